@@ -1,0 +1,219 @@
+//! The `back-office-server` command line: `serve`, `migrate`, `admin create`, `demo`.
+
+use crate::http::{AppState, router};
+use crate::storage::{self, Storage};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Default database: an SQLite file under `data/`, relative to the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite://data/trastienda.db";
+/// Default listen address: local only (put a reverse proxy or `--tls-cert/--tls-key` in front for tills).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "back-office-server",
+    version,
+    about = "Trastienda HQ server: till sync API, HQ admin API, reports",
+    long_about = "Trastienda HQ server: takes the tills' documents, sends the catalog down to them, \
+                  and serves the HQ admin JSON API and reports (OpenAPI at /api/openapi.json).\n\n\
+                  Databases: sqlite://PATH (default, one file, no set-up) or postgres://USER@HOST/DB."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// Database URL: sqlite://PATH or postgres://…
+    #[arg(long, env = "TRASTIENDA_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub database: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArg {
+    /// Address to listen on.
+    #[arg(long, env = "TRASTIENDA_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the sync API, admin API and reports (HTTPS when --tls-cert and --tls-key are given).
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        listen: ListenArg,
+        /// PEM certificate chain; serve HTTPS (with --tls-key). Without it, plain HTTP for a reverse proxy.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Create the database if needed and bring its schema up to date, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// HQ administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Seed a demo franchise once (if the database has no franchisees), print how to use it, and serve.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        listen: ListenArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an HQ administrator and print its API token (shown once; only its hash is kept).
+    /// Any number of admins may exist: each person or integration gets its own token.
+    Create {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Who the token is for, e.g. "Ana (HQ)" or "ERP integration".
+        #[arg(long)]
+        name: String,
+    },
+}
+
+async fn open(url: &str) -> Result<Arc<dyn Storage>> {
+    storage::open(url)
+        .await
+        .with_context(|| format!("opening the database {url}"))
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let st = open(&db.database).await?;
+            let tls = match (tls_cert, tls_key) {
+                (Some(c), Some(k)) => Some((c, k)),
+                (None, None) => None,
+                _ => bail!("--tls-cert and --tls-key go together"),
+            };
+            serve(st, listen.listen, tls).await
+        }
+        Command::Migrate { db } => {
+            let st = open(&db.database).await?;
+            st.ping().await.context("checking the database")?;
+            println!("database {} ({}) is up to date", db.database, st.backend());
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { db, name },
+        } => {
+            let name = name.trim();
+            if name.is_empty() {
+                bail!("--name must not be empty");
+            }
+            let st = open(&db.database).await?;
+            let token = crate::auth::new_token();
+            let id = st
+                .create_admin(name, &crate::auth::hash_token(&token))
+                .await
+                .context("creating the admin")?;
+            println!(
+                "HQ admin #{id} \"{name}\" created. API token (shown only now, keep it safe):"
+            );
+            println!();
+            println!("    {token}");
+            println!();
+            println!("Use it as: Authorization: Bearer {token}");
+            Ok(())
+        }
+        Command::Demo { db, listen } => {
+            let st = open(&db.database).await?;
+            crate::demo::seed_and_print(&st, listen.listen).await?;
+            serve(st, listen.listen, None).await
+        }
+    }
+}
+
+/// Serves the router until Ctrl-C / SIGTERM.
+pub async fn serve(
+    st: Arc<dyn Storage>,
+    addr: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> Result<()> {
+    let app = router(AppState::new(st));
+    match tls {
+        Some((cert, key)) => {
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "loading TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            let handle = axum_server::Handle::new();
+            let h = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            tracing::info!(%addr, "serving HTTPS");
+            axum_server::bind_rustls(addr, config)
+                .handle(handle)
+                .serve(app.into_make_service())
+                .await
+                .with_context(|| format!("serving on {addr}"))?;
+        }
+        None => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
+            tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "serving HTTP");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .context("serving")?;
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,368 @@
+//! The HTTP layer: the router, JSON errors, bearer authentication, and the three APIs
+//! (till sync, HQ admin, reports). Handlers talk only to the [`Storage`] trait.
+
+pub mod admin;
+pub mod reports;
+pub mod sync;
+
+use crate::storage::{Storage, StorageError, TillAuth};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use sync_protocol::ApiError;
+
+/// Largest request body accepted (a full push batch of big tickets fits comfortably).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Self { storage }
+    }
+}
+
+/// The whole server: health, OpenAPI, sync, admin and report routes.
+pub fn router(state: AppState) -> Router {
+    let admin = Router::new()
+        .route(
+            "/franchisees",
+            get(admin::list_franchisees).post(admin::create_franchisee),
+        )
+        .route("/stores", get(admin::list_stores).post(admin::create_store))
+        .route("/stores/{id}", get(admin::get_store))
+        .route(
+            "/stores/{store_id}/prices/{product_id}",
+            put(admin::set_store_price).delete(admin::clear_store_price),
+        )
+        .route("/tills", get(admin::list_tills).post(admin::create_till))
+        .route("/tills/{id}", get(admin::get_till))
+        .route("/tills/{id}/revoke", post(admin::revoke_till))
+        .route("/staff", get(admin::list_staff).post(admin::create_staff))
+        .route("/staff/{id}", delete(admin::delete_staff))
+        .route("/staff/{id}/pin", put(admin::set_staff_pin))
+        .route(
+            "/tax-rates",
+            get(admin::list_tax_rates).post(admin::create_tax_rate),
+        )
+        .route(
+            "/products",
+            get(admin::list_products).post(admin::create_product),
+        )
+        .route(
+            "/products/{id}",
+            get(admin::get_product).patch(admin::update_product),
+        )
+        .route("/products/{id}/barcodes", post(admin::add_barcode))
+        .route("/barcodes/{code}", delete(admin::remove_barcode))
+        .route("/alerts", get(admin::list_alerts));
+
+    let sync = Router::new()
+        .route("/enroll", post(sync::enroll))
+        .route("/push", post(sync::push))
+        .route("/changes", get(sync::changes));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi))
+        .nest("/api/v1/sync", sync)
+        .nest("/api/v1/admin", admin)
+        .route("/api/v1/reports/sales", get(reports::sales))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(st): State<AppState>) -> Response {
+    let backend = st.storage.backend();
+    match st.storage.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok", "database": backend})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database is not answering");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "status": "unavailable",
+                    "database": backend,
+                    "error": "database_unavailable",
+                    "message": "the database is not answering",
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+async fn not_found() -> AppError {
+    AppError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
+}
+
+// --- errors -------------------------------------------------------------------------------------
+
+/// Every error answer: a status and an [`ApiError`] body.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut res = (
+            self.status,
+            Json(ApiError {
+                error: self.code.to_string(),
+                message: self.message,
+            }),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
+            StorageError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            StorageError::Invalid(m) => Self::invalid(m),
+            StorageError::Backend(m) => {
+                tracing::error!(error = %m, "storage backend failed");
+                Self::internal("the database failed; the error is in the server log")
+            }
+        }
+    }
+}
+
+/// Maps an axum rejection (its status and text) to a JSON error with a stable code.
+fn rejection(status: StatusCode, text: String) -> AppError {
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!("the request body is larger than the limit of {BODY_LIMIT} bytes")
+    } else {
+        text
+    };
+    // An axum rejection is always the client's fault, except buffering failures; keep 4xx.
+    let status = if status.is_server_error() {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
+    AppError::new(status, code, message)
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        rejection(r.status(), r.body_text())
+    }
+}
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        // Query strings that do not parse are a malformed request, not a semantic error.
+        let mut e = rejection(r.status(), r.body_text());
+        e.status = StatusCode::BAD_REQUEST;
+        e.code = "bad_request";
+        e
+    }
+}
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> Self {
+        let mut e = rejection(r.status(), r.body_text());
+        if e.status != StatusCode::INTERNAL_SERVER_ERROR {
+            e.status = StatusCode::BAD_REQUEST;
+            e.code = "bad_request";
+        }
+        e
+    }
+}
+
+// --- extractors with JSON rejections ----------------------------------------------------------
+
+/// `axum::Json` whose rejection is an [`ApiError`].
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let Json(v) = Json::<T>::from_request(req, state).await?;
+        Ok(Self(v))
+    }
+}
+
+/// `axum::extract::Query` whose rejection is an [`ApiError`].
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let axum::extract::Query(v) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(v))
+    }
+}
+
+/// `axum::extract::Path` whose rejection is an [`ApiError`].
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let axum::extract::Path(v) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(v))
+    }
+}
+
+// --- bearer authentication ----------------------------------------------------------------------
+
+fn bearer(parts: &Parts) -> Result<&str, AppError> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::unauthorized("missing Authorization: Bearer <token> header"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::unauthorized("the Authorization header is not readable text"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AppError::unauthorized("the Authorization header must be 'Bearer <token>'")
+        })?;
+    Ok(token)
+}
+
+/// An enrolled, not revoked till, identified by its device token.
+pub struct TillToken(pub TillAuth);
+
+impl FromRequestParts<AppState> for TillToken {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
+        let hash = crate::auth::hash_token(bearer(parts)?);
+        match st.storage.till_by_token(&hash).await? {
+            Some(t) if t.revoked => Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "revoked",
+                format!(
+                    "till {} has been revoked by HQ; enrol it again with a new code",
+                    t.till_id
+                ),
+            )),
+            Some(t) => Ok(Self(t)),
+            None => {
+                if st.storage.admin_by_token(&hash).await?.is_some() {
+                    Err(AppError::forbidden(
+                        "this is an HQ admin token; the sync API takes a till's device token",
+                    ))
+                } else {
+                    Err(AppError::unauthorized("unknown device token"))
+                }
+            }
+        }
+    }
+}
+
+/// An HQ administrator, identified by their API token.
+pub struct AdminToken(pub i64);
+
+impl FromRequestParts<AppState> for AdminToken {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
+        let hash = crate::auth::hash_token(bearer(parts)?);
+        if let Some(id) = st.storage.admin_by_token(&hash).await? {
+            return Ok(Self(id));
+        }
+        if st.storage.till_by_token(&hash).await?.is_some() {
+            return Err(AppError::forbidden(
+                "this is a till's device token; the admin API takes an HQ admin API token",
+            ));
+        }
+        Err(AppError::unauthorized("unknown admin API token"))
+    }
+}
+
+/// Runs a blocking closure (argon2) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "blocking task failed");
+        AppError::internal("an internal task failed")
+    })
+}

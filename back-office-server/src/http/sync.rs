@@ -1,0 +1,194 @@
+//! Till sync: enrolment with a one-time code, pushing documents, pulling catalog changes.
+
+use super::{ApiJson, ApiQuery, AppError, AppState, TillToken};
+use crate::auth;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use sync_protocol::{
+    ChangesPage, EnrollRequest, EnrollResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH, PROTOCOL_VERSION,
+    PushRequest, PushResponse, PushStatus,
+};
+
+/// How far past the till's last stored sequence a pushed sequence may be before it is refused.
+pub const MAX_SEQ_AHEAD: u64 = 100_000;
+/// How far ahead of the server's clock a till's clock may be.
+pub const MAX_CLOCK_AHEAD_HOURS: i64 = 24;
+/// Default page size of `GET /sync/changes`.
+pub const DEFAULT_PULL_PAGE: u32 = 1_000;
+
+fn check_version(v: u32) -> Result<(), AppError> {
+    if v != PROTOCOL_VERSION {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_protocol_version",
+            format!("unsupported protocol version {v}; this server speaks {PROTOCOL_VERSION}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/sync/enroll`: trade a one-time code for a device token (shown once).
+pub async fn enroll(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, AppError> {
+    check_version(req.protocol_version)?;
+    let device_name = req.device_name.trim();
+    if device_name.is_empty() || device_name.chars().count() > 200 {
+        return Err(AppError::invalid("device_name must be 1 to 200 characters"));
+    }
+    let code = auth::normalise_code(&req.code);
+    if code.is_empty() || code.len() > 64 {
+        return Err(AppError::invalid("the enrolment code is empty or too long"));
+    }
+    let token = auth::new_token();
+    let enrolled = st
+        .storage
+        .enroll_till(
+            &auth::hash_token(&code),
+            device_name,
+            &auth::hash_token(&token),
+            Utc::now(),
+        )
+        .await?;
+    tracing::info!(till = %enrolled.till_id, store = %enrolled.store_id, device = device_name, "till enrolled");
+    Ok(Json(EnrollResponse {
+        till_id: enrolled.till_id,
+        store_id: enrolled.store_id,
+        franchisee_id: enrolled.franchisee_id,
+        ticket_series: enrolled.ticket_series,
+        token,
+    }))
+}
+
+/// `POST /api/v1/sync/push`: validates the whole batch first, then stores it in one go.
+pub async fn push(
+    State(st): State<AppState>,
+    TillToken(till): TillToken,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Response, AppError> {
+    check_version(req.protocol_version)?;
+    if req.documents.len() > MAX_PUSH_BATCH {
+        return Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "a push may carry at most {MAX_PUSH_BATCH} documents, this one has {}; send the rest in further batches",
+                req.documents.len()
+            ),
+        ));
+    }
+    if req.till_id != till.till_id {
+        return Err(AppError::forbidden(format!(
+            "this token belongs to till {}, not till {}",
+            till.till_id, req.till_id
+        )));
+    }
+    let record = st.storage.get_till(till.till_id).await?;
+    if req.documents.is_empty() {
+        return Ok(Json(PushResponse {
+            results: vec![],
+            contiguous_seq: record.contiguous_seq,
+        })
+        .into_response());
+    }
+    let now = Utc::now();
+    let latest_time = now + Duration::hours(MAX_CLOCK_AHEAD_HOURS);
+    let mut prev_seq: Option<u64> = None;
+    for d in &req.documents {
+        let seq = d.seq;
+        if d.till_id != till.till_id {
+            return Err(AppError::forbidden(format!(
+                "document seq {seq}: it names till {} but this token belongs to till {}",
+                d.till_id, till.till_id
+            )));
+        }
+        if d.store_id != till.store_id {
+            return Err(AppError::forbidden(format!(
+                "document seq {seq}: it names store {} but this till belongs to store {}",
+                d.store_id, till.store_id
+            )));
+        }
+        if seq == 0 {
+            return Err(AppError::invalid(format!(
+                "document seq {seq}: sequences start at 1"
+            )));
+        }
+        if !d.hash_is_valid() {
+            return Err(AppError::invalid(format!(
+                "document seq {seq}: hash does not match its content"
+            )));
+        }
+        if let Err(m) = d.body.validate() {
+            return Err(AppError::invalid(format!("document seq {seq}: {m}")));
+        }
+        if let Some(p) = prev_seq
+            && seq <= p
+        {
+            return Err(AppError::invalid(format!(
+                "document seq {seq}: sequences must be strictly increasing within a batch (it follows seq {p})"
+            )));
+        }
+        prev_seq = Some(seq);
+        if seq > record.last_seq.saturating_add(MAX_SEQ_AHEAD) {
+            return Err(AppError::invalid(format!(
+                "document seq {seq}: sequence from the future (HQ's last sequence for this till is {}; at most {MAX_SEQ_AHEAD} ahead is accepted)",
+                record.last_seq
+            )));
+        }
+        if d.till_time > latest_time {
+            return Err(AppError::invalid(format!(
+                "document seq {seq}: till_time {} is more than {MAX_CLOCK_AHEAD_HOURS} h ahead of the server's clock ({}); check the till's clock",
+                d.till_time.to_rfc3339(),
+                now.to_rfc3339()
+            )));
+        }
+    }
+    let res = st.storage.push(&till, &req.documents, now).await?;
+    let conflict = res.results.iter().any(|r| r.status == PushStatus::Conflict);
+    if conflict {
+        tracing::warn!(till = %till.till_id, "push with conflicting documents; alert raised");
+        Ok((StatusCode::CONFLICT, Json(res)).into_response())
+    } else {
+        Ok(Json(res).into_response())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangesQuery {
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+    pub protocol_version: Option<u32>,
+}
+
+/// `GET /api/v1/sync/changes?after=N&limit=M`: the catalog changes this till's store sees.
+pub async fn changes(
+    State(st): State<AppState>,
+    TillToken(till): TillToken,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> Result<Json<ChangesPage>, AppError> {
+    if let Some(v) = q.protocol_version {
+        check_version(v)?;
+    }
+    let after = q.after.unwrap_or(0);
+    if after < 0 {
+        return Err(AppError::bad_request(
+            "after must be 0 or a cursor from an earlier page",
+        ));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_PULL_PAGE);
+    if limit == 0 || limit > MAX_PULL_PAGE {
+        return Err(AppError::bad_request(format!(
+            "limit must be between 1 and {MAX_PULL_PAGE}"
+        )));
+    }
+    let page = st
+        .storage
+        .changes_after(till.store_id, after, limit)
+        .await?;
+    Ok(Json(page))
+}

@@ -1,0 +1,14 @@
+//! Trastienda's HQ server: takes the tills' documents, pushes the catalog down, answers reports.
+//! The HTTP layer (`http`) talks only to the [`storage::Storage`] trait; the backend is picked once from the database URL.
+#![recursion_limit = "512"]
+
+pub mod auth;
+pub mod barcode;
+pub mod cli;
+pub mod demo;
+pub mod http;
+pub mod nif;
+pub mod openapi;
+pub mod storage;
+
+pub use http::{AppState, router};

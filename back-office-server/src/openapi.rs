@@ -1,0 +1,307 @@
+//! The OpenAPI 3.1 document served at `/api/openapi.json`, written by hand to match the routes in
+//! [`crate::http::router`] (a test checks every route is listed).
+
+use serde_json::{Value, json};
+
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn body(schema: Value) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema } } })
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": schema } } })
+}
+
+fn err(desc: &str) -> Value {
+    ok(desc, r("ApiError"))
+}
+
+fn array(items: Value) -> Value {
+    json!({ "type": "array", "items": items })
+}
+
+fn path_param(name: &str, schema: Value, desc: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "schema": schema, "description": desc })
+}
+
+fn query_param(name: &str, schema: Value, required: bool, desc: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": required, "schema": schema, "description": desc })
+}
+
+fn int() -> Value {
+    json!({ "type": "integer", "format": "int64" })
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+/// Standard error answers of an authenticated route.
+fn errors(mut responses: Value, extra: &[(&str, &str)]) -> Value {
+    if let Some(m) = responses.as_object_mut() {
+        m.insert(
+            "400".into(),
+            err("Malformed request (bad JSON, wrong types, bad query or path)"),
+        );
+        m.insert("401".into(), err("Missing, unknown or revoked token"));
+        m.insert(
+            "403".into(),
+            err("Token of the wrong kind or for another till/store"),
+        );
+        m.insert("413".into(), err("Request body larger than 16 MiB"));
+        m.insert(
+            "422".into(),
+            err("Understood but not acceptable; the message says why"),
+        );
+        m.insert("500".into(), err("The database failed (logged)"));
+        for (code, desc) in extra {
+            m.insert((*code).into(), err(desc));
+        }
+    }
+    responses
+}
+
+fn op(
+    tag: &str,
+    summary: &str,
+    security: &str,
+    params: Vec<Value>,
+    request: Option<Value>,
+    responses: Value,
+) -> Value {
+    let mut o = json!({
+        "tags": [tag],
+        "summary": summary,
+        "parameters": params,
+        "responses": responses,
+    });
+    if !security.is_empty() {
+        o["security"] = json!([{ security: [] }]);
+    }
+    if let Some(b) = request {
+        o["requestBody"] = b;
+    }
+    o
+}
+
+fn admin(
+    summary: &str,
+    params: Vec<Value>,
+    request: Option<Value>,
+    success: (&str, Value),
+    extra: &[(&str, &str)],
+) -> Value {
+    let mut responses = json!({});
+    responses[success.0] = success.1;
+    op(
+        "admin",
+        summary,
+        "adminToken",
+        params,
+        request,
+        errors(responses, extra),
+    )
+}
+
+fn no_content() -> Value {
+    json!({ "description": "Done" })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let id = |what: &str| path_param("id", int(), what);
+    let not_found = [("404", "No such record")];
+    let conflict = [
+        ("404", "A referenced record does not exist"),
+        ("409", "Would duplicate an existing record"),
+    ];
+
+    let paths = json!({
+        "/healthz": {
+            "get": op("meta", "Liveness and database check", "", vec![], None, json!({
+                "200": ok("Up", r("Health")),
+                "503": ok("Database not answering", r("Health")),
+            }))
+        },
+        "/api/openapi.json": {
+            "get": op("meta", "This document", "", vec![], None, json!({ "200": ok("OpenAPI 3.1", json!({"type": "object"})) }))
+        },
+        "/api/v1/sync/enroll": {
+            "post": op("sync", "Enrol a till with a one-time code; returns its device token once", "",
+                vec![], Some(body(r("EnrollRequest"))),
+                json!({
+                    "200": ok("Enrolled", r("EnrollResponse")),
+                    "400": err("Malformed request or unsupported protocol version"),
+                    "413": err("Body too large"),
+                    "422": err("Unknown, used or expired code"),
+                    "500": err("Database failed"),
+                }))
+        },
+        "/api/v1/sync/push": {
+            "post": op("sync", "Push sealed documents (validated as a whole before anything is stored)", "deviceToken",
+                vec![], Some(body(r("PushRequest"))),
+                errors(json!({
+                    "200": ok("Every document stored or acknowledged again", r("PushResponse")),
+                    "409": ok("At least one document conflicts with what HQ holds; kept aside and alerted", r("PushResponse")),
+                }), &[("413", "Body too large or more than MAX_PUSH_BATCH (500) documents")]))
+        },
+        "/api/v1/sync/changes": {
+            "get": op("sync", "Catalog changes for this till's store after a cursor", "deviceToken",
+                vec![
+                    query_param("after", int(), false, "Cursor from the previous page (default 0)"),
+                    query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 5000}), false, "Page size (default 1000, max 5000)"),
+                    query_param("protocol_version", json!({"type": "integer"}), false, "Checked when given"),
+                ], None,
+                errors(json!({ "200": ok("A page of changes", r("ChangesPage")) }), &[]))
+        },
+        "/api/v1/admin/franchisees": {
+            "get": admin("List franchisees", vec![], None, ("200", ok("Franchisees", array(r("Franchisee")))), &[]),
+            "post": admin("Create a franchisee (NIF/CIF/NIE check character validated)", vec![], Some(body(r("FranchiseeIn"))), ("201", ok("Created", r("Franchisee"))), &conflict),
+        },
+        "/api/v1/admin/stores": {
+            "get": admin("List stores", vec![], None, ("200", ok("Stores", array(r("Store")))), &[]),
+            "post": admin("Create a store", vec![], Some(body(r("StoreIn"))), ("201", ok("Created", r("Store"))), &conflict),
+        },
+        "/api/v1/admin/stores/{id}": {
+            "get": admin("One store", vec![id("Store id")], None, ("200", ok("Store", r("Store"))), &not_found),
+        },
+        "/api/v1/admin/stores/{store_id}/prices/{product_id}": {
+            "put": admin("Set a store's own price for a product", vec![path_param("store_id", int(), "Store id"), path_param("product_id", int(), "Product id")], Some(body(r("PriceIn"))), ("204", no_content()), &not_found),
+            "delete": admin("Clear a store's own price (back to HQ's)", vec![path_param("store_id", int(), "Store id"), path_param("product_id", int(), "Product id")], None, ("204", no_content()), &not_found),
+        },
+        "/api/v1/admin/tills": {
+            "get": admin("List tills with sync health", vec![], None, ("200", ok("Tills", array(r("Till")))), &[]),
+            "post": admin("Create a till slot; returns a one-time enrolment code valid 7 days", vec![], Some(body(r("TillIn"))), ("201", ok("Created", r("CreatedTill"))), &not_found),
+        },
+        "/api/v1/admin/tills/{id}": {
+            "get": admin("One till", vec![id("Till id")], None, ("200", ok("Till", r("Till"))), &not_found),
+        },
+        "/api/v1/admin/tills/{id}/revoke": {
+            "post": admin("Revoke a till's device token", vec![id("Till id")], None, ("200", ok("Revoked", r("Till"))), &not_found),
+        },
+        "/api/v1/admin/staff": {
+            "get": admin("List staff", vec![query_param("store_id", int(), false, "Only this store's staff")], None, ("200", ok("Staff", array(r("Staff")))), &[]),
+            "post": admin("Create a member of staff (PIN 4–8 digits, stored as argon2)", vec![], Some(body(r("StaffIn"))), ("201", ok("Created", r("Staff"))), &not_found),
+        },
+        "/api/v1/admin/staff/{id}": {
+            "delete": admin("Deactivate a member of staff", vec![id("Staff id")], None, ("204", no_content()), &not_found),
+        },
+        "/api/v1/admin/staff/{id}/pin": {
+            "put": admin("Change a PIN", vec![id("Staff id")], Some(body(r("PinIn"))), ("204", no_content()), &not_found),
+        },
+        "/api/v1/admin/tax-rates": {
+            "get": admin("List tax rates", vec![], None, ("200", ok("Tax rates", array(r("TaxRateRecord")))), &[]),
+            "post": admin("Create a tax rate", vec![], Some(body(r("TaxRateIn"))), ("201", ok("Created", r("TaxRateRecord"))), &conflict),
+        },
+        "/api/v1/admin/products": {
+            "get": admin("Search products", vec![
+                query_param("q", string(), false, "Substring of name, SKU or barcode"),
+                query_param("offset", json!({"type": "integer", "minimum": 0}), false, "Default 0"),
+                query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 1000}), false, "Default 100"),
+            ], None, ("200", ok("Products", array(r("Product")))), &[]),
+            "post": admin("Create a product (barcodes' check digits validated, price ≥ 0)", vec![], Some(body(r("ProductIn"))), ("201", ok("Created", r("Product"))), &conflict),
+        },
+        "/api/v1/admin/products/{id}": {
+            "get": admin("One product", vec![id("Product id")], None, ("200", ok("Product", r("Product"))), &not_found),
+            "patch": admin("Change a product's name, tax rate, price or active flag", vec![id("Product id")], Some(body(r("ProductPatch"))), ("200", ok("Updated", r("Product"))), &not_found),
+        },
+        "/api/v1/admin/products/{id}/barcodes": {
+            "post": admin("Add a barcode to a product", vec![id("Product id")], Some(body(r("BarcodeIn"))), ("200", ok("Product with its barcodes", r("Product"))), &conflict),
+        },
+        "/api/v1/admin/barcodes/{code}": {
+            "delete": admin("Remove a barcode", vec![path_param("code", string(), "The barcode")], None, ("204", no_content()), &not_found),
+        },
+        "/api/v1/admin/alerts": {
+            "get": admin("Alerts: sync conflicts, sequence gaps, chain breaks", vec![], None, ("200", ok("Alerts", array(r("Alert")))), &[]),
+        },
+        "/api/v1/reports/sales": {
+            "get": admin("Sales by store and/or business day (Europe/Madrid); refunds count negative", vec![
+                query_param("from", json!({"type": "string", "format": "date"}), true, "First business day"),
+                query_param("to", json!({"type": "string", "format": "date"}), true, "Last business day (inclusive)"),
+                query_param("group_by", json!({"type": "string", "enum": ["store", "day", "store_day"]}), false, "Default store"),
+            ], None, ("200", ok("Report", r("SalesReport"))), &[]),
+        },
+    });
+
+    let money = json!({ "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$", "description": "Euros with exactly two decimals, as a string", "examples": ["12.50"] });
+    let quantity = json!({ "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{3}$", "description": "Quantity with three decimals, as a string" });
+    let rate = json!({ "type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$", "description": "Percent with two decimals, e.g. \"21.00\"" });
+    let datetime = json!({ "type": "string", "format": "date-time" });
+    let nullable = |s: Value| json!({ "oneOf": [s, {"type": "null"}] });
+    let obj = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required });
+
+    let schemas = json!({
+        "ApiError": obj(json!({ "error": string(), "message": string() }), &["error", "message"]),
+        "Health": obj(json!({ "status": {"type": "string", "enum": ["ok", "unavailable"]}, "database": {"type": "string", "enum": ["sqlite", "postgres"]} }), &["status", "database"]),
+        "Money": money,
+        "Quantity": quantity,
+        "TaxRate": rate,
+        "EnrollRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "code": string(), "device_name": string() }), &["protocol_version", "code", "device_name"]),
+        "EnrollResponse": obj(json!({ "till_id": int(), "store_id": int(), "franchisee_id": int(), "ticket_series": string(), "token": {"type": "string", "description": "Device token; shown only once"} }), &["till_id", "store_id", "franchisee_id", "ticket_series", "token"]),
+        "Document": obj(json!({
+            "id": {"type": "string", "format": "uuid"},
+            "till_id": int(), "store_id": int(),
+            "seq": {"type": "integer", "minimum": 1},
+            "till_time": datetime.clone(),
+            "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "body": {"type": "object", "description": "{kind: sale|refund|cash_movement|cash_close|stock_movement, data: {...}} as defined in sync-protocol", "required": ["kind", "data"]},
+        }), &["id", "till_id", "store_id", "seq", "till_time", "prev_hash", "hash", "body"]),
+        "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")} }), &["protocol_version", "till_id", "documents"]),
+        "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),
+        "PushResponse": obj(json!({ "results": array(r("PushResult")), "contiguous_seq": int() }), &["results", "contiguous_seq"]),
+        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store", "required": ["type"]} }), &["cursor", "change"]),
+        "ChangesPage": obj(json!({ "protocol_version": {"type": "integer"}, "changes": array(r("Change")), "next_cursor": int(), "has_more": {"type": "boolean"} }), &["protocol_version", "changes", "next_cursor", "has_more"]),
+        "FranchiseeIn": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &["legal_name", "nif"]),
+        "Franchisee": obj(json!({ "id": int(), "legal_name": string(), "nif": string(), "address": string() }), &["id", "legal_name", "nif", "address"]),
+        "StoreIn": obj(json!({ "franchisee_id": int(), "name": string(), "address": string(), "receipt_footer": string() }), &["franchisee_id", "name"]),
+        "Store": obj(json!({ "id": int(), "franchisee_id": int(), "name": string(), "address": string(), "receipt_footer": string() }), &["id", "franchisee_id", "name", "address", "receipt_footer"]),
+        "TillIn": obj(json!({ "store_id": int(), "name": string() }), &["store_id", "name"]),
+        "Till": obj(json!({
+            "id": int(), "store_id": int(), "name": string(), "ticket_series": string(),
+            "enrolled_at": nullable(datetime.clone()), "revoked_at": nullable(datetime.clone()),
+            "contiguous_seq": int(), "last_seq": int(), "last_push_at": nullable(datetime.clone()),
+            "open_gaps": int(), "conflicts": int(),
+        }), &["id", "store_id", "name", "ticket_series", "contiguous_seq", "last_seq", "open_gaps", "conflicts"]),
+        "CreatedTill": obj(json!({ "till": r("Till"), "enrolment_code": {"type": "string", "description": "One-time code, shown only here"}, "code_expires_at": datetime.clone() }), &["till", "enrolment_code", "code_expires_at"]),
+        "StaffIn": obj(json!({ "name": string(), "role": {"type": "string", "enum": ["cashier", "manager"]}, "store_id": int(), "pin": {"type": "string", "pattern": "^[0-9]{4,8}$"} }), &["name", "role", "store_id", "pin"]),
+        "Staff": obj(json!({ "id": int(), "name": string(), "role": {"type": "string", "enum": ["cashier", "manager"]}, "store_id": int(), "active": {"type": "boolean"} }), &["id", "name", "role", "store_id", "active"]),
+        "PinIn": obj(json!({ "pin": {"type": "string", "pattern": "^[0-9]{4,8}$"} }), &["pin"]),
+        "TaxRateIn": obj(json!({ "name": string(), "rate": r("TaxRate") }), &["name", "rate"]),
+        "TaxRateRecord": obj(json!({ "id": int(), "name": string(), "rate": r("TaxRate") }), &["id", "name", "rate"]),
+        "ProductIn": obj(json!({ "sku": string(), "name": string(), "tax_rate_id": int(), "price": r("Money"), "barcodes": array(json!({"type": "string", "description": "EAN-13, EAN-8 or UPC-A"})) }), &["sku", "name", "tax_rate_id", "price"]),
+        "ProductPatch": json!({ "type": "object", "additionalProperties": false, "properties": { "name": string(), "tax_rate_id": int(), "price": r("Money"), "active": {"type": "boolean"} } }),
+        "Product": obj(json!({ "id": int(), "sku": string(), "name": string(), "tax_rate_id": int(), "tax_rate": r("TaxRate"), "price": r("Money"), "active": {"type": "boolean"}, "barcodes": array(string()) }), &["id", "sku", "name", "tax_rate_id", "tax_rate", "price", "active", "barcodes"]),
+        "BarcodeIn": obj(json!({ "code": string() }), &["code"]),
+        "PriceIn": obj(json!({ "price": r("Money") }), &["price"]),
+        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break"}, "till_id": nullable(int()), "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
+        "SalesReportRow": obj(json!({ "store_id": nullable(int()), "day": nullable(json!({"type": "string", "format": "date"})), "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
+        "SalesReport": obj(json!({
+            "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+            "group_by": {"type": "string", "enum": ["store", "day", "store_day"]},
+            "rows": array(r("SalesReportRow")),
+            "totals": obj(json!({ "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
+        }), &["from", "to", "group_by", "rows", "totals"]),
+    });
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Trastienda back office",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "HQ server of Trastienda: till sync (device tokens), HQ admin API and reports (admin API tokens). Every error is {error, message} with a 4xx status, or 500 when the database fails.",
+            "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "deviceToken": { "type": "http", "scheme": "bearer", "description": "A till's device token from /api/v1/sync/enroll" },
+                "adminToken": { "type": "http", "scheme": "bearer", "description": "An HQ admin API token from `back-office-server admin create`" },
+            },
+        },
+    })
+}

@@ -1,0 +1,330 @@
+//! The one storage trait of the server and the records it speaks in.
+//! Implementations: SQLite (`sqlite://`, the embedded default) and PostgreSQL (`postgres://`); the same test suite runs on both.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sync_protocol::{
+    ChangesPage, Document, FranchiseeId, Money, ProductId, PushResponse, StaffId, StaffRole,
+    StoreId, TaxRate, TillId,
+};
+
+/// Why a storage call failed. The HTTP layer maps these to 404 / 409 / 422 / 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The named thing does not exist (message says which).
+    #[error("{0}")]
+    NotFound(String),
+    /// A uniqueness rule would break (duplicate SKU, barcode, NIF, …); message says which.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is understood but not acceptable (unknown tax rate id, code expired, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed; details are logged, the message is generic.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A till as identified by its device token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TillAuth {
+    pub till_id: TillId,
+    pub store_id: StoreId,
+    pub franchisee_id: FranchiseeId,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewFranchisee {
+    pub legal_name: String,
+    /// Spanish NIF/CIF, already validated by the caller.
+    pub nif: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Franchisee {
+    pub id: FranchiseeId,
+    pub legal_name: String,
+    pub nif: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStore {
+    pub franchisee_id: FranchiseeId,
+    pub name: String,
+    pub address: String,
+    pub receipt_footer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Store {
+    pub id: StoreId,
+    pub franchisee_id: FranchiseeId,
+    pub name: String,
+    pub address: String,
+    pub receipt_footer: String,
+}
+
+/// A till slot created by HQ, enrolled or waiting for its one-time code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Till {
+    pub id: TillId,
+    pub store_id: StoreId,
+    pub name: String,
+    pub ticket_series: String,
+    pub enrolled_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Highest sequence stored with no gap before it.
+    pub contiguous_seq: u64,
+    /// Highest sequence stored at all.
+    pub last_seq: u64,
+    pub last_push_at: Option<DateTime<Utc>>,
+    /// Sequence numbers missing below `last_seq`.
+    pub open_gaps: u64,
+    pub conflicts: u64,
+}
+
+/// What a successful enrolment hands back (the token itself is made by the caller and only its hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolledTill {
+    pub till_id: TillId,
+    pub store_id: StoreId,
+    pub franchisee_id: FranchiseeId,
+    pub ticket_series: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStaff {
+    pub name: String,
+    pub role: StaffRole,
+    pub store_id: StoreId,
+    /// argon2 PHC string of the PIN; the PIN itself is never stored.
+    pub pin_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: StaffId,
+    pub name: String,
+    pub role: StaffRole,
+    pub store_id: StoreId,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTaxRate {
+    pub name: String,
+    pub rate: TaxRate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewProduct {
+    pub sku: String,
+    pub name: String,
+    pub tax_rate_id: i64,
+    /// HQ's tax-inclusive price.
+    pub price: Money,
+    /// EAN-13/EAN-8/UPC-A codes, check digits already validated by the caller.
+    pub barcodes: Vec<String>,
+}
+
+/// Fields of a product to change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    pub tax_rate_id: Option<i64>,
+    pub price: Option<Money>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub tax_rate_id: i64,
+    pub tax_rate: TaxRate,
+    pub price: Money,
+    pub active: bool,
+    pub barcodes: Vec<String>,
+}
+
+/// How to group the sales report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportGroup {
+    Store,
+    Day,
+    StoreDay,
+}
+
+/// One row of `GET /api/v1/reports/sales`. Refunds count negative in gross/net/tax.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesReportRow {
+    pub store_id: Option<StoreId>,
+    /// Business day in the franchise's time zone (Europe/Madrid by default).
+    pub day: Option<NaiveDate>,
+    pub tickets: u64,
+    pub refunds: u64,
+    pub gross: Money,
+    pub net: Money,
+    pub tax: Money,
+}
+
+/// Something HQ must look at: a sync conflict, a sequence gap, a broken chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    /// `conflict`, `gap`, `chain_break`.
+    pub kind: String,
+    pub till_id: Option<TillId>,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Everything the server keeps. Each catalog write also writes its change-log row(s) in the same transaction.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap liveness check of the database (for `/healthz`).
+    async fn ping(&self) -> StorageResult<()>;
+
+    // --- HQ administrators -------------------------------------------------------------
+    /// Creates an HQ admin with an API token (hash of it stored). Returns the admin id.
+    async fn create_admin(&self, name: &str, token_hash: &str) -> StorageResult<i64>;
+    async fn admin_count(&self) -> StorageResult<u64>;
+    /// The admin owning this (hashed) API token, if any.
+    async fn admin_by_token(&self, token_hash: &str) -> StorageResult<Option<i64>>;
+
+    // --- franchisees and stores --------------------------------------------------------
+    async fn create_franchisee(&self, f: &NewFranchisee) -> StorageResult<Franchisee>;
+    async fn list_franchisees(&self) -> StorageResult<Vec<Franchisee>>;
+    /// Also writes a `Store` change for the tills of its stores.
+    async fn create_store(&self, s: &NewStore) -> StorageResult<Store>;
+    async fn list_stores(&self) -> StorageResult<Vec<Store>>;
+    async fn get_store(&self, id: StoreId) -> StorageResult<Store>;
+
+    // --- tills ---------------------------------------------------------------------------
+    /// Creates a till slot in a store with a one-time enrolment code (hash stored), valid until `code_expires_at`.
+    async fn create_till(
+        &self,
+        store_id: StoreId,
+        name: &str,
+        code_hash: &str,
+        code_expires_at: DateTime<Utc>,
+    ) -> StorageResult<Till>;
+    /// Consumes a one-time code: binds the device token hash to the till. A used, expired or unknown code is `Invalid`.
+    async fn enroll_till(
+        &self,
+        code_hash: &str,
+        device_name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<EnrolledTill>;
+    async fn till_by_token(&self, token_hash: &str) -> StorageResult<Option<TillAuth>>;
+    async fn revoke_till(&self, till_id: TillId, now: DateTime<Utc>) -> StorageResult<()>;
+    async fn list_tills(&self) -> StorageResult<Vec<Till>>;
+    async fn get_till(&self, till_id: TillId) -> StorageResult<Till>;
+
+    // --- staff ---------------------------------------------------------------------------
+    async fn create_staff(&self, s: &NewStaff) -> StorageResult<Staff>;
+    async fn list_staff(&self, store_id: Option<StoreId>) -> StorageResult<Vec<Staff>>;
+    async fn set_staff_pin(&self, id: StaffId, pin_hash: &str) -> StorageResult<()>;
+    async fn deactivate_staff(&self, id: StaffId) -> StorageResult<()>;
+
+    // --- catalog -------------------------------------------------------------------------
+    async fn create_tax_rate(&self, t: &NewTaxRate) -> StorageResult<sync_protocol::TaxRateRecord>;
+    async fn list_tax_rates(&self) -> StorageResult<Vec<sync_protocol::TaxRateRecord>>;
+    async fn create_product(&self, p: &NewProduct) -> StorageResult<Product>;
+    /// Bulk creation in one transaction (demo seed, CSV import). All or nothing.
+    async fn import_products(&self, ps: &[NewProduct]) -> StorageResult<u64>;
+    async fn update_product(&self, id: ProductId, patch: &ProductPatch) -> StorageResult<Product>;
+    async fn get_product(&self, id: ProductId) -> StorageResult<Product>;
+    /// Products by id order, optionally filtered by a name/SKU/barcode substring.
+    async fn list_products(
+        &self,
+        query: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<Vec<Product>>;
+    async fn add_barcode(&self, product_id: ProductId, code: &str) -> StorageResult<()>;
+    async fn remove_barcode(&self, code: &str) -> StorageResult<()>;
+    /// Sets (`Some`) or clears (`None`) a store's own price for a product.
+    async fn set_store_price(
+        &self,
+        store_id: StoreId,
+        product_id: ProductId,
+        price: Option<Money>,
+    ) -> StorageResult<()>;
+
+    // --- sync ----------------------------------------------------------------------------
+    /// Changes after `cursor` visible to a till of `store_id` (store prices, staff and store info of that store only).
+    async fn changes_after(
+        &self,
+        store_id: StoreId,
+        cursor: i64,
+        limit: u32,
+    ) -> StorageResult<ChangesPage>;
+    /// Stores documents already checked by the caller (hash valid, body valid, till/store match the token)
+    /// in one transaction: idempotent on document id and on (till, seq) forever; same hash → `Duplicate`;
+    /// different hash → `Conflict` kept aside with an alert; gaps recorded and alerted; chain breaks alerted.
+    async fn push(
+        &self,
+        till: &TillAuth,
+        docs: &[Document],
+        now: DateTime<Utc>,
+    ) -> StorageResult<PushResponse>;
+
+    // --- reports and alerts --------------------------------------------------------------
+    /// Sales between two business days inclusive (Europe/Madrid), from synced sales and refunds.
+    async fn sales_report(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: ReportGroup,
+    ) -> StorageResult<Vec<SalesReportRow>>;
+    async fn list_alerts(&self) -> StorageResult<Vec<Alert>>;
+}
+
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
+
+/// Opens the backend a database URL names and brings its schema up to date:
+/// `sqlite://PATH` (relative or absolute; a bare path ending in `.db` also works) or `postgres://…` / `postgresql://…`.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    let url = url.trim();
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            return Err(StorageError::Invalid(
+                "sqlite:// needs a file path, e.g. sqlite://data/trastienda.db".into(),
+            ));
+        }
+        let path = std::path::PathBuf::from(path);
+        let s = tokio::task::spawn_blocking(move || sqlite::SqliteStorage::open(&path))
+            .await
+            .map_err(|e| StorageError::Backend(format!("opening sqlite: {e}")))??;
+        return Ok(std::sync::Arc::new(s));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(std::sync::Arc::new(
+            postgres::PostgresStorage::open(url).await?,
+        ));
+    }
+    if !url.contains("://") && url.ends_with(".db") {
+        return Box::pin(open(&format!("sqlite://{url}"))).await;
+    }
+    Err(StorageError::Invalid(format!(
+        "unsupported database URL {url:?}: use sqlite://PATH (or a path ending in .db), postgres://… or postgresql://…"
+    )))
+}

@@ -1,0 +1,505 @@
+//! What both SQL backends share: the migrations list, column encodings (cents, microseconds, business
+//! days), the change-log records, the report rows of a document, and the messages people read.
+//! Each backend keeps only its own SQL and driver calls.
+
+use super::{ReportGroup, StorageError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sync_protocol::{
+    CatalogChange, Document, DocumentBody, Money, ProductId, ProductRecord, StaffId, StaffRecord,
+    StaffRole, StoreId, StoreRecord, TaxRate,
+};
+
+/// One schema step. The SQL differs per backend; the version and name are the same on both.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial",
+    sql: include_str!("../../../migrations/server/sqlite/0001_initial.sql"),
+}];
+
+pub const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial",
+    sql: include_str!("../../../migrations/server/postgres/0001_initial.sql"),
+}];
+
+/// Refuses a database written by a newer build (invariant 8: never guess).
+pub fn check_not_newer(newest_applied: i64, migrations: &[Migration]) -> Result<(), StorageError> {
+    let known = migrations.last().map(|m| m.version).unwrap_or(0);
+    if newest_applied > known {
+        return Err(StorageError::Invalid(format!(
+            "the database schema is at version {newest_applied} but this build only knows up to version {known}; \
+             run a newer back-office-server (refusing to guess)"
+        )));
+    }
+    Ok(())
+}
+
+// --- column encodings -------------------------------------------------------------------------
+
+/// Timestamps are stored as microseconds since the epoch, UTC.
+pub fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub fn from_micros(us: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(us).unwrap_or_default()
+}
+
+pub fn opt_from_micros(us: Option<i64>) -> Option<DateTime<Utc>> {
+    us.map(from_micros)
+}
+
+/// The business day a till time falls on, in the franchise's time zone.
+pub fn business_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&chrono_tz::Europe::Madrid).date_naive()
+}
+
+pub fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub fn parse_day(s: &str) -> Result<NaiveDate, StorageError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StorageError::Backend(format!("bad business day {s:?} in database: {e}")))
+}
+
+pub fn role_text(r: StaffRole) -> &'static str {
+    match r {
+        StaffRole::Cashier => "cashier",
+        StaffRole::Manager => "manager",
+    }
+}
+
+pub fn parse_role(s: &str) -> Result<StaffRole, StorageError> {
+    match s {
+        "cashier" => Ok(StaffRole::Cashier),
+        "manager" => Ok(StaffRole::Manager),
+        other => Err(StorageError::Backend(format!(
+            "unknown staff role {other:?} in database"
+        ))),
+    }
+}
+
+/// Ticket series of a till: `T` and the till id, zero-padded to four digits.
+pub fn ticket_series(till_id: i64) -> String {
+    format!("T{till_id:04}")
+}
+
+/// A `LIKE` pattern matching `q` anywhere, with `\` as the escape character.
+pub fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+pub fn to_i64(v: u64, what: &str) -> Result<i64, StorageError> {
+    i64::try_from(v).map_err(|_| StorageError::Invalid(format!("{what} {v} is too large")))
+}
+
+pub fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub fn json<T: serde::Serialize>(v: &T) -> Result<String, StorageError> {
+    serde_json::to_string(v).map_err(|e| StorageError::Backend(format!("serialising: {e}")))
+}
+
+pub fn parse_change(payload: &str) -> Result<CatalogChange, StorageError> {
+    serde_json::from_str(payload)
+        .map_err(|e| StorageError::Backend(format!("bad change-log payload: {e}")))
+}
+
+// --- the change log ---------------------------------------------------------------------------
+
+/// One change-log row to write: which store sees it (`None` = all) and the change.
+pub struct ChangeRow {
+    pub store_id: Option<i64>,
+    pub payload: String,
+}
+
+impl ChangeRow {
+    pub fn global(c: &CatalogChange) -> Result<Self, StorageError> {
+        Ok(Self {
+            store_id: None,
+            payload: json(c)?,
+        })
+    }
+    pub fn for_store(store: i64, c: &CatalogChange) -> Result<Self, StorageError> {
+        Ok(Self {
+            store_id: Some(store),
+            payload: json(c)?,
+        })
+    }
+}
+
+pub fn product_change(p: &super::Product) -> Result<ChangeRow, StorageError> {
+    ChangeRow::global(&CatalogChange::Product(ProductRecord {
+        id: p.id,
+        sku: p.sku.clone(),
+        name: p.name.clone(),
+        tax_rate_id: p.tax_rate_id,
+        tax_rate: p.tax_rate,
+        price: p.price,
+        active: p.active,
+    }))
+}
+
+pub fn barcode_change(code: &str, product_id: i64) -> Result<ChangeRow, StorageError> {
+    ChangeRow::global(&CatalogChange::Barcode {
+        code: code.to_string(),
+        product_id: ProductId(product_id),
+    })
+}
+
+pub fn barcode_deleted_change(code: &str) -> Result<ChangeRow, StorageError> {
+    ChangeRow::global(&CatalogChange::BarcodeDeleted {
+        code: code.to_string(),
+    })
+}
+
+pub fn store_price_change(
+    store_id: i64,
+    product_id: i64,
+    price: Option<Money>,
+) -> Result<ChangeRow, StorageError> {
+    let product_id = ProductId(product_id);
+    let c = match price {
+        Some(price) => CatalogChange::StorePrice { product_id, price },
+        None => CatalogChange::StorePriceCleared { product_id },
+    };
+    ChangeRow::for_store(store_id, &c)
+}
+
+/// A staff change: the full record (with the PIN hash, so tills check PINs offline) or a tombstone.
+pub fn staff_change(
+    id: i64,
+    name: &str,
+    role: StaffRole,
+    store_id: i64,
+    pin_hash: &str,
+    active: bool,
+) -> Result<ChangeRow, StorageError> {
+    let c = if active {
+        CatalogChange::Staff(StaffRecord {
+            id: StaffId(id),
+            name: name.to_string(),
+            role,
+            pin_hash: pin_hash.to_string(),
+            active,
+        })
+    } else {
+        CatalogChange::StaffDeleted { id: StaffId(id) }
+    };
+    ChangeRow::for_store(store_id, &c)
+}
+
+pub fn store_change(
+    s: &super::Store,
+    franchisee_legal_name: &str,
+    franchisee_nif: &str,
+) -> Result<ChangeRow, StorageError> {
+    ChangeRow::for_store(
+        s.id.0,
+        &CatalogChange::Store(StoreRecord {
+            id: s.id,
+            name: s.name.clone(),
+            address: s.address.clone(),
+            franchisee_id: s.franchisee_id,
+            franchisee_legal_name: franchisee_legal_name.to_string(),
+            franchisee_nif: franchisee_nif.to_string(),
+            receipt_footer: s.receipt_footer.clone(),
+        }),
+    )
+}
+
+/// Builds a page from rows `(cursor, store_id, payload)` read in cursor order (at most `limit + 1` of them)
+/// and `log_end`, the newest cursor of the whole log read in the same snapshot. Rows of other stores are
+/// skipped; when nothing more is visible the cursor moves to the end of the log, past other stores' rows.
+pub fn changes_page(
+    store_id: StoreId,
+    cursor: i64,
+    limit: u32,
+    rows: Vec<(i64, Option<i64>, String)>,
+    log_end: Option<i64>,
+) -> Result<sync_protocol::ChangesPage, StorageError> {
+    let limit = limit as usize;
+    let has_more = rows.len() > limit;
+    let mut next_cursor = cursor;
+    let mut changes = Vec::with_capacity(rows.len().min(limit));
+    for (c, s, payload) in rows.into_iter().take(limit) {
+        next_cursor = c;
+        if s.is_some_and(|s| s != store_id.0) {
+            continue;
+        }
+        changes.push(sync_protocol::Change {
+            cursor: c,
+            change: parse_change(&payload)?,
+        });
+    }
+    if !has_more {
+        next_cursor = next_cursor.max(log_end.unwrap_or(cursor));
+    }
+    Ok(sync_protocol::ChangesPage {
+        protocol_version: sync_protocol::PROTOCOL_VERSION,
+        changes,
+        next_cursor,
+        has_more,
+    })
+}
+
+/// A page size the backends accept: 1 ..= MAX_PULL_PAGE.
+pub fn page_limit(limit: u32) -> u32 {
+    limit.clamp(1, sync_protocol::MAX_PULL_PAGE)
+}
+
+// --- documents --------------------------------------------------------------------------------
+
+/// The report rows of a sale or refund.
+pub struct SaleRows<'a> {
+    pub kind: &'static str,
+    pub number: &'a str,
+    pub total_cents: i64,
+    pub net_cents: i64,
+    pub tax_cents: i64,
+    /// (line_id, product_id, quantity_milli, gross_cents, net_cents, tax_rate_hundredths)
+    pub lines: Vec<(String, i64, i64, i64, i64, i64)>,
+    /// (payment_id, tender, amount_cents)
+    pub payments: Vec<(String, &'static str, i64)>,
+}
+
+pub fn sale_rows(doc: &Document) -> Option<SaleRows<'_>> {
+    let (kind, number, lines, payments, totals) = match &doc.body {
+        DocumentBody::Sale(s) => ("sale", &s.ticket_number, &s.lines, &s.payments, &s.totals),
+        DocumentBody::Refund(r) => ("refund", &r.refund_number, &r.lines, &r.payments, &r.totals),
+        _ => return None,
+    };
+    Some(SaleRows {
+        kind,
+        number,
+        total_cents: totals.total.cents(),
+        net_cents: totals.net.cents(),
+        tax_cents: totals.tax.cents(),
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let t = totals.lines.get(i);
+                let gross = t.map(|t| t.gross.cents()).unwrap_or_default();
+                let net = t.map(|t| t.net.cents()).unwrap_or(gross);
+                (
+                    l.line_id.to_string(),
+                    l.product_id.0,
+                    l.quantity.milli(),
+                    gross,
+                    net,
+                    l.tax_rate.hundredths(),
+                )
+            })
+            .collect(),
+        payments: payments
+            .iter()
+            .map(|p| {
+                (
+                    p.payment_id.to_string(),
+                    p.tender.as_str(),
+                    p.amount.cents(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// What is already stored under a pushed document's id or its (till, seq).
+pub struct Existing {
+    pub id: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Why a pushed document clashes with what is stored.
+pub fn conflict_reason(doc: &Document, existing: &Existing, by_id: bool) -> String {
+    if by_id {
+        format!(
+            "document {} is already stored (till {}, seq {}) with a different hash; the new version was kept aside",
+            doc.id, doc.till_id, existing.seq
+        )
+    } else {
+        format!(
+            "till {} already has document {} at seq {} with a different hash; document {} was kept aside",
+            doc.till_id, existing.id, doc.seq, doc.id
+        )
+    }
+}
+
+pub fn gap_message(till_id: i64, from: i64, to: i64) -> String {
+    if from == to {
+        format!("till {till_id}: document seq {from} is missing")
+    } else {
+        format!("till {till_id}: documents seq {from} to {to} are missing")
+    }
+}
+
+pub fn chain_break_message(doc_seq: i64, till_id: i64, prev_seq: i64) -> String {
+    format!(
+        "till {till_id}: document seq {doc_seq} does not chain to the hash of seq {prev_seq} held at HQ"
+    )
+}
+
+pub const GAP_CLOSED_SUFFIX: &str = " (closed: the missing documents arrived)";
+
+/// Tax rate as stored (hundredths of a percent).
+pub fn tax_rate_from(h: i64) -> TaxRate {
+    TaxRate::from_hundredths(h)
+}
+
+// --- reports ----------------------------------------------------------------------------------
+
+/// The sales report query. `cast` wraps the sums for PostgreSQL (SUM(bigint) is numeric there);
+/// `p1`/`p2` are the placeholders of the first and last business day.
+pub fn report_sql(group: ReportGroup, cast: bool, p1: &str, p2: &str) -> String {
+    let sum = |e: &str| {
+        if cast {
+            format!("CAST(SUM({e}) AS BIGINT)")
+        } else {
+            format!("SUM({e})")
+        }
+    };
+    let (store, day, by) = match group {
+        ReportGroup::Store => ("store_id", "CAST(NULL AS TEXT)", "store_id"),
+        ReportGroup::Day => ("CAST(NULL AS BIGINT)", "business_day", "business_day"),
+        ReportGroup::StoreDay => ("store_id", "business_day", "store_id, business_day"),
+    };
+    format!(
+        "SELECT {store}, {day}, {tickets}, {refunds}, {gross}, {net}, {tax} \
+         FROM sales WHERE business_day >= {p1} AND business_day <= {p2} \
+         GROUP BY {by} ORDER BY {by}",
+        tickets = sum("CASE WHEN kind = 'sale' THEN 1 ELSE 0 END"),
+        refunds = sum("CASE WHEN kind = 'refund' THEN 1 ELSE 0 END"),
+        gross = sum("CASE WHEN kind = 'sale' THEN total_cents ELSE -total_cents END"),
+        net = sum("CASE WHEN kind = 'sale' THEN net_cents ELSE -net_cents END"),
+        tax = sum("CASE WHEN kind = 'sale' THEN tax_cents ELSE -tax_cents END"),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn report_row(
+    store: Option<i64>,
+    day: Option<String>,
+    tickets: i64,
+    refunds: i64,
+    gross: i64,
+    net: i64,
+    tax: i64,
+) -> Result<super::SalesReportRow, StorageError> {
+    Ok(super::SalesReportRow {
+        store_id: store.map(StoreId),
+        day: day.as_deref().map(parse_day).transpose()?,
+        tickets: to_u64(tickets),
+        refunds: to_u64(refunds),
+        gross: Money::from_cents(gross),
+        net: Money::from_cents(net),
+        tax: Money::from_cents(tax),
+    })
+}
+
+// --- messages ---------------------------------------------------------------------------------
+
+pub const ENROL_CODE_INVALID: &str = "enrolment code is unknown, used or expired";
+
+pub fn store_not_found(id: i64) -> StorageError {
+    StorageError::NotFound(format!("store {id} not found"))
+}
+pub fn franchisee_not_found(id: i64) -> StorageError {
+    StorageError::NotFound(format!("franchisee {id} not found"))
+}
+pub fn till_not_found(id: i64) -> StorageError {
+    StorageError::NotFound(format!("till {id} not found"))
+}
+pub fn staff_not_found(id: i64) -> StorageError {
+    StorageError::NotFound(format!("staff member {id} not found"))
+}
+pub fn product_not_found(id: i64) -> StorageError {
+    StorageError::NotFound(format!("product {id} not found"))
+}
+pub fn barcode_not_found(code: &str) -> StorageError {
+    StorageError::NotFound(format!("barcode {code} not found"))
+}
+pub fn unknown_tax_rate(id: i64) -> StorageError {
+    StorageError::Invalid(format!("tax rate {id} does not exist"))
+}
+pub fn barcode_taken(code: &str, owner: i64) -> StorageError {
+    StorageError::Conflict(format!("barcode {code} already belongs to product {owner}"))
+}
+pub fn sku_taken(sku: &str, owner: i64) -> StorageError {
+    StorageError::Conflict(format!("SKU {sku} already belongs to product {owner}"))
+}
+pub fn nif_taken(nif: &str, owner: i64) -> StorageError {
+    StorageError::Conflict(format!("NIF {nif} already belongs to franchisee {owner}"))
+}
+pub fn tax_rate_name_taken(name: &str) -> StorageError {
+    StorageError::Conflict(format!("a tax rate named {name:?} already exists"))
+}
+
+/// Names the field of a unique index from its table/column text (for violations that beat the pre-checks).
+pub fn unique_violation_message(detail: &str) -> String {
+    let d = detail.to_ascii_lowercase();
+    let what = if d.contains("barcodes") {
+        "that barcode already belongs to a product"
+    } else if d.contains("sku") {
+        "that SKU already belongs to a product"
+    } else if d.contains("nif") {
+        "that NIF already belongs to a franchisee"
+    } else if d.contains("tax_rates") {
+        "a tax rate with that name already exists"
+    } else if d.contains("token_hash") {
+        "that token is already in use"
+    } else if d.contains("code_hash") {
+        "that enrolment code is already in use"
+    } else {
+        "that value is already in use"
+    };
+    what.to_string()
+}
+
+/// Sorts barcodes for stable output.
+pub fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// Product in a report row with its barcodes.
+#[allow(clippy::too_many_arguments)]
+pub fn product(
+    id: i64,
+    sku: String,
+    name: String,
+    tax_rate_id: i64,
+    rate_hundredths: i64,
+    price_cents: i64,
+    active: bool,
+    barcodes: Vec<String>,
+) -> super::Product {
+    super::Product {
+        id: ProductId(id),
+        sku,
+        name,
+        tax_rate_id,
+        tax_rate: tax_rate_from(rate_hundredths),
+        price: Money::from_cents(price_cents),
+        active,
+        barcodes: sorted(barcodes),
+    }
+}

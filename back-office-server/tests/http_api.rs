@@ -1,0 +1,992 @@
+//! The HTTP layer end to end: the real router on 127.0.0.1:0 over a fresh SQLite file (and a fresh
+//! PostgreSQL database when `TRASTIENDA_TEST_POSTGRES_URL` is set), spoken to with reqwest.
+
+use back_office_server::storage::{self, Storage};
+use back_office_server::{AppState, auth, router};
+use chrono::Utc;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use sync_protocol::{
+    Document, DocumentBody, DocumentId, GENESIS_HASH, MAX_PUSH_BATCH, Money, Payment, ProductId,
+    Quantity, Sale, SaleLine, StoreId, TaxRate, Tender, TillId, compute_totals,
+};
+use uuid::Uuid;
+
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    admin: String,
+    _dir: Option<tempfile::TempDir>,
+    #[allow(dead_code)]
+    storage: Arc<dyn Storage>,
+}
+
+async fn start(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>) -> Server {
+    let admin = auth::new_token();
+    storage
+        .create_admin("test admin", &auth::hash_token(&admin))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(AppState::new(storage.clone()));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    Server {
+        base: format!("http://{addr}"),
+        http: reqwest::Client::new(),
+        admin,
+        _dir: dir,
+        storage,
+    }
+}
+
+async fn sqlite() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hq.db").display());
+    let st = storage::open(&url).await.unwrap();
+    start(st, Some(dir)).await
+}
+
+impl Server {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut rq = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            rq = rq.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rq = rq.json(b);
+        }
+        let res = rq.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let v = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{path}: body is not JSON ({e}): {text}"))
+        };
+        (status, v)
+    }
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, token, Some(&body)).await
+    }
+    async fn admin_post(&self, path: &str, body: Value) -> Value {
+        let (s, v) = self.post(path, Some(&self.admin.clone()), body).await;
+        assert!(s.is_success(), "{path}: {s} {v}");
+        v
+    }
+    async fn admin_get(&self, path: &str) -> Value {
+        let (s, v) = self.get(path, &self.admin.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+        v
+    }
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let mut rq = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(t) = token {
+            rq = rq.bearer_auth(t);
+        }
+        let res = rq.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")),
+        )
+    }
+}
+
+/// An error answer: the status and an ApiError body with a message.
+fn assert_api_error(what: &str, got: (StatusCode, Value), status: StatusCode, needle: &str) {
+    let (s, v) = got;
+    assert_eq!(s, status, "{what}: {v}");
+    assert!(v["error"].is_string(), "{what}: no error code in {v}");
+    let m = v["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: no message in {v}"));
+    assert!(
+        m.to_lowercase().contains(&needle.to_lowercase()),
+        "{what}: message {m:?} does not mention {needle:?}"
+    );
+}
+
+struct Franchise {
+    stores: Vec<i64>,
+    tax_rate: i64,
+}
+
+async fn franchise(s: &Server) -> Franchise {
+    let f = s
+        .admin_post(
+            "/api/v1/admin/franchisees",
+            json!({"legal_name": "Ultramarinos Test, S.L.", "nif": "B12345674", "address": "Calle Mayor 1, Madrid"}),
+        )
+        .await;
+    let mut stores = vec![];
+    for name in ["Tienda Norte", "Tienda Sur"] {
+        let st = s
+            .admin_post(
+                "/api/v1/admin/stores",
+                json!({"franchisee_id": f["id"], "name": name, "address": "x", "receipt_footer": "Gracias"}),
+            )
+            .await;
+        stores.push(st["id"].as_i64().unwrap());
+    }
+    let r = s
+        .admin_post(
+            "/api/v1/admin/tax-rates",
+            json!({"name": "IVA reducido", "rate": "10.00"}),
+        )
+        .await;
+    Franchise {
+        stores,
+        tax_rate: r["id"].as_i64().unwrap(),
+    }
+}
+
+struct Till {
+    id: i64,
+    store: i64,
+    token: String,
+}
+
+async fn enrolled_till(s: &Server, store: i64) -> Till {
+    let t = s
+        .admin_post(
+            "/api/v1/admin/tills",
+            json!({"store_id": store, "name": "Caja 1"}),
+        )
+        .await;
+    let code = t["enrolment_code"].as_str().unwrap().to_string();
+    let (st, e) = s
+        .post(
+            "/api/v1/sync/enroll",
+            None,
+            json!({"protocol_version": 1, "code": code, "device_name": "test device"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{e}");
+    Till {
+        id: e["till_id"].as_i64().unwrap(),
+        store: e["store_id"].as_i64().unwrap(),
+        token: e["token"].as_str().unwrap().to_string(),
+    }
+}
+
+fn sale_body(cents: i64, qty: i64) -> DocumentBody {
+    let line = SaleLine {
+        line_id: Uuid::new_v4(),
+        product_id: ProductId(1),
+        barcode: None,
+        name: "Café molido 250 g".into(),
+        quantity: Quantity::units(qty),
+        unit_price: Money::from_cents(cents),
+        tax_rate: TaxRate::percent(10),
+        discount: Money::ZERO,
+    };
+    let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
+    DocumentBody::Sale(Sale {
+        ticket_number: "T0001-000001".into(),
+        cashier_id: None,
+        lines: vec![line],
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: Uuid::new_v4(),
+            tender: Tender::Card,
+            amount: totals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals,
+    })
+}
+
+/// `n` chained sales of a till starting at `first` after `prev`.
+fn chain(t: &Till, first: u64, n: u64, prev: &str) -> Vec<Document> {
+    let mut prev = prev.to_string();
+    (first..first + n)
+        .map(|seq| {
+            let d = Document::seal(
+                DocumentId::new(),
+                TillId(t.id),
+                StoreId(t.store),
+                seq,
+                Utc::now(),
+                &prev,
+                sale_body(345 + seq as i64, 2),
+            );
+            prev = d.hash.clone();
+            d
+        })
+        .collect()
+}
+
+fn push_body(till: i64, docs: &[Document]) -> Value {
+    json!({"protocol_version": 1, "till_id": till, "documents": docs})
+}
+
+async fn last_seq(s: &Server, till: i64) -> u64 {
+    s.admin_get(&format!("/api/v1/admin/tills/{till}")).await["last_seq"]
+        .as_u64()
+        .unwrap()
+}
+
+// --- scenarios ----------------------------------------------------------------------------------
+
+async fn health_and_openapi(s: &Server, backend: &str) {
+    let (st, v) = s.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v, json!({"status": "ok", "database": backend}));
+
+    let (st, doc) = s.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for (p, m) in [
+        ("/healthz", "get"),
+        ("/api/v1/sync/enroll", "post"),
+        ("/api/v1/sync/push", "post"),
+        ("/api/v1/sync/changes", "get"),
+        ("/api/v1/admin/franchisees", "post"),
+        ("/api/v1/admin/stores/{id}", "get"),
+        ("/api/v1/admin/tills/{id}/revoke", "post"),
+        ("/api/v1/admin/staff/{id}/pin", "put"),
+        ("/api/v1/admin/staff/{id}", "delete"),
+        ("/api/v1/admin/tax-rates", "post"),
+        ("/api/v1/admin/products", "get"),
+        ("/api/v1/admin/products/{id}", "patch"),
+        ("/api/v1/admin/products/{id}/barcodes", "post"),
+        ("/api/v1/admin/barcodes/{code}", "delete"),
+        ("/api/v1/admin/stores/{store_id}/prices/{product_id}", "put"),
+        (
+            "/api/v1/admin/stores/{store_id}/prices/{product_id}",
+            "delete",
+        ),
+        ("/api/v1/admin/alerts", "get"),
+        ("/api/v1/reports/sales", "get"),
+    ] {
+        assert!(
+            paths.get(p).and_then(|x| x.get(m)).is_some(),
+            "{m} {p} missing"
+        );
+    }
+    // Every $ref resolves.
+    let text = doc.to_string();
+    for part in text.split("#/components/schemas/").skip(1) {
+        let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+        assert!(
+            doc["components"]["schemas"].get(&name).is_some(),
+            "dangling $ref {name}"
+        );
+    }
+    // Unknown routes and methods answer JSON too.
+    assert_api_error(
+        "404",
+        s.call(Method::GET, "/nope", None, None).await,
+        StatusCode::NOT_FOUND,
+        "no such route",
+    );
+    assert_api_error(
+        "405",
+        s.call(Method::DELETE, "/healthz", None, None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method",
+    );
+}
+
+async fn admin_flow(s: &Server) {
+    let a = Some(s.admin.as_str());
+    assert_api_error(
+        "bad NIF",
+        s.post(
+            "/api/v1/admin/franchisees",
+            a,
+            json!({"legal_name": "X, S.L.", "nif": "B12345675"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ends in 4",
+    );
+    assert_api_error(
+        "bad DNI",
+        s.post(
+            "/api/v1/admin/franchisees",
+            a,
+            json!({"legal_name": "Ana", "nif": "12345678A"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "check letter",
+    );
+    let f = franchise(s).await;
+    let (st, store) = s
+        .get(&format!("/api/v1/admin/stores/{}", f.stores[0]), &s.admin)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(store["name"], "Tienda Norte");
+    assert_api_error(
+        "missing store",
+        s.get("/api/v1/admin/stores/999999", &s.admin).await,
+        StatusCode::NOT_FOUND,
+        "",
+    );
+    assert_api_error(
+        "bad path",
+        s.get("/api/v1/admin/stores/abc", &s.admin).await,
+        StatusCode::BAD_REQUEST,
+        "",
+    );
+
+    let t = s
+        .admin_post(
+            "/api/v1/admin/tills",
+            json!({"store_id": f.stores[0], "name": "Caja 1"}),
+        )
+        .await;
+    let code = t["enrolment_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 10);
+    let enrol =
+        json!({"protocol_version": 1, "code": code.to_lowercase(), "device_name": "Caja 1 PC"});
+    let (st, e) = s.post("/api/v1/sync/enroll", None, enrol.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{e}");
+    assert_eq!(e["till_id"], t["till"]["id"]);
+    assert_eq!(e["store_id"].as_i64(), Some(f.stores[0]));
+    assert_eq!(e["token"].as_str().unwrap().len(), 64);
+    let (st, _) = s.post("/api/v1/sync/enroll", None, enrol).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "a code is single-use");
+    let till = s
+        .admin_get(&format!("/api/v1/admin/tills/{}", e["till_id"]))
+        .await;
+    assert!(till["enrolled_at"].is_string());
+    assert_eq!(
+        s.admin_get("/api/v1/admin/tills")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Products: barcode check digits and prices.
+    assert_api_error(
+        "bad EAN",
+        s.post("/api/v1/admin/products", a, json!({"sku": "A1", "name": "Agua", "tax_rate_id": f.tax_rate, "price": "0.50", "barcodes": ["8412345678906"]})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "check digit",
+    );
+    assert_api_error(
+        "negative price",
+        s.post(
+            "/api/v1/admin/products",
+            a,
+            json!({"sku": "A1", "name": "Agua", "tax_rate_id": f.tax_rate, "price": "-0.50"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "negative",
+    );
+    assert_api_error(
+        "float price",
+        s.post(
+            "/api/v1/admin/products",
+            a,
+            json!({"sku": "A1", "name": "Agua", "tax_rate_id": f.tax_rate, "price": 0.5}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "",
+    );
+    let p = s
+        .admin_post(
+            "/api/v1/admin/products",
+            json!({"sku": "A1", "name": "Agua mineral 1,5 l", "tax_rate_id": f.tax_rate, "price": "0.45", "barcodes": ["8412345678905"]}),
+        )
+        .await;
+    let (st, _) = s
+        .post(
+            "/api/v1/admin/products",
+            a,
+            json!({"sku": "A1", "name": "Otra", "tax_rate_id": f.tax_rate, "price": "1.00"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "duplicate SKU");
+    let list = s.admin_get("/api/v1/admin/products?q=agua&limit=10").await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (st, v) = s
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/admin/products/{}", p["id"]),
+            a,
+            Some(&json!({"price": "0.55"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["price"], "0.55");
+    let v = s
+        .admin_post(
+            &format!("/api/v1/admin/products/{}/barcodes", p["id"]),
+            json!({"code": "96385074"}),
+        )
+        .await;
+    assert_eq!(v["barcodes"].as_array().unwrap().len(), 2);
+    let (st, _) = s
+        .call(Method::DELETE, "/api/v1/admin/barcodes/96385074", a, None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+
+    // Staff PINs.
+    assert_api_error(
+        "short PIN",
+        s.post(
+            "/api/v1/admin/staff",
+            a,
+            json!({"name": "Eva", "role": "cashier", "store_id": f.stores[0], "pin": "12"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "4 to 8 digits",
+    );
+    let eva = s
+        .admin_post(
+            "/api/v1/admin/staff",
+            json!({"name": "Eva", "role": "cashier", "store_id": f.stores[0], "pin": "4321"}),
+        )
+        .await;
+    let (st, _) = s
+        .call(
+            Method::PUT,
+            &format!("/api/v1/admin/staff/{}/pin", eva["id"]),
+            a,
+            Some(&json!({"pin": "98765"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/admin/staff/{}", eva["id"]),
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+
+    // Reports validate their query.
+    assert_api_error(
+        "bad date",
+        s.get(
+            "/api/v1/reports/sales?from=2026-13-01&to=2026-12-31",
+            &s.admin,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "",
+    );
+    assert_api_error(
+        "reversed",
+        s.get(
+            "/api/v1/reports/sales?from=2026-12-31&to=2026-01-01",
+            &s.admin,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "after",
+    );
+}
+
+async fn changes_are_scoped_to_the_store(s: &Server) {
+    let f = franchise(s).await;
+    let north = enrolled_till(s, f.stores[0]).await;
+    let south = enrolled_till(s, f.stores[1]).await;
+    let p = s
+        .admin_post(
+            "/api/v1/admin/products",
+            json!({"sku": "C1", "name": "Croissant", "tax_rate_id": f.tax_rate, "price": "1.20", "barcodes": ["8480000000002"]}),
+        )
+        .await;
+    s.admin_post(
+        "/api/v1/admin/staff",
+        json!({"name": "Norberto", "role": "manager", "store_id": f.stores[0], "pin": "1234"}),
+    )
+    .await;
+    let (st, v) = s
+        .call(
+            Method::PUT,
+            &format!("/api/v1/admin/stores/{}/prices/{}", f.stores[0], p["id"]),
+            Some(&s.admin),
+            Some(&json!({"price": "0.99"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+
+    let kinds = |page: &Value| -> Vec<String> {
+        page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["change"]["type"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (st, n) = s.get("/api/v1/sync/changes?after=0", &north.token).await;
+    assert_eq!(st, StatusCode::OK, "{n}");
+    let (_, so) = s.get("/api/v1/sync/changes?after=0", &south.token).await;
+    let nk = kinds(&n);
+    let sk = kinds(&so);
+    for k in ["tax_rate", "product", "barcode", "staff", "store_price"] {
+        assert!(nk.contains(&k.to_string()), "north lacks {k}: {nk:?}");
+    }
+    assert!(sk.contains(&"product".to_string()), "{sk:?}");
+    assert!(
+        !sk.contains(&"staff".to_string()),
+        "south sees north's staff: {sk:?}"
+    );
+    assert!(
+        !sk.contains(&"store_price".to_string()),
+        "south sees north's price: {sk:?}"
+    );
+    let staff = n["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["change"]["type"] == "staff")
+        .unwrap();
+    assert!(
+        staff["change"]["pin_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2")
+    );
+
+    // Paging: limit 1 walks the same changes.
+    let mut after = 0;
+    let mut seen = 0;
+    loop {
+        let (st, page) = s
+            .get(
+                &format!("/api/v1/sync/changes?after={after}&limit=1"),
+                &north.token,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        seen += page["changes"].as_array().unwrap().len();
+        after = page["next_cursor"].as_i64().unwrap();
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    assert_eq!(seen, nk.len());
+    // Nothing new after the last cursor; a clear price shows up.
+    let (_, empty) = s
+        .get(&format!("/api/v1/sync/changes?after={after}"), &north.token)
+        .await;
+    assert_eq!(empty["changes"].as_array().unwrap().len(), 0);
+    let (st, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/admin/stores/{}/prices/{}", f.stores[0], p["id"]),
+            Some(&s.admin),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, page) = s
+        .get(&format!("/api/v1/sync/changes?after={after}"), &north.token)
+        .await;
+    assert_eq!(kinds(&page), vec!["store_price_cleared".to_string()]);
+    let (_, page) = s
+        .get(&format!("/api/v1/sync/changes?after={after}"), &south.token)
+        .await;
+    assert_eq!(page["changes"].as_array().unwrap().len(), 0);
+    assert_api_error(
+        "limit",
+        s.get("/api/v1/sync/changes?limit=999999", &north.token)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "limit",
+    );
+    assert_api_error(
+        "after",
+        s.get("/api/v1/sync/changes?after=abc", &north.token).await,
+        StatusCode::BAD_REQUEST,
+        "",
+    );
+}
+
+async fn push_is_idempotent_and_conflicts_are_kept(s: &Server) {
+    let f = franchise(s).await;
+    let t = enrolled_till(s, f.stores[0]).await;
+    let docs = chain(&t, 1, 3, GENESIS_HASH);
+    let (st, r) = s
+        .post("/api/v1/sync/push", Some(&t.token), push_body(t.id, &docs))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert!(
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["status"] == "stored"),
+        "{r}"
+    );
+    assert_eq!(r["contiguous_seq"], 3);
+
+    let today = Utc::now().date_naive();
+    let range = format!(
+        "/api/v1/reports/sales?from={}&to={}&group_by=store",
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(1)
+    );
+    let before = s.admin_get(&range).await;
+    assert_eq!(before["totals"]["tickets"], 3, "{before}");
+
+    let (st, r) = s
+        .post("/api/v1/sync/push", Some(&t.token), push_body(t.id, &docs))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert!(
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["status"] == "duplicate"),
+        "{r}"
+    );
+    assert_eq!(
+        s.admin_get(&range).await,
+        before,
+        "a re-sent batch changes nothing"
+    );
+
+    // Tampered: seq 2 with other content, re-hashed so it is self-consistent.
+    let mut bad = docs[1].clone();
+    bad.body = sale_body(999, 3);
+    bad.hash = bad.compute_hash();
+    let (st, r) = s
+        .post("/api/v1/sync/push", Some(&t.token), push_body(t.id, &[bad]))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{r}");
+    assert_eq!(r["results"][0]["status"], "conflict");
+    let alerts = s.admin_get("/api/v1/admin/alerts").await;
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "conflict" && a["till_id"].as_i64() == Some(t.id)),
+        "{alerts}"
+    );
+    assert_eq!(
+        s.admin_get(&range).await,
+        before,
+        "a conflict is kept aside, not counted"
+    );
+    let till = s.admin_get(&format!("/api/v1/admin/tills/{}", t.id)).await;
+    assert!(till["conflicts"].as_u64().unwrap() >= 1, "{till}");
+
+    // An empty push just reports where HQ is.
+    let (st, r) = s
+        .post("/api/v1/sync/push", Some(&t.token), push_body(t.id, &[]))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(r["contiguous_seq"], 3);
+}
+
+async fn bad_inputs_get_json_4xx_and_store_nothing(s: &Server) {
+    let f = franchise(s).await;
+    let t = enrolled_till(s, f.stores[0]).await;
+    let other = enrolled_till(s, f.stores[1]).await;
+    let tok = Some(t.token.as_str());
+    let good = chain(&t, 1, 2, GENESIS_HASH);
+
+    assert_api_error(
+        "malformed JSON",
+        s.raw(
+            Method::POST,
+            "/api/v1/sync/push",
+            tok,
+            b"{\"protocol_version\": 1, ".to_vec(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "",
+    );
+    assert_api_error(
+        "wrong types",
+        s.raw(
+            Method::POST,
+            "/api/v1/sync/push",
+            tok,
+            br#"{"protocol_version":"one","till_id":1,"documents":[]}"#.to_vec(),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "protocol_version",
+    );
+    let mut b = push_body(t.id, &good);
+    b["protocol_version"] = json!(7);
+    assert_api_error(
+        "unknown version",
+        s.post("/api/v1/sync/push", tok, b).await,
+        StatusCode::BAD_REQUEST,
+        "unsupported protocol version 7; this server speaks 1",
+    );
+    assert_api_error(
+        "enrol unknown version",
+        s.post(
+            "/api/v1/sync/enroll",
+            None,
+            json!({"protocol_version": 2, "code": "X", "device_name": "d"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "unsupported protocol version 2",
+    );
+    assert_api_error(
+        "no token",
+        s.post("/api/v1/sync/push", None, push_body(t.id, &good))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "bearer",
+    );
+    assert_api_error(
+        "unknown token",
+        s.post(
+            "/api/v1/sync/push",
+            Some(&auth::new_token()),
+            push_body(t.id, &good),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unknown",
+    );
+    assert_api_error(
+        "admin token on sync",
+        s.post("/api/v1/sync/push", Some(&s.admin), push_body(t.id, &good))
+            .await,
+        StatusCode::FORBIDDEN,
+        "admin",
+    );
+    assert_api_error(
+        "device token on admin API",
+        s.get("/api/v1/admin/stores", &t.token).await,
+        StatusCode::FORBIDDEN,
+        "device token",
+    );
+    assert_api_error(
+        "device token on reports",
+        s.get(
+            "/api/v1/reports/sales?from=2026-01-01&to=2026-01-02",
+            &t.token,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "device token",
+    );
+    assert_api_error(
+        "wrong till id",
+        s.post("/api/v1/sync/push", tok, push_body(other.id, &good))
+            .await,
+        StatusCode::FORBIDDEN,
+        &format!("this token belongs to till {}", t.id),
+    );
+    assert_api_error(
+        "another till's documents",
+        s.post(
+            "/api/v1/sync/push",
+            tok,
+            push_body(t.id, &chain(&other, 1, 1, GENESIS_HASH)),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "document seq 1",
+    );
+
+    let big = chain(&t, 1, MAX_PUSH_BATCH as u64 + 1, GENESIS_HASH);
+    assert_api_error(
+        "oversized batch",
+        s.post("/api/v1/sync/push", tok, push_body(t.id, &big))
+            .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &MAX_PUSH_BATCH.to_string(),
+    );
+    let mut huge = b"{\"protocol_version\":1,\"till_id\":1,\"documents\":[],\"pad\":\"".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 17 * 1024 * 1024));
+    huge.extend(b"\"}");
+    assert_api_error(
+        "body over the limit",
+        s.raw(Method::POST, "/api/v1/sync/push", tok, huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "limit",
+    );
+
+    // Negative quantity (re-sealed so only the body is wrong), in the second document: nothing stored.
+    let mut neg = good.clone();
+    if let DocumentBody::Sale(sale) = &mut neg[1].body {
+        sale.lines[0].quantity = Quantity::units(-2);
+    }
+    neg[1].hash = neg[1].compute_hash();
+    assert_api_error(
+        "negative quantity",
+        s.post("/api/v1/sync/push", tok, push_body(t.id, &neg))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document seq 2: line 1: quantity",
+    );
+    let mut mismatch = good.clone();
+    if let DocumentBody::Sale(sale) = &mut mismatch[0].body {
+        sale.totals.total = Money::from_cents(1);
+    }
+    mismatch[0].hash = mismatch[0].compute_hash();
+    assert_api_error(
+        "totals mismatch",
+        s.post("/api/v1/sync/push", tok, push_body(t.id, &mismatch))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document seq 1: totals do not match",
+    );
+    let mut tampered = good.clone();
+    tampered[1].body = sale_body(1, 1);
+    assert_api_error(
+        "hash mismatch",
+        s.post("/api/v1/sync/push", tok, push_body(t.id, &tampered))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "document seq 2: hash does not match its content",
+    );
+    assert_api_error(
+        "future seq",
+        s.post(
+            "/api/v1/sync/push",
+            tok,
+            push_body(t.id, &chain(&t, 100_002, 1, GENESIS_HASH)),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "sequence from the future",
+    );
+    let mut reversed = good.clone();
+    reversed.reverse();
+    assert_api_error(
+        "decreasing seqs",
+        s.post("/api/v1/sync/push", tok, push_body(t.id, &reversed))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "strictly increasing",
+    );
+    let ahead = Document::seal(
+        DocumentId::new(),
+        TillId(t.id),
+        StoreId(t.store),
+        1,
+        Utc::now() + chrono::Duration::hours(30),
+        GENESIS_HASH,
+        sale_body(100, 1),
+    );
+    assert_api_error(
+        "clock ahead",
+        s.post("/api/v1/sync/push", tok, push_body(t.id, &[ahead]))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ahead of the server",
+    );
+    assert_eq!(
+        last_seq(s, t.id).await,
+        0,
+        "nothing was stored by any bad push"
+    );
+
+    // The good batch still goes in; then the till is revoked.
+    let (st, r) = s
+        .post("/api/v1/sync/push", tok, push_body(t.id, &good))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, v) = s
+        .post(
+            &format!("/api/v1/admin/tills/{}/revoke", t.id),
+            Some(&s.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["revoked_at"].is_string());
+    assert_api_error(
+        "revoked till",
+        s.post(
+            "/api/v1/sync/push",
+            tok,
+            push_body(t.id, &chain(&t, 3, 1, &good[1].hash)),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "revoked",
+    );
+    assert_api_error(
+        "revoked pull",
+        s.get("/api/v1/sync/changes", &t.token).await,
+        StatusCode::UNAUTHORIZED,
+        "revoked",
+    );
+    assert_eq!(last_seq(s, t.id).await, 2);
+}
+
+// --- per backend --------------------------------------------------------------------------------
+
+/// A fresh PostgreSQL database, or `None` (printed as skipped) without `TRASTIENDA_TEST_POSTGRES_URL`.
+async fn postgres() -> Option<(Server, String, String)> {
+    let Ok(base) = std::env::var("TRASTIENDA_TEST_POSTGRES_URL") else {
+        println!("skipped: TRASTIENDA_TEST_POSTGRES_URL not set, PostgreSQL half not run");
+        return None;
+    };
+    let url = storage::postgres::create_scratch_database(&base)
+        .await
+        .unwrap();
+    let st = storage::open(&url).await.unwrap();
+    Some((start(st, None).await, base, url))
+}
+
+macro_rules! on_both_backends {
+    ($name:ident $(, $arg:expr)?) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(&super::sqlite().await $(, $arg)?).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some((server, base, url)) = super::postgres().await else { return };
+                super::$name(&server $(, on_both_backends!(@pg $arg))?).await;
+                let _ = back_office_server::storage::postgres::drop_scratch_database(&base, &url).await;
+            }
+        }
+    };
+    (@pg $arg:expr) => { "postgres" };
+}
+
+on_both_backends!(health_and_openapi, "sqlite");
+on_both_backends!(admin_flow);
+on_both_backends!(changes_are_scoped_to_the_store);
+on_both_backends!(push_is_idempotent_and_conflicts_are_kept);
+on_both_backends!(bad_inputs_get_json_4xx_and_store_nothing);

@@ -1,0 +1,6 @@
+//! One module per screen, each with its own `Message` and an `Action` for the parent.
+
+pub mod enrol;
+pub mod login;
+pub mod pay;
+pub mod sell;

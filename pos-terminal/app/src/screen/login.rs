@@ -1,0 +1,84 @@
+//! Login with a PIN from the staff HQ pushed down.
+
+use std::sync::Mutex;
+
+use iced::widget::{button, column, container, text, text_input};
+use iced::{Element, Length};
+use pos_terminal::{Ledger, Staff};
+
+pub const PIN_ID: &str = "login-pin";
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Pin(String),
+    Submit,
+}
+
+pub enum Action {
+    None,
+    LoggedIn(Staff),
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pin: String,
+    error: Option<String>,
+}
+
+impl State {
+    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>) -> Action {
+        match message {
+            Message::Pin(p) => {
+                self.pin = p.chars().filter(char::is_ascii_digit).take(12).collect();
+                Action::None
+            }
+            Message::Submit => {
+                let pin = std::mem::take(&mut self.pin);
+                if pin.is_empty() {
+                    self.error = Some("Escriba su PIN.".into());
+                    return Action::None;
+                }
+                let found = match ledger.lock() {
+                    Ok(l) => l.find_staff_by_pin(&pin).map_err(|e| e.to_string()),
+                    Err(_) => Err("el registro local no está disponible".to_string()),
+                };
+                match found {
+                    Ok(Some(staff)) => {
+                        self.error = None;
+                        Action::LoggedIn(staff)
+                    }
+                    Ok(None) => {
+                        self.error = Some("PIN incorrecto".into());
+                        Action::None
+                    }
+                    Err(e) => {
+                        self.error = Some(format!("Error: {e}"));
+                        Action::None
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let mut col = column![
+            text("Entrar").size(32),
+            text_input("PIN", &self.pin)
+                .id(PIN_ID)
+                .secure(true)
+                .on_input(Message::Pin)
+                .on_submit(Message::Submit)
+                .padding(12)
+                .size(28),
+            button(text("Entrar").size(22))
+                .padding(14)
+                .on_press(Message::Submit),
+        ]
+        .spacing(14)
+        .max_width(420);
+        if let Some(e) = &self.error {
+            col = col.push(text(e.clone()).size(20));
+        }
+        container(col).center_x(Length::Fill).padding(40).into()
+    }
+}

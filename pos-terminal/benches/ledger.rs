@@ -1,0 +1,292 @@
+//! Ledger benchmark: sale commit latency at `synchronous=FULL`, barcode lookup and FTS5 prefix
+//! search over a 100,000-product catalog. Run: `cargo bench -p pos-terminal --bench ledger`
+//! (set `LEDGER_BENCH_DIR` to measure on a particular disk).
+
+use hdrhistogram::Histogram;
+use pos_terminal::{CartLine, Ledger, cash_payment};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::error::Error;
+use std::time::Instant;
+use sync_protocol::*;
+
+const PRODUCTS: i64 = 100_000;
+const SALES: usize = 2_000;
+const LOOKUPS: usize = 10_000;
+const SEARCHES: usize = 1_000;
+
+const NOUNS: &[&str] = &[
+    "café",
+    "jamón",
+    "aceite",
+    "leche",
+    "galletas",
+    "agua",
+    "zumo",
+    "azúcar",
+    "arroz",
+    "atún",
+    "queso",
+    "yogur",
+    "pan",
+    "chorizo",
+    "lomo",
+    "turrón",
+    "cerveza",
+    "vino",
+    "sidra",
+    "té",
+    "cacao",
+    "miel",
+    "harina",
+    "judías",
+    "garbanzos",
+    "lentejas",
+    "espárragos",
+    "pimientos",
+    "aceitunas",
+    "champú",
+    "jabón",
+    "detergente",
+    "servilletas",
+    "pañuelos",
+    "chocolate",
+    "magdalenas",
+    "croquetas",
+    "salmón",
+    "merluza",
+    "bacalao",
+];
+const ADJS: &[&str] = &[
+    "ibérico",
+    "natural",
+    "ecológico",
+    "integral",
+    "desnatada",
+    "entera",
+    "suave",
+    "intenso",
+    "extra",
+    "clásico",
+    "tostado",
+    "picante",
+    "dulce",
+    "salado",
+    "fresco",
+    "añejo",
+    "curado",
+    "light",
+    "sin lactosa",
+    "artesano",
+    "gallego",
+    "manchego",
+    "andaluz",
+    "riojano",
+    "navarro",
+];
+const SIZES: &[&str] = &[
+    "250 g", "500 g", "1 kg", "1 l", "1,5 l", "6x33 cl", "pack 4", "75 cl",
+];
+
+/// EAN-13 with Spain's GS1 prefix 84 and a valid mod-10 check digit.
+fn ean13(n: i64) -> String {
+    let body = format!("84{:010}", n);
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+fn name(rng: &mut StdRng) -> String {
+    format!(
+        "{} {} {}",
+        NOUNS[rng.gen_range(0..NOUNS.len())],
+        ADJS[rng.gen_range(0..ADJS.len())],
+        SIZES[rng.gen_range(0..SIZES.len())]
+    )
+}
+
+fn pct(h: &Histogram<u64>, q: f64) -> f64 {
+    h.value_at_quantile(q) as f64 / 1000.0
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(42);
+    // LEDGER_BENCH_DIR puts the file on a chosen disk (/tmp may be tmpfs, where fsync is free).
+    let dir = match std::env::var_os("LEDGER_BENCH_DIR") {
+        Some(d) => tempfile::tempdir_in(d)?,
+        None => tempfile::tempdir()?,
+    };
+    println!("ledger file in {}", dir.path().display());
+    let mut ledger = Ledger::open(dir.path().join("bench.db"))?;
+    ledger.enrol(
+        "https://hq.example",
+        &EnrollResponse {
+            till_id: TillId(1),
+            store_id: StoreId(1),
+            franchisee_id: FranchiseeId(1),
+            ticket_series: "T0001".into(),
+            token: "t".into(),
+        },
+        "bench",
+    )?;
+
+    // Catalog through the real sync path: pages of products + barcodes + some store prices.
+    let t = Instant::now();
+    let rates = [
+        TaxRate::IVA_GENERAL,
+        TaxRate::IVA_REDUCED,
+        TaxRate::IVA_SUPER_REDUCED,
+    ];
+    let mut cursor = 0i64;
+    let mut changes = Vec::new();
+    for id in 1..=PRODUCTS {
+        let r = rng.gen_range(0..3);
+        changes.push(CatalogChange::Product(ProductRecord {
+            id: ProductId(id),
+            sku: format!("SKU{id:06}"),
+            name: name(&mut rng),
+            tax_rate_id: r as i64 + 1,
+            tax_rate: rates[r],
+            price: Money::from_cents(rng.gen_range(20..5_000)),
+            active: true,
+        }));
+        changes.push(CatalogChange::Barcode {
+            code: ean13(id),
+            product_id: ProductId(id),
+        });
+        if id % 10 == 0 {
+            changes.push(CatalogChange::StorePrice {
+                product_id: ProductId(id),
+                price: Money::from_cents(rng.gen_range(20..5_000)),
+            });
+        }
+        if changes.len() >= 5_000 || id == PRODUCTS {
+            let page = ChangesPage {
+                protocol_version: PROTOCOL_VERSION,
+                changes: changes
+                    .drain(..)
+                    .map(|change| {
+                        cursor += 1;
+                        Change { cursor, change }
+                    })
+                    .collect(),
+                next_cursor: cursor,
+                has_more: id < PRODUCTS,
+            };
+            ledger.apply_changes(&page)?;
+        }
+    }
+    ledger.optimize()?;
+    let catalog_secs = t.elapsed().as_secs_f64();
+    println!("catalog: {PRODUCTS} products, {cursor} changes applied in {catalog_secs:.2} s");
+
+    // Sale commits at synchronous=FULL (each one a durable BEGIN IMMEDIATE … COMMIT).
+    let mut commit = Histogram::<u64>::new(3)?;
+    for _ in 0..SALES {
+        let n = rng.gen_range(1..=5);
+        let mut lines = Vec::with_capacity(n);
+        for _ in 0..n {
+            let code = ean13(rng.gen_range(1..=PRODUCTS));
+            if let Some(item) = ledger.lookup_barcode(&code)? {
+                lines.push(CartLine::from_item(
+                    &item,
+                    Quantity::units(rng.gen_range(1..=3)),
+                ));
+            }
+        }
+        let inputs: Vec<LineInput> = lines.iter().map(CartLine::input).collect();
+        let total = compute_totals(&inputs, Money::ZERO)?.total;
+        let t = Instant::now();
+        ledger.record_sale(
+            Some(StaffId(1)),
+            lines,
+            Money::ZERO,
+            vec![cash_payment(total, total)],
+        )?;
+        commit.record(t.elapsed().as_micros() as u64)?;
+    }
+    let verified = ledger.verify_chain()?;
+    println!(
+        "sale commit (FULL): n={SALES} p50={:.3} ms p99={:.3} ms max={:.3} ms (chain verified over {verified})",
+        pct(&commit, 0.5),
+        pct(&commit, 0.99),
+        commit.max() as f64 / 1000.0
+    );
+
+    // Exact barcode lookups (effective price join included).
+    let mut lookup = Histogram::<u64>::new(3)?;
+    let mut found = 0;
+    for _ in 0..LOOKUPS {
+        let code = ean13(rng.gen_range(1..=PRODUCTS));
+        let t = Instant::now();
+        let hit = ledger.lookup_barcode(&code)?;
+        lookup.record(t.elapsed().as_nanos() as u64)?;
+        found += usize::from(hit.is_some());
+    }
+    println!(
+        "barcode lookup: n={LOOKUPS} p50={:.1} µs p99={:.1} µs max={:.1} µs ({found} found)",
+        pct(&lookup, 0.5),
+        pct(&lookup, 0.99),
+        lookup.max() as f64 / 1000.0
+    );
+
+    // Type-ahead: 2–4 character prefixes of real words, LIMIT 20, unranked.
+    let mut search = Histogram::<u64>::new(3)?;
+    let mut by_len = [
+        Histogram::<u64>::new(3)?,
+        Histogram::<u64>::new(3)?,
+        Histogram::<u64>::new(3)?,
+    ];
+    let mut hits = 0;
+    for _ in 0..SEARCHES {
+        let word = if rng.gen_bool(0.6) {
+            NOUNS[rng.gen_range(0..NOUNS.len())]
+        } else {
+            ADJS[rng.gen_range(0..ADJS.len())]
+        };
+        let len = rng.gen_range(2..=4).min(word.chars().count());
+        let prefix: String = word.chars().take(len).collect();
+        let t = Instant::now();
+        let r = ledger.search_products(&prefix, 20)?;
+        let ns = t.elapsed().as_nanos() as u64;
+        search.record(ns)?;
+        by_len[len.clamp(2, 4) - 2].record(ns)?;
+        hits += r.len();
+    }
+    for (i, h) in by_len.iter().enumerate() {
+        println!(
+            "  {}-char prefixes: n={} p50={:.1} µs p99={:.1} µs",
+            i + 2,
+            h.len(),
+            pct(h, 0.5),
+            pct(h, 0.99)
+        );
+    }
+    println!(
+        "fts prefix search: n={SEARCHES} p50={:.1} µs p99={:.1} µs max={:.1} µs (avg {:.1} results)",
+        pct(&search, 0.5),
+        pct(&search, 0.99),
+        search.max() as f64 / 1000.0,
+        hits as f64 / SEARCHES as f64
+    );
+    let total_secs = started.elapsed().as_secs_f64();
+    println!("total runtime {total_secs:.1} s");
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "pos-terminal-ledger",
+            "products": PRODUCTS,
+            "catalog_load_s": catalog_secs,
+            "commit_ms": {"n": SALES, "p50": pct(&commit, 0.5), "p99": pct(&commit, 0.99), "max": commit.max() as f64 / 1000.0},
+            "lookup_us": {"n": LOOKUPS, "p50": pct(&lookup, 0.5), "p99": pct(&lookup, 0.99), "max": lookup.max() as f64 / 1000.0},
+            "search_us": {"n": SEARCHES, "p50": pct(&search, 0.5), "p99": pct(&search, 0.99), "max": search.max() as f64 / 1000.0},
+            "total_s": total_secs,
+        })
+    );
+    Ok(())
+}

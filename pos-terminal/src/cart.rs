@@ -1,0 +1,266 @@
+//! The ticket being rung up: lines, discounts and live totals, with no UI types.
+//! Totals always come from `sync_protocol::compute_totals`, so the screen shows exactly what HQ will verify.
+
+use crate::ledger::CatalogItem;
+use sync_protocol::{
+    LineInput, Money, Payment, ProductId, Quantity, SaleLine, TaxRate, Tender, TicketTotals,
+    TotalsError, compute_totals,
+};
+use uuid::Uuid;
+
+/// One line in the cart. Prices are tax-inclusive, as shown on the shelf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartLine {
+    pub product_id: ProductId,
+    /// The code that was scanned, if the line came from a scan (kept for the receipt and audits).
+    pub barcode: Option<String>,
+    pub name: String,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub tax_rate: TaxRate,
+    /// Discount on this line, in money (not percent), so rounding happens once, visibly.
+    pub discount: Money,
+}
+
+impl CartLine {
+    /// A line for `quantity` of a catalog item at its effective (store) price.
+    pub fn from_item(item: &CatalogItem, quantity: Quantity) -> Self {
+        Self {
+            product_id: item.product_id,
+            barcode: item.barcode.clone(),
+            name: item.name.clone(),
+            quantity,
+            unit_price: item.price,
+            tax_rate: item.tax_rate,
+            discount: Money::ZERO,
+        }
+    }
+
+    /// What the totals rule needs from this line.
+    pub fn input(&self) -> LineInput {
+        LineInput {
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            tax_rate: self.tax_rate,
+            discount: self.discount,
+        }
+    }
+
+    /// The line as it goes into a sale document, with a fresh line id.
+    pub fn to_sale_line(&self) -> SaleLine {
+        SaleLine {
+            line_id: Uuid::now_v7(),
+            product_id: self.product_id,
+            barcode: self.barcode.clone(),
+            name: self.name.clone(),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            tax_rate: self.tax_rate,
+            discount: self.discount,
+        }
+    }
+}
+
+/// Why a cart edit was refused. The cart is left unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CartError {
+    #[error("there is no line {0} in the cart")]
+    NoSuchLine(usize),
+    #[error(transparent)]
+    Totals(#[from] TotalsError),
+}
+
+/// The ticket in progress. Edits are checked against the totals rule so the cart never holds
+/// something that could not be recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cart {
+    lines: Vec<CartLine>,
+    ticket_discount: Money,
+}
+
+impl Cart {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn lines(&self) -> &[CartLine] {
+        &self.lines
+    }
+
+    pub fn ticket_discount(&self) -> Money {
+        self.ticket_discount
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Adds a catalog item. Scanning the same item again bumps the last line instead of adding
+    /// a new one, as long as that line has no discount of its own.
+    pub fn add_item(&mut self, item: &CatalogItem, quantity: Quantity) -> Result<usize, CartError> {
+        if let Some(last) = self.lines.last()
+            && last.product_id == item.product_id
+            && last.unit_price == item.price
+            && last.discount.is_zero()
+        {
+            let idx = self.lines.len() - 1;
+            let new_qty = last.quantity + quantity;
+            self.set_quantity(idx, new_qty)?;
+            return Ok(idx);
+        }
+        self.add_line(CartLine::from_item(item, quantity))
+    }
+
+    /// Adds a prepared line (e.g. a weighed item or a manual price). Returns its index.
+    pub fn add_line(&mut self, line: CartLine) -> Result<usize, CartError> {
+        self.try_edit(|c| c.lines.push(line))?;
+        Ok(self.lines.len() - 1)
+    }
+
+    pub fn set_quantity(&mut self, idx: usize, quantity: Quantity) -> Result<(), CartError> {
+        self.line_exists(idx)?;
+        self.try_edit(|c| c.lines[idx].quantity = quantity)
+    }
+
+    pub fn set_line_discount(&mut self, idx: usize, discount: Money) -> Result<(), CartError> {
+        self.line_exists(idx)?;
+        self.try_edit(|c| c.lines[idx].discount = discount)
+    }
+
+    pub fn remove_line(&mut self, idx: usize) -> Result<CartLine, CartError> {
+        self.line_exists(idx)?;
+        let line = self.lines.remove(idx);
+        // A ticket discount larger than what is left no longer makes sense: drop it.
+        if !self.lines.is_empty() && self.totals().is_err() {
+            self.ticket_discount = Money::ZERO;
+        }
+        if self.lines.is_empty() {
+            self.ticket_discount = Money::ZERO;
+        }
+        Ok(line)
+    }
+
+    pub fn set_ticket_discount(&mut self, discount: Money) -> Result<(), CartError> {
+        self.try_edit(|c| c.ticket_discount = discount)
+    }
+
+    /// Empties the cart (after a sale is recorded, or when the ticket is voided).
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.ticket_discount = Money::ZERO;
+    }
+
+    /// Totals under the shared rule. An empty cart has no totals (`TotalsError::NoLines`).
+    pub fn totals(&self) -> Result<TicketTotals, TotalsError> {
+        let inputs: Vec<LineInput> = self.lines.iter().map(CartLine::input).collect();
+        compute_totals(&inputs, self.ticket_discount)
+    }
+
+    /// Takes the lines and discount out, leaving the cart empty, for `Ledger::record_sale`.
+    pub fn take(&mut self) -> (Vec<CartLine>, Money) {
+        let discount = std::mem::replace(&mut self.ticket_discount, Money::ZERO);
+        (std::mem::take(&mut self.lines), discount)
+    }
+
+    fn line_exists(&self, idx: usize) -> Result<(), CartError> {
+        if idx < self.lines.len() {
+            Ok(())
+        } else {
+            Err(CartError::NoSuchLine(idx))
+        }
+    }
+
+    /// Applies an edit only if the result still totals; otherwise restores the previous state.
+    fn try_edit(&mut self, edit: impl FnOnce(&mut Self)) -> Result<(), CartError> {
+        let before = self.clone();
+        edit(self);
+        match self.totals() {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                *self = before;
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// A cash payment of `amount` with `tendered` handed over; the change is computed here so it is
+/// never typed by hand. `tendered` below `amount` is treated as exact cash.
+pub fn cash_payment(amount: Money, tendered: Money) -> Payment {
+    let tendered = if tendered < amount { amount } else { tendered };
+    Payment {
+        payment_id: Uuid::now_v7(),
+        tender: Tender::Cash,
+        amount,
+        tendered: Some(tendered),
+        change: tendered - amount,
+        reference: None,
+    }
+}
+
+/// A card payment of `amount`, with the terminal's reference if there is one.
+pub fn card_payment(amount: Money, reference: Option<String>) -> Payment {
+    Payment {
+        payment_id: Uuid::now_v7(),
+        tender: Tender::Card,
+        amount,
+        tendered: None,
+        change: Money::ZERO,
+        reference,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, cents: i64) -> CatalogItem {
+        CatalogItem {
+            product_id: ProductId(id),
+            sku: format!("SKU{id}"),
+            name: format!("Producto {id}"),
+            barcode: None,
+            tax_rate: TaxRate::IVA_REDUCED,
+            price: Money::from_cents(cents),
+            hq_price: Money::from_cents(cents),
+            store_override: false,
+        }
+    }
+
+    #[test]
+    fn scanning_twice_bumps_quantity_and_totals_follow_the_rule() {
+        let mut c = Cart::new();
+        c.add_item(&item(1, 250), Quantity::one()).unwrap();
+        c.add_item(&item(1, 250), Quantity::one()).unwrap();
+        c.add_item(&item(2, 199), Quantity::one()).unwrap();
+        assert_eq!(c.lines().len(), 2);
+        assert_eq!(c.lines()[0].quantity, Quantity::units(2));
+        let t = c.totals().unwrap();
+        assert_eq!(t.total, Money::from_cents(699));
+    }
+
+    #[test]
+    fn invalid_edits_are_refused_and_leave_the_cart_unchanged() {
+        let mut c = Cart::new();
+        c.add_item(&item(1, 100), Quantity::one()).unwrap();
+        assert!(c.set_line_discount(0, Money::from_cents(101)).is_err());
+        assert!(c.set_ticket_discount(Money::from_cents(500)).is_err());
+        assert!(c.set_quantity(0, Quantity::ZERO).is_err());
+        assert_eq!(
+            c.set_quantity(3, Quantity::one()),
+            Err(CartError::NoSuchLine(3))
+        );
+        assert_eq!(c.totals().unwrap().total, Money::from_cents(100));
+        c.set_ticket_discount(Money::from_cents(50)).unwrap();
+        c.remove_line(0).unwrap();
+        assert!(c.is_empty());
+        assert_eq!(c.ticket_discount(), Money::ZERO);
+    }
+
+    #[test]
+    fn cash_change_is_computed() {
+        let p = cash_payment(Money::from_cents(735), Money::from_cents(1000));
+        assert_eq!(p.change, Money::from_cents(265));
+        assert_eq!(p.amount, Money::from_cents(735));
+    }
+}

@@ -1,0 +1,13 @@
+//! The Trastienda till as a library: the durable SQLite ledger with its outbox, the cart, and the sync client.
+//! No UI types live here, so the iced app, the till simulator and the tests all drive the same code.
+
+pub mod cart;
+pub mod ledger;
+pub mod printer;
+pub mod receipt;
+pub mod scanner;
+pub mod sync;
+
+pub use cart::{Cart, CartError, CartLine, card_payment, cash_payment};
+pub use ledger::{CatalogItem, Ledger, LedgerError, OpenNote, Staff, TillIdentity};
+pub use sync::{SharedLedger, SyncClient, SyncError, SyncOptions, SyncReport};

@@ -1,0 +1,580 @@
+//! Receipts as data, then as ESC/POS bytes: a sale or refund becomes an ordered list of elements for
+//! 80 mm or 58 mm paper, encoded with the `escpos` crate in code page PC858 so ñ, á, é and € print right.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Madrid;
+use escpos::driver::Driver;
+use escpos::printer::Printer;
+use escpos::printer_options::PrinterOptions;
+use escpos::utils::{
+    JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
+use sync_protocol::{
+    Document, DocumentBody, Money, Payment, Quantity, SaleLine, StoreRecord, TaxRate, Tender,
+    TicketTotals,
+};
+
+/// The drawer kick: `ESC p m t1 t2` with m = 0 (pin 2), t1 = 0x19 (25 × 2 ms = 50 ms on),
+/// t2 = 0xFA (250 × 2 ms = 500 ms off). escpos 0.20's `cash_drawer()` sends only `1B 70 00`;
+/// a conformant printer then takes the next two bytes of the receipt as t1 and t2, eating two
+/// characters and opening the drawer for a random time (the "opens two times in ten" failure).
+pub const DRAWER_PULSE: [u8; 5] = [0x1B, 0x70, 0x00, 0x19, 0xFA];
+
+/// Why a receipt could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("a {0} document has no receipt; only sales and refunds print")]
+    NotPrintable(&'static str),
+    #[error("ESC/POS encoding failed: {0}")]
+    Encode(String),
+}
+
+impl From<escpos::errors::PrinterError> for ReceiptError {
+    fn from(e: escpos::errors::PrinterError) -> Self {
+        ReceiptError::Encode(e.to_string())
+    }
+}
+
+/// Horizontal alignment of a text line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+}
+
+/// How a text line looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    pub align: Align,
+    pub bold: bool,
+    /// Double width and height (half the columns).
+    pub big: bool,
+}
+
+/// One thing on the paper, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Element {
+    /// One printed line (already fitted to the paper width).
+    Text { text: String, style: Style },
+    /// A QR code (the printer firmware draws it).
+    Qr(String),
+    /// Blank lines.
+    Feed(u8),
+    /// The five-byte drawer pulse ([`DRAWER_PULSE`]).
+    DrawerPulse,
+    /// Full cut.
+    Cut,
+}
+
+/// Paper width in characters at font A. 80 mm paper takes 48 columns on Epson TM-T20/T88-class
+/// printers (576 dots / 12); 58 mm takes 32 (384 / 12). escpos-rs defaults to 42, which leaves a
+/// wide right margin on 80 mm, so we pass our width explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptLayout {
+    pub columns: usize,
+}
+
+impl ReceiptLayout {
+    /// 80 mm paper, 48 columns.
+    pub const MM80: ReceiptLayout = ReceiptLayout { columns: 48 };
+    /// 58 mm paper, 32 columns.
+    pub const MM58: ReceiptLayout = ReceiptLayout { columns: 32 };
+
+    fn line(&self, text: impl Into<String>) -> Element {
+        Element::Text {
+            text: fit(&text.into(), self.columns),
+            style: Style::default(),
+        }
+    }
+
+    fn styled(&self, text: &str, style: Style) -> Vec<Element> {
+        let width = if style.big {
+            self.columns / 2
+        } else {
+            self.columns
+        };
+        wrap(text, width)
+            .into_iter()
+            .map(|text| Element::Text { text, style })
+            .collect()
+    }
+
+    fn centered(&self, text: &str) -> Vec<Element> {
+        self.styled(
+            text,
+            Style {
+                align: Align::Center,
+                ..Style::default()
+            },
+        )
+    }
+
+    fn pair(&self, left: &str, right: &str) -> Element {
+        self.line(pair(left, right, self.columns))
+    }
+
+    fn rule(&self) -> Element {
+        self.line("-".repeat(self.columns))
+    }
+
+    fn header(&self, store: &StoreRecord) -> Vec<Element> {
+        let mut out = self.styled(
+            &store.franchisee_legal_name,
+            Style {
+                align: Align::Center,
+                bold: true,
+                big: false,
+            },
+        );
+        out.extend(self.centered(&format!("NIF {}", store.franchisee_nif)));
+        out.extend(self.centered(&store.address));
+        out.extend(self.centered(&store.name));
+        out.push(self.rule());
+        out
+    }
+
+    /// A sale or refund receipt. The drawer pulse is included when a cash tender is present.
+    pub fn render_document(
+        &self,
+        doc: &Document,
+        store: &StoreRecord,
+        cashier: Option<&str>,
+    ) -> Result<Vec<Element>, ReceiptError> {
+        let (title, number, reference, lines, payments, totals) = match &doc.body {
+            DocumentBody::Sale(s) => (
+                "FACTURA SIMPLIFICADA",
+                &s.ticket_number,
+                None,
+                &s.lines,
+                &s.payments,
+                &s.totals,
+            ),
+            DocumentBody::Refund(r) => (
+                "DEVOLUCIÓN",
+                &r.refund_number,
+                Some((r.original_ticket_number.as_str(), r.reason.as_str())),
+                &r.lines,
+                &r.payments,
+                &r.totals,
+            ),
+            other => return Err(ReceiptError::NotPrintable(other.kind().as_str())),
+        };
+        let mut out = Vec::new();
+        if payments.iter().any(|p| p.tender == Tender::Cash) {
+            // First, so the cashier can count change while the paper comes out.
+            out.push(Element::DrawerPulse);
+        }
+        out.extend(self.header(store));
+        out.extend(self.styled(
+            title,
+            Style {
+                align: Align::Center,
+                bold: true,
+                big: true,
+            },
+        ));
+        out.push(self.pair("Número", number));
+        if let Some((original, reason)) = reference {
+            out.push(self.pair("Ticket original", original));
+            if !reason.trim().is_empty() {
+                out.extend(self.styled(&format!("Motivo: {reason}"), Style::default()));
+            }
+        }
+        out.push(self.pair("Fecha", &madrid_time(doc.till_time)));
+        if let Some(c) = cashier {
+            out.push(self.pair("Le atendió", c));
+        }
+        out.push(self.rule());
+        self.push_lines(&mut out, lines);
+        self.push_totals(&mut out, totals);
+        self.push_payments(&mut out, payments);
+        out.push(self.rule());
+        for l in store.receipt_footer.lines() {
+            out.extend(self.centered(l));
+        }
+        out.push(Element::Feed(1));
+        out.push(Element::Qr(number.clone()));
+        out.extend(self.centered(number));
+        out.push(Element::Feed(3));
+        out.push(Element::Cut);
+        Ok(out)
+    }
+
+    fn push_lines(&self, out: &mut Vec<Element>, lines: &[SaleLine]) {
+        for l in lines {
+            out.push(self.line(l.name.clone()));
+            let gross = l.unit_price.times(l.quantity);
+            out.push(self.pair(
+                &format!("  {} x {}", qty(l.quantity), money(l.unit_price)),
+                &money(gross),
+            ));
+            if !l.discount.is_zero() {
+                out.push(self.pair("  Descuento", &money(-l.discount)));
+            }
+        }
+        out.push(self.rule());
+    }
+
+    fn push_totals(&self, out: &mut Vec<Element>, t: &TicketTotals) {
+        if !t.ticket_discount.is_zero() {
+            out.push(self.pair("Subtotal", &money(t.subtotal)));
+            out.push(self.pair("Descuento ticket", &money(-t.ticket_discount)));
+        }
+        out.extend(self.styled(
+            &pair("TOTAL", &euros(t.total), self.columns / 2),
+            Style {
+                align: Align::Left,
+                bold: true,
+                big: true,
+            },
+        ));
+        for tax in &t.taxes {
+            out.push(self.line(format!(
+                "Base {} IVA {} {}",
+                money(tax.base),
+                rate(tax.rate),
+                money(tax.tax)
+            )));
+        }
+    }
+
+    fn push_payments(&self, out: &mut Vec<Element>, payments: &[Payment]) {
+        for p in payments {
+            let name = match p.tender {
+                Tender::Cash => "Efectivo",
+                Tender::Card => "Tarjeta",
+                Tender::Other => "Otro",
+            };
+            out.push(self.pair(name, &money(p.amount)));
+            if let Some(t) = p.tendered {
+                out.push(self.pair("  Entregado", &money(t)));
+                out.push(self.pair("  Cambio", &money(p.change)));
+            }
+            if let Some(r) = &p.reference {
+                out.push(self.pair("  Ref.", r));
+            }
+        }
+    }
+
+    /// A page to check paper width, code page and cutter from the settings screen.
+    pub fn test_page(&self, printer_name: &str) -> Vec<Element> {
+        let mut out = self.styled(
+            "PÁGINA DE PRUEBA",
+            Style {
+                align: Align::Center,
+                bold: true,
+                big: true,
+            },
+        );
+        out.extend(self.centered(&format!("Trastienda — {printer_name}")));
+        out.push(self.rule());
+        out.push(self.line("Código PC858: ñ Ñ á é í ó ú ü ç € ¿ ¡"));
+        out.push(self.pair("Izquierda", "Derecha"));
+        out.push(self.line("1234567890".repeat(self.columns.div_ceil(10))));
+        out.push(Element::Qr("TRASTIENDA-TEST".into()));
+        out.push(Element::Feed(3));
+        out.push(Element::Cut);
+        out
+    }
+
+    /// An X or Z report: a title, the store header, the time and labelled amounts.
+    pub fn report(
+        &self,
+        title: &str,
+        store: &StoreRecord,
+        at: DateTime<Utc>,
+        amounts: &[(String, Money)],
+    ) -> Vec<Element> {
+        let mut out = self.header(store);
+        out.extend(self.styled(
+            title,
+            Style {
+                align: Align::Center,
+                bold: true,
+                big: true,
+            },
+        ));
+        out.push(self.pair("Fecha", &madrid_time(at)));
+        out.push(self.rule());
+        for (label, amount) in amounts {
+            out.push(self.pair(label, &money(*amount)));
+        }
+        out.push(Element::Feed(3));
+        out.push(Element::Cut);
+        out
+    }
+}
+
+/// `2026-11-22 08:42 UTC` → `22/11/2026 09:42` (Europe/Madrid, summer time included).
+pub fn madrid_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Madrid)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// Spanish money: `1.234,56`, `-0,50`.
+pub fn money(m: Money) -> String {
+    let cents = m.cents();
+    let neg = cents < 0;
+    let abs = cents.unsigned_abs();
+    let units = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{}{},{:02}", if neg { "-" } else { "" }, grouped, abs % 100)
+}
+
+/// Spanish money with the euro sign: `1.234,56 €`.
+pub fn euros(m: Money) -> String {
+    format!("{} €", money(m))
+}
+
+/// `2`, or `0,505` for weighed goods.
+pub fn qty(q: Quantity) -> String {
+    let milli = q.milli();
+    if milli % 1000 == 0 {
+        (milli / 1000).to_string()
+    } else {
+        format!(
+            "{}{},{:03}",
+            if milli < 0 { "-" } else { "" },
+            milli.unsigned_abs() / 1000,
+            milli.unsigned_abs() % 1000
+        )
+    }
+}
+
+/// `21%`, `5,5%`.
+pub fn rate(r: TaxRate) -> String {
+    let h = r.hundredths();
+    if h % 100 == 0 {
+        format!("{}%", h / 100)
+    } else {
+        format!(
+            "{},{}%",
+            h / 100,
+            format!("{:02}", h % 100).trim_end_matches('0')
+        )
+    }
+}
+
+/// `left` and `right` on one line of `width`, the left side cut if they do not fit.
+pub fn pair(left: &str, right: &str, width: usize) -> String {
+    let rlen = right.chars().count();
+    let room = width.saturating_sub(rlen + 1);
+    let left: String = left.chars().take(room).collect();
+    let pad = width.saturating_sub(left.chars().count() + rlen);
+    format!("{left}{}{right}", " ".repeat(pad.max(1)))
+}
+
+fn fit(text: &str, width: usize) -> String {
+    text.chars().take(width).collect()
+}
+
+/// Word-wraps `text` to `width` columns (long words are cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let word = fit(word, width);
+        let need = cur.chars().count() + usize::from(!cur.is_empty()) + word.chars().count();
+        if need > width && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A driver that keeps the bytes in memory; the real transport is chosen later (and may be
+/// retried from the reprint queue), so encoding never touches the printer.
+#[derive(Clone, Default)]
+struct MemoryDriver(Rc<RefCell<Vec<u8>>>);
+
+impl Driver for MemoryDriver {
+    fn name(&self) -> String {
+        "memory".into()
+    }
+    fn write(&self, data: &[u8]) -> escpos::errors::Result<()> {
+        self.0.try_borrow_mut()?.extend_from_slice(data);
+        Ok(())
+    }
+    fn read(&self, _buf: &mut [u8]) -> escpos::errors::Result<usize> {
+        Ok(0)
+    }
+    fn flush(&self) -> escpos::errors::Result<()> {
+        Ok(())
+    }
+}
+
+fn new_printer(columns: usize) -> (Printer<MemoryDriver>, MemoryDriver) {
+    let driver = MemoryDriver::default();
+    let options = PrinterOptions::new(
+        Some(PageCode::PC858),
+        None,
+        u8::try_from(columns).unwrap_or(u8::MAX),
+    );
+    (
+        Printer::new(driver.clone(), Protocol::default(), Some(options)),
+        driver,
+    )
+}
+
+/// One non-ASCII character in PC858 through escpos's table, if it has exactly one byte there.
+fn pc858_char(c: char) -> Option<u8> {
+    let (mut p, d) = new_printer(48);
+    p.write(&c.to_string()).and_then(|p| p.print()).ok()?;
+    let bytes = d.0.borrow();
+    match bytes.as_slice() {
+        [b] if *b >= 0x80 => Some(*b),
+        _ => None,
+    }
+}
+
+/// Text to PC858 bytes. ASCII goes out as itself: escpos 0.20.1's PC858 table puts U+002D
+/// HYPHEN-MINUS at 0xF0 (where PC858 has the soft hyphen U+00AD), so "-0,50" would print with a
+/// wrong glyph. Other characters use escpos's table; anything PC858 lacks becomes `?`, so an
+/// odd character in a product name never sends multi-byte UTF-8 garbage to the printer.
+pub fn pc858(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c as u8
+            } else {
+                pc858_char(c).unwrap_or(b'?')
+            }
+        })
+        .collect()
+}
+
+/// Encodes elements to ESC/POS bytes: `ESC @`, `ESC t 19` (PC858), then each element.
+pub fn encode(elements: &[Element], layout: ReceiptLayout) -> Result<Vec<u8>, ReceiptError> {
+    let (mut p, driver) = new_printer(layout.columns);
+    p.init()?;
+    let mut cur = Style::default();
+    for e in elements {
+        match e {
+            Element::Text { text, style } => {
+                if style.align != cur.align {
+                    p.justify(match style.align {
+                        Align::Left => JustifyMode::LEFT,
+                        Align::Center => JustifyMode::CENTER,
+                        Align::Right => JustifyMode::RIGHT,
+                    })?;
+                }
+                if style.bold != cur.bold {
+                    p.bold(style.bold)?;
+                }
+                if style.big != cur.big {
+                    if style.big {
+                        p.size(2, 2)?;
+                    } else {
+                        p.reset_size()?;
+                    }
+                }
+                cur = *style;
+                // LF (0x0A), as python-escpos sends it, rather than escpos-rs' `ESC d 1`.
+                let mut bytes = pc858(text);
+                bytes.push(b'\n');
+                p.custom(&bytes)?;
+            }
+            Element::Qr(data) => {
+                if cur.align != Align::Center {
+                    p.justify(JustifyMode::CENTER)?;
+                    cur.align = Align::Center;
+                }
+                p.qrcode_option(
+                    data,
+                    QRCodeOption::new(QRCodeModel::Model2, 6, QRCodeCorrectionLevel::M),
+                )?;
+            }
+            Element::Feed(n) => {
+                p.feeds(*n)?;
+            }
+            Element::DrawerPulse => {
+                p.custom(&DRAWER_PULSE)?;
+            }
+            Element::Cut => {
+                p.cut()?;
+            }
+        }
+    }
+    p.print()?;
+    let bytes = driver.0.borrow().clone();
+    Ok(bytes)
+}
+
+/// Renders and encodes a sale or refund in one call.
+pub fn receipt_bytes(
+    layout: ReceiptLayout,
+    doc: &Document,
+    store: &StoreRecord,
+    cashier: Option<&str>,
+) -> Result<Vec<u8>, ReceiptError> {
+    encode(&layout.render_document(doc, store, cashier)?, layout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spanish_formats() {
+        assert_eq!(money(Money::from_cents(123456)), "1.234,56");
+        assert_eq!(money(Money::from_cents(-50)), "-0,50");
+        assert_eq!(money(Money::from_cents(100000000)), "1.000.000,00");
+        assert_eq!(euros(Money::from_cents(5)), "0,05 €");
+        assert_eq!(qty(Quantity::from_milli(505)), "0,505");
+        assert_eq!(qty(Quantity::units(2)), "2");
+        assert_eq!(rate(TaxRate::IVA_GENERAL), "21%");
+        assert_eq!(rate(TaxRate::from_hundredths(550)), "5,5%");
+        assert_eq!(pair("Total", "3,00", 12), "Total   3,00");
+        assert_eq!(
+            wrap("Calle Mayor 1, 28013 Madrid", 12),
+            vec!["Calle Mayor", "1, 28013", "Madrid"]
+        );
+    }
+
+    #[test]
+    fn madrid_time_handles_summer_time() {
+        let winter: DateTime<Utc> = "2026-01-15T08:00:00Z".parse().unwrap();
+        let summer: DateTime<Utc> = "2026-07-15T08:00:00Z".parse().unwrap();
+        assert_eq!(madrid_time(winter), "15/01/2026 09:00");
+        assert_eq!(madrid_time(summer), "15/07/2026 10:00");
+    }
+
+    #[test]
+    fn pc858_bytes_and_drawer() {
+        let l = ReceiptLayout::MM80;
+        let bytes = encode(
+            &[l.line("Niño 5€ á é"), Element::DrawerPulse, Element::Cut],
+            l,
+        )
+        .unwrap();
+        assert_eq!(
+            bytes,
+            [
+                &[0x1B, 0x40, 0x1B, 0x74, 0x13][..],
+                b"Ni\xA4o 5\xD5 \xA0 \x82\n",
+                &DRAWER_PULSE,
+                &[0x1D, 0x56, 0x41, 0x00],
+            ]
+            .concat()
+        );
+        assert_eq!(pc858("a😀ñ-€"), b"a?\xA4-\xD5");
+    }
+}

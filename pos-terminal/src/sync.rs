@@ -1,0 +1,452 @@
+//! The till's sync client: enrolment, pushing the outbox to HQ and pulling catalog changes.
+//! Push is at-least-once; outbox rows are dropped only for documents HQ says it stored.
+
+use crate::ledger::{Ledger, LedgerError, TillIdentity};
+use rand::Rng;
+use reqwest::{Response, StatusCode, Url};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use sync_protocol::{
+    ApiError, ChangesPage, EnrollRequest, EnrollResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    PROTOCOL_VERSION, PushRequest, PushResponse, PushStatus,
+};
+
+/// The ledger as the sync client shares it with the till. Locked only for short, synchronous
+/// ledger calls, never across a network await, so futures stay `Send`.
+pub type SharedLedger = Arc<Mutex<Ledger>>;
+
+/// Why a sync step failed. Messages are meant to be shown on the till's sync screen.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("'{0}' is not a valid server address")]
+    InvalidUrl(String),
+    #[error(
+        "refusing plain http to {0}: the till's token and sales would travel unencrypted; use https \
+         (plain http is only allowed to localhost, or with allow_insecure_http)"
+    )]
+    InsecureUrl(String),
+    #[error("this till is not enrolled yet")]
+    NotEnrolled,
+    #[error("the server could not be reached after {attempts} attempts: {last}")]
+    Unavailable { attempts: u32, last: String },
+    #[error("network error: {0}")]
+    Transport(String),
+    #[error("the server refused the request (HTTP {status}, {code}): {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the server's answer could not be understood: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("the ledger lock was poisoned by a panic elsewhere in the till")]
+    Poisoned,
+}
+
+type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// Knobs for the client; defaults suit a real till, tests shrink the delays.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Attempts per request for transient failures (connect errors, timeouts, 5xx, 429).
+    pub max_attempts: u32,
+    /// First retry delay; doubles each attempt, with jitter, up to `max_delay`.
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Allow `http://` to hosts other than localhost (lab setups only).
+    pub allow_insecure_http: bool,
+    /// Changes asked for per pull page.
+    pub page_limit: u32,
+    /// Documents per push (capped at the protocol's `MAX_PUSH_BATCH`).
+    pub push_batch: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
+            allow_insecure_http: false,
+            page_limit: 1000,
+            push_batch: MAX_PUSH_BATCH,
+        }
+    }
+}
+
+/// What one `sync_once` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Documents sent (including re-sends).
+    pub pushed: usize,
+    /// Documents HQ confirmed (stored or duplicate) and that left the outbox.
+    pub acknowledged: usize,
+    /// Documents HQ reported as conflicts (kept in the outbox, flagged).
+    pub conflicts: usize,
+    /// Catalog changes applied.
+    pub changes_applied: usize,
+}
+
+/// HTTP client for the sync API of protocol v1.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    options: SyncOptions,
+}
+
+fn lock(ledger: &Mutex<Ledger>) -> Result<MutexGuard<'_, Ledger>> {
+    ledger.lock().map_err(|_| SyncError::Poisoned)
+}
+
+impl SyncClient {
+    pub fn new(options: SyncOptions) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!(
+                "trastienda-pos-terminal/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| SyncError::Transport(e.to_string()))?;
+        Ok(Self { http, options })
+    }
+
+    pub fn options(&self) -> &SyncOptions {
+        &self.options
+    }
+
+    /// Parses `server_url` and refuses plain http except to the local machine.
+    pub fn check_server_url(&self, server_url: &str) -> Result<Url> {
+        let url = Url::parse(server_url.trim())
+            .map_err(|_| SyncError::InvalidUrl(server_url.to_string()))?;
+        match url.scheme() {
+            "https" => Ok(url),
+            "http" => {
+                let host = url.host_str().unwrap_or("");
+                let bare = host.trim_start_matches('[').trim_end_matches(']');
+                let local = host.eq_ignore_ascii_case("localhost")
+                    || bare
+                        .parse::<std::net::IpAddr>()
+                        .map(|ip| ip.is_loopback())
+                        .unwrap_or(false);
+                if local || self.options.allow_insecure_http {
+                    Ok(url)
+                } else {
+                    Err(SyncError::InsecureUrl(server_url.to_string()))
+                }
+            }
+            _ => Err(SyncError::InvalidUrl(server_url.to_string())),
+        }
+    }
+
+    fn endpoint(&self, server_url: &str, path: &str) -> Result<String> {
+        self.check_server_url(server_url)?;
+        Ok(format!("{}{path}", server_url.trim().trim_end_matches('/')))
+    }
+
+    /// Presents a one-time enrolment code; the caller stores the answer with `Ledger::enrol`.
+    pub async fn enrol(
+        &self,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<EnrollResponse> {
+        let url = self.endpoint(server_url, "/api/v1/sync/enroll")?;
+        let req = EnrollRequest {
+            protocol_version: PROTOCOL_VERSION,
+            code: code.trim().to_string(),
+            device_name: device_name.to_string(),
+        };
+        let resp = self
+            .send_with_retry(|| self.http.post(&url).json(&req))
+            .await?;
+        decode_ok(resp).await
+    }
+
+    /// Enrols and stores the identity in the ledger in one call.
+    pub async fn enrol_ledger(
+        &self,
+        ledger: &Mutex<Ledger>,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<TillIdentity> {
+        if let Some(existing) = lock(ledger)?.identity()? {
+            return Err(LedgerError::AlreadyEnrolled(existing.till_id).into());
+        }
+        let resp = self.enrol(server_url, code, device_name).await?;
+        Ok(lock(ledger)?.enrol(server_url, &resp, device_name)?)
+    }
+
+    /// Pushes the outbox in sequence order, in batches. Drops a document from the outbox only
+    /// when HQ answered `stored` or `duplicate` for it; flags conflicts. Stops at the first batch
+    /// that fails after retries (the documents stay queued and their failure is noted).
+    pub async fn push_pending(&self, ledger: &Mutex<Ledger>) -> Result<SyncReport> {
+        let ident = identity(ledger)?;
+        let url = self.endpoint(&ident.server_url, "/api/v1/sync/push")?;
+        let batch = self.options.push_batch.clamp(1, MAX_PUSH_BATCH);
+        let mut report = SyncReport::default();
+        loop {
+            let docs = lock(ledger)?.pending_outbox(batch)?;
+            if docs.is_empty() {
+                break;
+            }
+            let seqs: Vec<u64> = docs.iter().map(|d| d.seq).collect();
+            let req = PushRequest {
+                protocol_version: PROTOCOL_VERSION,
+                till_id: ident.till_id,
+                documents: docs,
+            };
+            report.pushed += seqs.len();
+            let result = async {
+                let resp = self
+                    .send_with_retry(|| self.http.post(&url).bearer_auth(&ident.token).json(&req))
+                    .await?;
+                if resp.status() == StatusCode::CONFLICT {
+                    // A 409 still carries per-document results.
+                    return resp
+                        .json::<PushResponse>()
+                        .await
+                        .map_err(|e| SyncError::Protocol(e.to_string()));
+                }
+                decode_ok::<PushResponse>(resp).await
+            }
+            .await;
+            let answer = match result {
+                Ok(a) => a,
+                Err(e) => {
+                    lock(ledger)?.note_push_failure(&seqs, &e.to_string())?;
+                    return Err(e);
+                }
+            };
+            let mut acked = Vec::new();
+            let mut conflicted = 0;
+            {
+                let mut l = lock(ledger)?;
+                for r in &answer.results {
+                    if !seqs.contains(&r.seq) {
+                        tracing::warn!(seq = r.seq, "push result for a document not in the batch");
+                        continue;
+                    }
+                    match r.status {
+                        PushStatus::Stored | PushStatus::Duplicate => acked.push(r.seq),
+                        PushStatus::Conflict => {
+                            let msg = r.message.as_deref().unwrap_or("conflict reported by HQ");
+                            l.mark_conflict(r.seq, msg)?;
+                            report.conflicts += 1;
+                            conflicted += 1;
+                        }
+                    }
+                }
+                report.acknowledged += l.ack(&acked)?;
+            }
+            let answered = acked.len() + conflicted;
+            if answered < seqs.len() {
+                // Some documents got no verdict: they stay queued for the next sync. Pushing on now
+                // would just resend them, so stop here; if nothing at all was answered, say so.
+                let missing: Vec<u64> = seqs
+                    .iter()
+                    .copied()
+                    .filter(|s| {
+                        !acked.contains(s)
+                            && !answer
+                                .results
+                                .iter()
+                                .any(|r| r.seq == *s && r.status == PushStatus::Conflict)
+                    })
+                    .collect();
+                let msg = "HQ did not acknowledge this document";
+                lock(ledger)?.note_push_failure(&missing, msg)?;
+                if answered == 0 {
+                    return Err(SyncError::Protocol(format!(
+                        "HQ answered the push without acknowledging any of {} documents",
+                        seqs.len()
+                    )));
+                }
+                tracing::warn!(missing = missing.len(), "push batch partly unacknowledged");
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Pulls catalog changes after the ledger's cursor until HQ says there are no more; each page
+    /// is applied with its cursor in one transaction, so an interrupted pull resumes cleanly.
+    pub async fn pull_changes(&self, ledger: &Mutex<Ledger>) -> Result<usize> {
+        let ident = identity(ledger)?;
+        let url = self.endpoint(&ident.server_url, "/api/v1/sync/changes")?;
+        let limit = self.options.page_limit.clamp(1, MAX_PULL_PAGE);
+        let mut applied = 0;
+        loop {
+            let cursor = lock(ledger)?.cursor()?;
+            let resp = self
+                .send_with_retry(|| {
+                    self.http
+                        .get(format!("{url}?after={cursor}&limit={limit}"))
+                        .bearer_auth(&ident.token)
+                })
+                .await?;
+            let page: ChangesPage = decode_ok(resp).await?;
+            if page.protocol_version != PROTOCOL_VERSION {
+                return Err(SyncError::Protocol(format!(
+                    "HQ speaks protocol {}, this till speaks {PROTOCOL_VERSION}",
+                    page.protocol_version
+                )));
+            }
+            applied += lock(ledger)?.apply_changes(&page)?;
+            if !page.has_more {
+                break;
+            }
+            if page.next_cursor <= cursor {
+                return Err(SyncError::Protocol(format!(
+                    "HQ said there are more changes but did not advance the cursor past {cursor}"
+                )));
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Push, then pull.
+    pub async fn sync_once(&self, ledger: &Mutex<Ledger>) -> Result<SyncReport> {
+        let mut report = self.push_pending(ledger).await?;
+        report.changes_applied = self.pull_changes(ledger).await?;
+        Ok(report)
+    }
+
+    /// Sends a request, retrying transient failures with exponential backoff and jitter.
+    /// Returns any non-transient response (2xx or 4xx) for the caller to decode.
+    async fn send_with_retry(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Response> {
+        let max = self.options.max_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = match build().send().await {
+                Ok(resp) => {
+                    let s = resp.status();
+                    if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS {
+                        let msg = error_message(resp).await;
+                        format!("HTTP {}: {msg}", s.as_u16())
+                    } else {
+                        return Ok(resp);
+                    }
+                }
+                Err(e) if e.is_builder() => return Err(SyncError::Transport(e.to_string())),
+                Err(e) => e.to_string(),
+            };
+            if attempt >= max {
+                return Err(SyncError::Unavailable {
+                    attempts: attempt,
+                    last,
+                });
+            }
+            let delay = self.backoff(attempt);
+            tracing::debug!(attempt, ?delay, %last, "sync request failed, retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// `base × 2^(attempt-1)`, capped, then "equal jitter": half fixed, half random, so many
+    /// tills coming back online do not retry in lockstep.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .options
+            .base_delay
+            .saturating_mul(1u32 << (attempt - 1).min(16));
+        let capped = exp.min(self.options.max_delay);
+        let half = capped / 2;
+        let jitter_ms = half.as_millis() as u64;
+        let extra = if jitter_ms == 0 {
+            0
+        } else {
+            rand::thread_rng().gen_range(0..=jitter_ms)
+        };
+        half + Duration::from_millis(extra)
+    }
+}
+
+fn identity(ledger: &Mutex<Ledger>) -> Result<TillIdentity> {
+    lock(ledger)?.identity()?.ok_or(SyncError::NotEnrolled)
+}
+
+/// Decodes a 2xx body, or turns an error answer into `SyncError::Server` with HQ's message.
+async fn decode_ok<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T> {
+    let status = resp.status();
+    if status.is_success() {
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()));
+    }
+    let text = resp.text().await.unwrap_or_default();
+    match serde_json::from_str::<ApiError>(&text) {
+        Ok(e) => Err(SyncError::Server {
+            status: status.as_u16(),
+            code: e.error,
+            message: e.message,
+        }),
+        Err(_) => Err(SyncError::Server {
+            status: status.as_u16(),
+            code: "unknown".to_string(),
+            message: text.chars().take(200).collect(),
+        }),
+    }
+}
+
+async fn error_message(resp: Response) -> String {
+    let text = resp.text().await.unwrap_or_default();
+    match serde_json::from_str::<ApiError>(&text) {
+        Ok(e) => e.message,
+        Err(_) => text.chars().take(200).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused_except_locally() {
+        let c = SyncClient::new(SyncOptions::default()).unwrap();
+        assert!(c.check_server_url("https://hq.example.com").is_ok());
+        assert!(c.check_server_url("http://localhost:8080").is_ok());
+        assert!(c.check_server_url("http://127.0.0.1:8080/").is_ok());
+        assert!(c.check_server_url("http://[::1]:8080").is_ok());
+        assert!(matches!(
+            c.check_server_url("http://hq.example.com"),
+            Err(SyncError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            c.check_server_url("ftp://x"),
+            Err(SyncError::InvalidUrl(_))
+        ));
+        let c = SyncClient::new(SyncOptions {
+            allow_insecure_http: true,
+            ..SyncOptions::default()
+        })
+        .unwrap();
+        assert!(c.check_server_url("http://10.0.0.5:8080").is_ok());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let c = SyncClient::new(SyncOptions {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+            ..SyncOptions::default()
+        })
+        .unwrap();
+        let d1 = c.backoff(1);
+        assert!(d1 >= Duration::from_millis(50) && d1 <= Duration::from_millis(100));
+        let d10 = c.backoff(10);
+        assert!(d10 >= Duration::from_millis(500) && d10 <= Duration::from_millis(1000));
+    }
+}

@@ -1,0 +1,377 @@
+//! Receipts printed to a real TCP listener standing in for a network printer, decoded back; and
+//! printers that refuse, stall, close mid-receipt or report paper out, with the reprint queue.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use pos_terminal::Ledger;
+use pos_terminal::printer::{PrintError, PrintQueue, PrinterConfig, ReceiptPrinter};
+use pos_terminal::receipt::{DRAWER_PULSE, ReceiptLayout};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use sync_protocol::*;
+
+/// How the fake printer behaves.
+const READY: u8 = 0;
+const PAPER_OUT: u8 = 1;
+/// Answers the first status query, then stops reading and answering (jammed mid-receipt).
+const STALL: u8 = 2;
+/// Answers the first status query, reads a few bytes of the receipt, then closes.
+const CLOSE_MIDWAY: u8 = 3;
+
+struct FakePrinter {
+    port: u16,
+    received: Arc<Mutex<Vec<u8>>>,
+    mode: Arc<AtomicU8>,
+}
+
+fn serve(mut s: TcpStream, received: Arc<Mutex<Vec<u8>>>, mode: Arc<AtomicU8>) {
+    let mut buf = [0u8; 4096];
+    let mut statuses = 0;
+    let mut after_status = 0usize;
+    loop {
+        let m = mode.load(Ordering::SeqCst);
+        if m == STALL && statuses >= 3 {
+            std::thread::sleep(Duration::from_secs(5));
+            return;
+        }
+        let n = match s.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        received.lock().unwrap().extend_from_slice(chunk);
+        if m == CLOSE_MIDWAY && statuses >= 3 {
+            after_status += n;
+            if after_status > 20 {
+                return; // drops the socket mid-receipt
+            }
+        }
+        let mut i = 0;
+        while i + 2 < chunk.len() {
+            if chunk[i] == 0x10 && chunk[i + 1] == 0x04 {
+                let paper_out = m == PAPER_OUT;
+                let reply = match chunk[i + 2] {
+                    1 => 0x12 | if paper_out { 0x08 } else { 0 },
+                    2 => 0x12 | if paper_out { 0x20 } else { 0 },
+                    _ => 0x12 | if paper_out { 0x60 } else { 0 },
+                };
+                if s.write_all(&[reply]).is_err() {
+                    return;
+                }
+                statuses += 1;
+                i += 3;
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+impl FakePrinter {
+    fn start(listener: TcpListener, mode: u8) -> FakePrinter {
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let mode = Arc::new(AtomicU8::new(mode));
+        let (r, m) = (received.clone(), mode.clone());
+        std::thread::spawn(move || {
+            for s in listener.incoming() {
+                let Ok(s) = s else { return };
+                let (r, m) = (r.clone(), m.clone());
+                std::thread::spawn(move || serve(s, r, m));
+            }
+        });
+        FakePrinter {
+            port,
+            received,
+            mode,
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+fn store() -> StoreRecord {
+    StoreRecord {
+        id: StoreId(3),
+        name: "Tienda Chamberí".into(),
+        address: "Calle de Peñalver 5, 28006 Madrid".into(),
+        franchisee_id: FranchiseeId(2),
+        franchisee_legal_name: "Panadería Muñoz S.L.".into(),
+        franchisee_nif: "B12345674".into(),
+        receipt_footer: "¡Gracias por su visita!".into(),
+    }
+}
+
+fn ledger(dir: &tempfile::TempDir) -> Arc<Mutex<Ledger>> {
+    let mut l = common::open_enrolled(dir, "http://127.0.0.1:1");
+    let mut page = common::catalog_page();
+    page.changes.push(Change {
+        cursor: 99,
+        change: CatalogChange::Store(store()),
+    });
+    l.apply_changes(&page).unwrap();
+    Arc::new(Mutex::new(l))
+}
+
+fn sale(l: &Arc<Mutex<Ledger>>) -> Document {
+    let mut l = l.lock().unwrap();
+    let mut line = common::line(1, 150, 2);
+    line.name = "Café con leche".into();
+    line.discount = Money::from_cents(50);
+    let total = Money::from_cents(250);
+    l.record_sale(
+        Some(StaffId(10)),
+        vec![line],
+        Money::ZERO,
+        vec![pos_terminal::cash_payment(total, Money::from_cents(1000))],
+    )
+    .unwrap()
+}
+
+fn queue(port: u16) -> PrintQueue {
+    PrintQueue::new(
+        ReceiptPrinter::new(PrinterConfig::Network {
+            host: "127.0.0.1".into(),
+            port,
+            timeout: Duration::from_millis(300),
+        }),
+        ReceiptLayout::MM80,
+    )
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Decodes the PC858 bytes we use back to text (ASCII plus Spanish letters and €).
+fn decode_pc858(b: &[u8]) -> String {
+    b.iter()
+        .map(|&c| match c {
+            0xA4 => 'ñ',
+            0xA5 => 'Ñ',
+            0xA0 => 'á',
+            0x82 => 'é',
+            0xA1 => 'í',
+            0xA2 => 'ó',
+            0xA3 => 'ú',
+            0xD5 => '€',
+            0xAD => '¡',
+            0xA8 => '¿',
+            0xB5 => 'Á',
+            0xE0 => 'Ó',
+            0x90 => 'É',
+            c if c.is_ascii() => c as char,
+            _ => '\u{fffd}',
+        })
+        .collect()
+}
+
+#[test]
+fn receipt_reaches_a_network_printer_and_decodes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir);
+    let doc = sale(&l);
+    let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), READY);
+    let q = queue(printer.port);
+    let job = q.print_document(&l, doc.seq, Some("Lucía")).unwrap();
+    assert!(
+        l.lock().unwrap().pending_prints(10).unwrap().is_empty(),
+        "job {job} printed"
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while find(&printer.bytes(), &[0x1D, 0x56, 0x41, 0x00]).is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let bytes = printer.bytes();
+    // ESC @, ESC t 19 (PC858), the 5-byte pulse, the cut.
+    assert!(find(&bytes, &[0x1B, 0x40, 0x1B, 0x74, 0x13]).is_some());
+    let pulse = find(&bytes, &DRAWER_PULSE).expect("5-byte drawer pulse");
+    assert_eq!(
+        bytes
+            .windows(3)
+            .filter(|w| w == &[0x1B, 0x70, 0x00])
+            .count(),
+        1
+    );
+    assert_eq!(&bytes[pulse..pulse + 5], &[0x1B, 0x70, 0x00, 0x19, 0xFA]);
+    assert!(
+        find(&bytes, &[0x1D, 0x56, 0x41, 0x00]).is_some(),
+        "full cut"
+    );
+    // Code page bytes: ñ → A4, € → D5, é → 82, í → A1.
+    assert!(find(&bytes, b"Mu\xA4oz").is_some());
+    assert!(find(&bytes, b"Caf\x82 con leche").is_some());
+    assert!(find(&bytes, b"2,50 \xD5").is_some());
+
+    let text = decode_pc858(&bytes);
+    let ticket = match &doc.body {
+        DocumentBody::Sale(s) => s.ticket_number.clone(),
+        _ => unreachable!(),
+    };
+    for want in [
+        "Panadería Muñoz S.L.",
+        "NIF B12345674",
+        "Calle de Peñalver 5, 28006 Madrid",
+        "FACTURA",
+        "SIMPLIFICADA",
+        "Le atendió",
+        "Lucía",
+        "Café con leche",
+        "  2 x 1,50",
+        "3,00",
+        "  Descuento",
+        "-0,50",
+        "TOTAL",
+        "2,50 €",
+        "Base 2,07 IVA 21% 0,43",
+        "Efectivo",
+        "  Entregado",
+        "10,00",
+        "  Cambio",
+        "7,50",
+        "¡Gracias por su visita!",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    assert!(text.contains(&ticket));
+    // The QR carries the ticket number: GS ( k pL pH 49 80 48 <data>.
+    let store_at = find(&bytes, &[0x31, 0x50, 0x30]).expect("QR store command");
+    let len = u16::from_le_bytes([bytes[store_at - 2], bytes[store_at - 1]]) as usize - 3;
+    assert_eq!(&bytes[store_at + 3..store_at + 3 + len], ticket.as_bytes());
+    // Each line fits 48 columns.
+    for line in text.split('\n') {
+        let printable: String = line.chars().filter(|c| !c.is_control()).collect();
+        assert!(printable.chars().count() <= 60, "{printable}");
+    }
+}
+
+fn assert_queued(r: Result<i64, PrintError>, started: Instant) -> i64 {
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    match r {
+        Err(PrintError::Queued { job, source }) => {
+            eprintln!("queued: {source}");
+            job
+        }
+        other => panic!("expected a queued job, got {other:?}"),
+    }
+}
+
+#[test]
+fn refused_connection_keeps_the_receipt_and_reprints_when_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir);
+    let doc = sale(&l);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let q = queue(port);
+    let t = Instant::now();
+    let job = assert_queued(q.print_document(&l, doc.seq, None), t);
+    // The sale is in the ledger; the till is usable: the next sale records and queues too.
+    assert_eq!(l.lock().unwrap().document(doc.seq).unwrap().unwrap(), doc);
+    let doc2 = sale(&l);
+    let _ = q.print_document(&l, doc2.seq, None);
+    let pending = l.lock().unwrap().pending_prints(10).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].id, job);
+    assert!(
+        pending[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("cannot reach")
+    );
+    assert_eq!(pending[0].doc_seq, Some(doc.seq));
+
+    let printer = FakePrinter::start(TcpListener::bind(("127.0.0.1", port)).unwrap(), READY);
+    let report = q.retry_pending(&l).unwrap();
+    assert_eq!(report.printed.len(), 2, "{report:?}");
+    assert!(l.lock().unwrap().pending_prints(10).unwrap().is_empty());
+    assert!(find(&printer.bytes(), &DRAWER_PULSE).is_some());
+}
+
+#[test]
+fn paper_out_is_reported_and_the_reprint_arrives_after_reloading() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir);
+    let doc = sale(&l);
+    let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), PAPER_OUT);
+    let q = queue(printer.port);
+    let t = Instant::now();
+    let r = q.print_document(&l, doc.seq, None);
+    let msg = r.as_ref().unwrap_err().to_string();
+    assert!(msg.contains("out of paper"), "{msg}");
+    assert_queued(r, t);
+    assert!(q.printer.status().unwrap().paper_out);
+    // Nothing of the receipt was sent, only status queries.
+    assert!(find(&printer.bytes(), &[0x1D, 0x56, 0x41, 0x00]).is_none());
+
+    printer.mode.store(READY, Ordering::SeqCst);
+    assert_eq!(q.retry_pending(&l).unwrap().printed.len(), 1);
+    assert!(find(&printer.bytes(), &[0x1D, 0x56, 0x41, 0x00]).is_some());
+}
+
+#[test]
+fn printer_that_stalls_or_closes_mid_receipt_keeps_the_job() {
+    for mode in [STALL, CLOSE_MIDWAY] {
+        let dir = tempfile::tempdir().unwrap();
+        let l = ledger(&dir);
+        let doc = sale(&l);
+        let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), mode);
+        let q = queue(printer.port);
+        let t = Instant::now();
+        assert_queued(q.print_document(&l, doc.seq, None), t);
+        assert_eq!(l.lock().unwrap().pending_prints(10).unwrap().len(), 1);
+
+        printer.mode.store(READY, Ordering::SeqCst);
+        let report = q.retry_pending(&l).unwrap();
+        assert_eq!(report.printed.len(), 1, "mode {mode}: {report:?}");
+        assert!(l.lock().unwrap().pending_prints(10).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn test_page_report_and_manager_drawer() {
+    let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), READY);
+    let p = queue(printer.port).printer;
+    p.print_test_page(ReceiptLayout::MM58).unwrap();
+    p.open_drawer().unwrap();
+    let l58 = ReceiptLayout::MM58;
+    let report = l58.report(
+        "INFORME X",
+        &store(),
+        chrono::Utc::now(),
+        &[
+            ("Efectivo".into(), Money::from_cents(123456)),
+            ("Tarjeta".into(), Money::from_cents(789)),
+        ],
+    );
+    let bytes = pos_terminal::receipt::encode(&report, l58).unwrap();
+    p.send(&bytes).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !decode_pc858(&printer.bytes()).contains("1.234,56") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let text = decode_pc858(&printer.bytes());
+    assert!(
+        text.contains("PÁGINA DE PRUEBA") || text.contains("P\u{fffd}GINA"),
+        "{text}"
+    );
+    assert!(text.contains("ñ Ñ á é í ó ú"));
+    assert!(text.contains("INFORME X"));
+    let efectivo = text.lines().find(|l| l.starts_with("Efectivo")).unwrap();
+    assert_eq!(efectivo.chars().count(), 32);
+    assert!(efectivo.ends_with("1.234,56"));
+    assert!(find(&printer.bytes(), &DRAWER_PULSE).is_some());
+}

@@ -1,0 +1,270 @@
+//! Writes `fixtures/v<N>/*.json`: one file per message kind of the current protocol version.
+//! Run once when a protocol version is frozen: `cargo run -p sync-protocol --example write_fixtures`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use std::path::Path;
+use sync_protocol::*;
+use uuid::Uuid;
+
+fn main() -> std::io::Result<()> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/v{PROTOCOL_VERSION}"));
+    std::fs::create_dir_all(&dir)?;
+    let t: DateTime<Utc> = "2026-11-20T09:15:02.250000Z".parse().expect("time");
+    let till = TillId(7);
+    let store = StoreId(2);
+    let uid = |n: u128| Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n);
+    let line = SaleLine {
+        line_id: uid(101),
+        product_id: ProductId(1234),
+        barcode: Some("8412345678905".into()),
+        name: "Jamón serrano 100 g".into(),
+        quantity: Quantity::units(2),
+        unit_price: Money::from_cents(395),
+        tax_rate: TaxRate::percent(10),
+        discount: Money::from_cents(50),
+    };
+    let weighed = SaleLine {
+        line_id: uid(102),
+        product_id: ProductId(88),
+        barcode: None,
+        name: "Naranjas (kg)".into(),
+        quantity: Quantity::from_milli(1_525),
+        unit_price: Money::from_cents(189),
+        tax_rate: TaxRate::percent(4),
+        discount: Money::ZERO,
+    };
+    let lines = vec![line.clone(), weighed];
+    let inputs: Vec<LineInput> = lines.iter().map(SaleLine::input).collect();
+    let totals = compute_totals(&inputs, Money::from_cents(20)).expect("totals");
+    let card = totals.total - Money::from_cents(500);
+    let sale = DocumentBody::Sale(Sale {
+        ticket_number: "T0007-000001".into(),
+        cashier_id: Some(StaffId(3)),
+        lines,
+        ticket_discount: Money::from_cents(20),
+        payments: vec![
+            Payment {
+                payment_id: uid(201),
+                tender: Tender::Cash,
+                amount: Money::from_cents(500),
+                tendered: Some(Money::from_cents(1000)),
+                change: Money::from_cents(500),
+                reference: None,
+            },
+            Payment {
+                payment_id: uid(202),
+                tender: Tender::Card,
+                amount: card,
+                tendered: None,
+                change: Money::ZERO,
+                reference: Some("AUTH 123456".into()),
+            },
+        ],
+        totals,
+    });
+    let d1 = Document::seal(DocumentId(uid(1)), till, store, 1, t, GENESIS_HASH, sale);
+    let rtotals = compute_totals(&[line.input()], Money::ZERO).expect("totals");
+    let refund = DocumentBody::Refund(Refund {
+        refund_number: "T0007-R000001".into(),
+        original_sale_id: d1.id,
+        original_ticket_number: "T0007-000001".into(),
+        cashier_id: Some(StaffId(3)),
+        approved_by: Some(StaffId(1)),
+        reason: "Producto defectuoso".into(),
+        lines: vec![line],
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: uid(203),
+            tender: Tender::Cash,
+            amount: rtotals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals: rtotals,
+    });
+    let d2 = Document::seal(DocumentId(uid(2)), till, store, 2, t, &d1.hash, refund);
+    let cash = DocumentBody::CashMovement(CashMovement {
+        direction: CashMovementDirection::Out,
+        amount: Money::from_cents(2_000),
+        reason: "Pago a proveedor de hielo".into(),
+        staff_id: Some(StaffId(1)),
+    });
+    let d3 = Document::seal(DocumentId(uid(3)), till, store, 3, t, &d2.hash, cash);
+    let stock = DocumentBody::StockMovement(StockMovement {
+        kind: StockMovementKind::Receipt,
+        reason: None,
+        reference: Some("ALB-2026-0042".into()),
+        lines: vec![StockLine {
+            product_id: ProductId(1234),
+            quantity: Quantity::units(24),
+        }],
+        staff_id: Some(StaffId(1)),
+    });
+    let d4 = Document::seal(DocumentId(uid(4)), till, store, 4, t, &d3.hash, stock);
+    let close = DocumentBody::CashClose(CashClose {
+        z_number: 1,
+        business_date: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+        opening_float: Money::from_cents(10_000),
+        expected: vec![TenderAmount {
+            tender: Tender::Cash,
+            amount: Money::from_cents(8_500),
+        }],
+        counted: vec![TenderAmount {
+            tender: Tender::Cash,
+            amount: Money::from_cents(8_480),
+        }],
+        first_seq: 1,
+        last_seq: 4,
+        ticket_count: 1,
+        gross: Money::from_cents(1_000),
+        staff_id: Some(StaffId(1)),
+        approved_by: None,
+        note: Some("Faltan 0,20 €".into()),
+    });
+    let d5 = Document::seal(DocumentId(uid(5)), till, store, 5, t, &d4.hash, close);
+    let docs = vec![d1.clone(), d2, d3, d4, d5];
+
+    let write = |name: &str, v: serde_json::Value| -> std::io::Result<()> {
+        let s = serde_json::to_string_pretty(&v).expect("json");
+        std::fs::write(dir.join(format!("{name}.json")), s + "\n")
+    };
+    let j = |v: &dyn erased::Ser| v.value();
+    write(
+        "enroll_request",
+        j(&EnrollRequest {
+            protocol_version: 1,
+            code: "K7P2QX9MRT".into(),
+            device_name: "Caja 1 Gran Vía".into(),
+        }),
+    )?;
+    write(
+        "enroll_response",
+        j(&EnrollResponse {
+            till_id: till,
+            store_id: store,
+            franchisee_id: FranchiseeId(1),
+            ticket_series: "T0007".into(),
+            token: "5f1c…device-token-hex".into(),
+        }),
+    )?;
+    write(
+        "push_request",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: docs,
+        }),
+    )?;
+    write(
+        "push_response",
+        j(&PushResponse {
+            results: vec![
+                PushResult {
+                    id: d1.id,
+                    seq: 1,
+                    status: PushStatus::Stored,
+                    message: None,
+                },
+                PushResult {
+                    id: DocumentId(uid(2)),
+                    seq: 2,
+                    status: PushStatus::Duplicate,
+                    message: None,
+                },
+                PushResult {
+                    id: DocumentId(uid(3)),
+                    seq: 3,
+                    status: PushStatus::Conflict,
+                    message: Some("HQ holds a different document at seq 3".into()),
+                },
+            ],
+            contiguous_seq: 2,
+        }),
+    )?;
+    let changes = vec![
+        CatalogChange::TaxRate(TaxRateRecord {
+            id: 1,
+            name: "IVA general".into(),
+            rate: TaxRate::IVA_GENERAL,
+        }),
+        CatalogChange::Product(ProductRecord {
+            id: ProductId(1234),
+            sku: "JAM-100".into(),
+            name: "Jamón serrano 100 g".into(),
+            tax_rate_id: 2,
+            tax_rate: TaxRate::percent(10),
+            price: Money::from_cents(395),
+            active: true,
+        }),
+        CatalogChange::ProductDeleted { id: ProductId(99) },
+        CatalogChange::Barcode {
+            code: "8412345678905".into(),
+            product_id: ProductId(1234),
+        },
+        CatalogChange::BarcodeDeleted {
+            code: "8410000000001".into(),
+        },
+        CatalogChange::StorePrice {
+            product_id: ProductId(1234),
+            price: Money::from_cents(375),
+        },
+        CatalogChange::StorePriceCleared {
+            product_id: ProductId(1234),
+        },
+        CatalogChange::Staff(StaffRecord {
+            id: StaffId(3),
+            name: "Lucía".into(),
+            role: StaffRole::Cashier,
+            pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
+            active: true,
+        }),
+        CatalogChange::StaffDeleted { id: StaffId(4) },
+        CatalogChange::Store(StoreRecord {
+            id: store,
+            name: "Gran Vía 12".into(),
+            address: "Gran Vía 12, 28013 Madrid".into(),
+            franchisee_id: FranchiseeId(1),
+            franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+            franchisee_nif: "B12345674".into(),
+            receipt_footer: "Gracias por su visita".into(),
+        }),
+    ];
+    let changes = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| Change {
+            cursor: 41 + i as i64,
+            change,
+        })
+        .collect();
+    write(
+        "changes_page",
+        j(&ChangesPage {
+            protocol_version: 1,
+            changes,
+            next_cursor: 50,
+            has_more: false,
+        }),
+    )?;
+    write(
+        "api_error",
+        j(&ApiError {
+            error: "unsupported_protocol_version".into(),
+            message: "unsupported protocol version 9; this server speaks 1".into(),
+        }),
+    )?;
+    println!("fixtures written to {}", dir.display());
+    Ok(())
+}
+
+mod erased {
+    pub trait Ser {
+        fn value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn value(&self) -> serde_json::Value {
+            serde_json::to_value(self).expect("serialise")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Types and arithmetic shared by the till (`pos-terminal`) and HQ (`back-office-server`).
+//! Anything both ends must agree on byte for byte — money, totals, documents, the hash chain, the wire — lives here.
+
+pub mod barcode;
+pub mod catalog;
+pub mod document;
+pub mod ids;
+pub mod money;
+pub mod totals;
+pub mod wire;
+
+pub use catalog::{
+    CatalogChange, Change, ProductRecord, StaffRecord, StaffRole, StoreRecord, TaxRateRecord,
+};
+pub use document::{
+    CashClose, CashMovement, CashMovementDirection, ChainError, Document, DocumentBody,
+    DocumentKind, GENESIS_HASH, Payment, Refund, Sale, SaleLine, StockLine, StockMovement,
+    StockMovementKind, Tender, TenderAmount, verify_chain,
+};
+pub use ids::{DocumentId, FranchiseeId, ProductId, StaffId, StoreId, TillId};
+pub use money::{Money, MoneyError, Quantity, TaxRate};
+pub use totals::{LineInput, LineTotal, TaxBreakdown, TicketTotals, TotalsError, compute_totals};
+pub use wire::*;

@@ -1,0 +1,86 @@
+//! Protocol v1: the JSON messages between a till and HQ.
+//! Every request names its protocol version; fixtures of every message per version live in `fixtures/`.
+
+use crate::catalog::Change;
+use crate::document::Document;
+use crate::ids::{DocumentId, FranchiseeId, StoreId, TillId};
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Most documents one push may carry; larger backlogs go in several batches.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// Largest page of changes a pull returns.
+pub const MAX_PULL_PAGE: u32 = 5_000;
+
+/// `POST /api/v1/sync/enroll`: a new till presents the one-time code HQ gave the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub protocol_version: u32,
+    pub code: String,
+    pub device_name: String,
+}
+
+/// The till's identity and its secret device token (shown once; HQ keeps only a hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub till_id: TillId,
+    pub store_id: StoreId,
+    pub franchisee_id: FranchiseeId,
+    /// Ticket series for this till, e.g. `T0007`; each till numbers its own tickets.
+    pub ticket_series: String,
+    pub token: String,
+}
+
+/// `POST /api/v1/sync/push` (bearer: device token): documents in sequence order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol_version: u32,
+    pub till_id: TillId,
+    pub documents: Vec<Document>,
+}
+
+/// What HQ did with one pushed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Stored now.
+    Stored,
+    /// Already stored with the same hash: acknowledged again, nothing changed.
+    Duplicate,
+    /// HQ holds a different document at this id or sequence; this one was kept aside and an alert raised.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: DocumentId,
+    pub seq: u64,
+    pub status: PushStatus,
+    pub message: Option<String>,
+}
+
+/// The answer to a push (HTTP 200, or 409 when any result is a conflict).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+    /// Highest sequence HQ holds for this till with no gap before it.
+    pub contiguous_seq: u64,
+}
+
+/// `GET /api/v1/sync/changes?after=CURSOR&limit=N` (bearer: device token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesPage {
+    pub protocol_version: u32,
+    pub changes: Vec<Change>,
+    /// Cursor to ask after next time (the last change's cursor, or the one asked for).
+    pub next_cursor: i64,
+    pub has_more: bool,
+}
+
+/// Every error answer: a machine code and a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+}
