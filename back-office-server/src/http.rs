@@ -81,8 +81,27 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Answers 413 at once when the declared `Content-Length` is over the limit, before any of the body is
+/// read. Without this the server would read part of the body, answer, and close a socket with unread
+/// data, which resets the connection and can lose the answer on the client side. Chunked bodies are
+/// still capped by `DefaultBodyLimit` as they are read.
+async fn refuse_declared_oversize(req: Request, next: axum::middleware::Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > BODY_LIMIT as u64 => {
+            rejection(StatusCode::PAYLOAD_TOO_LARGE, String::new()).into_response()
+        }
+        _ => next.run(req).await,
+    }
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {
