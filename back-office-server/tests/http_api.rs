@@ -871,7 +871,7 @@ async fn bad_inputs_get_json_4xx_and_store_nothing(s: &Server) {
     // cannot be lost to a connection reset (a raw socket, as reqwest would stream the body first).
     assert_api_error(
         "body over the limit",
-        s.declared_oversize("/api/v1/sync/push", tok.unwrap(), 17 * 1024 * 1024)
+        s.declared_oversize("/api/v1/sync/push", &t.token, 17 * 1024 * 1024)
             .await,
         StatusCode::PAYLOAD_TOO_LARGE,
         "limit",
