@@ -1,0 +1,334 @@
+//! What the web dashboard needs from storage beyond the admin API: the people who sign in, their
+//! sessions and failed sign-ins, open alerts, and the report aggregates that push keeps up to date.
+
+use super::{Alert, StorageResult};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use sync_protocol::{Document, Money, ProductId, StoreId};
+
+/// What a dashboard user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DashboardRole {
+    /// HQ: sees everything and changes catalog, stores, tills and staff.
+    Admin,
+    /// HQ, read-only: sees everything, changes nothing.
+    Analyst,
+    /// Sees only the stores assigned to them, read-only.
+    Manager,
+}
+
+impl DashboardRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Analyst => "analyst",
+            Self::Manager => "manager",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "admin" => Some(Self::Admin),
+            "analyst" => Some(Self::Analyst),
+            "manager" => Some(Self::Manager),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDashboardUser {
+    pub username: String,
+    pub display_name: String,
+    /// argon2id PHC string; the password itself is never stored.
+    pub password_hash: String,
+    pub role: DashboardRole,
+    /// The stores a manager sees (empty for HQ roles).
+    pub stores: Vec<StoreId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: DashboardRole,
+    pub stores: Vec<StoreId>,
+}
+
+/// What a report groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportDim {
+    Day,
+    Store,
+    Product,
+    TaxRate,
+    Tender,
+}
+
+/// Where a report reads from: the aggregates (the dashboard) or the raw lines (the benchmark's baseline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportSource {
+    Aggregates,
+    RawLines,
+}
+
+/// One group of a report, per store (the caller scopes and merges stores).
+/// `key`: the day, store id, product id, tax rate in hundredths or tender, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DimRow {
+    pub store_id: StoreId,
+    pub key: String,
+    /// Product rows: "SKU name"; empty otherwise.
+    pub label: String,
+    /// Tickets (day, store), payments (tender), 0 otherwise.
+    pub count: i64,
+    /// Product rows: units sold in thousandths.
+    pub quantity_milli: i64,
+    pub gross: Money,
+    pub net: Money,
+    pub tax: Money,
+}
+
+#[async_trait]
+pub trait DashboardStorage: Send + Sync {
+    /// A duplicate username is a `Conflict`; an unknown store is `NotFound`.
+    async fn create_dashboard_user(&self, u: &NewDashboardUser) -> StorageResult<i64>;
+    async fn dashboard_user_by_name(&self, username: &str) -> StorageResult<Option<DashboardUser>>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// The user and CSRF token of an unexpired session.
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Option<(DashboardUser, String)>>;
+    async fn delete_session(&self, token_hash: &str) -> StorageResult<()>;
+    async fn record_login_failure(&self, keys: &[String], now: DateTime<Utc>) -> StorageResult<()>;
+    async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> StorageResult<u64>;
+    async fn clear_login_failures(&self, key: &str) -> StorageResult<()>;
+    /// Sets the HQ price of many products in one transaction, each with its change-log row
+    /// (the bulk price change). All or nothing; returns how many products changed.
+    async fn bulk_set_prices(&self, prices: &[(ProductId, Money)]) -> StorageResult<u64>;
+    /// The per-store prices of a product, by store.
+    async fn store_prices(&self, product: ProductId) -> StorageResult<Vec<(StoreId, Money)>>;
+    /// Alerts not resolved yet, oldest first.
+    async fn open_alerts(&self) -> StorageResult<Vec<Alert>>;
+    /// A report between two business days inclusive, grouped by store and `dim`.
+    async fn report_by(
+        &self,
+        dim: ReportDim,
+        from: NaiveDate,
+        to: NaiveDate,
+        source: ReportSource,
+    ) -> StorageResult<Vec<DimRow>>;
+}
+
+// --- SQL shared by both backends (written with ?N; PostgreSQL gets $N) ---------------------------
+
+/// `?N` placeholders as PostgreSQL's `$N`.
+pub fn pg(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+/// The report query: columns store_id, key, label, count, quantity_milli, gross, net, tax; `?1`/`?2` the days.
+pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
+    let sum = |e: &str| {
+        if cast {
+            format!("CAST(SUM({e}) AS BIGINT)")
+        } else {
+            format!("SUM({e})")
+        }
+    };
+    let signed = |col: &str| format!("CASE WHEN s.kind = 'sale' THEN {col} ELSE -{col} END");
+    let period = "BETWEEN ?1 AND ?2";
+    match (source, dim) {
+        (ReportSource::Aggregates, ReportDim::Day | ReportDim::Store) => {
+            let (key, by) = if dim == ReportDim::Day {
+                ("business_day", "store_id, business_day")
+            } else {
+                ("CAST(store_id AS TEXT)", "store_id")
+            };
+            format!(
+                "SELECT store_id, {key} AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, {} FROM agg_store_day \
+                 WHERE business_day {period} GROUP BY {by} ORDER BY {by}",
+                sum("tickets"),
+                sum("gross_cents"),
+                sum("net_cents"),
+                sum("tax_cents")
+            )
+        }
+        (ReportSource::Aggregates, ReportDim::Product) => format!(
+            "SELECT a.store_id, CAST(a.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), {}, {}, {}, {} \
+             FROM agg_product_day a LEFT JOIN products p ON p.id = a.product_id \
+             WHERE a.business_day {period} GROUP BY a.store_id, a.product_id, p.sku, p.name ORDER BY a.product_id",
+            sum("a.quantity_milli"),
+            sum("a.gross_cents"),
+            sum("a.net_cents"),
+            sum("a.gross_cents - a.net_cents")
+        ),
+        (ReportSource::Aggregates, ReportDim::TaxRate) => format!(
+            "SELECT store_id, CAST(tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} FROM agg_tax_day \
+             WHERE business_day {period} GROUP BY store_id, tax_rate_hundredths ORDER BY tax_rate_hundredths",
+            sum("gross_cents"),
+            sum("net_cents"),
+            sum("gross_cents - net_cents")
+        ),
+        (ReportSource::Aggregates, ReportDim::Tender) => format!(
+            "SELECT store_id, tender AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) FROM agg_tender_day \
+             WHERE business_day {period} GROUP BY store_id, tender ORDER BY tender",
+            sum("payments"),
+            sum("amount_cents"),
+            sum("amount_cents")
+        ),
+        (ReportSource::RawLines, ReportDim::Day | ReportDim::Store) => {
+            let (key, by) = if dim == ReportDim::Day {
+                ("s.business_day", "s.store_id, s.business_day")
+            } else {
+                ("CAST(s.store_id AS TEXT)", "s.store_id")
+            };
+            format!(
+                "SELECT s.store_id, {key} AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, {} FROM sales s \
+                 WHERE s.business_day {period} GROUP BY {by} ORDER BY {by}",
+                sum("CASE WHEN s.kind = 'sale' THEN 1 ELSE 0 END"),
+                sum(&signed("s.total_cents")),
+                sum(&signed("s.net_cents")),
+                sum(&signed("s.tax_cents"))
+            )
+        }
+        (ReportSource::RawLines, ReportDim::Product) => format!(
+            "SELECT s.store_id, CAST(l.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), {}, {}, {}, {} \
+             FROM sale_lines l JOIN sales s ON s.document_id = l.document_id LEFT JOIN products p ON p.id = l.product_id \
+             WHERE s.business_day {period} GROUP BY s.store_id, l.product_id, p.sku, p.name ORDER BY l.product_id",
+            sum(&signed("l.quantity_milli")),
+            sum(&signed("l.gross_cents")),
+            sum(&signed("l.net_cents")),
+            sum(&signed("(l.gross_cents - l.net_cents)"))
+        ),
+        (ReportSource::RawLines, ReportDim::TaxRate) => format!(
+            "SELECT s.store_id, CAST(l.tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} \
+             FROM sale_lines l JOIN sales s ON s.document_id = l.document_id \
+             WHERE s.business_day {period} GROUP BY s.store_id, l.tax_rate_hundredths ORDER BY l.tax_rate_hundredths",
+            sum(&signed("l.gross_cents")),
+            sum(&signed("l.net_cents")),
+            sum(&signed("(l.gross_cents - l.net_cents)"))
+        ),
+        (ReportSource::RawLines, ReportDim::Tender) => format!(
+            "SELECT s.store_id, p.tender AS dim_key, '', COUNT(*), CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) \
+             FROM sale_payments p JOIN sales s ON s.document_id = p.document_id \
+             WHERE s.business_day {period} GROUP BY s.store_id, p.tender ORDER BY p.tender",
+            sum(&signed("p.amount_cents")),
+            sum(&signed("p.amount_cents"))
+        ),
+    }
+}
+
+/// Builds a report row from the eight columns of [`report_sql`].
+#[allow(clippy::too_many_arguments)]
+pub fn dim_row(
+    store: i64,
+    key: String,
+    label: String,
+    count: i64,
+    quantity_milli: i64,
+    gross: i64,
+    net: i64,
+    tax: i64,
+) -> DimRow {
+    DimRow {
+        store_id: StoreId(store),
+        key,
+        label,
+        count,
+        quantity_milli,
+        gross: Money::from_cents(gross),
+        net: Money::from_cents(net),
+        tax: Money::from_cents(tax),
+    }
+}
+
+// --- aggregates of one push batch -----------------------------------------------------------------
+
+/// The aggregate deltas of the documents stored by one push, summed per key. Keys are sorted, so
+/// concurrent pushes upsert rows in the same order (no deadlocks on PostgreSQL).
+#[derive(Debug, Default)]
+pub struct AggDelta {
+    /// (day, store) → [tickets, refunds, gross, net, tax]
+    pub store_day: BTreeMap<(String, i64), [i64; 5]>,
+    /// (day, store, product) → [quantity_milli, gross, net]
+    pub product: BTreeMap<(String, i64, i64), [i64; 3]>,
+    /// (day, store, rate) → [gross, net]
+    pub tax: BTreeMap<(String, i64, i64), [i64; 2]>,
+    /// (day, store, tender) → [payments, amount]
+    pub tender: BTreeMap<(String, i64, String), [i64; 2]>,
+}
+
+impl AggDelta {
+    /// Adds a stored document (sales and refunds count; other kinds are ignored).
+    pub fn add(&mut self, day: &str, doc: &Document) {
+        let Some(s) = super::sql::sale_rows(doc) else {
+            return;
+        };
+        let store = doc.store_id.0;
+        let (sign, sale, refund) = if s.kind == "sale" {
+            (1, 1, 0)
+        } else {
+            (-1, 0, 1)
+        };
+        let e = self.store_day.entry((day.to_string(), store)).or_default();
+        e[0] += sale;
+        e[1] += refund;
+        e[2] += sign * s.total_cents;
+        e[3] += sign * s.net_cents;
+        e[4] += sign * s.tax_cents;
+        for l in &s.lines {
+            let p = self
+                .product
+                .entry((day.to_string(), store, l.1))
+                .or_default();
+            p[0] += sign * l.2;
+            p[1] += sign * l.3;
+            p[2] += sign * l.4;
+            let t = self.tax.entry((day.to_string(), store, l.5)).or_default();
+            t[0] += sign * l.3;
+            t[1] += sign * l.4;
+        }
+        for p in &s.payments {
+            let t = self
+                .tender
+                .entry((day.to_string(), store, p.1.to_string()))
+                .or_default();
+            t[0] += 1;
+            t[1] += sign * p.2;
+        }
+    }
+}
+
+pub const UPSERT_STORE_DAY: &str = "INSERT INTO agg_store_day (business_day, store_id, tickets, refunds, gross_cents, net_cents, tax_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (business_day, store_id) DO UPDATE SET \
+     tickets = agg_store_day.tickets + excluded.tickets, refunds = agg_store_day.refunds + excluded.refunds, \
+     gross_cents = agg_store_day.gross_cents + excluded.gross_cents, net_cents = agg_store_day.net_cents + excluded.net_cents, \
+     tax_cents = agg_store_day.tax_cents + excluded.tax_cents";
+
+pub const UPSERT_PRODUCT: &str = "INSERT INTO agg_product_day (business_day, store_id, product_id, quantity_milli, gross_cents, net_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (business_day, store_id, product_id) DO UPDATE SET \
+     quantity_milli = agg_product_day.quantity_milli + excluded.quantity_milli, \
+     gross_cents = agg_product_day.gross_cents + excluded.gross_cents, net_cents = agg_product_day.net_cents + excluded.net_cents";
+
+pub const UPSERT_TAX: &str = "INSERT INTO agg_tax_day (business_day, store_id, tax_rate_hundredths, gross_cents, net_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (business_day, store_id, tax_rate_hundredths) DO UPDATE SET \
+     gross_cents = agg_tax_day.gross_cents + excluded.gross_cents, net_cents = agg_tax_day.net_cents + excluded.net_cents";
+
+pub const UPSERT_TENDER: &str = "INSERT INTO agg_tender_day (business_day, store_id, tender, payments, amount_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (business_day, store_id, tender) DO UPDATE SET \
+     payments = agg_tender_day.payments + excluded.payments, amount_cents = agg_tender_day.amount_cents + excluded.amount_cents";
