@@ -136,6 +136,19 @@ pub trait DashboardStorage: Send + Sync {
 
 // --- SQL shared by both backends (written with ?N; PostgreSQL gets $N) ---------------------------
 
+/// A line's tax base in cents from what was charged for it (`net_cents`, after the ticket discount,
+/// tax included) and its rate, rounded half up with integer arithmetic (same result in SQL and Rust).
+/// Product reports use it; the VAT report uses each ticket's own tax breakdown instead.
+const LINE_BASE: &str =
+    "((l.net_cents * 20000 + 10000 + l.tax_rate_hundredths) / (20000 + 2 * l.tax_rate_hundredths))";
+
+/// [`LINE_BASE`] in Rust, for a positive charged amount.
+pub fn line_base(charged_cents: i64, rate_hundredths: i64) -> i64 {
+    let d = 10_000 + rate_hundredths;
+    let sign = charged_cents.signum();
+    sign * ((charged_cents.abs() * 20_000 + d) / (2 * d))
+}
+
 /// `?N` placeholders as PostgreSQL's `$N`.
 pub fn pg(sql: &str) -> String {
     sql.replace('?', "$")
@@ -211,17 +224,17 @@ pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
              FROM sale_lines l JOIN sales s ON s.document_id = l.document_id LEFT JOIN products p ON p.id = l.product_id \
              WHERE s.business_day {period} GROUP BY s.store_id, l.product_id, p.sku, p.name ORDER BY l.product_id",
             sum(&signed("l.quantity_milli")),
-            sum(&signed("l.gross_cents")),
             sum(&signed("l.net_cents")),
-            sum(&signed("(l.gross_cents - l.net_cents)"))
+            sum(&signed(LINE_BASE)),
+            sum(&signed(&format!("(l.net_cents - {LINE_BASE})")))
         ),
         (ReportSource::RawLines, ReportDim::TaxRate) => format!(
             "SELECT s.store_id, CAST(l.tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} \
              FROM sale_lines l JOIN sales s ON s.document_id = l.document_id \
              WHERE s.business_day {period} GROUP BY s.store_id, l.tax_rate_hundredths ORDER BY l.tax_rate_hundredths",
-            sum(&signed("l.gross_cents")),
             sum(&signed("l.net_cents")),
-            sum(&signed("(l.gross_cents - l.net_cents)"))
+            sum(&signed(LINE_BASE)),
+            sum(&signed(&format!("(l.net_cents - {LINE_BASE})")))
         ),
         (ReportSource::RawLines, ReportDim::Tender) => format!(
             "SELECT s.store_id, p.tender AS dim_key, '', COUNT(*), CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) \
@@ -265,9 +278,9 @@ pub fn dim_row(
 pub struct AggDelta {
     /// (day, store) → [tickets, refunds, gross, net, tax]
     pub store_day: BTreeMap<(String, i64), [i64; 5]>,
-    /// (day, store, product) → [quantity_milli, gross, net]
+    /// (day, store, product) → [quantity_milli, charged (after ticket discount, tax included), base]
     pub product: BTreeMap<(String, i64, i64), [i64; 3]>,
-    /// (day, store, rate) → [gross, net]
+    /// (day, store, rate) → [gross, base] from the tickets' tax breakdowns
     pub tax: BTreeMap<(String, i64, i64), [i64; 2]>,
     /// (day, store, tender) → [payments, amount]
     pub tender: BTreeMap<(String, i64, String), [i64; 2]>,
@@ -297,11 +310,22 @@ impl AggDelta {
                 .entry((day.to_string(), store, l.1))
                 .or_default();
             p[0] += sign * l.2;
-            p[1] += sign * l.3;
-            p[2] += sign * l.4;
-            let t = self.tax.entry((day.to_string(), store, l.5)).or_default();
-            t[0] += sign * l.3;
-            t[1] += sign * l.4;
+            p[1] += sign * l.4;
+            p[2] += sign * line_base(l.4, l.5);
+        }
+        // The VAT report sums each ticket's own breakdown per rate (as printed on the receipt).
+        let taxes = match &doc.body {
+            sync_protocol::DocumentBody::Sale(x) => &x.totals.taxes,
+            sync_protocol::DocumentBody::Refund(x) => &x.totals.taxes,
+            _ => return,
+        };
+        for b in taxes {
+            let t = self
+                .tax
+                .entry((day.to_string(), store, b.rate.hundredths()))
+                .or_default();
+            t[0] += sign * b.gross.cents();
+            t[1] += sign * b.base.cents();
         }
         for p in &s.payments {
             let t = self
@@ -332,3 +356,23 @@ pub const UPSERT_TAX: &str = "INSERT INTO agg_tax_day (business_day, store_id, t
 pub const UPSERT_TENDER: &str = "INSERT INTO agg_tender_day (business_day, store_id, tender, payments, amount_cents) \
      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (business_day, store_id, tender) DO UPDATE SET \
      payments = agg_tender_day.payments + excluded.payments, amount_cents = agg_tender_day.amount_cents + excluded.amount_cents";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_base_rounds_half_up_like_the_sql() {
+        assert_eq!(line_base(110, 1000), 100);
+        assert_eq!(line_base(690, 1000), 627); // 627,27…
+        assert_eq!(line_base(121, 2100), 100);
+        assert_eq!(line_base(105, 1000), 95); // 95,45…
+        assert_eq!(line_base(-110, 1000), -100);
+        assert_eq!(line_base(500, 0), 500);
+    }
+
+    #[test]
+    fn postgres_placeholders() {
+        assert_eq!(pg("a = ?1 AND b = ?2"), "a = $1 AND b = $2");
+    }
+}

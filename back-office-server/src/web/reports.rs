@@ -144,7 +144,13 @@ pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report,
     for r in now_rows {
         add(r, true);
     }
-    for r in prev_rows {
+    for mut r in prev_rows {
+        // By day, each day is compared with the same day of the previous period.
+        if dim == ReportDim::Day
+            && let Ok(d) = NaiveDate::parse_from_str(&r.key, "%Y-%m-%d")
+        {
+            r.key = (d + Duration::days(days)).format("%Y-%m-%d").to_string();
+        }
         add(r, false);
     }
     let mut lines: Vec<Line> = merged

@@ -85,18 +85,24 @@ SELECT business_day, store_id,
        SUM(CASE WHEN kind = 'sale' THEN tax_cents ELSE -tax_cents END)
 FROM sales GROUP BY business_day, store_id;
 
+-- Products: the amount charged per line (net of the ticket discount, tax included) and its base,
+-- rounded half up per line (as storage/dashboard.rs LINE_BASE does).
 INSERT INTO agg_product_day
 SELECT s.business_day, s.store_id, l.product_id,
        SUM(CASE WHEN s.kind = 'sale' THEN l.quantity_milli ELSE -l.quantity_milli END),
-       SUM(CASE WHEN s.kind = 'sale' THEN l.gross_cents ELSE -l.gross_cents END),
-       SUM(CASE WHEN s.kind = 'sale' THEN l.net_cents ELSE -l.net_cents END)
+       SUM(CASE WHEN s.kind = 'sale' THEN l.net_cents ELSE -l.net_cents END),
+       SUM(CASE WHEN s.kind = 'sale' THEN 1 ELSE -1 END
+           * ((l.net_cents * 20000 + 10000 + l.tax_rate_hundredths) / (20000 + 2 * l.tax_rate_hundredths)))
 FROM sale_lines l JOIN sales s ON s.document_id = l.document_id
 GROUP BY s.business_day, s.store_id, l.product_id;
 
+-- Tax rates: new pushes add each ticket's own breakdown; for documents stored before this
+-- migration the base is rebuilt per line (it can differ from the receipts by a cent per line).
 INSERT INTO agg_tax_day
 SELECT s.business_day, s.store_id, l.tax_rate_hundredths,
-       SUM(CASE WHEN s.kind = 'sale' THEN l.gross_cents ELSE -l.gross_cents END),
-       SUM(CASE WHEN s.kind = 'sale' THEN l.net_cents ELSE -l.net_cents END)
+       SUM(CASE WHEN s.kind = 'sale' THEN l.net_cents ELSE -l.net_cents END),
+       SUM(CASE WHEN s.kind = 'sale' THEN 1 ELSE -1 END
+           * ((l.net_cents * 20000 + 10000 + l.tax_rate_hundredths) / (20000 + 2 * l.tax_rate_hundredths)))
 FROM sale_lines l JOIN sales s ON s.document_id = l.document_id
 GROUP BY s.business_day, s.store_id, l.tax_rate_hundredths;
 
