@@ -1124,38 +1124,62 @@ async fn aggregates_match_raw_lines(s: &Server) {
         )
         .await;
     }
+    // Older sales (other months), so product reports mix monthly and daily aggregates.
+    for (i, days_ago) in [40i64, 38, 33, 65].into_iter().enumerate() {
+        let d = Document::seal(
+            DocumentId::new(),
+            till.till_id,
+            till.store_id,
+            6 + i as u64,
+            Utc::now() - chrono::Duration::days(days_ago),
+            &prev,
+            sale(w.product, 250 + i as i64, 1 + i as i64, 10, Tender::Card),
+        );
+        prev = d.hash.clone();
+        s.storage.push(&till, &[d], Utc::now()).await.unwrap();
+    }
     let day = back_office_server::storage::sql::business_day(Utc::now());
-    for dim in [
-        ReportDim::Day,
-        ReportDim::Store,
-        ReportDim::Product,
-        ReportDim::TaxRate,
-        ReportDim::Tender,
-    ] {
-        let a = s
-            .storage
-            .dashboard()
-            .report_by(dim, day, day, ReportSource::Aggregates)
-            .await
-            .unwrap();
-        let r = s
-            .storage
-            .dashboard()
-            .report_by(dim, day, day, ReportSource::RawLines)
-            .await
-            .unwrap();
-        assert!(!a.is_empty());
-        if dim == ReportDim::TaxRate {
-            // The VAT report sums the tickets' own breakdowns; the raw lines can only rebuild the
-            // base per line, so only the gross is comparable.
-            let g = |v: &[back_office_server::storage::dashboard::DimRow]| {
-                v.iter()
-                    .map(|r| (r.store_id, r.key.clone(), r.gross))
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(g(&a), g(&r));
-        } else {
-            assert_eq!(a, r, "{dim:?}");
+    let periods = [
+        (day, day),
+        (day - chrono::Duration::days(70), day),
+        (
+            day - chrono::Duration::days(45),
+            day - chrono::Duration::days(30),
+        ),
+    ];
+    for (from, to) in periods {
+        for dim in [
+            ReportDim::Day,
+            ReportDim::Store,
+            ReportDim::Product,
+            ReportDim::TaxRate,
+            ReportDim::Tender,
+        ] {
+            let a = s
+                .storage
+                .dashboard()
+                .report_by(dim, from, to, ReportSource::Aggregates)
+                .await
+                .unwrap();
+            let r = s
+                .storage
+                .dashboard()
+                .report_by(dim, from, to, ReportSource::RawLines)
+                .await
+                .unwrap();
+            assert!(!a.is_empty());
+            if dim == ReportDim::TaxRate {
+                // The VAT report sums the tickets' own breakdowns; the raw lines can only rebuild the
+                // base per line, so only the gross is comparable.
+                let g = |v: &[back_office_server::storage::dashboard::DimRow]| {
+                    v.iter()
+                        .map(|r| (r.store_id, r.key.clone(), r.gross))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(g(&a), g(&r));
+            } else {
+                assert_eq!(a, r, "{dim:?}");
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Alert, StorageResult};
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use sync_protocol::{Document, Money, ProductId, StoreId};
@@ -181,25 +181,32 @@ pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
                 sum("tax_cents")
             )
         }
+        // Days at the edges of the period from the daily rows, whole months in between from the
+        // monthly rows (a year is 12 monthly rows per store and product instead of 365 daily ones).
         (ReportSource::Aggregates, ReportDim::Product) => format!(
-            "SELECT a.store_id, CAST(a.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), {}, {}, {}, {} \
-             FROM agg_product_day a LEFT JOIN products p ON p.id = a.product_id \
-             WHERE a.business_day {period} GROUP BY a.store_id, a.product_id, p.sku, p.name ORDER BY a.product_id",
-            sum("a.quantity_milli"),
-            sum("a.gross_cents"),
-            sum("a.net_cents"),
-            sum("a.gross_cents - a.net_cents")
+            "SELECT g.store_id, CAST(g.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), \
+             g.q, g.c, g.b, g.c - g.b FROM (\
+               SELECT store_id, product_id, {} AS q, {} AS c, {} AS b FROM (\
+                 SELECT store_id, product_id, quantity_milli, gross_cents, net_cents FROM agg_product_day \
+                   WHERE business_day BETWEEN ?1 AND ?2 OR business_day BETWEEN ?5 AND ?6 \
+                 UNION ALL SELECT store_id, product_id, quantity_milli, gross_cents, net_cents FROM agg_product_month \
+                   WHERE month BETWEEN ?3 AND ?4) u \
+               GROUP BY store_id, product_id) g \
+             LEFT JOIN products p ON p.id = g.product_id ORDER BY g.product_id, g.store_id",
+            sum("quantity_milli"),
+            sum("gross_cents"),
+            sum("net_cents"),
         ),
         (ReportSource::Aggregates, ReportDim::TaxRate) => format!(
             "SELECT store_id, CAST(tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} FROM agg_tax_day \
-             WHERE business_day {period} GROUP BY store_id, tax_rate_hundredths ORDER BY tax_rate_hundredths",
+             WHERE business_day {period} GROUP BY store_id, tax_rate_hundredths ORDER BY tax_rate_hundredths, store_id",
             sum("gross_cents"),
             sum("net_cents"),
             sum("gross_cents - net_cents")
         ),
         (ReportSource::Aggregates, ReportDim::Tender) => format!(
             "SELECT store_id, tender AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) FROM agg_tender_day \
-             WHERE business_day {period} GROUP BY store_id, tender ORDER BY tender",
+             WHERE business_day {period} GROUP BY store_id, tender ORDER BY tender, store_id",
             sum("payments"),
             sum("amount_cents"),
             sum("amount_cents")
@@ -222,7 +229,7 @@ pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
         (ReportSource::RawLines, ReportDim::Product) => format!(
             "SELECT s.store_id, CAST(l.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), {}, {}, {}, {} \
              FROM sale_lines l JOIN sales s ON s.document_id = l.document_id LEFT JOIN products p ON p.id = l.product_id \
-             WHERE s.business_day {period} GROUP BY s.store_id, l.product_id, p.sku, p.name ORDER BY l.product_id",
+             WHERE s.business_day {period} GROUP BY s.store_id, l.product_id, p.sku, p.name ORDER BY l.product_id, s.store_id",
             sum(&signed("l.quantity_milli")),
             sum(&signed("l.net_cents")),
             sum(&signed(LINE_BASE)),
@@ -231,7 +238,7 @@ pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
         (ReportSource::RawLines, ReportDim::TaxRate) => format!(
             "SELECT s.store_id, CAST(l.tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} \
              FROM sale_lines l JOIN sales s ON s.document_id = l.document_id \
-             WHERE s.business_day {period} GROUP BY s.store_id, l.tax_rate_hundredths ORDER BY l.tax_rate_hundredths",
+             WHERE s.business_day {period} GROUP BY s.store_id, l.tax_rate_hundredths ORDER BY l.tax_rate_hundredths, s.store_id",
             sum(&signed("l.net_cents")),
             sum(&signed(LINE_BASE)),
             sum(&signed(&format!("(l.net_cents - {LINE_BASE})")))
@@ -239,11 +246,51 @@ pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
         (ReportSource::RawLines, ReportDim::Tender) => format!(
             "SELECT s.store_id, p.tender AS dim_key, '', COUNT(*), CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) \
              FROM sale_payments p JOIN sales s ON s.document_id = p.document_id \
-             WHERE s.business_day {period} GROUP BY s.store_id, p.tender ORDER BY p.tender",
+             WHERE s.business_day {period} GROUP BY s.store_id, p.tender ORDER BY p.tender, s.store_id",
             sum(&signed("p.amount_cents")),
             sum(&signed("p.amount_cents"))
         ),
     }
+}
+
+/// The parameters of [`report_sql`]: the first and last day, or for the product aggregates
+/// (leading days, whole months `YYYY-MM`, trailing days); an empty range is written as from > to.
+pub fn report_params(
+    dim: ReportDim,
+    source: ReportSource,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<String> {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    if !(dim == ReportDim::Product && source == ReportSource::Aggregates) {
+        return vec![day(from), day(to)];
+    }
+    let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let next_month = |d: NaiveDate| {
+        first_of(d)
+            .checked_add_months(Months::new(1))
+            .unwrap_or(NaiveDate::MAX)
+    };
+    let months_from = if from.day() == 1 {
+        from
+    } else {
+        next_month(from)
+    };
+    let months_to_excl = first_of(to + Duration::days(1));
+    let empty = || ("9999-12-31".to_string(), "0000-01-01".to_string());
+    if months_from >= months_to_excl {
+        let (ef, et) = empty();
+        return vec![day(from), day(to), ef.clone(), et.clone(), ef, et];
+    }
+    let month = |d: NaiveDate| d.format("%Y-%m").to_string();
+    vec![
+        day(from),
+        day(months_from - Duration::days(1)),
+        month(months_from),
+        month(months_to_excl - Duration::days(1)),
+        day(months_to_excl),
+        day(to),
+    ]
 }
 
 /// Builds a report row from the eight columns of [`report_sql`].
@@ -280,6 +327,8 @@ pub struct AggDelta {
     pub store_day: BTreeMap<(String, i64), [i64; 5]>,
     /// (day, store, product) → [quantity_milli, charged (after ticket discount, tax included), base]
     pub product: BTreeMap<(String, i64, i64), [i64; 3]>,
+    /// (month `YYYY-MM`, store, product) → the same as `product`, per month
+    pub product_month: BTreeMap<(String, i64, i64), [i64; 3]>,
     /// (day, store, rate) → [gross, base] from the tickets' tax breakdowns
     pub tax: BTreeMap<(String, i64, i64), [i64; 2]>,
     /// (day, store, tender) → [payments, amount]
@@ -309,9 +358,17 @@ impl AggDelta {
                 .product
                 .entry((day.to_string(), store, l.1))
                 .or_default();
+            let base = line_base(l.4, l.5);
             p[0] += sign * l.2;
             p[1] += sign * l.4;
-            p[2] += sign * line_base(l.4, l.5);
+            p[2] += sign * base;
+            let m = self
+                .product_month
+                .entry((day.get(..7).unwrap_or(day).to_string(), store, l.1))
+                .or_default();
+            m[0] += sign * l.2;
+            m[1] += sign * l.4;
+            m[2] += sign * base;
         }
         // The VAT report sums each ticket's own breakdown per rate (as printed on the receipt).
         let taxes = match &doc.body {
@@ -349,6 +406,11 @@ pub const UPSERT_PRODUCT: &str = "INSERT INTO agg_product_day (business_day, sto
      quantity_milli = agg_product_day.quantity_milli + excluded.quantity_milli, \
      gross_cents = agg_product_day.gross_cents + excluded.gross_cents, net_cents = agg_product_day.net_cents + excluded.net_cents";
 
+pub const UPSERT_PRODUCT_MONTH: &str = "INSERT INTO agg_product_month (month, store_id, product_id, quantity_milli, gross_cents, net_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (month, store_id, product_id) DO UPDATE SET \
+     quantity_milli = agg_product_month.quantity_milli + excluded.quantity_milli, \
+     gross_cents = agg_product_month.gross_cents + excluded.gross_cents, net_cents = agg_product_month.net_cents + excluded.net_cents";
+
 pub const UPSERT_TAX: &str = "INSERT INTO agg_tax_day (business_day, store_id, tax_rate_hundredths, gross_cents, net_cents) \
      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (business_day, store_id, tax_rate_hundredths) DO UPDATE SET \
      gross_cents = agg_tax_day.gross_cents + excluded.gross_cents, net_cents = agg_tax_day.net_cents + excluded.net_cents";
@@ -369,6 +431,55 @@ mod tests {
         assert_eq!(line_base(105, 1000), 95); // 95,45…
         assert_eq!(line_base(-110, 1000), -100);
         assert_eq!(line_base(500, 0), 500);
+    }
+
+    #[test]
+    fn product_periods_split_into_edge_days_and_whole_months() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let p = |a, b| report_params(ReportDim::Product, ReportSource::Aggregates, d(a), d(b));
+        assert_eq!(
+            p("2025-01-15", "2025-04-10"),
+            [
+                "2025-01-15",
+                "2025-01-31",
+                "2025-02",
+                "2025-03",
+                "2025-04-01",
+                "2025-04-10"
+            ]
+        );
+        assert_eq!(
+            p("2025-01-01", "2025-12-31"),
+            [
+                "2025-01-01",
+                "2024-12-31",
+                "2025-01",
+                "2025-12",
+                "2026-01-01",
+                "2025-12-31"
+            ]
+        );
+        // Inside one month: days only.
+        assert_eq!(
+            p("2025-02-03", "2025-02-20"),
+            [
+                "2025-02-03",
+                "2025-02-20",
+                "9999-12-31",
+                "0000-01-01",
+                "9999-12-31",
+                "0000-01-01"
+            ]
+        );
+        assert_eq!(
+            report_params(
+                ReportDim::Day,
+                ReportSource::Aggregates,
+                d("2025-01-15"),
+                d("2025-04-10")
+            ),
+            ["2025-01-15", "2025-04-10"]
+        );
     }
 
     #[test]

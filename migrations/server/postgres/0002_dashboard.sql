@@ -57,6 +57,17 @@ CREATE TABLE agg_product_day (
     PRIMARY KEY (business_day, store_id, product_id)
 );
 
+-- The same per calendar month ('YYYY-MM'), so product reports over long periods stay small.
+CREATE TABLE agg_product_month (
+    month           TEXT NOT NULL,
+    store_id        BIGINT NOT NULL,
+    product_id      BIGINT NOT NULL,
+    quantity_milli  BIGINT NOT NULL,
+    gross_cents     BIGINT NOT NULL,
+    net_cents       BIGINT NOT NULL,
+    PRIMARY KEY (month, store_id, product_id)
+);
+
 CREATE TABLE agg_tax_day (
     business_day         TEXT NOT NULL,
     store_id             BIGINT NOT NULL,
@@ -95,6 +106,10 @@ SELECT s.business_day, s.store_id, l.product_id,
            * ((l.net_cents * 20000 + 10000 + l.tax_rate_hundredths) / (20000 + 2 * l.tax_rate_hundredths)))
 FROM sale_lines l JOIN sales s ON s.document_id = l.document_id
 GROUP BY s.business_day, s.store_id, l.product_id;
+
+INSERT INTO agg_product_month
+SELECT substr(business_day, 1, 7), store_id, product_id, SUM(quantity_milli), SUM(gross_cents), SUM(net_cents)
+FROM agg_product_day GROUP BY substr(business_day, 1, 7), store_id, product_id;
 
 -- Tax rates: new pushes add each ticket's own breakdown; for documents stored before this
 -- migration the base is rebuilt per line (it can differ from the receipts by a cent per line).

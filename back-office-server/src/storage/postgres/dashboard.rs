@@ -44,6 +44,21 @@ pub(super) async fn apply_aggregates(tx: &Tx<'_>, a: &AggDelta) -> StorageResult
         )
         .await?;
     }
+    if !a.product_month.is_empty() {
+        let months: Vec<&str> = a.product_month.keys().map(|k| k.0.as_str()).collect();
+        let stores: Vec<i64> = a.product_month.keys().map(|k| k.1).collect();
+        let products: Vec<i64> = a.product_month.keys().map(|k| k.2).collect();
+        let col = |i: usize| a.product_month.values().map(|v| v[i]).collect::<Vec<i64>>();
+        let (c0, c1, c2) = (col(0), col(1), col(2));
+        tx.execute(
+            &upsert_unnest(
+                d::UPSERT_PRODUCT_MONTH,
+                "TEXT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT",
+            ),
+            &[&months, &stores, &products, &c0, &c1, &c2],
+        )
+        .await?;
+    }
     if !a.tax.is_empty() {
         let days: Vec<&str> = a.tax.keys().map(|k| k.0.as_str()).collect();
         let stores: Vec<i64> = a.tax.keys().map(|k| k.1).collect();
@@ -353,11 +368,15 @@ impl DashboardStorage for PostgresStorage {
         source: ReportSource,
     ) -> StorageResult<Vec<DimRow>> {
         let q = d::pg(&d::report_sql(dim, source, true));
-        let (from, to) = (sql::day_text(from), sql::day_text(to));
+        let params = d::report_params(dim, source, from, to);
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
         Ok(self
             .client()
             .await?
-            .query(&q, &[&from, &to])
+            .query(&q, &refs)
             .await?
             .iter()
             .map(|r| {

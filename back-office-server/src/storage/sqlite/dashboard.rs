@@ -23,6 +23,10 @@ pub(super) fn apply_aggregates(c: &Connection, a: &AggDelta) -> StorageResult<()
     for ((day, store, product), v) in &a.product {
         st.execute(params![day, store, product, v[0], v[1], v[2]])?;
     }
+    let mut st = c.prepare_cached(d::UPSERT_PRODUCT_MONTH)?;
+    for ((month, store, product), v) in &a.product_month {
+        st.execute(params![month, store, product, v[0], v[1], v[2]])?;
+    }
     let mut st = c.prepare_cached(d::UPSERT_TAX)?;
     for ((day, store, rate), v) in &a.tax {
         st.execute(params![day, store, rate, v[0], v[1]])?;
@@ -284,18 +288,21 @@ impl DashboardStorage for SqliteStorage {
         self.run(move |c| {
             let mut st = c.prepare_cached(&d::report_sql(dim, source, false))?;
             let v = st
-                .query_map(params![sql::day_text(from), sql::day_text(to)], |r| {
-                    Ok(d::dim_row(
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                })?
+                .query_map(
+                    rusqlite::params_from_iter(d::report_params(dim, source, from, to)),
+                    |r| {
+                        Ok(d::dim_row(
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                        ))
+                    },
+                )?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(v)
         })
