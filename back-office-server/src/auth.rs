@@ -76,6 +76,47 @@ pub fn verify_pin(pin: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Shortest dashboard password accepted.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// Checks a dashboard password is long enough (length beats composition rules).
+pub fn validate_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(format!(
+            "a password must be at least {MIN_PASSWORD_LEN} characters"
+        ));
+    }
+    Ok(())
+}
+
+/// argon2id PHC string of a dashboard password, like [`hash_pin`]. Call from a blocking thread.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    hash_pin(password).map_err(|e| e.replace("PIN", "password"))
+}
+
+/// True when `password` matches the PHC string.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    verify_pin(password, phc)
+}
+
+/// A random password for demo users: 14 characters from [`CODE_ALPHABET`], printed once.
+pub fn new_password() -> String {
+    let mut rng = OsRng;
+    (0..14)
+        .map(|_| char::from(CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())]))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Compares two secrets in time independent of where they differ (CSRF tokens).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +153,18 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_pin("4321", &h));
         assert!(!verify_pin("4322", &h));
+    }
+
+    #[test]
+    fn passwords_need_ten_characters_and_verify() {
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("long enough!").is_ok());
+        let h = hash_password("correct horse").unwrap();
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("correct horsf", &h));
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert_eq!(new_password().len(), 14);
     }
 }

@@ -85,6 +85,17 @@ pub enum AdminCommand {
         /// Who the token is for, e.g. "Ana (HQ)" or "ERP integration".
         #[arg(long)]
         name: String,
+        /// Also create a web dashboard sign-in with this user name. The password is read from
+        /// TRASTIENDA_PASSWORD or else from the first line of standard input (at least 10 characters).
+        #[arg(long)]
+        login: Option<String>,
+        /// Dashboard role for --login: admin (HQ, read/write; also gets the API token), analyst
+        /// (HQ, read-only) or manager (only the --store stores, read-only).
+        #[arg(long, default_value = "admin", value_parser = ["admin", "analyst", "manager"], requires = "login")]
+        role: String,
+        /// A store a manager sees (repeat for several).
+        #[arg(long = "store", requires = "login")]
+        stores: Vec<i64>,
     },
 }
 
@@ -118,13 +129,48 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Admin {
-            command: AdminCommand::Create { db, name },
+            command:
+                AdminCommand::Create {
+                    db,
+                    name,
+                    login,
+                    role,
+                    stores,
+                },
         } => {
             let name = name.trim();
             if name.is_empty() {
                 bail!("--name must not be empty");
             }
             let st = open(&db.database).await?;
+            if let Some(login) = login {
+                let role = crate::storage::dashboard::DashboardRole::parse(&role)
+                    .context("--role must be admin, analyst or manager")?;
+                let password = match std::env::var("TRASTIENDA_PASSWORD") {
+                    Ok(p) => p,
+                    Err(_) => {
+                        eprintln!("Dashboard password for {login} (at least 10 characters):");
+                        let mut line = String::new();
+                        std::io::stdin()
+                            .read_line(&mut line)
+                            .context("reading the password from standard input")?;
+                        line.trim_end_matches(['\r', '\n']).to_string()
+                    }
+                };
+                let stores = stores.into_iter().map(sync_protocol::StoreId).collect();
+                let app = AppState::new(st.clone());
+                crate::web::login::create_user(&app, &login, name, &password, role, stores)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))
+                    .context("creating the dashboard user")?;
+                println!(
+                    "Dashboard user {login:?} ({}) created: sign in at /dashboard/login",
+                    role.as_str()
+                );
+                if role != crate::storage::dashboard::DashboardRole::Admin {
+                    return Ok(());
+                }
+            }
             let token = crate::auth::new_token();
             let id = st
                 .create_admin(name, &crate::auth::hash_token(&token))
@@ -174,7 +220,7 @@ pub async fn serve(
             tracing::info!(%addr, "serving HTTPS");
             axum_server::bind_rustls(addr, config)
                 .handle(handle)
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await
                 .with_context(|| format!("serving on {addr}"))?;
         }
@@ -183,10 +229,14 @@ pub async fn serve(
                 .await
                 .with_context(|| format!("listening on {addr}"))?;
             tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "serving HTTP");
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .context("serving")?;
+            // The peer address feeds the dashboard's per-address sign-in limit.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving")?;
         }
     }
     tracing::info!("stopped");

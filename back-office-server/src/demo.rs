@@ -369,6 +369,47 @@ pub struct DemoSeed {
     pub tills: Vec<(String, String, String)>,
     /// (store name, staff name, role, PIN).
     pub staff: Vec<(String, String, StaffRole, String)>,
+    /// Dashboard sign-ins: (user name, password, what they see).
+    pub logins: Vec<(String, String, String)>,
+}
+
+/// Creates the demo's dashboard users: an HQ admin, an HQ analyst and the manager of the first store.
+async fn demo_logins(
+    app: &AppState,
+    first_store: (sync_protocol::StoreId, &str),
+) -> Result<Vec<(String, String, String)>> {
+    use crate::storage::dashboard::DashboardRole;
+    let mut out = Vec::new();
+    for (user, name, role, stores, what) in [
+        (
+            "hq",
+            "Ana Torres (central)",
+            DashboardRole::Admin,
+            vec![],
+            "HQ admin: everything".to_string(),
+        ),
+        (
+            "analista",
+            "Diego Castro (análisis)",
+            DashboardRole::Analyst,
+            vec![],
+            "HQ analyst: everything, read-only".to_string(),
+        ),
+        (
+            "encargado",
+            "Lucía Fernández (encargada)",
+            DashboardRole::Manager,
+            vec![first_store.0],
+            format!("store manager: only {}, read-only", first_store.1),
+        ),
+    ] {
+        let password = auth::new_password();
+        crate::web::login::create_user(app, user, name, &password, role, stores)
+            .await
+            .map_err(|e| anyhow!("creating dashboard user {user}: {}", e.message))?;
+        out.push((user.to_string(), password, what));
+    }
+    Ok(out)
 }
 
 fn app_err(e: AppError) -> anyhow::Error {
@@ -591,11 +632,14 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
     st.create_admin("Demo HQ admin", &auth::hash_token(&admin_token))
         .await?;
 
+    let logins = demo_logins(&app, (store_rows[0].id, &store_rows[0].name)).await?;
+
     Ok(Some(DemoSeed {
         admin_token,
         products: count,
         tills,
         staff,
+        logins,
     }))
 }
 
@@ -613,6 +657,11 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
                 "  2 franchisees, 3 stores, {} products, IVA 21/10/4/0 %, 9 staff, 3 tills",
                 d.products
             );
+            println!();
+            println!("Web dashboard: {url}/dashboard/login (passwords shown only now):");
+            for (user, password, what) in &d.logins {
+                println!("    {user:<10} {password:<16} {what}");
+            }
             println!();
             println!("HQ admin API token (shown only now):");
             println!("    {}", d.admin_token);
@@ -651,7 +700,22 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
             st.create_admin("Demo HQ admin (re-run)", &auth::hash_token(&token))
                 .await?;
             println!();
+            let user = format!("hq-{}", &auth::new_enrolment_code()[..4].to_lowercase());
+            let password = auth::new_password();
+            crate::web::login::create_user(
+                &AppState::new(st.clone()),
+                &user,
+                "HQ admin (demo re-run)",
+                &password,
+                crate::storage::dashboard::DashboardRole::Admin,
+                vec![],
+            )
+            .await
+            .map_err(|e| anyhow!("creating a dashboard user: {}", e.message))?;
             println!("The demo franchise is already in this database; nothing seeded.");
+            println!(
+                "A fresh dashboard sign-in for this run: {url}/dashboard/login  user {user}  password {password}"
+            );
             println!("A fresh HQ admin API token for this run (shown only now):");
             println!("    {token}");
             println!(

@@ -10,5 +10,6 @@ pub mod http;
 pub mod nif;
 pub mod openapi;
 pub mod storage;
+pub mod web;
 
 pub use http::{AppState, router};

@@ -291,8 +291,12 @@ pub trait Storage: Send + Sync + 'static {
         group: ReportGroup,
     ) -> StorageResult<Vec<SalesReportRow>>;
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>>;
+
+    /// Sign-in, sessions and report aggregates for the web dashboard.
+    fn dashboard(&self) -> &dyn dashboard::DashboardStorage;
 }
 
+pub mod dashboard;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;

@@ -18,7 +18,7 @@ use sync_protocol::{
 
 type Created<T> = (StatusCode, Json<T>);
 
-fn text(field: &str, v: &str, max: usize) -> Result<String, AppError> {
+pub(crate) fn text(field: &str, v: &str, max: usize) -> Result<String, AppError> {
     let t = v.trim();
     if t.is_empty() {
         return Err(AppError::invalid(format!("{field} must not be empty")));
@@ -31,7 +31,7 @@ fn text(field: &str, v: &str, max: usize) -> Result<String, AppError> {
     Ok(t.to_string())
 }
 
-fn price(field: &str, p: Money) -> Result<Money, AppError> {
+pub(crate) fn price(field: &str, p: Money) -> Result<Money, AppError> {
     if p.is_negative() {
         return Err(AppError::invalid(format!(
             "{field} {p} must not be negative"
@@ -219,7 +219,7 @@ pub struct PinIn {
     pub pin: String,
 }
 
-async fn pin_hash(pin: String) -> Result<String, AppError> {
+pub(crate) async fn pin_hash(pin: String) -> Result<String, AppError> {
     auth::validate_pin(&pin).map_err(AppError::invalid)?;
     blocking(move || auth::hash_pin(&pin))
         .await?

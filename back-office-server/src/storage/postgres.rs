@@ -13,6 +13,8 @@ use tokio_postgres::types::ToSql;
 
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
+mod dashboard;
+
 /// Key of the advisory lock every transaction takes before it writes change-log rows.
 const CHANGE_LOG_LOCK: i64 = 0x5452_4153_0001;
 /// Key of the advisory lock held while migrating, so two instances starting together do not race.
@@ -444,6 +446,7 @@ async fn push_tx(
              SELECT $1, p.* FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[]) AS p",
         )
         .await?;
+    let mut aggregates = super::dashboard::AggDelta::default();
     let existing_of = |r: tokio_postgres::Row| Existing {
         id: r.get(0),
         seq: r.get(1),
@@ -528,6 +531,7 @@ async fn push_tx(
             continue;
         }
 
+        aggregates.add(&day, doc);
         if let Some(s) = sql::sale_rows(doc) {
             tx.execute(
                 &ins_sale,
@@ -613,6 +617,7 @@ async fn push_tx(
         });
     }
 
+    dashboard::apply_aggregates(tx, &aggregates).await?;
     if stored > 0 {
         // Advance the contiguous mark over stored sequences; stops at the first hole.
         let seqs = tx
@@ -1287,6 +1292,10 @@ impl Storage for PostgresStorage {
                 )
             })
             .collect()
+    }
+
+    fn dashboard(&self) -> &dyn super::dashboard::DashboardStorage {
+        self
     }
 
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {

@@ -16,17 +16,31 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial",
-    sql: include_str!("../../../migrations/server/sqlite/0001_initial.sql"),
-}];
+pub const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial",
+        sql: include_str!("../../../migrations/server/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_dashboard",
+        sql: include_str!("../../../migrations/server/sqlite/0002_dashboard.sql"),
+    },
+];
 
-pub const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial",
-    sql: include_str!("../../../migrations/server/postgres/0001_initial.sql"),
-}];
+pub const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial",
+        sql: include_str!("../../../migrations/server/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_dashboard",
+        sql: include_str!("../../../migrations/server/postgres/0002_dashboard.sql"),
+    },
+];
 
 /// Refuses a database written by a newer build (invariant 8: never guess).
 pub fn check_not_newer(newest_applied: i64, migrations: &[Migration]) -> Result<(), StorageError> {

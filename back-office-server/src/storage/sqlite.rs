@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use sync_protocol::{GENESIS_HASH, PushResult, PushStatus, StaffId, TaxRateRecord};
 
+mod dashboard;
+
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(f, msg) = &e
@@ -339,6 +341,7 @@ fn push_tx(
     let mut ins_payment = tx.prepare_cached(
         "INSERT INTO sale_payments (document_id, line_no, payment_id, tender, amount_cents) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut aggregates = super::dashboard::AggDelta::default();
     let existing_row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Existing> {
         Ok(Existing {
             id: r.get(0)?,
@@ -413,6 +416,7 @@ fn push_tx(
             continue;
         }
 
+        aggregates.add(&day, doc);
         if let Some(s) = sql::sale_rows(doc) {
             ins_sale.execute(params![
                 id,
@@ -487,6 +491,7 @@ fn push_tx(
         });
     }
 
+    dashboard::apply_aggregates(tx, &aggregates)?;
     if stored > 0 {
         let mut st = tx.prepare_cached(
             "SELECT seq FROM documents WHERE till_id = ?1 AND seq > ?2 ORDER BY seq",
@@ -1101,6 +1106,10 @@ impl Storage for SqliteStorage {
                 .collect()
         })
         .await
+    }
+
+    fn dashboard(&self) -> &dyn super::dashboard::DashboardStorage {
+        self
     }
 
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {

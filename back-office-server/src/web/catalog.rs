@@ -1,0 +1,615 @@
+//! The catalog pages: product search with paging, a product's HQ price and per-store prices,
+//! bulk price changes on a filtered set, CSV export and import. Every write goes through the same
+//! storage calls as the admin API, so each change gets its change-log row and reaches the tills.
+
+use super::html::{self, esc, url};
+use super::overview::visible_stores;
+use super::{Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use crate::http::AppState;
+use crate::http::admin::{ProductIn, price as check_price, text, validate_product};
+use crate::storage::{NewProduct, ProductPatch};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::str::FromStr;
+use sync_protocol::{Money, ProductId, StoreId};
+
+/// Products per page.
+pub const PAGE_SIZE: u64 = 50;
+/// Largest bulk price change, in percent either way.
+pub const MAX_BULK_PERCENT: i64 = 100;
+/// Rows one CSV import may carry.
+pub const MAX_IMPORT_ROWS: usize = 20_000;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<u64>,
+    pub done: Option<String>,
+}
+
+/// Parses a price typed by a person: `12.34`, `12,34` or `12`.
+pub fn parse_price(field: &str, s: &str) -> Result<Money, WebError> {
+    let t = s.trim().trim_end_matches('€').trim().replace(',', ".");
+    if t.is_empty() {
+        return Err(WebError::invalid(format!("Falta el {field}.")));
+    }
+    let m = Money::from_str(&t).map_err(|_| {
+        WebError::invalid(format!(
+            "El {field} «{}» no es un importe válido (por ejemplo 2,49).",
+            s.trim()
+        ))
+    })?;
+    if m.is_negative() {
+        return Err(WebError::invalid(format!(
+            "El {field} no puede ser negativo."
+        )));
+    }
+    check_price(field, m).map_err(WebError::from)
+}
+
+/// `GET /dashboard/catalog?q=&page=`.
+pub async fn list(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebQuery(q): WebQuery<ListQuery>,
+) -> WebResult {
+    let page = q.page.unwrap_or(1).max(1);
+    let query = q.q.trim();
+    let mut products = st
+        .storage
+        .list_products(
+            Some(query).filter(|s| !s.is_empty()),
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE + 1,
+        )
+        .await?;
+    let has_next = products.len() as u64 > PAGE_SIZE;
+    products.truncate(PAGE_SIZE as usize);
+    let rows: String = products
+        .iter()
+        .map(|p| {
+            format!(
+                "<tr data-product=\"{id}\"><td>{sku}</td><td><a href=\"/dashboard/catalog/{id}\">{name}</a></td>\
+                 <td>{codes}</td><td class=\"num\">{rate} %</td><td class=\"num price\">{price}</td><td>{active}</td></tr>",
+                id = p.id,
+                sku = esc(&p.sku),
+                name = esc(&p.name),
+                codes = esc(&p.barcodes.join(" ")),
+                rate = p.tax_rate,
+                price = html::money(p.price),
+                active = if p.active { "sí" } else { "<span class=\"badge\">no</span>" },
+            )
+        })
+        .collect();
+    let qs = url(query);
+    let prev = if page > 1 {
+        format!(
+            "<a href=\"/dashboard/catalog?q={qs}&amp;page={}\">← Anterior</a>",
+            page - 1
+        )
+    } else {
+        String::new()
+    };
+    let next = if has_next {
+        format!(
+            "<a id=\"next-page\" href=\"/dashboard/catalog?q={qs}&amp;page={}\">Siguiente →</a>",
+            page + 1
+        )
+    } else {
+        String::new()
+    };
+    let done = q.done.as_deref().map(html::notice).unwrap_or_default();
+    let admin_tools = if v.can_write() {
+        format!(
+            "<div class=\"grid\"><section class=\"card\"><h2>Cambio de precios en bloque</h2>\
+             <p class=\"muted\">Se aplica a todos los productos que coinciden con la búsqueda actual ({what}).</p>\
+             <form class=\"row\" method=\"post\" action=\"/dashboard/catalog/bulk-price\">{csrf}\
+             <input type=\"hidden\" name=\"q\" value=\"{qv}\">\
+             <label>Porcentaje (+/−) <input name=\"percent\" id=\"bulk-percent\" placeholder=\"5 o -10\" required></label>\
+             <button type=\"submit\">Aplicar</button></form></section>\
+             <section class=\"card\"><h2>Importar CSV</h2>\
+             <p class=\"muted\">Columnas: sku,name,tax_rate,price,barcodes (IVA en %, precio con IVA, códigos separados por espacios). \
+             Un SKU nuevo crea el producto; uno existente actualiza nombre y precio.</p>\
+             <form method=\"post\" action=\"/dashboard/catalog/import\">{csrf}\
+             <textarea name=\"csv\" id=\"import-csv\" placeholder=\"sku,name,tax_rate,price,barcodes\"></textarea>\
+             <p><button type=\"submit\">Importar</button></p></form></section></div>",
+            csrf = v.csrf_field(),
+            qv = esc(query),
+            what = if query.is_empty() {
+                "todo el catálogo".to_string()
+            } else {
+                format!("«{}»", esc(query))
+            },
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "<h1>Catálogo</h1>{done}\
+         <form class=\"row\" method=\"get\" action=\"/dashboard/catalog\">\
+         <label>Buscar (nombre, SKU o código) <input name=\"q\" id=\"q\" value=\"{qv}\"></label>\
+         <button type=\"submit\">Buscar</button> <a href=\"/dashboard/catalog.csv?q={qs}\">Exportar CSV</a></form>\
+         <section class=\"card\"><table id=\"products\"><thead><tr><th>SKU</th><th>Producto</th><th>Códigos</th>\
+         <th class=\"num\">IVA</th><th class=\"num\">Precio</th><th>Activo</th></tr></thead><tbody>{rows}</tbody></table>\
+         <div class=\"pager\">{prev}<span class=\"muted\">Página {page}</span>{next}</div></section>{admin_tools}",
+        qv = esc(query),
+    );
+    Ok(ok(html::page(&v, "catalog", "Catálogo", &body)))
+}
+
+/// `GET /dashboard/catalog/{id}`.
+pub async fn edit(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebPath(id): WebPath<i64>,
+    WebQuery(q): WebQuery<ListQuery>,
+) -> WebResult {
+    let p = st.storage.get_product(ProductId(id)).await?;
+    let overrides: HashMap<StoreId, Money> = st
+        .storage
+        .dashboard()
+        .store_prices(p.id)
+        .await?
+        .into_iter()
+        .collect();
+    let stores = visible_stores(&st, &v).await?;
+    let done = q.done.as_deref().map(html::notice).unwrap_or_default();
+    let hq_form = if v.can_write() {
+        format!(
+            "<form class=\"row\" method=\"post\" action=\"/dashboard/catalog/{id}\">{csrf}\
+             <label>Nombre <input name=\"name\" id=\"name\" value=\"{name}\" size=\"40\"></label>\
+             <label>Precio central (IVA incl.) <input name=\"price\" id=\"price\" value=\"{price}\" required></label>\
+             <button type=\"submit\" id=\"save-price\">Guardar</button></form>",
+            csrf = v.csrf_field(),
+            name = esc(&p.name),
+            price = html::price_field(p.price),
+        )
+    } else {
+        String::new()
+    };
+    let store_rows: String = stores
+        .iter()
+        .map(|s| {
+            let current = overrides.get(&s.id);
+            let shown = current
+                .map(|m| html::money(*m))
+                .unwrap_or_else(|| format!("<span class=\"muted\">{} (central)</span>", html::money(p.price)));
+            let form = if v.can_write() {
+                format!(
+                    "<form class=\"inline\" method=\"post\" action=\"/dashboard/catalog/{id}/store-price\">{csrf}\
+                     <input type=\"hidden\" name=\"store_id\" value=\"{sid}\">\
+                     <input name=\"price\" value=\"{val}\" placeholder=\"vacío = precio central\" size=\"10\"> \
+                     <button type=\"submit\" class=\"secondary\">Guardar</button></form>",
+                    csrf = v.csrf_field(),
+                    sid = s.id,
+                    val = current.map(|m| html::price_field(*m)).unwrap_or_default(),
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "<tr data-store=\"{sid}\"><td>{n}</td><td class=\"num\">{shown}</td><td>{form}</td></tr>",
+                sid = s.id,
+                n = esc(&s.name)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<p><a href=\"/dashboard/catalog\">← Catálogo</a></p><h1>{name}</h1>{done}\
+         <section class=\"card\"><p>SKU <b>{sku}</b> · IVA {rate} % · códigos {codes} · precio central \
+         <b id=\"hq-price\">{price}</b></p>{hq_form}</section>\
+         <section class=\"card\"><h2>Precio por tienda</h2><table id=\"store-prices\"><thead><tr><th>Tienda</th>\
+         <th class=\"num\">Precio en tienda</th><th></th></tr></thead><tbody>{store_rows}</tbody></table></section>",
+        name = esc(&p.name),
+        sku = esc(&p.sku),
+        rate = p.tax_rate,
+        codes = esc(&p.barcodes.join(", ")),
+        price = html::money(p.price),
+    );
+    Ok(ok(html::page(&v, "catalog", &p.name, &body)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProductForm {
+    #[serde(default)]
+    pub csrf: String,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub price: String,
+}
+
+/// `POST /dashboard/catalog/{id}`: the HQ price (and name).
+pub async fn save(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebPath(id): WebPath<i64>,
+    WebForm(f): WebForm<ProductForm>,
+) -> WebResult {
+    v.check_write(&f.csrf)?;
+    let price = parse_price("precio", &f.price)?;
+    let name = match f.name.as_deref() {
+        Some(n) => Some(text("name", n, 200).map_err(|_| {
+            WebError::invalid("El nombre no puede estar vacío (máximo 200 caracteres).")
+        })?),
+        None => None,
+    };
+    st.storage
+        .update_product(
+            ProductId(id),
+            &ProductPatch {
+                name,
+                price: Some(price),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(see_other(&format!(
+        "/dashboard/catalog/{id}?done={}",
+        url(&format!("Precio central guardado: {}", html::money(price)))
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StorePriceForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub store_id: String,
+    #[serde(default)]
+    pub price: String,
+}
+
+/// `POST /dashboard/catalog/{id}/store-price`: a store's own price, or back to HQ's when empty.
+pub async fn store_price(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebPath(id): WebPath<i64>,
+    WebForm(f): WebForm<StorePriceForm>,
+) -> WebResult {
+    v.check_write(&f.csrf)?;
+    let store = f
+        .store_id
+        .trim()
+        .parse::<i64>()
+        .map(StoreId)
+        .map_err(|_| WebError::invalid("Elige una tienda."))?;
+    let price = if f.price.trim().is_empty() {
+        None
+    } else {
+        Some(parse_price("precio de tienda", &f.price)?)
+    };
+    st.storage
+        .set_store_price(store, ProductId(id), price)
+        .await?;
+    let msg = match price {
+        Some(p) => format!("Precio de la tienda {store} guardado: {}", html::money(p)),
+        None => format!("La tienda {store} vuelve al precio central"),
+    };
+    Ok(see_other(&format!(
+        "/dashboard/catalog/{id}?done={}",
+        url(&msg)
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BulkForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub percent: String,
+}
+
+/// Every product matching `query` (all pages).
+async fn all_matching(
+    st: &AppState,
+    query: &str,
+) -> Result<Vec<crate::storage::Product>, WebError> {
+    let q = Some(query.trim()).filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    loop {
+        let page = st.storage.list_products(q, out.len() as u64, 1000).await?;
+        let n = page.len();
+        out.extend(page);
+        if n < 1000 {
+            return Ok(out);
+        }
+    }
+}
+
+/// `POST /dashboard/catalog/bulk-price`: changes every matching product's HQ price by a percentage,
+/// rounded to the cent, in one transaction.
+pub async fn bulk_price(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebForm(f): WebForm<BulkForm>,
+) -> WebResult {
+    v.check_write(&f.csrf)?;
+    let pct = Decimal::from_str(
+        &f.percent
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .replace(',', "."),
+    )
+    .map_err(|_| {
+        WebError::invalid(format!(
+            "El porcentaje «{}» no es un número (por ejemplo 5 o -10).",
+            f.percent.trim()
+        ))
+    })?;
+    if pct.is_zero() || pct.abs() > Decimal::from(MAX_BULK_PERCENT) || pct <= Decimal::from(-100) {
+        return Err(WebError::invalid(format!(
+            "El porcentaje debe estar entre −{MAX_BULK_PERCENT} y +{MAX_BULK_PERCENT} y no ser 0 (y una bajada no puede llegar al −100 %)."
+        )));
+    }
+    let factor = Decimal::ONE + pct / Decimal::from(100);
+    let products = all_matching(&st, &f.q).await?;
+    if products.is_empty() {
+        return Err(WebError::invalid(
+            "Ningún producto coincide con la búsqueda.",
+        ));
+    }
+    let mut prices = Vec::with_capacity(products.len());
+    for p in &products {
+        let new = Money::new(p.price.as_decimal() * factor);
+        prices.push((p.id, check_price("price", new)?));
+    }
+    let n = st.storage.dashboard().bulk_set_prices(&prices).await?;
+    Ok(see_other(&format!(
+        "/dashboard/catalog?q={}&done={}",
+        url(f.q.trim()),
+        url(&format!("Precio cambiado un {pct} % en {n} productos"))
+    )))
+}
+
+// --- CSV ------------------------------------------------------------------------------------------
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Splits CSV text into records (RFC 4180 quoting; blank lines skipped).
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                line += 1;
+                row.push(std::mem::take(&mut field));
+                if !(row.len() == 1 && row[0].trim().is_empty()) {
+                    rows.push(std::mem::take(&mut row));
+                } else {
+                    row.clear();
+                }
+            }
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("line {line}: a quoted field is not closed"));
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `GET /dashboard/catalog.csv?q=`.
+pub async fn export(
+    State(st): State<AppState>,
+    _v: Viewer,
+    WebQuery(q): WebQuery<ListQuery>,
+) -> WebResult {
+    let products = all_matching(&st, &q.q).await?;
+    let mut out = String::from("sku,name,tax_rate,price,barcodes,active\n");
+    for p in products {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            csv_field(&p.sku),
+            csv_field(&p.name),
+            p.tax_rate,
+            p.price,
+            csv_field(&p.barcodes.join(" ")),
+            p.active
+        ));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"catalogo.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub csv: String,
+}
+
+/// `POST /dashboard/catalog/import`: every row is checked first; one bad row and nothing is saved.
+pub async fn import(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebForm(f): WebForm<ImportForm>,
+) -> WebResult {
+    v.check_write(&f.csrf)?;
+    let rows = parse_csv(&f.csv).map_err(|e| WebError::invalid(format!("CSV: {e}")))?;
+    let mut it = rows.into_iter();
+    let header_row = it
+        .next()
+        .ok_or_else(|| WebError::invalid("El CSV está vacío."))?;
+    let cols: Vec<String> = header_row.iter().map(|h| h.trim().to_lowercase()).collect();
+    let col = |name: &str| cols.iter().position(|c| c == name);
+    let (Some(c_sku), Some(c_name), Some(c_rate), Some(c_price)) =
+        (col("sku"), col("name"), col("tax_rate"), col("price"))
+    else {
+        return Err(WebError::invalid(
+            "La primera línea del CSV debe nombrar las columnas sku,name,tax_rate,price (y opcionalmente barcodes).",
+        ));
+    };
+    let c_codes = col("barcodes");
+    let rates: HashMap<i64, i64> = st
+        .storage
+        .list_tax_rates()
+        .await?
+        .into_iter()
+        .map(|r| (r.rate.hundredths(), r.id))
+        .collect();
+    let existing: HashMap<String, crate::storage::Product> = all_matching(&st, "")
+        .await?
+        .into_iter()
+        .map(|p| (p.sku.clone(), p))
+        .collect();
+    let mut creates: Vec<NewProduct> = Vec::new();
+    let mut updates: Vec<(ProductId, ProductPatch)> = Vec::new();
+    for (i, r) in it.enumerate() {
+        let line = i + 2;
+        if i >= MAX_IMPORT_ROWS {
+            return Err(WebError::invalid(format!(
+                "Un CSV puede tener como mucho {MAX_IMPORT_ROWS} filas."
+            )));
+        }
+        let get = |c: usize| r.get(c).map(|s| s.trim()).unwrap_or("");
+        let bad =
+            |m: String| WebError::invalid(format!("Línea {line}: {m}. No se ha importado nada."));
+        let sku = get(c_sku);
+        let price = parse_price("precio", get(c_price)).map_err(|e| bad(e.message))?;
+        let rate = sync_protocol::TaxRate::from_str(
+            &get(c_rate).trim_end_matches('%').trim().replace(',', "."),
+        )
+        .map_err(|_| bad(format!("el IVA «{}» no es un porcentaje", get(c_rate))))?;
+        let tax_rate_id = *rates
+            .get(&rate.hundredths())
+            .ok_or_else(|| bad(format!("no hay ningún tipo de IVA del {rate} %")))?;
+        let name = get(c_name).to_string();
+        match existing.get(sku) {
+            Some(p) => {
+                let name = text("name", &name, 200).map_err(|e| bad(e.message))?;
+                updates.push((
+                    p.id,
+                    ProductPatch {
+                        name: Some(name),
+                        price: Some(price),
+                        tax_rate_id: Some(tax_rate_id),
+                        ..Default::default()
+                    },
+                ));
+            }
+            None => {
+                let barcodes = c_codes
+                    .map(|c| get(c).split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default();
+                let p = validate_product(ProductIn {
+                    sku: sku.to_string(),
+                    name,
+                    tax_rate_id,
+                    price,
+                    barcodes,
+                })
+                .map_err(|e| bad(e.message))?;
+                if creates.iter().any(|c| c.sku == p.sku) {
+                    return Err(bad(format!("el SKU {} aparece dos veces", p.sku)));
+                }
+                creates.push(p);
+            }
+        }
+    }
+    if creates.is_empty() && updates.is_empty() {
+        return Err(WebError::invalid("El CSV no tiene filas de productos."));
+    }
+    let created = if creates.is_empty() {
+        0
+    } else {
+        st.storage.import_products(&creates).await?
+    };
+    for (id, patch) in &updates {
+        st.storage.update_product(*id, patch).await?;
+    }
+    Ok(see_other(&format!(
+        "/dashboard/catalog?done={}",
+        url(&format!(
+            "Importación: {created} productos nuevos, {} actualizados",
+            updates.len()
+        ))
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_round_trips_quotes_commas_and_newlines() {
+        let rows =
+            parse_csv("a,b\n\"x, y\",\"he said \"\"hi\"\"\"\n\nz,\"multi\nline\"\n").unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec!["a".to_string(), "b".into()],
+                vec!["x, y".into(), "he said \"hi\"".into()],
+                vec!["z".into(), "multi\nline".into()],
+            ]
+        );
+        assert_eq!(csv_field("x, y"), "\"x, y\"");
+        assert!(parse_csv("\"open").is_err());
+    }
+
+    #[test]
+    fn prices_accept_comma_and_refuse_junk() {
+        assert_eq!(
+            parse_price("precio", "2,49").unwrap(),
+            Money::from_cents(249)
+        );
+        assert_eq!(
+            parse_price("precio", " 3 € ").unwrap(),
+            Money::from_cents(300)
+        );
+        assert!(parse_price("precio", "abc").is_err());
+        assert!(parse_price("precio", "-1").is_err());
+        assert!(parse_price("precio", "").is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! HTML building blocks of the dashboard: escaping, the page layout with its navigation, number
+//! and date formats (Spanish, Europe/Madrid), and the server-rendered SVG bar chart.
+
+use super::Viewer;
+use crate::storage::dashboard::DashboardRole;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use sync_protocol::Money;
+
+const CSS: &str = include_str!("../../../assets/dashboard/dashboard.css");
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Percent-encodes a query-string value.
+pub fn url(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            o.push(char::from(b));
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+pub fn role_name(r: DashboardRole) -> &'static str {
+    match r {
+        DashboardRole::Admin => "administración central",
+        DashboardRole::Analyst => "analista",
+        DashboardRole::Manager => "encargado de tienda",
+    }
+}
+
+const NAV: &[(&str, &str, &str)] = &[
+    ("overview", "/dashboard", "Resumen"),
+    ("catalog", "/dashboard/catalog", "Catálogo"),
+    ("stores", "/dashboard/stores", "Tiendas"),
+    ("tills", "/dashboard/tills", "Cajas"),
+    ("staff", "/dashboard/staff", "Personal"),
+    ("reports", "/dashboard/reports", "Informes"),
+];
+
+fn shell(title: &str, head_extra: &str, header_html: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Trastienda</title><link rel=\"stylesheet\" href=\"/dashboard/style.css\">{head_extra}</head>\
+         <body>{header_html}<main>{body}</main></body></html>",
+        esc(title)
+    ))
+}
+
+/// A page of the signed-in dashboard: navigation (with `active` marked), who is signed in, sign-out.
+pub fn page(v: &Viewer, active: &str, title: &str, body: &str) -> Html<String> {
+    page_with_head(v, active, title, "", body)
+}
+
+pub fn page_with_head(
+    v: &Viewer,
+    active: &str,
+    title: &str,
+    head_extra: &str,
+    body: &str,
+) -> Html<String> {
+    let nav: String = NAV
+        .iter()
+        .map(|(id, href, label)| {
+            let cur = if *id == active {
+                " aria-current=\"page\""
+            } else {
+                ""
+            };
+            format!("<a href=\"{href}\"{cur}>{label}</a>")
+        })
+        .collect();
+    let header_html = format!(
+        "<header class=\"top\"><a class=\"brand\" href=\"/dashboard\">Trastienda</a><nav>{nav}</nav>\
+         <form class=\"who\" method=\"post\" action=\"/dashboard/logout\">{csrf}\
+         <span id=\"who\">{name} · {role}</span><button type=\"submit\" class=\"link\">Salir</button></form></header>",
+        csrf = v.csrf_field(),
+        name = esc(&v.user.display_name),
+        role = role_name(v.user.role),
+    );
+    shell(title, head_extra, &header_html, body)
+}
+
+/// A page without navigation (sign-in, errors).
+pub fn bare_page(title: &str, body: &str) -> Html<String> {
+    shell(
+        title,
+        "",
+        "<header class=\"top\"><a class=\"brand\" href=\"/dashboard\">Trastienda</a></header>",
+        body,
+    )
+}
+
+/// `1.234,56 €`: Spanish grouping and decimal comma.
+pub fn money(m: Money) -> String {
+    let cents = m.cents();
+    let neg = cents < 0;
+    let abs = cents.unsigned_abs();
+    let (euros, c) = (abs / 100, abs % 100);
+    let digits = euros.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    format!("{}{grouped},{c:02} €", if neg { "−" } else { "" })
+}
+
+/// A price as typed in a form field: `12.34` (the form also accepts `12,34`).
+pub fn price_field(m: Money) -> String {
+    m.to_string()
+}
+
+/// Quantity in thousandths as `12` or `1,250`.
+pub fn quantity(milli: i64) -> String {
+    let sign = if milli < 0 { "−" } else { "" };
+    let a = milli.unsigned_abs();
+    if a.is_multiple_of(1000) {
+        format!("{sign}{}", a / 1000)
+    } else {
+        format!("{sign}{},{:03}", a / 1000, a % 1000)
+    }
+}
+
+pub fn madrid(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::Madrid)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+pub fn day(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// "hace 2 d 3 h", "hace 5 min".
+pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let s = (now - t).num_seconds().max(0);
+    if s < 60 {
+        "hace menos de 1 min".into()
+    } else if s < 3600 {
+        format!("hace {} min", s / 60)
+    } else if s < 86_400 {
+        format!("hace {} h {} min", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("hace {} d {} h", s / 86_400, (s % 86_400) / 3600)
+    }
+}
+
+/// A notice under a heading (after a save, an import…).
+pub fn notice(text: &str) -> String {
+    format!("<p class=\"notice\" role=\"status\">{}</p>", esc(text))
+}
+
+/// Horizontal bar chart: one bar per row for this period and a thin one for the previous period.
+/// Values are cents; negatives draw as empty bars (refund-heavy rows).
+pub fn bar_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
+    let max = rows
+        .iter()
+        .flat_map(|r| [r.1, r.2])
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (label_w, bar_w, row_h) = (220i64, 460i64, 30i64);
+    let h = row_h * rows.len() as i64 + 30;
+    let mut svg = format!(
+        "<svg class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title>{t}</title>",
+        t = esc(title),
+        w = label_w + bar_w + 120,
+    );
+    for (i, (label, now, prev)) in rows.iter().enumerate() {
+        let y = i as i64 * row_h + 4;
+        let wn = (now.max(&0) * bar_w) / max;
+        let wp = (prev.max(&0) * bar_w) / max;
+        let short: String = label.chars().take(30).collect();
+        svg.push_str(&format!(
+            "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"lbl\">{l}</text>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{wn}\" height=\"16\" class=\"now\"><title>{l}: {m}</title></rect>\
+             <rect x=\"{label_w}\" y=\"{y2}\" width=\"{wp}\" height=\"5\" class=\"prev\"></rect>\
+             <text x=\"{vx}\" y=\"{ty}\" class=\"val\">{m}</text>",
+            lx = label_w - 8,
+            ty = y + 13,
+            y2 = y + 19,
+            l = esc(&short),
+            m = esc(&money(Money::from_cents(*now))),
+            vx = label_w + wn + 6,
+        ));
+    }
+    let ly = h - 8;
+    svg.push_str(&format!(
+        "<rect x=\"{label_w}\" y=\"{ry}\" width=\"14\" height=\"8\" class=\"now\"></rect>\
+         <text x=\"{tx}\" y=\"{ly}\" class=\"lbl\">este periodo</text>\
+         <rect x=\"{px}\" y=\"{ry}\" width=\"14\" height=\"4\" class=\"prev\"></rect>\
+         <text x=\"{ptx}\" y=\"{ly}\" class=\"lbl\">periodo anterior</text></svg>",
+        ry = ly - 8,
+        tx = label_w + 20,
+        px = label_w + 130,
+        ptx = label_w + 150,
+    ));
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            esc("<a href=\"x\">O'Neil & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;"
+        );
+        assert_eq!(url("leche & pan/ñ"), "leche%20%26%20pan%2F%C3%B1");
+    }
+
+    #[test]
+    fn money_is_spanish() {
+        assert_eq!(money(Money::from_cents(123456)), "1.234,56 €");
+        assert_eq!(money(Money::from_cents(5)), "0,05 €");
+        assert_eq!(money(Money::from_cents(-100000)), "−1.000,00 €");
+        assert_eq!(quantity(2500), "2,500");
+        assert_eq!(quantity(3000), "3");
+    }
+
+    #[test]
+    fn chart_has_a_bar_per_row_scaled_to_the_largest() {
+        let svg = bar_chart(
+            "Ventas",
+            &[("A".into(), 1000, 500), ("B <x>".into(), 500, 0)],
+        );
+        assert!(svg.contains("width=\"460\""), "{svg}");
+        assert!(svg.contains("width=\"230\""), "{svg}");
+        assert!(svg.contains("B &lt;x&gt;"));
+    }
+}

@@ -1,0 +1,221 @@
+//! Report benchmark: loads a year of sales through the storage `push` (documents, lines, payments and
+//! the report aggregates, as a till sync writes them) and times each dashboard report read from the
+//! aggregates against the same report over the raw lines, on each backend.
+//! `cargo bench -p trastienda-tests --bench reports` (PostgreSQL when TRASTIENDA_TEST_POSTGRES_URL is set).
+//! Optional: REPORT_BENCH_LINES (sale lines to load, default 500000; the target is 10000000),
+//! REPORT_BENCH_STORES (default 10), REPORT_BENCH_DAYS (default 365).
+
+use back_office_server::storage::dashboard::{ReportDim, ReportSource};
+use back_office_server::storage::{
+    self, NewFranchisee, NewProduct, NewStore, NewTaxRate, Storage, TillAuth,
+};
+use back_office_server::{auth, barcode};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+use std::time::Instant;
+use sync_protocol::{Money, TaxRate};
+use trastienda_tests::Backend;
+use trastienda_tests::history::{Rng, TillChain};
+use trastienda_tests::server::TestDatabase;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const MAX_LINES: usize = 5;
+
+async fn seed(st: &Arc<dyn Storage>, stores: usize) -> Vec<TillAuth> {
+    let mut rates = vec![];
+    for (name, pct) in [("IVA 21", 21), ("IVA 10", 10), ("IVA 4", 4), ("IVA 0", 0)] {
+        rates.push(
+            st.create_tax_rate(&NewTaxRate {
+                name: name.into(),
+                rate: TaxRate::percent(pct),
+            })
+            .await
+            .expect("tax rate")
+            .id,
+        );
+    }
+    let f = st
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Bench, S.L.".into(),
+            nif: "B12345674".into(),
+            address: "x".into(),
+        })
+        .await
+        .expect("franchisee");
+    let products: Vec<NewProduct> = (0..2000)
+        .map(|i| NewProduct {
+            sku: format!("B-{i:05}"),
+            name: format!("Producto {i}"),
+            tax_rate_id: rates[i % rates.len()],
+            price: Money::from_cents(49 + (i as i64 * 37) % 3000),
+            barcodes: vec![barcode::make_ean13(&format!("8480001{i:05}")).expect("ean")],
+        })
+        .collect();
+    st.import_products(&products).await.expect("products");
+    let mut tills = vec![];
+    for s in 0..stores {
+        let store = st
+            .create_store(&NewStore {
+                franchisee_id: f.id,
+                name: format!("Tienda {s}"),
+                address: "x".into(),
+                receipt_footer: String::new(),
+            })
+            .await
+            .expect("store");
+        let code = auth::new_enrolment_code();
+        st.create_till(
+            store.id,
+            "Caja",
+            &auth::hash_token(&code),
+            Utc::now() + Duration::days(1),
+        )
+        .await
+        .expect("till");
+        let e = st
+            .enroll_till(
+                &auth::hash_token(&code),
+                "bench",
+                &auth::hash_token(&auth::new_token()),
+                Utc::now(),
+            )
+            .await
+            .expect("enrol");
+        tills.push(TillAuth {
+            till_id: e.till_id,
+            store_id: e.store_id,
+            franchisee_id: e.franchisee_id,
+            revoked: false,
+        });
+    }
+    tills
+}
+
+/// Milliseconds of the fastest of three runs.
+async fn time_ms(
+    st: &Arc<dyn Storage>,
+    dim: ReportDim,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    source: ReportSource,
+) -> (f64, usize) {
+    let mut best = f64::MAX;
+    let mut rows = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        rows = st
+            .dashboard()
+            .report_by(dim, from, to, source)
+            .await
+            .expect("report")
+            .len();
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    (best, rows)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let target_lines = env_usize("REPORT_BENCH_LINES", 500_000);
+    let stores = env_usize("REPORT_BENCH_STORES", 10).max(1);
+    let days = env_usize("REPORT_BENCH_DAYS", 365).max(1) as i64;
+    let avg_lines = (1 + MAX_LINES) as f64 / 2.0;
+    let per_till_day =
+        ((target_lines as f64 / avg_lines) / (stores as f64 * days as f64)).ceil() as usize;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDatabase::create(backend).await else {
+            continue;
+        };
+        let st = storage::open(&db.url).await.expect("open");
+        let tills = seed(&st, stores).await;
+        let products = st.list_products(None, 0, 5000).await.expect("products");
+        let products = Arc::new(products);
+        let now = Utc::now();
+        let load = Instant::now();
+        // One task per till (PostgreSQL takes them in parallel; SQLite serialises the writes), each
+        // pushing full batches of its days in order, as a till catching up would.
+        let mut tasks = Vec::new();
+        for (i, till) in tills.into_iter().enumerate() {
+            let (st, products) = (st.clone(), products.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut chain = TillChain::new(till);
+                let mut rng = Rng(0xBE4C_0000_0000_0001 + i as u64);
+                let (mut docs_n, mut lines_n) = (0usize, 0usize);
+                let mut batch = Vec::with_capacity(sync_protocol::MAX_PUSH_BATCH);
+                for d in (0..days).rev() {
+                    let day = now - Duration::days(d);
+                    for k in 0..per_till_day {
+                        let at = day - Duration::minutes((k * 600 / per_till_day.max(1)) as i64);
+                        let n = 1 + rng.below(MAX_LINES as u64) as usize;
+                        lines_n += n;
+                        batch.push(chain.sale(&mut rng, &products, n, at.min(now)));
+                        if batch.len() == sync_protocol::MAX_PUSH_BATCH {
+                            docs_n += batch.len();
+                            chain
+                                .push_all(st.as_ref(), &batch, now)
+                                .await
+                                .expect("push");
+                            batch.clear();
+                        }
+                    }
+                }
+                docs_n += batch.len();
+                chain
+                    .push_all(st.as_ref(), &batch, now)
+                    .await
+                    .expect("push");
+                (docs_n, lines_n)
+            }));
+        }
+        let (mut docs_n, mut lines_n) = (0usize, 0usize);
+        for t in tasks {
+            let (d, l) = t.await.expect("loader task");
+            docs_n += d;
+            lines_n += l;
+        }
+        let load_s = load.elapsed().as_secs_f64();
+        println!(
+            "reports {backend:?}: loaded {lines_n} sale lines in {docs_n} tickets ({stores} stores, {days} days) through push in {load_s:.1} s ({:.0} lines/s, aggregates included)",
+            lines_n as f64 / load_s
+        );
+        let today = storage::sql::business_day(now);
+        let periods = [
+            ("today", today, today),
+            ("30 days", today - Duration::days(29), today),
+            ("whole period", today - Duration::days(days - 1), today),
+        ];
+        println!(
+            "  {:<9} {:<13} {:>14} {:>14} {:>8} {:>6}",
+            "report", "period", "aggregates ms", "raw lines ms", "speed-up", "rows"
+        );
+        for dim in [
+            ReportDim::Store,
+            ReportDim::Day,
+            ReportDim::Product,
+            ReportDim::TaxRate,
+            ReportDim::Tender,
+        ] {
+            for (name, from, to) in periods {
+                let (agg, rows) = time_ms(&st, dim, from, to, ReportSource::Aggregates).await;
+                let (raw, _) = time_ms(&st, dim, from, to, ReportSource::RawLines).await;
+                println!(
+                    "  {:<9} {:<13} {:>14.1} {:>14.1} {:>7.0}x {:>6}",
+                    format!("{dim:?}"),
+                    name,
+                    agg,
+                    raw,
+                    raw / agg.max(0.001),
+                    rows
+                );
+            }
+        }
+        drop(st);
+        db.cleanup().await;
+    }
+}

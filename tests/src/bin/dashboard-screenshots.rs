@@ -1,0 +1,102 @@
+//! dashboard-screenshots: seeds the demo franchise in a scratch SQLite database, adds two weeks of
+//! sales through the server's push (one till left silent for two days), serves it on 127.0.0.1, and
+//! saves PNG screenshots of the dashboard pages taken with headless Chromium over WebDriver.
+
+use anyhow::{Context, Result, anyhow};
+use chrono::{Duration, Utc};
+use fantoccini::Locator;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use trastienda_tests::TestServer;
+use trastienda_tests::browser::Browser;
+use trastienda_tests::history::{Rng, TillChain, days_of_sales};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "assets/screenshots".into()),
+    );
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let storage = back_office_server::storage::open(&url).await?;
+    let seed = back_office_server::demo::seed(&storage)
+        .await?
+        .ok_or_else(|| anyhow!("scratch database was not empty"))?;
+    let products = storage.list_products(None, 0, 600).await?;
+    let now = Utc::now();
+    let mut rng = Rng(0x5C4E_E115_0000_0001);
+    for (i, (_, _, code)) in seed.tills.iter().enumerate() {
+        let e = storage
+            .enroll_till(
+                &back_office_server::auth::hash_token(code),
+                "Caja 1",
+                &back_office_server::auth::hash_token(&back_office_server::auth::new_token()),
+                now - Duration::days(20),
+            )
+            .await?;
+        let mut chain = TillChain::new(back_office_server::storage::TillAuth {
+            till_id: e.till_id,
+            store_id: e.store_id,
+            franchisee_id: e.franchisee_id,
+            revoked: false,
+        });
+        // The last store's till has been offline for two days.
+        let (days, until) = if i == 2 {
+            (12, now - Duration::hours(50))
+        } else {
+            (14, now)
+        };
+        let docs = days_of_sales(&mut chain, &mut rng, &products, days, 30 + 10 * i, 4, until);
+        chain.push_all(storage.as_ref(), &docs, until).await?;
+    }
+    let server = TestServer::start(&url).await;
+    let base = server.url();
+    let browser = Browser::start().await.map_err(|e| anyhow!(e))?;
+    let (user, password, _) = seed
+        .logins
+        .first()
+        .ok_or_else(|| anyhow!("the demo has no dashboard login"))?;
+    browser.sign_in(&base, user, password).await?;
+    let from = crate_day(now - Duration::days(6));
+    let to = crate_day(now);
+    let shots = [
+        ("overview", "/dashboard".to_string()),
+        ("catalog", "/dashboard/catalog?q=aceite".to_string()),
+        ("tills", "/dashboard/tills".to_string()),
+        (
+            "reports",
+            format!("/dashboard/reports?by=day&from={from}&to={to}"),
+        ),
+        (
+            "reports-tax",
+            format!("/dashboard/reports?by=tax&from={from}&to={to}"),
+        ),
+    ];
+    for (name, path) in shots {
+        browser.client.goto(&format!("{base}{path}")).await?;
+        browser.client.find(Locator::Css("main")).await?;
+        let png = browser.client.screenshot().await?;
+        let file = out.join(format!("{name}.png"));
+        std::fs::write(&file, png).with_context(|| format!("writing {}", file.display()))?;
+        println!("{}", file.display());
+    }
+    browser.close().await;
+    Ok(())
+}
+
+fn crate_day(t: chrono::DateTime<Utc>) -> chrono::NaiveDate {
+    back_office_server::storage::sql::business_day(t)
+}
