@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_print_queue",
         include_str!("../../migrations/terminal/0002_print_queue.sql"),
     ),
+    (
+        "0003_shift",
+        include_str!("../../migrations/terminal/0003_shift.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -147,7 +151,7 @@ pub struct Staff {
 /// The open ledger. Holds an exclusive lock on the file for as long as it lives, so no second
 /// process can take numbers from this till's counter.
 pub struct Ledger {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -429,7 +433,7 @@ impl Ledger {
         self.append_with(is_sale, |_, ident, ticket| make(ident, ticket))
     }
 
-    fn append_with(
+    pub(crate) fn append_with(
         &mut self,
         is_sale: bool,
         make: impl FnOnce(&Transaction<'_>, &TillIdentity, i64) -> Result<DocumentBody>,
@@ -463,7 +467,9 @@ impl Ledger {
             DocumentBody::Refund(r) => Some(r.totals.total.cents()),
             DocumentBody::CashMovement(m) => Some(m.amount.cents()),
             DocumentBody::CashClose(c) => Some(c.gross.cents()),
-            DocumentBody::StockMovement(_) => None,
+            DocumentBody::ShiftOpen(o) => Some(o.float.cents()),
+            DocumentBody::AuditEvent(a) => a.amount.map(Money::cents),
+            DocumentBody::StockMovement(_) | DocumentBody::ClockEvent(_) => None,
         };
         let id = doc.id.to_string();
         tx.execute(
@@ -820,7 +826,7 @@ fn read_identity(conn: &Connection) -> Result<Option<TillIdentity>> {
         .optional()?)
 }
 
-fn parse_doc(seq: i64, json: &str) -> Result<Document> {
+pub(crate) fn parse_doc(seq: i64, json: &str) -> Result<Document> {
     serde_json::from_str(json).map_err(|e| LedgerError::BadStoredDocument(seq, e.to_string()))
 }
 

@@ -121,9 +121,14 @@ fn main() -> std::io::Result<()> {
         staff_id: Some(StaffId(1)),
         approved_by: None,
         note: Some("Faltan 0,20 €".into()),
+        denominations: Vec::new(),
+        blind: false,
+        tolerance: None,
+        next_float: None,
     });
     let d5 = Document::seal(DocumentId(uid(5)), till, store, 5, t, &d4.hash, close);
     let docs = vec![d1.clone(), d2, d3, d4, d5];
+    let manager_docs = manager_documents(t, till, store, &uid);
 
     let write = |name: &str, v: serde_json::Value| -> std::io::Result<()> {
         let s = serde_json::to_string_pretty(&v).expect("json");
@@ -154,6 +159,14 @@ fn main() -> std::io::Result<()> {
             protocol_version: 1,
             till_id: till,
             documents: docs,
+        }),
+    )?;
+    write(
+        "push_request_manager",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: manager_docs,
         }),
     )?;
     write(
@@ -256,6 +269,77 @@ fn main() -> std::io::Result<()> {
     )?;
     println!("fixtures written to {}", dir.display());
     Ok(())
+}
+
+/// The store manager's documents (added within protocol v1): a shift opened with a counted
+/// float, a clock-in, a no-sale audit entry and a blind Z approved over tolerance.
+fn manager_documents(
+    t: DateTime<Utc>,
+    till: TillId,
+    store: StoreId,
+    uid: &dyn Fn(u128) -> Uuid,
+) -> Vec<Document> {
+    let den = |cents: i64, count: u32| DenominationCount {
+        denomination: Denomination::from_cents(cents).expect("euro"),
+        count,
+    };
+    let float = vec![den(50, 10), den(100, 10), den(500, 4), den(1000, 5)];
+    let open = DocumentBody::ShiftOpen(ShiftOpen {
+        staff_id: Some(StaffId(1)),
+        float: count_total(&float),
+        denominations: float,
+    });
+    let d1 = Document::seal(DocumentId(uid(11)), till, store, 1, t, GENESIS_HASH, open);
+    let clock = DocumentBody::ClockEvent(ClockEvent {
+        staff_id: StaffId(3),
+        direction: ClockDirection::In,
+    });
+    let d2 = Document::seal(DocumentId(uid(12)), till, store, 2, t, &d1.hash, clock);
+    let no_sale = DocumentBody::AuditEvent(AuditEvent {
+        action: AuditAction::NoSale,
+        staff_id: Some(StaffId(3)),
+        approved_by: Some(StaffId(1)),
+        reference: None,
+        amount: None,
+        note: Some("Cambio para el cliente".into()),
+    });
+    let d3 = Document::seal(DocumentId(uid(13)), till, store, 3, t, &d2.hash, no_sale);
+    let counted = vec![den(50, 10), den(100, 10), den(500, 3), den(1000, 5)];
+    let close = DocumentBody::CashClose(CashClose {
+        z_number: 1,
+        business_date: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+        opening_float: Money::from_cents(8_000),
+        expected: vec![TenderAmount {
+            tender: Tender::Cash,
+            amount: Money::from_cents(8_000),
+        }],
+        counted: vec![TenderAmount {
+            tender: Tender::Cash,
+            amount: count_total(&counted),
+        }],
+        first_seq: 1,
+        last_seq: 3,
+        ticket_count: 0,
+        gross: Money::ZERO,
+        staff_id: Some(StaffId(1)),
+        approved_by: Some(StaffId(1)),
+        note: Some("Billete de 5 € entregado al banco sin anotar".into()),
+        denominations: counted,
+        blind: true,
+        tolerance: Some(Money::from_cents(300)),
+        next_float: Some(Money::from_cents(7_500)),
+    });
+    let d4 = Document::seal(DocumentId(uid(14)), till, store, 4, t, &d3.hash, close);
+    let audit = DocumentBody::AuditEvent(AuditEvent {
+        action: AuditAction::ToleranceOverride,
+        staff_id: Some(StaffId(1)),
+        approved_by: Some(StaffId(1)),
+        reference: Some("Z 1".into()),
+        amount: Some(Money::from_cents(-500)),
+        note: Some("Billete de 5 € entregado al banco sin anotar".into()),
+    });
+    let d5 = Document::seal(DocumentId(uid(15)), till, store, 5, t, &d4.hash, audit);
+    vec![d1, d2, d3, d4, d5]
 }
 
 mod erased {

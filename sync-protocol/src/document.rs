@@ -1,6 +1,7 @@
 //! The till's append-only documents and the per-till SHA-256 chain over them.
 //! A document is sealed once (sequence, previous hash, hash) and never edited; mistakes get a new document.
 
+use crate::cash::DenominationCount;
 use crate::ids::{DocumentId, ProductId, StaffId, StoreId, TillId};
 use crate::money::{Money, Quantity};
 use crate::totals::{LineInput, TicketTotals, TotalsError, compute_totals};
@@ -38,6 +39,9 @@ pub enum DocumentBody {
     CashMovement(CashMovement),
     CashClose(CashClose),
     StockMovement(StockMovement),
+    ShiftOpen(ShiftOpen),
+    ClockEvent(ClockEvent),
+    AuditEvent(AuditEvent),
 }
 
 /// The kind of a document, as stored in a column.
@@ -49,6 +53,9 @@ pub enum DocumentKind {
     CashMovement,
     CashClose,
     StockMovement,
+    ShiftOpen,
+    ClockEvent,
+    AuditEvent,
 }
 
 impl DocumentKind {
@@ -59,6 +66,9 @@ impl DocumentKind {
             Self::CashMovement => "cash_movement",
             Self::CashClose => "cash_close",
             Self::StockMovement => "stock_movement",
+            Self::ShiftOpen => "shift_open",
+            Self::ClockEvent => "clock_event",
+            Self::AuditEvent => "audit_event",
         }
     }
 }
@@ -71,6 +81,9 @@ impl DocumentBody {
             Self::CashMovement(_) => DocumentKind::CashMovement,
             Self::CashClose(_) => DocumentKind::CashClose,
             Self::StockMovement(_) => DocumentKind::StockMovement,
+            Self::ShiftOpen(_) => DocumentKind::ShiftOpen,
+            Self::ClockEvent(_) => DocumentKind::ClockEvent,
+            Self::AuditEvent(_) => DocumentKind::AuditEvent,
         }
     }
 
@@ -102,6 +115,21 @@ impl DocumentBody {
                 if c.z_number == 0 {
                     return Err("Z number starts at 1".into());
                 }
+                if c.last_seq < c.first_seq.saturating_sub(1) {
+                    return Err(format!(
+                        "Z covers sequences {}..={}, which is backwards",
+                        c.first_seq, c.last_seq
+                    ));
+                }
+                if let Some(t) = c.tolerance
+                    && t.is_negative()
+                {
+                    return Err("cash tolerance must not be negative".into());
+                }
+                if c.approved_by.is_some() && c.note.as_deref().is_none_or(|n| n.trim().is_empty())
+                {
+                    return Err("an approved over/short needs the manager's note".into());
+                }
                 Ok(())
             }
             Self::StockMovement(m) => {
@@ -116,6 +144,27 @@ impl DocumentBody {
                             l.quantity
                         ));
                     }
+                }
+                Ok(())
+            }
+            Self::ShiftOpen(o) => {
+                if o.float.is_negative() {
+                    return Err("opening float must not be negative".into());
+                }
+                if !o.denominations.is_empty()
+                    && crate::cash::count_total(&o.denominations) != o.float
+                {
+                    return Err(format!(
+                        "opening float {} does not match its count by denomination",
+                        o.float
+                    ));
+                }
+                Ok(())
+            }
+            Self::ClockEvent(_) => Ok(()),
+            Self::AuditEvent(a) => {
+                if a.action == AuditAction::ToleranceOverride && a.approved_by.is_none() {
+                    return Err("a tolerance override names the approving manager".into());
                 }
                 Ok(())
             }
@@ -270,6 +319,83 @@ pub struct CashClose {
     pub gross: Money,
     pub staff_id: Option<StaffId>,
     pub approved_by: Option<StaffId>,
+    pub note: Option<String>,
+    /// The cash counted, piece by piece (absent in closes made before counts were itemised).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denominations: Vec<DenominationCount>,
+    /// True when the counter did not see the expected figures before counting.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blind: bool,
+    /// The over/short the till accepted without approval when it closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<Money>,
+    /// Cash left in the drawer as the next shift's opening float.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_float: Option<Money>,
+}
+
+impl CashClose {
+    /// Counted minus expected for one tender (positive: over, negative: short).
+    pub fn over_short(&self, tender: Tender) -> Money {
+        let pick = |v: &[TenderAmount]| {
+            v.iter()
+                .filter(|t| t.tender == tender)
+                .map(|t| t.amount)
+                .sum::<Money>()
+        };
+        pick(&self.counted) - pick(&self.expected)
+    }
+}
+
+/// A shift opened at the till with a float counted into the drawer. Documents after it, up to the
+/// next [`CashClose`], belong to this shift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftOpen {
+    pub staff_id: Option<StaffId>,
+    pub float: Money,
+    pub denominations: Vec<DenominationCount>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockDirection {
+    In,
+    Out,
+}
+
+/// A member of staff clocking in or out at the till (hours for payroll are worked out at HQ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockEvent {
+    pub staff_id: StaffId,
+    pub direction: ClockDirection,
+}
+
+/// A sensitive action worth a trail at HQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// A line or a whole ticket removed before payment.
+    Void,
+    PriceOverride,
+    Refund,
+    /// The drawer opened without a sale.
+    NoSale,
+    /// A Z whose over/short exceeded the tolerance, accepted by a manager.
+    ToleranceOverride,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub action: AuditAction,
+    /// Who did it.
+    pub staff_id: Option<StaffId>,
+    /// The manager who approved it, when approval was needed.
+    pub approved_by: Option<StaffId>,
+    /// What it was about: a ticket number, a Z number, a product.
+    pub reference: Option<String>,
+    /// The amount involved, if any.
+    pub amount: Option<Money>,
     pub note: Option<String>,
 }
 

@@ -2,6 +2,7 @@
 //! Anything both ends must agree on byte for byte — money, totals, documents, the hash chain, the wire — lives here.
 
 pub mod barcode;
+pub mod cash;
 pub mod catalog;
 pub mod document;
 pub mod ids;
@@ -9,13 +10,15 @@ pub mod money;
 pub mod totals;
 pub mod wire;
 
+pub use cash::{Denomination, DenominationCount, EURO_DENOMINATIONS, count_total};
 pub use catalog::{
     CatalogChange, Change, ProductRecord, StaffRecord, StaffRole, StoreRecord, TaxRateRecord,
 };
 pub use document::{
-    CashClose, CashMovement, CashMovementDirection, ChainError, Document, DocumentBody,
-    DocumentKind, GENESIS_HASH, Payment, Refund, Sale, SaleLine, StockLine, StockMovement,
-    StockMovementKind, Tender, TenderAmount, verify_chain,
+    AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ChainError,
+    ClockDirection, ClockEvent, Document, DocumentBody, DocumentKind, GENESIS_HASH, Payment,
+    Refund, Sale, SaleLine, ShiftOpen, StockLine, StockMovement, StockMovementKind, Tender,
+    TenderAmount, verify_chain,
 };
 pub use ids::{DocumentId, FranchiseeId, ProductId, StaffId, StoreId, TillId};
 pub use money::{Money, MoneyError, Quantity, TaxRate};

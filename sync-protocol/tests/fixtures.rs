@@ -64,6 +64,24 @@ fn every_fixture_of_every_version_parses() {
                         assert!(kinds.contains(&k), "{} lacks a {k:?}", path.display());
                     }
                 }
+                "push_request_manager" => {
+                    let p: PushRequest = parse(&path);
+                    assert!(verify_chain(None, &p.documents).is_ok());
+                    for d in &p.documents {
+                        d.body.validate().unwrap_or_else(|e| {
+                            panic!("{}: seq {} invalid: {e}", path.display(), d.seq)
+                        });
+                    }
+                    let kinds: Vec<_> = p.documents.iter().map(|d| d.body.kind()).collect();
+                    for k in [
+                        DocumentKind::ShiftOpen,
+                        DocumentKind::ClockEvent,
+                        DocumentKind::AuditEvent,
+                        DocumentKind::CashClose,
+                    ] {
+                        assert!(kinds.contains(&k), "{} lacks a {k:?}", path.display());
+                    }
+                }
                 "push_response" => drop(parse::<PushResponse>(&path)),
                 "changes_page" => drop(parse::<ChangesPage>(&path)),
                 "api_error" => drop(parse::<ApiError>(&path)),

@@ -9,7 +9,7 @@ use iced::{Element, Length, Subscription, Task, event, keyboard};
 use pos_terminal::{Cart, Ledger, Staff, SyncClient, SyncOptions};
 
 use crate::format;
-use crate::screen::{enrol, login, pay, sell};
+use crate::screen::{enrol, login, manager, pay, sell};
 use crate::status::Status;
 
 /// How often the sync worker pushes the outbox and pulls catalog changes.
@@ -29,6 +29,8 @@ pub enum Message {
     Sell(sell::Message),
     Pay(pay::Message),
     PayKey,
+    Manager(manager::Message),
+    ManagerKey,
     SyncTick,
     Synced(Result<u64, String>),
 }
@@ -40,6 +42,7 @@ pub enum Screen {
     Login(login::State),
     Sell(sell::State),
     Pay(pay::State),
+    Manager(manager::State),
 }
 
 pub struct Till {
@@ -146,6 +149,12 @@ impl Till {
         operation::focus(sell::SCAN_ID)
     }
 
+    /// The manager menu, behind a manager's PIN.
+    fn show_manager(&mut self) -> Task<Message> {
+        self.screen = Screen::Manager(manager::State::default());
+        operation::focus(manager::PIN_ID)
+    }
+
     fn start_payment(&mut self) -> Task<Message> {
         match self.cart.totals() {
             Ok(t) => {
@@ -184,6 +193,7 @@ impl Till {
             (Message::Sell(m), Screen::Sell(s)) => match s.update(m, &mut self.cart, &ledger) {
                 sell::Action::None => operation::focus(sell::SCAN_ID),
                 sell::Action::Pay => self.start_payment(),
+                sell::Action::Manager => self.show_manager(),
                 sell::Action::Logout => {
                     self.cashier = None;
                     self.screen = Screen::Login(login::State::default());
@@ -194,6 +204,19 @@ impl Till {
                 match s.update(sell::Message::Pay, &mut self.cart, &ledger) {
                     sell::Action::Pay => self.start_payment(),
                     _ => operation::focus(sell::SCAN_ID),
+                }
+            }
+            (Message::ManagerKey, Screen::Sell(_)) => self.show_manager(),
+            (Message::Manager(m), Screen::Manager(s)) => {
+                match s.update(m, &ledger, self.cashier.as_ref()) {
+                    manager::Action::Exit => {
+                        self.refresh_status();
+                        self.show_sell(None)
+                    }
+                    a => {
+                        self.refresh_status();
+                        a.task()
+                    }
                 }
             }
             (Message::Pay(m), Screen::Pay(s)) => {
@@ -262,6 +285,7 @@ impl Till {
                 s.view(&self.cart, name).map(Message::Sell)
             }
             Screen::Pay(s) => s.view().map(Message::Pay),
+            Screen::Manager(s) => s.view().map(Message::Manager),
         };
         column![
             container(body).height(Length::Fill).width(Length::Fill),
@@ -276,6 +300,10 @@ impl Till {
                 key: keyboard::Key::Named(keyboard::key::Named::F2),
                 ..
             }) => Some(Message::PayKey),
+            iced::Event::Keyboard(keyboard::Event::KeyPressed {
+                key: keyboard::Key::Named(keyboard::key::Named::F9),
+                ..
+            }) => Some(Message::ManagerKey),
             _ => None,
         });
         Subscription::batch([

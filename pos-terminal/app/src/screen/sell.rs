@@ -18,12 +18,14 @@ pub enum Message {
     RemoveLine(usize),
     Pay,
     Logout,
+    Manager,
 }
 
 pub enum Action {
     None,
     Pay,
     Logout,
+    Manager,
 }
 
 #[derive(Debug, Default)]
@@ -74,6 +76,7 @@ impl State {
                 }
             }
             Message::Logout => return Action::Logout,
+            Message::Manager => return Action::Manager,
         }
         Action::None
     }
@@ -141,8 +144,10 @@ impl State {
                 text(format!("Cajero: {cashier}"))
                     .size(18)
                     .width(Length::Fill),
+                button(text("Gerencia (F9)")).on_press(Message::Manager),
                 button(text("Salir")).on_press(Message::Logout),
             ]
+            .spacing(10)
             .align_y(Alignment::Center),
             scan,
         ]

@@ -1,0 +1,376 @@
+//! Opening a shift (float counted by denomination) and closing the day (Z): blind or open count,
+//! expected versus counted per tender, over/short, and a manager's approval beyond the tolerance.
+
+use std::sync::Mutex;
+
+use iced::widget::{button, column, row, text, text_input};
+use iced::{Alignment, Element, Length};
+use pos_terminal::shift::check_count;
+use pos_terminal::{Approval, CloseCount, Ledger, ShiftError, ShiftReport, Staff};
+use sync_protocol::{DocumentBody, Money, StaffRole, Tender, TenderAmount};
+
+use super::count::{Edit, Grid};
+use crate::format;
+
+pub const CARD_ID: &str = "close-card";
+pub const NEXT_FLOAT_ID: &str = "close-next-float";
+pub const APPROVER_PIN_ID: &str = "close-approver-pin";
+pub const NOTE_ID: &str = "close-note";
+
+/// What a page tells the manager menu.
+pub enum Outcome {
+    None,
+    Back,
+    Done(String),
+}
+
+fn tender_name(t: Tender) -> &'static str {
+    match t {
+        Tender::Cash => "Efectivo",
+        Tender::Card => "Tarjeta",
+        Tender::Other => "Otros",
+    }
+}
+
+// ----- opening a shift -----------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub enum OpenMessage {
+    Count(Edit),
+    Confirm,
+    Back,
+}
+
+#[derive(Debug)]
+pub struct OpenState {
+    grid: Grid,
+    /// The float the last Z left in the drawer, to check the count against.
+    left_by_last_close: Option<(u64, Money)>,
+    error: Option<String>,
+}
+
+impl OpenState {
+    pub fn new(ledger: &Ledger) -> Self {
+        let left_by_last_close = ledger
+            .last_close()
+            .ok()
+            .flatten()
+            .and_then(|c| c.next_float.map(|f| (c.z_number, f)));
+        Self {
+            grid: Grid::new(),
+            left_by_last_close,
+            error: None,
+        }
+    }
+
+    pub fn update(
+        &mut self,
+        message: OpenMessage,
+        ledger: &Mutex<Ledger>,
+        staff: &Staff,
+    ) -> Outcome {
+        match message {
+            OpenMessage::Count(e) => self.grid.edit(e),
+            OpenMessage::Back => return Outcome::Back,
+            OpenMessage::Confirm => {
+                let result = match ledger.lock() {
+                    Ok(mut l) => l
+                        .start_shift(staff, self.grid.counts())
+                        .map_err(|e| e.to_string()),
+                    Err(_) => Err("el registro local no está disponible".into()),
+                };
+                match result {
+                    Ok(_) => {
+                        return Outcome::Done(format!(
+                            "Turno abierto con un fondo de {}",
+                            format::money(self.grid.total())
+                        ));
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+            }
+        }
+        Outcome::None
+    }
+
+    pub fn view(&self) -> Element<'_, OpenMessage> {
+        let mut col = column![text("Abrir turno: cuente el fondo de caja").size(26)].spacing(12);
+        if let Some((z, f)) = self.left_by_last_close {
+            col = col.push(text(format!(
+                "Fondo dejado en el cierre Z {z}: {}",
+                format::money(f)
+            )));
+        }
+        col = col.push(self.grid.view().map(OpenMessage::Count));
+        if let Some(e) = &self.error {
+            col = col.push(text(e.clone()).size(18));
+        }
+        col.push(
+            row![
+                button(text("Volver")).on_press(OpenMessage::Back),
+                button(text("Abrir turno").size(20))
+                    .padding(10)
+                    .on_press(OpenMessage::Confirm),
+            ]
+            .spacing(20),
+        )
+        .into()
+    }
+}
+
+// ----- closing the day -----------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub enum CloseMessage {
+    Count(Edit),
+    ToggleBlind,
+    Card(String),
+    NextFloat(String),
+    ApproverPin(String),
+    Note(String),
+    Confirm,
+    Back,
+}
+
+#[derive(Debug)]
+pub struct CloseState {
+    report: ShiftReport,
+    tolerance: Money,
+    grid: Grid,
+    blind: bool,
+    /// The expected figures have been shown (after a blind count was submitted).
+    revealed: bool,
+    card: String,
+    next_float: String,
+    approver_pin: String,
+    note: String,
+    error: Option<String>,
+}
+
+impl CloseState {
+    pub fn new(report: ShiftReport, tolerance: Money) -> Self {
+        Self {
+            report,
+            tolerance,
+            grid: Grid::new(),
+            blind: true,
+            revealed: false,
+            card: String::new(),
+            next_float: String::new(),
+            approver_pin: String::new(),
+            note: String::new(),
+            error: None,
+        }
+    }
+
+    fn count(&self, staff: &Staff, approval: Option<Approval>) -> Result<CloseCount, String> {
+        let other = if self.card.trim().is_empty() {
+            Vec::new()
+        } else {
+            let amount = format::parse_money(&self.card)
+                .ok_or_else(|| "Importe de tarjeta no válido.".to_string())?;
+            vec![TenderAmount {
+                tender: Tender::Card,
+                amount,
+            }]
+        };
+        let next_float = if self.next_float.trim().is_empty() {
+            Money::ZERO
+        } else {
+            format::parse_money(&self.next_float)
+                .ok_or_else(|| "Fondo para el siguiente turno no válido.".to_string())?
+        };
+        Ok(CloseCount {
+            staff: staff.clone(),
+            cash: self.grid.counts(),
+            other,
+            blind: self.blind,
+            next_float,
+            approval,
+        })
+    }
+
+    fn approval(&self, ledger: &Ledger) -> Result<Option<Approval>, String> {
+        if self.approver_pin.is_empty() {
+            return Ok(None);
+        }
+        match ledger.find_staff_by_pin(&self.approver_pin) {
+            Ok(Some(s)) if s.role == StaffRole::Manager => Ok(Some(Approval {
+                manager: s,
+                note: self.note.clone(),
+            })),
+            Ok(_) => Err("Ese PIN no es de un encargado.".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    pub fn update(
+        &mut self,
+        message: CloseMessage,
+        ledger: &Mutex<Ledger>,
+        staff: &Staff,
+    ) -> Outcome {
+        match message {
+            CloseMessage::Count(e) => self.grid.edit(e),
+            CloseMessage::ToggleBlind => {
+                if !self.revealed {
+                    self.blind = !self.blind;
+                }
+            }
+            CloseMessage::Card(s) => self.card = s,
+            CloseMessage::NextFloat(s) => self.next_float = s,
+            CloseMessage::ApproverPin(p) => {
+                self.approver_pin = p.chars().filter(char::is_ascii_digit).take(12).collect()
+            }
+            CloseMessage::Note(s) => self.note = s,
+            CloseMessage::Back => return Outcome::Back,
+            CloseMessage::Confirm => {
+                let Ok(mut l) = ledger.lock() else {
+                    self.error = Some("el registro local no está disponible".into());
+                    return Outcome::None;
+                };
+                // Whatever happens next, the counter has committed to their count.
+                self.revealed = true;
+                let count = match self.approval(&l).and_then(|a| self.count(staff, a)) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.error = Some(e);
+                        return Outcome::None;
+                    }
+                };
+                match l.close_day(count) {
+                    Ok(doc) => {
+                        let DocumentBody::CashClose(c) = &doc.body else {
+                            return Outcome::Done("Cierre registrado".into());
+                        };
+                        return Outcome::Done(format!(
+                            "Cierre Z {} registrado · descuadre en efectivo {}",
+                            c.z_number,
+                            format::money(c.over_short(Tender::Cash))
+                        ));
+                    }
+                    Err(ShiftError::NeedsApproval {
+                        over_short,
+                        tolerance,
+                    }) => {
+                        self.error = Some(format!(
+                            "Cierre rechazado: descuadre de {} por encima de la tolerancia de {}. \
+                             Hace falta el PIN de un encargado y una nota.",
+                            format::money(over_short),
+                            format::money(tolerance)
+                        ))
+                    }
+                    Err(e) => self.error = Some(format!("Cierre rechazado: {e}")),
+                }
+            }
+        }
+        Outcome::None
+    }
+
+    pub fn view<'a>(&'a self, staff: &'a Staff) -> Element<'a, CloseMessage> {
+        let mut col = column![
+            row![
+                text("Cierre del día (Z)").size(26).width(Length::Fill),
+                button(text(if self.blind {
+                    "Recuento ciego: sí"
+                } else {
+                    "Recuento ciego: no"
+                }))
+                .on_press_maybe((!self.revealed).then_some(CloseMessage::ToggleBlind)),
+            ]
+            .align_y(Alignment::Center),
+            self.grid.view().map(CloseMessage::Count),
+            row![
+                text("Tarjeta según el datáfono").width(Length::Fixed(240.0)),
+                text_input("igual que lo esperado", &self.card)
+                    .id(CARD_ID)
+                    .on_input(CloseMessage::Card)
+                    .padding(4)
+                    .width(Length::Fixed(200.0)),
+                text("Fondo para el siguiente turno").width(Length::Fixed(240.0)),
+                text_input("0,00", &self.next_float)
+                    .id(NEXT_FLOAT_ID)
+                    .on_input(CloseMessage::NextFloat)
+                    .padding(4)
+                    .width(Length::Fixed(120.0)),
+            ]
+            .spacing(10)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(10);
+
+        let needs_approval = if !self.blind || self.revealed {
+            let check = self
+                .count(staff, None)
+                .ok()
+                .map(|c| check_count(&self.report, &c, self.tolerance));
+            if let Some(check) = &check {
+                let mut table = column![
+                    row![
+                        text("").width(Length::Fixed(120.0)),
+                        text("Esperado").width(Length::Fixed(140.0)),
+                        text("Contado").width(Length::Fixed(140.0)),
+                        text("Descuadre").width(Length::Fixed(140.0)),
+                    ]
+                    .spacing(8)
+                ]
+                .spacing(2);
+                for ((e, c), d) in check
+                    .expected
+                    .iter()
+                    .zip(&check.counted)
+                    .zip(&check.over_short)
+                {
+                    table = table.push(
+                        row![
+                            text(tender_name(e.tender)).width(Length::Fixed(120.0)),
+                            text(format::money(e.amount)).width(Length::Fixed(140.0)),
+                            text(format::money(c.amount)).width(Length::Fixed(140.0)),
+                            text(format::money(d.amount)).width(Length::Fixed(140.0)),
+                        ]
+                        .spacing(8),
+                    );
+                }
+                col = col.push(table).push(text(format!(
+                    "Tolerancia: {}",
+                    format::money(self.tolerance)
+                )));
+            }
+            self.revealed && check.is_some_and(|c| c.needs_approval)
+        } else {
+            false
+        };
+        if needs_approval {
+            col = col.push(
+                row![
+                    text("Aprobación del encargado").width(Length::Fixed(220.0)),
+                    text_input("PIN", &self.approver_pin)
+                        .id(APPROVER_PIN_ID)
+                        .secure(true)
+                        .on_input(CloseMessage::ApproverPin)
+                        .padding(4)
+                        .width(Length::Fixed(100.0)),
+                    text_input("Nota que explica el descuadre", &self.note)
+                        .id(NOTE_ID)
+                        .on_input(CloseMessage::Note)
+                        .padding(4),
+                ]
+                .spacing(10)
+                .align_y(Alignment::Center),
+            );
+        }
+        if let Some(e) = &self.error {
+            col = col.push(text(e.clone()).size(16));
+        }
+        col.push(
+            row![
+                button(text("Volver")).on_press(CloseMessage::Back),
+                button(text("Cerrar el día").size(20))
+                    .padding(10)
+                    .on_press(CloseMessage::Confirm),
+            ]
+            .spacing(20),
+        )
+        .into()
+    }
+}

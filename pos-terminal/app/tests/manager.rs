@@ -1,0 +1,329 @@
+//! The store manager at the till, clicked and typed through with the headless iced_test Simulator:
+//! open shift → sales → cash out → X → blind Z short beyond tolerance → next opening; stock.
+
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use iced::Task;
+use iced::widget::Id;
+use iced_test::simulator;
+use pos_terminal::Ledger;
+use pos_terminal_app::{Message, Screen, Till};
+use sync_protocol::{
+    CatalogChange, Change, ChangesPage, DocumentBody, EnrollResponse, FranchiseeId, Money,
+    ProductId, ProductRecord, Quantity, StaffId, StaffRecord, StaffRole, StockMovementKind,
+    StoreId, TaxRate, Tender, TillId,
+};
+
+const EAN: &str = "8412345678905";
+const OTHER_EAN: &str = "5901234123457";
+
+fn pin_hash(pin: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .expect("hash")
+        .to_string()
+}
+
+fn staff(id: i64, name: &str, role: StaffRole, pin: &str) -> CatalogChange {
+    CatalogChange::Staff(StaffRecord {
+        id: StaffId(id),
+        name: name.into(),
+        role,
+        pin_hash: pin_hash(pin),
+        active: true,
+    })
+}
+
+fn product(id: i64, name: &str, cents: i64, code: &str) -> [CatalogChange; 2] {
+    [
+        CatalogChange::Product(ProductRecord {
+            id: ProductId(id),
+            sku: format!("SKU{id}"),
+            name: name.into(),
+            tax_rate_id: 1,
+            tax_rate: TaxRate::IVA_GENERAL,
+            price: Money::from_cents(cents),
+            active: true,
+        }),
+        CatalogChange::Barcode {
+            code: code.into(),
+            product_id: ProductId(id),
+        },
+    ]
+}
+
+/// Enrolled, with two products, a cashier (PIN 1234) and a manager (PIN 9876).
+fn ledger(dir: &tempfile::TempDir) -> Ledger {
+    let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
+    l.enrol(
+        "https://central.example",
+        &EnrollResponse {
+            till_id: TillId(7),
+            store_id: StoreId(1),
+            franchisee_id: FranchiseeId(1),
+            ticket_series: "T0007".into(),
+            token: "secret".into(),
+        },
+        "test",
+    )
+    .expect("enrol");
+    let mut changes: Vec<CatalogChange> = Vec::new();
+    changes.extend(product(1, "Aceite de oliva 1 L", 1345, EAN));
+    changes.extend(product(2, "Agua mineral 1,5 L", 60, OTHER_EAN));
+    changes.push(staff(1, "Lucía", StaffRole::Cashier, "1234"));
+    changes.push(staff(2, "Marta", StaffRole::Manager, "9876"));
+    let page = ChangesPage {
+        protocol_version: sync_protocol::PROTOCOL_VERSION,
+        next_cursor: changes.len() as i64,
+        changes: changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, change)| Change {
+                cursor: i as i64 + 1,
+                change,
+            })
+            .collect(),
+        has_more: false,
+    };
+    l.apply_changes(&page).expect("apply");
+    l
+}
+
+fn feed(till: &mut Till, messages: Vec<Message>) {
+    for m in messages {
+        let _: Task<Message> = till.update(m);
+    }
+}
+
+/// Clicks the input with `id`, types `text` and, if asked, presses Enter.
+fn type_into(till: &mut Till, id: impl Into<Id>, text: &str, enter: bool) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(till.view());
+        ui.click(id.into()).expect("input");
+        let _ = ui.typewrite(text);
+        if enter {
+            let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
+        }
+        ui.into_messages().collect()
+    };
+    feed(till, messages);
+}
+
+fn click(till: &mut Till, label: &str) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(till.view());
+        ui.click(label)
+            .unwrap_or_else(|e| panic!("no button {label:?}: {e:?}"));
+        ui.into_messages().collect()
+    };
+    feed(till, messages);
+}
+
+fn shows(till: &Till, s: &str) -> bool {
+    let mut ui = simulator(till.view());
+    ui.find(s).is_ok()
+}
+
+fn den(cents: i64) -> Id {
+    Id::from(pos_terminal_app::screen::manager::denomination_id(
+        sync_protocol::Denomination::from_cents(cents).expect("euro"),
+    ))
+}
+
+fn logged_in(dir: &tempfile::TempDir) -> Till {
+    let (mut till, _) = Till::with_ledger(ledger(dir));
+    type_into(&mut till, "login-pin", "1234", true);
+    assert!(matches!(till.screen, Screen::Sell(_)), "login failed");
+    till
+}
+
+/// From the sell screen into the manager menu with Marta's PIN.
+fn manager_menu(till: &mut Till) {
+    click(till, "Gerencia (F9)");
+    assert!(shows(till, "Gerencia: PIN de encargado"));
+    type_into(till, "manager-pin", "9876", true);
+    assert!(shows(till, "Gerencia · Marta"), "manager PIN refused");
+}
+
+fn sell_one_for_20_cash(till: &mut Till) {
+    type_into(till, "scan", EAN, true);
+    click(till, "Cobrar (F2)");
+    click(till, "20,00 €");
+    click(till, "Confirmar cobro");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+}
+
+#[test]
+fn a_cashier_pin_does_not_open_the_manager_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    let _ = till.update(Message::ManagerKey);
+    assert!(matches!(till.screen, Screen::Manager(_)));
+    type_into(&mut till, "manager-pin", "1234", true);
+    assert!(shows(&till, "Lucía no es encargado."));
+    assert!(!shows(&till, "Abrir caja"));
+    click(&mut till, "Volver");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+}
+
+#[test]
+fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+
+    // Open the shift with 100 € in five 20 € notes.
+    manager_menu(&mut till);
+    click(&mut till, "Abrir caja");
+    type_into(&mut till, den(2000), "5", false);
+    assert!(shows(&till, "Total contado: 100,00 €"));
+    click(&mut till, "Abrir turno");
+    assert!(shows(&till, "Turno abierto con un fondo de 100,00 €"));
+    click(&mut till, "Volver a vender");
+
+    // Two sales of 13,45 € paid with 20 € notes: the change is not takings.
+    sell_one_for_20_cash(&mut till);
+    sell_one_for_20_cash(&mut till);
+
+    // 10 € out to a supplier.
+    manager_menu(&mut till);
+    click(&mut till, "Salida de efectivo");
+    type_into(&mut till, "cash-amount", "10", false);
+    type_into(
+        &mut till,
+        "cash-reason",
+        "Pago al proveedor de hielo",
+        false,
+    );
+    click(&mut till, "Registrar movimiento");
+    assert!(shows(&till, "Salida de efectivo de 10,00 € registrada"));
+
+    // X: 100 + 26,90 − 10.
+    click(&mut till, "Informe X");
+    assert!(shows(&till, "Tickets: 2 · Ventas: 26,90 €"));
+    assert!(shows(&till, "Efectivo esperado: 116,90 €"));
+    click(&mut till, "Volver");
+
+    // Blind Z: the expected figure is hidden while counting.
+    click(&mut till, "Cierre Z");
+    assert!(shows(&till, "Recuento ciego: sí"));
+    assert!(!shows(&till, "Esperado"));
+    // Counted 100 € (five 20 € notes): 16,90 € short, beyond the 5 € tolerance.
+    type_into(&mut till, den(2000), "5", false);
+    type_into(&mut till, "close-next-float", "100", false);
+    click(&mut till, "Cerrar el día");
+    assert!(
+        shows(&till, "Esperado"),
+        "the comparison is shown after the count"
+    );
+    assert!(shows(&till, "-16,90 €"));
+    assert!(shows(
+        &till,
+        "Cierre rechazado: descuadre de -16,90 € por encima de la tolerancia de 5,00 €. \
+         Hace falta el PIN de un encargado y una nota."
+    ));
+    assert!(
+        till.ledger()
+            .unwrap()
+            .lock()
+            .unwrap()
+            .last_close()
+            .unwrap()
+            .is_none(),
+        "refused without approval"
+    );
+    // Approval with a manager PIN and a note.
+    type_into(&mut till, "close-approver-pin", "9876", false);
+    type_into(&mut till, "close-note", "Billete falso retirado", false);
+    click(&mut till, "Cerrar el día");
+    assert!(shows(
+        &till,
+        "Cierre Z 1 registrado · descuadre en efectivo -16,90 €"
+    ));
+    {
+        let l = till.ledger().unwrap().lock().unwrap();
+        let z = l.last_close().unwrap().expect("Z stored");
+        assert_eq!(z.z_number, 1);
+        assert!(z.blind);
+        assert_eq!(z.approved_by, Some(StaffId(2)));
+        assert_eq!(z.ticket_count, 2);
+        assert_eq!(z.over_short(Tender::Cash), Money::from_cents(-1690));
+        assert_eq!(z.next_float, Some(Money::from_cents(10000)));
+        assert!(l.open_shift().unwrap().is_none());
+    }
+
+    // The next shift opens with the float the Z left.
+    click(&mut till, "Abrir caja");
+    assert!(shows(&till, "Fondo dejado en el cierre Z 1: 100,00 €"));
+    type_into(&mut till, den(5000), "2", false);
+    click(&mut till, "Abrir turno");
+    assert!(shows(&till, "Turno abierto con un fondo de 100,00 €"));
+    let l = till.ledger().unwrap().lock().unwrap();
+    assert_eq!(
+        l.open_shift().unwrap().unwrap().float,
+        Money::from_cents(10000)
+    );
+}
+
+#[test]
+fn stock_receipt_and_count_by_scanning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    manager_menu(&mut till);
+
+    click(&mut till, "Recepción de mercancía");
+    type_into(&mut till, "stock-scan", EAN, true);
+    type_into(&mut till, "stock-scan", EAN, true);
+    type_into(&mut till, "stock-scan", OTHER_EAN, true);
+    type_into(&mut till, "stock-scan", "0000000000000", true);
+    assert!(shows(&till, "código desconocido: 0000000000000"));
+    assert!(shows(&till, "Aceite de oliva 1 L"));
+    // Typing 2 after the scanned 1 makes 12: a whole case of water without twelve scans.
+    type_into(&mut till, "stock-qty-1", "2", false);
+    type_into(&mut till, "stock-ref", "ALB-2026-7", false);
+    click(&mut till, "Registrar recepción");
+    assert!(shows(
+        &till,
+        "Recepción de mercancía: 2 productos registrados (documento 1)"
+    ));
+
+    click(&mut till, "Recuento de stock");
+    type_into(&mut till, "stock-scan", OTHER_EAN, true);
+    click(&mut till, "Recuento parcial");
+    assert!(shows(&till, "Recuento completo"));
+    click(&mut till, "Registrar recuento");
+    assert!(shows(
+        &till,
+        "Recuento de stock: 1 productos registrados (documento 2)"
+    ));
+
+    let l = till.ledger().unwrap().lock().unwrap();
+    let DocumentBody::StockMovement(r) = l.document(1).unwrap().unwrap().body else {
+        panic!("not a stock movement")
+    };
+    assert_eq!(r.kind, StockMovementKind::Receipt);
+    assert_eq!(r.reference.as_deref(), Some("ALB-2026-7"));
+    assert_eq!(r.lines[0].quantity, Quantity::units(2));
+    assert_eq!(r.lines[1].quantity, Quantity::units(12));
+    let DocumentBody::StockMovement(c) = l.document(2).unwrap().unwrap().body else {
+        panic!("not a stock movement")
+    };
+    assert_eq!(c.kind, StockMovementKind::Count);
+    assert_eq!(c.reason.as_deref(), Some("Recuento completo"));
+    assert_eq!(l.outbox_len().unwrap(), 2);
+}
+
+#[test]
+fn clocking_in_and_out_at_the_till() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    manager_menu(&mut till);
+    click(&mut till, "Fichar entrada/salida");
+    type_into(&mut till, "clock-pin", "1234", true);
+    assert!(shows(&till, "Lucía: entrada registrada"));
+    click(&mut till, "Fichar entrada/salida");
+    type_into(&mut till, "clock-pin", "1234", true);
+    assert!(shows(&till, "Lucía: salida registrada"));
+    click(&mut till, "Fichar entrada/salida");
+    type_into(&mut till, "clock-pin", "0000", true);
+    assert!(shows(&till, "PIN incorrecto"));
+}
