@@ -85,6 +85,9 @@ pub enum LedgerError {
 
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
+mod tickets;
+pub use tickets::Refunded;
+
 /// What `open_or_recover` had to do, for the till to show and log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenNote {

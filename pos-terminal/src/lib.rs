@@ -5,9 +5,10 @@ pub mod cart;
 pub mod ledger;
 pub mod printer;
 pub mod receipt;
+pub mod refund;
 pub mod scanner;
 pub mod sync;
 
 pub use cart::{Cart, CartError, CartLine, card_payment, cash_payment};
-pub use ledger::{CatalogItem, Ledger, LedgerError, OpenNote, Staff, TillIdentity};
+pub use ledger::{CatalogItem, Ledger, LedgerError, OpenNote, Refunded, Staff, TillIdentity};
 pub use sync::{SharedLedger, SyncClient, SyncError, SyncOptions, SyncReport};

@@ -3,4 +3,6 @@
 pub mod enrol;
 pub mod login;
 pub mod pay;
+pub mod recall;
+pub mod refund;
 pub mod sell;
