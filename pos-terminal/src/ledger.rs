@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_print_queue",
         include_str!("../../migrations/terminal/0002_print_queue.sql"),
     ),
+    (
+        "0003_full_invoices",
+        include_str!("../../migrations/terminal/0003_full_invoices.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -85,7 +89,9 @@ pub enum LedgerError {
 
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
+mod invoices;
 mod tickets;
+pub use invoices::FullInvoice;
 pub use tickets::Refunded;
 
 /// What `open_or_recover` had to do, for the till to show and log.

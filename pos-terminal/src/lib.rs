@@ -10,5 +10,7 @@ pub mod scanner;
 pub mod sync;
 
 pub use cart::{Cart, CartError, CartLine, card_payment, cash_payment};
-pub use ledger::{CatalogItem, Ledger, LedgerError, OpenNote, Refunded, Staff, TillIdentity};
+pub use ledger::{
+    CatalogItem, FullInvoice, Ledger, LedgerError, OpenNote, Refunded, Staff, TillIdentity,
+};
 pub use sync::{SharedLedger, SyncClient, SyncError, SyncOptions, SyncReport};

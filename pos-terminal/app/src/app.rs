@@ -12,7 +12,8 @@ use pos_terminal::{Cart, Ledger, Staff, SyncClient, SyncOptions};
 use crate::format;
 use crate::printing::{self, Outcome};
 use crate::screen::recall::Parked;
-use crate::screen::{enrol, login, pay, recall, refund, sell};
+use crate::screen::settings as settings_screen;
+use crate::screen::{enrol, invoice, login, pay, recall, refund, sell};
 use crate::settings::Settings;
 use crate::status::Status;
 use crate::worker;
@@ -29,6 +30,8 @@ pub fn default_ledger_path() -> PathBuf {
 pub enum Key {
     /// F2
     Pay,
+    /// F3
+    Invoice,
     /// F4
     Void,
     /// F5
@@ -52,6 +55,8 @@ pub enum Message {
     Pay(pay::Message),
     Refund(refund::Message),
     Recall(recall::Message),
+    Invoice(invoice::Message),
+    Settings(settings_screen::Message),
     Key(Key),
     Sync(worker::Event),
     Printed(Outcome),
@@ -66,6 +71,8 @@ pub enum Screen {
     Pay(pay::State),
     Refund(Box<refund::State>),
     Recall,
+    Invoice(invoice::State),
+    Settings(settings_screen::State),
 }
 
 pub struct Till {
@@ -279,7 +286,22 @@ impl Till {
                 self.screen = Screen::Refund(Box::new(refund::State::new()));
                 operation::focus(refund::TICKET_ID)
             }
-            sell::Action::Settings => operation::focus(sell::SCAN_ID),
+            sell::Action::Settings => {
+                self.screen = Screen::Settings(settings_screen::State::new(&self.settings));
+                Task::none()
+            }
+            sell::Action::Invoice => {
+                let last = self.ledger.as_ref().and_then(|l| {
+                    let l = l.lock().ok()?;
+                    let seq = l.last_receipt_seq().ok().flatten()?;
+                    match l.document(seq).ok().flatten()?.body {
+                        sync_protocol::DocumentBody::Sale(s) => Some(s.ticket_number),
+                        _ => None,
+                    }
+                });
+                self.screen = Screen::Invoice(invoice::State::new(last));
+                operation::focus(invoice::NAME_ID)
+            }
         }
     }
 
@@ -349,6 +371,80 @@ impl Till {
                     }
                 }
             }
+            (Message::Invoice(m), Screen::Invoice(s)) => match s.update(m, &ledger) {
+                invoice::Action::None => Task::none(),
+                invoice::Action::Focus(id) => operation::focus(id),
+                invoice::Action::Back => self.show_sell(None),
+                invoice::Action::Issued(inv) => {
+                    let print =
+                        match printing::enqueue_full_invoice(self.settings.layout(), &ledger, &inv)
+                        {
+                            Ok(_) => {
+                                printing::flush_task(self.print_queue(), ledger, Message::Printed)
+                            }
+                            Err(e) => {
+                                self.status.printer = Some(format!("Factura no preparada: {e}"));
+                                Task::none()
+                            }
+                        };
+                    let notice =
+                        format!("Factura {} emitida para {}", inv.number, inv.customer_nif);
+                    Task::batch([self.show_sell(Some(notice)), print])
+                }
+            },
+            (Message::Settings(m), Screen::Settings(s)) => match s.update(m, &ledger) {
+                settings_screen::Action::None => Task::none(),
+                settings_screen::Action::Focus(id) => operation::focus(id),
+                settings_screen::Action::Back => self.show_sell(None),
+                settings_screen::Action::Saved(new) => {
+                    let path = ledger.lock().map(|l| Settings::path_for(l.path()));
+                    match path
+                        .map_err(|_| "registro no disponible".to_string())
+                        .and_then(|p| new.save(&p).map_err(|e| e.to_string()))
+                    {
+                        Ok(()) => self.settings = new,
+                        Err(e) => s.notice = Some(format!("No se pudieron guardar: {e}")),
+                    }
+                    Task::none()
+                }
+                settings_screen::Action::TestPage(with) => {
+                    match with
+                        .receipt_printer()
+                        .map(|p| PrintQueue::new(p, with.layout()))
+                    {
+                        Some(q) => printing::blocking_task(
+                            move || printing::test_page(&q),
+                            Message::Printed,
+                        ),
+                        None => Task::none(),
+                    }
+                }
+                settings_screen::Action::OpenDrawer(manager) => {
+                    tracing::info!(
+                        manager_id = manager.id.0,
+                        manager = %manager.name,
+                        cashier = self.cashier.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+                        "cash drawer opened by a manager"
+                    );
+                    let queue = self
+                        .settings
+                        .receipt_printer()
+                        .map(|p| PrintQueue::new(p, self.settings.layout()));
+                    match queue {
+                        Some(q) => printing::blocking_task(
+                            move || printing::open_drawer(&q),
+                            Message::Printed,
+                        ),
+                        None => {
+                            s.notice = Some(
+                                "No hay impresora configurada: el cajón va conectado a ella."
+                                    .into(),
+                            );
+                            Task::none()
+                        }
+                    }
+                }
+            },
             (Message::Recall(m), Screen::Recall) => match m {
                 recall::Message::Pick(i) => self.recall(i),
                 recall::Message::Back => self.show_sell(None),
@@ -376,6 +472,7 @@ impl Till {
     fn key(&mut self, k: Key) -> Task<Message> {
         let message = match (&self.screen, k) {
             (Screen::Sell(_), Key::Pay) => Message::Sell(sell::Message::Pay),
+            (Screen::Sell(_), Key::Invoice) => Message::Sell(sell::Message::Invoice),
             (Screen::Sell(_), Key::Void) => Message::Sell(sell::Message::Void),
             (Screen::Sell(_), Key::Park) => Message::Sell(sell::Message::Park),
             (Screen::Sell(_), Key::Recall) => Message::Sell(sell::Message::Recall),
@@ -385,6 +482,8 @@ impl Till {
             (Screen::Sell(_), Key::Escape) => Message::Sell(sell::Message::Escape),
             (Screen::Pay(_), Key::Escape) => Message::Pay(pay::Message::Back),
             (Screen::Refund(_), Key::Escape) => Message::Refund(refund::Message::Back),
+            (Screen::Invoice(_), Key::Escape) => Message::Invoice(invoice::Message::Back),
+            (Screen::Settings(_), Key::Escape) => Message::Settings(settings_screen::Message::Back),
             (Screen::Recall, Key::Escape) => Message::Recall(recall::Message::Back),
             _ => return Task::none(),
         };
@@ -404,6 +503,8 @@ impl Till {
             Screen::Pay(s) => s.view().map(Message::Pay),
             Screen::Refund(s) => s.view().map(Message::Refund),
             Screen::Recall => recall::view(&self.parked).map(Message::Recall),
+            Screen::Invoice(s) => s.view().map(Message::Invoice),
+            Screen::Settings(s) => s.view().map(Message::Settings),
         };
         column![
             container(body).height(Length::Fill).width(Length::Fill),
@@ -421,6 +522,7 @@ impl Till {
                 use keyboard::key::Named;
                 let k = match named {
                     Named::F2 => Key::Pay,
+                    Named::F3 => Key::Invoice,
                     Named::F4 => Key::Void,
                     Named::F5 => Key::Park,
                     Named::F6 => Key::Recall,

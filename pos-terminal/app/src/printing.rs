@@ -122,3 +122,60 @@ pub fn flush_task<M: Send + 'static>(
         to_message,
     )
 }
+
+/// Renders the full invoice `invoice` into the reprint queue, titled FACTURA.
+pub fn enqueue_full_invoice(
+    layout: ReceiptLayout,
+    ledger: &Arc<Mutex<Ledger>>,
+    invoice: &pos_terminal::FullInvoice,
+) -> Result<i64, PrintError> {
+    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+    let doc = l
+        .document(invoice.sale_seq)?
+        .ok_or(PrintError::NoDocument(invoice.sale_seq))?;
+    let store = l.store_info()?.unwrap_or_else(|| fallback_store(&l));
+    let elements = layout.render_full_invoice(&doc, &store, invoice)?;
+    let bytes = pos_terminal::receipt::encode(&elements, layout)?;
+    Ok(l.enqueue_print(Some(invoice.sale_seq), &invoice.number, &bytes)?)
+}
+
+/// Prints the settings screen's test page straight away (not queued: it is only useful now).
+pub fn test_page(queue: &PrintQueue) -> Outcome {
+    match queue.printer.print_test_page(queue.layout) {
+        Ok(()) => Outcome::Printed(1),
+        Err(e) => Outcome::Failed {
+            error: e.to_string(),
+            waiting: 0,
+        },
+    }
+}
+
+/// Kicks the cash drawer with the five-byte pulse (manager "open drawer"); not queued, so a
+/// printer that comes back later never pops the drawer by surprise.
+pub fn open_drawer(queue: &PrintQueue) -> Outcome {
+    match queue.printer.open_drawer() {
+        Ok(()) => Outcome::Printed(0),
+        Err(e) => Outcome::Failed {
+            error: e.to_string(),
+            waiting: 0,
+        },
+    }
+}
+
+/// Runs `job` on a blocking thread and reports its outcome as a message.
+pub fn blocking_task<M: Send + 'static>(
+    job: impl FnOnce() -> Outcome + Send + 'static,
+    to_message: fn(Outcome) -> M,
+) -> Task<M> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(job)
+                .await
+                .unwrap_or_else(|e| Outcome::Failed {
+                    error: e.to_string(),
+                    waiting: 0,
+                })
+        },
+        to_message,
+    )
+}

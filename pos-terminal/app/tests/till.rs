@@ -618,3 +618,108 @@ fn a_price_change_from_hq_shows_without_restart() {
     type_and_enter(&mut till, "scan", EAN);
     assert_shows(&till, "Total: 12,99 €");
 }
+
+#[test]
+fn full_invoice_refuses_a_wrong_nif_then_is_stored_and_printed_with_its_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("printer.bin");
+    print_to_file(&dir, &out);
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    let receipt_len = std::fs::read(&out).unwrap().len();
+    click(&mut till, "Factura (F3)");
+    assert!(matches!(till.screen, Screen::Invoice(_)));
+    // The last ticket is filled in.
+    assert_shows(&till, "T0007-000001");
+    type_into(&mut till, "invoice-name", "Ferretería Núñez, S.L.");
+    type_into(&mut till, "invoice-address", "Calle Mayor 1, 28013 Madrid");
+    type_and_enter(&mut till, "invoice-nif", "B12345675");
+    assert!(shows_containing(
+        &till,
+        "NIF/NIE/CIF no válido: B12345675. Compruebe la letra o el dígito de control"
+    ));
+    assert_eq!(with_ledger(&till, |l| l.full_invoice_for(1).unwrap()), None);
+    // The cashier clears the field and types it again, with the usual punctuation.
+    feed(
+        &mut till,
+        vec![Message::Invoice(
+            pos_terminal_app::screen::invoice::Message::Nif(String::new()),
+        )],
+    );
+    type_and_enter(&mut till, "invoice-nif", "b-1234.5674");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    assert_shows(&till, "Factura T0007-F000001 emitida para B12345674");
+    let inv = with_ledger(&till, |l| l.full_invoice_for(1).unwrap()).expect("stored");
+    assert_eq!(inv.customer_name, "Ferretería Núñez, S.L.");
+    assert_eq!(inv.customer_address, "Calle Mayor 1, 28013 Madrid");
+    assert_eq!(inv.customer_nif, "B12345674");
+    printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    let bytes = std::fs::read(&out).unwrap();
+    let invoice = &bytes[receipt_len..];
+    let has = |needle: &[u8]| invoice.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"FACTURA"));
+    assert!(!has(b"SIMPLIFICADA"));
+    assert!(has(b"T0007-F000001"));
+    assert!(has(b"B12345674"));
+    assert!(
+        has(b"Ferreter\xA1a N\xA3\xA4ez, S.L."),
+        "PC858 customer name"
+    );
+    assert!(
+        !has(&DRAWER_PULSE),
+        "an invoice reprint does not open the drawer"
+    );
+    // One full invoice per ticket.
+    let _ = till.update(Message::Key(Key::Invoice));
+    type_into(&mut till, "invoice-name", "Otro");
+    type_into(&mut till, "invoice-address", "Otra calle");
+    type_and_enter(&mut till, "invoice-nif", "12345678Z");
+    assert_shows(&till, "El ticket ya tiene la factura T0007-F000001.");
+}
+
+#[test]
+fn settings_choose_a_file_printer_and_58mm_then_test_page_and_manager_drawer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lp0");
+    let mut till = logged_in(&dir);
+    let _ = till.update(Message::Key(Key::Settings));
+    assert!(matches!(till.screen, Screen::Settings(_)));
+    assert_shows(&till, "Ajustes");
+    click(&mut till, "Archivo o dispositivo");
+    type_into(&mut till, "settings-path", out.to_str().unwrap());
+    click(&mut till, "58 mm");
+    // A bad scanner threshold is refused with a message, nothing saved.
+    type_into(&mut till, "settings-scan-min", "x");
+    click(&mut till, "Guardar");
+    assert_shows(&till, "Longitud mínima del código: un número entre 3 y 64.");
+    assert!(!dir.path().join("settings.json").exists());
+    feed(
+        &mut till,
+        vec![Message::Settings(
+            pos_terminal_app::screen::settings::Message::MinLen("8".into()),
+        )],
+    );
+    click(&mut till, "Guardar");
+    assert_shows(&till, "Ajustes guardados.");
+    let saved = Settings::load(&dir.path().join("settings.json"));
+    assert_eq!(saved.printer, Printer::File { path: out.clone() });
+    assert_eq!(saved.scanner.min_length, 8);
+    assert_eq!(till.print_queue().unwrap().layout.columns, 32);
+    click(&mut till, "Imprimir página de prueba");
+    assert_shows(&till, "Imprimiendo la página de prueba…");
+    let q = till.print_queue().unwrap();
+    assert_eq!(printing::test_page(&q), printing::Outcome::Printed(1));
+    let page = std::fs::read(&out).unwrap();
+    assert!(page.windows(15).any(|w| w == b"TRASTIENDA-TEST"));
+    // Open drawer: a manager's PIN only.
+    type_and_enter(&mut till, "settings-pin", CASHIER_PIN);
+    assert_shows(&till, "Ese PIN no es de un encargado.");
+    type_and_enter(&mut till, "settings-pin", MANAGER_PIN);
+    assert_shows(&till, "Abriendo el cajón (autoriza Marta).");
+    assert_eq!(printing::open_drawer(&q), printing::Outcome::Printed(0));
+    let all = std::fs::read(&out).unwrap();
+    assert_eq!(&all[page.len()..], &DRAWER_PULSE);
+    let _ = till.update(Message::Key(Key::Escape));
+    assert!(matches!(till.screen, Screen::Sell(_)));
+}

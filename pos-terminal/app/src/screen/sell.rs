@@ -41,6 +41,7 @@ pub enum Message {
     Recall,
     Reprint,
     Refund,
+    Invoice,
     Settings,
     Logout,
     /// Esc: close the dialog, else clear what was typed.
@@ -57,6 +58,7 @@ pub enum Action {
     Recall,
     Reprint,
     Refund,
+    Invoice,
     Settings,
     Logout,
 }
@@ -317,6 +319,7 @@ impl State {
             Message::Reprint => return Action::Reprint,
             Message::Refund => return Action::Refund,
             Message::Settings => return Action::Settings,
+            Message::Invoice => return Action::Invoice,
             Message::Logout => return Action::Logout,
         }
         if self.override_dialog.is_some() {
@@ -470,6 +473,7 @@ impl State {
                 .padding(12)
                 .on_press(Message::Recall),
             big("Reimprimir (F7)", Message::Reprint),
+            big("Factura (F3)", Message::Invoice),
             big("Devolución (F8)", Message::Refund),
             big("Ajustes (F9)", Message::Settings),
             container(text("")).width(Length::Fill),
