@@ -122,6 +122,12 @@ impl Cart {
         self.try_edit(|c| c.lines[idx].quantity = quantity)
     }
 
+    /// A manual unit price (price override); the caller checks the manager's approval.
+    pub fn set_unit_price(&mut self, idx: usize, price: Money) -> Result<(), CartError> {
+        self.line_exists(idx)?;
+        self.try_edit(|c| c.lines[idx].unit_price = price)
+    }
+
     pub fn set_line_discount(&mut self, idx: usize, discount: Money) -> Result<(), CartError> {
         self.line_exists(idx)?;
         self.try_edit(|c| c.lines[idx].discount = discount)

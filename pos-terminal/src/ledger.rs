@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_shift",
         include_str!("../../migrations/terminal/0003_shift.sql"),
     ),
+    (
+        "0004_full_invoices",
+        include_str!("../../migrations/terminal/0004_full_invoices.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -88,6 +92,11 @@ pub enum LedgerError {
 }
 
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
+
+mod invoices;
+mod tickets;
+pub use invoices::FullInvoice;
+pub use tickets::Refunded;
 
 /// What `open_or_recover` had to do, for the till to show and log.
 #[derive(Debug, Clone, PartialEq, Eq)]

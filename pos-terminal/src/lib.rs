@@ -5,13 +5,16 @@ pub mod cart;
 pub mod ledger;
 pub mod printer;
 pub mod receipt;
+pub mod refund;
 pub mod scanner;
 pub mod shift;
 pub mod stock;
 pub mod sync;
 
 pub use cart::{Cart, CartError, CartLine, card_payment, cash_payment};
-pub use ledger::{CatalogItem, Ledger, LedgerError, OpenNote, Staff, TillIdentity};
+pub use ledger::{
+    CatalogItem, FullInvoice, Ledger, LedgerError, OpenNote, Refunded, Staff, TillIdentity,
+};
 pub use shift::{Approval, CloseCheck, CloseCount, OpenShift, ShiftError, ShiftReport};
 pub use stock::{StockError, StockSession};
 pub use sync::{SharedLedger, SyncClient, SyncError, SyncOptions, SyncReport};

@@ -204,6 +204,52 @@ impl ReceiptLayout {
         Ok(out)
     }
 
+    /// A full invoice (factura completa) for a sale: its own title and number, the simplified
+    /// ticket it replaces, the customer's name, NIF and address, and the tax breakdown.
+    pub fn render_full_invoice(
+        &self,
+        doc: &Document,
+        store: &StoreRecord,
+        invoice: &crate::ledger::FullInvoice,
+    ) -> Result<Vec<Element>, ReceiptError> {
+        let DocumentBody::Sale(sale) = &doc.body else {
+            return Err(ReceiptError::NotPrintable(doc.body.kind().as_str()));
+        };
+        let mut out = self.header(store);
+        out.extend(self.styled(
+            "FACTURA",
+            Style {
+                align: Align::Center,
+                bold: true,
+                big: true,
+            },
+        ));
+        out.push(self.pair("Número", &invoice.number));
+        out.push(self.pair("Fecha", &madrid_time(invoice.created)));
+        out.push(self.pair("Ticket", &sale.ticket_number));
+        out.push(self.pair("Fecha operación", &madrid_time(doc.till_time)));
+        out.push(self.rule());
+        out.extend(self.styled("Cliente:", Style::default()));
+        for l in wrap(&invoice.customer_name, self.columns) {
+            out.push(self.line(l));
+        }
+        out.push(self.pair("NIF", &invoice.customer_nif));
+        for l in wrap(&invoice.customer_address, self.columns) {
+            out.push(self.line(l));
+        }
+        out.push(self.rule());
+        self.push_lines(&mut out, &sale.lines);
+        self.push_totals(&mut out, &sale.totals);
+        self.push_payments(&mut out, &sale.payments);
+        out.push(self.rule());
+        out.push(Element::Feed(1));
+        out.push(Element::Qr(invoice.number.clone()));
+        out.extend(self.centered(&invoice.number));
+        out.push(Element::Feed(3));
+        out.push(Element::Cut);
+        Ok(out)
+    }
+
     fn push_lines(&self, out: &mut Vec<Element>, lines: &[SaleLine]) {
         for l in lines {
             out.push(self.line(l.name.clone()));

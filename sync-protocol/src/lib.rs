@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod document;
 pub mod ids;
 pub mod money;
+pub mod nif;
 pub mod totals;
 pub mod wire;
 

@@ -1,19 +1,22 @@
 //! The till application: state, top-level messages, and the `application()` used by `main`.
+//! Screens live in `screen/*`; this file routes their actions, keys, sync and printing.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use iced::widget::{column, container, operation, text};
 use iced::{Element, Length, Subscription, Task, event, keyboard};
+use pos_terminal::printer::PrintQueue;
 use pos_terminal::{Cart, Ledger, Staff, SyncClient, SyncOptions};
 
 use crate::format;
-use crate::screen::{enrol, login, manager, pay, sell};
+use crate::printing::{self, Outcome};
+use crate::screen::recall::Parked;
+use crate::screen::settings as settings_screen;
+use crate::screen::{enrol, invoice, login, manager, pay, recall, refund, sell};
+use crate::settings::Settings;
 use crate::status::Status;
-
-/// How often the sync worker pushes the outbox and pulls catalog changes.
-pub const SYNC_EVERY: Duration = Duration::from_secs(30);
+use crate::worker;
 
 /// `TRASTIENDA_TILL_DATA` or `./till-data/ledger.db`.
 pub fn default_ledger_path() -> PathBuf {
@@ -22,17 +25,44 @@ pub fn default_ledger_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("till-data").join("ledger.db"))
 }
 
+/// Keys that work on every screen (keyboard-first till).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// F2
+    Pay,
+    /// F3
+    Invoice,
+    /// F4
+    Void,
+    /// F5
+    Park,
+    /// F6
+    Recall,
+    /// F7
+    Reprint,
+    /// F8
+    Refund,
+    /// F9
+    Settings,
+    Escape,
+}
+
 #[derive(Debug, Clone)]
 pub enum Message {
     Enrol(enrol::Message),
     Login(login::Message),
     Sell(sell::Message),
     Pay(pay::Message),
-    PayKey,
+    Refund(refund::Message),
+    Recall(recall::Message),
+    Invoice(invoice::Message),
+    Settings(settings_screen::Message),
+    Key(Key),
+    Sync(worker::Event),
+    Printed(Outcome),
     Manager(manager::Message),
+    /// F10: the store manager's menu.
     ManagerKey,
-    SyncTick,
-    Synced(Result<u64, String>),
 }
 
 pub enum Screen {
@@ -42,17 +72,23 @@ pub enum Screen {
     Login(login::State),
     Sell(sell::State),
     Pay(pay::State),
+    Refund(Box<refund::State>),
+    Recall,
+    Invoice(invoice::State),
+    Settings(settings_screen::State),
     Manager(manager::State),
 }
 
 pub struct Till {
     ledger: Option<Arc<Mutex<Ledger>>>,
     client: Option<SyncClient>,
+    enrolled: bool,
+    pub settings: Settings,
     pub screen: Screen,
     pub cart: Cart,
+    pub parked: Vec<Parked>,
     pub cashier: Option<Staff>,
     pub status: Status,
-    syncing: bool,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -85,19 +121,31 @@ impl Till {
             Self {
                 ledger: None,
                 client: None,
+                enrolled: false,
+                settings: Settings::default(),
                 screen: Screen::Failed(message),
                 cart: Cart::new(),
+                parked: Vec::new(),
                 cashier: None,
                 status: Status::default(),
-                syncing: false,
             },
             Task::none(),
         )
     }
 
-    /// Starts over an open ledger: enrolment when it has no identity yet, else login.
+    /// Starts over an open ledger: enrolment when it has no identity yet, else login. Settings
+    /// are read from `settings.json` beside the ledger.
     pub fn with_ledger(ledger: Ledger) -> (Self, Task<Message>) {
+        Self::with_ledger_and_client(ledger, SyncClient::new(SyncOptions::default()).ok())
+    }
+
+    /// As [`Till::with_ledger`], with a given sync client (tests shorten its retries).
+    pub fn with_ledger_and_client(
+        ledger: Ledger,
+        client: Option<SyncClient>,
+    ) -> (Self, Task<Message>) {
         let enrolled = matches!(ledger.identity(), Ok(Some(_)));
+        let settings = Settings::load(&Settings::path_for(ledger.path()));
         let mut status = Status::default();
         status.refresh(&ledger);
         let screen = if enrolled {
@@ -113,12 +161,14 @@ impl Till {
         (
             Self {
                 ledger: Some(Arc::new(Mutex::new(ledger))),
-                client: SyncClient::new(SyncOptions::default()).ok(),
+                client,
+                enrolled,
+                settings,
                 screen,
                 cart: Cart::new(),
+                parked: Vec::new(),
                 cashier: None,
                 status,
-                syncing: false,
             },
             focus,
         )
@@ -129,11 +179,11 @@ impl Till {
         self.ledger.as_ref()
     }
 
-    fn enrolled(&self) -> bool {
-        self.ledger
-            .as_ref()
-            .and_then(|l| l.lock().ok().map(|l| matches!(l.identity(), Ok(Some(_)))))
-            .unwrap_or(false)
+    /// The print queue for the configured printer, if any.
+    pub fn print_queue(&self) -> Option<PrintQueue> {
+        self.settings
+            .receipt_printer()
+            .map(|p| PrintQueue::new(p, self.settings.layout()))
     }
 
     fn refresh_status(&mut self) {
@@ -165,6 +215,114 @@ impl Till {
         }
     }
 
+    fn notice(&mut self, n: String) {
+        if let Screen::Sell(s) = &mut self.screen {
+            s.notice = Some(n);
+        }
+    }
+
+    /// Queues the receipt of committed document `seq` (durably) and flushes the queue in the
+    /// background. The sale is already in the ledger whatever the printer does.
+    fn print(&mut self, seq: u64) -> Task<Message> {
+        let Some(ledger) = self.ledger.clone() else {
+            return Task::none();
+        };
+        let queue = self.print_queue();
+        let cashier = self.cashier.as_ref().map(|c| c.name.clone());
+        if let Err(e) =
+            printing::enqueue_document(self.settings.layout(), &ledger, seq, cashier.as_deref())
+        {
+            self.status.printer = Some(format!("Recibo no preparado: {e}"));
+            return Task::none();
+        }
+        printing::flush_task(queue, ledger, Message::Printed)
+    }
+
+    fn sell_action(&mut self, action: sell::Action) -> Task<Message> {
+        match action {
+            sell::Action::None => operation::focus(sell::SCAN_ID),
+            sell::Action::Focus(id) => operation::focus(id),
+            sell::Action::Pay => self.start_payment(),
+            sell::Action::Manager => self.show_manager(),
+            sell::Action::Logout => {
+                self.cashier = None;
+                self.screen = Screen::Login(login::State::default());
+                operation::focus(login::PIN_ID)
+            }
+            sell::Action::Park => {
+                if self.cart.is_empty() {
+                    self.notice("El ticket está vacío: nada que aparcar.".into());
+                } else {
+                    self.parked.push(Parked {
+                        cart: std::mem::take(&mut self.cart),
+                        at: chrono::Utc::now(),
+                    });
+                    let n = self.parked.len();
+                    self.notice(format!("Ticket aparcado ({n} en espera)."));
+                }
+                operation::focus(sell::SCAN_ID)
+            }
+            sell::Action::Recall => {
+                if !self.cart.is_empty() {
+                    self.notice("Aparque o cobre el ticket actual antes de recuperar otro.".into());
+                } else if self.parked.is_empty() {
+                    self.notice("No hay tickets aparcados.".into());
+                } else if self.parked.len() == 1 {
+                    return self.recall(0);
+                } else {
+                    self.screen = Screen::Recall;
+                    return Task::none();
+                }
+                operation::focus(sell::SCAN_ID)
+            }
+            sell::Action::Reprint => {
+                let last = self.ledger.as_ref().and_then(|l| {
+                    l.lock()
+                        .ok()
+                        .and_then(|l| l.last_receipt_seq().ok().flatten())
+                });
+                match last {
+                    Some(seq) => {
+                        self.notice("Reimprimiendo el último recibo.".into());
+                        let t = self.print(seq);
+                        Task::batch([t, operation::focus(sell::SCAN_ID)])
+                    }
+                    None => {
+                        self.notice("Todavía no hay ningún recibo.".into());
+                        operation::focus(sell::SCAN_ID)
+                    }
+                }
+            }
+            sell::Action::Refund => {
+                self.screen = Screen::Refund(Box::new(refund::State::new()));
+                operation::focus(refund::TICKET_ID)
+            }
+            sell::Action::Settings => {
+                self.screen = Screen::Settings(settings_screen::State::new(&self.settings));
+                Task::none()
+            }
+            sell::Action::Invoice => {
+                let last = self.ledger.as_ref().and_then(|l| {
+                    let l = l.lock().ok()?;
+                    let seq = l.last_receipt_seq().ok().flatten()?;
+                    match l.document(seq).ok().flatten()?.body {
+                        sync_protocol::DocumentBody::Sale(s) => Some(s.ticket_number),
+                        _ => None,
+                    }
+                });
+                self.screen = Screen::Invoice(invoice::State::new(last));
+                operation::focus(invoice::NAME_ID)
+            }
+        }
+    }
+
+    fn recall(&mut self, i: usize) -> Task<Message> {
+        if i < self.parked.len() && self.cart.is_empty() {
+            self.cart = self.parked.remove(i).cart;
+        }
+        self.show_sell(Some("Ticket recuperado.".into()))
+    }
+
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let Some(ledger) = self.ledger.clone() else {
             return Task::none();
@@ -175,11 +333,9 @@ impl Till {
                     enrol::Action::None => Task::none(),
                     enrol::Action::Run(t) => t.map(Message::Enrol),
                     enrol::Action::Enrolled => {
+                        self.enrolled = true;
                         self.screen = Screen::Login(login::State::default());
-                        Task::batch([
-                            operation::focus(login::PIN_ID),
-                            Task::done(Message::SyncTick),
-                        ])
+                        operation::focus(login::PIN_ID)
                     }
                 }
             }
@@ -190,21 +346,9 @@ impl Till {
                     self.show_sell(None)
                 }
             },
-            (Message::Sell(m), Screen::Sell(s)) => match s.update(m, &mut self.cart, &ledger) {
-                sell::Action::None => operation::focus(sell::SCAN_ID),
-                sell::Action::Pay => self.start_payment(),
-                sell::Action::Manager => self.show_manager(),
-                sell::Action::Logout => {
-                    self.cashier = None;
-                    self.screen = Screen::Login(login::State::default());
-                    operation::focus(login::PIN_ID)
-                }
-            },
-            (Message::PayKey, Screen::Sell(s)) => {
-                match s.update(sell::Message::Pay, &mut self.cart, &ledger) {
-                    sell::Action::Pay => self.start_payment(),
-                    _ => operation::focus(sell::SCAN_ID),
-                }
+            (Message::Sell(m), Screen::Sell(s)) => {
+                let a = s.update(m, &mut self.cart, &ledger);
+                self.sell_action(a)
             }
             (Message::ManagerKey, Screen::Sell(_)) => self.show_manager(),
             (Message::Manager(m), Screen::Manager(s)) => {
@@ -223,56 +367,151 @@ impl Till {
                 let cashier = self.cashier.as_ref().map(|c| c.id);
                 match s.update(m, &mut self.cart, &ledger, cashier) {
                     pay::Action::None => Task::none(),
+                    pay::Action::Focus(id) => operation::focus(id),
                     pay::Action::Back => self.show_sell(None),
-                    pay::Action::Paid { change, ticket } => {
+                    pay::Action::Paid {
+                        change,
+                        ticket,
+                        seq,
+                    } => {
                         self.refresh_status();
                         let notice = format!("Ticket {ticket} · Cambio: {}", format::money(change));
-                        self.show_sell(Some(notice))
+                        let print = self.print(seq);
+                        Task::batch([self.show_sell(Some(notice)), print])
                     }
                 }
             }
-            (Message::SyncTick, _) => {
-                if self.syncing || !self.enrolled() {
-                    return Task::none();
-                }
-                let Some(client) = self.client.clone() else {
-                    return Task::none();
-                };
-                self.syncing = true;
-                Task::perform(
-                    async move {
-                        let result = client.sync_once(&ledger).await.map_err(|e| e.to_string());
-                        let waiting = ledger
-                            .lock()
-                            .ok()
-                            .and_then(|l| l.outbox_len().ok())
-                            .unwrap_or(0);
-                        result.map(|_| waiting)
-                    },
-                    Message::Synced,
-                )
-            }
-            (Message::Synced(r), _) => {
-                self.syncing = false;
-                match r {
-                    Ok(waiting) => {
-                        self.status.online = Some(true);
-                        self.status.waiting = waiting;
-                        self.status.last_sync = Some(chrono::Utc::now());
-                        self.status.last_error = None;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "sync failed");
-                        self.status.online = Some(false);
-                        self.status.last_error = Some(e);
+            (Message::Refund(m), Screen::Refund(s)) => {
+                let cashier = self.cashier.as_ref().map(|c| c.id);
+                match s.update(m, &ledger, cashier) {
+                    refund::Action::None => Task::none(),
+                    refund::Action::Focus(id) => operation::focus(id),
+                    refund::Action::Back => self.show_sell(None),
+                    refund::Action::Refunded { seq, number, total } => {
                         self.refresh_status();
+                        let notice = format!("Devolución {number} · {}", format::money(total));
+                        let print = self.print(seq);
+                        Task::batch([self.show_sell(Some(notice)), print])
                     }
                 }
+            }
+            (Message::Invoice(m), Screen::Invoice(s)) => match s.update(m, &ledger) {
+                invoice::Action::None => Task::none(),
+                invoice::Action::Focus(id) => operation::focus(id),
+                invoice::Action::Back => self.show_sell(None),
+                invoice::Action::Issued(inv) => {
+                    let print =
+                        match printing::enqueue_full_invoice(self.settings.layout(), &ledger, &inv)
+                        {
+                            Ok(_) => {
+                                printing::flush_task(self.print_queue(), ledger, Message::Printed)
+                            }
+                            Err(e) => {
+                                self.status.printer = Some(format!("Factura no preparada: {e}"));
+                                Task::none()
+                            }
+                        };
+                    let notice =
+                        format!("Factura {} emitida para {}", inv.number, inv.customer_nif);
+                    Task::batch([self.show_sell(Some(notice)), print])
+                }
+            },
+            (Message::Settings(m), Screen::Settings(s)) => match s.update(m, &ledger) {
+                settings_screen::Action::None => Task::none(),
+                settings_screen::Action::Focus(id) => operation::focus(id),
+                settings_screen::Action::Back => self.show_sell(None),
+                settings_screen::Action::Saved(new) => {
+                    let path = ledger.lock().map(|l| Settings::path_for(l.path()));
+                    match path
+                        .map_err(|_| "registro no disponible".to_string())
+                        .and_then(|p| new.save(&p).map_err(|e| e.to_string()))
+                    {
+                        Ok(()) => self.settings = new,
+                        Err(e) => s.notice = Some(format!("No se pudieron guardar: {e}")),
+                    }
+                    Task::none()
+                }
+                settings_screen::Action::TestPage(with) => {
+                    match with
+                        .receipt_printer()
+                        .map(|p| PrintQueue::new(p, with.layout()))
+                    {
+                        Some(q) => printing::blocking_task(
+                            move || printing::test_page(&q),
+                            Message::Printed,
+                        ),
+                        None => Task::none(),
+                    }
+                }
+                settings_screen::Action::OpenDrawer(manager) => {
+                    tracing::info!(
+                        manager_id = manager.id.0,
+                        manager = %manager.name,
+                        cashier = self.cashier.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+                        "cash drawer opened by a manager"
+                    );
+                    let queue = self
+                        .settings
+                        .receipt_printer()
+                        .map(|p| PrintQueue::new(p, self.settings.layout()));
+                    match queue {
+                        Some(q) => printing::blocking_task(
+                            move || printing::open_drawer(&q),
+                            Message::Printed,
+                        ),
+                        None => {
+                            s.notice = Some(
+                                "No hay impresora configurada: el cajón va conectado a ella."
+                                    .into(),
+                            );
+                            Task::none()
+                        }
+                    }
+                }
+            },
+            (Message::Recall(m), Screen::Recall) => match m {
+                recall::Message::Pick(i) => self.recall(i),
+                recall::Message::Back => self.show_sell(None),
+            },
+            (Message::Key(k), _) => self.key(k),
+            (Message::Sync(e), _) => {
+                let changed = self.status.apply(&e);
+                if changed > 0
+                    && let Screen::Sell(s) = &mut self.screen
+                {
+                    s.refresh(&ledger);
+                }
+                Task::none()
+            }
+            (Message::Printed(o), _) => {
+                self.status.printed(&o);
                 Task::none()
             }
             // A message for a screen that is no longer shown (e.g. a late click): ignore it.
             _ => Task::none(),
         }
+    }
+
+    /// F-keys and Esc, whichever widget has focus.
+    fn key(&mut self, k: Key) -> Task<Message> {
+        let message = match (&self.screen, k) {
+            (Screen::Sell(_), Key::Pay) => Message::Sell(sell::Message::Pay),
+            (Screen::Sell(_), Key::Invoice) => Message::Sell(sell::Message::Invoice),
+            (Screen::Sell(_), Key::Void) => Message::Sell(sell::Message::Void),
+            (Screen::Sell(_), Key::Park) => Message::Sell(sell::Message::Park),
+            (Screen::Sell(_), Key::Recall) => Message::Sell(sell::Message::Recall),
+            (Screen::Sell(_), Key::Reprint) => Message::Sell(sell::Message::Reprint),
+            (Screen::Sell(_), Key::Refund) => Message::Sell(sell::Message::Refund),
+            (Screen::Sell(_), Key::Settings) => Message::Sell(sell::Message::Settings),
+            (Screen::Sell(_), Key::Escape) => Message::Sell(sell::Message::Escape),
+            (Screen::Pay(_), Key::Escape) => Message::Pay(pay::Message::Back),
+            (Screen::Refund(_), Key::Escape) => Message::Refund(refund::Message::Back),
+            (Screen::Invoice(_), Key::Escape) => Message::Invoice(invoice::Message::Back),
+            (Screen::Settings(_), Key::Escape) => Message::Settings(settings_screen::Message::Back),
+            (Screen::Recall, Key::Escape) => Message::Recall(recall::Message::Back),
+            _ => return Task::none(),
+        };
+        self.update(message)
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -282,9 +521,14 @@ impl Till {
             Screen::Login(s) => s.view().map(Message::Login),
             Screen::Sell(s) => {
                 let name = self.cashier.as_ref().map(|c| c.name.as_str()).unwrap_or("");
-                s.view(&self.cart, name).map(Message::Sell)
+                s.view(&self.cart, name, self.parked.len())
+                    .map(Message::Sell)
             }
             Screen::Pay(s) => s.view().map(Message::Pay),
+            Screen::Refund(s) => s.view().map(Message::Refund),
+            Screen::Recall => recall::view(&self.parked).map(Message::Recall),
+            Screen::Invoice(s) => s.view().map(Message::Invoice),
+            Screen::Settings(s) => s.view().map(Message::Settings),
             Screen::Manager(s) => s.view().map(Message::Manager),
         };
         column![
@@ -297,18 +541,41 @@ impl Till {
     pub fn subscription(&self) -> Subscription<Message> {
         let keys = event::listen_with(|event, _status, _window| match event {
             iced::Event::Keyboard(keyboard::Event::KeyPressed {
-                key: keyboard::Key::Named(keyboard::key::Named::F2),
+                key: keyboard::Key::Named(named),
                 ..
-            }) => Some(Message::PayKey),
-            iced::Event::Keyboard(keyboard::Event::KeyPressed {
-                key: keyboard::Key::Named(keyboard::key::Named::F9),
-                ..
-            }) => Some(Message::ManagerKey),
+            }) => {
+                use keyboard::key::Named;
+                let k = match named {
+                    Named::F2 => Key::Pay,
+                    Named::F3 => Key::Invoice,
+                    Named::F4 => Key::Void,
+                    Named::F5 => Key::Park,
+                    Named::F6 => Key::Recall,
+                    Named::F7 => Key::Reprint,
+                    Named::F8 => Key::Refund,
+                    Named::F9 => Key::Settings,
+                    Named::F10 => return Some(Message::ManagerKey),
+                    Named::Escape => Key::Escape,
+                    _ => return None,
+                };
+                Some(Message::Key(k))
+            }
             _ => None,
         });
-        Subscription::batch([
-            keys,
-            iced::time::every(SYNC_EVERY).map(|_| Message::SyncTick),
-        ])
+        let mut subs = vec![keys];
+        if self.enrolled
+            && let (Some(ledger), Some(client)) = (&self.ledger, &self.client)
+            && let Ok(path) = ledger.lock().map(|l| l.path().to_path_buf())
+        {
+            subs.push(
+                worker::subscription(worker::Worker {
+                    ledger: Arc::clone(ledger),
+                    client: client.clone(),
+                    path,
+                })
+                .map(Message::Sync),
+            );
+        }
+        Subscription::batch(subs)
     }
 }

@@ -1,10 +1,13 @@
 //! The Trastienda till: an iced 0.14 app on top of the `pos-terminal` library.
 //! One module per screen, each with its own `Message`; domain code stays in `pos_terminal`.
-//! Strings are Spanish for now (Fluent i18n comes later).
 
 mod app;
 pub mod format;
+pub mod manager;
+pub mod printing;
 pub mod screen;
+pub mod settings;
 pub mod status;
+pub mod worker;
 
-pub use app::{Message, Screen, Till, application, default_ledger_path};
+pub use app::{Key, Message, Screen, Till, application, default_ledger_path};

@@ -139,7 +139,7 @@ fn logged_in(dir: &tempfile::TempDir) -> Till {
 
 /// From the sell screen into the manager menu with Marta's PIN.
 fn manager_menu(till: &mut Till) {
-    click(till, "Gerencia (F9)");
+    click(till, "Gerencia (F10)");
     assert!(shows(till, "Gerencia: PIN de encargado"));
     type_into(till, "manager-pin", "9876", true);
     assert!(shows(till, "Gerencia · Marta"), "manager PIN refused");

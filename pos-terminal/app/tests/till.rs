@@ -5,13 +5,18 @@ use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use iced::Task;
 use iced_test::simulator;
 use pos_terminal::Ledger;
-use pos_terminal_app::{Message, Screen, Till};
+use pos_terminal::receipt::DRAWER_PULSE;
+use pos_terminal_app::settings::{Printer, Settings};
+use pos_terminal_app::{Key, Message, Screen, Till, printing, worker};
 use sync_protocol::{
-    CatalogChange, Change, ChangesPage, EnrollResponse, FranchiseeId, Money, ProductId,
-    ProductRecord, StaffId, StaffRecord, StaffRole, StoreId, TaxRate, TillId,
+    CatalogChange, Change, ChangesPage, DocumentBody, EnrollResponse, FranchiseeId, Money,
+    ProductId, ProductRecord, Quantity, StaffId, StaffRecord, StaffRole, StoreId, TaxRate, Tender,
+    TillId,
 };
 
 const EAN: &str = "8412345678905";
+const CASHIER_PIN: &str = "1234";
+const MANAGER_PIN: &str = "9876";
 
 fn pin_hash(pin: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -21,7 +26,36 @@ fn pin_hash(pin: &str) -> String {
         .to_string()
 }
 
-/// An enrolled ledger with one product (13,45 €, IVA 21 %) and one cashier with PIN 1234.
+fn page(changes: Vec<CatalogChange>, from: i64) -> ChangesPage {
+    ChangesPage {
+        protocol_version: sync_protocol::PROTOCOL_VERSION,
+        next_cursor: from + changes.len() as i64,
+        changes: changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, change)| Change {
+                cursor: from + i as i64 + 1,
+                change,
+            })
+            .collect(),
+        has_more: false,
+    }
+}
+
+fn oil(cents: i64) -> CatalogChange {
+    CatalogChange::Product(ProductRecord {
+        id: ProductId(1),
+        sku: "ACE-1L".into(),
+        name: "Aceite de oliva 1 L".into(),
+        tax_rate_id: 1,
+        tax_rate: TaxRate::IVA_GENERAL,
+        price: Money::from_cents(cents),
+        active: true,
+    })
+}
+
+/// An enrolled ledger with one product (13,45 €, IVA 21 %), a cashier (PIN 1234) and a
+/// manager (PIN 9876).
 fn ledger(dir: &tempfile::TempDir) -> Ledger {
     let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
     l.enrol(
@@ -37,15 +71,7 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
     )
     .expect("enrol");
     let changes = vec![
-        CatalogChange::Product(ProductRecord {
-            id: ProductId(1),
-            sku: "ACE-1L".into(),
-            name: "Aceite de oliva 1 L".into(),
-            tax_rate_id: 1,
-            tax_rate: TaxRate::IVA_GENERAL,
-            price: Money::from_cents(1345),
-            active: true,
-        }),
+        oil(1345),
         CatalogChange::Barcode {
             code: EAN.into(),
             product_id: ProductId(1),
@@ -54,50 +80,58 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
             id: StaffId(1),
             name: "Lucía".into(),
             role: StaffRole::Cashier,
-            pin_hash: pin_hash("1234"),
+            pin_hash: pin_hash(CASHIER_PIN),
+            active: true,
+        }),
+        CatalogChange::Staff(StaffRecord {
+            id: StaffId(2),
+            name: "Marta".into(),
+            role: StaffRole::Manager,
+            pin_hash: pin_hash(MANAGER_PIN),
             active: true,
         }),
     ];
-    let page = ChangesPage {
-        protocol_version: sync_protocol::PROTOCOL_VERSION,
-        next_cursor: changes.len() as i64,
-        changes: changes
-            .into_iter()
-            .enumerate()
-            .map(|(i, change)| Change {
-                cursor: i as i64 + 1,
-                change,
-            })
-            .collect(),
-        has_more: false,
-    };
-    l.apply_changes(&page).expect("apply");
+    l.apply_changes(&page(changes, 0)).expect("apply");
     l
 }
 
-/// Types `text` into the input with `id`, presses Enter, and feeds the messages to the till.
-fn type_and_enter(till: &mut Till, id: &'static str, text: &str) {
+fn feed(till: &mut Till, messages: Vec<Message>) {
+    for m in messages {
+        let _: Task<Message> = till.update(m);
+    }
+}
+
+/// Types `text` into the input with `id` (no Enter).
+fn type_into(till: &mut Till, id: &'static str, text: &str) {
     let messages: Vec<Message> = {
         let mut ui = simulator(till.view());
         ui.click(iced::widget::Id::new(id)).expect("input");
         let _ = ui.typewrite(text);
+        ui.into_messages().collect()
+    };
+    feed(till, messages);
+}
+
+/// Types `text` into the input with `id`, presses Enter, and feeds the messages to the till.
+fn type_and_enter(till: &mut Till, id: &'static str, text: &str) {
+    type_into(till, id, text);
+    let messages: Vec<Message> = {
+        let mut ui = simulator(till.view());
+        ui.click(iced::widget::Id::new(id)).expect("input");
         let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
         ui.into_messages().collect()
     };
-    for m in messages {
-        let _: Task<Message> = till.update(m);
-    }
+    feed(till, messages);
 }
 
 fn click(till: &mut Till, label: &str) {
     let messages: Vec<Message> = {
         let mut ui = simulator(till.view());
-        ui.click(label).expect("button");
+        ui.click(label)
+            .unwrap_or_else(|e| panic!("button {label}: {e:?}"));
         ui.into_messages().collect()
     };
-    for m in messages {
-        let _: Task<Message> = till.update(m);
-    }
+    feed(till, messages);
 }
 
 fn shows(till: &Till, s: &str) -> bool {
@@ -105,11 +139,49 @@ fn shows(till: &Till, s: &str) -> bool {
     ui.find(s).is_ok()
 }
 
+/// Whether some text on screen contains `s` (for messages that carry an OS error text).
+fn shows_containing(till: &Till, s: &str) -> bool {
+    let mut ui = simulator(till.view());
+    ui.find(|c: iced_test::selector::Candidate<'_>| match c {
+        iced_test::selector::Candidate::Text { content, .. } if content.contains(s) => Some(()),
+        _ => None,
+    })
+    .is_ok()
+}
+
+#[track_caller]
+fn assert_shows(till: &Till, s: &str) {
+    assert!(shows(till, s), "the screen does not show {s:?}");
+}
+
 fn logged_in(dir: &tempfile::TempDir) -> Till {
     let (mut till, _) = Till::with_ledger(ledger(dir));
-    type_and_enter(&mut till, "login-pin", "1234");
+    type_and_enter(&mut till, "login-pin", CASHIER_PIN);
     assert!(matches!(till.screen, Screen::Sell(_)), "login failed");
     till
+}
+
+fn with_ledger<T>(till: &Till, f: impl FnOnce(&Ledger) -> T) -> T {
+    f(&till.ledger().unwrap().lock().unwrap())
+}
+
+/// Writes a settings file that prints to `path` (a file standing in for a device node).
+fn print_to_file(dir: &tempfile::TempDir, path: &std::path::Path) {
+    let s = Settings {
+        printer: Printer::File {
+            path: path.to_path_buf(),
+        },
+        ..Settings::default()
+    };
+    s.save(&dir.path().join("settings.json")).unwrap();
+}
+
+fn sell_one_for_cash(till: &mut Till) {
+    type_and_enter(till, "scan", EAN);
+    click(till, "Cobrar (F2)");
+    click(till, "20,00 €");
+    click(till, "Confirmar cobro");
+    assert!(matches!(till.screen, Screen::Sell(_)));
 }
 
 #[test]
@@ -124,20 +196,20 @@ fn unenrolled_ledger_starts_on_enrolment() {
     let l = Ledger::open(dir.path().join("ledger.db")).unwrap();
     let (till, _) = Till::with_ledger(l);
     assert!(matches!(till.screen, Screen::Enrol(_)));
-    assert!(shows(&till, "Alta de la caja"));
+    assert_shows(&till, "Alta de la caja");
 }
 
 #[test]
 fn wrong_pin_is_refused_and_right_pin_logs_in() {
     let dir = tempfile::tempdir().unwrap();
     let (mut till, _) = Till::with_ledger(ledger(&dir));
-    assert!(shows(&till, "Entrar"));
+    assert_shows(&till, "Entrar");
     type_and_enter(&mut till, "login-pin", "9999");
     assert!(matches!(till.screen, Screen::Login(_)));
-    assert!(shows(&till, "PIN incorrecto"));
-    type_and_enter(&mut till, "login-pin", "1234");
+    assert_shows(&till, "PIN incorrecto");
+    type_and_enter(&mut till, "login-pin", CASHIER_PIN);
     assert!(matches!(till.screen, Screen::Sell(_)));
-    assert!(shows(&till, "Cajero: Lucía"));
+    assert_shows(&till, "Cajero: Lucía");
 }
 
 #[test]
@@ -145,12 +217,89 @@ fn scanning_an_ean_adds_the_line_and_total() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in(&dir);
     type_and_enter(&mut till, "scan", EAN);
-    assert!(shows(&till, "Aceite de oliva 1 L"));
-    assert!(shows(&till, "Total: 13,45 €"));
-    assert!(shows(&till, "IVA 21 %: base 11,12 € · cuota 2,33 €"));
+    assert_shows(&till, "▸ Aceite de oliva 1 L");
+    assert_shows(&till, "Total: 13,45 €");
+    assert_shows(&till, "IVA 21 %: base 11,12 € · cuota 2,33 €");
     type_and_enter(&mut till, "scan", "0000000000000");
-    assert!(shows(&till, "Código desconocido: 0000000000000"));
-    assert!(shows(&till, "Total: 13,45 €"));
+    assert_shows(&till, "Código desconocido: 0000000000000");
+    type_and_enter(&mut till, "scan", "8412345678901");
+    assert!(shows_containing(&till, "Código no válido: 8412345678901"));
+    assert_shows(&till, "Total: 13,45 €");
+}
+
+#[test]
+fn search_by_name_shows_results_as_you_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_into(&mut till, "scan", "acei");
+    assert_shows(&till, "Aceite de oliva 1 L");
+    assert_shows(&till, "ACE-1L");
+    assert_shows(&till, "Ticket vacío");
+    click(&mut till, "ACE-1L");
+    assert_shows(&till, "Total: 13,45 €");
+    type_into(&mut till, "scan", "zumo");
+    assert_shows(&till, "Sin resultados");
+    // Esc clears what was typed; Enter on a search adds the first result.
+    let _ = till.update(Message::Key(Key::Escape));
+    assert!(!shows(&till, "Sin resultados"));
+    type_and_enter(&mut till, "scan", "oliva");
+    assert_shows(&till, "2 x 13,45 €");
+    assert_shows(&till, "Total: 26,90 €");
+}
+
+#[test]
+fn quantity_line_and_ticket_discounts_and_void() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    type_into(&mut till, "scan", "3");
+    click(&mut till, "Cantidad");
+    assert_shows(&till, "3 x 13,45 €");
+    assert_shows(&till, "Total: 40,35 €");
+    click(&mut till, "+");
+    assert_shows(&till, "Total: 53,80 €");
+    click(&mut till, "−");
+    type_into(&mut till, "scan", "1,35");
+    click(&mut till, "Dto. línea");
+    assert_shows(&till, "3 x 13,45 € − 1,35 €");
+    assert_shows(&till, "Total: 39,00 €");
+    type_into(&mut till, "scan", "4");
+    click(&mut till, "Dto. ticket");
+    assert_shows(&till, "Descuento ticket: 4,00 €");
+    assert_shows(&till, "Total: 35,00 €");
+    // A discount above the ticket is refused and explained; the total stays.
+    type_into(&mut till, "scan", "500");
+    click(&mut till, "Dto. ticket");
+    assert!(shows(&till, "Total: 35,00 €"));
+    let _ = till.update(Message::Key(Key::Void));
+    assert_shows(&till, "Línea anulada: Aceite de oliva 1 L");
+    assert_shows(&till, "Ticket vacío");
+    assert_shows(&till, "Total: 0,00 €");
+}
+
+#[test]
+fn price_override_needs_a_manager_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    type_into(&mut till, "scan", "10");
+    click(&mut till, "Precio (encargado)");
+    assert_shows(&till, "Cambiar precio a 10,00 €: PIN del encargado");
+    type_and_enter(&mut till, "override-pin", CASHIER_PIN);
+    assert_shows(&till, "Ese PIN no es de un encargado.");
+    type_and_enter(&mut till, "override-pin", "0000");
+    assert_shows(&till, "PIN de encargado incorrecto.");
+    assert_shows(&till, "Total: 13,45 €");
+    type_and_enter(&mut till, "override-pin", MANAGER_PIN);
+    assert_shows(&till, "Precio cambiado a 10,00 € (autoriza Marta)");
+    assert_shows(&till, "Total: 10,00 €");
+    click(&mut till, "Cobrar (F2)");
+    click(&mut till, "Confirmar cobro");
+    let doc = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let DocumentBody::Sale(s) = doc.body else {
+        panic!("not a sale")
+    };
+    assert_eq!(s.lines[0].unit_price, Money::from_cents(1000));
 }
 
 #[test]
@@ -160,35 +309,417 @@ fn paying_20_cash_for_13_45_gives_6_55_change_and_records_the_sale() {
     type_and_enter(&mut till, "scan", EAN);
     click(&mut till, "Cobrar (F2)");
     assert!(matches!(till.screen, Screen::Pay(_)));
-    assert!(shows(&till, "Total: 13,45 €"));
+    assert_shows(&till, "Total: 13,45 €");
     click(&mut till, "20,00 €");
-    assert!(shows(&till, "Cambio: 6,55 €"));
+    assert_shows(&till, "Cambio: 6,55 €");
     click(&mut till, "Confirmar cobro");
     assert!(matches!(till.screen, Screen::Sell(_)));
-    assert!(shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €"));
-    assert!(shows(&till, "Ticket vacío"));
-    assert!(shows(&till, "Documentos pendientes: 1"));
+    assert_shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €");
+    assert_shows(&till, "Ticket vacío");
+    assert_shows(&till, "Documentos pendientes: 1");
     let ledger = till.ledger().unwrap().lock().unwrap();
     assert_eq!(ledger.document_count().unwrap(), 1);
     assert_eq!(ledger.sales_gross().unwrap(), Money::from_cents(1345));
 }
 
 #[test]
-fn typed_cash_amount_and_short_payment() {
+fn short_cash_then_card_with_reference_splits_the_payment() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in(&dir);
     type_and_enter(&mut till, "scan", EAN);
-    let _ = till.update(Message::PayKey);
+    let _ = till.update(Message::Key(Key::Pay));
     assert!(matches!(till.screen, Screen::Pay(_)));
-    type_and_enter(&mut till, "tendered", "10");
-    assert!(shows(&till, "Faltan 3,45 €."));
+    type_and_enter(&mut till, "tendered", "5");
+    assert_shows(&till, "Efectivo: 5,00 €");
+    assert_shows(&till, "Pendiente: 8,45 €");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    // Card needs the terminal's reference.
+    click(&mut till, "Tarjeta");
+    assert_shows(&till, "Escriba la referencia que da el datáfono.");
+    // Esc is refused while tenders are noted (the card may have been charged).
+    let _ = till.update(Message::Key(Key::Escape));
+    assert!(matches!(till.screen, Screen::Pay(_)));
+    type_and_enter(&mut till, "card-reference", "AUT-778812");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    assert_shows(&till, "Ticket T0007-000001 · Cambio: 0,00 €");
+    let doc = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let DocumentBody::Sale(s) = doc.body else {
+        panic!("not a sale")
+    };
+    assert_eq!(s.payments.len(), 2);
+    assert_eq!(s.payments[0].tender, Tender::Cash);
+    assert_eq!(s.payments[0].amount, Money::from_cents(500));
+    assert_eq!(s.payments[1].tender, Tender::Card);
+    assert_eq!(s.payments[1].amount, Money::from_cents(845));
+    assert_eq!(s.payments[1].reference.as_deref(), Some("AUT-778812"));
+}
+
+#[test]
+fn cash_receipt_prints_after_commit_with_the_drawer_pulse_and_reprints() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("printer.bin");
+    print_to_file(&dir, &out);
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    // Committed before anything printed: the receipt waits in the queue.
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
     assert_eq!(
-        till.ledger()
-            .unwrap()
-            .lock()
-            .unwrap()
-            .document_count()
-            .unwrap(),
-        0
+        with_ledger(&till, |l| l.pending_prints(10).unwrap().len()),
+        1
     );
+    let outcome = printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    assert_eq!(outcome, printing::Outcome::Printed(1));
+    let bytes = std::fs::read(&out).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(has(&DRAWER_PULSE), "cash payment kicks the drawer");
+    assert!(has(b"T0007-000001"));
+    assert!(has(b"Aceite de oliva 1 L"));
+    // Reprint the last receipt (F7): queued again and printed again.
+    let _ = till.update(Message::Key(Key::Reprint));
+    assert_shows(&till, "Reimprimiendo el último recibo.");
+    printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    let again = std::fs::read(&out).unwrap();
+    assert_eq!(again.len(), bytes.len() * 2);
+}
+
+#[test]
+fn card_receipt_does_not_kick_the_drawer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("printer.bin");
+    print_to_file(&dir, &out);
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    click(&mut till, "Cobrar (F2)");
+    type_and_enter(&mut till, "card-reference", "AUT-1");
+    printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(!bytes.windows(5).any(|w| w == DRAWER_PULSE));
+    assert!(bytes.windows(12).any(|w| w == b"T0007-000001"));
+}
+
+#[test]
+fn a_dead_printer_keeps_the_sale_and_the_receipt_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nobody listens on: the printer refuses the connection.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = Settings {
+        printer: Printer::Network {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        ..Settings::default()
+    };
+    s.save(&dir.path().join("settings.json")).unwrap();
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    let outcome = printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    assert!(matches!(
+        outcome,
+        printing::Outcome::Failed { waiting: 1, .. }
+    ));
+    let _ = till.update(Message::Printed(outcome));
+    assert!(shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €"));
+    assert!(shows_containing(
+        &till,
+        "cannot reach the printer 127.0.0.1"
+    ));
+    assert!(shows_containing(&till, "1 recibo(s) en cola"));
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+    assert_eq!(
+        with_ledger(&till, |l| l.pending_prints(10).unwrap().len()),
+        1
+    );
+    // The till stays usable for the next sale.
+    type_and_enter(&mut till, "scan", EAN);
+    assert_shows(&till, "Total: 13,45 €");
+}
+
+#[test]
+fn park_and_recall_a_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    type_and_enter(&mut till, "scan", EAN);
+    click(&mut till, "Aparcar (F5)");
+    assert_shows(&till, "Ticket aparcado (1 en espera).");
+    assert_shows(&till, "Ticket vacío");
+    assert_shows(&till, "Recuperar (F6) · 1");
+    // Serve the next customer, then recall is refused while a ticket is open.
+    type_and_enter(&mut till, "scan", EAN);
+    let _ = till.update(Message::Key(Key::Recall));
+    assert_shows(
+        &till,
+        "Aparque o cobre el ticket actual antes de recuperar otro.",
+    );
+    let _ = till.update(Message::Key(Key::Park));
+    assert_shows(&till, "Recuperar (F6) · 2");
+    click(&mut till, "Recuperar (F6) · 2");
+    assert!(matches!(till.screen, Screen::Recall));
+    assert_shows(&till, "26,90 €");
+    click(&mut till, "26,90 €");
+    assert_shows(&till, "Ticket recuperado.");
+    assert_shows(&till, "2 x 13,45 €");
+    assert_shows(&till, "Total: 26,90 €");
+    assert_shows(&till, "Recuperar (F6) · 1");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+}
+
+#[test]
+fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    type_and_enter(&mut till, "scan", EAN);
+    click(&mut till, "Cobrar (F2)");
+    click(&mut till, "Confirmar cobro");
+    click(&mut till, "Devolución (F8)");
+    assert!(matches!(till.screen, Screen::Refund(_)));
+    type_and_enter(&mut till, "refund-ticket", "T0007-000099");
+    assert_shows(&till, "No hay ningún ticket T0007-000099 en esta caja.");
+    // What the receipt's QR code carries is the ticket number.
+    type_and_enter(&mut till, "refund-ticket", "t0007-000001");
+    assert_shows(&till, "Devolver: 0");
+    assert_shows(&till, "Se devuelve a: efectivo");
+    click(&mut till, "+");
+    assert_shows(&till, "Devolver: 1");
+    type_and_enter(&mut till, "refund-pin", CASHIER_PIN);
+    assert_shows(&till, "Ese PIN no es de un encargado.");
+    type_and_enter(&mut till, "refund-pin", "1111");
+    assert_shows(&till, "PIN de encargado incorrecto.");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+    type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    assert_shows(&till, "Devolución T0007-R000001 · 13,45 €");
+    let doc = with_ledger(&till, |l| l.document(2).unwrap().unwrap());
+    let DocumentBody::Refund(r) = doc.body else {
+        panic!("not a refund")
+    };
+    assert_eq!(r.original_ticket_number, "T0007-000001");
+    assert_eq!(r.approved_by, Some(StaffId(2)));
+    assert_eq!(r.lines[0].quantity, Quantity::one());
+    assert_eq!(r.payments[0].tender, Tender::Cash);
+    assert_eq!(r.payments[0].amount, Money::from_cents(1345));
+    // Second refund of the same ticket: only one unit is left, "+" stops there.
+    let _ = till.update(Message::Key(Key::Refund));
+    type_and_enter(&mut till, "refund-ticket", "T0007-000001");
+    assert_shows(&till, "2 x 13,45 € · ya devuelto 1");
+    click(&mut till, "+");
+    click(&mut till, "+");
+    assert_shows(&till, "Devolver: 1");
+    click(&mut till, "Todo");
+    type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
+    assert_shows(&till, "Devolución T0007-R000002 · 13,45 €");
+    // Nothing is left to refund.
+    let _ = till.update(Message::Key(Key::Refund));
+    type_and_enter(&mut till, "refund-ticket", "T0007-000001");
+    click(&mut till, "Todo");
+    type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
+    assert_shows(&till, "Elija al menos una unidad que devolver.");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 3);
+}
+
+#[test]
+fn refund_of_a_card_sale_goes_back_to_the_card_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    click(&mut till, "Cobrar (F2)");
+    type_and_enter(&mut till, "card-reference", "AUT-42");
+    let _ = till.update(Message::Key(Key::Refund));
+    type_and_enter(&mut till, "refund-ticket", "T0007-000001");
+    assert_shows(&till, "Se devuelve a: tarjeta (ref. AUT-42)");
+    click(&mut till, "Todo");
+    type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
+    let doc = with_ledger(&till, |l| l.document(2).unwrap().unwrap());
+    let DocumentBody::Refund(r) = doc.body else {
+        panic!("not a refund")
+    };
+    assert_eq!(r.payments[0].tender, Tender::Card);
+    assert_eq!(r.payments[0].reference.as_deref(), Some("AUT-42"));
+}
+
+#[test]
+fn sync_worker_reports_offline_and_the_status_bar_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut l = ledger(&dir);
+    l.enrol(
+        &format!("http://127.0.0.1:{port}"),
+        &EnrollResponse {
+            till_id: TillId(7),
+            store_id: StoreId(1),
+            franchisee_id: FranchiseeId(1),
+            ticket_series: "T0007".into(),
+            token: "secret".into(),
+        },
+        "test",
+    )
+    .ok();
+    let client = pos_terminal::SyncClient::new(pos_terminal::SyncOptions {
+        max_attempts: 1,
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    let (mut till, _) = Till::with_ledger_and_client(l, Some(client.clone()));
+    type_and_enter(&mut till, "login-pin", CASHIER_PIN);
+    sell_one_for_cash(&mut till);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let event = rt.block_on(worker::step(&client, till.ledger().unwrap()));
+    assert!(
+        matches!(event, worker::Event::Offline { waiting: 1, .. }),
+        "{event:?}"
+    );
+    let _ = till.update(Message::Sync(event));
+    assert_shows(&till, "Sin conexión");
+    assert_shows(&till, "Documentos pendientes: 1");
+    assert_shows(&till, "Última sincronización: nunca");
+    let _ = till.update(Message::Sync(worker::Event::Pushed {
+        acknowledged: 1,
+        changes: 0,
+        waiting: 0,
+    }));
+    assert_shows(&till, "En línea");
+    assert_shows(&till, "Documentos pendientes: 0");
+    assert!(!shows(&till, "Última sincronización: nunca"));
+}
+
+#[test]
+fn a_price_change_from_hq_shows_without_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_into(&mut till, "scan", "aceite");
+    assert_shows(&till, "13,45 €");
+    // The worker applied a page from HQ to the ledger, then reported it.
+    till.ledger()
+        .unwrap()
+        .lock()
+        .unwrap()
+        .apply_changes(&page(vec![oil(1299)], 4))
+        .unwrap();
+    let _ = till.update(Message::Sync(worker::Event::Connected {
+        changes: 1,
+        waiting: 0,
+    }));
+    assert_shows(&till, "12,99 €");
+    assert!(!shows(&till, "13,45 €"));
+    let _ = till.update(Message::Key(Key::Escape));
+    type_and_enter(&mut till, "scan", EAN);
+    assert_shows(&till, "Total: 12,99 €");
+}
+
+#[test]
+fn full_invoice_refuses_a_wrong_nif_then_is_stored_and_printed_with_its_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("printer.bin");
+    print_to_file(&dir, &out);
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    let receipt_len = std::fs::read(&out).unwrap().len();
+    click(&mut till, "Factura (F3)");
+    assert!(matches!(till.screen, Screen::Invoice(_)));
+    // The last ticket is filled in.
+    assert_shows(&till, "T0007-000001");
+    type_into(&mut till, "invoice-name", "Ferretería Núñez, S.L.");
+    type_into(&mut till, "invoice-address", "Calle Mayor 1, 28013 Madrid");
+    type_and_enter(&mut till, "invoice-nif", "B12345675");
+    assert!(shows_containing(
+        &till,
+        "NIF/NIE/CIF no válido: B12345675. Compruebe la letra o el dígito de control"
+    ));
+    assert_eq!(with_ledger(&till, |l| l.full_invoice_for(1).unwrap()), None);
+    // The cashier clears the field and types it again, with the usual punctuation.
+    feed(
+        &mut till,
+        vec![Message::Invoice(
+            pos_terminal_app::screen::invoice::Message::Nif(String::new()),
+        )],
+    );
+    type_and_enter(&mut till, "invoice-nif", "b-1234.5674");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    assert_shows(&till, "Factura T0007-F000001 emitida para B12345674");
+    let inv = with_ledger(&till, |l| l.full_invoice_for(1).unwrap()).expect("stored");
+    assert_eq!(inv.customer_name, "Ferretería Núñez, S.L.");
+    assert_eq!(inv.customer_address, "Calle Mayor 1, 28013 Madrid");
+    assert_eq!(inv.customer_nif, "B12345674");
+    printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    let bytes = std::fs::read(&out).unwrap();
+    let invoice = &bytes[receipt_len..];
+    let has = |needle: &[u8]| invoice.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"FACTURA"));
+    assert!(!has(b"SIMPLIFICADA"));
+    assert!(has(b"T0007-F000001"));
+    assert!(has(b"B12345674"));
+    assert!(
+        has(b"Ferreter\xA1a N\xA3\xA4ez, S.L."),
+        "PC858 customer name"
+    );
+    assert!(
+        !has(&DRAWER_PULSE),
+        "an invoice reprint does not open the drawer"
+    );
+    // One full invoice per ticket.
+    let _ = till.update(Message::Key(Key::Invoice));
+    type_into(&mut till, "invoice-name", "Otro");
+    type_into(&mut till, "invoice-address", "Otra calle");
+    type_and_enter(&mut till, "invoice-nif", "12345678Z");
+    assert_shows(&till, "El ticket ya tiene la factura T0007-F000001.");
+}
+
+#[test]
+fn settings_choose_a_file_printer_and_58mm_then_test_page_and_manager_drawer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lp0");
+    let mut till = logged_in(&dir);
+    let _ = till.update(Message::Key(Key::Settings));
+    assert!(matches!(till.screen, Screen::Settings(_)));
+    assert_shows(&till, "Ajustes");
+    click(&mut till, "Archivo o dispositivo");
+    type_into(&mut till, "settings-path", out.to_str().unwrap());
+    click(&mut till, "58 mm");
+    // A bad scanner threshold is refused with a message, nothing saved.
+    type_into(&mut till, "settings-scan-min", "x");
+    click(&mut till, "Guardar");
+    assert_shows(&till, "Longitud mínima del código: un número entre 3 y 64.");
+    assert!(!dir.path().join("settings.json").exists());
+    feed(
+        &mut till,
+        vec![Message::Settings(
+            pos_terminal_app::screen::settings::Message::MinLen("8".into()),
+        )],
+    );
+    click(&mut till, "Guardar");
+    assert_shows(&till, "Ajustes guardados.");
+    let saved = Settings::load(&dir.path().join("settings.json"));
+    assert_eq!(saved.printer, Printer::File { path: out.clone() });
+    assert_eq!(saved.scanner.min_length, 8);
+    assert_eq!(till.print_queue().unwrap().layout.columns, 32);
+    click(&mut till, "Imprimir página de prueba");
+    assert_shows(&till, "Imprimiendo la página de prueba…");
+    let q = till.print_queue().unwrap();
+    assert_eq!(printing::test_page(&q), printing::Outcome::Printed(1));
+    let page = std::fs::read(&out).unwrap();
+    assert!(page.windows(15).any(|w| w == b"TRASTIENDA-TEST"));
+    // Open drawer: a manager's PIN only.
+    type_and_enter(&mut till, "settings-pin", CASHIER_PIN);
+    assert_shows(&till, "Ese PIN no es de un encargado.");
+    type_and_enter(&mut till, "settings-pin", MANAGER_PIN);
+    assert_shows(&till, "Abriendo el cajón (autoriza Marta).");
+    assert_eq!(printing::open_drawer(&q), printing::Outcome::Printed(0));
+    let all = std::fs::read(&out).unwrap();
+    assert_eq!(&all[page.len()..], &DRAWER_PULSE);
+    let _ = till.update(Message::Key(Key::Escape));
+    assert!(matches!(till.screen, Screen::Sell(_)));
 }

@@ -1,64 +1,97 @@
-//! Payment in cash: amount handed over, quick amounts, the change shown large.
+//! Payment: cash with quick amounts and the change shown large, card with the external
+//! terminal's reference, and splits between tenders. The sale is committed here, before printing.
 
 use std::sync::Mutex;
 
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Alignment, Element, Length};
-use pos_terminal::{Cart, Ledger, cash_payment};
-use sync_protocol::{Money, StaffId};
+use pos_terminal::{Cart, Ledger, card_payment, cash_payment};
+use sync_protocol::{Money, Payment, StaffId, Tender};
 
 use crate::format;
 
 pub const TENDERED_ID: &str = "tendered";
+pub const REFERENCE_ID: &str = "card-reference";
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Tendered(String),
     Quick(Money),
-    Confirm,
+    Reference(String),
+    /// Cash for what is typed (empty: exactly what is left).
+    Cash,
+    /// Card for what is typed (empty: what is left), with the terminal's reference.
+    Card,
+    /// Drops the tenders taken so far (the cashier voids the card on the terminal).
+    ClearPayments,
     Back,
 }
 
 pub enum Action {
     None,
+    Focus(&'static str),
     Back,
-    /// The sale is committed to the ledger; this is the change to give.
+    /// The sale is committed to the ledger as document `seq`; `cash` if a drawer kick is due.
     Paid {
         change: Money,
         ticket: String,
+        seq: u64,
     },
 }
 
 #[derive(Debug)]
 pub struct State {
     total: Money,
+    payments: Vec<Payment>,
     tendered: String,
+    reference: String,
     error: Option<String>,
 }
 
-/// Notes and round amounts offered as one-tap buttons, above the total.
-fn quick_amounts(total: Money) -> Vec<Money> {
-    let mut out = vec![total];
+/// Notes and round amounts offered as one-tap buttons, above what is left.
+fn quick_amounts(left: Money) -> Vec<Money> {
+    let mut out = vec![left];
     for euros in [5, 10, 20, 50, 100] {
         let m = Money::from_cents(euros * 100);
-        if m > total && out.len() < 5 {
+        if m > left && out.len() < 5 {
             out.push(m);
         }
     }
     out
 }
 
+fn tender_name(t: Tender) -> &'static str {
+    match t {
+        Tender::Cash => "Efectivo",
+        Tender::Card => "Tarjeta",
+        Tender::Other => "Otro",
+    }
+}
+
 impl State {
     pub fn new(total: Money) -> Self {
         Self {
             total,
+            payments: Vec::new(),
             tendered: String::new(),
+            reference: String::new(),
             error: None,
         }
     }
 
-    fn tendered(&self) -> Option<Money> {
-        format::parse_money(&self.tendered)
+    /// What is still to pay.
+    pub fn left(&self) -> Money {
+        self.total - self.payments.iter().map(|p| p.amount).sum::<Money>()
+    }
+
+    fn typed(&self) -> Result<Money, String> {
+        if self.tendered.trim().is_empty() {
+            Ok(self.left())
+        } else {
+            format::parse_money(&self.tendered)
+                .filter(|m| !m.is_zero())
+                .ok_or_else(|| "Importe no válido.".to_string())
+        }
     }
 
     pub fn update(
@@ -77,54 +110,119 @@ impl State {
                 self.tendered = format::money(m).trim_end_matches(" €").to_string();
                 self.error = None;
             }
-            Message::Back => return Action::Back,
-            Message::Confirm => {
-                let tendered = if self.tendered.trim().is_empty() {
-                    Some(self.total)
-                } else {
-                    self.tendered()
-                };
-                let Some(tendered) = tendered else {
-                    self.error = Some("Importe no válido.".into());
-                    return Action::None;
-                };
-                if tendered < self.total {
-                    self.error = Some(format!("Faltan {}.", format::money(self.total - tendered)));
+            Message::Reference(s) => {
+                self.reference = s;
+                self.error = None;
+                return Action::Focus(REFERENCE_ID);
+            }
+            Message::Back => {
+                if !self.payments.is_empty() {
+                    self.error =
+                        Some("Hay pagos anotados: termine el cobro o pulse «Quitar pagos».".into());
                     return Action::None;
                 }
-                let payment = cash_payment(self.total, tendered);
-                let change = payment.change;
-                let (lines, discount) = (cart.lines().to_vec(), cart.ticket_discount());
-                let recorded = match ledger.lock() {
-                    Ok(mut l) => l
-                        .record_sale(cashier, lines, discount, vec![payment])
-                        .map_err(|e| e.to_string()),
-                    Err(_) => Err("el registro local no está disponible".to_string()),
-                };
-                match recorded {
-                    Ok(doc) => {
-                        cart.clear();
-                        let ticket = match &doc.body {
-                            sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
-                            _ => String::new(),
-                        };
-                        return Action::Paid { change, ticket };
+                return Action::Back;
+            }
+            Message::ClearPayments => {
+                self.payments.clear();
+                self.error = None;
+            }
+            Message::Cash => {
+                let tendered = match self.typed() {
+                    Ok(m) => m,
+                    Err(e) => {
+                        self.error = Some(e);
+                        return Action::None;
                     }
-                    // The cart is kept so the sale can be retried; nothing was recorded.
-                    Err(e) => self.error = Some(format!("No se pudo registrar la venta: {e}")),
+                };
+                let left = self.left();
+                if tendered >= left {
+                    self.payments.push(cash_payment(left, tendered));
+                } else {
+                    // Part in cash; the rest by another tender (or more cash).
+                    self.payments.push(cash_payment(tendered, tendered));
                 }
+                self.tendered.clear();
+            }
+            Message::Card => {
+                let amount = match self.typed() {
+                    Ok(m) => m,
+                    Err(e) => {
+                        self.error = Some(e);
+                        return Action::None;
+                    }
+                };
+                if amount > self.left() {
+                    self.error = Some(format!(
+                        "Con tarjeta se cobra como mucho lo pendiente ({}).",
+                        format::money(self.left())
+                    ));
+                    return Action::None;
+                }
+                let reference = self.reference.trim().to_string();
+                if reference.is_empty() {
+                    self.error = Some("Escriba la referencia que da el datáfono.".into());
+                    return Action::Focus(REFERENCE_ID);
+                }
+                self.payments.push(card_payment(amount, Some(reference)));
+                self.tendered.clear();
+                self.reference.clear();
             }
         }
-        Action::None
+        if self.left().is_zero() && !self.payments.is_empty() {
+            return self.commit(cart, ledger, cashier);
+        }
+        if !self.payments.is_empty() {
+            self.error = self
+                .error
+                .take()
+                .or_else(|| Some(format!("Pendiente: {}", format::money(self.left()))));
+        }
+        Action::Focus(TENDERED_ID)
+    }
+
+    fn commit(
+        &mut self,
+        cart: &mut Cart,
+        ledger: &Mutex<Ledger>,
+        cashier: Option<StaffId>,
+    ) -> Action {
+        let change: Money = self.payments.iter().map(|p| p.change).sum();
+        let (lines, discount) = (cart.lines().to_vec(), cart.ticket_discount());
+        let recorded = match ledger.lock() {
+            Ok(mut l) => l
+                .record_sale(cashier, lines, discount, self.payments.clone())
+                .map_err(|e| e.to_string()),
+            Err(_) => Err("el registro local no está disponible".to_string()),
+        };
+        match recorded {
+            Ok(doc) => {
+                cart.clear();
+                let ticket = match &doc.body {
+                    sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
+                    _ => String::new(),
+                };
+                Action::Paid {
+                    change,
+                    ticket,
+                    seq: doc.seq,
+                }
+            }
+            // The cart and tenders are kept so the sale can be retried; nothing was recorded.
+            Err(e) => {
+                self.error = Some(format!("No se pudo registrar la venta: {e}"));
+                Action::None
+            }
+        }
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let change = self
-            .tendered()
-            .filter(|t| *t >= self.total)
-            .map(|t| t - self.total);
+        let left = self.left();
+        let change = format::parse_money(&self.tendered)
+            .filter(|t| *t >= left)
+            .map(|t| t - left);
         let mut quick = row![].spacing(10);
-        for m in quick_amounts(self.total) {
+        for m in quick_amounts(left) {
             quick = quick.push(
                 button(text(format::money(m)).size(22))
                     .padding(14)
@@ -132,37 +230,72 @@ impl State {
             );
         }
         let mut col = column![
-            text("Cobro en efectivo").size(28),
+            text("Cobro").size(28),
             text(format!("Total: {}", format::money(self.total))).size(36),
-            text_input("Entregado", &self.tendered)
-                .id(TENDERED_ID)
-                .on_input(Message::Tendered)
-                .on_submit(Message::Confirm)
-                .padding(12)
-                .size(28),
-            quick,
         ]
-        .spacing(16)
-        .max_width(720);
+        .spacing(14)
+        .max_width(760);
+        for p in &self.payments {
+            let mut s = format!("{}: {}", tender_name(p.tender), format::money(p.amount));
+            if let Some(r) = &p.reference {
+                s.push_str(&format!(" (ref. {r})"));
+            }
+            col = col.push(text(s).size(20));
+        }
+        if !self.payments.is_empty() {
+            col = col.push(text(format!("Pendiente: {}", format::money(left))).size(28));
+        }
+        col = col
+            .push(
+                text_input("Entregado / importe", &self.tendered)
+                    .id(TENDERED_ID)
+                    .on_input(Message::Tendered)
+                    .on_submit(Message::Cash)
+                    .padding(12)
+                    .size(28),
+            )
+            .push(quick);
         col = col.push(match change {
             Some(c) => text(format!("Cambio: {}", format::money(c))).size(56),
             None => text("Cambio: —").size(56),
         });
+        col = col.push(
+            text_input("Referencia del datáfono", &self.reference)
+                .id(REFERENCE_ID)
+                .on_input(Message::Reference)
+                .on_submit(Message::Card)
+                .padding(10)
+                .size(22),
+        );
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(20));
         }
-        col = col.push(
-            row![
-                button(text("Volver").size(22))
+        let mut buttons = row![
+            button(text("Volver (Esc)").size(22))
+                .padding(14)
+                .on_press(Message::Back),
+        ]
+        .spacing(20)
+        .align_y(Alignment::Center);
+        if !self.payments.is_empty() {
+            buttons = buttons.push(
+                button(text("Quitar pagos").size(22))
                     .padding(14)
-                    .on_press(Message::Back),
+                    .on_press(Message::ClearPayments),
+            );
+        }
+        buttons = buttons
+            .push(
+                button(text("Tarjeta").size(22))
+                    .padding(14)
+                    .on_press(Message::Card),
+            )
+            .push(
                 button(text("Confirmar cobro").size(22))
                     .padding(14)
-                    .on_press(Message::Confirm),
-            ]
-            .spacing(20)
-            .align_y(Alignment::Center),
-        );
+                    .on_press(Message::Cash),
+            );
+        col = col.push(buttons);
         container(col).center_x(Length::Fill).padding(30).into()
     }
 }

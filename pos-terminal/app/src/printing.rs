@@ -1,0 +1,181 @@
+//! Receipts from the till: committed documents are rendered into the ledger's reprint queue
+//! first, then the queue is flushed off the UI thread, so a dead printer never blocks a sale.
+
+use std::sync::{Arc, Mutex};
+
+use iced::Task;
+use pos_terminal::Ledger;
+use pos_terminal::printer::{PrintError, PrintQueue, RetryReport};
+use pos_terminal::receipt::ReceiptLayout;
+
+/// What the last flush of the queue did, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything queued went out (`n` jobs).
+    Printed(usize),
+    /// The printer failed; `waiting` receipts are kept for reprint.
+    Failed { error: String, waiting: usize },
+    /// No printer is configured; `waiting` receipts are kept.
+    NoPrinter { waiting: usize },
+}
+
+fn waiting(ledger: &Mutex<Ledger>) -> usize {
+    ledger
+        .lock()
+        .ok()
+        .and_then(|l| l.pending_prints(10_000).ok())
+        .map(|j| j.len())
+        .unwrap_or(0)
+}
+
+/// Renders the committed sale or refund `seq` into the reprint queue (durable, no I/O to the
+/// printer). Without a printer the receipt waits in the queue.
+pub fn enqueue_document(
+    layout: ReceiptLayout,
+    ledger: &Arc<Mutex<Ledger>>,
+    seq: u64,
+    cashier: Option<&str>,
+) -> Result<i64, PrintError> {
+    let (doc, store) = {
+        let l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+        (
+            l.document(seq)?.ok_or(PrintError::NoDocument(seq))?,
+            l.store_info()?.unwrap_or_else(|| fallback_store(&l)),
+        )
+    };
+    let bytes = pos_terminal::receipt::receipt_bytes(layout, &doc, &store, cashier)?;
+    let label = match &doc.body {
+        sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
+        sync_protocol::DocumentBody::Refund(r) => r.refund_number.clone(),
+        _ => format!("documento {seq}"),
+    };
+    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+    Ok(l.enqueue_print(Some(seq), &label, &bytes)?)
+}
+
+/// Queues raw bytes (test page, drawer kick) with a label.
+pub fn enqueue_bytes(
+    ledger: &Arc<Mutex<Ledger>>,
+    label: &str,
+    bytes: &[u8],
+) -> Result<i64, PrintError> {
+    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+    Ok(l.enqueue_print(None, label, bytes)?)
+}
+
+/// Before HQ has sent the store header, receipts still print with the till's identity.
+fn fallback_store(l: &Ledger) -> sync_protocol::StoreRecord {
+    let ident = l.identity().ok().flatten();
+    sync_protocol::StoreRecord {
+        id: ident
+            .as_ref()
+            .map(|i| i.store_id)
+            .unwrap_or(sync_protocol::StoreId(0)),
+        name: "Trastienda".into(),
+        address: String::new(),
+        franchisee_id: ident
+            .as_ref()
+            .map(|i| i.franchisee_id)
+            .unwrap_or(sync_protocol::FranchiseeId(0)),
+        franchisee_legal_name: String::new(),
+        franchisee_nif: String::new(),
+        receipt_footer: String::new(),
+    }
+}
+
+/// Sends every pending job, oldest first. The one unit of work the background task runs; tests
+/// call it directly.
+pub fn flush(queue: Option<&PrintQueue>, ledger: &Arc<Mutex<Ledger>>) -> Outcome {
+    let Some(queue) = queue else {
+        return Outcome::NoPrinter {
+            waiting: waiting(ledger),
+        };
+    };
+    match queue.retry_pending(ledger) {
+        Ok(RetryReport { printed, failed }) if failed.is_empty() => Outcome::Printed(printed.len()),
+        Ok(RetryReport { failed, .. }) => Outcome::Failed {
+            error: failed.first().map(|(_, e)| e.clone()).unwrap_or_default(),
+            waiting: waiting(ledger),
+        },
+        Err(e) => Outcome::Failed {
+            error: e.to_string(),
+            waiting: waiting(ledger),
+        },
+    }
+}
+
+/// [`flush`] on a blocking thread, reported as a message.
+pub fn flush_task<M: Send + 'static>(
+    queue: Option<PrintQueue>,
+    ledger: Arc<Mutex<Ledger>>,
+    to_message: fn(Outcome) -> M,
+) -> Task<M> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || flush(queue.as_ref(), &ledger))
+                .await
+                .unwrap_or_else(|e| Outcome::Failed {
+                    error: e.to_string(),
+                    waiting: 0,
+                })
+        },
+        to_message,
+    )
+}
+
+/// Renders the full invoice `invoice` into the reprint queue, titled FACTURA.
+pub fn enqueue_full_invoice(
+    layout: ReceiptLayout,
+    ledger: &Arc<Mutex<Ledger>>,
+    invoice: &pos_terminal::FullInvoice,
+) -> Result<i64, PrintError> {
+    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+    let doc = l
+        .document(invoice.sale_seq)?
+        .ok_or(PrintError::NoDocument(invoice.sale_seq))?;
+    let store = l.store_info()?.unwrap_or_else(|| fallback_store(&l));
+    let elements = layout.render_full_invoice(&doc, &store, invoice)?;
+    let bytes = pos_terminal::receipt::encode(&elements, layout)?;
+    Ok(l.enqueue_print(Some(invoice.sale_seq), &invoice.number, &bytes)?)
+}
+
+/// Prints the settings screen's test page straight away (not queued: it is only useful now).
+pub fn test_page(queue: &PrintQueue) -> Outcome {
+    match queue.printer.print_test_page(queue.layout) {
+        Ok(()) => Outcome::Printed(1),
+        Err(e) => Outcome::Failed {
+            error: e.to_string(),
+            waiting: 0,
+        },
+    }
+}
+
+/// Kicks the cash drawer with the five-byte pulse (manager "open drawer"); not queued, so a
+/// printer that comes back later never pops the drawer by surprise.
+pub fn open_drawer(queue: &PrintQueue) -> Outcome {
+    match queue.printer.open_drawer() {
+        Ok(()) => Outcome::Printed(0),
+        Err(e) => Outcome::Failed {
+            error: e.to_string(),
+            waiting: 0,
+        },
+    }
+}
+
+/// Runs `job` on a blocking thread and reports its outcome as a message.
+pub fn blocking_task<M: Send + 'static>(
+    job: impl FnOnce() -> Outcome + Send + 'static,
+    to_message: fn(Outcome) -> M,
+) -> Task<M> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(job)
+                .await
+                .unwrap_or_else(|e| Outcome::Failed {
+                    error: e.to_string(),
+                    waiting: 0,
+                })
+        },
+        to_message,
+    )
+}

@@ -1,0 +1,353 @@
+//! Refund against an original ticket, found by scanning its receipt code or typing its number,
+//! from the local ledger (works offline): choose lines and quantities, manager PIN, back to tender.
+
+use std::sync::Mutex;
+
+use iced::widget::{button, column, container, row, scrollable, text, text_input};
+use iced::{Alignment, Element, Length};
+use pos_terminal::refund::{build_refund, refundable};
+use pos_terminal::{Ledger, Refunded};
+use sync_protocol::{Document, DocumentBody, Money, Quantity, StaffId};
+
+use crate::{format, manager};
+
+pub const TICKET_ID: &str = "refund-ticket";
+pub const PIN_ID: &str = "refund-pin";
+pub const REASON_ID: &str = "refund-reason";
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Ticket(String),
+    Find,
+    More(usize),
+    Less(usize),
+    All(usize),
+    Reason(String),
+    Pin(String),
+    Confirm,
+    Back,
+}
+
+pub enum Action {
+    None,
+    Focus(&'static str),
+    Back,
+    /// The refund is committed as document `seq`.
+    Refunded {
+        seq: u64,
+        number: String,
+        total: Money,
+    },
+}
+
+struct Found {
+    sale: Document,
+    refunded: Refunded,
+    picks: Vec<Quantity>,
+}
+
+#[derive(Default)]
+pub struct State {
+    ticket: String,
+    found: Option<Found>,
+    reason: String,
+    pin: String,
+    error: Option<String>,
+}
+
+impl State {
+    pub fn new() -> Self {
+        Self {
+            reason: "Devolución del cliente".into(),
+            ..Self::default()
+        }
+    }
+
+    /// Looks the ticket up (typed, or scanned from the receipt's code).
+    pub fn find(&mut self, number: &str, ledger: &Mutex<Ledger>) -> Action {
+        self.ticket = number.trim().to_string();
+        let looked = ledger
+            .lock()
+            .map_err(|_| "el registro local no está disponible".to_string())
+            .and_then(|l| {
+                let sale = l.sale_by_ticket(&self.ticket).map_err(|e| e.to_string())?;
+                match sale {
+                    Some(s) => {
+                        let r = l.refunded_for(s.id).map_err(|e| e.to_string())?;
+                        Ok(Some((s, r)))
+                    }
+                    None => Ok(None),
+                }
+            });
+        match looked {
+            Ok(Some((sale, refunded))) => {
+                let n = match &sale.body {
+                    DocumentBody::Sale(s) => s.lines.len(),
+                    _ => 0,
+                };
+                self.found = Some(Found {
+                    sale,
+                    refunded,
+                    picks: vec![Quantity::ZERO; n],
+                });
+                self.error = None;
+                Action::Focus(PIN_ID)
+            }
+            Ok(None) => {
+                self.found = None;
+                self.error = Some(format!(
+                    "No hay ningún ticket {} en esta caja.",
+                    self.ticket
+                ));
+                self.ticket.clear();
+                Action::Focus(TICKET_ID)
+            }
+            Err(e) => {
+                self.error = Some(format!("Error: {e}"));
+                Action::Focus(TICKET_ID)
+            }
+        }
+    }
+
+    fn lines(&self) -> &[sync_protocol::SaleLine] {
+        match self.found.as_ref().map(|f| &f.sale.body) {
+            Some(DocumentBody::Sale(s)) => &s.lines,
+            _ => &[],
+        }
+    }
+
+    fn pick(&mut self, i: usize, f: impl FnOnce(Quantity, Quantity) -> Quantity) {
+        let Some(line) = self.lines().get(i).cloned() else {
+            return;
+        };
+        if let Some(found) = &mut self.found {
+            let left = refundable(&line, &found.refunded);
+            let q = f(found.picks[i], left);
+            found.picks[i] = if q > left {
+                left
+            } else if q.is_negative() {
+                Quantity::ZERO
+            } else {
+                q
+            };
+        }
+    }
+
+    pub fn update(
+        &mut self,
+        message: Message,
+        ledger: &Mutex<Ledger>,
+        cashier: Option<StaffId>,
+    ) -> Action {
+        match message {
+            Message::Ticket(s) => {
+                self.ticket = s;
+                return Action::Focus(TICKET_ID);
+            }
+            Message::Find => {
+                let t = self.ticket.clone();
+                return self.find(&t, ledger);
+            }
+            Message::More(i) => self.pick(i, |q, _| q + Quantity::one()),
+            Message::Less(i) => self.pick(i, |q, _| q - Quantity::one()),
+            Message::All(i) => self.pick(i, |_, left| left),
+            Message::Reason(s) => {
+                self.reason = s;
+                return Action::Focus(REASON_ID);
+            }
+            Message::Pin(p) => {
+                self.pin = manager::pin_digits(&p);
+                return Action::Focus(PIN_ID);
+            }
+            Message::Confirm => return self.confirm(ledger, cashier),
+            Message::Back => return Action::Back,
+        }
+        Action::Focus(PIN_ID)
+    }
+
+    fn confirm(&mut self, ledger: &Mutex<Ledger>, cashier: Option<StaffId>) -> Action {
+        let Some(found) = &self.found else {
+            self.error = Some("Busque primero el ticket.".into());
+            return Action::Focus(TICKET_ID);
+        };
+        let picks: Vec<_> = self
+            .lines()
+            .iter()
+            .zip(&found.picks)
+            .map(|(l, q)| (l.line_id, *q))
+            .collect();
+        if self.reason.trim().is_empty() {
+            self.error = Some("Escriba el motivo de la devolución.".into());
+            return Action::Focus(REASON_ID);
+        }
+        let pin = std::mem::take(&mut self.pin);
+        let approver = match manager::authorise(ledger, &pin) {
+            Ok(m) => m,
+            Err(e) => {
+                self.error = Some(e);
+                return Action::Focus(PIN_ID);
+            }
+        };
+        let body = match build_refund(
+            &found.sale,
+            &found.refunded,
+            &picks,
+            cashier,
+            Some(approver.id),
+            &self.reason,
+        ) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error = Some(refund_message(&e));
+                return Action::Focus(PIN_ID);
+            }
+        };
+        let recorded = ledger
+            .lock()
+            .map_err(|_| "el registro local no está disponible".to_string())
+            .and_then(|mut l| l.record_document(body).map_err(|e| e.to_string()));
+        match recorded {
+            Ok(doc) => match &doc.body {
+                DocumentBody::Refund(r) => Action::Refunded {
+                    seq: doc.seq,
+                    number: r.refund_number.clone(),
+                    total: r.totals.total,
+                },
+                _ => Action::Back,
+            },
+            Err(e) => {
+                self.error = Some(format!("No se pudo registrar la devolución: {e}"));
+                Action::Focus(PIN_ID)
+            }
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let mut col = column![
+            text("Devolución").size(30),
+            row![
+                text_input(
+                    "Escanee el código del ticket o escriba su número",
+                    &self.ticket
+                )
+                .id(TICKET_ID)
+                .on_input(Message::Ticket)
+                .on_submit(Message::Find)
+                .padding(12)
+                .size(22),
+                button(text("Buscar ticket").size(20))
+                    .padding(12)
+                    .on_press(Message::Find),
+            ]
+            .spacing(10),
+        ]
+        .spacing(12)
+        .max_width(900);
+        if let Some(found) = &self.found
+            && let DocumentBody::Sale(sale) = &found.sale.body
+        {
+            col = col.push(
+                text(format!(
+                    "Ticket {} · {} · {}",
+                    sale.ticket_number,
+                    pos_terminal::receipt::madrid_time(found.sale.till_time),
+                    format::money(sale.totals.total)
+                ))
+                .size(22),
+            );
+            let mut lines = column![].spacing(6);
+            for (i, l) in sale.lines.iter().enumerate() {
+                let done = found.refunded.quantity(l.line_id);
+                let mut info = format!(
+                    "{} x {}",
+                    format::quantity(l.quantity),
+                    format::money(l.unit_price)
+                );
+                if !done.is_zero() {
+                    info.push_str(&format!(" · ya devuelto {}", format::quantity(done)));
+                }
+                lines = lines.push(
+                    row![
+                        text(l.name.clone()).size(20).width(Length::Fill),
+                        text(info).size(18).width(Length::Fixed(280.0)),
+                        button(text("−").size(20))
+                            .padding(10)
+                            .on_press(Message::Less(i)),
+                        text(format!("Devolver: {}", format::quantity(found.picks[i])))
+                            .size(20)
+                            .width(Length::Fixed(140.0)),
+                        button(text("+").size(20))
+                            .padding(10)
+                            .on_press(Message::More(i)),
+                        button(text("Todo").size(18))
+                            .padding(10)
+                            .on_press(Message::All(i)),
+                    ]
+                    .spacing(8)
+                    .align_y(Alignment::Center),
+                );
+            }
+            col = col.push(scrollable(lines).height(Length::FillPortion(1)));
+            let tenders: Vec<String> = sale
+                .payments
+                .iter()
+                .map(|p| match p.tender {
+                    sync_protocol::Tender::Cash => "efectivo".to_string(),
+                    sync_protocol::Tender::Card => match &p.reference {
+                        Some(r) => format!("tarjeta (ref. {r})"),
+                        None => "tarjeta".to_string(),
+                    },
+                    sync_protocol::Tender::Other => "otro".to_string(),
+                })
+                .collect();
+            col = col
+                .push(text(format!("Se devuelve a: {}", tenders.join(", "))).size(18))
+                .push(
+                    text_input("Motivo", &self.reason)
+                        .id(REASON_ID)
+                        .on_input(Message::Reason)
+                        .padding(10)
+                        .size(20),
+                )
+                .push(
+                    text_input("PIN del encargado", &self.pin)
+                        .id(PIN_ID)
+                        .secure(true)
+                        .on_input(Message::Pin)
+                        .on_submit(Message::Confirm)
+                        .padding(10)
+                        .size(22),
+                );
+        }
+        if let Some(e) = &self.error {
+            col = col.push(text(e.clone()).size(20));
+        }
+        let mut buttons = row![
+            button(text("Volver (Esc)").size(22))
+                .padding(14)
+                .on_press(Message::Back)
+        ]
+        .spacing(20);
+        if self.found.is_some() {
+            buttons = buttons.push(
+                button(text("Confirmar devolución").size(22))
+                    .padding(14)
+                    .on_press(Message::Confirm),
+            );
+        }
+        col = col.push(buttons);
+        container(col).center_x(Length::Fill).padding(24).into()
+    }
+}
+
+fn refund_message(e: &pos_terminal::refund::RefundError) -> String {
+    use pos_terminal::refund::RefundError as E;
+    match e {
+        E::NothingChosen => "Elija al menos una unidad que devolver.".into(),
+        E::TooMuch { line, left } => format!(
+            "{line}: como mucho se pueden devolver {}.",
+            format::quantity(*left)
+        ),
+        other => format!("No se puede: {other}"),
+    }
+}
