@@ -294,6 +294,7 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 pub mod postgres;
+pub mod reconcile;
 pub mod sql;
 pub mod sqlite;
 
