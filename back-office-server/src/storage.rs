@@ -298,6 +298,7 @@ pub trait Storage: Send + Sync + 'static {
 
 pub mod dashboard;
 pub mod postgres;
+pub mod reconcile;
 pub mod sql;
 pub mod sqlite;
 

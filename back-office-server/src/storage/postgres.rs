@@ -384,6 +384,53 @@ async fn alert(
     Ok(())
 }
 
+/// Reconciles every Z close of the till whose whole range has arrived (see `reconcile`).
+async fn reconcile_closes(
+    tx: &Tx<'_>,
+    till_id: i64,
+    contiguous: i64,
+    now_us: i64,
+) -> StorageResult<()> {
+    let closes = tx.query(sql::UNCHECKED_CLOSES, &[&till_id]).await?;
+    for row in closes {
+        let (id, json): (String, String) = (row.get(0), row.get(1));
+        let Some(close) = sql::parse_close(&json)? else {
+            continue;
+        };
+        let last = sql::to_i64(close.last_seq, "sequence")?;
+        if last > contiguous {
+            continue; // some documents are still on their way; checked when they arrive
+        }
+        let first = sql::to_i64(close.first_seq, "sequence")?;
+        let docs = tx
+            .query(sql::DOCS_IN_RANGE, &[&till_id, &first, &last])
+            .await?
+            .iter()
+            .map(|r| sql::parse_document(&r.get::<_, String>(0)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let f = reconcile::check(till_id, &close, &docs);
+        for m in &f.mismatches {
+            alert(tx, "z_mismatch", till_id, m, now_us, None).await?;
+        }
+        if let Some(m) = &f.over_short {
+            alert(tx, "z_over_short", till_id, m, now_us, None).await?;
+        }
+        let state = if f.mismatches.is_empty() {
+            "ok"
+        } else {
+            "mismatch"
+        };
+        let z = sql::to_i64(close.z_number, "Z number")?;
+        let message = f.mismatches.first().cloned();
+        tx.execute(
+            sql::INSERT_CLOSE_CHECK,
+            &[&id, &till_id, &z, &state, &message, &now_us],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn push_tx(
     tx: &Tx<'_>,
     till: &TillAuth,
@@ -639,6 +686,7 @@ async fn push_tx(
             &[&now_us, &sql::GAP_CLOSED_SUFFIX, &till_id, &contiguous],
         )
         .await?;
+        reconcile_closes(tx, till_id, contiguous, now_us).await?;
     }
     tx.execute(
         "UPDATE tills SET contiguous_seq = $1, last_seq = $2, doc_count = doc_count + $3,

@@ -27,6 +27,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0002_dashboard",
         sql: include_str!("../../../migrations/server/sqlite/0002_dashboard.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_cash_close_checks",
+        sql: include_str!("../../../migrations/server/sqlite/0003_cash_close_checks.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -39,6 +44,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "0002_dashboard",
         sql: include_str!("../../../migrations/server/postgres/0002_dashboard.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_cash_close_checks",
+        sql: include_str!("../../../migrations/server/postgres/0003_cash_close_checks.sql"),
     },
 ];
 
@@ -516,4 +526,31 @@ pub fn product(
         active,
         barcodes: sorted(barcodes),
     }
+}
+
+/// Z closes of `till_id` not reconciled yet.
+pub const UNCHECKED_CLOSES: &str = "SELECT d.id, d.json FROM documents d
+     LEFT JOIN cash_close_checks c ON c.document_id = d.id
+     WHERE d.till_id = $1 AND d.kind = 'cash_close' AND c.document_id IS NULL ORDER BY d.seq";
+
+/// Documents of a till in a sequence range, in order.
+pub const DOCS_IN_RANGE: &str =
+    "SELECT json FROM documents WHERE till_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq";
+
+pub const INSERT_CLOSE_CHECK: &str = "INSERT INTO cash_close_checks
+     (document_id, till_id, z_number, state, message, checked_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Parses a stored close; `None` when the stored JSON is not a cash close.
+pub fn parse_close(json: &str) -> Result<Option<sync_protocol::CashClose>, StorageError> {
+    let d: Document = serde_json::from_str(json)
+        .map_err(|e| StorageError::Backend(format!("stored document does not parse: {e}")))?;
+    Ok(match d.body {
+        DocumentBody::CashClose(c) => Some(c),
+        _ => None,
+    })
+}
+
+pub fn parse_document(json: &str) -> Result<Document, StorageError> {
+    serde_json::from_str(json)
+        .map_err(|e| StorageError::Backend(format!("stored document does not parse: {e}")))
 }

@@ -298,6 +298,52 @@ fn alert(
     Ok(())
 }
 
+/// Reconciles every Z close of the till whose whole range has arrived (see `reconcile`).
+fn reconcile_closes(
+    tx: &Transaction<'_>,
+    till_id: i64,
+    contiguous: i64,
+    now_us: i64,
+) -> StorageResult<()> {
+    let closes: Vec<(String, String)> = tx
+        .prepare_cached(sql::UNCHECKED_CLOSES)?
+        .query_map([till_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, json) in closes {
+        let Some(close) = sql::parse_close(&json)? else {
+            continue;
+        };
+        let last = sql::to_i64(close.last_seq, "sequence")?;
+        if last > contiguous {
+            continue; // some documents are still on their way; checked when they arrive
+        }
+        let docs: Vec<Document> = tx
+            .prepare_cached(sql::DOCS_IN_RANGE)?
+            .query_map(
+                params![till_id, sql::to_i64(close.first_seq, "sequence")?, last],
+                |r| r.get::<_, String>(0),
+            )?
+            .map(|j| sql::parse_document(&j?))
+            .collect::<Result<_, _>>()?;
+        let f = reconcile::check(till_id, &close, &docs);
+        for m in &f.mismatches {
+            alert(tx, "z_mismatch", till_id, m, now_us, None)?;
+        }
+        if let Some(m) = &f.over_short {
+            alert(tx, "z_over_short", till_id, m, now_us, None)?;
+        }
+        let state = if f.mismatches.is_empty() {
+            "ok"
+        } else {
+            "mismatch"
+        };
+        let z = sql::to_i64(close.z_number, "Z number")?;
+        tx.prepare_cached(sql::INSERT_CLOSE_CHECK)?
+            .execute(params![id, till_id, z, state, f.mismatches.first(), now_us])?;
+    }
+    Ok(())
+}
+
 fn push_tx(
     tx: &Transaction<'_>,
     till: &TillAuth,
@@ -509,6 +555,7 @@ fn push_tx(
              WHERE till_id = ?3 AND kind = 'gap' AND resolved_at IS NULL AND gap_to <= ?4",
         )?
         .execute(params![now_us, sql::GAP_CLOSED_SUFFIX, till_id, contiguous])?;
+        reconcile_closes(tx, till_id, contiguous, now_us)?;
     }
     tx.prepare_cached(
         "UPDATE tills SET contiguous_seq = ?1, last_seq = ?2, doc_count = doc_count + ?3,

@@ -24,7 +24,8 @@ pub enum Outcome {
     Done(String),
 }
 
-fn tender_name(t: Tender) -> &'static str {
+/// A tender as the till names it.
+pub fn tender_name(t: Tender) -> &'static str {
     match t {
         Tender::Cash => "Efectivo",
         Tender::Card => "Tarjeta",

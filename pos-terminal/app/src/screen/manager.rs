@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use iced::widget::{button, column, container, operation, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
 use pos_terminal::{Ledger, ShiftReport, Staff};
-use sync_protocol::{CashMovementDirection, ClockDirection, StaffRole, StockMovementKind, Tender};
+use sync_protocol::{CashMovementDirection, ClockDirection, StaffRole, StockMovementKind};
 
 use super::close::{self, Outcome};
 use super::count;
@@ -455,14 +455,6 @@ impl State {
     }
 }
 
-fn tender_label(t: Tender) -> &'static str {
-    match t {
-        Tender::Cash => "Efectivo",
-        Tender::Card => "Tarjeta",
-        Tender::Other => "Otros",
-    }
-}
-
 /// The X report as the manager reads it.
 fn report_view(r: &ShiftReport) -> Element<'_, Message> {
     let mut col = column![text("Informe X").size(28)].spacing(6);
@@ -488,7 +480,7 @@ fn report_view(r: &ShiftReport) -> Element<'_, Message> {
     for t in &r.tenders {
         col = col.push(text(format!(
             "{}: ventas {} · devoluciones {}",
-            tender_label(t.tender),
+            close::tender_name(t.tender),
             format::money(t.sales),
             format::money(t.refunds)
         )));

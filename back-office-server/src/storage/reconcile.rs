@@ -1,0 +1,87 @@
+//! HQ's check of a till's Z close against the documents in its sequence range, once they are all in.
+//! Same cash rule as the till: float + cash sales − cash refunds + cash in − cash out, takings never tendered.
+
+use sync_protocol::{CashClose, CashMovementDirection, Document, DocumentBody, Money, Tender};
+
+/// Over/short HQ accepts when the close does not say which tolerance the till applied: 5,00 €.
+pub const DEFAULT_TOLERANCE_CENTS: i64 = 500;
+
+/// What HQ found for one close.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// Figures of the close that the documents do not support.
+    pub mismatches: Vec<String>,
+    /// Set when the counted cash is off by more than the tolerance.
+    pub over_short: Option<String>,
+}
+
+/// Checks `close` (a till's Z) against `docs`, the till's documents `first_seq..=last_seq`.
+/// The caller makes sure the range is complete before calling.
+pub fn check(till_id: i64, close: &CashClose, docs: &[Document]) -> Findings {
+    let (mut tickets, mut gross, mut float) = (0u64, Money::ZERO, Money::ZERO);
+    let mut cash = Money::ZERO;
+    for d in docs {
+        match &d.body {
+            DocumentBody::Sale(s) => {
+                tickets += 1;
+                gross += s.totals.total;
+                cash += cash_part(&s.payments);
+            }
+            DocumentBody::Refund(r) => cash -= cash_part(&r.payments),
+            DocumentBody::CashMovement(m) => match m.direction {
+                CashMovementDirection::In => cash += m.amount,
+                CashMovementDirection::Out => cash -= m.amount,
+            },
+            DocumentBody::ShiftOpen(o) if float.is_zero() => float = o.float,
+            _ => {}
+        }
+    }
+    let expected_cash = float + cash;
+    let z = close.z_number;
+    let mut f = Findings::default();
+    let claimed_cash: Money = close
+        .expected
+        .iter()
+        .filter(|t| t.tender == Tender::Cash)
+        .map(|t| t.amount)
+        .sum();
+    if close.ticket_count != tickets {
+        f.mismatches.push(format!(
+            "till {till_id} Z {z}: the close counts {} tickets, the documents hold {tickets}",
+            close.ticket_count
+        ));
+    }
+    if close.gross != gross {
+        f.mismatches.push(format!(
+            "till {till_id} Z {z}: the close says gross {}, the documents add up to {gross}",
+            close.gross
+        ));
+    }
+    if claimed_cash != expected_cash {
+        f.mismatches.push(format!(
+            "till {till_id} Z {z}: the close expected {claimed_cash} in cash, the documents say {expected_cash}"
+        ));
+    }
+    let tolerance = close
+        .tolerance
+        .unwrap_or(Money::from_cents(DEFAULT_TOLERANCE_CENTS));
+    let diff = close.over_short(Tender::Cash);
+    if diff.abs() > tolerance {
+        let approval = match (close.approved_by, &close.note) {
+            (Some(m), Some(n)) => format!("approved by staff {} ({n})", m.0),
+            _ => "not approved".to_string(),
+        };
+        f.over_short = Some(format!(
+            "till {till_id} Z {z}: cash over/short {diff} beyond the tolerance of {tolerance}, {approval}"
+        ));
+    }
+    f
+}
+
+fn cash_part(payments: &[sync_protocol::Payment]) -> Money {
+    payments
+        .iter()
+        .filter(|p| p.tender == Tender::Cash)
+        .map(|p| p.amount)
+        .sum()
+}
