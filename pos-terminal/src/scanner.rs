@@ -70,6 +70,11 @@ impl WedgeDetector {
         self.last = None;
     }
 
+    /// Whether keys are held back as a possible scan (the app polls only then).
+    pub fn pending(&self) -> bool {
+        !self.buf.is_empty()
+    }
+
     /// Call from a timer (every ~50 ms): typing held back as a possible scan is released once the
     /// keyboard has been quiet for `max_gap`.
     pub fn poll(&mut self, now: Instant) -> Vec<WedgeEvent> {
@@ -140,6 +145,19 @@ pub fn classify(code: &str, rules: &[VariableMeasureRule]) -> Result<Scanned, Ba
     }
     barcode::check(code)?;
     Ok(Scanned::Gtin(code.to_string()))
+}
+
+/// Opens a serial scanner (RS-232, or a USB scanner in CDC-ACM mode such as `/dev/ttyACM0`).
+/// Reads block until a code arrives; a read timeout only comes after an hour of silence.
+#[cfg(feature = "serial")]
+pub fn open_serial(
+    path: &str,
+    baud: u32,
+) -> Result<SerialScanner<Box<dyn serialport::SerialPort>>, serialport::Error> {
+    let port = serialport::new(path, baud)
+        .timeout(Duration::from_secs(3600))
+        .open()?;
+    Ok(SerialScanner::new(port))
 }
 
 /// A serial (or any byte-stream) scanner: one code per line, CR, LF or CRLF terminated.

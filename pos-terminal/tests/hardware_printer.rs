@@ -375,3 +375,71 @@ fn test_page_report_and_manager_drawer() {
     assert!(efectivo.ends_with("1.234,56"));
     assert!(find(&printer.bytes(), &DRAWER_PULSE).is_some());
 }
+
+/// A serial printer: the receipt goes through the serialport driver to one end of a
+/// pseudo-terminal; a thread on the other end plays the printer (answers DLE EOT, keeps bytes).
+#[cfg(all(feature = "serial", unix))]
+#[test]
+fn receipt_reaches_a_serial_printer_through_a_pty() {
+    use serialport::{SerialPort, TTYPort};
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir);
+    let doc = sale(&l);
+    let (mut master, slave) = TTYPort::pair().expect("pseudo-terminal pair");
+    let path = slave.name().expect("pty name");
+    // The driver opens the port by path, as it would /dev/ttyS0.
+    drop(slave);
+    master.set_timeout(Duration::from_millis(50)).unwrap();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicU8::new(0));
+    let (r, s) = (received.clone(), stop.clone());
+    let printer = std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while s.load(Ordering::SeqCst) == 0 {
+            let n = match master.read(&mut buf) {
+                Ok(n) => n,
+                // No data yet, or the port is closed between jobs (EIO on Linux).
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                }
+            };
+            let chunk = &buf[..n];
+            r.lock().unwrap().extend_from_slice(chunk);
+            for w in chunk.windows(3) {
+                if w[0] == 0x10 && w[1] == 0x04 {
+                    let _ = master.write_all(&[0x12]);
+                }
+            }
+        }
+    });
+    let q = PrintQueue::new(
+        ReceiptPrinter::new(PrinterConfig::Serial {
+            path: path.clone(),
+            baud: 19_200,
+        }),
+        ReceiptLayout::MM80,
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    q.print_document(&l, doc.seq, Some("Lucía"))
+        .unwrap_or_else(|e| panic!("printing to {path}: {e}"));
+    while find(&received.lock().unwrap(), &[0x1D, 0x56, 0x41, 0x00]).is_none()
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    stop.store(1, Ordering::SeqCst);
+    printer.join().unwrap();
+    let bytes = received.lock().unwrap().clone();
+    assert!(l.lock().unwrap().pending_prints(10).unwrap().is_empty());
+    assert!(
+        find(&bytes, &[0x1B, 0x40, 0x1B, 0x74, 0x13]).is_some(),
+        "init + PC858"
+    );
+    assert!(find(&bytes, &DRAWER_PULSE).is_some(), "5-byte drawer pulse");
+    assert!(find(&bytes, &[0x1D, 0x56, 0x41, 0x00]).is_some(), "cut");
+    let text = decode_pc858(&bytes);
+    for want in ["Panadería Muñoz S.L.", "Café con leche", "2,50 €", "Lucía"] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}

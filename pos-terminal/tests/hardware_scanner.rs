@@ -156,3 +156,25 @@ fn serial_scanner_lines() {
         ]
     );
 }
+
+/// A serial scanner on a pseudo-terminal: codes arrive CR- or CRLF-terminated, in pieces.
+#[cfg(all(feature = "serial", unix))]
+#[test]
+fn serial_scanner_reads_codes_from_a_port() {
+    use serialport::{SerialPort, TTYPort};
+    use std::io::Write;
+    let (mut master, slave) = TTYPort::pair().expect("pseudo-terminal pair");
+    let path = slave.name().expect("pty name");
+    drop(slave);
+    let mut scanner = pos_terminal::scanner::open_serial(&path, 9600).expect("open the port");
+    master.write_all(b"84123").unwrap();
+    master.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    master.write_all(b"45678905\r\n4006381333931\r").unwrap();
+    master.flush().unwrap();
+    let first = scanner.next().unwrap().unwrap();
+    assert_eq!(first, WedgeEvent::Scan("8412345678905".into()));
+    let second = scanner.next().unwrap().unwrap();
+    assert_eq!(second, WedgeEvent::Scan("4006381333931".into()));
+    let _ = master.name();
+}

@@ -14,9 +14,13 @@ use crate::printing::{self, Outcome};
 use crate::screen::recall::Parked;
 use crate::screen::settings as settings_screen;
 use crate::screen::{enrol, invoice, login, manager, pay, recall, refund, sell};
+use crate::serial_scanner;
 use crate::settings::Settings;
 use crate::status::Status;
+use crate::wedge::{self, Wedge};
 use crate::worker;
+use pos_terminal::scanner::{self, WedgeEvent};
+use std::time::Instant;
 
 /// `TRASTIENDA_TILL_DATA` or `./till-data/ledger.db`.
 pub fn default_ledger_path() -> PathBuf {
@@ -63,6 +67,15 @@ pub enum Message {
     Manager(manager::Message),
     /// F10: the store manager's menu.
     ManagerKey,
+    /// A key press for the keyboard-wedge detector: the key, whether a widget captured it, and
+    /// when it arrived.
+    Wedge(scanner::Key, bool, Instant),
+    /// Timer while the detector holds keys back.
+    WedgeTick(Instant),
+    /// Timer while receipts wait for a failing printer.
+    PrintRetry,
+    /// From the serial scanner, when one is configured.
+    SerialScanner(serial_scanner::Event),
 }
 
 pub enum Screen {
@@ -89,6 +102,7 @@ pub struct Till {
     pub parked: Vec<Parked>,
     pub cashier: Option<Staff>,
     pub status: Status,
+    wedge: Wedge,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -128,6 +142,7 @@ impl Till {
                 parked: Vec::new(),
                 cashier: None,
                 status: Status::default(),
+                wedge: Wedge::default(),
             },
             Task::none(),
         )
@@ -158,20 +173,29 @@ impl Till {
         } else {
             operation::focus("enrol-url")
         };
-        (
-            Self {
-                ledger: Some(Arc::new(Mutex::new(ledger))),
-                client,
-                enrolled,
-                settings,
-                screen,
-                cart: Cart::new(),
-                parked: Vec::new(),
-                cashier: None,
-                status,
-            },
-            focus,
-        )
+        // Receipts left in the queue by the last run (printer down, power cut) go out now.
+        let pending_prints = matches!(ledger.pending_prints(1), Ok(jobs) if !jobs.is_empty());
+        let wedge = Wedge::new(settings.wedge());
+        let till = Self {
+            ledger: Some(Arc::new(Mutex::new(ledger))),
+            client,
+            enrolled,
+            settings,
+            screen,
+            cart: Cart::new(),
+            parked: Vec::new(),
+            cashier: None,
+            status,
+            wedge,
+        };
+        let task = match (&till.ledger, pending_prints) {
+            (Some(l), true) if till.settings.receipt_printer().is_some() => Task::batch([
+                focus,
+                printing::flush_task(till.print_queue(), Arc::clone(l), Message::Printed),
+            ]),
+            _ => focus,
+        };
+        (till, task)
     }
 
     /// The shared ledger (for tests and tools).
@@ -426,7 +450,10 @@ impl Till {
                         .map_err(|_| "registro no disponible".to_string())
                         .and_then(|p| new.save(&p).map_err(|e| e.to_string()))
                     {
-                        Ok(()) => self.settings = new,
+                        Ok(()) => {
+                            self.wedge.set_config(new.wedge());
+                            self.settings = new;
+                        }
                         Err(e) => s.notice = Some(format!("No se pudieron guardar: {e}")),
                     }
                     Task::none()
@@ -474,6 +501,26 @@ impl Till {
                 recall::Message::Back => self.show_sell(None),
             },
             (Message::Key(k), _) => self.key(k),
+            (Message::Wedge(key, captured, at), _) => {
+                let routed = self.wedge.feed(key, captured, at);
+                self.route_wedge(routed, &ledger)
+            }
+            (Message::SerialScanner(serial_scanner::Event::Code(code)), _) => {
+                let routed = vec![wedge::Routed {
+                    event: WedgeEvent::Scan(code),
+                    captured: false,
+                }];
+                self.route_wedge(routed, &ledger)
+            }
+            (Message::SerialScanner(serial_scanner::Event::Failed(error)), _) => {
+                tracing::warn!(%error, "serial scanner");
+                self.notice(format!("Escáner serie: {error}"));
+                Task::none()
+            }
+            (Message::WedgeTick(at), _) => {
+                let routed = self.wedge.tick(at);
+                self.route_wedge(routed, &ledger)
+            }
             (Message::Sync(e), _) => {
                 let changed = self.status.apply(&e);
                 if changed > 0
@@ -483,6 +530,9 @@ impl Till {
                 }
                 Task::none()
             }
+            (Message::PrintRetry, _) => {
+                printing::flush_task(self.print_queue(), ledger, Message::Printed)
+            }
             (Message::Printed(o), _) => {
                 self.status.printed(&o);
                 Task::none()
@@ -490,6 +540,46 @@ impl Till {
             // A message for a screen that is no longer shown (e.g. a late click): ignore it.
             _ => Task::none(),
         }
+    }
+
+    /// Acts on what the keyboard-wedge detector decided (see [`crate::wedge`]).
+    fn route_wedge(
+        &mut self,
+        routed: Vec<wedge::Routed>,
+        ledger: &Arc<Mutex<Ledger>>,
+    ) -> Task<Message> {
+        let mut tasks = Vec::new();
+        for wedge::Routed { event, captured } in routed {
+            match (&mut self.screen, event) {
+                (Screen::Sell(s), WedgeEvent::Scan(code)) if !captured => {
+                    s.scan(&code, &mut self.cart, ledger);
+                    tasks.push(operation::focus(sell::SCAN_ID));
+                }
+                // Captured by the scan field: its Enter already rang it up. Captured by the
+                // manager PIN field: cleared there, rung up here.
+                (Screen::Sell(s), WedgeEvent::Scan(code)) => {
+                    let rung_up = s.captured_scan(&code, &mut self.cart, ledger);
+                    if rung_up {
+                        tasks.push(operation::focus(sell::SCAN_ID));
+                    }
+                }
+                (Screen::Sell(s), WedgeEvent::Typing(text)) if !captured => {
+                    s.typed_elsewhere(&text, ledger);
+                    tasks.push(operation::focus(sell::SCAN_ID));
+                }
+                (Screen::Sell(_), WedgeEvent::Key(scanner::Key::Enter)) if !captured => {
+                    tasks.push(self.update(Message::Sell(sell::Message::Submit)));
+                }
+                // A receipt's code scanned on the refund screen finds that ticket.
+                (Screen::Refund(_), WedgeEvent::Scan(code)) if !captured => {
+                    tasks.push(self.update(Message::Refund(refund::Message::Ticket(code))));
+                    tasks.push(self.update(Message::Refund(refund::Message::Find)));
+                }
+                (Screen::Pay(s), WedgeEvent::Scan(code)) => s.scanned(&code),
+                _ => {}
+            }
+        }
+        Task::batch(tasks)
     }
 
     /// F-keys and Esc, whichever widget has focus.
@@ -562,7 +652,19 @@ impl Till {
             }
             _ => None,
         });
-        let mut subs = vec![keys];
+        let mut subs = vec![
+            keys,
+            wedge::keys().map(|(key, captured, at)| Message::Wedge(key, captured, at)),
+        ];
+        if self.status.printer.is_some() && self.settings.receipt_printer().is_some() {
+            subs.push(iced::time::every(printing::RETRY_EVERY).map(|_| Message::PrintRetry));
+        }
+        if let Some(port) = &self.settings.scanner.serial {
+            subs.push(serial_scanner::subscription(port.clone()).map(Message::SerialScanner));
+        }
+        if self.wedge.pending() {
+            subs.push(iced::time::every(wedge::POLL).map(Message::WedgeTick));
+        }
         if self.enrolled
             && let (Some(ledger), Some(client)) = (&self.ledger, &self.client)
             && let Ok(path) = ledger.lock().map(|l| l.path().to_path_buf())

@@ -6,8 +6,10 @@ pub mod format;
 pub mod manager;
 pub mod printing;
 pub mod screen;
+pub mod serial_scanner;
 pub mod settings;
 pub mod status;
+pub mod wedge;
 pub mod worker;
 
 pub use app::{Key, Message, Screen, Till, application, default_ledger_path};

@@ -83,9 +83,17 @@ fn fallback_store(l: &Ledger) -> sync_protocol::StoreRecord {
     }
 }
 
+static FLUSHING: Mutex<()> = Mutex::new(());
+
+/// How often the queue is retried while the printer is failing, so receipts come out when it is
+/// back even if no new sale is rung.
+pub const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Sends every pending job, oldest first. The one unit of work the background task runs; tests
 /// call it directly.
 pub fn flush(queue: Option<&PrintQueue>, ledger: &Arc<Mutex<Ledger>>) -> Outcome {
+    // One flush at a time: two overlapping flushes would both send the oldest pending job.
+    let _one_at_a_time = FLUSHING.lock().unwrap_or_else(|p| p.into_inner());
     let Some(queue) = queue else {
         return Outcome::NoPrinter {
             waiting: waiting(ledger),

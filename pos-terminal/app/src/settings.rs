@@ -33,6 +33,16 @@ pub enum Printer {
     File {
         path: PathBuf,
     },
+    /// RS-232 (or USB-serial) printer, e.g. `/dev/ttyS0` at 38 400 baud.
+    Serial {
+        path: String,
+        baud: u32,
+    },
+    /// USB printer by vendor and product id (escpos's pure-Rust driver; no libusb needed).
+    Usb {
+        vendor_id: u16,
+        product_id: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,11 +54,20 @@ pub enum Paper {
 }
 
 /// Keyboard-wedge thresholds (see `pos_terminal::scanner::WedgeConfig`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scanner {
     pub min_length: usize,
     pub avg_ms_per_char: u64,
     pub max_gap_ms: u64,
+    /// A serial scanner's port (e.g. `/dev/ttyACM0`), read besides the keyboard wedge.
+    #[serde(default)]
+    pub serial: Option<SerialPort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SerialPort {
+    pub path: String,
+    pub baud: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +90,7 @@ impl Default for Settings {
                 min_length: w.min_length,
                 avg_ms_per_char: w.avg_time_per_char.as_millis() as u64,
                 max_gap_ms: w.max_gap.as_millis() as u64,
+                serial: None,
             },
         }
     }
@@ -122,6 +142,17 @@ impl Settings {
                 timeout: DEFAULT_TIMEOUT,
             },
             Printer::File { path } => PrinterConfig::File { path: path.clone() },
+            Printer::Serial { path, baud } => PrinterConfig::Serial {
+                path: path.clone(),
+                baud: *baud,
+            },
+            Printer::Usb {
+                vendor_id,
+                product_id,
+            } => PrinterConfig::Usb {
+                vendor_id: *vendor_id,
+                product_id: *product_id,
+            },
         };
         Some(ReceiptPrinter::new(config))
     }

@@ -6,8 +6,10 @@ use iced::Task;
 use iced_test::simulator;
 use pos_terminal::Ledger;
 use pos_terminal::receipt::DRAWER_PULSE;
+use pos_terminal::scanner::Key as WedgeKey;
 use pos_terminal_app::settings::{Printer, Settings};
 use pos_terminal_app::{Key, Message, Screen, Till, printing, worker};
+use std::time::{Duration, Instant};
 use sync_protocol::{
     CatalogChange, Change, ChangesPage, DocumentBody, EnrollResponse, FranchiseeId, Money,
     ProductId, ProductRecord, Quantity, StaffId, StaffRecord, StaffRole, StoreId, TaxRate, Tender,
@@ -722,4 +724,151 @@ fn settings_choose_a_file_printer_and_58mm_then_test_page_and_manager_drawer() {
     assert_eq!(&all[page.len()..], &DRAWER_PULSE);
     let _ = till.update(Message::Key(Key::Escape));
     assert!(matches!(till.screen, Screen::Sell(_)));
+}
+
+// Keyboard-wedge scanners: key presses reach the app stamped with their time and with whether a
+// focused field captured them (what iced reports); these tests feed them with chosen timings.
+
+/// Feeds `text` then Enter to the wedge detector, `ms` apart from `t0`, flagged `captured` as iced
+/// would when a focused text field took the keys. Returns the time of the Enter.
+fn wedge_keys(till: &mut Till, text: &str, ms: u64, captured: bool, t0: Instant) -> Instant {
+    let mut at = t0;
+    for c in text.chars() {
+        feed(till, vec![Message::Wedge(WedgeKey::Char(c), captured, at)]);
+        at += Duration::from_millis(ms);
+    }
+    feed(till, vec![Message::Wedge(WedgeKey::Enter, captured, at)]);
+    at
+}
+
+fn units_on_ticket(till: &Till) -> Quantity {
+    till.cart.lines().iter().map(|l| l.quantity).sum()
+}
+
+fn scan_field(till: &Till) -> String {
+    match &till.screen {
+        Screen::Sell(s) => s.input().to_string(),
+        _ => panic!("not on the sell screen"),
+    }
+}
+
+#[test]
+fn a_scan_with_no_field_focused_rings_up_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    // 13 digits 8 ms apart and Enter: scanner speed. Nothing had focus (the cashier had clicked
+    // on the ticket), so no widget captured the keys.
+    wedge_keys(&mut till, EAN, 8, false, Instant::now());
+    assert_shows(&till, "▸ Aceite de oliva 1 L");
+    assert_shows(&till, "Total: 13,45 €");
+    assert_eq!(units_on_ticket(&till), Quantity::one());
+    assert_eq!(scan_field(&till), "");
+}
+
+#[test]
+fn a_scan_the_scan_field_already_took_is_not_rung_up_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    // The scan field had focus: it received the keys and its Enter rang the line up …
+    type_and_enter(&mut till, "scan", EAN);
+    // … and the detector saw the same burst, captured.
+    wedge_keys(&mut till, EAN, 8, true, Instant::now());
+    assert_eq!(units_on_ticket(&till), Quantity::one());
+    assert_shows(&till, "Total: 13,45 €");
+}
+
+#[test]
+fn slow_typing_is_not_a_scan_and_lands_in_the_scan_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    let t0 = Instant::now();
+    // A person types the same 13 digits, 180 ms apart, with nothing focused: not a scan.
+    let mut at = t0;
+    for c in EAN.chars() {
+        feed(
+            &mut till,
+            vec![Message::Wedge(WedgeKey::Char(c), false, at)],
+        );
+        at += Duration::from_millis(180);
+    }
+    feed(
+        &mut till,
+        vec![Message::WedgeTick(at + Duration::from_secs(1))],
+    );
+    assert!(till.cart.is_empty(), "slow typing was taken as a scan");
+    assert_eq!(scan_field(&till), EAN);
+    // Letters typed slowly become a search in the scan field, not a scan.
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut till2 = logged_in(&dir2);
+    let mut at = Instant::now();
+    for c in "aceite".chars() {
+        feed(
+            &mut till2,
+            vec![Message::Wedge(WedgeKey::Char(c), false, at)],
+        );
+        at += Duration::from_millis(150);
+    }
+    feed(&mut till2, vec![Message::Wedge(WedgeKey::Enter, false, at)]);
+    // Enter on the typed search adds the first result, as in the scan field.
+    assert_eq!(units_on_ticket(&till2), Quantity::one());
+    assert_shows(&till2, "▸ Aceite de oliva 1 L");
+}
+
+#[test]
+fn a_scan_with_a_bad_check_digit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    wedge_keys(&mut till, "8412345678901", 8, false, Instant::now());
+    assert!(till.cart.is_empty());
+    assert!(shows_containing(&till, "Código no válido: 8412345678901"));
+}
+
+#[test]
+fn a_scan_into_the_manager_pin_goes_to_the_ticket_not_the_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    type_into(&mut till, "scan", "10");
+    click(&mut till, "Precio (encargado)");
+    // The manager's PIN field has focus when an item is scanned: the digits land in it …
+    type_into(&mut till, "override-pin", EAN);
+    wedge_keys(&mut till, EAN, 8, true, Instant::now());
+    // … the field is cleared with a word to the manager, and the item goes on the ticket.
+    assert_eq!(units_on_ticket(&till), Quantity::units(2));
+    assert_shows(&till, "Se escaneó un código: vuelva a escribir el PIN.");
+    type_and_enter(&mut till, "override-pin", MANAGER_PIN);
+    assert!(shows_containing(&till, "Precio cambiado a 10,00 €"));
+}
+
+#[test]
+fn a_scan_on_the_payment_screen_never_becomes_the_cash_tendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    click(&mut till, "Cobrar (F2)");
+    // The amount field had focus: the scanner typed the code into it and pressed Enter.
+    type_and_enter(&mut till, "tendered", EAN);
+    wedge_keys(&mut till, EAN, 8, true, Instant::now());
+    assert!(matches!(till.screen, Screen::Pay(_)));
+    assert!(shows_containing(&till, "escaneado durante el cobro"));
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    // An amount typed by hand that would give 500 € or more of change is refused too.
+    type_and_enter(&mut till, "tendered", "600");
+    assert!(shows_containing(&till, "Importe entregado no válido"));
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    click(&mut till, "20,00 €");
+    click(&mut till, "Confirmar cobro");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+}
+
+#[test]
+fn a_receipt_scanned_on_the_refund_screen_finds_its_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    click(&mut till, "Devolución (F8)");
+    // The receipt's QR code carries the ticket number; the scanner reads it with nothing focused.
+    wedge_keys(&mut till, "T0007-000001", 8, false, Instant::now());
+    assert_shows(&till, "Devolver: 0");
+    assert_shows(&till, "Se devuelve a: efectivo");
 }

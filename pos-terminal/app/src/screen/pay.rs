@@ -12,6 +12,10 @@ use crate::format;
 
 pub const TENDERED_ID: &str = "tendered";
 pub const REFERENCE_ID: &str = "card-reference";
+/// Cash handed over may exceed what is owed by less than this (the largest euro note).
+pub fn max_change() -> Money {
+    Money::from_cents(50_000)
+}
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -79,6 +83,20 @@ impl State {
         }
     }
 
+    /// A barcode scanned while paying: whatever of it reached the amount fields is dropped,
+    /// and the cashier is told to finish the payment first.
+    pub fn scanned(&mut self, code: &str) {
+        if self.tendered.contains(code) {
+            self.tendered.clear();
+        }
+        if self.reference.ends_with(code) {
+            self.reference.clear();
+        }
+        self.error = Some(format!(
+            "Código {code} escaneado durante el cobro: termine el cobro (o Esc) y vuelva a escanearlo."
+        ));
+    }
+
     /// What is still to pay.
     pub fn left(&self) -> Money {
         self.total - self.payments.iter().map(|p| p.amount).sum::<Money>()
@@ -136,6 +154,16 @@ impl State {
                     }
                 };
                 let left = self.left();
+                if tendered - left >= max_change() {
+                    // Nobody hands over 500 € more than they owe: a scanned code or a slip.
+                    self.error = Some(format!(
+                        "Importe entregado no válido: {} daría {} de cambio.",
+                        format::money(tendered),
+                        format::money(tendered - left)
+                    ));
+                    self.tendered.clear();
+                    return Action::Focus(TENDERED_ID);
+                }
                 if tendered >= left {
                     self.payments.push(cash_payment(left, tendered));
                 } else {

@@ -172,6 +172,28 @@ impl State {
         }
     }
 
+    /// A keyboard-wedge scan that reached a focused field other than the scan field: the manager
+    /// PIN of the price-override dialog is cleared (to be typed again), and the code goes to the
+    /// ticket.
+    /// A scan the scan field itself captured was already handled by its Enter (returns false).
+    pub fn captured_scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>) -> bool {
+        let Some(o) = &mut self.override_dialog else {
+            return false;
+        };
+        // The PIN field keeps only a few digits, so which were the manager's cannot be told
+        // apart: clear it and ask again.
+        o.pin.clear();
+        o.error = Some("Se escaneó un código: vuelva a escribir el PIN.".into());
+        self.scan(code, cart, ledger);
+        true
+    }
+
+    /// Characters typed with no field focused: they belong in the scan field.
+    pub fn typed_elsewhere(&mut self, text: &str, ledger: &Mutex<Ledger>) {
+        self.input.push_str(text);
+        self.search(ledger);
+    }
+
     /// Takes the number typed in the scan field as an amount.
     fn typed_money(&mut self) -> Option<Money> {
         let m = format::parse_money(&self.input);

@@ -82,6 +82,10 @@ impl State {
                 "9100".into(),
                 path.display().to_string(),
             ),
+            // TODO(this session): serial and USB in the form.
+            Printer::Serial { .. } | Printer::Usb { .. } => {
+                (Kind::None, String::new(), "9100".into(), String::new())
+            }
         };
         Self {
             kind,
@@ -142,6 +146,7 @@ impl State {
             min_length: num(&self.min_len, "Longitud mínima del código", 3..=64)? as usize,
             avg_ms_per_char: num(&self.avg, "Milisegundos por carácter", 1..=200)?,
             max_gap_ms: num(&self.gap, "Pausa máxima entre teclas", 10..=1000)?,
+            serial: self.base.scanner.serial.clone(),
         };
         Ok(Settings {
             printer,
