@@ -9,18 +9,32 @@ use iced::{Element, Length, Subscription, Task, event, keyboard};
 use pos_terminal::printer::PrintQueue;
 use pos_terminal::{Cart, Ledger, Staff, SyncClient, SyncOptions};
 
-use crate::format;
+use crate::i18n::I18n;
 use crate::printing::{self, Outcome};
 use crate::screen::recall::Parked;
 use crate::screen::settings as settings_screen;
 use crate::screen::{enrol, invoice, login, manager, pay, recall, refund, sell};
 use crate::serial_scanner;
 use crate::settings::Settings;
-use crate::status::Status;
+use crate::status::{PrinterProblem, Status};
 use crate::wedge::{self, Wedge};
 use crate::worker;
 use pos_terminal::scanner::{self, WedgeEvent};
 use std::time::Instant;
+
+/// Writes `settings` beside the ledger; the error is the cashier's message.
+fn persist(ledger: &Mutex<Ledger>, settings: &Settings, tr: &I18n) -> Result<(), String> {
+    let path = ledger
+        .lock()
+        .map(|l| Settings::path_for(l.path()))
+        .map_err(|_| tr.t("registry-unavailable"))?;
+    settings.save(&path).map_err(|e| {
+        tr.args(
+            "app-settings-save-failed",
+            &[("error", e.to_string().into())],
+        )
+    })
+}
 
 /// `TRASTIENDA_TILL_DATA` or `./till-data/ledger.db`.
 pub fn default_ledger_path() -> PathBuf {
@@ -103,6 +117,8 @@ pub struct Till {
     pub cashier: Option<Staff>,
     pub status: Status,
     wedge: Wedge,
+    /// The translator for `settings.language`, rebuilt when the language changes.
+    pub i18n: I18n,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -110,7 +126,7 @@ pub fn application(
     path: PathBuf,
 ) -> iced::Application<impl iced::Program<State = Till, Message = Message>> {
     iced::application(move || Till::open(&path), Till::update, Till::view)
-        .title("Trastienda · Caja")
+        .title(|till: &Till| till.i18n.t("window-title"))
         .subscription(Till::subscription)
         .window_size((1024.0, 768.0))
 }
@@ -118,19 +134,32 @@ pub fn application(
 impl Till {
     /// Opens (creating if needed) the ledger at `path` and starts on enrolment or login.
     pub fn open(path: &std::path::Path) -> (Self, Task<Message>) {
+        // The settings file sits beside the ledger, so even a failure is told in the language
+        // the till was set to.
+        let tr = I18n::new(Settings::load(&Settings::path_for(path)).language);
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
             && let Err(e) = std::fs::create_dir_all(dir)
         {
-            return Self::failed(format!("No se pudo crear {}: {e}", dir.display()));
+            let message = tr.args(
+                "app-dir-failed",
+                &[
+                    ("dir", dir.display().to_string().into()),
+                    ("error", e.to_string().into()),
+                ],
+            );
+            return Self::failed(message, tr);
         }
         match Ledger::open(path) {
             Ok(ledger) => Self::with_ledger(ledger),
-            Err(e) => Self::failed(format!("No se pudo abrir el registro local: {e}")),
+            Err(e) => {
+                let message = tr.args("app-ledger-failed", &[("error", e.to_string().into())]);
+                Self::failed(message, tr)
+            }
         }
     }
 
-    fn failed(message: String) -> (Self, Task<Message>) {
+    fn failed(message: String, i18n: I18n) -> (Self, Task<Message>) {
         (
             Self {
                 ledger: None,
@@ -143,6 +172,7 @@ impl Till {
                 cashier: None,
                 status: Status::default(),
                 wedge: Wedge::default(),
+                i18n,
             },
             Task::none(),
         )
@@ -176,6 +206,7 @@ impl Till {
         // Receipts left in the queue by the last run (printer down, power cut) go out now.
         let pending_prints = matches!(ledger.pending_prints(1), Ok(jobs) if !jobs.is_empty());
         let wedge = Wedge::new(settings.wedge());
+        let settings_language = settings.language;
         let till = Self {
             ledger: Some(Arc::new(Mutex::new(ledger))),
             client,
@@ -187,6 +218,7 @@ impl Till {
             cashier: None,
             status,
             wedge,
+            i18n: I18n::new(settings_language),
         };
         let task = match (&till.ledger, pending_prints) {
             (Some(l), true) if till.settings.receipt_printer().is_some() => Task::batch([
@@ -256,7 +288,7 @@ impl Till {
         if let Err(e) =
             printing::enqueue_document(self.settings.layout(), &ledger, seq, cashier.as_deref())
         {
-            self.status.printer = Some(format!("Recibo no preparado: {e}"));
+            self.status.printer = Some(PrinterProblem::ReceiptNotPrepared(e.to_string()));
             return Task::none();
         }
         printing::flush_task(queue, ledger, Message::Printed)
@@ -275,22 +307,22 @@ impl Till {
             }
             sell::Action::Park => {
                 if self.cart.is_empty() {
-                    self.notice("El ticket está vacío: nada que aparcar.".into());
+                    self.notice(self.i18n.t("app-park-empty"));
                 } else {
                     self.parked.push(Parked {
                         cart: std::mem::take(&mut self.cart),
                         at: chrono::Utc::now(),
                     });
                     let n = self.parked.len();
-                    self.notice(format!("Ticket aparcado ({n} en espera)."));
+                    self.notice(self.i18n.args("app-parked", &[("count", n.into())]));
                 }
                 operation::focus(sell::SCAN_ID)
             }
             sell::Action::Recall => {
                 if !self.cart.is_empty() {
-                    self.notice("Aparque o cobre el ticket actual antes de recuperar otro.".into());
+                    self.notice(self.i18n.t("app-recall-busy"));
                 } else if self.parked.is_empty() {
-                    self.notice("No hay tickets aparcados.".into());
+                    self.notice(self.i18n.t("app-recall-none"));
                 } else if self.parked.len() == 1 {
                     return self.recall(0);
                 } else {
@@ -307,18 +339,18 @@ impl Till {
                 });
                 match last {
                     Some(seq) => {
-                        self.notice("Reimprimiendo el último recibo.".into());
+                        self.notice(self.i18n.t("app-reprinting"));
                         let t = self.print(seq);
                         Task::batch([t, operation::focus(sell::SCAN_ID)])
                     }
                     None => {
-                        self.notice("Todavía no hay ningún recibo.".into());
+                        self.notice(self.i18n.t("app-no-receipt-yet"));
                         operation::focus(sell::SCAN_ID)
                     }
                 }
             }
             sell::Action::Refund => {
-                self.screen = Screen::Refund(Box::new(refund::State::new()));
+                self.screen = Screen::Refund(Box::new(refund::State::new(&self.i18n)));
                 operation::focus(refund::TICKET_ID)
             }
             sell::Action::Settings => {
@@ -344,7 +376,8 @@ impl Till {
         if i < self.parked.len() && self.cart.is_empty() {
             self.cart = self.parked.remove(i).cart;
         }
-        self.show_sell(Some("Ticket recuperado.".into()))
+        let notice = self.i18n.t("app-recalled");
+        self.show_sell(Some(notice))
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -353,7 +386,7 @@ impl Till {
         };
         match (message, &mut self.screen) {
             (Message::Enrol(m), Screen::Enrol(s)) => {
-                match s.update(m, &ledger, self.client.as_ref()) {
+                match s.update(m, &ledger, self.client.as_ref(), &self.i18n) {
                     enrol::Action::None => Task::none(),
                     enrol::Action::Run(t) => t.map(Message::Enrol),
                     enrol::Action::Enrolled => {
@@ -363,7 +396,7 @@ impl Till {
                     }
                 }
             }
-            (Message::Login(m), Screen::Login(s)) => match s.update(m, &ledger) {
+            (Message::Login(m), Screen::Login(s)) => match s.update(m, &ledger, &self.i18n) {
                 login::Action::None => operation::focus(login::PIN_ID),
                 login::Action::LoggedIn(staff) => {
                     self.cashier = Some(staff);
@@ -371,12 +404,12 @@ impl Till {
                 }
             },
             (Message::Sell(m), Screen::Sell(s)) => {
-                let a = s.update(m, &mut self.cart, &ledger);
+                let a = s.update(m, &mut self.cart, &ledger, &self.i18n);
                 self.sell_action(a)
             }
             (Message::ManagerKey, Screen::Sell(_)) => self.show_manager(),
             (Message::Manager(m), Screen::Manager(s)) => {
-                match s.update(m, &ledger, self.cashier.as_ref()) {
+                match s.update(m, &ledger, self.cashier.as_ref(), &self.i18n) {
                     manager::Action::Exit => {
                         self.refresh_status();
                         self.show_sell(None)
@@ -389,7 +422,7 @@ impl Till {
             }
             (Message::Pay(m), Screen::Pay(s)) => {
                 let cashier = self.cashier.as_ref().map(|c| c.id);
-                match s.update(m, &mut self.cart, &ledger, cashier) {
+                match s.update(m, &mut self.cart, &ledger, cashier, &self.i18n) {
                     pay::Action::None => Task::none(),
                     pay::Action::Focus(id) => operation::focus(id),
                     pay::Action::Back => self.show_sell(None),
@@ -399,7 +432,13 @@ impl Till {
                         seq,
                     } => {
                         self.refresh_status();
-                        let notice = format!("Ticket {ticket} · Cambio: {}", format::money(change));
+                        let notice = self.i18n.args(
+                            "app-paid",
+                            &[
+                                ("ticket", ticket.into()),
+                                ("change", self.i18n.money(change).into()),
+                            ],
+                        );
                         let print = self.print(seq);
                         Task::batch([self.show_sell(Some(notice)), print])
                     }
@@ -407,19 +446,25 @@ impl Till {
             }
             (Message::Refund(m), Screen::Refund(s)) => {
                 let cashier = self.cashier.as_ref().map(|c| c.id);
-                match s.update(m, &ledger, cashier) {
+                match s.update(m, &ledger, cashier, &self.i18n) {
                     refund::Action::None => Task::none(),
                     refund::Action::Focus(id) => operation::focus(id),
                     refund::Action::Back => self.show_sell(None),
                     refund::Action::Refunded { seq, number, total } => {
                         self.refresh_status();
-                        let notice = format!("Devolución {number} · {}", format::money(total));
+                        let notice = self.i18n.args(
+                            "app-refunded",
+                            &[
+                                ("number", number.into()),
+                                ("total", self.i18n.money(total).into()),
+                            ],
+                        );
                         let print = self.print(seq);
                         Task::batch([self.show_sell(Some(notice)), print])
                     }
                 }
             }
-            (Message::Invoice(m), Screen::Invoice(s)) => match s.update(m, &ledger) {
+            (Message::Invoice(m), Screen::Invoice(s)) => match s.update(m, &ledger, &self.i18n) {
                 invoice::Action::None => Task::none(),
                 invoice::Action::Focus(id) => operation::focus(id),
                 invoice::Action::Back => self.show_sell(None),
@@ -431,30 +476,52 @@ impl Till {
                                 printing::flush_task(self.print_queue(), ledger, Message::Printed)
                             }
                             Err(e) => {
-                                self.status.printer = Some(format!("Factura no preparada: {e}"));
+                                self.status.printer =
+                                    Some(PrinterProblem::InvoiceNotPrepared(e.to_string()));
                                 Task::none()
                             }
                         };
-                    let notice =
-                        format!("Factura {} emitida para {}", inv.number, inv.customer_nif);
+                    let notice = self.i18n.args(
+                        "app-invoice-issued",
+                        &[
+                            ("number", inv.number.clone().into()),
+                            ("nif", inv.customer_nif.clone().into()),
+                        ],
+                    );
                     Task::batch([self.show_sell(Some(notice)), print])
                 }
             },
-            (Message::Settings(m), Screen::Settings(s)) => match s.update(m, &ledger) {
+            (Message::Settings(m), Screen::Settings(s)) => match s.update(m, &ledger, &self.i18n) {
                 settings_screen::Action::None => Task::none(),
                 settings_screen::Action::Focus(id) => operation::focus(id),
                 settings_screen::Action::Back => self.show_sell(None),
                 settings_screen::Action::Saved(new) => {
-                    let path = ledger.lock().map(|l| Settings::path_for(l.path()));
-                    match path
-                        .map_err(|_| "registro no disponible".to_string())
-                        .and_then(|p| new.save(&p).map_err(|e| e.to_string()))
-                    {
+                    if let Err(e) = persist(&ledger, &new, &self.i18n) {
+                        s.notice = Some(e);
+                    } else {
+                        if new.language != self.i18n.language() {
+                            self.i18n = I18n::new(new.language);
+                        }
+                        self.wedge.set_config(new.wedge());
+                        self.settings = new;
+                    }
+                    Task::none()
+                }
+                settings_screen::Action::Language(language) => {
+                    // Applied and kept at once: the cashier sees the new words on this very
+                    // screen, and a restart keeps them.
+                    let new = Settings {
+                        language,
+                        ..self.settings.clone()
+                    };
+                    let tr = I18n::new(language);
+                    match persist(&ledger, &new, &tr) {
                         Ok(()) => {
-                            self.wedge.set_config(new.wedge());
+                            s.language_saved(language, &tr);
+                            self.i18n = tr;
                             self.settings = new;
                         }
-                        Err(e) => s.notice = Some(format!("No se pudieron guardar: {e}")),
+                        Err(e) => s.notice = Some(e),
                     }
                     Task::none()
                 }
@@ -487,10 +554,7 @@ impl Till {
                             Message::Printed,
                         ),
                         None => {
-                            s.notice = Some(
-                                "No hay impresora configurada: el cajón va conectado a ella."
-                                    .into(),
-                            );
+                            s.notice = Some(self.i18n.t("app-drawer-no-printer"));
                             Task::none()
                         }
                     }
@@ -514,7 +578,10 @@ impl Till {
             }
             (Message::SerialScanner(serial_scanner::Event::Failed(error)), _) => {
                 tracing::warn!(%error, "serial scanner");
-                self.notice(format!("Escáner serie: {error}"));
+                let n = self
+                    .i18n
+                    .args("app-serial-scanner-failed", &[("error", error.into())]);
+                self.notice(n);
                 Task::none()
             }
             (Message::WedgeTick(at), _) => {
@@ -552,13 +619,13 @@ impl Till {
         for wedge::Routed { event, captured } in routed {
             match (&mut self.screen, event) {
                 (Screen::Sell(s), WedgeEvent::Scan(code)) if !captured => {
-                    s.scan(&code, &mut self.cart, ledger);
+                    s.scan(&code, &mut self.cart, ledger, &self.i18n);
                     tasks.push(operation::focus(sell::SCAN_ID));
                 }
                 // Captured by the scan field: its Enter already rang it up. Captured by the
                 // manager PIN field: cleared there, rung up here.
                 (Screen::Sell(s), WedgeEvent::Scan(code)) => {
-                    let rung_up = s.captured_scan(&code, &mut self.cart, ledger);
+                    let rung_up = s.captured_scan(&code, &mut self.cart, ledger, &self.i18n);
                     if rung_up {
                         tasks.push(operation::focus(sell::SCAN_ID));
                     }
@@ -575,7 +642,7 @@ impl Till {
                     tasks.push(self.update(Message::Refund(refund::Message::Ticket(code))));
                     tasks.push(self.update(Message::Refund(refund::Message::Find)));
                 }
-                (Screen::Pay(s), WedgeEvent::Scan(code)) => s.scanned(&code),
+                (Screen::Pay(s), WedgeEvent::Scan(code)) => s.scanned(&code, &self.i18n),
                 _ => {}
             }
         }
@@ -605,25 +672,26 @@ impl Till {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
+        let tr = &self.i18n;
         let body: Element<'_, Message> = match &self.screen {
             Screen::Failed(e) => container(text(e.clone()).size(22)).padding(40).into(),
-            Screen::Enrol(s) => s.view().map(Message::Enrol),
-            Screen::Login(s) => s.view().map(Message::Login),
+            Screen::Enrol(s) => s.view(tr).map(Message::Enrol),
+            Screen::Login(s) => s.view(tr).map(Message::Login),
             Screen::Sell(s) => {
                 let name = self.cashier.as_ref().map(|c| c.name.as_str()).unwrap_or("");
-                s.view(&self.cart, name, self.parked.len())
+                s.view(&self.cart, name, self.parked.len(), tr)
                     .map(Message::Sell)
             }
-            Screen::Pay(s) => s.view().map(Message::Pay),
-            Screen::Refund(s) => s.view().map(Message::Refund),
-            Screen::Recall => recall::view(&self.parked).map(Message::Recall),
-            Screen::Invoice(s) => s.view().map(Message::Invoice),
-            Screen::Settings(s) => s.view().map(Message::Settings),
-            Screen::Manager(s) => s.view().map(Message::Manager),
+            Screen::Pay(s) => s.view(tr).map(Message::Pay),
+            Screen::Refund(s) => s.view(tr).map(Message::Refund),
+            Screen::Recall => recall::view(&self.parked, tr).map(Message::Recall),
+            Screen::Invoice(s) => s.view(tr).map(Message::Invoice),
+            Screen::Settings(s) => s.view(tr).map(Message::Settings),
+            Screen::Manager(s) => s.view(tr).map(Message::Manager),
         };
         column![
             container(body).height(Length::Fill).width(Length::Fill),
-            self.status.view()
+            self.status.view(tr)
         ]
         .into()
     }

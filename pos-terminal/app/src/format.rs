@@ -1,8 +1,19 @@
-//! Spanish number and money formatting (1.234,56 €) and parsing of typed amounts.
+//! Numbers and money as each language writes them (Spanish `1.234,56 €`, English `€1,234.56`)
+//! and parsing of amounts typed at the till in either form.
 
 use sync_protocol::{Money, Quantity, TaxRate};
 
-fn group_thousands(mut n: u64) -> String {
+use crate::settings::Language;
+
+/// The thousands and decimal separators of a language.
+fn separators(language: Language) -> (char, char) {
+    match language {
+        Language::Es => ('.', ','),
+        Language::En => (',', '.'),
+    }
+}
+
+fn group_thousands(mut n: u64, sep: char) -> String {
     let mut parts = Vec::new();
     loop {
         if n < 1000 {
@@ -13,60 +24,100 @@ fn group_thousands(mut n: u64) -> String {
         n /= 1000;
     }
     parts.reverse();
-    parts.join(".")
+    parts.join(&sep.to_string())
 }
 
-/// `1234.56` → `1.234,56 €`.
-pub fn money(m: Money) -> String {
+/// `1234.56` → `1.234,56` / `1,234.56`, no currency sign.
+pub fn amount_in(language: Language, m: Money) -> String {
+    let (thousands, decimal) = separators(language);
     let cents = m.cents();
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
-    format!("{sign}{},{:02} €", group_thousands(abs / 100), abs % 100)
+    format!(
+        "{sign}{}{decimal}{:02}",
+        group_thousands(abs / 100, thousands),
+        abs % 100
+    )
 }
 
-/// `2.000` → `2`, `0.250` → `0,25`.
-pub fn quantity(q: Quantity) -> String {
+/// `1234.56` → `1.234,56 €` in Spanish; `€1,234.56` (sign first, as in Ireland and the UK) in
+/// English, so an English-speaking cashier reads the amount the way they write it.
+pub fn money_in(language: Language, m: Money) -> String {
+    let a = amount_in(language, m);
+    match language {
+        Language::Es => format!("{a} €"),
+        Language::En => match a.strip_prefix('-') {
+            Some(abs) => format!("-€{abs}"),
+            None => format!("€{a}"),
+        },
+    }
+}
+
+/// `2.000` → `2`, `0.250` → `0,25` / `0.25`.
+pub fn quantity_in(language: Language, q: Quantity) -> String {
+    let (thousands, decimal) = separators(language);
     let milli = q.milli();
     let sign = if milli < 0 { "-" } else { "" };
     let abs = milli.unsigned_abs();
-    let whole = group_thousands(abs / 1000);
+    let whole = group_thousands(abs / 1000, thousands);
     let frac = abs % 1000;
     if frac == 0 {
         format!("{sign}{whole}")
     } else {
         let f = format!("{frac:03}");
-        format!("{sign}{whole},{}", f.trim_end_matches('0'))
+        format!("{sign}{whole}{decimal}{}", f.trim_end_matches('0'))
     }
 }
 
-/// `21.00` → `21 %`, `5.50` → `5,5 %`.
-pub fn tax_rate(r: TaxRate) -> String {
+/// `21.00` → `21 %` / `21%`, `5.50` → `5,5 %` / `5.5%`.
+pub fn tax_rate_in(language: Language, r: TaxRate) -> String {
+    let (_, decimal) = separators(language);
     let h = r.hundredths();
-    if h % 100 == 0 {
-        format!("{} %", h / 100)
+    let number = if h % 100 == 0 {
+        (h / 100).to_string()
     } else {
         let f = format!("{:02}", h % 100);
-        format!("{},{} %", h / 100, f.trim_end_matches('0'))
+        format!("{}{decimal}{}", h / 100, f.trim_end_matches('0'))
+    };
+    match language {
+        Language::Es => format!("{number} %"),
+        Language::En => format!("{number}%"),
     }
 }
 
-/// Parses an amount typed at the till: `20`, `20,5`, `1.234,56`, `20.50`, with or without `€`.
+/// Parses an amount typed at the till in either language's form, with or without `€`:
+/// `20`, `20,5`, `1.234,56`, `20.50`, `1,234.56`, `€12`.
+///
+/// When both separators appear, the last one is the decimal point. When only one appears,
+/// it is a thousands separator if it is followed by exactly three digits (money has two
+/// decimals, so `1.234` and `1,234` both mean one thousand two hundred and thirty-four), and
+/// the decimal point otherwise.
 pub fn parse_money(s: &str) -> Option<Money> {
     let t: String = s
-        .trim()
-        .trim_end_matches('€')
-        .trim()
         .chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !c.is_whitespace() && *c != '€')
         .collect();
     if t.is_empty() {
         return None;
     }
-    let normal = if t.contains(',') {
-        t.replace('.', "").replace(',', ".")
-    } else {
-        t
+    let decimal = match (t.rfind(','), t.rfind('.')) {
+        (Some(c), Some(p)) => Some(c.max(p)),
+        (Some(i), None) | (None, Some(i)) => {
+            let sep = t.as_bytes()[i];
+            let once = t.bytes().filter(|b| *b == sep).count() == 1;
+            let digits_after = t.len() - i - 1;
+            (once && digits_after != 3).then_some(i)
+        }
+        (None, None) => None,
     };
+    let normal: String = t
+        .char_indices()
+        .filter_map(|(i, c)| match c {
+            ',' | '.' if Some(i) == decimal => Some('.'),
+            ',' | '.' => None,
+            c => Some(c),
+        })
+        .collect();
     let m: Money = normal.parse().ok()?;
     if m.is_negative() { None } else { Some(m) }
 }
@@ -77,13 +128,25 @@ mod tests {
 
     #[test]
     fn spanish_money() {
-        assert_eq!(money(Money::from_cents(123456)), "1.234,56 €");
-        assert_eq!(money(Money::from_cents(655)), "6,55 €");
-        assert_eq!(money(Money::from_cents(5)), "0,05 €");
-        assert_eq!(money(Money::from_cents(-1000000)), "-10.000,00 €");
-        assert_eq!(quantity(Quantity::units(2)), "2");
-        assert_eq!(quantity(Quantity::from_milli(250)), "0,25");
-        assert_eq!(tax_rate(TaxRate::IVA_GENERAL), "21 %");
+        let es = Language::Es;
+        assert_eq!(money_in(es, Money::from_cents(123456)), "1.234,56 €");
+        assert_eq!(money_in(es, Money::from_cents(655)), "6,55 €");
+        assert_eq!(money_in(es, Money::from_cents(5)), "0,05 €");
+        assert_eq!(money_in(es, Money::from_cents(-1000000)), "-10.000,00 €");
+        assert_eq!(quantity_in(es, Quantity::units(2)), "2");
+        assert_eq!(quantity_in(es, Quantity::from_milli(250)), "0,25");
+        assert_eq!(tax_rate_in(es, TaxRate::IVA_GENERAL), "21 %");
+    }
+
+    #[test]
+    fn english_money() {
+        let en = Language::En;
+        assert_eq!(money_in(en, Money::from_cents(123456)), "€1,234.56");
+        assert_eq!(money_in(en, Money::from_cents(655)), "€6.55");
+        assert_eq!(money_in(en, Money::from_cents(-1000000)), "-€10,000.00");
+        assert_eq!(amount_in(en, Money::from_cents(2000)), "20.00");
+        assert_eq!(quantity_in(en, Quantity::from_milli(1_250_500)), "1,250.5");
+        assert_eq!(tax_rate_in(en, TaxRate::IVA_GENERAL), "21%");
     }
 
     #[test]
@@ -93,5 +156,26 @@ mod tests {
         assert_eq!(parse_money("1.234,56"), Some(Money::from_cents(123456)));
         assert_eq!(parse_money("abc"), None);
         assert_eq!(parse_money(""), None);
+        assert_eq!(parse_money("-5"), None);
+    }
+
+    #[test]
+    fn typed_amounts_in_english_form() {
+        assert_eq!(parse_money("20.50"), Some(Money::from_cents(2050)));
+        assert_eq!(parse_money("€1,234.56"), Some(Money::from_cents(123456)));
+        assert_eq!(parse_money("1,234"), Some(Money::from_cents(123400)));
+        assert_eq!(parse_money("1.234"), Some(Money::from_cents(123400)));
+        assert_eq!(
+            parse_money("1,000,000"),
+            Some(Money::from_cents(100_000_000))
+        );
+        assert_eq!(parse_money("€ 7"), Some(Money::from_cents(700)));
+        // Each language's own output reads back to the same amount.
+        for cents in [5, 655, 2000, 123456, 100_000_000] {
+            let m = Money::from_cents(cents);
+            for l in [Language::Es, Language::En] {
+                assert_eq!(parse_money(&money_in(l, m)), Some(m), "{l:?} {cents}");
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 mod app;
 pub mod format;
+pub mod i18n;
 pub mod manager;
 pub mod printing;
 pub mod screen;

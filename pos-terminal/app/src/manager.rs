@@ -6,20 +6,22 @@ use std::sync::Mutex;
 use pos_terminal::{Ledger, Staff};
 use sync_protocol::StaffRole;
 
+use crate::i18n::I18n;
+
 /// The manager whose PIN this is, or the message to show.
-pub fn authorise(ledger: &Mutex<Ledger>, pin: &str) -> Result<Staff, String> {
+pub fn authorise(ledger: &Mutex<Ledger>, pin: &str, tr: &I18n) -> Result<Staff, String> {
     if pin.trim().is_empty() {
-        return Err("Escriba el PIN del encargado.".into());
+        return Err(tr.t("manager-pin-missing"));
     }
     let found = ledger
         .lock()
-        .map_err(|_| "el registro local no está disponible".to_string())?
+        .map_err(|_| tr.t("registry-unavailable"))?
         .find_staff_by_pin(pin.trim())
         .map_err(|e| e.to_string())?;
     match found {
         Some(s) if s.role == StaffRole::Manager => Ok(s),
-        Some(_) => Err("Ese PIN no es de un encargado.".into()),
-        None => Err("PIN de encargado incorrecto.".into()),
+        Some(_) => Err(tr.t("manager-pin-not-manager")),
+        None => Err(tr.t("manager-pin-wrong")),
     }
 }
 

@@ -7,8 +7,18 @@ use iced::Element;
 use iced::widget::{container, row, text};
 use pos_terminal::Ledger;
 
+use crate::i18n::I18n;
 use crate::printing::Outcome;
 use crate::worker::Event;
+
+/// Why receipts are not coming out, kept as facts so it reads in the current language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterProblem {
+    Failed { error: String, waiting: usize },
+    NoPrinter { waiting: usize },
+    ReceiptNotPrepared(String),
+    InvoiceNotPrepared(String),
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Status {
@@ -18,7 +28,7 @@ pub struct Status {
     pub last_sync: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     /// A printer problem for the cashier, cleared when a flush succeeds.
-    pub printer: Option<String>,
+    pub printer: Option<PrinterProblem>,
 }
 
 impl Status {
@@ -55,36 +65,61 @@ impl Status {
     pub fn printed(&mut self, outcome: &Outcome) {
         self.printer = match outcome {
             Outcome::Printed(_) => None,
-            Outcome::Failed { error, waiting } => {
-                Some(format!("Impresora: {error} · {waiting} recibo(s) en cola"))
-            }
-            Outcome::NoPrinter { waiting } => Some(format!(
-                "Sin impresora configurada · {waiting} recibo(s) en cola"
-            )),
+            Outcome::Failed { error, waiting } => Some(PrinterProblem::Failed {
+                error: error.clone(),
+                waiting: *waiting,
+            }),
+            Outcome::NoPrinter { waiting } => Some(PrinterProblem::NoPrinter { waiting: *waiting }),
         };
     }
 
-    pub fn view<'a, M: 'a>(&'a self) -> Element<'a, M> {
+    pub fn view<'a, M: 'a>(&'a self, tr: &I18n) -> Element<'a, M> {
         let online = match self.online {
-            None => "Sin sincronizar".to_string(),
-            Some(true) => "En línea".to_string(),
-            Some(false) => "Sin conexión".to_string(),
+            None => tr.t("status-not-synced"),
+            Some(true) => tr.t("status-online"),
+            Some(false) => tr.t("status-offline"),
         };
         let last = match self.last_sync {
-            Some(t) => format!(
-                "Última sincronización: {}",
-                t.with_timezone(&Madrid).format("%d/%m/%Y %H:%M:%S")
+            Some(t) => tr.args(
+                "status-last-sync",
+                &[(
+                    "when",
+                    t.with_timezone(&Madrid)
+                        .format("%d/%m/%Y %H:%M:%S")
+                        .to_string()
+                        .into(),
+                )],
             ),
-            None => "Última sincronización: nunca".to_string(),
+            None => tr.t("status-never-synced"),
         };
         let mut r = row![
             text(online),
-            text(format!("Documentos pendientes: {}", self.waiting)),
+            text(tr.args("status-waiting", &[("count", self.waiting.into())])),
             text(last),
         ]
         .spacing(30);
         if let Some(p) = &self.printer {
-            r = r.push(text(p.clone()));
+            let message = match p {
+                PrinterProblem::Failed { error, waiting } => tr.args(
+                    "status-printer-failed",
+                    &[
+                        ("error", error.clone().into()),
+                        ("waiting", (*waiting).into()),
+                    ],
+                ),
+                PrinterProblem::NoPrinter { waiting } => {
+                    tr.args("status-no-printer", &[("waiting", (*waiting).into())])
+                }
+                PrinterProblem::ReceiptNotPrepared(e) => tr.args(
+                    "status-receipt-not-prepared",
+                    &[("error", e.clone().into())],
+                ),
+                PrinterProblem::InvoiceNotPrepared(e) => tr.args(
+                    "status-invoice-not-prepared",
+                    &[("error", e.clone().into())],
+                ),
+            };
+            r = r.push(text(message));
         }
         container(r).padding(8).into()
     }

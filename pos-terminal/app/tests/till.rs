@@ -7,7 +7,7 @@ use iced_test::simulator;
 use pos_terminal::Ledger;
 use pos_terminal::receipt::DRAWER_PULSE;
 use pos_terminal::scanner::Key as WedgeKey;
-use pos_terminal_app::settings::{Printer, Settings};
+use pos_terminal_app::settings::{Language, Printer, Settings};
 use pos_terminal_app::{Key, Message, Screen, Till, printing, worker};
 use std::time::{Duration, Instant};
 use sync_protocol::{
@@ -871,4 +871,71 @@ fn a_receipt_scanned_on_the_refund_screen_finds_its_ticket() {
     wedge_keys(&mut till, "T0007-000001", 8, false, Instant::now());
     assert_shows(&till, "Devolver: 0");
     assert_shows(&till, "Se devuelve a: efectivo");
+}
+
+#[test]
+fn english_chosen_in_settings_applies_at_once_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    let _ = till.update(Message::Key(Key::Settings));
+    assert_shows(&till, "Idioma");
+    click(&mut till, "English");
+    // The settings screen itself switches at once, with nothing else to press.
+    assert_shows(&till, "Language changed and saved.");
+    assert_shows(&till, "Receipt printer");
+    assert!(!shows(&till, "Ajustes"));
+    assert_eq!(
+        Settings::load(&dir.path().join("settings.json")).language,
+        Language::En
+    );
+    // Saving the other settings afterwards keeps the language.
+    click(&mut till, "Save");
+    assert_shows(&till, "Settings saved.");
+    assert_eq!(
+        Settings::load(&dir.path().join("settings.json")).language,
+        Language::En
+    );
+    click(&mut till, "Back (Esc)");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    // The ticket scanned in Spanish now reads in English, money included.
+    assert_shows(&till, "Pay (F2)");
+    assert_shows(&till, "Settings (F9)");
+    assert_shows(&till, "Cashier: Lucía");
+    assert_shows(&till, "1 x €13.45");
+    assert_shows(&till, "Total: €13.45");
+    assert_shows(&till, "VAT 21%: base €11.12 · tax €2.33");
+    assert_shows(&till, "Documents waiting: 0");
+    assert!(!shows(&till, "Cobrar (F2)"));
+    // An amount typed the English way is understood, and change shows in English.
+    click(&mut till, "Pay (F2)");
+    type_into(&mut till, "tendered", "20.00");
+    assert_shows(&till, "Change: €6.55");
+    click(&mut till, "Confirm payment");
+    assert_shows(&till, "Ticket T0007-000001 · Change: €6.55");
+    assert_eq!(
+        with_ledger(&till, |l| l.sales_gross().unwrap()),
+        Money::from_cents(1345)
+    );
+    drop(till);
+
+    // A restart on the same ledger directory comes back in English, from the login on.
+    let reopened = Ledger::open(dir.path().join("ledger.db")).unwrap();
+    let (mut till, _) = Till::with_ledger(reopened);
+    assert_shows(&till, "Log in");
+    type_and_enter(&mut till, "login-pin", CASHIER_PIN);
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    type_and_enter(&mut till, "scan", EAN);
+    assert_shows(&till, "Total: €13.45");
+    assert_shows(&till, "Refund (F8)");
+    // And back to Spanish the same way.
+    let _ = till.update(Message::Key(Key::Settings));
+    click(&mut till, "Español");
+    assert_shows(&till, "Idioma cambiado y guardado.");
+    let _ = till.update(Message::Key(Key::Escape));
+    assert_shows(&till, "Total: 13,45 €");
+    assert_eq!(
+        Settings::load(&dir.path().join("settings.json")).language,
+        Language::Es
+    );
 }

@@ -10,7 +10,9 @@ use pos_terminal::{Approval, CloseCount, Ledger, ShiftError, ShiftReport, Staff}
 use sync_protocol::{DocumentBody, Money, StaffRole, Tender, TenderAmount};
 
 use super::count::{Edit, Grid};
+use super::pay::tender_name;
 use crate::format;
+use crate::i18n::I18n;
 
 pub const CARD_ID: &str = "close-card";
 pub const NEXT_FLOAT_ID: &str = "close-next-float";
@@ -22,15 +24,6 @@ pub enum Outcome {
     None,
     Back,
     Done(String),
-}
-
-/// A tender as the till names it.
-pub fn tender_name(t: Tender) -> &'static str {
-    match t {
-        Tender::Cash => "Efectivo",
-        Tender::Card => "Tarjeta",
-        Tender::Other => "Otros",
-    }
 }
 
 // ----- opening a shift -----------------------------------------------------------------------
@@ -69,6 +62,7 @@ impl OpenState {
         message: OpenMessage,
         ledger: &Mutex<Ledger>,
         staff: &Staff,
+        tr: &I18n,
     ) -> Outcome {
         match message {
             OpenMessage::Count(e) => self.grid.edit(e),
@@ -78,13 +72,13 @@ impl OpenState {
                     Ok(mut l) => l
                         .start_shift(staff, self.grid.counts())
                         .map_err(|e| e.to_string()),
-                    Err(_) => Err("el registro local no está disponible".into()),
+                    Err(_) => Err(tr.t("registry-unavailable")),
                 };
                 match result {
                     Ok(_) => {
-                        return Outcome::Done(format!(
-                            "Turno abierto con un fondo de {}",
-                            format::money(self.grid.total())
+                        return Outcome::Done(tr.args(
+                            "close-shift-opened",
+                            &[("float", tr.money(self.grid.total()).into())],
                         ));
                     }
                     Err(e) => self.error = Some(e),
@@ -94,22 +88,22 @@ impl OpenState {
         Outcome::None
     }
 
-    pub fn view(&self) -> Element<'_, OpenMessage> {
-        let mut col = column![text("Abrir turno: cuente el fondo de caja").size(26)].spacing(12);
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, OpenMessage> {
+        let mut col = column![text(tr.t("close-open-title")).size(26)].spacing(12);
         if let Some((z, f)) = self.left_by_last_close {
-            col = col.push(text(format!(
-                "Fondo dejado en el cierre Z {z}: {}",
-                format::money(f)
+            col = col.push(text(tr.args(
+                "close-float-left",
+                &[("z", z.into()), ("float", tr.money(f).into())],
             )));
         }
-        col = col.push(self.grid.view().map(OpenMessage::Count));
+        col = col.push(self.grid.view(tr).map(OpenMessage::Count));
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(18));
         }
         col.push(
             row![
-                button(text("Volver")).on_press(OpenMessage::Back),
-                button(text("Abrir turno").size(20))
+                button(text(tr.t("back"))).on_press(OpenMessage::Back),
+                button(text(tr.t("close-open-confirm")).size(20))
                     .padding(10)
                     .on_press(OpenMessage::Confirm),
             ]
@@ -164,12 +158,17 @@ impl CloseState {
         }
     }
 
-    fn count(&self, staff: &Staff, approval: Option<Approval>) -> Result<CloseCount, String> {
+    fn count(
+        &self,
+        staff: &Staff,
+        approval: Option<Approval>,
+        tr: &I18n,
+    ) -> Result<CloseCount, String> {
         let other = if self.card.trim().is_empty() {
             Vec::new()
         } else {
-            let amount = format::parse_money(&self.card)
-                .ok_or_else(|| "Importe de tarjeta no válido.".to_string())?;
+            let amount =
+                format::parse_money(&self.card).ok_or_else(|| tr.t("close-card-invalid"))?;
             vec![TenderAmount {
                 tender: Tender::Card,
                 amount,
@@ -178,8 +177,7 @@ impl CloseState {
         let next_float = if self.next_float.trim().is_empty() {
             Money::ZERO
         } else {
-            format::parse_money(&self.next_float)
-                .ok_or_else(|| "Fondo para el siguiente turno no válido.".to_string())?
+            format::parse_money(&self.next_float).ok_or_else(|| tr.t("close-next-float-invalid"))?
         };
         Ok(CloseCount {
             staff: staff.clone(),
@@ -191,7 +189,7 @@ impl CloseState {
         })
     }
 
-    fn approval(&self, ledger: &Ledger) -> Result<Option<Approval>, String> {
+    fn approval(&self, ledger: &Ledger, tr: &I18n) -> Result<Option<Approval>, String> {
         if self.approver_pin.is_empty() {
             return Ok(None);
         }
@@ -200,7 +198,7 @@ impl CloseState {
                 manager: s,
                 note: self.note.clone(),
             })),
-            Ok(_) => Err("Ese PIN no es de un encargado.".into()),
+            Ok(_) => Err(tr.t("manager-pin-not-manager")),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -210,6 +208,7 @@ impl CloseState {
         message: CloseMessage,
         ledger: &Mutex<Ledger>,
         staff: &Staff,
+        tr: &I18n,
     ) -> Outcome {
         match message {
             CloseMessage::Count(e) => self.grid.edit(e),
@@ -227,12 +226,12 @@ impl CloseState {
             CloseMessage::Back => return Outcome::Back,
             CloseMessage::Confirm => {
                 let Ok(mut l) = ledger.lock() else {
-                    self.error = Some("el registro local no está disponible".into());
+                    self.error = Some(tr.t("registry-unavailable"));
                     return Outcome::None;
                 };
                 // Whatever happens next, the counter has committed to their count.
                 self.revealed = true;
-                let count = match self.approval(&l).and_then(|a| self.count(staff, a)) {
+                let count = match self.approval(&l, tr).and_then(|a| self.count(staff, a, tr)) {
                     Ok(c) => c,
                     Err(e) => {
                         self.error = Some(e);
@@ -242,54 +241,60 @@ impl CloseState {
                 match l.close_day(count) {
                     Ok(doc) => {
                         let DocumentBody::CashClose(c) = &doc.body else {
-                            return Outcome::Done("Cierre registrado".into());
+                            return Outcome::Done(tr.t("close-recorded"));
                         };
-                        return Outcome::Done(format!(
-                            "Cierre Z {} registrado · descuadre en efectivo {}",
-                            c.z_number,
-                            format::money(c.over_short(Tender::Cash))
+                        return Outcome::Done(tr.args(
+                            "close-z-recorded",
+                            &[
+                                ("z", c.z_number.into()),
+                                ("over_short", tr.money(c.over_short(Tender::Cash)).into()),
+                            ],
                         ));
                     }
                     Err(ShiftError::NeedsApproval {
                         over_short,
                         tolerance,
                     }) => {
-                        self.error = Some(format!(
-                            "Cierre rechazado: descuadre de {} por encima de la tolerancia de {}. \
-                             Hace falta el PIN de un encargado y una nota.",
-                            format::money(over_short),
-                            format::money(tolerance)
+                        self.error = Some(tr.args(
+                            "close-needs-approval",
+                            &[
+                                ("over_short", tr.money(over_short).into()),
+                                ("tolerance", tr.money(tolerance).into()),
+                            ],
                         ))
                     }
-                    Err(e) => self.error = Some(format!("Cierre rechazado: {e}")),
+                    Err(e) => {
+                        self.error =
+                            Some(tr.args("close-refused", &[("error", e.to_string().into())]))
+                    }
                 }
             }
         }
         Outcome::None
     }
 
-    pub fn view<'a>(&'a self, staff: &'a Staff) -> Element<'a, CloseMessage> {
+    pub fn view<'a>(&'a self, staff: &'a Staff, tr: &I18n) -> Element<'a, CloseMessage> {
         let mut col = column![
             row![
-                text("Cierre del día (Z)").size(26).width(Length::Fill),
+                text(tr.t("close-title")).size(26).width(Length::Fill),
                 button(text(if self.blind {
-                    "Recuento ciego: sí"
+                    tr.t("close-blind-yes")
                 } else {
-                    "Recuento ciego: no"
+                    tr.t("close-blind-no")
                 }))
                 .on_press_maybe((!self.revealed).then_some(CloseMessage::ToggleBlind)),
             ]
             .align_y(Alignment::Center),
-            self.grid.view().map(CloseMessage::Count),
+            self.grid.view(tr).map(CloseMessage::Count),
             row![
-                text("Tarjeta según el datáfono").width(Length::Fixed(240.0)),
-                text_input("igual que lo esperado", &self.card)
+                text(tr.t("close-card")).width(Length::Fixed(240.0)),
+                text_input(&tr.t("close-card-placeholder"), &self.card)
                     .id(CARD_ID)
                     .on_input(CloseMessage::Card)
                     .padding(4)
                     .width(Length::Fixed(200.0)),
-                text("Fondo para el siguiente turno").width(Length::Fixed(240.0)),
-                text_input("0,00", &self.next_float)
+                text(tr.t("close-next-float")).width(Length::Fixed(240.0)),
+                text_input(&tr.amount(Money::ZERO), &self.next_float)
                     .id(NEXT_FLOAT_ID)
                     .on_input(CloseMessage::NextFloat)
                     .padding(4)
@@ -302,16 +307,16 @@ impl CloseState {
 
         let needs_approval = if !self.blind || self.revealed {
             let check = self
-                .count(staff, None)
+                .count(staff, None, tr)
                 .ok()
                 .map(|c| check_count(&self.report, &c, self.tolerance));
             if let Some(check) = &check {
                 let mut table = column![
                     row![
                         text("").width(Length::Fixed(120.0)),
-                        text("Esperado").width(Length::Fixed(140.0)),
-                        text("Contado").width(Length::Fixed(140.0)),
-                        text("Descuadre").width(Length::Fixed(140.0)),
+                        text(tr.t("close-expected")).width(Length::Fixed(140.0)),
+                        text(tr.t("close-counted")).width(Length::Fixed(140.0)),
+                        text(tr.t("close-over-short")).width(Length::Fixed(140.0)),
                     ]
                     .spacing(8)
                 ]
@@ -324,17 +329,17 @@ impl CloseState {
                 {
                     table = table.push(
                         row![
-                            text(tender_name(e.tender)).width(Length::Fixed(120.0)),
-                            text(format::money(e.amount)).width(Length::Fixed(140.0)),
-                            text(format::money(c.amount)).width(Length::Fixed(140.0)),
-                            text(format::money(d.amount)).width(Length::Fixed(140.0)),
+                            text(tender_name(tr, e.tender)).width(Length::Fixed(120.0)),
+                            text(tr.money(e.amount)).width(Length::Fixed(140.0)),
+                            text(tr.money(c.amount)).width(Length::Fixed(140.0)),
+                            text(tr.money(d.amount)).width(Length::Fixed(140.0)),
                         ]
                         .spacing(8),
                     );
                 }
-                col = col.push(table).push(text(format!(
-                    "Tolerancia: {}",
-                    format::money(self.tolerance)
+                col = col.push(table).push(text(tr.args(
+                    "close-tolerance",
+                    &[("amount", tr.money(self.tolerance).into())],
                 )));
             }
             self.revealed && check.is_some_and(|c| c.needs_approval)
@@ -344,14 +349,14 @@ impl CloseState {
         if needs_approval {
             col = col.push(
                 row![
-                    text("Aprobación del encargado").width(Length::Fixed(220.0)),
-                    text_input("PIN", &self.approver_pin)
+                    text(tr.t("close-approval")).width(Length::Fixed(220.0)),
+                    text_input(&tr.t("pin"), &self.approver_pin)
                         .id(APPROVER_PIN_ID)
                         .secure(true)
                         .on_input(CloseMessage::ApproverPin)
                         .padding(4)
                         .width(Length::Fixed(100.0)),
-                    text_input("Nota que explica el descuadre", &self.note)
+                    text_input(&tr.t("close-note"), &self.note)
                         .id(NOTE_ID)
                         .on_input(CloseMessage::Note)
                         .padding(4),
@@ -365,8 +370,8 @@ impl CloseState {
         }
         col.push(
             row![
-                button(text("Volver")).on_press(CloseMessage::Back),
-                button(text("Cerrar el día").size(20))
+                button(text(tr.t("back"))).on_press(CloseMessage::Back),
+                button(text(tr.t("close-confirm")).size(20))
                     .padding(10)
                     .on_press(CloseMessage::Confirm),
             ]

@@ -5,7 +5,7 @@ use iced::widget::{column, row, text, text_input};
 use iced::{Alignment, Element, Length};
 use sync_protocol::{Denomination, DenominationCount, Money, count_total};
 
-use crate::format;
+use crate::i18n::I18n;
 
 /// The input id of a denomination's count, e.g. `den-2000` for 20 € notes.
 pub fn input_id(d: Denomination) -> String {
@@ -53,7 +53,7 @@ impl Grid {
         count_total(&self.counts())
     }
 
-    pub fn view(&self) -> Element<'_, Edit> {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Edit> {
         let cell = |(d, s): &(Denomination, String)| -> Element<'_, Edit> {
             let d = *d;
             let subtotal = s
@@ -61,7 +61,7 @@ impl Grid {
                 .map(|c| Money::from_cents(d.cents() * i64::from(c)))
                 .unwrap_or(Money::ZERO);
             row![
-                text(format::money(d.value()))
+                text(tr.money(d.value()))
                     .size(16)
                     .width(Length::Fixed(90.0)),
                 text_input("0", s)
@@ -70,7 +70,7 @@ impl Grid {
                     .padding(4)
                     .size(16)
                     .width(Length::Fixed(70.0)),
-                text(format::money(subtotal))
+                text(tr.money(subtotal))
                     .size(16)
                     .width(Length::Fixed(110.0)),
             ]
@@ -82,11 +82,11 @@ impl Grid {
         let notes = column(self.counts.iter().filter(|(d, _)| d.is_note()).map(cell)).spacing(4);
         column![
             row![
-                column![text("Monedas").size(18), coins].spacing(6),
-                column![text("Billetes").size(18), notes].spacing(6),
+                column![text(tr.t("count-coins")).size(18), coins].spacing(6),
+                column![text(tr.t("count-notes")).size(18), notes].spacing(6),
             ]
             .spacing(40),
-            text(format!("Total contado: {}", format::money(self.total()))).size(22),
+            text(tr.args("count-total", &[("amount", tr.money(self.total()).into())])).size(22),
         ]
         .spacing(10)
         .into()

@@ -6,6 +6,8 @@ use iced::widget::{button, column, container, text, text_input};
 use iced::{Element, Length, Task};
 use pos_terminal::{Ledger, SyncClient};
 
+use crate::i18n::I18n;
+
 #[derive(Debug, Clone)]
 pub enum Message {
     ServerUrl(String),
@@ -34,6 +36,7 @@ impl State {
         message: Message,
         ledger: &Arc<Mutex<Ledger>>,
         client: Option<&SyncClient>,
+        tr: &I18n,
     ) -> Action {
         match message {
             Message::ServerUrl(s) => self.server_url = s,
@@ -43,11 +46,11 @@ impl State {
                     return Action::None;
                 }
                 if self.server_url.trim().is_empty() || self.code.trim().is_empty() {
-                    self.error = Some("Escriba la dirección del servidor y el código.".into());
+                    self.error = Some(tr.t("enrol-missing"));
                     return Action::None;
                 }
                 let Some(client) = client.cloned() else {
-                    self.error = Some("No se pudo preparar la conexión con el servidor.".into());
+                    self.error = Some(tr.t("enrol-no-client"));
                     return Action::None;
                 };
                 self.busy = true;
@@ -79,20 +82,20 @@ impl State {
         Action::None
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
-        let submit = button(text("Dar de alta").size(22))
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        let submit = button(text(tr.t("enrol-submit")).size(22))
             .padding(14)
             .on_press_maybe((!self.busy).then_some(Message::Submit));
         let mut col = column![
-            text("Alta de la caja").size(32),
-            text("Escriba la dirección del servidor y el código de un solo uso de la central."),
-            text_input("https://central.ejemplo.es", &self.server_url)
+            text(tr.t("enrol-title")).size(32),
+            text(tr.t("enrol-help")),
+            text_input(&tr.t("enrol-url-placeholder"), &self.server_url)
                 .id("enrol-url")
                 .on_input(Message::ServerUrl)
                 .on_submit(Message::Submit)
                 .padding(10)
                 .size(20),
-            text_input("Código de alta", &self.code)
+            text_input(&tr.t("enrol-code"), &self.code)
                 .id("enrol-code")
                 .on_input(Message::Code)
                 .on_submit(Message::Submit)
@@ -103,10 +106,10 @@ impl State {
         .spacing(14)
         .max_width(640);
         if self.busy {
-            col = col.push(text("Conectando con la central…"));
+            col = col.push(text(tr.t("enrol-connecting")));
         }
         if let Some(e) = &self.error {
-            col = col.push(text(format!("Error: {e}")).size(18));
+            col = col.push(text(tr.args("error", &[("error", e.clone().into())])).size(18));
         }
         container(col).center_x(Length::Fill).padding(40).into()
     }

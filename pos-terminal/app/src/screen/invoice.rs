@@ -8,6 +8,8 @@ use iced::{Element, Length};
 use pos_terminal::{FullInvoice, Ledger};
 use sync_protocol::DocumentBody;
 
+use crate::i18n::I18n;
+
 pub const TICKET_ID: &str = "invoice-ticket";
 pub const NAME_ID: &str = "invoice-name";
 pub const ADDRESS_ID: &str = "invoice-address";
@@ -40,13 +42,19 @@ pub struct State {
 }
 
 /// The message for a refused NIF/NIE/CIF, in the cashier's words.
-fn nif_message(nif: &str) -> Option<String> {
+fn nif_message(nif: &str, tr: &I18n) -> Option<String> {
     let n = sync_protocol::nif::normalise(nif);
     if n.is_empty() {
-        return Some("Escriba el NIF, NIE o CIF del cliente.".into());
+        return Some(tr.t("invoice-nif-missing"));
     }
     sync_protocol::nif::validate(&n).err().map(|detail| {
-        format!("NIF/NIE/CIF no válido: {n}. Compruebe la letra o el dígito de control ({detail}).")
+        tr.args(
+            "invoice-nif-invalid",
+            &[
+                ("nif", n.clone().into()),
+                ("detail", detail.to_string().into()),
+            ],
+        )
     })
 }
 
@@ -59,7 +67,7 @@ impl State {
         }
     }
 
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>) -> Action {
+    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
         match message {
             Message::Ticket(s) => {
                 self.ticket = s;
@@ -78,77 +86,80 @@ impl State {
                 Action::Focus(NIF_ID)
             }
             Message::Back => Action::Back,
-            Message::Issue => self.issue(ledger),
+            Message::Issue => self.issue(ledger, tr),
         }
     }
 
-    fn issue(&mut self, ledger: &Mutex<Ledger>) -> Action {
+    fn issue(&mut self, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
         if self.name.trim().is_empty() {
-            self.error = Some("Escriba el nombre o razón social del cliente.".into());
+            self.error = Some(tr.t("invoice-name-missing"));
             return Action::Focus(NAME_ID);
         }
         if self.address.trim().is_empty() {
-            self.error = Some("Escriba la dirección del cliente.".into());
+            self.error = Some(tr.t("invoice-address-missing"));
             return Action::Focus(ADDRESS_ID);
         }
-        if let Some(e) = nif_message(&self.nif) {
+        if let Some(e) = nif_message(&self.nif, tr) {
             self.error = Some(e);
             return Action::Focus(NIF_ID);
         }
         let Ok(mut l) = ledger.lock() else {
-            self.error = Some("El registro local no está disponible.".into());
+            self.error = Some(tr.t("registry-unavailable"));
             return Action::None;
         };
         let sale = match l.sale_by_ticket(&self.ticket) {
             Ok(Some(d)) if matches!(d.body, DocumentBody::Sale(_)) => d,
             Ok(_) => {
-                self.error = Some(format!(
-                    "No hay ningún ticket {} en esta caja.",
-                    self.ticket.trim()
-                ));
+                self.error =
+                    Some(tr.args("ticket-not-found", &[("ticket", self.ticket.trim().into())]));
                 return Action::Focus(TICKET_ID);
             }
             Err(e) => {
-                self.error = Some(format!("Error: {e}"));
+                self.error = Some(tr.args("error", &[("error", e.to_string().into())]));
                 return Action::None;
             }
         };
         if let Ok(Some(existing)) = l.full_invoice_for(sale.seq) {
-            self.error = Some(format!(
-                "El ticket ya tiene la factura {}.",
-                existing.number
-            ));
+            self.error = Some(tr.args("invoice-exists", &[("number", existing.number.into())]));
             return Action::None;
         }
         match l.record_full_invoice(sale.seq, &self.name, &self.address, &self.nif) {
             Ok(inv) => Action::Issued(inv),
             Err(e) => {
-                self.error = Some(format!("No se pudo emitir la factura: {e}"));
+                self.error = Some(tr.args("invoice-failed", &[("error", e.to_string().into())]));
                 Action::None
             }
         }
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
-        let field = |placeholder: &'static str,
-                     value: &str,
-                     id: &'static str,
-                     on: fn(String) -> Message| {
-            text_input(placeholder, value)
-                .id(id)
-                .on_input(on)
-                .on_submit(Message::Issue)
-                .padding(10)
-                .size(22)
-        };
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        let field =
+            |placeholder: &str, value: &'a str, id: &'static str, on: fn(String) -> Message| {
+                text_input(placeholder, value)
+                    .id(id)
+                    .on_input(on)
+                    .on_submit(Message::Issue)
+                    .padding(10)
+                    .size(22)
+            };
         let mut col = column![
-            text("Factura completa").size(30),
-            text("Ticket"),
-            field("Número de ticket", &self.ticket, TICKET_ID, Message::Ticket),
-            text("Cliente"),
-            field("Nombre o razón social", &self.name, NAME_ID, Message::Name),
-            field("Dirección", &self.address, ADDRESS_ID, Message::Address),
-            field("NIF / NIE / CIF", &self.nif, NIF_ID, Message::Nif),
+            text(tr.t("invoice-title")).size(30),
+            text(tr.t("invoice-ticket")),
+            field(
+                &tr.t("invoice-ticket-number"),
+                &self.ticket,
+                TICKET_ID,
+                Message::Ticket
+            ),
+            text(tr.t("invoice-customer")),
+            field(&tr.t("invoice-name"), &self.name, NAME_ID, Message::Name),
+            field(
+                &tr.t("invoice-address"),
+                &self.address,
+                ADDRESS_ID,
+                Message::Address
+            ),
+            field(&tr.t("invoice-nif"), &self.nif, NIF_ID, Message::Nif),
         ]
         .spacing(10)
         .max_width(760);
@@ -157,10 +168,10 @@ impl State {
         }
         col = col.push(
             row![
-                button(text("Volver (Esc)").size(22))
+                button(text(tr.t("back-esc")).size(22))
                     .padding(14)
                     .on_press(Message::Back),
-                button(text("Emitir factura").size(22))
+                button(text(tr.t("invoice-issue")).size(22))
                     .padding(14)
                     .on_press(Message::Issue),
             ]

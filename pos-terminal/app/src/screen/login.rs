@@ -6,6 +6,8 @@ use iced::widget::{button, column, container, text, text_input};
 use iced::{Element, Length};
 use pos_terminal::{Ledger, Staff};
 
+use crate::i18n::I18n;
+
 pub const PIN_ID: &str = "login-pin";
 
 #[derive(Debug, Clone)]
@@ -26,7 +28,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>) -> Action {
+    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
         match message {
             Message::Pin(p) => {
                 self.pin = p.chars().filter(char::is_ascii_digit).take(12).collect();
@@ -35,12 +37,12 @@ impl State {
             Message::Submit => {
                 let pin = std::mem::take(&mut self.pin);
                 if pin.is_empty() {
-                    self.error = Some("Escriba su PIN.".into());
+                    self.error = Some(tr.t("login-pin-missing"));
                     return Action::None;
                 }
                 let found = match ledger.lock() {
                     Ok(l) => l.find_staff_by_pin(&pin).map_err(|e| e.to_string()),
-                    Err(_) => Err("el registro local no está disponible".to_string()),
+                    Err(_) => Err(tr.t("registry-unavailable")),
                 };
                 match found {
                     Ok(Some(staff)) => {
@@ -48,11 +50,11 @@ impl State {
                         Action::LoggedIn(staff)
                     }
                     Ok(None) => {
-                        self.error = Some("PIN incorrecto".into());
+                        self.error = Some(tr.t("wrong-pin"));
                         Action::None
                     }
                     Err(e) => {
-                        self.error = Some(format!("Error: {e}"));
+                        self.error = Some(tr.args("error", &[("error", e.into())]));
                         Action::None
                     }
                 }
@@ -60,17 +62,17 @@ impl State {
         }
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
-            text("Entrar").size(32),
-            text_input("PIN", &self.pin)
+            text(tr.t("login-title")).size(32),
+            text_input(&tr.t("pin"), &self.pin)
                 .id(PIN_ID)
                 .secure(true)
                 .on_input(Message::Pin)
                 .on_submit(Message::Submit)
                 .padding(12)
                 .size(28),
-            button(text("Entrar").size(22))
+            button(text(tr.t("login-submit")).size(22))
                 .padding(14)
                 .on_press(Message::Submit),
         ]

@@ -10,8 +10,11 @@ use sync_protocol::{CashMovementDirection, ClockDirection, StaffRole, StockMovem
 
 use super::close::{self, Outcome};
 use super::count;
+use super::pay::tender_name;
+use super::sell::tax_line;
 use super::stock;
 use crate::format;
+use crate::i18n::I18n;
 
 pub const PIN_ID: &str = "manager-pin";
 pub const AMOUNT_ID: &str = "cash-amount";
@@ -103,10 +106,11 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).take(12).collect()
 }
 
-fn locked(ledger: &Mutex<Ledger>) -> Result<std::sync::MutexGuard<'_, Ledger>, String> {
-    ledger
-        .lock()
-        .map_err(|_| "el registro local no está disponible".to_string())
+fn locked<'a>(
+    ledger: &'a Mutex<Ledger>,
+    tr: &I18n,
+) -> Result<std::sync::MutexGuard<'a, Ledger>, String> {
+    ledger.lock().map_err(|_| tr.t("registry-unavailable"))
 }
 
 impl State {
@@ -132,13 +136,14 @@ impl State {
         message: Message,
         ledger: &Mutex<Ledger>,
         cashier: Option<&Staff>,
+        tr: &I18n,
     ) -> Action {
         let manager = self.manager.clone();
         match (message, &mut self.page) {
             (Message::Pin(p), Page::Gate { pin }) => *pin = digits(&p),
             (Message::PinSubmit, Page::Gate { pin }) => {
                 let pin = std::mem::take(pin);
-                let found = locked(ledger)
+                let found = locked(ledger, tr)
                     .and_then(|l| l.find_staff_by_pin(&pin).map_err(|e| e.to_string()));
                 match found {
                     Ok(Some(s)) if s.role == StaffRole::Manager => {
@@ -146,9 +151,10 @@ impl State {
                         return self.menu(None);
                     }
                     Ok(Some(s)) => {
-                        self.notice = Some(format!("{} no es encargado.", s.name));
+                        self.notice =
+                            Some(tr.args("manager-not-a-manager", &[("name", s.name.into())]));
                     }
-                    Ok(None) => self.notice = Some("PIN incorrecto".into()),
+                    Ok(None) => self.notice = Some(tr.t("wrong-pin")),
                     Err(e) => self.notice = Some(e),
                 }
                 return Action::Focus(PIN_ID);
@@ -160,7 +166,7 @@ impl State {
                     return Action::Exit;
                 }
                 self.notice = None;
-                let l = match locked(ledger) {
+                let l = match locked(ledger, tr) {
                     Ok(l) => l,
                     Err(e) => {
                         self.notice = Some(e);
@@ -180,7 +186,7 @@ impl State {
                     },
                     Go::Close => match (l.open_shift(), l.x_report(), l.cash_tolerance()) {
                         (Ok(None), _, _) => {
-                            self.notice = Some("No hay ningún turno abierto.".into());
+                            self.notice = Some(tr.t("manager-no-open-shift"));
                             return Action::None;
                         }
                         (Ok(Some(_)), Ok(r), Ok(t)) => {
@@ -211,23 +217,21 @@ impl State {
                     return Action::Exit;
                 };
                 let Some(amount) = format::parse_money(&self.amount) else {
-                    self.notice = Some("Importe no válido.".into());
+                    self.notice = Some(tr.t("invalid-amount"));
                     return Action::Focus(AMOUNT_ID);
                 };
-                let result = locked(ledger).and_then(|mut l| {
+                let result = locked(ledger, tr).and_then(|mut l| {
                     l.cash_movement(&manager, direction, amount, &self.reason)
                         .map_err(|e| e.to_string())
                 });
                 match result {
                     Ok(_) => {
-                        let what = match direction {
-                            CashMovementDirection::In => "Entrada",
-                            CashMovementDirection::Out => "Salida",
+                        let key = match direction {
+                            CashMovementDirection::In => "manager-cash-in-done",
+                            CashMovementDirection::Out => "manager-cash-out-done",
                         };
-                        return self.menu(Some(format!(
-                            "{what} de efectivo de {} registrada",
-                            format::money(amount)
-                        )));
+                        return self
+                            .menu(Some(tr.args(key, &[("amount", tr.money(amount).into())])));
                     }
                     Err(e) => self.notice = Some(e),
                 }
@@ -236,14 +240,13 @@ impl State {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
-                let result = locked(ledger).and_then(|mut l| {
+                let result = locked(ledger, tr).and_then(|mut l| {
                     l.no_sale(cashier.map(|c| c.id), &manager, &self.reason)
                         .map_err(|e| e.to_string())
                 });
                 match result {
                     Ok(_) => {
-                        return self
-                            .menu(Some("Apertura sin venta registrada: abra el cajón".into()));
+                        return self.menu(Some(tr.t("manager-no-sale-done")));
                     }
                     Err(e) => self.notice = Some(e),
                 }
@@ -251,9 +254,9 @@ impl State {
             (Message::ClockPin(p), Page::Clock { pin }) => *pin = digits(&p),
             (Message::ClockSubmit, Page::Clock { pin }) => {
                 let pin = std::mem::take(pin);
-                let result = locked(ledger).and_then(|mut l| {
+                let result = locked(ledger, tr).and_then(|mut l| {
                     match l.find_staff_by_pin(&pin).map_err(|e| e.to_string())? {
-                        None => Err("PIN incorrecto".to_string()),
+                        None => Err(tr.t("wrong-pin")),
                         Some(s) => l
                             .clock(&s)
                             .map(|(_, d)| (s.name, d))
@@ -262,10 +265,14 @@ impl State {
                 });
                 match result {
                     Ok((name, ClockDirection::In)) => {
-                        return self.menu(Some(format!("{name}: entrada registrada")));
+                        return self.menu(Some(
+                            tr.args("manager-clocked-in", &[("name", name.into())]),
+                        ));
                     }
                     Ok((name, ClockDirection::Out)) => {
-                        return self.menu(Some(format!("{name}: salida registrada")));
+                        return self.menu(Some(
+                            tr.args("manager-clocked-out", &[("name", name.into())]),
+                        ));
                     }
                     Err(e) => {
                         self.notice = Some(e);
@@ -277,14 +284,14 @@ impl State {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
-                let o = s.update(m, ledger, &manager);
+                let o = s.update(m, ledger, &manager, tr);
                 return self.outcome(o);
             }
             (Message::Close(m), Page::Close(s)) => {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
-                let o = s.update(m, ledger, &manager);
+                let o = s.update(m, ledger, &manager, tr);
                 return self.outcome(o);
             }
             (Message::Stock(m), Page::Stock(s)) => {
@@ -292,7 +299,7 @@ impl State {
                     return Action::Exit;
                 };
                 let keep_focus = matches!(m, stock::Message::Submit);
-                let o = s.update(m, ledger, &manager);
+                let o = s.update(m, ledger, &manager, tr);
                 let a = self.outcome(o);
                 if keep_focus && matches!(a, Action::None) {
                     return Action::Focus(stock::SCAN_ID);
@@ -305,11 +312,11 @@ impl State {
         Action::None
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
-        let body: Element<'_, Message> = match &self.page {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        let body: Element<'a, Message> = match &self.page {
             Page::Gate { pin } => column![
-                text("Gerencia: PIN de encargado").size(28),
-                text_input("PIN", pin)
+                text(tr.t("manager-gate-title")).size(28),
+                text_input(&tr.t("pin"), pin)
                     .id(PIN_ID)
                     .secure(true)
                     .on_input(Message::Pin)
@@ -317,44 +324,41 @@ impl State {
                     .padding(12)
                     .size(24),
                 row![
-                    button(text("Volver")).on_press(Message::Back),
-                    button(text("Continuar")).on_press(Message::PinSubmit),
+                    button(text(tr.t("back"))).on_press(Message::Back),
+                    button(text(tr.t("manager-continue"))).on_press(Message::PinSubmit),
                 ]
                 .spacing(20),
             ]
             .spacing(14)
             .max_width(480)
             .into(),
-            Page::Menu => self.menu_view(),
-            Page::Open(s) => s.view().map(Message::Open),
+            Page::Menu => self.menu_view(tr),
+            Page::Open(s) => s.view(tr).map(Message::Open),
             Page::Close(s) => match &self.manager {
-                Some(m) => s.view(m).map(Message::Close),
+                Some(m) => s.view(m, tr).map(Message::Close),
                 None => text("").into(),
             },
-            Page::Stock(s) => s.view().map(Message::Stock),
+            Page::Stock(s) => s.view(tr).map(Message::Stock),
             Page::Cash(d) => {
                 let title = match d {
-                    CashMovementDirection::In => "Entrada de efectivo",
-                    CashMovementDirection::Out => "Salida de efectivo",
+                    CashMovementDirection::In => tr.t("manager-cash-in"),
+                    CashMovementDirection::Out => tr.t("manager-cash-out"),
                 };
                 column![
                     text(title).size(28),
-                    text_input("Importe", &self.amount)
+                    text_input(&tr.t("amount"), &self.amount)
                         .id(AMOUNT_ID)
                         .on_input(Message::Amount)
                         .padding(10)
                         .size(22),
-                    text_input(
-                        "Motivo (p. ej. pago a proveedor, cambio del banco)",
-                        &self.reason
-                    )
-                    .id(REASON_ID)
-                    .on_input(Message::Reason)
-                    .on_submit(Message::CashConfirm)
-                    .padding(10),
+                    text_input(&tr.t("manager-cash-reason"), &self.reason)
+                        .id(REASON_ID)
+                        .on_input(Message::Reason)
+                        .on_submit(Message::CashConfirm)
+                        .padding(10),
                     row![
-                        button(text("Volver")).on_press(Message::Back),
-                        button(text("Registrar movimiento")).on_press(Message::CashConfirm),
+                        button(text(tr.t("back"))).on_press(Message::Back),
+                        button(text(tr.t("manager-cash-confirm"))).on_press(Message::CashConfirm),
                     ]
                     .spacing(20),
                 ]
@@ -363,14 +367,14 @@ impl State {
                 .into()
             }
             Page::NoSale => column![
-                text("Apertura del cajón sin venta").size(28),
-                text_input("Motivo (opcional)", &self.reason)
+                text(tr.t("manager-no-sale-title")).size(28),
+                text_input(&tr.t("reason-optional"), &self.reason)
                     .id(NO_SALE_NOTE_ID)
                     .on_input(Message::Note)
                     .padding(10),
                 row![
-                    button(text("Volver")).on_press(Message::Back),
-                    button(text("Abrir cajón")).on_press(Message::NoSaleConfirm),
+                    button(text(tr.t("back"))).on_press(Message::Back),
+                    button(text(tr.t("settings-open-drawer"))).on_press(Message::NoSaleConfirm),
                 ]
                 .spacing(20),
             ]
@@ -378,14 +382,14 @@ impl State {
             .max_width(640)
             .into(),
             Page::XReport(r) => column![
-                report_view(r),
-                button(text("Volver")).on_press(Message::Back)
+                report_view(r, tr),
+                button(text(tr.t("back"))).on_press(Message::Back)
             ]
             .spacing(14)
             .into(),
             Page::Clock { pin } => column![
-                text("Fichar entrada o salida").size(28),
-                text_input("PIN de quien ficha", pin)
+                text(tr.t("manager-clock-title")).size(28),
+                text_input(&tr.t("manager-clock-pin"), pin)
                     .id(CLOCK_PIN_ID)
                     .secure(true)
                     .on_input(Message::ClockPin)
@@ -393,8 +397,8 @@ impl State {
                     .padding(12)
                     .size(24),
                 row![
-                    button(text("Volver")).on_press(Message::Back),
-                    button(text("Fichar")).on_press(Message::ClockSubmit),
+                    button(text(tr.t("back"))).on_press(Message::Back),
+                    button(text(tr.t("manager-clock"))).on_press(Message::ClockSubmit),
                 ]
                 .spacing(20),
             ]
@@ -409,9 +413,10 @@ impl State {
         container(col).padding(20).height(Length::Fill).into()
     }
 
-    fn menu_view(&self) -> Element<'_, Message> {
+    fn menu_view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let name = self.manager.as_ref().map(|m| m.name.as_str()).unwrap_or("");
-        let item = |label: &'static str, go: Go| {
+        let item = |key: &str, go: Go| {
+            let label = tr.t(key);
             button(text(label).size(20))
                 .padding(12)
                 .width(Length::Fixed(300.0))
@@ -419,32 +424,29 @@ impl State {
         };
         column![
             row![
-                text(format!("Gerencia · {name}"))
+                text(tr.args("manager-menu-title", &[("name", name.into())]))
                     .size(28)
                     .width(Length::Fill),
-                button(text("Volver a vender")).on_press(Message::Back),
+                button(text(tr.t("manager-back-to-selling"))).on_press(Message::Back),
             ]
             .align_y(Alignment::Center),
             row![
                 column![
-                    text("Caja").size(20),
-                    item("Abrir caja", Go::OpenShift),
-                    item("Entrada de efectivo", Go::Cash(CashMovementDirection::In)),
-                    item("Salida de efectivo", Go::Cash(CashMovementDirection::Out)),
-                    item("Apertura sin venta", Go::NoSale),
-                    item("Informe X", Go::XReport),
-                    item("Cierre Z", Go::Close),
+                    text(tr.t("manager-till")).size(20),
+                    item("manager-open-shift", Go::OpenShift),
+                    item("manager-cash-in", Go::Cash(CashMovementDirection::In)),
+                    item("manager-cash-out", Go::Cash(CashMovementDirection::Out)),
+                    item("manager-no-sale", Go::NoSale),
+                    item("manager-x-report", Go::XReport),
+                    item("manager-z-close", Go::Close),
                 ]
                 .spacing(8),
                 column![
-                    text("Almacén y personal").size(20),
-                    item(
-                        "Recepción de mercancía",
-                        Go::Stock(StockMovementKind::Receipt)
-                    ),
-                    item("Recuento de stock", Go::Stock(StockMovementKind::Count)),
-                    item("Mermas y roturas", Go::Stock(StockMovementKind::Waste)),
-                    item("Fichar entrada/salida", Go::Clock),
+                    text(tr.t("manager-stock-and-staff")).size(20),
+                    item("stock-receipt", Go::Stock(StockMovementKind::Receipt)),
+                    item("stock-count", Go::Stock(StockMovementKind::Count)),
+                    item("stock-waste", Go::Stock(StockMovementKind::Waste)),
+                    item("manager-clock-menu", Go::Clock),
                 ]
                 .spacing(8),
             ]
@@ -456,53 +458,55 @@ impl State {
 }
 
 /// The X report as the manager reads it.
-fn report_view(r: &ShiftReport) -> Element<'_, Message> {
-    let mut col = column![text("Informe X").size(28)].spacing(6);
+fn report_view<'a>(r: &'a ShiftReport, tr: &I18n) -> Element<'a, Message> {
+    let mut col = column![text(tr.t("manager-x-report")).size(28)].spacing(6);
     col = col.push(text(match &r.shift {
-        Some(s) => format!(
-            "Turno abierto (documento {}) · fondo {}",
-            s.seq,
-            format::money(s.float)
+        Some(s) => tr.args(
+            "report-shift-open",
+            &[("seq", s.seq.into()), ("float", tr.money(s.float).into())],
         ),
-        None => "Sin turno abierto".to_string(),
+        None => tr.t("report-no-shift"),
     }));
     col = col
-        .push(text(format!(
-            "Tickets: {} · Ventas: {}",
-            r.ticket_count,
-            format::money(r.gross)
+        .push(text(tr.args(
+            "report-sales",
+            &[
+                ("tickets", r.ticket_count.into()),
+                ("gross", tr.money(r.gross).into()),
+            ],
         )))
-        .push(text(format!(
-            "Devoluciones: {} · {}",
-            r.refund_count,
-            format::money(r.refunds)
+        .push(text(tr.args(
+            "report-refunds",
+            &[
+                ("count", r.refund_count.into()),
+                ("amount", tr.money(r.refunds).into()),
+            ],
         )));
     for t in &r.tenders {
-        col = col.push(text(format!(
-            "{}: ventas {} · devoluciones {}",
-            close::tender_name(t.tender),
-            format::money(t.sales),
-            format::money(t.refunds)
+        col = col.push(text(tr.args(
+            "report-tender",
+            &[
+                ("tender", tender_name(tr, t.tender).into()),
+                ("sales", tr.money(t.sales).into()),
+                ("refunds", tr.money(t.refunds).into()),
+            ],
         )));
     }
     for t in &r.taxes {
-        col = col.push(text(format!(
-            "IVA {}: base {} · cuota {}",
-            format::tax_rate(t.rate),
-            format::money(t.base),
-            format::money(t.tax)
-        )));
+        col = col.push(text(tax_line(tr, t.rate, t.base, t.tax)));
     }
-    col.push(text(format!(
-        "Entradas de efectivo: {} · Salidas: {} · Aperturas sin venta: {}",
-        format::money(r.cash_in),
-        format::money(r.cash_out),
-        r.no_sales
+    col.push(text(tr.args(
+        "report-cash-movements",
+        &[
+            ("cash_in", tr.money(r.cash_in).into()),
+            ("cash_out", tr.money(r.cash_out).into()),
+            ("no_sales", r.no_sales.into()),
+        ],
     )))
     .push(
-        text(format!(
-            "Efectivo esperado: {}",
-            format::money(r.expected_cash())
+        text(tr.args(
+            "report-expected-cash",
+            &[("amount", tr.money(r.expected_cash()).into())],
         ))
         .size(26),
     )

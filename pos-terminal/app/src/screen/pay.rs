@@ -9,6 +9,7 @@ use pos_terminal::{Cart, Ledger, card_payment, cash_payment};
 use sync_protocol::{Money, Payment, StaffId, Tender};
 
 use crate::format;
+use crate::i18n::I18n;
 
 pub const TENDERED_ID: &str = "tendered";
 pub const REFERENCE_ID: &str = "card-reference";
@@ -64,14 +65,6 @@ fn quick_amounts(left: Money) -> Vec<Money> {
     out
 }
 
-fn tender_name(t: Tender) -> &'static str {
-    match t {
-        Tender::Cash => "Efectivo",
-        Tender::Card => "Tarjeta",
-        Tender::Other => "Otro",
-    }
-}
-
 impl State {
     pub fn new(total: Money) -> Self {
         Self {
@@ -85,16 +78,14 @@ impl State {
 
     /// A barcode scanned while paying: whatever of it reached the amount fields is dropped,
     /// and the cashier is told to finish the payment first.
-    pub fn scanned(&mut self, code: &str) {
+    pub fn scanned(&mut self, code: &str, tr: &I18n) {
         if self.tendered.contains(code) {
             self.tendered.clear();
         }
         if self.reference.ends_with(code) {
             self.reference.clear();
         }
-        self.error = Some(format!(
-            "Código {code} escaneado durante el cobro: termine el cobro (o Esc) y vuelva a escanearlo."
-        ));
+        self.error = Some(tr.args("pay-scanned", &[("code", code.to_string().into())]));
     }
 
     /// What is still to pay.
@@ -102,13 +93,13 @@ impl State {
         self.total - self.payments.iter().map(|p| p.amount).sum::<Money>()
     }
 
-    fn typed(&self) -> Result<Money, String> {
+    fn typed(&self, tr: &I18n) -> Result<Money, String> {
         if self.tendered.trim().is_empty() {
             Ok(self.left())
         } else {
             format::parse_money(&self.tendered)
                 .filter(|m| !m.is_zero())
-                .ok_or_else(|| "Importe no válido.".to_string())
+                .ok_or_else(|| tr.t("invalid-amount"))
         }
     }
 
@@ -118,6 +109,7 @@ impl State {
         cart: &mut Cart,
         ledger: &Mutex<Ledger>,
         cashier: Option<StaffId>,
+        tr: &I18n,
     ) -> Action {
         match message {
             Message::Tendered(s) => {
@@ -125,7 +117,7 @@ impl State {
                 self.error = None;
             }
             Message::Quick(m) => {
-                self.tendered = format::money(m).trim_end_matches(" €").to_string();
+                self.tendered = tr.amount(m);
                 self.error = None;
             }
             Message::Reference(s) => {
@@ -135,8 +127,7 @@ impl State {
             }
             Message::Back => {
                 if !self.payments.is_empty() {
-                    self.error =
-                        Some("Hay pagos anotados: termine el cobro o pulse «Quitar pagos».".into());
+                    self.error = Some(tr.t("pay-payments-noted"));
                     return Action::None;
                 }
                 return Action::Back;
@@ -146,7 +137,7 @@ impl State {
                 self.error = None;
             }
             Message::Cash => {
-                let tendered = match self.typed() {
+                let tendered = match self.typed(tr) {
                     Ok(m) => m,
                     Err(e) => {
                         self.error = Some(e);
@@ -156,10 +147,12 @@ impl State {
                 let left = self.left();
                 if tendered - left >= max_change() {
                     // Nobody hands over 500 € more than they owe: a scanned code or a slip.
-                    self.error = Some(format!(
-                        "Importe entregado no válido: {} daría {} de cambio.",
-                        format::money(tendered),
-                        format::money(tendered - left)
+                    self.error = Some(tr.args(
+                        "pay-tendered-too-much",
+                        &[
+                            ("tendered", tr.money(tendered).into()),
+                            ("change", tr.money(tendered - left).into()),
+                        ],
                     ));
                     self.tendered.clear();
                     return Action::Focus(TENDERED_ID);
@@ -173,7 +166,7 @@ impl State {
                 self.tendered.clear();
             }
             Message::Card => {
-                let amount = match self.typed() {
+                let amount = match self.typed(tr) {
                     Ok(m) => m,
                     Err(e) => {
                         self.error = Some(e);
@@ -181,15 +174,15 @@ impl State {
                     }
                 };
                 if amount > self.left() {
-                    self.error = Some(format!(
-                        "Con tarjeta se cobra como mucho lo pendiente ({}).",
-                        format::money(self.left())
+                    self.error = Some(tr.args(
+                        "pay-card-too-much",
+                        &[("left", tr.money(self.left()).into())],
                     ));
                     return Action::None;
                 }
                 let reference = self.reference.trim().to_string();
                 if reference.is_empty() {
-                    self.error = Some("Escriba la referencia que da el datáfono.".into());
+                    self.error = Some(tr.t("pay-reference-missing"));
                     return Action::Focus(REFERENCE_ID);
                 }
                 self.payments.push(card_payment(amount, Some(reference)));
@@ -198,13 +191,13 @@ impl State {
             }
         }
         if self.left().is_zero() && !self.payments.is_empty() {
-            return self.commit(cart, ledger, cashier);
+            return self.commit(cart, ledger, cashier, tr);
         }
         if !self.payments.is_empty() {
             self.error = self
                 .error
                 .take()
-                .or_else(|| Some(format!("Pendiente: {}", format::money(self.left()))));
+                .or_else(|| Some(tr.args("pay-left", &[("amount", tr.money(self.left()).into())])));
         }
         Action::Focus(TENDERED_ID)
     }
@@ -214,6 +207,7 @@ impl State {
         cart: &mut Cart,
         ledger: &Mutex<Ledger>,
         cashier: Option<StaffId>,
+        tr: &I18n,
     ) -> Action {
         let change: Money = self.payments.iter().map(|p| p.change).sum();
         let (lines, discount) = (cart.lines().to_vec(), cart.ticket_discount());
@@ -221,7 +215,7 @@ impl State {
             Ok(mut l) => l
                 .record_sale(cashier, lines, discount, self.payments.clone())
                 .map_err(|e| e.to_string()),
-            Err(_) => Err("el registro local no está disponible".to_string()),
+            Err(_) => Err(tr.t("registry-unavailable")),
         };
         match recorded {
             Ok(doc) => {
@@ -238,13 +232,13 @@ impl State {
             }
             // The cart and tenders are kept so the sale can be retried; nothing was recorded.
             Err(e) => {
-                self.error = Some(format!("No se pudo registrar la venta: {e}"));
+                self.error = Some(tr.args("pay-record-failed", &[("error", e.into())]));
                 Action::None
             }
         }
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let left = self.left();
         let change = format::parse_money(&self.tendered)
             .filter(|t| *t >= left)
@@ -252,30 +246,32 @@ impl State {
         let mut quick = row![].spacing(10);
         for m in quick_amounts(left) {
             quick = quick.push(
-                button(text(format::money(m)).size(22))
+                button(text(tr.money(m)).size(22))
                     .padding(14)
                     .on_press(Message::Quick(m)),
             );
         }
         let mut col = column![
-            text("Cobro").size(28),
-            text(format!("Total: {}", format::money(self.total))).size(36),
+            text(tr.t("pay-title")).size(28),
+            text(tr.args("sell-total", &[("amount", tr.money(self.total).into())])).size(36),
         ]
         .spacing(14)
         .max_width(760);
         for p in &self.payments {
-            let mut s = format!("{}: {}", tender_name(p.tender), format::money(p.amount));
+            let mut s = format!("{}: {}", tender_name(tr, p.tender), tr.money(p.amount));
             if let Some(r) = &p.reference {
-                s.push_str(&format!(" (ref. {r})"));
+                s.push(' ');
+                s.push_str(&tr.args("pay-reference-shown", &[("reference", r.clone().into())]));
             }
             col = col.push(text(s).size(20));
         }
         if !self.payments.is_empty() {
-            col = col.push(text(format!("Pendiente: {}", format::money(left))).size(28));
+            col =
+                col.push(text(tr.args("pay-left", &[("amount", tr.money(left).into())])).size(28));
         }
         col = col
             .push(
-                text_input("Entregado / importe", &self.tendered)
+                text_input(&tr.t("pay-tendered"), &self.tendered)
                     .id(TENDERED_ID)
                     .on_input(Message::Tendered)
                     .on_submit(Message::Cash)
@@ -284,11 +280,11 @@ impl State {
             )
             .push(quick);
         col = col.push(match change {
-            Some(c) => text(format!("Cambio: {}", format::money(c))).size(56),
-            None => text("Cambio: —").size(56),
+            Some(c) => text(tr.args("pay-change", &[("amount", tr.money(c).into())])).size(56),
+            None => text(tr.args("pay-change", &[("amount", "—".into())])).size(56),
         });
         col = col.push(
-            text_input("Referencia del datáfono", &self.reference)
+            text_input(&tr.t("pay-reference"), &self.reference)
                 .id(REFERENCE_ID)
                 .on_input(Message::Reference)
                 .on_submit(Message::Card)
@@ -299,7 +295,7 @@ impl State {
             col = col.push(text(e.clone()).size(20));
         }
         let mut buttons = row![
-            button(text("Volver (Esc)").size(22))
+            button(text(tr.t("back-esc")).size(22))
                 .padding(14)
                 .on_press(Message::Back),
         ]
@@ -307,23 +303,32 @@ impl State {
         .align_y(Alignment::Center);
         if !self.payments.is_empty() {
             buttons = buttons.push(
-                button(text("Quitar pagos").size(22))
+                button(text(tr.t("pay-clear")).size(22))
                     .padding(14)
                     .on_press(Message::ClearPayments),
             );
         }
         buttons = buttons
             .push(
-                button(text("Tarjeta").size(22))
+                button(text(tr.t("pay-card")).size(22))
                     .padding(14)
                     .on_press(Message::Card),
             )
             .push(
-                button(text("Confirmar cobro").size(22))
+                button(text(tr.t("pay-confirm")).size(22))
                     .padding(14)
                     .on_press(Message::Cash),
             );
         col = col.push(buttons);
         container(col).center_x(Length::Fill).padding(30).into()
     }
+}
+
+/// A tender as the till names it, on the payment screen and in the manager's reports.
+pub fn tender_name(tr: &I18n, t: Tender) -> String {
+    tr.t(match t {
+        Tender::Cash => "tender-cash",
+        Tender::Card => "tender-card",
+        Tender::Other => "tender-other",
+    })
 }

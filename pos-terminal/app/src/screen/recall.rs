@@ -5,7 +5,7 @@ use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
 use pos_terminal::Cart;
 
-use crate::format;
+use crate::i18n::I18n;
 
 /// A ticket put aside so another customer can be served.
 #[derive(Debug, Clone)]
@@ -20,8 +20,8 @@ pub enum Message {
     Back,
 }
 
-pub fn view(parked: &[Parked]) -> Element<'_, Message> {
-    let mut col = column![text("Tickets aparcados").size(30)].spacing(12);
+pub fn view<'a>(parked: &'a [Parked], tr: &I18n) -> Element<'a, Message> {
+    let mut col = column![text(tr.t("recall-title")).size(30)].spacing(12);
     for (i, p) in parked.iter().enumerate() {
         let total = p.cart.totals().map(|t| t.total).unwrap_or_default();
         let first = p
@@ -33,15 +33,17 @@ pub fn view(parked: &[Parked]) -> Element<'_, Message> {
         col = col.push(
             button(
                 row![
-                    text(format!(
-                        "{} · {} líneas · {}",
-                        pos_terminal::receipt::madrid_time(p.at),
-                        p.cart.lines().len(),
-                        first
+                    text(tr.args(
+                        "recall-ticket",
+                        &[
+                            ("time", pos_terminal::receipt::madrid_time(p.at).into()),
+                            ("lines", p.cart.lines().len().into()),
+                            ("first", first.into()),
+                        ],
                     ))
                     .size(20)
                     .width(Length::Fill),
-                    text(format::money(total)).size(22),
+                    text(tr.money(total)).size(22),
                 ]
                 .spacing(10),
             )
@@ -51,7 +53,7 @@ pub fn view(parked: &[Parked]) -> Element<'_, Message> {
         );
     }
     col = col.push(
-        button(text("Volver (Esc)").size(22))
+        button(text(tr.t("back-esc")).size(22))
             .padding(14)
             .on_press(Message::Back),
     );

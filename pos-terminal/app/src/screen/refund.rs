@@ -9,7 +9,8 @@ use pos_terminal::refund::{build_refund, refundable};
 use pos_terminal::{Ledger, Refunded};
 use sync_protocol::{Document, DocumentBody, Money, Quantity, StaffId};
 
-use crate::{format, manager};
+use crate::i18n::I18n;
+use crate::manager;
 
 pub const TICKET_ID: &str = "refund-ticket";
 pub const PIN_ID: &str = "refund-pin";
@@ -56,19 +57,20 @@ pub struct State {
 }
 
 impl State {
-    pub fn new() -> Self {
+    /// Starts with the usual reason filled in, in the cashier's language (it is editable).
+    pub fn new(tr: &I18n) -> Self {
         Self {
-            reason: "Devolución del cliente".into(),
+            reason: tr.t("refund-default-reason"),
             ..Self::default()
         }
     }
 
     /// Looks the ticket up (typed, or scanned from the receipt's code).
-    pub fn find(&mut self, number: &str, ledger: &Mutex<Ledger>) -> Action {
+    pub fn find(&mut self, number: &str, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
         self.ticket = number.trim().to_string();
         let looked = ledger
             .lock()
-            .map_err(|_| "el registro local no está disponible".to_string())
+            .map_err(|_| tr.t("registry-unavailable"))
             .and_then(|l| {
                 let sale = l.sale_by_ticket(&self.ticket).map_err(|e| e.to_string())?;
                 match sale {
@@ -95,15 +97,15 @@ impl State {
             }
             Ok(None) => {
                 self.found = None;
-                self.error = Some(format!(
-                    "No hay ningún ticket {} en esta caja.",
-                    self.ticket
+                self.error = Some(tr.args(
+                    "ticket-not-found",
+                    &[("ticket", self.ticket.clone().into())],
                 ));
                 self.ticket.clear();
                 Action::Focus(TICKET_ID)
             }
             Err(e) => {
-                self.error = Some(format!("Error: {e}"));
+                self.error = Some(tr.args("error", &[("error", e.into())]));
                 Action::Focus(TICKET_ID)
             }
         }
@@ -138,6 +140,7 @@ impl State {
         message: Message,
         ledger: &Mutex<Ledger>,
         cashier: Option<StaffId>,
+        tr: &I18n,
     ) -> Action {
         match message {
             Message::Ticket(s) => {
@@ -146,7 +149,7 @@ impl State {
             }
             Message::Find => {
                 let t = self.ticket.clone();
-                return self.find(&t, ledger);
+                return self.find(&t, ledger, tr);
             }
             Message::More(i) => self.pick(i, |q, _| q + Quantity::one()),
             Message::Less(i) => self.pick(i, |q, _| q - Quantity::one()),
@@ -159,15 +162,15 @@ impl State {
                 self.pin = manager::pin_digits(&p);
                 return Action::Focus(PIN_ID);
             }
-            Message::Confirm => return self.confirm(ledger, cashier),
+            Message::Confirm => return self.confirm(ledger, cashier, tr),
             Message::Back => return Action::Back,
         }
         Action::Focus(PIN_ID)
     }
 
-    fn confirm(&mut self, ledger: &Mutex<Ledger>, cashier: Option<StaffId>) -> Action {
+    fn confirm(&mut self, ledger: &Mutex<Ledger>, cashier: Option<StaffId>, tr: &I18n) -> Action {
         let Some(found) = &self.found else {
-            self.error = Some("Busque primero el ticket.".into());
+            self.error = Some(tr.t("refund-find-first"));
             return Action::Focus(TICKET_ID);
         };
         let picks: Vec<_> = self
@@ -177,11 +180,11 @@ impl State {
             .map(|(l, q)| (l.line_id, *q))
             .collect();
         if self.reason.trim().is_empty() {
-            self.error = Some("Escriba el motivo de la devolución.".into());
+            self.error = Some(tr.t("refund-reason-missing"));
             return Action::Focus(REASON_ID);
         }
         let pin = std::mem::take(&mut self.pin);
-        let approver = match manager::authorise(ledger, &pin) {
+        let approver = match manager::authorise(ledger, &pin, tr) {
             Ok(m) => m,
             Err(e) => {
                 self.error = Some(e);
@@ -198,13 +201,13 @@ impl State {
         ) {
             Ok(b) => b,
             Err(e) => {
-                self.error = Some(refund_message(&e));
+                self.error = Some(refund_message(&e, tr));
                 return Action::Focus(PIN_ID);
             }
         };
         let recorded = ledger
             .lock()
-            .map_err(|_| "el registro local no está disponible".to_string())
+            .map_err(|_| tr.t("registry-unavailable"))
             .and_then(|mut l| l.record_document(body).map_err(|e| e.to_string()));
         match recorded {
             Ok(doc) => match &doc.body {
@@ -216,26 +219,23 @@ impl State {
                 _ => Action::Back,
             },
             Err(e) => {
-                self.error = Some(format!("No se pudo registrar la devolución: {e}"));
+                self.error = Some(tr.args("refund-record-failed", &[("error", e.into())]));
                 Action::Focus(PIN_ID)
             }
         }
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
-            text("Devolución").size(30),
+            text(tr.t("refund-title")).size(30),
             row![
-                text_input(
-                    "Escanee el código del ticket o escriba su número",
-                    &self.ticket
-                )
-                .id(TICKET_ID)
-                .on_input(Message::Ticket)
-                .on_submit(Message::Find)
-                .padding(12)
-                .size(22),
-                button(text("Buscar ticket").size(20))
+                text_input(&tr.t("refund-ticket-placeholder"), &self.ticket)
+                    .id(TICKET_ID)
+                    .on_input(Message::Ticket)
+                    .on_submit(Message::Find)
+                    .padding(12)
+                    .size(22),
+                button(text(tr.t("refund-find")).size(20))
                     .padding(12)
                     .on_press(Message::Find),
             ]
@@ -247,24 +247,28 @@ impl State {
             && let DocumentBody::Sale(sale) = &found.sale.body
         {
             col = col.push(
-                text(format!(
-                    "Ticket {} · {} · {}",
-                    sale.ticket_number,
-                    pos_terminal::receipt::madrid_time(found.sale.till_time),
-                    format::money(sale.totals.total)
+                text(tr.args(
+                    "refund-ticket-found",
+                    &[
+                        ("ticket", sale.ticket_number.clone().into()),
+                        (
+                            "time",
+                            pos_terminal::receipt::madrid_time(found.sale.till_time).into(),
+                        ),
+                        ("total", tr.money(sale.totals.total).into()),
+                    ],
                 ))
                 .size(22),
             );
             let mut lines = column![].spacing(6);
             for (i, l) in sale.lines.iter().enumerate() {
                 let done = found.refunded.quantity(l.line_id);
-                let mut info = format!(
-                    "{} x {}",
-                    format::quantity(l.quantity),
-                    format::money(l.unit_price)
-                );
+                let mut info = format!("{} x {}", tr.quantity(l.quantity), tr.money(l.unit_price));
                 if !done.is_zero() {
-                    info.push_str(&format!(" · ya devuelto {}", format::quantity(done)));
+                    info.push_str(" · ");
+                    info.push_str(
+                        &tr.args("refund-already", &[("quantity", tr.quantity(done).into())]),
+                    );
                 }
                 lines = lines.push(
                     row![
@@ -273,13 +277,16 @@ impl State {
                         button(text("−").size(20))
                             .padding(10)
                             .on_press(Message::Less(i)),
-                        text(format!("Devolver: {}", format::quantity(found.picks[i])))
-                            .size(20)
-                            .width(Length::Fixed(140.0)),
+                        text(tr.args(
+                            "refund-picked",
+                            &[("quantity", tr.quantity(found.picks[i]).into())]
+                        ))
+                        .size(20)
+                        .width(Length::Fixed(140.0)),
                         button(text("+").size(20))
                             .padding(10)
                             .on_press(Message::More(i)),
-                        button(text("Todo").size(18))
+                        button(text(tr.t("refund-all")).size(18))
                             .padding(10)
                             .on_press(Message::All(i)),
                     ]
@@ -292,25 +299,30 @@ impl State {
                 .payments
                 .iter()
                 .map(|p| match p.tender {
-                    sync_protocol::Tender::Cash => "efectivo".to_string(),
+                    sync_protocol::Tender::Cash => tr.t("refund-to-cash"),
                     sync_protocol::Tender::Card => match &p.reference {
-                        Some(r) => format!("tarjeta (ref. {r})"),
-                        None => "tarjeta".to_string(),
+                        Some(r) => {
+                            tr.args("refund-to-card-ref", &[("reference", r.clone().into())])
+                        }
+                        None => tr.t("refund-to-card"),
                     },
-                    sync_protocol::Tender::Other => "otro".to_string(),
+                    sync_protocol::Tender::Other => tr.t("refund-to-other"),
                 })
                 .collect();
             col = col
-                .push(text(format!("Se devuelve a: {}", tenders.join(", "))).size(18))
                 .push(
-                    text_input("Motivo", &self.reason)
+                    text(tr.args("refund-back-to", &[("tenders", tenders.join(", ").into())]))
+                        .size(18),
+                )
+                .push(
+                    text_input(&tr.t("reason"), &self.reason)
                         .id(REASON_ID)
                         .on_input(Message::Reason)
                         .padding(10)
                         .size(20),
                 )
                 .push(
-                    text_input("PIN del encargado", &self.pin)
+                    text_input(&tr.t("manager-pin"), &self.pin)
                         .id(PIN_ID)
                         .secure(true)
                         .on_input(Message::Pin)
@@ -323,14 +335,14 @@ impl State {
             col = col.push(text(e.clone()).size(20));
         }
         let mut buttons = row![
-            button(text("Volver (Esc)").size(22))
+            button(text(tr.t("back-esc")).size(22))
                 .padding(14)
                 .on_press(Message::Back)
         ]
         .spacing(20);
         if self.found.is_some() {
             buttons = buttons.push(
-                button(text("Confirmar devolución").size(22))
+                button(text(tr.t("refund-confirm")).size(22))
                     .padding(14)
                     .on_press(Message::Confirm),
             );
@@ -340,14 +352,17 @@ impl State {
     }
 }
 
-fn refund_message(e: &pos_terminal::refund::RefundError) -> String {
+fn refund_message(e: &pos_terminal::refund::RefundError, tr: &I18n) -> String {
     use pos_terminal::refund::RefundError as E;
     match e {
-        E::NothingChosen => "Elija al menos una unidad que devolver.".into(),
-        E::TooMuch { line, left } => format!(
-            "{line}: como mucho se pueden devolver {}.",
-            format::quantity(*left)
+        E::NothingChosen => tr.t("refund-nothing-chosen"),
+        E::TooMuch { line, left } => tr.args(
+            "refund-too-much",
+            &[
+                ("line", line.to_string().into()),
+                ("left", tr.quantity(*left).into()),
+            ],
         ),
-        other => format!("No se puede: {other}"),
+        other => tr.args("cannot", &[("error", other.to_string().into())]),
     }
 }

@@ -8,6 +8,7 @@ use iced::{Alignment, Element, Length};
 use pos_terminal::{Cart, CatalogItem, Ledger};
 use sync_protocol::{Money, Quantity};
 
+use crate::i18n::I18n;
 use crate::{format, manager};
 
 pub const SCAN_ID: &str = "scan";
@@ -135,40 +136,47 @@ impl State {
         }
     }
 
-    fn add(&mut self, item: &CatalogItem, cart: &mut Cart) {
+    fn add(&mut self, item: &CatalogItem, cart: &mut Cart, tr: &I18n) {
         self.notice = match cart.add_item(item, Quantity::one()) {
             Ok(i) => {
                 self.selected = Some(i);
                 None
             }
-            Err(e) => Some(format!("No se pudo añadir {}: {e}", item.name)),
+            Err(e) => Some(tr.args(
+                "sell-add-failed",
+                &[
+                    ("name", item.name.clone().into()),
+                    ("error", e.to_string().into()),
+                ],
+            )),
         };
         self.input.clear();
         self.results.clear();
     }
 
     /// A code from the scan field or from the keyboard-wedge detector (whatever had focus).
-    pub fn scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>) {
+    pub fn scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>, tr: &I18n) {
         let code = code.trim();
         if code.is_empty() {
             return;
         }
         let found = match ledger.lock() {
             Ok(l) => l.lookup_barcode(code).map_err(|e| e.to_string()),
-            Err(_) => Err("el registro local no está disponible".to_string()),
+            Err(_) => Err(tr.t("registry-unavailable")),
         };
         match found {
-            Ok(Some(item)) => self.add(&item, cart),
+            Ok(Some(item)) => self.add(&item, cart, tr),
             Ok(None) => {
                 self.notice = Some(match sync_protocol::barcode::validate(code) {
-                    Err(e) if code.chars().all(|c| c.is_ascii_digit()) => {
-                        format!("Código no válido: {code} ({e})")
-                    }
-                    _ => format!("Código desconocido: {code}"),
+                    Err(e) if code.chars().all(|c| c.is_ascii_digit()) => tr.args(
+                        "sell-code-invalid",
+                        &[("code", code.into()), ("error", e.to_string().into())],
+                    ),
+                    _ => tr.args("sell-code-unknown", &[("code", code.into())]),
                 });
                 self.input.clear();
             }
-            Err(e) => self.notice = Some(format!("Error: {e}")),
+            Err(e) => self.notice = Some(tr.args("error", &[("error", e.into())])),
         }
     }
 
@@ -176,15 +184,21 @@ impl State {
     /// PIN of the price-override dialog is cleared (to be typed again), and the code goes to the
     /// ticket.
     /// A scan the scan field itself captured was already handled by its Enter (returns false).
-    pub fn captured_scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>) -> bool {
+    pub fn captured_scan(
+        &mut self,
+        code: &str,
+        cart: &mut Cart,
+        ledger: &Mutex<Ledger>,
+        tr: &I18n,
+    ) -> bool {
         let Some(o) = &mut self.override_dialog else {
             return false;
         };
         // The PIN field keeps only a few digits, so which were the manager's cannot be told
         // apart: clear it and ask again.
         o.pin.clear();
-        o.error = Some("Se escaneó un código: vuelva a escribir el PIN.".into());
-        self.scan(code, cart, ledger);
+        o.error = Some(tr.t("sell-override-pin-cleared"));
+        self.scan(code, cart, ledger, tr);
         true
     }
 
@@ -195,15 +209,21 @@ impl State {
     }
 
     /// Takes the number typed in the scan field as an amount.
-    fn typed_money(&mut self) -> Option<Money> {
+    fn typed_money(&mut self, tr: &I18n) -> Option<Money> {
         let m = format::parse_money(&self.input);
         if m.is_none() {
-            self.notice = Some("Escriba primero el importe en el campo de código.".into());
+            self.notice = Some(tr.t("sell-type-amount-first"));
         }
         m
     }
 
-    pub fn update(&mut self, message: Message, cart: &mut Cart, ledger: &Mutex<Ledger>) -> Action {
+    pub fn update(
+        &mut self,
+        message: Message,
+        cart: &mut Cart,
+        ledger: &Mutex<Ledger>,
+        tr: &I18n,
+    ) -> Action {
         match message {
             Message::Input(s) => {
                 self.input = s;
@@ -212,17 +232,22 @@ impl State {
             Message::Submit => {
                 if is_search(&self.input) {
                     match self.results.first().cloned() {
-                        Some(item) => self.add(&item, cart),
-                        None => self.notice = Some(format!("Sin resultados para «{}»", self.input)),
+                        Some(item) => self.add(&item, cart, tr),
+                        None => {
+                            self.notice = Some(tr.args(
+                                "sell-no-results-for",
+                                &[("query", self.input.clone().into())],
+                            ))
+                        }
                     }
                 } else {
                     let code = std::mem::take(&mut self.input);
-                    self.scan(&code, cart, ledger);
+                    self.scan(&code, cart, ledger, tr);
                 }
             }
             Message::Pick(i) => {
                 if let Some(item) = self.results.get(i).cloned() {
-                    self.add(&item, cart);
+                    self.add(&item, cart, tr);
                 }
             }
             Message::Select(i) => self.selected = Some(i),
@@ -231,8 +256,8 @@ impl State {
                     return Action::None;
                 };
                 match parse_quantity(&self.input) {
-                    Some(q) => self.edit(|c| c.set_quantity(i, q), cart),
-                    None => self.notice = Some("Escriba primero la cantidad.".into()),
+                    Some(q) => self.edit(|c| c.set_quantity(i, q), cart, tr),
+                    None => self.notice = Some(tr.t("sell-type-quantity-first")),
                 }
             }
             Message::Plus | Message::Minus => {
@@ -246,33 +271,33 @@ impl State {
                     q - Quantity::one()
                 };
                 if q.is_zero() || q.is_negative() {
-                    self.notice = Some("Para quitar la línea use «Anular línea».".into());
+                    self.notice = Some(tr.t("sell-use-void"));
                 } else {
                     self.selected = Some(i);
-                    self.edit(|c| c.set_quantity(i, q), cart);
+                    self.edit(|c| c.set_quantity(i, q), cart, tr);
                 }
             }
             Message::LineDiscount => {
                 let Some(i) = self.target(cart) else {
                     return Action::None;
                 };
-                if let Some(m) = self.typed_money() {
-                    self.edit(|c| c.set_line_discount(i, m), cart);
+                if let Some(m) = self.typed_money(tr) {
+                    self.edit(|c| c.set_line_discount(i, m), cart, tr);
                 }
             }
             Message::TicketDiscount => {
                 if cart.is_empty() {
                     return Action::None;
                 }
-                if let Some(m) = self.typed_money() {
-                    self.edit(|c| c.set_ticket_discount(m), cart);
+                if let Some(m) = self.typed_money(tr) {
+                    self.edit(|c| c.set_ticket_discount(m), cart, tr);
                 }
             }
             Message::PriceOverride => {
                 let Some(i) = self.target(cart) else {
                     return Action::None;
                 };
-                if let Some(price) = self.typed_money() {
+                if let Some(price) = self.typed_money(tr) {
                     self.override_dialog = Some(Override {
                         line: i,
                         price,
@@ -293,20 +318,25 @@ impl State {
                     return Action::None;
                 };
                 let pin = std::mem::take(&mut o.pin);
-                match manager::authorise(ledger, &pin) {
+                match manager::authorise(ledger, &pin, tr) {
                     Ok(m) => {
                         let (line, price) = (o.line, o.price);
                         self.override_dialog = None;
                         match cart.set_unit_price(line, price) {
                             Ok(()) => {
                                 tracing::info!(manager = %m.name, line, %price, "price override");
-                                self.notice = Some(format!(
-                                    "Precio cambiado a {} (autoriza {})",
-                                    format::money(price),
-                                    m.name
+                                self.notice = Some(tr.args(
+                                    "sell-price-changed",
+                                    &[
+                                        ("price", tr.money(price).into()),
+                                        ("manager", m.name.clone().into()),
+                                    ],
                                 ));
                             }
-                            Err(e) => self.notice = Some(format!("No se puede: {e}")),
+                            Err(e) => {
+                                self.notice =
+                                    Some(tr.args("cannot", &[("error", e.to_string().into())]))
+                            }
                         }
                         self.input.clear();
                     }
@@ -321,7 +351,7 @@ impl State {
                 if let Some(i) = self.target(cart)
                     && let Ok(line) = cart.remove_line(i)
                 {
-                    self.notice = Some(format!("Línea anulada: {}", line.name));
+                    self.notice = Some(tr.args("sell-line-voided", &[("name", line.name.into())]));
                     self.selected = None;
                 }
             }
@@ -333,7 +363,7 @@ impl State {
             }
             Message::Pay => {
                 if cart.is_empty() {
-                    self.notice = Some("El ticket está vacío.".into());
+                    self.notice = Some(tr.t("sell-ticket-empty-notice"));
                 } else {
                     return Action::Pay;
                 }
@@ -359,13 +389,14 @@ impl State {
         &mut self,
         f: impl FnOnce(&mut Cart) -> Result<(), pos_terminal::CartError>,
         cart: &mut Cart,
+        tr: &I18n,
     ) {
         match f(cart) {
             Ok(()) => {
                 self.input.clear();
                 self.notice = None;
             }
-            Err(e) => self.notice = Some(format!("No se puede: {e}")),
+            Err(e) => self.notice = Some(tr.args("cannot", &[("error", e.to_string().into())])),
         }
     }
 
@@ -374,16 +405,14 @@ impl State {
         cart: &'a Cart,
         cashier: &str,
         parked: usize,
+        tr: &I18n,
     ) -> Element<'a, Message> {
-        let scan = text_input(
-            "Escanee, busque por nombre o escriba una cantidad",
-            &self.input,
-        )
-        .id(SCAN_ID)
-        .on_input(Message::Input)
-        .on_submit(Message::Submit)
-        .padding(12)
-        .size(24);
+        let scan = text_input(&tr.t("sell-scan-placeholder"), &self.input)
+            .id(SCAN_ID)
+            .on_input(Message::Input)
+            .on_submit(Message::Submit)
+            .padding(12)
+            .size(24);
 
         let mut results = column![].spacing(4);
         for (i, item) in self.results.iter().enumerate() {
@@ -392,7 +421,7 @@ impl State {
                     row![
                         text(item.name.clone()).size(20).width(Length::Fill),
                         text(item.sku.clone()).size(16).width(Length::Fixed(140.0)),
-                        text(format::money(item.price)).size(20),
+                        text(tr.money(item.price)).size(20),
                     ]
                     .spacing(10),
                 )
@@ -402,7 +431,7 @@ impl State {
             );
         }
         if is_search(&self.input) && self.results.is_empty() {
-            results = results.push(text("Sin resultados").size(18));
+            results = results.push(text(tr.t("sell-no-results")).size(18));
         }
 
         let target = self.target(cart);
@@ -417,11 +446,11 @@ impl State {
             let marker = if target == Some(i) { "▸ " } else { "" };
             let mut detail = format!(
                 "{} x {}",
-                format::quantity(line.quantity),
-                format::money(line.unit_price)
+                tr.quantity(line.quantity),
+                tr.money(line.unit_price)
             );
             if !line.discount.is_zero() {
-                detail.push_str(&format!(" − {}", format::money(line.discount)));
+                detail.push_str(&format!(" − {}", tr.money(line.discount)));
             }
             lines = lines.push(
                 button(
@@ -430,9 +459,7 @@ impl State {
                             .size(20)
                             .width(Length::Fill),
                         text(detail).size(18).width(Length::Fixed(260.0)),
-                        text(format::money(amount))
-                            .size(20)
-                            .width(Length::Fixed(130.0)),
+                        text(tr.money(amount)).size(20).width(Length::Fixed(130.0)),
                     ]
                     .spacing(10)
                     .align_y(Alignment::Center),
@@ -448,61 +475,60 @@ impl State {
             );
         }
         if cart.is_empty() {
-            lines = lines.push(text("Ticket vacío").size(18));
+            lines = lines.push(text(tr.t("sell-ticket-empty")).size(18));
         }
 
         let mut summary = column![].spacing(4).align_x(Alignment::End);
         match &totals {
             Some(t) => {
                 if !cart.ticket_discount().is_zero() {
-                    summary = summary.push(text(format!(
-                        "Descuento ticket: {}",
-                        format::money(cart.ticket_discount())
+                    summary = summary.push(text(tr.args(
+                        "sell-ticket-discount",
+                        &[("amount", tr.money(cart.ticket_discount()).into())],
                     )));
                 }
                 for tax in &t.taxes {
-                    summary = summary.push(text(format!(
-                        "IVA {}: base {} · cuota {}",
-                        format::tax_rate(tax.rate),
-                        format::money(tax.base),
-                        format::money(tax.tax)
-                    )));
+                    summary = summary.push(text(tax_line(tr, tax.rate, tax.base, tax.tax)));
                 }
-                summary = summary.push(text(format!("Total: {}", format::money(t.total))).size(36));
+                summary = summary.push(
+                    text(tr.args("sell-total", &[("amount", tr.money(t.total).into())])).size(36),
+                );
             }
             None => {
-                summary =
-                    summary.push(text(format!("Total: {}", format::money(Money::ZERO))).size(36))
+                summary = summary.push(
+                    text(tr.args("sell-total", &[("amount", tr.money(Money::ZERO).into())]))
+                        .size(36),
+                )
             }
         }
 
-        let big = |label: &'a str, m: Message| button(text(label).size(18)).padding(12).on_press(m);
+        let big = |label: String, m: Message| button(text(label).size(18)).padding(12).on_press(m);
         let edit_keys = row![
-            big("−", Message::Minus),
-            big("+", Message::Plus),
-            big("Cantidad", Message::SetQuantity),
-            big("Dto. línea", Message::LineDiscount),
-            big("Dto. ticket", Message::TicketDiscount),
-            big("Precio (encargado)", Message::PriceOverride),
-            big("Anular línea (F4)", Message::Void),
+            big("−".into(), Message::Minus),
+            big("+".into(), Message::Plus),
+            big(tr.t("sell-quantity"), Message::SetQuantity),
+            big(tr.t("sell-line-discount"), Message::LineDiscount),
+            big(tr.t("sell-ticket-discount-key"), Message::TicketDiscount),
+            big(tr.t("sell-price-override"), Message::PriceOverride),
+            big(tr.t("sell-void"), Message::Void),
         ]
         .spacing(8);
         let recall_label = if parked > 0 {
-            format!("Recuperar (F6) · {parked}")
+            tr.args("sell-recall-waiting", &[("count", parked.into())])
         } else {
-            "Recuperar (F6)".to_string()
+            tr.t("sell-recall")
         };
         let function_keys = row![
-            big("Aparcar (F5)", Message::Park),
+            big(tr.t("sell-park"), Message::Park),
             button(text(recall_label).size(18))
                 .padding(12)
                 .on_press(Message::Recall),
-            big("Reimprimir (F7)", Message::Reprint),
-            big("Factura (F3)", Message::Invoice),
-            big("Devolución (F8)", Message::Refund),
-            big("Ajustes (F9)", Message::Settings),
+            big(tr.t("sell-reprint"), Message::Reprint),
+            big(tr.t("sell-invoice"), Message::Invoice),
+            big(tr.t("sell-refund"), Message::Refund),
+            big(tr.t("sell-settings"), Message::Settings),
             container(text("")).width(Length::Fill),
-            button(text("Cobrar (F2)").size(26))
+            button(text(tr.t("sell-pay")).size(26))
                 .padding(16)
                 .on_press(Message::Pay),
         ]
@@ -511,11 +537,11 @@ impl State {
 
         let mut col = column![
             row![
-                text(format!("Cajero: {cashier}"))
+                text(tr.args("sell-cashier", &[("name", cashier.into())]))
                     .size(18)
                     .width(Length::Fill),
-                button(text("Gerencia (F10)")).on_press(Message::Manager),
-                button(text("Salir")).on_press(Message::Logout),
+                button(text(tr.t("sell-manager"))).on_press(Message::Manager),
+                button(text(tr.t("sell-logout"))).on_press(Message::Logout),
             ]
             .spacing(10)
             .align_y(Alignment::Center),
@@ -525,12 +551,12 @@ impl State {
         .spacing(12);
         if let Some(o) = &self.override_dialog {
             let mut dialog = column![
-                text(format!(
-                    "Cambiar precio a {}: PIN del encargado",
-                    format::money(o.price)
+                text(tr.args(
+                    "sell-override-title",
+                    &[("price", tr.money(o.price).into())]
                 ))
                 .size(22),
-                text_input("PIN del encargado", &o.pin)
+                text_input(&tr.t("manager-pin"), &o.pin)
                     .id(MANAGER_PIN_ID)
                     .secure(true)
                     .on_input(Message::OverridePin)
@@ -538,8 +564,8 @@ impl State {
                     .padding(10)
                     .size(24),
                 row![
-                    big("Cancelar (Esc)", Message::OverrideCancel),
-                    big("Autorizar", Message::OverrideConfirm),
+                    big(tr.t("cancel-esc"), Message::OverrideCancel),
+                    big(tr.t("sell-authorise"), Message::OverrideConfirm),
                 ]
                 .spacing(10),
             ]
@@ -559,4 +585,16 @@ impl State {
             .push(function_keys);
         container(col).padding(20).height(Length::Fill).into()
     }
+}
+
+/// `IVA 21 %: base 11,12 € · cuota 2,33 €`, on the sell screen and in the X report.
+pub fn tax_line(tr: &I18n, rate: sync_protocol::TaxRate, base: Money, tax: Money) -> String {
+    tr.args(
+        "tax-line",
+        &[
+            ("rate", tr.tax_rate(rate).into()),
+            ("base", tr.money(base).into()),
+            ("tax", tr.money(tax).into()),
+        ],
+    )
 }

@@ -1,4 +1,4 @@
-//! Settings: receipt printer (network host:port or file/device path, 80/58 mm paper), scanner
+//! Settings: the language, receipt printer (network host:port or file/device path, 80/58 mm paper), scanner
 //! thresholds, a test page, and the manager's "open drawer" (approved by PIN and logged).
 
 use std::path::PathBuf;
@@ -8,8 +8,9 @@ use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Alignment, Element, Length};
 use pos_terminal::{Ledger, Staff};
 
+use crate::i18n::I18n;
 use crate::manager;
-use crate::settings::{Paper, Printer, Scanner, Settings};
+use crate::settings::{Language, Paper, Printer, Scanner, Settings};
 
 pub const HOST_ID: &str = "settings-host";
 pub const PORT_ID: &str = "settings-port";
@@ -28,6 +29,7 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub enum Message {
+    Language(Language),
     Kind(Kind),
     Host(String),
     Port(String),
@@ -48,6 +50,8 @@ pub enum Action {
     Focus(&'static str),
     Back,
     Saved(Settings),
+    /// Switch to this language now and keep it (the parent saves it).
+    Language(Language),
     /// Print the test page with these (saved) settings.
     TestPage(Settings),
     /// Kick the drawer; the manager approved.
@@ -56,6 +60,7 @@ pub enum Action {
 
 #[derive(Debug)]
 pub struct State {
+    language: Language,
     kind: Kind,
     host: String,
     port: String,
@@ -88,6 +93,7 @@ impl State {
             }
         };
         Self {
+            language: s.language,
             kind,
             host,
             port,
@@ -102,14 +108,21 @@ impl State {
         }
     }
 
+    /// The parent saved the new language: show it chosen, and keep it when the rest is saved.
+    pub fn language_saved(&mut self, language: Language, tr: &I18n) {
+        self.language = language;
+        self.base.language = language;
+        self.notice = Some(tr.t("settings-language-saved"));
+    }
+
     /// The settings as typed, or what is wrong with them.
-    fn parsed(&self) -> Result<Settings, String> {
+    fn parsed(&self, tr: &I18n) -> Result<Settings, String> {
         let printer = match self.kind {
             Kind::None => Printer::None,
             Kind::Network => {
                 let host = self.host.trim().to_string();
                 if host.is_empty() {
-                    return Err("Escriba la dirección de la impresora.".into());
+                    return Err(tr.t("settings-host-missing"));
                 }
                 let port = self
                     .port
@@ -117,12 +130,12 @@ impl State {
                     .parse::<u16>()
                     .ok()
                     .filter(|p| *p > 0)
-                    .ok_or("El puerto debe ser un número entre 1 y 65535.")?;
+                    .ok_or_else(|| tr.t("settings-port-invalid"))?;
                 Printer::Network { host, port }
             }
             Kind::File => {
                 if self.path.trim().is_empty() {
-                    return Err("Escriba la ruta del archivo o dispositivo.".into());
+                    return Err(tr.t("settings-path-missing"));
                 }
                 Printer::File {
                     path: PathBuf::from(self.path.trim()),
@@ -135,19 +148,23 @@ impl State {
                 .ok()
                 .filter(|n| range.contains(n))
                 .ok_or_else(|| {
-                    format!(
-                        "{what}: un número entre {} y {}.",
-                        range.start(),
-                        range.end()
+                    tr.args(
+                        "settings-number-range",
+                        &[
+                            ("what", tr.t(what).into()),
+                            ("min", (*range.start()).into()),
+                            ("max", (*range.end()).into()),
+                        ],
                     )
                 })
         };
         let scanner = Scanner {
-            min_length: num(&self.min_len, "Longitud mínima del código", 3..=64)? as usize,
-            avg_ms_per_char: num(&self.avg, "Milisegundos por carácter", 1..=200)?,
-            max_gap_ms: num(&self.gap, "Pausa máxima entre teclas", 10..=1000)?,
+            min_length: num(&self.min_len, "settings-min-length-what", 3..=64)? as usize,
+            avg_ms_per_char: num(&self.avg, "settings-avg-what", 1..=200)?,
+            max_gap_ms: num(&self.gap, "settings-gap-what", 10..=1000)?,
             serial: self.base.scanner.serial.clone(),
         };
+        // The language comes from `base`, which `language_saved` keeps current.
         Ok(Settings {
             printer,
             paper: self.paper,
@@ -156,8 +173,14 @@ impl State {
         })
     }
 
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>) -> Action {
+    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
         let focus = match message {
+            Message::Language(l) => {
+                if l == self.language {
+                    return Action::None;
+                }
+                return Action::Language(l);
+            }
             Message::Kind(k) => {
                 self.kind = k;
                 return Action::None;
@@ -196,10 +219,10 @@ impl State {
             }
             Message::Back => return Action::Back,
             Message::Save => {
-                return match self.parsed() {
+                return match self.parsed(tr) {
                     Ok(s) => {
                         self.base = s.clone();
-                        self.notice = Some("Ajustes guardados.".into());
+                        self.notice = Some(tr.t("settings-saved"));
                         Action::Saved(s)
                     }
                     Err(e) => {
@@ -209,13 +232,13 @@ impl State {
                 };
             }
             Message::TestPage => {
-                return match self.parsed() {
+                return match self.parsed(tr) {
                     Ok(s) if s.printer == Printer::None => {
-                        self.notice = Some("No hay impresora configurada.".into());
+                        self.notice = Some(tr.t("settings-no-printer"));
                         Action::None
                     }
                     Ok(s) => {
-                        self.notice = Some("Imprimiendo la página de prueba…".into());
+                        self.notice = Some(tr.t("settings-printing-test"));
                         Action::TestPage(s)
                     }
                     Err(e) => {
@@ -226,9 +249,12 @@ impl State {
             }
             Message::OpenDrawer => {
                 let pin = std::mem::take(&mut self.pin);
-                return match manager::authorise(ledger, &pin) {
+                return match manager::authorise(ledger, &pin, tr) {
                     Ok(m) => {
-                        self.notice = Some(format!("Abriendo el cajón (autoriza {}).", m.name));
+                        self.notice = Some(tr.args(
+                            "settings-opening-drawer",
+                            &[("manager", m.name.clone().into())],
+                        ));
                         Action::OpenDrawer(m)
                     }
                     Err(e) => {
@@ -241,8 +267,8 @@ impl State {
         Action::Focus(focus)
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
-        let choice = |label: &'static str, on: bool, m: Message| {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        let choice = |label: String, on: bool, m: Message| {
             button(text(label).size(20))
                 .padding(12)
                 .style(if on {
@@ -252,33 +278,46 @@ impl State {
                 })
                 .on_press(m)
         };
-        let input = |placeholder: &'static str,
-                     value: &str,
-                     id: &'static str,
-                     on: fn(String) -> Message| {
-            text_input(placeholder, value)
-                .id(id)
-                .on_input(on)
-                .on_submit(Message::Save)
-                .padding(10)
-                .size(20)
-        };
+        let input =
+            |placeholder: &str, value: &'a str, id: &'static str, on: fn(String) -> Message| {
+                text_input(placeholder, value)
+                    .id(id)
+                    .on_input(on)
+                    .on_submit(Message::Save)
+                    .padding(10)
+                    .size(20)
+            };
         let mut col = column![
-            text("Ajustes").size(30),
-            text("Impresora de tickets").size(22),
+            text(tr.t("settings-title")).size(30),
+            row![
+                text(tr.t("settings-language")).size(22),
+                choice(
+                    tr.t("language-es"),
+                    self.language == Language::Es,
+                    Message::Language(Language::Es)
+                ),
+                choice(
+                    tr.t("language-en"),
+                    self.language == Language::En,
+                    Message::Language(Language::En)
+                ),
+            ]
+            .spacing(10)
+            .align_y(Alignment::Center),
+            text(tr.t("settings-printer")).size(22),
             row![
                 choice(
-                    "Ninguna",
+                    tr.t("settings-printer-none"),
                     self.kind == Kind::None,
                     Message::Kind(Kind::None)
                 ),
                 choice(
-                    "En red",
+                    tr.t("settings-printer-network"),
                     self.kind == Kind::Network,
                     Message::Kind(Kind::Network)
                 ),
                 choice(
-                    "Archivo o dispositivo",
+                    tr.t("settings-printer-file"),
                     self.kind == Kind::File,
                     Message::Kind(Kind::File)
                 ),
@@ -292,12 +331,12 @@ impl State {
                 col = col.push(
                     row![
                         input(
-                            "Dirección (p. ej. 192.168.1.50)",
+                            &tr.t("settings-host-placeholder"),
                             &self.host,
                             HOST_ID,
                             Message::Host
                         ),
-                        input("Puerto", &self.port, PORT_ID, Message::Port)
+                        input(&tr.t("settings-port"), &self.port, PORT_ID, Message::Port)
                             .width(Length::Fixed(120.0)),
                     ]
                     .spacing(10),
@@ -309,14 +348,14 @@ impl State {
         col = col
             .push(
                 row![
-                    text("Papel").size(20),
+                    text(tr.t("settings-paper")).size(20),
                     choice(
-                        "80 mm",
+                        "80 mm".into(),
                         self.paper == Paper::Mm80,
                         Message::Paper(Paper::Mm80)
                     ),
                     choice(
-                        "58 mm",
+                        "58 mm".into(),
                         self.paper == Paper::Mm58,
                         Message::Paper(Paper::Mm58)
                     ),
@@ -324,14 +363,14 @@ impl State {
                 .spacing(10)
                 .align_y(Alignment::Center),
             )
-            .push(text("Lector de códigos (teclado)").size(22))
+            .push(text(tr.t("settings-scanner")).size(22))
             .push(
                 row![
-                    text("Longitud mínima").width(Length::Fixed(170.0)),
+                    text(tr.t("settings-min-length")).width(Length::Fixed(170.0)),
                     input("6", &self.min_len, MIN_LEN_ID, Message::MinLen),
-                    text("ms por carácter").width(Length::Fixed(150.0)),
+                    text(tr.t("settings-avg")).width(Length::Fixed(150.0)),
                     input("30", &self.avg, AVG_ID, Message::Avg),
-                    text("pausa máx. (ms)").width(Length::Fixed(150.0)),
+                    text(tr.t("settings-gap")).width(Length::Fixed(150.0)),
                     input("100", &self.gap, GAP_ID, Message::Gap),
                 ]
                 .spacing(8)
@@ -339,26 +378,26 @@ impl State {
             )
             .push(
                 row![
-                    button(text("Guardar").size(22))
+                    button(text(tr.t("settings-save")).size(22))
                         .padding(14)
                         .on_press(Message::Save),
-                    button(text("Imprimir página de prueba").size(22))
+                    button(text(tr.t("settings-test-page")).size(22))
                         .padding(14)
                         .on_press(Message::TestPage),
                 ]
                 .spacing(12),
             )
-            .push(text("Cajón").size(22))
+            .push(text(tr.t("settings-drawer")).size(22))
             .push(
                 row![
-                    text_input("PIN del encargado", &self.pin)
+                    text_input(&tr.t("manager-pin"), &self.pin)
                         .id(PIN_ID)
                         .secure(true)
                         .on_input(Message::Pin)
                         .on_submit(Message::OpenDrawer)
                         .padding(10)
                         .size(20),
-                    button(text("Abrir cajón").size(22))
+                    button(text(tr.t("settings-open-drawer")).size(22))
                         .padding(14)
                         .on_press(Message::OpenDrawer),
                 ]
@@ -368,7 +407,7 @@ impl State {
             col = col.push(text(n.clone()).size(20));
         }
         col = col.push(
-            button(text("Volver (Esc)").size(22))
+            button(text(tr.t("back-esc")).size(22))
                 .padding(14)
                 .on_press(Message::Back),
         );

@@ -10,7 +10,7 @@ use pos_terminal::{Ledger, Staff, StockSession};
 use sync_protocol::{Quantity, StockMovementKind};
 
 use super::close::Outcome;
-use crate::format;
+use crate::i18n::I18n;
 
 pub const SCAN_ID: &str = "stock-scan";
 pub const REFERENCE_ID: &str = "stock-ref";
@@ -60,34 +60,40 @@ impl State {
         }
     }
 
-    fn title(&self) -> &'static str {
-        match self.session.kind {
-            StockMovementKind::Receipt => "Recepción de mercancía",
-            StockMovementKind::Count => "Recuento de stock",
-            StockMovementKind::Waste => "Mermas y roturas",
-            StockMovementKind::Adjustment => "Ajuste de stock",
-        }
+    fn title(&self, tr: &I18n) -> String {
+        tr.t(match self.session.kind {
+            StockMovementKind::Receipt => "stock-receipt",
+            StockMovementKind::Count => "stock-count",
+            StockMovementKind::Waste => "stock-waste",
+            StockMovementKind::Adjustment => "stock-adjustment",
+        })
     }
 
-    fn confirm_label(&self) -> &'static str {
-        match self.session.kind {
-            StockMovementKind::Receipt => "Registrar recepción",
-            StockMovementKind::Count => "Registrar recuento",
-            StockMovementKind::Waste => "Registrar merma",
-            StockMovementKind::Adjustment => "Registrar ajuste",
-        }
+    fn confirm_label(&self, tr: &I18n) -> String {
+        tr.t(match self.session.kind {
+            StockMovementKind::Receipt => "stock-confirm-receipt",
+            StockMovementKind::Count => "stock-confirm-count",
+            StockMovementKind::Waste => "stock-confirm-waste",
+            StockMovementKind::Adjustment => "stock-confirm-adjustment",
+        })
     }
 
-    fn sync_quantities(&mut self) {
+    fn sync_quantities(&mut self, tr: &I18n) {
         self.quantities = self
             .session
             .lines()
             .iter()
-            .map(|l| format::quantity(l.quantity))
+            .map(|l| tr.quantity(l.quantity))
             .collect();
     }
 
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, staff: &Staff) -> Outcome {
+    pub fn update(
+        &mut self,
+        message: Message,
+        ledger: &Mutex<Ledger>,
+        staff: &Staff,
+        tr: &I18n,
+    ) -> Outcome {
         match message {
             Message::Scan(s) => self.input = s,
             Message::Submit => {
@@ -97,10 +103,10 @@ impl State {
                 }
                 let result = match ledger.lock() {
                     Ok(l) => self.session.scan(&l, &code).map_err(|e| e.to_string()),
-                    Err(_) => Err("el registro local no está disponible".into()),
+                    Err(_) => Err(tr.t("registry-unavailable")),
                 };
                 self.notice = result.err();
-                self.sync_quantities();
+                self.sync_quantities(tr);
             }
             Message::Quantity(i, s) => {
                 if let Some(q) = parse_quantity(&s) {
@@ -112,13 +118,14 @@ impl State {
             }
             Message::Remove(i) => {
                 let _ = self.session.remove(i);
-                self.sync_quantities();
+                self.sync_quantities(tr);
             }
             Message::Reference(s) => self.reference = s,
             Message::Reason(s) => self.reason = s,
             Message::ToggleFull => self.full = !self.full,
             Message::Back => return Outcome::Back,
             Message::Confirm => {
+                // The reason travels to HQ in the document, so it stays in HQ's language.
                 let reason = match self.session.kind {
                     StockMovementKind::Count if self.full => Some("Recuento completo"),
                     StockMovementKind::Count => Some("Recuento parcial"),
@@ -129,15 +136,17 @@ impl State {
                         .session
                         .record(&mut l, Some(staff.id), reason, Some(&self.reference))
                         .map_err(|e| e.to_string()),
-                    Err(_) => Err("el registro local no está disponible".into()),
+                    Err(_) => Err(tr.t("registry-unavailable")),
                 };
                 match result {
                     Ok(doc) => {
-                        return Outcome::Done(format!(
-                            "{}: {} productos registrados (documento {})",
-                            self.title(),
-                            self.session.lines().len(),
-                            doc.seq
+                        return Outcome::Done(tr.args(
+                            "stock-recorded",
+                            &[
+                                ("title", self.title(tr).into()),
+                                ("count", self.session.lines().len().into()),
+                                ("seq", doc.seq.into()),
+                            ],
                         ));
                     }
                     Err(e) => self.notice = Some(e),
@@ -147,10 +156,10 @@ impl State {
         Outcome::None
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
-            text(self.title()).size(26),
-            text_input("Escanee un producto", &self.input)
+            text(self.title(tr)).size(26),
+            text_input(&tr.t("stock-scan-placeholder"), &self.input)
                 .id(SCAN_ID)
                 .on_input(Message::Scan)
                 .on_submit(Message::Submit)
@@ -172,23 +181,23 @@ impl State {
                         .on_input(move |s| Message::Quantity(i, s))
                         .padding(4)
                         .width(Length::Fixed(90.0)),
-                    button(text("Quitar")).on_press(Message::Remove(i)),
+                    button(text(tr.t("stock-remove"))).on_press(Message::Remove(i)),
                 ]
                 .spacing(10)
                 .align_y(Alignment::Center),
             );
         }
         if self.session.is_empty() {
-            lines = lines.push(text("Nada escaneado todavía"));
+            lines = lines.push(text(tr.t("stock-nothing-yet")));
         }
         col = col.push(scrollable(lines).height(Length::Fixed(260.0)));
         match self.session.kind {
             StockMovementKind::Count => {
                 col = col.push(
                     button(text(if self.full {
-                        "Recuento completo"
+                        tr.t("stock-count-full")
                     } else {
-                        "Recuento parcial"
+                        tr.t("stock-count-partial")
                     }))
                     .on_press(Message::ToggleFull),
                 );
@@ -199,7 +208,7 @@ impl State {
                     quick = quick.push(button(text(*r)).on_press(Message::Reason(r.to_string())));
                 }
                 col = col.push(quick).push(
-                    text_input("Motivo", &self.reason)
+                    text_input(&tr.t("reason"), &self.reason)
                         .id(REASON_ID)
                         .on_input(Message::Reason)
                         .padding(6),
@@ -207,7 +216,7 @@ impl State {
             }
             StockMovementKind::Receipt => {
                 col = col.push(
-                    text_input("Albarán (opcional)", &self.reference)
+                    text_input(&tr.t("stock-delivery-note"), &self.reference)
                         .id(REFERENCE_ID)
                         .on_input(Message::Reference)
                         .padding(6),
@@ -216,8 +225,8 @@ impl State {
         }
         col.push(
             row![
-                button(text("Volver")).on_press(Message::Back),
-                button(text(self.confirm_label()).size(20))
+                button(text(tr.t("back"))).on_press(Message::Back),
+                button(text(self.confirm_label(tr)).size(20))
                     .padding(10)
                     .on_press(Message::Confirm),
             ]

@@ -1,0 +1,311 @@
+# Trastienda till: English. Keys mirror ../es/till.ftl one for one (the i18n unit tests check).
+# Money and quantities arrive already formatted for the language (see src/format.rs).
+
+## Shared
+
+window-title = Trastienda · Till
+registry-unavailable = the local ledger is not available
+error = Error: { $error }
+cannot = Not possible: { $error }
+back = Back
+back-esc = Back (Esc)
+cancel-esc = Cancel (Esc)
+pin = PIN
+manager-pin = Manager PIN
+wrong-pin = Wrong PIN
+invalid-amount = Invalid amount.
+amount = Amount
+reason = Reason
+reason-optional = Reason (optional)
+ticket-not-found = There is no ticket { $ticket } on this till.
+tax-line = VAT { $rate }: base { $base } · tax { $tax }
+tender-cash = Cash
+tender-card = Card
+tender-other = Other
+language-es = Español
+language-en = English
+
+## Manager approval (price override, refund, drawer)
+
+manager-pin-missing = Enter the manager's PIN.
+manager-pin-not-manager = That PIN is not a manager's.
+manager-pin-wrong = Wrong manager PIN.
+
+## Start-up, notices on the sell screen
+
+app-dir-failed = Could not create { $dir }: { $error }
+app-ledger-failed = Could not open the local ledger: { $error }
+app-park-empty = The ticket is empty: nothing to park.
+app-parked = Ticket parked ({ $count } waiting).
+app-recall-busy = Park or take payment for the current ticket before recalling another.
+app-recall-none = There are no parked tickets.
+app-reprinting = Reprinting the last receipt.
+app-no-receipt-yet = There is no receipt yet.
+app-recalled = Ticket recalled.
+app-paid = Ticket { $ticket } · Change: { $change }
+app-refunded = Refund { $number } · { $total }
+app-invoice-issued = Invoice { $number } issued to { $nif }
+app-settings-save-failed = Could not save: { $error }
+app-drawer-no-printer = No printer is set up: the drawer is connected to it.
+
+## Status bar
+
+status-not-synced = Not synced yet
+status-online = Online
+status-offline = Offline
+status-last-sync = Last sync: { $when }
+status-never-synced = Last sync: never
+status-waiting = Documents waiting: { $count }
+status-printer-failed = Printer: { $error } · { $waiting ->
+    [one] { $waiting } receipt queued
+   *[other] { $waiting } receipts queued
+}
+status-no-printer = No printer set up · { $waiting ->
+    [one] { $waiting } receipt queued
+   *[other] { $waiting } receipts queued
+}
+status-receipt-not-prepared = Receipt not prepared: { $error }
+status-invoice-not-prepared = Invoice not prepared: { $error }
+
+## Enrolment
+
+enrol-title = Till enrolment
+enrol-help = Enter the server address and the one-time code from head office.
+enrol-url-placeholder = https://hq.example.com
+enrol-code = Enrolment code
+enrol-submit = Enrol
+enrol-connecting = Connecting to head office…
+enrol-missing = Enter the server address and the code.
+enrol-no-client = Could not set up the connection to the server.
+
+## Login
+
+login-title = Log in
+login-submit = Log in
+login-pin-missing = Enter your PIN.
+
+## Sell
+
+sell-scan-placeholder = Scan, search by name or type a quantity
+sell-no-results = No results
+sell-no-results-for = No results for “{ $query }”
+sell-ticket-empty = Empty ticket
+sell-ticket-empty-notice = The ticket is empty.
+sell-ticket-discount = Ticket discount: { $amount }
+sell-total = Total: { $amount }
+sell-quantity = Quantity
+sell-line-discount = Line disc.
+sell-ticket-discount-key = Ticket disc.
+sell-price-override = Price (manager)
+sell-void = Void line (F4)
+sell-recall = Recall (F6)
+sell-recall-waiting = Recall (F6) · { $count }
+sell-park = Park (F5)
+sell-reprint = Reprint (F7)
+sell-invoice = Invoice (F3)
+sell-refund = Refund (F8)
+sell-settings = Settings (F9)
+sell-pay = Pay (F2)
+sell-cashier = Cashier: { $name }
+sell-manager = Manager (F10)
+sell-logout = Log out
+sell-override-title = Change price to { $price }: manager PIN
+sell-authorise = Authorise
+sell-add-failed = Could not add { $name }: { $error }
+sell-code-invalid = Invalid code: { $code } ({ $error })
+sell-code-unknown = Unknown code: { $code }
+sell-type-amount-first = Type the amount in the code field first.
+sell-type-quantity-first = Type the quantity first.
+sell-use-void = To remove the line use “Void line”.
+sell-price-changed = Price changed to { $price } (approved by { $manager })
+sell-line-voided = Line voided: { $name }
+
+## Payment
+
+pay-title = Payment
+pay-left = Left to pay: { $amount }
+pay-tendered = Tendered / amount
+pay-change = Change: { $amount }
+pay-reference = Card terminal reference
+pay-reference-shown = (ref. { $reference })
+pay-clear = Clear payments
+pay-card = Card
+pay-confirm = Confirm payment
+pay-payments-noted = Payments are noted: finish the payment or press “Clear payments”.
+pay-card-too-much = By card you can take at most what is left ({ $left }).
+pay-reference-missing = Enter the reference the card terminal gives.
+pay-record-failed = Could not record the sale: { $error }
+
+## Recall
+
+recall-title = Parked tickets
+recall-ticket = { $time } · { $lines ->
+    [one] { $lines } line
+   *[other] { $lines } lines
+} · { $first }
+
+## Refund
+
+refund-title = Refund
+refund-ticket-placeholder = Scan the ticket's code or type its number
+refund-find = Find ticket
+refund-ticket-found = Ticket { $ticket } · { $time } · { $total }
+refund-already = already refunded { $quantity }
+refund-picked = Refund: { $quantity }
+refund-all = All
+refund-to-cash = cash
+refund-to-card = card
+refund-to-card-ref = card (ref. { $reference })
+refund-to-other = other
+refund-back-to = Paid back to: { $tenders }
+refund-confirm = Confirm refund
+refund-default-reason = Customer return
+refund-find-first = Find the ticket first.
+refund-reason-missing = Enter the reason for the refund.
+refund-record-failed = Could not record the refund: { $error }
+refund-nothing-chosen = Choose at least one unit to refund.
+refund-too-much = { $line }: at most { $left } can be refunded.
+
+## Full invoice
+
+invoice-title = Full invoice
+invoice-ticket = Ticket
+invoice-ticket-number = Ticket number
+invoice-customer = Customer
+invoice-name = Name or company name
+invoice-address = Address
+invoice-nif = NIF / NIE / CIF
+invoice-issue = Issue invoice
+invoice-nif-missing = Enter the customer's NIF, NIE or CIF.
+invoice-nif-invalid = Invalid NIF/NIE/CIF: { $nif }. Check the letter or the check digit ({ $detail }).
+invoice-name-missing = Enter the customer's name or company name.
+invoice-address-missing = Enter the customer's address.
+invoice-exists = The ticket already has invoice { $number }.
+invoice-failed = Could not issue the invoice: { $error }
+
+## Settings
+
+settings-title = Settings
+settings-language = Language
+settings-language-saved = Language changed and saved.
+settings-printer = Receipt printer
+settings-printer-none = None
+settings-printer-network = Network
+settings-printer-file = File or device
+settings-host-placeholder = Address (e.g. 192.168.1.50)
+settings-port = Port
+settings-paper = Paper
+settings-scanner = Barcode scanner (keyboard)
+settings-min-length = Minimum length
+settings-avg = ms per character
+settings-gap = max. pause (ms)
+settings-save = Save
+settings-test-page = Print test page
+settings-drawer = Drawer
+settings-open-drawer = Open drawer
+settings-saved = Settings saved.
+settings-no-printer = No printer is set up.
+settings-printing-test = Printing the test page…
+settings-opening-drawer = Opening the drawer (approved by { $manager }).
+settings-host-missing = Enter the printer's address.
+settings-port-invalid = The port must be a number between 1 and 65535.
+settings-path-missing = Enter the path of the file or device.
+settings-number-range = { $what }: a number between { $min } and { $max }.
+settings-min-length-what = Minimum code length
+settings-avg-what = Milliseconds per character
+settings-gap-what = Maximum pause between keys
+
+## Manager menu
+
+manager-gate-title = Manager: manager PIN
+manager-continue = Continue
+manager-not-a-manager = { $name } is not a manager.
+manager-menu-title = Manager · { $name }
+manager-back-to-selling = Back to selling
+manager-till = Till
+manager-open-shift = Open till
+manager-cash-in = Cash in
+manager-cash-out = Cash out
+manager-no-sale = No sale
+manager-x-report = X report
+manager-z-close = Z close
+manager-stock-and-staff = Stock and staff
+manager-clock-menu = Clock in/out
+manager-no-open-shift = There is no open shift.
+manager-cash-reason = Reason (e.g. supplier payment, change from the bank)
+manager-cash-confirm = Record movement
+manager-cash-in-done = Cash in of { $amount } recorded
+manager-cash-out-done = Cash out of { $amount } recorded
+manager-no-sale-title = Open the drawer without a sale
+manager-no-sale-done = No sale recorded: open the drawer
+manager-clock-title = Clock in or out
+manager-clock-pin = PIN of who is clocking
+manager-clock = Clock
+manager-clocked-in = { $name }: clocked in
+manager-clocked-out = { $name }: clocked out
+
+## X report
+
+report-shift-open = Shift open (document { $seq }) · float { $float }
+report-no-shift = No open shift
+report-sales = Tickets: { $tickets } · Sales: { $gross }
+report-refunds = Refunds: { $count } · { $amount }
+report-tender = { $tender }: sales { $sales } · refunds { $refunds }
+report-cash-movements = Cash in: { $cash_in } · Cash out: { $cash_out } · No sales: { $no_sales }
+report-expected-cash = Expected cash: { $amount }
+
+## Opening a shift and the Z close
+
+count-coins = Coins
+count-notes = Notes
+count-total = Total counted: { $amount }
+close-open-title = Open shift: count the float
+close-float-left = Float left at Z close { $z }: { $float }
+close-open-confirm = Open shift
+close-shift-opened = Shift opened with a float of { $float }
+close-title = End of day (Z)
+close-blind-yes = Blind count: yes
+close-blind-no = Blind count: no
+close-card = Card per the terminal
+close-card-placeholder = same as expected
+close-next-float = Float for the next shift
+close-expected = Expected
+close-counted = Counted
+close-over-short = Over/short
+close-tolerance = Tolerance: { $amount }
+close-approval = Manager approval
+close-note = Note explaining the difference
+close-confirm = Close the day
+close-card-invalid = Invalid card amount.
+close-next-float-invalid = Invalid float for the next shift.
+close-recorded = Close recorded
+close-z-recorded = Z close { $z } recorded · cash over/short { $over_short }
+close-needs-approval = Close refused: a difference of { $over_short } is above the tolerance of { $tolerance }. A manager's PIN and a note are needed.
+close-refused = Close refused: { $error }
+
+## Stock
+
+stock-receipt = Goods received
+stock-count = Stock count
+stock-waste = Waste and breakage
+stock-adjustment = Stock adjustment
+stock-confirm-receipt = Record delivery
+stock-confirm-count = Record count
+stock-confirm-waste = Record waste
+stock-confirm-adjustment = Record adjustment
+stock-scan-placeholder = Scan a product
+stock-remove = Remove
+stock-nothing-yet = Nothing scanned yet
+stock-count-full = Full count
+stock-count-partial = Partial count
+stock-delivery-note = Delivery note (optional)
+stock-recorded = { $title }: { $count ->
+    [one] { $count } product recorded
+   *[other] { $count } products recorded
+} (document { $seq })
+
+# Barcode scanners (keyboard wedge and serial) and scans that land in the wrong field
+sell-override-pin-cleared = A code was scanned: type the PIN again.
+pay-scanned = Code { $code } scanned during payment: finish the payment (or Esc) and scan it again.
+pay-tendered-too-much = Invalid amount tendered: { $tendered } would give { $change } change.
+app-serial-scanner-failed = Serial scanner: { $error }

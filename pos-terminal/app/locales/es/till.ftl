@@ -1,0 +1,303 @@
+# Trastienda till: Spanish (the reference text; English lives in ../en/till.ftl).
+# Every key here must exist there too: the i18n unit tests fail otherwise.
+# Money and quantities arrive already formatted for the language (see src/format.rs).
+
+## Shared
+
+window-title = Trastienda · Caja
+registry-unavailable = el registro local no está disponible
+error = Error: { $error }
+cannot = No se puede: { $error }
+back = Volver
+back-esc = Volver (Esc)
+cancel-esc = Cancelar (Esc)
+pin = PIN
+manager-pin = PIN del encargado
+wrong-pin = PIN incorrecto
+invalid-amount = Importe no válido.
+amount = Importe
+reason = Motivo
+reason-optional = Motivo (opcional)
+ticket-not-found = No hay ningún ticket { $ticket } en esta caja.
+tax-line = IVA { $rate }: base { $base } · cuota { $tax }
+tender-cash = Efectivo
+tender-card = Tarjeta
+tender-other = Otro
+language-es = Español
+language-en = English
+
+## Manager approval (price override, refund, drawer)
+
+manager-pin-missing = Escriba el PIN del encargado.
+manager-pin-not-manager = Ese PIN no es de un encargado.
+manager-pin-wrong = PIN de encargado incorrecto.
+
+## Start-up, notices on the sell screen
+
+app-dir-failed = No se pudo crear { $dir }: { $error }
+app-ledger-failed = No se pudo abrir el registro local: { $error }
+app-park-empty = El ticket está vacío: nada que aparcar.
+app-parked = Ticket aparcado ({ $count } en espera).
+app-recall-busy = Aparque o cobre el ticket actual antes de recuperar otro.
+app-recall-none = No hay tickets aparcados.
+app-reprinting = Reimprimiendo el último recibo.
+app-no-receipt-yet = Todavía no hay ningún recibo.
+app-recalled = Ticket recuperado.
+app-paid = Ticket { $ticket } · Cambio: { $change }
+app-refunded = Devolución { $number } · { $total }
+app-invoice-issued = Factura { $number } emitida para { $nif }
+app-settings-save-failed = No se pudieron guardar: { $error }
+app-drawer-no-printer = No hay impresora configurada: el cajón va conectado a ella.
+
+## Status bar
+
+status-not-synced = Sin sincronizar
+status-online = En línea
+status-offline = Sin conexión
+status-last-sync = Última sincronización: { $when }
+status-never-synced = Última sincronización: nunca
+status-waiting = Documentos pendientes: { $count }
+status-printer-failed = Impresora: { $error } · { $waiting } recibo(s) en cola
+status-no-printer = Sin impresora configurada · { $waiting } recibo(s) en cola
+status-receipt-not-prepared = Recibo no preparado: { $error }
+status-invoice-not-prepared = Factura no preparada: { $error }
+
+## Enrolment
+
+enrol-title = Alta de la caja
+enrol-help = Escriba la dirección del servidor y el código de un solo uso de la central.
+enrol-url-placeholder = https://central.ejemplo.es
+enrol-code = Código de alta
+enrol-submit = Dar de alta
+enrol-connecting = Conectando con la central…
+enrol-missing = Escriba la dirección del servidor y el código.
+enrol-no-client = No se pudo preparar la conexión con el servidor.
+
+## Login
+
+login-title = Entrar
+login-submit = Entrar
+login-pin-missing = Escriba su PIN.
+
+## Sell
+
+sell-scan-placeholder = Escanee, busque por nombre o escriba una cantidad
+sell-no-results = Sin resultados
+sell-no-results-for = Sin resultados para «{ $query }»
+sell-ticket-empty = Ticket vacío
+sell-ticket-empty-notice = El ticket está vacío.
+sell-ticket-discount = Descuento ticket: { $amount }
+sell-total = Total: { $amount }
+sell-quantity = Cantidad
+sell-line-discount = Dto. línea
+sell-ticket-discount-key = Dto. ticket
+sell-price-override = Precio (encargado)
+sell-void = Anular línea (F4)
+sell-recall = Recuperar (F6)
+sell-recall-waiting = Recuperar (F6) · { $count }
+sell-park = Aparcar (F5)
+sell-reprint = Reimprimir (F7)
+sell-invoice = Factura (F3)
+sell-refund = Devolución (F8)
+sell-settings = Ajustes (F9)
+sell-pay = Cobrar (F2)
+sell-cashier = Cajero: { $name }
+sell-manager = Gerencia (F10)
+sell-logout = Salir
+sell-override-title = Cambiar precio a { $price }: PIN del encargado
+sell-authorise = Autorizar
+sell-add-failed = No se pudo añadir { $name }: { $error }
+sell-code-invalid = Código no válido: { $code } ({ $error })
+sell-code-unknown = Código desconocido: { $code }
+sell-type-amount-first = Escriba primero el importe en el campo de código.
+sell-type-quantity-first = Escriba primero la cantidad.
+sell-use-void = Para quitar la línea use «Anular línea».
+sell-price-changed = Precio cambiado a { $price } (autoriza { $manager })
+sell-line-voided = Línea anulada: { $name }
+
+## Payment
+
+pay-title = Cobro
+pay-left = Pendiente: { $amount }
+pay-tendered = Entregado / importe
+pay-change = Cambio: { $amount }
+pay-reference = Referencia del datáfono
+pay-reference-shown = (ref. { $reference })
+pay-clear = Quitar pagos
+pay-card = Tarjeta
+pay-confirm = Confirmar cobro
+pay-payments-noted = Hay pagos anotados: termine el cobro o pulse «Quitar pagos».
+pay-card-too-much = Con tarjeta se cobra como mucho lo pendiente ({ $left }).
+pay-reference-missing = Escriba la referencia que da el datáfono.
+pay-record-failed = No se pudo registrar la venta: { $error }
+
+## Recall
+
+recall-title = Tickets aparcados
+recall-ticket = { $time } · { $lines ->
+    [one] { $lines } línea
+   *[other] { $lines } líneas
+} · { $first }
+
+## Refund
+
+refund-title = Devolución
+refund-ticket-placeholder = Escanee el código del ticket o escriba su número
+refund-find = Buscar ticket
+refund-ticket-found = Ticket { $ticket } · { $time } · { $total }
+refund-already = ya devuelto { $quantity }
+refund-picked = Devolver: { $quantity }
+refund-all = Todo
+refund-to-cash = efectivo
+refund-to-card = tarjeta
+refund-to-card-ref = tarjeta (ref. { $reference })
+refund-to-other = otro
+refund-back-to = Se devuelve a: { $tenders }
+refund-confirm = Confirmar devolución
+refund-default-reason = Devolución del cliente
+refund-find-first = Busque primero el ticket.
+refund-reason-missing = Escriba el motivo de la devolución.
+refund-record-failed = No se pudo registrar la devolución: { $error }
+refund-nothing-chosen = Elija al menos una unidad que devolver.
+refund-too-much = { $line }: como mucho se pueden devolver { $left }.
+
+## Full invoice
+
+invoice-title = Factura completa
+invoice-ticket = Ticket
+invoice-ticket-number = Número de ticket
+invoice-customer = Cliente
+invoice-name = Nombre o razón social
+invoice-address = Dirección
+invoice-nif = NIF / NIE / CIF
+invoice-issue = Emitir factura
+invoice-nif-missing = Escriba el NIF, NIE o CIF del cliente.
+invoice-nif-invalid = NIF/NIE/CIF no válido: { $nif }. Compruebe la letra o el dígito de control ({ $detail }).
+invoice-name-missing = Escriba el nombre o razón social del cliente.
+invoice-address-missing = Escriba la dirección del cliente.
+invoice-exists = El ticket ya tiene la factura { $number }.
+invoice-failed = No se pudo emitir la factura: { $error }
+
+## Settings
+
+settings-title = Ajustes
+settings-language = Idioma
+settings-language-saved = Idioma cambiado y guardado.
+settings-printer = Impresora de tickets
+settings-printer-none = Ninguna
+settings-printer-network = En red
+settings-printer-file = Archivo o dispositivo
+settings-host-placeholder = Dirección (p. ej. 192.168.1.50)
+settings-port = Puerto
+settings-paper = Papel
+settings-scanner = Lector de códigos (teclado)
+settings-min-length = Longitud mínima
+settings-avg = ms por carácter
+settings-gap = pausa máx. (ms)
+settings-save = Guardar
+settings-test-page = Imprimir página de prueba
+settings-drawer = Cajón
+settings-open-drawer = Abrir cajón
+settings-saved = Ajustes guardados.
+settings-no-printer = No hay impresora configurada.
+settings-printing-test = Imprimiendo la página de prueba…
+settings-opening-drawer = Abriendo el cajón (autoriza { $manager }).
+settings-host-missing = Escriba la dirección de la impresora.
+settings-port-invalid = El puerto debe ser un número entre 1 y 65535.
+settings-path-missing = Escriba la ruta del archivo o dispositivo.
+settings-number-range = { $what }: un número entre { $min } y { $max }.
+settings-min-length-what = Longitud mínima del código
+settings-avg-what = Milisegundos por carácter
+settings-gap-what = Pausa máxima entre teclas
+
+## Manager menu
+
+manager-gate-title = Gerencia: PIN de encargado
+manager-continue = Continuar
+manager-not-a-manager = { $name } no es encargado.
+manager-menu-title = Gerencia · { $name }
+manager-back-to-selling = Volver a vender
+manager-till = Caja
+manager-open-shift = Abrir caja
+manager-cash-in = Entrada de efectivo
+manager-cash-out = Salida de efectivo
+manager-no-sale = Apertura sin venta
+manager-x-report = Informe X
+manager-z-close = Cierre Z
+manager-stock-and-staff = Almacén y personal
+manager-clock-menu = Fichar entrada/salida
+manager-no-open-shift = No hay ningún turno abierto.
+manager-cash-reason = Motivo (p. ej. pago a proveedor, cambio del banco)
+manager-cash-confirm = Registrar movimiento
+manager-cash-in-done = Entrada de efectivo de { $amount } registrada
+manager-cash-out-done = Salida de efectivo de { $amount } registrada
+manager-no-sale-title = Apertura del cajón sin venta
+manager-no-sale-done = Apertura sin venta registrada: abra el cajón
+manager-clock-title = Fichar entrada o salida
+manager-clock-pin = PIN de quien ficha
+manager-clock = Fichar
+manager-clocked-in = { $name }: entrada registrada
+manager-clocked-out = { $name }: salida registrada
+
+## X report
+
+report-shift-open = Turno abierto (documento { $seq }) · fondo { $float }
+report-no-shift = Sin turno abierto
+report-sales = Tickets: { $tickets } · Ventas: { $gross }
+report-refunds = Devoluciones: { $count } · { $amount }
+report-tender = { $tender }: ventas { $sales } · devoluciones { $refunds }
+report-cash-movements = Entradas de efectivo: { $cash_in } · Salidas: { $cash_out } · Aperturas sin venta: { $no_sales }
+report-expected-cash = Efectivo esperado: { $amount }
+
+## Opening a shift and the Z close
+
+count-coins = Monedas
+count-notes = Billetes
+count-total = Total contado: { $amount }
+close-open-title = Abrir turno: cuente el fondo de caja
+close-float-left = Fondo dejado en el cierre Z { $z }: { $float }
+close-open-confirm = Abrir turno
+close-shift-opened = Turno abierto con un fondo de { $float }
+close-title = Cierre del día (Z)
+close-blind-yes = Recuento ciego: sí
+close-blind-no = Recuento ciego: no
+close-card = Tarjeta según el datáfono
+close-card-placeholder = igual que lo esperado
+close-next-float = Fondo para el siguiente turno
+close-expected = Esperado
+close-counted = Contado
+close-over-short = Descuadre
+close-tolerance = Tolerancia: { $amount }
+close-approval = Aprobación del encargado
+close-note = Nota que explica el descuadre
+close-confirm = Cerrar el día
+close-card-invalid = Importe de tarjeta no válido.
+close-next-float-invalid = Fondo para el siguiente turno no válido.
+close-recorded = Cierre registrado
+close-z-recorded = Cierre Z { $z } registrado · descuadre en efectivo { $over_short }
+close-needs-approval = Cierre rechazado: descuadre de { $over_short } por encima de la tolerancia de { $tolerance }. Hace falta el PIN de un encargado y una nota.
+close-refused = Cierre rechazado: { $error }
+
+## Stock
+
+stock-receipt = Recepción de mercancía
+stock-count = Recuento de stock
+stock-waste = Mermas y roturas
+stock-adjustment = Ajuste de stock
+stock-confirm-receipt = Registrar recepción
+stock-confirm-count = Registrar recuento
+stock-confirm-waste = Registrar merma
+stock-confirm-adjustment = Registrar ajuste
+stock-scan-placeholder = Escanee un producto
+stock-remove = Quitar
+stock-nothing-yet = Nada escaneado todavía
+stock-count-full = Recuento completo
+stock-count-partial = Recuento parcial
+stock-delivery-note = Albarán (opcional)
+stock-recorded = { $title }: { $count } productos registrados (documento { $seq })
+
+# Barcode scanners (keyboard wedge and serial) and scans that land in the wrong field
+sell-override-pin-cleared = Se escaneó un código: vuelva a escribir el PIN.
+pay-scanned = Código { $code } escaneado durante el cobro: termine el cobro (o Esc) y vuelva a escanearlo.
+pay-tendered-too-much = Importe entregado no válido: { $tendered } daría { $change } de cambio.
+app-serial-scanner-failed = Escáner serie: { $error }
