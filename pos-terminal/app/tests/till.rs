@@ -939,3 +939,107 @@ fn english_chosen_in_settings_applies_at_once_and_survives_a_restart() {
         Language::Es
     );
 }
+
+/// A pseudo-terminal playing a serial receipt printer: answers DLE EOT status queries with
+/// "ready" and keeps what it receives until `stop` is set.
+fn pty_printer(
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (String, std::thread::JoinHandle<Vec<u8>>) {
+    use serialport::{SerialPort, TTYPort};
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let (mut master, slave) = TTYPort::pair().expect("pseudo-terminal pair");
+    let path = slave.name().expect("pty name");
+    drop(slave);
+    master.set_timeout(Duration::from_millis(50)).unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !stop.load(Ordering::SeqCst) {
+            let Ok(n) = master.read(&mut buf) else {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            };
+            got.extend_from_slice(&buf[..n]);
+            for w in buf[..n].windows(2) {
+                if w == [0x10, 0x04] {
+                    let _ = master.write_all(&[0x12]);
+                }
+            }
+        }
+        got
+    });
+    (path, handle)
+}
+
+#[test]
+fn settings_choose_a_serial_printer_a_usb_printer_and_a_serial_scanner() {
+    use pos_terminal_app::screen::settings::Message as S;
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    let _ = till.update(Message::Key(Key::Settings));
+    // USB: ids are hexadecimal; a wrong one is refused and nothing is saved.
+    click(&mut till, "USB");
+    type_into(&mut till, "settings-usb-vendor", "xyz");
+    type_into(&mut till, "settings-usb-product", "0202");
+    click(&mut till, "Guardar");
+    assert!(shows_containing(
+        &till,
+        "Los identificadores USB son 4 cifras"
+    ));
+    assert!(!dir.path().join("settings.json").exists());
+    feed(&mut till, vec![Message::Settings(S::Vendor("04b8".into()))]);
+    click(&mut till, "Guardar");
+    assert_shows(&till, "Ajustes guardados.");
+    let saved = Settings::load(&dir.path().join("settings.json"));
+    assert_eq!(
+        saved.printer,
+        Printer::Usb {
+            vendor_id: 0x04b8,
+            product_id: 0x0202
+        }
+    );
+
+    // Serial: a printer on a real (pseudo-)serial port, a bad speed refused first.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (port, printer) = pty_printer(stop.clone());
+    click(&mut till, "Serie");
+    type_into(&mut till, "settings-path", &port);
+    feed(&mut till, vec![Message::Settings(S::Baud("12".into()))]);
+    click(&mut till, "Guardar");
+    assert!(shows_containing(
+        &till,
+        "Baudios: un número entre 1200 y 921600."
+    ));
+    feed(&mut till, vec![Message::Settings(S::Baud("19200".into()))]);
+    type_into(&mut till, "settings-scanner-port", "/dev/ttyACM0");
+    click(&mut till, "Guardar");
+    assert_shows(&till, "Ajustes guardados.");
+    let saved = Settings::load(&dir.path().join("settings.json"));
+    assert_eq!(
+        saved.printer,
+        Printer::Serial {
+            path: port.clone(),
+            baud: 19_200
+        }
+    );
+    assert_eq!(
+        saved.scanner.serial,
+        Some(pos_terminal_app::settings::SerialPort {
+            path: "/dev/ttyACM0".into(),
+            baud: 9600
+        })
+    );
+    let q = till.print_queue().unwrap();
+    assert_eq!(printing::test_page(&q), printing::Outcome::Printed(1));
+    std::thread::sleep(Duration::from_millis(200));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let got = printer.join().unwrap();
+    assert!(got.windows(15).any(|w| w == b"TRASTIENDA-TEST"));
+    // Reopened, the form shows what was saved.
+    let _ = till.update(Message::Key(Key::Escape));
+    let _ = till.update(Message::Key(Key::Settings));
+    let mut ui = simulator(till.view());
+    assert!(ui.find(port.as_str()).is_ok());
+    assert!(ui.find("19200").is_ok());
+}

@@ -309,3 +309,10 @@ sell-override-pin-cleared = A code was scanned: type the PIN again.
 pay-scanned = Code { $code } scanned during payment: finish the payment (or Esc) and scan it again.
 pay-tendered-too-much = Invalid amount tendered: { $tendered } would give { $change } change.
 app-serial-scanner-failed = Serial scanner: { $error }
+
+settings-printer-serial = Serial
+settings-baud = Baud
+settings-usb-vendor = Vendor (hex)
+settings-usb-product = Product (hex)
+settings-usb-id-invalid = USB ids are 4 hexadecimal digits (e.g. 04b8 and 0202).
+settings-scanner-serial = Serial scanner (port; empty = none)

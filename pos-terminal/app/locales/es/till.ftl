@@ -301,3 +301,10 @@ sell-override-pin-cleared = Se escaneó un código: vuelva a escribir el PIN.
 pay-scanned = Código { $code } escaneado durante el cobro: termine el cobro (o Esc) y vuelva a escanearlo.
 pay-tendered-too-much = Importe entregado no válido: { $tendered } daría { $change } de cambio.
 app-serial-scanner-failed = Escáner serie: { $error }
+
+settings-printer-serial = Serie
+settings-baud = Baudios
+settings-usb-vendor = Fabricante (hex)
+settings-usb-product = Producto (hex)
+settings-usb-id-invalid = Los identificadores USB son 4 cifras hexadecimales (p. ej. 04b8 y 0202).
+settings-scanner-serial = Lector serie (puerto; vacío = ninguno)

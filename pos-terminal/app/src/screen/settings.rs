@@ -10,7 +10,26 @@ use pos_terminal::{Ledger, Staff};
 
 use crate::i18n::I18n;
 use crate::manager;
-use crate::settings::{Language, Paper, Printer, Scanner, Settings};
+use crate::settings::{Language, Paper, Printer, Scanner, SerialPort, Settings};
+
+/// A serial speed as typed, or why not.
+fn baud(s: &str, tr: &I18n) -> Result<u32, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|b| BAUDS.contains(b))
+        .and_then(|b| u32::try_from(b).ok())
+        .ok_or_else(|| {
+            tr.args(
+                "settings-number-range",
+                &[
+                    ("what", tr.t("settings-baud").into()),
+                    ("min", (*BAUDS.start()).into()),
+                    ("max", (*BAUDS.end()).into()),
+                ],
+            )
+        })
+}
 
 pub const HOST_ID: &str = "settings-host";
 pub const PORT_ID: &str = "settings-port";
@@ -19,12 +38,22 @@ pub const MIN_LEN_ID: &str = "settings-scan-min";
 pub const AVG_ID: &str = "settings-scan-avg";
 pub const GAP_ID: &str = "settings-scan-gap";
 pub const PIN_ID: &str = "settings-pin";
+pub const BAUD_ID: &str = "settings-baud";
+pub const VENDOR_ID: &str = "settings-usb-vendor";
+pub const PRODUCT_ID: &str = "settings-usb-product";
+pub const SCANNER_PORT_ID: &str = "settings-scanner-port";
+pub const SCANNER_BAUD_ID: &str = "settings-scanner-baud";
+
+/// Serial speeds a receipt printer or scanner may be set to.
+const BAUDS: std::ops::RangeInclusive<u64> = 1_200..=921_600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     None,
     Network,
     File,
+    Serial,
+    Usb,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +63,11 @@ pub enum Message {
     Host(String),
     Port(String),
     Path(String),
+    Baud(String),
+    Vendor(String),
+    Product(String),
+    ScannerPort(String),
+    ScannerBaud(String),
     Paper(Paper),
     MinLen(String),
     Avg(String),
@@ -65,6 +99,11 @@ pub struct State {
     host: String,
     port: String,
     path: String,
+    baud: String,
+    vendor: String,
+    product: String,
+    scanner_port: String,
+    scanner_baud: String,
     paper: Paper,
     min_len: String,
     avg: String,
@@ -87,10 +126,25 @@ impl State {
                 "9100".into(),
                 path.display().to_string(),
             ),
-            // TODO(this session): serial and USB in the form.
-            Printer::Serial { .. } | Printer::Usb { .. } => {
-                (Kind::None, String::new(), "9100".into(), String::new())
+            Printer::Serial { path, .. } => {
+                (Kind::Serial, String::new(), "9100".into(), path.clone())
             }
+            Printer::Usb { .. } => (Kind::Usb, String::new(), "9100".into(), String::new()),
+        };
+        let baud = match &s.printer {
+            Printer::Serial { baud, .. } => baud.to_string(),
+            _ => "9600".into(),
+        };
+        let (vendor, product) = match &s.printer {
+            Printer::Usb {
+                vendor_id,
+                product_id,
+            } => (format!("{vendor_id:04x}"), format!("{product_id:04x}")),
+            _ => (String::new(), String::new()),
+        };
+        let (scanner_port, scanner_baud) = match &s.scanner.serial {
+            Some(p) => (p.path.clone(), p.baud.to_string()),
+            None => (String::new(), "9600".into()),
         };
         Self {
             language: s.language,
@@ -98,6 +152,11 @@ impl State {
             host,
             port,
             path,
+            baud,
+            vendor,
+            product,
+            scanner_port,
+            scanner_baud,
             paper: s.paper,
             min_len: s.scanner.min_length.to_string(),
             avg: s.scanner.avg_ms_per_char.to_string(),
@@ -141,6 +200,25 @@ impl State {
                     path: PathBuf::from(self.path.trim()),
                 }
             }
+            Kind::Serial => {
+                if self.path.trim().is_empty() {
+                    return Err(tr.t("settings-path-missing"));
+                }
+                Printer::Serial {
+                    path: self.path.trim().to_string(),
+                    baud: baud(&self.baud, tr)?,
+                }
+            }
+            Kind::Usb => {
+                let id = |s: &str| {
+                    u16::from_str_radix(s.trim().trim_start_matches("0x"), 16)
+                        .map_err(|_| tr.t("settings-usb-id-invalid"))
+                };
+                Printer::Usb {
+                    vendor_id: id(&self.vendor)?,
+                    product_id: id(&self.product)?,
+                }
+            }
         };
         let num = |s: &str, what: &str, range: std::ops::RangeInclusive<u64>| {
             s.trim()
@@ -162,7 +240,14 @@ impl State {
             min_length: num(&self.min_len, "settings-min-length-what", 3..=64)? as usize,
             avg_ms_per_char: num(&self.avg, "settings-avg-what", 1..=200)?,
             max_gap_ms: num(&self.gap, "settings-gap-what", 10..=1000)?,
-            serial: self.base.scanner.serial.clone(),
+            serial: if self.scanner_port.trim().is_empty() {
+                None
+            } else {
+                Some(SerialPort {
+                    path: self.scanner_port.trim().to_string(),
+                    baud: baud(&self.scanner_baud, tr)?,
+                })
+            },
         };
         // The language comes from `base`, which `language_saved` keeps current.
         Ok(Settings {
@@ -200,6 +285,26 @@ impl State {
             Message::Path(s) => {
                 self.path = s;
                 PATH_ID
+            }
+            Message::Baud(s) => {
+                self.baud = s;
+                BAUD_ID
+            }
+            Message::Vendor(s) => {
+                self.vendor = s;
+                VENDOR_ID
+            }
+            Message::Product(s) => {
+                self.product = s;
+                PRODUCT_ID
+            }
+            Message::ScannerPort(s) => {
+                self.scanner_port = s;
+                SCANNER_PORT_ID
+            }
+            Message::ScannerBaud(s) => {
+                self.scanner_baud = s;
+                SCANNER_BAUD_ID
             }
             Message::MinLen(s) => {
                 self.min_len = s;
@@ -321,6 +426,16 @@ impl State {
                     self.kind == Kind::File,
                     Message::Kind(Kind::File)
                 ),
+                choice(
+                    tr.t("settings-printer-serial"),
+                    self.kind == Kind::Serial,
+                    Message::Kind(Kind::Serial)
+                ),
+                choice(
+                    "USB".into(),
+                    self.kind == Kind::Usb,
+                    Message::Kind(Kind::Usb)
+                ),
             ]
             .spacing(10),
         ]
@@ -343,6 +458,32 @@ impl State {
                 )
             }
             Kind::File => col = col.push(input("/dev/usb/lp0", &self.path, PATH_ID, Message::Path)),
+            Kind::Serial => {
+                col = col.push(
+                    row![
+                        input("/dev/ttyS0", &self.path, PATH_ID, Message::Path),
+                        text(tr.t("settings-baud")).size(20),
+                        input("9600", &self.baud, BAUD_ID, Message::Baud)
+                            .width(Length::Fixed(120.0)),
+                    ]
+                    .spacing(10)
+                    .align_y(Alignment::Center),
+                )
+            }
+            Kind::Usb => {
+                col = col.push(
+                    row![
+                        text(tr.t("settings-usb-vendor")).size(20),
+                        input("04b8", &self.vendor, VENDOR_ID, Message::Vendor)
+                            .width(Length::Fixed(110.0)),
+                        text(tr.t("settings-usb-product")).size(20),
+                        input("0202", &self.product, PRODUCT_ID, Message::Product)
+                            .width(Length::Fixed(110.0)),
+                    ]
+                    .spacing(10)
+                    .align_y(Alignment::Center),
+                )
+            }
             Kind::None => {}
         }
         col = col
@@ -372,6 +513,27 @@ impl State {
                     input("30", &self.avg, AVG_ID, Message::Avg),
                     text(tr.t("settings-gap")).width(Length::Fixed(150.0)),
                     input("100", &self.gap, GAP_ID, Message::Gap),
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
+            )
+            .push(
+                row![
+                    text(tr.t("settings-scanner-serial")).width(Length::Fixed(170.0)),
+                    input(
+                        "/dev/ttyACM0",
+                        &self.scanner_port,
+                        SCANNER_PORT_ID,
+                        Message::ScannerPort
+                    ),
+                    text(tr.t("settings-baud")).width(Length::Fixed(80.0)),
+                    input(
+                        "9600",
+                        &self.scanner_baud,
+                        SCANNER_BAUD_ID,
+                        Message::ScannerBaud
+                    )
+                    .width(Length::Fixed(110.0)),
                 ]
                 .spacing(8)
                 .align_y(Alignment::Center),
