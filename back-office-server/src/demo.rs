@@ -486,6 +486,66 @@ pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<ProductIn>> {
     Ok(out)
 }
 
+/// The weight rule (`21` + 5-digit item + grams) and the price rule (`23` + 5-digit item + cents),
+/// and a product for each: oranges by the kilo (label `21 00001 WWWWW C`) and cheese cut to order
+/// (label `23 00002 PPPPP C`). Returns how many products it created.
+async fn seed_scale_items(st: &Arc<dyn Storage>, rate_ids: &[(i64, i64)]) -> Result<u64> {
+    use crate::http::admin::{BarcodeRuleIn, validate_barcode_rule};
+    use sync_protocol::barcode::VariableMeasureRule;
+    for base in [
+        VariableMeasureRule::odoo_weight(),
+        VariableMeasureRule::odoo_price(),
+    ] {
+        let rule = validate_barcode_rule(BarcodeRuleIn {
+            prefix: base.prefix,
+            kind: base.kind,
+            item_digits: base.item_digits,
+            value_digits: base.value_digits,
+            decimals: base.decimals,
+            verifier: base.verifier,
+        })
+        .map_err(|e| anyhow!("demo barcode rule: {e}"))?;
+        st.create_barcode_rule(&rule).await?;
+    }
+    let rate = |pct: i64| {
+        rate_ids
+            .iter()
+            .find(|(p, _)| *p == pct)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| anyhow!("no {pct}% tax rate"))
+    };
+    let items = [
+        (
+            "PESO-00001",
+            "Naranjas a granel (kg)",
+            4,
+            189,
+            "210000100000",
+        ),
+        (
+            "PESO-00002",
+            "Queso manchego al corte",
+            10,
+            1895,
+            "230000200000",
+        ),
+    ];
+    let mut products = Vec::new();
+    for (sku, name, pct, cents, first12) in items {
+        products.push(
+            validate_product(ProductIn {
+                sku: sku.into(),
+                name: name.into(),
+                tax_rate_id: rate(pct)?,
+                price: Money::from_cents(cents),
+                barcodes: vec![barcode::make_ean13(first12).ok_or_else(|| anyhow!("bad EAN"))?],
+            })
+            .map_err(app_err)?,
+        );
+    }
+    Ok(st.import_products(&products).await?)
+}
+
 /// Seeds the demo franchise if there are no franchisees yet; `None` when already seeded.
 pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
     if !st.list_franchisees().await?.is_empty() {
@@ -573,6 +633,10 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
         .import_products(&products)
         .await
         .context("importing the demo catalog")?;
+
+    // GS1 variable-measure rules (the two common ones: 21 = weight in grams, 23 = price in
+    // cents) and two products sold from the scale, registered by their zero-value codes.
+    let count = count + seed_scale_items(st, &rate_ids).await?;
 
     // A few store price overrides: product ids are looked up by SKU.
     let overrides = [
@@ -665,6 +729,14 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
             println!();
             println!("HQ admin API token (shown only now):");
             println!("    {}", d.admin_token);
+            println!();
+            println!("Scale labels (GS1 variable measure, rules on /dashboard/barcode-rules):");
+            println!(
+                "    21 IIIII GGGGG C  weight in grams   e.g. 2100001015251 = 1,525 kg of oranges"
+            );
+            println!(
+                "    23 IIIII PPPPP C  price in cents    e.g. 2300002007587 = cheese for 7,58 €"
+            );
             println!();
             println!("Till enrolment codes (one-time, valid 7 days):");
             for (store, till, code) in &d.tills {

@@ -65,6 +65,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/products/{id}/barcodes", post(admin::add_barcode))
         .route("/barcodes/{code}", delete(admin::remove_barcode))
+        .route(
+            "/barcode-rules",
+            get(admin::list_barcode_rules).post(admin::create_barcode_rule),
+        )
+        .route(
+            "/barcode-rules/{id}",
+            put(admin::update_barcode_rule).delete(admin::delete_barcode_rule),
+        )
         .route("/alerts", get(admin::list_alerts));
 
     let sync = Router::new()

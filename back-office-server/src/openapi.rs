@@ -214,6 +214,14 @@ pub fn document() -> Value {
         "/api/v1/admin/barcodes/{code}": {
             "delete": admin("Remove a barcode", vec![path_param("code", string(), "The barcode")], None, ("204", no_content()), &not_found),
         },
+        "/api/v1/admin/barcode-rules": {
+            "get": admin("List the franchise's GS1 variable-measure barcode rules (prefixes 20–29)", vec![], None, ("200", ok("Rules", array(r("BarcodeRule")))), &[]),
+            "post": admin("Create a variable-measure rule; every till of every store gets it on its next pull", vec![], Some(body(r("BarcodeRuleIn"))), ("201", ok("Created", r("BarcodeRule"))), &[("409", "A rule with that prefix already exists")]),
+        },
+        "/api/v1/admin/barcode-rules/{id}": {
+            "put": admin("Replace a variable-measure rule", vec![id("Rule id")], Some(body(r("BarcodeRuleIn"))), ("200", ok("Updated", r("BarcodeRule"))), &[("404", "No such rule"), ("409", "Another rule has that prefix")]),
+            "delete": admin("Delete a variable-measure rule (tills stop decoding its prefix)", vec![id("Rule id")], None, ("204", no_content()), &not_found),
+        },
         "/api/v1/admin/alerts": {
             "get": admin("Alerts: sync conflicts, sequence gaps, chain breaks", vec![], None, ("200", ok("Alerts", array(r("Alert")))), &[]),
         },
@@ -253,7 +261,7 @@ pub fn document() -> Value {
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),
         "PushResponse": obj(json!({ "results": array(r("PushResult")), "contiguous_seq": int() }), &["results", "contiguous_seq"]),
-        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store", "required": ["type"]} }), &["cursor", "change"]),
+        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted", "required": ["type"]} }), &["cursor", "change"]),
         "ChangesPage": obj(json!({ "protocol_version": {"type": "integer"}, "changes": array(r("Change")), "next_cursor": int(), "has_more": {"type": "boolean"} }), &["protocol_version", "changes", "next_cursor", "has_more"]),
         "FranchiseeIn": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &["legal_name", "nif"]),
         "Franchisee": obj(json!({ "id": int(), "legal_name": string(), "nif": string(), "address": string() }), &["id", "legal_name", "nif", "address"]),
@@ -277,6 +285,24 @@ pub fn document() -> Value {
         "Product": obj(json!({ "id": int(), "sku": string(), "name": string(), "tax_rate_id": int(), "tax_rate": r("TaxRate"), "price": r("Money"), "active": {"type": "boolean"}, "barcodes": array(string()) }), &["id", "sku", "name", "tax_rate_id", "tax_rate", "price", "active", "barcodes"]),
         "BarcodeIn": obj(json!({ "code": string() }), &["code"]),
         "PriceIn": obj(json!({ "price": r("Money") }), &["price"]),
+        "BarcodeRuleIn": json!({
+            "type": "object", "additionalProperties": false,
+            "description": "An EAN-13 whose first two digits are `prefix` reads as: prefix, item_digits of item code, an optional GS1 price/weight verifier digit, value_digits of value, the check digit. 2 + item_digits + verifier + value_digits + 1 must be 13.",
+            "properties": {
+                "prefix": {"type": "string", "pattern": "^2[0-9]$", "description": "\"20\" to \"29\"; one rule per prefix"},
+                "kind": {"type": "string", "enum": ["weight", "price"], "description": "weight: the value is a quantity (grams with decimals 3 = kg); price: money (cents with decimals 2)"},
+                "item_digits": {"type": "integer", "minimum": 1},
+                "value_digits": {"type": "integer", "minimum": 1},
+                "decimals": {"type": "integer", "minimum": 0, "maximum": 3, "description": "Implied decimals of the value; at most 2 for a price"},
+                "verifier": {"type": "boolean", "default": false, "description": "Only with a 4- or 5-digit value"},
+            },
+            "required": ["prefix", "kind", "item_digits", "value_digits", "decimals"],
+        }),
+        "BarcodeRule": obj(json!({
+            "id": int(), "prefix": string(), "kind": {"type": "string", "enum": ["weight", "price"]},
+            "item_digits": {"type": "integer"}, "value_digits": {"type": "integer"},
+            "decimals": {"type": "integer"}, "verifier": {"type": "boolean"},
+        }), &["id", "prefix", "kind", "item_digits", "value_digits", "decimals", "verifier"]),
         "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break"}, "till_id": nullable(int()), "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
         "SalesReportRow": obj(json!({ "store_id": nullable(int()), "day": nullable(json!({"type": "string", "format": "date"})), "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
         "SalesReport": obj(json!({

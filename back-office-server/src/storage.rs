@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use sync_protocol::barcode::VariableMeasureRule;
 use sync_protocol::{
-    ChangesPage, Document, FranchiseeId, Money, ProductId, PushResponse, StaffId, StaffRole,
-    StoreId, TaxRate, TillId,
+    BarcodeRuleRecord, ChangesPage, Document, FranchiseeId, Money, ProductId, PushResponse,
+    StaffId, StaffRole, StoreId, TaxRate, TillId,
 };
 
 /// Why a storage call failed. The HTTP layer maps these to 404 / 409 / 422 / 500.
@@ -263,6 +264,23 @@ pub trait Storage: Send + Sync + 'static {
         product_id: ProductId,
         price: Option<Money>,
     ) -> StorageResult<()>;
+
+    // --- GS1 variable-measure barcode rules (franchise-wide) ----------------------------
+    /// Rules by id. Callers validate a rule (`VariableMeasureRule::validate`) before storing it.
+    async fn list_barcode_rules(&self) -> StorageResult<Vec<BarcodeRuleRecord>>;
+    /// Creates a rule and its `BarcodeRule` change for every store. A prefix already used is `Conflict`.
+    async fn create_barcode_rule(
+        &self,
+        r: &VariableMeasureRule,
+    ) -> StorageResult<BarcodeRuleRecord>;
+    /// Replaces a rule (same id) and writes its change. Unknown id is `NotFound`.
+    async fn update_barcode_rule(
+        &self,
+        id: i64,
+        r: &VariableMeasureRule,
+    ) -> StorageResult<BarcodeRuleRecord>;
+    /// Deletes a rule and writes a `BarcodeRuleDeleted` change. Unknown id is `NotFound`.
+    async fn delete_barcode_rule(&self, id: i64) -> StorageResult<()>;
 
     // --- sync ----------------------------------------------------------------------------
     /// Changes after `cursor` visible to a till of `store_id` (store prices, staff and store info of that store only).

@@ -1,6 +1,7 @@
 //! The HQ web dashboard: server-rendered HTML pages under `/dashboard`, signed in with a session
 //! cookie, CSRF-checked forms, and every page scoped to what the viewer's role may see.
 
+pub mod barcode_rules;
 pub mod catalog;
 pub mod html;
 pub mod login;
@@ -54,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/tills", get(tills::list).post(tills::create))
         .route("/dashboard/tills/{id}/revoke", post(tills::revoke))
         .route("/dashboard/staff", get(staff::list).post(staff::create))
+        .route(
+            "/dashboard/barcode-rules",
+            get(barcode_rules::list).post(barcode_rules::create),
+        )
+        .route(
+            "/dashboard/barcode-rules/{id}/delete",
+            post(barcode_rules::delete),
+        )
         .route("/dashboard/reports", get(reports::page))
         .route("/dashboard/reports.csv", get(reports::csv))
 }

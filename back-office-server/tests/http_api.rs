@@ -321,6 +321,10 @@ async fn health_and_openapi(s: &Server, backend: &str) {
             "delete",
         ),
         ("/api/v1/admin/alerts", "get"),
+        ("/api/v1/admin/barcode-rules", "get"),
+        ("/api/v1/admin/barcode-rules", "post"),
+        ("/api/v1/admin/barcode-rules/{id}", "put"),
+        ("/api/v1/admin/barcode-rules/{id}", "delete"),
         ("/api/v1/reports/sales", "get"),
     ] {
         assert!(
@@ -987,6 +991,229 @@ async fn bad_inputs_get_json_4xx_and_store_nothing(s: &Server) {
     assert_eq!(last_seq(s, t.id).await, 2);
 }
 
+async fn barcode_rules_reach_every_store_and_bad_input_stores_nothing(s: &Server) {
+    let f = franchise(s).await;
+    let north = enrolled_till(s, f.stores[0]).await;
+    let south = enrolled_till(s, f.stores[1]).await;
+    let a = Some(s.admin.as_str());
+    let path = "/api/v1/admin/barcode-rules";
+    let weight = json!({"prefix": "21", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 3});
+    let (st, w) = s.post(path, a, weight.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{w}");
+    assert_eq!(w["prefix"], "21");
+    assert_eq!(w["verifier"], false);
+    let (st, p) = s
+        .post(
+            path,
+            a,
+            json!({"prefix": "23", "kind": "price", "item_digits": 4, "value_digits": 5, "decimals": 2, "verifier": true}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let before = s.admin_get(path).await;
+    assert_eq!(before.as_array().unwrap().len(), 2, "{before}");
+
+    // Bad input: a JSON 4xx that says why, and nothing stored.
+    let bad = [
+        (
+            json!({"prefix": "19", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "20 to 29",
+        ),
+        (
+            json!({"prefix": "2", "kind": "weight", "item_digits": 6, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "20 to 29",
+        ),
+        (
+            json!({"prefix": "2a", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "20 to 29",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": 6, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "13 digits",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 3, "verifier": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "13 digits",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": 18446744073709551615u64, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "13 digits",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": 0, "value_digits": 10, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "at least 1",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 4}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "between 0 and 3",
+        ),
+        (
+            json!({"prefix": "22", "kind": "price", "item_digits": 5, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "2 decimals",
+        ),
+        (
+            json!({"prefix": "22", "kind": "price", "item_digits": 3, "value_digits": 6, "decimals": 2, "verifier": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "4 or 5 digits",
+        ),
+        (
+            json!({"prefix": "22", "kind": "volume", "item_digits": 5, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "kind",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": -5, "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "item_digits",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "value_digits": 5, "decimals": 3}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "item_digits",
+        ),
+        (
+            json!({"prefix": "22", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 3, "colour": "red"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "colour",
+        ),
+        (
+            weight.clone(),
+            StatusCode::CONFLICT,
+            "prefix 21 already exists",
+        ),
+    ];
+    for (body, status, needle) in bad {
+        assert_api_error(
+            &body.to_string(),
+            s.post(path, a, body.clone()).await,
+            status,
+            needle,
+        );
+    }
+    assert_api_error(
+        "not JSON",
+        s.raw(Method::POST, path, a, b"{prefix".to_vec()).await,
+        StatusCode::BAD_REQUEST,
+        "",
+    );
+    assert_eq!(s.admin_get(path).await, before, "a refused rule was stored");
+
+    // Role boundaries: a till token may not touch the admin API, no token is 401.
+    assert_api_error(
+        "till token",
+        s.post(path, Some(&north.token), weight.clone()).await,
+        StatusCode::FORBIDDEN,
+        "device token",
+    );
+    assert_api_error(
+        "till token list",
+        s.get(path, &north.token).await,
+        StatusCode::FORBIDDEN,
+        "device token",
+    );
+    assert_api_error(
+        "no token",
+        s.post(path, None, weight.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "authorization",
+    );
+
+    // Update: validated the same way; unknown id 404; another rule's prefix 409.
+    let wid = w["id"].as_i64().unwrap();
+    let pid = p["id"].as_i64().unwrap();
+    let put = |id: i64, b: Value| async move {
+        s.call(
+            Method::PUT,
+            &format!("{path}/{id}"),
+            Some(&s.admin),
+            Some(&b),
+        )
+        .await
+    };
+    let (st, u) = put(
+        wid,
+        json!({"prefix": "21", "kind": "weight", "item_digits": 4, "value_digits": 5, "decimals": 3, "verifier": true}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["item_digits"], 4);
+    let after_update = s.admin_get(path).await;
+    assert_api_error(
+        "bad update",
+        put(wid, json!({"prefix": "21", "kind": "weight", "item_digits": 9, "value_digits": 5, "decimals": 3})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "13 digits",
+    );
+    assert_api_error(
+        "prefix of another rule",
+        put(pid, json!({"prefix": "21", "kind": "price", "item_digits": 5, "value_digits": 5, "decimals": 2})).await,
+        StatusCode::CONFLICT,
+        "prefix 21",
+    );
+    assert_api_error(
+        "unknown rule",
+        put(999_999, weight.clone()).await,
+        StatusCode::NOT_FOUND,
+        "barcode rule 999999",
+    );
+    assert_eq!(s.admin_get(path).await, after_update);
+
+    // Delete, then the same again is 404.
+    let (st, _) = s
+        .call(Method::DELETE, &format!("{path}/{pid}"), a, None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_api_error(
+        "delete twice",
+        s.call(Method::DELETE, &format!("{path}/{pid}"), a, None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    assert_api_error(
+        "bad id",
+        s.call(Method::DELETE, &format!("{path}/x"), a, None).await,
+        StatusCode::BAD_REQUEST,
+        "",
+    );
+
+    // Rules are franchise-wide: both stores' tills get every write, in order.
+    for t in [&north, &south] {
+        let (st, page) = s.get("/api/v1/sync/changes?after=0", &t.token).await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        let rules: Vec<Value> = page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["change"].clone())
+            .filter(|c| c["type"].as_str().unwrap().starts_with("barcode_rule"))
+            .collect();
+        assert_eq!(
+            rules,
+            vec![
+                json!({"type": "barcode_rule", "id": wid, "prefix": "21", "kind": "weight", "item_digits": 5, "value_digits": 5, "decimals": 3, "verifier": false}),
+                json!({"type": "barcode_rule", "id": pid, "prefix": "23", "kind": "price", "item_digits": 4, "value_digits": 5, "decimals": 2, "verifier": true}),
+                json!({"type": "barcode_rule", "id": wid, "prefix": "21", "kind": "weight", "item_digits": 4, "value_digits": 5, "decimals": 3, "verifier": true}),
+                json!({"type": "barcode_rule_deleted", "id": pid}),
+            ],
+            "till {} of store {}",
+            t.id,
+            t.store
+        );
+        // And the page parses as the wire type.
+        let _: sync_protocol::ChangesPage = serde_json::from_value(page).unwrap();
+    }
+}
+
 // --- per backend --------------------------------------------------------------------------------
 
 /// A fresh PostgreSQL database, or `None` (printed as skipped) without `TRASTIENDA_TEST_POSTGRES_URL`.
@@ -1025,3 +1252,4 @@ on_both_backends!(admin_flow);
 on_both_backends!(changes_are_scoped_to_the_store);
 on_both_backends!(push_is_idempotent_and_conflicts_are_kept);
 on_both_backends!(bad_inputs_get_json_4xx_and_store_nothing);
+on_both_backends!(barcode_rules_reach_every_store_and_bad_input_stores_nothing);

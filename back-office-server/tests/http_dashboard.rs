@@ -1052,6 +1052,7 @@ async fn every_page_renders_for_every_role(s: &Server) {
         "/dashboard/stores".into(),
         "/dashboard/tills".into(),
         "/dashboard/staff".into(),
+        "/dashboard/barcode-rules".into(),
         "/dashboard/reports".into(),
         "/dashboard/reports.csv?by=product".into(),
     ];
@@ -1096,6 +1097,151 @@ async fn every_page_renders_for_every_role(s: &Server) {
     let p2 = b.get("/dashboard/catalog?page=2").await;
     p2.assert(StatusCode::OK, "P-059");
     assert!(!p2.body.contains("next-page"));
+}
+
+/// Scale-label rules: HQ admins add and remove them (each write reaches every store's tills);
+/// analysts and store managers see them read-only; bad input says why and saves nothing.
+async fn barcode_rules_page(s: &Server) {
+    let w = world(s).await;
+    let path = "/dashboard/barcode-rules";
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
+    let (mut analyst, a_csrf) = Browser::signed_in(s, "analista").await;
+    let (mut norte, n_csrf) = Browser::signed_in(s, "norte").await;
+    let cursor = s
+        .storage
+        .changes_after(w.store_b, 0, 1000)
+        .await
+        .unwrap()
+        .next_cursor;
+    let weight = |csrf: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", csrf),
+            ("prefix", "21"),
+            ("kind", "weight"),
+            ("item_digits", "5"),
+            ("value_digits", "5"),
+            ("decimals", "3"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    async fn post(b: &mut Browser<'_>, path: &str, f: &[(String, String)]) -> Page {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        b.post(path, &f).await
+    }
+
+    // Read-only roles see the page but no form, and cannot post.
+    for b in [&mut analyst, &mut norte] {
+        let p = b.get(path).await;
+        p.assert(StatusCode::OK, "Códigos de balanza");
+        assert!(!p.body.contains("rule-save"), "{}", p.body);
+    }
+    post(&mut analyst, path, &weight(&a_csrf))
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    post(&mut norte, path, &weight(&n_csrf))
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    // No CSRF, forged CSRF.
+    post(&mut hq, path, &weight(""))
+        .await
+        .assert(StatusCode::FORBIDDEN, "CSRF");
+    post(&mut hq, path, &weight("forged"))
+        .await
+        .assert(StatusCode::FORBIDDEN, "CSRF");
+    assert!(s.storage.list_barcode_rules().await.unwrap().is_empty());
+
+    // Bad input: a clear message, nothing saved.
+    let set = |k: &str, v: &str| {
+        let mut f = weight(&csrf);
+        for (fk, fv) in f.iter_mut() {
+            if fk == k {
+                *fv = v.to_string();
+            }
+        }
+        f
+    };
+    for (form, needle) in [
+        (set("prefix", "19"), "entre 20 y 29"),
+        (set("prefix", ""), "entre 20 y 29"),
+        (set("item_digits", "6"), "13 cifras"),
+        (set("item_digits", "cinco"), "no es un número"),
+        (set("value_digits", "-1"), "no es un número"),
+        (set("decimals", "4"), "entre 0 y 3"),
+        (set("kind", "volumen"), "peso o precio"),
+    ] {
+        post(&mut hq, path, &form)
+            .await
+            .assert(StatusCode::UNPROCESSABLE_ENTITY, needle)
+            .assert(StatusCode::UNPROCESSABLE_ENTITY, "No se ha guardado nada");
+    }
+    let mut price3 = set("kind", "price");
+    price3.push(("verifier".into(), "on".into()));
+    post(&mut hq, path, &price3)
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "13 cifras");
+    assert!(s.storage.list_barcode_rules().await.unwrap().is_empty());
+
+    // The admin adds the weight rule: listed, and every store's tills get it.
+    let p = post(&mut hq, path, &weight(&csrf)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    hq.get(p.location.as_deref().unwrap())
+        .await
+        .assert(StatusCode::OK, "21 IIIII PPPPP C")
+        .assert(StatusCode::OK, "guardada");
+    let rules = s.storage.list_barcode_rules().await.unwrap();
+    assert_eq!(rules.len(), 1);
+    let id = rules[0].id;
+    for store in [w.store_a, w.store_b] {
+        let page = s.storage.changes_after(store, cursor, 1000).await.unwrap();
+        assert!(
+            page.changes.iter().any(
+                |c| matches!(&c.change, CatalogChange::BarcodeRule(r) if r.id == id && r.prefix == "21")
+            ),
+            "store {store}"
+        );
+    }
+    analyst
+        .get(path)
+        .await
+        .assert(StatusCode::OK, "21 IIIII PPPPP C");
+    // The same prefix again is refused with a message.
+    post(&mut hq, path, &weight(&csrf))
+        .await
+        .assert(StatusCode::CONFLICT, "Ya hay una regla con el prefijo 21");
+    assert_eq!(s.storage.list_barcode_rules().await.unwrap().len(), 1);
+
+    // Removing: read-only roles cannot; the admin can; the tills get the deletion.
+    let del = format!("{path}/{id}/delete");
+    norte
+        .post(&del, &[("csrf", &n_csrf)])
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    analyst
+        .post(&del, &[("csrf", &a_csrf)])
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    hq.post(&del, &[])
+        .await
+        .assert(StatusCode::FORBIDDEN, "CSRF");
+    assert_eq!(s.storage.list_barcode_rules().await.unwrap().len(), 1);
+    let p = hq.post(&del, &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(s.storage.list_barcode_rules().await.unwrap().is_empty());
+    let page = s
+        .storage
+        .changes_after(w.store_a, cursor, 1000)
+        .await
+        .unwrap();
+    assert!(
+        page.changes
+            .iter()
+            .any(|c| matches!(&c.change, CatalogChange::BarcodeRuleDeleted { id: d } if *d == id))
+    );
+    hq.post(&del, &[("csrf", &csrf)])
+        .await
+        .assert(StatusCode::NOT_FOUND, "not found");
 }
 
 /// Aggregates agree with the raw lines, including refunds' sign, on both backends.
@@ -1226,3 +1372,4 @@ on_both_backends!(writes_need_csrf_and_the_admin_role);
 on_both_backends!(bad_input_gets_a_message_and_saves_nothing);
 on_both_backends!(every_page_renders_for_every_role);
 on_both_backends!(aggregates_match_raw_lines);
+on_both_backends!(barcode_rules_page);

@@ -46,7 +46,11 @@ async fn demo_seeds_once_and_everything_validates() {
             assert!(!p.barcodes.is_empty());
             for b in &p.barcodes {
                 barcode::validate(b).unwrap();
-                assert!(b.starts_with("84"), "{b}");
+                // Spanish GS1 codes, or the zero-value code of a product sold from the scale.
+                assert!(
+                    b.starts_with("84") || (p.sku.starts_with("PESO-") && b.starts_with('2')),
+                    "{b}"
+                );
             }
             used_rates.insert(p.tax_rate.to_string());
         }
@@ -54,6 +58,21 @@ async fn demo_seeds_once_and_everything_validates() {
         offset += page.len() as u64;
     }
     assert_eq!(count as u64, seed.products);
+    // The two common scale-label rules: 21 = weight in grams, 23 = price in cents.
+    let rules: Vec<(String, sync_protocol::barcode::MeasureKind, u32)> = st
+        .list_barcode_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.prefix, r.kind, r.decimals))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("21".into(), sync_protocol::barcode::MeasureKind::Weight, 3),
+            ("23".into(), sync_protocol::barcode::MeasureKind::Price, 2),
+        ]
+    );
     assert_eq!(used_rates.len(), 4, "products spread across every rate");
 
     // The printed admin token and an enrolment code work over HTTP.

@@ -1,7 +1,7 @@
 //! The ticket being rung up: lines, discounts and live totals, with no UI types.
 //! Totals always come from `sync_protocol::compute_totals`, so the screen shows exactly what HQ will verify.
 
-use crate::ledger::CatalogItem;
+use crate::ledger::{CatalogItem, Scan};
 use sync_protocol::{
     LineInput, Money, Payment, ProductId, Quantity, SaleLine, TaxRate, Tender, TicketTotals,
     TotalsError, compute_totals,
@@ -109,6 +109,21 @@ impl Cart {
             return Ok(idx);
         }
         self.add_line(CartLine::from_item(item, quantity))
+    }
+
+    /// Adds what a scan resolved to: an ordinary item as [`Cart::add_item`] (one unit, bumping a
+    /// repeat scan), a scale label as its own line (never merged: each label is one weighing) with
+    /// the label's weight as the quantity, or quantity 1 at the label's price.
+    pub fn add_scan(&mut self, scan: &Scan) -> Result<usize, CartError> {
+        match scan {
+            Scan::Item(item) => self.add_item(item, Quantity::one()),
+            Scan::Weighed { item, quantity } => self.add_line(CartLine::from_item(item, *quantity)),
+            Scan::Priced { item, price } => {
+                let mut line = CartLine::from_item(item, Quantity::one());
+                line.unit_price = *price;
+                self.add_line(line)
+            }
+        }
     }
 
     /// Adds a prepared line (e.g. a weighed item or a manual price). Returns its index.

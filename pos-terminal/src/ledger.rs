@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_full_invoices",
         include_str!("../../migrations/terminal/0004_full_invoices.sql"),
     ),
+    (
+        "0005_barcode_rules",
+        include_str!("../../migrations/terminal/0005_barcode_rules.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -94,8 +98,10 @@ pub enum LedgerError {
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
 mod invoices;
+mod scan;
 mod tickets;
 pub use invoices::FullInvoice;
+pub use scan::{Scan, ScanError};
 pub use tickets::Refunded;
 
 /// What `open_or_recover` had to do, for the till to show and log.
@@ -959,6 +965,27 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         }
         CatalogChange::StaffDeleted { id } => {
             tx.execute("DELETE FROM staff WHERE id = ?1", [id.0])?;
+        }
+        CatalogChange::BarcodeRule(r) => {
+            tx.prepare_cached(
+                "INSERT INTO barcode_rules (id, prefix, kind, item_digits, value_digits, decimals, verifier)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET prefix = excluded.prefix, kind = excluded.kind,
+                   item_digits = excluded.item_digits, value_digits = excluded.value_digits,
+                   decimals = excluded.decimals, verifier = excluded.verifier",
+            )?
+            .execute(params![
+                r.id,
+                r.prefix,
+                scan::kind_str(r.kind),
+                i64::try_from(r.item_digits).unwrap_or(i64::MAX),
+                i64::try_from(r.value_digits).unwrap_or(i64::MAX),
+                r.decimals,
+                r.verifier
+            ])?;
+        }
+        CatalogChange::BarcodeRuleDeleted { id } => {
+            tx.execute("DELETE FROM barcode_rules WHERE id = ?1", [id])?;
         }
         CatalogChange::Store(s) => {
             tx.execute(

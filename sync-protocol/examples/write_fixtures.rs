@@ -260,6 +260,38 @@ fn main() -> std::io::Result<()> {
             has_more: false,
         }),
     )?;
+    // Added within protocol v1: the franchise's GS1 variable-measure rules (weight and price).
+    let weight = barcode::VariableMeasureRule::odoo_weight();
+    let price = barcode::VariableMeasureRule::odoo_price();
+    write(
+        "changes_page_barcode_rules",
+        j(&ChangesPage {
+            protocol_version: 1,
+            changes: vec![
+                Change {
+                    cursor: 51,
+                    change: CatalogChange::BarcodeRule(BarcodeRuleRecord::new(1, &weight)),
+                },
+                Change {
+                    cursor: 52,
+                    change: CatalogChange::BarcodeRule(BarcodeRuleRecord::new(2, &price)),
+                },
+                Change {
+                    cursor: 53,
+                    change: CatalogChange::Barcode {
+                        code: "2100005000000".into(),
+                        product_id: ProductId(88),
+                    },
+                },
+                Change {
+                    cursor: 54,
+                    change: CatalogChange::BarcodeRuleDeleted { id: 7 },
+                },
+            ],
+            next_cursor: 54,
+            has_more: false,
+        }),
+    )?;
     write(
         "api_error",
         j(&ApiError {

@@ -153,6 +153,63 @@ pub struct VariableMeasureRule {
     pub verifier: bool,
 }
 
+/// Why a variable-measure rule cannot be used. `Display` is English (API answers);
+/// [`RuleError::es`] is the same sentence in Spanish for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("prefix {0:?} must be two digits from 20 to 29 (GS1 variable-measure prefixes)")]
+    Prefix(String),
+    #[error("item_digits must be at least 1, value_digits at least 1")]
+    EmptyField,
+    #[error(
+        "prefix ({prefix}) + item_digits ({item}) + verifier ({verifier}) + value_digits ({value}) + check digit must make exactly 13 digits, not {total}"
+    )]
+    Length {
+        prefix: usize,
+        item: usize,
+        verifier: usize,
+        value: usize,
+        total: usize,
+    },
+    #[error("decimals {0} must be between 0 and 3")]
+    Decimals(u32),
+    #[error("a price has at most 2 decimals (cents); {0} were asked")]
+    PriceDecimals(u32),
+    #[error("a verifier digit is defined only for a value of 4 or 5 digits, not {0}")]
+    Verifier(usize),
+}
+
+impl RuleError {
+    /// The message in Spanish, for people at HQ.
+    pub fn es(&self) -> String {
+        match self {
+            Self::Prefix(p) => format!(
+                "El prefijo «{p}» debe ser de dos cifras entre 20 y 29 (prefijos GS1 de peso/precio variable)."
+            ),
+            Self::EmptyField => {
+                "El código de artículo y el valor deben tener al menos una cifra cada uno.".into()
+            }
+            Self::Length {
+                prefix,
+                item,
+                verifier,
+                value,
+                total,
+            } => format!(
+                "Prefijo ({prefix}) + artículo ({item}) + verificador ({verifier}) + valor ({value}) + dígito de control \
+                 deben sumar 13 cifras, no {total}."
+            ),
+            Self::Decimals(d) => format!("Los decimales ({d}) deben estar entre 0 y 3."),
+            Self::PriceDecimals(d) => {
+                format!("Un precio tiene como mucho 2 decimales (céntimos), no {d}.")
+            }
+            Self::Verifier(n) => format!(
+                "El dígito verificador solo existe para valores de 4 o 5 cifras, no de {n}."
+            ),
+        }
+    }
+}
+
 /// A decoded variable-measure code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariableMeasure {
@@ -193,6 +250,45 @@ impl VariableMeasureRule {
             decimals: 2,
             verifier: false,
         }
+    }
+
+    /// Checks the rule can decode an EAN-13: prefix 20–29, every field at least one digit, the
+    /// fields plus the check digit exactly 13 digits, decimals 0–3 (0–2 for a price: money is exact
+    /// to the cent), a verifier digit only over a 4- or 5-digit value (the only ones GS1 defines).
+    pub fn validate(&self) -> Result<(), RuleError> {
+        let p = &self.prefix;
+        if p.len() != 2 || !p.starts_with('2') || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(RuleError::Prefix(p.clone()));
+        }
+        if self.item_digits == 0 || self.value_digits == 0 {
+            return Err(RuleError::EmptyField);
+        }
+        let verifier = usize::from(self.verifier);
+        let total = p
+            .len()
+            .saturating_add(self.item_digits)
+            .saturating_add(verifier)
+            .saturating_add(self.value_digits)
+            .saturating_add(1);
+        if total != 13 {
+            return Err(RuleError::Length {
+                prefix: p.len(),
+                item: self.item_digits,
+                verifier,
+                value: self.value_digits,
+                total,
+            });
+        }
+        if self.decimals > 3 {
+            return Err(RuleError::Decimals(self.decimals));
+        }
+        if self.kind == MeasureKind::Price && self.decimals > 2 {
+            return Err(RuleError::PriceDecimals(self.decimals));
+        }
+        if self.verifier && !matches!(self.value_digits, 4 | 5) {
+            return Err(RuleError::Verifier(self.value_digits));
+        }
+        Ok(())
     }
 
     fn matches(&self, code: &str) -> bool {
@@ -326,6 +422,58 @@ mod tests {
             decode_variable_measure("2305000123452", &rules),
             Err(BarcodeError::CheckDigit { expected: 1, .. })
         ));
+    }
+
+    #[test]
+    fn rule_validation() {
+        assert_eq!(VariableMeasureRule::odoo_weight().validate(), Ok(()));
+        assert_eq!(VariableMeasureRule::odoo_price().validate(), Ok(()));
+        let ok = VariableMeasureRule::odoo_weight();
+        let with = |f: &dyn Fn(&mut VariableMeasureRule)| {
+            let mut r = ok.clone();
+            f(&mut r);
+            r.validate()
+        };
+        assert_eq!(
+            with(&|r| r.prefix = "19".into()),
+            Err(RuleError::Prefix("19".into()))
+        );
+        assert!(with(&|r| r.prefix = "2".into()).is_err());
+        assert!(with(&|r| r.prefix = "2a".into()).is_err());
+        assert!(with(&|r| r.prefix = "210".into()).is_err());
+        assert!(matches!(
+            with(&|r| r.item_digits = 6),
+            Err(RuleError::Length { total: 14, .. })
+        ));
+        assert!(matches!(
+            with(&|r| r.item_digits = usize::MAX),
+            Err(RuleError::Length { .. })
+        ));
+        assert_eq!(with(&|r| r.value_digits = 0), Err(RuleError::EmptyField));
+        assert_eq!(with(&|r| r.decimals = 4), Err(RuleError::Decimals(4)));
+        assert_eq!(
+            with(&|r| {
+                r.kind = MeasureKind::Price;
+            }),
+            Err(RuleError::PriceDecimals(3))
+        );
+        // 4-digit item + verifier + 5-digit value is fine; a verifier over 6 digits is not.
+        assert_eq!(
+            with(&|r| {
+                r.item_digits = 4;
+                r.verifier = true;
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            with(&|r| {
+                r.item_digits = 3;
+                r.value_digits = 6;
+                r.verifier = true;
+            }),
+            Err(RuleError::Verifier(6))
+        );
+        assert!(RuleError::Decimals(4).es().contains("decimales"));
     }
 
     #[test]

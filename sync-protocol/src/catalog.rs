@@ -1,6 +1,7 @@
 //! Catalog records that flow down from HQ to the tills through the change log.
 //! Each change carries the cursor it was written at; tills apply pages in cursor order.
 
+use crate::barcode::{MeasureKind, VariableMeasureRule};
 use crate::ids::{FranchiseeId, ProductId, StaffId, StoreId};
 use crate::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,48 @@ pub struct StoreRecord {
     pub receipt_footer: String,
 }
 
+/// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print
+/// the same labels): how to read an EAN-13 with prefix 20–29 into an item code and a weight or price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BarcodeRuleRecord {
+    pub id: i64,
+    /// Two digits, "20".."29".
+    pub prefix: String,
+    /// `weight` (quantity, e.g. grams with 3 decimals = kg) or `price` (e.g. cents with 2 decimals).
+    pub kind: MeasureKind,
+    pub item_digits: usize,
+    pub value_digits: usize,
+    pub decimals: u32,
+    /// A GS1 price/weight verifier digit sits between the item code and the value.
+    pub verifier: bool,
+}
+
+impl BarcodeRuleRecord {
+    pub fn new(id: i64, r: &VariableMeasureRule) -> Self {
+        Self {
+            id,
+            prefix: r.prefix.clone(),
+            kind: r.kind,
+            item_digits: r.item_digits,
+            value_digits: r.value_digits,
+            decimals: r.decimals,
+            verifier: r.verifier,
+        }
+    }
+
+    /// The rule the decoder uses.
+    pub fn rule(&self) -> VariableMeasureRule {
+        VariableMeasureRule {
+            prefix: self.prefix.clone(),
+            item_digits: self.item_digits,
+            kind: self.kind,
+            value_digits: self.value_digits,
+            decimals: self.decimals,
+            verifier: self.verifier,
+        }
+    }
+}
+
 /// One change a till must apply. Prices per store are already filtered to the asking till's store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -83,6 +126,11 @@ pub enum CatalogChange {
         id: StaffId,
     },
     Store(StoreRecord),
+    /// A variable-measure barcode rule, new or changed (added within protocol v1).
+    BarcodeRule(BarcodeRuleRecord),
+    BarcodeRuleDeleted {
+        id: i64,
+    },
 }
 
 /// A change with its position in HQ's change log.
@@ -90,4 +138,39 @@ pub enum CatalogChange {
 pub struct Change {
     pub cursor: i64,
     pub change: CatalogChange,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn barcode_rule_changes_on_the_wire() {
+        let rec = BarcodeRuleRecord::new(3, &VariableMeasureRule::odoo_weight());
+        let c = CatalogChange::BarcodeRule(rec.clone());
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "type": "barcode_rule", "id": 3, "prefix": "21", "kind": "weight",
+                "item_digits": 5, "value_digits": 5, "decimals": 3, "verifier": false
+            })
+        );
+        assert_eq!(serde_json::from_value::<CatalogChange>(v).unwrap(), c);
+        assert_eq!(rec.rule(), VariableMeasureRule::odoo_weight());
+        let d = CatalogChange::BarcodeRuleDeleted { id: 3 };
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "barcode_rule_deleted", "id": 3})
+        );
+        assert_eq!(serde_json::from_value::<CatalogChange>(v).unwrap(), d);
+        // A rule that is not a rule (missing fields) does not parse as one.
+        assert!(
+            serde_json::from_value::<CatalogChange>(
+                serde_json::json!({"type": "barcode_rule", "id": 1})
+            )
+            .is_err()
+        );
+    }
 }

@@ -84,6 +84,22 @@ fn every_fixture_of_every_version_parses() {
                 }
                 "push_response" => drop(parse::<PushResponse>(&path)),
                 "changes_page" => drop(parse::<ChangesPage>(&path)),
+                "changes_page_barcode_rules" => {
+                    let p: ChangesPage = parse(&path);
+                    let rules: Vec<_> = p
+                        .changes
+                        .iter()
+                        .filter_map(|c| match &c.change {
+                            CatalogChange::BarcodeRule(r) => Some(r.rule()),
+                            _ => None,
+                        })
+                        .collect();
+                    assert!(!rules.is_empty(), "{}: no barcode rule", path.display());
+                    for r in &rules {
+                        r.validate()
+                            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    }
+                }
                 "api_error" => drop(parse::<ApiError>(&path)),
                 other => panic!("{}: unknown fixture kind {other}", dir.display()),
             }

@@ -12,8 +12,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use sync_protocol::barcode::{MeasureKind, RuleError, VariableMeasureRule};
 use sync_protocol::{
-    FranchiseeId, Money, ProductId, StaffId, StaffRole, StoreId, TaxRate, TaxRateRecord, TillId,
+    BarcodeRuleRecord, FranchiseeId, Money, ProductId, StaffId, StaffRole, StoreId, TaxRate,
+    TaxRateRecord, TillId,
 };
 
 type Created<T> = (StatusCode, Json<T>);
@@ -471,6 +473,74 @@ pub async fn clear_store_price(
     st.storage
         .set_store_price(StoreId(store_id), ProductId(product_id), None)
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// --- GS1 variable-measure barcode rules -----------------------------------------------------------
+
+/// A rule as HQ types it. Every field is required; `verifier` defaults to false.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BarcodeRuleIn {
+    pub prefix: String,
+    pub kind: MeasureKind,
+    pub item_digits: usize,
+    pub value_digits: usize,
+    pub decimals: u32,
+    #[serde(default)]
+    pub verifier: bool,
+}
+
+/// Checks a rule (prefix 20–29, 13 digits in all, decimals 0–3, 0–2 for a price, verifier only
+/// over a 4- or 5-digit value) and normalises it. Shared with the dashboard and the demo seed.
+pub fn validate_barcode_rule(b: BarcodeRuleIn) -> Result<VariableMeasureRule, RuleError> {
+    let r = VariableMeasureRule {
+        prefix: b.prefix.trim().to_string(),
+        item_digits: b.item_digits,
+        kind: b.kind,
+        value_digits: b.value_digits,
+        decimals: b.decimals,
+        verifier: b.verifier,
+    };
+    r.validate()?;
+    Ok(r)
+}
+
+pub async fn list_barcode_rules(
+    State(st): State<AppState>,
+    _: AdminToken,
+) -> Result<Json<Vec<BarcodeRuleRecord>>, AppError> {
+    Ok(Json(st.storage.list_barcode_rules().await?))
+}
+
+pub async fn create_barcode_rule(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiJson(b): ApiJson<BarcodeRuleIn>,
+) -> Result<Created<BarcodeRuleRecord>, AppError> {
+    let r = validate_barcode_rule(b).map_err(|e| AppError::invalid(e.to_string()))?;
+    let rec = st.storage.create_barcode_rule(&r).await?;
+    tracing::info!(id = rec.id, prefix = %rec.prefix, "barcode rule created");
+    Ok((StatusCode::CREATED, Json(rec)))
+}
+
+pub async fn update_barcode_rule(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<BarcodeRuleIn>,
+) -> Result<Json<BarcodeRuleRecord>, AppError> {
+    let r = validate_barcode_rule(b).map_err(|e| AppError::invalid(e.to_string()))?;
+    Ok(Json(st.storage.update_barcode_rule(id, &r).await?))
+}
+
+pub async fn delete_barcode_rule(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, AppError> {
+    st.storage.delete_barcode_rule(id).await?;
+    tracing::info!(id, "barcode rule deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,7 +6,10 @@ use super::sql::{self, ChangeRow, Existing};
 use super::*;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::str::FromStr;
-use sync_protocol::{GENESIS_HASH, PushResult, PushStatus, StaffId, TaxRateRecord};
+use sync_protocol::{
+    BarcodeRuleRecord, GENESIS_HASH, PushResult, PushStatus, StaffId, TaxRateRecord,
+    barcode::VariableMeasureRule,
+};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -1268,6 +1271,125 @@ impl Storage for PostgresStorage {
             vec![sql::store_price_change(store_id.0, product_id.0, price)?],
         )
         .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_barcode_rules(&self) -> StorageResult<Vec<BarcodeRuleRecord>> {
+        self.client()
+            .await?
+            .query(
+                "SELECT id, prefix, kind, item_digits, value_digits, decimals, verifier
+                 FROM barcode_rules ORDER BY id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                sql::barcode_rule(
+                    r.get(0),
+                    r.get(1),
+                    r.get::<_, &str>(2),
+                    r.get(3),
+                    r.get(4),
+                    r.get(5),
+                    r.get(6),
+                )
+            })
+            .collect()
+    }
+
+    async fn create_barcode_rule(
+        &self,
+        r: &VariableMeasureRule,
+    ) -> StorageResult<BarcodeRuleRecord> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        if tx
+            .query_opt(
+                "SELECT 1 FROM barcode_rules WHERE prefix = $1",
+                &[&r.prefix],
+            )
+            .await?
+            .is_some()
+        {
+            return Err(sql::barcode_rule_prefix_taken(&r.prefix));
+        }
+        let item = sql::to_i64(r.item_digits as u64, "item_digits")?;
+        let value = sql::to_i64(r.value_digits as u64, "value_digits")?;
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO barcode_rules (prefix, kind, item_digits, value_digits, decimals, verifier)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    &r.prefix,
+                    &sql::measure_kind_text(r.kind),
+                    &item,
+                    &value,
+                    &i64::from(r.decimals),
+                    &r.verifier,
+                ],
+            )
+            .await?
+            .get(0);
+        let rec = BarcodeRuleRecord::new(id, r);
+        write_changes(&tx, vec![sql::barcode_rule_change(id, Some(&rec))?]).await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    async fn update_barcode_rule(
+        &self,
+        id: i64,
+        r: &VariableMeasureRule,
+    ) -> StorageResult<BarcodeRuleRecord> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        if !exists(&*tx, "SELECT 1 FROM barcode_rules WHERE id = $1", id).await? {
+            return Err(sql::barcode_rule_not_found(id));
+        }
+        if tx
+            .query_opt(
+                "SELECT 1 FROM barcode_rules WHERE prefix = $1 AND id <> $2",
+                &[&r.prefix, &id],
+            )
+            .await?
+            .is_some()
+        {
+            return Err(sql::barcode_rule_prefix_taken(&r.prefix));
+        }
+        let item = sql::to_i64(r.item_digits as u64, "item_digits")?;
+        let value = sql::to_i64(r.value_digits as u64, "value_digits")?;
+        tx.execute(
+            "UPDATE barcode_rules SET prefix = $1, kind = $2, item_digits = $3, value_digits = $4,
+               decimals = $5, verifier = $6 WHERE id = $7",
+            &[
+                &r.prefix,
+                &sql::measure_kind_text(r.kind),
+                &item,
+                &value,
+                &i64::from(r.decimals),
+                &r.verifier,
+                &id,
+            ],
+        )
+        .await?;
+        let rec = BarcodeRuleRecord::new(id, r);
+        write_changes(&tx, vec![sql::barcode_rule_change(id, Some(&rec))?]).await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    async fn delete_barcode_rule(&self, id: i64) -> StorageResult<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let n = tx
+            .execute("DELETE FROM barcode_rules WHERE id = $1", &[&id])
+            .await?;
+        if n == 0 {
+            return Err(sql::barcode_rule_not_found(id));
+        }
+        write_changes(&tx, vec![sql::barcode_rule_change(id, None)?]).await?;
         tx.commit().await?;
         Ok(())
     }

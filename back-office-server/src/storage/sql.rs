@@ -32,6 +32,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0003_cash_close_checks",
         sql: include_str!("../../../migrations/server/sqlite/0003_cash_close_checks.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_barcode_rules",
+        sql: include_str!("../../../migrations/server/sqlite/0004_barcode_rules.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -49,6 +54,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_cash_close_checks",
         sql: include_str!("../../../migrations/server/postgres/0003_cash_close_checks.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_barcode_rules",
+        sql: include_str!("../../../migrations/server/postgres/0004_barcode_rules.sql"),
     },
 ];
 
@@ -473,6 +483,64 @@ pub fn sku_taken(sku: &str, owner: i64) -> StorageError {
 pub fn nif_taken(nif: &str, owner: i64) -> StorageError {
     StorageError::Conflict(format!("NIF {nif} already belongs to franchisee {owner}"))
 }
+pub fn barcode_rule_not_found(id: i64) -> StorageError {
+    StorageError::NotFound(format!("barcode rule {id} not found"))
+}
+pub fn barcode_rule_prefix_taken(prefix: &str) -> StorageError {
+    StorageError::Conflict(format!(
+        "a barcode rule with prefix {prefix} already exists; change or delete that one"
+    ))
+}
+
+pub fn measure_kind_text(k: sync_protocol::barcode::MeasureKind) -> &'static str {
+    match k {
+        sync_protocol::barcode::MeasureKind::Weight => "weight",
+        sync_protocol::barcode::MeasureKind::Price => "price",
+    }
+}
+
+/// A barcode rule from its columns `(id, prefix, kind, item_digits, value_digits, decimals, verifier)`.
+pub fn barcode_rule(
+    id: i64,
+    prefix: String,
+    kind: &str,
+    item_digits: i64,
+    value_digits: i64,
+    decimals: i64,
+    verifier: bool,
+) -> Result<sync_protocol::BarcodeRuleRecord, StorageError> {
+    let kind = match kind {
+        "weight" => sync_protocol::barcode::MeasureKind::Weight,
+        "price" => sync_protocol::barcode::MeasureKind::Price,
+        other => {
+            return Err(StorageError::Backend(format!(
+                "unknown barcode rule kind {other:?} in database"
+            )));
+        }
+    };
+    let n = |v: i64| usize::try_from(v).unwrap_or(0);
+    Ok(sync_protocol::BarcodeRuleRecord {
+        id,
+        prefix,
+        kind,
+        item_digits: n(item_digits),
+        value_digits: n(value_digits),
+        decimals: u32::try_from(decimals).unwrap_or(0),
+        verifier,
+    })
+}
+
+/// The change every store's tills get for a rule written (`Some`) or deleted (`None`).
+pub fn barcode_rule_change(
+    id: i64,
+    rule: Option<&sync_protocol::BarcodeRuleRecord>,
+) -> Result<ChangeRow, StorageError> {
+    ChangeRow::global(&match rule {
+        Some(r) => CatalogChange::BarcodeRule(r.clone()),
+        None => CatalogChange::BarcodeRuleDeleted { id },
+    })
+}
+
 pub fn tax_rate_name_taken(name: &str) -> StorageError {
     StorageError::Conflict(format!("a tax rate named {name:?} already exists"))
 }
@@ -480,7 +548,9 @@ pub fn tax_rate_name_taken(name: &str) -> StorageError {
 /// Names the field of a unique index from its table/column text (for violations that beat the pre-checks).
 pub fn unique_violation_message(detail: &str) -> String {
     let d = detail.to_ascii_lowercase();
-    let what = if d.contains("barcodes") {
+    let what = if d.contains("barcode_rules") {
+        "a barcode rule with that prefix already exists"
+    } else if d.contains("barcodes") {
         "that barcode already belongs to a product"
     } else if d.contains("sku") {
         "that SKU already belongs to a product"

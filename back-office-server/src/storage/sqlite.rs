@@ -7,7 +7,10 @@ use super::*;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use sync_protocol::{GENESIS_HASH, PushResult, PushStatus, StaffId, TaxRateRecord};
+use sync_protocol::{
+    BarcodeRuleRecord, GENESIS_HASH, PushResult, PushStatus, StaffId, TaxRateRecord,
+    barcode::VariableMeasureRule,
+};
 
 mod dashboard;
 
@@ -1089,6 +1092,111 @@ impl Storage for SqliteStorage {
                 tx,
                 sql::store_price_change(store_id.0, product_id.0, price)?,
             )
+        })
+        .await
+    }
+
+    async fn list_barcode_rules(&self) -> StorageResult<Vec<BarcodeRuleRecord>> {
+        self.run(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, prefix, kind, item_digits, value_digits, decimals, verifier
+                 FROM barcode_rules ORDER BY id",
+            )?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, bool>(6)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(id, p, k, i, v, d, ver)| sql::barcode_rule(id, p, &k, i, v, d, ver))
+                .collect()
+        })
+        .await
+    }
+
+    async fn create_barcode_rule(
+        &self,
+        r: &VariableMeasureRule,
+    ) -> StorageResult<BarcodeRuleRecord> {
+        let r = r.clone();
+        self.write(move |tx| {
+            if exists_text(tx, "SELECT 1 FROM barcode_rules WHERE prefix = ?1", &r.prefix)? {
+                return Err(sql::barcode_rule_prefix_taken(&r.prefix));
+            }
+            tx.execute(
+                "INSERT INTO barcode_rules (prefix, kind, item_digits, value_digits, decimals, verifier)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    r.prefix,
+                    sql::measure_kind_text(r.kind),
+                    sql::to_i64(r.item_digits as u64, "item_digits")?,
+                    sql::to_i64(r.value_digits as u64, "value_digits")?,
+                    i64::from(r.decimals),
+                    r.verifier
+                ],
+            )?;
+            let rec = BarcodeRuleRecord::new(tx.last_insert_rowid(), &r);
+            write_change(tx, sql::barcode_rule_change(rec.id, Some(&rec))?)?;
+            Ok(rec)
+        })
+        .await
+    }
+
+    async fn update_barcode_rule(
+        &self,
+        id: i64,
+        r: &VariableMeasureRule,
+    ) -> StorageResult<BarcodeRuleRecord> {
+        let r = r.clone();
+        self.write(move |tx| {
+            if !exists(tx, "SELECT 1 FROM barcode_rules WHERE id = ?1", id)? {
+                return Err(sql::barcode_rule_not_found(id));
+            }
+            let other: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM barcode_rules WHERE prefix = ?1 AND id <> ?2",
+                    params![r.prefix, id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if other.is_some() {
+                return Err(sql::barcode_rule_prefix_taken(&r.prefix));
+            }
+            tx.execute(
+                "UPDATE barcode_rules SET prefix = ?1, kind = ?2, item_digits = ?3, value_digits = ?4,
+                   decimals = ?5, verifier = ?6 WHERE id = ?7",
+                params![
+                    r.prefix,
+                    sql::measure_kind_text(r.kind),
+                    sql::to_i64(r.item_digits as u64, "item_digits")?,
+                    sql::to_i64(r.value_digits as u64, "value_digits")?,
+                    i64::from(r.decimals),
+                    r.verifier,
+                    id
+                ],
+            )?;
+            let rec = BarcodeRuleRecord::new(id, &r);
+            write_change(tx, sql::barcode_rule_change(id, Some(&rec))?)?;
+            Ok(rec)
+        })
+        .await
+    }
+
+    async fn delete_barcode_rule(&self, id: i64) -> StorageResult<()> {
+        self.write(move |tx| {
+            let n = tx.execute("DELETE FROM barcode_rules WHERE id = ?1", [id])?;
+            if n == 0 {
+                return Err(sql::barcode_rule_not_found(id));
+            }
+            write_change(tx, sql::barcode_rule_change(id, None)?)
         })
         .await
     }

@@ -61,6 +61,7 @@ pub fn role_name(r: DashboardRole) -> &'static str {
 const NAV: &[(&str, &str, &str)] = &[
     ("overview", "/dashboard", "Resumen"),
     ("catalog", "/dashboard/catalog", "Catálogo"),
+    ("barcode-rules", "/dashboard/barcode-rules", "Balanzas"),
     ("stores", "/dashboard/stores", "Tiendas"),
     ("tills", "/dashboard/tills", "Cajas"),
     ("staff", "/dashboard/staff", "Personal"),

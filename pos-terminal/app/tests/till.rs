@@ -1043,3 +1043,53 @@ fn settings_choose_a_serial_printer_a_usb_printer_and_a_serial_scanner() {
     assert!(ui.find(port.as_str()).is_ok());
     assert!(ui.find("19200").is_ok());
 }
+
+#[test]
+fn a_scale_label_scanned_rings_up_the_weight_at_the_price_per_kg() {
+    use sync_protocol::BarcodeRuleRecord;
+    use sync_protocol::barcode::{VariableMeasureRule, make_ean13};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut l = ledger(&dir);
+        let changes = vec![
+            CatalogChange::BarcodeRule(BarcodeRuleRecord::new(
+                1,
+                &VariableMeasureRule::odoo_weight(),
+            )),
+            CatalogChange::Product(ProductRecord {
+                id: ProductId(20),
+                sku: "NAR-KG".into(),
+                name: "Naranjas (kg)".into(),
+                tax_rate_id: 3,
+                tax_rate: TaxRate::IVA_SUPER_REDUCED,
+                price: Money::from_cents(189),
+                active: true,
+            }),
+            CatalogChange::Barcode {
+                code: make_ean13("210000100000").unwrap(),
+                product_id: ProductId(20),
+            },
+        ];
+        l.apply_changes(&page(changes, 10)).unwrap();
+    }
+    let (mut till, _) =
+        Till::with_ledger(Ledger::open(dir.path().join("ledger.db")).expect("reopen"));
+    type_and_enter(&mut till, "login-pin", CASHIER_PIN);
+    // 1,525 kg of oranges at 1,89 €/kg, as printed by the scale; read by the scanner.
+    let label = make_ean13("210000101525").unwrap();
+    wedge_keys(&mut till, &label, 8, false, Instant::now());
+    assert_eq!(till.cart.lines().len(), 1);
+    assert_eq!(till.cart.lines()[0].quantity, Quantity::from_milli(1525));
+    assert_shows(&till, "Total: 2,88 €");
+    // A label with a wrong check digit is refused.
+    let mut bad = label.clone();
+    let last = bad.pop().unwrap();
+    bad.push(if last == '9' {
+        '0'
+    } else {
+        (last as u8 + 1) as char
+    });
+    wedge_keys(&mut till, &bad, 8, false, Instant::now());
+    assert_eq!(till.cart.lines().len(), 1);
+    assert!(shows_containing(&till, "Código no válido"));
+}

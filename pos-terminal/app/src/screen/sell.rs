@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
-use pos_terminal::{Cart, CatalogItem, Ledger};
+use pos_terminal::{Cart, CatalogItem, Ledger, Scan, ScanError};
 use sync_protocol::{Money, Quantity};
 
 use crate::i18n::I18n;
@@ -154,18 +154,56 @@ impl State {
         self.results.clear();
     }
 
+    /// Adds what a scan resolved to: an item, or a weighed or priced scale label (its own line).
+    fn add_scan(&mut self, scan: &Scan, cart: &mut Cart, tr: &I18n) {
+        self.notice = match cart.add_scan(scan) {
+            Ok(i) => {
+                self.selected = Some(i);
+                None
+            }
+            Err(e) => Some(tr.args(
+                "sell-add-failed",
+                &[
+                    ("name", scan.item().name.clone().into()),
+                    ("error", e.to_string().into()),
+                ],
+            )),
+        };
+        self.input.clear();
+        self.results.clear();
+    }
+
     /// A code from the scan field or from the keyboard-wedge detector (whatever had focus).
     pub fn scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>, tr: &I18n) {
         let code = code.trim();
         if code.is_empty() {
             return;
         }
+        // Scale labels (GS1 20–29) are decoded with HQ's rules into a weighed or priced line;
+        // a wrong check/verifier digit or an unregistered scale article says why.
         let found = match ledger.lock() {
-            Ok(l) => l.lookup_barcode(code).map_err(|e| e.to_string()),
+            Ok(l) => match l.resolve_scan(code) {
+                Ok(s) => Ok(Some(s)),
+                Err(ScanError::Unknown(_)) => Ok(None),
+                Err(ScanError::Invalid { code, reason }) => {
+                    self.notice = Some(tr.args(
+                        "sell-code-invalid",
+                        &[("code", code.into()), ("error", reason.to_string().into())],
+                    ));
+                    self.input.clear();
+                    return;
+                }
+                Err(e @ ScanError::UnknownScaleItem { .. }) => {
+                    self.notice = Some(e.to_string());
+                    self.input.clear();
+                    return;
+                }
+                Err(e) => Err(e.to_string()),
+            },
             Err(_) => Err(tr.t("registry-unavailable")),
         };
         match found {
-            Ok(Some(item)) => self.add(&item, cart, tr),
+            Ok(Some(scan)) => self.add_scan(&scan, cart, tr),
             Ok(None) => {
                 self.notice = Some(match sync_protocol::barcode::validate(code) {
                     Err(e) if code.chars().all(|c| c.is_ascii_digit()) => tr.args(
