@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the real till window under Xvfb (tiny-skia software renderer) against a scratch demo HQ,
 # drives it with xdotool like a cashier (enrol, PIN, scans, cash payment, refund) and saves PNG
-# screenshots of the login, sale, payment and refund screens (Spanish) to assets/screenshots/.
+# screenshots of the enrolment, login, sale, search, payment and refund screens (Spanish) to
+# assets/screenshots/.
 # Needs: sudo apt-get install -y xvfb xdotool imagemagick
 # Also prints the till's cold start (exec → window mapped) and its memory (VmRSS/VmHWM).
 set -euo pipefail
@@ -37,7 +38,7 @@ for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 sqlite() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); [print(*r) for r in c.execute(sys.argv[2])]' "$@"; }
 shot() { sleep "${2:-0.6}"; import -window root "$out/till-$1.png"; echo "saved $out/till-$1.png"; }
 keys() { xdotool key --delay 60 "$@"; }
-typ() { xdotool type --delay "${2:-8}" "$1"; }
+typ() { xdotool type --delay "${2:-8}" -- "$1"; }
 
 start_till() {
   local t0 t1
@@ -77,9 +78,10 @@ sleep 0.5
 mapfile -t codes < <(sqlite "$tmp/hq.db" "select b.code from barcodes b join products p on p.id = b.product_id order by p.id limit 3")
 for c in "${codes[@]}"; do typ "$c" 4; keys Return; sleep 0.3; done
 typ "$(printf '%s\n' "${codes[0]}")" 4; keys Return; sleep 0.3
-typ "aceite" 40
 shot sale 0.8
-keys ctrl+a BackSpace
+typ "aceite" 40
+shot search 0.8
+keys Escape
 keys F2
 sleep 0.5
 typ "50"

@@ -81,6 +81,8 @@ pub enum Message {
     Manager(manager::Message),
     /// F10: the store manager's menu.
     ManagerKey,
+    /// Tab / Shift+Tab: the next (previous) field, as in any form.
+    FocusNext(bool),
     /// A key press for the keyboard-wedge detector: the key, whether a widget captured it, and
     /// when it arrived.
     Wedge(scanner::Key, bool, Instant),
@@ -565,6 +567,8 @@ impl Till {
                 recall::Message::Back => self.show_sell(None),
             },
             (Message::Key(k), _) => self.key(k),
+            (Message::FocusNext(true), _) => operation::focus_next(),
+            (Message::FocusNext(false), _) => operation::focus_previous(),
             (Message::Wedge(key, captured, at), _) => {
                 let routed = self.wedge.feed(key, captured, at);
                 self.route_wedge(routed, &ledger)
@@ -698,6 +702,11 @@ impl Till {
 
     pub fn subscription(&self) -> Subscription<Message> {
         let keys = event::listen_with(|event, _status, _window| match event {
+            iced::Event::Keyboard(keyboard::Event::KeyPressed {
+                key: keyboard::Key::Named(keyboard::key::Named::Tab),
+                modifiers,
+                ..
+            }) => Some(Message::FocusNext(!modifiers.shift())),
             iced::Event::Keyboard(keyboard::Event::KeyPressed {
                 key: keyboard::Key::Named(named),
                 ..

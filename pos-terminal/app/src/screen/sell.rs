@@ -565,12 +565,18 @@ impl State {
             big(tr.t("sell-invoice"), Message::Invoice),
             big(tr.t("sell-refund"), Message::Refund),
             big(tr.t("sell-settings"), Message::Settings),
-            container(text("")).width(Length::Fill),
-            button(text(tr.t("sell-pay")).size(26))
-                .padding(16)
-                .on_press(Message::Pay),
         ]
         .spacing(8)
+        .align_y(Alignment::Center);
+        // Pay sits beside the total, the largest target on screen, never pushed off the edge.
+        let summary = row![
+            summary,
+            container(text("")).width(Length::Fill),
+            button(text(tr.t("sell-pay")).size(30))
+                .padding([22, 40])
+                .on_press(Message::Pay),
+        ]
+        .spacing(20)
         .align_y(Alignment::Center);
 
         let mut col = column![
