@@ -1,6 +1,7 @@
 //! Receipts as data, then as ESC/POS bytes: a sale or refund becomes an ordered list of elements for
 //! 80 mm or 58 mm paper, encoded with the `escpos` crate in code page PC858 so ñ, á, é and € print right.
 
+use crate::shift::ShiftReport;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Madrid;
 use escpos::driver::Driver;
@@ -12,8 +13,8 @@ use escpos::utils::{
 use std::cell::RefCell;
 use std::rc::Rc;
 use sync_protocol::{
-    Document, DocumentBody, Money, Payment, Quantity, SaleLine, StoreRecord, TaxRate, Tender,
-    TicketTotals,
+    CashClose, Document, DocumentBody, Money, Payment, Quantity, SaleLine, StoreRecord, TaxRate,
+    Tender, TicketTotals,
 };
 
 /// The drawer kick: `ESC p m t1 t2` with m = 0 (pin 2), t1 = 0x19 (25 × 2 ms = 50 ms on),
@@ -353,6 +354,140 @@ impl ReceiptLayout {
         out.push(Element::Cut);
         out
     }
+}
+
+fn tender_name(t: Tender) -> &'static str {
+    match t {
+        Tender::Cash => "Efectivo",
+        Tender::Card => "Tarjeta",
+        Tender::Other => "Otro",
+    }
+}
+
+impl ReceiptLayout {
+    /// The X report (`close` = None) or the Z close of a shift, for the drawer's paper roll:
+    /// the store header, the document range, tickets and refunds, tenders, VAT per rate, cash
+    /// movements and the cash expected; a Z adds expected against counted per tender, the
+    /// over/short, the approval, the note and the next float.
+    pub fn shift_report(
+        &self,
+        store: &StoreRecord,
+        at: DateTime<Utc>,
+        report: &ShiftReport,
+        close: Option<&CashClose>,
+    ) -> Vec<Element> {
+        let mut out = self.header(store);
+        let title = match close {
+            Some(c) => format!("CIERRE Z N.º {}", c.z_number),
+            None => "INFORME X".to_string(),
+        };
+        out.extend(self.styled(
+            &title,
+            Style {
+                align: Align::Center,
+                bold: true,
+                big: true,
+            },
+        ));
+        out.push(self.pair("Fecha", &madrid_time(at)));
+        if let Some(c) = close {
+            out.push(self.pair("Día", &c.business_date.format("%d/%m/%Y").to_string()));
+        }
+        out.push(self.pair(
+            "Documentos",
+            &format!("{}-{}", report.first_seq, report.last_seq),
+        ));
+        out.push(self.rule());
+        out.push(self.pair(
+            &format!("Ventas ({} tickets)", report.ticket_count),
+            &money(report.gross),
+        ));
+        out.push(self.pair(
+            &format!("Devoluciones ({})", report.refund_count),
+            &money(-report.refunds),
+        ));
+        out.push(self.pair("Neto", &money(report.gross - report.refunds)));
+        out.push(self.rule());
+        for t in &report.tenders {
+            out.push(self.pair(tender_name(t.tender), &money(t.net())));
+        }
+        out.push(self.rule());
+        for tax in &report.taxes {
+            out.push(self.line(format!(
+                "IVA {}: base {} cuota {}",
+                rate(tax.rate),
+                money(tax.base),
+                money(tax.tax)
+            )));
+        }
+        out.push(self.rule());
+        out.push(self.pair("Fondo inicial", &money(report.opening_float())));
+        out.push(self.pair("Entradas de caja", &money(report.cash_in)));
+        out.push(self.pair("Salidas de caja", &money(-report.cash_out)));
+        out.push(self.pair("Aperturas sin venta", &report.no_sales.to_string()));
+        out.push(self.pair("Efectivo esperado", &money(report.expected_cash())));
+        if let Some(c) = close {
+            out.push(self.rule());
+            out.push(self.line(if c.blind {
+                "Recuento a ciegas"
+            } else {
+                "Recuento"
+            }));
+            for e in &c.expected {
+                let counted = c
+                    .counted
+                    .iter()
+                    .filter(|t| t.tender == e.tender)
+                    .map(|t| t.amount)
+                    .sum::<Money>();
+                out.push(self.pair(
+                    &format!("{} esperado", tender_name(e.tender)),
+                    &money(e.amount),
+                ));
+                out.push(self.pair(
+                    &format!("{} contado", tender_name(e.tender)),
+                    &money(counted),
+                ));
+            }
+            let diff = c.over_short(Tender::Cash);
+            let label = if diff.is_negative() {
+                "Descuadre (falta)"
+            } else if diff.is_zero() {
+                "Descuadre"
+            } else {
+                "Descuadre (sobra)"
+            };
+            out.push(self.pair(label, &money(diff)));
+            if let Some(t) = c.tolerance {
+                out.push(self.pair("Tolerancia", &money(t)));
+            }
+            if c.approved_by.is_some() {
+                out.push(self.line("Descuadre aprobado por el encargado"));
+            }
+            if let Some(n) = c.note.as_deref().filter(|n| !n.is_empty()) {
+                for l in wrap(&format!("Nota: {n}"), self.columns) {
+                    out.push(self.line(l));
+                }
+            }
+            if let Some(f) = c.next_float {
+                out.push(self.pair("Fondo para el siguiente turno", &money(f)));
+            }
+        }
+        out.push(Element::Feed(3));
+        out.push(Element::Cut);
+        out
+    }
+}
+
+/// Encodes an X report (`close` None) or a Z close for printing.
+pub fn shift_report_bytes(
+    layout: ReceiptLayout,
+    store: &StoreRecord,
+    at: DateTime<Utc>,
+    report: &ShiftReport,
+    close: Option<&CashClose>,
+) -> Result<Vec<u8>, ReceiptError> {
+    encode(&layout.shift_report(store, at, report, close), layout)
 }
 
 /// `2026-11-22 08:42 UTC` → `22/11/2026 09:42` (Europe/Madrid, summer time included).

@@ -416,6 +416,24 @@ impl Till {
                         self.refresh_status();
                         self.show_sell(None)
                     }
+                    manager::Action::Print(job) => {
+                        self.refresh_status();
+                        let (report, close) = *job;
+                        match printing::enqueue_shift_report(
+                            self.settings.layout(),
+                            &ledger,
+                            &report,
+                            close.as_ref(),
+                        ) {
+                            Ok(_) => {
+                                printing::flush_task(self.print_queue(), ledger, Message::Printed)
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "report not queued for printing");
+                                Task::none()
+                            }
+                        }
+                    }
                     a => {
                         self.refresh_status();
                         a.task()

@@ -53,6 +53,32 @@ pub fn enqueue_document(
     Ok(l.enqueue_print(Some(seq), &label, &bytes)?)
 }
 
+/// Renders an X report (`close` None) or a Z close into the reprint queue.
+pub fn enqueue_shift_report(
+    layout: ReceiptLayout,
+    ledger: &Arc<Mutex<Ledger>>,
+    report: &pos_terminal::ShiftReport,
+    close: Option<&sync_protocol::CashClose>,
+) -> Result<i64, PrintError> {
+    let store = {
+        let l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+        l.store_info()?.unwrap_or_else(|| fallback_store(&l))
+    };
+    let bytes = pos_terminal::receipt::shift_report_bytes(
+        layout,
+        &store,
+        chrono::Utc::now(),
+        report,
+        close,
+    )?;
+    let label = match close {
+        Some(c) => format!("Cierre Z {}", c.z_number),
+        None => "Informe X".to_string(),
+    };
+    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
+    Ok(l.enqueue_print(None, &label, &bytes)?)
+}
+
 /// Queues raw bytes (test page, drawer kick) with a label.
 pub fn enqueue_bytes(
     ledger: &Arc<Mutex<Ledger>>,

@@ -327,3 +327,64 @@ fn clocking_in_and_out_at_the_till() {
     type_into(&mut till, "clock-pin", "0000", true);
     assert!(shows(&till, "PIN incorrecto"));
 }
+
+#[test]
+fn x_report_and_z_close_print_on_the_receipt_printer() {
+    use pos_terminal_app::printing;
+    use pos_terminal_app::settings::{Printer, Settings};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lp0");
+    Settings {
+        printer: Printer::File { path: out.clone() },
+        ..Settings::default()
+    }
+    .save(&dir.path().join("settings.json"))
+    .unwrap();
+    let mut till = logged_in(&dir);
+    manager_menu(&mut till);
+    click(&mut till, "Abrir caja");
+    type_into(&mut till, den(2000), "5", false);
+    click(&mut till, "Abrir turno");
+    click(&mut till, "Volver a vender");
+    sell_one_for_20_cash(&mut till);
+
+    let ledger = till.ledger().unwrap().clone();
+    let flush = |till: &Till| printing::flush(till.print_queue().as_ref(), &ledger);
+    flush(&till);
+    let receipt_len = std::fs::read(&out).unwrap().len();
+
+    manager_menu(&mut till);
+    click(&mut till, "Informe X");
+    click(&mut till, "Imprimir informe X");
+    assert!(shows(&till, "Imprimiendo el informe X…"));
+    assert_eq!(flush(&till), printing::Outcome::Printed(1));
+    let x = std::fs::read(&out).unwrap()[receipt_len..].to_vec();
+    let has = |hay: &[u8], s: &[u8]| hay.windows(s.len()).any(|w| w == s);
+    assert!(has(&x, b"INFORME X"));
+    assert!(has(&x, b"Ventas (1 tickets)"));
+    assert!(has(&x, b"113,45"), "cash expected: 100 + 13,45");
+    assert!(has(&x, b"IVA 21%: base 11,12 cuota 2,33"));
+    click(&mut till, "Volver");
+
+    // Z: counted exactly what is expected (five 20 € notes, a 10 €, two 1 €, 45 cents).
+    let x_len = std::fs::read(&out).unwrap().len();
+    click(&mut till, "Cierre Z");
+    type_into(&mut till, den(2000), "5", false);
+    type_into(&mut till, den(1000), "1", false);
+    type_into(&mut till, den(100), "3", false);
+    type_into(&mut till, den(20), "2", false);
+    type_into(&mut till, den(5), "1", false);
+    click(&mut till, "Cerrar el día");
+    assert!(shows(
+        &till,
+        "Cierre Z 1 registrado · descuadre en efectivo 0,00 €"
+    ));
+    assert_eq!(flush(&till), printing::Outcome::Printed(1));
+    let z = std::fs::read(&out).unwrap()[x_len..].to_vec();
+    assert!(has(&z, b"CIERRE Z N"));
+    assert!(has(&z, b"Recuento a ciegas"));
+    assert!(has(&z, b"Efectivo contado"));
+    assert!(has(&z, b"Descuadre"));
+    assert!(!has(&z, b"(falta)") && !has(&z, b"(sobra)"));
+    assert!(has(&z, &[0x1D, 0x56, 0x41, 0x00]), "cut");
+}

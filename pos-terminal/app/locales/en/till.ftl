@@ -316,3 +316,5 @@ settings-usb-vendor = Vendor (hex)
 settings-usb-product = Product (hex)
 settings-usb-id-invalid = USB ids are 4 hexadecimal digits (e.g. 04b8 and 0202).
 settings-scanner-serial = Serial scanner (port; empty = none)
+manager-x-print = Print X report
+manager-x-printing = Printing the X report…

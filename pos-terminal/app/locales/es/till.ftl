@@ -308,3 +308,5 @@ settings-usb-vendor = Fabricante (hex)
 settings-usb-product = Producto (hex)
 settings-usb-id-invalid = Los identificadores USB son 4 cifras hexadecimales (p. ej. 04b8 y 0202).
 settings-scanner-serial = Lector serie (puerto; vacío = ninguno)
+manager-x-print = Imprimir informe X
+manager-x-printing = Imprimiendo el informe X…

@@ -24,6 +24,12 @@ pub enum Outcome {
     None,
     Back,
     Done(String),
+    /// The day is closed: say so and print the Z from the report and the stored close.
+    Closed {
+        notice: String,
+        report: Box<ShiftReport>,
+        close: Box<sync_protocol::CashClose>,
+    },
 }
 
 // ----- opening a shift -----------------------------------------------------------------------
@@ -243,13 +249,17 @@ impl CloseState {
                         let DocumentBody::CashClose(c) = &doc.body else {
                             return Outcome::Done(tr.t("close-recorded"));
                         };
-                        return Outcome::Done(tr.args(
-                            "close-z-recorded",
-                            &[
-                                ("z", c.z_number.into()),
-                                ("over_short", tr.money(c.over_short(Tender::Cash)).into()),
-                            ],
-                        ));
+                        return Outcome::Closed {
+                            notice: tr.args(
+                                "close-z-recorded",
+                                &[
+                                    ("z", c.z_number.into()),
+                                    ("over_short", tr.money(c.over_short(Tender::Cash)).into()),
+                                ],
+                            ),
+                            report: Box::new(self.report.clone()),
+                            close: Box::new(c.clone()),
+                        };
                     }
                     Err(ShiftError::NeedsApproval {
                         over_short,

@@ -37,6 +37,8 @@ pub enum Message {
     Open(close::OpenMessage),
     Close(close::CloseMessage),
     Stock(stock::Message),
+    /// Print the X report on screen.
+    PrintX,
     /// Back to the menu, or out to selling from the menu or the PIN prompt.
     Back,
 }
@@ -58,13 +60,15 @@ pub enum Action {
     /// Put the keyboard in this field.
     Focus(&'static str),
     Exit,
+    /// Print an X report (no close) or a Z close on the receipt printer.
+    Print(Box<(ShiftReport, Option<sync_protocol::CashClose>)>),
 }
 
 impl Action {
     pub fn task<M: Send + 'static>(self) -> Task<M> {
         match self {
             Action::Focus(id) => operation::focus(id),
-            Action::None | Action::Exit => Task::none(),
+            Action::None | Action::Exit | Action::Print(_) => Task::none(),
         }
     }
 }
@@ -127,6 +131,14 @@ impl State {
             Outcome::None => Action::None,
             Outcome::Back => self.menu(None),
             Outcome::Done(n) => self.menu(Some(n)),
+            Outcome::Closed {
+                notice,
+                report,
+                close,
+            } => {
+                let _ = self.menu(Some(notice));
+                Action::Print(Box::new((*report, Some(*close))))
+            }
         }
     }
 
@@ -160,6 +172,10 @@ impl State {
                 return Action::Focus(PIN_ID);
             }
             (Message::Back, Page::Gate { .. } | Page::Menu) => return Action::Exit,
+            (Message::PrintX, Page::XReport(r)) => {
+                self.notice = Some(tr.t("manager-x-printing"));
+                return Action::Print(Box::new(((**r).clone(), None)));
+            }
             (Message::Back, _) => return self.menu(None),
             (Message::Go(go), Page::Menu) => {
                 if manager.is_none() {
@@ -383,7 +399,11 @@ impl State {
             .into(),
             Page::XReport(r) => column![
                 report_view(r, tr),
-                button(text(tr.t("back"))).on_press(Message::Back)
+                row![
+                    button(text(tr.t("back"))).on_press(Message::Back),
+                    button(text(tr.t("manager-x-print"))).on_press(Message::PrintX),
+                ]
+                .spacing(20)
             ]
             .spacing(14)
             .into(),
