@@ -406,7 +406,8 @@ impl Till {
                 }
             },
             (Message::Sell(m), Screen::Sell(s)) => {
-                let a = s.update(m, &mut self.cart, &ledger, &self.i18n);
+                let cashier = self.cashier.as_ref().map(|c| c.id);
+                let a = s.update(m, &mut self.cart, &ledger, cashier, &self.i18n);
                 self.sell_action(a)
             }
             (Message::ManagerKey, Screen::Sell(_)) => self.show_manager(),

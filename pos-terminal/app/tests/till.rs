@@ -277,6 +277,15 @@ fn quantity_line_and_ticket_discounts_and_void() {
     assert_shows(&till, "Línea anulada: Aceite de oliva 1 L");
     assert_shows(&till, "Ticket vacío");
     assert_shows(&till, "Total: 0,00 €");
+    // The void is in the audit trail with who did it and what the line was worth.
+    let doc = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let DocumentBody::AuditEvent(a) = doc.body else {
+        panic!("the void left no audit entry")
+    };
+    assert_eq!(a.action, sync_protocol::AuditAction::Void);
+    assert_eq!(a.staff_id, Some(StaffId(1)));
+    assert_eq!(a.reference.as_deref(), Some(EAN));
+    assert!(a.amount.is_some());
 }
 
 #[test]
@@ -297,7 +306,17 @@ fn price_override_needs_a_manager_pin() {
     assert_shows(&till, "Total: 10,00 €");
     click(&mut till, "Cobrar (F2)");
     click(&mut till, "Confirmar cobro");
-    let doc = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    // The override is in the audit trail (document 1), the sale follows at the new price.
+    let audit = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let DocumentBody::AuditEvent(a) = audit.body else {
+        panic!("not an audit entry")
+    };
+    assert_eq!(a.action, sync_protocol::AuditAction::PriceOverride);
+    assert_eq!(a.staff_id, Some(StaffId(1)));
+    assert_eq!(a.approved_by, Some(StaffId(2)));
+    assert_eq!(a.amount, Some(Money::from_cents(1000)));
+    assert_eq!(a.reference.as_deref(), Some(EAN));
+    let doc = with_ledger(&till, |l| l.document(2).unwrap().unwrap());
     let DocumentBody::Sale(s) = doc.body else {
         panic!("not a sale")
     };
@@ -521,7 +540,25 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     click(&mut till, "Todo");
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
     assert_shows(&till, "Elija al menos una unidad que devolver.");
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 3);
+    // One sale, two refunds, and each refund in the audit trail with its approving manager.
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 5);
+    let audits: Vec<_> = (1..=5)
+        .filter_map(
+            |seq| match with_ledger(&till, |l| l.document(seq).unwrap().unwrap()).body {
+                DocumentBody::AuditEvent(a) => Some(a),
+                _ => None,
+            },
+        )
+        .collect();
+    assert_eq!(audits.len(), 2);
+    assert!(
+        audits
+            .iter()
+            .all(|a| a.action == sync_protocol::AuditAction::Refund
+                && a.approved_by == Some(StaffId(2))
+                && a.amount == Some(Money::from_cents(1345)))
+    );
+    assert_eq!(audits[1].reference.as_deref(), Some("T0007-R000002"));
 }
 
 #[test]

@@ -211,11 +211,24 @@ impl State {
             .and_then(|mut l| l.record_document(body).map_err(|e| e.to_string()));
         match recorded {
             Ok(doc) => match &doc.body {
-                DocumentBody::Refund(r) => Action::Refunded {
-                    seq: doc.seq,
-                    number: r.refund_number.clone(),
-                    total: r.totals.total,
-                },
+                DocumentBody::Refund(r) => {
+                    super::sell::audit(
+                        ledger,
+                        sync_protocol::AuditEvent {
+                            action: sync_protocol::AuditAction::Refund,
+                            staff_id: cashier,
+                            approved_by: Some(approver.id),
+                            reference: Some(r.refund_number.clone()),
+                            amount: Some(r.totals.total),
+                            note: Some(self.reason.trim().to_string()),
+                        },
+                    );
+                    Action::Refunded {
+                        seq: doc.seq,
+                        number: r.refund_number.clone(),
+                        total: r.totals.total,
+                    }
+                }
                 _ => Action::Back,
             },
             Err(e) => {

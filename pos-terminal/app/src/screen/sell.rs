@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
-use pos_terminal::{Cart, CatalogItem, Ledger, Scan, ScanError};
-use sync_protocol::{Money, Quantity};
+use pos_terminal::{Cart, CartLine, CatalogItem, Ledger, Scan, ScanError};
+use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
 use crate::i18n::I18n;
 use crate::{format, manager};
@@ -82,6 +82,25 @@ pub struct State {
     override_dialog: Option<Override>,
     /// A message for the cashier: unknown code, or the change of the last sale.
     pub notice: Option<String>,
+}
+
+/// What an audit entry says a line was: its scanned code, else its product id.
+fn line_reference(l: &CartLine) -> String {
+    l.barcode
+        .clone()
+        .unwrap_or_else(|| format!("producto {}", l.product_id.0))
+}
+
+/// Records a sensitive action in the ledger's audit trail (synced to HQ). A failure is logged
+/// and never blocks the cashier: the action itself already happened on the ticket.
+pub fn audit(ledger: &Mutex<Ledger>, event: AuditEvent) {
+    let recorded = ledger
+        .lock()
+        .map_err(|_| "ledger lock poisoned".to_string())
+        .and_then(|mut l| l.record_audit(event).map_err(|e| e.to_string()));
+    if let Err(error) = recorded {
+        tracing::error!(%error, "audit entry not recorded");
+    }
 }
 
 /// Whether typed text is a search (has a letter) rather than a code or a number.
@@ -260,6 +279,7 @@ impl State {
         message: Message,
         cart: &mut Cart,
         ledger: &Mutex<Ledger>,
+        cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
         match message {
@@ -360,9 +380,26 @@ impl State {
                     Ok(m) => {
                         let (line, price) = (o.line, o.price);
                         self.override_dialog = None;
+                        let before = cart.lines().get(line).cloned();
                         match cart.set_unit_price(line, price) {
                             Ok(()) => {
                                 tracing::info!(manager = %m.name, line, %price, "price override");
+                                if let Some(l) = before {
+                                    audit(
+                                        ledger,
+                                        AuditEvent {
+                                            action: AuditAction::PriceOverride,
+                                            staff_id: cashier,
+                                            approved_by: Some(m.id),
+                                            reference: Some(line_reference(&l)),
+                                            amount: Some(price),
+                                            note: Some(format!(
+                                                "{}: {} -> {}",
+                                                l.name, l.unit_price, price
+                                            )),
+                                        },
+                                    );
+                                }
                                 self.notice = Some(tr.args(
                                     "sell-price-changed",
                                     &[
@@ -389,6 +426,17 @@ impl State {
                 if let Some(i) = self.target(cart)
                     && let Ok(line) = cart.remove_line(i)
                 {
+                    audit(
+                        ledger,
+                        AuditEvent {
+                            action: AuditAction::Void,
+                            staff_id: cashier,
+                            approved_by: None,
+                            reference: Some(line_reference(&line)),
+                            amount: Some(line.unit_price.times(line.quantity) - line.discount),
+                            note: Some(format!("{} x {}", line.quantity, line.name)),
+                        },
+                    );
                     self.notice = Some(tr.args("sell-line-voided", &[("name", line.name.into())]));
                     self.selected = None;
                 }
