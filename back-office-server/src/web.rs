@@ -3,6 +3,7 @@
 
 pub mod barcode_rules;
 pub mod catalog;
+pub mod controls;
 pub mod html;
 pub mod login;
 pub mod overview;
@@ -65,6 +66,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/dashboard/reports", get(reports::page))
         .route("/dashboard/reports.csv", get(reports::csv))
+        .route("/dashboard/reports/loss", get(controls::loss_page))
+        .route("/dashboard/reports/loss.csv", get(controls::loss_csv))
+        .route("/dashboard/reports/cash", get(controls::cash_page))
+        .route("/dashboard/reports/cash.csv", get(controls::cash_csv))
+        .route("/dashboard/reports/hours", get(controls::hours_page))
+        .route("/dashboard/reports/hours.csv", get(controls::hours_csv))
 }
 
 // --- errors as pages ----------------------------------------------------------------------------

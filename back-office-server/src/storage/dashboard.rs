@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use sync_protocol::{Document, Money, ProductId, StoreId};
+use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId};
 
 /// What a dashboard user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +132,24 @@ pub trait DashboardStorage: Send + Sync {
         to: NaiveDate,
         source: ReportSource,
     ) -> StorageResult<Vec<DimRow>>;
+    /// The stored documents of one kind whose business day (Europe/Madrid) is between `from` and
+    /// `to` inclusive, in till time order (the loss-prevention, cash and staff-hours reports).
+    async fn documents_of_kind(
+        &self,
+        kind: DocumentKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StorageResult<Vec<Document>>;
+}
+
+/// Shared by both backends: `?1` kind, `?2`/`?3` first and last business day.
+pub const DOCUMENTS_OF_KIND: &str = "SELECT json FROM documents \
+     WHERE kind = ?1 AND business_day >= ?2 AND business_day <= ?3 ORDER BY till_time, till_id, seq";
+
+/// Reads a stored document body back.
+pub fn parse_document(json: &str) -> StorageResult<Document> {
+    serde_json::from_str(json)
+        .map_err(|e| super::StorageError::Backend(format!("stored document unreadable: {e}")))
 }
 
 // --- SQL shared by both backends (written with ?N; PostgreSQL gets $N) ---------------------------

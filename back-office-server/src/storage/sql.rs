@@ -37,6 +37,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0004_barcode_rules",
         sql: include_str!("../../../migrations/server/sqlite/0004_barcode_rules.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_document_kind_day",
+        sql: include_str!("../../../migrations/server/sqlite/0005_document_kind_day.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -59,6 +64,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_barcode_rules",
         sql: include_str!("../../../migrations/server/postgres/0004_barcode_rules.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_document_kind_day",
+        sql: include_str!("../../../migrations/server/postgres/0005_document_kind_day.sql"),
     },
 ];
 

@@ -187,6 +187,25 @@ pub fn notice(text: &str) -> String {
 /// Horizontal bar chart: one bar per row for this period and a thin one for the previous period.
 /// Values are cents; negatives draw as empty bars (refund-heavy rows).
 pub fn bar_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
+    chart(title, rows, true, &|c| money(Money::from_cents(c)))
+}
+
+/// The same chart with one bar per row (no previous period), values written by `value`.
+pub fn bar_chart_single(
+    title: &str,
+    rows: &[(String, i64)],
+    value: &dyn Fn(i64) -> String,
+) -> String {
+    let rows: Vec<(String, i64, i64)> = rows.iter().map(|(l, v)| (l.clone(), *v, 0)).collect();
+    chart(title, &rows, false, value)
+}
+
+fn chart(
+    title: &str,
+    rows: &[(String, i64, i64)],
+    with_prev: bool,
+    value: &dyn Fn(i64) -> String,
+) -> String {
     let max = rows
         .iter()
         .flat_map(|r| [r.1, r.2])
@@ -209,17 +228,27 @@ pub fn bar_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
         svg.push_str(&format!(
             "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"lbl\">{l}</text>\
              <rect x=\"{label_w}\" y=\"{y}\" width=\"{wn}\" height=\"16\" class=\"now\"><title>{l}: {m}</title></rect>\
-             <rect x=\"{label_w}\" y=\"{y2}\" width=\"{wp}\" height=\"5\" class=\"prev\"></rect>\
-             <text x=\"{vx}\" y=\"{ty}\" class=\"val\">{m}</text>",
+             {prev_bar}<text x=\"{vx}\" y=\"{ty}\" class=\"val\">{m}</text>",
+            prev_bar = if with_prev {
+                format!(
+                    "<rect x=\"{label_w}\" y=\"{y2}\" width=\"{wp}\" height=\"5\" class=\"prev\"></rect>",
+                    y2 = y + 19
+                )
+            } else {
+                String::new()
+            },
             lx = label_w - 8,
             ty = y + 13,
-            y2 = y + 19,
             l = esc(&short),
-            m = esc(&money(Money::from_cents(*now))),
+            m = esc(&value(*now)),
             vx = label_w + wn + 6,
         ));
     }
     let ly = h - 8;
+    if !with_prev {
+        svg.push_str("</svg>");
+        return svg;
+    }
     svg.push_str(&format!(
         "<rect x=\"{label_w}\" y=\"{ry}\" width=\"14\" height=\"8\" class=\"now\"></rect>\
          <text x=\"{tx}\" y=\"{ly}\" class=\"lbl\">este periodo</text>\

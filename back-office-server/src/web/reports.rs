@@ -221,27 +221,7 @@ pub async fn page(
 ) -> WebResult {
     let r = build(&st, &v, &q).await?;
     let by = dim_param(r.dim);
-    let tabs: String = [
-        ("day", "Por día"),
-        ("store", "Por tienda"),
-        ("product", "Por producto"),
-        ("tax", "Por tipo de IVA"),
-        ("tender", "Por forma de pago"),
-    ]
-    .iter()
-    .map(|(k, label)| {
-        let cur = if *k == by {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        format!(
-            "<a href=\"/dashboard/reports?by={k}&amp;from={}&amp;to={}\"{cur}>{label}</a>",
-            r.from, r.to
-        )
-    })
-    .collect::<Vec<_>>()
-    .join(" · ");
+    let tabs = super::controls::tabs(by, r.from, r.to);
     let (count_head, qty_head) = match r.dim {
         ReportDim::Day | ReportDim::Store => ("Tickets", ""),
         ReportDim::Tender => ("Cobros", ""),
@@ -309,7 +289,7 @@ pub async fn page(
         .filter(|h| !h.is_empty())
         .count();
     let body = format!(
-        "<h1>Informes de ventas</h1><p>{tabs}</p>\
+        "<h1>Informes de ventas</h1>{tabs}\
          <form class=\"row\" method=\"get\" action=\"/dashboard/reports\"><input type=\"hidden\" name=\"by\" value=\"{by}\">\
          <label>Desde <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
          <label>Hasta <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\

@@ -10,7 +10,7 @@ use crate::storage::sql;
 use crate::storage::{Alert, StorageError, StorageResult};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sync_protocol::{Money, ProductId, StoreId, TillId};
+use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId, TillId};
 
 /// Writes one push's aggregate deltas (called inside the push transaction). Keys are sorted, so
 /// concurrent pushes lock the aggregate rows in the same order.
@@ -392,6 +392,22 @@ impl DashboardStorage for PostgresStorage {
                 )
             })
             .collect())
+    }
+
+    async fn documents_of_kind(
+        &self,
+        kind: DocumentKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StorageResult<Vec<Document>> {
+        let (from, to) = (sql::day_text(from), sql::day_text(to));
+        self.client()
+            .await?
+            .query(&d::pg(d::DOCUMENTS_OF_KIND), &[&kind.as_str(), &from, &to])
+            .await?
+            .iter()
+            .map(|r| d::parse_document(r.get::<_, &str>(0)))
+            .collect()
     }
 }
 

@@ -11,7 +11,7 @@ use crate::storage::{Alert, StorageError, StorageResult};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use sync_protocol::{Money, ProductId, StoreId, TillId};
+use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId, TillId};
 
 /// Writes one push's aggregate deltas (called inside the push transaction).
 pub(super) fn apply_aggregates(c: &Connection, a: &AggDelta) -> StorageResult<()> {
@@ -307,5 +307,24 @@ impl DashboardStorage for SqliteStorage {
             Ok(v)
         })
         .await
+    }
+
+    async fn documents_of_kind(
+        &self,
+        kind: DocumentKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StorageResult<Vec<Document>> {
+        let (from, to) = (sql::day_text(from), sql::day_text(to));
+        let rows: Vec<String> = self
+            .run(move |c| {
+                let mut st = c.prepare_cached(d::DOCUMENTS_OF_KIND)?;
+                let v = st
+                    .query_map(params![kind.as_str(), from, to], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(v)
+            })
+            .await?;
+        rows.iter().map(|j| d::parse_document(j)).collect()
     }
 }
