@@ -10,7 +10,6 @@ use super::html::{self, esc};
 use super::overview::visible_stores;
 use super::{Viewer, WebError, WebQuery, WebResult, ok};
 use crate::http::AppState;
-use crate::http::reports::MAX_REPORT_DAYS;
 use crate::storage::reconcile::DEFAULT_TOLERANCE_CENTS;
 use axum::extract::State;
 use axum::http::header;
@@ -23,6 +22,9 @@ use sync_protocol::{
     AuditAction, ClockDirection, DocumentBody, DocumentKind, Money, StaffId, StoreId, Tender,
     TillId,
 };
+
+/// The longest period a control report covers: they read the documents themselves, not aggregates.
+pub const MAX_CONTROL_DAYS: i64 = 366;
 
 #[derive(Debug, Deserialize)]
 pub struct ControlQuery {
@@ -96,9 +98,9 @@ pub async fn filter(st: &AppState, v: &Viewer, q: &ControlQuery) -> Result<Filte
             html::day(to)
         )));
     }
-    if (to - from).num_days() + 1 > MAX_REPORT_DAYS {
+    if (to - from).num_days() + 1 > MAX_CONTROL_DAYS {
         return Err(WebError::invalid(format!(
-            "Un informe abarca como mucho {MAX_REPORT_DAYS} días."
+            "Este informe abarca como mucho {MAX_CONTROL_DAYS} días."
         )));
     }
     let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
