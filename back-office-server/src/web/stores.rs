@@ -314,19 +314,19 @@ pub async fn save_store(
     WebForm(f): WebForm<StoreEditForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let name = text("name", &f.name, 200)
+        .map_err(|_| WebError::invalid("Falta el nombre de la tienda (máximo 200 caracteres)."))?;
+    if f.address.trim().chars().count() > 300 {
+        return Err(WebError::invalid(
+            "La dirección admite como mucho 300 caracteres.",
+        ));
+    }
     let patch = admin::store_patch(&StorePatchIn {
-        name: Some(f.name.clone()),
+        name: Some(name),
         address: Some(f.address.clone()),
         receipt_header: Some(receipt_text("La cabecera del ticket", &f.receipt_header)?),
         receipt_footer: Some(receipt_text("El pie del ticket", &f.receipt_footer)?),
         cash_tolerance: Some(tolerance(&f.cash_tolerance)?),
-    })
-    .map_err(|e| {
-        if f.name.trim().is_empty() || f.name.trim().chars().count() > 200 {
-            WebError::invalid("Falta el nombre de la tienda (máximo 200 caracteres).")
-        } else {
-            WebError::from(e)
-        }
     })?;
     let s = st.storage.update_store(StoreId(id), &patch).await?;
     Ok(see_other(&format!(
