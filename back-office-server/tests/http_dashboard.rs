@@ -1045,7 +1045,10 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
 
 async fn every_page_renders_for_every_role(s: &Server) {
     let w = world(s).await;
+    let owner = s.storage.get_store(w.store_a).await.unwrap().franchisee_id;
     let pages = [
+        format!("/dashboard/stores/{}", w.store_a),
+        format!("/dashboard/franchisees/{}", owner.0),
         "/dashboard".to_string(),
         "/dashboard/catalog".into(),
         "/dashboard/catalog?q=leche&page=1".into(),

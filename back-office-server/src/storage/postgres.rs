@@ -92,7 +92,18 @@ impl PostgresStorage {
                 .await?
                 .get(0);
             sql::check_not_newer(newest, sql::POSTGRES_MIGRATIONS)?;
-            let Some(m) = sql::POSTGRES_MIGRATIONS.iter().find(|m| m.version > newest) else {
+            let applied: Vec<i64> = tx
+                .query("SELECT version FROM schema_migrations", &[])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            // Any migration not applied yet, oldest first: numbers made on parallel branches may
+            // land after a higher one was applied (e.g. 0005 merged after 0006 ran).
+            let Some(m) = sql::POSTGRES_MIGRATIONS
+                .iter()
+                .find(|m| !applied.contains(&m.version))
+            else {
                 tx.commit().await?;
                 return Ok(());
             };

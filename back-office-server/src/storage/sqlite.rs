@@ -102,7 +102,16 @@ fn migrate(conn: &mut Connection) -> StorageResult<()> {
         |r| r.get(0),
     )?;
     sql::check_not_newer(newest, sql::SQLITE_MIGRATIONS)?;
-    for m in sql::SQLITE_MIGRATIONS.iter().filter(|m| m.version > newest) {
+    let applied: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_migrations")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    // Any migration not applied yet, oldest first: numbers made on parallel branches may land
+    // after a higher one was applied (e.g. 0005 merged after 0006 ran).
+    for m in sql::SQLITE_MIGRATIONS
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+    {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(m.sql)?;
         tx.execute(
