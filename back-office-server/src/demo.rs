@@ -616,8 +616,10 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
                 franchisee_id: fids[fi],
                 name: name.into(),
                 address: address.into(),
+                receipt_header: "Horario: lunes a sábado, 9:00–21:00".into(),
                 receipt_footer:
                     "¡Gracias por su visita! Conserve el ticket para cambios (30 días).".into(),
+                cash_tolerance: crate::storage::default_cash_tolerance(),
             })
             .await?;
         store_rows.push(s);

@@ -39,8 +39,19 @@ pub fn router(state: AppState) -> Router {
             "/franchisees",
             get(admin::list_franchisees).post(admin::create_franchisee),
         )
+        .route(
+            "/franchisees/{id}",
+            get(admin::get_franchisee)
+                .patch(admin::patch_franchisee)
+                .put(admin::put_franchisee),
+        )
         .route("/stores", get(admin::list_stores).post(admin::create_store))
-        .route("/stores/{id}", get(admin::get_store))
+        .route(
+            "/stores/{id}",
+            get(admin::get_store)
+                .patch(admin::patch_store)
+                .put(admin::put_store),
+        )
         .route(
             "/stores/{store_id}/prices/{product_id}",
             put(admin::set_store_price).delete(admin::clear_store_price),

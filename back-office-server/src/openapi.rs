@@ -39,6 +39,16 @@ fn string() -> Value {
     json!({ "type": "string" })
 }
 
+/// A receipt header or footer: lines printed on every receipt of the store.
+fn receipt_text() -> Value {
+    json!({ "type": "string", "maxLength": 500, "description": "Printed on every receipt of the store; newlines separate lines" })
+}
+
+/// A store's cash over/short tolerance.
+fn tolerance() -> Value {
+    json!({ "type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$", "default": "5.00", "description": "Euros, not negative, at most 1000.00: the cash over/short a Z close accepts without a manager's approval" })
+}
+
 /// Standard error answers of an authenticated route.
 fn errors(mut responses: Value, extra: &[(&str, &str)]) -> Value {
     if let Some(m) = responses.as_object_mut() {
@@ -161,12 +171,19 @@ pub fn document() -> Value {
             "get": admin("List franchisees", vec![], None, ("200", ok("Franchisees", array(r("Franchisee")))), &[]),
             "post": admin("Create a franchisee (NIF/CIF/NIE check character validated)", vec![], Some(body(r("FranchiseeIn"))), ("201", ok("Created", r("Franchisee"))), &conflict),
         },
+        "/api/v1/admin/franchisees/{id}": {
+            "get": admin("One franchisee", vec![id("Franchisee id")], None, ("200", ok("Franchisee", r("Franchisee"))), &not_found),
+            "patch": admin("Change a franchisee's legal name, NIF/CIF (validated) or address; every store of the franchisee sends its tills the new legal data", vec![id("Franchisee id")], Some(body(r("FranchiseePatch"))), ("200", ok("Updated", r("Franchisee"))), &[("404", "No such franchisee"), ("409", "Another franchisee has that NIF")]),
+            "put": admin("Replace a franchisee's legal data (as PATCH, every field)", vec![id("Franchisee id")], Some(body(r("FranchiseeIn"))), ("200", ok("Updated", r("Franchisee"))), &[("404", "No such franchisee"), ("409", "Another franchisee has that NIF")]),
+        },
         "/api/v1/admin/stores": {
             "get": admin("List stores", vec![], None, ("200", ok("Stores", array(r("Store")))), &[]),
             "post": admin("Create a store", vec![], Some(body(r("StoreIn"))), ("201", ok("Created", r("Store"))), &conflict),
         },
         "/api/v1/admin/stores/{id}": {
             "get": admin("One store", vec![id("Store id")], None, ("200", ok("Store", r("Store"))), &not_found),
+            "patch": admin("Change a store's name, address, receipt header/footer or cash over/short tolerance; its tills pull the change", vec![id("Store id")], Some(body(r("StorePatch"))), ("200", ok("Updated", r("Store"))), &not_found),
+            "put": admin("Replace a store's settings (as PATCH, every field)", vec![id("Store id")], Some(body(r("StoreSettings"))), ("200", ok("Updated", r("Store"))), &not_found),
         },
         "/api/v1/admin/stores/{store_id}/prices/{product_id}": {
             "put": admin("Set a store's own price for a product", vec![path_param("store_id", int(), "Store id"), path_param("product_id", int(), "Product id")], Some(body(r("PriceIn"))), ("204", no_content()), &not_found),
@@ -265,8 +282,11 @@ pub fn document() -> Value {
         "ChangesPage": obj(json!({ "protocol_version": {"type": "integer"}, "changes": array(r("Change")), "next_cursor": int(), "has_more": {"type": "boolean"} }), &["protocol_version", "changes", "next_cursor", "has_more"]),
         "FranchiseeIn": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &["legal_name", "nif"]),
         "Franchisee": obj(json!({ "id": int(), "legal_name": string(), "nif": string(), "address": string() }), &["id", "legal_name", "nif", "address"]),
-        "StoreIn": obj(json!({ "franchisee_id": int(), "name": string(), "address": string(), "receipt_footer": string() }), &["franchisee_id", "name"]),
-        "Store": obj(json!({ "id": int(), "franchisee_id": int(), "name": string(), "address": string(), "receipt_footer": string() }), &["id", "franchisee_id", "name", "address", "receipt_footer"]),
+        "FranchiseePatch": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &[]),
+        "StoreIn": obj(json!({ "franchisee_id": int(), "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &["franchisee_id", "name"]),
+        "StorePatch": obj(json!({ "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &[]),
+        "StoreSettings": obj(json!({ "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &["name", "cash_tolerance"]),
+        "Store": obj(json!({ "id": int(), "franchisee_id": int(), "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &["id", "franchisee_id", "name", "address", "receipt_header", "receipt_footer", "cash_tolerance"]),
         "TillIn": obj(json!({ "store_id": int(), "name": string() }), &["store_id", "name"]),
         "Till": obj(json!({
             "id": int(), "store_id": int(), "name": string(), "ticket_series": string(),

@@ -54,12 +54,43 @@ pub struct Franchisee {
     pub address: String,
 }
 
+/// Fields of a franchisee to change; `None` leaves a field as it is. The NIF is validated by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FranchiseePatch {
+    pub legal_name: Option<String>,
+    pub nif: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The cash over/short a Z close accepts without a manager's approval, unless HQ sets another per store.
+pub fn default_cash_tolerance() -> Money {
+    Money::from_cents(500)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewStore {
     pub franchisee_id: FranchiseeId,
     pub name: String,
     pub address: String,
+    /// Lines printed under the legal header of every receipt (may be empty).
+    pub receipt_header: String,
     pub receipt_footer: String,
+    /// Validated by the caller: not negative.
+    pub cash_tolerance: Money,
+}
+
+impl NewStore {
+    /// A store with no receipt header or footer and the default tolerance.
+    pub fn new(franchisee_id: FranchiseeId, name: &str, address: &str) -> Self {
+        Self {
+            franchisee_id,
+            name: name.to_string(),
+            address: address.to_string(),
+            receipt_header: String::new(),
+            receipt_footer: String::new(),
+            cash_tolerance: default_cash_tolerance(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +99,20 @@ pub struct Store {
     pub franchisee_id: FranchiseeId,
     pub name: String,
     pub address: String,
+    pub receipt_header: String,
     pub receipt_footer: String,
+    /// Cash over/short a Z close at this store's tills accepts without a manager's approval.
+    pub cash_tolerance: Money,
+}
+
+/// HQ's settings of a store to change; `None` leaves a field as it is. Validated by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorePatch {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub receipt_header: Option<String>,
+    pub receipt_footer: Option<String>,
+    pub cash_tolerance: Option<Money>,
 }
 
 /// A till slot created by HQ, enrolled or waiting for its one-time code.
@@ -207,10 +251,20 @@ pub trait Storage: Send + Sync + 'static {
     // --- franchisees and stores --------------------------------------------------------
     async fn create_franchisee(&self, f: &NewFranchisee) -> StorageResult<Franchisee>;
     async fn list_franchisees(&self) -> StorageResult<Vec<Franchisee>>;
+    async fn get_franchisee(&self, id: FranchiseeId) -> StorageResult<Franchisee>;
+    /// Changes a franchisee's legal data; a NIF of another franchisee is `Conflict`. Also writes a
+    /// `Store` change for every store of the franchisee (their receipts carry the legal name and NIF).
+    async fn update_franchisee(
+        &self,
+        id: FranchiseeId,
+        patch: &FranchiseePatch,
+    ) -> StorageResult<Franchisee>;
     /// Also writes a `Store` change for the tills of its stores.
     async fn create_store(&self, s: &NewStore) -> StorageResult<Store>;
     async fn list_stores(&self) -> StorageResult<Vec<Store>>;
     async fn get_store(&self, id: StoreId) -> StorageResult<Store>;
+    /// Changes a store's name, address, receipt header/footer or cash tolerance and writes its `Store` change.
+    async fn update_store(&self, id: StoreId, patch: &StorePatch) -> StorageResult<Store>;
 
     // --- tills ---------------------------------------------------------------------------
     /// Creates a till slot in a store with a one-time enrolment code (hash stored), valid until `code_expires_at`.

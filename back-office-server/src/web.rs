@@ -52,7 +52,15 @@ pub fn routes() -> Router<AppState> {
             "/dashboard/stores",
             get(stores::list).post(stores::create_store),
         )
+        .route(
+            "/dashboard/stores/{id}",
+            get(stores::show_store).post(stores::save_store),
+        )
         .route("/dashboard/franchisees", post(stores::create_franchisee))
+        .route(
+            "/dashboard/franchisees/{id}",
+            get(stores::show_franchisee).post(stores::save_franchisee),
+        )
         .route("/dashboard/tills", get(tills::list).post(tills::create))
         .route("/dashboard/tills/{id}/revoke", post(tills::revoke))
         .route("/dashboard/staff", get(staff::list).post(staff::create))

@@ -1214,6 +1214,260 @@ async fn barcode_rules_reach_every_store_and_bad_input_stores_nothing(s: &Server
     }
 }
 
+/// Store changes (`type: store`) a till sees after `after`, and the page's next cursor.
+async fn store_changes(s: &Server, till: &Till, after: i64) -> (Vec<Value>, i64) {
+    let (st, page) = s
+        .get(&format!("/api/v1/sync/changes?after={after}"), &till.token)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    let stores = page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].clone())
+        .filter(|c| c["type"] == "store")
+        .collect();
+    (stores, page["next_cursor"].as_i64().unwrap())
+}
+
+async fn store_and_franchisee_edits_reach_their_tills_and_bad_input_stores_nothing(s: &Server) {
+    let f = franchise(s).await;
+    let other = s
+        .admin_post(
+            "/api/v1/admin/franchisees",
+            json!({"legal_name": "Otra Tienda, S.L.", "nif": "A58818501"}),
+        )
+        .await;
+    let other_store = s
+        .admin_post(
+            "/api/v1/admin/stores",
+            json!({"franchisee_id": other["id"], "name": "Tienda Este", "receipt_header": "Abierto 24 h", "cash_tolerance": "1.00"}),
+        )
+        .await;
+    assert_eq!(other_store["cash_tolerance"], "1.00");
+    assert_eq!(other_store["receipt_header"], "Abierto 24 h");
+    let north = enrolled_till(s, f.stores[0]).await;
+    let south = enrolled_till(s, f.stores[1]).await;
+    let east = enrolled_till(s, other_store["id"].as_i64().unwrap()).await;
+    let (mine, n0) = store_changes(s, &north, 0).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["cash_tolerance"], "5.00", "HQ's default tolerance");
+    let (_, s0) = store_changes(s, &south, 0).await;
+    let (_, e0) = store_changes(s, &east, 0).await;
+    let path = format!("/api/v1/admin/stores/{}", f.stores[0]);
+
+    // A store's settings change and only its own till hears of it.
+    let (st, v) = s
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&s.admin),
+            Some(&json!({"cash_tolerance": "2.50", "receipt_header": "Abierto de 9 a 21 h"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["cash_tolerance"], "2.50");
+    assert_eq!(v["receipt_footer"], "Gracias", "untouched fields stay");
+    let (got, n1) = store_changes(s, &north, n0).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["cash_tolerance"], "2.50");
+    assert_eq!(got[0]["receipt_header"], "Abierto de 9 a 21 h");
+    assert_eq!(got[0]["name"], "Tienda Norte");
+    assert!(store_changes(s, &south, s0).await.0.is_empty());
+    assert!(store_changes(s, &east, e0).await.0.is_empty());
+
+    // Bad input: a JSON 4xx, and nothing saved or sent down.
+    for (body, status, needle) in [
+        (
+            json!({"cash_tolerance": "-1.00"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "negative",
+        ),
+        (
+            json!({"cash_tolerance": "5000.00"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "maximum",
+        ),
+        (
+            json!({"name": "  "}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
+        (
+            json!({"receipt_header": "x".repeat(501)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "receipt_header",
+        ),
+    ] {
+        assert_api_error(
+            &format!("PATCH {body}"),
+            s.call(Method::PATCH, &path, Some(&s.admin), Some(&body))
+                .await,
+            status,
+            needle,
+        );
+    }
+    for body in [
+        json!({"cash_tolerance": "1.234"}),
+        json!({"cash_tolerance": 2.5}),
+        json!({"tolerance": "1.00"}),
+        json!({"name": 7}),
+    ] {
+        let (st, v) = s
+            .call(Method::PATCH, &path, Some(&s.admin), Some(&body))
+            .await;
+        assert!(st.is_client_error(), "PATCH {body}: {st} {v}");
+        assert!(v["message"].is_string(), "PATCH {body}: {v}");
+    }
+    let (st, v) = s
+        .call(
+            Method::PUT,
+            &path,
+            Some(&s.admin),
+            Some(&json!({"name": "Sin margen"})),
+        )
+        .await;
+    assert!(st.is_client_error(), "PUT without every field: {st} {v}");
+    assert_api_error(
+        "unknown store",
+        s.call(
+            Method::PATCH,
+            "/api/v1/admin/stores/99999",
+            Some(&s.admin),
+            Some(&json!({"cash_tolerance": "1.00"})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "store",
+    );
+    let (st, _) = s
+        .call(
+            Method::PATCH,
+            &path,
+            None,
+            Some(&json!({"cash_tolerance": "9.00"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, _) = s
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&north.token),
+            Some(&json!({"cash_tolerance": "9.00"})),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "a till token is not an admin token"
+    );
+    assert_eq!(s.admin_get(&path).await["cash_tolerance"], "2.50");
+    assert!(
+        store_changes(s, &north, n1).await.0.is_empty(),
+        "nothing sent down"
+    );
+
+    // PUT replaces every setting.
+    let (st, v) = s
+        .call(
+            Method::PUT,
+            &path,
+            Some(&s.admin),
+            Some(&json!({"name": "Tienda Norte", "address": "Calle Nueva 2", "receipt_header": "", "receipt_footer": "Hasta pronto", "cash_tolerance": "0.00"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["cash_tolerance"], "0.00");
+    let (got, n2) = store_changes(s, &north, n1).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["cash_tolerance"], "0.00");
+    assert_eq!(got[0]["receipt_footer"], "Hasta pronto");
+
+    // A franchisee's legal data: validated; a change reaches the tills of each of its stores.
+    let fid = mine[0]["franchisee_id"].as_i64().unwrap();
+    let fpath = format!("/api/v1/admin/franchisees/{fid}");
+    for (body, status, needle) in [
+        (
+            json!({"nif": "B12345670"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nif",
+        ),
+        (
+            json!({"nif": "A58818501"}),
+            StatusCode::CONFLICT,
+            "A58818501",
+        ),
+        (
+            json!({"legal_name": ""}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "legal_name",
+        ),
+    ] {
+        assert_api_error(
+            &format!("PATCH franchisee {body}"),
+            s.call(Method::PATCH, &fpath, Some(&s.admin), Some(&body))
+                .await,
+            status,
+            needle,
+        );
+    }
+    assert_eq!(s.admin_get(&fpath).await["nif"], "B12345674");
+    assert!(store_changes(s, &north, n2).await.0.is_empty());
+    let (st, v) = s
+        .call(
+            Method::PATCH,
+            &fpath,
+            Some(&s.admin),
+            Some(&json!({"legal_name": "Ultramarinos Nuevos, S.L.", "nif": "b-8765432-3"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["address"], "Calle Mayor 1, Madrid", "untouched");
+    let n_nif = v["nif"].as_str().unwrap().to_string();
+    for (till, after) in [(&north, n2), (&south, s0)] {
+        let (got, _) = store_changes(s, till, after).await;
+        let last = got.last().expect("the store record again");
+        assert_eq!(last["franchisee_legal_name"], "Ultramarinos Nuevos, S.L.");
+        assert_eq!(last["franchisee_nif"], n_nif.as_str());
+    }
+    let (got, _) = store_changes(s, &north, n2).await;
+    assert_eq!(
+        got.last().unwrap()["cash_tolerance"],
+        "0.00",
+        "store settings kept"
+    );
+    assert!(
+        store_changes(s, &east, e0).await.0.is_empty(),
+        "other franchisee's till hears nothing"
+    );
+    let (st, v) = s
+        .call(
+            Method::PUT,
+            &fpath,
+            Some(&s.admin),
+            Some(&json!({"legal_name": "Ultramarinos Nuevos, S.L.", "nif": n_nif, "address": "Calle Sol 3"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["address"], "Calle Sol 3");
+
+    // The OpenAPI document describes the new routes.
+    let doc = s.admin_get("/api/openapi.json").await;
+    for (p, m) in [
+        ("/api/v1/admin/stores/{id}", "patch"),
+        ("/api/v1/admin/stores/{id}", "put"),
+        ("/api/v1/admin/franchisees/{id}", "patch"),
+        ("/api/v1/admin/franchisees/{id}", "put"),
+    ] {
+        assert!(
+            doc["paths"][p][m].is_object(),
+            "{p} {m} not in the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Store"]["properties"]["cash_tolerance"].is_object());
+}
+
 // --- per backend --------------------------------------------------------------------------------
 
 /// A fresh PostgreSQL database, or `None` (printed as skipped) without `TRASTIENDA_TEST_POSTGRES_URL`.
@@ -1253,3 +1507,4 @@ on_both_backends!(changes_are_scoped_to_the_store);
 on_both_backends!(push_is_idempotent_and_conflicts_are_kept);
 on_both_backends!(bad_inputs_get_json_4xx_and_store_nothing);
 on_both_backends!(barcode_rules_reach_every_store_and_bad_input_stores_nothing);
+on_both_backends!(store_and_franchisee_edits_reach_their_tills_and_bad_input_stores_nothing);

@@ -355,10 +355,8 @@ async fn world(s: &Server) -> World {
     for name in ["Tienda Norte", "Tienda Sur"] {
         stores.push(
             st.create_store(&NewStore {
-                franchisee_id: f.id,
-                name: name.into(),
-                address: "x".into(),
                 receipt_footer: "Gracias".into(),
+                ..NewStore::new(f.id, name, "x")
             })
             .await
             .unwrap()

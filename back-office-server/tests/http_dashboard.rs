@@ -158,7 +158,9 @@ async fn world(s: &Server) -> World {
                 franchisee_id: f.id,
                 name: name.into(),
                 address: "x".into(),
+                receipt_header: String::new(),
                 receipt_footer: "Gracias".into(),
+                cash_tolerance: back_office_server::storage::default_cash_tolerance(),
             })
             .await
             .unwrap()
@@ -1043,7 +1045,10 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
 
 async fn every_page_renders_for_every_role(s: &Server) {
     let w = world(s).await;
+    let owner = s.storage.get_store(w.store_a).await.unwrap().franchisee_id;
     let pages = [
+        format!("/dashboard/stores/{}", w.store_a),
+        format!("/dashboard/franchisees/{}", owner.0),
         "/dashboard".to_string(),
         "/dashboard/catalog".into(),
         "/dashboard/catalog?q=leche&page=1".into(),
@@ -1244,6 +1249,187 @@ async fn barcode_rules_page(s: &Server) {
         .assert(StatusCode::NOT_FOUND, "not found");
 }
 
+/// Store records a till of `store` would pull, oldest first.
+async fn store_records(s: &Server, store: StoreId) -> Vec<sync_protocol::StoreRecord> {
+    s.storage
+        .changes_after(store, 0, 5000)
+        .await
+        .unwrap()
+        .changes
+        .into_iter()
+        .filter_map(|c| match c.change {
+            sync_protocol::CatalogChange::Store(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn stores_and_franchisees_are_edited_by_hq_only(s: &Server) {
+    let w = world(s).await;
+    let fid = s.storage.get_store(w.store_a).await.unwrap().franchisee_id;
+    let path = format!("/dashboard/stores/{}", w.store_a);
+    let fpath = format!("/dashboard/franchisees/{}", fid.0);
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
+    let (mut analyst, a_csrf) = Browser::signed_in(s, "analista").await;
+    let (mut norte, n_csrf) = Browser::signed_in(s, "norte").await;
+
+    // Who sees what.
+    hq.get(&path)
+        .await
+        .assert(StatusCode::OK, "name=\"cash_tolerance\"")
+        .assert(StatusCode::OK, "5.00")
+        .assert(StatusCode::OK, "Guardar");
+    let p = analyst.get(&path).await;
+    p.assert(StatusCode::OK, "Solo lectura");
+    assert!(!p.body.contains("Guardar"), "analyst gets no save button");
+    norte
+        .get(&path)
+        .await
+        .assert(StatusCode::OK, "Solo lectura");
+    norte
+        .get(&format!("/dashboard/stores/{}", w.store_b))
+        .await
+        .assert(StatusCode::NOT_FOUND, "No existe");
+    norte.get(&fpath).await.assert(StatusCode::OK, "B12345674");
+    hq.get("/dashboard/stores/99999")
+        .await
+        .assert(StatusCode::NOT_FOUND, "No existe");
+
+    // HQ saves: the store's tills get the new record; a Spanish comma works.
+    let before = store_records(s, w.store_a).await.len();
+    let good = |tol: &'static str, c: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", c.to_string()),
+            ("name", "Tienda Norte".into()),
+            ("address", "Calle Nueva 2".into()),
+            (
+                "receipt_header",
+                "Abierto de 9 a 21 h\r\nTel. 910 000 000".into(),
+            ),
+            ("receipt_footer", "Gracias".into()),
+            ("cash_tolerance", tol.into()),
+        ]
+    };
+    let post = async |b: &mut Browser<'_>, p: &str, f: Vec<(&'static str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post(p, &f).await
+    };
+    let r = post(&mut hq, &path, good("2,50", &csrf)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let saved = s.storage.get_store(w.store_a).await.unwrap();
+    assert_eq!(saved.cash_tolerance, Money::from_cents(250));
+    assert_eq!(
+        saved.receipt_header,
+        "Abierto de 9 a 21 h\nTel. 910 000 000"
+    );
+    let recs = store_records(s, w.store_a).await;
+    assert_eq!(recs.len(), before + 1);
+    assert_eq!(
+        recs.last().unwrap().cash_tolerance,
+        Some(Money::from_cents(250))
+    );
+    assert_eq!(
+        recs.last().unwrap().receipt_header,
+        "Abierto de 9 a 21 h\nTel. 910 000 000"
+    );
+    let b_before = store_records(s, w.store_b).await;
+    assert!(
+        b_before
+            .iter()
+            .all(|r| r.cash_tolerance == Some(Money::from_cents(500))),
+        "the other store is untouched"
+    );
+    hq.get("/dashboard/stores")
+        .await
+        .assert(StatusCode::OK, "2,50 €")
+        .assert(StatusCode::OK, "Tel. 910 000 000");
+
+    // Bad input and role boundaries: a message, and nothing saved or sent down.
+    for (tol, needle) in [
+        ("-1", "negativ"),
+        ("-0,01", "negativ"),
+        ("abc", "no es un importe"),
+        ("5000", "no puede pasar de"),
+        ("", "Falta"),
+    ] {
+        post(&mut hq, &path, good(tol, &csrf))
+            .await
+            .assert(StatusCode::UNPROCESSABLE_ENTITY, needle);
+    }
+    let mut no_name = good("1,00", &csrf);
+    no_name[1].1 = " ".into();
+    post(&mut hq, &path, no_name)
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "nombre");
+    let mut long = good("1,00", &csrf);
+    long[4].1 = "x".repeat(501);
+    post(&mut hq, &path, long)
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "500");
+    post(&mut hq, &path, good("1,00", "forged"))
+        .await
+        .assert(StatusCode::FORBIDDEN, "CSRF");
+    post(&mut analyst, &path, good("1,00", &a_csrf))
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    post(&mut norte, &path, good("1,00", &n_csrf))
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    assert_eq!(
+        s.storage.get_store(w.store_a).await.unwrap().cash_tolerance,
+        Money::from_cents(250)
+    );
+    assert_eq!(store_records(s, w.store_a).await.len(), before + 1);
+
+    // The franchisee's legal data: NIF validated; every store of it gets the new record.
+    let fgood = |nif: &str, c: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", c.to_string()),
+            ("legal_name", "Ultramarinos Nuevos, S.L.".into()),
+            ("nif", nif.to_string()),
+            ("address", "Calle Sol 3".into()),
+        ]
+    };
+    hq.get(&fpath).await.assert(StatusCode::OK, "Guardar");
+    post(&mut hq, &fpath, fgood("B12345670", &csrf))
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "NIF");
+    post(&mut hq, &fpath, fgood("", &csrf))
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "NIF");
+    post(&mut analyst, &fpath, fgood("B87654323", &a_csrf))
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    post(&mut norte, &fpath, fgood("B87654323", &n_csrf))
+        .await
+        .assert(StatusCode::FORBIDDEN, "solo lectura");
+    assert_eq!(
+        s.storage.get_franchisee(fid).await.unwrap().nif,
+        "B12345674"
+    );
+    assert_eq!(store_records(s, w.store_b).await.len(), b_before.len());
+    let r = post(&mut hq, &fpath, fgood("b 8765432-3", &csrf)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        s.storage.get_franchisee(fid).await.unwrap().nif,
+        "B87654323"
+    );
+    for store in [w.store_a, w.store_b] {
+        let last = store_records(s, store).await.pop().unwrap();
+        assert_eq!(last.franchisee_legal_name, "Ultramarinos Nuevos, S.L.");
+        assert_eq!(last.franchisee_nif, "B87654323");
+    }
+    assert_eq!(
+        store_records(s, w.store_a)
+            .await
+            .pop()
+            .unwrap()
+            .cash_tolerance,
+        Some(Money::from_cents(250)),
+        "the store's own settings ride along"
+    );
+}
+
 /// Aggregates agree with the raw lines, including refunds' sign, on both backends.
 async fn aggregates_match_raw_lines(s: &Server) {
     use back_office_server::storage::dashboard::{ReportDim, ReportSource};
@@ -1373,3 +1559,4 @@ on_both_backends!(bad_input_gets_a_message_and_saves_nothing);
 on_both_backends!(every_page_renders_for_every_role);
 on_both_backends!(aggregates_match_raw_lines);
 on_both_backends!(barcode_rules_page);
+on_both_backends!(stores_and_franchisees_are_edited_by_hq_only);

@@ -126,7 +126,9 @@ async fn catalog(s: &Arc<dyn Storage>) -> Ctx {
         franchisee_id: f.id,
         name: name.into(),
         address: "Madrid".into(),
+        receipt_header: String::new(),
         receipt_footer: "Gracias".into(),
+        cash_tolerance: back_office_server::storage::default_cash_tolerance(),
     };
     let a = s.create_store(&new_store("Centro")).await.unwrap();
     let b = s.create_store(&new_store("Norte")).await.unwrap();
@@ -386,7 +388,9 @@ async fn unique_rules(s: &Arc<dyn Storage>, ctx: &Ctx) {
             franchisee_id: sync_protocol::FranchiseeId(999),
             name: "x".into(),
             address: "x".into(),
-            receipt_footer: "".into()
+            receipt_header: String::new(),
+            receipt_footer: "".into(),
+            cash_tolerance: back_office_server::storage::default_cash_tolerance(),
         })
         .await,
         Err(StorageError::NotFound(_))
@@ -688,7 +692,9 @@ async fn ingest(s: Arc<dyn Storage>, batches: usize, size: usize) {
             franchisee_id: f.id,
             name: "Carga".into(),
             address: "".into(),
+            receipt_header: String::new(),
             receipt_footer: "".into(),
+            cash_tolerance: back_office_server::storage::default_cash_tolerance(),
         })
         .await
         .unwrap();

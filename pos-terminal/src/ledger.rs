@@ -39,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_barcode_rules",
         include_str!("../../migrations/terminal/0005_barcode_rules.sql"),
     ),
+    (
+        "0006_store_settings",
+        include_str!("../../migrations/terminal/0006_store_settings.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -801,7 +805,8 @@ impl Ledger {
         Ok(self
             .conn
             .query_row(
-                "SELECT store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif, receipt_footer
+                "SELECT store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif, receipt_footer,
+                        receipt_header, cash_tolerance_cents
                  FROM store_info WHERE id = 1",
                 [],
                 |r| {
@@ -813,6 +818,8 @@ impl Ledger {
                         franchisee_legal_name: r.get(4)?,
                         franchisee_nif: r.get(5)?,
                         receipt_footer: r.get(6)?,
+                        receipt_header: r.get(7)?,
+                        cash_tolerance: r.get::<_, Option<i64>>(8)?.map(Money::from_cents),
                     })
                 },
             )
@@ -989,12 +996,15 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         }
         CatalogChange::Store(s) => {
             tx.execute(
-                "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif, receipt_footer)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,
+                   receipt_footer, receipt_header, cash_tolerance_cents)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, name = excluded.name,
                    address = excluded.address, franchisee_id = excluded.franchisee_id,
                    franchisee_legal_name = excluded.franchisee_legal_name,
-                   franchisee_nif = excluded.franchisee_nif, receipt_footer = excluded.receipt_footer",
+                   franchisee_nif = excluded.franchisee_nif, receipt_footer = excluded.receipt_footer,
+                   receipt_header = excluded.receipt_header,
+                   cash_tolerance_cents = excluded.cash_tolerance_cents",
                 params![
                     s.id.0,
                     s.name,
@@ -1002,7 +1012,13 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
                     s.franchisee_id.0,
                     s.franchisee_legal_name,
                     s.franchisee_nif,
-                    s.receipt_footer
+                    s.receipt_footer,
+                    s.receipt_header,
+                    // A negative tolerance is never sent by HQ; if one came, it is ignored (the
+                    // till's own setting applies) rather than stalling the pull.
+                    s.cash_tolerance
+                        .filter(|t| !t.is_negative())
+                        .map(|t| t.cents())
                 ],
             )?;
         }

@@ -134,6 +134,13 @@ impl ReceiptLayout {
         out.extend(self.centered(&format!("NIF {}", store.franchisee_nif)));
         out.extend(self.centered(&store.address));
         out.extend(self.centered(&store.name));
+        // HQ's header lines for the store (opening hours, phone, …), under the legal data.
+        for l in store.receipt_header.lines() {
+            let l = l.trim();
+            if !l.is_empty() {
+                out.extend(self.centered(l));
+            }
+        }
         out.push(self.rule());
         out
     }
@@ -728,6 +735,48 @@ mod tests {
             wrap("Calle Mayor 1, 28013 Madrid", 12),
             vec!["Calle Mayor", "1, 28013", "Madrid"]
         );
+    }
+
+    #[test]
+    fn header_prints_hq_lines_under_the_legal_data() {
+        let store = StoreRecord {
+            id: sync_protocol::StoreId(2),
+            name: "Gran Vía 12".into(),
+            address: "Gran Vía 12, 28013 Madrid".into(),
+            franchisee_id: sync_protocol::FranchiseeId(1),
+            franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+            franchisee_nif: "B12345674".into(),
+            receipt_footer: "Gracias".into(),
+            receipt_header: "Abierto de 9 a 21 h\n\n  Tel. 910 000 000 ".into(),
+            cash_tolerance: None,
+        };
+        let text = |els: Vec<Element>| -> Vec<String> {
+            els.into_iter()
+                .filter_map(|e| match e {
+                    Element::Text { text, .. } => Some(text.trim().to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let lines = text(ReceiptLayout::MM80.header(&store));
+        assert_eq!(
+            lines,
+            vec![
+                "Ultramarinos Centro S.L.",
+                "NIF B12345674",
+                "Gran Vía 12, 28013 Madrid",
+                "Gran Vía 12",
+                "Abierto de 9 a 21 h",
+                "Tel. 910 000 000",
+                "-".repeat(48).as_str(),
+            ]
+        );
+        // No header text: nothing extra.
+        let plain = StoreRecord {
+            receipt_header: String::new(),
+            ..store
+        };
+        assert_eq!(text(ReceiptLayout::MM80.header(&plain)).len(), 5);
     }
 
     #[test]

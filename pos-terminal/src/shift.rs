@@ -15,8 +15,9 @@ use sync_protocol::{
     TaxBreakdown, TaxRate, Tender, TenderAmount, count_total,
 };
 
-/// Over/short accepted without a manager's approval when HQ has not set one: 5,00 €.
-/// Kept in the ledger's `till_settings` (key [`TOLERANCE_KEY`]) until the catalog pull carries it.
+/// Over/short accepted without a manager's approval when neither HQ nor the till has set one: 5,00 €.
+/// HQ sets it per store (pulled with the Store change); the till's own `till_settings` value
+/// (key [`TOLERANCE_KEY`]) is only the fallback before the first pull carries HQ's.
 pub const DEFAULT_CASH_TOLERANCE_CENTS: i64 = 500;
 pub const TOLERANCE_KEY: &str = "cash_tolerance_cents";
 
@@ -434,8 +435,21 @@ fn open_shift_on(conn: &Connection) -> Result<Option<OpenShift>> {
 }
 
 impl Ledger {
-    /// The over/short a Z may have without a manager's approval.
+    /// The over/short a Z may have without a manager's approval: HQ's value for this store once a
+    /// pull has carried it, else the till's own setting, else 5,00 €.
     pub fn cash_tolerance(&self) -> Result<Money, LedgerError> {
+        let hq: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT cash_tolerance_cents FROM store_info WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(cents) = hq {
+            return Ok(Money::from_cents(cents));
+        }
         let v: Option<String> = self
             .conn
             .query_row(
@@ -450,7 +464,7 @@ impl Ledger {
         ))
     }
 
-    /// Stores the tolerance (set from HQ's configuration once the catalog carries it).
+    /// Stores the till's own tolerance: the fallback used until HQ's value for the store is pulled.
     pub fn set_cash_tolerance(&mut self, tolerance: Money) -> Result<(), LedgerError> {
         if tolerance.is_negative() {
             return Err(LedgerError::Invalid(

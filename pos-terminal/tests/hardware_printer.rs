@@ -105,6 +105,8 @@ fn store() -> StoreRecord {
         franchisee_legal_name: "Panadería Muñoz S.L.".into(),
         franchisee_nif: "B12345674".into(),
         receipt_footer: "¡Gracias por su visita!".into(),
+        receipt_header: String::new(),
+        cash_tolerance: None,
     }
 }
 

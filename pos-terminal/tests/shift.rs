@@ -289,6 +289,97 @@ fn z_numbers_stay_gapless_across_a_reopen_and_a_refused_close() {
     assert_eq!(c.z_number, 3);
 }
 
+/// The page HQ sends when it changes this store's settings.
+fn store_page(cursor: i64, tolerance: Option<Money>, header: &str) -> ChangesPage {
+    ChangesPage {
+        protocol_version: PROTOCOL_VERSION,
+        changes: vec![Change {
+            cursor,
+            change: CatalogChange::Store(StoreRecord {
+                id: StoreId(2),
+                name: "Gran Vía 12".into(),
+                address: "Gran Vía 12, 28013 Madrid".into(),
+                franchisee_id: FranchiseeId(1),
+                franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+                franchisee_nif: "B12345674".into(),
+                receipt_footer: "Gracias".into(),
+                receipt_header: header.into(),
+                cash_tolerance: tolerance,
+            }),
+        }],
+        next_cursor: cursor,
+        has_more: false,
+    }
+}
+
+#[test]
+fn the_tolerance_pulled_from_hq_decides_what_a_z_close_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ready(&dir);
+    // Before HQ sends one, the till's own setting applies (here raised to 10 €).
+    l.set_cash_tolerance(Money::from_cents(1000)).unwrap();
+    assert_eq!(l.cash_tolerance().unwrap(), Money::from_cents(1000));
+    // A Store record from an HQ that knows nothing of tolerances changes nothing.
+    l.apply_changes(&store_page(20, None, "")).unwrap();
+    assert_eq!(l.cash_tolerance().unwrap(), Money::from_cents(1000));
+
+    // HQ sets 1,00 € for this store: a 3 € short that the local 10 € allowed now needs approval.
+    l.apply_changes(&store_page(
+        21,
+        Some(Money::from_cents(100)),
+        "Abierto 9-21 h",
+    ))
+    .unwrap();
+    assert_eq!(l.cash_tolerance().unwrap(), Money::from_cents(100));
+    l.set_cash_tolerance(Money::from_cents(5000)).unwrap();
+    assert_eq!(
+        l.cash_tolerance().unwrap(),
+        Money::from_cents(100),
+        "HQ's value wins over the till's own setting"
+    );
+    l.start_shift(&manager(), count_of(10000)).unwrap();
+    sell(&mut l, 1000);
+    let before = l.last_seq().unwrap();
+    match l.close_day(close(manager(), count_of(10700), None)) {
+        Err(ShiftError::NeedsApproval {
+            over_short,
+            tolerance,
+        }) => {
+            assert_eq!(over_short, Money::from_cents(-300));
+            assert_eq!(tolerance, Money::from_cents(100));
+        }
+        other => panic!("expected NeedsApproval, got {other:?}"),
+    }
+    assert_eq!(
+        l.last_seq().unwrap(),
+        before,
+        "the refusal recorded nothing"
+    );
+
+    // HQ raises it to 4,00 € (the pull survives a restart): the same count closes unapproved.
+    l.apply_changes(&store_page(
+        22,
+        Some(Money::from_cents(400)),
+        "Abierto 9-21 h",
+    ))
+    .unwrap();
+    drop(l);
+    let mut l = Ledger::open(dir.path().join("till.db")).unwrap();
+    assert_eq!(l.cash_tolerance().unwrap(), Money::from_cents(400));
+    let z = l
+        .close_day(close(manager(), count_of(10700), None))
+        .expect("3 € short is within HQ's 4 €");
+    let DocumentBody::CashClose(c) = &z.body else {
+        panic!("not a close")
+    };
+    assert!(c.approved_by.is_none());
+    assert_eq!(c.over_short(Tender::Cash), Money::from_cents(-300));
+    assert_eq!(
+        l.store_info().unwrap().unwrap().receipt_header,
+        "Abierto 9-21 h"
+    );
+}
+
 #[test]
 fn stock_receipt_count_and_waste_become_stock_movements() {
     let dir = tempfile::tempdir().unwrap();

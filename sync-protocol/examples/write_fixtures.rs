@@ -241,6 +241,8 @@ fn main() -> std::io::Result<()> {
             franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
             franchisee_nif: "B12345674".into(),
             receipt_footer: "Gracias por su visita".into(),
+            receipt_header: String::new(),
+            cash_tolerance: None,
         }),
     ];
     let changes = changes
@@ -289,6 +291,29 @@ fn main() -> std::io::Result<()> {
                 },
             ],
             next_cursor: 54,
+            has_more: false,
+        }),
+    )?;
+    // Added within protocol v1: HQ's receipt header lines and the store's cash over/short tolerance.
+    write(
+        "changes_page_store_settings",
+        j(&ChangesPage {
+            protocol_version: 1,
+            changes: vec![Change {
+                cursor: 61,
+                change: CatalogChange::Store(StoreRecord {
+                    id: store,
+                    name: "Gran Vía 12".into(),
+                    address: "Gran Vía 12, 28013 Madrid".into(),
+                    franchisee_id: FranchiseeId(1),
+                    franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+                    franchisee_nif: "B12345674".into(),
+                    receipt_footer: "Gracias por su visita".into(),
+                    receipt_header: "Abierto de 9 a 21 h\nTel. 910 000 000".into(),
+                    cash_tolerance: Some(Money::from_cents(250)),
+                }),
+            }],
+            next_cursor: 61,
             has_more: false,
         }),
     )?;

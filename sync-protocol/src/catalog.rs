@@ -43,7 +43,7 @@ pub struct StaffRecord {
     pub active: bool,
 }
 
-/// The store and the franchisee that owns it, for receipt headers.
+/// The store and the franchisee that owns it, for receipt headers, and HQ's settings for the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreRecord {
     pub id: StoreId,
@@ -53,6 +53,13 @@ pub struct StoreRecord {
     pub franchisee_legal_name: String,
     pub franchisee_nif: String,
     pub receipt_footer: String,
+    /// Lines printed under the legal header of every receipt (added within protocol v1; absent = none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub receipt_header: String,
+    /// Cash over/short a Z close accepts without a manager's approval (added within protocol v1;
+    /// absent from an older HQ, then the till keeps its own setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_tolerance: Option<Money>,
 }
 
 /// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print
@@ -143,6 +150,39 @@ pub struct Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn store_settings_are_optional_on_the_wire() {
+        // An HQ from before the settings sends neither field: it still parses, with none.
+        let old = serde_json::json!({
+            "type": "store", "id": 2, "name": "Gran Vía 12", "address": "Gran Vía 12",
+            "franchisee_id": 1, "franchisee_legal_name": "Ultramarinos Centro S.L.",
+            "franchisee_nif": "B12345674", "receipt_footer": "Gracias"
+        });
+        let CatalogChange::Store(r) = serde_json::from_value::<CatalogChange>(old.clone()).unwrap()
+        else {
+            panic!("not a store")
+        };
+        assert_eq!(r.receipt_header, "");
+        assert_eq!(r.cash_tolerance, None);
+        // And it goes back out exactly as it came (an old till sees nothing new).
+        assert_eq!(
+            serde_json::to_value(CatalogChange::Store(r.clone())).unwrap(),
+            old
+        );
+        let new = StoreRecord {
+            receipt_header: "Abierto 9–21 h".into(),
+            cash_tolerance: Some(Money::from_cents(250)),
+            ..r
+        };
+        let v = serde_json::to_value(CatalogChange::Store(new.clone())).unwrap();
+        assert_eq!(v["cash_tolerance"], "2.50");
+        assert_eq!(v["receipt_header"], "Abierto 9–21 h");
+        assert_eq!(
+            serde_json::from_value::<CatalogChange>(v).unwrap(),
+            CatalogChange::Store(new)
+        );
+    }
 
     #[test]
     fn barcode_rule_changes_on_the_wire() {

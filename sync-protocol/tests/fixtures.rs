@@ -100,6 +100,29 @@ fn every_fixture_of_every_version_parses() {
                             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     }
                 }
+                "changes_page_store_settings" => {
+                    let p: ChangesPage = parse(&path);
+                    let stores: Vec<_> = p
+                        .changes
+                        .iter()
+                        .filter_map(|c| match &c.change {
+                            CatalogChange::Store(s) => Some(s),
+                            _ => None,
+                        })
+                        .collect();
+                    assert!(!stores.is_empty(), "{}: no store", path.display());
+                    for s in stores {
+                        let t = s.cash_tolerance.unwrap_or_else(|| {
+                            panic!("{}: store without a cash tolerance", path.display())
+                        });
+                        assert!(!t.is_negative(), "{}: negative tolerance", path.display());
+                        assert!(
+                            !s.receipt_header.is_empty(),
+                            "{}: no header",
+                            path.display()
+                        );
+                    }
+                }
                 "api_error" => drop(parse::<ApiError>(&path)),
                 other => panic!("{}: unknown fixture kind {other}", dir.display()),
             }

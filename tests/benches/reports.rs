@@ -65,7 +65,9 @@ async fn seed(st: &Arc<dyn Storage>, stores: usize) -> Vec<TillAuth> {
                 franchisee_id: f.id,
                 name: format!("Tienda {s}"),
                 address: "x".into(),
+                receipt_header: String::new(),
                 receipt_footer: String::new(),
+                cash_tolerance: back_office_server::storage::default_cash_tolerance(),
             })
             .await
             .expect("store");

@@ -200,6 +200,164 @@ async fn z_closed_offline_reconciles_at_hq_after_sync(backend: Backend) {
     db.cleanup().await;
 }
 
+/// HQ sets a store's cash tolerance and receipt header; the till of that store pulls them, its Z
+/// close follows HQ's tolerance and its receipts print the header; another store's till keeps its own.
+async fn a_tolerance_set_at_hq_reaches_the_till_through_sync(backend: Backend) {
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let server = TestServer::start(&db.url).await;
+    let admin = HqClient::new(&server.url(), &HqClient::bootstrap_admin(&db.url).await);
+    let franchise = admin.seed_franchise(2, 1).await;
+    let product = ProductId(franchise.products[0].0);
+    let sync = client();
+    let mut tills = Vec::new();
+    for (i, store) in franchise.store_ids.iter().enumerate() {
+        let (_, code) = admin.create_till(*store, &format!("Caja {i}")).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ledger = Arc::new(Mutex::new(
+            Ledger::open(dir.path().join("till.db")).expect("ledger"),
+        ));
+        sync.enrol_ledger(&ledger, &server.url(), &code, "caja")
+            .await
+            .expect("enrol");
+        sync.pull_changes(&ledger).await.expect("pull");
+        tills.push((dir, ledger));
+    }
+    let tolerance = |i: usize| {
+        tills[i]
+            .1
+            .lock()
+            .expect("lock")
+            .cash_tolerance()
+            .expect("tolerance")
+    };
+    assert_eq!(tolerance(0), Money::from_cents(500), "HQ's default");
+
+    // HQ tightens store 1's tolerance to 1 € and adds a header line.
+    let path = format!("/api/v1/admin/stores/{}", franchise.store_ids[0]);
+    let (status, v) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &path,
+            Some(serde_json::json!({"cash_tolerance": "1.00", "receipt_header": "Abierto de 9 a 21 h"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &path,
+            Some(serde_json::json!({"cash_tolerance": "-1.00"})),
+        )
+        .await;
+    assert_eq!(status, 422, "a negative tolerance is refused: {v}");
+    for (_, l) in &tills {
+        sync.pull_changes(l).await.expect("pull");
+    }
+    assert_eq!(tolerance(0), Money::from_cents(100));
+    assert_eq!(
+        tolerance(1),
+        Money::from_cents(500),
+        "the other store is untouched"
+    );
+
+    // The Z of store 1: 3 € short is now beyond HQ's tolerance.
+    let ledger = &tills[0].1;
+    let count = || CloseCount {
+        staff: manager(),
+        cash: vec![
+            DenominationCount {
+                denomination: Denomination::from_cents(500).expect("euro"),
+                count: 21,
+            },
+            DenominationCount {
+                denomination: Denomination::from_cents(200).expect("euro"),
+                count: 1,
+            },
+        ],
+        other: Vec::new(),
+        blind: true,
+        next_float: Money::ZERO,
+        approval: None,
+    };
+    {
+        let mut l = ledger.lock().expect("lock");
+        l.start_shift(&manager(), notes_of_5(100)).expect("open");
+        sell_10(&mut l, product);
+        let sale = l
+            .document(l.last_seq().expect("seq"))
+            .expect("read")
+            .expect("doc");
+        let store = l.store_info().expect("store").expect("HQ sent the store");
+        let printed: Vec<String> = pos_terminal::receipt::ReceiptLayout::MM80
+            .render_document(&sale, &store, None)
+            .expect("receipt")
+            .into_iter()
+            .filter_map(|e| match e {
+                pos_terminal::receipt::Element::Text { text, .. } => Some(text.trim().to_string()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            printed.iter().any(|t| t == "Abierto de 9 a 21 h"),
+            "the receipt prints HQ's header: {printed:?}"
+        );
+        match l.close_day(count()) {
+            Err(pos_terminal::ShiftError::NeedsApproval {
+                over_short,
+                tolerance,
+            }) => {
+                assert_eq!(over_short, Money::from_cents(-300));
+                assert_eq!(tolerance, Money::from_cents(100));
+            }
+            other => panic!("expected NeedsApproval, got {other:?}"),
+        }
+    }
+
+    // HQ loosens it to 4 €: after the next pull the same count closes without approval.
+    let (status, v) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &path,
+            Some(serde_json::json!({"cash_tolerance": "4.00"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    sync.pull_changes(ledger).await.expect("pull");
+    {
+        let mut l = ledger.lock().expect("lock");
+        let z = l.close_day(count()).expect("within HQ's 4 €");
+        let DocumentBody::CashClose(c) = &z.body else {
+            panic!("not a close")
+        };
+        assert!(c.approved_by.is_none());
+    }
+    sync.sync_once(ledger).await.expect("sync");
+
+    // The franchisee's new legal name reaches the tills of both its stores.
+    let (status, v) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/admin/franchisees/{}", franchise.franchisee_id),
+            Some(serde_json::json!({"legal_name": "Ultramarinos Renovados S.L."})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    for (_, l) in &tills {
+        sync.pull_changes(l).await.expect("pull");
+        let store = l
+            .lock()
+            .expect("lock")
+            .store_info()
+            .expect("store")
+            .expect("store");
+        assert_eq!(store.franchisee_legal_name, "Ultramarinos Renovados S.L.");
+    }
+    assert_eq!(tolerance(0), Money::from_cents(400), "store settings kept");
+    db.cleanup().await;
+}
+
 macro_rules! on_both_backends {
     ($name:ident) => {
         mod $name {
@@ -216,3 +374,4 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(z_closed_offline_reconciles_at_hq_after_sync);
+on_both_backends!(a_tolerance_set_at_hq_reaches_the_till_through_sync);

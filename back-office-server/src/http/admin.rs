@@ -3,8 +3,8 @@
 
 use super::{AdminToken, ApiJson, ApiPath, ApiQuery, AppError, AppState, blocking};
 use crate::storage::{
-    Alert, Franchisee, NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate, Product,
-    ProductPatch, Staff, Store, Till,
+    Alert, Franchisee, FranchiseePatch, NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate,
+    Product, ProductPatch, Staff, Store, StorePatch, Till,
 };
 use crate::{auth, barcode, nif};
 use axum::Json;
@@ -51,6 +51,55 @@ fn check_barcode(code: &str) -> Result<String, AppError> {
     Ok(c.to_string())
 }
 
+/// Longest receipt header or footer accepted (a few printed lines).
+pub(crate) const RECEIPT_TEXT_MAX: usize = 500;
+/// Highest cash over/short tolerance HQ may set for a store (1.000,00 €).
+pub(crate) const MAX_CASH_TOLERANCE_CENTS: i64 = 100_000;
+
+/// A receipt header or footer: trimmed, at most [`RECEIPT_TEXT_MAX`] characters, may be empty.
+pub(crate) fn receipt_text(field: &str, v: &str) -> Result<String, AppError> {
+    let t = v.trim();
+    if t.chars().count() > RECEIPT_TEXT_MAX {
+        return Err(AppError::invalid(format!(
+            "{field} must be at most {RECEIPT_TEXT_MAX} characters"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+/// A store's cash over/short tolerance: not negative, at most 1.000,00 €.
+pub(crate) fn cash_tolerance(t: Money) -> Result<Money, AppError> {
+    if t.is_negative() {
+        return Err(AppError::invalid(format!(
+            "cash_tolerance {t} must not be negative"
+        )));
+    }
+    if t.cents() > MAX_CASH_TOLERANCE_CENTS {
+        return Err(AppError::invalid(format!(
+            "cash_tolerance {t} is above the maximum of {}",
+            Money::from_cents(MAX_CASH_TOLERANCE_CENTS)
+        )));
+    }
+    Ok(t)
+}
+
+/// A franchisee address: trimmed, at most 300 characters, may be empty.
+fn address(v: &str) -> Result<String, AppError> {
+    let t = v.trim();
+    if t.chars().count() > 300 {
+        return Err(AppError::invalid("address must be at most 300 characters"));
+    }
+    Ok(t.to_string())
+}
+
+/// A NIF/NIE/CIF normalised and validated.
+fn checked_nif(v: &str) -> Result<String, AppError> {
+    let n = nif::normalise(v);
+    nif::validate(&n)
+        .map_err(|e| AppError::invalid(format!("nif {:?} is not valid: {e}", v.trim())))?;
+    Ok(n)
+}
+
 // --- franchisees --------------------------------------------------------------------------------
 
 #[derive(Debug, Deserialize)]
@@ -81,10 +130,70 @@ pub async fn create_franchisee(
         .create_franchisee(&NewFranchisee {
             legal_name,
             nif: n,
-            address: b.address.trim().to_string(),
+            address: address(&b.address)?,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(f)))
+}
+
+pub async fn get_franchisee(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Franchisee>, AppError> {
+    Ok(Json(st.storage.get_franchisee(FranchiseeId(id)).await?))
+}
+
+/// Body of `PATCH /franchisees/{id}`: only the fields given change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FranchiseePatchIn {
+    pub legal_name: Option<String>,
+    pub nif: Option<String>,
+    pub address: Option<String>,
+}
+
+/// Validates a franchisee change (legal name, NIF/CIF check character, address) before storage sees it.
+pub(crate) fn franchisee_patch(b: &FranchiseePatchIn) -> Result<FranchiseePatch, AppError> {
+    Ok(FranchiseePatch {
+        legal_name: b
+            .legal_name
+            .as_deref()
+            .map(|v| text("legal_name", v, 200))
+            .transpose()?,
+        nif: b.nif.as_deref().map(checked_nif).transpose()?,
+        address: b.address.as_deref().map(address).transpose()?,
+    })
+}
+
+/// `PATCH /franchisees/{id}`: the tills of every store of the franchisee get the new legal data.
+pub async fn patch_franchisee(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<FranchiseePatchIn>,
+) -> Result<Json<Franchisee>, AppError> {
+    let p = franchisee_patch(&b)?;
+    Ok(Json(
+        st.storage.update_franchisee(FranchiseeId(id), &p).await?,
+    ))
+}
+
+/// `PUT /franchisees/{id}`: replaces the legal data (legal name and NIF required).
+pub async fn put_franchisee(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<FranchiseeIn>,
+) -> Result<Json<Franchisee>, AppError> {
+    let p = franchisee_patch(&FranchiseePatchIn {
+        legal_name: Some(b.legal_name),
+        nif: Some(b.nif),
+        address: Some(b.address),
+    })?;
+    Ok(Json(
+        st.storage.update_franchisee(FranchiseeId(id), &p).await?,
+    ))
 }
 
 // --- stores -------------------------------------------------------------------------------------
@@ -96,7 +205,88 @@ pub struct StoreIn {
     #[serde(default)]
     pub address: String,
     #[serde(default)]
+    pub receipt_header: String,
+    #[serde(default)]
     pub receipt_footer: String,
+    /// Default 5.00.
+    #[serde(default = "crate::storage::default_cash_tolerance")]
+    pub cash_tolerance: Money,
+}
+
+/// Body of `PATCH /stores/{id}`: only the fields given change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorePatchIn {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub receipt_header: Option<String>,
+    pub receipt_footer: Option<String>,
+    pub cash_tolerance: Option<Money>,
+}
+
+/// Body of `PUT /stores/{id}`: every setting (the franchisee of a store does not change).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettingsIn {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub receipt_header: String,
+    #[serde(default)]
+    pub receipt_footer: String,
+    pub cash_tolerance: Money,
+}
+
+/// Validates a store change before storage sees it.
+pub(crate) fn store_patch(b: &StorePatchIn) -> Result<StorePatch, AppError> {
+    Ok(StorePatch {
+        name: b
+            .name
+            .as_deref()
+            .map(|v| text("name", v, 200))
+            .transpose()?,
+        address: b.address.as_deref().map(address).transpose()?,
+        receipt_header: b
+            .receipt_header
+            .as_deref()
+            .map(|v| receipt_text("receipt_header", v))
+            .transpose()?,
+        receipt_footer: b
+            .receipt_footer
+            .as_deref()
+            .map(|v| receipt_text("receipt_footer", v))
+            .transpose()?,
+        cash_tolerance: b.cash_tolerance.map(cash_tolerance).transpose()?,
+    })
+}
+
+/// `PATCH /stores/{id}`: writes the store's change so its tills pull the new settings.
+pub async fn patch_store(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<StorePatchIn>,
+) -> Result<Json<Store>, AppError> {
+    let p = store_patch(&b)?;
+    Ok(Json(st.storage.update_store(StoreId(id), &p).await?))
+}
+
+/// `PUT /stores/{id}`: replaces every setting of the store.
+pub async fn put_store(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<StoreSettingsIn>,
+) -> Result<Json<Store>, AppError> {
+    let p = store_patch(&StorePatchIn {
+        name: Some(b.name),
+        address: Some(b.address),
+        receipt_header: Some(b.receipt_header),
+        receipt_footer: Some(b.receipt_footer),
+        cash_tolerance: Some(b.cash_tolerance),
+    })?;
+    Ok(Json(st.storage.update_store(StoreId(id), &p).await?))
 }
 
 pub async fn list_stores(
@@ -124,8 +314,10 @@ pub async fn create_store(
         .create_store(&NewStore {
             franchisee_id: b.franchisee_id,
             name: text("name", &b.name, 200)?,
-            address: b.address.trim().to_string(),
-            receipt_footer: b.receipt_footer.trim().to_string(),
+            address: address(&b.address)?,
+            receipt_header: receipt_text("receipt_header", &b.receipt_header)?,
+            receipt_footer: receipt_text("receipt_footer", &b.receipt_footer)?,
+            cash_tolerance: cash_tolerance(b.cash_tolerance)?,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(s)))

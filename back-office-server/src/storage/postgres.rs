@@ -92,7 +92,18 @@ impl PostgresStorage {
                 .await?
                 .get(0);
             sql::check_not_newer(newest, sql::POSTGRES_MIGRATIONS)?;
-            let Some(m) = sql::POSTGRES_MIGRATIONS.iter().find(|m| m.version > newest) else {
+            let applied: Vec<i64> = tx
+                .query("SELECT version FROM schema_migrations", &[])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            // Any migration not applied yet, oldest first: numbers made on parallel branches may
+            // land after a higher one was applied (e.g. 0005 merged after 0006 ran).
+            let Some(m) = sql::POSTGRES_MIGRATIONS
+                .iter()
+                .find(|m| !applied.contains(&m.version))
+            else {
                 tx.commit().await?;
                 return Ok(());
             };
@@ -336,7 +347,34 @@ fn store_row(r: &tokio_postgres::Row) -> Store {
         name: r.get(2),
         address: r.get(3),
         receipt_footer: r.get(4),
+        receipt_header: r.get(5),
+        cash_tolerance: Money::from_cents(r.get(6)),
     }
+}
+
+fn franchisee_row(r: &tokio_postgres::Row) -> Franchisee {
+    Franchisee {
+        id: FranchiseeId(r.get(0)),
+        legal_name: r.get(1),
+        nif: r.get(2),
+        address: r.get(3),
+    }
+}
+
+/// A franchisee, locked for update when `lock` (so its stores' changes carry what commits).
+async fn load_franchisee(
+    c: &impl tokio_postgres::GenericClient,
+    id: i64,
+    lock: bool,
+) -> StorageResult<Franchisee> {
+    let q = format!(
+        "SELECT id, legal_name, nif, address FROM franchisees WHERE id = $1{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    c.query_opt(&q, &[&id])
+        .await?
+        .map(|r| franchisee_row(&r))
+        .ok_or_else(|| sql::franchisee_not_found(id))
 }
 
 fn staff_row(r: &tokio_postgres::Row) -> StorageResult<(Staff, String)> {
@@ -789,13 +827,56 @@ impl Storage for PostgresStorage {
             )
             .await?
             .iter()
-            .map(|r| Franchisee {
-                id: FranchiseeId(r.get(0)),
-                legal_name: r.get(1),
-                nif: r.get(2),
-                address: r.get(3),
-            })
+            .map(franchisee_row)
             .collect())
+    }
+
+    async fn get_franchisee(&self, id: FranchiseeId) -> StorageResult<Franchisee> {
+        let c = self.client().await?;
+        load_franchisee(&**c, id.0, false).await
+    }
+
+    async fn update_franchisee(
+        &self,
+        id: FranchiseeId,
+        patch: &FranchiseePatch,
+    ) -> StorageResult<Franchisee> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let f = sql::patched_franchisee(load_franchisee(&*tx, id.0, true).await?, patch);
+        if let Some(r) = tx
+            .query_opt(
+                "SELECT id FROM franchisees WHERE nif = $1 AND id <> $2",
+                &[&f.nif, &id.0],
+            )
+            .await?
+        {
+            return Err(sql::nif_taken(&f.nif, r.get(0)));
+        }
+        tx.execute(
+            "UPDATE franchisees SET legal_name = $1, nif = $2, address = $3 WHERE id = $4",
+            &[&f.legal_name, &f.nif, &f.address, &id.0],
+        )
+        .await?;
+        let stores: Vec<Store> = tx
+            .query(
+                &format!(
+                    "SELECT {} FROM stores WHERE franchisee_id = $1 ORDER BY id FOR UPDATE",
+                    sql::STORE_COLUMNS
+                ),
+                &[&id.0],
+            )
+            .await?
+            .iter()
+            .map(store_row)
+            .collect();
+        let rows = stores
+            .iter()
+            .map(|s| sql::store_change(s, &f.legal_name, &f.nif))
+            .collect::<Result<Vec<_>, _>>()?;
+        write_changes(&tx, rows).await?;
+        tx.commit().await?;
+        Ok(f)
     }
 
     async fn create_store(&self, s: &NewStore) -> StorageResult<Store> {
@@ -803,7 +884,8 @@ impl Storage for PostgresStorage {
         let tx = c.transaction().await?;
         let f = tx
             .query_opt(
-                "SELECT legal_name, nif FROM franchisees WHERE id = $1",
+                // Shared lock: a concurrent legal-data change waits, so this store's change carries what commits.
+                "SELECT legal_name, nif FROM franchisees WHERE id = $1 FOR SHARE",
                 &[&s.franchisee_id.0],
             )
             .await?
@@ -811,8 +893,16 @@ impl Storage for PostgresStorage {
         let (legal_name, nif): (String, String) = (f.get(0), f.get(1));
         let id: i64 = tx
             .query_one(
-                "INSERT INTO stores (franchisee_id, name, address, receipt_footer) VALUES ($1, $2, $3, $4) RETURNING id",
-                &[&s.franchisee_id.0, &s.name, &s.address, &s.receipt_footer],
+                "INSERT INTO stores (franchisee_id, name, address, receipt_footer, receipt_header, cash_tolerance_cents)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    &s.franchisee_id.0,
+                    &s.name,
+                    &s.address,
+                    &s.receipt_footer,
+                    &s.receipt_header,
+                    &s.cash_tolerance.cents(),
+                ],
             )
             .await?
             .get(0);
@@ -821,7 +911,9 @@ impl Storage for PostgresStorage {
             franchisee_id: s.franchisee_id,
             name: s.name.clone(),
             address: s.address.clone(),
+            receipt_header: s.receipt_header.clone(),
             receipt_footer: s.receipt_footer.clone(),
+            cash_tolerance: s.cash_tolerance,
         };
         write_changes(&tx, vec![sql::store_change(&store, &legal_name, &nif)?]).await?;
         tx.commit().await?;
@@ -833,7 +925,7 @@ impl Storage for PostgresStorage {
             .client()
             .await?
             .query(
-                "SELECT id, franchisee_id, name, address, receipt_footer FROM stores ORDER BY id",
+                &format!("SELECT {} FROM stores ORDER BY id", sql::STORE_COLUMNS),
                 &[],
             )
             .await?
@@ -846,12 +938,46 @@ impl Storage for PostgresStorage {
         self.client()
             .await?
             .query_opt(
-                "SELECT id, franchisee_id, name, address, receipt_footer FROM stores WHERE id = $1",
+                &format!("SELECT {} FROM stores WHERE id = $1", sql::STORE_COLUMNS),
                 &[&id.0],
             )
             .await?
             .map(|r| store_row(&r))
             .ok_or_else(|| sql::store_not_found(id.0))
+    }
+
+    async fn update_store(&self, id: StoreId, patch: &StorePatch) -> StorageResult<Store> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let current = tx
+            .query_opt(
+                &format!(
+                    "SELECT {} FROM stores WHERE id = $1 FOR UPDATE",
+                    sql::STORE_COLUMNS
+                ),
+                &[&id.0],
+            )
+            .await?
+            .map(|r| store_row(&r))
+            .ok_or_else(|| sql::store_not_found(id.0))?;
+        let s = sql::patched_store(current, patch);
+        tx.execute(
+            "UPDATE stores SET name = $1, address = $2, receipt_header = $3, receipt_footer = $4,
+             cash_tolerance_cents = $5 WHERE id = $6",
+            &[
+                &s.name,
+                &s.address,
+                &s.receipt_header,
+                &s.receipt_footer,
+                &s.cash_tolerance.cents(),
+                &id.0,
+            ],
+        )
+        .await?;
+        let f = load_franchisee(&*tx, s.franchisee_id.0, false).await?;
+        write_changes(&tx, vec![sql::store_change(&s, &f.legal_name, &f.nif)?]).await?;
+        tx.commit().await?;
+        Ok(s)
     }
 
     async fn create_till(

@@ -42,6 +42,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0005_document_kind_day",
         sql: include_str!("../../../migrations/server/sqlite/0005_document_kind_day.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_store_settings",
+        sql: include_str!("../../../migrations/server/sqlite/0006_store_settings.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -69,6 +74,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "0005_document_kind_day",
         sql: include_str!("../../../migrations/server/postgres/0005_document_kind_day.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_store_settings",
+        sql: include_str!("../../../migrations/server/postgres/0006_store_settings.sql"),
     },
 ];
 
@@ -265,8 +275,51 @@ pub fn store_change(
             franchisee_legal_name: franchisee_legal_name.to_string(),
             franchisee_nif: franchisee_nif.to_string(),
             receipt_footer: s.receipt_footer.clone(),
+            receipt_header: s.receipt_header.clone(),
+            cash_tolerance: Some(s.cash_tolerance),
         }),
     )
+}
+
+/// The columns of a store row, in the order `store_row` reads them.
+pub const STORE_COLUMNS: &str =
+    "id, franchisee_id, name, address, receipt_footer, receipt_header, cash_tolerance_cents";
+
+/// A store with the patch applied (`None` leaves a field as it is).
+pub fn patched_store(mut s: super::Store, p: &super::StorePatch) -> super::Store {
+    if let Some(v) = &p.name {
+        s.name = v.clone();
+    }
+    if let Some(v) = &p.address {
+        s.address = v.clone();
+    }
+    if let Some(v) = &p.receipt_header {
+        s.receipt_header = v.clone();
+    }
+    if let Some(v) = &p.receipt_footer {
+        s.receipt_footer = v.clone();
+    }
+    if let Some(v) = p.cash_tolerance {
+        s.cash_tolerance = v;
+    }
+    s
+}
+
+/// A franchisee with the patch applied (`None` leaves a field as it is).
+pub fn patched_franchisee(
+    mut f: super::Franchisee,
+    p: &super::FranchiseePatch,
+) -> super::Franchisee {
+    if let Some(v) = &p.legal_name {
+        f.legal_name = v.clone();
+    }
+    if let Some(v) = &p.nif {
+        f.nif = v.clone();
+    }
+    if let Some(v) = &p.address {
+        f.address = v.clone();
+    }
+    f
 }
 
 /// Builds a page from rows `(cursor, store_id, payload)` read in cursor order (at most `limit + 1` of them)

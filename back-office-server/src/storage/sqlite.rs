@@ -102,7 +102,16 @@ fn migrate(conn: &mut Connection) -> StorageResult<()> {
         |r| r.get(0),
     )?;
     sql::check_not_newer(newest, sql::SQLITE_MIGRATIONS)?;
-    for m in sql::SQLITE_MIGRATIONS.iter().filter(|m| m.version > newest) {
+    let applied: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_migrations")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    // Any migration not applied yet, oldest first: numbers made on parallel branches may land
+    // after a higher one was applied (e.g. 0005 merged after 0006 ran).
+    for m in sql::SQLITE_MIGRATIONS
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+    {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(m.sql)?;
         tx.execute(
@@ -251,7 +260,35 @@ fn store_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Store> {
         name: r.get(2)?,
         address: r.get(3)?,
         receipt_footer: r.get(4)?,
+        receipt_header: r.get(5)?,
+        cash_tolerance: Money::from_cents(r.get(6)?),
     })
+}
+
+fn load_store(c: &Connection, id: i64) -> StorageResult<Store> {
+    c.prepare_cached(&format!(
+        "SELECT {} FROM stores WHERE id = ?1",
+        sql::STORE_COLUMNS
+    ))?
+    .query_row([id], store_row)
+    .optional()?
+    .ok_or_else(|| sql::store_not_found(id))
+}
+
+fn franchisee_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Franchisee> {
+    Ok(Franchisee {
+        id: FranchiseeId(r.get(0)?),
+        legal_name: r.get(1)?,
+        nif: r.get(2)?,
+        address: r.get(3)?,
+    })
+}
+
+fn load_franchisee(c: &Connection, id: i64) -> StorageResult<Franchisee> {
+    c.prepare_cached("SELECT id, legal_name, nif, address FROM franchisees WHERE id = ?1")?
+        .query_row([id], franchisee_row)
+        .optional()?
+        .ok_or_else(|| sql::franchisee_not_found(id))
 }
 
 fn staff_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Staff, String)> {
@@ -650,16 +687,50 @@ impl Storage for SqliteStorage {
                 "SELECT id, legal_name, nif, address FROM franchisees ORDER BY id",
             )?;
             let v = st
-                .query_map([], |r| {
-                    Ok(Franchisee {
-                        id: FranchiseeId(r.get(0)?),
-                        legal_name: r.get(1)?,
-                        nif: r.get(2)?,
-                        address: r.get(3)?,
-                    })
-                })?
+                .query_map([], franchisee_row)?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(v)
+        })
+        .await
+    }
+
+    async fn get_franchisee(&self, id: FranchiseeId) -> StorageResult<Franchisee> {
+        self.run(move |c| load_franchisee(c, id.0)).await
+    }
+
+    async fn update_franchisee(
+        &self,
+        id: FranchiseeId,
+        patch: &FranchiseePatch,
+    ) -> StorageResult<Franchisee> {
+        let patch = patch.clone();
+        self.write(move |tx| {
+            let f = sql::patched_franchisee(load_franchisee(tx, id.0)?, &patch);
+            if let Some(owner) = tx
+                .query_row(
+                    "SELECT id FROM franchisees WHERE nif = ?1 AND id <> ?2",
+                    params![f.nif, id.0],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+            {
+                return Err(sql::nif_taken(&f.nif, owner));
+            }
+            tx.execute(
+                "UPDATE franchisees SET legal_name = ?1, nif = ?2, address = ?3 WHERE id = ?4",
+                params![f.legal_name, f.nif, f.address, id.0],
+            )?;
+            let stores = tx
+                .prepare_cached(&format!(
+                    "SELECT {} FROM stores WHERE franchisee_id = ?1 ORDER BY id",
+                    sql::STORE_COLUMNS
+                ))?
+                .query_map([id.0], store_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            for s in &stores {
+                write_change(tx, sql::store_change(s, &f.legal_name, &f.nif)?)?;
+            }
+            Ok(f)
         })
         .await
     }
@@ -676,15 +747,25 @@ impl Storage for SqliteStorage {
                 .optional()?
                 .ok_or_else(|| sql::franchisee_not_found(s.franchisee_id.0))?;
             tx.execute(
-                "INSERT INTO stores (franchisee_id, name, address, receipt_footer) VALUES (?1, ?2, ?3, ?4)",
-                params![s.franchisee_id.0, s.name, s.address, s.receipt_footer],
+                "INSERT INTO stores (franchisee_id, name, address, receipt_footer, receipt_header, cash_tolerance_cents)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    s.franchisee_id.0,
+                    s.name,
+                    s.address,
+                    s.receipt_footer,
+                    s.receipt_header,
+                    s.cash_tolerance.cents()
+                ],
             )?;
             let store = Store {
                 id: StoreId(tx.last_insert_rowid()),
                 franchisee_id: s.franchisee_id,
                 name: s.name,
                 address: s.address,
+                receipt_header: s.receipt_header,
                 receipt_footer: s.receipt_footer,
+                cash_tolerance: s.cash_tolerance,
             };
             write_change(tx, sql::store_change(&store, &legal_name, &nif)?)?;
             Ok(store)
@@ -694,9 +775,10 @@ impl Storage for SqliteStorage {
 
     async fn list_stores(&self) -> StorageResult<Vec<Store>> {
         self.run(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT id, franchisee_id, name, address, receipt_footer FROM stores ORDER BY id",
-            )?;
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {} FROM stores ORDER BY id",
+                sql::STORE_COLUMNS
+            ))?;
             let v = st
                 .query_map([], store_row)?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -706,13 +788,28 @@ impl Storage for SqliteStorage {
     }
 
     async fn get_store(&self, id: StoreId) -> StorageResult<Store> {
-        self.run(move |c| {
-            c.prepare_cached(
-                "SELECT id, franchisee_id, name, address, receipt_footer FROM stores WHERE id = ?1",
-            )?
-            .query_row([id.0], store_row)
-            .optional()?
-            .ok_or_else(|| sql::store_not_found(id.0))
+        self.run(move |c| load_store(c, id.0)).await
+    }
+
+    async fn update_store(&self, id: StoreId, patch: &StorePatch) -> StorageResult<Store> {
+        let patch = patch.clone();
+        self.write(move |tx| {
+            let s = sql::patched_store(load_store(tx, id.0)?, &patch);
+            tx.execute(
+                "UPDATE stores SET name = ?1, address = ?2, receipt_header = ?3, receipt_footer = ?4,
+                 cash_tolerance_cents = ?5 WHERE id = ?6",
+                params![
+                    s.name,
+                    s.address,
+                    s.receipt_header,
+                    s.receipt_footer,
+                    s.cash_tolerance.cents(),
+                    id.0
+                ],
+            )?;
+            let f = load_franchisee(tx, s.franchisee_id.0)?;
+            write_change(tx, sql::store_change(&s, &f.legal_name, &f.nif)?)?;
+            Ok(s)
         })
         .await
     }

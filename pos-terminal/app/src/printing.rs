@@ -106,6 +106,8 @@ fn fallback_store(l: &Ledger) -> sync_protocol::StoreRecord {
         franchisee_legal_name: String::new(),
         franchisee_nif: String::new(),
         receipt_footer: String::new(),
+        receipt_header: String::new(),
+        cash_tolerance: None,
     }
 }
 
