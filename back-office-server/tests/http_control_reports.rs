@@ -4,13 +4,10 @@
 //! is fetched as HQ, an analyst and a store manager, with exact figures.
 
 use back_office_server::storage::dashboard::DashboardRole;
-use back_office_server::storage::{self, NewFranchisee, NewStaff, NewStore, Storage, TillAuth};
-use back_office_server::web::html;
-use back_office_server::{AppState, auth, router};
+use back_office_server::storage::{NewFranchisee, NewStaff, NewStore, TillAuth};
+use back_office_server::{AppState, auth};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
-use std::collections::HashMap;
-use std::sync::Arc;
 use sync_protocol::{
     AuditAction, AuditEvent, CashClose, ClockDirection, ClockEvent, Document, DocumentBody,
     DocumentId, GENESIS_HASH, Money, Payment, ProductId, Quantity, Refund, SaleLine, StaffId,
@@ -18,188 +15,9 @@ use sync_protocol::{
 };
 use uuid::Uuid;
 
-const PASSWORD: &str = "correct horse battery";
-
-struct Server {
-    base: String,
-    storage: Arc<dyn Storage>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn start(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(AppState::new(storage.clone()));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    Server {
-        base: format!("http://{addr}"),
-        storage,
-        _dir: dir,
-    }
-}
-
-async fn sqlite() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hq.db").display());
-    start(storage::open(&url).await.unwrap(), Some(dir)).await
-}
-
-async fn enrolled(s: &Server, store: StoreId, name: &str) -> TillAuth {
-    let code = auth::new_enrolment_code();
-    s.storage
-        .create_till(
-            store,
-            name,
-            &auth::hash_token(&code),
-            Utc::now() + chrono::Duration::days(1),
-        )
-        .await
-        .unwrap();
-    let e = s
-        .storage
-        .enroll_till(
-            &auth::hash_token(&code),
-            "test",
-            &auth::hash_token(&auth::new_token()),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    TillAuth {
-        till_id: e.till_id,
-        store_id: e.store_id,
-        franchisee_id: e.franchisee_id,
-        revoked: false,
-    }
-}
-
-/// A browser: no redirects followed, cookies kept by hand.
-struct Browser<'a> {
-    s: &'a Server,
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        let i = self
-            .body
-            .find("name=\"csrf\" value=\"")
-            .unwrap_or_else(|| panic!("no CSRF field in {}", self.body));
-        let rest = &self.body[i + 19..];
-        rest[..rest.find('"').unwrap()].to_string()
-    }
-    fn assert(&self, status: StatusCode, needle: &str) -> &Self {
-        assert_eq!(self.status, status, "{}", self.body);
-        assert!(
-            self.body.contains(needle),
-            "page ({}) does not contain {needle:?}: {}",
-            self.status,
-            self.body
-        );
-        self
-    }
-}
-
-impl<'a> Browser<'a> {
-    fn new(s: &'a Server) -> Self {
-        Self {
-            s,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: HashMap::new(),
-        }
-    }
-
-    async fn send(&mut self, rq: reqwest::RequestBuilder) -> Page {
-        let cookie: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let rq = if cookie.is_empty() {
-            rq
-        } else {
-            rq.header("cookie", cookie.join("; "))
-        };
-        let res = rq.send().await.unwrap();
-        for c in res.headers().get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').unwrap();
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        Page {
-            status: res.status(),
-            location: res
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap().to_string()),
-            body: res.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let rq = self.http.get(format!("{}{path}", self.s.base));
-        self.send(rq).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let rq = self
-            .http
-            .post(format!("{}{path}", self.s.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_body(form));
-        self.send(rq).await
-    }
-
-    async fn login(&mut self, user: &str, password: &str) -> Page {
-        let form = self.get("/dashboard/login").await;
-        let csrf = form.csrf();
-        self.post(
-            "/dashboard/login",
-            &[("csrf", &csrf), ("username", user), ("password", password)],
-        )
-        .await
-    }
-
-    /// Signs in and returns the session's CSRF token (read from the overview page).
-    async fn signed_in(s: &'a Server, user: &str) -> (Self, String) {
-        let mut b = Self::new(s);
-        let p = b.login(user, PASSWORD).await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-        let o = b.get("/dashboard").await;
-        assert_eq!(o.status, StatusCode::OK, "{}", o.body);
-        let csrf = o.csrf();
-        (b, csrf)
-    }
-}
-
-fn form_body(form: &[(&str, &str)]) -> String {
-    form.iter()
-        .map(|(k, v)| format!("{}={}", html::url(k), html::url(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+#[macro_use]
+mod common;
+use common::*;
 
 // --- the franchise and its documents ------------------------------------------------------------
 
@@ -763,40 +581,6 @@ async fn bad_filters_get_a_message(s: &Server) {
 }
 
 // --- per backend --------------------------------------------------------------------------------
-
-async fn postgres() -> Option<(Server, String, String)> {
-    // Database errors are logged, not returned: show them in a failing test's output.
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let Ok(base) = std::env::var("TRASTIENDA_TEST_POSTGRES_URL") else {
-        println!("skipped: TRASTIENDA_TEST_POSTGRES_URL not set, PostgreSQL half not run");
-        return None;
-    };
-    let url = storage::postgres::create_scratch_database(&base)
-        .await
-        .unwrap();
-    let st = storage::open(&url).await.unwrap();
-    Some((start(st, None).await, base, url))
-}
-
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(&super::sqlite().await).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some((server, base, url)) = super::postgres().await else {
-                    return;
-                };
-                super::$name(&server).await;
-                let _ =
-                    back_office_server::storage::postgres::drop_scratch_database(&base, &url).await;
-            }
-        }
-    };
-}
 
 on_both_backends!(loss_prevention_per_cashier);
 on_both_backends!(cash_over_short_per_close);
