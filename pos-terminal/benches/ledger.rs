@@ -90,14 +90,7 @@ const SIZES: &[&str] = &[
 
 /// EAN-13 with Spain's GS1 prefix 84 and a valid mod-10 check digit.
 fn ean13(n: i64) -> String {
-    let body = format!("84{:010}", n);
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    sync_protocol::barcode::make_ean13(&format!("84{n:010}")).expect("12 digits")
 }
 
 fn name(rng: &mut StdRng) -> String {

@@ -298,12 +298,7 @@ impl ReceiptLayout {
 
     fn push_payments(&self, out: &mut Vec<Element>, payments: &[Payment]) {
         for p in payments {
-            let name = match p.tender {
-                Tender::Cash => "Efectivo",
-                Tender::Card => "Tarjeta",
-                Tender::Other => "Otro",
-            };
-            out.push(self.pair(name, &money(p.amount)));
+            out.push(self.pair(tender_name(p.tender), &money(p.amount)));
             if let Some(t) = p.tendered {
                 out.push(self.pair("  Entregado", &money(t)));
                 out.push(self.pair("  Cambio", &money(p.change)));
@@ -330,33 +325,6 @@ impl ReceiptLayout {
         out.push(self.pair("Izquierda", "Derecha"));
         out.push(self.line("1234567890".repeat(self.columns.div_ceil(10))));
         out.push(Element::Qr("TRASTIENDA-TEST".into()));
-        out.push(Element::Feed(3));
-        out.push(Element::Cut);
-        out
-    }
-
-    /// An X or Z report: a title, the store header, the time and labelled amounts.
-    pub fn report(
-        &self,
-        title: &str,
-        store: &StoreRecord,
-        at: DateTime<Utc>,
-        amounts: &[(String, Money)],
-    ) -> Vec<Element> {
-        let mut out = self.header(store);
-        out.extend(self.styled(
-            title,
-            Style {
-                align: Align::Center,
-                bold: true,
-                big: true,
-            },
-        ));
-        out.push(self.pair("Fecha", &madrid_time(at)));
-        out.push(self.rule());
-        for (label, amount) in amounts {
-            out.push(self.pair(label, &money(*amount)));
-        }
         out.push(Element::Feed(3));
         out.push(Element::Cut);
         out

@@ -350,15 +350,10 @@ fn test_page_report_and_manager_drawer() {
     p.print_test_page(ReceiptLayout::MM58).unwrap();
     p.open_drawer().unwrap();
     let l58 = ReceiptLayout::MM58;
-    let report = l58.report(
-        "INFORME X",
-        &store(),
-        chrono::Utc::now(),
-        &[
-            ("Efectivo".into(), Money::from_cents(123456)),
-            ("Tarjeta".into(), Money::from_cents(789)),
-        ],
-    );
+    // The X report as the till prints it, with 1.234,56 € taken in cash.
+    let mut x = pos_terminal::ShiftReport::from_documents(1, &[]);
+    x.tenders[0].sales = Money::from_cents(123456);
+    let report = l58.shift_report(&store(), chrono::Utc::now(), &x, None);
     let bytes = pos_terminal::receipt::encode(&report, l58).unwrap();
     p.send(&bytes).unwrap();
     let deadline = Instant::now() + Duration::from_secs(2);
