@@ -719,40 +719,23 @@ impl Till {
         .into()
     }
 
+    /// Whether the print queue is being retried on a timer: a printer is configured and the last
+    /// attempt left receipts waiting.
+    pub fn retries_prints(&self) -> bool {
+        matches!(self.status.printer, Some(PrinterProblem::Failed { .. }))
+            && self.settings.receipt_printer().is_some()
+    }
+
     pub fn subscription(&self) -> Subscription<Message> {
         let keys = event::listen_with(|event, _status, _window| match event {
-            iced::Event::Keyboard(keyboard::Event::KeyPressed {
-                key: keyboard::Key::Named(keyboard::key::Named::Tab),
-                modifiers,
-                ..
-            }) => Some(Message::FocusNext(!modifiers.shift())),
-            iced::Event::Keyboard(keyboard::Event::KeyPressed {
-                key: keyboard::Key::Named(named),
-                ..
-            }) => {
-                use keyboard::key::Named;
-                let k = match named {
-                    Named::F2 => Key::Pay,
-                    Named::F3 => Key::Invoice,
-                    Named::F4 => Key::Void,
-                    Named::F5 => Key::Park,
-                    Named::F6 => Key::Recall,
-                    Named::F7 => Key::Reprint,
-                    Named::F8 => Key::Refund,
-                    Named::F9 => Key::Settings,
-                    Named::F10 => return Some(Message::ManagerKey),
-                    Named::Escape => Key::Escape,
-                    _ => return None,
-                };
-                Some(Message::Key(k))
-            }
+            iced::Event::Keyboard(k) => key_message(&k),
             _ => None,
         });
         let mut subs = vec![
             keys,
             wedge::keys().map(|(key, captured, at)| Message::Wedge(key, captured, at)),
         ];
-        if self.status.printer.is_some() && self.settings.receipt_printer().is_some() {
+        if self.retries_prints() {
             subs.push(iced::time::every(printing::RETRY_EVERY).map(|_| Message::PrintRetry));
         }
         if let Some(port) = &self.settings.scanner.serial {
@@ -776,4 +759,33 @@ impl Till {
         }
         Subscription::batch(subs)
     }
+}
+
+/// The keys that work on every screen, whichever widget has focus: F2–F10, Esc, and Tab /
+/// Shift+Tab to move between fields.
+pub fn key_message(event: &keyboard::Event) -> Option<Message> {
+    use keyboard::key::Named;
+    let keyboard::Event::KeyPressed {
+        key: keyboard::Key::Named(named),
+        modifiers,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    let k = match named {
+        Named::Tab => return Some(Message::FocusNext(!modifiers.shift())),
+        Named::F2 => Key::Pay,
+        Named::F3 => Key::Invoice,
+        Named::F4 => Key::Void,
+        Named::F5 => Key::Park,
+        Named::F6 => Key::Recall,
+        Named::F7 => Key::Reprint,
+        Named::F8 => Key::Refund,
+        Named::F9 => Key::Settings,
+        Named::F10 => return Some(Message::ManagerKey),
+        Named::Escape => Key::Escape,
+        _ => return None,
+    };
+    Some(Message::Key(k))
 }

@@ -13,4 +13,4 @@ pub mod status;
 pub mod wedge;
 pub mod worker;
 
-pub use app::{Key, Message, Screen, Till, application, default_ledger_path};
+pub use app::{Key, Message, Screen, Till, application, default_ledger_path, key_message};

@@ -70,3 +70,42 @@ fn run(port: &SerialPort) -> impl iced::futures::Stream<Item = Event> + use<> {
 pub fn subscription(port: SerialPort) -> Subscription<Event> {
     Subscription::run_with(port, run)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serialport::{SerialPort as _, TTYPort};
+    use std::io::Write;
+
+    /// A scanner on a pseudo-terminal: its codes come through, and when the port goes away the
+    /// reader returns the failure (the subscription then reopens it after a pause).
+    #[test]
+    fn codes_from_the_port_then_the_failure() {
+        let (mut master, slave) = TTYPort::pair().expect("pseudo-terminal pair");
+        let path = slave.name().expect("pty name");
+        drop(slave);
+        let port = SerialPort { path, baud: 9600 };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let reader = std::thread::spawn(move || read_port(&port, &tx));
+        std::thread::sleep(Duration::from_millis(100));
+        master.write_all(b"8412345678905\r\n").unwrap();
+        master.flush().unwrap();
+        assert_eq!(
+            rx.blocking_recv(),
+            Some(Event::Code("8412345678905".into()))
+        );
+        drop(master);
+        let failure = reader.join().unwrap();
+        assert!(!failure.is_empty(), "a closed port is reported");
+    }
+
+    #[test]
+    fn a_port_that_does_not_exist_is_reported() {
+        let port = SerialPort {
+            path: "/dev/does-not-exist-ttyACM9".into(),
+            baud: 9600,
+        };
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        assert!(read_port(&port, &tx).contains("/dev/does-not-exist-ttyACM9"));
+    }
+}

@@ -454,9 +454,90 @@ fn a_dead_printer_keeps_the_sale_and_the_receipt_and_says_so() {
         with_ledger(&till, |l| l.pending_prints(10).unwrap().len()),
         1
     );
+    // While it fails, the queue is retried on a timer.
+    assert!(till.retries_prints());
     // The till stays usable for the next sale.
     type_and_enter(&mut till, "scan", EAN);
     assert_shows(&till, "Total: 13,45 €");
+    // The printer is back (here: on another port): the retry prints the waiting receipt and
+    // the timer stops.
+    let back = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    till.settings.printer = Printer::Network {
+        host: "127.0.0.1".into(),
+        port: back.local_addr().unwrap().port(),
+    };
+    // A printer that answers "ready" to each status query (DLE EOT n) and keeps what it gets.
+    let reader = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let mut got = Vec::new();
+        let (mut c, _) = back.accept().unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_millis(500)))
+            .unwrap();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = c.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            for w in buf[..n].windows(2) {
+                if w == [0x10, 0x04] {
+                    let _ = c.write_all(&[0x12]);
+                }
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        got
+    });
+    let outcome = printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
+    assert_eq!(outcome, printing::Outcome::Printed(1));
+    let _ = till.update(Message::Printed(outcome));
+    assert!(!till.retries_prints());
+    assert!(
+        reader
+            .join()
+            .unwrap()
+            .windows(12)
+            .any(|w| w == b"T0007-000001")
+    );
+}
+
+#[test]
+fn f_keys_esc_and_tab_work_whatever_has_focus() {
+    use iced::keyboard::{self, Location, Modifiers, key};
+    let press = |named: key::Named, modifiers: Modifiers| keyboard::Event::KeyPressed {
+        key: keyboard::Key::Named(named),
+        modified_key: keyboard::Key::Named(named),
+        physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+        location: Location::Standard,
+        modifiers,
+        text: None,
+        repeat: false,
+    };
+    let m = |e| format!("{:?}", pos_terminal_app::key_message(&e));
+    assert_eq!(
+        m(press(key::Named::Tab, Modifiers::empty())),
+        "Some(FocusNext(true))"
+    );
+    assert_eq!(
+        m(press(key::Named::Tab, Modifiers::SHIFT)),
+        "Some(FocusNext(false))"
+    );
+    assert_eq!(
+        m(press(key::Named::F2, Modifiers::empty())),
+        "Some(Key(Pay))"
+    );
+    assert_eq!(
+        m(press(key::Named::F8, Modifiers::empty())),
+        "Some(Key(Refund))"
+    );
+    assert_eq!(
+        m(press(key::Named::F10, Modifiers::empty())),
+        "Some(ManagerKey)"
+    );
+    assert_eq!(
+        m(press(key::Named::Escape, Modifiers::empty())),
+        "Some(Key(Escape))"
+    );
+    assert_eq!(m(press(key::Named::ArrowUp, Modifiers::empty())), "None");
 }
 
 #[test]
