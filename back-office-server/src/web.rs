@@ -161,22 +161,24 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Middleware over the dashboard: an error page (title, "nothing was saved", the way back, the
+/// Middleware over the dashboard (and `Vary` on every answer): an error page (title, "nothing was saved", the way back, the
 /// language switch) in the language of the request. The message is already in that language when
 /// the page code built it with the viewer's translator.
 pub async fn localize_errors(req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
-    let res = next.run(req).await;
-    if lang == Lang::Es {
-        return res;
+    let mut res = next.run(req).await;
+    if lang != Lang::Es
+        && let Some(e) = res.extensions().get::<ErrorShown>().cloned()
+    {
+        let err = WebError::new(e.status, e.message);
+        res = (err.status, err.page(Tr::get(lang))).into_response();
     }
-    match res.extensions().get::<ErrorShown>().cloned() {
-        Some(e) => {
-            let err = WebError::new(e.status, e.message);
-            (err.status, err.page(Tr::get(lang))).into_response()
-        }
-        None => res,
-    }
+    // The same URL reads differently per language: caches must keep them apart.
+    res.headers_mut().append(
+        header::VARY,
+        HeaderValue::from_static("accept-language, cookie"),
+    );
+    res
 }
 
 impl From<AppError> for WebError {

@@ -374,6 +374,12 @@ async fn the_switch_sets_the_cookie_and_the_next_page_follows(s: &Server) {
         set.contains("HttpOnly") && set.contains("SameSite=Lax"),
         "{set}"
     );
+    // Dashboard answers depend on the language headers; shared caches must know.
+    let vary = raw.headers()["vary"].to_str().unwrap().to_lowercase();
+    assert!(
+        vary.contains("accept-language") && vary.contains("cookie"),
+        "{vary}"
+    );
 
     // No open redirect, no header injection: anything but a dashboard path goes to /dashboard.
     for back in [
