@@ -388,7 +388,8 @@ pub fn safe_back(back: &str) -> &str {
         || back.starts_with("/dashboard/")
         || back.starts_with("/dashboard?"))
         && !back.contains("//")
-        && !back.contains(['\\', '@'])
+        && !back.split('?').next().unwrap_or("").contains("..")
+        && !back.contains('\\')
         && back.len() <= 2000
         && back.bytes().all(|b| b.is_ascii_graphic());
     if ok { back } else { "/dashboard" }

@@ -388,6 +388,7 @@ async fn the_switch_sets_the_cookie_and_the_next_page_follows(s: &Server) {
         "%2Fdashboard%2F%2Fevil.example",
         "%2F%5Cevil.example",
         "%2Fdashboard%5C..%5Cx",
+        "%2Fdashboard%2F..%2Fapi%2Fv1%2Fadmin",
         "%2Fdashboard%0d%0aSet-Cookie%3A%20x%3D1",
         "%2Fdashboardx",
         "%2Fapi%2Fv1%2Fadmin",
