@@ -7,8 +7,12 @@
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::{NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate};
 use back_office_server::{AppState, auth};
+use chrono::Utc;
 use reqwest::StatusCode;
-use sync_protocol::{Money, ProductId, StaffRole, StoreId, TaxRate};
+use sync_protocol::{
+    ClockDirection, ClockEvent, Document, DocumentBody, DocumentId, GENESIS_HASH, Money, ProductId,
+    StaffRole, StoreId, TaxRate,
+};
 
 #[macro_use]
 mod common;
@@ -62,16 +66,35 @@ async fn world(s: &Server) -> World {
         .await
         .unwrap()
         .id;
-    st.create_staff(&NewStaff {
-        name: "Itziar".into(),
-        role: StaffRole::Cashier,
-        store_id: store,
-        pin_hash: auth::hash_pin("1234").unwrap(),
-    })
-    .await
-    .unwrap();
-    // An enrolled till that has never pushed: offline on the overview, "never" on the tills page.
+    let staff = st
+        .create_staff(&NewStaff {
+            name: "Itziar".into(),
+            role: StaffRole::Cashier,
+            store_id: store,
+            pin_hash: auth::hash_pin("1234").unwrap(),
+        })
+        .await
+        .unwrap();
+    // An enrolled till that has never pushed: "never" on the tills page.
     enrolled(s, store, "K1").await;
+    // One that pushed its document 2 without 1: a gap on the tills page, an open alert on the
+    // overview, a last sync "less than 1 min ago".
+    let k3 = enrolled(s, store, "K3").await;
+    let d = Document::seal(
+        DocumentId::new(),
+        k3.till_id,
+        k3.store_id,
+        2,
+        Utc::now(),
+        GENESIS_HASH,
+        DocumentBody::ClockEvent(ClockEvent {
+            staff_id: staff.id,
+            direction: ClockDirection::In,
+        }),
+    );
+    st.push(&k3, std::slice::from_ref(&d), Utc::now())
+        .await
+        .unwrap();
     for (user, role, stores) in [
         ("hq", DashboardRole::Admin, vec![]),
         ("analyst", DashboardRole::Analyst, vec![]),
@@ -636,6 +659,13 @@ async fn money_and_dates_per_language(s: &Server) {
     b.get("/dashboard/stores")
         .await
         .assert(StatusCode::OK, "<td class=\"num\">€5.00</td>");
+    b.get("/dashboard")
+        .await
+        .assert(StatusCode::OK, "Gap in the sequence")
+        .assert(StatusCode::OK, "Every till has synced in the last 24 h.");
+    b.get("/dashboard/tills")
+        .await
+        .assert(StatusCode::OK, "less than 1 min ago");
 
     b.cookies.insert("trastienda_lang".into(), "es".into());
     b.get("/dashboard/catalog")
@@ -645,7 +675,15 @@ async fn money_and_dates_per_language(s: &Server) {
     b.get("/dashboard")
         .await
         .assert(StatusCode::OK, &today.format("%d/%m/%Y").to_string())
-        .assert(StatusCode::OK, "id=\"today-gross\">0,00 €</b>");
+        .assert(StatusCode::OK, "id=\"today-gross\">0,00 €</b>")
+        .assert(StatusCode::OK, "Hueco en la secuencia")
+        .assert(
+            StatusCode::OK,
+            "Todas las cajas han sincronizado en las últimas 24 h.",
+        );
+    b.get("/dashboard/tills")
+        .await
+        .assert(StatusCode::OK, "hace menos de 1 min");
 
     // The CSV export is the same machine format whatever the language: dot decimals, no symbol.
     for lang in ["en", "es"] {
