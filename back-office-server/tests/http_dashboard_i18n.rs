@@ -270,8 +270,8 @@ fn assert_no_words(path: &str, html: &str, banned: &[&str], lang: &str) {
     }
 }
 
-/// Every translated page, in each language, as the HQ admin (who sees every form) and as a
-/// read-only analyst; the sign-in page, the enrolment code page and an error page too.
+/// Every translated page, in each language, as the HQ admin (who sees every form), as a
+/// read-only analyst and as a store manager; the sign-in page, the enrolment code page and an error page too.
 async fn every_page_in_one_language_only(s: &Server) {
     let w = world(s).await;
     let pages = [
@@ -295,7 +295,7 @@ async fn every_page_in_one_language_only(s: &Server) {
         assert_eq!(p.status, StatusCode::OK);
         assert_no_words("/dashboard/login", &p.body, banned, lang);
 
-        for user in ["hq", "analyst"] {
+        for user in ["hq", "analyst", "boss"] {
             let (mut b, csrf) = Browser::signed_in(s, user).await;
             b.cookies.insert("trastienda_lang".into(), lang.into());
             for path in &pages {

@@ -384,5 +384,44 @@ mod tests {
         assert!(svg.contains("width=\"460\""), "{svg}");
         assert!(svg.contains("width=\"230\""), "{svg}");
         assert!(svg.contains("B &lt;x&gt;"));
+        assert!(
+            svg.contains("periodo anterior") && svg.contains("10,00 €"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn chart_legend_and_amounts_in_english() {
+        let svg = bar_chart_t(
+            Tr::get(Lang::En),
+            "Sales",
+            &[("A".into(), 123456, 100), ("B".into(), 500, 0)],
+        );
+        assert!(
+            svg.contains(">this period<") && svg.contains(">previous period<"),
+            "{svg}"
+        );
+        assert!(svg.contains(">€1,234.56<"), "{svg}");
+        assert!(!svg.contains("periodo"), "{svg}");
+    }
+
+    #[test]
+    fn the_spanish_layout_helpers_keep_their_output() {
+        assert!(
+            bare_page("Entrar", "<p>x</p>")
+                .0
+                .contains("<html lang=\"es\">")
+        );
+        assert_eq!(role_name(DashboardRole::Analyst), "analista");
+        assert_eq!(
+            role_name_t(Tr::get(Lang::En), DashboardRole::Analyst),
+            "analyst"
+        );
+        let sw = lang_switch(Tr::get(Lang::En), "https://evil.example/");
+        assert!(sw.contains("back=%2Fdashboard\""), "{sw}");
+        assert!(
+            sw.contains("id=\"lang-en\" aria-current=\"true\">EN</a>"),
+            "{sw}"
+        );
     }
 }
