@@ -97,7 +97,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1/sync", sync)
         .nest("/api/v1/admin", admin)
         .route("/api/v1/reports/sales", get(reports::sales))
-        .merge(crate::web::routes())
+        .merge(crate::web::routes().layer(axum::middleware::from_fn(crate::web::localize_errors)))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -68,6 +68,9 @@ impl Browser {
                     "--window-size=1280,1000", "--lang=es-ES", "--no-first-run",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                // Headless Chromium sends `Accept-Language: en-US` whatever `--lang` says, and the
+                // dashboard follows that header: ask for Spanish, as a browser in Spain would.
+                "prefs": { "intl.accept_languages": "es-ES,es" },
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -154,6 +154,42 @@ async fn price_change_in_the_browser_reaches_the_till_and_its_sale_comes_back() 
         "{row}"
     );
     assert!(row.contains('2'), "units sold: {row}");
+
+    // The ES | EN switch in the header: one click and the dashboard speaks English, on the same
+    // page, and keeps doing so on the next one.
+    c.goto(&format!("{base}/dashboard"))
+        .await
+        .expect("overview");
+    c.find(Locator::Id("lang-en"))
+        .await
+        .expect("EN link")
+        .click()
+        .await
+        .expect("click EN");
+    c.wait()
+        .for_element(Locator::Css("html[lang=\"en\"]"))
+        .await
+        .expect("the page in English");
+    assert_eq!(
+        c.current_url().await.expect("url").path(),
+        "/dashboard",
+        "the switch came back to the same page"
+    );
+    assert_eq!(browser.text_of("today-gross").await.unwrap(), "€14.70");
+    c.find(Locator::LinkText("Catalogue"))
+        .await
+        .expect("English navigation")
+        .click()
+        .await
+        .expect("click catalogue");
+    c.wait()
+        .for_element(Locator::Css("html[lang=\"en\"]"))
+        .await
+        .expect("still English");
+    c.goto(&format!("{base}/dashboard/catalog/{product_id}"))
+        .await
+        .expect("product page");
+    assert_eq!(browser.text_of("hq-price").await.unwrap(), "€7.35");
     browser.close().await;
     db.cleanup().await;
 }

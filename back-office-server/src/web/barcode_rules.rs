@@ -4,7 +4,7 @@
 
 use super::html::{self, esc, url};
 use super::stores::DoneQuery;
-use super::{Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Lang, Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::{BarcodeRuleIn, validate_barcode_rule};
 use axum::extract::State;
@@ -26,20 +26,35 @@ pub fn layout(r: &BarcodeRuleRecord) -> String {
     s
 }
 
-fn kind_name(k: MeasureKind) -> &'static str {
-    match k {
-        MeasureKind::Weight => "peso",
-        MeasureKind::Price => "precio",
+fn kind_name(t: &Tr, k: MeasureKind) -> String {
+    t.msg(match k {
+        MeasureKind::Weight => "rules-kind-weight",
+        MeasureKind::Price => "rules-kind-price",
+    })
+}
+
+/// What the value field means, e.g. "gramos (kg con 3 decimales)".
+fn value_meaning(t: &Tr, r: &BarcodeRuleRecord) -> String {
+    match (r.kind, r.decimals) {
+        (MeasureKind::Weight, 3) => t.msg("rules-meaning-grams"),
+        (MeasureKind::Price, 2) => t.msg("rules-meaning-cents"),
+        (MeasureKind::Weight, d) => t.msg_with("rules-meaning-quantity", &[("decimals", &d)]),
+        (MeasureKind::Price, d) => t.msg_with("rules-meaning-amount", &[("decimals", &d)]),
     }
 }
 
-/// What the value field means, e.g. "gramos → kg (3 decimales)".
-fn value_meaning(r: &BarcodeRuleRecord) -> String {
-    match (r.kind, r.decimals) {
-        (MeasureKind::Weight, 3) => "gramos (kg con 3 decimales)".into(),
-        (MeasureKind::Price, 2) => "céntimos (€ con 2 decimales)".into(),
-        (MeasureKind::Weight, d) => format!("cantidad con {d} decimales"),
-        (MeasureKind::Price, d) => format!("importe en € con {d} decimales"),
+/// A rule the API refused, in `t`'s language (`Display` is the API's English sentence).
+fn rule_error(t: &Tr, e: &sync_protocol::barcode::RuleError) -> String {
+    match t.lang() {
+        Lang::Es => e.es(),
+        Lang::En => {
+            let s = e.to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+                None => s,
+            }
+        }
     }
 }
 
@@ -49,6 +64,8 @@ pub async fn list(
     v: Viewer,
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
+    let t = v.t();
+    let m = |k: &str| esc(&t.msg(k));
     let rules = st.storage.list_barcode_rules().await?;
     let rows: String = rules
         .iter()
@@ -56,9 +73,10 @@ pub async fn list(
             let remove = if v.can_write() {
                 format!(
                     "<form class=\"inline\" method=\"post\" action=\"/dashboard/barcode-rules/{id}/delete\">{csrf}\
-                     <button type=\"submit\" class=\"secondary\">Quitar</button></form>",
+                     <button type=\"submit\" class=\"secondary\">{remove}</button></form>",
                     id = r.id,
-                    csrf = v.csrf_field()
+                    csrf = v.csrf_field(),
+                    remove = m("rules-remove"),
                 )
             } else {
                 String::new()
@@ -68,53 +86,77 @@ pub async fn list(
                  <td class=\"num\">{item}</td><td>{verifier}</td><td class=\"num\">{value}</td><td>{meaning}</td><td>{remove}</td></tr>",
                 id = r.id,
                 prefix = esc(&r.prefix),
-                kind = kind_name(r.kind),
+                kind = esc(&kind_name(t, r.kind)),
                 layout = esc(&layout(r)),
                 item = r.item_digits,
-                verifier = if r.verifier { "sí" } else { "no" },
+                verifier = esc(&t.yes_no(r.verifier)),
                 value = r.value_digits,
-                meaning = esc(&value_meaning(r)),
+                meaning = esc(&value_meaning(t, r)),
             )
         })
         .collect();
     let empty = if rules.is_empty() {
-        "<p class=\"muted\">No hay reglas: las cajas leen los códigos 20–29 como códigos normales.</p>"
+        format!("<p class=\"muted\">{}</p>", m("rules-empty"))
     } else {
-        ""
+        String::new()
     };
     let form = if v.can_write() {
         format!(
-            "<section class=\"card\"><h2>Nueva regla</h2>\
-             <p class=\"muted\">Prefijo + artículo + verificador (opcional) + valor + dígito de control = 13 cifras. \
-             Las habituales: peso <code>21 IIIII PPPPP C</code> (5 + 5, 3 decimales, gramos) y precio \
-             <code>23 IIIII €€€€€ C</code> (5 + 5, 2 decimales, céntimos).</p>\
+            "<section class=\"card\"><h2>{h_new}</h2>\
+             <p class=\"muted\">{help1} \
+             {help2} <code>21 IIIII PPPPP C</code> {help3} \
+             <code>23 IIIII €€€€€ C</code> {help4}</p>\
              <form class=\"row\" method=\"post\" action=\"/dashboard/barcode-rules\">{csrf}\
-             <label>Prefijo (20–29) <input name=\"prefix\" id=\"rule-prefix\" size=\"3\" required></label>\
-             <label>Tipo <select name=\"kind\" id=\"rule-kind\"><option value=\"weight\">peso</option><option value=\"price\">precio</option></select></label>\
-             <label>Cifras de artículo <input name=\"item_digits\" id=\"rule-item\" value=\"5\" size=\"3\" required></label>\
-             <label>Cifras de valor <input name=\"value_digits\" id=\"rule-value\" value=\"5\" size=\"3\" required></label>\
-             <label>Decimales <input name=\"decimals\" id=\"rule-decimals\" value=\"3\" size=\"3\" required></label>\
-             <label><input type=\"checkbox\" name=\"verifier\" value=\"on\"> Dígito verificador</label>\
-             <button type=\"submit\" id=\"rule-save\">Añadir</button></form></section>",
-            csrf = v.csrf_field()
+             <label>{l_prefix} <input name=\"prefix\" id=\"rule-prefix\" size=\"3\" required></label>\
+             <label>{l_kind} <select name=\"kind\" id=\"rule-kind\"><option value=\"weight\">{weight}</option><option value=\"price\">{price}</option></select></label>\
+             <label>{l_item} <input name=\"item_digits\" id=\"rule-item\" value=\"5\" size=\"3\" required></label>\
+             <label>{l_value} <input name=\"value_digits\" id=\"rule-value\" value=\"5\" size=\"3\" required></label>\
+             <label>{l_decimals} <input name=\"decimals\" id=\"rule-decimals\" value=\"3\" size=\"3\" required></label>\
+             <label><input type=\"checkbox\" name=\"verifier\" value=\"on\"> {l_verifier}</label>\
+             <button type=\"submit\" id=\"rule-save\">{add}</button></form></section>",
+            csrf = v.csrf_field(),
+            h_new = m("rules-new"),
+            help1 = m("rules-new-help-1"),
+            help2 = m("rules-new-help-2"),
+            help3 = m("rules-new-help-3"),
+            help4 = m("rules-new-help-4"),
+            l_prefix = m("rules-prefix-label"),
+            l_kind = m("rules-kind-label"),
+            weight = m("rules-kind-weight"),
+            price = m("rules-kind-price"),
+            l_item = m("rules-item-digits"),
+            l_value = m("rules-value-digits"),
+            l_decimals = m("rules-decimals"),
+            l_verifier = m("rules-verifier-digit"),
+            add = m("rules-add"),
         )
     } else {
         String::new()
     };
     let body = format!(
-        "<h1>Códigos de balanza</h1>{done}\
-         <p class=\"muted\">Etiquetas EAN-13 de peso o precio variable (prefijos GS1 20–29), iguales en todas las tiendas. \
-         El producto se busca por su código con el valor a ceros: por ejemplo, la etiqueta <code>2100001015251</code> \
-         (1,525 kg) es del producto que tiene el código <code>2100001000004</code>.</p>\
-         <section class=\"card\"><table id=\"barcode-rules\"><thead><tr><th>Prefijo</th><th>Tipo</th><th>Formato</th>\
-         <th class=\"num\">Artículo</th><th>Verificador</th><th class=\"num\">Valor</th><th>Significado</th><th></th></tr></thead>\
+        "<h1>{title}</h1>{done}\
+         <p class=\"muted\">{intro1} <code>2100001015251</code> \
+         ({weight}) {intro2} <code>2100001000004</code>.</p>\
+         <section class=\"card\"><table id=\"barcode-rules\"><thead><tr><th>{c_prefix}</th><th>{c_kind}</th><th>{c_format}</th>\
+         <th class=\"num\">{c_item}</th><th>{c_verifier}</th><th class=\"num\">{c_value}</th><th>{c_meaning}</th><th></th></tr></thead>\
          <tbody>{rows}</tbody></table>{empty}</section>{form}",
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
+        title = m("rules-title"),
+        intro1 = m("rules-intro-1"),
+        weight = esc(&format!("{} kg", t.quantity(1525))),
+        intro2 = m("rules-intro-2"),
+        c_prefix = m("rules-col-prefix"),
+        c_kind = m("rules-kind-label"),
+        c_format = m("rules-col-format"),
+        c_item = m("rules-col-item"),
+        c_verifier = m("rules-col-verifier"),
+        c_value = m("rules-col-value"),
+        c_meaning = m("rules-col-meaning"),
     );
-    Ok(ok(html::page(
+    Ok(ok(html::page_t(
         &v,
         "barcode-rules",
-        "Códigos de balanza",
+        &t.msg("rules-title"),
         &body,
     )))
 }
@@ -136,11 +178,11 @@ pub struct RuleForm {
     pub verifier: Option<String>,
 }
 
-fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, WebError> {
+fn number<T: std::str::FromStr>(t: &Tr, field: &str, s: &str) -> Result<T, WebError> {
     s.trim().parse::<T>().map_err(|_| {
-        WebError::invalid(format!(
-            "{field}: «{}» no es un número entero válido.",
-            s.trim()
+        WebError::invalid(t.msg_with(
+            "rules-not-a-number",
+            &[("field", &field), ("value", &s.trim())],
         ))
     })
 }
@@ -152,20 +194,21 @@ pub async fn create(
     WebForm(f): WebForm<RuleForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let t = v.t();
     let kind = match f.kind.as_str() {
         "weight" => MeasureKind::Weight,
         "price" => MeasureKind::Price,
-        _ => return Err(WebError::invalid("Elige el tipo: peso o precio.")),
+        _ => return Err(WebError::invalid(t.msg("rules-choose-kind"))),
     };
     let rule = validate_barcode_rule(BarcodeRuleIn {
         prefix: f.prefix,
         kind,
-        item_digits: number("Cifras de artículo", &f.item_digits)?,
-        value_digits: number("Cifras de valor", &f.value_digits)?,
-        decimals: number("Decimales", &f.decimals)?,
+        item_digits: number(t, &t.msg("rules-item-digits"), &f.item_digits)?,
+        value_digits: number(t, &t.msg("rules-value-digits"), &f.value_digits)?,
+        decimals: number(t, &t.msg("rules-decimals"), &f.decimals)?,
         verifier: f.verifier.is_some_and(|v| !v.is_empty()),
     })
-    .map_err(|e| WebError::invalid(e.es()))?;
+    .map_err(|e| WebError::invalid(rule_error(t, &e)))?;
     let r = st
         .storage
         .create_barcode_rule(&rule)
@@ -173,19 +216,13 @@ pub async fn create(
         .map_err(|e| match e {
             crate::storage::StorageError::Conflict(_) => WebError::new(
                 axum::http::StatusCode::CONFLICT,
-                format!(
-                    "Ya hay una regla con el prefijo {}: quítala antes de añadir otra.",
-                    rule.prefix
-                ),
+                t.msg_with("rules-prefix-taken", &[("prefix", &rule.prefix)]),
             ),
             other => other.into(),
         })?;
     Ok(see_other(&format!(
         "/dashboard/barcode-rules?done={}",
-        url(&format!(
-            "Regla del prefijo {} guardada; las cajas la recibirán en su próxima sincronización",
-            r.prefix
-        ))
+        url(&t.msg_with("rules-saved", &[("prefix", &r.prefix)]))
     )))
 }
 
@@ -206,7 +243,7 @@ pub async fn delete(
     st.storage.delete_barcode_rule(id).await?;
     Ok(see_other(&format!(
         "/dashboard/barcode-rules?done={}",
-        url("Regla quitada")
+        url(&v.t().msg("rules-removed"))
     )))
 }
 

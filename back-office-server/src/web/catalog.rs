@@ -4,7 +4,7 @@
 
 use super::html::{self, esc, url};
 use super::overview::visible_stores;
-use super::{Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::{ProductIn, price as check_price, text, validate_product};
 use crate::storage::{NewProduct, ProductPatch};
@@ -32,22 +32,35 @@ pub struct ListQuery {
     pub done: Option<String>,
 }
 
-/// Parses a price typed by a person: `12.34`, `12,34` or `12`.
+/// Parses a price typed by a person: `12.34`, `12,34` or `12`; errors in Spanish, `field` being
+/// the Spanish name of the field ("precio").
 pub fn parse_price(field: &str, s: &str) -> Result<Money, WebError> {
-    let t = s.trim().trim_end_matches('€').trim().replace(',', ".");
-    if t.is_empty() {
-        return Err(WebError::invalid(format!("Falta el {field}.")));
+    parse_price_t(Tr::es(), field, s)
+}
+
+/// [`parse_price`] with errors in `t`'s language; `field` is the field's name in that language
+/// (e.g. `t.msg("field-price")`).
+pub fn parse_price_t(t: &Tr, field: &str, s: &str) -> Result<Money, WebError> {
+    // `12,34` and `12.34` both mean twelve euros thirty-four, in either language; no grouping
+    // separators (`1.234,56` is refused rather than guessed).
+    let text = s
+        .trim()
+        .trim_start_matches('€')
+        .trim_end_matches('€')
+        .trim()
+        .replace(',', ".");
+    if text.is_empty() {
+        return Err(WebError::invalid(
+            t.msg_with("price-missing", &[("field", &field)]),
+        ));
     }
-    let m = Money::from_str(&t).map_err(|_| {
-        WebError::invalid(format!(
-            "El {field} «{}» no es un importe válido (por ejemplo 2,49).",
-            s.trim()
-        ))
+    let m = Money::from_str(&text).map_err(|_| {
+        WebError::invalid(t.msg_with("price-invalid", &[("field", &field), ("value", &s.trim())]))
     })?;
     if m.is_negative() {
-        return Err(WebError::invalid(format!(
-            "El {field} no puede ser negativo."
-        )));
+        return Err(WebError::invalid(
+            t.msg_with("price-negative", &[("field", &field)]),
+        ));
     }
     check_price(field, m).map_err(WebError::from)
 }
@@ -58,6 +71,8 @@ pub async fn list(
     v: Viewer,
     WebQuery(q): WebQuery<ListQuery>,
 ) -> WebResult {
+    let t = v.t();
+    let m = |k: &str| esc(&t.msg(k));
     let page = q.page.unwrap_or(1).max(1);
     let query = q.q.trim();
     let mut products = st
@@ -75,30 +90,36 @@ pub async fn list(
         .map(|p| {
             format!(
                 "<tr data-product=\"{id}\"><td>{sku}</td><td><a href=\"/dashboard/catalog/{id}\">{name}</a></td>\
-                 <td>{codes}</td><td class=\"num\">{rate} %</td><td class=\"num price\">{price}</td><td>{active}</td></tr>",
+                 <td>{codes}</td><td class=\"num\">{rate}</td><td class=\"num price\">{price}</td><td>{active}</td></tr>",
                 id = p.id,
                 sku = esc(&p.sku),
                 name = esc(&p.name),
                 codes = esc(&p.barcodes.join(" ")),
-                rate = p.tax_rate,
-                price = html::money(p.price),
-                active = if p.active { "sí" } else { "<span class=\"badge\">no</span>" },
+                rate = esc(&t.rate(p.tax_rate)),
+                price = t.money(p.price),
+                active = if p.active {
+                    esc(&t.yes_no(true))
+                } else {
+                    format!("<span class=\"badge\">{}</span>", esc(&t.yes_no(false)))
+                },
             )
         })
         .collect();
     let qs = url(query);
     let prev = if page > 1 {
         format!(
-            "<a href=\"/dashboard/catalog?q={qs}&amp;page={}\">← Anterior</a>",
-            page - 1
+            "<a href=\"/dashboard/catalog?q={qs}&amp;page={}\">← {}</a>",
+            page - 1,
+            m("pager-previous")
         )
     } else {
         String::new()
     };
     let next = if has_next {
         format!(
-            "<a id=\"next-page\" href=\"/dashboard/catalog?q={qs}&amp;page={}\">Siguiente →</a>",
-            page + 1
+            "<a id=\"next-page\" href=\"/dashboard/catalog?q={qs}&amp;page={}\">{} →</a>",
+            page + 1,
+            m("pager-next")
         )
     } else {
         String::new()
@@ -106,40 +127,72 @@ pub async fn list(
     let done = q.done.as_deref().map(html::notice).unwrap_or_default();
     let admin_tools = if v.can_write() {
         format!(
-            "<div class=\"grid\"><section class=\"card\"><h2>Cambio de precios en bloque</h2>\
-             <p class=\"muted\">Se aplica a todos los productos que coinciden con la búsqueda actual ({what}).</p>\
+            "<div class=\"grid\"><section class=\"card\"><h2>{h_bulk}</h2>\
+             <p class=\"muted\">{bulk_help}</p>\
              <form class=\"row\" method=\"post\" action=\"/dashboard/catalog/bulk-price\">{csrf}\
              <input type=\"hidden\" name=\"q\" value=\"{qv}\">\
-             <label>Porcentaje (+/−) <input name=\"percent\" id=\"bulk-percent\" placeholder=\"5 o -10\" required></label>\
-             <button type=\"submit\">Aplicar</button></form></section>\
-             <section class=\"card\"><h2>Importar CSV</h2>\
-             <p class=\"muted\">Columnas: sku,name,tax_rate,price,barcodes (IVA en %, precio con IVA, códigos separados por espacios). \
-             Un SKU nuevo crea el producto; uno existente actualiza nombre y precio.</p>\
+             <label>{l_percent} <input name=\"percent\" id=\"bulk-percent\" placeholder=\"{ph_percent}\" required></label>\
+             <button type=\"submit\">{b_apply}</button></form></section>\
+             <section class=\"card\"><h2>{h_import}</h2>\
+             <p class=\"muted\">{import_help}</p>\
              <form method=\"post\" action=\"/dashboard/catalog/import\">{csrf}\
              <textarea name=\"csv\" id=\"import-csv\" placeholder=\"sku,name,tax_rate,price,barcodes\"></textarea>\
-             <p><button type=\"submit\">Importar</button></p></form></section></div>",
+             <p><button type=\"submit\">{b_import}</button></p></form></section></div>",
             csrf = v.csrf_field(),
             qv = esc(query),
-            what = if query.is_empty() {
-                "todo el catálogo".to_string()
-            } else {
-                format!("«{}»", esc(query))
-            },
+            h_bulk = m("catalog-bulk-title"),
+            bulk_help = esc(&t.msg_with(
+                "catalog-bulk-help",
+                &[(
+                    "what",
+                    &if query.is_empty() {
+                        t.msg("catalog-bulk-all")
+                    } else {
+                        t.msg_with("quoted", &[("text", &query)])
+                    }
+                )]
+            )),
+            l_percent = m("catalog-bulk-percent"),
+            ph_percent = m("catalog-bulk-placeholder"),
+            b_apply = m("catalog-bulk-apply"),
+            h_import = m("catalog-import-title"),
+            import_help = m("catalog-import-help"),
+            b_import = m("catalog-import-button"),
         )
     } else {
         String::new()
     };
+    let empty = if products.is_empty() {
+        format!("<p class=\"muted\">{}</p>", m("catalog-empty"))
+    } else {
+        String::new()
+    };
     let body = format!(
-        "<h1>Catálogo</h1>{done}\
+        "<h1>{title}</h1>{done}\
          <form class=\"row\" method=\"get\" action=\"/dashboard/catalog\">\
-         <label>Buscar (nombre, SKU o código) <input name=\"q\" id=\"q\" value=\"{qv}\"></label>\
-         <button type=\"submit\">Buscar</button> <a href=\"/dashboard/catalog.csv?q={qs}\">Exportar CSV</a></form>\
-         <section class=\"card\"><table id=\"products\"><thead><tr><th>SKU</th><th>Producto</th><th>Códigos</th>\
-         <th class=\"num\">IVA</th><th class=\"num\">Precio</th><th>Activo</th></tr></thead><tbody>{rows}</tbody></table>\
-         <div class=\"pager\">{prev}<span class=\"muted\">Página {page}</span>{next}</div></section>{admin_tools}",
+         <label>{l_search} <input name=\"q\" id=\"q\" value=\"{qv}\"></label>\
+         <button type=\"submit\">{b_search}</button> <a href=\"/dashboard/catalog.csv?q={qs}\">{export}</a></form>\
+         <section class=\"card\"><table id=\"products\"><thead><tr><th>SKU</th><th>{c_product}</th><th>{c_codes}</th>\
+         <th class=\"num\">{c_vat}</th><th class=\"num\">{c_price}</th><th>{c_active}</th></tr></thead><tbody>{rows}</tbody></table>{empty}\
+         <div class=\"pager\">{prev}<span class=\"muted\">{page_label}</span>{next}</div></section>{admin_tools}",
         qv = esc(query),
+        title = m("catalog-title"),
+        l_search = m("catalog-search-label"),
+        b_search = m("catalog-search"),
+        export = m("catalog-export"),
+        c_product = m("col-product"),
+        c_codes = m("col-barcodes"),
+        c_vat = m("col-vat"),
+        c_price = m("col-price"),
+        c_active = m("col-active"),
+        page_label = esc(&t.msg_with("pager-page", &[("page", &page)])),
     );
-    Ok(ok(html::page(&v, "catalog", "Catálogo", &body)))
+    Ok(ok(html::page_t(
+        &v,
+        "catalog",
+        &t.msg("catalog-title"),
+        &body,
+    )))
 }
 
 /// `GET /dashboard/catalog/{id}`.
@@ -149,6 +202,8 @@ pub async fn edit(
     WebPath(id): WebPath<i64>,
     WebQuery(q): WebQuery<ListQuery>,
 ) -> WebResult {
+    let t = v.t();
+    let m = |k: &str| esc(&t.msg(k));
     let p = st.storage.get_product(ProductId(id)).await?;
     let overrides: HashMap<StoreId, Money> = st
         .storage
@@ -162,10 +217,13 @@ pub async fn edit(
     let hq_form = if v.can_write() {
         format!(
             "<form class=\"row\" method=\"post\" action=\"/dashboard/catalog/{id}\">{csrf}\
-             <label>Nombre <input name=\"name\" id=\"name\" value=\"{name}\" size=\"40\"></label>\
-             <label>Precio central (IVA incl.) <input name=\"price\" id=\"price\" value=\"{price}\" required></label>\
-             <button type=\"submit\" id=\"save-price\">Guardar</button></form>",
+             <label>{l_name} <input name=\"name\" id=\"name\" value=\"{name}\" size=\"40\"></label>\
+             <label>{l_price} <input name=\"price\" id=\"price\" value=\"{price}\" required></label>\
+             <button type=\"submit\" id=\"save-price\">{save}</button></form>",
             csrf = v.csrf_field(),
+            l_name = m("field-name"),
+            l_price = m("catalog-hq-price-label"),
+            save = m("save"),
             name = esc(&p.name),
             price = html::price_field(p.price),
         )
@@ -176,18 +234,23 @@ pub async fn edit(
         .iter()
         .map(|s| {
             let current = overrides.get(&s.id);
-            let shown = current
-                .map(|m| html::money(*m))
-                .unwrap_or_else(|| format!("<span class=\"muted\">{} (central)</span>", html::money(p.price)));
+            let shown = current.map(|x| t.money(*x)).unwrap_or_else(|| {
+                format!(
+                    "<span class=\"muted\">{}</span>",
+                    esc(&t.msg_with("catalog-hq-price-shown", &[("price", &t.money(p.price))]))
+                )
+            });
             let form = if v.can_write() {
                 format!(
                     "<form class=\"inline\" method=\"post\" action=\"/dashboard/catalog/{id}/store-price\">{csrf}\
                      <input type=\"hidden\" name=\"store_id\" value=\"{sid}\">\
-                     <input name=\"price\" value=\"{val}\" placeholder=\"vacío = precio central\" size=\"10\"> \
-                     <button type=\"submit\" class=\"secondary\">Guardar</button></form>",
+                     <input name=\"price\" value=\"{val}\" placeholder=\"{ph}\" size=\"10\"> \
+                     <button type=\"submit\" class=\"secondary\">{save}</button></form>",
                     csrf = v.csrf_field(),
                     sid = s.id,
-                    val = current.map(|m| html::price_field(*m)).unwrap_or_default(),
+                    val = current.map(|x| html::price_field(*x)).unwrap_or_default(),
+                    ph = m("catalog-store-price-placeholder"),
+                    save = m("save"),
                 )
             } else {
                 String::new()
@@ -200,18 +263,27 @@ pub async fn edit(
         })
         .collect();
     let body = format!(
-        "<p><a href=\"/dashboard/catalog\">← Catálogo</a></p><h1>{name}</h1>{done}\
-         <section class=\"card\"><p>SKU <b>{sku}</b> · IVA {rate} % · códigos {codes} · precio central \
+        "<p><a href=\"/dashboard/catalog\">← {back}</a></p><h1>{name}</h1>{done}\
+         <section class=\"card\"><p>SKU <b>{sku}</b> · {summary} \
          <b id=\"hq-price\">{price}</b></p>{hq_form}</section>\
-         <section class=\"card\"><h2>Precio por tienda</h2><table id=\"store-prices\"><thead><tr><th>Tienda</th>\
-         <th class=\"num\">Precio en tienda</th><th></th></tr></thead><tbody>{store_rows}</tbody></table></section>",
+         <section class=\"card\"><h2>{h_stores}</h2><table id=\"store-prices\"><thead><tr><th>{c_store}</th>\
+         <th class=\"num\">{c_store_price}</th><th></th></tr></thead><tbody>{store_rows}</tbody></table></section>",
+        back = m("catalog-title"),
         name = esc(&p.name),
         sku = esc(&p.sku),
-        rate = p.tax_rate,
-        codes = esc(&p.barcodes.join(", ")),
-        price = html::money(p.price),
+        summary = esc(&t.msg_with(
+            "catalog-product-summary",
+            &[
+                ("rate", &t.rate(p.tax_rate)),
+                ("codes", &p.barcodes.join(", "))
+            ]
+        )),
+        price = t.money(p.price),
+        h_stores = m("catalog-store-prices"),
+        c_store = m("col-store"),
+        c_store_price = m("catalog-store-price"),
     );
-    Ok(ok(html::page(&v, "catalog", &p.name, &body)))
+    Ok(ok(html::page_t(&v, "catalog", &p.name, &body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,11 +303,12 @@ pub async fn save(
     WebForm(f): WebForm<ProductForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
-    let price = parse_price("precio", &f.price)?;
+    let t = v.t();
+    let price = parse_price_t(t, &t.msg("field-price"), &f.price)?;
     let name = match f.name.as_deref() {
-        Some(n) => Some(text("name", n, 200).map_err(|_| {
-            WebError::invalid("El nombre no puede estar vacío (máximo 200 caracteres).")
-        })?),
+        Some(n) => Some(
+            text("name", n, 200).map_err(|_| WebError::invalid(t.msg("catalog-name-invalid")))?,
+        ),
         None => None,
     };
     st.storage
@@ -250,7 +323,7 @@ pub async fn save(
         .await?;
     Ok(see_other(&format!(
         "/dashboard/catalog/{id}?done={}",
-        url(&format!("Precio central guardado: {}", html::money(price)))
+        url(&t.msg_with("catalog-hq-price-saved", &[("price", &t.money(price))]))
     )))
 }
 
@@ -272,23 +345,27 @@ pub async fn store_price(
     WebForm(f): WebForm<StorePriceForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let t = v.t();
     let store = f
         .store_id
         .trim()
         .parse::<i64>()
         .map(StoreId)
-        .map_err(|_| WebError::invalid("Elige una tienda."))?;
+        .map_err(|_| WebError::invalid(t.msg("choose-a-store")))?;
     let price = if f.price.trim().is_empty() {
         None
     } else {
-        Some(parse_price("precio de tienda", &f.price)?)
+        Some(parse_price_t(t, &t.msg("field-store-price"), &f.price)?)
     };
     st.storage
         .set_store_price(store, ProductId(id), price)
         .await?;
     let msg = match price {
-        Some(p) => format!("Precio de la tienda {store} guardado: {}", html::money(p)),
-        None => format!("La tienda {store} vuelve al precio central"),
+        Some(p) => t.msg_with(
+            "catalog-store-price-saved",
+            &[("store", &store), ("price", &t.money(p))],
+        ),
+        None => t.msg_with("catalog-store-price-cleared", &[("store", &store)]),
     };
     Ok(see_other(&format!(
         "/dashboard/catalog/{id}?done={}",
@@ -331,6 +408,7 @@ pub async fn bulk_price(
     WebForm(f): WebForm<BulkForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let t = v.t();
     let pct = Decimal::from_str(
         &f.percent
             .trim()
@@ -339,22 +417,18 @@ pub async fn bulk_price(
             .replace(',', "."),
     )
     .map_err(|_| {
-        WebError::invalid(format!(
-            "El porcentaje «{}» no es un número (por ejemplo 5 o -10).",
-            f.percent.trim()
-        ))
+        WebError::invalid(t.msg_with("catalog-bulk-not-a-number", &[("value", &f.percent.trim())]))
     })?;
     if pct.is_zero() || pct.abs() > Decimal::from(MAX_BULK_PERCENT) || pct <= Decimal::from(-100) {
-        return Err(WebError::invalid(format!(
-            "El porcentaje debe estar entre −{MAX_BULK_PERCENT} y +{MAX_BULK_PERCENT} y no ser 0 (y una bajada no puede llegar al −100 %)."
+        return Err(WebError::invalid(t.msg_with(
+            "catalog-bulk-out-of-range",
+            &[("max", &MAX_BULK_PERCENT)],
         )));
     }
     let factor = Decimal::ONE + pct / Decimal::from(100);
     let products = all_matching(&st, &f.q).await?;
     if products.is_empty() {
-        return Err(WebError::invalid(
-            "Ningún producto coincide con la búsqueda.",
-        ));
+        return Err(WebError::invalid(t.msg("catalog-bulk-no-match")));
     }
     let mut prices = Vec::with_capacity(products.len());
     for p in &products {
@@ -365,7 +439,7 @@ pub async fn bulk_price(
     Ok(see_other(&format!(
         "/dashboard/catalog?q={}&done={}",
         url(f.q.trim()),
-        url(&format!("Precio cambiado un {pct} % en {n} productos"))
+        url(&t.msg_with("catalog-bulk-done", &[("percent", &pct), ("count", &n)]))
     )))
 }
 
@@ -477,19 +551,18 @@ pub async fn import(
     WebForm(f): WebForm<ImportForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let t = v.t();
     let rows = parse_csv(&f.csv).map_err(|e| WebError::invalid(format!("CSV: {e}")))?;
     let mut it = rows.into_iter();
     let header_row = it
         .next()
-        .ok_or_else(|| WebError::invalid("El CSV está vacío."))?;
+        .ok_or_else(|| WebError::invalid(t.msg("import-empty")))?;
     let cols: Vec<String> = header_row.iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |name: &str| cols.iter().position(|c| c == name);
     let (Some(c_sku), Some(c_name), Some(c_rate), Some(c_price)) =
         (col("sku"), col("name"), col("tax_rate"), col("price"))
     else {
-        return Err(WebError::invalid(
-            "La primera línea del CSV debe nombrar las columnas sku,name,tax_rate,price (y opcionalmente barcodes).",
-        ));
+        return Err(WebError::invalid(t.msg("import-bad-header")));
     };
     let c_codes = col("barcodes");
     let rates: HashMap<i64, i64> = st
@@ -509,22 +582,24 @@ pub async fn import(
     for (i, r) in it.enumerate() {
         let line = i + 2;
         if i >= MAX_IMPORT_ROWS {
-            return Err(WebError::invalid(format!(
-                "Un CSV puede tener como mucho {MAX_IMPORT_ROWS} filas."
-            )));
+            return Err(WebError::invalid(
+                t.msg_with("import-too-many-rows", &[("max", &MAX_IMPORT_ROWS)]),
+            ));
         }
         let get = |c: usize| r.get(c).map(|s| s.trim()).unwrap_or("");
-        let bad =
-            |m: String| WebError::invalid(format!("Línea {line}: {m}. No se ha importado nada."));
+        let bad = |m: String| {
+            WebError::invalid(t.msg_with("import-bad-line", &[("line", &line), ("reason", &m)]))
+        };
         let sku = get(c_sku);
-        let price = parse_price("precio", get(c_price)).map_err(|e| bad(e.message))?;
+        let price =
+            parse_price_t(t, &t.msg("field-price"), get(c_price)).map_err(|e| bad(e.message))?;
         let rate = sync_protocol::TaxRate::from_str(
             &get(c_rate).trim_end_matches('%').trim().replace(',', "."),
         )
-        .map_err(|_| bad(format!("el IVA «{}» no es un porcentaje", get(c_rate))))?;
+        .map_err(|_| bad(t.msg_with("import-bad-rate", &[("value", &get(c_rate))])))?;
         let tax_rate_id = *rates
             .get(&rate.hundredths())
-            .ok_or_else(|| bad(format!("no hay ningún tipo de IVA del {rate} %")))?;
+            .ok_or_else(|| bad(t.msg_with("import-unknown-rate", &[("rate", &t.rate(rate))])))?;
         let name = get(c_name).to_string();
         match existing.get(sku) {
             Some(p) => {
@@ -552,14 +627,14 @@ pub async fn import(
                 })
                 .map_err(|e| bad(e.message))?;
                 if creates.iter().any(|c| c.sku == p.sku) {
-                    return Err(bad(format!("el SKU {} aparece dos veces", p.sku)));
+                    return Err(bad(t.msg_with("import-duplicate-sku", &[("sku", &p.sku)])));
                 }
                 creates.push(p);
             }
         }
     }
     if creates.is_empty() && updates.is_empty() {
-        return Err(WebError::invalid("El CSV no tiene filas de productos."));
+        return Err(WebError::invalid(t.msg("import-no-rows")));
     }
     let created = if creates.is_empty() {
         0
@@ -571,9 +646,9 @@ pub async fn import(
     }
     Ok(see_other(&format!(
         "/dashboard/catalog?done={}",
-        url(&format!(
-            "Importación: {created} productos nuevos, {} actualizados",
-            updates.len()
+        url(&t.msg_with(
+            "import-done",
+            &[("created", &created), ("updated", &updates.len())]
         ))
     )))
 }

@@ -1,7 +1,11 @@
-//! HTML building blocks of the dashboard: escaping, the page layout with its navigation, number
-//! and date formats (Spanish, Europe/Madrid), and the server-rendered SVG bar chart.
+//! HTML building blocks of the dashboard: escaping, the page layout with its navigation and the
+//! ES | EN switch, number and date formats (Europe/Madrid), and the server-rendered SVG bar chart.
+//!
+//! The `*_t` functions take the viewer's language (a [`Tr`]); the ones without `_t` are their
+//! Spanish versions, kept for pages not yet translated.
 
 use super::Viewer;
+use super::i18n::{Lang, Tr};
 use crate::storage::dashboard::DashboardRole;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -58,32 +62,100 @@ pub fn role_name(r: DashboardRole) -> &'static str {
     }
 }
 
+/// The role's name in `t`'s language.
+pub fn role_name_t(t: &Tr, r: DashboardRole) -> String {
+    t.msg(match r {
+        DashboardRole::Admin => "role-admin",
+        DashboardRole::Analyst => "role-analyst",
+        DashboardRole::Manager => "role-manager",
+    })
+}
+
+/// The navigation: id, link, message key.
 const NAV: &[(&str, &str, &str)] = &[
-    ("overview", "/dashboard", "Resumen"),
-    ("catalog", "/dashboard/catalog", "Catálogo"),
-    ("barcode-rules", "/dashboard/barcode-rules", "Balanzas"),
-    ("stores", "/dashboard/stores", "Tiendas"),
-    ("tills", "/dashboard/tills", "Cajas"),
-    ("staff", "/dashboard/staff", "Personal"),
-    ("reports", "/dashboard/reports", "Informes"),
+    ("overview", "/dashboard", "nav-overview"),
+    ("catalog", "/dashboard/catalog", "nav-catalog"),
+    (
+        "barcode-rules",
+        "/dashboard/barcode-rules",
+        "nav-barcode-rules",
+    ),
+    ("stores", "/dashboard/stores", "nav-stores"),
+    ("tills", "/dashboard/tills", "nav-tills"),
+    ("staff", "/dashboard/staff", "nav-staff"),
+    ("reports", "/dashboard/reports", "nav-reports"),
 ];
 
-fn shell(title: &str, head_extra: &str, header_html: &str, body: &str) -> Html<String> {
+/// The ES | EN switch: links to `/dashboard/lang`, which sets the cookie and comes back to `back`.
+pub fn lang_switch(t: &Tr, back: &str) -> String {
+    let back = url(super::safe_back(back));
+    let links: Vec<String> = Lang::ALL
+        .iter()
+        .map(|l| {
+            let cur = if *l == t.lang() {
+                " aria-current=\"true\""
+            } else {
+                ""
+            };
+            format!(
+                "<a href=\"/dashboard/lang?to={code}&amp;back={back}\" lang=\"{code}\" hreflang=\"{code}\" id=\"lang-{code}\"{cur}>{upper}</a>",
+                code = l.code(),
+                upper = l.code().to_uppercase(),
+            )
+        })
+        .collect();
+    format!(
+        "<nav class=\"lang\" aria-label=\"{}\">{}</nav>",
+        esc(&t.msg("lang-switch-label")),
+        links.join(" | ")
+    )
+}
+
+fn shell(t: &Tr, title: &str, head_extra: &str, header_html: &str, body: &str) -> Html<String> {
     Html(format!(
-        "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · Trastienda</title><link rel=\"stylesheet\" href=\"/dashboard/style.css\">{head_extra}</head>\
          <body>{header_html}<main>{body}</main></body></html>",
-        esc(title)
+        esc(title),
+        lang = t.lang().code(),
     ))
 }
 
-/// A page of the signed-in dashboard: navigation (with `active` marked), who is signed in, sign-out.
+/// A page of the signed-in dashboard, in Spanish (see [`page_t`]).
 pub fn page(v: &Viewer, active: &str, title: &str, body: &str) -> Html<String> {
     page_with_head(v, active, title, "", body)
 }
 
+/// [`page_with_head_t`] in Spanish.
 pub fn page_with_head(
+    v: &Viewer,
+    active: &str,
+    title: &str,
+    head_extra: &str,
+    body: &str,
+) -> Html<String> {
+    layout(Tr::es(), v, active, title, head_extra, body)
+}
+
+/// A page of the signed-in dashboard in the viewer's language: navigation (with `active`
+/// marked), the language switch, who is signed in, sign-out.
+pub fn page_t(v: &Viewer, active: &str, title: &str, body: &str) -> Html<String> {
+    page_with_head_t(v, active, title, "", body)
+}
+
+pub fn page_with_head_t(
+    v: &Viewer,
+    active: &str,
+    title: &str,
+    head_extra: &str,
+    body: &str,
+) -> Html<String> {
+    layout(v.t(), v, active, title, head_extra, body)
+}
+
+fn layout(
+    t: &Tr,
     v: &Viewer,
     active: &str,
     title: &str,
@@ -92,32 +164,43 @@ pub fn page_with_head(
 ) -> Html<String> {
     let nav: String = NAV
         .iter()
-        .map(|(id, href, label)| {
+        .map(|(id, href, key)| {
             let cur = if *id == active {
                 " aria-current=\"page\""
             } else {
                 ""
             };
-            format!("<a href=\"{href}\"{cur}>{label}</a>")
+            format!("<a href=\"{href}\"{cur}>{}</a>", esc(&t.msg(key)))
         })
         .collect();
     let header_html = format!(
-        "<header class=\"top\"><a class=\"brand\" href=\"/dashboard\">Trastienda</a><nav>{nav}</nav>\
+        "<header class=\"top\"><a class=\"brand\" href=\"/dashboard\">Trastienda</a><nav>{nav}</nav>{switch}\
          <form class=\"who\" method=\"post\" action=\"/dashboard/logout\">{csrf}\
-         <span id=\"who\">{name} · {role}</span><button type=\"submit\" class=\"link\">Salir</button></form></header>",
+         <span id=\"who\">{name} · {role}</span><button type=\"submit\" class=\"link\">{out}</button></form></header>",
+        switch = lang_switch(t, &v.here),
         csrf = v.csrf_field(),
         name = esc(&v.user.display_name),
-        role = role_name(v.user.role),
+        role = esc(&role_name_t(t, v.user.role)),
+        out = esc(&t.msg("sign-out")),
     );
-    shell(title, head_extra, &header_html, body)
+    shell(t, title, head_extra, &header_html, body)
 }
 
-/// A page without navigation (sign-in, errors).
+/// A page without navigation (sign-in, errors), in Spanish.
 pub fn bare_page(title: &str, body: &str) -> Html<String> {
+    bare_page_t(Tr::es(), title, body, "/dashboard")
+}
+
+/// A page without navigation in `t`'s language, with the language switch (coming back to `back`).
+pub fn bare_page_t(t: &Tr, title: &str, body: &str, back: &str) -> Html<String> {
     shell(
+        t,
         title,
         "",
-        "<header class=\"top\"><a class=\"brand\" href=\"/dashboard\">Trastienda</a></header>",
+        &format!(
+            "<header class=\"top\"><a class=\"brand\" href=\"/dashboard\">Trastienda</a>{}</header>",
+            lang_switch(t, back)
+        ),
         body,
     )
 }
@@ -187,7 +270,12 @@ pub fn notice(text: &str) -> String {
 /// Horizontal bar chart: one bar per row for this period and a thin one for the previous period.
 /// Values are cents; negatives draw as empty bars (refund-heavy rows).
 pub fn bar_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
-    chart(title, rows, true, &|c| money(Money::from_cents(c)))
+    bar_chart_t(Tr::es(), title, rows)
+}
+
+/// [`bar_chart`] in `t`'s language (amounts and the legend).
+pub fn bar_chart_t(t: &Tr, title: &str, rows: &[(String, i64, i64)]) -> String {
+    chart(t, title, rows, true, &|c| t.money(Money::from_cents(c)))
 }
 
 /// The same chart with one bar per row (no previous period), values written by `value`.
@@ -197,10 +285,11 @@ pub fn bar_chart_single(
     value: &dyn Fn(i64) -> String,
 ) -> String {
     let rows: Vec<(String, i64, i64)> = rows.iter().map(|(l, v)| (l.clone(), *v, 0)).collect();
-    chart(title, &rows, false, value)
+    chart(Tr::es(), title, &rows, false, value)
 }
 
 fn chart(
+    t: &Tr,
     title: &str,
     rows: &[(String, i64, i64)],
     with_prev: bool,
@@ -251,9 +340,11 @@ fn chart(
     }
     svg.push_str(&format!(
         "<rect x=\"{label_w}\" y=\"{ry}\" width=\"14\" height=\"8\" class=\"now\"></rect>\
-         <text x=\"{tx}\" y=\"{ly}\" class=\"lbl\">este periodo</text>\
+         <text x=\"{tx}\" y=\"{ly}\" class=\"lbl\">{this}</text>\
          <rect x=\"{px}\" y=\"{ry}\" width=\"14\" height=\"4\" class=\"prev\"></rect>\
-         <text x=\"{ptx}\" y=\"{ly}\" class=\"lbl\">periodo anterior</text></svg>",
+         <text x=\"{ptx}\" y=\"{ly}\" class=\"lbl\">{prev}</text></svg>",
+        this = esc(&t.msg("chart-this-period")),
+        prev = esc(&t.msg("chart-previous-period")),
         ry = ly - 8,
         tx = label_w + 20,
         px = label_w + 130,
@@ -293,5 +384,44 @@ mod tests {
         assert!(svg.contains("width=\"460\""), "{svg}");
         assert!(svg.contains("width=\"230\""), "{svg}");
         assert!(svg.contains("B &lt;x&gt;"));
+        assert!(
+            svg.contains("periodo anterior") && svg.contains("10,00 €"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn chart_legend_and_amounts_in_english() {
+        let svg = bar_chart_t(
+            Tr::get(Lang::En),
+            "Sales",
+            &[("A".into(), 123456, 100), ("B".into(), 500, 0)],
+        );
+        assert!(
+            svg.contains(">this period<") && svg.contains(">previous period<"),
+            "{svg}"
+        );
+        assert!(svg.contains(">€1,234.56<"), "{svg}");
+        assert!(!svg.contains("periodo"), "{svg}");
+    }
+
+    #[test]
+    fn the_spanish_layout_helpers_keep_their_output() {
+        assert!(
+            bare_page("Entrar", "<p>x</p>")
+                .0
+                .contains("<html lang=\"es\">")
+        );
+        assert_eq!(role_name(DashboardRole::Analyst), "analista");
+        assert_eq!(
+            role_name_t(Tr::get(Lang::En), DashboardRole::Analyst),
+            "analyst"
+        );
+        let sw = lang_switch(Tr::get(Lang::En), "https://evil.example/");
+        assert!(sw.contains("back=%2Fdashboard\""), "{sw}");
+        assert!(
+            sw.contains("id=\"lang-en\" aria-current=\"true\">EN</a>"),
+            "{sw}"
+        );
     }
 }

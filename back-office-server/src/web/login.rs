@@ -2,7 +2,7 @@
 //! match); failed attempts are counted per user name and per address and limited (5 per 15 minutes).
 
 use super::html::{self, esc};
-use super::{SESSION_COOKIE, Viewer, WebError, WebForm, WebResult, cookie, see_other};
+use super::{Lang, SESSION_COOKIE, Tr, Viewer, WebError, WebForm, WebResult, cookie, see_other};
 use crate::http::{AppState, blocking};
 use crate::storage::dashboard::{DashboardRole, NewDashboardUser};
 use axum::extract::{ConnectInfo, State};
@@ -29,21 +29,24 @@ fn dummy_hash() -> String {
         .clone()
 }
 
-fn form_page(token: &str, username: &str, error: Option<&str>) -> String {
+fn form_page(t: &Tr, token: &str, username: &str, error: Option<&str>) -> String {
     let err = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
         .unwrap_or_default();
     let body = format!(
-        "<section class=\"card login\"><h1>Entrar</h1>{err}\
+        "<section class=\"card login\"><h1>{title}</h1>{err}\
          <form method=\"post\" action=\"/dashboard/login\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{t}\">\
-         <label>Usuario <input id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"{u}\"></label>\
-         <label>Contraseña <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button id=\"sign-in\" type=\"submit\">Entrar</button></form></section>",
-        t = esc(token),
+         <input type=\"hidden\" name=\"csrf\" value=\"{tok}\">\
+         <label>{user} <input id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"{u}\"></label>\
+         <label>{pass} <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button id=\"sign-in\" type=\"submit\">{title}</button></form></section>",
+        title = esc(&t.msg("login-title")),
+        user = esc(&t.msg("login-username")),
+        pass = esc(&t.msg("login-password")),
+        tok = esc(token),
         u = esc(username)
     );
-    html::bare_page("Entrar", &body).0
+    html::bare_page_t(t, &t.msg("login-title"), &body, "/dashboard/login").0
 }
 
 fn with_login_cookie(status: StatusCode, token: &str, html_text: String) -> Response {
@@ -57,12 +60,13 @@ fn with_login_cookie(status: StatusCode, token: &str, html_text: String) -> Resp
 }
 
 /// `GET /dashboard/login`.
-pub async fn form(viewer: Result<Viewer, Response>) -> Response {
+pub async fn form(headers: HeaderMap, viewer: Result<Viewer, Response>) -> Response {
     if viewer.is_ok() {
         return see_other("/dashboard");
     }
+    let t = Tr::get(Lang::from_headers(&headers));
     let token = crate::auth::new_token();
-    with_login_cookie(StatusCode::OK, &token, form_page(&token, "", None))
+    with_login_cookie(StatusCode::OK, &token, form_page(t, &token, "", None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,11 +86,10 @@ pub async fn submit(
     ext: Extensions,
     WebForm(f): WebForm<LoginForm>,
 ) -> WebResult {
+    let t = Tr::get(Lang::from_headers(&headers));
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || !crate::auth::same_secret(&f.csrf, &expected) {
-        return Err(WebError::forbidden(
-            "El formulario de entrada ha caducado (falta el token CSRF). Vuelve a abrir /dashboard/login.",
-        ));
+        return Err(WebError::forbidden(t.msg("login-csrf")));
     }
     let username = f.username.trim().to_lowercase();
     let mut keys = vec![format!("user:{username}")];
@@ -108,11 +111,10 @@ pub async fn submit(
                 StatusCode::TOO_MANY_REQUESTS,
                 &token,
                 form_page(
+                    t,
                     &token,
                     &username,
-                    Some(&format!(
-                        "Demasiados intentos fallidos. Por seguridad, espera {FAILURE_WINDOW_MINUTES} minutos antes de volver a intentarlo."
-                    )),
+                    Some(&t.msg_with("login-too-many", &[("minutes", &FAILURE_WINDOW_MINUTES)])),
                 ),
             ));
         }
@@ -131,7 +133,7 @@ pub async fn submit(
         return Ok(with_login_cookie(
             StatusCode::UNAUTHORIZED,
             &token,
-            form_page(&token, &username, Some("Usuario o contraseña incorrectos.")),
+            form_page(t, &token, &username, Some(&t.msg("login-wrong"))),
         ));
     };
     db.clear_login_failures(&keys[0]).await?;
@@ -169,9 +171,7 @@ pub async fn logout(
     WebForm(f): WebForm<CsrfOnly>,
 ) -> WebResult {
     if !crate::auth::same_secret(&f.csrf, &v.csrf) {
-        return Err(WebError::forbidden(
-            "El formulario ha caducado (falta el token CSRF).",
-        ));
+        return Err(WebError::forbidden(v.t().msg("logout-csrf")));
     }
     st.storage.dashboard().delete_session(&v.token_hash).await?;
     let mut res = see_other("/dashboard/login");

@@ -54,6 +54,7 @@ pub async fn page(
         .offline_hours
         .unwrap_or(DEFAULT_OFFLINE_HOURS)
         .clamp(1, 24 * 365);
+    let t = v.t();
     let now = Utc::now();
     let today = crate::storage::sql::business_day(now);
     let stores = visible_stores(&st, &v).await?;
@@ -82,12 +83,13 @@ pub async fn page(
     let total_gross: Money = per_store.values().map(|x| x.1).sum();
     let mut rows = String::new();
     for s in &stores {
-        let (t, g) = per_store.get(&s.id).copied().unwrap_or((0, Money::ZERO));
+        let (c, g) = per_store.get(&s.id).copied().unwrap_or((0, Money::ZERO));
         rows.push_str(&format!(
-            "<tr data-store=\"{id}\"><td>{n}</td><td class=\"num\">{t}</td><td class=\"num\">{g}</td></tr>",
+            "<tr data-store=\"{id}\"><td>{n}</td><td class=\"num\">{c}</td><td class=\"num\">{g}</td></tr>",
             id = s.id,
             n = esc(&s.name),
-            g = html::money(g)
+            c = t.int(c),
+            g = t.money(g)
         ));
     }
 
@@ -95,33 +97,33 @@ pub async fn page(
     let limit = now - Duration::hours(hours);
     let mut offline = String::new();
     let mut offline_count = 0;
-    for t in tills
+    for till in tills
         .iter()
-        .filter(|t| t.enrolled_at.is_some() && t.revoked_at.is_none())
+        .filter(|x| x.enrolled_at.is_some() && x.revoked_at.is_none())
     {
-        let last = t.last_push_at.or(t.enrolled_at);
+        let last = till.last_push_at.or(till.enrolled_at);
         if last.is_some_and(|l| l >= limit) {
             continue;
         }
         offline_count += 1;
-        let since = match t.last_push_at {
-            Some(l) => format!(
-                "última sincronización {} ({})",
-                html::ago(l, now),
-                html::madrid(l)
+        let since = match till.last_push_at {
+            Some(l) => t.msg_with(
+                "overview-last-sync",
+                &[("ago", &t.ago(l, now)), ("when", &t.datetime(l))],
             ),
-            None => "nunca ha sincronizado".into(),
+            None => t.msg("overview-never-synced"),
         };
         offline.push_str(&format!(
             "<li><b>{}</b> · {} — <span class=\"badge warn\">{}</span></li>",
-            esc(&t.name),
-            esc(names.get(&t.store_id).map(String::as_str).unwrap_or("")),
+            esc(&till.name),
+            esc(names.get(&till.store_id).map(String::as_str).unwrap_or("")),
             esc(&since)
         ));
     }
     if offline.is_empty() {
         offline = format!(
-            "<p class=\"muted\">Todas las cajas han sincronizado en las últimas {hours} h.</p>"
+            "<p class=\"muted\">{}</p>",
+            esc(&t.msg_with("overview-all-synced", &[("hours", &hours)]))
         );
     } else {
         offline = format!("<ul id=\"offline-tills\">{offline}</ul>");
@@ -140,7 +142,10 @@ pub async fn page(
         })
         .collect();
     let alerts_html = if alerts.is_empty() {
-        "<p class=\"muted\">No hay alertas abiertas.</p>".to_string()
+        format!(
+            "<p class=\"muted\">{}</p>",
+            esc(&t.msg("overview-no-alerts"))
+        )
     } else {
         let items: String = alerts
             .iter()
@@ -148,42 +153,61 @@ pub async fn page(
             .take(50)
             .map(|a| {
                 let kind = match a.kind.as_str() {
-                    "conflict" => "Conflicto de sincronización",
-                    "gap" => "Hueco en la secuencia",
-                    "chain_break" => "Cadena rota",
-                    other => other,
+                    "conflict" => t.msg("alert-conflict"),
+                    "gap" => t.msg("alert-gap"),
+                    "chain_break" => t.msg("alert-chain-break"),
+                    other => other.to_string(),
                 };
                 format!(
                     "<li><span class=\"badge bad\">{}</span> {} <span class=\"muted\">{}</span></li>",
-                    esc(kind),
+                    esc(&kind),
                     esc(&a.message),
-                    html::madrid(a.created_at)
+                    t.datetime(a.created_at)
                 )
             })
             .collect();
         format!("<ul id=\"alerts\">{items}</ul>")
     };
 
+    let m = |k: &str| esc(&t.msg(k));
     let body = format!(
-        "<h1>Resumen de hoy <span class=\"muted\">{day}</span></h1>\
-         <div class=\"kpis\"><div class=\"kpi\"><span>Ventas de hoy</span><b id=\"today-gross\">{gross}</b></div>\
-         <div class=\"kpi\"><span>Tickets</span><b id=\"today-tickets\">{tickets}</b></div>\
-         <div class=\"kpi\"><span>Cajas sin sincronizar (&gt; {hours} h)</span><b>{offline_count}</b></div>\
-         <div class=\"kpi\"><span>Alertas abiertas</span><b>{alert_count}</b></div></div>\
-         <div class=\"grid\"><section class=\"card\"><h2>Ventas por tienda</h2>\
-         <table id=\"today-by-store\"><thead><tr><th>Tienda</th><th class=\"num\">Tickets</th><th class=\"num\">Ventas</th></tr></thead>\
-         <tbody>{rows}<tr class=\"total\"><td>Total</td><td class=\"num\">{tickets}</td><td class=\"num\">{gross}</td></tr></tbody></table></section>\
-         <section class=\"card\"><h2>Cajas sin conexión</h2>{offline}</section></div>\
-         <section class=\"card\"><h2>Alertas</h2>{alerts_html}</section>\
-         <p class=\"muted\">Se actualiza cada {REFRESH_SECONDS} s · {now}</p>",
-        day = html::day(today),
-        gross = html::money(total_gross),
-        tickets = total_tickets,
-        alert_count = alerts.len(),
-        now = html::madrid(now),
+        "<h1>{title} <span class=\"muted\">{day}</span></h1>\
+         <div class=\"kpis\"><div class=\"kpi\"><span>{k_sales}</span><b id=\"today-gross\">{gross}</b></div>\
+         <div class=\"kpi\"><span>{k_tickets}</span><b id=\"today-tickets\">{tickets}</b></div>\
+         <div class=\"kpi\"><span>{k_offline}</span><b>{offline_count}</b></div>\
+         <div class=\"kpi\"><span>{k_alerts}</span><b>{alert_count}</b></div></div>\
+         <div class=\"grid\"><section class=\"card\"><h2>{h_by_store}</h2>\
+         <table id=\"today-by-store\"><thead><tr><th>{c_store}</th><th class=\"num\">{k_tickets}</th><th class=\"num\">{c_sales}</th></tr></thead>\
+         <tbody>{rows}<tr class=\"total\"><td>{c_total}</td><td class=\"num\">{tickets}</td><td class=\"num\">{gross}</td></tr></tbody></table></section>\
+         <section class=\"card\"><h2>{h_offline}</h2>{offline}</section></div>\
+         <section class=\"card\"><h2>{h_alerts}</h2>{alerts_html}</section>\
+         <p class=\"muted\">{refresh}</p>",
+        title = m("overview-heading"),
+        k_sales = m("overview-today-sales"),
+        k_tickets = m("overview-tickets"),
+        k_offline = esc(&t.msg_with("overview-offline-kpi", &[("hours", &hours)])),
+        k_alerts = m("overview-open-alerts"),
+        h_by_store = m("overview-by-store"),
+        c_store = m("col-store"),
+        c_sales = m("overview-sales"),
+        c_total = m("total"),
+        h_offline = m("overview-offline-tills"),
+        h_alerts = m("overview-alerts"),
+        refresh = esc(&t.msg_with(
+            "overview-refresh",
+            &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]
+        )),
+        day = t.day(today),
+        gross = t.money(total_gross),
+        tickets = t.int(total_tickets),
+        alert_count = t.int(alerts.len() as i64),
     );
     let head = format!("<meta http-equiv=\"refresh\" content=\"{REFRESH_SECONDS}\">");
-    Ok(ok(html::page_with_head(
-        &v, "overview", "Resumen", &head, &body,
+    Ok(ok(html::page_with_head_t(
+        &v,
+        "overview",
+        &t.msg("overview-title"),
+        &head,
+        &body,
     )))
 }

@@ -17,6 +17,8 @@ pub async fn list(
     v: Viewer,
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
+    let t = v.t();
+    let m = |k: &str| esc(&t.msg(k));
     let stores = visible_stores(&st, &v).await?;
     let staff: Vec<_> = st
         .storage
@@ -37,11 +39,15 @@ pub async fn list(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&s.name),
                 match s.role {
-                    StaffRole::Manager => "encargado",
-                    StaffRole::Cashier => "cajero",
+                    StaffRole::Manager => m("staff-role-manager"),
+                    StaffRole::Cashier => m("staff-role-cashier"),
                 },
                 esc(store),
-                if s.active { "activo" } else { "baja" }
+                if s.active {
+                    m("staff-active")
+                } else {
+                    m("staff-inactive")
+                }
             )
         })
         .collect();
@@ -51,23 +57,41 @@ pub async fn list(
             .map(|s| format!("<option value=\"{}\">{}</option>", s.id, esc(&s.name)))
             .collect();
         format!(
-            "<section class=\"card\"><h2>Nueva persona</h2><form class=\"row\" method=\"post\" action=\"/dashboard/staff\">{}\
-             <label>Nombre <input name=\"name\" required></label>\
-             <label>Rol <select name=\"role\"><option value=\"cashier\">cajero</option><option value=\"manager\">encargado</option></select></label>\
-             <label>Tienda <select name=\"store_id\">{options}</select></label>\
-             <label>PIN (4–8 cifras) <input name=\"pin\" inputmode=\"numeric\" required></label>\
-             <button type=\"submit\">Crear</button></form></section>",
-            v.csrf_field()
+            "<section class=\"card\"><h2>{h_new}</h2><form class=\"row\" method=\"post\" action=\"/dashboard/staff\">{csrf}\
+             <label>{l_name} <input name=\"name\" required></label>\
+             <label>{l_role} <select name=\"role\"><option value=\"cashier\">{cashier}</option><option value=\"manager\">{manager}</option></select></label>\
+             <label>{l_store} <select name=\"store_id\">{options}</select></label>\
+             <label>{l_pin} <input name=\"pin\" inputmode=\"numeric\" required></label>\
+             <button type=\"submit\">{create}</button></form></section>",
+            csrf = v.csrf_field(),
+            h_new = m("staff-new"),
+            l_name = m("field-name"),
+            l_role = m("col-role"),
+            cashier = m("staff-role-cashier"),
+            manager = m("staff-role-manager"),
+            l_store = m("col-store"),
+            l_pin = m("staff-pin-label"),
+            create = m("create"),
         )
     } else {
         String::new()
     };
+    let empty = if staff.is_empty() {
+        format!("<p class=\"muted\">{}</p>", m("staff-empty"))
+    } else {
+        String::new()
+    };
     let body = format!(
-        "<h1>Personal</h1>{done}<section class=\"card\"><table id=\"staff\"><thead><tr><th>Nombre</th><th>Rol</th>\
-         <th>Tienda</th><th>Estado</th></tr></thead><tbody>{rows}</tbody></table></section>{form}",
+        "<h1>{title}</h1>{done}<section class=\"card\"><table id=\"staff\"><thead><tr><th>{c_name}</th><th>{c_role}</th>\
+         <th>{c_store}</th><th>{c_state}</th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
+        title = m("staff-title"),
+        c_name = m("field-name"),
+        c_role = m("col-role"),
+        c_store = m("col-store"),
+        c_state = m("col-state"),
     );
-    Ok(ok(html::page(&v, "staff", "Personal", &body)))
+    Ok(ok(html::page_t(&v, "staff", &t.msg("staff-title"), &body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,21 +115,22 @@ pub async fn create(
     WebForm(f): WebForm<StaffForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
-    let name = text("name", &f.name, 200)
-        .map_err(|_| WebError::invalid("Falta el nombre (máximo 200 caracteres)."))?;
+    let t = v.t();
+    let name =
+        text("name", &f.name, 200).map_err(|_| WebError::invalid(t.msg("staff-name-invalid")))?;
     let role = match f.role.as_str() {
         "cashier" => StaffRole::Cashier,
         "manager" => StaffRole::Manager,
-        _ => return Err(WebError::invalid("Elige el rol: cajero o encargado.")),
+        _ => return Err(WebError::invalid(t.msg("staff-choose-role"))),
     };
     let store_id = f
         .store_id
         .trim()
         .parse::<i64>()
         .map(StoreId)
-        .map_err(|_| WebError::invalid("Elige la tienda."))?;
+        .map_err(|_| WebError::invalid(t.msg("staff-choose-store")))?;
     if crate::auth::validate_pin(f.pin.trim()).is_err() {
-        return Err(WebError::invalid("El PIN debe tener de 4 a 8 cifras."));
+        return Err(WebError::invalid(t.msg("staff-pin-invalid")));
     }
     let pin_hash = pin_hash(f.pin.trim().to_string()).await?;
     let s = st
@@ -119,6 +144,6 @@ pub async fn create(
         .await?;
     Ok(see_other(&format!(
         "/dashboard/staff?done={}",
-        url(&format!("Alta de {} guardada", s.name))
+        url(&t.msg_with("staff-created", &[("name", &s.name)]))
     )))
 }

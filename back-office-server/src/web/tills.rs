@@ -36,6 +36,8 @@ pub async fn list(
     v: Viewer,
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
+    let tr = v.t();
+    let m = |k: &str| esc(&tr.msg(k));
     let stores = visible_stores(&st, &v).await?;
     let tills = visible_tills(&st, &v).await?;
     let broken: HashSet<TillId> = st
@@ -57,20 +59,20 @@ pub async fn list(
                 .map(|s| s.name.as_str())
                 .unwrap_or("");
             let state = if t.revoked_at.is_some() {
-                "<span class=\"badge bad\">revocada</span>"
+                format!("<span class=\"badge bad\">{}</span>", m("tills-revoked"))
             } else if t.enrolled_at.is_some() {
-                "<span class=\"badge ok\">activa</span>"
+                format!("<span class=\"badge ok\">{}</span>", m("tills-active"))
             } else {
-                "<span class=\"badge warn\">pendiente de alta</span>"
+                format!("<span class=\"badge warn\">{}</span>", m("tills-pending"))
             };
             let last = t
                 .last_push_at
-                .map(|l| format!("{} <span class=\"muted\">({})</span>", html::madrid(l), html::ago(l, now)))
-                .unwrap_or_else(|| "<span class=\"muted\">nunca</span>".into());
+                .map(|l| format!("{} <span class=\"muted\">({})</span>", tr.datetime(l), esc(&tr.ago(l, now))))
+                .unwrap_or_else(|| format!("<span class=\"muted\">{}</span>", m("tills-never")));
             let chain = if broken.contains(&t.id) {
-                "<span class=\"badge bad\">rota</span>"
+                format!("<span class=\"badge bad\">{}</span>", m("tills-chain-broken"))
             } else {
-                "<span class=\"badge ok\">íntegra</span>"
+                format!("<span class=\"badge ok\">{}</span>", m("tills-chain-intact"))
             };
             let gaps = if t.open_gaps > 0 {
                 format!("<span class=\"badge warn\">{}</span>", t.open_gaps)
@@ -80,9 +82,10 @@ pub async fn list(
             let revoke = if v.can_write() && t.revoked_at.is_none() {
                 format!(
                     "<form class=\"inline\" method=\"post\" action=\"/dashboard/tills/{}/revoke\">{}\
-                     <button type=\"submit\" class=\"danger\">Revocar</button></form>",
+                     <button type=\"submit\" class=\"danger\">{}</button></form>",
                     t.id,
-                    v.csrf_field()
+                    v.csrf_field(),
+                    m("tills-revoke")
                 )
             } else {
                 String::new()
@@ -105,23 +108,42 @@ pub async fn list(
             .map(|s| format!("<option value=\"{}\">{}</option>", s.id, esc(&s.name)))
             .collect();
         format!(
-            "<section class=\"card\"><h2>Dar de alta una caja</h2>\
-             <form class=\"row\" method=\"post\" action=\"/dashboard/tills\">{}\
-             <label>Tienda <select name=\"store_id\">{options}</select></label>\
-             <label>Nombre <input name=\"name\" value=\"Caja 2\" required></label>\
-             <button type=\"submit\">Crear código de alta</button></form></section>",
-            v.csrf_field()
+            "<section class=\"card\"><h2>{h_new}</h2>\
+             <form class=\"row\" method=\"post\" action=\"/dashboard/tills\">{csrf}\
+             <label>{l_store} <select name=\"store_id\">{options}</select></label>\
+             <label>{l_name} <input name=\"name\" value=\"{default_name}\" required></label>\
+             <button type=\"submit\">{create}</button></form></section>",
+            csrf = v.csrf_field(),
+            h_new = m("tills-new"),
+            l_store = m("col-store"),
+            l_name = m("field-name"),
+            default_name = m("tills-default-name"),
+            create = m("tills-create-code"),
         )
     } else {
         String::new()
     };
+    let empty = if tills.is_empty() {
+        format!("<p class=\"muted\">{}</p>", m("tills-empty"))
+    } else {
+        String::new()
+    };
     let body = format!(
-        "<h1>Cajas</h1>{done}<section class=\"card\"><table id=\"tills\"><thead><tr><th>Caja</th><th>Tienda</th>\
-         <th>Estado</th><th>Última sincronización</th><th class=\"num\">Documentos</th><th class=\"num\">Huecos</th>\
-         <th class=\"num\">Conflictos</th><th>Cadena</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>{form}",
+        "<h1>{title}</h1>{done}<section class=\"card\"><table id=\"tills\"><thead><tr><th>{c_till}</th><th>{c_store}</th>\
+         <th>{c_state}</th><th>{c_last}</th><th class=\"num\">{c_docs}</th><th class=\"num\">{c_gaps}</th>\
+         <th class=\"num\">{c_conf}</th><th>{c_chain}</th><th></th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
+        title = m("tills-title"),
+        c_till = m("col-till"),
+        c_store = m("col-store"),
+        c_state = m("col-state"),
+        c_last = m("tills-last-sync"),
+        c_docs = m("tills-documents"),
+        c_gaps = m("tills-gaps"),
+        c_conf = m("tills-conflicts"),
+        c_chain = m("tills-chain"),
     );
-    Ok(ok(html::page(&v, "tills", "Cajas", &body)))
+    Ok(ok(html::page_t(&v, "tills", &tr.msg("tills-title"), &body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,27 +163,38 @@ pub async fn create(
     WebForm(f): WebForm<TillForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let tr = v.t();
+    let m = |k: &str| esc(&tr.msg(k));
     let store_id = f
         .store_id
         .trim()
         .parse::<i64>()
         .map(StoreId)
-        .map_err(|_| WebError::invalid("Elige la tienda de la caja."))?;
+        .map_err(|_| WebError::invalid(tr.msg("tills-choose-store")))?;
     if f.name.trim().is_empty() {
-        return Err(WebError::invalid("Falta el nombre de la caja."));
+        return Err(WebError::invalid(tr.msg("tills-name-missing")));
     }
     let created = create_till_with_code(&st, store_id, &f.name).await?;
     let body = format!(
-        "<p><a href=\"/dashboard/tills\">← Cajas</a></p><h1>Código de alta de {name}</h1>\
-         <section class=\"card\"><p>Escribe este código en la caja (Ajustes → Alta en la central) o escanea el QR. \
-         Sirve una sola vez y caduca el {exp}. <b>No se volverá a mostrar.</b></p>\
+        "<p><a href=\"/dashboard/tills\">← {back}</a></p><h1>{heading}</h1>\
+         <section class=\"card\"><p>{help} <b>{once}</b></p>\
          <p class=\"code\" id=\"enrolment-code\">{code}</p><div class=\"qr\" id=\"enrolment-qr\">{qr}</div></section>",
-        name = esc(&created.till.name),
-        exp = html::madrid(created.code_expires_at),
+        back = m("tills-title"),
+        heading = esc(&tr.msg_with("tills-code-heading", &[("name", &created.till.name)])),
+        help = esc(&tr.msg_with(
+            "tills-code-help",
+            &[("expires", &tr.datetime(created.code_expires_at))]
+        )),
+        once = m("tills-code-once"),
         code = esc(&created.enrolment_code),
         qr = qr_svg(&created.enrolment_code)?,
     );
-    Ok(ok(html::page(&v, "tills", "Código de alta", &body)))
+    Ok(ok(html::page_t(
+        &v,
+        "tills",
+        &tr.msg("tills-code-title"),
+        &body,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,6 +214,6 @@ pub async fn revoke(
     st.storage.revoke_till(TillId(id), Utc::now()).await?;
     Ok(see_other(&format!(
         "/dashboard/tills?done={}",
-        url(&format!("Caja {id} revocada: su token ya no sirve"))
+        url(&v.t().msg_with("tills-revoked-done", &[("id", &id)]))
     )))
 }
