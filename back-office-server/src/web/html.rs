@@ -63,6 +63,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("catalog", "/dashboard/catalog", "Catálogo"),
     ("barcode-rules", "/dashboard/barcode-rules", "Balanzas"),
     ("stores", "/dashboard/stores", "Tiendas"),
+    ("deliveries", "/dashboard/deliveries", "Albaranes"),
     ("tills", "/dashboard/tills", "Cajas"),
     ("staff", "/dashboard/staff", "Personal"),
     ("reports", "/dashboard/reports", "Informes"),

@@ -151,6 +151,8 @@ pub async fn page(
                     "conflict" => "Conflicto de sincronización",
                     "gap" => "Hueco en la secuencia",
                     "chain_break" => "Cadena rota",
+                    "delivery_difference" => "Albarán con diferencias",
+                    "delivery_unknown" => "Albarán desconocido",
                     other => other,
                 };
                 format!(
