@@ -654,6 +654,29 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
         }
     }
 
+    // A delivery note (albarán) on its way to Chamberí: its tills offer it when receiving goods.
+    let mut note_lines = Vec::new();
+    for (sku, units) in [("DEMO-00001", 12), ("DEMO-00002", 6), ("DEMO-00004", 24)] {
+        if let Some(p) = st.list_products(Some(sku), 0, 1).await?.into_iter().next() {
+            note_lines.push((p.id, sync_protocol::Quantity::units(units)));
+        }
+    }
+    if !note_lines.is_empty() {
+        let now = chrono::Utc::now();
+        st.deliveries()
+            .create_delivery_note(
+                &crate::storage::deliveries::NewDeliveryNote {
+                    store_id: store_rows[0].id,
+                    supplier: "Almacén central (Getafe)".into(),
+                    expected_date: crate::storage::sql::business_day(now),
+                    lines: note_lines,
+                    created_by: "Demo HQ admin".into(),
+                },
+                now,
+            )
+            .await?;
+    }
+
     // Staff: a manager and two cashiers per store, with printed PINs.
     let people = [
         ["Lucía Fernández", "Javier Moreno", "Carmen Ruiz"],

@@ -2,6 +2,7 @@
 //! (till sync, HQ admin, reports). Handlers talk only to the [`Storage`] trait.
 
 pub mod admin;
+pub mod delivery_notes;
 pub mod reports;
 pub mod sync;
 
@@ -84,6 +85,11 @@ pub fn router(state: AppState) -> Router {
             "/barcode-rules/{id}",
             put(admin::update_barcode_rule).delete(admin::delete_barcode_rule),
         )
+        .route(
+            "/delivery-notes",
+            get(delivery_notes::list).post(delivery_notes::create),
+        )
+        .route("/delivery-notes/{id}", get(delivery_notes::get))
         .route("/alerts", get(admin::list_alerts));
 
     let sync = Router::new()

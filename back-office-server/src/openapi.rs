@@ -239,6 +239,16 @@ pub fn document() -> Value {
             "put": admin("Replace a variable-measure rule", vec![id("Rule id")], Some(body(r("BarcodeRuleIn"))), ("200", ok("Updated", r("BarcodeRule"))), &[("404", "No such rule"), ("409", "Another rule has that prefix")]),
             "delete": admin("Delete a variable-measure rule (tills stop decoding its prefix)", vec![id("Rule id")], None, ("204", no_content()), &not_found),
         },
+        "/api/v1/admin/delivery-notes": {
+            "get": admin("Delivery notes (albaranes), newest first", vec![
+                query_param("store_id", int(), false, "Only this store's notes"),
+                query_param("status", json!({"type": "string", "enum": ["pending", "received", "received_with_differences"]}), false, "Only notes in this state"),
+            ], None, ("200", ok("Delivery notes", array(r("DeliveryNote")))), &[]),
+            "post": admin("Create a delivery note for a store; only that store's tills get it on their next pull. Every line is checked and all bad lines are reported (422), nothing is stored", vec![], Some(body(r("DeliveryNoteIn"))), ("201", ok("Created, with its number", r("DeliveryNote"))), &[]),
+        },
+        "/api/v1/admin/delivery-notes/{id}": {
+            "get": admin("One delivery note with expected and received quantities per line", vec![id("Delivery note id")], None, ("200", ok("Delivery note", r("DeliveryNote"))), &not_found),
+        },
         "/api/v1/admin/alerts": {
             "get": admin("Alerts: sync conflicts, sequence gaps, chain breaks", vec![], None, ("200", ok("Alerts", array(r("Alert")))), &[]),
         },
@@ -278,7 +288,7 @@ pub fn document() -> Value {
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),
         "PushResponse": obj(json!({ "results": array(r("PushResult")), "contiguous_seq": int() }), &["results", "contiguous_seq"]),
-        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted", "required": ["type"]} }), &["cursor", "change"]),
+        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted, delivery_note", "required": ["type"]} }), &["cursor", "change"]),
         "ChangesPage": obj(json!({ "protocol_version": {"type": "integer"}, "changes": array(r("Change")), "next_cursor": int(), "has_more": {"type": "boolean"} }), &["protocol_version", "changes", "next_cursor", "has_more"]),
         "FranchiseeIn": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &["legal_name", "nif"]),
         "Franchisee": obj(json!({ "id": int(), "legal_name": string(), "nif": string(), "address": string() }), &["id", "legal_name", "nif", "address"]),
@@ -323,7 +333,44 @@ pub fn document() -> Value {
             "item_digits": {"type": "integer"}, "value_digits": {"type": "integer"},
             "decimals": {"type": "integer"}, "verifier": {"type": "boolean"},
         }), &["id", "prefix", "kind", "item_digits", "value_digits", "decimals", "verifier"]),
-        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break"}, "till_id": nullable(int()), "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
+        "DeliveryNoteLineIn": json!({
+            "type": "object", "additionalProperties": false,
+            "description": "A product by product_id, or by code (its SKU or one of its barcodes), and the expected quantity. The same product on several lines is added up.",
+            "properties": {
+                "product_id": int(),
+                "code": {"type": "string", "description": "SKU or barcode, instead of product_id"},
+                "quantity": {"oneOf": [{"type": "string", "pattern": "^[0-9]+([.,][0-9]{1,3})?$"}, {"type": "integer", "minimum": 1}], "description": "Greater than zero, at most 1000000, up to 3 decimals"},
+            },
+            "required": ["quantity"],
+        }),
+        "DeliveryNoteIn": json!({
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "store_id": int(),
+                "supplier": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Supplier or origin"},
+                "expected_date": {"type": "string", "format": "date"},
+                "lines": {"type": "array", "minItems": 1, "maxItems": 500, "items": r("DeliveryNoteLineIn")},
+            },
+            "required": ["store_id", "supplier", "expected_date", "lines"],
+        }),
+        "DeliveryNoteLine": obj(json!({
+            "product_id": int(), "sku": string(), "name": string(),
+            "expected": r("Quantity"),
+            "received": nullable(r("Quantity")),
+        }), &["product_id", "sku", "name", "expected"]),
+        "DeliveryNote": obj(json!({
+            "id": int(),
+            "number": {"type": "string", "description": "ALB-<year>-<id>, unique; the till's receipt names it"},
+            "store_id": int(), "supplier": string(),
+            "expected_date": {"type": "string", "format": "date"},
+            "status": {"type": "string", "enum": ["pending", "received", "received_with_differences"]},
+            "created_by": string(), "created_at": datetime.clone(),
+            "received_at": nullable(datetime.clone()),
+            "received_document_id": nullable(string()),
+            "received_till_id": nullable(int()),
+            "lines": array(r("DeliveryNoteLine")),
+        }), &["id", "number", "store_id", "supplier", "expected_date", "status", "created_by", "created_at", "lines"]),
+        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown"}, "till_id": nullable(int()), "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
         "SalesReportRow": obj(json!({ "store_id": nullable(int()), "day": nullable(json!({"type": "string", "format": "date"})), "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
         "SalesReport": obj(json!({
             "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},

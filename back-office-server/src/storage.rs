@@ -366,9 +366,13 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Sign-in, sessions and report aggregates for the web dashboard.
     fn dashboard(&self) -> &dyn dashboard::DashboardStorage;
+
+    /// HQ delivery notes (albaranes) and their receipt at the store.
+    fn deliveries(&self) -> &dyn deliveries::DeliveryStorage;
 }
 
 pub mod dashboard;
+pub mod deliveries;
 pub mod postgres;
 pub mod reconcile;
 pub mod sql;

@@ -4,6 +4,7 @@
 pub mod barcode_rules;
 pub mod catalog;
 pub mod controls;
+pub mod deliveries;
 pub mod html;
 pub mod i18n;
 pub mod login;
@@ -78,6 +79,11 @@ pub fn routes() -> Router<AppState> {
             "/dashboard/barcode-rules/{id}/delete",
             post(barcode_rules::delete),
         )
+        .route(
+            "/dashboard/deliveries",
+            get(deliveries::list).post(deliveries::create),
+        )
+        .route("/dashboard/deliveries/{id}", get(deliveries::show))
         .route("/dashboard/reports", get(reports::page))
         .route("/dashboard/reports.csv", get(reports::csv))
         .route("/dashboard/reports/loss", get(controls::loss_page))

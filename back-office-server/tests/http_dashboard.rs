@@ -876,6 +876,8 @@ async fn every_page_renders_for_every_role(s: &Server) {
         "/dashboard/tills".into(),
         "/dashboard/staff".into(),
         "/dashboard/barcode-rules".into(),
+        "/dashboard/deliveries".into(),
+        "/dashboard/deliveries?status=pending".into(),
         "/dashboard/reports".into(),
         "/dashboard/reports.csv?by=product".into(),
     ];

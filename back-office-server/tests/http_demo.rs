@@ -23,6 +23,16 @@ async fn demo_seeds_once_and_everything_validates() {
         nif::validate(&f.nif).unwrap();
     }
     assert_eq!(st.list_stores().await.unwrap().len(), 3);
+    // One pending delivery note for the first store, with its three lines.
+    let notes = st
+        .deliveries()
+        .list_delivery_notes(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].store_id, st.list_stores().await.unwrap()[0].id);
+    assert_eq!(notes[0].lines.len(), 3);
+    assert_eq!(notes[0].status, sync_protocol::DeliveryNoteStatus::Pending);
     let rates: HashSet<String> = st
         .list_tax_rates()
         .await

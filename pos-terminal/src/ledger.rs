@@ -43,6 +43,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_store_settings",
         include_str!("../../migrations/terminal/0006_store_settings.sql"),
     ),
+    (
+        "0007_delivery_notes",
+        include_str!("../../migrations/terminal/0007_delivery_notes.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -101,9 +105,11 @@ pub enum LedgerError {
 
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
+mod deliveries;
 mod invoices;
 mod scan;
 mod tickets;
+pub use deliveries::LocalDeliveryNote;
 pub use invoices::FullInvoice;
 pub use scan::{Scan, ScanError};
 pub use tickets::Refunded;
@@ -994,6 +1000,7 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         CatalogChange::BarcodeRuleDeleted { id } => {
             tx.execute("DELETE FROM barcode_rules WHERE id = ?1", [id])?;
         }
+        CatalogChange::DeliveryNote(n) => deliveries::apply(tx, n)?,
         CatalogChange::Store(s) => {
             tx.execute(
                 "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,

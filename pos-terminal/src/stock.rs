@@ -3,8 +3,8 @@
 
 use crate::ledger::{Ledger, LedgerError};
 use sync_protocol::{
-    Document, DocumentBody, ProductId, Quantity, StaffId, StockLine, StockMovement,
-    StockMovementKind,
+    DeliveryNoteRecord, Document, DocumentBody, ProductId, Quantity, StaffId, StockLine,
+    StockMovement, StockMovementKind,
 };
 
 /// Reasons offered for writing goods off; any other text is accepted too.
@@ -43,11 +43,38 @@ pub struct StockSessionLine {
     pub quantity: Quantity,
 }
 
+/// How one product of a delivery note stands against what was scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteCheck {
+    /// Nothing or less than expected scanned so far.
+    Missing(Quantity),
+    Complete,
+    /// More than expected.
+    Over(Quantity),
+    /// Scanned but not on the note.
+    Extra,
+}
+
+/// One row of the comparison with a delivery note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteComparison {
+    pub product_id: ProductId,
+    pub name: String,
+    /// Zero for a product not on the note.
+    pub expected: Quantity,
+    pub scanned: Quantity,
+    /// The session line holding the scans, if anything was scanned.
+    pub line: Option<usize>,
+    pub check: NoteCheck,
+}
+
 /// Scans being gathered for one stock document. Scanning a product again adds one more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockSession {
     pub kind: StockMovementKind,
     lines: Vec<StockSessionLine>,
+    /// The HQ delivery note a receipt is counted against (none: free receiving).
+    note: Option<DeliveryNoteRecord>,
 }
 
 impl StockSession {
@@ -55,7 +82,80 @@ impl StockSession {
         Self {
             kind,
             lines: Vec::new(),
+            note: None,
         }
+    }
+
+    /// A receipt counted against an HQ delivery note.
+    pub fn against_note(note: DeliveryNoteRecord) -> Self {
+        Self {
+            kind: StockMovementKind::Receipt,
+            lines: Vec::new(),
+            note: Some(note),
+        }
+    }
+
+    pub fn note(&self) -> Option<&DeliveryNoteRecord> {
+        self.note.as_ref()
+    }
+
+    /// Expected against scanned: the note's lines in its order, then products not on the note.
+    /// Empty for a session without a note.
+    pub fn comparison(&self) -> Vec<NoteComparison> {
+        let Some(note) = &self.note else {
+            return Vec::new();
+        };
+        let scanned = |p: ProductId| {
+            self.lines
+                .iter()
+                .position(|l| l.product_id == p)
+                .map(|i| (i, self.lines[i].quantity))
+        };
+        let mut out: Vec<NoteComparison> = note
+            .lines
+            .iter()
+            .map(|l| {
+                let (line, got) = match scanned(l.product_id) {
+                    Some((i, q)) => (Some(i), q),
+                    None => (None, Quantity::ZERO),
+                };
+                let check = if got < l.quantity {
+                    NoteCheck::Missing(l.quantity - got)
+                } else if got > l.quantity {
+                    NoteCheck::Over(got - l.quantity)
+                } else {
+                    NoteCheck::Complete
+                };
+                NoteComparison {
+                    product_id: l.product_id,
+                    name: l.name.clone(),
+                    expected: l.quantity,
+                    scanned: got,
+                    line,
+                    check,
+                }
+            })
+            .collect();
+        for (i, l) in self.lines.iter().enumerate() {
+            if !note.lines.iter().any(|n| n.product_id == l.product_id) {
+                out.push(NoteComparison {
+                    product_id: l.product_id,
+                    name: l.name.clone(),
+                    expected: Quantity::ZERO,
+                    scanned: l.quantity,
+                    line: Some(i),
+                    check: NoteCheck::Extra,
+                });
+            }
+        }
+        out
+    }
+
+    /// True when everything scanned matches the note exactly.
+    pub fn matches_note(&self) -> bool {
+        self.comparison()
+            .iter()
+            .all(|c| c.check == NoteCheck::Complete)
     }
 
     pub fn lines(&self) -> &[StockSessionLine] {
@@ -133,15 +233,20 @@ impl StockSession {
         if lines.is_empty() {
             return Err(StockError::Empty);
         }
+        let note = self.note.as_ref().map(|n| n.number.clone());
         Ok(StockMovement {
             kind: self.kind,
             reason: reason.map(str::to_string),
-            reference: reference
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string),
+            // A receipt against a note carries the note's number as its reference too.
+            reference: note.clone().or_else(|| {
+                reference
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+            }),
             lines,
             staff_id: staff,
+            delivery_note: note,
         })
     }
 
@@ -154,6 +259,10 @@ impl StockSession {
         reference: Option<&str>,
     ) -> Result<Document, StockError> {
         let movement = self.to_movement(staff, reason, reference)?;
+        if movement.delivery_note.is_some() {
+            // Marks the note received in the same transaction as the document.
+            return Ok(ledger.record_delivery_receipt(movement)?);
+        }
         Ok(ledger.record_document(DocumentBody::StockMovement(movement))?)
     }
 }

@@ -100,6 +100,7 @@ fn main() -> std::io::Result<()> {
             quantity: Quantity::units(24),
         }],
         staff_id: Some(StaffId(1)),
+        delivery_note: None,
     });
     let d4 = Document::seal(DocumentId(uid(4)), till, store, 4, t, &d3.hash, stock);
     let close = DocumentBody::CashClose(CashClose {
@@ -315,6 +316,84 @@ fn main() -> std::io::Result<()> {
             }],
             next_cursor: 61,
             has_more: false,
+        }),
+    )?;
+    // Added within protocol v1: an HQ delivery note reaches its store's tills, and the receipt
+    // counted against it names the note.
+    let note = DeliveryNoteRecord {
+        id: 123,
+        number: "ALB-2026-000123".into(),
+        store_id: store,
+        supplier: "Almacén central Getafe".into(),
+        expected_date: NaiveDate::from_ymd_opt(2026, 11, 21).expect("date"),
+        status: DeliveryNoteStatus::Pending,
+        lines: vec![
+            DeliveryNoteLine {
+                product_id: ProductId(1234),
+                sku: "JAM-100".into(),
+                name: "Jamón serrano 100 g".into(),
+                quantity: Quantity::units(24),
+            },
+            DeliveryNoteLine {
+                product_id: ProductId(88),
+                sku: "NAR-KG".into(),
+                name: "Naranjas (kg)".into(),
+                quantity: Quantity::from_milli(12_500),
+            },
+        ],
+    };
+    write(
+        "changes_page_delivery_notes",
+        j(&ChangesPage {
+            protocol_version: 1,
+            changes: vec![
+                Change {
+                    cursor: 71,
+                    change: CatalogChange::DeliveryNote(note.clone()),
+                },
+                Change {
+                    cursor: 72,
+                    change: CatalogChange::DeliveryNote(DeliveryNoteRecord {
+                        status: DeliveryNoteStatus::ReceivedWithDifferences,
+                        ..note.clone()
+                    }),
+                },
+            ],
+            next_cursor: 72,
+            has_more: false,
+        }),
+    )?;
+    let received = DocumentBody::StockMovement(StockMovement {
+        kind: StockMovementKind::Receipt,
+        reason: None,
+        reference: Some(note.number.clone()),
+        lines: vec![
+            StockLine {
+                product_id: ProductId(1234),
+                quantity: Quantity::units(23),
+            },
+            StockLine {
+                product_id: ProductId(88),
+                quantity: Quantity::from_milli(12_500),
+            },
+        ],
+        staff_id: Some(StaffId(1)),
+        delivery_note: Some(note.number.clone()),
+    });
+    write(
+        "push_request_delivery",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: vec![Document::seal(
+                DocumentId(uid(21)),
+                till,
+                store,
+                1,
+                t,
+                GENESIS_HASH,
+                received,
+            )],
         }),
     )?;
     write(

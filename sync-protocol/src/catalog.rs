@@ -3,7 +3,8 @@
 
 use crate::barcode::{MeasureKind, VariableMeasureRule};
 use crate::ids::{FranchiseeId, ProductId, StaffId, StoreId};
-use crate::money::{Money, TaxRate};
+use crate::money::{Money, Quantity, TaxRate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A tax rate HQ has configured (IVA 21/10/4/0 and any other).
@@ -104,6 +105,61 @@ impl BarcodeRuleRecord {
     }
 }
 
+/// Where an HQ delivery note (albarán) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryNoteStatus {
+    /// Sent to the store, not received yet.
+    Pending,
+    /// Received with exactly the quantities expected.
+    Received,
+    /// Received, but some quantities differ from the note.
+    ReceivedWithDifferences,
+}
+
+impl DeliveryNoteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Received => "received",
+            Self::ReceivedWithDifferences => "received_with_differences",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "received" => Some(Self::Received),
+            "received_with_differences" => Some(Self::ReceivedWithDifferences),
+            _ => None,
+        }
+    }
+}
+
+/// One expected product of a delivery note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryNoteLine {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    /// Expected quantity (positive).
+    pub quantity: Quantity,
+}
+
+/// A delivery note HQ sent to one store (added within protocol v1): only that store's tills get it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryNoteRecord {
+    pub id: i64,
+    /// Unique number, e.g. `ALB-2026-000123`; a receipt against the note carries it.
+    pub number: String,
+    pub store_id: StoreId,
+    /// Supplier or origin (HQ's warehouse, a supplier's name).
+    pub supplier: String,
+    pub expected_date: NaiveDate,
+    pub status: DeliveryNoteStatus,
+    pub lines: Vec<DeliveryNoteLine>,
+}
+
 /// One change a till must apply. Prices per store are already filtered to the asking till's store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -138,6 +194,8 @@ pub enum CatalogChange {
     BarcodeRuleDeleted {
         id: i64,
     },
+    /// A delivery note for this store, new or with a new status (added within protocol v1).
+    DeliveryNote(DeliveryNoteRecord),
 }
 
 /// A change with its position in HQ's change log.
@@ -182,6 +240,39 @@ mod tests {
             serde_json::from_value::<CatalogChange>(v).unwrap(),
             CatalogChange::Store(new)
         );
+    }
+
+    #[test]
+    fn delivery_note_changes_on_the_wire() {
+        let rec = DeliveryNoteRecord {
+            id: 4,
+            number: "ALB-2026-000004".into(),
+            store_id: StoreId(2),
+            supplier: "Almacén central".into(),
+            expected_date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            status: DeliveryNoteStatus::ReceivedWithDifferences,
+            lines: vec![DeliveryNoteLine {
+                product_id: ProductId(7),
+                sku: "ACE-1L".into(),
+                name: "Aceite".into(),
+                quantity: Quantity::units(12),
+            }],
+        };
+        let c = CatalogChange::DeliveryNote(rec);
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["type"], "delivery_note");
+        assert_eq!(v["status"], "received_with_differences");
+        assert_eq!(v["expected_date"], "2026-11-30");
+        assert_eq!(v["lines"][0]["quantity"], "12.000");
+        assert_eq!(serde_json::from_value::<CatalogChange>(v).unwrap(), c);
+        for s in [
+            DeliveryNoteStatus::Pending,
+            DeliveryNoteStatus::Received,
+            DeliveryNoteStatus::ReceivedWithDifferences,
+        ] {
+            assert_eq!(DeliveryNoteStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(DeliveryNoteStatus::parse("lost"), None);
     }
 
     #[test]

@@ -145,6 +145,14 @@ impl DocumentBody {
                         ));
                     }
                 }
+                if let Some(n) = &m.delivery_note {
+                    if m.kind != StockMovementKind::Receipt {
+                        return Err("only a receipt is counted against a delivery note".into());
+                    }
+                    if n.trim().is_empty() || n.chars().count() > 64 {
+                        return Err(format!("delivery note number {n:?} is not valid"));
+                    }
+                }
                 Ok(())
             }
             Self::ShiftOpen(o) => {
@@ -423,6 +431,10 @@ pub struct StockMovement {
     pub reference: Option<String>,
     pub lines: Vec<StockLine>,
     pub staff_id: Option<StaffId>,
+    /// Number of the HQ delivery note this receipt was counted against (added within protocol v1;
+    /// absent for free receiving, and then left out of the hash too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note: Option<String>,
 }
 
 /// Why a document does not chain.

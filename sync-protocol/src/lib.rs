@@ -13,8 +13,8 @@ pub mod wire;
 
 pub use cash::{Denomination, DenominationCount, EURO_DENOMINATIONS, count_total};
 pub use catalog::{
-    BarcodeRuleRecord, CatalogChange, Change, ProductRecord, StaffRecord, StaffRole, StoreRecord,
-    TaxRateRecord,
+    BarcodeRuleRecord, CatalogChange, Change, DeliveryNoteLine, DeliveryNoteRecord,
+    DeliveryNoteStatus, ProductRecord, StaffRecord, StaffRole, StoreRecord, TaxRateRecord,
 };
 pub use document::{
     AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ChainError,

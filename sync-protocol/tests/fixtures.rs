@@ -123,6 +123,50 @@ fn every_fixture_of_every_version_parses() {
                         );
                     }
                 }
+                "changes_page_delivery_notes" => {
+                    let p: ChangesPage = parse(&path);
+                    let notes: Vec<_> = p
+                        .changes
+                        .iter()
+                        .filter_map(|c| match &c.change {
+                            CatalogChange::DeliveryNote(n) => Some(n),
+                            _ => None,
+                        })
+                        .collect();
+                    assert!(!notes.is_empty(), "{}: no delivery note", path.display());
+                    for n in notes {
+                        assert!(!n.number.is_empty(), "{}: no number", path.display());
+                        assert!(!n.lines.is_empty(), "{}: no lines", path.display());
+                        for l in &n.lines {
+                            assert!(
+                                l.quantity > Quantity::ZERO,
+                                "{}: quantity not positive",
+                                path.display()
+                            );
+                        }
+                    }
+                }
+                "push_request_delivery" => {
+                    let p: PushRequest = parse(&path);
+                    assert!(verify_chain(None, &p.documents).is_ok());
+                    let mut against_note = 0;
+                    for d in &p.documents {
+                        d.body.validate().unwrap_or_else(|e| {
+                            panic!("{}: seq {} invalid: {e}", path.display(), d.seq)
+                        });
+                        if let DocumentBody::StockMovement(m) = &d.body
+                            && m.delivery_note.is_some()
+                        {
+                            assert_eq!(m.kind, StockMovementKind::Receipt);
+                            against_note += 1;
+                        }
+                    }
+                    assert!(
+                        against_note > 0,
+                        "{}: no receipt against a delivery note",
+                        path.display()
+                    );
+                }
                 "api_error" => drop(parse::<ApiError>(&path)),
                 other => panic!("{}: unknown fixture kind {other}", dir.display()),
             }

@@ -26,6 +26,7 @@ nav-overview = Overview
 nav-catalog = Catalogue
 nav-barcode-rules = Scales
 nav-stores = Stores
+nav-deliveries = Delivery notes
 nav-tills = Tills
 nav-staff = Staff
 nav-reports = Reports
@@ -110,6 +111,8 @@ overview-no-alerts = No open alerts.
 alert-conflict = Sync conflict
 alert-gap = Gap in the sequence
 alert-chain-break = Broken chain
+alert-delivery-difference = Delivery note with differences
+alert-delivery-unknown = Unknown delivery note
 
 ## Catalog
 

@@ -26,6 +26,7 @@ nav-overview = Resumen
 nav-catalog = Catálogo
 nav-barcode-rules = Balanzas
 nav-stores = Tiendas
+nav-deliveries = Albaranes
 nav-tills = Cajas
 nav-staff = Personal
 nav-reports = Informes
@@ -110,6 +111,8 @@ overview-no-alerts = No hay alertas abiertas.
 alert-conflict = Conflicto de sincronización
 alert-gap = Hueco en la secuencia
 alert-chain-break = Cadena rota
+alert-delivery-difference = Albarán con diferencias
+alert-delivery-unknown = Albarán desconocido
 
 ## Catalog
 

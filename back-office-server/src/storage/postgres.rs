@@ -17,6 +17,7 @@ use tokio_postgres::types::ToSql;
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
 mod dashboard;
+mod deliveries;
 
 /// Key of the advisory lock every transaction takes before it writes change-log rows.
 const CHANGE_LOG_LOCK: i64 = 0x5452_4153_0001;
@@ -535,6 +536,7 @@ async fn push_tx(
         )
         .await?;
     let mut aggregates = super::dashboard::AggDelta::default();
+    let mut stored_docs: Vec<&Document> = Vec::new();
     let existing_of = |r: tokio_postgres::Row| Existing {
         id: r.get(0),
         seq: r.get(1),
@@ -696,6 +698,7 @@ async fn push_tx(
         }
         last_seq = last_seq.max(seq);
         stored += 1;
+        stored_docs.push(doc);
         prev_in_batch = Some((seq, doc.hash.clone()));
         results.push(PushResult {
             id: doc.id,
@@ -706,6 +709,7 @@ async fn push_tx(
     }
 
     dashboard::apply_aggregates(tx, &aggregates).await?;
+    deliveries::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
     if stored > 0 {
         // Advance the contiguous mark over stored sequences; stops at the first hole.
         let seqs = tx
@@ -1591,6 +1595,10 @@ impl Storage for PostgresStorage {
     }
 
     fn dashboard(&self) -> &dyn super::dashboard::DashboardStorage {
+        self
+    }
+
+    fn deliveries(&self) -> &dyn super::deliveries::DeliveryStorage {
         self
     }
 

@@ -13,6 +13,7 @@ use sync_protocol::{
 };
 
 mod dashboard;
+mod deliveries;
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
@@ -428,6 +429,7 @@ fn push_tx(
         "INSERT INTO sale_payments (document_id, line_no, payment_id, tender, amount_cents) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut aggregates = super::dashboard::AggDelta::default();
+    let mut stored_docs: Vec<&Document> = Vec::new();
     let existing_row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Existing> {
         Ok(Existing {
             id: r.get(0)?,
@@ -568,6 +570,7 @@ fn push_tx(
         }
         last_seq = last_seq.max(seq);
         stored += 1;
+        stored_docs.push(doc);
         prev_in_batch = Some((seq, doc.hash.clone()));
         results.push(PushResult {
             id: doc.id,
@@ -578,6 +581,7 @@ fn push_tx(
     }
 
     dashboard::apply_aggregates(tx, &aggregates)?;
+    deliveries::apply_receipts(tx, till_id, &stored_docs, now_us)?;
     if stored > 0 {
         let mut st = tx.prepare_cached(
             "SELECT seq FROM documents WHERE till_id = ?1 AND seq > ?2 ORDER BY seq",
@@ -1361,6 +1365,10 @@ impl Storage for SqliteStorage {
     }
 
     fn dashboard(&self) -> &dyn super::dashboard::DashboardStorage {
+        self
+    }
+
+    fn deliveries(&self) -> &dyn super::deliveries::DeliveryStorage {
         self
     }
 

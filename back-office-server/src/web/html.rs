@@ -81,6 +81,7 @@ const NAV: &[(&str, &str, &str)] = &[
         "nav-barcode-rules",
     ),
     ("stores", "/dashboard/stores", "nav-stores"),
+    ("deliveries", "/dashboard/deliveries", "nav-deliveries"),
     ("tills", "/dashboard/tills", "nav-tills"),
     ("staff", "/dashboard/staff", "nav-staff"),
     ("reports", "/dashboard/reports", "nav-reports"),

@@ -156,6 +156,8 @@ pub async fn page(
                     "conflict" => t.msg("alert-conflict"),
                     "gap" => t.msg("alert-gap"),
                     "chain_break" => t.msg("alert-chain-break"),
+                    "delivery_difference" => t.msg("alert-delivery-difference"),
+                    "delivery_unknown" => t.msg("alert-delivery-unknown"),
                     other => other.to_string(),
                 };
                 format!(

@@ -299,6 +299,18 @@ stock-nothing-yet = Nothing scanned yet
 stock-count-full = Full count
 stock-count-partial = Partial count
 stock-delivery-note = Delivery note (optional)
+stock-unknown-code = unknown code: { $code }
+stock-pick-note = Pick the delivery note that has arrived, or receive without one
+stock-note-choice = { $number } · { $supplier } · due { $date } · { $lines } lines
+stock-free-receiving = Receive without a delivery note
+stock-note-title = Delivery note { $number } · { $supplier }
+stock-note-expected = Expected: { $quantity }
+stock-note-missing = { $quantity } missing
+stock-note-complete = Complete
+stock-note-over = { $quantity } over
+stock-note-extra = Not on the note
+stock-note-received = Delivery note { $number } received: { $count } products (document { $seq })
+stock-note-received-differences = Delivery note { $number } received with differences: { $count } products (document { $seq })
 stock-recorded = { $title }: { $count ->
     [one] { $count } product recorded
    *[other] { $count } products recorded

@@ -294,6 +294,18 @@ stock-nothing-yet = Nada escaneado todavía
 stock-count-full = Recuento completo
 stock-count-partial = Recuento parcial
 stock-delivery-note = Albarán (opcional)
+stock-unknown-code = código desconocido: { $code }
+stock-pick-note = Elija el albarán que llega, o reciba sin albarán
+stock-note-choice = { $number } · { $supplier } · previsto { $date } · { $lines } líneas
+stock-free-receiving = Recepción sin albarán
+stock-note-title = Albarán { $number } · { $supplier }
+stock-note-expected = Esperado: { $quantity }
+stock-note-missing = Falta { $quantity }
+stock-note-complete = Completo
+stock-note-over = Sobra { $quantity }
+stock-note-extra = Fuera de albarán
+stock-note-received = Albarán { $number } recibido: { $count } productos (documento { $seq })
+stock-note-received-differences = Albarán { $number } recibido con diferencias: { $count } productos (documento { $seq })
 stock-recorded = { $title }: { $count } productos registrados (documento { $seq })
 
 # Barcode scanners (keyboard wedge and serial) and scans that land in the wrong field

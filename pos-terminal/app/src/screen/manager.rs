@@ -217,6 +217,16 @@ impl State {
                             return Action::None;
                         }
                     },
+                    Go::Stock(StockMovementKind::Receipt) => {
+                        // Pending delivery notes from HQ are offered first; none: free receiving.
+                        let notes = l.pending_delivery_notes().unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "pending delivery notes unreadable");
+                            Vec::new()
+                        });
+                        let s = stock::State::receipt(notes);
+                        let focus = (!s.picking()).then_some(stock::SCAN_ID);
+                        (Page::Stock(s), focus)
+                    }
                     Go::Stock(kind) => (Page::Stock(stock::State::new(kind)), Some(stock::SCAN_ID)),
                     Go::Clock => (Page::Clock { pin: String::new() }, Some(CLOCK_PIN_ID)),
                 };
@@ -314,7 +324,12 @@ impl State {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
-                let keep_focus = matches!(m, stock::Message::Submit);
+                let keep_focus = matches!(
+                    m,
+                    stock::Message::Submit
+                        | stock::Message::PickNote(_)
+                        | stock::Message::FreeReceiving
+                );
                 let o = s.update(m, ledger, &manager, tr);
                 let a = self.outcome(o);
                 if keep_focus && matches!(a, Action::None) {

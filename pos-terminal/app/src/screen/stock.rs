@@ -1,12 +1,16 @@
-//! Stock work by scanning: receiving a delivery, counting (full or partial) and writing off waste.
-//! The scan field keeps focus; finishing records one `StockMovement` for HQ.
+//! Stock work by scanning: receiving a delivery (against a pending HQ delivery note, or free),
+//! counting (full or partial) and writing off waste. The scan field keeps focus; finishing records
+//! one `StockMovement` for HQ. Against a note, each line shows expected against scanned, with what
+//! is missing, over or not on the note; confirming marks the note received at this till.
 
 use std::sync::Mutex;
 
 use iced::widget::{button, column, row, scrollable, text, text_input};
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Color, Element, Length};
 use pos_terminal::stock::WASTE_REASONS;
-use pos_terminal::{Ledger, Staff, StockSession};
+use pos_terminal::{
+    Ledger, LocalDeliveryNote, NoteCheck, NoteComparison, Staff, StockError, StockSession,
+};
 use sync_protocol::{Quantity, StockMovementKind};
 
 use super::close::Outcome;
@@ -30,6 +34,10 @@ pub enum Message {
     Reference(String),
     Reason(String),
     ToggleFull,
+    /// Receive against the pending delivery note at this index of the list.
+    PickNote(usize),
+    /// Receive without a delivery note.
+    FreeReceiving,
     Confirm,
     Back,
 }
@@ -45,6 +53,10 @@ pub struct State {
     /// A count of the whole store rather than some shelves.
     full: bool,
     notice: Option<String>,
+    /// Pending delivery notes offered before a receipt starts (empty: straight to scanning).
+    notes: Vec<LocalDeliveryNote>,
+    /// Choosing a note (or free receiving) before scanning.
+    picking: bool,
 }
 
 impl State {
@@ -57,6 +69,30 @@ impl State {
             reason: String::new(),
             full: false,
             notice: None,
+            notes: Vec::new(),
+            picking: false,
+        }
+    }
+
+    /// A receipt that first offers the store's pending delivery notes.
+    pub fn receipt(notes: Vec<LocalDeliveryNote>) -> Self {
+        let mut s = Self::new(StockMovementKind::Receipt);
+        s.picking = !notes.is_empty();
+        s.notes = notes;
+        s
+    }
+
+    /// Still choosing a delivery note (the scan field is not shown yet).
+    pub fn picking(&self) -> bool {
+        self.picking
+    }
+
+    fn error_text(e: &StockError, tr: &I18n) -> String {
+        match e {
+            StockError::UnknownCode(c) => {
+                tr.args("stock-unknown-code", &[("code", c.clone().into())])
+            }
+            other => other.to_string(),
         }
     }
 
@@ -102,7 +138,10 @@ impl State {
                     return Outcome::None;
                 }
                 let result = match ledger.lock() {
-                    Ok(l) => self.session.scan(&l, &code).map_err(|e| e.to_string()),
+                    Ok(l) => self
+                        .session
+                        .scan(&l, &code)
+                        .map_err(|e| Self::error_text(&e, tr)),
                     Err(_) => Err(tr.t("registry-unavailable")),
                 };
                 self.notice = result.err();
@@ -123,6 +162,19 @@ impl State {
             Message::Reference(s) => self.reference = s,
             Message::Reason(s) => self.reason = s,
             Message::ToggleFull => self.full = !self.full,
+            Message::PickNote(i) => {
+                if let Some(n) = self.notes.get(i) {
+                    self.session = StockSession::against_note(n.note.clone());
+                    self.picking = false;
+                    self.notice = None;
+                    self.sync_quantities(tr);
+                }
+            }
+            Message::FreeReceiving => {
+                self.session = StockSession::new(StockMovementKind::Receipt);
+                self.picking = false;
+                self.notice = None;
+            }
             Message::Back => return Outcome::Back,
             Message::Confirm => {
                 // The reason travels to HQ in the document, so it stays in HQ's language.
@@ -139,6 +191,22 @@ impl State {
                     Err(_) => Err(tr.t("registry-unavailable")),
                 };
                 match result {
+                    Ok(doc) if self.session.note().is_some() => {
+                        let key = if self.session.matches_note() {
+                            "stock-note-received"
+                        } else {
+                            "stock-note-received-differences"
+                        };
+                        let number = self.session.note().map(|n| n.number.clone());
+                        return Outcome::Done(tr.args(
+                            key,
+                            &[
+                                ("number", number.unwrap_or_default().into()),
+                                ("count", self.session.lines().len().into()),
+                                ("seq", doc.seq.into()),
+                            ],
+                        ));
+                    }
                     Ok(doc) => {
                         return Outcome::Done(tr.args(
                             "stock-recorded",
@@ -156,9 +224,110 @@ impl State {
         Outcome::None
     }
 
-    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+    /// The list of pending delivery notes, and free receiving.
+    fn picker<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
             text(self.title(tr)).size(26),
+            text(tr.t("stock-pick-note")).size(18),
+        ]
+        .spacing(10);
+        for (i, n) in self.notes.iter().enumerate() {
+            let label = tr.args(
+                "stock-note-choice",
+                &[
+                    ("number", n.note.number.clone().into()),
+                    ("supplier", n.note.supplier.clone().into()),
+                    (
+                        "date",
+                        n.note.expected_date.format("%d/%m/%Y").to_string().into(),
+                    ),
+                    ("lines", n.note.lines.len().into()),
+                ],
+            );
+            col = col.push(
+                button(text(label).size(18))
+                    .padding(10)
+                    .width(Length::Fill)
+                    .on_press(Message::PickNote(i)),
+            );
+        }
+        col.push(
+            row![
+                button(text(tr.t("back"))).on_press(Message::Back),
+                button(text(tr.t("stock-free-receiving")))
+                    .padding(10)
+                    .on_press(Message::FreeReceiving),
+            ]
+            .spacing(20),
+        )
+        .into()
+    }
+
+    /// One row of expected against scanned.
+    fn note_row<'a>(&'a self, c: &NoteComparison, tr: &I18n) -> Element<'a, Message> {
+        let red = Color::from_rgb(0.75, 0.1, 0.1);
+        let amber = Color::from_rgb(0.75, 0.45, 0.0);
+        let green = Color::from_rgb(0.1, 0.5, 0.2);
+        let (state, color) = match c.check {
+            NoteCheck::Missing(q) => (
+                tr.args("stock-note-missing", &[("quantity", tr.quantity(q).into())]),
+                red,
+            ),
+            NoteCheck::Complete => (tr.t("stock-note-complete"), green),
+            NoteCheck::Over(q) => (
+                tr.args("stock-note-over", &[("quantity", tr.quantity(q).into())]),
+                amber,
+            ),
+            NoteCheck::Extra => (tr.t("stock-note-extra"), amber),
+        };
+        let scanned: Element<'a, Message> = match c.line {
+            Some(i) => {
+                let typed = self.quantities.get(i).map(String::as_str).unwrap_or("");
+                text_input("0", typed)
+                    .id(quantity_id(i))
+                    .on_input(move |s| Message::Quantity(i, s))
+                    .padding(4)
+                    .width(Length::Fixed(90.0))
+                    .into()
+            }
+            None => text(tr.quantity(Quantity::ZERO))
+                .width(Length::Fixed(90.0))
+                .into(),
+        };
+        let mut r = row![
+            text(c.name.clone()).width(Length::Fill),
+            text(tr.args(
+                "stock-note-expected",
+                &[("quantity", tr.quantity(c.expected).into())]
+            ))
+            .width(Length::Fixed(150.0)),
+            scanned,
+            text(state).color(color).width(Length::Fixed(200.0)),
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center);
+        if let Some(i) = c.line {
+            r = r.push(button(text(tr.t("stock-remove"))).on_press(Message::Remove(i)));
+        }
+        r.into()
+    }
+
+    pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        if self.picking {
+            return self.picker(tr);
+        }
+        let title = match self.session.note() {
+            Some(n) => tr.args(
+                "stock-note-title",
+                &[
+                    ("number", n.number.clone().into()),
+                    ("supplier", n.supplier.clone().into()),
+                ],
+            ),
+            None => self.title(tr),
+        };
+        let mut col = column![
+            text(title).size(26),
             text_input(&tr.t("stock-scan-placeholder"), &self.input)
                 .id(SCAN_ID)
                 .on_input(Message::Scan)
@@ -171,7 +340,14 @@ impl State {
             col = col.push(text(n.clone()).size(18));
         }
         let mut lines = column![].spacing(4);
+        let comparison = self.session.comparison();
+        for c in &comparison {
+            lines = lines.push(self.note_row(c, tr));
+        }
         for (i, l) in self.session.lines().iter().enumerate() {
+            if self.session.note().is_some() {
+                break; // shown in the comparison above
+            }
             let typed = self.quantities.get(i).map(String::as_str).unwrap_or("");
             lines = lines.push(
                 row![
@@ -187,7 +363,7 @@ impl State {
                 .align_y(Alignment::Center),
             );
         }
-        if self.session.is_empty() {
+        if self.session.is_empty() && comparison.is_empty() {
             lines = lines.push(text(tr.t("stock-nothing-yet")));
         }
         col = col.push(scrollable(lines).height(Length::Fixed(260.0)));
@@ -214,6 +390,7 @@ impl State {
                         .padding(6),
                 );
             }
+            StockMovementKind::Receipt if self.session.note().is_some() => {}
             StockMovementKind::Receipt => {
                 col = col.push(
                     text_input(&tr.t("stock-delivery-note"), &self.reference)
