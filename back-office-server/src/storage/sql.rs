@@ -47,6 +47,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0006_store_settings",
         sql: include_str!("../../../migrations/server/sqlite/0006_store_settings.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_sales_report_dims",
+        sql: include_str!("../../../migrations/server/sqlite/0007_sales_report_dims.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -79,6 +84,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "0006_store_settings",
         sql: include_str!("../../../migrations/server/postgres/0006_store_settings.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_sales_report_dims",
+        sql: include_str!("../../../migrations/server/postgres/0007_sales_report_dims.sql"),
     },
 ];
 
