@@ -6,7 +6,8 @@
 //! Optional: REPORT_BENCH_LINES (sale lines to load, default 100000 so it stays quick; the issue's
 //! target is 10000000), REPORT_BENCH_STORES (default 10), REPORT_BENCH_DAYS (default 430, so the year measured, which ends on the 28th of last month, has data),
 //! REPORT_BENCH_RUNS (timed runs of each aggregate report, default 5; p50 and max are printed),
-//! REPORT_BENCH_BACKENDS (`sqlite,postgres` by default).
+//! REPORT_BENCH_BACKENDS (`sqlite,postgres` by default), REPORT_BENCH_RAW (the periods the raw-lines
+//! baseline runs for, default `month,quarter,year`; it takes minutes per report at 10 million lines).
 //!
 //! For every dimension and a month, a quarter and a year (from the 2nd of a month to the 28th of
 //! last month, so product reports read nearly a month of daily rows at each edge) it prints: the aggregate
@@ -153,6 +154,7 @@ async fn main() {
     let target_lines = env_usize("REPORT_BENCH_LINES", 100_000);
     let runs = env_usize("REPORT_BENCH_RUNS", 5).max(1);
     let backends = std::env::var("REPORT_BENCH_BACKENDS").unwrap_or("sqlite,postgres".into());
+    let raw_periods = std::env::var("REPORT_BENCH_RAW").unwrap_or("month,quarter,year".into());
     let stores = env_usize("REPORT_BENCH_STORES", 10).max(1);
     let days = env_usize("REPORT_BENCH_DAYS", 430).max(1) as i64;
     let avg_lines = (1 + MAX_LINES) as f64 / 2.0;
@@ -284,10 +286,15 @@ async fn main() {
                     a + b
                 })
                 .await;
-                let (raw, _, _) = time_runs(1, || {
-                    report_rows(db, dim, from, to, ReportSource::RawLines, None)
-                })
-                .await;
+                let raw = if raw_periods.split(',').any(|p| p.trim() == name) {
+                    time_runs(1, || {
+                        report_rows(db, dim, from, to, ReportSource::RawLines, None)
+                    })
+                    .await
+                    .0
+                } else {
+                    f64::NAN
+                };
                 println!(
                     "  {:<10} {:<8} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>11.1} {:>7.0}x {:>6}",
                     format!("{dim:?}"),
