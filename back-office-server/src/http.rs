@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             get(admin::get_product).patch(admin::update_product),
         )
         .route("/products/{id}/barcodes", post(admin::add_barcode))
+        .route("/products/{id}/category", put(admin::set_product_category))
         .route("/barcodes/{code}", delete(admin::remove_barcode))
         .route(
             "/barcode-rules",

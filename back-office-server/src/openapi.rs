@@ -228,6 +228,9 @@ pub fn document() -> Value {
         "/api/v1/admin/products/{id}/barcodes": {
             "post": admin("Add a barcode to a product", vec![id("Product id")], Some(body(r("BarcodeIn"))), ("200", ok("Product with its barcodes", r("Product"))), &conflict),
         },
+        "/api/v1/admin/products/{id}/category": {
+            "put": admin("Set a product's report category (sales by category; empty for none)", vec![id("Product id")], Some(body(r("CategoryIn"))), ("200", ok("Set", r("CategoryOut"))), &not_found),
+        },
         "/api/v1/admin/barcodes/{code}": {
             "delete": admin("Remove a barcode", vec![path_param("code", string(), "The barcode")], None, ("204", no_content()), &not_found),
         },
@@ -313,6 +316,8 @@ pub fn document() -> Value {
         "ProductIn": obj(json!({ "sku": string(), "name": string(), "tax_rate_id": int(), "price": r("Money"), "barcodes": array(json!({"type": "string", "description": "EAN-13, EAN-8 or UPC-A"})) }), &["sku", "name", "tax_rate_id", "price"]),
         "ProductPatch": json!({ "type": "object", "additionalProperties": false, "properties": { "name": string(), "tax_rate_id": int(), "price": r("Money"), "active": {"type": "boolean"} } }),
         "Product": obj(json!({ "id": int(), "sku": string(), "name": string(), "tax_rate_id": int(), "tax_rate": r("TaxRate"), "price": r("Money"), "active": {"type": "boolean"}, "barcodes": array(string()) }), &["id", "sku", "name", "tax_rate_id", "tax_rate", "price", "active", "barcodes"]),
+        "CategoryIn": obj(json!({ "category": {"type": "string", "maxLength": 100} }), &["category"]),
+        "CategoryOut": obj(json!({ "product_id": int(), "category": string() }), &["product_id", "category"]),
         "BarcodeIn": obj(json!({ "code": string() }), &["code"]),
         "PriceIn": obj(json!({ "price": r("Money") }), &["price"]),
         "BarcodeRuleIn": json!({

@@ -838,18 +838,19 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
     );
 
     // Bad query strings and paths are pages too, not 500s.
+    // A malformed report query is a 400 with what is wrong.
     hq.get("/dashboard/reports?from=2025-02-30")
         .await
-        .assert(StatusCode::UNPROCESSABLE_ENTITY, "no es válida");
+        .assert(StatusCode::BAD_REQUEST, "no es válida");
     hq.get("/dashboard/reports?from=2025-03-02&to=2025-03-01")
         .await
-        .assert(StatusCode::UNPROCESSABLE_ENTITY, "posterior");
+        .assert(StatusCode::BAD_REQUEST, "posterior");
     hq.get("/dashboard/reports?by=weather")
         .await
-        .assert(StatusCode::UNPROCESSABLE_ENTITY, "desconocida");
+        .assert(StatusCode::BAD_REQUEST, "desconocida");
     hq.get("/dashboard/reports?from=2000-01-01&to=2025-01-01")
         .await
-        .assert(StatusCode::UNPROCESSABLE_ENTITY, "como mucho");
+        .assert(StatusCode::BAD_REQUEST, "como mucho");
     hq.get("/dashboard/catalog/abc")
         .await
         .assert(StatusCode::NOT_FOUND, "No existe");
@@ -1306,6 +1307,10 @@ async fn aggregates_match_raw_lines(s: &Server) {
             ReportDim::Product,
             ReportDim::TaxRate,
             ReportDim::Tender,
+            ReportDim::Hour,
+            ReportDim::Cashier,
+            ReportDim::Franchisee,
+            ReportDim::Category,
         ] {
             let a = s
                 .storage

@@ -6,7 +6,7 @@ use back_office_server::storage::{Product, Storage, StorageResult, TillAuth};
 use chrono::{DateTime, Duration, Utc};
 use sync_protocol::{
     Document, DocumentBody, DocumentId, GENESIS_HASH, Money, Payment, Quantity, Sale, SaleLine,
-    Tender, compute_totals,
+    StaffId, Tender, compute_totals,
 };
 use uuid::Uuid;
 
@@ -31,6 +31,8 @@ pub struct TillChain {
     pub till: TillAuth,
     pub next_seq: u64,
     pub prev_hash: String,
+    /// The cashier written on the next sales (none by default).
+    pub cashier_id: Option<StaffId>,
 }
 
 impl TillChain {
@@ -39,6 +41,7 @@ impl TillChain {
             till,
             next_seq: 1,
             prev_hash: GENESIS_HASH.to_string(),
+            cashier_id: None,
         }
     }
 
@@ -76,7 +79,7 @@ impl TillChain {
         let seq = self.next_seq;
         let body = DocumentBody::Sale(Sale {
             ticket_number: format!("T{:04}-{seq:06}", self.till.till_id.0),
-            cashier_id: None,
+            cashier_id: self.cashier_id,
             lines,
             ticket_discount: Money::ZERO,
             payments: vec![Payment {

@@ -624,6 +624,40 @@ pub async fn update_product(
     ))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryIn {
+    /// The product's report category; empty for none.
+    pub category: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CategoryOut {
+    pub product_id: ProductId,
+    pub category: String,
+}
+
+/// `PUT /api/v1/admin/products/{id}/category`: the category the sales-by-category report groups by.
+pub async fn set_product_category(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CategoryIn>,
+) -> Result<Json<CategoryOut>, AppError> {
+    let category = b.category.trim().to_string();
+    if category.chars().count() > 100 {
+        return Err(AppError::invalid("category must be at most 100 characters"));
+    }
+    st.storage
+        .dashboard()
+        .set_product_category(ProductId(id), &category)
+        .await?;
+    Ok(Json(CategoryOut {
+        product_id: ProductId(id),
+        category,
+    }))
+}
+
 pub async fn add_barcode(
     State(st): State<AppState>,
     _: AdminToken,

@@ -3,7 +3,7 @@
 
 use super::{Alert, StorageResult};
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId};
@@ -68,6 +68,21 @@ pub enum ReportDim {
     Product,
     TaxRate,
     Tender,
+    /// Local (Europe/Madrid) hour of the till time, 0–23.
+    Hour,
+    /// The cashier on the sale or refund document (key 0: none recorded).
+    Cashier,
+    /// The franchisee owning the store.
+    Franchisee,
+    /// The product's category ('' = none).
+    Category,
+}
+
+impl ReportDim {
+    /// Product-based reports read the product aggregates (days at the edges, whole months between).
+    pub fn by_product(self) -> bool {
+        matches!(self, Self::Product | Self::Category)
+    }
 }
 
 /// Where a report reads from: the aggregates (the dashboard) or the raw lines (the benchmark's baseline).
@@ -77,16 +92,21 @@ pub enum ReportSource {
     RawLines,
 }
 
-/// One group of a report, per store (the caller scopes and merges stores).
-/// `key`: the day, store id, product id, tax rate in hundredths or tender, as text.
+/// One group of a report over the stores asked for.
+/// `key`: the day, store id, product id, tax rate in hundredths, tender, hour, cashier id,
+/// franchisee id or category, as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DimRow {
+    /// Store rows: the store; `StoreId(0)` for every other dimension.
     pub store_id: StoreId,
     pub key: String,
-    /// Product rows: "SKU name"; empty otherwise.
+    /// Product rows: "SKU name"; cashier rows: the staff name; franchisee rows: the legal name;
+    /// category rows: the category; empty otherwise.
     pub label: String,
-    /// Tickets (day, store), payments (tender), 0 otherwise.
+    /// Tickets (day, store, hour, cashier, franchisee), payments (tender), 0 otherwise.
     pub count: i64,
+    /// Refund documents (day, store, hour, cashier, franchisee), 0 otherwise.
+    pub refunds: i64,
     /// Product rows: units sold in thousandths.
     pub quantity_milli: i64,
     pub gross: Money,
@@ -124,27 +144,98 @@ pub trait DashboardStorage: Send + Sync {
     async fn store_prices(&self, product: ProductId) -> StorageResult<Vec<(StoreId, Money)>>;
     /// Alerts not resolved yet, oldest first.
     async fn open_alerts(&self) -> StorageResult<Vec<Alert>>;
-    /// A report between two business days inclusive, grouped by store and `dim`.
+    /// A report between two business days inclusive, grouped by `dim`, over the given stores
+    /// (`None` = every store, read from the store-less aggregates where there are some).
+    async fn report(
+        &self,
+        dim: ReportDim,
+        from: NaiveDate,
+        to: NaiveDate,
+        source: ReportSource,
+        stores: Option<&[StoreId]>,
+    ) -> StorageResult<Vec<DimRow>>;
+    /// [`Self::report`] over every store.
     async fn report_by(
         &self,
         dim: ReportDim,
         from: NaiveDate,
         to: NaiveDate,
         source: ReportSource,
-    ) -> StorageResult<Vec<DimRow>>;
+    ) -> StorageResult<Vec<DimRow>> {
+        self.report(dim, from, to, source, None).await
+    }
+    /// Sets a product's report category ('' = none); `NotFound` for an unknown product. Reports
+    /// only: tills do not get it, so no change-log row.
+    async fn set_product_category(&self, product: ProductId, category: &str) -> StorageResult<()>;
+    /// The active catalog products: id, "SKU name" and category (the bottom-products list shows
+    /// those that sold nothing).
+    async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>>;
     /// The stored documents of one kind whose business day (Europe/Madrid) is between `from` and
-    /// `to` inclusive, in till time order (the loss-prevention, cash and staff-hours reports).
+    /// `to` inclusive, of the given stores (`None` = every store), in till time order (the
+    /// loss-prevention, cash and staff-hours reports).
     async fn documents_of_kind(
         &self,
         kind: DocumentKind,
         from: NaiveDate,
         to: NaiveDate,
+        stores: Option<&[StoreId]>,
     ) -> StorageResult<Vec<Document>>;
 }
 
-/// Shared by both backends: `?1` kind, `?2`/`?3` first and last business day.
-pub const DOCUMENTS_OF_KIND: &str = "SELECT json FROM documents \
-     WHERE kind = ?1 AND business_day >= ?2 AND business_day <= ?3 ORDER BY till_time, till_id, seq";
+pub const SET_PRODUCT_CATEGORY: &str = "UPDATE products SET category = ?1 WHERE id = ?2";
+
+/// The active products for [`DashboardStorage::active_products`].
+pub const ACTIVE_PRODUCTS: &str =
+    "SELECT id, sku || ' ' || name, category FROM products WHERE active ORDER BY id";
+
+/// Shared by both backends: `?1` kind, `?2`/`?3` first and last business day, then the stores.
+pub fn documents_of_kind_sql(stores: Option<&[StoreId]>) -> String {
+    format!(
+        "SELECT json FROM documents WHERE kind = ?1 AND business_day >= ?2 AND business_day <= ?3{} \
+         ORDER BY till_time, till_id, seq",
+        store_filter("store_id", stores)
+    )
+}
+
+/// ` AND col IN (…)` for some stores (ids are integers, written inline), nothing for every store.
+pub fn store_filter(col: &str, stores: Option<&[StoreId]>) -> String {
+    match stores {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_string(),
+        Some(ids) => format!(
+            " AND {col} IN ({})",
+            ids.iter()
+                .map(|s| s.0.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The local (Europe/Madrid) hour of `documents.till_time` (UTC microseconds) in SQL. SQLite has no
+/// time zones: UTC + 1, or + 2 from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+/// Sunday of October (the EU rule; the same expression backfills migration 0007).
+fn hour_sql(postgres: bool) -> &'static str {
+    if postgres {
+        "CAST(EXTRACT(HOUR FROM (to_timestamp(d.till_time / 1000000.0) AT TIME ZONE 'Europe/Madrid')) AS BIGINT)"
+    } else {
+        "((CAST(strftime('%H', d.till_time / 1000000, 'unixepoch') AS INTEGER) \
+          + CASE WHEN datetime(d.till_time / 1000000, 'unixepoch') \
+                    >= date(strftime('%Y', d.till_time / 1000000, 'unixepoch') || '-03-31', '-6 days', 'weekday 0') || ' 01:00:00' \
+                AND datetime(d.till_time / 1000000, 'unixepoch') \
+                    < date(strftime('%Y', d.till_time / 1000000, 'unixepoch') || '-10-31', '-6 days', 'weekday 0') || ' 01:00:00' \
+               THEN 2 ELSE 1 END) % 24)"
+    }
+}
+
+/// The cashier id of a stored sale or refund document in SQL (0 when none).
+fn cashier_sql(postgres: bool) -> &'static str {
+    if postgres {
+        "COALESCE(CAST(d.json::jsonb -> 'body' -> 'data' ->> 'cashier_id' AS BIGINT), 0)"
+    } else {
+        "COALESCE(CAST(json_extract(d.json, '$.body.data.cashier_id') AS INTEGER), 0)"
+    }
+}
 
 /// Reads a stored document body back.
 pub fn parse_document(json: &str) -> StorageResult<Document> {
@@ -172,101 +263,236 @@ pub fn pg(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-/// The report query: columns store_id, key, label, count, quantity_milli, gross, net, tax; `?1`/`?2` the days.
-pub fn report_sql(dim: ReportDim, source: ReportSource, cast: bool) -> String {
+/// The report query: columns store_id, key, label, count, refunds, quantity_milli, gross, net, tax;
+/// `?1`/`?2` the days (product-based aggregates: see [`report_params`]). `postgres`: the dialect
+/// (casts the sums back to BIGINT, time zones and JSON).
+pub fn report_sql(
+    dim: ReportDim,
+    source: ReportSource,
+    postgres: bool,
+    stores: Option<&[StoreId]>,
+) -> String {
     let sum = |e: &str| {
-        if cast {
+        if postgres {
             format!("CAST(SUM({e}) AS BIGINT)")
         } else {
             format!("SUM({e})")
         }
     };
+    let zero = "CAST(0 AS BIGINT)";
     let signed = |col: &str| format!("CASE WHEN s.kind = 'sale' THEN {col} ELSE -{col} END");
     let period = "BETWEEN ?1 AND ?2";
+    let f = |col: &str| store_filter(col, stores);
     match (source, dim) {
-        (ReportSource::Aggregates, ReportDim::Day | ReportDim::Store) => {
-            let (key, by) = if dim == ReportDim::Day {
-                ("business_day", "store_id, business_day")
-            } else {
-                ("CAST(store_id AS TEXT)", "store_id")
+        (
+            ReportSource::Aggregates,
+            ReportDim::Day
+            | ReportDim::Store
+            | ReportDim::Hour
+            | ReportDim::Cashier
+            | ReportDim::Franchisee,
+        ) => {
+            // (table, store column, key, label, joins, group by)
+            let (table, store, key, label, joins, by) = match dim {
+                ReportDim::Day => (
+                    "agg_store_day",
+                    zero,
+                    "a.business_day",
+                    "''",
+                    "",
+                    "a.business_day",
+                ),
+                ReportDim::Store => (
+                    "agg_store_day",
+                    "a.store_id",
+                    "CAST(a.store_id AS TEXT)",
+                    "''",
+                    "",
+                    "a.store_id",
+                ),
+                ReportDim::Hour => (
+                    "agg_hour_day",
+                    zero,
+                    "CAST(a.hour AS TEXT)",
+                    "''",
+                    "",
+                    "a.hour",
+                ),
+                ReportDim::Cashier => (
+                    "agg_cashier_day",
+                    zero,
+                    "CAST(a.cashier_id AS TEXT)",
+                    "COALESCE(sf.name, '')",
+                    " LEFT JOIN staff sf ON sf.id = a.cashier_id",
+                    "a.cashier_id, sf.name",
+                ),
+                _ => (
+                    "agg_store_day",
+                    zero,
+                    "CAST(st.franchisee_id AS TEXT)",
+                    "COALESCE(fr.legal_name, '')",
+                    " JOIN stores st ON st.id = a.store_id LEFT JOIN franchisees fr ON fr.id = st.franchisee_id",
+                    "st.franchisee_id, fr.legal_name",
+                ),
             };
             format!(
-                "SELECT store_id, {key} AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, {} FROM agg_store_day \
-                 WHERE business_day {period} GROUP BY {by} ORDER BY {by}",
-                sum("tickets"),
-                sum("gross_cents"),
-                sum("net_cents"),
-                sum("tax_cents")
+                "SELECT {store}, {key} AS dim_key, {label}, {}, {}, {zero}, {}, {}, {} FROM {table} a{joins} \
+                 WHERE a.business_day {period}{} GROUP BY {by} ORDER BY {by}",
+                sum("a.tickets"),
+                sum("a.refunds"),
+                sum("a.gross_cents"),
+                sum("a.net_cents"),
+                sum("a.tax_cents"),
+                f("a.store_id"),
             )
         }
         // Days at the edges of the period from the daily rows, whole months in between from the
-        // monthly rows (a year is 12 monthly rows per store and product instead of 365 daily ones).
-        (ReportSource::Aggregates, ReportDim::Product) => format!(
-            "SELECT g.store_id, CAST(g.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), \
-             g.q, g.c, g.b, g.c - g.b FROM (\
-               SELECT store_id, product_id, {} AS q, {} AS c, {} AS b FROM (\
-                 SELECT store_id, product_id, quantity_milli, gross_cents, net_cents FROM agg_product_day \
-                   WHERE business_day BETWEEN ?1 AND ?2 OR business_day BETWEEN ?5 AND ?6 \
-                 UNION ALL SELECT store_id, product_id, quantity_milli, gross_cents, net_cents FROM agg_product_month \
-                   WHERE month BETWEEN ?3 AND ?4) u \
-               GROUP BY store_id, product_id) g \
-             LEFT JOIN products p ON p.id = g.product_id ORDER BY g.product_id, g.store_id",
-            sum("quantity_milli"),
-            sum("gross_cents"),
-            sum("net_cents"),
-        ),
+        // monthly rows (a year is 12 monthly rows per product instead of 365 daily ones). Every
+        // store: the store-less tables; some stores: the per-store ones, read by store first.
+        (ReportSource::Aggregates, ReportDim::Product | ReportDim::Category) => {
+            let (days, months) = if stores.is_none() {
+                ("agg_product_day_all", "agg_product_month_all")
+            } else {
+                ("agg_product_day", "agg_product_month")
+            };
+            let cols = "product_id, quantity_milli, gross_cents, net_cents";
+            let flt = f("store_id");
+            let g = format!(
+                "SELECT product_id, {} AS q, {} AS c, {} AS b FROM (\
+                   SELECT {cols} FROM {days} WHERE business_day BETWEEN ?1 AND ?2{flt} \
+                   UNION ALL SELECT {cols} FROM {months} WHERE month BETWEEN ?3 AND ?4{flt} \
+                   UNION ALL SELECT {cols} FROM {days} WHERE business_day BETWEEN ?5 AND ?6{flt}) u \
+                 GROUP BY product_id",
+                sum("quantity_milli"),
+                sum("gross_cents"),
+                sum("net_cents"),
+            );
+            if dim == ReportDim::Product {
+                format!(
+                    "SELECT {zero}, CAST(g.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), {zero}, {zero}, \
+                     g.q, g.c, g.b, g.c - g.b FROM ({g}) g \
+                     LEFT JOIN products p ON p.id = g.product_id ORDER BY g.product_id"
+                )
+            } else {
+                format!(
+                    "SELECT {zero}, COALESCE(p.category, '') AS dim_key, COALESCE(p.category, ''), {zero}, {zero}, \
+                     {}, {}, {}, {} FROM ({g}) g \
+                     LEFT JOIN products p ON p.id = g.product_id GROUP BY COALESCE(p.category, '') ORDER BY 2",
+                    sum("g.q"),
+                    sum("g.c"),
+                    sum("g.b"),
+                    sum("g.c - g.b"),
+                )
+            }
+        }
         (ReportSource::Aggregates, ReportDim::TaxRate) => format!(
-            "SELECT store_id, CAST(tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} FROM agg_tax_day \
-             WHERE business_day {period} GROUP BY store_id, tax_rate_hundredths ORDER BY tax_rate_hundredths, store_id",
+            "SELECT {zero}, CAST(tax_rate_hundredths AS TEXT) AS dim_key, '', {zero}, {zero}, {zero}, {}, {}, {} FROM agg_tax_day \
+             WHERE business_day {period}{} GROUP BY tax_rate_hundredths ORDER BY tax_rate_hundredths",
             sum("gross_cents"),
             sum("net_cents"),
-            sum("gross_cents - net_cents")
+            sum("gross_cents - net_cents"),
+            f("store_id"),
         ),
         (ReportSource::Aggregates, ReportDim::Tender) => format!(
-            "SELECT store_id, tender AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) FROM agg_tender_day \
-             WHERE business_day {period} GROUP BY store_id, tender ORDER BY tender, store_id",
+            "SELECT {zero}, tender AS dim_key, '', {}, {zero}, {zero}, {}, {}, {zero} FROM agg_tender_day \
+             WHERE business_day {period}{} GROUP BY tender ORDER BY tender",
             sum("payments"),
             sum("amount_cents"),
-            sum("amount_cents")
+            sum("amount_cents"),
+            f("store_id"),
         ),
-        (ReportSource::RawLines, ReportDim::Day | ReportDim::Store) => {
-            let (key, by) = if dim == ReportDim::Day {
-                ("s.business_day", "s.store_id, s.business_day")
-            } else {
-                ("CAST(s.store_id AS TEXT)", "s.store_id")
+        (
+            ReportSource::RawLines,
+            ReportDim::Day
+            | ReportDim::Store
+            | ReportDim::Hour
+            | ReportDim::Cashier
+            | ReportDim::Franchisee,
+        ) => {
+            let hour = hour_sql(postgres);
+            let cashier = cashier_sql(postgres);
+            let (store, key, label, joins, by) = match dim {
+                ReportDim::Day => (zero, "s.business_day", "''", String::new(), "s.business_day"),
+                ReportDim::Store => (
+                    "s.store_id",
+                    "CAST(s.store_id AS TEXT)",
+                    "''",
+                    String::new(),
+                    "s.store_id",
+                ),
+                ReportDim::Hour => (
+                    zero,
+                    "CAST(h.hour AS TEXT)",
+                    "''",
+                    format!(" JOIN (SELECT d.id, {hour} AS hour FROM documents d) h ON h.id = s.document_id"),
+                    "h.hour",
+                ),
+                ReportDim::Cashier => (
+                    zero,
+                    "CAST(c.cashier_id AS TEXT)",
+                    "COALESCE(sf.name, '')",
+                    format!(
+                        " JOIN (SELECT d.id, {cashier} AS cashier_id FROM documents d) c ON c.id = s.document_id \
+                         LEFT JOIN staff sf ON sf.id = c.cashier_id"
+                    ),
+                    "c.cashier_id, sf.name",
+                ),
+                _ => (
+                    zero,
+                    "CAST(st.franchisee_id AS TEXT)",
+                    "COALESCE(fr.legal_name, '')",
+                    " JOIN stores st ON st.id = s.store_id LEFT JOIN franchisees fr ON fr.id = st.franchisee_id"
+                        .to_string(),
+                    "st.franchisee_id, fr.legal_name",
+                ),
             };
             format!(
-                "SELECT s.store_id, {key} AS dim_key, '', {}, CAST(0 AS BIGINT), {}, {}, {} FROM sales s \
-                 WHERE s.business_day {period} GROUP BY {by} ORDER BY {by}",
+                "SELECT {store}, {key} AS dim_key, {label}, {}, {}, {zero}, {}, {}, {} FROM sales s{joins} \
+                 WHERE s.business_day {period}{} GROUP BY {by} ORDER BY {by}",
                 sum("CASE WHEN s.kind = 'sale' THEN 1 ELSE 0 END"),
+                sum("CASE WHEN s.kind = 'refund' THEN 1 ELSE 0 END"),
                 sum(&signed("s.total_cents")),
                 sum(&signed("s.net_cents")),
-                sum(&signed("s.tax_cents"))
+                sum(&signed("s.tax_cents")),
+                f("s.store_id"),
             )
         }
         (ReportSource::RawLines, ReportDim::Product) => format!(
-            "SELECT s.store_id, CAST(l.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), CAST(0 AS BIGINT), {}, {}, {}, {} \
+            "SELECT {zero}, CAST(l.product_id AS TEXT) AS dim_key, COALESCE(p.sku || ' ' || p.name, ''), {zero}, {zero}, {}, {}, {}, {} \
              FROM sale_lines l JOIN sales s ON s.document_id = l.document_id LEFT JOIN products p ON p.id = l.product_id \
-             WHERE s.business_day {period} GROUP BY s.store_id, l.product_id, p.sku, p.name ORDER BY l.product_id, s.store_id",
+             WHERE s.business_day {period}{} GROUP BY l.product_id, p.sku, p.name ORDER BY l.product_id",
             sum(&signed("l.quantity_milli")),
             sum(&signed("l.net_cents")),
             sum(&signed(LINE_BASE)),
-            sum(&signed(&format!("(l.net_cents - {LINE_BASE})")))
+            sum(&signed(&format!("(l.net_cents - {LINE_BASE})"))),
+            f("s.store_id"),
         ),
-        (ReportSource::RawLines, ReportDim::TaxRate) => format!(
-            "SELECT s.store_id, CAST(l.tax_rate_hundredths AS TEXT) AS dim_key, '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), {}, {}, {} \
-             FROM sale_lines l JOIN sales s ON s.document_id = l.document_id \
-             WHERE s.business_day {period} GROUP BY s.store_id, l.tax_rate_hundredths ORDER BY l.tax_rate_hundredths, s.store_id",
+        (ReportSource::RawLines, ReportDim::Category) => format!(
+            "SELECT {zero}, COALESCE(p.category, '') AS dim_key, COALESCE(p.category, ''), {zero}, {zero}, {}, {}, {}, {} \
+             FROM sale_lines l JOIN sales s ON s.document_id = l.document_id LEFT JOIN products p ON p.id = l.product_id \
+             WHERE s.business_day {period}{} GROUP BY COALESCE(p.category, '') ORDER BY 2",
+            sum(&signed("l.quantity_milli")),
             sum(&signed("l.net_cents")),
             sum(&signed(LINE_BASE)),
-            sum(&signed(&format!("(l.net_cents - {LINE_BASE})")))
+            sum(&signed(&format!("(l.net_cents - {LINE_BASE})"))),
+            f("s.store_id"),
+        ),
+        (ReportSource::RawLines, ReportDim::TaxRate) => format!(
+            "SELECT {zero}, CAST(l.tax_rate_hundredths AS TEXT) AS dim_key, '', {zero}, {zero}, {zero}, {}, {}, {} \
+             FROM sale_lines l JOIN sales s ON s.document_id = l.document_id \
+             WHERE s.business_day {period}{} GROUP BY l.tax_rate_hundredths ORDER BY l.tax_rate_hundredths",
+            sum(&signed("l.net_cents")),
+            sum(&signed(LINE_BASE)),
+            sum(&signed(&format!("(l.net_cents - {LINE_BASE})"))),
+            f("s.store_id"),
         ),
         (ReportSource::RawLines, ReportDim::Tender) => format!(
-            "SELECT s.store_id, p.tender AS dim_key, '', COUNT(*), CAST(0 AS BIGINT), {}, {}, CAST(0 AS BIGINT) \
+            "SELECT {zero}, p.tender AS dim_key, '', COUNT(*), {zero}, {zero}, {}, {}, {zero} \
              FROM sale_payments p JOIN sales s ON s.document_id = p.document_id \
-             WHERE s.business_day {period} GROUP BY s.store_id, p.tender ORDER BY p.tender, s.store_id",
+             WHERE s.business_day {period}{} GROUP BY p.tender ORDER BY p.tender",
             sum(&signed("p.amount_cents")),
-            sum(&signed("p.amount_cents"))
+            sum(&signed("p.amount_cents")),
+            f("s.store_id"),
         ),
     }
 }
@@ -280,7 +506,7 @@ pub fn report_params(
     to: NaiveDate,
 ) -> Vec<String> {
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    if !(dim == ReportDim::Product && source == ReportSource::Aggregates) {
+    if !(dim.by_product() && source == ReportSource::Aggregates) {
         return vec![day(from), day(to)];
     }
     let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
@@ -311,13 +537,14 @@ pub fn report_params(
     ]
 }
 
-/// Builds a report row from the eight columns of [`report_sql`].
+/// Builds a report row from the nine columns of [`report_sql`].
 #[allow(clippy::too_many_arguments)]
 pub fn dim_row(
     store: i64,
     key: String,
     label: String,
     count: i64,
+    refunds: i64,
     quantity_milli: i64,
     gross: i64,
     net: i64,
@@ -328,6 +555,7 @@ pub fn dim_row(
         key,
         label,
         count,
+        refunds,
         quantity_milli,
         gross: Money::from_cents(gross),
         net: Money::from_cents(net),
@@ -351,6 +579,14 @@ pub struct AggDelta {
     pub tax: BTreeMap<(String, i64, i64), [i64; 2]>,
     /// (day, store, tender) → [payments, amount]
     pub tender: BTreeMap<(String, i64, String), [i64; 2]>,
+    /// (day, store, local hour 0–23) → [tickets, refunds, gross, net, tax]
+    pub hour: BTreeMap<(String, i64, i64), [i64; 5]>,
+    /// (day, store, cashier id or 0) → [tickets, refunds, gross, net, tax]
+    pub cashier: BTreeMap<(String, i64, i64), [i64; 5]>,
+    /// (day, product) → as `product`, every store together
+    pub product_all: BTreeMap<(String, i64), [i64; 3]>,
+    /// (month `YYYY-MM`, product) → as `product`, every store together
+    pub product_month_all: BTreeMap<(String, i64), [i64; 3]>,
 }
 
 impl AggDelta {
@@ -371,6 +607,26 @@ impl AggDelta {
         e[2] += sign * s.total_cents;
         e[3] += sign * s.net_cents;
         e[4] += sign * s.tax_cents;
+        let hour = i64::from(
+            doc.till_time
+                .with_timezone(&chrono_tz::Europe::Madrid)
+                .hour(),
+        );
+        let cashier = match &doc.body {
+            sync_protocol::DocumentBody::Sale(x) => x.cashier_id,
+            sync_protocol::DocumentBody::Refund(x) => x.cashier_id,
+            _ => None,
+        }
+        .map_or(0, |c| c.0);
+        for (map, k) in [(&mut self.hour, hour), (&mut self.cashier, cashier)] {
+            let e = map.entry((day.to_string(), store, k)).or_default();
+            e[0] += sale;
+            e[1] += refund;
+            e[2] += sign * s.total_cents;
+            e[3] += sign * s.net_cents;
+            e[4] += sign * s.tax_cents;
+        }
+        let month = day.get(..7).unwrap_or(day).to_string();
         for l in &s.lines {
             let p = self
                 .product
@@ -380,13 +636,16 @@ impl AggDelta {
             p[0] += sign * l.2;
             p[1] += sign * l.4;
             p[2] += sign * base;
-            let m = self
-                .product_month
-                .entry((day.get(..7).unwrap_or(day).to_string(), store, l.1))
-                .or_default();
-            m[0] += sign * l.2;
-            m[1] += sign * l.4;
-            m[2] += sign * base;
+            let delta = [sign * l.2, sign * l.4, sign * base];
+            for (i, v) in delta.into_iter().enumerate() {
+                self.product_month
+                    .entry((month.clone(), store, l.1))
+                    .or_default()[i] += v;
+                self.product_all.entry((day.to_string(), l.1)).or_default()[i] += v;
+                self.product_month_all
+                    .entry((month.clone(), l.1))
+                    .or_default()[i] += v;
+            }
         }
         // The VAT report sums each ticket's own breakdown per rate (as printed on the receipt).
         let taxes = match &doc.body {
@@ -428,6 +687,28 @@ pub const UPSERT_PRODUCT_MONTH: &str = "INSERT INTO agg_product_month (month, st
      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (month, store_id, product_id) DO UPDATE SET \
      quantity_milli = agg_product_month.quantity_milli + excluded.quantity_milli, \
      gross_cents = agg_product_month.gross_cents + excluded.gross_cents, net_cents = agg_product_month.net_cents + excluded.net_cents";
+
+pub const UPSERT_HOUR: &str = "INSERT INTO agg_hour_day (business_day, store_id, hour, tickets, refunds, gross_cents, net_cents, tax_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (business_day, store_id, hour) DO UPDATE SET \
+     tickets = agg_hour_day.tickets + excluded.tickets, refunds = agg_hour_day.refunds + excluded.refunds, \
+     gross_cents = agg_hour_day.gross_cents + excluded.gross_cents, net_cents = agg_hour_day.net_cents + excluded.net_cents, \
+     tax_cents = agg_hour_day.tax_cents + excluded.tax_cents";
+
+pub const UPSERT_CASHIER: &str = "INSERT INTO agg_cashier_day (business_day, store_id, cashier_id, tickets, refunds, gross_cents, net_cents, tax_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (business_day, store_id, cashier_id) DO UPDATE SET \
+     tickets = agg_cashier_day.tickets + excluded.tickets, refunds = agg_cashier_day.refunds + excluded.refunds, \
+     gross_cents = agg_cashier_day.gross_cents + excluded.gross_cents, net_cents = agg_cashier_day.net_cents + excluded.net_cents, \
+     tax_cents = agg_cashier_day.tax_cents + excluded.tax_cents";
+
+pub const UPSERT_PRODUCT_ALL: &str = "INSERT INTO agg_product_day_all (business_day, product_id, quantity_milli, gross_cents, net_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (business_day, product_id) DO UPDATE SET \
+     quantity_milli = agg_product_day_all.quantity_milli + excluded.quantity_milli, \
+     gross_cents = agg_product_day_all.gross_cents + excluded.gross_cents, net_cents = agg_product_day_all.net_cents + excluded.net_cents";
+
+pub const UPSERT_PRODUCT_MONTH_ALL: &str = "INSERT INTO agg_product_month_all (month, product_id, quantity_milli, gross_cents, net_cents) \
+     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (month, product_id) DO UPDATE SET \
+     quantity_milli = agg_product_month_all.quantity_milli + excluded.quantity_milli, \
+     gross_cents = agg_product_month_all.gross_cents + excluded.gross_cents, net_cents = agg_product_month_all.net_cents + excluded.net_cents";
 
 pub const UPSERT_TAX: &str = "INSERT INTO agg_tax_day (business_day, store_id, tax_rate_hundredths, gross_cents, net_cents) \
      VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (business_day, store_id, tax_rate_hundredths) DO UPDATE SET \

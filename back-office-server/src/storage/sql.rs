@@ -48,6 +48,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/server/sqlite/0006_store_settings.sql"),
     },
     Migration {
+        version: 7,
+        name: "0007_sales_report_dims",
+        sql: include_str!("../../../migrations/server/sqlite/0007_sales_report_dims.sql"),
+    },
+    Migration {
         version: 8,
         name: "0008_delivery_notes",
         sql: include_str!("../../../migrations/server/sqlite/0008_delivery_notes.sql"),
@@ -84,6 +89,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "0006_store_settings",
         sql: include_str!("../../../migrations/server/postgres/0006_store_settings.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_sales_report_dims",
+        sql: include_str!("../../../migrations/server/postgres/0007_sales_report_dims.sql"),
     },
     Migration {
         version: 8,

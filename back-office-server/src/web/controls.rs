@@ -46,6 +46,13 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// The stores to read documents of: the one picked, else the viewer's (`None` = every store).
+    pub fn scope(&self, v: &Viewer) -> Option<Vec<StoreId>> {
+        match self.store {
+            Some(s) => Some(vec![s]),
+            None => v.scope().map(<[StoreId]>::to_vec),
+        }
+    }
     fn shows(&self, v: &Viewer, store: StoreId) -> bool {
         v.sees_store(store) && self.store.is_none_or(|s| s == store)
     }
@@ -164,6 +171,11 @@ pub fn tabs(current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
         ("product", "Por producto"),
         ("tax", "Por tipo de IVA"),
         ("tender", "Por forma de pago"),
+        ("hour", "Por hora"),
+        ("cashier", "Por cajero"),
+        ("franchisee", "Por franquiciado"),
+        ("category", "Por categoría"),
+        ("top", "Más y menos vendidos"),
     ];
     let controls = [
         ("loss", "Pérdidas por cajero"),
@@ -307,7 +319,12 @@ pub async fn loss_rows(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Loss
     let docs = st
         .storage
         .dashboard()
-        .documents_of_kind(DocumentKind::AuditEvent, f.from, f.to)
+        .documents_of_kind(
+            DocumentKind::AuditEvent,
+            f.from,
+            f.to,
+            f.scope(v).as_deref(),
+        )
         .await?;
     let mut rows: BTreeMap<(StoreId, Option<StaffId>), LossRow> = BTreeMap::new();
     for d in docs {
@@ -497,7 +514,12 @@ pub async fn cash_rows(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Cash
     let docs = st
         .storage
         .dashboard()
-        .documents_of_kind(DocumentKind::CashClose, f.from, f.to + Duration::days(1))
+        .documents_of_kind(
+            DocumentKind::CashClose,
+            f.from,
+            f.to + Duration::days(1),
+            f.scope(v).as_deref(),
+        )
         .await?;
     let tills: HashMap<TillId, String> = st
         .storage
@@ -742,6 +764,7 @@ pub async fn hours_rows(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Hou
             DocumentKind::ClockEvent,
             f.from - Duration::days(1),
             f.to + Duration::days(1),
+            f.scope(v).as_deref(),
         )
         .await?;
     let mut events: Vec<(DateTime<Utc>, StaffId, StoreId, ClockDirection)> = docs

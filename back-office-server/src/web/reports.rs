@@ -1,5 +1,7 @@
-//! Reports: sales by day, store, product, tax rate (for the VAT return) and tender, for a period
-//! against the period just before it, with an SVG bar chart and CSV export. Read from the aggregates.
+//! Reports: sales by day, store, product, tax rate (for the VAT return), tender, local hour,
+//! cashier, franchisee and category, and the top and bottom products, for a period against the
+//! period just before it, for every store the viewer sees or one of them, with an SVG bar chart
+//! and CSV export. Read from the aggregates push keeps up to date.
 
 use super::html::{self, esc};
 use super::overview::visible_stores;
@@ -8,23 +10,71 @@ use crate::http::AppState;
 use crate::http::reports::MAX_REPORT_DAYS;
 use crate::storage::dashboard::{DimRow, ReportDim, ReportSource};
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
-use sync_protocol::{Money, TaxRate};
+use std::collections::{BTreeMap, HashSet};
+use sync_protocol::{Money, StoreId, TaxRate};
 
 /// Rows drawn in the chart.
 pub const CHART_ROWS: usize = 15;
 /// Rows shown in the page table (the CSV has all).
 pub const TABLE_ROWS: usize = 200;
+/// Products in each of the top and bottom lists unless `n` says otherwise, and the most allowed.
+pub const TOP_DEFAULT: usize = 20;
+pub const TOP_MAX: usize = 500;
 
 #[derive(Debug, Deserialize)]
 pub struct ReportQuery {
     pub by: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// A store id, or empty for every store the viewer sees.
+    pub store: Option<String>,
+    /// Top/bottom products: how many in each list (1–[`TOP_MAX`]).
+    pub n: Option<String>,
+    /// Top/bottom products: rank by `gross` (default) or `units`.
+    pub rank: Option<String>,
+}
+
+/// What the page shows: one dimension, or the top and bottom products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Dim(ReportDim),
+    Top,
+}
+
+impl View {
+    fn dim(self) -> ReportDim {
+        match self {
+            Self::Dim(d) => d,
+            Self::Top => ReportDim::Product,
+        }
+    }
+    fn param(self) -> &'static str {
+        match self {
+            Self::Top => "top",
+            Self::Dim(d) => match d {
+                ReportDim::Day => "day",
+                ReportDim::Store => "store",
+                ReportDim::Product => "product",
+                ReportDim::TaxRate => "tax",
+                ReportDim::Tender => "tender",
+                ReportDim::Hour => "hour",
+                ReportDim::Cashier => "cashier",
+                ReportDim::Franchisee => "franchisee",
+                ReportDim::Category => "category",
+            },
+        }
+    }
+}
+
+/// Top/bottom products ranked by gross or by units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rank {
+    Gross,
+    Units,
 }
 
 /// One merged row: this period and the previous one.
@@ -33,6 +83,7 @@ pub struct Line {
     pub key: String,
     pub label: String,
     pub count: i64,
+    pub refunds: i64,
     pub quantity_milli: i64,
     pub gross: Money,
     pub net: Money,
@@ -41,58 +92,155 @@ pub struct Line {
 }
 
 pub struct Report {
-    pub dim: ReportDim,
+    pub view: View,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub prev_from: NaiveDate,
     pub prev_to: NaiveDate,
+    /// The store picked, or `None` for every store the viewer sees.
+    pub store: Option<StoreId>,
+    /// The stores the viewer sees (the store list), by id.
+    pub stores: BTreeMap<StoreId, String>,
+    pub n: usize,
+    pub rank: Rank,
+    /// Every group; for the top/bottom view, every product sold, best first.
     pub lines: Vec<Line>,
+    /// Top/bottom view: the `n` lowest, lowest first (catalog products that sold nothing included).
+    pub bottom: Vec<Line>,
 }
 
-fn parse_dim(s: Option<&str>) -> Result<ReportDim, WebError> {
-    Ok(match s.unwrap_or("day") {
+impl Report {
+    /// The query string of this report (HTML-escaped `&`), for links and the CSV.
+    fn query(&self) -> String {
+        let mut q = format!(
+            "by={}&amp;from={}&amp;to={}&amp;store={}",
+            self.view.param(),
+            self.from,
+            self.to,
+            self.store.map(|s| s.to_string()).unwrap_or_default()
+        );
+        if self.view == View::Top {
+            q.push_str(&format!(
+                "&amp;n={}&amp;rank={}",
+                self.n,
+                if self.rank == Rank::Units {
+                    "units"
+                } else {
+                    "gross"
+                }
+            ));
+        }
+        q
+    }
+}
+
+/// A malformed query: 400 with the message.
+fn bad(message: String) -> WebError {
+    WebError::new(StatusCode::BAD_REQUEST, message)
+}
+
+fn parse_view(s: Option<&str>) -> Result<View, WebError> {
+    Ok(View::Dim(match s.unwrap_or("day") {
         "day" => ReportDim::Day,
         "store" => ReportDim::Store,
         "product" => ReportDim::Product,
         "tax" => ReportDim::TaxRate,
         "tender" => ReportDim::Tender,
+        "hour" => ReportDim::Hour,
+        "cashier" => ReportDim::Cashier,
+        "franchisee" => ReportDim::Franchisee,
+        "category" => ReportDim::Category,
+        "top" => return Ok(View::Top),
         other => {
-            return Err(WebError::invalid(format!(
-                "Agrupación «{other}» desconocida: day, store, product, tax o tender."
+            return Err(bad(format!(
+                "Agrupación «{other}» desconocida: day, store, product, tax, tender, hour, cashier, franchisee, category o top."
             )));
         }
-    })
-}
-
-fn dim_param(d: ReportDim) -> &'static str {
-    match d {
-        ReportDim::Day => "day",
-        ReportDim::Store => "store",
-        ReportDim::Product => "product",
-        ReportDim::TaxRate => "tax",
-        ReportDim::Tender => "tender",
-    }
+    }))
 }
 
 fn parse_day(field: &str, s: Option<&str>, default: NaiveDate) -> Result<NaiveDate, WebError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
-            WebError::invalid(format!(
+            bad(format!(
                 "La fecha «{t}» de «{field}» no es válida (AAAA-MM-DD)."
             ))
         }),
     }
 }
 
-/// Builds the report a viewer asked for, scoped to their stores.
+fn parse_top(q: &ReportQuery) -> Result<(usize, Rank), WebError> {
+    let n = match q.n.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => TOP_DEFAULT,
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=TOP_MAX).contains(n))
+            .ok_or_else(|| {
+                bad(format!(
+                    "«{t}» no vale como número de productos: entre 1 y {TOP_MAX}."
+                ))
+            })?,
+    };
+    let rank = match q.rank.as_deref().map(str::trim).unwrap_or("") {
+        "" | "gross" => Rank::Gross,
+        "units" => Rank::Units,
+        other => {
+            return Err(bad(format!(
+                "Orden «{other}» desconocido: gross (importe) o units (unidades)."
+            )));
+        }
+    };
+    Ok((n, rank))
+}
+
+/// The label of a group, from its key (and the label the storage gave, if any).
+fn label(dim: ReportDim, key: &str, stored: &str, stores: &BTreeMap<StoreId, String>) -> String {
+    match dim {
+        ReportDim::Day => NaiveDate::parse_from_str(key, "%Y-%m-%d")
+            .map(html::day)
+            .unwrap_or_else(|_| key.to_string()),
+        ReportDim::Store => key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| stores.get(&StoreId(id)).cloned())
+            .unwrap_or_else(|| format!("Tienda {key}")),
+        ReportDim::Product if stored.is_empty() => format!("Producto {key}"),
+        ReportDim::Product => stored.to_string(),
+        ReportDim::TaxRate => key
+            .parse::<i64>()
+            .map(|h| format!("IVA {} %", TaxRate::from_hundredths(h)))
+            .unwrap_or_else(|_| key.to_string()),
+        ReportDim::Tender => match key {
+            "cash" => "Efectivo".into(),
+            "card" => "Tarjeta".into(),
+            "other" => "Otros".into(),
+            k => k.to_string(),
+        },
+        ReportDim::Hour => key
+            .parse::<u32>()
+            .map(|h| format!("{h:02}:00–{:02}:00", (h + 1) % 24))
+            .unwrap_or_else(|_| key.to_string()),
+        ReportDim::Cashier if key == "0" => "Sin cajero registrado".into(),
+        ReportDim::Cashier | ReportDim::Franchisee if !stored.is_empty() => stored.to_string(),
+        ReportDim::Cashier => format!("Empleado {key}"),
+        ReportDim::Franchisee => format!("Franquiciado {key}"),
+        ReportDim::Category if key.is_empty() => "Sin categoría".into(),
+        ReportDim::Category => key.to_string(),
+    }
+}
+
+/// Builds the report a viewer asked for, scoped to their stores (or the one picked).
 pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report, WebError> {
-    let dim = parse_dim(q.by.as_deref())?;
+    let view = parse_view(q.by.as_deref())?;
+    let dim = view.dim();
+    let (n, rank) = parse_top(q)?;
     let today = crate::storage::sql::business_day(Utc::now());
     let to = parse_day("hasta", q.to.as_deref(), today)?;
     let from = parse_day("desde", q.from.as_deref(), to - Duration::days(6))?;
     if from > to {
-        return Err(WebError::invalid(format!(
+        return Err(bad(format!(
             "«Desde» ({}) es posterior a «hasta» ({}).",
             html::day(from),
             html::day(to)
@@ -100,36 +248,56 @@ pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report,
     }
     let days = (to - from).num_days() + 1;
     if days > MAX_REPORT_DAYS {
-        return Err(WebError::invalid(format!(
+        return Err(bad(format!(
             "Un informe abarca como mucho {MAX_REPORT_DAYS} días."
         )));
     }
+    let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let store = match q.store.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(t) => {
+            let id = t.parse::<i64>().map(StoreId).map_err(|_| {
+                bad(format!(
+                    "La tienda «{t}» no es válida: elige una de la lista."
+                ))
+            })?;
+            if !stores.contains_key(&id) {
+                return Err(WebError::not_found());
+            }
+            Some(id)
+        }
+    };
+    let scope: Option<Vec<StoreId>> = match store {
+        Some(s) => Some(vec![s]),
+        None => v.scope().map(<[StoreId]>::to_vec),
+    };
     let prev_to = from - Duration::days(1);
     let prev_from = prev_to - Duration::days(days - 1);
     let db = st.storage.dashboard();
-    let now_rows = db
-        .report_by(dim, from, to, ReportSource::Aggregates)
-        .await?;
-    let prev_rows = db
-        .report_by(dim, prev_from, prev_to, ReportSource::Aggregates)
-        .await?;
-    let stores: HashMap<String, String> = visible_stores(st, v)
-        .await?
-        .into_iter()
-        .map(|s| (s.id.to_string(), s.name))
-        .collect();
+    let (now_rows, prev_rows) = tokio::try_join!(
+        db.report(dim, from, to, ReportSource::Aggregates, scope.as_deref()),
+        db.report(
+            dim,
+            prev_from,
+            prev_to,
+            ReportSource::Aggregates,
+            scope.as_deref()
+        ),
+    )?;
 
     let mut merged: BTreeMap<String, Line> = BTreeMap::new();
     let mut add = |r: DimRow, current: bool| {
-        if !v.sees_store(r.store_id) {
-            return;
-        }
         let e = merged.entry(r.key.clone()).or_insert_with(|| Line {
             key: r.key.clone(),
             ..Default::default()
         });
         if current {
             e.count += r.count;
+            e.refunds += r.refunds;
             e.quantity_milli += r.quantity_milli;
             e.gross += r.gross;
             e.net += r.net;
@@ -156,46 +324,59 @@ pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report,
     let mut lines: Vec<Line> = merged
         .into_values()
         .map(|mut l| {
-            l.label = match dim {
-                ReportDim::Day => NaiveDate::parse_from_str(&l.key, "%Y-%m-%d")
-                    .map(html::day)
-                    .unwrap_or_else(|_| l.key.clone()),
-                ReportDim::Store => stores
-                    .get(&l.key)
-                    .cloned()
-                    .unwrap_or_else(|| format!("Tienda {}", l.key)),
-                ReportDim::Product if l.label.is_empty() => format!("Producto {}", l.key),
-                ReportDim::Product => l.label.clone(),
-                ReportDim::TaxRate => l
-                    .key
-                    .parse::<i64>()
-                    .map(|h| format!("IVA {} %", TaxRate::from_hundredths(h)))
-                    .unwrap_or_else(|_| l.key.clone()),
-                ReportDim::Tender => match l.key.as_str() {
-                    "cash" => "Efectivo".into(),
-                    "card" => "Tarjeta".into(),
-                    "other" => "Otros".into(),
-                    k => k.to_string(),
-                },
-            };
+            l.label = label(dim, &l.key, &l.label, &stores);
             l
         })
         .collect();
+    let num = |l: &Line| l.key.parse::<i64>().unwrap_or(0);
     match dim {
         ReportDim::Product => lines.sort_by_key(|l| std::cmp::Reverse(l.gross)),
-        ReportDim::TaxRate => {
-            lines.sort_by_key(|l| l.key.parse::<i64>().unwrap_or(0));
+        ReportDim::TaxRate | ReportDim::Store | ReportDim::Hour => lines.sort_by_key(num),
+        ReportDim::Cashier | ReportDim::Franchisee | ReportDim::Category => {
+            lines.sort_by(|a, b| b.gross.cmp(&a.gross).then_with(|| a.label.cmp(&b.label)))
         }
-        ReportDim::Store => lines.sort_by_key(|l| l.key.parse::<i64>().unwrap_or(0)),
-        _ => {}
+        ReportDim::Day | ReportDim::Tender => {}
+    }
+    let mut bottom = vec![];
+    if view == View::Top {
+        // Products that sold in the period (the previous period alone does not count).
+        lines.retain(|l| l.quantity_milli != 0 || !l.gross.is_zero());
+        let metric = |l: &Line| match rank {
+            Rank::Gross => l.gross.cents(),
+            Rank::Units => l.quantity_milli,
+        };
+        lines.sort_by(|a, b| metric(b).cmp(&metric(a)).then_with(|| num(a).cmp(&num(b))));
+        // The catalog is one small query: active products that sold nothing rank lowest.
+        let sold: HashSet<&str> = lines.iter().map(|l| l.key.as_str()).collect();
+        let mut unsold: Vec<Line> = db
+            .active_products()
+            .await?
+            .into_iter()
+            .filter(|(id, _, _)| !sold.contains(id.to_string().as_str()))
+            .map(|(id, name, _)| Line {
+                key: id.to_string(),
+                label: name,
+                ..Default::default()
+            })
+            .collect();
+        let mut low: Vec<Line> = lines.iter().rev().cloned().collect();
+        unsold.append(&mut low);
+        unsold.truncate(n);
+        bottom = unsold;
+        lines.truncate(n);
     }
     Ok(Report {
-        dim,
+        view,
         from,
         to,
         prev_from,
         prev_to,
+        store,
+        stores,
+        n,
+        rank,
         lines,
+        bottom,
     })
 }
 
@@ -213,21 +394,25 @@ fn change(now: Money, prev: Money) -> String {
     )
 }
 
-/// `GET /dashboard/reports?by=&from=&to=`.
-pub async fn page(
-    State(st): State<AppState>,
-    v: Viewer,
-    WebQuery(q): WebQuery<ReportQuery>,
-) -> WebResult {
-    let r = build(&st, &v, &q).await?;
-    let by = dim_param(r.dim);
-    let tabs = super::controls::tabs(by, r.from, r.to);
-    let (count_head, qty_head) = match r.dim {
-        ReportDim::Day | ReportDim::Store => ("Tickets", ""),
-        ReportDim::Tender => ("Cobros", ""),
-        ReportDim::Product => ("", "Unidades"),
-        ReportDim::TaxRate => ("", ""),
-    };
+/// The extra columns of a dimension: tickets/payments, refunds, units.
+fn heads(view: View) -> (&'static str, &'static str, &'static str) {
+    match view {
+        View::Top => ("", "", "Unidades"),
+        View::Dim(d) => match d {
+            ReportDim::Day | ReportDim::Store | ReportDim::Hour | ReportDim::Franchisee => {
+                ("Tickets", "", "")
+            }
+            ReportDim::Cashier => ("Tickets", "Devoluciones", ""),
+            ReportDim::Tender => ("Cobros", "", ""),
+            ReportDim::Product | ReportDim::Category => ("", "", "Unidades"),
+            ReportDim::TaxRate => ("", "", ""),
+        },
+    }
+}
+
+/// The table of a report's lines (at most [`TABLE_ROWS`]), with a total row when `total`.
+fn table(id: &str, view: View, lines: &[Line], total: bool) -> String {
+    let (count_head, refunds_head, qty_head) = heads(view);
     let th = |h: &str| {
         if h.is_empty() {
             String::new()
@@ -235,24 +420,26 @@ pub async fn page(
             format!("<th class=\"num\">{h}</th>")
         }
     };
-    let rows: String = r
-        .lines
+    let rows: String = lines
         .iter()
         .take(TABLE_ROWS)
         .map(|l| {
-            let count = if count_head.is_empty() {
-                String::new()
-            } else {
-                format!("<td class=\"num\">{}</td>", l.count)
-            };
-            let qty = if qty_head.is_empty() {
-                String::new()
-            } else {
-                format!("<td class=\"num\">{}</td>", html::quantity(l.quantity_milli))
-            };
+            let mut extra = String::new();
+            if !count_head.is_empty() {
+                extra.push_str(&format!("<td class=\"num\">{}</td>", l.count));
+            }
+            if !refunds_head.is_empty() {
+                extra.push_str(&format!("<td class=\"num refunds\">{}</td>", l.refunds));
+            }
+            if !qty_head.is_empty() {
+                extra.push_str(&format!(
+                    "<td class=\"num qty\">{}</td>",
+                    html::quantity(l.quantity_milli)
+                ));
+            }
             format!(
-                "<tr data-key=\"{k}\"><td>{label}</td>{count}{qty}<td class=\"num\">{net}</td><td class=\"num\">{tax}</td>\
-                 <td class=\"num gross\">{gross}</td><td class=\"num\">{prev}</td><td class=\"num\">{chg}</td></tr>",
+                "<tr data-key=\"{k}\"><td>{label}</td>{extra}<td class=\"num\">{net}</td><td class=\"num\">{tax}</td>\
+                 <td class=\"num gross\">{gross}</td><td class=\"num prev\">{prev}</td><td class=\"num\">{chg}</td></tr>",
                 k = esc(&l.key),
                 label = esc(&l.label),
                 net = html::money(l.net),
@@ -263,86 +450,198 @@ pub async fn page(
             )
         })
         .collect();
-    let total = |f: fn(&Line) -> Money| r.lines.iter().map(f).sum::<Money>();
-    let (tg, tn, tt, tp) = (
-        total(|l| l.gross),
-        total(|l| l.net),
-        total(|l| l.tax),
-        total(|l| l.prev_gross),
+    let sum = |f: fn(&Line) -> Money| lines.iter().map(f).sum::<Money>();
+    let total_row = if total {
+        let (tg, tp) = (sum(|l| l.gross), sum(|l| l.prev_gross));
+        let pad = [count_head, refunds_head, qty_head]
+            .iter()
+            .filter(|h| !h.is_empty())
+            .count();
+        format!(
+            "<tr class=\"total\"><td>Total</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<td></td>".repeat(pad),
+            html::money(sum(|l| l.net)),
+            html::money(sum(|l| l.tax)),
+            html::money(tg),
+            html::money(tp),
+            change(tg, tp)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<table id=\"{id}\"><thead><tr><th></th>{}{}{}<th class=\"num\">Base</th><th class=\"num\">IVA</th>\
+         <th class=\"num\">Total</th><th class=\"num\">Anterior</th><th class=\"num\">Var.</th></tr></thead>\
+         <tbody>{rows}{total_row}</tbody></table>",
+        th(count_head),
+        th(refunds_head),
+        th(qty_head),
+    )
+}
+
+/// `GET /dashboard/reports?by=&from=&to=&store=` (and `n=&rank=` for `by=top`).
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebQuery(q): WebQuery<ReportQuery>,
+) -> WebResult {
+    let r = build(&st, &v, &q).await?;
+    let by = r.view.param();
+    let tabs = super::controls::tabs(by, r.from, r.to);
+    let mut opts = String::from("<option value=\"\">Todas</option>");
+    for (id, name) in &r.stores {
+        let sel = if r.store == Some(*id) {
+            " selected"
+        } else {
+            ""
+        };
+        opts.push_str(&format!(
+            "<option value=\"{id}\"{sel}>{}</option>",
+            esc(name)
+        ));
+    }
+    let top_fields = if r.view == View::Top {
+        let (g, u) = if r.rank == Rank::Units {
+            ("", " selected")
+        } else {
+            (" selected", "")
+        };
+        format!(
+            "<label>Productos <input type=\"number\" name=\"n\" id=\"n\" min=\"1\" max=\"{TOP_MAX}\" value=\"{}\"></label>\
+             <label>Ordenar por <select name=\"rank\" id=\"rank\"><option value=\"gross\"{g}>Importe</option>\
+             <option value=\"units\"{u}>Unidades</option></select></label>",
+            r.n
+        )
+    } else {
+        String::new()
+    };
+    let form = format!(
+        "<form class=\"row\" method=\"get\" action=\"/dashboard/reports\"><input type=\"hidden\" name=\"by\" value=\"{by}\">\
+         <label>Desde <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
+         <label>Hasta <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
+         <label>Tienda <select name=\"store\" id=\"store\">{opts}</select></label>{top_fields}\
+         <button type=\"submit\">Ver</button>\
+         <a href=\"/dashboard/reports.csv?{q}\">Exportar CSV</a></form>",
+        from = r.from,
+        to = r.to,
+        q = r.query(),
     );
+    let body = if r.view == View::Top {
+        top_body(&r, &tabs, &form)
+    } else {
+        dim_body(&r, &tabs, &form)
+    };
+    Ok(ok(html::page(&v, "reports", "Informes", &body)))
+}
+
+fn dim_body(r: &Report, tabs: &str, form: &str) -> String {
+    let tg = r.lines.iter().map(|l| l.gross).sum::<Money>();
+    let tp = r.lines.iter().map(|l| l.prev_gross).sum::<Money>();
     let mut chart_rows: Vec<(String, i64, i64)> = r
         .lines
         .iter()
         .map(|l| (l.label.clone(), l.gross.cents(), l.prev_gross.cents()))
         .collect();
-    if r.dim != ReportDim::Day {
+    if !matches!(r.view, View::Dim(ReportDim::Day | ReportDim::Hour)) {
         chart_rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+        chart_rows.truncate(CHART_ROWS);
     }
-    chart_rows.truncate(CHART_ROWS);
     let chart = if chart_rows.is_empty() {
         "<p class=\"muted\">No hay ventas en este periodo.</p>".to_string()
     } else {
         html::bar_chart("Ventas con IVA por grupo", &chart_rows)
     };
-    let blanks = [count_head, qty_head]
-        .iter()
-        .filter(|h| !h.is_empty())
-        .count();
-    let body = format!(
-        "<h1>Informes de ventas</h1>{tabs}\
-         <form class=\"row\" method=\"get\" action=\"/dashboard/reports\"><input type=\"hidden\" name=\"by\" value=\"{by}\">\
-         <label>Desde <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
-         <label>Hasta <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
-         <button type=\"submit\">Ver</button>\
-         <a href=\"/dashboard/reports.csv?by={by}&amp;from={from}&amp;to={to}\">Exportar CSV</a></form>\
+    format!(
+        "<h1>Informes de ventas</h1>{tabs}{form}\
          <div class=\"kpis\"><div class=\"kpi\"><span>Ventas con IVA</span><b id=\"report-gross\">{g}</b></div>\
          <div class=\"kpi\"><span>Periodo anterior ({pf} – {pt})</span><b>{p}</b></div>\
          <div class=\"kpi\"><span>Variación</span><b>{chg}</b></div></div>\
          <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><table id=\"report\"><thead><tr><th></th>{c}{qh}<th class=\"num\">Base</th><th class=\"num\">IVA</th>\
-         <th class=\"num\">Total</th><th class=\"num\">Anterior</th><th class=\"num\">Var.</th></tr></thead>\
-         <tbody>{rows}<tr class=\"total\"><td>Total</td>{pad}<td class=\"num\">{n}</td><td class=\"num\">{t}</td>\
-         <td class=\"num\">{g}</td><td class=\"num\">{p}</td><td class=\"num\">{chg}</td></tr></tbody></table></section>",
-        from = r.from,
-        to = r.to,
+         <section class=\"card\">{table}</section>",
         pf = html::day(r.prev_from),
         pt = html::day(r.prev_to),
         g = html::money(tg),
-        n = html::money(tn),
-        t = html::money(tt),
         p = html::money(tp),
         chg = change(tg, tp),
-        c = th(count_head),
-        qh = th(qty_head),
-        pad = "<td></td>".repeat(blanks),
-    );
-    Ok(ok(html::page(&v, "reports", "Informes", &body)))
+        table = table("report", r.view, &r.lines, true),
+    )
 }
 
-/// `GET /dashboard/reports.csv?by=&from=&to=`.
+fn top_body(r: &Report, tabs: &str, form: &str) -> String {
+    let (metric, value): (&str, fn(&Line) -> i64) = match r.rank {
+        Rank::Gross => ("importe con IVA", |l| l.gross.cents()),
+        Rank::Units => ("unidades", |l| l.quantity_milli),
+    };
+    let chart = if r.lines.is_empty() {
+        "<p class=\"muted\">No hay ventas en este periodo.</p>".to_string()
+    } else {
+        let rows: Vec<(String, i64)> = r
+            .lines
+            .iter()
+            .take(CHART_ROWS)
+            .map(|l| (l.label.clone(), value(l)))
+            .collect();
+        let shown: &dyn Fn(i64) -> String = match r.rank {
+            Rank::Gross => &|c| html::money(Money::from_cents(c)),
+            Rank::Units => &html::quantity,
+        };
+        html::bar_chart_single(&format!("Más vendidos por {metric}"), &rows, shown)
+    };
+    format!(
+        "<h1>Productos más y menos vendidos</h1>{tabs}{form}\
+         <p class=\"muted\">Ordenados por {metric}, {n} por lista. Los menos vendidos incluyen los productos \
+         activos del catálogo que no vendieron nada en el periodo en las tiendas elegidas.</p>\
+         <section class=\"card\">{chart}</section>\
+         <section class=\"card\"><h2>Más vendidos</h2>{top}</section>\
+         <section class=\"card\"><h2>Menos vendidos</h2>{bottom}</section>",
+        n = r.n,
+        top = table("top", r.view, &r.lines, false),
+        bottom = table("bottom", r.view, &r.bottom, false),
+    )
+}
+
+/// `GET /dashboard/reports.csv?by=&from=&to=&store=` (and `n=&rank=` for `by=top`).
 pub async fn csv(
     State(st): State<AppState>,
     v: Viewer,
     WebQuery(q): WebQuery<ReportQuery>,
 ) -> WebResult {
     let r = build(&st, &v, &q).await?;
-    let mut out = String::from("key,label,count,quantity,net,tax,gross,previous_gross\n");
-    for l in &r.lines {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+    let row = |list: &str, l: &Line| {
+        format!(
+            "{list}{},{},{},{},{},{},{},{},{}\n",
             super::catalog::csv_field(&l.key),
             super::catalog::csv_field(&l.label),
             l.count,
+            l.refunds,
             sync_protocol::Quantity::from_milli(l.quantity_milli),
             l.net,
             l.tax,
             l.gross,
             l.prev_gross
-        ));
+        )
+    };
+    let head = "key,label,count,refunds,quantity,net,tax,gross,previous_gross\n";
+    let mut out = String::new();
+    if r.view == View::Top {
+        out.push_str("list,");
+        out.push_str(head);
+        for l in &r.lines {
+            out.push_str(&row("top,", l));
+        }
+        for l in &r.bottom {
+            out.push_str(&row("bottom,", l));
+        }
+    } else {
+        out.push_str(head);
+        for l in &r.lines {
+            out.push_str(&row("", l));
+        }
     }
     let name = format!(
         "attachment; filename=\"ventas-{}-{}-{}.csv\"",
-        dim_param(r.dim),
+        r.view.param(),
         r.from,
         r.to
     );

@@ -83,6 +83,41 @@ pub(super) async fn apply_aggregates(tx: &Tx<'_>, a: &AggDelta) -> StorageResult
         )
         .await?;
     }
+    for (sql, map) in [(d::UPSERT_HOUR, &a.hour), (d::UPSERT_CASHIER, &a.cashier)] {
+        if map.is_empty() {
+            continue;
+        }
+        let days: Vec<&str> = map.keys().map(|k| k.0.as_str()).collect();
+        let stores: Vec<i64> = map.keys().map(|k| k.1).collect();
+        let keys: Vec<i64> = map.keys().map(|k| k.2).collect();
+        let col = |i: usize| map.values().map(|v| v[i]).collect::<Vec<i64>>();
+        let (c0, c1, c2, c3, c4) = (col(0), col(1), col(2), col(3), col(4));
+        tx.execute(
+            &upsert_unnest(
+                sql,
+                "TEXT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT",
+            ),
+            &[&days, &stores, &keys, &c0, &c1, &c2, &c3, &c4],
+        )
+        .await?;
+    }
+    for (sql, map) in [
+        (d::UPSERT_PRODUCT_ALL, &a.product_all),
+        (d::UPSERT_PRODUCT_MONTH_ALL, &a.product_month_all),
+    ] {
+        if map.is_empty() {
+            continue;
+        }
+        let periods: Vec<&str> = map.keys().map(|k| k.0.as_str()).collect();
+        let products: Vec<i64> = map.keys().map(|k| k.1).collect();
+        let col = |i: usize| map.values().map(|v| v[i]).collect::<Vec<i64>>();
+        let (c0, c1, c2) = (col(0), col(1), col(2));
+        tx.execute(
+            &upsert_unnest(sql, "TEXT, BIGINT, BIGINT, BIGINT, BIGINT"),
+            &[&periods, &products, &c0, &c1, &c2],
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -360,14 +395,15 @@ impl DashboardStorage for PostgresStorage {
             .collect())
     }
 
-    async fn report_by(
+    async fn report(
         &self,
         dim: ReportDim,
         from: NaiveDate,
         to: NaiveDate,
         source: ReportSource,
+        stores: Option<&[StoreId]>,
     ) -> StorageResult<Vec<DimRow>> {
-        let q = d::pg(&d::report_sql(dim, source, true));
+        let q = d::pg(&d::report_sql(dim, source, true, stores));
         let params = d::report_params(dim, source, from, to);
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
             .iter()
@@ -389,8 +425,32 @@ impl DashboardStorage for PostgresStorage {
                     r.get(5),
                     r.get(6),
                     r.get(7),
+                    r.get(8),
                 )
             })
+            .collect())
+    }
+
+    async fn set_product_category(&self, product: ProductId, category: &str) -> StorageResult<()> {
+        let n = self
+            .client()
+            .await?
+            .execute(&d::pg(d::SET_PRODUCT_CATEGORY), &[&category, &product.0])
+            .await?;
+        if n == 0 {
+            return Err(sql::product_not_found(product.0));
+        }
+        Ok(())
+    }
+
+    async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>> {
+        Ok(self
+            .client()
+            .await?
+            .query(d::ACTIVE_PRODUCTS, &[])
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
     }
 
@@ -399,11 +459,15 @@ impl DashboardStorage for PostgresStorage {
         kind: DocumentKind,
         from: NaiveDate,
         to: NaiveDate,
+        stores: Option<&[StoreId]>,
     ) -> StorageResult<Vec<Document>> {
         let (from, to) = (sql::day_text(from), sql::day_text(to));
         self.client()
             .await?
-            .query(&d::pg(d::DOCUMENTS_OF_KIND), &[&kind.as_str(), &from, &to])
+            .query(
+                &d::pg(&d::documents_of_kind_sql(stores)),
+                &[&kind.as_str(), &from, &to],
+            )
             .await?
             .iter()
             .map(|r| d::parse_document(r.get::<_, &str>(0)))

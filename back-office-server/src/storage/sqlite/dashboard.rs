@@ -35,6 +35,21 @@ pub(super) fn apply_aggregates(c: &Connection, a: &AggDelta) -> StorageResult<()
     for ((day, store, tender), v) in &a.tender {
         st.execute(params![day, store, tender, v[0], v[1]])?;
     }
+    for (sql, map) in [(d::UPSERT_HOUR, &a.hour), (d::UPSERT_CASHIER, &a.cashier)] {
+        let mut st = c.prepare_cached(sql)?;
+        for ((day, store, k), v) in map {
+            st.execute(params![day, store, k, v[0], v[1], v[2], v[3], v[4]])?;
+        }
+    }
+    for (sql, map) in [
+        (d::UPSERT_PRODUCT_ALL, &a.product_all),
+        (d::UPSERT_PRODUCT_MONTH_ALL, &a.product_month_all),
+    ] {
+        let mut st = c.prepare_cached(sql)?;
+        for ((period, product), v) in map {
+            st.execute(params![period, product, v[0], v[1], v[2]])?;
+        }
+    }
     Ok(())
 }
 
@@ -278,15 +293,17 @@ impl DashboardStorage for SqliteStorage {
         .await
     }
 
-    async fn report_by(
+    async fn report(
         &self,
         dim: ReportDim,
         from: NaiveDate,
         to: NaiveDate,
         source: ReportSource,
+        stores: Option<&[StoreId]>,
     ) -> StorageResult<Vec<DimRow>> {
+        let q = d::report_sql(dim, source, false, stores);
         self.run(move |c| {
-            let mut st = c.prepare_cached(&d::report_sql(dim, source, false))?;
+            let mut st = c.prepare_cached(&q)?;
             let v = st
                 .query_map(
                     rusqlite::params_from_iter(d::report_params(dim, source, from, to)),
@@ -300,9 +317,33 @@ impl DashboardStorage for SqliteStorage {
                             r.get(5)?,
                             r.get(6)?,
                             r.get(7)?,
+                            r.get(8)?,
                         ))
                     },
                 )?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(v)
+        })
+        .await
+    }
+
+    async fn set_product_category(&self, product: ProductId, category: &str) -> StorageResult<()> {
+        let category = category.to_string();
+        self.write(move |tx| {
+            let n = tx.execute(d::SET_PRODUCT_CATEGORY, params![category, product.0])?;
+            if n == 0 {
+                return Err(sql::product_not_found(product.0));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>> {
+        self.run(|c| {
+            let mut st = c.prepare_cached(d::ACTIVE_PRODUCTS)?;
+            let v = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(v)
         })
@@ -314,11 +355,13 @@ impl DashboardStorage for SqliteStorage {
         kind: DocumentKind,
         from: NaiveDate,
         to: NaiveDate,
+        stores: Option<&[StoreId]>,
     ) -> StorageResult<Vec<Document>> {
         let (from, to) = (sql::day_text(from), sql::day_text(to));
+        let q = d::documents_of_kind_sql(stores);
         let rows: Vec<String> = self
             .run(move |c| {
-                let mut st = c.prepare_cached(d::DOCUMENTS_OF_KIND)?;
+                let mut st = c.prepare_cached(&q)?;
                 let v = st
                     .query_map(params![kind.as_str(), from, to], |r| r.get::<_, String>(0))?
                     .collect::<Result<Vec<_>, _>>()?;
