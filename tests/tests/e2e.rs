@@ -36,6 +36,14 @@ impl Till {
             .await
             .expect("enrol");
         sync.pull_changes(&ledger).await.expect("pull catalog");
+        // Sales need an open shift: the store's manager opens it (seq 1, empty float) and the
+        // opening goes to HQ now, so each test's pushes carry only what it rings.
+        {
+            let mut l = ledger.lock().expect("lock");
+            let manager = l.managers().expect("staff").remove(0);
+            l.start_shift(&manager, Vec::new()).expect("open shift");
+        }
+        sync.push_pending(&ledger).await.expect("push the opening");
         Till { ledger, _dir: dir }
     }
 
@@ -182,7 +190,7 @@ async fn offline_till_syncs_exactly_once(backend: Backend) {
         .admin
         .get(&format!("/api/v1/admin/tills/{}", till.identity().till_id))
         .await;
-    assert_eq!(t["contiguous_seq"], 200, "{t}");
+    assert_eq!(t["contiguous_seq"], 201, "{t}"); // the shift opening and 200 sales
 
     // The same batch again: every document acknowledged as a duplicate, the report unchanged.
     let ident = till.identity();
@@ -190,7 +198,7 @@ async fn offline_till_syncs_exactly_once(backend: Backend) {
         &h.server.url(),
         &ident.token,
         ident.till_id,
-        till.documents(1..=200),
+        till.documents(2..=201),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -258,7 +266,7 @@ async fn tampered_document_is_a_conflict(backend: Backend) {
     sync.push_pending(&till.ledger).await.expect("push");
 
     let ident = till.identity();
-    let original = till.documents(2..=2).remove(0);
+    let original = till.documents(2..=2).remove(0); // the first sale
     let mut body = original.body.clone();
     if let DocumentBody::Sale(s) = &mut body {
         // Knock a cent off every price and make the totals and payment consistent again.
@@ -292,7 +300,7 @@ async fn tampered_document_is_a_conflict(backend: Backend) {
 
     // A document whose hash does not match its content is refused outright, nothing stored.
     let mut broken = till.documents(3..=3).remove(0);
-    broken.seq = 4;
+    broken.seq = 5;
     let (status, resp) = raw_push(&h.server.url(), &ident.token, ident.till_id, vec![broken]).await;
     assert_eq!(status, 422, "{resp}");
     assert!(
@@ -314,7 +322,7 @@ async fn till_token_is_scoped(backend: Backend) {
     let b = Till::enrol(&sync, &h.server.url(), &code_b).await;
     a.ring(1, &barcodes(&h));
     let (ia, ib) = (a.identity(), b.identity());
-    let doc = a.documents(1..=1).remove(0);
+    let doc = a.documents(2..=2).remove(0); // the sale, after the shift opening HQ already has
 
     // A's document pushed with B's token, either naming A or naming B as the till.
     let (s1, r1) = raw_push(&h.server.url(), &ib.token, ia.till_id, vec![doc.clone()]).await;
@@ -326,9 +334,9 @@ async fn till_token_is_scoped(backend: Backend) {
         DocumentId::new(),
         ia.till_id,
         StoreId(ib.store_id.0),
-        1,
+        doc.seq,
         doc.till_time,
-        GENESIS_HASH,
+        &doc.prev_hash,
         doc.body.clone(),
     );
     let (s3, r3) = raw_push(&h.server.url(), &ia.token, ia.till_id, vec![other_store]).await;

@@ -106,6 +106,23 @@ impl Default for State {
     }
 }
 
+impl State {
+    /// The shift opening, for a manager who just logged in at the till with their PIN and found
+    /// no shift open: the float count comes first, then the menu as usual.
+    pub fn opening(manager: Staff, ledger: &Mutex<Ledger>, tr: &I18n) -> Self {
+        let page = match locked(ledger, tr) {
+            Ok(l) => Page::Open(close::OpenState::new(&l)),
+            Err(_) => Page::Menu,
+        };
+        Self {
+            page,
+            manager: Some(manager),
+            notice: Some(tr.t("manager-open-shift-first")),
+            ..Self::default()
+        }
+    }
+}
+
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).take(12).collect()
 }
