@@ -26,6 +26,9 @@ struct Hq {
     batch_sizes: Vec<usize>,
     changes: Vec<Change>,
     pull_calls: usize,
+    /// `waiting` of each push, then of each changes poll, in order.
+    push_waiting: Vec<Option<u64>>,
+    poll_waiting: Vec<Option<u64>>,
 }
 
 type Shared = Arc<Mutex<Hq>>;
@@ -76,6 +79,7 @@ async fn push(
         );
     }
     hq.batch_sizes.push(req.documents.len());
+    hq.push_waiting.push(req.waiting);
     let mut results = Vec::new();
     let mut any_conflict = false;
     for d in &req.documents {
@@ -130,6 +134,8 @@ async fn changes(
     let limit: usize = q["limit"].parse().unwrap();
     let mut hq = hq.lock().unwrap();
     hq.pull_calls += 1;
+    hq.poll_waiting
+        .push(q.get("waiting").map(|w| w.parse().unwrap()));
     let rest: Vec<Change> = hq
         .changes
         .iter()
@@ -248,6 +254,9 @@ async fn push_goes_in_seq_order_batches() {
     let hq = hq.lock().unwrap();
     assert_eq!(hq.batch_sizes, vec![2, 2, 1]);
     assert_eq!(hq.stored, vec![1, 2, 3, 4, 5]);
+    // Each push says what is still waiting besides its batch; the poll after it says 0.
+    assert_eq!(hq.push_waiting, vec![Some(3), Some(1), Some(0)]);
+    assert_eq!(hq.poll_waiting, vec![Some(0)]);
 }
 
 #[tokio::test]

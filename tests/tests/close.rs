@@ -66,6 +66,7 @@ async fn raw_push(base: &str, token: &str, till_id: TillId, docs: Vec<Document>)
             protocol_version: PROTOCOL_VERSION,
             till_id,
             documents: docs,
+            waiting: None,
         })
         .send()
         .await

@@ -132,6 +132,7 @@ async fn raw_push(
             protocol_version: PROTOCOL_VERSION,
             till_id,
             documents: docs,
+            waiting: None,
         })
         .send()
         .await
@@ -444,3 +445,57 @@ async fn till_sim_summary_balances(backend: Backend) {
     h.db.cleanup().await;
 }
 on_both_backends!(till_sim_summary_balances);
+
+/// "Documents waiting" at HQ: a till rings sales offline, then syncs in small batches and loses
+/// the connection after the first one; HQ shows what the till still has waiting. A full sync
+/// (push, then the changes poll) brings it to 0.
+async fn hq_shows_what_a_till_still_has_waiting(backend: Backend) {
+    let Some(mut h) = hq(backend).await else {
+        return;
+    };
+    let proxy = LossyProxy::start(h.server.addr).await;
+    let (_, code) = h
+        .admin
+        .create_till(h.franchise.store_ids[0], "Caja 4")
+        .await;
+    let till = Till::enrol(&client(), &proxy.url(), &code).await;
+    let till_path = format!("/api/v1/admin/tills/{}", till.identity().till_id);
+    // The opening was pushed at enrolment, and its changes poll said nothing else was waiting.
+    sync_waiting(&h, &till_path, 0).await;
+
+    h.server.stop().await;
+    let gross = till.ring(23, &barcodes(&h));
+    assert!(
+        client().sync_once(&till.ledger).await.is_err(),
+        "HQ is down"
+    );
+    h.server.restart().await;
+
+    // Five documents per push; the answer to the first batch is lost on the way back.
+    let small = SyncClient::new(SyncOptions {
+        push_batch: 5,
+        ..client().options().clone()
+    })
+    .expect("client");
+    proxy.set_mode(ProxyMode::LoseAnswers);
+    assert!(small.sync_once(&till.ledger).await.is_err());
+    assert_eq!(till.ledger.lock().unwrap().outbox_len().unwrap(), 23);
+    // HQ stored the first batch and heard that 18 more are waiting on the till.
+    assert_eq!(h.admin.sales_totals().await.0, 5);
+    sync_waiting(&h, &till_path, 18).await;
+
+    proxy.set_mode(ProxyMode::Pass);
+    let report = small.sync_once(&till.ledger).await.expect("full sync");
+    assert_eq!(report.acknowledged, 23);
+    assert_eq!(till.ledger.lock().unwrap().outbox_len().unwrap(), 0);
+    assert_eq!(h.admin.sales_totals().await, (23, gross));
+    sync_waiting(&h, &till_path, 0).await;
+    h.db.cleanup().await;
+}
+on_both_backends!(hq_shows_what_a_till_still_has_waiting);
+
+async fn sync_waiting(h: &Hq, till_path: &str, expected: u64) {
+    let t = h.admin.get(till_path).await;
+    assert_eq!(t["outbox_waiting"], expected, "{t}");
+    assert!(t["outbox_reported_at"].is_string(), "{t}");
+}

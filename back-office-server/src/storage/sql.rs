@@ -47,6 +47,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0006_store_settings",
         sql: include_str!("../../../migrations/server/sqlite/0006_store_settings.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_till_outbox",
+        sql: include_str!("../../../migrations/server/sqlite/0009_till_outbox.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -79,6 +84,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "0006_store_settings",
         sql: include_str!("../../../migrations/server/postgres/0006_store_settings.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "0009_till_outbox",
+        sql: include_str!("../../../migrations/server/postgres/0009_till_outbox.sql"),
     },
 ];
 

@@ -89,7 +89,8 @@ pub async fn list(
             };
             format!(
                 "<tr data-till=\"{id}\"><td>{name}<br><span class=\"muted\">{series}</span></td><td>{store}</td><td>{state}</td>\
-                 <td>{last}</td><td class=\"num\">{docs}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
+                 <td>{last}</td><td class=\"num\">{docs}</td><td>{waiting}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
+                waiting = waiting_cell(t, now),
                 id = t.id,
                 name = esc(&t.name),
                 series = esc(&t.ticket_series),
@@ -117,11 +118,38 @@ pub async fn list(
     };
     let body = format!(
         "<h1>Cajas</h1>{done}<section class=\"card\"><table id=\"tills\"><thead><tr><th>Caja</th><th>Tienda</th>\
-         <th>Estado</th><th>Última sincronización</th><th class=\"num\">Documentos</th><th class=\"num\">Huecos</th>\
+         <th>Estado</th><th>Última sincronización</th><th class=\"num\">Documentos</th><th>En espera en la caja</th><th class=\"num\">Huecos</th>\
          <th class=\"num\">Conflictos</th><th>Cadena</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>{form}",
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
     );
     Ok(ok(html::page(&v, "tills", "Cajas", &body)))
+}
+
+/// A report older than this is flagged: the till has not polled HQ for a while, so what it has
+/// waiting may have grown (it polls every 15 s while it can reach HQ).
+pub const WAITING_REPORT_STALE_MINUTES: i64 = 60;
+
+/// "12 documentos en espera, informado hace 3 min", flagged when the report is old.
+fn waiting_cell(t: &crate::storage::Till, now: chrono::DateTime<Utc>) -> String {
+    let (Some(n), Some(at)) = (t.outbox_waiting, t.outbox_reported_at) else {
+        return "<span class=\"muted\">sin informe</span>".into();
+    };
+    let count = if n == 1 {
+        "1 documento en espera".to_string()
+    } else {
+        format!("{n} documentos en espera")
+    };
+    let badge = if n > 0 { "warn" } else { "ok" };
+    let stale = if now - at > chrono::Duration::minutes(WAITING_REPORT_STALE_MINUTES) {
+        " <span class=\"badge bad\" data-stale=\"1\">informe antiguo</span>"
+    } else {
+        ""
+    };
+    format!(
+        "<span class=\"badge {badge}\" data-waiting=\"{n}\">{count}</span>, \
+         <span class=\"muted\">informado {ago}</span>{stale}",
+        ago = html::ago(at, now),
+    )
 }
 
 #[derive(Debug, Deserialize)]
