@@ -412,7 +412,11 @@ impl Till {
                     if staff.role == StaffRole::Manager && !sell::shift_is_open(&ledger) {
                         let state = manager::State::opening(staff, &ledger, &self.i18n);
                         self.screen = Screen::Manager(state);
-                        return Task::none();
+                        // The smallest coin first; Tab moves on, Enter opens the shift.
+                        return sync_protocol::Denomination::all()
+                            .next()
+                            .map(|d| operation::focus(manager::denomination_id(d)))
+                            .unwrap_or_else(Task::none);
                     }
                     self.show_sell(None)
                 }
@@ -428,6 +432,10 @@ impl Till {
                     manager::Action::Exit => {
                         self.refresh_status();
                         self.show_sell(None)
+                    }
+                    manager::Action::Opened(notice) => {
+                        self.refresh_status();
+                        self.show_sell(Some(notice))
                     }
                     manager::Action::Print(job) => {
                         self.refresh_status();
