@@ -64,6 +64,13 @@ keys Return
 # running till, so wait on time rather than peeking.
 sleep "${CATALOG_WAIT:-8}"
 n=$(sqlite "$tmp/hq.db" "select count(*) from products")
+# Sales need an open shift: the manager logs in and lands on the float count (focus on the 1 cent
+# coin); ten Tabs reach the 20 € notes, 5 of them, and Enter opens the shift with 100 €.
+typ "$manager_pin"; keys Return
+sleep 0.5
+for _ in $(seq 10); do keys Tab; done
+typ "5"; keys Return
+sleep 0.5
 
 # Restart: a later run opens straight on the PIN login.
 kill "$till"; wait "$till" 2>/dev/null || true

@@ -132,6 +132,10 @@ pub struct Till {
     /// Sequence numbers missing below `last_seq`.
     pub open_gaps: u64,
     pub conflicts: u64,
+    /// Documents the till last reported as still waiting in its outbox (`None` before its
+    /// first report), and when it reported it.
+    pub outbox_waiting: Option<u64>,
+    pub outbox_reported_at: Option<DateTime<Utc>>,
 }
 
 /// What a successful enrolment hands back (the token itself is made by the caller and only its hash is stored).
@@ -287,6 +291,14 @@ pub trait Storage: Send + Sync + 'static {
     async fn revoke_till(&self, till_id: TillId, now: DateTime<Utc>) -> StorageResult<()>;
     async fn list_tills(&self) -> StorageResult<Vec<Till>>;
     async fn get_till(&self, till_id: TillId) -> StorageResult<Till>;
+    /// Records how many documents a till reports still waiting in its outbox, reported at `at`.
+    /// A report older than the one stored (a late request) changes nothing. Unknown till: `NotFound`.
+    async fn report_outbox(
+        &self,
+        till_id: TillId,
+        waiting: u64,
+        at: DateTime<Utc>,
+    ) -> StorageResult<()>;
 
     // --- staff ---------------------------------------------------------------------------
     async fn create_staff(&self, s: &NewStaff) -> StorageResult<Staff>;

@@ -3,7 +3,7 @@
 //! (set `LEDGER_BENCH_DIR` to measure on a particular disk).
 
 use hdrhistogram::Histogram;
-use pos_terminal::{CartLine, Ledger, cash_payment};
+use pos_terminal::{CartLine, Ledger, Staff, cash_payment};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::error::Error;
@@ -177,6 +177,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     ledger.optimize()?;
     let catalog_secs = t.elapsed().as_secs_f64();
     println!("catalog: {PRODUCTS} products, {cursor} changes applied in {catalog_secs:.2} s");
+
+    // Sales need an open shift (the ledger checks it inside each sale's transaction).
+    let manager = Staff {
+        id: StaffId(1),
+        name: "Encargada".into(),
+        role: StaffRole::Manager,
+    };
+    ledger.start_shift(&manager, Vec::new())?;
 
     // Sale commits at synchronous=FULL (each one a durable BEGIN IMMEDIATE … COMMIT).
     let mut commit = Histogram::<u64>::new(3)?;

@@ -84,6 +84,11 @@ pub enum LedgerError {
     AlreadyEnrolled(TillId),
     #[error("the document is not valid: {0}")]
     Invalid(String),
+    /// Sales and refunds belong to a shift (its float, its Z): none may be recorded without one.
+    #[error(
+        "no shift is open: a manager must open the shift (counting its float) before any sale or refund"
+    )]
+    NoOpenShift,
     #[error(transparent)]
     Totals(#[from] TotalsError),
     #[error("the ledger's chain is broken: {0}")]
@@ -475,6 +480,12 @@ impl Ledger {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let body = make(&tx, &ident, ticket)?;
+        // Checked inside the write transaction, so a Z close cannot slip between check and insert.
+        if matches!(body, DocumentBody::Sale(_) | DocumentBody::Refund(_))
+            && !crate::shift::shift_is_open(&tx)?
+        {
+            return Err(LedgerError::NoOpenShift);
+        }
         body.validate().map_err(LedgerError::Invalid)?;
         let doc = Document::seal(
             DocumentId::new(),
@@ -804,6 +815,22 @@ impl Ledger {
             }
         }
         Ok(None)
+    }
+
+    /// The store's active managers as HQ sent them, by id (tools that open a shift unattended,
+    /// such as the till simulator, open it in the first one's name).
+    pub fn managers(&self) -> Result<Vec<Staff>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name FROM staff WHERE active = 1 AND role = 'manager' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Staff {
+                id: StaffId(r.get(0)?),
+                name: r.get(1)?,
+                role: StaffRole::Manager,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The store header for receipts, once HQ has sent it.

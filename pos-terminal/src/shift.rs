@@ -3,16 +3,22 @@
 //!
 //! Expected cash is always `float + cash sales − cash refunds + cash in − cash out`, where a cash
 //! payment counts its `amount` (takings), never what was tendered: change given is not cash
-//! received, and a split tender counts only its cash part.
+//! received, and a split tender counts only its cash part. That arithmetic lives in
+//! [`sync_protocol::drawer`], shared with HQ's check of each synced Z close.
+//!
+//! Sales and refunds need an open shift: the ledger refuses them otherwise
+//! ([`LedgerError::NoOpenShift`]), so every ticket falls inside one float and one Z. A Z close ends
+//! the shift; the next one is opened by a manager counting the float into the drawer (the Z's
+//! `next_float` is shown beside that count to check against, never taken on trust).
 
 use crate::ledger::{Ledger, LedgerError, Staff, parse_doc};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use sync_protocol::{
-    AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ClockDirection,
-    ClockEvent, DenominationCount, Document, DocumentBody, Money, ShiftOpen, StaffId, StaffRole,
-    TaxBreakdown, TaxRate, Tender, TenderAmount, count_total,
+    AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, CashTally,
+    ClockDirection, ClockEvent, DenominationCount, Document, DocumentBody, Money, ShiftOpen,
+    StaffId, StaffRole, TaxBreakdown, TaxRate, Tender, TenderAmount, count_total,
 };
 
 /// Over/short accepted without a manager's approval when neither HQ nor the till has set one: 5,00 €.
@@ -137,14 +143,17 @@ impl ShiftReport {
         tenders.insert(Tender::Cash, tender_zero(Tender::Cash));
         let mut taxes: BTreeMap<TaxRate, TaxBreakdown> = BTreeMap::new();
         let mut cashiers: BTreeMap<Option<StaffId>, CashierTotals> = BTreeMap::new();
+        // Cash (float, cash takings and refunds, cash in and out) is tallied by the shared rule.
+        let mut cash = CashTally::default();
         for d in docs {
             r.last_seq = r.last_seq.max(d.seq);
+            cash.add(&d.body);
             match &d.body {
                 DocumentBody::Sale(s) => {
                     r.ticket_count += 1;
                     r.gross += s.totals.total;
-                    for p in &s.payments {
-                        // `amount` is what the sale took in this tender; `tendered` includes change.
+                    for p in s.payments.iter().filter(|p| p.tender != Tender::Cash) {
+                        // `amount` is what the sale took in this tender.
                         tenders
                             .entry(p.tender)
                             .or_insert_with(|| tender_zero(p.tender))
@@ -158,7 +167,7 @@ impl ShiftReport {
                 DocumentBody::Refund(f) => {
                     r.refund_count += 1;
                     r.refunds += f.totals.total;
-                    for p in &f.payments {
+                    for p in f.payments.iter().filter(|p| p.tender != Tender::Cash) {
                         tenders
                             .entry(p.tender)
                             .or_insert_with(|| tender_zero(p.tender))
@@ -167,10 +176,6 @@ impl ShiftReport {
                     add_taxes(&mut taxes, &f.totals.taxes, true);
                     cashier_entry(&mut cashiers, f.cashier_id).refunds += f.totals.total;
                 }
-                DocumentBody::CashMovement(m) => match m.direction {
-                    CashMovementDirection::In => r.cash_in += m.amount,
-                    CashMovementDirection::Out => r.cash_out += m.amount,
-                },
                 DocumentBody::ShiftOpen(o) if r.shift.is_none() => {
                     r.shift = Some(OpenShift {
                         seq: d.seq,
@@ -184,6 +189,11 @@ impl ShiftReport {
                 _ => {}
             }
         }
+        let c = tenders
+            .entry(Tender::Cash)
+            .or_insert_with(|| tender_zero(Tender::Cash));
+        (c.sales, c.refunds) = (cash.sales, cash.refunds);
+        (r.cash_in, r.cash_out) = (cash.cash_in, cash.cash_out);
         r.tenders = tenders.into_values().collect();
         r.taxes = taxes.into_values().collect();
         r.cashiers = cashiers.into_values().collect();
@@ -202,10 +212,22 @@ impl ShiftReport {
             .unwrap_or_else(|| tender_zero(tender))
     }
 
-    /// Cash that should be in the drawer: float + cash sales − cash refunds + cash in − cash out.
-    pub fn expected_cash(&self) -> Money {
+    /// The report's cash figures as the shared drawer tally.
+    pub fn cash_tally(&self) -> CashTally {
         let cash = self.tender(Tender::Cash);
-        self.opening_float() + cash.sales - cash.refunds + self.cash_in - self.cash_out
+        CashTally {
+            float: self.shift.as_ref().map(|s| s.float),
+            sales: cash.sales,
+            refunds: cash.refunds,
+            cash_in: self.cash_in,
+            cash_out: self.cash_out,
+        }
+    }
+
+    /// Cash that should be in the drawer: float + cash sales − cash refunds + cash in − cash out
+    /// (the rule of [`CashTally::expected`]).
+    pub fn expected_cash(&self) -> Money {
+        self.cash_tally().expected()
     }
 
     /// What each tender should add up to; cash first and always present.
@@ -406,6 +428,21 @@ fn report_on(conn: &Connection) -> Result<ShiftReport> {
         docs.push(parse_doc(seq, &json)?);
     }
     Ok(ShiftReport::from_documents(first_seq, &docs))
+}
+
+/// Whether a shift is open: a `ShiftOpen` after the last Z close. The ledger checks it inside the
+/// transaction of every sale and refund.
+pub(crate) fn shift_is_open(conn: &Connection) -> Result<bool, LedgerError> {
+    let since: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM documents WHERE kind = 'cash_close'")?
+        .query_row([], |r| r.get(0))?;
+    let open: Option<i64> = conn
+        .prepare_cached(
+            "SELECT seq FROM documents WHERE kind = 'shift_open' AND seq > ?1 ORDER BY seq LIMIT 1",
+        )?
+        .query_row([since], |r| r.get(0))
+        .optional()?;
+    Ok(open.is_some())
 }
 
 fn open_shift_on(conn: &Connection) -> Result<Option<OpenShift>> {

@@ -187,13 +187,18 @@ impl SyncClient {
     /// Pushes the outbox in sequence order, in batches. Drops a document from the outbox only
     /// when HQ answered `stored` or `duplicate` for it; flags conflicts. Stops at the first batch
     /// that fails after retries (the documents stay queued and their failure is noted).
+    /// Each push tells HQ how many documents are still waiting besides that batch's
+    /// (`PushRequest::waiting`), so HQ's Tills page shows the backlog of a till mid-sync.
     pub async fn push_pending(&self, ledger: &Mutex<Ledger>) -> Result<SyncReport> {
         let ident = identity(ledger)?;
         let url = self.endpoint(&ident.server_url, "/api/v1/sync/push")?;
         let batch = self.options.push_batch.clamp(1, MAX_PUSH_BATCH);
         let mut report = SyncReport::default();
         loop {
-            let docs = lock(ledger)?.pending_outbox(batch)?;
+            let (docs, outbox) = {
+                let l = lock(ledger)?;
+                (l.pending_outbox(batch)?, l.outbox_len()?)
+            };
             if docs.is_empty() {
                 break;
             }
@@ -201,6 +206,7 @@ impl SyncClient {
             let req = PushRequest {
                 protocol_version: PROTOCOL_VERSION,
                 till_id: ident.till_id,
+                waiting: Some(outbox.saturating_sub(docs.len() as u64)),
                 documents: docs,
             };
             report.pushed += seqs.len();
@@ -278,17 +284,24 @@ impl SyncClient {
 
     /// Pulls catalog changes after the ledger's cursor until HQ says there are no more; each page
     /// is applied with its cursor in one transaction, so an interrupted pull resumes cleanly.
+    /// Each request reports the till's outbox length (`waiting=N`): this poll runs every round,
+    /// so a till that has pushed everything tells HQ it has 0 waiting.
     pub async fn pull_changes(&self, ledger: &Mutex<Ledger>) -> Result<usize> {
         let ident = identity(ledger)?;
         let url = self.endpoint(&ident.server_url, "/api/v1/sync/changes")?;
         let limit = self.options.page_limit.clamp(1, MAX_PULL_PAGE);
         let mut applied = 0;
         loop {
-            let cursor = lock(ledger)?.cursor()?;
+            let (cursor, waiting) = {
+                let l = lock(ledger)?;
+                (l.cursor()?, l.outbox_len()?)
+            };
             let resp = self
                 .send_with_retry(|| {
                     self.http
-                        .get(format!("{url}?after={cursor}&limit={limit}"))
+                        .get(format!(
+                            "{url}?after={cursor}&limit={limit}&waiting={waiting}"
+                        ))
                         .bearer_auth(&ident.token)
                 })
                 .await?;

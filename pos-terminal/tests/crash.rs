@@ -12,12 +12,15 @@ use std::time::{Duration, Instant};
 
 const CHILD_ENV: &str = "POS_TERMINAL_CRASH_CHILD";
 const SALES: u64 = 25;
+/// The shift opening, then the sales.
+const DOCS: u64 = SALES + 1;
 
 /// Runs in the child: record sales, say so, then keep the ledger open until killed.
 fn child(dir: PathBuf) {
     let mut l = Ledger::open(dir.join("till.db")).unwrap();
     l.enrol("https://hq.example", &enroll_response(), "caja")
         .unwrap();
+    open_shift(&mut l);
     for i in 0..SALES {
         sell(&mut l, 100 + i as i64);
     }
@@ -61,9 +64,13 @@ fn killed_till_process_keeps_every_committed_sale_and_its_lock_was_exclusive() {
     proc.wait().unwrap();
 
     let mut l = Ledger::open(&path).unwrap();
-    assert_eq!(l.last_seq().unwrap(), SALES);
-    assert_eq!(l.verify_chain().unwrap(), SALES);
-    assert_eq!(l.outbox_len().unwrap(), SALES);
-    assert_eq!(sell(&mut l, 100).seq, SALES + 1);
-    assert_eq!(l.verify_chain().unwrap(), SALES + 1);
+    assert_eq!(l.last_seq().unwrap(), DOCS);
+    assert_eq!(l.verify_chain().unwrap(), DOCS);
+    assert_eq!(l.outbox_len().unwrap(), DOCS);
+    assert_eq!(
+        l.sales_gross().unwrap().cents(),
+        (0..SALES as i64).map(|i| 100 + i).sum::<i64>()
+    );
+    assert_eq!(sell(&mut l, 100).seq, DOCS + 1);
+    assert_eq!(l.verify_chain().unwrap(), DOCS + 1);
 }

@@ -118,6 +118,7 @@ fn ledger(dir: &tempfile::TempDir) -> Arc<Mutex<Ledger>> {
         change: CatalogChange::Store(store()),
     });
     l.apply_changes(&page).unwrap();
+    common::open_shift(&mut l);
     Arc::new(Mutex::new(l))
 }
 

@@ -156,20 +156,22 @@ fn sales_need_enrolment() {
 fn sales_are_gapless_chained_and_queued() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = open_enrolled(&dir, "https://hq.example");
+    // Seq 1 is the shift opening; sales follow it, ticket numbers still start at 1.
+    assert_eq!(open_shift(&mut l).seq, 1);
     let mut total = 0;
     for i in 1..=20 {
         let d = sell(&mut l, 100 + i);
         total += 100 + i;
-        assert_eq!(d.seq, i as u64);
+        assert_eq!(d.seq, i as u64 + 1);
         match &d.body {
             DocumentBody::Sale(s) => assert_eq!(s.ticket_number, format!("T0007-{i:06}")),
             b => panic!("unexpected {b:?}"),
         }
         d.body.validate().unwrap();
     }
-    assert_eq!(l.document_count().unwrap(), 20);
-    assert_eq!(l.outbox_len().unwrap(), 20);
-    assert_eq!(l.verify_chain().unwrap(), 20);
+    assert_eq!(l.document_count().unwrap(), 21);
+    assert_eq!(l.outbox_len().unwrap(), 21);
+    assert_eq!(l.verify_chain().unwrap(), 21);
     assert_eq!(l.sales_gross().unwrap(), Money::from_cents(total));
 
     // A non-sale document takes the next seq but not a ticket number.
@@ -181,21 +183,22 @@ fn sales_are_gapless_chained_and_queued() {
             staff_id: Some(StaffId(11)),
         }))
         .unwrap();
-    assert_eq!(d.seq, 21);
+    assert_eq!(d.seq, 22);
     let s = sell(&mut l, 500);
-    assert_eq!(s.seq, 22);
+    assert_eq!(s.seq, 23);
     match &s.body {
         DocumentBody::Sale(s) => assert_eq!(s.ticket_number, "T0007-000021"),
         b => panic!("unexpected {b:?}"),
     }
-    assert_eq!(l.document(21).unwrap().unwrap(), d);
-    assert_eq!(l.verify_chain().unwrap(), 22);
+    assert_eq!(l.document(22).unwrap().unwrap(), d);
+    assert_eq!(l.verify_chain().unwrap(), 23);
 }
 
 #[test]
 fn invalid_documents_consume_no_number() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = open_enrolled(&dir, "https://hq.example");
+    open_shift(&mut l);
     sell(&mut l, 100);
     // Payments short of the total: refused after the counter was bumped, inside the transaction.
     let r = l.record_sale(
@@ -215,8 +218,8 @@ fn invalid_documents_consume_no_number() {
         staff_id: None,
     }));
     assert!(matches!(r, Err(LedgerError::Invalid(_))));
-    assert_eq!(sell(&mut l, 100).seq, 2);
-    assert_eq!(l.verify_chain().unwrap(), 2);
+    assert_eq!(sell(&mut l, 100).seq, 3);
+    assert_eq!(l.verify_chain().unwrap(), 3);
 }
 
 #[test]
@@ -225,6 +228,7 @@ fn crash_and_reopen_keeps_the_sequence_gapless() {
     let path = dir.path().join("till.db");
     {
         let mut l = open_enrolled(&dir, "https://hq.example");
+        open_shift(&mut l);
         for _ in 0..5 {
             sell(&mut l, 100);
         }
@@ -246,11 +250,11 @@ fn crash_and_reopen_keeps_the_sequence_gapless() {
         std::fs::copy(&wal, dir.path().join("crash.db-wal")).unwrap();
     }
     let mut l = Ledger::open(&crash).unwrap();
-    assert_eq!(l.last_seq().unwrap(), 5);
-    assert_eq!(l.verify_chain().unwrap(), 5);
-    assert_eq!(sell(&mut l, 100).seq, 6);
-    assert_eq!(l.outbox_len().unwrap(), 6);
+    assert_eq!(l.last_seq().unwrap(), 6);
     assert_eq!(l.verify_chain().unwrap(), 6);
+    assert_eq!(sell(&mut l, 100).seq, 7);
+    assert_eq!(l.outbox_len().unwrap(), 7);
+    assert_eq!(l.verify_chain().unwrap(), 7);
 }
 
 #[test]
@@ -259,6 +263,7 @@ fn documents_cannot_be_edited_in_place() {
     let path = dir.path().join("till.db");
     {
         let mut l = open_enrolled(&dir, "https://hq.example");
+        open_shift(&mut l);
         sell(&mut l, 100);
         sell(&mut l, 200);
     }
@@ -274,7 +279,7 @@ fn documents_cannot_be_edited_in_place() {
     // Tampering that bypasses the trigger is caught by verify_chain.
     c.execute_batch(
         "DROP TRIGGER documents_immutable_update;
-         UPDATE documents SET json = replace(json, '\"1.00\"', '\"9.00\"') WHERE seq = 1;",
+         UPDATE documents SET json = replace(json, '\"1.00\"', '\"9.00\"') WHERE seq = 2;",
     )
     .unwrap();
     drop(c);
@@ -286,6 +291,7 @@ fn documents_cannot_be_edited_in_place() {
 fn outbox_pending_ack_and_conflict() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = open_enrolled(&dir, "https://hq.example");
+    open_shift(&mut l); // seq 1; the ten sales are 2..=11
     for _ in 0..10 {
         sell(&mut l, 100);
     }
@@ -301,8 +307,8 @@ fn outbox_pending_ack_and_conflict() {
     l.mark_conflict(3, "different hash at seq 3").unwrap();
     let p = l.pending_outbox(100).unwrap();
     assert_eq!(p.first().unwrap().seq, 5);
-    assert_eq!(p.len(), 6);
-    assert_eq!(l.outbox_len().unwrap(), 7);
+    assert_eq!(p.len(), 7);
+    assert_eq!(l.outbox_len().unwrap(), 8);
     let third = l.document(3).unwrap().unwrap().till_time;
     assert_eq!(l.oldest_unacknowledged().unwrap(), Some(third));
     assert_eq!(
@@ -310,7 +316,7 @@ fn outbox_pending_ack_and_conflict() {
         vec![(3, "different hash at seq 3".into())]
     );
     // Documents stay in the ledger whatever happens to the outbox.
-    assert_eq!(l.document_count().unwrap(), 10);
+    assert_eq!(l.document_count().unwrap(), 11);
 }
 
 #[test]
@@ -432,6 +438,7 @@ fn pins_verify_against_hq_hashes() {
 fn refunds_are_numbered_from_the_till_series() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = open_enrolled(&dir, "https://hq.example");
+    open_shift(&mut l);
     let sale = sell(&mut l, 300);
     let DocumentBody::Sale(s) = &sale.body else {
         panic!("not a sale")
@@ -464,7 +471,7 @@ fn refunds_are_numbered_from_the_till_series() {
         l.record_document(sale.body.clone()),
         Err(LedgerError::Invalid(_))
     ));
-    assert_eq!(l.verify_chain().unwrap(), 3);
+    assert_eq!(l.verify_chain().unwrap(), 4);
 }
 
 #[test]
@@ -474,6 +481,7 @@ fn damaged_pages_are_caught_by_quick_check_and_set_aside() {
     {
         let mut l = open_enrolled(&dir, "https://hq.example");
         l.apply_changes(&catalog_page()).unwrap();
+        open_shift(&mut l);
         for _ in 0..50 {
             sell(&mut l, 100);
         }

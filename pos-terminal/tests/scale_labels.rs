@@ -36,6 +36,7 @@ fn page(first_cursor: i64, changes: Vec<CatalogChange>) -> ChangesPage {
 fn till(dir: &tempfile::TempDir) -> Ledger {
     let mut l = open_enrolled(dir, "http://hq.invalid");
     l.apply_changes(&catalog_page()).unwrap();
+    open_shift(&mut l);
     let verifier = VariableMeasureRule {
         prefix: "22".into(),
         item_digits: 4,

@@ -7,7 +7,8 @@ mod common;
 use common::*;
 use pos_terminal::shift::DEFAULT_CASH_TOLERANCE_CENTS;
 use pos_terminal::{
-    Approval, CloseCount, Ledger, ShiftError, Staff, StockSession, card_payment, cash_payment,
+    Approval, CloseCount, Ledger, LedgerError, ShiftError, Staff, StockSession, card_payment,
+    cash_payment,
 };
 use sync_protocol::*;
 use uuid::Uuid;
@@ -90,6 +91,80 @@ fn close(staff: Staff, cash: Vec<DenominationCount>, approval: Option<Approval>)
         next_float: Money::ZERO,
         approval,
     }
+}
+
+#[test]
+fn sales_and_refunds_need_an_open_shift_and_a_z_ends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ready(&dir);
+    let cash_sale = |l: &mut Ledger| {
+        l.record_sale(
+            Some(StaffId(10)),
+            vec![line(1, 1000, 1)],
+            Money::ZERO,
+            vec![cash_payment(
+                Money::from_cents(1000),
+                Money::from_cents(2000),
+            )],
+        )
+    };
+    // A fresh till: no shift, so the ledger refuses the sale and takes no number.
+    let err = cash_sale(&mut l).unwrap_err();
+    assert!(matches!(err, LedgerError::NoOpenShift), "{err:?}");
+    assert!(err.to_string().contains("no shift is open"), "{err}");
+    assert_eq!(l.last_seq().unwrap(), 0);
+    assert_eq!(l.outbox_len().unwrap(), 0);
+
+    l.start_shift(&manager(), count_of(10000)).unwrap();
+    let sale = cash_sale(&mut l).unwrap();
+    assert_eq!(sale.seq, 2);
+    refund_cash(&mut l, &sale, 1000);
+    let z = l
+        .close_day(CloseCount {
+            next_float: Money::from_cents(10000),
+            ..close(manager(), count_of(10000), None)
+        })
+        .unwrap();
+
+    // The Z ended the shift; its next float is recorded but opens nothing by itself: the manager
+    // who opens the next shift counts the drawer again.
+    assert!(l.open_shift().unwrap().is_none());
+    assert_eq!(
+        l.last_close().unwrap().unwrap().next_float,
+        Some(Money::from_cents(10000))
+    );
+    assert!(matches!(cash_sale(&mut l), Err(LedgerError::NoOpenShift)));
+    let DocumentBody::Sale(s) = &sale.body else {
+        panic!("not a sale")
+    };
+    let refund = DocumentBody::Refund(Refund {
+        refund_number: String::new(),
+        original_sale_id: sale.id,
+        original_ticket_number: s.ticket_number.clone(),
+        cashier_id: Some(StaffId(10)),
+        approved_by: Some(StaffId(11)),
+        reason: "Defectuoso".into(),
+        lines: s.lines.clone(),
+        ticket_discount: Money::ZERO,
+        payments: vec![cash_payment(
+            Money::from_cents(1000),
+            Money::from_cents(1000),
+        )],
+        totals: s.totals.clone(),
+    });
+    assert!(matches!(
+        l.record_document(refund.clone()),
+        Err(LedgerError::NoOpenShift)
+    ));
+    assert_eq!(l.last_seq().unwrap(), z.seq, "refusals took no number");
+
+    // Other documents do not need a shift: stock and the time clock go on.
+    assert_eq!(l.clock(&cashier()).unwrap().1, ClockDirection::In);
+
+    l.start_shift(&manager(), count_of(10000)).unwrap();
+    cash_sale(&mut l).unwrap();
+    l.record_document(refund).unwrap();
+    assert_eq!(l.verify_chain().unwrap(), l.last_seq().unwrap());
 }
 
 #[test]
@@ -215,12 +290,23 @@ fn z_numbers_stay_gapless_across_a_reopen_and_a_refused_close() {
         assert!(c.approved_by.is_none() && c.blind);
         z1_seq = z1.seq;
         assert!(l.open_shift().unwrap().is_none());
-        sell(&mut l, 500); // sold between shifts: belongs to the next Z
+        // Between shifts nothing can be sold: the sale waits for the next opening.
+        assert!(matches!(
+            l.record_sale(
+                Some(StaffId(10)),
+                vec![line(1, 500, 1)],
+                Money::ZERO,
+                vec![cash_payment(Money::from_cents(500), Money::from_cents(500))],
+            ),
+            Err(LedgerError::NoOpenShift)
+        ));
+        assert_eq!(l.last_seq().unwrap(), z1_seq, "the refusal took no number");
         // Dropped without any shutdown: the next process starts from the file alone.
     }
     let mut l = Ledger::open(&path).unwrap();
     assert_eq!(l.last_close().unwrap().unwrap().z_number, 1);
     l.start_shift(&cashier(), count_of(10000)).unwrap();
+    sell(&mut l, 500); // the sale refused between shifts, rung again in the new one
     sell(&mut l, 2000);
     let before = l.last_seq().unwrap();
     // 25 € short: beyond the tolerance.

@@ -26,6 +26,9 @@ struct Hq {
     batch_sizes: Vec<usize>,
     changes: Vec<Change>,
     pull_calls: usize,
+    /// `waiting` of each push, then of each changes poll, in order.
+    push_waiting: Vec<Option<u64>>,
+    poll_waiting: Vec<Option<u64>>,
 }
 
 type Shared = Arc<Mutex<Hq>>;
@@ -76,6 +79,7 @@ async fn push(
         );
     }
     hq.batch_sizes.push(req.documents.len());
+    hq.push_waiting.push(req.waiting);
     let mut results = Vec::new();
     let mut any_conflict = false;
     for d in &req.documents {
@@ -130,6 +134,8 @@ async fn changes(
     let limit: usize = q["limit"].parse().unwrap();
     let mut hq = hq.lock().unwrap();
     hq.pull_calls += 1;
+    hq.poll_waiting
+        .push(q.get("waiting").map(|w| w.parse().unwrap()));
     let rest: Vec<Change> = hq
         .changes
         .iter()
@@ -170,9 +176,11 @@ fn fast() -> SyncOptions {
     }
 }
 
-fn ledger_with_sales(dir: &tempfile::TempDir, url: &str, n: usize) -> Arc<Mutex<Ledger>> {
+/// `n` documents waiting to be pushed: the shift opening (seq 1), then `n − 1` sales.
+fn ledger_with_documents(dir: &tempfile::TempDir, url: &str, n: usize) -> Arc<Mutex<Ledger>> {
     let mut l = open_enrolled(dir, url);
-    for i in 0..n {
+    open_shift(&mut l);
+    for i in 1..n {
         sell(&mut l, 100 + i as i64);
     }
     Arc::new(Mutex::new(l))
@@ -219,7 +227,7 @@ async fn push_retries_on_503_then_acknowledges_everything() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, &url, 5);
+    let ledger = ledger_with_documents(&dir, &url, 5);
     let client = SyncClient::new(fast()).unwrap();
     let report = client.push_pending(&ledger).await.unwrap();
     assert_eq!(report.pushed, 5);
@@ -235,7 +243,7 @@ async fn push_retries_on_503_then_acknowledges_everything() {
 async fn push_goes_in_seq_order_batches() {
     let (url, hq) = start(Hq::default()).await;
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, &url, 5);
+    let ledger = ledger_with_documents(&dir, &url, 5);
     let client = SyncClient::new(SyncOptions {
         push_batch: 2,
         ..fast()
@@ -246,6 +254,9 @@ async fn push_goes_in_seq_order_batches() {
     let hq = hq.lock().unwrap();
     assert_eq!(hq.batch_sizes, vec![2, 2, 1]);
     assert_eq!(hq.stored, vec![1, 2, 3, 4, 5]);
+    // Each push says what is still waiting besides its batch; the poll after it says 0.
+    assert_eq!(hq.push_waiting, vec![Some(3), Some(1), Some(0)]);
+    assert_eq!(hq.poll_waiting, vec![Some(0)]);
 }
 
 #[tokio::test]
@@ -257,7 +268,7 @@ async fn only_acknowledged_documents_leave_the_outbox_and_conflicts_are_flagged(
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, &url, 5);
+    let ledger = ledger_with_documents(&dir, &url, 5);
     let client = SyncClient::new(fast()).unwrap();
     let report = client.push_pending(&ledger).await.unwrap();
     assert_eq!(report.acknowledged, 3);
@@ -297,7 +308,7 @@ async fn exhausted_retries_keep_the_outbox() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, &url, 3);
+    let ledger = ledger_with_documents(&dir, &url, 3);
     let client = SyncClient::new(fast()).unwrap();
     match client.push_pending(&ledger).await {
         Err(SyncError::Unavailable { attempts, last }) => {
@@ -323,7 +334,7 @@ async fn connection_refused_is_retried_then_reported() {
         .port();
     let url = format!("http://127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, &url, 1);
+    let ledger = ledger_with_documents(&dir, &url, 1);
     let client = SyncClient::new(fast()).unwrap();
     assert!(matches!(
         client.push_pending(&ledger).await,
@@ -340,6 +351,7 @@ async fn revoked_token_is_not_retried_and_says_why() {
     let mut resp = enroll_response();
     resp.token = "wrong".into();
     l.enrol(&url, &resp, "caja").unwrap();
+    open_shift(&mut l);
     sell(&mut l, 100);
     let ledger = Mutex::new(l);
     let client = SyncClient::new(fast()).unwrap();
@@ -354,7 +366,7 @@ async fn revoked_token_is_not_retried_and_says_why() {
         other => panic!("unexpected {other:?}"),
     }
     assert_eq!(hq.lock().unwrap().push_calls, 0);
-    assert_eq!(ledger.lock().unwrap().outbox_len().unwrap(), 1);
+    assert_eq!(ledger.lock().unwrap().outbox_len().unwrap(), 2);
 }
 
 #[tokio::test]
@@ -366,7 +378,7 @@ async fn pull_loops_over_pages_until_done() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, &url, 0);
+    let ledger = ledger_with_documents(&dir, &url, 0);
     let client = SyncClient::new(SyncOptions {
         page_limit: 4,
         ..fast()
@@ -388,7 +400,7 @@ async fn pull_loops_over_pages_until_done() {
 #[tokio::test]
 async fn plain_http_to_a_remote_host_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = ledger_with_sales(&dir, "http://hq.example.com", 1);
+    let ledger = ledger_with_documents(&dir, "http://hq.example.com", 1);
     let client = SyncClient::new(fast()).unwrap();
     assert!(matches!(
         client.push_pending(&ledger).await,

@@ -159,7 +159,18 @@ fn main() -> std::io::Result<()> {
         j(&PushRequest {
             protocol_version: 1,
             till_id: till,
-            documents: docs,
+            documents: docs.clone(),
+            waiting: None,
+        }),
+    )?;
+    // A till reporting what it still has waiting after this batch (optional within v1).
+    write(
+        "push_request_waiting",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: docs[..2].to_vec(),
+            waiting: Some(12),
         }),
     )?;
     write(
@@ -168,6 +179,7 @@ fn main() -> std::io::Result<()> {
             protocol_version: 1,
             till_id: till,
             documents: manager_docs,
+            waiting: None,
         }),
     )?;
     write(
@@ -394,6 +406,7 @@ fn main() -> std::io::Result<()> {
                 GENESIS_HASH,
                 received,
             )],
+            waiting: None,
         }),
     )?;
     write(

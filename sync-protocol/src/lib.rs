@@ -5,6 +5,7 @@ pub mod barcode;
 pub mod cash;
 pub mod catalog;
 pub mod document;
+pub mod drawer;
 pub mod ids;
 pub mod money;
 pub mod nif;
@@ -22,6 +23,7 @@ pub use document::{
     Refund, Sale, SaleLine, ShiftOpen, StockLine, StockMovement, StockMovementKind, Tender,
     TenderAmount, verify_chain,
 };
+pub use drawer::{CashTally, cash_part};
 pub use ids::{DocumentId, FranchiseeId, ProductId, StaffId, StoreId, TillId};
 pub use money::{Money, MoneyError, Quantity, TaxRate};
 pub use totals::{LineInput, LineTotal, TaxBreakdown, TicketTotals, TotalsError, compute_totals};

@@ -12,6 +12,8 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const MAX_PUSH_BATCH: usize = 500;
 /// Largest page of changes a pull returns.
 pub const MAX_PULL_PAGE: u32 = 5_000;
+/// Largest outbox a till may report (`waiting`); anything above is a malformed request.
+pub const MAX_REPORTED_WAITING: u64 = 100_000_000;
 
 /// `POST /api/v1/sync/enroll`: a new till presents the one-time code HQ gave the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +40,12 @@ pub struct PushRequest {
     pub protocol_version: u32,
     pub till_id: TillId,
     pub documents: Vec<Document>,
+    /// Documents the till still has waiting besides this push's: its outbox once HQ has stored
+    /// this batch (0 on the last batch of a full sync). Optional within v1: older tills leave it
+    /// out and older HQs ignore it. A till whose outbox is empty reports it on the changes poll
+    /// instead (`GET /api/v1/sync/changes?…&waiting=N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
 }
 
 /// What HQ did with one pushed document.

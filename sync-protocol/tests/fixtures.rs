@@ -82,6 +82,14 @@ fn every_fixture_of_every_version_parses() {
                         assert!(kinds.contains(&k), "{} lacks a {k:?}", path.display());
                     }
                 }
+                "push_request_waiting" => {
+                    let p: PushRequest = parse(&path);
+                    assert!(verify_chain(None, &p.documents).is_ok());
+                    let w = p
+                        .waiting
+                        .unwrap_or_else(|| panic!("{}: no waiting count", path.display()));
+                    assert!(w <= MAX_REPORTED_WAITING, "{}", path.display());
+                }
                 "push_response" => drop(parse::<PushResponse>(&path)),
                 "changes_page" => drop(parse::<ChangesPage>(&path)),
                 "changes_page_barcode_rules" => {

@@ -139,6 +139,20 @@ pub async fn run(cfg: SimConfig) -> anyhow::Result<SimSummary> {
             .enrol_ledger(&ledger, &cfg.server_url, &code, &format!("till-sim {i}"))
             .await?;
         client.pull_changes(&ledger).await?;
+        // Sales need an open shift: the store's first manager opens it (empty float) and the
+        // opening is pushed now, so the measured run is sales only.
+        {
+            let mut l = ledger
+                .lock()
+                .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?;
+            let manager = l.managers()?.into_iter().next().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "store {store} has no manager at HQ: till-sim opens each till's shift as a manager"
+                )
+            })?;
+            l.start_shift(&manager, Vec::new())?;
+        }
+        client.push_pending(&ledger).await?;
         ledgers.push(ledger);
     }
 

@@ -62,6 +62,13 @@ async fn price_change_in_the_browser_reaches_the_till_and_its_sale_comes_back() 
         .await
         .expect("enrol");
     sync.pull_changes(&ledger).await.expect("pull");
+    // Sales need an open shift: the store's manager opens it and the opening is pushed now.
+    {
+        let mut l = ledger.lock().expect("lock");
+        let manager = l.managers().expect("staff").remove(0);
+        l.start_shift(&manager, Vec::new()).expect("open shift");
+    }
+    sync.push_pending(&ledger).await.expect("push the opening");
     let (product_id, barcode, old_price) = franchise.products[3].clone();
     let new_price = Money::from_cents(735);
     assert_ne!(old_price, new_price);

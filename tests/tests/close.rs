@@ -66,6 +66,7 @@ async fn raw_push(base: &str, token: &str, till_id: TillId, docs: Vec<Document>)
             protocol_version: PROTOCOL_VERSION,
             till_id,
             documents: docs,
+            waiting: None,
         })
         .send()
         .await
@@ -148,6 +149,9 @@ async fn z_closed_offline_reconciles_at_hq_after_sync(backend: Backend) {
     // A close whose figures the documents do not support, arriving before those documents.
     let (token, till_id, store_id, last_hash, last_seq) = {
         let mut l = ledger.lock().expect("lock");
+        // The Z ended the shift: the next one opens (empty float) before anything is sold.
+        l.start_shift(&manager(), Vec::new())
+            .expect("open the next shift");
         sell_10(&mut l, product);
         sell_10(&mut l, product);
         let ident = l.identity().expect("identity").expect("enrolled");

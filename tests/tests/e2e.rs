@@ -36,6 +36,14 @@ impl Till {
             .await
             .expect("enrol");
         sync.pull_changes(&ledger).await.expect("pull catalog");
+        // Sales need an open shift: the store's manager opens it (seq 1, empty float) and the
+        // opening goes to HQ now, so each test's pushes carry only what it rings.
+        {
+            let mut l = ledger.lock().expect("lock");
+            let manager = l.managers().expect("staff").remove(0);
+            l.start_shift(&manager, Vec::new()).expect("open shift");
+        }
+        sync.push_pending(&ledger).await.expect("push the opening");
         Till { ledger, _dir: dir }
     }
 
@@ -124,6 +132,7 @@ async fn raw_push(
             protocol_version: PROTOCOL_VERSION,
             till_id,
             documents: docs,
+            waiting: None,
         })
         .send()
         .await
@@ -182,7 +191,7 @@ async fn offline_till_syncs_exactly_once(backend: Backend) {
         .admin
         .get(&format!("/api/v1/admin/tills/{}", till.identity().till_id))
         .await;
-    assert_eq!(t["contiguous_seq"], 200, "{t}");
+    assert_eq!(t["contiguous_seq"], 201, "{t}"); // the shift opening and 200 sales
 
     // The same batch again: every document acknowledged as a duplicate, the report unchanged.
     let ident = till.identity();
@@ -190,7 +199,7 @@ async fn offline_till_syncs_exactly_once(backend: Backend) {
         &h.server.url(),
         &ident.token,
         ident.till_id,
-        till.documents(1..=200),
+        till.documents(2..=201),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -258,7 +267,7 @@ async fn tampered_document_is_a_conflict(backend: Backend) {
     sync.push_pending(&till.ledger).await.expect("push");
 
     let ident = till.identity();
-    let original = till.documents(2..=2).remove(0);
+    let original = till.documents(2..=2).remove(0); // the first sale
     let mut body = original.body.clone();
     if let DocumentBody::Sale(s) = &mut body {
         // Knock a cent off every price and make the totals and payment consistent again.
@@ -292,7 +301,7 @@ async fn tampered_document_is_a_conflict(backend: Backend) {
 
     // A document whose hash does not match its content is refused outright, nothing stored.
     let mut broken = till.documents(3..=3).remove(0);
-    broken.seq = 4;
+    broken.seq = 5;
     let (status, resp) = raw_push(&h.server.url(), &ident.token, ident.till_id, vec![broken]).await;
     assert_eq!(status, 422, "{resp}");
     assert!(
@@ -314,7 +323,7 @@ async fn till_token_is_scoped(backend: Backend) {
     let b = Till::enrol(&sync, &h.server.url(), &code_b).await;
     a.ring(1, &barcodes(&h));
     let (ia, ib) = (a.identity(), b.identity());
-    let doc = a.documents(1..=1).remove(0);
+    let doc = a.documents(2..=2).remove(0); // the sale, after the shift opening HQ already has
 
     // A's document pushed with B's token, either naming A or naming B as the till.
     let (s1, r1) = raw_push(&h.server.url(), &ib.token, ia.till_id, vec![doc.clone()]).await;
@@ -326,9 +335,9 @@ async fn till_token_is_scoped(backend: Backend) {
         DocumentId::new(),
         ia.till_id,
         StoreId(ib.store_id.0),
-        1,
+        doc.seq,
         doc.till_time,
-        GENESIS_HASH,
+        &doc.prev_hash,
         doc.body.clone(),
     );
     let (s3, r3) = raw_push(&h.server.url(), &ia.token, ia.till_id, vec![other_store]).await;
@@ -436,3 +445,57 @@ async fn till_sim_summary_balances(backend: Backend) {
     h.db.cleanup().await;
 }
 on_both_backends!(till_sim_summary_balances);
+
+/// "Documents waiting" at HQ: a till rings sales offline, then syncs in small batches and loses
+/// the connection after the first one; HQ shows what the till still has waiting. A full sync
+/// (push, then the changes poll) brings it to 0.
+async fn hq_shows_what_a_till_still_has_waiting(backend: Backend) {
+    let Some(mut h) = hq(backend).await else {
+        return;
+    };
+    let proxy = LossyProxy::start(h.server.addr).await;
+    let (_, code) = h
+        .admin
+        .create_till(h.franchise.store_ids[0], "Caja 4")
+        .await;
+    let till = Till::enrol(&client(), &proxy.url(), &code).await;
+    let till_path = format!("/api/v1/admin/tills/{}", till.identity().till_id);
+    // The opening was pushed at enrolment, and its changes poll said nothing else was waiting.
+    sync_waiting(&h, &till_path, 0).await;
+
+    h.server.stop().await;
+    let gross = till.ring(23, &barcodes(&h));
+    assert!(
+        client().sync_once(&till.ledger).await.is_err(),
+        "HQ is down"
+    );
+    h.server.restart().await;
+
+    // Five documents per push; the answer to the first batch is lost on the way back.
+    let small = SyncClient::new(SyncOptions {
+        push_batch: 5,
+        ..client().options().clone()
+    })
+    .expect("client");
+    proxy.set_mode(ProxyMode::LoseAnswers);
+    assert!(small.sync_once(&till.ledger).await.is_err());
+    assert_eq!(till.ledger.lock().unwrap().outbox_len().unwrap(), 23);
+    // HQ stored the first batch and heard that 18 more are waiting on the till.
+    assert_eq!(h.admin.sales_totals().await.0, 5);
+    sync_waiting(&h, &till_path, 18).await;
+
+    proxy.set_mode(ProxyMode::Pass);
+    let report = small.sync_once(&till.ledger).await.expect("full sync");
+    assert_eq!(report.acknowledged, 23);
+    assert_eq!(till.ledger.lock().unwrap().outbox_len().unwrap(), 0);
+    assert_eq!(h.admin.sales_totals().await, (23, gross));
+    sync_waiting(&h, &till_path, 0).await;
+    h.db.cleanup().await;
+}
+on_both_backends!(hq_shows_what_a_till_still_has_waiting);
+
+async fn sync_waiting(h: &Hq, till_path: &str, expected: u64) {
+    let t = h.admin.get(till_path).await;
+    assert_eq!(t["outbox_waiting"], expected, "{t}");
+    assert!(t["outbox_reported_at"].is_string(), "{t}");
+}

@@ -68,6 +68,11 @@ async fn weighed_scan_rings_the_right_price(backend: Backend) {
         .await
         .expect("enrol");
     sync.pull_changes(&ledger).await.expect("pull");
+    {
+        let mut l = ledger.lock().expect("lock");
+        let manager = l.managers().expect("staff").remove(0);
+        l.start_shift(&manager, Vec::new()).expect("open shift");
+    }
 
     // 1,525 kg of oranges; 7,58 € of cheese.
     let weight_label = ean("210000101525");

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use sync_protocol::{
-    ChangesPage, EnrollRequest, EnrollResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH, PROTOCOL_VERSION,
-    PushRequest, PushResponse, PushStatus,
+    ChangesPage, EnrollRequest, EnrollResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    MAX_REPORTED_WAITING, PROTOCOL_VERSION, PushRequest, PushResponse, PushStatus, TillId,
 };
 
 /// How far past the till's last stored sequence a pushed sequence may be before it is refused.
@@ -29,6 +29,33 @@ fn check_version(v: u32) -> Result<(), AppError> {
         ));
     }
     Ok(())
+}
+
+/// A till's report of the documents still waiting in its outbox: a count up to
+/// [`MAX_REPORTED_WAITING`], refused (nothing stored) otherwise.
+fn check_waiting<W: Copy + std::fmt::Display + TryInto<u64>>(
+    waiting: Option<W>,
+) -> Result<Option<u64>, AppError> {
+    let Some(w) = waiting else { return Ok(None) };
+    w.try_into()
+        .ok()
+        .filter(|n| *n <= MAX_REPORTED_WAITING)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid(format!(
+                "waiting must be a count of documents between 0 and {MAX_REPORTED_WAITING}, not {w}"
+            ))
+        })
+}
+
+/// Stores a till's outbox report. Advisory: a failure is logged, never fails the sync itself
+/// (the documents of a push are already stored by then).
+async fn record_waiting(st: &AppState, till: TillId, waiting: Option<u64>) {
+    if let Some(w) = waiting
+        && let Err(e) = st.storage.report_outbox(till, w, Utc::now()).await
+    {
+        tracing::warn!(%till, waiting = w, error = %e, "outbox report not recorded");
+    }
 }
 
 /// `POST /api/v1/sync/enroll`: trade a one-time code for a device token (shown once).
@@ -72,6 +99,7 @@ pub async fn push(
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Response, AppError> {
     check_version(req.protocol_version)?;
+    let waiting = check_waiting(req.waiting)?;
     if req.documents.len() > MAX_PUSH_BATCH {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -90,6 +118,7 @@ pub async fn push(
     }
     let record = st.storage.get_till(till.till_id).await?;
     if req.documents.is_empty() {
+        record_waiting(&st, till.till_id, waiting).await;
         return Ok(Json(PushResponse {
             results: vec![],
             contiguous_seq: record.contiguous_seq,
@@ -149,6 +178,7 @@ pub async fn push(
         }
     }
     let res = st.storage.push(&till, &req.documents, now).await?;
+    record_waiting(&st, till.till_id, waiting).await;
     let conflict = res.results.iter().any(|r| r.status == PushStatus::Conflict);
     if conflict {
         tracing::warn!(till = %till.till_id, "push with conflicting documents; alert raised");
@@ -163,9 +193,12 @@ pub struct ChangesQuery {
     pub after: Option<i64>,
     pub limit: Option<u32>,
     pub protocol_version: Option<u32>,
+    /// Documents waiting in the till's outbox as it polls (0 once everything is pushed).
+    pub waiting: Option<i64>,
 }
 
-/// `GET /api/v1/sync/changes?after=N&limit=M`: the catalog changes this till's store sees.
+/// `GET /api/v1/sync/changes?after=N&limit=M[&waiting=W]`: the catalog changes this till's
+/// store sees; `waiting` is the till's outbox length, kept for the Tills page.
 pub async fn changes(
     State(st): State<AppState>,
     TillToken(till): TillToken,
@@ -186,9 +219,11 @@ pub async fn changes(
             "limit must be between 1 and {MAX_PULL_PAGE}"
         )));
     }
+    let waiting = check_waiting(q.waiting)?;
     let page = st
         .storage
         .changes_after(till.store_id, after, limit)
         .await?;
+    record_waiting(&st, till.till_id, waiting).await;
     Ok(Json(page))
 }

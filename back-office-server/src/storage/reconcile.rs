@@ -1,7 +1,8 @@
 //! HQ's check of a till's Z close against the documents in its sequence range, once they are all in.
-//! Same cash rule as the till: float + cash sales − cash refunds + cash in − cash out, takings never tendered.
+//! Same cash rule as the till, from the one place both use (`sync_protocol::drawer`): float + cash
+//! sales − cash refunds + cash in − cash out, takings never tendered.
 
-use sync_protocol::{CashClose, CashMovementDirection, Document, DocumentBody, Money, Tender};
+use sync_protocol::{CashClose, CashTally, Document, DocumentBody, Money, Tender};
 
 /// Over/short HQ accepts when the close does not say which tolerance the till applied: 5,00 €.
 pub const DEFAULT_TOLERANCE_CENTS: i64 = 500;
@@ -18,25 +19,16 @@ pub struct Findings {
 /// Checks `close` (a till's Z) against `docs`, the till's documents `first_seq..=last_seq`.
 /// The caller makes sure the range is complete before calling.
 pub fn check(till_id: i64, close: &CashClose, docs: &[Document]) -> Findings {
-    let (mut tickets, mut gross, mut float) = (0u64, Money::ZERO, Money::ZERO);
-    let mut cash = Money::ZERO;
+    let (mut tickets, mut gross) = (0u64, Money::ZERO);
+    let mut cash = CashTally::default();
     for d in docs {
-        match &d.body {
-            DocumentBody::Sale(s) => {
-                tickets += 1;
-                gross += s.totals.total;
-                cash += cash_part(&s.payments);
-            }
-            DocumentBody::Refund(r) => cash -= cash_part(&r.payments),
-            DocumentBody::CashMovement(m) => match m.direction {
-                CashMovementDirection::In => cash += m.amount,
-                CashMovementDirection::Out => cash -= m.amount,
-            },
-            DocumentBody::ShiftOpen(o) if float.is_zero() => float = o.float,
-            _ => {}
+        cash.add(&d.body);
+        if let DocumentBody::Sale(s) = &d.body {
+            tickets += 1;
+            gross += s.totals.total;
         }
     }
-    let expected_cash = float + cash;
+    let expected_cash = cash.expected();
     let z = close.z_number;
     let mut f = Findings::default();
     let claimed_cash: Money = close
@@ -76,12 +68,4 @@ pub fn check(till_id: i64, close: &CashClose, docs: &[Document]) -> Findings {
         ));
     }
     f
-}
-
-fn cash_part(payments: &[sync_protocol::Payment]) -> Money {
-    payments
-        .iter()
-        .filter(|p| p.tender == Tender::Cash)
-        .map(|p| p.amount)
-        .sum()
 }

@@ -57,6 +57,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0008_delivery_notes",
         sql: include_str!("../../../migrations/server/sqlite/0008_delivery_notes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_till_outbox",
+        sql: include_str!("../../../migrations/server/sqlite/0009_till_outbox.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -99,6 +104,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "0008_delivery_notes",
         sql: include_str!("../../../migrations/server/postgres/0008_delivery_notes.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "0009_till_outbox",
+        sql: include_str!("../../../migrations/server/postgres/0009_till_outbox.sql"),
     },
 ];
 

@@ -229,7 +229,7 @@ fn create_product_tx(tx: &Transaction<'_>, p: &NewProduct) -> StorageResult<Prod
 }
 
 const TILL_COLUMNS: &str = "id, store_id, name, ticket_series, enrolled_at, revoked_at, contiguous_seq, \
-     last_seq, last_push_at, last_seq - doc_count, conflict_count";
+     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at";
 
 fn till_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Till> {
     Ok(Till {
@@ -244,6 +244,8 @@ fn till_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Till> {
         last_push_at: sql::opt_from_micros(r.get(8)?),
         open_gaps: sql::to_u64(r.get(9)?),
         conflicts: sql::to_u64(r.get(10)?),
+        outbox_waiting: r.get::<_, Option<i64>>(11)?.map(sql::to_u64),
+        outbox_reported_at: sql::opt_from_micros(r.get(12)?),
     })
 }
 
@@ -932,6 +934,32 @@ impl Storage for SqliteStorage {
 
     async fn get_till(&self, till_id: TillId) -> StorageResult<Till> {
         self.run(move |c| get_till_c(c, till_id.0)).await
+    }
+
+    async fn report_outbox(
+        &self,
+        till_id: TillId,
+        waiting: u64,
+        at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let waiting = i64::try_from(waiting).map_err(|_| {
+            StorageError::Invalid(format!("{waiting} documents waiting is not a count"))
+        })?;
+        self.write(move |tx| {
+            if !tx
+                .prepare_cached("SELECT 1 FROM tills WHERE id = ?1")?
+                .exists([till_id.0])?
+            {
+                return Err(sql::till_not_found(till_id.0));
+            }
+            tx.execute(
+                "UPDATE tills SET outbox_waiting = ?1, outbox_reported_at = ?2
+                 WHERE id = ?3 AND (outbox_reported_at IS NULL OR outbox_reported_at <= ?2)",
+                params![waiting, sql::micros(at), till_id.0],
+            )?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_staff(&self, s: &NewStaff) -> StorageResult<Staff> {

@@ -92,7 +92,8 @@ pub async fn list(
             };
             format!(
                 "<tr data-till=\"{id}\"><td>{name}<br><span class=\"muted\">{series}</span></td><td>{store}</td><td>{state}</td>\
-                 <td>{last}</td><td class=\"num\">{docs}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
+                 <td>{last}</td><td class=\"num\">{docs}</td><td>{waiting}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
+                waiting = waiting_cell(&tr, t, now),
                 id = t.id,
                 name = esc(&t.name),
                 series = esc(&t.ticket_series),
@@ -130,7 +131,7 @@ pub async fn list(
     };
     let body = format!(
         "<h1>{title}</h1>{done}<section class=\"card\"><table id=\"tills\"><thead><tr><th>{c_till}</th><th>{c_store}</th>\
-         <th>{c_state}</th><th>{c_last}</th><th class=\"num\">{c_docs}</th><th class=\"num\">{c_gaps}</th>\
+         <th>{c_state}</th><th>{c_last}</th><th class=\"num\">{c_docs}</th><th>{c_wait}</th><th class=\"num\">{c_gaps}</th>\
          <th class=\"num\">{c_conf}</th><th>{c_chain}</th><th></th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
         title = m("tills-title"),
@@ -139,11 +140,50 @@ pub async fn list(
         c_state = m("col-state"),
         c_last = m("tills-last-sync"),
         c_docs = m("tills-documents"),
+        c_wait = m("tills-waiting"),
         c_gaps = m("tills-gaps"),
         c_conf = m("tills-conflicts"),
         c_chain = m("tills-chain"),
     );
     Ok(ok(html::page_t(&v, "tills", &tr.msg("tills-title"), &body)))
+}
+
+/// A report older than this is flagged: the till has not polled HQ for a while, so what it has
+/// waiting may have grown (it polls every 15 s while it can reach HQ).
+pub const WAITING_REPORT_STALE_MINUTES: i64 = 60;
+
+/// "12 documentos en espera, informado hace 3 min", flagged when the report is old.
+fn waiting_cell(
+    tr: &super::i18n::Tr,
+    t: &crate::storage::Till,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let (Some(n), Some(at)) = (t.outbox_waiting, t.outbox_reported_at) else {
+        return format!(
+            "<span class=\"muted\">{}</span>",
+            esc(&tr.msg("tills-waiting-none"))
+        );
+    };
+    let count = if n == 1 {
+        tr.msg("tills-waiting-one")
+    } else {
+        tr.msg_with("tills-waiting-count", &[("n", &n)])
+    };
+    let badge = if n > 0 { "warn" } else { "ok" };
+    let stale = if now - at > chrono::Duration::minutes(WAITING_REPORT_STALE_MINUTES) {
+        format!(
+            " <span class=\"badge bad\" data-stale=\"1\">{}</span>",
+            esc(&tr.msg("tills-waiting-stale"))
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<span class=\"badge {badge}\" data-waiting=\"{n}\">{}</span>, \
+         <span class=\"muted\">{}</span>{stale}",
+        esc(&count),
+        esc(&tr.msg_with("tills-waiting-reported", &[("ago", &tr.ago(at, now))])),
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -21,6 +21,7 @@ use crate::wedge::{self, Wedge};
 use crate::worker;
 use pos_terminal::scanner::{self, WedgeEvent};
 use std::time::Instant;
+use sync_protocol::StaffRole;
 
 /// Writes `settings` beside the ledger; the error is the cashier's message.
 fn persist(ledger: &Mutex<Ledger>, settings: &Settings, tr: &I18n) -> Result<(), String> {
@@ -253,7 +254,11 @@ impl Till {
     }
 
     fn show_sell(&mut self, notice: Option<String>) -> Task<Message> {
-        self.screen = Screen::Sell(sell::State::with_notice(notice));
+        let state = match &self.ledger {
+            Some(l) => sell::State::for_ledger(notice, l),
+            None => sell::State::with_notice(notice),
+        };
+        self.screen = Screen::Sell(state);
         operation::focus(sell::SCAN_ID)
     }
 
@@ -401,7 +406,18 @@ impl Till {
             (Message::Login(m), Screen::Login(s)) => match s.update(m, &ledger, &self.i18n) {
                 login::Action::None => operation::focus(login::PIN_ID),
                 login::Action::LoggedIn(staff) => {
-                    self.cashier = Some(staff);
+                    self.cashier = Some(staff.clone());
+                    // No shift yet: a manager goes straight to counting the float; a cashier
+                    // gets the sell screen saying a manager must open it.
+                    if staff.role == StaffRole::Manager && !sell::shift_is_open(&ledger) {
+                        let state = manager::State::opening(staff, &ledger, &self.i18n);
+                        self.screen = Screen::Manager(state);
+                        // The smallest coin first; Tab moves on, Enter opens the shift.
+                        return sync_protocol::Denomination::all()
+                            .next()
+                            .map(|d| operation::focus(manager::denomination_id(d)))
+                            .unwrap_or_else(Task::none);
+                    }
                     self.show_sell(None)
                 }
             },
@@ -416,6 +432,10 @@ impl Till {
                     manager::Action::Exit => {
                         self.refresh_status();
                         self.show_sell(None)
+                    }
+                    manager::Action::Opened(notice) => {
+                        self.refresh_status();
+                        self.show_sell(Some(notice))
                     }
                     manager::Action::Print(job) => {
                         self.refresh_status();

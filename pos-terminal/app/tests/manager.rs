@@ -388,3 +388,64 @@ fn x_report_and_z_close_print_on_the_receipt_printer() {
     assert!(!has(&z, b"(falta)") && !has(&z, b"(sobra)"));
     assert!(has(&z, &[0x1D, 0x56, 0x41, 0x00]), "cut");
 }
+
+#[test]
+fn a_manager_with_no_shift_open_counts_the_float_at_login_and_a_z_stops_selling() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut till, _) = Till::with_ledger(ledger(&dir));
+    // Marta logs in at a till with no shift: straight to counting the float, no second PIN.
+    type_into(&mut till, "login-pin", "9876", true);
+    assert!(matches!(till.screen, Screen::Manager(_)));
+    assert!(shows(&till, "Abrir turno: cuente el fondo de caja"));
+    assert!(shows(
+        &till,
+        "Aún no hay turno abierto: cuente el fondo de caja para abrirlo antes de vender."
+    ));
+    assert!(!shows(&till, "Gerencia: PIN de encargado"));
+    type_into(&mut till, den(2000), "5", false);
+    click(&mut till, "Abrir turno");
+    // Opened: on to selling, with the float said on the sell screen.
+    assert!(matches!(&till.screen, Screen::Sell(s) if s.shift_open));
+    assert!(shows(&till, "Turno abierto con un fondo de 100,00 €"));
+    sell_one_for_20_cash(&mut till);
+
+    // Z: 110 € counted against 113,45 € expected, within the 5 € tolerance.
+    manager_menu(&mut till);
+    click(&mut till, "Cierre Z");
+    type_into(&mut till, den(2000), "5", false);
+    type_into(&mut till, den(1000), "1", false);
+    type_into(&mut till, "close-next-float", "100", false);
+    click(&mut till, "Cerrar el día");
+    assert!(shows(
+        &till,
+        "Cierre Z 1 registrado · descuadre en efectivo -3,45 €"
+    ));
+    // The Z ended the shift: the sell screen says so before anything is scanned.
+    click(&mut till, "Volver a vender");
+    assert!(matches!(&till.screen, Screen::Sell(s) if !s.shift_open));
+    assert!(shows(
+        &till,
+        "No hay turno abierto: un encargado debe abrirlo"
+    ));
+    assert!(!shows(&till, "Cobrar (F2)"));
+    {
+        let l = till.ledger().unwrap().lock().unwrap();
+        assert!(l.open_shift().unwrap().is_none(), "no automatic opening");
+        assert_eq!(l.document_count().unwrap(), 3, "opening, sale, Z");
+    }
+
+    // Next morning: Marta logs in and counts the float the Z left, shown beside the count.
+    click(&mut till, "Salir");
+    type_into(&mut till, "login-pin", "9876", true);
+    assert!(shows(&till, "Fondo dejado en el cierre Z 1: 100,00 €"));
+    // Keyboard only: the count, then Enter in the grid opens the shift.
+    type_into(&mut till, den(5000), "2", true);
+    assert!(matches!(&till.screen, Screen::Sell(s) if s.shift_open));
+    sell_one_for_20_cash(&mut till);
+    let l = till.ledger().unwrap().lock().unwrap();
+    assert_eq!(l.x_report().unwrap().ticket_count, 1);
+    assert_eq!(
+        l.x_report().unwrap().expected_cash(),
+        Money::from_cents(11345)
+    );
+}

@@ -57,8 +57,8 @@ fn oil(cents: i64) -> CatalogChange {
 }
 
 /// An enrolled ledger with one product (13,45 €, IVA 21 %), a cashier (PIN 1234) and a
-/// manager (PIN 9876).
-fn ledger(dir: &tempfile::TempDir) -> Ledger {
+/// manager (PIN 9876), no shift open yet.
+fn ledger_without_shift(dir: &tempfile::TempDir) -> Ledger {
     let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
     l.enrol(
         "https://central.example",
@@ -94,6 +94,24 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
         }),
     ];
     l.apply_changes(&page(changes, 0)).expect("apply");
+    l
+}
+
+/// The shift opening is document 1 of every test ledger below.
+const OPENING: u64 = 1;
+
+/// [`ledger_without_shift`] with the morning's shift opened by Marta (empty float) and already
+/// synced, as a cashier finds the till: sales need an open shift.
+fn ledger(dir: &tempfile::TempDir) -> Ledger {
+    let mut l = ledger_without_shift(dir);
+    let marta = pos_terminal::Staff {
+        id: StaffId(2),
+        name: "Marta".into(),
+        role: StaffRole::Manager,
+    };
+    let opening = l.start_shift(&marta, Vec::new()).expect("open shift");
+    assert_eq!(opening.seq, OPENING);
+    l.ack(&[OPENING]).expect("ack");
     l
 }
 
@@ -278,7 +296,7 @@ fn quantity_line_and_ticket_discounts_and_void() {
     assert_shows(&till, "Ticket vacío");
     assert_shows(&till, "Total: 0,00 €");
     // The void is in the audit trail with who did it and what the line was worth.
-    let doc = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let doc = with_ledger(&till, |l| l.document(OPENING + 1).unwrap().unwrap());
     let DocumentBody::AuditEvent(a) = doc.body else {
         panic!("the void left no audit entry")
     };
@@ -307,7 +325,7 @@ fn price_override_needs_a_manager_pin() {
     click(&mut till, "Cobrar (F2)");
     click(&mut till, "Confirmar cobro");
     // The override is in the audit trail (document 1), the sale follows at the new price.
-    let audit = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let audit = with_ledger(&till, |l| l.document(OPENING + 1).unwrap().unwrap());
     let DocumentBody::AuditEvent(a) = audit.body else {
         panic!("not an audit entry")
     };
@@ -316,7 +334,7 @@ fn price_override_needs_a_manager_pin() {
     assert_eq!(a.approved_by, Some(StaffId(2)));
     assert_eq!(a.amount, Some(Money::from_cents(1000)));
     assert_eq!(a.reference.as_deref(), Some(EAN));
-    let doc = with_ledger(&till, |l| l.document(2).unwrap().unwrap());
+    let doc = with_ledger(&till, |l| l.document(OPENING + 2).unwrap().unwrap());
     let DocumentBody::Sale(s) = doc.body else {
         panic!("not a sale")
     };
@@ -339,7 +357,7 @@ fn paying_20_cash_for_13_45_gives_6_55_change_and_records_the_sale() {
     assert_shows(&till, "Ticket vacío");
     assert_shows(&till, "Documentos pendientes: 1");
     let ledger = till.ledger().unwrap().lock().unwrap();
-    assert_eq!(ledger.document_count().unwrap(), 1);
+    assert_eq!(ledger.document_count().unwrap(), OPENING + 1);
     assert_eq!(ledger.sales_gross().unwrap(), Money::from_cents(1345));
 }
 
@@ -353,7 +371,7 @@ fn short_cash_then_card_with_reference_splits_the_payment() {
     type_and_enter(&mut till, "tendered", "5");
     assert_shows(&till, "Efectivo: 5,00 €");
     assert_shows(&till, "Pendiente: 8,45 €");
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), OPENING);
     // Card needs the terminal's reference.
     click(&mut till, "Tarjeta");
     assert_shows(&till, "Escriba la referencia que da el datáfono.");
@@ -363,7 +381,7 @@ fn short_cash_then_card_with_reference_splits_the_payment() {
     type_and_enter(&mut till, "card-reference", "AUT-778812");
     assert!(matches!(till.screen, Screen::Sell(_)));
     assert_shows(&till, "Ticket T0007-000001 · Cambio: 0,00 €");
-    let doc = with_ledger(&till, |l| l.document(1).unwrap().unwrap());
+    let doc = with_ledger(&till, |l| l.document(OPENING + 1).unwrap().unwrap());
     let DocumentBody::Sale(s) = doc.body else {
         panic!("not a sale")
     };
@@ -383,7 +401,10 @@ fn cash_receipt_prints_after_commit_with_the_drawer_pulse_and_reprints() {
     let mut till = logged_in(&dir);
     sell_one_for_cash(&mut till);
     // Committed before anything printed: the receipt waits in the queue.
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+    assert_eq!(
+        with_ledger(&till, |l| l.document_count().unwrap()),
+        OPENING + 1
+    );
     assert_eq!(
         with_ledger(&till, |l| l.pending_prints(10).unwrap().len()),
         1
@@ -449,7 +470,10 @@ fn a_dead_printer_keeps_the_sale_and_the_receipt_and_says_so() {
         "cannot reach the printer 127.0.0.1"
     ));
     assert!(shows_containing(&till, "1 recibo(s) en cola"));
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+    assert_eq!(
+        with_ledger(&till, |l| l.document_count().unwrap()),
+        OPENING + 1
+    );
     assert_eq!(
         with_ledger(&till, |l| l.pending_prints(10).unwrap().len()),
         1
@@ -567,7 +591,7 @@ fn park_and_recall_a_ticket() {
     assert_shows(&till, "2 x 13,45 €");
     assert_shows(&till, "Total: 26,90 €");
     assert_shows(&till, "Recuperar (F6) · 1");
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), OPENING);
 }
 
 #[test]
@@ -592,11 +616,14 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     assert_shows(&till, "Ese PIN no es de un encargado.");
     type_and_enter(&mut till, "refund-pin", "1111");
     assert_shows(&till, "PIN de encargado incorrecto.");
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+    assert_eq!(
+        with_ledger(&till, |l| l.document_count().unwrap()),
+        OPENING + 1
+    );
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
     assert!(matches!(till.screen, Screen::Sell(_)));
     assert_shows(&till, "Devolución T0007-R000001 · 13,45 €");
-    let doc = with_ledger(&till, |l| l.document(2).unwrap().unwrap());
+    let doc = with_ledger(&till, |l| l.document(OPENING + 2).unwrap().unwrap());
     let DocumentBody::Refund(r) = doc.body else {
         panic!("not a refund")
     };
@@ -622,8 +649,11 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
     assert_shows(&till, "Elija al menos una unidad que devolver.");
     // One sale, two refunds, and each refund in the audit trail with its approving manager.
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 5);
-    let audits: Vec<_> = (1..=5)
+    assert_eq!(
+        with_ledger(&till, |l| l.document_count().unwrap()),
+        OPENING + 5
+    );
+    let audits: Vec<_> = (OPENING + 1..=OPENING + 5)
         .filter_map(
             |seq| match with_ledger(&till, |l| l.document(seq).unwrap().unwrap()).body {
                 DocumentBody::AuditEvent(a) => Some(a),
@@ -654,7 +684,7 @@ fn refund_of_a_card_sale_goes_back_to_the_card_reference() {
     assert_shows(&till, "Se devuelve a: tarjeta (ref. AUT-42)");
     click(&mut till, "Todo");
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
-    let doc = with_ledger(&till, |l| l.document(2).unwrap().unwrap());
+    let doc = with_ledger(&till, |l| l.document(OPENING + 2).unwrap().unwrap());
     let DocumentBody::Refund(r) = doc.body else {
         panic!("not a refund")
     };
@@ -759,7 +789,10 @@ fn full_invoice_refuses_a_wrong_nif_then_is_stored_and_printed_with_its_title() 
         &till,
         "NIF/NIE/CIF no válido: B12345675. Compruebe la letra o el dígito de control"
     ));
-    assert_eq!(with_ledger(&till, |l| l.full_invoice_for(1).unwrap()), None);
+    assert_eq!(
+        with_ledger(&till, |l| l.full_invoice_for(OPENING + 1).unwrap()),
+        None
+    );
     // The cashier clears the field and types it again, with the usual punctuation.
     feed(
         &mut till,
@@ -770,7 +803,7 @@ fn full_invoice_refuses_a_wrong_nif_then_is_stored_and_printed_with_its_title() 
     type_and_enter(&mut till, "invoice-nif", "b-1234.5674");
     assert!(matches!(till.screen, Screen::Sell(_)));
     assert_shows(&till, "Factura T0007-F000001 emitida para B12345674");
-    let inv = with_ledger(&till, |l| l.full_invoice_for(1).unwrap()).expect("stored");
+    let inv = with_ledger(&till, |l| l.full_invoice_for(OPENING + 1).unwrap()).expect("stored");
     assert_eq!(inv.customer_name, "Ferretería Núñez, S.L.");
     assert_eq!(inv.customer_address, "Calle Mayor 1, 28013 Madrid");
     assert_eq!(inv.customer_nif, "B12345674");
@@ -969,14 +1002,17 @@ fn a_scan_on_the_payment_screen_never_becomes_the_cash_tendered() {
     wedge_keys(&mut till, EAN, 8, true, Instant::now());
     assert!(matches!(till.screen, Screen::Pay(_)));
     assert!(shows_containing(&till, "escaneado durante el cobro"));
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), OPENING);
     // An amount typed by hand that would give 500 € or more of change is refused too.
     type_and_enter(&mut till, "tendered", "600");
     assert!(shows_containing(&till, "Importe entregado no válido"));
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), OPENING);
     click(&mut till, "20,00 €");
     click(&mut till, "Confirmar cobro");
-    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 1);
+    assert_eq!(
+        with_ledger(&till, |l| l.document_count().unwrap()),
+        OPENING + 1
+    );
 }
 
 #[test]
@@ -1210,4 +1246,88 @@ fn a_scale_label_scanned_rings_up_the_weight_at_the_price_per_kg() {
     wedge_keys(&mut till, &bad, 8, false, Instant::now());
     assert_eq!(till.cart.lines().len(), 1);
     assert!(shows_containing(&till, "Código no válido"));
+}
+
+#[test]
+fn a_cashier_with_no_shift_open_is_told_before_scanning_and_nothing_is_sold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut till, _) = Till::with_ledger(ledger_without_shift(&dir));
+    type_and_enter(&mut till, "login-pin", CASHIER_PIN);
+    assert!(
+        matches!(till.screen, Screen::Sell(_)),
+        "a cashier still gets the sell screen"
+    );
+    assert_shows(&till, "No hay turno abierto: un encargado debe abrirlo");
+    assert!(
+        !shows(&till, "Cobrar (F2)"),
+        "no ticket that would fail at pay"
+    );
+    // A scanner keeps scanning anyway: nothing is rung up, and the screen says why.
+    let _ = till.update(Message::SerialScanner(
+        pos_terminal_app::serial_scanner::Event::Code(EAN.into()),
+    ));
+    assert!(till.cart.is_empty());
+    let _ = till.update(Message::Key(Key::Pay));
+    let _ = till.update(Message::Key(Key::Refund));
+    assert!(
+        matches!(till.screen, Screen::Sell(_)),
+        "no refund screen either"
+    );
+    assert_shows(&till, "No hay turno abierto: un encargado debe abrirlo");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 0);
+
+    // A manager opens the shift from here with her PIN; then the cashier sells.
+    click(&mut till, "Abrir turno (encargado)");
+    assert!(matches!(till.screen, Screen::Manager(_)));
+    type_and_enter(&mut till, "manager-pin", MANAGER_PIN);
+    click(&mut till, "Abrir caja");
+    click(&mut till, "Abrir turno");
+    assert_shows(&till, "Turno abierto con un fondo de 0,00 €");
+    click(&mut till, "Volver a vender");
+    assert!(!shows(
+        &till,
+        "No hay turno abierto: un encargado debe abrirlo"
+    ));
+    sell_one_for_cash(&mut till);
+    assert_shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €");
+    assert_eq!(with_ledger(&till, |l| l.document_count().unwrap()), 2);
+}
+
+#[test]
+fn a_sale_refused_by_the_ledger_for_want_of_a_shift_keeps_the_ticket_and_says_why() {
+    // The shift was closed behind the sell screen's back (another path to the ledger): the
+    // ledger still refuses, the ticket and its tenders stay, and the message is the till's own.
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    type_and_enter(&mut till, "scan", EAN);
+    click(&mut till, "Cobrar (F2)");
+    click(&mut till, "20,00 €");
+    {
+        let mut l = till.ledger().unwrap().lock().unwrap();
+        let marta = pos_terminal::Staff {
+            id: StaffId(2),
+            name: "Marta".into(),
+            role: StaffRole::Manager,
+        };
+        l.close_day(pos_terminal::CloseCount {
+            staff: marta,
+            cash: Vec::new(),
+            other: Vec::new(),
+            blind: true,
+            next_float: Money::ZERO,
+            approval: None,
+        })
+        .unwrap();
+    }
+    click(&mut till, "Confirmar cobro");
+    assert!(matches!(till.screen, Screen::Pay(_)));
+    assert!(shows_containing(
+        &till,
+        "No hay turno abierto: un encargado debe abrirlo"
+    ));
+    assert!(!till.cart.is_empty());
+    assert_eq!(
+        with_ledger(&till, |l| l.sales_gross().unwrap()),
+        Money::ZERO
+    );
 }

@@ -4,7 +4,7 @@
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use pos_terminal::{CartLine, Ledger, cash_payment};
+use pos_terminal::{CartLine, Ledger, Staff, cash_payment};
 use sync_protocol::*;
 
 pub fn enroll_response() -> EnrollResponse {
@@ -125,4 +125,15 @@ pub fn sell(l: &mut Ledger, cents: i64) -> Document {
         vec![cash_payment(total, Money::from_cents(cents + 100))],
     )
     .unwrap()
+}
+
+/// Opens a shift with an empty float, counted by manager Marta (staff 11): the ledger refuses
+/// sales and refunds outside a shift. Takes the next sequence number like any document.
+pub fn open_shift(l: &mut Ledger) -> Document {
+    let marta = Staff {
+        id: StaffId(11),
+        name: "Marta".into(),
+        role: StaffRole::Manager,
+    };
+    l.start_shift(&marta, Vec::new()).unwrap()
 }

@@ -102,7 +102,10 @@ impl OpenState {
                 &[("z", z.into()), ("float", tr.money(f).into())],
             )));
         }
-        col = col.push(self.grid.view(tr).map(OpenMessage::Count));
+        col = col.push(
+            self.grid
+                .view_with(tr, OpenMessage::Count, Some(OpenMessage::Confirm)),
+        );
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(18));
         }

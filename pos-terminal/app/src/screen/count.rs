@@ -54,7 +54,18 @@ impl Grid {
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Edit> {
-        let cell = |(d, s): &(Denomination, String)| -> Element<'_, Edit> {
+        self.view_with(tr, |e| e, None)
+    }
+
+    /// The grid with its edits mapped by `on_edit`; with `on_submit`, Enter in any count sends
+    /// it (the opening float is confirmed from the keyboard).
+    pub fn view_with<'a, M: Clone + 'a>(
+        &'a self,
+        tr: &I18n,
+        on_edit: fn(Edit) -> M,
+        on_submit: Option<M>,
+    ) -> Element<'a, M> {
+        let cell = |(d, s): &(Denomination, String)| -> Element<'_, M> {
             let d = *d;
             let subtotal = s
                 .parse::<u32>()
@@ -66,7 +77,8 @@ impl Grid {
                     .width(Length::Fixed(90.0)),
                 text_input("0", s)
                     .id(input_id(d))
-                    .on_input(move |v| Edit(d, v))
+                    .on_input(move |v| on_edit(Edit(d, v)))
+                    .on_submit_maybe(on_submit.clone())
                     .padding(4)
                     .size(16)
                     .width(Length::Fixed(70.0)),

@@ -62,13 +62,15 @@ pub enum Action {
     Exit,
     /// Print an X report (no close) or a Z close on the receipt printer.
     Print(Box<(ShiftReport, Option<sync_protocol::CashClose>)>),
+    /// The shift a manager opened right after logging in: on to selling, with this notice.
+    Opened(String),
 }
 
 impl Action {
     pub fn task<M: Send + 'static>(self) -> Task<M> {
         match self {
             Action::Focus(id) => operation::focus(id),
-            Action::None | Action::Exit | Action::Print(_) => Task::none(),
+            Action::None | Action::Exit | Action::Print(_) | Action::Opened(_) => Task::none(),
         }
     }
 }
@@ -92,6 +94,8 @@ pub struct State {
     amount: String,
     reason: String,
     notice: Option<String>,
+    /// Came straight from the PIN login to open the shift: once it is open, selling follows.
+    from_login: bool,
 }
 
 impl Default for State {
@@ -102,6 +106,25 @@ impl Default for State {
             amount: String::new(),
             reason: String::new(),
             notice: None,
+            from_login: false,
+        }
+    }
+}
+
+impl State {
+    /// The shift opening, for a manager who just logged in at the till with their PIN and found
+    /// no shift open: the float count comes first, then the menu as usual.
+    pub fn opening(manager: Staff, ledger: &Mutex<Ledger>, tr: &I18n) -> Self {
+        let page = match locked(ledger, tr) {
+            Ok(l) => Page::Open(close::OpenState::new(&l)),
+            Err(_) => Page::Menu,
+        };
+        Self {
+            page,
+            manager: Some(manager),
+            notice: Some(tr.t("manager-open-shift-first")),
+            from_login: true,
+            ..Self::default()
         }
     }
 }
@@ -311,6 +334,10 @@ impl State {
                     return Action::Exit;
                 };
                 let o = s.update(m, ledger, &manager, tr);
+                if let (true, Outcome::Done(notice)) = (self.from_login, &o) {
+                    self.from_login = false;
+                    return Action::Opened(notice.clone());
+                }
                 return self.outcome(o);
             }
             (Message::Close(m), Page::Close(s)) => {

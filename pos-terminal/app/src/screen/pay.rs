@@ -214,7 +214,10 @@ impl State {
         let recorded = match ledger.lock() {
             Ok(mut l) => l
                 .record_sale(cashier, lines, discount, self.payments.clone())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| match e {
+                    pos_terminal::LedgerError::NoOpenShift => tr.t("sell-no-shift"),
+                    e => e.to_string(),
+                }),
             Err(_) => Err(tr.t("registry-unavailable")),
         };
         match recorded {

@@ -208,7 +208,12 @@ impl State {
         let recorded = ledger
             .lock()
             .map_err(|_| tr.t("registry-unavailable"))
-            .and_then(|mut l| l.record_document(body).map_err(|e| e.to_string()));
+            .and_then(|mut l| {
+                l.record_document(body).map_err(|e| match e {
+                    pos_terminal::LedgerError::NoOpenShift => tr.t("sell-no-shift"),
+                    e => e.to_string(),
+                })
+            });
         match recorded {
             Ok(doc) => match &doc.body {
                 DocumentBody::Refund(r) => {

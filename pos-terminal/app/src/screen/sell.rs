@@ -82,6 +82,9 @@ pub struct State {
     override_dialog: Option<Override>,
     /// A message for the cashier: unknown code, or the change of the last sale.
     pub notice: Option<String>,
+    /// Whether a shift is open. Without one the ledger refuses sales and refunds, so the screen
+    /// says so up front and rings nothing up (see [`State::for_ledger`]).
+    pub shift_open: bool,
 }
 
 /// What an audit entry says a line was: its scanned code, else its product id.
@@ -115,11 +118,34 @@ fn parse_quantity(s: &str) -> Option<Quantity> {
 }
 
 impl State {
+    /// A sell screen that assumes a shift is open (benches and tools); the till uses
+    /// [`State::for_ledger`].
     pub fn with_notice(notice: Option<String>) -> Self {
         Self {
             notice,
+            shift_open: true,
             ..Self::default()
         }
+    }
+
+    /// The sell screen over `ledger`: it knows whether a shift is open.
+    pub fn for_ledger(notice: Option<String>, ledger: &Mutex<Ledger>) -> Self {
+        Self {
+            notice,
+            shift_open: shift_is_open(ledger),
+            ..Self::default()
+        }
+    }
+
+    /// Without a shift nothing is rung up: says so and returns false.
+    fn needs_shift(&mut self, tr: &I18n) -> bool {
+        if self.shift_open {
+            return true;
+        }
+        self.notice = Some(tr.t("sell-no-shift"));
+        self.input.clear();
+        self.results.clear();
+        false
     }
 
     pub fn input(&self) -> &str {
@@ -156,6 +182,9 @@ impl State {
     }
 
     fn add(&mut self, item: &CatalogItem, cart: &mut Cart, tr: &I18n) {
+        if !self.needs_shift(tr) {
+            return;
+        }
         self.notice = match cart.add_item(item, Quantity::one()) {
             Ok(i) => {
                 self.selected = Some(i);
@@ -195,7 +224,7 @@ impl State {
     /// A code from the scan field or from the keyboard-wedge detector (whatever had focus).
     pub fn scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>, tr: &I18n) {
         let code = code.trim();
-        if code.is_empty() {
+        if code.is_empty() || !self.needs_shift(tr) {
             return;
         }
         // Scale labels (GS1 20–29) are decoded with HQ's rules into a weighed or priced line;
@@ -447,6 +476,7 @@ impl State {
                     self.results.clear();
                 }
             }
+            Message::Pay | Message::Refund if !self.needs_shift(tr) => {}
             Message::Pay => {
                 if cart.is_empty() {
                     self.notice = Some(tr.t("sell-ticket-empty-notice"));
@@ -493,6 +523,9 @@ impl State {
         parked: usize,
         tr: &I18n,
     ) -> Element<'a, Message> {
+        if !self.shift_open {
+            return self.no_shift_view(cashier, tr);
+        }
         let scan = text_input(&tr.t("sell-scan-placeholder"), &self.input)
             .id(SCAN_ID)
             .on_input(Message::Input)
@@ -677,6 +710,58 @@ impl State {
             .push(function_keys);
         container(col).padding(20).height(Length::Fill).into()
     }
+}
+
+impl State {
+    /// No shift open: instead of a ticket that would fail at payment, the cashier is told a
+    /// manager must open the shift, with the way to the manager menu.
+    fn no_shift_view<'a>(&'a self, cashier: &str, tr: &I18n) -> Element<'a, Message> {
+        let mut col = column![
+            row![
+                text(tr.args("sell-cashier", &[("name", cashier.into())]))
+                    .size(18)
+                    .width(Length::Fill),
+                button(text(tr.t("sell-manager"))).on_press(Message::Manager),
+                button(text(tr.t("sell-logout"))).on_press(Message::Logout),
+            ]
+            .spacing(10)
+            .align_y(Alignment::Center),
+            container(
+                column![
+                    text(tr.t("sell-no-shift")).size(32),
+                    text(tr.t("sell-no-shift-help")).size(20),
+                    button(text(tr.t("sell-open-shift")).size(22))
+                        .padding([16, 30])
+                        .on_press(Message::Manager),
+                ]
+                .spacing(16)
+            )
+            .padding(24)
+            .width(Length::Fill)
+            .style(container::bordered_box),
+        ]
+        .spacing(20);
+        // A scan or a refused key says why nothing happened, unless it repeats the panel.
+        if let Some(n) = self
+            .notice
+            .as_ref()
+            .filter(|n| **n != tr.t("sell-no-shift"))
+        {
+            col = col.push(text(n.clone()).size(22));
+        }
+        container(col).padding(20).height(Length::Fill).into()
+    }
+}
+
+/// Whether the ledger has an open shift; an unreadable ledger counts as none (nothing can be
+/// sold on it anyway).
+pub fn shift_is_open(ledger: &Mutex<Ledger>) -> bool {
+    ledger
+        .lock()
+        .ok()
+        .and_then(|l| l.open_shift().ok())
+        .flatten()
+        .is_some()
 }
 
 /// `IVA 21 %: base 11,12 € · cuota 2,33 €`, on the sell screen and in the X report.
