@@ -93,7 +93,7 @@ pub async fn list(
             format!(
                 "<tr data-till=\"{id}\"><td>{name}<br><span class=\"muted\">{series}</span></td><td>{store}</td><td>{state}</td>\
                  <td>{last}</td><td class=\"num\">{docs}</td><td>{waiting}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
-                waiting = waiting_cell(&tr, t, now),
+                waiting = waiting_cell(tr, t, now),
                 id = t.id,
                 name = esc(&t.name),
                 series = esc(&t.ticket_series),
