@@ -120,8 +120,11 @@ impl TillChain {
     }
 }
 
-/// `days` days of trade ending today: `per_day` tickets a day spread over shop hours, each
-/// a sale of 1..=`max_lines` lines.
+/// `days` days of trade ending today: about `per_day` tickets a day over shop hours (09:00–21:00 in
+/// Madrid, busier at midday and in the evening; today's from midnight to `now` when the shop would
+/// not have opened yet), each a sale of 1..=`max_lines`
+/// lines, rung by one of `cashiers` (none when empty).
+#[allow(clippy::too_many_arguments)]
 pub fn days_of_sales(
     chain: &mut TillChain,
     rng: &mut Rng,
@@ -130,15 +133,57 @@ pub fn days_of_sales(
     per_day: usize,
     max_lines: usize,
     now: DateTime<Utc>,
+    cashiers: &[StaffId],
 ) -> Vec<Document> {
+    use chrono::TimeZone;
+    // Relative trade per opening hour, 09:00 … 20:00.
+    const WEIGHTS: [u64; 12] = [2, 4, 6, 8, 9, 7, 5, 5, 6, 8, 9, 6];
+    let total: u64 = WEIGHTS.iter().sum();
+    let today = now.with_timezone(&chrono_tz::Europe::Madrid).date_naive();
     let mut docs = Vec::with_capacity(days as usize * per_day);
     for d in (0..days).rev() {
-        let day = now - Duration::days(d);
-        for i in 0..per_day {
-            // Earlier in the day for earlier tickets; never after now.
-            let at = day - Duration::minutes(((per_day - i) * 600 / per_day.max(1)) as i64);
+        let date = today - Duration::days(d);
+        let mut times: Vec<DateTime<Utc>> = (0..per_day)
+            .filter_map(|_| {
+                let mut pick = rng.below(total);
+                let hour = WEIGHTS
+                    .iter()
+                    .position(|w| {
+                        if pick < *w {
+                            true
+                        } else {
+                            pick -= w;
+                            false
+                        }
+                    })
+                    .unwrap_or(0) as u32;
+                let naive =
+                    date.and_hms_opt(9 + hour, rng.below(60) as u32, rng.below(60) as u32)?;
+                let at = chrono_tz::Europe::Madrid
+                    .from_local_datetime(&naive)
+                    .earliest()?
+                    .with_timezone(&Utc);
+                if at <= now {
+                    return Some(at);
+                }
+                // Today, later than now: still show a trading day so far (a screenshot taken in
+                // the early morning has sales today), spread between midnight and now.
+                let midnight = chrono_tz::Europe::Madrid
+                    .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+                    .earliest()?
+                    .with_timezone(&Utc);
+                let span = (now - midnight).num_seconds();
+                (d == 0 && span > 0)
+                    .then(|| midnight + Duration::seconds(rng.below(span as u64) as i64))
+            })
+            .collect();
+        times.sort();
+        for at in times {
+            if !cashiers.is_empty() {
+                chain.cashier_id = Some(cashiers[rng.below(cashiers.len() as u64) as usize]);
+            }
             let lines = 1 + rng.below(max_lines.max(1) as u64) as usize;
-            docs.push(chain.sale(rng, products, lines, at.min(now)));
+            docs.push(chain.sale(rng, products, lines, at));
         }
     }
     docs

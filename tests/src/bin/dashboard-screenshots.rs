@@ -59,7 +59,22 @@ async fn run() -> Result<()> {
         } else {
             (14, now)
         };
-        let docs = days_of_sales(&mut chain, &mut rng, &products, days, 30 + 10 * i, 4, until);
+        let cashiers: Vec<sync_protocol::StaffId> = storage
+            .list_staff(Some(e.store_id))
+            .await?
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let docs = days_of_sales(
+            &mut chain,
+            &mut rng,
+            &products,
+            days,
+            30 + 10 * i,
+            4,
+            until,
+            &cashiers,
+        );
         chain.push_all(storage.as_ref(), &docs, until).await?;
     }
     let server = TestServer::start(&url).await;
@@ -83,6 +98,24 @@ async fn run() -> Result<()> {
         (
             "reports-tax",
             format!("/dashboard/reports?by=tax&from={from}&to={to}"),
+        ),
+        (
+            "reports-hour",
+            format!("/dashboard/reports?by=hour&from={from}&to={to}"),
+        ),
+        (
+            "reports-cashier",
+            format!("/dashboard/reports?by=cashier&from={from}&to={to}"),
+        ),
+        (
+            "reports-top",
+            format!("/dashboard/reports?by=top&n=10&from={from}&to={to}"),
+        ),
+        ("deliveries", "/dashboard/deliveries".to_string()),
+        // The same overview in English: the ES | EN switch sets the cookie and comes back.
+        (
+            "overview-en",
+            "/dashboard/lang?to=en&back=/dashboard".to_string(),
         ),
     ];
     for (name, path) in shots {
