@@ -36,6 +36,8 @@ impl Rng {
 
 /// A product family: its IVA rate (percent), names, qualifiers, sizes and price range in cents.
 struct Family {
+    /// The report category of its products (sales by category).
+    category: &'static str,
     rate: i64,
     /// Relative share of the catalog (0: only a handful, through unique-name retries).
     weight: usize,
@@ -62,6 +64,7 @@ const BRANDS: &[&str] = &[
 
 const FAMILIES: &[Family] = &[
     Family {
+        category: "Fruta y verdura",
         rate: 4,
         weight: 18,
         nouns: &[
@@ -92,6 +95,7 @@ const FAMILIES: &[Family] = &[
         cents: (79, 449),
     },
     Family {
+        category: "Leche",
         rate: 4,
         weight: 8,
         nouns: &[
@@ -113,6 +117,7 @@ const FAMILIES: &[Family] = &[
         cents: (89, 2999),
     },
     Family {
+        category: "Huevos",
         rate: 4,
         weight: 3,
         nouns: &[
@@ -125,6 +130,7 @@ const FAMILIES: &[Family] = &[
         cents: (139, 499),
     },
     Family {
+        category: "Panadería",
         rate: 4,
         weight: 8,
         nouns: &[
@@ -141,6 +147,7 @@ const FAMILIES: &[Family] = &[
         cents: (89, 1299),
     },
     Family {
+        category: "Despensa",
         rate: 10,
         weight: 12,
         nouns: &[
@@ -161,6 +168,7 @@ const FAMILIES: &[Family] = &[
         cents: (59, 599),
     },
     Family {
+        category: "Conservas",
         rate: 10,
         weight: 10,
         nouns: &[
@@ -178,6 +186,7 @@ const FAMILIES: &[Family] = &[
         cents: (69, 899),
     },
     Family {
+        category: "Desayuno y dulces",
         rate: 10,
         weight: 14,
         nouns: &[
@@ -206,6 +215,7 @@ const FAMILIES: &[Family] = &[
         cents: (99, 1199),
     },
     Family {
+        category: "Charcutería",
         rate: 10,
         weight: 6,
         nouns: &[
@@ -221,6 +231,7 @@ const FAMILIES: &[Family] = &[
         cents: (149, 1899),
     },
     Family {
+        category: "Refrigerados",
         rate: 10,
         weight: 6,
         nouns: &[
@@ -236,6 +247,7 @@ const FAMILIES: &[Family] = &[
         cents: (99, 399),
     },
     Family {
+        category: "Agua y zumos",
         rate: 10,
         weight: 5,
         nouns: &[
@@ -250,6 +262,7 @@ const FAMILIES: &[Family] = &[
         cents: (29, 499),
     },
     Family {
+        category: "Refrescos",
         rate: 21,
         weight: 5,
         nouns: &[
@@ -264,6 +277,7 @@ const FAMILIES: &[Family] = &[
         cents: (49, 699),
     },
     Family {
+        category: "Cervezas",
         rate: 21,
         weight: 4,
         nouns: &[
@@ -282,6 +296,7 @@ const FAMILIES: &[Family] = &[
         cents: (59, 899),
     },
     Family {
+        category: "Bodega",
         rate: 21,
         weight: 5,
         nouns: &[
@@ -296,6 +311,7 @@ const FAMILIES: &[Family] = &[
         cents: (399, 2999),
     },
     Family {
+        category: "Limpieza",
         rate: 21,
         weight: 7,
         nouns: &[
@@ -312,6 +328,7 @@ const FAMILIES: &[Family] = &[
         cents: (99, 1299),
     },
     Family {
+        category: "Hogar",
         rate: 21,
         weight: 5,
         nouns: &[
@@ -326,6 +343,7 @@ const FAMILIES: &[Family] = &[
         cents: (99, 1099),
     },
     Family {
+        category: "Higiene",
         rate: 21,
         weight: 6,
         nouns: &[
@@ -347,6 +365,7 @@ const FAMILIES: &[Family] = &[
         cents: (99, 899),
     },
     Family {
+        category: "Sellos",
         rate: 0,
         weight: 0,
         nouns: &[
@@ -417,7 +436,8 @@ fn app_err(e: AppError) -> anyhow::Error {
 }
 
 /// The generated catalog: `DEMO_PRODUCTS` products with unique names and valid EAN-13 codes (prefix 84).
-pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<ProductIn>> {
+/// The demo catalog, each product with its report category.
+pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<(ProductIn, &'static str)>> {
     let mut rng = Rng(0x7A57_1E4D_A000_0001);
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(DEMO_PRODUCTS);
@@ -475,13 +495,16 @@ pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<ProductIn>> {
                 barcode::make_ean13(&format!("849900{i:06}")).ok_or_else(|| anyhow!("bad EAN"))?,
             );
         }
-        out.push(ProductIn {
-            sku: format!("DEMO-{i:05}"),
-            name,
-            tax_rate_id,
-            price: Money::from_cents(cents),
-            barcodes,
-        });
+        out.push((
+            ProductIn {
+                sku: format!("DEMO-{i:05}"),
+                name,
+                tax_rate_id,
+                price: Money::from_cents(cents),
+                barcodes,
+            },
+            f.category,
+        ));
     }
     Ok(out)
 }
@@ -626,7 +649,8 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
     }
 
     // Catalog.
-    let products = demo_products(&rate_ids)?
+    let (products, categories): (Vec<_>, Vec<_>) = demo_products(&rate_ids)?.into_iter().unzip();
+    let products = products
         .into_iter()
         .map(validate_product)
         .collect::<Result<Vec<_>, _>>()
@@ -635,6 +659,29 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
         .import_products(&products)
         .await
         .context("importing the demo catalog")?;
+    // Report categories (sales by category), looked up by SKU in one pass over the catalog.
+    let by_sku: std::collections::HashMap<String, &str> = products
+        .iter()
+        .zip(&categories)
+        .map(|(p, c)| (p.sku.clone(), *c))
+        .collect();
+    let mut assigned = Vec::with_capacity(by_sku.len());
+    let mut offset = 0;
+    loop {
+        let page = st.list_products(None, offset, 1000).await?;
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len() as u64;
+        assigned.extend(
+            page.iter()
+                .filter_map(|p| by_sku.get(&p.sku).map(|c| (p.id, c.to_string()))),
+        );
+    }
+    st.dashboard()
+        .set_product_categories(&assigned)
+        .await
+        .context("setting the demo categories")?;
 
     // GS1 variable-measure rules (the two common ones: 21 = weight in grams, 23 = price in
     // cents) and two products sold from the scale, registered by their zero-value codes.

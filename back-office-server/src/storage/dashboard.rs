@@ -167,6 +167,12 @@ pub trait DashboardStorage: Send + Sync {
     /// Sets a product's report category ('' = none); `NotFound` for an unknown product. Reports
     /// only: tills do not get it, so no change-log row.
     async fn set_product_category(&self, product: ProductId, category: &str) -> StorageResult<()>;
+    /// Sets the report category of many products in one transaction (the demo catalog, imports);
+    /// all or nothing, `NotFound` for an unknown product.
+    async fn set_product_categories(&self, categories: &[(ProductId, String)])
+    -> StorageResult<()>;
+    /// A product's report category ('' = none); `NotFound` for an unknown product.
+    async fn product_category(&self, product: ProductId) -> StorageResult<String>;
     /// The active catalog products: id, "SKU name" and category (the bottom-products list shows
     /// those that sold nothing).
     async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>>;
@@ -183,6 +189,7 @@ pub trait DashboardStorage: Send + Sync {
 }
 
 pub const SET_PRODUCT_CATEGORY: &str = "UPDATE products SET category = ?1 WHERE id = ?2";
+pub const PRODUCT_CATEGORY: &str = "SELECT category FROM products WHERE id = ?1";
 
 /// The active products for [`DashboardStorage::active_products`].
 pub const ACTIVE_PRODUCTS: &str =

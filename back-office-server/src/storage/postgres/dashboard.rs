@@ -443,6 +443,31 @@ impl DashboardStorage for PostgresStorage {
         Ok(())
     }
 
+    async fn set_product_categories(
+        &self,
+        categories: &[(ProductId, String)],
+    ) -> StorageResult<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let st = tx.prepare(&d::pg(d::SET_PRODUCT_CATEGORY)).await?;
+        for (product, category) in categories {
+            if tx.execute(&st, &[category, &product.0]).await? == 0 {
+                return Err(sql::product_not_found(product.0));
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn product_category(&self, product: ProductId) -> StorageResult<String> {
+        self.client()
+            .await?
+            .query_opt(&d::pg(d::PRODUCT_CATEGORY), &[&product.0])
+            .await?
+            .map(|r| r.get::<_, String>(0))
+            .ok_or_else(|| sql::product_not_found(product.0))
+    }
+
     async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>> {
         Ok(self
             .client()

@@ -339,6 +339,33 @@ impl DashboardStorage for SqliteStorage {
         .await
     }
 
+    async fn set_product_categories(
+        &self,
+        categories: &[(ProductId, String)],
+    ) -> StorageResult<()> {
+        let categories = categories.to_vec();
+        self.write(move |tx| {
+            let mut st = tx.prepare_cached(d::SET_PRODUCT_CATEGORY)?;
+            for (product, category) in &categories {
+                if st.execute(params![category, product.0])? == 0 {
+                    return Err(sql::product_not_found(product.0));
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn product_category(&self, product: ProductId) -> StorageResult<String> {
+        self.run(move |c| {
+            c.prepare_cached(d::PRODUCT_CATEGORY)?
+                .query_row([product.0], |r| r.get::<_, String>(0))
+                .optional()?
+                .ok_or_else(|| sql::product_not_found(product.0))
+        })
+        .await
+    }
+
     async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>> {
         self.run(|c| {
             let mut st = c.prepare_cached(d::ACTIVE_PRODUCTS)?;
