@@ -185,44 +185,47 @@ fn csv_field(s: &str) -> String {
 /// Links to every report of the Informes page (sales groupings and the control reports).
 pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
     let sales = [
-        "day",
-        "store",
-        "product",
-        "tax",
-        "tender",
-        "hour",
-        "cashier",
-        "franchisee",
-        "category",
-        "top",
+        ("day", "report-tab-day"),
+        ("store", "report-tab-store"),
+        ("product", "report-tab-product"),
+        ("tax", "report-tab-tax"),
+        ("tender", "report-tab-tender"),
+        ("hour", "report-tab-hour"),
+        ("cashier", "report-tab-cashier"),
+        ("franchisee", "report-tab-franchisee"),
+        ("category", "report-tab-category"),
+        ("top", "report-tab-top"),
     ];
-    let controls = ["loss", "cash", "hours"];
-    let link = |href: String, key: &str| {
+    let controls = [
+        ("loss", "report-tab-loss"),
+        ("cash", "report-tab-cash"),
+        ("hours", "report-tab-hours"),
+    ];
+    let link = |href: String, key: &str, label: &str| {
         let cur = if key == current {
             " aria-current=\"page\""
         } else {
             ""
         };
-        format!(
-            "<a href=\"{href}\"{cur}>{}</a>",
-            esc(&t.msg(&format!("report-tab-{key}")))
-        )
+        format!("<a href=\"{href}\"{cur}>{}</a>", esc(&t.msg(label)))
     };
     let a: Vec<String> = sales
         .iter()
-        .map(|k| {
+        .map(|(k, l)| {
             link(
                 format!("/dashboard/reports?by={k}&amp;from={f_from}&amp;to={f_to}"),
                 k,
+                l,
             )
         })
         .collect();
     let b: Vec<String> = controls
         .iter()
-        .map(|k| {
+        .map(|(k, l)| {
             link(
                 format!("/dashboard/reports/{k}?from={f_from}&amp;to={f_to}"),
                 k,
+                l,
             )
         })
         .collect();

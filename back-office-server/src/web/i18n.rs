@@ -431,8 +431,27 @@ mod tests {
 
     /// Key prefixes that are never HTML ids or routes, so any literal starting with one is a key.
     const FAMILIES: &[&str] = &[
-        "error", "role", "nav", "stores", "rules", "tills", "staff", "catalog", "overview",
-        "alert", "login", "price", "ago", "chart",
+        "error",
+        "role",
+        "nav",
+        "stores",
+        "rules",
+        "tills",
+        "staff",
+        "catalog",
+        "overview",
+        "alert",
+        "login",
+        "price",
+        "ago",
+        "chart",
+        "report",
+        "tender",
+        "control",
+        "loss",
+        "cash",
+        "hours",
+        "deliveries",
     ];
 
     /// Every key the code looks up (`.msg("…")`, `.msg_with("…"`) exists, so a typo cannot show
