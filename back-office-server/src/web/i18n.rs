@@ -166,7 +166,7 @@ impl Tr {
         }
     }
 
-    /// The Spanish translator (what the unconverted pages and helpers use).
+    /// The Spanish translator (the report CSVs' labels, whatever the viewer reads).
     pub fn es() -> &'static Tr {
         Tr::get(Lang::Es)
     }
