@@ -116,11 +116,8 @@ impl WebError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, message)
     }
-    /// What a viewer gets for something outside their scope: the same as for something that does not exist.
-    pub fn not_found() -> Self {
-        Self::not_found_t(Tr::es())
-    }
-    /// [`WebError::not_found`] in the viewer's language.
+    /// What a viewer gets for something outside their scope: the same as for something that does
+    /// not exist, in the viewer's language.
     pub fn not_found_t(t: &Tr) -> Self {
         Self::new(StatusCode::NOT_FOUND, t.msg("error-not-found"))
     }

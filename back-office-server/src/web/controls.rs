@@ -8,7 +8,7 @@
 
 use super::html::{self, esc};
 use super::overview::visible_stores;
-use super::{Viewer, WebError, WebQuery, WebResult, ok};
+use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
 use crate::http::AppState;
 use crate::storage::reconcile::DEFAULT_TOLERANCE_CENTS;
 use axum::extract::State;
@@ -43,6 +43,8 @@ pub struct Filter {
     pub stores: BTreeMap<StoreId, String>,
     /// Staff names by id (every store: a person may clock in elsewhere).
     pub staff: HashMap<StaffId, String>,
+    /// The language of the names made up for unknown stores and people (Spanish for the CSV).
+    pub t: &'static Tr,
 }
 
 impl Filter {
@@ -60,16 +62,16 @@ impl Filter {
         self.stores
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| format!("Tienda {id}"))
+            .unwrap_or_else(|| self.t.msg_with("report-label-store", &[("id", &id)]))
     }
     fn staff_name(&self, id: Option<StaffId>) -> String {
         match id {
-            None => "Sin identificar".into(),
+            None => self.t.msg("control-unidentified"),
             Some(id) => self
                 .staff
                 .get(&id)
                 .cloned()
-                .unwrap_or_else(|| format!("Empleado {id}")),
+                .unwrap_or_else(|| self.t.msg_with("report-label-staff", &[("id", &id)])),
         }
     }
     fn query(&self) -> String {
@@ -82,33 +84,50 @@ impl Filter {
     }
 }
 
-fn parse_day(field: &str, s: Option<&str>, default: NaiveDate) -> Result<NaiveDate, WebError> {
+fn parse_day(
+    t: &Tr,
+    field: &str,
+    s: Option<&str>,
+    default: NaiveDate,
+) -> Result<NaiveDate, WebError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
-            WebError::invalid(format!(
-                "La fecha «{t}» de «{field}» no es válida (AAAA-MM-DD)."
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            WebError::invalid(t.msg_with(
+                "report-bad-date",
+                &[("value", &v), ("field", &t.msg(field))],
             ))
         }),
     }
 }
 
-/// Checks the period and the store against what the viewer may see.
-pub async fn filter(st: &AppState, v: &Viewer, q: &ControlQuery) -> Result<Filter, WebError> {
+/// Checks the period and the store against what the viewer may see. Errors are in the viewer's
+/// language; names made up for unknown stores and people in `names`' (Spanish for the CSV).
+pub async fn filter(
+    st: &AppState,
+    v: &Viewer,
+    q: &ControlQuery,
+    names: &'static Tr,
+) -> Result<Filter, WebError> {
+    let t = v.t();
     let today = crate::storage::sql::business_day(Utc::now());
-    let to = parse_day("hasta", q.to.as_deref(), today)?;
-    let from = parse_day("desde", q.from.as_deref(), to - Duration::days(6))?;
+    let to = parse_day(t, "report-field-to", q.to.as_deref(), today)?;
+    let from = parse_day(
+        t,
+        "report-field-from",
+        q.from.as_deref(),
+        to - Duration::days(6),
+    )?;
     if from > to {
-        return Err(WebError::invalid(format!(
-            "«Desde» ({}) es posterior a «hasta» ({}).",
-            html::day(from),
-            html::day(to)
+        return Err(WebError::invalid(t.msg_with(
+            "report-from-after-to",
+            &[("from", &t.day(from)), ("to", &t.day(to))],
         )));
     }
     if (to - from).num_days() + 1 > MAX_CONTROL_DAYS {
-        return Err(WebError::invalid(format!(
-            "Este informe abarca como mucho {MAX_CONTROL_DAYS} días."
-        )));
+        return Err(WebError::invalid(
+            t.msg_with("control-too-long", &[("days", &MAX_CONTROL_DAYS)]),
+        ));
     }
     let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
         .await?
@@ -117,14 +136,13 @@ pub async fn filter(st: &AppState, v: &Viewer, q: &ControlQuery) -> Result<Filte
         .collect();
     let store = match q.store.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(t) => {
-            let id = t.parse::<i64>().map(StoreId).map_err(|_| {
-                WebError::invalid(format!(
-                    "La tienda «{t}» no es válida: elige una de la lista."
-                ))
-            })?;
+        Some(s) => {
+            let id = s
+                .parse::<i64>()
+                .map(StoreId)
+                .map_err(|_| WebError::invalid(t.msg_with("report-bad-store", &[("value", &s)])))?;
             if !stores.contains_key(&id) {
-                return Err(WebError::not_found());
+                return Err(WebError::not_found_t(t));
             }
             Some(id)
         }
@@ -142,6 +160,7 @@ pub async fn filter(st: &AppState, v: &Viewer, q: &ControlQuery) -> Result<Filte
         store,
         stores,
         staff,
+        t: names,
     })
 }
 
@@ -164,23 +183,23 @@ fn csv_field(s: &str) -> String {
 }
 
 /// Links to every report of the Informes page (sales groupings and the control reports).
-pub fn tabs(current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
+pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
     let sales = [
-        ("day", "Por día"),
-        ("store", "Por tienda"),
-        ("product", "Por producto"),
-        ("tax", "Por tipo de IVA"),
-        ("tender", "Por forma de pago"),
-        ("hour", "Por hora"),
-        ("cashier", "Por cajero"),
-        ("franchisee", "Por franquiciado"),
-        ("category", "Por categoría"),
-        ("top", "Más y menos vendidos"),
+        ("day", "report-tab-day"),
+        ("store", "report-tab-store"),
+        ("product", "report-tab-product"),
+        ("tax", "report-tab-tax"),
+        ("tender", "report-tab-tender"),
+        ("hour", "report-tab-hour"),
+        ("cashier", "report-tab-cashier"),
+        ("franchisee", "report-tab-franchisee"),
+        ("category", "report-tab-category"),
+        ("top", "report-tab-top"),
     ];
     let controls = [
-        ("loss", "Pérdidas por cajero"),
-        ("cash", "Descuadres de caja"),
-        ("hours", "Horas del personal"),
+        ("loss", "report-tab-loss"),
+        ("cash", "report-tab-cash"),
+        ("hours", "report-tab-hours"),
     ];
     let link = |href: String, key: &str, label: &str| {
         let cur = if key == current {
@@ -188,7 +207,7 @@ pub fn tabs(current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
         } else {
             ""
         };
-        format!("<a href=\"{href}\"{cur}>{label}</a>")
+        format!("<a href=\"{href}\"{cur}>{}</a>", esc(&t.msg(label)))
     };
     let a: Vec<String> = sales
         .iter()
@@ -211,14 +230,19 @@ pub fn tabs(current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
         })
         .collect();
     format!(
-        "<p class=\"report-tabs\">Ventas: {}<br>Control: {}</p>",
+        "<p class=\"report-tabs\">{}: {}<br>{}: {}</p>",
+        esc(&t.msg("report-tabs-sales")),
         a.join(" · "),
+        esc(&t.msg("report-tabs-control")),
         b.join(" · ")
     )
 }
 
-fn form(kind: &str, f: &Filter) -> String {
-    let mut opts = String::from("<option value=\"\">Todas</option>");
+fn form(t: &Tr, kind: &str, f: &Filter) -> String {
+    let mut opts = format!(
+        "<option value=\"\">{}</option>",
+        esc(&t.msg("report-all-stores"))
+    );
     for (id, name) in &f.stores {
         let sel = if f.store == Some(*id) {
             " selected"
@@ -232,21 +256,31 @@ fn form(kind: &str, f: &Filter) -> String {
     }
     format!(
         "<form class=\"row\" method=\"get\" action=\"/dashboard/reports/{kind}\">\
-         <label>Desde <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
-         <label>Hasta <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
-         <label>Tienda <select name=\"store\" id=\"store\">{opts}</select></label>\
-         <button type=\"submit\">Ver</button>\
-         <a href=\"/dashboard/reports/{kind}.csv?{q}\">Exportar CSV</a></form>",
+         <label>{l_from} <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
+         <label>{l_to} <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
+         <label>{l_store} <select name=\"store\" id=\"store\">{opts}</select></label>\
+         <button type=\"submit\">{show}</button>\
+         <a href=\"/dashboard/reports/{kind}.csv?{q}\">{export}</a></form>",
         from = f.from,
         to = f.to,
         q = f.query(),
+        l_from = esc(&t.msg("report-from")),
+        l_to = esc(&t.msg("report-to")),
+        l_store = esc(&t.msg("report-store")),
+        show = esc(&t.msg("report-show")),
+        export = esc(&t.msg("report-export")),
     )
 }
 
-fn kpis(items: &[(&str, String)]) -> String {
+fn kpis(t: &Tr, items: &[(&str, String)]) -> String {
     let inner: String = items
         .iter()
-        .map(|(l, v)| format!("<div class=\"kpi\"><span>{l}</span><b>{v}</b></div>"))
+        .map(|(k, v)| {
+            format!(
+                "<div class=\"kpi\"><span>{}</span><b>{v}</b></div>",
+                esc(&t.msg(k))
+            )
+        })
         .collect();
     format!("<div class=\"kpis\">{inner}</div>")
 }
@@ -360,17 +394,18 @@ pub async fn loss_page(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = filter(&st, &v, &q).await?;
+    let t = v.t();
+    let f = filter(&st, &v, &q, t).await?;
     let rows = loss_rows(&st, &v, &f).await?;
     let mut total = LossRow::default();
     for r in &rows {
         total.merge(r);
     }
-    let cell = |t: &Tally| {
+    let cell = |x: &Tally| {
         format!(
             "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            t.count,
-            html::money(t.amount)
+            x.count,
+            t.money(x.amount)
         )
     };
     let line = |r: &LossRow, attrs: &str, first: &str| {
@@ -397,7 +432,11 @@ pub async fn loss_page(
             )
         })
         .collect();
-    let total_row = line(&total, " class=\"total\"", "<td>Total</td><td></td>");
+    let total_row = line(
+        &total,
+        " class=\"total\"",
+        &format!("<td>{}</td><td></td>", esc(&t.msg("report-total"))),
+    );
     let mut chart_rows: Vec<(String, i64)> = rows
         .iter()
         .map(|r| (format!("{} · {}", r.staff, r.store), r.exposed().cents()))
@@ -405,50 +444,65 @@ pub async fn loss_page(
     chart_rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     chart_rows.truncate(super::reports::CHART_ROWS);
     let chart = if rows.is_empty() {
-        "<p class=\"muted\">No hay anulaciones, cambios de precio, devoluciones ni aperturas de cajón en este periodo.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", esc(&t.msg("loss-empty")))
     } else {
-        html::bar_chart_single(
-            "Anulado + rebajado + devuelto por cajero",
-            &chart_rows,
-            &|c| html::money(Money::from_cents(c)),
-        )
+        html::bar_chart_single_t(t, &t.msg("loss-chart"), &chart_rows, &|c| {
+            t.money(Money::from_cents(c))
+        })
     };
+    let m = |k: &str| esc(&t.msg(k));
+    let n_amount = format!(
+        "<th class=\"num\">{n}</th><th class=\"num\">{a}</th>",
+        n = m("control-col-count"),
+        a = m("control-col-amount")
+    );
     let body = format!(
-        "<h1>Informes: pérdidas por cajero</h1>{tabs}{form}\
+        "<h1>{heading}</h1>{tabs}{form}\
          {kpis}<section class=\"card\">{chart}</section>\
          <section class=\"card\"><table id=\"report\"><thead>\
-         <tr><th rowspan=\"2\">Tienda</th><th rowspan=\"2\">Cajero</th><th colspan=\"2\">Anulaciones</th>\
-         <th colspan=\"2\">Cambios de precio</th><th colspan=\"2\">Devoluciones</th><th>Sin venta</th>\
-         <th colspan=\"2\">Descuadres aprobados</th></tr>\
-         <tr><th class=\"num\">Nº</th><th class=\"num\">Importe</th><th class=\"num\">Nº</th><th class=\"num\">Importe</th>\
-         <th class=\"num\">Nº</th><th class=\"num\">Importe</th><th class=\"num\">Nº</th>\
-         <th class=\"num\">Nº</th><th class=\"num\">Importe</th></tr></thead>\
+         <tr><th rowspan=\"2\">{c_store}</th><th rowspan=\"2\">{c_cashier}</th><th colspan=\"2\">{c_voids}</th>\
+         <th colspan=\"2\">{c_prices}</th><th colspan=\"2\">{c_refunds}</th><th>{c_no_sale}</th>\
+         <th colspan=\"2\">{c_tolerance}</th></tr>\
+         <tr>{n_amount}{n_amount}{n_amount}<th class=\"num\">{c_n}</th>{n_amount}</tr></thead>\
          <tbody>{body_rows}{total_row}</tbody></table>\
-         <p class=\"muted\">Del registro de auditoría de las cajas. Las devoluciones se cuentan una vez, por su \
-         evento de auditoría (no además por el documento de devolución).</p></section>",
-        tabs = tabs("loss", f.from, f.to),
-        form = form("loss", &f),
-        kpis = kpis(&[
-            (
-                "Anulaciones",
-                format!(
-                    "{} · {}",
-                    total.voids.count,
-                    html::money(total.voids.amount)
-                )
-            ),
-            (
-                "Devoluciones",
-                format!(
-                    "{} · {}",
-                    total.refunds.count,
-                    html::money(total.refunds.amount)
-                )
-            ),
-            ("Aperturas sin venta", total.no_sales.count.to_string()),
-        ]),
+         <p class=\"muted\">{help}</p></section>",
+        heading = m("loss-heading"),
+        c_store = m("report-store"),
+        c_cashier = m("loss-col-cashier"),
+        c_voids = m("loss-col-voids"),
+        c_prices = m("loss-col-price-overrides"),
+        c_refunds = m("loss-col-refunds"),
+        c_no_sale = m("loss-col-no-sale"),
+        c_tolerance = m("loss-col-tolerance"),
+        c_n = m("control-col-count"),
+        help = m("loss-help"),
+        tabs = tabs(t, "loss", f.from, f.to),
+        form = form(t, "loss", &f),
+        kpis = kpis(
+            t,
+            &[
+                (
+                    "loss-col-voids",
+                    format!("{} · {}", total.voids.count, t.money(total.voids.amount))
+                ),
+                (
+                    "loss-col-refunds",
+                    format!(
+                        "{} · {}",
+                        total.refunds.count,
+                        t.money(total.refunds.amount)
+                    )
+                ),
+                ("loss-kpi-no-sales", total.no_sales.count.to_string()),
+            ]
+        ),
     );
-    Ok(ok(html::page(&v, "reports", "Informes", &body)))
+    Ok(ok(html::page_t(
+        &v,
+        "reports",
+        &t.msg("reports-title"),
+        &body,
+    )))
 }
 
 /// `GET /dashboard/reports/loss.csv?from=&to=&store=`.
@@ -457,7 +511,8 @@ pub async fn loss_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = filter(&st, &v, &q).await?;
+    // Names made up for unknown stores and people in Spanish: the same file in both languages.
+    let f = filter(&st, &v, &q, Tr::es()).await?;
     let rows = loss_rows(&st, &v, &f).await?;
     let mut out = String::from(
         "store_id,store,staff_id,staff,voids,void_amount,price_overrides,price_override_amount,\
@@ -553,7 +608,7 @@ pub async fn cash_rows(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Cash
             till: tills
                 .get(&d.till_id)
                 .cloned()
-                .unwrap_or_else(|| format!("Caja {}", d.till_id)),
+                .unwrap_or_else(|| f.t.msg_with("control-label-till", &[("id", &d.till_id)])),
             z_number: c.z_number,
             business_date: c.business_date,
             closed_at: d.till_time,
@@ -577,11 +632,11 @@ pub async fn cash_rows(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Cash
     Ok(rows)
 }
 
-fn signed(m: Money) -> String {
+fn signed(t: &Tr, m: Money) -> String {
     if m.cents() > 0 {
-        format!("+{}", html::money(m))
+        format!("+{}", t.money(m))
     } else {
-        html::money(m)
+        t.money(m)
     }
 }
 
@@ -591,8 +646,11 @@ pub async fn cash_page(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = filter(&st, &v, &q).await?;
+    let t = v.t();
+    let f = filter(&st, &v, &q, t).await?;
     let rows = cash_rows(&st, &v, &f).await?;
+    let beyond = format!("<b class=\"down\">{}</b>", esc(&t.msg("cash-beyond")));
+    let not_approved = esc(&t.msg("cash-not-approved"));
     let body_rows: String = rows
         .iter()
         .map(|r| {
@@ -605,22 +663,18 @@ pub async fn cash_page(
                 z = r.z_number,
                 store = esc(&r.store),
                 till_name = esc(&r.till),
-                date = html::day(r.business_date),
-                closed = html::madrid(r.closed_at),
-                exp = html::money(r.expected),
-                cnt = html::money(r.counted),
-                os = signed(r.over_short),
-                tol = html::money(r.tolerance),
-                flag = if r.flagged {
-                    "<b class=\"down\">Fuera de tolerancia</b>"
-                } else {
-                    "—"
-                },
+                date = t.day(r.business_date),
+                closed = t.datetime(r.closed_at),
+                exp = t.money(r.expected),
+                cnt = t.money(r.counted),
+                os = signed(t, r.over_short),
+                tol = t.money(r.tolerance),
+                flag = if r.flagged { beyond.as_str() } else { "—" },
                 appr = r
                     .approved_by
                     .as_deref()
                     .map(esc)
-                    .unwrap_or_else(|| "No".into()),
+                    .unwrap_or_else(|| not_approved.clone()),
                 note = esc(&r.note),
             )
         })
@@ -641,36 +695,63 @@ pub async fn cash_page(
     }
     let chart_rows: Vec<(String, i64)> = per_store.into_values().collect();
     let chart = if rows.is_empty() {
-        "<p class=\"muted\">No hay cierres Z en este periodo.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", esc(&t.msg("cash-empty")))
     } else {
-        html::bar_chart_single("Descuadre absoluto por tienda", &chart_rows, &|c| {
-            html::money(Money::from_cents(c))
+        html::bar_chart_single_t(t, &t.msg("cash-chart"), &chart_rows, &|c| {
+            t.money(Money::from_cents(c))
         })
     };
+    let m = |k: &str| esc(&t.msg(k));
     let body = format!(
-        "<h1>Informes: descuadres de caja</h1>{tabs}{form}{kpis}\
+        "<h1>{heading}</h1>{tabs}{form}{kpis}\
          <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><table id=\"report\"><thead><tr><th>Tienda</th><th>Caja</th><th class=\"num\">Z</th>\
-         <th>Fecha</th><th>Cerrado</th><th class=\"num\">Esperado</th><th class=\"num\">Contado</th>\
-         <th class=\"num\">Descuadre</th><th class=\"num\">Tolerancia</th><th></th><th>Aprobado por</th><th>Nota</th></tr></thead>\
-         <tbody>{body_rows}<tr class=\"total\"><td>Total</td><td></td><td class=\"num\">{n}</td><td></td><td></td>\
+         <section class=\"card\"><table id=\"report\"><thead><tr><th>{c_store}</th><th>{c_till}</th><th class=\"num\">Z</th>\
+         <th>{c_date}</th><th>{c_closed}</th><th class=\"num\">{c_expected}</th><th class=\"num\">{c_counted}</th>\
+         <th class=\"num\">{c_os}</th><th class=\"num\">{c_tol}</th><th></th><th>{c_appr}</th><th>{c_note}</th></tr></thead>\
+         <tbody>{body_rows}<tr class=\"total\"><td>{total}</td><td></td><td class=\"num\">{n}</td><td></td><td></td>\
          <td class=\"num\">{e}</td><td class=\"num\">{c}</td><td class=\"num\">{os}</td><td></td><td>{flagged}</td>\
          <td></td><td></td></tr></tbody></table>\
-         <p class=\"muted\">Efectivo de cada cierre Z. Sin tolerancia indicada por la caja se aplica {dt}.</p></section>",
-        tabs = tabs("cash", f.from, f.to),
-        form = form("cash", &f),
-        kpis = kpis(&[
-            ("Cierres Z", rows.len().to_string()),
-            ("Descuadre neto", signed(tos)),
-            ("Fuera de tolerancia", flagged.to_string()),
-        ]),
+         <p class=\"muted\">{help}</p></section>",
+        heading = m("cash-heading"),
+        c_store = m("report-store"),
+        c_till = m("cash-col-till"),
+        c_date = m("cash-col-date"),
+        c_closed = m("cash-col-closed"),
+        c_expected = m("cash-col-expected"),
+        c_counted = m("cash-col-counted"),
+        c_os = m("cash-col-over-short"),
+        c_tol = m("cash-col-tolerance"),
+        c_appr = m("cash-col-approved-by"),
+        c_note = m("cash-col-note"),
+        total = m("report-total"),
+        help = esc(&t.msg_with(
+            "cash-help",
+            &[(
+                "tolerance",
+                &t.money(Money::from_cents(DEFAULT_TOLERANCE_CENTS))
+            )]
+        )),
+        tabs = tabs(t, "cash", f.from, f.to),
+        form = form(t, "cash", &f),
+        kpis = kpis(
+            t,
+            &[
+                ("cash-kpi-closes", rows.len().to_string()),
+                ("cash-kpi-net", signed(t, tos)),
+                ("cash-beyond", flagged.to_string()),
+            ]
+        ),
         n = rows.len(),
-        e = html::money(te),
-        c = html::money(tc),
-        os = signed(tos),
-        dt = html::money(Money::from_cents(DEFAULT_TOLERANCE_CENTS)),
+        e = t.money(te),
+        c = t.money(tc),
+        os = signed(t, tos),
     );
-    Ok(ok(html::page(&v, "reports", "Informes", &body)))
+    Ok(ok(html::page_t(
+        &v,
+        "reports",
+        &t.msg("reports-title"),
+        &body,
+    )))
 }
 
 /// `GET /dashboard/reports/cash.csv?from=&to=&store=`.
@@ -679,7 +760,8 @@ pub async fn cash_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = filter(&st, &v, &q).await?;
+    // Names made up for unknown stores and people in Spanish: the same file in both languages.
+    let f = filter(&st, &v, &q, Tr::es()).await?;
     let rows = cash_rows(&st, &v, &f).await?;
     let mut out = String::from(
         "store_id,store,till_id,till,z_number,business_date,closed_at,expected_cash,counted_cash,\
@@ -739,8 +821,12 @@ pub fn hours(seconds: i64) -> Decimal {
         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn hours_text(seconds: i64) -> String {
-    format!("{:.2}", hours(seconds)).replace('.', ",")
+fn hours_text(t: &Tr, seconds: i64) -> String {
+    let h = format!("{:.2}", hours(seconds));
+    match t.lang() {
+        Lang::Es => h.replace('.', ","),
+        Lang::En => h,
+    }
 }
 
 fn madrid_day(t: DateTime<Utc>) -> NaiveDate {
@@ -842,7 +928,8 @@ pub async fn hours_page(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = filter(&st, &v, &q).await?;
+    let t = v.t();
+    let f = filter(&st, &v, &q, t).await?;
     let rows = hours_rows(&st, &v, &f).await?;
     let mut per_person: BTreeMap<(String, StaffId), (i64, usize, usize)> = BTreeMap::new();
     for r in &rows {
@@ -860,10 +947,13 @@ pub async fn hours_page(
         .map(|r| {
             let mut state = vec![];
             if r.open {
-                state.push("<b class=\"down\">abierto</b>".to_string());
+                state.push(format!("<b class=\"down\">{}</b>", esc(&t.msg("hours-open"))));
             }
             if r.unmatched_outs > 0 {
-                state.push(format!("{} salida(s) sin entrada", r.unmatched_outs));
+                state.push(esc(&t.msg_with(
+                    "hours-unmatched",
+                    &[("n", &r.unmatched_outs)],
+                )));
             }
             format!(
                 "<tr data-key=\"{sid}-{day}-{store_id}\"><td>{staff}</td><td>{store}</td><td>{d}</td><td>{fi}</td>\
@@ -873,10 +963,10 @@ pub async fn hours_page(
                 store_id = r.store_id,
                 staff = esc(&r.staff),
                 store = esc(&r.store),
-                d = html::day(r.day),
+                d = t.day(r.day),
                 fi = r.first_in.map(hm).unwrap_or_else(|| "—".into()),
                 lo = r.last_out.map(hm).unwrap_or_else(|| "—".into()),
-                h = hours_text(r.seconds),
+                h = hours_text(t, r.seconds),
                 state = state.join(" · "),
             )
         })
@@ -889,7 +979,7 @@ pub async fn hours_page(
                 "<tr data-key=\"{id}\"><td>{}</td><td class=\"num\">{days}</td><td class=\"num\">{}</td>\
                  <td class=\"num\">{open}</td></tr>",
                 esc(name),
-                hours_text(*secs),
+                hours_text(t, *secs),
             )
         })
         .collect();
@@ -898,37 +988,57 @@ pub async fn hours_page(
         .map(|((name, _), (secs, _, _))| (name.clone(), *secs))
         .collect();
     let chart = if rows.is_empty() {
-        "<p class=\"muted\">No hay fichajes en este periodo.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", esc(&t.msg("hours-empty")))
     } else {
-        html::bar_chart_single("Horas por persona", &chart_rows, &|s| {
-            format!("{} h", hours_text(s))
+        html::bar_chart_single_t(t, &t.msg("hours-chart"), &chart_rows, &|s| {
+            format!("{} h", hours_text(t, s))
         })
     };
+    let m = |k: &str| esc(&t.msg(k));
     let body = format!(
-        "<h1>Informes: horas del personal</h1>{tabs}{form}{kpis}\
+        "<h1>{heading}</h1>{tabs}{form}{kpis}\
          <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><h2>Totales por persona</h2><table id=\"hours-totals\"><thead><tr><th>Persona</th>\
-         <th class=\"num\">Días</th><th class=\"num\">Horas</th><th class=\"num\">Días abiertos</th></tr></thead>\
-         <tbody>{totals}<tr class=\"total\"><td>Total</td><td></td><td class=\"num\">{th}</td><td></td></tr></tbody></table></section>\
-         <section class=\"card\"><h2>Por persona y día</h2><table id=\"report\"><thead><tr><th>Persona</th><th>Tienda</th>\
-         <th>Fecha</th><th>Entrada</th><th>Salida</th><th class=\"num\">Horas</th><th></th></tr></thead>\
+         <section class=\"card\"><h2>{h_totals}</h2><table id=\"hours-totals\"><thead><tr><th>{c_person}</th>\
+         <th class=\"num\">{c_days}</th><th class=\"num\">{c_hours}</th><th class=\"num\">{c_open}</th></tr></thead>\
+         <tbody>{totals}<tr class=\"total\"><td>{total}</td><td></td><td class=\"num\">{th}</td><td></td></tr></tbody></table></section>\
+         <section class=\"card\"><h2>{h_by_day}</h2><table id=\"report\"><thead><tr><th>{c_person}</th><th>{c_store}</th>\
+         <th>{c_date}</th><th>{c_in}</th><th>{c_out}</th><th class=\"num\">{c_hours}</th><th></th></tr></thead>\
          <tbody>{body_rows}</tbody></table>\
-         <p class=\"muted\">Cada entrada se empareja con la siguiente salida de la misma persona; un turno que cruza \
-         la medianoche cuenta el día en que empezó (hora de Madrid). Una entrada sin salida queda «abierta» \
-         y no suma horas.</p></section>",
-        tabs = tabs("hours", f.from, f.to),
-        form = form("hours", &f),
-        kpis = kpis(&[
-            ("Horas", hours_text(total_seconds)),
-            ("Personas", per_person.len().to_string()),
-            (
-                "Fichajes abiertos",
-                rows.iter().filter(|r| r.open).count().to_string()
-            ),
-        ]),
-        th = hours_text(total_seconds),
+         <p class=\"muted\">{help}</p></section>",
+        heading = m("hours-heading"),
+        h_totals = m("hours-totals"),
+        h_by_day = m("hours-by-day"),
+        c_person = m("hours-col-person"),
+        c_days = m("hours-col-days"),
+        c_hours = m("hours-col-hours"),
+        c_open = m("hours-col-open-days"),
+        c_store = m("report-store"),
+        c_date = m("hours-col-date"),
+        c_in = m("hours-col-in"),
+        c_out = m("hours-col-out"),
+        total = m("report-total"),
+        help = m("hours-help"),
+        tabs = tabs(t, "hours", f.from, f.to),
+        form = form(t, "hours", &f),
+        kpis = kpis(
+            t,
+            &[
+                ("hours-kpi-hours", hours_text(t, total_seconds)),
+                ("hours-kpi-people", per_person.len().to_string()),
+                (
+                    "hours-kpi-open",
+                    rows.iter().filter(|r| r.open).count().to_string()
+                ),
+            ]
+        ),
+        th = hours_text(t, total_seconds),
     );
-    Ok(ok(html::page(&v, "reports", "Informes", &body)))
+    Ok(ok(html::page_t(
+        &v,
+        "reports",
+        &t.msg("reports-title"),
+        &body,
+    )))
 }
 
 /// `GET /dashboard/reports/hours.csv?from=&to=&store=`: one row per person per day, for payroll.
@@ -937,7 +1047,8 @@ pub async fn hours_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = filter(&st, &v, &q).await?;
+    // Names made up for unknown stores and people in Spanish: the same file in both languages.
+    let f = filter(&st, &v, &q, Tr::es()).await?;
     let rows = hours_rows(&st, &v, &f).await?;
     let mut out =
         String::from("store_id,store,staff_id,staff,date,first_in,last_out,hours,status\n");

@@ -5,7 +5,7 @@
 
 use super::html::{self, esc, url};
 use super::overview::visible_stores;
-use super::{Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Lang, Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
 use crate::http::AppState;
 use crate::http::delivery_notes::{self as api, LineProblem, RawLine};
 use crate::storage::deliveries::{DeliveryFilter, DeliveryNote, NewDeliveryNote};
@@ -17,15 +17,24 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use sync_protocol::{DeliveryNoteStatus, Quantity, StoreId};
 
-pub fn status_name(s: DeliveryNoteStatus) -> &'static str {
-    match s {
-        DeliveryNoteStatus::Pending => "pendiente",
-        DeliveryNoteStatus::Received => "recibido",
-        DeliveryNoteStatus::ReceivedWithDifferences => "recibido con diferencias",
+/// The status as `t`'s language names it.
+pub fn status_name(t: &Tr, s: DeliveryNoteStatus) -> String {
+    t.msg(match s {
+        DeliveryNoteStatus::Pending => "deliveries-status-pending",
+        DeliveryNoteStatus::Received => "deliveries-status-received",
+        DeliveryNoteStatus::ReceivedWithDifferences => "deliveries-status-differences",
+    })
+}
+
+/// A line's problem in `t`'s language.
+fn problem(t: &Tr, p: &LineProblem) -> String {
+    match t.lang() {
+        Lang::Es => p.es(),
+        Lang::En => p.en(),
     }
 }
 
-fn status_badge(s: DeliveryNoteStatus) -> String {
+fn status_badge(t: &Tr, s: DeliveryNoteStatus) -> String {
     let class = match s {
         DeliveryNoteStatus::Pending => "warn",
         DeliveryNoteStatus::Received => "ok",
@@ -34,12 +43,12 @@ fn status_badge(s: DeliveryNoteStatus) -> String {
     format!(
         "<span class=\"badge {class}\" data-status=\"{}\">{}</span>",
         s.as_str(),
-        status_name(s)
+        esc(&status_name(t, s))
     )
 }
 
-fn qty(q: Quantity) -> String {
-    html::quantity(q.milli())
+fn qty(t: &Tr, q: Quantity) -> String {
+    t.quantity(q.milli())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +90,7 @@ async fn page(
     form: &NoteForm,
     errors: &[String],
 ) -> WebResult {
+    let t = v.t();
     let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
         .await?
         .into_iter()
@@ -92,9 +102,9 @@ async fn page(
             let id = s
                 .parse::<i64>()
                 .map(StoreId)
-                .map_err(|_| WebError::not_found())?;
+                .map_err(|_| WebError::not_found_t(t))?;
             if !stores.contains_key(&id) {
-                return Err(WebError::not_found());
+                return Err(WebError::not_found_t(t));
             }
             Some(id)
         }
@@ -104,9 +114,7 @@ async fn page(
         Some(s) => Some(DeliveryNoteStatus::parse(s).ok_or_else(|| {
             WebError::new(
                 StatusCode::BAD_REQUEST,
-                format!(
-                    "Estado «{s}» desconocido: pendiente, recibido o recibido con diferencias."
-                ),
+                t.msg_with("deliveries-bad-status", &[("status", &s)]),
             )
         })?),
     };
@@ -133,17 +141,20 @@ async fn page(
                 number = esc(&n.number),
                 store = esc(stores.get(&n.store_id).map(String::as_str).unwrap_or("?")),
                 supplier = esc(&n.supplier),
-                date = html::day(n.expected_date),
+                date = t.day(n.expected_date),
                 lines = n.lines.iter().filter(|l| !l.expected.is_zero()).count(),
-                units = html::quantity(expected),
-                status = status_badge(n.status),
+                units = t.quantity(expected),
+                status = status_badge(t, n.status),
             )
         })
         .collect();
     let empty = if notes.is_empty() {
-        "<p class=\"muted\" id=\"no-notes\">No hay albaranes con estos filtros.</p>"
+        format!(
+            "<p class=\"muted\" id=\"no-notes\">{}</p>",
+            esc(&t.msg("deliveries-empty"))
+        )
     } else {
-        ""
+        String::new()
     };
     let option = |value: &str, label: &str, selected: bool| {
         format!(
@@ -153,29 +164,38 @@ async fn page(
             esc(label)
         )
     };
-    let store_opts: String = std::iter::once(option("", "Todas", store.is_none()))
-        .chain(
-            stores
-                .iter()
-                .map(|(id, name)| option(&id.0.to_string(), name, store == Some(*id))),
-        )
-        .collect();
-    let status_opts: String = std::iter::once(option("", "Todos", status.is_none()))
-        .chain(
-            [
-                DeliveryNoteStatus::Pending,
-                DeliveryNoteStatus::Received,
-                DeliveryNoteStatus::ReceivedWithDifferences,
-            ]
-            .into_iter()
-            .map(|s| option(s.as_str(), status_name(s), status == Some(s))),
-        )
-        .collect();
+    let store_opts: String =
+        std::iter::once(option("", &t.msg("deliveries-all-stores"), store.is_none()))
+            .chain(
+                stores
+                    .iter()
+                    .map(|(id, name)| option(&id.0.to_string(), name, store == Some(*id))),
+            )
+            .collect();
+    let status_opts: String = std::iter::once(option(
+        "",
+        &t.msg("deliveries-all-statuses"),
+        status.is_none(),
+    ))
+    .chain(
+        [
+            DeliveryNoteStatus::Pending,
+            DeliveryNoteStatus::Received,
+            DeliveryNoteStatus::ReceivedWithDifferences,
+        ]
+        .into_iter()
+        .map(|s| option(s.as_str(), &status_name(t, s), status == Some(s))),
+    )
+    .collect();
+    let m = |k: &str| esc(&t.msg(k));
     let filters = format!(
         "<form class=\"row\" method=\"get\" action=\"/dashboard/deliveries\">\
-         <label>Tienda <select name=\"store\" id=\"filter-store\">{store_opts}</select></label>\
-         <label>Estado <select name=\"status\" id=\"filter-status\">{status_opts}</select></label>\
-         <button type=\"submit\">Filtrar</button></form>"
+         <label>{l_store} <select name=\"store\" id=\"filter-store\">{store_opts}</select></label>\
+         <label>{l_status} <select name=\"status\" id=\"filter-status\">{status_opts}</select></label>\
+         <button type=\"submit\">{filter}</button></form>",
+        l_store = m("deliveries-store"),
+        l_status = m("deliveries-status"),
+        filter = m("deliveries-filter"),
     );
     let create = if v.can_write() {
         let errors_html = if errors.is_empty() {
@@ -186,7 +206,8 @@ async fn page(
                 .map(|e| format!("<li>{}</li>", esc(e)))
                 .collect();
             format!(
-                "<div class=\"error\" role=\"alert\" id=\"note-errors\"><p>No se ha guardado nada:</p><ul>{items}</ul></div>"
+                "<div class=\"error\" role=\"alert\" id=\"note-errors\"><p>{}</p><ul>{items}</ul></div>",
+                m("deliveries-nothing-saved")
             )
         };
         let store_choice: String = stores
@@ -200,14 +221,20 @@ async fn page(
             })
             .collect();
         format!(
-            "<section class=\"card\"><h2>Nuevo albarán</h2>{errors_html}\
+            "<section class=\"card\"><h2>{new}</h2>{errors_html}\
              <form method=\"post\" action=\"/dashboard/deliveries\">{csrf}\
-             <div class=\"row\"><label>Tienda <select name=\"store_id\" id=\"note-store\">{store_choice}</select></label>\
-             <label>Proveedor u origen <input name=\"supplier\" id=\"note-supplier\" value=\"{supplier}\" required></label>\
-             <label>Fecha prevista <input type=\"date\" name=\"expected_date\" id=\"note-date\" value=\"{date}\" required></label></div>\
-             <label>Líneas: una por producto, «SKU o código de barras ; cantidad»\
+             <div class=\"row\"><label>{l_store} <select name=\"store_id\" id=\"note-store\">{store_choice}</select></label>\
+             <label>{l_supplier} <input name=\"supplier\" id=\"note-supplier\" value=\"{supplier}\" required></label>\
+             <label>{l_date} <input type=\"date\" name=\"expected_date\" id=\"note-date\" value=\"{date}\" required></label></div>\
+             <label>{l_lines}\
              <textarea name=\"lines\" id=\"note-lines\" rows=\"8\" placeholder=\"ACE-1L ; 12&#10;8412345678905 ; 6\">{lines}</textarea></label>\
-             <button type=\"submit\" id=\"note-save\">Crear albarán</button></form></section>",
+             <button type=\"submit\" id=\"note-save\">{create}</button></form></section>",
+            new = m("deliveries-new"),
+            l_store = m("deliveries-store"),
+            l_supplier = m("deliveries-supplier"),
+            l_date = m("deliveries-expected-date"),
+            l_lines = m("deliveries-lines-label"),
+            create = m("deliveries-create"),
             csrf = v.csrf_field(),
             supplier = esc(&form.supplier),
             date = esc(&form.expected_date),
@@ -217,12 +244,20 @@ async fn page(
         String::new()
     };
     let body = format!(
-        "<h1>Albaranes</h1>{done}\
-         <p class=\"muted\">Mercancía enviada a las tiendas. Cada albarán llega a las cajas de su tienda en la próxima \
-         sincronización; el encargado lo recibe escaneando y aquí se ve lo esperado frente a lo recibido.</p>\
-         <section class=\"card\">{filters}<table id=\"delivery-notes\"><thead><tr><th>Número</th><th>Tienda</th>\
-         <th>Proveedor</th><th>Fecha prevista</th><th class=\"num\">Líneas</th><th class=\"num\">Unidades</th><th>Estado</th></tr></thead>\
+        "<h1>{title}</h1>{done}\
+         <p class=\"muted\">{intro}</p>\
+         <section class=\"card\">{filters}<table id=\"delivery-notes\"><thead><tr><th>{c_number}</th><th>{c_store}</th>\
+         <th>{c_supplier}</th><th>{c_date}</th><th class=\"num\">{c_lines}</th><th class=\"num\">{c_units}</th><th>{c_status}</th></tr></thead>\
          <tbody>{rows}</tbody></table>{empty}</section>{create}",
+        title = m("deliveries-title"),
+        intro = m("deliveries-intro"),
+        c_number = m("deliveries-col-number"),
+        c_store = m("deliveries-store"),
+        c_supplier = m("deliveries-col-supplier"),
+        c_date = m("deliveries-expected-date"),
+        c_lines = m("deliveries-col-lines"),
+        c_units = m("deliveries-col-units"),
+        c_status = m("deliveries-status"),
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
     );
     let status = if errors.is_empty() {
@@ -230,7 +265,11 @@ async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, html::page(v, "deliveries", "Albaranes", &body)).into_response())
+    Ok((
+        status,
+        html::page_t(v, "deliveries", &t.msg("deliveries-title"), &body),
+    )
+        .into_response())
 }
 
 /// Splits the textarea into lines `SKU or barcode ; quantity` (blank lines skipped), keeping the
@@ -261,35 +300,39 @@ pub async fn create(
     WebForm(f): WebForm<NoteForm>,
 ) -> WebResult {
     v.check_write(&f.csrf)?;
+    let t = v.t();
     let mut errors: Vec<String> = Vec::new();
     let store = f.store_id.trim().parse::<i64>().ok().map(StoreId);
     let store = match store {
         Some(s) if st.storage.get_store(s).await.is_ok() => Some(s),
         _ => {
-            errors.push("Elige una tienda que exista.".into());
+            errors.push(t.msg("deliveries-choose-store"));
             None
         }
     };
     let supplier = match api::supplier(&f.supplier) {
         Ok(s) => Some(s),
         Err(_) => {
-            errors.push("Indica el proveedor u origen (hasta 200 caracteres).".into());
+            errors.push(t.msg("deliveries-supplier-missing"));
             None
         }
     };
     let date = api::parse_date(&f.expected_date);
     if date.is_none() {
-        errors.push(format!(
-            "La fecha prevista «{}» no es una fecha válida.",
-            f.expected_date.trim()
-        ));
+        errors.push(t.msg_with("deliveries-bad-date", &[("value", &f.expected_date.trim())]));
     }
     let typed = typed_lines(&f.lines);
     if typed.is_empty() {
-        errors.push("Añade al menos una línea «SKU o código ; cantidad».".into());
+        errors.push(t.msg("deliveries-no-lines"));
     } else if typed.len() > api::MAX_LINES {
-        errors.push(format!("Como mucho {} líneas por albarán.", api::MAX_LINES));
+        errors.push(t.msg_with("deliveries-too-many", &[("max", &api::MAX_LINES)]));
     }
+    let line_error = |n: usize, p: &LineProblem| {
+        t.msg_with(
+            "deliveries-line-error",
+            &[("n", &n), ("problem", &problem(t, p))],
+        )
+    };
     let mut raw = Vec::new();
     let mut numbers = Vec::new();
     for (n, l) in &typed {
@@ -298,7 +341,7 @@ pub async fn create(
                 raw.push(r.clone());
                 numbers.push(*n);
             }
-            Err(p) => errors.push(format!("Línea {n}: {}", p.es())),
+            Err(p) => errors.push(line_error(*n, p)),
         }
     }
     let lines = match api::resolve_lines(st.storage.as_ref(), &raw).await? {
@@ -306,7 +349,7 @@ pub async fn create(
         Err(problems) => {
             for (i, p) in problems {
                 let n = numbers.get(i - 1).copied().unwrap_or(i);
-                errors.push(format!("Línea {n}: {}", p.es()));
+                errors.push(line_error(n, &p));
             }
             Vec::new()
         }
@@ -333,10 +376,7 @@ pub async fn create(
     Ok(see_other(&format!(
         "/dashboard/deliveries/{}?done={}",
         note.id,
-        url(&format!(
-            "Albarán {} creado; las cajas de la tienda lo recibirán en su próxima sincronización",
-            note.number
-        ))
+        url(&t.msg_with("deliveries-created", &[("number", &note.number)]))
     )))
 }
 
@@ -352,10 +392,11 @@ pub async fn show(
     WebPath(id): WebPath<i64>,
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
+    let t = v.t();
     let note = match st.storage.deliveries().get_delivery_note(id).await {
         Ok(n) if v.sees_store(n.store_id) => n,
         Ok(_) | Err(crate::storage::StorageError::NotFound(_)) => {
-            return Err(WebError::not_found());
+            return Err(WebError::not_found_t(t));
         }
         Err(e) => return Err(e.into()),
     };
@@ -364,7 +405,7 @@ pub async fn show(
         .get_store(note.store_id)
         .await
         .map(|s| s.name)
-        .unwrap_or_else(|_| format!("tienda {}", note.store_id));
+        .unwrap_or_else(|_| t.msg_with("deliveries-store-fallback", &[("id", &note.store_id)]));
     let received = note.status != DeliveryNoteStatus::Pending;
     let rows: String = note
         .lines
@@ -372,12 +413,12 @@ pub async fn show(
         .map(|l| {
             let (got, diff, class) = match l.difference() {
                 None => ("—".to_string(), "—".to_string(), ""),
-                Some(d) if d.is_zero() => (qty(l.received.unwrap_or_default()), "0".into(), ""),
+                Some(d) if d.is_zero() => (qty(t, l.received.unwrap_or_default()), "0".into(), ""),
                 Some(d) => {
                     let sign = if d.is_negative() { "" } else { "+" };
                     (
-                        qty(l.received.unwrap_or_default()),
-                        format!("{sign}{}", qty(d)),
+                        qty(t, l.received.unwrap_or_default()),
+                        format!("{sign}{}", qty(t, d)),
                         if l.expected.is_zero() {
                             " class=\"extra\""
                         } else if d.is_negative() {
@@ -388,11 +429,14 @@ pub async fn show(
                     )
                 }
             };
+            let badge = |class: &str, key: &str| {
+                format!("<span class=\"badge {class}\">{}</span>", esc(&t.msg(key)))
+            };
             let note_text = match l.difference() {
-                Some(_) if l.expected.is_zero() => "<span class=\"badge warn\">fuera de albarán</span>",
-                Some(d) if d.is_negative() => "<span class=\"badge bad\">falta</span>",
-                Some(d) if !d.is_zero() => "<span class=\"badge warn\">sobra</span>",
-                _ => "",
+                Some(_) if l.expected.is_zero() => badge("warn", "deliveries-not-on-note"),
+                Some(d) if d.is_negative() => badge("bad", "deliveries-missing"),
+                Some(d) if !d.is_zero() => badge("warn", "deliveries-over"),
+                _ => String::new(),
             };
             format!(
                 "<tr data-product=\"{pid}\"{class}><td>{sku}</td><td>{name}</td><td class=\"num\">{exp}</td>\
@@ -400,41 +444,64 @@ pub async fn show(
                 pid = l.product_id.0,
                 sku = esc(&l.sku),
                 name = esc(&l.name),
-                exp = qty(l.expected),
+                exp = qty(t, l.expected),
             )
         })
         .collect();
     let received_html = match (received, note.received_at) {
         (true, Some(at)) => format!(
-            "<p id=\"received\">Recibido el {} en la caja {}.</p>",
-            html::madrid(at),
-            note.received_till_id
-                .map(|t| t.0.to_string())
-                .unwrap_or_default()
+            "<p id=\"received\">{}</p>",
+            esc(&t.msg_with(
+                "deliveries-received-at",
+                &[
+                    ("at", &t.datetime(at)),
+                    (
+                        "till",
+                        &note
+                            .received_till_id
+                            .map(|id| id.0.to_string())
+                            .unwrap_or_default()
+                    ),
+                ],
+            ))
         ),
-        _ => "<p class=\"muted\" id=\"received\">Aún no se ha recibido en la tienda.</p>".into(),
+        _ => format!(
+            "<p class=\"muted\" id=\"received\">{}</p>",
+            esc(&t.msg("deliveries-not-received"))
+        ),
     };
+    let m = |k: &str| esc(&t.msg(k));
     let body = format!(
-        "<p><a href=\"/dashboard/deliveries\">← Albaranes</a></p><h1>Albarán {number} {badge}</h1>{done}\
-         <section class=\"card\"><dl class=\"facts\"><dt>Tienda</dt><dd id=\"note-store\">{store}</dd>\
-         <dt>Proveedor u origen</dt><dd>{supplier}</dd><dt>Fecha prevista</dt><dd>{date}</dd>\
-         <dt>Creado por</dt><dd>{by} · {created}</dd></dl>{received_html}</section>\
-         <section class=\"card\"><h2>Esperado y recibido</h2><table id=\"note-lines\"><thead><tr><th>SKU</th><th>Producto</th>\
-         <th class=\"num\">Esperado</th><th class=\"num\">Recibido</th><th class=\"num\">Diferencia</th><th></th></tr></thead>\
+        "<p><a href=\"/dashboard/deliveries\">← {list}</a></p><h1>{title} {badge}</h1>{done}\
+         <section class=\"card\"><dl class=\"facts\"><dt>{l_store}</dt><dd id=\"note-store\">{store}</dd>\
+         <dt>{l_supplier}</dt><dd>{supplier}</dd><dt>{l_date}</dt><dd>{date}</dd>\
+         <dt>{l_by}</dt><dd>{by} · {created}</dd></dl>{received_html}</section>\
+         <section class=\"card\"><h2>{h_lines}</h2><table id=\"note-lines\"><thead><tr><th>SKU</th><th>{c_product}</th>\
+         <th class=\"num\">{c_expected}</th><th class=\"num\">{c_received}</th><th class=\"num\">{c_diff}</th><th></th></tr></thead>\
          <tbody>{rows}</tbody></table></section>",
-        number = esc(&note.number),
-        badge = status_badge(note.status),
+        list = m("deliveries-title"),
+        title = esc(&t.msg_with("deliveries-note-title", &[("number", &note.number)])),
+        l_store = m("deliveries-store"),
+        l_supplier = m("deliveries-supplier"),
+        l_date = m("deliveries-expected-date"),
+        l_by = m("deliveries-created-by"),
+        h_lines = m("deliveries-expected-received"),
+        c_product = m("deliveries-col-product"),
+        c_expected = m("deliveries-col-expected"),
+        c_received = m("deliveries-col-received"),
+        c_diff = m("deliveries-col-difference"),
+        badge = status_badge(t, note.status),
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
         store = esc(&store),
         supplier = esc(&note.supplier),
-        date = html::day(note.expected_date),
+        date = t.day(note.expected_date),
         by = esc(&note.created_by),
-        created = html::madrid(note.created_at),
+        created = t.datetime(note.created_at),
     );
-    Ok(ok(html::page(
+    Ok(ok(html::page_t(
         &v,
         "deliveries",
-        &format!("Albarán {}", note.number),
+        &t.msg_with("deliveries-note-title", &[("number", &note.number)]),
         &body,
     )))
 }

@@ -1,15 +1,14 @@
 //! HTML building blocks of the dashboard: escaping, the page layout with its navigation and the
 //! ES | EN switch, number and date formats (Europe/Madrid), and the server-rendered SVG bar chart.
 //!
-//! The `*_t` functions take the viewer's language (a [`Tr`]); the ones without `_t` are their
-//! Spanish versions, kept for pages not yet translated.
+//! The `*_t` functions take the viewer's language (a [`Tr`]). [`money`] is the Spanish amount
+//! (what `Tr::es().money` writes), kept for tests that compare pages with exact Spanish figures.
 
 use super::Viewer;
 use super::i18n::{Lang, Tr};
 use crate::storage::dashboard::DashboardRole;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
 use sync_protocol::Money;
 
 const CSS: &str = include_str!("../../../assets/dashboard/dashboard.css");
@@ -52,14 +51,6 @@ pub fn url(s: &str) -> String {
         }
     }
     o
-}
-
-pub fn role_name(r: DashboardRole) -> &'static str {
-    match r {
-        DashboardRole::Admin => "administración central",
-        DashboardRole::Analyst => "analista",
-        DashboardRole::Manager => "encargado de tienda",
-    }
 }
 
 /// The role's name in `t`'s language.
@@ -123,22 +114,6 @@ fn shell(t: &Tr, title: &str, head_extra: &str, header_html: &str, body: &str) -
     ))
 }
 
-/// A page of the signed-in dashboard, in Spanish (see [`page_t`]).
-pub fn page(v: &Viewer, active: &str, title: &str, body: &str) -> Html<String> {
-    page_with_head(v, active, title, "", body)
-}
-
-/// [`page_with_head_t`] in Spanish.
-pub fn page_with_head(
-    v: &Viewer,
-    active: &str,
-    title: &str,
-    head_extra: &str,
-    body: &str,
-) -> Html<String> {
-    layout(Tr::es(), v, active, title, head_extra, body)
-}
-
 /// A page of the signed-in dashboard in the viewer's language: navigation (with `active`
 /// marked), the language switch, who is signed in, sign-out.
 pub fn page_t(v: &Viewer, active: &str, title: &str, body: &str) -> Html<String> {
@@ -187,11 +162,6 @@ fn layout(
     shell(t, title, head_extra, &header_html, body)
 }
 
-/// A page without navigation (sign-in, errors), in Spanish.
-pub fn bare_page(title: &str, body: &str) -> Html<String> {
-    bare_page_t(Tr::es(), title, body, "/dashboard")
-}
-
 /// A page without navigation in `t`'s language, with the language switch (coming back to `back`).
 pub fn bare_page_t(t: &Tr, title: &str, body: &str, back: &str) -> Html<String> {
     shell(
@@ -228,65 +198,27 @@ pub fn price_field(m: Money) -> String {
     m.to_string()
 }
 
-/// Quantity in thousandths as `12` or `1,250`.
-pub fn quantity(milli: i64) -> String {
-    let sign = if milli < 0 { "−" } else { "" };
-    let a = milli.unsigned_abs();
-    if a.is_multiple_of(1000) {
-        format!("{sign}{}", a / 1000)
-    } else {
-        format!("{sign}{},{:03}", a / 1000, a % 1000)
-    }
-}
-
-pub fn madrid(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Europe::Madrid)
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
-}
-
-pub fn day(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
-/// "hace 2 d 3 h", "hace 5 min".
-pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let s = (now - t).num_seconds().max(0);
-    if s < 60 {
-        "hace menos de 1 min".into()
-    } else if s < 3600 {
-        format!("hace {} min", s / 60)
-    } else if s < 86_400 {
-        format!("hace {} h {} min", s / 3600, (s % 3600) / 60)
-    } else {
-        format!("hace {} d {} h", s / 86_400, (s % 86_400) / 3600)
-    }
-}
-
 /// A notice under a heading (after a save, an import…).
 pub fn notice(text: &str) -> String {
     format!("<p class=\"notice\" role=\"status\">{}</p>", esc(text))
 }
 
-/// Horizontal bar chart: one bar per row for this period and a thin one for the previous period.
-/// Values are cents; negatives draw as empty bars (refund-heavy rows).
-pub fn bar_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
-    bar_chart_t(Tr::es(), title, rows)
-}
-
-/// [`bar_chart`] in `t`'s language (amounts and the legend).
+/// Horizontal bar chart in `t`'s language (amounts and the legend): one bar per row for this
+/// period and a thin one for the previous period. Values are cents; negatives draw as empty bars
+/// (refund-heavy rows).
 pub fn bar_chart_t(t: &Tr, title: &str, rows: &[(String, i64, i64)]) -> String {
     chart(t, title, rows, true, &|c| t.money(Money::from_cents(c)))
 }
 
 /// The same chart with one bar per row (no previous period), values written by `value`.
-pub fn bar_chart_single(
+pub fn bar_chart_single_t(
+    t: &Tr,
     title: &str,
     rows: &[(String, i64)],
     value: &dyn Fn(i64) -> String,
 ) -> String {
     let rows: Vec<(String, i64, i64)> = rows.iter().map(|(l, v)| (l.clone(), *v, 0)).collect();
-    chart(Tr::es(), title, &rows, false, value)
+    chart(t, title, &rows, false, value)
 }
 
 fn chart(
@@ -372,13 +304,14 @@ mod tests {
         assert_eq!(money(Money::from_cents(123456)), "1.234,56 €");
         assert_eq!(money(Money::from_cents(5)), "0,05 €");
         assert_eq!(money(Money::from_cents(-100000)), "−1.000,00 €");
-        assert_eq!(quantity(2500), "2,500");
-        assert_eq!(quantity(3000), "3");
+        assert_eq!(Tr::es().quantity(2500), "2,500");
+        assert_eq!(Tr::es().quantity(3000), "3");
     }
 
     #[test]
     fn chart_has_a_bar_per_row_scaled_to_the_largest() {
-        let svg = bar_chart(
+        let svg = bar_chart_t(
+            Tr::es(),
             "Ventas",
             &[("A".into(), 1000, 500), ("B <x>".into(), 500, 0)],
         );
@@ -407,13 +340,13 @@ mod tests {
     }
 
     #[test]
-    fn the_spanish_layout_helpers_keep_their_output() {
+    fn layout_helpers_per_language() {
         assert!(
-            bare_page("Entrar", "<p>x</p>")
+            bare_page_t(Tr::es(), "Entrar", "<p>x</p>", "/dashboard")
                 .0
                 .contains("<html lang=\"es\">")
         );
-        assert_eq!(role_name(DashboardRole::Analyst), "analista");
+        assert_eq!(role_name_t(Tr::es(), DashboardRole::Analyst), "analista");
         assert_eq!(
             role_name_t(Tr::get(Lang::En), DashboardRole::Analyst),
             "analyst"

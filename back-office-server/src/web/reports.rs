@@ -5,7 +5,7 @@
 
 use super::html::{self, esc};
 use super::overview::visible_stores;
-use super::{Viewer, WebError, WebQuery, WebResult, ok};
+use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
 use crate::http::AppState;
 use crate::http::reports::MAX_REPORT_DAYS;
 use crate::storage::dashboard::{DimRow, ReportDim, ReportSource};
@@ -139,7 +139,7 @@ fn bad(message: String) -> WebError {
     WebError::new(StatusCode::BAD_REQUEST, message)
 }
 
-fn parse_view(s: Option<&str>) -> Result<View, WebError> {
+fn parse_view(t: &Tr, s: Option<&str>) -> Result<View, WebError> {
     Ok(View::Dim(match s.unwrap_or("day") {
         "day" => ReportDim::Day,
         "store" => ReportDim::Store,
@@ -152,105 +152,127 @@ fn parse_view(s: Option<&str>) -> Result<View, WebError> {
         "category" => ReportDim::Category,
         "top" => return Ok(View::Top),
         other => {
-            return Err(bad(format!(
-                "Agrupación «{other}» desconocida: day, store, product, tax, tender, hour, cashier, franchisee, category o top."
-            )));
+            return Err(bad(t.msg_with("report-by-unknown", &[("by", &other)])));
         }
     }))
 }
 
-fn parse_day(field: &str, s: Option<&str>, default: NaiveDate) -> Result<NaiveDate, WebError> {
+fn parse_day(
+    t: &Tr,
+    field: &str,
+    s: Option<&str>,
+    default: NaiveDate,
+) -> Result<NaiveDate, WebError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
-            bad(format!(
-                "La fecha «{t}» de «{field}» no es válida (AAAA-MM-DD)."
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            bad(t.msg_with(
+                "report-bad-date",
+                &[("value", &v), ("field", &t.msg(field))],
             ))
         }),
     }
 }
 
-fn parse_top(q: &ReportQuery) -> Result<(usize, Rank), WebError> {
+fn parse_top(t: &Tr, q: &ReportQuery) -> Result<(usize, Rank), WebError> {
     let n = match q.n.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => TOP_DEFAULT,
-        Some(t) => t
+        Some(v) => v
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=TOP_MAX).contains(n))
-            .ok_or_else(|| {
-                bad(format!(
-                    "«{t}» no vale como número de productos: entre 1 y {TOP_MAX}."
-                ))
-            })?,
+            .ok_or_else(|| bad(t.msg_with("report-bad-n", &[("value", &v), ("max", &TOP_MAX)])))?,
     };
     let rank = match q.rank.as_deref().map(str::trim).unwrap_or("") {
         "" | "gross" => Rank::Gross,
         "units" => Rank::Units,
         other => {
-            return Err(bad(format!(
-                "Orden «{other}» desconocido: gross (importe) o units (unidades)."
-            )));
+            return Err(bad(t.msg_with("report-bad-rank", &[("rank", &other)])));
         }
     };
     Ok((n, rank))
 }
 
-/// The label of a group, from its key (and the label the storage gave, if any).
-fn label(dim: ReportDim, key: &str, stored: &str, stores: &BTreeMap<StoreId, String>) -> String {
+/// The label of a group in `t`'s language, from its key (and the label the storage gave, if any).
+fn label(
+    t: &Tr,
+    dim: ReportDim,
+    key: &str,
+    stored: &str,
+    stores: &BTreeMap<StoreId, String>,
+) -> String {
+    let with_id = |k: &str| t.msg_with(k, &[("id", &key)]);
     match dim {
         ReportDim::Day => NaiveDate::parse_from_str(key, "%Y-%m-%d")
-            .map(html::day)
+            .map(|d| t.day(d))
             .unwrap_or_else(|_| key.to_string()),
         ReportDim::Store => key
             .parse::<i64>()
             .ok()
             .and_then(|id| stores.get(&StoreId(id)).cloned())
-            .unwrap_or_else(|| format!("Tienda {key}")),
-        ReportDim::Product if stored.is_empty() => format!("Producto {key}"),
+            .unwrap_or_else(|| with_id("report-label-store")),
+        ReportDim::Product if stored.is_empty() => with_id("report-label-product"),
         ReportDim::Product => stored.to_string(),
         ReportDim::TaxRate => key
             .parse::<i64>()
-            .map(|h| format!("IVA {} %", TaxRate::from_hundredths(h)))
+            .map(|h| {
+                t.msg_with(
+                    "report-label-vat",
+                    &[("rate", &TaxRate::from_hundredths(h))],
+                )
+            })
             .unwrap_or_else(|_| key.to_string()),
         ReportDim::Tender => match key {
-            "cash" => "Efectivo".into(),
-            "card" => "Tarjeta".into(),
-            "other" => "Otros".into(),
+            "cash" => t.msg("tender-cash"),
+            "card" => t.msg("tender-card"),
+            "other" => t.msg("tender-other"),
             k => k.to_string(),
         },
         ReportDim::Hour => key
             .parse::<u32>()
             .map(|h| format!("{h:02}:00–{:02}:00", (h + 1) % 24))
             .unwrap_or_else(|_| key.to_string()),
-        ReportDim::Cashier if key == "0" => "Sin cajero registrado".into(),
+        ReportDim::Cashier if key == "0" => t.msg("report-label-no-cashier"),
         ReportDim::Cashier | ReportDim::Franchisee if !stored.is_empty() => stored.to_string(),
-        ReportDim::Cashier => format!("Empleado {key}"),
-        ReportDim::Franchisee => format!("Franquiciado {key}"),
-        ReportDim::Category if key.is_empty() => "Sin categoría".into(),
+        ReportDim::Cashier => with_id("report-label-staff"),
+        ReportDim::Franchisee => with_id("report-label-franchisee"),
+        ReportDim::Category if key.is_empty() => t.msg("report-label-no-category"),
         ReportDim::Category => key.to_string(),
     }
 }
 
-/// Builds the report a viewer asked for, scoped to their stores (or the one picked).
-pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report, WebError> {
-    let view = parse_view(q.by.as_deref())?;
+/// Builds the report a viewer asked for, scoped to their stores (or the one picked). Errors are
+/// in the viewer's language; group labels in `labels`' (the CSV always asks for Spanish, so the
+/// file is the same whatever the language of the page).
+pub async fn build(
+    st: &AppState,
+    v: &Viewer,
+    q: &ReportQuery,
+    labels: &Tr,
+) -> Result<Report, WebError> {
+    let t = v.t();
+    let view = parse_view(t, q.by.as_deref())?;
     let dim = view.dim();
-    let (n, rank) = parse_top(q)?;
+    let (n, rank) = parse_top(t, q)?;
     let today = crate::storage::sql::business_day(Utc::now());
-    let to = parse_day("hasta", q.to.as_deref(), today)?;
-    let from = parse_day("desde", q.from.as_deref(), to - Duration::days(6))?;
+    let to = parse_day(t, "report-field-to", q.to.as_deref(), today)?;
+    let from = parse_day(
+        t,
+        "report-field-from",
+        q.from.as_deref(),
+        to - Duration::days(6),
+    )?;
     if from > to {
-        return Err(bad(format!(
-            "«Desde» ({}) es posterior a «hasta» ({}).",
-            html::day(from),
-            html::day(to)
+        return Err(bad(t.msg_with(
+            "report-from-after-to",
+            &[("from", &t.day(from)), ("to", &t.day(to))],
         )));
     }
     let days = (to - from).num_days() + 1;
     if days > MAX_REPORT_DAYS {
-        return Err(bad(format!(
-            "Un informe abarca como mucho {MAX_REPORT_DAYS} días."
-        )));
+        return Err(bad(
+            t.msg_with("report-too-long", &[("days", &MAX_REPORT_DAYS)])
+        ));
     }
     let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
         .await?
@@ -259,14 +281,13 @@ pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report,
         .collect();
     let store = match q.store.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(t) => {
-            let id = t.parse::<i64>().map(StoreId).map_err(|_| {
-                bad(format!(
-                    "La tienda «{t}» no es válida: elige una de la lista."
-                ))
-            })?;
+        Some(s) => {
+            let id = s
+                .parse::<i64>()
+                .map(StoreId)
+                .map_err(|_| bad(t.msg_with("report-bad-store", &[("value", &s)])))?;
             if !stores.contains_key(&id) {
-                return Err(WebError::not_found());
+                return Err(WebError::not_found_t(t));
             }
             Some(id)
         }
@@ -324,7 +345,7 @@ pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report,
     let mut lines: Vec<Line> = merged
         .into_values()
         .map(|mut l| {
-            l.label = label(dim, &l.key, &l.label, &stores);
+            l.label = label(labels, dim, &l.key, &l.label, &stores);
             l
         })
         .collect();
@@ -380,44 +401,55 @@ pub async fn build(st: &AppState, v: &Viewer, q: &ReportQuery) -> Result<Report,
     })
 }
 
-fn change(now: Money, prev: Money) -> String {
+fn change(t: &Tr, now: Money, prev: Money) -> String {
     if prev.is_zero() {
         return "—".into();
     }
     let pct = ((now - prev).as_decimal() * rust_decimal::Decimal::from(100) / prev.as_decimal())
         .round_dp(1);
     let class = if pct.is_sign_negative() { "down" } else { "up" };
-    format!(
-        "<span class=\"{class}\">{}{} %</span>",
-        if pct.is_sign_negative() { "" } else { "+" },
-        pct.to_string().replace('.', ",")
-    )
-}
-
-/// The extra columns of a dimension: tickets/payments, refunds, units.
-fn heads(view: View) -> (&'static str, &'static str, &'static str) {
-    match view {
-        View::Top => ("", "", "Unidades"),
-        View::Dim(d) => match d {
-            ReportDim::Day | ReportDim::Store | ReportDim::Hour | ReportDim::Franchisee => {
-                ("Tickets", "", "")
-            }
-            ReportDim::Cashier => ("Tickets", "Devoluciones", ""),
-            ReportDim::Tender => ("Cobros", "", ""),
-            ReportDim::Product | ReportDim::Category => ("", "", "Unidades"),
-            ReportDim::TaxRate => ("", "", ""),
-        },
+    let sign = if pct.is_sign_negative() { "" } else { "+" };
+    match t.lang() {
+        Lang::Es => format!(
+            "<span class=\"{class}\">{sign}{} %</span>",
+            pct.to_string().replace('.', ",")
+        ),
+        Lang::En => format!("<span class=\"{class}\">{sign}{pct}%</span>"),
     }
 }
 
+/// The extra columns of a dimension: tickets/payments, refunds, units.
+fn heads(t: &Tr, view: View) -> (String, String, String) {
+    let (c, r, q) = match view {
+        View::Top => ("", "", "report-col-units"),
+        View::Dim(d) => match d {
+            ReportDim::Day | ReportDim::Store | ReportDim::Hour | ReportDim::Franchisee => {
+                ("report-col-tickets", "", "")
+            }
+            ReportDim::Cashier => ("report-col-tickets", "report-col-refunds", ""),
+            ReportDim::Tender => ("report-col-payments", "", ""),
+            ReportDim::Product | ReportDim::Category => ("", "", "report-col-units"),
+            ReportDim::TaxRate => ("", "", ""),
+        },
+    };
+    let m = |k: &str| {
+        if k.is_empty() {
+            String::new()
+        } else {
+            t.msg(k)
+        }
+    };
+    (m(c), m(r), m(q))
+}
+
 /// The table of a report's lines (at most [`TABLE_ROWS`]), with a total row when `total`.
-fn table(id: &str, view: View, lines: &[Line], total: bool) -> String {
-    let (count_head, refunds_head, qty_head) = heads(view);
+fn table(t: &Tr, id: &str, view: View, lines: &[Line], total: bool) -> String {
+    let (count_head, refunds_head, qty_head) = heads(t, view);
     let th = |h: &str| {
         if h.is_empty() {
             String::new()
         } else {
-            format!("<th class=\"num\">{h}</th>")
+            format!("<th class=\"num\">{}</th>", esc(h))
         }
     };
     let rows: String = lines
@@ -434,7 +466,7 @@ fn table(id: &str, view: View, lines: &[Line], total: bool) -> String {
             if !qty_head.is_empty() {
                 extra.push_str(&format!(
                     "<td class=\"num qty\">{}</td>",
-                    html::quantity(l.quantity_milli)
+                    t.quantity(l.quantity_milli)
                 ));
             }
             format!(
@@ -442,41 +474,46 @@ fn table(id: &str, view: View, lines: &[Line], total: bool) -> String {
                  <td class=\"num gross\">{gross}</td><td class=\"num prev\">{prev}</td><td class=\"num\">{chg}</td></tr>",
                 k = esc(&l.key),
                 label = esc(&l.label),
-                net = html::money(l.net),
-                tax = html::money(l.tax),
-                gross = html::money(l.gross),
-                prev = html::money(l.prev_gross),
-                chg = change(l.gross, l.prev_gross),
+                net = t.money(l.net),
+                tax = t.money(l.tax),
+                gross = t.money(l.gross),
+                prev = t.money(l.prev_gross),
+                chg = change(t, l.gross, l.prev_gross),
             )
         })
         .collect();
     let sum = |f: fn(&Line) -> Money| lines.iter().map(f).sum::<Money>();
     let total_row = if total {
         let (tg, tp) = (sum(|l| l.gross), sum(|l| l.prev_gross));
-        let pad = [count_head, refunds_head, qty_head]
+        let pad = [&count_head, &refunds_head, &qty_head]
             .iter()
             .filter(|h| !h.is_empty())
             .count();
         format!(
-            "<tr class=\"total\"><td>Total</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>\
+            "<tr class=\"total\"><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&t.msg("report-total")),
             "<td></td>".repeat(pad),
-            html::money(sum(|l| l.net)),
-            html::money(sum(|l| l.tax)),
-            html::money(tg),
-            html::money(tp),
-            change(tg, tp)
+            t.money(sum(|l| l.net)),
+            t.money(sum(|l| l.tax)),
+            t.money(tg),
+            t.money(tp),
+            change(t, tg, tp)
         )
     } else {
         String::new()
     };
     format!(
-        "<table id=\"{id}\"><thead><tr><th></th>{}{}{}<th class=\"num\">Base</th><th class=\"num\">IVA</th>\
-         <th class=\"num\">Total</th><th class=\"num\">Anterior</th><th class=\"num\">Var.</th></tr></thead>\
+        "<table id=\"{id}\"><thead><tr><th></th>{}{}{}{}{}{}{}{}</tr></thead>\
          <tbody>{rows}{total_row}</tbody></table>",
-        th(count_head),
-        th(refunds_head),
-        th(qty_head),
+        th(&count_head),
+        th(&refunds_head),
+        th(&qty_head),
+        th(&t.msg("report-col-net")),
+        th(&t.msg("report-col-vat")),
+        th(&t.msg("report-col-total")),
+        th(&t.msg("report-col-previous")),
+        th(&t.msg("report-col-change")),
     )
 }
 
@@ -486,10 +523,14 @@ pub async fn page(
     v: Viewer,
     WebQuery(q): WebQuery<ReportQuery>,
 ) -> WebResult {
-    let r = build(&st, &v, &q).await?;
+    let t = v.t();
+    let r = build(&st, &v, &q, t).await?;
     let by = r.view.param();
-    let tabs = super::controls::tabs(by, r.from, r.to);
-    let mut opts = String::from("<option value=\"\">Todas</option>");
+    let tabs = super::controls::tabs(t, by, r.from, r.to);
+    let mut opts = format!(
+        "<option value=\"\">{}</option>",
+        esc(&t.msg("report-all-stores"))
+    );
     for (id, name) in &r.stores {
         let sel = if r.store == Some(*id) {
             " selected"
@@ -508,34 +549,48 @@ pub async fn page(
             (" selected", "")
         };
         format!(
-            "<label>Productos <input type=\"number\" name=\"n\" id=\"n\" min=\"1\" max=\"{TOP_MAX}\" value=\"{}\"></label>\
-             <label>Ordenar por <select name=\"rank\" id=\"rank\"><option value=\"gross\"{g}>Importe</option>\
-             <option value=\"units\"{u}>Unidades</option></select></label>",
-            r.n
+            "<label>{products} <input type=\"number\" name=\"n\" id=\"n\" min=\"1\" max=\"{TOP_MAX}\" value=\"{}\"></label>\
+             <label>{sort} <select name=\"rank\" id=\"rank\"><option value=\"gross\"{g}>{gross}</option>\
+             <option value=\"units\"{u}>{units}</option></select></label>",
+            r.n,
+            products = esc(&t.msg("report-products")),
+            sort = esc(&t.msg("report-sort-by")),
+            gross = esc(&t.msg("report-rank-gross")),
+            units = esc(&t.msg("report-rank-units")),
         )
     } else {
         String::new()
     };
     let form = format!(
         "<form class=\"row\" method=\"get\" action=\"/dashboard/reports\"><input type=\"hidden\" name=\"by\" value=\"{by}\">\
-         <label>Desde <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
-         <label>Hasta <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
-         <label>Tienda <select name=\"store\" id=\"store\">{opts}</select></label>{top_fields}\
-         <button type=\"submit\">Ver</button>\
-         <a href=\"/dashboard/reports.csv?{q}\">Exportar CSV</a></form>",
+         <label>{l_from} <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
+         <label>{l_to} <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
+         <label>{l_store} <select name=\"store\" id=\"store\">{opts}</select></label>{top_fields}\
+         <button type=\"submit\">{show}</button>\
+         <a href=\"/dashboard/reports.csv?{q}\">{export}</a></form>",
         from = r.from,
         to = r.to,
         q = r.query(),
+        l_from = esc(&t.msg("report-from")),
+        l_to = esc(&t.msg("report-to")),
+        l_store = esc(&t.msg("report-store")),
+        show = esc(&t.msg("report-show")),
+        export = esc(&t.msg("report-export")),
     );
     let body = if r.view == View::Top {
-        top_body(&r, &tabs, &form)
+        top_body(t, &r, &tabs, &form)
     } else {
-        dim_body(&r, &tabs, &form)
+        dim_body(t, &r, &tabs, &form)
     };
-    Ok(ok(html::page(&v, "reports", "Informes", &body)))
+    Ok(ok(html::page_t(
+        &v,
+        "reports",
+        &t.msg("reports-title"),
+        &body,
+    )))
 }
 
-fn dim_body(r: &Report, tabs: &str, form: &str) -> String {
+fn dim_body(t: &Tr, r: &Report, tabs: &str, form: &str) -> String {
     let tg = r.lines.iter().map(|l| l.gross).sum::<Money>();
     let tp = r.lines.iter().map(|l| l.prev_gross).sum::<Money>();
     let mut chart_rows: Vec<(String, i64, i64)> = r
@@ -548,33 +603,38 @@ fn dim_body(r: &Report, tabs: &str, form: &str) -> String {
         chart_rows.truncate(CHART_ROWS);
     }
     let chart = if chart_rows.is_empty() {
-        "<p class=\"muted\">No hay ventas en este periodo.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", esc(&t.msg("report-no-sales")))
     } else {
-        html::bar_chart("Ventas con IVA por grupo", &chart_rows)
+        html::bar_chart_t(t, &t.msg("report-chart"), &chart_rows)
     };
     format!(
-        "<h1>Informes de ventas</h1>{tabs}{form}\
-         <div class=\"kpis\"><div class=\"kpi\"><span>Ventas con IVA</span><b id=\"report-gross\">{g}</b></div>\
-         <div class=\"kpi\"><span>Periodo anterior ({pf} – {pt})</span><b>{p}</b></div>\
-         <div class=\"kpi\"><span>Variación</span><b>{chg}</b></div></div>\
+        "<h1>{heading}</h1>{tabs}{form}\
+         <div class=\"kpis\"><div class=\"kpi\"><span>{k_gross}</span><b id=\"report-gross\">{g}</b></div>\
+         <div class=\"kpi\"><span>{k_prev}</span><b>{p}</b></div>\
+         <div class=\"kpi\"><span>{k_chg}</span><b>{chg}</b></div></div>\
          <section class=\"card\">{chart}</section>\
          <section class=\"card\">{table}</section>",
-        pf = html::day(r.prev_from),
-        pt = html::day(r.prev_to),
-        g = html::money(tg),
-        p = html::money(tp),
-        chg = change(tg, tp),
-        table = table("report", r.view, &r.lines, true),
+        heading = esc(&t.msg("report-heading")),
+        k_gross = esc(&t.msg("report-kpi-gross")),
+        k_prev = esc(&t.msg_with(
+            "report-kpi-previous",
+            &[("from", &t.day(r.prev_from)), ("to", &t.day(r.prev_to))]
+        )),
+        k_chg = esc(&t.msg("report-kpi-change")),
+        g = t.money(tg),
+        p = t.money(tp),
+        chg = change(t, tg, tp),
+        table = table(t, "report", r.view, &r.lines, true),
     )
 }
 
-fn top_body(r: &Report, tabs: &str, form: &str) -> String {
-    let (metric, value): (&str, fn(&Line) -> i64) = match r.rank {
-        Rank::Gross => ("importe con IVA", |l| l.gross.cents()),
-        Rank::Units => ("unidades", |l| l.quantity_milli),
+fn top_body(t: &Tr, r: &Report, tabs: &str, form: &str) -> String {
+    let (metric, value): (String, fn(&Line) -> i64) = match r.rank {
+        Rank::Gross => (t.msg("report-metric-gross"), |l| l.gross.cents()),
+        Rank::Units => (t.msg("report-metric-units"), |l| l.quantity_milli),
     };
     let chart = if r.lines.is_empty() {
-        "<p class=\"muted\">No hay ventas en este periodo.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", esc(&t.msg("report-no-sales")))
     } else {
         let rows: Vec<(String, i64)> = r
             .lines
@@ -583,21 +643,28 @@ fn top_body(r: &Report, tabs: &str, form: &str) -> String {
             .map(|l| (l.label.clone(), value(l)))
             .collect();
         let shown: &dyn Fn(i64) -> String = match r.rank {
-            Rank::Gross => &|c| html::money(Money::from_cents(c)),
-            Rank::Units => &html::quantity,
+            Rank::Gross => &|c| t.money(Money::from_cents(c)),
+            Rank::Units => &|q| t.quantity(q),
         };
-        html::bar_chart_single(&format!("Más vendidos por {metric}"), &rows, shown)
+        html::bar_chart_single_t(
+            t,
+            &t.msg_with("report-top-chart", &[("metric", &metric)]),
+            &rows,
+            shown,
+        )
     };
     format!(
-        "<h1>Productos más y menos vendidos</h1>{tabs}{form}\
-         <p class=\"muted\">Ordenados por {metric}, {n} por lista. Los menos vendidos incluyen los productos \
-         activos del catálogo que no vendieron nada en el periodo en las tiendas elegidas.</p>\
+        "<h1>{heading}</h1>{tabs}{form}\
+         <p class=\"muted\">{help}</p>\
          <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><h2>Más vendidos</h2>{top}</section>\
-         <section class=\"card\"><h2>Menos vendidos</h2>{bottom}</section>",
-        n = r.n,
-        top = table("top", r.view, &r.lines, false),
-        bottom = table("bottom", r.view, &r.bottom, false),
+         <section class=\"card\"><h2>{best}</h2>{top}</section>\
+         <section class=\"card\"><h2>{worst}</h2>{bottom}</section>",
+        heading = esc(&t.msg("report-top-heading")),
+        help = esc(&t.msg_with("report-top-help", &[("metric", &metric), ("n", &r.n)])),
+        best = esc(&t.msg("report-top-best")),
+        worst = esc(&t.msg("report-top-worst")),
+        top = table(t, "top", r.view, &r.lines, false),
+        bottom = table(t, "bottom", r.view, &r.bottom, false),
     )
 }
 
@@ -607,7 +674,8 @@ pub async fn csv(
     v: Viewer,
     WebQuery(q): WebQuery<ReportQuery>,
 ) -> WebResult {
-    let r = build(&st, &v, &q).await?;
+    // Labels in Spanish whatever the viewer reads: the file is the same in both languages.
+    let r = build(&st, &v, &q, Tr::es()).await?;
     let row = |list: &str, l: &Line| {
         format!(
             "{list}{},{},{},{},{},{},{},{},{}\n",
