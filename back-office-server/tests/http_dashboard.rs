@@ -481,6 +481,27 @@ async fn writes_need_csrf_and_the_admin_role(s: &Server) {
         .unwrap();
     assert!(page.changes.iter().any(|c| matches!(&c.change, CatalogChange::Product(p) if p.id == w.product && p.price == Money::from_cents(399))));
 
+    // The report category is set from the same form and shown on the product page.
+    let p = hq
+        .post(
+            &path,
+            &[("price", "3,99"), ("category", " Bodega "), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    hq.get(&path).await.assert(
+        StatusCode::OK,
+        "<span id=\"product-category\">Bodega</span>",
+    );
+    assert_eq!(
+        s.storage
+            .dashboard()
+            .product_category(w.product)
+            .await
+            .unwrap(),
+        "Bodega"
+    );
+
     // A store's own price: only that store's tills see it; clearing goes back to HQ's.
     let sp = format!("{path}/store-price");
     let store_b = w.store_b.to_string();
@@ -646,12 +667,18 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
     let path = format!("/dashboard/catalog/{}", w.product);
     let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
     let store_a = w.store_a.to_string();
+    let long_category = "x".repeat(101);
     type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
     let cases: Vec<Case> = vec![
         (path.clone(), vec![("price", "abc")], "no es un importe"),
         (path.clone(), vec![("price", "-1")], "negativo"),
         (path.clone(), vec![("price", "")], "Falta"),
         (path.clone(), vec![("price", "2"), ("name", "  ")], "nombre"),
+        (
+            path.clone(),
+            vec![("price", "2"), ("category", &long_category)],
+            "100 caracteres",
+        ),
         (
             format!("{path}/store-price"),
             vec![("store_id", "x"), ("price", "1")],

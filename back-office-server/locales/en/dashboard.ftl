@@ -135,6 +135,9 @@ catalog-import-title = Import CSV
 catalog-import-help = Columns: sku,name,tax_rate,price,barcodes (VAT in %, price including VAT, barcodes separated by spaces). A new SKU creates the product; an existing one updates its name and price.
 catalog-import-button = Import
 catalog-hq-price-label = Head-office price (incl. VAT)
+catalog-category-label = Category
+catalog-category-none = no category
+catalog-category-invalid = A category has at most 100 characters and no line breaks.
 catalog-hq-price-shown = { $price } (head office)
 catalog-store-price-placeholder = empty = head-office price
 catalog-product-summary = VAT { $rate } · barcodes { $codes } · head-office price

@@ -135,6 +135,9 @@ catalog-import-title = Importar CSV
 catalog-import-help = Columnas: sku,name,tax_rate,price,barcodes (IVA en %, precio con IVA, códigos separados por espacios). Un SKU nuevo crea el producto; uno existente actualiza nombre y precio.
 catalog-import-button = Importar
 catalog-hq-price-label = Precio central (IVA incl.)
+catalog-category-label = Categoría
+catalog-category-none = sin categoría
+catalog-category-invalid = La categoría tiene como mucho 100 caracteres, sin saltos de línea.
 catalog-hq-price-shown = { $price } (central)
 catalog-store-price-placeholder = vacío = precio central
 catalog-product-summary = IVA { $rate } · códigos { $codes } · precio central

@@ -212,6 +212,7 @@ pub async fn edit(
         .await?
         .into_iter()
         .collect();
+    let category = st.storage.dashboard().product_category(p.id).await?;
     let stores = visible_stores(&st, &v).await?;
     let done = q.done.as_deref().map(html::notice).unwrap_or_default();
     let hq_form = if v.can_write() {
@@ -219,9 +220,12 @@ pub async fn edit(
             "<form class=\"row\" method=\"post\" action=\"/dashboard/catalog/{id}\">{csrf}\
              <label>{l_name} <input name=\"name\" id=\"name\" value=\"{name}\" size=\"40\"></label>\
              <label>{l_price} <input name=\"price\" id=\"price\" value=\"{price}\" required></label>\
+             <label>{l_cat} <input name=\"category\" id=\"category\" value=\"{cat}\" size=\"20\" maxlength=\"100\"></label>\
              <button type=\"submit\" id=\"save-price\">{save}</button></form>",
             csrf = v.csrf_field(),
             l_name = m("field-name"),
+            l_cat = m("catalog-category-label"),
+            cat = esc(&category),
             l_price = m("catalog-hq-price-label"),
             save = m("save"),
             name = esc(&p.name),
@@ -265,7 +269,7 @@ pub async fn edit(
     let body = format!(
         "<p><a href=\"/dashboard/catalog\">← {back}</a></p><h1>{name}</h1>{done}\
          <section class=\"card\"><p>SKU <b>{sku}</b> · {summary} \
-         <b id=\"hq-price\">{price}</b></p>{hq_form}</section>\
+         <b id=\"hq-price\">{price}</b> · {l_cat}: <span id=\"product-category\">{cat}</span></p>{hq_form}</section>\
          <section class=\"card\"><h2>{h_stores}</h2><table id=\"store-prices\"><thead><tr><th>{c_store}</th>\
          <th class=\"num\">{c_store_price}</th><th></th></tr></thead><tbody>{store_rows}</tbody></table></section>",
         back = m("catalog-title"),
@@ -279,6 +283,15 @@ pub async fn edit(
             ]
         )),
         price = t.money(p.price),
+        l_cat = m("catalog-category-label"),
+        cat = if category.is_empty() {
+            format!(
+                "<span class=\"muted\">{}</span>",
+                m("catalog-category-none")
+            )
+        } else {
+            esc(&category)
+        },
         h_stores = m("catalog-store-prices"),
         c_store = m("col-store"),
         c_store_price = m("catalog-store-price"),
@@ -293,9 +306,11 @@ pub struct ProductForm {
     pub name: Option<String>,
     #[serde(default)]
     pub price: String,
+    /// The report category ('' = none); left as it is when the form has no such field.
+    pub category: Option<String>,
 }
 
-/// `POST /dashboard/catalog/{id}`: the HQ price (and name).
+/// `POST /dashboard/catalog/{id}`: the HQ price (and name and report category).
 pub async fn save(
     State(st): State<AppState>,
     v: Viewer,
@@ -311,6 +326,19 @@ pub async fn save(
         ),
         None => None,
     };
+    let category = match f.category.as_deref().map(str::trim) {
+        Some(c) if c.chars().count() > 100 || c.chars().any(char::is_control) => {
+            return Err(WebError::invalid(t.msg("catalog-category-invalid")));
+        }
+        other => other.map(str::to_string),
+    };
+    // Everything was validated above, so a bad form saves nothing.
+    if let Some(c) = &category {
+        st.storage
+            .dashboard()
+            .set_product_category(ProductId(id), c)
+            .await?;
+    }
     st.storage
         .update_product(
             ProductId(id),
