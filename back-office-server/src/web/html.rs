@@ -221,6 +221,9 @@ pub fn bar_chart_single_t(
     chart(t, title, &rows, false, value)
 }
 
+/// How many characters of a row's label the chart shows.
+const LABEL_CHARS: usize = 32;
+
 fn chart(
     t: &Tr,
     title: &str,
@@ -234,7 +237,9 @@ fn chart(
         .max()
         .unwrap_or(0)
         .max(1);
-    let (label_w, bar_w, row_h) = (220i64, 460i64, 30i64);
+    // Labels up to LABEL_CHARS characters fit the label column; longer ones end in "…" (the
+    // full label is in the bar's tooltip and in the table below the chart).
+    let (label_w, bar_w, row_h) = (270i64, 460i64, 30i64);
     let h = row_h * rows.len() as i64 + 30;
     let mut svg = format!(
         "<svg class=\"chart\" role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
@@ -246,10 +251,15 @@ fn chart(
         let y = i as i64 * row_h + 4;
         let wn = (now.max(&0) * bar_w) / max;
         let wp = (prev.max(&0) * bar_w) / max;
-        let short: String = label.chars().take(30).collect();
+        let short: String = if label.chars().count() > LABEL_CHARS {
+            let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+            format!("{}…", cut.trim_end())
+        } else {
+            label.clone()
+        };
         svg.push_str(&format!(
             "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"lbl\">{l}</text>\
-             <rect x=\"{label_w}\" y=\"{y}\" width=\"{wn}\" height=\"16\" class=\"now\"><title>{l}: {m}</title></rect>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{wn}\" height=\"16\" class=\"now\"><title>{full}: {m}</title></rect>\
              {prev_bar}<text x=\"{vx}\" y=\"{ty}\" class=\"val\">{m}</text>",
             prev_bar = if with_prev {
                 format!(
@@ -262,6 +272,7 @@ fn chart(
             lx = label_w - 8,
             ty = y + 13,
             l = esc(&short),
+            full = esc(label),
             m = esc(&value(*now)),
             vx = label_w + wn + 6,
         ));
@@ -321,6 +332,20 @@ mod tests {
         assert!(
             svg.contains("periodo anterior") && svg.contains("10,00 €"),
             "{svg}"
+        );
+    }
+
+    #[test]
+    fn long_chart_labels_end_in_an_ellipsis_and_keep_the_full_text_in_the_tooltip() {
+        let long = "DEMO-00209 Leche semidesnatada Casa Pepa 1 l";
+        let svg = bar_chart_t(Tr::es(), "Ventas", &[(long.into(), 100, 0)]);
+        let shown: String = long.chars().take(LABEL_CHARS - 1).collect();
+        assert!(svg.contains(&format!(">{}…<", shown.trim_end())), "{svg}");
+        assert!(svg.contains(&format!("<title>{long}: ")), "{svg}");
+        let short = bar_chart_t(Tr::es(), "Ventas", &[("Efectivo".into(), 100, 0)]);
+        assert!(
+            short.contains(">Efectivo<") && !short.contains('…'),
+            "{short}"
         );
     }
 
