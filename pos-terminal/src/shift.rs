@@ -537,6 +537,8 @@ impl Ledger {
         staff: &Staff,
         float: Vec<DenominationCount>,
     ) -> Result<Document> {
+        // The float is the manager's responsibility: only a manager opens the drawer for the day.
+        require_manager(staff)?;
         if let Some(open) = self.open_shift()? {
             return Err(ShiftError::AlreadyOpen(open.seq));
         }

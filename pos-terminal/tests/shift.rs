@@ -305,7 +305,13 @@ fn z_numbers_stay_gapless_across_a_reopen_and_a_refused_close() {
     }
     let mut l = Ledger::open(&path).unwrap();
     assert_eq!(l.last_close().unwrap().unwrap().z_number, 1);
-    l.start_shift(&cashier(), count_of(10000)).unwrap();
+    // Only a manager opens the drawer for the day; a cashier's attempt records nothing.
+    assert!(matches!(
+        l.start_shift(&cashier(), count_of(10000)),
+        Err(ShiftError::NotManager(_))
+    ));
+    assert_eq!(l.last_seq().unwrap(), z1_seq);
+    l.start_shift(&manager(), count_of(10000)).unwrap();
     sell(&mut l, 500); // the sale refused between shifts, rung again in the new one
     sell(&mut l, 2000);
     let before = l.last_seq().unwrap();
