@@ -286,17 +286,21 @@ async fn main() {
                     a + b
                 })
                 .await;
-                let raw = if raw_periods.split(',').any(|p| p.trim() == name) {
-                    time_runs(1, || {
+                let (raw, speedup) = if raw_periods.split(',').any(|p| p.trim() == name) {
+                    let raw = time_runs(1, || {
                         report_rows(db, dim, from, to, ReportSource::RawLines, None)
                     })
                     .await
-                    .0
+                    .0;
+                    let r = format!("{raw:.1}");
+                    let x = format!("{:.0}x", raw / p50.max(0.001));
+                    (r, x)
                 } else {
-                    f64::NAN
+                    // Not run for this period (REPORT_BENCH_RAW).
+                    ("-".to_string(), "-".to_string())
                 };
                 println!(
-                    "  {:<10} {:<8} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>11.1} {:>7.0}x {:>6}",
+                    "  {:<10} {:<8} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>8.1}/{:<8.1} {:>11} {:>8} {:>6}",
                     format!("{dim:?}"),
                     name,
                     p50,
@@ -306,7 +310,7 @@ async fn main() {
                     g50,
                     gmax,
                     raw,
-                    raw / p50.max(0.001),
+                    speedup,
                     rows
                 );
             }
