@@ -1,58 +1,24 @@
 //! The store manager at the till, clicked and typed through with the headless iced_test Simulator:
 //! open shift → sales → cash out → X → blind Z short beyond tolerance → next opening; stock.
 
-use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-use iced::Task;
+mod common;
+use common::*;
 use iced::widget::Id;
-use iced_test::simulator;
 use pos_terminal::Ledger;
 use pos_terminal_app::{Message, Screen, Till};
 use sync_protocol::{
     CatalogChange, Change, ChangesPage, DocumentBody, EnrollResponse, FranchiseeId, Money,
-    ProductId, ProductRecord, Quantity, StaffId, StaffRecord, StaffRole, StockMovementKind,
-    StoreId, TaxRate, Tender, TillId,
+    Quantity, StaffId, StaffRole, StockMovementKind, StoreId, Tender, TillId,
 };
 
 const EAN: &str = "8412345678905";
 const OTHER_EAN: &str = "5901234123457";
 
-fn pin_hash(pin: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .expect("hash")
-        .to_string()
-}
-
-fn staff(id: i64, name: &str, role: StaffRole, pin: &str) -> CatalogChange {
-    CatalogChange::Staff(StaffRecord {
-        id: StaffId(id),
-        name: name.into(),
-        role,
-        pin_hash: pin_hash(pin),
-        active: true,
-    })
-}
-
-fn product(id: i64, name: &str, cents: i64, code: &str) -> [CatalogChange; 2] {
-    [
-        CatalogChange::Product(ProductRecord {
-            id: ProductId(id),
-            sku: format!("SKU{id}"),
-            name: name.into(),
-            tax_rate_id: 1,
-            tax_rate: TaxRate::IVA_GENERAL,
-            price: Money::from_cents(cents),
-            active: true,
-        }),
-        CatalogChange::Barcode {
-            code: code.into(),
-            product_id: ProductId(id),
-        },
-    ]
-}
-
 /// Enrolled, with two products, a cashier (PIN 1234) and a manager (PIN 9876).
+fn logged_in(dir: &tempfile::TempDir) -> Till {
+    common::logged_in_with(ledger(dir))
+}
+
 fn ledger(dir: &tempfile::TempDir) -> Ledger {
     let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
     l.enrol(
@@ -89,60 +55,10 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
     l
 }
 
-fn feed(till: &mut Till, messages: Vec<Message>) {
-    for m in messages {
-        let _: Task<Message> = till.update(m);
-    }
-}
-
-/// Clicks the input with `id`, types `text` and, if asked, presses Enter.
-fn type_into(till: &mut Till, id: impl Into<Id>, text: &str, enter: bool) {
-    let messages: Vec<Message> = {
-        let mut ui = simulator(till.view());
-        ui.click(id.into()).expect("input");
-        let _ = ui.typewrite(text);
-        if enter {
-            let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
-        }
-        ui.into_messages().collect()
-    };
-    feed(till, messages);
-}
-
-fn click(till: &mut Till, label: &str) {
-    let messages: Vec<Message> = {
-        let mut ui = simulator(till.view());
-        ui.click(label)
-            .unwrap_or_else(|e| panic!("no button {label:?}: {e:?}"));
-        ui.into_messages().collect()
-    };
-    feed(till, messages);
-}
-
-fn shows(till: &Till, s: &str) -> bool {
-    let mut ui = simulator(till.view());
-    ui.find(s).is_ok()
-}
-
 fn den(cents: i64) -> Id {
     Id::from(pos_terminal_app::screen::manager::denomination_id(
         sync_protocol::Denomination::from_cents(cents).expect("euro"),
     ))
-}
-
-fn logged_in(dir: &tempfile::TempDir) -> Till {
-    let (mut till, _) = Till::with_ledger(ledger(dir));
-    type_into(&mut till, "login-pin", "1234", true);
-    assert!(matches!(till.screen, Screen::Sell(_)), "login failed");
-    till
-}
-
-/// From the sell screen into the manager menu with Marta's PIN.
-fn manager_menu(till: &mut Till) {
-    click(till, "Gerencia (F10)");
-    assert!(shows(till, "Gerencia: PIN de encargado"));
-    type_into(till, "manager-pin", "9876", true);
-    assert!(shows(till, "Gerencia · Marta"), "manager PIN refused");
 }
 
 fn sell_one_for_20_cash(till: &mut Till) {

@@ -2,17 +2,15 @@
 //! headless iced_test Simulator: pick the pending note, scan (one item short, one not on the note,
 //! an unknown code refused), confirm; the note leaves the pending list and the receipt names it.
 
-use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+mod common;
 use chrono::NaiveDate;
-use iced::Task;
-use iced::widget::Id;
-use iced_test::simulator;
+use common::*;
 use pos_terminal::Ledger;
-use pos_terminal_app::{Message, Screen, Till};
+use pos_terminal_app::{Message, Till};
 use sync_protocol::{
     CatalogChange, Change, ChangesPage, DeliveryNoteLine, DeliveryNoteRecord, DeliveryNoteStatus,
-    DocumentBody, EnrollResponse, FranchiseeId, Money, ProductId, ProductRecord, Quantity, StaffId,
-    StaffRecord, StaffRole, StockMovementKind, StoreId, TaxRate, TillId,
+    DocumentBody, EnrollResponse, FranchiseeId, ProductId, Quantity, StaffId, StaffRole,
+    StockMovementKind, StoreId, TillId,
 };
 
 const EAN: &str = "8412345678905";
@@ -41,43 +39,11 @@ fn note(id: i64, number: &str, store: i64) -> CatalogChange {
     })
 }
 
-fn pin_hash(pin: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .expect("hash")
-        .to_string()
-}
-
-fn staff(id: i64, name: &str, role: StaffRole, pin: &str) -> CatalogChange {
-    CatalogChange::Staff(StaffRecord {
-        id: StaffId(id),
-        name: name.into(),
-        role,
-        pin_hash: pin_hash(pin),
-        active: true,
-    })
-}
-
-fn product(id: i64, name: &str, cents: i64, code: &str) -> [CatalogChange; 2] {
-    [
-        CatalogChange::Product(ProductRecord {
-            id: ProductId(id),
-            sku: format!("SKU{id}"),
-            name: name.into(),
-            tax_rate_id: 1,
-            tax_rate: TaxRate::IVA_GENERAL,
-            price: Money::from_cents(cents),
-            active: true,
-        }),
-        CatalogChange::Barcode {
-            code: code.into(),
-            product_id: ProductId(id),
-        },
-    ]
-}
-
 /// Enrolled, with three products, a pending delivery note of this store, a cashier (PIN 1234) and a manager (PIN 9876).
+fn logged_in(dir: &tempfile::TempDir) -> Till {
+    common::logged_in_with(ledger(dir))
+}
+
 fn ledger(dir: &tempfile::TempDir) -> Ledger {
     let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
     l.enrol(
@@ -116,55 +82,6 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
     };
     l.apply_changes(&page).expect("apply");
     l
-}
-
-fn feed(till: &mut Till, messages: Vec<Message>) {
-    for m in messages {
-        let _: Task<Message> = till.update(m);
-    }
-}
-
-/// Clicks the input with `id`, types `text` and, if asked, presses Enter.
-fn type_into(till: &mut Till, id: impl Into<Id>, text: &str, enter: bool) {
-    let messages: Vec<Message> = {
-        let mut ui = simulator(till.view());
-        ui.click(id.into()).expect("input");
-        let _ = ui.typewrite(text);
-        if enter {
-            let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
-        }
-        ui.into_messages().collect()
-    };
-    feed(till, messages);
-}
-
-fn click(till: &mut Till, label: &str) {
-    let messages: Vec<Message> = {
-        let mut ui = simulator(till.view());
-        ui.click(label)
-            .unwrap_or_else(|e| panic!("no button {label:?}: {e:?}"));
-        ui.into_messages().collect()
-    };
-    feed(till, messages);
-}
-
-fn shows(till: &Till, s: &str) -> bool {
-    let mut ui = simulator(till.view());
-    ui.find(s).is_ok()
-}
-
-fn logged_in(dir: &tempfile::TempDir) -> Till {
-    let (mut till, _) = Till::with_ledger(ledger(dir));
-    type_into(&mut till, "login-pin", "1234", true);
-    assert!(matches!(till.screen, Screen::Sell(_)), "login failed");
-    till
-}
-
-/// From the sell screen into the manager menu with Marta's PIN.
-fn manager_menu(till: &mut Till) {
-    click(till, "Gerencia (F10)");
-    type_into(till, "manager-pin", "9876", true);
-    assert!(shows(till, "Gerencia · Marta"), "manager PIN refused");
 }
 
 const CHOICE: &str = "ALB-2026-000001 · Almacén central · previsto 30/11/2026 · 2 líneas";

@@ -1,0 +1,100 @@
+//! What the till's Simulator tests share: catalog changes for a test ledger (staff with argon2
+//! PINs, products with a barcode) and the clicking and typing through `iced_test`.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use iced::Task;
+use iced::widget::Id;
+use iced_test::simulator;
+use pos_terminal::Ledger;
+use pos_terminal_app::{Message, Screen, Till};
+use sync_protocol::{
+    CatalogChange, Money, ProductId, ProductRecord, StaffId, StaffRecord, StaffRole, TaxRate,
+};
+
+pub fn pin_hash(pin: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .expect("hash")
+        .to_string()
+}
+
+pub fn staff(id: i64, name: &str, role: StaffRole, pin: &str) -> CatalogChange {
+    CatalogChange::Staff(StaffRecord {
+        id: StaffId(id),
+        name: name.into(),
+        role,
+        pin_hash: pin_hash(pin),
+        active: true,
+    })
+}
+
+pub fn product(id: i64, name: &str, cents: i64, code: &str) -> [CatalogChange; 2] {
+    [
+        CatalogChange::Product(ProductRecord {
+            id: ProductId(id),
+            sku: format!("SKU{id}"),
+            name: name.into(),
+            tax_rate_id: 1,
+            tax_rate: TaxRate::IVA_GENERAL,
+            price: Money::from_cents(cents),
+            active: true,
+        }),
+        CatalogChange::Barcode {
+            code: code.into(),
+            product_id: ProductId(id),
+        },
+    ]
+}
+
+pub fn feed(till: &mut Till, messages: Vec<Message>) {
+    for m in messages {
+        let _: Task<Message> = till.update(m);
+    }
+}
+
+/// Clicks the input with `id`, types `text` and, if asked, presses Enter.
+pub fn type_into(till: &mut Till, id: impl Into<Id>, text: &str, enter: bool) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(till.view());
+        ui.click(id.into()).expect("input");
+        let _ = ui.typewrite(text);
+        if enter {
+            let _ = ui.tap_key(iced::keyboard::key::Named::Enter);
+        }
+        ui.into_messages().collect()
+    };
+    feed(till, messages);
+}
+
+pub fn click(till: &mut Till, label: &str) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(till.view());
+        ui.click(label)
+            .unwrap_or_else(|e| panic!("no button {label:?}: {e:?}"));
+        ui.into_messages().collect()
+    };
+    feed(till, messages);
+}
+
+pub fn shows(till: &Till, s: &str) -> bool {
+    let mut ui = simulator(till.view());
+    ui.find(s).is_ok()
+}
+
+/// From the sell screen into the manager menu with Marta's PIN.
+pub fn manager_menu(till: &mut Till) {
+    click(till, "Gerencia (F10)");
+    assert!(shows(till, "Gerencia: PIN de encargado"));
+    type_into(till, "manager-pin", "9876", true);
+    assert!(shows(till, "Gerencia · Marta"), "manager PIN refused");
+}
+
+/// A till on `ledger`, logged in with the cashier's PIN 1234 and on the sell screen.
+pub fn logged_in_with(ledger: Ledger) -> Till {
+    let (mut till, _) = Till::with_ledger(ledger);
+    type_into(&mut till, "login-pin", "1234", true);
+    assert!(matches!(till.screen, Screen::Sell(_)), "login failed");
+    till
+}
