@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sync_protocol::{
     CashMovement, CashMovementDirection, Document, DocumentBody, DocumentId, GENESIS_HASH, Money,
-    StoreId, TillId,
+    TillId,
 };
 
 #[macro_use]
@@ -22,38 +22,6 @@ struct World {
     north_token: String,
     south: TillId,
     admin_token: String,
-}
-
-/// A till of `store` enrolled with a device token the test knows.
-async fn till_with_token(s: &Server, store: StoreId, name: &str) -> (TillAuth, String) {
-    let code = auth::new_enrolment_code();
-    let token = auth::new_token();
-    s.storage
-        .create_till(
-            store,
-            name,
-            &auth::hash_token(&code),
-            Utc::now() + chrono::Duration::days(1),
-        )
-        .await
-        .unwrap();
-    let e = s
-        .storage
-        .enroll_till(
-            &auth::hash_token(&code),
-            "test",
-            &auth::hash_token(&token),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    let till = TillAuth {
-        till_id: e.till_id,
-        store_id: e.store_id,
-        franchisee_id: e.franchisee_id,
-        revoked: false,
-    };
-    (till, token)
 }
 
 async fn world(s: &Server) -> World {
@@ -75,8 +43,8 @@ async fn world(s: &Server) -> World {
                 .id,
         );
     }
-    let (north, north_token) = till_with_token(s, stores[0], "Caja Norte").await;
-    let (south, _) = till_with_token(s, stores[1], "Caja Sur").await;
+    let (north, north_token) = common::enrolled_with_token(s, stores[0], "Caja Norte").await;
+    let (south, _) = common::enrolled_with_token(s, stores[1], "Caja Sur").await;
     let admin_token = auth::new_token();
     st.create_admin("HQ", &auth::hash_token(&admin_token))
         .await

@@ -45,7 +45,13 @@ pub async fn sqlite() -> Server {
 }
 
 pub async fn enrolled(s: &Server, store: StoreId, name: &str) -> TillAuth {
+    enrolled_with_token(s, store, name).await.0
+}
+
+/// A till of `store` enrolled with a device token the test knows (to push over HTTP as that till).
+pub async fn enrolled_with_token(s: &Server, store: StoreId, name: &str) -> (TillAuth, String) {
     let code = auth::new_enrolment_code();
+    let token = auth::new_token();
     s.storage
         .create_till(
             store,
@@ -60,17 +66,18 @@ pub async fn enrolled(s: &Server, store: StoreId, name: &str) -> TillAuth {
         .enroll_till(
             &auth::hash_token(&code),
             "test",
-            &auth::hash_token(&auth::new_token()),
+            &auth::hash_token(&token),
             Utc::now(),
         )
         .await
         .unwrap();
-    TillAuth {
+    let till = TillAuth {
         till_id: e.till_id,
         store_id: e.store_id,
         franchisee_id: e.franchisee_id,
         revoked: false,
-    }
+    };
+    (till, token)
 }
 
 /// A browser: no redirects followed, cookies kept by hand.
