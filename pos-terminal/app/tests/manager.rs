@@ -7,8 +7,7 @@ use iced::widget::Id;
 use pos_terminal::Ledger;
 use pos_terminal_app::{Message, Screen, Till};
 use sync_protocol::{
-    CatalogChange, Change, ChangesPage, DocumentBody, EnrollResponse, FranchiseeId, Money,
-    Quantity, StaffId, StaffRole, StockMovementKind, StoreId, Tender, TillId,
+    CatalogChange, DocumentBody, Money, Quantity, StaffId, StaffRole, StockMovementKind, Tender,
 };
 
 const EAN: &str = "8412345678905";
@@ -20,39 +19,12 @@ fn logged_in(dir: &tempfile::TempDir) -> Till {
 }
 
 fn ledger(dir: &tempfile::TempDir) -> Ledger {
-    let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
-    l.enrol(
-        "https://central.example",
-        &EnrollResponse {
-            till_id: TillId(7),
-            store_id: StoreId(1),
-            franchisee_id: FranchiseeId(1),
-            ticket_series: "T0007".into(),
-            token: "secret".into(),
-        },
-        "test",
-    )
-    .expect("enrol");
     let mut changes: Vec<CatalogChange> = Vec::new();
     changes.extend(product(1, "Aceite de oliva 1 L", 1345, EAN));
     changes.extend(product(2, "Agua mineral 1,5 L", 60, OTHER_EAN));
     changes.push(staff(1, "Lucía", StaffRole::Cashier, "1234"));
     changes.push(staff(2, "Marta", StaffRole::Manager, "9876"));
-    let page = ChangesPage {
-        protocol_version: sync_protocol::PROTOCOL_VERSION,
-        next_cursor: changes.len() as i64,
-        changes: changes
-            .into_iter()
-            .enumerate()
-            .map(|(i, change)| Change {
-                cursor: i as i64 + 1,
-                change,
-            })
-            .collect(),
-        has_more: false,
-    };
-    l.apply_changes(&page).expect("apply");
-    l
+    enrolled_ledger(dir, changes)
 }
 
 fn den(cents: i64) -> Id {

@@ -8,9 +8,8 @@ use common::*;
 use pos_terminal::Ledger;
 use pos_terminal_app::{Message, Till};
 use sync_protocol::{
-    CatalogChange, Change, ChangesPage, DeliveryNoteLine, DeliveryNoteRecord, DeliveryNoteStatus,
-    DocumentBody, EnrollResponse, FranchiseeId, ProductId, Quantity, StaffId, StaffRole,
-    StockMovementKind, StoreId, TillId,
+    CatalogChange, DeliveryNoteLine, DeliveryNoteRecord, DeliveryNoteStatus, DocumentBody,
+    ProductId, Quantity, StaffId, StaffRole, StockMovementKind, StoreId,
 };
 
 const EAN: &str = "8412345678905";
@@ -45,19 +44,6 @@ fn logged_in(dir: &tempfile::TempDir) -> Till {
 }
 
 fn ledger(dir: &tempfile::TempDir) -> Ledger {
-    let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
-    l.enrol(
-        "https://central.example",
-        &EnrollResponse {
-            till_id: TillId(7),
-            store_id: StoreId(1),
-            franchisee_id: FranchiseeId(1),
-            ticket_series: "T0007".into(),
-            token: "secret".into(),
-        },
-        "test",
-    )
-    .expect("enrol");
     let mut changes: Vec<CatalogChange> = Vec::new();
     changes.extend(product(1, "Aceite de oliva 1 L", 1345, EAN));
     changes.extend(product(2, "Agua mineral 1,5 L", 60, OTHER_EAN));
@@ -67,21 +53,7 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
     changes.push(note(2, "ALB-2026-000002", 2));
     changes.push(staff(1, "Lucía", StaffRole::Cashier, "1234"));
     changes.push(staff(2, "Marta", StaffRole::Manager, "9876"));
-    let page = ChangesPage {
-        protocol_version: sync_protocol::PROTOCOL_VERSION,
-        next_cursor: changes.len() as i64,
-        changes: changes
-            .into_iter()
-            .enumerate()
-            .map(|(i, change)| Change {
-                cursor: i as i64 + 1,
-                change,
-            })
-            .collect(),
-        has_more: false,
-    };
-    l.apply_changes(&page).expect("apply");
-    l
+    enrolled_ledger(dir, changes)
 }
 
 const CHOICE: &str = "ALB-2026-000001 · Almacén central · previsto 30/11/2026 · 2 líneas";

@@ -9,7 +9,8 @@ use iced_test::simulator;
 use pos_terminal::Ledger;
 use pos_terminal_app::{Message, Screen, Till};
 use sync_protocol::{
-    CatalogChange, Money, ProductId, ProductRecord, StaffId, StaffRecord, StaffRole, TaxRate,
+    CatalogChange, Change, ChangesPage, EnrollResponse, FranchiseeId, Money, ProductId,
+    ProductRecord, StaffId, StaffRecord, StaffRole, StoreId, TaxRate, TillId,
 };
 
 pub fn pin_hash(pin: &str) -> String {
@@ -97,4 +98,36 @@ pub fn logged_in_with(ledger: Ledger) -> Till {
     type_into(&mut till, "login-pin", "1234", true);
     assert!(matches!(till.screen, Screen::Sell(_)), "login failed");
     till
+}
+
+/// A ledger in `dir` enrolled as till 7 of store 1, with `changes` applied as one page from HQ.
+pub fn enrolled_ledger(dir: &tempfile::TempDir, changes: Vec<CatalogChange>) -> Ledger {
+    let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
+    l.enrol(
+        "https://central.example",
+        &EnrollResponse {
+            till_id: TillId(7),
+            store_id: StoreId(1),
+            franchisee_id: FranchiseeId(1),
+            ticket_series: "T0007".into(),
+            token: "secret".into(),
+        },
+        "test",
+    )
+    .expect("enrol");
+    let page = ChangesPage {
+        protocol_version: sync_protocol::PROTOCOL_VERSION,
+        next_cursor: changes.len() as i64,
+        changes: changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, change)| Change {
+                cursor: i as i64 + 1,
+                change,
+            })
+            .collect(),
+        has_more: false,
+    };
+    l.apply_changes(&page).expect("apply");
+    l
 }
