@@ -384,15 +384,27 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 pub mod dashboard;
+mod dashboard_sql;
+pub mod db;
 pub mod deliveries;
+mod deliveries_sql;
+mod ingest;
 pub mod postgres;
 pub mod reconcile;
 pub mod sql;
+pub mod sql_storage;
 pub mod sqlite;
+
+pub use sql_storage::SqlStorage;
 
 /// Opens the backend a database URL names and brings its schema up to date:
 /// `sqlite://PATH` (relative or absolute; a bare path ending in `.db` also works) or `postgres://…` / `postgresql://…`.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    Ok(std::sync::Arc::new(open_sql(url).await?))
+}
+
+/// [`open`], keeping the concrete type (jobs and services that need the database handle).
+pub async fn open_sql(url: &str) -> Result<SqlStorage, StorageError> {
     let url = url.trim();
     if let Some(path) = url
         .strip_prefix("sqlite://")
@@ -404,20 +416,20 @@ pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError
             ));
         }
         let path = std::path::PathBuf::from(path);
-        let s = tokio::task::spawn_blocking(move || sqlite::SqliteStorage::open(&path))
+        let db = tokio::task::spawn_blocking(move || sqlite::SqliteDb::open(&path))
             .await
             .map_err(|e| StorageError::Backend(format!("opening sqlite: {e}")))??;
-        return Ok(std::sync::Arc::new(s));
+        return SqlStorage::new(db::Db::Sqlite(db)).await;
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(std::sync::Arc::new(
-            postgres::PostgresStorage::open(url).await?,
-        ));
+        let db = postgres::PostgresDb::open(url).await?;
+        return SqlStorage::new(db::Db::Postgres(db)).await;
     }
     if !url.contains("://") && url.ends_with(".db") {
-        return Box::pin(open(&format!("sqlite://{url}"))).await;
+        return Box::pin(open_sql(&format!("sqlite://{url}"))).await;
     }
     Err(StorageError::Invalid(format!(
-        "unsupported database URL {url:?}: use sqlite://PATH (or a path ending in .db), postgres://… or postgresql://…"
+        "unsupported database URL {:?}: use sqlite://PATH (or a path ending in .db), postgres://… or postgresql://…",
+        postgres::redact_url(url)
     )))
 }

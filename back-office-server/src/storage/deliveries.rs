@@ -171,7 +171,7 @@ impl NoteRow {
 /// Lines of a note with product SKU and name: `note_id` is the only parameter.
 pub const LINES_SQL: &str = "SELECT l.product_id, COALESCE(p.sku, ''), COALESCE(p.name, ''), l.expected_milli, l.received_milli
      FROM delivery_note_lines l LEFT JOIN products p ON p.id = l.product_id
-     WHERE l.note_id = $1 ORDER BY l.line_no";
+     WHERE l.note_id = ?1 ORDER BY l.line_no";
 
 pub fn line(
     product_id: i64,

@@ -694,14 +694,14 @@ pub fn product(
 /// Z closes of `till_id` not reconciled yet.
 pub const UNCHECKED_CLOSES: &str = "SELECT d.id, d.json FROM documents d
      LEFT JOIN cash_close_checks c ON c.document_id = d.id
-     WHERE d.till_id = $1 AND d.kind = 'cash_close' AND c.document_id IS NULL ORDER BY d.seq";
+     WHERE d.till_id = ?1 AND d.kind = 'cash_close' AND c.document_id IS NULL ORDER BY d.seq";
 
 /// Documents of a till in a sequence range, in order.
 pub const DOCS_IN_RANGE: &str =
-    "SELECT json FROM documents WHERE till_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq";
+    "SELECT json FROM documents WHERE till_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq";
 
 pub const INSERT_CLOSE_CHECK: &str = "INSERT INTO cash_close_checks
-     (document_id, till_id, z_number, state, message, checked_at) VALUES ($1, $2, $3, $4, $5, $6)";
+     (document_id, till_id, z_number, state, message, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// Parses a stored close; `None` when the stored JSON is not a cash close.
 pub fn parse_close(json: &str) -> Result<Option<sync_protocol::CashClose>, StorageError> {

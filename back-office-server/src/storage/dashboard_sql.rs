@@ -1,0 +1,507 @@
+//! The dashboard's storage on either backend: users, sessions, failed sign-ins, open alerts,
+//! reports, and the aggregate upserts push runs inside its transaction.
+
+use super::dashboard::{
+    self as d, AggDelta, DashboardRole, DashboardStorage, DashboardUser, DimRow, NewDashboardUser,
+    ReportDim, ReportSource,
+};
+use super::db::{ColType, Dialect, Row, Tx, Value};
+use super::sql_storage::{SqlStorage, exists, load_product, write_changes};
+use super::{Alert, StorageError, StorageResult, sql};
+use crate::p;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId};
+
+/// Writes one push's aggregate deltas (called inside the push transaction). Keys are sorted, so
+/// concurrent pushes upsert rows in the same order (no deadlocks on PostgreSQL).
+pub(crate) async fn apply_aggregates(tx: &mut dyn Tx, a: &AggDelta) -> StorageResult<()> {
+    use ColType::{Int, Text};
+    let i = Value::Int;
+    fn t(s: &str) -> Value<'_> {
+        Value::Text(s)
+    }
+    let rows: Vec<Vec<Value<'_>>> = a
+        .store_day
+        .iter()
+        .map(|((day, store), v)| {
+            vec![
+                t(day),
+                i(*store),
+                i(v[0]),
+                i(v[1]),
+                i(v[2]),
+                i(v[3]),
+                i(v[4]),
+            ]
+        })
+        .collect();
+    upsert(
+        tx,
+        d::UPSERT_STORE_DAY,
+        &[Text, Int, Int, Int, Int, Int, Int],
+        rows,
+    )
+    .await?;
+    for (q, map) in [
+        (d::UPSERT_PRODUCT, &a.product),
+        (d::UPSERT_PRODUCT_MONTH, &a.product_month),
+    ] {
+        let rows = map
+            .iter()
+            .map(|((period, store, product), v)| {
+                vec![t(period), i(*store), i(*product), i(v[0]), i(v[1]), i(v[2])]
+            })
+            .collect();
+        upsert(tx, q, &[Text, Int, Int, Int, Int, Int], rows).await?;
+    }
+    let rows = a
+        .tax
+        .iter()
+        .map(|((day, store, rate), v)| vec![t(day), i(*store), i(*rate), i(v[0]), i(v[1])])
+        .collect();
+    upsert(tx, d::UPSERT_TAX, &[Text, Int, Int, Int, Int], rows).await?;
+    let rows = a
+        .tender
+        .iter()
+        .map(|((day, store, tender), v)| vec![t(day), i(*store), t(tender), i(v[0]), i(v[1])])
+        .collect();
+    upsert(tx, d::UPSERT_TENDER, &[Text, Int, Text, Int, Int], rows).await?;
+    for (q, map) in [(d::UPSERT_HOUR, &a.hour), (d::UPSERT_CASHIER, &a.cashier)] {
+        let rows = map
+            .iter()
+            .map(|((day, store, k), v)| {
+                vec![
+                    t(day),
+                    i(*store),
+                    i(*k),
+                    i(v[0]),
+                    i(v[1]),
+                    i(v[2]),
+                    i(v[3]),
+                    i(v[4]),
+                ]
+            })
+            .collect();
+        upsert(tx, q, &[Text, Int, Int, Int, Int, Int, Int, Int], rows).await?;
+    }
+    for (q, map) in [
+        (d::UPSERT_PRODUCT_ALL, &a.product_all),
+        (d::UPSERT_PRODUCT_MONTH_ALL, &a.product_month_all),
+    ] {
+        let rows = map
+            .iter()
+            .map(|((period, product), v)| vec![t(period), i(*product), i(v[0]), i(v[1]), i(v[2])])
+            .collect();
+        upsert(tx, q, &[Text, Int, Int, Int, Int], rows).await?;
+    }
+    Ok(())
+}
+
+async fn upsert(
+    tx: &mut dyn Tx,
+    q: &str,
+    types: &[ColType],
+    rows: Vec<Vec<Value<'_>>>,
+) -> StorageResult<()> {
+    if !rows.is_empty() {
+        tx.insert_many(q, types, &rows).await?;
+    }
+    Ok(())
+}
+
+async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
+    let id: i64 = r.get(0)?;
+    let role: String = r.get(4)?;
+    let role = DashboardRole::parse(&role)
+        .ok_or_else(|| StorageError::Backend(format!("unknown dashboard role {role:?}")))?;
+    let stores = tx
+        .query_map(
+            "SELECT store_id FROM dashboard_user_stores WHERE user_id = ?1 ORDER BY store_id",
+            p![id],
+            |r| Ok(StoreId(r.get(0)?)),
+        )
+        .await?;
+    Ok(DashboardUser {
+        id,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        password_hash: r.get(3)?,
+        role,
+        stores,
+    })
+}
+
+#[async_trait]
+impl DashboardStorage for SqlStorage {
+    async fn create_dashboard_user(&self, u: &NewDashboardUser) -> StorageResult<i64> {
+        let u = u.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    if tx
+                        .exists(
+                            "SELECT 1 FROM dashboard_users WHERE username = ?1",
+                            p![&u.username],
+                        )
+                        .await?
+                    {
+                        return Err(StorageError::Conflict(format!(
+                            "a dashboard user named {:?} already exists",
+                            u.username
+                        )));
+                    }
+                    let id = tx
+                        .insert_returning_id(
+                            "INSERT INTO dashboard_users (username, display_name, password_hash, role, created_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                            p![
+                                &u.username,
+                                &u.display_name,
+                                &u.password_hash,
+                                u.role.as_str(),
+                                sql::micros(Utc::now())
+                            ],
+                        )
+                        .await?;
+                    for s in &u.stores {
+                        if !exists(tx, "SELECT 1 FROM stores WHERE id = ?1", s.0).await? {
+                            return Err(sql::store_not_found(s.0));
+                        }
+                        tx.execute(
+                            "INSERT INTO dashboard_user_stores (user_id, store_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                            p![id, s.0],
+                        )
+                        .await?;
+                    }
+                    Ok(id)
+                })
+            })
+            .await
+    }
+
+    async fn dashboard_user_by_name(&self, username: &str) -> StorageResult<Option<DashboardUser>> {
+        let username = username.to_string();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let row = tx
+                        .query_opt(
+                            "SELECT id, username, display_name, password_hash, role FROM dashboard_users WHERE username = ?1",
+                            p![&username],
+                        )
+                        .await?;
+                    match row {
+                        Some(r) => Ok(Some(user_of(tx, &r).await?)),
+                        None => Ok(None),
+                    }
+                })
+            })
+            .await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let (token_hash, csrf_token) = (token_hash.to_string(), csrf_token.to_string());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    // Expired sessions go on the way in, so the table does not grow forever.
+                    tx.execute(
+                        "DELETE FROM dashboard_sessions WHERE expires_at <= ?1",
+                        p![sql::micros(now)],
+                    )
+                    .await?;
+                    tx.execute(
+                        "INSERT INTO dashboard_sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        p![
+                            &token_hash,
+                            user_id,
+                            &csrf_token,
+                            sql::micros(now),
+                            sql::micros(expires_at)
+                        ],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Option<(DashboardUser, String)>> {
+        let token_hash = token_hash.to_string();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let row = tx
+                        .query_opt(
+                            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, s.csrf_token
+                             FROM dashboard_sessions s JOIN dashboard_users u ON u.id = s.user_id
+                             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+                            p![&token_hash, sql::micros(now)],
+                        )
+                        .await?;
+                    match row {
+                        Some(r) => {
+                            let csrf: String = r.get(5)?;
+                            Ok(Some((user_of(tx, &r).await?, csrf)))
+                        }
+                        None => Ok(None),
+                    }
+                })
+            })
+            .await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StorageResult<()> {
+        let token_hash = token_hash.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "DELETE FROM dashboard_sessions WHERE token_hash = ?1",
+                        p![&token_hash],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn record_login_failure(&self, keys: &[String], now: DateTime<Utc>) -> StorageResult<()> {
+        let keys = keys.to_vec();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    for k in &keys {
+                        tx.execute(
+                            "INSERT INTO login_failures (key, at) VALUES (?1, ?2)",
+                            p![k, sql::micros(now)],
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> StorageResult<u64> {
+        let key = key.to_string();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let n: i64 = tx
+                        .scalar(
+                            "SELECT CAST(COUNT(*) AS BIGINT) FROM login_failures WHERE key = ?1 AND at > ?2",
+                            p![&key, sql::micros(since)],
+                        )
+                        .await?;
+                    Ok(sql::to_u64(n))
+                })
+            })
+            .await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> StorageResult<()> {
+        let key = key.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute("DELETE FROM login_failures WHERE key = ?1", p![&key])
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn bulk_set_prices(&self, prices: &[(ProductId, Money)]) -> StorageResult<u64> {
+        let prices = prices.to_vec();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut changes = Vec::with_capacity(prices.len());
+                    for (id, price) in &prices {
+                        let n = tx
+                            .execute(
+                                "UPDATE products SET price_cents = ?1 WHERE id = ?2",
+                                p![price.cents(), id.0],
+                            )
+                            .await?;
+                        if n == 0 {
+                            return Err(sql::product_not_found(id.0));
+                        }
+                        let product = load_product(tx, id.0).await?;
+                        changes.push(sql::product_change(&product)?);
+                    }
+                    write_changes(tx, changes).await?;
+                    Ok(prices.len() as u64)
+                })
+            })
+            .await
+    }
+
+    async fn store_prices(&self, product: ProductId) -> StorageResult<Vec<(StoreId, Money)>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT store_id, price_cents FROM store_prices WHERE product_id = ?1 ORDER BY store_id",
+                        p![product.0],
+                        |r| Ok((StoreId(r.get(0)?), Money::from_cents(r.get(1)?))),
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn open_alerts(&self) -> StorageResult<Vec<Alert>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT id, kind, till_id, message, created_at FROM alerts WHERE resolved_at IS NULL ORDER BY id",
+                        p![],
+                        super::sql_storage::alert_row,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn report(
+        &self,
+        dim: ReportDim,
+        from: NaiveDate,
+        to: NaiveDate,
+        source: ReportSource,
+        stores: Option<&[StoreId]>,
+    ) -> StorageResult<Vec<DimRow>> {
+        let postgres = self.db.dialect() == Dialect::Postgres;
+        let q = d::report_sql(dim, source, postgres, stores);
+        let params = d::report_params(dim, source, from, to);
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let values: Vec<Value<'_>> = params.iter().map(Value::from).collect();
+                    tx.query_map(&q, &values, |r| {
+                        Ok(d::dim_row(
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ))
+                    })
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn set_product_category(&self, product: ProductId, category: &str) -> StorageResult<()> {
+        let category = category.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .execute(d::SET_PRODUCT_CATEGORY, p![&category, product.0])
+                        .await?;
+                    if n == 0 {
+                        return Err(sql::product_not_found(product.0));
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn set_product_categories(
+        &self,
+        categories: &[(ProductId, String)],
+    ) -> StorageResult<()> {
+        let categories = categories.to_vec();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    for (product, category) in &categories {
+                        if tx
+                            .execute(d::SET_PRODUCT_CATEGORY, p![category, product.0])
+                            .await?
+                            == 0
+                        {
+                            return Err(sql::product_not_found(product.0));
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn product_category(&self, product: ProductId) -> StorageResult<String> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.scalar_opt(d::PRODUCT_CATEGORY, p![product.0])
+                        .await?
+                        .ok_or_else(|| sql::product_not_found(product.0))
+                })
+            })
+            .await
+    }
+
+    async fn active_products(&self) -> StorageResult<Vec<(i64, String, String)>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(d::ACTIVE_PRODUCTS, p![], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn documents_of_kind(
+        &self,
+        kind: DocumentKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        stores: Option<&[StoreId]>,
+    ) -> StorageResult<Vec<Document>> {
+        let (from, to) = (sql::day_text(from), sql::day_text(to));
+        let q = d::documents_of_kind_sql(stores);
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(&q, p![kind.as_str(), &from, &to], |r| {
+                        d::parse_document(&r.get::<String>(0)?)
+                    })
+                    .await
+                })
+            })
+            .await
+    }
+}

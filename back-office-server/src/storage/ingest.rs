@@ -1,0 +1,361 @@
+//! The push algorithm, written once for both backends: store each document exactly once (keyed on
+//! its id and on (till, seq) forever), keep clashing ones aside as conflicts, raise gaps and chain
+//! breaks, and keep the report aggregates, delivery notes and Z checks current in the same transaction.
+
+use super::db::{ColType, Tx, Value};
+use super::sql::{self, Existing};
+use super::{PushResponse, StorageError, StorageResult, TillAuth, dashboard, reconcile};
+use crate::p;
+use chrono::{DateTime, Utc};
+use sync_protocol::{Document, GENESIS_HASH, PushResult, PushStatus};
+
+/// Raises an alert for HQ (shown on the overview until resolved).
+pub(crate) async fn alert(
+    tx: &mut dyn Tx,
+    kind: &str,
+    till_id: i64,
+    message: &str,
+    now: i64,
+    gap: Option<(i64, i64)>,
+) -> StorageResult<()> {
+    tx.execute(
+        "INSERT INTO alerts (kind, till_id, message, created_at, gap_from, gap_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        p![kind, till_id, message, now, gap.map(|g| g.0), gap.map(|g| g.1)],
+    )
+    .await?;
+    Ok(())
+}
+
+fn existing_of(r: &super::db::Row) -> StorageResult<Existing> {
+    Ok(Existing {
+        id: r.get(0)?,
+        seq: r.get(1)?,
+        hash: r.get(2)?,
+    })
+}
+
+/// Stores one push batch for `till` (documents already checked by the caller).
+pub(crate) async fn push_tx(
+    tx: &mut dyn Tx,
+    till: &TillAuth,
+    docs: &[Document],
+    now: DateTime<Utc>,
+) -> StorageResult<PushResponse> {
+    let till_id = till.till_id.0;
+    let now_us = sql::micros(now);
+    // One push per till at a time: the till row is the lock.
+    let row = tx
+        .query_opt(
+            "SELECT contiguous_seq, last_seq FROM tills WHERE id = ?1 FOR UPDATE",
+            p![till_id],
+        )
+        .await?
+        .ok_or_else(|| sql::till_not_found(till_id))?;
+    let (mut contiguous, mut last_seq): (i64, i64) = (row.get(0)?, row.get(1)?);
+    let mut stored = 0i64;
+    let mut conflicts = 0i64;
+    let mut results = Vec::with_capacity(docs.len());
+    // (seq, hash) of the last document stored in this batch, to skip a lookup on the common path.
+    let mut prev_in_batch: Option<(i64, String)> = None;
+    let mut aggregates = dashboard::AggDelta::default();
+    let mut stored_docs: Vec<&Document> = Vec::new();
+
+    for doc in docs {
+        let seq = sql::to_i64(doc.seq, "sequence")?;
+        let id = doc.id.to_string();
+        let json = sql::json(doc)?;
+        let day = sql::day_text(sql::business_day(doc.till_time));
+        let n = tx
+            .execute(
+                "INSERT INTO documents (id, till_id, store_id, seq, kind, till_time, business_day, hash, prev_hash, json, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+                p![
+                    &id,
+                    till_id,
+                    doc.store_id.0,
+                    seq,
+                    doc.body.kind().as_str(),
+                    sql::micros(doc.till_time),
+                    &day,
+                    &doc.hash,
+                    &doc.prev_hash,
+                    &json,
+                    now_us
+                ],
+            )
+            .await?;
+        if n == 0 {
+            let (existing, is_by_id) = match tx
+                .query_opt("SELECT id, seq, hash FROM documents WHERE id = ?1", p![&id])
+                .await?
+            {
+                Some(r) => (existing_of(&r)?, true),
+                None => {
+                    let r = tx
+                        .query_opt(
+                            "SELECT id, seq, hash FROM documents WHERE till_id = ?1 AND seq = ?2",
+                            p![till_id, seq],
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            StorageError::Backend(format!(
+                                "document {id} was refused by a unique key but no clash was found"
+                            ))
+                        })?;
+                    (existing_of(&r)?, false)
+                }
+            };
+            if existing.hash == doc.hash {
+                results.push(PushResult {
+                    id: doc.id,
+                    seq: doc.seq,
+                    status: PushStatus::Duplicate,
+                    message: None,
+                });
+            } else {
+                let reason = sql::conflict_reason(doc, &existing, is_by_id);
+                let fresh = tx
+                    .execute(
+                        "INSERT INTO document_conflicts (document_id, till_id, seq, hash, existing_document_id, reason, json, received_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                        p![&id, till_id, seq, &doc.hash, &existing.id, &reason, &json, now_us],
+                    )
+                    .await?;
+                if fresh > 0 {
+                    conflicts += 1;
+                    alert(tx, "conflict", till_id, &reason, now_us, None).await?;
+                }
+                results.push(PushResult {
+                    id: doc.id,
+                    seq: doc.seq,
+                    status: PushStatus::Conflict,
+                    message: Some(reason),
+                });
+            }
+            continue;
+        }
+
+        aggregates.add(&day, doc);
+        if let Some(s) = sql::sale_rows(doc) {
+            tx.execute(
+                "INSERT INTO sales (document_id, kind, till_id, store_id, business_day, number, total_cents, net_cents, tax_cents)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                p![
+                    &id,
+                    s.kind,
+                    till_id,
+                    doc.store_id.0,
+                    &day,
+                    s.number,
+                    s.total_cents,
+                    s.net_cents,
+                    s.tax_cents
+                ],
+            )
+            .await?;
+            let lines: Vec<Vec<Value<'_>>> = s
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    vec![
+                        Value::Text(&id),
+                        Value::Int(i as i64 + 1),
+                        Value::Text(&l.0),
+                        Value::Int(l.1),
+                        Value::Int(l.2),
+                        Value::Int(l.3),
+                        Value::Int(l.4),
+                        Value::Int(l.5),
+                    ]
+                })
+                .collect();
+            tx.insert_many(
+                "INSERT INTO sale_lines (document_id, line_no, line_id, product_id, quantity_milli, gross_cents, net_cents, tax_rate_hundredths)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                &[
+                    ColType::Text,
+                    ColType::Int,
+                    ColType::Text,
+                    ColType::Int,
+                    ColType::Int,
+                    ColType::Int,
+                    ColType::Int,
+                    ColType::Int,
+                ],
+                &lines,
+            )
+            .await?;
+            let payments: Vec<Vec<Value<'_>>> = s
+                .payments
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    vec![
+                        Value::Text(&id),
+                        Value::Int(i as i64 + 1),
+                        Value::Text(&p.0),
+                        Value::Text(p.1),
+                        Value::Int(p.2),
+                    ]
+                })
+                .collect();
+            tx.insert_many(
+                "INSERT INTO sale_payments (document_id, line_no, payment_id, tender, amount_cents) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    ColType::Text,
+                    ColType::Int,
+                    ColType::Text,
+                    ColType::Text,
+                    ColType::Int,
+                ],
+                &payments,
+            )
+            .await?;
+        }
+
+        // The chain, both ways: this document against its predecessor, its successor against it.
+        if seq == 1 {
+            if doc.prev_hash != GENESIS_HASH {
+                let m =
+                    format!("till {till_id}: document seq 1 does not start from the genesis hash");
+                alert(tx, "chain_break", till_id, &m, now_us, None).await?;
+            }
+        } else {
+            let prev_hash = match &prev_in_batch {
+                Some((s, h)) if *s == seq - 1 => Some(h.clone()),
+                _ => {
+                    tx.scalar_opt::<String>(
+                        "SELECT hash FROM documents WHERE till_id = ?1 AND seq = ?2",
+                        p![till_id, seq - 1],
+                    )
+                    .await?
+                }
+            };
+            if prev_hash.is_some_and(|h| h != doc.prev_hash) {
+                let m = sql::chain_break_message(seq, till_id, seq - 1);
+                alert(tx, "chain_break", till_id, &m, now_us, None).await?;
+            }
+        }
+        // A successor can only be stored already when this document fills a hole.
+        if seq < last_seq
+            && let Some(next_prev) = tx
+                .scalar_opt::<String>(
+                    "SELECT prev_hash FROM documents WHERE till_id = ?1 AND seq = ?2",
+                    p![till_id, seq + 1],
+                )
+                .await?
+            && next_prev != doc.hash
+        {
+            let m = sql::chain_break_message(seq + 1, till_id, seq);
+            alert(tx, "chain_break", till_id, &m, now_us, None).await?;
+        }
+
+        if seq > last_seq + 1 {
+            let m = sql::gap_message(till_id, last_seq + 1, seq - 1);
+            alert(
+                tx,
+                "gap",
+                till_id,
+                &m,
+                now_us,
+                Some((last_seq + 1, seq - 1)),
+            )
+            .await?;
+        }
+        last_seq = last_seq.max(seq);
+        stored += 1;
+        stored_docs.push(doc);
+        prev_in_batch = Some((seq, doc.hash.clone()));
+        results.push(PushResult {
+            id: doc.id,
+            seq: doc.seq,
+            status: PushStatus::Stored,
+            message: None,
+        });
+    }
+
+    super::dashboard_sql::apply_aggregates(tx, &aggregates).await?;
+    super::deliveries_sql::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
+    if stored > 0 {
+        // Advance the contiguous mark over stored sequences; stops at the first hole.
+        let seqs: Vec<i64> = tx
+            .query_map(
+                "SELECT seq FROM documents WHERE till_id = ?1 AND seq > ?2 ORDER BY seq",
+                p![till_id, contiguous],
+                |r| r.get(0),
+            )
+            .await?;
+        for s in seqs {
+            if s != contiguous + 1 {
+                break;
+            }
+            contiguous = s;
+        }
+        tx.execute(
+            "UPDATE alerts SET resolved_at = ?1, message = message || ?2
+             WHERE till_id = ?3 AND kind = 'gap' AND resolved_at IS NULL AND gap_to <= ?4",
+            p![now_us, sql::GAP_CLOSED_SUFFIX, till_id, contiguous],
+        )
+        .await?;
+        reconcile_closes(tx, till_id, contiguous, now_us).await?;
+    }
+    tx.execute(
+        "UPDATE tills SET contiguous_seq = ?1, last_seq = ?2, doc_count = doc_count + ?3,
+         conflict_count = conflict_count + ?4, last_push_at = ?5 WHERE id = ?6",
+        p![contiguous, last_seq, stored, conflicts, now_us, till_id],
+    )
+    .await?;
+    Ok(PushResponse {
+        results,
+        contiguous_seq: sql::to_u64(contiguous),
+    })
+}
+
+/// Reconciles every Z close of the till whose whole range has arrived (see `reconcile`).
+async fn reconcile_closes(
+    tx: &mut dyn Tx,
+    till_id: i64,
+    contiguous: i64,
+    now_us: i64,
+) -> StorageResult<()> {
+    let closes: Vec<(String, String)> = tx
+        .query_map(sql::UNCHECKED_CLOSES, p![till_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .await?;
+    for (id, json) in closes {
+        let Some(close) = sql::parse_close(&json)? else {
+            continue;
+        };
+        let last = sql::to_i64(close.last_seq, "sequence")?;
+        if last > contiguous {
+            continue; // some documents are still on their way; checked when they arrive
+        }
+        let first = sql::to_i64(close.first_seq, "sequence")?;
+        let docs = tx
+            .query_map(sql::DOCS_IN_RANGE, p![till_id, first, last], |r| {
+                sql::parse_document(&r.get::<String>(0)?)
+            })
+            .await?;
+        let f = reconcile::check(till_id, &close, &docs);
+        for m in &f.mismatches {
+            alert(tx, "z_mismatch", till_id, m, now_us, None).await?;
+        }
+        if let Some(m) = &f.over_short {
+            alert(tx, "z_over_short", till_id, m, now_us, None).await?;
+        }
+        let state = if f.mismatches.is_empty() {
+            "ok"
+        } else {
+            "mismatch"
+        };
+        let z = sql::to_i64(close.z_number, "Z number")?;
+        tx.execute(
+            sql::INSERT_CLOSE_CHECK,
+            p![&id, till_id, z, state, f.mismatches.first(), now_us],
+        )
+        .await?;
+    }
+    Ok(())
+}
