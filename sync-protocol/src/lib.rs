@@ -1,6 +1,7 @@
 //! Types and arithmetic shared by the till (`pos-terminal`) and HQ (`back-office-server`).
 //! Anything both ends must agree on byte for byte — money, totals, documents, the hash chain, the wire — lives here.
 
+pub mod bank;
 pub mod barcode;
 pub mod cash;
 pub mod catalog;
