@@ -41,8 +41,9 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 fn iban(n: usize) -> Iban {
     let bank_branch = format!("2100{:04}", n % 10_000);
     let account = format!("{:010}", n * 7919);
-    let dc = sync_protocol::bank::ccc_control_digits(&bank_branch[..4], &bank_branch[4..], &account)
-        .expect("digits");
+    let dc =
+        sync_protocol::bank::ccc_control_digits(&bank_branch[..4], &bank_branch[4..], &account)
+            .expect("digits");
     ccc_to_iban(&format!("{bank_branch}{dc}{account}")).expect("valid CCC")
 }
 
@@ -63,7 +64,11 @@ fn remittance(n: usize) -> Remittance {
                 end_to_end_id: format!("A-2026-{i:06}"),
                 amount: Money::from_cents(10_000 + (i as i64 * 37) % 90_000),
                 collection_date: date(2026, 1, 5 + (i % 2) as u32),
-                sequence: if i % 10 == 0 { SequenceType::First } else { SequenceType::Recurrent },
+                sequence: if i % 10 == 0 {
+                    SequenceType::First
+                } else {
+                    SequenceType::Recurrent
+                },
                 scheme: Scheme::Core,
                 mandate: MandateRef {
                     id: format!("FRQ-{i:06}"),
@@ -101,11 +106,28 @@ fn norma43_file(movements: usize) -> Vec<u8> {
             Money::from_cents(10_000 + (i as i64 * 37) % 90_000)
         };
         amounts.push(amount);
-        lines.push(n43::movement(date(2026, 1, 1 + (i % 28) as u32), "04", amount, "", "", ""));
-        lines.push(n43::concept(1, &format!("TRANSFERENCIA DE FRANQUICIADO {i}"), ""));
-        lines.push(n43::concept(2, &format!("FACTURA A-2026-{i:06}"), "ROYALTY"));
+        lines.push(n43::movement(
+            date(2026, 1, 1 + (i % 28) as u32),
+            "04",
+            amount,
+            "",
+            "",
+            "",
+        ));
+        lines.push(n43::concept(
+            1,
+            &format!("TRANSFERENCIA DE FRANQUICIADO {i}"),
+            "",
+        ));
+        lines.push(n43::concept(
+            2,
+            &format!("FACTURA A-2026-{i:06}"),
+            "ROYALTY",
+        ));
     }
-    lines.push(n43::account_totals(bank, branch, account, opening, &amounts));
+    lines.push(n43::account_totals(
+        bank, branch, account, opening, &amounts,
+    ));
     lines.push(n43::end_of_file(lines.len()));
     let mut out = lines.join("\r\n");
     out.push_str("\r\n");
@@ -114,7 +136,9 @@ fn norma43_file(movements: usize) -> Vec<u8> {
 
 fn main() {
     let r = remittance(5_000);
-    let file = time("pain.008 with 5,000 debits: validate + write", || write(&r).expect("valid"));
+    let file = time("pain.008 with 5,000 debits: validate + write", || {
+        write(&r).expect("valid")
+    });
     println!(
         "  {} batches, {} debits, control sum {}, {:.1} MB",
         file.batches.len(),
@@ -124,9 +148,10 @@ fn main() {
     );
 
     let n43 = norma43_file(100_000);
-    let parsed = time("Norma 43 with 100,000 movements (300,003 records): parse + cross-check", || {
-        norma43::parse(&n43).expect("valid")
-    });
+    let parsed = time(
+        "Norma 43 with 100,000 movements (300,003 records): parse + cross-check",
+        || norma43::parse(&n43).expect("valid"),
+    );
     println!(
         "  {} movements, {:.1} MB",
         parsed.accounts[0].movements.len(),
@@ -155,12 +180,18 @@ fn main() {
         .take(10_000)
         .map(StatementLine::from)
         .collect();
-    let proposals = time("matching 10,000 statement lines against 300,000 open items", || {
-        propose(&items, &payers, &lines)
-    });
+    let proposals = time(
+        "matching 10,000 statement lines against 300,000 open items",
+        || propose(&items, &payers, &lines),
+    );
     let matched = proposals
         .iter()
-        .filter(|p| matches!(p.proposal, trastienda_banking::matching::Proposal::Match { .. }))
+        .filter(|p| {
+            matches!(
+                p.proposal,
+                trastienda_banking::matching::Proposal::Match { .. }
+            )
+        })
         .count();
     println!("  {matched} matched");
 
@@ -172,8 +203,13 @@ fn main() {
             amount_open: i.amount_open,
         })
         .collect();
-    let report = time("aging of 300,000 open items (5,000 franchisees × 60)", || {
-        age(&aging_items, date(2026, 3, 31))
-    });
-    println!("  {} rows, total {}", report.rows.len(), report.totals.total);
+    let report = time(
+        "aging of 300,000 open items (5,000 franchisees × 60)",
+        || age(&aging_items, date(2026, 3, 31)),
+    );
+    println!(
+        "  {} rows, total {}",
+        report.rows.len(),
+        report.totals.total
+    );
 }

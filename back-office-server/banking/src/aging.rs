@@ -130,12 +130,30 @@ mod tests {
         let as_of = d(2026, 3, 31);
         assert_eq!(AgingBucket::of(d(2026, 4, 1), as_of), AgingBucket::NotDue);
         assert_eq!(AgingBucket::of(d(2026, 3, 31), as_of), AgingBucket::NotDue);
-        assert_eq!(AgingBucket::of(d(2026, 3, 30), as_of), AgingBucket::Days1To30);
-        assert_eq!(AgingBucket::of(d(2026, 3, 1), as_of), AgingBucket::Days1To30); // 30 days
-        assert_eq!(AgingBucket::of(d(2026, 2, 28), as_of), AgingBucket::Days31To60); // 31
-        assert_eq!(AgingBucket::of(d(2026, 1, 30), as_of), AgingBucket::Days31To60); // 60
-        assert_eq!(AgingBucket::of(d(2026, 1, 29), as_of), AgingBucket::Days61To90); // 61
-        assert_eq!(AgingBucket::of(d(2025, 12, 31), as_of), AgingBucket::Days61To90); // 90
+        assert_eq!(
+            AgingBucket::of(d(2026, 3, 30), as_of),
+            AgingBucket::Days1To30
+        );
+        assert_eq!(
+            AgingBucket::of(d(2026, 3, 1), as_of),
+            AgingBucket::Days1To30
+        ); // 30 days
+        assert_eq!(
+            AgingBucket::of(d(2026, 2, 28), as_of),
+            AgingBucket::Days31To60
+        ); // 31
+        assert_eq!(
+            AgingBucket::of(d(2026, 1, 30), as_of),
+            AgingBucket::Days31To60
+        ); // 60
+        assert_eq!(
+            AgingBucket::of(d(2026, 1, 29), as_of),
+            AgingBucket::Days61To90
+        ); // 61
+        assert_eq!(
+            AgingBucket::of(d(2025, 12, 31), as_of),
+            AgingBucket::Days61To90
+        ); // 90
         assert_eq!(AgingBucket::of(d(2025, 12, 30), as_of), AgingBucket::Over90); // 91
     }
 
@@ -186,6 +204,9 @@ mod tests {
             days_sales_outstanding(Money::new(dec!(100)), Money::new(dec!(700)), 30),
             Some(dec!(4.3))
         );
-        assert_eq!(days_sales_outstanding(Money::new(dec!(100)), Money::ZERO, 30), None);
+        assert_eq!(
+            days_sales_outstanding(Money::new(dec!(100)), Money::ZERO, 30),
+            None
+        );
     }
 }

@@ -135,11 +135,16 @@ impl CamtDocument {
                 if e.status.as_deref().is_some_and(|s| s != "BOOK") {
                     continue;
                 }
-                let split = e.transactions.len() > 1
-                    && e.transactions.iter().all(|t| t.amount.is_some());
+                let split =
+                    e.transactions.len() > 1 && e.transactions.iter().all(|t| t.amount.is_some());
                 if split {
                     for t in &e.transactions {
-                        out.push(line_of(e, std::slice::from_ref(t), t.amount.unwrap_or(e.amount), t.line));
+                        out.push(line_of(
+                            e,
+                            std::slice::from_ref(t),
+                            t.amount.unwrap_or(e.amount),
+                            t.line,
+                        ));
                     }
                 } else {
                     out.push(line_of(e, &e.transactions, e.amount, e.line));
@@ -177,7 +182,9 @@ impl CamtDocument {
                             None
                         }),
                         reason: info.and_then(|i| i.reason.clone()),
-                        additional_info: info.map(|i| i.additional_info.clone()).unwrap_or_default(),
+                        additional_info: info
+                            .map(|i| i.additional_info.clone())
+                            .unwrap_or_default(),
                         date: e.booking_date,
                     });
                 }

@@ -1,8 +1,8 @@
 //! A small element tree over quick-xml for the ISO 20022 messages we read (camt.05x, pain.002),
 //! with line numbers on every element so that each error can say where the file is wrong.
 
-use quick_xml::{Reader, XmlVersion};
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 use std::fmt;
 use sync_protocol::Money;
 
@@ -186,9 +186,11 @@ pub(crate) fn parse_document(input: &[u8]) -> Result<Document, Iso20022Error> {
                 }
             }
             Event::Text(t) => {
-                let text = t.xml_content(XmlVersion::Implicit1_0).map_err(|err| Iso20022Error::Malformed {
-                    line: lines.line_at(before),
-                    message: err.to_string(),
+                let text = t.xml_content(XmlVersion::Implicit1_0).map_err(|err| {
+                    Iso20022Error::Malformed {
+                        line: lines.line_at(before),
+                        message: err.to_string(),
+                    }
                 })?;
                 match stack.last_mut() {
                     Some(el) => el.text.push_str(&text),
@@ -341,7 +343,9 @@ impl Element {
         if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             return Err(self.invalid(t, "is not an amount (digits and a decimal point)"));
         }
-        let m: Money = t.parse().map_err(|e| self.invalid(t, format!("is not an amount: {e}")))?;
+        let m: Money = t
+            .parse()
+            .map_err(|e| self.invalid(t, format!("is not an amount: {e}")))?;
         Ok((m, self.attr("Ccy").map(str::to_string)))
     }
 
@@ -372,7 +376,10 @@ mod tests {
             b"<?xml version=\"1.0\"?>\n<p:Document xmlns:p=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02\">\n  <A>\n    <B Ccy=\"EUR\">1.50</B>\n    <C>Pan &amp; vino &#241;</C><D/>\n  </A>\n</p:Document>\n",
         )
         .unwrap();
-        assert_eq!(doc.namespace, "urn:iso:std:iso:20022:tech:xsd:camt.054.001.02");
+        assert_eq!(
+            doc.namespace,
+            "urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"
+        );
         assert_eq!(
             message_name(&doc.namespace),
             Some(("camt.054".into(), "001.02".into()))

@@ -125,7 +125,10 @@ pub enum Unmatched {
     /// The payer could be any of these franchisees.
     AmbiguousPayer { franchisees: Vec<String> },
     /// The payer is known but the amount is neither one open invoice nor the open balance.
-    NoInvoiceForAmount { franchisee: String, open_balance: Money },
+    NoInvoiceForAmount {
+        franchisee: String,
+        open_balance: Money,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -175,18 +178,31 @@ impl fmt::Display for Proposal {
                         payer,
                         same_amount,
                     } => {
-                        write!(f, "no invoice named; the amount is exactly what invoice {} has open and the payer is {franchisee} ({payer})",
-                            allocations.first().map_or("", |a| a.invoice_number.as_str()))?;
+                        write!(
+                            f,
+                            "no invoice named; the amount is exactly what invoice {} has open and the payer is {franchisee} ({payer})",
+                            allocations
+                                .first()
+                                .map_or("", |a| a.invoice_number.as_str())
+                        )?;
                         if *same_amount > 1 {
                             write!(f, "; oldest of {same_amount} invoices with this amount")?;
                         }
                     }
                     MatchReason::WholeBalance { franchisee, payer } => {
-                        write!(f, "no invoice named; the amount is the whole open balance of {franchisee} ({} invoices) ({payer})", allocations.len())?;
+                        write!(
+                            f,
+                            "no invoice named; the amount is the whole open balance of {franchisee} ({} invoices) ({payer})",
+                            allocations.len()
+                        )?;
                     }
                 }
                 for a in allocations.iter().filter(|a| a.amount < a.was_open) {
-                    write!(f, "; pays {} of the {} open on {}", a.amount, a.was_open, a.invoice_number)?;
+                    write!(
+                        f,
+                        "; pays {} of the {} open on {}",
+                        a.amount, a.was_open, a.invoice_number
+                    )?;
                 }
                 if !unallocated.is_zero() {
                     write!(f, "; {unallocated} more than was open stays as credit")?;
@@ -195,21 +211,34 @@ impl fmt::Display for Proposal {
             }
             Proposal::Unmatched(u) => match u {
                 Unmatched::Debit => f.write_str("money out, not a payment from a franchisee"),
-                Unmatched::Return => f.write_str("a returned direct debit: reopen the invoice it paid"),
+                Unmatched::Return => {
+                    f.write_str("a returned direct debit: reopen the invoice it paid")
+                }
                 Unmatched::PayerNotFound { same_amount } => {
                     f.write_str("no invoice named and the payer is not a known franchisee")?;
                     if !same_amount.is_empty() {
-                        write!(f, " (open for exactly this amount: {})", same_amount.join(", "))?;
+                        write!(
+                            f,
+                            " (open for exactly this amount: {})",
+                            same_amount.join(", ")
+                        )?;
                     }
                     Ok(())
                 }
                 Unmatched::AmbiguousPayer { franchisees } => {
-                    write!(f, "no invoice named and the payer could be any of {}", franchisees.join(", "))
+                    write!(
+                        f,
+                        "no invoice named and the payer could be any of {}",
+                        franchisees.join(", ")
+                    )
                 }
                 Unmatched::NoInvoiceForAmount {
                     franchisee,
                     open_balance,
-                } => write!(f, "the payer is {franchisee}, but the amount is neither one open invoice nor its open balance {open_balance}"),
+                } => write!(
+                    f,
+                    "the payer is {franchisee}, but the amount is neither one open invoice nor its open balance {open_balance}"
+                ),
             },
         }
     }
@@ -259,7 +288,11 @@ fn same_name(a: &[String], b: &[String]) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     // Banks cut names (Norma 43 keeps 26 characters of the holder, camt often 35 or 70).
     short == long || (short.len() >= 12 && long.starts_with(short.as_str()))
 }
@@ -306,7 +339,8 @@ pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) ->
     // Oldest first: due date, then invoice number; positions into `items`.
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|a, b| {
-        (items[*a].due_date, &items[*a].invoice_number).cmp(&(items[*b].due_date, &items[*b].invoice_number))
+        (items[*a].due_date, &items[*a].invoice_number)
+            .cmp(&(items[*b].due_date, &items[*b].invoice_number))
     });
     let rank: HashMap<usize, usize> = order.iter().enumerate().map(|(r, i)| (*i, r)).collect();
     let mut open: Vec<Money> = items.iter().map(|i| i.amount_open).collect();
@@ -362,7 +396,10 @@ pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) ->
             allocations,
             unallocated: left,
             reason: MatchReason::Reference {
-                invoices: named.iter().map(|i| items[*i].invoice_number.clone()).collect(),
+                invoices: named
+                    .iter()
+                    .map(|i| items[*i].invoice_number.clone())
+                    .collect(),
             },
         });
     }
@@ -394,7 +431,11 @@ pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) ->
                     .copied()
                     .filter(|i| items[*i].franchisee == franchisee && open[*i] > Money::ZERO)
                     .collect();
-                let exact: Vec<usize> = theirs.iter().copied().filter(|i| open[*i] == line.amount).collect();
+                let exact: Vec<usize> = theirs
+                    .iter()
+                    .copied()
+                    .filter(|i| open[*i] == line.amount)
+                    .collect();
                 let balance: Money = theirs.iter().map(|i| open[*i]).sum();
                 if let Some(first) = exact.first() {
                     let alloc = Allocation {
@@ -531,7 +572,12 @@ mod tests {
             credit(dec!(5.00), "PAGO A-2025-00421"),
         ];
         let p = propose(&items(), &payers(), &lines);
-        let Proposal::Match { allocations, unallocated, reason } = &p[0].proposal else {
+        let Proposal::Match {
+            allocations,
+            unallocated,
+            reason,
+        } = &p[0].proposal
+        else {
             panic!("{:?}", p[0]);
         };
         assert_eq!(allocations.len(), 1);
@@ -539,21 +585,49 @@ mod tests {
         assert_eq!(allocations[0].amount, m(dec!(123.45)));
         assert!(unallocated.is_zero());
         assert!(matches!(reason, MatchReason::Reference { .. }));
-        assert_eq!(p[0].proposal.to_string(), "the text names invoice A-2025-0042");
-        assert!(matches!(p[1].proposal, Proposal::Unmatched(Unmatched::PayerNotFound { .. })), "{:?}", p[1]);
+        assert_eq!(
+            p[0].proposal.to_string(),
+            "the text names invoice A-2025-0042"
+        );
+        assert!(
+            matches!(
+                p[1].proposal,
+                Proposal::Unmatched(Unmatched::PayerNotFound { .. })
+            ),
+            "{:?}",
+            p[1]
+        );
     }
 
     #[test]
     fn several_invoices_named_are_paid_oldest_first_and_the_rest_is_credit() {
         let lines = vec![credit(dec!(250.00), "Facturas A-2025-0043 y A-2025-0042")];
         let p = propose(&items(), &payers(), &lines);
-        let Proposal::Match { allocations, unallocated, .. } = &p[0].proposal else {
+        let Proposal::Match {
+            allocations,
+            unallocated,
+            ..
+        } = &p[0].proposal
+        else {
             panic!("{:?}", p[0]);
         };
-        let got: Vec<_> = allocations.iter().map(|a| (a.invoice_number.as_str(), a.amount)).collect();
-        assert_eq!(got, vec![("A-2025-0042", m(dec!(123.45))), ("A-2025-0043", m(dec!(80.00)))]);
+        let got: Vec<_> = allocations
+            .iter()
+            .map(|a| (a.invoice_number.as_str(), a.amount))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A-2025-0042", m(dec!(123.45))),
+                ("A-2025-0043", m(dec!(80.00)))
+            ]
+        );
         assert_eq!(*unallocated, m(dec!(46.55)));
-        assert!(p[0].proposal.to_string().ends_with("46.55 more than was open stays as credit"));
+        assert!(
+            p[0].proposal
+                .to_string()
+                .ends_with("46.55 more than was open stays as credit")
+        );
     }
 
     #[test]
@@ -575,17 +649,43 @@ mod tests {
         let lines = vec![by_iban, by_text.clone(), unknown, by_text];
         let p = propose(&items(), &payers(), &lines);
         // F1 by IBAN: its one 80.00 invoice.
-        let Proposal::Match { allocations, reason, .. } = &p[0].proposal else { panic!("{:?}", p[0]) };
+        let Proposal::Match {
+            allocations,
+            reason,
+            ..
+        } = &p[0].proposal
+        else {
+            panic!("{:?}", p[0])
+        };
         assert_eq!(allocations[0].invoice_number, "A-2025-0043");
-        assert!(matches!(reason, MatchReason::ExactAmount { payer: PayerEvidence::Iban(_), same_amount: 1, .. }));
+        assert!(matches!(
+            reason,
+            MatchReason::ExactAmount {
+                payer: PayerEvidence::Iban(_),
+                same_amount: 1,
+                ..
+            }
+        ));
         // F2 by name in text: two invoices of 80.00, the oldest first, then the next one.
-        let Proposal::Match { allocations, .. } = &p[1].proposal else { panic!("{:?}", p[1]) };
+        let Proposal::Match { allocations, .. } = &p[1].proposal else {
+            panic!("{:?}", p[1])
+        };
         assert_eq!(allocations[0].invoice_number, "A-2025-0004");
-        assert!(p[1].proposal.to_string().contains("oldest of 2 invoices with this amount"), "{}", p[1].proposal);
-        let Proposal::Match { allocations, .. } = &p[3].proposal else { panic!("{:?}", p[3]) };
+        assert!(
+            p[1].proposal
+                .to_string()
+                .contains("oldest of 2 invoices with this amount"),
+            "{}",
+            p[1].proposal
+        );
+        let Proposal::Match { allocations, .. } = &p[3].proposal else {
+            panic!("{:?}", p[3])
+        };
         assert_eq!(allocations[0].invoice_number, "A-2025-0050");
         // Unknown payer: left for a person, with the invoices open for this amount as hints.
-        let Proposal::Unmatched(Unmatched::PayerNotFound { same_amount }) = &p[2].proposal else { panic!("{:?}", p[2]) };
+        let Proposal::Unmatched(Unmatched::PayerNotFound { same_amount }) = &p[2].proposal else {
+            panic!("{:?}", p[2])
+        };
         assert_eq!(same_amount, &vec!["A-2025-0050".to_string()]);
     }
 
@@ -600,12 +700,22 @@ mod tests {
         let mut ret = credit(dec!(10.00), "DEVOLUCION A-2025-0042");
         ret.is_return = true;
         let p = propose(&items(), &payers(), &[whole, odd, out, ret]);
-        let Proposal::Match { allocations, reason, .. } = &p[0].proposal else { panic!("{:?}", p[0]) };
+        let Proposal::Match {
+            allocations,
+            reason,
+            ..
+        } = &p[0].proposal
+        else {
+            panic!("{:?}", p[0])
+        };
         assert_eq!(allocations.len(), 3);
         assert!(matches!(reason, MatchReason::WholeBalance { .. }));
         assert_eq!(
             p[1].proposal,
-            Proposal::Unmatched(Unmatched::NoInvoiceForAmount { franchisee: "F1".into(), open_balance: m(dec!(203.45)) })
+            Proposal::Unmatched(Unmatched::NoInvoiceForAmount {
+                franchisee: "F1".into(),
+                open_balance: m(dec!(203.45))
+            })
         );
         assert_eq!(p[2].proposal, Proposal::Unmatched(Unmatched::Debit));
         assert_eq!(p[3].proposal, Proposal::Unmatched(Unmatched::Return));
@@ -622,11 +732,19 @@ mod tests {
         let a = propose(&items(), &ps, std::slice::from_ref(&line));
         assert_eq!(
             a[0].proposal,
-            Proposal::Unmatched(Unmatched::AmbiguousPayer { franchisees: vec!["F1".into(), "F2".into()] })
+            Proposal::Unmatched(Unmatched::AmbiguousPayer {
+                franchisees: vec!["F1".into(), "F2".into()]
+            })
         );
         let mut reversed = items();
         reversed.reverse();
-        let lines = vec![credit(dec!(80.00), "CANAS Y TAPAS SUR"), credit(dec!(80.00), "CANAS Y TAPAS SUR")];
-        assert_eq!(propose(&items(), &ps, &lines), propose(&reversed, &ps, &lines));
+        let lines = vec![
+            credit(dec!(80.00), "CANAS Y TAPAS SUR"),
+            credit(dec!(80.00), "CANAS Y TAPAS SUR"),
+        ];
+        assert_eq!(
+            propose(&items(), &ps, &lines),
+            propose(&reversed, &ps, &lines)
+        );
     }
 }

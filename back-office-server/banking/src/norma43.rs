@@ -184,7 +184,9 @@ pub enum Norma43Problem {
     },
     #[error("the 88 record counts {in_file} records, the file has {counted} before it")]
     RecordCount { in_file: u64, counted: u64 },
-    #[error("the file ends inside the account opened on line {opened_line}: its 33 totals record is missing")]
+    #[error(
+        "the file ends inside the account opened on line {opened_line}: its 33 totals record is missing"
+    )]
     AccountNotClosed { opened_line: usize },
     #[error("the file has no 88 end record (is it cut short?)")]
     NoEndRecord,
@@ -216,7 +218,13 @@ impl Record<'_> {
             let start = (from - 1).min(end);
             Cow::Borrowed(&self.text[start..end])
         } else {
-            Cow::Owned(self.text.chars().skip(from - 1).take(to + 1 - from).collect())
+            Cow::Owned(
+                self.text
+                    .chars()
+                    .skip(from - 1)
+                    .take(to + 1 - from)
+                    .collect(),
+            )
         }
     }
 
@@ -268,10 +276,12 @@ impl Record<'_> {
                 expected: "a date YYMMDD",
             })
         };
-        let v = self.digits(from, from + 5, field).map_err(|e| match e.problem {
-            Norma43Problem::BadField { value, .. } => bad(value),
-            _ => e,
-        })?;
+        let v = self
+            .digits(from, from + 5, field)
+            .map_err(|e| match e.problem {
+                Norma43Problem::BadField { value, .. } => bad(value),
+                _ => e,
+            })?;
         let n = |a: usize| v[a..a + 2].parse::<u32>().unwrap_or(0);
         NaiveDate::from_ymd_opt(2000 + n(0) as i32, n(2), n(4)).ok_or_else(|| bad(v.clone()))
     }
@@ -389,10 +399,7 @@ pub fn parse(input: &[u8]) -> Result<Norma43File, Norma43Error> {
                 o.has_24 = false;
             }
             "23" => {
-                let Some(m) = open
-                    .as_mut()
-                    .filter(|o| !o.account.movements.is_empty())
-                else {
+                let Some(m) = open.as_mut().filter(|o| !o.account.movements.is_empty()) else {
                     return Err(rec.err(Norma43Problem::OutOfOrder {
                         record: "23 concept",
                         why: "it must follow a 22 movement".into(),
@@ -421,14 +428,12 @@ pub fn parse(input: &[u8]) -> Result<Norma43File, Norma43Error> {
                 records += 1;
                 let concepts = [rec.text(5, 42), rec.text(43, 80)];
                 if let Some(mv) = m.account.movements.last_mut() {
-                    mv.concepts.extend(concepts.into_iter().filter(|c| !c.is_empty()));
+                    mv.concepts
+                        .extend(concepts.into_iter().filter(|c| !c.is_empty()));
                 }
             }
             "24" => {
-                let Some(m) = open
-                    .as_mut()
-                    .filter(|o| !o.account.movements.is_empty())
-                else {
+                let Some(m) = open.as_mut().filter(|o| !o.account.movements.is_empty()) else {
                     return Err(rec.err(Norma43Problem::OutOfOrder {
                         record: "24 currency",
                         why: "it must follow a 22 movement".into(),
@@ -644,16 +649,32 @@ fn close_account(rec: &Record<'_>, mut account: Account) -> Result<Account, Norm
         })
     };
     if debit_count != dc {
-        return Err(mismatch("the number of debits", debit_count.to_string(), dc.to_string()));
+        return Err(mismatch(
+            "the number of debits",
+            debit_count.to_string(),
+            dc.to_string(),
+        ));
     }
     if debit_total != dt {
-        return Err(mismatch("the total of debits", debit_total.to_string(), dt.to_string()));
+        return Err(mismatch(
+            "the total of debits",
+            debit_total.to_string(),
+            dt.to_string(),
+        ));
     }
     if credit_count != cc {
-        return Err(mismatch("the number of credits", credit_count.to_string(), cc.to_string()));
+        return Err(mismatch(
+            "the number of credits",
+            credit_count.to_string(),
+            cc.to_string(),
+        ));
     }
     if credit_total != ct {
-        return Err(mismatch("the total of credits", credit_total.to_string(), ct.to_string()));
+        return Err(mismatch(
+            "the total of credits",
+            credit_total.to_string(),
+            ct.to_string(),
+        ));
     }
     let computed = account.opening_balance + ct - dt;
     if closing != computed {
@@ -745,8 +766,16 @@ pub mod write {
         opening: Money,
         amounts: &[Money],
     ) -> String {
-        let debits: Vec<Money> = amounts.iter().filter(|a| a.is_negative()).copied().collect();
-        let credits: Vec<Money> = amounts.iter().filter(|a| !a.is_negative()).copied().collect();
+        let debits: Vec<Money> = amounts
+            .iter()
+            .filter(|a| a.is_negative())
+            .copied()
+            .collect();
+        let credits: Vec<Money> = amounts
+            .iter()
+            .filter(|a| !a.is_negative())
+            .copied()
+            .collect();
         let dt: Money = debits.iter().map(|m| m.abs()).sum();
         let ct: Money = credits.iter().copied().sum();
         format!(

@@ -63,12 +63,16 @@ impl PaymentStatusReport {
         for p in &self.payments {
             let batch_rejected = p.status.as_deref() == Some("RJCT");
             for t in &p.transactions {
-                let rejected = t.status.as_deref() == Some("RJCT")
-                    || (batch_rejected && t.status.is_none());
+                let rejected =
+                    t.status.as_deref() == Some("RJCT") || (batch_rejected && t.status.is_none());
                 if !rejected {
                     continue;
                 }
-                let reasons = if t.reasons.is_empty() { &p.reasons } else { &t.reasons };
+                let reasons = if t.reasons.is_empty() {
+                    &p.reasons
+                } else {
+                    &t.reasons
+                };
                 let first = reasons.first();
                 out.push(ReturnedDebit {
                     line: t.line,

@@ -308,15 +308,16 @@ fn address<W: io::Write>(w: &mut Writer<W>, a: &PostalAddress) -> io::Result<()>
 
 fn agent<W: io::Write>(w: &mut Writer<W>, name: &str, bic: Option<&Bic>) -> io::Result<()> {
     w.create_element(name).write_inner_content(|w| {
-        w.create_element("FinInstnId").write_inner_content(|w| match bic {
-            Some(b) => leaf(w, "BICFI", b.as_str()),
-            // The EPC's way of saying "no BIC given" (IBAN-only since 2016).
-            None => {
-                w.create_element("Othr")
-                    .write_inner_content(|w| leaf(w, "Id", "NOTPROVIDED"))?;
-                Ok(())
-            }
-        })?;
+        w.create_element("FinInstnId")
+            .write_inner_content(|w| match bic {
+                Some(b) => leaf(w, "BICFI", b.as_str()),
+                // The EPC's way of saying "no BIC given" (IBAN-only since 2016).
+                None => {
+                    w.create_element("Othr")
+                        .write_inner_content(|w| leaf(w, "Id", "NOTPROVIDED"))?;
+                    Ok(())
+                }
+            })?;
         Ok(())
     })?;
     Ok(())
@@ -342,7 +343,8 @@ pub fn write(r: &Remittance) -> Result<Pain008File, Pain008Error> {
     if !problems.is_empty() {
         return Err(Pain008Error::Invalid(problems));
     }
-    let mut groups: BTreeMap<(NaiveDate, SequenceType, Scheme), Vec<&DirectDebit>> = BTreeMap::new();
+    let mut groups: BTreeMap<(NaiveDate, SequenceType, Scheme), Vec<&DirectDebit>> =
+        BTreeMap::new();
     for d in &r.debits {
         groups
             .entry((d.collection_date, d.sequence, d.scheme))
@@ -364,7 +366,8 @@ pub fn write(r: &Remittance) -> Result<Pain008File, Pain008Error> {
         })
         .collect();
     let control_sum: Money = r.debits.iter().map(|d| d.amount).sum();
-    let xml = render(r, &groups, &batches, control_sum).map_err(|e| Pain008Error::Write(e.to_string()))?;
+    let xml = render(r, &groups, &batches, control_sum)
+        .map_err(|e| Pain008Error::Write(e.to_string()))?;
     Ok(Pain008File {
         xml,
         number_of_debits: r.debits.len(),
@@ -375,25 +378,37 @@ pub fn write(r: &Remittance) -> Result<Pain008File, Pain008Error> {
 
 type Groups<'a> = BTreeMap<(NaiveDate, SequenceType, Scheme), Vec<&'a DirectDebit>>;
 
-fn render(r: &Remittance, groups: &Groups<'_>, batches: &[Batch], control_sum: Money) -> io::Result<String> {
+fn render(
+    r: &Remittance,
+    groups: &Groups<'_>,
+    batches: &[Batch],
+    control_sum: Money,
+) -> io::Result<String> {
     let mut w = Writer::new_with_indent(Vec::with_capacity(2048 + r.debits.len() * 1200), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let creditor_name = to_sepa_text(&r.creditor.name, NAME_MAX);
     w.create_element("Document")
         .with_attribute(("xmlns", NAMESPACE))
         .write_inner_content(|w| {
-            w.create_element("CstmrDrctDbtInitn").write_inner_content(|w| {
-                w.create_element("GrpHdr").write_inner_content(|w| {
-                    leaf(w, "MsgId", &r.message_id)?;
-                    leaf(w, "CreDtTm", &r.created_at.format("%Y-%m-%dT%H:%M:%S").to_string())?;
-                    leaf(w, "NbOfTxs", &r.debits.len().to_string())?;
-                    leaf(w, "CtrlSum", &amount_text(control_sum))?;
-                    w.create_element("InitgPty").write_inner_content(|w| {
-                        leaf(w, "Nm", &creditor_name)?;
-                        w.create_element("Id").write_inner_content(|w| {
-                            w.create_element("OrgId").write_inner_content(|w| {
-                                w.create_element("Othr").write_inner_content(|w| {
-                                    leaf(w, "Id", r.creditor.creditor_id.as_str())
+            w.create_element("CstmrDrctDbtInitn")
+                .write_inner_content(|w| {
+                    w.create_element("GrpHdr").write_inner_content(|w| {
+                        leaf(w, "MsgId", &r.message_id)?;
+                        leaf(
+                            w,
+                            "CreDtTm",
+                            &r.created_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                        )?;
+                        leaf(w, "NbOfTxs", &r.debits.len().to_string())?;
+                        leaf(w, "CtrlSum", &amount_text(control_sum))?;
+                        w.create_element("InitgPty").write_inner_content(|w| {
+                            leaf(w, "Nm", &creditor_name)?;
+                            w.create_element("Id").write_inner_content(|w| {
+                                w.create_element("OrgId").write_inner_content(|w| {
+                                    w.create_element("Othr").write_inner_content(|w| {
+                                        leaf(w, "Id", r.creditor.creditor_id.as_str())
+                                    })?;
+                                    Ok(())
                                 })?;
                                 Ok(())
                             })?;
@@ -401,13 +416,11 @@ fn render(r: &Remittance, groups: &Groups<'_>, batches: &[Batch], control_sum: M
                         })?;
                         Ok(())
                     })?;
+                    for (batch, debits) in batches.iter().zip(groups.values()) {
+                        payment_info(w, r, &creditor_name, batch, debits)?;
+                    }
                     Ok(())
                 })?;
-                for (batch, debits) in batches.iter().zip(groups.values()) {
-                    payment_info(w, r, &creditor_name, batch, debits)?;
-                }
-                Ok(())
-            })?;
             Ok(())
         })?;
     let mut bytes = w.into_inner();
@@ -435,7 +448,11 @@ fn payment_info<W: io::Write>(
                 .write_inner_content(|w| leaf(w, "Cd", batch.scheme.code()))?;
             leaf(w, "SeqTp", batch.sequence.code())
         })?;
-        leaf(w, "ReqdColltnDt", &batch.collection_date.format("%Y-%m-%d").to_string())?;
+        leaf(
+            w,
+            "ReqdColltnDt",
+            &batch.collection_date.format("%Y-%m-%d").to_string(),
+        )?;
         w.create_element("Cdtr").write_inner_content(|w| {
             leaf(w, "Nm", creditor_name)?;
             if let Some(a) = &r.creditor.address {
@@ -471,7 +488,11 @@ fn payment_info<W: io::Write>(
                 w.create_element("DrctDbtTx").write_inner_content(|w| {
                     w.create_element("MndtRltdInf").write_inner_content(|w| {
                         leaf(w, "MndtId", &d.mandate.id)?;
-                        leaf(w, "DtOfSgntr", &d.mandate.signed_on.format("%Y-%m-%d").to_string())
+                        leaf(
+                            w,
+                            "DtOfSgntr",
+                            &d.mandate.signed_on.format("%Y-%m-%d").to_string(),
+                        )
                     })?;
                     Ok(())
                 })?;

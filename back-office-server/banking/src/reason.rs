@@ -15,33 +15,101 @@ pub struct Reason {
 
 /// (code, English, Spanish) for the codes the EPC direct-debit guidelines list for R-transactions.
 const REASONS: &[(&str, &str, &str)] = &[
-    ("AC01", "Account number incorrect", "Número de cuenta incorrecto"),
+    (
+        "AC01",
+        "Account number incorrect",
+        "Número de cuenta incorrecto",
+    ),
     ("AC04", "Account closed", "Cuenta cancelada"),
     ("AC06", "Account blocked", "Cuenta bloqueada"),
-    ("AC13", "Debtor account is a consumer account (B2B not allowed)", "La cuenta del deudor es de consumidor (B2B no permitido)"),
-    ("AG01", "Direct debits not allowed on this account", "Adeudos no permitidos en esta cuenta"),
-    ("AG02", "Operation code incorrect", "Código de operación incorrecto"),
+    (
+        "AC13",
+        "Debtor account is a consumer account (B2B not allowed)",
+        "La cuenta del deudor es de consumidor (B2B no permitido)",
+    ),
+    (
+        "AG01",
+        "Direct debits not allowed on this account",
+        "Adeudos no permitidos en esta cuenta",
+    ),
+    (
+        "AG02",
+        "Operation code incorrect",
+        "Código de operación incorrecto",
+    ),
     ("AM04", "Insufficient funds", "Saldo insuficiente"),
     ("AM05", "Duplicate collection", "Cobro duplicado"),
-    ("BE05", "Creditor identifier not recognised", "Identificador del acreedor no reconocido"),
-    ("CNOR", "Creditor bank not reachable for direct debits", "Banco del acreedor no adherido a adeudos SEPA"),
-    ("CUST", "Cancelled at the debtor's request", "Anulado a petición del deudor"),
-    ("DNOR", "Debtor bank not reachable for direct debits", "Banco del deudor no adherido a adeudos SEPA"),
+    (
+        "BE05",
+        "Creditor identifier not recognised",
+        "Identificador del acreedor no reconocido",
+    ),
+    (
+        "CNOR",
+        "Creditor bank not reachable for direct debits",
+        "Banco del acreedor no adherido a adeudos SEPA",
+    ),
+    (
+        "CUST",
+        "Cancelled at the debtor's request",
+        "Anulado a petición del deudor",
+    ),
+    (
+        "DNOR",
+        "Debtor bank not reachable for direct debits",
+        "Banco del deudor no adherido a adeudos SEPA",
+    ),
     ("ED05", "Settlement failed", "Fallo en la liquidación"),
-    ("FF01", "Invalid file format", "Formato de fichero no válido"),
-    ("FOCR", "Returned after a cancellation request", "Devuelto tras una solicitud de anulación"),
+    (
+        "FF01",
+        "Invalid file format",
+        "Formato de fichero no válido",
+    ),
+    (
+        "FOCR",
+        "Returned after a cancellation request",
+        "Devuelto tras una solicitud de anulación",
+    ),
     ("MD01", "No valid mandate", "Sin mandato válido"),
-    ("MD02", "Mandate data missing or incorrect", "Faltan datos del mandato o son incorrectos"),
-    ("MD06", "Refund requested by the debtor", "Reembolso solicitado por el deudor"),
+    (
+        "MD02",
+        "Mandate data missing or incorrect",
+        "Faltan datos del mandato o son incorrectos",
+    ),
+    (
+        "MD06",
+        "Refund requested by the debtor",
+        "Reembolso solicitado por el deudor",
+    ),
     ("MD07", "Debtor deceased", "Deudor fallecido"),
     ("MS02", "Refused by the debtor", "Rechazado por el deudor"),
-    ("MS03", "Refused by the bank (no reason given)", "Rechazado por el banco (sin motivo)"),
+    (
+        "MS03",
+        "Refused by the bank (no reason given)",
+        "Rechazado por el banco (sin motivo)",
+    ),
     ("RC01", "Bank identifier (BIC) incorrect", "BIC incorrecto"),
-    ("RR01", "Debtor account or identification missing (regulatory reason)", "Falta la cuenta o identificación del deudor (motivo regulatorio)"),
-    ("RR02", "Debtor name or address missing (regulatory reason)", "Falta el nombre o la dirección del deudor (motivo regulatorio)"),
-    ("RR03", "Creditor name or address missing (regulatory reason)", "Falta el nombre o la dirección del acreedor (motivo regulatorio)"),
+    (
+        "RR01",
+        "Debtor account or identification missing (regulatory reason)",
+        "Falta la cuenta o identificación del deudor (motivo regulatorio)",
+    ),
+    (
+        "RR02",
+        "Debtor name or address missing (regulatory reason)",
+        "Falta el nombre o la dirección del deudor (motivo regulatorio)",
+    ),
+    (
+        "RR03",
+        "Creditor name or address missing (regulatory reason)",
+        "Falta el nombre o la dirección del acreedor (motivo regulatorio)",
+    ),
     ("RR04", "Regulatory reason", "Motivo regulatorio"),
-    ("SL01", "Refused by a service of the debtor's bank (e.g. a block on direct debits)", "Rechazado por un servicio del banco del deudor (p. ej. bloqueo de adeudos)"),
+    (
+        "SL01",
+        "Refused by a service of the debtor's bank (e.g. a block on direct debits)",
+        "Rechazado por un servicio del banco del deudor (p. ej. bloqueo de adeudos)",
+    ),
 ];
 
 impl Reason {

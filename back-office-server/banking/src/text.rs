@@ -40,7 +40,12 @@ pub fn to_sepa_text(s: &str, max: usize) -> String {
         }
     }
     let trimmed = out.trim_end();
-    trimmed.chars().take(max).collect::<String>().trim_end().to_string()
+    trimmed
+        .chars()
+        .take(max)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 /// Why an identifier (message, payment, end-to-end or mandate id) cannot go into a SEPA file.
@@ -70,7 +75,9 @@ pub fn name_words(name: &str) -> Vec<String> {
         "SL", "SA", "SLU", "SAU", "SLL", "SLNE", "SC", "SCOOP", "CB", "SCP", "SCA", "SRL", "SAS",
         "GMBH", "LTD", "BV", "NV",
     ];
-    let text = to_sepa_text(name, usize::MAX).to_uppercase().replace('.', "");
+    let text = to_sepa_text(name, usize::MAX)
+        .to_uppercase()
+        .replace('.', "");
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty() && !LEGAL_FORMS.contains(w))
         .map(str::to_string)
@@ -87,19 +94,34 @@ mod tests {
             to_sepa_text("Cañas & Tapas, S.L. — Camión nº 3 «urgente»", 140),
             "Canas + Tapas, S.L. - Camion no 3 'urgente'"
         );
-        assert_eq!(to_sepa_text("Ça coûte 5 €; ¡vale!", 140), "Ca coute 5 EUR, vale");
+        assert_eq!(
+            to_sepa_text("Ça coûte 5 €; ¡vale!", 140),
+            "Ca coute 5 EUR, vale"
+        );
         assert_eq!(to_sepa_text("  a\tb\n  ", 140), "a b");
         assert_eq!(to_sepa_text("Señor Muñoz Ibáñez", 10), "Senor Muno");
         assert_eq!(to_sepa_text("abc def", 4), "abc");
-        assert!(to_sepa_text("日本 Ωmega ÄÖÜß", 140).chars().all(is_sepa_char));
+        assert!(
+            to_sepa_text("日本 Ωmega ÄÖÜß", 140)
+                .chars()
+                .all(is_sepa_char)
+        );
     }
 
     #[test]
     fn identifiers_are_checked_not_rewritten() {
         assert!(check_identifier("FRQ-0001", 35).is_ok());
         assert!(check_identifier("A-2025/0042", 35).is_ok());
-        assert!(check_identifier("MANDATO Ñ1", 35).unwrap_err().contains("' '"));
-        assert!(check_identifier("MANDATOÑ1", 35).unwrap_err().contains("'Ñ'"));
+        assert!(
+            check_identifier("MANDATO Ñ1", 35)
+                .unwrap_err()
+                .contains("' '")
+        );
+        assert!(
+            check_identifier("MANDATOÑ1", 35)
+                .unwrap_err()
+                .contains("'Ñ'")
+        );
         assert!(check_identifier("/X", 35).is_err());
         assert!(check_identifier("A//B", 35).is_err());
         assert!(check_identifier(&"X".repeat(36), 35).is_err());
@@ -108,8 +130,14 @@ mod tests {
 
     #[test]
     fn names_compare_without_legal_form() {
-        assert_eq!(name_words("Franquiciado Uno, S.L."), vec!["FRANQUICIADO", "UNO"]);
-        assert_eq!(name_words("FRANQUICIADO UNO SL"), vec!["FRANQUICIADO", "UNO"]);
+        assert_eq!(
+            name_words("Franquiciado Uno, S.L."),
+            vec!["FRANQUICIADO", "UNO"]
+        );
+        assert_eq!(
+            name_words("FRANQUICIADO UNO SL"),
+            vec!["FRANQUICIADO", "UNO"]
+        );
         assert_eq!(name_words("Peña Martínez S.L.U."), vec!["PENA", "MARTINEZ"]);
     }
 }
