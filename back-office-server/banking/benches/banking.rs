@@ -134,6 +134,38 @@ fn norma43_file(movements: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+fn camt_file(entries: usize) -> Vec<u8> {
+    let mut total = 0i64;
+    let mut body = String::new();
+    for i in 0..entries {
+        let cents = 10_000 + (i as i64 * 37) % 90_000;
+        total += cents;
+        body.push_str(&format!(
+            "<Ntry><Amt Ccy=\"EUR\">{}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>\
+             <BookgDt><Dt>2026-01-{:02}</Dt></BookgDt><BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd>\
+             <SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd><NtryDtls><TxDtls><Refs>\
+             <EndToEndId>E2E-{i}</EndToEndId></Refs><Amt Ccy=\"EUR\">{}</Amt><RltdPties><Dbtr><Pty>\
+             <Nm>Franquiciado Número {i} SL</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>{}</IBAN></Id>\
+             </DbtrAcct></RltdPties><RmtInf><Ustrd>Factura A-2026-{i:06}</Ustrd></RmtInf></TxDtls>\
+             </NtryDtls></Ntry>\n",
+            Money::from_cents(cents),
+            1 + i % 28,
+            Money::from_cents(cents),
+            iban(i)
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">\
+         <BkToCstmrStmt><GrpHdr><MsgId>B</MsgId><CreDtTm>2026-01-31T22:00:00</CreDtTm></GrpHdr><Stmt>\
+         <Id>S</Id><Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>\
+         <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-01</Dt></Dt></Bal>\
+         <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-31</Dt></Dt></Bal>\n\
+         {body}</Stmt></BkToCstmrStmt></Document>\n",
+        Money::from_cents(total)
+    )
+    .into_bytes()
+}
+
 fn main() {
     let r = remittance(5_000);
     let file = time("pain.008 with 5,000 debits: validate + write", || {
@@ -156,6 +188,17 @@ fn main() {
         "  {} movements, {:.1} MB",
         parsed.accounts[0].movements.len(),
         n43.len() as f64 / 1e6
+    );
+
+    let camt053 = camt_file(20_000);
+    let doc = time(
+        "camt.053 with 20,000 entries: parse + balance check",
+        || trastienda_banking::camt::parse(&camt053).expect("valid"),
+    );
+    println!(
+        "  {} entries, {:.1} MB",
+        doc.statements[0].entries.len(),
+        camt053.len() as f64 / 1e6
     );
 
     // Matching 10,000 lines against 300,000 open items (5,000 franchisees × 60 invoices).

@@ -257,30 +257,26 @@ const MIN_KEY: usize = 4;
 /// An invoice number spans at most this many words of the text.
 const MAX_WORDS: usize = 6;
 
-/// The open items named in a text: runs of consecutive words whose letters and digits equal an
-/// invoice number, so a number is only found whole, never inside a longer one.
-fn named_items(text: &str, index: &HashMap<String, Vec<usize>>) -> Vec<usize> {
+/// The keys a text could name an invoice by: every run of up to [`MAX_WORDS`] consecutive words,
+/// letters and digits only, so a number is found whole, never inside a longer one.
+fn candidate_keys(text: &str) -> Vec<String> {
     let text = to_sepa_text(text, usize::MAX);
     let words: Vec<String> = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_uppercase)
         .collect();
-    let mut found = Vec::new();
+    let mut keys = Vec::new();
     for i in 0..words.len() {
         let mut key = String::new();
         for w in words.iter().skip(i).take(MAX_WORDS) {
             key.push_str(w);
-            if let Some(items) = index.get(&key) {
-                for it in items {
-                    if !found.contains(it) {
-                        found.push(*it);
-                    }
-                }
+            if key.len() >= MIN_KEY {
+                keys.push(key.clone());
             }
         }
     }
-    found
+    keys
 }
 
 fn same_name(a: &[String], b: &[String]) -> bool {
@@ -302,53 +298,95 @@ fn contains_words(haystack: &[String], needle: &[String]) -> bool {
     long_enough && !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Who paid: the franchisees recognised by the strongest evidence the line offers.
-fn recognise_payer(line: &StatementLine, payers: &[Payer]) -> Vec<(String, PayerEvidence)> {
-    if let Some(iban) = line.counterparty_iban.as_deref() {
-        let iban = reference_key(iban);
-        let hits: Vec<_> = payers
-            .iter()
-            .filter(|p| p.ibans.iter().any(|i| i.as_str() == iban))
-            .map(|p| (p.franchisee.clone(), PayerEvidence::Iban(iban.clone())))
-            .collect();
-        if !hits.is_empty() {
-            return hits;
+/// The payers prepared once for recognising them on many lines.
+struct PayerIndex<'a> {
+    payers: &'a [Payer],
+    words: Vec<Vec<String>>,
+}
+
+impl PayerIndex<'_> {
+    /// Who paid: the franchisees recognised by the strongest evidence the line offers.
+    fn recognise(&self, line: &StatementLine) -> Vec<(String, PayerEvidence)> {
+        if let Some(iban) = line.counterparty_iban.as_deref() {
+            let iban = reference_key(iban);
+            let hits: Vec<_> = self
+                .payers
+                .iter()
+                .filter(|p| p.ibans.iter().any(|i| i.as_str() == iban))
+                .map(|p| (p.franchisee.clone(), PayerEvidence::Iban(iban.clone())))
+                .collect();
+            if !hits.is_empty() {
+                return hits;
+            }
         }
-    }
-    if let Some(name) = line.counterparty_name.as_deref() {
-        let words = name_words(name);
-        let hits: Vec<_> = payers
-            .iter()
-            .filter(|p| same_name(&words, &name_words(&p.name)))
-            .map(|p| (p.franchisee.clone(), PayerEvidence::Name(name.to_string())))
-            .collect();
-        if !hits.is_empty() {
-            return hits;
+        if let Some(name) = line.counterparty_name.as_deref() {
+            let words = name_words(name);
+            let hits: Vec<_> = self
+                .payers
+                .iter()
+                .zip(&self.words)
+                .filter(|(_, w)| same_name(&words, w))
+                .map(|(p, _)| (p.franchisee.clone(), PayerEvidence::Name(name.to_string())))
+                .collect();
+            if !hits.is_empty() {
+                return hits;
+            }
         }
+        let text = name_words(&line.text);
+        self.payers
+            .iter()
+            .zip(&self.words)
+            .filter(|(_, w)| contains_words(&text, w))
+            .map(|(p, _)| (p.franchisee.clone(), PayerEvidence::NameInText))
+            .collect()
     }
-    let text = name_words(&line.text);
-    payers
-        .iter()
-        .filter(|p| contains_words(&text, &name_words(&p.name)))
-        .map(|p| (p.franchisee.clone(), PayerEvidence::NameInText))
-        .collect()
 }
 
 /// Proposes a match or says why there is none, for every line, in line order.
+///
+/// Built for a statement of thousands of lines against every open item of the franchise
+/// (hundreds of thousands): the items are scanned once, and only the keys the lines contain are looked up.
 pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) -> Vec<LineProposal> {
-    // Oldest first: due date, then invoice number; positions into `items`.
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|a, b| {
+    // Oldest first: due date, then invoice number.
+    let older = |a: &usize, b: &usize| {
         (items[*a].due_date, &items[*a].invoice_number)
             .cmp(&(items[*b].due_date, &items[*b].invoice_number))
-    });
-    let rank: HashMap<usize, usize> = order.iter().enumerate().map(|(r, i)| (*i, r)).collect();
+    };
     let mut open: Vec<Money> = items.iter().map(|i| i.amount_open).collect();
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, it) in items.iter().enumerate() {
-        let key = reference_key(&it.invoice_number);
-        if key.len() >= MIN_KEY {
-            index.entry(key).or_default().push(i);
+
+    // The keys each payment line could name an invoice by, then the items that carry them.
+    let line_keys: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            if l.is_return || l.direction == Direction::Debit {
+                return Vec::new();
+            }
+            let mut text = l.text.clone();
+            if let Some(e2e) = &l.end_to_end_id {
+                text.push(' ');
+                text.push_str(e2e);
+            }
+            candidate_keys(&text)
+        })
+        .collect();
+    let mut index: HashMap<&str, Vec<usize>> = line_keys
+        .iter()
+        .flatten()
+        .map(|k| (k.as_str(), Vec::new()))
+        .collect();
+    if !index.is_empty() {
+        let mut key = String::new();
+        for (i, it) in items.iter().enumerate() {
+            key.clear();
+            key.extend(
+                it.invoice_number
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_uppercase()),
+            );
+            if let Some(v) = index.get_mut(key.as_str()) {
+                v.push(i);
+            }
         }
     }
 
@@ -363,19 +401,18 @@ pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) ->
             proposals[n] = Some(Proposal::Unmatched(Unmatched::Debit));
             continue;
         }
-        let mut text = line.text.clone();
-        if let Some(e2e) = &line.end_to_end_id {
-            text.push(' ');
-            text.push_str(e2e);
+        let mut named: Vec<usize> = Vec::new();
+        for k in &line_keys[n] {
+            for i in index.get(k.as_str()).into_iter().flatten() {
+                if open[*i] > Money::ZERO && !named.contains(i) {
+                    named.push(*i);
+                }
+            }
         }
-        let mut named: Vec<usize> = named_items(&text, &index)
-            .into_iter()
-            .filter(|i| open[*i] > Money::ZERO)
-            .collect();
         if named.is_empty() {
             continue;
         }
-        named.sort_by_key(|i| rank[i]);
+        named.sort_by(older);
         let mut left = line.amount;
         let mut allocations = Vec::new();
         for i in &named {
@@ -404,90 +441,40 @@ pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) ->
         });
     }
 
-    // Pass 2: a recognised payer and an exact amount.
-    for (n, line) in lines.iter().enumerate() {
-        if proposals[n].is_some() {
-            continue;
-        }
-        let payer = recognise_payer(line, payers);
-        let mut franchisees: Vec<&String> = payer.iter().map(|(f, _)| f).collect();
-        franchisees.sort();
-        franchisees.dedup();
-        let proposal = match franchisees.as_slice() {
-            [] => {
-                let same_amount = order
-                    .iter()
-                    .filter(|i| open[**i] == line.amount)
-                    .take(5)
-                    .map(|i| items[*i].invoice_number.clone())
-                    .collect();
-                Proposal::Unmatched(Unmatched::PayerNotFound { same_amount })
-            }
-            [one] => {
-                let franchisee = (*one).clone();
-                let evidence = payer[0].1.clone();
-                let theirs: Vec<usize> = order
-                    .iter()
-                    .copied()
-                    .filter(|i| items[*i].franchisee == franchisee && open[*i] > Money::ZERO)
-                    .collect();
-                let exact: Vec<usize> = theirs
-                    .iter()
-                    .copied()
-                    .filter(|i| open[*i] == line.amount)
-                    .collect();
-                let balance: Money = theirs.iter().map(|i| open[*i]).sum();
-                if let Some(first) = exact.first() {
-                    let alloc = Allocation {
-                        invoice_number: items[*first].invoice_number.clone(),
-                        franchisee: franchisee.clone(),
-                        amount: line.amount,
-                        was_open: open[*first],
-                    };
-                    open[*first] = Money::ZERO;
-                    Proposal::Match {
-                        allocations: vec![alloc],
-                        unallocated: Money::ZERO,
-                        reason: MatchReason::ExactAmount {
-                            franchisee,
-                            payer: evidence,
-                            same_amount: exact.len(),
-                        },
-                    }
-                } else if theirs.len() > 1 && balance == line.amount {
-                    let allocations = theirs
-                        .iter()
-                        .map(|i| {
-                            let a = Allocation {
-                                invoice_number: items[*i].invoice_number.clone(),
-                                franchisee: franchisee.clone(),
-                                amount: open[*i],
-                                was_open: open[*i],
-                            };
-                            open[*i] = Money::ZERO;
-                            a
-                        })
-                        .collect();
-                    Proposal::Match {
-                        allocations,
-                        unallocated: Money::ZERO,
-                        reason: MatchReason::WholeBalance {
-                            franchisee,
-                            payer: evidence,
-                        },
-                    }
-                } else {
-                    Proposal::Unmatched(Unmatched::NoInvoiceForAmount {
-                        franchisee,
-                        open_balance: balance,
-                    })
-                }
-            }
-            many => Proposal::Unmatched(Unmatched::AmbiguousPayer {
-                franchisees: many.iter().map(|f| (*f).clone()).collect(),
-            }),
+    // Pass 2: a recognised payer and an exact amount. Prepared only when some line is left.
+    if proposals.iter().any(Option::is_none) {
+        let payer_index = PayerIndex {
+            payers,
+            words: payers.iter().map(|p| name_words(&p.name)).collect(),
         };
-        proposals[n] = Some(proposal);
+        let mut by_franchisee: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_amount: HashMap<Money, Vec<usize>> = HashMap::new();
+        for (i, it) in items.iter().enumerate() {
+            by_franchisee
+                .entry(it.franchisee.as_str())
+                .or_default()
+                .push(i);
+            // What is open now, after the references of pass 1.
+            if open[i] > Money::ZERO {
+                by_amount.entry(open[i]).or_default().push(i);
+            }
+        }
+        for v in by_franchisee.values_mut().chain(by_amount.values_mut()) {
+            v.sort_by(older);
+        }
+        for (n, line) in lines.iter().enumerate() {
+            if proposals[n].is_none() {
+                let p = by_amount_and_payer(
+                    items,
+                    &mut open,
+                    &payer_index,
+                    &by_franchisee,
+                    &by_amount,
+                    line,
+                );
+                proposals[n] = Some(p);
+            }
+        }
     }
 
     proposals
@@ -500,6 +487,98 @@ pub fn propose(items: &[OpenItem], payers: &[Payer], lines: &[StatementLine]) ->
             })),
         })
         .collect()
+}
+
+fn by_amount_and_payer(
+    items: &[OpenItem],
+    open: &mut [Money],
+    payers: &PayerIndex<'_>,
+    by_franchisee: &HashMap<&str, Vec<usize>>,
+    by_amount: &HashMap<Money, Vec<usize>>,
+    line: &StatementLine,
+) -> Proposal {
+    let payer = payers.recognise(line);
+    let mut franchisees: Vec<&String> = payer.iter().map(|(f, _)| f).collect();
+    franchisees.sort();
+    franchisees.dedup();
+    match franchisees.as_slice() {
+        [] => {
+            let same_amount = by_amount
+                .get(&line.amount)
+                .into_iter()
+                .flatten()
+                .filter(|i| open[**i] == line.amount)
+                .take(5)
+                .map(|i| items[*i].invoice_number.clone())
+                .collect();
+            Proposal::Unmatched(Unmatched::PayerNotFound { same_amount })
+        }
+        [one] => {
+            let franchisee = (*one).clone();
+            let evidence = payer[0].1.clone();
+            let theirs: Vec<usize> = by_franchisee
+                .get(franchisee.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|i| open[*i] > Money::ZERO)
+                .collect();
+            let exact: Vec<usize> = theirs
+                .iter()
+                .copied()
+                .filter(|i| open[*i] == line.amount)
+                .collect();
+            let balance: Money = theirs.iter().map(|i| open[*i]).sum();
+            if let Some(first) = exact.first() {
+                let alloc = Allocation {
+                    invoice_number: items[*first].invoice_number.clone(),
+                    franchisee: franchisee.clone(),
+                    amount: line.amount,
+                    was_open: open[*first],
+                };
+                open[*first] = Money::ZERO;
+                Proposal::Match {
+                    allocations: vec![alloc],
+                    unallocated: Money::ZERO,
+                    reason: MatchReason::ExactAmount {
+                        franchisee,
+                        payer: evidence,
+                        same_amount: exact.len(),
+                    },
+                }
+            } else if theirs.len() > 1 && balance == line.amount {
+                let allocations = theirs
+                    .iter()
+                    .map(|i| {
+                        let a = Allocation {
+                            invoice_number: items[*i].invoice_number.clone(),
+                            franchisee: franchisee.clone(),
+                            amount: open[*i],
+                            was_open: open[*i],
+                        };
+                        open[*i] = Money::ZERO;
+                        a
+                    })
+                    .collect();
+                Proposal::Match {
+                    allocations,
+                    unallocated: Money::ZERO,
+                    reason: MatchReason::WholeBalance {
+                        franchisee,
+                        payer: evidence,
+                    },
+                }
+            } else {
+                Proposal::Unmatched(Unmatched::NoInvoiceForAmount {
+                    franchisee,
+                    open_balance: balance,
+                })
+            }
+        }
+        many => Proposal::Unmatched(Unmatched::AmbiguousPayer {
+            franchisees: many.iter().map(|f| (*f).clone()).collect(),
+        }),
+    }
 }
 
 #[cfg(test)]
