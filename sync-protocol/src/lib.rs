@@ -13,6 +13,7 @@ pub mod nif;
 pub mod totals;
 pub mod wire;
 
+pub use bank::{BankIdError, Bic, CreditorId, Iban};
 pub use cash::{Denomination, DenominationCount, EURO_DENOMINATIONS, count_total};
 pub use catalog::{
     BarcodeRuleRecord, CatalogChange, Change, DeliveryNoteLine, DeliveryNoteRecord,

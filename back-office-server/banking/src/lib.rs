@@ -3,7 +3,8 @@
 //!
 //! No storage and no I/O: every function takes bytes or values and returns values or a typed
 //! error, so the server, the tests, the fuzz targets and the benchmark all call the same code.
-//! Fuzz entry points: [`norma43::parse`], [`camt::parse`], [`pain002::parse`].
+//! Fuzz entry points (bytes in, value or typed error out, never a panic): [`statement::read`]
+//! (either statement format), [`norma43::parse`], [`camt::parse`], [`pain002::parse`].
 
 pub mod aging;
 pub mod camt;
@@ -13,6 +14,7 @@ pub mod norma43;
 pub mod pain002;
 pub mod pain008;
 pub mod reason;
+pub mod statement;
 pub mod text;
 
 pub use iso20022::Iso20022Error;

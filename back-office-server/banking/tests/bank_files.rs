@@ -25,6 +25,7 @@ use trastienda_banking::pain008::{
     self, Creditor, Debtor, DirectDebit, MandateRef, Pain008Error, PostalAddress, Remittance,
     Scheme, SequenceType,
 };
+use trastienda_banking::statement::{self, StatementError, StatementFormat};
 use trastienda_banking::{Iso20022Error, reason::Reason};
 
 // ---------- helpers ----------
@@ -1139,6 +1140,77 @@ fn pain008_refuses_bad_input_listing_every_problem() {
     );
 }
 
+// ---------- either statement format ----------
+
+#[test]
+fn statement_read_tells_the_formats_apart() {
+    let n43 = statement::read(&data("statement.n43")).unwrap();
+    assert_eq!(n43.format, StatementFormat::Norma43);
+    assert_eq!(n43.accounts, vec!["ES9121000418450200051332"]);
+    assert_eq!(n43.lines.len(), 7);
+    assert_eq!(n43.returns.len(), 1);
+    assert_eq!(n43.returns[0].amount, Some(money(dec!(484.00))));
+    assert!(
+        n43.returns[0]
+            .additional_info
+            .contains(&"A-2026-0004".to_string())
+    );
+
+    let camt = statement::read(&data("camt053-v08.xml")).unwrap();
+    assert_eq!(camt.format, StatementFormat::Camt(CamtKind::Statement));
+    assert_eq!(camt.lines.len(), 7);
+    let ntf = statement::read(&data("camt054-return.xml")).unwrap();
+    assert_eq!(ntf.format, StatementFormat::Camt(CamtKind::Notification));
+    assert_eq!(ntf.returns[0].reason, Some(Reason::iso("AM04")));
+
+    assert_eq!(
+        statement::read(b"Fecha;Concepto;Importe\n").unwrap_err(),
+        StatementError::UnknownFormat
+    );
+    assert_eq!(
+        statement::read(b"").unwrap_err(),
+        StatementError::UnknownFormat
+    );
+    let e = statement::read(&data("statement-bad-amount.n43")).unwrap_err();
+    assert!(
+        e.to_string().starts_with("Norma 43 file, line 4: amount"),
+        "{e}"
+    );
+    let e = statement::read(&data("camt053-bad-amount.xml")).unwrap_err();
+    assert!(
+        e.to_string().starts_with("camt file, line 212: <Amt>"),
+        "{e}"
+    );
+}
+
+#[test]
+fn line_keys_survive_a_second_import_and_keep_equal_lines_apart() {
+    let once = statement::read(&data("statement.n43")).unwrap();
+    let lf: Vec<u8> = data("statement.n43")
+        .into_iter()
+        .filter(|b| *b != b'\r')
+        .collect();
+    let again = statement::read(&lf).unwrap();
+    let keys = |s: &statement::ImportedStatement| {
+        s.lines.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&once), keys(&again));
+    let mut unique = keys(&once);
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7);
+    // Two identical transfers on the same day are two lines, with two keys.
+    let line = once.lines[0].1.clone();
+    let k = statement::line_keys("ES9121000418450200051332", &[line.clone(), line.clone()]);
+    assert_ne!(k[0], k[1]);
+    assert_eq!(k[0], once.lines[0].0);
+    // Another account, another key.
+    assert_ne!(
+        statement::line_keys("ES6621000418401234567891", &[line])[0],
+        k[0]
+    );
+}
+
 // ---------- robustness ----------
 
 /// What a fuzzer would do first: flip, drop and duplicate bytes of every test file and feed the
@@ -1178,6 +1250,7 @@ fn parsers_survive_mutated_files() {
                     break;
                 }
             }
+            let _ = statement::read(&b);
             let results = [
                 norma43::parse(&b).is_err(),
                 camt::parse(&b).is_err(),
