@@ -1,6 +1,7 @@
 //! Types and arithmetic shared by the till (`pos-terminal`) and HQ (`back-office-server`).
 //! Anything both ends must agree on byte for byte — money, totals, documents, the hash chain, the wire — lives here.
 
+pub mod bank;
 pub mod barcode;
 pub mod cash;
 pub mod catalog;
@@ -12,6 +13,7 @@ pub mod nif;
 pub mod totals;
 pub mod wire;
 
+pub use bank::{BankIdError, Bic, CreditorId, Iban};
 pub use cash::{Denomination, DenominationCount, EURO_DENOMINATIONS, count_total};
 pub use catalog::{
     BarcodeRuleRecord, CatalogChange, Change, DeliveryNoteLine, DeliveryNoteRecord,
