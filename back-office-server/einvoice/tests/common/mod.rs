@@ -1,0 +1,202 @@
+//! Fixtures shared by the integration tests and the bench: HQ, two franchisees, a royalty invoice,
+//! an invoice with goods under recargo de equivalencia, and a credit note.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use sync_protocol::{Money, Quantity, TaxRate};
+use trastienda_einvoice::*;
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+}
+
+pub fn m(s: &str) -> Money {
+    s.parse().expect("money")
+}
+
+pub fn hq() -> Party {
+    Party {
+        legal_name: "Franquicia Central SL".into(),
+        tax_id: "B12345674".into(),
+        kind: PartyKind::Company,
+        address: Address {
+            street: "Calle Mayor 1".into(),
+            postal_code: "28013".into(),
+            city: "Madrid".into(),
+            province: "Madrid".into(),
+            country: "ES".into(),
+        },
+        equivalence_surcharge: false,
+    }
+}
+
+pub fn franchisee_company() -> Party {
+    Party {
+        legal_name: "Franquiciado Uno SA".into(),
+        tax_id: "A58818501".into(),
+        kind: PartyKind::Company,
+        address: Address {
+            street: "Plaza del Ayuntamiento 1".into(),
+            postal_code: "46002".into(),
+            city: "Valencia".into(),
+            province: "Valencia".into(),
+            country: "ES".into(),
+        },
+        equivalence_surcharge: false,
+    }
+}
+
+/// A self-employed franchisee under recargo de equivalencia.
+pub fn franchisee_person() -> Party {
+    Party {
+        legal_name: "María López García".into(),
+        tax_id: "12345678Z".into(),
+        kind: PartyKind::Individual {
+            first_name: "María".into(),
+            first_surname: "López".into(),
+            second_surname: Some("García".into()),
+        },
+        address: Address {
+            street: "Calle de la Paz 7, bajo".into(),
+            postal_code: "41001".into(),
+            city: "Sevilla".into(),
+            province: "Sevilla".into(),
+            country: "ES".into(),
+        },
+        equivalence_surcharge: true,
+    }
+}
+
+pub fn qr_url(number: &str, date: &str, total: &str) -> String {
+    format!(
+        "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR?nif=B12345674&numserie={}&fecha={date}&importe={total}",
+        number.replace('/', "%2F")
+    )
+}
+
+pub fn service_line(description: &str, qty: i64, price: &str) -> LineDraft {
+    LineDraft {
+        description: description.into(),
+        quantity: Quantity::units(qty),
+        unit: Unit::Each,
+        unit_price: m(price),
+        discount: None,
+        vat_category: VatCategory::Standard,
+        vat_rate: TaxRate::percent(21),
+        exemption_reason: None,
+        surcharge_rate: None,
+        period: None,
+        revenue: Revenue::Services,
+    }
+}
+
+pub fn direct_debit() -> PaymentTerms {
+    PaymentTerms {
+        due_date: d(2026, 12, 10),
+        means: PaymentMeans::DirectDebit {
+            mandate_reference: "FRQ-0001".into(),
+            debtor_iban: "ES7921000813610123456789".into(),
+            creditor_identifier: Some("ES11000B12345674".into()),
+        },
+    }
+}
+
+pub fn transfer() -> PaymentTerms {
+    PaymentTerms {
+        due_date: d(2026, 12, 15),
+        means: PaymentMeans::Transfer {
+            payee_iban: "ES9121000418450200051332".into(),
+            bic: Some("CAIXESBBXXX".into()),
+        },
+    }
+}
+
+/// November 2026 royalty invoice to a company franchisee, paid by direct debit.
+pub fn royalty_draft() -> InvoiceDraft {
+    let mut late = service_line("Royalty ventas tardías de octubre 2026 (6 % de 850,00 €)", 1, "51.00");
+    late.period = Period::month(2026, 10);
+    let mut fee = service_line("Cuota mensual por caja registradora", 3, "25.00");
+    fee.discount = Some(Discount {
+        amount: m("10.00"),
+        reason: "Bonificación caja nueva".into(),
+    });
+    InvoiceDraft {
+        kind: DocumentKind::Invoice,
+        series: "FQ-2026".into(),
+        number: 42,
+        issue_date: d(2026, 12, 1),
+        period: Period::month(2026, 11),
+        issuer: hq(),
+        customer: franchisee_company(),
+        buyer_reference: Some("FRANQ-0007".into()),
+        lines: vec![
+            service_line("Royalty noviembre 2026: 6 % de 10.000,00 €", 1, "600.00"),
+            service_line("Royalty noviembre 2026: 4 % de 2.345,67 €", 1, "93.83"),
+            service_line("Fondo de marketing noviembre 2026: 2 % de 12.345,67 €", 1, "246.91"),
+            fee,
+            late,
+        ],
+        payment: direct_debit(),
+        notes: vec!["Contrato de franquicia FQ-7, versión 2".into()],
+        verifactu_qr_url: qr_url("FQ-2026-000042", "01-12-2026", "1278.66"),
+        language: Language::Es,
+    }
+}
+
+/// Goods from the central warehouse to a franchisee under recargo de equivalencia, plus a royalty.
+pub fn goods_draft() -> InvoiceDraft {
+    let goods = |desc: &str, qty: i64, price: &str, vat: i64, re: i64| LineDraft {
+        description: desc.into(),
+        quantity: Quantity::units(qty),
+        unit: Unit::Each,
+        unit_price: m(price),
+        discount: None,
+        vat_category: VatCategory::Standard,
+        vat_rate: TaxRate::percent(vat),
+        exemption_reason: None,
+        surcharge_rate: Some(TaxRate::from_hundredths(re)),
+        period: None,
+        revenue: Revenue::Goods,
+    };
+    InvoiceDraft {
+        kind: DocumentKind::Invoice,
+        series: "FQ-2026".into(),
+        number: 43,
+        issue_date: d(2026, 12, 1),
+        period: Period::month(2026, 11),
+        issuer: hq(),
+        customer: franchisee_person(),
+        buyer_reference: Some("FRANQ-0012".into()),
+        lines: vec![
+            service_line("Royalty noviembre 2026: 5 % de 4.000,00 €", 1, "200.00"),
+            goods("Albarán DN-118 (03/11/2026): Café en grano 1 kg", 12, "11.35", 10, 140),
+            goods("Albarán DN-118 (03/11/2026): Vasos compostables (caja 100)", 5, "7.99", 21, 520),
+            goods("Albarán DN-131 (17/11/2026): Leche entera 1 l", 24, "0.89", 4, 50),
+        ],
+        payment: transfer(),
+        notes: vec![],
+        verifactu_qr_url: qr_url("FQ-2026-000043", "01-12-2026", "466.47"),
+        language: Language::Es,
+    }
+}
+
+/// Credits 3 returned boxes of cups and a 50.00 royalty error on invoice 43.
+pub fn credit_note_draft() -> InvoiceDraft {
+    let mut draft = goods_draft();
+    draft.kind = DocumentKind::CreditNote(Correction {
+        corrected_number: "FQ-2026-000043".into(),
+        corrected_issue_date: d(2026, 12, 1),
+        corrected_period: Period::month(2026, 11),
+        reason: CorrectionReason::DiscountsAndReturns,
+        description: "Devolución de 3 cajas de vasos del albarán DN-118".into(),
+    });
+    draft.series = "RQ-2026".into();
+    draft.number = 7;
+    draft.issue_date = d(2026, 12, 9);
+    draft.payment.due_date = d(2026, 12, 20);
+    let mut cups = draft.lines[2].clone();
+    cups.quantity = Quantity::units(3);
+    draft.lines = vec![cups];
+    draft.verifactu_qr_url = qr_url("RQ-2026-000007", "09-12-2026", "30.25");
+    draft
+}
