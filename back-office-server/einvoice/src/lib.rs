@@ -7,6 +7,7 @@
 
 pub mod i18n;
 pub mod model;
+pub mod royalty;
 
 pub use model::{
     Address, Correction, CorrectionReason, Discount, DocumentKind, Invoice, InvoiceDraft,
