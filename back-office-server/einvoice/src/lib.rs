@@ -8,6 +8,10 @@
 pub mod i18n;
 pub mod model;
 pub mod royalty;
+pub mod ubl;
+mod xml;
+
+pub use xml::XmlError;
 
 pub use model::{
     Address, Correction, CorrectionReason, Discount, DocumentKind, Invoice, InvoiceDraft,

@@ -200,3 +200,62 @@ pub fn credit_note_draft() -> InvoiceDraft {
     draft.verifactu_qr_url = qr_url("RQ-2026-000007", "09-12-2026", "30.25");
     draft
 }
+
+/// The Python that runs the XML oracles: `TRASTIENDA_PYTHON`, else the shared venv; `None` prints "skipped".
+pub fn oracle_python() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("TRASTIENDA_PYTHON") {
+        return Some(p.into());
+    }
+    let venv = std::path::PathBuf::from("/work/venv/bin/python");
+    venv.exists().then_some(venv)
+}
+
+/// One file's verdict from tests/check_ubl.py.
+#[derive(Debug, serde::Deserialize)]
+pub struct UblVerdict {
+    pub file: String,
+    pub root: String,
+    pub xsd_errors: Vec<String>,
+    pub failed: Vec<FailedAssert>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct FailedAssert {
+    pub id: Option<String>,
+    pub flag: Option<String>,
+    pub text: String,
+}
+
+/// Runs the UBL oracle (XSD + EN 16931 schematron) on files; `None` when it is not installed.
+pub fn check_ubl(files: &[std::path::PathBuf]) -> Option<Vec<UblVerdict>> {
+    let Some(python) = oracle_python() else {
+        println!("skipped: no Python for the UBL oracle (set TRASTIENDA_PYTHON)");
+        return None;
+    };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check_ubl.py");
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .args(files)
+        .output()
+        .expect("run the UBL oracle");
+    if out.status.code() == Some(3) {
+        println!(
+            "skipped: {} lacks factur-x/saxonche/lxml: {}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let verdicts: Vec<UblVerdict> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("oracle JSON"))
+        .collect();
+    assert_eq!(
+        verdicts.len(),
+        files.len(),
+        "oracle output: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(verdicts)
+}
