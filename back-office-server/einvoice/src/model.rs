@@ -285,14 +285,14 @@ impl CorrectionReason {
     pub fn facturae_description(self) -> &'static str {
         match self {
             CorrectionReason::TaxableBaseError => "Base imponible",
-            CorrectionReason::TaxRateError => "Porcentaje impositivo",
+            CorrectionReason::TaxRateError => "Porcentaje impositivo a aplicar",
             CorrectionReason::DiscountsAndReturns => {
                 "Base imponible modificada por descuentos y bonificaciones"
             }
             CorrectionReason::Insolvency | CorrectionReason::BadDebt => {
                 "Base imponible modificada cuotas repercutidas no satisfechas. Auto de declaración de concurso"
             }
-            CorrectionReason::Other => "Detalle operación",
+            CorrectionReason::Other => "Detalle Operación",
         }
     }
 }
@@ -527,6 +527,8 @@ pub enum InvoiceError {
     EmptyCreditNote(Money),
     #[error("the corrected invoice number is missing")]
     MissingCorrectedNumber,
+    #[error("the corrected invoice number '{0}' must be at most 40 printable characters")]
+    BadCorrectedNumber(String),
     #[error("the corrected invoice's date {corrected} is after the credit note's date {issued}")]
     CorrectsLaterInvoice {
         corrected: NaiveDate,
@@ -668,7 +670,7 @@ fn validate_party(p: &Party) -> Result<(), PartyError> {
 
 fn valid_series(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 20
+        && s.len() <= 40
         && s.trim() == s
         && s.bytes()
             .all(|b| (32..=126).contains(&b) && !b"\"'<>=".contains(&b))
@@ -865,7 +867,7 @@ impl Invoice {
         if draft.lines.len() > MAX_LINES {
             return Err(InvoiceError::TooManyLines(draft.lines.len()));
         }
-        if !valid_series(&draft.series) {
+        if draft.series.len() > 20 || !valid_series(&draft.series) {
             return Err(InvoiceError::BadSeries(draft.series.clone()));
         }
         if draft.number == 0 || draft.number > 99_999_999_999 {
@@ -922,6 +924,9 @@ impl Invoice {
         if let DocumentKind::CreditNote(c) = &draft.kind {
             if c.corrected_number.trim().is_empty() {
                 return Err(InvoiceError::MissingCorrectedNumber);
+            }
+            if c.corrected_number.len() > 40 || !valid_series(&c.corrected_number) {
+                return Err(InvoiceError::BadCorrectedNumber(c.corrected_number.clone()));
             }
             if c.corrected_issue_date > draft.issue_date {
                 return Err(InvoiceError::CorrectsLaterInvoice {

@@ -124,3 +124,14 @@ fn a_wrong_total_fires_br_co_16_and_a_wrong_vat_fires_br_co_14() {
     assert!(fired(&verdicts[0], "BR-CO-16"), "{:#?}", verdicts[0]);
     assert!(fired(&verdicts[1], "BR-CO-14"), "{:#?}", verdicts[1]);
 }
+
+#[test]
+fn same_values_as_the_reference_sample() {
+    let Some(sample) = reference_sample("ubl-invoice.xml") else { return };
+    let mut draft = sample_draft();
+    // The UBL sample gives the customer's postal zone as 46001 (the Facturae one says 46002).
+    draft.customer.address.postal_code = "46001".into();
+    let ours = xml(draft);
+    let missing = missing_from(&sample, &ours, &[]);
+    assert!(missing.is_empty(), "sample values missing from ours: {missing:#?}\n{ours}");
+}

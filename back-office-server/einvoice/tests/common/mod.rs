@@ -259,3 +259,110 @@ pub fn check_ubl(files: &[std::path::PathBuf]) -> Option<Vec<UblVerdict>> {
     );
     Some(verdicts)
 }
+
+/// Every text leaf of an XML document as (path of local names, text), in document order.
+pub fn leaves(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut path: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut text = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                text.clear();
+                path.push(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+            }
+            Event::End(_) => {
+                let t = text.trim();
+                if !t.is_empty() {
+                    out.push((path.join("/"), t.to_string()));
+                }
+                text.clear();
+                path.pop();
+            }
+            Event::Text(t) => text.push_str(&t.decode().expect("UTF-8")),
+            Event::GeneralRef(r) => {
+                let name = r.decode().expect("UTF-8");
+                text.push_str(match name.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => panic!("unexpected entity &{other};"),
+                });
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Checks that every leaf of `sample` appears in `ours` with the same path and value (numbers compared
+/// as numbers: `21` = `21.00`), except the paths listed in `differ`; returns what is missing.
+pub fn missing_from(sample: &str, ours: &str, differ: &[&str]) -> Vec<(String, String)> {
+    use std::str::FromStr;
+    let same = |a: &str, b: &str| {
+        a == b
+            || matches!((rust_decimal::Decimal::from_str(a), rust_decimal::Decimal::from_str(b)),
+                (Ok(x), Ok(y)) if x == y)
+    };
+    let mut ours = leaves(ours);
+    let mut missing = Vec::new();
+    for (path, value) in leaves(sample) {
+        if differ.iter().any(|d| path.ends_with(d)) {
+            continue;
+        }
+        match ours.iter().position(|(p, v)| *p == path && same(v, &value)) {
+            Some(i) => {
+                ours.remove(i);
+            }
+            None => missing.push((path, value)),
+        }
+    }
+    missing
+}
+
+/// The invoice of shared/reference/samples (royalty January 2026, 1000.00 + 21 %, mandate FRQ-0001).
+pub fn sample_draft() -> InvoiceDraft {
+    let mut line = service_line("Royalty enero 2026 (5% ventas netas)", 1, "1000.00");
+    line.period = None;
+    InvoiceDraft {
+        kind: DocumentKind::Invoice,
+        series: "FQ-2026".into(),
+        number: 42,
+        issue_date: d(2026, 1, 31),
+        period: None,
+        issuer: hq(),
+        customer: franchisee_company(),
+        buyer_reference: Some("FRANQ-0007".into()),
+        lines: vec![line],
+        payment: PaymentTerms {
+            due_date: d(2026, 2, 10),
+            means: PaymentMeans::DirectDebit {
+                mandate_reference: "FRQ-0001".into(),
+                debtor_iban: "ES7921000813610123456789".into(),
+                creditor_identifier: None,
+            },
+        },
+        notes: vec![],
+        verifactu_qr_url: qr_url("FQ-2026-000042", "31-01-2026", "1210.00"),
+        language: Language::Es,
+    }
+}
+
+/// A reference sample from the shared folder (`TRASTIENDA_SAMPLES_DIR` overrides where it is).
+pub fn reference_sample(name: &str) -> Option<String> {
+    let dir = std::env::var("TRASTIENDA_SAMPLES_DIR")
+        .unwrap_or_else(|_| "/work/shared/reference/samples".into());
+    let path = std::path::Path::new(&dir).join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            println!("skipped: no reference sample at {}", path.display());
+            None
+        }
+    }
+}
