@@ -8,6 +8,7 @@
 pub mod facturae;
 pub mod i18n;
 pub mod model;
+pub mod pdf;
 pub mod royalty;
 pub mod ubl;
 mod xml;
