@@ -5,6 +5,7 @@
 //! [`InvoiceDraft`] around them, validates it with [`Invoice::new`], and renders the result with
 //! [`ubl::to_xml`], [`facturae::to_xml`], [`pdf::render`] and [`accounting::journal_csv`].
 
+pub mod accounting;
 pub mod facturae;
 pub mod i18n;
 pub mod model;
