@@ -8,7 +8,8 @@ mod common;
 use trastienda_einvoice::*;
 
 fn main() -> std::process::ExitCode {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "invoices".into()));
+    let dir =
+        std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "invoices".into()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("cannot create {}: {e}", dir.display());
         return std::process::ExitCode::FAILURE;
@@ -33,7 +34,10 @@ fn main() -> std::process::ExitCode {
         let outputs: [(&str, Result<Vec<u8>, String>); 3] = [
             ("pdf", pdf::render(&inv, lang).map_err(|e| e.to_string())),
             ("ubl.xml", ubl::to_xml(&inv).map_err(|e| e.to_string())),
-            ("facturae.xml", facturae::to_xml(&inv).map_err(|e| e.to_string())),
+            (
+                "facturae.xml",
+                facturae::to_xml(&inv).map_err(|e| e.to_string()),
+            ),
         ];
         for (ext, bytes) in outputs {
             let path = dir.join(format!("{name}.{ext}"));

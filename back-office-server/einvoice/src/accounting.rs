@@ -156,10 +156,17 @@ pub fn journal(
             sign(inv.totals().total),
             Money::ZERO,
         ));
-        for (revenue, prefix) in [(Revenue::Services, &chart.services), (Revenue::Goods, &chart.goods)] {
+        for (revenue, prefix) in [
+            (Revenue::Services, &chart.services),
+            (Revenue::Goods, &chart.goods),
+        ] {
             let net = inv.net_by_revenue(revenue);
             if inv.lines().iter().any(|l| l.draft.revenue == revenue) {
-                lines.push((chart.sub_account("revenue", prefix, 0)?, Money::ZERO, sign(net)));
+                lines.push((
+                    chart.sub_account("revenue", prefix, 0)?,
+                    Money::ZERO,
+                    sign(net),
+                ));
             }
         }
         let mut vat: BTreeMap<TaxRate, Money> = BTreeMap::new();
@@ -173,10 +180,18 @@ pub fn journal(
             }
         }
         for (rate, amount) in vat.iter().rev() {
-            lines.push((chart.rate_account(&chart.output_vat, *rate)?, Money::ZERO, sign(*amount)));
+            lines.push((
+                chart.rate_account(&chart.output_vat, *rate)?,
+                Money::ZERO,
+                sign(*amount),
+            ));
         }
         for (rate, amount) in re.iter().rev() {
-            lines.push((chart.rate_account(&chart.surcharge, *rate)?, Money::ZERO, sign(*amount)));
+            lines.push((
+                chart.rate_account(&chart.surcharge, *rate)?,
+                Money::ZERO,
+                sign(*amount),
+            ));
         }
         for (n, (account, debit, credit)) in lines.into_iter().enumerate() {
             out.push(JournalLine {
@@ -217,7 +232,15 @@ pub fn journal_csv(
         .delimiter(b';')
         .from_writer(Vec::with_capacity(lines.len() * 96));
     w.write_record([
-        "Asiento", "Línea", "Fecha", "Cuenta", "Concepto", "Documento", "Debe", "Haber", "NIF",
+        "Asiento",
+        "Línea",
+        "Fecha",
+        "Cuenta",
+        "Concepto",
+        "Documento",
+        "Debe",
+        "Haber",
+        "NIF",
         "Nombre",
     ])?;
     for l in &lines {
@@ -234,5 +257,6 @@ pub fn journal_csv(
             l.name.clone(),
         ])?;
     }
-    w.into_inner().map_err(|e| AccountingError::Io(e.into_error()))
+    w.into_inner()
+        .map_err(|e| AccountingError::Io(e.into_error()))
 }

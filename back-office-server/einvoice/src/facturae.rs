@@ -5,7 +5,9 @@
 //! quantities and amounts, as Spanish accounting reads a rectificativa. Recargo de equivalencia sits in
 //! each `Tax` row next to its VAT rate, and counts in `TotalTaxOutputs`, as Facturae defines it.
 
-use crate::model::{Invoice, Party, PartyKind, PaymentMeans, Period, VatCategory, is_eu, nif_is_person};
+use crate::model::{
+    Invoice, Party, PartyKind, PaymentMeans, Period, VatCategory, is_eu, nif_is_person,
+};
 use crate::xml::{Xml, XmlError};
 use rust_decimal::Decimal;
 use sync_protocol::{Money, TaxRate};
@@ -18,7 +20,9 @@ const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub enum FacturaeError {
     #[error(transparent)]
     Xml(#[from] XmlError),
-    #[error("the corrected invoice number '{0}' does not fit Facturae (series and number of at most 20 characters each)")]
+    #[error(
+        "the corrected invoice number '{0}' does not fit Facturae (series and number of at most 20 characters each)"
+    )]
     CorrectedNumberTooLong(String),
     #[error("the {field} '{value}' is longer than Facturae's {max} characters")]
     TooLong {
@@ -127,7 +131,8 @@ fn party(x: &mut Xml, element: &str, p: &Party) -> Result<(), FacturaeError> {
             x.close("Individual")?;
         }
         PartyKind::Company => {
-            x.open("LegalEntity")?.leaf("CorporateName", &p.legal_name)?;
+            x.open("LegalEntity")?
+                .leaf("CorporateName", &p.legal_name)?;
             address(x, p)?;
             x.close("LegalEntity")?;
         }
@@ -209,7 +214,10 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, FacturaeError> {
         });
         period(&mut x, "TaxPeriod", &tax_period)?;
         x.leaf("CorrectionMethod", "02")?
-            .leaf("CorrectionMethodDescription", "Rectificación por diferencias")?
+            .leaf(
+                "CorrectionMethodDescription",
+                "Rectificación por diferencias",
+            )?
             .leaf("AdditionalReasonDescription", &c.description)?
             .leaf("InvoiceIssueDate", &c.corrected_issue_date.to_string())?
             .close("Corrective")?;
@@ -240,7 +248,10 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, FacturaeError> {
 
     x.open("InvoiceTotals")?
         .leaf("TotalGrossAmount", &sign(t.lines_net).to_string())?
-        .leaf("TotalGrossAmountBeforeTaxes", &sign(t.lines_net).to_string())?
+        .leaf(
+            "TotalGrossAmountBeforeTaxes",
+            &sign(t.lines_net).to_string(),
+        )?
         .leaf("TotalTaxOutputs", &sign(t.vat + t.surcharge).to_string())?
         .leaf("TotalTaxesWithheld", "0.00")?
         .leaf("InvoiceTotal", &total)?
@@ -297,13 +308,21 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, FacturaeError> {
             PaymentMeans::DirectDebit { debtor_iban, .. } => {
                 x.leaf("PaymentMeans", "02")?
                     .open("AccountToBeDebited")?
-                    .leaf("IBAN", &crate::model::validate_iban(debtor_iban).unwrap_or_else(|_| debtor_iban.clone()))?
+                    .leaf(
+                        "IBAN",
+                        &crate::model::validate_iban(debtor_iban)
+                            .unwrap_or_else(|_| debtor_iban.clone()),
+                    )?
                     .close("AccountToBeDebited")?;
             }
             PaymentMeans::Transfer { payee_iban, bic } => {
                 x.leaf("PaymentMeans", "04")?
                     .open("AccountToBeCredited")?
-                    .leaf("IBAN", &crate::model::validate_iban(payee_iban).unwrap_or_else(|_| payee_iban.clone()))?;
+                    .leaf(
+                        "IBAN",
+                        &crate::model::validate_iban(payee_iban)
+                            .unwrap_or_else(|_| payee_iban.clone()),
+                    )?;
                 if let Some(b) = bic {
                     x.leaf("BIC", b)?;
                 }

@@ -18,6 +18,6 @@ pub use xml::XmlError;
 
 pub use model::{
     Address, Correction, CorrectionReason, Discount, DocumentKind, Invoice, InvoiceDraft,
-    InvoiceError, Language, Line, LineDraft, LineError, Party, PartyError, PartyKind,
-    PaymentMeans, PaymentTerms, Period, Revenue, Totals, Unit, VatBreakdown, VatCategory,
+    InvoiceError, Language, Line, LineDraft, LineError, Party, PartyError, PartyKind, PaymentMeans,
+    PaymentTerms, Period, Revenue, Totals, Unit, VatBreakdown, VatCategory,
 };

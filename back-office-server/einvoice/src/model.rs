@@ -441,7 +441,9 @@ pub enum PartyError {
     BadCountry(String),
     #[error("postal code '{0}' is not a Spanish postal code (5 digits, 01–52)")]
     BadPostalCode(String),
-    #[error("'{0}' is a natural person's NIF: the party must be an individual with first name and surname")]
+    #[error(
+        "'{0}' is a natural person's NIF: the party must be an individual with first name and surname"
+    )]
     PersonNifOnCompany(String),
     #[error("'{0}' is a company's CIF: the party cannot be an individual")]
     CompanyNifOnIndividual(String),
@@ -471,7 +473,10 @@ pub enum LineError {
     #[error("VAT rate {0} % is not a Spanish VAT rate (21, 10, 4; 2, 5, 7.5 in their years)")]
     UnknownVatRate(TaxRate),
     #[error("a {category:?} line must have VAT rate 0, not {rate}")]
-    RateOnNonStandard { category: VatCategory, rate: TaxRate },
+    RateOnNonStandard {
+        category: VatCategory,
+        rate: TaxRate,
+    },
     #[error("an exempt or reverse-charge line needs its legal reason")]
     MissingExemptionReason,
     #[error("recargo de equivalencia applies only to standard-rated lines")]
@@ -513,7 +518,9 @@ pub enum InvoiceError {
     DueBeforeIssue { due: NaiveDate, issued: NaiveDate },
     #[error("IBAN '{iban}' is not valid: {reason}")]
     BadIban { iban: String, reason: String },
-    #[error("mandate reference '{0}' must be 1–35 characters of the SEPA set (letters, digits, / - ? : ( ) . , ' + space)")]
+    #[error(
+        "mandate reference '{0}' must be 1–35 characters of the SEPA set (letters, digits, / - ? : ( ) . , ' + space)"
+    )]
     BadMandate(String),
     #[error("SEPA creditor identifier '{0}' is not valid")]
     BadCreditorId(String),
@@ -600,7 +607,10 @@ pub fn country_alpha3(alpha2: &str) -> Option<&'static str> {
         ("SI", "SVN"),
         ("SK", "SVK"),
     ];
-    TABLE.iter().find(|(a2, _)| *a2 == alpha2).map(|(_, a3)| *a3)
+    TABLE
+        .iter()
+        .find(|(a2, _)| *a2 == alpha2)
+        .map(|(_, a3)| *a3)
 }
 
 /// True for the EU member states (Facturae `ResidenceTypeCode` U).
@@ -941,12 +951,8 @@ impl Invoice {
 
         let mut lines = Vec::with_capacity(draft.lines.len());
         for (i, l) in draft.lines.iter().enumerate() {
-            validate_line(l, credit_note, &draft.customer).map_err(|error| {
-                InvoiceError::Line {
-                    line: i + 1,
-                    error,
-                }
-            })?;
+            validate_line(l, credit_note, &draft.customer)
+                .map_err(|error| InvoiceError::Line { line: i + 1, error })?;
             let gross = l.unit_price.times(l.quantity);
             let net = gross - l.discount.as_ref().map_or(Money::ZERO, |d| d.amount);
             lines.push(Line {
@@ -994,7 +1000,9 @@ impl Invoice {
         }
         for b in &mut breakdown {
             b.vat = percent_of(b.base, b.rate);
-            b.surcharge = b.surcharge_rate.map_or(Money::ZERO, |r| percent_of(b.base, r));
+            b.surcharge = b
+                .surcharge_rate
+                .map_or(Money::ZERO, |r| percent_of(b.base, r));
         }
         breakdown.sort_by(|a, b| {
             b.rate
@@ -1057,7 +1065,8 @@ impl Invoice {
     }
     /// VERI*FACTU `TipoFactura`: F1 for an invoice, R1–R4 for a credit note.
     pub fn verifactu_type(&self) -> &'static str {
-        self.correction().map_or("F1", |c| c.reason.verifactu_type())
+        self.correction()
+            .map_or("F1", |c| c.reason.verifactu_type())
     }
     /// Base, VAT and surcharge by revenue kind, for the accounting export: Σ nets per [`Revenue`].
     pub fn net_by_revenue(&self, revenue: Revenue) -> Money {

@@ -230,7 +230,15 @@ impl<'f> Layout<'f> {
     }
 
     /// A paragraph at the cursor, wrapped to `max`, moving the cursor down.
-    fn paragraph(&mut self, x: f32, text: &str, size: f32, bold: bool, color: (u8, u8, u8), max: f32) {
+    fn paragraph(
+        &mut self,
+        x: f32,
+        text: &str,
+        size: f32,
+        bold: bool,
+        color: (u8, u8, u8),
+        max: f32,
+    ) {
         for line in self.wrap(text, size, bold, max) {
             self.ensure(size * 1.35);
             self.text_at(x, self.y, &line, size, bold, color, Align::Left);
@@ -273,7 +281,11 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     // A rectificativa by differences prints what it takes off as negative amounts.
     let sign = |m: Money| if credit.is_some() { -m } else { m };
     let signq = |q: Quantity| if credit.is_some() { -q } else { q };
-    let title = if credit.is_some() { l.credit_note } else { l.invoice };
+    let title = if credit.is_some() {
+        l.credit_note
+    } else {
+        l.invoice
+    };
     let mut lay = Layout {
         fonts,
         pages: vec![Vec::new()],
@@ -324,7 +336,15 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     }
 
     let title_size = if credit.is_some() { 12.0 } else { 18.0 };
-    lay.text_at(RIGHT, top + 8.0, title, title_size, true, ACCENT, Align::Right);
+    lay.text_at(
+        RIGHT,
+        top + 8.0,
+        title,
+        title_size,
+        true,
+        ACCENT,
+        Align::Right,
+    );
     let mut facts: Vec<(&str, String)> = vec![
         (l.number, inv.full_number()),
         (l.issue_date, i18n::date(d.issue_date)),
@@ -349,21 +369,51 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     let box_h = 22.0 + cust.len() as f32 * 11.5;
     let half = (RIGHT - LEFT - 14.0) / 2.0;
     lay.fill(LEFT, box_top, half, box_h, BAND);
-    lay.text_at(LEFT + 10.0, box_top + 14.0, l.customer, 7.0, false, MUTED, Align::Left);
+    lay.text_at(
+        LEFT + 10.0,
+        box_top + 14.0,
+        l.customer,
+        7.0,
+        false,
+        MUTED,
+        Align::Left,
+    );
     let mut cy = box_top + 27.0;
     for (i, line) in cust.iter().enumerate() {
-        lay.text_at(LEFT + 10.0, cy, line, if i == 0 { 9.5 } else { BODY }, i == 0, INK, Align::Left);
+        lay.text_at(
+            LEFT + 10.0,
+            cy,
+            line,
+            if i == 0 { 9.5 } else { BODY },
+            i == 0,
+            INK,
+            Align::Left,
+        );
         cy += 11.5;
     }
     let mut after_boxes = box_top + box_h;
     if let Some(c) = credit {
         let x = LEFT + half + 14.0;
         lay.fill(x, box_top, half, box_h, BAND);
-        lay.text_at(x + 10.0, box_top + 14.0, l.correction_kind, 7.0, false, MUTED, Align::Left);
+        lay.text_at(
+            x + 10.0,
+            box_top + 14.0,
+            l.correction_kind,
+            7.0,
+            false,
+            MUTED,
+            Align::Left,
+        );
         lay.y = box_top + 27.0;
         lay.paragraph(
             x + 10.0,
-            &format!("{} {} {} {}", l.corrects, c.corrected_number, l.corrected_date, i18n::date(c.corrected_issue_date)),
+            &format!(
+                "{} {} {} {}",
+                l.corrects,
+                c.corrected_number,
+                l.corrected_date,
+                i18n::date(c.corrected_issue_date)
+            ),
             BODY,
             true,
             INK,
@@ -371,7 +421,12 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
         );
         lay.paragraph(
             x + 10.0,
-            &format!("{}: {} ({})", l.reason, c.description, c.reason.verifactu_type()),
+            &format!(
+                "{}: {} ({})",
+                l.reason,
+                c.description,
+                c.reason.verifactu_type()
+            ),
             BODY,
             false,
             INK,
@@ -423,16 +478,43 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
             header(&mut lay);
         }
         let y0 = lay.y;
-        lay.text_at(col_qty, y0, &i18n::quantity(signq(ld.quantity), lang), BODY, false, INK, Align::Right);
-        lay.text_at(col_price, y0, &i18n::amount(ld.unit_price, lang), BODY, false, INK, Align::Right);
-        let disc = ld.discount.as_ref().map_or(String::new(), |x| i18n::amount(sign(x.amount), lang));
+        lay.text_at(
+            col_qty,
+            y0,
+            &i18n::quantity(signq(ld.quantity), lang),
+            BODY,
+            false,
+            INK,
+            Align::Right,
+        );
+        lay.text_at(
+            col_price,
+            y0,
+            &i18n::amount(ld.unit_price, lang),
+            BODY,
+            false,
+            INK,
+            Align::Right,
+        );
+        let disc = ld
+            .discount
+            .as_ref()
+            .map_or(String::new(), |x| i18n::amount(sign(x.amount), lang));
         lay.text_at(col_disc, y0, &disc, BODY, false, INK, Align::Right);
         let vat = match ld.vat_category {
             VatCategory::Standard => i18n::rate(ld.vat_rate, lang),
             c => i18n::category(c, lang).to_string(),
         };
         lay.text_at(col_vat, y0, &vat, BODY, false, INK, Align::Right);
-        lay.text_at(RIGHT - 6.0, y0, &i18n::amount(sign(line.net), lang), BODY, false, INK, Align::Right);
+        lay.text_at(
+            RIGHT - 6.0,
+            y0,
+            &i18n::amount(sign(line.net), lang),
+            BODY,
+            false,
+            INK,
+            Align::Right,
+        );
         for t in &desc {
             lay.text_at(LEFT + 6.0, lay.y, t, BODY, false, INK, Align::Left);
             lay.y += 11.0;
@@ -453,7 +535,13 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     lay.y += 8.0;
     lay.ensure(block_h);
     let ty = lay.y;
-    let bx = [LEFT + 62.0, LEFT + 102.0, LEFT + 160.0, LEFT + 212.0, LEFT + 272.0];
+    let bx = [
+        LEFT + 62.0,
+        LEFT + 102.0,
+        LEFT + 160.0,
+        LEFT + 212.0,
+        LEFT + 272.0,
+    ];
     let table_w = if with_re { 280.0 } else { 170.0 };
     lay.fill(LEFT, ty - 13.0, table_w, 22.0, BAND);
     lay.head(bx[0], ty, l.tax_base, INK, Align::Right);
@@ -465,16 +553,48 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     }
     let mut ry = ty + 22.0;
     for b in inv.breakdown() {
-        lay.text_at(bx[0], ry, &i18n::amount(sign(b.base), lang), BODY, false, INK, Align::Right);
+        lay.text_at(
+            bx[0],
+            ry,
+            &i18n::amount(sign(b.base), lang),
+            BODY,
+            false,
+            INK,
+            Align::Right,
+        );
         let rate = match b.category {
             VatCategory::Standard => format!("{} %", i18n::rate(b.rate, lang)),
             c => i18n::category(c, lang).to_string(),
         };
         lay.text_at(bx[1], ry, &rate, BODY, false, INK, Align::Right);
-        lay.text_at(bx[2], ry, &i18n::amount(sign(b.vat), lang), BODY, false, INK, Align::Right);
+        lay.text_at(
+            bx[2],
+            ry,
+            &i18n::amount(sign(b.vat), lang),
+            BODY,
+            false,
+            INK,
+            Align::Right,
+        );
         if let Some(r) = b.surcharge_rate {
-            lay.text_at(bx[3], ry, &format!("{} %", i18n::rate(r, lang)), BODY, false, INK, Align::Right);
-            lay.text_at(bx[4], ry, &i18n::amount(sign(b.surcharge), lang), BODY, false, INK, Align::Right);
+            lay.text_at(
+                bx[3],
+                ry,
+                &format!("{} %", i18n::rate(r, lang)),
+                BODY,
+                false,
+                INK,
+                Align::Right,
+            );
+            lay.text_at(
+                bx[4],
+                ry,
+                &i18n::amount(sign(b.surcharge), lang),
+                BODY,
+                false,
+                INK,
+                Align::Right,
+            );
         }
         ry += 13.0;
     }
@@ -486,15 +606,43 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     let mut sy = ty;
     for (k, v) in &totals {
         lay.text_at(RIGHT - 78.0, sy, k, 7.5, false, MUTED, Align::Right);
-        lay.text_at(RIGHT - 6.0, sy, &i18n::money(sign(*v), lang), BODY, false, INK, Align::Right);
+        lay.text_at(
+            RIGHT - 6.0,
+            sy,
+            &i18n::money(sign(*v), lang),
+            BODY,
+            false,
+            INK,
+            Align::Right,
+        );
         sy += 13.0;
     }
     sy += 4.0;
     lay.fill(RIGHT - 200.0, sy - 13.0, 200.0, 20.0, ACCENT);
     let white = (0xff, 0xff, 0xff);
-    let total_label = if credit.is_some() { l.total_credited } else { l.total };
-    lay.text_at(RIGHT - 192.0, sy + 1.0, total_label, 8.5, true, white, Align::Left);
-    lay.text_at(RIGHT - 6.0, sy + 1.0, &i18n::money(sign(t.total), lang), 11.0, true, white, Align::Right);
+    let total_label = if credit.is_some() {
+        l.total_credited
+    } else {
+        l.total
+    };
+    lay.text_at(
+        RIGHT - 192.0,
+        sy + 1.0,
+        total_label,
+        8.5,
+        true,
+        white,
+        Align::Left,
+    );
+    lay.text_at(
+        RIGHT - 6.0,
+        sy + 1.0,
+        &i18n::money(sign(t.total), lang),
+        11.0,
+        true,
+        white,
+        Align::Right,
+    );
     lay.y = ry.max(sy + 10.0) + 14.0;
 
     // 6. Payment terms, legal mentions, notes.
@@ -518,7 +666,12 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
             s
         }
         PaymentMeans::Transfer { payee_iban, bic } => {
-            let mut s = format!("{}. {}: {}", l.transfer, l.payee_account, spaced_iban(payee_iban));
+            let mut s = format!(
+                "{}. {}: {}",
+                l.transfer,
+                l.payee_account,
+                spaced_iban(payee_iban)
+            );
             if let Some(b) = bic {
                 s.push_str(&format!(" (BIC {b})"));
             }
@@ -526,7 +679,11 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
             s
         }
     };
-    let payment = format!("{payment} {}: {}.", l.due_date, i18n::date(d.payment.due_date));
+    let payment = format!(
+        "{payment} {}: {}.",
+        l.due_date,
+        i18n::date(d.payment.due_date)
+    );
     lay.ensure(30.0);
     lay.text_at(LEFT, lay.y, l.payment, 7.5, true, ACCENT, Align::Left);
     lay.y += 12.0;
@@ -609,8 +766,8 @@ fn fill_of(c: (u8, u8, u8)) -> Fill {
 }
 
 fn draw_page(doc: &mut Document, fonts: &Fonts, ops: &[Op]) -> Result<(), PdfError> {
-    let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-        .ok_or_else(|| PdfError::Write("page size".into()))?;
+    let settings =
+        PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Write("page size".into()))?;
     let mut page = doc.start_page_with(settings);
     let mut s = page.surface();
     for op in ops {

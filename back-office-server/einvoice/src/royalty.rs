@@ -463,7 +463,12 @@ pub fn period_lines(
             Language::Es => "Canon de entrada a la franquicia".to_string(),
             Language::En => "Franchise entry fee".to_string(),
         };
-        lines.push(service_line(description, Quantity::one(), terms.entry_fee, vat));
+        lines.push(service_line(
+            description,
+            Quantity::one(),
+            terms.entry_fee,
+            vat,
+        ));
     }
 
     for late in &month.late_sales {
@@ -522,7 +527,10 @@ pub fn period_lines(
                 return Err(problem(format!("price {} is negative", d.unit_price)));
             }
             let surcharge_rate = if surcharge && !d.vat_rate.is_zero() {
-                match d.surcharge_rate_override.or_else(|| surcharge_rate_for(d.vat_rate)) {
+                match d
+                    .surcharge_rate_override
+                    .or_else(|| surcharge_rate_for(d.vat_rate))
+                {
                     Some(r) => Some(r),
                     None => {
                         return Err(problem(format!(

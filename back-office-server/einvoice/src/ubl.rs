@@ -111,7 +111,12 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, XmlError> {
     let d = inv.draft();
     let credit = inv.correction();
     let (root, ns, line_el, qty_el) = match credit {
-        None => ("Invoice", NS_INVOICE, "cac:InvoiceLine", "cbc:InvoicedQuantity"),
+        None => (
+            "Invoice",
+            NS_INVOICE,
+            "cac:InvoiceLine",
+            "cbc:InvoicedQuantity",
+        ),
         Some(_) => (
             "CreditNote",
             NS_CREDIT_NOTE,
@@ -196,7 +201,11 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, XmlError> {
             debtor_iban,
             ..
         } => {
-            x.leaf_with("cbc:PaymentMeansCode", &[("name", "SEPA direct debit")], "59")?;
+            x.leaf_with(
+                "cbc:PaymentMeansCode",
+                &[("name", "SEPA direct debit")],
+                "59",
+            )?;
             if credit.is_some() {
                 x.leaf("cbc:PaymentDueDate", &d.payment.due_date.to_string())?;
             }
@@ -204,20 +213,29 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, XmlError> {
                 .open("cac:PaymentMandate")?
                 .leaf("cbc:ID", mandate_reference)?
                 .open("cac:PayerFinancialAccount")?
-                .leaf("cbc:ID", &crate::model::validate_iban(debtor_iban).unwrap_or_else(|_| debtor_iban.clone()))?
+                .leaf(
+                    "cbc:ID",
+                    &crate::model::validate_iban(debtor_iban)
+                        .unwrap_or_else(|_| debtor_iban.clone()),
+                )?
                 .close("cac:PayerFinancialAccount")?
                 .close("cac:PaymentMandate")?;
         }
         PaymentMeans::Transfer { payee_iban, bic } => {
             // 58 is a SEPA credit transfer; an account outside the SEPA zone falls back to 30.
-            let sepa = payee_iban.get(..2).is_some_and(|c| is_eu(c) || ["IS", "LI", "NO", "CH", "GB", "MC", "AD", "SM", "VA"].contains(&c));
+            let sepa = payee_iban.get(..2).is_some_and(|c| {
+                is_eu(c) || ["IS", "LI", "NO", "CH", "GB", "MC", "AD", "SM", "VA"].contains(&c)
+            });
             x.leaf("cbc:PaymentMeansCode", if sepa { "58" } else { "30" })?;
             if credit.is_some() {
                 x.leaf("cbc:PaymentDueDate", &d.payment.due_date.to_string())?;
             }
             x.leaf("cbc:PaymentID", &inv.full_number())?
                 .open("cac:PayeeFinancialAccount")?
-                .leaf("cbc:ID", &crate::model::validate_iban(payee_iban).unwrap_or_else(|_| payee_iban.clone()))?;
+                .leaf(
+                    "cbc:ID",
+                    &crate::model::validate_iban(payee_iban).unwrap_or_else(|_| payee_iban.clone()),
+                )?;
             if let Some(b) = bic {
                 x.open("cac:FinancialInstitutionBranch")?
                     .leaf("cbc:ID", b)?
@@ -295,7 +313,13 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, XmlError> {
         amount(&mut x, "cbc:TaxableAmount", g.base)?;
         amount(&mut x, "cbc:TaxAmount", g.vat)?;
         let reason = (!g.reasons.is_empty()).then(|| g.reasons.join("; "));
-        tax_category(&mut x, "cac:TaxCategory", *category, *rate, reason.as_deref())?;
+        tax_category(
+            &mut x,
+            "cac:TaxCategory",
+            *category,
+            *rate,
+            reason.as_deref(),
+        )?;
         x.close("cac:TaxSubtotal")?;
     }
     x.close("cac:TaxTotal")?;
@@ -314,7 +338,11 @@ pub fn to_xml(inv: &Invoice) -> Result<Vec<u8>, XmlError> {
     for (i, line) in inv.lines().iter().enumerate() {
         let l = &line.draft;
         x.open(line_el)?.leaf("cbc:ID", &(i + 1).to_string())?;
-        x.leaf_with(qty_el, &[("unitCode", l.unit.unece())], &l.quantity.to_string())?;
+        x.leaf_with(
+            qty_el,
+            &[("unitCode", l.unit.unece())],
+            &l.quantity.to_string(),
+        )?;
         amount(&mut x, "cbc:LineExtensionAmount", line.net)?;
         if let Some(p) = &l.period {
             period(&mut x, p)?;

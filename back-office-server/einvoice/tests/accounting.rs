@@ -17,9 +17,18 @@ fn invoices() -> Vec<Invoice> {
 
 fn bookings(inv: &[Invoice]) -> Vec<Booking<'_>> {
     vec![
-        Booking { invoice: &inv[0], customer_account: 7 },
-        Booking { invoice: &inv[1], customer_account: 12 },
-        Booking { invoice: &inv[2], customer_account: 12 },
+        Booking {
+            invoice: &inv[0],
+            customer_account: 7,
+        },
+        Booking {
+            invoice: &inv[1],
+            customer_account: 12,
+        },
+        Booking {
+            invoice: &inv[2],
+            customer_account: 12,
+        },
     ]
 }
 
@@ -29,7 +38,14 @@ fn entries_by_hand() {
     let j = journal(&bookings(&inv), &ChartOfAccounts::default(), 101).unwrap();
     let rows: Vec<(u64, String, String, String)> = j
         .iter()
-        .map(|l| (l.entry, l.account.clone(), l.debit.to_string(), l.credit.to_string()))
+        .map(|l| {
+            (
+                l.entry,
+                l.account.clone(),
+                l.debit.to_string(),
+                l.credit.to_string(),
+            )
+        })
         .collect();
     let r = |e: u64, a: &str, d: &str, c: &str| (e, a.to_string(), d.to_string(), c.to_string());
     assert_eq!(
@@ -60,24 +76,51 @@ fn entries_by_hand() {
         );
         assert_eq!(d, c, "entry {entry} does not balance");
     }
-    assert_eq!(j[12].concept, "Rectificativa RQ-2026-000007 María López García");
+    assert_eq!(
+        j[12].concept,
+        "Rectificativa RQ-2026-000007 María López García"
+    );
 }
 
 #[test]
 fn csv_reads_back_with_spanish_number_format() {
     let inv = invoices();
     let bytes = journal_csv(&bookings(&inv), &ChartOfAccounts::default(), 1).unwrap();
-    let mut r = csv::ReaderBuilder::new().delimiter(b';').from_reader(bytes.as_slice());
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(bytes.as_slice());
     let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         headers,
-        ["Asiento", "Línea", "Fecha", "Cuenta", "Concepto", "Documento", "Debe", "Haber", "NIF", "Nombre"]
+        [
+            "Asiento",
+            "Línea",
+            "Fecha",
+            "Cuenta",
+            "Concepto",
+            "Documento",
+            "Debe",
+            "Haber",
+            "NIF",
+            "Nombre"
+        ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     assert_eq!(rows.len(), 16);
     assert_eq!(
         rows[0].iter().collect::<Vec<_>>(),
-        ["1", "1", "01/12/2026", "43000007", "Factura FQ-2026-000042 Franquiciado Uno SA", "FQ-2026-000042", "1278,66", "0,00", "A58818501", "Franquiciado Uno SA"]
+        [
+            "1",
+            "1",
+            "01/12/2026",
+            "43000007",
+            "Factura FQ-2026-000042 Franquiciado Uno SA",
+            "FQ-2026-000042",
+            "1278,66",
+            "0,00",
+            "A58818501",
+            "Franquiciado Uno SA"
+        ]
     );
     assert_eq!(&rows[15][7], "-1,25");
 }
@@ -86,15 +129,33 @@ fn csv_reads_back_with_spanish_number_format() {
 fn chart_and_account_numbers_are_checked() {
     let inv = invoices();
     let b = bookings(&inv);
-    let chart = ChartOfAccounts { digits: 4, ..Default::default() };
-    assert!(matches!(journal(&b, &chart, 1), Err(AccountingError::BadLength(4))));
-    let chart = ChartOfAccounts { customers: "43A".into(), ..Default::default() };
-    assert!(matches!(journal(&b, &chart, 1), Err(AccountingError::BadPrefix(_))));
-    let big = [Booking { invoice: &inv[0], customer_account: 123_456 }];
+    let chart = ChartOfAccounts {
+        digits: 4,
+        ..Default::default()
+    };
+    assert!(matches!(
+        journal(&b, &chart, 1),
+        Err(AccountingError::BadLength(4))
+    ));
+    let chart = ChartOfAccounts {
+        customers: "43A".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        journal(&b, &chart, 1),
+        Err(AccountingError::BadPrefix(_))
+    ));
+    let big = [Booking {
+        invoice: &inv[0],
+        customer_account: 123_456,
+    }];
     assert!(matches!(
         journal(&big, &ChartOfAccounts::default(), 1),
         Err(AccountingError::DoesNotFit { code: 123_456, .. })
     ));
-    let wide = ChartOfAccounts { digits: 10, ..Default::default() };
+    let wide = ChartOfAccounts {
+        digits: 10,
+        ..Default::default()
+    };
     assert_eq!(journal(&big, &wide, 1).unwrap()[0].account, "4300123456");
 }

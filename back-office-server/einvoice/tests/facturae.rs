@@ -18,7 +18,10 @@ fn xsd() -> Option<PathBuf> {
         .unwrap_or_else(|_| "/work/venv/share/facturae-xsd".into());
     let xsd = PathBuf::from(dir).join("Facturaev3_2_2.xsd");
     if !xsd.exists() {
-        println!("skipped: no {} (set TRASTIENDA_FACTURAE_XSD_DIR)", xsd.display());
+        println!(
+            "skipped: no {} (set TRASTIENDA_FACTURAE_XSD_DIR)",
+            xsd.display()
+        );
         return None;
     }
     if Command::new("xmllint").arg("--version").output().is_err() {
@@ -63,8 +66,21 @@ fn an_invalid_document_is_caught_by_the_same_check() {
     let Some(xsd) = xsd() else { return };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.xml");
-    std::fs::write(&path, xml(royalty_draft()).replace("<InvoiceClass>OO</InvoiceClass>", "<InvoiceClass>XX</InvoiceClass>")).unwrap();
-    let out = Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&path).output().unwrap();
+    std::fs::write(
+        &path,
+        xml(royalty_draft()).replace(
+            "<InvoiceClass>OO</InvoiceClass>",
+            "<InvoiceClass>XX</InvoiceClass>",
+        ),
+    )
+    .unwrap();
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 }
 
@@ -92,8 +108,13 @@ fn recargo_and_credit_note_fields() {
 
 #[test]
 fn same_values_as_the_reference_sample() {
-    let Some(sample) = reference_sample("facturae-3.2.2.xml") else { return };
+    let Some(sample) = reference_sample("facturae-3.2.2.xml") else {
+        return;
+    };
     let ours = xml(sample_draft());
     let missing = missing_from(&sample, &ours, &[]);
-    assert!(missing.is_empty(), "sample values missing from ours: {missing:#?}\n{ours}");
+    assert!(
+        missing.is_empty(),
+        "sample values missing from ours: {missing:#?}\n{ours}"
+    );
 }

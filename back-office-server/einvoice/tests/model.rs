@@ -45,9 +45,21 @@ fn recargo_de_equivalencia_is_a_breakdown_row_per_vat_and_surcharge_rate() {
         vec![
             (s("21.00"), None, s("200.00"), s("42.00"), s("0.00")),
             // 39.95 × 21 % = 8.3895 → 8.39; × 5.2 % = 2.0774 → 2.08
-            (s("21.00"), Some(s("5.20")), s("39.95"), s("8.39"), s("2.08")),
+            (
+                s("21.00"),
+                Some(s("5.20")),
+                s("39.95"),
+                s("8.39"),
+                s("2.08")
+            ),
             // 136.20 × 10 % = 13.62; × 1.4 % = 1.9068 → 1.91
-            (s("10.00"), Some(s("1.40")), s("136.20"), s("13.62"), s("1.91")),
+            (
+                s("10.00"),
+                Some(s("1.40")),
+                s("136.20"),
+                s("13.62"),
+                s("1.91")
+            ),
             // 21.36 × 4 % = 0.8544 → 0.85; × 0.5 % = 0.1068 → 0.11
             (s("4.00"), Some(s("0.50")), s("21.36"), s("0.85"), s("0.11")),
         ]
@@ -78,23 +90,38 @@ fn refused(draft: InvoiceDraft) -> InvoiceError {
 fn bad_parties_are_refused() {
     let mut d = royalty_draft();
     d.customer.tax_id = "A58818502".into();
-    assert!(matches!(refused(d), InvoiceError::Customer(PartyError::BadNif(_))));
+    assert!(matches!(
+        refused(d),
+        InvoiceError::Customer(PartyError::BadNif(_))
+    ));
 
     let mut d = royalty_draft();
     d.customer.address.postal_code = "4600".into();
-    assert!(matches!(refused(d), InvoiceError::Customer(PartyError::BadPostalCode(_))));
+    assert!(matches!(
+        refused(d),
+        InvoiceError::Customer(PartyError::BadPostalCode(_))
+    ));
 
     let mut d = royalty_draft();
     d.issuer.legal_name = "  ".into();
-    assert_eq!(refused(d), InvoiceError::Issuer(PartyError::Missing("legal name")));
+    assert_eq!(
+        refused(d),
+        InvoiceError::Issuer(PartyError::Missing("legal name"))
+    );
 
     let mut d = royalty_draft();
     d.customer.tax_id = "12345678Z".into(); // a person's DNI on a company
-    assert!(matches!(refused(d), InvoiceError::Customer(PartyError::PersonNifOnCompany(_))));
+    assert!(matches!(
+        refused(d),
+        InvoiceError::Customer(PartyError::PersonNifOnCompany(_))
+    ));
 
     let mut d = royalty_draft();
     d.customer.address.country = "XX".into();
-    assert!(matches!(refused(d), InvoiceError::Customer(PartyError::BadCountry(_))));
+    assert!(matches!(
+        refused(d),
+        InvoiceError::Customer(PartyError::BadCountry(_))
+    ));
 }
 
 #[test]
@@ -144,7 +171,10 @@ fn bad_header_fields_are_refused() {
     assert_eq!(refused(d), InvoiceError::NoLines);
 
     let mut d = royalty_draft();
-    d.period = Some(Period { start: d.issue_date, end: d.issue_date.pred_opt().unwrap() });
+    d.period = Some(Period {
+        start: d.issue_date,
+        end: d.issue_date.pred_opt().unwrap(),
+    });
     assert!(matches!(refused(d), InvoiceError::BadPeriod { .. }));
 }
 
@@ -161,7 +191,10 @@ fn bad_lines_are_refused_with_their_number() {
     d.lines[1].vat_rate = TaxRate::percent(19);
     assert_eq!(
         refused(d),
-        InvoiceError::Line { line: 2, error: LineError::UnknownVatRate(TaxRate::percent(19)) }
+        InvoiceError::Line {
+            line: 2,
+            error: LineError::UnknownVatRate(TaxRate::percent(19))
+        }
     );
 
     let mut d = royalty_draft();
@@ -220,7 +253,10 @@ fn totals_below_zero_need_a_credit_note() {
     if let DocumentKind::CreditNote(c) = &mut d.kind {
         c.corrected_issue_date = d.issue_date.succ_opt().unwrap();
     }
-    assert!(matches!(refused(d), InvoiceError::CorrectsLaterInvoice { .. }));
+    assert!(matches!(
+        refused(d),
+        InvoiceError::CorrectsLaterInvoice { .. }
+    ));
 
     let mut d = credit_note_draft();
     if let DocumentKind::CreditNote(c) = &mut d.kind {

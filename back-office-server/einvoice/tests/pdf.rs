@@ -14,21 +14,36 @@ fn pdf_text(inv: &Invoice, lang: Language) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("invoice.pdf");
     std::fs::write(&path, &bytes).unwrap();
-    let out = match Command::new("pdftotext").arg("-raw").arg(&path).arg("-").output() {
+    let out = match Command::new("pdftotext")
+        .arg("-raw")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
         Ok(o) => o,
         Err(_) => {
             println!("skipped: pdftotext is not installed (apt poppler-utils)");
             return None;
         }
     };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn assert_has(text: &str, needles: &[String]) {
-    let missing: Vec<_> = needles.iter().filter(|n| !text.contains(n.as_str())).collect();
-    assert!(missing.is_empty(), "missing from the PDF text: {missing:#?}\n--- text ---\n{text}");
+    let missing: Vec<_> = needles
+        .iter()
+        .filter(|n| !text.contains(n.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "missing from the PDF text: {missing:#?}\n--- text ---\n{text}"
+    );
 }
 
 /// Every legal field of art. 6 for this invoice, as the PDF must print it in `lang`.
@@ -67,7 +82,9 @@ fn legal_fields(inv: &Invoice, lang: Language) -> Vec<String> {
     }
     f.push(i18n::money(sign(inv.totals().total), lang));
     match &d.payment.means {
-        PaymentMeans::DirectDebit { mandate_reference, .. } => f.push(mandate_reference.clone()),
+        PaymentMeans::DirectDebit {
+            mandate_reference, ..
+        } => f.push(mandate_reference.clone()),
         PaymentMeans::Transfer { .. } => {}
     }
     if let Some(c) = inv.correction() {
@@ -88,11 +105,16 @@ fn iban_of(d: &InvoiceDraft) -> String {
 fn check(draft: InvoiceDraft, lang: Language, extra: &[&str]) {
     let iban = iban_of(&draft);
     let inv = Invoice::new(draft).unwrap();
-    let Some(text) = pdf_text(&inv, lang) else { return };
+    let Some(text) = pdf_text(&inv, lang) else {
+        return;
+    };
     let mut needles = legal_fields(&inv, lang);
     needles.extend(extra.iter().map(|s| s.to_string()));
     assert_has(&text, &needles);
-    assert!(text.replace(' ', "").contains(&iban), "IBAN {iban} missing:\n{text}");
+    assert!(
+        text.replace(' ', "").contains(&iban),
+        "IBAN {iban} missing:\n{text}"
+    );
     // The QR legend comes before the invoice's content (Orden HAC/1177/2024 art. 21).
     let qr = text.find("QR tributario:").unwrap();
     assert!(qr < text.find(&inv.draft().issuer.legal_name).unwrap());
@@ -104,13 +126,30 @@ fn royalty_invoice_by_direct_debit_in_spanish() {
     check(
         royalty_draft(),
         Language::Es,
-        &["FACTURA", "Base imponible", "Cuota IVA", "Adeudo directo SEPA", "ES11000B12345674", "1.278,66 €", "noviembre 2026"],
+        &[
+            "FACTURA",
+            "Base imponible",
+            "Cuota IVA",
+            "Adeudo directo SEPA",
+            "ES11000B12345674",
+            "1.278,66 €",
+            "noviembre 2026",
+        ],
     );
 }
 
 #[test]
 fn goods_with_recargo_de_equivalencia() {
-    check(goods_draft(), Language::Es, &["Recargo de equivalencia", "Rec. equiv. 5,2 %", "466,47 €", "4,10 €"]);
+    check(
+        goods_draft(),
+        Language::Es,
+        &[
+            "Recargo de equivalencia",
+            "Rec. equiv. 5,2 %",
+            "466,47 €",
+            "4,10 €",
+        ],
+    );
 }
 
 #[test]
@@ -118,7 +157,12 @@ fn credit_note_names_the_corrected_invoice_and_reason() {
     check(
         credit_note_draft(),
         Language::Es,
-        &["FACTURA RECTIFICATIVA", "Rectifica la factura FQ-2026-000043 de fecha 01/12/2026", "-30,25 €", "TOTAL RECTIFICADO"],
+        &[
+            "FACTURA RECTIFICATIVA",
+            "Rectifica la factura FQ-2026-000043 de fecha 01/12/2026",
+            "-30,25 €",
+            "TOTAL RECTIFICADO",
+        ],
     );
 }
 
@@ -127,7 +171,19 @@ fn english_invoice_by_transfer() {
     let mut d = royalty_draft();
     d.language = Language::En;
     d.payment = transfer();
-    check(d, Language::En, &["INVOICE", "Taxable", "Bank transfer", "Due date", "€1,278.66", "CAIXESBBXXX", "November 2026"]);
+    check(
+        d,
+        Language::En,
+        &[
+            "INVOICE",
+            "Taxable",
+            "Bank transfer",
+            "Due date",
+            "€1,278.66",
+            "CAIXESBBXXX",
+            "November 2026",
+        ],
+    );
 }
 
 #[test]
@@ -142,9 +198,17 @@ fn long_invoices_break_pages_and_number_them() {
         })
         .collect();
     let inv = Invoice::new(d).unwrap();
-    let Some(text) = pdf_text(&inv, Language::Es) else { return };
-    assert!(text.contains("Página 1 de 3") || text.contains("Página 1 de 4"), "{text}");
-    assert!(text.contains("FACTURA FQ-2026-000043"), "continuation header missing");
+    let Some(text) = pdf_text(&inv, Language::Es) else {
+        return;
+    };
+    assert!(
+        text.contains("Página 1 de 3") || text.contains("Página 1 de 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FACTURA FQ-2026-000043"),
+        "continuation header missing"
+    );
     for i in 1..=90 {
         assert!(text.contains(&format!("lote {i}")), "line {i} lost");
     }

@@ -13,9 +13,21 @@ use trastienda_einvoice::*;
 
 fn tiers() -> Vec<Tier> {
     vec![
-        Tier { from: m("0.00"), to: Some(m("10000.00")), percent: dec!(6) },
-        Tier { from: m("10000.00"), to: Some(m("30000.00")), percent: dec!(4) },
-        Tier { from: m("30000.00"), to: None, percent: dec!(3) },
+        Tier {
+            from: m("0.00"),
+            to: Some(m("10000.00")),
+            percent: dec!(6),
+        },
+        Tier {
+            from: m("10000.00"),
+            to: Some(m("30000.00")),
+            percent: dec!(4),
+        },
+        Tier {
+            from: m("30000.00"),
+            to: None,
+            percent: dec!(3),
+        },
     ]
 }
 
@@ -25,8 +37,16 @@ fn terms() -> ContractTerms {
         m("500.00"),
         dec!(2),
         vec![
-            FixedFee { name: "Licencia de software por caja".into(), basis: FeeBasis::PerTill, amount: m("25.00") },
-            FixedFee { name: "Soporte por tienda".into(), basis: FeeBasis::PerStore, amount: m("40.00") },
+            FixedFee {
+                name: "Licencia de software por caja".into(),
+                basis: FeeBasis::PerTill,
+                amount: m("25.00"),
+            },
+            FixedFee {
+                name: "Soporte por tienda".into(),
+                basis: FeeBasis::PerStore,
+                amount: m("40.00"),
+            },
         ],
         m("15000.00"),
         TaxRate::percent(21),
@@ -49,7 +69,13 @@ fn month(sales: &str) -> MonthActivity {
 fn amounts(lines: &[LineDraft]) -> Vec<(String, String, String)> {
     lines
         .iter()
-        .map(|l| (l.description.clone(), l.quantity.to_string(), l.unit_price.to_string()))
+        .map(|l| {
+            (
+                l.description.clone(),
+                l.quantity.to_string(),
+                l.unit_price.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -75,15 +101,39 @@ fn tiered_royalty_above_the_minimum_with_fund_and_fees() {
     assert_eq!(
         amounts(&lines),
         vec![
-            (s("Royalty noviembre 2026: 6 % de 10.000,00 € (tramo desde 0,00 €)"), s("1.000"), s("600.00")),
-            (s("Royalty noviembre 2026: 4 % de 2.345,67 € (tramo desde 10.000,00 €)"), s("1.000"), s("93.83")),
+            (
+                s("Royalty noviembre 2026: 6 % de 10.000,00 € (tramo desde 0,00 €)"),
+                s("1.000"),
+                s("600.00")
+            ),
+            (
+                s("Royalty noviembre 2026: 4 % de 2.345,67 € (tramo desde 10.000,00 €)"),
+                s("1.000"),
+                s("93.83")
+            ),
             // 12,345.67 × 2 % = 246.9134 → 246.91
-            (s("Fondo de marketing noviembre 2026: 2 % de 12.345,67 €"), s("1.000"), s("246.91")),
-            (s("Licencia de software por caja (noviembre 2026)"), s("3.000"), s("25.00")),
-            (s("Soporte por tienda (noviembre 2026)"), s("2.000"), s("40.00")),
+            (
+                s("Fondo de marketing noviembre 2026: 2 % de 12.345,67 €"),
+                s("1.000"),
+                s("246.91")
+            ),
+            (
+                s("Licencia de software por caja (noviembre 2026)"),
+                s("3.000"),
+                s("25.00")
+            ),
+            (
+                s("Soporte por tienda (noviembre 2026)"),
+                s("2.000"),
+                s("40.00")
+            ),
         ]
     );
-    assert!(lines.iter().all(|l| l.vat_rate == TaxRate::percent(21) && l.surcharge_rate.is_none()));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.vat_rate == TaxRate::percent(21) && l.surcharge_rate.is_none())
+    );
 }
 
 #[test]
@@ -95,9 +145,21 @@ fn tiered_royalty_below_the_minimum_gets_a_top_up_line() {
     assert_eq!(
         amounts(&lines)[..3],
         [
-            (s("Royalty November 2026: 6 % of €5,000.00 (band from €0.00)"), s("1.000"), s("300.00")),
-            (s("Minimum royalty November 2026: top-up to €500.00"), s("1.000"), s("200.00")),
-            (s("Marketing fund November 2026: 2 % of €5,000.00"), s("1.000"), s("100.00")),
+            (
+                s("Royalty November 2026: 6 % of €5,000.00 (band from €0.00)"),
+                s("1.000"),
+                s("300.00")
+            ),
+            (
+                s("Minimum royalty November 2026: top-up to €500.00"),
+                s("1.000"),
+                s("200.00")
+            ),
+            (
+                s("Marketing fund November 2026: 2 % of €5,000.00"),
+                s("1.000"),
+                s("100.00")
+            ),
         ]
     );
     assert_eq!(
@@ -116,7 +178,10 @@ fn tiered_royalty_below_the_minimum_gets_a_top_up_line() {
 #[test]
 fn no_sales_still_owes_the_minimum() {
     let lines = period_lines(&terms(), &month("0.00"), false, Language::Es).unwrap();
-    assert_eq!(lines[0].description, "Royalty mínimo noviembre 2026: complemento hasta 500,00 €");
+    assert_eq!(
+        lines[0].description,
+        "Royalty mínimo noviembre 2026: complemento hasta 500,00 €"
+    );
     assert_eq!(lines[0].unit_price, m("500.00"));
     assert_eq!(lines.len(), 3); // minimum + two fees; no marketing fund on nothing
 }
@@ -155,11 +220,31 @@ fn late_sales_are_invoiced_on_their_own_line_under_their_months_terms() {
     assert_eq!(
         amounts(&late.iter().map(|l| (*l).clone()).collect::<Vec<_>>()),
         vec![
-            (s("Royalty ventas tardías de octubre 2026: 850,00 €"), s("1.000"), s("34.00")),
-            (s("Fondo de marketing ventas tardías de octubre 2026: 1,5 % de 850,00 €"), s("1.000"), s("12.75")),
-            (s("Fondo de marketing ventas tardías de septiembre 2026: 2 % de 2.000,00 €"), s("1.000"), s("40.00")),
-            (s("Royalty ventas tardías de agosto 2026: -1.000,00 €"), s("-1.000"), s("60.00")),
-            (s("Fondo de marketing ventas tardías de agosto 2026: 2 % de -1.000,00 €"), s("-1.000"), s("20.00")),
+            (
+                s("Royalty ventas tardías de octubre 2026: 850,00 €"),
+                s("1.000"),
+                s("34.00")
+            ),
+            (
+                s("Fondo de marketing ventas tardías de octubre 2026: 1,5 % de 850,00 €"),
+                s("1.000"),
+                s("12.75")
+            ),
+            (
+                s("Fondo de marketing ventas tardías de septiembre 2026: 2 % de 2.000,00 €"),
+                s("1.000"),
+                s("40.00")
+            ),
+            (
+                s("Royalty ventas tardías de agosto 2026: -1.000,00 €"),
+                s("-1.000"),
+                s("60.00")
+            ),
+            (
+                s("Fondo de marketing ventas tardías de agosto 2026: 2 % de -1.000,00 €"),
+                s("-1.000"),
+                s("20.00")
+            ),
         ]
     );
     assert_eq!(late[0].period, Period::month(2026, 10));
@@ -198,8 +283,14 @@ fn goods_from_delivery_notes_carry_recargo_when_the_franchisee_is_under_it() {
         ],
     }];
     let lines = period_lines(&terms(), &activity, true, Language::Es).unwrap();
-    let goods: Vec<_> = lines.iter().filter(|l| l.revenue == Revenue::Goods).collect();
-    assert_eq!(goods[0].description, "Albarán DN-118 (03/11/2026): Café en grano 1 kg");
+    let goods: Vec<_> = lines
+        .iter()
+        .filter(|l| l.revenue == Revenue::Goods)
+        .collect();
+    assert_eq!(
+        goods[0].description,
+        "Albarán DN-118 (03/11/2026): Café en grano 1 kg"
+    );
     assert_eq!(goods[0].surcharge_rate, Some(TaxRate::from_hundredths(140)));
     assert_eq!(goods[1].surcharge_rate, Some(TaxRate::from_hundredths(175)));
     let without = period_lines(&terms(), &activity, false, Language::Es).unwrap();
@@ -225,31 +316,59 @@ fn tier_tables_with_gaps_overlaps_or_bad_percentages_are_refused() {
     t[1].from = m("10000.01");
     assert_eq!(
         TierTable::new(t),
-        Err(TierError::Gap { band: 1, to: m("10000.00"), next_from: m("10000.01") })
+        Err(TierError::Gap {
+            band: 1,
+            to: m("10000.00"),
+            next_from: m("10000.01")
+        })
     );
     let mut t = tiers();
     t[1].from = m("9000.00");
-    assert!(matches!(TierTable::new(t), Err(TierError::Overlap { band: 1, .. })));
+    assert!(matches!(
+        TierTable::new(t),
+        Err(TierError::Overlap { band: 1, .. })
+    ));
     let mut t = tiers();
     t[1].to = Some(m("5000.00"));
-    assert!(matches!(TierTable::new(t), Err(TierError::NotAscending { band: 2, .. })));
+    assert!(matches!(
+        TierTable::new(t),
+        Err(TierError::NotAscending { band: 2, .. })
+    ));
     let mut t = tiers();
     t[1].percent = dec!(-1);
-    assert_eq!(TierTable::new(t), Err(TierError::BadPercent { band: 2, percent: dec!(-1) }));
+    assert_eq!(
+        TierTable::new(t),
+        Err(TierError::BadPercent {
+            band: 2,
+            percent: dec!(-1)
+        })
+    );
     let mut t = tiers();
     t[2].percent = dec!(100.5);
-    assert!(matches!(TierTable::new(t), Err(TierError::BadPercent { band: 3, .. })));
+    assert!(matches!(
+        TierTable::new(t),
+        Err(TierError::BadPercent { band: 3, .. })
+    ));
     let mut t = tiers();
     t[0].from = m("1.00");
-    assert_eq!(TierTable::new(t), Err(TierError::FirstNotFromZero(m("1.00"))));
+    assert_eq!(
+        TierTable::new(t),
+        Err(TierError::FirstNotFromZero(m("1.00")))
+    );
     let mut t = tiers();
     t[2].to = Some(m("90000.00"));
     assert_eq!(TierTable::new(t), Err(TierError::LastBandClosed));
     let mut t = tiers();
     t[1].to = None;
-    assert_eq!(TierTable::new(t), Err(TierError::OpenBandNotLast { band: 2 }));
+    assert_eq!(
+        TierTable::new(t),
+        Err(TierError::OpenBandNotLast { band: 2 })
+    );
     assert_eq!(TierTable::new(vec![]), Err(TierError::Empty));
-    assert!(matches!(TierTable::flat(dec!(5.12345)), Err(TierError::TooPrecise { .. })));
+    assert!(matches!(
+        TierTable::flat(dec!(5.12345)),
+        Err(TierError::TooPrecise { .. })
+    ));
     assert!(TierTable::flat(dec!(5.5)).is_ok());
 }
 
@@ -260,15 +379,34 @@ fn bad_contract_figures_are_refused() {
             tiers(),
             m(min),
             fund,
-            vec![FixedFee { name: "Soporte".into(), basis: FeeBasis::PerMonth, amount: m(fee) }],
+            vec![FixedFee {
+                name: "Soporte".into(),
+                basis: FeeBasis::PerMonth,
+                amount: m(fee),
+            }],
             m(entry),
             TaxRate::percent(vat),
         )
     };
     assert!(new("500.00", dec!(2), "10.00", "0.00", 21).is_ok());
-    assert!(matches!(new("-1.00", dec!(2), "10.00", "0.00", 21), Err(TermsError::NegativeMinimum(_))));
-    assert!(matches!(new("0.00", dec!(-2), "10.00", "0.00", 21), Err(TermsError::BadMarketingPercent(_))));
-    assert!(matches!(new("0.00", dec!(2), "-10.00", "0.00", 21), Err(TermsError::NegativeFee { .. })));
-    assert!(matches!(new("0.00", dec!(2), "10.00", "-5.00", 21), Err(TermsError::NegativeEntryFee(_))));
-    assert!(matches!(new("0.00", dec!(2), "10.00", "0.00", 7), Err(TermsError::BadServicesVat(_))));
+    assert!(matches!(
+        new("-1.00", dec!(2), "10.00", "0.00", 21),
+        Err(TermsError::NegativeMinimum(_))
+    ));
+    assert!(matches!(
+        new("0.00", dec!(-2), "10.00", "0.00", 21),
+        Err(TermsError::BadMarketingPercent(_))
+    ));
+    assert!(matches!(
+        new("0.00", dec!(2), "-10.00", "0.00", 21),
+        Err(TermsError::NegativeFee { .. })
+    ));
+    assert!(matches!(
+        new("0.00", dec!(2), "10.00", "-5.00", 21),
+        Err(TermsError::NegativeEntryFee(_))
+    ));
+    assert!(matches!(
+        new("0.00", dec!(2), "10.00", "0.00", 7),
+        Err(TermsError::BadServicesVat(_))
+    ));
 }

@@ -58,7 +58,9 @@ fn invoice_carries_peppol_identifiers_mandate_and_totals() {
 #[test]
 fn credit_note_cites_the_corrected_invoice() {
     let x = xml(credit_note_draft());
-    assert!(x.contains("<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\""));
+    assert!(x.contains(
+        "<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\""
+    ));
     assert!(x.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"));
     assert!(x.contains("<cac:BillingReference>"));
     assert!(x.contains("<cbc:ID>FQ-2026-000043</cbc:ID>"));
@@ -90,11 +92,26 @@ fn xsd_valid_and_en16931_schematron_clean() {
             ("exempt.xml", xml(exempt_and_reverse_charge())),
         ],
     );
-    let Some(verdicts) = check_ubl(&files) else { return };
+    let Some(verdicts) = check_ubl(&files) else {
+        return;
+    };
     for v in &verdicts {
-        assert!(v.xsd_errors.is_empty(), "{}: XSD errors {:?}", v.file, v.xsd_errors);
-        let fatal: Vec<_> = v.failed.iter().filter(|f| f.flag.as_deref() == Some("fatal")).collect();
-        assert!(fatal.is_empty(), "{}: fatal schematron failures {fatal:#?}", v.file);
+        assert!(
+            v.xsd_errors.is_empty(),
+            "{}: XSD errors {:?}",
+            v.file,
+            v.xsd_errors
+        );
+        let fatal: Vec<_> = v
+            .failed
+            .iter()
+            .filter(|f| f.flag.as_deref() == Some("fatal"))
+            .collect();
+        assert!(
+            fatal.is_empty(),
+            "{}: fatal schematron failures {fatal:#?}",
+            v.file
+        );
         for w in &v.failed {
             println!("{}: warning {:?}: {}", v.file, w.id, w.text);
         }
@@ -116,10 +133,17 @@ fn a_wrong_total_fires_br_co_16_and_a_wrong_vat_fires_br_co_14() {
         1,
     );
     let dir = tempfile::tempdir().unwrap();
-    let files = write_all(dir.path(), &[("payable.xml", wrong_payable), ("vat.xml", wrong_vat)]);
-    let Some(verdicts) = check_ubl(&files) else { return };
+    let files = write_all(
+        dir.path(),
+        &[("payable.xml", wrong_payable), ("vat.xml", wrong_vat)],
+    );
+    let Some(verdicts) = check_ubl(&files) else {
+        return;
+    };
     let fired = |v: &UblVerdict, id: &str| {
-        v.failed.iter().any(|f| f.id.as_deref() == Some(id) && f.flag.as_deref() == Some("fatal"))
+        v.failed
+            .iter()
+            .any(|f| f.id.as_deref() == Some(id) && f.flag.as_deref() == Some("fatal"))
     };
     assert!(fired(&verdicts[0], "BR-CO-16"), "{:#?}", verdicts[0]);
     assert!(fired(&verdicts[1], "BR-CO-14"), "{:#?}", verdicts[1]);
@@ -127,11 +151,16 @@ fn a_wrong_total_fires_br_co_16_and_a_wrong_vat_fires_br_co_14() {
 
 #[test]
 fn same_values_as_the_reference_sample() {
-    let Some(sample) = reference_sample("ubl-invoice.xml") else { return };
+    let Some(sample) = reference_sample("ubl-invoice.xml") else {
+        return;
+    };
     let mut draft = sample_draft();
     // The UBL sample gives the customer's postal zone as 46001 (the Facturae one says 46002).
     draft.customer.address.postal_code = "46001".into();
     let ours = xml(draft);
     let missing = missing_from(&sample, &ours, &[]);
-    assert!(missing.is_empty(), "sample values missing from ours: {missing:#?}\n{ours}");
+    assert!(
+        missing.is_empty(),
+        "sample values missing from ours: {missing:#?}\n{ours}"
+    );
 }

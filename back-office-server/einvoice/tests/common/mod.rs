@@ -113,7 +113,11 @@ pub fn transfer() -> PaymentTerms {
 
 /// November 2026 royalty invoice to a company franchisee, paid by direct debit.
 pub fn royalty_draft() -> InvoiceDraft {
-    let mut late = service_line("Royalty ventas tardías de octubre 2026 (6 % de 850,00 €)", 1, "51.00");
+    let mut late = service_line(
+        "Royalty ventas tardías de octubre 2026 (6 % de 850,00 €)",
+        1,
+        "51.00",
+    );
     late.period = Period::month(2026, 10);
     let mut fee = service_line("Cuota mensual por caja registradora", 3, "25.00");
     fee.discount = Some(Discount {
@@ -132,7 +136,11 @@ pub fn royalty_draft() -> InvoiceDraft {
         lines: vec![
             service_line("Royalty noviembre 2026: 6 % de 10.000,00 €", 1, "600.00"),
             service_line("Royalty noviembre 2026: 4 % de 2.345,67 €", 1, "93.83"),
-            service_line("Fondo de marketing noviembre 2026: 2 % de 12.345,67 €", 1, "246.91"),
+            service_line(
+                "Fondo de marketing noviembre 2026: 2 % de 12.345,67 €",
+                1,
+                "246.91",
+            ),
             fee,
             late,
         ],
@@ -169,9 +177,27 @@ pub fn goods_draft() -> InvoiceDraft {
         buyer_reference: Some("FRANQ-0012".into()),
         lines: vec![
             service_line("Royalty noviembre 2026: 5 % de 4.000,00 €", 1, "200.00"),
-            goods("Albarán DN-118 (03/11/2026): Café en grano 1 kg", 12, "11.35", 10, 140),
-            goods("Albarán DN-118 (03/11/2026): Vasos compostables (caja 100)", 5, "7.99", 21, 520),
-            goods("Albarán DN-131 (17/11/2026): Leche entera 1 l", 24, "0.89", 4, 50),
+            goods(
+                "Albarán DN-118 (03/11/2026): Café en grano 1 kg",
+                12,
+                "11.35",
+                10,
+                140,
+            ),
+            goods(
+                "Albarán DN-118 (03/11/2026): Vasos compostables (caja 100)",
+                5,
+                "7.99",
+                21,
+                520,
+            ),
+            goods(
+                "Albarán DN-131 (17/11/2026): Leche entera 1 l",
+                24,
+                "0.89",
+                4,
+                50,
+            ),
         ],
         payment: transfer(),
         notes: vec![],
