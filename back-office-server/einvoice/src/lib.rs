@@ -17,7 +17,8 @@ mod xml;
 pub use xml::XmlError;
 
 pub use model::{
-    Address, Correction, CorrectionReason, Discount, DocumentKind, Invoice, InvoiceDraft,
-    InvoiceError, Language, Line, LineDraft, LineError, Party, PartyError, PartyKind, PaymentMeans,
-    PaymentTerms, Period, Revenue, Totals, Unit, VatBreakdown, VatCategory,
+    Address, Correction, CorrectionReason, Discount, DocumentKind, FiscalRow, FiscalSummary,
+    Invoice, InvoiceDraft, InvoiceError, Language, Line, LineDraft, LineError, Party, PartyError,
+    PartyKind, PaymentMeans, PaymentTerms, Period, Revenue, Totals, Unit, VatBreakdown,
+    VatCategory,
 };

@@ -1077,3 +1077,95 @@ impl Invoice {
             .sum()
     }
 }
+
+/// One `DetalleDesglose` of the VERI*FACTU record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FiscalRow {
+    /// `ClaveRegimen`: 18 with recargo de equivalencia, else 01 (general).
+    pub regime: &'static str,
+    /// `CalificacionOperacion` (S1 subject, S2 reverse charge) or, for exempt rows, `OperacionExenta` E1.
+    pub qualification: &'static str,
+    pub exempt: bool,
+    /// `TipoImpositivo`; none on exempt rows (AEAT error 1238).
+    pub rate: Option<TaxRate>,
+    /// `BaseImponibleOimporteNoSujeto`.
+    pub base: Money,
+    /// `CuotaRepercutida`; none on exempt rows.
+    pub vat: Option<Money>,
+    pub surcharge_rate: Option<TaxRate>,
+    pub surcharge: Option<Money>,
+}
+
+/// What this invoice's VERI*FACTU `RegistroAlta` declares, with the AEAT's signs: a credit note by
+/// differences (`TipoRectificativa` I) declares negative amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FiscalSummary {
+    /// `TipoFactura`: F1, or R1–R4 for a credit note.
+    pub invoice_type: &'static str,
+    /// `TipoRectificativa`: I (by differences) for a credit note.
+    pub rectification_type: Option<&'static str>,
+    /// `NumSerieFactura`.
+    pub number: String,
+    /// `FechaOperacion`: the end of the invoiced period when it differs from the issue date.
+    pub operation_date: Option<NaiveDate>,
+    /// `DescripcionOperacion` (≤ 500 characters).
+    pub description: String,
+    pub rows: Vec<FiscalRow>,
+    /// `CuotaTotal`: VAT plus recargo.
+    pub total_tax: Money,
+    /// `ImporteTotal`.
+    pub total: Money,
+}
+
+impl Invoice {
+    /// The figures of this invoice's VERI*FACTU record (the chain code adds hash, chaining and timestamps).
+    pub fn fiscal_summary(&self) -> FiscalSummary {
+        let credit = self.correction();
+        let sign = |m: Money| if credit.is_some() { -m } else { m };
+        let rows = self
+            .breakdown
+            .iter()
+            .map(|b| {
+                let exempt = b.category == VatCategory::Exempt;
+                FiscalRow {
+                    regime: if b.surcharge_rate.is_some() {
+                        "18"
+                    } else {
+                        "01"
+                    },
+                    qualification: match b.category {
+                        VatCategory::Exempt => "E1",
+                        VatCategory::ReverseCharge => "S2",
+                        VatCategory::Standard | VatCategory::ZeroRated => "S1",
+                    },
+                    exempt,
+                    rate: (!exempt).then_some(b.rate),
+                    base: sign(b.base),
+                    vat: (!exempt).then_some(sign(b.vat)),
+                    surcharge_rate: b.surcharge_rate,
+                    surcharge: b.surcharge_rate.map(|_| sign(b.surcharge)),
+                }
+            })
+            .collect();
+        let d = &self.draft;
+        let period = d.period.map(|p| crate::i18n::period(&p, Language::Es));
+        let description = match (credit, period) {
+            (Some(c), _) => format!(
+                "Rectificación de la factura {}: {}",
+                c.corrected_number, c.description
+            ),
+            (None, Some(p)) => format!("Royalties, cuotas y suministros de franquicia, {p}"),
+            (None, None) => "Royalties, cuotas y suministros de franquicia".to_string(),
+        };
+        FiscalSummary {
+            invoice_type: self.verifactu_type(),
+            rectification_type: credit.map(|_| "I"),
+            number: self.full_number(),
+            operation_date: d.period.map(|p| p.end).filter(|end| *end != d.issue_date),
+            description: description.chars().take(500).collect(),
+            rows,
+            total_tax: sign(self.totals.vat + self.totals.surcharge),
+            total: sign(self.totals.total),
+        }
+    }
+}

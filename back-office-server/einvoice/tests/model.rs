@@ -273,3 +273,40 @@ fn drafts_round_trip_through_json_for_storage() {
     assert_eq!(back, draft);
     assert_eq!(Invoice::new(back).unwrap(), Invoice::new(draft).unwrap());
 }
+
+#[test]
+fn fiscal_summary_for_the_verifactu_record() {
+    let inv = Invoice::new(goods_draft()).unwrap();
+    let f = inv.fiscal_summary();
+    assert_eq!(f.invoice_type, "F1");
+    assert_eq!(f.rectification_type, None);
+    assert_eq!(f.number, "FQ-2026-000043");
+    assert_eq!(f.operation_date, Some(d(2026, 11, 30)));
+    // CuotaTotal = VAT 64.86 + recargo 4.10
+    assert_eq!(f.total_tax, m("68.96"));
+    assert_eq!(f.total, m("466.47"));
+    assert_eq!(f.rows[0].regime, "01");
+    assert_eq!(f.rows[1].regime, "18");
+    assert_eq!(f.rows[1].surcharge, Some(m("2.08")));
+
+    let c = Invoice::new(credit_note_draft()).unwrap().fiscal_summary();
+    assert_eq!((c.invoice_type, c.rectification_type), ("R1", Some("I")));
+    assert_eq!(c.total, m("-30.25"));
+    assert_eq!(c.total_tax, m("-6.28"));
+    assert_eq!(c.rows[0].base, m("-23.97"));
+    assert!(
+        c.description
+            .starts_with("Rectificación de la factura FQ-2026-000043")
+    );
+
+    let mut d = royalty_draft();
+    d.lines[0].vat_category = VatCategory::Exempt;
+    d.lines[0].vat_rate = TaxRate::ZERO;
+    d.lines[0].exemption_reason = Some("Exenta art. 20 LIVA".into());
+    let e = Invoice::new(d).unwrap().fiscal_summary();
+    let exempt = e.rows.iter().find(|r| r.exempt).unwrap();
+    assert_eq!(
+        (exempt.qualification, exempt.rate, exempt.vat),
+        ("E1", None, None)
+    );
+}

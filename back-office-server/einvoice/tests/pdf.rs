@@ -214,3 +214,31 @@ fn long_invoices_break_pages_and_number_them() {
     }
     assert!(text.contains(&i18n::money(inv.totals().total, Language::Es)));
 }
+
+#[test]
+fn qr_code_scans_back_to_the_verifactu_url() {
+    let inv = Invoice::new(royalty_draft()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf_path = dir.path().join("invoice.pdf");
+    std::fs::write(&pdf_path, pdf::render(&inv, Language::Es).unwrap()).unwrap();
+    let png = dir.path().join("page");
+    let rendered = Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-singlefile"])
+        .arg(&pdf_path)
+        .arg(&png)
+        .status();
+    if !rendered.is_ok_and(|s| s.success()) {
+        println!("skipped: pdftoppm is not installed (apt poppler-utils)");
+        return;
+    }
+    let Ok(out) = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(dir.path().join("page.png"))
+        .output()
+    else {
+        println!("skipped: zbarimg is not installed (apt zbar-tools)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.trim(), inv.draft().verifactu_qr_url);
+}

