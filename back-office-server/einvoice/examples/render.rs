@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
         ("goods-recargo", common::goods_draft()),
         ("credit-note", common::credit_note_draft()),
         ("royalty-en", english),
+        ("long-texts", common::long_texts_draft()),
     ] {
         let lang = draft.language;
         let inv = match Invoice::new(draft) {

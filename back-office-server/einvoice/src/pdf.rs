@@ -247,16 +247,36 @@ impl<'f> Layout<'f> {
     }
 }
 
-fn party_lines(p: &Party, l: &Labels) -> Vec<String> {
-    let mut out = vec![p.legal_name.clone()];
-    out.push(format!("{}: {}", l.nif, p.tax_id));
-    out.push(p.address.street.clone());
-    out.push(format!(
-        "{} {} ({})",
-        p.address.postal_code, p.address.city, p.address.province
-    ));
+/// A party's name (at `first_size`, bold) and details, wrapped to `max` points.
+fn party_block(
+    lay: &Layout,
+    p: &Party,
+    l: &Labels,
+    first_size: f32,
+    max: f32,
+) -> Vec<(String, f32, bool)> {
+    let mut out: Vec<(String, f32, bool)> = lay
+        .wrap(&p.legal_name, first_size, true, max)
+        .into_iter()
+        .map(|t| (t, first_size, true))
+        .collect();
+    let mut details = vec![
+        format!("{}: {}", l.nif, p.tax_id),
+        p.address.street.clone(),
+        format!(
+            "{} {} ({})",
+            p.address.postal_code, p.address.city, p.address.province
+        ),
+    ];
     if p.address.country != "ES" {
-        out.push(p.address.country.clone());
+        details.push(p.address.country.clone());
+    }
+    for d in details {
+        out.extend(
+            lay.wrap(&d, BODY, false, max)
+                .into_iter()
+                .map(|t| (t, BODY, false)),
+        );
     }
     out
 }
@@ -326,14 +346,15 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
 
     // 2. Issuer next to the QR; the document's title, number and dates on the right.
     let issuer_x = LEFT + QR_SIDE + 22.0;
+    let facts_x = RIGHT - 118.0;
     let mut y = top;
     lay.text_at(issuer_x, y, l.issuer, 7.0, false, MUTED, Align::Left);
     y += 13.0;
-    for (i, line) in party_lines(&d.issuer, l).iter().enumerate() {
-        let (size, bold) = if i == 0 { (11.0, true) } else { (BODY, false) };
-        lay.text_at(issuer_x, y, line, size, bold, INK, Align::Left);
-        y += if i == 0 { 14.0 } else { 11.5 };
+    for (text, size, bold) in party_block(&lay, &d.issuer, l, 11.0, facts_x - 80.0 - issuer_x) {
+        lay.text_at(issuer_x, y, &text, size, bold, INK, Align::Left);
+        y += size + 3.0;
     }
+    let issuer_end = y;
 
     let title_size = if credit.is_some() { 12.0 } else { 18.0 };
     lay.text_at(
@@ -358,16 +379,49 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
     }
     let mut fy = top + 28.0;
     for (k, v) in &facts {
-        lay.text_at(RIGHT - 118.0, fy, k, 7.5, false, MUTED, Align::Right);
+        lay.text_at(facts_x, fy, k, 7.5, false, MUTED, Align::Right);
         lay.text_at(RIGHT, fy, v, BODY, true, INK, Align::Right);
         fy += 12.5;
     }
 
-    // 3. Customer box, and for a credit note the invoice it corrects.
-    let box_top = qr_top + QR_SIDE + 30.0;
-    let cust = party_lines(&d.customer, l);
-    let box_h = 22.0 + cust.len() as f32 * 11.5;
+    // 3. Customer box, and for a credit note the invoice it corrects, side by side and equally tall.
+    let box_top = (qr_top + QR_SIDE + 30.0)
+        .max(issuer_end + 10.0)
+        .max(fy + 4.0);
     let half = (RIGHT - LEFT - 14.0) / 2.0;
+    let inner = half - 20.0;
+    let cust = party_block(&lay, &d.customer, l, 9.5, inner);
+    let cust_h: f32 = cust.iter().map(|(_, size, _)| size + 3.0).sum();
+    let correction: Vec<(String, bool)> = match credit {
+        Some(c) => {
+            let head = format!(
+                "{} {} {} {}",
+                l.corrects,
+                c.corrected_number,
+                l.corrected_date,
+                i18n::date(c.corrected_issue_date)
+            );
+            let reason = format!(
+                "{}: {} ({})",
+                l.reason,
+                c.description,
+                c.reason.verifactu_type()
+            );
+            let mut v: Vec<(String, bool)> = lay
+                .wrap(&head, BODY, true, inner)
+                .into_iter()
+                .map(|t| (t, true))
+                .collect();
+            v.extend(
+                lay.wrap(&reason, BODY, false, inner)
+                    .into_iter()
+                    .map(|t| (t, false)),
+            );
+            v
+        }
+        None => Vec::new(),
+    };
+    let box_h = 30.0 + cust_h.max(correction.len() as f32 * (BODY + 3.0));
     lay.fill(LEFT, box_top, half, box_h, BAND);
     lay.text_at(
         LEFT + 10.0,
@@ -379,20 +433,11 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
         Align::Left,
     );
     let mut cy = box_top + 27.0;
-    for (i, line) in cust.iter().enumerate() {
-        lay.text_at(
-            LEFT + 10.0,
-            cy,
-            line,
-            if i == 0 { 9.5 } else { BODY },
-            i == 0,
-            INK,
-            Align::Left,
-        );
-        cy += 11.5;
+    for (text, size, bold) in &cust {
+        lay.text_at(LEFT + 10.0, cy, text, *size, *bold, INK, Align::Left);
+        cy += size + 3.0;
     }
-    let mut after_boxes = box_top + box_h;
-    if let Some(c) = credit {
+    if credit.is_some() {
         let x = LEFT + half + 14.0;
         lay.fill(x, box_top, half, box_h, BAND);
         lay.text_at(
@@ -404,36 +449,13 @@ pub fn render(inv: &Invoice, lang: Language) -> Result<Vec<u8>, PdfError> {
             MUTED,
             Align::Left,
         );
-        lay.y = box_top + 27.0;
-        lay.paragraph(
-            x + 10.0,
-            &format!(
-                "{} {} {} {}",
-                l.corrects,
-                c.corrected_number,
-                l.corrected_date,
-                i18n::date(c.corrected_issue_date)
-            ),
-            BODY,
-            true,
-            INK,
-            half - 20.0,
-        );
-        lay.paragraph(
-            x + 10.0,
-            &format!(
-                "{}: {} ({})",
-                l.reason,
-                c.description,
-                c.reason.verifactu_type()
-            ),
-            BODY,
-            false,
-            INK,
-            half - 20.0,
-        );
-        after_boxes = after_boxes.max(lay.y);
+        let mut ky = box_top + 27.0;
+        for (text, bold) in &correction {
+            lay.text_at(x + 10.0, ky, text, BODY, *bold, INK, Align::Left);
+            ky += BODY + 3.0;
+        }
     }
+    let after_boxes = box_top + box_h;
 
     // 4. Lines.
     // Columns: description | quantity | unit price before tax | discount | VAT % | amount.

@@ -73,8 +73,14 @@ fn legal_fields(inv: &Invoice, lang: Language) -> Vec<String> {
     }
     for b in inv.breakdown() {
         f.push(i18n::amount(sign(b.base), lang));
-        f.push(format!("{} %", i18n::rate(b.rate, lang)));
+        f.push(match b.category {
+            VatCategory::Standard => format!("{} %", i18n::rate(b.rate, lang)),
+            other => i18n::category(other, lang).to_string(),
+        });
         f.push(i18n::amount(sign(b.vat), lang));
+        if let Some(reason) = &b.exemption_reason {
+            f.push(reason.clone());
+        }
         if let Some(r) = b.surcharge_rate {
             f.push(format!("{} %", i18n::rate(r, lang)));
             f.push(i18n::amount(sign(b.surcharge), lang));
@@ -241,4 +247,17 @@ fn qr_code_scans_back_to_the_verifactu_url() {
     };
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.trim(), inv.draft().verifactu_qr_url);
+}
+
+#[test]
+fn longest_texts_wrap_and_every_field_is_still_there() {
+    let d = long_texts_draft();
+    check(
+        d,
+        Language::Es,
+        &[
+            "Exenta art. 20.Uno.9 LIVA",
+            "el abono se compensará con la próxima factura mensual",
+        ],
+    );
 }

@@ -395,3 +395,39 @@ pub fn reference_sample(name: &str) -> Option<String> {
         }
     }
 }
+
+/// Every text at its longest: names, street, a 500-character description, an exempt line, long notes.
+pub fn long_texts_draft() -> InvoiceDraft {
+    let mut d = credit_note_draft();
+    d.issuer.legal_name =
+        "Compañía Internacional de Franquicias de Hostelería y Restauración del Mediterráneo S.L."
+            .chars()
+            .take(80)
+            .collect();
+    d.customer.address.street =
+        "Avenida del Doctor Fleming número 123, escalera B, planta 4, puerta 12, local interior"
+            .chars()
+            .take(80)
+            .collect();
+    d.customer.legal_name = "María de las Mercedes López-García y Fernández de Córdoba".into();
+    if let DocumentKind::CreditNote(c) = &mut d.kind {
+        c.description = "Devolución de mercancía defectuosa entregada con el albarán DN-118: 3 cajas de vasos compostables con la base despegada, retiradas por el transportista el 5 de diciembre".into();
+    }
+    let mut long = d.lines[0].clone();
+    long.description = "Vasos compostables de 350 ml con tapa, "
+        .repeat(12)
+        .chars()
+        .take(500)
+        .collect();
+    d.lines.push(long);
+    let mut exempt = service_line("Formación homologada del personal de tienda", 1, "90.00");
+    exempt.vat_category = VatCategory::Exempt;
+    exempt.vat_rate = sync_protocol::TaxRate::ZERO;
+    exempt.exemption_reason = Some("Exenta art. 20.Uno.9 LIVA".into());
+    d.lines.push(exempt);
+    d.notes = vec![
+        "Nota larga: ".to_string()
+            + &"el abono se compensará con la próxima factura mensual; ".repeat(6),
+    ];
+    d
+}
