@@ -43,6 +43,7 @@ fn xsd_valid_invoices_and_credit_note() {
         ("goods-recargo.xml", xml(goods_draft())),
         ("credit-note.xml", xml(credit_note_draft())),
         ("transfer-en.xml", xml(english)),
+        ("exempt.xml", xml(exempt_and_reverse_charge())),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, &body).unwrap();

@@ -19,17 +19,6 @@ fn english_transfer() -> InvoiceDraft {
     d
 }
 
-fn exempt_and_reverse_charge() -> InvoiceDraft {
-    let mut d = goods_draft();
-    d.number = 45;
-    let mut training = service_line("Curso de formación homologado", 2, "150.00");
-    training.vat_category = VatCategory::Exempt;
-    training.vat_rate = sync_protocol::TaxRate::ZERO;
-    training.exemption_reason = Some("Exenta art. 20.Uno.9 LIVA".into());
-    d.lines.push(training);
-    d
-}
-
 #[test]
 fn invoice_carries_peppol_identifiers_mandate_and_totals() {
     let x = xml(royalty_draft());

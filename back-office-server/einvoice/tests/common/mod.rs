@@ -431,3 +431,28 @@ pub fn long_texts_draft() -> InvoiceDraft {
     ];
     d
 }
+
+/// Goods under recargo plus an exempt, a reverse-charge and a zero-rated line.
+pub fn exempt_and_reverse_charge() -> InvoiceDraft {
+    let mut d = goods_draft();
+    d.number = 45;
+    let mut training = service_line("Curso de formación homologado", 2, "150.00");
+    training.vat_category = VatCategory::Exempt;
+    training.vat_rate = TaxRate::ZERO;
+    training.exemption_reason = Some("Exenta art. 20.Uno.9 LIVA".into());
+    d.lines.push(training);
+    let mut reverse = service_line(
+        "Asesoría técnica de obra (inversión del sujeto pasivo)",
+        1,
+        "400.00",
+    );
+    reverse.vat_category = VatCategory::ReverseCharge;
+    reverse.vat_rate = TaxRate::ZERO;
+    reverse.exemption_reason = Some("Inversión del sujeto pasivo, art. 84.Uno.2º f) LIVA".into());
+    d.lines.push(reverse);
+    let mut zero = service_line("Material impreso de campaña (tipo cero)", 10, "2.50");
+    zero.vat_category = VatCategory::ZeroRated;
+    zero.vat_rate = TaxRate::ZERO;
+    d.lines.push(zero);
+    d
+}
