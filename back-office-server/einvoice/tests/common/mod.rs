@@ -382,10 +382,11 @@ pub fn sample_draft() -> InvoiceDraft {
     }
 }
 
-/// A reference sample from the shared folder (`TRASTIENDA_SAMPLES_DIR` overrides where it is).
+/// A reference sample from `docs/samples` (`TRASTIENDA_SAMPLES_DIR` overrides where it is).
 pub fn reference_sample(name: &str) -> Option<String> {
-    let dir = std::env::var("TRASTIENDA_SAMPLES_DIR")
-        .unwrap_or_else(|_| "/work/shared/reference/samples".into());
+    let dir = std::env::var("TRASTIENDA_SAMPLES_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/samples").to_string()
+    });
     let path = std::path::Path::new(&dir).join(name);
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
