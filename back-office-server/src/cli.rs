@@ -66,12 +66,36 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Scheduled jobs (they also run on their own in `serve`, once across all instances).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Seed a demo franchise once (if the database has no franchisees), print how to use it, and serve.
     Demo {
         #[command(flatten)]
         db: DatabaseArg,
         #[command(flatten)]
         listen: ListenArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Every job with its schedule and its last runs.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Run a job now for a period (default: the current one). A period already done is not run again.
+    Run {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The job's name, as `jobs list` shows it.
+        name: String,
+        /// The period: a day (YYYY-MM-DD) or a month (YYYY-MM), as the job counts them.
+        #[arg(long)]
+        period: Option<String>,
     },
 }
 
@@ -185,6 +209,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("Use it as: Authorization: Bearer {token}");
             Ok(())
         }
+        Command::Jobs { command } => jobs_command(command).await,
         Command::Demo { db, listen } => {
             let st = open(&db.database).await?;
             crate::demo::seed_and_print(&st, listen.listen).await?;
@@ -193,12 +218,97 @@ pub async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+async fn jobs_command(command: JobsCommand) -> Result<()> {
+    use crate::jobs;
+    match command {
+        JobsCommand::List { db } => {
+            let st = open(&db.database).await?;
+            for def in jobs::all() {
+                println!(
+                    "{}  schedule \"{}\" ({}), one run per {}",
+                    def.name,
+                    def.schedule,
+                    jobs::HQ_TIME_ZONE,
+                    match def.period {
+                        jobs::PeriodKind::Day => "day",
+                        jobs::PeriodKind::Month => "month",
+                    }
+                );
+                let runs = st.jobs().recent_runs(def.name, 5).await?;
+                if runs.is_empty() {
+                    println!("    never run");
+                }
+                for r in runs {
+                    println!("    {}", describe_run(&r));
+                }
+            }
+            Ok(())
+        }
+        JobsCommand::Run { db, name, period } => {
+            let def = jobs::find(&name)?;
+            let now = chrono::Utc::now();
+            let period = match period {
+                Some(p) => def.period.parse(p.trim())?,
+                None => def.period.current(now),
+            };
+            let st = open(&db.database).await?;
+            match jobs::run(st, def, &period, crate::storage::jobs::Trigger::Manual, now).await? {
+                jobs::RunReport::Ran(r) => {
+                    println!("{}", describe_run(&r));
+                    if let Some(e) = r.error {
+                        bail!("job {name} failed for {period}: {e}");
+                    }
+                }
+                jobs::RunReport::AlreadyTaken(r) => {
+                    println!("nothing done: {name} for {period} already ran or is running");
+                    println!("    {}", describe_run(&r));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn describe_run(r: &crate::storage::jobs::JobRun) -> String {
+    let summary = r
+        .summary
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{} {} ({}, started {} on {}, attempt {}{}){}{}",
+        r.period,
+        r.status.as_str(),
+        r.trigger.as_str(),
+        r.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        r.instance,
+        r.attempts,
+        r.duration_ms
+            .map(|d| format!(", {d} ms"))
+            .unwrap_or_default(),
+        if summary.is_empty() {
+            String::new()
+        } else {
+            format!(": {summary}")
+        },
+        r.error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default(),
+    )
+}
+
 /// Serves the router until Ctrl-C / SIGTERM.
 pub async fn serve(
     st: Arc<dyn Storage>,
     addr: SocketAddr,
     tls: Option<(PathBuf, PathBuf)>,
 ) -> Result<()> {
+    // Every instance runs the schedule; the (job, period) claim makes each run happen once.
+    let _scheduler = crate::jobs::start_scheduler(st.clone())
+        .await
+        .context("starting the job scheduler")?;
     let app = router(AppState::new(st));
     match tls {
         Some((cert, key)) => {

@@ -7,6 +7,7 @@ pub mod barcode;
 pub mod cli;
 pub mod demo;
 pub mod http;
+pub mod jobs;
 /// Shared with the till (full invoices), so both ends accept the same identifiers.
 pub use sync_protocol::nif;
 pub mod openapi;

@@ -381,6 +381,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// HQ delivery notes (albaranes) and their receipt at the store.
     fn deliveries(&self) -> &dyn deliveries::DeliveryStorage;
+
+    /// Scheduled job runs and the data of the housekeeping jobs.
+    fn jobs(&self) -> &dyn jobs::JobStorage;
 }
 
 pub mod dashboard;
@@ -389,6 +392,8 @@ pub mod db;
 pub mod deliveries;
 mod deliveries_sql;
 mod ingest;
+pub mod jobs;
+mod jobs_sql;
 pub mod postgres;
 pub mod reconcile;
 pub mod sql;

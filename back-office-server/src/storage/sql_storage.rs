@@ -1244,6 +1244,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn jobs(&self) -> &dyn super::jobs::JobStorage {
+        self
+    }
+
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {
         self.db
             .read(|tx| {

@@ -384,9 +384,8 @@ pub fn sample_draft() -> InvoiceDraft {
 
 /// A reference sample from `docs/samples` (`TRASTIENDA_SAMPLES_DIR` overrides where it is).
 pub fn reference_sample(name: &str) -> Option<String> {
-    let dir = std::env::var("TRASTIENDA_SAMPLES_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/samples").to_string()
-    });
+    let dir = std::env::var("TRASTIENDA_SAMPLES_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/samples").to_string());
     let path = std::path::Path::new(&dir).join(name);
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),

@@ -1,0 +1,326 @@
+//! Scheduled jobs: each body is a plain function that does one unit of work for one period and
+//! returns what it did; [`run`] claims the (job, period) once across every server instance, times
+//! it and records the outcome; the scheduler (tokio-cron-scheduler) only calls [`run`].
+
+use crate::storage::jobs::{Claim, JobRun, Trigger};
+use crate::storage::{Storage, StorageError};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use futures::future::BoxFuture;
+use std::sync::Arc;
+use sync_protocol::Document;
+
+/// HQ's time zone for schedules and periods.
+pub const HQ_TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Madrid;
+
+/// A run still `running` after this long is taken to be abandoned (its instance died).
+pub const STALE_AFTER: Duration = Duration::hours(6);
+
+/// Failed sign-ins are kept this long (the lockout looks back minutes; the rest is for audit).
+pub const LOGIN_FAILURES_KEPT: Duration = Duration::days(30);
+
+/// How a job's runs are keyed: one run per business day or per month (HQ's time zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    Day,
+    Month,
+}
+
+impl PeriodKind {
+    /// The period `now` falls in: `2026-12-04` or `2026-12`.
+    pub fn current(self, now: DateTime<Utc>) -> String {
+        let day = now.with_timezone(&HQ_TIME_ZONE).date_naive();
+        match self {
+            PeriodKind::Day => day.format("%Y-%m-%d").to_string(),
+            PeriodKind::Month => day.format("%Y-%m").to_string(),
+        }
+    }
+
+    /// Checks a period typed by a person.
+    pub fn parse(self, period: &str) -> Result<String, JobError> {
+        let ok = match self {
+            PeriodKind::Day => NaiveDate::parse_from_str(period, "%Y-%m-%d").is_ok(),
+            PeriodKind::Month => NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
+                .is_ok_and(|_| period.len() == 7),
+        };
+        if ok {
+            Ok(period.to_string())
+        } else {
+            Err(JobError::BadPeriod {
+                period: period.to_string(),
+                expected: match self {
+                    PeriodKind::Day => "YYYY-MM-DD",
+                    PeriodKind::Month => "YYYY-MM",
+                },
+            })
+        }
+    }
+}
+
+/// What a run did: counts by name, shown on the Tareas page and by `jobs list`.
+pub type Outcome = Vec<(String, u64)>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("unknown job {0:?}; `jobs list` shows them")]
+    UnknownJob(String),
+    #[error("period {period:?} is not a {expected} period")]
+    BadPeriod {
+        period: String,
+        expected: &'static str,
+    },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What a job body gets: the storage and the period it works on.
+pub struct JobContext {
+    pub storage: Arc<dyn Storage>,
+    pub period: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A job body: one unit of work for the context's period.
+pub type JobBody = for<'a> fn(&'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>>;
+
+/// A scheduled job.
+pub struct JobDef {
+    pub name: &'static str,
+    /// Cron expression with seconds (`sec min hour day month weekday`), in HQ's time zone.
+    pub schedule: &'static str,
+    pub period: PeriodKind,
+    pub body: JobBody,
+}
+
+/// Every job the server runs.
+pub fn all() -> &'static [JobDef] {
+    &[
+        JobDef {
+            name: "prune-sign-ins",
+            schedule: "0 15 3 * * *",
+            period: PeriodKind::Day,
+            body: |cx| Box::pin(prune_sign_ins(cx)),
+        },
+        JobDef {
+            name: "verify-chains",
+            schedule: "0 30 2 * * *",
+            period: PeriodKind::Day,
+            body: |cx| Box::pin(verify_chains(cx)),
+        },
+    ]
+}
+
+pub fn find(name: &str) -> Result<&'static JobDef, JobError> {
+    all()
+        .iter()
+        .find(|j| j.name == name)
+        .ok_or_else(|| JobError::UnknownJob(name.to_string()))
+}
+
+/// What [`run`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunReport {
+    /// This instance ran it; the finished run (ok or failed).
+    Ran(JobRun),
+    /// The period was done already or is running elsewhere: nothing was done.
+    AlreadyTaken(JobRun),
+}
+
+/// This process as it signs its runs: host name and process id.
+pub fn instance_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Runs `job` for `period` once across every instance: claims it, runs the body, records what it
+/// did or why it failed (a failure also raises a `job_failed` alert on the overview).
+pub async fn run(
+    storage: Arc<dyn Storage>,
+    job: &JobDef,
+    period: &str,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<RunReport, JobError> {
+    let jobs = storage.jobs();
+    let claim = jobs
+        .claim_run(
+            job.name,
+            period,
+            trigger,
+            &instance_name(),
+            now,
+            now - STALE_AFTER,
+        )
+        .await?;
+    let id = match claim {
+        Claim::Claimed(id) => id,
+        Claim::Taken(run) => return Ok(RunReport::AlreadyTaken(run)),
+    };
+    let cx = JobContext {
+        storage: storage.clone(),
+        period: period.to_string(),
+        now,
+    };
+    let outcome = (job.body)(&cx).await.map_err(|e| e.to_string());
+    let finished = storage.jobs().finish_run(id, outcome, Utc::now()).await?;
+    if let Some(err) = &finished.error {
+        tracing::error!(job = job.name, period, error = %err, "job failed");
+        storage
+            .jobs()
+            .raise_alert(
+                "job_failed",
+                None,
+                &format!("job {} for {period} failed: {err}", job.name),
+                Utc::now(),
+            )
+            .await?;
+    } else {
+        tracing::info!(job = job.name, period, summary = ?finished.summary, "job done");
+    }
+    Ok(RunReport::Ran(finished))
+}
+
+/// Starts the schedule of every job on this instance. Keep the returned scheduler alive.
+pub async fn start_scheduler(
+    storage: Arc<dyn Storage>,
+) -> Result<tokio_cron_scheduler::JobScheduler, tokio_cron_scheduler::JobSchedulerError> {
+    let sched = tokio_cron_scheduler::JobScheduler::new().await?;
+    for def in all() {
+        let storage = storage.clone();
+        sched
+            .add(tokio_cron_scheduler::Job::new_async_tz(
+                def.schedule,
+                HQ_TIME_ZONE,
+                move |_, _| {
+                    let storage = storage.clone();
+                    Box::pin(async move {
+                        let now = Utc::now();
+                        let period = def.period.current(now);
+                        if let Err(e) = run(storage, def, &period, Trigger::Schedule, now).await {
+                            tracing::error!(job = def.name, error = %e, "scheduled job could not run");
+                        }
+                    })
+                },
+            )?)
+            .await?;
+    }
+    sched.start().await?;
+    Ok(sched)
+}
+
+// --- the jobs ---------------------------------------------------------------------------------------
+
+/// Deletes expired dashboard sessions and old failed sign-ins.
+pub async fn prune_sign_ins(cx: &JobContext) -> Result<Outcome, JobError> {
+    let (sessions, failures) = cx
+        .storage
+        .jobs()
+        .prune_sign_ins(cx.now, cx.now - LOGIN_FAILURES_KEPT)
+        .await?;
+    Ok(vec![
+        ("sessions".into(), sessions),
+        ("login_failures".into(), failures),
+    ])
+}
+
+/// Documents read per query by the chain check.
+const CHAIN_PAGE: u32 = 1000;
+
+/// Re-verifies every till's stored chain: each document's hash against its content, and each link
+/// to the one before. Nights go on from where the last check stopped; on Sundays every chain is
+/// checked from the start (so a document altered in the database after it was checked is found
+/// within a week). A break raises a `chain_verify` alert and stops that till's check there.
+pub async fn verify_chains(cx: &JobContext) -> Result<Outcome, JobError> {
+    let jobs = cx.storage.jobs();
+    let full = NaiveDate::parse_from_str(&cx.period, "%Y-%m-%d")
+        .is_ok_and(|d| d.weekday() == Weekday::Sun);
+    let (mut tills, mut documents, mut breaks) = (0u64, 0u64, 0u64);
+    for (till, verified, verified_hash, contiguous) in jobs.chain_progress().await? {
+        tills += 1;
+        let (mut seq, mut hash) = if full || verified_hash.is_none() {
+            (0, sync_protocol::GENESIS_HASH.to_string())
+        } else {
+            (verified, verified_hash.unwrap_or_default())
+        };
+        let start = seq;
+        'pages: while seq < contiguous {
+            let links = jobs.chain_links(till, seq, contiguous, CHAIN_PAGE).await?;
+            if links.is_empty() {
+                break;
+            }
+            for l in links {
+                if let Some(problem) = check_link(&l, seq, &hash) {
+                    breaks += 1;
+                    let m = format!("till {till}: stored document seq {}: {problem}", l.seq);
+                    jobs.raise_alert("chain_verify", Some(till), &m, cx.now)
+                        .await?;
+                    break 'pages;
+                }
+                seq = l.seq;
+                hash = l.hash;
+                documents += 1;
+            }
+        }
+        if seq != start || full {
+            jobs.set_chain_verified(till, seq, &hash).await?;
+        }
+    }
+    Ok(vec![
+        ("tills".into(), tills),
+        ("documents".into(), documents),
+        ("breaks".into(), breaks),
+    ])
+}
+
+/// Why a stored document does not follow `(prev_seq, prev_hash)`, if it does not.
+fn check_link(
+    l: &crate::storage::jobs::ChainLink,
+    prev_seq: u64,
+    prev_hash: &str,
+) -> Option<String> {
+    let doc: Document = match serde_json::from_str(&l.json) {
+        Ok(d) => d,
+        Err(e) => return Some(format!("its stored content does not parse ({e})")),
+    };
+    if doc.hash != l.hash || doc.prev_hash != l.prev_hash || doc.seq != l.seq {
+        return Some("its stored columns differ from its content".into());
+    }
+    match doc.check_follows(Some((prev_seq, prev_hash)).filter(|_| prev_seq > 0)) {
+        Ok(()) => None,
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        let t: DateTime<Utc> = "2026-12-31T23:30:00Z".parse().unwrap();
+        // Already 2027 in Madrid.
+        assert_eq!(PeriodKind::Day.current(t), "2027-01-01");
+        assert_eq!(PeriodKind::Month.current(t), "2027-01");
+        assert!(PeriodKind::Day.parse("2026-02-30").is_err());
+        assert!(PeriodKind::Month.parse("2026-13").is_err());
+        assert!(PeriodKind::Month.parse("2026-1").is_err());
+        assert_eq!(PeriodKind::Month.parse("2026-11").unwrap(), "2026-11");
+    }
+
+    #[test]
+    fn every_schedule_parses() {
+        for j in all() {
+            let made = tokio_cron_scheduler::Job::new_async_tz(j.schedule, HQ_TIME_ZONE, |_, _| {
+                Box::pin(async {})
+            });
+            assert!(made.is_ok(), "{}: {}", j.name, j.schedule);
+        }
+        assert!(
+            tokio_cron_scheduler::Job::new_async_tz("0 61 * * * *", HQ_TIME_ZONE, |_, _| {
+                Box::pin(async {})
+            })
+            .is_err()
+        );
+    }
+}
