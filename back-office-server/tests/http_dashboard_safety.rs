@@ -634,9 +634,20 @@ async fn report_dates_at_the_edges_of_the_calendar_are_refused(s: &Server) {
     hq.get("/dashboard/reports?from=1900-01-01&to=1900-01-07")
         .await
         .assert(StatusCode::OK, "id=\"report\"");
-    hq.get("/dashboard/reports/hours?from=9999-12-25&to=9999-12-31")
+    for by in ["product", "top", "day"] {
+        hq.get(&format!(
+            "/dashboard/reports?by={by}&from=9999-11-15&to=9999-12-31"
+        ))
+        .await
+        .assert(StatusCode::OK, "<table id=");
+    }
+    for kind in ["loss", "cash", "hours"] {
+        hq.get(&format!(
+            "/dashboard/reports/{kind}?from=9999-12-25&to=9999-12-31"
+        ))
         .await
         .assert(StatusCode::OK, "id=\"report\"");
+    }
     // The other numeric parameters were already bounded: extreme values are pages, not panics.
     hq.get("/dashboard?offline_hours=9223372036854775807")
         .await

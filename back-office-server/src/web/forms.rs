@@ -12,6 +12,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 /// Marks an extractor that refuses a request whose form does not carry the right CSRF token.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not check a CSRF token",
+    note = "a dashboard form's handler takes `WriteForm`, `SessionForm` or `SignInForm` as its last argument"
+)]
 pub trait ChecksCsrf {}
 
 /// The argument list of a handler (as axum's `Handler<T, S>` spells it: `(M, T1, …, Tn)`) whose
