@@ -4,7 +4,9 @@
 pub mod barcode_rules;
 pub mod catalog;
 pub mod controls;
+pub mod csv_file;
 pub mod deliveries;
+pub mod forms;
 pub mod html;
 pub mod i18n;
 pub mod login;
@@ -14,84 +16,134 @@ pub mod staff;
 pub mod stores;
 pub mod tills;
 
+pub use forms::{SessionForm, SignInForm, WriteForm};
 pub use i18n::{LANG_COOKIE, Lang, Tr};
 
 use crate::http::{AppError, AppState};
 use crate::storage::StorageError;
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request};
+use axum::handler::Handler;
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
+use maud::Markup;
 use serde::de::DeserializeOwned;
 use sync_protocol::StoreId;
 
 /// Name of the session cookie (HttpOnly, SameSite=Strict).
 pub const SESSION_COOKIE: &str = "trastienda_session";
 
+/// A dashboard route that changes something: its method and its path as mounted (`{id}` for a
+/// path parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// The dashboard's router as it is built, with the list of its write routes kept beside it: the
+/// only way to mount a POST is [`Dashboard::form`], which records it and accepts only a handler
+/// whose last extractor checks the CSRF token (see [`forms::EndsInCsrfCheck`]). The list is what
+/// the CSRF test walks, so a new form cannot be missed by it.
+struct Dashboard {
+    router: Router<AppState>,
+    writes: Vec<WriteRoute>,
+}
+
+impl Dashboard {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            writes: Vec::new(),
+        }
+    }
+
+    /// A page or a file: `GET`, which changes nothing.
+    fn page<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, get(handler));
+        self
+    }
+
+    /// A form's target: `POST`, checked for its CSRF token before the handler runs.
+    fn form<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: forms::EndsInCsrfCheck + 'static,
+    {
+        self.router = self.router.route(path, post(handler));
+        self.writes.push(WriteRoute {
+            method: "POST",
+            path,
+        });
+        self
+    }
+}
+
+fn dashboard() -> Dashboard {
+    Dashboard::new()
+        .page("/", || async { Redirect::to("/dashboard") })
+        .page("/dashboard/style.css", html::stylesheet)
+        .page("/dashboard/lang", switch_language)
+        .page("/dashboard/login", login::form)
+        .form("/dashboard/login", login::submit)
+        .form("/dashboard/logout", login::logout)
+        .page("/dashboard", overview::page)
+        .page("/dashboard/catalog", catalog::list)
+        .page("/dashboard/catalog.csv", catalog::export)
+        .form("/dashboard/catalog/import", catalog::import)
+        .form("/dashboard/catalog/bulk-price", catalog::bulk_price)
+        .page("/dashboard/catalog/{id}", catalog::edit)
+        .form("/dashboard/catalog/{id}", catalog::save)
+        .form("/dashboard/catalog/{id}/store-price", catalog::store_price)
+        .page("/dashboard/stores", stores::list)
+        .form("/dashboard/stores", stores::create_store)
+        .page("/dashboard/stores/{id}", stores::show_store)
+        .form("/dashboard/stores/{id}", stores::save_store)
+        .form("/dashboard/franchisees", stores::create_franchisee)
+        .page("/dashboard/franchisees/{id}", stores::show_franchisee)
+        .form("/dashboard/franchisees/{id}", stores::save_franchisee)
+        .page("/dashboard/tills", tills::list)
+        .form("/dashboard/tills", tills::create)
+        .form("/dashboard/tills/{id}/revoke", tills::revoke)
+        .page("/dashboard/staff", staff::list)
+        .form("/dashboard/staff", staff::create)
+        .page("/dashboard/barcode-rules", barcode_rules::list)
+        .form("/dashboard/barcode-rules", barcode_rules::create)
+        .form(
+            "/dashboard/barcode-rules/{id}/delete",
+            barcode_rules::delete,
+        )
+        .page("/dashboard/deliveries", deliveries::list)
+        .form("/dashboard/deliveries", deliveries::create)
+        .page("/dashboard/deliveries/{id}", deliveries::show)
+        .page("/dashboard/reports", reports::page)
+        .page("/dashboard/reports.csv", reports::csv)
+        .page("/dashboard/reports/loss", controls::loss_page)
+        .page("/dashboard/reports/loss.csv", controls::loss_csv)
+        .page("/dashboard/reports/cash", controls::cash_page)
+        .page("/dashboard/reports/cash.csv", controls::cash_csv)
+        .page("/dashboard/reports/hours", controls::hours_page)
+        .page("/dashboard/reports/hours.csv", controls::hours_csv)
+}
+
 /// The dashboard's routes (merged into the server's router).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/dashboard") }))
-        .route("/dashboard/style.css", get(html::stylesheet))
-        .route("/dashboard/lang", get(switch_language))
-        .route("/dashboard/login", get(login::form).post(login::submit))
-        .route("/dashboard/logout", post(login::logout))
-        .route("/dashboard", get(overview::page))
-        .route("/dashboard/catalog", get(catalog::list))
-        .route("/dashboard/catalog.csv", get(catalog::export))
-        .route("/dashboard/catalog/import", post(catalog::import))
-        .route("/dashboard/catalog/bulk-price", post(catalog::bulk_price))
-        .route(
-            "/dashboard/catalog/{id}",
-            get(catalog::edit).post(catalog::save),
-        )
-        .route(
-            "/dashboard/catalog/{id}/store-price",
-            post(catalog::store_price),
-        )
-        .route(
-            "/dashboard/stores",
-            get(stores::list).post(stores::create_store),
-        )
-        .route(
-            "/dashboard/stores/{id}",
-            get(stores::show_store).post(stores::save_store),
-        )
-        .route("/dashboard/franchisees", post(stores::create_franchisee))
-        .route(
-            "/dashboard/franchisees/{id}",
-            get(stores::show_franchisee).post(stores::save_franchisee),
-        )
-        .route("/dashboard/tills", get(tills::list).post(tills::create))
-        .route("/dashboard/tills/{id}/revoke", post(tills::revoke))
-        .route("/dashboard/staff", get(staff::list).post(staff::create))
-        .route(
-            "/dashboard/barcode-rules",
-            get(barcode_rules::list).post(barcode_rules::create),
-        )
-        .route(
-            "/dashboard/barcode-rules/{id}/delete",
-            post(barcode_rules::delete),
-        )
-        .route(
-            "/dashboard/deliveries",
-            get(deliveries::list).post(deliveries::create),
-        )
-        .route("/dashboard/deliveries/{id}", get(deliveries::show))
-        .route("/dashboard/reports", get(reports::page))
-        .route("/dashboard/reports.csv", get(reports::csv))
-        .route("/dashboard/reports/loss", get(controls::loss_page))
-        .route("/dashboard/reports/loss.csv", get(controls::loss_csv))
-        .route("/dashboard/reports/cash", get(controls::cash_page))
-        .route("/dashboard/reports/cash.csv", get(controls::cash_csv))
-        .route("/dashboard/reports/hours", get(controls::hours_page))
-        .route("/dashboard/reports/hours.csv", get(controls::hours_csv))
+    dashboard().router
+}
+
+/// Every route of [`routes`] that changes something, in the order they are mounted.
+pub fn write_routes() -> Vec<WriteRoute> {
+    dashboard().writes
 }
 
 // --- errors as pages ----------------------------------------------------------------------------
@@ -123,7 +175,7 @@ impl WebError {
     }
 
     /// The error as a small page in `t`'s language (title from the status, the message, a way back).
-    pub fn page(&self, t: &Tr) -> Html<String> {
+    pub fn page(&self, t: &Tr) -> Markup {
         let title = t.msg(match self.status.as_u16() {
             403 => "error-title-forbidden",
             404 => "error-title-not-found",
@@ -132,15 +184,14 @@ impl WebError {
             s if s >= 500 => "error-title-server",
             _ => "error-title-other",
         });
-        let body = format!(
-            "<section class=\"card\"><h1>{}</h1><p class=\"error\" role=\"alert\">{}</p>\
-             <p>{} <a href=\"/dashboard\">{}</a></p></section>",
-            html::esc(&title),
-            html::esc(&self.message),
-            html::esc(&t.msg("error-nothing-saved")),
-            html::esc(&t.msg("error-back")),
-        );
-        html::bare_page_t(t, &title, &body, "/dashboard")
+        let body = maud::html! {
+            section class="card" {
+                h1 { (title) }
+                p class="error" role="alert" { (self.message) }
+                p { (t.msg("error-nothing-saved")) " " a href="/dashboard" { (t.msg("error-back")) } }
+            }
+        };
+        html::bare_page(t, &title, body, "/dashboard")
     }
 }
 
@@ -199,26 +250,6 @@ impl From<StorageError> for WebError {
 pub type WebResult<T = Response> = Result<T, WebError>;
 
 // --- extractors ---------------------------------------------------------------------------------
-
-/// `axum::Form` whose rejection is a [`WebError`] page.
-pub struct WebForm<T>(pub T);
-
-impl<S, T> FromRequest<S> for WebForm<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned,
-{
-    type Rejection = WebError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
-        let t = Tr::get(Lang::from_headers(req.headers()));
-        let axum::Form(v) = axum::Form::<T>::from_request(req, state)
-            .await
-            .map_err(|r| {
-                WebError::invalid(t.msg_with("error-bad-form", &[("detail", &r.body_text())]))
-            })?;
-        Ok(Self(v))
-    }
-}
 
 /// `axum::extract::Query` whose rejection is a [`WebError`] page.
 pub struct WebQuery<T>(pub T);
@@ -341,27 +372,9 @@ impl Viewer {
         self.user.role == DashboardRole::Admin
     }
 
-    /// Checks a form's CSRF token, then that the viewer may change things. Every POST calls this first.
-    pub fn check_write(&self, csrf: &str) -> Result<(), WebError> {
-        let t = self.t();
-        if !crate::auth::same_secret(csrf, &self.csrf) {
-            return Err(WebError::forbidden(t.msg("error-csrf")));
-        }
-        if !self.can_write() {
-            return Err(WebError::forbidden(t.msg_with(
-                "error-read-only",
-                &[("role", &html::role_name_t(t, self.user.role))],
-            )));
-        }
-        Ok(())
-    }
-
-    /// The hidden CSRF field every form carries.
-    pub fn csrf_field(&self) -> String {
-        format!(
-            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-            html::esc(&self.csrf)
-        )
+    /// The hidden CSRF field every form carries (checked by [`WriteForm`] and [`SessionForm`]).
+    pub fn csrf_field(&self) -> Markup {
+        maud::html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
 }
 
@@ -370,8 +383,8 @@ pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-/// `Html` page response.
-pub fn ok(page: Html<String>) -> Response {
+/// A page as the response.
+pub fn ok(page: Markup) -> Response {
     page.into_response()
 }
 

@@ -350,7 +350,10 @@ async fn report(
         let key = r["key"].clone();
         let tr = row(&page.body, "<table id=\"report\"", &key);
         assert!(
-            tr.contains(&format!("<td>{}</td>", html::esc(&r["label"]))),
+            tr.contains(&format!(
+                "<td>{}</td>",
+                maud::html! { (r["label"]) }.into_string()
+            )),
             "{tr}"
         );
         let money = |f: &str| html::money(Money::from_cents(cents(&r[f])));

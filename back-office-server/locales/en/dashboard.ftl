@@ -121,6 +121,7 @@ catalog-search-label = Search (name, SKU or barcode)
 catalog-search = Search
 catalog-export = Export CSV
 catalog-empty = No product matches the search.
+catalog-bad-page = page “{ $page }” does not exist: use a whole number from 1 to { $max }.
 catalog-bulk-title = Bulk price change
 catalog-bulk-help = Applies to every product matching the current search ({ $what }).
 catalog-bulk-all = the whole catalogue

@@ -121,6 +121,7 @@ catalog-search-label = Buscar (nombre, SKU o código)
 catalog-search = Buscar
 catalog-export = Exportar CSV
 catalog-empty = Ningún producto coincide con la búsqueda.
+catalog-bad-page = la página «{ $page }» no existe: pon un número entero de 1 a { $max }.
 catalog-bulk-title = Cambio de precios en bloque
 catalog-bulk-help = Se aplica a todos los productos que coinciden con la búsqueda actual ({ $what }).
 catalog-bulk-all = todo el catálogo

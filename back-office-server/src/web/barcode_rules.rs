@@ -2,12 +2,14 @@
 //! franchise. Everyone signed in may read it; only HQ admins add or remove rules. Writes go through
 //! the same storage calls as the admin API, so each one gets its change-log row and reaches every till.
 
-use super::html::{self, esc, url};
+use super::html::{self, url};
+use super::login::NoFields;
 use super::stores::DoneQuery;
-use super::{Lang, Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Lang, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::{BarcodeRuleIn, validate_barcode_rule};
 use axum::extract::State;
+use maud::html;
 use serde::Deserialize;
 use sync_protocol::BarcodeRuleRecord;
 use sync_protocol::barcode::MeasureKind;
@@ -65,106 +67,79 @@ pub async fn list(
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
+    let m = |k: &str| t.msg(k);
     let rules = st.storage.list_barcode_rules().await?;
-    let rows: String = rules
-        .iter()
-        .map(|r| {
-            let remove = if v.can_write() {
-                format!(
-                    "<form class=\"inline\" method=\"post\" action=\"/dashboard/barcode-rules/{id}/delete\">{csrf}\
-                     <button type=\"submit\" class=\"secondary\">{remove}</button></form>",
-                    id = r.id,
-                    csrf = v.csrf_field(),
-                    remove = m("rules-remove"),
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "<tr data-rule=\"{id}\"><td><b>{prefix}</b></td><td>{kind}</td><td><code>{layout}</code></td>\
-                 <td class=\"num\">{item}</td><td>{verifier}</td><td class=\"num\">{value}</td><td>{meaning}</td><td>{remove}</td></tr>",
-                id = r.id,
-                prefix = esc(&r.prefix),
-                kind = esc(&kind_name(t, r.kind)),
-                layout = esc(&layout(r)),
-                item = r.item_digits,
-                verifier = esc(&t.yes_no(r.verifier)),
-                value = r.value_digits,
-                meaning = esc(&value_meaning(t, r)),
-            )
-        })
-        .collect();
-    let empty = if rules.is_empty() {
-        format!("<p class=\"muted\">{}</p>", m("rules-empty"))
-    } else {
-        String::new()
+    let body = html! {
+        h1 { (m("rules-title")) }
+        (html::done(q.done.as_deref()))
+        p class="muted" {
+            (m("rules-intro-1")) " " code { "2100001015251" } " "
+            "(" (t.quantity(1525)) " kg) " (m("rules-intro-2")) " " code { "2100001000004" } "."
+        }
+        section class="card" {
+            table id="barcode-rules" {
+                thead { tr {
+                    th { (m("rules-col-prefix")) } th { (m("rules-kind-label")) } th { (m("rules-col-format")) }
+                    th class="num" { (m("rules-col-item")) } th { (m("rules-col-verifier")) }
+                    th class="num" { (m("rules-col-value")) } th { (m("rules-col-meaning")) } th {}
+                } }
+                tbody {
+                    @for r in &rules {
+                        tr data-rule=(r.id) {
+                            td { b { (r.prefix) } }
+                            td { (kind_name(t, r.kind)) }
+                            td { code { (layout(r)) } }
+                            td class="num" { (r.item_digits) }
+                            td { (t.yes_no(r.verifier)) }
+                            td class="num" { (r.value_digits) }
+                            td { (value_meaning(t, r)) }
+                            td {
+                                @if v.can_write() {
+                                    form class="inline" method="post" action={ "/dashboard/barcode-rules/" (r.id) "/delete" } {
+                                        (v.csrf_field())
+                                        button type="submit" class="secondary" { (m("rules-remove")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if rules.is_empty() { (html::muted(&m("rules-empty"))) }
+        }
+        @if v.can_write() {
+            section class="card" {
+                h2 { (m("rules-new")) }
+                p class="muted" {
+                    (m("rules-new-help-1")) " " (m("rules-new-help-2")) " " code { "21 IIIII PPPPP C" } " "
+                    (m("rules-new-help-3")) " " code { "23 IIIII €€€€€ C" } " " (m("rules-new-help-4"))
+                }
+                form class="row" method="post" action="/dashboard/barcode-rules" {
+                    (v.csrf_field())
+                    label { (m("rules-prefix-label")) " " input name="prefix" id="rule-prefix" size="3" required; }
+                    label { (m("rules-kind-label")) " " select name="kind" id="rule-kind" {
+                        option value="weight" { (m("rules-kind-weight")) }
+                        option value="price" { (m("rules-kind-price")) }
+                    } }
+                    label { (m("rules-item-digits")) " " input name="item_digits" id="rule-item" value="5" size="3" required; }
+                    label { (m("rules-value-digits")) " " input name="value_digits" id="rule-value" value="5" size="3" required; }
+                    label { (m("rules-decimals")) " " input name="decimals" id="rule-decimals" value="3" size="3" required; }
+                    label { input type="checkbox" name="verifier" value="on"; " " (m("rules-verifier-digit")) }
+                    button type="submit" id="rule-save" { (m("rules-add")) }
+                }
+            }
+        }
     };
-    let form = if v.can_write() {
-        format!(
-            "<section class=\"card\"><h2>{h_new}</h2>\
-             <p class=\"muted\">{help1} \
-             {help2} <code>21 IIIII PPPPP C</code> {help3} \
-             <code>23 IIIII €€€€€ C</code> {help4}</p>\
-             <form class=\"row\" method=\"post\" action=\"/dashboard/barcode-rules\">{csrf}\
-             <label>{l_prefix} <input name=\"prefix\" id=\"rule-prefix\" size=\"3\" required></label>\
-             <label>{l_kind} <select name=\"kind\" id=\"rule-kind\"><option value=\"weight\">{weight}</option><option value=\"price\">{price}</option></select></label>\
-             <label>{l_item} <input name=\"item_digits\" id=\"rule-item\" value=\"5\" size=\"3\" required></label>\
-             <label>{l_value} <input name=\"value_digits\" id=\"rule-value\" value=\"5\" size=\"3\" required></label>\
-             <label>{l_decimals} <input name=\"decimals\" id=\"rule-decimals\" value=\"3\" size=\"3\" required></label>\
-             <label><input type=\"checkbox\" name=\"verifier\" value=\"on\"> {l_verifier}</label>\
-             <button type=\"submit\" id=\"rule-save\">{add}</button></form></section>",
-            csrf = v.csrf_field(),
-            h_new = m("rules-new"),
-            help1 = m("rules-new-help-1"),
-            help2 = m("rules-new-help-2"),
-            help3 = m("rules-new-help-3"),
-            help4 = m("rules-new-help-4"),
-            l_prefix = m("rules-prefix-label"),
-            l_kind = m("rules-kind-label"),
-            weight = m("rules-kind-weight"),
-            price = m("rules-kind-price"),
-            l_item = m("rules-item-digits"),
-            l_value = m("rules-value-digits"),
-            l_decimals = m("rules-decimals"),
-            l_verifier = m("rules-verifier-digit"),
-            add = m("rules-add"),
-        )
-    } else {
-        String::new()
-    };
-    let body = format!(
-        "<h1>{title}</h1>{done}\
-         <p class=\"muted\">{intro1} <code>2100001015251</code> \
-         ({weight}) {intro2} <code>2100001000004</code>.</p>\
-         <section class=\"card\"><table id=\"barcode-rules\"><thead><tr><th>{c_prefix}</th><th>{c_kind}</th><th>{c_format}</th>\
-         <th class=\"num\">{c_item}</th><th>{c_verifier}</th><th class=\"num\">{c_value}</th><th>{c_meaning}</th><th></th></tr></thead>\
-         <tbody>{rows}</tbody></table>{empty}</section>{form}",
-        done = q.done.as_deref().map(html::notice).unwrap_or_default(),
-        title = m("rules-title"),
-        intro1 = m("rules-intro-1"),
-        weight = esc(&format!("{} kg", t.quantity(1525))),
-        intro2 = m("rules-intro-2"),
-        c_prefix = m("rules-col-prefix"),
-        c_kind = m("rules-kind-label"),
-        c_format = m("rules-col-format"),
-        c_item = m("rules-col-item"),
-        c_verifier = m("rules-col-verifier"),
-        c_value = m("rules-col-value"),
-        c_meaning = m("rules-col-meaning"),
-    );
-    Ok(ok(html::page_t(
+    Ok(ok(html::page(
         &v,
         "barcode-rules",
         &t.msg("rules-title"),
-        &body,
+        body,
     )))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct RuleForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub prefix: String,
     #[serde(default)]
@@ -188,12 +163,7 @@ fn number<T: std::str::FromStr>(t: &Tr, field: &str, s: &str) -> Result<T, WebEr
 }
 
 /// `POST /dashboard/barcode-rules`: a new rule; bad input is refused with the reason and nothing is saved.
-pub async fn create(
-    State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<RuleForm>,
-) -> WebResult {
-    v.check_write(&f.csrf)?;
+pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<RuleForm>) -> WebResult {
     let t = v.t();
     let kind = match f.kind.as_str() {
         "weight" => MeasureKind::Weight,
@@ -226,20 +196,12 @@ pub async fn create(
     )))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 /// `POST /dashboard/barcode-rules/{id}/delete`.
 pub async fn delete(
     State(st): State<AppState>,
-    v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebForm(f): WebForm<CsrfForm>,
+    WriteForm(v, NoFields {}): WriteForm<NoFields>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     st.storage.delete_barcode_rule(id).await?;
     Ok(see_other(&format!(
         "/dashboard/barcode-rules?done={}",

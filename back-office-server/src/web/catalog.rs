@@ -2,15 +2,17 @@
 //! bulk price changes on a filtered set, CSV export and import. Every write goes through the same
 //! storage calls as the admin API, so each change gets its change-log row and reaches the tills.
 
-use super::html::{self, esc, url};
+use super::csv_file::{self, CsvExport, read_rows, restore};
+use super::html::{self, url};
 use super::overview::visible_stores;
-use super::{Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::stores::DoneQuery;
+use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::{ProductIn, price as check_price, text, validate_product};
 use crate::storage::{NewProduct, ProductPatch};
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
+use maud::html;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -19,6 +21,8 @@ use sync_protocol::{Money, ProductId, StoreId};
 
 /// Products per page.
 pub const PAGE_SIZE: u64 = 50;
+/// The highest page number a catalog link may ask for (fifty million products).
+pub const MAX_PAGE: u64 = 1_000_000;
 /// Largest bulk price change, in percent either way.
 pub const MAX_BULK_PERCENT: i64 = 100;
 /// Rows one CSV import may carry.
@@ -28,7 +32,8 @@ pub const MAX_IMPORT_ROWS: usize = 20_000;
 pub struct ListQuery {
     #[serde(default)]
     pub q: String,
-    pub page: Option<u64>,
+    /// Read as text and checked by `page_number`, so a huge or odd page is a clear 400.
+    pub page: Option<String>,
     pub done: Option<String>,
 }
 
@@ -65,6 +70,28 @@ pub fn parse_price_t(t: &Tr, field: &str, s: &str) -> Result<Money, WebError> {
     check_price(field, m).map_err(WebError::from)
 }
 
+/// The page asked for, 1 to [`MAX_PAGE`]; anything else is a 400 that says so (not an overflow).
+fn page_number(t: &Tr, page: Option<&str>) -> Result<u64, WebError> {
+    let Some(p) = page.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(1);
+    };
+    p.parse::<u64>()
+        .ok()
+        .filter(|n| (1..=MAX_PAGE).contains(n))
+        .ok_or_else(|| {
+            WebError::new(
+                StatusCode::BAD_REQUEST,
+                t.msg_with(
+                    "error-bad-query",
+                    &[(
+                        "detail",
+                        &t.msg_with("catalog-bad-page", &[("page", &p), ("max", &MAX_PAGE)]),
+                    )],
+                ),
+            )
+        })
+}
+
 /// `GET /dashboard/catalog?q=&page=`.
 pub async fn list(
     State(st): State<AppState>,
@@ -72,8 +99,8 @@ pub async fn list(
     WebQuery(q): WebQuery<ListQuery>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
-    let page = q.page.unwrap_or(1).max(1);
+    let m = |k: &str| t.msg(k);
+    let page = page_number(t, q.page.as_deref())?;
     let query = q.q.trim();
     let mut products = st
         .storage
@@ -85,114 +112,83 @@ pub async fn list(
         .await?;
     let has_next = products.len() as u64 > PAGE_SIZE;
     products.truncate(PAGE_SIZE as usize);
-    let rows: String = products
-        .iter()
-        .map(|p| {
-            format!(
-                "<tr data-product=\"{id}\"><td>{sku}</td><td><a href=\"/dashboard/catalog/{id}\">{name}</a></td>\
-                 <td>{codes}</td><td class=\"num\">{rate}</td><td class=\"num price\">{price}</td><td>{active}</td></tr>",
-                id = p.id,
-                sku = esc(&p.sku),
-                name = esc(&p.name),
-                codes = esc(&p.barcodes.join(" ")),
-                rate = esc(&t.rate(p.tax_rate)),
-                price = t.money(p.price),
-                active = if p.active {
-                    esc(&t.yes_no(true))
-                } else {
-                    format!("<span class=\"badge\">{}</span>", esc(&t.yes_no(false)))
-                },
-            )
-        })
-        .collect();
     let qs = url(query);
-    let prev = if page > 1 {
-        format!(
-            "<a href=\"/dashboard/catalog?q={qs}&amp;page={}\">← {}</a>",
-            page - 1,
-            m("pager-previous")
-        )
-    } else {
-        String::new()
-    };
-    let next = if has_next {
-        format!(
-            "<a id=\"next-page\" href=\"/dashboard/catalog?q={qs}&amp;page={}\">{} →</a>",
-            page + 1,
-            m("pager-next")
-        )
-    } else {
-        String::new()
-    };
-    let done = q.done.as_deref().map(html::notice).unwrap_or_default();
-    let admin_tools = if v.can_write() {
-        format!(
-            "<div class=\"grid\"><section class=\"card\"><h2>{h_bulk}</h2>\
-             <p class=\"muted\">{bulk_help}</p>\
-             <form class=\"row\" method=\"post\" action=\"/dashboard/catalog/bulk-price\">{csrf}\
-             <input type=\"hidden\" name=\"q\" value=\"{qv}\">\
-             <label>{l_percent} <input name=\"percent\" id=\"bulk-percent\" placeholder=\"{ph_percent}\" required></label>\
-             <button type=\"submit\">{b_apply}</button></form></section>\
-             <section class=\"card\"><h2>{h_import}</h2>\
-             <p class=\"muted\">{import_help}</p>\
-             <form method=\"post\" action=\"/dashboard/catalog/import\">{csrf}\
-             <textarea name=\"csv\" id=\"import-csv\" placeholder=\"sku,name,tax_rate,price,barcodes\"></textarea>\
-             <p><button type=\"submit\">{b_import}</button></p></form></section></div>",
-            csrf = v.csrf_field(),
-            qv = esc(query),
-            h_bulk = m("catalog-bulk-title"),
-            bulk_help = esc(&t.msg_with(
-                "catalog-bulk-help",
-                &[(
-                    "what",
-                    &if query.is_empty() {
-                        t.msg("catalog-bulk-all")
-                    } else {
-                        t.msg_with("quoted", &[("text", &query)])
+    let body = html! {
+        h1 { (m("catalog-title")) }
+        (html::done(q.done.as_deref()))
+        form class="row" method="get" action="/dashboard/catalog" {
+            label { (m("catalog-search-label")) " " input name="q" id="q" value=(query); }
+            button type="submit" { (m("catalog-search")) } " "
+            a href={ "/dashboard/catalog.csv?q=" (qs) } { (m("catalog-export")) }
+        }
+        section class="card" {
+            table id="products" {
+                thead { tr {
+                    th { "SKU" } th { (m("col-product")) } th { (m("col-barcodes")) }
+                    th class="num" { (m("col-vat")) } th class="num" { (m("col-price")) } th { (m("col-active")) }
+                } }
+                tbody {
+                    @for p in &products {
+                        tr data-product=(p.id) {
+                            td { (p.sku) }
+                            td { a href={ "/dashboard/catalog/" (p.id) } { (p.name) } }
+                            td { (p.barcodes.join(" ")) }
+                            td class="num" { (t.rate(p.tax_rate)) }
+                            td class="num price" { (t.money(p.price)) }
+                            td {
+                                @if p.active { (t.yes_no(true)) }
+                                @else { (html::badge("", &t.yes_no(false))) }
+                            }
+                        }
                     }
-                )]
-            )),
-            l_percent = m("catalog-bulk-percent"),
-            ph_percent = m("catalog-bulk-placeholder"),
-            b_apply = m("catalog-bulk-apply"),
-            h_import = m("catalog-import-title"),
-            import_help = m("catalog-import-help"),
-            b_import = m("catalog-import-button"),
-        )
-    } else {
-        String::new()
+                }
+            }
+            @if products.is_empty() { (html::muted(&m("catalog-empty"))) }
+            div class="pager" {
+                @if page > 1 {
+                    a href={ "/dashboard/catalog?q=" (qs) "&page=" (page - 1) } { "← " (m("pager-previous")) }
+                }
+                span class="muted" { (t.msg_with("pager-page", &[("page", &page)])) }
+                @if has_next {
+                    a id="next-page" href={ "/dashboard/catalog?q=" (qs) "&page=" (page + 1) } { (m("pager-next")) " →" }
+                }
+            }
+        }
+        @if v.can_write() {
+            div class="grid" {
+                section class="card" {
+                    h2 { (m("catalog-bulk-title")) }
+                    p class="muted" {
+                        (t.msg_with("catalog-bulk-help", &[(
+                            "what",
+                            &if query.is_empty() {
+                                t.msg("catalog-bulk-all")
+                            } else {
+                                t.msg_with("quoted", &[("text", &query)])
+                            },
+                        )]))
+                    }
+                    form class="row" method="post" action="/dashboard/catalog/bulk-price" {
+                        (v.csrf_field())
+                        input type="hidden" name="q" value=(query);
+                        label { (m("catalog-bulk-percent")) " "
+                            input name="percent" id="bulk-percent" placeholder=(m("catalog-bulk-placeholder")) required; }
+                        button type="submit" { (m("catalog-bulk-apply")) }
+                    }
+                }
+                section class="card" {
+                    h2 { (m("catalog-import-title")) }
+                    p class="muted" { (m("catalog-import-help")) }
+                    form method="post" action="/dashboard/catalog/import" {
+                        (v.csrf_field())
+                        textarea name="csv" id="import-csv" placeholder="sku,name,tax_rate,price,barcodes" {}
+                        p { button type="submit" { (m("catalog-import-button")) } }
+                    }
+                }
+            }
+        }
     };
-    let empty = if products.is_empty() {
-        format!("<p class=\"muted\">{}</p>", m("catalog-empty"))
-    } else {
-        String::new()
-    };
-    let body = format!(
-        "<h1>{title}</h1>{done}\
-         <form class=\"row\" method=\"get\" action=\"/dashboard/catalog\">\
-         <label>{l_search} <input name=\"q\" id=\"q\" value=\"{qv}\"></label>\
-         <button type=\"submit\">{b_search}</button> <a href=\"/dashboard/catalog.csv?q={qs}\">{export}</a></form>\
-         <section class=\"card\"><table id=\"products\"><thead><tr><th>SKU</th><th>{c_product}</th><th>{c_codes}</th>\
-         <th class=\"num\">{c_vat}</th><th class=\"num\">{c_price}</th><th>{c_active}</th></tr></thead><tbody>{rows}</tbody></table>{empty}\
-         <div class=\"pager\">{prev}<span class=\"muted\">{page_label}</span>{next}</div></section>{admin_tools}",
-        qv = esc(query),
-        title = m("catalog-title"),
-        l_search = m("catalog-search-label"),
-        b_search = m("catalog-search"),
-        export = m("catalog-export"),
-        c_product = m("col-product"),
-        c_codes = m("col-barcodes"),
-        c_vat = m("col-vat"),
-        c_price = m("col-price"),
-        c_active = m("col-active"),
-        page_label = esc(&t.msg_with("pager-page", &[("page", &page)])),
-    );
-    Ok(ok(html::page_t(
-        &v,
-        "catalog",
-        &t.msg("catalog-title"),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "catalog", &t.msg("catalog-title"), body)))
 }
 
 /// `GET /dashboard/catalog/{id}`.
@@ -200,10 +196,10 @@ pub async fn edit(
     State(st): State<AppState>,
     v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebQuery(q): WebQuery<ListQuery>,
+    WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
+    let m = |k: &str| t.msg(k);
     let p = st.storage.get_product(ProductId(id)).await?;
     let overrides: HashMap<StoreId, Money> = st
         .storage
@@ -214,95 +210,78 @@ pub async fn edit(
         .collect();
     let category = st.storage.dashboard().product_category(p.id).await?;
     let stores = visible_stores(&st, &v).await?;
-    let done = q.done.as_deref().map(html::notice).unwrap_or_default();
-    let hq_form = if v.can_write() {
-        format!(
-            "<form class=\"row\" method=\"post\" action=\"/dashboard/catalog/{id}\">{csrf}\
-             <label>{l_name} <input name=\"name\" id=\"name\" value=\"{name}\" size=\"40\"></label>\
-             <label>{l_price} <input name=\"price\" id=\"price\" value=\"{price}\" required></label>\
-             <label>{l_cat} <input name=\"category\" id=\"category\" value=\"{cat}\" size=\"20\" maxlength=\"100\"></label>\
-             <button type=\"submit\" id=\"save-price\">{save}</button></form>",
-            csrf = v.csrf_field(),
-            l_name = m("field-name"),
-            l_cat = m("catalog-category-label"),
-            cat = esc(&category),
-            l_price = m("catalog-hq-price-label"),
-            save = m("save"),
-            name = esc(&p.name),
-            price = html::price_field(p.price),
-        )
-    } else {
-        String::new()
+    let body = html! {
+        p { a href="/dashboard/catalog" { "← " (m("catalog-title")) } }
+        h1 { (p.name) }
+        (html::done(q.done.as_deref()))
+        section class="card" {
+            p {
+                "SKU " b { (p.sku) } " · "
+                (t.msg_with("catalog-product-summary", &[
+                    ("rate", &t.rate(p.tax_rate)),
+                    ("codes", &p.barcodes.join(", ")),
+                ]))
+                " " b id="hq-price" { (t.money(p.price)) }
+                " · " (m("catalog-category-label")) ": "
+                span id="product-category" {
+                    @if category.is_empty() { span class="muted" { (m("catalog-category-none")) } }
+                    @else { (category) }
+                }
+            }
+            @if v.can_write() {
+                form class="row" method="post" action={ "/dashboard/catalog/" (id) } {
+                    (v.csrf_field())
+                    label { (m("field-name")) " " input name="name" id="name" value=(p.name) size="40"; }
+                    label { (m("catalog-hq-price-label")) " "
+                        input name="price" id="price" value=(html::price_field(p.price)) required; }
+                    label { (m("catalog-category-label")) " "
+                        input name="category" id="category" value=(category) size="20" maxlength="100"; }
+                    button type="submit" id="save-price" { (m("save")) }
+                }
+            }
+        }
+        section class="card" {
+            h2 { (m("catalog-store-prices")) }
+            table id="store-prices" {
+                thead { tr {
+                    th { (m("col-store")) } th class="num" { (m("catalog-store-price")) } th {}
+                } }
+                tbody {
+                    @for s in &stores {
+                        @let current = overrides.get(&s.id);
+                        tr data-store=(s.id) {
+                            td { (s.name) }
+                            td class="num" {
+                                @match current {
+                                    Some(x) => (t.money(*x)),
+                                    None => span class="muted" {
+                                        (t.msg_with("catalog-hq-price-shown", &[("price", &t.money(p.price))]))
+                                    },
+                                }
+                            }
+                            td {
+                                @if v.can_write() {
+                                    form class="inline" method="post" action={ "/dashboard/catalog/" (id) "/store-price" } {
+                                        (v.csrf_field())
+                                        input type="hidden" name="store_id" value=(s.id);
+                                        input name="price" value=(current.map(|x| html::price_field(*x)).unwrap_or_default())
+                                            placeholder=(m("catalog-store-price-placeholder")) size="10";
+                                        " "
+                                        button type="submit" class="secondary" { (m("save")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     };
-    let store_rows: String = stores
-        .iter()
-        .map(|s| {
-            let current = overrides.get(&s.id);
-            let shown = current.map(|x| t.money(*x)).unwrap_or_else(|| {
-                format!(
-                    "<span class=\"muted\">{}</span>",
-                    esc(&t.msg_with("catalog-hq-price-shown", &[("price", &t.money(p.price))]))
-                )
-            });
-            let form = if v.can_write() {
-                format!(
-                    "<form class=\"inline\" method=\"post\" action=\"/dashboard/catalog/{id}/store-price\">{csrf}\
-                     <input type=\"hidden\" name=\"store_id\" value=\"{sid}\">\
-                     <input name=\"price\" value=\"{val}\" placeholder=\"{ph}\" size=\"10\"> \
-                     <button type=\"submit\" class=\"secondary\">{save}</button></form>",
-                    csrf = v.csrf_field(),
-                    sid = s.id,
-                    val = current.map(|x| html::price_field(*x)).unwrap_or_default(),
-                    ph = m("catalog-store-price-placeholder"),
-                    save = m("save"),
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "<tr data-store=\"{sid}\"><td>{n}</td><td class=\"num\">{shown}</td><td>{form}</td></tr>",
-                sid = s.id,
-                n = esc(&s.name)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<p><a href=\"/dashboard/catalog\">← {back}</a></p><h1>{name}</h1>{done}\
-         <section class=\"card\"><p>SKU <b>{sku}</b> · {summary} \
-         <b id=\"hq-price\">{price}</b> · {l_cat}: <span id=\"product-category\">{cat}</span></p>{hq_form}</section>\
-         <section class=\"card\"><h2>{h_stores}</h2><table id=\"store-prices\"><thead><tr><th>{c_store}</th>\
-         <th class=\"num\">{c_store_price}</th><th></th></tr></thead><tbody>{store_rows}</tbody></table></section>",
-        back = m("catalog-title"),
-        name = esc(&p.name),
-        sku = esc(&p.sku),
-        summary = esc(&t.msg_with(
-            "catalog-product-summary",
-            &[
-                ("rate", &t.rate(p.tax_rate)),
-                ("codes", &p.barcodes.join(", "))
-            ]
-        )),
-        price = t.money(p.price),
-        l_cat = m("catalog-category-label"),
-        cat = if category.is_empty() {
-            format!(
-                "<span class=\"muted\">{}</span>",
-                m("catalog-category-none")
-            )
-        } else {
-            esc(&category)
-        },
-        h_stores = m("catalog-store-prices"),
-        c_store = m("col-store"),
-        c_store_price = m("catalog-store-price"),
-    );
-    Ok(ok(html::page_t(&v, "catalog", &p.name, &body)))
+    Ok(ok(html::page(&v, "catalog", &p.name, body)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ProductForm {
-    #[serde(default)]
-    pub csrf: String,
     pub name: Option<String>,
     #[serde(default)]
     pub price: String,
@@ -313,11 +292,9 @@ pub struct ProductForm {
 /// `POST /dashboard/catalog/{id}`: the HQ price (and name and report category).
 pub async fn save(
     State(st): State<AppState>,
-    v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebForm(f): WebForm<ProductForm>,
+    WriteForm(v, f): WriteForm<ProductForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let price = parse_price_t(t, &t.msg("field-price"), &f.price)?;
     let name = match f.name.as_deref() {
@@ -358,8 +335,6 @@ pub async fn save(
 #[derive(Debug, Deserialize)]
 pub struct StorePriceForm {
     #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
     pub store_id: String,
     #[serde(default)]
     pub price: String,
@@ -368,11 +343,9 @@ pub struct StorePriceForm {
 /// `POST /dashboard/catalog/{id}/store-price`: a store's own price, or back to HQ's when empty.
 pub async fn store_price(
     State(st): State<AppState>,
-    v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebForm(f): WebForm<StorePriceForm>,
+    WriteForm(v, f): WriteForm<StorePriceForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let store = f
         .store_id
@@ -404,8 +377,6 @@ pub async fn store_price(
 #[derive(Debug, Deserialize)]
 pub struct BulkForm {
     #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
     pub q: String,
     #[serde(default)]
     pub percent: String,
@@ -432,10 +403,8 @@ async fn all_matching(
 /// rounded to the cent, in one transaction.
 pub async fn bulk_price(
     State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<BulkForm>,
+    WriteForm(v, f): WriteForm<BulkForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let pct = Decimal::from_str(
         &f.percent
@@ -473,101 +442,30 @@ pub async fn bulk_price(
 
 // --- CSV ------------------------------------------------------------------------------------------
 
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Splits CSV text into records (RFC 4180 quoting; blank lines skipped).
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut line = 1;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                c => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                line += 1;
-                row.push(std::mem::take(&mut field));
-                if !(row.len() == 1 && row[0].trim().is_empty()) {
-                    rows.push(std::mem::take(&mut row));
-                } else {
-                    row.clear();
-                }
-            }
-            c => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(format!("line {line}: a quoted field is not closed"));
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
-/// `GET /dashboard/catalog.csv?q=`.
+/// `GET /dashboard/catalog.csv?q=`: the products matching the search; names, SKUs and barcodes
+/// are text (defused), the VAT rate and the price values with a decimal point.
 pub async fn export(
     State(st): State<AppState>,
     _v: Viewer,
     WebQuery(q): WebQuery<ListQuery>,
 ) -> WebResult {
     let products = all_matching(&st, &q.q).await?;
-    let mut out = String::from("sku,name,tax_rate,price,barcodes,active\n");
+    let mut out = CsvExport::new(&["sku", "name", "tax_rate", "price", "barcodes", "active"]);
     for p in products {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            csv_field(&p.sku),
-            csv_field(&p.name),
-            p.tax_rate,
-            p.price,
-            csv_field(&p.barcodes.join(" ")),
-            p.active
-        ));
+        out.row(&[
+            csv_file::text(&p.sku),
+            csv_file::text(&p.name),
+            csv_file::value(p.tax_rate),
+            csv_file::value(p.price),
+            csv_file::text(&p.barcodes.join(" ")),
+            csv_file::value(p.active),
+        ]);
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"catalogo.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    out.download("catalogo.csv")
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ImportForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub csv: String,
 }
@@ -575,17 +473,19 @@ pub struct ImportForm {
 /// `POST /dashboard/catalog/import`: every row is checked first; one bad row and nothing is saved.
 pub async fn import(
     State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<ImportForm>,
+    WriteForm(v, f): WriteForm<ImportForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
-    let rows = parse_csv(&f.csv).map_err(|e| WebError::invalid(format!("CSV: {e}")))?;
+    let rows = read_rows(&f.csv).map_err(|e| WebError::invalid(format!("CSV: {e}")))?;
     let mut it = rows.into_iter();
     let header_row = it
         .next()
         .ok_or_else(|| WebError::invalid(t.msg("import-empty")))?;
-    let cols: Vec<String> = header_row.iter().map(|h| h.trim().to_lowercase()).collect();
+    let cols: Vec<String> = header_row
+        .fields
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
     let col = |name: &str| cols.iter().position(|c| c == name);
     let (Some(c_sku), Some(c_name), Some(c_rate), Some(c_price)) =
         (col("sku"), col("name"), col("tax_rate"), col("price"))
@@ -608,17 +508,21 @@ pub async fn import(
     let mut creates: Vec<NewProduct> = Vec::new();
     let mut updates: Vec<(ProductId, ProductPatch)> = Vec::new();
     for (i, r) in it.enumerate() {
-        let line = i + 2;
+        // The line the row starts on in the file as typed (blank lines and quoted line breaks
+        // counted), so the message points at what the person sees.
+        let line = r.line;
         if i >= MAX_IMPORT_ROWS {
             return Err(WebError::invalid(
                 t.msg_with("import-too-many-rows", &[("max", &MAX_IMPORT_ROWS)]),
             ));
         }
-        let get = |c: usize| r.get(c).map(|s| s.trim()).unwrap_or("");
+        let get = |c: usize| r.fields.get(c).map(|s| s.trim()).unwrap_or("");
+        // Text cells come back without the `'` a catalog export put before a formula start.
+        let text_cell = |c: usize| restore(get(c));
         let bad = |m: String| {
             WebError::invalid(t.msg_with("import-bad-line", &[("line", &line), ("reason", &m)]))
         };
-        let sku = get(c_sku);
+        let sku = text_cell(c_sku);
         let price =
             parse_price_t(t, &t.msg("field-price"), get(c_price)).map_err(|e| bad(e.message))?;
         let rate = sync_protocol::TaxRate::from_str(
@@ -628,7 +532,7 @@ pub async fn import(
         let tax_rate_id = *rates
             .get(&rate.hundredths())
             .ok_or_else(|| bad(t.msg_with("import-unknown-rate", &[("rate", &t.rate(rate))])))?;
-        let name = get(c_name).to_string();
+        let name = text_cell(c_name).to_string();
         match existing.get(sku) {
             Some(p) => {
                 let name = text("name", &name, 200).map_err(|e| bad(e.message))?;
@@ -644,7 +548,12 @@ pub async fn import(
             }
             None => {
                 let barcodes = c_codes
-                    .map(|c| get(c).split_whitespace().map(str::to_string).collect())
+                    .map(|c| {
+                        text_cell(c)
+                            .split_whitespace()
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let p = validate_product(ProductIn {
                     sku: sku.to_string(),
@@ -684,22 +593,6 @@ pub async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_round_trips_quotes_commas_and_newlines() {
-        let rows =
-            parse_csv("a,b\n\"x, y\",\"he said \"\"hi\"\"\"\n\nz,\"multi\nline\"\n").unwrap();
-        assert_eq!(
-            rows,
-            vec![
-                vec!["a".to_string(), "b".into()],
-                vec!["x, y".into(), "he said \"hi\"".into()],
-                vec!["z".into(), "multi\nline".into()],
-            ]
-        );
-        assert_eq!(csv_field("x, y"), "\"x, y\"");
-        assert!(parse_csv("\"open").is_err());
-    }
 
     #[test]
     fn prices_accept_comma_and_refuse_junk() {

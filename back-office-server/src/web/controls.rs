@@ -6,15 +6,15 @@
 //! Refunds in the loss-prevention report come from the AuditEvent (action Refund) the till writes
 //! beside every Refund document, never from the Refund documents too, so each refund counts once.
 
-use super::html::{self, esc};
+use super::csv_file::{CsvExport, text, value};
+use super::html;
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
 use crate::http::AppState;
 use crate::storage::reconcile::DEFAULT_TOLERANCE_CENTS;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use maud::{Markup, html};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -76,7 +76,7 @@ impl Filter {
     }
     fn query(&self) -> String {
         format!(
-            "from={}&amp;to={}&amp;store={}",
+            "from={}&to={}&store={}",
             self.from,
             self.to,
             self.store.map(|s| s.to_string()).unwrap_or_default()
@@ -92,7 +92,7 @@ fn parse_day(
 ) -> Result<NaiveDate, WebError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+        Some(v) => super::reports::report_day(v).ok_or_else(|| {
             WebError::invalid(t.msg_with(
                 "report-bad-date",
                 &[("value", &v), ("field", &t.msg(field))],
@@ -164,26 +164,8 @@ pub async fn filter(
     })
 }
 
-fn csv_response(name: String, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-fn csv_field(s: &str) -> String {
-    super::catalog::csv_field(s)
-}
-
 /// Links to every report of the Informes page (sales groupings and the control reports).
-pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String {
+pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> Markup {
     let sales = [
         ("day", "report-tab-day"),
         ("store", "report-tab-store"),
@@ -202,87 +184,65 @@ pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> String
         ("hours", "report-tab-hours"),
     ];
     let link = |href: String, key: &str, label: &str| {
-        let cur = if key == current {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        format!("<a href=\"{href}\"{cur}>{}</a>", esc(&t.msg(label)))
+        html! { a href=(href) aria-current=[(key == current).then_some("page")] { (t.msg(label)) } }
     };
-    let a: Vec<String> = sales
-        .iter()
-        .map(|(k, l)| {
-            link(
-                format!("/dashboard/reports?by={k}&amp;from={f_from}&amp;to={f_to}"),
-                k,
-                l,
-            )
-        })
-        .collect();
-    let b: Vec<String> = controls
-        .iter()
-        .map(|(k, l)| {
-            link(
-                format!("/dashboard/reports/{k}?from={f_from}&amp;to={f_to}"),
-                k,
-                l,
-            )
-        })
-        .collect();
-    format!(
-        "<p class=\"report-tabs\">{}: {}<br>{}: {}</p>",
-        esc(&t.msg("report-tabs-sales")),
-        a.join(" · "),
-        esc(&t.msg("report-tabs-control")),
-        b.join(" · ")
-    )
-}
-
-fn form(t: &Tr, kind: &str, f: &Filter) -> String {
-    let mut opts = format!(
-        "<option value=\"\">{}</option>",
-        esc(&t.msg("report-all-stores"))
-    );
-    for (id, name) in &f.stores {
-        let sel = if f.store == Some(*id) {
-            " selected"
-        } else {
-            ""
-        };
-        opts.push_str(&format!(
-            "<option value=\"{id}\"{sel}>{}</option>",
-            esc(name)
-        ));
+    html! {
+        // Shorthand (not `class="…"`): a literal like that would read as a message key to the i18n test.
+        p.report-tabs {
+            (t.msg("report-tabs-sales")) ": "
+            @for (i, (k, l)) in sales.iter().enumerate() {
+                @if i > 0 { " · " }
+                (link(format!("/dashboard/reports?by={k}&from={f_from}&to={f_to}"), k, l))
+            }
+            br;
+            (t.msg("report-tabs-control")) ": "
+            @for (i, (k, l)) in controls.iter().enumerate() {
+                @if i > 0 { " · " }
+                (link(format!("/dashboard/reports/{k}?from={f_from}&to={f_to}"), k, l))
+            }
+        }
     }
-    format!(
-        "<form class=\"row\" method=\"get\" action=\"/dashboard/reports/{kind}\">\
-         <label>{l_from} <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
-         <label>{l_to} <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
-         <label>{l_store} <select name=\"store\" id=\"store\">{opts}</select></label>\
-         <button type=\"submit\">{show}</button>\
-         <a href=\"/dashboard/reports/{kind}.csv?{q}\">{export}</a></form>",
-        from = f.from,
-        to = f.to,
-        q = f.query(),
-        l_from = esc(&t.msg("report-from")),
-        l_to = esc(&t.msg("report-to")),
-        l_store = esc(&t.msg("report-store")),
-        show = esc(&t.msg("report-show")),
-        export = esc(&t.msg("report-export")),
-    )
 }
 
-fn kpis(t: &Tr, items: &[(&str, String)]) -> String {
-    let inner: String = items
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<div class=\"kpi\"><span>{}</span><b>{v}</b></div>",
-                esc(&t.msg(k))
-            )
-        })
-        .collect();
-    format!("<div class=\"kpis\">{inner}</div>")
+fn form(t: &Tr, kind: &str, f: &Filter) -> Markup {
+    html! {
+        form class="row" method="get" action={ "/dashboard/reports/" (kind) } {
+            label { (t.msg("report-from")) " " input type="date" name="from" id="from" value=(f.from); }
+            label { (t.msg("report-to")) " " input type="date" name="to" id="to" value=(f.to); }
+            label { (t.msg("report-store")) " " select name="store" id="store" {
+                option value="" { (t.msg("report-all-stores")) }
+                @for (id, name) in &f.stores {
+                    option value=(id) selected[f.store == Some(*id)] { (name) }
+                }
+            } }
+            button type="submit" { (t.msg("report-show")) }
+            a href={ "/dashboard/reports/" (kind) ".csv?" (f.query()) } { (t.msg("report-export")) }
+        }
+    }
+}
+
+fn kpis(t: &Tr, items: &[(&str, String)]) -> Markup {
+    html! {
+        div class="kpis" {
+            @for (k, v) in items { div class="kpi" { span { (t.msg(k)) } b { (v) } } }
+        }
+    }
+}
+
+/// The chart of a control report, or its empty state.
+fn chart_or(
+    t: &Tr,
+    empty: bool,
+    empty_key: &str,
+    title_key: &str,
+    rows: &[(String, i64)],
+    value: &dyn Fn(i64) -> String,
+) -> Markup {
+    if empty {
+        html::muted(&t.msg(empty_key))
+    } else {
+        html::bar_chart_single(t, &t.msg(title_key), rows, value)
+    }
 }
 
 // --- 1. loss prevention per cashier -------------------------------------------------------------
@@ -402,107 +362,58 @@ pub async fn loss_page(
         total.merge(r);
     }
     let cell = |x: &Tally| {
-        format!(
-            "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            x.count,
-            t.money(x.amount)
-        )
+        html! { td class="num" { (x.count) } td class="num" { (t.money(x.amount)) } }
     };
-    let line = |r: &LossRow, attrs: &str, first: &str| {
-        format!(
-            "<tr{attrs}>{first}{}{}{}<td class=\"num\">{}</td>{}</tr>",
-            cell(&r.voids),
-            cell(&r.price_overrides),
-            cell(&r.refunds),
-            r.no_sales.count,
-            cell(&r.tolerance_overrides),
-        )
+    let cells = |r: &LossRow| {
+        html! {
+            (cell(&r.voids)) (cell(&r.price_overrides)) (cell(&r.refunds))
+            td class="num" { (r.no_sales.count) } (cell(&r.tolerance_overrides))
+        }
     };
-    let body_rows: String = rows
-        .iter()
-        .map(|r| {
-            line(
-                r,
-                &format!(
-                    " data-key=\"{}-{}\"",
-                    r.store_id,
-                    r.staff_id.map(|s| s.to_string()).unwrap_or_default()
-                ),
-                &format!("<td>{}</td><td>{}</td>", esc(&r.store), esc(&r.staff)),
-            )
-        })
-        .collect();
-    let total_row = line(
-        &total,
-        " class=\"total\"",
-        &format!("<td>{}</td><td></td>", esc(&t.msg("report-total"))),
-    );
     let mut chart_rows: Vec<(String, i64)> = rows
         .iter()
         .map(|r| (format!("{} · {}", r.staff, r.store), r.exposed().cents()))
         .collect();
     chart_rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     chart_rows.truncate(super::reports::CHART_ROWS);
-    let chart = if rows.is_empty() {
-        format!("<p class=\"muted\">{}</p>", esc(&t.msg("loss-empty")))
-    } else {
-        html::bar_chart_single_t(t, &t.msg("loss-chart"), &chart_rows, &|c| {
-            t.money(Money::from_cents(c))
-        })
+    let m = |k: &str| t.msg(k);
+    let n_amount = html! { th class="num" { (m("control-col-count")) } th class="num" { (m("control-col-amount")) } };
+    let body = html! {
+        h1 { (m("loss-heading")) }
+        (tabs(t, "loss", f.from, f.to))
+        (form(t, "loss", &f))
+        (kpis(t, &[
+            ("loss-col-voids", format!("{} · {}", total.voids.count, t.money(total.voids.amount))),
+            ("loss-col-refunds", format!("{} · {}", total.refunds.count, t.money(total.refunds.amount))),
+            ("loss-kpi-no-sales", total.no_sales.count.to_string()),
+        ]))
+        section class="card" {
+            (chart_or(t, rows.is_empty(), "loss-empty", "loss-chart", &chart_rows, &|c| t.money(Money::from_cents(c))))
+        }
+        section class="card" {
+            table id="report" {
+                thead {
+                    tr {
+                        th rowspan="2" { (m("report-store")) } th rowspan="2" { (m("loss-col-cashier")) }
+                        th colspan="2" { (m("loss-col-voids")) } th colspan="2" { (m("loss-col-price-overrides")) }
+                        th colspan="2" { (m("loss-col-refunds")) } th { (m("loss-col-no-sale")) }
+                        th colspan="2" { (m("loss-col-tolerance")) }
+                    }
+                    tr { (n_amount) (n_amount) (n_amount) th class="num" { (m("control-col-count")) } (n_amount) }
+                }
+                tbody {
+                    @for r in &rows {
+                        tr data-key={ (r.store_id) "-" (r.staff_id.map(|s| s.to_string()).unwrap_or_default()) } {
+                            td { (r.store) } td { (r.staff) } (cells(r))
+                        }
+                    }
+                    tr class="total" { td { (m("report-total")) } td {} (cells(&total)) }
+                }
+            }
+            p class="muted" { (m("loss-help")) }
+        }
     };
-    let m = |k: &str| esc(&t.msg(k));
-    let n_amount = format!(
-        "<th class=\"num\">{n}</th><th class=\"num\">{a}</th>",
-        n = m("control-col-count"),
-        a = m("control-col-amount")
-    );
-    let body = format!(
-        "<h1>{heading}</h1>{tabs}{form}\
-         {kpis}<section class=\"card\">{chart}</section>\
-         <section class=\"card\"><table id=\"report\"><thead>\
-         <tr><th rowspan=\"2\">{c_store}</th><th rowspan=\"2\">{c_cashier}</th><th colspan=\"2\">{c_voids}</th>\
-         <th colspan=\"2\">{c_prices}</th><th colspan=\"2\">{c_refunds}</th><th>{c_no_sale}</th>\
-         <th colspan=\"2\">{c_tolerance}</th></tr>\
-         <tr>{n_amount}{n_amount}{n_amount}<th class=\"num\">{c_n}</th>{n_amount}</tr></thead>\
-         <tbody>{body_rows}{total_row}</tbody></table>\
-         <p class=\"muted\">{help}</p></section>",
-        heading = m("loss-heading"),
-        c_store = m("report-store"),
-        c_cashier = m("loss-col-cashier"),
-        c_voids = m("loss-col-voids"),
-        c_prices = m("loss-col-price-overrides"),
-        c_refunds = m("loss-col-refunds"),
-        c_no_sale = m("loss-col-no-sale"),
-        c_tolerance = m("loss-col-tolerance"),
-        c_n = m("control-col-count"),
-        help = m("loss-help"),
-        tabs = tabs(t, "loss", f.from, f.to),
-        form = form(t, "loss", &f),
-        kpis = kpis(
-            t,
-            &[
-                (
-                    "loss-col-voids",
-                    format!("{} · {}", total.voids.count, t.money(total.voids.amount))
-                ),
-                (
-                    "loss-col-refunds",
-                    format!(
-                        "{} · {}",
-                        total.refunds.count,
-                        t.money(total.refunds.amount)
-                    )
-                ),
-                ("loss-kpi-no-sales", total.no_sales.count.to_string()),
-            ]
-        ),
-    );
-    Ok(ok(html::page_t(
-        &v,
-        "reports",
-        &t.msg("reports-title"),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
 }
 
 /// `GET /dashboard/reports/loss.csv?from=&to=&store=`.
@@ -514,32 +425,39 @@ pub async fn loss_csv(
     // Names made up for unknown stores and people in Spanish: the same file in both languages.
     let f = filter(&st, &v, &q, Tr::es()).await?;
     let rows = loss_rows(&st, &v, &f).await?;
-    let mut out = String::from(
-        "store_id,store,staff_id,staff,voids,void_amount,price_overrides,price_override_amount,\
-         refunds,refund_amount,no_sales,tolerance_overrides,tolerance_override_amount\n",
-    );
+    let mut out = CsvExport::new(&[
+        "store_id",
+        "store",
+        "staff_id",
+        "staff",
+        "voids",
+        "void_amount",
+        "price_overrides",
+        "price_override_amount",
+        "refunds",
+        "refund_amount",
+        "no_sales",
+        "tolerance_overrides",
+        "tolerance_override_amount",
+    ]);
     for r in &rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.store_id,
-            csv_field(&r.store),
-            r.staff_id.map(|s| s.to_string()).unwrap_or_default(),
-            csv_field(&r.staff),
-            r.voids.count,
-            r.voids.amount,
-            r.price_overrides.count,
-            r.price_overrides.amount,
-            r.refunds.count,
-            r.refunds.amount,
-            r.no_sales.count,
-            r.tolerance_overrides.count,
-            r.tolerance_overrides.amount,
-        ));
+        out.row(&[
+            value(r.store_id),
+            text(&r.store),
+            value(r.staff_id.map(|s| s.to_string()).unwrap_or_default()),
+            text(&r.staff),
+            value(r.voids.count),
+            value(r.voids.amount),
+            value(r.price_overrides.count),
+            value(r.price_overrides.amount),
+            value(r.refunds.count),
+            value(r.refunds.amount),
+            value(r.no_sales.count),
+            value(r.tolerance_overrides.count),
+            value(r.tolerance_overrides.amount),
+        ]);
     }
-    Ok(csv_response(
-        format!("perdidas-cajero-{}-{}.csv", f.from, f.to),
-        out,
-    ))
+    out.download(&format!("perdidas-cajero-{}-{}.csv", f.from, f.to))
 }
 
 // --- 2. cash over/short per Z close -------------------------------------------------------------
@@ -649,36 +567,6 @@ pub async fn cash_page(
     let t = v.t();
     let f = filter(&st, &v, &q, t).await?;
     let rows = cash_rows(&st, &v, &f).await?;
-    let beyond = format!("<b class=\"down\">{}</b>", esc(&t.msg("cash-beyond")));
-    let not_approved = esc(&t.msg("cash-not-approved"));
-    let body_rows: String = rows
-        .iter()
-        .map(|r| {
-            let class = if r.flagged { " class=\"flagged\"" } else { "" };
-            format!(
-                "<tr data-key=\"{till}-{z}\"{class}><td>{store}</td><td>{till_name}</td><td class=\"num\">{z}</td>\
-                 <td>{date}</td><td>{closed}</td><td class=\"num\">{exp}</td><td class=\"num\">{cnt}</td>\
-                 <td class=\"num\">{os}</td><td class=\"num\">{tol}</td><td>{flag}</td><td>{appr}</td><td>{note}</td></tr>",
-                till = r.till_id,
-                z = r.z_number,
-                store = esc(&r.store),
-                till_name = esc(&r.till),
-                date = t.day(r.business_date),
-                closed = t.datetime(r.closed_at),
-                exp = t.money(r.expected),
-                cnt = t.money(r.counted),
-                os = signed(t, r.over_short),
-                tol = t.money(r.tolerance),
-                flag = if r.flagged { beyond.as_str() } else { "—" },
-                appr = r
-                    .approved_by
-                    .as_deref()
-                    .map(esc)
-                    .unwrap_or_else(|| not_approved.clone()),
-                note = esc(&r.note),
-            )
-        })
-        .collect();
     let sum = |g: fn(&CashRow) -> Money| rows.iter().map(g).sum::<Money>();
     let (te, tc, tos) = (
         sum(|r| r.expected),
@@ -694,64 +582,65 @@ pub async fn cash_page(
             .1 += r.over_short.cents().abs();
     }
     let chart_rows: Vec<(String, i64)> = per_store.into_values().collect();
-    let chart = if rows.is_empty() {
-        format!("<p class=\"muted\">{}</p>", esc(&t.msg("cash-empty")))
-    } else {
-        html::bar_chart_single_t(t, &t.msg("cash-chart"), &chart_rows, &|c| {
-            t.money(Money::from_cents(c))
-        })
+    let m = |k: &str| t.msg(k);
+    let body = html! {
+        h1 { (m("cash-heading")) }
+        (tabs(t, "cash", f.from, f.to))
+        (form(t, "cash", &f))
+        (kpis(t, &[
+            ("cash-kpi-closes", rows.len().to_string()),
+            ("cash-kpi-net", signed(t, tos)),
+            ("cash-beyond", flagged.to_string()),
+        ]))
+        section class="card" {
+            (chart_or(t, rows.is_empty(), "cash-empty", "cash-chart", &chart_rows, &|c| t.money(Money::from_cents(c))))
+        }
+        section class="card" {
+            table id="report" {
+                thead { tr {
+                    th { (m("report-store")) } th { (m("cash-col-till")) } th class="num" { "Z" }
+                    th { (m("cash-col-date")) } th { (m("cash-col-closed")) } th class="num" { (m("cash-col-expected")) }
+                    th class="num" { (m("cash-col-counted")) } th class="num" { (m("cash-col-over-short")) }
+                    th class="num" { (m("cash-col-tolerance")) } th {} th { (m("cash-col-approved-by")) }
+                    th { (m("cash-col-note")) }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr data-key={ (r.till_id) "-" (r.z_number) } class=[r.flagged.then_some("flagged")] {
+                            td { (r.store) }
+                            td { (r.till) }
+                            td class="num" { (r.z_number) }
+                            td { (t.day(r.business_date)) }
+                            td { (t.datetime(r.closed_at)) }
+                            td class="num" { (t.money(r.expected)) }
+                            td class="num" { (t.money(r.counted)) }
+                            td class="num" { (signed(t, r.over_short)) }
+                            td class="num" { (t.money(r.tolerance)) }
+                            td {
+                                @if r.flagged { b class="down" { (m("cash-beyond")) } } @else { "—" }
+                            }
+                            td {
+                                @match &r.approved_by {
+                                    Some(a) => (a),
+                                    None => (m("cash-not-approved")),
+                                }
+                            }
+                            td { (r.note) }
+                        }
+                    }
+                    tr class="total" {
+                        td { (m("report-total")) } td {} td class="num" { (rows.len()) } td {} td {}
+                        td class="num" { (t.money(te)) } td class="num" { (t.money(tc)) }
+                        td class="num" { (signed(t, tos)) } td {} td { (flagged) } td {} td {}
+                    }
+                }
+            }
+            p class="muted" {
+                (t.msg_with("cash-help", &[("tolerance", &t.money(Money::from_cents(DEFAULT_TOLERANCE_CENTS)))]))
+            }
+        }
     };
-    let m = |k: &str| esc(&t.msg(k));
-    let body = format!(
-        "<h1>{heading}</h1>{tabs}{form}{kpis}\
-         <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><table id=\"report\"><thead><tr><th>{c_store}</th><th>{c_till}</th><th class=\"num\">Z</th>\
-         <th>{c_date}</th><th>{c_closed}</th><th class=\"num\">{c_expected}</th><th class=\"num\">{c_counted}</th>\
-         <th class=\"num\">{c_os}</th><th class=\"num\">{c_tol}</th><th></th><th>{c_appr}</th><th>{c_note}</th></tr></thead>\
-         <tbody>{body_rows}<tr class=\"total\"><td>{total}</td><td></td><td class=\"num\">{n}</td><td></td><td></td>\
-         <td class=\"num\">{e}</td><td class=\"num\">{c}</td><td class=\"num\">{os}</td><td></td><td>{flagged}</td>\
-         <td></td><td></td></tr></tbody></table>\
-         <p class=\"muted\">{help}</p></section>",
-        heading = m("cash-heading"),
-        c_store = m("report-store"),
-        c_till = m("cash-col-till"),
-        c_date = m("cash-col-date"),
-        c_closed = m("cash-col-closed"),
-        c_expected = m("cash-col-expected"),
-        c_counted = m("cash-col-counted"),
-        c_os = m("cash-col-over-short"),
-        c_tol = m("cash-col-tolerance"),
-        c_appr = m("cash-col-approved-by"),
-        c_note = m("cash-col-note"),
-        total = m("report-total"),
-        help = esc(&t.msg_with(
-            "cash-help",
-            &[(
-                "tolerance",
-                &t.money(Money::from_cents(DEFAULT_TOLERANCE_CENTS))
-            )]
-        )),
-        tabs = tabs(t, "cash", f.from, f.to),
-        form = form(t, "cash", &f),
-        kpis = kpis(
-            t,
-            &[
-                ("cash-kpi-closes", rows.len().to_string()),
-                ("cash-kpi-net", signed(t, tos)),
-                ("cash-beyond", flagged.to_string()),
-            ]
-        ),
-        n = rows.len(),
-        e = t.money(te),
-        c = t.money(tc),
-        os = signed(t, tos),
-    );
-    Ok(ok(html::page_t(
-        &v,
-        "reports",
-        &t.msg("reports-title"),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
 }
 
 /// `GET /dashboard/reports/cash.csv?from=&to=&store=`.
@@ -763,35 +652,46 @@ pub async fn cash_csv(
     // Names made up for unknown stores and people in Spanish: the same file in both languages.
     let f = filter(&st, &v, &q, Tr::es()).await?;
     let rows = cash_rows(&st, &v, &f).await?;
-    let mut out = String::from(
-        "store_id,store,till_id,till,z_number,business_date,closed_at,expected_cash,counted_cash,\
-         over_short,tolerance,beyond_tolerance,approved_by,note\n",
-    );
+    let mut out = CsvExport::new(&[
+        "store_id",
+        "store",
+        "till_id",
+        "till",
+        "z_number",
+        "business_date",
+        "closed_at",
+        "expected_cash",
+        "counted_cash",
+        "over_short",
+        "tolerance",
+        "beyond_tolerance",
+        "approved_by",
+        "note",
+    ]);
     for r in &rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.store_id,
-            csv_field(&r.store),
-            r.till_id,
-            csv_field(&r.till),
-            r.z_number,
-            r.business_date,
-            r.closed_at
-                .with_timezone(&chrono_tz::Europe::Madrid)
-                .format("%Y-%m-%d %H:%M"),
-            r.expected,
-            r.counted,
-            r.over_short,
-            r.tolerance,
-            if r.flagged { "yes" } else { "no" },
-            csv_field(r.approved_by.as_deref().unwrap_or("")),
-            csv_field(&r.note),
-        ));
+        // The note is what was typed at the till: text, defused; the over/short keeps its minus.
+        out.row(&[
+            value(r.store_id),
+            text(&r.store),
+            value(r.till_id),
+            text(&r.till),
+            value(r.z_number),
+            value(r.business_date),
+            value(
+                r.closed_at
+                    .with_timezone(&chrono_tz::Europe::Madrid)
+                    .format("%Y-%m-%d %H:%M"),
+            ),
+            value(r.expected),
+            value(r.counted),
+            value(r.over_short),
+            value(r.tolerance),
+            value(if r.flagged { "yes" } else { "no" }),
+            text(r.approved_by.as_deref().unwrap_or("")),
+            text(&r.note),
+        ]);
     }
-    Ok(csv_response(
-        format!("descuadres-caja-{}-{}.csv", f.from, f.to),
-        out,
-    ))
+    out.download(&format!("descuadres-caja-{}-{}.csv", f.from, f.to))
 }
 
 // --- 3. staff hours for payroll -----------------------------------------------------------------
@@ -942,103 +842,75 @@ pub async fn hours_page(
             e.2 += 1;
         }
     }
-    let body_rows: String = rows
-        .iter()
-        .map(|r| {
-            let mut state = vec![];
-            if r.open {
-                state.push(format!("<b class=\"down\">{}</b>", esc(&t.msg("hours-open"))));
-            }
-            if r.unmatched_outs > 0 {
-                state.push(esc(&t.msg_with(
-                    "hours-unmatched",
-                    &[("n", &r.unmatched_outs)],
-                )));
-            }
-            format!(
-                "<tr data-key=\"{sid}-{day}-{store_id}\"><td>{staff}</td><td>{store}</td><td>{d}</td><td>{fi}</td>\
-                 <td>{lo}</td><td class=\"num\">{h}</td><td>{state}</td></tr>",
-                sid = r.staff_id,
-                day = r.day,
-                store_id = r.store_id,
-                staff = esc(&r.staff),
-                store = esc(&r.store),
-                d = t.day(r.day),
-                fi = r.first_in.map(hm).unwrap_or_else(|| "—".into()),
-                lo = r.last_out.map(hm).unwrap_or_else(|| "—".into()),
-                h = hours_text(t, r.seconds),
-                state = state.join(" · "),
-            )
-        })
-        .collect();
     let total_seconds: i64 = rows.iter().map(|r| r.seconds).sum();
-    let totals: String = per_person
-        .iter()
-        .map(|((name, id), (secs, days, open))| {
-            format!(
-                "<tr data-key=\"{id}\"><td>{}</td><td class=\"num\">{days}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{open}</td></tr>",
-                esc(name),
-                hours_text(t, *secs),
-            )
-        })
-        .collect();
     let chart_rows: Vec<(String, i64)> = per_person
         .iter()
         .map(|((name, _), (secs, _, _))| (name.clone(), *secs))
         .collect();
-    let chart = if rows.is_empty() {
-        format!("<p class=\"muted\">{}</p>", esc(&t.msg("hours-empty")))
-    } else {
-        html::bar_chart_single_t(t, &t.msg("hours-chart"), &chart_rows, &|s| {
-            format!("{} h", hours_text(t, s))
-        })
+    let m = |k: &str| t.msg(k);
+    let body = html! {
+        h1 { (m("hours-heading")) }
+        (tabs(t, "hours", f.from, f.to))
+        (form(t, "hours", &f))
+        (kpis(t, &[
+            ("hours-kpi-hours", hours_text(t, total_seconds)),
+            ("hours-kpi-people", per_person.len().to_string()),
+            ("hours-kpi-open", rows.iter().filter(|r| r.open).count().to_string()),
+        ]))
+        section class="card" {
+            (chart_or(t, rows.is_empty(), "hours-empty", "hours-chart", &chart_rows, &|s| format!("{} h", hours_text(t, s))))
+        }
+        section class="card" {
+            h2 { (m("hours-totals")) }
+            table id="hours-totals" {
+                thead { tr {
+                    th { (m("hours-col-person")) } th class="num" { (m("hours-col-days")) }
+                    th class="num" { (m("hours-col-hours")) } th class="num" { (m("hours-col-open-days")) }
+                } }
+                tbody {
+                    @for ((name, id), (secs, days, open)) in &per_person {
+                        tr data-key=(id) {
+                            td { (name) } td class="num" { (days) }
+                            td class="num" { (hours_text(t, *secs)) } td class="num" { (open) }
+                        }
+                    }
+                    tr class="total" {
+                        td { (m("report-total")) } td {} td class="num" { (hours_text(t, total_seconds)) } td {}
+                    }
+                }
+            }
+        }
+        section class="card" {
+            h2 { (m("hours-by-day")) }
+            table id="report" {
+                thead { tr {
+                    th { (m("hours-col-person")) } th { (m("report-store")) } th { (m("hours-col-date")) }
+                    th { (m("hours-col-in")) } th { (m("hours-col-out")) } th class="num" { (m("hours-col-hours")) } th {}
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr data-key={ (r.staff_id) "-" (r.day) "-" (r.store_id) } {
+                            td { (r.staff) }
+                            td { (r.store) }
+                            td { (t.day(r.day)) }
+                            td { (r.first_in.map(hm).unwrap_or_else(|| "—".into())) }
+                            td { (r.last_out.map(hm).unwrap_or_else(|| "—".into())) }
+                            td class="num" { (hours_text(t, r.seconds)) }
+                            td {
+                                @if r.open { b class="down" { (m("hours-open")) } }
+                                @if r.open && r.unmatched_outs > 0 { " · " }
+                                @if r.unmatched_outs > 0 {
+                                    (t.msg_with("hours-unmatched", &[("n", &r.unmatched_outs)]))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p class="muted" { (m("hours-help")) }
+        }
     };
-    let m = |k: &str| esc(&t.msg(k));
-    let body = format!(
-        "<h1>{heading}</h1>{tabs}{form}{kpis}\
-         <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><h2>{h_totals}</h2><table id=\"hours-totals\"><thead><tr><th>{c_person}</th>\
-         <th class=\"num\">{c_days}</th><th class=\"num\">{c_hours}</th><th class=\"num\">{c_open}</th></tr></thead>\
-         <tbody>{totals}<tr class=\"total\"><td>{total}</td><td></td><td class=\"num\">{th}</td><td></td></tr></tbody></table></section>\
-         <section class=\"card\"><h2>{h_by_day}</h2><table id=\"report\"><thead><tr><th>{c_person}</th><th>{c_store}</th>\
-         <th>{c_date}</th><th>{c_in}</th><th>{c_out}</th><th class=\"num\">{c_hours}</th><th></th></tr></thead>\
-         <tbody>{body_rows}</tbody></table>\
-         <p class=\"muted\">{help}</p></section>",
-        heading = m("hours-heading"),
-        h_totals = m("hours-totals"),
-        h_by_day = m("hours-by-day"),
-        c_person = m("hours-col-person"),
-        c_days = m("hours-col-days"),
-        c_hours = m("hours-col-hours"),
-        c_open = m("hours-col-open-days"),
-        c_store = m("report-store"),
-        c_date = m("hours-col-date"),
-        c_in = m("hours-col-in"),
-        c_out = m("hours-col-out"),
-        total = m("report-total"),
-        help = m("hours-help"),
-        tabs = tabs(t, "hours", f.from, f.to),
-        form = form(t, "hours", &f),
-        kpis = kpis(
-            t,
-            &[
-                ("hours-kpi-hours", hours_text(t, total_seconds)),
-                ("hours-kpi-people", per_person.len().to_string()),
-                (
-                    "hours-kpi-open",
-                    rows.iter().filter(|r| r.open).count().to_string()
-                ),
-            ]
-        ),
-        th = hours_text(t, total_seconds),
-    );
-    Ok(ok(html::page_t(
-        &v,
-        "reports",
-        &t.msg("reports-title"),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
 }
 
 /// `GET /dashboard/reports/hours.csv?from=&to=&store=`: one row per person per day, for payroll.
@@ -1050,26 +922,23 @@ pub async fn hours_csv(
     // Names made up for unknown stores and people in Spanish: the same file in both languages.
     let f = filter(&st, &v, &q, Tr::es()).await?;
     let rows = hours_rows(&st, &v, &f).await?;
-    let mut out =
-        String::from("store_id,store,staff_id,staff,date,first_in,last_out,hours,status\n");
+    let mut out = CsvExport::new(&[
+        "store_id", "store", "staff_id", "staff", "date", "first_in", "last_out", "hours", "status",
+    ]);
     for r in &rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{:.2},{}\n",
-            r.store_id,
-            csv_field(&r.store),
-            r.staff_id,
-            csv_field(&r.staff),
-            r.day,
-            r.first_in.map(hm).unwrap_or_default(),
-            r.last_out.map(hm).unwrap_or_default(),
-            hours(r.seconds),
-            if r.open { "open" } else { "closed" },
-        ));
+        out.row(&[
+            value(r.store_id),
+            text(&r.store),
+            value(r.staff_id),
+            text(&r.staff),
+            value(r.day),
+            value(r.first_in.map(hm).unwrap_or_default()),
+            value(r.last_out.map(hm).unwrap_or_default()),
+            value(format!("{:.2}", hours(r.seconds))),
+            value(if r.open { "open" } else { "closed" }),
+        ]);
     }
-    Ok(csv_response(
-        format!("horas-personal-{}-{}.csv", f.from, f.to),
-        out,
-    ))
+    out.download(&format!("horas-personal-{}-{}.csv", f.from, f.to))
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! them. A note reaches its store's tills through the change log; the till's receipt against it
 //! comes back in a push and marks it received, with the quantities received per line.
 
-use super::html::{self, esc, url};
+use super::html::{self, url};
 use super::overview::visible_stores;
-use super::{Lang, Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Lang, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::http::AppState;
 use crate::http::delivery_notes::{self as api, LineProblem, RawLine};
 use crate::storage::deliveries::{DeliveryFilter, DeliveryNote, NewDeliveryNote};
@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::Utc;
+use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use sync_protocol::{DeliveryNoteStatus, Quantity, StoreId};
@@ -34,17 +35,13 @@ fn problem(t: &Tr, p: &LineProblem) -> String {
     }
 }
 
-fn status_badge(t: &Tr, s: DeliveryNoteStatus) -> String {
+fn status_badge(t: &Tr, s: DeliveryNoteStatus) -> Markup {
     let class = match s {
         DeliveryNoteStatus::Pending => "warn",
         DeliveryNoteStatus::Received => "ok",
         DeliveryNoteStatus::ReceivedWithDifferences => "bad",
     };
-    format!(
-        "<span class=\"badge {class}\" data-status=\"{}\">{}</span>",
-        s.as_str(),
-        esc(&status_name(t, s))
-    )
+    html! { span class={ "badge " (class) } data-status=(s.as_str()) { (status_name(t, s)) } }
 }
 
 fn qty(t: &Tr, q: Quantity) -> String {
@@ -61,8 +58,6 @@ pub struct ListQuery {
 /// What the create form holds, to show it again with the errors.
 #[derive(Debug, Default, Deserialize)]
 pub struct NoteForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub store_id: String,
     #[serde(default)]
@@ -130,136 +125,85 @@ async fn page(
         .filter(|n| v.sees_store(n.store_id))
         .collect();
 
-    let rows: String = notes
-        .iter()
-        .map(|n| {
-            let expected: i64 = n.lines.iter().map(|l| l.expected.milli()).sum();
-            format!(
-                "<tr data-note=\"{number}\"><td><a href=\"/dashboard/deliveries/{id}\">{number}</a></td><td>{store}</td>\
-                 <td>{supplier}</td><td>{date}</td><td class=\"num\">{lines}</td><td class=\"num\">{units}</td><td>{status}</td></tr>",
-                id = n.id,
-                number = esc(&n.number),
-                store = esc(stores.get(&n.store_id).map(String::as_str).unwrap_or("?")),
-                supplier = esc(&n.supplier),
-                date = t.day(n.expected_date),
-                lines = n.lines.iter().filter(|l| !l.expected.is_zero()).count(),
-                units = t.quantity(expected),
-                status = status_badge(t, n.status),
-            )
-        })
-        .collect();
-    let empty = if notes.is_empty() {
-        format!(
-            "<p class=\"muted\" id=\"no-notes\">{}</p>",
-            esc(&t.msg("deliveries-empty"))
-        )
-    } else {
-        String::new()
-    };
+    let m = |k: &str| t.msg(k);
     let option = |value: &str, label: &str, selected: bool| {
-        format!(
-            "<option value=\"{}\"{}>{}</option>",
-            esc(value),
-            if selected { " selected" } else { "" },
-            esc(label)
-        )
+        html! { option value=(value) selected[selected] { (label) } }
     };
-    let store_opts: String =
-        std::iter::once(option("", &t.msg("deliveries-all-stores"), store.is_none()))
-            .chain(
-                stores
-                    .iter()
-                    .map(|(id, name)| option(&id.0.to_string(), name, store == Some(*id))),
-            )
-            .collect();
-    let status_opts: String = std::iter::once(option(
-        "",
-        &t.msg("deliveries-all-statuses"),
-        status.is_none(),
-    ))
-    .chain(
-        [
-            DeliveryNoteStatus::Pending,
-            DeliveryNoteStatus::Received,
-            DeliveryNoteStatus::ReceivedWithDifferences,
-        ]
-        .into_iter()
-        .map(|s| option(s.as_str(), &status_name(t, s), status == Some(s))),
-    )
-    .collect();
-    let m = |k: &str| esc(&t.msg(k));
-    let filters = format!(
-        "<form class=\"row\" method=\"get\" action=\"/dashboard/deliveries\">\
-         <label>{l_store} <select name=\"store\" id=\"filter-store\">{store_opts}</select></label>\
-         <label>{l_status} <select name=\"status\" id=\"filter-status\">{status_opts}</select></label>\
-         <button type=\"submit\">{filter}</button></form>",
-        l_store = m("deliveries-store"),
-        l_status = m("deliveries-status"),
-        filter = m("deliveries-filter"),
-    );
-    let create = if v.can_write() {
-        let errors_html = if errors.is_empty() {
-            String::new()
-        } else {
-            let items: String = errors
-                .iter()
-                .map(|e| format!("<li>{}</li>", esc(e)))
-                .collect();
-            format!(
-                "<div class=\"error\" role=\"alert\" id=\"note-errors\"><p>{}</p><ul>{items}</ul></div>",
-                m("deliveries-nothing-saved")
-            )
-        };
-        let store_choice: String = stores
-            .iter()
-            .map(|(id, name)| {
-                option(
-                    &id.0.to_string(),
-                    name,
-                    form.store_id.trim() == id.0.to_string(),
-                )
-            })
-            .collect();
-        format!(
-            "<section class=\"card\"><h2>{new}</h2>{errors_html}\
-             <form method=\"post\" action=\"/dashboard/deliveries\">{csrf}\
-             <div class=\"row\"><label>{l_store} <select name=\"store_id\" id=\"note-store\">{store_choice}</select></label>\
-             <label>{l_supplier} <input name=\"supplier\" id=\"note-supplier\" value=\"{supplier}\" required></label>\
-             <label>{l_date} <input type=\"date\" name=\"expected_date\" id=\"note-date\" value=\"{date}\" required></label></div>\
-             <label>{l_lines}\
-             <textarea name=\"lines\" id=\"note-lines\" rows=\"8\" placeholder=\"ACE-1L ; 12&#10;8412345678905 ; 6\">{lines}</textarea></label>\
-             <button type=\"submit\" id=\"note-save\">{create}</button></form></section>",
-            new = m("deliveries-new"),
-            l_store = m("deliveries-store"),
-            l_supplier = m("deliveries-supplier"),
-            l_date = m("deliveries-expected-date"),
-            l_lines = m("deliveries-lines-label"),
-            create = m("deliveries-create"),
-            csrf = v.csrf_field(),
-            supplier = esc(&form.supplier),
-            date = esc(&form.expected_date),
-            lines = esc(&form.lines),
-        )
-    } else {
-        String::new()
+    let statuses = [
+        DeliveryNoteStatus::Pending,
+        DeliveryNoteStatus::Received,
+        DeliveryNoteStatus::ReceivedWithDifferences,
+    ];
+    let body = html! {
+        h1 { (m("deliveries-title")) }
+        (html::done(q.done.as_deref()))
+        p class="muted" { (m("deliveries-intro")) }
+        section class="card" {
+            form class="row" method="get" action="/dashboard/deliveries" {
+                label { (m("deliveries-store")) " " select name="store" id="filter-store" {
+                    (option("", &m("deliveries-all-stores"), store.is_none()))
+                    @for (id, name) in &stores { (option(&id.0.to_string(), name, store == Some(*id))) }
+                } }
+                label { (m("deliveries-status")) " " select name="status" id="filter-status" {
+                    (option("", &m("deliveries-all-statuses"), status.is_none()))
+                    @for s in statuses { (option(s.as_str(), &status_name(t, s), status == Some(s))) }
+                } }
+                button type="submit" { (m("deliveries-filter")) }
+            }
+            table id="delivery-notes" {
+                thead { tr {
+                    th { (m("deliveries-col-number")) } th { (m("deliveries-store")) }
+                    th { (m("deliveries-col-supplier")) } th { (m("deliveries-expected-date")) }
+                    th class="num" { (m("deliveries-col-lines")) } th class="num" { (m("deliveries-col-units")) }
+                    th { (m("deliveries-status")) }
+                } }
+                tbody {
+                    @for n in &notes {
+                        tr data-note=(n.number) {
+                            td { a href={ "/dashboard/deliveries/" (n.id) } { (n.number) } }
+                            td { (stores.get(&n.store_id).map(String::as_str).unwrap_or("?")) }
+                            td { (n.supplier) }
+                            td { (t.day(n.expected_date)) }
+                            td class="num" { (n.lines.iter().filter(|l| !l.expected.is_zero()).count()) }
+                            td class="num" { (t.quantity(n.lines.iter().map(|l| l.expected.milli()).sum())) }
+                            td { (status_badge(t, n.status)) }
+                        }
+                    }
+                }
+            }
+            @if notes.is_empty() { p class="muted" id="no-notes" { (m("deliveries-empty")) } }
+        }
+        @if v.can_write() {
+            section class="card" {
+                h2 { (m("deliveries-new")) }
+                @if !errors.is_empty() {
+                    div class="error" role="alert" id="note-errors" {
+                        p { (m("deliveries-nothing-saved")) }
+                        ul { @for e in errors { li { (e) } } }
+                    }
+                }
+                form method="post" action="/dashboard/deliveries" {
+                    (v.csrf_field())
+                    div class="row" {
+                        label { (m("deliveries-store")) " " select name="store_id" id="note-store" {
+                            @for (id, name) in &stores {
+                                (option(&id.0.to_string(), name, form.store_id.trim() == id.0.to_string()))
+                            }
+                        } }
+                        label { (m("deliveries-supplier")) " "
+                            input name="supplier" id="note-supplier" value=(form.supplier) required; }
+                        label { (m("deliveries-expected-date")) " "
+                            input type="date" name="expected_date" id="note-date" value=(form.expected_date) required; }
+                    }
+                    label {
+                        (m("deliveries-lines-label"))
+                        textarea name="lines" id="note-lines" rows="8" placeholder="ACE-1L ; 12\n8412345678905 ; 6" { (form.lines) }
+                    }
+                    button type="submit" id="note-save" { (m("deliveries-create")) }
+                }
+            }
+        }
     };
-    let body = format!(
-        "<h1>{title}</h1>{done}\
-         <p class=\"muted\">{intro}</p>\
-         <section class=\"card\">{filters}<table id=\"delivery-notes\"><thead><tr><th>{c_number}</th><th>{c_store}</th>\
-         <th>{c_supplier}</th><th>{c_date}</th><th class=\"num\">{c_lines}</th><th class=\"num\">{c_units}</th><th>{c_status}</th></tr></thead>\
-         <tbody>{rows}</tbody></table>{empty}</section>{create}",
-        title = m("deliveries-title"),
-        intro = m("deliveries-intro"),
-        c_number = m("deliveries-col-number"),
-        c_store = m("deliveries-store"),
-        c_supplier = m("deliveries-col-supplier"),
-        c_date = m("deliveries-expected-date"),
-        c_lines = m("deliveries-col-lines"),
-        c_units = m("deliveries-col-units"),
-        c_status = m("deliveries-status"),
-        done = q.done.as_deref().map(html::notice).unwrap_or_default(),
-    );
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -267,7 +211,7 @@ async fn page(
     };
     Ok((
         status,
-        html::page_t(v, "deliveries", &t.msg("deliveries-title"), &body),
+        html::page(v, "deliveries", &t.msg("deliveries-title"), body),
     )
         .into_response())
 }
@@ -294,12 +238,7 @@ fn typed_lines(text: &str) -> Vec<(usize, Result<RawLine, LineProblem>)> {
 
 /// `POST /dashboard/deliveries`: every line is checked; any bad line shows the form again with the
 /// wrong lines listed, and nothing is saved.
-pub async fn create(
-    State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<NoteForm>,
-) -> WebResult {
-    v.check_write(&f.csrf)?;
+pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<NoteForm>) -> WebResult {
     let t = v.t();
     let mut errors: Vec<String> = Vec::new();
     let store = f.store_id.trim().parse::<i64>().ok().map(StoreId);
@@ -407,103 +346,81 @@ pub async fn show(
         .map(|s| s.name)
         .unwrap_or_else(|_| t.msg_with("deliveries-store-fallback", &[("id", &note.store_id)]));
     let received = note.status != DeliveryNoteStatus::Pending;
-    let rows: String = note
-        .lines
-        .iter()
-        .map(|l| {
-            let (got, diff, class) = match l.difference() {
-                None => ("—".to_string(), "—".to_string(), ""),
-                Some(d) if d.is_zero() => (qty(t, l.received.unwrap_or_default()), "0".into(), ""),
-                Some(d) => {
-                    let sign = if d.is_negative() { "" } else { "+" };
-                    (
-                        qty(t, l.received.unwrap_or_default()),
-                        format!("{sign}{}", qty(t, d)),
-                        if l.expected.is_zero() {
-                            " class=\"extra\""
-                        } else if d.is_negative() {
-                            " class=\"missing\""
-                        } else {
-                            " class=\"over\""
-                        },
-                    )
-                }
-            };
-            let badge = |class: &str, key: &str| {
-                format!("<span class=\"badge {class}\">{}</span>", esc(&t.msg(key)))
-            };
-            let note_text = match l.difference() {
-                Some(_) if l.expected.is_zero() => badge("warn", "deliveries-not-on-note"),
-                Some(d) if d.is_negative() => badge("bad", "deliveries-missing"),
-                Some(d) if !d.is_zero() => badge("warn", "deliveries-over"),
-                _ => String::new(),
-            };
-            format!(
-                "<tr data-product=\"{pid}\"{class}><td>{sku}</td><td>{name}</td><td class=\"num\">{exp}</td>\
-                 <td class=\"num\">{got}</td><td class=\"num\">{diff}</td><td>{note_text}</td></tr>",
-                pid = l.product_id.0,
-                sku = esc(&l.sku),
-                name = esc(&l.name),
-                exp = qty(t, l.expected),
-            )
-        })
-        .collect();
-    let received_html = match (received, note.received_at) {
-        (true, Some(at)) => format!(
-            "<p id=\"received\">{}</p>",
-            esc(&t.msg_with(
-                "deliveries-received-at",
-                &[
-                    ("at", &t.datetime(at)),
-                    (
-                        "till",
-                        &note
-                            .received_till_id
-                            .map(|id| id.0.to_string())
-                            .unwrap_or_default()
-                    ),
-                ],
-            ))
-        ),
-        _ => format!(
-            "<p class=\"muted\" id=\"received\">{}</p>",
-            esc(&t.msg("deliveries-not-received"))
-        ),
+    let m = |k: &str| t.msg(k);
+    let title = t.msg_with("deliveries-note-title", &[("number", &note.number)]);
+    let body = html! {
+        p { a href="/dashboard/deliveries" { "← " (m("deliveries-title")) } }
+        h1 { (title) " " (status_badge(t, note.status)) }
+        (html::done(q.done.as_deref()))
+        section class="card" {
+            dl class="facts" {
+                dt { (m("deliveries-store")) } dd id="note-store" { (store) }
+                dt { (m("deliveries-supplier")) } dd { (note.supplier) }
+                dt { (m("deliveries-expected-date")) } dd { (t.day(note.expected_date)) }
+                dt { (m("deliveries-created-by")) } dd { (note.created_by) " · " (t.datetime(note.created_at)) }
+            }
+            @match (received, note.received_at) {
+                (true, Some(at)) => p id="received" {
+                    (t.msg_with("deliveries-received-at", &[
+                        ("at", &t.datetime(at)),
+                        ("till", &note.received_till_id.map(|id| id.0.to_string()).unwrap_or_default()),
+                    ]))
+                },
+                _ => p class="muted" id="received" { (m("deliveries-not-received")) },
+            }
+        }
+        section class="card" {
+            h2 { (m("deliveries-expected-received")) }
+            table id="note-lines" {
+                thead { tr {
+                    th { "SKU" } th { (m("deliveries-col-product")) }
+                    th class="num" { (m("deliveries-col-expected")) } th class="num" { (m("deliveries-col-received")) }
+                    th class="num" { (m("deliveries-col-difference")) } th {}
+                } }
+                tbody { @for l in &note.lines { (line_row(t, l)) } }
+            }
+        }
     };
-    let m = |k: &str| esc(&t.msg(k));
-    let body = format!(
-        "<p><a href=\"/dashboard/deliveries\">← {list}</a></p><h1>{title} {badge}</h1>{done}\
-         <section class=\"card\"><dl class=\"facts\"><dt>{l_store}</dt><dd id=\"note-store\">{store}</dd>\
-         <dt>{l_supplier}</dt><dd>{supplier}</dd><dt>{l_date}</dt><dd>{date}</dd>\
-         <dt>{l_by}</dt><dd>{by} · {created}</dd></dl>{received_html}</section>\
-         <section class=\"card\"><h2>{h_lines}</h2><table id=\"note-lines\"><thead><tr><th>SKU</th><th>{c_product}</th>\
-         <th class=\"num\">{c_expected}</th><th class=\"num\">{c_received}</th><th class=\"num\">{c_diff}</th><th></th></tr></thead>\
-         <tbody>{rows}</tbody></table></section>",
-        list = m("deliveries-title"),
-        title = esc(&t.msg_with("deliveries-note-title", &[("number", &note.number)])),
-        l_store = m("deliveries-store"),
-        l_supplier = m("deliveries-supplier"),
-        l_date = m("deliveries-expected-date"),
-        l_by = m("deliveries-created-by"),
-        h_lines = m("deliveries-expected-received"),
-        c_product = m("deliveries-col-product"),
-        c_expected = m("deliveries-col-expected"),
-        c_received = m("deliveries-col-received"),
-        c_diff = m("deliveries-col-difference"),
-        badge = status_badge(t, note.status),
-        done = q.done.as_deref().map(html::notice).unwrap_or_default(),
-        store = esc(&store),
-        supplier = esc(&note.supplier),
-        date = t.day(note.expected_date),
-        by = esc(&note.created_by),
-        created = t.datetime(note.created_at),
-    );
-    Ok(ok(html::page_t(
-        &v,
-        "deliveries",
-        &t.msg_with("deliveries-note-title", &[("number", &note.number)]),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "deliveries", &title, body)))
+}
+
+/// A line of a note: expected, received and the difference, marked when they differ.
+fn line_row(t: &Tr, l: &crate::storage::deliveries::DeliveryLine) -> Markup {
+    let (got, diff, class) = match l.difference() {
+        None => ("—".to_string(), "—".to_string(), None),
+        Some(d) if d.is_zero() => (qty(t, l.received.unwrap_or_default()), "0".into(), None),
+        Some(d) => {
+            let sign = if d.is_negative() { "" } else { "+" };
+            (
+                qty(t, l.received.unwrap_or_default()),
+                format!("{sign}{}", qty(t, d)),
+                Some(if l.expected.is_zero() {
+                    "extra"
+                } else if d.is_negative() {
+                    "missing"
+                } else {
+                    "over"
+                }),
+            )
+        }
+    };
+    html! {
+        tr data-product=(l.product_id.0) class=[class] {
+            td { (l.sku) }
+            td { (l.name) }
+            td class="num" { (qty(t, l.expected)) }
+            td class="num" { (got) }
+            td class="num" { (diff) }
+            td {
+                @match l.difference() {
+                    Some(_) if l.expected.is_zero() => (html::badge("warn", &t.msg("deliveries-not-on-note"))),
+                    Some(d) if d.is_negative() => (html::badge("bad", &t.msg("deliveries-missing"))),
+                    Some(d) if !d.is_zero() => (html::badge("warn", &t.msg("deliveries-over"))),
+                    _ => {},
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! Signing in and out. The sign-in form carries its own CSRF token (a short-lived cookie it must
 //! match); failed attempts are counted per user name and per address and limited (5 per 15 minutes).
 
-use super::html::{self, esc};
-use super::{Lang, SESSION_COOKIE, Tr, Viewer, WebError, WebForm, WebResult, cookie, see_other};
+use super::html;
+use super::{
+    Lang, SESSION_COOKIE, SessionForm, SignInForm, Tr, Viewer, WebError, WebResult, see_other,
+};
 use crate::http::{AppState, blocking};
 use crate::storage::dashboard::{DashboardRole, NewDashboardUser};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
+use maud::{Markup, html};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use sync_protocol::StoreId;
@@ -20,7 +23,8 @@ pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
-const LOGIN_COOKIE: &str = "trastienda_login";
+/// The sign-in form's own CSRF cookie (double submit: the form carries the same token).
+pub(crate) const LOGIN_COOKIE: &str = "trastienda_login";
 
 /// An argon2 hash checked when the user name is unknown, so the answer takes as long either way.
 fn dummy_hash() -> String {
@@ -29,28 +33,27 @@ fn dummy_hash() -> String {
         .clone()
 }
 
-fn form_page(t: &Tr, token: &str, username: &str, error: Option<&str>) -> String {
-    let err = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "<section class=\"card login\"><h1>{title}</h1>{err}\
-         <form method=\"post\" action=\"/dashboard/login\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{tok}\">\
-         <label>{user} <input id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"{u}\"></label>\
-         <label>{pass} <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <button id=\"sign-in\" type=\"submit\">{title}</button></form></section>",
-        title = esc(&t.msg("login-title")),
-        user = esc(&t.msg("login-username")),
-        pass = esc(&t.msg("login-password")),
-        tok = esc(token),
-        u = esc(username)
-    );
-    html::bare_page_t(t, &t.msg("login-title"), &body, "/dashboard/login").0
+fn form_page(t: &Tr, token: &str, username: &str, error: Option<&str>) -> Markup {
+    let title = t.msg("login-title");
+    let body = html! {
+        section class="card login" {
+            h1 { (title) }
+            @if let Some(e) = error { p class="error" role="alert" { (e) } }
+            form method="post" action="/dashboard/login" {
+                input type="hidden" name="csrf" value=(token);
+                label { (t.msg("login-username")) " "
+                    input id="username" name="username" autocomplete="username" required value=(username); }
+                label { (t.msg("login-password")) " "
+                    input id="password" name="password" type="password" autocomplete="current-password" required; }
+                button id="sign-in" type="submit" { (title) }
+            }
+        }
+    };
+    html::bare_page(t, &title, body, "/dashboard/login")
 }
 
-fn with_login_cookie(status: StatusCode, token: &str, html_text: String) -> Response {
-    let mut res = (status, axum::response::Html(html_text)).into_response();
+fn with_login_cookie(status: StatusCode, token: &str, page: Markup) -> Response {
+    let mut res = (status, page).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{LOGIN_COOKIE}={token}; Path=/dashboard/login; HttpOnly; SameSite=Strict; Max-Age=3600"
     )) {
@@ -72,8 +75,6 @@ pub async fn form(headers: HeaderMap, viewer: Result<Viewer, Response>) -> Respo
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
     pub username: String,
     #[serde(default)]
     pub password: String,
@@ -84,13 +85,9 @@ pub async fn submit(
     State(st): State<AppState>,
     headers: HeaderMap,
     ext: Extensions,
-    WebForm(f): WebForm<LoginForm>,
+    SignInForm(f): SignInForm<LoginForm>,
 ) -> WebResult {
     let t = Tr::get(Lang::from_headers(&headers));
-    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !crate::auth::same_secret(&f.csrf, &expected) {
-        return Err(WebError::forbidden(t.msg("login-csrf")));
-    }
     let username = f.username.trim().to_lowercase();
     let mut keys = vec![format!("user:{username}")];
     if let Some(ConnectInfo(addr)) = ext.get::<ConnectInfo<SocketAddr>>() {
@@ -158,21 +155,15 @@ pub async fn submit(
     Ok(res)
 }
 
+/// A form with nothing but its CSRF token (which the extractor checks).
 #[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf: String,
-}
+pub struct NoFields {}
 
 /// `POST /dashboard/logout`.
 pub async fn logout(
     State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<CsrfOnly>,
+    SessionForm(v, NoFields {}): SessionForm<NoFields>,
 ) -> WebResult {
-    if !crate::auth::same_secret(&f.csrf, &v.csrf) {
-        return Err(WebError::forbidden(v.t().msg("logout-csrf")));
-    }
     st.storage.dashboard().delete_session(&v.token_hash).await?;
     let mut res = see_other("/dashboard/login");
     res.headers_mut().append(

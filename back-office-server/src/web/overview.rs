@@ -1,13 +1,14 @@
 //! The overview: today's sales (Europe/Madrid business day) across the franchise and per store,
 //! tills that have not synced for a while, and open alerts. Reloads itself every 30 seconds.
 
-use super::html::{self, esc};
+use super::html;
 use super::{Viewer, WebQuery, WebResult, ok};
 use crate::http::AppState;
 use crate::storage::dashboard::{ReportDim, ReportSource};
 use crate::storage::{Store, Till};
 use axum::extract::State;
 use chrono::{Duration, Utc};
+use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
 use sync_protocol::{Money, StoreId, TillId};
@@ -81,53 +82,24 @@ pub async fn page(
     }
     let total_tickets: i64 = per_store.values().map(|x| x.0).sum();
     let total_gross: Money = per_store.values().map(|x| x.1).sum();
-    let mut rows = String::new();
-    for s in &stores {
-        let (c, g) = per_store.get(&s.id).copied().unwrap_or((0, Money::ZERO));
-        rows.push_str(&format!(
-            "<tr data-store=\"{id}\"><td>{n}</td><td class=\"num\">{c}</td><td class=\"num\">{g}</td></tr>",
-            id = s.id,
-            n = esc(&s.name),
-            c = t.int(c),
-            g = t.money(g)
-        ));
-    }
 
-    // Tills offline longer than the threshold (enrolled, not revoked).
+    // Tills offline longer than the threshold (enrolled, not revoked), with when they last synced.
     let limit = now - Duration::hours(hours);
-    let mut offline = String::new();
-    let mut offline_count = 0;
-    for till in tills
+    let offline: Vec<(&Till, String)> = tills
         .iter()
         .filter(|x| x.enrolled_at.is_some() && x.revoked_at.is_none())
-    {
-        let last = till.last_push_at.or(till.enrolled_at);
-        if last.is_some_and(|l| l >= limit) {
-            continue;
-        }
-        offline_count += 1;
-        let since = match till.last_push_at {
-            Some(l) => t.msg_with(
-                "overview-last-sync",
-                &[("ago", &t.ago(l, now)), ("when", &t.datetime(l))],
-            ),
-            None => t.msg("overview-never-synced"),
-        };
-        offline.push_str(&format!(
-            "<li><b>{}</b> · {} — <span class=\"badge warn\">{}</span></li>",
-            esc(&till.name),
-            esc(names.get(&till.store_id).map(String::as_str).unwrap_or("")),
-            esc(&since)
-        ));
-    }
-    if offline.is_empty() {
-        offline = format!(
-            "<p class=\"muted\">{}</p>",
-            esc(&t.msg_with("overview-all-synced", &[("hours", &hours)]))
-        );
-    } else {
-        offline = format!("<ul id=\"offline-tills\">{offline}</ul>");
-    }
+        .filter(|x| x.last_push_at.or(x.enrolled_at).is_none_or(|l| l < limit))
+        .map(|till| {
+            let since = match till.last_push_at {
+                Some(l) => t.msg_with(
+                    "overview-last-sync",
+                    &[("ago", &t.ago(l, now)), ("when", &t.datetime(l))],
+                ),
+                None => t.msg("overview-never-synced"),
+            };
+            (till, since)
+        })
+        .collect();
 
     // Open alerts of the visible tills (HQ also sees alerts tied to no till).
     let alerts: Vec<_> = st
@@ -141,75 +113,97 @@ pub async fn page(
             None => v.scope().is_none(),
         })
         .collect();
-    let alerts_html = if alerts.is_empty() {
-        format!(
-            "<p class=\"muted\">{}</p>",
-            esc(&t.msg("overview-no-alerts"))
-        )
-    } else {
-        let items: String = alerts
-            .iter()
-            .rev()
-            .take(50)
-            .map(|a| {
-                let kind = match a.kind.as_str() {
-                    "conflict" => t.msg("alert-conflict"),
-                    "gap" => t.msg("alert-gap"),
-                    "chain_break" => t.msg("alert-chain-break"),
-                    "delivery_difference" => t.msg("alert-delivery-difference"),
-                    "delivery_unknown" => t.msg("alert-delivery-unknown"),
-                    other => other.to_string(),
-                };
-                format!(
-                    "<li><span class=\"badge bad\">{}</span> {} <span class=\"muted\">{}</span></li>",
-                    esc(&kind),
-                    esc(&a.message),
-                    t.datetime(a.created_at)
-                )
-            })
-            .collect();
-        format!("<ul id=\"alerts\">{items}</ul>")
+    let kind = |k: &str| match k {
+        "conflict" => t.msg("alert-conflict"),
+        "gap" => t.msg("alert-gap"),
+        "chain_break" => t.msg("alert-chain-break"),
+        "delivery_difference" => t.msg("alert-delivery-difference"),
+        "delivery_unknown" => t.msg("alert-delivery-unknown"),
+        other => other.to_string(),
     };
 
-    let m = |k: &str| esc(&t.msg(k));
-    let body = format!(
-        "<h1>{title} <span class=\"muted\">{day}</span></h1>\
-         <div class=\"kpis\"><div class=\"kpi\"><span>{k_sales}</span><b id=\"today-gross\">{gross}</b></div>\
-         <div class=\"kpi\"><span>{k_tickets}</span><b id=\"today-tickets\">{tickets}</b></div>\
-         <div class=\"kpi\"><span>{k_offline}</span><b>{offline_count}</b></div>\
-         <div class=\"kpi\"><span>{k_alerts}</span><b>{alert_count}</b></div></div>\
-         <div class=\"grid\"><section class=\"card\"><h2>{h_by_store}</h2>\
-         <table id=\"today-by-store\"><thead><tr><th>{c_store}</th><th class=\"num\">{k_tickets}</th><th class=\"num\">{c_sales}</th></tr></thead>\
-         <tbody>{rows}<tr class=\"total\"><td>{c_total}</td><td class=\"num\">{tickets}</td><td class=\"num\">{gross}</td></tr></tbody></table></section>\
-         <section class=\"card\"><h2>{h_offline}</h2>{offline}</section></div>\
-         <section class=\"card\"><h2>{h_alerts}</h2>{alerts_html}</section>\
-         <p class=\"muted\">{refresh}</p>",
-        title = m("overview-heading"),
-        k_sales = m("overview-today-sales"),
-        k_tickets = m("overview-tickets"),
-        k_offline = esc(&t.msg_with("overview-offline-kpi", &[("hours", &hours)])),
-        k_alerts = m("overview-open-alerts"),
-        h_by_store = m("overview-by-store"),
-        c_store = m("col-store"),
-        c_sales = m("overview-sales"),
-        c_total = m("total"),
-        h_offline = m("overview-offline-tills"),
-        h_alerts = m("overview-alerts"),
-        refresh = esc(&t.msg_with(
-            "overview-refresh",
-            &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]
-        )),
-        day = t.day(today),
-        gross = t.money(total_gross),
-        tickets = t.int(total_tickets),
-        alert_count = t.int(alerts.len() as i64),
-    );
-    let head = format!("<meta http-equiv=\"refresh\" content=\"{REFRESH_SECONDS}\">");
-    Ok(ok(html::page_with_head_t(
+    let m = |k: &str| t.msg(k);
+    let gross = t.money(total_gross);
+    let tickets = t.int(total_tickets);
+    let body = html! {
+        h1 { (m("overview-heading")) " " span class="muted" { (t.day(today)) } }
+        div class="kpis" {
+            div class="kpi" { span { (m("overview-today-sales")) } b id="today-gross" { (gross) } }
+            div class="kpi" { span { (m("overview-tickets")) } b id="today-tickets" { (tickets) } }
+            div class="kpi" {
+                span { (t.msg_with("overview-offline-kpi", &[("hours", &hours)])) }
+                b { (offline.len()) }
+            }
+            div class="kpi" { span { (m("overview-open-alerts")) } b { (t.int(alerts.len() as i64)) } }
+        }
+        div class="grid" {
+            section class="card" {
+                h2 { (m("overview-by-store")) }
+                table id="today-by-store" {
+                    thead { tr {
+                        th { (m("col-store")) }
+                        th class="num" { (m("overview-tickets")) }
+                        th class="num" { (m("overview-sales")) }
+                    } }
+                    tbody {
+                        @for s in &stores {
+                            @let (c, g) = per_store.get(&s.id).copied().unwrap_or((0, Money::ZERO));
+                            tr data-store=(s.id) {
+                                td { (s.name) }
+                                td class="num" { (t.int(c)) }
+                                td class="num" { (t.money(g)) }
+                            }
+                        }
+                        tr class="total" {
+                            td { (m("total")) }
+                            td class="num" { (tickets) }
+                            td class="num" { (gross) }
+                        }
+                    }
+                }
+            }
+            section class="card" {
+                h2 { (m("overview-offline-tills")) }
+                @if offline.is_empty() {
+                    (html::muted(&t.msg_with("overview-all-synced", &[("hours", &hours)])))
+                } @else {
+                    ul id="offline-tills" {
+                        @for (till, since) in &offline {
+                            li {
+                                b { (till.name) } " · "
+                                (names.get(&till.store_id).map(String::as_str).unwrap_or(""))
+                                " — " (html::badge("warn", since))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section class="card" {
+            h2 { (m("overview-alerts")) }
+            @if alerts.is_empty() {
+                (html::muted(&m("overview-no-alerts")))
+            } @else {
+                ul id="alerts" {
+                    @for a in alerts.iter().rev().take(50) {
+                        li {
+                            (html::badge("bad", &kind(&a.kind))) " " (a.message) " "
+                            span class="muted" { (t.datetime(a.created_at)) }
+                        }
+                    }
+                }
+            }
+        }
+        p class="muted" {
+            (t.msg_with("overview-refresh", &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]))
+        }
+    };
+    let head = html! { meta http-equiv="refresh" content=(REFRESH_SECONDS); };
+    Ok(ok(html::page_with_head(
         &v,
         "overview",
         &t.msg("overview-title"),
-        &head,
-        &body,
+        head,
+        body,
     )))
 }

@@ -3,16 +3,17 @@
 //! period just before it, for every store the viewer sees or one of them, with an SVG bar chart
 //! and CSV export. Read from the aggregates push keeps up to date.
 
-use super::html::{self, esc};
+use super::csv_file::{self, Cell, CsvExport};
+use super::html;
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
 use crate::http::AppState;
 use crate::http::reports::MAX_REPORT_DAYS;
 use crate::storage::dashboard::{DimRow, ReportDim, ReportSource};
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
+use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use sync_protocol::{Money, StoreId, TaxRate};
@@ -110,10 +111,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// The query string of this report (HTML-escaped `&`), for links and the CSV.
+    /// The query string of this report, for links and the CSV.
     fn query(&self) -> String {
         let mut q = format!(
-            "by={}&amp;from={}&amp;to={}&amp;store={}",
+            "by={}&from={}&to={}&store={}",
             self.view.param(),
             self.from,
             self.to,
@@ -121,7 +122,7 @@ impl Report {
         );
         if self.view == View::Top {
             q.push_str(&format!(
-                "&amp;n={}&amp;rank={}",
+                "&n={}&rank={}",
                 self.n,
                 if self.rank == Rank::Units {
                     "units"
@@ -157,6 +158,18 @@ fn parse_view(t: &Tr, s: Option<&str>) -> Result<View, WebError> {
     }))
 }
 
+/// The years a report's `from` and `to` may name. Outside them a date is refused like a malformed
+/// one: chrono reads years up to ±262143, and the period arithmetic (the previous period, a day
+/// either side) would overflow at its edges.
+pub const REPORT_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// A report date as `<input type="date">` sends it, `YYYY-MM-DD`, within [`REPORT_YEARS`].
+pub fn report_day(v: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .filter(|d| REPORT_YEARS.contains(&chrono::Datelike::year(d)))
+}
+
 fn parse_day(
     t: &Tr,
     field: &str,
@@ -165,7 +178,7 @@ fn parse_day(
 ) -> Result<NaiveDate, WebError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+        Some(v) => report_day(v).ok_or_else(|| {
             bad(t.msg_with(
                 "report-bad-date",
                 &[("value", &v), ("field", &t.msg(field))],
@@ -401,21 +414,20 @@ pub async fn build(
     })
 }
 
-fn change(t: &Tr, now: Money, prev: Money) -> String {
+/// This period against the previous one, in percent with one decimal (`—` when there was nothing before).
+fn change(t: &Tr, now: Money, prev: Money) -> Markup {
     if prev.is_zero() {
-        return "—".into();
+        return html! { "—" };
     }
     let pct = ((now - prev).as_decimal() * rust_decimal::Decimal::from(100) / prev.as_decimal())
         .round_dp(1);
     let class = if pct.is_sign_negative() { "down" } else { "up" };
     let sign = if pct.is_sign_negative() { "" } else { "+" };
-    match t.lang() {
-        Lang::Es => format!(
-            "<span class=\"{class}\">{sign}{} %</span>",
-            pct.to_string().replace('.', ",")
-        ),
-        Lang::En => format!("<span class=\"{class}\">{sign}{pct}%</span>"),
-    }
+    let shown = match t.lang() {
+        Lang::Es => format!("{sign}{} %", pct.to_string().replace('.', ",")),
+        Lang::En => format!("{sign}{pct}%"),
+    };
+    html! { span class=(class) { (shown) } }
 }
 
 /// The extra columns of a dimension: tickets/payments, refunds, units.
@@ -443,78 +455,58 @@ fn heads(t: &Tr, view: View) -> (String, String, String) {
 }
 
 /// The table of a report's lines (at most [`TABLE_ROWS`]), with a total row when `total`.
-fn table(t: &Tr, id: &str, view: View, lines: &[Line], total: bool) -> String {
+fn table(t: &Tr, id: &str, view: View, lines: &[Line], total: bool) -> Markup {
     let (count_head, refunds_head, qty_head) = heads(t, view);
-    let th = |h: &str| {
-        if h.is_empty() {
-            String::new()
-        } else {
-            format!("<th class=\"num\">{}</th>", esc(h))
-        }
-    };
-    let rows: String = lines
-        .iter()
-        .take(TABLE_ROWS)
-        .map(|l| {
-            let mut extra = String::new();
-            if !count_head.is_empty() {
-                extra.push_str(&format!("<td class=\"num\">{}</td>", l.count));
-            }
-            if !refunds_head.is_empty() {
-                extra.push_str(&format!("<td class=\"num refunds\">{}</td>", l.refunds));
-            }
-            if !qty_head.is_empty() {
-                extra.push_str(&format!(
-                    "<td class=\"num qty\">{}</td>",
-                    t.quantity(l.quantity_milli)
-                ));
-            }
-            format!(
-                "<tr data-key=\"{k}\"><td>{label}</td>{extra}<td class=\"num\">{net}</td><td class=\"num\">{tax}</td>\
-                 <td class=\"num gross\">{gross}</td><td class=\"num prev\">{prev}</td><td class=\"num\">{chg}</td></tr>",
-                k = esc(&l.key),
-                label = esc(&l.label),
-                net = t.money(l.net),
-                tax = t.money(l.tax),
-                gross = t.money(l.gross),
-                prev = t.money(l.prev_gross),
-                chg = change(t, l.gross, l.prev_gross),
-            )
-        })
-        .collect();
     let sum = |f: fn(&Line) -> Money| lines.iter().map(f).sum::<Money>();
-    let total_row = if total {
-        let (tg, tp) = (sum(|l| l.gross), sum(|l| l.prev_gross));
-        let pad = [&count_head, &refunds_head, &qty_head]
-            .iter()
-            .filter(|h| !h.is_empty())
-            .count();
-        format!(
-            "<tr class=\"total\"><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&t.msg("report-total")),
-            "<td></td>".repeat(pad),
-            t.money(sum(|l| l.net)),
-            t.money(sum(|l| l.tax)),
-            t.money(tg),
-            t.money(tp),
-            change(t, tg, tp)
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "<table id=\"{id}\"><thead><tr><th></th>{}{}{}{}{}{}{}{}</tr></thead>\
-         <tbody>{rows}{total_row}</tbody></table>",
-        th(&count_head),
-        th(&refunds_head),
-        th(&qty_head),
-        th(&t.msg("report-col-net")),
-        th(&t.msg("report-col-vat")),
-        th(&t.msg("report-col-total")),
-        th(&t.msg("report-col-previous")),
-        th(&t.msg("report-col-change")),
-    )
+    let (tg, tp) = (sum(|l| l.gross), sum(|l| l.prev_gross));
+    let pad = [&count_head, &refunds_head, &qty_head]
+        .iter()
+        .filter(|h| !h.is_empty())
+        .count();
+    let heads = [
+        count_head.clone(),
+        refunds_head.clone(),
+        qty_head.clone(),
+        t.msg("report-col-net"),
+        t.msg("report-col-vat"),
+        t.msg("report-col-total"),
+        t.msg("report-col-previous"),
+        t.msg("report-col-change"),
+    ];
+    html! {
+        table id=(id) {
+            thead { tr {
+                th {}
+                @for h in heads.iter().filter(|h| !h.is_empty()) { th class="num" { (h) } }
+            } }
+            tbody {
+                @for l in lines.iter().take(TABLE_ROWS) {
+                    tr data-key=(l.key) {
+                        td { (l.label) }
+                        @if !count_head.is_empty() { td class="num" { (l.count) } }
+                        @if !refunds_head.is_empty() { td class="num refunds" { (l.refunds) } }
+                        @if !qty_head.is_empty() { td class="num qty" { (t.quantity(l.quantity_milli)) } }
+                        td class="num" { (t.money(l.net)) }
+                        td class="num" { (t.money(l.tax)) }
+                        td class="num gross" { (t.money(l.gross)) }
+                        td class="num prev" { (t.money(l.prev_gross)) }
+                        td class="num" { (change(t, l.gross, l.prev_gross)) }
+                    }
+                }
+                @if total {
+                    tr class="total" {
+                        td { (t.msg("report-total")) }
+                        @for _ in 0..pad { td {} }
+                        td class="num" { (t.money(sum(|l| l.net))) }
+                        td class="num" { (t.money(sum(|l| l.tax))) }
+                        td class="num" { (t.money(tg)) }
+                        td class="num" { (t.money(tp)) }
+                        td class="num" { (change(t, tg, tp)) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /dashboard/reports?by=&from=&to=&store=` (and `n=&rank=` for `by=top`).
@@ -527,70 +519,38 @@ pub async fn page(
     let r = build(&st, &v, &q, t).await?;
     let by = r.view.param();
     let tabs = super::controls::tabs(t, by, r.from, r.to);
-    let mut opts = format!(
-        "<option value=\"\">{}</option>",
-        esc(&t.msg("report-all-stores"))
-    );
-    for (id, name) in &r.stores {
-        let sel = if r.store == Some(*id) {
-            " selected"
-        } else {
-            ""
-        };
-        opts.push_str(&format!(
-            "<option value=\"{id}\"{sel}>{}</option>",
-            esc(name)
-        ));
-    }
-    let top_fields = if r.view == View::Top {
-        let (g, u) = if r.rank == Rank::Units {
-            ("", " selected")
-        } else {
-            (" selected", "")
-        };
-        format!(
-            "<label>{products} <input type=\"number\" name=\"n\" id=\"n\" min=\"1\" max=\"{TOP_MAX}\" value=\"{}\"></label>\
-             <label>{sort} <select name=\"rank\" id=\"rank\"><option value=\"gross\"{g}>{gross}</option>\
-             <option value=\"units\"{u}>{units}</option></select></label>",
-            r.n,
-            products = esc(&t.msg("report-products")),
-            sort = esc(&t.msg("report-sort-by")),
-            gross = esc(&t.msg("report-rank-gross")),
-            units = esc(&t.msg("report-rank-units")),
-        )
-    } else {
-        String::new()
+    let form = html! {
+        form class="row" method="get" action="/dashboard/reports" {
+            input type="hidden" name="by" value=(by);
+            label { (t.msg("report-from")) " " input type="date" name="from" id="from" value=(r.from); }
+            label { (t.msg("report-to")) " " input type="date" name="to" id="to" value=(r.to); }
+            label { (t.msg("report-store")) " " select name="store" id="store" {
+                option value="" { (t.msg("report-all-stores")) }
+                @for (id, name) in &r.stores {
+                    option value=(id) selected[r.store == Some(*id)] { (name) }
+                }
+            } }
+            @if r.view == View::Top {
+                label { (t.msg("report-products")) " "
+                    input type="number" name="n" id="n" min="1" max=(TOP_MAX) value=(r.n); }
+                label { (t.msg("report-sort-by")) " " select name="rank" id="rank" {
+                    option value="gross" selected[r.rank != Rank::Units] { (t.msg("report-rank-gross")) }
+                    option value="units" selected[r.rank == Rank::Units] { (t.msg("report-rank-units")) }
+                } }
+            }
+            button type="submit" { (t.msg("report-show")) }
+            a href={ "/dashboard/reports.csv?" (r.query()) } { (t.msg("report-export")) }
+        }
     };
-    let form = format!(
-        "<form class=\"row\" method=\"get\" action=\"/dashboard/reports\"><input type=\"hidden\" name=\"by\" value=\"{by}\">\
-         <label>{l_from} <input type=\"date\" name=\"from\" id=\"from\" value=\"{from}\"></label>\
-         <label>{l_to} <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label>\
-         <label>{l_store} <select name=\"store\" id=\"store\">{opts}</select></label>{top_fields}\
-         <button type=\"submit\">{show}</button>\
-         <a href=\"/dashboard/reports.csv?{q}\">{export}</a></form>",
-        from = r.from,
-        to = r.to,
-        q = r.query(),
-        l_from = esc(&t.msg("report-from")),
-        l_to = esc(&t.msg("report-to")),
-        l_store = esc(&t.msg("report-store")),
-        show = esc(&t.msg("report-show")),
-        export = esc(&t.msg("report-export")),
-    );
     let body = if r.view == View::Top {
-        top_body(t, &r, &tabs, &form)
+        top_body(t, &r, tabs, form)
     } else {
-        dim_body(t, &r, &tabs, &form)
+        dim_body(t, &r, tabs, form)
     };
-    Ok(ok(html::page_t(
-        &v,
-        "reports",
-        &t.msg("reports-title"),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
 }
 
-fn dim_body(t: &Tr, r: &Report, tabs: &str, form: &str) -> String {
+fn dim_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
     let tg = r.lines.iter().map(|l| l.gross).sum::<Money>();
     let tp = r.lines.iter().map(|l| l.prev_gross).sum::<Money>();
     let mut chart_rows: Vec<(String, i64, i64)> = r
@@ -602,70 +562,56 @@ fn dim_body(t: &Tr, r: &Report, tabs: &str, form: &str) -> String {
         chart_rows.sort_by_key(|r| std::cmp::Reverse(r.1));
         chart_rows.truncate(CHART_ROWS);
     }
-    let chart = if chart_rows.is_empty() {
-        format!("<p class=\"muted\">{}</p>", esc(&t.msg("report-no-sales")))
-    } else {
-        html::bar_chart_t(t, &t.msg("report-chart"), &chart_rows)
-    };
-    format!(
-        "<h1>{heading}</h1>{tabs}{form}\
-         <div class=\"kpis\"><div class=\"kpi\"><span>{k_gross}</span><b id=\"report-gross\">{g}</b></div>\
-         <div class=\"kpi\"><span>{k_prev}</span><b>{p}</b></div>\
-         <div class=\"kpi\"><span>{k_chg}</span><b>{chg}</b></div></div>\
-         <section class=\"card\">{chart}</section>\
-         <section class=\"card\">{table}</section>",
-        heading = esc(&t.msg("report-heading")),
-        k_gross = esc(&t.msg("report-kpi-gross")),
-        k_prev = esc(&t.msg_with(
-            "report-kpi-previous",
-            &[("from", &t.day(r.prev_from)), ("to", &t.day(r.prev_to))]
-        )),
-        k_chg = esc(&t.msg("report-kpi-change")),
-        g = t.money(tg),
-        p = t.money(tp),
-        chg = change(t, tg, tp),
-        table = table(t, "report", r.view, &r.lines, true),
-    )
+    html! {
+        h1 { (t.msg("report-heading")) }
+        (tabs)
+        (form)
+        div class="kpis" {
+            // `#report-gross`, not `id="…"`: the i18n test would read that literal as a message key.
+            div class="kpi" { span { (t.msg("report-kpi-gross")) } b #report-gross { (t.money(tg)) } }
+            div class="kpi" {
+                span { (t.msg_with("report-kpi-previous", &[("from", &t.day(r.prev_from)), ("to", &t.day(r.prev_to))])) }
+                b { (t.money(tp)) }
+            }
+            div class="kpi" { span { (t.msg("report-kpi-change")) } b { (change(t, tg, tp)) } }
+        }
+        section class="card" {
+            @if chart_rows.is_empty() { (html::muted(&t.msg("report-no-sales"))) }
+            @else { (html::bar_chart(t, &t.msg("report-chart"), &chart_rows)) }
+        }
+        section class="card" { (table(t, "report", r.view, &r.lines, true)) }
+    }
 }
 
-fn top_body(t: &Tr, r: &Report, tabs: &str, form: &str) -> String {
+fn top_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
     let (metric, value): (String, fn(&Line) -> i64) = match r.rank {
         Rank::Gross => (t.msg("report-metric-gross"), |l| l.gross.cents()),
         Rank::Units => (t.msg("report-metric-units"), |l| l.quantity_milli),
     };
-    let chart = if r.lines.is_empty() {
-        format!("<p class=\"muted\">{}</p>", esc(&t.msg("report-no-sales")))
-    } else {
-        let rows: Vec<(String, i64)> = r
-            .lines
-            .iter()
-            .take(CHART_ROWS)
-            .map(|l| (l.label.clone(), value(l)))
-            .collect();
-        let shown: &dyn Fn(i64) -> String = match r.rank {
-            Rank::Gross => &|c| t.money(Money::from_cents(c)),
-            Rank::Units => &|q| t.quantity(q),
-        };
-        html::bar_chart_single_t(
-            t,
-            &t.msg_with("report-top-chart", &[("metric", &metric)]),
-            &rows,
-            shown,
-        )
+    let rows: Vec<(String, i64)> = r
+        .lines
+        .iter()
+        .take(CHART_ROWS)
+        .map(|l| (l.label.clone(), value(l)))
+        .collect();
+    let shown: &dyn Fn(i64) -> String = match r.rank {
+        Rank::Gross => &|c| t.money(Money::from_cents(c)),
+        Rank::Units => &|q| t.quantity(q),
     };
-    format!(
-        "<h1>{heading}</h1>{tabs}{form}\
-         <p class=\"muted\">{help}</p>\
-         <section class=\"card\">{chart}</section>\
-         <section class=\"card\"><h2>{best}</h2>{top}</section>\
-         <section class=\"card\"><h2>{worst}</h2>{bottom}</section>",
-        heading = esc(&t.msg("report-top-heading")),
-        help = esc(&t.msg_with("report-top-help", &[("metric", &metric), ("n", &r.n)])),
-        best = esc(&t.msg("report-top-best")),
-        worst = esc(&t.msg("report-top-worst")),
-        top = table(t, "top", r.view, &r.lines, false),
-        bottom = table(t, "bottom", r.view, &r.bottom, false),
-    )
+    html! {
+        h1 { (t.msg("report-top-heading")) }
+        (tabs)
+        (form)
+        p class="muted" { (t.msg_with("report-top-help", &[("metric", &metric), ("n", &r.n)])) }
+        section class="card" {
+            @if r.lines.is_empty() { (html::muted(&t.msg("report-no-sales"))) }
+            @else {
+                (html::bar_chart_single(t, &t.msg_with("report-top-chart", &[("metric", &metric)]), &rows, shown))
+            }
+        }
+        section class="card" { h2 { (t.msg("report-top-best")) } (table(t, "top", r.view, &r.lines, false)) }
+        section class="card" { h2 { (t.msg("report-top-worst")) } (table(t, "bottom", r.view, &r.bottom, false)) }
+    }
 }
 
 /// `GET /dashboard/reports.csv?by=&from=&to=&store=` (and `n=&rank=` for `by=top`).
@@ -676,49 +622,55 @@ pub async fn csv(
 ) -> WebResult {
     // Labels in Spanish whatever the viewer reads: the file is the same in both languages.
     let r = build(&st, &v, &q, Tr::es()).await?;
-    let row = |list: &str, l: &Line| {
-        format!(
-            "{list}{},{},{},{},{},{},{},{},{}\n",
-            super::catalog::csv_field(&l.key),
-            super::catalog::csv_field(&l.label),
-            l.count,
-            l.refunds,
-            sync_protocol::Quantity::from_milli(l.quantity_milli),
-            l.net,
-            l.tax,
-            l.gross,
-            l.prev_gross
-        )
+    let head = [
+        "key",
+        "label",
+        "count",
+        "refunds",
+        "quantity",
+        "net",
+        "tax",
+        "gross",
+        "previous_gross",
+    ];
+    let top = r.view == View::Top;
+    let header: Vec<&str> = top.then_some("list").into_iter().chain(head).collect();
+    let mut out = CsvExport::new(&header);
+    // The key is text too: a category's key is its name, typed by a person.
+    let mut row = |list: Option<&'static str>, l: &Line| {
+        let cells: Vec<Cell<'_>> = list
+            .map(csv_file::value)
+            .into_iter()
+            .chain([
+                csv_file::text(&l.key),
+                csv_file::text(&l.label),
+                csv_file::value(l.count),
+                csv_file::value(l.refunds),
+                csv_file::value(sync_protocol::Quantity::from_milli(l.quantity_milli)),
+                csv_file::value(l.net),
+                csv_file::value(l.tax),
+                csv_file::value(l.gross),
+                csv_file::value(l.prev_gross),
+            ])
+            .collect();
+        out.row(&cells);
     };
-    let head = "key,label,count,refunds,quantity,net,tax,gross,previous_gross\n";
-    let mut out = String::new();
-    if r.view == View::Top {
-        out.push_str("list,");
-        out.push_str(head);
+    if top {
         for l in &r.lines {
-            out.push_str(&row("top,", l));
+            row(Some("top"), l);
         }
         for l in &r.bottom {
-            out.push_str(&row("bottom,", l));
+            row(Some("bottom"), l);
         }
     } else {
-        out.push_str(head);
         for l in &r.lines {
-            out.push_str(&row("", l));
+            row(None, l);
         }
     }
-    let name = format!(
-        "attachment; filename=\"ventas-{}-{}-{}.csv\"",
+    out.download(&format!(
+        "ventas-{}-{}-{}.csv",
         r.view.param(),
         r.from,
         r.to
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        out,
-    )
-        .into_response())
+    ))
 }

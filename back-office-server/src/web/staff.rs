@@ -1,13 +1,14 @@
 //! Staff: the people of each store, their till role and PIN (hashed with argon2; the tills pull it).
 
-use super::html::{self, esc, url};
+use super::html::{self, url};
 use super::overview::visible_stores;
 use super::stores::DoneQuery;
-use super::{Viewer, WebError, WebForm, WebQuery, WebResult, ok, see_other};
+use super::{Viewer, WebError, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::{pin_hash, text};
 use crate::storage::NewStaff;
 use axum::extract::State;
+use maud::html;
 use serde::Deserialize;
 use sync_protocol::{StaffRole, StoreId};
 
@@ -18,7 +19,7 @@ pub async fn list(
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
+    let m = |k: &str| t.msg(k);
     let stores = visible_stores(&st, &v).await?;
     let staff: Vec<_> = st
         .storage
@@ -27,77 +28,62 @@ pub async fn list(
         .into_iter()
         .filter(|s| v.sees_store(s.store_id))
         .collect();
-    let rows: String = staff
-        .iter()
-        .map(|s| {
-            let store = stores
-                .iter()
-                .find(|x| x.id == s.store_id)
-                .map(|x| x.name.as_str())
-                .unwrap_or("");
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&s.name),
-                match s.role {
-                    StaffRole::Manager => m("staff-role-manager"),
-                    StaffRole::Cashier => m("staff-role-cashier"),
-                },
-                esc(store),
-                if s.active {
-                    m("staff-active")
-                } else {
-                    m("staff-inactive")
-                }
-            )
-        })
-        .collect();
-    let form = if v.can_write() {
-        let options: String = stores
+    let store_name = |id: StoreId| {
+        stores
             .iter()
-            .map(|s| format!("<option value=\"{}\">{}</option>", s.id, esc(&s.name)))
-            .collect();
-        format!(
-            "<section class=\"card\"><h2>{h_new}</h2><form class=\"row\" method=\"post\" action=\"/dashboard/staff\">{csrf}\
-             <label>{l_name} <input name=\"name\" required></label>\
-             <label>{l_role} <select name=\"role\"><option value=\"cashier\">{cashier}</option><option value=\"manager\">{manager}</option></select></label>\
-             <label>{l_store} <select name=\"store_id\">{options}</select></label>\
-             <label>{l_pin} <input name=\"pin\" inputmode=\"numeric\" required></label>\
-             <button type=\"submit\">{create}</button></form></section>",
-            csrf = v.csrf_field(),
-            h_new = m("staff-new"),
-            l_name = m("field-name"),
-            l_role = m("col-role"),
-            cashier = m("staff-role-cashier"),
-            manager = m("staff-role-manager"),
-            l_store = m("col-store"),
-            l_pin = m("staff-pin-label"),
-            create = m("create"),
-        )
-    } else {
-        String::new()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str())
+            .unwrap_or("")
     };
-    let empty = if staff.is_empty() {
-        format!("<p class=\"muted\">{}</p>", m("staff-empty"))
-    } else {
-        String::new()
+    let body = html! {
+        h1 { (m("staff-title")) }
+        (html::done(q.done.as_deref()))
+        section class="card" {
+            table id="staff" {
+                thead { tr {
+                    th { (m("field-name")) } th { (m("col-role")) }
+                    th { (m("col-store")) } th { (m("col-state")) }
+                } }
+                tbody {
+                    @for s in &staff {
+                        tr {
+                            td { (s.name) }
+                            td { (m(match s.role {
+                                StaffRole::Manager => "staff-role-manager",
+                                StaffRole::Cashier => "staff-role-cashier",
+                            })) }
+                            td { (store_name(s.store_id)) }
+                            td { (m(if s.active { "staff-active" } else { "staff-inactive" })) }
+                        }
+                    }
+                }
+            }
+            @if staff.is_empty() { (html::muted(&m("staff-empty"))) }
+        }
+        @if v.can_write() {
+            section class="card" {
+                h2 { (m("staff-new")) }
+                form class="row" method="post" action="/dashboard/staff" {
+                    (v.csrf_field())
+                    label { (m("field-name")) " " input name="name" required; }
+                    label { (m("col-role")) " " select name="role" {
+                        option value="cashier" { (m("staff-role-cashier")) }
+                        option value="manager" { (m("staff-role-manager")) }
+                    } }
+                    label { (m("col-store")) " " select name="store_id" {
+                        @for s in &stores { option value=(s.id) { (s.name) } }
+                    } }
+                    label { (m("staff-pin-label")) " " input name="pin" inputmode="numeric" required; }
+                    button type="submit" { (m("create")) }
+                }
+            }
+        }
     };
-    let body = format!(
-        "<h1>{title}</h1>{done}<section class=\"card\"><table id=\"staff\"><thead><tr><th>{c_name}</th><th>{c_role}</th>\
-         <th>{c_store}</th><th>{c_state}</th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
-        done = q.done.as_deref().map(html::notice).unwrap_or_default(),
-        title = m("staff-title"),
-        c_name = m("field-name"),
-        c_role = m("col-role"),
-        c_store = m("col-store"),
-        c_state = m("col-state"),
-    );
-    Ok(ok(html::page_t(&v, "staff", &t.msg("staff-title"), &body)))
+    Ok(ok(html::page(&v, "staff", &t.msg("staff-title"), body)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StaffForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -111,10 +97,8 @@ pub struct StaffForm {
 /// `POST /dashboard/staff`.
 pub async fn create(
     State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<StaffForm>,
+    WriteForm(v, f): WriteForm<StaffForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let name =
         text("name", &f.name, 200).map_err(|_| WebError::invalid(t.msg("staff-name-invalid")))?;

@@ -3,14 +3,15 @@
 //! managers see only their stores and the franchisees that own them, read-only.
 
 use super::catalog::parse_price_t;
-use super::html::{self, esc, url};
+use super::html::{self, url};
 use super::overview::visible_stores;
-use super::{Tr, Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::{self, FranchiseePatchIn, StorePatchIn, text};
 use crate::nif;
 use crate::storage::{NewFranchisee, NewStore, default_cash_tolerance};
 use axum::extract::State;
+use maud::html;
 use serde::Deserialize;
 use std::collections::HashSet;
 use sync_protocol::{FranchiseeId, Money, StoreId};
@@ -27,7 +28,7 @@ pub async fn list(
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
+    let m = |k: &str| t.msg(k);
     let stores = visible_stores(&st, &v).await?;
     let owners: HashSet<FranchiseeId> = stores.iter().map(|s| s.franchisee_id).collect();
     let franchisees: Vec<_> = st
@@ -37,120 +38,95 @@ pub async fn list(
         .into_iter()
         .filter(|f| v.scope().is_none() || owners.contains(&f.id))
         .collect();
-    let f_rows: String = franchisees
-        .iter()
-        .map(|f| {
-            format!(
-                "<tr data-franchisee=\"{}\"><td>{}</td><td><a href=\"/dashboard/franchisees/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                f.id,
-                f.id,
-                f.id,
-                esc(&f.legal_name),
-                esc(&f.nif),
-                esc(&f.address)
-            )
-        })
-        .collect();
-    let s_rows: String = stores
-        .iter()
-        .map(|s| {
-            let owner = franchisees
-                .iter()
-                .find(|f| f.id == s.franchisee_id)
-                .map(|f| f.legal_name.as_str())
-                .unwrap_or("");
-            format!(
-                "<tr data-store=\"{}\"><td>{}</td><td><a href=\"/dashboard/stores/{}\">{}</a></td><td>{}</td><td>{}</td>\
-                 <td class=\"pre\">{}</td><td class=\"pre\">{}</td><td class=\"num\">{}</td></tr>",
-                s.id,
-                s.id,
-                s.id,
-                esc(&s.name),
-                esc(owner),
-                esc(&s.address),
-                esc(&s.receipt_header),
-                esc(&s.receipt_footer),
-                t.money(s.cash_tolerance)
-            )
-        })
-        .collect();
-    let forms = if v.can_write() {
-        let options: String = franchisees
+    let owner_name = |id: FranchiseeId| {
+        franchisees
             .iter()
-            .map(|f| format!("<option value=\"{}\">{}</option>", f.id, esc(&f.legal_name)))
-            .collect();
-        format!(
-            "<div class=\"grid\"><section class=\"card\"><h2>{h_new_f}</h2>\
-             <form method=\"post\" action=\"/dashboard/franchisees\">{csrf}\
-             <label>{l_legal} <input name=\"legal_name\" required></label>\
-             <label>NIF/CIF <input name=\"nif\" required placeholder=\"B12345674\"></label>\
-             <label>{l_tax_addr} <input name=\"address\"></label><p><button type=\"submit\">{create}</button></p></form></section>\
-             <section class=\"card\"><h2>{h_new_s}</h2>\
-             <form method=\"post\" action=\"/dashboard/stores\">{csrf}\
-             <label>{l_franchisee} <select name=\"franchisee_id\">{options}</select></label>\
-             <label>{l_name} <input name=\"name\" required></label>\
-             <label>{l_address} <input name=\"address\"></label>\
-             <label>{l_header} <textarea name=\"receipt_header\" rows=\"2\"></textarea></label>\
-             <label>{l_footer} <textarea name=\"receipt_footer\" rows=\"2\"></textarea></label>\
-             <label>{l_tol} <input name=\"cash_tolerance\" value=\"{tol}\" inputmode=\"decimal\"></label>\
-             <p><button type=\"submit\">{create}</button></p></form></section></div>",
-            csrf = v.csrf_field(),
-            tol = html::price_field(default_cash_tolerance()),
-            h_new_f = m("stores-new-franchisee"),
-            h_new_s = m("stores-new-store"),
-            l_legal = m("field-legal-name"),
-            l_tax_addr = m("field-tax-address"),
-            l_franchisee = m("field-franchisee"),
-            l_name = m("field-name"),
-            l_address = m("field-address"),
-            l_header = m("field-receipt-header"),
-            l_footer = m("field-receipt-footer"),
-            l_tol = m("field-cash-tolerance"),
-            create = m("create"),
-        )
-    } else {
-        String::new()
+            .find(|f| f.id == id)
+            .map(|f| f.legal_name.as_str())
+            .unwrap_or("")
     };
-    let empty = |none: bool, key: &str| {
-        if none {
-            format!("<p class=\"muted\">{}</p>", m(key))
-        } else {
-            String::new()
+    let body = html! {
+        h1 { (m("stores-heading")) }
+        (html::done(q.done.as_deref()))
+        section class="card" {
+            h2 { (m("stores-franchisees")) }
+            table id="franchisees" {
+                thead { tr {
+                    th { "#" } th { (m("field-legal-name")) } th { "NIF/CIF" } th { (m("col-domicile")) }
+                } }
+                tbody {
+                    @for f in &franchisees {
+                        tr data-franchisee=(f.id) {
+                            td { (f.id) }
+                            td { a href={ "/dashboard/franchisees/" (f.id) } { (f.legal_name) } }
+                            td { (f.nif) }
+                            td { (f.address) }
+                        }
+                    }
+                }
+            }
+            @if franchisees.is_empty() { (html::muted(&m("stores-no-franchisees"))) }
+        }
+        section class="card" {
+            h2 { (m("stores-title")) }
+            table id="stores" {
+                thead { tr {
+                    th { "#" } th { (m("col-store")) } th { (m("field-franchisee")) }
+                    th { (m("field-address")) } th { (m("field-receipt-header")) }
+                    th { (m("field-receipt-footer")) } th { (m("col-cash-tolerance")) }
+                } }
+                tbody {
+                    @for s in &stores {
+                        tr data-store=(s.id) {
+                            td { (s.id) }
+                            td { a href={ "/dashboard/stores/" (s.id) } { (s.name) } }
+                            td { (owner_name(s.franchisee_id)) }
+                            td { (s.address) }
+                            td class="pre" { (s.receipt_header) }
+                            td class="pre" { (s.receipt_footer) }
+                            td class="num" { (t.money(s.cash_tolerance)) }
+                        }
+                    }
+                }
+            }
+            @if stores.is_empty() { (html::muted(&m("stores-no-stores"))) }
+        }
+        @if v.can_write() {
+            div class="grid" {
+                section class="card" {
+                    h2 { (m("stores-new-franchisee")) }
+                    form method="post" action="/dashboard/franchisees" {
+                        (v.csrf_field())
+                        label { (m("field-legal-name")) " " input name="legal_name" required; }
+                        label { "NIF/CIF " input name="nif" required placeholder="B12345674"; }
+                        label { (m("field-tax-address")) " " input name="address"; }
+                        p { button type="submit" { (m("create")) } }
+                    }
+                }
+                section class="card" {
+                    h2 { (m("stores-new-store")) }
+                    form method="post" action="/dashboard/stores" {
+                        (v.csrf_field())
+                        label { (m("field-franchisee")) " " select name="franchisee_id" {
+                            @for f in &franchisees { option value=(f.id) { (f.legal_name) } }
+                        } }
+                        label { (m("field-name")) " " input name="name" required; }
+                        label { (m("field-address")) " " input name="address"; }
+                        label { (m("field-receipt-header")) " " textarea name="receipt_header" rows="2" {} }
+                        label { (m("field-receipt-footer")) " " textarea name="receipt_footer" rows="2" {} }
+                        label { (m("field-cash-tolerance")) " "
+                            input name="cash_tolerance" value=(html::price_field(default_cash_tolerance())) inputmode="decimal"; }
+                        p { button type="submit" { (m("create")) } }
+                    }
+                }
+            }
         }
     };
-    let body = format!(
-        "<h1>{title}</h1>{done}\
-         <section class=\"card\"><h2>{h_f}</h2><table id=\"franchisees\"><thead><tr><th>#</th><th>{c_legal}</th>\
-         <th>NIF/CIF</th><th>{c_domicile}</th></tr></thead><tbody>{f_rows}</tbody></table>{f_empty}</section>\
-         <section class=\"card\"><h2>{h_s}</h2><table id=\"stores\"><thead><tr><th>#</th><th>{c_store}</th><th>{c_franchisee}</th>\
-         <th>{c_address}</th><th>{c_header}</th><th>{c_footer}</th><th>{c_tol}</th></tr></thead><tbody>{s_rows}</tbody></table>{s_empty}</section>{forms}",
-        done = q.done.as_deref().map(html::notice).unwrap_or_default(),
-        title = m("stores-heading"),
-        h_f = m("stores-franchisees"),
-        c_legal = m("field-legal-name"),
-        c_domicile = m("col-domicile"),
-        f_empty = empty(franchisees.is_empty(), "stores-no-franchisees"),
-        h_s = m("stores-title"),
-        c_store = m("col-store"),
-        c_franchisee = m("field-franchisee"),
-        c_address = m("field-address"),
-        c_header = m("field-receipt-header"),
-        c_footer = m("field-receipt-footer"),
-        c_tol = m("col-cash-tolerance"),
-        s_empty = empty(stores.is_empty(), "stores-no-stores"),
-    );
-    Ok(ok(html::page_t(
-        &v,
-        "stores",
-        &t.msg("stores-title"),
-        &body,
-    )))
+    Ok(ok(html::page(&v, "stores", &t.msg("stores-title"), body)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct FranchiseeForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub legal_name: String,
     #[serde(default)]
@@ -162,10 +138,8 @@ pub struct FranchiseeForm {
 /// `POST /dashboard/franchisees`.
 pub async fn create_franchisee(
     State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<FranchiseeForm>,
+    WriteForm(v, f): WriteForm<FranchiseeForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let legal_name = text("legal_name", &f.legal_name, 200)
         .map_err(|_| WebError::invalid(t.msg("stores-legal-name-invalid")))?;
@@ -193,8 +167,6 @@ pub async fn create_franchisee(
 #[derive(Debug, Deserialize)]
 pub struct StoreForm {
     #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
     pub franchisee_id: String,
     #[serde(default)]
     pub name: String,
@@ -211,10 +183,8 @@ pub struct StoreForm {
 /// `POST /dashboard/stores`.
 pub async fn create_store(
     State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<StoreForm>,
+    WriteForm(v, f): WriteForm<StoreForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let franchisee_id = f
         .franchisee_id
@@ -289,7 +259,7 @@ pub async fn show_store(
     WebPath(id): WebPath<i64>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
+    let m = |k: &str| t.msg(k);
     if !v.sees_store(StoreId(id)) {
         return Err(WebError::not_found_t(t));
     }
@@ -299,58 +269,40 @@ pub async fn show_store(
         .await
         .map_err(|_| WebError::not_found_t(t))?;
     let owner = st.storage.get_franchisee(s.franchisee_id).await?;
-    let dis = if v.can_write() { "" } else { " disabled" };
-    let form = format!(
-        "<form method=\"post\" action=\"/dashboard/stores/{id}\">{csrf}\
-         <p>{l_franchisee}: <a href=\"/dashboard/franchisees/{fid}\">{owner}</a> ({nif})</p>\
-         <label>{l_name} <input name=\"name\" required value=\"{name}\"{dis}></label>\
-         <label>{l_address} <input name=\"address\" value=\"{address}\"{dis}></label>\
-         <label>{l_header} <textarea name=\"receipt_header\" rows=\"3\"{dis}>{header}</textarea></label>\
-         <label>{l_footer} <textarea name=\"receipt_footer\" rows=\"3\"{dis}>{footer}</textarea></label>\
-         <label>{l_tol} \
-         <input name=\"cash_tolerance\" required inputmode=\"decimal\" value=\"{tol}\"{dis}></label>\
-         {button}</form>",
-        l_franchisee = m("field-franchisee"),
-        l_name = m("field-name"),
-        l_address = m("field-address"),
-        l_header = m("stores-receipt-header-long"),
-        l_footer = m("field-receipt-footer"),
-        l_tol = m("stores-cash-tolerance-long"),
-        csrf = if v.can_write() {
-            v.csrf_field()
-        } else {
-            String::new()
-        },
-        fid = owner.id,
-        owner = esc(&owner.legal_name),
-        nif = esc(&owner.nif),
-        name = esc(&s.name),
-        address = esc(&s.address),
-        header = esc(&s.receipt_header),
-        footer = esc(&s.receipt_footer),
-        tol = esc(&html::price_field(s.cash_tolerance)),
-        button = if v.can_write() {
-            format!(
-                "<p><button type=\"submit\">{}</button> {}</p>",
-                m("save"),
-                m("stores-store-save-help")
-            )
-        } else {
-            format!("<p class=\"muted\">{}</p>", m("stores-store-read-only"))
-        },
-    );
-    let body = format!(
-        "<p><a href=\"/dashboard/stores\">← {}</a></p><h1>{}</h1><section class=\"card\" id=\"store\">{form}</section>",
-        m("stores-title"),
-        esc(&t.msg_with("stores-store-heading", &[("id", &s.id), ("name", &s.name)])),
-    );
-    Ok(ok(html::page_t(&v, "stores", &s.name, &body)))
+    let dis = !v.can_write();
+    let body = html! {
+        p { a href="/dashboard/stores" { "← " (m("stores-title")) } }
+        h1 { (t.msg_with("stores-store-heading", &[("id", &s.id), ("name", &s.name)])) }
+        section class="card" id="store" {
+            form method="post" action={ "/dashboard/stores/" (id) } {
+                @if v.can_write() { (v.csrf_field()) }
+                p {
+                    (m("field-franchisee")) ": "
+                    a href={ "/dashboard/franchisees/" (owner.id) } { (owner.legal_name) }
+                    " (" (owner.nif) ")"
+                }
+                label { (m("field-name")) " " input name="name" required value=(s.name) disabled[dis]; }
+                label { (m("field-address")) " " input name="address" value=(s.address) disabled[dis]; }
+                label { (m("stores-receipt-header-long")) " "
+                    textarea name="receipt_header" rows="3" disabled[dis] { (s.receipt_header) } }
+                label { (m("field-receipt-footer")) " "
+                    textarea name="receipt_footer" rows="3" disabled[dis] { (s.receipt_footer) } }
+                label { (m("stores-cash-tolerance-long")) " "
+                    input name="cash_tolerance" required inputmode="decimal"
+                        value=(html::price_field(s.cash_tolerance)) disabled[dis]; }
+                @if v.can_write() {
+                    p { button type="submit" { (m("save")) } " " (m("stores-store-save-help")) }
+                } @else {
+                    (html::muted(&m("stores-store-read-only")))
+                }
+            }
+        }
+    };
+    Ok(ok(html::page(&v, "stores", &s.name, body)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StoreEditForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -366,11 +318,9 @@ pub struct StoreEditForm {
 /// `POST /dashboard/stores/{id}` (HQ admin): saves the settings and writes the store's change for its tills.
 pub async fn save_store(
     State(st): State<AppState>,
-    v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebForm(f): WebForm<StoreEditForm>,
+    WriteForm(v, f): WriteForm<StoreEditForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let name =
         text("name", &f.name, 200).map_err(|_| WebError::invalid(t.msg("stores-name-invalid")))?;
@@ -406,7 +356,7 @@ pub async fn show_franchisee(
     WebPath(id): WebPath<i64>,
 ) -> WebResult {
     let t = v.t();
-    let m = |k: &str| esc(&t.msg(k));
+    let m = |k: &str| t.msg(k);
     let stores = visible_stores(&st, &v).await?;
     let own: Vec<_> = stores
         .iter()
@@ -420,72 +370,39 @@ pub async fn show_franchisee(
         .get_franchisee(FranchiseeId(id))
         .await
         .map_err(|_| WebError::not_found_t(t))?;
-    let dis = if v.can_write() { "" } else { " disabled" };
-    let list: String = own
-        .iter()
-        .map(|s| {
-            format!(
-                "<li><a href=\"/dashboard/stores/{}\">{}</a></li>",
-                s.id,
-                esc(&s.name)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<p><a href=\"/dashboard/stores\">← {stores_t}</a></p><h1>{heading}</h1>\
-         <section class=\"card\" id=\"franchisee\"><form method=\"post\" action=\"/dashboard/franchisees/{id}\">{csrf}\
-         <label>{l_legal} <input name=\"legal_name\" required value=\"{ln}\"{dis}></label>\
-         <label>NIF/CIF <input name=\"nif\" required value=\"{nif}\"{dis}></label>\
-         <label>{l_addr} <input name=\"address\" value=\"{addr}\"{dis}></label>{button}</form>\
-         <h2>{stores_t}</h2><ul>{list}</ul>{empty}</section>",
-        stores_t = m("stores-title"),
-        heading = esc(&t.msg_with(
-            "stores-franchisee-heading",
-            &[("id", &id), ("name", &f.legal_name)]
-        )),
-        l_legal = m("field-legal-name"),
-        l_addr = m("field-tax-address"),
-        empty = if own.is_empty() {
-            format!(
-                "<p class=\"muted\">{}</p>",
-                m("stores-franchisee-no-stores")
-            )
-        } else {
-            String::new()
-        },
-        csrf = if v.can_write() {
-            v.csrf_field()
-        } else {
-            String::new()
-        },
-        ln = esc(&f.legal_name),
-        nif = esc(&f.nif),
-        addr = esc(&f.address),
-        button = if v.can_write() {
-            format!(
-                "<p><button type=\"submit\">{}</button> {}</p>",
-                m("save"),
-                m("stores-franchisee-save-help")
-            )
-        } else {
-            format!(
-                "<p class=\"muted\">{}</p>",
-                m("stores-franchisee-read-only")
-            )
-        },
-    );
-    Ok(ok(html::page_t(&v, "stores", &f.legal_name, &body)))
+    let dis = !v.can_write();
+    let body = html! {
+        p { a href="/dashboard/stores" { "← " (m("stores-title")) } }
+        h1 { (t.msg_with("stores-franchisee-heading", &[("id", &id), ("name", &f.legal_name)])) }
+        section class="card" id="franchisee" {
+            form method="post" action={ "/dashboard/franchisees/" (id) } {
+                @if v.can_write() { (v.csrf_field()) }
+                label { (m("field-legal-name")) " " input name="legal_name" required value=(f.legal_name) disabled[dis]; }
+                label { "NIF/CIF " input name="nif" required value=(f.nif) disabled[dis]; }
+                label { (m("field-tax-address")) " " input name="address" value=(f.address) disabled[dis]; }
+                @if v.can_write() {
+                    p { button type="submit" { (m("save")) } " " (m("stores-franchisee-save-help")) }
+                } @else {
+                    (html::muted(&m("stores-franchisee-read-only")))
+                }
+            }
+            h2 { (m("stores-title")) }
+            ul {
+                @for s in &own { li { a href={ "/dashboard/stores/" (s.id) } { (s.name) } } }
+            }
+            @if own.is_empty() { (html::muted(&m("stores-franchisee-no-stores"))) }
+        }
+    };
+    Ok(ok(html::page(&v, "stores", &f.legal_name, body)))
 }
 
 /// `POST /dashboard/franchisees/{id}` (HQ admin): saves the legal data; every store of the franchisee
 /// sends its tills the new receipt header.
 pub async fn save_franchisee(
     State(st): State<AppState>,
-    v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebForm(f): WebForm<FranchiseeForm>,
+    WriteForm(v, f): WriteForm<FranchiseeForm>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     let t = v.t();
     let legal_name = text("legal_name", &f.legal_name, 200)
         .map_err(|_| WebError::invalid(t.msg("stores-legal-name-invalid")))?;

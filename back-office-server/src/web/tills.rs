@@ -1,20 +1,22 @@
 //! Tills: sync health (last sync, documents received, sequence gaps, conflicts, chain), enrolment of
 //! a new till with a one-time code and its QR (SVG drawn on the server), and revocation.
 
-use super::html::{self, esc, url};
+use super::html::{self, url};
+use super::login::NoFields;
 use super::overview::{visible_stores, visible_tills};
 use super::stores::DoneQuery;
-use super::{Viewer, WebError, WebForm, WebPath, WebQuery, WebResult, ok, see_other};
+use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::http::AppState;
 use crate::http::admin::create_till_with_code;
 use axum::extract::State;
 use chrono::Utc;
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use std::collections::HashSet;
 use sync_protocol::{StoreId, TillId};
 
-/// The enrolment code as an inline SVG QR code.
-pub fn qr_svg(code: &str) -> Result<String, WebError> {
+/// The enrolment code as an inline SVG QR code (markup the `qrcode` crate drew from the code).
+pub fn qr_svg(code: &str) -> Result<Markup, WebError> {
     let qr = qrcode::QrCode::new(code.as_bytes())
         .map_err(|e| WebError::invalid(format!("cannot draw the QR code: {e}")))?;
     let svg = qr
@@ -24,10 +26,10 @@ pub fn qr_svg(code: &str) -> Result<String, WebError> {
         .light_color(qrcode::render::svg::Color("#ffffff"))
         .build();
     // Inline in HTML: drop the XML declaration.
-    Ok(match svg.find("<svg") {
+    Ok(PreEscaped(match svg.find("<svg") {
         Some(i) => svg[i..].to_string(),
         None => svg,
-    })
+    }))
 }
 
 /// `GET /dashboard/tills`.
@@ -37,7 +39,7 @@ pub async fn list(
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
     let tr = v.t();
-    let m = |k: &str| esc(&tr.msg(k));
+    let m = |k: &str| tr.msg(k);
     let stores = visible_stores(&st, &v).await?;
     let tills = visible_tills(&st, &v).await?;
     let broken: HashSet<TillId> = st
@@ -50,102 +52,80 @@ pub async fn list(
         .filter_map(|a| a.till_id)
         .collect();
     let now = Utc::now();
-    let rows: String = tills
-        .iter()
-        .map(|t| {
-            let store = stores
-                .iter()
-                .find(|s| s.id == t.store_id)
-                .map(|s| s.name.as_str())
-                .unwrap_or("");
-            let state = if t.revoked_at.is_some() {
-                format!("<span class=\"badge bad\">{}</span>", m("tills-revoked"))
-            } else if t.enrolled_at.is_some() {
-                format!("<span class=\"badge ok\">{}</span>", m("tills-active"))
-            } else {
-                format!("<span class=\"badge warn\">{}</span>", m("tills-pending"))
-            };
-            let last = t
-                .last_push_at
-                .map(|l| format!("{} <span class=\"muted\">({})</span>", tr.datetime(l), esc(&tr.ago(l, now))))
-                .unwrap_or_else(|| format!("<span class=\"muted\">{}</span>", m("tills-never")));
-            let chain = if broken.contains(&t.id) {
-                format!("<span class=\"badge bad\">{}</span>", m("tills-chain-broken"))
-            } else {
-                format!("<span class=\"badge ok\">{}</span>", m("tills-chain-intact"))
-            };
-            let gaps = if t.open_gaps > 0 {
-                format!("<span class=\"badge warn\">{}</span>", t.open_gaps)
-            } else {
-                "0".into()
-            };
-            let revoke = if v.can_write() && t.revoked_at.is_none() {
-                format!(
-                    "<form class=\"inline\" method=\"post\" action=\"/dashboard/tills/{}/revoke\">{}\
-                     <button type=\"submit\" class=\"danger\">{}</button></form>",
-                    t.id,
-                    v.csrf_field(),
-                    m("tills-revoke")
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "<tr data-till=\"{id}\"><td>{name}<br><span class=\"muted\">{series}</span></td><td>{store}</td><td>{state}</td>\
-                 <td>{last}</td><td class=\"num\">{docs}</td><td>{waiting}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
-                waiting = waiting_cell(tr, t, now),
-                id = t.id,
-                name = esc(&t.name),
-                series = esc(&t.ticket_series),
-                store = esc(store),
-                docs = t.last_seq - t.open_gaps.min(t.last_seq),
-                conf = t.conflicts,
-            )
-        })
-        .collect();
-    let form = if v.can_write() {
-        let options: String = stores
+    let store_name = |id: StoreId| {
+        stores
             .iter()
-            .map(|s| format!("<option value=\"{}\">{}</option>", s.id, esc(&s.name)))
-            .collect();
-        format!(
-            "<section class=\"card\"><h2>{h_new}</h2>\
-             <form class=\"row\" method=\"post\" action=\"/dashboard/tills\">{csrf}\
-             <label>{l_store} <select name=\"store_id\">{options}</select></label>\
-             <label>{l_name} <input name=\"name\" value=\"{default_name}\" required></label>\
-             <button type=\"submit\">{create}</button></form></section>",
-            csrf = v.csrf_field(),
-            h_new = m("tills-new"),
-            l_store = m("col-store"),
-            l_name = m("field-name"),
-            default_name = m("tills-default-name"),
-            create = m("tills-create-code"),
-        )
-    } else {
-        String::new()
+            .find(|s| s.id == id)
+            .map(|s| s.name.as_str())
+            .unwrap_or("")
     };
-    let empty = if tills.is_empty() {
-        format!("<p class=\"muted\">{}</p>", m("tills-empty"))
-    } else {
-        String::new()
+    let body = html! {
+        h1 { (m("tills-title")) }
+        (html::done(q.done.as_deref()))
+        section class="card" {
+            table id="tills" {
+                thead { tr {
+                    th { (m("col-till")) } th { (m("col-store")) } th { (m("col-state")) }
+                    th { (m("tills-last-sync")) } th class="num" { (m("tills-documents")) }
+                    th { (m("tills-waiting")) } th class="num" { (m("tills-gaps")) }
+                    th class="num" { (m("tills-conflicts")) } th { (m("tills-chain")) } th {}
+                } }
+                tbody {
+                    @for t in &tills {
+                        tr data-till=(t.id) {
+                            td { (t.name) br; span class="muted" { (t.ticket_series) } }
+                            td { (store_name(t.store_id)) }
+                            td {
+                                @if t.revoked_at.is_some() { (html::badge("bad", &m("tills-revoked"))) }
+                                @else if t.enrolled_at.is_some() { (html::badge("ok", &m("tills-active"))) }
+                                @else { (html::badge("warn", &m("tills-pending"))) }
+                            }
+                            td {
+                                @match t.last_push_at {
+                                    Some(l) => { (tr.datetime(l)) " " span class="muted" { "(" (tr.ago(l, now)) ")" } },
+                                    None => span class="muted" { (m("tills-never")) },
+                                }
+                            }
+                            td class="num" { (t.last_seq - t.open_gaps.min(t.last_seq)) }
+                            td { (waiting_cell(tr, t, now)) }
+                            td class="num" {
+                                @if t.open_gaps > 0 { (html::badge("warn", &t.open_gaps.to_string())) }
+                                @else { "0" }
+                            }
+                            td class="num" { (t.conflicts) }
+                            td {
+                                @if broken.contains(&t.id) { (html::badge("bad", &m("tills-chain-broken"))) }
+                                @else { (html::badge("ok", &m("tills-chain-intact"))) }
+                            }
+                            td {
+                                @if v.can_write() && t.revoked_at.is_none() {
+                                    form class="inline" method="post" action={ "/dashboard/tills/" (t.id) "/revoke" } {
+                                        (v.csrf_field())
+                                        button type="submit" class="danger" { (m("tills-revoke")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if tills.is_empty() { (html::muted(&m("tills-empty"))) }
+        }
+        @if v.can_write() {
+            section class="card" {
+                h2 { (m("tills-new")) }
+                form class="row" method="post" action="/dashboard/tills" {
+                    (v.csrf_field())
+                    label { (m("col-store")) " " select name="store_id" {
+                        @for s in &stores { option value=(s.id) { (s.name) } }
+                    } }
+                    label { (m("field-name")) " " input name="name" value=(m("tills-default-name")) required; }
+                    button type="submit" { (m("tills-create-code")) }
+                }
+            }
+        }
     };
-    let body = format!(
-        "<h1>{title}</h1>{done}<section class=\"card\"><table id=\"tills\"><thead><tr><th>{c_till}</th><th>{c_store}</th>\
-         <th>{c_state}</th><th>{c_last}</th><th class=\"num\">{c_docs}</th><th>{c_wait}</th><th class=\"num\">{c_gaps}</th>\
-         <th class=\"num\">{c_conf}</th><th>{c_chain}</th><th></th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
-        done = q.done.as_deref().map(html::notice).unwrap_or_default(),
-        title = m("tills-title"),
-        c_till = m("col-till"),
-        c_store = m("col-store"),
-        c_state = m("col-state"),
-        c_last = m("tills-last-sync"),
-        c_docs = m("tills-documents"),
-        c_wait = m("tills-waiting"),
-        c_gaps = m("tills-gaps"),
-        c_conf = m("tills-conflicts"),
-        c_chain = m("tills-chain"),
-    );
-    Ok(ok(html::page_t(&v, "tills", &tr.msg("tills-title"), &body)))
+    Ok(ok(html::page(&v, "tills", &tr.msg("tills-title"), body)))
 }
 
 /// A report older than this is flagged: the till has not polled HQ for a while, so what it has
@@ -157,39 +137,27 @@ fn waiting_cell(
     tr: &super::i18n::Tr,
     t: &crate::storage::Till,
     now: chrono::DateTime<Utc>,
-) -> String {
+) -> Markup {
     let (Some(n), Some(at)) = (t.outbox_waiting, t.outbox_reported_at) else {
-        return format!(
-            "<span class=\"muted\">{}</span>",
-            esc(&tr.msg("tills-waiting-none"))
-        );
+        return html! { span class="muted" { (tr.msg("tills-waiting-none")) } };
     };
     let count = if n == 1 {
         tr.msg("tills-waiting-one")
     } else {
         tr.msg_with("tills-waiting-count", &[("n", &n)])
     };
-    let badge = if n > 0 { "warn" } else { "ok" };
-    let stale = if now - at > chrono::Duration::minutes(WAITING_REPORT_STALE_MINUTES) {
-        format!(
-            " <span class=\"badge bad\" data-stale=\"1\">{}</span>",
-            esc(&tr.msg("tills-waiting-stale"))
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "<span class=\"badge {badge}\" data-waiting=\"{n}\">{}</span>, \
-         <span class=\"muted\">{}</span>{stale}",
-        esc(&count),
-        esc(&tr.msg_with("tills-waiting-reported", &[("ago", &tr.ago(at, now))])),
-    )
+    let stale = now - at > chrono::Duration::minutes(WAITING_REPORT_STALE_MINUTES);
+    html! {
+        span class={ "badge " (if n > 0 { "warn" } else { "ok" }) } data-waiting=(n) { (count) } ", "
+        span class="muted" { (tr.msg_with("tills-waiting-reported", &[("ago", &tr.ago(at, now))])) }
+        @if stale {
+            " " span class="badge bad" data-stale="1" { (tr.msg("tills-waiting-stale")) }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct TillForm {
-    #[serde(default)]
-    pub csrf: String,
     #[serde(default)]
     pub store_id: String,
     #[serde(default)]
@@ -197,14 +165,8 @@ pub struct TillForm {
 }
 
 /// `POST /dashboard/tills`: shows the one-time code and its QR (only now; only its hash is kept).
-pub async fn create(
-    State(st): State<AppState>,
-    v: Viewer,
-    WebForm(f): WebForm<TillForm>,
-) -> WebResult {
-    v.check_write(&f.csrf)?;
+pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<TillForm>) -> WebResult {
     let tr = v.t();
-    let m = |k: &str| esc(&tr.msg(k));
     let store_id = f
         .store_id
         .trim()
@@ -215,42 +177,33 @@ pub async fn create(
         return Err(WebError::invalid(tr.msg("tills-name-missing")));
     }
     let created = create_till_with_code(&st, store_id, &f.name).await?;
-    let body = format!(
-        "<p><a href=\"/dashboard/tills\">← {back}</a></p><h1>{heading}</h1>\
-         <section class=\"card\"><p>{help} <b>{once}</b></p>\
-         <p class=\"code\" id=\"enrolment-code\">{code}</p><div class=\"qr\" id=\"enrolment-qr\">{qr}</div></section>",
-        back = m("tills-title"),
-        heading = esc(&tr.msg_with("tills-code-heading", &[("name", &created.till.name)])),
-        help = esc(&tr.msg_with(
-            "tills-code-help",
-            &[("expires", &tr.datetime(created.code_expires_at))]
-        )),
-        once = m("tills-code-once"),
-        code = esc(&created.enrolment_code),
-        qr = qr_svg(&created.enrolment_code)?,
-    );
-    Ok(ok(html::page_t(
+    let qr = qr_svg(&created.enrolment_code)?;
+    let body = html! {
+        p { a href="/dashboard/tills" { "← " (tr.msg("tills-title")) } }
+        h1 { (tr.msg_with("tills-code-heading", &[("name", &created.till.name)])) }
+        section class="card" {
+            p {
+                (tr.msg_with("tills-code-help", &[("expires", &tr.datetime(created.code_expires_at))]))
+                " " b { (tr.msg("tills-code-once")) }
+            }
+            p class="code" id="enrolment-code" { (created.enrolment_code) }
+            div class="qr" id="enrolment-qr" { (qr) }
+        }
+    };
+    Ok(ok(html::page(
         &v,
         "tills",
         &tr.msg("tills-code-title"),
-        &body,
+        body,
     )))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {
-    #[serde(default)]
-    pub csrf: String,
 }
 
 /// `POST /dashboard/tills/{id}/revoke`.
 pub async fn revoke(
     State(st): State<AppState>,
-    v: Viewer,
     WebPath(id): WebPath<i64>,
-    WebForm(f): WebForm<RevokeForm>,
+    WriteForm(v, NoFields {}): WriteForm<NoFields>,
 ) -> WebResult {
-    v.check_write(&f.csrf)?;
     st.storage.revoke_till(TillId(id), Utc::now()).await?;
     Ok(see_other(&format!(
         "/dashboard/tills?done={}",
