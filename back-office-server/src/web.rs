@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod forms;
 pub mod html;
 pub mod i18n;
+pub mod jobs;
 pub mod login;
 pub mod overview;
 pub mod reports;
@@ -134,6 +135,8 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/reports/cash.csv", controls::cash_csv)
         .page("/dashboard/reports/hours", controls::hours_page)
         .page("/dashboard/reports/hours.csv", controls::hours_csv)
+        .page("/dashboard/jobs", jobs::list)
+        .form("/dashboard/jobs/{name}/run", jobs::run_now)
 }
 
 /// The dashboard's routes (merged into the server's router).

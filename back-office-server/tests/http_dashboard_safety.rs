@@ -111,7 +111,7 @@ async fn world(s: &Server) -> World {
 async fn fingerprint(st: &dyn Storage, w: &World) -> String {
     let since = Utc::now() - Duration::hours(1);
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}",
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}",
         st.list_products(None, 0, 10_000).await.unwrap(),
         st.list_stores().await.unwrap(),
         st.list_franchisees().await.unwrap(),
@@ -133,6 +133,7 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
             .login_failures_since("user:hq", since)
             .await
             .unwrap(),
+        st.jobs().recent_runs("prune-sign-ins", 10).await.unwrap(),
     )
 }
 
@@ -267,6 +268,10 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
                 format!("/dashboard/barcode-rules/{}/delete", w.rule),
                 vec![],
             ),
+        ),
+        (
+            "/dashboard/jobs/{name}/run",
+            ("/dashboard/jobs/prune-sign-ins/run".into(), vec![]),
         ),
         (
             "/dashboard/deliveries",

@@ -117,6 +117,9 @@ pub fn page_with_head(
                 @for (id, href, key) in NAV {
                     a href=(href) aria-current=[(*id == active).then_some("page")] { (t.msg(key)) }
                 }
+                @if v.scope().is_none() {
+                    a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg("nav-jobs")) }
+                }
             }
             (lang_switch(t, &v.here))
             form class="who" method="post" action="/dashboard/logout" {

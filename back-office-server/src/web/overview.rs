@@ -119,6 +119,8 @@ pub async fn page(
         "chain_break" => t.msg("alert-chain-break"),
         "delivery_difference" => t.msg("alert-delivery-difference"),
         "delivery_unknown" => t.msg("alert-delivery-unknown"),
+        "job_failed" => t.msg("alert-job-failed"),
+        "chain_verify" => t.msg("alert-chain-verify"),
         other => other.to_string(),
     };
 
