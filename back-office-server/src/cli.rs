@@ -41,6 +41,19 @@ pub struct ListenArg {
     pub listen: SocketAddr,
 }
 
+/// How requests reach the server: behind which reverse proxies.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NetArgs {
+    /// A reverse proxy whose X-Forwarded-For and X-Forwarded-Proto headers are believed: an
+    /// address or a network (repeat for several; comma-separated in the environment variable).
+    /// Without it the client is the TCP peer and forwarded headers are ignored.
+    #[arg(long = "trusted-proxy", env = "TRASTIENDA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::net::parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Do not run the scheduled jobs on this instance (another instance runs them).
+    #[arg(long)]
+    pub no_jobs: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the sync API, admin API and reports (HTTPS when --tls-cert and --tls-key are given).
@@ -55,6 +68,8 @@ pub enum Command {
         /// PEM private key for --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        #[command(flatten)]
+        net: NetArgs,
     },
     /// Create the database if needed and bring its schema up to date, then exit.
     Migrate {
@@ -124,9 +139,12 @@ pub enum AdminCommand {
 }
 
 async fn open(url: &str) -> Result<Arc<dyn Storage>> {
-    storage::open(url)
-        .await
-        .with_context(|| format!("opening the database {url}"))
+    storage::open(url).await.with_context(|| {
+        format!(
+            "opening the database {}",
+            storage::postgres::redact_url(url)
+        )
+    })
 }
 
 /// Runs the parsed command.
@@ -137,19 +155,24 @@ pub async fn run(cli: Cli) -> Result<()> {
             listen,
             tls_cert,
             tls_key,
+            net,
         } => {
-            let st = open(&db.database).await?;
             let tls = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some((c, k)),
                 (None, None) => None,
                 _ => bail!("--tls-cert and --tls-key go together"),
             };
-            serve(st, listen.listen, tls).await
+            let st = open(&db.database).await?;
+            serve(st, listen.listen, ServeOptions::new(tls, &net)).await
         }
         Command::Migrate { db } => {
             let st = open(&db.database).await?;
             st.ping().await.context("checking the database")?;
-            println!("database {} ({}) is up to date", db.database, st.backend());
+            println!(
+                "database {} ({}) is up to date",
+                storage::postgres::redact_url(&db.database),
+                st.backend()
+            );
             Ok(())
         }
         Command::Admin {
@@ -213,7 +236,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo { db, listen } => {
             let st = open(&db.database).await?;
             crate::demo::seed_and_print(&st, listen.listen).await?;
-            serve(st, listen.listen, None).await
+            serve(
+                st,
+                listen.listen,
+                ServeOptions::new(None, &NetArgs::default()),
+            )
+            .await
         }
     }
 }
@@ -299,20 +327,77 @@ fn describe_run(r: &crate::storage::jobs::JobRun) -> String {
     )
 }
 
-/// Serves the router until Ctrl-C / SIGTERM.
-pub async fn serve(
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// PEM certificate chain and key: serve HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A connection must send a request's headers within this time (also between requests on a
+    /// kept-alive connection), or it is closed: a client that trickles half a request (slowloris)
+    /// cannot hold connections open.
+    pub header_read_timeout: std::time::Duration,
+    /// Run the scheduled jobs on this instance.
+    pub jobs: bool,
+}
+
+impl ServeOptions {
+    pub fn new(tls: Option<(PathBuf, PathBuf)>, net: &NetArgs) -> Self {
+        Self {
+            tls,
+            trusted_proxies: net.trusted_proxies.clone(),
+            header_read_timeout: std::time::Duration::from_secs(15),
+            jobs: !net.no_jobs,
+        }
+    }
+}
+
+/// Serves the router on `addr` until Ctrl-C / SIGTERM.
+pub async fn serve(st: Arc<dyn Storage>, addr: SocketAddr, opts: ServeOptions) -> Result<()> {
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    serve_on(st, listener, opts, shutdown_signal()).await
+}
+
+/// Serves the router on a bound listener until `shutdown` completes (tests use a port-0 listener).
+pub async fn serve_on(
     st: Arc<dyn Storage>,
-    addr: SocketAddr,
-    tls: Option<(PathBuf, PathBuf)>,
+    listener: std::net::TcpListener,
+    opts: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    listener
+        .set_nonblocking(true)
+        .context("setting the listener non-blocking")?;
+    let addr = listener
+        .local_addr()
+        .context("reading the listen address")?;
     // Every instance runs the schedule; the (job, period) claim makes each run happen once.
-    let _scheduler = crate::jobs::start_scheduler(st.clone())
-        .await
-        .context("starting the job scheduler")?;
-    let app = router(AppState::new(st));
-    match tls {
+    let _scheduler = if opts.jobs {
+        Some(
+            crate::jobs::start_scheduler(st.clone())
+                .await
+                .context("starting the job scheduler")?,
+        )
+    } else {
+        None
+    };
+    let net = crate::net::NetConfig {
+        trusted_proxies: opts.trusted_proxies.clone(),
+        tls: opts.tls.is_some(),
+    };
+    let app =
+        router(AppState::with_net(st, net)).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let timeout = opts.header_read_timeout;
+    match &opts.tls {
         Some((cert, key)) => {
-            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
                 .with_context(|| {
                     format!(
@@ -321,32 +406,28 @@ pub async fn serve(
                         key.display()
                     )
                 })?;
-            let handle = axum_server::Handle::new();
-            let h = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
+            let mut server = axum_server::tls_rustls::from_tcp_rustls(listener, config)
+                .context("serving HTTPS")?
+                .handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(timeout);
             tracing::info!(%addr, "serving HTTPS");
-            axum_server::bind_rustls(addr, config)
-                .handle(handle)
-                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .with_context(|| format!("serving on {addr}"))?;
+            server.serve(app).await.context("serving HTTPS")?;
         }
         None => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("listening on {addr}"))?;
-            tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "serving HTTP");
-            // The peer address feeds the dashboard's per-address sign-in limit.
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving")?;
+            let mut server = axum_server::from_tcp(listener)
+                .context("serving HTTP")?
+                .handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(timeout);
+            tracing::info!(%addr, "serving HTTP");
+            server.serve(app).await.context("serving HTTP")?;
         }
     }
     tracing::info!("stopped");

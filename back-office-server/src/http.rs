@@ -18,18 +18,42 @@ use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use sync_protocol::ApiError;
 
-/// Largest request body accepted (a full push batch of big tickets fits comfortably).
-pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Largest request body of a till's push (a full batch of big tickets fits comfortably). Read only
+/// once the till's token is known: the body extractor runs after authentication.
+pub const PUSH_BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Largest body of the dashboard's catalog import (a spreadsheet pasted into the form).
+pub const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Largest body of every other request (forms, admin API calls, enrolment, sign-in).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The body limit of a path (see the constants).
+pub fn body_limit(path: &str) -> usize {
+    match path {
+        "/api/v1/sync/push" => PUSH_BODY_LIMIT,
+        "/dashboard/catalog/import" => IMPORT_BODY_LIMIT,
+        _ => BODY_LIMIT,
+    }
+}
 
 /// What every handler gets.
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// How requests reach this server (trusted proxies, TLS).
+    pub net: Arc<crate::net::NetConfig>,
 }
 
 impl AppState {
+    /// A server with no trusted proxy and no TLS of its own.
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self { storage }
+        Self::with_net(storage, crate::net::NetConfig::default())
+    }
+
+    pub fn with_net(storage: Arc<dyn Storage>, net: crate::net::NetConfig) -> Self {
+        Self {
+            storage,
+            net: Arc::new(net),
+        }
     }
 }
 
@@ -95,7 +119,10 @@ pub fn router(state: AppState) -> Router {
 
     let sync = Router::new()
         .route("/enroll", post(sync::enroll))
-        .route("/push", post(sync::push))
+        .route(
+            "/push",
+            post(sync::push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)),
+        )
         .route("/changes", get(sync::changes));
 
     Router::new()
@@ -109,6 +136,14 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(refuse_declared_oversize))
+        // A body that trickles in is given up on (the header read has its own timeout in `serve`).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            std::time::Duration::from_secs(60),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.net.clone(),
+            crate::net::middleware,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -123,9 +158,12 @@ async fn refuse_declared_oversize(req: Request, next: axum::middleware::Next) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let limit = body_limit(req.uri().path());
     match declared {
-        Some(n) if n > BODY_LIMIT as u64 => {
-            rejection(StatusCode::PAYLOAD_TOO_LARGE, String::new()).into_response()
+        Some(n) if n > limit as u64 => {
+            let mut e = rejection(StatusCode::PAYLOAD_TOO_LARGE, String::new());
+            e.message = format!("the request body is larger than the limit of {limit} bytes");
+            e.into_response()
         }
         _ => next.run(req).await,
     }
@@ -246,7 +284,7 @@ fn rejection(status: StatusCode, text: String) -> AppError {
         _ => "bad_request",
     };
     let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        format!("the request body is larger than the limit of {BODY_LIMIT} bytes")
+        "the request body is larger than this route accepts".to_string()
     } else {
         text
     };

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod demo;
 pub mod http;
 pub mod jobs;
+pub mod net;
 /// Shared with the till (full invoices), so both ends accept the same identifiers.
 pub use sync_protocol::nif;
 pub mod openapi;

@@ -37,8 +37,20 @@ use maud::Markup;
 use serde::de::DeserializeOwned;
 use sync_protocol::StoreId;
 
-/// Name of the session cookie (HttpOnly, SameSite=Strict).
+/// Name of the session cookie (HttpOnly, SameSite=Strict) over plain HTTP.
 pub const SESSION_COOKIE: &str = "trastienda_session";
+/// Its name over HTTPS: the `__Host-` prefix makes browsers keep it only when set `Secure`, for the
+/// whole host and from this host (no sub-domain or plain-HTTP page can plant or read one).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-trastienda_session";
+
+/// The session cookie's name for a request that came over HTTPS or not.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A dashboard route that changes something: its method and its path as mounted (`{id}` for a
 /// path parameter).
@@ -81,7 +93,12 @@ impl Dashboard {
         H: Handler<T, AppState>,
         T: forms::EndsInCsrfCheck + 'static,
     {
-        self.router = self.router.route(path, post(handler));
+        self.router = self.router.route(
+            path,
+            post(handler).layer(axum::extract::DefaultBodyLimit::max(
+                crate::http::body_limit(path),
+            )),
+        );
         self.writes.push(WriteRoute {
             method: "POST",
             path,
@@ -323,7 +340,8 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
         let to_login = || Redirect::to("/dashboard/login").into_response();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let secure = login::client(&parts.extensions).secure;
+        let Some(token) = cookie(&parts.headers, session_cookie_name(secure)) else {
             return Err(to_login());
         };
         let token_hash = crate::auth::hash_token(&token);
@@ -408,6 +426,8 @@ pub fn safe_back(back: &str) -> &str {
         || back.starts_with("/dashboard?"))
         && !back.contains("//")
         && !back.split('?').next().unwrap_or("").contains("..")
+        // Percent-encoded dot segments (`%2e%2e`) or slashes would be decoded after this check.
+        && !back.split('?').next().unwrap_or("").contains('%')
         && !back.contains('\\')
         && back.len() <= 2000
         && back.bytes().all(|b| b.is_ascii_graphic());

@@ -72,6 +72,11 @@ async fn serve_terminates_tls_with_the_given_certificate() {
         .unwrap();
     let resp = wait_for(&trusting, &format!("https://localhost:{port}/healthz")).await;
     assert_eq!(resp.status(), 200);
+    // Served over TLS: browsers are told to keep to HTTPS.
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["database"], "sqlite");
 

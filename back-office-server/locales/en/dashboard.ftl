@@ -87,7 +87,9 @@ login-title = Sign in
 login-username = User name
 login-password = Password
 login-csrf = The sign-in form has expired (the CSRF token is missing). Open /dashboard/login again.
-login-too-many = Too many failed attempts. For your security, wait { $minutes } minutes before trying again.
+login-too-many = Too many failed attempts. For your security, wait { $wait } before trying again.
+wait-seconds = { $n } s
+wait-minutes = { $n } min
 login-wrong = Wrong user name or password.
 logout-csrf = The form has expired (the CSRF token is missing).
 

@@ -87,7 +87,9 @@ login-title = Entrar
 login-username = Usuario
 login-password = Contraseña
 login-csrf = El formulario de entrada ha caducado (falta el token CSRF). Vuelve a abrir /dashboard/login.
-login-too-many = Demasiados intentos fallidos. Por seguridad, espera { $minutes } minutos antes de volver a intentarlo.
+login-too-many = Demasiados intentos fallidos. Por seguridad, espera { $wait } antes de volver a intentarlo.
+wait-seconds = { $n } s
+wait-minutes = { $n } min
 login-wrong = Usuario o contraseña incorrectos.
 logout-csrf = El formulario ha caducado (falta el token CSRF).
 

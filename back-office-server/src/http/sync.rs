@@ -59,8 +59,19 @@ async fn record_waiting(st: &AppState, till: TillId, waiting: Option<u64>) {
 }
 
 /// `POST /api/v1/sync/enroll`: trade a one-time code for a device token (shown once).
+/// Enrolment attempts per address: 10 free an hour, then 2 s, 4 s, 8 s … up to 15 minutes, so a
+/// one-time code cannot be guessed by brute force (it could not be in practice either).
+pub const ENROL_THROTTLE: crate::storage::dashboard::Throttle =
+    crate::storage::dashboard::Throttle {
+        free: 10,
+        base: chrono::Duration::seconds(2),
+        cap: chrono::Duration::minutes(15),
+        window: chrono::Duration::hours(1),
+    };
+
 pub async fn enroll(
     State(st): State<AppState>,
+    ext: axum::http::Extensions,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, AppError> {
     check_version(req.protocol_version)?;
@@ -72,6 +83,31 @@ pub async fn enroll(
     if code.is_empty() || code.len() > 64 {
         return Err(AppError::invalid("the enrolment code is empty or too long"));
     }
+    let client = crate::web::login::client(&ext);
+    let key = format!(
+        "enrol-ip:{}",
+        client
+            .addr
+            .map_or_else(|| "unknown".to_string(), |a| a.to_string())
+    );
+    let rows = match st
+        .storage
+        .dashboard()
+        .begin_attempt(&[(key, ENROL_THROTTLE)], Utc::now())
+        .await?
+    {
+        Ok(rows) => rows,
+        Err(wait) => {
+            return Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "too many wrong enrolment codes from this address: try again in {} s",
+                    wait.num_seconds().max(1)
+                ),
+            ));
+        }
+    };
     let token = auth::new_token();
     let enrolled = st
         .storage
@@ -82,6 +118,7 @@ pub async fn enroll(
             Utc::now(),
         )
         .await?;
+    st.storage.dashboard().attempt_succeeded(&rows, &[]).await?;
     tracing::info!(till = %enrolled.till_id, store = %enrolled.store_id, device = device_name, "till enrolled");
     Ok(Json(EnrollResponse {
         till_id: enrolled.till_id,

@@ -59,6 +59,34 @@ pub struct DashboardUser {
     pub stores: Vec<StoreId>,
 }
 
+/// How failures of one key slow down the next attempt: `free` failures within `window` cost nothing;
+/// after that each attempt waits `base`, doubling with every further failure, up to `cap`, counted
+/// from the last failure. Growing delays, never a hard lock-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub free: u64,
+    pub base: chrono::Duration,
+    pub cap: chrono::Duration,
+    pub window: chrono::Duration,
+}
+
+impl Throttle {
+    /// How long to wait after `failures` failures, the last at `last`, at `now` (zero: go ahead).
+    pub fn wait(
+        &self,
+        failures: u64,
+        last: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> chrono::Duration {
+        let (Some(last), true) = (last, failures >= self.free) else {
+            return chrono::Duration::zero();
+        };
+        let doublings = (failures - self.free).min(30) as i32;
+        let delay = (self.base * 2i32.pow(doublings.min(20) as u32)).min(self.cap);
+        (last + delay - now).max(chrono::Duration::zero())
+    }
+}
+
 /// What a report groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -137,6 +165,17 @@ pub trait DashboardStorage: Send + Sync {
     async fn record_login_failure(&self, keys: &[String], now: DateTime<Utc>) -> StorageResult<()>;
     async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> StorageResult<u64>;
     async fn clear_login_failures(&self, key: &str) -> StorageResult<()>;
+    /// Starts a throttled attempt (a sign-in, an enrolment): under one lock shared by every
+    /// instance, refuses it with how long to wait when any key's failures call for a delay, else
+    /// records it against every key at once, as if it had failed, and returns its row ids. So a
+    /// burst of parallel attempts is counted attempt by attempt, before any password is checked.
+    async fn begin_attempt(
+        &self,
+        keys: &[(String, Throttle)],
+        now: DateTime<Utc>,
+    ) -> StorageResult<Result<Vec<i64>, chrono::Duration>>;
+    /// A started attempt succeeded: its rows go, and the failures of `clear` keys are forgotten.
+    async fn attempt_succeeded(&self, rows: &[i64], clear: &[String]) -> StorageResult<()>;
     /// Sets the HQ price of many products in one transaction, each with its change-log row
     /// (the bulk price change). All or nothing; returns how many products changed.
     async fn bulk_set_prices(&self, prices: &[(ProductId, Money)]) -> StorageResult<u64>;

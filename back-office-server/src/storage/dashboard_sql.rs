@@ -329,6 +329,70 @@ impl DashboardStorage for SqlStorage {
             .await
     }
 
+    async fn begin_attempt(
+        &self,
+        keys: &[(String, d::Throttle)],
+        now: DateTime<Utc>,
+    ) -> StorageResult<Result<Vec<i64>, chrono::Duration>> {
+        let keys = keys.to_vec();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(super::db::locks::ATTEMPTS).await?;
+                    let mut wait = chrono::Duration::zero();
+                    for (key, throttle) in &keys {
+                        let r = tx
+                            .query_one(
+                                "SELECT CAST(COUNT(*) AS BIGINT), MAX(at) FROM login_failures WHERE key = ?1 AND at > ?2",
+                                p![key, sql::micros(now - throttle.window)],
+                            )
+                            .await?;
+                        let n: i64 = r.get(0)?;
+                        let last: Option<i64> = r.get(1)?;
+                        wait = wait.max(throttle.wait(
+                            sql::to_u64(n),
+                            last.map(sql::from_micros),
+                            now,
+                        ));
+                    }
+                    if wait > chrono::Duration::zero() {
+                        return Ok(Err(wait));
+                    }
+                    let mut rows = Vec::with_capacity(keys.len());
+                    for (key, _) in &keys {
+                        rows.push(
+                            tx.insert_returning_id(
+                                "INSERT INTO login_failures (key, at) VALUES (?1, ?2) RETURNING id",
+                                p![key, sql::micros(now)],
+                            )
+                            .await?,
+                        );
+                    }
+                    Ok(Ok(rows))
+                })
+            })
+            .await
+    }
+
+    async fn attempt_succeeded(&self, rows: &[i64], clear: &[String]) -> StorageResult<()> {
+        let (rows, clear) = (rows.to_vec(), clear.to_vec());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    for id in &rows {
+                        tx.execute("DELETE FROM login_failures WHERE id = ?1", p![*id])
+                            .await?;
+                    }
+                    for key in &clear {
+                        tx.execute("DELETE FROM login_failures WHERE key = ?1", p![key])
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     async fn bulk_set_prices(&self, prices: &[(ProductId, Money)]) -> StorageResult<u64> {
         let prices = prices.to_vec();
         self.db

@@ -184,6 +184,9 @@ pub mod locks {
     pub const MIGRATION: i64 = 0x5452_4153_0002;
     /// Held by a scheduled job while it claims its run.
     pub const JOBS: i64 = 0x5452_4153_0003;
+    /// Held while a throttled attempt (sign-in, enrolment) is counted, so parallel attempts are
+    /// counted one by one.
+    pub const ATTEMPTS: i64 = 0x5452_4153_0004;
 }
 
 /// One transaction (or, for reads on PostgreSQL, one connection) on either backend.

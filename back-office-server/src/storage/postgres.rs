@@ -20,16 +20,34 @@ impl From<tokio_postgres::Error> for StorageError {
                 .unwrap_or_default();
             return StorageError::Conflict(sql::unique_violation_message(&detail));
         }
+        let e = with_causes(&e);
         tracing::error!(error = %e, "postgres error");
-        StorageError::Backend(e.to_string())
+        StorageError::Backend(e)
     }
 }
 
 impl From<deadpool_postgres::PoolError> for StorageError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
+        let e = with_causes(&e);
         tracing::error!(error = %e, "postgres pool error");
         StorageError::Backend(format!("no database connection: {e}"))
     }
+}
+
+/// An error and its causes in one line ("error performing TLS handshake: invalid peer certificate: …"),
+/// so a person can tell a refused certificate from a refused password.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cause = c.source();
+    }
+    s
 }
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;

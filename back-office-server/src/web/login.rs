@@ -1,26 +1,43 @@
 //! Signing in and out. The sign-in form carries its own CSRF token (a short-lived cookie it must
-//! match); failed attempts are counted per user name and per address and limited (5 per 15 minutes).
+//! match). Failed attempts slow the next ones down with growing delays, counted before the password
+//! is checked (so parallel attempts cannot slip past): per user name and address, per user name from
+//! anywhere (higher), and per address (higher still: a shop or an office shares one).
 
 use super::html;
-use super::{
-    Lang, SESSION_COOKIE, SessionForm, SignInForm, Tr, Viewer, WebError, WebResult, see_other,
-};
+use super::{Lang, SessionForm, SignInForm, Tr, Viewer, WebError, WebResult, see_other};
 use crate::http::{AppState, blocking};
-use crate::storage::dashboard::{DashboardRole, NewDashboardUser};
-use axum::extract::{ConnectInfo, State};
+use crate::net::Client;
+use crate::storage::dashboard::{DashboardRole, NewDashboardUser, Throttle};
+use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use sync_protocol::StoreId;
 
-/// Failed sign-ins allowed per user name within [`FAILURE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: u64 = 5;
-/// Failed sign-ins allowed per address (higher: a shop or an office shares one address).
-pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Sign-in failures of one user name from one address: 5 free, then 15 s, 30 s, 1 min … up to 15 min.
+pub const PER_USER_AND_ADDRESS: Throttle = Throttle {
+    free: 5,
+    base: Duration::seconds(15),
+    cap: Duration::minutes(15),
+    window: Duration::hours(1),
+};
+/// Failures of one user name from every address together (someone guessing from many places):
+/// high enough that a stranger cannot lock a person out, and only delays, capped at 5 minutes.
+pub const PER_USER: Throttle = Throttle {
+    free: 30,
+    base: Duration::seconds(15),
+    cap: Duration::minutes(5),
+    window: Duration::hours(1),
+};
+/// Failures from one address whatever the user name (password spraying).
+pub const PER_ADDRESS: Throttle = Throttle {
+    free: 100,
+    base: Duration::seconds(15),
+    cap: Duration::minutes(15),
+    window: Duration::hours(1),
+};
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
 /// The sign-in form's own CSRF cookie (double submit: the form carries the same token).
@@ -52,24 +69,49 @@ fn form_page(t: &Tr, token: &str, username: &str, error: Option<&str>) -> Markup
     html::bare_page(t, &title, body, "/dashboard/login")
 }
 
-fn with_login_cookie(status: StatusCode, token: &str, page: Markup) -> Response {
+fn with_login_cookie(status: StatusCode, token: &str, page: Markup, secure: bool) -> Response {
     let mut res = (status, page).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{LOGIN_COOKIE}={token}; Path=/dashboard/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+        "{LOGIN_COOKIE}={token}; Path=/dashboard/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
     )) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }
 
+/// The client of a request (see [`crate::net`]); unknown when the middleware did not run.
+pub(crate) fn client(ext: &Extensions) -> Client {
+    ext.get::<Client>().copied().unwrap_or(Client::UNKNOWN)
+}
+
 /// `GET /dashboard/login`.
-pub async fn form(headers: HeaderMap, viewer: Result<Viewer, Response>) -> Response {
+pub async fn form(
+    headers: HeaderMap,
+    ext: Extensions,
+    viewer: Result<Viewer, Response>,
+) -> Response {
     if viewer.is_ok() {
         return see_other("/dashboard");
     }
     let t = Tr::get(Lang::from_headers(&headers));
     let token = crate::auth::new_token();
-    with_login_cookie(StatusCode::OK, &token, form_page(t, &token, "", None))
+    with_login_cookie(
+        StatusCode::OK,
+        &token,
+        form_page(t, &token, "", None),
+        client(&ext).secure,
+    )
+}
+
+/// A wait as people say it: "20 s", "4 min".
+fn wait_text(t: &Tr, wait: Duration) -> String {
+    let s = wait.num_seconds().max(1);
+    if s < 120 {
+        t.msg_with("wait-seconds", &[("n", &s)])
+    } else {
+        t.msg_with("wait-minutes", &[("n", &((s + 59) / 60))])
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,34 +130,42 @@ pub async fn submit(
     SignInForm(f): SignInForm<LoginForm>,
 ) -> WebResult {
     let t = Tr::get(Lang::from_headers(&headers));
+    let client = client(&ext);
     let username = f.username.trim().to_lowercase();
-    let mut keys = vec![format!("user:{username}")];
-    if let Some(ConnectInfo(addr)) = ext.get::<ConnectInfo<SocketAddr>>() {
-        keys.push(format!("ip:{}", addr.ip()));
+    let pair = format!(
+        "signin:{username}|{}",
+        client.addr.map(|a| a.to_string()).unwrap_or_default()
+    );
+    let mut keys = vec![
+        (pair.clone(), PER_USER_AND_ADDRESS),
+        (format!("signin-user:{username}"), PER_USER),
+    ];
+    if let Some(addr) = client.addr {
+        keys.push((format!("signin-ip:{addr}"), PER_ADDRESS));
     }
     let db = st.storage.dashboard();
     let now = Utc::now();
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    for k in &keys {
-        let max = if k.starts_with("ip:") {
-            MAX_FAILURES_PER_ADDRESS
-        } else {
-            MAX_FAILURES
-        };
-        if db.login_failures_since(k, since).await? >= max {
+    let rows = match db.begin_attempt(&keys, now).await? {
+        Ok(rows) => rows,
+        Err(wait) => {
             let token = crate::auth::new_token();
-            return Ok(with_login_cookie(
+            let mut res = with_login_cookie(
                 StatusCode::TOO_MANY_REQUESTS,
                 &token,
                 form_page(
                     t,
                     &token,
                     &username,
-                    Some(&t.msg_with("login-too-many", &[("minutes", &FAILURE_WINDOW_MINUTES)])),
+                    Some(&t.msg_with("login-too-many", &[("wait", &wait_text(t, wait))])),
                 ),
-            ));
+                client.secure,
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.num_seconds().max(1).to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(res);
         }
-    }
+    };
     let user = db.dashboard_user_by_name(&username).await?;
     let phc = user.as_ref().map(|u| u.password_hash.clone());
     let password = f.password;
@@ -125,15 +175,16 @@ pub async fn submit(
     })
     .await?;
     let Some(user) = user.filter(|_| good) else {
-        db.record_login_failure(&keys, now).await?;
+        // The attempt was counted as a failure before the check; it stays one.
         let token = crate::auth::new_token();
         return Ok(with_login_cookie(
             StatusCode::UNAUTHORIZED,
             &token,
             form_page(t, &token, &username, Some(&t.msg("login-wrong"))),
+            client.secure,
         ));
     };
-    db.clear_login_failures(&keys[0]).await?;
+    db.attempt_succeeded(&rows, &[pair]).await?;
     let session = crate::auth::new_token();
     let csrf = crate::auth::new_token();
     db.create_session(
@@ -146,8 +197,10 @@ pub async fn submit(
     .await?;
     let mut res = see_other("/dashboard");
     let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_HOURS * 3600
+        "{}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        super::session_cookie_name(client.secure),
+        SESSION_HOURS * 3600,
+        if client.secure { "; Secure" } else { "" }
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -162,16 +215,19 @@ pub struct NoFields {}
 /// `POST /dashboard/logout`.
 pub async fn logout(
     State(st): State<AppState>,
+    ext: Extensions,
     SessionForm(v, NoFields {}): SessionForm<NoFields>,
 ) -> WebResult {
     st.storage.dashboard().delete_session(&v.token_hash).await?;
     let mut res = see_other("/dashboard/login");
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "trastienda_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-    );
+    let secure = client(&ext).secure;
+    if let Ok(c) = HeaderValue::from_str(&format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        super::session_cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
     Ok(res)
 }
 

@@ -20,9 +20,15 @@ pub struct Server {
 }
 
 pub async fn start(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>) -> Server {
+    start_with(AppState::new(storage), dir).await
+}
+
+/// [`start`] with the server's network settings (trusted proxies, TLS).
+pub async fn start_with(state: AppState, dir: Option<tempfile::TempDir>) -> Server {
+    let storage = state.storage.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = router(AppState::new(storage.clone()));
+    let app = router(state);
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -85,6 +91,8 @@ pub struct Browser<'a> {
     pub s: &'a Server,
     pub http: reqwest::Client,
     pub cookies: HashMap<String, String>,
+    /// Headers sent with every request (e.g. what a reverse proxy adds).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 pub struct Page {
@@ -123,6 +131,7 @@ impl<'a> Browser<'a> {
                 .build()
                 .unwrap(),
             cookies: HashMap::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -132,11 +141,14 @@ impl<'a> Browser<'a> {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        let rq = if cookie.is_empty() {
+        let mut rq = if cookie.is_empty() {
             rq
         } else {
             rq.header("cookie", cookie.join("; "))
         };
+        for (k, v) in &self.headers {
+            rq = rq.header(*k, v);
+        }
         let res = rq.send().await.unwrap();
         for c in res.headers().get_all("set-cookie") {
             let c = c.to_str().unwrap();
