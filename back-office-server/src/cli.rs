@@ -52,6 +52,20 @@ pub struct NetArgs {
     /// Do not run the scheduled jobs on this instance (another instance runs them).
     #[arg(long)]
     pub no_jobs: bool,
+    /// Another schedule for a job: NAME=CRON, e.g. "verify-chains=0 0 4 * * *" (seconds first,
+    /// HQ's time zone; repeat for several; `;`-separated in the environment variable).
+    #[arg(long = "schedule", env = "TRASTIENDA_SCHEDULES", value_delimiter = ';', value_parser = parse_schedule)]
+    pub schedules: Vec<(String, String)>,
+}
+
+fn parse_schedule(s: &str) -> Result<(String, String), String> {
+    let (name, cron) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: write NAME=CRON, e.g. verify-chains=0 0 4 * * *"))?;
+    let name = name.trim();
+    crate::jobs::find(name).map_err(|e| e.to_string())?;
+    crate::jobs::check_schedule(cron.trim()).map_err(|e| format!("{name}: {e}"))?;
+    Ok((name.to_string(), cron.trim().to_string()))
 }
 
 #[derive(Debug, Subcommand)]
@@ -339,6 +353,8 @@ pub struct ServeOptions {
     pub header_read_timeout: std::time::Duration,
     /// Run the scheduled jobs on this instance.
     pub jobs: bool,
+    /// Schedules that replace a job's own (name, cron).
+    pub schedules: Vec<(String, String)>,
 }
 
 impl ServeOptions {
@@ -348,6 +364,7 @@ impl ServeOptions {
             trusted_proxies: net.trusted_proxies.clone(),
             header_read_timeout: std::time::Duration::from_secs(15),
             jobs: !net.no_jobs,
+            schedules: net.schedules.clone(),
         }
     }
 }
@@ -375,7 +392,7 @@ pub async fn serve_on(
     // Every instance runs the schedule; the (job, period) claim makes each run happen once.
     let _scheduler = if opts.jobs {
         Some(
-            crate::jobs::start_scheduler(st.clone())
+            crate::jobs::start_scheduler(st.clone(), &opts.schedules)
                 .await
                 .context("starting the job scheduler")?,
         )

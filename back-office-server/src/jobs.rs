@@ -181,16 +181,30 @@ pub async fn run(
     Ok(RunReport::Ran(finished))
 }
 
-/// Starts the schedule of every job on this instance. Keep the returned scheduler alive.
+/// Checks a cron expression (seconds first) as the scheduler reads it.
+pub fn check_schedule(cron: &str) -> Result<(), String> {
+    tokio_cron_scheduler::Job::new_async_tz(cron, HQ_TIME_ZONE, |_, _| Box::pin(async {}))
+        .map(drop)
+        .map_err(|e| format!("{cron:?} is not a schedule (sec min hour day month weekday): {e}"))
+}
+
+/// Starts the schedule of every job on this instance (`overrides`: name → cron replacing a job's
+/// own schedule). Keep the returned scheduler alive.
 pub async fn start_scheduler(
     storage: Arc<dyn Storage>,
+    overrides: &[(String, String)],
 ) -> Result<tokio_cron_scheduler::JobScheduler, tokio_cron_scheduler::JobSchedulerError> {
     let sched = tokio_cron_scheduler::JobScheduler::new().await?;
     for def in all() {
         let storage = storage.clone();
+        let schedule = overrides
+            .iter()
+            .rev()
+            .find(|(n, _)| n == def.name)
+            .map_or(def.schedule, |(_, c)| c.as_str());
         sched
             .add(tokio_cron_scheduler::Job::new_async_tz(
-                def.schedule,
+                schedule,
                 HQ_TIME_ZONE,
                 move |_, _| {
                     let storage = storage.clone();
