@@ -643,6 +643,7 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
                 receipt_footer:
                     "¡Gracias por su visita! Conserve el ticket para cambios (30 días).".into(),
                 cash_tolerance: crate::storage::default_cash_tolerance(),
+                time_zone: crate::storage::TimeZone::default(),
             })
             .await?;
         store_rows.push(s);

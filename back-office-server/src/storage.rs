@@ -9,6 +9,7 @@ use sync_protocol::{
     BarcodeRuleRecord, ChangesPage, Document, FranchiseeId, Money, ProductId, PushResponse,
     StaffId, StaffRole, StoreId, TaxRate, TillId,
 };
+pub use trastienda_l10n::TimeZone;
 
 /// Why a storage call failed. The HTTP layer maps these to 404 / 409 / 422 / 500.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +78,8 @@ pub struct NewStore {
     pub receipt_footer: String,
     /// Validated by the caller: not negative.
     pub cash_tolerance: Money,
+    /// The zone the store counts its business days and hours in.
+    pub time_zone: TimeZone,
 }
 
 impl NewStore {
@@ -89,6 +92,7 @@ impl NewStore {
             receipt_header: String::new(),
             receipt_footer: String::new(),
             cash_tolerance: default_cash_tolerance(),
+            time_zone: TimeZone::default(),
         }
     }
 }
@@ -103,6 +107,8 @@ pub struct Store {
     pub receipt_footer: String,
     /// Cash over/short a Z close at this store's tills accepts without a manager's approval.
     pub cash_tolerance: Money,
+    /// The zone the store counts its business days and hours in (Europe/Madrid by default).
+    pub time_zone: TimeZone,
 }
 
 /// HQ's settings of a store to change; `None` leaves a field as it is. Validated by the caller.
@@ -113,6 +119,7 @@ pub struct StorePatch {
     pub receipt_header: Option<String>,
     pub receipt_footer: Option<String>,
     pub cash_tolerance: Option<Money>,
+    pub time_zone: Option<TimeZone>,
 }
 
 /// A till slot created by HQ, enrolled or waiting for its one-time code.

@@ -61,6 +61,10 @@ pub struct StoreRecord {
     /// absent from an older HQ, then the till keeps its own setting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_tolerance: Option<Money>,
+    /// The IANA time zone the store counts its business days in, e.g. `Atlantic/Canary` (added
+    /// within protocol v1; absent from an older HQ, then Europe/Madrid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print

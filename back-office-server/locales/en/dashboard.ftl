@@ -482,3 +482,11 @@ jobs-did-documents = { $n } documents checked
 jobs-did-breaks = { $n } breaks
 alert-job-failed = Job failed
 alert-chain-verify = Altered chain
+
+## Store time zones
+
+field-time-zone = Time zone
+time-zone-europe-madrid = Mainland Spain and the Balearics (Europe/Madrid)
+time-zone-atlantic-canary = Canary Islands (Atlantic/Canary)
+time-zone-africa-ceuta = Ceuta and Melilla (Africa/Ceuta)
+stores-time-zone-invalid = “{ $value }” is not a time zone: pick one from the list.

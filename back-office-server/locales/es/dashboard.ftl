@@ -482,3 +482,11 @@ jobs-did-documents = { $n } documentos comprobados
 jobs-did-breaks = { $n } roturas
 alert-job-failed = Tarea fallida
 alert-chain-verify = Cadena alterada
+
+## Store time zones
+
+field-time-zone = Zona horaria
+time-zone-europe-madrid = Península y Baleares (Europe/Madrid)
+time-zone-atlantic-canary = Canarias (Atlantic/Canary)
+time-zone-africa-ceuta = Ceuta y Melilla (Africa/Ceuta)
+stores-time-zone-invalid = «{ $value }» no es una zona horaria: elige una de la lista.

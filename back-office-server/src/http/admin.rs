@@ -211,6 +211,9 @@ pub struct StoreIn {
     /// Default 5.00.
     #[serde(default = "crate::storage::default_cash_tolerance")]
     pub cash_tolerance: Money,
+    /// IANA name, default Europe/Madrid (Atlantic/Canary for the Canary Islands).
+    #[serde(default)]
+    pub time_zone: crate::storage::TimeZone,
 }
 
 /// Body of `PATCH /stores/{id}`: only the fields given change.
@@ -222,6 +225,7 @@ pub struct StorePatchIn {
     pub receipt_header: Option<String>,
     pub receipt_footer: Option<String>,
     pub cash_tolerance: Option<Money>,
+    pub time_zone: Option<crate::storage::TimeZone>,
 }
 
 /// Body of `PUT /stores/{id}`: every setting (the franchisee of a store does not change).
@@ -236,6 +240,9 @@ pub struct StoreSettingsIn {
     #[serde(default)]
     pub receipt_footer: String,
     pub cash_tolerance: Money,
+    /// Default Europe/Madrid.
+    #[serde(default)]
+    pub time_zone: crate::storage::TimeZone,
 }
 
 /// Validates a store change before storage sees it.
@@ -258,6 +265,7 @@ pub(crate) fn store_patch(b: &StorePatchIn) -> Result<StorePatch, AppError> {
             .map(|v| receipt_text("receipt_footer", v))
             .transpose()?,
         cash_tolerance: b.cash_tolerance.map(cash_tolerance).transpose()?,
+        time_zone: b.time_zone,
     })
 }
 
@@ -285,6 +293,7 @@ pub async fn put_store(
         receipt_header: Some(b.receipt_header),
         receipt_footer: Some(b.receipt_footer),
         cash_tolerance: Some(b.cash_tolerance),
+        time_zone: Some(b.time_zone),
     })?;
     Ok(Json(st.storage.update_store(StoreId(id), &p).await?))
 }
@@ -318,6 +327,7 @@ pub async fn create_store(
             receipt_header: receipt_text("receipt_header", &b.receipt_header)?,
             receipt_footer: receipt_text("receipt_footer", &b.receipt_footer)?,
             cash_tolerance: cash_tolerance(b.cash_tolerance)?,
+            time_zone: b.time_zone,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(s)))

@@ -3,7 +3,7 @@
 
 use super::{Alert, StorageResult};
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId};
@@ -258,22 +258,6 @@ pub fn store_filter(col: &str, stores: Option<&[StoreId]>) -> String {
     }
 }
 
-/// The local (Europe/Madrid) hour of `documents.till_time` (UTC microseconds) in SQL. SQLite has no
-/// time zones: UTC + 1, or + 2 from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
-/// Sunday of October (the EU rule; the same expression backfills migration 0007).
-fn hour_sql(postgres: bool) -> &'static str {
-    if postgres {
-        "CAST(EXTRACT(HOUR FROM (to_timestamp(d.till_time / 1000000.0) AT TIME ZONE 'Europe/Madrid')) AS BIGINT)"
-    } else {
-        "((CAST(strftime('%H', d.till_time / 1000000, 'unixepoch') AS INTEGER) \
-          + CASE WHEN datetime(d.till_time / 1000000, 'unixepoch') \
-                    >= date(strftime('%Y', d.till_time / 1000000, 'unixepoch') || '-03-31', '-6 days', 'weekday 0') || ' 01:00:00' \
-                AND datetime(d.till_time / 1000000, 'unixepoch') \
-                    < date(strftime('%Y', d.till_time / 1000000, 'unixepoch') || '-10-31', '-6 days', 'weekday 0') || ' 01:00:00' \
-               THEN 2 ELSE 1 END) % 24)"
-    }
-}
-
 /// The cashier id of a stored sale or refund document in SQL (0 when none).
 fn cashier_sql(postgres: bool) -> &'static str {
     if postgres {
@@ -455,7 +439,6 @@ pub fn report_sql(
             | ReportDim::Cashier
             | ReportDim::Franchisee,
         ) => {
-            let hour = hour_sql(postgres);
             let cashier = cashier_sql(postgres);
             let (store, key, label, joins, by) = match dim {
                 ReportDim::Day => (zero, "s.business_day", "''", String::new(), "s.business_day"),
@@ -470,7 +453,7 @@ pub fn report_sql(
                     zero,
                     "CAST(h.hour AS TEXT)",
                     "''",
-                    format!(" JOIN (SELECT d.id, {hour} AS hour FROM documents d) h ON h.id = s.document_id"),
+                    " JOIN (SELECT d.id, d.local_hour AS hour FROM documents d) h ON h.id = s.document_id".to_string(),
                     "h.hour",
                 ),
                 ReportDim::Cashier => (
@@ -637,7 +620,8 @@ pub struct AggDelta {
 
 impl AggDelta {
     /// Adds a stored document (sales and refunds count; other kinds are ignored).
-    pub fn add(&mut self, day: &str, doc: &Document) {
+    /// `day` and `hour`: the document's business day and local hour in its store's zone.
+    pub fn add(&mut self, day: &str, hour: u32, doc: &Document) {
         let Some(s) = super::sql::sale_rows(doc) else {
             return;
         };
@@ -653,11 +637,7 @@ impl AggDelta {
         e[2] += sign * s.total_cents;
         e[3] += sign * s.net_cents;
         e[4] += sign * s.tax_cents;
-        let hour = i64::from(
-            doc.till_time
-                .with_timezone(&chrono_tz::Europe::Madrid)
-                .hour(),
-        );
+        let hour = i64::from(hour);
         let cashier = match &doc.body {
             sync_protocol::DocumentBody::Sale(x) => x.cashier_id,
             sync_protocol::DocumentBody::Refund(x) => x.cashier_id,

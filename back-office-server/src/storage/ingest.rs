@@ -52,6 +52,15 @@ pub(crate) async fn push_tx(
         .await?
         .ok_or_else(|| sql::till_not_found(till_id))?;
     let (mut contiguous, mut last_seq): (i64, i64) = (row.get(0)?, row.get(1)?);
+    // The store's zone: its documents are counted on its business days and local hours.
+    let tz: trastienda_l10n::TimeZone = tx
+        .scalar::<String>(
+            "SELECT time_zone FROM stores WHERE id = ?1",
+            p![till.store_id.0],
+        )
+        .await?
+        .parse()
+        .map_err(|e| StorageError::Backend(format!("store time zone: {e}")))?;
     let mut stored = 0i64;
     let mut conflicts = 0i64;
     let mut results = Vec::with_capacity(docs.len());
@@ -64,11 +73,12 @@ pub(crate) async fn push_tx(
         let seq = sql::to_i64(doc.seq, "sequence")?;
         let id = doc.id.to_string();
         let json = sql::json(doc)?;
-        let day = sql::day_text(sql::business_day(doc.till_time));
+        let day = sql::day_text(trastienda_l10n::business_day(doc.till_time, tz));
+        let hour = trastienda_l10n::local_hour(doc.till_time, tz);
         let n = tx
             .execute(
-                "INSERT INTO documents (id, till_id, store_id, seq, kind, till_time, business_day, hash, prev_hash, json, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+                "INSERT INTO documents (id, till_id, store_id, seq, kind, till_time, business_day, hash, prev_hash, json, received_at, local_hour)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
                 p![
                     &id,
                     till_id,
@@ -80,7 +90,8 @@ pub(crate) async fn push_tx(
                     &doc.hash,
                     &doc.prev_hash,
                     &json,
-                    now_us
+                    now_us,
+                    hour
                 ],
             )
             .await?;
@@ -135,7 +146,7 @@ pub(crate) async fn push_tx(
             continue;
         }
 
-        aggregates.add(&day, doc);
+        aggregates.add(&day, hour, doc);
         if let Some(s) = sql::sale_rows(doc) {
             tx.execute(
                 "INSERT INTO sales (document_id, kind, till_id, store_id, business_day, number, total_cents, net_cents, tax_cents)

@@ -67,6 +67,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0010_job_runs",
         sql: include_str!("../../../migrations/server/sqlite/0010_job_runs.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_store_time_zones",
+        sql: include_str!("../../../migrations/server/sqlite/0014_store_time_zones.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -120,6 +125,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         name: "0010_job_runs",
         sql: include_str!("../../../migrations/server/postgres/0010_job_runs.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_store_time_zones",
+        sql: include_str!("../../../migrations/server/postgres/0014_store_time_zones.sql"),
+    },
 ];
 
 /// Refuses a database written by a newer build (invariant 8: never guess).
@@ -149,9 +159,10 @@ pub fn opt_from_micros(us: Option<i64>) -> Option<DateTime<Utc>> {
     us.map(from_micros)
 }
 
-/// The business day a till time falls on, in the franchise's time zone.
+/// The business day an instant falls on in HQ's time zone (HQ's own documents, "today" on the
+/// dashboard). A store's documents use the store's zone, see [`trastienda_l10n::business_day`].
 pub fn business_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&chrono_tz::Europe::Madrid).date_naive()
+    trastienda_l10n::business_day(t, trastienda_l10n::DEFAULT_TIME_ZONE)
 }
 
 pub fn day_text(d: NaiveDate) -> String {
@@ -317,13 +328,14 @@ pub fn store_change(
             receipt_footer: s.receipt_footer.clone(),
             receipt_header: s.receipt_header.clone(),
             cash_tolerance: Some(s.cash_tolerance),
+            time_zone: Some(s.time_zone.name().to_string()),
         }),
     )
 }
 
 /// The columns of a store row, in the order `store_row` reads them.
-pub const STORE_COLUMNS: &str =
-    "id, franchisee_id, name, address, receipt_footer, receipt_header, cash_tolerance_cents";
+pub const STORE_COLUMNS: &str = "id, franchisee_id, name, address, receipt_footer, receipt_header, \
+     cash_tolerance_cents, time_zone";
 
 /// A store with the patch applied (`None` leaves a field as it is).
 pub fn patched_store(mut s: super::Store, p: &super::StorePatch) -> super::Store {
@@ -341,6 +353,9 @@ pub fn patched_store(mut s: super::Store, p: &super::StorePatch) -> super::Store
     }
     if let Some(v) = p.cash_tolerance {
         s.cash_tolerance = v;
+    }
+    if let Some(v) = p.time_zone {
+        s.time_zone = v;
     }
     s
 }

@@ -22,6 +22,7 @@ impl SqlStorage {
             Dialect::Postgres => sql::POSTGRES_MIGRATIONS,
         };
         migrate(&db, migrations).await?;
+        backfill_local_hours(&db).await?;
         Ok(Self { db })
     }
 
@@ -72,6 +73,52 @@ async fn migrate(db: &Db, migrations: &'static [Migration]) -> StorageResult<()>
             None => return Ok(()),
         }
     }
+}
+
+/// Documents stored before migration 0014 get the local hour of their till time in their store's
+/// zone (done here, in Rust, so no SQL has to know summer-time rules). A few thousand per
+/// transaction; nothing to do on a database that has none left.
+async fn backfill_local_hours(db: &Db) -> StorageResult<()> {
+    let mut total = 0u64;
+    loop {
+        let done = db
+            .write(|tx| {
+                Box::pin(async move {
+                    let rows = tx
+                        .query_map(
+                            "SELECT d.id, d.till_time, s.time_zone FROM documents d JOIN stores s ON s.id = d.store_id
+                             WHERE d.local_hour IS NULL LIMIT 5000",
+                            p![],
+                            |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?, r.get::<String>(2)?)),
+                        )
+                        .await?;
+                    for (id, till_time, zone) in &rows {
+                        let tz: trastienda_l10n::TimeZone = zone
+                            .parse()
+                            .map_err(|e| StorageError::Backend(format!("store time zone: {e}")))?;
+                        let hour = trastienda_l10n::local_hour(sql::from_micros(*till_time), tz);
+                        tx.execute(
+                            "UPDATE documents SET local_hour = ?1 WHERE id = ?2",
+                            p![hour, id],
+                        )
+                        .await?;
+                    }
+                    Ok(rows.len() as u64)
+                })
+            })
+            .await?;
+        total += done;
+        if done == 0 {
+            break;
+        }
+    }
+    if total > 0 {
+        tracing::info!(
+            documents = total,
+            "local hours of earlier documents filled in"
+        );
+    }
+    Ok(())
 }
 
 // --- helpers inside a transaction -------------------------------------------------------------
@@ -232,6 +279,10 @@ fn store_of(r: &Row) -> StorageResult<Store> {
         receipt_footer: r.get(4)?,
         receipt_header: r.get(5)?,
         cash_tolerance: Money::from_cents(r.get(6)?),
+        time_zone: r
+            .get::<String>(7)?
+            .parse()
+            .map_err(|e| StorageError::Backend(format!("store time zone: {e}")))?,
     })
 }
 
@@ -487,15 +538,16 @@ impl Storage for SqlStorage {
                     let f = load_franchisee(tx, s.franchisee_id.0, false).await?;
                     let id = tx
                         .insert_returning_id(
-                            "INSERT INTO stores (franchisee_id, name, address, receipt_footer, receipt_header, cash_tolerance_cents)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                            "INSERT INTO stores (franchisee_id, name, address, receipt_footer, receipt_header, cash_tolerance_cents, time_zone)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                             p![
                                 s.franchisee_id.0,
                                 &s.name,
                                 &s.address,
                                 &s.receipt_footer,
                                 &s.receipt_header,
-                                s.cash_tolerance.cents()
+                                s.cash_tolerance.cents(),
+                                s.time_zone.name()
                             ],
                         )
                         .await?;
@@ -507,6 +559,7 @@ impl Storage for SqlStorage {
                         receipt_header: s.receipt_header,
                         receipt_footer: s.receipt_footer,
                         cash_tolerance: s.cash_tolerance,
+                        time_zone: s.time_zone,
                     };
                     write_change(tx, sql::store_change(&store, &f.legal_name, &f.nif)?).await?;
                     Ok(store)
@@ -544,13 +597,14 @@ impl Storage for SqlStorage {
                     let s = sql::patched_store(load_store(tx, id.0, true).await?, &patch);
                     tx.execute(
                         "UPDATE stores SET name = ?1, address = ?2, receipt_header = ?3, receipt_footer = ?4,
-                         cash_tolerance_cents = ?5 WHERE id = ?6",
+                         cash_tolerance_cents = ?5, time_zone = ?6 WHERE id = ?7",
                         p![
                             &s.name,
                             &s.address,
                             &s.receipt_header,
                             &s.receipt_footer,
                             s.cash_tolerance.cents(),
+                            s.time_zone.name(),
                             id.0
                         ],
                     )

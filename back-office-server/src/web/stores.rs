@@ -116,6 +116,7 @@ pub async fn list(
                         label { (m("field-receipt-footer")) " " textarea name="receipt_footer" rows="2" {} }
                         label { (m("field-cash-tolerance")) " "
                             input name="cash_tolerance" value=(html::price_field(default_cash_tolerance())) inputmode="decimal"; }
+                        (time_zone_field(t, crate::storage::TimeZone::default(), false))
                         p { button type="submit" { (m("create")) } }
                     }
                 }
@@ -178,6 +179,34 @@ pub struct StoreForm {
     pub receipt_footer: String,
     #[serde(default)]
     pub cash_tolerance: String,
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// The time zone picker: the zones of Spain's territories.
+fn time_zone_field(t: &Tr, current: crate::storage::TimeZone, disabled: bool) -> maud::Markup {
+    maud::html! {
+        label { (t.msg("field-time-zone")) " "
+            select name="time_zone" id="time-zone" disabled[disabled] {
+                @for z in crate::storage::TimeZone::SPAIN {
+                    option value=(z.name()) selected[z == current] { (t.msg(&format!("time-zone-{}", z.name().replace('/', "-").to_lowercase()))) }
+                }
+                @if !crate::storage::TimeZone::SPAIN.contains(&current) {
+                    option value=(current.name()) selected { (current.name()) }
+                }
+            }
+        }
+    }
+}
+
+/// A time zone from the form (empty: Europe/Madrid).
+fn time_zone(t: &Tr, v: &str) -> Result<crate::storage::TimeZone, WebError> {
+    if v.trim().is_empty() {
+        return Ok(crate::storage::TimeZone::default());
+    }
+    v.parse().map_err(|_| {
+        WebError::invalid(t.msg_with("stores-time-zone-invalid", &[("value", &v.trim())]))
+    })
 }
 
 /// `POST /dashboard/stores`.
@@ -210,6 +239,7 @@ pub async fn create_store(
             receipt_header,
             receipt_footer,
             cash_tolerance,
+            time_zone: time_zone(t, &f.time_zone)?,
         })
         .await?;
     Ok(see_other(&format!(
@@ -290,6 +320,7 @@ pub async fn show_store(
                 label { (m("stores-cash-tolerance-long")) " "
                     input name="cash_tolerance" required inputmode="decimal"
                         value=(html::price_field(s.cash_tolerance)) disabled[dis]; }
+                (time_zone_field(t, s.time_zone, dis))
                 @if v.can_write() {
                     p { button type="submit" { (m("save")) } " " (m("stores-store-save-help")) }
                 } @else {
@@ -313,6 +344,8 @@ pub struct StoreEditForm {
     pub receipt_footer: String,
     #[serde(default)]
     pub cash_tolerance: String,
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 /// `POST /dashboard/stores/{id}` (HQ admin): saves the settings and writes the store's change for its tills.
@@ -341,6 +374,7 @@ pub async fn save_store(
             &f.receipt_footer,
         )?),
         cash_tolerance: Some(tolerance(t, &f.cash_tolerance)?),
+        time_zone: Some(time_zone(t, &f.time_zone)?),
     })?;
     let s = st.storage.update_store(StoreId(id), &patch).await?;
     Ok(see_other(&format!(
