@@ -49,6 +49,7 @@ async fn world(s: &Server) -> World {
             receipt_header: "Kaixo".into(),
             receipt_footer: "Agur".into(),
             cash_tolerance: back_office_server::storage::default_cash_tolerance(),
+            time_zone: Default::default(),
         })
         .await
         .unwrap()

@@ -52,6 +52,7 @@ async fn world(s: &Server) -> World {
             receipt_header: String::new(),
             receipt_footer: "Gracias".into(),
             cash_tolerance: back_office_server::storage::default_cash_tolerance(),
+            time_zone: Default::default(),
         })
         .await
         .unwrap()

@@ -129,6 +129,7 @@ async fn catalog(s: &Arc<dyn Storage>) -> Ctx {
         receipt_header: String::new(),
         receipt_footer: "Gracias".into(),
         cash_tolerance: back_office_server::storage::default_cash_tolerance(),
+        time_zone: Default::default(),
     };
     let a = s.create_store(&new_store("Centro")).await.unwrap();
     let b = s.create_store(&new_store("Norte")).await.unwrap();
@@ -391,6 +392,7 @@ async fn unique_rules(s: &Arc<dyn Storage>, ctx: &Ctx) {
             receipt_header: String::new(),
             receipt_footer: "".into(),
             cash_tolerance: back_office_server::storage::default_cash_tolerance(),
+            time_zone: Default::default(),
         })
         .await,
         Err(StorageError::NotFound(_))
@@ -695,6 +697,7 @@ async fn ingest(s: Arc<dyn Storage>, batches: usize, size: usize) {
             receipt_header: String::new(),
             receipt_footer: "".into(),
             cash_tolerance: back_office_server::storage::default_cash_tolerance(),
+            time_zone: Default::default(),
         })
         .await
         .unwrap();

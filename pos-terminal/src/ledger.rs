@@ -853,6 +853,7 @@ impl Ledger {
                         receipt_footer: r.get(6)?,
                         receipt_header: r.get(7)?,
                         cash_tolerance: r.get::<_, Option<i64>>(8)?.map(Money::from_cents),
+                        time_zone: None,
                     })
                 },
             )

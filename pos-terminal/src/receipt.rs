@@ -717,6 +717,7 @@ mod tests {
             receipt_footer: "Gracias".into(),
             receipt_header: "Abierto de 9 a 21 h\n\n  Tel. 910 000 000 ".into(),
             cash_tolerance: None,
+            time_zone: None,
         };
         let text = |els: Vec<Element>| -> Vec<String> {
             els.into_iter()

@@ -107,6 +107,7 @@ fn store() -> StoreRecord {
         receipt_footer: "¡Gracias por su visita!".into(),
         receipt_header: String::new(),
         cash_tolerance: None,
+        time_zone: None,
     }
 }
 

@@ -397,6 +397,7 @@ fn store_page(cursor: i64, tolerance: Option<Money>, header: &str) -> ChangesPag
                 receipt_footer: "Gracias".into(),
                 receipt_header: header.into(),
                 cash_tolerance: tolerance,
+                time_zone: None,
             }),
         }],
         next_cursor: cursor,

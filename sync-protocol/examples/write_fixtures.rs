@@ -256,6 +256,7 @@ fn main() -> std::io::Result<()> {
             receipt_footer: "Gracias por su visita".into(),
             receipt_header: String::new(),
             cash_tolerance: None,
+            time_zone: None,
         }),
     ];
     let changes = changes
@@ -324,6 +325,7 @@ fn main() -> std::io::Result<()> {
                     receipt_footer: "Gracias por su visita".into(),
                     receipt_header: "Abierto de 9 a 21 h\nTel. 910 000 000".into(),
                     cash_tolerance: Some(Money::from_cents(250)),
+                    time_zone: None,
                 }),
             }],
             next_cursor: 61,

@@ -235,6 +235,7 @@ mod tests {
         let new = StoreRecord {
             receipt_header: "Abierto 9–21 h".into(),
             cash_tolerance: Some(Money::from_cents(250)),
+            time_zone: None,
             ..r
         };
         let v = serde_json::to_value(CatalogChange::Store(new.clone())).unwrap();

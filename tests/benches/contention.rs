@@ -129,15 +129,22 @@ async fn main() {
         let tickets = lines / 3;
         let mut batch = Vec::with_capacity(sync_protocol::MAX_PUSH_BATCH);
         for k in 0..tickets {
-            let at = now - Duration::minutes(((tickets - k) * 365 * 24 * 60 / tickets.max(1)) as i64);
+            let at =
+                now - Duration::minutes(((tickets - k) * 365 * 24 * 60 / tickets.max(1)) as i64);
             let n = 1 + rng.below(5) as usize;
             batch.push(chain.sale(&mut rng, &products, n, at));
             if batch.len() == sync_protocol::MAX_PUSH_BATCH {
-                chain.push_all(st.as_ref(), &batch, now).await.expect("push");
+                chain
+                    .push_all(st.as_ref(), &batch, now)
+                    .await
+                    .expect("push");
                 batch.clear();
             }
         }
-        chain.push_all(st.as_ref(), &batch, now).await.expect("push");
+        chain
+            .push_all(st.as_ref(), &batch, now)
+            .await
+            .expect("push");
         println!(
             "contention {backend:?}: {tickets} tickets (~{lines} lines) loaded in {:.1} s",
             load.elapsed().as_secs_f64()
@@ -147,7 +154,13 @@ async fn main() {
         let year_ago = today - Duration::days(365);
         let timed_report = Instant::now();
         st.dashboard()
-            .report(ReportDim::Product, year_ago, today, ReportSource::RawLines, None)
+            .report(
+                ReportDim::Product,
+                year_ago,
+                today,
+                ReportSource::RawLines,
+                None,
+            )
             .await
             .expect("report");
         println!(

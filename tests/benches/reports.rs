@@ -85,6 +85,7 @@ async fn seed(st: &Arc<dyn Storage>, stores: usize) -> Vec<TillAuth> {
                 receipt_header: String::new(),
                 receipt_footer: String::new(),
                 cash_tolerance: back_office_server::storage::default_cash_tolerance(),
+                time_zone: Default::default(),
             })
             .await
             .expect("store");

@@ -108,6 +108,7 @@ fn fallback_store(l: &Ledger) -> sync_protocol::StoreRecord {
         receipt_footer: String::new(),
         receipt_header: String::new(),
         cash_tolerance: None,
+        time_zone: None,
     }
 }
 
