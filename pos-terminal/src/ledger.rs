@@ -505,6 +505,7 @@ impl Ledger {
             DocumentBody::CashClose(c) => Some(c.gross.cents()),
             DocumentBody::ShiftOpen(o) => Some(o.float.cents()),
             DocumentBody::AuditEvent(a) => a.amount.map(Money::cents),
+            DocumentBody::FullInvoice(i) => Some(i.totals.total.cents()),
             DocumentBody::StockMovement(_) | DocumentBody::ClockEvent(_) => None,
         };
         let id = doc.id.to_string();
