@@ -381,6 +381,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// HQ delivery notes (albaranes) and their receipt at the store.
     fn deliveries(&self) -> &dyn deliveries::DeliveryStorage;
+
+    /// VERI*FACTU records as the tills sent them (stored by `push`).
+    fn verifactu(&self) -> &dyn verifactu::VerifactuStorage;
 }
 
 pub mod dashboard;
@@ -389,6 +392,7 @@ pub mod postgres;
 pub mod reconcile;
 pub mod sql;
 pub mod sqlite;
+pub mod verifactu;
 
 /// Opens the backend a database URL names and brings its schema up to date:
 /// `sqlite://PATH` (relative or absolute; a bare path ending in `.db` also works) or `postgres://…` / `postgresql://…`.

@@ -18,6 +18,7 @@ type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
 mod dashboard;
 mod deliveries;
+mod verifactu;
 
 /// Key of the advisory lock every transaction takes before it writes change-log rows.
 const CHANGE_LOG_LOCK: i64 = 0x5452_4153_0001;
@@ -712,6 +713,7 @@ async fn push_tx(
 
     dashboard::apply_aggregates(tx, &aggregates).await?;
     deliveries::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
+    verifactu::store_records(tx, till, docs, now_us).await?;
     if stored > 0 {
         // Advance the contiguous mark over stored sequences; stops at the first hole.
         let seqs = tx
@@ -1623,6 +1625,10 @@ impl Storage for PostgresStorage {
     }
 
     fn deliveries(&self) -> &dyn super::deliveries::DeliveryStorage {
+        self
+    }
+
+    fn verifactu(&self) -> &dyn super::verifactu::VerifactuStorage {
         self
     }
 

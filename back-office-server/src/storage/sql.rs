@@ -62,6 +62,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0009_till_outbox",
         sql: include_str!("../../../migrations/server/sqlite/0009_till_outbox.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_verifactu",
+        sql: include_str!("../../../migrations/server/sqlite/0011_verifactu.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -109,6 +114,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "0009_till_outbox",
         sql: include_str!("../../../migrations/server/postgres/0009_till_outbox.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "0011_verifactu",
+        sql: include_str!("../../../migrations/server/postgres/0011_verifactu.sql"),
     },
 ];
 

@@ -14,6 +14,7 @@ use sync_protocol::{
 
 mod dashboard;
 mod deliveries;
+mod verifactu;
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
@@ -584,6 +585,7 @@ fn push_tx(
 
     dashboard::apply_aggregates(tx, &aggregates)?;
     deliveries::apply_receipts(tx, till_id, &stored_docs, now_us)?;
+    verifactu::store_records(tx, till, docs, now_us)?;
     if stored > 0 {
         let mut st = tx.prepare_cached(
             "SELECT seq FROM documents WHERE till_id = ?1 AND seq > ?2 ORDER BY seq",
@@ -1397,6 +1399,10 @@ impl Storage for SqliteStorage {
     }
 
     fn deliveries(&self) -> &dyn super::deliveries::DeliveryStorage {
+        self
+    }
+
+    fn verifactu(&self) -> &dyn super::verifactu::VerifactuStorage {
         self
     }
 

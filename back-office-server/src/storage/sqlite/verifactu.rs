@@ -1,0 +1,185 @@
+//! VERI*FACTU records on SQLite: stored and checked inside the push transaction, read by the API.
+
+use super::{SqliteStorage, alert};
+use crate::storage::verifactu::{
+    self as vf, RecordQuery, RecordRow, STORED_COLUMNS, StoredRecord, VerifactuStorage,
+};
+use crate::storage::{StorageResult, TillAuth};
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_protocol::Document;
+use sync_protocol::verifactu::RegistroFacturacion;
+
+/// The record next to document `seq` in `till`'s chain for `nif`: the one before (`before`) or after.
+fn neighbour(
+    tx: &Connection,
+    till_id: i64,
+    nif: &str,
+    seq: i64,
+    before: bool,
+) -> StorageResult<Option<(u64, RegistroFacturacion)>> {
+    let sql = if before {
+        "SELECT doc_seq, json FROM verifactu_records WHERE till_id = ?1 AND emisor_nif = ?2 AND doc_seq < ?3
+         ORDER BY doc_seq DESC, id DESC LIMIT 1"
+    } else {
+        "SELECT doc_seq, json FROM verifactu_records WHERE till_id = ?1 AND emisor_nif = ?2 AND doc_seq > ?3
+         ORDER BY doc_seq, id LIMIT 1"
+    };
+    let row: Option<(i64, String)> = tx
+        .prepare_cached(sql)?
+        .query_row(params![till_id, nif, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(s, j)| Ok((u64::try_from(s).unwrap_or(0), vf::parse(&j)?)))
+        .transpose()
+}
+
+/// Whether every document of the till strictly between `from` and `to` has arrived: only then is
+/// the record at `from` the one right before the record at `to` (records skip the documents that
+/// are not invoices, never an invoice).
+fn nothing_missing_between(
+    tx: &Connection,
+    till_id: i64,
+    from: u64,
+    to: u64,
+) -> StorageResult<bool> {
+    let (from, to) = (
+        i64::try_from(from).unwrap_or(i64::MAX),
+        i64::try_from(to).unwrap_or(i64::MAX),
+    );
+    let n: i64 = tx
+        .prepare_cached(
+            "SELECT COUNT(*) FROM documents WHERE till_id = ?1 AND seq > ?2 AND seq < ?3",
+        )?
+        .query_row(params![till_id, from, to], |r| r.get(0))?;
+    Ok(n == to - from - 1)
+}
+
+/// Stores the record each of `docs` carries (all of a push's documents, stored, duplicate or in
+/// conflict: a record is never dropped), checks it, and raises an alert for a bad huella, a
+/// record that does not match its document, or a broken link with the record before or after it.
+/// A record already stored (the same document pushed again) is left as it is.
+pub(super) fn store_records(
+    tx: &Connection,
+    till: &TillAuth,
+    docs: &[Document],
+    now_us: i64,
+) -> StorageResult<()> {
+    let till_id = till.till_id.0;
+    for row in vf::rows(docs)? {
+        if !insert(tx, till, &row, now_us)? {
+            continue;
+        }
+        for (kind, message) in vf::own_problems(till_id, &row) {
+            alert(tx, kind, till_id, &message, now_us, None)?;
+        }
+        let seq = i64::try_from(row.doc.seq).unwrap_or(i64::MAX);
+        let this = (row.doc.seq, row.record);
+        // The record before it, unless documents between them are still on their way (the
+        // later arrival checks the link then).
+        let before = match neighbour(tx, till_id, &row.emisor_nif, seq, true)? {
+            Some((s, r)) if nothing_missing_between(tx, till_id, s, row.doc.seq)? => Some((s, r)),
+            Some(_) => None,
+            None if row.doc.seq > 1 && !nothing_missing_between(tx, till_id, 0, row.doc.seq)? => {
+                None
+            }
+            None => {
+                if let Some(m) = vf::first_problem(till_id, this) {
+                    alert(tx, vf::ALERT_CHAIN_BREAK, till_id, &m, now_us, None)?;
+                }
+                None
+            }
+        };
+        if let Some(m) = vf::link_problem(till_id, before.as_ref().map(|(s, r)| (*s, r)), this) {
+            alert(tx, vf::ALERT_CHAIN_BREAK, till_id, &m, now_us, None)?;
+        }
+        // A record filling a hole: the one after it must name it.
+        if let Some((s, next)) = neighbour(tx, till_id, &row.emisor_nif, seq, false)?
+            && nothing_missing_between(tx, till_id, row.doc.seq, s)?
+            && let Some(m) = vf::link_problem(till_id, Some(this), (s, &next))
+        {
+            alert(tx, vf::ALERT_CHAIN_BREAK, till_id, &m, now_us, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts the record; false when it was already stored.
+fn insert(tx: &Connection, till: &TillAuth, r: &RecordRow<'_>, now_us: i64) -> StorageResult<bool> {
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO verifactu_records (till_id, store_id, franchisee_id, document_id, doc_seq, kind,
+               tipo_factura, emisor_nif, num_serie, fecha_expedicion, importe_total_cents, cuota_total_cents,
+               generated_at, huella, prev_huella, hash_ok, json, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            till.till_id.0,
+            till.store_id.0,
+            till.franchisee_id.0,
+            r.doc.id.to_string(),
+            i64::try_from(r.doc.seq).unwrap_or(i64::MAX),
+            r.kind,
+            r.tipo_factura,
+            r.emisor_nif,
+            r.num_serie,
+            r.fecha_expedicion,
+            r.importe_total_cents,
+            r.cuota_total_cents,
+            r.generated_at,
+            r.huella,
+            r.prev_huella,
+            r.hash_ok,
+            r.json,
+            now_us
+        ])?;
+    Ok(n > 0)
+}
+
+#[async_trait]
+impl VerifactuStorage for SqliteStorage {
+    async fn verifactu_records(&self, q: RecordQuery) -> StorageResult<Vec<StoredRecord>> {
+        self.run(move |c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {STORED_COLUMNS} FROM verifactu_records
+                 WHERE franchisee_id = ?1 AND fecha_expedicion BETWEEN ?2 AND ?3 AND id > ?4
+                 ORDER BY id LIMIT ?5"
+            ))?;
+            let rows = st
+                .query_map(
+                    params![
+                        q.franchisee.0,
+                        q.from.format("%Y-%m-%d").to_string(),
+                        q.to.format("%Y-%m-%d").to_string(),
+                        q.after_id,
+                        q.limit
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, i64>(5)?,
+                            r.get::<_, i64>(6)?,
+                            r.get::<_, String>(7)?,
+                            r.get::<_, Option<String>>(8)?,
+                            r.get::<_, bool>(9)?,
+                            r.get::<_, Option<i64>>(10)?,
+                            r.get::<_, String>(11)?,
+                        ))
+                    },
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|r| {
+                    vf::stored(
+                        r.0, r.1, r.2, r.3, &r.4, r.5, r.6, r.7, r.8, r.9, r.10, &r.11,
+                    )
+                })
+                .collect()
+        })
+        .await
+    }
+}
