@@ -3,9 +3,9 @@
 -- record's JSON is the wire form (sync_protocol::verifactu::RegistroFacturacion); the columns are
 -- what the chain and the lookups need. Append-only: a mistake is corrected by a new record.
 CREATE TABLE verifactu_records (
-    -- Generation order: the chain's order.
-    id               INTEGER PRIMARY KEY,
-    doc_seq          INTEGER NOT NULL UNIQUE REFERENCES documents(seq),
+    -- The document's sequence: one record per document, and (each record being made in its
+    -- document's transaction) the order records were made in, which is the chain's order.
+    doc_seq          INTEGER PRIMARY KEY REFERENCES documents(seq),
     kind             TEXT    NOT NULL CHECK (kind IN ('alta', 'anulacion')),
     tipo_factura     TEXT,
     emisor_nif       TEXT    NOT NULL,
@@ -19,8 +19,8 @@ CREATE TABLE verifactu_records (
     json             TEXT    NOT NULL,
     UNIQUE (emisor_nif, num_serie, fecha_expedicion, kind)
 );
-CREATE INDEX verifactu_records_chain ON verifactu_records (emisor_nif, id);
-CREATE INDEX verifactu_records_number ON verifactu_records (num_serie);
+-- No other index: the chain's last record is found by reading back from the newest row (see
+-- ledger/verifactu.rs), and every index is one more page written by each sale's commit.
 CREATE TRIGGER verifactu_records_immutable_update BEFORE UPDATE ON verifactu_records
 BEGIN SELECT RAISE(ABORT, 'VERI*FACTU records are immutable'); END;
 CREATE TRIGGER verifactu_records_immutable_delete BEFORE DELETE ON verifactu_records

@@ -238,8 +238,11 @@ fn alta_data(tx: &Connection, doc: &Document, taxpayer: &Taxpayer) -> Result<Opt
 /// The last record of `nif`'s chain on this till, checked as Orden art. 7.i asks: its huella
 /// matches its content and it names the record before it.
 fn last_record(tx: &Connection, nif: &str) -> Result<Option<RegistroFacturacion>> {
+    // Newest rows first by rowid, without an index: the last two records of the till's current
+    // NIF are the last two rows (a NIF change reads back once to find that the new NIF has none).
     let mut stmt = tx.prepare_cached(
-        "SELECT doc_seq, json, huella FROM verifactu_records WHERE emisor_nif = ?1 ORDER BY id DESC LIMIT 2",
+        "SELECT doc_seq, json, huella FROM verifactu_records NOT INDEXED WHERE emisor_nif = ?1
+         ORDER BY doc_seq DESC LIMIT 2",
     )?;
     let rows: Vec<(i64, String, String)> = stmt
         .query_map([nif], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -363,7 +366,7 @@ impl Ledger {
     pub fn verifactu_records(&self) -> Result<Vec<(u64, RegistroFacturacion)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT doc_seq, json FROM verifactu_records ORDER BY id")?;
+            .prepare("SELECT doc_seq, json FROM verifactu_records ORDER BY doc_seq")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -380,7 +383,7 @@ impl Ledger {
         let mut last: std::collections::HashMap<String, RegistroFacturacion> =
             std::collections::HashMap::new();
         let mut stmt = self.conn.prepare(
-            "SELECT doc_seq, json, emisor_nif, huella FROM verifactu_records ORDER BY id",
+            "SELECT doc_seq, json, emisor_nif, huella FROM verifactu_records ORDER BY doc_seq",
         )?;
         let mut rows = stmt.query([])?;
         let mut count = 0u64;
@@ -411,7 +414,7 @@ impl Ledger {
             .conn
             .prepare(
                 "SELECT d.seq FROM documents d LEFT JOIN verifactu_records v ON v.doc_seq = d.seq
-                 WHERE d.kind IN ('sale', 'refund', 'full_invoice') AND d.seq >= ?1 AND v.id IS NULL
+                 WHERE d.kind IN ('sale', 'refund', 'full_invoice') AND d.seq >= ?1 AND v.doc_seq IS NULL
                  ORDER BY d.seq LIMIT 10",
             )?
             .query_map([since], |r| r.get(0))?
