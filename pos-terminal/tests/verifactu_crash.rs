@@ -22,11 +22,14 @@ const KILLS: usize = 8;
 /// Runs in the child: sells until killed; every tenth sale is refunded, every seventh invoiced.
 fn child(dir: PathBuf) {
     let mut l = Ledger::open(dir.join("till.db")).unwrap();
-    std::fs::write(dir.join("selling"), b"1").unwrap();
     let mut i: i64 = 0;
     loop {
         i += 1;
         let sale = sell(&mut l, 100 + i % 500);
+        if i == 1 {
+            // Killed from now on, each round has sold at least once.
+            std::fs::write(dir.join("selling"), b"1").unwrap();
+        }
         if i % 10 == 0 {
             let DocumentBody::Sale(s) = &sale.body else {
                 unreachable!()
