@@ -5,6 +5,7 @@ pub mod admin;
 pub mod delivery_notes;
 pub mod reports;
 pub mod sync;
+pub mod verifactu;
 
 use crate::storage::{Storage, StorageError, TillAuth};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1/sync", sync)
         .nest("/api/v1/admin", admin)
         .route("/api/v1/reports/sales", get(reports::sales))
+        .route("/api/v1/verifactu/records", get(verifactu::records))
         .merge(crate::web::routes().layer(axum::middleware::from_fn(crate::web::localize_errors)))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -263,6 +263,15 @@ pub fn document() -> Value {
                 query_param("group_by", json!({"type": "string", "enum": ["store", "day", "store_day"]}), false, "Default store"),
             ], None, ("200", ok("Report", r("SalesReport"))), &[]),
         },
+        "/api/v1/verifactu/records": {
+            "get": admin("VERI*FACTU records of one franchisee's tills issued in the period (at most 366 days), every field with the huella, the previous huella and whether the huella matched on arrival; paged by `after`", vec![
+                query_param("franchisee", int(), true, "Franchisee id"),
+                query_param("from", json!({"type": "string", "format": "date"}), true, "First issue date (FechaExpedicionFactura)"),
+                query_param("to", json!({"type": "string", "format": "date"}), true, "Last issue date (inclusive)"),
+                query_param("after", int(), false, "The previous page's next_after"),
+                query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}), false, "Records per page"),
+            ], None, ("200", ok("Records", r("VerifactuRecords"))), &[("404", "No such franchisee")]),
+        },
     });
 
     let money = json!({ "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$", "description": "Euros with exactly two decimals, as a string", "examples": ["12.50"] });
@@ -287,8 +296,21 @@ pub fn document() -> Value {
             "till_time": datetime.clone(),
             "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "body": {"type": "object", "description": "{kind: sale|refund|cash_movement|cash_close|stock_movement, data: {...}} as defined in sync-protocol", "required": ["kind", "data"]},
+            "body": {"type": "object", "description": "{kind: sale|refund|cash_movement|cash_close|stock_movement|shift_open|clock_event|audit_event|full_invoice, data: {...}} as defined in sync-protocol", "required": ["kind", "data"]},
+            "verifactu": r("VerifactuRecord"),
         }), &["id", "till_id", "store_id", "seq", "till_time", "prev_hash", "hash", "body"]),
+        "VerifactuRecord": json!({"type": "object", "description": "A VERI*FACTU record (RegistroAlta or RegistroAnulacion) as sync_protocol::verifactu::RegistroFacturacion serialises it: tagged by `registro` (alta, anulacion); AEAT field names in snake_case; amounts as Money strings; dates ISO; fecha_hora_huso_gen_registro with its offset", "required": ["registro", "id_factura", "encadenamiento", "sistema_informatico", "fecha_hora_huso_gen_registro", "huella"]}),
+        "StoredVerifactuRecord": obj(json!({
+            "id": int(), "till_id": int(), "store_id": int(), "franchisee_id": int(),
+            "document_id": {"type": "string", "format": "uuid"}, "doc_seq": int(),
+            "received_at": datetime.clone(),
+            "huella": {"type": "string", "description": "64 upper-case hex characters"},
+            "previous_huella": nullable(string()),
+            "hash_valid": {"type": "boolean", "description": "The huella matched the record's content on arrival"},
+            "importe_total": nullable(r("Money")),
+            "record": r("VerifactuRecord"),
+        }), &["id", "till_id", "store_id", "franchisee_id", "document_id", "doc_seq", "received_at", "huella", "previous_huella", "hash_valid", "record"]),
+        "VerifactuRecords": obj(json!({ "franchisee": int(), "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}, "records": array(r("StoredVerifactuRecord")), "next_after": int() }), &["franchisee", "from", "to", "records"]),
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")}, "waiting": {"type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "Documents still waiting in the till's outbox besides this push's (optional)"} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),
         "PushResponse": obj(json!({ "results": array(r("PushResult")), "contiguous_seq": int() }), &["results", "contiguous_seq"]),

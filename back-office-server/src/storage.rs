@@ -391,6 +391,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Scheduled job runs and the data of the housekeeping jobs.
     fn jobs(&self) -> &dyn jobs::JobStorage;
+
+    /// VERI*FACTU records as the tills sent them (stored by `push`).
+    fn verifactu(&self) -> &dyn verifactu::VerifactuStorage;
 }
 
 pub mod dashboard;
@@ -406,6 +409,8 @@ pub mod reconcile;
 pub mod sql;
 pub mod sql_storage;
 pub mod sqlite;
+pub mod verifactu;
+mod verifactu_sql;
 
 pub use sql_storage::SqlStorage;
 

@@ -25,6 +25,26 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
         "bench",
     )?;
+    // The store, whose franchisee's NIF the tickets' VERI*FACTU records are issued under.
+    ledger.apply_changes(&ChangesPage {
+        protocol_version: PROTOCOL_VERSION,
+        changes: vec![Change {
+            cursor: 1,
+            change: CatalogChange::Store(StoreRecord {
+                id: StoreId(1),
+                name: "Tienda".into(),
+                address: "Calle Mayor 1".into(),
+                franchisee_id: FranchiseeId(1),
+                franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+                franchisee_nif: "B12345674".into(),
+                receipt_footer: String::new(),
+                receipt_header: String::new(),
+                cash_tolerance: None,
+            }),
+        }],
+        next_cursor: 1,
+        has_more: false,
+    })?;
     let manager = Staff {
         id: StaffId(1),
         name: "Encargada".into(),

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_delivery_notes",
         include_str!("../../migrations/terminal/0007_delivery_notes.sql"),
     ),
+    (
+        "0008_verifactu",
+        include_str!("../../migrations/terminal/0008_verifactu.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -91,6 +95,20 @@ pub enum LedgerError {
     NoOpenShift,
     #[error(transparent)]
     Totals(#[from] TotalsError),
+    /// A sale, refund or invoice needs its issuer's NIF for its VERI*FACTU record.
+    #[error(
+        "this till does not know its franchisee's NIF yet, so it cannot issue invoices; let it sync with HQ once"
+    )]
+    NoTaxpayer,
+    #[error("the VERI*FACTU record cannot be made: {0}")]
+    Verifactu(#[from] sync_protocol::verifactu::VerifactuError),
+    /// The AEAT would reject the invoice's record; nothing was recorded.
+    #[error("the AEAT would refuse this invoice: {0}")]
+    Preflight(String),
+    #[error("the VERI*FACTU chain is broken: {0}")]
+    RecordChain(#[from] sync_protocol::verifactu::RecordChainError),
+    #[error("VERI*FACTU: {0}")]
+    Fiscal(String),
     #[error("the ledger's chain is broken: {0}")]
     Chain(#[from] ChainError),
     #[error("the ledger's counter disagrees with its documents: {0}")]
@@ -114,6 +132,7 @@ mod deliveries;
 mod invoices;
 mod scan;
 mod tickets;
+mod verifactu;
 pub use deliveries::LocalDeliveryNote;
 pub use invoices::FullInvoice;
 pub use scan::{Scan, ScanError};
@@ -468,6 +487,17 @@ impl Ledger {
         is_sale: bool,
         make: impl FnOnce(&Transaction<'_>, &TillIdentity, i64) -> Result<DocumentBody>,
     ) -> Result<Document> {
+        self.append_at(is_sale, Utc::now(), make)
+    }
+
+    /// [`Ledger::append_with`] at a given till time (a full invoice prints the time it records).
+    /// Sales, refunds and full invoices get their VERI*FACTU record in the same transaction.
+    pub(crate) fn append_at(
+        &mut self,
+        is_sale: bool,
+        till_time: DateTime<Utc>,
+        make: impl FnOnce(&Transaction<'_>, &TillIdentity, i64) -> Result<DocumentBody>,
+    ) -> Result<Document> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -487,15 +517,16 @@ impl Ledger {
             return Err(LedgerError::NoOpenShift);
         }
         body.validate().map_err(LedgerError::Invalid)?;
-        let doc = Document::seal(
+        let mut doc = Document::seal(
             DocumentId::new(),
             ident.till_id,
             ident.store_id,
             seq as u64,
-            Utc::now(),
+            till_time,
             &prev_hash,
             body,
         );
+        let record = verifactu::make_record(&tx, &ident, &doc)?;
         let json = serde_json::to_string(&doc)
             .map_err(|e| LedgerError::Invalid(format!("cannot serialise document: {e}")))?;
         let total_cents = match &doc.body {
@@ -505,6 +536,7 @@ impl Ledger {
             DocumentBody::CashClose(c) => Some(c.gross.cents()),
             DocumentBody::ShiftOpen(o) => Some(o.float.cents()),
             DocumentBody::AuditEvent(a) => a.amount.map(Money::cents),
+            DocumentBody::FullInvoice(i) => Some(i.totals.total.cents()),
             DocumentBody::StockMovement(_) | DocumentBody::ClockEvent(_) => None,
         };
         let id = doc.id.to_string();
@@ -529,11 +561,15 @@ impl Ledger {
             "INSERT INTO outbox (seq, doc_id, state) VALUES (?1, ?2, 'pending')",
             params![seq, id],
         )?;
+        if let Some(r) = &record {
+            verifactu::insert(&tx, seq, r)?;
+        }
         tx.commit()?;
+        doc.verifactu = record.map(Box::new);
         Ok(doc)
     }
 
-    /// A stored document by sequence number (for reprints and reports).
+    /// A stored document by sequence number (for reprints and reports), with its VERI*FACTU record.
     pub fn document(&self, seq: u64) -> Result<Option<Document>> {
         let json: Option<String> = self
             .conn
@@ -543,7 +579,10 @@ impl Ledger {
                 |r| r.get(0),
             )
             .optional()?;
-        json.map(|j| parse_doc(seq as i64, &j)).transpose()
+        let Some(json) = json else { return Ok(None) };
+        let mut doc = parse_doc(seq as i64, &json)?;
+        verifactu::attach(&self.conn, &mut doc)?;
+        Ok(Some(doc))
     }
 
     /// Number of documents in the ledger.
@@ -614,19 +653,33 @@ impl Ledger {
 
     // ----- outbox ---------------------------------------------------------------------------
 
-    /// Up to `limit` unacknowledged documents (not those in conflict), in sequence order.
+    /// Up to `limit` unacknowledged documents (not those in conflict), in sequence order, each
+    /// with its VERI*FACTU record: records travel to HQ beside their documents.
     pub fn pending_outbox(&self, limit: usize) -> Result<Vec<Document>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.seq, d.json FROM outbox o JOIN documents d ON d.seq = o.seq
+            "SELECT d.seq, d.json, v.json FROM outbox o JOIN documents d ON d.seq = o.seq
+             LEFT JOIN verifactu_records v ON v.doc_seq = d.seq
              WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, json) = row?;
-            out.push(parse_doc(seq, &json)?);
+            let (seq, json, record) = row?;
+            let mut doc = parse_doc(seq, &json)?;
+            if let Some(r) = record {
+                doc.verifactu = Some(Box::new(serde_json::from_str(&r).map_err(|e| {
+                    LedgerError::Fiscal(format!(
+                        "the VERI*FACTU record of document {seq} cannot be read: {e}"
+                    ))
+                })?));
+            }
+            out.push(doc);
         }
         Ok(out)
     }

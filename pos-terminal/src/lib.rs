@@ -2,6 +2,7 @@
 //! No UI types live here, so the iced app, the till simulator and the tests all drive the same code.
 
 pub mod cart;
+pub mod fiscal;
 pub mod ledger;
 pub mod printer;
 pub mod receipt;

@@ -12,10 +12,36 @@ use escpos::utils::{
 };
 use std::cell::RefCell;
 use std::rc::Rc;
+use sync_protocol::verifactu::{Entorno, RegistroFacturacion, qr_url};
 use sync_protocol::{
     CashClose, Document, DocumentBody, Money, Payment, Quantity, SaleLine, StoreRecord, TaxRate,
     Tender, TicketTotals,
 };
+
+/// Thermal receipt printers print at 203 dpi: 8 dots per millimetre.
+pub const DOTS_PER_MM: u32 = 8;
+/// The AEAT's QR is 30×30 to 40×40 mm (Orden HAC/1177/2024 art. 21; QR specification v0.5.0).
+pub const FISCAL_QR_MM: std::ops::RangeInclusive<u32> = 30..=40;
+/// Printed above the fiscal QR (Orden art. 20).
+pub const FISCAL_QR_ABOVE: &str = "QR tributario:";
+/// Printed below the fiscal QR by a VERI*FACTU system (Orden art. 20).
+pub const FISCAL_QR_BELOW: &str = "VERI*FACTU";
+
+/// Module size in printer dots that puts the QR of `data` (ECC M) inside 30–40 mm. The printer's
+/// firmware picks the QR version itself and may choose one size up from ours (4 modules more),
+/// so the size is chosen to fit 40 mm even then; `None` if no module size can.
+pub fn fiscal_qr_module(data: &str) -> Option<u8> {
+    let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M).ok()?;
+    let modules = u32::try_from(code.width()).ok()?;
+    let (min, max) = (
+        FISCAL_QR_MM.start() * DOTS_PER_MM,
+        FISCAL_QR_MM.end() * DOTS_PER_MM,
+    );
+    let module = (max / (modules + 4)).min(15);
+    (module >= 1 && modules * module >= min)
+        .then(|| u8::try_from(module).ok())
+        .flatten()
+}
 
 /// The drawer kick: `ESC p m t1 t2` with m = 0 (pin 2), t1 = 0x19 (25 × 2 ms = 50 ms on),
 /// t2 = 0xFA (250 × 2 ms = 500 ms off). escpos 0.20's `cash_drawer()` sends only `1B 70 00`;
@@ -63,6 +89,8 @@ pub enum Element {
     Text { text: String, style: Style },
     /// A QR code (the printer firmware draws it).
     Qr(String),
+    /// The AEAT's QR: error correction M, `module` dots per module (see [`fiscal_qr_module`]).
+    FiscalQr { data: String, module: u8 },
     /// Blank lines.
     Feed(u8),
     /// The five-byte drawer pulse ([`DRAWER_PULSE`]).
@@ -145,7 +173,26 @@ impl ReceiptLayout {
         out
     }
 
+    /// The VERI*FACTU block printed first on an invoice, before its content (Orden art. 21):
+    /// "QR tributario:", the `ValidarQR` URL as a QR of 30–40 mm, "VERI*FACTU".
+    pub fn fiscal_qr(&self, record: &RegistroFacturacion) -> Result<Vec<Element>, ReceiptError> {
+        let RegistroFacturacion::Alta(alta) = record else {
+            return Err(ReceiptError::NotPrintable("anulacion"));
+        };
+        let url = qr_url(Entorno::from_env(), &alta.id_factura, alta.importe_total);
+        let module = fiscal_qr_module(&url).ok_or_else(|| {
+            ReceiptError::Encode(format!("the QR of {url} does not fit 30-40 mm"))
+        })?;
+        let mut out = self.centered(FISCAL_QR_ABOVE);
+        out.push(Element::FiscalQr { data: url, module });
+        out.extend(self.centered(FISCAL_QR_BELOW));
+        out.push(Element::Feed(1));
+        Ok(out)
+    }
+
     /// A sale or refund receipt. The drawer pulse is included when a cash tender is present.
+    /// A document with a VERI*FACTU record starts with its QR; one from before records existed
+    /// ends with its number as a QR, as it did when it was first printed.
     pub fn render_document(
         &self,
         doc: &Document,
@@ -176,6 +223,9 @@ impl ReceiptLayout {
             // First, so the cashier can count change while the paper comes out.
             out.push(Element::DrawerPulse);
         }
+        if let Some(r) = &doc.verifactu {
+            out.extend(self.fiscal_qr(r)?);
+        }
         out.extend(self.header(store));
         out.extend(self.styled(
             title,
@@ -204,26 +254,34 @@ impl ReceiptLayout {
         for l in store.receipt_footer.lines() {
             out.extend(self.centered(l));
         }
-        out.push(Element::Feed(1));
-        out.push(Element::Qr(number.clone()));
-        out.extend(self.centered(number));
+        if doc.verifactu.is_none() {
+            out.push(Element::Feed(1));
+            out.push(Element::Qr(number.clone()));
+            out.extend(self.centered(number));
+        }
         out.push(Element::Feed(3));
         out.push(Element::Cut);
         Ok(out)
     }
 
-    /// A full invoice (factura completa) for a sale: its own title and number, the simplified
-    /// ticket it replaces, the customer's name, NIF and address, and the tax breakdown.
+    /// A full invoice (factura completa) for a sale: its VERI*FACTU QR first (`record`, the F3
+    /// of the invoice's own document), its own title and number, the simplified ticket it
+    /// replaces, the customer's name, NIF and address, and the tax breakdown.
     pub fn render_full_invoice(
         &self,
         doc: &Document,
         store: &StoreRecord,
         invoice: &crate::ledger::FullInvoice,
+        record: Option<&RegistroFacturacion>,
     ) -> Result<Vec<Element>, ReceiptError> {
         let DocumentBody::Sale(sale) = &doc.body else {
             return Err(ReceiptError::NotPrintable(doc.body.kind().as_str()));
         };
-        let mut out = self.header(store);
+        let mut out = match record {
+            Some(r) => self.fiscal_qr(r)?,
+            None => Vec::new(),
+        };
+        out.extend(self.header(store));
         out.extend(self.styled(
             "FACTURA",
             Style {
@@ -250,9 +308,11 @@ impl ReceiptLayout {
         self.push_totals(&mut out, &sale.totals);
         self.push_payments(&mut out, &sale.payments);
         out.push(self.rule());
-        out.push(Element::Feed(1));
-        out.push(Element::Qr(invoice.number.clone()));
-        out.extend(self.centered(&invoice.number));
+        if record.is_none() {
+            out.push(Element::Feed(1));
+            out.push(Element::Qr(invoice.number.clone()));
+            out.extend(self.centered(&invoice.number));
+        }
         out.push(Element::Feed(3));
         out.push(Element::Cut);
         Ok(out)
@@ -658,6 +718,16 @@ pub fn encode(elements: &[Element], layout: ReceiptLayout) -> Result<Vec<u8>, Re
                     QRCodeOption::new(QRCodeModel::Model2, 6, QRCodeCorrectionLevel::M),
                 )?;
             }
+            Element::FiscalQr { data, module } => {
+                if cur.align != Align::Center {
+                    p.justify(JustifyMode::CENTER)?;
+                    cur.align = Align::Center;
+                }
+                p.qrcode_option(
+                    data,
+                    QRCodeOption::new(QRCodeModel::Model2, *module, QRCodeCorrectionLevel::M),
+                )?;
+            }
             Element::Feed(n) => {
                 p.feeds(*n)?;
             }
@@ -687,6 +757,35 @@ pub fn receipt_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fiscal_qr_is_30_to_40_mm_for_any_invoice_number() {
+        // From a short ticket number to the 60 characters the AEAT allows, amounts up to 12 digits.
+        for (number, amount) in [
+            ("T0007-000001", "2.50"),
+            ("T0007-R000123", "-1234.56"),
+            ("TIENDA-MUY-LARGA-0001-CAJA-0001-F000001", "999999999999.99"),
+            (&"9".repeat(60)[..], "-999999999999.99"),
+        ] {
+            let url = format!(
+                "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR?nif=B12345674&numserie={number}&fecha=31-12-2026&importe={amount}"
+            );
+            let module = u32::from(fiscal_qr_module(&url).unwrap());
+            let modules =
+                qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+                    .unwrap()
+                    .width() as u32;
+            for m in [modules, modules + 4] {
+                let mm = m * module / DOTS_PER_MM;
+                assert!(
+                    FISCAL_QR_MM.contains(&(m * module / DOTS_PER_MM)),
+                    "{url}: {m} modules x {module} dots = {mm} mm"
+                );
+            }
+            // It fits 58 mm paper (384 printable dots) as well as 80 mm.
+            assert!((modules + 4) * module <= 384);
+        }
+    }
 
     #[test]
     fn spanish_formats() {

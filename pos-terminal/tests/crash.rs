@@ -20,6 +20,7 @@ fn child(dir: PathBuf) {
     let mut l = Ledger::open(dir.join("till.db")).unwrap();
     l.enrol("https://hq.example", &enroll_response(), "caja")
         .unwrap();
+    l.apply_changes(&store_page(1)).unwrap();
     open_shift(&mut l);
     for i in 0..SALES {
         sell(&mut l, 100 + i as i64);

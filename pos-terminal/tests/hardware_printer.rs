@@ -245,14 +245,121 @@ fn receipt_reaches_a_network_printer_and_decodes_back() {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
     assert!(text.contains(&ticket));
-    // The QR carries the ticket number: GS ( k pL pH 49 80 48 <data>.
-    let store_at = find(&bytes, &[0x31, 0x50, 0x30]).expect("QR store command");
-    let len = u16::from_le_bytes([bytes[store_at - 2], bytes[store_at - 1]]) as usize - 3;
-    assert_eq!(&bytes[store_at + 3..store_at + 3 + len], ticket.as_bytes());
-    // Each line fits 48 columns.
-    for line in text.split('\n') {
+    // The one QR is the AEAT's, first on the paper, and finds the ticket on the refund screen.
+    let qr = fiscal_qr(&bytes);
+    let record = doc.verifactu.as_deref().unwrap();
+    let sync_protocol::verifactu::RegistroFacturacion::Alta(alta) = record else {
+        panic!("an alta")
+    };
+    assert_eq!(
+        qr.payload,
+        sync_protocol::verifactu::qr_url(
+            sync_protocol::verifactu::Entorno::from_env(),
+            &alta.id_factura,
+            alta.importe_total
+        )
+    );
+    assert!(qr.payload.contains(&format!("numserie={ticket}&")));
+    assert!(qr.payload.contains("&importe=2.50"));
+    assert!(
+        qr.at < find(&bytes, b"Panader").unwrap(),
+        "before the content"
+    );
+    assert_eq!(
+        l.lock()
+            .unwrap()
+            .sale_by_ticket(&qr.payload)
+            .unwrap()
+            .unwrap()
+            .id,
+        doc.id
+    );
+    // Each line of text after the QR fits 48 columns.
+    for line in decode_pc858(&bytes[qr.end..]).split('\n') {
         let printable: String = line.chars().filter(|c| !c.is_control()).collect();
         assert!(printable.chars().count() <= 60, "{printable}");
+    }
+}
+
+/// The AEAT QR as the printer receives it (GS ( k: module size, error correction, data, print).
+struct FiscalQr {
+    payload: String,
+    /// Where its data command starts in the byte stream.
+    at: usize,
+    /// Just after its print command.
+    end: usize,
+}
+
+/// Decodes the receipt's QR commands and checks what the AEAT asks of the QR (Orden art. 20–21):
+/// exactly one, error correction M, 30–40 mm at 203 dpi (also when the printer picks one QR
+/// version more than the smallest), "QR tributario:" just above and "VERI*FACTU" just below.
+fn fiscal_qr(bytes: &[u8]) -> FiscalQr {
+    const STORE: [u8; 3] = [0x31, 0x50, 0x30];
+    let stores: Vec<usize> = bytes
+        .windows(3)
+        .enumerate()
+        .filter(|(i, w)| *w == STORE && *i >= 5 && bytes[i - 5..i - 2] == [0x1D, 0x28, 0x6B])
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(stores.len(), 1, "exactly one QR on the receipt");
+    let at = stores[0];
+    let len = u16::from_le_bytes([bytes[at - 2], bytes[at - 1]]) as usize - 3;
+    let payload = String::from_utf8(bytes[at + 3..at + 3 + len].to_vec()).unwrap();
+    let before = &bytes[..at];
+    let size_at = before
+        .windows(7)
+        .rposition(|w| w == [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43])
+        .expect("module size command");
+    let module = u32::from(bytes[size_at + 7]);
+    let ecc_at = before
+        .windows(7)
+        .rposition(|w| w == [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45])
+        .expect("error correction command");
+    assert_eq!(bytes[ecc_at + 7], 49, "error correction M");
+    let print = [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30];
+    assert_eq!(
+        &bytes[at + 3 + len..at + 3 + len + 8],
+        &print,
+        "printed right after its data"
+    );
+    let modules =
+        qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+            .unwrap()
+            .width() as u32;
+    for m in [modules, modules + 4] {
+        let dots = m * module;
+        assert!(
+            (240..=320).contains(&dots),
+            "{m} modules x {module} dots = {dots} dots"
+        );
+    }
+    let model_at = before
+        .windows(7)
+        .rposition(|w| w == [0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41])
+        .expect("QR model command");
+    assert!(
+        model_at < size_at && size_at < ecc_at,
+        "one QR symbol's commands"
+    );
+    let above = decode_pc858(&bytes[..model_at]);
+    assert!(
+        above.trim_end().ends_with("QR tributario:"),
+        "'QR tributario:' right above the QR:\n{above}"
+    );
+    let below = decode_pc858(&bytes[at + 3 + len + 8..]);
+    let first_line = below
+        .split('\n')
+        .map(|l| l.chars().filter(|c| !c.is_control()).collect::<String>())
+        .find(|l| !l.trim().is_empty())
+        .unwrap();
+    assert!(
+        first_line.ends_with("VERI*FACTU"),
+        "below the QR: {first_line:?}"
+    );
+    FiscalQr {
+        payload,
+        at,
+        end: at + 3 + len + 8,
     }
 }
 
@@ -343,6 +450,106 @@ fn printer_that_stalls_or_closes_mid_receipt_keeps_the_job() {
         assert_eq!(report.printed.len(), 1, "mode {mode}: {report:?}");
         assert!(l.lock().unwrap().pending_prints(10).unwrap().is_empty());
     }
+}
+
+/// Refunds and full invoices print the AEAT QR at the top too, on 58 mm paper as on 80 mm, and
+/// the refund screen finds the ticket from either QR.
+#[test]
+fn refund_and_full_invoice_print_their_qr_first_on_58_mm() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir);
+    let doc = sale(&l);
+    let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), READY);
+    let q = PrintQueue::new(
+        ReceiptPrinter::new(PrinterConfig::Network {
+            host: "127.0.0.1".into(),
+            port: printer.port,
+            timeout: Duration::from_millis(300),
+        }),
+        ReceiptLayout::MM58,
+    );
+    let refund = {
+        let mut l = l.lock().unwrap();
+        let DocumentBody::Sale(s) = &doc.body else {
+            panic!()
+        };
+        let body = pos_terminal::refund::build_refund(
+            &doc,
+            &pos_terminal::Refunded::default(),
+            &[(s.lines[0].line_id, Quantity::one())],
+            Some(StaffId(10)),
+            Some(StaffId(11)),
+            "no le gusta",
+        )
+        .unwrap();
+        l.record_document(body).unwrap()
+    };
+    q.print_document(&l, refund.seq, None).unwrap();
+    let wait_for_cut = |from: usize| {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let b = printer.bytes();
+            if b.len() > from && find(&b[from..], &[0x1D, 0x56, 0x41, 0x00]).is_some() {
+                return b[from..].to_vec();
+            }
+            assert!(Instant::now() < deadline, "no cut");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let bytes = wait_for_cut(0);
+    let qr = fiscal_qr(&bytes);
+    assert!(qr.payload.contains("numserie=T0007-R000001&"));
+    // One of the two coffees: 1,50 less its share (0,25) of the line discount.
+    assert!(qr.payload.contains("&importe=-1.25"), "{}", qr.payload);
+    assert!(qr.at < find(&bytes, b"DEVOLUCI").unwrap());
+
+    // A full invoice for the ticket: its F3's QR, then FACTURA.
+    let invoice = l
+        .lock()
+        .unwrap()
+        .record_full_invoice(
+            doc.seq,
+            "Cliente S.A.",
+            "Calle Mayor 1, Madrid",
+            "A58818501",
+        )
+        .unwrap();
+    let (elements, record) = {
+        let l = l.lock().unwrap();
+        let record = l
+            .verifactu_record(invoice.doc_seq.unwrap())
+            .unwrap()
+            .unwrap();
+        let sale_doc = l.document(doc.seq).unwrap().unwrap();
+        (
+            ReceiptLayout::MM58
+                .render_full_invoice(&sale_doc, &store(), &invoice, Some(&record))
+                .unwrap(),
+            record,
+        )
+    };
+    let from = printer.bytes().len();
+    q.printer
+        .send(&pos_terminal::receipt::encode(&elements, ReceiptLayout::MM58).unwrap())
+        .unwrap();
+    let bytes = wait_for_cut(from);
+    let qr = fiscal_qr(&bytes);
+    assert!(qr.payload.contains("numserie=T0007-F000001&"));
+    assert_eq!(
+        record.tipo_factura(),
+        Some(sync_protocol::verifactu::TipoFactura::F3)
+    );
+    assert!(qr.at < find(&bytes, b"FACTURA").unwrap());
+    // Scanning the invoice's QR on the refund screen finds the ticket it replaced.
+    assert_eq!(
+        l.lock()
+            .unwrap()
+            .sale_by_ticket(&qr.payload)
+            .unwrap()
+            .unwrap()
+            .id,
+        doc.id
+    );
 }
 
 #[test]

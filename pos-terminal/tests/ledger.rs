@@ -155,7 +155,7 @@ fn sales_need_enrolment() {
 #[test]
 fn sales_are_gapless_chained_and_queued() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = open_enrolled(&dir, "https://hq.example");
+    let mut l = open_selling(&dir, "https://hq.example");
     // Seq 1 is the shift opening; sales follow it, ticket numbers still start at 1.
     assert_eq!(open_shift(&mut l).seq, 1);
     let mut total = 0;
@@ -197,7 +197,7 @@ fn sales_are_gapless_chained_and_queued() {
 #[test]
 fn invalid_documents_consume_no_number() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = open_enrolled(&dir, "https://hq.example");
+    let mut l = open_selling(&dir, "https://hq.example");
     open_shift(&mut l);
     sell(&mut l, 100);
     // Payments short of the total: refused after the counter was bumped, inside the transaction.
@@ -227,7 +227,7 @@ fn crash_and_reopen_keeps_the_sequence_gapless() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("till.db");
     {
-        let mut l = open_enrolled(&dir, "https://hq.example");
+        let mut l = open_selling(&dir, "https://hq.example");
         open_shift(&mut l);
         for _ in 0..5 {
             sell(&mut l, 100);
@@ -262,7 +262,7 @@ fn documents_cannot_be_edited_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("till.db");
     {
-        let mut l = open_enrolled(&dir, "https://hq.example");
+        let mut l = open_selling(&dir, "https://hq.example");
         open_shift(&mut l);
         sell(&mut l, 100);
         sell(&mut l, 200);
@@ -290,7 +290,7 @@ fn documents_cannot_be_edited_in_place() {
 #[test]
 fn outbox_pending_ack_and_conflict() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = open_enrolled(&dir, "https://hq.example");
+    let mut l = open_selling(&dir, "https://hq.example");
     open_shift(&mut l); // seq 1; the ten sales are 2..=11
     for _ in 0..10 {
         sell(&mut l, 100);
@@ -323,8 +323,8 @@ fn outbox_pending_ack_and_conflict() {
 fn barcode_lookup_search_and_store_price() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = open_enrolled(&dir, "https://hq.example");
-    assert_eq!(l.apply_changes(&catalog_page()).unwrap(), 11);
-    assert_eq!(l.cursor().unwrap(), 11);
+    assert_eq!(l.apply_changes(&catalog_page()).unwrap(), 12);
+    assert_eq!(l.cursor().unwrap(), 12);
 
     let cafe = l.lookup_barcode("8412345678905").unwrap().unwrap();
     assert_eq!(cafe.name, "Café con leche");
@@ -368,47 +368,47 @@ fn apply_changes_is_idempotent_and_keeps_search_in_sync() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = open_enrolled(&dir, "https://hq.example");
     let page = catalog_page();
-    assert_eq!(l.apply_changes(&page).unwrap(), 11);
+    assert_eq!(l.apply_changes(&page).unwrap(), 12);
     assert_eq!(
         l.apply_changes(&page).unwrap(),
         0,
         "same page again applies nothing"
     );
-    assert_eq!(l.cursor().unwrap(), 11);
+    assert_eq!(l.cursor().unwrap(), 12);
     assert_eq!(l.search_products("cafe", 10).unwrap().len(), 2);
 
     let next = ChangesPage {
         protocol_version: PROTOCOL_VERSION,
         changes: vec![
             Change {
-                cursor: 12,
+                cursor: 13,
                 change: product(2, "Tetera de cerámica", 1800),
             },
             Change {
-                cursor: 13,
+                cursor: 14,
                 change: CatalogChange::StorePriceCleared {
                     product_id: ProductId(3),
                 },
             },
             Change {
-                cursor: 14,
+                cursor: 15,
                 change: CatalogChange::BarcodeDeleted {
                     code: "5901234123457".into(),
                 },
             },
             Change {
-                cursor: 15,
+                cursor: 16,
                 change: CatalogChange::ProductDeleted { id: ProductId(1) },
             },
         ],
-        next_cursor: 15,
+        next_cursor: 16,
         has_more: false,
     };
     assert_eq!(l.apply_changes(&next).unwrap(), 4);
     assert_eq!(l.apply_changes(&next).unwrap(), 0);
     // An old page replayed late must not roll anything back.
     assert_eq!(l.apply_changes(&page).unwrap(), 0);
-    assert_eq!(l.cursor().unwrap(), 15);
+    assert_eq!(l.cursor().unwrap(), 16);
     assert!(l.search_products("cafe", 10).unwrap().is_empty());
     assert_eq!(l.search_products("ceram", 10).unwrap().len(), 1);
     assert!(l.lookup_barcode("8412345678905").unwrap().is_none());
@@ -437,7 +437,7 @@ fn pins_verify_against_hq_hashes() {
 #[test]
 fn refunds_are_numbered_from_the_till_series() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = open_enrolled(&dir, "https://hq.example");
+    let mut l = open_selling(&dir, "https://hq.example");
     open_shift(&mut l);
     let sale = sell(&mut l, 300);
     let DocumentBody::Sale(s) = &sale.body else {

@@ -179,6 +179,10 @@ fn fast() -> SyncOptions {
 /// `n` documents waiting to be pushed: the shift opening (seq 1), then `n − 1` sales.
 fn ledger_with_documents(dir: &tempfile::TempDir, url: &str, n: usize) -> Arc<Mutex<Ledger>> {
     let mut l = open_enrolled(dir, url);
+    if n > 1 {
+        // Sales need the franchisee's NIF; the catalog brings the store.
+        l.apply_changes(&catalog_page()).unwrap();
+    }
     open_shift(&mut l);
     for i in 1..n {
         sell(&mut l, 100 + i as i64);
@@ -351,6 +355,7 @@ async fn revoked_token_is_not_retried_and_says_why() {
     let mut resp = enroll_response();
     resp.token = "wrong".into();
     l.enrol(&url, &resp, "caja").unwrap();
+    l.apply_changes(&store_page(1)).unwrap();
     open_shift(&mut l);
     sell(&mut l, 100);
     let ledger = Mutex::new(l);
@@ -385,11 +390,11 @@ async fn pull_loops_over_pages_until_done() {
     })
     .unwrap();
     let report = client.sync_once(&ledger).await.unwrap();
-    assert_eq!(report.changes_applied, 11);
+    assert_eq!(report.changes_applied, 12);
     assert_eq!(hq.lock().unwrap().pull_calls, 3);
     {
         let l = ledger.lock().unwrap();
-        assert_eq!(l.cursor().unwrap(), 11);
+        assert_eq!(l.cursor().unwrap(), 12);
         assert!(l.lookup_barcode("8412345678905").unwrap().is_some());
     }
     // Nothing new: one call, nothing applied.

@@ -128,6 +128,7 @@ fn main() -> std::io::Result<()> {
         next_float: None,
     });
     let d5 = Document::seal(DocumentId(uid(5)), till, store, 5, t, &d4.hash, close);
+    let verifactu_docs = verifactu_documents(t, till, store, &d1, &d2);
     let docs = vec![d1.clone(), d2, d3, d4, d5];
     let manager_docs = manager_documents(t, till, store, &uid);
 
@@ -411,6 +412,17 @@ fn main() -> std::io::Result<()> {
             waiting: None,
         }),
     )?;
+    // Sales, a full invoice and refunds with their VERI*FACTU records beside them (optional
+    // within v1: the record is outside the document hash, and absent on other documents).
+    write(
+        "push_request_verifactu",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: verifactu_docs,
+            waiting: None,
+        }),
+    )?;
     write(
         "api_error",
         j(&ApiError {
@@ -502,4 +514,118 @@ mod erased {
             serde_json::to_value(self).expect("serialise")
         }
     }
+}
+
+/// A ticket (F2), its refund (R5), a full invoice replacing the ticket (F3) and a refund after it
+/// (R1), each with the record a till makes for it, chained in that order.
+fn verifactu_documents(
+    t: DateTime<Utc>,
+    till: TillId,
+    store: StoreId,
+    sale: &Document,
+    refund: &Document,
+) -> Vec<Document> {
+    use sync_protocol::verifactu::*;
+    let (DocumentBody::Sale(s), DocumentBody::Refund(r)) = (&sale.body, &refund.body) else {
+        unreachable!("a sale and a refund")
+    };
+    let at = Timestamp::in_zone(t, DEFAULT_TIME_ZONE);
+    let day = at.date();
+    let nif = "B12345674";
+    let sistema = SistemaInformatico {
+        nombre_razon: "Trastienda (build without a declared producer)".into(),
+        nif: "00000000T".into(),
+        nombre_sistema_informatico: "Trastienda".into(),
+        id_sistema_informatico: "TS".into(),
+        version: "0.1.0".into(),
+        numero_instalacion: "TIENDA-0002-CAJA-0007".into(),
+        tipo_uso_posible_solo_verifactu: true,
+        tipo_uso_posible_multi_ot: true,
+        indicador_multiples_ot: false,
+    };
+    let data = |number: &str, tipo, totals: &TicketTotals, negative: bool| {
+        let sign = |m: Money| if negative { -m } else { m };
+        AltaData {
+            id_factura: IdFactura::new(nif, number, day).expect("id"),
+            nombre_razon_emisor: "Ultramarinos Centro S.L.".into(),
+            tipo_factura: tipo,
+            tipo_rectificativa: negative.then_some(TipoRectificativa::I),
+            facturas_rectificadas: vec![],
+            facturas_sustituidas: vec![],
+            importe_rectificacion: None,
+            fecha_operacion: None,
+            descripcion_operacion: if negative {
+                "Devolución de mercancía".into()
+            } else {
+                "Venta al por menor".into()
+            },
+            destinatarios: vec![],
+            desglose: desglose_iva(&totals.taxes, negative),
+            cuota_total: sign(totals.tax),
+            importe_total: sign(totals.total),
+        }
+    };
+    let customer = Destinatario::new("Hostelería Gran Vía S.L.", "A58818501").expect("customer");
+    let ticket_id = IdFactura::new(nif, &s.ticket_number, day).expect("id");
+    let invoice = DocumentBody::FullInvoice(CustomerInvoice {
+        invoice_number: "T0007-F000001".into(),
+        sale_id: sale.id,
+        ticket_number: s.ticket_number.clone(),
+        customer_name: customer.nombre_razon.clone(),
+        customer_address: "Gran Vía 1, 28013 Madrid".into(),
+        customer_nif: customer.nif.clone(),
+        lines: s.lines.clone(),
+        ticket_discount: s.ticket_discount,
+        totals: s.totals.clone(),
+    });
+    let mut second_refund = r.clone();
+    second_refund.refund_number = "T0007-R000002".into();
+    let uid = |n: u128| Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n);
+
+    let mut r5 = data(&r.refund_number, TipoFactura::R5, &r.totals, true);
+    r5.facturas_rectificadas = vec![ticket_id.clone()];
+    let mut f3 = data("T0007-F000001", TipoFactura::F3, &s.totals, false);
+    f3.facturas_sustituidas = vec![ticket_id];
+    f3.destinatarios = vec![customer.clone()];
+    let mut r1 = data("T0007-R000002", TipoFactura::R1, &r.totals, true);
+    r1.facturas_rectificadas = vec![f3.id_factura.clone()];
+    r1.destinatarios = vec![customer];
+    let steps = vec![
+        (
+            sale.body.clone(),
+            data(&s.ticket_number, TipoFactura::F2, &s.totals, false),
+        ),
+        (refund.body.clone(), r5),
+        (invoice, f3),
+        (DocumentBody::Refund(second_refund), r1),
+    ];
+    let mut docs: Vec<Document> = Vec::new();
+    let mut last: Option<RegistroFacturacion> = None;
+    for (i, (body, alta)) in steps.into_iter().enumerate() {
+        let prev_hash = docs
+            .last()
+            .map_or(GENESIS_HASH.to_string(), |d| d.hash.clone());
+        let mut d = Document::seal(
+            DocumentId(uid(31 + i as u128)),
+            till,
+            store,
+            i as u64 + 1,
+            t,
+            &prev_hash,
+            body,
+        );
+        let record = RegistroFacturacion::Alta(
+            RegistroAlta::generate(
+                alta,
+                last.as_ref().map(RegistroFacturacion::link),
+                sistema.clone(),
+                at,
+            )
+            .expect("record"),
+        );
+        d.verifactu = Some(Box::new(record.clone()));
+        last = Some(record);
+        docs.push(d);
+    }
+    docs
 }

@@ -5,6 +5,7 @@ use crate::cash::DenominationCount;
 use crate::ids::{DocumentId, ProductId, StaffId, StoreId, TillId};
 use crate::money::{Money, Quantity};
 use crate::totals::{LineInput, TicketTotals, TotalsError, compute_totals};
+use crate::verifactu::RegistroFacturacion;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -28,6 +29,11 @@ pub struct Document {
     /// Lower-case hex SHA-256 of the canonical serialisation of everything above plus the body.
     pub hash: String,
     pub body: DocumentBody,
+    /// The VERI*FACTU record the till made in the same transaction (sales, refunds and full
+    /// invoices), travelling beside its document to HQ. Outside the hash: the record has its own
+    /// huella and chain. Added within protocol v1: absent for other documents and from older tills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifactu: Option<Box<RegistroFacturacion>>,
 }
 
 /// What a document records.
@@ -42,6 +48,8 @@ pub enum DocumentBody {
     ShiftOpen(ShiftOpen),
     ClockEvent(ClockEvent),
     AuditEvent(AuditEvent),
+    /// Added within protocol v1 (an HQ must understand it before its tills issue one).
+    FullInvoice(CustomerInvoice),
 }
 
 /// The kind of a document, as stored in a column.
@@ -56,6 +64,7 @@ pub enum DocumentKind {
     ShiftOpen,
     ClockEvent,
     AuditEvent,
+    FullInvoice,
 }
 
 impl DocumentKind {
@@ -69,6 +78,7 @@ impl DocumentKind {
             Self::ShiftOpen => "shift_open",
             Self::ClockEvent => "clock_event",
             Self::AuditEvent => "audit_event",
+            Self::FullInvoice => "full_invoice",
         }
     }
 }
@@ -84,6 +94,7 @@ impl DocumentBody {
             Self::ShiftOpen(_) => DocumentKind::ShiftOpen,
             Self::ClockEvent(_) => DocumentKind::ClockEvent,
             Self::AuditEvent(_) => DocumentKind::AuditEvent,
+            Self::FullInvoice(_) => DocumentKind::FullInvoice,
         }
     }
 
@@ -170,6 +181,17 @@ impl DocumentBody {
                 Ok(())
             }
             Self::ClockEvent(_) => Ok(()),
+            Self::FullInvoice(i) => {
+                check_ticket(&i.lines, i.ticket_discount, &i.totals)?;
+                if i.invoice_number.trim().is_empty() || i.ticket_number.trim().is_empty() {
+                    return Err("a full invoice needs its number and the ticket it replaces".into());
+                }
+                if i.customer_name.trim().is_empty() || i.customer_address.trim().is_empty() {
+                    return Err("a full invoice needs the customer's name and address".into());
+                }
+                crate::nif::validate(&i.customer_nif)
+                    .map_err(|e| format!("full invoice customer NIF: {e}"))
+            }
             Self::AuditEvent(a) => {
                 if a.action == AuditAction::ToleranceOverride && a.approved_by.is_none() {
                     return Err("a tolerance override names the approving manager".into());
@@ -230,6 +252,24 @@ pub struct Refund {
     pub lines: Vec<SaleLine>,
     pub ticket_discount: Money,
     pub payments: Vec<Payment>,
+    pub totals: TicketTotals,
+}
+
+/// A full invoice (factura completa) issued at the till, on the customer's request, for a ticket
+/// already rung: it replaces that simplified invoice (VERI*FACTU F3) with the customer's name,
+/// address and NIF, in the till's own invoice series. Lines and totals are the ticket's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerInvoice {
+    /// `T0007-F000001`.
+    pub invoice_number: String,
+    pub sale_id: DocumentId,
+    pub ticket_number: String,
+    pub customer_name: String,
+    pub customer_address: String,
+    /// Normalised (upper case, no spaces, dots or dashes) and valid.
+    pub customer_nif: String,
+    pub lines: Vec<SaleLine>,
+    pub ticket_discount: Money,
     pub totals: TicketTotals,
 }
 
@@ -481,6 +521,7 @@ impl Document {
             prev_hash: prev_hash.to_string(),
             hash: String::new(),
             body,
+            verifactu: None,
         };
         d.hash = d.compute_hash();
         d

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod money;
 pub mod nif;
 pub mod totals;
+pub mod verifactu;
 pub mod wire;
 
 pub use bank::{BankIdError, Bic, CreditorId, Iban};
@@ -21,9 +22,9 @@ pub use catalog::{
 };
 pub use document::{
     AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ChainError,
-    ClockDirection, ClockEvent, Document, DocumentBody, DocumentKind, GENESIS_HASH, Payment,
-    Refund, Sale, SaleLine, ShiftOpen, StockLine, StockMovement, StockMovementKind, Tender,
-    TenderAmount, verify_chain,
+    ClockDirection, ClockEvent, CustomerInvoice, Document, DocumentBody, DocumentKind,
+    GENESIS_HASH, Payment, Refund, Sale, SaleLine, ShiftOpen, StockLine, StockMovement,
+    StockMovementKind, Tender, TenderAmount, verify_chain,
 };
 pub use drawer::{CashTally, cash_part};
 pub use ids::{DocumentId, FranchiseeId, ProductId, StaffId, StoreId, TillId};

@@ -175,6 +175,7 @@ fn every_fixture_of_every_version_parses() {
                         path.display()
                     );
                 }
+                "push_request_verifactu" => check_verifactu_push(&path, &parse(&path)),
                 "api_error" => drop(parse::<ApiError>(&path)),
                 other => panic!("{}: unknown fixture kind {other}", dir.display()),
             }
@@ -197,4 +198,42 @@ fn every_fixture_of_every_version_parses() {
         }
     }
     assert!(seen >= 6);
+}
+
+/// Every invoice document carries its record; the records chain, pass the AEAT's pre-flight
+/// checks and state the document's total (negative for refunds).
+fn check_verifactu_push(path: &Path, p: &PushRequest) {
+    use sync_protocol::verifactu::{RegistroFacturacion, TipoFactura, preflight};
+    assert!(
+        verify_chain(None, &p.documents).is_ok(),
+        "{}",
+        path.display()
+    );
+    let mut previous: Option<&RegistroFacturacion> = None;
+    let mut tipos = Vec::new();
+    for d in &p.documents {
+        d.body.validate().unwrap();
+        let record = d
+            .verifactu
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: seq {} has no record", path.display(), d.seq));
+        record
+            .check_follows(previous)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let RegistroFacturacion::Alta(a) = record else {
+            panic!("{}: not an alta", path.display())
+        };
+        assert_eq!(preflight(a), vec![], "{}", path.display());
+        let total = match &d.body {
+            DocumentBody::Sale(s) => s.totals.total,
+            DocumentBody::FullInvoice(i) => i.totals.total,
+            DocumentBody::Refund(r) => -r.totals.total,
+            other => panic!("{}: {other:?} has a record", path.display()),
+        };
+        assert_eq!(a.importe_total, total, "{}", path.display());
+        tipos.push(a.tipo_factura);
+        previous = Some(record);
+    }
+    use TipoFactura::*;
+    assert_eq!(tipos, [F2, R5, F3, R1], "{}", path.display());
 }

@@ -288,6 +288,7 @@ pub(crate) async fn push_tx(
 
     super::dashboard_sql::apply_aggregates(tx, &aggregates).await?;
     super::deliveries_sql::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
+    super::verifactu_sql::store_records(tx, till, docs, now_us).await?;
     if stored > 0 {
         // Advance the contiguous mark over stored sequences; stops at the first hole.
         let seqs: Vec<i64> = tx

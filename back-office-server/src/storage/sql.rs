@@ -68,6 +68,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/server/sqlite/0010_job_runs.sql"),
     },
     Migration {
+        version: 11,
+        name: "0011_verifactu",
+        sql: include_str!("../../../migrations/server/sqlite/0011_verifactu.sql"),
+    },
+    Migration {
         version: 14,
         name: "0014_store_time_zones",
         sql: include_str!("../../../migrations/server/sqlite/0014_store_time_zones.sql"),
@@ -124,6 +129,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 10,
         name: "0010_job_runs",
         sql: include_str!("../../../migrations/server/postgres/0010_job_runs.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "0011_verifactu",
+        sql: include_str!("../../../migrations/server/postgres/0011_verifactu.sql"),
     },
     Migration {
         version: 14,

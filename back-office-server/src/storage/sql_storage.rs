@@ -1302,6 +1302,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn verifactu(&self) -> &dyn super::verifactu::VerifactuStorage {
+        self
+    }
+
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {
         self.db
             .read(|tx| {

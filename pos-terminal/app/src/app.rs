@@ -13,7 +13,7 @@ use crate::i18n::I18n;
 use crate::printing::{self, Outcome};
 use crate::screen::recall::Parked;
 use crate::screen::settings as settings_screen;
-use crate::screen::{enrol, invoice, login, manager, pay, recall, refund, sell};
+use crate::screen::{about, enrol, invoice, login, manager, pay, recall, refund, sell};
 use crate::serial_scanner;
 use crate::settings::Settings;
 use crate::status::{PrinterProblem, Status};
@@ -76,6 +76,7 @@ pub enum Message {
     Recall(recall::Message),
     Invoice(invoice::Message),
     Settings(settings_screen::Message),
+    About(about::Message),
     Key(Key),
     Sync(worker::Event),
     Printed(Outcome),
@@ -106,6 +107,7 @@ pub enum Screen {
     Recall,
     Invoice(invoice::State),
     Settings(settings_screen::State),
+    About(Box<about::State>),
     Manager(manager::State),
 }
 
@@ -536,6 +538,10 @@ impl Till {
                 settings_screen::Action::None => Task::none(),
                 settings_screen::Action::Focus(id) => operation::focus(id),
                 settings_screen::Action::Back => self.show_sell(None),
+                settings_screen::Action::About => {
+                    self.screen = Screen::About(Box::new(about::State::new(&ledger)));
+                    Task::none()
+                }
                 settings_screen::Action::Saved(new) => {
                     if let Err(e) = persist(&ledger, &new, &self.i18n) {
                         s.notice = Some(e);
@@ -599,6 +605,12 @@ impl Till {
                             Task::none()
                         }
                     }
+                }
+            },
+            (Message::About(m), Screen::About(s)) => match s.update(m) {
+                about::Action::Back => {
+                    self.screen = Screen::Settings(settings_screen::State::new(&self.settings));
+                    Task::none()
                 }
             },
             (Message::Recall(m), Screen::Recall) => match m {
@@ -709,6 +721,7 @@ impl Till {
             (Screen::Invoice(_), Key::Escape) => Message::Invoice(invoice::Message::Back),
             (Screen::Settings(_), Key::Escape) => Message::Settings(settings_screen::Message::Back),
             (Screen::Recall, Key::Escape) => Message::Recall(recall::Message::Back),
+            (Screen::About(_), Key::Escape) => Message::About(about::Message::Back),
             _ => return Task::none(),
         };
         self.update(message)
@@ -730,6 +743,7 @@ impl Till {
             Screen::Recall => recall::view(&self.parked, tr).map(Message::Recall),
             Screen::Invoice(s) => s.view(tr).map(Message::Invoice),
             Screen::Settings(s) => s.view(tr).map(Message::Settings),
+            Screen::About(s) => s.view(tr).map(Message::About),
             Screen::Manager(s) => s.view(tr).map(Message::Manager),
         };
         column![

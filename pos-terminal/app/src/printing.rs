@@ -171,7 +171,12 @@ pub fn enqueue_full_invoice(
         .document(invoice.sale_seq)?
         .ok_or(PrintError::NoDocument(invoice.sale_seq))?;
     let store = l.store_info()?.unwrap_or_else(|| fallback_store(&l));
-    let elements = layout.render_full_invoice(&doc, &store, invoice)?;
+    // The invoice's own document carries its F3 record, whose QR the invoice prints first.
+    let record = match invoice.doc_seq {
+        Some(seq) => l.verifactu_record(seq)?,
+        None => None,
+    };
+    let elements = layout.render_full_invoice(&doc, &store, invoice, record.as_ref())?;
     let bytes = pos_terminal::receipt::encode(&elements, layout)?;
     Ok(l.enqueue_print(Some(invoice.sale_seq), &invoice.number, &bytes)?)
 }

@@ -1,5 +1,6 @@
 //! One module per screen, each with its own `Message` and an `Action` for the parent.
 
+pub mod about;
 pub mod enrol;
 pub mod invoice;
 pub mod login;

@@ -12,8 +12,8 @@ use pos_terminal_app::{Key, Message, Screen, Till, printing, worker};
 use std::time::{Duration, Instant};
 use sync_protocol::{
     CatalogChange, Change, ChangesPage, DocumentBody, EnrollResponse, FranchiseeId, Money,
-    ProductId, ProductRecord, Quantity, StaffId, StaffRecord, StaffRole, StoreId, TaxRate, Tender,
-    TillId,
+    ProductId, ProductRecord, Quantity, StaffId, StaffRecord, StaffRole, StoreId, StoreRecord,
+    TaxRate, Tender, TillId,
 };
 
 const EAN: &str = "8412345678905";
@@ -56,8 +56,8 @@ fn oil(cents: i64) -> CatalogChange {
     })
 }
 
-/// An enrolled ledger with one product (13,45 €, IVA 21 %), a cashier (PIN 1234) and a
-/// manager (PIN 9876), no shift open yet.
+/// An enrolled ledger with one product (13,45 €, IVA 21 %), a cashier (PIN 1234), a
+/// manager (PIN 9876) and its store, no shift open yet.
 fn ledger_without_shift(dir: &tempfile::TempDir) -> Ledger {
     let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
     l.enrol(
@@ -91,6 +91,17 @@ fn ledger_without_shift(dir: &tempfile::TempDir) -> Ledger {
             role: StaffRole::Manager,
             pin_hash: pin_hash(MANAGER_PIN),
             active: true,
+        }),
+        CatalogChange::Store(StoreRecord {
+            id: StoreId(1),
+            name: "Gran Vía 12".into(),
+            address: "Gran Vía 12, 28013 Madrid".into(),
+            franchisee_id: FranchiseeId(1),
+            franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+            franchisee_nif: "B12345674".into(),
+            receipt_footer: "Gracias por su visita".into(),
+            receipt_header: String::new(),
+            cash_tolerance: None,
         }),
     ];
     l.apply_changes(&page(changes, 0)).expect("apply");
@@ -756,7 +767,7 @@ fn a_price_change_from_hq_shows_without_restart() {
         .unwrap()
         .lock()
         .unwrap()
-        .apply_changes(&page(vec![oil(1299)], 4))
+        .apply_changes(&page(vec![oil(1299)], 5))
         .unwrap();
     let _ = till.update(Message::Sync(worker::Event::Connected {
         changes: 1,

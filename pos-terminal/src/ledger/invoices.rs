@@ -1,11 +1,12 @@
 //! Full invoices (factura completa) for a ticket: the customer's name, address and a validated
-//! NIF/NIE/CIF, numbered gaplessly in this till's own `F` series and stored with the sale.
+//! NIF/NIE/CIF, numbered gaplessly in this till's own `F` series, stored with the sale and as a
+//! FullInvoice document with its VERI*FACTU F3 record (replacing the ticket).
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use sync_protocol::DocumentBody;
+use chrono::{DateTime, SubsecRound, Utc};
+use rusqlite::{OptionalExtension, params};
+use sync_protocol::{CustomerInvoice, Document, DocumentBody};
 
-use super::{Ledger, LedgerError, Result, read_identity};
+use super::{Ledger, LedgerError, Result};
 
 /// A full invoice issued for one sale.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,9 +19,14 @@ pub struct FullInvoice {
     /// Normalised (upper case, no spaces, dots or dashes) and valid.
     pub customer_nif: String,
     pub created: DateTime<Utc>,
+    /// The invoice's own document (and VERI*FACTU record); `None` for invoices issued before
+    /// full invoices were documents.
+    pub doc_seq: Option<u64>,
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, String, String, String)> {
+type Row = (String, i64, String, String, String, String, Option<i64>);
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -28,12 +34,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, String, 
         r.get(3)?,
         r.get(4)?,
         r.get(5)?,
+        r.get(6)?,
     ))
 }
 
-fn to_invoice(
-    (number, seq, name, address, nif, created): (String, i64, String, String, String, String),
-) -> FullInvoice {
+fn to_invoice((number, seq, name, address, nif, created, doc_seq): Row) -> FullInvoice {
     FullInvoice {
         number,
         sale_seq: seq as u64,
@@ -43,6 +48,7 @@ fn to_invoice(
         created: DateTime::parse_from_rfc3339(&created)
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default(),
+        doc_seq: doc_seq.map(|s| s as u64),
     }
 }
 
@@ -64,46 +70,67 @@ impl Ledger {
                 "a full invoice needs the customer's name and address".into(),
             ));
         }
-        match self.document(sale_seq)?.map(|d| d.body) {
-            Some(DocumentBody::Sale(_)) => {}
+        let (sale_id, sale) = match self.document(sale_seq)? {
+            Some(Document {
+                id,
+                body: DocumentBody::Sale(s),
+                ..
+            }) => (id, s),
             _ => {
                 return Err(LedgerError::Invalid(format!(
                     "document {sale_seq} is not a sale"
                 )));
             }
-        }
+        };
         if let Some(existing) = self.full_invoice_for(sale_seq)? {
             return Err(LedgerError::Invalid(format!(
                 "the ticket already has full invoice {}",
                 existing.number
             )));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ident = read_identity(&tx)?.ok_or(LedgerError::NotEnrolled)?;
-        let n: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(seq_no), 0) + 1 FROM full_invoices",
-            [],
-            |r| r.get(0),
-        )?;
-        let number = format!("{}-F{:06}", ident.ticket_series, n);
-        let created = Utc::now();
-        tx.execute(
-            "INSERT INTO full_invoices
-             (number, seq_no, sale_seq, customer_name, customer_address, customer_nif, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                number,
-                n,
-                sale_seq as i64,
-                name,
-                address,
-                nif,
-                created.to_rfc3339()
-            ],
-        )?;
-        tx.commit()?;
+        // The invoice's date is the time its document and VERI*FACTU record carry.
+        let created = Utc::now().trunc_subsecs(6);
+        let mut number = String::new();
+        // The invoice becomes a document (so it and its F3 record reach HQ) in the same
+        // transaction as its row here, numbered gaplessly in this till's F series.
+        let doc = self.append_at(false, created, |tx, ident, _| {
+            let n: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(seq_no), 0) + 1 FROM full_invoices",
+                [],
+                |r| r.get(0),
+            )?;
+            number = format!("{}-F{:06}", ident.ticket_series, n);
+            // The sequence the counter just gave this transaction's document (its row follows
+            // before commit; the reference is checked then).
+            let doc_seq: i64 =
+                tx.query_row("SELECT last_seq FROM counter WHERE id = 1", [], |r| r.get(0))?;
+            tx.execute(
+                "INSERT INTO full_invoices
+                 (number, seq_no, sale_seq, customer_name, customer_address, customer_nif, created, doc_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    number,
+                    n,
+                    sale_seq as i64,
+                    name,
+                    address,
+                    nif,
+                    created.to_rfc3339(),
+                    doc_seq
+                ],
+            )?;
+            Ok(DocumentBody::FullInvoice(CustomerInvoice {
+                invoice_number: number.clone(),
+                sale_id,
+                ticket_number: sale.ticket_number.clone(),
+                customer_name: name.to_string(),
+                customer_address: address.to_string(),
+                customer_nif: nif.clone(),
+                lines: sale.lines.clone(),
+                ticket_discount: sale.ticket_discount,
+                totals: sale.totals.clone(),
+            }))
+        })?;
         Ok(FullInvoice {
             number,
             sale_seq,
@@ -111,6 +138,7 @@ impl Ledger {
             customer_address: address.to_string(),
             customer_nif: nif,
             created,
+            doc_seq: Some(doc.seq),
         })
     }
 
@@ -119,7 +147,7 @@ impl Ledger {
         Ok(self
             .conn
             .query_row(
-                "SELECT number, sale_seq, customer_name, customer_address, customer_nif, created
+                "SELECT number, sale_seq, customer_name, customer_address, customer_nif, created, doc_seq
                  FROM full_invoices WHERE sale_seq = ?1",
                 [sale_seq as i64],
                 row,

@@ -36,18 +36,36 @@ impl Refunded {
 }
 
 impl Ledger {
-    /// The sale with this ticket number (`T0007-000012`), as printed and as encoded in the
-    /// receipt's QR code. Surrounding spaces and case are ignored.
+    /// The sale with this ticket number (`T0007-000012`) as printed, or found from the receipt's
+    /// QR code: the AEAT `ValidarQR` URL (its `numserie`), or an older receipt's bare number. A
+    /// full invoice's number or QR finds the sale it was issued for. Surrounding spaces and the
+    /// case of a typed number are ignored.
     pub fn sale_by_ticket(&self, number: &str) -> Result<Option<Document>> {
+        let number = match sync_protocol::verifactu::parse_qr_url(number) {
+            Some(qr) => qr.numserie,
+            None => number.trim().to_uppercase(),
+        };
         let row: Option<(i64, String)> = self
             .conn
             .query_row(
                 "SELECT seq, json FROM documents
                  WHERE kind = 'sale' AND json_extract(json, '$.body.data.ticket_number') = ?1",
-                [number.trim().to_uppercase()],
+                [&number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
+        let row = match row {
+            Some(r) => Some(r),
+            None => self
+                .conn
+                .query_row(
+                    "SELECT d.seq, d.json FROM full_invoices f JOIN documents d ON d.seq = f.sale_seq
+                     WHERE f.number = ?1",
+                    [&number],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?,
+        };
         row.map(|(seq, j)| parse_doc(seq, &j)).transpose()
     }
 

@@ -23,6 +23,14 @@ pub fn open_enrolled(dir: &tempfile::TempDir, server_url: &str) -> Ledger {
     l
 }
 
+/// An enrolled ledger that knows its store (and so its franchisee's NIF), at change cursor 1, for
+/// tests that ring sales without loading the catalog.
+pub fn open_selling(dir: &tempfile::TempDir, server_url: &str) -> Ledger {
+    let mut l = open_enrolled(dir, server_url);
+    l.apply_changes(&store_page(1)).unwrap();
+    l
+}
+
 /// Cheap argon2 parameters so tests stay fast; verification reads them from the hash.
 pub fn pin_hash(pin: &str) -> String {
     let a = Argon2::new(
@@ -46,6 +54,7 @@ pub fn product(id: i64, name: &str, cents: i64) -> CatalogChange {
     })
 }
 
+/// Twelve changes (cursors 1–12): rates, products, codes, a store price, staff and the store.
 pub fn catalog_page() -> ChangesPage {
     let changes = vec![
         CatalogChange::TaxRate(TaxRateRecord {
@@ -87,6 +96,7 @@ pub fn catalog_page() -> ChangesPage {
             pin_hash: pin_hash("9876"),
             active: true,
         }),
+        store_change(),
     ];
     ChangesPage {
         protocol_version: PROTOCOL_VERSION,
@@ -98,7 +108,40 @@ pub fn catalog_page() -> ChangesPage {
                 change,
             })
             .collect(),
-        next_cursor: 11,
+        next_cursor: 12,
+        has_more: false,
+    }
+}
+
+/// The till's store and its franchisee (whose NIF every VERI*FACTU record is issued under).
+pub fn store_record() -> StoreRecord {
+    StoreRecord {
+        id: StoreId(3),
+        name: "Tienda Chamberí".into(),
+        address: "Calle de Peñalver 5, 28006 Madrid".into(),
+        franchisee_id: FranchiseeId(2),
+        franchisee_legal_name: "Panadería Muñoz S.L.".into(),
+        franchisee_nif: "B12345674".into(),
+        receipt_footer: "¡Gracias por su visita!".into(),
+        receipt_header: String::new(),
+        cash_tolerance: None,
+    }
+}
+
+pub fn store_change() -> CatalogChange {
+    CatalogChange::Store(store_record())
+}
+
+/// Only the store, for tests that ring sales without a catalog: a till issues invoices only once
+/// HQ has told it its franchisee's NIF.
+pub fn store_page(cursor: i64) -> ChangesPage {
+    ChangesPage {
+        protocol_version: PROTOCOL_VERSION,
+        changes: vec![Change {
+            cursor,
+            change: store_change(),
+        }],
+        next_cursor: cursor,
         has_more: false,
     }
 }

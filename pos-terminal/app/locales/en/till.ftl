@@ -334,3 +334,35 @@ settings-usb-id-invalid = USB ids are 4 hexadecimal digits (e.g. 04b8 and 0202).
 settings-scanner-serial = Serial scanner (port; empty = none)
 manager-x-print = Print X report
 manager-x-printing = Printing the X report…
+
+# About (Settings → About): VERI*FACTU identity and the producer's declaración responsable
+settings-about = About · VERI*FACTU
+about-title = About Trastienda
+about-system = Invoicing system (VERI*FACTU)
+about-system-name = System name
+about-system-id = System identifier
+about-version = Version
+about-installation = Installation number
+about-producer = Producer
+about-only-verifactu = Runs only as VERI*FACTU
+about-multi-taxpayer = Can be used for several taxpayers
+about-taxpayer = Issues invoices for
+about-no-taxpayer = This till does not know its franchisee's NIF yet: it will issue no invoices until it syncs with HQ.
+about-yes = Yes
+about-no = No
+about-not-given = not given in this build
+about-undeclared = This build has no declared producer: nobody has signed the declaración responsable. Whoever ships Trastienda as a product must build it with TRASTIENDA_PRODUCER_NAME, TRASTIENDA_PRODUCER_NIF, TRASTIENDA_PRODUCER_ADDRESS, TRASTIENDA_DECLARATION_PLACE and TRASTIENDA_DECLARATION_DATE, and answer for it.
+about-declaration = Declaración responsable (producer's statement; RD 1007/2023 art. 13, Orden HAC/1177/2024 art. 15; the Spanish text is the one signed)
+about-declaration-a = a) Name of the invoicing system: { $name }.
+about-declaration-b = b) Identifier code of the system: { $id }.
+about-declaration-c = c) Version: { $version }.
+about-declaration-d = d) Components: software only, no hardware of its own. A till program (point of sale) installed on a shop computer with a receipt printer and a barcode reader, which issues simplified invoices, full invoices and rectifying invoices and keeps each with its chained invoice record in a local database; and a central server that receives the records of every till, checks their hashes and chaining, and sends them to the Spanish Tax Agency.
+about-declaration-e = e) The system was produced to run exclusively as VERI*FACTU: yes.
+about-declaration-f = f) It can be used by several taxpayers: yes; each franchisee is a taxpayer with its own chain of records, and each till installation issues for one franchisee at a time.
+about-declaration-g = g) Signature types for invoice and event records: not applicable; the system runs only as VERI*FACTU and neither signs records nor keeps event records.
+about-declaration-h = h) Producer (person or entity): { $producer }.
+about-declaration-i = i) Producer's NIF: { $nif }.
+about-declaration-j = j) Postal contact address: { $address }.
+about-declaration-k = k) The producer declares that this version of the system complies with article 29.2.j of Ley 58/2003, General Tributaria, with Real Decreto 1007/2023 and with Orden HAC/1177/2024.
+about-declaration-l = l) Place and date of signature: { $place }, { $date }.
+about-licence = Trastienda is free software (AGPL-3.0-or-later) offered without warranty. The statement above binds only the producer named, who signs it for this version.

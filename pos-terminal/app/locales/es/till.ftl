@@ -326,3 +326,35 @@ settings-usb-id-invalid = Los identificadores USB son 4 cifras hexadecimales (p.
 settings-scanner-serial = Lector serie (puerto; vacío = ninguno)
 manager-x-print = Imprimir informe X
 manager-x-printing = Imprimiendo el informe X…
+
+# About (Ajustes → Acerca de): VERI*FACTU identity and the producer's declaración responsable
+settings-about = Acerca de · VERI*FACTU
+about-title = Acerca de Trastienda
+about-system = Sistema informático de facturación (VERI*FACTU)
+about-system-name = Nombre del sistema
+about-system-id = Identificador del sistema
+about-version = Versión
+about-installation = Número de instalación
+about-producer = Productor
+about-only-verifactu = Funciona solo como VERI*FACTU
+about-multi-taxpayer = Puede usarse para varios obligados tributarios
+about-taxpayer = Emite facturas para
+about-no-taxpayer = Esta caja aún no conoce el NIF de su franquiciado: no emitirá facturas hasta sincronizar con la central.
+about-yes = Sí
+about-no = No
+about-not-given = no indicado en esta compilación
+about-undeclared = Esta compilación no tiene productor declarado: nadie ha suscrito la declaración responsable. Quien distribuya Trastienda como producto debe compilarlo con TRASTIENDA_PRODUCER_NAME, TRASTIENDA_PRODUCER_NIF, TRASTIENDA_PRODUCER_ADDRESS, TRASTIENDA_DECLARATION_PLACE y TRASTIENDA_DECLARATION_DATE, y responder de ella.
+about-declaration = Declaración responsable (RD 1007/2023, art. 13; Orden HAC/1177/2024, art. 15)
+about-declaration-a = a) Nombre del sistema informático: { $name }.
+about-declaration-b = b) Código identificador del sistema informático: { $id }.
+about-declaration-c = c) Versión: { $version }.
+about-declaration-d = d) Componentes: solo software, sin hardware propio. Un programa de caja (terminal de punto de venta) que se instala en un ordenador de la tienda con impresora de tickets y lector de códigos, emite facturas simplificadas, facturas completas y rectificativas, y guarda cada una con su registro de facturación encadenado en una base de datos local; y un servidor central que recibe los registros de todas las cajas, comprueba sus huellas y su encadenamiento y los remite a la Agencia Tributaria.
+about-declaration-e = e) El sistema se ha producido para funcionar exclusivamente como VERI*FACTU: sí.
+about-declaration-f = f) Puede ser usado por varios obligados tributarios: sí; cada franquiciado es un obligado tributario con su propia cadena de registros, y cada instalación de caja emite para un único franquiciado a la vez.
+about-declaration-g = g) Tipos de firma de los registros de facturación y de evento: no se aplica; el sistema solo funciona como VERI*FACTU y no firma registros ni genera registros de evento.
+about-declaration-h = h) Persona o entidad productora: { $producer }.
+about-declaration-i = i) NIF de la persona o entidad productora: { $nif }.
+about-declaration-j = j) Dirección postal de contacto: { $address }.
+about-declaration-k = k) La persona o entidad productora declara que esta versión del sistema cumple lo dispuesto en el artículo 29.2.j) de la Ley 58/2003, General Tributaria, en el Real Decreto 1007/2023 y en la Orden HAC/1177/2024.
+about-declaration-l = l) Lugar y fecha de suscripción: { $place }, { $date }.
+about-licence = Trastienda es software libre (AGPL-3.0-or-later) y se ofrece sin garantía. La declaración anterior solo obliga a la persona o entidad productora indicada, que la suscribe para esta versión.

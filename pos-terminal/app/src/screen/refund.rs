@@ -65,9 +65,13 @@ impl State {
         }
     }
 
-    /// Looks the ticket up (typed, or scanned from the receipt's code).
+    /// Looks the ticket up (typed, or scanned from the receipt's code: the AEAT QR's URL gives
+    /// the invoice number, an older receipt's QR is the number itself).
     pub fn find(&mut self, number: &str, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
-        self.ticket = number.trim().to_string();
+        self.ticket = match sync_protocol::verifactu::parse_qr_url(number) {
+            Some(qr) => qr.numserie,
+            None => number.trim().to_string(),
+        };
         let looked = ledger
             .lock()
             .map_err(|_| tr.t("registry-unavailable"))

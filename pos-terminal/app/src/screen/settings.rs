@@ -76,6 +76,8 @@ pub enum Message {
     Save,
     TestPage,
     OpenDrawer,
+    /// The About screen (VERI*FACTU identity and declaración responsable).
+    About,
     Back,
 }
 
@@ -90,6 +92,7 @@ pub enum Action {
     TestPage(Settings),
     /// Kick the drawer; the manager approved.
     OpenDrawer(Staff),
+    About,
 }
 
 #[derive(Debug)]
@@ -323,6 +326,7 @@ impl State {
                 PIN_ID
             }
             Message::Back => return Action::Back,
+            Message::About => return Action::About,
             Message::Save => {
                 return match self.parsed(tr) {
                     Ok(s) => {
@@ -569,9 +573,16 @@ impl State {
             col = col.push(text(n.clone()).size(20));
         }
         col = col.push(
-            button(text(tr.t("back-esc")).size(22))
-                .padding(14)
-                .on_press(Message::Back),
+            row![
+                button(text(tr.t("back-esc")).size(22))
+                    .padding(14)
+                    .on_press(Message::Back),
+                button(text(tr.t("settings-about")).size(22))
+                    .padding(14)
+                    .style(button::secondary)
+                    .on_press(Message::About),
+            ]
+            .spacing(12),
         );
         container(col).center_x(Length::Fill).padding(24).into()
     }

@@ -10,7 +10,7 @@ use pos_terminal::Ledger;
 use pos_terminal_app::{Message, Screen, Till};
 use sync_protocol::{
     CatalogChange, Change, ChangesPage, EnrollResponse, FranchiseeId, Money, ProductId,
-    ProductRecord, StaffId, StaffRecord, StaffRole, StoreId, TaxRate, TillId,
+    ProductRecord, StaffId, StaffRecord, StaffRole, StoreId, StoreRecord, TaxRate, TillId,
 };
 
 pub fn pin_hash(pin: &str) -> String {
@@ -100,8 +100,25 @@ pub fn logged_in_with(ledger: Ledger) -> Till {
     till
 }
 
-/// A ledger in `dir` enrolled as till 7 of store 1, with `changes` applied as one page from HQ.
-pub fn enrolled_ledger(dir: &tempfile::TempDir, changes: Vec<CatalogChange>) -> Ledger {
+/// Store 1 of franchisee 1, whose NIF the till's VERI*FACTU records are issued under.
+pub fn store() -> CatalogChange {
+    CatalogChange::Store(StoreRecord {
+        id: StoreId(1),
+        name: "Gran Vía 12".into(),
+        address: "Gran Vía 12, 28013 Madrid".into(),
+        franchisee_id: FranchiseeId(1),
+        franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+        franchisee_nif: "B12345674".into(),
+        receipt_footer: "Gracias por su visita".into(),
+        receipt_header: String::new(),
+        cash_tolerance: None,
+    })
+}
+
+/// A ledger in `dir` enrolled as till 7 of store 1, with `changes` and then the store applied as
+/// one page from HQ (the store's franchisee is who the till issues invoices for).
+pub fn enrolled_ledger(dir: &tempfile::TempDir, mut changes: Vec<CatalogChange>) -> Ledger {
+    changes.push(store());
     let mut l = Ledger::open(dir.path().join("ledger.db")).expect("open");
     l.enrol(
         "https://central.example",

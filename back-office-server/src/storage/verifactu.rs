@@ -1,0 +1,259 @@
+//! VERI*FACTU records at HQ: what the push keeps of each record that arrives beside its document,
+//! the checks made on arrival (huella, chain link, agreement with the document), and the records API.
+//!
+//! Both backends store records with their own SQL (`sqlite/verifactu.rs`, `postgres/verifactu.rs`),
+//! called once from each push transaction; the rules and messages live here. A record that fails
+//! a check is kept exactly as it came and an alert is raised: it is never dropped or rewritten.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sync_protocol::verifactu::{Encadenamiento, RegistroFacturacion};
+use sync_protocol::{Document, DocumentBody, DocumentId, FranchiseeId, Money, StoreId, TillId};
+
+use super::{StorageError, StorageResult};
+
+/// Alert kinds raised on arrival.
+pub const ALERT_BAD_HASH: &str = "verifactu_bad_hash";
+pub const ALERT_CHAIN_BREAK: &str = "verifactu_chain_break";
+pub const ALERT_MISMATCH: &str = "verifactu_mismatch";
+
+/// A record as it arrived, flattened into the columns the table keeps.
+pub struct RecordRow<'a> {
+    pub doc: &'a Document,
+    pub record: &'a RegistroFacturacion,
+    pub json: String,
+    pub kind: &'static str,
+    pub tipo_factura: Option<&'static str>,
+    pub emisor_nif: String,
+    pub num_serie: String,
+    /// ISO `yyyy-mm-dd`.
+    pub fecha_expedicion: String,
+    pub importe_total_cents: Option<i64>,
+    pub cuota_total_cents: Option<i64>,
+    pub generated_at: String,
+    pub huella: String,
+    pub prev_huella: Option<String>,
+    pub hash_ok: bool,
+}
+
+/// The records the documents of a push carry, in document order.
+pub fn rows(docs: &[Document]) -> StorageResult<Vec<RecordRow<'_>>> {
+    docs.iter()
+        .filter_map(|d| d.verifactu.as_deref().map(|r| (d, r)))
+        .map(|(doc, record)| {
+            let id = record.id_factura();
+            let (importe, cuota) = match record {
+                RegistroFacturacion::Alta(a) => {
+                    (Some(a.importe_total.cents()), Some(a.cuota_total.cents()))
+                }
+                RegistroFacturacion::Anulacion(_) => (None, None),
+            };
+            Ok(RecordRow {
+                doc,
+                record,
+                json: serde_json::to_string(record)
+                    .map_err(|e| StorageError::Backend(format!("record to JSON: {e}")))?,
+                kind: record.kind(),
+                tipo_factura: record.tipo_factura().map(|t| t.code()),
+                emisor_nif: id.id_emisor_factura.clone(),
+                num_serie: id.num_serie_factura.clone(),
+                fecha_expedicion: id.fecha_expedicion_factura.format("%Y-%m-%d").to_string(),
+                importe_total_cents: importe,
+                cuota_total_cents: cuota,
+                generated_at: record.generated_at().to_string(),
+                huella: record.huella().to_string(),
+                prev_huella: match record.encadenamiento() {
+                    Encadenamiento::PrimerRegistro => None,
+                    Encadenamiento::RegistroAnterior(p) => Some(p.huella.clone()),
+                },
+                hash_ok: record.huella_is_valid(),
+            })
+        })
+        .collect()
+}
+
+fn describe(till_id: i64, row: &RecordRow<'_>) -> String {
+    format!(
+        "till {till_id}: VERI*FACTU record {} of {} (document seq {})",
+        row.num_serie, row.emisor_nif, row.doc.seq
+    )
+}
+
+/// What is wrong with a record on its own (its huella, its fields, the document it came with), as
+/// (alert kind, message).
+pub fn own_problems(till_id: i64, row: &RecordRow<'_>) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let what = describe(till_id, row);
+    if !row.hash_ok {
+        out.push((
+            ALERT_BAD_HASH,
+            format!(
+                "{what}: its huella {} does not match its content ({}); the record was altered",
+                row.huella,
+                row.record.compute_huella()
+            ),
+        ));
+    }
+    if let Err(e) = row.record.check_formats() {
+        out.push((ALERT_MISMATCH, format!("{what}: {e}")));
+    }
+    let doc_says = match &row.doc.body {
+        DocumentBody::Sale(s) => Some((s.ticket_number.as_str(), s.totals.total)),
+        DocumentBody::Refund(r) => Some((r.refund_number.as_str(), -r.totals.total)),
+        DocumentBody::FullInvoice(i) => Some((i.invoice_number.as_str(), i.totals.total)),
+        _ => None,
+    };
+    let record_total = match row.record {
+        RegistroFacturacion::Alta(a) => Some(a.importe_total),
+        RegistroFacturacion::Anulacion(_) => None,
+    };
+    match (doc_says, record_total) {
+        (Some((number, total)), Some(importe)) if number != row.num_serie || total != importe => {
+            out.push((
+                ALERT_MISMATCH,
+                format!(
+                    "{what}: the document says {number} for {total}, the record {} for {importe}",
+                    row.num_serie
+                ),
+            ));
+        }
+        (None, _) => out.push((
+            ALERT_MISMATCH,
+            format!(
+                "{what}: a {} document carries no invoice",
+                row.doc.body.kind().as_str()
+            ),
+        )),
+        _ => {}
+    }
+    out
+}
+
+/// Whether `next` is correctly chained after `prev` (`None`: nothing before it in its till's
+/// chain for its NIF has arrived). A record naming a predecessor that has not arrived yet is not a
+/// break: the predecessor's own arrival checks the link.
+pub fn link_problem(
+    till_id: i64,
+    prev: Option<(u64, &RegistroFacturacion)>,
+    next: (u64, &RegistroFacturacion),
+) -> Option<String> {
+    let (seq, record) = next;
+    let number = &record.id_factura().num_serie_factura;
+    match (prev, record.encadenamiento()) {
+        (None, _) => None,
+        (Some((pseq, p)), Encadenamiento::PrimerRegistro) => Some(format!(
+            "till {till_id}: VERI*FACTU record {number} (document seq {seq}) starts a new chain, but record {} (document seq {pseq}) came before it",
+            p.id_factura().num_serie_factura
+        )),
+        (Some((pseq, p)), Encadenamiento::RegistroAnterior(linked)) => {
+            let want = p.link();
+            (*linked != want).then(|| {
+                format!(
+                    "till {till_id}: VERI*FACTU record {number} (document seq {seq}) is chained to {} with huella {}, but the record before it is {} (document seq {pseq}) with huella {}",
+                    linked.num_serie_factura, linked.huella, want.num_serie_factura, want.huella
+                )
+            })
+        }
+    }
+}
+
+/// A record with nothing before it in its till's chain (every earlier document has arrived and
+/// none carried a record of its NIF) must be the first of its chain: one naming a predecessor
+/// points at a record HQ never received.
+pub fn first_problem(till_id: i64, record: (u64, &RegistroFacturacion)) -> Option<String> {
+    let (seq, r) = record;
+    match r.encadenamiento() {
+        Encadenamiento::PrimerRegistro => None,
+        Encadenamiento::RegistroAnterior(p) => Some(format!(
+            "till {till_id}: VERI*FACTU record {} (document seq {seq}) is chained to {} with huella {}, but no record came before it from this till",
+            r.id_factura().num_serie_factura,
+            p.num_serie_factura,
+            p.huella
+        )),
+    }
+}
+
+/// Parses a stored record back.
+pub fn parse(json: &str) -> StorageResult<RegistroFacturacion> {
+    serde_json::from_str(json)
+        .map_err(|e| StorageError::Backend(format!("stored VERI*FACTU record unreadable: {e}")))
+}
+
+/// Which records the API lists: one franchisee's, issued from `from` to `to` inclusive, after
+/// record `after_id`, at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub franchisee: FranchiseeId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+/// One stored record with where it came from and what HQ found on arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    /// HQ's row id (the API's paging cursor).
+    pub id: i64,
+    pub till_id: TillId,
+    pub store_id: StoreId,
+    pub franchisee_id: FranchiseeId,
+    pub document_id: DocumentId,
+    pub doc_seq: u64,
+    pub received_at: DateTime<Utc>,
+    pub huella: String,
+    /// The huella of the previous record the record names; `None` for the first of a chain.
+    pub previous_huella: Option<String>,
+    /// Whether the huella matched the record's content when it arrived.
+    pub hash_valid: bool,
+    pub importe_total: Option<Money>,
+    /// Every field of the record, as the till made it.
+    pub record: RegistroFacturacion,
+}
+
+/// The columns every backend selects for [`StoredRecord`], in this order.
+pub const STORED_COLUMNS: &str = "id, till_id, store_id, franchisee_id, document_id, doc_seq, received_at, huella, prev_huella, hash_ok, importe_total_cents, json";
+
+/// Builds a [`StoredRecord`] from its selected columns.
+#[allow(clippy::too_many_arguments)]
+pub fn stored(
+    id: i64,
+    till_id: i64,
+    store_id: i64,
+    franchisee_id: i64,
+    document_id: &str,
+    doc_seq: i64,
+    received_at: i64,
+    huella: String,
+    prev_huella: Option<String>,
+    hash_ok: bool,
+    importe_total_cents: Option<i64>,
+    json: &str,
+) -> StorageResult<StoredRecord> {
+    Ok(StoredRecord {
+        id,
+        till_id: TillId(till_id),
+        store_id: StoreId(store_id),
+        franchisee_id: FranchiseeId(franchisee_id),
+        document_id: DocumentId(
+            document_id
+                .parse()
+                .map_err(|e| StorageError::Backend(format!("stored document id: {e}")))?,
+        ),
+        doc_seq: u64::try_from(doc_seq).unwrap_or(0),
+        received_at: super::sql::from_micros(received_at),
+        huella,
+        previous_huella: prev_huella,
+        hash_valid: hash_ok,
+        importe_total: importe_total_cents.map(Money::from_cents),
+        record: parse(json)?,
+    })
+}
+
+/// Reading the records back (the admin API; later the sender and its exports).
+#[async_trait]
+pub trait VerifactuStorage: Send + Sync {
+    /// One franchisee's records issued in the period, in arrival order.
+    async fn verifactu_records(&self, q: RecordQuery) -> StorageResult<Vec<StoredRecord>>;
+}
