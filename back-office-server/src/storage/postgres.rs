@@ -313,7 +313,8 @@ async fn create_product_tx(
 }
 
 const TILL_COLUMNS: &str = "id, store_id, name, ticket_series, enrolled_at, revoked_at, contiguous_seq, \
-     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at";
+     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at, \
+     software_version, skipped_change_kinds, software_reported_at";
 
 fn till_row(r: &tokio_postgres::Row) -> Till {
     Till {
@@ -330,6 +331,9 @@ fn till_row(r: &tokio_postgres::Row) -> Till {
         conflicts: sql::to_u64(r.get(10)),
         outbox_waiting: r.get::<_, Option<i64>>(11).map(sql::to_u64),
         outbox_reported_at: sql::opt_from_micros(r.get(12)),
+        software_version: r.get(13),
+        skipped_change_kinds: sql::kinds_from_text(r.get(14)),
+        software_reported_at: sql::opt_from_micros(r.get(15)),
     }
 }
 
@@ -1024,6 +1028,7 @@ impl Storage for PostgresStorage {
     async fn enroll_till(
         &self,
         code_hash: &str,
+        enrolment_id_hash: Option<&str>,
         device_name: &str,
         token_hash: &str,
         now: DateTime<Utc>,
@@ -1031,6 +1036,32 @@ impl Storage for PostgresStorage {
         let now_us = sql::micros(now);
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
+        // A retry of an enrolment already committed: same code, same enrolment id.
+        if let Some(e) = enrolment_id_hash
+            && let Some(r) = tx
+                .query_opt(
+                    "SELECT t.id, t.store_id, s.franchisee_id, t.ticket_series FROM tills t JOIN stores s ON s.id = t.store_id
+                     WHERE t.code_hash = $1 AND t.code_used_at IS NOT NULL AND t.enrolment_id_hash = $2
+                       AND t.revoked_at IS NULL AND t.code_expires_at > $3
+                     FOR UPDATE OF t",
+                    &[&code_hash, &e, &now_us],
+                )
+                .await?
+        {
+            let id: i64 = r.get(0);
+            tx.execute(
+                "UPDATE tills SET token_hash = $1, device_name = $2 WHERE id = $3",
+                &[&token_hash, &device_name, &id],
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(EnrolledTill {
+                till_id: TillId(id),
+                store_id: StoreId(r.get(1)),
+                franchisee_id: FranchiseeId(r.get(2)),
+                ticket_series: r.get(3),
+            });
+        }
         let r = tx
             .query_opt(
                 "SELECT t.id, t.store_id, s.franchisee_id, t.ticket_series FROM tills t JOIN stores s ON s.id = t.store_id
@@ -1043,9 +1074,10 @@ impl Storage for PostgresStorage {
         let id: i64 = r.get(0);
         let n = tx
             .execute(
-                "UPDATE tills SET code_used_at = $1, enrolled_at = $1, device_name = $2, token_hash = $3
+                "UPDATE tills SET code_used_at = $1, enrolled_at = $1, device_name = $2, token_hash = $3,
+                   enrolment_id_hash = $5
                  WHERE id = $4 AND code_used_at IS NULL",
-                &[&now_us, &device_name, &token_hash, &id],
+                &[&now_us, &device_name, &token_hash, &id, &enrolment_id_hash],
             )
             .await?;
         if n != 1 {
@@ -1131,6 +1163,32 @@ impl Storage for PostgresStorage {
             &[&waiting, &sql::micros(at), &till_id.0],
         )
         .await?;
+        Ok(())
+    }
+
+    async fn report_software(
+        &self,
+        till_id: TillId,
+        version: &str,
+        skipped_kinds: &[String],
+        at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "UPDATE tills SET software_version = $1, skipped_change_kinds = $2, software_reported_at = $3
+                 WHERE id = $4 AND (software_reported_at IS NULL OR software_reported_at <= $3)",
+                &[
+                    &version,
+                    &sql::kinds_text(skipped_kinds),
+                    &sql::micros(at),
+                    &till_id.0,
+                ],
+            )
+            .await?;
+        if n == 0 && !exists(&**c, "SELECT 1 FROM tills WHERE id = $1", till_id.0).await? {
+            return Err(sql::till_not_found(till_id.0));
+        }
         Ok(())
     }
 

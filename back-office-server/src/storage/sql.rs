@@ -62,6 +62,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "0009_till_outbox",
         sql: include_str!("../../../migrations/server/sqlite/0009_till_outbox.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_till_software",
+        sql: include_str!("../../../migrations/server/sqlite/0012_till_software.sql"),
+    },
 ];
 
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -109,6 +114,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "0009_till_outbox",
         sql: include_str!("../../../migrations/server/postgres/0009_till_outbox.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "0012_till_software",
+        sql: include_str!("../../../migrations/server/postgres/0012_till_software.sql"),
     },
 ];
 
@@ -545,6 +555,25 @@ pub fn report_row(
 // --- messages ---------------------------------------------------------------------------------
 
 pub const ENROL_CODE_INVALID: &str = "enrolment code is unknown, used or expired";
+
+/// Skipped change kinds as stored: sorted, comma-separated (names are `a-z0-9_`).
+pub fn kinds_text(kinds: &[String]) -> String {
+    let mut k: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    k.sort_unstable();
+    k.dedup();
+    k.join(",")
+}
+
+/// The stored text back to kinds (none for NULL or empty).
+pub fn kinds_from_text(text: Option<String>) -> Vec<String> {
+    text.map(|t| {
+        t.split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
 
 pub fn store_not_found(id: i64) -> StorageError {
     StorageError::NotFound(format!("store {id} not found"))

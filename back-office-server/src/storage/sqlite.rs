@@ -229,7 +229,8 @@ fn create_product_tx(tx: &Transaction<'_>, p: &NewProduct) -> StorageResult<Prod
 }
 
 const TILL_COLUMNS: &str = "id, store_id, name, ticket_series, enrolled_at, revoked_at, contiguous_seq, \
-     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at";
+     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at, \
+     software_version, skipped_change_kinds, software_reported_at";
 
 fn till_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Till> {
     Ok(Till {
@@ -246,6 +247,9 @@ fn till_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Till> {
         conflicts: sql::to_u64(r.get(10)?),
         outbox_waiting: r.get::<_, Option<i64>>(11)?.map(sql::to_u64),
         outbox_reported_at: sql::opt_from_micros(r.get(12)?),
+        software_version: r.get(13)?,
+        skipped_change_kinds: sql::kinds_from_text(r.get(14)?),
+        software_reported_at: sql::opt_from_micros(r.get(15)?),
     })
 }
 
@@ -849,6 +853,7 @@ impl Storage for SqliteStorage {
     async fn enroll_till(
         &self,
         code_hash: &str,
+        enrolment_id_hash: Option<&str>,
         device_name: &str,
         token_hash: &str,
         now: DateTime<Utc>,
@@ -858,8 +863,34 @@ impl Storage for SqliteStorage {
             device_name.to_string(),
             token_hash.to_string(),
         );
+        let enrolment_id_hash = enrolment_id_hash.map(str::to_string);
         self.write(move |tx| {
             let now_us = sql::micros(now);
+            // A retry of an enrolment already committed: same code, same enrolment id.
+            let retried: Option<(i64, i64, i64, String)> = match &enrolment_id_hash {
+                None => None,
+                Some(e) => tx
+                    .query_row(
+                        "SELECT t.id, t.store_id, s.franchisee_id, t.ticket_series FROM tills t JOIN stores s ON s.id = t.store_id
+                         WHERE t.code_hash = ?1 AND t.code_used_at IS NOT NULL AND t.enrolment_id_hash = ?2
+                           AND t.revoked_at IS NULL AND t.code_expires_at > ?3",
+                        params![code_hash, e, now_us],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?,
+            };
+            if let Some((id, store, franchisee, series)) = retried {
+                tx.execute(
+                    "UPDATE tills SET token_hash = ?1, device_name = ?2 WHERE id = ?3",
+                    params![token_hash, device_name, id],
+                )?;
+                return Ok(EnrolledTill {
+                    till_id: TillId(id),
+                    store_id: StoreId(store),
+                    franchisee_id: FranchiseeId(franchisee),
+                    ticket_series: series,
+                });
+            }
             let found: Option<(i64, i64, i64, String)> = tx
                 .query_row(
                     "SELECT t.id, t.store_id, s.franchisee_id, t.ticket_series FROM tills t JOIN stores s ON s.id = t.store_id
@@ -871,9 +902,10 @@ impl Storage for SqliteStorage {
             let (id, store, franchisee, series) =
                 found.ok_or_else(|| StorageError::Invalid(sql::ENROL_CODE_INVALID.into()))?;
             let n = tx.execute(
-                "UPDATE tills SET code_used_at = ?1, enrolled_at = ?1, device_name = ?2, token_hash = ?3
+                "UPDATE tills SET code_used_at = ?1, enrolled_at = ?1, device_name = ?2, token_hash = ?3,
+                   enrolment_id_hash = ?5
                  WHERE id = ?4 AND code_used_at IS NULL",
-                params![now_us, device_name, token_hash, id],
+                params![now_us, device_name, token_hash, id, enrolment_id_hash],
             )?;
             if n != 1 {
                 return Err(StorageError::Invalid(sql::ENROL_CODE_INVALID.into()));
@@ -957,6 +989,28 @@ impl Storage for SqliteStorage {
                  WHERE id = ?3 AND (outbox_reported_at IS NULL OR outbox_reported_at <= ?2)",
                 params![waiting, sql::micros(at), till_id.0],
             )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn report_software(
+        &self,
+        till_id: TillId,
+        version: &str,
+        skipped_kinds: &[String],
+        at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let (version, kinds) = (version.to_string(), sql::kinds_text(skipped_kinds));
+        self.write(move |tx| {
+            let n = tx.execute(
+                "UPDATE tills SET software_version = ?1, skipped_change_kinds = ?2, software_reported_at = ?3
+                 WHERE id = ?4 AND (software_reported_at IS NULL OR software_reported_at <= ?3)",
+                params![version, kinds, sql::micros(at), till_id.0],
+            )?;
+            if n == 0 && !exists(tx, "SELECT 1 FROM tills WHERE id = ?1", till_id.0)? {
+                return Err(sql::till_not_found(till_id.0));
+            }
             Ok(())
         })
         .await

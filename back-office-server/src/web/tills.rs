@@ -92,8 +92,9 @@ pub async fn list(
             };
             format!(
                 "<tr data-till=\"{id}\"><td>{name}<br><span class=\"muted\">{series}</span></td><td>{store}</td><td>{state}</td>\
-                 <td>{last}</td><td class=\"num\">{docs}</td><td>{waiting}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{revoke}</td></tr>",
+                 <td>{last}</td><td class=\"num\">{docs}</td><td>{waiting}</td><td class=\"num\">{gaps}</td><td class=\"num\">{conf}</td><td>{chain}</td><td>{software}</td><td>{revoke}</td></tr>",
                 waiting = waiting_cell(tr, t, now),
+                software = software_cell(tr, t),
                 id = t.id,
                 name = esc(&t.name),
                 series = esc(&t.ticket_series),
@@ -132,7 +133,7 @@ pub async fn list(
     let body = format!(
         "<h1>{title}</h1>{done}<section class=\"card\"><table id=\"tills\"><thead><tr><th>{c_till}</th><th>{c_store}</th>\
          <th>{c_state}</th><th>{c_last}</th><th class=\"num\">{c_docs}</th><th>{c_wait}</th><th class=\"num\">{c_gaps}</th>\
-         <th class=\"num\">{c_conf}</th><th>{c_chain}</th><th></th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
+         <th class=\"num\">{c_conf}</th><th>{c_chain}</th><th>{c_soft}</th><th></th></tr></thead><tbody>{rows}</tbody></table>{empty}</section>{form}",
         done = q.done.as_deref().map(html::notice).unwrap_or_default(),
         title = m("tills-title"),
         c_till = m("col-till"),
@@ -144,6 +145,7 @@ pub async fn list(
         c_gaps = m("tills-gaps"),
         c_conf = m("tills-conflicts"),
         c_chain = m("tills-chain"),
+        c_soft = m("tills-software"),
     );
     Ok(ok(html::page_t(&v, "tills", &tr.msg("tills-title"), &body)))
 }
@@ -183,6 +185,28 @@ fn waiting_cell(
          <span class=\"muted\">{}</span>{stale}",
         esc(&count),
         esc(&tr.msg_with("tills-waiting-reported", &[("ago", &tr.ago(at, now))])),
+    )
+}
+
+/// The till software's version; flagged "needs an update" with the change kinds it skipped.
+fn software_cell(tr: &super::i18n::Tr, t: &crate::storage::Till) -> String {
+    let Some(version) = &t.software_version else {
+        return format!(
+            "<span class=\"muted\">{}</span>",
+            esc(&tr.msg("tills-software-none"))
+        );
+    };
+    if !t.needs_update() {
+        return format!("<span data-version=\"{0}\">{0}</span>", esc(version));
+    }
+    format!(
+        "<span data-version=\"{v}\">{v}</span> <span class=\"badge warn\" data-needs-update=\"1\" title=\"{kinds}\">{label}</span>",
+        v = esc(version),
+        kinds = esc(&t.skipped_change_kinds.join(", ")),
+        label = esc(&tr.msg_with(
+            "tills-software-update",
+            &[("kinds", &t.skipped_change_kinds.join(", "))]
+        )),
     )
 }
 
