@@ -1,9 +1,31 @@
 //! till-sim: runs N virtual tills (the real ledger and sync code, no window) against an HQ server
-//! and prints a JSON summary: sales rung, documents acknowledged, till vs HQ gross, duplicates, missing, latency.
+//! and prints a JSON summary: sales rung, documents acknowledged, till vs HQ gross, duplicates,
+//! missing, push errors, latency, and (with `--server-pid`) the server's CPU and memory.
+//!
+//! Fleet load: `till-sim --tills 2000 --interval 30s --duration 10m --server-pid $(pidof back-office-server)`.
+//! Resume after a kill: run again with the same `--data-dir`.
 
 use clap::Parser;
 use std::process::ExitCode;
-use trastienda_tests::sim::{SimConfig, run};
+use std::time::Duration;
+use trastienda_tests::sim::{Pace, SimConfig, run};
+
+/// `500ms`, `30s`, `10m`, `1h` (a bare number is seconds).
+fn duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 500ms, 30s, 10m or 1h"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("{s:?}: unknown unit {unit:?} (use ms, s, m or h)")),
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(version, about = "Virtual tills against a Trastienda HQ server")]
@@ -21,7 +43,7 @@ struct Args {
     /// Number of virtual tills.
     #[arg(long, default_value_t = 4)]
     tills: usize,
-    /// Sales each till rings.
+    /// Sales each till rings (ignored in paced mode).
     #[arg(long, default_value_t = 100)]
     sales: usize,
     /// Ring everything offline first, then sync.
@@ -30,9 +52,30 @@ struct Args {
     /// When online, push after this many sales.
     #[arg(long, default_value_t = 10)]
     push_every: usize,
+    /// Paced mode: every till rings --sales-per-round sales and syncs once per interval ...
+    #[arg(long, value_parser = duration, requires = "duration")]
+    interval: Option<Duration>,
+    /// ... for this long (e.g. 10m).
+    #[arg(long, value_parser = duration, requires = "interval")]
+    duration: Option<Duration>,
+    #[arg(long, default_value_t = 1)]
+    sales_per_round: usize,
+    /// Tills enrolled at the same time.
+    #[arg(long, default_value_t = 16)]
+    enrol_concurrency: usize,
+    /// How long set-up waits for an unreachable HQ (retrying with backoff) before giving up.
+    #[arg(long, value_parser = duration, default_value = "120s")]
+    setup_patience: Duration,
+    /// The HQ server's process id, to report its CPU and memory during the run (Linux /proc).
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Per-request timeout of the tills' sync client.
+    #[arg(long, value_parser = duration, default_value = "30s")]
+    timeout: Duration,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Keep the tills' ledgers in this folder instead of a temporary one.
+    /// Keep the tills' ledgers in this folder instead of a temporary one; ledgers already there
+    /// are resumed (after a kill, run again with the same folder).
     #[arg(long)]
     data_dir: Option<std::path::PathBuf>,
     /// Allow plain http to a host other than this machine.
@@ -51,13 +94,24 @@ async fn main() -> ExitCode {
     cfg.seed = args.seed;
     cfg.data_dir = args.data_dir;
     cfg.sync.allow_insecure_http = args.allow_insecure_http;
+    cfg.sync.timeout = args.timeout;
+    cfg.enrol_concurrency = args.enrol_concurrency;
+    cfg.setup_patience = args.setup_patience;
+    cfg.server_pid = args.server_pid;
+    if let (Some(interval), Some(duration)) = (args.interval, args.duration) {
+        cfg.pace = Some(Pace {
+            interval,
+            duration,
+            sales_per_round: args.sales_per_round,
+        });
+    }
     match run(cfg).await {
         Ok(summary) => {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&summary).unwrap_or_default()
             );
-            if summary.missing > 0 || summary.duplicates > 0 {
+            if summary.missing > 0 || summary.duplicates > 0 || summary.conflicts > 0 {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
