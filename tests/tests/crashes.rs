@@ -15,10 +15,11 @@ fn kills() -> u64 {
 }
 
 async fn quick(backend: Backend) {
-    let bins = binaries_from(
-        env!("CARGO_BIN_EXE_till-loop"),
-        env!("CARGO_BIN_EXE_hq-server"),
-    );
+    // TRASTIENDA_SERVER_BIN=target/debug/back-office-server kills that binary instead of hq-server
+    // (the same `cli::run`, built in this crate so the test never depends on another package's build).
+    let server = std::env::var("TRASTIENDA_SERVER_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_hq-server").to_string());
+    let bins = binaries_from(env!("CARGO_BIN_EXE_till-loop"), &server);
     let n = kills();
     let cfg = CrashConfig {
         backend,

@@ -79,14 +79,28 @@ async fn push_errors_are_counted_and_the_run_goes_on() {
     cfg.tills = 2;
     cfg.pace = Some(Pace {
         interval: Duration::from_millis(300),
-        duration: Duration::from_millis(1_800),
+        duration: Duration::from_millis(3_000),
         sales_per_round: 1,
     });
     let sim = tokio::spawn(run(cfg));
-    // Set-up passes, then answers are lost for a while: pushes fail, HQ commits anyway.
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    // Once set-up is done (both tills pushed their shift opening), answers are lost for a while:
+    // pushes fail, HQ commits anyway.
+    for _ in 0..600 {
+        let tills = h.admin.get("/api/v1/admin/tills").await;
+        let ready = tills.as_array().is_some_and(|a| {
+            a.iter()
+                .filter(|t| t["last_seq"].as_u64() >= Some(1))
+                .count()
+                == 2
+        });
+        if ready {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     proxy.set_mode(ProxyMode::LoseAnswers);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
     proxy.set_mode(ProxyMode::Pass);
     let s = sim.await.expect("join").expect("simulation");
     assert!(s.push_errors > 0, "{s:?}");
@@ -147,7 +161,21 @@ async fn a_killed_till_sim_resumes_its_ledgers() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("till-sim");
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Killed once every till is selling (each has pushed its opening and a sale or more).
+    for _ in 0..1200 {
+        let tills = h.admin.get("/api/v1/admin/tills").await;
+        let selling = tills.as_array().is_some_and(|a| {
+            a.iter()
+                .filter(|t| t["last_seq"].as_u64() >= Some(2))
+                .count()
+                == 3
+        });
+        if selling {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     child.kill().expect("kill");
     child.wait().expect("wait");
     // Run again on the same folder: the same three tills go on.

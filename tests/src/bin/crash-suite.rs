@@ -38,13 +38,22 @@ struct Args {
     /// `postgres` needs TRASTIENDA_TEST_POSTGRES_URL (a server where it may create a database).
     #[arg(long, value_enum, default_value = "both")]
     backend: Which,
+    /// The server binary to kill (default: hq-server beside this program; e.g.
+    /// target/release/back-office-server, which runs the same command line).
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let a = Args::parse();
     let bins = match Binaries::beside_current_exe() {
-        Ok(b) => b,
+        Ok(mut b) => {
+            if let Some(s) = a.server_bin.clone() {
+                b.hq_server = s;
+            }
+            b
+        }
         Err(e) => {
             eprintln!("crash-suite: {e:#}");
             return ExitCode::FAILURE;

@@ -81,6 +81,21 @@ struct Args {
     /// Allow plain http to a host other than this machine.
     #[arg(long)]
     allow_insecure_http: bool,
+    /// Before the run, set up a franchise of this many stores and products through the admin API
+    /// (`20x200`), for a fleet run on an empty HQ (skipped when HQ already has stores).
+    #[arg(long, value_parser = franchise_size)]
+    seed_franchise: Option<(usize, usize)>,
+}
+
+/// `STORESxPRODUCTS`, e.g. `20x200`.
+fn franchise_size(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("{s:?} is not STORESxPRODUCTS, e.g. 20x200");
+    let (a, b) = s.split_once('x').ok_or_else(bad)?;
+    let (a, b) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if a == 0 || b == 0 {
+        return Err(bad());
+    }
+    Ok((a, b))
 }
 
 #[tokio::main]
@@ -104,6 +119,28 @@ async fn main() -> ExitCode {
             duration,
             sales_per_round: args.sales_per_round,
         });
+    }
+    if let Some((stores, products)) = args.seed_franchise {
+        let hq = trastienda_tests::HqClient::new(&args.server, &args.admin_token);
+        match hq
+            .retrying(
+                reqwest::Method::GET,
+                "/api/v1/admin/stores",
+                None,
+                args.setup_patience,
+            )
+            .await
+        {
+            Ok(v) if v.as_array().is_some_and(|a| a.is_empty()) => {
+                hq.seed_franchise(stores, products).await;
+                eprintln!("till-sim: seeded {stores} stores and {products} products");
+            }
+            Ok(_) => eprintln!("till-sim: HQ already has stores; not seeding"),
+            Err(e) => {
+                eprintln!("till-sim: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     match run(cfg).await {
         Ok(summary) => {
