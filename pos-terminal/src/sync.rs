@@ -90,6 +90,9 @@ pub struct SyncReport {
     pub conflicts: usize,
     /// Catalog changes applied.
     pub changes_applied: usize,
+    /// Time spent waiting on HQ for the pushes (requests sent until answers read, retries
+    /// included), without the ledger's own reads and commits: HQ's latency as this till saw it.
+    pub push_wait: Duration,
 }
 
 /// HTTP client for the sync API of protocol v1.
@@ -242,10 +245,13 @@ impl SyncClient {
                 skipped_change_kinds: Some(skipped),
             };
             report.pushed += seqs.len();
+            let sent = std::time::Instant::now();
             let result = async {
                 let answer = self
                     .send_with_retry(|| self.http.post(&url).bearer_auth(&ident.token).json(&req))
-                    .await?;
+                    .await;
+                report.push_wait += sent.elapsed();
+                let answer = answer?;
                 if answer.status == StatusCode::CONFLICT {
                     // A 409 still carries per-document results.
                     return answer.json::<PushResponse>();

@@ -118,6 +118,12 @@ pub struct SimSummary {
     pub push_latency_ms_p95: f64,
     pub push_latency_ms_p99: f64,
     pub push_latency_ms_max: f64,
+    /// The same pushes without the tills' own ledger work (reading the outbox, committing the
+    /// acknowledgement with an fsync): only the wait on HQ. With thousands of tills sharing one
+    /// disk the difference is the simulator's, not HQ's.
+    pub push_hq_wait_ms_p50: f64,
+    pub push_hq_wait_ms_p99: f64,
+    pub push_hq_wait_ms_max: f64,
     /// The server process during the run (when `server_pid` was given): CPU in percent of one
     /// core (200 = both cores of a 2-core machine), resident memory.
     pub server_cpu_percent_avg: Option<f64>,
@@ -139,6 +145,8 @@ struct TillOutcome {
     errors: Vec<String>,
     gross: Money,
     latencies_us: Vec<u64>,
+    /// The part of each push spent waiting on HQ (no ledger work).
+    hq_wait_us: Vec<u64>,
 }
 
 impl TillOutcome {
@@ -284,9 +292,13 @@ pub async fn run(cfg: SimConfig) -> anyhow::Result<SimSummary> {
         (0, behind)
     };
     let mut hist = Histogram::<u64>::new(3)?;
+    let mut wait = Histogram::<u64>::new(3)?;
     for o in &outcomes {
         for l in &o.latencies_us {
             hist.record((*l).max(1))?;
+        }
+        for l in &o.hq_wait_us {
+            wait.record((*l).max(1))?;
         }
     }
     let acked: u64 = outcomes.iter().map(|o| o.acked).sum();
@@ -331,6 +343,9 @@ pub async fn run(cfg: SimConfig) -> anyhow::Result<SimSummary> {
         push_latency_ms_p95: ms(0.95),
         push_latency_ms_p99: ms(0.99),
         push_latency_ms_max: hist.max() as f64 / 1000.0,
+        push_hq_wait_ms_p50: wait.value_at_quantile(0.5) as f64 / 1000.0,
+        push_hq_wait_ms_p99: wait.value_at_quantile(0.99) as f64 / 1000.0,
+        push_hq_wait_ms_max: wait.max() as f64 / 1000.0,
         server_cpu_percent_avg: process.as_ref().map(|p| p.cpu_avg),
         server_cpu_percent_max: process.as_ref().map(|p| p.cpu_max),
         server_rss_mb_start: process.as_ref().map(|p| p.rss_start_mb),
@@ -582,6 +597,7 @@ async fn push(
     match client.push_pending(ledger).await {
         Ok(r) => {
             out.latencies_us.push(t.elapsed().as_micros() as u64);
+            out.hq_wait_us.push(r.push_wait.as_micros() as u64);
             out.pushed += r.pushed as u64;
             out.acked += r.acknowledged as u64;
             out.conflicts += r.conflicts as u64;

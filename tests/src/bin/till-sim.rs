@@ -98,9 +98,28 @@ fn franchise_size(s: &str) -> Result<(usize, usize), String> {
     Ok((a, b))
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::parse();
+    // Each till's ledger commits (fsync, synchronous=FULL) and acknowledgements run on the async
+    // workers: a real till has its own machine for that, the simulator's thousands share one. With
+    // a couple of workers a slow disk queues every till behind one fsync, and the push latency
+    // measured is the simulator's. One worker per 16 tills (2 to 256) keeps that queue short.
+    let workers = (args.tills / 16).clamp(2, 256);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("till-sim: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(simulate(args))
+}
+
+async fn simulate(args: Args) -> ExitCode {
     let mut cfg = SimConfig::new(&args.server, &args.admin_token);
     cfg.tills = args.tills;
     cfg.sales_per_till = args.sales;
