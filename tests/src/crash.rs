@@ -466,7 +466,8 @@ async fn server_kills(
                         reqwest::Method::POST,
                         "/api/v1/admin/tills",
                         Some(serde_json::json!({"store_id": store, "name": format!("late-{n}")})),
-                        Duration::from_secs(30),
+                        // Longer than the whole kill phase can keep HQ away.
+                        Duration::from_secs(600),
                     )
                     .await?;
                 let till_id = v["till"]["id"].as_i64().unwrap_or(0);
@@ -479,7 +480,7 @@ async fn server_kills(
                     {
                         Ok(_) => break,
                         Err(SyncError::Unavailable { .. } | SyncError::Transport(_))
-                            if attempt < 20 => {}
+                            if attempt < 200 => {}
                         Err(e) => bail!("till {till_id} could not enrol across a server kill: {e}"),
                     }
                 }
