@@ -143,6 +143,19 @@ pub struct Till {
     /// first report), and when it reported it.
     pub outbox_waiting: Option<u64>,
     pub outbox_reported_at: Option<DateTime<Utc>>,
+    /// The till software's version as it last reported it (`None` before its first report or
+    /// from a till too old to report), the catalog change kinds it skipped because it does not
+    /// know them (non-empty: the till needs an update), and when it reported.
+    pub software_version: Option<String>,
+    pub skipped_change_kinds: Vec<String>,
+    pub software_reported_at: Option<DateTime<Utc>>,
+}
+
+impl Till {
+    /// The till skipped catalog changes it does not understand: its software must be updated.
+    pub fn needs_update(&self) -> bool {
+        !self.skipped_change_kinds.is_empty()
+    }
 }
 
 /// What a successful enrolment hands back (the token itself is made by the caller and only its hash is stored).
@@ -287,9 +300,13 @@ pub trait Storage: Send + Sync + 'static {
         code_expires_at: DateTime<Utc>,
     ) -> StorageResult<Till>;
     /// Consumes a one-time code: binds the device token hash to the till. A used, expired or unknown code is `Invalid`.
+    /// With `enrolment_id_hash`, the enrolment is retryable: a code already used by an enrolment
+    /// with the same id (and not expired, the till not revoked) binds the new token to that same
+    /// till and returns it again, so a till whose answer was lost gets its identity on retry.
     async fn enroll_till(
         &self,
         code_hash: &str,
+        enrolment_id_hash: Option<&str>,
         device_name: &str,
         token_hash: &str,
         now: DateTime<Utc>,
@@ -304,6 +321,15 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         till_id: TillId,
         waiting: u64,
+        at: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// Records the software version and skipped change kinds a till reports at `at` (validated by
+    /// the caller). An older report than the one stored changes nothing. Unknown till: `NotFound`.
+    async fn report_software(
+        &self,
+        till_id: TillId,
+        version: &str,
+        skipped_kinds: &[String],
         at: DateTime<Utc>,
     ) -> StorageResult<()>;
 

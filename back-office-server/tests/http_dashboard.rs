@@ -639,6 +639,7 @@ async fn writes_need_csrf_and_the_admin_role(s: &Server) {
         .storage
         .enroll_till(
             &auth::hash_token(&code),
+            None,
             "dev",
             &auth::hash_token(&auth::new_token()),
             Utc::now(),

@@ -161,6 +161,7 @@ async fn two_instances_on_one_postgres() {
     let e = st
         .enroll_till(
             &auth::hash_token(&code),
+            None,
             "t",
             &auth::hash_token(&token),
             Utc::now(),

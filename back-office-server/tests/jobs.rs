@@ -253,7 +253,7 @@ async fn till(st: &Arc<dyn Storage>) -> TillAuth {
     .await
     .unwrap();
     let e = st
-        .enroll_till(&auth::hash_token(&code), "t", "tok", Utc::now())
+        .enroll_till(&auth::hash_token(&code), None, "t", "tok", Utc::now())
         .await
         .unwrap();
     TillAuth {

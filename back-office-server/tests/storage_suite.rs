@@ -426,16 +426,16 @@ async fn enrolment(s: &Arc<dyn Storage>, ctx: &Ctx) -> TillAuth {
         }
         other => panic!("expected Invalid, got {other:?}"),
     };
-    invalid(s.enroll_till("nope", "pc", "tok-x", now).await);
-    invalid(s.enroll_till("code-old", "pc", "tok-x", now).await);
+    invalid(s.enroll_till("nope", None, "pc", "tok-x", now).await);
+    invalid(s.enroll_till("code-old", None, "pc", "tok-x", now).await);
     let e = s
-        .enroll_till("code-1", "pc-caja-1", "tok-1", now)
+        .enroll_till("code-1", None, "pc-caja-1", "tok-1", now)
         .await
         .unwrap();
     assert_eq!(e.till_id, till.id);
     assert_eq!(e.store_id, ctx.store_a);
     assert_eq!(e.ticket_series, till.ticket_series);
-    invalid(s.enroll_till("code-1", "pc2", "tok-2", now).await);
+    invalid(s.enroll_till("code-1", None, "pc2", "tok-2", now).await);
     let auth = s.till_by_token("tok-1").await.unwrap().unwrap();
     assert_eq!(auth.till_id, till.id);
     assert!(!auth.revoked);
@@ -448,7 +448,9 @@ async fn enrolment(s: &Arc<dyn Storage>, ctx: &Ctx) -> TillAuth {
         .create_till(ctx.store_b, "Caja B", "code-b", now + Duration::hours(1))
         .await
         .unwrap();
-    s.enroll_till("code-b", "pc-b", "tok-b", now).await.unwrap();
+    s.enroll_till("code-b", None, "pc-b", "tok-b", now)
+        .await
+        .unwrap();
     s.revoke_till(t2.id, now).await.unwrap();
     assert!(s.till_by_token("tok-b").await.unwrap().unwrap().revoked);
     assert!(s.get_till(t2.id).await.unwrap().revoked_at.is_some());
@@ -705,7 +707,7 @@ async fn ingest(s: Arc<dyn Storage>, batches: usize, size: usize) {
     s.create_till(store.id, "Carga", "code-load", now + Duration::hours(1))
         .await
         .unwrap();
-    s.enroll_till("code-load", "load", "tok-load", now)
+    s.enroll_till("code-load", None, "load", "tok-load", now)
         .await
         .unwrap();
     let till = s.till_by_token("tok-load").await.unwrap().unwrap();

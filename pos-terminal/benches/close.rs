@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 receipt_footer: String::new(),
                 receipt_header: String::new(),
                 cash_tolerance: None,
+                time_zone: None,
             }),
         }],
         next_cursor: 1,

@@ -148,6 +148,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         receipt_footer: String::new(),
         receipt_header: String::new(),
         cash_tolerance: None,
+        time_zone: None,
     })];
     for id in 1..=PRODUCTS {
         let r = rng.gen_range(0..3);

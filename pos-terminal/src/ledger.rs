@@ -129,6 +129,8 @@ pub enum LedgerError {
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
 mod deliveries;
+mod enrolment;
+mod growth;
 mod invoices;
 mod scan;
 mod tickets;
@@ -240,6 +242,7 @@ impl Ledger {
             Probe::Ok(conn) => {
                 let mut ledger = Ledger { conn, path };
                 ledger.migrate()?;
+                ledger.replay_kinds_now_known()?;
                 Ok(ledger)
             }
             Probe::Corrupt(reason) => {
@@ -390,6 +393,7 @@ impl Ledger {
                 Utc::now().to_rfc3339()
             ],
         )?;
+        tx.execute("DELETE FROM till_settings WHERE key = ?1", [enrolment::KEY])?;
         tx.commit()?;
         Ok(TillIdentity {
             server_url,
@@ -763,8 +767,9 @@ impl Ledger {
     // ----- catalog --------------------------------------------------------------------------
 
     /// Applies one page of HQ's change log and the new cursor in one transaction. Changes at or
-    /// below the current cursor are skipped, so applying a page twice changes nothing.
-    /// Returns how many changes were applied.
+    /// below the current cursor are skipped, so applying a page twice changes nothing. A change of
+    /// a kind this build does not know (a newer HQ) is skipped and recorded, never fails the page
+    /// (see [`Ledger::skipped_change_kinds`]). Returns how many changes were applied.
     pub fn apply_changes(&mut self, page: &ChangesPage) -> Result<usize> {
         let tx = self
             .conn
@@ -779,9 +784,13 @@ impl Ledger {
             if c.cursor <= current {
                 continue;
             }
+            new_cursor = new_cursor.max(c.cursor);
+            if let CatalogChange::Unknown { kind } = &c.change {
+                growth::record_skipped(&tx, kind, c.cursor)?;
+                continue;
+            }
             apply_change(&tx, &c.change)?;
             applied += 1;
-            new_cursor = new_cursor.max(c.cursor);
         }
         tx.execute(
             "UPDATE sync_cursor SET cursor = ?1 WHERE id = 1",
@@ -1082,6 +1091,8 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
             tx.execute("DELETE FROM barcode_rules WHERE id = ?1", [id])?;
         }
         CatalogChange::DeliveryNote(n) => deliveries::apply(tx, n)?,
+        // Recorded by `apply_changes` before it gets here.
+        CatalogChange::Unknown { .. } => {}
         CatalogChange::Store(s) => {
             tx.execute(
                 "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,

@@ -3,7 +3,7 @@
 
 use crate::ledger::{Ledger, LedgerError, TillIdentity};
 use rand::Rng;
-use reqwest::{Response, StatusCode, Url};
+use reqwest::{StatusCode, Url};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use sync_protocol::{
@@ -90,6 +90,9 @@ pub struct SyncReport {
     pub conflicts: usize,
     /// Catalog changes applied.
     pub changes_applied: usize,
+    /// Time spent waiting on HQ for the pushes (requests sent until answers read, retries
+    /// included), without the ledger's own reads and commits: HQ's latency as this till saw it.
+    pub push_wait: Duration,
 }
 
 /// HTTP client for the sync API of protocol v1.
@@ -151,25 +154,44 @@ impl SyncClient {
     }
 
     /// Presents a one-time enrolment code; the caller stores the answer with `Ledger::enrol`.
+    /// Without an enrolment id a lost answer cannot be retried (HQ sees a used code); prefer
+    /// [`SyncClient::enrol_ledger`], which keeps one in the ledger.
     pub async fn enrol(
         &self,
         server_url: &str,
         code: &str,
         device_name: &str,
     ) -> Result<EnrollResponse> {
+        self.enrol_with_id(server_url, code, device_name, None)
+            .await
+    }
+
+    /// Like [`SyncClient::enrol`], sending `enrolment_id` so HQ answers a retry of an enrolment it
+    /// already committed with the same identity (protocol v1's retryable enrolment).
+    pub async fn enrol_with_id(
+        &self,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+        enrolment_id: Option<&str>,
+    ) -> Result<EnrollResponse> {
         let url = self.endpoint(server_url, "/api/v1/sync/enroll")?;
         let req = EnrollRequest {
             protocol_version: PROTOCOL_VERSION,
             code: code.trim().to_string(),
             device_name: device_name.to_string(),
+            enrolment_id: enrolment_id.map(str::to_string),
         };
-        let resp = self
+        let answer = self
             .send_with_retry(|| self.http.post(&url).json(&req))
             .await?;
-        decode_ok(resp).await
+        decode_ok(answer)
     }
 
-    /// Enrols and stores the identity in the ledger in one call.
+    /// Enrols and stores the identity in the ledger. The enrolment id is committed to the ledger
+    /// before the first attempt, so every retry — in this call, or after the till restarts and
+    /// the code is entered again — is the same request, and HQ gives the same identity back when
+    /// it had already enrolled the till but its answer never arrived.
     pub async fn enrol_ledger(
         &self,
         ledger: &Mutex<Ledger>,
@@ -177,10 +199,17 @@ impl SyncClient {
         code: &str,
         device_name: &str,
     ) -> Result<TillIdentity> {
-        if let Some(existing) = lock(ledger)?.identity()? {
-            return Err(LedgerError::AlreadyEnrolled(existing.till_id).into());
-        }
-        let resp = self.enrol(server_url, code, device_name).await?;
+        let enrolment_id = {
+            let mut l = lock(ledger)?;
+            if let Some(existing) = l.identity()? {
+                return Err(LedgerError::AlreadyEnrolled(existing.till_id).into());
+            }
+            self.check_server_url(server_url)?;
+            l.enrolment_id_for(server_url, code)?
+        };
+        let resp = self
+            .enrol_with_id(server_url, code, device_name, Some(&enrolment_id))
+            .await?;
         Ok(lock(ledger)?.enrol(server_url, &resp, device_name)?)
     }
 
@@ -195,9 +224,13 @@ impl SyncClient {
         let batch = self.options.push_batch.clamp(1, MAX_PUSH_BATCH);
         let mut report = SyncReport::default();
         loop {
-            let (docs, outbox) = {
+            let (docs, outbox, skipped) = {
                 let l = lock(ledger)?;
-                (l.pending_outbox(batch)?, l.outbox_len()?)
+                (
+                    l.pending_outbox(batch)?,
+                    l.outbox_len()?,
+                    l.skipped_change_kinds()?,
+                )
             };
             if docs.is_empty() {
                 break;
@@ -208,20 +241,22 @@ impl SyncClient {
                 till_id: ident.till_id,
                 waiting: Some(outbox.saturating_sub(docs.len() as u64)),
                 documents: docs,
+                till_version: Some(TILL_VERSION.to_string()),
+                skipped_change_kinds: Some(skipped),
             };
             report.pushed += seqs.len();
+            let sent = std::time::Instant::now();
             let result = async {
-                let resp = self
+                let answer = self
                     .send_with_retry(|| self.http.post(&url).bearer_auth(&ident.token).json(&req))
-                    .await?;
-                if resp.status() == StatusCode::CONFLICT {
+                    .await;
+                report.push_wait += sent.elapsed();
+                let answer = answer?;
+                if answer.status == StatusCode::CONFLICT {
                     // A 409 still carries per-document results.
-                    return resp
-                        .json::<PushResponse>()
-                        .await
-                        .map_err(|e| SyncError::Protocol(e.to_string()));
+                    return answer.json::<PushResponse>();
                 }
-                decode_ok::<PushResponse>(resp).await
+                decode_ok::<PushResponse>(answer)
             }
             .await;
             let answer = match result {
@@ -292,20 +327,22 @@ impl SyncClient {
         let limit = self.options.page_limit.clamp(1, MAX_PULL_PAGE);
         let mut applied = 0;
         loop {
-            let (cursor, waiting) = {
+            let (cursor, waiting, skipped) = {
                 let l = lock(ledger)?;
-                (l.cursor()?, l.outbox_len()?)
+                (l.cursor()?, l.outbox_len()?, l.skipped_change_kinds()?)
             };
-            let resp = self
-                .send_with_retry(|| {
-                    self.http
-                        .get(format!(
-                            "{url}?after={cursor}&limit={limit}&waiting={waiting}"
-                        ))
-                        .bearer_auth(&ident.token)
-                })
+            let mut page_url = Url::parse(&url).map_err(|_| SyncError::InvalidUrl(url.clone()))?;
+            page_url
+                .query_pairs_mut()
+                .append_pair("after", &cursor.to_string())
+                .append_pair("limit", &limit.to_string())
+                .append_pair("waiting", &waiting.to_string())
+                .append_pair("version", TILL_VERSION)
+                .append_pair("skipped", &skipped.join(","));
+            let answer = self
+                .send_with_retry(|| self.http.get(page_url.clone()).bearer_auth(&ident.token))
                 .await?;
-            let page: ChangesPage = decode_ok(resp).await?;
+            let page: ChangesPage = decode_ok(answer)?;
             if page.protocol_version != PROTOCOL_VERSION {
                 return Err(SyncError::Protocol(format!(
                     "HQ speaks protocol {}, this till speaks {PROTOCOL_VERSION}",
@@ -332,24 +369,31 @@ impl SyncClient {
         Ok(report)
     }
 
-    /// Sends a request, retrying transient failures with exponential backoff and jitter.
-    /// Returns any non-transient response (2xx or 4xx) for the caller to decode.
-    async fn send_with_retry(
-        &self,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<Response> {
+    /// Sends a request and reads its whole answer, retrying transient failures with exponential
+    /// backoff and jitter. An answer cut short (the connection dropped or reset mid-body) is
+    /// transient like a lost one: every request here is safe to repeat (pushes and enrolments are
+    /// idempotent at HQ, pulls are reads). Returns any non-transient answer (2xx or 4xx) whole.
+    async fn send_with_retry(&self, build: impl Fn() -> reqwest::RequestBuilder) -> Result<Answer> {
         let max = self.options.max_attempts.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
             let last = match build().send().await {
                 Ok(resp) => {
-                    let s = resp.status();
-                    if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS {
-                        let msg = error_message(resp).await;
-                        format!("HTTP {}: {msg}", s.as_u16())
-                    } else {
-                        return Ok(resp);
+                    let status = resp.status();
+                    match resp.bytes().await {
+                        Err(e) => format!("the answer was cut short (HTTP {status}): {e}"),
+                        Ok(body) => {
+                            let answer = Answer {
+                                status,
+                                body: body.to_vec(),
+                            };
+                            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                                format!("HTTP {}: {}", status.as_u16(), answer.error_message())
+                            } else {
+                                return Ok(answer);
+                            }
+                        }
                     }
                 }
                 Err(e) if e.is_builder() => return Err(SyncError::Transport(e.to_string())),
@@ -390,17 +434,45 @@ fn identity(ledger: &Mutex<Ledger>) -> Result<TillIdentity> {
     lock(ledger)?.identity()?.ok_or(SyncError::NotEnrolled)
 }
 
-/// Decodes a 2xx body, or turns an error answer into `SyncError::Server` with HQ's message.
-async fn decode_ok<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T> {
-    let status = resp.status();
-    if status.is_success() {
-        return resp
-            .json::<T>()
-            .await
-            .map_err(|e| SyncError::Protocol(e.to_string()));
+/// This till software's version, reported to HQ with every push and changes poll.
+pub const TILL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// An HTTP answer read to its end.
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as `T`; a complete body that is not a `T` is a protocol error (not retried).
+    fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            SyncError::Protocol(format!(
+                "HTTP {} with a body that is not the expected JSON: {e}",
+                self.status.as_u16()
+            ))
+        })
     }
-    let text = resp.text().await.unwrap_or_default();
-    match serde_json::from_str::<ApiError>(&text) {
+
+    /// HQ's message from an error body, or the start of the body.
+    fn error_message(&self) -> String {
+        match serde_json::from_slice::<ApiError>(&self.body) {
+            Ok(e) => e.message,
+            Err(_) => String::from_utf8_lossy(&self.body)
+                .chars()
+                .take(200)
+                .collect(),
+        }
+    }
+}
+
+/// Decodes a 2xx body, or turns an error answer into `SyncError::Server` with HQ's message.
+fn decode_ok<T: serde::de::DeserializeOwned>(answer: Answer) -> Result<T> {
+    let status = answer.status;
+    if status.is_success() {
+        return answer.json();
+    }
+    match serde_json::from_slice::<ApiError>(&answer.body) {
         Ok(e) => Err(SyncError::Server {
             status: status.as_u16(),
             code: e.error,
@@ -409,16 +481,8 @@ async fn decode_ok<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T> 
         Err(_) => Err(SyncError::Server {
             status: status.as_u16(),
             code: "unknown".to_string(),
-            message: text.chars().take(200).collect(),
+            message: answer.error_message(),
         }),
-    }
-}
-
-async fn error_message(resp: Response) -> String {
-    let text = resp.text().await.unwrap_or_default();
-    match serde_json::from_str::<ApiError>(&text) {
-        Ok(e) => e.message,
-        Err(_) => text.chars().take(200).collect(),
     }
 }
 

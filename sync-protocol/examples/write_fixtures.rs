@@ -143,6 +143,17 @@ fn main() -> std::io::Result<()> {
             protocol_version: 1,
             code: "K7P2QX9MRT".into(),
             device_name: "Caja 1 Gran Vía".into(),
+            enrolment_id: None,
+        }),
+    )?;
+    // An enrolment a till can retry safely (optional within v1): the same id on every attempt.
+    write(
+        "enroll_request_retryable",
+        j(&EnrollRequest {
+            protocol_version: 1,
+            code: "K7P2QX9MRT".into(),
+            device_name: "Caja 1 Gran Vía".into(),
+            enrolment_id: Some("0190b3c2-5e1f-4a7b-9c3d-2f6e8a1b4c5d".into()),
         }),
     )?;
     write(
@@ -162,6 +173,8 @@ fn main() -> std::io::Result<()> {
             till_id: till,
             documents: docs.clone(),
             waiting: None,
+            till_version: None,
+            skipped_change_kinds: None,
         }),
     )?;
     // A till reporting what it still has waiting after this batch (optional within v1).
@@ -172,6 +185,20 @@ fn main() -> std::io::Result<()> {
             till_id: till,
             documents: docs[..2].to_vec(),
             waiting: Some(12),
+            till_version: None,
+            skipped_change_kinds: None,
+        }),
+    )?;
+    // A till reporting its software version and the change kinds it skipped (optional within v1).
+    write(
+        "push_request_till_report",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: docs[..1].to_vec(),
+            waiting: Some(0),
+            till_version: Some("0.1.0".into()),
+            skipped_change_kinds: Some(vec!["gift_card".into(), "loyalty_scheme".into()]),
         }),
     )?;
     write(
@@ -181,6 +208,8 @@ fn main() -> std::io::Result<()> {
             till_id: till,
             documents: manager_docs,
             waiting: None,
+            till_version: None,
+            skipped_change_kinds: None,
         }),
     )?;
     write(
@@ -410,6 +439,8 @@ fn main() -> std::io::Result<()> {
                 received,
             )],
             waiting: None,
+            till_version: None,
+            skipped_change_kinds: None,
         }),
     )?;
     // Sales, a full invoice and refunds with their VERI*FACTU records beside them (optional
@@ -421,6 +452,8 @@ fn main() -> std::io::Result<()> {
             till_id: till,
             documents: verifactu_docs,
             waiting: None,
+            till_version: None,
+            skipped_change_kinds: None,
         }),
     )?;
     write(

@@ -165,8 +165,16 @@ pub struct DeliveryNoteRecord {
 }
 
 /// One change a till must apply. Prices per store are already filtered to the asking till's store.
+///
+/// **Growth rule of protocol v1.** HQ may send change kinds a till does not know yet (HQ is always
+/// updated before its tills) and may add fields to the records of known kinds. A till reads an
+/// unknown kind as [`CatalogChange::Unknown`], skips it, records its name and reports it to HQ
+/// (`PushRequest::skipped_change_kinds`, `&skipped=` on the changes poll); the page still counts
+/// and the cursor moves past it. Unknown fields of a known kind are ignored. A known kind whose
+/// record is malformed is still an error: that is a broken HQ, not a newer one.
+/// Serialised with `"type"` as the tag (`Serialize`/`Deserialize` below wrap the derived code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "type", rename_all = "snake_case")]
 pub enum CatalogChange {
     TaxRate(TaxRateRecord),
     Product(ProductRecord),
@@ -200,7 +208,110 @@ pub enum CatalogChange {
     },
     /// A delivery note for this store, new or with a new status (added within protocol v1).
     DeliveryNote(DeliveryNoteRecord),
+    /// A change of a kind this build does not know, from a newer HQ: skipped by the till, which
+    /// records and reports `kind`. Never sent by HQ as such; it serialises back as `{"type": kind}`.
+    #[serde(skip)]
+    Unknown {
+        kind: String,
+    },
 }
+
+impl CatalogChange {
+    /// Every `type` this build knows, in declaration order. A new variant must be added here
+    /// (the `kind_names_match_the_wire` test fails otherwise).
+    pub const KNOWN_KINDS: &'static [&'static str] = &[
+        "tax_rate",
+        "product",
+        "product_deleted",
+        "barcode",
+        "barcode_deleted",
+        "store_price",
+        "store_price_cleared",
+        "staff",
+        "staff_deleted",
+        "store",
+        "barcode_rule",
+        "barcode_rule_deleted",
+        "delivery_note",
+    ];
+
+    /// The change's `type` on the wire.
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::TaxRate(_) => "tax_rate",
+            Self::Product(_) => "product",
+            Self::ProductDeleted { .. } => "product_deleted",
+            Self::Barcode { .. } => "barcode",
+            Self::BarcodeDeleted { .. } => "barcode_deleted",
+            Self::StorePrice { .. } => "store_price",
+            Self::StorePriceCleared { .. } => "store_price_cleared",
+            Self::Staff(_) => "staff",
+            Self::StaffDeleted { .. } => "staff_deleted",
+            Self::Store(_) => "store",
+            Self::BarcodeRule(_) => "barcode_rule",
+            Self::BarcodeRuleDeleted { .. } => "barcode_rule_deleted",
+            Self::DeliveryNote(_) => "delivery_note",
+            Self::Unknown { kind } => kind,
+        }
+    }
+
+    /// True for a kind this build knows how to apply.
+    pub fn is_known_kind(kind: &str) -> bool {
+        Self::KNOWN_KINDS.contains(&kind)
+    }
+}
+
+impl Serialize for CatalogChange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown { kind } => {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("type", kind)?;
+                m.end()
+            }
+            known => CatalogChange::serialize(known, s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CatalogChange {
+    /// A known `type` parses strictly; any other `type` becomes [`CatalogChange::Unknown`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_json::Value::deserialize(d)?;
+        let kind = v
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| D::Error::custom("a catalog change needs a string \"type\""))?;
+        if Self::is_known_kind(kind) {
+            CatalogChange::deserialize(v).map_err(D::Error::custom)
+        } else {
+            Ok(Self::Unknown {
+                kind: kind.to_string(),
+            })
+        }
+    }
+}
+
+/// Longest change kind name a till reports.
+pub const MAX_KIND_LEN: usize = 64;
+/// Most skipped kinds one report names.
+pub const MAX_SKIPPED_KINDS: usize = 32;
+
+/// What a till may report as a skipped kind: 1 to [`MAX_KIND_LEN`] of `a-z`, `0-9`, `_` (the
+/// shape of every kind name). A till reports any other name HQ sent as [`UNNAMED_KIND`], so its
+/// report is never refused.
+pub fn is_reportable_kind(kind: &str) -> bool {
+    !kind.is_empty()
+        && kind.len() <= MAX_KIND_LEN
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Stands in for a skipped kind whose name is not reportable.
+pub const UNNAMED_KIND: &str = "unnamed";
 
 /// A change with its position in HQ's change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +323,68 @@ pub struct Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_match_the_wire() {
+        let samples = [
+            CatalogChange::ProductDeleted { id: ProductId(1) },
+            CatalogChange::BarcodeDeleted { code: "1".into() },
+            CatalogChange::StorePriceCleared {
+                product_id: ProductId(1),
+            },
+            CatalogChange::StaffDeleted { id: StaffId(1) },
+            CatalogChange::BarcodeRuleDeleted { id: 1 },
+            CatalogChange::BarcodeRule(BarcodeRuleRecord::new(
+                1,
+                &VariableMeasureRule::odoo_weight(),
+            )),
+        ];
+        for c in samples {
+            let v = serde_json::to_value(&c).unwrap();
+            assert_eq!(v["type"], c.kind());
+            assert!(CatalogChange::is_known_kind(c.kind()));
+            assert!(is_reportable_kind(c.kind()));
+        }
+        for k in CatalogChange::KNOWN_KINDS {
+            assert!(is_reportable_kind(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn unknown_kinds_parse_as_unknown_and_known_ones_stay_strict() {
+        let c: CatalogChange =
+            serde_json::from_value(serde_json::json!({"type": "gift_card", "id": 9, "x": [1]}))
+                .unwrap();
+        assert_eq!(
+            c,
+            CatalogChange::Unknown {
+                kind: "gift_card".into()
+            }
+        );
+        assert_eq!(c.kind(), "gift_card");
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!({"type": "gift_card"})
+        );
+        // A known kind with a broken record is an error, not an unknown kind.
+        assert!(
+            serde_json::from_value::<CatalogChange>(
+                serde_json::json!({"type": "product", "id": 1})
+            )
+            .is_err()
+        );
+        // No type at all is an error.
+        assert!(serde_json::from_value::<CatalogChange>(serde_json::json!({"id": 1})).is_err());
+        // Unknown fields of a known kind are ignored.
+        let c: CatalogChange = serde_json::from_value(
+            serde_json::json!({"type": "product_deleted", "id": 3, "reason": "discontinued"}),
+        )
+        .unwrap();
+        assert_eq!(c, CatalogChange::ProductDeleted { id: ProductId(3) });
+        assert!(!is_reportable_kind(""));
+        assert!(!is_reportable_kind("Gift-Card"));
+        assert!(!is_reportable_kind(&"a".repeat(MAX_KIND_LEN + 1)));
+    }
 
     #[test]
     fn store_settings_are_optional_on_the_wire() {

@@ -18,7 +18,8 @@ pub use bank::{BankIdError, Bic, CreditorId, Iban};
 pub use cash::{Denomination, DenominationCount, EURO_DENOMINATIONS, count_total};
 pub use catalog::{
     BarcodeRuleRecord, CatalogChange, Change, DeliveryNoteLine, DeliveryNoteRecord,
-    DeliveryNoteStatus, ProductRecord, StaffRecord, StaffRole, StoreRecord, TaxRateRecord,
+    DeliveryNoteStatus, MAX_KIND_LEN, MAX_SKIPPED_KINDS, ProductRecord, StaffRecord, StaffRole,
+    StoreRecord, TaxRateRecord, UNNAMED_KIND, is_reportable_kind,
 };
 pub use document::{
     AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ChainError,

@@ -138,8 +138,12 @@ pub fn validate(nif: &str) -> Result<(), String> {
     ))
 }
 
-/// A valid CIF from an entity letter and 7 digits (used by the demo seed and tests).
+/// A valid CIF from an entity letter and 7 digits (used by the demo seed and tests); `None` when
+/// `kind` is not a CIF entity letter or the digits are not 7 digits.
 pub fn make_cif(kind: char, digits: &str) -> Option<String> {
+    if !CIF_TYPES.contains(kind) {
+        return None;
+    }
     let d = cif_control_digit(digits)?;
     let control = match kind {
         'P' | 'Q' | 'R' | 'S' | 'N' | 'W' => char::from(CIF_CONTROL_LETTERS[d as usize]),
@@ -198,5 +202,18 @@ mod tests {
         assert_eq!(validate(&c), Ok(()));
         let q = make_cif('Q', "2826000").unwrap();
         assert_eq!(q, "Q2826000H");
+    }
+
+    /// Found by the nif fuzz target (fuzz/corpus/nif/make_cif_bad_kind): make_cif built a "CIF"
+    /// from a letter that is no entity type, which `validate` then refused.
+    #[test]
+    fn make_cif_refuses_letters_that_are_no_entity_type() {
+        for kind in ['I', 'O', 'T', 'X', '0', 'ñ', '\u{e0bb0}'] {
+            assert_eq!(make_cif(kind, "0000000"), None, "{kind:?}");
+        }
+        for kind in CIF_TYPES.chars() {
+            let c = make_cif(kind, "0000000").unwrap();
+            assert_eq!(validate(&c), Ok(()), "{c}");
+        }
     }
 }

@@ -15,12 +15,36 @@ pub const MAX_PULL_PAGE: u32 = 5_000;
 /// Largest outbox a till may report (`waiting`); anything above is a malformed request.
 pub const MAX_REPORTED_WAITING: u64 = 100_000_000;
 
+/// Longest software version a till reports (`PushRequest::till_version`, `&version=`).
+pub const MAX_VERSION_LEN: usize = 32;
+
+/// A software version a till may report: 1 to [`MAX_VERSION_LEN`] of `0-9 A-Z a-z . + -`
+/// (semantic versions such as `0.1.0` or `1.2.0-rc.1+build5`).
+pub fn is_reportable_version(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= MAX_VERSION_LEN
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+}
+
+/// An enrolment id as a till makes it: 16 to 64 of `0-9 A-Z a-z -` (a UUID does).
+pub fn is_valid_enrolment_id(id: &str) -> bool {
+    (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// `POST /api/v1/sync/enroll`: a new till presents the one-time code HQ gave the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollRequest {
     pub protocol_version: u32,
     pub code: String,
     pub device_name: String,
+    /// A random id the till makes and stores *before* its first attempt and sends on every retry
+    /// of the same enrolment (added within protocol v1; see [`is_valid_enrolment_id`]). When HQ
+    /// already enrolled a till with this code and this id (the answer was lost on the way), it
+    /// answers again with the same identity and a fresh token instead of refusing the used code;
+    /// the token of the lost answer stops working. Older tills leave it out and cannot retry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_id: Option<String>,
 }
 
 /// The till's identity and its secret device token (shown once; HQ keeps only a hash).
@@ -46,6 +70,18 @@ pub struct PushRequest {
     /// instead (`GET /api/v1/sync/changes?…&waiting=N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<u64>,
+    /// The till's software version (added within protocol v1, see [`is_reportable_version`]), so HQ
+    /// shows which tills run what. Older tills leave it out. Also sent on the changes poll
+    /// (`&version=…`), so a till with nothing to push still reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub till_version: Option<String>,
+    /// Catalog change kinds this till received from HQ, did not know and skipped (added within
+    /// protocol v1, at most [`crate::MAX_SKIPPED_KINDS`] names; see [`crate::CatalogChange`]'s
+    /// growth rule). `Some(empty)` says "none skipped"; `None` (older tills) says nothing. HQ
+    /// shows tills that skipped something as needing an update. Also on the changes poll
+    /// (`&skipped=a,b`, empty for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_change_kinds: Option<Vec<String>>,
 }
 
 /// What HQ did with one pushed document.

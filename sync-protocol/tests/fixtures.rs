@@ -90,6 +90,33 @@ fn every_fixture_of_every_version_parses() {
                         .unwrap_or_else(|| panic!("{}: no waiting count", path.display()));
                     assert!(w <= MAX_REPORTED_WAITING, "{}", path.display());
                 }
+                "push_request_till_report" => {
+                    let p: PushRequest = parse(&path);
+                    assert!(verify_chain(None, &p.documents).is_ok());
+                    let v = p
+                        .till_version
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{}: no till version", path.display()));
+                    assert!(is_reportable_version(v), "{}: {v}", path.display());
+                    let skipped = p
+                        .skipped_change_kinds
+                        .unwrap_or_else(|| panic!("{}: no skipped kinds", path.display()));
+                    assert!(!skipped.is_empty() && skipped.len() <= MAX_SKIPPED_KINDS);
+                    for k in &skipped {
+                        assert!(is_reportable_kind(k), "{}: {k}", path.display());
+                        assert!(!CatalogChange::is_known_kind(k), "{}: {k}", path.display());
+                    }
+                }
+                "enroll_request_retryable" => {
+                    let r: EnrollRequest = parse(&path);
+                    let id = r
+                        .enrolment_id
+                        .unwrap_or_else(|| panic!("{}: no enrolment id", path.display()));
+                    assert!(is_valid_enrolment_id(&id), "{}: {id}", path.display());
+                }
+                // Written by a newer HQ than this build: unknown change kinds and unknown fields.
+                // No round trip (this build drops what it does not know, by design).
+                "changes_page_newer" => check_newer_changes_page(&path),
                 "push_response" => drop(parse::<PushResponse>(&path)),
                 "changes_page" => drop(parse::<ChangesPage>(&path)),
                 "changes_page_barcode_rules" => {
@@ -236,4 +263,60 @@ fn check_verifactu_push(path: &Path, p: &PushRequest) {
     }
     use TipoFactura::*;
     assert_eq!(tipos, [F2, R5, F3, R1], "{}", path.display());
+}
+
+/// A page from a newer HQ reads under this build's protocol: unknown kinds become
+/// `CatalogChange::Unknown` with their names, known kinds parse with their unknown fields dropped,
+/// and every change keeps its cursor (so the till's cursor moves past the skipped ones).
+fn check_newer_changes_page(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let page: ChangesPage = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: a newer page must still parse: {e}", path.display()));
+    let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let raw_changes = raw["changes"].as_array().unwrap();
+    assert_eq!(page.changes.len(), raw_changes.len(), "{}", path.display());
+    let mut unknown = 0;
+    let mut extra_fields = 0;
+    for (c, r) in page.changes.iter().zip(raw_changes) {
+        assert_eq!(c.cursor, r["cursor"].as_i64().unwrap());
+        let wire_kind = r["change"]["type"].as_str().unwrap();
+        assert_eq!(c.change.kind(), wire_kind);
+        match &c.change {
+            CatalogChange::Unknown { kind } => {
+                assert!(!CatalogChange::is_known_kind(kind));
+                unknown += 1;
+            }
+            known => {
+                // Fields this build does not know were present and are gone after parsing.
+                let back = serde_json::to_value(known).unwrap();
+                let dropped: Vec<&String> = r["change"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| back.get(k.as_str()).is_none())
+                    .collect();
+                if !dropped.is_empty() {
+                    extra_fields += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        unknown >= 2,
+        "{}: needs unknown change kinds",
+        path.display()
+    );
+    assert!(
+        extra_fields >= 2,
+        "{}: needs known kinds carrying unknown fields",
+        path.display()
+    );
+    assert!(
+        matches!(
+            page.changes.last().map(|c| &c.change),
+            Some(CatalogChange::Unknown { .. })
+        ),
+        "{}: the last change should be unknown, to prove the cursor passes it",
+        path.display()
+    );
 }

@@ -46,6 +46,7 @@ async fn till(st: &Arc<dyn Storage>, f: sync_protocol::FranchiseeId, name: &str)
     let e = st
         .enroll_till(
             &auth::hash_token(&code),
+            None,
             "bench",
             &auth::hash_token(&auth::new_token()),
             Utc::now(),

@@ -101,6 +101,7 @@ async fn seed(st: &Arc<dyn Storage>, stores: usize) -> Vec<TillAuth> {
         let e = st
             .enroll_till(
                 &auth::hash_token(&code),
+                None,
                 "bench",
                 &auth::hash_token(&auth::new_token()),
                 Utc::now(),

@@ -48,6 +48,16 @@ impl HqClient {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
+        self.try_call(method, path, body).await.expect("request")
+    }
+
+    /// Like `call`, but a network failure is an error instead of a panic (till-sim's set-up).
+    pub async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<(u16, Value)> {
         let mut req = self
             .http
             .request(method, format!("{}{}", self.base, path))
@@ -55,10 +65,38 @@ impl HqClient {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.expect("request");
+        let resp = req.send().await?;
         let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let text = resp.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
+    /// A request that must succeed, retried with exponential backoff (100 ms doubling to 5 s)
+    /// while HQ is unreachable or answers 5xx, for up to `patience`. A 4xx is not retried.
+    pub async fn retrying(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        patience: std::time::Duration,
+    ) -> anyhow::Result<Value> {
+        let deadline = std::time::Instant::now() + patience;
+        let mut delay = std::time::Duration::from_millis(100);
+        loop {
+            let last = match self.try_call(method.clone(), path, body.clone()).await {
+                Ok((s, v)) if (200..300).contains(&s) => return Ok(v),
+                Ok((s, v)) if s < 500 && s != 429 => {
+                    anyhow::bail!("{method} {path}: HQ answered {s}: {v}")
+                }
+                Ok((s, v)) => format!("HTTP {s}: {v}"),
+                Err(e) => format!("{e:#}"),
+            };
+            if std::time::Instant::now() + delay > deadline {
+                anyhow::bail!("{method} {path}: HQ not reachable within {patience:?}: {last}");
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(std::time::Duration::from_secs(5));
+        }
     }
 
     async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {

@@ -67,6 +67,8 @@ async fn raw_push(base: &str, token: &str, till_id: TillId, docs: Vec<Document>)
             till_id,
             documents: docs,
             waiting: None,
+            till_version: None,
+            skipped_change_kinds: None,
         })
         .send()
         .await

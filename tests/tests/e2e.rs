@@ -133,6 +133,8 @@ async fn raw_push(
             till_id,
             documents: docs,
             waiting: None,
+            till_version: None,
+            skipped_change_kinds: None,
         })
         .send()
         .await

@@ -9,8 +9,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use sync_protocol::{
-    ChangesPage, EnrollRequest, EnrollResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
-    MAX_REPORTED_WAITING, PROTOCOL_VERSION, PushRequest, PushResponse, PushStatus, TillId,
+    ChangesPage, EnrollRequest, EnrollResponse, MAX_KIND_LEN, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    MAX_REPORTED_WAITING, MAX_SKIPPED_KINDS, MAX_VERSION_LEN, PROTOCOL_VERSION, PushRequest,
+    PushResponse, PushStatus, TillId, is_reportable_kind, is_reportable_version,
+    is_valid_enrolment_id,
 };
 
 /// How far past the till's last stored sequence a pushed sequence may be before it is refused.
@@ -58,7 +60,57 @@ async fn record_waiting(st: &AppState, till: TillId, waiting: Option<u64>) {
     }
 }
 
-/// `POST /api/v1/sync/enroll`: trade a one-time code for a device token (shown once).
+/// A till's report of its software version and the change kinds it skipped: `None` when it
+/// reported no version (an older till); refused whole when malformed.
+fn check_software(
+    version: Option<String>,
+    skipped: Option<Vec<String>>,
+) -> Result<Option<(String, Vec<String>)>, AppError> {
+    let Some(version) = version else {
+        if skipped.is_some() {
+            return Err(AppError::invalid(
+                "skipped change kinds are reported together with the till's version",
+            ));
+        }
+        return Ok(None);
+    };
+    if !is_reportable_version(&version) {
+        return Err(AppError::invalid(format!(
+            "the till version must be 1 to {MAX_VERSION_LEN} characters of 0-9, A-Z, a-z, '.', '+', '-'"
+        )));
+    }
+    let skipped = skipped.unwrap_or_default();
+    if skipped.len() > MAX_SKIPPED_KINDS {
+        return Err(AppError::invalid(format!(
+            "at most {MAX_SKIPPED_KINDS} skipped change kinds may be reported, not {}",
+            skipped.len()
+        )));
+    }
+    if let Some(bad) = skipped.iter().find(|k| !is_reportable_kind(k)) {
+        return Err(AppError::invalid(format!(
+            "skipped change kind {:?} is not a kind name (1 to {MAX_KIND_LEN} of a-z, 0-9, '_')",
+            bad.chars().take(80).collect::<String>()
+        )));
+    }
+    Ok(Some((version, skipped)))
+}
+
+/// Stores a till's software report. Advisory like the outbox report: a failure is logged only.
+async fn record_software(st: &AppState, till: TillId, report: Option<(String, Vec<String>)>) {
+    if let Some((version, skipped)) = report {
+        if !skipped.is_empty() {
+            tracing::warn!(%till, %version, ?skipped, "till skipped change kinds it does not know; it needs an update");
+        }
+        if let Err(e) = st
+            .storage
+            .report_software(till, &version, &skipped, Utc::now())
+            .await
+        {
+            tracing::warn!(%till, error = %e, "software report not recorded");
+        }
+    }
+}
+
 /// Enrolment attempts per address: 10 free an hour, then 2 s, 4 s, 8 s … up to 15 minutes, so a
 /// one-time code cannot be guessed by brute force (it could not be in practice either).
 pub const ENROL_THROTTLE: crate::storage::dashboard::Throttle =
@@ -69,6 +121,8 @@ pub const ENROL_THROTTLE: crate::storage::dashboard::Throttle =
         window: chrono::Duration::hours(1),
     };
 
+/// `POST /api/v1/sync/enroll`: trade a one-time code for a device token (shown once).
+/// With an `enrolment_id`, a retry of an enrolment already committed gets the same till again.
 pub async fn enroll(
     State(st): State<AppState>,
     ext: axum::http::Extensions,
@@ -83,6 +137,15 @@ pub async fn enroll(
     if code.is_empty() || code.len() > 64 {
         return Err(AppError::invalid("the enrolment code is empty or too long"));
     }
+    let enrolment_id_hash = match req.enrolment_id.as_deref() {
+        None => None,
+        Some(id) if is_valid_enrolment_id(id) => Some(auth::hash_token(id)),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "enrolment_id must be 16 to 64 characters of 0-9, A-Z, a-z and '-' (a UUID)",
+            ));
+        }
+    };
     let client = crate::web::login::client(&ext);
     let key = format!(
         "enrol-ip:{}",
@@ -113,6 +176,7 @@ pub async fn enroll(
         .storage
         .enroll_till(
             &auth::hash_token(&code),
+            enrolment_id_hash.as_deref(),
             device_name,
             &auth::hash_token(&token),
             Utc::now(),
@@ -137,6 +201,7 @@ pub async fn push(
 ) -> Result<Response, AppError> {
     check_version(req.protocol_version)?;
     let waiting = check_waiting(req.waiting)?;
+    let software = check_software(req.till_version.clone(), req.skipped_change_kinds.clone())?;
     if req.documents.len() > MAX_PUSH_BATCH {
         return Err(AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -156,6 +221,7 @@ pub async fn push(
     let record = st.storage.get_till(till.till_id).await?;
     if req.documents.is_empty() {
         record_waiting(&st, till.till_id, waiting).await;
+        record_software(&st, till.till_id, software).await;
         return Ok(Json(PushResponse {
             results: vec![],
             contiguous_seq: record.contiguous_seq,
@@ -216,6 +282,7 @@ pub async fn push(
     }
     let res = st.storage.push(&till, &req.documents, now).await?;
     record_waiting(&st, till.till_id, waiting).await;
+    record_software(&st, till.till_id, software).await;
     let conflict = res.results.iter().any(|r| r.status == PushStatus::Conflict);
     if conflict {
         tracing::warn!(till = %till.till_id, "push with conflicting documents; alert raised");
@@ -232,10 +299,15 @@ pub struct ChangesQuery {
     pub protocol_version: Option<u32>,
     /// Documents waiting in the till's outbox as it polls (0 once everything is pushed).
     pub waiting: Option<i64>,
+    /// The till's software version, and the change kinds it skipped (comma-separated, empty for
+    /// none), as on a push.
+    pub version: Option<String>,
+    pub skipped: Option<String>,
 }
 
-/// `GET /api/v1/sync/changes?after=N&limit=M[&waiting=W]`: the catalog changes this till's
-/// store sees; `waiting` is the till's outbox length, kept for the Tills page.
+/// `GET /api/v1/sync/changes?after=N&limit=M[&waiting=W][&version=V&skipped=K1,K2]`: the catalog
+/// changes this till's store sees; `waiting` (the till's outbox length), `version` and `skipped`
+/// (its software and the change kinds it could not apply) are kept for the Tills page.
 pub async fn changes(
     State(st): State<AppState>,
     TillToken(till): TillToken,
@@ -257,10 +329,18 @@ pub async fn changes(
         )));
     }
     let waiting = check_waiting(q.waiting)?;
+    let skipped = q.skipped.map(|k| {
+        k.split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
+    let software = check_software(q.version, skipped)?;
     let page = st
         .storage
         .changes_after(till.store_id, after, limit)
         .await?;
     record_waiting(&st, till.till_id, waiting).await;
+    record_software(&st, till.till_id, software).await;
     Ok(Json(page))
 }

@@ -16,131 +16,9 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_initial",
-        sql: include_str!("../../../migrations/server/sqlite/0001_initial.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_dashboard",
-        sql: include_str!("../../../migrations/server/sqlite/0002_dashboard.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "0003_cash_close_checks",
-        sql: include_str!("../../../migrations/server/sqlite/0003_cash_close_checks.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "0004_barcode_rules",
-        sql: include_str!("../../../migrations/server/sqlite/0004_barcode_rules.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "0005_document_kind_day",
-        sql: include_str!("../../../migrations/server/sqlite/0005_document_kind_day.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "0006_store_settings",
-        sql: include_str!("../../../migrations/server/sqlite/0006_store_settings.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "0007_sales_report_dims",
-        sql: include_str!("../../../migrations/server/sqlite/0007_sales_report_dims.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "0008_delivery_notes",
-        sql: include_str!("../../../migrations/server/sqlite/0008_delivery_notes.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "0009_till_outbox",
-        sql: include_str!("../../../migrations/server/sqlite/0009_till_outbox.sql"),
-    },
-    Migration {
-        version: 10,
-        name: "0010_job_runs",
-        sql: include_str!("../../../migrations/server/sqlite/0010_job_runs.sql"),
-    },
-    Migration {
-        version: 11,
-        name: "0011_verifactu",
-        sql: include_str!("../../../migrations/server/sqlite/0011_verifactu.sql"),
-    },
-    Migration {
-        version: 14,
-        name: "0014_store_time_zones",
-        sql: include_str!("../../../migrations/server/sqlite/0014_store_time_zones.sql"),
-    },
-];
-
-pub const POSTGRES_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_initial",
-        sql: include_str!("../../../migrations/server/postgres/0001_initial.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_dashboard",
-        sql: include_str!("../../../migrations/server/postgres/0002_dashboard.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "0003_cash_close_checks",
-        sql: include_str!("../../../migrations/server/postgres/0003_cash_close_checks.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "0004_barcode_rules",
-        sql: include_str!("../../../migrations/server/postgres/0004_barcode_rules.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "0005_document_kind_day",
-        sql: include_str!("../../../migrations/server/postgres/0005_document_kind_day.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "0006_store_settings",
-        sql: include_str!("../../../migrations/server/postgres/0006_store_settings.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "0007_sales_report_dims",
-        sql: include_str!("../../../migrations/server/postgres/0007_sales_report_dims.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "0008_delivery_notes",
-        sql: include_str!("../../../migrations/server/postgres/0008_delivery_notes.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "0009_till_outbox",
-        sql: include_str!("../../../migrations/server/postgres/0009_till_outbox.sql"),
-    },
-    Migration {
-        version: 10,
-        name: "0010_job_runs",
-        sql: include_str!("../../../migrations/server/postgres/0010_job_runs.sql"),
-    },
-    Migration {
-        version: 11,
-        name: "0011_verifactu",
-        sql: include_str!("../../../migrations/server/postgres/0011_verifactu.sql"),
-    },
-    Migration {
-        version: 14,
-        name: "0014_store_time_zones",
-        sql: include_str!("../../../migrations/server/postgres/0014_store_time_zones.sql"),
-    },
-];
+// SQLITE_MIGRATIONS and POSTGRES_MIGRATIONS: every file of migrations/server/{sqlite,postgres}, in
+// version order, listed by build.rs (which also checks both backends have the same names).
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 /// Refuses a database written by a newer build (invariant 8: never guess).
 pub fn check_not_newer(newest_applied: i64, migrations: &[Migration]) -> Result<(), StorageError> {
@@ -580,6 +458,25 @@ pub fn report_row(
 // --- messages ---------------------------------------------------------------------------------
 
 pub const ENROL_CODE_INVALID: &str = "enrolment code is unknown, used or expired";
+
+/// Skipped change kinds as stored: sorted, comma-separated (names are `a-z0-9_`).
+pub fn kinds_text(kinds: &[String]) -> String {
+    let mut k: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    k.sort_unstable();
+    k.dedup();
+    k.join(",")
+}
+
+/// The stored text back to kinds (none for NULL or empty).
+pub fn kinds_from_text(text: Option<String>) -> Vec<String> {
+    text.map(|t| {
+        t.split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
 
 pub fn store_not_found(id: i64) -> StorageError {
     StorageError::NotFound(format!("store {id} not found"))

@@ -239,7 +239,8 @@ async fn create_product_tx(
 }
 
 const TILL_COLUMNS: &str = "id, store_id, name, ticket_series, enrolled_at, revoked_at, contiguous_seq, \
-     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at";
+     last_seq, last_push_at, last_seq - doc_count, conflict_count, outbox_waiting, outbox_reported_at, \
+     software_version, skipped_change_kinds, software_reported_at";
 
 fn till_of(r: &Row) -> StorageResult<Till> {
     Ok(Till {
@@ -256,6 +257,9 @@ fn till_of(r: &Row) -> StorageResult<Till> {
         conflicts: sql::to_u64(r.get(10)?),
         outbox_waiting: r.get::<Option<i64>>(11)?.map(sql::to_u64),
         outbox_reported_at: sql::opt_from_micros(r.get(12)?),
+        software_version: r.get(13)?,
+        skipped_change_kinds: sql::kinds_from_text(r.get(14)?),
+        software_reported_at: sql::opt_from_micros(r.get(15)?),
     })
 }
 
@@ -652,6 +656,7 @@ impl Storage for SqlStorage {
     async fn enroll_till(
         &self,
         code_hash: &str,
+        enrolment_id_hash: Option<&str>,
         device_name: &str,
         token_hash: &str,
         now: DateTime<Utc>,
@@ -661,10 +666,39 @@ impl Storage for SqlStorage {
             device_name.to_string(),
             token_hash.to_string(),
         );
+        let enrolment_id_hash = enrolment_id_hash.map(str::to_string);
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     let now_us = sql::micros(now);
+                    let enrolled = |r: &Row| -> StorageResult<EnrolledTill> {
+                        Ok(EnrolledTill {
+                            till_id: TillId(r.get(0)?),
+                            store_id: StoreId(r.get(1)?),
+                            franchisee_id: FranchiseeId(r.get(2)?),
+                            ticket_series: r.get(3)?,
+                        })
+                    };
+                    // A retry of an enrolment already committed: same code, same enrolment id.
+                    if let Some(e) = &enrolment_id_hash
+                        && let Some(r) = tx
+                            .query_opt(
+                                "SELECT t.id, t.store_id, s.franchisee_id, t.ticket_series FROM tills t JOIN stores s ON s.id = t.store_id
+                                 WHERE t.code_hash = ?1 AND t.code_used_at IS NOT NULL AND t.enrolment_id_hash = ?2
+                                   AND t.revoked_at IS NULL AND t.code_expires_at > ?3
+                                 FOR UPDATE OF t",
+                                p![&code_hash, e, now_us],
+                            )
+                            .await?
+                    {
+                        let till = enrolled(&r)?;
+                        tx.execute(
+                            "UPDATE tills SET token_hash = ?1, device_name = ?2 WHERE id = ?3",
+                            p![&token_hash, &device_name, till.till_id.0],
+                        )
+                        .await?;
+                        return Ok(till);
+                    }
                     let r = tx
                         .query_opt(
                             "SELECT t.id, t.store_id, s.franchisee_id, t.ticket_series FROM tills t JOIN stores s ON s.id = t.store_id
@@ -674,23 +708,19 @@ impl Storage for SqlStorage {
                         )
                         .await?
                         .ok_or_else(|| StorageError::Invalid(sql::ENROL_CODE_INVALID.into()))?;
-                    let id: i64 = r.get(0)?;
+                    let till = enrolled(&r)?;
                     let n = tx
                         .execute(
-                            "UPDATE tills SET code_used_at = ?1, enrolled_at = ?1, device_name = ?2, token_hash = ?3
+                            "UPDATE tills SET code_used_at = ?1, enrolled_at = ?1, device_name = ?2, token_hash = ?3,
+                               enrolment_id_hash = ?5
                              WHERE id = ?4 AND code_used_at IS NULL",
-                            p![now_us, &device_name, &token_hash, id],
+                            p![now_us, &device_name, &token_hash, till.till_id.0, enrolment_id_hash.as_deref()],
                         )
                         .await?;
                     if n != 1 {
                         return Err(StorageError::Invalid(sql::ENROL_CODE_INVALID.into()));
                     }
-                    Ok(EnrolledTill {
-                        till_id: TillId(id),
-                        store_id: StoreId(r.get(1)?),
-                        franchisee_id: FranchiseeId(r.get(2)?),
-                        ticket_series: r.get(3)?,
-                    })
+                    Ok(till)
                 })
             })
             .await
@@ -783,6 +813,33 @@ impl Storage for SqlStorage {
                         p![waiting, sql::micros(at), till_id.0],
                     )
                     .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn report_software(
+        &self,
+        till_id: TillId,
+        version: &str,
+        skipped_kinds: &[String],
+        at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let (version, kinds) = (version.to_string(), sql::kinds_text(skipped_kinds));
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .execute(
+                            "UPDATE tills SET software_version = ?1, skipped_change_kinds = ?2, software_reported_at = ?3
+                             WHERE id = ?4 AND (software_reported_at IS NULL OR software_reported_at <= ?3)",
+                            p![&version, &kinds, sql::micros(at), till_id.0],
+                        )
+                        .await?;
+                    if n == 0 && !exists(tx, "SELECT 1 FROM tills WHERE id = ?1", till_id.0).await? {
+                        return Err(sql::till_not_found(till_id.0));
+                    }
                     Ok(())
                 })
             })

@@ -68,7 +68,8 @@ pub async fn list(
                     th { (m("col-till")) } th { (m("col-store")) } th { (m("col-state")) }
                     th { (m("tills-last-sync")) } th class="num" { (m("tills-documents")) }
                     th { (m("tills-waiting")) } th class="num" { (m("tills-gaps")) }
-                    th class="num" { (m("tills-conflicts")) } th { (m("tills-chain")) } th {}
+                    th class="num" { (m("tills-conflicts")) } th { (m("tills-chain")) }
+                    th { (m("tills-software")) } th {}
                 } }
                 tbody {
                     @for t in &tills {
@@ -97,6 +98,7 @@ pub async fn list(
                                 @if broken.contains(&t.id) { (html::badge("bad", &m("tills-chain-broken"))) }
                                 @else { (html::badge("ok", &m("tills-chain-intact"))) }
                             }
+                            td { (software_cell(tr, t)) }
                             td {
                                 @if v.can_write() && t.revoked_at.is_none() {
                                     form class="inline" method="post" action={ "/dashboard/tills/" (t.id) "/revoke" } {
@@ -209,4 +211,22 @@ pub async fn revoke(
         "/dashboard/tills?done={}",
         url(&v.t().msg_with("tills-revoked-done", &[("id", &id)]))
     )))
+}
+
+/// The till software's version; flagged "needs an update" with the change kinds it skipped.
+fn software_cell(tr: &super::i18n::Tr, t: &crate::storage::Till) -> maud::Markup {
+    maud::html! {
+        @match &t.software_version {
+            None => span class="muted" { (tr.msg("tills-software-none")) },
+            Some(version) => {
+                span data-version=(version) { (version) }
+                @if t.needs_update() {
+                    " "
+                    span class="badge warn" data-needs-update="1" title=(t.skipped_change_kinds.join(", ")) {
+                        (tr.msg_with("tills-software-update", &[("kinds", &t.skipped_change_kinds.join(", "))]))
+                    }
+                }
+            }
+        }
+    }
 }

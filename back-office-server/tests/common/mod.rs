@@ -71,6 +71,7 @@ pub async fn enrolled_with_token(s: &Server, store: StoreId, name: &str) -> (Til
         .storage
         .enroll_till(
             &auth::hash_token(&code),
+            None,
             "test",
             &auth::hash_token(&token),
             Utc::now(),

@@ -102,6 +102,7 @@ fn ledger_without_shift(dir: &tempfile::TempDir) -> Ledger {
             receipt_footer: "Gracias por su visita".into(),
             receipt_header: String::new(),
             cash_tolerance: None,
+            time_zone: None,
         }),
     ];
     l.apply_changes(&page(changes, 0)).expect("apply");

@@ -125,6 +125,7 @@ pub fn store_record() -> StoreRecord {
         receipt_footer: "¡Gracias por su visita!".into(),
         receipt_header: String::new(),
         cash_tolerance: None,
+        time_zone: None,
     }
 }
 

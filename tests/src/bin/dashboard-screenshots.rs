@@ -42,6 +42,7 @@ async fn run() -> Result<()> {
         let e = storage
             .enroll_till(
                 &back_office_server::auth::hash_token(code),
+                None,
                 "Caja 1",
                 &back_office_server::auth::hash_token(&back_office_server::auth::new_token()),
                 now - Duration::days(20),

@@ -112,6 +112,7 @@ pub fn store() -> CatalogChange {
         receipt_footer: "Gracias por su visita".into(),
         receipt_header: String::new(),
         cash_tolerance: None,
+        time_zone: None,
     })
 }
 
