@@ -12,6 +12,7 @@ pub mod net;
 /// Shared with the till (full invoices), so both ends accept the same identifiers.
 pub use sync_protocol::nif;
 pub mod openapi;
+pub mod services;
 pub mod storage;
 pub mod web;
 
