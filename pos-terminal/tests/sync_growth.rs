@@ -239,7 +239,7 @@ async fn the_till_reports_its_version_and_the_kinds_it_skipped() {
     let (addr, hq) = start_hq(Hq::default()).await;
     let url = format!("http://{addr}");
     let dir = tempfile::tempdir().unwrap();
-    let mut l = open_enrolled(&dir, &url);
+    let mut l = open_selling(&dir, &url);
     open_shift(&mut l);
     let ledger = Mutex::new(l);
     let client = SyncClient::new(fast()).unwrap();
@@ -273,7 +273,7 @@ async fn answers_cut_short_are_retried_like_lost_ones() {
     // Cut the first 3 answers 150 bytes in: the headers (about 110 bytes) arrive, the body does not.
     let (url, cuts) = cutting_proxy(addr, 3, 150).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut l = open_enrolled(&dir, &url);
+    let mut l = open_selling(&dir, &url);
     open_shift(&mut l);
     for i in 0..4 {
         sell(&mut l, 100 + i);
