@@ -7,6 +7,7 @@ pub mod reports;
 pub mod sync;
 pub mod verifactu;
 
+use crate::problem::Problem;
 use crate::storage::{Storage, StorageError, TillAuth};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
@@ -209,12 +210,14 @@ async fn method_not_allowed() -> AppError {
 
 // --- errors -------------------------------------------------------------------------------------
 
-/// Every error answer: a status and an [`ApiError`] body.
+/// Every error answer: a status and an [`ApiError`] body (the code, the English message). When it
+/// comes from a [`Problem`], the dashboard shows that problem in the viewer's language instead.
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    pub problem: Option<Problem>,
 }
 
 impl AppError {
@@ -223,7 +226,21 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            problem: None,
         }
+    }
+    /// A problem answered with `status`: its code, its English words.
+    pub fn problem(status: StatusCode, p: Problem) -> Self {
+        Self {
+            status,
+            code: p.code,
+            message: p.to_string(),
+            problem: Some(p),
+        }
+    }
+    /// A refused input (422).
+    pub fn refused(p: Problem) -> Self {
+        Self::problem(StatusCode::UNPROCESSABLE_ENTITY, p)
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
@@ -262,12 +279,18 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<Problem> for AppError {
+    fn from(p: Problem) -> Self {
+        Self::refused(p)
+    }
+}
+
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
-            StorageError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
-            StorageError::Invalid(m) => Self::invalid(m),
+            StorageError::NotFound(p) => Self::problem(StatusCode::NOT_FOUND, p),
+            StorageError::Conflict(p) => Self::problem(StatusCode::CONFLICT, p),
+            StorageError::Invalid(p) => Self::refused(p),
             StorageError::Backend(m) => {
                 tracing::error!(error = %m, "storage backend failed");
                 Self::internal("the database failed; the error is in the server log")

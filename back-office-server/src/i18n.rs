@@ -1,7 +1,8 @@
-//! The dashboard's words in Spanish and English: Fluent messages (`locales/*/dashboard.ftl`)
-//! embedded in the binary, the language a request asks for (the `trastienda_lang` cookie set by
-//! the ES | EN switch, else the browser's `Accept-Language`, else Spanish), and money, numbers and
-//! dates written as that language writes them. Times are always shown in Europe/Madrid.
+//! HQ's words in Spanish and English: Fluent messages (`locales/*/dashboard.ftl` for the pages,
+//! `locales/*/problems.ftl` for why something was refused) embedded in the binary, the language a
+//! request asks for (the `trastienda_lang` cookie set by the ES | EN switch, else the browser's
+//! `Accept-Language`, else Spanish), and money, numbers and dates written as that language writes
+//! them. Times are shown in HQ's zone (Europe/Madrid).
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -14,8 +15,11 @@ use sync_protocol::{Money, TaxRate};
 use unic_langid::LanguageIdentifier;
 
 /// The Spanish messages: the reference text and the fallback for any missing key.
-pub const ES: &str = include_str!("../../locales/es/dashboard.ftl");
-pub const EN: &str = include_str!("../../locales/en/dashboard.ftl");
+pub const ES: &str = include_str!("../locales/es/dashboard.ftl");
+pub const EN: &str = include_str!("../locales/en/dashboard.ftl");
+/// Why a request was refused (`problem-<code>`), see [`crate::problem::Problem`].
+pub const PROBLEMS_ES: &str = include_str!("../locales/es/problems.ftl");
+pub const PROBLEMS_EN: &str = include_str!("../locales/en/problems.ftl");
 
 /// The cookie that remembers the language chosen with the switch in the page header.
 pub const LANG_COOKIE: &str = "trastienda_lang";
@@ -85,7 +89,7 @@ impl Lang {
     /// The language of a request: the cookie when it holds `es` or `en`, else `Accept-Language`,
     /// else Spanish.
     pub fn from_headers(h: &HeaderMap) -> Lang {
-        if let Some(l) = super::cookie(h, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
+        if let Some(l) = crate::web::cookie(h, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
             return l;
         }
         h.get_all(header::ACCEPT_LANGUAGE)
@@ -95,10 +99,11 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    fn source(self) -> &'static str {
+    /// The message files of the language: the pages' and the problems'.
+    fn sources(self) -> [&'static str; 2] {
         match self {
-            Lang::Es => ES,
-            Lang::En => EN,
+            Lang::Es => [ES, PROBLEMS_ES],
+            Lang::En => [EN, PROBLEMS_EN],
         }
     }
 
@@ -114,18 +119,20 @@ impl Lang {
 type Bundle = FluentBundle<FluentResource>;
 
 fn bundle(lang: Lang) -> Bundle {
-    // Our own files, checked by the tests below; Fluent recovers per entry, so a typo costs one
-    // message (shown as its key), never a page.
-    let resource = FluentResource::try_new(lang.source().to_string()).unwrap_or_else(|(r, e)| {
-        tracing::error!(?lang, errors = ?e, "bad dashboard messages file");
-        r
-    });
     let mut b = FluentBundle::new_concurrent(vec![lang.tag()]);
     // No Unicode isolation marks around arguments: not needed for Spanish or English, and they
     // would end up inside attribute values and in what tests read.
     b.set_use_isolating(false);
-    if let Err(e) = b.add_resource(resource) {
-        tracing::error!(?lang, errors = ?e, "duplicate dashboard messages");
+    for source in lang.sources() {
+        // Our own files, checked by the tests below; Fluent recovers per entry, so a typo costs
+        // one message (shown as its key), never a page.
+        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, e)| {
+            tracing::error!(?lang, errors = ?e, "bad messages file");
+            r
+        });
+        if let Err(e) = b.add_resource(resource) {
+            tracing::error!(?lang, errors = ?e, "duplicate messages");
+        }
     }
     b
 }
@@ -361,13 +368,24 @@ mod tests {
 
     #[test]
     fn every_spanish_message_has_an_english_one_and_back() {
-        let es = keys(ES, "es/dashboard.ftl");
-        let en = keys(EN, "en/dashboard.ftl");
-        let only_es: Vec<_> = es.difference(&en).collect();
-        let only_en: Vec<_> = en.difference(&es).collect();
-        assert!(only_es.is_empty(), "missing in English: {only_es:?}");
-        assert!(only_en.is_empty(), "missing in Spanish: {only_en:?}");
-        assert!(es.len() > 100, "only {} messages", es.len());
+        for (es, en, name, at_least) in [
+            (ES, EN, "dashboard.ftl", 100),
+            (PROBLEMS_ES, PROBLEMS_EN, "problems.ftl", 40),
+        ] {
+            let es = keys(es, &format!("es/{name}"));
+            let en = keys(en, &format!("en/{name}"));
+            let only_es: Vec<_> = es.difference(&en).collect();
+            let only_en: Vec<_> = en.difference(&es).collect();
+            assert!(
+                only_es.is_empty(),
+                "{name}: missing in English: {only_es:?}"
+            );
+            assert!(
+                only_en.is_empty(),
+                "{name}: missing in Spanish: {only_en:?}"
+            );
+            assert!(es.len() > at_least, "{name}: only {} messages", es.len());
+        }
     }
 
     /// The `$variables` of each message, read from the file text (a new entry starts at
@@ -401,12 +419,14 @@ mod tests {
     /// A translation that drops or misspells an argument would show a gap or `{$x}`.
     #[test]
     fn both_languages_use_the_same_arguments_in_each_message() {
-        let es = variables(ES);
-        let en = variables(EN);
-        assert_eq!(es.len(), keys(ES, "es/dashboard.ftl").len());
-        assert_eq!(en.len(), keys(EN, "en/dashboard.ftl").len());
-        for (key, vars) in &es {
-            assert_eq!(Some(vars), en.get(key), "arguments of {key}");
+        for (es_src, en_src) in [(ES, EN), (PROBLEMS_ES, PROBLEMS_EN)] {
+            let es = variables(es_src);
+            let en = variables(en_src);
+            assert_eq!(es.len(), keys(es_src, "es").len());
+            assert_eq!(en.len(), keys(en_src, "en").len());
+            for (key, vars) in &es {
+                assert_eq!(Some(vars), en.get(key), "arguments of {key}");
+            }
         }
     }
 
@@ -414,7 +434,7 @@ mod tests {
     fn every_message_formats_without_errors_in_both_languages() {
         for lang in Lang::ALL {
             let b = bundle(lang);
-            for key in keys(lang.source(), "dashboard.ftl") {
+            for key in keys(lang.sources()[0], "dashboard.ftl") {
                 let Some(pattern) = b.get_message(&key).and_then(|m| m.value()) else {
                     panic!("{key} has no value");
                 };
@@ -530,7 +550,7 @@ mod tests {
         for c in [0, 1, 99, 100, 99_999, 100_000, -5, 1_234_567_890] {
             assert_eq!(
                 es.money(Money::from_cents(c)),
-                super::super::html::money(Money::from_cents(c))
+                crate::web::html::money(Money::from_cents(c))
             );
         }
     }

@@ -7,11 +7,13 @@ pub mod barcode;
 pub mod cli;
 pub mod demo;
 pub mod http;
+pub mod i18n;
 pub mod jobs;
 pub mod net;
 /// Shared with the till (full invoices), so both ends accept the same identifiers.
 pub use sync_protocol::nif;
 pub mod openapi;
+pub mod problem;
 pub mod services;
 pub mod storage;
 pub mod web;

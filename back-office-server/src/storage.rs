@@ -1,6 +1,7 @@
 //! The one storage trait of the server and the records it speaks in.
 //! Implementations: SQLite (`sqlite://`, the embedded default) and PostgreSQL (`postgres://`); the same test suite runs on both.
 
+pub use crate::problem::Problem;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,21 +12,32 @@ use sync_protocol::{
 };
 pub use trastienda_l10n::TimeZone;
 
-/// Why a storage call failed. The HTTP layer maps these to 404 / 409 / 422 / 500.
+/// Why a storage call failed. The HTTP layer maps these to 404 / 409 / 422 / 500; the problem's
+/// code and words (in every language) say which.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    /// The named thing does not exist (message says which).
+    /// The named thing does not exist.
     #[error("{0}")]
-    NotFound(String),
-    /// A uniqueness rule would break (duplicate SKU, barcode, NIF, …); message says which.
+    NotFound(Problem),
+    /// A uniqueness rule would break (duplicate SKU, barcode, NIF, …).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Problem),
     /// The request is understood but not acceptable (unknown tax rate id, code expired, …).
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Problem),
     /// The database failed; details are logged, the message is generic.
     #[error("database error: {0}")]
     Backend(String),
+}
+
+impl StorageError {
+    /// Why, for the three kinds a person can act on.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Self::NotFound(p) | Self::Conflict(p) | Self::Invalid(p) => Some(p),
+            Self::Backend(_) => None,
+        }
+    }
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
@@ -454,9 +466,10 @@ pub async fn open_sql(url: &str) -> Result<SqlStorage, StorageError> {
         .or_else(|| url.strip_prefix("sqlite:"))
     {
         if path.is_empty() {
-            return Err(StorageError::Invalid(
-                "sqlite:// needs a file path, e.g. sqlite://data/trastienda.db".into(),
-            ));
+            return Err(StorageError::Invalid(Problem::new("database_url").with(
+                "detail",
+                "sqlite:// needs a file path, e.g. sqlite://data/trastienda.db",
+            )));
         }
         let path = std::path::PathBuf::from(path);
         let db = tokio::task::spawn_blocking(move || sqlite::SqliteDb::open(&path))
@@ -471,8 +484,11 @@ pub async fn open_sql(url: &str) -> Result<SqlStorage, StorageError> {
     if !url.contains("://") && url.ends_with(".db") {
         return Box::pin(open_sql(&format!("sqlite://{url}"))).await;
     }
-    Err(StorageError::Invalid(format!(
-        "unsupported database URL {:?}: use sqlite://PATH (or a path ending in .db), postgres://… or postgresql://…",
-        postgres::redact_url(url)
+    Err(StorageError::Invalid(Problem::new("database_url").with(
+        "detail",
+        format!(
+            "unsupported database URL {:?}: use sqlite://PATH (or a path ending in .db), postgres://… or postgresql://…",
+            postgres::redact_url(url)
+        ),
     )))
 }

@@ -8,7 +8,6 @@ pub mod csv_file;
 pub mod deliveries;
 pub mod forms;
 pub mod html;
-pub mod i18n;
 pub mod jobs;
 pub mod login;
 pub mod overview;
@@ -17,10 +16,12 @@ pub mod staff;
 pub mod stores;
 pub mod tills;
 
+pub use crate::i18n;
+pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
 pub use forms::{SessionForm, SignInForm, WriteForm};
-pub use i18n::{LANG_COOKIE, Lang, Tr};
 
 use crate::http::{AppError, AppState};
+use crate::problem::Problem;
 use crate::storage::StorageError;
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
 use axum::Router;
@@ -168,11 +169,14 @@ pub fn write_routes() -> Vec<WriteRoute> {
 
 // --- errors as pages ----------------------------------------------------------------------------
 
-/// An error shown to a person: a status and a sentence, rendered as a small page.
+/// An error shown to a person: a status and a sentence, rendered as a small page. A sentence the
+/// page wrote already in the viewer's language (`message`), or a [`Problem`] from the rules and
+/// storage, written in the language of the page that shows it.
 #[derive(Debug)]
 pub struct WebError {
     pub status: StatusCode,
     pub message: String,
+    pub problem: Option<Problem>,
 }
 
 impl WebError {
@@ -180,6 +184,22 @@ impl WebError {
         Self {
             status,
             message: message.into(),
+            problem: None,
+        }
+    }
+    /// A problem shown with `status`, in the language of the page.
+    pub fn problem(status: StatusCode, p: Problem) -> Self {
+        Self {
+            status,
+            message: p.to_string(),
+            problem: Some(p),
+        }
+    }
+    /// What the page says, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match &self.problem {
+            Some(p) => p.message(lang),
+            None => self.message.clone(),
         }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -207,7 +227,7 @@ impl WebError {
         let body = maud::html! {
             section class="card" {
                 h1 { (title) }
-                p class="error" role="alert" { (self.message) }
+                p class="error" role="alert" { (self.text(t.lang())) }
                 p { (t.msg("error-nothing-saved")) " " a href="/dashboard" { (t.msg("error-back")) } }
             }
         };
@@ -221,6 +241,7 @@ impl WebError {
 struct ErrorShown {
     status: StatusCode,
     message: String,
+    problem: Option<Problem>,
 }
 
 impl IntoResponse for WebError {
@@ -230,6 +251,7 @@ impl IntoResponse for WebError {
         res.extensions_mut().insert(ErrorShown {
             status: self.status,
             message: self.message,
+            problem: self.problem,
         });
         res
     }
@@ -244,7 +266,11 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
     if lang != Lang::Es
         && let Some(e) = res.extensions().get::<ErrorShown>().cloned()
     {
-        let err = WebError::new(e.status, e.message);
+        let err = WebError {
+            status: e.status,
+            message: e.message,
+            problem: e.problem,
+        };
         res = (err.status, err.page(Tr::get(lang))).into_response();
     }
     // The same URL reads differently per language: caches must keep them apart.
@@ -257,7 +283,17 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
 
 impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
-        Self::new(e.status, e.message)
+        Self {
+            status: e.status,
+            message: e.message,
+            problem: e.problem,
+        }
+    }
+}
+
+impl From<Problem> for WebError {
+    fn from(p: Problem) -> Self {
+        Self::problem(StatusCode::UNPROCESSABLE_ENTITY, p)
     }
 }
 

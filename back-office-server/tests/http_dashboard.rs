@@ -694,7 +694,8 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
         (
             format!("{path}/store-price"),
             vec![("store_id", "999"), ("price", "1")],
-            "store 999",
+            // Storage's refusal, in the page's language (it used to come out in English).
+            "La tienda 999 no existe",
         ),
         (
             "/dashboard/catalog/999999".into(),
@@ -768,7 +769,7 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
         (
             "/dashboard/franchisees".into(),
             vec![("legal_name", "Dup"), ("nif", "B12345674")],
-            "already belongs",
+            "ya pertenece al franquiciado",
         ),
         (
             "/dashboard/stores".into(),
@@ -783,7 +784,7 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
         (
             "/dashboard/stores".into(),
             vec![("franchisee_id", "999"), ("name", "X")],
-            "franchisee 999",
+            "El franquiciado 999 no existe",
         ),
         (
             "/dashboard/staff".into(),
@@ -828,9 +829,13 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
         (
             "/dashboard/tills".into(),
             vec![("store_id", "999"), ("name", "Caja 9")],
-            "store 999",
+            "La tienda 999 no existe",
         ),
-        ("/dashboard/tills/999/revoke".into(), vec![], "till 999"),
+        (
+            "/dashboard/tills/999/revoke".into(),
+            vec![],
+            "La caja 999 no existe",
+        ),
     ];
     let products = s.storage.list_products(None, 0, 1000).await.unwrap();
     let (tills, staff, stores, franchisees) = (
@@ -1096,7 +1101,7 @@ async fn barcode_rules_page(s: &Server) {
     );
     hq.post(&del, &[("csrf", &csrf)])
         .await
-        .assert(StatusCode::NOT_FOUND, "not found");
+        .assert(StatusCode::NOT_FOUND, "La regla de balanza");
 }
 
 /// Store records a till of `store` would pull, oldest first.

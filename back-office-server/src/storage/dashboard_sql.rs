@@ -146,10 +146,9 @@ impl DashboardStorage for SqlStorage {
                         )
                         .await?
                     {
-                        return Err(StorageError::Conflict(format!(
-                            "a dashboard user named {:?} already exists",
-                            u.username
-                        )));
+                        return Err(StorageError::Conflict(
+                            crate::problem::Problem::new("user_name_taken").with("name", &u.username),
+                        ));
                     }
                     let id = tx
                         .insert_returning_id(

@@ -117,7 +117,9 @@ pub fn note_number(id: i64, now: DateTime<Utc>) -> String {
 }
 
 pub fn note_not_found(id: i64) -> super::StorageError {
-    super::StorageError::NotFound(format!("delivery note {id} not found"))
+    super::StorageError::NotFound(
+        crate::problem::Problem::new("delivery_note_not_found").with("id", id),
+    )
 }
 
 pub fn parse_status(s: &str) -> StorageResult<DeliveryNoteStatus> {

@@ -151,16 +151,17 @@ impl DeliveryStorage for SqlStorage {
             .write(move |tx| {
                 Box::pin(async move {
                     if !exists(tx, "SELECT 1 FROM stores WHERE id = ?1", n.store_id.0).await? {
-                        return Err(StorageError::Invalid(format!(
-                            "store {} does not exist",
-                            n.store_id
-                        )));
+                        return Err(StorageError::Invalid(
+                            crate::problem::Problem::new("store_does_not_exist")
+                                .with("id", n.store_id),
+                        ));
                     }
                     for (p, _) in &n.lines {
                         if !exists(tx, "SELECT 1 FROM products WHERE id = ?1", p.0).await? {
-                            return Err(StorageError::Invalid(format!(
-                                "product {p} does not exist"
-                            )));
+                            return Err(StorageError::Invalid(
+                                crate::problem::Problem::new("product_does_not_exist")
+                                    .with("id", p),
+                            ));
                         }
                     }
                     let id = tx

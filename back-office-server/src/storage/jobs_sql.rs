@@ -119,7 +119,7 @@ impl JobStorage for SqlStorage {
                     let started: i64 = tx
                         .scalar_opt("SELECT started_at FROM job_runs WHERE id = ?1", p![run])
                         .await?
-                        .ok_or_else(|| StorageError::NotFound(format!("job run {run} not found")))?;
+                        .ok_or_else(|| StorageError::NotFound(crate::problem::Problem::new("job_run_not_found").with("id", run)))?;
                     let now_us = sql::micros(now);
                     let duration_ms = (now_us - started).max(0) / 1000;
                     let (status, summary, error) = match &outcome {

@@ -18,7 +18,7 @@ impl From<tokio_postgres::Error> for StorageError {
                 .as_db_error()
                 .map(|d| format!("{} {}", d.constraint().unwrap_or_default(), d.message()))
                 .unwrap_or_default();
-            return StorageError::Conflict(sql::unique_violation_message(&detail));
+            return StorageError::Conflict(sql::unique_violation(&detail));
         }
         let e = with_causes(&e);
         tracing::error!(error = %e, "postgres error");
@@ -51,6 +51,11 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 }
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+/// A database URL or TLS setting that cannot work (the operator's to fix, shown as it is).
+fn config_error(detail: impl std::fmt::Display) -> StorageError {
+    StorageError::Invalid(crate::problem::Problem::new("database_url").with("detail", detail))
+}
 
 impl ToSql for Value<'_> {
     fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
@@ -339,7 +344,7 @@ fn config(
                     "verify-ca" => SslMode::VerifyCa,
                     "verify-full" => SslMode::VerifyFull,
                     other => {
-                        return Err(StorageError::Invalid(format!(
+                        return Err(config_error(format!(
                             "unknown sslmode {other:?} in the PostgreSQL URL: use disable, prefer, require, verify-ca or verify-full"
                         )));
                     }
@@ -354,9 +359,8 @@ fn config(
     } else {
         format!("{base}?{}", rest.join("&"))
     };
-    let mut cfg = tokio_postgres::Config::from_str(&stripped).map_err(|e| {
-        StorageError::Invalid(format!("bad PostgreSQL URL ({}): {e}", redact_url(url)))
-    })?;
+    let mut cfg = tokio_postgres::Config::from_str(&stripped)
+        .map_err(|e| config_error(format!("bad PostgreSQL URL ({}): {e}", redact_url(url))))?;
     cfg.ssl_mode(match mode {
         SslMode::Disable => tokio_postgres::config::SslMode::Disable,
         SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
@@ -416,15 +420,15 @@ fn tls_connector(
         match root {
             Some(path) => {
                 let pem = std::fs::read(path).map_err(|e| {
-                    StorageError::Invalid(format!("sslrootcert {path}: cannot read it: {e}"))
+                    config_error(format!("sslrootcert {path}: cannot read it: {e}"))
                 })?;
                 for cert in rustls_pemfile_certs(&pem) {
                     roots
                         .add(cert)
-                        .map_err(|e| StorageError::Invalid(format!("sslrootcert {path}: {e}")))?;
+                        .map_err(|e| config_error(format!("sslrootcert {path}: {e}")))?;
                 }
                 if roots.is_empty() {
-                    return Err(StorageError::Invalid(format!(
+                    return Err(config_error(format!(
                         "sslrootcert {path}: no certificate in it"
                     )));
                 }
@@ -440,7 +444,7 @@ fn tls_connector(
             provider.clone(),
         )
         .build()
-        .map_err(|e| StorageError::Invalid(format!("TLS roots: {e}")))?;
+        .map_err(|e| config_error(format!("TLS roots: {e}")))?;
         let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
             if mode == SslMode::VerifyFull {
                 webpki
@@ -583,7 +587,7 @@ fn with_database(url: &str, db: &str) -> StorageResult<String> {
     };
     let scheme_end = main
         .find("://")
-        .ok_or_else(|| StorageError::Invalid("not a postgres:// URL".to_string()))?
+        .ok_or_else(|| config_error("not a postgres:// URL"))?
         + 3;
     let base = match main[scheme_end..].find('/') {
         Some(i) => &main[..scheme_end + i],
@@ -599,7 +603,7 @@ fn database_of(url: &str) -> StorageResult<String> {
     let (cfg, _) = config(url)?;
     cfg.get_dbname()
         .map(str::to_string)
-        .ok_or_else(|| StorageError::Invalid(format!("{} names no database", redact_url(url))))
+        .ok_or_else(|| config_error(format!("{} names no database", redact_url(url))))
 }
 
 async fn admin_connect(base_url: &str) -> StorageResult<tokio_postgres::Client> {
@@ -629,7 +633,7 @@ pub async fn drop_scratch_database(base_url: &str, url: &str) -> Result<(), Stor
     if !name.starts_with("trastienda_test_")
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
-        return Err(StorageError::Invalid(format!(
+        return Err(config_error(format!(
             "refusing to drop {name:?}: not a scratch database"
         )));
     }

@@ -2,7 +2,7 @@
 //! days), the change-log records, the report rows of a document, and the messages people read.
 //! Each backend keeps only its own SQL and driver calls.
 
-use super::{ReportGroup, StorageError};
+use super::{Problem, ReportGroup, StorageError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sync_protocol::{
     CatalogChange, Document, DocumentBody, Money, ProductId, ProductRecord, StaffId, StaffRecord,
@@ -24,10 +24,11 @@ include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 pub fn check_not_newer(newest_applied: i64, migrations: &[Migration]) -> Result<(), StorageError> {
     let known = migrations.last().map(|m| m.version).unwrap_or(0);
     if newest_applied > known {
-        return Err(StorageError::Invalid(format!(
-            "the database schema is at version {newest_applied} but this build only knows up to version {known}; \
-             run a newer back-office-server (refusing to guess)"
-        )));
+        return Err(StorageError::Invalid(
+            Problem::new("database_newer")
+                .with("found", newest_applied)
+                .with("known", known),
+        ));
     }
     Ok(())
 }
@@ -99,7 +100,13 @@ pub fn like_pattern(q: &str) -> String {
 }
 
 pub fn to_i64(v: u64, what: &str) -> Result<i64, StorageError> {
-    i64::try_from(v).map_err(|_| StorageError::Invalid(format!("{what} {v} is too large")))
+    i64::try_from(v).map_err(|_| {
+        StorageError::Invalid(
+            Problem::new("too_large")
+                .with("what", what)
+                .with("value", v),
+        )
+    })
 }
 
 pub fn to_u64(v: i64) -> u64 {
@@ -457,8 +464,6 @@ pub fn report_row(
 
 // --- messages ---------------------------------------------------------------------------------
 
-pub const ENROL_CODE_INVALID: &str = "enrolment code is unknown, used or expired";
-
 /// Skipped change kinds as stored: sorted, comma-separated (names are `a-z0-9_`).
 pub fn kinds_text(kinds: &[String]) -> String {
     let mut k: Vec<&str> = kinds.iter().map(String::as_str).collect();
@@ -479,42 +484,52 @@ pub fn kinds_from_text(text: Option<String>) -> Vec<String> {
 }
 
 pub fn store_not_found(id: i64) -> StorageError {
-    StorageError::NotFound(format!("store {id} not found"))
+    StorageError::NotFound(Problem::new("store_not_found").with("id", id))
 }
 pub fn franchisee_not_found(id: i64) -> StorageError {
-    StorageError::NotFound(format!("franchisee {id} not found"))
+    StorageError::NotFound(Problem::new("franchisee_not_found").with("id", id))
 }
 pub fn till_not_found(id: i64) -> StorageError {
-    StorageError::NotFound(format!("till {id} not found"))
+    StorageError::NotFound(Problem::new("till_not_found").with("id", id))
 }
 pub fn staff_not_found(id: i64) -> StorageError {
-    StorageError::NotFound(format!("staff member {id} not found"))
+    StorageError::NotFound(Problem::new("staff_not_found").with("id", id))
 }
 pub fn product_not_found(id: i64) -> StorageError {
-    StorageError::NotFound(format!("product {id} not found"))
+    StorageError::NotFound(Problem::new("product_not_found").with("id", id))
 }
 pub fn barcode_not_found(code: &str) -> StorageError {
-    StorageError::NotFound(format!("barcode {code} not found"))
+    StorageError::NotFound(Problem::new("barcode_not_found").with("code", code))
 }
 pub fn unknown_tax_rate(id: i64) -> StorageError {
-    StorageError::Invalid(format!("tax rate {id} does not exist"))
+    StorageError::Invalid(Problem::new("unknown_tax_rate").with("id", id))
 }
 pub fn barcode_taken(code: &str, owner: i64) -> StorageError {
-    StorageError::Conflict(format!("barcode {code} already belongs to product {owner}"))
+    StorageError::Conflict(
+        Problem::new("barcode_taken")
+            .with("code", code)
+            .with("product", owner),
+    )
 }
 pub fn sku_taken(sku: &str, owner: i64) -> StorageError {
-    StorageError::Conflict(format!("SKU {sku} already belongs to product {owner}"))
+    StorageError::Conflict(
+        Problem::new("sku_taken")
+            .with("sku", sku)
+            .with("product", owner),
+    )
 }
 pub fn nif_taken(nif: &str, owner: i64) -> StorageError {
-    StorageError::Conflict(format!("NIF {nif} already belongs to franchisee {owner}"))
+    StorageError::Conflict(
+        Problem::new("nif_taken")
+            .with("nif", nif)
+            .with("franchisee", owner),
+    )
 }
 pub fn barcode_rule_not_found(id: i64) -> StorageError {
-    StorageError::NotFound(format!("barcode rule {id} not found"))
+    StorageError::NotFound(Problem::new("barcode_rule_not_found").with("id", id))
 }
 pub fn barcode_rule_prefix_taken(prefix: &str) -> StorageError {
-    StorageError::Conflict(format!(
-        "a barcode rule with prefix {prefix} already exists; change or delete that one"
-    ))
+    StorageError::Conflict(Problem::new("barcode_rule_prefix_taken").with("prefix", prefix))
 }
 
 pub fn measure_kind_text(k: sync_protocol::barcode::MeasureKind) -> &'static str {
@@ -567,30 +582,36 @@ pub fn barcode_rule_change(
 }
 
 pub fn tax_rate_name_taken(name: &str) -> StorageError {
-    StorageError::Conflict(format!("a tax rate named {name:?} already exists"))
+    StorageError::Conflict(Problem::new("tax_rate_name_taken").with("name", name))
 }
 
-/// Names the field of a unique index from its table/column text (for violations that beat the pre-checks).
-pub fn unique_violation_message(detail: &str) -> String {
+/// Which value a unique index refused, from its table/column text (for violations that beat the
+/// pre-checks, e.g. two instances racing).
+pub fn unique_violation(detail: &str) -> Problem {
     let d = detail.to_ascii_lowercase();
     let what = if d.contains("barcode_rules") {
-        "a barcode rule with that prefix already exists"
+        "barcode_rule"
     } else if d.contains("barcodes") {
-        "that barcode already belongs to a product"
+        "barcode"
     } else if d.contains("sku") {
-        "that SKU already belongs to a product"
+        "sku"
     } else if d.contains("nif") {
-        "that NIF already belongs to a franchisee"
+        "nif"
     } else if d.contains("tax_rates") {
-        "a tax rate with that name already exists"
+        "tax_rate"
     } else if d.contains("token_hash") {
-        "that token is already in use"
+        "token"
     } else if d.contains("code_hash") {
-        "that enrolment code is already in use"
+        "code"
     } else {
-        "that value is already in use"
+        "other"
     };
-    what.to_string()
+    Problem::new("already_in_use").with("what", what)
+}
+
+/// A one-time enrolment code that cannot be used.
+pub fn enrolment_code_invalid() -> StorageError {
+    StorageError::Invalid(Problem::new("enrolment_code_invalid"))
 }
 
 /// Sorts barcodes for stable output.

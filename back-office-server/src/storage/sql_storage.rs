@@ -208,10 +208,11 @@ async fn create_product_tx(
     }
     for (i, code) in p.barcodes.iter().enumerate() {
         if p.barcodes[..i].contains(code) {
-            return Err(StorageError::Conflict(format!(
-                "barcode {code} is listed twice for product {}",
-                p.sku
-            )));
+            return Err(StorageError::Conflict(
+                Problem::new("barcode_listed_twice")
+                    .with("code", code)
+                    .with("sku", &p.sku),
+            ));
         }
         if let Some(owner) = barcode_owner(tx, code).await? {
             return Err(sql::barcode_taken(code, owner));
@@ -707,7 +708,7 @@ impl Storage for SqlStorage {
                             p![&code_hash, now_us],
                         )
                         .await?
-                        .ok_or_else(|| StorageError::Invalid(sql::ENROL_CODE_INVALID.into()))?;
+                        .ok_or_else(|| sql::enrolment_code_invalid())?;
                     let till = enrolled(&r)?;
                     let n = tx
                         .execute(
@@ -718,7 +719,7 @@ impl Storage for SqlStorage {
                         )
                         .await?;
                     if n != 1 {
-                        return Err(StorageError::Invalid(sql::ENROL_CODE_INVALID.into()));
+                        return Err(sql::enrolment_code_invalid());
                     }
                     Ok(till)
                 })
@@ -799,7 +800,7 @@ impl Storage for SqlStorage {
         at: DateTime<Utc>,
     ) -> StorageResult<()> {
         let waiting = i64::try_from(waiting).map_err(|_| {
-            StorageError::Invalid(format!("{waiting} documents waiting is not a count"))
+            StorageError::Invalid(Problem::new("not_a_count").with("value", waiting))
         })?;
         self.db
             .write(move |tx| {

@@ -19,7 +19,7 @@ impl From<rusqlite::Error> for StorageError {
             && f.code == rusqlite::ErrorCode::ConstraintViolation
             && matches!(f.extended_code, 2067 | 1555)
         {
-            return StorageError::Conflict(sql::unique_violation_message(
+            return StorageError::Conflict(sql::unique_violation(
                 msg.as_deref().unwrap_or_default(),
             ));
         }

@@ -1,0 +1,85 @@
+# Why HQ refused something, by stable code (`problem-<code>`): the JSON API answers with the code and
+# the English text, the dashboard shows the text in the viewer's language. Same keys and arguments
+# in every language (a test checks).
+
+## Not found
+
+problem-store_not_found = store { $id } not found
+problem-franchisee_not_found = franchisee { $id } not found
+problem-till_not_found = till { $id } not found
+problem-staff_not_found = staff member { $id } not found
+problem-product_not_found = product { $id } not found
+problem-barcode_not_found = barcode { $code } not found
+problem-barcode_rule_not_found = barcode rule { $id } not found
+problem-delivery_note_not_found = delivery note { $id } not found
+problem-job_run_not_found = job run { $id } not found
+
+## Already taken
+
+problem-barcode_taken = barcode { $code } already belongs to product { $product }
+problem-sku_taken = SKU { $sku } already belongs to product { $product }
+problem-nif_taken = NIF { $nif } already belongs to franchisee { $franchisee }
+problem-barcode_rule_prefix_taken = a barcode rule with prefix { $prefix } already exists; change or delete that one
+problem-tax_rate_name_taken = a tax rate named “{ $name }” already exists
+problem-user_name_taken = a dashboard user named “{ $name }” already exists
+problem-barcode_listed_twice = barcode { $code } is listed twice for product { $sku }
+problem-already_in_use = { $what ->
+    [barcode_rule] a barcode rule with that prefix already exists
+    [barcode] that barcode already belongs to a product
+    [sku] that SKU already belongs to a product
+    [nif] that NIF already belongs to a franchisee
+    [tax_rate] a tax rate with that name already exists
+    [token] that token is already in use
+    [code] that enrolment code is already in use
+   *[other] that value is already in use
+}
+
+## Refused input
+
+problem-unknown_tax_rate = tax rate { $id } does not exist
+problem-store_does_not_exist = store { $id } does not exist
+problem-product_does_not_exist = product { $id } does not exist
+problem-enrolment_code_invalid = enrolment code is unknown, used or expired
+problem-not_a_count = { $value } documents waiting is not a count
+problem-too_large = { $what } { $value } is too large
+problem-field_empty = { $field } must not be empty
+problem-field_too_long = { $field } must be at most { $max } characters
+problem-price_negative = { $field } { $value } must not be negative
+problem-price_too_large = { $field } { $value } is too large
+problem-cash_tolerance_negative = cash_tolerance { $value } must not be negative
+problem-cash_tolerance_too_high = cash_tolerance { $value } is above the maximum of { $max }
+problem-nif_invalid = nif “{ $value }” is not valid: { $reason ->
+    [length] a Spanish NIF/CIF/NIE has 9 characters
+    [dni_format] a DNI is 8 digits and a letter
+    [dni_letter] wrong check letter: a DNI with these digits ends in { $want }
+    [nie_format] a NIE is X, Y or Z, 7 digits and a letter
+    [nie_letter] wrong check letter: a NIE with these digits ends in { $want }
+    [special_format] a K, L or M NIF is the letter, 7 digits and a letter
+    [special_letter] wrong check letter: it should end in { $want }
+    [cif_format] a CIF is a letter, 7 digits and a control character
+    [cif_control] wrong control character: this CIF ends in { $want }
+   *[kind] it does not start like a DNI, NIE or CIF
+}
+problem-barcode_invalid = barcode “{ $code }” is not valid: { $reason ->
+    [empty] it is empty
+    [digits] it must have only digits
+    [length] an EAN-13, EAN-8 or UPC-A has 13, 8 or 12 digits
+   *[check] its check digit is wrong (it should be { $want })
+}
+problem-barcode_duplicate_in_request = barcode { $code } is listed twice
+problem-pin_invalid = a PIN must be 4 to 8 digits
+problem-password_too_short = a password must be at least { $min } characters
+problem-user_name_invalid = the user name must be 1 to 64 characters: letters, digits, . _ - @
+problem-manager_needs_store = a store manager needs at least one store
+problem-hq_user_has_no_stores = only a store manager has stores; an HQ user sees every store
+problem-category_too_long = category must be at most { $max } characters
+problem-delivery_no_lines = a delivery note needs at least one line
+problem-delivery_supplier = the supplier or origin must be 1 to 200 characters
+problem-delivery_date = expected_date “{ $value }” is not a date (YYYY-MM-DD)
+problem-delivery_too_many_lines = a delivery note may have at most { $max } lines, not { $count }
+problem-delivery_lines = { $lines }
+
+## The server and its database
+
+problem-database_url = { $detail }
+problem-database_newer = the database schema is at version { $found } but this build only knows up to version { $known }; run a newer back-office-server (refusing to guess)

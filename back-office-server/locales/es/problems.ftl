@@ -1,0 +1,85 @@
+# Por qué HQ rechazó algo, por código estable (`problem-<código>`): la API JSON responde con el
+# código y el texto en inglés, el panel muestra el texto en el idioma de quien lo mira. Mismas claves
+# y argumentos en todos los idiomas (lo comprueba un test).
+
+## No encontrado
+
+problem-store_not_found = La tienda { $id } no existe.
+problem-franchisee_not_found = El franquiciado { $id } no existe.
+problem-till_not_found = La caja { $id } no existe.
+problem-staff_not_found = La persona { $id } no existe en el personal.
+problem-product_not_found = El producto { $id } no existe.
+problem-barcode_not_found = El código de barras { $code } no existe.
+problem-barcode_rule_not_found = La regla de balanza { $id } no existe.
+problem-delivery_note_not_found = El albarán { $id } no existe.
+problem-job_run_not_found = La ejecución { $id } no existe.
+
+## Ya usado
+
+problem-barcode_taken = El código de barras { $code } ya es del producto { $product }.
+problem-sku_taken = El SKU { $sku } ya es del producto { $product }.
+problem-nif_taken = El NIF { $nif } ya pertenece al franquiciado { $franchisee }.
+problem-barcode_rule_prefix_taken = Ya hay una regla de balanza con el prefijo { $prefix }: cámbiala o bórrala.
+problem-tax_rate_name_taken = Ya hay un tipo de IVA llamado «{ $name }».
+problem-user_name_taken = Ya hay un usuario del panel llamado «{ $name }».
+problem-barcode_listed_twice = El código de barras { $code } aparece dos veces en el producto { $sku }.
+problem-already_in_use = { $what ->
+    [barcode_rule] Ya hay una regla de balanza con ese prefijo.
+    [barcode] Ese código de barras ya es de un producto.
+    [sku] Ese SKU ya es de un producto.
+    [nif] Ese NIF ya pertenece a un franquiciado.
+    [tax_rate] Ya hay un tipo de IVA con ese nombre.
+    [token] Ese token ya está en uso.
+    [code] Ese código de alta ya está en uso.
+   *[other] Ese valor ya está en uso.
+}
+
+## Datos rechazados
+
+problem-unknown_tax_rate = El tipo de IVA { $id } no existe.
+problem-store_does_not_exist = La tienda { $id } no existe.
+problem-product_does_not_exist = El producto { $id } no existe.
+problem-enrolment_code_invalid = El código de alta no existe, ya se usó o ha caducado.
+problem-not_a_count = { $value } documentos en espera no es un número válido.
+problem-too_large = { $what } { $value } es demasiado grande.
+problem-field_empty = El campo { $field } no puede estar vacío.
+problem-field_too_long = El campo { $field } admite como mucho { $max } caracteres.
+problem-price_negative = { $field } { $value } no puede ser negativo.
+problem-price_too_large = { $field } { $value } es demasiado alto.
+problem-cash_tolerance_negative = La tolerancia de caja { $value } no puede ser negativa.
+problem-cash_tolerance_too_high = La tolerancia de caja { $value } supera el máximo de { $max }.
+problem-nif_invalid = El NIF «{ $value }» no es válido: { $reason ->
+    [length] un NIF, CIF o NIE español tiene 9 caracteres
+    [dni_format] un DNI son 8 cifras y una letra
+    [dni_letter] la letra de control no cuadra: un DNI con estas cifras termina en { $want }
+    [nie_format] un NIE es X, Y o Z, 7 cifras y una letra
+    [nie_letter] la letra de control no cuadra: un NIE con estas cifras termina en { $want }
+    [special_format] un NIF K, L o M es la letra, 7 cifras y una letra
+    [special_letter] la letra de control no cuadra: debería terminar en { $want }
+    [cif_format] un CIF es una letra, 7 cifras y un carácter de control
+    [cif_control] el carácter de control no cuadra: este CIF termina en { $want }
+   *[kind] no empieza como un DNI, un NIE ni un CIF
+}.
+problem-barcode_invalid = El código de barras «{ $code }» no es válido: { $reason ->
+    [empty] está vacío
+    [digits] solo puede tener cifras
+    [length] un EAN-13, EAN-8 o UPC-A tiene 13, 8 o 12 cifras
+   *[check] el dígito de control no cuadra (debería ser { $want })
+}.
+problem-barcode_duplicate_in_request = El código de barras { $code } aparece dos veces.
+problem-pin_invalid = El PIN debe tener de 4 a 8 cifras.
+problem-password_too_short = La contraseña debe tener al menos { $min } caracteres.
+problem-user_name_invalid = El nombre de usuario debe tener de 1 a 64 caracteres: letras, cifras, . _ - @
+problem-manager_needs_store = Un encargado necesita al menos una tienda.
+problem-hq_user_has_no_stores = Solo un encargado tiene tiendas; un usuario de HQ ve todas.
+problem-category_too_long = La categoría admite como mucho { $max } caracteres.
+problem-delivery_no_lines = Un albarán necesita al menos una línea.
+problem-delivery_supplier = El proveedor u origen debe tener de 1 a 200 caracteres.
+problem-delivery_date = La fecha prevista «{ $value }» no es una fecha (AAAA-MM-DD).
+problem-delivery_too_many_lines = Un albarán admite como mucho { $max } líneas, no { $count }.
+problem-delivery_lines = { $lines }
+
+## El servidor y su base de datos
+
+problem-database_url = { $detail }
+problem-database_newer = La base de datos está en la versión { $found } del esquema, pero este programa solo conoce hasta la { $known }: usa un back-office-server más nuevo (no se adivina).
