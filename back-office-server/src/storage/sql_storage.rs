@@ -708,7 +708,7 @@ impl Storage for SqlStorage {
                             p![&code_hash, now_us],
                         )
                         .await?
-                        .ok_or_else(|| sql::enrolment_code_invalid())?;
+                        .ok_or_else(sql::enrolment_code_invalid)?;
                     let till = enrolled(&r)?;
                     let n = tx
                         .execute(
