@@ -20,7 +20,8 @@ pub use crate::i18n;
 pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
 pub use forms::{SessionForm, SignInForm, WriteForm};
 
-use crate::http::{AppError, AppState};
+use crate::app::AppState;
+use crate::http::AppError;
 use crate::problem::Problem;
 use crate::storage::StorageError;
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
@@ -97,7 +98,7 @@ impl Dashboard {
         self.router = self.router.route(
             path,
             post(handler).layer(axum::extract::DefaultBodyLimit::max(
-                crate::http::body_limit(path),
+                crate::app::body_limit(path),
             )),
         );
         self.writes.push(WriteRoute {
@@ -376,7 +377,7 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
         let to_login = || Redirect::to("/dashboard/login").into_response();
-        let secure = login::client(&parts.extensions).secure;
+        let secure = crate::net::client(&parts.extensions).secure;
         let Some(token) = cookie(&parts.headers, session_cookie_name(secure)) else {
             return Err(to_login());
         };

@@ -3,7 +3,7 @@
 
 use super::html;
 use super::{Viewer, WebQuery, WebResult, ok};
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::storage::dashboard::{ReportDim, ReportSource};
 use crate::storage::{Store, Till};
 use axum::extract::State;
