@@ -21,7 +21,6 @@ pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
 pub use forms::{SessionForm, SignInForm, WriteForm};
 
 use crate::app::AppState;
-use crate::http::AppError;
 use crate::problem::Problem;
 use crate::storage::StorageError;
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
@@ -282,16 +281,6 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
     res
 }
 
-impl From<AppError> for WebError {
-    fn from(e: AppError) -> Self {
-        Self {
-            status: e.status,
-            message: e.message,
-            problem: e.problem,
-        }
-    }
-}
-
 impl From<Problem> for WebError {
     fn from(p: Problem) -> Self {
         Self::problem(StatusCode::UNPROCESSABLE_ENTITY, p)
@@ -300,7 +289,18 @@ impl From<Problem> for WebError {
 
 impl From<StorageError> for WebError {
     fn from(e: StorageError) -> Self {
-        AppError::from(e).into()
+        match e {
+            StorageError::NotFound(p) => Self::problem(StatusCode::NOT_FOUND, p),
+            StorageError::Conflict(p) => Self::problem(StatusCode::CONFLICT, p),
+            StorageError::Invalid(p) => Self::problem(StatusCode::UNPROCESSABLE_ENTITY, p),
+            StorageError::Backend(m) => {
+                tracing::error!(error = %m, "storage backend failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the database failed; the error is in the server log",
+                )
+            }
+        }
     }
 }
 

@@ -483,6 +483,7 @@ jobs-did-tills = { $n } tills
 jobs-did-documents = { $n } documents checked
 jobs-did-breaks = { $n } breaks
 alert-job-failed = Job failed
+alert-clock-skew = Till clock is off
 alert-chain-verify = Altered chain
 
 ## Store time zones

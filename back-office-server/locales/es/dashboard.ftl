@@ -483,6 +483,7 @@ jobs-did-tills = { $n } cajas
 jobs-did-documents = { $n } documentos comprobados
 jobs-did-breaks = { $n } roturas
 alert-job-failed = Tarea fallida
+alert-clock-skew = Reloj de la caja desajustado
 alert-chain-verify = Cadena alterada
 
 ## Store time zones
