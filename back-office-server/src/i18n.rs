@@ -9,10 +9,11 @@ use std::sync::OnceLock;
 
 use axum::http::{HeaderMap, header};
 use chrono::{DateTime, NaiveDate, Utc};
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use sync_protocol::{Money, TaxRate};
-use unic_langid::LanguageIdentifier;
+use trastienda_l10n::{Messages, format};
+
+/// The languages of the dashboard (shared with the till): Spanish, the default, and English.
+pub use trastienda_l10n::Language as Lang;
 
 /// The Spanish messages: the reference text and the fallback for any missing key.
 pub const ES: &str = include_str!("../locales/es/dashboard.ftl");
@@ -24,132 +25,37 @@ pub const PROBLEMS_EN: &str = include_str!("../locales/en/problems.ftl");
 /// The cookie that remembers the language chosen with the switch in the page header.
 pub const LANG_COOKIE: &str = "trastienda_lang";
 
-/// A language of the dashboard. Spanish is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum Lang {
-    #[default]
-    Es,
-    En,
+/// The language of a request: the cookie when it holds `es` or `en`, else `Accept-Language`,
+/// else Spanish.
+pub fn lang_of(h: &HeaderMap) -> Lang {
+    if let Some(l) = crate::web::cookie(h, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
+        return l;
+    }
+    h.get_all(header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(Lang::from_accept_language)
+        .unwrap_or_default()
 }
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Es, Lang::En];
-
-    /// The code used in the cookie, the switch links and `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Es => "es",
-            Lang::En => "en",
-        }
+/// The message files of a language: the pages' and the problems'.
+fn sources(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::Es => &[ES, PROBLEMS_ES],
+        Lang::En => &[EN, PROBLEMS_EN],
     }
-
-    /// `es` or `en` exactly (a cookie or a switch link); anything else is `None`.
-    pub fn from_code(s: &str) -> Option<Lang> {
-        match s {
-            "es" => Some(Lang::Es),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The best of Spanish and English in an `Accept-Language` header (by q-value, first wins a
-    /// tie), or `None` when it names neither: `en-GB,en;q=0.9,es;q=0.8` is English.
-    pub fn from_accept_language(h: &str) -> Option<Lang> {
-        let mut best: Option<(Lang, u32)> = None;
-        for part in h.split(',') {
-            let mut it = part.split(';');
-            let tag = it.next().unwrap_or("").trim();
-            let primary = tag.split(['-', '_']).next().unwrap_or("");
-            let lang = if primary.eq_ignore_ascii_case("es") {
-                Lang::Es
-            } else if primary.eq_ignore_ascii_case("en") {
-                Lang::En
-            } else {
-                continue;
-            };
-            // q in thousandths; a malformed q counts as 0 (not acceptable).
-            let mut q = 1000;
-            for p in it {
-                if let Some(v) = p.trim().strip_prefix("q=") {
-                    q = v
-                        .trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|x| (0.0..=1.0).contains(x))
-                        .map_or(0, |x| (x * 1000.0).round() as u32);
-                }
-            }
-            if q > 0 && best.is_none_or(|(_, b)| q > b) {
-                best = Some((lang, q));
-            }
-        }
-        best.map(|(l, _)| l)
-    }
-
-    /// The language of a request: the cookie when it holds `es` or `en`, else `Accept-Language`,
-    /// else Spanish.
-    pub fn from_headers(h: &HeaderMap) -> Lang {
-        if let Some(l) = crate::web::cookie(h, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
-            return l;
-        }
-        h.get_all(header::ACCEPT_LANGUAGE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(Lang::from_accept_language)
-            .unwrap_or_default()
-    }
-
-    /// The message files of the language: the pages' and the problems'.
-    fn sources(self) -> [&'static str; 2] {
-        match self {
-            Lang::Es => [ES, PROBLEMS_ES],
-            Lang::En => [EN, PROBLEMS_EN],
-        }
-    }
-
-    fn tag(self) -> LanguageIdentifier {
-        let s = match self {
-            Lang::Es => "es-ES",
-            Lang::En => "en-GB",
-        };
-        s.parse().unwrap_or_default()
-    }
-}
-
-type Bundle = FluentBundle<FluentResource>;
-
-fn bundle(lang: Lang) -> Bundle {
-    let mut b = FluentBundle::new_concurrent(vec![lang.tag()]);
-    // No Unicode isolation marks around arguments: not needed for Spanish or English, and they
-    // would end up inside attribute values and in what tests read.
-    b.set_use_isolating(false);
-    for source in lang.sources() {
-        // Our own files, checked by the tests below; Fluent recovers per entry, so a typo costs
-        // one message (shown as its key), never a page.
-        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, e)| {
-            tracing::error!(?lang, errors = ?e, "bad messages file");
-            r
-        });
-        if let Err(e) = b.add_resource(resource) {
-            tracing::error!(?lang, errors = ?e, "duplicate messages");
-        }
-    }
-    b
 }
 
 /// The translator of one language: messages by key, and numbers, money and dates in that language.
 /// Built once per language and shared (`Tr::get`).
 pub struct Tr {
-    lang: Lang,
-    bundle: Bundle,
-    /// Spanish, for a key the language lacks; `None` for Spanish itself.
-    fallback: Option<Bundle>,
+    messages: Messages,
 }
 
 impl fmt::Debug for Tr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tr")
-            .field("lang", &self.lang)
+            .field("lang", &self.lang())
             .finish_non_exhaustive()
     }
 }
@@ -157,9 +63,7 @@ impl fmt::Debug for Tr {
 impl Tr {
     fn new(lang: Lang) -> Self {
         Self {
-            lang,
-            bundle: bundle(lang),
-            fallback: (lang != Lang::Es).then(|| bundle(Lang::Es)),
+            messages: Messages::new(lang, sources),
         }
     }
 
@@ -179,92 +83,45 @@ impl Tr {
     }
 
     pub fn lang(&self) -> Lang {
-        self.lang
+        self.messages.language()
     }
 
     /// The message `key` with no arguments.
     pub fn msg(&self, key: &str) -> String {
-        self.format(key, None)
+        self.messages.format(key, None)
     }
 
     /// The message `key` with named arguments, each written with `Display` (money and dates are
     /// formatted by the caller with [`Tr::money`], [`Tr::datetime`]…, so Fluent never formats a
     /// number itself): `t.msg_with("catalog-saved", &[("price", &t.money(p))])`.
     pub fn msg_with(&self, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String {
-        let mut a = FluentArgs::with_capacity(args.len());
-        for (name, value) in args {
-            a.set(*name, FluentValue::from(value.to_string()));
-        }
-        self.format(key, Some(&a))
-    }
-
-    /// Current language, then Spanish, then the key itself (a gap shows, never panics).
-    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for b in std::iter::once(&self.bundle).chain(self.fallback.as_ref()) {
-            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
-                let mut errors = Vec::new();
-                let s = b.format_pattern(pattern, args, &mut errors);
-                if !errors.is_empty() {
-                    tracing::warn!(key, ?errors, "dashboard message formatted with errors");
-                }
-                return s.into_owned();
-            }
-        }
-        tracing::warn!(key, lang = ?self.lang, "missing dashboard message");
-        key.to_string()
+        self.messages.format_with(key, args)
     }
 
     /// `1.234,56 €` in Spanish, `€1,234.56` in English; negatives with a real minus sign.
     pub fn money(&self, m: Money) -> String {
-        money_in(self.lang, m)
+        money_in(self.lang(), m)
     }
 
     /// A whole number with grouping: `12.345` / `12,345`.
     pub fn int(&self, n: i64) -> String {
-        let (group, _) = separators(self.lang);
-        let sign = if n < 0 { "−" } else { "" };
-        format!("{sign}{}", grouped(n.unsigned_abs(), group))
+        format::int(self.lang(), n)
     }
 
-    /// A quantity in thousandths: `12` or `1,250` in Spanish, `1.25` in English.
+    /// A quantity in thousandths: `12`, `1,25` in Spanish, `1.25` in English.
     pub fn quantity(&self, milli: i64) -> String {
-        let (group, decimal) = separators(self.lang);
-        let sign = if milli < 0 { "−" } else { "" };
-        let a = milli.unsigned_abs();
-        let whole = grouped(a / 1000, group);
-        if a.is_multiple_of(1000) {
-            return format!("{sign}{whole}");
-        }
-        match self.lang {
-            // The dashboard has always written three decimals in Spanish (`1,250` kg).
-            Lang::Es => format!("{sign}{whole}{decimal}{:03}", a % 1000),
-            Lang::En => {
-                let f = format!("{:03}", a % 1000);
-                format!("{sign}{whole}{decimal}{}", f.trim_end_matches('0'))
-            }
-        }
+        format::quantity(self.lang(), milli)
     }
 
     /// A VAT rate: `21 %` / `5,5 %` in Spanish, `21%` / `5.5%` in English.
     pub fn rate(&self, r: TaxRate) -> String {
-        let (_, decimal) = separators(self.lang);
-        let h = r.hundredths();
-        let number = if h % 100 == 0 {
-            (h / 100).to_string()
-        } else {
-            let f = format!("{:02}", h.unsigned_abs() % 100);
-            format!("{}{decimal}{}", h / 100, f.trim_end_matches('0'))
-        };
-        match self.lang {
-            Lang::Es => format!("{number} %"),
-            Lang::En => format!("{number}%"),
-        }
+        format::rate(self.lang(), r.hundredths())
     }
 
     /// A moment in Europe/Madrid: `30/11/2026 14:05` or `2026-11-30 14:05`.
     pub fn datetime(&self, t: DateTime<Utc>) -> String {
         let local = t.with_timezone(&chrono_tz::Europe::Madrid);
-        match self.lang {
+        match self.lang() {
             Lang::Es => local.format("%d/%m/%Y %H:%M"),
             Lang::En => local.format("%Y-%m-%d %H:%M"),
         }
@@ -273,7 +130,7 @@ impl Tr {
 
     /// A day: `30/11/2026` or `2026-11-30`.
     pub fn day(&self, d: NaiveDate) -> String {
-        match self.lang {
+        match self.lang() {
             Lang::Es => d.format("%d/%m/%Y"),
             Lang::En => d.format("%Y-%m-%d"),
         }
@@ -306,37 +163,9 @@ impl Tr {
     }
 }
 
-fn separators(lang: Lang) -> (char, char) {
-    match lang {
-        Lang::Es => ('.', ','),
-        Lang::En => (',', '.'),
-    }
-}
-
-fn grouped(n: u64, sep: char) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// Money as `lang` writes it.
 pub fn money_in(lang: Lang, m: Money) -> String {
-    let cents = m.cents();
-    let sign = if cents < 0 { "−" } else { "" };
-    let abs = cents.unsigned_abs();
-    let (group, decimal) = separators(lang);
-    let units = grouped(abs / 100, group);
-    let c = abs % 100;
-    match lang {
-        Lang::Es => format!("{sign}{units}{decimal}{c:02} €"),
-        Lang::En => format!("{sign}€{units}{decimal}{c:02}"),
-    }
+    format::money(lang, m.cents())
 }
 
 #[cfg(test)]
@@ -349,6 +178,7 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
     use chrono::TimeZone;
+    use fluent_bundle::FluentResource;
 
     fn keys(source: &str, name: &str) -> BTreeSet<String> {
         let r = FluentResource::try_new(source.to_string())
@@ -433,8 +263,12 @@ mod tests {
     #[test]
     fn every_message_formats_without_errors_in_both_languages() {
         for lang in Lang::ALL {
-            let b = bundle(lang);
-            for key in keys(lang.sources()[0], "dashboard.ftl") {
+            let mut b = fluent_bundle::FluentBundle::new(vec![lang.tag()]);
+            for src in sources(lang) {
+                b.add_resource(FluentResource::try_new(src.to_string()).unwrap())
+                    .unwrap();
+            }
+            for key in keys(sources(lang)[0], "dashboard.ftl") {
                 let Some(pattern) = b.get_message(&key).and_then(|m| m.value()) else {
                     panic!("{key} has no value");
                 };
@@ -561,7 +395,7 @@ mod tests {
         assert_eq!(es.int(1234567), "1.234.567");
         assert_eq!(en.int(1234567), "1,234,567");
         assert_eq!(es.int(-12), "−12");
-        assert_eq!(es.quantity(2500), "2,500");
+        assert_eq!(es.quantity(2500), "2,5");
         assert_eq!(en.quantity(2500), "2.5");
         assert_eq!(en.quantity(1_234_000), "1,234");
         assert_eq!(es.quantity(3000), "3");
@@ -614,33 +448,33 @@ mod tests {
 
     #[test]
     fn language_from_cookie_then_accept_language_then_spanish() {
-        assert_eq!(Lang::from_headers(&headers(&[])), Lang::Es);
+        assert_eq!(lang_of(&headers(&[])), Lang::Es);
         assert_eq!(
-            Lang::from_headers(&headers(&[("accept-language", "en-GB,en;q=0.9")])),
+            lang_of(&headers(&[("accept-language", "en-GB,en;q=0.9")])),
             Lang::En
         );
         assert_eq!(
-            Lang::from_headers(&headers(&[("accept-language", "fr-FR,fr;q=0.9")])),
+            lang_of(&headers(&[("accept-language", "fr-FR,fr;q=0.9")])),
             Lang::Es
         );
         assert_eq!(
-            Lang::from_headers(&headers(&[
+            lang_of(&headers(&[
                 ("accept-language", "en"),
                 ("cookie", "a=1; trastienda_lang=es")
             ])),
             Lang::Es
         );
         assert_eq!(
-            Lang::from_headers(&headers(&[("cookie", "trastienda_lang=en")])),
+            lang_of(&headers(&[("cookie", "trastienda_lang=en")])),
             Lang::En
         );
         // A bogus cookie is ignored: the browser's language, else Spanish.
         assert_eq!(
-            Lang::from_headers(&headers(&[("cookie", "trastienda_lang=de")])),
+            lang_of(&headers(&[("cookie", "trastienda_lang=de")])),
             Lang::Es
         );
         assert_eq!(
-            Lang::from_headers(&headers(&[
+            lang_of(&headers(&[
                 ("cookie", "trastienda_lang=EN%0d%0aX"),
                 ("accept-language", "en-US")
             ])),

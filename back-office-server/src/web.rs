@@ -261,7 +261,7 @@ impl IntoResponse for WebError {
 /// language switch) in the language of the request. The message is already in that language when
 /// the page code built it with the viewer's translator.
 pub async fn localize_errors(req: Request, next: Next) -> Response {
-    let lang = Lang::from_headers(req.headers());
+    let lang = crate::i18n::lang_of(req.headers());
     let mut res = next.run(req).await;
     if lang != Lang::Es
         && let Some(e) = res.extensions().get::<ErrorShown>().cloned()
@@ -318,7 +318,7 @@ where
 {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
-        let t = Tr::get(Lang::from_headers(&parts.headers));
+        let t = Tr::get(crate::i18n::lang_of(&parts.headers));
         let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map_err(|r| {
@@ -341,7 +341,7 @@ where
 {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
-        let t = Tr::get(Lang::from_headers(&parts.headers));
+        let t = Tr::get(crate::i18n::lang_of(&parts.headers));
         let axum::extract::Path(v) = axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map_err(|_| WebError::not_found_t(t))?;
@@ -392,7 +392,7 @@ impl FromRequestParts<AppState> for Viewer {
                 user,
                 csrf,
                 token_hash,
-                lang: Lang::from_headers(&parts.headers),
+                lang: crate::i18n::lang_of(&parts.headers),
                 here: if parts.method == axum::http::Method::GET {
                     parts
                         .uri
@@ -476,7 +476,7 @@ pub fn safe_back(back: &str) -> &str {
 /// switch too) and goes back to the page it was clicked on.
 pub async fn switch_language(headers: HeaderMap, WebQuery(q): WebQuery<LangQuery>) -> WebResult {
     let Some(lang) = Lang::from_code(q.to.trim()) else {
-        let t = Tr::get(Lang::from_headers(&headers));
+        let t = Tr::get(crate::i18n::lang_of(&headers));
         return Err(WebError::new(
             StatusCode::BAD_REQUEST,
             t.msg_with("error-bad-language", &[("lang", &q.to)]),

@@ -669,7 +669,7 @@ async fn dashboard_page_roles_csrf_and_bad_lines(s: &Server) {
     let d = hq.get(&to).await;
     d.assert(StatusCode::OK, "pendiente");
     assert!(d.body.contains("Aceite de oliva 1 L"));
-    assert!(d.body.contains("2,500"));
+    assert!(d.body.contains("2,5"));
     assert!(d.body.contains("Usuario hq"));
     let a_note = pulled(s, w.store_a).await;
     assert_eq!(a_note.len(), 1);

@@ -2,7 +2,7 @@
 //! before the handler runs; the dashboard router mounts a POST only for a handler whose last
 //! extractor is one of them ([`EndsInCsrfCheck`]), so a state-changing route cannot forget it.
 
-use super::{Lang, Tr, Viewer, WebError, cookie, html, login};
+use super::{Tr, Viewer, WebError, cookie, html, login};
 use crate::app::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -145,7 +145,7 @@ impl<T> ChecksCsrf for SignInForm<T> {}
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SignInForm<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, _st: &S) -> Result<Self, WebError> {
-        let t = Tr::get(Lang::from_headers(req.headers()));
+        let t = Tr::get(crate::i18n::lang_of(req.headers()));
         let (headers, bytes) = body_of(req, t).await?;
         let expected = cookie(&headers, login::LOGIN_COOKIE).unwrap_or_default();
         if expected.is_empty() || !crate::auth::same_secret(&token_of(&headers, &bytes), &expected)

@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(money(Money::from_cents(123456)), "1.234,56 €");
         assert_eq!(money(Money::from_cents(5)), "0,05 €");
         assert_eq!(money(Money::from_cents(-100000)), "−1.000,00 €");
-        assert_eq!(Tr::es().quantity(2500), "2,500");
+        assert_eq!(Tr::es().quantity(2500), "2,5");
         assert_eq!(Tr::es().quantity(3000), "3");
     }
 

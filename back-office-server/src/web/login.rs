@@ -4,7 +4,7 @@
 //! anywhere (higher), and per address (higher still: a shop or an office shares one).
 
 use super::html;
-use super::{Lang, SessionForm, SignInForm, Tr, Viewer, WebResult, see_other};
+use super::{SessionForm, SignInForm, Tr, Viewer, WebResult, see_other};
 use crate::app::AppState;
 use crate::services::blocking;
 use crate::storage::dashboard::Throttle;
@@ -88,7 +88,7 @@ pub async fn form(
     if viewer.is_ok() {
         return see_other("/dashboard");
     }
-    let t = Tr::get(Lang::from_headers(&headers));
+    let t = Tr::get(crate::i18n::lang_of(&headers));
     let token = crate::auth::new_token();
     with_login_cookie(
         StatusCode::OK,
@@ -123,7 +123,7 @@ pub async fn submit(
     ext: Extensions,
     SignInForm(f): SignInForm<LoginForm>,
 ) -> WebResult {
-    let t = Tr::get(Lang::from_headers(&headers));
+    let t = Tr::get(crate::i18n::lang_of(&headers));
     let client = crate::net::client(&ext);
     let username = f.username.trim().to_lowercase();
     let pair = format!(

@@ -4,85 +4,27 @@
 use sync_protocol::{Money, Quantity, TaxRate};
 
 use crate::settings::Language;
+use trastienda_l10n::format as l10n;
 
-/// The thousands and decimal separators of a language.
-fn separators(language: Language) -> (char, char) {
-    match language {
-        Language::Es => ('.', ','),
-        Language::En => (',', '.'),
-    }
-}
-
-fn group_thousands(mut n: u64, sep: char) -> String {
-    let mut parts = Vec::new();
-    loop {
-        if n < 1000 {
-            parts.push(n.to_string());
-            break;
-        }
-        parts.push(format!("{:03}", n % 1000));
-        n /= 1000;
-    }
-    parts.reverse();
-    parts.join(&sep.to_string())
-}
-
-/// `1234.56` → `1.234,56` / `1,234.56`, no currency sign.
+/// `1234.56` → `1.234,56` / `1,234.56`, no currency sign, as a cashier types it (`-` for minus).
 pub fn amount_in(language: Language, m: Money) -> String {
-    let (thousands, decimal) = separators(language);
-    let cents = m.cents();
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!(
-        "{sign}{}{decimal}{:02}",
-        group_thousands(abs / 100, thousands),
-        abs % 100
-    )
+    l10n::amount(language, m.cents())
 }
 
 /// `1234.56` → `1.234,56 €` in Spanish; `€1,234.56` (sign first, as in Ireland and the UK) in
 /// English, so an English-speaking cashier reads the amount the way they write it.
 pub fn money_in(language: Language, m: Money) -> String {
-    let a = amount_in(language, m);
-    match language {
-        Language::Es => format!("{a} €"),
-        Language::En => match a.strip_prefix('-') {
-            Some(abs) => format!("-€{abs}"),
-            None => format!("€{a}"),
-        },
-    }
+    l10n::money(language, m.cents())
 }
 
 /// `2.000` → `2`, `0.250` → `0,25` / `0.25`.
 pub fn quantity_in(language: Language, q: Quantity) -> String {
-    let (thousands, decimal) = separators(language);
-    let milli = q.milli();
-    let sign = if milli < 0 { "-" } else { "" };
-    let abs = milli.unsigned_abs();
-    let whole = group_thousands(abs / 1000, thousands);
-    let frac = abs % 1000;
-    if frac == 0 {
-        format!("{sign}{whole}")
-    } else {
-        let f = format!("{frac:03}");
-        format!("{sign}{whole}{decimal}{}", f.trim_end_matches('0'))
-    }
+    l10n::quantity(language, q.milli())
 }
 
 /// `21.00` → `21 %` / `21%`, `5.50` → `5,5 %` / `5.5%`.
 pub fn tax_rate_in(language: Language, r: TaxRate) -> String {
-    let (_, decimal) = separators(language);
-    let h = r.hundredths();
-    let number = if h % 100 == 0 {
-        (h / 100).to_string()
-    } else {
-        let f = format!("{:02}", h % 100);
-        format!("{}{decimal}{}", h / 100, f.trim_end_matches('0'))
-    };
-    match language {
-        Language::Es => format!("{number} %"),
-        Language::En => format!("{number}%"),
-    }
+    l10n::rate(language, r.hundredths())
 }
 
 /// Parses an amount typed at the till in either language's form, with or without `€`:
@@ -132,7 +74,7 @@ mod tests {
         assert_eq!(money_in(es, Money::from_cents(123456)), "1.234,56 €");
         assert_eq!(money_in(es, Money::from_cents(655)), "6,55 €");
         assert_eq!(money_in(es, Money::from_cents(5)), "0,05 €");
-        assert_eq!(money_in(es, Money::from_cents(-1000000)), "-10.000,00 €");
+        assert_eq!(money_in(es, Money::from_cents(-1000000)), "−10.000,00 €");
         assert_eq!(quantity_in(es, Quantity::units(2)), "2");
         assert_eq!(quantity_in(es, Quantity::from_milli(250)), "0,25");
         assert_eq!(tax_rate_in(es, TaxRate::IVA_GENERAL), "21 %");
@@ -143,7 +85,7 @@ mod tests {
         let en = Language::En;
         assert_eq!(money_in(en, Money::from_cents(123456)), "€1,234.56");
         assert_eq!(money_in(en, Money::from_cents(655)), "€6.55");
-        assert_eq!(money_in(en, Money::from_cents(-1000000)), "-€10,000.00");
+        assert_eq!(money_in(en, Money::from_cents(-1000000)), "−€10,000.00");
         assert_eq!(amount_in(en, Money::from_cents(2000)), "20.00");
         assert_eq!(quantity_in(en, Quantity::from_milli(1_250_500)), "1,250.5");
         assert_eq!(tax_rate_in(en, TaxRate::IVA_GENERAL), "21%");

@@ -3,10 +3,9 @@
 
 use std::fmt;
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::{FluentArgs, FluentValue};
 use sync_protocol::{Money, Quantity, TaxRate};
-use unic_langid::LanguageIdentifier;
+use trastienda_l10n::Messages;
 
 use crate::format;
 use crate::settings::Language;
@@ -15,53 +14,22 @@ use crate::settings::Language;
 pub const ES: &str = include_str!("../locales/es/till.ftl");
 pub const EN: &str = include_str!("../locales/en/till.ftl");
 
-type Bundle = FluentBundle<FluentResource>;
-
-fn source(language: Language) -> &'static str {
+fn sources(language: Language) -> &'static [&'static str] {
     match language {
-        Language::Es => ES,
-        Language::En => EN,
+        Language::Es => &[ES],
+        Language::En => &[EN],
     }
-}
-
-fn tag(language: Language) -> LanguageIdentifier {
-    let s = match language {
-        Language::Es => "es-ES",
-        Language::En => "en-GB",
-    };
-    s.parse().unwrap_or_default()
-}
-
-fn bundle(language: Language) -> Bundle {
-    // The files are ours and checked by the tests below; a parse error still keeps the good
-    // entries (Fluent recovers per entry), so a typo costs one message, never the till.
-    let resource =
-        FluentResource::try_new(source(language).to_string()).unwrap_or_else(|(r, e)| {
-            tracing::error!(?language, errors = ?e, "bad messages file");
-            r
-        });
-    let mut b = FluentBundle::new_concurrent(vec![tag(language)]);
-    // Unicode isolation marks around arguments are for mixed-direction scripts; Spanish and
-    // English do not need them and they would end up in labels and in what tests read.
-    b.set_use_isolating(false);
-    if let Err(e) = b.add_resource(resource) {
-        tracing::error!(?language, errors = ?e, "duplicate messages");
-    }
-    b
 }
 
 /// The translator for the till's current language (held by `Till`, passed to every screen).
 pub struct I18n {
-    language: Language,
-    bundle: Bundle,
-    /// Spanish, for a key the current language lacks; `None` when the language is Spanish.
-    fallback: Option<Bundle>,
+    messages: Messages,
 }
 
 impl fmt::Debug for I18n {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("I18n")
-            .field("language", &self.language)
+            .field("language", &self.language())
             .finish_non_exhaustive()
     }
 }
@@ -75,19 +43,17 @@ impl Default for I18n {
 impl I18n {
     pub fn new(language: Language) -> Self {
         Self {
-            language,
-            bundle: bundle(language),
-            fallback: (language != Language::Es).then(|| bundle(Language::Es)),
+            messages: Messages::new(language, sources),
         }
     }
 
     pub fn language(&self) -> Language {
-        self.language
+        self.messages.language()
     }
 
     /// The message `key` with no arguments.
     pub fn t(&self, key: &str) -> String {
-        self.format(key, None)
+        self.messages.format(key, None)
     }
 
     /// The message `key` with named arguments, e.g. `("amount", tr.money(m).into())`.
@@ -96,41 +62,25 @@ impl I18n {
         for (name, value) in args {
             a.set(*name, value.clone());
         }
-        self.format(key, Some(&a))
-    }
-
-    /// Current language, then Spanish, then the key itself (so a gap shows, never panics).
-    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for b in std::iter::once(&self.bundle).chain(self.fallback.as_ref()) {
-            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
-                let mut errors = Vec::new();
-                let s = b.format_pattern(pattern, args, &mut errors);
-                if !errors.is_empty() {
-                    tracing::warn!(key, ?errors, "message formatted with errors");
-                }
-                return s.into_owned();
-            }
-        }
-        tracing::warn!(key, language = ?self.language, "missing message");
-        key.to_string()
+        self.messages.format(key, Some(&a))
     }
 
     /// Money as this language writes it: `1.234,56 €` or `€1,234.56`.
     pub fn money(&self, m: Money) -> String {
-        format::money_in(self.language, m)
+        format::money_in(self.language(), m)
     }
 
     /// An amount without the currency sign, as a cashier would type it: `20,00` or `20.00`.
     pub fn amount(&self, m: Money) -> String {
-        format::amount_in(self.language, m)
+        format::amount_in(self.language(), m)
     }
 
     pub fn quantity(&self, q: Quantity) -> String {
-        format::quantity_in(self.language, q)
+        format::quantity_in(self.language(), q)
     }
 
     pub fn tax_rate(&self, r: TaxRate) -> String {
-        format::tax_rate_in(self.language, r)
+        format::tax_rate_in(self.language(), r)
     }
 }
 
@@ -271,7 +221,9 @@ mod tests {
     #[test]
     fn every_message_formats_without_errors_in_both_languages() {
         for (language, source) in [(Language::Es, ES), (Language::En, EN)] {
-            let b = bundle(language);
+            let mut b = fluent_bundle::FluentBundle::new(vec![language.tag()]);
+            b.add_resource(FluentResource::try_new(source.to_string()).unwrap())
+                .unwrap();
             for key in keys(source, "till.ftl") {
                 let Some(pattern) = b.get_message(&key).and_then(|m| m.value()) else {
                     panic!("{key} has no value");

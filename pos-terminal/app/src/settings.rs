@@ -11,13 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub const FILE_NAME: &str = "settings.json";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Language {
-    #[default]
-    Es,
-    En,
-}
+/// The till's language (shared with the dashboard): `"es"` or `"en"` in settings.json.
+pub use trastienda_l10n::Language;
 
 /// Where receipts go. `None` until someone sets a printer up: sales still work and receipts
 /// wait in the reprint queue.

@@ -103,10 +103,10 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
         shows(&till, "Esperado"),
         "the comparison is shown after the count"
     );
-    assert!(shows(&till, "-16,90 €"));
+    assert!(shows(&till, "−16,90 €"));
     assert!(shows(
         &till,
-        "Cierre rechazado: descuadre de -16,90 € por encima de la tolerancia de 5,00 €. \
+        "Cierre rechazado: descuadre de −16,90 € por encima de la tolerancia de 5,00 €. \
          Hace falta el PIN de un encargado y una nota."
     ));
     assert!(
@@ -125,7 +125,7 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
     click(&mut till, "Cerrar el día");
     assert!(shows(
         &till,
-        "Cierre Z 1 registrado · descuadre en efectivo -16,90 €"
+        "Cierre Z 1 registrado · descuadre en efectivo −16,90 €"
     ));
     {
         let l = till.ledger().unwrap().lock().unwrap();
@@ -306,7 +306,7 @@ fn a_manager_with_no_shift_open_counts_the_float_at_login_and_a_z_stops_selling(
     click(&mut till, "Cerrar el día");
     assert!(shows(
         &till,
-        "Cierre Z 1 registrado · descuadre en efectivo -3,45 €"
+        "Cierre Z 1 registrado · descuadre en efectivo −3,45 €"
     ));
     // The Z ended the shift: the sell screen says so before anything is scanned.
     click(&mut till, "Volver a vender");
