@@ -1,6 +1,6 @@
 //! The `back-office-server` command line: `serve`, `migrate`, `admin create`, `demo`.
 
-use crate::http::{AppState, router};
+use crate::app::{AppState, router};
 use crate::storage::{self, Storage};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -273,11 +273,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                     }
                 };
                 let stores = stores.into_iter().map(sync_protocol::StoreId).collect();
-                let app = AppState::new(st.clone());
-                crate::web::login::create_user(&app, &login, name, &password, role, stores)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))
-                    .context("creating the dashboard user")?;
+                crate::services::accounts::create_user(
+                    st.as_ref(),
+                    &login,
+                    name,
+                    &password,
+                    role,
+                    stores,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .context("creating the dashboard user")?;
                 println!(
                     "Dashboard user {login:?} ({}) created: sign in at /dashboard/login",
                     role.as_str()

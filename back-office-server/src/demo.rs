@@ -2,8 +2,9 @@
 //! prints how to use it. Everything is generated from word lists with a fixed seed, so every fresh
 //! demo database has the same catalog.
 
-use crate::http::admin::{ProductIn, create_till_with_code, validate_product};
-use crate::http::{AppError, AppState};
+use crate::services::accounts::create_user;
+use crate::services::catalog::{ProductIn, new_product as validate_product};
+use crate::services::tills::create_till;
 use crate::storage::{NewFranchisee, NewStaff, NewStore, NewTaxRate, Storage};
 use crate::{auth, barcode, nif};
 use anyhow::{Context, Result, anyhow};
@@ -394,7 +395,7 @@ pub struct DemoSeed {
 
 /// Creates the demo's dashboard users: an HQ admin, an HQ analyst and the manager of the first store.
 async fn demo_logins(
-    app: &AppState,
+    st: &dyn Storage,
     first_store: (sync_protocol::StoreId, &str),
 ) -> Result<Vec<(String, String, String)>> {
     use crate::storage::dashboard::DashboardRole;
@@ -423,16 +424,16 @@ async fn demo_logins(
         ),
     ] {
         let password = auth::new_password();
-        crate::web::login::create_user(app, user, name, &password, role, stores)
+        create_user(st, user, name, &password, role, stores)
             .await
-            .map_err(|e| anyhow!("creating dashboard user {user}: {}", e.message))?;
+            .map_err(|e| anyhow!("creating dashboard user {user}: {e}"))?;
         out.push((user.to_string(), password, what));
     }
     Ok(out)
 }
 
-fn app_err(e: AppError) -> anyhow::Error {
-    anyhow!("{}", e.message)
+fn app_err(e: crate::problem::Problem) -> anyhow::Error {
+    anyhow!("{e}")
 }
 
 /// The generated catalog: `DEMO_PRODUCTS` products with unique names and valid EAN-13 codes (prefix 84).
@@ -513,7 +514,7 @@ pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<(ProductIn, &'static
 /// and a product for each: oranges by the kilo (label `21 00001 WWWWW C`) and cheese cut to order
 /// (label `23 00002 PPPPP C`). Returns how many products it created.
 async fn seed_scale_items(st: &Arc<dyn Storage>, rate_ids: &[(i64, i64)]) -> Result<u64> {
-    use crate::http::admin::{BarcodeRuleIn, validate_barcode_rule};
+    use crate::services::catalog::{BarcodeRuleIn, barcode_rule as validate_barcode_rule};
     use sync_protocol::barcode::VariableMeasureRule;
     for base in [
         VariableMeasureRule::odoo_weight(),
@@ -574,7 +575,6 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
     if !st.list_franchisees().await?.is_empty() {
         return Ok(None);
     }
-    let app = AppState::new(st.clone());
 
     // IVA rates.
     let mut rate_ids = Vec::new();
@@ -758,9 +758,7 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
     // One till per store with its enrolment code.
     let mut tills = Vec::new();
     for s in &store_rows {
-        let t = create_till_with_code(&app, s.id, "Caja 1")
-            .await
-            .map_err(app_err)?;
+        let t = create_till(st.as_ref(), s.id, "Caja 1").await?;
         tills.push((s.name.clone(), t.till.name, t.enrolment_code));
     }
 
@@ -769,7 +767,7 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
     st.create_admin("Demo HQ admin", &auth::hash_token(&admin_token))
         .await?;
 
-    let logins = demo_logins(&app, (store_rows[0].id, &store_rows[0].name)).await?;
+    let logins = demo_logins(st.as_ref(), (store_rows[0].id, &store_rows[0].name)).await?;
 
     Ok(Some(DemoSeed {
         admin_token,
@@ -847,8 +845,8 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
             println!();
             let user = format!("hq-{}", &auth::new_enrolment_code()[..4].to_lowercase());
             let password = auth::new_password();
-            crate::web::login::create_user(
-                &AppState::new(st.clone()),
+            create_user(
+                st.as_ref(),
                 &user,
                 "HQ admin (demo re-run)",
                 &password,
@@ -856,7 +854,7 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
                 vec![],
             )
             .await
-            .map_err(|e| anyhow!("creating a dashboard user: {}", e.message))?;
+            .map_err(|e| anyhow!("creating a dashboard user: {e}"))?;
             println!("The demo franchise is already in this database; nothing seeded.");
             println!(
                 "A fresh dashboard sign-in for this run: {url}/dashboard/login  user {user}  password {password}"

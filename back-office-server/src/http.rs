@@ -8,8 +8,9 @@ pub mod reports;
 pub mod sync;
 pub mod verifactu;
 
+use crate::app::{AppState, PUSH_BODY_LIMIT};
 use crate::problem::Problem;
-use crate::storage::{Storage, StorageError, TillAuth};
+use crate::storage::{StorageError, TillAuth};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -18,50 +19,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
-use std::sync::Arc;
 use sync_protocol::ApiError;
 
-/// Largest request body of a till's push (a full batch of big tickets fits comfortably). Read only
-/// once the till's token is known: the body extractor runs after authentication.
-pub const PUSH_BODY_LIMIT: usize = 16 * 1024 * 1024;
-/// Largest body of the dashboard's catalog import (a spreadsheet pasted into the form).
-pub const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
-/// Largest body of every other request (forms, admin API calls, enrolment, sign-in).
-pub const BODY_LIMIT: usize = 256 * 1024;
-
-/// The body limit of a path (see the constants).
-pub fn body_limit(path: &str) -> usize {
-    match path {
-        "/api/v1/sync/push" => PUSH_BODY_LIMIT,
-        "/dashboard/catalog/import" => IMPORT_BODY_LIMIT,
-        _ => BODY_LIMIT,
-    }
-}
-
-/// What every handler gets.
-#[derive(Clone)]
-pub struct AppState {
-    pub storage: Arc<dyn Storage>,
-    /// How requests reach this server (trusted proxies, TLS).
-    pub net: Arc<crate::net::NetConfig>,
-}
-
-impl AppState {
-    /// A server with no trusted proxy and no TLS of its own.
-    pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self::with_net(storage, crate::net::NetConfig::default())
-    }
-
-    pub fn with_net(storage: Arc<dyn Storage>, net: crate::net::NetConfig) -> Self {
-        Self {
-            storage,
-            net: Arc::new(net),
-        }
-    }
-}
-
-/// The whole server: health, OpenAPI, sync, admin and report routes.
-pub fn router(state: AppState) -> Router {
+/// The JSON API: health, OpenAPI, till sync, HQ admin, reports and VERI*FACTU records.
+pub fn routes() -> Router<AppState> {
     let admin = Router::new()
         .route(
             "/franchisees",
@@ -152,42 +113,20 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1/admin", admin)
         .route("/api/v1/reports/sales", get(reports::sales))
         .route("/api/v1/verifactu/records", get(verifactu::records))
-        .merge(crate::web::routes().layer(axum::middleware::from_fn(crate::web::localize_errors)))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(refuse_declared_oversize))
-        // A body that trickles in is given up on (the header read has its own timeout in `serve`).
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            std::time::Duration::from_secs(60),
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.net.clone(),
-            crate::net::middleware,
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
 }
 
-/// Answers 413 at once when the declared `Content-Length` is over the limit, before any of the body is
-/// read. Without this the server would read part of the body, answer, and close a socket with unread
-/// data, which resets the connection and can lose the answer on the client side. Chunked bodies are
-/// still capped by `DefaultBodyLimit` as they are read.
-async fn refuse_declared_oversize(req: Request, next: axum::middleware::Next) -> Response {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let limit = body_limit(req.uri().path());
-    match declared {
-        Some(n) if n > limit as u64 => {
-            let mut e = rejection(StatusCode::PAYLOAD_TOO_LARGE, String::new());
-            e.message = format!("the request body is larger than the limit of {limit} bytes");
-            e.into_response()
-        }
-        _ => next.run(req).await,
-    }
+/// The JSON answer for a route that does not exist.
+pub async fn not_found() -> AppError {
+    AppError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// The JSON answer for a method a route does not take.
+pub async fn method_not_allowed() -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {
@@ -212,18 +151,6 @@ async fn healthz(State(st): State<AppState>) -> Response {
 
 async fn openapi() -> Json<serde_json::Value> {
     Json(crate::openapi::document())
-}
-
-async fn not_found() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
-}
-
-async fn method_not_allowed() -> AppError {
-    AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this route does not accept that method",
-    )
 }
 
 // --- errors -------------------------------------------------------------------------------------
@@ -318,7 +245,7 @@ impl From<StorageError> for AppError {
 }
 
 /// Maps an axum rejection (its status and text) to a JSON error with a stable code.
-fn rejection(status: StatusCode, text: String) -> AppError {
+pub(crate) fn rejection(status: StatusCode, text: String) -> AppError {
     let code = match status {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
@@ -482,14 +409,4 @@ impl FromRequestParts<AppState> for AdminToken {
         }
         Err(AppError::unauthorized("unknown admin API token"))
     }
-}
-
-/// Runs a blocking closure (argon2) off the async threads.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        tracing::error!(error = %e, "blocking task failed");
-        AppError::internal("an internal task failed")
-    })
 }

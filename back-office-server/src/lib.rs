@@ -2,6 +2,7 @@
 //! The HTTP layer (`http`) talks only to the [`storage::Storage`] trait; the backend is picked once from the database URL.
 #![recursion_limit = "512"]
 
+pub mod app;
 pub mod auth;
 pub mod barcode;
 pub mod cli;
@@ -18,4 +19,4 @@ pub mod services;
 pub mod storage;
 pub mod web;
 
-pub use http::{AppState, router};
+pub use app::{AppState, router};

@@ -53,6 +53,11 @@ impl Client {
     };
 }
 
+/// The client of a request as the middleware worked it out; unknown when it did not run.
+pub fn client(ext: &axum::http::Extensions) -> Client {
+    ext.get::<Client>().copied().unwrap_or(Client::UNKNOWN)
+}
+
 /// Works out the [`Client`] of a request from its peer and headers.
 pub fn client_of(cfg: &NetConfig, peer: Option<IpAddr>, headers: &HeaderMap) -> Client {
     let from_proxy = peer.is_some_and(|p| cfg.trusts(p));

@@ -2,5 +2,41 @@
 //! dashboard in `web`, the command line in `cli`, the scheduled jobs in `jobs`) and `storage`.
 //! Adapters parse a request and render an answer; what is valid, what a change writes and what a
 //! job does live here, once, so the API, the dashboard and the CLI cannot disagree.
+//!
+//! Each operation takes the storage and a request as the adapters parsed it, checks it (a refusal is
+//! a [`Problem`] with a stable code), and makes the change; storage writes the change-log rows the
+//! tills pull in the same transaction. The push algorithm lives in `storage::ingest` (one SQL
+//! transaction); scheduled work in `jobs`.
+
+pub mod accounts;
+pub mod catalog;
+pub mod deliveries;
+pub mod fields;
 pub mod invoicing;
 pub mod mail;
+pub mod reports;
+pub mod staff;
+pub mod stores;
+pub mod tills;
+
+use crate::problem::Problem;
+use crate::storage::StorageError;
+
+/// What a service answers: the storage's errors, a refused input as `Invalid(problem)`.
+pub type ServiceResult<T> = Result<T, StorageError>;
+
+impl From<Problem> for StorageError {
+    fn from(p: Problem) -> Self {
+        StorageError::Invalid(p)
+    }
+}
+
+/// Runs a blocking closure (argon2) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "blocking task failed");
+        StorageError::Backend(format!("an internal task failed: {e}"))
+    })
+}

@@ -21,7 +21,7 @@ pub use crate::i18n;
 pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
 pub use forms::{SessionForm, SignInForm, WriteForm};
 
-use crate::http::{AppError, AppState};
+use crate::app::AppState;
 use crate::problem::Problem;
 use crate::storage::StorageError;
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
@@ -98,7 +98,7 @@ impl Dashboard {
         self.router = self.router.route(
             path,
             post(handler).layer(axum::extract::DefaultBodyLimit::max(
-                crate::http::body_limit(path),
+                crate::app::body_limit(path),
             )),
         );
         self.writes.push(WriteRoute {
@@ -300,16 +300,6 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
     res
 }
 
-impl From<AppError> for WebError {
-    fn from(e: AppError) -> Self {
-        Self {
-            status: e.status,
-            message: e.message,
-            problem: e.problem,
-        }
-    }
-}
-
 impl From<Problem> for WebError {
     fn from(p: Problem) -> Self {
         Self::problem(StatusCode::UNPROCESSABLE_ENTITY, p)
@@ -318,7 +308,18 @@ impl From<Problem> for WebError {
 
 impl From<StorageError> for WebError {
     fn from(e: StorageError) -> Self {
-        AppError::from(e).into()
+        match e {
+            StorageError::NotFound(p) => Self::problem(StatusCode::NOT_FOUND, p),
+            StorageError::Conflict(p) => Self::problem(StatusCode::CONFLICT, p),
+            StorageError::Invalid(p) => Self::problem(StatusCode::UNPROCESSABLE_ENTITY, p),
+            StorageError::Backend(m) => {
+                tracing::error!(error = %m, "storage backend failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the database failed; the error is in the server log",
+                )
+            }
+        }
     }
 }
 
@@ -395,7 +396,7 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
         let to_login = || Redirect::to("/dashboard/login").into_response();
-        let secure = login::client(&parts.extensions).secure;
+        let secure = crate::net::client(&parts.extensions).secure;
         let Some(token) = cookie(&parts.headers, session_cookie_name(secure)) else {
             return Err(to_login());
         };

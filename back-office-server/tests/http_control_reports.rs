@@ -3,9 +3,9 @@
 //! and staff hours for payroll. Real documents are pushed through storage, then each page and CSV
 //! is fetched as HQ, an analyst and a store manager, with exact figures.
 
+use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::{NewFranchisee, NewStaff, NewStore, TillAuth};
-use back_office_server::{AppState, auth};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use sync_protocol::{
@@ -297,8 +297,8 @@ async fn world(s: &Server) -> World {
         ("analista", DashboardRole::Analyst, vec![]),
         ("norte", DashboardRole::Manager, vec![stores[0]]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             &format!("Usuario {user}"),
             PASSWORD,

@@ -2,11 +2,11 @@
 //! PostgreSQL database when `TRASTIENDA_TEST_POSTGRES_URL` is set), driven like a browser with reqwest:
 //! sign-in, rate limit, CSRF, role boundaries, every page and every form (good and bad input).
 
+use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::{
     NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate, TillAuth,
 };
-use back_office_server::{AppState, auth};
 use chrono::Utc;
 use reqwest::StatusCode;
 use sync_protocol::{
@@ -173,8 +173,8 @@ async fn world(s: &Server) -> World {
         ("analista", DashboardRole::Analyst, vec![]),
         ("norte", DashboardRole::Manager, vec![stores[0]]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             &format!("Usuario {user}"),
             PASSWORD,
@@ -759,7 +759,7 @@ async fn bad_input_gets_a_message_and_saves_nothing(s: &Server) {
         (
             "/dashboard/franchisees".into(),
             vec![("legal_name", "X, S.L."), ("nif", "B12345670")],
-            "no válido",
+            "no es válido",
         ),
         (
             "/dashboard/franchisees".into(),

@@ -4,10 +4,10 @@
 //! page follows it, without open redirects; `Accept-Language` picks the default; a bogus cookie
 //! falls back; validation errors and formats (money, dates) follow the language.
 
+use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::deliveries::NewDeliveryNote;
 use back_office_server::storage::{NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate};
-use back_office_server::{AppState, auth};
 use chrono::Utc;
 use reqwest::StatusCode;
 use sync_protocol::{
@@ -201,8 +201,8 @@ async fn world(s: &Server) -> World {
         ("analyst", DashboardRole::Analyst, vec![]),
         ("boss", DashboardRole::Manager, vec![store]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             "Ane",
             PASSWORD,
@@ -722,7 +722,7 @@ async fn validation_errors_in_the_chosen_language(s: &Server) {
             [
                 "The PIN must have 4 to 8 digits.",
                 "The price “abc” is not a valid amount (for example 2.49).",
-                "Invalid tax ID (NIF/CIF) “B1”",
+                "NIF “B1” is not valid: a Spanish NIF/CIF/NIE has 9 characters",
                 "The percentage “lots” is not a number",
                 "Line 2: the VAT “x” is not a percentage. Nothing has been imported.",
                 "Item digits: “x” is not a valid whole number.",
@@ -738,7 +738,7 @@ async fn validation_errors_in_the_chosen_language(s: &Server) {
             [
                 "El PIN debe tener de 4 a 8 cifras.",
                 "El precio «abc» no es un importe válido (por ejemplo 2,49).",
-                "NIF/CIF «B1» no válido",
+                "El NIF «B1» no es válido: un NIF, CIF o NIE español tiene 9 caracteres",
                 "El porcentaje «lots» no es un número",
                 "Línea 2: el IVA «x» no es un porcentaje. No se ha importado nada.",
                 "Cifras de artículo: «x» no es un número entero válido.",

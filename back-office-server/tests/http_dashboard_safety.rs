@@ -4,13 +4,13 @@
 //! write (BOM, `;`, decimal commas) and exports defuse formulas in text cells; page and date
 //! parameters out of range are a 400/422 page, never a panic.
 
+use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::deliveries::DeliveryFilter;
 use back_office_server::storage::{
     NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate, Storage,
 };
 use back_office_server::web::WriteRoute;
-use back_office_server::{AppState, auth};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
@@ -90,8 +90,8 @@ async fn world(s: &Server) -> World {
         ..VariableMeasureRule::odoo_weight()
     };
     let rule = st.create_barcode_rule(&rule).await.unwrap().id;
-    back_office_server::web::login::create_user(
-        &AppState::new(st.clone()),
+    back_office_server::services::accounts::create_user(
+        &*st.clone(),
         "hq",
         "Usuario hq",
         PASSWORD,

@@ -4,9 +4,9 @@
 //! marking the note received (with differences and an alert, or an alert for a note that is not its
 //! store's), and the Albaranes dashboard page with its roles, CSRF and line-by-line form errors.
 
+use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::{NewFranchisee, NewProduct, NewStore, NewTaxRate, TillAuth};
-use back_office_server::{AppState, auth};
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -85,8 +85,8 @@ async fn world(s: &Server) -> World {
         ("analista", DashboardRole::Analyst, vec![]),
         ("norte", DashboardRole::Manager, vec![stores[0]]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             &format!("Usuario {user}"),
             PASSWORD,

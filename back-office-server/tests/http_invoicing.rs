@@ -6,7 +6,6 @@
 //! documents read back by their oracles (pdftotext, UBL XSD + EN 16931 schematron, Facturae XSD
 //! with xmllint), the dashboard pages by role, and the monthly job.
 
-use back_office_server::AppState;
 use back_office_server::auth;
 use back_office_server::jobs;
 use back_office_server::storage::dashboard::DashboardRole;
@@ -709,15 +708,21 @@ async fn invoicing_story(s: &Server) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // --- the dashboard by role ---------------------------------------------------------------
-    let app = AppState::new(st.clone());
     for (login, role, stores) in [
         ("hq", DashboardRole::Admin, vec![]),
         ("ana", DashboardRole::Analyst, vec![]),
         ("gestor", DashboardRole::Manager, vec![norte]),
     ] {
-        back_office_server::web::login::create_user(&app, login, login, PASSWORD, role, stores)
-            .await
-            .unwrap();
+        back_office_server::services::accounts::create_user(
+            st.as_ref(),
+            login,
+            login,
+            PASSWORD,
+            role,
+            stores,
+        )
+        .await
+        .unwrap();
     }
     let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
     hq.get("/dashboard/invoicing")

@@ -4,7 +4,6 @@
 //! writing a maildir), which the test reads back: recipient, subject in the franchisee's language,
 //! the PDF and the UBL attached byte for byte. A further round sends nothing twice.
 
-use back_office_server::AppState;
 use back_office_server::jobs;
 use back_office_server::services::invoicing as inv;
 use back_office_server::services::mail::{self, MailConfig};
@@ -193,8 +192,8 @@ async fn invoices_are_emailed(s: &Server) {
         state.last_error.as_deref().unwrap_or("").contains("SMTP"),
         "{state:?}"
     );
-    back_office_server::web::login::create_user(
-        &AppState::new(st.clone()),
+    back_office_server::services::accounts::create_user(
+        st.as_ref(),
         "hq",
         "hq",
         PASSWORD,

@@ -2,7 +2,6 @@
 //! now (once per period, as ever), an analyst only reads, a store manager does not see the page;
 //! a failed run shows its error there and raises an alert on the overview. Both backends.
 
-use back_office_server::AppState;
 use back_office_server::jobs::{self, JobContext, JobDef, JobError, PeriodKind};
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::jobs::Trigger;
@@ -34,8 +33,8 @@ async fn world(s: &Server) {
         ("analista", DashboardRole::Analyst, vec![]),
         ("encargado", DashboardRole::Manager, vec![store]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             user,
             PASSWORD,

@@ -4,7 +4,6 @@
 //! page and CSV fetched as HQ and as a store manager, with exact figures; bad input; and the
 //! migration 0007 backfill giving the same aggregates as push keeps.
 
-use back_office_server::AppState;
 use back_office_server::auth;
 use back_office_server::storage::dashboard::{DashboardRole, ReportDim, ReportSource};
 use back_office_server::storage::{
@@ -254,8 +253,8 @@ async fn world(s: &Server) -> World {
         ("analista", DashboardRole::Analyst, vec![]),
         ("norte", DashboardRole::Manager, vec![norte]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             &format!("Usuario {user}"),
             PASSWORD,

@@ -30,8 +30,8 @@ async fn users(s: &Server) -> sync_protocol::StoreId {
         .await
         .unwrap()
         .id;
-    back_office_server::web::login::create_user(
-        &AppState::new(st.clone()),
+    back_office_server::services::accounts::create_user(
+        &*st.clone(),
         "hq",
         "Usuario hq",
         PASSWORD,

@@ -2,9 +2,9 @@
 //! poll; HQ keeps the last report and when, and shows it on the Tills page and in the admin tills
 //! API. Bad values are refused and store nothing. Real router over SQLite and PostgreSQL.
 
+use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::{NewFranchisee, NewStore, TillAuth};
-use back_office_server::{AppState, auth};
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -53,8 +53,8 @@ async fn world(s: &Server) -> World {
         ("hq", DashboardRole::Admin, vec![]),
         ("norte", DashboardRole::Manager, vec![stores[0]]),
     ] {
-        back_office_server::web::login::create_user(
-            &AppState::new(st.clone()),
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
             user,
             &format!("Usuario {user}"),
             PASSWORD,

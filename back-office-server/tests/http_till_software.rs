@@ -4,7 +4,6 @@
 //! And enrolment is retryable: the same code with the same enrolment id gets the same till again.
 //! Real router over SQLite and PostgreSQL.
 
-use back_office_server::AppState;
 use back_office_server::auth;
 use back_office_server::storage::dashboard::DashboardRole;
 use back_office_server::storage::{NewFranchisee, NewStore};
@@ -41,8 +40,8 @@ async fn world(s: &Server) -> World {
     st.create_admin("HQ", &auth::hash_token(&admin_token))
         .await
         .unwrap();
-    back_office_server::web::login::create_user(
-        &AppState::new(st.clone()),
+    back_office_server::services::accounts::create_user(
+        &*st.clone(),
         "hq",
         "Usuario hq",
         PASSWORD,

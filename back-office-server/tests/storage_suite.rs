@@ -683,6 +683,41 @@ async fn push_and_report(s: &Arc<dyn Storage>, ctx: &Ctx, till: &TillAuth) {
             .unwrap()
             .is_empty()
     );
+
+    // A till whose clock reset to 1970, then one a day ahead of HQ: the documents are kept, and
+    // one clock alert (not one per document) tells HQ the till's clock is wrong.
+    let skewed = |a: &[back_office_server::storage::Alert]| {
+        a.iter()
+            .filter(|a| a.kind == "clock_skew")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(skewed(&s.list_alerts().await.unwrap()).is_empty());
+    let epoch = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+    let reset = chain(
+        till,
+        &broken[0].hash,
+        7,
+        vec![
+            (epoch, sale_body(vec![line(p, 1000, 100, 10)], 90)),
+            (
+                now + chrono::Duration::days(1),
+                sale_body(vec![line(p, 1000, 100, 10)], 91),
+            ),
+        ],
+    );
+    let r = s.push(till, &reset, now).await.unwrap();
+    assert!(r.results.iter().all(|x| x.status == PushStatus::Stored));
+    let skew = skewed(&s.list_alerts().await.unwrap());
+    assert_eq!(skew.len(), 1, "{skew:?}");
+    assert!(
+        skew[0]
+            .message
+            .contains("document 7 is dated 1970-01-01 00:00:00 UTC, years before HQ's clock"),
+        "{}",
+        skew[0].message
+    );
+    assert_eq!(skew[0].till_id, Some(till.till_id));
     let _ = ctx.store_b;
 }
 

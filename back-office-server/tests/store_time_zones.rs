@@ -4,10 +4,10 @@
 //! the admin API and the Tiendas page (a bad zone is refused, nothing saved), sent to the store's
 //! tills, and filled in at start-up for documents stored before the zone existed. Both backends.
 
+use back_office_server::auth;
 use back_office_server::p;
 use back_office_server::storage::dashboard::{DashboardRole, ReportDim, ReportSource};
 use back_office_server::storage::{NewProduct, NewTaxRate, TillAuth};
-use back_office_server::{AppState, auth};
 use chrono::{DateTime, NaiveDate, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -188,8 +188,8 @@ async fn a_canary_store_counts_its_own_day_and_hour(s: &Server) {
     }
 
     // The Tiendas page: the zone is shown and saved; a made-up one is refused in Spanish.
-    back_office_server::web::login::create_user(
-        &AppState::new(st.clone()),
+    back_office_server::services::accounts::create_user(
+        &*st.clone(),
         "hq",
         "HQ",
         PASSWORD,

@@ -1225,6 +1225,23 @@ impl Ledger {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Sales and refunds committed after the newest one with a print job and that have none: the
+    /// till died between the sale's commit and queueing its receipt. Only ever the tail of the
+    /// ledger (every sale and refund the till rings is queued, printer or not).
+    pub fn receipts_never_queued(&self) -> Result<Vec<u64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.seq FROM documents d
+             WHERE d.kind IN ('sale', 'refund')
+               AND d.seq > (SELECT COALESCE(MAX(doc_seq), 0) FROM print_jobs)
+               AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.doc_seq = d.seq)
+             ORDER BY d.seq",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        Ok(rows
+            .map(|r| r.map(|s| s as u64))
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Jobs not printed yet, oldest first.
     pub fn pending_prints(&self, limit: usize) -> Result<Vec<PrintJob>> {
         let mut stmt = self.conn.prepare(

@@ -359,6 +359,23 @@ impl PrintQueue {
         }
     }
 
+    /// Queues the receipts of sales and refunds that committed without one (the till died between
+    /// the commit and the queue; see [`Ledger::receipts_never_queued`]). Call once at start-up,
+    /// before anything else prints; [`Self::retry_pending`] then prints them. Returns the jobs.
+    pub fn queue_lost_receipts(&self, ledger: &Arc<Mutex<Ledger>>) -> Result<Vec<i64>, PrintError> {
+        let lost = lock(ledger)?.receipts_never_queued()?;
+        let mut jobs = Vec::with_capacity(lost.len());
+        for seq in lost {
+            let (label, bytes) = self.render_document(ledger, seq, None)?;
+            jobs.push(lock(ledger)?.enqueue_print(Some(seq), &label, &bytes)?);
+            tracing::warn!(
+                seq,
+                "receipt of a sale committed before a crash queued at start-up"
+            );
+        }
+        Ok(jobs)
+    }
+
     /// Renders a committed sale or refund from the ledger and prints it through the queue.
     pub fn print_document(
         &self,
@@ -366,6 +383,17 @@ impl PrintQueue {
         seq: u64,
         cashier: Option<&str>,
     ) -> Result<i64, PrintError> {
+        let (label, bytes) = self.render_document(ledger, seq, cashier)?;
+        self.submit(ledger, Some(seq), &label, &bytes)
+    }
+
+    /// A committed sale or refund's receipt: its label (the ticket number) and its bytes.
+    fn render_document(
+        &self,
+        ledger: &Arc<Mutex<Ledger>>,
+        seq: u64,
+        cashier: Option<&str>,
+    ) -> Result<(String, Vec<u8>), PrintError> {
         let (doc, store) = {
             let l = lock(ledger)?;
             (
@@ -379,7 +407,7 @@ impl PrintQueue {
             sync_protocol::DocumentBody::Refund(r) => r.refund_number.clone(),
             _ => format!("document {seq}"),
         };
-        self.submit(ledger, Some(seq), &label, &bytes)
+        Ok((label, bytes))
     }
 
     /// Prints every pending job, oldest first; stops at the first failure (the printer is

@@ -412,6 +412,46 @@ fn refused_connection_keeps_the_receipt_and_reprints_when_back() {
     assert!(find(&printer.bytes(), &DRAWER_PULSE).is_some());
 }
 
+/// A till killed between a sale's commit and queueing its receipt: at the next start the receipt
+/// is queued and prints, the first sale's as any other; receipts already queued are not queued twice.
+#[test]
+fn a_receipt_lost_between_commit_and_queue_is_queued_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir);
+    let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), READY);
+    let q = queue(printer.port);
+    let first = sale(&l);
+    q.print_document(&l, first.seq, None).unwrap();
+    assert!(
+        l.lock()
+            .unwrap()
+            .receipts_never_queued()
+            .unwrap()
+            .is_empty()
+    );
+    // The crash: two sales commit, the till dies before their receipts are queued.
+    let lost = [sale(&l).seq, sale(&l).seq];
+    assert_eq!(l.lock().unwrap().receipts_never_queued().unwrap(), lost);
+    // The next start.
+    let jobs = q.queue_lost_receipts(&l).unwrap();
+    assert_eq!(jobs.len(), 2);
+    assert!(
+        l.lock()
+            .unwrap()
+            .receipts_never_queued()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(q.queue_lost_receipts(&l).unwrap().is_empty(), "queued once");
+    let pending = l.lock().unwrap().pending_prints(10).unwrap();
+    assert_eq!(
+        pending.iter().map(|j| j.doc_seq).collect::<Vec<_>>(),
+        lost.map(Some)
+    );
+    assert_eq!(q.retry_pending(&l).unwrap().printed.len(), 2);
+    assert!(l.lock().unwrap().pending_prints(10).unwrap().is_empty());
+}
+
 #[test]
 fn paper_out_is_reported_and_the_reprint_arrives_after_reloading() {
     let dir = tempfile::tempdir().unwrap();

@@ -38,13 +38,74 @@ pub fn cif_control_digit(digits: &str) -> Option<u32> {
     Some((10 - sum % 10) % 10)
 }
 
-/// Validates a normalised NIF/NIE/CIF; the error says what is wrong.
+/// What is wrong with a NIF/NIE/CIF, as a kind and the character it should end in. `Display` is
+/// an English sentence; the server turns the kind into a message in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NifError {
+    #[error("'{0}' is not a Spanish NIF/CIF/NIE: it must be 9 characters")]
+    Length(String),
+    #[error("'{0}' is not a valid DNI: it must be 8 digits and a letter")]
+    DniFormat(String),
+    #[error("'{nif}' has a wrong check letter: a DNI with these digits ends in {want}")]
+    DniLetter { nif: String, want: char },
+    #[error("'{0}' is not a valid NIE: it must be X, Y or Z, 7 digits and a letter")]
+    NieFormat(String),
+    #[error("'{nif}' has a wrong check letter: a NIE with these digits ends in {want}")]
+    NieLetter { nif: String, want: char },
+    #[error("'{0}' is not a valid NIF")]
+    SpecialFormat(String),
+    #[error("'{nif}' has a wrong check letter: it should end in {want}")]
+    SpecialLetter { nif: String, want: char },
+    #[error("'{0}' is not a valid CIF: it must be a letter, 7 digits and a control character")]
+    CifFormat(String),
+    #[error("'{nif}' has a wrong control character: a CIF with these digits ends in {want}")]
+    CifControl { nif: String, want: String },
+    #[error(
+        "'{0}' is not a Spanish NIF/CIF/NIE: it must start with a digit, X/Y/Z, K/L/M or a company letter"
+    )]
+    Kind(String),
+}
+
+impl NifError {
+    /// A stable name of the kind (`length`, `dni_letter`, …).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Length(_) => "length",
+            Self::DniFormat(_) => "dni_format",
+            Self::DniLetter { .. } => "dni_letter",
+            Self::NieFormat(_) => "nie_format",
+            Self::NieLetter { .. } => "nie_letter",
+            Self::SpecialFormat(_) => "special_format",
+            Self::SpecialLetter { .. } => "special_letter",
+            Self::CifFormat(_) => "cif_format",
+            Self::CifControl { .. } => "cif_control",
+            Self::Kind(_) => "kind",
+        }
+    }
+
+    /// The character (or characters) the identifier should end in, for the kinds that know it.
+    pub fn want(&self) -> Option<String> {
+        match self {
+            Self::DniLetter { want, .. }
+            | Self::NieLetter { want, .. }
+            | Self::SpecialLetter { want, .. } => Some(want.to_string()),
+            Self::CifControl { want, .. } => Some(want.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Validates a normalised NIF/NIE/CIF; the error says what is wrong in English.
 pub fn validate(nif: &str) -> Result<(), String> {
+    check(nif).map_err(|e| e.to_string())
+}
+
+/// Validates a normalised NIF/NIE/CIF; the error says what is wrong as a kind.
+pub fn check(nif: &str) -> Result<(), NifError> {
     let s = nif;
+    let owned = || s.to_string();
     if s.len() != 9 || !s.is_ascii() {
-        return Err(format!(
-            "'{s}' is not a Spanish NIF/CIF/NIE: it must be 9 characters"
-        ));
+        return Err(NifError::Length(owned()));
     }
     let bytes = s.as_bytes();
     let first = char::from(bytes[0]);
@@ -55,63 +116,49 @@ pub fn validate(nif: &str) -> Result<(), String> {
     // DNI: 8 digits and a letter.
     if first.is_ascii_digit() {
         if !all_digits(&s[..8]) {
-            return Err(format!(
-                "'{s}' is not a valid DNI: it must be 8 digits and a letter"
-            ));
+            return Err(NifError::DniFormat(owned()));
         }
-        let n: u32 = s[..8]
-            .parse()
-            .map_err(|_| format!("'{s}' is not a valid DNI"))?;
+        let n: u32 = s[..8].parse().map_err(|_| NifError::DniFormat(owned()))?;
         let want = dni_letter(n);
         if last != want {
-            return Err(format!(
-                "'{s}' has a wrong check letter: a DNI with these digits ends in {want}"
-            ));
+            return Err(NifError::DniLetter { nif: owned(), want });
         }
         return Ok(());
     }
     // NIE: X/Y/Z, 7 digits and a letter; X, Y, Z count as 0, 1, 2.
     if let Some(prefix) = "XYZ".find(first) {
         if !all_digits(middle) {
-            return Err(format!(
-                "'{s}' is not a valid NIE: it must be X, Y or Z, 7 digits and a letter"
-            ));
+            return Err(NifError::NieFormat(owned()));
         }
         let n: u32 = format!("{prefix}{middle}")
             .parse()
-            .map_err(|_| format!("'{s}' is not a valid NIE"))?;
+            .map_err(|_| NifError::NieFormat(owned()))?;
         let want = dni_letter(n);
         if last != want {
-            return Err(format!(
-                "'{s}' has a wrong check letter: a NIE with these digits ends in {want}"
-            ));
+            return Err(NifError::NieLetter { nif: owned(), want });
         }
         return Ok(());
     }
     // K, L, M: special NIFs of persons, checked like a DNI on the 7 digits.
     if "KLM".contains(first) {
         if !all_digits(middle) {
-            return Err(format!("'{s}' is not a valid NIF"));
+            return Err(NifError::SpecialFormat(owned()));
         }
         let n: u32 = middle
             .parse()
-            .map_err(|_| format!("'{s}' is not a valid NIF"))?;
+            .map_err(|_| NifError::SpecialFormat(owned()))?;
         let want = dni_letter(n);
         if last != want {
-            return Err(format!(
-                "'{s}' has a wrong check letter: it should end in {want}"
-            ));
+            return Err(NifError::SpecialLetter { nif: owned(), want });
         }
         return Ok(());
     }
     // CIF: entity letter, 7 digits, a control digit or letter.
     if CIF_TYPES.contains(first) {
         if !all_digits(middle) {
-            return Err(format!(
-                "'{s}' is not a valid CIF: it must be a letter, 7 digits and a control character"
-            ));
+            return Err(NifError::CifFormat(owned()));
         }
-        let d = cif_control_digit(middle).ok_or_else(|| format!("'{s}' is not a valid CIF"))?;
+        let d = cif_control_digit(middle).ok_or_else(|| NifError::CifFormat(owned()))?;
         let want_digit = char::from_digit(d, 10).unwrap_or('0');
         let want_letter = char::from(CIF_CONTROL_LETTERS[d as usize]);
         let ok = match first {
@@ -122,20 +169,18 @@ pub fn validate(nif: &str) -> Result<(), String> {
             _ => last == want_digit || last == want_letter,
         };
         if !ok {
-            return Err(format!(
-                "'{s}' has a wrong control character: a CIF with these digits ends in {}",
-                match first {
+            return Err(NifError::CifControl {
+                nif: owned(),
+                want: match first {
                     'P' | 'Q' | 'R' | 'S' | 'N' | 'W' => want_letter.to_string(),
                     'A' | 'B' | 'E' | 'H' => want_digit.to_string(),
                     _ => format!("{want_digit} or {want_letter}"),
-                }
-            ));
+                },
+            });
         }
         return Ok(());
     }
-    Err(format!(
-        "'{s}' is not a Spanish NIF/CIF/NIE: it must start with a digit, X/Y/Z, K/L/M or a company letter"
-    ))
+    Err(NifError::Kind(owned()))
 }
 
 /// A valid CIF from an entity letter and 7 digits (used by the demo seed and tests); `None` when
@@ -194,6 +239,15 @@ mod tests {
             assert!(validate(bad).is_err(), "{bad}");
         }
         assert!(validate("12345678A").unwrap_err().contains("ends in Z"));
+        assert_eq!(
+            check("12345678A"),
+            Err(NifError::DniLetter {
+                nif: "12345678A".into(),
+                want: 'Z'
+            })
+        );
+        assert_eq!(check("A28015866").unwrap_err().reason(), "cif_control");
+        assert_eq!(check("A28015866").unwrap_err().want().as_deref(), Some("5"));
     }
 
     #[test]

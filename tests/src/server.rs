@@ -1,8 +1,8 @@
 //! A real back-office-server on 127.0.0.1 over a fresh database, that can be stopped and started
 //! again on the same port and database (the tills keep their server URL across the outage).
 
-use back_office_server::http::{AppState, router};
 use back_office_server::storage;
+use back_office_server::{AppState, router};
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

@@ -33,8 +33,8 @@ async fn price_change_in_the_browser_reaches_the_till_and_its_sale_comes_back() 
     let storage = back_office_server::storage::open(&db.url)
         .await
         .expect("storage");
-    back_office_server::web::login::create_user(
-        &back_office_server::AppState::new(storage),
+    back_office_server::services::accounts::create_user(
+        &*storage,
         "hq",
         "Ana Torres",
         PASSWORD,

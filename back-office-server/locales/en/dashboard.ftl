@@ -183,7 +183,6 @@ stores-domicile-too-long = The registered address takes at most 300 characters.
 stores-address-too-long = The address takes at most 300 characters.
 stores-choose-franchisee = Choose the store's franchisee.
 stores-name-invalid = The store name is missing (at most 200 characters).
-stores-nif-invalid = Invalid tax ID (NIF/CIF) “{ $value }”: { $reason }
 stores-receipt-header-too-long = The receipt header takes at most { $max } characters.
 stores-receipt-footer-too-long = The receipt footer takes at most { $max } characters.
 stores-tolerance-too-high = The cash tolerance cannot exceed { $max }.
@@ -489,6 +488,7 @@ jobs-did-issued = { $n } invoices issued
 jobs-did-already_issued = { $n } already invoiced
 jobs-did-failed = { $n } failed
 alert-job-failed = Job failed
+alert-clock-skew = Till clock is off
 alert-chain-verify = Altered chain
 
 ## Store time zones

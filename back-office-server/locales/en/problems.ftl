@@ -48,7 +48,7 @@ problem-price_negative = { $field } { $value } must not be negative
 problem-price_too_large = { $field } { $value } is too large
 problem-cash_tolerance_negative = cash_tolerance { $value } must not be negative
 problem-cash_tolerance_too_high = cash_tolerance { $value } is above the maximum of { $max }
-problem-nif_invalid = nif “{ $value }” is not valid: { $reason ->
+problem-nif_invalid = NIF “{ $value }” is not valid: { $reason ->
     [length] a Spanish NIF/CIF/NIE has 9 characters
     [dni_format] a DNI is 8 digits and a letter
     [dni_letter] wrong check letter: a DNI with these digits ends in { $want }
@@ -72,6 +72,9 @@ problem-password_too_short = a password must be at least { $min } characters
 problem-user_name_invalid = the user name must be 1 to 64 characters: letters, digits, . _ - @
 problem-manager_needs_store = a store manager needs at least one store
 problem-hq_user_has_no_stores = only a store manager has stores; an HQ user sees every store
+problem-tax_rate_out_of_range = rate { $value } must be between 0.00 and 100.00
+problem-report_from_after_to = from ({ $from }) is after to ({ $to })
+problem-report_too_long = a report may span at most { $days } days
 problem-category_too_long = category must be at most { $max } characters
 problem-delivery_no_lines = a delivery note needs at least one line
 problem-delivery_supplier = the supplier or origin must be 1 to 200 characters
@@ -108,3 +111,4 @@ problem-invoice_nothing_to_invoice = franchisee { $franchisee } has nothing to i
 problem-credit_note_description = give the reason for the credit note (at most 200 characters)
 problem-credit_note_negative_line = invoice { $number } has negative lines: correct it line by line
 problem-period_not_closed = { $period } has not ended yet: a month is invoiced once it is closed
+problem-contract_amount_too_large = no amount of the contract may exceed { $max }

@@ -183,7 +183,6 @@ stores-domicile-too-long = El domicilio admite como mucho 300 caracteres.
 stores-address-too-long = La dirección admite como mucho 300 caracteres.
 stores-choose-franchisee = Elige el franquiciado de la tienda.
 stores-name-invalid = Falta el nombre de la tienda (máximo 200 caracteres).
-stores-nif-invalid = NIF/CIF «{ $value }» no válido: { $reason }
 stores-receipt-header-too-long = La cabecera del ticket admite como mucho { $max } caracteres.
 stores-receipt-footer-too-long = El pie del ticket admite como mucho { $max } caracteres.
 stores-tolerance-too-high = El margen de descuadre no puede pasar de { $max }.
@@ -489,6 +488,7 @@ jobs-did-issued = { $n } facturas emitidas
 jobs-did-already_issued = { $n } ya facturados
 jobs-did-failed = { $n } con error
 alert-job-failed = Tarea fallida
+alert-clock-skew = Reloj de la caja desajustado
 alert-chain-verify = Cadena alterada
 
 ## Store time zones

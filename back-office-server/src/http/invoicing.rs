@@ -167,20 +167,9 @@ pub async fn credit_note(
     Ok((StatusCode::CREATED, Json(r)))
 }
 
-/// The media type and file extension of a document format.
-pub fn format_of(format: &str) -> Option<(&'static str, &'static str)> {
-    match format {
-        "pdf" => Some(("application/pdf", "pdf")),
-        "ubl" => Some(("application/xml", "ubl.xml")),
-        "facturae" => Some(("application/xml", "xsig.xml")),
-        _ => None,
-    }
-}
-
 /// A stored document as a download.
 pub fn download(number: &str, format: &str, content: Vec<u8>, sha256: &str) -> Response {
-    let (mime, ext) = format_of(format).unwrap_or(("application/octet-stream", "bin"));
-    let name = format!("{number}.{ext}");
+    let (mime, name) = svc::document_file(number, format);
     let mut res = content.into_response();
     let h = res.headers_mut();
     if let Ok(v) = header::HeaderValue::from_str(mime) {
@@ -201,7 +190,7 @@ pub async fn document(
     _a: AdminToken,
     ApiPath((id, format)): ApiPath<(i64, String)>,
 ) -> Result<Response, AppError> {
-    if format_of(&format).is_none() {
+    if svc::document_format(&format).is_none() {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
             "not_found",

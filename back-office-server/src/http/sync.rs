@@ -1,6 +1,7 @@
 //! Till sync: enrolment with a one-time code, pushing documents, pulling catalog changes.
 
-use super::{ApiJson, ApiQuery, AppError, AppState, TillToken};
+use super::{ApiJson, ApiQuery, AppError, TillToken};
+use crate::app::AppState;
 use crate::auth;
 use axum::Json;
 use axum::extract::State;
@@ -146,7 +147,7 @@ pub async fn enroll(
             ));
         }
     };
-    let client = crate::web::login::client(&ext);
+    let client = crate::net::client(&ext);
     let key = format!(
         "enrol-ip:{}",
         client

@@ -1,7 +1,8 @@
 //! VERI*FACTU records for auditors and for HQ's own checks: every field of each record a
 //! franchisee's tills sent, with its huella, the previous huella it names and what HQ found on arrival.
 
-use super::{AdminToken, ApiQuery, AppError, AppState};
+use super::{AdminToken, ApiQuery, AppError};
+use crate::app::AppState;
 use crate::storage::verifactu::{RecordQuery, StoredRecord};
 use axum::Json;
 use axum::extract::State;

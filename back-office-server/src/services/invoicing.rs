@@ -150,9 +150,25 @@ pub fn terms_of(c: &ContractIn) -> Result<ContractTerms, Problem> {
     .map_err(terms_problem)
 }
 
+/// Largest amount a contract may name (fees, minimum, band limits): far above any franchise's month,
+/// far below where invoice arithmetic could overflow.
+pub const MAX_CONTRACT_AMOUNT_CENTS: i64 = 10_000_000_000;
+
 /// Checks a contract version; returns the first day it is in force. Nothing is stored on a refusal.
 pub fn check_contract(c: &ContractIn) -> Result<NaiveDate, Problem> {
     let from = parse_month(&c.effective_from)?;
+    let max = Money::from_cents(MAX_CONTRACT_AMOUNT_CENTS);
+    let amounts = [c.minimum_royalty, c.fee_per_till, c.fee_per_store, c.entry_fee]
+        .into_iter()
+        .chain(c.royalty_tiers.iter().flat_map(|t| [Some(t.from), t.to]).flatten());
+    for a in amounts {
+        if a.abs() > max {
+            return Err(Problem::new("contract_amount_too_large").with("max", max));
+        }
+    }
+    if c.royalty_tiers.len() > 20 {
+        return Err(Problem::new("contract_terms").with("detail", "at most 20 royalty bands"));
+    }
     terms_of(c)?;
     if c.payment_days > MAX_PAYMENT_DAYS {
         return Err(Problem::new("contract_payment_days").with("max", MAX_PAYMENT_DAYS));
@@ -570,6 +586,22 @@ pub async fn issue_credit_note(
         .invoicing()
         .issue_credit_note(id, now, Arc::new(move |f| compose_credit(f, &why, entorno)))
         .await
+}
+
+/// The media type and file extension of a stored document format (`pdf`, `ubl`, `facturae`).
+pub fn document_format(format: &str) -> Option<(&'static str, &'static str)> {
+    match format {
+        "pdf" => Some(("application/pdf", "pdf")),
+        "ubl" => Some(("application/xml", "ubl.xml")),
+        "facturae" => Some(("application/xml", "xsig.xml")),
+        _ => None,
+    }
+}
+
+/// The media type and file name of an invoice's document as downloaded.
+pub fn document_file(number: &str, format: &str) -> (&'static str, String) {
+    let (mime, ext) = document_format(format).unwrap_or(("application/octet-stream", "bin"));
+    (mime, format!("{number}.{ext}"))
 }
 
 // --- the monthly run --------------------------------------------------------------------------

@@ -26,6 +26,34 @@ pub(crate) async fn alert(
     Ok(())
 }
 
+/// How far ahead of HQ's clock a till may date a document (clocks drift; NTP is not everywhere).
+pub const CLOCK_AHEAD_TOLERANCE: chrono::Duration = chrono::Duration::minutes(10);
+/// The oldest a document may be when it arrives: a till offline for weeks is real, for years is a
+/// clock reset (to 1970 or 2000 after a flat CMOS battery).
+pub const OLDEST_PLAUSIBLE: chrono::Duration = chrono::Duration::days(3 * 365);
+/// How far back a till's clock may jump between two consecutive documents (a DST change is 1 hour).
+pub const BACKWARDS_TOLERANCE: chrono::Duration = chrono::Duration::hours(2);
+
+/// Why a document's till time cannot be right, if it cannot: dated in HQ's future, years back (a
+/// till reset to 1970), or hours before the document it follows. A till offline for a week pushes
+/// week-old documents, which is fine: old is not implausible, impossible is.
+pub fn implausible_time(
+    till_time: DateTime<Utc>,
+    now: DateTime<Utc>,
+    previous: &Option<DateTime<Utc>>,
+) -> Option<&'static str> {
+    if till_time > now + CLOCK_AHEAD_TOLERANCE {
+        return Some("in HQ's future");
+    }
+    if till_time < now - OLDEST_PLAUSIBLE {
+        return Some("years before HQ's clock");
+    }
+    if previous.is_some_and(|p| till_time < p - BACKWARDS_TOLERANCE) {
+        return Some("hours before the document it follows");
+    }
+    None
+}
+
 fn existing_of(r: &super::db::Row) -> StorageResult<Existing> {
     Ok(Existing {
         id: r.get(0)?,
@@ -52,6 +80,8 @@ pub(crate) async fn push_tx(
         .await?
         .ok_or_else(|| sql::till_not_found(till_id))?;
     let (mut contiguous, mut last_seq): (i64, i64) = (row.get(0)?, row.get(1)?);
+    // The first stored document of this batch whose till time cannot be right, and why.
+    let mut clock_off: Option<(i64, DateTime<Utc>, &'static str)> = None;
     // The store's zone: its documents are counted on its business days and local hours.
     let tz: trastienda_l10n::TimeZone = tx
         .scalar::<String>(
@@ -68,6 +98,7 @@ pub(crate) async fn push_tx(
     let mut prev_in_batch: Option<(i64, String)> = None;
     let mut aggregates = dashboard::AggDelta::default();
     let mut stored_docs: Vec<&Document> = Vec::new();
+    let mut prev_in_batch_time: Option<DateTime<Utc>> = None;
 
     for doc in docs {
         let seq = sql::to_i64(doc.seq, "sequence")?;
@@ -146,6 +177,12 @@ pub(crate) async fn push_tx(
             continue;
         }
 
+        if clock_off.is_none()
+            && let Some(why) = implausible_time(doc.till_time, now, &prev_in_batch_time)
+        {
+            clock_off = Some((seq, doc.till_time, why));
+        }
+        prev_in_batch_time = Some(doc.till_time);
         aggregates.add(&day, hour, doc);
         if let Some(s) = sql::sale_rows(doc) {
             tx.execute(
@@ -286,6 +323,24 @@ pub(crate) async fn push_tx(
         });
     }
 
+    if let Some((seq, at, why)) = clock_off {
+        // One open alert per till: a till whose clock is off dates every document wrong.
+        let open = tx
+            .scalar::<i64>(
+                "SELECT COUNT(*) FROM alerts WHERE till_id = ?1 AND kind = 'clock_skew' AND resolved_at IS NULL",
+                p![till_id],
+            )
+            .await?;
+        if open == 0 {
+            let m = format!(
+                "till {till_id}: document {seq} is dated {} UTC, {why}; the till's clock is probably wrong (HQ's clock says {})",
+                at.format("%Y-%m-%d %H:%M:%S"),
+                now.format("%Y-%m-%d %H:%M:%S UTC")
+            );
+            alert(tx, "clock_skew", till_id, &m, now_us, None).await?;
+        }
+    }
+
     super::dashboard_sql::apply_aggregates(tx, &aggregates).await?;
     super::deliveries_sql::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
     super::verifactu_sql::store_records(tx, till, docs, now_us).await?;
@@ -370,4 +425,36 @@ async fn reconcile_closes(
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn which_till_times_are_impossible() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 4, 12, 0, 0).unwrap();
+        let ok = |t| implausible_time(t, now, &None).is_none();
+        assert!(ok(now));
+        assert!(ok(now - Duration::days(10)), "a till offline for ten days");
+        assert!(ok(now + Duration::minutes(9)), "a clock a few minutes fast");
+        assert_eq!(
+            implausible_time(now + Duration::minutes(11), now, &None),
+            Some("in HQ's future")
+        );
+        assert_eq!(
+            implausible_time(Utc.timestamp_opt(0, 0).unwrap(), now, &None),
+            Some("years before HQ's clock")
+        );
+        let prev = Some(now - Duration::hours(1));
+        assert!(
+            implausible_time(now - Duration::hours(2), now, &prev).is_none(),
+            "summer time ends"
+        );
+        assert_eq!(
+            implausible_time(now - Duration::hours(4), now, &prev),
+            Some("hours before the document it follows")
+        );
+    }
 }

@@ -7,8 +7,9 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::stores::DoneQuery;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
-use crate::http::admin::{ProductIn, price as check_price, text, validate_product};
+use crate::app::AppState;
+use crate::services::catalog::{ProductIn, new_product as validate_product};
+use crate::services::fields::{price as check_price, text};
 use crate::storage::{NewProduct, ProductPatch};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -523,8 +524,8 @@ pub async fn import(
             WebError::invalid(t.msg_with("import-bad-line", &[("line", &line), ("reason", &m)]))
         };
         let sku = text_cell(c_sku);
-        let price =
-            parse_price_t(t, &t.msg("field-price"), get(c_price)).map_err(|e| bad(e.message))?;
+        let price = parse_price_t(t, &t.msg("field-price"), get(c_price))
+            .map_err(|e| bad(e.text(t.lang())))?;
         let rate = sync_protocol::TaxRate::from_str(
             &get(c_rate).trim_end_matches('%').trim().replace(',', "."),
         )
@@ -535,7 +536,7 @@ pub async fn import(
         let name = text_cell(c_name).to_string();
         match existing.get(sku) {
             Some(p) => {
-                let name = text("name", &name, 200).map_err(|e| bad(e.message))?;
+                let name = text("name", &name, 200).map_err(|e| bad(e.message(t.lang())))?;
                 updates.push((
                     p.id,
                     ProductPatch {
@@ -562,7 +563,7 @@ pub async fn import(
                     price,
                     barcodes,
                 })
-                .map_err(|e| bad(e.message))?;
+                .map_err(|e| bad(e.message(t.lang())))?;
                 if creates.iter().any(|c| c.sku == p.sku) {
                     return Err(bad(t.msg_with("import-duplicate-sku", &[("sku", &p.sku)])));
                 }

@@ -10,7 +10,7 @@ use super::csv_file::{CsvExport, text, value};
 use super::html;
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::storage::reconcile::DEFAULT_TOLERANCE_CENTS;
 use axum::extract::State;
 use chrono::{DateTime, Duration, NaiveDate, Utc};

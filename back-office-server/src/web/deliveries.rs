@@ -6,8 +6,8 @@
 use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
-use crate::http::delivery_notes::{self as api, LineProblem, RawLine};
+use crate::app::AppState;
+use crate::services::deliveries::{self as api, LineProblem, RawLine};
 use crate::storage::deliveries::{DeliveryFilter, DeliveryNote, NewDeliveryNote};
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -3,7 +3,7 @@
 //! extractor is one of them ([`EndsInCsrfCheck`]), so a state-changing route cannot forget it.
 
 use super::{Lang, Tr, Viewer, WebError, cookie, html, login};
-use crate::http::AppState;
+use crate::app::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header};

@@ -6,7 +6,7 @@
 use super::html;
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::services::invoicing::{self as svc, CreditNoteIn};
 use crate::storage::invoicing::{ContractIn, InvoiceKind, IssuerIn, PaymentIn};
 use axum::extract::State;
@@ -779,7 +779,7 @@ pub async fn document(
 ) -> WebResult {
     hq_only(&v)?;
     let t = v.t();
-    if crate::http::invoicing::format_of(&format).is_none() {
+    if svc::document_format(&format).is_none() {
         return Err(WebError::not_found_t(t));
     }
     let rec = st
@@ -789,10 +789,17 @@ pub async fn document(
         .await
         .map_err(|_| WebError::not_found_t(t))?;
     let (content, sha) = st.storage.invoicing().invoice_document(id, &format).await?;
-    Ok(crate::http::invoicing::download(
-        &rec.full_number,
-        &format,
-        content,
-        &sha,
-    ))
+    let (mime, name) = svc::document_file(&rec.full_number, &format);
+    let mut res = content.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(mime) {
+        h.insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = axum::http::HeaderValue::from_str(&sha) {
+        h.insert("x-content-sha256", v);
+    }
+    Ok(res)
 }

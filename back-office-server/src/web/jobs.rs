@@ -5,7 +5,7 @@ use super::html;
 use super::login::NoFields;
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::jobs::{self, PeriodKind, RunReport};
 use crate::storage::jobs::{RunStatus, Trigger};
 use axum::extract::State;

@@ -4,17 +4,16 @@
 //! anywhere (higher), and per address (higher still: a shop or an office shares one).
 
 use super::html;
-use super::{Lang, SessionForm, SignInForm, Tr, Viewer, WebError, WebResult, see_other};
-use crate::http::{AppState, blocking};
-use crate::net::Client;
-use crate::storage::dashboard::{DashboardRole, NewDashboardUser, Throttle};
+use super::{Lang, SessionForm, SignInForm, Tr, Viewer, WebResult, see_other};
+use crate::app::AppState;
+use crate::services::blocking;
+use crate::storage::dashboard::Throttle;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
-use sync_protocol::StoreId;
 
 /// Sign-in failures of one user name from one address: 5 free, then 15 s, 30 s, 1 min … up to 15 min.
 pub const PER_USER_AND_ADDRESS: Throttle = Throttle {
@@ -80,11 +79,6 @@ fn with_login_cookie(status: StatusCode, token: &str, page: Markup, secure: bool
     res
 }
 
-/// The client of a request (see [`crate::net`]); unknown when the middleware did not run.
-pub(crate) fn client(ext: &Extensions) -> Client {
-    ext.get::<Client>().copied().unwrap_or(Client::UNKNOWN)
-}
-
 /// `GET /dashboard/login`.
 pub async fn form(
     headers: HeaderMap,
@@ -100,7 +94,7 @@ pub async fn form(
         StatusCode::OK,
         &token,
         form_page(t, &token, "", None),
-        client(&ext).secure,
+        crate::net::client(&ext).secure,
     )
 }
 
@@ -130,7 +124,7 @@ pub async fn submit(
     SignInForm(f): SignInForm<LoginForm>,
 ) -> WebResult {
     let t = Tr::get(Lang::from_headers(&headers));
-    let client = client(&ext);
+    let client = crate::net::client(&ext);
     let username = f.username.trim().to_lowercase();
     let pair = format!(
         "signin:{username}|{}",
@@ -220,7 +214,7 @@ pub async fn logout(
 ) -> WebResult {
     st.storage.dashboard().delete_session(&v.token_hash).await?;
     let mut res = see_other("/dashboard/login");
-    let secure = client(&ext).secure;
+    let secure = crate::net::client(&ext).secure;
     if let Ok(c) = HeaderValue::from_str(&format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
         super::session_cookie_name(secure),
@@ -229,57 +223,4 @@ pub async fn logout(
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     Ok(res)
-}
-
-/// Creates a dashboard user (CLI and demo): validates the name and password, hashes the password.
-pub async fn create_user(
-    st: &AppState,
-    username: &str,
-    display_name: &str,
-    password: &str,
-    role: DashboardRole,
-    stores: Vec<StoreId>,
-) -> Result<i64, WebError> {
-    let username = username.trim().to_lowercase();
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
-    {
-        return Err(WebError::invalid(
-            "the user name must be 1 to 64 characters: letters, digits, . _ - @",
-        ));
-    }
-    if role == DashboardRole::Manager && stores.is_empty() {
-        return Err(WebError::invalid(
-            "a store manager needs at least one store (--store ID)",
-        ));
-    }
-    if role != DashboardRole::Manager && !stores.is_empty() {
-        return Err(WebError::invalid(
-            "only store managers are limited to stores; HQ roles see every store",
-        ));
-    }
-    crate::auth::validate_password(password).map_err(WebError::invalid)?;
-    let p = password.to_string();
-    let password_hash = blocking(move || crate::auth::hash_password(&p))
-        .await?
-        .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
-    let display_name = display_name.trim();
-    Ok(st
-        .storage
-        .dashboard()
-        .create_dashboard_user(&NewDashboardUser {
-            display_name: if display_name.is_empty() {
-                username.clone()
-            } else {
-                display_name.to_string()
-            },
-            username,
-            password_hash,
-            role,
-            stores,
-        })
-        .await?)
 }

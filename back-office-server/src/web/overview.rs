@@ -3,7 +3,7 @@
 
 use super::html;
 use super::{Viewer, WebQuery, WebResult, ok};
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::storage::dashboard::{ReportDim, ReportSource};
 use crate::storage::{Store, Till};
 use axum::extract::State;
@@ -121,6 +121,7 @@ pub async fn page(
         "delivery_unknown" => t.msg("alert-delivery-unknown"),
         "job_failed" => t.msg("alert-job-failed"),
         "chain_verify" => t.msg("alert-chain-verify"),
+        "clock_skew" => t.msg("alert-clock-skew"),
         other => other.to_string(),
     };
 

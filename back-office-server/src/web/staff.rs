@@ -4,8 +4,9 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
-use crate::http::admin::{pin_hash, text};
+use crate::app::AppState;
+use crate::services::fields::text;
+use crate::services::staff::pin_hash;
 use crate::storage::NewStaff;
 use axum::extract::State;
 use maud::html;
@@ -116,7 +117,7 @@ pub async fn create(
     if crate::auth::validate_pin(f.pin.trim()).is_err() {
         return Err(WebError::invalid(t.msg("staff-pin-invalid")));
     }
-    let pin_hash = pin_hash(f.pin.trim().to_string()).await?;
+    let pin_hash = pin_hash(f.pin.trim()).await?;
     let s = st
         .storage
         .create_staff(&NewStaff {

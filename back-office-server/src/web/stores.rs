@@ -6,9 +6,9 @@ use super::catalog::parse_price_t;
 use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
-use crate::http::admin::{self, FranchiseePatchIn, StorePatchIn, text};
-use crate::nif;
+use crate::app::AppState;
+use crate::services::fields::{self, text};
+use crate::services::stores::{self as rules, FranchiseePatchIn, StorePatchIn};
 use crate::storage::{NewFranchisee, NewStore, default_cash_tolerance};
 use axum::extract::State;
 use maud::html;
@@ -144,7 +144,7 @@ pub async fn create_franchisee(
     let t = v.t();
     let legal_name = text("legal_name", &f.legal_name, 200)
         .map_err(|_| WebError::invalid(t.msg("stores-legal-name-invalid")))?;
-    let n = checked_nif(t, &f.nif)?;
+    let n = fields::nif(&f.nif)?;
     if f.address.trim().chars().count() > 300 {
         return Err(WebError::invalid(t.msg("stores-domicile-too-long")));
     }
@@ -248,35 +248,23 @@ pub async fn create_store(
     )))
 }
 
-/// A NIF/NIE/CIF as typed, normalised and checked.
-fn checked_nif(t: &Tr, v: &str) -> Result<String, WebError> {
-    let n = nif::normalise(v);
-    nif::validate(&n).map_err(|e| {
-        WebError::invalid(t.msg_with(
-            "stores-nif-invalid",
-            &[("value", &v.trim()), ("reason", &e)],
-        ))
-    })?;
-    Ok(n)
-}
-
 /// A receipt header or footer typed in a text area: line ends normalised, at most 500 characters;
 /// `too_long` is the message key of the error.
 fn receipt_text(t: &Tr, too_long: &str, v: &str) -> Result<String, WebError> {
     let text = v.replace("\r\n", "\n").replace('\r', "\n");
-    admin::receipt_text("receipt_text", &text)
-        .map_err(|_| WebError::invalid(t.msg_with(too_long, &[("max", &admin::RECEIPT_TEXT_MAX)])))
+    fields::receipt_text("receipt_text", &text)
+        .map_err(|_| WebError::invalid(t.msg_with(too_long, &[("max", &fields::RECEIPT_TEXT_MAX)])))
 }
 
 /// The cash over/short tolerance as typed (`5`, `5,00`, `2.50`): not negative, at most 1.000,00 €.
 fn tolerance(t: &Tr, v: &str) -> Result<Money, WebError> {
     let m = parse_price_t(t, &t.msg("field-tolerance-name"), v)?;
-    admin::cash_tolerance(m).map_err(|_| {
+    fields::cash_tolerance(m).map_err(|_| {
         WebError::invalid(t.msg_with(
             "stores-tolerance-too-high",
             &[(
                 "max",
-                &t.money(Money::from_cents(admin::MAX_CASH_TOLERANCE_CENTS)),
+                &t.money(Money::from_cents(fields::MAX_CASH_TOLERANCE_CENTS)),
             )],
         ))
     })
@@ -360,7 +348,7 @@ pub async fn save_store(
     if f.address.trim().chars().count() > 300 {
         return Err(WebError::invalid(t.msg("stores-address-too-long")));
     }
-    let patch = admin::store_patch(&StorePatchIn {
+    let patch = rules::store_patch(&StorePatchIn {
         name: Some(name),
         address: Some(f.address.clone()),
         receipt_header: Some(receipt_text(
@@ -440,8 +428,8 @@ pub async fn save_franchisee(
     let t = v.t();
     let legal_name = text("legal_name", &f.legal_name, 200)
         .map_err(|_| WebError::invalid(t.msg("stores-legal-name-invalid")))?;
-    let n = checked_nif(t, &f.nif)?;
-    let patch = admin::franchisee_patch(&FranchiseePatchIn {
+    let n = fields::nif(&f.nif)?;
+    let patch = rules::franchisee_patch(&FranchiseePatchIn {
         legal_name: Some(legal_name),
         nif: Some(n),
         address: Some(f.address.clone()),

@@ -6,8 +6,8 @@ use super::login::NoFields;
 use super::overview::{visible_stores, visible_tills};
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
-use crate::http::AppState;
-use crate::http::admin::create_till_with_code;
+use crate::app::AppState;
+use crate::services::tills::create_till;
 use axum::extract::State;
 use chrono::Utc;
 use maud::{Markup, PreEscaped, html};
@@ -178,7 +178,7 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<TillF
     if f.name.trim().is_empty() {
         return Err(WebError::invalid(tr.msg("tills-name-missing")));
     }
-    let created = create_till_with_code(&st, store_id, &f.name).await?;
+    let created = create_till(st.storage.as_ref(), store_id, &f.name).await?;
     let qr = qr_svg(&created.enrolment_code)?;
     let body = html! {
         p { a href="/dashboard/tills" { "← " (tr.msg("tills-title")) } }

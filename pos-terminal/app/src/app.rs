@@ -208,8 +208,6 @@ impl Till {
         } else {
             operation::focus("enrol-url")
         };
-        // Receipts left in the queue by the last run (printer down, power cut) go out now.
-        let pending_prints = matches!(ledger.pending_prints(1), Ok(jobs) if !jobs.is_empty());
         let wedge = Wedge::new(settings.wedge());
         let settings_language = settings.language;
         let till = Self {
@@ -225,6 +223,12 @@ impl Till {
             wedge,
             i18n: I18n::new(settings_language),
         };
+        // Receipts of sales the last run committed but died before queueing, and receipts left in
+        // the queue (printer down, power cut), go out now.
+        let pending_prints = till.ledger.as_ref().is_some_and(|l| {
+            printing::enqueue_lost(till.settings.layout(), l);
+            matches!(l.lock().map(|l| l.pending_prints(1)), Ok(Ok(jobs)) if !jobs.is_empty())
+        });
         let task = match (&till.ledger, pending_prints) {
             (Some(l), true) if till.settings.receipt_printer().is_some() => Task::batch([
                 focus,

@@ -53,6 +53,27 @@ pub fn enqueue_document(
     Ok(l.enqueue_print(Some(seq), &label, &bytes)?)
 }
 
+/// Queues the receipts of sales and refunds the last run committed but died before queueing
+/// (see [`Ledger::receipts_never_queued`]); returns how many. Run once at start-up.
+pub fn enqueue_lost(layout: ReceiptLayout, ledger: &Arc<Mutex<Ledger>>) -> usize {
+    let lost = match ledger.lock().map(|l| l.receipts_never_queued()) {
+        Ok(Ok(lost)) => lost,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "could not look for receipts lost in a crash");
+            return 0;
+        }
+        Err(_) => return 0,
+    };
+    let mut n = 0;
+    for seq in lost {
+        match enqueue_document(layout, ledger, seq, None) {
+            Ok(_) => n += 1,
+            Err(e) => tracing::error!(seq, error = %e, "could not queue a receipt lost in a crash"),
+        }
+    }
+    n
+}
+
 /// Renders an X report (`close` None) or a Z close into the reprint queue.
 pub fn enqueue_shift_report(
     layout: ReceiptLayout,

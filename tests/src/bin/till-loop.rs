@@ -107,6 +107,8 @@ async fn run(a: Args) -> anyhow::Result<()> {
             .await
             .context("first catalog pull")?;
     }
+    // Receipts of sales a killed predecessor committed but did not queue.
+    queue.queue_lost_receipts(&ledger)?;
     if a.drain {
         queue.retry_pending(&ledger)?;
         for _ in 0..50 {
