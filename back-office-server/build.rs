@@ -18,8 +18,17 @@ fn files(dir: &Path) -> Vec<String> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/server");
+    // Read at run time, not baked in when the script is compiled: worktrees sharing one
+    // CARGO_TARGET_DIR share this script's build and its output, so each run must list its own
+    // worktree's migrations, and a run from another worktree (another PWD) must run it again.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../migrations/server");
+    println!("cargo:rerun-if-env-changed=PWD");
     println!("cargo:rerun-if-changed={}", root.display());
+    // A file added to a backend's folder changes that folder, not `root`.
+    for backend in ["sqlite", "postgres"] {
+        println!("cargo:rerun-if-changed={}", root.join(backend).display());
+    }
     let sqlite = files(&root.join("sqlite"));
     let postgres = files(&root.join("postgres"));
     if sqlite != postgres {

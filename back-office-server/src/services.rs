@@ -12,6 +12,8 @@ pub mod accounts;
 pub mod catalog;
 pub mod deliveries;
 pub mod fields;
+pub mod invoicing;
+pub mod mail;
 pub mod reports;
 pub mod staff;
 pub mod stores;

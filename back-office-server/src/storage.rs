@@ -432,6 +432,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// VERI*FACTU records as the tills sent them (stored by `push`).
     fn verifactu(&self) -> &dyn verifactu::VerifactuStorage;
+
+    /// Franchise contracts, HQ's issuer details and the invoices issued to franchisees.
+    fn invoicing(&self) -> &dyn invoicing::InvoicingStorage;
 }
 
 pub mod dashboard;
@@ -440,6 +443,8 @@ pub mod db;
 pub mod deliveries;
 mod deliveries_sql;
 mod ingest;
+pub mod invoicing;
+mod invoicing_sql;
 pub mod jobs;
 mod jobs_sql;
 pub mod postgres;

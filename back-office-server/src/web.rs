@@ -8,6 +8,7 @@ pub mod csv_file;
 pub mod deliveries;
 pub mod forms;
 pub mod html;
+pub mod invoicing;
 pub mod jobs;
 pub mod login;
 pub mod overview;
@@ -153,6 +154,24 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/reports/cash.csv", controls::cash_csv)
         .page("/dashboard/reports/hours", controls::hours_page)
         .page("/dashboard/reports/hours.csv", controls::hours_csv)
+        .page("/dashboard/invoicing", invoicing::page)
+        .form("/dashboard/invoicing/issuer", invoicing::save_issuer)
+        .form("/dashboard/invoicing/run", invoicing::run)
+        .page("/dashboard/invoicing/contracts/{id}", invoicing::contracts)
+        .form(
+            "/dashboard/invoicing/contracts/{id}",
+            invoicing::create_contract,
+        )
+        .page("/dashboard/invoices/{id}", invoicing::invoice)
+        .form(
+            "/dashboard/invoices/{id}/credit-note",
+            invoicing::credit_note,
+        )
+        .page(
+            "/dashboard/invoices/{id}/tickets/{store}/{day}",
+            invoicing::tickets,
+        )
+        .page("/dashboard/invoices/{id}/{format}", invoicing::document)
         .page("/dashboard/jobs", jobs::list)
         .form("/dashboard/jobs/{name}/run", jobs::run_now)
 }

@@ -27,6 +27,7 @@ use common::*;
 /// A small franchise: one franchisee, a store, a product, a till, a staff member, a scale rule,
 /// and an HQ admin.
 struct World {
+    invoice: i64,
     franchisee: i64,
     store: StoreId,
     product: ProductId,
@@ -99,12 +100,54 @@ async fn world(s: &Server) -> World {
     )
     .await
     .unwrap();
+    // An invoice already issued (a past month), for the credit-note form.
+    use back_office_server::services::invoicing as inv;
+    use back_office_server::storage::invoicing::{ContractIn, IssuerIn};
+    let address = trastienda_einvoice::Address {
+        street: "Calle Mayor 1".into(),
+        postal_code: "28013".into(),
+        city: "Madrid".into(),
+        province: "Madrid".into(),
+        country: "ES".into(),
+    };
+    inv::set_issuer(
+        st.as_ref(),
+        &IssuerIn {
+            legal_name: "Central, S.L.".into(),
+            nif: "B96873427".into(),
+            address: address.clone(),
+            iban: "ES9121000418450200051332".into(),
+            bic: None,
+            creditor_id: None,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let contract: ContractIn = serde_json::from_value(serde_json::json!({
+        "effective_from": "2020-01",
+        "royalty_tiers": [{"from": "0.00", "to": null, "percent": "5"}],
+        "minimum_royalty": "100.00",
+        "payment_days": 30,
+        "payment": {"method": "transfer"},
+        "billing_email": "f@example.es",
+        "billing_address": address,
+    }))
+    .unwrap();
+    inv::create_contract(st.as_ref(), f.id, &contract, "test", Utc::now())
+        .await
+        .unwrap();
+    let run = inv::run(st.as_ref(), "2020-01", Utc::now(), &|_, _| {})
+        .await
+        .unwrap();
+    let invoice = run.issued[0].id;
     World {
         franchisee: f.id.0,
         store,
         product,
         till,
         rule,
+        invoice,
     }
 }
 
@@ -112,7 +155,7 @@ async fn world(s: &Server) -> World {
 async fn fingerprint(st: &dyn Storage, w: &World) -> String {
     let since = Utc::now() - Duration::hours(1);
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}",
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}",
         st.list_products(None, 0, 10_000).await.unwrap(),
         st.list_stores().await.unwrap(),
         st.list_franchisees().await.unwrap(),
@@ -135,6 +178,9 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
             .await
             .unwrap(),
         st.jobs().recent_runs("prune-sign-ins", 10).await.unwrap(),
+        st.invoicing().list_invoices(None).await.unwrap(),
+        st.invoicing().contract_versions(None).await.unwrap(),
+        st.invoicing().issuer().await.unwrap(),
     )
 }
 
@@ -273,6 +319,54 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
         (
             "/dashboard/jobs/{name}/run",
             ("/dashboard/jobs/prune-sign-ins/run".into(), vec![]),
+        ),
+        (
+            "/dashboard/invoicing/issuer",
+            (
+                "/dashboard/invoicing/issuer".into(),
+                f(&[
+                    ("legal_name", "Central, S.L."),
+                    ("nif", "B96873427"),
+                    ("street", "Calle Mayor 1"),
+                    ("postal_code", "28013"),
+                    ("city", "Madrid"),
+                    ("province", "Madrid"),
+                    ("iban", "ES9121000418450200051332"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/invoicing/run",
+            (
+                "/dashboard/invoicing/run".into(),
+                f(&[("period", "2020-02")]),
+            ),
+        ),
+        (
+            "/dashboard/invoicing/contracts/{id}",
+            (
+                format!("/dashboard/invoicing/contracts/{}", w.franchisee),
+                f(&[
+                    ("effective_from", "2021-01"),
+                    ("tiers", "0 ; ; 5"),
+                    ("minimum_royalty", "100"),
+                    ("payment_method", "transfer"),
+                    ("payment_days", "30"),
+                    ("billing_email", "f@example.es"),
+                    ("language", "es"),
+                    ("street", "Calle Mayor 1"),
+                    ("postal_code", "28013"),
+                    ("city", "Madrid"),
+                    ("province", "Madrid"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/invoices/{id}/credit-note",
+            (
+                format!("/dashboard/invoices/{}/credit-note", w.invoice),
+                f(&[("reason", "other"), ("description", "Anulada")]),
+            ),
         ),
         (
             "/dashboard/deliveries",

@@ -86,3 +86,29 @@ problem-delivery_lines = { $lines }
 
 problem-database_url = { $detail }
 problem-database_newer = the database schema is at version { $found } but this build only knows up to version { $known }; run a newer back-office-server (refusing to guess)
+
+## Franchise invoicing
+
+problem-invoice_not_found = invoice { $id } does not exist
+problem-contract_version_overlaps = the version starting { $from } overlaps the version in force from { $existing }: a new version must start after the latest one
+problem-contract_period_invoiced = a version cannot start in { $from }: { $period } is already invoiced under the earlier terms
+problem-invoicing_issuer_missing = HQ's billing details (legal name, NIF, address, IBAN) are missing: fill them in before invoicing
+problem-credit_note_of_credit_note = { $number } is a credit note already; correct the original invoice
+problem-bad_month = "{ $month }" is not a month written YYYY-MM
+problem-bad_billing_address = the billing address is not valid: { $detail }
+problem-contract_tier_gap = gap in the royalty table: band { $band } ends at { $to } but the next band starts at { $next }
+problem-contract_tier_overlap = the royalty table overlaps: band { $band } ends at { $to } but the next band starts at { $next }
+problem-contract_bad_percent = percentage { $percent } ({ $what }) must be between 0 and 100
+problem-contract_negative_amount = amount { $amount } ({ $what }) must not be negative
+problem-contract_terms = the contract terms are not valid: { $detail }
+problem-contract_payment_days = the payment term may not exceed { $max } days
+problem-bad_email = "{ $email }" is not a valid e-mail address
+problem-bad_mandate_reference = the SEPA mandate reference is required, at most 35 characters
+problem-bad_iban = "{ $iban }" is not a valid IBAN
+problem-bad_issuer = HQ's billing details are not valid: { $detail }
+problem-invoice_compose = the invoice could not be written: { $detail }
+problem-invoice_nothing_to_invoice = franchisee { $franchisee } has nothing to invoice in { $period }
+problem-credit_note_description = give the reason for the credit note (at most 200 characters)
+problem-credit_note_negative_line = invoice { $number } has negative lines: correct it line by line
+problem-period_not_closed = { $period } has not ended yet: a month is invoiced once it is closed
+problem-contract_amount_too_large = no amount of the contract may exceed { $max }

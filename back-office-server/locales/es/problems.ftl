@@ -86,3 +86,29 @@ problem-delivery_lines = { $lines }
 
 problem-database_url = { $detail }
 problem-database_newer = La base de datos está en la versión { $found } del esquema, pero este programa solo conoce hasta la { $known }: usa un back-office-server más nuevo (no se adivina).
+
+## Facturación a franquiciados
+
+problem-invoice_not_found = No existe la factura { $id }.
+problem-contract_version_overlaps = La versión que empieza en { $from } se solapa con la versión vigente desde { $existing }: una nueva versión debe empezar después de la última.
+problem-contract_period_invoiced = No se puede empezar una versión en { $from }: el mes { $period } ya está facturado con las condiciones anteriores.
+problem-invoicing_issuer_missing = Faltan los datos fiscales de la central (razón social, NIF, dirección, IBAN): rellénalos antes de facturar.
+problem-credit_note_of_credit_note = { $number } ya es una factura rectificativa; se rectifica la factura original.
+problem-bad_month = «{ $month }» no es un mes con la forma AAAA-MM.
+problem-bad_billing_address = La dirección de facturación no es válida: { $detail }.
+problem-contract_tier_gap = Hay un hueco en la tabla de royalties: el tramo { $band } acaba en { $to } y el siguiente empieza en { $next }.
+problem-contract_tier_overlap = La tabla de royalties se solapa: el tramo { $band } acaba en { $to } y el siguiente empieza en { $next }.
+problem-contract_bad_percent = El porcentaje { $percent } ({ $what }) debe estar entre 0 y 100.
+problem-contract_negative_amount = El importe { $amount } ({ $what }) no puede ser negativo.
+problem-contract_terms = Las condiciones del contrato no son válidas: { $detail }
+problem-contract_payment_days = El plazo de pago no puede pasar de { $max } días.
+problem-bad_email = «{ $email }» no es una dirección de correo válida.
+problem-bad_mandate_reference = La referencia del mandato SEPA es obligatoria y tiene como mucho 35 caracteres.
+problem-bad_iban = «{ $iban }» no es un IBAN válido.
+problem-bad_issuer = Los datos fiscales de la central no son válidos: { $detail }
+problem-invoice_compose = No se pudo redactar la factura: { $detail }
+problem-invoice_nothing_to_invoice = El franquiciado { $franchisee } no tiene nada que facturar en { $period }.
+problem-credit_note_description = Indica el motivo de la rectificativa (como mucho 200 caracteres).
+problem-credit_note_negative_line = La factura { $number } tiene líneas en negativo: rectifícala línea a línea.
+problem-period_not_closed = El mes { $period } aún no ha terminado: se factura cuando está cerrado.
+problem-contract_amount_too_large = Ningún importe del contrato puede pasar de { $max }.

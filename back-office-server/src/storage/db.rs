@@ -187,6 +187,9 @@ pub mod locks {
     /// Held while a throttled attempt (sign-in, enrolment) is counted, so parallel attempts are
     /// counted one by one.
     pub const ATTEMPTS: i64 = 0x5452_4153_0004;
+    /// Held while an invoice or credit note is issued: series numbers and HQ's VERI*FACTU chain
+    /// are handed out one document at a time.
+    pub const INVOICING: i64 = 0x5452_4153_0016;
 }
 
 /// One transaction (or, for reads on PostgreSQL, one connection) on either backend.

@@ -1364,6 +1364,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn invoicing(&self) -> &dyn super::invoicing::InvoicingStorage {
+        self
+    }
+
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {
         self.db
             .read(|tx| {

@@ -118,6 +118,7 @@ pub fn page_with_head(
                     a href=(href) aria-current=[(*id == active).then_some("page")] { (t.msg(key)) }
                 }
                 @if v.scope().is_none() {
+                    a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
                     a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg("nav-jobs")) }
                 }
             }

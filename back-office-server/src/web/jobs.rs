@@ -51,7 +51,8 @@ pub async fn list(
                     (m("jobs-schedule")) " " code { (def.schedule) } " · "
                     (t.msg(match def.period {
                         PeriodKind::Day => "jobs-per-day",
-                        PeriodKind::Month => "jobs-per-month",
+                        PeriodKind::Month | PeriodKind::LastMonth => "jobs-per-month",
+                        PeriodKind::Hour => "jobs-per-hour",
                     }))
                     " · " (m("jobs-current-period")) " " b { (def.period.current(now)) }
                 }

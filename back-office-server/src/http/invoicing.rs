@@ -1,0 +1,203 @@
+//! `/api/v1/admin/invoicing/…`: franchise contracts (versioned), HQ's issuer details, the monthly
+//! invoicing run, invoices with their per-store/day bases, credit notes and the documents (PDF,
+//! UBL 2.1, Facturae 3.2.2). HQ admin token only; the rules are in `services::invoicing`.
+
+use super::{AdminToken, ApiJson, ApiPath, AppError, AppState};
+use crate::services::invoicing::{self as svc, CreditNoteIn};
+use crate::storage::invoicing::{
+    ContractIn, ContractVersion, CountedDay, CountedTicket, InvoiceRecord, IssuerIn, SendState,
+};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sync_protocol::{FranchiseeId, StoreId};
+
+/// `GET /api/v1/admin/invoicing/issuer`.
+pub async fn get_issuer(
+    State(st): State<AppState>,
+    _a: AdminToken,
+) -> Result<Json<Option<IssuerIn>>, AppError> {
+    Ok(Json(st.storage.invoicing().issuer().await?))
+}
+
+/// `PUT /api/v1/admin/invoicing/issuer`.
+pub async fn put_issuer(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiJson(i): ApiJson<IssuerIn>,
+) -> Result<Json<IssuerIn>, AppError> {
+    svc::set_issuer(st.storage.as_ref(), &i, Utc::now()).await?;
+    Ok(Json(i))
+}
+
+/// `GET /api/v1/admin/franchisees/{id}/contracts`: every version, oldest first.
+pub async fn list_contracts(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ContractVersion>>, AppError> {
+    st.storage.get_franchisee(FranchiseeId(id)).await?;
+    Ok(Json(
+        st.storage
+            .invoicing()
+            .contract_versions(Some(FranchiseeId(id)))
+            .await?,
+    ))
+}
+
+/// `POST /api/v1/admin/franchisees/{id}/contracts`: a new version.
+pub async fn create_contract(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(c): ApiJson<ContractIn>,
+) -> Result<(StatusCode, Json<ContractVersion>), AppError> {
+    let v = svc::create_contract(
+        st.storage.as_ref(),
+        FranchiseeId(id),
+        &c,
+        &format!("API admin #{admin}"),
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RunIn {
+    /// `YYYY-MM`.
+    pub period: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunOut {
+    pub period: String,
+    pub issued: Vec<InvoiceRecord>,
+    pub already_issued: u64,
+    pub failed: Vec<FailedOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailedOut {
+    pub franchisee_id: FranchiseeId,
+    pub message: String,
+}
+
+/// `POST /api/v1/admin/invoicing/runs`: invoices the month for every franchisee under contract.
+pub async fn run(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiJson(r): ApiJson<RunIn>,
+) -> Result<Json<RunOut>, AppError> {
+    let s = svc::run_and_send(st.storage.as_ref(), &r.period, Utc::now(), &|_, _| {}).await?;
+    Ok(Json(RunOut {
+        period: s.period,
+        issued: s.issued,
+        already_issued: s.already,
+        failed: s
+            .failed
+            .into_iter()
+            .map(|(f, m)| FailedOut {
+                franchisee_id: f,
+                message: m,
+            })
+            .collect(),
+    }))
+}
+
+/// `GET /api/v1/admin/invoices`.
+pub async fn list(
+    State(st): State<AppState>,
+    _a: AdminToken,
+) -> Result<Json<Vec<InvoiceRecord>>, AppError> {
+    Ok(Json(st.storage.invoicing().list_invoices(None).await?))
+}
+
+/// An invoice with what it counted and its e-mail state.
+#[derive(Debug, Serialize)]
+pub struct InvoiceOut {
+    #[serde(flatten)]
+    pub invoice: InvoiceRecord,
+    pub counted: Vec<CountedDay>,
+    pub credit_notes: Vec<InvoiceRecord>,
+    pub email: Option<SendState>,
+}
+
+/// `GET /api/v1/admin/invoices/{id}`.
+pub async fn get(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<InvoiceOut>, AppError> {
+    let inv = st.storage.invoicing();
+    Ok(Json(InvoiceOut {
+        invoice: inv.get_invoice(id).await?,
+        counted: inv.counted_days(id).await?,
+        credit_notes: inv.credit_notes_of(id).await?,
+        email: inv.send_state(id).await?,
+    }))
+}
+
+/// `GET /api/v1/admin/invoices/{id}/tickets/{store}/{day}`.
+pub async fn tickets(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath((id, store, day)): ApiPath<(i64, i64, NaiveDate)>,
+) -> Result<Json<Vec<CountedTicket>>, AppError> {
+    st.storage.invoicing().get_invoice(id).await?;
+    Ok(Json(
+        st.storage
+            .invoicing()
+            .counted_tickets(id, StoreId(store), day)
+            .await?,
+    ))
+}
+
+/// `POST /api/v1/admin/invoices/{id}/credit-notes`: a credit note cancelling the invoice.
+pub async fn credit_note(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(why): ApiJson<CreditNoteIn>,
+) -> Result<(StatusCode, Json<InvoiceRecord>), AppError> {
+    let r = svc::issue_credit_note(st.storage.as_ref(), id, why, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// A stored document as a download.
+pub fn download(number: &str, format: &str, content: Vec<u8>, sha256: &str) -> Response {
+    let (mime, name) = svc::document_file(number, format);
+    let mut res = content.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(mime) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(sha256) {
+        h.insert("x-content-sha256", v);
+    }
+    res
+}
+
+/// `GET /api/v1/admin/invoices/{id}/{format}` with format `pdf`, `ubl` or `facturae`.
+pub async fn document(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath((id, format)): ApiPath<(i64, String)>,
+) -> Result<Response, AppError> {
+    if svc::document_format(&format).is_none() {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "documents are pdf, ubl or facturae",
+        ));
+    }
+    let inv = st.storage.invoicing().get_invoice(id).await?;
+    let (content, sha) = st.storage.invoicing().invoice_document(id, &format).await?;
+    Ok(download(&inv.full_number, &format, content, &sha))
+}

@@ -1,0 +1,737 @@
+//! Franchise invoicing rules: what a valid contract and issuer are, what a franchisee's monthly
+//! invoice and a credit note say (built on `trastienda_einvoice`), and the monthly run.
+//! The JSON API, the dashboard, the CLI and the monthly job all call these.
+
+use crate::problem::Problem;
+use crate::storage::invoicing::{
+    Composed, ContractIn, ContractVersion, CreditFacts, InvoiceRecord, IssueOutcome, IssuerIn,
+    PaymentIn, PeriodFacts, Rendered,
+};
+use crate::storage::{Storage, StorageError, StorageResult};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use std::sync::Arc;
+use sync_protocol::verifactu::{
+    AltaData, Calificacion, ClaveRegimen, Destinatario, DetalleDesglose, Entorno, IdFactura,
+    Impuesto, RegistroAlta, RegistroFacturacion, SistemaInformatico, Timestamp, TipoFactura,
+    TipoRectificativa,
+};
+use sync_protocol::{FranchiseeId, Money, TaxRate};
+use trastienda_einvoice::royalty::{
+    self, ContractTerms, FeeBasis, FixedFee, TermsError, TierError,
+};
+use trastienda_einvoice::{
+    Address, Correction, CorrectionReason, DocumentKind, Invoice, InvoiceDraft, Language, Party,
+    PartyKind, PaymentMeans, PaymentTerms, Period,
+};
+
+/// VAT on royalties and fees between Spanish businesses.
+pub const SERVICES_VAT_HUNDREDTHS: i64 = 2100;
+/// Longest payment term a contract may set.
+pub const MAX_PAYMENT_DAYS: u32 = 120;
+
+fn invalid(code: &'static str) -> Problem {
+    Problem::new(code)
+}
+
+/// `YYYY-MM` as the first day of that month.
+pub fn parse_month(text: &str) -> Result<NaiveDate, Problem> {
+    let t = text.trim();
+    if t.len() == 7
+        && let Ok(d) = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
+    {
+        return Ok(d);
+    }
+    Err(Problem::new("bad_month").with("month", t))
+}
+
+/// A plausible mailbox: one `@`, a local part, a domain with a dot, no spaces or angle brackets.
+pub fn email_ok(e: &str) -> bool {
+    let e = e.trim();
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && e.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && e.chars()
+            .all(|c| c.is_ascii_graphic() && c != '<' && c != '>')
+}
+
+fn address_ok(a: &Address) -> Result<(), Problem> {
+    let bad = |what: &str| Problem::new("bad_billing_address").with("detail", what);
+    for (name, v) in [
+        ("street", &a.street),
+        ("city", &a.city),
+        ("province", &a.province),
+    ] {
+        if v.trim().is_empty() {
+            return Err(bad(name));
+        }
+    }
+    if a.country != "ES" {
+        return Err(bad("country (only ES)"));
+    }
+    if a.postal_code.len() != 5 || !a.postal_code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad("postal_code"));
+    }
+    Ok(())
+}
+
+fn terms_problem(e: TermsError) -> Problem {
+    match e {
+        TermsError::Tiers(TierError::Gap {
+            band,
+            to,
+            next_from,
+        }) => Problem::new("contract_tier_gap")
+            .with("band", band)
+            .with("to", to)
+            .with("next", next_from),
+        TermsError::Tiers(TierError::Overlap {
+            band,
+            to,
+            next_from,
+        }) => Problem::new("contract_tier_overlap")
+            .with("band", band)
+            .with("to", to)
+            .with("next", next_from),
+        TermsError::Tiers(TierError::BadPercent { band, percent }) => {
+            Problem::new("contract_bad_percent")
+                .with("what", format!("band {band}"))
+                .with("percent", percent)
+        }
+        TermsError::BadMarketingPercent(p) => Problem::new("contract_bad_percent")
+            .with("what", "marketing fund")
+            .with("percent", p),
+        TermsError::NegativeMinimum(m) => Problem::new("contract_negative_amount")
+            .with("what", "minimum royalty")
+            .with("amount", m),
+        TermsError::NegativeFee { name, amount } => Problem::new("contract_negative_amount")
+            .with("what", name)
+            .with("amount", amount),
+        TermsError::NegativeEntryFee(m) => Problem::new("contract_negative_amount")
+            .with("what", "entry fee")
+            .with("amount", m),
+        other => Problem::new("contract_terms").with("detail", other),
+    }
+}
+
+/// The money terms of a contract version, fee names in the invoice's language.
+pub fn terms_of(c: &ContractIn) -> Result<ContractTerms, Problem> {
+    let (till, store) = match c.language {
+        Language::Es => (
+            "Licencia de software por caja",
+            "Cuota de servicio por tienda",
+        ),
+        Language::En => ("Software licence per till", "Service fee per store"),
+    };
+    ContractTerms::new(
+        c.royalty_tiers.clone(),
+        c.minimum_royalty,
+        c.marketing_fund_percent,
+        vec![
+            FixedFee {
+                name: till.into(),
+                basis: FeeBasis::PerTill,
+                amount: c.fee_per_till,
+            },
+            FixedFee {
+                name: store.into(),
+                basis: FeeBasis::PerStore,
+                amount: c.fee_per_store,
+            },
+        ],
+        c.entry_fee,
+        TaxRate::from_hundredths(SERVICES_VAT_HUNDREDTHS),
+    )
+    .map_err(terms_problem)
+}
+
+/// Largest amount a contract may name (fees, minimum, band limits): far above any franchise's month,
+/// far below where invoice arithmetic could overflow.
+pub const MAX_CONTRACT_AMOUNT_CENTS: i64 = 10_000_000_000;
+
+/// Checks a contract version; returns the first day it is in force. Nothing is stored on a refusal.
+pub fn check_contract(c: &ContractIn) -> Result<NaiveDate, Problem> {
+    let from = parse_month(&c.effective_from)?;
+    let max = Money::from_cents(MAX_CONTRACT_AMOUNT_CENTS);
+    let amounts = [c.minimum_royalty, c.fee_per_till, c.fee_per_store, c.entry_fee]
+        .into_iter()
+        .chain(c.royalty_tiers.iter().flat_map(|t| [Some(t.from), t.to]).flatten());
+    for a in amounts {
+        if a.abs() > max {
+            return Err(Problem::new("contract_amount_too_large").with("max", max));
+        }
+    }
+    if c.royalty_tiers.len() > 20 {
+        return Err(Problem::new("contract_terms").with("detail", "at most 20 royalty bands"));
+    }
+    terms_of(c)?;
+    if c.payment_days > MAX_PAYMENT_DAYS {
+        return Err(Problem::new("contract_payment_days").with("max", MAX_PAYMENT_DAYS));
+    }
+    if !email_ok(&c.billing_email) {
+        return Err(Problem::new("bad_email").with("email", c.billing_email.trim()));
+    }
+    address_ok(&c.billing_address)?;
+    if let PaymentIn::DirectDebit {
+        mandate_reference,
+        debtor_iban,
+    } = &c.payment
+    {
+        let m = mandate_reference.trim();
+        if m.is_empty() || m.len() > 35 {
+            return Err(invalid("bad_mandate_reference"));
+        }
+        trastienda_einvoice::model::validate_iban(debtor_iban)
+            .map_err(|_| Problem::new("bad_iban").with("iban", debtor_iban.trim()))?;
+    }
+    Ok(from)
+}
+
+/// Checks HQ's issuer details.
+pub fn check_issuer(i: &IssuerIn) -> Result<(), Problem> {
+    if i.legal_name.trim().is_empty() {
+        return Err(Problem::new("bad_issuer").with("detail", "legal_name"));
+    }
+    crate::nif::validate(i.nif.trim()).map_err(|e| Problem::new("bad_issuer").with("detail", e))?;
+    address_ok(&i.address)?;
+    trastienda_einvoice::model::validate_iban(&i.iban)
+        .map_err(|_| Problem::new("bad_iban").with("iban", i.iban.trim()))?;
+    if let Some(c) = i.creditor_id.as_deref().filter(|c| !c.trim().is_empty())
+        && !trastienda_einvoice::model::valid_creditor_id(c.trim())
+    {
+        return Err(Problem::new("bad_issuer").with("detail", "creditor_id"));
+    }
+    Ok(())
+}
+
+/// Checks and stores a contract version.
+pub async fn create_contract(
+    storage: &dyn Storage,
+    franchisee: FranchiseeId,
+    c: &ContractIn,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<ContractVersion> {
+    let from = check_contract(c).map_err(StorageError::Invalid)?;
+    storage
+        .invoicing()
+        .create_contract_version(franchisee, from, c, created_by, now)
+        .await
+}
+
+/// Checks and stores HQ's issuer details.
+pub async fn set_issuer(
+    storage: &dyn Storage,
+    i: &IssuerIn,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    check_issuer(i).map_err(StorageError::Invalid)?;
+    storage.invoicing().set_issuer(i, now).await
+}
+
+// --- composing documents ---------------------------------------------------------------------
+
+/// `NombreSistemaInformatico` and id of HQ's records (the tills' records use the same).
+pub const SYSTEM_NAME: &str = "Trastienda";
+pub const SYSTEM_ID: &str = "TS";
+/// The producer when the build names none (a NIF that names nobody, as on the tills).
+const UNDECLARED_PRODUCER_NIF: &str = "00000000T";
+
+/// The `SistemaInformatico` of HQ's own records: the server installation of `nif`.
+pub fn sistema_informatico(nif: &str) -> SistemaInformatico {
+    SistemaInformatico {
+        nombre_razon: option_env!("TRASTIENDA_PRODUCER_NAME")
+            .unwrap_or("Trastienda (build without a declared producer)")
+            .chars()
+            .take(120)
+            .collect(),
+        nif: option_env!("TRASTIENDA_PRODUCER_NIF")
+            .unwrap_or(UNDECLARED_PRODUCER_NIF)
+            .to_string(),
+        nombre_sistema_informatico: SYSTEM_NAME.into(),
+        id_sistema_informatico: SYSTEM_ID.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        numero_instalacion: format!("SEDE-{nif}"),
+        tipo_uso_posible_solo_verifactu: true,
+        tipo_uso_posible_multi_ot: true,
+        indicador_multiples_ot: false,
+    }
+}
+
+fn compose_problem(e: impl std::fmt::Display) -> Problem {
+    Problem::new("invoice_compose").with("detail", e)
+}
+
+fn party_kind(nif: &str, name: &str) -> PartyKind {
+    if !trastienda_einvoice::model::nif_is_person(nif) {
+        return PartyKind::Company;
+    }
+    let mut words = name.split_whitespace();
+    let first = words.next().unwrap_or(name).to_string();
+    let surname = words.next().unwrap_or("-").to_string();
+    let rest: Vec<&str> = words.collect();
+    PartyKind::Individual {
+        first_name: first,
+        first_surname: surname,
+        second_surname: (!rest.is_empty()).then(|| rest.join(" ")),
+    }
+}
+
+fn issuer_party(i: &IssuerIn) -> Party {
+    Party {
+        legal_name: i.legal_name.trim().into(),
+        tax_id: i.nif.trim().into(),
+        kind: party_kind(i.nif.trim(), i.legal_name.trim()),
+        address: i.address.clone(),
+        equivalence_surcharge: false,
+    }
+}
+
+fn customer_party(f: &crate::storage::Franchisee, c: &ContractIn) -> Party {
+    Party {
+        legal_name: f.legal_name.clone(),
+        tax_id: f.nif.clone(),
+        kind: party_kind(&f.nif, &f.legal_name),
+        address: c.billing_address.clone(),
+        equivalence_surcharge: false,
+    }
+}
+
+fn previous_link(
+    previous: Option<&str>,
+) -> Result<Option<sync_protocol::verifactu::RegistroAnterior>, Problem> {
+    previous
+        .map(|j| {
+            serde_json::from_str::<RegistroFacturacion>(j)
+                .map(|r| r.link())
+                .map_err(compose_problem)
+        })
+        .transpose()
+}
+
+/// Validates the draft twice (the QR URL needs the total), makes its VERI*FACTU record chained
+/// after `previous`, and renders the PDF, UBL and Facturae.
+fn finish(
+    mut draft: InvoiceDraft,
+    issuer: &IssuerIn,
+    corrected: Option<IdFactura>,
+    previous: Option<&str>,
+    now: DateTime<Utc>,
+    entorno: Entorno,
+) -> Result<Composed, Problem> {
+    let number = format!("{}-{:06}", draft.series, draft.number);
+    let id =
+        IdFactura::new(issuer.nif.trim(), &number, draft.issue_date).map_err(compose_problem)?;
+    draft.verifactu_qr_url = sync_protocol::verifactu::qr_url(entorno, &id, Money::ZERO);
+    let first = Invoice::new(draft.clone()).map_err(compose_problem)?;
+    let summary = first.fiscal_summary();
+    draft.verifactu_qr_url = sync_protocol::verifactu::qr_url(entorno, &id, summary.total);
+    let inv = Invoice::new(draft.clone()).map_err(compose_problem)?;
+    let desglose = summary
+        .rows
+        .iter()
+        .map(|r| {
+            Ok(DetalleDesglose {
+                impuesto: Impuesto::Iva,
+                clave_regimen: if r.regime == "18" {
+                    ClaveRegimen::RecargoEquivalencia
+                } else {
+                    ClaveRegimen::General
+                },
+                calificacion: match r.qualification {
+                    "S1" => Calificacion::S1,
+                    "S2" => Calificacion::S2,
+                    "E1" => Calificacion::E1,
+                    other => return Err(compose_problem(format!("qualification {other}"))),
+                },
+                tipo_impositivo: r.rate,
+                base_imponible: r.base,
+                cuota_repercutida: r.vat,
+            })
+        })
+        .collect::<Result<Vec<_>, Problem>>()?;
+    let tipo = TipoFactura::parse(summary.invoice_type)
+        .ok_or_else(|| compose_problem(summary.invoice_type))?;
+    let data = AltaData {
+        id_factura: id,
+        nombre_razon_emisor: issuer.legal_name.trim().chars().take(120).collect(),
+        tipo_factura: tipo,
+        tipo_rectificativa: summary.rectification_type.map(|_| TipoRectificativa::I),
+        facturas_rectificadas: corrected.into_iter().collect(),
+        facturas_sustituidas: Vec::new(),
+        importe_rectificacion: None,
+        fecha_operacion: summary.operation_date,
+        descripcion_operacion: summary.description.clone(),
+        destinatarios: vec![
+            Destinatario::new(&draft.customer.legal_name, &draft.customer.tax_id)
+                .map_err(compose_problem)?,
+        ],
+        desglose,
+        cuota_total: summary.total_tax,
+        importe_total: summary.total,
+    };
+    let prev = previous_link(previous)?;
+    let prev_huella = prev.as_ref().map(|p| p.huella.clone());
+    let generated = Timestamp::in_zone(now, crate::jobs::HQ_TIME_ZONE);
+    let record = RegistroAlta::generate(
+        data,
+        prev,
+        sistema_informatico(issuer.nif.trim()),
+        generated,
+    )
+    .map_err(compose_problem)?;
+    let lang = draft.language;
+    let pdf = trastienda_einvoice::pdf::render(&inv, lang).map_err(compose_problem)?;
+    let ubl = trastienda_einvoice::ubl::to_xml(&inv).map_err(compose_problem)?;
+    let facturae = trastienda_einvoice::facturae::to_xml(&inv).map_err(compose_problem)?;
+    let totals = inv.totals();
+    let record = RegistroFacturacion::Alta(record);
+    Ok(Composed {
+        issue_date: draft.issue_date,
+        net: totals.lines_net,
+        tax: totals.vat + totals.surcharge,
+        total: totals.total,
+        draft: serde_json::to_string(&draft).map_err(compose_problem)?,
+        documents: vec![
+            Rendered {
+                format: "pdf",
+                content: pdf,
+            },
+            Rendered {
+                format: "ubl",
+                content: ubl,
+            },
+            Rendered {
+                format: "facturae",
+                content: facturae,
+            },
+        ],
+        record_json: serde_json::to_string(&record).map_err(compose_problem)?,
+        record_nif: record.id_factura().id_emisor_factura.clone(),
+        record_tipo: tipo.code().into(),
+        record_huella: record.huella().to_string(),
+        record_prev_huella: prev_huella,
+        record_generated_at: generated.to_string(),
+        record_cuota_cents: summary.total_tax.cents(),
+        record_importe_cents: summary.total.cents(),
+    })
+}
+
+fn payment_means(c: &ContractIn, issuer: &IssuerIn) -> PaymentMeans {
+    match &c.payment {
+        PaymentIn::Transfer => PaymentMeans::Transfer {
+            payee_iban: issuer.iban.clone(),
+            bic: issuer.bic.clone().filter(|b| !b.trim().is_empty()),
+        },
+        PaymentIn::DirectDebit {
+            mandate_reference,
+            debtor_iban,
+        } => PaymentMeans::DirectDebit {
+            mandate_reference: mandate_reference.trim().into(),
+            debtor_iban: debtor_iban.clone(),
+            creditor_identifier: issuer.creditor_id.clone().filter(|c| !c.trim().is_empty()),
+        },
+    }
+}
+
+/// One franchisee's invoice for a month, from the facts read in its issuing transaction.
+pub fn compose_period(f: &PeriodFacts, entorno: Entorno) -> Result<Composed, Problem> {
+    let c = &f.contract.terms;
+    let lang = c.language;
+    let start = parse_month(&f.period)?;
+    let period =
+        Period::month(start.year(), start.month()).ok_or_else(|| compose_problem(&f.period))?;
+    let terms = terms_of(c)?;
+    let mut late_sales = Vec::new();
+    for (month, already, late, then) in &f.late {
+        let s = parse_month(month)?;
+        late_sales.push(royalty::LateSales {
+            period: Period::month(s.year(), s.month()).ok_or_else(|| compose_problem(month))?,
+            already_invoiced: *already,
+            late: *late,
+            terms: terms_of(&then.terms)?,
+        });
+    }
+    let activity = royalty::MonthActivity {
+        period,
+        net_sales: f.net_sales,
+        tills: f.tills,
+        stores: f.stores,
+        bill_entry_fee: f.first_invoice,
+        deliveries: Vec::new(),
+        late_sales,
+    };
+    let lines = royalty::period_lines(&terms, &activity, false, lang).map_err(compose_problem)?;
+    if lines.is_empty() {
+        return Err(Problem::new("invoice_nothing_to_invoice")
+            .with("franchisee", f.franchisee.id)
+            .with("period", &f.period));
+    }
+    let issue_date = crate::storage::sql::business_day(f.now);
+    let draft = InvoiceDraft {
+        kind: DocumentKind::Invoice,
+        series: f.series.clone(),
+        number: f.number,
+        issue_date,
+        period: Some(period),
+        issuer: issuer_party(&f.issuer),
+        customer: customer_party(&f.franchisee, c),
+        buyer_reference: Some(format!("F{:05}", f.franchisee.id.0)),
+        lines,
+        payment: PaymentTerms {
+            due_date: issue_date + Duration::days(i64::from(c.payment_days)),
+            means: payment_means(c, &f.issuer),
+        },
+        notes: Vec::new(),
+        verifactu_qr_url: String::new(),
+        language: lang,
+    };
+    finish(
+        draft,
+        &f.issuer,
+        None,
+        f.previous_record.as_deref(),
+        f.now,
+        entorno,
+    )
+}
+
+/// Why and how a credit note corrects an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CreditNoteIn {
+    pub reason: CorrectionReason,
+    /// Printed on the credit note.
+    pub description: String,
+}
+
+/// A credit note cancelling the whole of `f.original` (a rectificativa by differences).
+pub fn compose_credit(
+    f: &CreditFacts,
+    why: &CreditNoteIn,
+    entorno: Entorno,
+) -> Result<Composed, Problem> {
+    let description = why.description.trim();
+    if description.is_empty() || description.chars().count() > 200 {
+        return Err(Problem::new("credit_note_description"));
+    }
+    let original: InvoiceDraft =
+        serde_json::from_str(&f.original.draft).map_err(compose_problem)?;
+    let issue_date = crate::storage::sql::business_day(f.now);
+    let mut lines = original.lines.clone();
+    for l in &mut lines {
+        // A credit note lists what it credits as positive quantities (the model's convention).
+        if l.quantity.is_negative() {
+            return Err(
+                Problem::new("credit_note_negative_line").with("number", &f.original.full_number)
+            );
+        }
+        if l.period.is_none() {
+            l.period = original.period;
+        }
+    }
+    let corrected = IdFactura::new(
+        f.issuer.nif.trim(),
+        &f.original.full_number,
+        f.original.issue_date,
+    )
+    .map_err(compose_problem)?;
+    let draft = InvoiceDraft {
+        kind: DocumentKind::CreditNote(Correction {
+            corrected_number: f.original.full_number.clone(),
+            corrected_issue_date: f.original.issue_date,
+            corrected_period: original.period,
+            reason: why.reason,
+            description: description.to_string(),
+        }),
+        series: f.series.clone(),
+        number: f.number,
+        issue_date,
+        period: original.period,
+        issuer: issuer_party(&f.issuer),
+        customer: original.customer.clone(),
+        buyer_reference: original.buyer_reference.clone(),
+        lines,
+        payment: PaymentTerms {
+            due_date: issue_date,
+            means: original.payment.means.clone(),
+        },
+        notes: Vec::new(),
+        verifactu_qr_url: String::new(),
+        language: original.language,
+    };
+    finish(
+        draft,
+        &f.issuer,
+        Some(corrected),
+        f.previous_record.as_deref(),
+        f.now,
+        entorno,
+    )
+}
+
+/// Issues a credit note for invoice `id`.
+pub async fn issue_credit_note(
+    storage: &dyn Storage,
+    id: i64,
+    why: CreditNoteIn,
+    now: DateTime<Utc>,
+) -> StorageResult<InvoiceRecord> {
+    let entorno = Entorno::from_env();
+    storage
+        .invoicing()
+        .issue_credit_note(id, now, Arc::new(move |f| compose_credit(f, &why, entorno)))
+        .await
+}
+
+/// The media type and file extension of a stored document format (`pdf`, `ubl`, `facturae`).
+pub fn document_format(format: &str) -> Option<(&'static str, &'static str)> {
+    match format {
+        "pdf" => Some(("application/pdf", "pdf")),
+        "ubl" => Some(("application/xml", "ubl.xml")),
+        "facturae" => Some(("application/xml", "xsig.xml")),
+        _ => None,
+    }
+}
+
+/// The media type and file name of an invoice's document as downloaded.
+pub fn document_file(number: &str, format: &str) -> (&'static str, String) {
+    let (mime, ext) = document_format(format).unwrap_or(("application/octet-stream", "bin"));
+    (mime, format!("{number}.{ext}"))
+}
+
+// --- the monthly run --------------------------------------------------------------------------
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RunSummary {
+    pub period: String,
+    /// Invoices issued by this run.
+    pub issued: Vec<InvoiceRecord>,
+    /// Franchisees whose month was invoiced before.
+    pub already: u64,
+    /// Franchisees whose invoice could not be written: (franchisee, why). Nothing was stored for them.
+    pub failed: Vec<(FranchiseeId, String)>,
+}
+
+impl RunSummary {
+    pub fn outcome(&self) -> crate::jobs::Outcome {
+        vec![
+            ("issued".into(), self.issued.len() as u64),
+            ("already_issued".into(), self.already),
+            ("failed".into(), self.failed.len() as u64),
+        ]
+    }
+}
+
+/// Refuses a month that has not ended yet in HQ's time zone (its sales are still coming).
+pub fn check_period_closed(period: &str, now: DateTime<Utc>) -> Result<NaiveDate, Problem> {
+    let start = parse_month(period)?;
+    let p = Period::month(start.year(), start.month())
+        .ok_or_else(|| Problem::new("bad_month").with("month", period))?;
+    if crate::storage::sql::business_day(now) <= p.end {
+        return Err(Problem::new("period_not_closed").with("period", period.trim()));
+    }
+    Ok(start)
+}
+
+/// Issues every franchisee's invoice for `period` (`YYYY-MM`), each in its own transaction; an
+/// invoice already issued is left alone, a failing one stores nothing and the run goes on.
+/// `progress(done, total)` is called after each franchisee.
+pub async fn run(
+    storage: &dyn Storage,
+    period: &str,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> StorageResult<RunSummary> {
+    let start = check_period_closed(period, now).map_err(StorageError::Invalid)?;
+    let period = format!("{:04}-{:02}", start.year(), start.month());
+    if storage.invoicing().issuer().await?.is_none() {
+        return Err(StorageError::Invalid(Problem::new(
+            "invoicing_issuer_missing",
+        )));
+    }
+    let entorno = Entorno::from_env();
+    let compose: crate::storage::invoicing::PeriodComposer =
+        Arc::new(move |f| compose_period(f, entorno));
+    let franchisees = storage
+        .invoicing()
+        .franchisees_under_contract(&period)
+        .await?;
+    let mut summary = RunSummary {
+        period: period.clone(),
+        ..Default::default()
+    };
+    for (i, f) in franchisees.iter().enumerate() {
+        match storage
+            .invoicing()
+            .issue_period_invoice(*f, &period, now, compose.clone())
+            .await
+        {
+            Ok(IssueOutcome::Issued(r)) => summary.issued.push(r),
+            Ok(IssueOutcome::AlreadyIssued(_)) => summary.already += 1,
+            Ok(IssueOutcome::NoContract) => {}
+            Err(StorageError::Backend(e)) => return Err(StorageError::Backend(e)),
+            Err(e) => {
+                tracing::warn!(franchisee = %f, error = %e, "invoice not issued");
+                summary.failed.push((*f, e.to_string()));
+            }
+        }
+        progress(i + 1, franchisees.len());
+    }
+    Ok(summary)
+}
+
+/// [`run`], then e-mails what is not sent yet when SMTP is configured (failures are recorded on
+/// each invoice and retried by the `send-invoices` job).
+pub async fn run_and_send(
+    storage: &dyn Storage,
+    period: &str,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> StorageResult<RunSummary> {
+    let summary = run(storage, period, now, progress).await?;
+    if let Some(config) = super::mail::config()
+        && !summary.issued.is_empty()
+    {
+        super::mail::send_pending(storage, &config, now, SEND_BATCH).await?;
+    }
+    Ok(summary)
+}
+
+/// Invoices e-mailed per round.
+pub const SEND_BATCH: u32 = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailboxes() {
+        assert!(email_ok("facturas@franquicia.es"));
+        assert!(!email_ok("facturas.franquicia.es"));
+        assert!(!email_ok("a@b"));
+        assert!(!email_ok("a b@c.es"));
+        assert!(!email_ok("a@@c.es"));
+    }
+
+    #[test]
+    fn months_close_in_madrid() {
+        let t: DateTime<Utc> = "2026-11-30T23:30:00Z".parse().unwrap();
+        // Already 1 December in Madrid: November is closed.
+        assert!(check_period_closed("2026-11", t).is_ok());
+        let t: DateTime<Utc> = "2026-11-30T22:30:00Z".parse().unwrap();
+        assert_eq!(
+            check_period_closed("2026-11", t).unwrap_err().code,
+            "period_not_closed"
+        );
+        assert_eq!(
+            check_period_closed("2026-13", t).unwrap_err().code,
+            "bad_month"
+        );
+    }
+}

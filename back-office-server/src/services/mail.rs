@@ -1,0 +1,209 @@
+//! E-mailing issued invoices to the franchisee's billing address over SMTP (lettre), with the PDF
+//! and the UBL attached. Every attempt is recorded on the invoice (sent, or the error and the
+//! number of attempts); the `send-invoices` job retries what failed.
+
+use crate::problem::Problem;
+use crate::storage::invoicing::SendState;
+use crate::storage::{Storage, StorageError, StorageResult};
+use chrono::{DateTime, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::RwLock;
+use trastienda_einvoice::{InvoiceDraft, Language};
+
+/// After this many failed attempts an invoice is no longer retried by the job (an alert says so).
+pub const MAX_ATTEMPTS: u64 = 10;
+
+/// Where and as whom HQ sends e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailConfig {
+    /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host?tls=required` (lettre's URL form).
+    pub url: String,
+    /// The sender, `Facturación <facturas@central.example>`.
+    pub from: String,
+}
+
+static CONFIG: RwLock<Option<MailConfig>> = RwLock::new(None);
+
+/// Sets this process's SMTP settings (from `serve --smtp-url` or the environment), checked first.
+pub fn configure(c: MailConfig) -> Result<(), String> {
+    check(&c)?;
+    *CONFIG
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(c);
+    Ok(())
+}
+
+/// This process's SMTP settings, if any.
+pub fn config() -> Option<MailConfig> {
+    CONFIG
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// Checks the URL and the sender before the server starts.
+pub fn check(c: &MailConfig) -> Result<(), String> {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.url).map_err(|e| format!("SMTP URL: {e}"))?;
+    c.from
+        .parse::<Mailbox>()
+        .map_err(|e| format!("SMTP sender {:?}: {e}", c.from))?;
+    Ok(())
+}
+
+/// The e-mail of an invoice: subject and text in the invoice's language, PDF and UBL attached.
+pub fn message(
+    from: &str,
+    to: &str,
+    number: &str,
+    draft: &InvoiceDraft,
+    pdf: Vec<u8>,
+    ubl: Vec<u8>,
+) -> Result<Message, String> {
+    let credit = matches!(draft.kind, trastienda_einvoice::DocumentKind::CreditNote(_));
+    let (subject, text) = match (draft.language, credit) {
+        (Language::Es, false) => (
+            format!("Factura {number} de {}", draft.issuer.legal_name),
+            format!(
+                "Adjuntamos la factura {number} ({}) en PDF y en formato electrónico UBL.\n\n{}\n",
+                draft.customer.legal_name, draft.issuer.legal_name
+            ),
+        ),
+        (Language::Es, true) => (
+            format!(
+                "Factura rectificativa {number} de {}",
+                draft.issuer.legal_name
+            ),
+            format!(
+                "Adjuntamos la factura rectificativa {number} ({}) en PDF y en formato electrónico UBL.\n\n{}\n",
+                draft.customer.legal_name, draft.issuer.legal_name
+            ),
+        ),
+        (Language::En, false) => (
+            format!("Invoice {number} from {}", draft.issuer.legal_name),
+            format!(
+                "Please find attached invoice {number} ({}) as a PDF and as a UBL e-invoice.\n\n{}\n",
+                draft.customer.legal_name, draft.issuer.legal_name
+            ),
+        ),
+        (Language::En, true) => (
+            format!("Credit note {number} from {}", draft.issuer.legal_name),
+            format!(
+                "Please find attached credit note {number} ({}) as a PDF and as a UBL e-invoice.\n\n{}\n",
+                draft.customer.legal_name, draft.issuer.legal_name
+            ),
+        ),
+    };
+    let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+    let xml_type = ContentType::parse("application/xml").map_err(|e| e.to_string())?;
+    Message::builder()
+        .from(from.parse::<Mailbox>().map_err(|e| e.to_string())?)
+        .to(to
+            .parse::<Mailbox>()
+            .map_err(|e| format!("recipient {to:?}: {e}"))?)
+        .subject(subject)
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(Attachment::new(format!("{number}.pdf")).body(pdf, pdf_type))
+                .singlepart(Attachment::new(format!("{number}.ubl.xml")).body(ubl, xml_type)),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Sends invoice `id` now and records the attempt. Sent already: nothing is sent again.
+pub async fn send_invoice(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    id: i64,
+    now: DateTime<Utc>,
+) -> StorageResult<SendState> {
+    let inv = storage.invoicing();
+    let state = inv
+        .send_state(id)
+        .await?
+        .ok_or_else(|| StorageError::NotFound(Problem::new("invoice_not_found").with("id", id)))?;
+    if state.sent_at.is_some() {
+        return Ok(state);
+    }
+    let rec = inv.get_invoice(id).await?;
+    let draft: InvoiceDraft = serde_json::from_str(&rec.draft)
+        .map_err(|e| StorageError::Backend(format!("invoice {id} draft: {e}")))?;
+    let (pdf, _) = inv.invoice_document(id, "pdf").await?;
+    let (ubl, _) = inv.invoice_document(id, "ubl").await?;
+    let result = match message(
+        &config.from,
+        &state.recipient,
+        &rec.full_number,
+        &draft,
+        pdf,
+        ubl,
+    ) {
+        Err(e) => Err(e),
+        Ok(m) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url) {
+            Err(e) => Err(format!("SMTP URL: {e}")),
+            Ok(t) => t
+                .timeout(Some(std::time::Duration::from_secs(30)))
+                .build()
+                .send(m)
+                .await
+                .map(drop)
+                .map_err(|e| format!("SMTP: {e}")),
+        },
+    };
+    if let Err(e) = &result {
+        tracing::warn!(invoice = %rec.full_number, error = %e, "invoice e-mail not sent");
+    }
+    inv.record_send(id, result, now).await
+}
+
+/// What a sending round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendRound {
+    pub sent: u64,
+    pub failed: u64,
+    /// Given up on (too many attempts).
+    pub given_up: u64,
+}
+
+/// Sends every invoice not sent yet (up to `limit`), each attempt recorded; one that reaches
+/// [`MAX_ATTEMPTS`] raises an `invoice_send_failed` alert and is left for a person.
+pub async fn send_pending(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> StorageResult<SendRound> {
+    let mut round = SendRound::default();
+    for s in storage.invoicing().unsent_invoices(limit).await? {
+        if s.attempts >= MAX_ATTEMPTS {
+            round.given_up += 1;
+            continue;
+        }
+        let after = send_invoice(storage, config, s.invoice_id, now).await?;
+        if after.sent_at.is_some() {
+            round.sent += 1;
+        } else {
+            round.failed += 1;
+            if after.attempts >= MAX_ATTEMPTS {
+                storage
+                    .jobs()
+                    .raise_alert(
+                        "invoice_send_failed",
+                        None,
+                        &format!(
+                            "invoice {} could not be e-mailed to {} after {} attempts: {}",
+                            after.invoice_id,
+                            after.recipient,
+                            after.attempts,
+                            after.last_error.unwrap_or_default()
+                        ),
+                        now,
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(round)
+}
