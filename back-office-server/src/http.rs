@@ -134,6 +134,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1/admin", admin)
         .route("/api/v1/reports/sales", get(reports::sales))
         .route("/api/v1/verifactu/records", get(verifactu::records))
+        .route(
+            "/api/v1/verifactu/certificates",
+            get(verifactu::certificates).post(verifactu::upload_certificate),
+        )
+        .route("/api/v1/verifactu/sending", get(verifactu::sending))
         .merge(crate::web::routes().layer(axum::middleware::from_fn(crate::web::localize_errors)))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -15,6 +15,7 @@ pub mod reports;
 pub mod staff;
 pub mod stores;
 pub mod tills;
+pub mod verifactu;
 
 pub use crate::i18n;
 pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
@@ -155,6 +156,8 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/reports/hours.csv", controls::hours_csv)
         .page("/dashboard/jobs", jobs::list)
         .form("/dashboard/jobs/{name}/run", jobs::run_now)
+        .page("/dashboard/verifactu", verifactu::page)
+        .form("/dashboard/verifactu/certificates", verifactu::upload)
 }
 
 /// The dashboard's routes (merged into the server's router).

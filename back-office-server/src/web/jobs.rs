@@ -52,6 +52,7 @@ pub async fn list(
                     (t.msg(match def.period {
                         PeriodKind::Day => "jobs-per-day",
                         PeriodKind::Month => "jobs-per-month",
+                        PeriodKind::Minute => "jobs-per-minute",
                     }))
                     " · " (m("jobs-current-period")) " " b { (def.period.current(now)) }
                 }
