@@ -1152,3 +1152,39 @@ async fn the_verifactu_page(s: &Server) {
     );
 }
 on_both_backends!(the_verifactu_page);
+
+/// 1,001 records: a full envelope of 1,000 goes and, being full, the last one follows at once;
+/// both valid against the XSD.
+async fn a_thousand_and_one_records_make_two_envelopes(s: &Server) {
+    let w = world(s).await;
+    let pki = Pki::new();
+    let fake = fake_aeat::start(&pki).await;
+    let (st, _) = upload(
+        s,
+        &w,
+        json!(w.franchisee.0),
+        &pki.client_p12,
+        fake_aeat::P12_PASSWORD,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let mut l = Ledger::new();
+    let now = Utc::now();
+    for i in 0..1001 {
+        l.sale(&w, now, 100 + i);
+    }
+    for chunk in l.docs.chunks(500) {
+        push(s, &w, chunk).await;
+    }
+    let r = svc::send_pending(s.storage.as_ref(), &sender(&fake, &pki), now)
+        .await
+        .unwrap();
+    assert_eq!((r.envelopes, r.accepted), (2, 1001), "{r:?}");
+    let got = fake.received();
+    assert_eq!(
+        got.iter().map(|g| g.records.len()).collect::<Vec<_>>(),
+        [1000, 1]
+    );
+    assert_all_valid(&fake);
+}
+on_both_backends!(a_thousand_and_one_records_make_two_envelopes);

@@ -376,6 +376,8 @@ pub async fn start(pki: &Pki) -> FakeAeat {
             "/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
             axum::routing::post(handle),
         )
+        // A full envelope of 1,000 records is some 2.5 MB, over axum's default limit.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(fake.clone());
     let tls = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
     tokio::spawn(async move {
