@@ -417,7 +417,7 @@ async fn export_envelopes_are_valid_and_late_ones_carry_incidencia(s: &Server) {
 }
 on_both_backends!(export_envelopes_are_valid_and_late_ones_carry_incidencia);
 
-/// `back-office-server verifactu export` writes the same envelopes to files.
+/// `back-office-server verifactu export` writes the envelopes to a file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_export_command_writes_the_envelopes() {
     let s = sqlite().await;
@@ -434,20 +434,36 @@ async fn the_export_command_writes_the_envelopes() {
     let dir = s._dir.as_ref().unwrap().path();
     let out = dir.join("export.xml");
     let today = Utc::now().date_naive();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_back-office-server"))
-        .args(["verifactu", "export", "--database"])
-        .arg(format!("sqlite://{}", dir.join("hq.db").display()))
-        .args(["--franchisee", &w.franchisee.0.to_string()])
-        .args(["--from", &(today - Duration::days(10)).to_string()])
-        .args(["--to", &(today + Duration::days(1)).to_string(), "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    // The command line as `main` parses and runs it, in this process: the built binary in the
+    // shared target directory may be another worktree's at any moment.
+    let db = format!("sqlite://{}", dir.join("hq.db").display());
+    let franchisee = w.franchisee.0.to_string();
+    let export = |from: String, to: String, out: &std::path::Path| {
+        use clap::Parser;
+        back_office_server::cli::Cli::try_parse_from([
+            "back-office-server",
+            "verifactu",
+            "export",
+            "--database",
+            &db,
+            "--franchisee",
+            &franchisee,
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--out",
+            &out.display().to_string(),
+        ])
+        .unwrap()
+    };
+    back_office_server::cli::run(export(
+        (today - Duration::days(10)).to_string(),
+        (today + Duration::days(1)).to_string(),
+        &out,
+    ))
+    .await
+    .unwrap();
     let xml = std::fs::read_to_string(&out).unwrap();
     let (records, incidencia, _) = fake_aeat::read_envelope(&xml);
     assert_eq!(records.len(), 3);
@@ -456,15 +472,12 @@ async fn the_export_command_writes_the_envelopes() {
         fake_aeat::xmllint(&xml, &d.join("SuministroLR.xsd")).unwrap();
     }
     // An empty period is an error, not an empty file.
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_back-office-server"))
-        .args(["verifactu", "export", "--database"])
-        .arg(format!("sqlite://{}", dir.join("hq.db").display()))
-        .args(["--franchisee", &w.franchisee.0.to_string()])
-        .args(["--from", "2020-01-01", "--to", "2020-01-31", "--out"])
-        .arg(dir.join("empty.xml"))
-        .output()
-        .unwrap();
-    assert!(!run.status.success());
+    let empty = dir.join("empty.xml");
+    let err =
+        back_office_server::cli::run(export("2020-01-01".into(), "2020-01-31".into(), &empty))
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("no VERI*FACTU records"), "{err}");
     assert!(!dir.join("empty.xml").exists());
 }
 
