@@ -116,6 +116,8 @@ pub enum Command {
         net: NetArgs,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        aeat: AeatArgs,
     },
     /// Create the database if needed and bring its schema up to date, then exit.
     Migrate {
@@ -137,6 +139,11 @@ pub enum Command {
         #[command(subcommand)]
         command: InvoicingCommand,
     },
+    /// VERI*FACTU: export records as the AEAT envelopes, store certificates.
+    Verifactu {
+        #[command(subcommand)]
+        command: VerifactuCommand,
+    },
     /// Seed a demo franchise once (if the database has no franchisees), print how to use it, and serve.
     Demo {
         #[command(flatten)]
@@ -144,6 +151,58 @@ pub enum Command {
         #[command(flatten)]
         listen: ListenArg,
     },
+}
+
+/// Where the VERI*FACTU sender posts.
+#[derive(Debug, Args, Clone)]
+pub struct AeatArgs {
+    /// The AEAT's VerifactuSOAP endpoint. Default: the AEAT's test environment
+    /// (https://prewww1.aeat.es/…); production is
+    /// https://www1.agenciatributaria.gob.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP
+    #[arg(long, env = "TRASTIENDA_AEAT_ENDPOINT", default_value = crate::services::aeat::ENDPOINT_TEST)]
+    pub aeat_endpoint: String,
+    /// PEM file of CA certificates to trust for the endpoint besides the system's.
+    #[arg(long, env = "TRASTIENDA_AEAT_CA")]
+    pub aeat_ca: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VerifactuCommand {
+    /// Write a franchisee's records issued in a period as the RegFactuSistemaFacturacion
+    /// envelopes that carry (or would carry) them to the AEAT. More than 1,000 records make
+    /// several envelopes: FILE-001.xml, FILE-002.xml, …
+    Export {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        franchisee: i64,
+        /// First issue date (YYYY-MM-DD).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last issue date (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Store a certificate (PKCS#12) for sending to the AEAT: a franchisee's, or HQ's own as
+    /// representative (--owner hq with --hq-name and --hq-nif). The password is read from
+    /// TRASTIENDA_CERT_PASSWORD or the first line of standard input. Needs TRASTIENDA_SECRET_KEY.
+    Certificate {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// A franchisee's id, or "hq".
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        hq_name: Option<String>,
+        #[arg(long)]
+        hq_nif: Option<String>,
+    },
+    /// Print a new random secret key for TRASTIENDA_SECRET_KEY.
+    NewSecretKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -223,8 +282,20 @@ pub async fn run(cli: Cli) -> Result<()> {
             tls_key,
             net,
             mail,
+            aeat,
         } => {
             mail.apply()?;
+            let mut aeat_cfg = crate::services::aeat::AeatConfig::new(&aeat.aeat_endpoint);
+            if let Some(ca) = &aeat.aeat_ca {
+                aeat_cfg.extra_roots =
+                    crate::services::aeat::read_pem_certs(ca).map_err(anyhow::Error::msg)?;
+            }
+            crate::services::verifactu::set_sender_config(
+                crate::services::verifactu::SenderConfig {
+                    aeat: aeat_cfg,
+                    key: crate::services::certificates::SecretKey::from_env().ok(),
+                },
+            );
             let tls = match (tls_cert, tls_key) {
                 (Some(c), Some(k)) => Some((c, k)),
                 (None, None) => None,
@@ -355,6 +426,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 bail!("{} invoices could not be issued", s.failed.len())
             }
         }
+        Command::Verifactu { command } => verifactu_command(command).await,
         Command::Demo { db, listen } => {
             let st = open(&db.database).await?;
             crate::demo::seed_and_print(&st, listen.listen).await?;
@@ -364,6 +436,123 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ServeOptions::new(None, &NetArgs::default()),
             )
             .await
+        }
+    }
+}
+
+/// `FILE.xml` for one envelope; `FILE-001.xml`, `FILE-002.xml`, … for several.
+pub fn export_paths(out: &std::path::Path, n: usize) -> Vec<PathBuf> {
+    if n <= 1 {
+        return vec![out.to_path_buf()];
+    }
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "verifactu".into());
+    let ext = out
+        .extension()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "xml".into());
+    (1..=n)
+        .map(|i| out.with_file_name(format!("{stem}-{i:03}.{ext}")))
+        .collect()
+}
+
+async fn verifactu_command(command: VerifactuCommand) -> Result<()> {
+    match command {
+        VerifactuCommand::Export {
+            db,
+            franchisee,
+            from,
+            to,
+            out,
+        } => {
+            if from > to {
+                bail!("--from {from} is after --to {to}");
+            }
+            let st = open(&db.database).await?;
+            let envelopes = crate::services::verifactu::export(
+                st.as_ref(),
+                sync_protocol::FranchiseeId(franchisee),
+                from,
+                to,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if envelopes.is_empty() {
+                bail!(
+                    "franchisee {franchisee} has no VERI*FACTU records issued from {from} to {to}"
+                );
+            }
+            for (xml, path) in envelopes.iter().zip(export_paths(&out, envelopes.len())) {
+                std::fs::write(&path, xml)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        VerifactuCommand::Certificate {
+            db,
+            owner,
+            file,
+            hq_name,
+            hq_nif,
+        } => {
+            use crate::services::certificates::{self, Owner, SecretKey};
+            let key = SecretKey::from_env().map_err(|p| anyhow::anyhow!("{p}"))?;
+            let owner = if owner.trim().eq_ignore_ascii_case("hq") {
+                Owner::Hq {
+                    name: hq_name.context("--owner hq needs --hq-name")?,
+                    nif: hq_nif.context("--owner hq needs --hq-nif")?,
+                }
+            } else {
+                Owner::Franchisee(sync_protocol::FranchiseeId(
+                    owner
+                        .trim()
+                        .parse()
+                        .context("--owner is a franchisee id or \"hq\"")?,
+                ))
+            };
+            let data =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let password = match std::env::var("TRASTIENDA_CERT_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Password of {}:", file.display());
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let st = open(&db.database).await?;
+            let c = certificates::upload(
+                st.as_ref(),
+                &key,
+                owner,
+                &data,
+                &password,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "certificate of {} ({}) stored, sealed; {} valid until {}",
+                c.holder_name,
+                c.holder_nif,
+                c.subject,
+                c.not_after.format("%Y-%m-%d")
+            );
+            Ok(())
+        }
+        VerifactuCommand::NewSecretKey => {
+            println!(
+                "{}",
+                crate::services::certificates::SecretKey::generate_hex()
+            );
+            Ok(())
         }
     }
 }
@@ -384,6 +573,7 @@ async fn jobs_command(command: JobsCommand) -> Result<()> {
                         jobs::PeriodKind::Month => "month",
                         jobs::PeriodKind::LastMonth => "month (the one before)",
                         jobs::PeriodKind::Hour => "hour",
+                        jobs::PeriodKind::Minute => "minute",
                     }
                 );
                 let runs = st.jobs().recent_runs(def.name, 5).await?;

@@ -113,6 +113,11 @@ pub fn routes() -> Router<AppState> {
         .nest("/api/v1/admin", admin)
         .route("/api/v1/reports/sales", get(reports::sales))
         .route("/api/v1/verifactu/records", get(verifactu::records))
+        .route(
+            "/api/v1/verifactu/certificates",
+            get(verifactu::certificates).post(verifactu::upload_certificate),
+        )
+        .route("/api/v1/verifactu/sending", get(verifactu::sending))
 }
 
 /// The JSON answer for a route that does not exist.

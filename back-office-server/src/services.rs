@@ -9,7 +9,9 @@
 //! transaction); scheduled work in `jobs`.
 
 pub mod accounts;
+pub mod aeat;
 pub mod catalog;
+pub mod certificates;
 pub mod deliveries;
 pub mod fields;
 pub mod invoicing;
@@ -18,6 +20,7 @@ pub mod reports;
 pub mod staff;
 pub mod stores;
 pub mod tills;
+pub mod verifactu;
 
 use crate::problem::Problem;
 use crate::storage::StorageError;

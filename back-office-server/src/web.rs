@@ -16,6 +16,7 @@ pub mod reports;
 pub mod staff;
 pub mod stores;
 pub mod tills;
+pub mod verifactu;
 
 pub use crate::i18n;
 pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
@@ -174,6 +175,8 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/invoices/{id}/{format}", invoicing::document)
         .page("/dashboard/jobs", jobs::list)
         .form("/dashboard/jobs/{name}/run", jobs::run_now)
+        .page("/dashboard/verifactu", verifactu::page)
+        .form("/dashboard/verifactu/certificates", verifactu::upload)
 }
 
 /// The dashboard's routes (merged into the server's router).

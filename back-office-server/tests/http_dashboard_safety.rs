@@ -155,7 +155,7 @@ async fn world(s: &Server) -> World {
 async fn fingerprint(st: &dyn Storage, w: &World) -> String {
     let since = Utc::now() - Duration::hours(1);
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}",
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         st.list_products(None, 0, 10_000).await.unwrap(),
         st.list_stores().await.unwrap(),
         st.list_franchisees().await.unwrap(),
@@ -181,6 +181,7 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.invoicing().list_invoices(None).await.unwrap(),
         st.invoicing().contract_versions(None).await.unwrap(),
         st.invoicing().issuer().await.unwrap(),
+        st.verifactu().certificates().await.unwrap(),
     )
 }
 
@@ -380,7 +381,52 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
                 ]),
             ),
         ),
+        (
+            "/dashboard/verifactu/certificates",
+            (
+                "/dashboard/verifactu/certificates".into(),
+                f(&[
+                    ("owner", &w.franchisee.to_string()),
+                    ("pkcs12_base64", &client_p12_base64()),
+                    ("password", "clave"),
+                ]),
+            ),
+        ),
     ])
+}
+
+/// A client certificate as PKCS#12 (password "clave"), base64: the VERI*FACTU upload's sample.
+/// The server's secret key is set for the upload to go through.
+fn client_p12_base64() -> String {
+    use base64::Engine;
+    back_office_server::services::verifactu::set_sender_config(
+        back_office_server::services::verifactu::SenderConfig {
+            aeat: back_office_server::services::aeat::AeatConfig::new("https://127.0.0.1:9/"),
+            key: Some(
+                back_office_server::services::certificates::SecretKey::from_hex(&"ab".repeat(32))
+                    .unwrap(),
+            ),
+        },
+    );
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["cliente".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let chain = p12_keystore::PrivateKeyChain::new(
+        b"k".to_vec(),
+        p12_keystore::PrivateKey::from_der(&key.serialize_der()).unwrap(),
+        [p12_keystore::Certificate::from_der(cert.der()).unwrap()],
+    );
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry("c", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    let p12 = store
+        .writer("clave")
+        .encryption_iterations(100)
+        .mac_iterations(100)
+        .write()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(p12)
 }
 
 async fn post_sample(b: &mut Browser<'_>, sample: &Sample, csrf: Option<&str>) -> Page {

@@ -1292,7 +1292,7 @@ fn write_id_list(w: &mut W, outer: &str, inner: &str, ids: &[IdFactura]) -> io::
     })
 }
 
-fn write_alta(w: &mut W, r: &RegistroAlta, ns: bool) -> io::Result<()> {
+fn write_alta(w: &mut W, r: &RegistroAlta, ns: bool, subsanacion: bool) -> io::Result<()> {
     let mut el = w.create_element("sum1:RegistroAlta");
     if ns {
         el = el.with_attribute(("xmlns:sum1", NS_SUMINISTRO_INFORMACION));
@@ -1301,6 +1301,11 @@ fn write_alta(w: &mut W, r: &RegistroAlta, ns: bool) -> io::Result<()> {
         leaf(w, "sum1:IDVersion", ID_VERSION)?;
         node(w, "sum1:IDFactura", |w| write_id(w, &r.id_factura))?;
         leaf(w, "sum1:NombreRazonEmisor", &r.nombre_razon_emisor)?;
+        if subsanacion {
+            // Neither mark is hashed: the record re-sent after a rejection keeps its huella.
+            leaf(w, "sum1:Subsanacion", "S")?;
+            leaf(w, "sum1:RechazoPrevio", "S")?;
+        }
         leaf(w, "sum1:TipoFactura", r.tipo_factura.code())?;
         if let Some(t) = r.tipo_rectificativa {
             leaf(
@@ -1416,9 +1421,9 @@ fn write_anulacion(w: &mut W, r: &RegistroAnulacion, ns: bool) -> io::Result<()>
     Ok(())
 }
 
-fn write_record(w: &mut W, r: &RegistroFacturacion, ns: bool) -> io::Result<()> {
+fn write_record(w: &mut W, r: &RegistroFacturacion, ns: bool, subsanacion: bool) -> io::Result<()> {
     match r {
-        RegistroFacturacion::Alta(a) => write_alta(w, a, ns),
+        RegistroFacturacion::Alta(a) => write_alta(w, a, ns, subsanacion),
         RegistroFacturacion::Anulacion(a) => write_anulacion(w, a, ns),
     }
 }
@@ -1437,7 +1442,7 @@ fn finish(w: W) -> Result<String, VerifactuError> {
 /// against `SuministroInformacion.xsd`), for audits and exports of a single record.
 pub fn record_xml(r: &RegistroFacturacion) -> Result<String, VerifactuError> {
     let mut w = new_writer()?;
-    write_record(&mut w, r, true)?;
+    write_record(&mut w, r, true, false)?;
     finish(w)
 }
 
@@ -1449,44 +1454,122 @@ pub fn envelope_xml(
     incidencia: bool,
     records: &[RegistroFacturacion],
 ) -> Result<String, VerifactuError> {
-    if records.is_empty() || records.len() > MAX_RECORDS_PER_ENVELOPE {
-        return Err(VerifactuError::EnvelopeSize(records.len()));
+    let entries: Vec<Remision<'_>> = records.iter().map(Remision::new).collect();
+    Envio {
+        obligado,
+        representante: None,
+        incidencia,
+        records: &entries,
     }
-    let nif = check_nif("ObligadoEmision NIF", &obligado.nif)?;
-    let name = required("ObligadoEmision NombreRazon", &obligado.nombre_razon, 120)?;
-    for r in records {
-        let id = r.id_factura();
-        if id.id_emisor_factura != nif {
-            return Err(VerifactuError::WrongTaxpayer {
-                number: id.num_serie_factura.clone(),
-                record_nif: id.id_emisor_factura.clone(),
-                nif,
-            });
+    .xml()
+}
+
+/// One record as an envelope carries it: as it was made, or re-sent as a *subsanación* after the
+/// AEAT rejected it (`Subsanacion=S`, `RechazoPrevio=S`; altas only, the marks are not hashed).
+#[derive(Debug, Clone, Copy)]
+pub struct Remision<'a> {
+    pub record: &'a RegistroFacturacion,
+    pub subsanacion: bool,
+}
+
+impl<'a> Remision<'a> {
+    pub fn new(record: &'a RegistroFacturacion) -> Self {
+        Remision {
+            record,
+            subsanacion: false,
         }
     }
-    let mut w = new_writer()?;
-    w.create_element("sum:RegFactuSistemaFacturacion")
-        .with_attribute(("xmlns:sum", NS_SUMINISTRO_LR))
-        .with_attribute(("xmlns:sum1", NS_SUMINISTRO_INFORMACION))
-        .write_inner_content(|w| {
-            node(w, "sum:Cabecera", |w| {
-                node(w, "sum1:ObligadoEmision", |w| {
-                    leaf(w, "sum1:NombreRazon", &name)?;
-                    leaf(w, "sum1:NIF", &nif)
+}
+
+/// A whole `RegFactuSistemaFacturacion`: the taxpayer, who sends for it when that is not the
+/// taxpayer itself (`Representante`: e.g. HQ with its own certificate), whether the records go
+/// late (`Incidencia=S`), and the records.
+#[derive(Debug, Clone, Copy)]
+pub struct Envio<'a> {
+    pub obligado: &'a ObligadoEmision,
+    pub representante: Option<&'a ObligadoEmision>,
+    pub incidencia: bool,
+    pub records: &'a [Remision<'a>],
+}
+
+impl Envio<'_> {
+    /// The envelope as XML (with its declaration), checked: 1 to 1,000 records, all of the
+    /// taxpayer's NIF, names and NIFs of the header well formed.
+    pub fn xml(&self) -> Result<String, VerifactuError> {
+        let records = self.records;
+        if records.is_empty() || records.len() > MAX_RECORDS_PER_ENVELOPE {
+            return Err(VerifactuError::EnvelopeSize(records.len()));
+        }
+        let nif = check_nif("ObligadoEmision NIF", &self.obligado.nif)?;
+        let name = required(
+            "ObligadoEmision NombreRazon",
+            &self.obligado.nombre_razon,
+            120,
+        )?;
+        let representante = match self.representante {
+            Some(r) => Some((
+                required("Representante NombreRazon", &r.nombre_razon, 120)?,
+                check_nif("Representante NIF", &r.nif)?,
+            )),
+            None => None,
+        };
+        for r in records {
+            let id = r.record.id_factura();
+            if id.id_emisor_factura != nif {
+                return Err(VerifactuError::WrongTaxpayer {
+                    number: id.num_serie_factura.clone(),
+                    record_nif: id.id_emisor_factura.clone(),
+                    nif,
+                });
+            }
+        }
+        let mut w = new_writer()?;
+        w.create_element("sum:RegFactuSistemaFacturacion")
+            .with_attribute(("xmlns:sum", NS_SUMINISTRO_LR))
+            .with_attribute(("xmlns:sum1", NS_SUMINISTRO_INFORMACION))
+            .write_inner_content(|w| {
+                node(w, "sum:Cabecera", |w| {
+                    node(w, "sum1:ObligadoEmision", |w| {
+                        leaf(w, "sum1:NombreRazon", &name)?;
+                        leaf(w, "sum1:NIF", &nif)
+                    })?;
+                    if let Some((rname, rnif)) = &representante {
+                        node(w, "sum1:Representante", |w| {
+                            leaf(w, "sum1:NombreRazon", rname)?;
+                            leaf(w, "sum1:NIF", rnif)
+                        })?;
+                    }
+                    if self.incidencia {
+                        node(w, "sum1:RemisionVoluntaria", |w| {
+                            leaf(w, "sum1:Incidencia", "S")
+                        })?;
+                    }
+                    Ok(())
                 })?;
-                if incidencia {
-                    node(w, "sum1:RemisionVoluntaria", |w| {
-                        leaf(w, "sum1:Incidencia", "S")
+                for r in records {
+                    node(w, "sum:RegistroFactura", |w| {
+                        write_record(w, r.record, false, r.subsanacion)
                     })?;
                 }
                 Ok(())
             })?;
-            for r in records {
-                node(w, "sum:RegistroFactura", |w| write_record(w, r, false))?;
-            }
-            Ok(())
-        })?;
-    finish(w)
+        finish(w)
+    }
+}
+
+/// SOAP 1.1 namespace of the AEAT's `SistemaFacturacion.wsdl` service.
+pub const NS_SOAP_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+/// `xml` (an envelope from [`Envio::xml`]) as the body of the SOAP request the AEAT's
+/// `VerifactuSOAP` endpoint takes.
+pub fn soap_request(xml: &str) -> String {
+    let body = xml
+        .strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
+        .unwrap_or(xml)
+        .trim_start();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"{NS_SOAP_ENVELOPE}\">\n<soapenv:Header/>\n<soapenv:Body>\n{body}\n</soapenv:Body>\n</soapenv:Envelope>\n"
+    )
 }
 
 #[cfg(test)]

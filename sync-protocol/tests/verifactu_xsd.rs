@@ -202,6 +202,29 @@ fn every_record_kind_and_an_envelope_are_valid_against_the_official_xsds() {
     }
     validate(&late, &dir.join("SuministroLR.xsd"));
     validate(&on_time, &dir.join("SuministroLR.xsd"));
+    // Sent by a representative (HQ's certificate), one alta re-sent as a subsanación.
+    let hq = ObligadoEmision {
+        nombre_razon: "FRANQUICIAS CENTRALES SA".into(),
+        nif: "A58818501".into(),
+    };
+    let mut entries: Vec<Remision<'_>> = records.iter().map(Remision::new).collect();
+    entries[0].subsanacion = true;
+    let represented = Envio {
+        obligado: &ob,
+        representante: Some(&hq),
+        incidencia: true,
+        records: &entries,
+    }
+    .xml()
+    .unwrap();
+    assert!(represented.contains("<sum1:Representante>"));
+    assert_eq!(
+        represented
+            .matches("<sum1:Subsanacion>S</sum1:Subsanacion>")
+            .count(),
+        1
+    );
+    validate(&represented, &dir.join("SuministroLR.xsd"));
     // A full envelope of 1,000 records is valid too (the sender's largest batch).
     let many: Vec<_> = (0..1000)
         .map(|i| records[i % records.len()].clone())

@@ -112,3 +112,19 @@ problem-credit_note_description = give the reason for the credit note (at most 2
 problem-credit_note_negative_line = invoice { $number } has negative lines: correct it line by line
 problem-period_not_closed = { $period } has not ended yet: a month is invoiced once it is closed
 problem-contract_amount_too_large = no amount of the contract may exceed { $max }
+
+## VERI*FACTU sending and certificates
+
+problem-secret_key_missing = the server has no secret key to seal certificates with: set TRASTIENDA_SECRET_KEY (64 hex characters) or TRASTIENDA_SECRET_KEY_FILE
+problem-secret_key_invalid = the server's secret key must be 64 hex characters (32 bytes)
+problem-secret_key_unreadable = the server's secret key file cannot be read: { $detail }
+problem-certificate_unsealable = the stored certificate cannot be opened with this server's secret key
+problem-certificate_size = the certificate file must be a PKCS#12 (.p12 / .pfx) of at most { $max } bytes
+problem-certificate_unreadable = the file is not a PKCS#12 certificate this password opens: { $detail }
+problem-certificate_no_key = the PKCS#12 file holds no private key with its certificate
+problem-certificate_expired = the certificate expired on { $date }
+problem-certificate_hq_nif = { $nif } is not a valid NIF for HQ
+problem-certificate_hq_name = HQ's certificate needs HQ's legal name
+problem-certificate_owner = say whose certificate it is: a franchisee's id, or "hq"
+problem-certificate_base64 = pkcs12_base64 is not base64
+problem-verifactu_envelope = the VERI*FACTU envelope cannot be built: { $detail }

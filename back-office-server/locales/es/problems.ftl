@@ -112,3 +112,19 @@ problem-credit_note_description = Indica el motivo de la rectificativa (como muc
 problem-credit_note_negative_line = La factura { $number } tiene líneas en negativo: rectifícala línea a línea.
 problem-period_not_closed = El mes { $period } aún no ha terminado: se factura cuando está cerrado.
 problem-contract_amount_too_large = Ningún importe del contrato puede pasar de { $max }.
+
+## Envío VERI*FACTU y certificados
+
+problem-secret_key_missing = El servidor no tiene clave secreta con la que sellar los certificados: defina TRASTIENDA_SECRET_KEY (64 caracteres hexadecimales) o TRASTIENDA_SECRET_KEY_FILE.
+problem-secret_key_invalid = La clave secreta del servidor debe tener 64 caracteres hexadecimales (32 bytes).
+problem-secret_key_unreadable = No se puede leer el fichero de la clave secreta del servidor: { $detail }
+problem-certificate_unsealable = El certificado guardado no se puede abrir con la clave secreta de este servidor.
+problem-certificate_size = El certificado debe ser un PKCS#12 (.p12 / .pfx) de { $max } bytes como máximo.
+problem-certificate_unreadable = El fichero no es un certificado PKCS#12 que abra esta contraseña: { $detail }
+problem-certificate_no_key = El fichero PKCS#12 no contiene una clave privada con su certificado.
+problem-certificate_expired = El certificado caducó el { $date }.
+problem-certificate_hq_nif = { $nif } no es un NIF válido para la central.
+problem-certificate_hq_name = El certificado de la central necesita su razón social.
+problem-certificate_owner = Indique de quién es el certificado: el id de un franquiciado o «hq».
+problem-certificate_base64 = pkcs12_base64 no está en base64.
+problem-verifactu_envelope = No se puede construir el envío VERI*FACTU: { $detail }

@@ -2,7 +2,8 @@
 //! invoicing run, invoices with their per-store/day bases, credit notes and the documents (PDF,
 //! UBL 2.1, Facturae 3.2.2). HQ admin token only; the rules are in `services::invoicing`.
 
-use super::{AdminToken, ApiJson, ApiPath, AppError, AppState};
+use super::{AdminToken, ApiJson, ApiPath, AppError};
+use crate::app::AppState;
 use crate::services::invoicing::{self as svc, CreditNoteIn};
 use crate::storage::invoicing::{
     ContractIn, ContractVersion, CountedDay, CountedTicket, InvoiceRecord, IssuerIn, SendState,

@@ -90,3 +90,130 @@ pub async fn records(
         next_after,
     }))
 }
+
+/// `POST /api/v1/verifactu/certificates`: a PKCS#12 to send with.
+#[derive(Debug, Deserialize)]
+pub struct CertificateIn {
+    /// A franchisee's id, or `"hq"` for HQ's own (sends for franchisees without one).
+    pub owner: serde_json::Value,
+    /// HQ's legal name and NIF (only with `owner: "hq"`).
+    pub hq_name: Option<String>,
+    pub hq_nif: Option<String>,
+    /// The `.p12` / `.pfx` file, base64.
+    pub pkcs12_base64: String,
+    pub password: String,
+}
+
+/// A stored certificate as the API shows it (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateOut {
+    /// The franchisee's id, or 0 for HQ's own.
+    pub owner_id: i64,
+    pub holder_name: String,
+    pub holder_nif: String,
+    pub subject: String,
+    pub not_after: chrono::DateTime<chrono::Utc>,
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
+    /// Expires within 30 days (or has expired).
+    pub expiring: bool,
+}
+
+impl CertificateOut {
+    pub fn of(
+        c: &crate::storage::verifactu::StoredCertificate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        CertificateOut {
+            owner_id: c.owner_id,
+            holder_name: c.holder_name.clone(),
+            holder_nif: c.holder_nif.clone(),
+            subject: c.subject.clone(),
+            not_after: c.not_after,
+            uploaded_at: c.uploaded_at,
+            expiring: crate::services::certificates::expiring(c, now),
+        }
+    }
+}
+
+/// Who a certificate is for, from the API's or the dashboard's `owner`.
+pub fn owner_of(
+    owner: &str,
+    hq_name: Option<String>,
+    hq_nif: Option<String>,
+) -> Result<crate::services::certificates::Owner, crate::problem::Problem> {
+    use crate::services::certificates::Owner;
+    let owner = owner.trim();
+    if owner.eq_ignore_ascii_case("hq") {
+        return Ok(Owner::Hq {
+            name: hq_name.unwrap_or_default(),
+            nif: hq_nif.unwrap_or_default(),
+        });
+    }
+    owner
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(|id| Owner::Franchisee(FranchiseeId(id)))
+        .ok_or_else(|| crate::problem::Problem::new("certificate_owner"))
+}
+
+pub async fn upload_certificate(
+    State(st): State<AppState>,
+    _: AdminToken,
+    super::ApiJson(b): super::ApiJson<CertificateIn>,
+) -> Result<(axum::http::StatusCode, Json<CertificateOut>), AppError> {
+    use base64::Engine;
+    let owner = match &b.owner {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let owner = owner_of(&owner, b.hq_name, b.hq_nif)?;
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(b.pkcs12_base64.trim())
+        .map_err(|_| crate::problem::Problem::new("certificate_base64"))?;
+    let key = crate::services::verifactu::sender_config()
+        .ok()
+        .and_then(|c| c.key)
+        .ok_or_else(|| crate::problem::Problem::new("secret_key_missing"))?;
+    let now = chrono::Utc::now();
+    let c = crate::services::certificates::upload(
+        st.storage.as_ref(),
+        &key,
+        owner,
+        &data,
+        &b.password,
+        now,
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(CertificateOut::of(&c, now)),
+    ))
+}
+
+/// `GET /api/v1/verifactu/certificates`.
+pub async fn certificates(
+    State(st): State<AppState>,
+    _: AdminToken,
+) -> Result<Json<Vec<CertificateOut>>, AppError> {
+    let now = chrono::Utc::now();
+    Ok(Json(
+        st.storage
+            .verifactu()
+            .certificates()
+            .await?
+            .iter()
+            .map(|c| CertificateOut::of(c, now))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/verifactu/sending`: per franchisee, records pending, accepted, accepted with
+/// errors, rejected, held back, and the sender's last send and error.
+pub async fn sending(
+    State(st): State<AppState>,
+    _: AdminToken,
+) -> Result<Json<Vec<crate::storage::verifactu::SendingSummary>>, AppError> {
+    Ok(Json(st.storage.verifactu().sending_summary().await?))
+}

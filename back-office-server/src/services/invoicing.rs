@@ -158,9 +158,19 @@ pub const MAX_CONTRACT_AMOUNT_CENTS: i64 = 10_000_000_000;
 pub fn check_contract(c: &ContractIn) -> Result<NaiveDate, Problem> {
     let from = parse_month(&c.effective_from)?;
     let max = Money::from_cents(MAX_CONTRACT_AMOUNT_CENTS);
-    let amounts = [c.minimum_royalty, c.fee_per_till, c.fee_per_store, c.entry_fee]
-        .into_iter()
-        .chain(c.royalty_tiers.iter().flat_map(|t| [Some(t.from), t.to]).flatten());
+    let amounts = [
+        c.minimum_royalty,
+        c.fee_per_till,
+        c.fee_per_store,
+        c.entry_fee,
+    ]
+    .into_iter()
+    .chain(
+        c.royalty_tiers
+            .iter()
+            .flat_map(|t| [Some(t.from), t.to])
+            .flatten(),
+    );
     for a in amounts {
         if a.abs() > max {
             return Err(Problem::new("contract_amount_too_large").with("max", max));

@@ -210,10 +210,52 @@ pub struct StoredRecord {
     pub importe_total: Option<Money>,
     /// Every field of the record, as the till made it.
     pub record: RegistroFacturacion,
+    /// What the AEAT answered for it; absent while it waits to be sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending: Option<SendingState>,
+}
+
+/// The AEAT's latest answer for a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingState {
+    pub state: RecordState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The AEAT's receipt code (CSV) of the submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<String>,
+    /// Whether it went with `Incidencia=S`.
+    pub incidencia: bool,
+    /// Whether its last sending was a subsanación.
+    pub subsanacion: bool,
+    pub answered_at: DateTime<Utc>,
 }
 
 /// The columns every backend selects for [`StoredRecord`], in this order.
-pub const STORED_COLUMNS: &str = "id, till_id, store_id, franchisee_id, document_id, doc_seq, received_at, huella, prev_huella, hash_ok, importe_total_cents, json";
+pub const STORED_COLUMNS: &str = "r.id, r.till_id, r.store_id, r.franchisee_id, r.document_id, r.doc_seq, r.received_at, r.huella, r.prev_huella, r.hash_ok, r.importe_total_cents, r.json, s.state, s.error_code, s.error_text, s.csv, s.incidencia, s.subsanacion, s.answered_at";
+
+/// `FROM` clause for [`STORED_COLUMNS`]: the record (`r`) with its AEAT answer (`s`), if any.
+pub const STORED_FROM: &str =
+    "verifactu_records r LEFT JOIN verifactu_sending s ON s.record_id = r.id";
+
+/// The AEAT answer columns of [`STORED_COLUMNS`] (from index 12 on).
+pub fn sending_of(row: &super::db::Row) -> StorageResult<Option<SendingState>> {
+    let Some(state) = row.get::<Option<String>>(12)? else {
+        return Ok(None);
+    };
+    Ok(Some(SendingState {
+        state: RecordState::parse(&state)
+            .ok_or_else(|| StorageError::Backend(format!("unknown sending state {state:?}")))?,
+        code: row.get(13)?,
+        text: row.get(14)?,
+        csv: row.get(15)?,
+        incidencia: row.get(16)?,
+        subsanacion: row.get(17)?,
+        answered_at: super::sql::from_micros(row.get(18)?),
+    }))
+}
 
 /// Builds a [`StoredRecord`] from its selected columns.
 #[allow(clippy::too_many_arguments)]
@@ -230,6 +272,7 @@ pub fn stored(
     hash_ok: bool,
     importe_total_cents: Option<i64>,
     json: &str,
+    sending: Option<SendingState>,
 ) -> StorageResult<StoredRecord> {
     Ok(StoredRecord {
         id,
@@ -248,12 +291,211 @@ pub fn stored(
         hash_valid: hash_ok,
         importe_total: importe_total_cents.map(Money::from_cents),
         record: parse(json)?,
+        sending,
     })
 }
 
-/// Reading the records back (the admin API; later the sender and its exports).
+/// A taxpayer (a franchisee's NIF as its records name it) with records the AEAT has not answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTaxpayer {
+    pub franchisee_id: FranchiseeId,
+    pub nif: String,
+    /// Records waiting (new ones and rejected ones queued as subsanación).
+    pub pending: u64,
+    /// Not before this may the sender send again (`None`: never sent).
+    pub next_send_at: Option<DateTime<Utc>>,
+    /// Transient failures in a row.
+    pub failures: u64,
+}
+
+/// A record waiting for the AEAT, as the sender takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRecord {
+    pub id: i64,
+    pub record: RegistroFacturacion,
+    /// Goes again as a subsanación of a rejected record.
+    pub subsanacion: bool,
+    /// How many times the AEAT answered for it already.
+    pub sends: u64,
+}
+
+/// What the AEAT made of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordState {
+    /// `Correcto`.
+    Accepted,
+    /// `AceptadoConErrores`: registered, with an error to correct.
+    AcceptedWithErrors,
+    /// `Incorrecto`, for good.
+    Rejected,
+    /// `Incorrecto` for a reason a subsanación can cure: queued to go again.
+    Subsanar,
+}
+
+impl RecordState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::AcceptedWithErrors => "accepted_with_errors",
+            Self::Rejected => "rejected",
+            Self::Subsanar => "subsanar",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Accepted,
+            Self::AcceptedWithErrors,
+            Self::Rejected,
+            Self::Subsanar,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// The answer for one record of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordAnswer {
+    pub record_id: i64,
+    pub state: RecordState,
+    pub code: Option<String>,
+    pub text: Option<String>,
+    pub incidencia: bool,
+    pub subsanacion: bool,
+    pub sends: u64,
+}
+
+/// One submission to the AEAT and what came back (kept as it came).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub franchisee_id: FranchiseeId,
+    pub nif: String,
+    pub sent_at: DateTime<Utc>,
+    pub records: u64,
+    pub incidencia: bool,
+    /// `Correcto`, `ParcialmenteCorrecto` or `Incorrecto`; `None` when no answer came.
+    pub estado_envio: Option<String>,
+    pub csv: Option<String>,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub response: Option<String>,
+}
+
+/// The sender's clock for one taxpayer after a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxpayerClock {
+    pub franchisee_id: FranchiseeId,
+    pub nif: String,
+    pub next_send_at: DateTime<Utc>,
+    pub wait_seconds: i64,
+    pub failures: u64,
+    /// Set when the AEAT answered (a transient failure keeps the last real send).
+    pub answered: bool,
+    pub last_error: Option<String>,
+}
+
+/// Where one franchisee's records stand, for the dashboard and the alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SendingSummary {
+    pub franchisee_id: FranchiseeId,
+    pub pending: u64,
+    /// When the oldest pending record reached HQ.
+    pub oldest_pending_received: Option<DateTime<Utc>>,
+    pub accepted: u64,
+    pub accepted_with_errors: u64,
+    pub rejected: u64,
+    /// Records held back because their huella did not match their content on arrival.
+    pub held: u64,
+    pub last_send_at: Option<DateTime<Utc>>,
+    pub next_send_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// A record the AEAT rejected or accepted with errors, with its code and text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordProblem {
+    pub record_id: i64,
+    pub num_serie: String,
+    /// ISO date of issue.
+    pub fecha_expedicion: String,
+    pub state: RecordState,
+    pub code: Option<String>,
+    pub text: Option<String>,
+    pub subsanacion: bool,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// Owner of HQ's own certificate (sends for every franchisee without one, as representative).
+pub const HQ_CERTIFICATE_OWNER: i64 = 0;
+
+/// A stored certificate: who it names, until when, and the key and chain sealed at rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCertificate {
+    /// The franchisee's id, or [`HQ_CERTIFICATE_OWNER`].
+    pub owner_id: i64,
+    pub holder_name: String,
+    pub holder_nif: String,
+    pub subject: String,
+    pub not_after: DateTime<Utc>,
+    /// Hex of nonce + AES-256-GCM ciphertext of the key and chain.
+    pub sealed: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Reading the records back (the admin API, exports) and the sender's state.
 #[async_trait]
 pub trait VerifactuStorage: Send + Sync {
     /// One franchisee's records issued in the period, in arrival order.
     async fn verifactu_records(&self, q: RecordQuery) -> StorageResult<Vec<StoredRecord>>;
+
+    /// Taxpayers with records waiting for the AEAT (only records whose huella was sound on arrival).
+    async fn pending_taxpayers(&self) -> StorageResult<Vec<PendingTaxpayer>>;
+
+    /// Up to `limit` of a taxpayer's waiting records, in arrival order.
+    async fn pending_records(
+        &self,
+        franchisee: FranchiseeId,
+        nif: &str,
+        limit: u32,
+    ) -> StorageResult<Vec<PendingRecord>>;
+
+    /// Takes the right to send for taxpayer `nif` until `until`, unless another instance holds it
+    /// (its lease not yet run out at `now`). False when taken.
+    async fn claim_taxpayer(
+        &self,
+        franchisee: FranchiseeId,
+        nif: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<bool>;
+
+    /// Gives the right back.
+    async fn release_taxpayer(&self, nif: &str) -> StorageResult<()>;
+
+    /// Keeps a submission, each record's answer and the taxpayer's clock, in one transaction.
+    async fn record_submission(
+        &self,
+        sub: &Submission,
+        answers: &[RecordAnswer],
+        clock: &TaxpayerClock,
+    ) -> StorageResult<i64>;
+
+    /// Every franchisee's sending figures (franchisees with no records are absent).
+    async fn sending_summary(&self) -> StorageResult<Vec<SendingSummary>>;
+
+    /// A franchisee's records the AEAT rejected or accepted with errors, newest first.
+    async fn record_problems(
+        &self,
+        franchisee: FranchiseeId,
+        limit: u32,
+    ) -> StorageResult<Vec<RecordProblem>>;
+
+    /// Stores (or replaces) an owner's certificate.
+    async fn put_certificate(&self, c: &StoredCertificate) -> StorageResult<()>;
+
+    async fn certificate(&self, owner_id: i64) -> StorageResult<Option<StoredCertificate>>;
+
+    async fn certificates(&self) -> StorageResult<Vec<StoredCertificate>>;
 }

@@ -1,17 +1,21 @@
 //! VERI*FACTU records on either backend: stored and checked inside the push transaction, read by
 //! the API. What a record must satisfy lives in `verifactu`; this file only stores and finds.
 
-use super::db::Tx;
+use super::db::{ColType, Row, Tx};
 use super::ingest::alert;
 use super::sql_storage::SqlStorage;
 use super::verifactu::{
-    self as vf, RecordQuery, RecordRow, STORED_COLUMNS, StoredRecord, VerifactuStorage,
+    self as vf, PendingRecord, PendingTaxpayer, RecordAnswer, RecordProblem, RecordQuery,
+    RecordRow, RecordState, STORED_COLUMNS, STORED_FROM, SendingSummary, StoredCertificate,
+    StoredRecord, Submission, TaxpayerClock, VerifactuStorage,
 };
-use super::{StorageResult, TillAuth};
+use super::{StorageError, StorageResult, TillAuth, sql};
 use crate::p;
 use async_trait::async_trait;
-use sync_protocol::Document;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 use sync_protocol::verifactu::RegistroFacturacion;
+use sync_protocol::{Document, FranchiseeId};
 
 /// The record next to document `seq` in `till`'s chain for `nif`: the one before (`before`) or after.
 async fn neighbour(
@@ -164,9 +168,9 @@ impl VerifactuStorage for SqlStorage {
                     );
                     tx.query_map(
                         &format!(
-                            "SELECT {STORED_COLUMNS} FROM verifactu_records
-                             WHERE franchisee_id = ?1 AND fecha_expedicion BETWEEN ?2 AND ?3 AND id > ?4
-                             ORDER BY id LIMIT ?5"
+                            "SELECT {STORED_COLUMNS} FROM {STORED_FROM}
+                             WHERE r.franchisee_id = ?1 AND r.fecha_expedicion BETWEEN ?2 AND ?3 AND r.id > ?4
+                             ORDER BY r.id LIMIT ?5"
                         ),
                         p![q.franchisee.0, &from, &to, q.after_id, q.limit],
                         |r| {
@@ -183,6 +187,7 @@ impl VerifactuStorage for SqlStorage {
                                 r.get(9)?,
                                 r.get(10)?,
                                 &r.get::<String>(11)?,
+                                vf::sending_of(r)?,
                             )
                         },
                     )
@@ -191,4 +196,388 @@ impl VerifactuStorage for SqlStorage {
             })
             .await
     }
+
+    async fn pending_taxpayers(&self) -> StorageResult<Vec<PendingTaxpayer>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT r.franchisee_id, r.emisor_nif, CAST(COUNT(*) AS BIGINT), MIN(t.next_send_at), MIN(t.failures)
+                         FROM verifactu_records r
+                         LEFT JOIN verifactu_sending s ON s.record_id = r.id
+                         LEFT JOIN verifactu_taxpayers t ON t.emisor_nif = r.emisor_nif
+                         WHERE r.hash_ok = ?1 AND (s.record_id IS NULL OR s.state = 'subsanar')
+                         GROUP BY r.franchisee_id, r.emisor_nif ORDER BY r.emisor_nif, r.franchisee_id",
+                        p![true],
+                        |r| {
+                            Ok(PendingTaxpayer {
+                                franchisee_id: FranchiseeId(r.get(0)?),
+                                nif: r.get(1)?,
+                                pending: sql::to_u64(r.get(2)?),
+                                next_send_at: sql::opt_from_micros(r.get(3)?),
+                                failures: sql::to_u64(r.get::<Option<i64>>(4)?.unwrap_or(0)),
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn pending_records(
+        &self,
+        franchisee: FranchiseeId,
+        nif: &str,
+        limit: u32,
+    ) -> StorageResult<Vec<PendingRecord>> {
+        let nif = nif.to_string();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT r.id, r.json, s.state, s.sends FROM verifactu_records r
+                         LEFT JOIN verifactu_sending s ON s.record_id = r.id
+                         WHERE r.franchisee_id = ?1 AND r.emisor_nif = ?2 AND r.hash_ok = ?3
+                           AND (s.record_id IS NULL OR s.state = 'subsanar')
+                         ORDER BY r.id LIMIT ?4",
+                        p![franchisee.0, &nif, true, i64::from(limit)],
+                        |r| {
+                            let state: Option<String> = r.get(2)?;
+                            Ok(PendingRecord {
+                                id: r.get(0)?,
+                                record: vf::parse(&r.get::<String>(1)?)?,
+                                subsanacion: state.as_deref() == Some("subsanar"),
+                                sends: sql::to_u64(r.get::<Option<i64>>(3)?.unwrap_or(0)),
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn claim_taxpayer(
+        &self,
+        franchisee: FranchiseeId,
+        nif: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let nif = nif.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .execute(
+                            "INSERT INTO verifactu_taxpayers (emisor_nif, franchisee_id, next_send_at, wait_seconds, failures, lease_until)
+                             VALUES (?1, ?2, 0, 0, 0, ?3)
+                             ON CONFLICT (emisor_nif) DO UPDATE SET lease_until = excluded.lease_until
+                             WHERE verifactu_taxpayers.lease_until IS NULL OR verifactu_taxpayers.lease_until <= ?4",
+                            p![&nif, franchisee.0, sql::micros(until), sql::micros(now)],
+                        )
+                        .await?;
+                    Ok(n > 0)
+                })
+            })
+            .await
+    }
+
+    async fn release_taxpayer(&self, nif: &str) -> StorageResult<()> {
+        let nif = nif.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE verifactu_taxpayers SET lease_until = NULL WHERE emisor_nif = ?1",
+                        p![&nif],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn record_submission(
+        &self,
+        sub: &Submission,
+        answers: &[RecordAnswer],
+        clock: &TaxpayerClock,
+    ) -> StorageResult<i64> {
+        let (sub, answers, clock) = (sub.clone(), answers.to_vec(), clock.clone());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let sent_at = sql::micros(sub.sent_at);
+                    let id = tx
+                        .insert_returning_id(
+                            "INSERT INTO verifactu_submissions (franchisee_id, emisor_nif, sent_at, records, incidencia,
+                               estado_envio, csv, http_status, error, response)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+                            p![
+                                sub.franchisee_id.0,
+                                &sub.nif,
+                                sent_at,
+                                i64::try_from(sub.records).unwrap_or(i64::MAX),
+                                sub.incidencia,
+                                sub.estado_envio.as_deref(),
+                                sub.csv.as_deref(),
+                                sub.http_status.map(i64::from),
+                                sub.error.as_deref(),
+                                sub.response.as_deref()
+                            ],
+                        )
+                        .await?;
+                    let rows: Vec<Vec<_>> = answers
+                        .iter()
+                        .map(|a| {
+                            vec![
+                                a.record_id.into(),
+                                sub.franchisee_id.0.into(),
+                                sub.nif.as_str().into(),
+                                a.state.as_str().into(),
+                                a.code.as_deref().into(),
+                                a.text.as_deref().into(),
+                                sub.csv.as_deref().into(),
+                                a.incidencia.into(),
+                                a.subsanacion.into(),
+                                i64::try_from(a.sends).unwrap_or(i64::MAX).into(),
+                                id.into(),
+                                sent_at.into(),
+                            ]
+                        })
+                        .collect();
+                    if !rows.is_empty() {
+                        tx.insert_many(
+                            "INSERT INTO verifactu_sending (record_id, franchisee_id, emisor_nif, state, error_code,
+                               error_text, csv, incidencia, subsanacion, sends, submission_id, answered_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             ON CONFLICT (record_id) DO UPDATE SET state = excluded.state,
+                               error_code = excluded.error_code, error_text = excluded.error_text,
+                               csv = excluded.csv, incidencia = excluded.incidencia,
+                               subsanacion = excluded.subsanacion, sends = excluded.sends,
+                               submission_id = excluded.submission_id, answered_at = excluded.answered_at",
+                            &[
+                                ColType::Int,
+                                ColType::Int,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Bool,
+                                ColType::Bool,
+                                ColType::Int,
+                                ColType::Int,
+                                ColType::Int,
+                            ],
+                            &rows,
+                        )
+                        .await?;
+                    }
+                    let last_send = clock.answered.then_some(sent_at);
+                    tx.execute(
+                        "INSERT INTO verifactu_taxpayers (emisor_nif, franchisee_id, next_send_at, wait_seconds, failures,
+                           last_send_at, last_error)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT (emisor_nif) DO UPDATE SET franchisee_id = excluded.franchisee_id,
+                           next_send_at = excluded.next_send_at, wait_seconds = excluded.wait_seconds,
+                           failures = excluded.failures,
+                           last_send_at = COALESCE(excluded.last_send_at, verifactu_taxpayers.last_send_at),
+                           last_error = excluded.last_error",
+                        p![
+                            &clock.nif,
+                            clock.franchisee_id.0,
+                            sql::micros(clock.next_send_at),
+                            clock.wait_seconds,
+                            i64::try_from(clock.failures).unwrap_or(i64::MAX),
+                            last_send,
+                            clock.last_error.as_deref()
+                        ],
+                    )
+                    .await?;
+                    Ok(id)
+                })
+            })
+            .await
+    }
+
+    async fn sending_summary(&self) -> StorageResult<Vec<SendingSummary>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let mut out: BTreeMap<i64, SendingSummary> = BTreeMap::new();
+                    let rows = tx
+                        .query(
+                            "SELECT r.franchisee_id,
+                               CAST(SUM(CASE WHEN r.hash_ok = ?1 AND (s.state IS NULL OR s.state = 'subsanar') THEN 1 ELSE 0 END) AS BIGINT),
+                               MIN(CASE WHEN r.hash_ok = ?1 AND (s.state IS NULL OR s.state = 'subsanar') THEN r.received_at END),
+                               CAST(SUM(CASE WHEN s.state = 'accepted' THEN 1 ELSE 0 END) AS BIGINT),
+                               CAST(SUM(CASE WHEN s.state = 'accepted_with_errors' THEN 1 ELSE 0 END) AS BIGINT),
+                               CAST(SUM(CASE WHEN s.state = 'rejected' THEN 1 ELSE 0 END) AS BIGINT),
+                               CAST(SUM(CASE WHEN r.hash_ok = ?1 THEN 0 ELSE 1 END) AS BIGINT)
+                             FROM verifactu_records r LEFT JOIN verifactu_sending s ON s.record_id = r.id
+                             GROUP BY r.franchisee_id",
+                            p![true],
+                        )
+                        .await?;
+                    for r in rows {
+                        let f: i64 = r.get(0)?;
+                        out.insert(
+                            f,
+                            SendingSummary {
+                                franchisee_id: FranchiseeId(f),
+                                pending: sql::to_u64(r.get(1)?),
+                                oldest_pending_received: sql::opt_from_micros(r.get(2)?),
+                                accepted: sql::to_u64(r.get(3)?),
+                                accepted_with_errors: sql::to_u64(r.get(4)?),
+                                rejected: sql::to_u64(r.get(5)?),
+                                held: sql::to_u64(r.get(6)?),
+                                last_send_at: None,
+                                next_send_at: None,
+                                last_error: None,
+                            },
+                        );
+                    }
+                    let clocks = tx
+                        .query(
+                            "SELECT franchisee_id, last_send_at, next_send_at, last_error FROM verifactu_taxpayers
+                             ORDER BY emisor_nif",
+                            p![],
+                        )
+                        .await?;
+                    for r in clocks {
+                        let Some(s) = out.get_mut(&r.get::<i64>(0)?) else {
+                            continue;
+                        };
+                        let last = sql::opt_from_micros(r.get(1)?);
+                        s.last_send_at = s.last_send_at.max(last);
+                        s.next_send_at = sql::opt_from_micros(r.get(2)?);
+                        if let Some(e) = r.get::<Option<String>>(3)? {
+                            s.last_error = Some(e);
+                        }
+                    }
+                    Ok(out.into_values().collect())
+                })
+            })
+            .await
+    }
+
+    async fn record_problems(
+        &self,
+        franchisee: FranchiseeId,
+        limit: u32,
+    ) -> StorageResult<Vec<RecordProblem>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT r.id, r.num_serie, r.fecha_expedicion, s.state, s.error_code, s.error_text,
+                           s.subsanacion, s.answered_at
+                         FROM verifactu_sending s JOIN verifactu_records r ON r.id = s.record_id
+                         WHERE s.franchisee_id = ?1 AND s.state IN ('rejected', 'accepted_with_errors', 'subsanar')
+                         ORDER BY s.answered_at DESC, r.id DESC LIMIT ?2",
+                        p![franchisee.0, i64::from(limit)],
+                        |r| {
+                            let state: String = r.get(3)?;
+                            Ok(RecordProblem {
+                                record_id: r.get(0)?,
+                                num_serie: r.get(1)?,
+                                fecha_expedicion: r.get(2)?,
+                                state: RecordState::parse(&state).ok_or_else(|| {
+                                    StorageError::Backend(format!("unknown sending state {state:?}"))
+                                })?,
+                                code: r.get(4)?,
+                                text: r.get(5)?,
+                                subsanacion: r.get(6)?,
+                                answered_at: sql::from_micros(r.get(7)?),
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn put_certificate(&self, c: &StoredCertificate) -> StorageResult<()> {
+        let c = c.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "INSERT INTO verifactu_certificates (owner_id, holder_name, holder_nif, subject, not_after, sealed, uploaded_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT (owner_id) DO UPDATE SET holder_name = excluded.holder_name,
+                           holder_nif = excluded.holder_nif, subject = excluded.subject,
+                           not_after = excluded.not_after, sealed = excluded.sealed,
+                           uploaded_at = excluded.uploaded_at",
+                        p![
+                            c.owner_id,
+                            &c.holder_name,
+                            &c.holder_nif,
+                            &c.subject,
+                            sql::micros(c.not_after),
+                            &c.sealed,
+                            sql::micros(c.uploaded_at)
+                        ],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn certificate(&self, owner_id: i64) -> StorageResult<Option<StoredCertificate>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    Ok(tx
+                        .query_map(
+                            &format!("SELECT {CERT_COLUMNS} FROM verifactu_certificates WHERE owner_id = ?1"),
+                            p![owner_id],
+                            certificate_of,
+                        )
+                        .await?
+                        .into_iter()
+                        .next())
+                })
+            })
+            .await
+    }
+
+    async fn certificates(&self) -> StorageResult<Vec<StoredCertificate>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {CERT_COLUMNS} FROM verifactu_certificates ORDER BY owner_id"
+                        ),
+                        p![],
+                        certificate_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+}
+
+const CERT_COLUMNS: &str =
+    "owner_id, holder_name, holder_nif, subject, not_after, sealed, uploaded_at";
+
+fn certificate_of(r: &Row) -> StorageResult<StoredCertificate> {
+    Ok(StoredCertificate {
+        owner_id: r.get(0)?,
+        holder_name: r.get(1)?,
+        holder_nif: r.get(2)?,
+        subject: r.get(3)?,
+        not_after: sql::from_micros(r.get(4)?),
+        sealed: r.get(5)?,
+        uploaded_at: sql::from_micros(r.get(6)?),
+    })
 }

@@ -119,6 +119,90 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WriteForm<T> {
     }
 }
 
+/// A file upload (`multipart/form-data`, or a plain form carrying the file as text) that changes
+/// data, checked like [`WriteForm`]: signed in, the `csrf` field equal to the session's token
+/// (else 403), an HQ admin (else 403). The handler gets every field as (name, bytes).
+pub struct WriteUpload(pub Viewer, pub Vec<(String, Vec<u8>)>);
+
+impl ChecksCsrf for WriteUpload {}
+
+impl WriteUpload {
+    /// The first field called `name`, as text.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.1
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+
+    /// The first field called `name`, as bytes.
+    pub fn bytes(&self, name: &str) -> Option<&[u8]> {
+        self.1
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+impl FromRequest<AppState> for WriteUpload {
+    type Rejection = Response;
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let v = Viewer::from_request_parts(&mut parts, st).await?;
+        let t = v.t();
+        let bad = |detail: String| {
+            WebError::invalid(t.msg_with("error-bad-form", &[("detail", &detail)])).into_response()
+        };
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
+        let req = Request::from_parts(parts, body);
+        let mut fields: Vec<(String, Vec<u8>)> = Vec::new();
+        if multipart {
+            let mut mp = axum::extract::Multipart::from_request(req, st)
+                .await
+                .map_err(|r| bad(r.body_text()))?;
+            while let Some(f) = mp.next_field().await.map_err(|e| bad(e.body_text()))? {
+                let name = f.name().unwrap_or_default().to_string();
+                let data = f.bytes().await.map_err(|e| bad(e.body_text()))?;
+                fields.push((name, data.to_vec()));
+            }
+        } else {
+            // A plain form (the file as base64 text) is accepted too; anything else has no token.
+            let (headers, bytes) = body_of(req, t).await.map_err(IntoResponse::into_response)?;
+            if is_urlencoded(&headers) {
+                fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_bytes()))
+                    .collect();
+            }
+        }
+        let token = fields
+            .iter()
+            .find(|(n, _)| n == "csrf")
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_default();
+        if !crate::auth::same_secret(&token, &v.csrf) {
+            return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
+        }
+        if !v.can_write() {
+            return Err(WebError::forbidden(t.msg_with(
+                "error-read-only",
+                &[("role", &html::role_name(t, v.user.role))],
+            ))
+            .into_response());
+        }
+        Ok(Self(v, fields))
+    }
+}
+
 /// A form any signed-in person may send (signing out): the session's CSRF token, then `T`.
 pub struct SessionForm<T>(pub Viewer, pub T);
 

@@ -120,6 +120,7 @@ pub fn page_with_head(
                 @if v.scope().is_none() {
                     a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
                     a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg("nav-jobs")) }
+                    a href="/dashboard/verifactu" aria-current=[("verifactu" == active).then_some("page")] { "VERI*FACTU" }
                 }
             }
             (lang_switch(t, &v.here))

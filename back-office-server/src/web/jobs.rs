@@ -53,6 +53,7 @@ pub async fn list(
                         PeriodKind::Day => "jobs-per-day",
                         PeriodKind::Month | PeriodKind::LastMonth => "jobs-per-month",
                         PeriodKind::Hour => "jobs-per-hour",
+                        PeriodKind::Minute => "jobs-per-minute",
                     }))
                     " · " (m("jobs-current-period")) " " b { (def.period.current(now)) }
                 }

@@ -122,6 +122,12 @@ pub async fn page(
         "job_failed" => t.msg("alert-job-failed"),
         "chain_verify" => t.msg("alert-chain-verify"),
         "clock_skew" => t.msg("alert-clock-skew"),
+        "verifactu_rejected" => t.msg("alert-verifactu-rejected"),
+        "verifactu_unsent" => t.msg("alert-verifactu-unsent"),
+        "verifactu_certificate" => t.msg("alert-verifactu-certificate"),
+        "verifactu_bad_hash" | "verifactu_chain_break" | "verifactu_mismatch" => {
+            t.msg("alert-verifactu-record")
+        }
         other => other.to_string(),
     };
 
