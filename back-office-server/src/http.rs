@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod delivery_notes;
 pub mod reports;
+pub mod stock;
 pub mod sync;
 pub mod verifactu;
 
@@ -117,6 +118,11 @@ pub fn router(state: AppState) -> Router {
             get(delivery_notes::list).post(delivery_notes::create),
         )
         .route("/delivery-notes/{id}", get(delivery_notes::get))
+        .route("/stock", get(stock::list))
+        .route("/stock/{store}/{product}", get(stock::card))
+        .route("/stock-valuation", get(stock::valuation))
+        .route("/product-costs", get(stock::costs).post(stock::set_costs))
+        .route("/products/{id}/cost", put(stock::set_cost))
         .route("/alerts", get(admin::list_alerts));
 
     let sync = Router::new()

@@ -432,6 +432,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// VERI*FACTU records as the tills sent them (stored by `push`).
     fn verifactu(&self) -> &dyn verifactu::VerifactuStorage;
+
+    /// Inventory: stock per store and product (kept by `push`), stock cards, costs, reports.
+    fn stock(&self) -> &dyn stock::StockStorage;
 }
 
 pub mod dashboard;
@@ -447,6 +450,8 @@ pub mod reconcile;
 pub mod sql;
 pub mod sql_storage;
 pub mod sqlite;
+pub mod stock;
+mod stock_sql;
 pub mod verifactu;
 mod verifactu_sql;
 

@@ -83,3 +83,12 @@ problem-delivery_lines = { $lines }
 
 problem-database_url = { $detail }
 problem-database_newer = the database schema is at version { $found } but this build only knows up to version { $known }; run a newer back-office-server (refusing to guess)
+
+## Stock (inventory at HQ)
+
+problem-stock_cost_not_a_number = cost “{ $value }” is not a number such as 1.25
+problem-stock_cost_decimals = cost { $value } has more than four decimals
+problem-stock_cost_negative = cost { $value } must not be negative
+problem-stock_cost_too_large = cost { $value } is above the maximum of { $max }
+problem-stock_unknown_code = no product has the SKU or barcode “{ $code }”
+problem-stock_no_product = needs a product (product_id, or a SKU or barcode)

@@ -83,3 +83,12 @@ problem-delivery_lines = { $lines }
 
 problem-database_url = { $detail }
 problem-database_newer = La base de datos está en la versión { $found } del esquema, pero este programa solo conoce hasta la { $known }: usa un back-office-server más nuevo (no se adivina).
+
+## Existencias (inventario en la central)
+
+problem-stock_cost_not_a_number = El coste «{ $value }» no es un número como 1,25.
+problem-stock_cost_decimals = El coste { $value } tiene más de cuatro decimales.
+problem-stock_cost_negative = El coste { $value } no puede ser negativo.
+problem-stock_cost_too_large = El coste { $value } supera el máximo de { $max }.
+problem-stock_unknown_code = Ningún producto tiene el SKU o código «{ $code }».
+problem-stock_no_product = Falta el producto (su id, SKU o código de barras).

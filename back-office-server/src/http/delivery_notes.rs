@@ -142,6 +142,32 @@ pub async fn resolve_lines(
     }
 }
 
+/// The product of each line that carries a cost (lines already resolved, so every product exists).
+async fn line_costs(
+    storage: &dyn Storage,
+    raw: &[RawLine],
+    costs: &[(usize, rust_decimal::Decimal)],
+) -> Result<Vec<(ProductId, rust_decimal::Decimal)>, AppError> {
+    let mut out = Vec::new();
+    for (i, c) in costs {
+        let l = &raw[*i];
+        let product = match (l.product_id, l.code.as_deref()) {
+            (Some(id), _) => Some(ProductId(id)),
+            (None, Some(code)) => storage
+                .deliveries()
+                .product_by_code(code)
+                .await?
+                .map(|p| p.id),
+            _ => None,
+        };
+        if let Some(p) = product {
+            out.retain(|(q, _)| *q != p);
+            out.push((p, *c));
+        }
+    }
+    Ok(out)
+}
+
 /// A supplier or origin: trimmed, 1–200 characters.
 pub fn supplier(v: &str) -> Result<String, String> {
     let t = v.trim();
@@ -168,6 +194,9 @@ pub struct LineIn {
     pub code: Option<String>,
     /// `"12"`, `"2.500"` or a whole number.
     pub quantity: serde_json::Value,
+    /// The unit cost in euros (`"1.2345"`, up to four decimals): a receipt against the note
+    /// updates the store's weighted average cost with it.
+    pub unit_cost: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +266,14 @@ pub async fn create(
             )));
         }
     }
+    let mut costs: Vec<(usize, rust_decimal::Decimal)> = Vec::new();
+    for (i, l) in b.lines.iter().enumerate() {
+        if let Some(c) = &l.unit_cost {
+            let c = crate::services::stock::parse_cost(c)
+                .map_err(|p| AppError::invalid(format!("line {}: {}", i + 1, p.problem())))?;
+            costs.push((i, c));
+        }
+    }
     let lines = match resolve_lines(st.storage.as_ref(), &raw).await? {
         Ok(lines) => lines,
         Err(problems) => {
@@ -255,6 +292,7 @@ pub async fn create(
                 store_id: StoreId(b.store_id),
                 supplier,
                 expected_date,
+                unit_costs: line_costs(st.storage.as_ref(), &raw, &costs).await?,
                 lines,
                 created_by: format!("API admin #{admin}"),
             },

@@ -23,6 +23,7 @@ impl SqlStorage {
         };
         migrate(&db, migrations).await?;
         backfill_local_hours(&db).await?;
+        super::stock_sql::backfill(&db).await?;
         Ok(Self { db })
     }
 
@@ -1361,6 +1362,10 @@ impl Storage for SqlStorage {
     }
 
     fn verifactu(&self) -> &dyn super::verifactu::VerifactuStorage {
+        self
+    }
+
+    fn stock(&self) -> &dyn super::stock::StockStorage {
         self
     }
 

@@ -1,0 +1,684 @@
+//! Inventory at HQ end to end, on SQLite and (with `TRASTIENDA_TEST_POSTGRES_URL`) PostgreSQL:
+//! stock kept by the push transaction from sales, refunds, receipts (against a delivery note at a
+//! cost, with differences), counts and waste equals the hand calculation; a re-pushed document
+//! moves nothing twice; the stock card; costs over the API (bad input refused, nothing stored);
+//! the start-up backfill of documents stored before inventory existed.
+
+use back_office_server::AppState;
+use back_office_server::auth;
+use back_office_server::storage::dashboard::DashboardRole;
+use back_office_server::storage::{
+    self, NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate, TillAuth,
+};
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sync_protocol::{
+    Document, DocumentBody, DocumentId, GENESIS_HASH, Money, Payment, ProductId, PushStatus,
+    Quantity, Refund, Sale, SaleLine, StaffId, StaffRole, StockLine, StockMovement,
+    StockMovementKind, StoreId, TaxRate, Tender, compute_totals,
+};
+use uuid::Uuid;
+
+#[macro_use]
+mod common;
+use common::*;
+
+pub struct World {
+    pub store_a: StoreId,
+    pub store_b: StoreId,
+    pub oil: ProductId,
+    pub cheese: ProductId,
+    pub salt: ProductId,
+    pub till_a: TillAuth,
+    pub till_b: TillAuth,
+    pub cashier: StaffId,
+    pub token: String,
+}
+
+pub async fn world(s: &Server) -> World {
+    let st = &s.storage;
+    let f = st
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Ultramarinos Test, S.L.".into(),
+            nif: "B12345674".into(),
+            address: "Calle Mayor 1".into(),
+        })
+        .await
+        .unwrap();
+    let mut stores = vec![];
+    for name in ["Tienda Norte", "Tienda Sur"] {
+        stores.push(
+            st.create_store(&NewStore::new(f.id, name, "x"))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let rate = st
+        .create_tax_rate(&NewTaxRate {
+            name: "IVA reducido".into(),
+            rate: TaxRate::percent(10),
+        })
+        .await
+        .unwrap();
+    let mut products = vec![];
+    for (sku, name, code, family) in [
+        ("ACE-1L", "Aceite de oliva 1 L", "8412345678905", "Aceites"),
+        ("QUE-KG", "Queso curado (kg)", "5901234123457", "Quesos"),
+        ("SAL-1K", "Sal fina 1 kg", "4006381333931", "Básicos"),
+    ] {
+        let p = st
+            .create_product(&NewProduct {
+                sku: sku.into(),
+                name: name.into(),
+                tax_rate_id: rate.id,
+                price: Money::from_cents(500),
+                barcodes: vec![code.into()],
+            })
+            .await
+            .unwrap()
+            .id;
+        st.dashboard()
+            .set_product_category(p, family)
+            .await
+            .unwrap();
+        products.push(p);
+    }
+    let cashier = st
+        .create_staff(&NewStaff {
+            name: "Marta Cajera".into(),
+            role: StaffRole::Cashier,
+            store_id: stores[0],
+            pin_hash: "x".into(),
+        })
+        .await
+        .unwrap()
+        .id;
+    let token = auth::new_token();
+    st.create_admin("test admin", &auth::hash_token(&token))
+        .await
+        .unwrap();
+    for (user, role, of) in [
+        ("hq", DashboardRole::Admin, vec![]),
+        ("analista", DashboardRole::Analyst, vec![]),
+        ("norte", DashboardRole::Manager, vec![stores[0]]),
+    ] {
+        back_office_server::web::login::create_user(
+            &AppState::new(st.clone()),
+            user,
+            &format!("Usuario {user}"),
+            PASSWORD,
+            role,
+            of,
+        )
+        .await
+        .unwrap();
+    }
+    World {
+        store_a: stores[0],
+        store_b: stores[1],
+        oil: products[0],
+        cheese: products[1],
+        salt: products[2],
+        till_a: enrolled(s, stores[0], "Caja Norte").await,
+        till_b: enrolled(s, stores[1], "Caja Sur").await,
+        cashier,
+        token,
+    }
+}
+
+pub async fn api(
+    s: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/admin{path}", s.base);
+    let mut rq = match method {
+        "POST" => http.post(url),
+        "PUT" => http.put(url),
+        _ => http.get(url),
+    };
+    if let Some(t) = token {
+        rq = rq.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        rq = rq
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let res = rq.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub fn line(product: ProductId, milli: i64, cents: i64) -> SaleLine {
+    SaleLine {
+        line_id: Uuid::now_v7(),
+        product_id: product,
+        barcode: None,
+        name: "x".into(),
+        quantity: Quantity::from_milli(milli),
+        unit_price: Money::from_cents(cents),
+        tax_rate: TaxRate::percent(10),
+        discount: Money::ZERO,
+    }
+}
+
+pub fn sale(lines: Vec<SaleLine>, cashier: Option<StaffId>) -> DocumentBody {
+    let inputs: Vec<_> = lines.iter().map(SaleLine::input).collect();
+    let totals = compute_totals(&inputs, Money::ZERO).unwrap();
+    DocumentBody::Sale(Sale {
+        ticket_number: format!("T0001-{}", Uuid::now_v7().simple()),
+        cashier_id: cashier,
+        lines,
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: Uuid::now_v7(),
+            tender: Tender::Card,
+            amount: totals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals,
+    })
+}
+
+pub fn refund(lines: Vec<SaleLine>, cashier: Option<StaffId>) -> DocumentBody {
+    let inputs: Vec<_> = lines.iter().map(SaleLine::input).collect();
+    let totals = compute_totals(&inputs, Money::ZERO).unwrap();
+    DocumentBody::Refund(Refund {
+        refund_number: "R0001-000001".into(),
+        original_sale_id: DocumentId::new(),
+        original_ticket_number: "T0001-000001".into(),
+        cashier_id: cashier,
+        approved_by: None,
+        reason: "roto".into(),
+        lines,
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: Uuid::now_v7(),
+            tender: Tender::Cash,
+            amount: totals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals,
+    })
+}
+
+pub fn stock(
+    kind: StockMovementKind,
+    lines: &[(ProductId, i64)],
+    staff: Option<StaffId>,
+    note: Option<&str>,
+) -> DocumentBody {
+    DocumentBody::StockMovement(StockMovement {
+        kind,
+        reason: (kind == StockMovementKind::Waste).then(|| "caducado".into()),
+        reference: note.map(str::to_string),
+        lines: lines
+            .iter()
+            .map(|(p, milli)| StockLine {
+                product_id: *p,
+                quantity: Quantity::from_milli(*milli),
+            })
+            .collect(),
+        staff_id: staff,
+        delivery_note: note.map(str::to_string),
+    })
+}
+
+/// A till's documents, sealed in a chain from `prev` (its last hash) and `seq`.
+pub struct Ledger {
+    pub till: TillAuth,
+    pub seq: u64,
+    pub prev: String,
+}
+
+impl Ledger {
+    pub fn new(till: &TillAuth) -> Self {
+        Self {
+            till: till.clone(),
+            seq: 0,
+            prev: GENESIS_HASH.to_string(),
+        }
+    }
+    pub fn seal_at(&mut self, at: DateTime<Utc>, body: DocumentBody) -> Document {
+        self.seq += 1;
+        let d = Document::seal(
+            DocumentId::new(),
+            self.till.till_id,
+            self.till.store_id,
+            self.seq,
+            at,
+            &self.prev,
+            body,
+        );
+        self.prev = d.hash.clone();
+        d
+    }
+    pub fn seal(&mut self, body: DocumentBody) -> Document {
+        self.seal_at(Utc::now(), body)
+    }
+}
+
+pub async fn push(s: &Server, till: &TillAuth, docs: &[Document]) -> Vec<PushStatus> {
+    s.storage
+        .push(till, docs, Utc::now())
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|r| r.status)
+        .collect()
+}
+
+fn row(rows: &Value, store: StoreId, product: ProductId) -> &Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["store_id"] == store.0 && r["product_id"] == product.0)
+        .unwrap_or_else(|| panic!("no stock row for store {store} product {product}: {rows}"))
+}
+
+async fn stock_rows(s: &Server, w: &World) -> Value {
+    let (st, v) = api(s, "GET", "/stock", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v
+}
+
+/// The day of the issue's quality bar, by hand:
+/// oil  — free receipt 4 (no cost: HQ's 2.00 applies), receipt on the note 11 (expected 12) at
+///        2.50 → average (4 × 2.00 + 11 × 2.50) / 15 = 2.36667 → 2.3667; sold 2, refunded 1 → 14;
+///        counted 12 → variance −2. Value 12 × 2.3667 = 28.40.
+/// cheese — 5 kg on the note at 10.00 → average 10.00; sold 1.235 kg; wasted 0.5 kg → 3.265 kg,
+///        value 32.65.
+/// salt — 2 received off the note, no cost anywhere → value 0, counted as "without cost".
+async fn a_day_by_hand(s: &Server) {
+    let w = world(s).await;
+    // HQ's costs: bad input (unknown product, negative, too many decimals) stores nothing.
+    let (st, v) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([
+            {"code": "ACE-1L", "cost": "2"},
+            {"product_id": 999_999, "cost": "1"},
+            {"code": "QUE-KG", "cost": "-1"},
+            {"code": "NOPE", "cost": "1,12345"},
+        ])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = v["message"].as_str().unwrap();
+    for needle in [
+        "line 2: product 999999 does not exist",
+        "line 3: cost -1 must not be negative",
+        "line 4: no product has the SKU or barcode",
+        "line 4: cost 1,12345 has more than four decimals",
+    ] {
+        assert!(m.contains(needle), "{needle:?} not in {m}");
+    }
+    let (_, costs) = api(s, "GET", "/product-costs", Some(&w.token), None).await;
+    assert!(
+        costs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["cost"].is_null()),
+        "{costs}"
+    );
+    let (st, v) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}])),
+    )
+    .await;
+    assert_eq!(
+        (st, v["updated"].as_i64()),
+        (StatusCode::OK, Some(1)),
+        "{v}"
+    );
+    let (st, v) = api(
+        s,
+        "PUT",
+        &format!("/products/{}/cost", w.cheese.0),
+        Some(&w.token),
+        Some(json!({"cost": "9,5"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["cost"], "9.5000");
+    assert_eq!(v["family"], "Quesos");
+    let (st, _) = api(
+        s,
+        "PUT",
+        "/products/424242/cost",
+        Some(&w.token),
+        Some(json!({"cost": "1"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // A delivery note at a cost (a bad cost refuses the note).
+    let body = |cost: &str| {
+        json!({"store_id": w.store_a.0, "supplier": "Almacén central", "expected_date": "2026-12-01",
+               "lines": [{"code": "ACE-1L", "quantity": "12", "unit_cost": cost},
+                         {"code": "QUE-KG", "quantity": "5", "unit_cost": "10"}]})
+    };
+    let (st, v) = api(
+        s,
+        "POST",
+        "/delivery-notes",
+        Some(&w.token),
+        Some(body("-2")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("line 1"), "{v}");
+    let (st, note) = api(
+        s,
+        "POST",
+        "/delivery-notes",
+        Some(&w.token),
+        Some(body("2.5")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{note}");
+    assert_eq!(note["lines"][0]["unit_cost"], "2.5000");
+    let number = note["number"].as_str().unwrap().to_string();
+
+    let mut a = Ledger::new(&w.till_a);
+    let me = Some(w.cashier);
+    let docs = vec![
+        a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 4_000)],
+            me,
+            None,
+        )),
+        a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 11_000), (w.cheese, 5_000), (w.salt, 2_000)],
+            me,
+            Some(&number),
+        )),
+        a.seal(sale(
+            vec![line(w.oil, 2_000, 500), line(w.cheese, 1_235, 1_800)],
+            me,
+        )),
+        a.seal(refund(vec![line(w.oil, 1_000, 500)], me)),
+        a.seal(stock(
+            StockMovementKind::Count,
+            &[(w.oil, 12_000)],
+            me,
+            None,
+        )),
+        a.seal(stock(
+            StockMovementKind::Waste,
+            &[(w.cheese, -500)],
+            me,
+            None,
+        )),
+    ];
+    // In two pushes, the second one sent twice (a lost answer): nothing moves twice.
+    assert!(
+        push(s, &w.till_a, &docs[..3])
+            .await
+            .iter()
+            .all(|r| *r == PushStatus::Stored)
+    );
+    assert!(
+        push(s, &w.till_a, &docs[3..])
+            .await
+            .iter()
+            .all(|r| *r == PushStatus::Stored)
+    );
+    let before = stock_rows(s, &w).await;
+    assert!(
+        push(s, &w.till_a, &docs)
+            .await
+            .iter()
+            .all(|r| *r == PushStatus::Duplicate)
+    );
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(rows, before, "a re-pushed document moved stock");
+
+    let oil = row(&rows, w.store_a, w.oil);
+    assert_eq!(oil["on_hand"], "12.000");
+    assert_eq!(oil["cost"], "2.3667");
+    assert_eq!(oil["value"], "28.40");
+    assert_eq!(oil["family"], "Aceites");
+    assert_eq!(oil["sold"], "1.000", "2 sold, 1 refunded");
+    let cheese = row(&rows, w.store_a, w.cheese);
+    assert_eq!(cheese["on_hand"], "3.265");
+    assert_eq!(cheese["cost"], "10.0000");
+    assert_eq!(cheese["value"], "32.65");
+    let salt = row(&rows, w.store_a, w.salt);
+    assert_eq!(salt["on_hand"], "2.000");
+    assert!(salt["cost"].is_null());
+    assert_eq!(salt["value"], "0.00");
+
+    // Another store sells what it never received: negative, allowed.
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(sale(vec![line(w.oil, 3_000, 500)], None))],
+    )
+    .await;
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_b, w.oil)["on_hand"], "-3.000");
+    assert_eq!(
+        row(&rows, w.store_b, w.oil)["value"],
+        "-6.00",
+        "at HQ's cost"
+    );
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "12.000");
+
+    // Filters.
+    let (_, v) = api(
+        s,
+        "GET",
+        &format!("/stock?store_id={}&family=Quesos", w.store_a.0),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    let (_, v) = api(s, "GET", "/stock?q=aceite", Some(&w.token), None).await;
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+
+    // Valuation: 28.40 + 32.65 (exact sum 61.0504) for the north, −6.00 for the south.
+    let (_, v) = api(s, "GET", "/stock-valuation", Some(&w.token), None).await;
+    assert_eq!(
+        v,
+        json!([
+            {"store_id": w.store_a.0, "products": 3, "negative": 0, "without_cost": 1, "value": "61.05"},
+            {"store_id": w.store_b.0, "products": 1, "negative": 1, "without_cost": 0, "value": "-6.00"},
+        ])
+    );
+
+    // The oil's stock card: every movement, its document, the balance after it and who did it.
+    let (st, card) = api(
+        s,
+        "GET",
+        &format!("/stock/{}/{}", w.store_a.0, w.oil.0),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{card}");
+    let moves = card["moves"].as_array().unwrap();
+    let got: Vec<(&str, &str, &str)> = moves
+        .iter()
+        .map(|m| {
+            (
+                m["kind"].as_str().unwrap(),
+                m["delta"].as_str().unwrap(),
+                m["balance"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("receipt", "4.000", "4.000"),
+            ("receipt", "11.000", "15.000"),
+            ("sale", "-2.000", "13.000"),
+            ("refund", "1.000", "14.000"),
+            ("count", "-2.000", "12.000"),
+        ]
+    );
+    assert_eq!(moves[1]["unit_cost"], "2.5000");
+    assert_eq!(moves[1]["reason"], number.as_str());
+    assert_eq!(moves[4]["counted"], "12.000");
+    assert!(moves.iter().all(|m| m["staff_name"] == "Marta Cajera"));
+    assert_eq!(moves[2]["document_id"], docs[2].id.to_string());
+    assert_eq!(moves[2]["seq"], 3);
+    assert!(moves[2]["number"].as_str().unwrap().starts_with("T0001-"));
+    assert_eq!(card["stock"]["on_hand"], "12.000");
+    let (st, _) = api(s, "GET", "/stock/999/1", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = api(s, "GET", "/stock", None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+
+    // Shrinkage: the oil count (−2, by the cashier), the cheese waste (−0.5).
+    let today = back_office_server::storage::sql::business_day(Utc::now());
+    let shrink = s
+        .storage
+        .stock()
+        .shrinkage(today - Duration::days(1), today + Duration::days(1))
+        .await
+        .unwrap();
+    let got: Vec<(ProductId, &str, Quantity, Money, Option<StaffId>)> = shrink
+        .iter()
+        .map(|r| {
+            (
+                r.product_id,
+                r.kind.as_str(),
+                r.quantity,
+                r.value,
+                r.staff_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                w.oil,
+                "count",
+                Quantity::units(-2),
+                Money::from_cents(-473),
+                me
+            ),
+            (
+                w.cheese,
+                "waste",
+                Quantity::from_milli(-500),
+                Money::from_cents(-500),
+                me
+            ),
+        ]
+    );
+}
+
+on_both_backends!(a_day_by_hand);
+
+/// Documents stored before migration 0018 are applied once at start-up: wiping the stock and
+/// queueing every document again (what the migration does) gives back the same stock and cards.
+async fn backfill_on(url: &str) {
+    let st = storage::open(url).await.unwrap();
+    let s = start(st, None).await;
+    let w = world(&s).await;
+    let mut a = Ledger::new(&w.till_a);
+    let docs = vec![
+        a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 10_000), (w.cheese, 2_500)],
+            None,
+            None,
+        )),
+        a.seal(sale(vec![line(w.oil, 3_000, 500)], Some(w.cashier))),
+        a.seal(stock(
+            StockMovementKind::Count,
+            &[(w.oil, 6_000)],
+            None,
+            None,
+        )),
+        a.seal(refund(vec![line(w.cheese, 500, 900)], None)),
+    ];
+    push(&s, &w.till_a, &docs).await;
+    let before = stock_rows(&s, &w).await;
+    let path = format!("/stock/{}/{}", w.store_a.0, w.oil.0);
+    let card_before = api(&s, "GET", &path, Some(&w.token), None).await.1;
+    let raw = storage::open_sql(url).await.unwrap();
+    raw.db()
+        .write(|tx| {
+            Box::pin(async move {
+                tx.execute("DELETE FROM stock_moves", &[]).await?;
+                tx.execute("DELETE FROM stock_levels", &[]).await?;
+                tx.execute(
+                    "INSERT INTO stock_backfill (document_id)
+                     SELECT id FROM documents WHERE kind IN ('sale', 'refund', 'stock_movement')",
+                    &[],
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(stock_rows(&s, &w).await, json!([]));
+    // Start-up: the backfill runs, and a second start finds nothing left to do.
+    storage::open(url).await.unwrap();
+    storage::open(url).await.unwrap();
+    assert_eq!(stock_rows(&s, &w).await, before);
+    let mut after = api(&s, "GET", &path, Some(&w.token), None).await.1;
+    let mut card_before = card_before;
+    // Move ids are new; everything else is the same.
+    for c in [&mut after, &mut card_before] {
+        for m in c["moves"].as_array_mut().unwrap() {
+            m["id"] = json!(0);
+        }
+    }
+    assert_eq!(after, card_before);
+    assert_eq!(
+        row(&before, w.store_a, w.oil)["on_hand"],
+        "6.000",
+        "{before}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    backfill_on(&format!("sqlite://{}", dir.path().join("hq.db").display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_postgres() {
+    let Ok(base) = std::env::var("TRASTIENDA_TEST_POSTGRES_URL") else {
+        println!("skipped: TRASTIENDA_TEST_POSTGRES_URL not set");
+        return;
+    };
+    let url = storage::postgres::create_scratch_database(&base)
+        .await
+        .unwrap();
+    backfill_on(&url).await;
+    let _ = storage::postgres::drop_scratch_database(&base, &url).await;
+}
