@@ -472,6 +472,7 @@ mod tests {
         "cash",
         "hours",
         "deliveries",
+        "stock",
     ];
 
     /// Every key the code looks up (`.msg("…")`, `.msg_with("…"`) exists, so a typo cannot show

@@ -13,6 +13,7 @@ pub mod login;
 pub mod overview;
 pub mod reports;
 pub mod staff;
+pub mod stock;
 pub mod stores;
 pub mod tills;
 
@@ -145,6 +146,13 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/deliveries", deliveries::list)
         .form("/dashboard/deliveries", deliveries::create)
         .page("/dashboard/deliveries/{id}", deliveries::show)
+        .page("/dashboard/stock", stock::page)
+        .page("/dashboard/stock.csv", stock::csv)
+        .page("/dashboard/stock/reports", stock::reports)
+        .page("/dashboard/stock/costs", stock::costs)
+        .page("/dashboard/stock/costs.csv", stock::costs_csv)
+        .form("/dashboard/stock/costs", stock::import_costs)
+        .page("/dashboard/stock/{store}/{product}", stock::card)
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
         .page("/dashboard/reports/loss", controls::loss_page)

@@ -112,7 +112,7 @@ async fn world(s: &Server) -> World {
 async fn fingerprint(st: &dyn Storage, w: &World) -> String {
     let since = Utc::now() - Duration::hours(1);
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}",
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{:?}",
         st.list_products(None, 0, 10_000).await.unwrap(),
         st.list_stores().await.unwrap(),
         st.list_franchisees().await.unwrap(),
@@ -135,6 +135,7 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
             .await
             .unwrap(),
         st.jobs().recent_runs("prune-sign-ins", 10).await.unwrap(),
+        st.stock().product_stock().await.unwrap(),
     )
 }
 
@@ -273,6 +274,13 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
         (
             "/dashboard/jobs/{name}/run",
             ("/dashboard/jobs/prune-sign-ins/run".into(), vec![]),
+        ),
+        (
+            "/dashboard/stock/costs",
+            (
+                "/dashboard/stock/costs".into(),
+                f(&[("csv", "sku;cost\nLEC-1;0,45\n")]),
+            ),
         ),
         (
             "/dashboard/deliveries",

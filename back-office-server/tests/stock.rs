@@ -682,3 +682,213 @@ async fn backfill_postgres() {
     backfill_on(&url).await;
     let _ = storage::postgres::drop_scratch_database(&base, &url).await;
 }
+
+/// The Existencias pages as HQ, an analyst and a store manager see them.
+async fn existencias_pages(s: &Server) {
+    let w = world(s).await;
+    let (st, _) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}, {"code": "QUE-KG", "cost": "10"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let me = Some(w.cashier);
+    let mut a = Ledger::new(&w.till_a);
+    push(
+        s,
+        &w.till_a,
+        &[
+            a.seal(stock(
+                StockMovementKind::Receipt,
+                &[(w.oil, 10_000), (w.cheese, 4_000), (w.salt, 5_000)],
+                me,
+                None,
+            )),
+            a.seal(sale(
+                vec![line(w.oil, 3_000, 500), line(w.cheese, 1_500, 1_800)],
+                me,
+            )),
+            a.seal(stock(
+                StockMovementKind::Count,
+                &[(w.cheese, 2_000)],
+                me,
+                None,
+            )),
+        ],
+    )
+    .await;
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(sale(vec![line(w.oil, 2_000, 500)], None))],
+    )
+    .await;
+
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    let p = hq.get("/dashboard/stock").await;
+    p.assert(StatusCode::OK, "Existencias");
+    // 4 rows: three products in the north, the oil in the south (negative).
+    assert_eq!(p.body.matches("data-product=").count(), 4, "{}", p.body);
+    assert!(p.body.contains(&format!(
+        "class=\"negative\" data-store=\"{}\" data-product=\"{}\"",
+        w.store_b, w.oil
+    )));
+    // Salt on hand and never sold: dead stock; the oil sold today is not.
+    assert!(p.body.contains(&format!(
+        "class=\"dead\" data-store=\"{}\" data-product=\"{}\"",
+        w.store_a, w.salt
+    )));
+    assert!(!p.body.contains(&format!(
+        "class=\"dead\" data-store=\"{}\" data-product=\"{}\"",
+        w.store_a, w.oil
+    )));
+    // Value: 7 × 2 + 2 × 10 + 0 (salt has no cost) − 2 × 2 = 30.
+    assert!(p.body.contains("id=\"kpi-value\">30,00 €"), "{}", p.body);
+    assert!(p.body.contains(&format!(
+        "href=\"/dashboard/stock/{}/{}\"",
+        w.store_a, w.oil
+    )));
+    // Days of cover of the oil: 7 on hand / (3 sold / 28 days) = 65.3.
+    assert!(p.body.contains(">65,3<"), "{}", p.body);
+    let p = hq.get("/dashboard/stock?q=queso&family=Quesos").await;
+    assert_eq!(p.body.matches("data-product=").count(), 1);
+    let p = hq.get("/dashboard/stock?show=negative").await;
+    assert_eq!(p.body.matches("data-product=").count(), 1);
+    hq.get("/dashboard/stock?dead=0")
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "3650");
+    hq.get("/dashboard/stock?show=todo")
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "todo");
+    let csv = hq.get("/dashboard/stock.csv?show=dead").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "store_id,store,sku,name,family,on_hand,cost,value,sold_28d,days_of_cover,last_sale,negative,dead"
+    );
+    assert_eq!(lines.len(), 2, "{}", csv.body);
+    assert!(
+        lines[1].contains("SAL-1K") && lines[1].ends_with(",false,true"),
+        "{}",
+        lines[1]
+    );
+
+    // The stock card, with the count's variance and who counted.
+    let p = hq
+        .get(&format!("/dashboard/stock/{}/{}", w.store_a, w.cheese))
+        .await;
+    p.assert(StatusCode::OK, "Marta Cajera");
+    assert_eq!(p.body.matches("data-kind=").count(), 3);
+    assert!(p.body.contains("data-kind=\"count\""));
+    assert!(p.body.contains("id=\"card-on-hand\">2<"), "{}", p.body);
+
+    // A manager sees only their store, and nothing of the other one.
+    let (mut norte, _) = Browser::signed_in(s, "norte").await;
+    let p = norte.get("/dashboard/stock").await;
+    assert_eq!(p.body.matches("data-product=").count(), 3, "{}", p.body);
+    assert!(!p.body.contains("Tienda Sur"));
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/stock?store={}", w.store_b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/stock/{}/{}", w.store_b, w.oil))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let csv = norte.get("/dashboard/stock.csv").await;
+    assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
+    let p = norte.get("/dashboard/stock/reports").await;
+    p.assert(StatusCode::OK, "Tienda Norte");
+    assert!(!p.body.contains("Tienda Sur"));
+
+    // Reports: valuation per store, shrinkage (the cheese count: 2 counted of 2.5 → −0.5 at 10),
+    // by person, rotation.
+    let p = hq.get("/dashboard/stock/reports").await;
+    p.assert(StatusCode::OK, "id=\"valuation\"");
+    assert!(p.body.contains(">−5,00 €<"), "{}", p.body);
+    assert!(p.body.contains("id=\"shrinkage-people\""));
+    assert!(p.body.contains("id=\"rotation-fast\""));
+    hq.get("/dashboard/stock/reports?from=2026-12-10&to=2026-12-01")
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "");
+
+    // Costs: a bad file saves nothing and says which lines; a good one saves; others may not.
+    let p = hq.get("/dashboard/stock/costs").await;
+    let csrf = p.csrf();
+    let p = hq
+        .post(
+            "/dashboard/stock/costs",
+            &[
+                ("csrf", &csrf),
+                ("csv", "sku;cost\nSAL-1K;0,40\nNADA;1\nACE-1L;-2\n"),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    assert!(
+        p.body.contains("Línea 3") && p.body.contains("Línea 4"),
+        "{}",
+        p.body
+    );
+    let costs = s.storage.stock().product_stock().await.unwrap();
+    assert!(
+        costs
+            .iter()
+            .find(|c| c.product_id == w.salt)
+            .unwrap()
+            .cost
+            .is_none()
+    );
+    let p = hq
+        .post(
+            "/dashboard/stock/costs",
+            &[
+                ("csrf", &csrf),
+                ("csv", "sku;name;cost\nSAL-1K;Sal;0,40\nACE-1L;Aceite;\n"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let costs = s.storage.stock().product_stock().await.unwrap();
+    let cost_of = |p: ProductId| costs.iter().find(|c| c.product_id == p).unwrap().cost;
+    assert_eq!(cost_of(w.salt), Some("0.4".parse().unwrap()));
+    assert_eq!(
+        cost_of(w.oil),
+        Some("2".parse().unwrap()),
+        "an empty cost changes nothing"
+    );
+    let csv = hq.get("/dashboard/stock/costs.csv").await;
+    assert!(
+        csv.body.contains("SAL-1K,Sal fina 1 kg,Básicos,0.4000"),
+        "{}",
+        csv.body
+    );
+    let (mut analyst, csrf) = Browser::signed_in(s, "analista").await;
+    let p = analyst
+        .post(
+            "/dashboard/stock/costs",
+            &[("csrf", &csrf), ("csv", "sku;cost\nSAL-1K;9\n")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(
+        !analyst
+            .get("/dashboard/stock/costs")
+            .await
+            .body
+            .contains("name=\"csv\"")
+    );
+}
+
+on_both_backends!(existencias_pages);

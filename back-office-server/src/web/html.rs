@@ -59,6 +59,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ),
     ("stores", "/dashboard/stores", "nav-stores"),
     ("deliveries", "/dashboard/deliveries", "nav-deliveries"),
+    ("stock", "/dashboard/stock", "nav-stock"),
     ("tills", "/dashboard/tills", "nav-tills"),
     ("staff", "/dashboard/staff", "nav-staff"),
     ("reports", "/dashboard/reports", "nav-reports"),
