@@ -473,6 +473,7 @@ mod tests {
         "hours",
         "deliveries",
         "stock",
+        "replenish",
     ];
 
     /// Every key the code looks up (`.msg("…")`, `.msg_with("…"`) exists, so a typo cannot show

@@ -3,4 +3,5 @@
 //! Adapters parse a request and render an answer; what is valid, what a change writes and what a
 //! job does live here, once, so the API, the dashboard and the CLI cannot disagree.
 
+pub mod replenish;
 pub mod stock;

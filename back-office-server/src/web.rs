@@ -11,6 +11,7 @@ pub mod html;
 pub mod jobs;
 pub mod login;
 pub mod overview;
+pub mod replenish;
 pub mod reports;
 pub mod staff;
 pub mod stock;
@@ -153,6 +154,16 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/stock/costs.csv", stock::costs_csv)
         .form("/dashboard/stock/costs", stock::import_costs)
         .page("/dashboard/stock/{store}/{product}", stock::card)
+        .page("/dashboard/replenishment", replenish::page)
+        .form("/dashboard/replenishment/note", replenish::make_note)
+        .page("/dashboard/replenishment/settings", replenish::settings)
+        .form(
+            "/dashboard/replenishment/suppliers",
+            replenish::create_supplier,
+        )
+        .form("/dashboard/replenishment/families", replenish::set_family)
+        .page("/dashboard/replenishment/rules.csv", replenish::rules_csv)
+        .form("/dashboard/replenishment/rules", replenish::import_rules)
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
         .page("/dashboard/reports/loss", controls::loss_page)

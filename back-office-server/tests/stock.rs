@@ -892,3 +892,370 @@ async fn existencias_pages(s: &Server) {
 }
 
 on_both_backends!(existencias_pages);
+
+/// Replenishment end to end: suppliers, family and store rules (bad input refused, nothing
+/// stored), the suggested order from a known daily pattern, stock and on order, turned into a
+/// delivery note that reaches only its store; the daily job's alerts written once per day.
+async fn replenishment_end_to_end(s: &Server) {
+    let w = world(s).await;
+    let (st, _) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}, {"code": "QUE-KG", "cost": "10"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let other = s
+        .storage
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Otra Franquicia, S.L.".into(),
+            nif: "B87654321".into(),
+            address: "Lejos".into(),
+        })
+        .await;
+    let other = other.unwrap();
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    let p = hq.get("/dashboard/replenishment/settings").await;
+    let csrf = p.csrf();
+    // A bad supplier: every problem said, nothing stored.
+    let p = hq
+        .post(
+            "/dashboard/replenishment/suppliers",
+            &[
+                ("csrf", &csrf),
+                ("name", " "),
+                ("lead_time_days", "-1"),
+                ("order_days", "9"),
+                ("min_order", "mucho"),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    for needle in ["1 a 200", "-1", "«9»", "«mucho»"] {
+        assert!(p.body.contains(needle), "{needle}: {}", p.body);
+    }
+    assert!(
+        s.storage
+            .replenish()
+            .list_suppliers()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for (name, central, fr) in [
+        ("Almacén central", "true", String::new()),
+        ("Quesos de otro", "false", other.id.to_string()),
+    ] {
+        let p = hq
+            .post(
+                "/dashboard/replenishment/suppliers",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("central", central),
+                    ("franchisee", &fr),
+                    ("lead_time_days", "2"),
+                    ("order_days", "1,2,3,4,5,6,7"),
+                    ("min_order", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let suppliers = s.storage.replenish().list_suppliers().await.unwrap();
+    let (central, foreign) = (suppliers[0].id, suppliers[1].id);
+    // Family rule: bad pack and negative par refused; then the oil family, packs of 6.
+    let p = hq
+        .post(
+            "/dashboard/replenishment/families",
+            &[
+                ("csrf", &csrf),
+                ("family", "Aceites"),
+                ("supplier", &central.to_string()),
+                ("pack", "0"),
+                ("par_level", "-3"),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    assert!(
+        s.storage
+            .replenish()
+            .list_family_rules()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/families",
+            &[
+                ("csrf", &csrf),
+                ("family", "Aceites"),
+                ("supplier", &central.to_string()),
+                ("pack", "6"),
+                ("safety_days", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // Store rules: a file with bad lines saves nothing (unknown product, negative par, pack 0,
+    // a supplier of another franchise).
+    let bad = format!(
+        "store_id;sku;supplier;reorder_point;par_level;pack;safety_days\n\
+         {a};NADA;;;;;\n{a};QUE-KG;;;-1;;\n{a};QUE-KG;;;;0;\n{a};QUE-KG;Quesos de otro;;;;\n",
+        a = w.store_a
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[("csrf", &csrf), ("csv", &bad)],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    assert!(
+        p.body.contains("Línea 2") && p.body.contains("Línea 3") && p.body.contains("Línea 4"),
+        "{}",
+        p.body
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[
+                ("csrf", &csrf),
+                (
+                    "csv",
+                    &format!("store_id;sku;supplier\n{};QUE-KG;{foreign}\n", w.store_a),
+                ),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "otro franquiciado");
+    assert!(
+        s.storage
+            .replenish()
+            .list_store_rules(None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let good = format!(
+        "store_id;sku;supplier;reorder_point;par_level;pack;safety_days\n{};QUE-KG;Almacén central;;;0,5;2\n",
+        w.store_a
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[("csrf", &csrf), ("csv", &good)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let csv = hq.get("/dashboard/replenishment/rules.csv").await;
+    assert_eq!(
+        csv.body,
+        format!(
+            "store_id,sku,supplier,reorder_point,par_level,pack,safety_days\n{},QUE-KG,Almacén central,,,0.500,2\n",
+            w.store_a
+        )
+    );
+
+    // Four weeks of history: 2 oil and 0.5 kg of cheese every day, at noon of each past day.
+    let mut a = Ledger::new(&w.till_a);
+    let now = Utc::now();
+    let mut docs = vec![a.seal_at(
+        now - Duration::days(40),
+        stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 60_000), (w.cheese, 15_000)],
+            None,
+            None,
+        ),
+    )];
+    for back in (1..=28).rev() {
+        docs.push(a.seal_at(
+            now - Duration::days(back),
+            sale(
+                vec![line(w.oil, 2_000, 500), line(w.cheese, 500, 1_800)],
+                None,
+            ),
+        ));
+    }
+    push(s, &w.till_a, &docs).await;
+    // A pending note brings 1 kg of cheese: on order.
+    let (st, _) = api(
+        s,
+        "POST",
+        "/delivery-notes",
+        Some(&w.token),
+        Some(json!({"store_id": w.store_a.0, "supplier": "Almacén central", "expected_date": "2026-12-31",
+                    "lines": [{"code": "QUE-KG", "quantity": "1"}]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    // The south sells oil it never had: negative.
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(sale(vec![line(w.oil, 1_000, 500)], None))],
+    )
+    .await;
+
+    // Oil: 60 − 56 = 4 on hand; horizon 2 (lead) + 1 (next order tomorrow) + 1 (safety) = 4 days
+    // × 2 = 8 → 4 to order → one pack of 6.
+    // Cheese: 15 − 14 = 1 on hand, 1 on order; horizon 2 + 1 + 2 = 5 days × 0.5 = 2.5 → 0.5.
+    let p = hq
+        .get(&format!("/dashboard/replenishment?store={}", w.store_a))
+        .await;
+    p.assert(StatusCode::OK, &format!("data-supplier=\"{central}\""));
+    let row = |body: &str, product: ProductId| -> String {
+        let i = body
+            .find(&format!("data-product=\"{product}\""))
+            .unwrap_or_else(|| panic!("no line for {product}: {body}"));
+        body[i..i + body[i..].find("</tr>").unwrap()].to_string()
+    };
+    let oil = row(&p.body, w.oil);
+    assert!(oil.contains("<b>6</b>") && oil.contains(">8<"), "{oil}");
+    let cheese = row(&p.body, w.cheese);
+    assert!(
+        cheese.contains("<b>0,500</b>") && cheese.contains(">2,500<"),
+        "{cheese}"
+    );
+    // A manager sees their store's suggestions, not the other store's, and cannot order.
+    let (mut norte, ncsrf) = Browser::signed_in(s, "norte").await;
+    norte
+        .get("/dashboard/replenishment")
+        .await
+        .assert(StatusCode::OK, &format!("data-product=\"{}\"", w.oil));
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/replenishment?store={}", w.store_b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let form = [
+        ("csrf", ncsrf.as_str()),
+        ("store", &w.store_a.to_string()),
+        ("supplier", &central.to_string()),
+    ];
+    assert_eq!(
+        norte
+            .post("/dashboard/replenishment/note", &form)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // HQ: one click, a delivery note for the north's tills only, at HQ's costs.
+    let notes_before = s
+        .storage
+        .deliveries()
+        .list_delivery_notes(&Default::default())
+        .await
+        .unwrap()
+        .len();
+    let p = hq
+        .post(
+            "/dashboard/replenishment/note",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &central.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(
+        p.location
+            .as_deref()
+            .unwrap()
+            .starts_with("/dashboard/deliveries/")
+    );
+    let notes = s
+        .storage
+        .deliveries()
+        .list_delivery_notes(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), notes_before + 1);
+    let note = &notes[0];
+    assert_eq!(note.store_id, w.store_a);
+    let lines: Vec<(ProductId, Quantity, Option<String>)> = note
+        .lines
+        .iter()
+        .map(|l| (l.product_id, l.expected, l.unit_cost.map(|c| c.to_string())))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (w.oil, Quantity::units(6), Some("2.0000".into())),
+            (w.cheese, Quantity::from_milli(500), Some("10.0000".into())),
+        ]
+    );
+    let pulled = |store: StoreId| {
+        let st = s.storage.clone();
+        async move {
+            st.changes_after(store, 0, 5_000)
+                .await
+                .unwrap()
+                .changes
+                .into_iter()
+                .filter(|c| matches!(&c.change, sync_protocol::CatalogChange::DeliveryNote(n) if n.number == note.number))
+                .count()
+        }
+    };
+    assert_eq!(pulled(w.store_a).await, 1);
+    assert_eq!(pulled(w.store_b).await, 0);
+    // On order now: nothing left to suggest; another click is refused, nothing created.
+    let p = hq
+        .get(&format!("/dashboard/replenishment?store={}", w.store_a))
+        .await;
+    assert!(!p.body.contains("data-product="), "{}", p.body);
+    let p = hq
+        .post(
+            "/dashboard/replenishment/note",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &central.to_string()),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "Hoy no hay nada que pedir");
+
+    // The daily job, twice for the same day: one set of alerts (the south's negative oil).
+    let today = back_office_server::jobs::PeriodKind::Day.current(Utc::now());
+    let job = back_office_server::jobs::find("replenishment").unwrap();
+    for _ in 0..2 {
+        back_office_server::jobs::run(
+            s.storage.clone(),
+            job,
+            &today,
+            back_office_server::storage::jobs::Trigger::Manual,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let alerts: Vec<_> = s
+        .storage
+        .list_alerts()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.kind.starts_with("stock_"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].kind, "stock_negative");
+    assert_eq!(alerts[0].store_id, Some(w.store_b));
+    assert!(alerts[0].message.contains("Tienda Sur") && alerts[0].message.contains("ACE-1L"));
+    hq.get("/dashboard")
+        .await
+        .assert(StatusCode::OK, "Stock negativo");
+    let p = norte.get("/dashboard").await;
+    assert!(!p.body.contains("Stock negativo"), "{}", p.body);
+}
+
+on_both_backends!(replenishment_end_to_end);

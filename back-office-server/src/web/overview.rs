@@ -108,9 +108,10 @@ pub async fn page(
         .open_alerts()
         .await?
         .into_iter()
-        .filter(|a| match a.till_id {
-            Some(t) => till_store.contains_key(&t),
-            None => v.scope().is_none(),
+        .filter(|a| match (a.till_id, a.store_id) {
+            (Some(t), _) => till_store.contains_key(&t),
+            (None, Some(s)) => v.sees_store(s),
+            (None, None) => v.scope().is_none(),
         })
         .collect();
     let kind = |k: &str| match k {
@@ -121,6 +122,9 @@ pub async fn page(
         "delivery_unknown" => t.msg("alert-delivery-unknown"),
         "job_failed" => t.msg("alert-job-failed"),
         "chain_verify" => t.msg("alert-chain-verify"),
+        "stock_negative" | "stock_below_reorder" | "stock_out_expected" => {
+            super::replenish::alert_name(t, k)
+        }
         other => other.to_string(),
     };
 
