@@ -1259,3 +1259,41 @@ async fn replenishment_end_to_end(s: &Server) {
 }
 
 on_both_backends!(replenishment_end_to_end);
+
+/// Regression: two tills of one store pushing at once on PostgreSQL deadlocked on the store row
+/// (the documents' foreign key share lock against the stock's `FOR UPDATE`) and answered 500.
+async fn two_tills_of_one_store_push_at_once(s: &Server) {
+    let w = world(s).await;
+    let second = enrolled(s, w.store_a, "Caja Norte 2").await;
+    let mut tasks = Vec::new();
+    for till in [w.till_a.clone(), second] {
+        let storage = s.storage.clone();
+        let oil = w.oil;
+        tasks.push(tokio::spawn(async move {
+            let mut l = Ledger::new(&till);
+            for _ in 0..20 {
+                let docs: Vec<Document> = (0..5)
+                    .map(|_| l.seal(sale(vec![line(oil, 1_000, 500)], None)))
+                    .collect();
+                let r = storage.push(&till, &docs, Utc::now()).await.unwrap();
+                assert!(r.results.iter().all(|r| r.status == PushStatus::Stored));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "-200.000");
+    let card = s
+        .storage
+        .stock()
+        .stock_card(w.store_a, w.oil, 5_000)
+        .await
+        .unwrap();
+    let balances: Vec<i64> = card.iter().map(|m| m.balance.milli()).collect();
+    let expected: Vec<i64> = (1..=200).map(|i| -1_000 * i).collect();
+    assert_eq!(balances, expected, "each balance follows the one before it");
+}
+
+on_both_backends!(two_tills_of_one_store_push_at_once);

@@ -187,6 +187,10 @@ pub mod locks {
     /// Held while a throttled attempt (sign-in, enrolment) is counted, so parallel attempts are
     /// counted one by one.
     pub const ATTEMPTS: i64 = 0x5452_4153_0004;
+    /// Plus a store id: held while a push applies that store's stock, so two tills of one store
+    /// apply one after the other. A lock, not `FOR UPDATE` on the store row: the documents' foreign
+    /// key takes a share lock on that row, and two pushes would wait on each other's.
+    pub const STOCK_STORE_BASE: i64 = 0x5452_4153_1000_0000;
 }
 
 /// One transaction (or, for reads on PostgreSQL, one connection) on either backend.

@@ -33,7 +33,7 @@ struct DocMoves<'a> {
 }
 
 /// Applies the stock lines of `docs` (each stored for the first time, with its business day), in
-/// order. Per store, under the store's row lock: two tills of one store pushing at once on
+/// order. Per store, under the store's stock lock: two tills of one store pushing at once on
 /// PostgreSQL apply one after the other, so each balance follows the one before it.
 pub(crate) async fn apply_stock(tx: &mut dyn Tx, docs: &[(&Document, &str)]) -> StorageResult<()> {
     let mut by_store: BTreeMap<i64, Vec<DocMoves<'_>>> = BTreeMap::new();
@@ -53,8 +53,7 @@ pub(crate) async fn apply_stock(tx: &mut dyn Tx, docs: &[(&Document, &str)]) -> 
 }
 
 async fn apply_store(tx: &mut dyn Tx, store: i64, docs: &[DocMoves<'_>]) -> StorageResult<()> {
-    tx.query("SELECT id FROM stores WHERE id = ?1 FOR UPDATE", p![store])
-        .await?;
+    tx.lock(super::db::locks::STOCK_STORE_BASE + store).await?;
     let mut products: Vec<i64> = docs
         .iter()
         .flat_map(|d| d.moves.iter().map(|m| m.product_id.0))
