@@ -719,6 +719,7 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
                     expected_date: crate::storage::sql::business_day(now),
                     lines: note_lines,
                     created_by: "Demo HQ admin".into(),
+                    unit_costs: Vec::new(),
                 },
                 now,
             )

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod delivery_notes;
 pub mod invoicing;
 pub mod reports;
+pub mod stock;
 pub mod sync;
 pub mod verifactu;
 
@@ -96,6 +97,11 @@ pub fn routes() -> Router<AppState> {
             get(invoicing::tickets),
         )
         .route("/invoices/{id}/{format}", get(invoicing::document))
+        .route("/stock", get(stock::list))
+        .route("/stock/{store}/{product}", get(stock::card))
+        .route("/stock-valuation", get(stock::valuation))
+        .route("/product-costs", get(stock::costs).post(stock::set_costs))
+        .route("/products/{id}/cost", put(stock::set_cost))
         .route("/alerts", get(admin::list_alerts));
 
     let sync = Router::new()

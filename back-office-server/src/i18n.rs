@@ -306,6 +306,8 @@ mod tests {
         "cash",
         "hours",
         "deliveries",
+        "stock",
+        "replenish",
     ];
 
     /// Every key the code looks up (`.msg("…")`, `.msg_with("…"`) exists, so a typo cannot show

@@ -153,6 +153,12 @@ pub fn all() -> &'static [JobDef] {
             body: |cx| Box::pin(verifactu_send(cx)),
         },
         JobDef {
+            name: "replenishment",
+            schedule: "0 0 6 * * *",
+            period: PeriodKind::Day,
+            body: |cx| Box::pin(replenishment(cx)),
+        },
+        JobDef {
             name: "verify-chains",
             schedule: "0 30 2 * * *",
             period: PeriodKind::Day,
@@ -231,6 +237,56 @@ pub async fn run(
         tracing::info!(job = job.name, period, summary = ?finished.summary, "job done");
     }
     Ok(RunReport::Ran(finished))
+}
+
+/// Replenishment for the period's business day, every store: the stock alerts (negative stock,
+/// at or below the reorder point, expected to run out within the supplier's lead time) raised
+/// once per store and kind, and the suggested orders counted (they are shown on Reposición).
+/// Claimed once per day across instances by [`run`], so a second run of the day writes nothing.
+pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
+    let today =
+        NaiveDate::parse_from_str(&cx.period, "%Y-%m-%d").map_err(|_| JobError::BadPeriod {
+            period: cx.period.clone(),
+            expected: "YYYY-MM-DD",
+        })?;
+    let r = cx.storage.replenish();
+    let suppliers = r.list_suppliers().await?;
+    let families = r.list_family_rules().await?;
+    let (mut stores, mut alerts, mut orders, mut lines) = (0u64, 0u64, 0u64, 0u64);
+    for store in cx.storage.list_stores().await? {
+        let inputs = r
+            .store_inputs(
+                store.id,
+                today - Duration::days(crate::services::replenish::FORECAST_WEEKS * 7),
+                today - Duration::days(1),
+            )
+            .await?;
+        let plan = crate::services::replenish::plan(
+            &inputs,
+            store.franchisee_id,
+            &suppliers,
+            &families,
+            today,
+        );
+        for a in &plan.alerts {
+            r.raise_store_alert(a.kind, store.id, &a.message(&store.name), cx.now)
+                .await?;
+            alerts += 1;
+        }
+        orders += plan.orders.len() as u64;
+        lines += plan
+            .orders
+            .iter()
+            .map(|o| o.lines.len() as u64)
+            .sum::<u64>();
+        stores += 1;
+    }
+    Ok(vec![
+        ("stores".into(), stores),
+        ("alerts".into(), alerts),
+        ("suggested_orders".into(), orders),
+        ("suggested_lines".into(), lines),
+    ])
 }
 
 /// Checks a cron expression (seconds first) as the scheduler reads it.

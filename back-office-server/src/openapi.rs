@@ -39,6 +39,11 @@ fn string() -> Value {
     json!({ "type": "string" })
 }
 
+/// A unit cost: euros with up to four decimals, as a string.
+fn cost() -> Value {
+    json!({ "type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,4})?$", "description": "Euros with up to four decimals, as a string", "examples": ["1.2345"] })
+}
+
 /// A receipt header or footer: lines printed on every receipt of the store.
 fn receipt_text() -> Value {
     json!({ "type": "string", "maxLength": 500, "description": "Printed on every receipt of the store; newlines separate lines" })
@@ -281,6 +286,31 @@ pub fn document() -> Value {
         "/api/v1/admin/invoices/{id}/{format}": {
             "get": admin("The invoice as issued: pdf (A4, legal fields, VERI*FACTU QR), ubl (UBL 2.1, EN 16931/Peppol BIS 3) or facturae (Facturae 3.2.2, unsigned); header x-content-sha256", vec![id("Invoice id"), path_param("format", json!({"type": "string", "enum": ["pdf", "ubl", "facturae"]}), "Document")], None, ("200", json!({"description": "The document", "content": {"application/pdf": {}, "application/xml": {}}})), &not_found),
         },
+        "/api/v1/admin/stock": {
+            "get": admin("Stock per store and product, kept current as the tills push (negative allowed); with units sold over the last `days`", vec![
+                query_param("store_id", int(), false, "Only this store"),
+                query_param("q", string(), false, "Substring of SKU or name"),
+                query_param("family", string(), false, "Only this family (product category)"),
+                query_param("days", json!({"type": "integer", "minimum": 1, "maximum": 366}), false, "Days of sales counted in `sold` (default 28)"),
+            ], None, ("200", ok("Stock rows", array(r("StockRow")))), &[]),
+        },
+        "/api/v1/admin/stock/{store}/{product}": {
+            "get": admin("A product's stock card (kardex) in one store: every movement with its document, running balance and who did it, oldest first", vec![
+                path_param("store", int(), "Store id"),
+                path_param("product", int(), "Product id"),
+                query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 5000}), false, "The last N movements (default 500)"),
+            ], None, ("200", ok("Stock card", r("StockCard"))), &not_found),
+        },
+        "/api/v1/admin/stock-valuation": {
+            "get": admin("Stock value per store (on hand × the store's weighted average cost, else HQ's cost)", vec![], None, ("200", ok("Valuation", array(r("StoreValuation")))), &[]),
+        },
+        "/api/v1/admin/product-costs": {
+            "get": admin("Every product with HQ's unit cost (null when not set) and family", vec![], None, ("200", ok("Costs", array(r("ProductCost")))), &[]),
+            "post": admin("Set many products' costs at once; every bad line is reported (422) and nothing is stored", vec![], Some(body(array(r("CostIn")))), ("200", ok("How many were set", r("CostsSet"))), &[]),
+        },
+        "/api/v1/admin/products/{id}/cost": {
+            "put": admin("Set HQ's unit cost of a product", vec![id("Product id")], Some(body(r("OneCostIn"))), ("200", ok("Set", r("ProductCost"))), &not_found),
+        },
         "/api/v1/admin/alerts": {
             "get": admin("Alerts: sync conflicts, sequence gaps, chain breaks", vec![], None, ("200", ok("Alerts", array(r("Alert")))), &[]),
         },
@@ -412,6 +442,7 @@ pub fn document() -> Value {
                 "product_id": int(),
                 "code": {"type": "string", "description": "SKU or barcode, instead of product_id"},
                 "quantity": {"oneOf": [{"type": "string", "pattern": "^[0-9]+([.,][0-9]{1,3})?$"}, {"type": "integer", "minimum": 1}], "description": "Greater than zero, at most 1000000, up to 3 decimals"},
+                "unit_cost": cost(),
             },
             "required": ["quantity"],
         }),
@@ -434,6 +465,7 @@ pub fn document() -> Value {
             "product_id": int(), "sku": string(), "name": string(),
             "expected": r("Quantity"),
             "received": nullable(r("Quantity")),
+            "unit_cost": cost(),
         }), &["product_id", "sku", "name", "expected"]),
         "DeliveryNote": obj(json!({
             "id": int(),
@@ -447,7 +479,15 @@ pub fn document() -> Value {
             "received_till_id": nullable(int()),
             "lines": array(r("DeliveryNoteLine")),
         }), &["id", "number", "store_id", "supplier", "expected_date", "status", "created_by", "created_at", "lines"]),
-        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown"}, "till_id": nullable(int()), "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
+        "StockRow": obj(json!({ "store_id": int(), "product_id": int(), "sku": string(), "name": string(), "family": string(), "on_hand": r("Quantity"), "cost": nullable(cost()), "value": r("Money"), "last_sale_at": nullable(datetime.clone()), "sold": r("Quantity") }), &["store_id", "product_id", "sku", "name", "family", "on_hand", "value", "sold"]),
+        "StockMove": obj(json!({ "id": int(), "kind": {"type": "string", "enum": ["sale", "refund", "receipt", "count", "waste", "adjustment"]}, "at": datetime.clone(), "business_day": {"type": "string", "format": "date"}, "document_id": string(), "till_id": int(), "seq": int(), "number": nullable(string()), "staff_id": nullable(int()), "staff_name": nullable(string()), "delta": r("Quantity"), "balance": r("Quantity"), "counted": nullable(r("Quantity")), "unit_cost": nullable(cost()), "reason": nullable(string()) }), &["id", "kind", "at", "business_day", "document_id", "till_id", "seq", "delta", "balance"]),
+        "StockCard": obj(json!({ "stock": nullable(r("StockRow")), "moves": array(r("StockMove")) }), &["moves"]),
+        "StoreValuation": obj(json!({ "store_id": int(), "products": int(), "negative": int(), "without_cost": int(), "value": r("Money") }), &["store_id", "products", "negative", "without_cost", "value"]),
+        "ProductCost": obj(json!({ "product_id": int(), "sku": string(), "name": string(), "family": string(), "cost": nullable(cost()) }), &["product_id", "sku", "name", "family"]),
+        "OneCostIn": obj(json!({ "cost": cost() }), &["cost"]),
+        "CostsSet": obj(json!({ "updated": int() }), &["updated"]),
+        "CostIn": obj(json!({ "product_id": int(), "code": {"type": "string", "description": "SKU or barcode, instead of product_id"}, "cost": cost() }), &["cost"]),
+        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown, job_failed, chain_verify, stock_negative, stock_below_reorder, stock_out_expected"}, "till_id": nullable(int()), "store_id": {"type": "integer", "format": "int64", "description": "The store a stock alert is about"}, "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
         "SalesReportRow": obj(json!({ "store_id": nullable(int()), "day": nullable(json!({"type": "string", "format": "date"})), "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
         "SalesReport": obj(json!({
             "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},

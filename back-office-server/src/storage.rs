@@ -266,6 +266,9 @@ pub struct Alert {
     pub till_id: Option<TillId>,
     pub message: String,
     pub created_at: DateTime<Utc>,
+    /// The store a stock alert is about (no till).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<StoreId>,
 }
 
 /// Everything the server keeps. Each catalog write also writes its change-log row(s) in the same transaction.
@@ -435,6 +438,12 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Franchise contracts, HQ's issuer details and the invoices issued to franchisees.
     fn invoicing(&self) -> &dyn invoicing::InvoicingStorage;
+
+    /// Inventory: stock per store and product (kept by `push`), stock cards, costs, reports.
+    fn stock(&self) -> &dyn stock::StockStorage;
+
+    /// Replenishment: suppliers, reorder rules, the inputs of suggested orders, stock alerts.
+    fn replenish(&self) -> &dyn replenish::ReplenishStorage;
 }
 
 pub mod dashboard;
@@ -449,9 +458,13 @@ pub mod jobs;
 mod jobs_sql;
 pub mod postgres;
 pub mod reconcile;
+pub mod replenish;
+mod replenish_sql;
 pub mod sql;
 pub mod sql_storage;
 pub mod sqlite;
+pub mod stock;
+mod stock_sql;
 pub mod verifactu;
 mod verifactu_sql;
 

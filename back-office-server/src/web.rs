@@ -12,8 +12,10 @@ pub mod invoicing;
 pub mod jobs;
 pub mod login;
 pub mod overview;
+pub mod replenish;
 pub mod reports;
 pub mod staff;
+pub mod stock;
 pub mod stores;
 pub mod tills;
 pub mod verifactu;
@@ -147,6 +149,23 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/deliveries", deliveries::list)
         .form("/dashboard/deliveries", deliveries::create)
         .page("/dashboard/deliveries/{id}", deliveries::show)
+        .page("/dashboard/stock", stock::page)
+        .page("/dashboard/stock.csv", stock::csv)
+        .page("/dashboard/stock/reports", stock::reports)
+        .page("/dashboard/stock/costs", stock::costs)
+        .page("/dashboard/stock/costs.csv", stock::costs_csv)
+        .form("/dashboard/stock/costs", stock::import_costs)
+        .page("/dashboard/stock/{store}/{product}", stock::card)
+        .page("/dashboard/replenishment", replenish::page)
+        .form("/dashboard/replenishment/note", replenish::make_note)
+        .page("/dashboard/replenishment/settings", replenish::settings)
+        .form(
+            "/dashboard/replenishment/suppliers",
+            replenish::create_supplier,
+        )
+        .form("/dashboard/replenishment/families", replenish::set_family)
+        .page("/dashboard/replenishment/rules.csv", replenish::rules_csv)
+        .form("/dashboard/replenishment/rules", replenish::import_rules)
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
         .page("/dashboard/reports/loss", controls::loss_page)

@@ -190,6 +190,7 @@ async fn world(s: &Server) -> World {
                 expected_date: today,
                 lines: vec![(product, Quantity::units(6))],
                 created_by: "Ane".into(),
+                unit_costs: Vec::new(),
             },
             Utc::now(),
         )

@@ -155,7 +155,7 @@ async fn world(s: &Server) -> World {
 async fn fingerprint(st: &dyn Storage, w: &World) -> String {
     let since = Utc::now() - Duration::hours(1);
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         st.list_products(None, 0, 10_000).await.unwrap(),
         st.list_stores().await.unwrap(),
         st.list_franchisees().await.unwrap(),
@@ -182,6 +182,10 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.invoicing().contract_versions(None).await.unwrap(),
         st.invoicing().issuer().await.unwrap(),
         st.verifactu().certificates().await.unwrap(),
+        st.stock().product_stock().await.unwrap(),
+        st.replenish().list_suppliers().await.unwrap(),
+        st.replenish().list_family_rules().await.unwrap(),
+        st.replenish().list_store_rules(None).await.unwrap(),
     )
 }
 
@@ -337,6 +341,26 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/replenishment/note",
+            (
+                "/dashboard/replenishment/note".into(),
+                f(&[("store", &store), ("supplier", "1")]),
+            ),
+        ),
+        (
+            "/dashboard/replenishment/suppliers",
+            (
+                "/dashboard/replenishment/suppliers".into(),
+                f(&[
+                    ("name", "Almacén central"),
+                    ("central", "true"),
+                    ("lead_time_days", "2"),
+                    ("order_days", "1,4"),
+                    ("min_order", "0"),
+                ]),
+            ),
+        ),
+        (
             "/dashboard/invoicing/run",
             (
                 "/dashboard/invoicing/run".into(),
@@ -367,6 +391,27 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             (
                 format!("/dashboard/invoices/{}/credit-note", w.invoice),
                 f(&[("reason", "other"), ("description", "Anulada")]),
+            ),
+        ),
+        (
+            "/dashboard/replenishment/families",
+            (
+                "/dashboard/replenishment/families".into(),
+                f(&[("family", "Lácteos"), ("supplier", "1"), ("pack", "6")]),
+            ),
+        ),
+        (
+            "/dashboard/replenishment/rules",
+            (
+                "/dashboard/replenishment/rules".into(),
+                f(&[("csv", &format!("store_id;sku;pack\n{store};LEC-1;6\n"))]),
+            ),
+        ),
+        (
+            "/dashboard/stock/costs",
+            (
+                "/dashboard/stock/costs".into(),
+                f(&[("csv", "sku;cost\nLEC-1;0,45\n")]),
             ),
         ),
         (

@@ -128,3 +128,30 @@ problem-certificate_hq_name = HQ's certificate needs HQ's legal name
 problem-certificate_owner = say whose certificate it is: a franchisee's id, or "hq"
 problem-certificate_base64 = pkcs12_base64 is not base64
 problem-verifactu_envelope = the VERI*FACTU envelope cannot be built: { $detail }
+
+## Stock (inventory at HQ)
+
+problem-stock_cost_not_a_number = cost “{ $value }” is not a number such as 1.25
+problem-stock_cost_decimals = cost { $value } has more than four decimals
+problem-stock_cost_negative = cost { $value } must not be negative
+problem-stock_cost_too_large = cost { $value } is above the maximum of { $max }
+problem-stock_unknown_code = no product has the SKU or barcode “{ $code }”
+problem-stock_no_product = needs a product (product_id, or a SKU or barcode)
+problem-supplier_not_found = supplier { $id } not found
+problem-supplier_name_taken = a supplier named “{ $name }” already exists
+problem-supplier_does_not_exist = supplier { $id } does not exist
+problem-supplier_other_franchisee = supplier { $supplier } supplies another franchisee's stores, not store { $store }
+problem-franchisee_does_not_exist = franchisee { $id } does not exist
+problem-replenish_bad_quantity = { $field } “{ $value }” is not a quantity such as 12 or 2.500
+problem-replenish_negative = { $field } { $value } must not be negative
+problem-replenish_pack_zero = the pack size must be greater than zero
+problem-replenish_bad_days = { $field } “{ $value }” is not a number of days from 0 to 365
+problem-replenish_supplier_name = the supplier's name must be 1 to 200 characters
+problem-replenish_bad_email = “{ $value }” is not an e-mail address
+problem-replenish_bad_order_days = order days “{ $value }” are not weekday numbers 1–7 (1 = Monday), e.g. 1,4
+problem-replenish_bad_minimum = minimum order “{ $value }” is not an amount in euros
+problem-replenish_unknown_supplier = no supplier is called or numbered “{ $value }”
+problem-replenish_unknown_store = no store is numbered “{ $value }”
+problem-replenish_family_missing = the family must not be empty
+problem-replenish_nothing_to_order = there is nothing to order from this supplier for this store today
+problem-replenish_not_central = only an order to HQ's central warehouse becomes a delivery note

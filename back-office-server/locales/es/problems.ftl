@@ -128,3 +128,30 @@ problem-certificate_hq_name = El certificado de la central necesita su razón so
 problem-certificate_owner = Indique de quién es el certificado: el id de un franquiciado o «hq».
 problem-certificate_base64 = pkcs12_base64 no está en base64.
 problem-verifactu_envelope = No se puede construir el envío VERI*FACTU: { $detail }
+
+## Existencias (inventario en la central)
+
+problem-stock_cost_not_a_number = El coste «{ $value }» no es un número como 1,25.
+problem-stock_cost_decimals = El coste { $value } tiene más de cuatro decimales.
+problem-stock_cost_negative = El coste { $value } no puede ser negativo.
+problem-stock_cost_too_large = El coste { $value } supera el máximo de { $max }.
+problem-stock_unknown_code = Ningún producto tiene el SKU o código «{ $code }».
+problem-stock_no_product = Falta el producto (su id, SKU o código de barras).
+problem-supplier_not_found = No existe el proveedor { $id }.
+problem-supplier_name_taken = Ya hay un proveedor llamado «{ $name }».
+problem-supplier_does_not_exist = El proveedor { $id } no existe.
+problem-supplier_other_franchisee = El proveedor { $supplier } sirve a las tiendas de otro franquiciado, no a la tienda { $store }.
+problem-franchisee_does_not_exist = El franquiciado { $id } no existe.
+problem-replenish_bad_quantity = { $field } «{ $value }» no es una cantidad como 12 o 2,500.
+problem-replenish_negative = { $field } { $value } no puede ser negativo.
+problem-replenish_pack_zero = El tamaño del paquete debe ser mayor que cero.
+problem-replenish_bad_days = { $field } «{ $value }» no es un número de días entre 0 y 365.
+problem-replenish_supplier_name = El nombre del proveedor debe tener de 1 a 200 caracteres.
+problem-replenish_bad_email = «{ $value }» no es una dirección de correo.
+problem-replenish_bad_order_days = Los días de pedido «{ $value }» no son números de día de la semana 1–7 (1 = lunes), p. ej. 1,4.
+problem-replenish_bad_minimum = El pedido mínimo «{ $value }» no es un importe en euros.
+problem-replenish_unknown_supplier = Ningún proveedor se llama o tiene el número «{ $value }».
+problem-replenish_unknown_store = No hay ninguna tienda con el número «{ $value }».
+problem-replenish_family_missing = La familia no puede estar vacía.
+problem-replenish_nothing_to_order = Hoy no hay nada que pedir a este proveedor para esta tienda.
+problem-replenish_not_central = Solo un pedido al almacén central se convierte en albarán.

@@ -4,7 +4,9 @@
 
 use super::{AdminToken, ApiJson, ApiPath, ApiQuery, AppError};
 use crate::app::AppState;
-use crate::services::deliveries::{MAX_LINES, RawLine, parse_date, resolve_lines, supplier};
+use crate::services::deliveries::{
+    MAX_LINES, RawLine, line_costs, parse_date, resolve_lines, supplier,
+};
 use crate::storage::deliveries::{DeliveryFilter, DeliveryNote, NewDeliveryNote};
 use axum::Json;
 use axum::extract::State;
@@ -23,6 +25,9 @@ pub struct LineIn {
     pub code: Option<String>,
     /// `"12"`, `"2.500"` or a whole number.
     pub quantity: serde_json::Value,
+    /// The unit cost in euros (`"1.2345"`, up to four decimals): a receipt against the note
+    /// updates the store's weighted average cost with it.
+    pub unit_cost: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +97,14 @@ pub async fn create(
             )));
         }
     }
+    let mut costs: Vec<(usize, rust_decimal::Decimal)> = Vec::new();
+    for (i, l) in b.lines.iter().enumerate() {
+        if let Some(c) = &l.unit_cost {
+            let c = crate::services::stock::parse_cost(c)
+                .map_err(|p| AppError::invalid(format!("line {}: {}", i + 1, p.problem())))?;
+            costs.push((i, c));
+        }
+    }
     let lines = match resolve_lines(st.storage.as_ref(), &raw).await? {
         Ok(lines) => lines,
         Err(problems) => {
@@ -110,6 +123,7 @@ pub async fn create(
                 store_id: StoreId(b.store_id),
                 supplier,
                 expected_date,
+                unit_costs: line_costs(st.storage.as_ref(), &raw, &costs).await?,
                 lines,
                 created_by: format!("API admin #{admin}"),
             },

@@ -136,6 +136,33 @@ pub async fn resolve_lines(
     }
 }
 
+/// The product of each line that carries a unit cost (lines already resolved, so every product
+/// exists); the last cost given for a product wins.
+pub async fn line_costs(
+    storage: &dyn Storage,
+    raw: &[RawLine],
+    costs: &[(usize, rust_decimal::Decimal)],
+) -> ServiceResult<Vec<(ProductId, rust_decimal::Decimal)>> {
+    let mut out = Vec::new();
+    for (i, c) in costs {
+        let l = &raw[*i];
+        let product = match (l.product_id, l.code.as_deref()) {
+            (Some(id), _) => Some(ProductId(id)),
+            (None, Some(code)) => storage
+                .deliveries()
+                .product_by_code(code.trim())
+                .await?
+                .map(|p| p.id),
+            _ => None,
+        };
+        if let Some(p) = product {
+            out.retain(|(q, _)| *q != p);
+            out.push((p, *c));
+        }
+    }
+    Ok(out)
+}
+
 /// A supplier or origin: trimmed, 1–200 characters.
 pub fn supplier(v: &str) -> Result<String, String> {
     let t = v.trim();

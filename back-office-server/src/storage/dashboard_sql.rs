@@ -438,7 +438,7 @@ impl DashboardStorage for SqlStorage {
             .read(|tx| {
                 Box::pin(async move {
                     tx.query_map(
-                        "SELECT id, kind, till_id, message, created_at FROM alerts WHERE resolved_at IS NULL ORDER BY id",
+                        "SELECT id, kind, till_id, message, created_at, store_id FROM alerts WHERE resolved_at IS NULL ORDER BY id",
                         p![],
                         super::sql_storage::alert_row,
                     )

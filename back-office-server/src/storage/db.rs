@@ -190,6 +190,10 @@ pub mod locks {
     /// Held while an invoice or credit note is issued: series numbers and HQ's VERI*FACTU chain
     /// are handed out one document at a time.
     pub const INVOICING: i64 = 0x5452_4153_0016;
+    /// Plus a store id: held while a push applies that store's stock, so two tills of one store
+    /// apply one after the other. A lock, not `FOR UPDATE` on the store row: the documents' foreign
+    /// key takes a share lock on that row, and two pushes would wait on each other's.
+    pub const STOCK_STORE_BASE: i64 = 0x5452_4153_1000_0000;
 }
 
 /// One transaction (or, for reads on PostgreSQL, one connection) on either backend.

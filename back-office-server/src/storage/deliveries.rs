@@ -23,6 +23,10 @@ pub struct NewDeliveryNote {
     pub lines: Vec<(ProductId, Quantity)>,
     /// Who created it: a dashboard user's name or "API admin #N".
     pub created_by: String,
+    /// The unit cost of a product's line, when known (a receipt against the note updates the
+    /// store's weighted average cost with it). Not negative, validated by the caller.
+    #[serde(default)]
+    pub unit_costs: Vec<(ProductId, rust_decimal::Decimal)>,
 }
 
 /// One line of a stored note: expected, and received once the store confirmed it.
@@ -35,6 +39,9 @@ pub struct DeliveryLine {
     /// Zero for a product received that was not on the note.
     pub expected: Quantity,
     pub received: Option<Quantity>,
+    /// The unit cost HQ put on the line, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<rust_decimal::Decimal>,
 }
 
 impl DeliveryLine {
@@ -171,7 +178,8 @@ impl NoteRow {
 }
 
 /// Lines of a note with product SKU and name: `note_id` is the only parameter.
-pub const LINES_SQL: &str = "SELECT l.product_id, COALESCE(p.sku, ''), COALESCE(p.name, ''), l.expected_milli, l.received_milli
+pub const LINES_SQL: &str = "SELECT l.product_id, COALESCE(p.sku, ''), COALESCE(p.name, ''), l.expected_milli, l.received_milli,
+       l.unit_cost_e4
      FROM delivery_note_lines l LEFT JOIN products p ON p.id = l.product_id
      WHERE l.note_id = ?1 ORDER BY l.line_no";
 
@@ -181,6 +189,7 @@ pub fn line(
     name: String,
     expected: i64,
     received: Option<i64>,
+    unit_cost_e4: Option<i64>,
 ) -> DeliveryLine {
     DeliveryLine {
         product_id: ProductId(product_id),
@@ -192,6 +201,7 @@ pub fn line(
         sku,
         expected: Quantity::from_milli(expected),
         received: received.map(Quantity::from_milli),
+        unit_cost: unit_cost_e4.map(crate::services::stock::cost_from_e4),
     }
 }
 

@@ -48,6 +48,7 @@ async fn load(tx: &mut dyn Tx, id: i64) -> StorageResult<DeliveryNote> {
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
+                r.get(5)?,
             ))
         })
         .await?;
@@ -183,10 +184,15 @@ impl DeliveryStorage for SqlStorage {
                     )
                     .await?;
                     for (i, (p, q)) in n.lines.iter().enumerate() {
+                        let cost = n
+                            .unit_costs
+                            .iter()
+                            .find(|(c, _)| c == p)
+                            .map(|(_, c)| crate::services::stock::cost_to_e4(*c));
                         tx.execute(
-                            "INSERT INTO delivery_note_lines (note_id, line_no, product_id, expected_milli)
-                             VALUES (?1, ?2, ?3, ?4)",
-                            p![id, i as i64 + 1, p.0, q.milli()],
+                            "INSERT INTO delivery_note_lines (note_id, line_no, product_id, expected_milli, unit_cost_e4)
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                            p![id, i as i64 + 1, p.0, q.milli(), cost],
                         )
                         .await?;
                     }

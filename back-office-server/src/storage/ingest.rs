@@ -1,6 +1,6 @@
 //! The push algorithm, written once for both backends: store each document exactly once (keyed on
 //! its id and on (till, seq) forever), keep clashing ones aside as conflicts, raise gaps and chain
-//! breaks, and keep the report aggregates, delivery notes and Z checks current in the same transaction.
+//! breaks, and keep the report aggregates, delivery notes, stock and Z checks current in the same transaction.
 
 use super::db::{ColType, Tx, Value};
 use super::sql::{self, Existing};
@@ -99,6 +99,8 @@ pub(crate) async fn push_tx(
     let mut aggregates = dashboard::AggDelta::default();
     let mut stored_docs: Vec<&Document> = Vec::new();
     let mut prev_in_batch_time: Option<DateTime<Utc>> = None;
+    // Business day of each stored document, for its stock moves.
+    let mut stored_days: Vec<String> = Vec::new();
 
     for doc in docs {
         let seq = sql::to_i64(doc.seq, "sequence")?;
@@ -314,6 +316,7 @@ pub(crate) async fn push_tx(
         last_seq = last_seq.max(seq);
         stored += 1;
         stored_docs.push(doc);
+        stored_days.push(day);
         prev_in_batch = Some((seq, doc.hash.clone()));
         results.push(PushResult {
             id: doc.id,
@@ -343,6 +346,12 @@ pub(crate) async fn push_tx(
 
     super::dashboard_sql::apply_aggregates(tx, &aggregates).await?;
     super::deliveries_sql::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
+    let stock: Vec<(&Document, &str)> = stored_docs
+        .iter()
+        .zip(stored_days.iter())
+        .map(|(d, day)| (*d, day.as_str()))
+        .collect();
+    super::stock_sql::apply_stock(tx, &stock).await?;
     super::verifactu_sql::store_records(tx, till, docs, now_us).await?;
     if stored > 0 {
         // Advance the contiguous mark over stored sequences; stops at the first hole.

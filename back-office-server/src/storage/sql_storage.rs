@@ -23,6 +23,7 @@ impl SqlStorage {
         };
         migrate(&db, migrations).await?;
         backfill_local_hours(&db).await?;
+        super::stock_sql::backfill(&db).await?;
         Ok(Self { db })
     }
 
@@ -367,6 +368,7 @@ fn alert_of(r: &Row) -> StorageResult<Alert> {
         till_id: r.get::<Option<i64>>(2)?.map(TillId),
         message: r.get(3)?,
         created_at: sql::from_micros(r.get(4)?),
+        store_id: r.get::<Option<i64>>(5)?.map(StoreId),
     })
 }
 
@@ -1368,12 +1370,20 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn stock(&self) -> &dyn super::stock::StockStorage {
+        self
+    }
+
+    fn replenish(&self) -> &dyn super::replenish::ReplenishStorage {
+        self
+    }
+
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {
         self.db
             .read(|tx| {
                 Box::pin(async move {
                     tx.query_map(
-                        "SELECT id, kind, till_id, message, created_at FROM alerts ORDER BY id",
+                        "SELECT id, kind, till_id, message, created_at, store_id FROM alerts ORDER BY id",
                         p![],
                         alert_of,
                     )

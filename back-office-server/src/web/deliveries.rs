@@ -308,6 +308,7 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<NoteF
                 expected_date,
                 lines,
                 created_by: v.user.display_name.clone(),
+                unit_costs: Vec::new(),
             },
             Utc::now(),
         )

@@ -59,6 +59,12 @@ const NAV: &[(&str, &str, &str)] = &[
     ),
     ("stores", "/dashboard/stores", "nav-stores"),
     ("deliveries", "/dashboard/deliveries", "nav-deliveries"),
+    ("stock", "/dashboard/stock", "nav-stock"),
+    (
+        "replenishment",
+        "/dashboard/replenishment",
+        "nav-replenishment",
+    ),
     ("tills", "/dashboard/tills", "nav-tills"),
     ("staff", "/dashboard/staff", "nav-staff"),
     ("reports", "/dashboard/reports", "nav-reports"),

@@ -108,9 +108,10 @@ pub async fn page(
         .open_alerts()
         .await?
         .into_iter()
-        .filter(|a| match a.till_id {
-            Some(t) => till_store.contains_key(&t),
-            None => v.scope().is_none(),
+        .filter(|a| match (a.till_id, a.store_id) {
+            (Some(t), _) => till_store.contains_key(&t),
+            (None, Some(s)) => v.sees_store(s),
+            (None, None) => v.scope().is_none(),
         })
         .collect();
     let kind = |k: &str| match k {
@@ -127,6 +128,9 @@ pub async fn page(
         "verifactu_certificate" => t.msg("alert-verifactu-certificate"),
         "verifactu_bad_hash" | "verifactu_chain_break" | "verifactu_mismatch" => {
             t.msg("alert-verifactu-record")
+        }
+        "stock_negative" | "stock_below_reorder" | "stock_out_expected" => {
+            super::replenish::alert_name(t, k)
         }
         other => other.to_string(),
     };

@@ -1,0 +1,115 @@
+//! Replenishment records: suppliers, the rules products are reordered by (family defaults, store
+//! overrides) and what a store's suggested orders are computed from. The computation itself is in
+//! `services::replenish`.
+
+use super::StorageResult;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sync_protocol::{FranchiseeId, Money, ProductId, Quantity, StoreId};
+
+/// A supplier to create or replace. Validated by the caller (name 1–200 characters, order days,
+/// lead time 0–365, minimum not negative); a franchisee that does not exist is `Invalid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSupplier {
+    pub name: String,
+    pub central: bool,
+    pub franchisee_id: Option<FranchiseeId>,
+    pub email: String,
+    pub lead_time_days: i64,
+    /// ISO weekdays, `1,3,5`.
+    pub order_days: String,
+    pub min_order: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supplier {
+    pub id: i64,
+    pub name: String,
+    pub central: bool,
+    pub franchisee_id: Option<FranchiseeId>,
+    pub email: String,
+    pub lead_time_days: i64,
+    pub order_days: String,
+    pub min_order: Money,
+}
+
+/// A family's default rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyRule {
+    pub family: String,
+    pub supplier_id: i64,
+    pub reorder_point: Option<Quantity>,
+    pub par_level: Option<Quantity>,
+    pub pack: Quantity,
+    pub safety_days: i64,
+}
+
+/// A store's own rule for a product: `None` fields fall back to the family's rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreRule {
+    pub store_id: StoreId,
+    pub product_id: ProductId,
+    pub supplier_id: Option<i64>,
+    pub reorder_point: Option<Quantity>,
+    pub par_level: Option<Quantity>,
+    pub pack: Option<Quantity>,
+    pub safety_days: Option<i64>,
+}
+
+/// One product of a store as replenishment sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPosition {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub family: String,
+    pub on_hand: Quantity,
+    /// Expected minus received on the store's pending delivery notes.
+    pub on_order: Quantity,
+    pub cost: Option<Decimal>,
+}
+
+/// What a store's suggestions are computed from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreInputs {
+    /// Every active product that has a rule for the store (its family's or its own).
+    pub products: Vec<ProductPosition>,
+    /// Net units sold per product and business day over the forecast window.
+    pub sales: Vec<(ProductId, NaiveDate, Quantity)>,
+    pub store_rules: Vec<StoreRule>,
+}
+
+#[async_trait]
+pub trait ReplenishStorage: Send + Sync {
+    async fn create_supplier(&self, s: &NewSupplier, now: DateTime<Utc>)
+    -> StorageResult<Supplier>;
+    /// Unknown id: `NotFound`; a name another supplier has: `Conflict`.
+    async fn update_supplier(&self, id: i64, s: &NewSupplier) -> StorageResult<Supplier>;
+    async fn list_suppliers(&self) -> StorageResult<Vec<Supplier>>;
+    async fn get_supplier(&self, id: i64) -> StorageResult<Supplier>;
+    /// Creates or replaces a family's rule; an unknown supplier is `Invalid`.
+    async fn set_family_rule(&self, r: &FamilyRule) -> StorageResult<()>;
+    async fn list_family_rules(&self) -> StorageResult<Vec<FamilyRule>>;
+    /// Creates or replaces store rules, all or nothing: unknown store, product or supplier, or a
+    /// supplier of another franchise, is `Invalid`.
+    async fn set_store_rules(&self, rules: &[StoreRule]) -> StorageResult<u64>;
+    /// Store rules, of one store or all.
+    async fn list_store_rules(&self, store: Option<StoreId>) -> StorageResult<Vec<StoreRule>>;
+    /// Raises a stock alert about a store (shown on the overview to HQ and the store's manager).
+    async fn raise_store_alert(
+        &self,
+        kind: &str,
+        store: StoreId,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// The inputs of one store's suggestions: sales from `since` to `until` inclusive.
+    async fn store_inputs(
+        &self,
+        store: StoreId,
+        since: NaiveDate,
+        until: NaiveDate,
+    ) -> StorageResult<StoreInputs>;
+}

@@ -1,0 +1,1298 @@
+//! Inventory at HQ end to end, on SQLite and (with `TRASTIENDA_TEST_POSTGRES_URL`) PostgreSQL:
+//! stock kept by the push transaction from sales, refunds, receipts (against a delivery note at a
+//! cost, with differences), counts and waste equals the hand calculation; a re-pushed document
+//! moves nothing twice; the stock card; costs over the API (bad input refused, nothing stored);
+//! the start-up backfill of documents stored before inventory existed.
+
+use back_office_server::auth;
+use back_office_server::storage::dashboard::DashboardRole;
+use back_office_server::storage::{
+    self, NewFranchisee, NewProduct, NewStaff, NewStore, NewTaxRate, TillAuth,
+};
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sync_protocol::{
+    Document, DocumentBody, DocumentId, GENESIS_HASH, Money, Payment, ProductId, PushStatus,
+    Quantity, Refund, Sale, SaleLine, StaffId, StaffRole, StockLine, StockMovement,
+    StockMovementKind, StoreId, TaxRate, Tender, compute_totals,
+};
+use uuid::Uuid;
+
+#[macro_use]
+mod common;
+use common::*;
+
+pub struct World {
+    pub store_a: StoreId,
+    pub store_b: StoreId,
+    pub oil: ProductId,
+    pub cheese: ProductId,
+    pub salt: ProductId,
+    pub till_a: TillAuth,
+    pub till_b: TillAuth,
+    pub cashier: StaffId,
+    pub token: String,
+}
+
+pub async fn world(s: &Server) -> World {
+    let st = &s.storage;
+    let f = st
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Ultramarinos Test, S.L.".into(),
+            nif: "B12345674".into(),
+            address: "Calle Mayor 1".into(),
+        })
+        .await
+        .unwrap();
+    let mut stores = vec![];
+    for name in ["Tienda Norte", "Tienda Sur"] {
+        stores.push(
+            st.create_store(&NewStore::new(f.id, name, "x"))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let rate = st
+        .create_tax_rate(&NewTaxRate {
+            name: "IVA reducido".into(),
+            rate: TaxRate::percent(10),
+        })
+        .await
+        .unwrap();
+    let mut products = vec![];
+    for (sku, name, code, family) in [
+        ("ACE-1L", "Aceite de oliva 1 L", "8412345678905", "Aceites"),
+        ("QUE-KG", "Queso curado (kg)", "5901234123457", "Quesos"),
+        ("SAL-1K", "Sal fina 1 kg", "4006381333931", "Básicos"),
+    ] {
+        let p = st
+            .create_product(&NewProduct {
+                sku: sku.into(),
+                name: name.into(),
+                tax_rate_id: rate.id,
+                price: Money::from_cents(500),
+                barcodes: vec![code.into()],
+            })
+            .await
+            .unwrap()
+            .id;
+        st.dashboard()
+            .set_product_category(p, family)
+            .await
+            .unwrap();
+        products.push(p);
+    }
+    let cashier = st
+        .create_staff(&NewStaff {
+            name: "Marta Cajera".into(),
+            role: StaffRole::Cashier,
+            store_id: stores[0],
+            pin_hash: "x".into(),
+        })
+        .await
+        .unwrap()
+        .id;
+    let token = auth::new_token();
+    st.create_admin("test admin", &auth::hash_token(&token))
+        .await
+        .unwrap();
+    for (user, role, of) in [
+        ("hq", DashboardRole::Admin, vec![]),
+        ("analista", DashboardRole::Analyst, vec![]),
+        ("norte", DashboardRole::Manager, vec![stores[0]]),
+    ] {
+        back_office_server::services::accounts::create_user(
+            &*st.clone(),
+            user,
+            &format!("Usuario {user}"),
+            PASSWORD,
+            role,
+            of,
+        )
+        .await
+        .unwrap();
+    }
+    World {
+        store_a: stores[0],
+        store_b: stores[1],
+        oil: products[0],
+        cheese: products[1],
+        salt: products[2],
+        till_a: enrolled(s, stores[0], "Caja Norte").await,
+        till_b: enrolled(s, stores[1], "Caja Sur").await,
+        cashier,
+        token,
+    }
+}
+
+pub async fn api(
+    s: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/admin{path}", s.base);
+    let mut rq = match method {
+        "POST" => http.post(url),
+        "PUT" => http.put(url),
+        _ => http.get(url),
+    };
+    if let Some(t) = token {
+        rq = rq.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        rq = rq
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let res = rq.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub fn line(product: ProductId, milli: i64, cents: i64) -> SaleLine {
+    SaleLine {
+        line_id: Uuid::now_v7(),
+        product_id: product,
+        barcode: None,
+        name: "x".into(),
+        quantity: Quantity::from_milli(milli),
+        unit_price: Money::from_cents(cents),
+        tax_rate: TaxRate::percent(10),
+        discount: Money::ZERO,
+    }
+}
+
+pub fn sale(lines: Vec<SaleLine>, cashier: Option<StaffId>) -> DocumentBody {
+    let inputs: Vec<_> = lines.iter().map(SaleLine::input).collect();
+    let totals = compute_totals(&inputs, Money::ZERO).unwrap();
+    DocumentBody::Sale(Sale {
+        ticket_number: format!("T0001-{}", Uuid::now_v7().simple()),
+        cashier_id: cashier,
+        lines,
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: Uuid::now_v7(),
+            tender: Tender::Card,
+            amount: totals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals,
+    })
+}
+
+pub fn refund(lines: Vec<SaleLine>, cashier: Option<StaffId>) -> DocumentBody {
+    let inputs: Vec<_> = lines.iter().map(SaleLine::input).collect();
+    let totals = compute_totals(&inputs, Money::ZERO).unwrap();
+    DocumentBody::Refund(Refund {
+        refund_number: "R0001-000001".into(),
+        original_sale_id: DocumentId::new(),
+        original_ticket_number: "T0001-000001".into(),
+        cashier_id: cashier,
+        approved_by: None,
+        reason: "roto".into(),
+        lines,
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: Uuid::now_v7(),
+            tender: Tender::Cash,
+            amount: totals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals,
+    })
+}
+
+pub fn stock(
+    kind: StockMovementKind,
+    lines: &[(ProductId, i64)],
+    staff: Option<StaffId>,
+    note: Option<&str>,
+) -> DocumentBody {
+    DocumentBody::StockMovement(StockMovement {
+        kind,
+        reason: (kind == StockMovementKind::Waste).then(|| "caducado".into()),
+        reference: note.map(str::to_string),
+        lines: lines
+            .iter()
+            .map(|(p, milli)| StockLine {
+                product_id: *p,
+                quantity: Quantity::from_milli(*milli),
+            })
+            .collect(),
+        staff_id: staff,
+        delivery_note: note.map(str::to_string),
+    })
+}
+
+/// A till's documents, sealed in a chain from `prev` (its last hash) and `seq`.
+pub struct Ledger {
+    pub till: TillAuth,
+    pub seq: u64,
+    pub prev: String,
+}
+
+impl Ledger {
+    pub fn new(till: &TillAuth) -> Self {
+        Self {
+            till: till.clone(),
+            seq: 0,
+            prev: GENESIS_HASH.to_string(),
+        }
+    }
+    pub fn seal_at(&mut self, at: DateTime<Utc>, body: DocumentBody) -> Document {
+        self.seq += 1;
+        let d = Document::seal(
+            DocumentId::new(),
+            self.till.till_id,
+            self.till.store_id,
+            self.seq,
+            at,
+            &self.prev,
+            body,
+        );
+        self.prev = d.hash.clone();
+        d
+    }
+    pub fn seal(&mut self, body: DocumentBody) -> Document {
+        self.seal_at(Utc::now(), body)
+    }
+}
+
+pub async fn push(s: &Server, till: &TillAuth, docs: &[Document]) -> Vec<PushStatus> {
+    s.storage
+        .push(till, docs, Utc::now())
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|r| r.status)
+        .collect()
+}
+
+fn row(rows: &Value, store: StoreId, product: ProductId) -> &Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["store_id"] == store.0 && r["product_id"] == product.0)
+        .unwrap_or_else(|| panic!("no stock row for store {store} product {product}: {rows}"))
+}
+
+async fn stock_rows(s: &Server, w: &World) -> Value {
+    let (st, v) = api(s, "GET", "/stock", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v
+}
+
+/// The day of the issue's quality bar, by hand:
+/// oil  — free receipt 4 (no cost: HQ's 2.00 applies), receipt on the note 11 (expected 12) at
+///        2.50 → average (4 × 2.00 + 11 × 2.50) / 15 = 2.36667 → 2.3667; sold 2, refunded 1 → 14;
+///        counted 12 → variance −2. Value 12 × 2.3667 = 28.40.
+/// cheese — 5 kg on the note at 10.00 → average 10.00; sold 1.235 kg; wasted 0.5 kg → 3.265 kg,
+///        value 32.65.
+/// salt — 2 received off the note, no cost anywhere → value 0, counted as "without cost".
+async fn a_day_by_hand(s: &Server) {
+    let w = world(s).await;
+    // HQ's costs: bad input (unknown product, negative, too many decimals) stores nothing.
+    let (st, v) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([
+            {"code": "ACE-1L", "cost": "2"},
+            {"product_id": 999_999, "cost": "1"},
+            {"code": "QUE-KG", "cost": "-1"},
+            {"code": "NOPE", "cost": "1,12345"},
+        ])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = v["message"].as_str().unwrap();
+    for needle in [
+        "line 2: product 999999 does not exist",
+        "line 3: cost -1 must not be negative",
+        "line 4: no product has the SKU or barcode",
+        "line 4: cost 1,12345 has more than four decimals",
+    ] {
+        assert!(m.contains(needle), "{needle:?} not in {m}");
+    }
+    let (_, costs) = api(s, "GET", "/product-costs", Some(&w.token), None).await;
+    assert!(
+        costs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["cost"].is_null()),
+        "{costs}"
+    );
+    let (st, v) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}])),
+    )
+    .await;
+    assert_eq!(
+        (st, v["updated"].as_i64()),
+        (StatusCode::OK, Some(1)),
+        "{v}"
+    );
+    let (st, v) = api(
+        s,
+        "PUT",
+        &format!("/products/{}/cost", w.cheese.0),
+        Some(&w.token),
+        Some(json!({"cost": "9,5"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["cost"], "9.5000");
+    assert_eq!(v["family"], "Quesos");
+    let (st, _) = api(
+        s,
+        "PUT",
+        "/products/424242/cost",
+        Some(&w.token),
+        Some(json!({"cost": "1"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // A delivery note at a cost (a bad cost refuses the note).
+    let body = |cost: &str| {
+        json!({"store_id": w.store_a.0, "supplier": "Almacén central", "expected_date": "2026-12-01",
+               "lines": [{"code": "ACE-1L", "quantity": "12", "unit_cost": cost},
+                         {"code": "QUE-KG", "quantity": "5", "unit_cost": "10"}]})
+    };
+    let (st, v) = api(
+        s,
+        "POST",
+        "/delivery-notes",
+        Some(&w.token),
+        Some(body("-2")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("line 1"), "{v}");
+    let (st, note) = api(
+        s,
+        "POST",
+        "/delivery-notes",
+        Some(&w.token),
+        Some(body("2.5")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{note}");
+    assert_eq!(note["lines"][0]["unit_cost"], "2.5000");
+    let number = note["number"].as_str().unwrap().to_string();
+
+    let mut a = Ledger::new(&w.till_a);
+    let me = Some(w.cashier);
+    let docs = vec![
+        a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 4_000)],
+            me,
+            None,
+        )),
+        a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 11_000), (w.cheese, 5_000), (w.salt, 2_000)],
+            me,
+            Some(&number),
+        )),
+        a.seal(sale(
+            vec![line(w.oil, 2_000, 500), line(w.cheese, 1_235, 1_800)],
+            me,
+        )),
+        a.seal(refund(vec![line(w.oil, 1_000, 500)], me)),
+        a.seal(stock(
+            StockMovementKind::Count,
+            &[(w.oil, 12_000)],
+            me,
+            None,
+        )),
+        a.seal(stock(
+            StockMovementKind::Waste,
+            &[(w.cheese, -500)],
+            me,
+            None,
+        )),
+    ];
+    // In two pushes, the second one sent twice (a lost answer): nothing moves twice.
+    assert!(
+        push(s, &w.till_a, &docs[..3])
+            .await
+            .iter()
+            .all(|r| *r == PushStatus::Stored)
+    );
+    assert!(
+        push(s, &w.till_a, &docs[3..])
+            .await
+            .iter()
+            .all(|r| *r == PushStatus::Stored)
+    );
+    let before = stock_rows(s, &w).await;
+    assert!(
+        push(s, &w.till_a, &docs)
+            .await
+            .iter()
+            .all(|r| *r == PushStatus::Duplicate)
+    );
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(rows, before, "a re-pushed document moved stock");
+
+    let oil = row(&rows, w.store_a, w.oil);
+    assert_eq!(oil["on_hand"], "12.000");
+    assert_eq!(oil["cost"], "2.3667");
+    assert_eq!(oil["value"], "28.40");
+    assert_eq!(oil["family"], "Aceites");
+    assert_eq!(oil["sold"], "1.000", "2 sold, 1 refunded");
+    let cheese = row(&rows, w.store_a, w.cheese);
+    assert_eq!(cheese["on_hand"], "3.265");
+    assert_eq!(cheese["cost"], "10.0000");
+    assert_eq!(cheese["value"], "32.65");
+    let salt = row(&rows, w.store_a, w.salt);
+    assert_eq!(salt["on_hand"], "2.000");
+    assert!(salt["cost"].is_null());
+    assert_eq!(salt["value"], "0.00");
+
+    // Another store sells what it never received: negative, allowed.
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(sale(vec![line(w.oil, 3_000, 500)], None))],
+    )
+    .await;
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_b, w.oil)["on_hand"], "-3.000");
+    assert_eq!(
+        row(&rows, w.store_b, w.oil)["value"],
+        "-6.00",
+        "at HQ's cost"
+    );
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "12.000");
+
+    // Filters.
+    let (_, v) = api(
+        s,
+        "GET",
+        &format!("/stock?store_id={}&family=Quesos", w.store_a.0),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    let (_, v) = api(s, "GET", "/stock?q=aceite", Some(&w.token), None).await;
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+
+    // Valuation: 28.40 + 32.65 (exact sum 61.0504) for the north, −6.00 for the south.
+    let (_, v) = api(s, "GET", "/stock-valuation", Some(&w.token), None).await;
+    assert_eq!(
+        v,
+        json!([
+            {"store_id": w.store_a.0, "products": 3, "negative": 0, "without_cost": 1, "value": "61.05"},
+            {"store_id": w.store_b.0, "products": 1, "negative": 1, "without_cost": 0, "value": "-6.00"},
+        ])
+    );
+
+    // The oil's stock card: every movement, its document, the balance after it and who did it.
+    let (st, card) = api(
+        s,
+        "GET",
+        &format!("/stock/{}/{}", w.store_a.0, w.oil.0),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{card}");
+    let moves = card["moves"].as_array().unwrap();
+    let got: Vec<(&str, &str, &str)> = moves
+        .iter()
+        .map(|m| {
+            (
+                m["kind"].as_str().unwrap(),
+                m["delta"].as_str().unwrap(),
+                m["balance"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("receipt", "4.000", "4.000"),
+            ("receipt", "11.000", "15.000"),
+            ("sale", "-2.000", "13.000"),
+            ("refund", "1.000", "14.000"),
+            ("count", "-2.000", "12.000"),
+        ]
+    );
+    assert_eq!(moves[1]["unit_cost"], "2.5000");
+    assert_eq!(moves[1]["reason"], number.as_str());
+    assert_eq!(moves[4]["counted"], "12.000");
+    assert!(moves.iter().all(|m| m["staff_name"] == "Marta Cajera"));
+    assert_eq!(moves[2]["document_id"], docs[2].id.to_string());
+    assert_eq!(moves[2]["seq"], 3);
+    assert!(moves[2]["number"].as_str().unwrap().starts_with("T0001-"));
+    assert_eq!(card["stock"]["on_hand"], "12.000");
+    let (st, _) = api(s, "GET", "/stock/999/1", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = api(s, "GET", "/stock", None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+
+    // Shrinkage: the oil count (−2, by the cashier), the cheese waste (−0.5).
+    let today = back_office_server::storage::sql::business_day(Utc::now());
+    let shrink = s
+        .storage
+        .stock()
+        .shrinkage(today - Duration::days(1), today + Duration::days(1))
+        .await
+        .unwrap();
+    let got: Vec<(ProductId, &str, Quantity, Money, Option<StaffId>)> = shrink
+        .iter()
+        .map(|r| {
+            (
+                r.product_id,
+                r.kind.as_str(),
+                r.quantity,
+                r.value,
+                r.staff_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                w.oil,
+                "count",
+                Quantity::units(-2),
+                Money::from_cents(-473),
+                me
+            ),
+            (
+                w.cheese,
+                "waste",
+                Quantity::from_milli(-500),
+                Money::from_cents(-500),
+                me
+            ),
+        ]
+    );
+}
+
+on_both_backends!(a_day_by_hand);
+
+/// Documents stored before migration 0018 are applied once at start-up: wiping the stock and
+/// queueing every document again (what the migration does) gives back the same stock and cards.
+async fn backfill_on(url: &str) {
+    let st = storage::open(url).await.unwrap();
+    let s = start(st, None).await;
+    let w = world(&s).await;
+    let mut a = Ledger::new(&w.till_a);
+    let docs = vec![
+        a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 10_000), (w.cheese, 2_500)],
+            None,
+            None,
+        )),
+        a.seal(sale(vec![line(w.oil, 3_000, 500)], Some(w.cashier))),
+        a.seal(stock(
+            StockMovementKind::Count,
+            &[(w.oil, 6_000)],
+            None,
+            None,
+        )),
+        a.seal(refund(vec![line(w.cheese, 500, 900)], None)),
+    ];
+    push(&s, &w.till_a, &docs).await;
+    let before = stock_rows(&s, &w).await;
+    let path = format!("/stock/{}/{}", w.store_a.0, w.oil.0);
+    let card_before = api(&s, "GET", &path, Some(&w.token), None).await.1;
+    let raw = storage::open_sql(url).await.unwrap();
+    raw.db()
+        .write(|tx| {
+            Box::pin(async move {
+                tx.execute("DELETE FROM stock_moves", &[]).await?;
+                tx.execute("DELETE FROM stock_levels", &[]).await?;
+                tx.execute(
+                    "INSERT INTO stock_backfill (document_id)
+                     SELECT id FROM documents WHERE kind IN ('sale', 'refund', 'stock_movement')",
+                    &[],
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(stock_rows(&s, &w).await, json!([]));
+    // Start-up: the backfill runs, and a second start finds nothing left to do.
+    storage::open(url).await.unwrap();
+    storage::open(url).await.unwrap();
+    assert_eq!(stock_rows(&s, &w).await, before);
+    let mut after = api(&s, "GET", &path, Some(&w.token), None).await.1;
+    let mut card_before = card_before;
+    // Move ids are new; everything else is the same.
+    for c in [&mut after, &mut card_before] {
+        for m in c["moves"].as_array_mut().unwrap() {
+            m["id"] = json!(0);
+        }
+    }
+    assert_eq!(after, card_before);
+    assert_eq!(
+        row(&before, w.store_a, w.oil)["on_hand"],
+        "6.000",
+        "{before}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    backfill_on(&format!("sqlite://{}", dir.path().join("hq.db").display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_postgres() {
+    let Ok(base) = std::env::var("TRASTIENDA_TEST_POSTGRES_URL") else {
+        println!("skipped: TRASTIENDA_TEST_POSTGRES_URL not set");
+        return;
+    };
+    let url = storage::postgres::create_scratch_database(&base)
+        .await
+        .unwrap();
+    backfill_on(&url).await;
+    let _ = storage::postgres::drop_scratch_database(&base, &url).await;
+}
+
+/// The Existencias pages as HQ, an analyst and a store manager see them.
+async fn existencias_pages(s: &Server) {
+    let w = world(s).await;
+    let (st, _) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}, {"code": "QUE-KG", "cost": "10"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let me = Some(w.cashier);
+    let mut a = Ledger::new(&w.till_a);
+    push(
+        s,
+        &w.till_a,
+        &[
+            a.seal(stock(
+                StockMovementKind::Receipt,
+                &[(w.oil, 10_000), (w.cheese, 4_000), (w.salt, 5_000)],
+                me,
+                None,
+            )),
+            a.seal(sale(
+                vec![line(w.oil, 3_000, 500), line(w.cheese, 1_500, 1_800)],
+                me,
+            )),
+            a.seal(stock(
+                StockMovementKind::Count,
+                &[(w.cheese, 2_000)],
+                me,
+                None,
+            )),
+        ],
+    )
+    .await;
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(sale(vec![line(w.oil, 2_000, 500)], None))],
+    )
+    .await;
+
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    let p = hq.get("/dashboard/stock").await;
+    p.assert(StatusCode::OK, "Existencias");
+    // 4 rows: three products in the north, the oil in the south (negative).
+    assert_eq!(p.body.matches("data-product=").count(), 4, "{}", p.body);
+    assert!(p.body.contains(&format!(
+        "class=\"negative\" data-store=\"{}\" data-product=\"{}\"",
+        w.store_b, w.oil
+    )));
+    // Salt on hand and never sold: dead stock; the oil sold today is not.
+    assert!(p.body.contains(&format!(
+        "class=\"dead\" data-store=\"{}\" data-product=\"{}\"",
+        w.store_a, w.salt
+    )));
+    assert!(!p.body.contains(&format!(
+        "class=\"dead\" data-store=\"{}\" data-product=\"{}\"",
+        w.store_a, w.oil
+    )));
+    // Value: 7 × 2 + 2 × 10 + 0 (salt has no cost) − 2 × 2 = 30.
+    assert!(p.body.contains("id=\"kpi-value\">30,00 €"), "{}", p.body);
+    assert!(p.body.contains(&format!(
+        "href=\"/dashboard/stock/{}/{}\"",
+        w.store_a, w.oil
+    )));
+    // Days of cover of the oil: 7 on hand / (3 sold / 28 days) = 65.3.
+    assert!(p.body.contains(">65,3<"), "{}", p.body);
+    let p = hq.get("/dashboard/stock?q=queso&family=Quesos").await;
+    assert_eq!(p.body.matches("data-product=").count(), 1);
+    let p = hq.get("/dashboard/stock?show=negative").await;
+    assert_eq!(p.body.matches("data-product=").count(), 1);
+    hq.get("/dashboard/stock?dead=0")
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "3650");
+    hq.get("/dashboard/stock?show=todo")
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "todo");
+    let csv = hq.get("/dashboard/stock.csv?show=dead").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "store_id,store,sku,name,family,on_hand,cost,value,sold_28d,days_of_cover,last_sale,negative,dead"
+    );
+    assert_eq!(lines.len(), 2, "{}", csv.body);
+    assert!(
+        lines[1].contains("SAL-1K") && lines[1].ends_with(",false,true"),
+        "{}",
+        lines[1]
+    );
+
+    // The stock card, with the count's variance and who counted.
+    let p = hq
+        .get(&format!("/dashboard/stock/{}/{}", w.store_a, w.cheese))
+        .await;
+    p.assert(StatusCode::OK, "Marta Cajera");
+    assert_eq!(p.body.matches("data-kind=").count(), 3);
+    assert!(p.body.contains("data-kind=\"count\""));
+    assert!(p.body.contains("id=\"card-on-hand\">2<"), "{}", p.body);
+
+    // A manager sees only their store, and nothing of the other one.
+    let (mut norte, _) = Browser::signed_in(s, "norte").await;
+    let p = norte.get("/dashboard/stock").await;
+    assert_eq!(p.body.matches("data-product=").count(), 3, "{}", p.body);
+    assert!(!p.body.contains("Tienda Sur"));
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/stock?store={}", w.store_b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/stock/{}/{}", w.store_b, w.oil))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let csv = norte.get("/dashboard/stock.csv").await;
+    assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
+    let p = norte.get("/dashboard/stock/reports").await;
+    p.assert(StatusCode::OK, "Tienda Norte");
+    assert!(!p.body.contains("Tienda Sur"));
+
+    // Reports: valuation per store, shrinkage (the cheese count: 2 counted of 2.5 → −0.5 at 10),
+    // by person, rotation.
+    let p = hq.get("/dashboard/stock/reports").await;
+    p.assert(StatusCode::OK, "id=\"valuation\"");
+    assert!(p.body.contains(">−5,00 €<"), "{}", p.body);
+    assert!(p.body.contains("id=\"shrinkage-people\""));
+    assert!(p.body.contains("id=\"rotation-fast\""));
+    hq.get("/dashboard/stock/reports?from=2026-12-10&to=2026-12-01")
+        .await
+        .assert(StatusCode::UNPROCESSABLE_ENTITY, "");
+
+    // Costs: a bad file saves nothing and says which lines; a good one saves; others may not.
+    let p = hq.get("/dashboard/stock/costs").await;
+    let csrf = p.csrf();
+    let p = hq
+        .post(
+            "/dashboard/stock/costs",
+            &[
+                ("csrf", &csrf),
+                ("csv", "sku;cost\nSAL-1K;0,40\nNADA;1\nACE-1L;-2\n"),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    assert!(
+        p.body.contains("Línea 3") && p.body.contains("Línea 4"),
+        "{}",
+        p.body
+    );
+    let costs = s.storage.stock().product_stock().await.unwrap();
+    assert!(
+        costs
+            .iter()
+            .find(|c| c.product_id == w.salt)
+            .unwrap()
+            .cost
+            .is_none()
+    );
+    let p = hq
+        .post(
+            "/dashboard/stock/costs",
+            &[
+                ("csrf", &csrf),
+                ("csv", "sku;name;cost\nSAL-1K;Sal;0,40\nACE-1L;Aceite;\n"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let costs = s.storage.stock().product_stock().await.unwrap();
+    let cost_of = |p: ProductId| costs.iter().find(|c| c.product_id == p).unwrap().cost;
+    assert_eq!(cost_of(w.salt), Some("0.4".parse().unwrap()));
+    assert_eq!(
+        cost_of(w.oil),
+        Some("2".parse().unwrap()),
+        "an empty cost changes nothing"
+    );
+    let csv = hq.get("/dashboard/stock/costs.csv").await;
+    assert!(
+        csv.body.contains("SAL-1K,Sal fina 1 kg,Básicos,0.4000"),
+        "{}",
+        csv.body
+    );
+    let (mut analyst, csrf) = Browser::signed_in(s, "analista").await;
+    let p = analyst
+        .post(
+            "/dashboard/stock/costs",
+            &[("csrf", &csrf), ("csv", "sku;cost\nSAL-1K;9\n")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(
+        !analyst
+            .get("/dashboard/stock/costs")
+            .await
+            .body
+            .contains("name=\"csv\"")
+    );
+}
+
+on_both_backends!(existencias_pages);
+
+/// Replenishment end to end: suppliers, family and store rules (bad input refused, nothing
+/// stored), the suggested order from a known daily pattern, stock and on order, turned into a
+/// delivery note that reaches only its store; the daily job's alerts written once per day.
+async fn replenishment_end_to_end(s: &Server) {
+    let w = world(s).await;
+    let (st, _) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}, {"code": "QUE-KG", "cost": "10"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let other = s
+        .storage
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Otra Franquicia, S.L.".into(),
+            nif: "B87654321".into(),
+            address: "Lejos".into(),
+        })
+        .await;
+    let other = other.unwrap();
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    let p = hq.get("/dashboard/replenishment/settings").await;
+    let csrf = p.csrf();
+    // A bad supplier: every problem said, nothing stored.
+    let p = hq
+        .post(
+            "/dashboard/replenishment/suppliers",
+            &[
+                ("csrf", &csrf),
+                ("name", " "),
+                ("lead_time_days", "-1"),
+                ("order_days", "9"),
+                ("min_order", "mucho"),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    for needle in ["1 a 200", "-1", "«9»", "«mucho»"] {
+        assert!(p.body.contains(needle), "{needle}: {}", p.body);
+    }
+    assert!(
+        s.storage
+            .replenish()
+            .list_suppliers()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for (name, central, fr) in [
+        ("Almacén central", "true", String::new()),
+        ("Quesos de otro", "false", other.id.to_string()),
+    ] {
+        let p = hq
+            .post(
+                "/dashboard/replenishment/suppliers",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("central", central),
+                    ("franchisee", &fr),
+                    ("lead_time_days", "2"),
+                    ("order_days", "1,2,3,4,5,6,7"),
+                    ("min_order", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let suppliers = s.storage.replenish().list_suppliers().await.unwrap();
+    let (central, foreign) = (suppliers[0].id, suppliers[1].id);
+    // Family rule: bad pack and negative par refused; then the oil family, packs of 6.
+    let p = hq
+        .post(
+            "/dashboard/replenishment/families",
+            &[
+                ("csrf", &csrf),
+                ("family", "Aceites"),
+                ("supplier", &central.to_string()),
+                ("pack", "0"),
+                ("par_level", "-3"),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    assert!(
+        s.storage
+            .replenish()
+            .list_family_rules()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/families",
+            &[
+                ("csrf", &csrf),
+                ("family", "Aceites"),
+                ("supplier", &central.to_string()),
+                ("pack", "6"),
+                ("safety_days", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // Store rules: a file with bad lines saves nothing (unknown product, negative par, pack 0,
+    // a supplier of another franchise).
+    let bad = format!(
+        "store_id;sku;supplier;reorder_point;par_level;pack;safety_days\n\
+         {a};NADA;;;;;\n{a};QUE-KG;;;-1;;\n{a};QUE-KG;;;;0;\n{a};QUE-KG;Quesos de otro;;;;\n",
+        a = w.store_a
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[("csrf", &csrf), ("csv", &bad)],
+        )
+        .await;
+    p.assert(StatusCode::OK, "id=\"errors\"");
+    assert!(
+        p.body.contains("Línea 2") && p.body.contains("Línea 3") && p.body.contains("Línea 4"),
+        "{}",
+        p.body
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[
+                ("csrf", &csrf),
+                (
+                    "csv",
+                    &format!("store_id;sku;supplier\n{};QUE-KG;{foreign}\n", w.store_a),
+                ),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "otro franquiciado");
+    assert!(
+        s.storage
+            .replenish()
+            .list_store_rules(None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let good = format!(
+        "store_id;sku;supplier;reorder_point;par_level;pack;safety_days\n{};QUE-KG;Almacén central;;;0,5;2\n",
+        w.store_a
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[("csrf", &csrf), ("csv", &good)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let csv = hq.get("/dashboard/replenishment/rules.csv").await;
+    assert_eq!(
+        csv.body,
+        format!(
+            "store_id,sku,supplier,reorder_point,par_level,pack,safety_days\n{},QUE-KG,Almacén central,,,0.500,2\n",
+            w.store_a
+        )
+    );
+
+    // Four weeks of history: 2 oil and 0.5 kg of cheese every day, at noon of each past day.
+    let mut a = Ledger::new(&w.till_a);
+    let now = Utc::now();
+    let mut docs = vec![a.seal_at(
+        now - Duration::days(40),
+        stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 60_000), (w.cheese, 15_000)],
+            None,
+            None,
+        ),
+    )];
+    for back in (1..=28).rev() {
+        docs.push(a.seal_at(
+            now - Duration::days(back),
+            sale(
+                vec![line(w.oil, 2_000, 500), line(w.cheese, 500, 1_800)],
+                None,
+            ),
+        ));
+    }
+    push(s, &w.till_a, &docs).await;
+    // A pending note brings 1 kg of cheese: on order.
+    let (st, _) = api(
+        s,
+        "POST",
+        "/delivery-notes",
+        Some(&w.token),
+        Some(json!({"store_id": w.store_a.0, "supplier": "Almacén central", "expected_date": "2026-12-31",
+                    "lines": [{"code": "QUE-KG", "quantity": "1"}]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    // The south sells oil it never had: negative.
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(sale(vec![line(w.oil, 1_000, 500)], None))],
+    )
+    .await;
+
+    // Oil: 60 − 56 = 4 on hand; horizon 2 (lead) + 1 (next order tomorrow) + 1 (safety) = 4 days
+    // × 2 = 8 → 4 to order → one pack of 6.
+    // Cheese: 15 − 14 = 1 on hand, 1 on order; horizon 2 + 1 + 2 = 5 days × 0.5 = 2.5 → 0.5.
+    let p = hq
+        .get(&format!("/dashboard/replenishment?store={}", w.store_a))
+        .await;
+    p.assert(StatusCode::OK, &format!("data-supplier=\"{central}\""));
+    let row = |body: &str, product: ProductId| -> String {
+        let i = body
+            .find(&format!("data-product=\"{product}\""))
+            .unwrap_or_else(|| panic!("no line for {product}: {body}"));
+        body[i..i + body[i..].find("</tr>").unwrap()].to_string()
+    };
+    let oil = row(&p.body, w.oil);
+    assert!(oil.contains("<b>6</b>") && oil.contains(">8<"), "{oil}");
+    let cheese = row(&p.body, w.cheese);
+    assert!(
+        cheese.contains("<b>0,5</b>") && cheese.contains(">2,5<"),
+        "{cheese}"
+    );
+    // A manager sees their store's suggestions, not the other store's, and cannot order.
+    let (mut norte, ncsrf) = Browser::signed_in(s, "norte").await;
+    norte
+        .get("/dashboard/replenishment")
+        .await
+        .assert(StatusCode::OK, &format!("data-product=\"{}\"", w.oil));
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/replenishment?store={}", w.store_b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let form = [
+        ("csrf", ncsrf.as_str()),
+        ("store", &w.store_a.to_string()),
+        ("supplier", &central.to_string()),
+    ];
+    assert_eq!(
+        norte
+            .post("/dashboard/replenishment/note", &form)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // HQ: one click, a delivery note for the north's tills only, at HQ's costs.
+    let notes_before = s
+        .storage
+        .deliveries()
+        .list_delivery_notes(&Default::default())
+        .await
+        .unwrap()
+        .len();
+    let p = hq
+        .post(
+            "/dashboard/replenishment/note",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &central.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(
+        p.location
+            .as_deref()
+            .unwrap()
+            .starts_with("/dashboard/deliveries/")
+    );
+    let notes = s
+        .storage
+        .deliveries()
+        .list_delivery_notes(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), notes_before + 1);
+    let note = &notes[0];
+    assert_eq!(note.store_id, w.store_a);
+    let lines: Vec<(ProductId, Quantity, Option<String>)> = note
+        .lines
+        .iter()
+        .map(|l| (l.product_id, l.expected, l.unit_cost.map(|c| c.to_string())))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (w.oil, Quantity::units(6), Some("2.0000".into())),
+            (w.cheese, Quantity::from_milli(500), Some("10.0000".into())),
+        ]
+    );
+    let pulled = |store: StoreId| {
+        let st = s.storage.clone();
+        async move {
+            st.changes_after(store, 0, 5_000)
+                .await
+                .unwrap()
+                .changes
+                .into_iter()
+                .filter(|c| matches!(&c.change, sync_protocol::CatalogChange::DeliveryNote(n) if n.number == note.number))
+                .count()
+        }
+    };
+    assert_eq!(pulled(w.store_a).await, 1);
+    assert_eq!(pulled(w.store_b).await, 0);
+    // On order now: nothing left to suggest; another click is refused, nothing created.
+    let p = hq
+        .get(&format!("/dashboard/replenishment?store={}", w.store_a))
+        .await;
+    assert!(!p.body.contains("data-product="), "{}", p.body);
+    let p = hq
+        .post(
+            "/dashboard/replenishment/note",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &central.to_string()),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::OK, "Hoy no hay nada que pedir");
+
+    // The daily job, twice for the same day: one set of alerts (the south's negative oil).
+    let today = back_office_server::jobs::PeriodKind::Day.current(Utc::now());
+    let job = back_office_server::jobs::find("replenishment").unwrap();
+    for _ in 0..2 {
+        back_office_server::jobs::run(
+            s.storage.clone(),
+            job,
+            &today,
+            back_office_server::storage::jobs::Trigger::Manual,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let alerts: Vec<_> = s
+        .storage
+        .list_alerts()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.kind.starts_with("stock_"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].kind, "stock_negative");
+    assert_eq!(alerts[0].store_id, Some(w.store_b));
+    assert!(alerts[0].message.contains("Tienda Sur") && alerts[0].message.contains("ACE-1L"));
+    hq.get("/dashboard")
+        .await
+        .assert(StatusCode::OK, "Stock negativo");
+    let p = norte.get("/dashboard").await;
+    assert!(!p.body.contains("Stock negativo"), "{}", p.body);
+}
+
+on_both_backends!(replenishment_end_to_end);
+
+/// Regression: two tills of one store pushing at once on PostgreSQL deadlocked on the store row
+/// (the documents' foreign key share lock against the stock's `FOR UPDATE`) and answered 500.
+async fn two_tills_of_one_store_push_at_once(s: &Server) {
+    let w = world(s).await;
+    let second = enrolled(s, w.store_a, "Caja Norte 2").await;
+    let mut tasks = Vec::new();
+    for till in [w.till_a.clone(), second] {
+        let storage = s.storage.clone();
+        let oil = w.oil;
+        tasks.push(tokio::spawn(async move {
+            let mut l = Ledger::new(&till);
+            for _ in 0..20 {
+                let docs: Vec<Document> = (0..5)
+                    .map(|_| l.seal(sale(vec![line(oil, 1_000, 500)], None)))
+                    .collect();
+                let r = storage.push(&till, &docs, Utc::now()).await.unwrap();
+                assert!(r.results.iter().all(|r| r.status == PushStatus::Stored));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "-200.000");
+    let card = s
+        .storage
+        .stock()
+        .stock_card(w.store_a, w.oil, 5_000)
+        .await
+        .unwrap();
+    let balances: Vec<i64> = card.iter().map(|m| m.balance.milli()).collect();
+    let expected: Vec<i64> = (1..=200).map(|i| -1_000 * i).collect();
+    assert_eq!(balances, expected, "each balance follows the one before it");
+}
+
+on_both_backends!(two_tills_of_one_store_push_at_once);
