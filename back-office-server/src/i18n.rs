@@ -173,27 +173,13 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
-    use fluent_syntax::ast::Entry;
-
     use super::*;
     use axum::http::HeaderValue;
     use chrono::TimeZone;
     use fluent_bundle::FluentResource;
 
     fn keys(source: &str, name: &str) -> BTreeSet<String> {
-        let r = FluentResource::try_new(source.to_string())
-            .unwrap_or_else(|(_, e)| panic!("{name} does not parse: {e:?}"));
-        let mut keys = BTreeSet::new();
-        for entry in r.entries() {
-            if let Entry::Message(m) = entry {
-                assert!(
-                    keys.insert(m.id.name.to_string()),
-                    "{name}: {} twice",
-                    m.id.name
-                );
-            }
-        }
-        keys
+        trastienda_l10n::messages::message_keys(source).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     #[test]

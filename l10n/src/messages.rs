@@ -4,6 +4,7 @@
 use crate::Language;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
+use std::collections::BTreeSet;
 use std::fmt;
 
 type Bundle = FluentBundle<FluentResource>;
@@ -84,6 +85,23 @@ impl Messages {
     }
 }
 
+/// The message ids of an FTL file, for the checks each crate runs over its own files (both languages
+/// have the same keys, every key used in code exists). An error names a parse error or an id
+/// defined twice.
+pub fn message_keys(source: &str) -> Result<BTreeSet<String>, String> {
+    let r = FluentResource::try_new(source.to_string())
+        .map_err(|(_, e)| format!("does not parse: {e:?}"))?;
+    let mut keys = BTreeSet::new();
+    for entry in r.entries() {
+        if let fluent_syntax::ast::Entry::Message(m) = entry
+            && !keys.insert(m.id.name.to_string())
+        {
+            return Err(format!("{} twice", m.id.name));
+        }
+    }
+    Ok(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +124,10 @@ mod tests {
         assert_eq!(en.format("nope", None), "nope");
         let es = Messages::new(Language::Es, sources);
         assert_eq!(es.format_with("hello", &[("name", &"Ana")]), "Hola, Ana");
+        assert_eq!(
+            message_keys(ES).unwrap().into_iter().collect::<Vec<_>>(),
+            ["hello", "only-es"]
+        );
+        assert_eq!(message_keys("a = 1\na = 2\n").unwrap_err(), "a twice");
     }
 }
