@@ -150,6 +150,9 @@ pub enum Command {
         db: DatabaseArg,
         #[command(flatten)]
         listen: ListenArg,
+        /// Days of trade the first run rings through the till core before serving (0 to 366).
+        #[arg(long, default_value_t = crate::demo::HISTORY_DAYS, value_parser = clap::value_parser!(i64).range(0..=366))]
+        history_days: i64,
     },
 }
 
@@ -427,13 +430,36 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Verifactu { command } => verifactu_command(command).await,
-        Command::Demo { db, listen } => {
+        Command::Demo {
+            db,
+            listen,
+            history_days,
+        } => {
+            // The port first: a busy port is reported before anything is written or printed.
+            let listener = std::net::TcpListener::bind(listen.listen).with_context(|| {
+                format!(
+                    "listening on {}: the port is busy (another server running?); choose another with --listen",
+                    listen.listen
+                )
+            })?;
+            let addr = listener
+                .local_addr()
+                .context("reading the listen address")?;
             let st = open(&db.database).await?;
-            crate::demo::seed_and_print(&st, listen.listen).await?;
-            serve(
+            crate::demo::seed_and_print(
+                &st,
+                addr,
+                crate::demo::SeedOptions {
+                    history_days,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            serve_on(
                 st,
-                listen.listen,
+                listener,
                 ServeOptions::new(None, &NetArgs::default()),
+                shutdown_signal(),
             )
             .await
         }

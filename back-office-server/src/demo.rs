@@ -2,6 +2,8 @@
 //! prints how to use it. Everything is generated from word lists with a fixed seed, so every fresh
 //! demo database has the same catalog.
 
+pub mod history;
+
 use crate::services::accounts::create_user;
 use crate::services::catalog::{ProductIn, new_product as validate_product};
 use crate::services::tills::create_till;
@@ -15,6 +17,24 @@ use sync_protocol::{Money, StaffRole, TaxRate};
 
 /// How many products the demo catalog has.
 pub const DEMO_PRODUCTS: usize = 5_200;
+/// Days of trade `demo` rings before it serves.
+pub const HISTORY_DAYS: i64 = 90;
+
+/// How much history to seed, ending when.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedOptions {
+    pub history_days: i64,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        Self {
+            history_days: HISTORY_DAYS,
+            now: chrono::Utc::now(),
+        }
+    }
+}
 
 /// A tiny deterministic generator (SplitMix64), so the catalog is the same on every machine.
 struct Rng(u64);
@@ -44,7 +64,10 @@ struct Family {
     weight: usize,
     nouns: &'static [&'static str],
     qualifiers: &'static [&'static str],
-    sizes: &'static [&'static str],
+    /// Each size with its price as a percentage of the smallest one's (a 5 l bottle costs more
+    /// than a 1 l one, a 6-pack less than six singles).
+    sizes: &'static [(&'static str, i64)],
+    /// Price range of the base size, in cents.
     cents: (i64, i64),
 }
 
@@ -92,30 +115,60 @@ const FAMILIES: &[Family] = &[
             "categoría extra",
             "selección",
         ],
-        sizes: &["1 kg", "500 g", "malla 2 kg", "bandeja 1 kg"],
-        cents: (79, 449),
+        sizes: &[
+            ("500 g", 55),
+            ("1 kg", 100),
+            ("bandeja 1 kg", 105),
+            ("malla 2 kg", 180),
+        ],
+        cents: (99, 349),
     },
     Family {
         category: "Leche",
         rate: 4,
-        weight: 8,
+        weight: 5,
         nouns: &[
             "Leche entera",
             "Leche semidesnatada",
             "Leche desnatada",
-            "Aceite de oliva virgen extra",
-            "Aceite de oliva suave",
-            "Aceite de girasol",
+            "Bebida de avena",
         ],
         qualifiers: &[
             "",
             "sin lactosa",
             "ecológica",
-            "pack ahorro",
+            "de pastoreo",
             "de la sierra",
         ],
-        sizes: &["1 l", "6 x 1 l", "brik 1 l", "5 l"],
-        cents: (89, 2999),
+        sizes: &[
+            ("brik 1 l", 100),
+            ("botella 1,5 l", 140),
+            ("pack 6 x 1 l", 560),
+        ],
+        cents: (79, 169),
+    },
+    Family {
+        category: "Aceites",
+        rate: 4,
+        weight: 3,
+        nouns: &[
+            "Aceite de oliva virgen extra",
+            "Aceite de oliva virgen",
+            "Aceite de oliva suave",
+        ],
+        qualifiers: &[
+            "",
+            "arbequina",
+            "picual",
+            "hojiblanca",
+            "de cosecha temprana",
+        ],
+        sizes: &[
+            ("botella 750 ml", 80),
+            ("botella 1 l", 100),
+            ("garrafa 5 l", 470),
+        ],
+        cents: (549, 999),
     },
     Family {
         category: "Huevos",
@@ -127,25 +180,47 @@ const FAMILIES: &[Family] = &[
             "Huevos ecológicos XL",
         ],
         qualifiers: &["", "de gallinas criadas en suelo", "selección"],
-        sizes: &["6 ud", "12 ud", "18 ud"],
-        cents: (139, 499),
+        sizes: &[("6 ud", 100), ("12 ud", 190), ("18 ud", 275)],
+        cents: (139, 249),
     },
     Family {
         category: "Panadería",
         rate: 4,
-        weight: 8,
+        weight: 5,
         nouns: &[
             "Pan de molde",
             "Pan de molde integral",
-            "Queso manchego curado",
-            "Queso manchego semicurado",
-            "Queso fresco de Burgos",
             "Harina de trigo",
             "Pan rallado",
+            "Picos de pan",
         ],
         qualifiers: &["", "sin gluten", "ecológico", "sin corteza", "artesano"],
-        sizes: &["250 g", "400 g", "500 g", "1 kg"],
-        cents: (89, 1299),
+        sizes: &[
+            ("250 g", 100),
+            ("400 g", 150),
+            ("500 g", 180),
+            ("1 kg", 330),
+        ],
+        cents: (69, 249),
+    },
+    Family {
+        category: "Quesos",
+        rate: 4,
+        weight: 4,
+        nouns: &[
+            "Queso manchego curado",
+            "Queso manchego semicurado",
+            "Queso de cabra",
+            "Queso fresco de Burgos",
+            "Queso tetilla",
+        ],
+        qualifiers: &["", "D.O.P.", "artesano", "de leche cruda", "ecológico"],
+        sizes: &[
+            ("cuña 250 g", 100),
+            ("cuña 400 g", 155),
+            ("pieza 1 kg", 360),
+        ],
+        cents: (349, 699),
     },
     Family {
         category: "Despensa",
@@ -164,9 +239,9 @@ const FAMILIES: &[Family] = &[
             "Azúcar blanco",
             "Sal marina",
         ],
-        qualifiers: &["", "ecológico", "integral", "extra", "clásico", "pack 3"],
-        sizes: &["500 g", "1 kg", "2 kg"],
-        cents: (59, 599),
+        qualifiers: &["", "ecológico", "integral", "extra", "clásico"],
+        sizes: &[("500 g", 100), ("1 kg", 185), ("2 kg", 350)],
+        cents: (59, 299),
     },
     Family {
         category: "Conservas",
@@ -182,9 +257,14 @@ const FAMILIES: &[Family] = &[
             "Aceitunas rellenas de anchoa",
             "Garbanzos cocidos",
         ],
-        qualifiers: &["", "bajo en sal", "extra", "pack 3", "de la ría"],
-        sizes: &["lata 120 g", "lata 250 g", "tarro 400 g", "pack 3 x 80 g"],
-        cents: (69, 899),
+        qualifiers: &["", "bajo en sal", "extra", "de la ría"],
+        sizes: &[
+            ("lata 120 g", 100),
+            ("pack 3 x 80 g", 210),
+            ("lata 250 g", 180),
+            ("tarro 400 g", 260),
+        ],
+        cents: (89, 349),
     },
     Family {
         category: "Desayuno y dulces",
@@ -212,8 +292,13 @@ const FAMILIES: &[Family] = &[
             "clásico",
             "extra",
         ],
-        sizes: &["150 g", "250 g", "500 g", "1 kg"],
-        cents: (99, 1199),
+        sizes: &[
+            ("150 g", 100),
+            ("250 g", 160),
+            ("500 g", 290),
+            ("1 kg", 540),
+        ],
+        cents: (99, 399),
     },
     Family {
         category: "Charcutería",
@@ -228,8 +313,8 @@ const FAMILIES: &[Family] = &[
             "Pavo en lonchas",
         ],
         qualifiers: &["", "bajo en sal", "ibérico de cebo", "finas lonchas"],
-        sizes: &["100 g", "150 g", "250 g"],
-        cents: (149, 1899),
+        sizes: &[("100 g", 100), ("150 g", 145), ("250 g", 230)],
+        cents: (149, 599),
     },
     Family {
         category: "Refrigerados",
@@ -244,8 +329,12 @@ const FAMILIES: &[Family] = &[
             "Arroz con leche",
         ],
         qualifiers: &["", "azucarado", "ecológico", "cremoso"],
-        sizes: &["pack 4 x 125 g", "pack 6 x 125 g", "pack 2 x 115 g"],
-        cents: (99, 399),
+        sizes: &[
+            ("pack 2 x 115 g", 100),
+            ("pack 4 x 125 g", 180),
+            ("pack 6 x 125 g", 255),
+        ],
+        cents: (79, 199),
     },
     Family {
         category: "Agua y zumos",
@@ -259,8 +348,13 @@ const FAMILIES: &[Family] = &[
             "Salmorejo",
         ],
         qualifiers: &["", "sin gas", "exprimido", "100 % fruta", "fresco"],
-        sizes: &["500 ml", "1 l", "1,5 l", "6 x 1,5 l"],
-        cents: (29, 499),
+        sizes: &[
+            ("500 ml", 100),
+            ("1 l", 160),
+            ("1,5 l", 210),
+            ("pack 6 x 1,5 l", 1100),
+        ],
+        cents: (39, 199),
     },
     Family {
         category: "Refrescos",
@@ -274,8 +368,13 @@ const FAMILIES: &[Family] = &[
             "Bebida energética",
         ],
         qualifiers: &["", "zero", "sin cafeína", "light"],
-        sizes: &["lata 33 cl", "pack 6 x 33 cl", "2 l", "1 l"],
-        cents: (49, 699),
+        sizes: &[
+            ("lata 33 cl", 100),
+            ("botella 1 l", 190),
+            ("botella 2 l", 300),
+            ("pack 6 x 33 cl", 540),
+        ],
+        cents: (49, 99),
     },
     Family {
         category: "Cervezas",
@@ -289,12 +388,12 @@ const FAMILIES: &[Family] = &[
         ],
         qualifiers: &["", "especial", "artesana", "de importación"],
         sizes: &[
-            "lata 33 cl",
-            "pack 6 x 33 cl",
-            "botella 1 l",
-            "botellín 25 cl",
+            ("botellín 25 cl", 100),
+            ("lata 33 cl", 125),
+            ("botella 1 l", 330),
+            ("pack 6 x 33 cl", 690),
         ],
-        cents: (59, 899),
+        cents: (49, 129),
     },
     Family {
         category: "Bodega",
@@ -308,8 +407,8 @@ const FAMILIES: &[Family] = &[
             "Cava brut nature",
         ],
         qualifiers: &["", "reserva", "joven", "edición limitada", "ecológico"],
-        sizes: &["75 cl", "magnum 1,5 l", "37,5 cl"],
-        cents: (399, 2999),
+        sizes: &[("37,5 cl", 55), ("75 cl", 100), ("magnum 1,5 l", 220)],
+        cents: (399, 1899),
     },
     Family {
         category: "Limpieza",
@@ -325,8 +424,8 @@ const FAMILIES: &[Family] = &[
             "Limpiador multiusos",
         ],
         qualifiers: &["", "aroma limón", "aroma lavanda", "con bicarbonato", "eco"],
-        sizes: &["750 ml", "1 l", "2 l", "3 l"],
-        cents: (99, 1299),
+        sizes: &[("750 ml", 100), ("1 l", 125), ("2 l", 230), ("3 l", 320)],
+        cents: (129, 399),
     },
     Family {
         category: "Hogar",
@@ -340,8 +439,13 @@ const FAMILIES: &[Family] = &[
             "Bolsas de basura",
         ],
         qualifiers: &["", "extra suave", "compacto", "perfumado", "reciclado"],
-        sizes: &["pack 6", "pack 12", "pack 24", "50 ud"],
-        cents: (99, 1099),
+        sizes: &[
+            ("pack 6", 100),
+            ("pack 12", 185),
+            ("pack 24", 340),
+            ("50 ud", 120),
+        ],
+        cents: (119, 399),
     },
     Family {
         category: "Higiene",
@@ -362,8 +466,13 @@ const FAMILIES: &[Family] = &[
             "familiar",
             "sin parabenos",
         ],
-        sizes: &["75 ml", "250 ml", "500 ml", "750 ml"],
-        cents: (99, 899),
+        sizes: &[
+            ("75 ml", 100),
+            ("250 ml", 210),
+            ("500 ml", 350),
+            ("750 ml", 480),
+        ],
+        cents: (99, 249),
     },
     Family {
         category: "Sellos",
@@ -375,7 +484,7 @@ const FAMILIES: &[Family] = &[
             "Sobre prefranqueado",
         ],
         qualifiers: &[""],
-        sizes: &["1 ud"],
+        sizes: &[("1 ud", 100)],
         cents: (85, 250),
     },
 ];
@@ -391,6 +500,10 @@ pub struct DemoSeed {
     pub staff: Vec<(String, String, StaffRole, String)>,
     /// Dashboard sign-ins: (user name, password, what they see).
     pub logins: Vec<(String, String, String)>,
+    /// The trade rung before today.
+    pub history: history::Summary,
+    /// Franchise invoices issued for the closed months of the history.
+    pub invoices: usize,
 }
 
 /// Creates the demo's dashboard users: an HQ admin, an HQ analyst and the manager of the first store.
@@ -469,7 +582,7 @@ pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<(ProductIn, &'static
         let noun = rng.pick(f.nouns);
         let qual = rng.pick(f.qualifiers);
         let brand = rng.pick(BRANDS);
-        let size = rng.pick(f.sizes);
+        let (size, size_percent) = f.sizes[rng.below(f.sizes.len())];
         let name = if qual.is_empty() {
             format!("{noun} {brand} {size}")
         } else {
@@ -479,9 +592,16 @@ pub fn demo_products(rate_ids: &[(i64, i64)]) -> Result<Vec<(ProductIn, &'static
             continue;
         }
         let i = out.len() + 1;
+        // The base size's price depends on the product line (noun, qualifier, brand), so every
+        // size of one line is priced from the same base.
+        let line = format!("{noun}|{qual}|{brand}");
+        let mut line_rng = Rng(line.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        }));
         let span = (f.cents.1 - f.cents.0) as usize;
+        let base = f.cents.0 + line_rng.below(span + 1) as i64;
         // Shop-like prices ending in 5 or 9 cents.
-        let raw = f.cents.0 + rng.below(span + 1) as i64;
+        let raw = base * size_percent / 100;
         let cents = (raw / 10) * 10 + if rng.below(2) == 0 { 5 } else { 9 };
         let tax_rate_id = rate_ids
             .iter()
@@ -570,8 +690,14 @@ async fn seed_scale_items(st: &Arc<dyn Storage>, rate_ids: &[(i64, i64)]) -> Res
     Ok(st.import_products(&products).await?)
 }
 
-/// Seeds the demo franchise if there are no franchisees yet; `None` when already seeded.
+/// Seeds the demo franchise with [`HISTORY_DAYS`] of trade if there are no franchisees yet;
+/// `None` when already seeded.
 pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
+    seed_with(st, SeedOptions::default()).await
+}
+
+/// [`seed`] with another length of history.
+pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Option<DemoSeed>> {
     if !st.list_franchisees().await?.is_empty() {
         return Ok(None);
     }
@@ -667,6 +793,7 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
         .map(|(p, c)| (p.sku.clone(), *c))
         .collect();
     let mut assigned = Vec::with_capacity(by_sku.len());
+    let mut catalog = Vec::with_capacity(by_sku.len());
     let mut offset = 0;
     loop {
         let page = st.list_products(None, offset, 1000).await?;
@@ -678,6 +805,7 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
             page.iter()
                 .filter_map(|p| by_sku.get(&p.sku).map(|c| (p.id, c.to_string()))),
         );
+        catalog.extend(page);
     }
     st.dashboard()
         .set_product_categories(&assigned)
@@ -756,10 +884,33 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
         }
     }
 
-    // One till per store with its enrolment code.
+    // HQ's costs (stock value, margins, the cost on delivery notes).
+    let costs = history::demo_costs(&catalog);
+    st.stock()
+        .set_product_stock(&costs, opts.now)
+        .await
+        .context("setting the demo costs")?;
+    let costs = costs.into_iter().map(|c| (c.product_id, c.cost)).collect();
+
+    // Weeks of trade, rung by each store's "Caja 1" through the till core.
+    let history = history::ring(
+        st.as_ref(),
+        &store_rows,
+        &catalog,
+        &costs,
+        opts.history_days,
+        opts.now,
+    )
+    .await
+    .context("ringing the demo history")?;
+
+    // Suppliers and reorder rules, HQ's billing identity, contracts and the closed months' invoices.
+    let invoices = franchise_back_office(st, &fids, opts.now).await?;
+
+    // A second till per store, waiting for a real till to enrol with its code.
     let mut tills = Vec::new();
     for s in &store_rows {
-        let t = create_till(st.as_ref(), s.id, "Caja 1").await?;
+        let t = create_till(st.as_ref(), s.id, "Caja 2").await?;
         tills.push((s.name.clone(), t.till.name, t.enrolment_code));
     }
 
@@ -776,13 +927,183 @@ pub async fn seed(st: &Arc<dyn Storage>) -> Result<Option<DemoSeed>> {
         tills,
         staff,
         logins,
+        history,
+        invoices,
     }))
 }
 
+/// What makes the demo a back office: suppliers and reorder rules, HQ's billing identity, each
+/// franchisee's contract, and the franchise invoices of the closed months of the history. Returns
+/// how many invoices were issued.
+async fn franchise_back_office(
+    st: &Arc<dyn Storage>,
+    franchisees: &[sync_protocol::FranchiseeId],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize> {
+    use crate::services::invoicing;
+    use crate::storage::invoicing::{ContractIn, IssuerIn, PaymentIn};
+    use crate::storage::replenish::{FamilyRule, NewSupplier};
+    use chrono::Datelike;
+    use sync_protocol::Quantity;
+    use trastienda_einvoice::royalty::Tier;
+    use trastienda_einvoice::{Address, Language};
+
+    let r = st.replenish();
+    let central = r
+        .create_supplier(
+            &NewSupplier {
+                name: "Almacén central (Getafe)".into(),
+                central: true,
+                franchisee_id: None,
+                email: "pedidos@almacen.trastienda.example.es".into(),
+                lead_time_days: 1,
+                order_days: "1,4".into(),
+                min_order: Money::ZERO,
+            },
+            now,
+        )
+        .await?;
+    let drinks = r
+        .create_supplier(
+            &NewSupplier {
+                name: "Bebidas del Henares, S.L.".into(),
+                central: false,
+                franchisee_id: None,
+                email: "pedidos@bebidashenares.example.es".into(),
+                lead_time_days: 3,
+                order_days: "2".into(),
+                min_order: Money::from_cents(30_000),
+            },
+            now,
+        )
+        .await?;
+    for f in FAMILIES {
+        let (supplier, pack) = match f.category {
+            "Bodega" | "Cervezas" | "Refrescos" => (drinks.id, 6),
+            "Fruta y verdura" => (central.id, 1),
+            _ => (central.id, 6),
+        };
+        r.set_family_rule(&FamilyRule {
+            family: f.category.into(),
+            supplier_id: supplier,
+            reorder_point: None,
+            par_level: None,
+            pack: Quantity::units(pack),
+            safety_days: 2,
+        })
+        .await?;
+    }
+
+    // HQ's billing identity and the franchisees' contracts since the history began.
+    let address = |street: &str, postal: &str, city: &str, province: &str| Address {
+        street: street.into(),
+        postal_code: postal.into(),
+        city: city.into(),
+        province: province.into(),
+        country: "ES".into(),
+    };
+    invoicing::set_issuer(
+        st.as_ref(),
+        &IssuerIn {
+            legal_name: "Trastienda Franquicias, S.L.".into(),
+            nif: nif::make_cif('B', "8830547").ok_or_else(|| anyhow!("bad demo CIF"))?,
+            address: address("Calle de Alcalá 101", "28009", "Madrid", "Madrid"),
+            iban: "ES9121000418450200051332".into(),
+            bic: Some("CAIXESBBXXX".into()),
+            creditor_id: None,
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow!("demo issuer: {e}"))?;
+    let start = (now - chrono::Duration::days(HISTORY_DAYS + 31)).date_naive();
+    let from = format!("{:04}-{:02}", start.year(), start.month());
+    let contracts = [
+        ContractIn {
+            effective_from: from.clone(),
+            royalty_tiers: vec![
+                Tier {
+                    from: Money::ZERO,
+                    to: Some(Money::from_cents(3_000_000)),
+                    percent: rust_decimal::Decimal::new(5, 0),
+                },
+                Tier {
+                    from: Money::from_cents(3_000_000),
+                    to: None,
+                    percent: rust_decimal::Decimal::new(4, 0),
+                },
+            ],
+            minimum_royalty: Money::from_cents(50_000),
+            marketing_fund_percent: rust_decimal::Decimal::new(15, 1),
+            fee_per_till: Money::from_cents(4_500),
+            fee_per_store: Money::ZERO,
+            entry_fee: Money::ZERO,
+            payment_days: 30,
+            payment: PaymentIn::Transfer,
+            billing_email: "administracion@riberadeltajo.example.es".into(),
+            language: Language::Es,
+            billing_address: address("Calle Real 14", "45001", "Toledo", "Toledo"),
+        },
+        ContractIn {
+            effective_from: from,
+            royalty_tiers: vec![Tier {
+                from: Money::ZERO,
+                to: None,
+                percent: rust_decimal::Decimal::new(5, 0),
+            }],
+            minimum_royalty: Money::from_cents(30_000),
+            marketing_fund_percent: rust_decimal::Decimal::new(1, 0),
+            fee_per_till: Money::ZERO,
+            fee_per_store: Money::from_cents(15_000),
+            entry_fee: Money::ZERO,
+            payment_days: 15,
+            payment: PaymentIn::DirectDebit {
+                mandate_reference: "TRS-TURIA-0001".into(),
+                debtor_iban: "ES7921000813610123456789".into(),
+            },
+            billing_email: "accounts@turialevante.example.es".into(),
+            language: Language::En,
+            billing_address: address("Avinguda del Port 88", "46023", "València", "Valencia"),
+        },
+    ];
+    for (f, c) in franchisees.iter().zip(&contracts) {
+        invoicing::create_contract(st.as_ref(), *f, c, "Ana Torres (central)", now)
+            .await
+            .map_err(|e| anyhow!("demo contract: {e}"))?;
+    }
+
+    // The invoices of the last two closed months (a month the history covers fully or in part).
+    let mut issued = 0;
+    let this_month = crate::storage::sql::business_day(now)
+        .with_day(1)
+        .ok_or_else(|| anyhow!("month"))?;
+    for back in [2, 1] {
+        let month = this_month
+            .checked_sub_months(chrono::Months::new(back))
+            .ok_or_else(|| anyhow!("month"))?;
+        let period = format!("{:04}-{:02}", month.year(), month.month());
+        let run = invoicing::run(st.as_ref(), &period, now, &|_, _| {})
+            .await
+            .map_err(|e| anyhow!("demo invoicing {period}: {e}"))?;
+        issued += run.issued.len();
+    }
+    Ok(issued)
+}
+
 /// Seeds (once) and prints how to use the demo.
-pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<()> {
+pub async fn seed_and_print(
+    st: &Arc<dyn Storage>,
+    addr: SocketAddr,
+    opts: SeedOptions,
+) -> Result<()> {
     let url = format!("http://{addr}");
-    match seed(st).await? {
+    if st.list_franchisees().await?.is_empty() {
+        println!(
+            "Seeding the demo franchise: {} days of trade rung through the till core (a minute or two)…",
+            opts.history_days
+        );
+    }
+    match seed_with(st, opts).await? {
         Some(d) => {
             println!();
             println!(
@@ -790,8 +1111,17 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
                 st.backend()
             );
             println!(
-                "  2 franchisees, 3 stores, {} products, IVA 21/10/4/0 %, 9 staff, 3 tills",
+                "  2 franchisees, 3 stores, {} products, IVA 21/10/4/0 %, 9 staff, 6 tills",
                 d.products
+            );
+            let h = &d.history;
+            println!(
+                "  {} days of trade rung by each store's Caja 1: {} tickets ({} €), {} refunds, {} Z closes ({} signed off by a manager), {} delivery notes",
+                h.days, h.sales, h.gross, h.refunds, h.closes, h.approved_closes, h.deliveries
+            );
+            println!(
+                "  franchise contracts, {} franchise invoices for the last two closed months, suppliers and reorder rules",
+                d.invoices
             );
             println!();
             println!("Web dashboard: {url}/dashboard/login (passwords shown only now):");
@@ -810,7 +1140,9 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
                 "    23 IIIII PPPPP C  price in cents    e.g. 2300002007587 = cheese for 7,58 €"
             );
             println!();
-            println!("Till enrolment codes (one-time, valid 7 days):");
+            println!(
+                "Enrol a till of your own as each store's Caja 2 (one-time codes, valid 7 days):"
+            );
             for (store, till, code) in &d.tills {
                 println!("    {store:<26} {till:<8} {code}");
             }
@@ -831,39 +1163,28 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
                 d.admin_token
             );
             println!(
-                "    curl -X POST -H 'Content-Type: application/json' -d '{{\"protocol_version\":1,\"code\":\"{}\",\"device_name\":\"Caja 1\"}}' {url}/api/v1/sync/enroll",
+                "    curl -X POST -H 'Content-Type: application/json' -d '{{\"protocol_version\":1,\"code\":\"{}\",\"device_name\":\"Caja 2\"}}' {url}/api/v1/sync/enroll",
                 d.tills.first().map(|t| t.2.as_str()).unwrap_or("CODE")
             );
             println!("    API description: {url}/api/openapi.json");
             println!();
         }
         None => {
-            // The secrets of the first run cannot be shown again (only their hashes are kept):
-            // mint a fresh admin token so the demo is usable straight away.
-            let token = auth::new_token();
-            st.create_admin("Demo HQ admin (re-run)", &auth::hash_token(&token))
-                .await?;
+            // Passwords, PINs and tokens of the first run cannot be shown again (only their
+            // hashes are kept), and nothing is added: a rerun changes nothing.
             println!();
-            let user = format!("hq-{}", &auth::new_enrolment_code()[..4].to_lowercase());
-            let password = auth::new_password();
-            create_user(
-                st.as_ref(),
-                &user,
-                "HQ admin (demo re-run)",
-                &password,
-                crate::storage::dashboard::DashboardRole::Admin,
-                vec![],
-            )
-            .await
-            .map_err(|e| anyhow!("creating a dashboard user: {e}"))?;
-            println!("The demo franchise is already in this database; nothing seeded.");
             println!(
-                "A fresh dashboard sign-in for this run: {url}/dashboard/login  user {user}  password {password}"
+                "The demo franchise is already in this database ({}): nothing was changed.",
+                st.backend()
             );
-            println!("A fresh HQ admin API token for this run (shown only now):");
-            println!("    {token}");
+            println!("Sign in at {url}/dashboard/login with the users the first run printed:");
+            println!("    hq (HQ admin), analista (HQ analyst), encargado (store manager)");
+            println!("Lost a password? Set a new one (the server may keep running):");
             println!(
-                "New till enrolment codes: POST {url}/api/v1/admin/tills {{\"store_id\":1,\"name\":\"Caja 2\"}}"
+                "    back-office-server users reset-password hq --database <the same database URL>"
+            );
+            println!(
+                "Or start afresh with a new database file, e.g. --database sqlite://trastienda-demo-2.db"
             );
             println!("API description: {url}/api/openapi.json");
             println!();
@@ -871,4 +1192,77 @@ pub async fn seed_and_print(st: &Arc<dyn Storage>, addr: SocketAddr) -> Result<(
     }
     println!("Serving on {url} (Ctrl-C to stop)");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each product with its family's category, name and price.
+    fn catalog() -> Vec<(&'static str, String, Money)> {
+        let rates = [(21, 1), (10, 2), (4, 3), (0, 4)];
+        demo_products(&rates)
+            .unwrap()
+            .into_iter()
+            .map(|(p, c)| (c, p.name, p.price))
+            .collect()
+    }
+
+    #[test]
+    fn families_hold_what_their_name_says() {
+        for (category, name, _) in catalog() {
+            match category {
+                "Leche" => assert!(
+                    name.starts_with("Leche") || name.starts_with("Bebida"),
+                    "{name}"
+                ),
+                "Aceites" => assert!(name.starts_with("Aceite"), "{name}"),
+                "Quesos" => assert!(name.starts_with("Queso"), "{name}"),
+                "Panadería" => assert!(
+                    !name.contains("Queso") && !name.contains("Aceite"),
+                    "{name}"
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Within a product line (same name but the size), a bigger size never costs less than a
+    /// smaller one: a 5 l bottle is dearer than a 1 l one.
+    #[test]
+    fn bigger_sizes_cost_more() {
+        let mut by_line: std::collections::HashMap<String, Vec<(i64, Money, String)>> =
+            Default::default();
+        for (category, name, price) in catalog() {
+            let family = FAMILIES.iter().find(|f| f.category == category).unwrap();
+            let (size, percent) = family
+                .sizes
+                .iter()
+                .find(|(s, _)| name.ends_with(&format!(" {s}")))
+                .unwrap_or_else(|| panic!("{name}: no size of {category}"));
+            let line = name[..name.len() - size.len()].to_string();
+            by_line
+                .entry(line)
+                .or_default()
+                .push((*percent, price, name.clone()));
+        }
+        let mut compared = 0;
+        for sizes in by_line.values_mut() {
+            sizes.sort_by_key(|(p, _, _)| *p);
+            for w in sizes.windows(2) {
+                if w[0].0 < w[1].0 {
+                    assert!(
+                        w[0].1 < w[1].1,
+                        "{} {} vs {} {}",
+                        w[0].2,
+                        w[0].1,
+                        w[1].2,
+                        w[1].1
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
+    }
 }

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
+                .unwrap_or_else(|_| "info,tower_http=info,pos_terminal=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -10,29 +10,113 @@ async fn demo_seeds_once_and_everything_validates() {
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let st = storage::open(&url).await.unwrap();
 
-    let seed = demo::seed(&st)
-        .await
+    // Two weeks of history ending on a Wednesday evening (Madrid): a Monday note received on Tuesday.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-18T19:30:00Z")
         .unwrap()
-        .expect("fresh database gets seeded");
+        .with_timezone(&chrono::Utc);
+    let seed = demo::seed_with(
+        &st,
+        demo::SeedOptions {
+            history_days: 14,
+            now,
+        },
+    )
+    .await
+    .unwrap()
+    .expect("fresh database gets seeded");
     assert!(seed.products >= 5_000, "{}", seed.products);
     assert_eq!(seed.tills.len(), 3);
+    assert!(
+        seed.tills.iter().all(|t| t.1 == "Caja 2"),
+        "{:?}",
+        seed.tills
+    );
     assert_eq!(seed.staff.len(), 9);
     assert!(demo::seed(&st).await.unwrap().is_none(), "seeds only once");
+
+    // The history: trade, refunds, Z closes (a few signed off by a manager), weekly deliveries.
+    let h = &seed.history;
+    assert!(h.sales > 2_000, "{h:?}");
+    assert!(h.refunds > 10, "{h:?}");
+    // 12 trading days (Monday to Saturday) per store; the last store's till went silent 36 h ago.
+    assert!(h.closes >= 30 && h.closes <= 36, "{h:?}");
+    assert!(h.deliveries >= 3, "{h:?}");
+    // Each franchisee's contract invoiced for the two closed months before `now`.
+    assert_eq!(seed.invoices, 4);
+    assert_eq!(st.replenish().list_suppliers().await.unwrap().len(), 2);
+    // Every document reached HQ: no gap, no conflict, chains whole; the silent till is offline.
+    let tills = st.list_tills().await.unwrap();
+    let rung: Vec<_> = tills.iter().filter(|t| t.name == "Caja 1").collect();
+    assert_eq!(rung.len(), 3);
+    assert_eq!(
+        rung.iter().map(|t| t.last_seq).sum::<u64>(),
+        h.documents,
+        "{h:?}"
+    );
+    for t in &rung {
+        assert_eq!(t.contiguous_seq, t.last_seq, "{t:?}");
+        assert_eq!((t.open_gaps, t.conflicts), (0, 0), "{t:?}");
+    }
+    let silent = rung[2].last_push_at.unwrap();
+    assert!(now - silent >= chrono::Duration::hours(36), "{silent}");
+    assert!(rung[0].last_push_at.unwrap() > now - chrono::Duration::hours(1));
+    let alerts = st.dashboard().open_alerts().await.unwrap();
+    for a in &alerts {
+        assert!(
+            !matches!(
+                a.kind.as_str(),
+                "conflict"
+                    | "gap"
+                    | "chain_break"
+                    | "clock_skew"
+                    | "verifactu_bad_hash"
+                    | "verifactu_chain_break"
+                    | "verifactu_mismatch"
+            ),
+            "{a:?}"
+        );
+    }
+    // The sales report holds the history's tickets, day by day.
+    let from = now.date_naive() - chrono::Duration::days(14);
+    let by_store = st
+        .dashboard()
+        .report_by(
+            storage::dashboard::ReportDim::Store,
+            from,
+            now.date_naive(),
+            storage::dashboard::ReportSource::Aggregates,
+        )
+        .await
+        .unwrap();
+    let tickets: i64 = by_store.iter().map(|r| r.count).sum();
+    assert!(tickets as u64 >= h.sales, "{tickets} < {}", h.sales);
 
     for f in st.list_franchisees().await.unwrap() {
         nif::validate(&f.nif).unwrap();
     }
     assert_eq!(st.list_stores().await.unwrap().len(), 3);
-    // One pending delivery note for the first store, with its three lines.
+    // The delivery note on its way to the first store, with its three lines; HQ's weekly notes
+    // of the history were received at the stores against the note.
     let notes = st
         .deliveries()
         .list_delivery_notes(&Default::default())
         .await
         .unwrap();
-    assert_eq!(notes.len(), 1);
-    assert_eq!(notes[0].store_id, st.list_stores().await.unwrap()[0].id);
-    assert_eq!(notes[0].lines.len(), 3);
-    assert_eq!(notes[0].status, sync_protocol::DeliveryNoteStatus::Pending);
+    let first_store = st.list_stores().await.unwrap()[0].id;
+    assert!(
+        notes.iter().any(|n| n.store_id == first_store
+            && n.lines.len() == 3
+            && n.status == sync_protocol::DeliveryNoteStatus::Pending),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .filter(|n| n.status == sync_protocol::DeliveryNoteStatus::Received)
+            .count()
+            >= 3,
+        "{notes:?}"
+    );
     let rates: HashSet<String> = st
         .list_tax_rates()
         .await

@@ -204,6 +204,8 @@ pub struct Staff {
 pub struct Ledger {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The till's clock when a simulation sets it (see [`Ledger::set_clock`]); the system clock otherwise.
+    clock: Option<DateTime<Utc>>,
 }
 
 impl fmt::Debug for Ledger {
@@ -240,7 +242,11 @@ impl Ledger {
         let path = path.as_ref().to_path_buf();
         match Self::probe(&path)? {
             Probe::Ok(conn) => {
-                let mut ledger = Ledger { conn, path };
+                let mut ledger = Ledger {
+                    conn,
+                    path,
+                    clock: None,
+                };
                 ledger.migrate()?;
                 ledger.replay_kinds_now_known()?;
                 Ok(ledger)
@@ -351,6 +357,25 @@ impl Ledger {
     }
 
     /// Where this ledger lives.
+    /// The till's clock: what documents are stamped with. The system clock, unless a simulation
+    /// set it with [`Ledger::set_clock`].
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
+    }
+
+    /// Sets the till's clock to `at` (`None`: back to the system clock). For simulations that ring
+    /// days of trade in a moment (the server's demo history, tests); a till in a shop never calls it.
+    pub fn set_clock(&mut self, at: Option<DateTime<Utc>>) {
+        self.clock = at;
+    }
+
+    /// Commits without waiting for the disk. Only for a throwaway ledger a simulation fills and
+    /// discards (the demo history): it gives up durable-before-printed, which a real till needs.
+    pub fn relax_durability_for_simulation(&mut self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA synchronous = OFF;")?;
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -491,7 +516,8 @@ impl Ledger {
         is_sale: bool,
         make: impl FnOnce(&Transaction<'_>, &TillIdentity, i64) -> Result<DocumentBody>,
     ) -> Result<Document> {
-        self.append_at(is_sale, Utc::now(), make)
+        let now = self.now();
+        self.append_at(is_sale, now, make)
     }
 
     /// [`Ledger::append_with`] at a given till time (a full invoice prints the time it records).

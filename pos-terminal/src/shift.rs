@@ -646,7 +646,7 @@ impl Ledger {
             )));
         }
         let approval = count.approval.filter(|_| check.needs_approval);
-        let now = Utc::now();
+        let now = self.now();
         let mut made: Option<u64> = None;
         let doc = self.append_with(false, |tx, _ident, _ticket| {
             // Re-read inside the write transaction: the report and the number must describe

@@ -89,7 +89,7 @@ impl Ledger {
             )));
         }
         // The invoice's date is the time its document and VERI*FACTU record carry.
-        let created = Utc::now().trunc_subsecs(6);
+        let created = self.now().trunc_subsecs(6);
         let mut number = String::new();
         // The invoice becomes a document (so it and its F3 record reach HQ) in the same
         // transaction as its row here, numbered gaplessly in this till's F series.

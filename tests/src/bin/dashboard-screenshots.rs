@@ -1,6 +1,6 @@
-//! dashboard-screenshots: seeds the demo franchise in a scratch SQLite database, adds two weeks of
-//! sales through the server's push (one till left silent for two days), serves it on 127.0.0.1, and
-//! saves PNG screenshots of the dashboard pages taken with headless Chromium over WebDriver.
+//! dashboard-screenshots: seeds the demo franchise in a scratch SQLite database exactly as
+//! `back-office-server demo` does (90 days of trade rung through the till core), serves it on
+//! 127.0.0.1, and saves PNG screenshots of the dashboard pages taken with headless Chromium.
 
 use anyhow::{Context, Result, anyhow};
 use chrono::{Duration, Utc};
@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use trastienda_tests::TestServer;
 use trastienda_tests::browser::Browser;
-use trastienda_tests::history::{Rng, TillChain, days_of_sales};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -32,52 +31,11 @@ async fn run() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let storage = back_office_server::storage::open(&url).await?;
+    // The demo's own data: what `back-office-server demo` seeds (90 days of trade).
+    let now = Utc::now();
     let seed = back_office_server::demo::seed(&storage)
         .await?
         .ok_or_else(|| anyhow!("scratch database was not empty"))?;
-    let products = storage.list_products(None, 0, 600).await?;
-    let now = Utc::now();
-    let mut rng = Rng(0x5C4E_E115_0000_0001);
-    for (i, (_, _, code)) in seed.tills.iter().enumerate() {
-        let e = storage
-            .enroll_till(
-                &back_office_server::auth::hash_token(code),
-                None,
-                "Caja 1",
-                &back_office_server::auth::hash_token(&back_office_server::auth::new_token()),
-                now - Duration::days(20),
-            )
-            .await?;
-        let mut chain = TillChain::new(back_office_server::storage::TillAuth {
-            till_id: e.till_id,
-            store_id: e.store_id,
-            franchisee_id: e.franchisee_id,
-            revoked: false,
-        });
-        // The last store's till has been offline for two days.
-        let (days, until) = if i == 2 {
-            (12, now - Duration::hours(50))
-        } else {
-            (14, now)
-        };
-        let cashiers: Vec<sync_protocol::StaffId> = storage
-            .list_staff(Some(e.store_id))
-            .await?
-            .iter()
-            .map(|s| s.id)
-            .collect();
-        let docs = days_of_sales(
-            &mut chain,
-            &mut rng,
-            &products,
-            days,
-            30 + 10 * i,
-            4,
-            until,
-            &cashiers,
-        );
-        chain.push_all(storage.as_ref(), &docs, until).await?;
-    }
     let server = TestServer::start(&url).await;
     let base = server.url();
     let browser = Browser::start().await.map_err(|e| anyhow!(e))?;
