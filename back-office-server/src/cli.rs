@@ -112,6 +112,16 @@ pub enum Command {
         /// PEM private key for --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Serve HTTPS with this server's own certificate, made in this directory on first start
+        /// (cert.pem, key.pem) and reused after: for a shop network without a public certificate.
+        /// Tills enrol with the link the dashboard's Cajas page shows, which carries the
+        /// certificate's SHA-256, and then accept no other certificate.
+        #[arg(long, env = "TRASTIENDA_TLS_SELF_SIGNED", conflicts_with_all = ["tls_cert", "tls_key"])]
+        tls_self_signed: Option<PathBuf>,
+        /// A name or address the self-signed certificate is made for (repeat for several). Default:
+        /// localhost, the loopback addresses, this machine's host name and its network address.
+        #[arg(long = "tls-name", requires = "tls_self_signed")]
+        tls_names: Vec<String>,
         #[command(flatten)]
         net: NetArgs,
         #[command(flatten)]
@@ -283,6 +293,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             listen,
             tls_cert,
             tls_key,
+            tls_self_signed,
+            tls_names,
             net,
             mail,
             aeat,
@@ -299,13 +311,39 @@ pub async fn run(cli: Cli) -> Result<()> {
                     key: crate::services::certificates::SecretKey::from_env().ok(),
                 },
             );
-            let tls = match (tls_cert, tls_key) {
-                (Some(c), Some(k)) => Some((c, k)),
-                (None, None) => None,
-                _ => bail!("--tls-cert and --tls-key go together"),
+            let mut pinned = None;
+            let tls = match (tls_cert, tls_key, tls_self_signed) {
+                (Some(c), Some(k), None) => Some((c, k)),
+                (None, None, None) => None,
+                (None, None, Some(dir)) => {
+                    let names = if tls_names.is_empty() {
+                        crate::tls::default_names()
+                    } else {
+                        tls_names
+                    };
+                    let own = crate::tls::self_signed(&dir, &names)?;
+                    println!(
+                        "HTTPS with this server's own certificate ({}, {}): SHA-256 {}",
+                        own.cert.display(),
+                        if own.created {
+                            format!("made now for {}", names.join(", "))
+                        } else {
+                            "kept from an earlier start".to_string()
+                        },
+                        own.sha256
+                    );
+                    println!(
+                        "Tills enrol with the link on the dashboard's Cajas page (it carries this fingerprint)."
+                    );
+                    pinned = Some(own.sha256);
+                    Some((own.cert, own.key))
+                }
+                _ => bail!("--tls-cert and --tls-key go together, without --tls-self-signed"),
             };
             let st = open(&db.database).await?;
-            serve(st, listen.listen, ServeOptions::new(tls, &net)).await
+            let mut opts = ServeOptions::new(tls, &net);
+            opts.certificate_sha256 = pinned;
+            serve(st, listen.listen, opts).await
         }
         Command::Migrate { db } => {
             let st = open(&db.database).await?;
@@ -681,6 +719,8 @@ pub struct ServeOptions {
     pub jobs: bool,
     /// Schedules that replace a job's own (name, cron).
     pub schedules: Vec<(String, String)>,
+    /// SHA-256 of the server's own certificate (`--tls-self-signed`), for enrolment links.
+    pub certificate_sha256: Option<String>,
 }
 
 impl ServeOptions {
@@ -691,6 +731,7 @@ impl ServeOptions {
             header_read_timeout: std::time::Duration::from_secs(15),
             jobs: !net.no_jobs,
             schedules: net.schedules.clone(),
+            certificate_sha256: None,
         }
     }
 }
@@ -728,6 +769,7 @@ pub async fn serve_on(
     let net = crate::net::NetConfig {
         trusted_proxies: opts.trusted_proxies.clone(),
         tls: opts.tls.is_some(),
+        certificate_sha256: opts.certificate_sha256.clone(),
     };
     let app =
         router(AppState::with_net(st, net)).into_make_service_with_connect_info::<SocketAddr>();

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod problem;
 pub mod services;
 pub mod storage;
+pub mod tls;
 pub mod web;
 
 pub use app::{AppState, router};

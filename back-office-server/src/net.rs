@@ -18,6 +18,8 @@ pub struct NetConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// This server terminates TLS itself.
     pub tls: bool,
+    /// SHA-256 of the server's own (self-signed) certificate, which enrolment links carry.
+    pub certificate_sha256: Option<String>,
 }
 
 impl NetConfig {
@@ -161,6 +163,7 @@ mod tests {
                 parse_proxy("10.0.0.0/8").unwrap(),
             ],
             tls: false,
+            certificate_sha256: None,
         };
         let h = headers(&[
             ("x-forwarded-for", "203.0.113.9, 10.1.2.3"),

@@ -634,6 +634,8 @@ async fn writes_need_csrf_and_the_admin_role(s: &Server) {
         let i = t.body.find("id=\"enrolment-code\">").unwrap() + 20;
         t.body[i..i + auth::CODE_LEN].to_string()
     };
+    // The enrolment link a till can paste (the QR holds it): this server as reached, and the code.
+    t.assert(StatusCode::OK, &format!("/#code={code}"));
     // The shown code really enrols a till.
     let e = s
         .storage

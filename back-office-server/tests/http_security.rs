@@ -51,6 +51,7 @@ async fn behind_proxy(s: &Server) -> Server {
             NetConfig {
                 trusted_proxies: vec![parse_proxy("127.0.0.1").unwrap()],
                 tls: false,
+                ..Default::default()
             },
         ),
         None,

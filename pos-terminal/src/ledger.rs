@@ -199,6 +199,9 @@ pub struct Staff {
     pub role: StaffRole,
 }
 
+/// `till_settings` key of the pinned SHA-256 of HQ's certificate (see [`crate::pin`]).
+const SERVER_PIN_KEY: &str = "server_certificate_sha256";
+
 /// The open ledger. Holds an exclusive lock on the file for as long as it lives, so no second
 /// process can take numbers from this till's counter.
 pub struct Ledger {
@@ -397,9 +400,28 @@ impl Ledger {
         resp: &EnrollResponse,
         device_name: &str,
     ) -> Result<TillIdentity> {
+        self.enrol_pinned(server_url, resp, device_name, None)
+    }
+
+    /// [`Ledger::enrol`], keeping in the same transaction the fingerprint of HQ's certificate the
+    /// enrolment link carried: from then on the till talks only to a server presenting it.
+    pub fn enrol_pinned(
+        &mut self,
+        server_url: &str,
+        resp: &EnrollResponse,
+        device_name: &str,
+        pin: Option<crate::pin::CertificatePin>,
+    ) -> Result<TillIdentity> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(pin) = pin {
+            tx.execute(
+                "INSERT INTO till_settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![SERVER_PIN_KEY, pin.hex()],
+            )?;
+        }
         if let Some(existing) = read_identity(&tx)? {
             return Err(LedgerError::AlreadyEnrolled(existing.till_id));
         }
@@ -429,6 +451,19 @@ impl Ledger {
             token: resp.token.clone(),
             device_name: device_name.to_string(),
         })
+    }
+
+    /// The fingerprint of HQ's certificate this till was enrolled with, if the link carried one.
+    pub fn server_pin(&self) -> Result<Option<crate::pin::CertificatePin>> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM till_settings WHERE key = ?1",
+                [SERVER_PIN_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| crate::pin::CertificatePin::parse(&v)))
     }
 
     /// The enrolled identity, if any.

@@ -2,6 +2,7 @@
 //! Push is at-least-once; outbox rows are dropped only for documents HQ says it stored.
 
 use crate::ledger::{Ledger, LedgerError, TillIdentity};
+use crate::pin::{CertificatePin, parse_link};
 use rand::Rng;
 use reqwest::{StatusCode, Url};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,6 +44,19 @@ pub enum SyncError {
     Ledger(#[from] LedgerError),
     #[error("the ledger lock was poisoned by a panic elsewhere in the till")]
     Poisoned,
+    /// HQ presented another certificate than the one this till was enrolled with.
+    #[error(
+        "HQ's certificate is not the one this till was enrolled with (SHA-256 {expected}): \
+         nothing was sent. If HQ's certificate was renewed, enrol the till again with the new link \
+         from the dashboard; otherwise something else is answering at HQ's address"
+    )]
+    CertificateMismatch { expected: String },
+    /// HQ's certificate is not signed by an authority the till trusts, and no fingerprint was pinned.
+    #[error(
+        "HQ's certificate is not trusted ({0}). A server with its own (self-signed) certificate is \
+         reached with the enrolment link the dashboard shows, which carries its fingerprint"
+    )]
+    UntrustedCertificate(String),
 }
 
 type Result<T, E = SyncError> = std::result::Result<T, E>;
@@ -99,6 +113,8 @@ pub struct SyncReport {
 #[derive(Debug, Clone)]
 pub struct SyncClient {
     http: reqwest::Client,
+    /// Clients that trust only one pinned certificate, made on first use.
+    pinned: Arc<Mutex<Vec<(CertificatePin, reqwest::Client)>>>,
     options: SyncOptions,
 }
 
@@ -108,16 +124,43 @@ fn lock(ledger: &Mutex<Ledger>) -> Result<MutexGuard<'_, Ledger>> {
 
 impl SyncClient {
     pub fn new(options: SyncOptions) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = Self::builder(&options)
+            .build()
+            .map_err(|e| SyncError::Transport(e.to_string()))?;
+        Ok(Self {
+            http,
+            pinned: Arc::default(),
+            options,
+        })
+    }
+
+    fn builder(options: &SyncOptions) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!(
                 "trastienda-pos-terminal/",
                 env!("CARGO_PKG_VERSION")
             ))
+    }
+
+    /// The HTTP client for HQ: the usual one (public CAs), or one trusting only `pin`.
+    fn http_for(&self, pin: Option<CertificatePin>) -> Result<reqwest::Client> {
+        let Some(pin) = pin else {
+            return Ok(self.http.clone());
+        };
+        let mut cache = self.pinned.lock().map_err(|_| SyncError::Poisoned)?;
+        if let Some((_, c)) = cache.iter().find(|(p, _)| *p == pin) {
+            return Ok(c.clone());
+        }
+        let tls =
+            crate::pin::pinned_config(pin).map_err(|e| SyncError::Transport(e.to_string()))?;
+        let client = Self::builder(&self.options)
+            .use_preconfigured_tls(tls)
             .build()
             .map_err(|e| SyncError::Transport(e.to_string()))?;
-        Ok(Self { http, options })
+        cache.push((pin, client.clone()));
+        Ok(client)
     }
 
     pub fn options(&self) -> &SyncOptions {
@@ -175,7 +218,20 @@ impl SyncClient {
         device_name: &str,
         enrolment_id: Option<&str>,
     ) -> Result<EnrollResponse> {
+        self.enrol_request(server_url, code, device_name, enrolment_id, None)
+            .await
+    }
+
+    async fn enrol_request(
+        &self,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+        enrolment_id: Option<&str>,
+        pin: Option<CertificatePin>,
+    ) -> Result<EnrollResponse> {
         let url = self.endpoint(server_url, "/api/v1/sync/enroll")?;
+        let http = self.http_for(pin)?;
         let req = EnrollRequest {
             protocol_version: PROTOCOL_VERSION,
             code: code.trim().to_string(),
@@ -183,7 +239,7 @@ impl SyncClient {
             enrolment_id: enrolment_id.map(str::to_string),
         };
         let answer = self
-            .send_with_retry(|| self.http.post(&url).json(&req))
+            .send_with_retry(pin, || http.post(&url).json(&req))
             .await?;
         decode_ok(answer)
     }
@@ -192,6 +248,9 @@ impl SyncClient {
     /// before the first attempt, so every retry — in this call, or after the till restarts and
     /// the code is entered again — is the same request, and HQ gives the same identity back when
     /// it had already enrolled the till but its answer never arrived.
+    ///
+    /// `server_url` may be an enrolment link (`https://…/#code=…&sha256=…`, see [`crate::pin`]): its
+    /// code is used when `code` is empty, and its certificate fingerprint is pinned for good.
     pub async fn enrol_ledger(
         &self,
         ledger: &Mutex<Ledger>,
@@ -199,6 +258,12 @@ impl SyncClient {
         code: &str,
         device_name: &str,
     ) -> Result<TillIdentity> {
+        let link = parse_link(server_url).map_err(SyncError::InvalidUrl)?;
+        let server_url = link.server_url.as_str();
+        let code = match (code.trim(), &link.code) {
+            ("", Some(c)) => c.as_str(),
+            (c, _) => c,
+        };
         let enrolment_id = {
             let mut l = lock(ledger)?;
             if let Some(existing) = l.identity()? {
@@ -208,9 +273,9 @@ impl SyncClient {
             l.enrolment_id_for(server_url, code)?
         };
         let resp = self
-            .enrol_with_id(server_url, code, device_name, Some(&enrolment_id))
+            .enrol_request(server_url, code, device_name, Some(&enrolment_id), link.pin)
             .await?;
-        Ok(lock(ledger)?.enrol(server_url, &resp, device_name)?)
+        Ok(lock(ledger)?.enrol_pinned(server_url, &resp, device_name, link.pin)?)
     }
 
     /// Pushes the outbox in sequence order, in batches. Drops a document from the outbox only
@@ -219,7 +284,8 @@ impl SyncClient {
     /// Each push tells HQ how many documents are still waiting besides that batch's
     /// (`PushRequest::waiting`), so HQ's Tills page shows the backlog of a till mid-sync.
     pub async fn push_pending(&self, ledger: &Mutex<Ledger>) -> Result<SyncReport> {
-        let ident = identity(ledger)?;
+        let (ident, pin) = identity(ledger)?;
+        let http = self.http_for(pin)?;
         let url = self.endpoint(&ident.server_url, "/api/v1/sync/push")?;
         let batch = self.options.push_batch.clamp(1, MAX_PUSH_BATCH);
         let mut report = SyncReport::default();
@@ -248,7 +314,7 @@ impl SyncClient {
             let sent = std::time::Instant::now();
             let result = async {
                 let answer = self
-                    .send_with_retry(|| self.http.post(&url).bearer_auth(&ident.token).json(&req))
+                    .send_with_retry(pin, || http.post(&url).bearer_auth(&ident.token).json(&req))
                     .await;
                 report.push_wait += sent.elapsed();
                 let answer = answer?;
@@ -322,7 +388,8 @@ impl SyncClient {
     /// Each request reports the till's outbox length (`waiting=N`): this poll runs every round,
     /// so a till that has pushed everything tells HQ it has 0 waiting.
     pub async fn pull_changes(&self, ledger: &Mutex<Ledger>) -> Result<usize> {
-        let ident = identity(ledger)?;
+        let (ident, pin) = identity(ledger)?;
+        let http = self.http_for(pin)?;
         let url = self.endpoint(&ident.server_url, "/api/v1/sync/changes")?;
         let limit = self.options.page_limit.clamp(1, MAX_PULL_PAGE);
         let mut applied = 0;
@@ -340,7 +407,7 @@ impl SyncClient {
                 .append_pair("version", TILL_VERSION)
                 .append_pair("skipped", &skipped.join(","));
             let answer = self
-                .send_with_retry(|| self.http.get(page_url.clone()).bearer_auth(&ident.token))
+                .send_with_retry(pin, || http.get(page_url.clone()).bearer_auth(&ident.token))
                 .await?;
             let page: ChangesPage = decode_ok(answer)?;
             if page.protocol_version != PROTOCOL_VERSION {
@@ -373,7 +440,13 @@ impl SyncClient {
     /// backoff and jitter. An answer cut short (the connection dropped or reset mid-body) is
     /// transient like a lost one: every request here is safe to repeat (pushes and enrolments are
     /// idempotent at HQ, pulls are reads). Returns any non-transient answer (2xx or 4xx) whole.
-    async fn send_with_retry(&self, build: impl Fn() -> reqwest::RequestBuilder) -> Result<Answer> {
+    /// A certificate HQ presented that the till does not accept is not transient: it fails at
+    /// once, saying which (`pin` is the fingerprint the till holds, if any).
+    async fn send_with_retry(
+        &self,
+        pin: Option<CertificatePin>,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Answer> {
         let max = self.options.max_attempts.max(1);
         let mut attempt = 0;
         loop {
@@ -397,7 +470,16 @@ impl SyncClient {
                     }
                 }
                 Err(e) if e.is_builder() => return Err(SyncError::Transport(e.to_string())),
-                Err(e) => e.to_string(),
+                Err(e) => {
+                    let chain = error_chain(&e);
+                    if chain.contains("invalid peer certificate") {
+                        return Err(match pin {
+                            Some(p) => SyncError::CertificateMismatch { expected: p.hex() },
+                            None => SyncError::UntrustedCertificate(chain),
+                        });
+                    }
+                    chain
+                }
             };
             if attempt >= max {
                 return Err(SyncError::Unavailable {
@@ -430,8 +512,26 @@ impl SyncClient {
     }
 }
 
-fn identity(ledger: &Mutex<Ledger>) -> Result<TillIdentity> {
-    lock(ledger)?.identity()?.ok_or(SyncError::NotEnrolled)
+/// The till's identity and the pinned fingerprint of HQ's certificate, if any.
+fn identity(ledger: &Mutex<Ledger>) -> Result<(TillIdentity, Option<CertificatePin>)> {
+    let l = lock(ledger)?;
+    let ident = l.identity()?.ok_or(SyncError::NotEnrolled)?;
+    Ok((ident, l.server_pin()?))
+}
+
+/// An error and its causes, `: `-separated (reqwest's own message hides why a connection failed).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let m = c.to_string();
+        if !out.contains(&m) {
+            out.push_str(": ");
+            out.push_str(&m);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 /// This till software's version, reported to HQ with every push and changes poll.

@@ -240,6 +240,8 @@ tills-name-missing = The till's name is missing.
 tills-code-title = Enrolment code
 tills-code-heading = Enrolment code for { $name }
 tills-code-help = Type this code on the till (Settings → Enrol with head office) or scan the QR code. It works once and expires on { $expires }.
+tills-link-help = Or paste this link on the till (Settings → Enrol with head office, address field): it carries head office's address and the code; the QR holds the same link.
+tills-certificate = Head office uses its own certificate; the till pins it by its SHA-256 fingerprint { $sha256 } and will accept no other.
 tills-code-once = It will not be shown again.
 tills-revoked-done = Till { $id } revoked: its token no longer works
 

@@ -240,6 +240,8 @@ tills-name-missing = Falta el nombre de la caja.
 tills-code-title = Código de alta
 tills-code-heading = Código de alta de { $name }
 tills-code-help = Escribe este código en la caja (Ajustes → Alta en la central) o escanea el QR. Sirve una sola vez y caduca el { $expires }.
+tills-link-help = O pega en la caja (Ajustes → Alta en la central, campo de la dirección) este enlace, que lleva la dirección de la central y el código; el QR lleva el mismo enlace.
+tills-certificate = La central usa su propio certificado; la caja lo fija por su huella SHA-256 { $sha256 } y no aceptará otro.
 tills-code-once = No se volverá a mostrar.
 tills-revoked-done = Caja { $id } revocada: su token ya no sirve
 

@@ -167,7 +167,12 @@ pub struct TillForm {
 }
 
 /// `POST /dashboard/tills`: shows the one-time code and its QR (only now; only its hash is kept).
-pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<TillForm>) -> WebResult {
+pub async fn create(
+    State(st): State<AppState>,
+    axum::Extension(client): axum::Extension<crate::net::Client>,
+    headers: axum::http::HeaderMap,
+    WriteForm(v, f): WriteForm<TillForm>,
+) -> WebResult {
     let tr = v.t();
     let store_id = f
         .store_id
@@ -179,7 +184,20 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<TillF
         return Err(WebError::invalid(tr.msg("tills-name-missing")));
     }
     let created = create_till(st.storage.as_ref(), store_id, &f.name).await?;
-    let qr = qr_svg(&created.enrolment_code)?;
+    // The link a till enrols with: this server as the browser reached it, the code, and the
+    // fingerprint of the server's own certificate when it has one (the till pins it).
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    let link = crate::tls::enrolment_link(
+        if client.secure { "https" } else { "http" },
+        host,
+        &created.enrolment_code,
+        st.net.certificate_sha256.as_deref(),
+    );
+    let qr = qr_svg(&link)?;
     let body = html! {
         p { a href="/dashboard/tills" { "← " (tr.msg("tills-title")) } }
         h1 { (tr.msg_with("tills-code-heading", &[("name", &created.till.name)])) }
@@ -189,6 +207,13 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<TillF
                 " " b { (tr.msg("tills-code-once")) }
             }
             p class="code" id="enrolment-code" { (created.enrolment_code) }
+            p { (tr.msg("tills-link-help")) }
+            p class="code" id="enrolment-link" { (link) }
+            @if let Some(fp) = &st.net.certificate_sha256 {
+                p class="muted" id="certificate-sha256" {
+                    (tr.msg_with("tills-certificate", &[("sha256", fp)]))
+                }
+            }
             div class="qr" id="enrolment-qr" { (qr) }
         }
     };

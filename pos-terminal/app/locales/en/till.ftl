@@ -70,7 +70,7 @@ status-invoice-not-prepared = Invoice not prepared: { $error }
 ## Enrolment
 
 enrol-title = Till enrolment
-enrol-help = Enter the server address and the one-time code from head office.
+enrol-help = Enter the server address and the one-time code from head office, or paste the enrolment link the dashboard shows (it carries both, and the fingerprint of head office's own certificate).
 enrol-url-placeholder = https://hq.example.com
 enrol-code = Enrolment code
 enrol-submit = Enrol

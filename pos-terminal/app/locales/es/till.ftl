@@ -65,7 +65,7 @@ status-invoice-not-prepared = Factura no preparada: { $error }
 ## Enrolment
 
 enrol-title = Alta de la caja
-enrol-help = Escriba la dirección del servidor y el código de un solo uso de la central.
+enrol-help = Escriba la dirección del servidor y el código de un solo uso de la central, o pegue el enlace de alta que muestra el panel (lleva ambos y la huella del certificado propio de la central).
 enrol-url-placeholder = https://central.ejemplo.es
 enrol-code = Código de alta
 enrol-submit = Dar de alta

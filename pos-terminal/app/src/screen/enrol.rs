@@ -45,7 +45,12 @@ impl State {
                 if self.busy {
                     return Action::None;
                 }
-                if self.server_url.trim().is_empty() || self.code.trim().is_empty() {
+                // An enrolment link from the dashboard carries the code (and HQ's certificate).
+                let link_has_code =
+                    pos_terminal::pin::parse_link(&self.server_url).is_ok_and(|l| l.code.is_some());
+                if self.server_url.trim().is_empty()
+                    || (self.code.trim().is_empty() && !link_has_code)
+                {
                     self.error = Some(tr.t("enrol-missing"));
                     return Action::None;
                 }
