@@ -174,8 +174,8 @@ pub async fn page(
                     }
                 }
                 @if !never_enrolled.is_empty() {
-                    p id="never-enrolled-count" { (t.msg_with("overview-never-enrolled-count", &[("count", &never_enrolled.len())])) }
-                    ul id="never-enrolled" {
+                    p id="unenrolled-count" { (t.msg_with("overview-never-enrolled-count", &[("count", &never_enrolled.len())])) }
+                    ul id="unenrolled-tills" {
                         @for till in &never_enrolled {
                             li {
                                 a href="/dashboard/tills" { b { (till.name) } } " · "
