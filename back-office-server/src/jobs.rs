@@ -164,6 +164,12 @@ pub fn all() -> &'static [JobDef] {
             period: PeriodKind::Day,
             body: |cx| Box::pin(verify_chains(cx)),
         },
+        JobDef {
+            name: "alert-digest",
+            schedule: "0 30 7 * * *",
+            period: PeriodKind::Day,
+            body: |cx| Box::pin(alert_digest(cx)),
+        },
     ]
 }
 
@@ -224,12 +230,15 @@ pub async fn run(
     let finished = storage.jobs().finish_run(id, outcome, Utc::now()).await?;
     if let Some(err) = &finished.error {
         tracing::error!(job = job.name, period, error = %err, "job failed");
+        let params = serde_json::json!({ "job": job.name, "period": period, "error": err });
         storage
-            .jobs()
-            .raise_alert(
+            .alerts()
+            .raise(
                 "job_failed",
                 None,
+                None,
                 &format!("job {} for {period} failed: {err}", job.name),
+                &params,
                 Utc::now(),
             )
             .await?;
@@ -269,7 +278,17 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
             today,
         );
         for a in &plan.alerts {
-            r.raise_store_alert(a.kind, store.id, &a.message(&store.name), cx.now)
+            let params = serde_json::json!({ "skus": a.skus });
+            cx.storage
+                .alerts()
+                .raise(
+                    a.kind,
+                    None,
+                    Some(store.id),
+                    &a.message(&store.name),
+                    &params,
+                    cx.now,
+                )
                 .await?;
             alerts += 1;
         }
@@ -439,7 +458,10 @@ pub async fn verify_chains(cx: &JobContext) -> Result<Outcome, JobError> {
                 if let Some(problem) = check_link(&l, seq, &hash) {
                     breaks += 1;
                     let m = format!("till {till}: stored document seq {}: {problem}", l.seq);
-                    jobs.raise_alert("chain_verify", Some(till), &m, cx.now)
+                    let params = serde_json::json!({ "seq": l.seq });
+                    cx.storage
+                        .alerts()
+                        .raise("chain_verify", Some(till), None, &m, &params, cx.now)
                         .await?;
                     break 'pages;
                 }
@@ -476,6 +498,33 @@ fn check_link(
         Ok(()) => None,
         Err(e) => Some(e.to_string()),
     }
+}
+
+/// E-mails the day's alert digest (see `services::alerts::send_digests`): HQ admins every
+/// unresolved alert, each store manager their stores', once per day and recipient.
+pub async fn alert_digest(cx: &JobContext) -> Result<Outcome, JobError> {
+    let Some(config) = crate::services::mail::config() else {
+        if cx.storage.alerts().digest_recipients().await?.is_empty() {
+            return Ok(vec![("sent".into(), 0)]);
+        }
+        return Err(JobError::Partly(
+            "alert digests are due but no SMTP server is configured (serve --smtp-url or TRASTIENDA_SMTP_URL)".into(),
+        ));
+    };
+    let r = crate::services::alerts::send_digests(cx.storage.as_ref(), &config, &cx.period, cx.now)
+        .await?;
+    if r.failed > 0 {
+        return Err(JobError::Partly(format!(
+            "{} of {} alert digests could not be sent (running it again sends the rest)",
+            r.failed,
+            r.failed + r.sent
+        )));
+    }
+    Ok(vec![
+        ("sent".into(), r.sent),
+        ("nothing_to_send".into(), r.nothing),
+        ("sent_before".into(), r.already),
+    ])
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod aeat;
+pub mod alerts;
 pub mod catalog;
 pub mod certificates;
 pub mod deliveries;

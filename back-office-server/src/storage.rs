@@ -444,8 +444,13 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Replenishment: suppliers, reorder rules, the inputs of suggested orders, stock alerts.
     fn replenish(&self) -> &dyn replenish::ReplenishStorage;
+
+    /// Alerts as HQ handles them: figures, severity, acknowledge and resolve, the daily digest.
+    fn alerts(&self) -> &dyn alerts::AlertStorage;
 }
 
+pub mod alerts;
+mod alerts_sql;
 pub mod dashboard;
 mod dashboard_sql;
 pub mod db;

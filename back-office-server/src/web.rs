@@ -1,6 +1,7 @@
 //! The HQ web dashboard: server-rendered HTML pages under `/dashboard`, signed in with a session
 //! cookie, CSRF-checked forms, and every page scoped to what the viewer's role may see.
 
+pub mod alerts;
 pub mod barcode_rules;
 pub mod catalog;
 pub mod controls;
@@ -196,6 +197,9 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/jobs/{name}/run", jobs::run_now)
         .page("/dashboard/verifactu", verifactu::page)
         .form("/dashboard/verifactu/certificates", verifactu::upload)
+        .page("/dashboard/alerts", alerts::page)
+        .form("/dashboard/alerts/digest", alerts::save_digest)
+        .form("/dashboard/alerts/{id}/handle", alerts::handle)
 }
 
 /// The dashboard's routes (merged into the server's router).

@@ -33,6 +33,7 @@ struct World {
     product: ProductId,
     till: TillId,
     rule: i64,
+    alert: i64,
 }
 
 async fn world(s: &Server) -> World {
@@ -141,6 +142,18 @@ async fn world(s: &Server) -> World {
         .await
         .unwrap();
     let invoice = run.issued[0].id;
+    st.alerts()
+        .raise(
+            "gap",
+            Some(till),
+            None,
+            "till: documents missing",
+            &serde_json::json!({"from": 2, "to": 3}),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let alert = st.list_alerts().await.unwrap()[0].id;
     World {
         franchisee: f.id.0,
         store,
@@ -148,6 +161,7 @@ async fn world(s: &Server) -> World {
         till,
         rule,
         invoice,
+        alert,
     }
 }
 
@@ -186,6 +200,17 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.replenish().list_suppliers().await.unwrap(),
         st.replenish().list_family_rules().await.unwrap(),
         st.replenish().list_store_rules(None).await.unwrap(),
+    ) + &format!(
+        "\n{:?}\n{:?}",
+        st.alerts()
+            .alerts(&back_office_server::storage::alerts::AlertFilter {
+                any_state: true,
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap(),
+        st.alerts().digest_recipients().await.unwrap(),
     )
 }
 
@@ -435,6 +460,24 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
                     ("pkcs12_base64", &client_p12_base64()),
                     ("password", "clave"),
                 ]),
+            ),
+        ),
+        (
+            "/dashboard/alerts/digest",
+            (
+                "/dashboard/alerts/digest".into(),
+                f(&[
+                    ("email", "hq@central.example.es"),
+                    ("enabled", "on"),
+                    ("language", "es"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/alerts/{id}/handle",
+            (
+                format!("/dashboard/alerts/{}/handle", w.alert),
+                f(&[("action", "acknowledge"), ("note", "visto")]),
             ),
         ),
     ])

@@ -155,3 +155,6 @@ problem-replenish_unknown_store = no store is numbered “{ $value }”
 problem-replenish_family_missing = the family must not be empty
 problem-replenish_nothing_to_order = there is nothing to order from this supplier for this store today
 problem-replenish_not_central = only an order to HQ's central warehouse becomes a delivery note
+problem-alert_not_found = There is no alert { $id }.
+problem-alert_resolved_already = Alert { $id } is resolved already.
+problem-digest_needs_email = The daily digest needs an e-mail address.

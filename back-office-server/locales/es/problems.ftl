@@ -155,3 +155,6 @@ problem-replenish_unknown_store = No hay ninguna tienda con el número «{ $valu
 problem-replenish_family_missing = La familia no puede estar vacía.
 problem-replenish_nothing_to_order = Hoy no hay nada que pedir a este proveedor para esta tienda.
 problem-replenish_not_central = Solo un pedido al almacén central se convierte en albarán.
+problem-alert_not_found = No hay ningún aviso { $id }.
+problem-alert_resolved_already = El aviso { $id } ya está resuelto.
+problem-digest_needs_email = Para recibir el resumen diario hace falta una dirección de correo.

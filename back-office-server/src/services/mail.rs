@@ -187,10 +187,16 @@ pub async fn send_pending(
         } else {
             round.failed += 1;
             if after.attempts >= MAX_ATTEMPTS {
+                let params = serde_json::json!({
+                    "invoice_id": after.invoice_id,
+                    "recipient": after.recipient,
+                    "attempts": after.attempts,
+                });
                 storage
-                    .jobs()
-                    .raise_alert(
+                    .alerts()
+                    .raise(
                         "invoice_send_failed",
+                        None,
                         None,
                         &format!(
                             "invoice {} could not be e-mailed to {} after {} attempts: {}",
@@ -199,6 +205,7 @@ pub async fn send_pending(
                             after.attempts,
                             after.last_error.unwrap_or_default()
                         ),
+                        &params,
                         now,
                     )
                     .await?;

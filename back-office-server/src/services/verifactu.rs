@@ -500,9 +500,15 @@ async fn send_taxpayer(
                     a.code.as_deref().unwrap_or("-"),
                     a.text.as_deref().unwrap_or("")
                 );
+                let params = serde_json::json!({
+                    "franchisee": f.legal_name,
+                    "invoice": id.num_serie_factura,
+                    "code": a.code,
+                    "text": a.text,
+                });
                 storage
-                    .jobs()
-                    .raise_alert(ALERT_REJECTED, None, m.trim_end(), now)
+                    .alerts()
+                    .raise(ALERT_REJECTED, None, None, m.trim_end(), &params, now)
                     .await?;
             }
         }
@@ -590,9 +596,10 @@ pub async fn raise_alerts(storage: &dyn Storage, now: DateTime<Utc>) -> Result<(
                 "{}: VERI*FACTU records received more than 24 hours ago have not reached the AEAT",
                 name(s.franchisee_id.0)
             );
+            let params = serde_json::json!({ "franchisee": name(s.franchisee_id.0) });
             storage
-                .jobs()
-                .raise_alert(ALERT_UNSENT, None, &m, now)
+                .alerts()
+                .raise(ALERT_UNSENT, None, None, &m, &params, now)
                 .await?;
         }
     }
@@ -607,9 +614,13 @@ pub async fn raise_alerts(storage: &dyn Storage, now: DateTime<Utc>) -> Result<(
                 "{owner}: the certificate for the AEAT expires on {}",
                 c.not_after.format("%Y-%m-%d")
             );
+            let params = serde_json::json!({
+                "owner": owner,
+                "expires": c.not_after.format("%Y-%m-%d").to_string(),
+            });
             storage
-                .jobs()
-                .raise_alert(ALERT_CERTIFICATE, None, &m, now)
+                .alerts()
+                .raise(ALERT_CERTIFICATE, None, None, &m, &params, now)
                 .await?;
         }
     }

@@ -5,7 +5,7 @@ use super::db::{Row, Tx};
 use super::deliveries::{
     self as dn, DeliveryFilter, DeliveryNote, DeliveryStorage, NewDeliveryNote, NoteRow,
 };
-use super::ingest::alert;
+use super::ingest::alert_with;
 use super::sql_storage::{SqlStorage, exists, load_product, write_change};
 use super::{Product, StorageError, StorageResult, sql};
 use crate::p;
@@ -75,19 +75,46 @@ pub(crate) async fn apply_receipts(
             .await?;
         let Some(found) = found else {
             let m = dn::unknown_note_message(number, doc);
-            alert(tx, "delivery_unknown", till_id, &m, now_us, None).await?;
+            alert_with(
+                tx,
+                "delivery_unknown",
+                till_id,
+                &m,
+                now_us,
+                None,
+                &serde_json::json!({ "number": number }),
+            )
+            .await?;
             continue;
         };
         let (note_id, store_id, status): (i64, i64, String) =
             (found.get(0)?, found.get(1)?, found.get(2)?);
         if store_id != doc.store_id.0 {
             let m = dn::other_store_message(number, store_id, doc);
-            alert(tx, "delivery_unknown", till_id, &m, now_us, None).await?;
+            alert_with(
+                tx,
+                "delivery_unknown",
+                till_id,
+                &m,
+                now_us,
+                None,
+                &serde_json::json!({ "number": number }),
+            )
+            .await?;
             continue;
         }
         if dn::parse_status(&status)? != DeliveryNoteStatus::Pending {
             let m = dn::already_received_message(number, doc);
-            alert(tx, "delivery_difference", till_id, &m, now_us, None).await?;
+            alert_with(
+                tx,
+                "delivery_difference",
+                till_id,
+                &m,
+                now_us,
+                None,
+                &serde_json::json!({ "number": number }),
+            )
+            .await?;
             continue;
         }
         let note_lines: Vec<(i64, i64, String, i64)> = tx
@@ -131,7 +158,16 @@ pub(crate) async fn apply_receipts(
         .await?;
         if !receipt.differences.is_empty() {
             let m = dn::differences_message(number, till_id, &receipt);
-            alert(tx, "delivery_difference", till_id, &m, now_us, None).await?;
+            alert_with(
+                tx,
+                "delivery_difference",
+                till_id,
+                &m,
+                now_us,
+                None,
+                &serde_json::json!({ "number": number }),
+            )
+            .await?;
         }
         // Every till of the store drops the note from its pending list.
         let note = load(tx, note_id).await?;

@@ -18,12 +18,29 @@ pub(crate) async fn alert(
     now: i64,
     gap: Option<(i64, i64)>,
 ) -> StorageResult<()> {
-    tx.execute(
-        "INSERT INTO alerts (kind, till_id, message, created_at, gap_from, gap_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        p![kind, till_id, message, now, gap.map(|g| g.0), gap.map(|g| g.1)],
+    alert_with(
+        tx,
+        kind,
+        till_id,
+        message,
+        now,
+        gap,
+        &serde_json::Value::Null,
     )
-    .await?;
-    Ok(())
+    .await
+}
+
+/// [`alert`] with the figures it is about (`params`, rendered in the reader's language).
+pub(crate) async fn alert_with(
+    tx: &mut dyn Tx,
+    kind: &str,
+    till_id: i64,
+    message: &str,
+    now: i64,
+    gap: Option<(i64, i64)>,
+    params: &serde_json::Value,
+) -> StorageResult<()> {
+    super::alerts_sql::insert(tx, kind, Some(till_id), None, message, params, now, gap).await
 }
 
 /// How far ahead of HQ's clock a till may date a document (clocks drift; NTP is not everywhere).
@@ -167,7 +184,8 @@ pub(crate) async fn push_tx(
                     .await?;
                 if fresh > 0 {
                     conflicts += 1;
-                    alert(tx, "conflict", till_id, &reason, now_us, None).await?;
+                    let params = serde_json::json!({ "seq": seq });
+                    alert_with(tx, "conflict", till_id, &reason, now_us, None, &params).await?;
                 }
                 results.push(PushResult {
                     id: doc.id,
@@ -269,7 +287,8 @@ pub(crate) async fn push_tx(
             if doc.prev_hash != GENESIS_HASH {
                 let m =
                     format!("till {till_id}: document seq 1 does not start from the genesis hash");
-                alert(tx, "chain_break", till_id, &m, now_us, None).await?;
+                let params = serde_json::json!({ "seq": 1, "prev": 0 });
+                alert_with(tx, "chain_break", till_id, &m, now_us, None, &params).await?;
             }
         } else {
             let prev_hash = match &prev_in_batch {
@@ -284,7 +303,8 @@ pub(crate) async fn push_tx(
             };
             if prev_hash.is_some_and(|h| h != doc.prev_hash) {
                 let m = sql::chain_break_message(seq, till_id, seq - 1);
-                alert(tx, "chain_break", till_id, &m, now_us, None).await?;
+                let params = serde_json::json!({ "seq": seq, "prev": seq - 1 });
+                alert_with(tx, "chain_break", till_id, &m, now_us, None, &params).await?;
             }
         }
         // A successor can only be stored already when this document fills a hole.
@@ -298,18 +318,21 @@ pub(crate) async fn push_tx(
             && next_prev != doc.hash
         {
             let m = sql::chain_break_message(seq + 1, till_id, seq);
-            alert(tx, "chain_break", till_id, &m, now_us, None).await?;
+            let params = serde_json::json!({ "seq": seq + 1, "prev": seq });
+            alert_with(tx, "chain_break", till_id, &m, now_us, None, &params).await?;
         }
 
         if seq > last_seq + 1 {
             let m = sql::gap_message(till_id, last_seq + 1, seq - 1);
-            alert(
+            let params = serde_json::json!({ "from": last_seq + 1, "to": seq - 1 });
+            alert_with(
                 tx,
                 "gap",
                 till_id,
                 &m,
                 now_us,
                 Some((last_seq + 1, seq - 1)),
+                &params,
             )
             .await?;
         }
@@ -340,7 +363,8 @@ pub(crate) async fn push_tx(
                 at.format("%Y-%m-%d %H:%M:%S"),
                 now.format("%Y-%m-%d %H:%M:%S UTC")
             );
-            alert(tx, "clock_skew", till_id, &m, now_us, None).await?;
+            let params = serde_json::json!({ "seq": seq, "at": at.to_rfc3339() });
+            alert_with(tx, "clock_skew", till_id, &m, now_us, None, &params).await?;
         }
     }
 
@@ -415,11 +439,12 @@ async fn reconcile_closes(
             })
             .await?;
         let f = reconcile::check(till_id, &close, &docs);
-        for m in &f.mismatches {
-            alert(tx, "z_mismatch", till_id, m, now_us, None).await?;
+        for (m, params) in f.mismatches.iter().zip(&f.mismatch_params) {
+            alert_with(tx, "z_mismatch", till_id, m, now_us, None, params).await?;
         }
         if let Some(m) = &f.over_short {
-            alert(tx, "z_over_short", till_id, m, now_us, None).await?;
+            let params = f.over_short_params.clone().unwrap_or_default();
+            alert_with(tx, "z_over_short", till_id, m, now_us, None, &params).await?;
         }
         let state = if f.mismatches.is_empty() {
             "ok"

@@ -310,9 +310,15 @@ impl JobStorage for SqlStorage {
                     {
                         return Ok(false);
                     }
-                    tx.execute(
-                        "INSERT INTO alerts (kind, till_id, message, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        p![&kind, till, &message, sql::micros(now)],
+                    super::alerts_sql::insert(
+                        tx,
+                        &kind,
+                        till,
+                        None,
+                        &message,
+                        &serde_json::Value::Null,
+                        sql::micros(now),
+                        None,
                     )
                     .await?;
                     Ok(true)

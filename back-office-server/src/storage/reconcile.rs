@@ -14,6 +14,11 @@ pub struct Findings {
     pub mismatches: Vec<String>,
     /// Set when the counted cash is off by more than the tolerance.
     pub over_short: Option<String>,
+    /// The figures of each mismatch (`z`, `what`: tickets, gross or cash, `close`, `documents`;
+    /// amounts in cents), in the order of `mismatches`.
+    pub mismatch_params: Vec<serde_json::Value>,
+    /// The figures of the over/short (`z`, `diff_cents`, `tolerance_cents`, `approved_by`, `note`).
+    pub over_short_params: Option<serde_json::Value>,
 }
 
 /// Checks `close` (a till's Z) against `docs`, the till's documents `first_seq..=last_seq`.
@@ -42,17 +47,26 @@ pub fn check(till_id: i64, close: &CashClose, docs: &[Document]) -> Findings {
             "till {till_id} Z {z}: the close counts {} tickets, the documents hold {tickets}",
             close.ticket_count
         ));
+        f.mismatch_params.push(serde_json::json!({
+            "z": z, "what": "tickets", "close": close.ticket_count, "documents": tickets
+        }));
     }
     if close.gross != gross {
         f.mismatches.push(format!(
             "till {till_id} Z {z}: the close says gross {}, the documents add up to {gross}",
             close.gross
         ));
+        f.mismatch_params.push(serde_json::json!({
+            "z": z, "what": "gross", "close": close.gross.cents(), "documents": gross.cents()
+        }));
     }
     if claimed_cash != expected_cash {
         f.mismatches.push(format!(
             "till {till_id} Z {z}: the close expected {claimed_cash} in cash, the documents say {expected_cash}"
         ));
+        f.mismatch_params.push(serde_json::json!({
+            "z": z, "what": "cash", "close": claimed_cash.cents(), "documents": expected_cash.cents()
+        }));
     }
     let tolerance = close
         .tolerance
@@ -66,6 +80,13 @@ pub fn check(till_id: i64, close: &CashClose, docs: &[Document]) -> Findings {
         f.over_short = Some(format!(
             "till {till_id} Z {z}: cash over/short {diff} beyond the tolerance of {tolerance}, {approval}"
         ));
+        f.over_short_params = Some(serde_json::json!({
+            "z": z,
+            "diff_cents": diff.cents(),
+            "tolerance_cents": tolerance.cents(),
+            "approved_by": close.approved_by.map(|s| s.0),
+            "note": close.note,
+        }));
     }
     f
 }

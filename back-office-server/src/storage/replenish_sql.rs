@@ -333,9 +333,15 @@ impl ReplenishStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.execute(
-                        "INSERT INTO alerts (kind, store_id, message, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        p![&kind, store.0, &message, sql::micros(now)],
+                    super::alerts_sql::insert(
+                        tx,
+                        &kind,
+                        None,
+                        Some(store.0),
+                        &message,
+                        &serde_json::Value::Null,
+                        sql::micros(now),
+                        None,
                     )
                     .await?;
                     Ok(())

@@ -1378,6 +1378,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn alerts(&self) -> &dyn super::alerts::AlertStorage {
+        self
+    }
+
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {
         self.db
             .read(|tx| {

@@ -579,7 +579,7 @@ pub async fn cash_page(
         per_store
             .entry(r.store_id)
             .or_insert_with(|| (r.store.clone(), 0))
-            .1 += r.over_short.cents().abs();
+            .1 += r.over_short.cents();
     }
     let chart_rows: Vec<(String, i64)> = per_store.into_values().collect();
     let m = |k: &str| t.msg(k);
@@ -593,7 +593,11 @@ pub async fn cash_page(
             ("cash-beyond", flagged.to_string()),
         ]))
         section class="card" {
-            (chart_or(t, rows.is_empty(), "cash-empty", "cash-chart", &chart_rows, &|c| t.money(Money::from_cents(c))))
+            @if rows.is_empty() {
+                (html::muted(&m("cash-empty")))
+            } @else {
+                (html::bar_chart_signed(t, &m("cash-chart"), &chart_rows))
+            }
         }
         section class="card" {
             table id="report" {

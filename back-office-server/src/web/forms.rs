@@ -239,3 +239,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SignInForm<T> {
         Ok(Self(fields(t, &bytes)?))
     }
 }
+
+/// A form that changes data within a store scope: signed in, the session's CSRF token (else 403),
+/// an HQ admin or a store manager (an analyst gets 403, read-only), then the fields `T` (else
+/// 422). The handler checks the thing changed is in the manager's stores
+/// ([`Viewer::sees_store`]); an admin acts on any.
+pub struct ScopedWriteForm<T>(pub Viewer, pub T);
+
+impl<T> ChecksCsrf for ScopedWriteForm<T> {}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ScopedWriteForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let (v, headers, bytes) = viewer_and_body(req, st).await?;
+        let t = v.t();
+        if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
+            return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
+        }
+        if !matches!(
+            v.user.role,
+            crate::storage::dashboard::DashboardRole::Admin
+                | crate::storage::dashboard::DashboardRole::Manager
+        ) {
+            return Err(WebError::forbidden(t.msg_with(
+                "error-read-only",
+                &[("role", &html::role_name(t, v.user.role))],
+            ))
+            .into_response());
+        }
+        let form = fields(t, &bytes).map_err(IntoResponse::into_response)?;
+        Ok(Self(v, form))
+    }
+}

@@ -68,6 +68,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("tills", "/dashboard/tills", "nav-tills"),
     ("staff", "/dashboard/staff", "nav-staff"),
     ("reports", "/dashboard/reports", "nav-reports"),
+    ("alerts", "/dashboard/alerts", "nav-alerts"),
 ];
 
 /// The ES | EN switch: links to `/dashboard/lang`, which sets the cookie and comes back to `back`.
@@ -200,7 +201,9 @@ pub fn badge(class: &str, text: &str) -> Markup {
 /// period and a thin one for the previous period. Values are cents; negatives draw as empty bars
 /// (refund-heavy rows).
 pub fn bar_chart(t: &Tr, title: &str, rows: &[(String, i64, i64)]) -> Markup {
-    chart(t, title, rows, true, &|c| t.money(Money::from_cents(c)))
+    chart(t, title, rows, true, false, &|c| {
+        t.money(Money::from_cents(c))
+    })
 }
 
 /// The same chart with one bar per row (no previous period), values written by `value`.
@@ -211,7 +214,18 @@ pub fn bar_chart_single(
     value: &dyn Fn(i64) -> String,
 ) -> Markup {
     let rows: Vec<(String, i64, i64)> = rows.iter().map(|(l, v)| (l.clone(), *v, 0)).collect();
-    chart(t, title, &rows, false, value)
+    chart(t, title, &rows, false, false, value)
+}
+
+/// One bar per row for amounts that may be negative (a cash shortage): the bar's length is the
+/// amount's size, a negative bar is drawn in the warning colour, and the amount is written with
+/// its sign (`−7,00 €`, `+3,00 €`).
+pub fn bar_chart_signed(t: &Tr, title: &str, rows: &[(String, i64)]) -> Markup {
+    let rows: Vec<(String, i64, i64)> = rows.iter().map(|(l, v)| (l.clone(), *v, 0)).collect();
+    chart(t, title, &rows, false, true, &|c| {
+        let m = t.money(Money::from_cents(c));
+        if c > 0 { format!("+{m}") } else { m }
+    })
 }
 
 /// How many characters of a row's label the chart shows.
@@ -234,11 +248,14 @@ fn chart(
     title: &str,
     rows: &[(String, i64, i64)],
     with_prev: bool,
+    signed: bool,
     value: &dyn Fn(i64) -> String,
 ) -> Markup {
+    // Signed charts draw a bar as long as the amount's size; the others draw negatives empty.
+    let size = |v: i64| if signed { v.abs() } else { v.max(0) };
     let max = rows
         .iter()
-        .flat_map(|r| [r.1, r.2])
+        .flat_map(|r| [size(r.1), size(r.2)])
         .max()
         .unwrap_or(0)
         .max(1);
@@ -253,11 +270,11 @@ fn chart(
             title { (title) }
             @for (i, (label, now, prev)) in rows.iter().enumerate() {
                 @let y = i as i64 * row_h + 4;
-                @let wn = (now.max(&0) * bar_w) / max;
-                @let wp = (prev.max(&0) * bar_w) / max;
+                @let wn = (size(*now) * bar_w) / max;
+                @let wp = (size(*prev) * bar_w) / max;
                 @let m = value(*now);
                 text x=(label_w - 8) y=(y + 13) text-anchor="end" class="lbl" { (short_label(label)) }
-                rect x=(label_w) y=(y) width=(wn) height="16" class="now" { title { (label) ": " (m) } }
+                rect x=(label_w) y=(y) width=(wn) height="16" class=(if signed && *now < 0 { "now neg" } else { "now" }) { title { (label) ": " (m) } }
                 @if with_prev {
                     rect x=(label_w) y=(y + 19) width=(wp) height="5" class="prev" {}
                 }
@@ -340,6 +357,28 @@ mod tests {
         );
         assert!(svg.contains(">€1,234.56<"), "{svg}");
         assert!(!svg.contains("periodo"), "{svg}");
+    }
+
+    #[test]
+    fn a_shortage_is_drawn_with_its_sign() {
+        let svg = bar_chart_signed(
+            Tr::es(),
+            "Descuadre",
+            &[("Centro".into(), -700), ("Norte".into(), 350)],
+        )
+        .into_string();
+        assert!(svg.contains(">−7,00 €<"), "{svg}");
+        assert!(svg.contains(">+3,50 €<"), "{svg}");
+        assert!(!svg.contains(">7,00 €<"), "{svg}");
+        // The shortage is the longest bar, drawn as a shortage.
+        assert!(
+            svg.contains("width=\"460\" height=\"16\" class=\"now neg\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("width=\"230\" height=\"16\" class=\"now\""),
+            "{svg}"
+        );
     }
 
     #[test]

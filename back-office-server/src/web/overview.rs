@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
-use sync_protocol::{Money, StoreId, TillId};
+use sync_protocol::{Money, StoreId};
 
 /// Hours without a sync after which a till counts as offline, unless the page asks otherwise.
 pub const DEFAULT_OFFLINE_HOURS: i64 = 24;
@@ -61,11 +61,6 @@ pub async fn page(
     let stores = visible_stores(&st, &v).await?;
     let names: HashMap<StoreId, String> = stores.iter().map(|s| (s.id, s.name.clone())).collect();
     let tills = visible_tills(&st, &v).await?;
-    let till_store: HashMap<TillId, (StoreId, String)> = tills
-        .iter()
-        .map(|t| (t.id, (t.store_id, t.name.clone())))
-        .collect();
-
     // Today's sales per store, from the aggregates.
     let mut per_store: HashMap<StoreId, (i64, Money)> = HashMap::new();
     for r in st
@@ -101,39 +96,23 @@ pub async fn page(
         })
         .collect();
 
-    // Open alerts of the visible tills (HQ also sees alerts tied to no till).
-    let alerts: Vec<_> = st
-        .storage
-        .dashboard()
-        .open_alerts()
-        .await?
-        .into_iter()
-        .filter(|a| match (a.till_id, a.store_id) {
-            (Some(t), _) => till_store.contains_key(&t),
-            (None, Some(s)) => v.sees_store(s),
-            (None, None) => v.scope().is_none(),
-        })
+    // Tills HQ created that never enrolled: not offline, never online (no code was used yet).
+    let never_enrolled: Vec<&Till> = tills
+        .iter()
+        .filter(|x| x.enrolled_at.is_none() && x.revoked_at.is_none())
         .collect();
-    let kind = |k: &str| match k {
-        "conflict" => t.msg("alert-conflict"),
-        "gap" => t.msg("alert-gap"),
-        "chain_break" => t.msg("alert-chain-break"),
-        "delivery_difference" => t.msg("alert-delivery-difference"),
-        "delivery_unknown" => t.msg("alert-delivery-unknown"),
-        "job_failed" => t.msg("alert-job-failed"),
-        "chain_verify" => t.msg("alert-chain-verify"),
-        "clock_skew" => t.msg("alert-clock-skew"),
-        "verifactu_rejected" => t.msg("alert-verifactu-rejected"),
-        "verifactu_unsent" => t.msg("alert-verifactu-unsent"),
-        "verifactu_certificate" => t.msg("alert-verifactu-certificate"),
-        "verifactu_bad_hash" | "verifactu_chain_break" | "verifactu_mismatch" => {
-            t.msg("alert-verifactu-record")
-        }
-        "stock_negative" | "stock_below_reorder" | "stock_out_expected" => {
-            super::replenish::alert_name(t, k)
-        }
-        other => other.to_string(),
-    };
+
+    // Unresolved alerts the viewer may see (a manager: their stores'), in their language.
+    let (alerts, open_alerts) = st
+        .storage
+        .alerts()
+        .alerts(&crate::storage::alerts::AlertFilter {
+            scope: v.scope().map(<[StoreId]>::to_vec),
+            limit: 50,
+            ..Default::default()
+        })
+        .await?;
+    let alert_names = crate::services::alerts::Names::load(st.storage.as_ref()).await?;
 
     let m = |k: &str| t.msg(k);
     let gross = t.money(total_gross);
@@ -147,7 +126,7 @@ pub async fn page(
                 span { (t.msg_with("overview-offline-kpi", &[("hours", &hours)])) }
                 b { (offline.len()) }
             }
-            div class="kpi" { span { (m("overview-open-alerts")) } b { (t.int(alerts.len() as i64)) } }
+            div class="kpi" { span { (m("overview-open-alerts")) } b id="open-alerts" { a href="/dashboard/alerts" { (t.int(i64::try_from(open_alerts).unwrap_or(i64::MAX))) } } }
         }
         div class="grid" {
             section class="card" {
@@ -177,15 +156,31 @@ pub async fn page(
             }
             section class="card" {
                 h2 { (m("overview-offline-tills")) }
-                @if offline.is_empty() {
+                @if offline.is_empty() && never_enrolled.is_empty() {
                     (html::muted(&t.msg_with("overview-all-synced", &[("hours", &hours)])))
-                } @else {
+                } @else if offline.is_empty() {
+                    (html::muted(&t.msg_with("overview-enrolled-synced", &[("hours", &hours)])))
+                }
+                @if !offline.is_empty() {
+                    p id="offline-count" { (t.msg_with("overview-offline-count", &[("count", &offline.len()), ("hours", &hours)])) }
                     ul id="offline-tills" {
                         @for (till, since) in &offline {
                             li {
                                 b { (till.name) } " · "
                                 (names.get(&till.store_id).map(String::as_str).unwrap_or(""))
                                 " — " (html::badge("warn", since))
+                            }
+                        }
+                    }
+                }
+                @if !never_enrolled.is_empty() {
+                    p id="unenrolled-count" { (t.msg_with("overview-never-enrolled-count", &[("count", &never_enrolled.len())])) }
+                    ul id="unenrolled-tills" {
+                        @for till in &never_enrolled {
+                            li {
+                                a href="/dashboard/tills" { b { (till.name) } } " · "
+                                (names.get(&till.store_id).map(String::as_str).unwrap_or(""))
+                                " — " (html::badge("", &m("overview-never-enrolled")))
                             }
                         }
                     }
@@ -198,13 +193,17 @@ pub async fn page(
                 (html::muted(&m("overview-no-alerts")))
             } @else {
                 ul id="alerts" {
-                    @for a in alerts.iter().rev().take(50) {
-                        li {
-                            (html::badge("bad", &kind(&a.kind))) " " (a.message) " "
+                    @for a in &alerts {
+                        li data-kind=(a.kind) {
+                            (super::alerts::alert_line(&v, &alert_names, a)) " "
                             span class="muted" { (t.datetime(a.created_at)) }
+                            @if a.acknowledged_at.is_some() {
+                                " " (html::badge("", &m("alert-state-acknowledged")))
+                            }
                         }
                     }
                 }
+                p { a href="/dashboard/alerts" id="all-alerts" { (t.msg_with("overview-all-alerts", &[("count", &open_alerts)])) } }
             }
         }
         p class="muted" {
