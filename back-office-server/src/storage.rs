@@ -444,6 +444,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Replenishment: suppliers, reorder rules, the inputs of suggested orders, stock alerts.
     fn replenish(&self) -> &dyn replenish::ReplenishStorage;
+
+    /// People and access: users, staff changes, admin tokens, the product page, the audit log.
+    fn people(&self) -> &dyn people::PeopleStorage;
 }
 
 pub mod dashboard;
@@ -456,6 +459,8 @@ pub mod invoicing;
 mod invoicing_sql;
 pub mod jobs;
 mod jobs_sql;
+pub mod people;
+mod people_sql;
 pub mod postgres;
 pub mod reconcile;
 pub mod replenish;

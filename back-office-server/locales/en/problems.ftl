@@ -155,3 +155,11 @@ problem-replenish_unknown_store = no store is numbered “{ $value }”
 problem-replenish_family_missing = the family must not be empty
 problem-replenish_nothing_to_order = there is nothing to order from this supplier for this store today
 problem-replenish_not_central = only an order to HQ's central warehouse becomes a delivery note
+
+## People and access
+
+problem-user_not_found = dashboard user { $id } not found
+problem-user_name_not_found = no dashboard user is called “{ $name }”
+problem-token_not_found = API token { $id } not found
+problem-last_admin = this is the last active administrator: make another user an administrator first
+problem-current_password_wrong = the current password is not right; nothing was changed

@@ -155,3 +155,11 @@ problem-replenish_unknown_store = No hay ninguna tienda con el número «{ $valu
 problem-replenish_family_missing = La familia no puede estar vacía.
 problem-replenish_nothing_to_order = Hoy no hay nada que pedir a este proveedor para esta tienda.
 problem-replenish_not_central = Solo un pedido al almacén central se convierte en albarán.
+
+## Personas y accesos
+
+problem-user_not_found = No existe el usuario del panel { $id }.
+problem-user_name_not_found = Ningún usuario del panel se llama «{ $name }».
+problem-token_not_found = No existe el token de API { $id }.
+problem-last_admin = Es el último administrador activo: haz antes administrador a otro usuario.
+problem-current_password_wrong = La contraseña actual no es correcta; no se ha cambiado nada.

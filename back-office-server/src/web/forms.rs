@@ -239,3 +239,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SignInForm<T> {
         Ok(Self(fields(t, &bytes)?))
     }
 }
+
+/// A form that changes a store's till staff: checked like [`WriteForm`], but a store manager may
+/// send it too (the handler then checks the staff member is of one of their stores, else 403).
+/// An analyst is refused (403, read-only).
+pub struct StaffWriteForm<T>(pub Viewer, pub T);
+
+impl<T> ChecksCsrf for StaffWriteForm<T> {}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for StaffWriteForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let (v, headers, bytes) = viewer_and_body(req, st).await?;
+        let t = v.t();
+        if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
+            return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
+        }
+        if !v.can_write_staff() {
+            return Err(WebError::forbidden(t.msg_with(
+                "error-read-only",
+                &[("role", &html::role_name(t, v.user.role))],
+            ))
+            .into_response());
+        }
+        let form = fields(t, &bytes).map_err(IntoResponse::into_response)?;
+        Ok(Self(v, form))
+    }
+}
