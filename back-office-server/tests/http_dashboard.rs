@@ -546,7 +546,7 @@ async fn writes_need_csrf_and_the_admin_role(s: &Server) {
         )
         .await;
     p.assert(StatusCode::OK, "bulk-confirm");
-    assert_eq!(product_price(s, w.product).await, Money::from_cents(345));
+    assert_eq!(product_price(s, w.product).await, Money::from_cents(399));
     let p = hq
         .post(
             "/dashboard/catalog/bulk-price",
