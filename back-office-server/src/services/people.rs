@@ -359,14 +359,20 @@ pub struct ProductPageIn {
     pub active: bool,
 }
 
-fn checked(b: &ProductPageIn) -> Result<(NewProduct, ProductExtra), Problem> {
+/// `kept`: the product's barcodes as stored, kept as they are even if a check digit rule they
+/// predate would refuse them (only new codes are checked).
+fn checked(b: &ProductPageIn, kept: &[String]) -> Result<(NewProduct, ProductExtra), Problem> {
     let mut barcodes: Vec<String> = Vec::new();
     for c in b
         .barcodes
         .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .filter(|c| !c.is_empty())
     {
-        let c = barcode(c)?;
+        let c = if kept.iter().any(|k| k == c) {
+            c.to_string()
+        } else {
+            barcode(c)?
+        };
         if barcodes.contains(&c) {
             return Err(Problem::new("barcode_duplicate_in_request").with("code", c));
         }
@@ -400,7 +406,7 @@ pub async fn create_product(
     by: &AuditEntry,
     b: &ProductPageIn,
 ) -> ServiceResult<Product> {
-    let (p, x) = checked(b)?;
+    let (p, x) = checked(b, &[])?;
     let a = by.with("product.create", "", format!("{} at {}", p.name, p.price));
     let product = db.people().create_product(&p, &x, &a).await?;
     if !b.active {
@@ -417,7 +423,8 @@ pub async fn save_product(
     id: ProductId,
     b: &ProductPageIn,
 ) -> ServiceResult<Product> {
-    let (p, x) = checked(b)?;
+    let kept = db.get_product(id).await?.barcodes;
+    let (p, x) = checked(b, &kept)?;
     let a = by.with("product.edit", "", "");
     db.people()
         .save_product(
