@@ -371,6 +371,61 @@ async fn product_page_creates_and_edits_with_margin(s: &Server) {
 }
 on_both_backends!(product_page_creates_and_edits_with_margin);
 
+/// A product whose stored barcode predates the check-digit rule (an internal code) stays editable
+/// on its page: the old code is kept as it is, a new bad one is still refused.
+async fn a_product_with_an_old_unchecked_barcode_stays_editable(s: &Server) {
+    let w = world(s).await;
+    let old = s
+        .storage
+        .create_product(&NewProduct {
+            sku: "INT-1".into(),
+            name: "Pan a granel".into(),
+            tax_rate_id: w.rate,
+            price: Money::from_cents(120),
+            barcodes: vec!["2000000000011".into()],
+        })
+        .await
+        .unwrap();
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
+    let rate = w.rate.to_string();
+    let path = format!("/dashboard/catalog/{}", old.id);
+    let p = hq
+        .post(
+            &path,
+            &with(
+                product_form("INT-1", "Pan a granel", "2000000000011", &rate, "1,30", ""),
+                &csrf,
+            ),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        s.storage.get_product(old.id).await.unwrap().price,
+        Money::from_cents(130)
+    );
+    hq.post(
+        &path,
+        &with(
+            product_form(
+                "INT-1",
+                "Pan a granel",
+                "2000000000011 2000000000028",
+                &rate,
+                "1,40",
+                "",
+            ),
+            &csrf,
+        ),
+    )
+    .await
+    .assert(StatusCode::UNPROCESSABLE_ENTITY, "2000000000028");
+    assert_eq!(
+        s.storage.get_product(old.id).await.unwrap().price,
+        Money::from_cents(130)
+    );
+}
+on_both_backends!(a_product_with_an_old_unchecked_barcode_stays_editable);
+
 async fn bulk_price_change_is_previewed_and_confirmed(s: &Server) {
     let w = world(s).await;
     let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
