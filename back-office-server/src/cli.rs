@@ -1,4 +1,5 @@
-//! The `back-office-server` command line: `serve`, `migrate`, `admin create`, `demo`.
+//! The `back-office-server` command line: `serve`, `migrate`, `admin create`, `demo`, `users`,
+//! `tokens`.
 
 use crate::app::{AppState, router};
 use crate::storage::{self, Storage};
@@ -163,6 +164,68 @@ pub enum Command {
         /// Days of trade the first run rings through the till core before serving (0 to 366).
         #[arg(long, default_value_t = crate::demo::HISTORY_DAYS, value_parser = clap::value_parser!(i64).range(0..=366))]
         history_days: i64,
+    },
+    /// Dashboard users: disable, enable, reset a password, end sessions (each in the audit log).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// HQ admin API tokens: list, revoke (each revocation in the audit log).
+    Tokens {
+        #[command(subcommand)]
+        command: TokensCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Every dashboard user with role, stores, state and open sessions.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Stop a user from signing in and end their sessions (not the last active admin).
+    Disable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        username: String,
+    },
+    /// Let a disabled user sign in again.
+    Enable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        username: String,
+    },
+    /// Set a new password and end the user's sessions. The password is read from
+    /// TRASTIENDA_PASSWORD or the first line of standard input; with --one-time a random one is
+    /// made and printed once.
+    ResetPassword {
+        #[command(flatten)]
+        db: DatabaseArg,
+        username: String,
+        #[arg(long)]
+        one_time: bool,
+    },
+    /// Sign a user out everywhere.
+    EndSessions {
+        #[command(flatten)]
+        db: DatabaseArg,
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Every HQ admin API token: id, name, created, last used, revoked.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke a token by its id (as `tokens list` shows it): it no longer opens the API.
+    Revoke {
+        #[command(flatten)]
+        db: DatabaseArg,
+        id: i64,
     },
 }
 
@@ -468,6 +531,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Verifactu { command } => verifactu_command(command).await,
+        Command::Users { command } => users_command(command).await,
+        Command::Tokens { command } => tokens_command(command).await,
         Command::Demo {
             db,
             listen,
@@ -500,6 +565,152 @@ pub async fn run(cli: Cli) -> Result<()> {
                 shutdown_signal(),
             )
             .await
+        }
+    }
+}
+
+/// A service's refusal as the command's error, in English.
+fn refused(e: crate::storage::StorageError) -> anyhow::Error {
+    match e.problem() {
+        Some(p) => anyhow::anyhow!("{}", p.message(crate::i18n::Lang::En)),
+        None => anyhow::anyhow!("{e}"),
+    }
+}
+
+fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or_else(
+        || "-".into(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+async fn users_command(command: UsersCommand) -> Result<()> {
+    use crate::services::people as svc;
+    let by = svc::cli_actor();
+    match command {
+        UsersCommand::List { db } => {
+            let st = open(&db.database).await?;
+            for u in st
+                .people()
+                .list_users(chrono::Utc::now())
+                .await
+                .map_err(refused)?
+            {
+                println!(
+                    "{}\t{}\t{}\tstores {}\t{}\t{} sessions",
+                    u.id,
+                    u.username,
+                    u.role.as_str(),
+                    u.stores
+                        .iter()
+                        .map(|s| s.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    if u.disabled { "disabled" } else { "active" },
+                    u.sessions
+                );
+            }
+            Ok(())
+        }
+        UsersCommand::Disable { db, username } => {
+            let st = open(&db.database).await?;
+            let id = svc::user_id_by_name(st.as_ref(), &username)
+                .await
+                .map_err(refused)?;
+            svc::set_disabled(st.as_ref(), &by, id, true)
+                .await
+                .map_err(refused)?;
+            println!("{username} is disabled and signed out everywhere");
+            Ok(())
+        }
+        UsersCommand::Enable { db, username } => {
+            let st = open(&db.database).await?;
+            let id = svc::user_id_by_name(st.as_ref(), &username)
+                .await
+                .map_err(refused)?;
+            svc::set_disabled(st.as_ref(), &by, id, false)
+                .await
+                .map_err(refused)?;
+            println!("{username} may sign in again");
+            Ok(())
+        }
+        UsersCommand::ResetPassword {
+            db,
+            username,
+            one_time,
+        } => {
+            let st = open(&db.database).await?;
+            let id = svc::user_id_by_name(st.as_ref(), &username)
+                .await
+                .map_err(refused)?;
+            let password = if one_time {
+                None
+            } else {
+                Some(match std::env::var("TRASTIENDA_PASSWORD") {
+                    Ok(p) => p,
+                    Err(_) => {
+                        eprintln!("New password for {username} (at least 10 characters):");
+                        let mut line = String::new();
+                        std::io::stdin()
+                            .read_line(&mut line)
+                            .context("reading the password from standard input")?;
+                        line.trim_end_matches(['\r', '\n']).to_string()
+                    }
+                })
+            };
+            if password.as_deref().is_some_and(|p| p.trim().is_empty()) {
+                bail!("the password is empty (use --one-time for a random one)");
+            }
+            match svc::reset_password(st.as_ref(), &by, id, password.as_deref())
+                .await
+                .map_err(refused)?
+            {
+                Some(p) => println!(
+                    "{username}'s sessions ended. One-time password (shown only now):\n\n    {p}\n"
+                ),
+                None => println!("{username}'s password is set and their sessions ended"),
+            }
+            Ok(())
+        }
+        UsersCommand::EndSessions { db, username } => {
+            let st = open(&db.database).await?;
+            let id = svc::user_id_by_name(st.as_ref(), &username)
+                .await
+                .map_err(refused)?;
+            let n = svc::end_sessions(st.as_ref(), &by, id)
+                .await
+                .map_err(refused)?;
+            println!("{n} sessions of {username} ended");
+            Ok(())
+        }
+    }
+}
+
+async fn tokens_command(command: TokensCommand) -> Result<()> {
+    use crate::services::people as svc;
+    match command {
+        TokensCommand::List { db } => {
+            let st = open(&db.database).await?;
+            println!("id\tname\tcreated\tlast used\trevoked");
+            for k in st.people().list_admin_tokens().await.map_err(refused)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    k.id,
+                    k.name,
+                    when(Some(k.created_at)),
+                    when(k.last_used_at),
+                    when(k.revoked_at)
+                );
+            }
+            Ok(())
+        }
+        TokensCommand::Revoke { db, id } => {
+            let st = open(&db.database).await?;
+            svc::revoke_token(st.as_ref(), &svc::cli_actor(), id)
+                .await
+                .map_err(refused)?;
+            println!("token {id} is revoked");
+            Ok(())
         }
     }
 }

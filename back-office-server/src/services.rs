@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod fields;
 pub mod invoicing;
 pub mod mail;
+pub mod people;
 pub mod replenish;
 pub mod reports;
 pub mod staff;

@@ -447,6 +447,8 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Alerts as HQ handles them: figures, severity, acknowledge and resolve, the daily digest.
     fn alerts(&self) -> &dyn alerts::AlertStorage;
+    /// People and access: users, staff changes, admin tokens, the product page, the audit log.
+    fn people(&self) -> &dyn people::PeopleStorage;
 }
 
 pub mod alerts;
@@ -461,6 +463,8 @@ pub mod invoicing;
 mod invoicing_sql;
 pub mod jobs;
 mod jobs_sql;
+pub mod people;
+mod people_sql;
 pub mod postgres;
 pub mod reconcile;
 pub mod replenish;

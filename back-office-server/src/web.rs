@@ -13,6 +13,7 @@ pub mod invoicing;
 pub mod jobs;
 pub mod login;
 pub mod overview;
+pub mod people;
 pub mod replenish;
 pub mod reports;
 pub mod staff;
@@ -23,7 +24,7 @@ pub mod verifactu;
 
 pub use crate::i18n;
 pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
-pub use forms::{SessionForm, SignInForm, WriteForm};
+pub use forms::{ScopedWriteForm, SessionForm, SignInForm, WriteForm};
 
 use crate::app::AppState;
 use crate::problem::Problem;
@@ -200,6 +201,23 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/alerts", alerts::page)
         .form("/dashboard/alerts/digest", alerts::save_digest)
         .form("/dashboard/alerts/{id}/handle", alerts::handle)
+        .page("/dashboard/catalog/new", catalog::new_form)
+        .form("/dashboard/catalog/new", catalog::create)
+        .form("/dashboard/staff/{id}", staff::edit)
+        .form("/dashboard/staff/{id}/pin", staff::reset_pin)
+        .page("/dashboard/users", people::list)
+        .form("/dashboard/users", people::create)
+        .page("/dashboard/users/{id}", people::show)
+        .form("/dashboard/users/{id}", people::save)
+        .form("/dashboard/users/{id}/state", people::set_state)
+        .form("/dashboard/users/{id}/password", people::reset_password)
+        .form("/dashboard/users/{id}/sessions", people::end_sessions)
+        .page("/dashboard/account", people::account)
+        .form("/dashboard/account/password", people::change_password)
+        .page("/dashboard/tokens", people::tokens)
+        .form("/dashboard/tokens", people::create_token)
+        .form("/dashboard/tokens/{id}/revoke", people::revoke_token)
+        .page("/dashboard/audit", people::audit)
 }
 
 /// The dashboard's routes (merged into the server's router).
@@ -473,6 +491,20 @@ impl Viewer {
 
     pub fn can_write(&self) -> bool {
         self.user.role == DashboardRole::Admin
+    }
+
+    /// Whether the viewer may change till staff: HQ admins, and store managers for their own
+    /// stores' staff (checked per member with [`Self::sees_store`]).
+    pub fn can_write_staff(&self) -> bool {
+        matches!(
+            self.user.role,
+            DashboardRole::Admin | DashboardRole::Manager
+        )
+    }
+
+    /// Whether the viewer reads HQ's pages (people, tokens, audit): admins and analysts.
+    pub fn is_hq(&self) -> bool {
+        self.scope().is_none()
     }
 
     /// The hidden CSRF field every form carries (checked by [`WriteForm`] and [`SessionForm`]).

@@ -544,11 +544,25 @@ async fn writes_need_csrf_and_the_admin_role(s: &Server) {
     .await;
     assert!(!hq.get(&path).await.body.contains("4,25 €"));
 
-    // Bulk: +10 % on the two "leche" products only.
+    // Bulk: +10 % on the two "leche" products only: a preview first, then the confirmation.
     let p = hq
         .post(
             "/dashboard/catalog/bulk-price",
             &[("csrf", &csrf), ("q", "leche"), ("percent", "10")],
+        )
+        .await;
+    p.assert(StatusCode::OK, "bulk-confirm");
+    assert_eq!(product_price(s, w.product).await, Money::from_cents(399));
+    let p = hq
+        .post(
+            "/dashboard/catalog/bulk-price",
+            &[
+                ("csrf", &csrf),
+                ("q", "leche"),
+                ("percent", "10"),
+                ("expected", "2"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);

@@ -34,6 +34,10 @@ struct World {
     till: TillId,
     rule: i64,
     alert: i64,
+    rate: i64,
+    staff: i64,
+    other_user: i64,
+    token: i64,
 }
 
 async fn world(s: &Server) -> World {
@@ -77,14 +81,17 @@ async fn world(s: &Server) -> World {
         .await
         .unwrap()
         .id;
-    st.create_staff(&NewStaff {
-        name: "Ana".into(),
-        role: StaffRole::Cashier,
-        store_id: store,
-        pin_hash: auth::hash_pin("1234").unwrap(),
-    })
-    .await
-    .unwrap();
+    let staff = st
+        .create_staff(&NewStaff {
+            name: "Ana".into(),
+            role: StaffRole::Cashier,
+            store_id: store,
+            pin_hash: auth::hash_pin("1234").unwrap(),
+        })
+        .await
+        .unwrap()
+        .id
+        .0;
     let till = enrolled(s, store, "Caja 1").await.till_id;
     let rule = VariableMeasureRule {
         prefix: "25".into(),
@@ -101,6 +108,20 @@ async fn world(s: &Server) -> World {
     )
     .await
     .unwrap();
+    let other_user = back_office_server::services::accounts::create_user(
+        &*st.clone(),
+        "otro",
+        "Otro usuario",
+        PASSWORD,
+        DashboardRole::Analyst,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let token = st
+        .create_admin("Integración", &auth::hash_token(&auth::new_token()))
+        .await
+        .unwrap();
     // An invoice already issued (a past month), for the credit-note form.
     use back_office_server::services::invoicing as inv;
     use back_office_server::storage::invoicing::{ContractIn, IssuerIn};
@@ -162,6 +183,10 @@ async fn world(s: &Server) -> World {
         rule,
         invoice,
         alert,
+        rate: rate.id,
+        staff,
+        other_user,
+        token,
     }
 }
 
@@ -201,7 +226,7 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.replenish().list_family_rules().await.unwrap(),
         st.replenish().list_store_rules(None).await.unwrap(),
     ) + &format!(
-        "\n{:?}\n{:?}",
+        "\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         st.alerts()
             .alerts(&back_office_server::storage::alerts::AlertFilter {
                 any_state: true,
@@ -211,6 +236,15 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
             .await
             .unwrap(),
         st.alerts().digest_recipients().await.unwrap(),
+        st.people().list_users(Utc::now()).await.unwrap(),
+        st.people().list_admin_tokens().await.unwrap(),
+        st.people()
+            .audit(&back_office_server::storage::people::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap(),
     )
 }
 
@@ -474,11 +508,98 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/catalog/new",
+            (
+                "/dashboard/catalog/new".into(),
+                f(&[
+                    ("full", "1"),
+                    ("sku", "NEW-2"),
+                    ("name", "Aceite de oliva 1 l"),
+                    ("barcodes", ""),
+                    ("category", "Aceites"),
+                    ("tax_rate_id", &w.rate.to_string()),
+                    ("price", "6,95"),
+                    ("cost", "4,10"),
+                    ("sold_by", "unit"),
+                    ("active", "1"),
+                ]),
+            ),
+        ),
+        (
             "/dashboard/alerts/{id}/handle",
             (
                 format!("/dashboard/alerts/{}/handle", w.alert),
                 f(&[("action", "acknowledge"), ("note", "visto")]),
             ),
+        ),
+        (
+            "/dashboard/staff/{id}",
+            (
+                format!("/dashboard/staff/{}", w.staff),
+                f(&[("role", "manager")]),
+            ),
+        ),
+        (
+            "/dashboard/staff/{id}/pin",
+            (
+                format!("/dashboard/staff/{}/pin", w.staff),
+                f(&[("pin", "5678")]),
+            ),
+        ),
+        (
+            "/dashboard/users",
+            (
+                "/dashboard/users".into(),
+                f(&[
+                    ("username", "nuevo"),
+                    ("display_name", "Nuevo"),
+                    ("role", "analyst"),
+                    ("password", PASSWORD),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/users/{id}",
+            (
+                format!("/dashboard/users/{}", w.other_user),
+                f(&[("display_name", "Otro, renombrado"), ("role", "analyst")]),
+            ),
+        ),
+        (
+            "/dashboard/users/{id}/state",
+            (
+                format!("/dashboard/users/{}/state", w.other_user),
+                f(&[("disabled", "true")]),
+            ),
+        ),
+        (
+            "/dashboard/users/{id}/password",
+            (
+                format!("/dashboard/users/{}/password", w.other_user),
+                f(&[("password", "another long password")]),
+            ),
+        ),
+        (
+            "/dashboard/users/{id}/sessions",
+            (
+                format!("/dashboard/users/{}/sessions", w.other_user),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/account/password",
+            (
+                "/dashboard/account/password".into(),
+                f(&[("current", PASSWORD), ("new", "a brand new password")]),
+            ),
+        ),
+        (
+            "/dashboard/tokens",
+            ("/dashboard/tokens".into(), f(&[("name", "ERP")])),
+        ),
+        (
+            "/dashboard/tokens/{id}/revoke",
+            (format!("/dashboard/tokens/{}/revoke", w.token), vec![]),
         ),
     ])
 }

@@ -158,3 +158,11 @@ problem-replenish_not_central = only an order to HQ's central warehouse becomes 
 problem-alert_not_found = There is no alert { $id }.
 problem-alert_resolved_already = Alert { $id } is resolved already.
 problem-digest_needs_email = The daily digest needs an e-mail address.
+
+## People and access
+
+problem-user_not_found = dashboard user { $id } not found
+problem-user_name_not_found = no dashboard user is called “{ $name }”
+problem-token_not_found = API token { $id } not found
+problem-last_admin = this is the last active administrator: make another user an administrator first
+problem-current_password_wrong = the current password is not right; nothing was changed

@@ -158,3 +158,11 @@ problem-replenish_not_central = Solo un pedido al almacén central se convierte 
 problem-alert_not_found = No hay ningún aviso { $id }.
 problem-alert_resolved_already = El aviso { $id } ya está resuelto.
 problem-digest_needs_email = Para recibir el resumen diario hace falta una dirección de correo.
+
+## Personas y accesos
+
+problem-user_not_found = No existe el usuario del panel { $id }.
+problem-user_name_not_found = Ningún usuario del panel se llama «{ $name }».
+problem-token_not_found = No existe el token de API { $id }.
+problem-last_admin = Es el último administrador activo: haz antes administrador a otro usuario.
+problem-current_password_wrong = La contraseña actual no es correcta; no se ha cambiado nada.

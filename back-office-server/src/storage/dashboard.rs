@@ -16,7 +16,7 @@ pub enum DashboardRole {
     Admin,
     /// HQ, read-only: sees everything, changes nothing.
     Analyst,
-    /// Sees only the stores assigned to them, read-only.
+    /// Sees only the stores assigned to them, read-only except for their stores' till staff.
     Manager,
 }
 

@@ -186,7 +186,7 @@ impl DashboardStorage for SqlStorage {
                 Box::pin(async move {
                     let row = tx
                         .query_opt(
-                            "SELECT id, username, display_name, password_hash, role FROM dashboard_users WHERE username = ?1",
+                            "SELECT id, username, display_name, password_hash, role FROM dashboard_users WHERE username = ?1 AND disabled_at IS NULL",
                             p![&username],
                         )
                         .await?;
@@ -248,7 +248,7 @@ impl DashboardStorage for SqlStorage {
                         .query_opt(
                             "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, s.csrf_token
                              FROM dashboard_sessions s JOIN dashboard_users u ON u.id = s.user_id
-                             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+                             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
                             p![&token_hash, sql::micros(now)],
                         )
                         .await?;

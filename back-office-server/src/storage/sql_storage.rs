@@ -176,7 +176,7 @@ pub(crate) async fn load_product(tx: &mut dyn Tx, id: i64) -> StorageResult<Prod
     product_of(&row, barcodes)
 }
 
-async fn product_barcodes(tx: &mut dyn Tx, id: i64) -> StorageResult<Vec<String>> {
+pub(crate) async fn product_barcodes(tx: &mut dyn Tx, id: i64) -> StorageResult<Vec<String>> {
     tx.query_map(
         "SELECT code FROM barcodes WHERE product_id = ?1 ORDER BY code",
         p![id],
@@ -185,7 +185,7 @@ async fn product_barcodes(tx: &mut dyn Tx, id: i64) -> StorageResult<Vec<String>
     .await
 }
 
-async fn barcode_owner(tx: &mut dyn Tx, code: &str) -> StorageResult<Option<i64>> {
+pub(crate) async fn barcode_owner(tx: &mut dyn Tx, code: &str) -> StorageResult<Option<i64>> {
     tx.scalar_opt("SELECT product_id FROM barcodes WHERE code = ?1", p![code])
         .await
 }
@@ -194,7 +194,7 @@ pub(crate) async fn exists(tx: &mut dyn Tx, q: &str, id: i64) -> StorageResult<b
     tx.exists(q, p![id]).await
 }
 
-async fn create_product_tx(
+pub(crate) async fn create_product_tx(
     tx: &mut dyn Tx,
     p: &NewProduct,
 ) -> StorageResult<(Product, Vec<ChangeRow>)> {
@@ -346,7 +346,7 @@ fn staff_of(r: &Row) -> StorageResult<(Staff, String)> {
     ))
 }
 
-async fn load_staff(tx: &mut dyn Tx, id: i64) -> StorageResult<(Staff, String)> {
+pub(crate) async fn load_staff(tx: &mut dyn Tx, id: i64) -> StorageResult<(Staff, String)> {
     let r = tx
         .query_opt(
             "SELECT id, name, role, store_id, active, pin_hash FROM staff WHERE id = ?1 FOR UPDATE",
@@ -357,7 +357,7 @@ async fn load_staff(tx: &mut dyn Tx, id: i64) -> StorageResult<(Staff, String)> 
     staff_of(&r)
 }
 
-fn staff_change_of(s: &Staff, pin_hash: &str) -> StorageResult<ChangeRow> {
+pub(crate) fn staff_change_of(s: &Staff, pin_hash: &str) -> StorageResult<ChangeRow> {
     sql::staff_change(s.id.0, &s.name, s.role, s.store_id.0, pin_hash, s.active)
 }
 
@@ -430,17 +430,35 @@ impl Storage for SqlStorage {
 
     async fn admin_by_token(&self, token_hash: &str) -> StorageResult<Option<i64>> {
         let token_hash = token_hash.to_string();
-        self.db
+        let id: Option<i64> = self
+            .db
             .read(move |tx| {
                 Box::pin(async move {
                     tx.scalar_opt(
-                        "SELECT id FROM admins WHERE token_hash = ?1",
+                        "SELECT id FROM admins WHERE token_hash = ?1 AND revoked_at IS NULL",
                         p![&token_hash],
                     )
                     .await
                 })
             })
-            .await
+            .await?;
+        // Its last use, to the minute (one write a minute per token at most).
+        if let Some(id) = id {
+            let now = Utc::now();
+            self.db
+                .write(move |tx| {
+                    Box::pin(async move {
+                        tx.execute(
+                            "UPDATE admins SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?3)",
+                            p![sql::micros(now), id, sql::micros(now - chrono::Duration::minutes(1))],
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .await?;
+        }
+        Ok(id)
     }
 
     async fn create_franchisee(&self, f: &NewFranchisee) -> StorageResult<Franchisee> {
@@ -1379,6 +1397,10 @@ impl Storage for SqlStorage {
     }
 
     fn alerts(&self) -> &dyn super::alerts::AlertStorage {
+        self
+    }
+
+    fn people(&self) -> &dyn super::people::PeopleStorage {
         self
     }
 

@@ -10,6 +10,7 @@ use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, s
 use crate::app::AppState;
 use crate::services::catalog::{ProductIn, new_product as validate_product};
 use crate::services::fields::{price as check_price, text};
+use crate::services::people as people_svc;
 use crate::storage::{NewProduct, ProductPatch};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,6 +27,8 @@ pub const PAGE_SIZE: u64 = 50;
 pub const MAX_PAGE: u64 = 1_000_000;
 /// Largest bulk price change, in percent either way.
 pub const MAX_BULK_PERCENT: i64 = 100;
+/// Products a bulk price preview lists (old → new).
+pub const BULK_SAMPLE: usize = 10;
 /// Rows one CSV import may carry.
 pub const MAX_IMPORT_ROWS: usize = 20_000;
 
@@ -121,6 +124,7 @@ pub async fn list(
             label { (m("catalog-search-label")) " " input name="q" id="q" value=(query); }
             button type="submit" { (m("catalog-search")) } " "
             a href={ "/dashboard/catalog.csv?q=" (qs) } { (m("catalog-export")) }
+            @if v.can_write() { " " a id="new-product" href="/dashboard/catalog/new" { (m("catalog-new-title")) } }
         }
         section class="card" {
             table id="products" {
@@ -210,6 +214,8 @@ pub async fn edit(
         .into_iter()
         .collect();
     let category = st.storage.dashboard().product_category(p.id).await?;
+    let extra = st.storage.people().product_extra(p.id).await?;
+    let rates = st.storage.list_tax_rates().await?;
     let stores = visible_stores(&st, &v).await?;
     let body = html! {
         p { a href="/dashboard/catalog" { "← " (m("catalog-title")) } }
@@ -229,15 +235,23 @@ pub async fn edit(
                     @else { (category) }
                 }
             }
+            p id="product-margin" {
+                (m("catalog-sold-by")) ": " (m(if extra.weighed { "catalog-sold-by-weight" } else { "catalog-sold-by-unit" }))
+                " · " (m("catalog-cost-label")) ": "
+                @match extra.cost_e4 {
+                    Some(c) => { (t.msg_with("catalog-cost-value", &[("cost", &crate::services::stock::cost_from_e4(c).to_string().replace('.', if t.lang() == crate::i18n::Lang::Es { "," } else { "." }))])) }
+                    None => span class="muted" { (m("catalog-cost-none")) },
+                }
+                " · " (m("catalog-margin")) ": "
+                @match people_svc::margin(p.price, p.tax_rate, extra.cost_e4) {
+                    Some((amount, pct)) => b { (t.money(amount)) " (" (pct.to_string().replace('.', if t.lang() == crate::i18n::Lang::Es { "," } else { "." })) " %)" },
+                    None => span class="muted" { "—" },
+                }
+            }
             @if v.can_write() {
-                form class="row" method="post" action={ "/dashboard/catalog/" (id) } {
-                    (v.csrf_field())
-                    label { (m("field-name")) " " input name="name" id="name" value=(p.name) size="40"; }
-                    label { (m("catalog-hq-price-label")) " "
-                        input name="price" id="price" value=(html::price_field(p.price)) required; }
-                    label { (m("catalog-category-label")) " "
-                        input name="category" id="category" value=(category) size="20" maxlength="100"; }
-                    button type="submit" id="save-price" { (m("save")) }
+                form method="post" action={ "/dashboard/catalog/" (id) } {
+                    (product_fields(&v, &rates, Some((&p, &extra))))
+                    p { button type="submit" id="save-price" { (m("save")) } }
                 }
             }
         }
@@ -283,53 +297,240 @@ pub async fn edit(
 
 #[derive(Debug, Deserialize)]
 pub struct ProductForm {
+    pub sku: Option<String>,
     pub name: Option<String>,
     #[serde(default)]
     pub price: String,
-    /// The report category ('' = none); left as it is when the form has no such field.
+    /// The family (report category, '' = none); left as it is when the form has no such field.
     pub category: Option<String>,
+    pub barcodes: Option<String>,
+    pub tax_rate_id: Option<String>,
+    /// HQ's unit cost as typed; empty leaves it as it is.
+    pub cost: Option<String>,
+    /// `unit` or `weighed`.
+    pub sold_by: Option<String>,
+    /// A checkbox: present means active (read only when `full` is set).
+    pub active: Option<String>,
+    /// Set by the full product form: a checkbox that is absent means "no".
+    pub full: Option<String>,
 }
 
-/// `POST /dashboard/catalog/{id}`: the HQ price (and name and report category).
+/// Reads the product form into what the service checks (`current`: the product as stored, for
+/// the fields a shorter form leaves out). Errors in the viewer's language.
+async fn product_input(
+    st: &AppState,
+    t: &Tr,
+    f: &ProductForm,
+    current: Option<(
+        &crate::storage::Product,
+        &crate::storage::people::ProductExtra,
+    )>,
+) -> Result<people_svc::ProductPageIn, WebError> {
+    let price = parse_price_t(t, &t.msg("field-price"), &f.price)?;
+    let name = match (f.name.as_deref(), current) {
+        (Some(n), _) => {
+            text("name", n, 200).map_err(|_| WebError::invalid(t.msg("catalog-name-invalid")))?
+        }
+        (None, Some((p, _))) => p.name.clone(),
+        (None, None) => return Err(WebError::invalid(t.msg("catalog-name-invalid"))),
+    };
+    let sku = match (f.sku.as_deref(), current) {
+        (Some(s), _) => text("sku", s, crate::services::catalog::SKU_MAX)
+            .map_err(|_| WebError::invalid(t.msg("catalog-sku-invalid")))?,
+        (None, Some((p, _))) => p.sku.clone(),
+        (None, None) => return Err(WebError::invalid(t.msg("catalog-sku-invalid"))),
+    };
+    if let Some(c) = f.category.as_deref().map(str::trim)
+        && (c.chars().count() > 100 || c.chars().any(char::is_control))
+    {
+        return Err(WebError::invalid(t.msg("catalog-category-invalid")));
+    }
+    let tax_rate_id = match (f.tax_rate_id.as_deref().map(str::trim), current) {
+        (Some(r), _) => {
+            let id = r
+                .parse::<i64>()
+                .map_err(|_| WebError::invalid(t.msg("catalog-choose-rate")))?;
+            if !st
+                .storage
+                .list_tax_rates()
+                .await?
+                .iter()
+                .any(|x| x.id == id)
+            {
+                return Err(WebError::invalid(t.msg("catalog-choose-rate")));
+            }
+            id
+        }
+        (None, Some((p, _))) => p.tax_rate_id,
+        (None, None) => return Err(WebError::invalid(t.msg("catalog-choose-rate"))),
+    };
+    let full = f.full.is_some();
+    let weighed = match (f.sold_by.as_deref().map(str::trim), current) {
+        (Some("weighed"), _) => true,
+        (Some("unit"), _) => false,
+        (Some(_), _) => return Err(WebError::invalid(t.msg("catalog-choose-sold-by"))),
+        (None, Some((_, x))) => x.weighed,
+        (None, None) => false,
+    };
+    let active = if full {
+        f.active.is_some()
+    } else {
+        current.is_none_or(|(p, _)| p.active)
+    };
+    Ok(people_svc::ProductPageIn {
+        sku,
+        name,
+        barcodes: match (f.barcodes.as_deref(), current) {
+            (Some(b), _) => b.to_string(),
+            (None, Some((p, _))) => p.barcodes.join(" "),
+            (None, None) => String::new(),
+        },
+        family: match (f.category.as_deref(), current) {
+            (Some(c), _) => c.trim().to_string(),
+            (None, Some((_, x))) => x.category.clone(),
+            (None, None) => String::new(),
+        },
+        tax_rate_id,
+        price,
+        cost: f.cost.clone().unwrap_or_default(),
+        weighed,
+        active,
+    })
+}
+
+/// `POST /dashboard/catalog/{id}`: every field of the product page at once (a shorter form —
+/// price, name, family — leaves the others as they are). One transaction: a taken SKU or
+/// barcode, or a negative price, and nothing is stored.
 pub async fn save(
     State(st): State<AppState>,
     WebPath(id): WebPath<i64>,
     WriteForm(v, f): WriteForm<ProductForm>,
 ) -> WebResult {
     let t = v.t();
-    let price = parse_price_t(t, &t.msg("field-price"), &f.price)?;
-    let name = match f.name.as_deref() {
-        Some(n) => Some(
-            text("name", n, 200).map_err(|_| WebError::invalid(t.msg("catalog-name-invalid")))?,
-        ),
-        None => None,
-    };
-    let category = match f.category.as_deref().map(str::trim) {
-        Some(c) if c.chars().count() > 100 || c.chars().any(char::is_control) => {
-            return Err(WebError::invalid(t.msg("catalog-category-invalid")));
-        }
-        other => other.map(str::to_string),
-    };
-    // Everything was validated above, so a bad form saves nothing.
-    if let Some(c) = &category {
-        st.storage
-            .dashboard()
-            .set_product_category(ProductId(id), c)
-            .await?;
-    }
-    st.storage
-        .update_product(
-            ProductId(id),
-            &ProductPatch {
-                name,
-                price: Some(price),
-                ..Default::default()
-            },
-        )
-        .await?;
+    let current = st.storage.get_product(ProductId(id)).await?;
+    let extra = st.storage.people().product_extra(ProductId(id)).await?;
+    let input = product_input(&st, t, &f, Some((&current, &extra))).await?;
+    let p = people_svc::save_product(
+        st.storage.as_ref(),
+        &people_svc::actor(&v.user),
+        ProductId(id),
+        &input,
+    )
+    .await?;
     Ok(see_other(&format!(
         "/dashboard/catalog/{id}?done={}",
-        url(&t.msg_with("catalog-hq-price-saved", &[("price", &t.money(price))]))
+        url(&t.msg_with("catalog-hq-price-saved", &[("price", &t.money(p.price))]))
+    )))
+}
+
+/// The product form's fields (new product, or the product page), filled from `p`.
+fn product_fields(
+    v: &Viewer,
+    rates: &[sync_protocol::TaxRateRecord],
+    p: Option<(
+        &crate::storage::Product,
+        &crate::storage::people::ProductExtra,
+    )>,
+) -> maud::Markup {
+    let t = v.t();
+    let m = |k: &str| t.msg(k);
+    let (sku, name, codes, rate, price, family, cost, weighed, active) = match p {
+        Some((p, x)) => (
+            p.sku.clone(),
+            p.name.clone(),
+            p.barcodes.join(" "),
+            Some(p.tax_rate_id),
+            html::price_field(p.price),
+            x.category.clone(),
+            x.cost_e4
+                .map(|c| crate::services::stock::cost_from_e4(c).to_string())
+                .unwrap_or_default(),
+            x.weighed,
+            p.active,
+        ),
+        None => (
+            String::new(),
+            String::new(),
+            String::new(),
+            None,
+            String::new(),
+            String::new(),
+            String::new(),
+            false,
+            true,
+        ),
+    };
+    html! {
+        (v.csrf_field())
+        input type="hidden" name="full" value="1";
+        p class="row" {
+            label { "SKU " input name="sku" id="sku" value=(sku) required maxlength="64" size="12"; }
+            label { (m("field-name")) " " input name="name" id="name" value=(name) required maxlength="200" size="40"; }
+        }
+        p class="row" {
+            label { (m("col-barcodes")) " " input name="barcodes" id="barcodes" value=(codes) size="40"
+                placeholder=(m("catalog-barcodes-placeholder")); }
+            label { (m("catalog-category-label")) " "
+                input name="category" id="category" value=(family) size="20" maxlength="100"; }
+        }
+        p class="row" {
+            label { (m("col-vat")) " " select name="tax_rate_id" id="tax_rate_id" {
+                @for r in rates {
+                    option value=(r.id) selected[Some(r.id) == rate] { (r.name) " (" (t.rate(r.rate)) ")" }
+                }
+            } }
+            label { (m("catalog-hq-price-label")) " "
+                input name="price" id="price" value=(price) required size="10"; }
+            label { (m("catalog-cost-label")) " "
+                input name="cost" id="cost" value=(cost) size="10" placeholder="0,0000"; }
+        }
+        p class="row" {
+            label { (m("catalog-sold-by")) " " select name="sold_by" id="sold_by" {
+                option value="unit" selected[!weighed] { (m("catalog-sold-by-unit")) }
+                option value="weighed" selected[weighed] { (m("catalog-sold-by-weight")) }
+            } }
+            label class="check" { input type="checkbox" name="active" value="1" checked[active]; " " (m("col-active")) }
+        }
+    }
+}
+
+/// `GET /dashboard/catalog/new`: the new product form (admins).
+pub async fn new_form(State(st): State<AppState>, v: Viewer) -> WebResult {
+    let t = v.t();
+    let m = |k: &str| t.msg(k);
+    if !v.can_write() {
+        return Err(WebError::forbidden(t.msg_with(
+            "error-read-only",
+            &[("role", &html::role_name(t, v.user.role))],
+        )));
+    }
+    let rates = st.storage.list_tax_rates().await?;
+    let body = html! {
+        p { a href="/dashboard/catalog" { "← " (m("catalog-title")) } }
+        h1 { (m("catalog-new-title")) }
+        section class="card" {
+            form method="post" action="/dashboard/catalog/new" {
+                (product_fields(&v, &rates, None))
+                p { button type="submit" id="create-product" { (m("create")) } }
+            }
+        }
+    };
+    Ok(ok(html::page(&v, "catalog", &m("catalog-new-title"), body)))
+}
+
+/// `POST /dashboard/catalog/new`: creates the product, then shows its page.
+pub async fn create(
+    State(st): State<AppState>,
+    WriteForm(v, f): WriteForm<ProductForm>,
+) -> WebResult {
+    let t = v.t();
+    let input = product_input(&st, t, &f, None).await?;
+    let p = people_svc::create_product(st.storage.as_ref(), &people_svc::actor(&v.user), &input)
+        .await?;
+    Ok(see_other(&format!(
+        "/dashboard/catalog/{}?done={}",
+        p.id,
+        url(&t.msg_with("catalog-created", &[("sku", &p.sku)]))
     )))
 }
 
@@ -381,6 +582,12 @@ pub struct BulkForm {
     pub q: String,
     #[serde(default)]
     pub percent: String,
+    /// `yes` on the preview's confirmation.
+    #[serde(default)]
+    pub confirm: String,
+    /// How many products the preview showed; the change applies only to that many.
+    #[serde(default)]
+    pub expected: String,
 }
 
 /// Every product matching `query` (all pages).
@@ -400,8 +607,9 @@ async fn all_matching(
     }
 }
 
-/// `POST /dashboard/catalog/bulk-price`: changes every matching product's HQ price by a percentage,
-/// rounded to the cent, in one transaction.
+/// `POST /dashboard/catalog/bulk-price`: first a preview (how many products, old → new for a
+/// sample) with a confirmation button; confirmed, it changes every matching product's HQ price by
+/// the percentage, rounded to the cent, in one transaction with its audit line.
 pub async fn bulk_price(
     State(st): State<AppState>,
     WriteForm(v, f): WriteForm<BulkForm>,
@@ -423,21 +631,87 @@ pub async fn bulk_price(
             &[("max", &MAX_BULK_PERCENT)],
         )));
     }
-    let factor = Decimal::ONE + pct / Decimal::from(100);
     let products = all_matching(&st, &f.q).await?;
     if products.is_empty() {
         return Err(WebError::invalid(t.msg("catalog-bulk-no-match")));
     }
-    let mut prices = Vec::with_capacity(products.len());
-    for p in &products {
-        let new = Money::new(p.price.as_decimal() * factor);
-        prices.push((p.id, check_price("price", new)?));
+    let lines = people_svc::bulk_lines(&products, pct)?;
+    let expected = f.expected.trim().parse::<usize>().ok();
+    // Applied only when confirmed on a preview of exactly these products; anything else (the
+    // first post, or the catalog changed since the preview) shows the preview.
+    if f.confirm.trim() == "yes" && expected == Some(lines.len()) {
+        let n = people_svc::apply_bulk(
+            st.storage.as_ref(),
+            &people_svc::actor(&v.user),
+            &f.q,
+            pct,
+            &lines,
+        )
+        .await?;
+        return Ok(see_other(&format!(
+            "/dashboard/catalog?q={}&done={}",
+            url(f.q.trim()),
+            url(&t.msg_with("catalog-bulk-done", &[("percent", &pct), ("count", &n)]))
+        )));
     }
-    let n = st.storage.dashboard().bulk_set_prices(&prices).await?;
-    Ok(see_other(&format!(
-        "/dashboard/catalog?q={}&done={}",
-        url(f.q.trim()),
-        url(&t.msg_with("catalog-bulk-done", &[("percent", &pct), ("count", &n)]))
+    let m = |k: &str| t.msg(k);
+    let query = f.q.trim();
+    let pct_text = f.percent.trim().trim_end_matches('%').trim().to_string();
+    let body = html! {
+        p { a href={ "/dashboard/catalog?q=" (url(query)) } { "← " (m("catalog-title")) } }
+        h1 { (m("catalog-bulk-preview-title")) }
+        @if f.confirm.trim() == "yes" {
+            p class="error" role="alert" { (m("catalog-bulk-changed")) }
+        }
+        section class="card" {
+            p id="bulk-summary" {
+                (t.msg_with("catalog-bulk-preview", &[
+                    ("count", &lines.len()),
+                    ("percent", &pct_text),
+                    ("what", &if query.is_empty() {
+                        t.msg("catalog-bulk-all")
+                    } else {
+                        t.msg_with("quoted", &[("text", &query)])
+                    }),
+                ]))
+            }
+            @if query.is_empty() {
+                p class="error" id="bulk-everything" { (m("catalog-bulk-everything-warning")) }
+            }
+            table id="bulk-sample" {
+                thead { tr {
+                    th { "SKU" } th { (m("col-product")) }
+                    th class="num" { (m("catalog-bulk-old")) } th class="num" { (m("catalog-bulk-new")) }
+                } }
+                tbody {
+                    @for l in lines.iter().take(BULK_SAMPLE) {
+                        tr { td { (l.sku) } td { (l.name) }
+                             td class="num" { (t.money(l.old)) } td class="num" { (t.money(l.new)) } }
+                    }
+                }
+            }
+            @if lines.len() > BULK_SAMPLE {
+                (html::muted(&t.msg_with("catalog-bulk-more", &[("count", &(lines.len() - BULK_SAMPLE))])))
+            }
+            form class="row" method="post" action="/dashboard/catalog/bulk-price" {
+                (v.csrf_field())
+                input type="hidden" name="q" value=(query);
+                input type="hidden" name="percent" value=(pct_text);
+                input type="hidden" name="expected" value=(lines.len());
+                input type="hidden" name="confirm" value="yes";
+                button type="submit" id="bulk-confirm" {
+                    (t.msg_with("catalog-bulk-confirm", &[("count", &lines.len())]))
+                }
+                " "
+                a href={ "/dashboard/catalog?q=" (url(query)) } { (m("cancel")) }
+            }
+        }
+    };
+    Ok(ok(html::page(
+        &v,
+        "catalog",
+        &m("catalog-bulk-preview-title"),
+        body,
     )))
 }
 

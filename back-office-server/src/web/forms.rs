@@ -243,7 +243,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SignInForm<T> {
 /// A form that changes data within a store scope: signed in, the session's CSRF token (else 403),
 /// an HQ admin or a store manager (an analyst gets 403, read-only), then the fields `T` (else
 /// 422). The handler checks the thing changed is in the manager's stores
-/// ([`Viewer::sees_store`]); an admin acts on any.
+/// ([`Viewer::sees_store`]: a store's alerts, its till staff); an admin acts on any.
 pub struct ScopedWriteForm<T>(pub Viewer, pub T);
 
 impl<T> ChecksCsrf for ScopedWriteForm<T> {}
@@ -256,11 +256,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ScopedWriteForm<T> {
         if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
             return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
         }
-        if !matches!(
-            v.user.role,
-            crate::storage::dashboard::DashboardRole::Admin
-                | crate::storage::dashboard::DashboardRole::Manager
-        ) {
+        if !v.can_write_staff() {
             return Err(WebError::forbidden(t.msg_with(
                 "error-read-only",
                 &[("role", &html::role_name(t, v.user.role))],

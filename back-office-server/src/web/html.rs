@@ -128,12 +128,14 @@ pub fn page_with_head(
                     a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
                     a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg("nav-jobs")) }
                     a href="/dashboard/verifactu" aria-current=[("verifactu" == active).then_some("page")] { "VERI*FACTU" }
+                    a href="/dashboard/users" aria-current=[("people" == active).then_some("page")] { (t.msg("nav-people")) }
+                    a href="/dashboard/audit" aria-current=[("audit" == active).then_some("page")] { (t.msg("nav-audit")) }
                 }
             }
             (lang_switch(t, &v.here))
             form class="who" method="post" action="/dashboard/logout" {
                 (v.csrf_field())
-                span id="who" { (v.user.display_name) " · " (role_name(t, v.user.role)) }
+                span id="who" { a href="/dashboard/account" title=(t.msg("account-title")) { (v.user.display_name) } " · " (role_name(t, v.user.role)) }
                 button type="submit" class="link" { (t.msg("sign-out")) }
             }
         }
