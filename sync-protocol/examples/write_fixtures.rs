@@ -287,6 +287,7 @@ fn main() -> std::io::Result<()> {
             receipt_header: String::new(),
             cash_tolerance: None,
             time_zone: None,
+            single_manager: false,
         }),
     ];
     let changes = changes
@@ -356,6 +357,7 @@ fn main() -> std::io::Result<()> {
                     receipt_header: "Abierto de 9 a 21 h\nTel. 910 000 000".into(),
                     cash_tolerance: Some(Money::from_cents(250)),
                     time_zone: None,
+                    single_manager: false,
                 }),
             }],
             next_cursor: 61,

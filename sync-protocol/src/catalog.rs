@@ -65,6 +65,10 @@ pub struct StoreRecord {
     /// within protocol v1; absent from an older HQ, then Europe/Madrid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// The store has a single manager, so a Z over/short beyond the tolerance may be approved by
+    /// the manager who closes (added within protocol v1; absent = false: a second manager's PIN).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_manager: bool,
 }
 
 /// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print
