@@ -152,7 +152,7 @@ async fn z_closed_offline_reconciles_at_hq_after_sync(backend: Backend) {
     let over_short = alerts_of(&alerts, "z_over_short");
     assert_eq!(over_short.len(), 1, "{alerts:?}");
     assert!(over_short[0].contains("Z 1") && over_short[0].contains("-20.00"));
-    assert!(over_short[0].contains("approved by staff 1 (Billete falso)"));
+    assert!(over_short[0].contains("approved by staff 2 (Billete falso)"));
 
     // A close whose figures the documents do not support, arriving before those documents.
     let (token, till_id, store_id, last_hash, last_seq) = {
