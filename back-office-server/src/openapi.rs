@@ -389,9 +389,9 @@ pub fn document() -> Value {
         "Franchisee": obj(json!({ "id": int(), "legal_name": string(), "nif": string(), "address": string() }), &["id", "legal_name", "nif", "address"]),
         "FranchiseePatch": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &[]),
         "StoreIn": obj(json!({ "franchisee_id": int(), "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &["franchisee_id", "name"]),
-        "StorePatch": obj(json!({ "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &[]),
-        "StoreSettings": obj(json!({ "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &["name", "cash_tolerance"]),
-        "Store": obj(json!({ "id": int(), "franchisee_id": int(), "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance() }), &["id", "franchisee_id", "name", "address", "receipt_header", "receipt_footer", "cash_tolerance"]),
+        "StorePatch": obj(json!({ "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance(), "single_manager": {"type": "boolean"} }), &[]),
+        "StoreSettings": obj(json!({ "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance(), "single_manager": {"type": "boolean"} }), &["name", "cash_tolerance"]),
+        "Store": obj(json!({ "id": int(), "franchisee_id": int(), "name": string(), "address": string(), "receipt_header": receipt_text(), "receipt_footer": receipt_text(), "cash_tolerance": tolerance(), "single_manager": {"type": "boolean"} }), &["id", "franchisee_id", "name", "address", "receipt_header", "receipt_footer", "cash_tolerance"]),
         "TillIn": obj(json!({ "store_id": int(), "name": string() }), &["store_id", "name"]),
         "Till": obj(json!({
             "id": int(), "store_id": int(), "name": string(), "ticket_series": string(),

@@ -121,6 +121,10 @@ pub struct Store {
     pub cash_tolerance: Money,
     /// The zone the store counts its business days and hours in (Europe/Madrid by default).
     pub time_zone: TimeZone,
+    /// Run by one manager: at the Z they may approve their own over/short (else a second
+    /// manager's PIN is needed). False for a new store; changed with a patch.
+    #[serde(default)]
+    pub single_manager: bool,
 }
 
 /// HQ's settings of a store to change; `None` leaves a field as it is. Validated by the caller.
@@ -132,6 +136,7 @@ pub struct StorePatch {
     pub receipt_footer: Option<String>,
     pub cash_tolerance: Option<Money>,
     pub time_zone: Option<TimeZone>,
+    pub single_manager: Option<bool>,
 }
 
 /// A till slot created by HQ, enrolled or waiting for its one-time code.

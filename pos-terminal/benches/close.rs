@@ -41,6 +41,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 receipt_header: String::new(),
                 cash_tolerance: None,
                 time_zone: None,
+                single_manager: false,
             }),
         }],
         next_cursor: 1,
@@ -71,6 +72,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     TaxRate::percent(4),
                 ][j as usize],
                 discount: Money::ZERO,
+                weighed: false,
             })
             .collect();
         let total = compute_totals(

@@ -149,6 +149,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         receipt_header: String::new(),
         cash_tolerance: None,
         time_zone: None,
+        single_manager: false,
     })];
     for id in 1..=PRODUCTS {
         let r = rng.gen_range(0..3);

@@ -20,6 +20,9 @@ pub struct CartLine {
     pub tax_rate: TaxRate,
     /// Discount on this line, in money (not percent), so rounding happens once, visibly.
     pub discount: Money,
+    /// The line came from a scale label's weight: a repeat scan only merges into it when the
+    /// till is set to (see [`Cart::add_scan_merging`]).
+    pub weighed: bool,
 }
 
 impl CartLine {
@@ -33,6 +36,7 @@ impl CartLine {
             unit_price: item.price,
             tax_rate: item.tax_rate,
             discount: Money::ZERO,
+            weighed: false,
         }
     }
 
@@ -95,29 +99,58 @@ impl Cart {
         self.lines.is_empty()
     }
 
-    /// Adds a catalog item. Scanning the same item again bumps the last line instead of adding
-    /// a new one, as long as that line has no discount of its own.
+    /// Adds `quantity` of a catalog item. The same item again (anywhere on the ticket, at the
+    /// same price, on a line with no discount of its own and not weighed) adds to that line
+    /// instead of making a second one, so a ticket never lists one product twice.
     pub fn add_item(&mut self, item: &CatalogItem, quantity: Quantity) -> Result<usize, CartError> {
-        if let Some(last) = self.lines.last()
-            && last.product_id == item.product_id
-            && last.unit_price == item.price
-            && last.discount.is_zero()
-        {
-            let idx = self.lines.len() - 1;
-            let new_qty = last.quantity + quantity;
+        if let Some(idx) = self.mergeable(item.product_id, item.price, false) {
+            let new_qty = self.lines[idx].quantity + quantity;
             self.set_quantity(idx, new_qty)?;
             return Ok(idx);
         }
         self.add_line(CartLine::from_item(item, quantity))
     }
 
-    /// Adds what a scan resolved to: an ordinary item as [`Cart::add_item`] (one unit, bumping a
-    /// repeat scan), a scale label as its own line (never merged: each label is one weighing) with
-    /// the label's weight as the quantity, or quantity 1 at the label's price.
+    /// The line a repeat of this product at `price` adds to, if any.
+    fn mergeable(&self, product: ProductId, price: Money, weighed: bool) -> Option<usize> {
+        self.lines.iter().position(|l| {
+            l.product_id == product
+                && l.unit_price == price
+                && l.discount.is_zero()
+                && l.weighed == weighed
+        })
+    }
+
+    /// Adds what a scan resolved to: an ordinary item as [`Cart::add_item`] (one unit, merged
+    /// with the same item), a scale label as its own line (never merged: each label is one
+    /// weighing) with the label's weight as the quantity, or quantity 1 at the label's price.
     pub fn add_scan(&mut self, scan: &Scan) -> Result<usize, CartError> {
+        self.add_scan_merging(scan, Quantity::one(), false)
+    }
+
+    /// As [`Cart::add_scan`], `quantity` times an ordinary item (the `3*` typed before a scan);
+    /// with `merge_weighed`, a weighed label of a product already weighed at the same price per
+    /// kg adds its weight to that line (a till setting, off by default).
+    pub fn add_scan_merging(
+        &mut self,
+        scan: &Scan,
+        quantity: Quantity,
+        merge_weighed: bool,
+    ) -> Result<usize, CartError> {
         match scan {
-            Scan::Item(item) => self.add_item(item, Quantity::one()),
-            Scan::Weighed { item, quantity } => self.add_line(CartLine::from_item(item, *quantity)),
+            Scan::Item(item) => self.add_item(item, quantity),
+            Scan::Weighed { item, quantity } => {
+                if merge_weighed
+                    && let Some(idx) = self.mergeable(item.product_id, item.price, true)
+                {
+                    let new_qty = self.lines[idx].quantity + *quantity;
+                    self.set_quantity(idx, new_qty)?;
+                    return Ok(idx);
+                }
+                let mut line = CartLine::from_item(item, *quantity);
+                line.weighed = true;
+                self.add_line(line)
+            }
             Scan::Priced { item, price } => {
                 let mut line = CartLine::from_item(item, Quantity::one());
                 line.unit_price = *price;
@@ -258,6 +291,33 @@ mod tests {
         assert_eq!(c.lines()[0].quantity, Quantity::units(2));
         let t = c.totals().unwrap();
         assert_eq!(t.total, Money::from_cents(699));
+    }
+
+    #[test]
+    fn the_same_item_merges_into_its_line_wherever_it_is_but_weighed_labels_only_when_set() {
+        let mut c = Cart::new();
+        c.add_item(&item(1, 250), Quantity::one()).unwrap();
+        c.add_item(&item(2, 199), Quantity::one()).unwrap();
+        assert_eq!(c.add_item(&item(1, 250), Quantity::units(3)).unwrap(), 0);
+        assert_eq!(c.lines().len(), 2);
+        assert_eq!(c.lines()[0].quantity, Quantity::units(4));
+        // A discounted line keeps its own: the next one starts a new line.
+        c.set_line_discount(1, Money::from_cents(10)).unwrap();
+        assert_eq!(c.add_item(&item(2, 199), Quantity::one()).unwrap(), 2);
+        let kg = |g: i64| Scan::Weighed {
+            item: item(5, 1290),
+            quantity: Quantity::from_milli(g),
+        };
+        c.add_scan(&kg(450)).unwrap();
+        c.add_scan(&kg(300)).unwrap();
+        assert_eq!(c.lines().len(), 5, "weighed labels never merge by default");
+        assert_eq!(
+            c.add_scan_merging(&kg(250), Quantity::one(), true).unwrap(),
+            3
+        );
+        assert_eq!(c.lines()[3].quantity, Quantity::from_milli(700));
+        // An ordinary scan of the weighed product never lands on a weighed line.
+        assert_eq!(c.add_item(&item(5, 1290), Quantity::one()).unwrap(), 5);
     }
 
     #[test]

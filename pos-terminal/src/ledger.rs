@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_verifactu",
         include_str!("../../migrations/terminal/0008_verifactu.sql"),
     ),
+    (
+        "0009_single_manager",
+        include_str!("../../migrations/terminal/0009_single_manager.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -891,6 +895,21 @@ impl Ledger {
         Ok(stmt.query_row([code.trim()], catalog_item).optional()?)
     }
 
+    /// The active product whose SKU is exactly `sku` (case ignored), at this store's price: an
+    /// SKU typed in the scan field rings up like a scan.
+    pub fn lookup_sku(&self, sku: &str) -> Result<Option<CatalogItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.sku, p.name,
+                    (SELECT MIN(code) FROM barcodes WHERE product_id = p.id),
+                    p.rate_hundredths, p.price_cents, sp.price_cents
+             FROM products p
+             LEFT JOIN store_prices sp ON sp.product_id = p.id
+             WHERE p.sku = ?1 COLLATE NOCASE AND p.active = 1
+             LIMIT 1",
+        )?;
+        Ok(stmt.query_row([sku.trim()], catalog_item).optional()?)
+    }
+
     /// Type-ahead search on product names: every word of `text` is a prefix, accents and case
     /// ignored ("cafe" finds "Café"). Unranked on purpose: bm25 cost grows with the match count.
     /// User input never reaches FTS5 syntax: words are reduced to letters and digits and quoted.
@@ -962,7 +981,7 @@ impl Ledger {
             .conn
             .query_row(
                 "SELECT store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif, receipt_footer,
-                        receipt_header, cash_tolerance_cents
+                        receipt_header, cash_tolerance_cents, single_manager
                  FROM store_info WHERE id = 1",
                 [],
                 |r| {
@@ -977,6 +996,7 @@ impl Ledger {
                         receipt_header: r.get(7)?,
                         cash_tolerance: r.get::<_, Option<i64>>(8)?.map(Money::from_cents),
                         time_zone: None,
+                        single_manager: r.get::<_, i64>(9)? != 0,
                     })
                 },
             )
@@ -1157,14 +1177,15 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         CatalogChange::Store(s) => {
             tx.execute(
                 "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,
-                   receipt_footer, receipt_header, cash_tolerance_cents)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                   receipt_footer, receipt_header, cash_tolerance_cents, single_manager)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, name = excluded.name,
                    address = excluded.address, franchisee_id = excluded.franchisee_id,
                    franchisee_legal_name = excluded.franchisee_legal_name,
                    franchisee_nif = excluded.franchisee_nif, receipt_footer = excluded.receipt_footer,
                    receipt_header = excluded.receipt_header,
-                   cash_tolerance_cents = excluded.cash_tolerance_cents",
+                   cash_tolerance_cents = excluded.cash_tolerance_cents,
+                   single_manager = excluded.single_manager",
                 params![
                     s.id.0,
                     s.name,
@@ -1178,7 +1199,8 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
                     // till's own setting applies) rather than stalling the pull.
                     s.cash_tolerance
                         .filter(|t| !t.is_negative())
-                        .map(|t| t.cents())
+                        .map(|t| t.cents()),
+                    s.single_manager
                 ],
             )?;
         }

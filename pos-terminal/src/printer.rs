@@ -2,7 +2,7 @@
 //! till's settings, DLE EOT status, and a reprint queue in the ledger that is filled before sending.
 
 use crate::ledger::{Ledger, LedgerError};
-use crate::receipt::{self, DRAWER_PULSE, ReceiptError, ReceiptLayout};
+use crate::receipt::{self, DRAWER_KICK, ReceiptError, ReceiptLayout};
 use escpos::driver::{Driver, FileDriver, NetworkDriver};
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
@@ -284,11 +284,31 @@ impl ReceiptPrinter {
         Ok(())
     }
 
-    /// Kicks the cash drawer (manager "open drawer"): the full five-byte `ESC p 0 25 250`.
-    pub fn open_drawer(&self) -> Result<(), PrintError> {
+    /// Opens the cash drawer now, on its own connection and never through the reprint queue:
+    /// the real-time pulse [`DRAWER_KICK`], which the printer acts on even while it is out of
+    /// paper. Where status can be read, the printer must answer first and must not be in an
+    /// error state (cutter jam, overheating: it then ignores real-time pulses too), else the
+    /// drawer is reported as not opened. Returns the status asked, if any, so a paper-out can
+    /// be told beside "drawer opened".
+    pub fn kick_drawer(&self) -> Result<Option<PrinterStatus>, PrintError> {
         let d = self.open()?;
-        d.write(&DRAWER_PULSE).map_err(|e| self.io(e))?;
-        d.flush().map_err(|e| self.io(e))
+        let status = if self.check_status {
+            let s = self.query_status(d.as_ref())?;
+            if s.error {
+                return Err(PrintError::NotReady(s));
+            }
+            Some(s)
+        } else {
+            None
+        };
+        d.write(&DRAWER_KICK).map_err(|e| self.io(e))?;
+        d.flush().map_err(|e| self.io(e))?;
+        Ok(status)
+    }
+
+    /// The manager's "open drawer": [`Self::kick_drawer`].
+    pub fn open_drawer(&self) -> Result<Option<PrinterStatus>, PrintError> {
+        self.kick_drawer()
     }
 
     /// Prints the settings screen's test page.

@@ -49,6 +49,12 @@ pub fn fiscal_qr_module(data: &str) -> Option<u8> {
 /// characters and opening the drawer for a random time (the "opens two times in ten" failure).
 pub const DRAWER_PULSE: [u8; 5] = [0x1B, 0x70, 0x00, 0x19, 0xFA];
 
+/// The drawer kick the till sends on its own: `DLE DC4 1 m t`, the real-time pulse (m = 0, pin
+/// 2; t = 5, 500 ms on and off). A real-time command is acted on when it arrives, ahead of the
+/// receive buffer and while the printer waits for paper, and is never kept to run later; `ESC p`
+/// ([`DRAWER_PULSE`]) sits in the buffer behind whatever the printer cannot print yet.
+pub const DRAWER_KICK: [u8; 5] = [0x10, 0x14, 0x01, 0x00, 0x05];
+
 /// Why a receipt could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptError {
@@ -146,6 +152,20 @@ impl ReceiptLayout {
         self.line(pair(left, right, self.columns))
     }
 
+    /// `TOTAL` and the amount in double size, the amount flush with the right edge. Built as one
+    /// line, never through [`wrap`], which would collapse the padding between the two.
+    fn total_line(&self, total: Money) -> Element {
+        let width = self.columns / 2;
+        Element::Text {
+            text: fit(&pair("TOTAL", &euros(total), width), width),
+            style: Style {
+                align: Align::Left,
+                bold: true,
+                big: true,
+            },
+        }
+    }
+
     fn rule(&self) -> Element {
         self.line("-".repeat(self.columns))
     }
@@ -190,8 +210,9 @@ impl ReceiptLayout {
         Ok(out)
     }
 
-    /// A sale or refund receipt. The drawer pulse is included when a cash tender is present.
-    /// A document with a VERI*FACTU record starts with its QR; one from before records existed
+    /// A sale or refund receipt. It never carries a drawer pulse: the till opens the drawer with
+    /// its own command when the cash is taken ([`crate::printer::ReceiptPrinter::kick_drawer`]),
+    /// so a receipt printed later from the queue, or reprinted, never pops it. A document with a VERI*FACTU record starts with its QR; one from before records existed
     /// ends with its number as a QR, as it did when it was first printed.
     pub fn render_document(
         &self,
@@ -219,10 +240,6 @@ impl ReceiptLayout {
             other => return Err(ReceiptError::NotPrintable(other.kind().as_str())),
         };
         let mut out = Vec::new();
-        if payments.iter().any(|p| p.tender == Tender::Cash) {
-            // First, so the cashier can count change while the paper comes out.
-            out.push(Element::DrawerPulse);
-        }
         if let Some(r) = &doc.verifactu {
             out.extend(self.fiscal_qr(r)?);
         }
@@ -338,14 +355,7 @@ impl ReceiptLayout {
             out.push(self.pair("Subtotal", &money(t.subtotal)));
             out.push(self.pair("Descuento ticket", &money(-t.ticket_discount)));
         }
-        out.extend(self.styled(
-            &pair("TOTAL", &euros(t.total), self.columns / 2),
-            Style {
-                align: Align::Left,
-                bold: true,
-                big: true,
-            },
-        ));
+        out.push(self.total_line(t.total));
         for tax in &t.taxes {
             out.push(self.line(format!(
                 "Base {} IVA {} {}",
@@ -817,6 +827,7 @@ mod tests {
             receipt_header: "Abierto de 9 a 21 h\n\n  Tel. 910 000 000 ".into(),
             cash_tolerance: None,
             time_zone: None,
+            single_manager: false,
         };
         let text = |els: Vec<Element>| -> Vec<String> {
             els.into_iter()
@@ -845,6 +856,23 @@ mod tests {
             ..store
         };
         assert_eq!(text(ReceiptLayout::MM80.header(&plain)).len(), 5);
+    }
+
+    #[test]
+    fn the_total_line_keeps_the_amount_flush_right_in_the_printed_bytes() {
+        for (layout, spaces) in [(ReceiptLayout::MM80, 12), (ReceiptLayout::MM58, 4)] {
+            let bytes = encode(&[layout.total_line(Money::from_cents(2549))], layout).unwrap();
+            // ESC @, ESC t 19, bold on, double size, then the line: "TOTAL", padding, amount.
+            let line = [b"TOTAL".as_slice(), &vec![b' '; spaces], b"25,49 \xD5\n"].concat();
+            assert!(
+                bytes.windows(line.len()).any(|w| w == line.as_slice()),
+                "{} columns: {:?}",
+                layout.columns,
+                String::from_utf8_lossy(&bytes)
+            );
+            // Half the columns in double size: the amount ends in the last one.
+            assert_eq!(line.len() - 1, layout.columns / 2);
+        }
     }
 
     #[test]

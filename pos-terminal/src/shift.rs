@@ -42,6 +42,10 @@ pub enum ShiftError {
     NeedsApproval { over_short: Money, tolerance: Money },
     #[error("hace falta una nota que explique la aprobación")]
     NoteRequired,
+    #[error(
+        "{0} cierra la caja y no puede aprobar su propio descuadre: hace falta el PIN de otro encargado"
+    )]
+    OwnApproval(String),
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -607,6 +611,20 @@ impl Ledger {
     }
 
     /// How `count` compares with the current report, without recording anything.
+    /// Whether HQ set this store up with a single manager, who may then approve their own Z
+    /// over/short. False until a pull carries the store.
+    pub fn single_manager(&self) -> Result<bool, LedgerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT single_manager FROM store_info WHERE id = 1",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .is_some_and(|v| v != 0))
+    }
+
     pub fn check_close(&self, count: &CloseCount) -> Result<CloseCheck> {
         let report = self.x_report()?;
         Ok(check_count(&report, count, self.cash_tolerance()?))
@@ -635,6 +653,11 @@ impl Ledger {
                     });
                 }
                 Some(a) if a.note.trim().is_empty() => return Err(ShiftError::NoteRequired),
+                // Separation of duties: whoever counted cannot approve their own over/short,
+                // unless HQ set the store up as having a single manager.
+                Some(a) if a.manager.id == count.staff.id && !self.single_manager()? => {
+                    return Err(ShiftError::OwnApproval(a.manager.name.clone()));
+                }
                 Some(_) => {}
             }
         }

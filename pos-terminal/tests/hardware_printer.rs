@@ -6,7 +6,7 @@ mod common;
 
 use pos_terminal::Ledger;
 use pos_terminal::printer::{PrintError, PrintQueue, PrinterConfig, ReceiptPrinter};
-use pos_terminal::receipt::{DRAWER_PULSE, ReceiptLayout};
+use pos_terminal::receipt::{DRAWER_KICK, DRAWER_PULSE, ReceiptLayout};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -108,6 +108,7 @@ fn store() -> StoreRecord {
         receipt_header: String::new(),
         cash_tolerance: None,
         time_zone: None,
+        single_manager: false,
     }
 }
 
@@ -194,17 +195,11 @@ fn receipt_reaches_a_network_printer_and_decodes_back() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let bytes = printer.bytes();
-    // ESC @, ESC t 19 (PC858), the 5-byte pulse, the cut.
+    // ESC @, ESC t 19 (PC858), the cut; no drawer pulse of any kind in a receipt (the till
+    // opens the drawer with its own command, so a reprint never does).
     assert!(find(&bytes, &[0x1B, 0x40, 0x1B, 0x74, 0x13]).is_some());
-    let pulse = find(&bytes, &DRAWER_PULSE).expect("5-byte drawer pulse");
-    assert_eq!(
-        bytes
-            .windows(3)
-            .filter(|w| w == &[0x1B, 0x70, 0x00])
-            .count(),
-        1
-    );
-    assert_eq!(&bytes[pulse..pulse + 5], &[0x1B, 0x70, 0x00, 0x19, 0xFA]);
+    assert!(find(&bytes, &[0x1B, 0x70]).is_none());
+    assert!(find(&bytes, &DRAWER_KICK).is_none());
     assert!(
         find(&bytes, &[0x1D, 0x56, 0x41, 0x00]).is_some(),
         "full cut"
@@ -409,7 +404,9 @@ fn refused_connection_keeps_the_receipt_and_reprints_when_back() {
     let report = q.retry_pending(&l).unwrap();
     assert_eq!(report.printed.len(), 2, "{report:?}");
     assert!(l.lock().unwrap().pending_prints(10).unwrap().is_empty());
-    assert!(find(&printer.bytes(), &DRAWER_PULSE).is_some());
+    // The queued cash receipt came out later: it must not pop the drawer.
+    assert!(find(&printer.bytes(), &DRAWER_PULSE).is_none());
+    assert!(find(&printer.bytes(), &DRAWER_KICK).is_none());
 }
 
 /// A till killed between a sale's commit and queueing its receipt: at the next start the receipt
@@ -467,6 +464,17 @@ fn paper_out_is_reported_and_the_reprint_arrives_after_reloading() {
     assert!(q.printer.status().unwrap().paper_out);
     // Nothing of the receipt was sent, only status queries.
     assert!(find(&printer.bytes(), &[0x1D, 0x56, 0x41, 0x00]).is_none());
+
+    // The drawer still opens during paper-out: its real-time kick is not held by the printer.
+    assert_eq!(
+        q.printer.kick_drawer().unwrap().map(|s| s.paper_out),
+        Some(true)
+    );
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while find(&printer.bytes(), &DRAWER_KICK).is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(find(&printer.bytes(), &DRAWER_KICK).is_some());
 
     printer.mode.store(READY, Ordering::SeqCst);
     assert_eq!(q.retry_pending(&l).unwrap().printed.len(), 1);
@@ -597,7 +605,7 @@ fn test_page_report_and_manager_drawer() {
     let printer = FakePrinter::start(TcpListener::bind("127.0.0.1:0").unwrap(), READY);
     let p = queue(printer.port).printer;
     p.print_test_page(ReceiptLayout::MM58).unwrap();
-    p.open_drawer().unwrap();
+    assert!(p.open_drawer().unwrap().unwrap().ready());
     let l58 = ReceiptLayout::MM58;
     // The X report as the till prints it, with 1.234,56 € taken in cash.
     let mut x = pos_terminal::ShiftReport::from_documents(1, &[]);
@@ -619,7 +627,13 @@ fn test_page_report_and_manager_drawer() {
     let efectivo = text.lines().find(|l| l.starts_with("Efectivo")).unwrap();
     assert_eq!(efectivo.chars().count(), 32);
     assert!(efectivo.ends_with("1.234,56"));
-    assert!(find(&printer.bytes(), &DRAWER_PULSE).is_some());
+    // The status was asked first, then the real-time kick went out.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while find(&printer.bytes(), &DRAWER_KICK).is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let kick = find(&printer.bytes(), &DRAWER_KICK).expect("real-time drawer kick");
+    assert!(find(&printer.bytes()[..kick], &[0x10, 0x04, 0x01]).is_some());
 }
 
 /// A serial printer: the receipt goes through the serialport driver to one end of a
@@ -682,7 +696,10 @@ fn receipt_reaches_a_serial_printer_through_a_pty() {
         find(&bytes, &[0x1B, 0x40, 0x1B, 0x74, 0x13]).is_some(),
         "init + PC858"
     );
-    assert!(find(&bytes, &DRAWER_PULSE).is_some(), "5-byte drawer pulse");
+    assert!(
+        find(&bytes, &DRAWER_PULSE).is_none(),
+        "no pulse in a receipt"
+    );
     assert!(find(&bytes, &[0x1D, 0x56, 0x41, 0x00]).is_some(), "cut");
     let text = decode_pc858(&bytes);
     for want in ["Panadería Muñoz S.L.", "Café con leche", "2,50 €", "Lucía"] {

@@ -398,6 +398,7 @@ fn store_page(cursor: i64, tolerance: Option<Money>, header: &str) -> ChangesPag
                 receipt_header: header.into(),
                 cash_tolerance: tolerance,
                 time_zone: None,
+                single_manager: false,
             }),
         }],
         next_cursor: cursor,
@@ -471,6 +472,48 @@ fn the_tolerance_pulled_from_hq_decides_what_a_z_close_accepts() {
         l.store_info().unwrap().unwrap().receipt_header,
         "Abierto 9-21 h"
     );
+}
+
+#[test]
+fn the_closing_manager_cannot_approve_her_own_over_short_unless_hq_says_single_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ready(&dir);
+    l.apply_changes(&store_page(30, Some(Money::from_cents(100)), ""))
+        .unwrap();
+    assert!(!l.single_manager().unwrap());
+    l.start_shift(&manager(), count_of(10000)).unwrap();
+    sell(&mut l, 1000);
+    let before = l.last_seq().unwrap();
+    let own = || Approval {
+        manager: manager(),
+        note: "Me equivoqué en el cambio".into(),
+    };
+    match l.close_day(close(manager(), count_of(10700), Some(own()))) {
+        Err(ShiftError::OwnApproval(name)) => assert_eq!(name, manager().name),
+        other => panic!("expected OwnApproval, got {other:?}"),
+    }
+    assert_eq!(
+        l.last_seq().unwrap(),
+        before,
+        "the refusal recorded nothing"
+    );
+    // A cashier's close approved by the manager is two people: accepted as before (covered
+    // above); here HQ marks the store as having a single manager, and her own PIN does.
+    let mut page = store_page(31, Some(Money::from_cents(100)), "");
+    if let CatalogChange::Store(s) = &mut page.changes[0].change {
+        s.single_manager = true;
+    }
+    l.apply_changes(&page).unwrap();
+    drop(l);
+    let mut l = Ledger::open(dir.path().join("till.db")).unwrap();
+    assert!(l.single_manager().unwrap(), "kept across a restart");
+    let z = l
+        .close_day(close(manager(), count_of(10700), Some(own())))
+        .expect("a single-manager store approves its own");
+    let DocumentBody::CashClose(c) = &z.body else {
+        panic!("not a close")
+    };
+    assert_eq!(c.approved_by, Some(manager().id));
 }
 
 #[test]

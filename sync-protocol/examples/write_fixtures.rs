@@ -287,6 +287,7 @@ fn main() -> std::io::Result<()> {
             receipt_header: String::new(),
             cash_tolerance: None,
             time_zone: None,
+            single_manager: false,
         }),
     ];
     let changes = changes
@@ -356,9 +357,36 @@ fn main() -> std::io::Result<()> {
                     receipt_header: "Abierto de 9 a 21 h\nTel. 910 000 000".into(),
                     cash_tolerance: Some(Money::from_cents(250)),
                     time_zone: None,
+                    single_manager: false,
                 }),
             }],
             next_cursor: 61,
+            has_more: false,
+        }),
+    )?;
+    // Added within protocol v1: a store run by a single manager (they approve their own Z
+    // over/short); absent or false, a second manager must.
+    write(
+        "changes_page_single_manager",
+        j(&ChangesPage {
+            protocol_version: 1,
+            changes: vec![Change {
+                cursor: 62,
+                change: CatalogChange::Store(StoreRecord {
+                    id: store,
+                    name: "Gran Vía 12".into(),
+                    address: "Gran Vía 12, 28013 Madrid".into(),
+                    franchisee_id: FranchiseeId(1),
+                    franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+                    franchisee_nif: "B12345674".into(),
+                    receipt_footer: "Gracias por su visita".into(),
+                    receipt_header: String::new(),
+                    cash_tolerance: Some(Money::from_cents(250)),
+                    time_zone: None,
+                    single_manager: true,
+                }),
+            }],
+            next_cursor: 62,
             has_more: false,
         }),
     )?;

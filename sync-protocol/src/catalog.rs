@@ -65,6 +65,10 @@ pub struct StoreRecord {
     /// within protocol v1; absent from an older HQ, then Europe/Madrid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// The store has a single manager, so a Z over/short beyond the tolerance may be approved by
+    /// the manager who closes (added within protocol v1; absent = false: a second manager's PIN).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_manager: bool,
 }
 
 /// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print
@@ -411,8 +415,23 @@ mod tests {
             time_zone: None,
             ..r
         };
+        assert!(
+            !r.single_manager,
+            "absent: a second manager approves a Z short"
+        );
         let v = serde_json::to_value(CatalogChange::Store(new.clone())).unwrap();
         assert_eq!(v["cash_tolerance"], "2.50");
+        assert!(v.get("single_manager").is_none(), "false is not sent");
+        let single = StoreRecord {
+            single_manager: true,
+            ..new.clone()
+        };
+        let v1 = serde_json::to_value(CatalogChange::Store(single.clone())).unwrap();
+        assert_eq!(v1["single_manager"], true);
+        assert_eq!(
+            serde_json::from_value::<CatalogChange>(v1).unwrap(),
+            CatalogChange::Store(single)
+        );
         assert_eq!(v["receipt_header"], "Abierto 9–21 h");
         assert_eq!(
             serde_json::from_value::<CatalogChange>(v).unwrap(),

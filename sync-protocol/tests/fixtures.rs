@@ -158,6 +158,16 @@ fn every_fixture_of_every_version_parses() {
                         );
                     }
                 }
+                "changes_page_single_manager" => {
+                    let p: ChangesPage = parse(&path);
+                    assert!(
+                        p.changes.iter().any(
+                            |c| matches!(&c.change, CatalogChange::Store(s) if s.single_manager)
+                        ),
+                        "{}: no single-manager store",
+                        path.display()
+                    );
+                }
                 "changes_page_delivery_notes" => {
                     let p: ChangesPage = parse(&path);
                     let notes: Vec<_> = p

@@ -47,6 +47,7 @@ fn sell_10(l: &mut Ledger, product: ProductId) {
         unit_price: Money::from_cents(1000),
         tax_rate: TaxRate::IVA_GENERAL,
         discount: Money::ZERO,
+        weighed: false,
     };
     let total = Money::from_cents(1000);
     l.record_sale(
@@ -126,8 +127,13 @@ async fn z_closed_offline_reconciles_at_hq_after_sync(backend: Backend) {
                 other: Vec::new(),
                 blind: true,
                 next_float: Money::from_cents(10000),
+                // A second manager approves: the one closing may not approve their own.
                 approval: Some(pos_terminal::Approval {
-                    manager: manager(),
+                    manager: Staff {
+                        id: StaffId(2),
+                        name: "Pilar".into(),
+                        role: StaffRole::Manager,
+                    },
                     note: "Billete falso".into(),
                 }),
             })
@@ -146,7 +152,7 @@ async fn z_closed_offline_reconciles_at_hq_after_sync(backend: Backend) {
     let over_short = alerts_of(&alerts, "z_over_short");
     assert_eq!(over_short.len(), 1, "{alerts:?}");
     assert!(over_short[0].contains("Z 1") && over_short[0].contains("-20.00"));
-    assert!(over_short[0].contains("approved by staff 1 (Billete falso)"));
+    assert!(over_short[0].contains("approved by staff 2 (Billete falso)"));
 
     // A close whose figures the documents do not support, arriving before those documents.
     let (token, till_id, store_id, last_hash, last_seq) = {
@@ -331,6 +337,22 @@ async fn a_tolerance_set_at_hq_reaches_the_till_through_sync(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{v}");
     sync.pull_changes(ledger).await.expect("pull");
+    assert!(
+        !ledger.lock().expect("lock").single_manager().expect("read"),
+        "a second manager approves a Z short unless HQ says otherwise"
+    );
+    // HQ marks the store as run by a single manager: its tills learn it at the next pull.
+    let (status, v) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &path,
+            Some(serde_json::json!({"single_manager": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["single_manager"], true, "{v}");
+    sync.pull_changes(ledger).await.expect("pull");
+    assert!(ledger.lock().expect("lock").single_manager().expect("read"));
     {
         let mut l = ledger.lock().expect("lock");
         let z = l.close_day(count()).expect("within HQ's 4 €");

@@ -70,6 +70,8 @@ pub struct StorePatchIn {
     pub receipt_footer: Option<String>,
     pub cash_tolerance: Option<Money>,
     pub time_zone: Option<TimeZone>,
+    /// The store has one manager, who may approve their own Z over/short.
+    pub single_manager: Option<bool>,
 }
 
 /// Every setting of a store (the franchisee of a store does not change).
@@ -87,6 +89,9 @@ pub struct StoreSettingsIn {
     /// Default Europe/Madrid.
     #[serde(default)]
     pub time_zone: TimeZone,
+    /// Default false: a Z over/short beyond the tolerance needs a second manager.
+    #[serde(default)]
+    pub single_manager: bool,
 }
 
 impl From<StoreSettingsIn> for StorePatchIn {
@@ -98,6 +103,7 @@ impl From<StoreSettingsIn> for StorePatchIn {
             receipt_footer: Some(b.receipt_footer),
             cash_tolerance: Some(b.cash_tolerance),
             time_zone: Some(b.time_zone),
+            single_manager: Some(b.single_manager),
         }
     }
 }
@@ -158,6 +164,7 @@ pub fn store_patch(b: &StorePatchIn) -> Result<StorePatch, Problem> {
             .transpose()?,
         cash_tolerance: b.cash_tolerance.map(cash_tolerance).transpose()?,
         time_zone: b.time_zone,
+        single_manager: b.single_manager,
     })
 }
 

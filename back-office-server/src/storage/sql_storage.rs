@@ -289,6 +289,7 @@ fn store_of(r: &Row) -> StorageResult<Store> {
             .get::<String>(7)?
             .parse()
             .map_err(|e| StorageError::Backend(format!("store time zone: {e}")))?,
+        single_manager: r.get(8)?,
     })
 }
 
@@ -585,6 +586,7 @@ impl Storage for SqlStorage {
                         receipt_footer: s.receipt_footer,
                         cash_tolerance: s.cash_tolerance,
                         time_zone: s.time_zone,
+                        single_manager: false,
                     };
                     write_change(tx, sql::store_change(&store, &f.legal_name, &f.nif)?).await?;
                     Ok(store)
@@ -622,7 +624,7 @@ impl Storage for SqlStorage {
                     let s = sql::patched_store(load_store(tx, id.0, true).await?, &patch);
                     tx.execute(
                         "UPDATE stores SET name = ?1, address = ?2, receipt_header = ?3, receipt_footer = ?4,
-                         cash_tolerance_cents = ?5, time_zone = ?6 WHERE id = ?7",
+                         cash_tolerance_cents = ?5, time_zone = ?6, single_manager = ?8 WHERE id = ?7",
                         p![
                             &s.name,
                             &s.address,
@@ -630,7 +632,8 @@ impl Storage for SqlStorage {
                             &s.receipt_footer,
                             s.cash_tolerance.cents(),
                             s.time_zone.name(),
-                            id.0
+                            id.0,
+                            s.single_manager
                         ],
                     )
                     .await?;

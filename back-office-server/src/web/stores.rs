@@ -363,6 +363,8 @@ pub async fn save_store(
         )?),
         cash_tolerance: Some(tolerance(t, &f.cash_tolerance)?),
         time_zone: Some(time_zone(t, &f.time_zone)?),
+        // Not on the dashboard form yet: the API sets it (PATCH /api/v1/admin/stores/{id}).
+        single_manager: None,
     })?;
     let s = st.storage.update_store(StoreId(id), &patch).await?;
     Ok(see_other(&format!(

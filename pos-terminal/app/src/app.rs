@@ -64,6 +64,10 @@ pub enum Key {
     /// F9
     Settings,
     Escape,
+    /// ↑: the previous search result (or ticket line).
+    Up,
+    /// ↓: the next search result (or ticket line).
+    Down,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +84,8 @@ pub enum Message {
     Key(Key),
     Sync(worker::Event),
     Printed(Outcome),
+    /// What the drawer kick of a cash sale or refund, or the manager's "open drawer", did.
+    Drawer(printing::Drawer),
     Manager(manager::Message),
     /// F10: the store manager's menu.
     ManagerKey,
@@ -94,6 +100,8 @@ pub enum Message {
     PrintRetry,
     /// From the serial scanner, when one is configured.
     SerialScanner(serial_scanner::Event),
+    /// The window's new size: the UI scale follows it (see [`crate::theme::scale_for`]).
+    Resized(iced::Size),
 }
 
 pub enum Screen {
@@ -124,6 +132,8 @@ pub struct Till {
     wedge: Wedge,
     /// The translator for `settings.language`, rebuilt when the language changes.
     pub i18n: I18n,
+    /// The UI scale for the window's size: 1 at 1024×768, 1,4 at 1920×1080.
+    pub scale: f32,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -133,6 +143,8 @@ pub fn application(
     iced::application(move || Till::open(&path), Till::update, Till::view)
         .title(|till: &Till| till.i18n.t("window-title"))
         .subscription(Till::subscription)
+        .theme(|_: &Till| crate::theme::till())
+        .scale_factor(|till: &Till| till.scale)
         .window_size((1024.0, 768.0))
 }
 
@@ -178,6 +190,7 @@ impl Till {
                 status: Status::default(),
                 wedge: Wedge::default(),
                 i18n,
+                scale: 1.0,
             },
             Task::none(),
         )
@@ -222,6 +235,7 @@ impl Till {
             status,
             wedge,
             i18n: I18n::new(settings_language),
+            scale: 1.0,
         };
         // Receipts of sales the last run committed but died before queueing, and receipts left in
         // the queue (printer down, power cut), go out now.
@@ -260,10 +274,11 @@ impl Till {
     }
 
     fn show_sell(&mut self, notice: Option<String>) -> Task<Message> {
-        let state = match &self.ledger {
+        let mut state = match &self.ledger {
             Some(l) => sell::State::for_ledger(notice, l),
             None => sell::State::with_notice(notice),
         };
+        state.merge_weighed = self.settings.merge_weighed;
         self.screen = Screen::Sell(state);
         operation::focus(sell::SCAN_ID)
     }
@@ -305,6 +320,19 @@ impl Till {
             return Task::none();
         }
         printing::flush_task(queue, ledger, Message::Printed)
+    }
+
+    /// The receipt of committed document `seq`, and first, when it took or gave back cash, the
+    /// drawer: its own command, sent at once whatever becomes of the receipt (paper out
+    /// included). The receipt itself never carries a pulse, so its reprint never opens it.
+    fn drawer_and_receipt(&mut self, ledger: &Arc<Mutex<Ledger>>, seq: u64) -> Task<Message> {
+        let print = self.print(seq);
+        match self.print_queue() {
+            Some(queue) if printing::moves_cash(ledger, seq) => {
+                printing::drawer_task(Some(queue), Message::Drawer).chain(print)
+            }
+            _ => print,
+        }
     }
 
     fn sell_action(&mut self, action: sell::Action) -> Task<Message> {
@@ -486,8 +514,8 @@ impl Till {
                                 ("change", self.i18n.money(change).into()),
                             ],
                         );
-                        let print = self.print(seq);
-                        Task::batch([self.show_sell(Some(notice)), print])
+                        let out = self.drawer_and_receipt(&ledger, seq);
+                        Task::batch([self.show_sell(Some(notice)), out])
                     }
                 }
             }
@@ -506,8 +534,8 @@ impl Till {
                                 ("total", self.i18n.money(total).into()),
                             ],
                         );
-                        let print = self.print(seq);
-                        Task::batch([self.show_sell(Some(notice)), print])
+                        let out = self.drawer_and_receipt(&ledger, seq);
+                        Task::batch([self.show_sell(Some(notice)), out])
                     }
                 }
             }
@@ -600,10 +628,9 @@ impl Till {
                         .receipt_printer()
                         .map(|p| PrintQueue::new(p, self.settings.layout()));
                     match queue {
-                        Some(q) => printing::blocking_task(
-                            move || printing::open_drawer(&q),
-                            Message::Printed,
-                        ),
+                        // The printer's status is asked first; the answer comes back as
+                        // `Message::Drawer` and is told on this screen.
+                        Some(q) => printing::drawer_task(Some(q), Message::Drawer),
                         None => {
                             s.notice = Some(self.i18n.t("app-drawer-no-printer"));
                             Task::none()
@@ -622,6 +649,10 @@ impl Till {
                 recall::Message::Back => self.show_sell(None),
             },
             (Message::Key(k), _) => self.key(k),
+            (Message::Resized(size), _) => {
+                self.scale = crate::theme::scale_for(size.width, size.height);
+                Task::none()
+            }
             (Message::FocusNext(true), _) => operation::focus_next(),
             (Message::FocusNext(false), _) => operation::focus_previous(),
             (Message::Wedge(key, captured, at), _) => {
@@ -661,6 +692,30 @@ impl Till {
             }
             (Message::Printed(o), _) => {
                 self.status.printed(&o);
+                Task::none()
+            }
+            (Message::Drawer(d), screen) => {
+                if let printing::Drawer::Failed(error) = &d {
+                    tracing::warn!(%error, "cash drawer not opened");
+                }
+                self.status.drawer(&d);
+                if let Screen::Settings(s) = screen {
+                    s.notice = Some(match &d {
+                        printing::Drawer::Opened { printer: None } => {
+                            self.i18n.t("app-drawer-opened")
+                        }
+                        printing::Drawer::Opened {
+                            printer: Some(status),
+                        } => self.i18n.args(
+                            "app-drawer-opened-printer",
+                            &[("status", status.clone().into())],
+                        ),
+                        printing::Drawer::Failed(error) => self
+                            .i18n
+                            .args("app-drawer-failed", &[("error", error.clone().into())]),
+                        printing::Drawer::NoPrinter => self.i18n.t("app-drawer-no-printer"),
+                    });
+                }
                 Task::none()
             }
             // A message for a screen that is no longer shown (e.g. a late click): ignore it.
@@ -720,6 +775,8 @@ impl Till {
             (Screen::Sell(_), Key::Refund) => Message::Sell(sell::Message::Refund),
             (Screen::Sell(_), Key::Settings) => Message::Sell(sell::Message::Settings),
             (Screen::Sell(_), Key::Escape) => Message::Sell(sell::Message::Escape),
+            (Screen::Sell(_), Key::Up) => Message::Sell(sell::Message::Up),
+            (Screen::Sell(_), Key::Down) => Message::Sell(sell::Message::Down),
             (Screen::Pay(_), Key::Escape) => Message::Pay(pay::Message::Back),
             (Screen::Refund(_), Key::Escape) => Message::Refund(refund::Message::Back),
             (Screen::Invoice(_), Key::Escape) => Message::Invoice(invoice::Message::Back),
@@ -771,6 +828,7 @@ impl Till {
         });
         let mut subs = vec![
             keys,
+            iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
             wedge::keys().map(|(key, captured, at)| Message::Wedge(key, captured, at)),
         ];
         if self.retries_prints() {
@@ -799,8 +857,8 @@ impl Till {
     }
 }
 
-/// The keys that work on every screen, whichever widget has focus: F2–F10, Esc, and Tab /
-/// Shift+Tab to move between fields.
+/// The keys that work on every screen, whichever widget has focus: F2–F10, Esc, ↑/↓ (search
+/// results and ticket lines), and Tab / Shift+Tab to move between fields.
 pub fn key_message(event: &keyboard::Event) -> Option<Message> {
     use keyboard::key::Named;
     let keyboard::Event::KeyPressed {
@@ -823,6 +881,8 @@ pub fn key_message(event: &keyboard::Event) -> Option<Message> {
         Named::F9 => Key::Settings,
         Named::F10 => return Some(Message::ManagerKey),
         Named::Escape => Key::Escape,
+        Named::ArrowUp => Key::Up,
+        Named::ArrowDown => Key::Down,
         _ => return None,
     };
     Some(Message::Key(k))

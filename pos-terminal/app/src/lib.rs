@@ -4,12 +4,14 @@
 mod app;
 pub mod format;
 pub mod i18n;
+pub mod keypad;
 pub mod manager;
 pub mod printing;
 pub mod screen;
 pub mod serial_scanner;
 pub mod settings;
 pub mod status;
+pub mod theme;
 pub mod wedge;
 pub mod worker;
 

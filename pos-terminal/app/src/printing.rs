@@ -130,6 +130,7 @@ fn fallback_store(l: &Ledger) -> sync_protocol::StoreRecord {
         receipt_header: String::new(),
         cash_tolerance: None,
         time_zone: None,
+        single_manager: false,
     }
 }
 
@@ -213,16 +214,65 @@ pub fn test_page(queue: &PrintQueue) -> Outcome {
     }
 }
 
-/// Kicks the cash drawer with the five-byte pulse (manager "open drawer"); not queued, so a
-/// printer that comes back later never pops the drawer by surprise.
-pub fn open_drawer(queue: &PrintQueue) -> Outcome {
-    match queue.printer.open_drawer() {
-        Ok(()) => Outcome::Printed(0),
-        Err(e) => Outcome::Failed {
-            error: e.to_string(),
-            waiting: 0,
+/// What a drawer kick did, for the cashier (status bar) or the manager (settings screen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drawer {
+    /// The pulse went out; `printer` is the status read first when it was not "ready" (paper
+    /// out: the drawer opens, the receipt waits).
+    Opened { printer: Option<String> },
+    /// The drawer did not open, and why.
+    Failed(String),
+    /// No printer is configured, and the drawer hangs off the printer.
+    NoPrinter,
+}
+
+/// Opens the cash drawer now with its own command (see
+/// [`pos_terminal::printer::ReceiptPrinter::kick_drawer`]); never queued, so a printer that
+/// comes back later never pops the drawer by surprise.
+pub fn kick_drawer(queue: Option<&PrintQueue>) -> Drawer {
+    let Some(queue) = queue else {
+        return Drawer::NoPrinter;
+    };
+    match queue.printer.kick_drawer() {
+        Ok(status) => Drawer::Opened {
+            printer: status.filter(|s| !s.ready()).map(|s| s.to_string()),
         },
+        Err(e) => Drawer::Failed(e.to_string()),
     }
+}
+
+/// [`kick_drawer`] on a blocking thread, reported as a message.
+pub fn drawer_task<M: Send + 'static>(
+    queue: Option<PrintQueue>,
+    to_message: fn(Drawer) -> M,
+) -> Task<M> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || kick_drawer(queue.as_ref()))
+                .await
+                .unwrap_or_else(|e| Drawer::Failed(e.to_string()))
+        },
+        to_message,
+    )
+}
+
+/// Whether committed document `seq` takes or gives back cash (a cash sale or refund): the
+/// drawer must open for it.
+pub fn moves_cash(ledger: &Mutex<Ledger>, seq: u64) -> bool {
+    let Ok(l) = ledger.lock() else {
+        return false;
+    };
+    let payments = match l.document(seq) {
+        Ok(Some(doc)) => match doc.body {
+            sync_protocol::DocumentBody::Sale(s) => s.payments,
+            sync_protocol::DocumentBody::Refund(r) => r.payments,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    payments
+        .iter()
+        .any(|p| p.tender == sync_protocol::Tender::Cash)
 }
 
 /// Runs `job` on a blocking thread and reports its outcome as a message.

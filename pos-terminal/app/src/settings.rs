@@ -72,6 +72,9 @@ pub struct Settings {
     pub printer: Printer,
     pub paper: Paper,
     pub scanner: Scanner,
+    /// A weighed label of a product already weighed on the ticket adds its weight to that line
+    /// instead of making its own. Off by default: each label is one weighing, as printed.
+    pub merge_weighed: bool,
 }
 
 impl Default for Settings {
@@ -87,6 +90,7 @@ impl Default for Settings {
                 max_gap_ms: w.max_gap.as_millis() as u64,
                 serial: None,
             },
+            merge_weighed: false,
         }
     }
 }

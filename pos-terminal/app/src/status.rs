@@ -29,6 +29,8 @@ pub struct Status {
     pub last_error: Option<String>,
     /// A printer problem for the cashier, cleared when a flush succeeds.
     pub printer: Option<PrinterProblem>,
+    /// Why the last drawer kick did not open the drawer, cleared by the next that does.
+    pub drawer_failed: Option<String>,
 }
 
 impl Status {
@@ -70,6 +72,15 @@ impl Status {
                 waiting: *waiting,
             }),
             Outcome::NoPrinter { waiting } => Some(PrinterProblem::NoPrinter { waiting: *waiting }),
+        };
+    }
+
+    pub fn drawer(&mut self, d: &crate::printing::Drawer) {
+        use crate::printing::Drawer;
+        self.drawer_failed = match d {
+            Drawer::Opened { .. } => None,
+            Drawer::Failed(e) => Some(e.clone()),
+            Drawer::NoPrinter => self.drawer_failed.take(),
         };
     }
 
@@ -121,6 +132,15 @@ impl Status {
             };
             r = r.push(text(message));
         }
-        container(r).padding(8).into()
+        if let Some(e) = &self.drawer_failed {
+            r = r.push(text(
+                tr.args("status-drawer-failed", &[("error", e.clone().into())]),
+            ));
+        }
+        container(r)
+            .padding(8)
+            .width(iced::Length::Fill)
+            .style(crate::theme::status_bar)
+            .into()
     }
 }

@@ -24,6 +24,7 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
     changes.extend(product(2, "Agua mineral 1,5 L", 60, OTHER_EAN));
     changes.push(staff(1, "Lucía", StaffRole::Cashier, "1234"));
     changes.push(staff(2, "Marta", StaffRole::Manager, "9876"));
+    changes.push(staff(3, "Pilar", StaffRole::Manager, "5555"));
     enrolled_ledger(dir, changes)
 }
 
@@ -107,7 +108,7 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
     assert!(shows(
         &till,
         "Cierre rechazado: descuadre de −16,90 € por encima de la tolerancia de 5,00 €. \
-         Hace falta el PIN de un encargado y una nota."
+         Hace falta el PIN de otro encargado (no el de quien cierra) y una nota."
     ));
     assert!(
         till.ledger()
@@ -119,8 +120,8 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
             .is_none(),
         "refused without approval"
     );
-    // Approval with a manager PIN and a note.
-    type_into(&mut till, "close-approver-pin", "9876", false);
+    // Approval with another manager's PIN (Pilar: Marta is closing) and a note.
+    type_into(&mut till, "close-approver-pin", "5555", false);
     type_into(&mut till, "close-note", "Billete falso retirado", false);
     click(&mut till, "Cerrar el día");
     assert!(shows(
@@ -132,7 +133,7 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
         let z = l.last_close().unwrap().expect("Z stored");
         assert_eq!(z.z_number, 1);
         assert!(z.blind);
-        assert_eq!(z.approved_by, Some(StaffId(2)));
+        assert_eq!(z.approved_by, Some(StaffId(3)));
         assert_eq!(z.ticket_count, 2);
         assert_eq!(z.over_short(Tender::Cash), Money::from_cents(-1690));
         assert_eq!(z.next_float, Some(Money::from_cents(10000)));

@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use iced::Task;
 use iced_test::simulator;
 use pos_terminal::Ledger;
-use pos_terminal::receipt::DRAWER_PULSE;
+use pos_terminal::receipt::{DRAWER_KICK, DRAWER_PULSE};
 use pos_terminal::scanner::Key as WedgeKey;
 use pos_terminal_app::settings::{Language, Printer, Settings};
 use pos_terminal_app::{Key, Message, Screen, Till, printing, worker};
@@ -103,6 +103,7 @@ fn ledger_without_shift(dir: &tempfile::TempDir) -> Ledger {
             receipt_header: String::new(),
             cash_tolerance: None,
             time_zone: None,
+            single_manager: false,
         }),
     ];
     l.apply_changes(&page(changes, 0)).expect("apply");
@@ -406,7 +407,7 @@ fn short_cash_then_card_with_reference_splits_the_payment() {
 }
 
 #[test]
-fn cash_receipt_prints_after_commit_with_the_drawer_pulse_and_reprints() {
+fn cash_receipt_prints_after_commit_without_a_drawer_pulse_and_reprints() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("printer.bin");
     print_to_file(&dir, &out);
@@ -425,7 +426,9 @@ fn cash_receipt_prints_after_commit_with_the_drawer_pulse_and_reprints() {
     assert_eq!(outcome, printing::Outcome::Printed(1));
     let bytes = std::fs::read(&out).unwrap();
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    assert!(has(&DRAWER_PULSE), "cash payment kicks the drawer");
+    // The drawer has its own command (tests/counter.rs): a receipt, queued or reprinted,
+    // never opens it.
+    assert!(!has(&DRAWER_PULSE) && !has(&DRAWER_KICK));
     assert!(has(b"T0007-000001"));
     assert!(has(b"Aceite de oliva 1 L"));
     // Reprint the last receipt (F7): queued again and printed again.
@@ -573,7 +576,15 @@ fn f_keys_esc_and_tab_work_whatever_has_focus() {
         m(press(key::Named::Escape, Modifiers::empty())),
         "Some(Key(Escape))"
     );
-    assert_eq!(m(press(key::Named::ArrowUp, Modifiers::empty())), "None");
+    assert_eq!(
+        m(press(key::Named::ArrowUp, Modifiers::empty())),
+        "Some(Key(Up))"
+    );
+    assert_eq!(
+        m(press(key::Named::ArrowDown, Modifiers::empty())),
+        "Some(Key(Down))"
+    );
+    assert_eq!(m(press(key::Named::ArrowLeft, Modifiers::empty())), "None");
 }
 
 #[test]
@@ -882,9 +893,13 @@ fn settings_choose_a_file_printer_and_58mm_then_test_page_and_manager_drawer() {
     assert_shows(&till, "Ese PIN no es de un encargado.");
     type_and_enter(&mut till, "settings-pin", MANAGER_PIN);
     assert_shows(&till, "Abriendo el cajón (autoriza Marta).");
-    assert_eq!(printing::open_drawer(&q), printing::Outcome::Printed(0));
+    // A file or device printer has no status to ask: the real-time kick goes out as is.
+    assert_eq!(
+        printing::kick_drawer(Some(&q)),
+        printing::Drawer::Opened { printer: None }
+    );
     let all = std::fs::read(&out).unwrap();
-    assert_eq!(&all[page.len()..], &DRAWER_PULSE);
+    assert_eq!(&all[page.len()..], &DRAWER_KICK);
     let _ = till.update(Message::Key(Key::Escape));
     assert!(matches!(till.screen, Screen::Sell(_)));
 }

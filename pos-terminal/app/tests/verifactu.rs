@@ -116,6 +116,7 @@ fn the_receipts_aeat_qr_finds_the_ticket_on_the_refund_screen() {
                 unit_price: Money::from_cents(1345),
                 tax_rate: TaxRate::IVA_GENERAL,
                 discount: Money::ZERO,
+                weighed: false,
             }],
             Money::ZERO,
             vec![cash_payment(

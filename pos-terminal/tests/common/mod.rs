@@ -126,6 +126,7 @@ pub fn store_record() -> StoreRecord {
         receipt_header: String::new(),
         cash_tolerance: None,
         time_zone: None,
+        single_manager: false,
     }
 }
 
@@ -156,6 +157,7 @@ pub fn line(id: i64, cents: i64, qty: i64) -> CartLine {
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::IVA_GENERAL,
         discount: Money::ZERO,
+        weighed: false,
     }
 }
 

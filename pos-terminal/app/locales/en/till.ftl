@@ -366,3 +366,19 @@ about-declaration-j = j) Postal contact address: { $address }.
 about-declaration-k = k) The producer declares that this version of the system complies with article 29.2.j of Ley 58/2003, General Tributaria, with Real Decreto 1007/2023 and with Orden HAC/1177/2024.
 about-declaration-l = l) Place and date of signature: { $place }, { $date }.
 about-licence = Trastienda is free software (AGPL-3.0-or-later) offered without warranty. The statement above binds only the producer named, who signs it for this version.
+
+## At the counter: quantity before a scan, search overlay, drawer, second manager at the Z
+sell-multiplier-waiting = Quantity { $quantity }: scan or type the product.
+sell-multiplier-not-for-labels = Scale labels carry their own weight or price: the quantity does not apply.
+sell-results-help = ↑ ↓ to choose · Enter adds · Esc closes
+app-drawer-opened = Drawer opened.
+app-drawer-opened-printer = Drawer opened (the printer says: { $status }).
+app-drawer-failed = The drawer could not be opened: { $error }
+status-drawer-failed = The drawer did not open: { $error }
+close-approval-second = Another manager's approval
+close-needs-second-manager = Close refused: a difference of { $over_short } is above the tolerance of { $tolerance }. Another manager's PIN (not the closing manager's) and a note are needed.
+close-own-approval = { $name } is closing the till and cannot approve their own difference: type another manager's PIN.
+keypad-enter = Enter
+settings-weighed = Scale:
+settings-weighed-own-line = Line per label
+settings-weighed-merge = Add weights

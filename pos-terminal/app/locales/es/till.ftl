@@ -358,3 +358,19 @@ about-declaration-j = j) Dirección postal de contacto: { $address }.
 about-declaration-k = k) La persona o entidad productora declara que esta versión del sistema cumple lo dispuesto en el artículo 29.2.j) de la Ley 58/2003, General Tributaria, en el Real Decreto 1007/2023 y en la Orden HAC/1177/2024.
 about-declaration-l = l) Lugar y fecha de suscripción: { $place }, { $date }.
 about-licence = Trastienda es software libre (AGPL-3.0-or-later) y se ofrece sin garantía. La declaración anterior solo obliga a la persona o entidad productora indicada, que la suscribe para esta versión.
+
+## At the counter: quantity before a scan, search overlay, drawer, second manager at the Z
+sell-multiplier-waiting = Cantidad { $quantity }: escanee o escriba el producto.
+sell-multiplier-not-for-labels = Las etiquetas de báscula llevan su propio peso o precio: la cantidad no se aplica.
+sell-results-help = ↑ ↓ para elegir · Intro añade · Esc cierra
+app-drawer-opened = Cajón abierto.
+app-drawer-opened-printer = Cajón abierto (la impresora dice: { $status }).
+app-drawer-failed = No se pudo abrir el cajón: { $error }
+status-drawer-failed = El cajón no se abrió: { $error }
+close-approval-second = Aprobación de otro encargado
+close-needs-second-manager = Cierre rechazado: descuadre de { $over_short } por encima de la tolerancia de { $tolerance }. Hace falta el PIN de otro encargado (no el de quien cierra) y una nota.
+close-own-approval = { $name } cierra la caja y no puede aprobar su propio descuadre: escriba el PIN de otro encargado.
+keypad-enter = Intro
+settings-weighed = Báscula:
+settings-weighed-own-line = Línea por etiqueta
+settings-weighed-merge = Sumar pesos

@@ -140,6 +140,9 @@ pub enum CloseMessage {
 pub struct CloseState {
     report: ShiftReport,
     tolerance: Money,
+    /// HQ set the store up with one manager: they may approve their own over/short. Otherwise a
+    /// second manager's PIN is asked for.
+    single_manager: bool,
     grid: Grid,
     blind: bool,
     /// The expected figures have been shown (after a blind count was submitted).
@@ -152,10 +155,11 @@ pub struct CloseState {
 }
 
 impl CloseState {
-    pub fn new(report: ShiftReport, tolerance: Money) -> Self {
+    pub fn new(report: ShiftReport, tolerance: Money, single_manager: bool) -> Self {
         Self {
             report,
             tolerance,
+            single_manager,
             grid: Grid::new(),
             blind: true,
             revealed: false,
@@ -264,12 +268,20 @@ impl CloseState {
                             close: Box::new(c.clone()),
                         };
                     }
+                    Err(ShiftError::OwnApproval(name)) => {
+                        self.approver_pin.clear();
+                        self.error = Some(tr.args("close-own-approval", &[("name", name.into())]));
+                    }
                     Err(ShiftError::NeedsApproval {
                         over_short,
                         tolerance,
                     }) => {
                         self.error = Some(tr.args(
-                            "close-needs-approval",
+                            if self.single_manager {
+                                "close-needs-approval"
+                            } else {
+                                "close-needs-second-manager"
+                            },
                             &[
                                 ("over_short", tr.money(over_short).into()),
                                 ("tolerance", tr.money(tolerance).into()),
@@ -298,18 +310,22 @@ impl CloseState {
                 .on_press_maybe((!self.revealed).then_some(CloseMessage::ToggleBlind)),
             ]
             .align_y(Alignment::Center),
-            self.grid.view(tr).map(CloseMessage::Count),
+            // Enter in any field submits the count, as Enter opens the shift.
+            self.grid
+                .view_with(tr, CloseMessage::Count, Some(CloseMessage::Confirm)),
             row![
                 text(tr.t("close-card")).width(Length::Fixed(240.0)),
                 text_input(&tr.t("close-card-placeholder"), &self.card)
                     .id(CARD_ID)
                     .on_input(CloseMessage::Card)
+                    .on_submit(CloseMessage::Confirm)
                     .padding(4)
                     .width(Length::Fixed(200.0)),
                 text(tr.t("close-next-float")).width(Length::Fixed(240.0)),
                 text_input(&tr.amount(Money::ZERO), &self.next_float)
                     .id(NEXT_FLOAT_ID)
                     .on_input(CloseMessage::NextFloat)
+                    .on_submit(CloseMessage::Confirm)
                     .padding(4)
                     .width(Length::Fixed(120.0)),
             ]
@@ -362,16 +378,23 @@ impl CloseState {
         if needs_approval {
             col = col.push(
                 row![
-                    text(tr.t("close-approval")).width(Length::Fixed(220.0)),
+                    text(tr.t(if self.single_manager {
+                        "close-approval"
+                    } else {
+                        "close-approval-second"
+                    }))
+                    .width(Length::Fixed(220.0)),
                     text_input(&tr.t("pin"), &self.approver_pin)
                         .id(APPROVER_PIN_ID)
                         .secure(true)
                         .on_input(CloseMessage::ApproverPin)
+                        .on_submit(CloseMessage::Confirm)
                         .padding(4)
                         .width(Length::Fixed(100.0)),
                     text_input(&tr.t("close-note"), &self.note)
                         .id(NOTE_ID)
                         .on_input(CloseMessage::Note)
+                        .on_submit(CloseMessage::Confirm)
                         .padding(4),
                 ]
                 .spacing(10)

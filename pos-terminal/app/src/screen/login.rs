@@ -2,11 +2,12 @@
 
 use std::sync::Mutex;
 
-use iced::widget::{button, column, container, text, text_input};
+use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Length};
 use pos_terminal::{Ledger, Staff};
 
 use crate::i18n::I18n;
+use crate::keypad;
 
 pub const PIN_ID: &str = "login-pin";
 
@@ -14,6 +15,8 @@ pub const PIN_ID: &str = "login-pin";
 pub enum Message {
     Pin(String),
     Submit,
+    /// The on-screen keypad (a PIN by touch).
+    Keypad(keypad::Key),
 }
 
 pub enum Action {
@@ -32,6 +35,15 @@ impl State {
         match message {
             Message::Pin(p) => {
                 self.pin = p.chars().filter(char::is_ascii_digit).take(12).collect();
+                Action::None
+            }
+            Message::Keypad(k) => {
+                let mut pin = std::mem::take(&mut self.pin);
+                let enter = keypad::apply(k, &mut pin);
+                self.pin = pin.chars().filter(char::is_ascii_digit).take(12).collect();
+                if enter {
+                    return self.update(Message::Submit, ledger, tr);
+                }
                 Action::None
             }
             Message::Submit => {
@@ -81,6 +93,10 @@ impl State {
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(20));
         }
-        container(col).center_x(Length::Fill).padding(40).into()
+        let pad = keypad::view(keypad::Kind::Pin, Message::Keypad, tr);
+        container(row![col, pad].spacing(40))
+            .center_x(Length::Fill)
+            .padding(40)
+            .into()
     }
 }

@@ -96,6 +96,8 @@ pub struct State {
     notice: Option<String>,
     /// Came straight from the PIN login to open the shift: once it is open, selling follows.
     from_login: bool,
+    /// Whether a shift is open, read when the menu is shown: "Abrir caja" only without one.
+    shift_open: bool,
 }
 
 impl Default for State {
@@ -107,6 +109,7 @@ impl Default for State {
             reason: String::new(),
             notice: None,
             from_login: false,
+            shift_open: false,
         }
     }
 }
@@ -141,7 +144,8 @@ fn locked<'a>(
 }
 
 impl State {
-    fn menu(&mut self, notice: Option<String>) -> Action {
+    fn menu(&mut self, ledger: &Mutex<Ledger>, notice: Option<String>) -> Action {
+        self.shift_open = super::sell::shift_is_open(ledger);
         self.page = Page::Menu;
         self.notice = notice;
         self.amount.clear();
@@ -149,17 +153,17 @@ impl State {
         Action::None
     }
 
-    fn outcome(&mut self, o: Outcome) -> Action {
+    fn outcome(&mut self, o: Outcome, ledger: &Mutex<Ledger>) -> Action {
         match o {
             Outcome::None => Action::None,
-            Outcome::Back => self.menu(None),
-            Outcome::Done(n) => self.menu(Some(n)),
+            Outcome::Back => self.menu(ledger, None),
+            Outcome::Done(n) => self.menu(ledger, Some(n)),
             Outcome::Closed {
                 notice,
                 report,
                 close,
             } => {
-                let _ = self.menu(Some(notice));
+                let _ = self.menu(ledger, Some(notice));
                 Action::Print(Box::new((*report, Some(*close))))
             }
         }
@@ -183,7 +187,7 @@ impl State {
                 match found {
                     Ok(Some(s)) if s.role == StaffRole::Manager => {
                         self.manager = Some(s);
-                        return self.menu(None);
+                        return self.menu(ledger, None);
                     }
                     Ok(Some(s)) => {
                         self.notice =
@@ -199,7 +203,7 @@ impl State {
                 self.notice = Some(tr.t("manager-x-printing"));
                 return Action::Print(Box::new(((**r).clone(), None)));
             }
-            (Message::Back, _) => return self.menu(None),
+            (Message::Back, _) => return self.menu(ledger, None),
             (Message::Go(go), Page::Menu) => {
                 if manager.is_none() {
                     return Action::Exit;
@@ -229,7 +233,11 @@ impl State {
                             return Action::None;
                         }
                         (Ok(Some(_)), Ok(r), Ok(t)) => {
-                            (Page::Close(Box::new(close::CloseState::new(r, t))), None)
+                            let single = l.single_manager().unwrap_or(false);
+                            (
+                                Page::Close(Box::new(close::CloseState::new(r, t, single))),
+                                None,
+                            )
                         }
                         (Err(e), _, _) | (_, Err(e), _) => {
                             self.notice = Some(e.to_string());
@@ -279,8 +287,10 @@ impl State {
                             CashMovementDirection::In => "manager-cash-in-done",
                             CashMovementDirection::Out => "manager-cash-out-done",
                         };
-                        return self
-                            .menu(Some(tr.args(key, &[("amount", tr.money(amount).into())])));
+                        return self.menu(
+                            ledger,
+                            Some(tr.args(key, &[("amount", tr.money(amount).into())])),
+                        );
                     }
                     Err(e) => self.notice = Some(e),
                 }
@@ -295,7 +305,7 @@ impl State {
                 });
                 match result {
                     Ok(_) => {
-                        return self.menu(Some(tr.t("manager-no-sale-done")));
+                        return self.menu(ledger, Some(tr.t("manager-no-sale-done")));
                     }
                     Err(e) => self.notice = Some(e),
                 }
@@ -314,14 +324,16 @@ impl State {
                 });
                 match result {
                     Ok((name, ClockDirection::In)) => {
-                        return self.menu(Some(
-                            tr.args("manager-clocked-in", &[("name", name.into())]),
-                        ));
+                        return self.menu(
+                            ledger,
+                            Some(tr.args("manager-clocked-in", &[("name", name.into())])),
+                        );
                     }
                     Ok((name, ClockDirection::Out)) => {
-                        return self.menu(Some(
-                            tr.args("manager-clocked-out", &[("name", name.into())]),
-                        ));
+                        return self.menu(
+                            ledger,
+                            Some(tr.args("manager-clocked-out", &[("name", name.into())])),
+                        );
                     }
                     Err(e) => {
                         self.notice = Some(e);
@@ -338,14 +350,14 @@ impl State {
                     self.from_login = false;
                     return Action::Opened(notice.clone());
                 }
-                return self.outcome(o);
+                return self.outcome(o, ledger);
             }
             (Message::Close(m), Page::Close(s)) => {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
                 let o = s.update(m, ledger, &manager, tr);
-                return self.outcome(o);
+                return self.outcome(o, ledger);
             }
             (Message::Stock(m), Page::Stock(s)) => {
                 let Some(manager) = manager else {
@@ -358,7 +370,7 @@ impl State {
                         | stock::Message::FreeReceiving
                 );
                 let o = s.update(m, ledger, &manager, tr);
-                let a = self.outcome(o);
+                let a = self.outcome(o, ledger);
                 if keep_focus && matches!(a, Action::None) {
                     return Action::Focus(stock::SCAN_ID);
                 }
@@ -484,6 +496,20 @@ impl State {
                 .width(Length::Fixed(300.0))
                 .on_press(Message::Go(go))
         };
+        // "Abrir caja" only when there is no shift to open it over; the rest need one open.
+        let mut till = column![text(tr.t("manager-till")).size(20)].spacing(8);
+        if !self.shift_open {
+            till = till.push(item("manager-open-shift", Go::OpenShift));
+        }
+        let till = till
+            .push(item("manager-cash-in", Go::Cash(CashMovementDirection::In)))
+            .push(item(
+                "manager-cash-out",
+                Go::Cash(CashMovementDirection::Out),
+            ))
+            .push(item("manager-no-sale", Go::NoSale))
+            .push(item("manager-x-report", Go::XReport))
+            .push(item("manager-z-close", Go::Close));
         column![
             row![
                 text(tr.args("manager-menu-title", &[("name", name.into())]))
@@ -493,16 +519,7 @@ impl State {
             ]
             .align_y(Alignment::Center),
             row![
-                column![
-                    text(tr.t("manager-till")).size(20),
-                    item("manager-open-shift", Go::OpenShift),
-                    item("manager-cash-in", Go::Cash(CashMovementDirection::In)),
-                    item("manager-cash-out", Go::Cash(CashMovementDirection::Out)),
-                    item("manager-no-sale", Go::NoSale),
-                    item("manager-x-report", Go::XReport),
-                    item("manager-z-close", Go::Close),
-                ]
-                .spacing(8),
+                till,
                 column![
                     text(tr.t("manager-stock-and-staff")).size(20),
                     item("stock-receipt", Go::Stock(StockMovementKind::Receipt)),

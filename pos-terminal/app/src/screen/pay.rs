@@ -8,8 +8,8 @@ use iced::{Alignment, Element, Length};
 use pos_terminal::{Cart, Ledger, card_payment, cash_payment};
 use sync_protocol::{Money, Payment, StaffId, Tender};
 
-use crate::format;
 use crate::i18n::I18n;
+use crate::{format, keypad, theme};
 
 pub const TENDERED_ID: &str = "tendered";
 pub const REFERENCE_ID: &str = "card-reference";
@@ -29,6 +29,8 @@ pub enum Message {
     Card,
     /// Drops the tenders taken so far (the cashier voids the card on the terminal).
     ClearPayments,
+    /// The on-screen keypad types the amount tendered; its Enter takes it in cash.
+    Keypad(keypad::Key),
     Back,
 }
 
@@ -115,6 +117,13 @@ impl State {
             Message::Tendered(s) => {
                 self.tendered = s;
                 self.error = None;
+            }
+            Message::Keypad(k) => {
+                self.error = None;
+                if !keypad::apply(k, &mut self.tendered) {
+                    return Action::None;
+                }
+                return self.update(Message::Cash, cart, ledger, cashier, tr);
             }
             Message::Quick(m) => {
                 self.tendered = tr.amount(m);
@@ -320,10 +329,15 @@ impl State {
             .push(
                 button(text(tr.t("pay-confirm")).size(22))
                     .padding(14)
+                    .style(theme::pay)
                     .on_press(Message::Cash),
             );
         col = col.push(buttons);
-        container(col).center_x(Length::Fill).padding(30).into()
+        let pad = keypad::view(keypad::Kind::Amount, Message::Keypad, tr);
+        container(row![col, pad].spacing(30))
+            .center_x(Length::Fill)
+            .padding(30)
+            .into()
     }
 }
 

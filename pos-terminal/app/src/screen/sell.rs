@@ -3,16 +3,18 @@
 
 use std::sync::Mutex;
 
-use iced::widget::{button, column, container, row, scrollable, text, text_input};
+use iced::widget::{button, column, container, opaque, row, scrollable, stack, text, text_input};
 use iced::{Alignment, Element, Length};
 use pos_terminal::{Cart, CartLine, CatalogItem, Ledger, Scan, ScanError};
 use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
 use crate::i18n::I18n;
-use crate::{format, manager};
+use crate::{format, keypad, manager, theme};
 
 pub const SCAN_ID: &str = "scan";
 pub const MANAGER_PIN_ID: &str = "override-pin";
+/// The search results overlay.
+pub const RESULTS_ID: &str = "search-results";
 /// How many search results are shown under the scan field.
 pub const RESULTS: usize = 8;
 
@@ -22,6 +24,11 @@ pub enum Message {
     Submit,
     /// Add the n-th search result.
     Pick(usize),
+    /// ↑ / ↓: move through the search results, or through the ticket lines when there are none.
+    Up,
+    Down,
+    /// A key of the on-screen keypad: types into the scan field; its Enter submits.
+    Keypad(keypad::Key),
     Select(usize),
     /// Set the selected line's quantity to the number typed in the scan field.
     SetQuantity,
@@ -78,7 +85,12 @@ struct Override {
 pub struct State {
     input: String,
     results: Vec<CatalogItem>,
+    /// The search result Enter takes (moved with the arrows).
+    highlight: usize,
     selected: Option<usize>,
+    /// A weighed label of a product already weighed on the ticket adds to its line (till
+    /// setting; off by default, each label then keeps its own line).
+    pub merge_weighed: bool,
     override_dialog: Option<Override>,
     /// A message for the cashier: unknown code, or the change of the last sale.
     pub notice: Option<String>,
@@ -115,6 +127,20 @@ fn parse_quantity(s: &str) -> Option<Quantity> {
     let t = s.trim().replace(',', ".");
     let q: Quantity = t.parse().ok()?;
     (!q.is_negative() && !q.is_zero()).then_some(q)
+}
+
+/// `3*` or `3×` typed before a code, an SKU or a search: that quantity, and what follows it.
+/// Anything else is returned whole with no quantity.
+pub fn split_multiplier(s: &str) -> (Option<Quantity>, &str) {
+    let s = s.trim_start();
+    if let Some(pos) = s.find(['*', '×']) {
+        let (q, rest) = s.split_at(pos);
+        if let Some(q) = parse_quantity(q) {
+            let sign = rest.chars().next().map_or(0, char::len_utf8);
+            return (Some(q), rest[sign..].trim());
+        }
+    }
+    (None, s.trim())
 }
 
 impl State {
@@ -156,21 +182,53 @@ impl State {
         &self.results
     }
 
+    /// The search result Enter would take.
+    pub fn highlighted(&self) -> Option<&CatalogItem> {
+        self.results.get(self.highlight)
+    }
+
+    /// The ticket line edits apply to.
+    pub fn selected_line(&self) -> Option<usize> {
+        self.selected
+    }
+
     /// Re-runs the search for what is typed (after a catalog change arrives from HQ).
     pub fn refresh(&mut self, ledger: &Mutex<Ledger>) {
         self.search(ledger);
     }
 
     fn search(&mut self, ledger: &Mutex<Ledger>) {
-        self.results = if is_search(&self.input) {
+        self.highlight = 0;
+        let (_, query) = split_multiplier(&self.input);
+        self.results = if is_search(query) {
             ledger
                 .lock()
                 .ok()
-                .and_then(|l| l.search_products(&self.input, RESULTS).ok())
+                .map(|l| {
+                    // An SKU typed exactly comes first, so Enter takes it.
+                    let mut found: Vec<CatalogItem> =
+                        l.lookup_sku(query).ok().flatten().into_iter().collect();
+                    for item in l.search_products(query, RESULTS).unwrap_or_default() {
+                        if found.len() < RESULTS
+                            && !found.iter().any(|f| f.product_id == item.product_id)
+                        {
+                            found.push(item);
+                        }
+                    }
+                    found
+                })
                 .unwrap_or_default()
         } else {
             Vec::new()
         };
+    }
+
+    /// A quantity typed as `3*` with nothing after it yet: the next scan takes it.
+    fn pending_multiplier(&self) -> Option<Quantity> {
+        match split_multiplier(&self.input) {
+            (Some(q), "") => Some(q),
+            _ => None,
+        }
     }
 
     /// The line edits apply to: the one selected, else the last one.
@@ -181,11 +239,11 @@ impl State {
         }
     }
 
-    fn add(&mut self, item: &CatalogItem, cart: &mut Cart, tr: &I18n) {
+    fn add(&mut self, item: &CatalogItem, quantity: Quantity, cart: &mut Cart, tr: &I18n) {
         if !self.needs_shift(tr) {
             return;
         }
-        self.notice = match cart.add_item(item, Quantity::one()) {
+        self.notice = match cart.add_item(item, quantity) {
             Ok(i) => {
                 self.selected = Some(i);
                 None
@@ -202,12 +260,15 @@ impl State {
         self.results.clear();
     }
 
-    /// Adds what a scan resolved to: an item, or a weighed or priced scale label (its own line).
-    fn add_scan(&mut self, scan: &Scan, cart: &mut Cart, tr: &I18n) {
-        self.notice = match cart.add_scan(scan) {
+    /// Adds what a scan resolved to: `quantity` of an item, or a weighed or priced scale label
+    /// (its own line unless the till merges weighed lines; a label ignores the quantity).
+    fn add_scan(&mut self, scan: &Scan, quantity: Option<Quantity>, cart: &mut Cart, tr: &I18n) {
+        let label = !matches!(scan, Scan::Item(_));
+        let q = quantity.unwrap_or_else(Quantity::one);
+        self.notice = match cart.add_scan_merging(scan, q, self.merge_weighed) {
             Ok(i) => {
                 self.selected = Some(i);
-                None
+                (label && quantity.is_some()).then(|| tr.t("sell-multiplier-not-for-labels"))
             }
             Err(e) => Some(tr.args(
                 "sell-add-failed",
@@ -223,7 +284,9 @@ impl State {
 
     /// A code from the scan field or from the keyboard-wedge detector (whatever had focus).
     pub fn scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>, tr: &I18n) {
-        let code = code.trim();
+        // `3*8410…` typed in the field, or `3*` typed first and the code scanned after.
+        let (typed, code) = split_multiplier(code);
+        let quantity = typed.or_else(|| self.pending_multiplier());
         if code.is_empty() || !self.needs_shift(tr) {
             return;
         }
@@ -232,6 +295,12 @@ impl State {
         let found = match ledger.lock() {
             Ok(l) => match l.resolve_scan(code) {
                 Ok(s) => Ok(Some(s)),
+                // Not a barcode: maybe an SKU typed by hand.
+                Err(ScanError::Unknown(_) | ScanError::Invalid { .. })
+                    if matches!(l.lookup_sku(code), Ok(Some(_))) =>
+                {
+                    Ok(l.lookup_sku(code).ok().flatten().map(Scan::Item))
+                }
                 Err(ScanError::Unknown(_)) => Ok(None),
                 Err(ScanError::Invalid { code, reason }) => {
                     self.notice = Some(tr.args(
@@ -251,7 +320,7 @@ impl State {
             Err(_) => Err(tr.t("registry-unavailable")),
         };
         match found {
-            Ok(Some(scan)) => self.add_scan(&scan, cart, tr),
+            Ok(Some(scan)) => self.add_scan(&scan, quantity, cart, tr),
             Ok(None) => {
                 self.notice = Some(match sync_protocol::barcode::validate(code) {
                     Err(e) if code.chars().all(|c| c.is_ascii_digit()) => tr.args(
@@ -317,14 +386,21 @@ impl State {
                 self.search(ledger);
             }
             Message::Submit => {
-                if is_search(&self.input) {
-                    match self.results.first().cloned() {
-                        Some(item) => self.add(&item, cart, tr),
+                let (quantity, rest) = split_multiplier(&self.input);
+                if let (Some(q), "") = (quantity, rest) {
+                    self.notice = Some(tr.args(
+                        "sell-multiplier-waiting",
+                        &[("quantity", tr.quantity(q).into())],
+                    ));
+                } else if is_search(rest) {
+                    let rest = rest.to_string();
+                    match self.results.get(self.highlight).cloned() {
+                        Some(item) => {
+                            self.add(&item, quantity.unwrap_or_else(Quantity::one), cart, tr)
+                        }
                         None => {
-                            self.notice = Some(tr.args(
-                                "sell-no-results-for",
-                                &[("query", self.input.clone().into())],
-                            ))
+                            self.notice =
+                                Some(tr.args("sell-no-results-for", &[("query", rest.into())]))
                         }
                     }
                 } else {
@@ -334,7 +410,32 @@ impl State {
             }
             Message::Pick(i) => {
                 if let Some(item) = self.results.get(i).cloned() {
-                    self.add(&item, cart, tr);
+                    let quantity = split_multiplier(&self.input).0;
+                    self.add(&item, quantity.unwrap_or_else(Quantity::one), cart, tr);
+                }
+            }
+            Message::Keypad(k) => {
+                if keypad::apply(k, &mut self.input) {
+                    return self.update(Message::Submit, cart, ledger, cashier, tr);
+                }
+                self.search(ledger);
+            }
+            Message::Up | Message::Down => {
+                let down = matches!(message, Message::Down);
+                if !self.results.is_empty() {
+                    let last = self.results.len() - 1;
+                    self.highlight = if down {
+                        (self.highlight + 1).min(last)
+                    } else {
+                        self.highlight.saturating_sub(1)
+                    };
+                } else if let Some(i) = self.target(cart) {
+                    let last = cart.lines().len() - 1;
+                    self.selected = Some(if down {
+                        (i + 1).min(last)
+                    } else {
+                        i.saturating_sub(1)
+                    });
                 }
             }
             Message::Select(i) => self.selected = Some(i),
@@ -533,24 +634,40 @@ impl State {
             .padding(12)
             .size(24);
 
+        // Search results float over the ticket, under the scan field: the ticket's total and
+        // the key rows stay where they are. ↑/↓ move the highlight, Enter takes it, Esc closes.
+        let searching = is_search(split_multiplier(&self.input).1);
         let mut results = column![].spacing(4);
         for (i, item) in self.results.iter().enumerate() {
+            let on = i == self.highlight;
             results = results.push(
                 button(
                     row![
+                        text(if on { "▸" } else { "" })
+                            .size(20)
+                            .width(Length::Fixed(18.0)),
                         text(item.name.clone()).size(20).width(Length::Fill),
                         text(item.sku.clone()).size(16).width(Length::Fixed(140.0)),
                         text(tr.money(item.price)).size(20),
                     ]
-                    .spacing(10),
+                    .spacing(10)
+                    .align_y(Alignment::Center),
                 )
+                .style(if on {
+                    button::primary
+                } else {
+                    button::secondary
+                })
                 .width(Length::Fill)
                 .padding(10)
                 .on_press(Message::Pick(i)),
             );
         }
-        if is_search(&self.input) && self.results.is_empty() {
+        if searching && self.results.is_empty() {
             results = results.push(text(tr.t("sell-no-results")).size(18));
+        }
+        if searching {
+            results = results.push(text(tr.t("sell-results-help")).size(14));
         }
 
         let target = self.target(cart);
@@ -621,7 +738,12 @@ impl State {
             }
         }
 
-        let big = |label: String, m: Message| button(text(label).size(18)).padding(12).on_press(m);
+        let big = |label: String, m: Message| {
+            button(text(label).size(18))
+                .padding(12)
+                .style(theme::action)
+                .on_press(m)
+        };
         let edit_keys = row![
             big("−".into(), Message::Minus),
             big("+".into(), Message::Plus),
@@ -641,6 +763,7 @@ impl State {
             big(tr.t("sell-park"), Message::Park),
             button(text(recall_label).size(18))
                 .padding(12)
+                .style(theme::action)
                 .on_press(Message::Recall),
             big(tr.t("sell-reprint"), Message::Reprint),
             big(tr.t("sell-invoice"), Message::Invoice),
@@ -655,6 +778,7 @@ impl State {
             container(text("")).width(Length::Fill),
             button(text(tr.t("sell-pay")).size(30))
                 .padding([22, 40])
+                .style(theme::pay)
                 .on_press(Message::Pay),
         ]
         .spacing(20)
@@ -665,13 +789,16 @@ impl State {
                 text(tr.args("sell-cashier", &[("name", cashier.into())]))
                     .size(18)
                     .width(Length::Fill),
-                button(text(tr.t("sell-manager"))).on_press(Message::Manager),
-                button(text(tr.t("sell-logout"))).on_press(Message::Logout),
+                button(text(tr.t("sell-manager")).size(18))
+                    .padding(12)
+                    .on_press(Message::Manager),
+                button(text(tr.t("sell-logout")).size(18))
+                    .padding(12)
+                    .on_press(Message::Logout),
             ]
             .spacing(10)
             .align_y(Alignment::Center),
             scan,
-            results,
         ]
         .spacing(12);
         if let Some(o) = &self.override_dialog {
@@ -703,8 +830,43 @@ impl State {
         if let Some(n) = &self.notice {
             col = col.push(text(n.clone()).size(22));
         }
+        // The keypad beside the ticket: quantities (`3×`), amounts and codes by touch. Not
+        // beside the price-override dialog: its height would push the keys off a 1024×768
+        // screen, and the PIN is typed on the manager's own keyboard.
+        let ticket = row![
+            container(scrollable(lines).height(Length::Fill).width(Length::Fill))
+                .padding(8)
+                .width(Length::Fill)
+                .height(Length::Fill)
+                .style(theme::panel),
+        ]
+        .push(
+            self.override_dialog
+                .is_none()
+                .then(|| keypad::view(keypad::Kind::Quantity, Message::Keypad, tr)),
+        )
+        .spacing(12);
+        // Search results float on the right, over the keypad (not needed while choosing) and
+        // the amounts: the names of the lines rung up, the total and the key rows stay in view.
+        // Only the panel catches clicks; the rest of the layer lets them through.
+        let ticket: Element<'a, Message> = if searching {
+            let overlay = container(scrollable(results))
+                .id(RESULTS_ID)
+                .padding(10)
+                .max_width(560)
+                .style(theme::panel);
+            let layer = container(opaque(overlay))
+                .width(Length::Fill)
+                .align_x(Alignment::End);
+            stack![ticket, layer]
+                .width(Length::Fill)
+                .height(Length::Fill)
+                .into()
+        } else {
+            ticket.into()
+        };
         col = col
-            .push(scrollable(lines).height(Length::Fill))
+            .push(ticket)
             .push(summary)
             .push(edit_keys)
             .push(function_keys);
@@ -721,8 +883,12 @@ impl State {
                 text(tr.args("sell-cashier", &[("name", cashier.into())]))
                     .size(18)
                     .width(Length::Fill),
-                button(text(tr.t("sell-manager"))).on_press(Message::Manager),
-                button(text(tr.t("sell-logout"))).on_press(Message::Logout),
+                button(text(tr.t("sell-manager")).size(18))
+                    .padding(12)
+                    .on_press(Message::Manager),
+                button(text(tr.t("sell-logout")).size(18))
+                    .padding(12)
+                    .on_press(Message::Logout),
             ]
             .spacing(10)
             .align_y(Alignment::Center),

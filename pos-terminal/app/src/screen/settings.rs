@@ -69,6 +69,8 @@ pub enum Message {
     ScannerPort(String),
     ScannerBaud(String),
     Paper(Paper),
+    /// Whether a weighed label adds to the line of the same product already weighed.
+    MergeWeighed(bool),
     MinLen(String),
     Avg(String),
     Gap(String),
@@ -108,6 +110,7 @@ pub struct State {
     scanner_port: String,
     scanner_baud: String,
     paper: Paper,
+    merge_weighed: bool,
     min_len: String,
     avg: String,
     gap: String,
@@ -161,6 +164,7 @@ impl State {
             scanner_port,
             scanner_baud,
             paper: s.paper,
+            merge_weighed: s.merge_weighed,
             min_len: s.scanner.min_length.to_string(),
             avg: s.scanner.avg_ms_per_char.to_string(),
             gap: s.scanner.max_gap_ms.to_string(),
@@ -257,6 +261,7 @@ impl State {
             printer,
             paper: self.paper,
             scanner,
+            merge_weighed: self.merge_weighed,
             ..self.base.clone()
         })
     }
@@ -275,6 +280,10 @@ impl State {
             }
             Message::Paper(p) => {
                 self.paper = p;
+                return Action::None;
+            }
+            Message::MergeWeighed(on) => {
+                self.merge_weighed = on;
                 return Action::None;
             }
             Message::Host(s) => {
@@ -503,6 +512,18 @@ impl State {
                         "58 mm".into(),
                         self.paper == Paper::Mm58,
                         Message::Paper(Paper::Mm58)
+                    ),
+                    // On the paper's row: the screen has no room for another at 1024×768.
+                    text(tr.t("settings-weighed")).size(20),
+                    choice(
+                        tr.t("settings-weighed-own-line"),
+                        !self.merge_weighed,
+                        Message::MergeWeighed(false)
+                    ),
+                    choice(
+                        tr.t("settings-weighed-merge"),
+                        self.merge_weighed,
+                        Message::MergeWeighed(true)
                     ),
                 ]
                 .spacing(10)

@@ -113,6 +113,7 @@ pub fn store() -> CatalogChange {
         receipt_header: String::new(),
         cash_tolerance: None,
         time_zone: None,
+        single_manager: false,
     })
 }
 
