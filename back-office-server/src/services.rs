@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod aeat;
 pub mod catalog;
 pub mod certificates;
+pub mod collections;
 pub mod deliveries;
 pub mod fields;
 pub mod invoicing;

@@ -444,8 +444,19 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Replenishment: suppliers, reorder rules, the inputs of suggested orders, stock alerts.
     fn replenish(&self) -> &dyn replenish::ReplenishStorage;
+
+    /// Collections: receivables, payments and allocations, bank statements, aging.
+    fn collections(&self) -> &dyn collections::CollectionsStorage;
+
+    /// SEPA direct debit: mandates, remittances (pain.008) and returns.
+    fn sepa(&self) -> &dyn collections::SepaStorage;
+
+    /// Dunning: levels, letters, franchisees on hold.
+    fn dunning(&self) -> &dyn collections::DunningStorage;
 }
 
+pub mod collections;
+mod collections_sql;
 pub mod dashboard;
 mod dashboard_sql;
 pub mod db;

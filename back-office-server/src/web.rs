@@ -3,6 +3,7 @@
 
 pub mod barcode_rules;
 pub mod catalog;
+pub mod collections;
 pub mod controls;
 pub mod csv_file;
 pub mod deliveries;
@@ -196,6 +197,54 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/jobs/{name}/run", jobs::run_now)
         .page("/dashboard/verifactu", verifactu::page)
         .form("/dashboard/verifactu/certificates", verifactu::upload)
+        .page("/dashboard/collections", collections::page)
+        .page("/dashboard/collections/aging.csv", collections::aging_csv)
+        .form(
+            "/dashboard/collections/payments",
+            collections::record_payment,
+        )
+        .form("/dashboard/collections/import", collections::import)
+        .form(
+            "/dashboard/collections/lines/{id}/match",
+            collections::match_line,
+        )
+        .page(
+            "/dashboard/collections/franchisees/{id}",
+            collections::franchisee,
+        )
+        .page(
+            "/dashboard/collections/franchisees/{id}/statement.pdf",
+            collections::statement_pdf,
+        )
+        .form(
+            "/dashboard/collections/franchisees/{id}/apply-credit",
+            collections::apply_credit,
+        )
+        .form(
+            "/dashboard/collections/mandates",
+            collections::create_mandate,
+        )
+        .form(
+            "/dashboard/collections/remittances",
+            collections::create_remittance,
+        )
+        .page(
+            "/dashboard/collections/remittances/{id}/pain008.xml",
+            collections::remittance_file,
+        )
+        .form("/dashboard/collections/returns", collections::returns)
+        .form(
+            "/dashboard/collections/invoices/{id}/dispute",
+            collections::dispute,
+        )
+        .form(
+            "/dashboard/collections/dunning-levels",
+            collections::save_levels,
+        )
+        .form(
+            "/dashboard/collections/holds/{id}/release",
+            collections::release_hold,
+        )
 }
 
 /// The dashboard's routes (merged into the server's router).

@@ -127,6 +127,7 @@ pub fn page_with_head(
                     a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
                     a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg("nav-jobs")) }
                     a href="/dashboard/verifactu" aria-current=[("verifactu" == active).then_some("page")] { "VERI*FACTU" }
+                    a href="/dashboard/collections" aria-current=[("collections" == active).then_some("page")] { (t.msg("nav-collections")) }
                 }
             }
             (lang_switch(t, &v.here))

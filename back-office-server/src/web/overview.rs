@@ -135,6 +135,7 @@ pub async fn page(
         other => other.to_string(),
     };
 
+    let on_hold = super::collections::on_hold_notice(&st, &v).await?;
     let m = |k: &str| t.msg(k);
     let gross = t.money(total_gross);
     let tickets = t.int(total_tickets);
@@ -207,6 +208,7 @@ pub async fn page(
                 }
             }
         }
+        (on_hold)
         p class="muted" {
             (t.msg_with("overview-refresh", &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]))
         }
