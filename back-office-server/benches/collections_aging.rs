@@ -7,7 +7,7 @@
 
 use back_office_server::services::collections as svc;
 use back_office_server::storage::db::{ColType, Value};
-use back_office_server::storage::{self, sql_storage::SqlStorage};
+use back_office_server::storage::{self, Storage, sql_storage::SqlStorage};
 use chrono::{Duration, NaiveDate};
 use std::time::Instant;
 
@@ -175,6 +175,24 @@ async fn bench(label: &str, st: SqlStorage, franchisees: usize, invoices: usize)
         rows = a.rows.len();
     }
     times.sort();
+    let mut parts = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        st.collections().aging(as_of).await.expect("aging");
+        let grouped = t.elapsed();
+        let t = Instant::now();
+        st.collections()
+            .sales_between(as_of - Duration::days(89), as_of)
+            .await
+            .expect("sales");
+        parts.push((grouped, t.elapsed()));
+    }
+    parts.sort();
+    println!(
+        "  of which the grouped aging query: median {:.1} ms; the DSO sales sum: median {:.1} ms",
+        parts[3].0.as_secs_f64() * 1000.0,
+        parts[3].1.as_secs_f64() * 1000.0
+    );
     println!(
         "  aging of {rows} franchisees ({} receivables): min {:.1} ms, median {:.1} ms, max {:.1} ms (7 runs)",
         franchisees * invoices,

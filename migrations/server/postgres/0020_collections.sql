@@ -18,7 +18,9 @@ CREATE TABLE receivables (
     disputed       BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX receivables_franchisee ON receivables (franchisee_id, due_date);
-CREATE INDEX receivables_open ON receivables (due_date) WHERE open_cents > 0;
+-- Aging reads only these columns of the open items, grouped by franchisee; DSO sums by issue date.
+CREATE INDEX receivables_aging ON receivables (franchisee_id, due_date, open_cents) WHERE open_cents > 0;
+CREATE INDEX receivables_issued ON receivables (issue_date, kind, total_cents);
 
 CREATE TABLE bank_statements (
     id           BIGSERIAL PRIMARY KEY,
