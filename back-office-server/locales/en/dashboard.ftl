@@ -863,3 +863,4 @@ col-letters = Letters sent
 col-recipient = To
 col-sent = Sent
 col-not-sent = Not sent ({ $attempts } attempts)
+col-open-more = The { $shown } oldest of { $total } open items; each franchisee’s statement of account lists all of its own.

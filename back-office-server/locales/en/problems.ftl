@@ -190,3 +190,4 @@ problem-bad_bic = the BIC is not valid: { $detail }
 problem-dunning_levels_count = give between 1 and 10 dunning levels
 problem-dunning_days_not_increasing = level { $level } must come more days after the due date than the one before (at most 3,650)
 problem-dunning_text_missing = level { $level } needs its subject and text in Spanish and in English (at most 5,000 characters each)
+problem-payment_amount_too_large = { $amount } is more than a payment can be (999,999,999.99)

@@ -863,3 +863,4 @@ col-letters = Cartas enviadas
 col-recipient = Para
 col-sent = Enviada
 col-not-sent = No enviada ({ $attempts } intentos)
+col-open-more = Las { $shown } más antiguas de { $total } partidas abiertas; el extracto de cada franquiciado las lista todas.

@@ -190,3 +190,4 @@ problem-bad_bic = El BIC no es válido: { $detail }
 problem-dunning_levels_count = Indica entre 1 y 10 niveles de reclamación.
 problem-dunning_days_not_increasing = El nivel { $level } debe llegar más días después del vencimiento que el anterior (como mucho 3.650).
 problem-dunning_text_missing = El nivel { $level } necesita su asunto y su texto en español y en inglés (como mucho 5.000 caracteres cada uno).
+problem-payment_amount_too_large = { $amount } es más de lo que puede ser un cobro (999.999.999,99).

@@ -21,7 +21,9 @@ fn day(text: Option<&str>) -> Result<NaiveDate, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(business_day(Utc::now())),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map_err(|_| AppError::refused(Problem::new("bad_day").with("value", t))),
+            .ok()
+            .filter(|d| (1900..=2999).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| AppError::refused(Problem::new("bad_day").with("value", t))),
     }
 }
 

@@ -22,6 +22,8 @@ use trastienda_banking::statement::{self, StatementFormat};
 
 /// Longest payment reference kept.
 pub const REFERENCE_MAX: usize = 140;
+/// The largest payment taken (the EPC's largest single collection, 999,999,999.99).
+pub const AMOUNT_MAX_CENTS: i64 = 99_999_999_999;
 /// Days of sales days-sales-outstanding looks back on.
 pub const DSO_DAYS: u32 = 90;
 
@@ -106,6 +108,9 @@ pub fn allocate(
 fn check_payment(p: &NewPayment) -> Result<(), Problem> {
     if p.amount <= Money::ZERO {
         return Err(Problem::new("payment_amount_not_positive").with("amount", p.amount));
+    }
+    if p.amount > Money::from_cents(AMOUNT_MAX_CENTS) {
+        return Err(Problem::new("payment_amount_too_large").with("amount", p.amount));
     }
     if p.reference.chars().count() > REFERENCE_MAX {
         return Err(Problem::new("payment_reference_too_long").with("max", REFERENCE_MAX));

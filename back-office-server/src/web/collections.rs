@@ -19,6 +19,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use sync_protocol::{FranchiseeId, Money};
 
+/// Open items listed on the page (oldest due first); the statement of each franchisee has all.
+const OPEN_SHOWN: usize = 300;
+
 fn hq_only(v: &Viewer) -> Result<(), WebError> {
     if v.scope().is_some() {
         return Err(WebError::not_found_t(v.t()));
@@ -63,6 +66,7 @@ pub struct PageQuery {
 
 fn as_of(q: Option<&str>) -> NaiveDate {
     q.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .filter(|d| (1900..=2999).contains(&chrono::Datelike::year(d)))
         .unwrap_or_else(|| business_day(Utc::now()))
 }
 
@@ -158,7 +162,7 @@ pub async fn page(
                         label { (m("col-reference")) " " input name="reference" maxlength="140"; }
                         label { (m("col-invoice")) " " select name="invoice_id" id="payment-invoice" {
                             option value="" { (m("col-oldest-first")) }
-                            @for r in open.iter().filter(|r| !r.cancelled) {
+                            @for r in open.iter().filter(|r| !r.cancelled).take(OPEN_SHOWN) {
                                 option value=(r.invoice_id) { (r.full_number) " · " (name(r.franchisee_id)) " · " (t.money(r.open)) }
                             }
                         } }
@@ -785,7 +789,7 @@ async fn dunning_section(
             h2 { (m("col-open-items")) }
             table id="open-items" {
                 thead { tr { th { (m("col-invoice")) } th { (m("inv-franchisee")) } th { (m("col-due")) } th class="num" { (m("col-days-late")) } th class="num" { (m("col-open")) } th {} } }
-                tbody { @for r in open.iter().filter(|r| !r.cancelled) {
+                tbody { @for r in open.iter().filter(|r| !r.cancelled).take(OPEN_SHOWN) {
                     tr data-invoice=(r.full_number) {
                         td { (r.full_number) } td { (name(r.franchisee_id)) } td { (t.day(r.due_date)) }
                         td class="num" { ((day - r.due_date).num_days().max(0)) }
@@ -802,6 +806,9 @@ async fn dunning_section(
                         }
                     }
                 } }
+            }
+            @if open.len() > OPEN_SHOWN {
+                (html::muted(&t.msg_with("col-open-more", &[("shown", &OPEN_SHOWN), ("total", &open.len())])))
             }
         }
         section class="card" id="dunning" {

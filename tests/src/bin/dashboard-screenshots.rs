@@ -78,6 +78,7 @@ async fn run() -> Result<()> {
         );
         chain.push_all(storage.as_ref(), &docs, until).await?;
     }
+    let statement_of = seed_collections(&storage, now).await?;
     let server = TestServer::start(&url).await;
     let base = server.url();
     let browser = Browser::start().await.map_err(|e| anyhow!(e))?;
@@ -113,6 +114,11 @@ async fn run() -> Result<()> {
             format!("/dashboard/reports?by=top&n=10&from={from}&to={to}"),
         ),
         ("deliveries", "/dashboard/deliveries".to_string()),
+        ("collections", "/dashboard/collections".to_string()),
+        (
+            "collections-statement",
+            format!("/dashboard/collections/franchisees/{statement_of}"),
+        ),
         // The same overview in English: the ES | EN switch sets the cookie and comes back.
         (
             "overview-en",
@@ -133,4 +139,99 @@ async fn run() -> Result<()> {
 
 fn crate_day(t: chrono::DateTime<Utc>) -> chrono::NaiveDate {
     back_office_server::storage::sql::business_day(t)
+}
+
+/// Four months of HQ invoices to the demo franchisees (contracts with a minimum royalty, due at
+/// 30 days), some paid in full, one in part, for the Cobros screenshots. Returns the franchisee
+/// whose statement of account is shown.
+async fn seed_collections(
+    storage: &std::sync::Arc<dyn back_office_server::storage::Storage>,
+    now: chrono::DateTime<Utc>,
+) -> Result<i64> {
+    use back_office_server::services::{collections as col, invoicing as inv};
+    use back_office_server::storage::collections::{NewPayment, PaymentMethod};
+    use chrono::{Datelike, Months, NaiveDate, TimeZone};
+    let err = |e: back_office_server::storage::StorageError| anyhow!("{e}");
+    let address = serde_json::json!({"street": "Calle Mayor 1", "postal_code": "28013", "city": "Madrid", "province": "Madrid", "country": "ES"});
+    inv::set_issuer(
+        storage.as_ref(),
+        &serde_json::from_value(serde_json::json!({
+            "legal_name": "Trastienda Central, S.L.", "nif": "B96873427", "address": address,
+            "iban": "ES9121000418450200051332", "creditor_id": "ES48000B96873427"
+        }))?,
+        now,
+    )
+    .await
+    .map_err(err)?;
+    let today = crate_day(now);
+    let first_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+    let months: Vec<NaiveDate> = (1..=4)
+        .rev()
+        .filter_map(|k| first_of(today).checked_sub_months(Months::new(k)))
+        .collect();
+    let franchisees = storage.list_franchisees().await?;
+    for (i, f) in franchisees.iter().enumerate() {
+        let contract = serde_json::from_value(serde_json::json!({
+            "effective_from": months[0].format("%Y-%m").to_string(),
+            "royalty_tiers": [{"from": "0.00", "to": null, "percent": "5"}],
+            "minimum_royalty": format!("{}.00", 450 + 175 * i),
+            "payment_days": 30,
+            "payment": {"method": "transfer"},
+            "billing_email": "administracion@example.es",
+            "billing_address": address,
+        }))?;
+        inv::create_contract(storage.as_ref(), f.id, &contract, "demo", now)
+            .await
+            .map_err(err)?;
+    }
+    for m in &months {
+        let issued_on = m
+            .checked_add_months(Months::new(1))
+            .unwrap_or(*m)
+            .and_hms_opt(11, 0, 0)
+            .map(|t| Utc.from_utc_datetime(&t))
+            .unwrap_or(now);
+        inv::run(
+            storage.as_ref(),
+            &m.format("%Y-%m").to_string(),
+            issued_on.min(now),
+            &|_, _| {},
+        )
+        .await
+        .map_err(err)?;
+    }
+    // The first franchisee paid its first two invoices and part of the third.
+    let Some(first) = franchisees.first() else {
+        return Err(anyhow!("the demo has no franchisee"));
+    };
+    let open = storage
+        .collections()
+        .receivables(Some(first.id), true)
+        .await?;
+    let paid: sync_protocol::Money = open.iter().take(2).map(|r| r.open).sum();
+    for (amount, method, reference) in [
+        (paid, PaymentMethod::Transfer, "TRANSFERENCIA FRAS"),
+        (
+            sync_protocol::Money::from_cents(20000),
+            PaymentMethod::Card,
+            "TPV",
+        ),
+    ] {
+        col::record_payment(
+            storage.as_ref(),
+            &NewPayment {
+                franchisee_id: first.id,
+                method,
+                received_on: today - Duration::days(20),
+                amount,
+                reference: reference.into(),
+                allocations: None,
+            },
+            "demo",
+            now,
+        )
+        .await
+        .map_err(err)?;
+    }
+    Ok(first.id.0)
 }
