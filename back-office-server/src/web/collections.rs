@@ -315,14 +315,13 @@ pub async fn franchisee(
         (html::done(q.done.as_deref()))
         p { a href="/dashboard/collections" { (m("col-title")) } " · "
             a href={ "/dashboard/collections/franchisees/" (id) "/statement.pdf?as_of=" (day) } id="statement-pdf" { "PDF" } }
-        dl class="facts" id="balance" {
-            dt { (m("col-invoiced")) } dd { (t.money(b.invoiced)) }
-            dt { (m("col-credited")) } dd { (t.money(b.credited)) }
-            dt { (m("col-paid")) } dd { (t.money(b.paid)) }
-            dt { (m("col-balance")) } dd id="balance-value" { strong { (t.money(b.balance)) } }
-            dt { (m("col-open")) } dd id="open-value" { (t.money(b.open)) }
-            dt { (m("col-overdue")) } dd id="overdue-value" { (t.money(b.overdue)) }
-            dt { (m("col-credit")) } dd id="credit-value" { (t.money(b.credit)) }
+        div class="kpis" id="balance" {
+            div class="kpi" { span { (m("col-invoiced")) } b { (t.money(b.invoiced)) } }
+            div class="kpi" { span { (m("col-credited")) } b { (t.money(b.credited)) } }
+            div class="kpi" { span { (m("col-paid")) } b { (t.money(b.paid)) } }
+            div class="kpi" { span { (m("col-balance")) } b id="balance-value" { (t.money(b.balance)) } }
+            div class="kpi" { span { (m("col-overdue")) } b id="overdue-value" { (t.money(b.overdue)) } }
+            div class="kpi" { span { (m("col-credit")) } b id="credit-value" { (t.money(b.credit)) } }
         }
         @if v.can_write() && b.credit > Money::ZERO && b.open > Money::ZERO {
             form method="post" action={ "/dashboard/collections/franchisees/" (id) "/apply-credit" } {
