@@ -23,6 +23,10 @@ pub fn body_limit(path: &str) -> usize {
     match path {
         "/api/v1/sync/push" => PUSH_BODY_LIMIT,
         "/dashboard/catalog/import" => IMPORT_BODY_LIMIT,
+        "/dashboard/collections/import"
+        | "/dashboard/collections/returns"
+        | "/api/v1/admin/collections/bank-statements"
+        | "/api/v1/admin/collections/returns" => IMPORT_BODY_LIMIT,
         _ => BODY_LIMIT,
     }
 }

@@ -155,6 +155,11 @@ pub enum Command {
         #[command(subcommand)]
         command: VerifactuCommand,
     },
+    /// Collections: bank statement imports, aging, SEPA remittances and returns.
+    Collections {
+        #[command(subcommand)]
+        command: CollectionsCommand,
+    },
     /// Seed a demo franchise once (if the database has no franchisees), print how to use it, and serve.
     Demo {
         #[command(flatten)]
@@ -279,6 +284,44 @@ pub enum VerifactuCommand {
     },
     /// Print a new random secret key for TRASTIENDA_SECRET_KEY.
     NewSecretKey,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectionsCommand {
+    /// Import a bank statement (Norma 43 or camt.053): lines naming an open invoice become
+    /// payments; importing the same file again changes nothing.
+    ImportStatement {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The statement file.
+        file: PathBuf,
+    },
+    /// Print the aging of what franchisees owe (CSV on standard output).
+    Aging {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The day to age on (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Write a SEPA direct-debit remittance (pain.008.001.08) collecting every due invoice of
+    /// franchisees with a valid mandate on the collection date, into `out`.
+    Remittance {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Collection date (YYYY-MM-DD), after today.
+        #[arg(long)]
+        collection_date: chrono::NaiveDate,
+        /// Where to write the XML.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Process returned debits (pain.002 or camt.054): their invoices are open again.
+    Returns {
+        #[command(flatten)]
+        db: DatabaseArg,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -533,6 +576,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Verifactu { command } => verifactu_command(command).await,
         Command::Users { command } => users_command(command).await,
         Command::Tokens { command } => tokens_command(command).await,
+        Command::Collections { command } => collections_command(command).await,
         Command::Demo {
             db,
             listen,
@@ -1053,4 +1097,101 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+async fn collections_command(command: CollectionsCommand) -> Result<()> {
+    use crate::services::collections as col;
+    let now = chrono::Utc::now();
+    match command {
+        CollectionsCommand::ImportStatement { db, file } => {
+            let st = open(&db.database).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let out = col::import_statement(st.as_ref(), &name, &bytes, "command line", now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if out.already_imported {
+                println!("{name} was imported before: nothing changed");
+            } else {
+                println!(
+                    "{name}: {} lines ({} new), {} matched, {} to match by hand on /dashboard/collections",
+                    out.statement.line_count, out.statement.new_lines, out.matched, out.unmatched
+                );
+            }
+            Ok(())
+        }
+        CollectionsCommand::Aging { db, as_of } => {
+            let st = open(&db.database).await?;
+            let day = as_of.unwrap_or_else(|| crate::storage::sql::business_day(now));
+            let a = col::aging(st.as_ref(), day)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("franchisee_id,not_due,days_1_30,days_31_60,days_61_90,over_90,total");
+            for r in &a.rows {
+                let b = &r.buckets;
+                println!(
+                    "{},{},{},{},{},{},{}",
+                    r.franchisee_id, b[0], b[1], b[2], b[3], b[4], r.total
+                );
+            }
+            let b = &a.totals;
+            println!(
+                "total,{},{},{},{},{},{}",
+                b[0], b[1], b[2], b[3], b[4], a.total
+            );
+            eprintln!(
+                "DSO ({} days): {}",
+                col::DSO_DAYS,
+                a.dso_days.map_or("-".to_string(), |d| d.to_string())
+            );
+            Ok(())
+        }
+        CollectionsCommand::Remittance {
+            db,
+            collection_date,
+            out,
+        } => {
+            let st = open(&db.database).await?;
+            let r = col::create_remittance(st.as_ref(), collection_date, "command line", now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (_, xml) = st
+                .sepa()
+                .remittance_file(r.id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, xml).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}: {} debits, {} on {} written to {}",
+                r.message_id,
+                r.debit_count,
+                r.control_sum,
+                r.collection_date,
+                out.display()
+            );
+            Ok(())
+        }
+        CollectionsCommand::Returns { db, file } => {
+            let st = open(&db.database).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let o = col::process_returns(st.as_ref(), &bytes, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (n, why) in &o.reopened {
+                println!("{n} open again: {why}");
+            }
+            println!(
+                "{} reopened, {} seen before, {} unknown",
+                o.reopened.len(),
+                o.already,
+                o.unknown.len()
+            );
+            Ok(())
+        }
+    }
 }

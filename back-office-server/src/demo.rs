@@ -1002,15 +1002,21 @@ async fn franchise_back_office(
         province: province.into(),
         country: "ES".into(),
     };
+    let hq_nif = nif::make_cif('B', "8830547").ok_or_else(|| anyhow!("bad demo CIF"))?;
     invoicing::set_issuer(
         st.as_ref(),
         &IssuerIn {
             legal_name: "Trastienda Franquicias, S.L.".into(),
-            nif: nif::make_cif('B', "8830547").ok_or_else(|| anyhow!("bad demo CIF"))?,
+            nif: hq_nif.clone(),
             address: address("Calle de Alcalá 101", "28009", "Madrid", "Madrid"),
             iban: "ES9121000418450200051332".into(),
             bic: Some("CAIXESBBXXX".into()),
-            creditor_id: None,
+            creditor_id: Some(
+                sync_protocol::CreditorId::from_nif(&hq_nif)
+                    .map_err(|e| anyhow!("demo creditor id: {e}"))?
+                    .as_str()
+                    .to_string(),
+            ),
         },
         now,
     )
@@ -1086,6 +1092,42 @@ async fn franchise_back_office(
             .await
             .map_err(|e| anyhow!("demo invoicing {period}: {e}"))?;
         issued += run.issued.len();
+    }
+
+    // Cobros: the first franchisee paid its first invoice by transfer and part of the second by
+    // card; the second pays by direct debit under its mandate, not yet collected.
+    if let Some(first) = franchisees.first() {
+        use crate::storage::collections::{NewPayment, PaymentMethod};
+        let open = st.collections().receivables(Some(*first), true).await?;
+        let today = crate::storage::sql::business_day(now);
+        let mut payments = Vec::new();
+        if let Some(r) = open.first() {
+            payments.push((r.open, PaymentMethod::Transfer, "TRANSFERENCIA FRA ROYALTY"));
+        }
+        if open.len() > 1 {
+            payments.push((
+                Money::from_cents(20_000),
+                PaymentMethod::Card,
+                "TPV CENTRAL",
+            ));
+        }
+        for (amount, method, reference) in payments {
+            crate::services::collections::record_payment(
+                st.as_ref(),
+                &NewPayment {
+                    franchisee_id: *first,
+                    method,
+                    received_on: today - chrono::Duration::days(3),
+                    amount,
+                    reference: reference.into(),
+                    allocations: None,
+                },
+                "Ana Torres (central)",
+                now,
+            )
+            .await
+            .map_err(|e| anyhow!("demo payment: {e}"))?;
+        }
     }
     Ok(issued)
 }

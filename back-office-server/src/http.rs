@@ -2,6 +2,7 @@
 //! (till sync, HQ admin, reports). Handlers talk only to the [`Storage`] trait.
 
 pub mod admin;
+pub mod collections;
 pub mod delivery_notes;
 pub mod invoicing;
 pub mod reports;
@@ -102,7 +103,57 @@ pub fn routes() -> Router<AppState> {
         .route("/stock-valuation", get(stock::valuation))
         .route("/product-costs", get(stock::costs).post(stock::set_costs))
         .route("/products/{id}/cost", put(stock::set_cost))
-        .route("/alerts", get(admin::list_alerts));
+        .route("/alerts", get(admin::list_alerts))
+        .route("/collections/aging", get(collections::aging))
+        .route(
+            "/collections/franchisees/{id}/statement",
+            get(collections::statement),
+        )
+        .route(
+            "/collections/franchisees/{id}/apply-credit",
+            post(collections::apply_credit),
+        )
+        .route("/collections/receivables", get(collections::receivables))
+        .route(
+            "/collections/payments",
+            get(collections::payments).post(collections::record_payment),
+        )
+        .route(
+            "/collections/bank-statements",
+            get(collections::statements).post(collections::import_statement),
+        )
+        .route("/collections/bank-lines", get(collections::bank_lines))
+        .route(
+            "/collections/bank-lines/{id}/match",
+            post(collections::match_line),
+        )
+        .route(
+            "/collections/mandates",
+            get(collections::mandates).post(collections::create_mandate),
+        )
+        .route(
+            "/collections/mandates/{id}/revoke",
+            post(collections::revoke_mandate),
+        )
+        .route(
+            "/collections/remittances",
+            get(collections::remittances).post(collections::create_remittance),
+        )
+        .route(
+            "/collections/remittances/{id}/pain008",
+            get(collections::remittance_file),
+        )
+        .route("/collections/returns", post(collections::returns))
+        .route(
+            "/collections/dunning-levels",
+            get(collections::levels).put(collections::set_levels),
+        )
+        .route(
+            "/collections/invoices/{id}/dispute",
+            post(collections::dispute),
+        )
+        .route("/collections/dunning-letters", get(collections::letters))
+        .route("/collections/holds", get(collections::holds));
 
     let sync = Router::new()
         .route("/enroll", post(sync::enroll))

@@ -170,6 +170,12 @@ pub fn all() -> &'static [JobDef] {
             period: PeriodKind::Day,
             body: |cx| Box::pin(alert_digest(cx)),
         },
+        JobDef {
+            name: "dunning",
+            schedule: "0 0 7 * * *",
+            period: PeriodKind::Day,
+            body: |cx| Box::pin(dunning(cx)),
+        },
     ]
 }
 
@@ -525,6 +531,35 @@ pub async fn alert_digest(cx: &JobContext) -> Result<Outcome, JobError> {
         ("nothing_to_send".into(), r.nothing),
         ("sent_before".into(), r.already),
     ])
+}
+
+/// Dunning letters of the day (`services::collections::run_dunning`): written once per invoice
+/// and level, e-mailed with the statement of account attached when SMTP is configured.
+pub async fn dunning(cx: &JobContext) -> Result<Outcome, JobError> {
+    let today =
+        NaiveDate::parse_from_str(&cx.period, "%Y-%m-%d").map_err(|_| JobError::BadPeriod {
+            period: cx.period.clone(),
+            expected: "YYYY-MM-DD",
+        })?;
+    let config = crate::services::mail::config();
+    let r = crate::services::collections::run_dunning(
+        cx.storage.as_ref(),
+        config.as_ref(),
+        today,
+        cx.now,
+    )
+    .await?;
+    let outcome = vec![
+        ("letters".into(), r.written),
+        ("sent".into(), r.sent),
+        ("send_failed".into(), r.failed),
+    ];
+    if config.is_none() && r.written > 0 {
+        return Err(JobError::Partly(
+            "dunning letters are waiting to be e-mailed but no SMTP server is configured (serve --smtp-url or TRASTIENDA_SMTP_URL)".into(),
+        ));
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -505,7 +505,7 @@ pub fn document() -> Value {
             "description": "HQ server of Trastienda: till sync (device tokens), HQ admin API and reports (admin API tokens). Every error is {error, message} with a 4xx status, or 500 when the database fails.",
             "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
         },
-        "paths": paths,
+        "paths": collections_paths(paths),
         "components": {
             "schemas": schemas,
             "securitySchemes": {
@@ -514,4 +514,87 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// Collections (issue 15), added to `paths`.
+fn collections_paths(mut paths: Value) -> Value {
+    let id = |what: &str| path_param("id", int(), what);
+    let obj = |desc: &str| json!({"type": "object", "description": desc});
+    let day = || json!({"type": "string", "format": "date"});
+    let money = || json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,2})?$"});
+    let allocations = json!({"type": ["array", "null"], "items": {"type": "object", "properties": {"invoice_id": int(), "amount": money()}, "required": ["invoice_id", "amount"]}});
+    let payment_in = json!({"type": "object", "properties": {
+        "franchisee_id": int(),
+        "method": {"type": "string", "enum": ["transfer", "direct_debit", "card", "cash"]},
+        "received_on": day(),
+        "amount": money(),
+        "reference": {"type": "string", "maxLength": 140},
+        "allocations": allocations.clone(),
+    }, "required": ["franchisee_id", "method", "received_on", "amount"]});
+    let payment = obj(
+        "id, franchisee_id, method, received_on, amount, reference, allocated (the rest is credit), bank_line_id, returned_on, return_reason, created_by, created_at",
+    );
+    let not_found = [("404", "No such record")];
+    let extra = json!({
+        "/api/v1/admin/collections/aging": {
+            "get": admin("Open amounts per franchisee in aging buckets (not due, 1-30, 31-60, 61-90, over 90 days after due date) with totals and days sales outstanding (last 90 days)", vec![query_param("as_of", day(), false, "Day to age on (default today, Madrid)")], None, ("200", ok("Aging", obj("as_of, rows [{franchisee_id, buckets[5], total, oldest_due}], totals[5], total, dso_days"))), &[]),
+        },
+        "/api/v1/admin/collections/franchisees/{id}/statement": {
+            "get": admin("A franchisee's statement of account: invoices, credit notes, payments and returns in date order with the running balance; invoiced, credited, paid, balance, open, credit, overdue", vec![id("Franchisee id"), query_param("as_of", day(), false, "Day for what is overdue (default today)")], None, ("200", ok("Statement of account", obj("franchisee_id, as_of, entries, balance"))), &not_found),
+        },
+        "/api/v1/admin/collections/franchisees/{id}/apply-credit": {
+            "post": admin("Allocate the franchisee's credit (payments not wholly allocated) to its open invoices, oldest due first", vec![id("Franchisee id")], None, ("200", ok("What was allocated", obj("allocated"))), &[]),
+        },
+        "/api/v1/admin/collections/receivables": {
+            "get": admin("Invoices and credit notes as collections sees them (due date, open amount, cancelled, disputed), by due date", vec![query_param("franchisee_id", int(), false, "Only this franchisee"), query_param("open", json!({"type": "boolean"}), false, "Only those with something open")], None, ("200", ok("Receivables", array(obj("invoice_id, franchisee_id, kind, full_number, issue_date, due_date, total, open, cancelled, disputed")))), &[]),
+        },
+        "/api/v1/admin/collections/payments": {
+            "get": admin("Payments, newest first", vec![query_param("franchisee_id", int(), false, "Only this franchisee")], None, ("200", ok("Payments", array(payment.clone()))), &[]),
+            "post": admin("Record a payment (transfer, direct debit, card, cash), allocated to the invoices given or oldest due first; what is left is credit. More than is open, a cancelled invoice or another franchisee's invoice are refused (422) and nothing is stored", vec![], Some(body(payment_in)), ("201", ok("Recorded", payment.clone())), &[]),
+        },
+        "/api/v1/admin/collections/bank-statements": {
+            "get": admin("Imported statement files, newest first", vec![], None, ("200", ok("Statements", array(obj("id, file_name, format, accounts, line_count, new_lines, imported_by, imported_at")))), &[]),
+            "post": admin("Import a Norma 43 or camt.053 statement (content as text, or content_base64): its lines are stored and those naming an open invoice (or paying a known payer's exact amount) become payments; the same file again changes nothing (200). A malformed file is refused naming the line", vec![], Some(body(json!({"type": "object", "properties": {"file_name": string(), "content": string(), "content_base64": string()}}))), ("201", ok("What the import did", obj("statement, already_imported, matched, unmatched, payments"))), &[]),
+        },
+        "/api/v1/admin/collections/bank-lines": {
+            "get": admin("Statement lines with what became of them (matched, unmatched, debit, return) and why", vec![query_param("statement_id", int(), false, "Only this statement"), query_param("status", json!({"type": "string", "enum": ["matched", "unmatched", "debit", "return"]}), false, "Only this status")], None, ("200", ok("Lines", array(obj("id, statement_id, source_line, booking_date, direction, amount, counterparty, end_to_end_id, text, is_return, status, note, payment_id")))), &[]),
+        },
+        "/api/v1/admin/collections/bank-lines/{id}/match": {
+            "post": admin("Match an unmatched payment line by hand: a payment of the franchisee for the line's amount, allocated as given or oldest first", vec![id("Line id")], Some(body(json!({"type": "object", "properties": {"franchisee_id": int(), "allocations": allocations}, "required": ["franchisee_id"]}))), ("201", ok("The payment", payment)), &[("404", "No such line"), ("409", "The line is not an unmatched payment")]),
+        },
+        "/api/v1/admin/collections/mandates": {
+            "get": admin("SEPA mandates, by franchisee", vec![query_param("franchisee_id", int(), false, "Only this franchisee")], None, ("200", ok("Mandates", array(obj("id, franchisee_id, reference, debtor_name, debtor_iban, debtor_bic, scheme (CORE|B2B), signed_on, first_used_on, last_used_on, revoked_on, revoked_reason")))), &[]),
+            "post": admin("Register a mandate: unique reference (UMR, SEPA characters, at most 35), debtor IBAN checked (ISO 7064 mod 97), CORE or B2B, signature date not in the future", vec![], Some(body(json!({"type": "object", "properties": {"franchisee_id": int(), "reference": string(), "debtor_name": string(), "debtor_iban": string(), "debtor_bic": {"type": ["string", "null"]}, "scheme": {"type": "string", "enum": ["CORE", "B2B"]}, "signed_on": day()}, "required": ["franchisee_id", "reference", "debtor_name", "debtor_iban", "scheme", "signed_on"]}))), ("201", ok("Mandate", obj("the stored mandate"))), &[("409", "The reference is taken")]),
+        },
+        "/api/v1/admin/collections/mandates/{id}/revoke": {
+            "post": admin("Revoke a mandate (no further collections under it)", vec![id("Mandate id")], Some(body(json!({"type": "object", "properties": {"reason": string()}}))), ("200", ok("Mandate", obj("the mandate"))), &not_found),
+        },
+        "/api/v1/admin/collections/remittances": {
+            "get": admin("Remittances written, newest first, with how many debits came back", vec![], None, ("200", ok("Remittances", array(obj("id, message_id, collection_date, debit_count, control_sum, sha256, created_by, created_at, returned")))), &[]),
+            "post": admin("Write a pain.008.001.08 remittance collecting, on collection_date (after today), every open invoice due by then of franchisees with a usable mandate; each debit is recorded as a direct-debit payment", vec![], Some(body(json!({"type": "object", "properties": {"collection_date": day()}, "required": ["collection_date"]}))), ("201", ok("Remittance", obj("the remittance"))), &[]),
+        },
+        "/api/v1/admin/collections/remittances/{id}/pain008": {
+            "get": admin("The remittance file (pain.008.001.08 XML) as written", vec![id("Remittance id")], None, ("200", json!({"description": "The file", "content": {"application/xml": {}}})), &not_found),
+        },
+        "/api/v1/admin/collections/returns": {
+            "post": admin("Process returned debits from a pain.002 (rejections) or camt.054 (R-transactions): the payment is marked returned with its reason and the invoice is open again; a return seen before changes nothing", vec![], Some(body(json!({"type": "object", "properties": {"content": string(), "content_base64": string()}}))), ("200", ok("What was reopened", obj("reopened [[number, reason]], already, unknown"))), &[]),
+        },
+        "/api/v1/admin/collections/dunning-levels": {
+            "get": admin("Dunning levels: days after the due date, subject and text in Spanish and English", vec![], None, ("200", ok("Levels", array(obj("level, days_after_due, subject_es, body_es, subject_en, body_en")))), &[]),
+            "put": admin("Replace the dunning levels (1 to 10, days increasing, every text filled in; {invoice}, {amount}, {due}, {franchisee} are replaced in each letter). The last level puts the franchisee on hold", vec![], Some(body(array(json!({"type": "object", "properties": {"level": int(), "days_after_due": {"type": "integer", "minimum": 0}, "subject_es": string(), "body_es": string(), "subject_en": string(), "body_en": string()}, "required": ["level", "days_after_due", "subject_es", "body_es", "subject_en", "body_en"]})))), ("200", ok("Saved", array(obj("the levels as saved")))), &[]),
+        },
+        "/api/v1/admin/collections/invoices/{id}/dispute": {
+            "post": admin("Mark an invoice disputed (dunning pauses) or not", vec![id("Invoice id")], Some(body(json!({"type": "object", "properties": {"disputed": {"type": "boolean"}}, "required": ["disputed"]}))), ("200", ok("Receivable", obj("the invoice as collections sees it"))), &not_found),
+        },
+        "/api/v1/admin/collections/dunning-letters": {
+            "get": admin("Every dunning letter written, newest first, with its e-mail state", vec![query_param("franchisee_id", int(), false, "Only this franchisee")], None, ("200", ok("Letters", array(obj("id, invoice_id, full_number, franchisee_id, level, recipient, language, subject, body, attempts, sent_at, last_error, created_at")))), &[]),
+        },
+        "/api/v1/admin/collections/holds": {
+            "get": admin("Franchisees put on hold by the last dunning level", vec![], None, ("200", ok("Holds", array(obj("franchisee_id, since, reason")))), &[]),
+        },
+    });
+    if let (Some(p), Value::Object(e)) = (paths.as_object_mut(), extra) {
+        p.extend(e);
+    }
+    paths
 }

@@ -13,6 +13,7 @@ pub mod aeat;
 pub mod alerts;
 pub mod catalog;
 pub mod certificates;
+pub mod collections;
 pub mod deliveries;
 pub mod fields;
 pub mod invoicing;

@@ -454,10 +454,21 @@ pub trait Storage: Send + Sync + 'static {
     fn alerts(&self) -> &dyn alerts::AlertStorage;
     /// People and access: users, staff changes, admin tokens, the product page, the audit log.
     fn people(&self) -> &dyn people::PeopleStorage;
+    /// Collections: receivables, payments and allocations, bank statements, aging.
+    fn collections(&self) -> &dyn collections::CollectionsStorage;
+
+    /// SEPA direct debit: mandates, remittances (pain.008) and returns.
+    fn sepa(&self) -> &dyn collections::SepaStorage;
+
+    /// Dunning: levels, letters, franchisees on hold.
+    fn dunning(&self) -> &dyn collections::DunningStorage;
 }
 
 pub mod alerts;
 mod alerts_sql;
+
+pub mod collections;
+mod collections_sql;
 pub mod dashboard;
 mod dashboard_sql;
 pub mod db;

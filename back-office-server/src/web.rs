@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod barcode_rules;
 pub mod catalog;
+pub mod collections;
 pub mod controls;
 pub mod csv_file;
 pub mod deliveries;
@@ -218,6 +219,54 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/tokens", people::create_token)
         .form("/dashboard/tokens/{id}/revoke", people::revoke_token)
         .page("/dashboard/audit", people::audit)
+        .page("/dashboard/collections", collections::page)
+        .page("/dashboard/collections/aging.csv", collections::aging_csv)
+        .form(
+            "/dashboard/collections/payments",
+            collections::record_payment,
+        )
+        .form("/dashboard/collections/import", collections::import)
+        .form(
+            "/dashboard/collections/lines/{id}/match",
+            collections::match_line,
+        )
+        .page(
+            "/dashboard/collections/franchisees/{id}",
+            collections::franchisee,
+        )
+        .page(
+            "/dashboard/collections/franchisees/{id}/statement.pdf",
+            collections::statement_pdf,
+        )
+        .form(
+            "/dashboard/collections/franchisees/{id}/apply-credit",
+            collections::apply_credit,
+        )
+        .form(
+            "/dashboard/collections/mandates",
+            collections::create_mandate,
+        )
+        .form(
+            "/dashboard/collections/remittances",
+            collections::create_remittance,
+        )
+        .page(
+            "/dashboard/collections/remittances/{id}/pain008.xml",
+            collections::remittance_file,
+        )
+        .form("/dashboard/collections/returns", collections::returns)
+        .form(
+            "/dashboard/collections/invoices/{id}/dispute",
+            collections::dispute,
+        )
+        .form(
+            "/dashboard/collections/dunning-levels",
+            collections::save_levels,
+        )
+        .form(
+            "/dashboard/collections/holds/{id}/release",
+            collections::release_hold,
+        )
 }
 
 /// The dashboard's routes (merged into the server's router).

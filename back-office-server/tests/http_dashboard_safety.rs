@@ -175,6 +175,10 @@ async fn world(s: &Server) -> World {
         .await
         .unwrap();
     let alert = st.list_alerts().await.unwrap()[0].id;
+    // A second invoice, left open for the collections forms (payments, remittance).
+    inv::run(st.as_ref(), "2020-02", Utc::now(), &|_, _| {})
+        .await
+        .unwrap();
     World {
         franchisee: f.id.0,
         store,
@@ -226,7 +230,7 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.replenish().list_family_rules().await.unwrap(),
         st.replenish().list_store_rules(None).await.unwrap(),
     ) + &format!(
-        "\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        "\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         st.alerts()
             .alerts(&back_office_server::storage::alerts::AlertFilter {
                 any_state: true,
@@ -245,7 +249,35 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
             })
             .await
             .unwrap(),
+        st.collections().payments(None).await.unwrap(),
+        st.collections().statements().await.unwrap(),
+        st.sepa().mandates(None).await.unwrap(),
+        st.sepa().remittances().await.unwrap(),
+        st.dunning().levels().await.unwrap(),
+        st.collections().receivables(None, false).await.unwrap(),
     )
+}
+
+/// A Norma 43 statement with one transfer in that names no invoice (it stays to match by hand).
+fn norma43_one_line() -> String {
+    use trastienda_banking::norma43::write as n43;
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let opening = Money::ZERO;
+    let amount = Money::from_cents(100);
+    let mut lines = vec![
+        n43::account_header("2100", "0418", "0200051332", d, d, opening, "CENTRAL SL"),
+        n43::movement(d, "02", amount, "", "", ""),
+        n43::concept(1, "TRANSFERENCIA VARIOS", ""),
+    ];
+    lines.push(n43::account_totals(
+        "2100",
+        "0418",
+        "0200051332",
+        opening,
+        &[amount],
+    ));
+    lines.push(n43::end_of_file(lines.len()));
+    lines.join("\r\n") + "\r\n"
 }
 
 /// A form that would change something if its token were right: the path with its ids, and fields.
@@ -396,6 +428,7 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
                     ("city", "Madrid"),
                     ("province", "Madrid"),
                     ("iban", "ES9121000418450200051332"),
+                    ("creditor_id", "ES48000B96873427"),
                 ]),
             ),
         ),
@@ -483,6 +516,105 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
                     ("expected_date", &today),
                     ("lines", "LEC-1 ; 12"),
                 ]),
+            ),
+        ),
+        (
+            "/dashboard/collections/payments",
+            (
+                "/dashboard/collections/payments".into(),
+                f(&[
+                    ("franchisee_id", &w.franchisee.to_string()),
+                    ("method", "cash"),
+                    ("received_on", &today),
+                    ("amount", "1,00"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/collections/import",
+            (
+                "/dashboard/collections/import".into(),
+                f(&[("file", &norma43_one_line())]),
+            ),
+        ),
+        (
+            "/dashboard/collections/lines/{id}/match",
+            (
+                "/dashboard/collections/lines/1/match".into(),
+                f(&[("franchisee_id", &w.franchisee.to_string())]),
+            ),
+        ),
+        (
+            "/dashboard/collections/franchisees/{id}/apply-credit",
+            (
+                format!(
+                    "/dashboard/collections/franchisees/{}/apply-credit",
+                    w.franchisee
+                ),
+                f(&[]),
+            ),
+        ),
+        (
+            "/dashboard/collections/mandates",
+            (
+                "/dashboard/collections/mandates".into(),
+                f(&[
+                    ("franchisee_id", &w.franchisee.to_string()),
+                    ("reference", "MANDATO-1"),
+                    ("debtor_name", "Ultramarinos Test, S.L."),
+                    ("debtor_iban", "ES7620770024003102575766"),
+                    ("scheme", "CORE"),
+                    ("signed_on", &today),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/collections/remittances",
+            (
+                "/dashboard/collections/remittances".into(),
+                f(&[(
+                    "collection_date",
+                    &(back_office_server::storage::sql::business_day(Utc::now())
+                        + Duration::days(40))
+                    .to_string(),
+                )]),
+            ),
+        ),
+        (
+            "/dashboard/collections/returns",
+            (
+                "/dashboard/collections/returns".into(),
+                f(&[(
+                    "file",
+                    "<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\"><CstmrPmtStsRpt><GrpHdr><MsgId>P</MsgId><CreDtTm>2026-01-04T07:30:00</CreDtTm></GrpHdr><OrgnlGrpInfAndSts><OrgnlMsgId>X</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId></OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>X-1</OrgnlPmtInfId><TxInfAndSts><OrgnlEndToEndId>NOPE-1</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AM04</Cd></Rsn></StsRsnInf></TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>",
+                )]),
+            ),
+        ),
+        (
+            "/dashboard/collections/invoices/{id}/dispute",
+            (
+                format!("/dashboard/collections/invoices/{}/dispute", w.invoice),
+                f(&[("disputed", "true")]),
+            ),
+        ),
+        (
+            "/dashboard/collections/dunning-levels",
+            (
+                "/dashboard/collections/dunning-levels".into(),
+                f(&[
+                    ("days_1", "7"),
+                    ("subject_es_1", "Aviso {invoice}"),
+                    ("body_es_1", "Debe {amount}"),
+                    ("subject_en_1", "Reminder {invoice}"),
+                    ("body_en_1", "You owe {amount}"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/collections/holds/{id}/release",
+            (
+                format!("/dashboard/collections/holds/{}/release", w.franchisee),
+                f(&[]),
             ),
         ),
         (

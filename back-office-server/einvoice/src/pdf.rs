@@ -887,3 +887,96 @@ fn draw_page(doc: &mut Document, fonts: &Fonts, ops: &[Op]) -> Result<(), PdfErr
     page.finish();
     Ok(())
 }
+
+/// A simple tabular document (HQ's statement of account to a franchisee): a title, lines of
+/// heading text, a table with a header band (right-aligned columns for amounts) and closing lines,
+/// with the same fonts, page size and footer as the invoices. `widths` are fractions of the width.
+pub struct TableDocument<'a> {
+    pub title: &'a str,
+    pub heading: &'a [String],
+    pub columns: &'a [(&'a str, f32, bool)],
+    pub rows: &'a [Vec<String>],
+    pub closing: &'a [String],
+    pub footer: &'a str,
+    pub language: &'a str,
+}
+
+/// Renders a [`TableDocument`] as PDF.
+pub fn render_table(t: &TableDocument<'_>) -> Result<Vec<u8>, PdfError> {
+    let fonts = FONTS.as_ref().ok_or(PdfError::Font)?;
+    let mut lay = Layout {
+        fonts,
+        pages: vec![Vec::new()],
+        y: 60.0,
+        continuation: t.title.to_string(),
+    };
+    lay.text_at(LEFT, lay.y, t.title, 16.0, true, ACCENT, Align::Left);
+    lay.y += 24.0;
+    for h in t.heading {
+        lay.paragraph(LEFT, h, BODY + 1.0, false, INK, RIGHT - LEFT);
+    }
+    lay.y += 10.0;
+    let width = RIGHT - LEFT;
+    let mut xs = Vec::new();
+    let mut x = LEFT;
+    for (_, w, right) in t.columns {
+        let cw = w * width;
+        xs.push(if *right { x + cw - 4.0 } else { x + 4.0 });
+        x += cw;
+    }
+    let header = |lay: &mut Layout<'_>| {
+        lay.fill(LEFT, lay.y - 10.0, width, 16.0, BAND);
+        for ((label, _, right), x) in t.columns.iter().zip(&xs) {
+            let align = if *right { Align::Right } else { Align::Left };
+            lay.head(*x, lay.y, label, ACCENT, align);
+        }
+        lay.y += 16.0;
+    };
+    header(&mut lay);
+    for row in t.rows {
+        if lay.ensure(BODY * 1.6) {
+            header(&mut lay);
+        }
+        for ((cell, (_, _, right)), x) in row.iter().zip(t.columns).zip(&xs) {
+            let align = if *right { Align::Right } else { Align::Left };
+            lay.text_at(*x, lay.y, cell, BODY, false, INK, align);
+        }
+        lay.y += BODY * 1.6;
+    }
+    lay.rule(lay.y - 6.0, LEFT, RIGHT, 0.5, RULE);
+    lay.y += 8.0;
+    for c in t.closing {
+        lay.ensure(BODY * 1.6);
+        lay.text_at(RIGHT, lay.y, c, BODY + 1.0, true, INK, Align::Right);
+        lay.y += (BODY + 1.0) * 1.6;
+    }
+    let pages = std::mem::take(&mut lay.pages);
+    let total_pages = pages.len();
+    let mut doc = Document::new();
+    doc.set_metadata(
+        Metadata::new()
+            .title(t.title.to_string())
+            .language(t.language.to_string())
+            .creator("Trastienda".to_string()),
+    );
+    for (n, mut ops) in pages.into_iter().enumerate() {
+        let footer = format!("{} · {}/{}", t.footer, n + 1, total_pages);
+        ops.push(Op::Line {
+            from: (LEFT, PAGE_H - 40.0),
+            to: (RIGHT, PAGE_H - 40.0),
+            width: 0.5,
+            color: RULE,
+        });
+        let fw = lay.width(&footer, 7.0, false);
+        ops.push(Op::Text {
+            x: (PAGE_W - fw) / 2.0,
+            y: PAGE_H - 28.0,
+            size: 7.0,
+            bold: false,
+            color: MUTED,
+            text: footer,
+        });
+        draw_page(&mut doc, fonts, &ops)?;
+    }
+    doc.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
+}

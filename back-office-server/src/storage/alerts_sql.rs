@@ -338,7 +338,7 @@ impl AlertStorage for SqlStorage {
                     let rows = tx
                         .query(
                             "SELECT id, display_name, role, email, digest_language FROM dashboard_users
-                             WHERE alert_digest = ?1 AND email <> '' AND role IN ('admin', 'manager') ORDER BY id",
+                             WHERE alert_digest = ?1 AND email <> '' AND disabled_at IS NULL AND role IN ('admin', 'manager') ORDER BY id",
                             p![true],
                         )
                         .await?;

@@ -211,6 +211,18 @@ async fn store_composed(
         p![id, recipient],
     )
     .await?;
+    super::collections_sql::on_issued(
+        tx,
+        id,
+        kind,
+        franchisee,
+        &full_number,
+        c.issue_date,
+        &c.draft,
+        c.total,
+        corrects,
+    )
+    .await?;
     load_invoice(tx, id).await
 }
 

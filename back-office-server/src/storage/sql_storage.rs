@@ -1407,6 +1407,18 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn collections(&self) -> &dyn super::collections::CollectionsStorage {
+        self
+    }
+
+    fn sepa(&self) -> &dyn super::collections::SepaStorage {
+        self
+    }
+
+    fn dunning(&self) -> &dyn super::collections::DunningStorage {
+        self
+    }
+
     async fn list_alerts(&self) -> StorageResult<Vec<Alert>> {
         self.db
             .read(|tx| {

@@ -130,6 +130,7 @@ pub fn page_with_head(
                     a href="/dashboard/verifactu" aria-current=[("verifactu" == active).then_some("page")] { "VERI*FACTU" }
                     a href="/dashboard/users" aria-current=[("people" == active).then_some("page")] { (t.msg("nav-people")) }
                     a href="/dashboard/audit" aria-current=[("audit" == active).then_some("page")] { (t.msg("nav-audit")) }
+                    a href="/dashboard/collections" aria-current=[("collections" == active).then_some("page")] { (t.msg("nav-collections")) }
                 }
             }
             (lang_switch(t, &v.here))

@@ -114,6 +114,7 @@ pub async fn page(
         .await?;
     let alert_names = crate::services::alerts::Names::load(st.storage.as_ref()).await?;
 
+    let on_hold = super::collections::on_hold_notice(&st, &v).await?;
     let m = |k: &str| t.msg(k);
     let gross = t.money(total_gross);
     let tickets = t.int(total_tickets);
@@ -206,6 +207,7 @@ pub async fn page(
                 p { a href="/dashboard/alerts" id="all-alerts" { (t.msg_with("overview-all-alerts", &[("count", &open_alerts)])) } }
             }
         }
+        (on_hold)
         p class="muted" {
             (t.msg_with("overview-refresh", &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]))
         }

@@ -36,6 +36,13 @@ async fn run() -> Result<()> {
     let seed = back_office_server::demo::seed(&storage)
         .await?
         .ok_or_else(|| anyhow!("scratch database was not empty"))?;
+    // The demo's Cobros: its first franchisee's statement of account.
+    let statement_of = storage
+        .list_franchisees()
+        .await?
+        .first()
+        .map(|f| f.id.0)
+        .ok_or_else(|| anyhow!("the demo has no franchisee"))?;
     let server = TestServer::start(&url).await;
     let base = server.url();
     let browser = Browser::start().await.map_err(|e| anyhow!(e))?;
@@ -71,6 +78,11 @@ async fn run() -> Result<()> {
             format!("/dashboard/reports?by=top&n=10&from={from}&to={to}"),
         ),
         ("deliveries", "/dashboard/deliveries".to_string()),
+        ("collections", "/dashboard/collections".to_string()),
+        (
+            "collections-statement",
+            format!("/dashboard/collections/franchisees/{statement_of}"),
+        ),
         // The same overview in English: the ES | EN switch sets the cookie and comes back.
         (
             "overview-en",

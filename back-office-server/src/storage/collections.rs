@@ -1,0 +1,471 @@
+//! Collections at HQ: what each franchisee owes (one receivable per invoice or credit note), the
+//! payments that settle it and their allocations, and imported bank statements line by line.
+//! The rules (how a payment is allocated, what a statement line pays) live in `services::collections`.
+
+use super::StorageResult;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use sync_protocol::{FranchiseeId, Money};
+use trastienda_banking::matching::{LineProposal, OpenItem as MatchItem, Payer, StatementLine};
+
+/// How a payment came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Transfer,
+    DirectDebit,
+    Card,
+    Cash,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 4] = [
+        PaymentMethod::Transfer,
+        PaymentMethod::DirectDebit,
+        PaymentMethod::Card,
+        PaymentMethod::Cash,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transfer => "transfer",
+            Self::DirectDebit => "direct_debit",
+            Self::Card => "card",
+            Self::Cash => "cash",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+}
+
+/// An invoice or credit note as collections sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receivable {
+    pub invoice_id: i64,
+    pub franchisee_id: FranchiseeId,
+    /// `invoice` or `credit_note`.
+    pub kind: String,
+    pub full_number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub total: Money,
+    /// What is still owed on it (0 on a credit note or a cancelled invoice).
+    pub open: Money,
+    /// A credit note cancelled it.
+    pub cancelled: bool,
+    pub disputed: bool,
+}
+
+/// Part of a payment put against one invoice, as asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationIn {
+    pub invoice_id: i64,
+    pub amount: Money,
+}
+
+/// A payment to record. `allocations: None` allocates oldest due first; what is not allocated
+/// stays as the franchisee's credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPayment {
+    pub franchisee_id: FranchiseeId,
+    pub method: PaymentMethod,
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub allocations: Option<Vec<AllocationIn>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub id: i64,
+    pub franchisee_id: FranchiseeId,
+    pub method: PaymentMethod,
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    pub reference: String,
+    /// What of it is allocated to invoices (the rest is credit).
+    pub allocated: Money,
+    pub bank_line_id: Option<i64>,
+    pub returned_on: Option<NaiveDate>,
+    pub return_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub payment_id: i64,
+    pub invoice_id: i64,
+    pub full_number: String,
+    pub amount: Money,
+}
+
+/// One franchisee's aging: open amounts per bucket (not due, 1–30, 31–60, 61–90, over 90 days).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgingRow {
+    pub franchisee_id: FranchiseeId,
+    pub buckets: [Money; 5],
+    pub total: Money,
+    pub oldest_due: Option<NaiveDate>,
+}
+
+/// An imported statement file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankStatement {
+    pub id: i64,
+    pub file_name: String,
+    /// `norma43` or `camt`.
+    pub format: String,
+    pub accounts: String,
+    /// Lines in the file.
+    pub line_count: u64,
+    /// Lines not seen before (the others came in an earlier file).
+    pub new_lines: u64,
+    pub imported_by: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// A stored statement line and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankLine {
+    pub id: i64,
+    pub statement_id: i64,
+    pub source_line: u64,
+    pub booking_date: Option<NaiveDate>,
+    /// `credit` or `debit`.
+    pub direction: String,
+    pub amount: Money,
+    pub counterparty: Option<String>,
+    pub end_to_end_id: Option<String>,
+    pub text: String,
+    pub is_return: bool,
+    /// `matched`, `unmatched`, `debit` (money out) or `return`.
+    pub status: String,
+    /// Why it matched or did not (the matcher's sentence, or who matched it by hand).
+    pub note: String,
+    pub payment_id: Option<i64>,
+}
+
+/// A statement file read by the service, ready to store.
+#[derive(Debug, Clone)]
+pub struct StatementIn {
+    pub file_name: String,
+    pub sha256: String,
+    pub format: String,
+    pub accounts: String,
+    /// Lines with their re-import keys, in file order.
+    pub lines: Vec<(String, StatementLine)>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub statement: BankStatement,
+    /// This very file was imported before: nothing changed.
+    pub already_imported: bool,
+    pub matched: u64,
+    pub unmatched: u64,
+    /// Payments recorded from matched lines.
+    pub payments: Vec<i64>,
+}
+
+/// Proposes matches for new statement lines against the open items (banking::matching).
+pub type Matcher =
+    Arc<dyn Fn(&[MatchItem], &[Payer], &[StatementLine]) -> Vec<LineProposal> + Send + Sync>;
+
+#[async_trait]
+pub trait CollectionsStorage: Send + Sync {
+    /// Records a payment and its allocations in one transaction, or nothing: an unknown
+    /// franchisee, an invoice of another franchisee or cancelled, more than is open or than the
+    /// payment are `Invalid`.
+    async fn record_payment(
+        &self,
+        p: &NewPayment,
+        created_by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Payment>;
+    /// Allocates a franchisee's credit (payments not wholly allocated) to its open invoices, oldest
+    /// due first. Returns what was allocated.
+    async fn apply_credit(
+        &self,
+        franchisee: FranchiseeId,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Money>;
+    /// Receivables of one franchisee (or all), by due date; `open_only`: those with something open.
+    async fn receivables(
+        &self,
+        franchisee: Option<FranchiseeId>,
+        open_only: bool,
+    ) -> StorageResult<Vec<Receivable>>;
+    /// Payments of one franchisee (or all), newest first.
+    async fn payments(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<Payment>>;
+    async fn allocations(&self, franchisee: FranchiseeId) -> StorageResult<Vec<Allocation>>;
+    /// Open amounts per franchisee and aging bucket on `as_of` (one grouped query).
+    async fn aging(&self, as_of: NaiveDate) -> StorageResult<Vec<AgingRow>>;
+    /// Invoiced minus credited from `from` to `to` inclusive (days sales outstanding).
+    async fn sales_between(&self, from: NaiveDate, to: NaiveDate) -> StorageResult<Money>;
+    /// Stores a statement's new lines and records a payment for every line `matcher` matches, in
+    /// one transaction. The same file again (same SHA-256) changes nothing.
+    async fn import_statement(
+        &self,
+        s: &StatementIn,
+        imported_by: &str,
+        now: DateTime<Utc>,
+        matcher: Matcher,
+    ) -> StorageResult<ImportOutcome>;
+    async fn statements(&self) -> StorageResult<Vec<BankStatement>>;
+    /// Lines of one statement, or with one status, in id order.
+    async fn bank_lines(
+        &self,
+        statement: Option<i64>,
+        status: Option<&str>,
+    ) -> StorageResult<Vec<BankLine>>;
+    /// Matches an unmatched credit line by hand: records its payment for `franchisee`, allocated
+    /// as asked or oldest first.
+    async fn match_line(
+        &self,
+        line: i64,
+        franchisee: FranchiseeId,
+        allocations: Option<Vec<AllocationIn>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Payment>;
+}
+
+// --- SEPA direct debit ------------------------------------------------------------------------
+
+/// A mandate to store; checked by `services::collections::check_mandate` (IBAN, reference, dates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMandate {
+    pub franchisee_id: FranchiseeId,
+    /// The unique mandate reference (UMR), at most 35 SEPA characters.
+    pub reference: String,
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    #[serde(default)]
+    pub debtor_bic: Option<String>,
+    /// `CORE` or `B2B`.
+    pub scheme: String,
+    pub signed_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mandate {
+    pub id: i64,
+    pub franchisee_id: FranchiseeId,
+    pub reference: String,
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    pub debtor_bic: Option<String>,
+    pub scheme: String,
+    pub signed_on: NaiveDate,
+    /// `None`: never used, the next collection is a first one (FRST).
+    pub first_used_on: Option<NaiveDate>,
+    pub last_used_on: Option<NaiveDate>,
+    pub revoked_on: Option<NaiveDate>,
+    pub revoked_reason: Option<String>,
+}
+
+/// A mandate unused for this long lapses (EPC rulebook: 36 months).
+pub const MANDATE_LAPSE_MONTHS: u32 = 36;
+
+/// Whether a mandate can be used on `day`: not revoked, signed by then, and used (or signed) in
+/// the last 36 months.
+pub fn mandate_usable(m: &Mandate, day: NaiveDate) -> bool {
+    let last = m.last_used_on.unwrap_or(m.signed_on);
+    m.revoked_on.is_none()
+        && m.signed_on <= day
+        && last
+            .checked_add_months(chrono::Months::new(MANDATE_LAPSE_MONTHS))
+            .is_some_and(|lapse| day < lapse)
+}
+
+/// One collection a remittance will make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebitFacts {
+    pub invoice_id: i64,
+    pub full_number: String,
+    pub amount: Money,
+    pub end_to_end_id: String,
+    /// The mandate's first collection.
+    pub first: bool,
+    pub mandate: Mandate,
+}
+
+/// What a remittance file is written from, read in its transaction.
+#[derive(Debug, Clone)]
+pub struct RemittanceFacts {
+    pub message_id: String,
+    pub collection_date: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub creditor: super::invoicing::IssuerIn,
+    pub debits: Vec<DebitFacts>,
+}
+
+/// The pain.008 file as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenRemittance {
+    pub xml: String,
+    pub count: usize,
+    pub control_sum: Money,
+}
+
+/// Writes the remittance file from its facts; an error stores nothing.
+pub type RemittanceWriter = Arc<
+    dyn Fn(&RemittanceFacts) -> Result<WrittenRemittance, crate::problem::Problem> + Send + Sync,
+>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remittance {
+    pub id: i64,
+    pub message_id: String,
+    pub collection_date: NaiveDate,
+    pub debit_count: u64,
+    pub control_sum: Money,
+    pub sha256: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    /// Debits returned so far.
+    pub returned: u64,
+}
+
+/// A debit that came back, as read from a pain.002 or camt.054.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnIn {
+    pub end_to_end_id: String,
+    pub reason: String,
+    pub date: NaiveDate,
+}
+
+/// What processing returns did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnsOutcome {
+    /// Invoices open again: (number, reason).
+    pub reopened: Vec<(String, String)>,
+    /// Returns processed before.
+    pub already: u64,
+    /// End-to-end ids no remittance sent.
+    pub unknown: Vec<String>,
+}
+
+#[async_trait]
+pub trait SepaStorage: Send + Sync {
+    /// A taken reference is `Conflict`; an unknown franchisee `Invalid`.
+    async fn create_mandate(
+        &self,
+        m: &NewMandate,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Mandate>;
+    async fn mandates(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<Mandate>>;
+    async fn revoke_mandate(&self, id: i64, on: NaiveDate, reason: &str) -> StorageResult<Mandate>;
+    /// Picks the due invoices (due on or before `collection_date`, open, not disputed) of the
+    /// franchisees with a usable mandate, lets `write` make the file and stores it with a
+    /// direct-debit payment per invoice, in one transaction. Nothing due: `Invalid`.
+    async fn create_remittance(
+        &self,
+        collection_date: NaiveDate,
+        by: &str,
+        now: DateTime<Utc>,
+        write: RemittanceWriter,
+    ) -> StorageResult<Remittance>;
+    async fn remittances(&self) -> StorageResult<Vec<Remittance>>;
+    /// The stored file: (message id, XML).
+    async fn remittance_file(&self, id: i64) -> StorageResult<(String, String)>;
+    /// Marks returned debits: the payment returned with its reason, the invoice open again.
+    /// A return seen before changes nothing.
+    async fn apply_returns(
+        &self,
+        returns: &[ReturnIn],
+        now: DateTime<Utc>,
+    ) -> StorageResult<ReturnsOutcome>;
+}
+
+// --- dunning ----------------------------------------------------------------------------------
+
+/// One dunning level as HQ sets it. `{invoice}`, `{amount}`, `{due}` and `{franchisee}` in the
+/// texts are replaced in each letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DunningLevel {
+    /// 1, 2, 3…: the last one puts the franchisee on hold.
+    pub level: u32,
+    pub days_after_due: u32,
+    pub subject_es: String,
+    pub body_es: String,
+    pub subject_en: String,
+    pub body_en: String,
+}
+
+/// A letter to write: the invoice, the level reached, and where and in which language to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterFacts {
+    pub invoice: Receivable,
+    pub franchisee_name: String,
+    pub level: DunningLevel,
+    pub recipient: String,
+    /// `es` or `en`, the franchisee's billing language.
+    pub language: String,
+}
+
+/// Writes (subject, body) of a letter.
+pub type LetterWriter = Arc<dyn Fn(&LetterFacts) -> (String, String) + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DunningLetter {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub full_number: String,
+    pub franchisee_id: FranchiseeId,
+    pub level: u32,
+    pub recipient: String,
+    pub language: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: u64,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub franchisee_id: FranchiseeId,
+    pub since: NaiveDate,
+    pub reason: String,
+}
+
+#[async_trait]
+pub trait DunningStorage: Send + Sync {
+    /// Replaces the levels (validated by the caller: numbered 1…n, days increasing).
+    async fn set_levels(&self, levels: &[DunningLevel], now: DateTime<Utc>) -> StorageResult<()>;
+    async fn levels(&self) -> StorageResult<Vec<DunningLevel>>;
+    /// Marks an invoice disputed (dunning pauses) or not.
+    async fn set_disputed(&self, invoice: i64, disputed: bool) -> StorageResult<Receivable>;
+    /// Writes the letters due on `today`: for each open, undisputed invoice, the highest level
+    /// reached that has no letter yet (one per invoice and level, ever). Reaching the last level
+    /// puts the franchisee on hold. Returns the letters written.
+    async fn claim_letters(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        write: LetterWriter,
+    ) -> StorageResult<Vec<DunningLetter>>;
+    /// Letters not sent yet with fewer than `max_attempts` attempts, oldest first.
+    async fn unsent_letters(&self, max_attempts: u64) -> StorageResult<Vec<DunningLetter>>;
+    async fn record_letter(
+        &self,
+        id: i64,
+        result: Result<(), String>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    async fn letters(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<DunningLetter>>;
+    async fn holds(&self) -> StorageResult<Vec<Hold>>;
+    async fn release_hold(&self, franchisee: FranchiseeId) -> StorageResult<()>;
+}

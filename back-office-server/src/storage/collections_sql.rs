@@ -1,0 +1,1532 @@
+//! Collections on either backend: receivables kept beside the invoices, payments and their
+//! allocations, aging in one grouped query, and statement imports keyed per line.
+
+use super::collections::{
+    AgingRow, Allocation, AllocationIn, BankLine, BankStatement, CollectionsStorage, ImportOutcome,
+    Matcher, NewPayment, Payment, PaymentMethod, Receivable, StatementIn,
+};
+use super::db::{Row, Tx};
+use super::invoicing::InvoiceKind;
+use super::sql_storage::SqlStorage;
+use super::{StorageError, StorageResult, sql};
+use crate::p;
+use crate::problem::Problem;
+use crate::services::collections as rules;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+use sync_protocol::{FranchiseeId, Money};
+use trastienda_banking::Direction;
+use trastienda_banking::matching::{OpenItem as MatchItem, Payer, Proposal};
+
+/// Held by every collections write: allocations read what is open and change it, on any instance.
+const COLLECTIONS_LOCK: i64 = 0x5452_4153_0020;
+
+const RECEIVABLE_COLUMNS: &str = "invoice_id, franchisee_id, kind, full_number, issue_date, due_date, total_cents, open_cents, cancelled, disputed";
+
+fn receivable_of(r: &Row) -> StorageResult<Receivable> {
+    Ok(Receivable {
+        invoice_id: r.get(0)?,
+        franchisee_id: FranchiseeId(r.get(1)?),
+        kind: r.get(2)?,
+        full_number: r.get(3)?,
+        issue_date: sql::parse_day(&r.get::<String>(4)?)?,
+        due_date: sql::parse_day(&r.get::<String>(5)?)?,
+        total: Money::from_cents(r.get(6)?),
+        open: Money::from_cents(r.get(7)?),
+        cancelled: r.get(8)?,
+        disputed: r.get(9)?,
+    })
+}
+
+const PAYMENT_COLUMNS: &str = "p.id, p.franchisee_id, p.method, p.received_on, p.amount_cents, p.reference,
+    CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a WHERE a.payment_id = p.id), 0) AS BIGINT),
+    p.bank_line_id, p.returned_on, p.return_reason, p.created_by, p.created_at";
+
+fn payment_of(r: &Row) -> StorageResult<Payment> {
+    let method: String = r.get(2)?;
+    Ok(Payment {
+        id: r.get(0)?,
+        franchisee_id: FranchiseeId(r.get(1)?),
+        method: PaymentMethod::parse(&method)
+            .ok_or_else(|| StorageError::Backend(format!("bad payment method {method:?}")))?,
+        received_on: sql::parse_day(&r.get::<String>(3)?)?,
+        amount: Money::from_cents(r.get(4)?),
+        reference: r.get(5)?,
+        allocated: Money::from_cents(r.get(6)?),
+        bank_line_id: r.get(7)?,
+        returned_on: r
+            .get::<Option<String>>(8)?
+            .map(|d| sql::parse_day(&d))
+            .transpose()?,
+        return_reason: r.get(9)?,
+        created_by: r.get(10)?,
+        created_at: sql::from_micros(r.get(11)?),
+    })
+}
+
+const STATEMENT_COLUMNS: &str =
+    "id, file_name, format, accounts, line_count, new_lines, imported_by, imported_at";
+
+fn statement_of(r: &Row) -> StorageResult<BankStatement> {
+    Ok(BankStatement {
+        id: r.get(0)?,
+        file_name: r.get(1)?,
+        format: r.get(2)?,
+        accounts: r.get(3)?,
+        line_count: u64::try_from(r.get::<i64>(4)?).unwrap_or(0),
+        new_lines: u64::try_from(r.get::<i64>(5)?).unwrap_or(0),
+        imported_by: r.get(6)?,
+        imported_at: sql::from_micros(r.get(7)?),
+    })
+}
+
+const LINE_COLUMNS: &str = "id, statement_id, source_line, booking_date, direction, amount_cents, counterparty, end_to_end_id, text, is_return, status, note, payment_id";
+
+fn line_of(r: &Row) -> StorageResult<BankLine> {
+    Ok(BankLine {
+        id: r.get(0)?,
+        statement_id: r.get(1)?,
+        source_line: u64::try_from(r.get::<i64>(2)?).unwrap_or(0),
+        booking_date: r
+            .get::<Option<String>>(3)?
+            .map(|d| sql::parse_day(&d))
+            .transpose()?,
+        direction: r.get(4)?,
+        amount: Money::from_cents(r.get(5)?),
+        counterparty: r.get(6)?,
+        end_to_end_id: r.get(7)?,
+        text: r.get(8)?,
+        is_return: r.get(9)?,
+        status: r.get(10)?,
+        note: r.get(11)?,
+        payment_id: r.get(12)?,
+    })
+}
+
+/// Called by invoicing in the transaction that issues an invoice or credit note: the invoice
+/// becomes a receivable due on its payment terms' date; a credit note cancels the invoice it
+/// corrects (nothing open on it any more; what was paid on it is the franchisee's credit again).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn on_issued(
+    tx: &mut dyn Tx,
+    invoice_id: i64,
+    kind: InvoiceKind,
+    franchisee: i64,
+    full_number: &str,
+    issue_date: NaiveDate,
+    draft: &str,
+    total: Money,
+    corrects: Option<i64>,
+) -> StorageResult<()> {
+    let due = serde_json::from_str::<serde_json::Value>(draft)
+        .ok()
+        .and_then(|v| {
+            v["payment"]["due_date"]
+                .as_str()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        })
+        .unwrap_or(issue_date);
+    let open = match kind {
+        InvoiceKind::Invoice => total.cents().max(0),
+        InvoiceKind::CreditNote => 0,
+    };
+    tx.lock(COLLECTIONS_LOCK).await?;
+    tx.execute(
+        &format!(
+            "INSERT INTO receivables ({RECEIVABLE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, FALSE, FALSE)"
+        ),
+        p![
+            invoice_id,
+            franchisee,
+            kind.as_str(),
+            full_number,
+            &sql::day_text(issue_date),
+            &sql::day_text(due),
+            total.cents(),
+            open
+        ],
+    )
+    .await?;
+    if let Some(original) = corrects {
+        tx.execute(
+            "UPDATE receivables SET open_cents = 0, cancelled = TRUE WHERE invoice_id = ?1",
+            p![original],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM payment_allocations WHERE invoice_id = ?1",
+            p![original],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn franchisee_exists(tx: &mut dyn Tx, f: FranchiseeId) -> StorageResult<()> {
+    if !tx
+        .exists("SELECT 1 FROM franchisees WHERE id = ?1", p![f.0])
+        .await?
+    {
+        return Err(StorageError::Invalid(
+            Problem::new("franchisee_does_not_exist").with("id", f),
+        ));
+    }
+    Ok(())
+}
+
+async fn receivables_tx(
+    tx: &mut dyn Tx,
+    franchisee: Option<FranchiseeId>,
+    open_only: bool,
+) -> StorageResult<Vec<Receivable>> {
+    let open = if open_only { " AND open_cents > 0" } else { "" };
+    tx.query_map(
+        &format!(
+            "SELECT {RECEIVABLE_COLUMNS} FROM receivables WHERE (?1 = 0 OR franchisee_id = ?1){open}
+             ORDER BY due_date, invoice_id"
+        ),
+        p![franchisee.map_or(0, |f| f.0)],
+        receivable_of,
+    )
+    .await
+}
+
+/// The franchisee's receivables plus any other invoice `chosen` names (so the rules can say
+/// "another franchisee's" instead of "not found").
+async fn allocation_inputs(
+    tx: &mut dyn Tx,
+    franchisee: FranchiseeId,
+    chosen: Option<&[AllocationIn]>,
+) -> StorageResult<Vec<Receivable>> {
+    let mut recs = receivables_tx(tx, Some(franchisee), false).await?;
+    for a in chosen.unwrap_or_default() {
+        if !recs.iter().any(|r| r.invoice_id == a.invoice_id)
+            && let Some(r) = tx
+                .query_opt(
+                    &format!("SELECT {RECEIVABLE_COLUMNS} FROM receivables WHERE invoice_id = ?1"),
+                    p![a.invoice_id],
+                )
+                .await?
+        {
+            recs.push(receivable_of(&r)?);
+        }
+    }
+    Ok(recs)
+}
+
+async fn write_allocations(
+    tx: &mut dyn Tx,
+    payment: i64,
+    allocations: &[(i64, Money)],
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    for (invoice, amount) in allocations {
+        let changed = tx
+            .execute(
+                "UPDATE receivables SET open_cents = open_cents - ?2 WHERE invoice_id = ?1 AND open_cents >= ?2",
+                p![*invoice, amount.cents()],
+            )
+            .await?;
+        if changed != 1 {
+            return Err(StorageError::Backend(format!(
+                "invoice {invoice} has less open than {amount} (allocation checked under the lock)"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, created_at) VALUES (?1, ?2, ?3, ?4)",
+            p![payment, *invoice, amount.cents(), sql::micros(now)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn load_payment(tx: &mut dyn Tx, id: i64) -> StorageResult<Payment> {
+    let r = tx
+        .query_opt(
+            &format!("SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.id = ?1"),
+            p![id],
+        )
+        .await?
+        .ok_or_else(|| StorageError::NotFound(Problem::new("payment_not_found").with("id", id)))?;
+    payment_of(&r)
+}
+
+/// Checks, allocates and stores a payment; the caller holds the collections lock.
+async fn record_payment_tx(
+    tx: &mut dyn Tx,
+    p: &NewPayment,
+    bank_line: Option<i64>,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<Payment> {
+    franchisee_exists(tx, p.franchisee_id).await?;
+    let recs = allocation_inputs(tx, p.franchisee_id, p.allocations.as_deref()).await?;
+    let allocations = rules::allocate(&recs, p.franchisee_id, p.amount, p.allocations.as_deref())
+        .map_err(StorageError::Invalid)?;
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO payments (franchisee_id, method, received_on, amount_cents, reference, bank_line_id,
+               created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            p![
+                p.franchisee_id.0,
+                p.method.as_str(),
+                &sql::day_text(p.received_on),
+                p.amount.cents(),
+                p.reference.trim(),
+                bank_line,
+                created_by,
+                sql::micros(now)
+            ],
+        )
+        .await?;
+    write_allocations(tx, id, &allocations, now).await?;
+    load_payment(tx, id).await
+}
+
+fn direction_text(d: Direction) -> &'static str {
+    match d {
+        Direction::Credit => "credit",
+        Direction::Debit => "debit",
+    }
+}
+
+/// Who pays from which account: the franchisees with their names and the debtor IBANs of their
+/// direct-debit contracts.
+async fn payers(tx: &mut dyn Tx) -> StorageResult<Vec<Payer>> {
+    let mut by_id: HashMap<i64, Payer> = HashMap::new();
+    for r in tx
+        .query("SELECT id, legal_name FROM franchisees ORDER BY id", p![])
+        .await?
+    {
+        let id: i64 = r.get(0)?;
+        by_id.insert(
+            id,
+            Payer {
+                franchisee: id.to_string(),
+                name: r.get(1)?,
+                ibans: Vec::new(),
+            },
+        );
+    }
+    for r in tx
+        .query(
+            "SELECT franchisee_id, terms FROM contract_versions ORDER BY franchisee_id, version",
+            p![],
+        )
+        .await?
+    {
+        let id: i64 = r.get(0)?;
+        let terms: String = r.get(1)?;
+        if let Ok(c) = serde_json::from_str::<super::invoicing::ContractIn>(&terms)
+            && let super::invoicing::PaymentIn::DirectDebit { debtor_iban, .. } = c.payment
+            && let Ok(iban) = sync_protocol::bank::Iban::parse(&debtor_iban)
+            && let Some(p) = by_id.get_mut(&id)
+            && !p.ibans.contains(&iban)
+        {
+            p.ibans.push(iban);
+        }
+    }
+    let mut v: Vec<Payer> = by_id.into_values().collect();
+    v.sort_by(|a, b| a.franchisee.cmp(&b.franchisee));
+    Ok(v)
+}
+
+async fn import_tx(
+    tx: &mut dyn Tx,
+    s: &StatementIn,
+    by: &str,
+    now: DateTime<Utc>,
+    matcher: Matcher,
+) -> StorageResult<ImportOutcome> {
+    tx.lock(COLLECTIONS_LOCK).await?;
+    if let Some(r) = tx
+        .query_opt(
+            &format!("SELECT {STATEMENT_COLUMNS} FROM bank_statements WHERE sha256 = ?1"),
+            p![&s.sha256],
+        )
+        .await?
+    {
+        return Ok(ImportOutcome {
+            statement: statement_of(&r)?,
+            already_imported: true,
+            matched: 0,
+            unmatched: 0,
+            payments: Vec::new(),
+        });
+    }
+    let line_count = i64::try_from(s.lines.len()).unwrap_or(i64::MAX);
+    let statement_id = tx
+        .insert_returning_id(
+            "INSERT INTO bank_statements (sha256, file_name, format, accounts, line_count, new_lines, imported_by, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7) RETURNING id",
+            p![&s.sha256, &s.file_name, &s.format, &s.accounts, line_count, by, sql::micros(now)],
+        )
+        .await?;
+    // Lines seen in an earlier file (an overlapping statement) are skipped.
+    let mut fresh: Vec<(i64, &trastienda_banking::matching::StatementLine)> = Vec::new();
+    for (key, l) in &s.lines {
+        if tx
+            .exists("SELECT 1 FROM bank_lines WHERE line_key = ?1", p![key])
+            .await?
+        {
+            continue;
+        }
+        let (status, note) = if l.is_return {
+            ("return", String::new())
+        } else if l.direction == Direction::Debit {
+            ("debit", String::new())
+        } else {
+            ("unmatched", String::new())
+        };
+        let booking = l.booking_date.map(sql::day_text);
+        let id = tx
+            .insert_returning_id(
+                "INSERT INTO bank_lines (statement_id, line_key, source_line, booking_date, direction, amount_cents,
+                   counterparty, end_to_end_id, text, is_return, status, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                p![
+                    statement_id,
+                    key,
+                    i64::try_from(l.source_line).unwrap_or(i64::MAX),
+                    booking.as_deref(),
+                    direction_text(l.direction),
+                    l.amount.cents(),
+                    l.counterparty_name
+                        .as_deref()
+                        .or(l.counterparty_iban.as_deref()),
+                    l.end_to_end_id.as_deref(),
+                    &l.text,
+                    l.is_return,
+                    status,
+                    &note
+                ],
+            )
+            .await?;
+        fresh.push((id, l));
+    }
+    tx.execute(
+        "UPDATE bank_statements SET new_lines = ?2 WHERE id = ?1",
+        p![statement_id, i64::try_from(fresh.len()).unwrap_or(i64::MAX)],
+    )
+    .await?;
+
+    let open = receivables_tx(tx, None, true).await?;
+    let items: Vec<MatchItem> = open
+        .iter()
+        .filter(|r| !r.cancelled && r.kind == "invoice")
+        .map(|r| MatchItem {
+            invoice_number: r.full_number.clone(),
+            franchisee: r.franchisee_id.0.to_string(),
+            amount_open: r.open,
+            due_date: r.due_date,
+        })
+        .collect();
+    let by_number: HashMap<&str, &Receivable> =
+        open.iter().map(|r| (r.full_number.as_str(), r)).collect();
+    let payers = payers(tx).await?;
+    let lines: Vec<_> = fresh.iter().map(|(_, l)| (*l).clone()).collect();
+    let proposals = matcher(&items, &payers, &lines);
+    let (mut matched, mut unmatched, mut payments) = (0, 0, Vec::new());
+    for lp in proposals {
+        let Some((line_id, line)) = fresh.get(lp.line) else {
+            continue;
+        };
+        let note = lp.proposal.to_string();
+        match &lp.proposal {
+            Proposal::Match { allocations, .. } if !allocations.is_empty() => {
+                let Some(first) = by_number.get(allocations[0].invoice_number.as_str()) else {
+                    continue;
+                };
+                let franchisee = first.franchisee_id;
+                let chosen: Vec<AllocationIn> = allocations
+                    .iter()
+                    .filter_map(|a| {
+                        by_number
+                            .get(a.invoice_number.as_str())
+                            .filter(|r| r.franchisee_id == franchisee)
+                            .map(|r| AllocationIn {
+                                invoice_id: r.invoice_id,
+                                amount: a.amount,
+                            })
+                    })
+                    .collect();
+                let payment = NewPayment {
+                    franchisee_id: franchisee,
+                    method: PaymentMethod::Transfer,
+                    received_on: line.booking_date.unwrap_or_else(|| sql::business_day(now)),
+                    amount: line.amount,
+                    reference: line.text.chars().take(140).collect(),
+                    allocations: Some(chosen),
+                };
+                let p = record_payment_tx(tx, &payment, Some(*line_id), by, now).await?;
+                tx.execute(
+                    "UPDATE bank_lines SET status = 'matched', note = ?2, payment_id = ?3 WHERE id = ?1",
+                    p![*line_id, &note, p.id],
+                )
+                .await?;
+                payments.push(p.id);
+                matched += 1;
+            }
+            Proposal::Match { .. } => {}
+            Proposal::Unmatched(_) => {
+                if !line.is_return && line.direction == Direction::Credit {
+                    unmatched += 1;
+                }
+                tx.execute(
+                    "UPDATE bank_lines SET note = ?2 WHERE id = ?1",
+                    p![*line_id, &note],
+                )
+                .await?;
+            }
+        }
+    }
+    let r = tx
+        .query_one(
+            &format!("SELECT {STATEMENT_COLUMNS} FROM bank_statements WHERE id = ?1"),
+            p![statement_id],
+        )
+        .await?;
+    Ok(ImportOutcome {
+        statement: statement_of(&r)?,
+        already_imported: false,
+        matched,
+        unmatched,
+        payments,
+    })
+}
+
+#[async_trait]
+impl CollectionsStorage for SqlStorage {
+    async fn record_payment(
+        &self,
+        p: &NewPayment,
+        created_by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Payment> {
+        let (p, by) = (p.clone(), created_by.to_string());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(COLLECTIONS_LOCK).await?;
+                    record_payment_tx(tx, &p, None, &by, now).await
+                })
+            })
+            .await
+    }
+
+    async fn apply_credit(
+        &self,
+        franchisee: FranchiseeId,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Money> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(COLLECTIONS_LOCK).await?;
+                    franchisee_exists(tx, franchisee).await?;
+                    let with_credit = tx
+                        .query_map(
+                            &format!(
+                                "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE p.franchisee_id = ?1 AND p.returned_on IS NULL ORDER BY p.received_on, p.id"
+                            ),
+                            p![franchisee.0],
+                            payment_of,
+                        )
+                        .await?;
+                    let mut total = Money::ZERO;
+                    for pay in with_credit {
+                        let left = pay.amount - pay.allocated;
+                        if left <= Money::ZERO {
+                            continue;
+                        }
+                        let recs = receivables_tx(tx, Some(franchisee), true).await?;
+                        let allocations = rules::oldest_first(&recs, left);
+                        if allocations.is_empty() {
+                            break;
+                        }
+                        for (_, a) in &allocations {
+                            total += *a;
+                        }
+                        write_allocations(tx, pay.id, &allocations, now).await?;
+                    }
+                    Ok(total)
+                })
+            })
+            .await
+    }
+
+    async fn receivables(
+        &self,
+        franchisee: Option<FranchiseeId>,
+        open_only: bool,
+    ) -> StorageResult<Vec<Receivable>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move { receivables_tx(tx, franchisee, open_only).await })
+            })
+            .await
+    }
+
+    async fn payments(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<Payment>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {PAYMENT_COLUMNS} FROM payments p WHERE (?1 = 0 OR p.franchisee_id = ?1) ORDER BY p.id DESC"
+                        ),
+                        p![franchisee.map_or(0, |f| f.0)],
+                        payment_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn allocations(&self, franchisee: FranchiseeId) -> StorageResult<Vec<Allocation>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT a.payment_id, a.invoice_id, r.full_number, a.amount_cents
+                         FROM payment_allocations a JOIN receivables r ON r.invoice_id = a.invoice_id
+                         WHERE r.franchisee_id = ?1 ORDER BY a.id",
+                        p![franchisee.0],
+                        |r| {
+                            Ok(Allocation {
+                                payment_id: r.get(0)?,
+                                invoice_id: r.get(1)?,
+                                full_number: r.get(2)?,
+                                amount: Money::from_cents(r.get(3)?),
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn aging(&self, as_of: NaiveDate) -> StorageResult<Vec<AgingRow>> {
+        // Bucket edges as dates: due on or after as_of is not due; 1–30 days late is due in
+        // [as_of-30, as_of-1], and so on. Text dates compare as dates on both backends.
+        let d = |days: i64| sql::day_text(as_of - Duration::days(days));
+        let (d0, d30, d60, d90) = (d(0), d(30), d(60), d(90));
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT franchisee_id,
+                           CAST(SUM(CASE WHEN due_date >= ?1 THEN open_cents ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN due_date < ?1 AND due_date >= ?2 THEN open_cents ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN due_date < ?2 AND due_date >= ?3 THEN open_cents ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN due_date < ?3 AND due_date >= ?4 THEN open_cents ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN due_date < ?4 THEN open_cents ELSE 0 END) AS BIGINT),
+                           CAST(SUM(open_cents) AS BIGINT),
+                           MIN(due_date)
+                         FROM receivables WHERE open_cents > 0
+                         GROUP BY franchisee_id ORDER BY franchisee_id",
+                        p![&d0, &d30, &d60, &d90],
+                        |r| {
+                            Ok(AgingRow {
+                                franchisee_id: FranchiseeId(r.get(0)?),
+                                buckets: [
+                                    Money::from_cents(r.get(1)?),
+                                    Money::from_cents(r.get(2)?),
+                                    Money::from_cents(r.get(3)?),
+                                    Money::from_cents(r.get(4)?),
+                                    Money::from_cents(r.get(5)?),
+                                ],
+                                total: Money::from_cents(r.get(6)?),
+                                oldest_due: r
+                                    .get::<Option<String>>(7)?
+                                    .map(|d| sql::parse_day(&d))
+                                    .transpose()?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn sales_between(&self, from: NaiveDate, to: NaiveDate) -> StorageResult<Money> {
+        let (from, to) = (sql::day_text(from), sql::day_text(to));
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let cents: i64 = tx
+                        .scalar(
+                            "SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'invoice' THEN total_cents ELSE -total_cents END), 0) AS BIGINT)
+                             FROM receivables WHERE issue_date >= ?1 AND issue_date <= ?2",
+                            p![&from, &to],
+                        )
+                        .await?;
+                    Ok(Money::from_cents(cents))
+                })
+            })
+            .await
+    }
+
+    async fn import_statement(
+        &self,
+        s: &StatementIn,
+        imported_by: &str,
+        now: DateTime<Utc>,
+        matcher: Matcher,
+    ) -> StorageResult<ImportOutcome> {
+        let (s, by) = (s.clone(), imported_by.to_string());
+        self.db
+            .write(move |tx| Box::pin(async move { import_tx(tx, &s, &by, now, matcher).await }))
+            .await
+    }
+
+    async fn statements(&self) -> StorageResult<Vec<BankStatement>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {STATEMENT_COLUMNS} FROM bank_statements ORDER BY id DESC"
+                        ),
+                        p![],
+                        statement_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn bank_lines(
+        &self,
+        statement: Option<i64>,
+        status: Option<&str>,
+    ) -> StorageResult<Vec<BankLine>> {
+        let status = status.unwrap_or("").to_string();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {LINE_COLUMNS} FROM bank_lines WHERE (?1 = 0 OR statement_id = ?1)
+                             AND (?2 = '' OR status = ?2) ORDER BY id"
+                        ),
+                        p![statement.unwrap_or(0), &status],
+                        line_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn match_line(
+        &self,
+        line: i64,
+        franchisee: FranchiseeId,
+        allocations: Option<Vec<AllocationIn>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Payment> {
+        let by = by.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(COLLECTIONS_LOCK).await?;
+                    let l = tx
+                        .query_opt(
+                            &format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE id = ?1"),
+                            p![line],
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            StorageError::NotFound(
+                                Problem::new("bank_line_not_found").with("id", line),
+                            )
+                        })?;
+                    let l = line_of(&l)?;
+                    if l.status != "unmatched" {
+                        return Err(StorageError::Conflict(
+                            Problem::new("bank_line_not_open")
+                                .with("id", line)
+                                .with("status", &l.status),
+                        ));
+                    }
+                    let payment = NewPayment {
+                        franchisee_id: franchisee,
+                        method: PaymentMethod::Transfer,
+                        received_on: l.booking_date.unwrap_or_else(|| sql::business_day(now)),
+                        amount: l.amount,
+                        reference: l.text.chars().take(140).collect(),
+                        allocations,
+                    };
+                    let p = record_payment_tx(tx, &payment, Some(line), &by, now).await?;
+                    tx.execute(
+                        "UPDATE bank_lines SET status = 'matched', note = ?2, payment_id = ?3 WHERE id = ?1",
+                        p![line, &format!("matched by hand by {by}"), p.id],
+                    )
+                    .await?;
+                    Ok(p)
+                })
+            })
+            .await
+    }
+}
+
+// --- SEPA direct debit ------------------------------------------------------------------------
+
+use super::collections::{
+    DebitFacts, Mandate, NewMandate, Remittance, RemittanceFacts, RemittanceWriter, ReturnIn,
+    ReturnsOutcome, SepaStorage, mandate_usable,
+};
+
+const MANDATE_COLUMNS: &str = "id, franchisee_id, reference, debtor_name, debtor_iban, debtor_bic, scheme, signed_on, first_used_on, last_used_on, revoked_on, revoked_reason";
+
+fn opt_day(r: &Row, i: usize) -> StorageResult<Option<NaiveDate>> {
+    r.get::<Option<String>>(i)?
+        .map(|d| sql::parse_day(&d))
+        .transpose()
+}
+
+fn mandate_of(r: &Row) -> StorageResult<Mandate> {
+    Ok(Mandate {
+        id: r.get(0)?,
+        franchisee_id: FranchiseeId(r.get(1)?),
+        reference: r.get(2)?,
+        debtor_name: r.get(3)?,
+        debtor_iban: r.get(4)?,
+        debtor_bic: r.get(5)?,
+        scheme: r.get(6)?,
+        signed_on: sql::parse_day(&r.get::<String>(7)?)?,
+        first_used_on: opt_day(r, 8)?,
+        last_used_on: opt_day(r, 9)?,
+        revoked_on: opt_day(r, 10)?,
+        revoked_reason: r.get(11)?,
+    })
+}
+
+const REMITTANCE_COLUMNS: &str = "r.id, r.message_id, r.collection_date, r.debit_count, r.control_sum_cents, r.sha256, r.created_by, r.created_at,
+    (SELECT COUNT(*) FROM remittance_debits d WHERE d.remittance_id = r.id AND d.returned_on IS NOT NULL)";
+
+fn remittance_of(r: &Row) -> StorageResult<Remittance> {
+    Ok(Remittance {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        collection_date: sql::parse_day(&r.get::<String>(2)?)?,
+        debit_count: u64::try_from(r.get::<i64>(3)?).unwrap_or(0),
+        control_sum: Money::from_cents(r.get(4)?),
+        sha256: r.get(5)?,
+        created_by: r.get(6)?,
+        created_at: sql::from_micros(r.get(7)?),
+        returned: u64::try_from(r.get::<i64>(8)?).unwrap_or(0),
+    })
+}
+
+async fn remittance_tx(
+    tx: &mut dyn Tx,
+    collection_date: NaiveDate,
+    by: &str,
+    now: DateTime<Utc>,
+    write: RemittanceWriter,
+) -> StorageResult<Remittance> {
+    tx.lock(COLLECTIONS_LOCK).await?;
+    let issuer: Option<String> = tx
+        .scalar_opt("SELECT details FROM invoicing_issuer WHERE id = 1", p![])
+        .await?;
+    let creditor: super::invoicing::IssuerIn =
+        issuer
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .ok_or_else(|| StorageError::Invalid(Problem::new("invoicing_issuer_missing")))?;
+    // The newest usable mandate of each franchisee.
+    let mut mandates: HashMap<i64, Mandate> = HashMap::new();
+    for m in tx
+        .query_map(
+            &format!("SELECT {MANDATE_COLUMNS} FROM sepa_mandates WHERE revoked_on IS NULL ORDER BY signed_on, id"),
+            p![],
+            mandate_of,
+        )
+        .await?
+    {
+        if mandate_usable(&m, collection_date) {
+            mandates.insert(m.franchisee_id.0, m);
+        }
+    }
+    let due = tx
+        .query_map(
+            &format!(
+                "SELECT {RECEIVABLE_COLUMNS} FROM receivables
+                 WHERE open_cents > 0 AND kind = 'invoice' AND cancelled = FALSE AND disputed = FALSE AND due_date <= ?1
+                 ORDER BY franchisee_id, due_date, invoice_id"
+            ),
+            p![&sql::day_text(collection_date)],
+            receivable_of,
+        )
+        .await?;
+    if due.is_empty() {
+        return Err(StorageError::Invalid(
+            Problem::new("remittance_nothing_due").with("date", collection_date),
+        ));
+    }
+    let mut debits = Vec::new();
+    let mut first_of: HashMap<i64, bool> = HashMap::new();
+    for r in &due {
+        let Some(m) = mandates.get(&r.franchisee_id.0) else {
+            continue;
+        };
+        let tries: i64 = tx
+            .scalar(
+                "SELECT COUNT(*) FROM remittance_debits WHERE invoice_id = ?1",
+                p![r.invoice_id],
+            )
+            .await?;
+        let end_to_end_id = if tries == 0 {
+            r.full_number.clone()
+        } else {
+            format!("{}-{}", r.full_number, tries + 1)
+        };
+        // Every collection of a never-used mandate in this file is a first one.
+        let first = *first_of.entry(m.id).or_insert(m.first_used_on.is_none());
+        debits.push(DebitFacts {
+            invoice_id: r.invoice_id,
+            full_number: r.full_number.clone(),
+            amount: r.open,
+            end_to_end_id,
+            first,
+            mandate: m.clone(),
+        });
+    }
+    if debits.is_empty() {
+        return Err(StorageError::Invalid(
+            Problem::new("remittance_no_mandate").with("count", due.len()),
+        ));
+    }
+    let n: i64 = tx.scalar("SELECT COUNT(*) FROM remittances", p![]).await?;
+    let message_id = format!("TRS-{}-{:05}", collection_date.format("%Y%m%d"), n + 1);
+    let facts = RemittanceFacts {
+        message_id: message_id.clone(),
+        collection_date,
+        now,
+        creditor,
+        debits,
+    };
+    let written = write(&facts).map_err(StorageError::Invalid)?;
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(written.xml.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO remittances (message_id, collection_date, debit_count, control_sum_cents, xml, sha256, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            p![
+                &message_id,
+                &sql::day_text(collection_date),
+                i64::try_from(written.count).unwrap_or(i64::MAX),
+                written.control_sum.cents(),
+                &written.xml,
+                &sha,
+                by,
+                sql::micros(now)
+            ],
+        )
+        .await?;
+    let day = sql::day_text(collection_date);
+    for d in &facts.debits {
+        let payment = NewPayment {
+            franchisee_id: d.mandate.franchisee_id,
+            method: PaymentMethod::DirectDebit,
+            received_on: collection_date,
+            amount: d.amount,
+            reference: format!("{} {}", message_id, d.end_to_end_id),
+            allocations: Some(vec![AllocationIn {
+                invoice_id: d.invoice_id,
+                amount: d.amount,
+            }]),
+        };
+        let p = record_payment_tx(tx, &payment, None, by, now).await?;
+        tx.execute(
+            "INSERT INTO remittance_debits (remittance_id, invoice_id, mandate_id, end_to_end_id, amount_cents, sequence, payment_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            p![
+                id,
+                d.invoice_id,
+                d.mandate.id,
+                &d.end_to_end_id,
+                d.amount.cents(),
+                if d.first { "FRST" } else { "RCUR" },
+                p.id
+            ],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE sepa_mandates SET first_used_on = COALESCE(first_used_on, ?2), last_used_on = ?2 WHERE id = ?1",
+            p![d.mandate.id, &day],
+        )
+        .await?;
+    }
+    let r = tx
+        .query_one(
+            &format!("SELECT {REMITTANCE_COLUMNS} FROM remittances r WHERE r.id = ?1"),
+            p![id],
+        )
+        .await?;
+    remittance_of(&r)
+}
+
+#[async_trait]
+impl SepaStorage for SqlStorage {
+    async fn create_mandate(
+        &self,
+        m: &NewMandate,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Mandate> {
+        let (m, by) = (m.clone(), by.to_string());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    franchisee_exists(tx, m.franchisee_id).await?;
+                    if tx
+                        .exists(
+                            "SELECT 1 FROM sepa_mandates WHERE reference = ?1",
+                            p![&m.reference],
+                        )
+                        .await?
+                    {
+                        return Err(StorageError::Conflict(
+                            Problem::new("mandate_reference_taken").with("reference", &m.reference),
+                        ));
+                    }
+                    let id = tx
+                        .insert_returning_id(
+                            "INSERT INTO sepa_mandates (franchisee_id, reference, debtor_name, debtor_iban, debtor_bic, scheme,
+                               signed_on, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                            p![
+                                m.franchisee_id.0,
+                                &m.reference,
+                                &m.debtor_name,
+                                &m.debtor_iban,
+                                m.debtor_bic.as_deref(),
+                                &m.scheme,
+                                &sql::day_text(m.signed_on),
+                                &by,
+                                sql::micros(now)
+                            ],
+                        )
+                        .await?;
+                    let r = tx
+                        .query_one(
+                            &format!("SELECT {MANDATE_COLUMNS} FROM sepa_mandates WHERE id = ?1"),
+                            p![id],
+                        )
+                        .await?;
+                    mandate_of(&r)
+                })
+            })
+            .await
+    }
+
+    async fn mandates(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<Mandate>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {MANDATE_COLUMNS} FROM sepa_mandates WHERE (?1 = 0 OR franchisee_id = ?1) ORDER BY franchisee_id, id"
+                        ),
+                        p![franchisee.map_or(0, |f| f.0)],
+                        mandate_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn revoke_mandate(&self, id: i64, on: NaiveDate, reason: &str) -> StorageResult<Mandate> {
+        let reason = reason.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .execute(
+                            "UPDATE sepa_mandates SET revoked_on = COALESCE(revoked_on, ?2), revoked_reason = COALESCE(revoked_reason, ?3) WHERE id = ?1",
+                            p![id, &sql::day_text(on), &reason],
+                        )
+                        .await?;
+                    if n == 0 {
+                        return Err(StorageError::NotFound(
+                            Problem::new("mandate_not_found").with("id", id),
+                        ));
+                    }
+                    let r = tx
+                        .query_one(
+                            &format!("SELECT {MANDATE_COLUMNS} FROM sepa_mandates WHERE id = ?1"),
+                            p![id],
+                        )
+                        .await?;
+                    mandate_of(&r)
+                })
+            })
+            .await
+    }
+
+    async fn create_remittance(
+        &self,
+        collection_date: NaiveDate,
+        by: &str,
+        now: DateTime<Utc>,
+        write: RemittanceWriter,
+    ) -> StorageResult<Remittance> {
+        let by = by.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move { remittance_tx(tx, collection_date, &by, now, write).await })
+            })
+            .await
+    }
+
+    async fn remittances(&self) -> StorageResult<Vec<Remittance>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {REMITTANCE_COLUMNS} FROM remittances r ORDER BY r.id DESC"
+                        ),
+                        p![],
+                        remittance_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn remittance_file(&self, id: i64) -> StorageResult<(String, String)> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let r = tx
+                        .query_opt(
+                            "SELECT message_id, xml FROM remittances WHERE id = ?1",
+                            p![id],
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            StorageError::NotFound(
+                                Problem::new("remittance_not_found").with("id", id),
+                            )
+                        })?;
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .await
+    }
+
+    async fn apply_returns(
+        &self,
+        returns: &[ReturnIn],
+        now: DateTime<Utc>,
+    ) -> StorageResult<ReturnsOutcome> {
+        let returns = returns.to_vec();
+        let _ = now;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(COLLECTIONS_LOCK).await?;
+                    let mut out = ReturnsOutcome::default();
+                    for r in &returns {
+                        let row = tx
+                            .query_opt(
+                                "SELECT d.id, d.payment_id, d.returned_on, rc.full_number
+                                 FROM remittance_debits d JOIN receivables rc ON rc.invoice_id = d.invoice_id
+                                 WHERE d.end_to_end_id = ?1",
+                                p![&r.end_to_end_id],
+                            )
+                            .await?;
+                        let Some(row) = row else {
+                            out.unknown.push(r.end_to_end_id.clone());
+                            continue;
+                        };
+                        let (debit, payment): (i64, i64) = (row.get(0)?, row.get(1)?);
+                        if row.get::<Option<String>>(2)?.is_some() {
+                            out.already += 1;
+                            continue;
+                        }
+                        let day = sql::day_text(r.date);
+                        tx.execute(
+                            "UPDATE remittance_debits SET returned_on = ?2, return_reason = ?3 WHERE id = ?1",
+                            p![debit, &day, &r.reason],
+                        )
+                        .await?;
+                        tx.execute(
+                            "UPDATE payments SET returned_on = ?2, return_reason = ?3 WHERE id = ?1",
+                            p![payment, &day, &r.reason],
+                        )
+                        .await?;
+                        // The invoice is open again by what the debit had paid on it.
+                        for a in tx
+                            .query(
+                                "SELECT invoice_id, amount_cents FROM payment_allocations WHERE payment_id = ?1",
+                                p![payment],
+                            )
+                            .await?
+                        {
+                            let (inv, cents): (i64, i64) = (a.get(0)?, a.get(1)?);
+                            tx.execute(
+                                "UPDATE receivables SET open_cents = open_cents + ?2 WHERE invoice_id = ?1 AND cancelled = FALSE",
+                                p![inv, cents],
+                            )
+                            .await?;
+                        }
+                        tx.execute(
+                            "DELETE FROM payment_allocations WHERE payment_id = ?1",
+                            p![payment],
+                        )
+                        .await?;
+                        out.reopened.push((row.get(3)?, r.reason.clone()));
+                    }
+                    Ok(out)
+                })
+            })
+            .await
+    }
+}
+
+// --- dunning ----------------------------------------------------------------------------------
+
+use super::collections::{
+    DunningLetter, DunningLevel, DunningStorage, Hold, LetterFacts, LetterWriter,
+};
+
+fn level_of(r: &Row) -> StorageResult<DunningLevel> {
+    Ok(DunningLevel {
+        level: u32::try_from(r.get::<i64>(0)?).unwrap_or(0),
+        days_after_due: u32::try_from(r.get::<i64>(1)?).unwrap_or(0),
+        subject_es: r.get(2)?,
+        body_es: r.get(3)?,
+        subject_en: r.get(4)?,
+        body_en: r.get(5)?,
+    })
+}
+
+const LEVEL_COLUMNS: &str = "level, days_after_due, subject_es, body_es, subject_en, body_en";
+
+const LETTER_COLUMNS: &str = "l.id, l.invoice_id, r.full_number, l.franchisee_id, l.level, l.recipient, l.language, l.subject, l.body, l.attempts, l.sent_at, l.last_error, l.created_at";
+
+fn letter_of(r: &Row) -> StorageResult<DunningLetter> {
+    Ok(DunningLetter {
+        id: r.get(0)?,
+        invoice_id: r.get(1)?,
+        full_number: r.get(2)?,
+        franchisee_id: FranchiseeId(r.get(3)?),
+        level: u32::try_from(r.get::<i64>(4)?).unwrap_or(0),
+        recipient: r.get(5)?,
+        language: r.get(6)?,
+        subject: r.get(7)?,
+        body: r.get(8)?,
+        attempts: u64::try_from(r.get::<i64>(9)?).unwrap_or(0),
+        sent_at: r.get::<Option<i64>>(10)?.map(sql::from_micros),
+        last_error: r.get(11)?,
+        created_at: sql::from_micros(r.get(12)?),
+    })
+}
+
+async fn claim_tx(
+    tx: &mut dyn Tx,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    write: LetterWriter,
+) -> StorageResult<Vec<DunningLetter>> {
+    tx.lock(COLLECTIONS_LOCK).await?;
+    let levels = tx
+        .query_map(
+            &format!("SELECT {LEVEL_COLUMNS} FROM dunning_levels ORDER BY level"),
+            p![],
+            level_of,
+        )
+        .await?;
+    let Some(first) = levels.first() else {
+        return Ok(Vec::new());
+    };
+    let last_level = levels.last().map_or(0, |l| l.level);
+    let latest_due = sql::day_text(today - Duration::days(i64::from(first.days_after_due)));
+    let overdue = tx
+        .query_map(
+            &format!(
+                "SELECT {RECEIVABLE_COLUMNS} FROM receivables
+                 WHERE open_cents > 0 AND kind = 'invoice' AND cancelled = FALSE AND disputed = FALSE AND due_date <= ?1
+                 ORDER BY franchisee_id, due_date, invoice_id"
+            ),
+            p![&latest_due],
+            receivable_of,
+        )
+        .await?;
+    // Where and in which language: the franchisee's latest contract version.
+    let mut contacts: HashMap<i64, (String, String, String)> = HashMap::new();
+    for r in tx
+        .query(
+            "SELECT c.franchisee_id, c.billing_email, c.language, f.legal_name
+             FROM contract_versions c JOIN franchisees f ON f.id = c.franchisee_id ORDER BY c.franchisee_id, c.version",
+            p![],
+        )
+        .await?
+    {
+        contacts.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut ids = Vec::new();
+    for inv in overdue {
+        let late = (today - inv.due_date).num_days();
+        let Some(level) = levels
+            .iter()
+            .rev()
+            .find(|l| late >= i64::from(l.days_after_due))
+        else {
+            continue;
+        };
+        if tx
+            .exists(
+                "SELECT 1 FROM dunning_letters WHERE invoice_id = ?1 AND level >= ?2",
+                p![inv.invoice_id, level.level],
+            )
+            .await?
+        {
+            continue;
+        }
+        let Some((email, language, name)) = contacts.get(&inv.franchisee_id.0).cloned() else {
+            continue;
+        };
+        let facts = LetterFacts {
+            invoice: inv.clone(),
+            franchisee_name: name,
+            level: level.clone(),
+            recipient: email,
+            language,
+        };
+        let (subject, body) = write(&facts);
+        let id = tx
+            .query_opt(
+                "INSERT INTO dunning_letters (invoice_id, franchisee_id, level, recipient, language, subject, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (invoice_id, level) DO NOTHING RETURNING id",
+                p![
+                    inv.invoice_id,
+                    inv.franchisee_id.0,
+                    level.level,
+                    &facts.recipient,
+                    &facts.language,
+                    &subject,
+                    &body,
+                    sql::micros(now)
+                ],
+            )
+            .await?;
+        if let Some(r) = id {
+            ids.push(r.get::<i64>(0)?);
+        }
+        if level.level == last_level {
+            tx.execute(
+                "INSERT INTO franchisee_holds (franchisee_id, since, reason) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (franchisee_id) DO NOTHING",
+                p![
+                    inv.franchisee_id.0,
+                    &sql::day_text(today),
+                    &format!("{} · {}", inv.full_number, level.level)
+                ],
+            )
+            .await?;
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let r = tx
+            .query_one(
+                &format!("SELECT {LETTER_COLUMNS} FROM dunning_letters l JOIN receivables r ON r.invoice_id = l.invoice_id WHERE l.id = ?1"),
+                p![id],
+            )
+            .await?;
+        out.push(letter_of(&r)?);
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl DunningStorage for SqlStorage {
+    async fn set_levels(&self, levels: &[DunningLevel], now: DateTime<Utc>) -> StorageResult<()> {
+        let levels = levels.to_vec();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute("DELETE FROM dunning_levels", p![]).await?;
+                    for l in &levels {
+                        tx.execute(
+                            &format!("INSERT INTO dunning_levels ({LEVEL_COLUMNS}, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                            p![l.level, l.days_after_due, &l.subject_es, &l.body_es, &l.subject_en, &l.body_en, sql::micros(now)],
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn levels(&self) -> StorageResult<Vec<DunningLevel>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!("SELECT {LEVEL_COLUMNS} FROM dunning_levels ORDER BY level"),
+                        p![],
+                        level_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn set_disputed(&self, invoice: i64, disputed: bool) -> StorageResult<Receivable> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .execute(
+                            "UPDATE receivables SET disputed = ?2 WHERE invoice_id = ?1 AND kind = 'invoice'",
+                            p![invoice, disputed],
+                        )
+                        .await?;
+                    if n == 0 {
+                        return Err(StorageError::NotFound(
+                            Problem::new("allocation_invoice_not_found").with("id", invoice),
+                        ));
+                    }
+                    let r = tx
+                        .query_one(
+                            &format!("SELECT {RECEIVABLE_COLUMNS} FROM receivables WHERE invoice_id = ?1"),
+                            p![invoice],
+                        )
+                        .await?;
+                    receivable_of(&r)
+                })
+            })
+            .await
+    }
+
+    async fn claim_letters(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        write: LetterWriter,
+    ) -> StorageResult<Vec<DunningLetter>> {
+        self.db
+            .write(move |tx| Box::pin(async move { claim_tx(tx, today, now, write).await }))
+            .await
+    }
+
+    async fn unsent_letters(&self, max_attempts: u64) -> StorageResult<Vec<DunningLetter>> {
+        let max = i64::try_from(max_attempts).unwrap_or(i64::MAX);
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!("SELECT {LETTER_COLUMNS} FROM dunning_letters l JOIN receivables r ON r.invoice_id = l.invoice_id
+                                  WHERE l.sent_at IS NULL AND l.attempts < ?1 ORDER BY l.id"),
+                        p![max],
+                        letter_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn record_letter(
+        &self,
+        id: i64,
+        result: Result<(), String>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    match &result {
+                        Ok(()) => tx
+                            .execute(
+                                "UPDATE dunning_letters SET attempts = attempts + 1, sent_at = ?2, last_error = NULL WHERE id = ?1",
+                                p![id, sql::micros(now)],
+                            )
+                            .await?,
+                        Err(e) => tx
+                            .execute(
+                                "UPDATE dunning_letters SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                                p![id, e],
+                            )
+                            .await?,
+                    };
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn letters(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<DunningLetter>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!("SELECT {LETTER_COLUMNS} FROM dunning_letters l JOIN receivables r ON r.invoice_id = l.invoice_id
+                                  WHERE (?1 = 0 OR l.franchisee_id = ?1) ORDER BY l.id DESC"),
+                        p![franchisee.map_or(0, |f| f.0)],
+                        letter_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn holds(&self) -> StorageResult<Vec<Hold>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT franchisee_id, since, reason FROM franchisee_holds ORDER BY franchisee_id",
+                        p![],
+                        |r| {
+                            Ok(Hold {
+                                franchisee_id: FranchiseeId(r.get(0)?),
+                                since: sql::parse_day(&r.get::<String>(1)?)?,
+                                reason: r.get(2)?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn release_hold(&self, franchisee: FranchiseeId) -> StorageResult<()> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "DELETE FROM franchisee_holds WHERE franchisee_id = ?1",
+                        p![franchisee.0],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+}
