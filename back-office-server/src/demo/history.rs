@@ -278,8 +278,8 @@ impl ShopTill {
         Ok(())
     }
 
-    /// The manager counts the drawer and closes the day; most days match, some are a few cents
-    /// off, a few are off by more than the tolerance and the manager signs for it.
+    /// The drawer is counted and the day closed; most days match, some are a few cents off, a
+    /// few are off by more than the tolerance and the manager signs for it.
     fn close(&mut self, rng: &mut Rng, s: &mut Summary) -> Result<()> {
         let report = self.ledger.x_report().map_err(ledger_err)?;
         let expected = report.expected_cash();
@@ -297,9 +297,11 @@ impl ShopTill {
         let counted = Money::from_cents((expected.cents() + off).max(0));
         let float = Money::from_cents(FLOAT.iter().map(|(c, n)| c * i64::from(*n)).sum());
         let next_float = if counted >= float { float } else { counted };
+        // The afternoon cashier counts; the manager signs for a difference beyond the tolerance
+        // (nobody approves their own shortage).
         let manager = self.manager.clone();
         let mut count = CloseCount {
-            staff: manager.clone(),
+            staff: self.afternoon.clone(),
             cash: pieces(counted)?,
             other: Vec::new(),
             blind: true,
