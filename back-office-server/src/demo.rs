@@ -510,9 +510,10 @@ pub struct DemoSeed {
 async fn demo_logins(
     st: &dyn Storage,
     first_store: (sync_protocol::StoreId, &str),
-) -> Result<Vec<(String, String, String)>> {
+) -> Result<(Vec<(String, String, String)>, i64)> {
     use crate::storage::dashboard::DashboardRole;
     let mut out = Vec::new();
+    let mut hq = None;
     for (user, name, role, stores, what) in [
         (
             "hq",
@@ -537,12 +538,43 @@ async fn demo_logins(
         ),
     ] {
         let password = auth::new_password();
-        create_user(st, user, name, &password, role, stores)
+        let id = create_user(st, user, name, &password, role, stores)
             .await
             .map_err(|e| anyhow!("creating dashboard user {user}: {e}"))?;
+        hq.get_or_insert(id);
         out.push((user.to_string(), password, what));
     }
-    Ok(out)
+    Ok((out, hq.ok_or_else(|| anyhow!("no HQ admin"))?))
+}
+
+/// HQ has been at work too: alerts older than a week were resolved and those of the last week
+/// acknowledged by the HQ admin, with a note; the last two days' are still open.
+async fn handle_past_alerts(
+    st: &dyn Storage,
+    hq: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use crate::storage::alerts::AlertFilter;
+    let (alerts, _) = st
+        .alerts()
+        .alerts(&AlertFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await?;
+    for a in alerts {
+        let age = now - a.created_at;
+        if age > chrono::Duration::days(7) {
+            st.alerts()
+                .resolve(a.id, hq, "Revisado con la encargada; queda anotado.", now)
+                .await?;
+        } else if age > chrono::Duration::days(2) {
+            st.alerts()
+                .acknowledge(a.id, hq, "Lo miro con la tienda esta semana.", now)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn app_err(e: crate::problem::Problem) -> anyhow::Error {
@@ -919,7 +951,8 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
     st.create_admin("Demo HQ admin", &auth::hash_token(&admin_token))
         .await?;
 
-    let logins = demo_logins(st.as_ref(), (store_rows[0].id, &store_rows[0].name)).await?;
+    let (logins, hq) = demo_logins(st.as_ref(), (store_rows[0].id, &store_rows[0].name)).await?;
+    handle_past_alerts(st.as_ref(), hq, opts.now).await?;
 
     Ok(Some(DemoSeed {
         admin_token,

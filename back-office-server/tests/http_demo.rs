@@ -60,6 +60,21 @@ async fn demo_seeds_once_and_everything_validates() {
     let silent = rung[2].last_push_at.unwrap();
     assert!(now - silent >= chrono::Duration::hours(36), "{silent}");
     assert!(rung[0].last_push_at.unwrap() > now - chrono::Duration::hours(1));
+    // HQ handled the older alerts: none older than a week is left unresolved.
+    let (unresolved, _) = st
+        .alerts()
+        .alerts(&storage::alerts::AlertFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        unresolved
+            .iter()
+            .all(|a| now - a.created_at <= chrono::Duration::days(7)),
+        "{unresolved:?}"
+    );
     let alerts = st.dashboard().open_alerts().await.unwrap();
     for a in &alerts {
         assert!(

@@ -78,6 +78,8 @@ async fn run() -> Result<()> {
             format!("/dashboard/reports?by=top&n=10&from={from}&to={to}"),
         ),
         ("deliveries", "/dashboard/deliveries".to_string()),
+        ("alerts", "/dashboard/alerts".to_string()),
+        ("stock", "/dashboard/stock".to_string()),
         ("collections", "/dashboard/collections".to_string()),
         (
             "collections-statement",
