@@ -1191,9 +1191,27 @@ async fn stores_and_franchisees_are_edited_by_hq_only(s: &Server) {
         let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
         b.post(p, &f).await
     };
+    // The single-manager checkbox: ticked, the store and its tills' record say so; unticked, not.
+    let mut single = good("2,50", &csrf);
+    single.push(("single_manager", "1".into()));
+    let r = post(&mut hq, &path, single).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(s.storage.get_store(w.store_a).await.unwrap().single_manager);
+    assert!(
+        store_records(s, w.store_a)
+            .await
+            .last()
+            .unwrap()
+            .single_manager
+    );
+    hq.get(&path)
+        .await
+        .assert(StatusCode::OK, "id=\"single_manager\" value=\"1\" checked");
+    let before = store_records(s, w.store_a).await.len();
     let r = post(&mut hq, &path, good("2,50", &csrf)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let saved = s.storage.get_store(w.store_a).await.unwrap();
+    assert!(!saved.single_manager);
     assert_eq!(saved.cash_tolerance, Money::from_cents(250));
     assert_eq!(
         saved.receipt_header,

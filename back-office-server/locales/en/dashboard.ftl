@@ -1056,3 +1056,4 @@ col-recipient = To
 col-sent = Sent
 col-not-sent = Not sent ({ $attempts } attempts)
 col-open-more = The { $shown } oldest of { $total } open items; each franchisee’s statement of account lists all of its own.
+stores-single-manager = Single-manager store: whoever closes the till may approve their own over/short (otherwise another manager's PIN is needed)

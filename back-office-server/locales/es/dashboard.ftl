@@ -1056,3 +1056,4 @@ col-recipient = Para
 col-sent = Enviada
 col-not-sent = No enviada ({ $attempts } intentos)
 col-open-more = Las { $shown } más antiguas de { $total } partidas abiertas; el extracto de cada franquiciado las lista todas.
+stores-single-manager = Tienda con un solo encargado: quien cierra la caja puede aprobar su propio descuadre (si no, hace falta el PIN de otro encargado)

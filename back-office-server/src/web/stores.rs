@@ -309,6 +309,11 @@ pub async fn show_store(
                     input name="cash_tolerance" required inputmode="decimal"
                         value=(html::price_field(s.cash_tolerance)) disabled[dis]; }
                 (time_zone_field(t, s.time_zone, dis))
+                label class="check" {
+                    input type="checkbox" name="single_manager" id="single_manager" value="1"
+                        checked[s.single_manager] disabled[dis];
+                    " " (m("stores-single-manager"))
+                }
                 @if v.can_write() {
                     p { button type="submit" { (m("save")) } " " (m("stores-store-save-help")) }
                 } @else {
@@ -334,6 +339,9 @@ pub struct StoreEditForm {
     pub cash_tolerance: String,
     #[serde(default)]
     pub time_zone: String,
+    /// The checkbox: present ("1") when ticked, absent when not.
+    #[serde(default)]
+    pub single_manager: Option<String>,
 }
 
 /// `POST /dashboard/stores/{id}` (HQ admin): saves the settings and writes the store's change for its tills.
@@ -363,8 +371,7 @@ pub async fn save_store(
         )?),
         cash_tolerance: Some(tolerance(t, &f.cash_tolerance)?),
         time_zone: Some(time_zone(t, &f.time_zone)?),
-        // Not on the dashboard form yet: the API sets it (PATCH /api/v1/admin/stores/{id}).
-        single_manager: None,
+        single_manager: Some(f.single_manager.is_some()),
     })?;
     let s = st.storage.update_store(StoreId(id), &patch).await?;
     Ok(see_other(&format!(
