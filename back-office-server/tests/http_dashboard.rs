@@ -1197,13 +1197,9 @@ async fn stores_and_franchisees_are_edited_by_hq_only(s: &Server) {
     let r = post(&mut hq, &path, single).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(s.storage.get_store(w.store_a).await.unwrap().single_manager);
-    assert!(
-        store_records(s, w.store_a)
-            .await
-            .last()
-            .unwrap()
-            .single_manager
-    );
+    let recs = store_records(s, w.store_a).await;
+    assert_eq!(recs.len(), before + 1);
+    assert!(recs.last().unwrap().single_manager);
     hq.get(&path)
         .await
         .assert(StatusCode::OK, "id=\"single_manager\" value=\"1\" checked");
