@@ -17,7 +17,7 @@ use chrono::{NaiveDate, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use sync_protocol::{
     AuditAction, AuditEvent, CashClose, Document, DocumentBody, DocumentId, GENESIS_HASH, Money,
     StaffId, StaffRole, StoreId, Tender, TenderAmount,
@@ -26,6 +26,10 @@ use sync_protocol::{
 #[macro_use]
 mod common;
 use common::*;
+
+#[path = "support/smtp.rs"]
+mod smtp;
+use smtp::*;
 
 /// A till pushing documents with its own sequence and hash chain; `skip` leaves a hole.
 struct Till {
@@ -566,61 +570,6 @@ async fn offline_panel_tells_never_enrolled_tills_apart(s: &Server) {
 on_both_backends!(offline_panel_tells_never_enrolled_tills_apart);
 
 // --- the daily digest ---------------------------------------------------------------------------
-
-fn python() -> Option<PathBuf> {
-    let py = std::env::var("TRASTIENDA_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from("/work/venv/bin/python"));
-    let ok = Command::new(&py)
-        .args(["-c", "import aiosmtpd"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        println!("skipped: no Python with aiosmtpd (scripts/install-test-oracles.sh)");
-        return None;
-    }
-    Some(py)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// aiosmtpd on `port`, storing what it receives in the maildir `dir`; killed on drop.
-struct SmtpServer(Child);
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn smtp_server(py: &PathBuf, port: u16, dir: &std::path::Path) -> SmtpServer {
-    let child = Command::new(py)
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = SmtpServer(child);
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return server;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("aiosmtpd did not start on port {port}");
-}
 
 /// Every message of the maildir: to, subject and the text body.
 fn read_maildir(py: &PathBuf, dir: &std::path::Path) -> Vec<Value> {
