@@ -56,11 +56,18 @@ pub struct MailArgs {
         default_value = "Trastienda <facturacion@localhost>"
     )]
     pub smtp_from: String,
+    /// Where people open the dashboard, e.g. https://hq.example.com: e-mails (the alert digest)
+    /// link to the page each alert is on. `serve` without it uses its own address when that is
+    /// a specific one (not 0.0.0.0), else the e-mails carry no links.
+    #[arg(long, env = "TRASTIENDA_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl MailArgs {
-    /// Sets the process's SMTP settings when a server is given.
+    /// Sets the process's SMTP settings when a server is given, and the public URL.
     pub fn apply(&self) -> Result<()> {
+        crate::services::mail::set_public_url(self.public_url.as_deref())
+            .map_err(anyhow::Error::msg)?;
         if let Some(url) = &self.smtp_url {
             crate::services::mail::configure(crate::services::mail::MailConfig {
                 url: url.clone(),
@@ -99,6 +106,8 @@ fn parse_schedule(s: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), cron.trim().to_string()))
 }
 
+// Parsed once at start-up and consumed: the size of its biggest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the sync API, admin API and reports (HTTPS when --tls-cert and --tls-key are given).
@@ -446,6 +455,14 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
                 _ => bail!("--tls-cert and --tls-key go together, without --tls-self-signed"),
             };
+            if mail.public_url.is_none() && !listen.listen.ip().is_unspecified() {
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                crate::services::mail::set_public_url(Some(&format!(
+                    "{scheme}://{}",
+                    listen.listen
+                )))
+                .map_err(anyhow::Error::msg)?;
+            }
             let st = open(&db.database).await?;
             let mut opts = ServeOptions::new(tls, &net);
             opts.certificate_sha256 = pinned;

@@ -500,6 +500,17 @@ impl FromRequestParts<AppState> for Viewer {
             .session_user(&token_hash, Utc::now())
             .await
         {
+            // A one-time password is replaced before anything else: every other page (and form)
+            // leads to "Mi cuenta"; signing out still works.
+            Ok(Some((user, _)))
+                if user.must_change_password
+                    && !matches!(
+                        parts.uri.path(),
+                        "/dashboard/account" | "/dashboard/account/password" | "/dashboard/logout"
+                    ) =>
+            {
+                Err(Redirect::to("/dashboard/account").into_response())
+            }
             Ok(Some((user, csrf))) => Ok(Self {
                 user,
                 csrf,

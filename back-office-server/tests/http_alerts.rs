@@ -673,6 +673,8 @@ async fn daily_digest_goes_to_each_in_their_language(s: &Server) {
         from: "Trastienda <avisos@central.example.es>".into(),
     })
     .unwrap();
+    // Where people open the dashboard: each alert links to its page (the trailing / is dropped).
+    mail::set_public_url(Some("https://hq.example.es/")).unwrap();
     let def = jobs::find("alert-digest").unwrap();
     let period = def.period.current(Utc::now());
     let report = jobs::run(st.clone(), def, &period, Trigger::Manual, Utc::now())
@@ -703,6 +705,8 @@ async fn daily_digest_goes_to_each_in_their_language(s: &Server) {
         "Caja Norte 1 (Tienda Norte): faltan los documentos 2 a 3.",
         "La tarea replenishment",
         "[Crítico] Stock negativo",
+        "  https://hq.example.es/dashboard/reports/cash?from=",
+        "Todos los avisos: https://hq.example.es/dashboard/alerts\n",
     ] {
         assert!(body.contains(needle), "{needle:?} not in {body}");
     }

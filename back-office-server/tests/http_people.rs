@@ -630,7 +630,36 @@ async fn users_are_managed_and_the_last_admin_stays(s: &Server) {
         ana2.login("ana", &one_time).await.status,
         StatusCode::SEE_OTHER
     );
-    let b_csrf = b.get("/dashboard/account").await.csrf();
+    // Signed in with the one-time password, every other page (and form) leads to "Mi cuenta",
+    // which says why, until she has chosen her own.
+    for path in ["/dashboard", "/dashboard/reports", "/dashboard/users"] {
+        let p = b.get(path).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(p.location.as_deref(), Some("/dashboard/account"), "{path}");
+    }
+    let account = b.get("/dashboard/account").await;
+    account.assert(StatusCode::OK, "id=\"must-change-password\"");
+    account.assert(StatusCode::OK, "contraseña de un solo uso");
+    let b_csrf = account.csrf();
+    let p = b
+        .post(
+            &format!("/dashboard/users/{ana}/sessions"),
+            &[("csrf", &b_csrf)],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/dashboard/account"));
+    // The one-time password itself is not a new one.
+    let p = b
+        .post(
+            "/dashboard/account/password",
+            &[
+                ("csrf", &b_csrf),
+                ("current", &one_time),
+                ("new", &one_time),
+            ],
+        )
+        .await;
+    p.assert(StatusCode::UNPROCESSABLE_ENTITY, "igual que la actual");
     let p = b
         .post(
             "/dashboard/account/password",
@@ -661,6 +690,12 @@ async fn users_are_managed_and_the_last_admin_stays(s: &Server) {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+    assert!(
+        !b.get("/dashboard/account")
+            .await
+            .body
+            .contains("must-change-password")
+    );
     assert_eq!(ana2.get("/dashboard").await.status, StatusCode::SEE_OTHER);
     let _ = ana_csrf;
     // HQ ends all her sessions.
@@ -1108,3 +1143,87 @@ async fn audit_page_filters_and_pages(s: &Server) {
     }
 }
 on_both_backends!(audit_page_filters_and_pages);
+
+/// Staff changed through the JSON admin API are in the audit log like the dashboard's, under the
+/// API token's name.
+async fn api_staff_changes_are_audited(s: &Server) {
+    let w = world(s).await;
+    let token = auth::new_token();
+    s.storage
+        .create_admin("ERP de RR. HH.", &auth::hash_token(&token))
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}/api/v1/admin{p}", s.base);
+    let r = http
+        .post(url("/staff"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "name": "Marta API", "role": "cashier", "store_id": w.norte.0, "pin": "4321"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // A refused change (a PIN of the wrong length) writes nothing.
+    let r = http
+        .put(url(&format!("/staff/{id}/pin")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "pin": "12" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = http
+        .put(url(&format!("/staff/{id}/pin")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "pin": "987654" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = http
+        .delete(url(&format!("/staff/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    let lines = s
+        .storage
+        .people()
+        .audit(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut mine: Vec<_> = lines
+        .iter()
+        .filter(|a| a.actor == "api-token:ERP de RR. HH.")
+        .map(|a| (a.kind.as_str(), a.summary.as_str()))
+        .collect();
+    mine.sort();
+    let created = format!("cashier, store {}", w.norte.0);
+    assert_eq!(
+        mine,
+        [
+            ("staff.create", created.as_str()),
+            ("staff.edit", "active → disabled"),
+            ("staff.pin_reset", "PIN changed"),
+        ],
+        "{lines:?}"
+    );
+    let st = s.storage.list_staff(Some(w.norte)).await.unwrap();
+    assert!(st.iter().any(|m| m.id.0 == id && !m.active));
+    // The audit page shows them to HQ.
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    hq.get("/dashboard/audit")
+        .await
+        .assert(StatusCode::OK, "api-token:ERP de RR. HH.");
+}
+on_both_backends!(api_staff_changes_are_audited);

@@ -166,6 +166,7 @@ problem-user_name_not_found = no dashboard user is called “{ $name }”
 problem-token_not_found = API token { $id } not found
 problem-last_admin = this is the last active administrator: make another user an administrator first
 problem-current_password_wrong = the current password is not right; nothing was changed
+problem-new_password_same = the new password is the same as the current one; nothing was changed
 
 # Collections
 problem-payment_amount_not_positive = the payment must be more than zero (it was { $amount })

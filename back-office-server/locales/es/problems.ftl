@@ -166,6 +166,7 @@ problem-user_name_not_found = Ningún usuario del panel se llama «{ $name }».
 problem-token_not_found = No existe el token de API { $id }.
 problem-last_admin = Es el último administrador activo: haz antes administrador a otro usuario.
 problem-current_password_wrong = La contraseña actual no es correcta; no se ha cambiado nada.
+problem-new_password_same = La contraseña nueva es igual que la actual; no se ha cambiado nada.
 
 # Cobros
 problem-payment_amount_not_positive = El cobro debe ser mayor que cero (era { $amount }).

@@ -5,7 +5,8 @@
 use super::{AdminToken, ApiJson, ApiPath, ApiQuery, AppError};
 use crate::app::AppState;
 use crate::services::catalog::{self, BarcodeRuleIn, ProductIn, ProductPatchIn, TaxRateIn};
-use crate::services::staff::{self, StaffIn};
+use crate::services::people;
+use crate::services::staff::StaffIn;
 use crate::services::stores::{
     self, FranchiseeIn, FranchiseePatchIn, StoreIn, StorePatchIn, StoreSettingsIn,
 };
@@ -185,30 +186,40 @@ pub async fn list_staff(
     Ok(Json(st.storage.list_staff(q.store_id.map(StoreId)).await?))
 }
 
+/// Every staff change through the API is in the audit log, under the token's name, like the
+/// same change made on the dashboard.
 pub async fn create_staff(
     State(st): State<AppState>,
-    _: AdminToken,
+    AdminToken(token): AdminToken,
     ApiJson(b): ApiJson<StaffIn>,
 ) -> Result<Created<Staff>, AppError> {
-    Ok(created(staff::create_staff(st.storage.as_ref(), &b).await?))
+    let db = st.storage.as_ref();
+    let by = people::token_actor(db, token).await?;
+    Ok(created(
+        people::create_staff(db, &by, &b.name, b.role, b.store_id, &b.pin).await?,
+    ))
 }
 
 pub async fn set_staff_pin(
     State(st): State<AppState>,
-    _: AdminToken,
+    AdminToken(token): AdminToken,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<PinIn>,
 ) -> Result<StatusCode, AppError> {
-    staff::set_pin(st.storage.as_ref(), StaffId(id), &b.pin).await?;
+    let db = st.storage.as_ref();
+    let by = people::token_actor(db, token).await?;
+    people::reset_pin(db, &by, StaffId(id), &b.pin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn delete_staff(
     State(st): State<AppState>,
-    _: AdminToken,
+    AdminToken(token): AdminToken,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    st.storage.deactivate_staff(StaffId(id)).await?;
+    let db = st.storage.as_ref();
+    let by = people::token_actor(db, token).await?;
+    people::edit_staff(db, &by, StaffId(id), None, Some(false)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -497,7 +497,8 @@ pub async fn digest_alerts(
     storage.alerts().alerts(&filter).await
 }
 
-/// A digest's subject and text in `t`'s language.
+/// A digest's subject and text in `t`'s language. With `base` (where people open the dashboard,
+/// see `mail::public_url`) each alert links to its page, and the footer to the alerts page.
 pub fn digest_text(
     t: &Tr,
     names: &Names,
@@ -505,6 +506,7 @@ pub fn digest_text(
     period: &str,
     alerts: &[AlertRecord],
     total: u64,
+    base: Option<&str>,
 ) -> (String, String) {
     let subject = t.msg_with("digest-subject", &[("count", &total), ("period", &period)]);
     let mut body = t.msg_with("digest-greeting", &[("name", &who), ("count", &total)]);
@@ -512,16 +514,27 @@ pub fn digest_text(
     for a in alerts {
         let s = describe(t, names, a);
         body.push_str(&format!(
-            "[{}] {} · {} · {}\n  {}\n\n",
+            "[{}] {} · {} · {}\n  {}\n",
             severity_name(t, a.severity),
             s.title,
             s.store,
             t.datetime(a.created_at),
             s.text,
         ));
+        if let Some(b) = base {
+            body.push_str(&format!("  {b}{}\n", s.link));
+        }
+        body.push('\n');
     }
     if (alerts.len() as u64) < total {
         body.push_str(&t.msg_with("digest-more", &[("more", &(total - alerts.len() as u64))]));
+        body.push('\n');
+    }
+    if let Some(b) = base {
+        body.push_str(&t.msg_with(
+            "digest-alerts-page",
+            &[("url", &format!("{b}/dashboard/alerts"))],
+        ));
         body.push('\n');
     }
     body.push_str(&t.msg("digest-footer"));
@@ -553,6 +566,7 @@ pub async fn send_digests(
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
     let mut round = DigestRound::default();
     let names = Names::load(storage).await?;
+    let base = super::mail::public_url();
     for r in storage.alerts().digest_recipients().await? {
         if storage.alerts().digest_sent(period, r.user_id).await? {
             round.already += 1;
@@ -564,7 +578,15 @@ pub async fn send_digests(
             continue;
         }
         let t = Tr::get(Lang::from_code(&r.language).unwrap_or(Lang::Es));
-        let (subject, text) = digest_text(t, &names, &r.display_name, period, &alerts, total);
+        let (subject, text) = digest_text(
+            t,
+            &names,
+            &r.display_name,
+            period,
+            &alerts,
+            total,
+            base.as_deref(),
+        );
         let sent = async {
             let m = Message::builder()
                 .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)

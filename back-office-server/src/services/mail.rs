@@ -43,6 +43,41 @@ pub fn config() -> Option<MailConfig> {
         .clone()
 }
 
+static PUBLIC_URL: RwLock<Option<String>> = RwLock::new(None);
+
+/// Sets where people open the dashboard (`https://hq.example.com`, from `--public-url`), so the
+/// e-mails HQ sends can link to the page an alert or a document is on. Only `http` or `https`,
+/// with a host; a trailing `/` is dropped.
+pub fn set_public_url(url: Option<&str>) -> Result<(), String> {
+    let url = match url.map(str::trim).filter(|u| !u.is_empty()) {
+        None => None,
+        Some(u) => {
+            let rest = u
+                .strip_prefix("https://")
+                .or_else(|| u.strip_prefix("http://"))
+                .ok_or_else(|| format!("public URL {u:?}: it starts with https:// or http://"))?;
+            if rest.trim_end_matches('/').is_empty() || rest.contains(['?', '#', ' ']) {
+                return Err(format!(
+                    "public URL {u:?}: a scheme and a host, e.g. https://hq.example.com"
+                ));
+            }
+            Some(u.trim_end_matches('/').to_string())
+        }
+    };
+    *PUBLIC_URL
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = url;
+    Ok(())
+}
+
+/// Where people open the dashboard, if known: e-mails link to `{public_url}/dashboard/…`.
+pub fn public_url() -> Option<String> {
+    PUBLIC_URL
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
 /// Checks the URL and the sender before the server starts.
 pub fn check(c: &MailConfig) -> Result<(), String> {
     AsyncSmtpTransport::<Tokio1Executor>::from_url(&c.url).map_err(|e| format!("SMTP URL: {e}"))?;
@@ -213,4 +248,22 @@ pub async fn send_pending(
         }
     }
     Ok(round)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_url_is_a_scheme_and_a_host() {
+        set_public_url(Some("https://hq.example.es/")).unwrap();
+        assert_eq!(public_url().as_deref(), Some("https://hq.example.es"));
+        for bad in ["hq.example.es", "ftp://hq", "https://", "https://hq?x=1"] {
+            assert!(set_public_url(Some(bad)).is_err(), "{bad}");
+        }
+        // A refused one changes nothing; none (or blank) clears it.
+        assert_eq!(public_url().as_deref(), Some("https://hq.example.es"));
+        set_public_url(Some(" ")).unwrap();
+        assert_eq!(public_url(), None);
+    }
 }

@@ -57,6 +57,24 @@ pub fn cli_actor() -> AuditEntry {
     }
 }
 
+/// Who is acting: an HQ admin API token, by the name it was given (as the tokens page lists it).
+pub async fn token_actor(db: &dyn Storage, token_id: i64) -> ServiceResult<AuditEntry> {
+    let name = db
+        .people()
+        .list_admin_tokens()
+        .await?
+        .into_iter()
+        .find(|t| t.id == token_id)
+        .map_or_else(|| token_id.to_string(), |t| t.name);
+    Ok(AuditEntry {
+        actor_id: None,
+        actor: format!("api-token:{name}"),
+        kind: String::new(),
+        target: String::new(),
+        summary: String::new(),
+    })
+}
+
 async fn hash_password(password: &str) -> ServiceResult<String> {
     crate::auth::validate_password(password).map_err(|_| {
         Problem::new("password_too_short").with("min", crate::auth::MIN_PASSWORD_LEN)
@@ -192,7 +210,10 @@ pub async fn reset_password(
             "password set by an admin; sessions ended"
         },
     );
-    db.people().set_password(id, &hash, None, &a).await?;
+    // A one-time password was seen by whoever reset it: its user must replace it at sign-in.
+    db.people()
+        .set_password(id, &hash, generated.is_some(), None, &a)
+        .await?;
     Ok(generated)
 }
 
@@ -209,6 +230,9 @@ pub async fn change_own_password(
     if !blocking(move || crate::auth::verify_password(&c, &h)).await? {
         return Err(Problem::new("current_password_wrong").into());
     }
+    if new == current {
+        return Err(Problem::new("new_password_same").into());
+    }
     let hash = hash_password(new).await?;
     let a = actor(user).with(
         "user.password_change",
@@ -216,7 +240,7 @@ pub async fn change_own_password(
         "own password changed; other sessions ended",
     );
     db.people()
-        .set_password(user.id, &hash, Some(keep), &a)
+        .set_password(user.id, &hash, false, Some(keep), &a)
         .await
 }
 

@@ -1,10 +1,10 @@
 //! Till staff: cashiers and managers with their PINs (only the argon2 hash is kept).
 
-use super::fields::{pin, text};
+use super::fields::pin;
 use super::{ServiceResult, blocking};
-use crate::storage::{NewStaff, Staff, Storage, StorageError};
+use crate::storage::StorageError;
 use serde::Deserialize;
-use sync_protocol::{StaffId, StaffRole, StoreId};
+use sync_protocol::{StaffRole, StoreId};
 
 pub const NAME_MAX: usize = 200;
 
@@ -23,21 +23,4 @@ pub async fn pin_hash(p: &str) -> ServiceResult<String> {
     blocking(move || crate::auth::hash_pin(&p))
         .await?
         .map_err(StorageError::Backend)
-}
-
-pub async fn create_staff(db: &dyn Storage, b: &StaffIn) -> ServiceResult<Staff> {
-    let name = text("name", &b.name, NAME_MAX)?;
-    let pin_hash = pin_hash(&b.pin).await?;
-    db.create_staff(&NewStaff {
-        name,
-        role: b.role,
-        store_id: b.store_id,
-        pin_hash,
-    })
-    .await
-}
-
-pub async fn set_pin(db: &dyn Storage, id: StaffId, p: &str) -> ServiceResult<()> {
-    let h = pin_hash(p).await?;
-    db.set_staff_pin(id, &h).await
 }

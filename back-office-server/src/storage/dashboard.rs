@@ -57,6 +57,8 @@ pub struct DashboardUser {
     pub password_hash: String,
     pub role: DashboardRole,
     pub stores: Vec<StoreId>,
+    /// Signed in with a one-time password: every page leads to "Mi cuenta" until they set their own.
+    pub must_change_password: bool,
 }
 
 /// How failures of one key slow down the next attempt: `free` failures within `window` cost nothing;

@@ -129,6 +129,7 @@ async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
         password_hash: r.get(3)?,
         role,
         stores,
+        must_change_password: r.get(5)?,
     })
 }
 
@@ -186,7 +187,7 @@ impl DashboardStorage for SqlStorage {
                 Box::pin(async move {
                     let row = tx
                         .query_opt(
-                            "SELECT id, username, display_name, password_hash, role FROM dashboard_users WHERE username = ?1 AND disabled_at IS NULL",
+                            "SELECT id, username, display_name, password_hash, role, must_change_password FROM dashboard_users WHERE username = ?1 AND disabled_at IS NULL",
                             p![&username],
                         )
                         .await?;
@@ -246,7 +247,7 @@ impl DashboardStorage for SqlStorage {
                 Box::pin(async move {
                     let row = tx
                         .query_opt(
-                            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, s.csrf_token
+                            "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.must_change_password, s.csrf_token
                              FROM dashboard_sessions s JOIN dashboard_users u ON u.id = s.user_id
                              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
                             p![&token_hash, sql::micros(now)],
@@ -254,7 +255,7 @@ impl DashboardStorage for SqlStorage {
                         .await?;
                     match row {
                         Some(r) => {
-                            let csrf: String = r.get(5)?;
+                            let csrf: String = r.get(6)?;
                             Ok(Some((user_of(tx, &r).await?, csrf)))
                         }
                         None => Ok(None),

@@ -13,9 +13,9 @@ use sync_protocol::{Money, ProductId, StaffId, StaffRole, StoreId};
 /// about, and what changed (before → after). Never a password, PIN or token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
-    /// The dashboard user who did it (`None`: the command line).
+    /// The dashboard user who did it (`None`: the command line or an API token).
     pub actor_id: Option<i64>,
-    /// Their user name, or `cli:<os user>`.
+    /// Their user name, `cli:<os user>`, or `api-token:<token name>`.
     pub actor: String,
     /// What kind of change, e.g. `user.disable` (see `services::people::AUDIT_KINDS`).
     pub kind: String,
@@ -142,10 +142,12 @@ pub trait PeopleStorage: Send + Sync {
         a: &AuditEntry,
     ) -> StorageResult<()>;
     /// Sets a password hash; ends every session of the user but `keep` (a session token hash).
+    /// `must_change`: a one-time password, to be replaced at the next sign-in.
     async fn set_password(
         &self,
         id: i64,
         password_hash: &str,
+        must_change: bool,
         keep: Option<&str>,
         a: &AuditEntry,
     ) -> StorageResult<()>;

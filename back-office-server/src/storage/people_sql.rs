@@ -340,6 +340,7 @@ impl PeopleStorage for SqlStorage {
         &self,
         id: i64,
         password_hash: &str,
+        must_change: bool,
         keep: Option<&str>,
         a: &AuditEntry,
     ) -> StorageResult<()> {
@@ -353,8 +354,8 @@ impl PeopleStorage for SqlStorage {
                 Box::pin(async move {
                     let n = tx
                         .execute(
-                            "UPDATE dashboard_users SET password_hash = ?1 WHERE id = ?2",
-                            p![&hash, id],
+                            "UPDATE dashboard_users SET password_hash = ?1, must_change_password = ?3 WHERE id = ?2",
+                            p![&hash, id, must_change],
                         )
                         .await?;
                     if n == 0 {

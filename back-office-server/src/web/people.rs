@@ -372,6 +372,9 @@ pub async fn account(v: Viewer, WebQuery(q): WebQuery<DoneQuery>) -> WebResult {
     let body = html! {
         h1 { (m("account-title")) }
         (html::done(q.done.as_deref()))
+        @if v.user.must_change_password {
+            p class="error" role="alert" id="must-change-password" { (m("account-must-change")) }
+        }
         section class="card" {
             p { (v.user.username) " · " (html::role_name(t, v.user.role)) }
             h2 { (m("account-change-password")) }
