@@ -1316,11 +1316,11 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// The e-mails aiosmtpd stored: (to, subject, [(attachment name, bytes)]).
-fn read_mail(
-    py: &std::path::Path,
-    dir: &std::path::Path,
-) -> Vec<(String, String, Vec<(String, Vec<u8>)>)> {
+/// An e-mail as stored: to, subject, attachments (name, bytes).
+type Mail = (String, String, Vec<(String, Vec<u8>)>);
+
+/// The e-mails aiosmtpd stored.
+fn read_mail(py: &std::path::Path, dir: &std::path::Path) -> Vec<Mail> {
     let script = r#"
 import json, mailbox, sys
 from email.header import decode_header, make_header
@@ -2164,3 +2164,73 @@ async fn dead_stock_once_per_store_and_day_at_its_hour(s: &Server) {
 }
 
 on_both_backends!(dead_stock_once_per_store_and_day_at_its_hour);
+
+/// `back-office-server replenishment suggestions|order`: a store's suggestions as CSV, and today's
+/// suggestion to a supplier as a draft purchase order; an unknown store fails and stores nothing.
+#[tokio::test]
+async fn replenishment_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hq.db").display());
+    let s = start(storage::open(&url).await.unwrap(), None).await;
+    let w = world(&s).await;
+    let supplier = external_supplier(&s, "pedidos@aceites.example").await;
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_back-office-server"))
+            .args(args)
+            .arg("--database")
+            .arg(&url)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let store = w.store_a.to_string();
+    let (ok, out, err) = cli(&["replenishment", "suggestions", "--store", &store]);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines().any(|l| l
+            .starts_with(&format!("{supplier},Aceites del Sur,ACE-1L,0.000,0.000,"))
+            && l.contains(",24.000,")),
+        "{out}"
+    );
+    let (ok, out, err) = cli(&[
+        "replenishment",
+        "order",
+        "--store",
+        &store,
+        "--supplier",
+        &supplier.to_string(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("draft purchase order"), "{out}");
+    let orders = s
+        .storage
+        .purchasing()
+        .list_purchase_orders(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].source, "suggestion");
+    assert_eq!(orders[0].lines[0].quantity, Quantity::units(24));
+    let (ok, _, _) = cli(&[
+        "replenishment",
+        "order",
+        "--store",
+        "999999",
+        "--supplier",
+        &supplier.to_string(),
+    ]);
+    assert!(!ok);
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .list_purchase_orders(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
