@@ -189,6 +189,33 @@ pub enum Command {
         #[command(subcommand)]
         command: TokensCommand,
     },
+    /// Replenishment: a store's suggested orders today, and a draft purchase order from one.
+    Replenishment {
+        #[command(subcommand)]
+        command: ReplenishmentCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReplenishmentCommand {
+    /// Today's suggested orders of a store, one CSV line per product (supplier, SKU, on hand, on
+    /// order, forecast demand over the horizon, quantity to order, value).
+    Suggestions {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        store: i64,
+    },
+    /// Today's suggested order of a store to a supplier as a draft purchase order (reviewed and
+    /// approved on Pedidos or through the API); prints its id.
+    Order {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        store: i64,
+        #[arg(long)]
+        supplier: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -594,6 +621,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Users { command } => users_command(command).await,
         Command::Tokens { command } => tokens_command(command).await,
         Command::Collections { command } => collections_command(command).await,
+        Command::Replenishment { command } => replenishment_command(command).await,
         Command::Demo {
             db,
             listen,
@@ -893,6 +921,66 @@ async fn verifactu_command(command: VerifactuCommand) -> Result<()> {
     }
 }
 
+async fn replenishment_command(command: ReplenishmentCommand) -> Result<()> {
+    let now = chrono::Utc::now();
+    let today = crate::storage::sql::business_day(now);
+    match command {
+        ReplenishmentCommand::Suggestions { db, store } => {
+            let st = open(&db.database).await?;
+            let store = st.get_store(sync_protocol::StoreId(store)).await?;
+            let plan = crate::services::purchasing::store_plan(st.as_ref(), &store, today).await?;
+            println!(
+                "supplier_id,supplier,sku,on_hand,on_order,demand,horizon_days,quantity,value"
+            );
+            for o in &plan.orders {
+                for (p, l) in &o.lines {
+                    println!(
+                        "{},{},{},{},{},{},{},{},{}",
+                        o.supplier.id,
+                        o.supplier.name.replace(',', " "),
+                        p.sku,
+                        l.on_hand,
+                        l.on_order,
+                        l.demand,
+                        l.horizon_days,
+                        l.quantity,
+                        l.value
+                    );
+                }
+            }
+            eprintln!("{} suggested orders for {}", plan.orders.len(), store.name);
+            Ok(())
+        }
+        ReplenishmentCommand::Order {
+            db,
+            store,
+            supplier,
+        } => {
+            let st = open(&db.database).await?;
+            let store = st.get_store(sync_protocol::StoreId(store)).await?;
+            let o = crate::services::purchasing::draft_from_suggestion(
+                st.as_ref(),
+                &store,
+                supplier,
+                "CLI",
+                today,
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "draft purchase order {} for {} to {}: {} lines, {}",
+                o.id,
+                store.name,
+                o.supplier_name,
+                o.lines.len(),
+                o.total()
+            );
+            Ok(())
+        }
+    }
+}
+
 async fn jobs_command(command: JobsCommand) -> Result<()> {
     use crate::jobs;
     match command {
@@ -926,6 +1014,13 @@ async fn jobs_command(command: JobsCommand) -> Result<()> {
             let def = jobs::find(&name)?;
             let now = chrono::Utc::now();
             let period = match period {
+                // The replenishment job runs hourly; by hand it also takes a day (every store).
+                Some(p)
+                    if def.name == "replenishment"
+                        && jobs::PeriodKind::Day.parse(p.trim()).is_ok() =>
+                {
+                    p.trim().to_string()
+                }
                 Some(p) => def.period.parse(p.trim())?,
                 None => def.period.current(now),
             };

@@ -7,7 +7,7 @@ pub mod history;
 use crate::services::accounts::create_user;
 use crate::services::catalog::{ProductIn, new_product as validate_product};
 use crate::services::tills::create_till;
-use crate::storage::{NewFranchisee, NewStaff, NewStore, NewTaxRate, Storage};
+use crate::storage::{NewFranchisee, NewStaff, NewStore, NewTaxRate, Storage, Store};
 use crate::{auth, barcode, nif};
 use anyhow::{Context, Result, anyhow};
 use std::collections::HashSet;
@@ -938,6 +938,9 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
 
     // Suppliers and reorder rules, HQ's billing identity, contracts and the closed months' invoices.
     let invoices = franchise_back_office(st, &fids, opts.now).await?;
+    demo_purchasing(st, &store_rows, opts.now)
+        .await
+        .context("seeding the demo's purchase orders and transfer")?;
 
     // A second till per store, waiting for a real till to enrol with its code.
     let mut tills = Vec::new();
@@ -963,6 +966,99 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
         history,
         invoices,
     }))
+}
+
+/// Pedidos on first open: an approved order to the drinks supplier waiting at Toledo's tills, a
+/// draft for Chamberí to review (today's suggestion when there is one), and a transfer from
+/// Chamberí to Toledo in transit.
+async fn demo_purchasing(
+    st: &Arc<dyn Storage>,
+    stores: &[Store],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use crate::services::purchasing as po;
+    use crate::storage::purchasing::{NewPurchaseOrder, NewTransfer, OrderLineIn};
+    use sync_protocol::Quantity;
+    let suppliers = st.replenish().list_suppliers().await?;
+    let Some(drinks) = suppliers.iter().find(|s| !s.central) else {
+        return Ok(());
+    };
+    let products = st.stock().product_stock().await?;
+    let of = |family: &str, n: usize| -> Vec<OrderLineIn> {
+        products
+            .iter()
+            .filter(|p| p.family == family)
+            .take(n)
+            .map(|p| OrderLineIn {
+                product_id: p.product_id,
+                quantity: Quantity::units(12),
+                unit_cost: p.cost,
+            })
+            .collect()
+    };
+    let manual = |store: &Store, lines: Vec<OrderLineIn>| NewPurchaseOrder {
+        store_id: store.id,
+        supplier_id: drinks.id,
+        source: "manual".into(),
+        lines,
+        created_by: "Demo HQ".into(),
+    };
+    let today = crate::storage::sql::business_day(now);
+    let toledo = &stores[1];
+    let approved = match po::draft_from_suggestion(
+        st.as_ref(),
+        toledo,
+        drinks.id,
+        "Demo HQ",
+        today,
+        now,
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(_) => {
+            st.purchasing()
+                .create_purchase_order(&manual(toledo, of("Bodega", 3)), now)
+                .await?
+        }
+    };
+    if !approved.lines.is_empty() {
+        po::approve(st.as_ref(), None, approved.id, "Demo HQ", now).await?;
+    }
+    let chamberi = &stores[0];
+    if po::draft_from_suggestion(st.as_ref(), chamberi, drinks.id, "Demo HQ", today, now)
+        .await
+        .is_err()
+    {
+        let lines = of("Refrescos", 2);
+        if !lines.is_empty() {
+            st.purchasing()
+                .create_purchase_order(&manual(chamberi, lines), now)
+                .await?;
+        }
+    }
+    let lines: Vec<(sync_protocol::ProductId, Quantity)> = of("Limpieza", 2)
+        .into_iter()
+        .map(|l| (l.product_id, Quantity::units(3)))
+        .collect();
+    if !lines.is_empty() {
+        let t = st
+            .purchasing()
+            .create_transfer(
+                &NewTransfer {
+                    from_store_id: chamberi.id,
+                    to_store_id: toledo.id,
+                    lines,
+                    created_by: "Demo HQ".into(),
+                },
+                now,
+            )
+            .await?;
+        st.purchasing()
+            .dispatch_transfer(t.id, "Demo HQ", now)
+            .await?;
+    }
+    Ok(())
 }
 
 /// What makes the demo a back office: suppliers and reorder rules, HQ's billing identity, each

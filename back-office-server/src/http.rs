@@ -5,6 +5,7 @@ pub mod admin;
 pub mod collections;
 pub mod delivery_notes;
 pub mod invoicing;
+pub mod purchasing;
 pub mod reports;
 pub mod stock;
 pub mod sync;
@@ -103,6 +104,18 @@ pub fn routes() -> Router<AppState> {
         .route("/stock-valuation", get(stock::valuation))
         .route("/product-costs", get(stock::costs).post(stock::set_costs))
         .route("/products/{id}/cost", put(stock::set_cost))
+        .route("/replenishment/suggestions", get(purchasing::suggestions))
+        .route(
+            "/purchase-orders",
+            get(purchasing::list).post(purchasing::create),
+        )
+        .route("/purchase-orders/{id}", get(purchasing::get))
+        .route("/purchase-orders/{id}/approve", post(purchasing::approve))
+        .route(
+            "/transfers",
+            get(purchasing::transfers).post(purchasing::create_transfer),
+        )
+        .route("/transfers/{id}/dispatch", post(purchasing::dispatch))
         .route("/alerts", get(admin::list_alerts))
         .route("/collections/aging", get(collections::aging))
         .route(

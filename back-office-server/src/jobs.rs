@@ -154,8 +154,9 @@ pub fn all() -> &'static [JobDef] {
         },
         JobDef {
             name: "replenishment",
-            schedule: "0 0 6 * * *",
-            period: PeriodKind::Day,
+            // Every hour: each store runs once per local day, from its own hour on.
+            schedule: "0 5 * * * *",
+            period: PeriodKind::Hour,
             body: |cx| Box::pin(replenishment(cx)),
         },
         JobDef {
@@ -254,21 +255,43 @@ pub async fn run(
     Ok(RunReport::Ran(finished))
 }
 
-/// Replenishment for the period's business day, every store: the stock alerts (negative stock,
-/// at or below the reorder point, expected to run out within the supplier's lead time) raised
-/// once per store and kind, and the suggested orders counted (they are shown on Reposición).
-/// Claimed once per day across instances by [`run`], so a second run of the day writes nothing.
+/// Replenishment, per store once per local business day: the stock alerts (negative stock, at or
+/// below the reorder point, expected to run out within the supplier's lead time, dead stock) and
+/// the suggested orders counted (they are shown on Reposición and become draft orders there).
+/// An hour period (the schedule) runs each store whose local hour (its time zone, its configured
+/// hour, 06:00 by default) has come, for its local day; a day period (run by hand) runs every store
+/// for that day. Each store's day is claimed in the database, so a second run of the day, here or
+/// on another instance, writes nothing.
 pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
-    let today =
-        NaiveDate::parse_from_str(&cx.period, "%Y-%m-%d").map_err(|_| JobError::BadPeriod {
-            period: cx.period.clone(),
-            expected: "YYYY-MM-DD",
-        })?;
+    use crate::services::replenish::{DEFAULT_DEAD_STOCK_DAYS, DEFAULT_JOB_HOUR};
+    let manual_day = NaiveDate::parse_from_str(&cx.period, "%Y-%m-%d").ok();
+    if manual_day.is_none() {
+        PeriodKind::Hour.parse(&cx.period)?;
+    }
     let r = cx.storage.replenish();
     let suppliers = r.list_suppliers().await?;
     let families = r.list_family_rules().await?;
-    let (mut stores, mut alerts, mut orders, mut lines) = (0u64, 0u64, 0u64, 0u64);
+    let schedules = r.store_schedules().await?;
+    let (mut stores, mut alerts, mut orders, mut lines, mut waiting) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     for store in cx.storage.list_stores().await? {
+        let sched = schedules.iter().find(|s| s.store_id == store.id);
+        let job_hour = sched.map_or(DEFAULT_JOB_HOUR, |s| s.job_hour);
+        let dead_days = sched.map_or(DEFAULT_DEAD_STOCK_DAYS, |s| s.dead_stock_days);
+        let today = match manual_day {
+            Some(d) => d,
+            None => {
+                if i64::from(trastienda_l10n::time::local_hour(cx.now, store.time_zone)) < job_hour
+                {
+                    waiting += 1;
+                    continue;
+                }
+                trastienda_l10n::time::business_day(cx.now, store.time_zone)
+            }
+        };
+        if !r.claim_store_run(store.id, today, cx.now).await? {
+            continue;
+        }
         let inputs = r
             .store_inputs(
                 store.id,
@@ -276,22 +299,34 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
                 today - Duration::days(1),
             )
             .await?;
-        let plan = crate::services::replenish::plan(
+        let mut plan = crate::services::replenish::plan(
             &inputs,
             store.franchisee_id,
             &suppliers,
             &families,
             today,
         );
+        let dead = r
+            .dead_stock(store.id, cx.now - Duration::days(dead_days))
+            .await?;
+        if !dead.is_empty() {
+            plan.alerts.push(crate::services::replenish::StockAlert {
+                kind: "stock_dead",
+                skus: dead,
+            });
+        }
         for a in &plan.alerts {
-            let params = serde_json::json!({ "skus": a.skus });
+            let mut params = serde_json::json!({ "skus": a.skus, "day": today.to_string() });
+            if a.kind == "stock_dead" {
+                params["days"] = dead_days.into();
+            }
             cx.storage
                 .alerts()
                 .raise(
                     a.kind,
                     None,
                     Some(store.id),
-                    &a.message(&store.name),
+                    &format!("{} ({today})", a.message(&store.name)),
                     &params,
                     cx.now,
                 )
@@ -311,6 +346,7 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
         ("alerts".into(), alerts),
         ("suggested_orders".into(), orders),
         ("suggested_lines".into(), lines),
+        ("stores_before_their_hour".into(), waiting),
     ])
 }
 

@@ -487,7 +487,7 @@ pub fn document() -> Value {
         "OneCostIn": obj(json!({ "cost": cost() }), &["cost"]),
         "CostsSet": obj(json!({ "updated": int() }), &["updated"]),
         "CostIn": obj(json!({ "product_id": int(), "code": {"type": "string", "description": "SKU or barcode, instead of product_id"}, "cost": cost() }), &["cost"]),
-        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown, job_failed, chain_verify, stock_negative, stock_below_reorder, stock_out_expected"}, "till_id": nullable(int()), "store_id": {"type": "integer", "format": "int64", "description": "The store a stock alert is about"}, "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
+        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown, job_failed, chain_verify, stock_negative, stock_below_reorder, stock_out_expected, stock_dead"}, "till_id": nullable(int()), "store_id": {"type": "integer", "format": "int64", "description": "The store a stock alert is about"}, "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
         "SalesReportRow": obj(json!({ "store_id": nullable(int()), "day": nullable(json!({"type": "string", "format": "date"})), "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
         "SalesReport": obj(json!({
             "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
@@ -505,7 +505,7 @@ pub fn document() -> Value {
             "description": "HQ server of Trastienda: till sync (device tokens), HQ admin API and reports (admin API tokens). Every error is {error, message} with a 4xx status, or 500 when the database fails.",
             "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
         },
-        "paths": collections_paths(paths),
+        "paths": purchasing_paths(collections_paths(paths)),
         "components": {
             "schemas": schemas,
             "securitySchemes": {
@@ -514,6 +514,49 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// Purchase orders, transfers and suggestions (issue 13), added to `paths`.
+fn purchasing_paths(mut paths: Value) -> Value {
+    let id = |what: &str| path_param("id", int(), what);
+    let obj = |desc: &str| json!({"type": "object", "description": desc});
+    let quantity = json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,3})?$"});
+    let line = json!({"type": "object", "properties": {"product_id": int(), "quantity": quantity, "unit_cost": {"type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,4})?$"}}, "required": ["product_id", "quantity"]});
+    let order = obj(
+        "id, number (PED-year-n once approved), store_id, supplier_id, supplier_name, supplier_email, central, status (draft, approved, discarded, closed), source, created_by, created_at, decided_by, decided_at, emailed_to, emailed_at, email_error, lines [{product_id, sku, name, quantity, unit_cost, received}], notes [{id, number, status}]",
+    );
+    let transfer = obj(
+        "id, number (TR-year-id once dispatched), from_store_id, to_store_id, state (draft, in_transit, received, received_with_differences), created_by, created_at, dispatched_by, dispatched_at, note, lines [{product_id, sku, name, quantity, received}]",
+    );
+    let not_found = [("404", "No such record")];
+    let extra = json!({
+        "/api/v1/admin/replenishment/suggestions": {
+            "get": admin("A store's suggested orders today, per supplier: each line with on hand, on order, forecast demand over the horizon, quantity (whole packs) and value", vec![query_param("store_id", int(), true, "Store id")], None, ("200", ok("Suggested orders", array(obj("supplier, lines [[position, suggestion]], total, below_minimum, review_days")))), &not_found),
+        },
+        "/api/v1/admin/purchase-orders": {
+            "get": admin("Purchase orders, newest first", vec![query_param("store_id", int(), false, "Only this store")], None, ("200", ok("Orders", array(order.clone()))), &[]),
+            "post": admin("A draft purchase order for a store: today's suggested order to the supplier (from_suggestion: true) or the lines given; a supplier of another franchisee, an unknown product or a quantity not above zero is refused (422) and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {"store_id": int(), "supplier_id": int(), "from_suggestion": {"type": "boolean"}, "lines": {"type": ["array", "null"], "items": line.clone()}}, "required": ["store_id", "supplier_id"]}))), ("201", ok("Draft", order.clone())), &not_found),
+        },
+        "/api/v1/admin/purchase-orders/{id}": {
+            "get": admin("A purchase order with what was received per line and its delivery notes", vec![id("Order id")], None, ("200", ok("Order", order.clone())), &not_found),
+        },
+        "/api/v1/admin/purchase-orders/{id}/approve": {
+            "post": admin("Approve a draft: gapless number, a delivery note the store's tills receive against, the PDF, and for an external supplier with an address the PDF e-mailed (409 if not a draft)", vec![id("Order id")], None, ("200", ok("Approved", obj("order, delivery_note, email (sent, failed, not_sent), email_error"))), &[("404", "No such record"), ("409", "Not a draft")]),
+        },
+        "/api/v1/admin/transfers": {
+            "get": admin("Transfers between stores, newest first, with their state (in transit until the receiving store's till receives)", vec![], None, ("200", ok("Transfers", array(transfer.clone()))), &[]),
+            "post": admin("A draft transfer between two stores of the same franchisee", vec![], Some(body(json!({"type": "object", "properties": {"from_store_id": int(), "to_store_id": int(), "lines": {"type": "array", "items": line}}, "required": ["from_store_id", "to_store_id", "lines"]}))), ("201", ok("Draft", transfer.clone())), &[]),
+        },
+        "/api/v1/admin/transfers/{id}/dispatch": {
+            "post": admin("Dispatch a draft transfer: the goods leave the sending store's stock and a delivery note goes to the receiving store's tills (409 if not a draft)", vec![id("Transfer id")], None, ("200", ok("Dispatched", transfer)), &[("404", "No such record"), ("409", "Not a draft")]),
+        },
+    });
+    if let (Some(p), Some(e)) = (paths.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            p.insert(k.clone(), v.clone());
+        }
+    }
+    paths
 }
 
 /// Collections (issue 15), added to `paths`.

@@ -19,6 +19,7 @@ pub mod fields;
 pub mod invoicing;
 pub mod mail;
 pub mod people;
+pub mod purchasing;
 pub mod replenish;
 pub mod reports;
 pub mod staff;

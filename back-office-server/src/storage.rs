@@ -462,6 +462,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Dunning: levels, letters, franchisees on hold.
     fn dunning(&self) -> &dyn collections::DunningStorage;
+
+    /// Purchase orders to suppliers and transfers between stores.
+    fn purchasing(&self) -> &dyn purchasing::PurchasingStorage;
 }
 
 pub mod alerts;
@@ -482,6 +485,8 @@ mod jobs_sql;
 pub mod people;
 mod people_sql;
 pub mod postgres;
+pub mod purchasing;
+mod purchasing_sql;
 pub mod reconcile;
 pub mod replenish;
 mod replenish_sql;

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod login;
 pub mod overview;
 pub mod people;
+pub mod purchasing;
 pub mod replenish;
 pub mod reports;
 pub mod staff;
@@ -169,6 +170,36 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/replenishment/families", replenish::set_family)
         .page("/dashboard/replenishment/rules.csv", replenish::rules_csv)
         .form("/dashboard/replenishment/rules", replenish::import_rules)
+        .form("/dashboard/replenishment/schedule", replenish::set_schedule)
+        .page("/dashboard/purchase-orders", purchasing::list)
+        .form("/dashboard/purchase-orders", purchasing::create)
+        .form(
+            "/dashboard/purchase-orders/from-suggestion",
+            purchasing::from_suggestion,
+        )
+        .page("/dashboard/purchase-orders/{id}", purchasing::show)
+        .page("/dashboard/purchase-orders/{id}/pdf", purchasing::pdf)
+        .form(
+            "/dashboard/purchase-orders/{id}/lines",
+            purchasing::save_lines,
+        )
+        .form(
+            "/dashboard/purchase-orders/{id}/approve",
+            purchasing::approve,
+        )
+        .form(
+            "/dashboard/purchase-orders/{id}/discard",
+            purchasing::discard,
+        )
+        .form(
+            "/dashboard/purchase-orders/{id}/remainder",
+            purchasing::remainder,
+        )
+        .form("/dashboard/purchase-orders/{id}/close", purchasing::close)
+        .page("/dashboard/transfers", purchasing::transfers)
+        .form("/dashboard/transfers", purchasing::create_transfer)
+        .page("/dashboard/transfers/{id}", purchasing::show_transfer)
+        .form("/dashboard/transfers/{id}/dispatch", purchasing::dispatch)
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
         .page("/dashboard/reports/loss", controls::loss_page)

@@ -416,6 +416,8 @@ async fn every_page_in_one_language_only(s: &Server) {
         "/dashboard/reports/cash?from=2020-01-01&to=2020-01-07".into(),
         "/dashboard/reports/hours?from=2020-01-01&to=2020-01-07".into(),
         "/dashboard/deliveries".into(),
+        "/dashboard/purchase-orders".into(),
+        "/dashboard/transfers".into(),
         "/dashboard/deliveries?status=received".into(),
         format!("/dashboard/deliveries/{}", w.note),
     ];

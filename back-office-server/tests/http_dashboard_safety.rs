@@ -27,6 +27,9 @@ use common::*;
 /// A small franchise: one franchisee, a store, a product, a till, a staff member, a scale rule,
 /// and an HQ admin.
 struct World {
+    order: i64,
+    transfer: i64,
+    south: StoreId,
     invoice: i64,
     franchisee: i64,
     store: StoreId,
@@ -179,7 +182,66 @@ async fn world(s: &Server) -> World {
     inv::run(st.as_ref(), "2020-02", Utc::now(), &|_, _| {})
         .await
         .unwrap();
+    // A draft purchase order and a draft transfer to a second store, for Pedidos' forms.
+    let supplier = st
+        .replenish()
+        .create_supplier(
+            &back_office_server::storage::replenish::NewSupplier {
+                name: "Proveedor externo".into(),
+                central: false,
+                franchisee_id: None,
+                email: String::new(),
+                lead_time_days: 2,
+                order_days: "1".into(),
+                min_order: Money::ZERO,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let line = back_office_server::storage::purchasing::OrderLineIn {
+        product_id: product,
+        quantity: sync_protocol::Quantity::units(2),
+        unit_cost: None,
+    };
+    let order = st
+        .purchasing()
+        .create_purchase_order(
+            &back_office_server::storage::purchasing::NewPurchaseOrder {
+                store_id: store,
+                supplier_id: supplier.id,
+                source: "manual".into(),
+                lines: vec![line],
+                created_by: "test".into(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let south = st
+        .create_store(&NewStore::new(f.id, "Tienda Sur", "y"))
+        .await
+        .unwrap()
+        .id;
+    let transfer = st
+        .purchasing()
+        .create_transfer(
+            &back_office_server::storage::purchasing::NewTransfer {
+                from_store_id: store,
+                to_store_id: south,
+                lines: vec![(product, sync_protocol::Quantity::units(1))],
+                created_by: "test".into(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id;
     World {
+        order,
+        transfer,
+        south,
         franchisee: f.id.0,
         store,
         product,
@@ -437,6 +499,84 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             (
                 "/dashboard/replenishment/note".into(),
                 f(&[("store", &store), ("supplier", "1")]),
+            ),
+        ),
+        (
+            "/dashboard/replenishment/schedule",
+            (
+                "/dashboard/replenishment/schedule".into(),
+                f(&[
+                    ("store", &store),
+                    ("job_hour", "7"),
+                    ("dead_stock_days", "45"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders",
+            (
+                "/dashboard/purchase-orders".into(),
+                f(&[("store", &store), ("supplier", "1"), ("lines", "1 ; 3")]),
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/from-suggestion",
+            (
+                "/dashboard/purchase-orders/from-suggestion".into(),
+                f(&[("store", &store), ("supplier", "1")]),
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/lines",
+            (
+                format!("/dashboard/purchase-orders/{}/lines", w.order),
+                f(&[("lines", "1 ; 5")]),
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/approve",
+            (
+                format!("/dashboard/purchase-orders/{}/approve", w.order),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/discard",
+            (
+                format!("/dashboard/purchase-orders/{}/discard", w.order),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/remainder",
+            (
+                format!("/dashboard/purchase-orders/{}/remainder", w.order),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/close",
+            (
+                format!("/dashboard/purchase-orders/{}/close", w.order),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/transfers",
+            (
+                "/dashboard/transfers".into(),
+                f(&[
+                    ("from", &store),
+                    ("to", &w.south.to_string()),
+                    ("lines", "1 ; 1"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/transfers/{id}/dispatch",
+            (
+                format!("/dashboard/transfers/{}/dispatch", w.transfer),
+                vec![],
             ),
         ),
         (

@@ -23,6 +23,9 @@ use uuid::Uuid;
 mod common;
 use common::*;
 
+#[path = "support/smtp.rs"]
+mod smtp;
+
 pub struct World {
     pub store_a: StoreId,
     pub store_b: StoreId,
@@ -910,7 +913,7 @@ async fn replenishment_end_to_end(s: &Server) {
         .storage
         .create_franchisee(&NewFranchisee {
             legal_name: "Otra Franquicia, S.L.".into(),
-            nif: "B87654321".into(),
+            nif: "B96873427".into(),
             address: "Lejos".into(),
         })
         .await;
@@ -1296,3 +1299,938 @@ async fn two_tills_of_one_store_push_at_once(s: &Server) {
 }
 
 on_both_backends!(two_tills_of_one_store_push_at_once);
+
+// --- purchase orders, transfers, dead stock (issue 13, second part) -------------------------------
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("po.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let o = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by the CI's apt line");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// An e-mail as stored: to, subject, attachments (name, bytes).
+type Mail = (String, String, Vec<(String, Vec<u8>)>);
+
+/// The e-mails aiosmtpd stored.
+fn read_mail(py: &std::path::Path, dir: &std::path::Path) -> Vec<Mail> {
+    let script = r#"
+import json, mailbox, sys
+from email.header import decode_header, make_header
+out = []
+for _, m in sorted(mailbox.Maildir(sys.argv[1], create=False).items()):
+    atts = [{"name": p.get_filename(), "hex": p.get_payload(decode=True).hex()} for p in m.walk() if p.get_filename()]
+    out.append({"to": m["To"], "subject": str(make_header(decode_header(m["Subject"]))), "atts": atts})
+print(json.dumps(out))
+"#;
+    let out = std::process::Command::new(py)
+        .args(["-c", script])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let atts = m["atts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    let hex = a["hex"].as_str().unwrap();
+                    let bytes = (0..hex.len())
+                        .step_by(2)
+                        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                        .collect();
+                    (a["name"].as_str().unwrap().to_string(), bytes)
+                })
+                .collect();
+            (
+                m["to"].as_str().unwrap().to_string(),
+                m["subject"].as_str().unwrap().to_string(),
+                atts,
+            )
+        })
+        .collect()
+}
+
+async fn external_supplier(s: &Server, email: &str) -> i64 {
+    use back_office_server::storage::replenish::{FamilyRule, NewSupplier};
+    let r = s.storage.replenish();
+    let sup = r
+        .create_supplier(
+            &NewSupplier {
+                name: "Aceites del Sur".into(),
+                central: false,
+                franchisee_id: None,
+                email: email.into(),
+                lead_time_days: 3,
+                order_days: "1,2,3,4,5,6,7".into(),
+                min_order: Money::ZERO,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    // No sales history: below the reorder point (nothing on hand) the order brings it to par.
+    r.set_family_rule(&FamilyRule {
+        family: "Aceites".into(),
+        supplier_id: sup.id,
+        reorder_point: Some(Quantity::units(6)),
+        par_level: Some(Quantity::units(24)),
+        pack: Quantity::units(6),
+        safety_days: 1,
+    })
+    .await
+    .unwrap();
+    sup.id
+}
+
+fn order_id(p: &Page) -> i64 {
+    let loc = p
+        .location
+        .as_deref()
+        .unwrap_or_else(|| panic!("no redirect: {}", p.body));
+    loc.trim_start_matches("/dashboard/purchase-orders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{loc}"))
+}
+
+/// A store manager drafts today's suggested order to an external supplier for their store, edits
+/// it and approves it: numbered, its PDF e-mailed to the supplier (read back from a real SMTP
+/// server and through pdftotext), a delivery note only the store's tills get; a short receipt at
+/// the till leaves the order partly open, a note for the rest closes it. Another store's order is
+/// a 404 to the manager; numbers stay gapless; bad lines store nothing.
+async fn purchase_order_to_an_external_supplier(s: &Server) {
+    let Some(py) = smtp::python() else { return };
+    let w = world(s).await;
+    let (st, v) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2.5"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let supplier = external_supplier(s, "pedidos@aceites.example").await;
+    let port = smtp::free_port();
+    let mail_root = tempfile::tempdir().unwrap();
+    let maildir = mail_root.path().join("mail");
+    let _smtp = smtp::smtp_server(&py, port, &maildir).await;
+    back_office_server::services::mail::configure(back_office_server::services::mail::MailConfig {
+        url: format!("smtp://127.0.0.1:{port}"),
+        from: "Compras <compras@central.example>".into(),
+    })
+    .unwrap();
+
+    let (mut norte, csrf) = Browser::signed_in(s, "norte").await;
+    norte
+        .get(&format!("/dashboard/replenishment?store={}", w.store_a))
+        .await
+        .assert(StatusCode::OK, "Crear pedido (borrador)");
+    // Not for another store.
+    let p = norte
+        .post(
+            "/dashboard/purchase-orders/from-suggestion",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_b.to_string()),
+                ("supplier", &supplier.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let p = norte
+        .post(
+            "/dashboard/purchase-orders/from-suggestion",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &supplier.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let id = order_id(&p);
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(o.store_id, w.store_a);
+    assert_eq!(o.number, None);
+    // 24 (par) − 0 on hand = 24 = four packs of 6, at HQ's cost.
+    assert_eq!(
+        o.lines
+            .iter()
+            .map(|l| (l.product_id, l.quantity, l.unit_cost.map(|c| c.to_string())))
+            .collect::<Vec<_>>(),
+        vec![(w.oil, Quantity::units(24), Some("2.5000".into()))]
+    );
+    // A bad line stores nothing; good lines replace the draft's.
+    let path = format!("/dashboard/purchase-orders/{id}");
+    norte
+        .post(
+            &format!("{path}/lines"),
+            &[
+                ("csrf", &csrf),
+                ("lines", "ACE-1L ; 18\nNOPE ; 1\nSAL-1K ; 0"),
+            ],
+        )
+        .await
+        .assert(StatusCode::OK, "NOPE");
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .get_purchase_order(id)
+            .await
+            .unwrap()
+            .lines
+            .len(),
+        1
+    );
+    let p = norte
+        .post(
+            &format!("{path}/lines"),
+            &[("csrf", &csrf), ("lines", "ACE-1L ; 18\nQUE-KG ; 2,5")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // An analyst reads but cannot approve.
+    let (mut analyst, acsrf) = Browser::signed_in(s, "analista").await;
+    analyst.get(&path).await.assert(StatusCode::OK, "Borrador");
+    assert_eq!(
+        analyst
+            .post(&format!("{path}/approve"), &[("csrf", &acsrf)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Another store's draft (made over the API) is a 404 to the manager, to see or approve.
+    let (st, other) = api(
+        s,
+        "POST",
+        "/purchase-orders",
+        Some(&w.token),
+        Some(json!({"store_id": w.store_b.0, "supplier_id": supplier, "lines": [{"product_id": w.salt.0, "quantity": "3"}]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{other}");
+    let other_id = other["id"].as_i64().unwrap();
+    assert_eq!(
+        norte
+            .get(&format!("/dashboard/purchase-orders/{other_id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        norte
+            .post(
+                &format!("/dashboard/purchase-orders/{other_id}/approve"),
+                &[("csrf", &csrf)]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let list = norte.get("/dashboard/purchase-orders").await;
+    assert!(
+        list.body.contains(&format!("data-order=\"{id}\""))
+            && !list.body.contains(&format!("data-order=\"{other_id}\""))
+    );
+
+    // Approve: number, note, PDF, e-mail.
+    let p = norte
+        .post(&format!("{path}/approve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    let year = back_office_server::storage::sql::business_day(Utc::now())
+        .format("%Y")
+        .to_string();
+    let number = format!("PED-{year}-000001");
+    assert_eq!(o.number.as_deref(), Some(number.as_str()));
+    assert_eq!(
+        o.emailed_to.as_deref(),
+        Some("pedidos@aceites.example"),
+        "{:?}",
+        o.email_error
+    );
+    assert_eq!(o.notes.len(), 1);
+    let page = norte.get(&path).await;
+    page.assert(StatusCode::OK, "Aprobado, pendiente de recibir");
+    assert!(page.body.contains("pedidos@aceites.example"));
+    // Approving twice is refused, nothing changes.
+    norte
+        .post(&format!("{path}/approve"), &[("csrf", &csrf)])
+        .await
+        .assert(StatusCode::OK, "ya no es un borrador");
+    let mails = read_mail(&py, &maildir);
+    assert_eq!(mails.len(), 1, "one e-mail");
+    let (to, subject, atts) = &mails[0];
+    assert!(to.contains("pedidos@aceites.example"), "{to}");
+    assert!(
+        subject.contains(&number) && subject.contains("Tienda Norte"),
+        "{subject}"
+    );
+    assert_eq!(atts.len(), 1);
+    assert_eq!(atts[0].0, format!("{number}.pdf"));
+    let stored = s.storage.purchasing().order_pdf(id).await.unwrap().unwrap();
+    assert_eq!(atts[0].1, stored, "the PDF e-mailed is the one kept");
+    let text = pdf_text(&atts[0].1);
+    for needle in [
+        number.as_str(),
+        "Aceites del Sur",
+        "Tienda Norte",
+        "Aceite de oliva 1 L",
+        "Queso curado (kg)",
+        "18",
+        "2,5",
+        "45,00",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the PDF:\n{text}");
+    }
+    let dl = norte.get(&format!("{path}/pdf")).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    // The other store's order over the API: the next number, no gap.
+    let (st, v) = api(
+        s,
+        "POST",
+        &format!("/purchase-orders/{other_id}/approve"),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["order"]["number"], format!("PED-{year}-000002"));
+    assert_eq!(v["email"], "sent");
+    let (st, _) = api(
+        s,
+        "POST",
+        &format!("/purchase-orders/{other_id}/approve"),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // The note reaches only the north's tills.
+    let note = s
+        .storage
+        .deliveries()
+        .get_delivery_note(o.notes[0].id)
+        .await
+        .unwrap();
+    assert_eq!(note.store_id, w.store_a);
+    let pulled = |store: StoreId| {
+        let st = s.storage.clone();
+        let number = note.number.clone();
+        async move {
+            st.changes_after(store, 0, 5_000)
+                .await
+                .unwrap()
+                .changes
+                .into_iter()
+                .filter(|c| matches!(&c.change, sync_protocol::CatalogChange::DeliveryNote(n) if n.number == number))
+                .count()
+        }
+    };
+    assert_eq!(pulled(w.store_a).await, 1);
+    assert_eq!(pulled(w.store_b).await, 0);
+    // On order counts: nothing more is suggested for oil today.
+    let (st, sugg) = api(
+        s,
+        "GET",
+        &format!("/replenishment/suggestions?store_id={}", w.store_a),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{sugg}");
+    assert_eq!(sugg, json!([]), "18 on order covers par");
+
+    // The till receives 12 of 18 oil and the cheese: partly received, stock moved at the receipt.
+    let mut a = Ledger::new(&w.till_a);
+    push(
+        s,
+        &w.till_a,
+        &[a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 12_000), (w.cheese, 2_500)],
+            None,
+            Some(&note.number),
+        ))],
+    )
+    .await;
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(
+        o.receiving(),
+        back_office_server::storage::purchasing::Receiving::Partly
+    );
+    assert_eq!(o.lines[0].outstanding(), Quantity::units(6));
+    let page = norte.get(&path).await;
+    page.assert(StatusCode::OK, "Recibido en parte");
+    assert!(
+        page.body.contains("data-outstanding=\"6.000\""),
+        "{}",
+        page.body
+    );
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "12.000");
+    // The rest on a new note; received in full, the order is received.
+    let p = norte
+        .post(&format!("{path}/remainder"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(o.notes.len(), 2);
+    let rest = s
+        .storage
+        .deliveries()
+        .get_delivery_note(o.notes[1].id)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.lines
+            .iter()
+            .map(|l| (l.product_id, l.expected))
+            .collect::<Vec<_>>(),
+        vec![(w.oil, Quantity::units(6))]
+    );
+    // A second remainder while one waits is refused.
+    norte
+        .post(&format!("{path}/remainder"), &[("csrf", &csrf)])
+        .await
+        .assert(StatusCode::OK, "No queda nada pendiente");
+    push(
+        s,
+        &w.till_a,
+        &[a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 6_000)],
+            None,
+            Some(&rest.number),
+        ))],
+    )
+    .await;
+    norte.get(&path).await.assert(StatusCode::OK, "Recibido");
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(
+        o.receiving(),
+        back_office_server::storage::purchasing::Receiving::Received
+    );
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "18.000");
+
+    // Bad input over the API stores nothing.
+    let before = s
+        .storage
+        .purchasing()
+        .list_purchase_orders(&Default::default())
+        .await
+        .unwrap()
+        .len();
+    for (body, status) in [
+        (
+            json!({"store_id": w.store_a.0, "supplier_id": supplier, "lines": [{"product_id": w.oil.0, "quantity": "0"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"store_id": w.store_a.0, "supplier_id": supplier, "lines": [{"product_id": 999_999, "quantity": "1"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"store_id": w.store_a.0, "supplier_id": 999_999, "lines": [{"product_id": w.oil.0, "quantity": "1"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"store_id": w.store_a.0, "supplier_id": supplier, "lines": []}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"store_id": 999_999, "supplier_id": supplier, "lines": [{"product_id": w.oil.0, "quantity": "1"}]}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({"store_id": w.store_a.0, "supplier_id": supplier, "from_suggestion": true, "lines": [{"product_id": w.oil.0, "quantity": "1"}]}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (st, v) = api(
+            s,
+            "POST",
+            "/purchase-orders",
+            Some(&w.token),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(st, status, "{body} → {v}");
+    }
+    // A supplier of another franchisee.
+    let other_f = s
+        .storage
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Otro, S.L.".into(),
+            nif: "B96873427".into(),
+            address: "x".into(),
+        })
+        .await;
+    if let Ok(f) = other_f {
+        let theirs = s
+            .storage
+            .replenish()
+            .create_supplier(
+                &back_office_server::storage::replenish::NewSupplier {
+                    name: "Proveedor de otros".into(),
+                    central: false,
+                    franchisee_id: Some(f.id),
+                    email: String::new(),
+                    lead_time_days: 1,
+                    order_days: "1".into(),
+                    min_order: Money::ZERO,
+                },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (st, v) = api(s, "POST", "/purchase-orders", Some(&w.token),
+            Some(json!({"store_id": w.store_a.0, "supplier_id": theirs.id, "lines": [{"product_id": w.oil.0, "quantity": "1"}]}))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    }
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .list_purchase_orders(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+}
+
+on_both_backends!(purchase_order_to_an_external_supplier);
+
+/// A manager of the sending store transfers goods to another store of the same franchisee: they
+/// leave the sender's stock at dispatch (on its stock card), the transfer shows in transit, only
+/// the receiving store's tills get the note, and the goods enter its stock when its till receives.
+async fn transfer_between_stores(s: &Server) {
+    let w = world(s).await;
+    let mut a = Ledger::new(&w.till_a);
+    push(
+        s,
+        &w.till_a,
+        &[a.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 10_000)],
+            None,
+            None,
+        ))],
+    )
+    .await;
+    let (mut norte, csrf) = Browser::signed_in(s, "norte").await;
+    // Bad lines store nothing.
+    norte
+        .post(
+            "/dashboard/transfers",
+            &[
+                ("csrf", &csrf),
+                ("from", &w.store_a.to_string()),
+                ("to", &w.store_b.to_string()),
+                ("lines", "ACE-1L ; -4"),
+            ],
+        )
+        .await
+        .assert(StatusCode::OK, "mayor que cero");
+    // The manager of the north cannot send from the south.
+    assert_eq!(
+        norte
+            .post(
+                "/dashboard/transfers",
+                &[
+                    ("csrf", &csrf),
+                    ("from", &w.store_b.to_string()),
+                    ("to", &w.store_a.to_string()),
+                    ("lines", "ACE-1L ; 4")
+                ]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let p = norte
+        .post(
+            "/dashboard/transfers",
+            &[
+                ("csrf", &csrf),
+                ("from", &w.store_a.to_string()),
+                ("to", &w.store_b.to_string()),
+                ("lines", "ACE-1L ; 4"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let loc = p.location.unwrap();
+    let id: i64 = loc
+        .trim_start_matches("/dashboard/transfers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .list_transfers(None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Nothing moved before dispatch.
+    assert_eq!(
+        row(&stock_rows(s, &w).await, w.store_a, w.oil)["on_hand"],
+        "10.000"
+    );
+    let p = norte
+        .post(
+            &format!("/dashboard/transfers/{id}/dispatch"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "6.000");
+    let card = s
+        .storage
+        .stock()
+        .stock_card(w.store_a, w.oil, 10)
+        .await
+        .unwrap();
+    let last = card.last().unwrap();
+    assert_eq!(
+        (last.delta, last.balance),
+        (Quantity::units(-4), Quantity::units(6))
+    );
+    assert!(
+        last.document_id.starts_with("transfer:TR-"),
+        "{}",
+        last.document_id
+    );
+    norte
+        .get("/dashboard/transfers")
+        .await
+        .assert(StatusCode::OK, "En tránsito");
+    // Dispatching twice is refused (and moves nothing).
+    let (st, _) = api(
+        s,
+        "POST",
+        &format!("/transfers/{id}/dispatch"),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(
+        row(&stock_rows(s, &w).await, w.store_a, w.oil)["on_hand"],
+        "6.000"
+    );
+    let x = s.storage.purchasing().get_transfer(id).await.unwrap();
+    let note = s
+        .storage
+        .deliveries()
+        .get_delivery_note(x.note.as_ref().unwrap().id)
+        .await
+        .unwrap();
+    assert_eq!(note.store_id, w.store_b);
+    let got = |store: StoreId| {
+        let st = s.storage.clone();
+        let number = note.number.clone();
+        async move {
+            st.changes_after(store, 0, 5_000).await.unwrap().changes.into_iter()
+                .filter(|c| matches!(&c.change, sync_protocol::CatalogChange::DeliveryNote(n) if n.number == number))
+                .count()
+        }
+    };
+    assert_eq!(got(w.store_b).await, 1);
+    assert_eq!(got(w.store_a).await, 0);
+    // The south's till receives: in its stock, the transfer received.
+    let mut b = Ledger::new(&w.till_b);
+    push(
+        s,
+        &w.till_b,
+        &[b.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 4_000)],
+            None,
+            Some(&note.number),
+        ))],
+    )
+    .await;
+    assert_eq!(
+        row(&stock_rows(s, &w).await, w.store_b, w.oil)["on_hand"],
+        "4.000"
+    );
+    let (st, v) = api(s, "GET", "/transfers", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v[0]["state"], "received", "{v}");
+    norte
+        .get(&format!("/dashboard/transfers/{id}"))
+        .await
+        .assert(StatusCode::OK, "Recibido");
+    // Over the API: to a store of another franchisee, or to itself, is refused; nothing stored.
+    let f = s
+        .storage
+        .create_franchisee(&NewFranchisee {
+            legal_name: "Otro, S.L.".into(),
+            nif: "B96873427".into(),
+            address: "x".into(),
+        })
+        .await
+        .unwrap();
+    let far = s
+        .storage
+        .create_store(&NewStore::new(f.id, "Tienda Lejana", "x"))
+        .await
+        .unwrap()
+        .id;
+    for to in [far, w.store_a] {
+        let (st, v) = api(s, "POST", "/transfers", Some(&w.token),
+            Some(json!({"from_store_id": w.store_a.0, "to_store_id": to.0, "lines": [{"product_id": w.oil.0, "quantity": "1"}]}))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    }
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .list_transfers(None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+on_both_backends!(transfer_between_stores);
+
+/// The replenishment job runs hourly; each store once per local day from its own hour. Stock with
+/// no sale in the store's dead-stock days raises one `stock_dead` alert per store and day, shown
+/// in both languages.
+async fn dead_stock_once_per_store_and_day_at_its_hour(s: &Server) {
+    use back_office_server::jobs::{self, RunReport};
+    use back_office_server::storage::jobs::Trigger;
+    let w = world(s).await;
+    // Salt received 40 days ago and never sold in the north: dead after 30 days (the default).
+    let mut a = Ledger::new(&w.till_a);
+    push(
+        s,
+        &w.till_a,
+        &[a.seal_at(
+            Utc::now() - Duration::days(40),
+            stock(StockMovementKind::Receipt, &[(w.salt, 5_000)], None, None),
+        )],
+    )
+    .await;
+    // Oil received 40 days ago but sold yesterday: not dead.
+    push(
+        s,
+        &w.till_a,
+        &[
+            a.seal_at(
+                Utc::now() - Duration::days(40),
+                stock(StockMovementKind::Receipt, &[(w.oil, 5_000)], None, None),
+            ),
+            a.seal_at(
+                Utc::now() - Duration::days(1),
+                sale(vec![line(w.oil, 1_000, 500)], None),
+            ),
+        ],
+    )
+    .await;
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
+    // Bad hour: nothing saved.
+    hq.post(
+        "/dashboard/replenishment/schedule",
+        &[
+            ("csrf", &csrf),
+            ("store", &w.store_a.to_string()),
+            ("job_hour", "24"),
+            ("dead_stock_days", "30"),
+        ],
+    )
+    .await
+    .assert(StatusCode::OK, "no es una hora de 0 a 23");
+    assert!(
+        s.storage
+            .replenish()
+            .store_schedules()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The north runs at 02:00 local.
+    let p = hq
+        .post(
+            "/dashboard/replenishment/schedule",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("job_hour", "2"),
+                ("dead_stock_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let job = jobs::find("replenishment").unwrap();
+    let at = |hour_utc: u32, day: i64| {
+        let d = back_office_server::storage::sql::business_day(Utc::now()) + Duration::days(day);
+        d.and_hms_opt(hour_utc, 30, 0).unwrap().and_utc()
+    };
+    let run = |now: DateTime<Utc>| {
+        let st = s.storage.clone();
+        async move {
+            let period = jobs::PeriodKind::Hour.current(now);
+            match jobs::run(st, job, &period, Trigger::Schedule, now)
+                .await
+                .unwrap()
+            {
+                RunReport::Ran(r) => r.summary,
+                RunReport::AlreadyTaken(_) => panic!("{period} already taken"),
+            }
+        }
+    };
+    let count = |summary: &[(String, u64)], k: &str| {
+        summary.iter().find(|(n, _)| n == k).map_or(0, |(_, v)| *v)
+    };
+    let dead = || {
+        let st = s.storage.clone();
+        async move {
+            st.list_alerts()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|a| a.kind == "stock_dead")
+                .collect::<Vec<_>>()
+        }
+    };
+    // 02:30 UTC = 03:30 Madrid (winter): the north's hour has come, the south's (06:00) not.
+    let r = run(at(2, 0)).await;
+    assert_eq!(
+        (count(&r, "stores"), count(&r, "stores_before_their_hour")),
+        (1, 1),
+        "{r:?}"
+    );
+    let d = dead().await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].store_id, Some(w.store_a));
+    assert!(
+        d[0].message.contains("SAL-1K") && !d[0].message.contains("ACE-1L"),
+        "{}",
+        d[0].message
+    );
+    // Later the same day: the south runs, the north does not again.
+    let r = run(at(6, 0)).await;
+    assert_eq!(
+        (count(&r, "stores"), count(&r, "stores_before_their_hour")),
+        (1, 0),
+        "{r:?}"
+    );
+    let r = run(at(7, 0)).await;
+    assert_eq!(count(&r, "stores"), 0, "{r:?}");
+    assert_eq!(dead().await.len(), 1);
+    // The next day: one more.
+    run(at(3, 1)).await;
+    assert_eq!(dead().await.len(), 2);
+    // Shown in Spanish and English with its figures.
+    hq.get("/dashboard/alerts")
+        .await
+        .assert(StatusCode::OK, "sin ventas en 30 días: SAL-1K");
+    hq.get("/dashboard/lang?to=en&back=/dashboard/alerts").await;
+    hq.get("/dashboard/alerts")
+        .await
+        .assert(StatusCode::OK, "no sale in 30 days: SAL-1K");
+}
+
+on_both_backends!(dead_stock_once_per_store_and_day_at_its_hour);
+
+/// `back-office-server replenishment suggestions|order`: a store's suggestions as CSV, and today's
+/// suggestion to a supplier as a draft purchase order; an unknown store fails and stores nothing.
+#[tokio::test]
+async fn replenishment_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hq.db").display());
+    let s = start(storage::open(&url).await.unwrap(), None).await;
+    let w = world(&s).await;
+    let supplier = external_supplier(&s, "pedidos@aceites.example").await;
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_back-office-server"))
+            .args(args)
+            .arg("--database")
+            .arg(&url)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let store = w.store_a.to_string();
+    let (ok, out, err) = cli(&["replenishment", "suggestions", "--store", &store]);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines().any(|l| l
+            .starts_with(&format!("{supplier},Aceites del Sur,ACE-1L,0.000,0.000,"))
+            && l.contains(",24.000,")),
+        "{out}"
+    );
+    let (ok, out, err) = cli(&[
+        "replenishment",
+        "order",
+        "--store",
+        &store,
+        "--supplier",
+        &supplier.to_string(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("draft purchase order"), "{out}");
+    let orders = s
+        .storage
+        .purchasing()
+        .list_purchase_orders(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].source, "suggestion");
+    assert_eq!(orders[0].lines[0].quantity, Quantity::units(24));
+    let (ok, _, _) = cli(&[
+        "replenishment",
+        "order",
+        "--store",
+        "999999",
+        "--supplier",
+        &supplier.to_string(),
+    ]);
+    assert!(!ok);
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .list_purchase_orders(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

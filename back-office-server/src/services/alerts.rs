@@ -101,6 +101,7 @@ pub fn kind_title(t: &Tr, kind: &str) -> String {
         "stock_negative" => "alert-stock-negative",
         "stock_below_reorder" => "alert-stock-below-reorder",
         "stock_out_expected" => "alert-stock-out-expected",
+        "stock_dead" => "alert-stock-dead",
         "z_over_short" => "alert-z-over-short",
         "z_mismatch" => "alert-z-mismatch",
         "invoice_send_failed" => "alert-invoice-send-failed",
@@ -295,7 +296,7 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                 ),
                 "/dashboard/deliveries".into(),
             )),
-            "stock_negative" | "stock_below_reorder" | "stock_out_expected" => {
+            "stock_negative" | "stock_below_reorder" | "stock_out_expected" | "stock_dead" => {
                 let skus: Vec<String> = p
                     .get("skus")
                     .and_then(Value::as_array)
@@ -310,13 +311,30 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                     0 => String::new(),
                     n => t.msg_with("alert-text-stock-more", &[("more", &n)]),
                 };
-                Some((
-                    t.msg_with(
-                        "alert-text-stock",
-                        &[("store", &store), ("skus", &shown), ("more", &more)],
-                    ),
-                    format!("/dashboard/stock?store={store_q}"),
-                ))
+                if a.kind == "stock_dead" {
+                    let days = int(p, "days")
+                        .unwrap_or(crate::services::replenish::DEFAULT_DEAD_STOCK_DAYS);
+                    Some((
+                        t.msg_with(
+                            "alert-text-stock-dead",
+                            &[
+                                ("store", &store),
+                                ("skus", &shown),
+                                ("more", &more),
+                                ("days", &days),
+                            ],
+                        ),
+                        format!("/dashboard/stock?store={store_q}&show=dead&dead={days}"),
+                    ))
+                } else {
+                    Some((
+                        t.msg_with(
+                            "alert-text-stock",
+                            &[("store", &store), ("skus", &shown), ("more", &more)],
+                        ),
+                        format!("/dashboard/stock?store={store_q}"),
+                    ))
+                }
             }
             "job_failed" => Some((
                 t.msg_with(

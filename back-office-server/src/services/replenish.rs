@@ -13,6 +13,10 @@ use sync_protocol::{Money, ProductId, Quantity};
 pub const FORECAST_WEEKS: i64 = 4;
 /// Safety stock in days of forecast sales, unless a rule says otherwise.
 pub const DEFAULT_SAFETY_DAYS: i64 = 2;
+/// The local hour a store's daily replenishment runs at, unless set for the store.
+pub const DEFAULT_JOB_HOUR: i64 = 6;
+/// Days without a sale after which stock on hand is dead, unless set for the store.
+pub const DEFAULT_DEAD_STOCK_DAYS: i64 = 30;
 
 /// Units sold per weekday on average over the last [`FORECAST_WEEKS`] weeks (Monday first).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -367,7 +371,7 @@ pub struct SupplierOrder {
 /// A store-level stock alert: one per kind, naming how many products and the first few.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockAlert {
-    /// `stock_negative`, `stock_below_reorder`, `stock_out_expected`.
+    /// `stock_negative`, `stock_below_reorder`, `stock_out_expected`, `stock_dead`.
     pub kind: &'static str,
     pub skus: Vec<String>,
 }
@@ -378,6 +382,7 @@ impl StockAlert {
         let what = match self.kind {
             "stock_negative" => "products with negative stock",
             "stock_below_reorder" => "products at or below their reorder point",
+            "stock_dead" => "products with stock and no sale in their dead-stock period",
             _ => "products expected to run out within their supplier's lead time",
         };
         let shown: Vec<&str> = self.skus.iter().take(10).map(String::as_str).collect();

@@ -46,7 +46,7 @@ impl Severity {
             | "verifactu_chain_break"
             | "verifactu_mismatch"
             | "stock_negative" => Severity::Critical,
-            "stock_below_reorder" => Severity::Info,
+            "stock_below_reorder" | "stock_dead" => Severity::Info,
             _ => Severity::Warning,
         }
     }

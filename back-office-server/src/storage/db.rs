@@ -194,6 +194,8 @@ pub mod locks {
     /// apply one after the other. A lock, not `FOR UPDATE` on the store row: the documents' foreign
     /// key takes a share lock on that row, and two pushes would wait on each other's.
     pub const STOCK_STORE_BASE: i64 = 0x5452_4153_1000_0000;
+    /// Held while a purchase order is numbered, so the numbers of a year are gapless.
+    pub const PURCHASING: i64 = 0x5452_4153_0032;
 }
 
 /// One transaction (or, for reads on PostgreSQL, one connection) on either backend.

@@ -176,6 +176,61 @@ pub(crate) async fn apply_receipts(
     Ok(())
 }
 
+/// Creates a note in `tx` with its number and writes its change for the store's tills (also used
+/// by purchase orders and transfers, in their own transactions).
+pub(crate) async fn create_in(
+    tx: &mut dyn Tx,
+    n: &NewDeliveryNote,
+    now: DateTime<Utc>,
+) -> StorageResult<DeliveryNote> {
+    if !exists(tx, "SELECT 1 FROM stores WHERE id = ?1", n.store_id.0).await? {
+        return Err(StorageError::Invalid(
+            crate::problem::Problem::new("store_does_not_exist").with("id", n.store_id),
+        ));
+    }
+    for (p, _) in &n.lines {
+        if !exists(tx, "SELECT 1 FROM products WHERE id = ?1", p.0).await? {
+            return Err(StorageError::Invalid(
+                crate::problem::Problem::new("product_does_not_exist").with("id", p),
+            ));
+        }
+    }
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO delivery_notes (store_id, supplier, expected_date, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            p![
+                n.store_id.0,
+                &n.supplier,
+                &sql::day_text(n.expected_date),
+                &n.created_by,
+                sql::micros(now)
+            ],
+        )
+        .await?;
+    tx.execute(
+        "UPDATE delivery_notes SET number = ?1 WHERE id = ?2",
+        p![&dn::note_number(id, now), id],
+    )
+    .await?;
+    for (i, (p, q)) in n.lines.iter().enumerate() {
+        let cost = n
+            .unit_costs
+            .iter()
+            .find(|(c, _)| c == p)
+            .map(|(_, c)| crate::services::stock::cost_to_e4(*c));
+        tx.execute(
+                "INSERT INTO delivery_note_lines (note_id, line_no, product_id, expected_milli, unit_cost_e4)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                p![id, i as i64 + 1, p.0, q.milli(), cost],
+            )
+            .await?;
+    }
+    let note = load(tx, id).await?;
+    write_change(tx, dn::change(&note)?).await?;
+    Ok(note)
+}
+
 #[async_trait]
 impl DeliveryStorage for SqlStorage {
     async fn create_delivery_note(
@@ -185,58 +240,7 @@ impl DeliveryStorage for SqlStorage {
     ) -> StorageResult<DeliveryNote> {
         let n = n.clone();
         self.db
-            .write(move |tx| {
-                Box::pin(async move {
-                    if !exists(tx, "SELECT 1 FROM stores WHERE id = ?1", n.store_id.0).await? {
-                        return Err(StorageError::Invalid(
-                            crate::problem::Problem::new("store_does_not_exist")
-                                .with("id", n.store_id),
-                        ));
-                    }
-                    for (p, _) in &n.lines {
-                        if !exists(tx, "SELECT 1 FROM products WHERE id = ?1", p.0).await? {
-                            return Err(StorageError::Invalid(
-                                crate::problem::Problem::new("product_does_not_exist")
-                                    .with("id", p),
-                            ));
-                        }
-                    }
-                    let id = tx
-                        .insert_returning_id(
-                            "INSERT INTO delivery_notes (store_id, supplier, expected_date, created_by, created_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                            p![
-                                n.store_id.0,
-                                &n.supplier,
-                                &sql::day_text(n.expected_date),
-                                &n.created_by,
-                                sql::micros(now)
-                            ],
-                        )
-                        .await?;
-                    tx.execute(
-                        "UPDATE delivery_notes SET number = ?1 WHERE id = ?2",
-                        p![&dn::note_number(id, now), id],
-                    )
-                    .await?;
-                    for (i, (p, q)) in n.lines.iter().enumerate() {
-                        let cost = n
-                            .unit_costs
-                            .iter()
-                            .find(|(c, _)| c == p)
-                            .map(|(_, c)| crate::services::stock::cost_to_e4(*c));
-                        tx.execute(
-                            "INSERT INTO delivery_note_lines (note_id, line_no, product_id, expected_milli, unit_cost_e4)
-                             VALUES (?1, ?2, ?3, ?4, ?5)",
-                            p![id, i as i64 + 1, p.0, q.milli(), cost],
-                        )
-                        .await?;
-                    }
-                    let note = load(tx, id).await?;
-                    write_change(tx, dn::change(&note)?).await?;
-                    Ok(note)
-                })
-            })
+            .write(move |tx| Box::pin(async move { create_in(tx, &n, now).await }))
             .await
     }
 

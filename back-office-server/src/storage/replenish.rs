@@ -81,8 +81,34 @@ pub struct StoreInputs {
     pub store_rules: Vec<StoreRule>,
 }
 
+/// When a store's daily replenishment runs and what counts as dead stock there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSchedule {
+    pub store_id: StoreId,
+    /// Local hour (the store's time zone), 0–23.
+    pub job_hour: i64,
+    /// Stock on hand with no sale in this many days is dead (1–3650).
+    pub dead_stock_days: i64,
+}
+
 #[async_trait]
 pub trait ReplenishStorage: Send + Sync {
+    /// The stores whose schedule was set (the others use the defaults).
+    async fn store_schedules(&self) -> StorageResult<Vec<StoreSchedule>>;
+    /// Sets a store's schedule (validated by the caller; unknown store: `Invalid`).
+    async fn set_store_schedule(&self, s: &StoreSchedule) -> StorageResult<()>;
+    /// Claims a store's run for its business day: `false` when it ran already (here or on another
+    /// instance).
+    async fn claim_store_run(
+        &self,
+        store: StoreId,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> StorageResult<bool>;
+    /// SKUs of the store's products with stock on hand and no sale since `cutoff` (one never
+    /// sold: no move since then either).
+    async fn dead_stock(&self, store: StoreId, cutoff: DateTime<Utc>)
+    -> StorageResult<Vec<String>>;
     async fn create_supplier(&self, s: &NewSupplier, now: DateTime<Utc>)
     -> StorageResult<Supplier>;
     /// Unknown id: `NotFound`; a name another supplier has: `Conflict`.

@@ -115,6 +115,98 @@ fn store_rule_of(r: &Row) -> StorageResult<StoreRule> {
 
 #[async_trait]
 impl ReplenishStorage for SqlStorage {
+    async fn store_schedules(&self) -> StorageResult<Vec<super::replenish::StoreSchedule>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT store_id, job_hour, dead_stock_days FROM store_replenishment ORDER BY store_id",
+                        p![],
+                        |r| {
+                            Ok(super::replenish::StoreSchedule {
+                                store_id: StoreId(r.get(0)?),
+                                job_hour: r.get(1)?,
+                                dead_stock_days: r.get(2)?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn set_store_schedule(&self, s: &super::replenish::StoreSchedule) -> StorageResult<()> {
+        let s = *s;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    if !super::sql_storage::exists(tx, "SELECT 1 FROM stores WHERE id = ?1", s.store_id.0)
+                        .await?
+                    {
+                        return Err(StorageError::Invalid(
+                            Problem::new("store_does_not_exist").with("id", s.store_id),
+                        ));
+                    }
+                    tx.execute(
+                        "INSERT INTO store_replenishment (store_id, job_hour, dead_stock_days) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (store_id) DO UPDATE SET job_hour = excluded.job_hour,
+                           dead_stock_days = excluded.dead_stock_days",
+                        p![s.store_id.0, s.job_hour, s.dead_stock_days],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn claim_store_run(
+        &self,
+        store: StoreId,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let n = tx
+                        .execute(
+                            "INSERT INTO replenishment_store_runs (store_id, business_day, ran_at) VALUES (?1, ?2, ?3)
+                             ON CONFLICT (store_id, business_day) DO NOTHING",
+                            p![store.0, &sql::day_text(day), sql::micros(now)],
+                        )
+                        .await?;
+                    Ok(n == 1)
+                })
+            })
+            .await
+    }
+
+    async fn dead_stock(
+        &self,
+        store: StoreId,
+        cutoff: DateTime<Utc>,
+    ) -> StorageResult<Vec<String>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT COALESCE(p.sku, CAST(l.product_id AS TEXT)) FROM stock_levels l
+                         LEFT JOIN products p ON p.id = l.product_id
+                         WHERE l.store_id = ?1 AND l.on_hand_milli > 0
+                           AND ((l.last_sale_at IS NOT NULL AND l.last_sale_at < ?2)
+                             OR (l.last_sale_at IS NULL AND l.last_move_at < ?2))
+                         ORDER BY 1",
+                        p![store.0, sql::micros(cutoff)],
+                        |r| r.get(0),
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
     async fn create_supplier(
         &self,
         s: &NewSupplier,

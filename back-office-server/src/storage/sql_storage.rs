@@ -1399,6 +1399,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn purchasing(&self) -> &dyn super::purchasing::PurchasingStorage {
+        self
+    }
+
     fn alerts(&self) -> &dyn super::alerts::AlertStorage {
         self
     }

@@ -638,3 +638,64 @@ impl StockStorage for SqlStorage {
             .await
     }
 }
+
+/// Stock moved by HQ rather than by a till document (a transfer leaving its store): `moves` are
+/// signed changes, written as `adjustment` lines of the pseudo-document `document_id` (till 0),
+/// under the store's stock lock like a push. Applied once: a document id already moved is skipped.
+pub(crate) async fn apply_hq_moves(
+    tx: &mut dyn Tx,
+    store: i64,
+    document_id: &str,
+    moves: &[(ProductId, Quantity)],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    tx.lock(super::db::locks::STOCK_STORE_BASE + store).await?;
+    if tx
+        .exists(
+            "SELECT 1 FROM stock_moves WHERE document_id = ?1",
+            p![document_id],
+        )
+        .await?
+    {
+        return Ok(());
+    }
+    let t = sql::micros(now);
+    let day = sql::day_text(sql::business_day(now));
+    for (i, (product, delta)) in moves.iter().enumerate() {
+        let on_hand: i64 = tx
+            .scalar_opt(
+                "SELECT on_hand_milli FROM stock_levels WHERE store_id = ?1 AND product_id = ?2",
+                p![store, product.0],
+            )
+            .await?
+            .unwrap_or(0);
+        let balance = on_hand + delta.milli();
+        tx.execute(
+            "INSERT INTO stock_moves (store_id, product_id, document_id, line_no, kind, till_id, staff_id,
+               till_time, business_day, delta_milli, balance_milli, counted_milli, unit_cost_e4, reason)
+             VALUES (?1, ?2, ?3, ?4, 'adjustment', 0, NULL, ?5, ?6, ?7, ?8, NULL, NULL, ?9)",
+            p![
+                store,
+                product.0,
+                document_id,
+                i as i64 + 1,
+                t,
+                &day,
+                delta.milli(),
+                balance,
+                reason
+            ],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO stock_levels (store_id, product_id, on_hand_milli, avg_cost_e4, last_sale_at, last_move_at)
+             VALUES (?1, ?2, ?3, NULL, NULL, ?4)
+             ON CONFLICT (store_id, product_id) DO UPDATE SET on_hand_milli = excluded.on_hand_milli,
+               last_move_at = excluded.last_move_at",
+            p![store, product.0, balance, t],
+        )
+        .await?;
+    }
+    Ok(())
+}

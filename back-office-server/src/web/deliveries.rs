@@ -28,7 +28,7 @@ pub fn status_name(t: &Tr, s: DeliveryNoteStatus) -> String {
 }
 
 /// A line's problem in `t`'s language.
-fn problem(t: &Tr, p: &LineProblem) -> String {
+pub fn problem(t: &Tr, p: &LineProblem) -> String {
     match t.lang() {
         Lang::Es => p.es(),
         Lang::En => p.en(),
@@ -218,7 +218,7 @@ async fn page(
 
 /// Splits the textarea into lines `SKU or barcode ; quantity` (blank lines skipped), keeping the
 /// number of each line as typed for the messages.
-fn typed_lines(text: &str) -> Vec<(usize, Result<RawLine, LineProblem>)> {
+pub fn typed_lines(text: &str) -> Vec<(usize, Result<RawLine, LineProblem>)> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

@@ -65,6 +65,11 @@ const NAV: &[(&str, &str, &str)] = &[
         "/dashboard/replenishment",
         "nav-replenishment",
     ),
+    (
+        "purchasing",
+        "/dashboard/purchase-orders",
+        "nav-purchase-orders",
+    ),
     ("tills", "/dashboard/tills", "nav-tills"),
     ("staff", "/dashboard/staff", "nav-staff"),
     ("reports", "/dashboard/reports", "nav-reports"),

@@ -36,23 +36,7 @@ pub async fn store_plan(
     store: &Store,
     today: NaiveDate,
 ) -> Result<Plan, StorageError> {
-    let r = st.storage.replenish();
-    let inputs = r
-        .store_inputs(
-            store.id,
-            today - Duration::days(rules::FORECAST_WEEKS * 7),
-            today - Duration::days(1),
-        )
-        .await?;
-    let suppliers = r.list_suppliers().await?;
-    let families = r.list_family_rules().await?;
-    Ok(rules::plan(
-        &inputs,
-        store.franchisee_id,
-        &suppliers,
-        &families,
-        today,
-    ))
+    crate::services::purchasing::store_plan(st.storage.as_ref(), store, today).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,6 +178,16 @@ async fn render(
                         tr class="total" { td { (m("report-total")) } td {} td {} td {} td {} td {} td class="num" { (t.money(o.total)) } }
                     }
                 }
+                @if v.can_write_staff() {
+                    @if let Some(s) = &store {
+                        form method="post" action="/dashboard/purchase-orders/from-suggestion" {
+                            (v.csrf_field())
+                            input type="hidden" name="store" value=(s.id);
+                            input type="hidden" name="supplier" value=(o.supplier.id);
+                            button type="submit" { (m("po-from-suggestion")) }
+                        }
+                    }
+                }
                 @if o.supplier.central && v.can_write() {
                     @if let Some(s) = &store {
                         form method="post" action="/dashboard/replenishment/note" {
@@ -219,6 +213,7 @@ pub fn alert_name(t: &Tr, kind: &str) -> String {
     t.msg(match kind {
         "stock_negative" => "alert-stock-negative",
         "stock_below_reorder" => "alert-stock-below-reorder",
+        "stock_dead" => "alert-stock-dead",
         _ => "alert-stock-out-expected",
     })
 }
@@ -323,6 +318,8 @@ async fn settings_page(
     let families = r.list_family_rules().await?;
     let franchisees = st.storage.list_franchisees().await?;
     let known_families = st.storage.stock().families().await?;
+    let stores = visible_stores(st, v).await?;
+    let schedules = r.store_schedules().await?;
     let name_of = |id: i64| {
         suppliers
             .iter()
@@ -406,6 +403,30 @@ async fn settings_page(
                 button type="submit" { (m("replenish-save-family")) }
             }
         }
+        h2 { (m("replenish-schedule")) }
+        p class="muted" { (t.msg_with("replenish-schedule-intro", &[("hour", &rules::DEFAULT_JOB_HOUR), ("days", &rules::DEFAULT_DEAD_STOCK_DAYS)])) }
+        table id="schedules" {
+            thead { tr { th { (m("report-store")) } th { (m("replenish-time-zone")) } th class="num" { (m("replenish-job-hour")) } th class="num" { (m("replenish-dead-days")) } } }
+            tbody {
+                @for s in &stores {
+                    @let sc = schedules.iter().find(|x| x.store_id == s.id);
+                    tr data-store=(s.id) {
+                        td { (s.name) } td { (s.time_zone) }
+                        td class="num" { (sc.map_or(rules::DEFAULT_JOB_HOUR, |x| x.job_hour)) ":00" }
+                        td class="num" { (sc.map_or(rules::DEFAULT_DEAD_STOCK_DAYS, |x| x.dead_stock_days)) }
+                    }
+                }
+            }
+        }
+        @if v.can_write() {
+            form class="row card" method="post" action="/dashboard/replenishment/schedule" {
+                (v.csrf_field())
+                label { (m("report-store")) select name="store" { @for s in &stores { option value=(s.id) { (s.name) } } } }
+                label { (m("replenish-job-hour")) input name="job_hour" type="number" min="0" max="23" value=(rules::DEFAULT_JOB_HOUR); }
+                label { (m("replenish-dead-days")) input name="dead_stock_days" type="number" min="1" max="3650" value=(rules::DEFAULT_DEAD_STOCK_DAYS); }
+                button type="submit" { (m("replenish-save-schedule")) }
+            }
+        }
         h2 { (m("replenish-store-rules")) }
         p { (m("replenish-store-rules-intro")) " "
             a id="export-rules" href="/dashboard/replenishment/rules.csv" { (m("report-export")) } }
@@ -426,6 +447,48 @@ async fn settings_page(
         &m("replenish-settings-title"),
         body,
     )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    pub store: String,
+    #[serde(default)]
+    pub job_hour: String,
+    #[serde(default)]
+    pub dead_stock_days: String,
+}
+
+/// `POST /dashboard/replenishment/schedule`: a store's job hour and dead-stock days.
+pub async fn set_schedule(
+    State(st): State<AppState>,
+    WriteForm(v, f): WriteForm<ScheduleForm>,
+) -> WebResult {
+    let t = v.t();
+    let store = f
+        .store
+        .trim()
+        .parse::<i64>()
+        .map(StoreId)
+        .unwrap_or(StoreId(0));
+    let (job_hour, dead_stock_days) =
+        match crate::services::purchasing::check_schedule(&f.job_hour, &f.dead_stock_days) {
+            Ok(x) => x,
+            Err(p) => return settings_page(&st, &v, None, words(t, &[p]), "").await,
+        };
+    let s = crate::storage::replenish::StoreSchedule {
+        store_id: store,
+        job_hour,
+        dead_stock_days,
+    };
+    match st.storage.replenish().set_store_schedule(&s).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/dashboard/replenishment/settings?done={}",
+            url(&t.msg("replenish-schedule-saved"))
+        ))),
+        Err(StorageError::Invalid(p)) => settings_page(&st, &v, None, words(t, &[p]), "").await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Problems in the viewer's language, one sentence each.

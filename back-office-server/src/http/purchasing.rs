@@ -1,0 +1,248 @@
+//! `/api/v1/admin/replenishment/suggestions`, `/api/v1/admin/purchase-orders…` and
+//! `/api/v1/admin/transfers…`: a store's suggested orders, purchase orders (draft from a suggestion
+//! or from lines, approve: numbered, delivery note to the store, PDF e-mailed to an external
+//! supplier) and transfers between stores (create, dispatch) over the JSON API.
+
+use super::{AdminToken, ApiJson, ApiPath, ApiQuery, AppError};
+use crate::app::AppState;
+use crate::problem::Problem;
+use crate::services::purchasing as svc;
+use crate::services::replenish::SupplierOrder;
+use crate::storage::purchasing::{
+    NewPurchaseOrder, NewTransfer, OrderFilter, OrderLineIn, PurchaseOrder, Transfer,
+};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sync_protocol::{ProductId, Quantity, StoreId};
+
+#[derive(Debug, Deserialize)]
+pub struct StoreQuery {
+    pub store_id: i64,
+}
+
+/// `GET /api/v1/admin/replenishment/suggestions?store_id=`: today's suggested orders of a store.
+pub async fn suggestions(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiQuery(q): ApiQuery<StoreQuery>,
+) -> Result<Json<Vec<SupplierOrder>>, AppError> {
+    let store = st.storage.get_store(StoreId(q.store_id)).await?;
+    let plan = svc::store_plan(
+        st.storage.as_ref(),
+        &store,
+        crate::storage::sql::business_day(Utc::now()),
+    )
+    .await?;
+    Ok(Json(plan.orders))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LineIn {
+    pub product_id: i64,
+    pub quantity: Quantity,
+    #[serde(default)]
+    pub unit_cost: Option<Decimal>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrderIn {
+    pub store_id: i64,
+    pub supplier_id: i64,
+    /// Today's suggested order to the supplier (then `lines` must be absent).
+    #[serde(default)]
+    pub from_suggestion: bool,
+    #[serde(default)]
+    pub lines: Option<Vec<LineIn>>,
+}
+
+fn invalid(p: Problem) -> AppError {
+    AppError::problem(StatusCode::UNPROCESSABLE_ENTITY, p)
+}
+
+/// `POST /api/v1/admin/purchase-orders`: a draft, from today's suggestion or from lines.
+pub async fn create(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiJson(o): ApiJson<OrderIn>,
+) -> Result<(StatusCode, Json<PurchaseOrder>), AppError> {
+    let by = format!("API admin #{admin}");
+    let store = st.storage.get_store(StoreId(o.store_id)).await?;
+    let now = Utc::now();
+    let order = match (o.from_suggestion, o.lines) {
+        (true, None) => {
+            svc::draft_from_suggestion(
+                st.storage.as_ref(),
+                &store,
+                o.supplier_id,
+                &by,
+                crate::storage::sql::business_day(now),
+                now,
+            )
+            .await?
+        }
+        (false, Some(lines)) => {
+            let lines: Vec<OrderLineIn> = lines
+                .into_iter()
+                .map(|l| OrderLineIn {
+                    product_id: ProductId(l.product_id),
+                    quantity: l.quantity,
+                    unit_cost: l.unit_cost,
+                })
+                .collect();
+            svc::check_lines(&lines).map_err(invalid)?;
+            st.storage
+                .purchasing()
+                .create_purchase_order(
+                    &NewPurchaseOrder {
+                        store_id: store.id,
+                        supplier_id: o.supplier_id,
+                        source: "manual".into(),
+                        lines,
+                        created_by: by,
+                    },
+                    now,
+                )
+                .await?
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                "give either from_suggestion: true or lines, not both",
+            ));
+        }
+    };
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub store_id: Option<i64>,
+}
+
+/// `GET /api/v1/admin/purchase-orders`: newest first.
+pub async fn list(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<PurchaseOrder>>, AppError> {
+    Ok(Json(
+        st.storage
+            .purchasing()
+            .list_purchase_orders(&OrderFilter {
+                store_id: q.store_id.map(StoreId),
+                ..OrderFilter::default()
+            })
+            .await?,
+    ))
+}
+
+/// `GET /api/v1/admin/purchase-orders/{id}`.
+pub async fn get(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PurchaseOrder>, AppError> {
+    Ok(Json(st.storage.purchasing().get_purchase_order(id).await?))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApprovedOut {
+    pub order: PurchaseOrder,
+    pub delivery_note: String,
+    /// `sent`, `failed` or `not_sent` (central warehouse, no address, or no SMTP configured).
+    pub email: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_error: Option<String>,
+}
+
+/// `POST /api/v1/admin/purchase-orders/{id}/approve`.
+pub async fn approve(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ApprovedOut>, AppError> {
+    let mail = crate::services::mail::config();
+    let a = svc::approve(
+        st.storage.as_ref(),
+        mail.as_ref(),
+        id,
+        &format!("API admin #{admin}"),
+        Utc::now(),
+    )
+    .await?;
+    let (email, email_error) = match a.email {
+        None => ("not_sent", None),
+        Some(Ok(_)) => ("sent", None),
+        Some(Err(e)) => ("failed", Some(e)),
+    };
+    Ok(Json(ApprovedOut {
+        order: a.order,
+        delivery_note: a.note_number,
+        email,
+        email_error,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransferIn {
+    pub from_store_id: i64,
+    pub to_store_id: i64,
+    pub lines: Vec<LineIn>,
+}
+
+/// `POST /api/v1/admin/transfers`: a draft transfer.
+pub async fn create_transfer(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiJson(t): ApiJson<TransferIn>,
+) -> Result<(StatusCode, Json<Transfer>), AppError> {
+    let lines: Vec<OrderLineIn> = t
+        .lines
+        .into_iter()
+        .map(|l| OrderLineIn {
+            product_id: ProductId(l.product_id),
+            quantity: l.quantity,
+            unit_cost: None,
+        })
+        .collect();
+    svc::check_lines(&lines).map_err(invalid)?;
+    let x = st
+        .storage
+        .purchasing()
+        .create_transfer(
+            &NewTransfer {
+                from_store_id: StoreId(t.from_store_id),
+                to_store_id: StoreId(t.to_store_id),
+                lines: lines.iter().map(|l| (l.product_id, l.quantity)).collect(),
+                created_by: format!("API admin #{admin}"),
+            },
+            Utc::now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(x)))
+}
+
+/// `GET /api/v1/admin/transfers`: newest first, with their state (in transit until received).
+pub async fn transfers(
+    State(st): State<AppState>,
+    _: AdminToken,
+) -> Result<Json<Vec<Transfer>>, AppError> {
+    Ok(Json(st.storage.purchasing().list_transfers(None).await?))
+}
+
+/// `POST /api/v1/admin/transfers/{id}/dispatch`.
+pub async fn dispatch(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Transfer>, AppError> {
+    Ok(Json(
+        st.storage
+            .purchasing()
+            .dispatch_transfer(id, &format!("API admin #{admin}"), Utc::now())
+            .await?,
+    ))
+}

@@ -1,0 +1,278 @@
+//! Purchase orders and transfers (issue 13): a draft order from a store's suggested order or typed
+//! by hand; approval (numbered, sent to the store's tills as a delivery note, and for an external
+//! supplier a PDF e-mailed to the supplier's address); transfers dispatched from one store to
+//! another. Used by the dashboard, the JSON API and the CLI.
+
+use super::ServiceResult;
+use super::mail::MailConfig;
+use crate::i18n::{Lang, Tr};
+use crate::problem::Problem;
+use crate::services::replenish::{self as rules, Plan};
+use crate::storage::purchasing::{NewPurchaseOrder, OrderLineIn, PurchaseOrder};
+use crate::storage::{Storage, StorageError, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Lines one order or transfer may carry.
+pub const MAX_LINES: usize = 500;
+
+/// A store's suggested orders for `today`.
+pub async fn store_plan(
+    storage: &dyn Storage,
+    store: &Store,
+    today: NaiveDate,
+) -> ServiceResult<Plan> {
+    let r = storage.replenish();
+    let inputs = r
+        .store_inputs(
+            store.id,
+            today - Duration::days(rules::FORECAST_WEEKS * 7),
+            today - Duration::days(1),
+        )
+        .await?;
+    let suppliers = r.list_suppliers().await?;
+    let families = r.list_family_rules().await?;
+    Ok(rules::plan(
+        &inputs,
+        store.franchisee_id,
+        &suppliers,
+        &families,
+        today,
+    ))
+}
+
+/// Today's suggested order of `store` to `supplier` as a draft purchase order (the quantities the
+/// Reposición page shows). Nothing to order: `Invalid` (`replenish_nothing_to_order`).
+pub async fn draft_from_suggestion(
+    storage: &dyn Storage,
+    store: &Store,
+    supplier: i64,
+    by: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<PurchaseOrder> {
+    let supplier = storage
+        .replenish()
+        .get_supplier(supplier)
+        .await
+        .map_err(|e| match e {
+            StorageError::NotFound(_) => StorageError::Invalid(
+                Problem::new("replenish_unknown_supplier").with("value", supplier),
+            ),
+            e => e,
+        })?;
+    let plan = store_plan(storage, store, today).await?;
+    let Some(order) = plan.orders.iter().find(|o| o.supplier.id == supplier.id) else {
+        return Err(StorageError::Invalid(Problem::new(
+            "replenish_nothing_to_order",
+        )));
+    };
+    storage
+        .purchasing()
+        .create_purchase_order(
+            &NewPurchaseOrder {
+                store_id: store.id,
+                supplier_id: supplier.id,
+                source: "suggestion".into(),
+                lines: order
+                    .lines
+                    .iter()
+                    .map(|(p, s)| OrderLineIn {
+                        product_id: p.product_id,
+                        quantity: s.quantity,
+                        unit_cost: p.cost,
+                    })
+                    .collect(),
+                created_by: by.to_string(),
+            },
+            now,
+        )
+        .await
+}
+
+/// Checks typed lines: not empty, at most [`MAX_LINES`], one per product, quantities > 0.
+pub fn check_lines(lines: &[OrderLineIn]) -> Result<(), Problem> {
+    if lines.is_empty() {
+        return Err(Problem::new("purchase_order_empty"));
+    }
+    if lines.len() > MAX_LINES {
+        return Err(Problem::new("purchase_order_too_many").with("max", MAX_LINES));
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if l.quantity.is_negative() || l.quantity.is_zero() {
+            return Err(Problem::new("purchase_order_bad_quantity").with("line", i + 1));
+        }
+        if l.unit_cost.is_some_and(|c| c.is_sign_negative()) {
+            return Err(
+                Problem::new("stock_cost_negative").with("value", l.unit_cost.unwrap_or_default())
+            );
+        }
+        if lines[..i].iter().any(|o| o.product_id == l.product_id) {
+            return Err(Problem::new("purchase_order_duplicate_product").with("line", i + 1));
+        }
+    }
+    Ok(())
+}
+
+/// The order as a PDF in `lang`: the supplier, the store it goes to, the lines with their costs.
+pub fn order_pdf(o: &PurchaseOrder, store: &Store, lang: Lang) -> Result<Vec<u8>, String> {
+    let t = Tr::get(lang);
+    let m = |k: &str| t.msg(k);
+    let number = o.number.clone().unwrap_or_default();
+    let labels = [
+        "SKU".to_string(),
+        m("stock-col-product"),
+        m("po-col-quantity"),
+        m("stock-col-cost"),
+        m("stock-col-value"),
+    ];
+    let widths = [
+        (0.16, false),
+        (0.44, false),
+        (0.12, true),
+        (0.13, true),
+        (0.15, true),
+    ];
+    let cols: Vec<(&str, f32, bool)> = labels
+        .iter()
+        .zip(widths)
+        .map(|(l, (w, r))| (l.as_str(), w, r))
+        .collect();
+    let rows: Vec<Vec<String>> = o
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.sku.clone(),
+                l.name.clone(),
+                t.quantity(l.quantity.milli()),
+                l.unit_cost
+                    .map(|c| t.money(sync_protocol::Money::new(c)))
+                    .unwrap_or_else(|| "—".into()),
+                t.money(l.value()),
+            ]
+        })
+        .collect();
+    let title = format!("{} {number}", m("po-pdf-title"));
+    let heading = vec![
+        format!("{}: {}", m("po-supplier"), o.supplier_name),
+        format!("{}: {} — {}", m("po-deliver-to"), store.name, store.address),
+        format!(
+            "{}: {}",
+            m("po-approved-on"),
+            o.decided_at
+                .map(|d| t.day(crate::storage::sql::business_day(d)))
+                .unwrap_or_default()
+        ),
+    ];
+    let closing = vec![format!("{}: {}", m("report-total"), t.money(o.total()))];
+    trastienda_einvoice::pdf::render_table(&trastienda_einvoice::pdf::TableDocument {
+        title: &title,
+        heading: &heading,
+        columns: &cols,
+        rows: &rows,
+        closing: &closing,
+        footer: &number,
+        language: lang.code(),
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// What approval did besides numbering the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approved {
+    pub order: PurchaseOrder,
+    pub note_number: String,
+    /// `Some(Ok(to))` e-mailed, `Some(Err(why))` not, `None` nothing to e-mail (central warehouse,
+    /// no address, or no SMTP configured).
+    pub email: Option<Result<String, String>>,
+}
+
+/// Approves a draft: numbered, a delivery note for the store's tills, the PDF kept, and for an
+/// external supplier with an address the PDF e-mailed (when SMTP is configured).
+pub async fn approve(
+    storage: &dyn Storage,
+    mail: Option<&MailConfig>,
+    id: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Approved> {
+    let p = storage.purchasing();
+    let (order, note) = p.approve_purchase_order(id, by, now).await?;
+    let store = storage.get_store(order.store_id).await?;
+    let pdf = order_pdf(&order, &store, Lang::Es)
+        .map_err(|e| StorageError::Backend(format!("purchase order PDF: {e}")))?;
+    p.set_order_pdf(id, &pdf).await?;
+    let email = match mail {
+        Some(config) if !order.central && !order.supplier_email.trim().is_empty() => {
+            let r = send_order(config, &order, &store, pdf).await;
+            if let Err(e) = &r {
+                tracing::warn!(order = id, error = %e, "purchase order e-mail not sent");
+            }
+            p.record_order_email(id, r.clone(), now).await?;
+            Some(r)
+        }
+        _ => None,
+    };
+    Ok(Approved {
+        order: p.get_purchase_order(id).await?,
+        note_number: note.number,
+        email,
+    })
+}
+
+/// Sends an approved order's PDF to its supplier; `Ok(recipient)`.
+pub async fn send_order(
+    config: &MailConfig,
+    o: &PurchaseOrder,
+    store: &Store,
+    pdf: Vec<u8>,
+) -> Result<String, String> {
+    let number = o.number.clone().unwrap_or_default();
+    let to = o.supplier_email.trim().to_string();
+    let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+    let text = format!(
+        "Adjuntamos el pedido {number} para la tienda {} ({}).\nPor favor, indiquen el número de pedido en el albarán.\n",
+        store.name, store.address
+    );
+    let m = Message::builder()
+        .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)
+        .to(to
+            .parse::<Mailbox>()
+            .map_err(|e| format!("recipient {to:?}: {e}"))?)
+        .subject(format!("Pedido {number} · {}", store.name))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(Attachment::new(format!("{number}.pdf")).body(pdf, pdf_type)),
+        )
+        .map_err(|e| e.to_string())?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
+        .map_err(|e| format!("SMTP URL: {e}"))?
+        .timeout(Some(std::time::Duration::from_secs(30)))
+        .build();
+    transport
+        .send(m)
+        .await
+        .map(|_| to)
+        .map_err(|e| format!("SMTP: {e}"))
+}
+
+/// Checks a schedule typed for a store: hour 0–23, dead-stock days 1–3650.
+pub fn check_schedule(job_hour: &str, dead_days: &str) -> Result<(i64, i64), Problem> {
+    let h = job_hour
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (0..=23).contains(h))
+        .ok_or_else(|| Problem::new("replenish_bad_hour").with("value", job_hour.trim()))?;
+    let d = dead_days
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=3650).contains(d))
+        .ok_or_else(|| Problem::new("replenish_bad_dead_days").with("value", dead_days.trim()))?;
+    Ok((h, d))
+}
