@@ -1057,3 +1057,20 @@ col-sent = Sent
 col-not-sent = Not sent ({ $attempts } attempts)
 col-open-more = The { $shown } oldest of { $total } open items; each franchisee’s statement of account lists all of its own.
 stores-single-manager = Single-manager store: whoever closes the till may approve their own over/short (otherwise another manager's PIN is needed)
+
+## VERI*FACTU: HQ's own records, envelopes kept, job-run pruning (issue 12)
+
+verifactu-hq-row = HQ: invoices to franchisees
+verifactu-envelopes = Envelopes sent to the AEAT
+verifactu-envelopes-help = Every envelope is kept exactly as it went (the request body, byte for byte), with its SHA-256, the records it carried and the AEAT's answer.
+verifactu-no-envelopes = Nothing has been sent yet.
+verifactu-col-sent-at = Sent
+verifactu-col-taxpayer = Taxpayer
+verifactu-col-records = Records
+verifactu-col-answer = Answer
+verifactu-incidencia = Incidencia
+verifactu-no-answer = no answer
+verifactu-download = Download XML
+job-prune-job-runs = delete old runs of the every-minute and hourly jobs
+jobs-did-ok_runs = { $n } old successful runs deleted
+jobs-did-failed_runs = { $n } old failed runs deleted

@@ -1057,3 +1057,20 @@ col-sent = Enviada
 col-not-sent = No enviada ({ $attempts } intentos)
 col-open-more = Las { $shown } más antiguas de { $total } partidas abiertas; el extracto de cada franquiciado las lista todas.
 stores-single-manager = Tienda con un solo encargado: quien cierra la caja puede aprobar su propio descuadre (si no, hace falta el PIN de otro encargado)
+
+## VERI*FACTU: HQ's own records, envelopes kept, job-run pruning (issue 12)
+
+verifactu-hq-row = Central: facturas a franquiciados
+verifactu-envelopes = Envíos a la AEAT
+verifactu-envelopes-help = Cada envío se guarda tal como salió (el cuerpo de la petición, byte a byte), con su SHA-256, los registros que llevaba y la respuesta de la AEAT.
+verifactu-no-envelopes = Todavía no se ha enviado nada.
+verifactu-col-sent-at = Enviado
+verifactu-col-taxpayer = Obligado
+verifactu-col-records = Registros
+verifactu-col-answer = Respuesta
+verifactu-incidencia = Incidencia
+verifactu-no-answer = sin respuesta
+verifactu-download = Descargar XML
+job-prune-job-runs = borrar ejecuciones antiguas de las tareas de cada minuto y cada hora
+jobs-did-ok_runs = { $n } ejecuciones correctas antiguas borradas
+jobs-did-failed_runs = { $n } ejecuciones fallidas antiguas borradas
