@@ -188,6 +188,8 @@ pub fn routes() -> Router<AppState> {
             get(verifactu::certificates).post(verifactu::upload_certificate),
         )
         .route("/api/v1/verifactu/sending", get(verifactu::sending))
+        .route("/api/v1/verifactu/envelopes", get(verifactu::envelopes))
+        .route("/api/v1/verifactu/envelopes/{id}", get(verifactu::envelope))
 }
 
 /// The JSON answer for a route that does not exist.

@@ -18,6 +18,13 @@ pub const STALE_AFTER: Duration = Duration::hours(6);
 /// Failed sign-ins are kept this long (the lockout looks back minutes; the rest is for audit).
 pub const LOGIN_FAILURES_KEPT: Duration = Duration::days(30);
 
+/// Successful runs of the per-minute and hourly jobs (`verifactu-send` alone writes 1,440 rows a
+/// day) are kept this long; what they did is kept elsewhere too (the AEAT's answers and the
+/// envelopes sent are in the VERI*FACTU tables for good).
+pub const ROUTINE_RUNS_KEPT: Duration = Duration::days(30);
+/// Failed runs of those jobs are kept this long, for looking into a pattern of failures.
+pub const FAILED_RUNS_KEPT: Duration = Duration::days(365);
+
 /// How a job's runs are keyed: one run per business day or per month (HQ's time zone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodKind {
@@ -133,6 +140,12 @@ pub fn all() -> &'static [JobDef] {
             schedule: "0 15 3 * * *",
             period: PeriodKind::Day,
             body: |cx| Box::pin(prune_sign_ins(cx)),
+        },
+        JobDef {
+            name: "prune-job-runs",
+            schedule: "0 20 3 * * *",
+            period: PeriodKind::Day,
+            body: |cx| Box::pin(prune_job_runs(cx)),
         },
         JobDef {
             name: "invoice-franchisees",
@@ -405,6 +418,28 @@ pub async fn prune_sign_ins(cx: &JobContext) -> Result<Outcome, JobError> {
         ("sessions".into(), sessions),
         ("login_failures".into(), failures),
     ])
+}
+
+/// Deletes old runs of the jobs that run every minute or hour: successful ones after
+/// [`ROUTINE_RUNS_KEPT`], failed ones after [`FAILED_RUNS_KEPT`]. Runs of daily and monthly
+/// jobs are never deleted: their row is what keeps a day's or a month's work from being done
+/// twice, and there are few of them.
+pub async fn prune_job_runs(cx: &JobContext) -> Result<Outcome, JobError> {
+    let routine: Vec<&str> = all()
+        .iter()
+        .filter(|j| matches!(j.period, PeriodKind::Minute | PeriodKind::Hour))
+        .map(|j| j.name)
+        .collect();
+    let (ok, failed) = cx
+        .storage
+        .jobs()
+        .prune_runs(
+            &routine,
+            cx.now - ROUTINE_RUNS_KEPT,
+            cx.now - FAILED_RUNS_KEPT,
+        )
+        .await?;
+    Ok(vec![("ok_runs".into(), ok), ("failed_runs".into(), failed)])
 }
 
 /// Issues last month's invoice of every franchisee under contract (one transaction each; a month

@@ -335,7 +335,15 @@ pub fn document() -> Value {
             "post": admin("Store a PKCS#12 certificate for a franchisee (owner: its id) or HQ's own as representative (owner: \"hq\" with hq_name and hq_nif); sealed at rest with the server's secret key", vec![], Some(body(r("VerifactuCertificateIn"))), ("201", ok("Stored", r("VerifactuCertificate"))), &not_found),
         },
         "/api/v1/verifactu/sending": {
-            "get": admin("Per franchisee: VERI*FACTU records pending, accepted, accepted with errors, rejected, held back (bad huella), last send and last error", vec![], None, ("200", ok("Sending", array(r("VerifactuSending")))), &[]),
+            "get": admin("Per franchisee (and HQ's own records, franchisee_id 0): VERI*FACTU records pending, accepted, accepted with errors, rejected, held back (bad huella), last send and last error", vec![], None, ("200", ok("Sending", array(r("VerifactuSending")))), &[]),
+        },
+        "/api/v1/verifactu/envelopes": {
+            "get": admin("The latest envelopes sent to the AEAT (franchisee_id 0: HQ's own records), newest first, with the SHA-256 of the bytes sent and the AEAT's answer", vec![
+                query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}), false, "Envelopes listed"),
+            ], None, ("200", ok("Envelopes", array(r("VerifactuEnvelope")))), &[]),
+        },
+        "/api/v1/verifactu/envelopes/{id}": {
+            "get": admin("An envelope exactly as it was sent (the SOAP request body); header x-content-sha256", vec![id("Envelope id")], None, ("200", json!({"description": "The request body as sent", "content": {"text/xml": {}}})), &not_found),
         },
     });
 
@@ -379,6 +387,7 @@ pub fn document() -> Value {
         "VerifactuCertificateIn": obj(json!({ "owner": {"oneOf": [int(), {"type": "string", "const": "hq"}]}, "hq_name": string(), "hq_nif": string(), "pkcs12_base64": string(), "password": string() }), &["owner", "pkcs12_base64", "password"]),
         "VerifactuCertificate": obj(json!({ "owner_id": {"type": "integer", "description": "Franchisee id; 0 = HQ's own"}, "holder_name": string(), "holder_nif": string(), "subject": string(), "not_after": datetime.clone(), "uploaded_at": datetime.clone(), "expiring": {"type": "boolean", "description": "Expires within 30 days"} }), &["owner_id", "holder_name", "holder_nif", "subject", "not_after", "uploaded_at", "expiring"]),
         "VerifactuSending": obj(json!({ "franchisee_id": int(), "pending": int(), "oldest_pending_received": nullable(datetime.clone()), "accepted": int(), "accepted_with_errors": int(), "rejected": int(), "held": int(), "last_send_at": nullable(datetime.clone()), "next_send_at": nullable(datetime.clone()), "last_error": nullable(string()) }), &["franchisee_id", "pending", "accepted", "accepted_with_errors", "rejected", "held"]),
+        "VerifactuEnvelope": obj(json!({ "id": int(), "franchisee_id": int(), "nif": string(), "created_at": datetime.clone(), "records": int(), "incidencia": {"type": "boolean"}, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "size": int(), "estado_envio": nullable(string()), "csv": nullable(string()), "http_status": nullable(int()), "error": nullable(string()) }), &["id", "franchisee_id", "nif", "created_at", "records", "incidencia", "sha256", "size"]),
         "VerifactuRecords": obj(json!({ "franchisee": int(), "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}, "records": array(r("StoredVerifactuRecord")), "next_after": int() }), &["franchisee", "from", "to", "records"]),
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")}, "waiting": {"type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "Documents still waiting in the till's outbox besides this push's (optional)"}, "till_version": {"type": "string", "pattern": "^[0-9A-Za-z.+-]{1,32}$", "description": "The till software's version (optional)"}, "skipped_change_kinds": {"type": "array", "maxItems": 32, "items": {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}, "description": "Change kinds the till did not know and skipped (optional; needs till_version)"} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),

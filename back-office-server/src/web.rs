@@ -229,6 +229,7 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/jobs", jobs::list)
         .form("/dashboard/jobs/{name}/run", jobs::run_now)
         .page("/dashboard/verifactu", verifactu::page)
+        .page("/dashboard/verifactu/envelopes/{id}", verifactu::envelope)
         .form("/dashboard/verifactu/certificates", verifactu::upload)
         .page("/dashboard/alerts", alerts::page)
         .form("/dashboard/alerts/digest", alerts::save_digest)

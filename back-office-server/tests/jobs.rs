@@ -357,3 +357,143 @@ fn bad_periods_and_unknown_jobs_are_refused() {
     assert!(job.period.parse("2026-12-32").is_err());
     assert!(job.period.parse("yesterday").is_err());
 }
+
+on_both_backends!(old_runs_of_the_minute_jobs_are_pruned);
+/// `prune-job-runs`: successful runs of the per-minute and hourly jobs go after 30 days, failed
+/// ones after a year; running runs and runs of daily jobs stay.
+async fn old_runs_of_the_minute_jobs_are_pruned(i: &Instances) {
+    let st = &i.a;
+    let now = Utc::now();
+    let j = st.jobs();
+    async fn make(
+        j: &dyn back_office_server::storage::jobs::JobStorage,
+        now: chrono::DateTime<Utc>,
+        job: &str,
+        period: &str,
+        ago: Duration,
+        ok: Option<bool>,
+    ) {
+        use back_office_server::storage::jobs::Claim;
+        let at = now - ago;
+        let Claim::Claimed(id) = j
+            .claim_run(
+                job,
+                period,
+                Trigger::Schedule,
+                "test",
+                at,
+                at - Duration::hours(6),
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("claimed");
+        };
+        if let Some(ok) = ok {
+            let outcome = if ok {
+                Ok(vec![])
+            } else {
+                Err("AEAT down".to_string())
+            };
+            j.finish_run(id, outcome, at + Duration::seconds(1))
+                .await
+                .unwrap();
+        }
+    }
+    make(
+        j,
+        now,
+        "verifactu-send",
+        "old-ok",
+        Duration::days(31),
+        Some(true),
+    )
+    .await;
+    make(
+        j,
+        now,
+        "verifactu-send",
+        "recent-ok",
+        Duration::days(29),
+        Some(true),
+    )
+    .await;
+    make(
+        j,
+        now,
+        "verifactu-send",
+        "old-failed",
+        Duration::days(366),
+        Some(false),
+    )
+    .await;
+    make(
+        j,
+        now,
+        "send-invoices",
+        "failed-this-year",
+        Duration::days(200),
+        Some(false),
+    )
+    .await;
+    make(
+        j,
+        now,
+        "send-invoices",
+        "old-ok",
+        Duration::days(40),
+        Some(true),
+    )
+    .await;
+    make(
+        j,
+        now,
+        "verifactu-send",
+        "still-running",
+        Duration::days(400),
+        None,
+    )
+    .await;
+    make(
+        j,
+        now,
+        "verify-chains",
+        "daily-old-ok",
+        Duration::days(400),
+        Some(true),
+    )
+    .await;
+
+    let job = jobs::find("prune-job-runs").unwrap();
+    let RunReport::Ran(run) = jobs::run(
+        st.clone(),
+        job,
+        &job.period.current(now),
+        Trigger::Manual,
+        now,
+    )
+    .await
+    .unwrap() else {
+        panic!("the first run of the day must run");
+    };
+    assert_eq!(run.status, RunStatus::Ok, "{run:?}");
+    assert_eq!(
+        run.summary,
+        vec![("failed_runs".to_string(), 1), ("ok_runs".to_string(), 2)]
+    );
+    for (job, period, kept) in [
+        ("verifactu-send", "old-ok", false),
+        ("verifactu-send", "recent-ok", true),
+        ("verifactu-send", "old-failed", false),
+        ("send-invoices", "failed-this-year", true),
+        ("send-invoices", "old-ok", false),
+        ("verifactu-send", "still-running", true),
+        ("verify-chains", "daily-old-ok", true),
+    ] {
+        assert_eq!(
+            j.get_run(job, period).await.unwrap().is_some(),
+            kept,
+            "{job} {period}"
+        );
+    }
+}

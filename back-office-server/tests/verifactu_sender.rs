@@ -716,8 +716,11 @@ async fn the_sender_follows_what_the_aeat_answers(s: &Server) {
     assert_eq!(last.records[0].1, "T0001-000005");
     assert_eq!(last.subsanaciones, 1);
     assert!(
+        last.xml.split_whitespace().collect::<String>().contains(
+            "<sum1:Subsanacion>S</sum1:Subsanacion><sum1:RechazoPrevio>X</sum1:RechazoPrevio>"
+        ),
+        "{}",
         last.xml
-            .contains("<sum1:RechazoPrevio>S</sum1:RechazoPrevio>")
     );
     let st = states(s, &w).await;
     let five = st.iter().find(|x| x.0 == "T0001-000005").unwrap();
@@ -1201,3 +1204,334 @@ async fn a_thousand_and_one_records_make_two_envelopes(s: &Server) {
     assert_all_valid(&fake);
 }
 on_both_backends!(a_thousand_and_one_records_make_two_envelopes);
+
+/// HQ's own franchise invoice and credit note, issued by an invoicing run, go to the AEAT under
+/// HQ's NIF with HQ's own certificate and no `Representante`; the credit note the AEAT rejects is
+/// sent once more as a subsanación (`RechazoPrevio=X`), then shows as rejected on the page, in
+/// the API and as an alert. Every envelope is kept byte for byte and downloadable.
+async fn hqs_own_invoices_go_with_hqs_certificate(s: &Server) {
+    use chrono::Datelike;
+    use sha2::Digest;
+    let w = world(s).await;
+    back_office_server::services::accounts::create_user(
+        &*s.storage.clone(),
+        "hq",
+        "hq",
+        PASSWORD,
+        back_office_server::storage::dashboard::DashboardRole::Admin,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let pki = Pki::new();
+    let fake = fake_aeat::start(&pki).await;
+    let cfg = sender(&fake, &pki);
+    let store = s.storage.as_ref();
+    let now = Utc::now();
+    let last_month = (now.date_naive().with_day(1).unwrap() - Duration::days(1))
+        .format("%Y-%m")
+        .to_string();
+    let address = json!({"street": "Calle Mayor 1", "postal_code": "28013", "city": "Madrid", "province": "Madrid", "country": "ES"});
+    let (st, v) = api(
+        s,
+        &w,
+        reqwest::Method::PUT,
+        "/api/v1/admin/invoicing/issuer",
+        Some(json!({"legal_name": "Franquicias Centrales S.A.", "nif": "A58818501", "address": address,
+                    "iban": "ES9121000418450200051332"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // A minimum royalty: last month is invoiced although the till sold nothing.
+    let (st, v) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/franchisees/{}/contracts", w.franchisee.0),
+        Some(json!({"effective_from": last_month, "royalty_tiers": [{"from": "0.00", "to": null, "percent": "5"}],
+                    "minimum_royalty": "300.00", "payment_days": 30, "payment": {"method": "transfer"},
+                    "billing_email": "facturas@centro.example.es", "billing_address": address})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, run) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        "/api/v1/admin/invoicing/runs",
+        Some(json!({ "period": last_month })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{run}");
+    let invoice = run["issued"][0].clone();
+    let invoice_number = invoice["full_number"].as_str().unwrap().to_string();
+    let (st, cn) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/invoices/{}/credit-notes", invoice["id"]),
+        Some(json!({"reason": "other", "description": "Cuota mal aplicada"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{cn}");
+    let cn_number = cn["full_number"].as_str().unwrap().to_string();
+
+    // No certificate of HQ's yet: nothing goes. (The franchisee's tills sent no record.)
+    let r = svc::send_pending(store, &cfg, now).await.unwrap();
+    assert_eq!((r.no_certificate, r.envelopes), (1, 0), "{r:?}");
+    let (st, v) = api(
+        s,
+        &w,
+        reqwest::Method::GET,
+        "/api/v1/verifactu/sending",
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let hq_row = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["franchisee_id"] == 0)
+            .cloned()
+            .unwrap_or_else(|| panic!("no HQ row in {v}"))
+    };
+    assert_eq!(hq_row(&v)["pending"], 2, "{v}");
+    // Still unsent a day later: the alert names HQ as the taxpayer.
+    svc::raise_alerts(store, now + Duration::hours(25))
+        .await
+        .unwrap();
+    let alerts = store.list_alerts().await.unwrap();
+    assert!(
+        alerts.iter().any(|a| a.kind == "verifactu_unsent"
+            && a.message.contains("Franquicias Centrales S.A. (A58818501)")),
+        "{alerts:?}"
+    );
+    let (st, _) = upload(s, &w, json!("hq"), &pki.hq_p12, fake_aeat::P12_PASSWORD).await;
+    assert_eq!(st, StatusCode::CREATED);
+
+    // The invoice is accepted; the credit note rejected for a reason outside its content.
+    fake.set(Scenario::RejectNumber(
+        cn_number.clone(),
+        1239,
+        "Error en el bloque de Destinatarios".into(),
+    ));
+    let r = svc::send_pending(store, &cfg, now).await.unwrap();
+    assert_eq!(
+        (r.envelopes, r.sent, r.accepted, r.subsanaciones),
+        (1, 2, 1, 1),
+        "{r:?}"
+    );
+    let got = fake.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0]
+            .records
+            .iter()
+            .map(|r| (r.0.as_str(), r.1.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("A58818501", invoice_number.as_str()),
+            ("A58818501", cn_number.as_str())
+        ]
+    );
+    let compact: String = got[0].xml.split_whitespace().collect::<Vec<_>>().join("");
+    assert!(
+        compact.contains("<sum1:ObligadoEmision><sum1:NombreRazon>FranquiciasCentralesS.A.</sum1:NombreRazon><sum1:NIF>A58818501</sum1:NIF></sum1:ObligadoEmision>"),
+        "{}",
+        got[0].xml
+    );
+    assert!(!got[0].xml.contains("Representante"), "HQ is the taxpayer");
+    // Signed with HQ's own client certificate, and only with it.
+    let hs = fake.handshakes();
+    assert!(
+        !hs.is_empty() && hs.iter().all(|c| *c == pki.hq_der),
+        "{} handshakes",
+        hs.len()
+    );
+
+    // The envelope is kept exactly as the fake AEAT received it, with its records and answer.
+    let kept = store.verifactu().envelopes(10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].franchisee_id, FranchiseeId(0));
+    assert_eq!(
+        kept[0].sha256,
+        hex::encode(sha2::Sha256::digest(&got[0].body))
+    );
+    assert_eq!(
+        kept[0].estado_envio.as_deref(),
+        Some("ParcialmenteCorrecto")
+    );
+    let (_, body, carried) = store
+        .verifactu()
+        .envelope(kept[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(body, got[0].body, "the archived bytes are the bytes sent");
+    assert_eq!(carried.len(), 2);
+    assert!(carried.iter().all(|c| c.source == "hq" && !c.subsanacion));
+
+    // After TiempoEsperaEnvio the credit note goes again as a subsanación; rejected again, it
+    // stays rejected.
+    let t1 = now + Duration::seconds(61);
+    let r = svc::send_pending(store, &cfg, t1).await.unwrap();
+    assert_eq!((r.sent, r.rejected), (1, 1), "{r:?}");
+    let last = fake.received().last().unwrap().clone();
+    assert_eq!(last.records[0].1, cn_number);
+    assert_eq!(last.subsanaciones, 1);
+    assert!(
+        last.xml.split_whitespace().collect::<String>().contains(
+            "<sum1:Subsanacion>S</sum1:Subsanacion><sum1:RechazoPrevio>X</sum1:RechazoPrevio>"
+        ),
+        "{}",
+        last.xml
+    );
+    assert_all_valid(&fake);
+    let r = svc::send_pending(store, &cfg, t1 + Duration::seconds(61))
+        .await
+        .unwrap();
+    assert_eq!(r.envelopes, 0, "nothing left: {r:?}");
+
+    let (_, v) = api(
+        s,
+        &w,
+        reqwest::Method::GET,
+        "/api/v1/verifactu/sending",
+        None,
+    )
+    .await;
+    let hq = hq_row(&v);
+    assert_eq!(
+        (&hq["pending"], &hq["accepted"], &hq["rejected"]),
+        (&json!(0), &json!(1), &json!(1)),
+        "{v}"
+    );
+    let alerts = store.list_alerts().await.unwrap();
+    assert!(
+        alerts.iter().any(|a| a.kind == "verifactu_rejected"
+            && a.message.contains(&cn_number)
+            && a.message.contains("Franquicias Centrales S.A. (A58818501)")),
+        "{alerts:?}"
+    );
+
+    // The page: HQ's row beside the franchisee's, the rejected credit note, the envelopes.
+    let (mut b, _) = Browser::signed_in(s, "hq").await;
+    let page = b.get("/dashboard/verifactu").await;
+    page.assert(StatusCode::OK, "data-franchisee=\"hq\"")
+        .assert(StatusCode::OK, "Central: facturas a franquiciados")
+        .assert(StatusCode::OK, &cn_number)
+        .assert(StatusCode::OK, "Error en el bloque de Destinatarios")
+        .assert(StatusCode::OK, "id=\"verifactu-envelopes\"");
+    assert!(
+        page.body.contains("data-state=\"rejected\""),
+        "{}",
+        page.body
+    );
+    let all = store.verifactu().envelopes(10).await.unwrap();
+    assert_eq!(all.len(), 2);
+    for (e, sent) in all.iter().rev().zip(fake.received()) {
+        let link = format!("/dashboard/verifactu/envelopes/{}", e.id);
+        assert!(page.body.contains(&link), "{link}");
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1/verifactu/envelopes/{}", s.base, e.id))
+            .bearer_auth(&w.admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()["x-content-sha256"].to_str().unwrap(),
+            e.sha256
+        );
+        assert_eq!(res.bytes().await.unwrap().to_vec(), sent.body);
+    }
+    let p = b
+        .get(&format!("/dashboard/verifactu/envelopes/{}", all[0].id))
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.body.as_bytes(), fake.received()[1].body.as_slice());
+    let (st, v) = api(
+        s,
+        &w,
+        reqwest::Method::GET,
+        "/api/v1/verifactu/envelopes",
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v[0]["estado_envio"], "Incorrecto");
+    let (st, _) = api(
+        s,
+        &w,
+        reqwest::Method::GET,
+        "/api/v1/verifactu/envelopes/999999",
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+on_both_backends!(hqs_own_invoices_go_with_hqs_certificate);
+
+/// Kept envelopes can be neither changed nor deleted, in the database itself.
+#[tokio::test]
+async fn kept_envelopes_are_immutable() {
+    use back_office_server::storage::verifactu::EnvelopeIn;
+    let mut stores = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hq.db").display());
+    stores.push((
+        back_office_server::storage::open_sql(&url).await.unwrap(),
+        None,
+    ));
+    if let Ok(base) = std::env::var("TRASTIENDA_TEST_POSTGRES_URL") {
+        let url = back_office_server::storage::postgres::create_scratch_database(&base)
+            .await
+            .unwrap();
+        stores.push((
+            back_office_server::storage::open_sql(&url).await.unwrap(),
+            Some((base, url)),
+        ));
+    }
+    for (sql, drop) in stores {
+        use back_office_server::storage::Storage;
+        let id = sql
+            .verifactu()
+            .archive_envelope(&EnvelopeIn {
+                franchisee_id: FranchiseeId(0),
+                nif: "A58818501".into(),
+                created_at: Utc::now(),
+                incidencia: false,
+                body: b"<soapenv:Envelope/>".to_vec(),
+                records: vec![(1, false)],
+            })
+            .await
+            .unwrap();
+        for q in [
+            "UPDATE verifactu_envelopes SET body = body WHERE id = ?1",
+            "DELETE FROM verifactu_envelopes WHERE id = ?1",
+            "UPDATE verifactu_envelope_records SET subsanacion = subsanacion WHERE envelope_id = ?1",
+            "DELETE FROM verifactu_envelope_records WHERE envelope_id = ?1",
+        ] {
+            let r = sql
+                .db()
+                .write(move |tx| {
+                    Box::pin(async move {
+                        tx.execute(q, back_office_server::p![id]).await?;
+                        Ok(())
+                    })
+                })
+                .await;
+            assert!(r.is_err(), "{q} must be refused");
+        }
+        let (_, body, recs) = sql.verifactu().envelope(id).await.unwrap().unwrap();
+        assert_eq!(
+            (body.as_slice(), recs.len()),
+            (&b"<soapenv:Envelope/>"[..], 1)
+        );
+        if let Some((base, url)) = drop {
+            let _ = back_office_server::storage::postgres::drop_scratch_database(&base, &url).await;
+        }
+    }
+}

@@ -1303,8 +1303,18 @@ fn write_alta(w: &mut W, r: &RegistroAlta, ns: bool, subsanacion: bool) -> io::R
         leaf(w, "sum1:NombreRazonEmisor", &r.nombre_razon_emisor)?;
         if subsanacion {
             // Neither mark is hashed: the record re-sent after a rejection keeps its huella.
+            //
+            // We only ever re-send an alta the AEAT answered `Incorrecto` for, so it was never
+            // registered there: the AEAT's case "alta por rechazo", `Subsanacion=S` with
+            // `RechazoPrevio=X`. SuministroInformacion.xsd (RechazoPrevioType) defines `X` as
+            // "el registro de facturación no existe en la AEAT" whatever earlier rejections
+            // there were, and `S` as a previous rejection of a record that does exist there
+            // (a rejected subsanación of a registered record), which the AEAT refuses (3002)
+            // for a record it never registered; the XSD also says (N, X) is not admitted, so
+            // `X` always goes with `Subsanacion=S`. shared/reference/fiscal-spain.md §1.8
+            // (developer FAQ §17) says the same: `RechazoPrevio=X` if the original was rejected.
             leaf(w, "sum1:Subsanacion", "S")?;
-            leaf(w, "sum1:RechazoPrevio", "S")?;
+            leaf(w, "sum1:RechazoPrevio", "X")?;
         }
         leaf(w, "sum1:TipoFactura", r.tipo_factura.code())?;
         if let Some(t) = r.tipo_rectificativa {
@@ -1465,7 +1475,7 @@ pub fn envelope_xml(
 }
 
 /// One record as an envelope carries it: as it was made, or re-sent as a *subsanación* after the
-/// AEAT rejected it (`Subsanacion=S`, `RechazoPrevio=S`; altas only, the marks are not hashed).
+/// AEAT rejected it (`Subsanacion=S`, `RechazoPrevio=X`; altas only, the marks are not hashed).
 #[derive(Debug, Clone, Copy)]
 pub struct Remision<'a> {
     pub record: &'a RegistroFacturacion,

@@ -1131,3 +1131,20 @@ replenish-save-schedule = Save
 replenish-schedule-saved = Replenishment schedule saved.
 alert-stock-dead = Stock not selling
 alert-text-stock-dead = { $store }: products with stock and no sale in { $days } days: { $skus }{ $more }.
+
+## VERI*FACTU: HQ's own records, envelopes kept, job-run pruning (issue 12)
+
+verifactu-hq-row = HQ: invoices to franchisees
+verifactu-envelopes = Envelopes sent to the AEAT
+verifactu-envelopes-help = Every envelope is kept exactly as it went (the request body, byte for byte), with its SHA-256, the records it carried and the AEAT's answer.
+verifactu-no-envelopes = Nothing has been sent yet.
+verifactu-col-sent-at = Sent
+verifactu-col-taxpayer = Taxpayer
+verifactu-col-records = Records
+verifactu-col-answer = Answer
+verifactu-incidencia = Incidencia
+verifactu-no-answer = no answer
+verifactu-download = Download XML
+job-prune-job-runs = delete old runs of the every-minute and hourly jobs
+jobs-did-ok_runs = { $n } old successful runs deleted
+jobs-did-failed_runs = { $n } old failed runs deleted

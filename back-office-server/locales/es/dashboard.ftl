@@ -1131,3 +1131,20 @@ replenish-save-schedule = Guardar
 replenish-schedule-saved = Horario de reposición guardado.
 alert-stock-dead = Stock sin ventas
 alert-text-stock-dead = { $store }: productos con existencias y sin ventas en { $days } días: { $skus }{ $more }.
+
+## VERI*FACTU: HQ's own records, envelopes kept, job-run pruning (issue 12)
+
+verifactu-hq-row = Central: facturas a franquiciados
+verifactu-envelopes = Envíos a la AEAT
+verifactu-envelopes-help = Cada envío se guarda tal como salió (el cuerpo de la petición, byte a byte), con su SHA-256, los registros que llevaba y la respuesta de la AEAT.
+verifactu-no-envelopes = Todavía no se ha enviado nada.
+verifactu-col-sent-at = Enviado
+verifactu-col-taxpayer = Obligado
+verifactu-col-records = Registros
+verifactu-col-answer = Respuesta
+verifactu-incidencia = Incidencia
+verifactu-no-answer = sin respuesta
+verifactu-download = Descargar XML
+job-prune-job-runs = borrar ejecuciones antiguas de las tareas de cada minuto y cada hora
+jobs-did-ok_runs = { $n } ejecuciones correctas antiguas borradas
+jobs-did-failed_runs = { $n } ejecuciones fallidas antiguas borradas

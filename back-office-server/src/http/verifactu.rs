@@ -217,3 +217,66 @@ pub async fn sending(
 ) -> Result<Json<Vec<crate::storage::verifactu::SendingSummary>>, AppError> {
     Ok(Json(st.storage.verifactu().sending_summary().await?))
 }
+
+/// Envelopes listed per request unless `limit` says otherwise, and the most.
+pub const ENVELOPES_DEFAULT: u32 = 50;
+pub const ENVELOPES_MAX: u32 = 1_000;
+
+#[derive(Debug, Deserialize)]
+pub struct EnvelopesQuery {
+    pub limit: Option<u32>,
+}
+
+/// `GET /api/v1/verifactu/envelopes[?limit=N]`: the latest envelopes sent to the AEAT (for
+/// franchisees and HQ's own records, `franchisee_id` 0), newest first, with each one's SHA-256
+/// and the AEAT's answer.
+pub async fn envelopes(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiQuery(q): ApiQuery<EnvelopesQuery>,
+) -> Result<Json<Vec<crate::storage::verifactu::EnvelopeSummary>>, AppError> {
+    let limit = q.limit.unwrap_or(ENVELOPES_DEFAULT);
+    if !(1..=ENVELOPES_MAX).contains(&limit) {
+        return Err(AppError::invalid(format!(
+            "limit must be between 1 and {ENVELOPES_MAX}"
+        )));
+    }
+    Ok(Json(st.storage.verifactu().envelopes(limit).await?))
+}
+
+/// An envelope as a download: the bytes sent, with their SHA-256 in `x-content-sha256`.
+pub fn envelope_download(id: i64, sha256: &str, body: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&format!(
+        "attachment; filename=\"verifactu-envio-{id}.xml\""
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(sha256) {
+        h.insert("x-content-sha256", v);
+    }
+    res
+}
+
+/// `GET /api/v1/verifactu/envelopes/{id}`: the envelope exactly as it was sent.
+pub async fn envelope(
+    State(st): State<AppState>,
+    _: AdminToken,
+    super::ApiPath(id): super::ApiPath<i64>,
+) -> Result<axum::response::Response, AppError> {
+    let Some((s, body, _)) = st.storage.verifactu().envelope(id).await? else {
+        return Err(AppError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no such envelope",
+        ));
+    };
+    Ok(envelope_download(s.id, &s.sha256, body))
+}

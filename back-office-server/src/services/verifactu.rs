@@ -7,8 +7,8 @@ use super::aeat::{self, AeatConfig, Answer, Delivery, EstadoRegistro, Respuesta}
 use super::certificates::{self, SecretKey};
 use crate::problem::Problem;
 use crate::storage::verifactu::{
-    HQ_CERTIFICATE_OWNER, PendingRecord, PendingTaxpayer, RecordAnswer, RecordQuery, RecordState,
-    StoredCertificate, StoredRecord, Submission, TaxpayerClock,
+    EnvelopeIn, HQ_CERTIFICATE_OWNER, HQ_TAXPAYER, PendingRecord, PendingTaxpayer, RecordAnswer,
+    RecordQuery, RecordState, StoredCertificate, StoredRecord, Submission, TaxpayerClock,
 };
 use crate::storage::{Franchisee, Storage, StorageError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -181,6 +181,54 @@ pub async fn sending_certificate(
         }))
 }
 
+/// The certificate that sends for taxpayer `t`: HQ's own for HQ's records (HQ is the obligated
+/// taxpayer then: no `Representante`), else [`sending_certificate`].
+async fn taxpayer_certificate(
+    storage: &dyn Storage,
+    t: &PendingTaxpayer,
+) -> Result<Option<(StoredCertificate, Option<ObligadoEmision>)>, StorageError> {
+    if t.franchisee_id == HQ_TAXPAYER {
+        return Ok(storage
+            .verifactu()
+            .certificate(HQ_CERTIFICATE_OWNER)
+            .await?
+            .map(|c| (c, None)));
+    }
+    sending_certificate(storage, t.franchisee_id).await
+}
+
+/// The `ObligadoEmision` of taxpayer `t` whose first waiting record is `first`: a franchisee's
+/// legal name, or for HQ's own records HQ's billing name (the issuer's details on Facturación),
+/// else the name the record itself carries.
+async fn taxpayer(
+    storage: &dyn Storage,
+    t: &PendingTaxpayer,
+    first: &RegistroFacturacion,
+) -> Result<ObligadoEmision, StorageError> {
+    if t.franchisee_id != HQ_TAXPAYER {
+        return Ok(obligado(
+            &storage.get_franchisee(t.franchisee_id).await?,
+            &t.nif,
+        ));
+    }
+    let name = match storage.invoicing().issuer().await? {
+        Some(i) if i.nif == t.nif => i.legal_name,
+        _ => match first {
+            RegistroFacturacion::Alta(a) => a.nombre_razon_emisor.clone(),
+            RegistroFacturacion::Anulacion(_) => String::new(),
+        },
+    };
+    Ok(ObligadoEmision {
+        nombre_razon: name,
+        nif: t.nif.clone(),
+    })
+}
+
+/// How alerts name a taxpayer (the same in every language: its name and NIF).
+fn taxpayer_label(ob: &ObligadoEmision) -> String {
+    format!("{} ({})", ob.nombre_razon, ob.nif)
+}
+
 async fn representative(
     storage: &dyn Storage,
     franchisee: FranchiseeId,
@@ -321,16 +369,21 @@ async fn send_taxpayer(
     clients: &mut HashMap<i64, reqwest::Client>,
     report: &mut SendReport,
 ) -> Result<(), StorageError> {
-    let f = storage.get_franchisee(t.franchisee_id).await?;
-    let Some((cert, representante)) = sending_certificate(storage, t.franchisee_id).await? else {
+    let Some((cert, representante)) = taxpayer_certificate(storage, t).await? else {
         report.no_certificate += 1;
         return Ok(());
     };
-    let fail = |error: String, records: u64, incidencia: bool, http: Option<u16>, body| {
+    let fail = |envelope_id: Option<i64>,
+                error: String,
+                records: u64,
+                incidencia: bool,
+                http: Option<u16>,
+                body| {
         let failures = t.failures + 1;
         (
             Submission {
                 franchisee_id: t.franchisee_id,
+                envelope_id,
                 nif: t.nif.clone(),
                 sent_at: now,
                 records,
@@ -367,7 +420,7 @@ async fn send_taxpayer(
                     c
                 }
                 Err(e) => {
-                    let (sub, clock) = fail(e, 0, false, None, None);
+                    let (sub, clock) = fail(None, e, 0, false, None, None);
                     storage
                         .verifactu()
                         .record_submission(&sub, &[], &clock)
@@ -378,16 +431,24 @@ async fn send_taxpayer(
             }
         }
     };
-    let ob = obligado(&f, &t.nif);
+    let mut ob: Option<ObligadoEmision> = None;
     let mut envelopes = 0;
     loop {
         let pending = storage
             .verifactu()
             .pending_records(t.franchisee_id, &t.nif, MAX_RECORDS_PER_ENVELOPE as u32)
             .await?;
-        if pending.is_empty() {
+        let Some(first) = pending.first() else {
             return Ok(());
-        }
+        };
+        let ob = match &ob {
+            Some(o) => o.clone(),
+            None => {
+                let o = taxpayer(storage, t, &first.record).await?;
+                ob = Some(o.clone());
+                o
+            }
+        };
         let late: Vec<bool> = pending.iter().map(|p| is_late(&p.record, now)).collect();
         let Some(batch) = batches(&late).into_iter().next() else {
             return Ok(());
@@ -415,10 +476,23 @@ async fn send_taxpayer(
         .map_err(xml_problem)?;
         report.envelopes += 1;
         let n = items.len() as u64;
-        let delivery = aeat::post(&client, &cfg.aeat.endpoint, vf::soap_request(&xml)).await;
+        // Kept byte for byte before it goes: an envelope whose answer never comes is kept too.
+        let soap = vf::soap_request(&xml);
+        let envelope_id = storage
+            .verifactu()
+            .archive_envelope(&EnvelopeIn {
+                franchisee_id: t.franchisee_id,
+                nif: t.nif.clone(),
+                created_at: now,
+                incidencia: batch.incidencia,
+                body: soap.clone().into_bytes(),
+                records: items.iter().map(|p| (p.id, p.subsanacion)).collect(),
+            })
+            .await?;
+        let delivery = aeat::post(&client, &cfg.aeat.endpoint, soap).await;
         let (status, body) = match delivery {
             Delivery::NoAnswer(e) => {
-                let (sub, clock) = fail(e, n, batch.incidencia, None, None);
+                let (sub, clock) = fail(Some(envelope_id), e, n, batch.incidencia, None, None);
                 storage
                     .verifactu()
                     .record_submission(&sub, &[], &clock)
@@ -436,7 +510,14 @@ async fn send_taxpayer(
                     Ok(Answer::Respuesta(_)) => format!("HTTP {status}"),
                     Err(e) => format!("HTTP {status}: {e}"),
                 };
-                let (sub, clock) = fail(why, n, batch.incidencia, Some(status), Some(body));
+                let (sub, clock) = fail(
+                    Some(envelope_id),
+                    why,
+                    n,
+                    batch.incidencia,
+                    Some(status),
+                    Some(body),
+                );
                 storage
                     .verifactu()
                     .record_submission(&sub, &[], &clock)
@@ -464,6 +545,7 @@ async fn send_taxpayer(
         let unanswered = n - answers.len() as u64;
         let sub = Submission {
             franchisee_id: t.franchisee_id,
+            envelope_id: Some(envelope_id),
             nif: t.nif.clone(),
             sent_at: now,
             records: n,
@@ -491,17 +573,16 @@ async fn send_taxpayer(
         for (a, p) in answers.iter().zip_records(&items) {
             if matches!(a.state, RecordState::Rejected | RecordState::Subsanar) {
                 let id = p.record.id_factura();
+                let who = taxpayer_label(&ob);
                 let m = format!(
-                    "{} ({}): the AEAT rejected VERI*FACTU record {} of {}: {} {}",
-                    f.legal_name,
-                    t.nif,
+                    "{who}: the AEAT rejected VERI*FACTU record {} of {}: {} {}",
                     id.num_serie_factura,
                     vf::fecha(id.fecha_expedicion_factura),
                     a.code.as_deref().unwrap_or("-"),
                     a.text.as_deref().unwrap_or("")
                 );
                 let params = serde_json::json!({
-                    "franchisee": f.legal_name,
+                    "franchisee": who,
                     "invoice": id.num_serie_factura,
                     "code": a.code,
                     "text": a.text,
@@ -582,7 +663,14 @@ pub async fn raise_alerts(storage: &dyn Storage, now: DateTime<Utc>) -> Result<(
         .into_iter()
         .map(|f| (f.id.0, f))
         .collect();
+    let hq = storage.invoicing().issuer().await?;
     let name = |id: i64| {
+        if id == HQ_TAXPAYER.0 {
+            return hq.as_ref().map_or_else(
+                || "HQ".to_string(),
+                |i| format!("{} ({})", i.legal_name, i.nif),
+            );
+        }
         franchisees.get(&id).map_or_else(
             || format!("franchisee {id}"),
             |f| format!("{} ({})", f.legal_name, f.nif),

@@ -118,6 +118,16 @@ pub trait JobStorage: Send + Sync {
         failures_before: DateTime<Utc>,
     ) -> StorageResult<(u64, u64)>;
 
+    /// Deletes finished runs of `jobs` (the per-minute and hourly ones): successful runs that
+    /// started before `ok_before`, failed ones that started before `failed_before`. A running run
+    /// is never deleted. Returns (successful, failed) runs deleted.
+    async fn prune_runs(
+        &self,
+        jobs: &[&str],
+        ok_before: DateTime<Utc>,
+        failed_before: DateTime<Utc>,
+    ) -> StorageResult<(u64, u64)>;
+
     /// Every till that has stored documents: (till, verified up to seq, hash at that seq, contiguous seq).
     async fn chain_progress(&self) -> StorageResult<Vec<(TillId, u64, Option<String>, u64)>>;
     /// Documents of a till with `after < seq <= upto`, in order, at most `limit`.

@@ -216,6 +216,37 @@ impl JobStorage for SqlStorage {
             .await
     }
 
+    async fn prune_runs(
+        &self,
+        jobs: &[&str],
+        ok_before: DateTime<Utc>,
+        failed_before: DateTime<Utc>,
+    ) -> StorageResult<(u64, u64)> {
+        let jobs: Vec<String> = jobs.iter().map(|j| j.to_string()).collect();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let (mut ok, mut failed) = (0, 0);
+                    for job in &jobs {
+                        ok += tx
+                            .execute(
+                                "DELETE FROM job_runs WHERE job = ?1 AND status = 'ok' AND started_at < ?2",
+                                p![job.as_str(), sql::micros(ok_before)],
+                            )
+                            .await?;
+                        failed += tx
+                            .execute(
+                                "DELETE FROM job_runs WHERE job = ?1 AND status = 'failed' AND started_at < ?2",
+                                p![job.as_str(), sql::micros(failed_before)],
+                            )
+                            .await?;
+                    }
+                    Ok((ok, failed))
+                })
+            })
+            .await
+    }
+
     async fn chain_progress(&self) -> StorageResult<Vec<(TillId, u64, Option<String>, u64)>> {
         self.db
             .read(|tx| {

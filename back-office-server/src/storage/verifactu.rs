@@ -295,9 +295,11 @@ pub fn stored(
     })
 }
 
-/// A taxpayer (a franchisee's NIF as its records name it) with records the AEAT has not answered.
+/// A taxpayer (a franchisee's NIF as its records name it, or HQ's own) with records the AEAT has
+/// not answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingTaxpayer {
+    /// The franchisee, or [`HQ_TAXPAYER`] for HQ's own records.
     pub franchisee_id: FranchiseeId,
     pub nif: String,
     /// Records waiting (new ones and rejected ones queued as subsanación).
@@ -370,7 +372,10 @@ pub struct RecordAnswer {
 /// One submission to the AEAT and what came back (kept as it came).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
+    /// The franchisee, or [`HQ_TAXPAYER`].
     pub franchisee_id: FranchiseeId,
+    /// The kept envelope it answers (none when nothing was posted).
+    pub envelope_id: Option<i64>,
     pub nif: String,
     pub sent_at: DateTime<Utc>,
     pub records: u64,
@@ -396,12 +401,14 @@ pub struct TaxpayerClock {
     pub last_error: Option<String>,
 }
 
-/// Where one franchisee's records stand, for the dashboard and the alerts.
+/// Where one franchisee's records stand (or HQ's own, `franchisee_id` 0), for the dashboard and
+/// the alerts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SendingSummary {
+    /// The franchisee, or 0 for HQ's own records (its franchise invoices and credit notes).
     pub franchisee_id: FranchiseeId,
     pub pending: u64,
-    /// When the oldest pending record reached HQ.
+    /// When the oldest pending record reached HQ (HQ's own: when it was issued).
     pub oldest_pending_received: Option<DateTime<Utc>>,
     pub accepted: u64,
     pub accepted_with_errors: u64,
@@ -427,8 +434,58 @@ pub struct RecordProblem {
     pub answered_at: DateTime<Utc>,
 }
 
-/// Owner of HQ's own certificate (sends for every franchisee without one, as representative).
+/// Owner of HQ's own certificate (sends for every franchisee without one, as representative,
+/// and for HQ's own records as the taxpayer).
 pub const HQ_CERTIFICATE_OWNER: i64 = 0;
+
+/// The taxpayer id HQ's own records (`hq_verifactu_records`: its franchise invoices and credit
+/// notes) go under in the sender's tables and figures; franchisee ids start at 1.
+pub const HQ_TAXPAYER: FranchiseeId = FranchiseeId(HQ_CERTIFICATE_OWNER);
+
+/// An envelope about to be posted, kept exactly as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeIn {
+    /// The franchisee, or [`HQ_TAXPAYER`].
+    pub franchisee_id: FranchiseeId,
+    pub nif: String,
+    pub created_at: DateTime<Utc>,
+    pub incidencia: bool,
+    /// The HTTP request body, byte for byte.
+    pub body: Vec<u8>,
+    /// The records it carries, in order: (record id, whether as a subsanación). The ids are
+    /// `verifactu_records`' for a franchisee, `hq_verifactu_records`' for HQ.
+    pub records: Vec<(i64, bool)>,
+}
+
+/// A kept envelope and what the AEAT answered to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvelopeSummary {
+    pub id: i64,
+    /// The franchisee, or 0 for HQ's own records.
+    pub franchisee_id: FranchiseeId,
+    pub nif: String,
+    pub created_at: DateTime<Utc>,
+    pub records: u64,
+    pub incidencia: bool,
+    /// Hex SHA-256 of the body as sent.
+    pub sha256: String,
+    pub size: u64,
+    /// `Correcto`, `ParcialmenteCorrecto`, `Incorrecto`; absent when no answer came (yet).
+    pub estado_envio: Option<String>,
+    pub csv: Option<String>,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+}
+
+/// One record an envelope carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvelopeRecord {
+    pub position: u64,
+    /// `till` (a franchisee's record) or `hq` (HQ's own).
+    pub source: String,
+    pub record_id: i64,
+    pub subsanacion: bool,
+}
 
 /// A stored certificate: who it names, until when, and the key and chain sealed at rest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -498,4 +555,16 @@ pub trait VerifactuStorage: Send + Sync {
     async fn certificate(&self, owner_id: i64) -> StorageResult<Option<StoredCertificate>>;
 
     async fn certificates(&self) -> StorageResult<Vec<StoredCertificate>>;
+
+    /// Keeps an envelope as it is about to be sent, with the records it carries; its id.
+    async fn archive_envelope(&self, e: &EnvelopeIn) -> StorageResult<i64>;
+
+    /// The latest kept envelopes, newest first, with the answer to each.
+    async fn envelopes(&self, limit: u32) -> StorageResult<Vec<EnvelopeSummary>>;
+
+    /// One kept envelope: its summary, its bytes as sent and the records it carried.
+    async fn envelope(
+        &self,
+        id: i64,
+    ) -> StorageResult<Option<(EnvelopeSummary, Vec<u8>, Vec<EnvelopeRecord>)>>;
 }

@@ -5,14 +5,16 @@ use super::db::{ColType, Row, Tx};
 use super::ingest::alert;
 use super::sql_storage::SqlStorage;
 use super::verifactu::{
-    self as vf, PendingRecord, PendingTaxpayer, RecordAnswer, RecordProblem, RecordQuery,
-    RecordRow, RecordState, STORED_COLUMNS, STORED_FROM, SendingSummary, StoredCertificate,
-    StoredRecord, Submission, TaxpayerClock, VerifactuStorage,
+    self as vf, EnvelopeIn, EnvelopeRecord, EnvelopeSummary, HQ_TAXPAYER, PendingRecord,
+    PendingTaxpayer, RecordAnswer, RecordProblem, RecordQuery, RecordRow, RecordState,
+    STORED_COLUMNS, STORED_FROM, SendingSummary, StoredCertificate, StoredRecord, Submission,
+    TaxpayerClock, VerifactuStorage,
 };
 use super::{StorageError, StorageResult, TillAuth, sql};
 use crate::p;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use sync_protocol::verifactu::RegistroFacturacion;
 use sync_protocol::{Document, FranchiseeId};
@@ -207,7 +209,16 @@ impl VerifactuStorage for SqlStorage {
                          LEFT JOIN verifactu_sending s ON s.record_id = r.id
                          LEFT JOIN verifactu_taxpayers t ON t.emisor_nif = r.emisor_nif
                          WHERE r.hash_ok = ?1 AND (s.record_id IS NULL OR s.state = 'subsanar')
-                         GROUP BY r.franchisee_id, r.emisor_nif ORDER BY r.emisor_nif, r.franchisee_id",
+                         GROUP BY r.franchisee_id, r.emisor_nif
+                         UNION ALL
+                         SELECT CAST(0 AS BIGINT), r.emisor_nif, CAST(COUNT(*) AS BIGINT), MIN(t.next_send_at), MIN(t.failures)
+                         FROM hq_verifactu_records r
+                         LEFT JOIN hq_verifactu_sending s ON s.record_id = r.id
+                         LEFT JOIN verifactu_taxpayers t ON t.emisor_nif = r.emisor_nif
+                         WHERE s.record_id IS NULL OR s.state = 'subsanar'
+                         GROUP BY r.emisor_nif
+                         ORDER BY 2, 1",
+                        // 0: HQ_TAXPAYER.
                         p![true],
                         |r| {
                             Ok(PendingTaxpayer {
@@ -235,6 +246,28 @@ impl VerifactuStorage for SqlStorage {
         self.db
             .read(move |tx| {
                 Box::pin(async move {
+                    let pending = |r: &Row| {
+                        let state: Option<String> = r.get(2)?;
+                        Ok(PendingRecord {
+                            id: r.get(0)?,
+                            record: vf::parse(&r.get::<String>(1)?)?,
+                            subsanacion: state.as_deref() == Some("subsanar"),
+                            sends: sql::to_u64(r.get::<Option<i64>>(3)?.unwrap_or(0)),
+                        })
+                    };
+                    if franchisee == HQ_TAXPAYER {
+                        // HQ's own records are made by HQ itself: no arrival check to pass.
+                        return tx
+                            .query_map(
+                                "SELECT r.id, r.json, s.state, s.sends FROM hq_verifactu_records r
+                                 LEFT JOIN hq_verifactu_sending s ON s.record_id = r.id
+                                 WHERE r.emisor_nif = ?1 AND (s.record_id IS NULL OR s.state = 'subsanar')
+                                 ORDER BY r.id LIMIT ?2",
+                                p![&nif, i64::from(limit)],
+                                pending,
+                            )
+                            .await;
+                    }
                     tx.query_map(
                         "SELECT r.id, r.json, s.state, s.sends FROM verifactu_records r
                          LEFT JOIN verifactu_sending s ON s.record_id = r.id
@@ -242,15 +275,7 @@ impl VerifactuStorage for SqlStorage {
                            AND (s.record_id IS NULL OR s.state = 'subsanar')
                          ORDER BY r.id LIMIT ?4",
                         p![franchisee.0, &nif, true, i64::from(limit)],
-                        |r| {
-                            let state: Option<String> = r.get(2)?;
-                            Ok(PendingRecord {
-                                id: r.get(0)?,
-                                record: vf::parse(&r.get::<String>(1)?)?,
-                                subsanacion: state.as_deref() == Some("subsanar"),
-                                sends: sql::to_u64(r.get::<Option<i64>>(3)?.unwrap_or(0)),
-                            })
-                        },
+                        pending,
                     )
                     .await
                 })
@@ -314,8 +339,8 @@ impl VerifactuStorage for SqlStorage {
                     let id = tx
                         .insert_returning_id(
                             "INSERT INTO verifactu_submissions (franchisee_id, emisor_nif, sent_at, records, incidencia,
-                               estado_envio, csv, http_status, error, response)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+                               estado_envio, csv, http_status, error, response, envelope_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                             p![
                                 sub.franchisee_id.0,
                                 &sub.nif,
@@ -326,7 +351,8 @@ impl VerifactuStorage for SqlStorage {
                                 sub.csv.as_deref(),
                                 sub.http_status.map(i64::from),
                                 sub.error.as_deref(),
-                                sub.response.as_deref()
+                                sub.response.as_deref(),
+                                sub.envelope_id
                             ],
                         )
                         .await?;
@@ -349,7 +375,41 @@ impl VerifactuStorage for SqlStorage {
                             ]
                         })
                         .collect();
-                    if !rows.is_empty() {
+                    if !rows.is_empty() && sub.franchisee_id == HQ_TAXPAYER {
+                        // HQ's own records: the same answer, kept beside them (no franchisee column).
+                        let rows: Vec<Vec<_>> = rows
+                            .into_iter()
+                            .map(|mut r| {
+                                r.remove(1);
+                                r
+                            })
+                            .collect();
+                        tx.insert_many(
+                            "INSERT INTO hq_verifactu_sending (record_id, emisor_nif, state, error_code,
+                               error_text, csv, incidencia, subsanacion, sends, submission_id, answered_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                             ON CONFLICT (record_id) DO UPDATE SET state = excluded.state,
+                               error_code = excluded.error_code, error_text = excluded.error_text,
+                               csv = excluded.csv, incidencia = excluded.incidencia,
+                               subsanacion = excluded.subsanacion, sends = excluded.sends,
+                               submission_id = excluded.submission_id, answered_at = excluded.answered_at",
+                            &[
+                                ColType::Int,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Text,
+                                ColType::Bool,
+                                ColType::Bool,
+                                ColType::Int,
+                                ColType::Int,
+                                ColType::Int,
+                            ],
+                            &rows,
+                        )
+                        .await?;
+                    } else if !rows.is_empty() {
                         tx.insert_many(
                             "INSERT INTO verifactu_sending (record_id, franchisee_id, emisor_nif, state, error_code,
                                error_text, csv, incidencia, subsanacion, sends, submission_id, answered_at)
@@ -441,6 +501,40 @@ impl VerifactuStorage for SqlStorage {
                             },
                         );
                     }
+                    let hq = tx
+                        .query(
+                            "SELECT CAST(COUNT(*) AS BIGINT),
+                               CAST(SUM(CASE WHEN s.state IS NULL OR s.state = 'subsanar' THEN 1 ELSE 0 END) AS BIGINT),
+                               MIN(CASE WHEN s.state IS NULL OR s.state = 'subsanar' THEN r.created_at END),
+                               CAST(SUM(CASE WHEN s.state = 'accepted' THEN 1 ELSE 0 END) AS BIGINT),
+                               CAST(SUM(CASE WHEN s.state = 'accepted_with_errors' THEN 1 ELSE 0 END) AS BIGINT),
+                               CAST(SUM(CASE WHEN s.state = 'rejected' THEN 1 ELSE 0 END) AS BIGINT)
+                             FROM hq_verifactu_records r LEFT JOIN hq_verifactu_sending s ON s.record_id = r.id",
+                            p![],
+                        )
+                        .await?;
+                    for r in hq {
+                        if r.get::<i64>(0)? == 0 {
+                            continue;
+                        }
+                        out.insert(
+                            HQ_TAXPAYER.0,
+                            SendingSummary {
+                                franchisee_id: HQ_TAXPAYER,
+                                pending: sql::to_u64(r.get::<Option<i64>>(1)?.unwrap_or(0)),
+                                oldest_pending_received: sql::opt_from_micros(r.get(2)?),
+                                accepted: sql::to_u64(r.get::<Option<i64>>(3)?.unwrap_or(0)),
+                                accepted_with_errors: sql::to_u64(
+                                    r.get::<Option<i64>>(4)?.unwrap_or(0),
+                                ),
+                                rejected: sql::to_u64(r.get::<Option<i64>>(5)?.unwrap_or(0)),
+                                held: 0,
+                                last_send_at: None,
+                                next_send_at: None,
+                                last_error: None,
+                            },
+                        );
+                    }
                     let clocks = tx
                         .query(
                             "SELECT franchisee_id, last_send_at, next_send_at, last_error FROM verifactu_taxpayers
@@ -473,12 +567,21 @@ impl VerifactuStorage for SqlStorage {
         self.db
             .read(move |tx| {
                 Box::pin(async move {
-                    tx.query_map(
+                    let q = if franchisee == HQ_TAXPAYER {
+                        "SELECT r.id, r.num_serie, r.fecha_expedicion, s.state, s.error_code, s.error_text,
+                           s.subsanacion, s.answered_at
+                         FROM hq_verifactu_sending s JOIN hq_verifactu_records r ON r.id = s.record_id
+                         WHERE s.state IN ('rejected', 'accepted_with_errors', 'subsanar') AND r.id > ?1
+                         ORDER BY s.answered_at DESC, r.id DESC LIMIT ?2"
+                    } else {
                         "SELECT r.id, r.num_serie, r.fecha_expedicion, s.state, s.error_code, s.error_text,
                            s.subsanacion, s.answered_at
                          FROM verifactu_sending s JOIN verifactu_records r ON r.id = s.record_id
                          WHERE s.franchisee_id = ?1 AND s.state IN ('rejected', 'accepted_with_errors', 'subsanar')
-                         ORDER BY s.answered_at DESC, r.id DESC LIMIT ?2",
+                         ORDER BY s.answered_at DESC, r.id DESC LIMIT ?2"
+                    };
+                    tx.query_map(
+                        q,
                         p![franchisee.0, i64::from(limit)],
                         |r| {
                             let state: String = r.get(3)?;
@@ -549,6 +652,126 @@ impl VerifactuStorage for SqlStorage {
             .await
     }
 
+    async fn archive_envelope(&self, e: &EnvelopeIn) -> StorageResult<i64> {
+        let e = e.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let sha = hex::encode(Sha256::digest(&e.body));
+                    let id = tx
+                        .insert_returning_id(
+                            "INSERT INTO verifactu_envelopes (franchisee_id, emisor_nif, created_at, records,
+                               incidencia, sha256, body)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                            p![
+                                e.franchisee_id.0,
+                                &e.nif,
+                                sql::micros(e.created_at),
+                                i64::try_from(e.records.len()).unwrap_or(i64::MAX),
+                                e.incidencia,
+                                &sha,
+                                e.body.as_slice()
+                            ],
+                        )
+                        .await?;
+                    let source = if e.franchisee_id == HQ_TAXPAYER {
+                        "hq"
+                    } else {
+                        "till"
+                    };
+                    let rows: Vec<Vec<_>> = e
+                        .records
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (record, subsanacion))| {
+                            vec![
+                                id.into(),
+                                i64::try_from(i).unwrap_or(i64::MAX).into(),
+                                source.into(),
+                                (*record).into(),
+                                (*subsanacion).into(),
+                            ]
+                        })
+                        .collect();
+                    if !rows.is_empty() {
+                        tx.insert_many(
+                            "INSERT INTO verifactu_envelope_records (envelope_id, position, source, record_id, subsanacion)
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                            &[
+                                ColType::Int,
+                                ColType::Int,
+                                ColType::Text,
+                                ColType::Int,
+                                ColType::Bool,
+                            ],
+                            &rows,
+                        )
+                        .await?;
+                    }
+                    Ok(id)
+                })
+            })
+            .await
+    }
+
+    async fn envelopes(&self, limit: u32) -> StorageResult<Vec<EnvelopeSummary>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {ENVELOPE_COLUMNS} FROM {ENVELOPE_FROM} ORDER BY e.id DESC LIMIT ?1"
+                        ),
+                        p![i64::from(limit)],
+                        envelope_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn envelope(
+        &self,
+        id: i64,
+    ) -> StorageResult<Option<(EnvelopeSummary, Vec<u8>, Vec<EnvelopeRecord>)>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let Some(row) = tx
+                        .query_opt(
+                            &format!(
+                                "SELECT {ENVELOPE_COLUMNS}, e.body FROM {ENVELOPE_FROM} WHERE e.id = ?1"
+                            ),
+                            p![id],
+                        )
+                        .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let summary = envelope_of(&row)?;
+                    let body: Vec<u8> = row.get(12)?;
+                    let records = tx
+                        .query_map(
+                            "SELECT position, source, record_id, subsanacion FROM verifactu_envelope_records
+                             WHERE envelope_id = ?1 ORDER BY position",
+                            p![id],
+                            |r| {
+                                Ok(EnvelopeRecord {
+                                    position: sql::to_u64(r.get(0)?),
+                                    source: r.get(1)?,
+                                    record_id: r.get(2)?,
+                                    subsanacion: r.get(3)?,
+                                })
+                            },
+                        )
+                        .await?;
+                    Ok(Some((summary, body, records)))
+                })
+            })
+            .await
+    }
+
     async fn certificates(&self) -> StorageResult<Vec<StoredCertificate>> {
         self.db
             .read(move |tx| {
@@ -565,6 +788,33 @@ impl VerifactuStorage for SqlStorage {
             })
             .await
     }
+}
+
+const ENVELOPE_COLUMNS: &str =
+    "e.id, e.franchisee_id, e.emisor_nif, e.created_at, e.records, e.incidencia, e.sha256,
+    CAST(LENGTH(e.body) AS BIGINT), s.estado_envio, s.csv, s.http_status, s.error";
+
+/// The envelope (`e`) with the submission that answers it (`s`), if any.
+const ENVELOPE_FROM: &str =
+    "verifactu_envelopes e LEFT JOIN verifactu_submissions s ON s.envelope_id = e.id";
+
+fn envelope_of(r: &Row) -> StorageResult<EnvelopeSummary> {
+    Ok(EnvelopeSummary {
+        id: r.get(0)?,
+        franchisee_id: FranchiseeId(r.get(1)?),
+        nif: r.get(2)?,
+        created_at: sql::from_micros(r.get(3)?),
+        records: sql::to_u64(r.get(4)?),
+        incidencia: r.get(5)?,
+        sha256: r.get(6)?,
+        size: sql::to_u64(r.get(7)?),
+        estado_envio: r.get(8)?,
+        csv: r.get(9)?,
+        http_status: r
+            .get::<Option<i64>>(10)?
+            .and_then(|s| u16::try_from(s).ok()),
+        error: r.get(11)?,
+    })
 }
 
 const CERT_COLUMNS: &str =

@@ -8,7 +8,7 @@ use super::{Viewer, WebError, WebQuery, WebResult, ok, see_other};
 use crate::app::AppState;
 use crate::services::certificates;
 use crate::storage::StorageError;
-use crate::storage::verifactu::{HQ_CERTIFICATE_OWNER, RecordState, SendingSummary};
+use crate::storage::verifactu::{HQ_CERTIFICATE_OWNER, HQ_TAXPAYER, RecordState, SendingSummary};
 use axum::extract::State;
 use chrono::Utc;
 use maud::html;
@@ -16,6 +16,8 @@ use std::collections::HashMap;
 
 /// Rejected / with-errors records listed per franchisee.
 const PROBLEMS_SHOWN: u32 = 20;
+/// Latest envelopes listed.
+const ENVELOPES_SHOWN: u32 = 20;
 
 fn hq_only(v: &Viewer) -> Result<(), WebError> {
     if v.scope().is_some() {
@@ -49,13 +51,36 @@ pub async fn page(
         .map(|c| (c.owner_id, c))
         .collect();
     let hq_cert = certs.get(&HQ_CERTIFICATE_OWNER);
-    let mut problems = Vec::new();
+    // HQ's own records (its franchise invoices and credit notes) beside the franchisees'.
+    let issuer = st.storage.invoicing().issuer().await?;
+    let hq_summary = summaries.get(&HQ_TAXPAYER.0);
+    let hq_name = issuer
+        .as_ref()
+        .map_or_else(|| m("verifactu-hq-row"), |i| i.legal_name.clone());
+    let mut problems: Vec<(String, _)> = Vec::new();
+    if hq_summary.is_some() {
+        let p = vs.record_problems(HQ_TAXPAYER, PROBLEMS_SHOWN).await?;
+        if !p.is_empty() {
+            problems.push((hq_name.clone(), p));
+        }
+    }
     for f in &franchisees {
         let p = vs.record_problems(f.id, PROBLEMS_SHOWN).await?;
         if !p.is_empty() {
-            problems.push((f, p));
+            problems.push((f.legal_name.clone(), p));
         }
     }
+    let envelopes = vs.envelopes(ENVELOPES_SHOWN).await?;
+    let taxpayer_name = |id: i64| {
+        if id == HQ_TAXPAYER.0 {
+            hq_name.clone()
+        } else {
+            franchisees
+                .iter()
+                .find(|f| f.id.0 == id)
+                .map_or_else(|| id.to_string(), |f| f.legal_name.clone())
+        }
+    };
     let expiry = |c: &crate::storage::verifactu::StoredCertificate| {
         html! {
             @if certificates::expiring(c, now) {
@@ -82,6 +107,38 @@ pub async fn page(
                     th { (m("verifactu-col-certificate")) }
                 } }
                 tbody {
+                    @if let Some(s) = hq_summary {
+                        tr data-franchisee="hq" {
+                            td {
+                                (hq_name) br;
+                                span class="muted" {
+                                    @if let Some(i) = &issuer { (i.nif) " · " }
+                                    (m("verifactu-hq-row"))
+                                }
+                            }
+                            td class="num" data-col="pending" { (t.int(s.pending as i64)) }
+                            td class="num" data-col="accepted" { (t.int(s.accepted as i64)) }
+                            td class="num" data-col="with-errors" { (t.int(s.accepted_with_errors as i64)) }
+                            td class="num" data-col="rejected" {
+                                @if s.rejected > 0 { (html::badge("bad", &t.int(s.rejected as i64))) } @else { "0" }
+                            }
+                            td {
+                                @match s.last_send_at {
+                                    Some(at) => (t.datetime(at)),
+                                    None => (html::muted(&m("verifactu-never"))),
+                                }
+                                @if let Some(e) = s.last_error.as_deref() {
+                                    br; span class="error" { (e) }
+                                }
+                            }
+                            td data-col="certificate" {
+                                @match hq_cert {
+                                    Some(c) => { (expiry(c)) }
+                                    None => { (html::badge("bad", &m("verifactu-cert-none"))) }
+                                }
+                            }
+                        }
+                    }
                     @for f in &franchisees {
                         @let s = summaries.get(&f.id.0);
                         tr data-franchisee=(f.id.0) {
@@ -131,10 +188,10 @@ pub async fn page(
                         th { (m("verifactu-col-answered")) }
                     } }
                     tbody {
-                        @for (f, ps) in &problems {
+                        @for (who, ps) in &problems {
                             @for p in ps {
                                 tr data-state=(p.state.as_str()) {
-                                    td { (f.legal_name) }
+                                    td { (who) }
                                     td { (p.num_serie) br; span class="muted" { (p.fecha_expedicion) } }
                                     td { (match p.state {
                                         RecordState::Rejected => html::badge("bad", &m("verifactu-state-rejected")),
@@ -145,6 +202,42 @@ pub async fn page(
                                     td { code { (p.code.as_deref().unwrap_or("-")) } " " (p.text.as_deref().unwrap_or("")) }
                                     td { (t.datetime(p.answered_at)) }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section class="card" id="verifactu-envelopes" {
+            h2 { (m("verifactu-envelopes")) }
+            p class="muted" { (m("verifactu-envelopes-help")) }
+            @if envelopes.is_empty() {
+                (html::muted(&m("verifactu-no-envelopes")))
+            } @else {
+                table {
+                    thead { tr {
+                        th { (m("verifactu-col-sent-at")) } th { (m("verifactu-col-taxpayer")) }
+                        th class="num" { (m("verifactu-col-records")) } th { (m("verifactu-col-answer")) }
+                        th { "SHA-256" } th {}
+                    } }
+                    tbody {
+                        @for e in &envelopes {
+                            tr data-envelope=(e.id) {
+                                td { (t.datetime(e.created_at)) }
+                                td { (taxpayer_name(e.franchisee_id.0)) br; span class="muted" { (e.nif) } }
+                                td class="num" {
+                                    (t.int(e.records as i64))
+                                    @if e.incidencia { br; (html::badge("warn", &m("verifactu-incidencia"))) }
+                                }
+                                td {
+                                    @match (&e.estado_envio, &e.error) {
+                                        (Some(estado), _) => { (estado) @if let Some(c) = &e.csv { br; span class="muted" { "CSV " (c) } } }
+                                        (None, Some(err)) => { span class="error" { (err) } }
+                                        (None, None) => { (html::muted(&m("verifactu-no-answer"))) }
+                                    }
+                                }
+                                td { code title=(e.sha256) { (e.sha256.get(..16).unwrap_or(&e.sha256)) "…" } }
+                                td { a href=(format!("/dashboard/verifactu/envelopes/{}", e.id)) { (m("verifactu-download")) } }
                             }
                         }
                     }
@@ -225,4 +318,34 @@ pub async fn upload(State(st): State<AppState>, form: super::forms::WriteUpload)
             ]
         ))
     )))
+}
+
+/// `GET /dashboard/verifactu/envelopes/{id}`: an envelope exactly as it was sent to the AEAT.
+pub async fn envelope(
+    State(st): State<AppState>,
+    v: Viewer,
+    super::WebPath(id): super::WebPath<i64>,
+) -> WebResult {
+    hq_only(&v)?;
+    let Some((s, body, _)) = st.storage.verifactu().envelope(id).await? else {
+        return Err(WebError::not_found_t(v.t()));
+    };
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&format!(
+        "attachment; filename=\"verifactu-envio-{}.xml\"",
+        s.id
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(&s.sha256) {
+        h.insert("x-content-sha256", v);
+    }
+    Ok(res)
 }

@@ -26,6 +26,11 @@ pub struct Pki {
     pub client_p12: Vec<u8>,
     /// One from a CA the fake AEAT does not trust.
     pub stranger_p12: Vec<u8>,
+    /// The taxpayer certificate of `client_p12`, DER.
+    pub client_der: Vec<u8>,
+    /// HQ's own certificate (another holder, the same CA), as PKCS#12 with [`P12_PASSWORD`].
+    pub hq_p12: Vec<u8>,
+    pub hq_der: Vec<u8>,
 }
 
 pub const P12_PASSWORD: &str = "contraseña 1234";
@@ -96,6 +101,7 @@ impl Pki {
             .unwrap();
         let (client, client_key) =
             client_cert(&ca_issuer, "ULTRAMARINOS CENTRO SL - B12345674", days);
+        let (hq, hq_key) = client_cert(&ca_issuer, "FRANQUICIAS CENTRALES SA - A58818501", days);
         let (_, other_issuer) = issuer("Some other CA");
         let (stranger, stranger_key) = client_cert(&other_issuer, "STRANGER", days);
         Pki {
@@ -105,6 +111,9 @@ impl Pki {
             server_key_der: server_key.serialize_der(),
             client_p12: p12(&client, &client_key, &[&ca]),
             stranger_p12: p12(&stranger, &stranger_key, &[]),
+            client_der: client.der().to_vec(),
+            hq_p12: p12(&hq, &hq_key, &[&ca]),
+            hq_der: hq.der().to_vec(),
         }
     }
 }
@@ -131,6 +140,8 @@ pub enum Scenario {
 /// One request as the fake AEAT saw it.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The request body exactly as it arrived.
+    pub body: Vec<u8>,
     /// The `RegFactuSistemaFacturacion`, out of its SOAP envelope.
     pub xml: String,
     /// xmllint's verdict (`None`: no XSD to check against).
@@ -148,6 +159,8 @@ pub struct FakeAeat {
     pub scenario: Arc<Mutex<Scenario>>,
     pub received: Arc<Mutex<Vec<Received>>>,
     pub xsd_dir: Option<PathBuf>,
+    /// The client certificate (DER) of every TLS handshake the fake accepted, in order.
+    pub handshakes: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl FakeAeat {
@@ -157,6 +170,60 @@ impl FakeAeat {
 
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    pub fn handshakes(&self) -> Vec<Vec<u8>> {
+        self.handshakes.lock().unwrap().clone()
+    }
+}
+
+/// The CA's client verifier, noting each client certificate it accepts.
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+    seen: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl rustls::server::danger::ClientCertVerifier for Recording {
+    fn offer_client_auth(&self) -> bool {
+        self.inner.offer_client_auth()
+    }
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+    fn verify_client_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        let ok = self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now)?;
+        self.seen.lock().unwrap().push(end_entity.to_vec());
+        Ok(ok)
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
     }
 }
 
@@ -316,6 +383,7 @@ async fn handle(State(f): State<FakeAeat>, body: Bytes) -> Response {
         .map(|d| xmllint(&xml, &d.join("SuministroLR.xsd")));
     let (records, incidencia, subsanaciones) = read_envelope(&xml);
     f.received.lock().unwrap().push(Received {
+        body: body.to_vec(),
         xml: xml.clone(),
         valid: valid.clone(),
         records: records.clone(),
@@ -351,9 +419,13 @@ pub async fn start(pki: &Pki) -> FakeAeat {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(pki.ca_der.clone()).unwrap();
-    let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
-        .build()
-        .unwrap();
+    let handshakes = Arc::new(Mutex::new(Vec::new()));
+    let verifier = Arc::new(Recording {
+        inner: rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+            .build()
+            .unwrap(),
+        seen: handshakes.clone(),
+    });
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key_der.clone().into());
     let config = rustls::ServerConfig::builder()
         .with_client_cert_verifier(verifier)
@@ -370,6 +442,7 @@ pub async fn start(pki: &Pki) -> FakeAeat {
         scenario: Arc::new(Mutex::new(Scenario::Accept)),
         received: Arc::new(Mutex::new(Vec::new())),
         xsd_dir: std::env::var_os("TRASTIENDA_VERIFACTU_XSD_DIR").map(PathBuf::from),
+        handshakes,
     };
     let app = Router::new()
         .route(
