@@ -202,3 +202,11 @@ problem-dunning_levels_count = give between 1 and 10 dunning levels
 problem-dunning_days_not_increasing = level { $level } must come more days after the due date than the one before (at most 3,650)
 problem-dunning_text_missing = level { $level } needs its subject and text in Spanish and in English (at most 5,000 characters each)
 problem-payment_amount_too_large = { $amount } is more than a payment can be (999,999,999.99)
+# Franchise invoicing, second part (issue 14): partial credit notes, send now, journal.
+problem-credit_note_bad_line = invoice { $number } has no line { $line } (or it was given twice)
+problem-credit_note_bad_amount = the amount to credit on line { $line } must be above zero ({ $amount })
+problem-credit_note_exceeds = line { $line } has only { $left } left to credit, not { $amount }
+problem-credit_note_nothing_left = invoice { $number } has nothing left to credit
+problem-invoicing_run_not_found = invoicing run { $id } does not exist
+problem-smtp_not_configured = the server has no e-mail (SMTP) settings: nothing can be sent
+problem-journal_export = the journal could not be written: { $detail }

@@ -202,3 +202,11 @@ problem-dunning_levels_count = Indica entre 1 y 10 niveles de reclamación.
 problem-dunning_days_not_increasing = El nivel { $level } debe llegar más días después del vencimiento que el anterior (como mucho 3.650).
 problem-dunning_text_missing = El nivel { $level } necesita su asunto y su texto en español y en inglés (como mucho 5.000 caracteres cada uno).
 problem-payment_amount_too_large = { $amount } es más de lo que puede ser un cobro (999.999.999,99).
+# Franchise invoicing, second part (issue 14): partial credit notes, send now, journal.
+problem-credit_note_bad_line = La factura { $number } no tiene línea { $line } (o se ha indicado dos veces).
+problem-credit_note_bad_amount = El importe a abonar de la línea { $line } debe ser mayor que cero ({ $amount }).
+problem-credit_note_exceeds = La línea { $line } solo tiene { $left } por abonar: no se pueden abonar { $amount }.
+problem-credit_note_nothing_left = A la factura { $number } no le queda nada por abonar.
+problem-invoicing_run_not_found = No existe la facturación { $id }.
+problem-smtp_not_configured = El servidor no tiene configurado el correo (SMTP): no se puede enviar.
+problem-journal_export = No se pudieron escribir los asientos: { $detail }
