@@ -13,7 +13,9 @@
 
 use back_office_server::services::invoicing as svc;
 use back_office_server::storage::invoicing::{ContractIn, IssuerIn, PaymentIn};
-use back_office_server::storage::{self, NewFranchisee, NewStore, Storage, sql_storage::SqlStorage};
+use back_office_server::storage::{
+    self, NewFranchisee, NewStore, Storage, sql_storage::SqlStorage,
+};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use std::time::Instant;
@@ -102,7 +104,11 @@ async fn seed(st: &SqlStorage, franchisees: usize, lines: usize) {
                 payment_days: 30,
                 payment: PaymentIn::Transfer,
                 billing_email: format!("f{i}@franquicia.example.es"),
-                language: if i % 5 == 0 { Language::En } else { Language::Es },
+                language: if i % 5 == 0 {
+                    Language::En
+                } else {
+                    Language::Es
+                },
                 billing_address: address(),
                 equivalence_surcharge: false,
             },
@@ -148,11 +154,7 @@ async fn seed(st: &SqlStorage, franchisees: usize, lines: usize) {
            FROM sales s CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) k;"
     );
     st.db()
-        .write(move |tx| {
-            Box::pin(async move {
-                tx.batch(&sql).await
-            })
-        })
+        .write(move |tx| Box::pin(async move { tx.batch(&sql).await }))
         .await
         .expect("sales");
     let _ = st
@@ -177,7 +179,9 @@ async fn bench(label: &str, st: SqlStorage, franchisees: usize, lines: usize) {
     assert!(run.failed.is_empty(), "{:?}", run.failed);
     let counted: i64 = st
         .db()
-        .read(|tx| Box::pin(async move { tx.scalar("SELECT COUNT(*) FROM invoice_sales", &[]).await }))
+        .read(|tx| {
+            Box::pin(async move { tx.scalar("SELECT COUNT(*) FROM invoice_sales", &[]).await })
+        })
         .await
         .expect("count");
     let bytes: i64 = st

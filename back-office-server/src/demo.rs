@@ -1141,8 +1141,8 @@ async fn franchise_back_office(
             .min_by_key(|i| i.id)
     {
         let draft: trastienda_einvoice::InvoiceDraft = serde_json::from_str(&oldest.draft)?;
-        let left = invoicing::left_to_credit(&draft, &[])
-            .map_err(|e| anyhow!("demo credit note: {e}"))?;
+        let left =
+            invoicing::left_to_credit(&draft, &[]).map_err(|e| anyhow!("demo credit note: {e}"))?;
         let amount = left
             .first()
             .copied()

@@ -97,7 +97,13 @@ impl Till {
     }
 
     /// The store receives delivery note `note` as it was sent.
-    async fn receive(&mut self, s: &Server, at: DateTime<Utc>, note: &str, lines: &[(ProductId, i64)]) {
+    async fn receive(
+        &mut self,
+        s: &Server,
+        at: DateTime<Utc>,
+        note: &str,
+        lines: &[(ProductId, i64)],
+    ) {
         let body = DocumentBody::StockMovement(StockMovement {
             kind: StockMovementKind::Receipt,
             reason: None,
@@ -370,8 +376,13 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
         &[(oil, 10), (rice, 20), (milk, 30)],
     )
     .await;
-    till.receive(s, day(10, 11), free["number"].as_str().unwrap(), &[(oil, 2)])
-        .await;
+    till.receive(
+        s,
+        day(10, 11),
+        free["number"].as_str().unwrap(),
+        &[(oil, 2)],
+    )
+    .await;
     // October: 10 menus, 1,000.00 net. November: 5 menus, 500.00 net.
     till.sell(s, menu, day(10, 15), 10).await;
     till.sell(s, menu, day(11, 15), 5).await;
@@ -399,7 +410,11 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     let lines = draft_lines(&oct);
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines[0]["surcharge_rate"], Value::Null, "{:?}", lines[0]);
-    for (l, rate, re) in [(1, "21.00", "5.20"), (2, "10.00", "1.40"), (3, "4.00", "0.50")] {
+    for (l, rate, re) in [
+        (1, "21.00", "5.20"),
+        (2, "10.00", "1.40"),
+        (3, "4.00", "0.50"),
+    ] {
         assert_eq!(lines[l]["vat_rate"], rate, "{:?}", lines[l]);
         assert_eq!(lines[l]["surcharge_rate"], re, "{:?}", lines[l]);
         assert!(
@@ -410,7 +425,11 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     }
     let oct_id = oct["id"].as_i64().unwrap();
     let (status, full) = api
-        .call(Method::GET, &format!("/api/v1/admin/invoices/{oct_id}"), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/admin/invoices/{oct_id}"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(full["deliveries"].as_array().unwrap().len(), 1, "{full}");
@@ -483,7 +502,10 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
             let (_, v) = api
                 .call(
                     Method::GET,
-                    &format!("/api/v1/admin/collections/receivables?franchisee_id={}", mercedes.0),
+                    &format!(
+                        "/api/v1/admin/collections/receivables?franchisee_id={}",
+                        mercedes.0
+                    ),
                     None,
                 )
                 .await;
@@ -550,7 +572,11 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
         assert_eq!(v["error"], code, "{v}");
     }
     let (_, full) = api
-        .call(Method::GET, &format!("/api/v1/admin/invoices/{oct_id}"), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/admin/invoices/{oct_id}"),
+            None,
+        )
         .await;
     assert_eq!(full["credit_notes"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -590,7 +616,11 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let (_, full) = api
-        .call(Method::GET, &format!("/api/v1/admin/invoices/{oct_id}"), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/admin/invoices/{oct_id}"),
+            None,
+        )
         .await;
     let notes = full["credit_notes"].as_array().unwrap();
     assert_eq!(notes.len(), 2, "{full}");
@@ -612,7 +642,11 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
             ],
         )
         .await;
-    assert!(res.body.contains("45.01") || res.body.contains("45,01"), "{}", res.body);
+    assert!(
+        res.body.contains("45.01") || res.body.contains("45,01"),
+        "{}",
+        res.body
+    );
     assert_ne!(res.status, StatusCode::SEE_OTHER);
 
     // Everything left (lines empty): 45.00 + 30.00 + 15.00 + 24.00 = 114.00 net; VAT 21 % on
@@ -627,7 +661,11 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     assert_eq!(cn3["full_number"], "RQ-2026-000003");
     assert_eq!(cn3["total"], "134.10", "{cn3}");
     let r = open_of(oct_id).await;
-    assert_eq!((r["open"].as_str(), r["cancelled"].as_bool()), (Some("0.00"), Some(true)), "{r}");
+    assert_eq!(
+        (r["open"].as_str(), r["cancelled"].as_bool()),
+        (Some("0.00"), Some(true)),
+        "{r}"
+    );
     let (status, v) = credit(
         oct_id,
         json!({"reason": "other", "description": "otra vez"}),
@@ -656,11 +694,18 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     assert_eq!(status, StatusCode::CREATED, "{cn4}");
     assert_eq!(cn4["total"], "12.10");
     let r = open_of(nov_id).await;
-    assert_eq!((r["open"].as_str(), r["cancelled"].as_bool()), (Some("0.00"), Some(false)), "{r}");
+    assert_eq!(
+        (r["open"].as_str(), r["cancelled"].as_bool()),
+        (Some("0.00"), Some(false)),
+        "{r}"
+    );
     let (_, soa) = api
         .call(
             Method::GET,
-            &format!("/api/v1/admin/collections/franchisees/{}/statement", mercedes.0),
+            &format!(
+                "/api/v1/admin/collections/franchisees/{}/statement",
+                mercedes.0
+            ),
             None,
         )
         .await;
@@ -677,7 +722,18 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(';').collect()).collect();
     assert_eq!(
         rows[0],
-        vec!["Asiento", "Línea", "Fecha", "Cuenta", "Concepto", "Documento", "Debe", "Haber", "NIF", "Nombre"]
+        vec![
+            "Asiento",
+            "Línea",
+            "Fecha",
+            "Cuenta",
+            "Concepto",
+            "Documento",
+            "Debe",
+            "Haber",
+            "NIF",
+            "Nombre"
+        ]
     );
     let customer = format!("430{:05}", mercedes.0);
     let oct_rows: Vec<&Vec<&str>> = rows.iter().filter(|r| r[5] == "FQ-2026-000001").collect();
@@ -712,11 +768,17 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
         "{csv}"
     );
     let (status, v) = api
-        .call(Method::GET, "/api/v1/admin/invoicing/journal?month=2026-13", None)
+        .call(
+            Method::GET,
+            "/api/v1/admin/invoicing/journal?month=2026-13",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // The same file from the dashboard.
-    let page = hq.get(&format!("/dashboard/invoicing/journal?month={month}")).await;
+    let page = hq
+        .get(&format!("/dashboard/invoicing/journal?month={month}"))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.body, csv);
 
@@ -729,7 +791,10 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let location = res.location.clone().unwrap();
-    assert!(location.starts_with("/dashboard/invoicing/runs/"), "{location}");
+    assert!(
+        location.starts_with("/dashboard/invoicing/runs/"),
+        "{location}"
+    );
     let mut finished = None;
     for _ in 0..100 {
         let p = hq.get(&location).await;
@@ -743,7 +808,10 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let p = finished.expect("the run finishes");
-    p.assert(StatusCode::OK, "2026-11: 0 facturas emitidas, 1 ya facturadas, 0 con error.");
+    p.assert(
+        StatusCode::OK,
+        "2026-11: 0 facturas emitidas, 1 ya facturadas, 0 con error.",
+    );
     p.assert(StatusCode::OK, "1 de 1 franquiciados");
     assert!(!p.body.contains("http-equiv=\"refresh\""));
     // A month not closed yet starts nothing.

@@ -269,11 +269,17 @@ async fn invoices_are_emailed(s: &Server) {
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(
         got.iter()
-            .filter(|m| m["to"].as_str().unwrap_or("").contains("facturas@norte.example.es"))
+            .filter(|m| m["to"]
+                .as_str()
+                .unwrap_or("")
+                .contains("facturas@norte.example.es"))
             .count(),
         2
     );
-    assert!(got.iter().all(|m| m["attachments"].as_array().unwrap().len() == 2));
+    assert!(
+        got.iter()
+            .all(|m| m["attachments"].as_array().unwrap().len() == 2)
+    );
     let state = st.invoicing().send_state(norte.id).await.unwrap().unwrap();
     assert_eq!(state.attempts, 3);
     assert_eq!(state.last_error, None);
