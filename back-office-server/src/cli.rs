@@ -373,6 +373,15 @@ pub enum InvoicingCommand {
         #[command(flatten)]
         mail: MailArgs,
     },
+    /// Write the month's invoices and credit notes (by issue date) as a journal CSV for the
+    /// accountant (430/705/700/477/4775; ';', decimal comma) to stdout.
+    Journal {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The month: YYYY-MM.
+        #[arg(long)]
+        month: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -616,6 +625,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             } else {
                 bail!("{} invoices could not be issued", s.failed.len())
             }
+        }
+        Command::Invoicing {
+            command: InvoicingCommand::Journal { db, month },
+        } => {
+            let st = open(&db.database).await?;
+            let csv = crate::services::invoicing::journal_csv(st.as_ref(), month.trim())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            use std::io::Write;
+            std::io::stdout().write_all(&csv)?;
+            Ok(())
         }
         Command::Verifactu { command } => verifactu_command(command).await,
         Command::Users { command } => users_command(command).await,

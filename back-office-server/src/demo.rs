@@ -1178,6 +1178,7 @@ async fn franchise_back_office(
             billing_email: "administracion@riberadeltajo.example.es".into(),
             language: Language::Es,
             billing_address: address("Calle Real 14", "45001", "Toledo", "Toledo"),
+            equivalence_surcharge: false,
         },
         ContractIn {
             effective_from: from,
@@ -1199,6 +1200,7 @@ async fn franchise_back_office(
             billing_email: "accounts@turialevante.example.es".into(),
             language: Language::En,
             billing_address: address("Avinguda del Port 88", "46023", "València", "Valencia"),
+            equivalence_surcharge: false,
         },
     ];
     for (f, c) in franchisees.iter().zip(&contracts) {
@@ -1221,6 +1223,42 @@ async fn franchise_back_office(
             .await
             .map_err(|e| anyhow!("demo invoicing {period}: {e}"))?;
         issued += run.issued.len();
+    }
+
+    // A partial credit note: the second franchisee's older invoice gets up to 50.00 off its first line
+    // (a discount agreed after the month, a rectificativa by differences in the RQ series).
+    if let Some(second) = franchisees.get(1)
+        && let Some(oldest) = st
+            .invoicing()
+            .list_invoices(Some(*second))
+            .await?
+            .into_iter()
+            .filter(|i| i.kind == crate::storage::invoicing::InvoiceKind::Invoice)
+            .min_by_key(|i| i.id)
+    {
+        let draft: trastienda_einvoice::InvoiceDraft = serde_json::from_str(&oldest.draft)?;
+        let left =
+            invoicing::left_to_credit(&draft, &[]).map_err(|e| anyhow!("demo credit note: {e}"))?;
+        let amount = left
+            .first()
+            .copied()
+            .unwrap_or(Money::ZERO)
+            .min(Money::from_cents(5_000));
+        invoicing::issue_credit_note(
+            st.as_ref(),
+            oldest.id,
+            invoicing::CreditNoteIn {
+                reason: trastienda_einvoice::CorrectionReason::DiscountsAndReturns,
+                description: "Descuento acordado por obras en la calle".into(),
+                lines: vec![invoicing::CreditLineIn {
+                    line: 1,
+                    net: Some(amount),
+                }],
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow!("demo credit note: {e}"))?;
     }
 
     // Cobros: the first franchisee paid its first invoice by transfer and part of the second by

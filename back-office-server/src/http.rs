@@ -94,6 +94,8 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices", get(invoicing::list))
         .route("/invoices/{id}", get(invoicing::get))
         .route("/invoices/{id}/credit-notes", post(invoicing::credit_note))
+        .route("/invoices/{id}/send", post(invoicing::send_now))
+        .route("/invoicing/journal", get(invoicing::journal))
         .route(
             "/invoices/{id}/tickets/{store}/{day}",
             get(invoicing::tickets),

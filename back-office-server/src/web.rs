@@ -211,6 +211,9 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/invoicing", invoicing::page)
         .form("/dashboard/invoicing/issuer", invoicing::save_issuer)
         .form("/dashboard/invoicing/run", invoicing::run)
+        .page("/dashboard/invoicing/runs/{id}", invoicing::run_page)
+        .page("/dashboard/invoicing/journal", invoicing::journal)
+        .form("/dashboard/invoices/{id}/send", invoicing::send_now)
         .page("/dashboard/invoicing/contracts/{id}", invoicing::contracts)
         .form(
             "/dashboard/invoicing/contracts/{id}",

@@ -296,6 +296,7 @@ async fn collections_story(s: &Server) {
         CreditNoteIn {
             reason: trastienda_einvoice::CorrectionReason::Other,
             description: "Mes no facturable".into(),
+            lines: vec![],
         },
         at(2026, 12, 5),
     )

@@ -626,6 +626,10 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/invoices/{id}/send",
+            (format!("/dashboard/invoices/{}/send", w.invoice), f(&[])),
+        ),
+        (
             "/dashboard/replenishment/families",
             (
                 "/dashboard/replenishment/families".into(),

@@ -150,7 +150,7 @@ async fn invoices_are_emailed(s: &Server) {
     )
     .await
     .unwrap();
-    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
     hq.get(&format!("/dashboard/invoices/{}", norte.id))
         .await
         .assert(StatusCode::OK, "envío fallido");
@@ -252,6 +252,43 @@ async fn invoices_are_emailed(s: &Server) {
         .unwrap();
     assert_eq!((r.sent, r.failed), (0, 0));
     assert_eq!(read_maildir(&py, &maildir).len(), 2);
+
+    // Unless HQ says "send now" (the franchisee lost it): the button on the invoice's page sends it
+    // again, with both attachments, and the attempt is counted.
+    hq.get(&format!("/dashboard/invoices/{}", norte.id))
+        .await
+        .assert(StatusCode::OK, "Enviar ahora");
+    let res = hq
+        .post(
+            &format!("/dashboard/invoices/{}/send", norte.id),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let got = read_maildir(&py, &maildir);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        got.iter()
+            .filter(|m| m["to"]
+                .as_str()
+                .unwrap_or("")
+                .contains("facturas@norte.example.es"))
+            .count(),
+        2
+    );
+    assert!(
+        got.iter()
+            .all(|m| m["attachments"].as_array().unwrap().len() == 2)
+    );
+    let state = st.invoicing().send_state(norte.id).await.unwrap().unwrap();
+    assert_eq!(state.attempts, 3);
+    assert_eq!(state.last_error, None);
+    // Without CSRF nothing is sent.
+    let res = hq
+        .post(&format!("/dashboard/invoices/{}/send", norte.id), &[])
+        .await;
+    assert_ne!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(read_maildir(&py, &maildir).len(), 3);
 }
 
 on_both_backends!(invoices_are_emailed);

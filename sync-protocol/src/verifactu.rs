@@ -466,6 +466,13 @@ pub struct DetalleDesglose {
     pub base_imponible: Money,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuota_repercutida: Option<Money>,
+    /// `TipoRecargoEquivalencia`: only on an S1 line of a customer under recargo de equivalencia
+    /// (`ClaveRegimen` 18), always with its amount (AEAT errors 1281, 1284).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tipo_recargo_equivalencia: Option<TaxRate>,
+    /// `CuotaRecargoEquivalencia`, part of `CuotaTotal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cuota_recargo_equivalencia: Option<Money>,
 }
 
 impl DetalleDesglose {
@@ -478,12 +485,19 @@ impl DetalleDesglose {
             tipo_impositivo: Some(rate),
             base_imponible: base,
             cuota_repercutida: Some(cuota),
+            tipo_recargo_equivalencia: None,
+            cuota_recargo_equivalencia: None,
         }
     }
 
     /// The tax of the line (0 for an exempt one).
     pub fn cuota(&self) -> Money {
         self.cuota_repercutida.unwrap_or(Money::ZERO)
+    }
+
+    /// The recargo de equivalencia of the line (0 without one).
+    pub fn recargo(&self) -> Money {
+        self.cuota_recargo_equivalencia.unwrap_or(Money::ZERO)
     }
 }
 
@@ -945,6 +959,9 @@ impl fmt::Display for Preflight {
 
 /// The IVA rates the AEAT accepts for an invoice issued on `date` (error 1124): 0, 4, 10 and 21
 /// always; 5 from July 2022 to September 2024; 2 and 7.5 in the last quarter of 2024.
+/// Recargo de equivalencia rates the AEAT accepts (error 1127), in hundredths of a percent.
+pub const RECARGO_RATES_HUNDREDTHS: [i64; 8] = [0, 26, 50, 62, 100, 140, 175, 520];
+
 pub fn iva_rate_allowed(rate: TaxRate, date: NaiveDate) -> bool {
     let h = rate.hundredths();
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
@@ -1034,8 +1051,28 @@ pub fn preflight(r: &RegistroAlta) -> Vec<Preflight> {
     for (i, d) in r.desglose.iter().enumerate() {
         let n = i + 1;
         let cuota = d.cuota();
-        cuota_sum += cuota;
-        total_sum += d.base_imponible + cuota;
+        cuota_sum += cuota + d.recargo();
+        total_sum += d.base_imponible + cuota + d.recargo();
+        if d.tipo_recargo_equivalencia.is_some() != d.cuota_recargo_equivalencia.is_some() {
+            fail(
+                Some(1284),
+                format!("breakdown line {n}: recargo rate and amount go together"),
+            );
+        }
+        if let Some(re) = d.tipo_recargo_equivalencia {
+            if d.calificacion != Calificacion::S1 {
+                fail(
+                    Some(1281),
+                    format!("breakdown line {n}: recargo de equivalencia only on an S1 line"),
+                );
+            }
+            if !RECARGO_RATES_HUNDREDTHS.contains(&re.hundredths()) {
+                fail(
+                    Some(1127),
+                    format!("breakdown line {n}: recargo rate {re} % is not accepted"),
+                );
+            }
+        }
         if d.calificacion.is_exempt() {
             if d.tipo_impositivo.is_some() || d.cuota_repercutida.is_some() {
                 fail(
@@ -1381,6 +1418,12 @@ fn write_alta(w: &mut W, r: &RegistroAlta, ns: bool, subsanacion: bool) -> io::R
                     if let Some(c) = d.cuota_repercutida {
                         leaf(w, "sum1:CuotaRepercutida", &importe(c))?;
                     }
+                    if let Some(rate) = d.tipo_recargo_equivalencia {
+                        leaf(w, "sum1:TipoRecargoEquivalencia", &rate.to_string())?;
+                    }
+                    if let Some(c) = d.cuota_recargo_equivalencia {
+                        leaf(w, "sum1:CuotaRecargoEquivalencia", &importe(c))?;
+                    }
                     Ok(())
                 })?;
             }
@@ -1634,6 +1677,8 @@ mod tests {
                     tipo_impositivo: None,
                     base_imponible: Money::from_cents(5229),
                     cuota_repercutida: None,
+                    tipo_recargo_equivalencia: None,
+                    cuota_recargo_equivalencia: None,
                 },
             ],
             cuota_total: Money::from_cents(1235),

@@ -95,8 +95,33 @@ fn every_kind() -> Vec<RegistroFacturacion> {
         base_rectificada: Money::from_cents(5881 + 2225),
         cuota_rectificada: Money::from_cents(1235 + 222),
     });
+    // HQ's invoice of goods to a franchisee under recargo de equivalencia (ClaveRegimen 18, RE in
+    // CuotaTotal), and its partial credit note by differences (R1, I, negative).
+    let re_row = |base: i64, vat: i64, re: i64, sign: i64| {
+        let mut d = DetalleDesglose::iva(
+            TaxRate::percent(21),
+            Money::from_cents(sign * base),
+            Money::from_cents(sign * vat),
+        );
+        d.clave_regimen = ClaveRegimen::RecargoEquivalencia;
+        d.tipo_recargo_equivalencia = Some(TaxRate::from_hundredths(520));
+        d.cuota_recargo_equivalencia = Some(Money::from_cents(sign * re));
+        d
+    };
+    let mut f1re = alta(TipoFactura::F1, "FQ-2024-000009");
+    f1re.desglose = vec![re_row(10000, 2100, 520, 1)];
+    f1re.cuota_total = Money::from_cents(2100 + 520);
+    f1re.importe_total = Money::from_cents(10000 + 2100 + 520);
+    let mut r1re = alta(TipoFactura::R1, "RQ-2024-000003");
+    r1re.tipo_rectificativa = Some(TipoRectificativa::I);
+    r1re.facturas_rectificadas = vec![id("FQ-2024-000009")];
+    r1re.desglose = vec![re_row(2500, 525, 130, -1)];
+    r1re.cuota_total = Money::from_cents(-(525 + 130));
+    r1re.importe_total = Money::from_cents(-(2500 + 525 + 130));
     let datas = vec![
         alta(TipoFactura::F1, "12345678/G33"),
+        f1re,
+        r1re,
         alta(TipoFactura::F2, "T-0001"),
         alta(TipoFactura::F2, "T-0002"),
         f3,
@@ -117,7 +142,7 @@ fn every_kind() -> Vec<RegistroFacturacion> {
         assert_eq!(preflight(&r), vec![], "{}", r.id_factura.num_serie_factura);
         out.push(RegistroFacturacion::Alta(r));
     }
-    let anulada = out[1].id_factura().clone();
+    let anulada = out[3].id_factura().clone();
     let a = RegistroAnulacion::generate(
         anulada,
         out.last().map(RegistroFacturacion::link),
@@ -174,7 +199,7 @@ fn validate(xml: &str, xsd: &Path) {
 #[test]
 fn every_record_kind_and_an_envelope_are_valid_against_the_official_xsds() {
     let records = every_kind();
-    // The chain of all nine verifies.
+    // The chain of all eleven verifies.
     let mut prev = None;
     for r in &records {
         r.check_follows(prev).unwrap();
@@ -191,6 +216,9 @@ fn every_record_kind_and_an_envelope_are_valid_against_the_official_xsds() {
     assert!(late.contains("<sum1:ImporteRectificacion>"));
     assert!(late.contains("<sum1:FechaOperacion>31-12-2023</sum1:FechaOperacion>"));
     assert!(late.contains("<sum1:CuotaTotal>-14.57</sum1:CuotaTotal>"));
+    assert!(late.contains("<sum1:ClaveRegimen>18</sum1:ClaveRegimen>"));
+    assert!(late.contains("<sum1:TipoRecargoEquivalencia>5.20</sum1:TipoRecargoEquivalencia>"));
+    assert!(late.contains("<sum1:CuotaRecargoEquivalencia>-1.30</sum1:CuotaRecargoEquivalencia>"));
     let Some(dir) = xsd_dir("XSD validation") else {
         return;
     };
@@ -325,6 +353,8 @@ fn sample_alta_data() -> AltaData {
                 tipo_impositivo: None,
                 base_imponible: Money::from_cents(5229),
                 cuota_repercutida: None,
+                tipo_recargo_equivalencia: None,
+                cuota_recargo_equivalencia: None,
             },
         ],
         cuota_total: Money::from_cents(1235),

@@ -218,3 +218,11 @@ problem-transfer_other_franchisee = goods move only between stores of the same f
 problem-transfer_not_draft = the transfer is no longer a draft: it was dispatched
 problem-replenish_bad_hour = “{ $value }” is not an hour from 0 to 23
 problem-replenish_bad_dead_days = “{ $value }” is not a number of days from 1 to 3650
+# Franchise invoicing, second part (issue 14): partial credit notes, send now, journal.
+problem-credit_note_bad_line = invoice { $number } has no line { $line } (or it was given twice)
+problem-credit_note_bad_amount = the amount to credit on line { $line } must be above zero ({ $amount })
+problem-credit_note_exceeds = line { $line } has only { $left } left to credit, not { $amount }
+problem-credit_note_nothing_left = invoice { $number } has nothing left to credit
+problem-invoicing_run_not_found = invoicing run { $id } does not exist
+problem-smtp_not_configured = the server has no e-mail (SMTP) settings: nothing can be sent
+problem-journal_export = the journal could not be written: { $detail }

@@ -218,3 +218,11 @@ problem-transfer_other_franchisee = Solo se traspasa mercancía entre tiendas de
 problem-transfer_not_draft = El traspaso ya no es un borrador: ya se envió.
 problem-replenish_bad_hour = La hora «{ $value }» no es una hora de 0 a 23.
 problem-replenish_bad_dead_days = «{ $value }» no es un número de días entre 1 y 3650.
+# Franchise invoicing, second part (issue 14): partial credit notes, send now, journal.
+problem-credit_note_bad_line = La factura { $number } no tiene línea { $line } (o se ha indicado dos veces).
+problem-credit_note_bad_amount = El importe a abonar de la línea { $line } debe ser mayor que cero ({ $amount }).
+problem-credit_note_exceeds = La línea { $line } solo tiene { $left } por abonar: no se pueden abonar { $amount }.
+problem-credit_note_nothing_left = A la factura { $number } no le queda nada por abonar.
+problem-invoicing_run_not_found = No existe la facturación { $id }.
+problem-smtp_not_configured = El servidor no tiene configurado el correo (SMTP): no se puede enviar.
+problem-journal_export = No se pudieron escribir los asientos: { $detail }

@@ -125,6 +125,17 @@ pub struct InvoiceOut {
     pub counted: Vec<CountedDay>,
     pub credit_notes: Vec<InvoiceRecord>,
     pub email: Option<SendState>,
+    /// Delivery notes of goods the invoice charged.
+    pub deliveries: Vec<DeliveryOut>,
+    /// What is left to credit on each line (line 1 first).
+    pub left_to_credit: Vec<sync_protocol::Money>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeliveryOut {
+    pub note_id: i64,
+    pub number: String,
+    pub net: sync_protocol::Money,
 }
 
 /// `GET /api/v1/admin/invoices/{id}`.
@@ -134,11 +145,36 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<InvoiceOut>, AppError> {
     let inv = st.storage.invoicing();
+    let invoice = inv.get_invoice(id).await?;
+    let left_to_credit = if invoice.kind == crate::storage::invoicing::InvoiceKind::Invoice {
+        let draft: trastienda_einvoice::InvoiceDraft = serde_json::from_str(&invoice.draft)
+            .map_err(|e| crate::storage::StorageError::Backend(e.to_string()))?;
+        let mut credited = vec![sync_protocol::Money::ZERO; draft.lines.len()];
+        for (line, net) in inv.credited_lines(id).await? {
+            if let Some(c) = credited.get_mut((line as usize).wrapping_sub(1)) {
+                *c += net;
+            }
+        }
+        svc::left_to_credit(&draft, &credited).map_err(crate::storage::StorageError::Invalid)?
+    } else {
+        Vec::new()
+    };
     Ok(Json(InvoiceOut {
-        invoice: inv.get_invoice(id).await?,
+        invoice,
         counted: inv.counted_days(id).await?,
         credit_notes: inv.credit_notes_of(id).await?,
         email: inv.send_state(id).await?,
+        deliveries: inv
+            .invoiced_deliveries(id)
+            .await?
+            .into_iter()
+            .map(|(note_id, number, net)| DeliveryOut {
+                note_id,
+                number,
+                net,
+            })
+            .collect(),
+        left_to_credit,
     }))
 }
 
@@ -157,7 +193,49 @@ pub async fn tickets(
     ))
 }
 
-/// `POST /api/v1/admin/invoices/{id}/credit-notes`: a credit note cancelling the invoice.
+/// `POST /api/v1/admin/invoices/{id}/send`: e-mails the invoice now, again if it was sent.
+pub async fn send_now(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SendState>, AppError> {
+    st.storage.invoicing().get_invoice(id).await?;
+    let Some(config) = crate::services::mail::config() else {
+        return Err(crate::problem::Problem::new("smtp_not_configured").into());
+    };
+    Ok(Json(
+        crate::services::mail::send_now(st.storage.as_ref(), &config, id, Utc::now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct JournalQuery {
+    pub month: String,
+}
+
+/// `GET /api/v1/admin/invoicing/journal?month=YYYY-MM`: the month's invoices and credit notes
+/// (by issue date) as a journal CSV for the accountant.
+pub async fn journal(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    super::ApiQuery(q): super::ApiQuery<JournalQuery>,
+) -> Result<Response, AppError> {
+    let csv = svc::journal_csv(st.storage.as_ref(), &q.month).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"asientos-{}.csv\"", q.month.trim()),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/admin/invoices/{id}/credit-notes`: a credit note for chosen lines or amounts, or
+/// for everything left on the invoice.
 pub async fn credit_note(
     State(st): State<AppState>,
     _a: AdminToken,

@@ -308,7 +308,7 @@ fn customer_party(f: &crate::storage::Franchisee, c: &ContractIn) -> Party {
         tax_id: f.nif.clone(),
         kind: party_kind(&f.nif, &f.legal_name),
         address: c.billing_address.clone(),
-        equivalence_surcharge: false,
+        equivalence_surcharge: c.equivalence_surcharge,
     }
 }
 
@@ -362,6 +362,8 @@ fn finish(
                 tipo_impositivo: r.rate,
                 base_imponible: r.base,
                 cuota_repercutida: r.vat,
+                tipo_recargo_equivalencia: r.surcharge_rate,
+                cuota_recargo_equivalencia: r.surcharge,
             })
         })
         .collect::<Result<Vec<_>, Problem>>()?;
@@ -429,6 +431,7 @@ fn finish(
         record_generated_at: generated.to_string(),
         record_cuota_cents: summary.total_tax.cents(),
         record_importe_cents: summary.total.cents(),
+        credited_lines: Vec::new(),
     })
 }
 
@@ -446,6 +449,37 @@ fn payment_means(c: &ContractIn, issuer: &IssuerIn) -> PaymentMeans {
             debtor_iban: debtor_iban.clone(),
             creditor_identifier: issuer.creditor_id.clone().filter(|c| !c.trim().is_empty()),
         },
+    }
+}
+
+/// A delivery note as the invoice charges it: one line per VAT rate (the sum of its products at
+/// HQ's prices, each rounded to the cent), naming the note; the note's page has the products.
+/// Keeps a month of weekly notes of hundreds of products to a few dozen invoice lines.
+pub fn delivery_by_rate(n: &royalty::DeliveryNote, lang: Language) -> royalty::DeliveryNote {
+    let mut by_rate: std::collections::BTreeMap<TaxRate, (Money, usize)> = Default::default();
+    for l in &n.lines {
+        let e = by_rate.entry(l.vat_rate).or_default();
+        e.0 += l.unit_price.times(l.quantity);
+        e.1 += 1;
+    }
+    royalty::DeliveryNote {
+        number: n.number.clone(),
+        date: n.date,
+        lines: by_rate
+            .into_iter()
+            .rev()
+            .map(|(rate, (net, count))| royalty::DeliveryLine {
+                description: match lang {
+                    Language::Es => format!("Mercancías ({count} ref.), IVA {rate} %"),
+                    Language::En => format!("Goods ({count} items), VAT {rate} %"),
+                },
+                quantity: sync_protocol::Quantity::one(),
+                unit: trastienda_einvoice::Unit::Each,
+                unit_price: net,
+                vat_rate: rate,
+                surcharge_rate_override: None,
+            })
+            .collect(),
     }
 }
 
@@ -473,10 +507,15 @@ pub fn compose_period(f: &PeriodFacts, entorno: Entorno) -> Result<Composed, Pro
         tills: f.tills,
         stores: f.stores,
         bill_entry_fee: f.first_invoice,
-        deliveries: Vec::new(),
+        deliveries: f
+            .deliveries
+            .iter()
+            .map(|n| delivery_by_rate(n, lang))
+            .collect(),
         late_sales,
     };
-    let lines = royalty::period_lines(&terms, &activity, false, lang).map_err(compose_problem)?;
+    let lines = royalty::period_lines(&terms, &activity, c.equivalence_surcharge, lang)
+        .map_err(compose_problem)?;
     if lines.is_empty() {
         return Err(Problem::new("invoice_nothing_to_invoice")
             .with("franchisee", f.franchisee.id)
@@ -511,15 +550,45 @@ pub fn compose_period(f: &PeriodFacts, entorno: Entorno) -> Result<Composed, Pro
     )
 }
 
+/// One line of an invoice to credit: its number as printed (1-based) and the net (before tax) to
+/// take off it; no net credits what is left of the line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CreditLineIn {
+    pub line: u32,
+    #[serde(default)]
+    pub net: Option<Money>,
+}
+
 /// Why and how a credit note corrects an invoice.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CreditNoteIn {
     pub reason: CorrectionReason,
     /// Printed on the credit note.
     pub description: String,
+    /// The lines credited, each at most what is left of it; empty: everything left on the invoice.
+    #[serde(default)]
+    pub lines: Vec<CreditLineIn>,
 }
 
-/// A credit note cancelling the whole of `f.original` (a rectificativa by differences).
+/// What is left to credit on each line of an invoice, given what earlier credit notes took.
+pub fn left_to_credit(original: &InvoiceDraft, credited: &[Money]) -> Result<Vec<Money>, Problem> {
+    let inv = Invoice::new(original.clone()).map_err(compose_problem)?;
+    Ok(inv
+        .lines()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if l.net.is_negative() {
+                Money::ZERO
+            } else {
+                (l.net - credited.get(i).copied().unwrap_or(Money::ZERO)).max(Money::ZERO)
+            }
+        })
+        .collect())
+}
+
+/// A credit note (a rectificativa by differences) for the chosen lines of `f.original`, or for
+/// everything left on it; never more than is left of a line.
 pub fn compose_credit(
     f: &CreditFacts,
     why: &CreditNoteIn,
@@ -531,28 +600,74 @@ pub fn compose_credit(
     }
     let original: InvoiceDraft =
         serde_json::from_str(&f.original.draft).map_err(compose_problem)?;
-    let issue_date = crate::storage::sql::business_day(f.now);
-    let mut lines = original.lines.clone();
-    for l in &mut lines {
-        // A credit note lists what it credits as positive quantities (the model's convention).
-        if l.quantity.is_negative() {
-            return Err(
-                Problem::new("credit_note_negative_line").with("number", &f.original.full_number)
-            );
+    let number = &f.original.full_number;
+    let inv = Invoice::new(original.clone()).map_err(compose_problem)?;
+    let left = left_to_credit(&original, &f.credited)?;
+    let chosen: Vec<(usize, Option<Money>)> = if why.lines.is_empty() {
+        if original.lines.iter().any(|l| l.quantity.is_negative()) {
+            return Err(Problem::new("credit_note_negative_line").with("number", number));
+        }
+        (0..left.len())
+            .filter(|i| left[*i] > Money::ZERO)
+            .map(|i| (i, None))
+            .collect()
+    } else {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for c in &why.lines {
+            let i = (c.line as usize).wrapping_sub(1);
+            if i >= original.lines.len() || !seen.insert(i) {
+                return Err(Problem::new("credit_note_bad_line")
+                    .with("line", c.line)
+                    .with("number", number));
+            }
+            if original.lines[i].quantity.is_negative() {
+                return Err(Problem::new("credit_note_negative_line").with("number", number));
+            }
+            out.push((i, c.net));
+        }
+        out
+    };
+    if chosen.is_empty() {
+        return Err(Problem::new("credit_note_nothing_left").with("number", number));
+    }
+    let mut lines = Vec::new();
+    let mut credited_lines = Vec::new();
+    for (i, net) in chosen {
+        let amount = net.unwrap_or(left[i]);
+        if amount <= Money::ZERO {
+            return Err(Problem::new("credit_note_bad_amount")
+                .with("line", i + 1)
+                .with("amount", amount));
+        }
+        if amount > left[i] {
+            return Err(Problem::new("credit_note_exceeds")
+                .with("line", i + 1)
+                .with("amount", amount)
+                .with("left", left[i]));
+        }
+        let full = &inv.lines()[i];
+        // A credit note lists what it credits as positive quantities (the model's convention);
+        // a whole line is repeated as it was, part of one is one unit at the amount credited.
+        let mut l = full.draft.clone();
+        if amount != full.net {
+            l.quantity = sync_protocol::Quantity::one();
+            l.unit = trastienda_einvoice::Unit::Each;
+            l.unit_price = amount;
+            l.discount = None;
         }
         if l.period.is_none() {
             l.period = original.period;
         }
+        lines.push(l);
+        credited_lines.push((u32::try_from(i + 1).unwrap_or(u32::MAX), amount));
     }
-    let corrected = IdFactura::new(
-        f.issuer.nif.trim(),
-        &f.original.full_number,
-        f.original.issue_date,
-    )
-    .map_err(compose_problem)?;
+    let corrected = IdFactura::new(f.issuer.nif.trim(), number, f.original.issue_date)
+        .map_err(compose_problem)?;
+    let issue_date = crate::storage::sql::business_day(f.now);
     let draft = InvoiceDraft {
         kind: DocumentKind::CreditNote(Correction {
-            corrected_number: f.original.full_number.clone(),
+            corrected_number: number.clone(),
             corrected_issue_date: f.original.issue_date,
             corrected_period: original.period,
             reason: why.reason,
@@ -574,14 +689,16 @@ pub fn compose_credit(
         verifactu_qr_url: String::new(),
         language: original.language,
     };
-    finish(
+    let mut composed = finish(
         draft,
         &f.issuer,
         Some(corrected),
         f.previous_record.as_deref(),
         f.now,
         entorno,
-    )
+    )?;
+    composed.credited_lines = credited_lines;
+    Ok(composed)
 }
 
 /// Issues a credit note for invoice `id`.
@@ -658,6 +775,17 @@ pub async fn run(
     now: DateTime<Utc>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> StorageResult<RunSummary> {
+    run_tracked(storage, period, now, progress, None).await
+}
+
+/// [`run`], also writing its progress on the dashboard run `tracked` after each franchisee.
+async fn run_tracked(
+    storage: &dyn Storage,
+    period: &str,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+    tracked: Option<i64>,
+) -> StorageResult<RunSummary> {
     let start = check_period_closed(period, now).map_err(StorageError::Invalid)?;
     let period = format!("{:04}-{:02}", start.year(), start.month());
     if storage.invoicing().issuer().await?.is_none() {
@@ -676,6 +804,12 @@ pub async fn run(
         period: period.clone(),
         ..Default::default()
     };
+    if let Some(id) = tracked {
+        storage
+            .invoicing()
+            .run_progress(id, 0, franchisees.len() as u64)
+            .await?;
+    }
     for (i, f) in franchisees.iter().enumerate() {
         match storage
             .invoicing()
@@ -692,8 +826,110 @@ pub async fn run(
             }
         }
         progress(i + 1, franchisees.len());
+        if let Some(id) = tracked {
+            storage
+                .invoicing()
+                .run_progress(id, i as u64 + 1, franchisees.len() as u64)
+                .await?;
+        }
     }
     Ok(summary)
+}
+
+/// Starts a run from the dashboard: checks the month and HQ's details now (a refusal starts
+/// nothing), then runs and e-mails in the background, its progress readable with `get_run`.
+pub async fn start_run(
+    storage: Arc<dyn Storage>,
+    period: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<i64> {
+    let start = check_period_closed(period, now).map_err(StorageError::Invalid)?;
+    let period = format!("{:04}-{:02}", start.year(), start.month());
+    if storage.invoicing().issuer().await?.is_none() {
+        return Err(StorageError::Invalid(Problem::new(
+            "invoicing_issuer_missing",
+        )));
+    }
+    let id = storage.invoicing().start_run(&period, by, now).await?;
+    tokio::spawn(async move {
+        let result = run_tracked(storage.as_ref(), &period, now, &|_, _| {}, Some(id)).await;
+        let result = match result {
+            Ok(s) => {
+                if let Some(config) = super::mail::config()
+                    && !s.issued.is_empty()
+                    && let Err(e) =
+                        super::mail::send_pending(storage.as_ref(), &config, Utc::now(), SEND_BATCH)
+                            .await
+                {
+                    tracing::warn!(error = %e, "sending the run's invoices");
+                }
+                Ok(s)
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        let (counts, error) = match &result {
+            Ok(s) => (
+                (s.issued.len() as u64, s.already, s.failed.len() as u64),
+                (!s.failed.is_empty()).then(|| {
+                    s.failed
+                        .iter()
+                        .map(|(f, e)| format!("{f}: {e}"))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                }),
+            ),
+            Err(e) => ((0, 0, 0), Some(e.clone())),
+        };
+        if let Err(e) = storage
+            .invoicing()
+            .finish_run(id, counts, error.as_deref(), Utc::now())
+            .await
+        {
+            tracing::warn!(run = id, error = %e, "recording the end of an invoicing run");
+        }
+    });
+    Ok(id)
+}
+
+// --- accounting export ------------------------------------------------------------------------
+
+/// The invoices and credit notes issued in `month` (`YYYY-MM`, by issue date) as the journal CSV of
+/// `trastienda_einvoice::accounting` (430 + franchisee number, 705 services, 700 goods, 477 VAT and
+/// 4775 recargo per rate; `;`, decimal comma, dd/mm/yyyy), entries numbered from 1.
+pub async fn journal_csv(storage: &dyn Storage, month: &str) -> StorageResult<Vec<u8>> {
+    let start = parse_month(month).map_err(StorageError::Invalid)?;
+    let p = Period::month(start.year(), start.month())
+        .ok_or_else(|| StorageError::Invalid(Problem::new("bad_month").with("month", month)))?;
+    let records = storage
+        .invoicing()
+        .invoices_issued_between(p.start, p.end)
+        .await?;
+    let mut invoices = Vec::with_capacity(records.len());
+    for r in &records {
+        let draft: InvoiceDraft = serde_json::from_str(&r.draft)
+            .map_err(|e| StorageError::Backend(format!("invoice {}: {e}", r.id)))?;
+        let inv = Invoice::new(draft)
+            .map_err(|e| StorageError::Backend(format!("invoice {}: {e}", r.id)))?;
+        invoices.push((inv, sync_protocol_id(r.franchisee_id)));
+    }
+    let bookings: Vec<trastienda_einvoice::accounting::Booking<'_>> = invoices
+        .iter()
+        .map(|(inv, f)| trastienda_einvoice::accounting::Booking {
+            invoice: inv,
+            customer_account: *f,
+        })
+        .collect();
+    trastienda_einvoice::accounting::journal_csv(
+        &bookings,
+        &trastienda_einvoice::accounting::ChartOfAccounts::default(),
+        1,
+    )
+    .map_err(|e| StorageError::Invalid(Problem::new("journal_export").with("detail", e)))
+}
+
+fn sync_protocol_id(f: FranchiseeId) -> u64 {
+    u64::try_from(f.0).unwrap_or(0)
 }
 
 /// [`run`], then e-mails what is not sent yet when SMTP is configured (failures are recorded on

@@ -154,12 +154,33 @@ pub async fn send_invoice(
     id: i64,
     now: DateTime<Utc>,
 ) -> StorageResult<SendState> {
+    deliver(storage, config, id, now, false).await
+}
+
+/// HQ's "send now": sends invoice `id` again even when it was sent (the franchisee lost it), and
+/// records the attempt like any other.
+pub async fn send_now(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    id: i64,
+    now: DateTime<Utc>,
+) -> StorageResult<SendState> {
+    deliver(storage, config, id, now, true).await
+}
+
+async fn deliver(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    id: i64,
+    now: DateTime<Utc>,
+    again: bool,
+) -> StorageResult<SendState> {
     let inv = storage.invoicing();
     let state = inv
         .send_state(id)
         .await?
         .ok_or_else(|| StorageError::NotFound(Problem::new("invoice_not_found").with("id", id)))?;
-    if state.sent_at.is_some() {
+    if state.sent_at.is_some() && !again {
         return Ok(state);
     }
     let rec = inv.get_invoice(id).await?;

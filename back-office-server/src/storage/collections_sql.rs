@@ -149,16 +149,72 @@ pub(super) async fn on_issued(
     )
     .await?;
     if let Some(original) = corrects {
-        tx.execute(
-            "UPDATE receivables SET open_cents = 0, cancelled = TRUE WHERE invoice_id = ?1",
-            p![original],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM payment_allocations WHERE invoice_id = ?1",
-            p![original],
-        )
-        .await?;
+        let row = tx
+            .query_opt(
+                "SELECT total_cents, open_cents FROM receivables WHERE invoice_id = ?1",
+                p![original],
+            )
+            .await?;
+        let (original_total, open): (i64, i64) = match row {
+            Some(r) => (r.get(0)?, r.get(1)?),
+            None => (0, 0),
+        };
+        let credited: i64 = tx
+            .scalar(
+                "SELECT CAST(COALESCE(SUM(r.total_cents), 0) AS BIGINT) FROM receivables r
+                 JOIN invoices i ON i.id = r.invoice_id WHERE i.corrects_invoice_id = ?1",
+                p![original],
+            )
+            .await?;
+        if credited >= original_total {
+            // Credited in full: nothing is owed on it; what was paid on it is credit again.
+            tx.execute(
+                "UPDATE receivables SET open_cents = 0, cancelled = TRUE WHERE invoice_id = ?1",
+                p![original],
+            )
+            .await?;
+            tx.execute(
+                "DELETE FROM payment_allocations WHERE invoice_id = ?1",
+                p![original],
+            )
+            .await?;
+        } else {
+            // Credited in part: the open amount goes down by the credit; when more was paid than
+            // is now owed, the newest allocations give the difference back as the franchisee's credit.
+            let credit = total.cents().max(0);
+            tx.execute(
+                "UPDATE receivables SET open_cents = ?2 WHERE invoice_id = ?1",
+                p![original, (open - credit).max(0)],
+            )
+            .await?;
+            let mut excess = credit - open;
+            if excess > 0 {
+                let allocations = tx
+                    .query(
+                        "SELECT id, amount_cents FROM payment_allocations WHERE invoice_id = ?1 ORDER BY id DESC",
+                        p![original],
+                    )
+                    .await?;
+                for a in allocations {
+                    if excess <= 0 {
+                        break;
+                    }
+                    let (id, amount): (i64, i64) = (a.get(0)?, a.get(1)?);
+                    if amount <= excess {
+                        tx.execute("DELETE FROM payment_allocations WHERE id = ?1", p![id])
+                            .await?;
+                        excess -= amount;
+                    } else {
+                        tx.execute(
+                            "UPDATE payment_allocations SET amount_cents = ?2 WHERE id = ?1",
+                            p![id, amount - excess],
+                        )
+                        .await?;
+                        excess = 0;
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }

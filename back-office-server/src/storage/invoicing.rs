@@ -53,6 +53,10 @@ pub struct ContractIn {
     #[serde(default)]
     pub language: Language,
     pub billing_address: Address,
+    /// The franchisee is under recargo de equivalencia (a retailer who is an individual): goods
+    /// supplied from HQ's warehouse carry the surcharge; royalties and fees never do.
+    #[serde(default)]
+    pub equivalence_surcharge: bool,
 }
 
 /// A stored contract version.
@@ -163,6 +167,8 @@ pub struct PeriodFacts {
     pub tills: u32,
     /// No invoice has been issued to this franchisee before (the entry fee is due).
     pub first_invoice: bool,
+    /// Delivery notes of goods from HQ's warehouse received by its stores and not invoiced yet.
+    pub deliveries: Vec<trastienda_einvoice::royalty::DeliveryNote>,
     /// The next number of `series`.
     pub series: String,
     pub number: u64,
@@ -175,6 +181,8 @@ pub struct PeriodFacts {
 #[derive(Debug, Clone)]
 pub struct CreditFacts {
     pub original: InvoiceRecord,
+    /// Net already credited per line of the original (index 0 = line 1) by earlier credit notes.
+    pub credited: Vec<Money>,
     pub issuer: IssuerIn,
     pub series: String,
     pub number: u64,
@@ -208,6 +216,26 @@ pub struct Composed {
     pub record_generated_at: String,
     pub record_cuota_cents: i64,
     pub record_importe_cents: i64,
+    /// On a credit note: the net it credits per line of the corrected invoice (1-based line).
+    pub credited_lines: Vec<(u32, Money)>,
+}
+
+/// An invoicing run started from the dashboard, and how far it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunProgress {
+    pub id: i64,
+    pub period: String,
+    pub started_by: String,
+    pub started_at: DateTime<Utc>,
+    /// Franchisees to invoice (0 until the run has counted them).
+    pub total: u64,
+    pub done: u64,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub issued: u64,
+    pub already: u64,
+    pub failed: u64,
+    /// Why the run stopped, when it did not finish.
+    pub error: Option<String>,
 }
 
 /// Writes a period's invoice from its facts; an error stores nothing.
@@ -307,6 +335,31 @@ pub trait InvoicingStorage: Send + Sync {
     async fn send_state(&self, id: i64) -> StorageResult<Option<SendState>>;
     /// Invoices not sent yet, oldest first.
     async fn unsent_invoices(&self, limit: u32) -> StorageResult<Vec<SendState>>;
+    /// Invoices and credit notes issued between two days (inclusive), by issue date then id.
+    async fn invoices_issued_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StorageResult<Vec<InvoiceRecord>>;
+    /// What credit notes took off each line (1-based) of an invoice, one row per credit and line.
+    async fn credited_lines(&self, id: i64) -> StorageResult<Vec<(u32, Money)>>;
+    /// The delivery notes an invoice charged: (note id, number, net).
+    async fn invoiced_deliveries(&self, id: i64) -> StorageResult<Vec<(i64, String, Money)>>;
+
+    /// Records a dashboard run starting.
+    async fn start_run(&self, period: &str, by: &str, now: DateTime<Utc>) -> StorageResult<i64>;
+    /// How far the run is.
+    async fn run_progress(&self, id: i64, done: u64, total: u64) -> StorageResult<()>;
+    /// The run ended: its counts, or why it stopped.
+    async fn finish_run(
+        &self,
+        id: i64,
+        counts: (u64, u64, u64),
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    async fn get_run(&self, id: i64) -> StorageResult<RunProgress>;
+
     /// Records one attempt: `Ok(())` sent, `Err(reason)` failed.
     async fn record_send(
         &self,

@@ -6,7 +6,7 @@ use super::db::{Row, Tx, locks};
 use super::invoicing::{
     ContractIn, ContractVersion, CountedDay, CountedTicket, CreditComposer, CreditFacts,
     InvoiceKind, InvoiceRecord, InvoicingStorage, IssueOutcome, IssuerIn, PeriodComposer,
-    PeriodFacts, SendState,
+    PeriodFacts, RunProgress, SendState,
 };
 use super::sql_storage::SqlStorage;
 use super::{Franchisee, StorageError, StorageResult, sql};
@@ -226,6 +226,90 @@ async fn store_composed(
     load_invoice(tx, id).await
 }
 
+/// Received delivery notes of the franchisee's stores, received by `last_day` (business day, HQ's
+/// zone) and not invoiced yet, with the lines that carry HQ's price (`unit_cost`), at the quantity
+/// received, the product's VAT rate and its name; and each note's id with its net.
+async fn deliveries_to_invoice(
+    tx: &mut dyn Tx,
+    franchisee: i64,
+    last_day: &str,
+) -> StorageResult<(
+    Vec<trastienda_einvoice::royalty::DeliveryNote>,
+    Vec<(i64, Money)>,
+)> {
+    use trastienda_einvoice::royalty::{DeliveryLine, DeliveryNote};
+    let last = sql::parse_day(last_day)?;
+    let rows = tx
+        .query(
+            "SELECT n.id, n.number, n.received_at, p.name, p.sku,
+                    COALESCE(l.received_milli, l.expected_milli), l.unit_cost_e4, tr.rate_hundredths,
+                    d.business_day
+             FROM delivery_notes n
+             JOIN stores st ON st.id = n.store_id
+             LEFT JOIN documents d ON d.id = n.received_document_id
+             JOIN delivery_note_lines l ON l.note_id = n.id
+             JOIN products p ON p.id = l.product_id
+             JOIN tax_rates tr ON tr.id = p.tax_rate_id
+             WHERE st.franchisee_id = ?1 AND n.status <> 'pending' AND n.received_at IS NOT NULL
+               AND l.unit_cost_e4 IS NOT NULL AND COALESCE(l.received_milli, l.expected_milli) > 0
+               AND NOT EXISTS (SELECT 1 FROM invoice_deliveries d WHERE d.note_id = n.id)
+             ORDER BY n.id, l.line_no",
+            p![franchisee],
+        )
+        .await?;
+    let mut notes: Vec<DeliveryNote> = Vec::new();
+    let mut ids: Vec<(i64, Money)> = Vec::new();
+    for r in rows {
+        let id: i64 = r.get(0)?;
+        let number: Option<String> = r.get(1)?;
+        // The business day of the till's receipt; the day HQ heard of it when that is unknown.
+        let receipt_day: Option<String> = r.get(8)?;
+        let received = match receipt_day {
+            Some(d) => sql::parse_day(&d)?,
+            None => sql::business_day(sql::from_micros(r.get(2)?)),
+        };
+        if received > last {
+            continue;
+        }
+        let name: String = r.get(3)?;
+        let sku: String = r.get(4)?;
+        let quantity = sync_protocol::Quantity::from_milli(r.get(5)?);
+        let cost_e4: i64 = r.get(6)?;
+        // HQ's price per unit to the franchisee, to the cent (half away from zero).
+        let unit_price = Money::new(rust_decimal::Decimal::new(cost_e4, 4));
+        let line = DeliveryLine {
+            description: format!("{name} ({sku})"),
+            quantity,
+            unit: if quantity.milli() % 1000 == 0 {
+                trastienda_einvoice::Unit::Each
+            } else {
+                trastienda_einvoice::Unit::Kilogram
+            },
+            unit_price,
+            vat_rate: sync_protocol::TaxRate::from_hundredths(r.get(7)?),
+            surcharge_rate_override: None,
+        };
+        let net = unit_price.times(quantity);
+        match ids.last_mut() {
+            Some((last_id, sum)) if *last_id == id => {
+                *sum += net;
+                if let Some(n) = notes.last_mut() {
+                    n.lines.push(line);
+                }
+            }
+            _ => {
+                ids.push((id, net));
+                notes.push(DeliveryNote {
+                    number: number.unwrap_or_else(|| format!("#{id}")),
+                    date: received,
+                    lines: vec![line],
+                });
+            }
+        }
+    }
+    Ok((notes, ids))
+}
+
 const SIGNED_NET: &str = "CASE WHEN s.kind = 'refund' THEN -s.net_cents ELSE s.net_cents END";
 
 async fn issue_period_tx(
@@ -341,6 +425,7 @@ async fn issue_period_tx(
             p![franchisee],
         )
         .await?;
+    let (deliveries, delivered) = deliveries_to_invoice(tx, franchisee, &last_day).await?;
     let series = format!("FQ-{}", &period[..4]);
     let number = next_number(tx, &series).await?;
     let previous_record = last_record(tx, &issuer.nif).await?;
@@ -356,6 +441,7 @@ async fn issue_period_tx(
         stores: u32::try_from(stores).unwrap_or(u32::MAX),
         tills: u32::try_from(tills).unwrap_or(u32::MAX),
         first_invoice,
+        deliveries,
         series: series.clone(),
         number,
         previous_record,
@@ -376,6 +462,13 @@ async fn issue_period_tx(
         now,
     )
     .await?;
+    for (note, net) in delivered {
+        tx.execute(
+            "INSERT INTO invoice_deliveries (note_id, invoice_id, net_cents) VALUES (?1, ?2, ?3)",
+            p![note, rec.id, net.cents()],
+        )
+        .await?;
+    }
     Ok(IssueOutcome::Issued(rec))
 }
 
@@ -568,6 +661,40 @@ impl InvoicingStorage for SqlStorage {
                     let series = format!("RQ-{year}");
                     let number = next_number(tx, &series).await?;
                     let previous_record = last_record(tx, &issuer.nif).await?;
+                    let lines = serde_json::from_str::<trastienda_einvoice::InvoiceDraft>(
+                        &original.draft,
+                    )
+                    .map_err(bad)?
+                    .lines
+                    .len();
+                    let mut credited = vec![Money::ZERO; lines];
+                    for r in tx
+                        .query(
+                            "SELECT line_no, CAST(SUM(net_cents) AS BIGINT) FROM invoice_credited_lines
+                             WHERE invoice_id = ?1 GROUP BY line_no",
+                            p![original.id],
+                        )
+                        .await?
+                    {
+                        let n: i64 = r.get(0)?;
+                        if let Some(c) = usize::try_from(n - 1).ok().and_then(|i| credited.get_mut(i)) {
+                            *c = Money::from_cents(r.get(1)?);
+                        }
+                    }
+                    // A credit note issued before credited lines were recorded took the whole invoice.
+                    if tx
+                        .exists(
+                            "SELECT 1 FROM invoices c WHERE c.corrects_invoice_id = ?1 AND NOT EXISTS
+                               (SELECT 1 FROM invoice_credited_lines l WHERE l.credit_note_id = c.id)",
+                            p![original.id],
+                        )
+                        .await?
+                    {
+                        return Err(StorageError::Conflict(
+                            Problem::new("credit_note_nothing_left")
+                                .with("number", &original.full_number),
+                        ));
+                    }
                     let recipient: String = tx
                         .scalar_opt(
                             "SELECT recipient FROM invoice_sends WHERE invoice_id = ?1",
@@ -577,6 +704,7 @@ impl InvoicingStorage for SqlStorage {
                         .unwrap_or_default();
                     let facts = CreditFacts {
                         original: original.clone(),
+                        credited,
                         issuer,
                         series: series.clone(),
                         number,
@@ -584,7 +712,7 @@ impl InvoicingStorage for SqlStorage {
                         now,
                     };
                     let composed = compose(&facts).map_err(StorageError::Invalid)?;
-                    store_composed(
+                    let rec = store_composed(
                         tx,
                         InvoiceKind::CreditNote,
                         &series,
@@ -597,7 +725,16 @@ impl InvoicingStorage for SqlStorage {
                         &composed,
                         now,
                     )
-                    .await
+                    .await?;
+                    for (line, net) in &composed.credited_lines {
+                        tx.execute(
+                            "INSERT INTO invoice_credited_lines (credit_note_id, invoice_id, line_no, net_cents)
+                             VALUES (?1, ?2, ?3, ?4)",
+                            p![rec.id, original.id, i64::from(*line), net.cents()],
+                        )
+                        .await?;
+                    }
+                    Ok(rec)
                 })
             })
             .await
@@ -780,6 +917,155 @@ impl InvoicingStorage for SqlStorage {
                         send_of,
                     )
                     .await
+                })
+            })
+            .await
+    }
+
+    async fn invoices_issued_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StorageResult<Vec<InvoiceRecord>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE issue_date >= ?1 AND issue_date <= ?2
+                             ORDER BY issue_date, id"
+                        ),
+                        p![&sql::day_text(from), &sql::day_text(to)],
+                        invoice_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn credited_lines(&self, id: i64) -> StorageResult<Vec<(u32, Money)>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT line_no, net_cents FROM invoice_credited_lines WHERE invoice_id = ?1
+                         ORDER BY credit_note_id, line_no",
+                        p![id],
+                        |r| {
+                            let n: i64 = r.get(0)?;
+                            Ok((u32::try_from(n).unwrap_or(0), Money::from_cents(r.get(1)?)))
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn invoiced_deliveries(&self, id: i64) -> StorageResult<Vec<(i64, String, Money)>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT d.note_id, COALESCE(n.number, ''), d.net_cents FROM invoice_deliveries d
+                         JOIN delivery_notes n ON n.id = d.note_id WHERE d.invoice_id = ?1 ORDER BY d.note_id",
+                        p![id],
+                        |r| Ok((r.get(0)?, r.get(1)?, Money::from_cents(r.get(2)?))),
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn start_run(&self, period: &str, by: &str, now: DateTime<Utc>) -> StorageResult<i64> {
+        let (period, by) = (period.to_string(), by.to_string());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.insert_returning_id(
+                        "INSERT INTO invoicing_runs (period, started_by, started_at) VALUES (?1, ?2, ?3) RETURNING id",
+                        p![&period, &by, sql::micros(now)],
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn run_progress(&self, id: i64, done: u64, total: u64) -> StorageResult<()> {
+        let done = sql::to_i64(done, "done")?;
+        let total = sql::to_i64(total, "total")?;
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE invoicing_runs SET done = ?2, total = ?3 WHERE id = ?1",
+                        p![id, done, total],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn finish_run(
+        &self,
+        id: i64,
+        counts: (u64, u64, u64),
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let error = error.map(str::to_string);
+        let (i, a, f) = (
+            sql::to_i64(counts.0, "issued")?,
+            sql::to_i64(counts.1, "already")?,
+            sql::to_i64(counts.2, "failed")?,
+        );
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE invoicing_runs SET finished_at = ?2, issued = ?3, already = ?4, failed = ?5,
+                           error = ?6 WHERE id = ?1",
+                        p![id, sql::micros(now), i, a, f, error.as_deref()],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn get_run(&self, id: i64) -> StorageResult<RunProgress> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let r = tx
+                        .query_opt(
+                            "SELECT id, period, started_by, started_at, total, done, finished_at, issued,
+                               already, failed, error FROM invoicing_runs WHERE id = ?1",
+                            p![id],
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            StorageError::NotFound(Problem::new("invoicing_run_not_found").with("id", id))
+                        })?;
+                    Ok(RunProgress {
+                        id: r.get(0)?,
+                        period: r.get(1)?,
+                        started_by: r.get(2)?,
+                        started_at: sql::from_micros(r.get(3)?),
+                        total: sql::to_u64(r.get(4)?),
+                        done: sql::to_u64(r.get(5)?),
+                        finished_at: sql::opt_from_micros(r.get(6)?),
+                        issued: sql::to_u64(r.get(7)?),
+                        already: sql::to_u64(r.get(8)?),
+                        failed: sql::to_u64(r.get(9)?),
+                        error: r.get(10)?,
+                    })
                 })
             })
             .await

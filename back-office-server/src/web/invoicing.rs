@@ -104,6 +104,11 @@ pub async fn page(
                     button type="submit" id="run-invoicing" { (m("inv-run-button")) }
                 }
                 p class="muted" { (m("inv-run-help")) }
+                form class="row" method="get" action="/dashboard/invoicing/journal" id="journal-form" {
+                    label { (m("inv-journal-month")) " " input name="month" id="journal-month" value=(last_month) pattern="[0-9]{4}-[0-9]{2}" required; }
+                    button type="submit" id="journal-download" { (m("inv-journal-button")) }
+                }
+                p class="muted" { (m("inv-journal-help")) }
             }
         }
         section class="card" {
@@ -235,26 +240,119 @@ pub struct RunForm {
     period: String,
 }
 
-/// `POST /dashboard/invoicing/run`: invoices a closed month now and says what it did.
+/// `POST /dashboard/invoicing/run`: starts invoicing a closed month in the background and shows
+/// its progress page (a refused month or missing issuer details start nothing).
 pub async fn run(State(st): State<AppState>, WriteForm(v, f): WriteForm<RunForm>) -> WebResult {
+    let id = svc::start_run(
+        st.storage.clone(),
+        f.period.trim(),
+        &v.user.display_name,
+        Utc::now(),
+    )
+    .await?;
+    Ok(see_other(&format!("/dashboard/invoicing/runs/{id}")))
+}
+
+/// `GET /dashboard/invoicing/runs/{id}`: a run's progress bar, reloading itself every two seconds
+/// until the run has finished; then what it did.
+pub async fn run_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebPath(id): WebPath<i64>,
+) -> WebResult {
+    hq_only(&v)?;
     let t = v.t();
-    let s = svc::run_and_send(st.storage.as_ref(), f.period.trim(), Utc::now(), &|_, _| {}).await?;
-    let mut done = t.msg_with(
-        "inv-run-done",
-        &[
-            ("period", &s.period),
-            ("issued", &s.issued.len()),
-            ("already", &s.already),
-            ("failed", &s.failed.len()),
-        ],
-    );
-    for (fr, e) in &s.failed {
-        done.push_str(&format!(" · {fr}: {e}"));
-    }
+    let m = |k: &str| t.msg(k);
+    let r = st
+        .storage
+        .invoicing()
+        .get_run(id)
+        .await
+        .map_err(|_| WebError::not_found_t(t))?;
+    let running = r.finished_at.is_none();
+    let body = html! {
+        @if running { meta http-equiv="refresh" content="2"; }
+        h1 { (m("inv-run")) " " (r.period) }
+        p { a href="/dashboard/invoicing" { (m("inv-title")) } }
+        section class="card" id="run-progress" data-done=(r.done) data-total=(r.total) data-finished=(!running) {
+            progress id="run-bar" value=(r.done) max=(r.total.max(1)) { (r.done) " / " (r.total) }
+            p { (t.msg_with("inv-run-progress", &[("done", &r.done), ("total", &r.total)])) }
+            @if running {
+                p class="muted" { (m("inv-run-working")) }
+            } @else {
+                p id="run-summary" { (t.msg_with("inv-run-done", &[
+                    ("period", &r.period),
+                    ("issued", &r.issued),
+                    ("already", &r.already),
+                    ("failed", &r.failed),
+                ])) }
+                @if let Some(e) = &r.error { p class="error" id="run-error" { (e) } }
+            }
+        }
+    };
+    Ok(ok(html::page(&v, "invoicing", &m("inv-run"), body)))
+}
+
+/// `POST /dashboard/invoices/{id}/send`: e-mails the invoice again now ("send now").
+pub async fn send_now(
+    State(st): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WriteForm(v, _f): WriteForm<RunForm>,
+) -> WebResult {
+    hq_only(&v)?;
+    let t = v.t();
+    st.storage
+        .invoicing()
+        .get_invoice(id)
+        .await
+        .map_err(|_| WebError::not_found_t(t))?;
+    let Some(config) = crate::services::mail::config() else {
+        return Ok(see_other(&format!(
+            "/dashboard/invoices/{id}?done={}",
+            html::url(&t.msg("problem-smtp_not_configured"))
+        )));
+    };
+    let s = crate::services::mail::send_now(st.storage.as_ref(), &config, id, Utc::now()).await?;
+    // Every attempt overwrites the last error: none means this one went out.
+    let done = match &s.last_error {
+        Some(e) => format!("{}: {e}", t.msg("inv-send-failed")),
+        None => t.msg_with("inv-sent-to", &[("recipient", &s.recipient)]),
+    };
     Ok(see_other(&format!(
-        "/dashboard/invoicing?done={}",
+        "/dashboard/invoices/{id}?done={}",
         html::url(&done)
     )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct JournalQuery {
+    #[serde(default)]
+    month: String,
+}
+
+/// `GET /dashboard/invoicing/journal?month=YYYY-MM`: the month's invoices and credit notes as the
+/// journal CSV for HQ's accountant.
+pub async fn journal(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebQuery(q): WebQuery<JournalQuery>,
+) -> WebResult {
+    hq_only(&v)?;
+    let csv = svc::journal_csv(st.storage.as_ref(), q.month.trim()).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"asientos-{}.csv\"", q.month.trim()),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 /// `GET /dashboard/invoicing/contracts/{franchisee}`.
@@ -333,7 +431,8 @@ async fn contracts_page(
                             td class="num" { (money_text(cv.terms.entry_fee)) }
                             td { (pay(&cv.terms.payment)) ", " (cv.terms.payment_days) " " (m("inv-days")) }
                             td { (cv.terms.billing_email) }
-                            td { (cv.terms.language.code()) }
+                            td { (cv.terms.language.code())
+                                @if cv.terms.equivalence_surcharge { " · " span class="re-regime" { (m("inv-re-short")) } } }
                         }
                     }
                 }
@@ -374,6 +473,7 @@ async fn contracts_page(
                             option value="es" selected[form.language != "en"] { "Español" }
                             option value="en" selected[form.language == "en"] { "English" }
                         } }
+                        label { input type="checkbox" name="equivalence_surcharge" value="true" id="equivalence-surcharge" checked[form.equivalence_surcharge == "true"]; " " (m("inv-re-regime")) }
                     }
                     div class="row" {
                         label { (m("inv-street")) " " input name="street" value=(form.street) required; }
@@ -434,6 +534,8 @@ pub struct ContractForm {
     city: String,
     #[serde(default)]
     province: String,
+    #[serde(default)]
+    equivalence_surcharge: String,
 }
 
 impl From<&ContractIn> for ContractForm {
@@ -479,6 +581,11 @@ impl From<&ContractIn> for ContractForm {
             postal_code: c.billing_address.postal_code.clone(),
             city: c.billing_address.city.clone(),
             province: c.billing_address.province.clone(),
+            equivalence_surcharge: if c.equivalence_surcharge {
+                "true".into()
+            } else {
+                String::new()
+            },
         }
     }
 }
@@ -536,6 +643,7 @@ impl ContractForm {
                 province: self.province.trim().into(),
                 country: "ES".into(),
             },
+            equivalence_surcharge: self.equivalence_surcharge == "true",
         })
     }
 }
@@ -602,6 +710,18 @@ pub async fn invoice(
     let d = full.draft();
     let counted = inv.counted_days(id).await?;
     let credits = inv.credit_notes_of(id).await?;
+    let delivered = inv.invoiced_deliveries(id).await?;
+    let left = if rec.kind == InvoiceKind::Invoice {
+        let mut credited = vec![Money::ZERO; d.lines.len()];
+        for (line, net) in inv.credited_lines(id).await? {
+            if let Some(c) = credited.get_mut((line as usize).wrapping_sub(1)) {
+                *c += net;
+            }
+        }
+        svc::left_to_credit(d, &credited)?
+    } else {
+        Vec::new()
+    };
     let send = inv.send_state(id).await?;
     let corrects = match rec.corrects_invoice_id {
         Some(o) => Some(inv.get_invoice(o).await?),
@@ -639,6 +759,12 @@ pub async fn invoice(
                     Some(s) if s.attempts > 0 => { (html::badge("bad", &m("inv-send-failed"))) " " (s.recipient) " · " (s.attempts) " · " (s.last_error.clone().unwrap_or_default()) }
                     Some(s) => { (html::badge("warn", &m("inv-not-sent"))) " " (s.recipient) }
                     None => { "—" }
+                }
+                @if v.can_write() && send.is_some() {
+                    form method="post" action={ "/dashboard/invoices/" (id) "/send" } class="inline" id="send-now-form" {
+                        (v.csrf_field())
+                        " " button type="submit" id="send-now" { (m("inv-send-now")) }
+                    }
                 } }
         }
         section class="card" {
@@ -654,6 +780,8 @@ pub async fn invoice(
                 tfoot {
                     tr { th colspan="4" { (m("inv-net")) } td class="num" { (money_text(full.totals().lines_net)) } }
                     @for b in full.breakdown() { tr { th colspan="4" { (m("inv-vat")) " " (b.rate) " %" } td class="num" { (money_text(b.vat)) } } }
+                    @for b in full.breakdown() { @if let Some(r) = b.surcharge_rate {
+                        tr class="surcharge" { th colspan="4" { (m("inv-re")) " " (r) " %" } td class="num" { (money_text(b.surcharge)) } } } }
                     tr { th colspan="4" { (m("inv-total")) } td class="num" id="invoice-total" { (money_text(full.totals().total)) } }
                 }
             }
@@ -679,6 +807,14 @@ pub async fn invoice(
                 }
             }
         }
+        @if !delivered.is_empty() {
+            section class="card" id="delivered" {
+                h2 { (m("inv-delivered")) }
+                @for (note, number, net) in &delivered {
+                    p data-note=(number) { a href={ "/dashboard/deliveries/" (note) } { (number) } " · " (money_text(*net)) }
+                }
+            }
+        }
         @if rec.kind == InvoiceKind::Invoice {
             section class="card" {
                 h2 { (m("inv-credit-notes")) }
@@ -695,6 +831,21 @@ pub async fn invoice(
                             } }
                             label { (m("inv-description")) " " input name="description" required maxlength="200"; }
                         }
+                        p class="muted" { (m("inv-credit-lines-help")) }
+                        table id="credit-lines" {
+                            thead { tr { th { "#" } th { (m("inv-description")) } th class="num" { (m("inv-net")) } th class="num" { (m("inv-left")) } th class="num" { (m("inv-credit-amount")) } } }
+                            tbody {
+                                @for (i, l) in full.lines().iter().enumerate() {
+                                    tr data-line=(i + 1) {
+                                        td { (i + 1) } td { (l.draft.description) } td class="num" { (money_text(l.net)) }
+                                        td class="num" { (money_text(left.get(i).copied().unwrap_or(Money::ZERO))) }
+                                        td class="num" { @if left.get(i).is_some_and(|x| *x > Money::ZERO) {
+                                            input name={ "credit_" (i + 1) } inputmode="decimal" size="10";
+                                        } }
+                                    }
+                                }
+                            }
+                        }
                         button type="submit" id="credit-note-issue" { (m("inv-issue-credit-note")) }
                     }
                 }
@@ -709,6 +860,9 @@ pub struct CreditForm {
     reason: String,
     #[serde(default)]
     description: String,
+    /// `credit_N`: the net to credit on line N; all empty credits everything left.
+    #[serde(flatten)]
+    amounts: BTreeMap<String, String>,
 }
 
 /// `POST /dashboard/invoices/{id}/credit-note`.
@@ -723,12 +877,29 @@ pub async fn credit_note(
         "discounts_and_returns" => CorrectionReason::DiscountsAndReturns,
         _ => CorrectionReason::Other,
     };
+    let mut lines = Vec::new();
+    for (k, text) in &f.amounts {
+        let (Some(n), false) = (k.strip_prefix("credit_"), text.trim().is_empty()) else {
+            continue;
+        };
+        let line: u32 = n
+            .parse()
+            .map_err(|_| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, k.clone()))?;
+        let net = parse_money(text, &format!("{} {line}", v.t().msg("inv-credit-amount")))
+            .map_err(|e| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        lines.push(svc::CreditLineIn {
+            line,
+            net: Some(net),
+        });
+    }
+    lines.sort_by_key(|l| l.line);
     let r = svc::issue_credit_note(
         st.storage.as_ref(),
         id,
         CreditNoteIn {
             reason,
             description: f.description,
+            lines,
         },
         Utc::now(),
     )
