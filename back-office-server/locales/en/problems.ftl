@@ -202,3 +202,13 @@ problem-dunning_levels_count = give between 1 and 10 dunning levels
 problem-dunning_days_not_increasing = level { $level } must come more days after the due date than the one before (at most 3,650)
 problem-dunning_text_missing = level { $level } needs its subject and text in Spanish and in English (at most 5,000 characters each)
 problem-payment_amount_too_large = { $amount } is more than a payment can be (999,999,999.99)
+
+# franchisee users and statement e-mails (helper franchisee)
+problem-franchisee_user_needs_franchisee = a franchisee user belongs to one franchisee: choose it
+problem-franchisee_user_has_no_stores = a franchisee user sees every store of its franchisee: tick no stores
+problem-only_franchisee_users_have_franchisee = only a franchisee user belongs to a franchisee
+problem-billing_email_missing = franchisee { $id } has no billing e-mail in its contract
+problem-smtp_not_configured = e-mail is not set up on this server (--smtp-url)
+problem-statement_email_failed = the statement could not be e-mailed to { $to }: { $detail }
+problem-contract_prenotification_days = the direct-debit notice must be between 1 and { $max } days (SEPA: { $max } unless the contract agrees fewer)
+problem-remittance_notice_too_short = { $debtor } must be told of the debit { $days } days before it is collected: the earliest collection date is { $earliest }

@@ -202,3 +202,13 @@ problem-dunning_levels_count = Indica entre 1 y 10 niveles de reclamación.
 problem-dunning_days_not_increasing = El nivel { $level } debe llegar más días después del vencimiento que el anterior (como mucho 3.650).
 problem-dunning_text_missing = El nivel { $level } necesita su asunto y su texto en español y en inglés (como mucho 5.000 caracteres cada uno).
 problem-payment_amount_too_large = { $amount } es más de lo que puede ser un cobro (999.999.999,99).
+
+# franchisee users and statement e-mails (helper franchisee)
+problem-franchisee_user_needs_franchisee = Un usuario de franquiciado pertenece a un franquiciado: elígelo.
+problem-franchisee_user_has_no_stores = Un usuario de franquiciado ve todas las tiendas de su franquiciado: no marques tiendas.
+problem-only_franchisee_users_have_franchisee = Solo un usuario de franquiciado pertenece a un franquiciado.
+problem-billing_email_missing = El franquiciado { $id } no tiene correo de facturación en su contrato.
+problem-smtp_not_configured = El correo no está configurado en este servidor (--smtp-url).
+problem-statement_email_failed = No se pudo enviar el extracto a { $to }: { $detail }
+problem-contract_prenotification_days = El preaviso del adeudo debe estar entre 1 y { $max } días (SEPA: { $max } salvo que el contrato acuerde menos).
+problem-remittance_notice_too_short = A { $debtor } hay que avisarle del adeudo { $days } días antes de cobrarlo: la primera fecha de cobro posible es { $earliest }.
