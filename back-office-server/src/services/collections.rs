@@ -612,10 +612,12 @@ pub async fn prenotify(
             e.2.push(d.mandate_reference);
         }
     }
+    let contacts = billing_contacts(storage, today).await?;
     let mut out = Vec::new();
     for (f, (amount, count, mandates)) in by {
-        let (recipient, lang) = billing_contact(storage, f, today)
-            .await?
+        let (recipient, lang) = contacts
+            .get(&f)
+            .cloned()
             .unwrap_or_else(|| (String::new(), crate::i18n::Lang::Es));
         out.push(crate::storage::collections::Prenotification {
             id: 0,
@@ -874,6 +876,28 @@ pub async fn billing_contact(
         .invoicing()
         .contract_versions(Some(franchisee))
         .await?;
+    Ok(contact_of(&versions, day))
+}
+
+/// [`billing_contact`] of every franchisee under contract, read in one query.
+pub async fn billing_contacts(
+    storage: &dyn Storage,
+    day: NaiveDate,
+) -> StorageResult<std::collections::HashMap<FranchiseeId, (String, crate::i18n::Lang)>> {
+    let mut by: std::collections::HashMap<FranchiseeId, Vec<_>> = std::collections::HashMap::new();
+    for c in storage.invoicing().contract_versions(None).await? {
+        by.entry(c.franchisee_id).or_default().push(c);
+    }
+    Ok(by
+        .into_iter()
+        .filter_map(|(f, v)| contact_of(&v, day).map(|c| (f, c)))
+        .collect())
+}
+
+fn contact_of(
+    versions: &[crate::storage::invoicing::ContractVersion],
+    day: NaiveDate,
+) -> Option<(String, crate::i18n::Lang)> {
     let v = versions
         .iter()
         .filter(|c| c.effective_from <= day)
@@ -883,7 +907,7 @@ pub async fn billing_contact(
                 .iter()
                 .min_by_key(|c| (c.effective_from, c.version))
         });
-    Ok(v.map(|c| {
+    v.map(|c| {
         let lang = if c.terms.language.code() == "en" {
             crate::i18n::Lang::En
         } else {
@@ -891,7 +915,7 @@ pub async fn billing_contact(
         };
         (c.terms.billing_email.trim().to_string(), lang)
     })
-    .filter(|(e, _)| !e.is_empty()))
+    .filter(|(e, _)| !e.is_empty())
 }
 
 /// Sends one message over the configured SMTP server.
