@@ -225,6 +225,26 @@ pub enum UsersCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Create a dashboard user (in the audit log). The password is read from TRASTIENDA_PASSWORD
+    /// or the first line of standard input. `--role franchisee --franchisee ID`: a franchisee's
+    /// own read-only user, seeing only that franchisee's stores, invoices, statement and mandates.
+    Create {
+        #[command(flatten)]
+        db: DatabaseArg,
+        username: String,
+        /// The name shown on the dashboard (default: the user name).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// admin, analyst, manager or franchisee.
+        #[arg(long)]
+        role: String,
+        /// A store a manager sees (repeat for several; managers only).
+        #[arg(long = "store")]
+        stores: Vec<i64>,
+        /// The franchisee a franchisee user belongs to (franchisee users only).
+        #[arg(long)]
+        franchisee: Option<i64>,
+    },
     /// Stop a user from signing in and end their sessions (not the last active admin).
     Disable {
         #[command(flatten)]
@@ -706,19 +726,65 @@ async fn users_command(command: UsersCommand) -> Result<()> {
                 .map_err(refused)?
             {
                 println!(
-                    "{}\t{}\t{}\tstores {}\t{}\t{} sessions",
+                    "{}\t{}\t{}\t{}\t{}\t{} sessions",
                     u.id,
                     u.username,
                     u.role.as_str(),
-                    u.stores
-                        .iter()
-                        .map(|s| s.0.to_string())
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    match u.franchisee {
+                        Some(f) => format!("franchisee {}", f.0),
+                        None => format!(
+                            "stores {}",
+                            u.stores
+                                .iter()
+                                .map(|s| s.0.to_string())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ),
+                    },
                     if u.disabled { "disabled" } else { "active" },
                     u.sessions
                 );
             }
+            Ok(())
+        }
+        UsersCommand::Create {
+            db,
+            username,
+            name,
+            role,
+            stores,
+            franchisee,
+        } => {
+            let role = crate::storage::dashboard::DashboardRole::parse(&role)
+                .context("--role must be admin, analyst, manager or franchisee")?;
+            let st = open(&db.database).await?;
+            let password = match std::env::var("TRASTIENDA_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Dashboard password for {username} (at least 10 characters):");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let id = svc::create_user(
+                st.as_ref(),
+                &by,
+                &username,
+                &name,
+                &password,
+                role,
+                stores.into_iter().map(sync_protocol::StoreId).collect(),
+                franchisee.map(sync_protocol::FranchiseeId),
+            )
+            .await
+            .map_err(refused)?;
+            println!(
+                "Dashboard user #{id} {username:?} ({}) created: sign in at /dashboard/login",
+                role.as_str()
+            );
             Ok(())
         }
         UsersCommand::Disable { db, username } => {

@@ -544,6 +544,24 @@ async fn demo_logins(
         hq.get_or_insert(id);
         out.push((user.to_string(), password, what));
     }
+    // The first store's franchisee signs in too: its own stores, invoices and statement.
+    let owner = st.get_store(first_store.0).await?.franchisee_id;
+    let legal = st.get_franchisee(owner).await?.legal_name;
+    let password = auth::new_password();
+    crate::services::accounts::create_franchisee_user(
+        st,
+        "franquicia",
+        &format!("{legal} (franquiciado)"),
+        &password,
+        owner,
+    )
+    .await
+    .map_err(|e| anyhow!("creating dashboard user franquicia: {e}"))?;
+    out.push((
+        "franquicia".to_string(),
+        password,
+        format!("franchisee: only {legal}'s stores, invoices and statement, read-only"),
+    ));
     Ok((out, hq.ok_or_else(|| anyhow!("no HQ admin"))?))
 }
 
@@ -1179,6 +1197,7 @@ async fn franchise_back_office(
             language: Language::Es,
             billing_address: address("Calle Real 14", "45001", "Toledo", "Toledo"),
             equivalence_surcharge: false,
+            prenotification_days: None,
         },
         ContractIn {
             effective_from: from,
@@ -1201,6 +1220,8 @@ async fn franchise_back_office(
             language: Language::En,
             billing_address: address("Avinguda del Port 88", "46023", "València", "Valencia"),
             equivalence_surcharge: false,
+            // Agreed in the contract: 5 days' notice of each direct debit instead of 14.
+            prenotification_days: Some(5),
         },
     ];
     for (f, c) in franchisees.iter().zip(&contracts) {
@@ -1387,7 +1408,9 @@ pub async fn seed_and_print(
                 st.backend()
             );
             println!("Sign in at {url}/dashboard/login with the users the first run printed:");
-            println!("    hq (HQ admin), analista (HQ analyst), encargado (store manager)");
+            println!(
+                "    hq (HQ admin), analista (HQ analyst), encargado (store manager), franquicia (franchisee)"
+            );
             println!("Lost a password? Set a new one (the server may keep running):");
             println!(
                 "    back-office-server users reset-password hq --database <the same database URL>"

@@ -168,7 +168,15 @@ pub fn routes() -> Router<AppState> {
             post(collections::dispute),
         )
         .route("/collections/dunning-letters", get(collections::letters))
-        .route("/collections/holds", get(collections::holds));
+        .route("/collections/holds", get(collections::holds))
+        .route(
+            "/collections/prenotifications",
+            get(collections::prenotifications),
+        )
+        .route(
+            "/collections/franchisees/{id}/statement-emails",
+            get(collections::statement_emails).post(collections::email_statement),
+        );
 
     let sync = Router::new()
         .route("/enroll", post(sync::enroll))

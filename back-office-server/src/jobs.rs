@@ -190,6 +190,12 @@ pub fn all() -> &'static [JobDef] {
             period: PeriodKind::Day,
             body: |cx| Box::pin(dunning(cx)),
         },
+        JobDef {
+            name: "sepa-prenotify",
+            schedule: "0 40 * * * *",
+            period: PeriodKind::Hour,
+            body: |cx| Box::pin(sepa_prenotify(cx)),
+        },
     ]
 }
 
@@ -631,6 +637,38 @@ pub async fn dunning(cx: &JobContext) -> Result<Outcome, JobError> {
         ));
     }
     Ok(outcome)
+}
+
+/// SEPA pre-notifications not sent when their remittance was created (SMTP down, not set up):
+/// each sent once, claimed by one instance (`services::collections::send_prenotifications`).
+pub async fn sepa_prenotify(cx: &JobContext) -> Result<Outcome, JobError> {
+    let Some(config) = crate::services::mail::config() else {
+        let waiting = cx
+            .storage
+            .sepa()
+            .prenotifications(None)
+            .await?
+            .iter()
+            .filter(|p| p.sent_at.is_none())
+            .count();
+        if waiting == 0 {
+            return Ok(vec![("sent".into(), 0)]);
+        }
+        return Err(JobError::Partly(format!(
+            "{waiting} SEPA pre-notifications are waiting to be e-mailed but no SMTP server is configured (serve --smtp-url or TRASTIENDA_SMTP_URL)"
+        )));
+    };
+    let r =
+        crate::services::collections::send_prenotifications(cx.storage.as_ref(), &config, cx.now)
+            .await?;
+    if r.failed > 0 {
+        return Err(JobError::Partly(format!(
+            "{} of {} SEPA pre-notifications could not be sent (the next run tries again)",
+            r.failed,
+            r.failed + r.sent
+        )));
+    }
+    Ok(vec![("sent".into(), r.sent)])
 }
 
 #[cfg(test)]

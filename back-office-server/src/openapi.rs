@@ -600,6 +600,13 @@ fn collections_paths(mut paths: Value) -> Value {
         "/api/v1/admin/collections/franchisees/{id}/statement": {
             "get": admin("A franchisee's statement of account: invoices, credit notes, payments and returns in date order with the running balance; invoiced, credited, paid, balance, open, credit, overdue", vec![id("Franchisee id"), query_param("as_of", day(), false, "Day for what is overdue (default today)")], None, ("200", ok("Statement of account", obj("franchisee_id, as_of, entries, balance"))), &not_found),
         },
+        "/api/v1/admin/collections/prenotifications": {
+            "get": admin("SEPA pre-notifications, newest first: one per remittance and debtor franchisee, written with the remittance and e-mailed then (the sepa-prenotify job retries)", vec![query_param("franchisee_id", int(), false, "Only this franchisee")], None, ("200", ok("Pre-notifications", array(obj("id, remittance_id, franchisee_id, recipient, language, amount, debit_count, collection_date, mandate_references, creditor_id, notice_days, created_at, attempts, sent_at, last_error")))), &[]),
+        },
+        "/api/v1/admin/collections/franchisees/{id}/statement-emails": {
+            "get": admin("The statements of account e-mailed to a franchisee, newest first", vec![id("Franchisee id")], None, ("200", ok("Statement e-mails", array(obj("id, franchisee_id, as_of, recipient, language, balance, sent_by, created_at, sent_at, error")))), &not_found),
+            "post": admin("E-mail the statement of account (PDF) to the billing e-mail of the franchisee's contract, in its language; recorded (who, when, to whom, balance)", vec![id("Franchisee id")], Some(body(json!({"type": "object", "properties": {"as_of": {"type": ["string", "null"], "format": "date"}}}))), ("200", ok("The e-mail sent", obj("id, franchisee_id, as_of, recipient, language, balance, sent_by, created_at, sent_at, error"))), &[("404", "No such franchisee"), ("422", "No SMTP server, no billing e-mail, or the SMTP server refused it (recorded)")]),
+        },
         "/api/v1/admin/collections/franchisees/{id}/apply-credit": {
             "post": admin("Allocate the franchisee's credit (payments not wholly allocated) to its open invoices, oldest due first", vec![id("Franchisee id")], None, ("200", ok("What was allocated", obj("allocated"))), &[]),
         },

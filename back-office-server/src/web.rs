@@ -44,7 +44,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use maud::Markup;
 use serde::de::DeserializeOwned;
-use sync_protocol::StoreId;
+use sync_protocol::{FranchiseeId, StoreId};
 
 /// Name of the session cookie (HttpOnly, SameSite=Strict) over plain HTTP.
 pub const SESSION_COOKIE: &str = "trastienda_session";
@@ -301,6 +301,12 @@ fn dashboard() -> Dashboard {
         .form(
             "/dashboard/collections/holds/{id}/release",
             collections::release_hold,
+        )
+        // The franchisee's own view (helper franchisee).
+        .page("/dashboard/franchise", collections::own)
+        .form(
+            "/dashboard/collections/franchisees/{id}/email-statement",
+            collections::email_statement,
         )
 }
 
@@ -576,7 +582,30 @@ impl Viewer {
     pub fn scope(&self) -> Option<&[StoreId]> {
         match self.user.role {
             DashboardRole::Admin | DashboardRole::Analyst => None,
-            DashboardRole::Manager => Some(&self.user.stores),
+            DashboardRole::Manager | DashboardRole::Franchisee => Some(&self.user.stores),
+        }
+    }
+
+    /// A franchisee user's franchisee (`None` for every other role).
+    pub fn franchisee(&self) -> Option<FranchiseeId> {
+        match self.user.role {
+            DashboardRole::Franchisee => self.user.franchisee,
+            _ => None,
+        }
+    }
+
+    /// Whether the viewer sees franchisee `id`'s invoices, statement, payments and mandates: HQ
+    /// roles every franchisee's, a franchisee user only its own, a store manager none.
+    pub fn sees_franchisee(&self, id: FranchiseeId) -> bool {
+        self.is_hq() || self.franchisee() == Some(id)
+    }
+
+    /// [`Self::sees_franchisee`] as a page answer: anything else is "not found".
+    pub fn franchisee_or_404(&self, id: FranchiseeId) -> Result<(), WebError> {
+        if self.sees_franchisee(id) {
+            Ok(())
+        } else {
+            Err(WebError::not_found_t(self.t()))
         }
     }
 

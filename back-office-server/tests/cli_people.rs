@@ -221,3 +221,129 @@ async fn postgres() {
     users_and_tokens_from_the_command_line(&url).await;
     let _ = storage::postgres::drop_scratch_database(&base, &url).await;
 }
+
+/// `users create --role franchisee --franchisee ID` (helper franchisee): the user belongs to that
+/// franchisee and sees its stores; bad combinations are refused and store nothing; audited.
+async fn franchisee_user_from_the_command_line(url: &str) {
+    let st = storage::open(url).await.unwrap();
+    let f = st
+        .create_franchisee(&back_office_server::storage::NewFranchisee {
+            legal_name: "Norte Franquicias, S.L.".into(),
+            nif: "B12345674".into(),
+            address: "x".into(),
+        })
+        .await
+        .unwrap();
+    let store = st
+        .create_store(&back_office_server::storage::NewStore::new(
+            f.id,
+            "Tienda Norte",
+            "x",
+        ))
+        .await
+        .unwrap();
+    let pw = [("TRASTIENDA_PASSWORD", PASSWORD)];
+    let fid = f.id.0.to_string();
+    for (args, needle) in [
+        (
+            vec!["users", "create", "norte", "--role", "franchisee"],
+            "franchisee",
+        ),
+        (
+            vec![
+                "users",
+                "create",
+                "norte",
+                "--role",
+                "franchisee",
+                "--franchisee",
+                "99999",
+            ],
+            "99999",
+        ),
+        (
+            vec![
+                "users",
+                "create",
+                "norte",
+                "--role",
+                "analyst",
+                "--franchisee",
+                &fid,
+            ],
+            "franchisee",
+        ),
+    ] {
+        let (ok, out) = cli(url, &args, &pw);
+        assert!(!ok, "{args:?}: {out}");
+        assert!(out.contains(needle), "{args:?}: {out}");
+    }
+    assert!(st.people().list_users(Utc::now()).await.unwrap().is_empty());
+    let (ok, out) = cli(
+        url,
+        &[
+            "users",
+            "create",
+            "norte",
+            "--name",
+            "Norte",
+            "--role",
+            "franchisee",
+            "--franchisee",
+            &fid,
+        ],
+        &pw,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = cli(url, &["users", "list"], &[]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(&format!("norte\tfranchisee\tfranchisee {fid}")),
+        "{out}"
+    );
+    let user = st
+        .dashboard()
+        .dashboard_user_by_name("norte")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, DashboardRole::Franchisee);
+    assert_eq!(user.franchisee, Some(f.id));
+    assert_eq!(user.stores, vec![store.id], "every store of its franchisee");
+    let log = st
+        .people()
+        .audit(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].kind, "user.create");
+    assert!(log[0].actor.starts_with("cli:"));
+    assert!(
+        log[0].summary.contains(&format!("franchisee {fid}")),
+        "{:?}",
+        log[0]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn franchisee_user_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hq.db").display());
+    franchisee_user_from_the_command_line(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn franchisee_user_postgres() {
+    let Ok(base) = std::env::var("TRASTIENDA_TEST_POSTGRES_URL") else {
+        println!("skipped: TRASTIENDA_TEST_POSTGRES_URL not set, PostgreSQL half not run");
+        return;
+    };
+    let url = storage::postgres::create_scratch_database(&base)
+        .await
+        .unwrap();
+    franchisee_user_from_the_command_line(&url).await;
+    let _ = storage::postgres::drop_scratch_database(&base, &url).await;
+}

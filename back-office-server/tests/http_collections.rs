@@ -60,6 +60,8 @@ fn contract(days: u32, minimum: &str, language: &str) -> ContractIn {
         "minimum_royalty": minimum,
         "payment_days": days,
         "payment": {"method": "transfer"},
+        // Two days' notice of a direct debit, as agreed (SEPA's default is 14).
+        "prenotification_days": 2,
         "billing_email": "pagos@example.es",
         "language": language,
         "billing_address": {"street": "Calle Mayor 1", "postal_code": "28013", "city": "Madrid", "province": "Madrid", "country": "ES"}

@@ -762,6 +762,16 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/collections/franchisees/{id}/email-statement",
+            (
+                format!(
+                    "/dashboard/collections/franchisees/{}/email-statement",
+                    w.franchisee
+                ),
+                f(&[("as_of", "2026-12-01")]),
+            ),
+        ),
+        (
             "/dashboard/verifactu/certificates",
             (
                 "/dashboard/verifactu/certificates".into(),

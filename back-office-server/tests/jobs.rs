@@ -97,6 +97,7 @@ async fn prune_runs_once_per_period(i: &Instances) {
             password_hash: "x".into(),
             role: DashboardRole::Admin,
             stores: vec![],
+            franchisee: None,
         })
         .await
         .unwrap();

@@ -1163,3 +1163,42 @@ inv-run-working = Invoicing… this page refreshes itself.
 inv-journal-month = Month of issue
 inv-journal-button = Download journal (CSV)
 inv-journal-help = One entry per invoice or credit note: 430 + franchisee, 705 services, 700 goods, 477 VAT and 4775 surcharge per rate. Separator ";", decimal comma, dates dd/mm/yyyy.
+
+## The franchisee's own view and the statement by e-mail (helper franchisee)
+nav-franchise = My franchise
+role-franchisee = franchisee
+people-franchisee = Franchisee
+people-franchisee-help = (franchisee users only: they see that franchisee's stores, invoices and statement, read-only)
+people-choose-franchisee = Choose a franchisee from the list.
+col-statement-mail = Statement by e-mail
+col-statement-mail-to = Sent to { $to } ({ $lang }), the billing e-mail and language of the contract.
+col-statement-mail-no-contact = No contract with a billing e-mail: the statement cannot be e-mailed.
+col-statement-mail-button = E-mail the statement
+col-statement-mail-by = By
+col-statement-mail-failed = Not sent
+col-statement-mail-done = Statement e-mailed to { $to }.
+col-statement-mail-subject = Statement of account of { $franchisee } on { $date }
+col-statement-mail-body = Please find attached the statement of account of { $franchisee } on { $date }. Balance: { $balance }.
+
+    { $hq }
+col-no-documents = No invoices or credit notes yet.
+col-payments-all = Payments
+col-no-payments = No payments yet.
+col-no-mandates = No SEPA mandate.
+inv-prenotification-days = Direct-debit notice (days)
+col-prenote-subject = Direct debit notice: { $amount } on { $date }
+col-prenote-body = Dear { $franchisee },
+
+    on { $date } { $creditor } will collect { $amount } from your account by SEPA direct debit.
+
+    Mandate reference: { $mandates }
+    Creditor identifier: { $creditor_id }
+
+    Invoices:
+    { $invoices }
+
+    { $creditor }
+col-prenotes = Direct debit notices
+col-prenote-notice = Notice (days)
+col-no-prenotes = No direct debit notice yet.
+job-sepa-prenotify = e-mail the SEPA direct debit notices not sent yet

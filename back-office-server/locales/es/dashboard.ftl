@@ -1163,3 +1163,42 @@ inv-run-working = Facturando… esta página se actualiza sola.
 inv-journal-month = Mes de emisión
 inv-journal-button = Descargar asientos (CSV)
 inv-journal-help = Un asiento por factura o rectificativa: 430 + franquiciado, 705 servicios, 700 mercaderías, 477 IVA y 4775 recargo por tipo. Separador «;», coma decimal, fechas dd/mm/aaaa.
+
+## La vista propia del franquiciado y el extracto por correo (helper franchisee)
+nav-franchise = Mi franquicia
+role-franchisee = franquiciado
+people-franchisee = Franquiciado
+people-franchisee-help = (solo usuarios de franquiciado: ven las tiendas, facturas y extracto de ese franquiciado, sin poder cambiar nada)
+people-choose-franchisee = Elige un franquiciado de la lista.
+col-statement-mail = Extracto por correo
+col-statement-mail-to = Se envía a { $to } ({ $lang }), el correo y el idioma de facturación del contrato.
+col-statement-mail-no-contact = No hay contrato con correo de facturación: el extracto no se puede enviar.
+col-statement-mail-button = Enviar el extracto por correo
+col-statement-mail-by = Enviado por
+col-statement-mail-failed = No enviado
+col-statement-mail-done = Extracto enviado a { $to }.
+col-statement-mail-subject = Extracto de cuenta de { $franchisee } a { $date }
+col-statement-mail-body = Adjuntamos el extracto de cuenta de { $franchisee } a { $date }. Saldo: { $balance }.
+
+    { $hq }
+col-no-documents = Todavía no hay facturas ni rectificativas.
+col-payments-all = Cobros recibidos
+col-no-payments = Todavía no hay cobros.
+col-no-mandates = No hay mandato SEPA.
+inv-prenotification-days = Preaviso del adeudo (días)
+col-prenote-subject = Aviso de adeudo: { $amount } el { $date }
+col-prenote-body = Estimado { $franchisee }:
+
+    el { $date } { $creditor } cargará { $amount } en su cuenta por adeudo directo SEPA.
+
+    Referencia del mandato: { $mandates }
+    Identificador del acreedor: { $creditor_id }
+
+    Facturas:
+    { $invoices }
+
+    { $creditor }
+col-prenotes = Avisos de adeudo
+col-prenote-notice = Preaviso (días)
+col-no-prenotes = Todavía no hay avisos de adeudo.
+job-sepa-prenotify = enviar por correo los avisos de adeudo SEPA pendientes

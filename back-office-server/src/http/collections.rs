@@ -8,6 +8,7 @@ use crate::problem::Problem;
 use crate::services::collections::{self as svc, Aging, StatementOfAccount};
 use crate::storage::collections::{
     AllocationIn, BankLine, BankStatement, ImportOutcome, NewPayment, Payment, Receivable,
+    StatementEmail,
 };
 use crate::storage::sql::business_day;
 use axum::Json;
@@ -57,6 +58,50 @@ pub async fn statement(
             day(q.as_of.as_deref())?,
         )
         .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailStatementIn {
+    /// The statement's day (default today, Madrid).
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+/// `POST /api/v1/admin/collections/franchisees/{id}/statement-emails`: e-mails the statement of
+/// account (PDF) to the billing e-mail of the franchisee's contract, in its language, recorded.
+pub async fn email_statement(
+    State(st): State<AppState>,
+    a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<EmailStatementIn>,
+) -> Result<Json<StatementEmail>, AppError> {
+    let config = crate::services::mail::config();
+    Ok(Json(
+        svc::email_statement(
+            st.storage.as_ref(),
+            config.as_ref(),
+            FranchiseeId(id),
+            day(f.as_of.as_deref())?,
+            &format!("api:admin#{}", a.0),
+            Utc::now(),
+        )
+        .await?,
+    ))
+}
+
+/// `GET /api/v1/admin/collections/franchisees/{id}/statement-emails`: newest first.
+pub async fn statement_emails(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<StatementEmail>>, AppError> {
+    st.storage.get_franchisee(FranchiseeId(id)).await?;
+    Ok(Json(
+        st.storage
+            .collections()
+            .statement_emails(FranchiseeId(id))
+            .await?,
     ))
 }
 
@@ -335,7 +380,25 @@ pub async fn create_remittance(
         Utc::now(),
     )
     .await?;
+    // The debtors' pre-notifications go out now; the `sepa-prenotify` job retries what fails.
+    if let Some(c) = crate::services::mail::config() {
+        svc::send_prenotifications(st.storage.as_ref(), &c, Utc::now()).await?;
+    }
     Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// `GET /api/v1/admin/collections/prenotifications`: the SEPA pre-notifications, newest first.
+pub async fn prenotifications(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiQuery(q): ApiQuery<PaymentsQuery>,
+) -> Result<Json<Vec<crate::storage::collections::Prenotification>>, AppError> {
+    Ok(Json(
+        st.storage
+            .sepa()
+            .prenotifications(q.franchisee_id.map(FranchiseeId))
+            .await?,
+    ))
 }
 
 /// `GET /api/v1/admin/collections/remittances/{id}/pain008`: the file as sent to the bank.

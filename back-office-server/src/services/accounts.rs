@@ -4,7 +4,7 @@ use super::{ServiceResult, blocking};
 use crate::problem::Problem;
 use crate::storage::Storage;
 use crate::storage::dashboard::{DashboardRole, NewDashboardUser};
-use sync_protocol::StoreId;
+use sync_protocol::{FranchiseeId, StoreId};
 
 /// A user name: trimmed, lower case, 1 to 64 of letters, digits, `.`, `_`, `-`, `@`.
 pub fn user_name(v: &str) -> Result<String, Problem> {
@@ -24,9 +24,49 @@ pub fn user_name(v: &str) -> Result<String, Problem> {
 pub fn role_stores(role: DashboardRole, stores: &[StoreId]) -> Result<(), Problem> {
     match (role, stores.is_empty()) {
         (DashboardRole::Manager, true) => Err(Problem::new("manager_needs_store")),
+        (DashboardRole::Franchisee, _) => Err(Problem::new("franchisee_user_needs_franchisee")),
         (r, false) if r != DashboardRole::Manager => Err(Problem::new("hq_user_has_no_stores")),
         _ => Ok(()),
     }
+}
+
+/// What a role needs: a manager has stores and no franchisee; a franchisee user has its franchisee
+/// and no stores (it sees every store of its franchisee); HQ roles have neither.
+pub fn role_access(
+    role: DashboardRole,
+    stores: &[StoreId],
+    franchisee: Option<FranchiseeId>,
+) -> Result<(), Problem> {
+    match (role, franchisee) {
+        (DashboardRole::Franchisee, None) => Err(Problem::new("franchisee_user_needs_franchisee")),
+        (DashboardRole::Franchisee, Some(_)) if !stores.is_empty() => {
+            Err(Problem::new("franchisee_user_has_no_stores"))
+        }
+        (DashboardRole::Franchisee, Some(_)) => Ok(()),
+        (_, Some(_)) => Err(Problem::new("only_franchisee_users_have_franchisee")),
+        (r, None) => role_stores(r, stores),
+    }
+}
+
+/// Creates a dashboard user of a franchisee (CLI, demo, tests): read-only, sees only that
+/// franchisee's stores, invoices, statement, payments and mandates.
+pub async fn create_franchisee_user(
+    db: &dyn Storage,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    franchisee: FranchiseeId,
+) -> ServiceResult<i64> {
+    create_user_with(
+        db,
+        username,
+        display_name,
+        password,
+        DashboardRole::Franchisee,
+        Vec::new(),
+        Some(franchisee),
+    )
+    .await
 }
 
 /// Creates a dashboard user (CLI, demo and the people page): checks the name, role, stores and
@@ -39,8 +79,20 @@ pub async fn create_user(
     role: DashboardRole,
     stores: Vec<StoreId>,
 ) -> ServiceResult<i64> {
+    create_user_with(db, username, display_name, password, role, stores, None).await
+}
+
+async fn create_user_with(
+    db: &dyn Storage,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    role: DashboardRole,
+    stores: Vec<StoreId>,
+    franchisee: Option<FranchiseeId>,
+) -> ServiceResult<i64> {
     let username = user_name(username)?;
-    role_stores(role, &stores)?;
+    role_access(role, &stores, franchisee)?;
     crate::auth::validate_password(password).map_err(|_| {
         Problem::new("password_too_short").with("min", crate::auth::MIN_PASSWORD_LEN)
     })?;
@@ -60,6 +112,7 @@ pub async fn create_user(
             password_hash,
             role,
             stores,
+            franchisee,
         })
         .await
 }

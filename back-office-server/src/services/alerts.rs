@@ -421,7 +421,7 @@ pub fn may_handle(user: &DashboardUser, a: &AlertRecord) -> bool {
     match user.role {
         DashboardRole::Admin => true,
         DashboardRole::Manager => a.store_id.is_some_and(|s| user.stores.contains(&s)),
-        DashboardRole::Analyst => false,
+        DashboardRole::Analyst | DashboardRole::Franchisee => false,
     }
 }
 
@@ -506,8 +506,8 @@ pub async fn digest_alerts(
 ) -> ServiceResult<(Vec<AlertRecord>, u64)> {
     let filter = AlertFilter {
         scope: match role {
-            DashboardRole::Manager => Some(stores.to_vec()),
-            _ => None,
+            DashboardRole::Admin | DashboardRole::Analyst => None,
+            DashboardRole::Manager | DashboardRole::Franchisee => Some(stores.to_vec()),
         },
         limit: DIGEST_MAX as u64,
         ..AlertFilter::default()

@@ -522,7 +522,34 @@ pub fn write_remittance(f: &RemittanceFacts) -> Result<WrittenRemittance, Proble
     })
 }
 
-/// Collects the due invoices of direct-debit franchisees on `collection_date` (not before tomorrow).
+/// Days of notice each franchisee's contract in force on `day` asks before a direct debit (the
+/// SEPA rulebook's 14 unless the contract agrees fewer).
+pub async fn notice_days(
+    storage: &dyn Storage,
+    day: NaiveDate,
+) -> StorageResult<std::collections::HashMap<FranchiseeId, u32>> {
+    let mut by: std::collections::HashMap<FranchiseeId, (NaiveDate, i64, u32)> =
+        std::collections::HashMap::new();
+    for c in storage.invoicing().contract_versions(None).await? {
+        let key = (c.effective_from, c.version, c.terms.notice_days());
+        let e = by.entry(c.franchisee_id).or_insert(key);
+        // The latest version in force on `day`; before any is, the first one.
+        let better = if e.0 <= day {
+            c.effective_from <= day && (c.effective_from, c.version) > (e.0, e.1)
+        } else {
+            c.effective_from <= day || (c.effective_from, c.version) < (e.0, e.1)
+        };
+        if better {
+            *e = key;
+        }
+    }
+    Ok(by.into_iter().map(|(f, (_, _, d))| (f, d)).collect())
+}
+
+/// Collects the due invoices of direct-debit franchisees on `collection_date` (not before tomorrow,
+/// and not before each debtor's notice period is over: the SEPA pre-notification is written with
+/// the remittance, so a collection date closer than a debtor's notice stores nothing). Writes one
+/// pre-notification per debtor franchisee; [`send_prenotifications`] e-mails them.
 pub async fn create_remittance(
     storage: &dyn Storage,
     collection_date: NaiveDate,
@@ -535,10 +562,181 @@ pub async fn create_remittance(
             Problem::new("remittance_date_past").with("date", collection_date),
         ));
     }
-    storage
+    let notice = notice_days(storage, today).await?;
+    let lead = (collection_date - today).num_days();
+    let write = Arc::new(move |f: &RemittanceFacts| {
+        for d in &f.debits {
+            let days = notice
+                .get(&d.mandate.franchisee_id)
+                .copied()
+                .unwrap_or(crate::storage::invoicing::SEPA_PRENOTIFICATION_DAYS);
+            if lead < i64::from(days) {
+                return Err(Problem::new("remittance_notice_too_short")
+                    .with("debtor", &d.mandate.debtor_name)
+                    .with("days", days)
+                    .with("earliest", today + Duration::days(i64::from(days))));
+            }
+        }
+        write_remittance(f)
+    });
+    let r = storage
         .sepa()
-        .create_remittance(collection_date, by, now, Arc::new(write_remittance))
+        .create_remittance(collection_date, by, now, write)
+        .await?;
+    prenotify(storage, &r, today, now).await?;
+    Ok(r)
+}
+
+/// Writes the pre-notifications of a stored remittance: one per debtor franchisee with what will
+/// be debited, when, under which mandates and by which creditor (kept if written before).
+pub async fn prenotify(
+    storage: &dyn Storage,
+    r: &Remittance,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> StorageResult<Vec<crate::storage::collections::Prenotification>> {
+    let notice = notice_days(storage, today).await?;
+    let creditor_id = storage
+        .invoicing()
+        .issuer()
+        .await?
+        .and_then(|i| i.creditor_id)
+        .unwrap_or_default();
+    let mut by: std::collections::BTreeMap<FranchiseeId, (Money, u64, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    for d in storage.sepa().remittance_debits(r.id).await? {
+        let e = by.entry(d.franchisee_id).or_default();
+        e.0 += d.amount;
+        e.1 += 1;
+        if !e.2.contains(&d.mandate_reference) {
+            e.2.push(d.mandate_reference);
+        }
+    }
+    let contacts = billing_contacts(storage, today).await?;
+    let mut out = Vec::new();
+    for (f, (amount, count, mandates)) in by {
+        let (recipient, lang) = contacts
+            .get(&f)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), crate::i18n::Lang::Es));
+        out.push(crate::storage::collections::Prenotification {
+            id: 0,
+            remittance_id: r.id,
+            franchisee_id: f,
+            recipient,
+            language: lang.code().to_string(),
+            amount,
+            debit_count: count,
+            collection_date: r.collection_date,
+            mandate_references: mandates.join(", "),
+            creditor_id: creditor_id.clone(),
+            notice_days: notice
+                .get(&f)
+                .copied()
+                .unwrap_or(crate::storage::invoicing::SEPA_PRENOTIFICATION_DAYS),
+            created_at: now,
+            attempts: 0,
+            sent_at: None,
+            last_error: None,
+        });
+    }
+    storage.sepa().add_prenotifications(&out).await?;
+    Ok(out)
+}
+
+/// A pre-notification not sent after this many attempts is left for a person (shown on Cobros).
+pub const PRENOTIFICATION_MAX_ATTEMPTS: u64 = 10;
+
+/// What a pre-notification round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PrenotificationRound {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+async fn send_prenotification(
+    storage: &dyn Storage,
+    config: &crate::services::mail::MailConfig,
+    p: &crate::storage::collections::Prenotification,
+) -> Result<(), String> {
+    use lettre::message::Mailbox;
+    let lang = if p.language == "en" {
+        crate::i18n::Lang::En
+    } else {
+        crate::i18n::Lang::Es
+    };
+    let t = Tr::get(lang);
+    let f = storage
+        .get_franchisee(p.franchisee_id)
         .await
+        .map_err(|e| e.to_string())?;
+    let creditor = storage
+        .invoicing()
+        .issuer()
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|i| i.legal_name)
+        .unwrap_or_default();
+    let invoices: Vec<String> = storage
+        .sepa()
+        .remittance_debits(p.remittance_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|d| d.franchisee_id == p.franchisee_id)
+        .map(|d| format!("{} · {}", d.full_number, t.money(d.amount)))
+        .collect();
+    let (subject, body) = {
+        let args: [(&str, &dyn std::fmt::Display); 7] = [
+            ("franchisee", &f.legal_name),
+            ("amount", &t.money(p.amount)),
+            ("date", &t.day(p.collection_date)),
+            ("mandates", &p.mandate_references),
+            ("creditor", &creditor),
+            ("creditor_id", &p.creditor_id),
+            ("invoices", &invoices.join("\n")),
+        ];
+        (
+            t.msg_with("col-prenote-subject", &args),
+            t.msg_with("col-prenote-body", &args),
+        )
+    };
+    let m = lettre::Message::builder()
+        .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)
+        .to(p
+            .recipient
+            .parse::<Mailbox>()
+            .map_err(|e| format!("recipient {:?}: {e}", p.recipient))?)
+        .subject(subject)
+        .body(body)
+        .map_err(|e| e.to_string())?;
+    smtp_send(config, m).await
+}
+
+/// E-mails every pre-notification not sent yet (each claimed by one instance, each attempt
+/// recorded): when a remittance is created, and by the `sepa-prenotify` job for what failed.
+pub async fn send_prenotifications(
+    storage: &dyn Storage,
+    config: &crate::services::mail::MailConfig,
+    now: DateTime<Utc>,
+) -> StorageResult<PrenotificationRound> {
+    let mut round = PrenotificationRound::default();
+    for p in storage
+        .sepa()
+        .claim_prenotifications(PRENOTIFICATION_MAX_ATTEMPTS, now, Duration::minutes(10))
+        .await?
+    {
+        let r = send_prenotification(storage, config, &p).await;
+        match &r {
+            Ok(()) => round.sent += 1,
+            Err(e) => {
+                tracing::warn!(remittance = p.remittance_id, franchisee = p.franchisee_id.0, error = %e, "SEPA pre-notification not sent");
+                round.failed += 1;
+            }
+        }
+        storage.sepa().record_prenotification(p.id, r, now).await?;
+    }
+    Ok(round)
 }
 
 /// Reads returned debits from a pain.002 status report or a camt.054 (or camt.053) file.
@@ -653,6 +851,175 @@ pub fn statement_pdf(
         language: t.lang().code(),
     })
     .map_err(|e| e.to_string())
+}
+
+// --- statement by e-mail ---------------------------------------------------------------------
+
+/// HQ's line on a statement: name, NIF and the IBAN to pay into.
+pub async fn hq_line(storage: &dyn Storage) -> StorageResult<String> {
+    Ok(storage
+        .invoicing()
+        .issuer()
+        .await?
+        .map(|i| format!("{} · NIF {} · IBAN {}", i.legal_name, i.nif, i.iban))
+        .unwrap_or_else(|| "Trastienda".into()))
+}
+
+/// Where and in which language a franchisee gets its mail: the billing e-mail and language of its
+/// contract in force on `day` (its first version if none is in force yet). `None`: no contract.
+pub async fn billing_contact(
+    storage: &dyn Storage,
+    franchisee: FranchiseeId,
+    day: NaiveDate,
+) -> StorageResult<Option<(String, crate::i18n::Lang)>> {
+    let versions = storage
+        .invoicing()
+        .contract_versions(Some(franchisee))
+        .await?;
+    Ok(contact_of(&versions, day))
+}
+
+/// [`billing_contact`] of every franchisee under contract, read in one query.
+pub async fn billing_contacts(
+    storage: &dyn Storage,
+    day: NaiveDate,
+) -> StorageResult<std::collections::HashMap<FranchiseeId, (String, crate::i18n::Lang)>> {
+    let mut by: std::collections::HashMap<FranchiseeId, Vec<_>> = std::collections::HashMap::new();
+    for c in storage.invoicing().contract_versions(None).await? {
+        by.entry(c.franchisee_id).or_default().push(c);
+    }
+    Ok(by
+        .into_iter()
+        .filter_map(|(f, v)| contact_of(&v, day).map(|c| (f, c)))
+        .collect())
+}
+
+fn contact_of(
+    versions: &[crate::storage::invoicing::ContractVersion],
+    day: NaiveDate,
+) -> Option<(String, crate::i18n::Lang)> {
+    let v = versions
+        .iter()
+        .filter(|c| c.effective_from <= day)
+        .max_by_key(|c| (c.effective_from, c.version))
+        .or_else(|| {
+            versions
+                .iter()
+                .min_by_key(|c| (c.effective_from, c.version))
+        });
+    v.map(|c| {
+        let lang = if c.terms.language.code() == "en" {
+            crate::i18n::Lang::En
+        } else {
+            crate::i18n::Lang::Es
+        };
+        (c.terms.billing_email.trim().to_string(), lang)
+    })
+    .filter(|(e, _)| !e.is_empty())
+}
+
+/// Sends one message over the configured SMTP server.
+pub async fn smtp_send(
+    config: &crate::services::mail::MailConfig,
+    m: lettre::Message,
+) -> Result<(), String> {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
+        .map_err(|e| format!("SMTP URL: {e}"))?
+        .timeout(Some(std::time::Duration::from_secs(30)))
+        .build();
+    transport
+        .send(m)
+        .await
+        .map(drop)
+        .map_err(|e| format!("SMTP: {e}"))
+}
+
+/// E-mails franchisee `franchisee`'s statement of account on `as_of` (PDF attached) to the
+/// billing e-mail of its contract, in the contract's language, and records the attempt (who,
+/// when, to whom, the balance shown; sent or the error). No SMTP server or no billing e-mail:
+/// refused, nothing recorded. The SMTP server refusing it: recorded, then the error.
+pub async fn email_statement(
+    storage: &dyn Storage,
+    config: Option<&crate::services::mail::MailConfig>,
+    franchisee: FranchiseeId,
+    as_of: NaiveDate,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<crate::storage::collections::StatementEmail> {
+    use lettre::message::header::ContentType;
+    use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+    let f = storage.get_franchisee(franchisee).await?;
+    let Some(config) = config else {
+        return Err(StorageError::Invalid(Problem::new("smtp_not_configured")));
+    };
+    let (to, lang) = billing_contact(storage, franchisee, as_of)
+        .await?
+        .ok_or_else(|| {
+            StorageError::Invalid(Problem::new("billing_email_missing").with("id", franchisee.0))
+        })?;
+    let t = Tr::get(lang);
+    let soa = statement(storage, franchisee, as_of).await?;
+    let hq = hq_line(storage).await?;
+    let pdf = statement_pdf(t, &f.legal_name, &hq, &soa).map_err(StorageError::Backend)?;
+    let (subject, body) = {
+        let args: [(&str, &dyn std::fmt::Display); 4] = [
+            ("franchisee", &f.legal_name),
+            ("date", &t.day(as_of)),
+            ("balance", &t.money(soa.balance.balance)),
+            ("hq", &hq),
+        ];
+        (
+            t.msg_with("col-statement-mail-subject", &args),
+            t.msg_with("col-statement-mail-body", &args),
+        )
+    };
+    let name = format!("{}-{}.pdf", t.msg("col-statement-file"), as_of);
+    let message = (|| -> Result<lettre::Message, String> {
+        let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+        lettre::Message::builder()
+            .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)
+            .to(to
+                .parse::<Mailbox>()
+                .map_err(|e| format!("recipient {to:?}: {e}"))?)
+            .subject(subject)
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(body))
+                    .singlepart(Attachment::new(name).body(pdf, pdf_type)),
+            )
+            .map_err(|e| e.to_string())
+    })();
+    let result = match message {
+        Ok(m) => smtp_send(config, m).await,
+        Err(e) => Err(e),
+    };
+    let rec = storage
+        .collections()
+        .record_statement_email(&crate::storage::collections::StatementEmail {
+            id: 0,
+            franchisee_id: franchisee,
+            as_of,
+            recipient: to.clone(),
+            language: lang.code().to_string(),
+            balance: soa.balance.balance,
+            sent_by: by.to_string(),
+            created_at: now,
+            sent_at: result.is_ok().then_some(now),
+            error: result.as_ref().err().cloned(),
+        })
+        .await?;
+    match result {
+        Ok(()) => Ok(rec),
+        Err(e) => {
+            tracing::warn!(franchisee = franchisee.0, error = %e, "statement e-mail not sent");
+            Err(StorageError::Invalid(
+                Problem::new("statement_email_failed")
+                    .with("to", to)
+                    .with("detail", e),
+            ))
+        }
+    }
 }
 
 // --- dunning ----------------------------------------------------------------------------------

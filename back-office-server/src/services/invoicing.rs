@@ -180,6 +180,12 @@ pub fn check_contract(c: &ContractIn) -> Result<NaiveDate, Problem> {
         return Err(Problem::new("contract_terms").with("detail", "at most 20 royalty bands"));
     }
     terms_of(c)?;
+    if c.prenotification_days
+        .is_some_and(|d| !(1..=crate::storage::invoicing::SEPA_PRENOTIFICATION_DAYS).contains(&d))
+    {
+        return Err(Problem::new("contract_prenotification_days")
+            .with("max", crate::storage::invoicing::SEPA_PRENOTIFICATION_DAYS));
+    }
     if c.payment_days > MAX_PAYMENT_DAYS {
         return Err(Problem::new("contract_payment_days").with("max", MAX_PAYMENT_DAYS));
     }

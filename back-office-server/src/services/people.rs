@@ -2,7 +2,7 @@
 //! changes, HQ admin API tokens, the product page and the bulk price change — each change with
 //! its audit line, written by storage in the same transaction. Shared by the dashboard and the CLI.
 
-use super::accounts::{role_stores, user_name};
+use super::accounts::{role_access, user_name};
 use super::fields::{barcode, price, text};
 use super::{ServiceResult, blocking};
 use crate::problem::Problem;
@@ -11,7 +11,7 @@ use crate::storage::people::{AuditEntry, ProductEdit, ProductExtra, StaffEdit, U
 use crate::storage::{NewProduct, NewStaff, Product, Staff, Storage, StorageError};
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sync_protocol::{Money, ProductId, StaffId, StaffRole, StoreId, TaxRate};
+use sync_protocol::{FranchiseeId, Money, ProductId, StaffId, StaffRole, StoreId, TaxRate};
 
 /// Every kind of audit line, in the order the audit page's filter lists them.
 pub const AUDIT_KINDS: &[&str] = &[
@@ -87,7 +87,9 @@ async fn hash_password(password: &str) -> ServiceResult<String> {
 
 // --- dashboard users ------------------------------------------------------------------------------
 
-/// Creates a dashboard user from the people page (checks as `accounts::create_user`).
+/// Creates a dashboard user from the people page or the CLI (checks as `accounts::create_user`;
+/// a franchisee user has its franchisee and no stores).
+#[allow(clippy::too_many_arguments)]
 pub async fn create_user(
     db: &dyn Storage,
     by: &AuditEntry,
@@ -96,17 +98,19 @@ pub async fn create_user(
     password: &str,
     role: DashboardRole,
     stores: Vec<StoreId>,
+    franchisee: Option<FranchiseeId>,
 ) -> ServiceResult<i64> {
     let username = user_name(username)?;
-    role_stores(role, &stores)?;
+    role_access(role, &stores, franchisee)?;
     let password_hash = hash_password(password).await?;
     let display_name = match display_name.trim() {
         "" => username.clone(),
         d => text("name", d, 200)?,
     };
     let summary = format!(
-        "role {}{}",
+        "role {}{}{}",
         role.as_str(),
+        franchisee.map_or(String::new(), |f| format!(", franchisee {}", f.0)),
         if stores.is_empty() {
             String::new()
         } else {
@@ -129,6 +133,7 @@ pub async fn create_user(
                 password_hash,
                 role,
                 stores,
+                franchisee,
             },
             &a,
         )
@@ -150,8 +155,9 @@ pub async fn edit_user(
     display_name: &str,
     role: DashboardRole,
     stores: Vec<StoreId>,
+    franchisee: Option<FranchiseeId>,
 ) -> ServiceResult<()> {
-    role_stores(role, &stores)?;
+    role_access(role, &stores, franchisee)?;
     let display_name = text("name", display_name, 200)?;
     let a = by.with("user.edit", target(db, id).await?, "");
     db.people()
@@ -161,6 +167,7 @@ pub async fn edit_user(
                 display_name,
                 role,
                 stores,
+                franchisee,
             },
             &a,
         )

@@ -180,8 +180,31 @@ pub struct ImportOutcome {
 pub type Matcher =
     Arc<dyn Fn(&[MatchItem], &[Payer], &[StatementLine]) -> Vec<LineProposal> + Send + Sync>;
 
+/// A statement of account HQ e-mailed to a franchisee: to whom, in which language, the balance it
+/// showed, who sent it and when, and whether the SMTP server took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementEmail {
+    pub id: i64,
+    pub franchisee_id: FranchiseeId,
+    pub as_of: NaiveDate,
+    pub recipient: String,
+    pub language: String,
+    pub balance: Money,
+    pub sent_by: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
 #[async_trait]
 pub trait CollectionsStorage: Send + Sync {
+    /// Records one statement e-mail (`id` and `created_at` of `e` are ignored); returns it stored.
+    async fn record_statement_email(&self, e: &StatementEmail) -> StorageResult<StatementEmail>;
+    /// The statement e-mails of a franchisee, newest first.
+    async fn statement_emails(
+        &self,
+        franchisee: FranchiseeId,
+    ) -> StorageResult<Vec<StatementEmail>>;
     /// Records a payment and its allocations in one transaction, or nothing: an unknown
     /// franchisee, an invoice of another franchisee or cancelled, more than is open or than the
     /// payment are `Invalid`.
@@ -355,8 +378,65 @@ pub struct ReturnsOutcome {
     pub unknown: Vec<String>,
 }
 
+/// The SEPA pre-notification of one remittance to one debtor franchisee: what will be debited,
+/// when, under which mandates, by which creditor; to whom it is e-mailed and whether it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prenotification {
+    pub id: i64,
+    pub remittance_id: i64,
+    pub franchisee_id: FranchiseeId,
+    pub recipient: String,
+    pub language: String,
+    pub amount: Money,
+    pub debit_count: u64,
+    pub collection_date: NaiveDate,
+    /// The mandates the debits are collected under, comma-separated.
+    pub mandate_references: String,
+    pub creditor_id: String,
+    /// Days of notice the contract asks for.
+    pub notice_days: u32,
+    pub created_at: DateTime<Utc>,
+    pub attempts: u64,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// One debit of a stored remittance, as a pre-notification sums them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemittanceDebit {
+    pub franchisee_id: FranchiseeId,
+    pub full_number: String,
+    pub amount: Money,
+    pub mandate_reference: String,
+}
+
 #[async_trait]
 pub trait SepaStorage: Send + Sync {
+    /// The debits of a stored remittance, in the file's order.
+    async fn remittance_debits(&self, remittance: i64) -> StorageResult<Vec<RemittanceDebit>>;
+    /// Stores pre-notifications (`id`, `attempts`, `sent_at`, `last_error` ignored); one that
+    /// exists for the same remittance and franchisee is kept as it is.
+    async fn add_prenotifications(&self, p: &[Prenotification]) -> StorageResult<()>;
+    /// Claims the unsent pre-notifications with fewer than `max_attempts` attempts for `lease`:
+    /// each is claimed by one caller only, on any instance, until it is recorded or the lease ends.
+    async fn claim_prenotifications(
+        &self,
+        max_attempts: u64,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> StorageResult<Vec<Prenotification>>;
+    /// Records a sending attempt (sent, or the error) and releases the claim.
+    async fn record_prenotification(
+        &self,
+        id: i64,
+        result: Result<(), String>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// Pre-notifications of one franchisee (or all), newest first.
+    async fn prenotifications(
+        &self,
+        franchisee: Option<FranchiseeId>,
+    ) -> StorageResult<Vec<Prenotification>>;
     /// A taken reference is `Conflict`; an unknown franchisee `Invalid`.
     async fn create_mandate(
         &self,

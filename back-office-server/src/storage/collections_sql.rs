@@ -3,7 +3,7 @@
 
 use super::collections::{
     AgingRow, Allocation, AllocationIn, BankLine, BankStatement, CollectionsStorage, ImportOutcome,
-    Matcher, NewPayment, Payment, PaymentMethod, Receivable, StatementIn,
+    Matcher, NewPayment, Payment, PaymentMethod, Receivable, StatementEmail, StatementIn,
 };
 use super::db::{Row, Tx};
 use super::invoicing::InvoiceKind;
@@ -555,6 +555,74 @@ async fn import_tx(
 
 #[async_trait]
 impl CollectionsStorage for SqlStorage {
+    async fn record_statement_email(&self, e: &StatementEmail) -> StorageResult<StatementEmail> {
+        let e = e.clone();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let as_of = sql::day_text(e.as_of);
+                    let id = tx
+                        .insert_returning_id(
+                            "INSERT INTO statement_emails (franchisee_id, as_of, recipient, language, balance_cents,
+                               sent_by, created_at, sent_at, error)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                            p![
+                                e.franchisee_id.0,
+                                &as_of,
+                                &e.recipient,
+                                &e.language,
+                                e.balance.cents(),
+                                &e.sent_by,
+                                sql::micros(now),
+                                e.sent_at.map(sql::micros),
+                                e.error.as_deref()
+                            ],
+                        )
+                        .await?;
+                    Ok(StatementEmail {
+                        id,
+                        created_at: sql::from_micros(sql::micros(now)),
+                        ..e
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn statement_emails(
+        &self,
+        franchisee: FranchiseeId,
+    ) -> StorageResult<Vec<StatementEmail>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT id, franchisee_id, as_of, recipient, language, balance_cents, sent_by,
+                           created_at, sent_at, error
+                         FROM statement_emails WHERE franchisee_id = ?1 ORDER BY id DESC",
+                        p![franchisee.0],
+                        |r| {
+                            Ok(StatementEmail {
+                                id: r.get(0)?,
+                                franchisee_id: FranchiseeId(r.get(1)?),
+                                as_of: sql::parse_day(&r.get::<String>(2)?)?,
+                                recipient: r.get(3)?,
+                                language: r.get(4)?,
+                                balance: Money::from_cents(r.get(5)?),
+                                sent_by: r.get(6)?,
+                                created_at: sql::from_micros(r.get(7)?),
+                                sent_at: r.get::<Option<i64>>(8)?.map(sql::from_micros),
+                                error: r.get(9)?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
     async fn record_payment(
         &self,
         p: &NewPayment,
@@ -837,8 +905,8 @@ impl CollectionsStorage for SqlStorage {
 // --- SEPA direct debit ------------------------------------------------------------------------
 
 use super::collections::{
-    DebitFacts, Mandate, NewMandate, Remittance, RemittanceFacts, RemittanceWriter, ReturnIn,
-    ReturnsOutcome, SepaStorage, mandate_usable,
+    DebitFacts, Mandate, NewMandate, Prenotification, Remittance, RemittanceDebit, RemittanceFacts,
+    RemittanceWriter, ReturnIn, ReturnsOutcome, SepaStorage, mandate_usable,
 };
 
 const MANDATE_COLUMNS: &str = "id, franchisee_id, reference, debtor_name, debtor_iban, debtor_bic, scheme, signed_on, first_used_on, last_used_on, revoked_on, revoked_reason";
@@ -1037,8 +1105,185 @@ async fn remittance_tx(
     remittance_of(&r)
 }
 
+const PRENOTIFICATION_COLUMNS: &str = "id, remittance_id, franchisee_id, recipient, language, amount_cents, \
+     debit_count, collection_date, mandate_references, creditor_id, notice_days, created_at, attempts, sent_at, last_error";
+
+fn prenotification_of(r: &Row) -> StorageResult<Prenotification> {
+    Ok(Prenotification {
+        id: r.get(0)?,
+        remittance_id: r.get(1)?,
+        franchisee_id: FranchiseeId(r.get(2)?),
+        recipient: r.get(3)?,
+        language: r.get(4)?,
+        amount: Money::from_cents(r.get(5)?),
+        debit_count: sql::to_u64(r.get(6)?),
+        collection_date: sql::parse_day(&r.get::<String>(7)?)?,
+        mandate_references: r.get(8)?,
+        creditor_id: r.get(9)?,
+        notice_days: u32::try_from(r.get::<i64>(10)?).unwrap_or(0),
+        created_at: sql::from_micros(r.get(11)?),
+        attempts: sql::to_u64(r.get(12)?),
+        sent_at: r.get::<Option<i64>>(13)?.map(sql::from_micros),
+        last_error: r.get(14)?,
+    })
+}
+
 #[async_trait]
 impl SepaStorage for SqlStorage {
+    async fn remittance_debits(&self, remittance: i64) -> StorageResult<Vec<RemittanceDebit>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT m.franchisee_id, r.full_number, d.amount_cents, m.reference
+                         FROM remittance_debits d
+                         JOIN sepa_mandates m ON m.id = d.mandate_id
+                         JOIN receivables r ON r.invoice_id = d.invoice_id
+                         WHERE d.remittance_id = ?1 ORDER BY d.id",
+                        p![remittance],
+                        |r| {
+                            Ok(RemittanceDebit {
+                                franchisee_id: FranchiseeId(r.get(0)?),
+                                full_number: r.get(1)?,
+                                amount: Money::from_cents(r.get(2)?),
+                                mandate_reference: r.get(3)?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn add_prenotifications(&self, p: &[Prenotification]) -> StorageResult<()> {
+        let p = p.to_vec();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    for n in &p {
+                        let collection_date = sql::day_text(n.collection_date);
+                        tx.execute(
+                            "INSERT INTO sepa_prenotifications (remittance_id, franchisee_id, recipient, language,
+                               amount_cents, debit_count, collection_date, mandate_references, creditor_id,
+                               notice_days, created_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                             ON CONFLICT (remittance_id, franchisee_id) DO NOTHING",
+                            p![
+                                n.remittance_id,
+                                n.franchisee_id.0,
+                                &n.recipient,
+                                &n.language,
+                                n.amount.cents(),
+                                sql::to_i64(n.debit_count, "debit_count")?,
+                                &collection_date,
+                                &n.mandate_references,
+                                &n.creditor_id,
+                                i64::from(n.notice_days),
+                                sql::micros(n.created_at)
+                            ],
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn claim_prenotifications(
+        &self,
+        max_attempts: u64,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> StorageResult<Vec<Prenotification>> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let ids: Vec<i64> = tx
+                        .query_map(
+                            "SELECT id FROM sepa_prenotifications
+                             WHERE sent_at IS NULL AND attempts < ?1 AND (claimed_until IS NULL OR claimed_until < ?2)
+                             ORDER BY id",
+                            p![sql::to_i64(max_attempts, "attempts")?, sql::micros(now)],
+                            |r| r.get(0),
+                        )
+                        .await?;
+                    let mut out = Vec::new();
+                    for id in ids {
+                        let claimed = tx
+                            .execute(
+                                "UPDATE sepa_prenotifications SET claimed_until = ?1
+                                 WHERE id = ?2 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?3)",
+                                p![sql::micros(now + lease), id, sql::micros(now)],
+                            )
+                            .await?;
+                        if claimed == 1 {
+                            let r = tx
+                                .query_opt(
+                                    &format!(
+                                        "SELECT {PRENOTIFICATION_COLUMNS} FROM sepa_prenotifications WHERE id = ?1"
+                                    ),
+                                    p![id],
+                                )
+                                .await?;
+                            if let Some(r) = r {
+                                out.push(prenotification_of(&r)?);
+                            }
+                        }
+                    }
+                    Ok(out)
+                })
+            })
+            .await
+    }
+
+    async fn record_prenotification(
+        &self,
+        id: i64,
+        result: Result<(), String>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE sepa_prenotifications SET attempts = attempts + 1, claimed_until = NULL,
+                           sent_at = ?1, last_error = ?2 WHERE id = ?3 AND sent_at IS NULL",
+                        p![
+                            result.is_ok().then(|| sql::micros(now)),
+                            result.as_ref().err().map(String::as_str),
+                            id
+                        ],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn prenotifications(
+        &self,
+        franchisee: Option<FranchiseeId>,
+    ) -> StorageResult<Vec<Prenotification>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        &format!(
+                            "SELECT {PRENOTIFICATION_COLUMNS} FROM sepa_prenotifications
+                             WHERE (?1 = 0 OR franchisee_id = ?1) ORDER BY id DESC"
+                        ),
+                        p![franchisee.map_or(0, |f| f.0)],
+                        prenotification_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
     async fn create_mandate(
         &self,
         m: &NewMandate,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use sync_protocol::{Document, DocumentKind, Money, ProductId, StoreId};
+use sync_protocol::{Document, DocumentKind, FranchiseeId, Money, ProductId, StoreId};
 
 /// What a dashboard user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,9 @@ pub enum DashboardRole {
     Analyst,
     /// Sees only the stores assigned to them, read-only except for their stores' till staff.
     Manager,
+    /// A franchisee's own people: read-only, only that franchisee's stores (every store it runs,
+    /// as it has them now), invoices, statement, payments and mandates.
+    Franchisee,
 }
 
 impl DashboardRole {
@@ -26,6 +29,7 @@ impl DashboardRole {
             Self::Admin => "admin",
             Self::Analyst => "analyst",
             Self::Manager => "manager",
+            Self::Franchisee => "franchisee",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -33,6 +37,7 @@ impl DashboardRole {
             "admin" => Some(Self::Admin),
             "analyst" => Some(Self::Analyst),
             "manager" => Some(Self::Manager),
+            "franchisee" => Some(Self::Franchisee),
             _ => None,
         }
     }
@@ -45,8 +50,10 @@ pub struct NewDashboardUser {
     /// argon2id PHC string; the password itself is never stored.
     pub password_hash: String,
     pub role: DashboardRole,
-    /// The stores a manager sees (empty for HQ roles).
+    /// The stores a manager sees (empty for HQ roles and franchisees).
     pub stores: Vec<StoreId>,
+    /// The franchisee a franchisee user belongs to (`None` for every other role).
+    pub franchisee: Option<FranchiseeId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +63,11 @@ pub struct DashboardUser {
     pub display_name: String,
     pub password_hash: String,
     pub role: DashboardRole,
+    /// A manager's stores; a franchisee user's: every store of its franchisee.
     pub stores: Vec<StoreId>,
     /// Signed in with a one-time password: every page leads to "Mi cuenta" until they set their own.
     pub must_change_password: bool,
+    pub franchisee: Option<FranchiseeId>,
 }
 
 /// How failures of one key slow down the next attempt: `free` failures within `window` cost nothing;

@@ -110,11 +110,36 @@ async fn upsert(
     Ok(())
 }
 
-async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
-    let id: i64 = r.get(0)?;
-    let role: String = r.get(4)?;
-    let role = DashboardRole::parse(&role)
-        .ok_or_else(|| StorageError::Backend(format!("unknown dashboard role {role:?}")))?;
+/// What a user sees: a manager's assigned stores; a franchisee user's franchisee and every store it
+/// runs now (a store opened later is seen at once); nothing for HQ roles (they see all).
+pub async fn user_scope(
+    tx: &mut dyn Tx,
+    id: i64,
+    role: DashboardRole,
+) -> StorageResult<(Vec<StoreId>, Option<sync_protocol::FranchiseeId>)> {
+    if role == DashboardRole::Franchisee {
+        let f: Option<i64> = tx
+            .query_opt(
+                "SELECT franchisee_id FROM dashboard_users WHERE id = ?1",
+                p![id],
+            )
+            .await?
+            .map(|r| r.get::<Option<i64>>(0))
+            .transpose()?
+            .flatten();
+        // A franchisee user without its franchisee sees nothing (stores: none).
+        let Some(f) = f else {
+            return Ok((Vec::new(), None));
+        };
+        let stores = tx
+            .query_map(
+                "SELECT id FROM stores WHERE franchisee_id = ?1 ORDER BY id",
+                p![f],
+                |r| Ok(StoreId(r.get(0)?)),
+            )
+            .await?;
+        return Ok((stores, Some(sync_protocol::FranchiseeId(f))));
+    }
     let stores = tx
         .query_map(
             "SELECT store_id FROM dashboard_user_stores WHERE user_id = ?1 ORDER BY store_id",
@@ -122,6 +147,15 @@ async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
             |r| Ok(StoreId(r.get(0)?)),
         )
         .await?;
+    Ok((stores, None))
+}
+
+async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
+    let id: i64 = r.get(0)?;
+    let role: String = r.get(4)?;
+    let role = DashboardRole::parse(&role)
+        .ok_or_else(|| StorageError::Backend(format!("unknown dashboard role {role:?}")))?;
+    let (stores, franchisee) = user_scope(tx, id, role).await?;
     Ok(DashboardUser {
         id,
         username: r.get(1)?,
@@ -130,6 +164,7 @@ async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
         role,
         stores,
         must_change_password: r.get(5)?,
+        franchisee,
     })
 }
 
@@ -151,16 +186,22 @@ impl DashboardStorage for SqlStorage {
                             crate::problem::Problem::new("user_name_taken").with("name", &u.username),
                         ));
                     }
+                    if let Some(f) = u.franchisee
+                        && !exists(tx, "SELECT 1 FROM franchisees WHERE id = ?1", f.0).await?
+                    {
+                        return Err(sql::franchisee_not_found(f.0));
+                    }
                     let id = tx
                         .insert_returning_id(
-                            "INSERT INTO dashboard_users (username, display_name, password_hash, role, created_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                            "INSERT INTO dashboard_users (username, display_name, password_hash, role, created_at, franchisee_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                             p![
                                 &u.username,
                                 &u.display_name,
                                 &u.password_hash,
                                 u.role.as_str(),
-                                sql::micros(Utc::now())
+                                sql::micros(Utc::now()),
+                                u.franchisee.map(|f| f.0)
                             ],
                         )
                         .await?;

@@ -57,6 +57,21 @@ pub struct ContractIn {
     /// supplied from HQ's warehouse carry the surcharge; royalties and fees never do.
     #[serde(default)]
     pub equivalence_surcharge: bool,
+    /// Direct debit: days before the collection date the franchisee is told of each debit (the
+    /// SEPA pre-notification). `None`: the rulebook's 14; a contract may agree fewer (1–14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prenotification_days: Option<u32>,
+}
+
+/// The SEPA rulebook's pre-notification period when the contract agrees none.
+pub const SEPA_PRENOTIFICATION_DAYS: u32 = 14;
+
+impl ContractIn {
+    /// Days of notice before a direct debit (the contract's, else the rulebook's 14).
+    pub fn notice_days(&self) -> u32 {
+        self.prenotification_days
+            .unwrap_or(SEPA_PRENOTIFICATION_DAYS)
+    }
 }
 
 /// A stored contract version.

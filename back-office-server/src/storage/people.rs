@@ -7,7 +7,7 @@ use super::{NewProduct, NewStaff, Product, Staff, StorageResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sync_protocol::{Money, ProductId, StaffId, StaffRole, StoreId};
+use sync_protocol::{FranchiseeId, Money, ProductId, StaffId, StaffRole, StoreId};
 
 /// One line of the audit log to write with a change: who did it, what kind of change, what it is
 /// about, and what changed (before → after). Never a password, PIN or token.
@@ -71,6 +71,9 @@ pub struct UserInfo {
     pub created_at: DateTime<Utc>,
     /// Unexpired sessions.
     pub sessions: u64,
+    /// A franchisee user's franchisee.
+    #[serde(default)]
+    pub franchisee: Option<FranchiseeId>,
 }
 
 /// What the people page changes on a user (checked by the caller).
@@ -79,6 +82,8 @@ pub struct UserEdit {
     pub display_name: String,
     pub role: DashboardRole,
     pub stores: Vec<StoreId>,
+    /// Set for (and only for) the franchisee role.
+    pub franchisee: Option<FranchiseeId>,
 }
 
 /// An HQ admin API token (only its hash is kept).

@@ -16,7 +16,7 @@ use crate::p;
 use crate::problem::Problem;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sync_protocol::{Money, ProductId, StaffId, StoreId};
+use sync_protocol::{FranchiseeId, Money, ProductId, StaffId, StoreId};
 
 /// Held while a change could leave the franchise without an active admin, so two admins
 /// disabling each other at once cannot both succeed.
@@ -48,7 +48,8 @@ fn last_admin() -> StorageError {
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.disabled_at, u.created_at, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM dashboard_sessions s WHERE s.user_id = u.id AND s.expires_at > ?1)";
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM dashboard_sessions s WHERE s.user_id = u.id AND s.expires_at > ?1), \
+     u.franchisee_id";
 
 async fn user_info(tx: &mut dyn Tx, r: &Row) -> StorageResult<UserInfo> {
     let id: i64 = r.get(0)?;
@@ -71,6 +72,7 @@ async fn user_info(tx: &mut dyn Tx, r: &Row) -> StorageResult<UserInfo> {
         disabled: r.get::<Option<i64>>(4)?.is_some(),
         created_at: sql::from_micros(r.get(5)?),
         sessions: sql::to_u64(r.get(6)?),
+        franchisee: r.get::<Option<i64>>(7)?.map(FranchiseeId),
     })
 }
 
@@ -105,6 +107,18 @@ fn stores_text(stores: &[StoreId]) -> String {
             .collect::<Vec<_>>()
             .join(",")
     }
+}
+
+/// A franchisee user's franchisee must exist.
+async fn check_franchisee(tx: &mut dyn Tx, f: Option<FranchiseeId>) -> StorageResult<()> {
+    if let Some(f) = f
+        && !tx
+            .exists("SELECT 1 FROM franchisees WHERE id = ?1", p![f.0])
+            .await?
+    {
+        return Err(sql::franchisee_not_found(f.0));
+    }
+    Ok(())
 }
 
 async fn set_user_stores(tx: &mut dyn Tx, id: i64, stores: &[StoreId]) -> StorageResult<()> {
@@ -227,16 +241,18 @@ impl PeopleStorage for SqlStorage {
                             Problem::new("user_name_taken").with("name", &u.username),
                         ));
                     }
+                    check_franchisee(tx, u.franchisee).await?;
                     let id = tx
                         .insert_returning_id(
-                            "INSERT INTO dashboard_users (username, display_name, password_hash, role, created_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                            "INSERT INTO dashboard_users (username, display_name, password_hash, role, created_at, franchisee_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                             p![
                                 &u.username,
                                 &u.display_name,
                                 &u.password_hash,
                                 u.role.as_str(),
-                                sql::micros(Utc::now())
+                                sql::micros(Utc::now()),
+                                u.franchisee.map(|f| f.0)
                             ],
                         )
                         .await?;
@@ -261,9 +277,10 @@ impl PeopleStorage for SqlStorage {
                     {
                         return Err(last_admin());
                     }
+                    check_franchisee(tx, e.franchisee).await?;
                     tx.execute(
-                        "UPDATE dashboard_users SET display_name = ?1, role = ?2 WHERE id = ?3",
-                        p![&e.display_name, e.role.as_str(), id],
+                        "UPDATE dashboard_users SET display_name = ?1, role = ?2, franchisee_id = ?3 WHERE id = ?4",
+                        p![&e.display_name, e.role.as_str(), e.franchisee.map(|f| f.0), id],
                     )
                     .await?;
                     set_user_stores(tx, id, &e.stores).await?;
@@ -273,6 +290,14 @@ impl PeopleStorage for SqlStorage {
                     }
                     if old.role != e.role {
                         changes.push(format!("role: {} → {}", old.role.as_str(), e.role.as_str()));
+                    }
+                    if old.franchisee != e.franchisee {
+                        let f = |f: Option<FranchiseeId>| f.map_or("-".into(), |f| f.0.to_string());
+                        changes.push(format!(
+                            "franchisee: {} → {}",
+                            f(old.franchisee),
+                            f(e.franchisee)
+                        ));
                     }
                     if old.stores != e.stores {
                         changes.push(format!(

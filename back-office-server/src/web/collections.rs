@@ -62,6 +62,8 @@ fn parse_amount(t: &Tr, s: &str) -> Result<Money, WebError> {
 pub struct PageQuery {
     pub done: Option<String>,
     pub as_of: Option<String>,
+    /// What could not be done (the statement e-mail), shown as an error.
+    pub failed: Option<String>,
 }
 
 fn as_of(q: Option<&str>) -> NaiveDate {
@@ -292,14 +294,37 @@ fn statement_table(t: &Tr, s: &StatementOfAccount) -> Markup {
     }
 }
 
-/// `GET /dashboard/collections/franchisees/{id}`: the statement of account.
+/// `GET /dashboard/franchise`: a franchisee user's own account (its statement page); HQ goes to
+/// Cobros; a store manager has none.
+pub async fn own(v: Viewer) -> WebResult {
+    match v.franchisee() {
+        Some(f) => Ok(see_other(&format!(
+            "/dashboard/collections/franchisees/{f}"
+        ))),
+        None if v.is_hq() => Ok(see_other("/dashboard/collections")),
+        None => Err(WebError::not_found_t(v.t())),
+    }
+}
+
+/// The menu entry of a franchisee's pages: HQ's Cobros, a franchisee's own account.
+fn active(v: &Viewer) -> &'static str {
+    if v.is_hq() {
+        "collections"
+    } else {
+        "franchise"
+    }
+}
+
+/// `GET /dashboard/collections/franchisees/{id}`: the statement of account, with the franchisee's
+/// invoices and credit notes (page and downloads), payments, mandates, dunning letters and the
+/// statements e-mailed to it. HQ roles: any franchisee; a franchisee user: its own (else 404).
 pub async fn franchisee(
     State(st): State<AppState>,
     v: Viewer,
     WebPath(id): WebPath<i64>,
     WebQuery(q): WebQuery<PageQuery>,
 ) -> WebResult {
-    hq_only(&v)?;
+    v.franchisee_or_404(FranchiseeId(id))?;
     let t = v.t();
     let m = |k: &str| t.msg(k);
     let f = st
@@ -310,10 +335,20 @@ pub async fn franchisee(
     let day = as_of(q.as_of.as_deref());
     let s = svc::statement(st.storage.as_ref(), f.id, day).await?;
     let b = &s.balance;
+    let c = st.storage.collections();
+    let documents = c.receivables(Some(f.id), false).await?;
+    let payments = c.payments(Some(f.id)).await?;
+    let mandates = st.storage.sepa().mandates(Some(f.id)).await?;
+    let letters = st.storage.dunning().letters(Some(f.id)).await?;
+    let emails = c.statement_emails(f.id).await?;
+    let prenotes = st.storage.sepa().prenotifications(Some(f.id)).await?;
+    let contact = svc::billing_contact(st.storage.as_ref(), f.id, day).await?;
     let body = html! {
         h1 { (m("col-statement")) " · " (f.legal_name) }
         (html::done(q.done.as_deref()))
-        p { a href="/dashboard/collections" { (m("col-title")) } " · "
+        @if let Some(failed) = &q.failed { p class="error" role="alert" id="failed" { (failed) } }
+        p {
+            @if v.is_hq() { a href="/dashboard/collections" { (m("col-title")) } " · " }
             a href={ "/dashboard/collections/franchisees/" (id) "/statement.pdf?as_of=" (day) } id="statement-pdf" { "PDF" } }
         div class="kpis" id="balance" {
             div class="kpi" { span { (m("col-invoiced")) } b { (t.money(b.invoiced)) } }
@@ -330,8 +365,151 @@ pub async fn franchisee(
             }
         }
         (statement_table(t, &s))
+        @if v.is_hq() {
+            section class="card" id="statement-mail" {
+                h2 { (m("col-statement-mail")) }
+                @match &contact {
+                    Some((to, lang)) => { p class="muted" { (t.msg_with("col-statement-mail-to", &[("to", to), ("lang", &lang.code().to_uppercase())])) } }
+                    None => { p class="muted" { (m("col-statement-mail-no-contact")) } }
+                }
+                @if v.can_write() && contact.is_some() {
+                    form method="post" action={ "/dashboard/collections/franchisees/" (id) "/email-statement" } {
+                        (v.csrf_field())
+                        input type="hidden" name="as_of" value=(day.to_string());
+                        button type="submit" id="email-statement" { (m("col-statement-mail-button")) }
+                    }
+                }
+                @if !emails.is_empty() {
+                    table id="statement-emails" {
+                        thead { tr { th { (m("col-sent")) } th { (m("col-as-of")) } th { (m("col-recipient")) } th class="num" { (m("col-balance")) } th { (m("col-statement-mail-by")) } th { (m("col-status")) } } }
+                        tbody { @for e in &emails { tr data-statement-email=(e.id) {
+                            td { (t.datetime(e.created_at)) } td { (t.day(e.as_of)) } td { (e.recipient) " · " (e.language.to_uppercase()) }
+                            td class="num" { (t.money(e.balance)) } td { (e.sent_by) }
+                            td { @if e.sent_at.is_some() { (html::badge("ok", &m("col-sent"))) } @else { (html::badge("bad", &m("col-statement-mail-failed"))) " " (e.error.clone().unwrap_or_default()) } }
+                        } } }
+                    }
+                }
+            }
+        }
+        section class="card" id="documents" {
+            h2 { (m("inv-invoices")) }
+            @if documents.is_empty() { (html::muted(&m("col-no-documents"))) }
+            @else {
+                table id="franchisee-invoices" {
+                    thead { tr { th { (m("col-reference")) } th { (m("col-entry")) } th { (m("inv-issue-date")) } th { (m("col-due")) } th class="num" { (m("inv-total")) } th class="num" { (m("col-open")) } th { (m("inv-documents")) } } }
+                    tbody { @for r in &documents { tr data-invoice=(r.invoice_id) {
+                        td { a href={ "/dashboard/invoices/" (r.invoice_id) } { (r.full_number) } }
+                        td { (entry_kind(t, &r.kind)) @if r.disputed { " " (html::badge("warn", &m("col-disputed"))) } }
+                        td { (t.day(r.issue_date)) } td { (t.day(r.due_date)) }
+                        td class="num" { (t.money(r.total)) } td class="num" { (t.money(r.open)) }
+                        td { a href={ "/dashboard/invoices/" (r.invoice_id) "/pdf" } { "PDF" } " · "
+                             a href={ "/dashboard/invoices/" (r.invoice_id) "/ubl" } { "UBL" } " · "
+                             a href={ "/dashboard/invoices/" (r.invoice_id) "/facturae" } { "Facturae" } }
+                    } } }
+                }
+            }
+        }
+        section class="card" id="franchisee-payments" {
+            h2 { (m("col-payments-all")) }
+            @if payments.is_empty() { (html::muted(&m("col-no-payments"))) }
+            @else {
+                table {
+                    thead { tr { th { (m("col-date")) } th { (m("col-method")) } th class="num" { (m("col-amount")) } th { (m("col-reference")) } th { (m("col-status")) } } }
+                    tbody { @for p in &payments { tr data-payment=(p.id) {
+                        td { (t.day(p.received_on)) } td { (method_name(t, p.method)) } td class="num" { (t.money(p.amount)) }
+                        td { (p.reference) }
+                        td { @if let Some(r) = &p.return_reason { (html::badge("bad", &m("col-returned"))) " " (r) } }
+                    } } }
+                }
+            }
+        }
+        section class="card" id="franchisee-mandates" {
+            h2 { (m("col-mandates")) }
+            @if mandates.is_empty() { (html::muted(&m("col-no-mandates"))) }
+            @else {
+                table {
+                    thead { tr { th { (m("col-mandate-ref")) } th { "IBAN" } th { (m("col-scheme")) } th { (m("col-signed")) } th { (m("col-last-use")) } th { (m("col-status")) } } }
+                    tbody { @for md in &mandates {
+                        @let status = svc::mandate_status(md, day);
+                        tr data-mandate=(md.reference) {
+                            td { (md.reference) } td { (md.debtor_iban) } td { (md.scheme) } td { (t.day(md.signed_on)) }
+                            td { (md.last_used_on.map(|d| t.day(d)).unwrap_or_else(|| "—".into())) }
+                            td { (html::badge(if status == "active" { "ok" } else { "bad" }, &m(&format!("col-mandate-{status}")))) }
+                        }
+                    } }
+                }
+            }
+        }
+        section class="card" id="franchisee-prenotes" {
+            h2 { (m("col-prenotes")) }
+            @if prenotes.is_empty() { (html::muted(&m("col-no-prenotes"))) }
+            @else {
+                table {
+                    thead { tr { th { (m("col-collection-date")) } th class="num" { (m("col-amount")) } th { (m("col-mandate-ref")) } th class="num" { (m("col-prenote-notice")) } th { (m("col-recipient")) } th { (m("col-sent")) } } }
+                    tbody { @for p in &prenotes { tr data-prenote=(p.remittance_id) {
+                        td { (t.day(p.collection_date)) } td class="num" { (t.money(p.amount)) } td { (p.mandate_references) }
+                        td class="num" { (p.notice_days) } td { (p.recipient) }
+                        td { @match p.sent_at { Some(d) => { (t.datetime(d)) } None => { (t.msg_with("col-not-sent", &[("attempts", &p.attempts)])) } } }
+                    } } }
+                }
+            }
+        }
+        @if !letters.is_empty() {
+            section class="card" id="franchisee-letters" {
+                h2 { (m("col-letters")) }
+                table {
+                    thead { tr { th { (m("col-level-short")) } th { (m("col-invoice")) } th { (m("col-recipient")) } th { (m("col-sent")) } } }
+                    tbody { @for l in &letters { tr {
+                        td { (l.level) } td { (l.full_number) } td { (l.recipient) }
+                        td { @match l.sent_at { Some(d) => { (t.datetime(d)) } None => { (t.msg_with("col-not-sent", &[("attempts", &l.attempts)])) } } }
+                    } } }
+                }
+            }
+        }
     };
-    Ok(ok(html::page(&v, "collections", &m("col-statement"), body)))
+    Ok(ok(html::page(&v, active(&v), &m("col-statement"), body)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailStatementForm {
+    #[serde(default)]
+    as_of: String,
+}
+
+/// `POST /dashboard/collections/franchisees/{id}/email-statement`: HQ admins e-mail the statement
+/// (PDF) to the franchisee's billing address, in its contract's language.
+pub async fn email_statement(
+    State(st): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WriteForm(v, f): WriteForm<EmailStatementForm>,
+) -> WebResult {
+    hq_only(&v)?;
+    let t = v.t();
+    let day = as_of(Some(f.as_of.as_str()));
+    let config = crate::services::mail::config();
+    let page = format!("/dashboard/collections/franchisees/{id}");
+    match svc::email_statement(
+        st.storage.as_ref(),
+        config.as_ref(),
+        FranchiseeId(id),
+        day,
+        &v.user.username,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(e) => done_redirect(
+            &page,
+            &t.msg_with("col-statement-mail-done", &[("to", &e.recipient)]),
+        ),
+        // No SMTP server, no billing e-mail, or the server refused it (recorded, listed): back
+        // to the page, which says why.
+        Err(StorageError::Invalid(p)) => Ok(see_other(&format!(
+            "{page}?failed={}",
+            html::url(&p.message(v.lang))
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The statement of account as a PDF in `t`'s language.
@@ -351,7 +529,7 @@ pub async fn statement_pdf(
     WebPath(id): WebPath<i64>,
     WebQuery(q): WebQuery<PageQuery>,
 ) -> WebResult {
-    hq_only(&v)?;
+    v.franchisee_or_404(FranchiseeId(id))?;
     let t = v.t();
     let f = st
         .storage
@@ -359,13 +537,7 @@ pub async fn statement_pdf(
         .await
         .map_err(|_| WebError::not_found_t(t))?;
     let s = svc::statement(st.storage.as_ref(), f.id, as_of(q.as_of.as_deref())).await?;
-    let hq = st
-        .storage
-        .invoicing()
-        .issuer()
-        .await?
-        .map(|i| format!("{} · NIF {} · IBAN {}", i.legal_name, i.nif, i.iban))
-        .unwrap_or_else(|| "Trastienda".into());
+    let hq = svc::hq_line(st.storage.as_ref()).await?;
     let pdf = statement_pdf_bytes(t, &f.legal_name, &hq, &s)?;
     let mut res = pdf.into_response();
     let h = res.headers_mut();
@@ -693,6 +865,10 @@ pub async fn create_remittance(
         .map_err(|_| bad_field(t, "collection_date"))?;
     let r =
         svc::create_remittance(st.storage.as_ref(), date, &v.user.display_name, Utc::now()).await?;
+    // The debtors' pre-notifications go out now; the `sepa-prenotify` job retries what fails.
+    if let Some(c) = crate::services::mail::config() {
+        svc::send_prenotifications(st.storage.as_ref(), &c, Utc::now()).await?;
+    }
     done_redirect(
         "/dashboard/collections",
         &t.msg_with(

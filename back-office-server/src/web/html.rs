@@ -45,6 +45,7 @@ pub fn role_name(t: &Tr, r: DashboardRole) -> String {
         DashboardRole::Admin => "role-admin",
         DashboardRole::Analyst => "role-analyst",
         DashboardRole::Manager => "role-manager",
+        DashboardRole::Franchisee => "role-franchisee",
     })
 }
 
@@ -75,6 +76,10 @@ const NAV: &[(&str, &str, &str)] = &[
     ("reports", "/dashboard/reports", "nav-reports"),
     ("alerts", "/dashboard/alerts", "nav-alerts"),
 ];
+
+/// HQ's catalogue pages a franchisee user is not shown in the menu (nothing of its own there: the
+/// catalogue and the scales' barcode rules are HQ's, the same for every franchisee).
+const HQ_CATALOG: &[&str] = &["catalog", "barcode-rules", "replenishment"];
 
 /// The ES | EN switch: links to `/dashboard/lang`, which sets the cookie and comes back to `back`.
 pub fn lang_switch(t: &Tr, back: &str) -> Markup {
@@ -127,7 +132,12 @@ pub fn page_with_head(
             a class="brand" href="/dashboard" { "Trastienda" }
             nav {
                 @for (id, href, key) in NAV {
-                    a href=(href) aria-current=[(*id == active).then_some("page")] { (t.msg(key)) }
+                    @if v.franchisee().is_none() || !HQ_CATALOG.contains(id) {
+                        a href=(href) aria-current=[(*id == active).then_some("page")] { (t.msg(key)) }
+                    }
+                }
+                @if v.franchisee().is_some() {
+                    a href="/dashboard/franchise" id="nav-franchise" aria-current=[("franchise" == active).then_some("page")] { (t.msg("nav-franchise")) }
                 }
                 @if v.scope().is_none() {
                     a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }

@@ -464,6 +464,7 @@ async fn contracts_page(
                             option value="direct_debit" selected[form.payment_method == "direct_debit"] { (m("inv-direct-debit")) }
                         } }
                         label { (m("inv-payment-days")) " " input name="payment_days" value=(form.payment_days); }
+                        label { (m("inv-prenotification-days")) " " input name="prenotification_days" value=(form.prenotification_days) placeholder="14" size="3"; }
                         label { (m("inv-mandate")) " " input name="mandate_reference" value=(form.mandate_reference); }
                         label { (m("inv-debtor-iban")) " " input name="debtor_iban" value=(form.debtor_iban); }
                     }
@@ -519,6 +520,8 @@ pub struct ContractForm {
     #[serde(default)]
     payment_days: String,
     #[serde(default)]
+    prenotification_days: String,
+    #[serde(default)]
     mandate_reference: String,
     #[serde(default)]
     debtor_iban: String,
@@ -573,6 +576,10 @@ impl From<&ContractIn> for ContractForm {
             entry_fee: c.entry_fee.to_string(),
             payment_method: method.into(),
             payment_days: c.payment_days.to_string(),
+            prenotification_days: c
+                .prenotification_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             mandate_reference: mandate,
             debtor_iban: iban,
             billing_email: c.billing_email.clone(),
@@ -622,6 +629,13 @@ impl ContractForm {
             fee_per_store: parse_money(&self.fee_per_store, "store")?,
             entry_fee: parse_money(&self.entry_fee, "entry")?,
             payment_days: self.payment_days.trim().parse().unwrap_or(30),
+            prenotification_days: match self.prenotification_days.trim() {
+                "" => None,
+                d => Some(
+                    d.parse()
+                        .map_err(|_| format!("{}: «{d}»", "prenotification"))?,
+                ),
+            },
             payment: if self.payment_method == "direct_debit" {
                 PaymentIn::DirectDebit {
                     mandate_reference: self.mandate_reference.trim().into(),
@@ -695,7 +709,6 @@ pub async fn invoice(
     WebPath(id): WebPath<i64>,
     WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
-    hq_only(&v)?;
     let t = v.t();
     let m = |k: &str| t.msg(k);
     let inv = st.storage.invoicing();
@@ -703,6 +716,8 @@ pub async fn invoice(
         .get_invoice(id)
         .await
         .map_err(|_| WebError::not_found_t(t))?;
+    // HQ sees every invoice; a franchisee user only its own (anything else: not found).
+    v.franchisee_or_404(rec.franchisee_id)?;
     let draft: InvoiceDraft = serde_json::from_str(&rec.draft)
         .map_err(|e| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let full = Invoice::new(draft)
@@ -741,7 +756,11 @@ pub async fn invoice(
     let body = html! {
         h1 id="invoice-number" { (if rec.kind == InvoiceKind::CreditNote { m("inv-credit-note") } else { m("inv-invoice") }) " " (rec.full_number) }
         (html::done(q.done.as_deref()))
-        p { a href="/dashboard/invoicing" { (m("inv-title")) } }
+        @if v.is_hq() {
+            p { a href="/dashboard/invoicing" { (m("inv-title")) } }
+        } @else {
+            p { a href="/dashboard/franchise" { (m("nav-franchise")) } }
+        }
         section class="card" {
             p { b { (m("inv-franchisee")) } ": " (d.customer.legal_name) " · " (d.customer.tax_id) }
             p { b { (m("inv-issue-date")) } ": " (t.day(rec.issue_date))
@@ -852,7 +871,12 @@ pub async fn invoice(
             }
         }
     };
-    Ok(ok(html::page(&v, "invoicing", &rec.full_number, body)))
+    Ok(ok(html::page(&v, active(&v), &rec.full_number, body)))
+}
+
+/// The menu entry an invoice page belongs to: HQ's Facturación, a franchisee's own account.
+fn active(v: &Viewer) -> &'static str {
+    if v.is_hq() { "invoicing" } else { "franchise" }
 }
 
 #[derive(Debug, Deserialize)]
@@ -917,7 +941,6 @@ pub async fn tickets(
     v: Viewer,
     WebPath((id, store, day)): WebPath<(i64, i64, NaiveDate)>,
 ) -> WebResult {
-    hq_only(&v)?;
     let t = v.t();
     let m = |k: &str| t.msg(k);
     let rec = st
@@ -926,6 +949,7 @@ pub async fn tickets(
         .get_invoice(id)
         .await
         .map_err(|_| WebError::not_found_t(t))?;
+    v.franchisee_or_404(rec.franchisee_id)?;
     let list = st
         .storage
         .invoicing()
@@ -939,7 +963,7 @@ pub async fn tickets(
             tbody { @for k in &list { tr data-ticket=(k.number) { td { (k.number) } td { (if k.kind == "refund" { m("inv-kind-refund") } else { m("inv-kind-sale") }) } td class="num" { (money_text(k.net)) } td class="num" { (money_text(k.total)) } } } }
         }
     };
-    Ok(ok(html::page(&v, "invoicing", &rec.full_number, body)))
+    Ok(ok(html::page(&v, active(&v), &rec.full_number, body)))
 }
 
 /// `GET /dashboard/invoices/{id}/{format}`: the stored PDF, UBL or Facturae.
@@ -948,7 +972,6 @@ pub async fn document(
     v: Viewer,
     WebPath((id, format)): WebPath<(i64, String)>,
 ) -> WebResult {
-    hq_only(&v)?;
     let t = v.t();
     if svc::document_format(&format).is_none() {
         return Err(WebError::not_found_t(t));
@@ -959,6 +982,7 @@ pub async fn document(
         .get_invoice(id)
         .await
         .map_err(|_| WebError::not_found_t(t))?;
+    v.franchisee_or_404(rec.franchisee_id)?;
     let (content, sha) = st.storage.invoicing().invoice_document(id, &format).await?;
     let (mime, name) = svc::document_file(&rec.full_number, &format);
     let mut res = content.into_response();

@@ -17,7 +17,8 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
-use sync_protocol::StoreId;
+use std::collections::BTreeMap;
+use sync_protocol::{FranchiseeId, StoreId};
 
 /// Audit lines per page.
 pub const AUDIT_PAGE: u64 = 50;
@@ -66,11 +67,41 @@ fn role_select(v: &Viewer, current: DashboardRole) -> Markup {
     let t = v.t();
     html! {
         select name="role" id="role" {
-            @for r in [DashboardRole::Admin, DashboardRole::Analyst, DashboardRole::Manager] {
+            @for r in [DashboardRole::Admin, DashboardRole::Analyst, DashboardRole::Manager, DashboardRole::Franchisee] {
                 option value=(r.as_str()) selected[r == current] { (html::role_name(t, r)) }
             }
         }
     }
+}
+
+/// The franchisee chosen on a form (`franchisee=3`; empty: none).
+fn franchisee_of(v: &Viewer, pairs: &[(String, String)]) -> Result<Option<FranchiseeId>, WebError> {
+    match field(pairs, "franchisee").trim() {
+        "" => Ok(None),
+        f => f
+            .parse::<i64>()
+            .map(|f| Some(FranchiseeId(f)))
+            .map_err(|_| WebError::invalid(v.t().msg("people-choose-franchisee"))),
+    }
+}
+
+/// The franchisee a franchisee user belongs to (franchisee users only).
+async fn franchisee_select(
+    st: &AppState,
+    v: &Viewer,
+    current: Option<FranchiseeId>,
+) -> Result<Markup, WebError> {
+    let list = st.storage.list_franchisees().await?;
+    Ok(html! {
+        label { (v.t().msg("people-franchisee")) " "
+            select name="franchisee" id="franchisee" {
+                option value="" selected[current.is_none()] { "—" }
+                @for f in &list {
+                    option value=(f.id) selected[current == Some(f.id)] { (f.legal_name) }
+                }
+            }
+        }
+    })
 }
 
 async fn store_boxes(st: &AppState, ticked: &[StoreId]) -> Result<Markup, WebError> {
@@ -113,6 +144,14 @@ pub async fn list(
             .join(", ")
     };
     let boxes = store_boxes(&st, &[]).await?;
+    let franchisees = franchisee_select(&st, &v, None).await?;
+    let franchisee_names: BTreeMap<FranchiseeId, String> = st
+        .storage
+        .list_franchisees()
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.legal_name))
+        .collect();
     let body = html! {
         h1 { (m("people-title")) }
         (html::done(q.done.as_deref()))
@@ -129,7 +168,10 @@ pub async fn list(
                             td { a href={ "/dashboard/users/" (u.id) } { (u.username) } }
                             td { (u.display_name) }
                             td { (html::role_name(t, u.role)) }
-                            td { (store_names(&u.stores)) }
+                            td { @match u.franchisee {
+                                Some(f) => { (m("people-franchisee")) ": " (franchisee_names.get(&f).cloned().unwrap_or_else(|| f.to_string())) }
+                                None => { (store_names(&u.stores)) }
+                            } }
                             td { @if u.disabled { (html::badge("bad", &m("people-disabled"))) } @else { (m("people-active")) } }
                             td class="num" { (u.sessions) }
                         }
@@ -149,6 +191,7 @@ pub async fn list(
                         label { (m("people-password")) " " input type="password" name="password" required minlength="10" autocomplete="new-password"; }
                     }
                     p { (m("people-stores-help")) " " (boxes) }
+                    p { (franchisees) " " span class="muted" { (m("people-franchisee-help")) } }
                     p { button type="submit" { (m("create")) } }
                 }
             }
@@ -165,6 +208,7 @@ pub async fn create(
     let t = v.t();
     let role = role_of(&v, field(&f, "role"))?;
     let stores = stores_of(&v, &f)?;
+    let franchisee = franchisee_of(&v, &f)?;
     let username = field(&f, "username").trim().to_lowercase();
     svc::create_user(
         st.storage.as_ref(),
@@ -174,6 +218,7 @@ pub async fn create(
         field(&f, "password"),
         role,
         stores,
+        franchisee,
     )
     .await?;
     Ok(see_other(&format!(
@@ -194,6 +239,7 @@ pub async fn show(
     let m = |k: &str| t.msg(k);
     let u = st.storage.people().get_user(id, Utc::now()).await?;
     let boxes = store_boxes(&st, &u.stores).await?;
+    let franchisees = franchisee_select(&st, &v, u.franchisee).await?;
     let action = |what: &str| format!("/dashboard/users/{id}/{what}");
     let body = html! {
         p { a href="/dashboard/users" { "← " (m("people-title")) } }
@@ -217,6 +263,7 @@ pub async fn show(
                         label { (m("col-role")) " " (role_select(&v, u.role)) }
                     }
                     p { (m("people-stores-help")) " " (boxes) }
+                    p { (franchisees) " " span class="muted" { (m("people-franchisee-help")) } }
                     p { button type="submit" id="save-user" { (m("save")) } }
                 }
             }
@@ -261,6 +308,7 @@ pub async fn save(
     let t = v.t();
     let role = role_of(&v, field(&f, "role"))?;
     let stores = stores_of(&v, &f)?;
+    let franchisee = franchisee_of(&v, &f)?;
     svc::edit_user(
         st.storage.as_ref(),
         &svc::actor(&v.user),
@@ -268,6 +316,7 @@ pub async fn save(
         field(&f, "display_name"),
         role,
         stores,
+        franchisee,
     )
     .await?;
     Ok(see_other(&format!(
