@@ -111,6 +111,7 @@ async fn seed(st: &SqlStorage, franchisees: usize, lines: usize) {
                 },
                 billing_address: address(),
                 equivalence_surcharge: false,
+                prenotification_days: None,
             },
             "bench",
             now,

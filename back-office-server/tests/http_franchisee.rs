@@ -221,6 +221,7 @@ async fn franchisee_scope(s: &Server) {
         CreditNoteIn {
             reason: trastienda_einvoice::CorrectionReason::Other,
             description: "Mes no facturable".into(),
+            lines: Vec::new(),
         },
         at(2026, 11, 20),
     )
