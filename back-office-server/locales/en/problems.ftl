@@ -224,7 +224,6 @@ problem-credit_note_bad_amount = the amount to credit on line { $line } must be 
 problem-credit_note_exceeds = line { $line } has only { $left } left to credit, not { $amount }
 problem-credit_note_nothing_left = invoice { $number } has nothing left to credit
 problem-invoicing_run_not_found = invoicing run { $id } does not exist
-problem-smtp_not_configured = the server has no e-mail (SMTP) settings: nothing can be sent
 problem-journal_export = the journal could not be written: { $detail }
 
 # franchisee users and statement e-mails (helper franchisee)
@@ -232,7 +231,7 @@ problem-franchisee_user_needs_franchisee = a franchisee user belongs to one fran
 problem-franchisee_user_has_no_stores = a franchisee user sees every store of its franchisee: tick no stores
 problem-only_franchisee_users_have_franchisee = only a franchisee user belongs to a franchisee
 problem-billing_email_missing = franchisee { $id } has no billing e-mail in its contract
-problem-smtp_not_configured = e-mail is not set up on this server (--smtp-url)
+problem-smtp_not_configured = e-mail is not set up on this server (--smtp-url): nothing can be sent
 problem-statement_email_failed = the statement could not be e-mailed to { $to }: { $detail }
 problem-contract_prenotification_days = the direct-debit notice must be between 1 and { $max } days (SEPA: { $max } unless the contract agrees fewer)
 problem-remittance_notice_too_short = { $debtor } must be told of the debit { $days } days before it is collected: the earliest collection date is { $earliest }

@@ -224,7 +224,6 @@ problem-credit_note_bad_amount = El importe a abonar de la línea { $line } debe
 problem-credit_note_exceeds = La línea { $line } solo tiene { $left } por abonar: no se pueden abonar { $amount }.
 problem-credit_note_nothing_left = A la factura { $number } no le queda nada por abonar.
 problem-invoicing_run_not_found = No existe la facturación { $id }.
-problem-smtp_not_configured = El servidor no tiene configurado el correo (SMTP): no se puede enviar.
 problem-journal_export = No se pudieron escribir los asientos: { $detail }
 
 # franchisee users and statement e-mails (helper franchisee)
@@ -232,7 +231,7 @@ problem-franchisee_user_needs_franchisee = Un usuario de franquiciado pertenece 
 problem-franchisee_user_has_no_stores = Un usuario de franquiciado ve todas las tiendas de su franquiciado: no marques tiendas.
 problem-only_franchisee_users_have_franchisee = Solo un usuario de franquiciado pertenece a un franquiciado.
 problem-billing_email_missing = El franquiciado { $id } no tiene correo de facturación en su contrato.
-problem-smtp_not_configured = El correo no está configurado en este servidor (--smtp-url).
+problem-smtp_not_configured = El correo no está configurado en este servidor (--smtp-url): no se puede enviar.
 problem-statement_email_failed = No se pudo enviar el extracto a { $to }: { $detail }
 problem-contract_prenotification_days = El preaviso del adeudo debe estar entre 1 y { $max } días (SEPA: { $max } salvo que el contrato acuerde menos).
 problem-remittance_notice_too_short = A { $debtor } hay que avisarle del adeudo { $days } días antes de cobrarlo: la primera fecha de cobro posible es { $earliest }.

@@ -135,28 +135,6 @@ impl CertificateOut {
     }
 }
 
-/// Who a certificate is for, from the API's or the dashboard's `owner`.
-pub fn owner_of(
-    owner: &str,
-    hq_name: Option<String>,
-    hq_nif: Option<String>,
-) -> Result<crate::services::certificates::Owner, crate::problem::Problem> {
-    use crate::services::certificates::Owner;
-    let owner = owner.trim();
-    if owner.eq_ignore_ascii_case("hq") {
-        return Ok(Owner::Hq {
-            name: hq_name.unwrap_or_default(),
-            nif: hq_nif.unwrap_or_default(),
-        });
-    }
-    owner
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(|id| Owner::Franchisee(FranchiseeId(id)))
-        .ok_or_else(|| crate::problem::Problem::new("certificate_owner"))
-}
-
 pub async fn upload_certificate(
     State(st): State<AppState>,
     _: AdminToken,
@@ -168,7 +146,7 @@ pub async fn upload_certificate(
         serde_json::Value::Number(n) => n.to_string(),
         _ => String::new(),
     };
-    let owner = owner_of(&owner, b.hq_name, b.hq_nif)?;
+    let owner = crate::services::certificates::owner_of(&owner, b.hq_name, b.hq_nif)?;
     let data = base64::engine::general_purpose::STANDARD
         .decode(b.pkcs12_base64.trim())
         .map_err(|_| crate::problem::Problem::new("certificate_base64"))?;

@@ -192,6 +192,27 @@ pub enum Owner {
     },
 }
 
+/// Who a certificate is for, from the API's or the dashboard's `owner`.
+pub fn owner_of(
+    owner: &str,
+    hq_name: Option<String>,
+    hq_nif: Option<String>,
+) -> Result<Owner, Problem> {
+    let owner = owner.trim();
+    if owner.eq_ignore_ascii_case("hq") {
+        return Ok(Owner::Hq {
+            name: hq_name.unwrap_or_default(),
+            nif: hq_nif.unwrap_or_default(),
+        });
+    }
+    owner
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(|id| Owner::Franchisee(sync_protocol::FranchiseeId(id)))
+        .ok_or_else(|| Problem::new("certificate_owner"))
+}
+
 /// Reads, checks and stores a certificate: it must open, not be expired, and belong to a known
 /// franchisee (or be HQ's with HQ's name and NIF). Replaces the owner's previous one.
 pub async fn upload(

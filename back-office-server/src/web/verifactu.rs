@@ -279,7 +279,7 @@ pub async fn upload(State(st): State<AppState>, form: super::forms::WriteUpload)
     hq_only(v)?;
     let t = v.t();
     let refused = |p: crate::problem::Problem| WebError::from(StorageError::Invalid(p));
-    let owner = crate::http::verifactu::owner_of(
+    let owner = crate::services::certificates::owner_of(
         &form.text("owner").unwrap_or_default(),
         form.text("hq_name"),
         form.text("hq_nif"),
