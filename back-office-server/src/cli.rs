@@ -305,14 +305,16 @@ pub struct AeatArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum VerifactuCommand {
-    /// Write a franchisee's records issued in a period as the RegFactuSistemaFacturacion
-    /// envelopes that carry (or would carry) them to the AEAT. More than 1,000 records make
-    /// several envelopes: FILE-001.xml, FILE-002.xml, …
+    /// Write a franchisee's records issued in a period (or, with `--franchisee hq`, HQ's own:
+    /// its franchise invoices and credit notes) as the RegFactuSistemaFacturacion envelopes that
+    /// carry (or would carry) them to the AEAT. More than 1,000 records make several envelopes:
+    /// FILE-001.xml, FILE-002.xml, …
     Export {
         #[command(flatten)]
         db: DatabaseArg,
+        /// A franchisee's id, or `hq` for HQ's own records.
         #[arg(long)]
-        franchisee: i64,
+        franchisee: String,
         /// First issue date (YYYY-MM-DD).
         #[arg(long)]
         from: chrono::NaiveDate,
@@ -920,20 +922,33 @@ async fn verifactu_command(command: VerifactuCommand) -> Result<()> {
             if from > to {
                 bail!("--from {from} is after --to {to}");
             }
+            let hq = franchisee.trim().eq_ignore_ascii_case("hq");
+            let id: Option<i64> = if hq {
+                None
+            } else {
+                Some(franchisee.trim().parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "--franchisee takes a franchisee's id or `hq`, not {franchisee:?}"
+                    )
+                })?)
+            };
             let st = open(&db.database).await?;
-            let envelopes = crate::services::verifactu::export(
-                st.as_ref(),
-                sync_protocol::FranchiseeId(franchisee),
-                from,
-                to,
-                chrono::Utc::now(),
-            )
-            .await
+            let now = chrono::Utc::now();
+            let envelopes = match id {
+                None => crate::services::verifactu::export_hq(st.as_ref(), from, to, now).await,
+                Some(id) => {
+                    let f = sync_protocol::FranchiseeId(id);
+                    crate::services::verifactu::export(st.as_ref(), f, from, to, now).await
+                }
+            }
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             if envelopes.is_empty() {
-                bail!(
-                    "franchisee {franchisee} has no VERI*FACTU records issued from {from} to {to}"
-                );
+                match id {
+                    None => bail!("HQ has no VERI*FACTU records issued from {from} to {to}"),
+                    Some(id) => bail!(
+                        "franchisee {id} has no VERI*FACTU records issued from {from} to {to}"
+                    ),
+                }
             }
             for (xml, path) in envelopes.iter().zip(export_paths(&out, envelopes.len())) {
                 std::fs::write(&path, xml)

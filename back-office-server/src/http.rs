@@ -193,6 +193,7 @@ pub fn routes() -> Router<AppState> {
         .nest("/api/v1/admin", admin)
         .route("/api/v1/reports/sales", get(reports::sales))
         .route("/api/v1/verifactu/records", get(verifactu::records))
+        .route("/api/v1/verifactu/hq-records", get(verifactu::hq_records))
         .route(
             "/api/v1/verifactu/certificates",
             get(verifactu::certificates).post(verifactu::upload_certificate),

@@ -479,6 +479,35 @@ async fn the_export_command_writes_the_envelopes() {
             .unwrap_err();
     assert!(err.to_string().contains("no VERI*FACTU records"), "{err}");
     assert!(!dir.join("empty.xml").exists());
+    // `--franchisee hq` exports HQ's own records (none here), anything else that is no id is refused.
+    let hq = |franchisee: &str| {
+        use clap::Parser;
+        back_office_server::cli::Cli::try_parse_from([
+            "back-office-server",
+            "verifactu",
+            "export",
+            "--database",
+            &db,
+            "--franchisee",
+            franchisee,
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-01-31",
+            "--out",
+            &empty.display().to_string(),
+        ])
+        .unwrap()
+    };
+    let err = back_office_server::cli::run(hq("HQ")).await.unwrap_err();
+    assert!(
+        err.to_string().contains("HQ has no VERI*FACTU records"),
+        "{err}"
+    );
+    let err = back_office_server::cli::run(hq("central"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("`hq`"), "{err}");
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1471,6 +1500,74 @@ async fn hqs_own_invoices_go_with_hqs_certificate(s: &Server) {
     )
     .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // For auditors: HQ's own records through the API, every field, the chain and the answers.
+    let (from, to) = (
+        now.date_naive() - Duration::days(40),
+        now.date_naive() + Duration::days(1),
+    );
+    let q = format!("/api/v1/verifactu/hq-records?from={from}&to={to}");
+    let (st, v) = api(s, &w, reqwest::Method::GET, &q, None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let recs = v["records"].as_array().unwrap();
+    assert_eq!(recs.len(), 2, "{v}");
+    assert_eq!(recs[0]["invoice_id"], invoice["id"]);
+    assert_eq!(
+        recs[0]["record"]["id_factura"]["num_serie_factura"],
+        invoice_number.as_str()
+    );
+    assert_eq!(
+        recs[1]["record"]["id_factura"]["num_serie_factura"],
+        cn_number.as_str()
+    );
+    assert!(recs.iter().all(|r| r["hash_valid"] == true), "{v}");
+    assert_eq!(recs[1]["previous_huella"], recs[0]["huella"], "chained");
+    assert_eq!(recs[0]["sending"]["state"], "accepted");
+    assert_eq!(recs[1]["sending"]["state"], "rejected");
+    assert_eq!(recs[1]["sending"]["code"], "1239");
+    assert!(v.get("next_after").is_none(), "{v}");
+    let (_, p1) = api(s, &w, reqwest::Method::GET, &format!("{q}&limit=1"), None).await;
+    assert_eq!(p1["records"].as_array().unwrap().len(), 1);
+    let (_, p2) = api(
+        s,
+        &w,
+        reqwest::Method::GET,
+        &format!("{q}&limit=1&after={}", p1["next_after"]),
+        None,
+    )
+    .await;
+    assert_eq!(p2["records"][0]["id"], recs[1]["id"], "{p2}");
+    let (st, v) = api(
+        s,
+        &w,
+        reqwest::Method::GET,
+        &format!("/api/v1/verifactu/hq-records?from={to}&to={from}"),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // The export (`verifactu export --franchisee hq`) writes them as HQ's envelope: HQ the
+    // taxpayer, no Representante, the rejected credit note as the subsanación it went as.
+    let xml = svc::export_hq(store, from, to, now).await.unwrap();
+    assert_eq!(xml.len(), 1);
+    let (records, _, _) = fake_aeat::read_envelope(&xml[0]);
+    assert_eq!(records.len(), 2);
+    let compact: String = xml[0].split_whitespace().collect();
+    assert!(
+        compact.contains("<sum1:NombreRazon>FranquiciasCentralesS.A.</sum1:NombreRazon><sum1:NIF>A58818501</sum1:NIF>"),
+        "{}",
+        xml[0]
+    );
+    assert!(!xml[0].contains("Representante"));
+    assert_eq!(
+        xml[0]
+            .matches("<sum1:Subsanacion>S</sum1:Subsanacion>")
+            .count(),
+        1
+    );
+    if let Some(d) = fake_aeat::xsd_dir("HQ export XSD validation") {
+        fake_aeat::xmllint(&xml[0], &d.join("SuministroLR.xsd")).unwrap();
+    }
 }
 on_both_backends!(hqs_own_invoices_go_with_hqs_certificate);
 

@@ -1,7 +1,9 @@
 //! Ledger benchmark: sale commit latency at `synchronous=FULL` (each sale with its VERI*FACTU
 //! record, made in the same transaction), barcode lookup and FTS5 prefix
 //! search over a 100,000-product catalog. Run: `cargo bench -p pos-terminal --bench ledger`
-//! (set `LEDGER_BENCH_DIR` to measure on a particular disk).
+//! (set `LEDGER_BENCH_DIR` to measure on a particular disk). With `--features bench-baseline` it
+//! also commits the same sales without their record on a second ledger, interleaved, and prints
+//! what the record adds.
 
 use hdrhistogram::Histogram;
 use pos_terminal::{CartLine, Ledger, Staff, cash_payment};
@@ -107,35 +109,15 @@ fn pct(h: &Histogram<u64>, q: f64) -> f64 {
     h.value_at_quantile(q) as f64 / 1000.0
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let started = Instant::now();
-    let mut rng = StdRng::seed_from_u64(42);
-    // LEDGER_BENCH_DIR puts the file on a chosen disk (/tmp may be tmpfs, where fsync is free).
-    let dir = match std::env::var_os("LEDGER_BENCH_DIR") {
-        Some(d) => tempfile::tempdir_in(d)?,
-        None => tempfile::tempdir()?,
-    };
-    println!("ledger file in {}", dir.path().display());
-    let mut ledger = Ledger::open(dir.path().join("bench.db"))?;
-    ledger.enrol(
-        "https://hq.example",
-        &EnrollResponse {
-            till_id: TillId(1),
-            store_id: StoreId(1),
-            franchisee_id: FranchiseeId(1),
-            ticket_series: "T0001".into(),
-            token: "t".into(),
-        },
-        "bench",
-    )?;
-
-    // Catalog through the real sync path: pages of products + barcodes + some store prices.
-    let t = Instant::now();
+/// The bench's catalog as pages of changes: the store, then products with barcodes and some
+/// store prices, 5,000 changes a page.
+fn catalog_pages(rng: &mut StdRng) -> Vec<ChangesPage> {
     let rates = [
         TaxRate::IVA_GENERAL,
         TaxRate::IVA_REDUCED,
         TaxRate::IVA_SUPER_REDUCED,
     ];
+    let mut pages = Vec::new();
     let mut cursor = 0i64;
     // The store first: its franchisee's NIF is what every sale's VERI*FACTU record is issued under.
     let mut changes = vec![CatalogChange::Store(StoreRecord {
@@ -156,7 +138,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         changes.push(CatalogChange::Product(ProductRecord {
             id: ProductId(id),
             sku: format!("SKU{id:06}"),
-            name: name(&mut rng),
+            name: name(rng),
             tax_rate_id: r as i64 + 1,
             tax_rate: rates[r],
             price: Money::from_cents(rng.gen_range(20..5_000)),
@@ -173,7 +155,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             });
         }
         if changes.len() >= 5_000 || id == PRODUCTS {
-            let page = ChangesPage {
+            pages.push(ChangesPage {
                 protocol_version: PROTOCOL_VERSION,
                 changes: changes
                     .drain(..)
@@ -184,24 +166,75 @@ fn main() -> Result<(), Box<dyn Error>> {
                     .collect(),
                 next_cursor: cursor,
                 has_more: id < PRODUCTS,
-            };
-            ledger.apply_changes(&page)?;
+            });
         }
     }
-    ledger.optimize()?;
-    let catalog_secs = t.elapsed().as_secs_f64();
-    println!("catalog: {PRODUCTS} products, {cursor} changes applied in {catalog_secs:.2} s");
+    pages
+}
 
-    // Sales need an open shift (the ledger checks it inside each sale's transaction).
+/// A ledger at `path`, enrolled, with the catalog applied and a shift open (sales need one);
+/// also the seconds the catalog took.
+fn open_ledger(
+    path: &std::path::Path,
+    pages: &[ChangesPage],
+) -> Result<(Ledger, f64), Box<dyn Error>> {
+    let mut ledger = Ledger::open(path)?;
+    ledger.enrol(
+        "https://hq.example",
+        &EnrollResponse {
+            till_id: TillId(1),
+            store_id: StoreId(1),
+            franchisee_id: FranchiseeId(1),
+            ticket_series: "T0001".into(),
+            token: "t".into(),
+        },
+        "bench",
+    )?;
+    let t = Instant::now();
+    for page in pages {
+        ledger.apply_changes(page)?;
+    }
+    ledger.optimize()?;
+    let secs = t.elapsed().as_secs_f64();
     let manager = Staff {
         id: StaffId(1),
         name: "Encargada".into(),
         role: StaffRole::Manager,
     };
     ledger.start_shift(&manager, Vec::new())?;
+    Ok((ledger, secs))
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(42);
+    // LEDGER_BENCH_DIR puts the file on a chosen disk (/tmp may be tmpfs, where fsync is free).
+    let dir = match std::env::var_os("LEDGER_BENCH_DIR") {
+        Some(d) => tempfile::tempdir_in(d)?,
+        None => tempfile::tempdir()?,
+    };
+    println!("ledger file in {}", dir.path().display());
+
+    // The catalog as the sync path delivers it: pages of products + barcodes + some store prices.
+    let pages = catalog_pages(&mut rng);
+    let (mut ledger, catalog_secs) = open_ledger(&dir.path().join("bench.db"), &pages)?;
+    println!(
+        "catalog: {PRODUCTS} products, {} changes applied in {catalog_secs:.2} s",
+        pages.last().map_or(0, |p| p.next_cursor)
+    );
+    // With the `bench-baseline` feature, a second ledger on the same disk commits the same sales
+    // without their VERI*FACTU record, interleaved sale by sale so both see the same disk and load.
+    #[cfg(feature = "bench-baseline")]
+    let mut baseline = {
+        let (mut l, _) = open_ledger(&dir.path().join("baseline.db"), &pages)?;
+        l.bench_skip_verifactu_records();
+        l
+    };
 
     // Sale commits at synchronous=FULL (each one a durable BEGIN IMMEDIATE … COMMIT).
     let mut commit = Histogram::<u64>::new(3)?;
+    #[cfg(feature = "bench-baseline")]
+    let mut without = Histogram::<u64>::new(3)?;
     for _ in 0..SALES {
         let n = rng.gen_range(1..=5);
         let mut lines = Vec::with_capacity(n);
@@ -216,6 +249,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         let inputs: Vec<LineInput> = lines.iter().map(CartLine::input).collect();
         let total = compute_totals(&inputs, Money::ZERO)?.total;
+        #[cfg(feature = "bench-baseline")]
+        {
+            let t = Instant::now();
+            baseline.record_sale(
+                Some(StaffId(1)),
+                lines.clone(),
+                Money::ZERO,
+                vec![cash_payment(total, total)],
+            )?;
+            without.record(t.elapsed().as_micros() as u64)?;
+        }
         let t = Instant::now();
         ledger.record_sale(
             Some(StaffId(1)),
@@ -234,6 +278,27 @@ fn main() -> Result<(), Box<dyn Error>> {
         pct(&commit, 0.99),
         commit.max() as f64 / 1000.0
     );
+    #[cfg(feature = "bench-baseline")]
+    {
+        let last = baseline.document(baseline.document_count()?)?;
+        assert!(
+            last.is_some_and(|d| d.verifactu.is_none()),
+            "the baseline's sales carry no record"
+        );
+        println!(
+            "sale commit (FULL) without the record (same sales, interleaved): p50={:.3} ms p99={:.3} ms max={:.3} ms",
+            pct(&without, 0.5),
+            pct(&without, 0.99),
+            without.max() as f64 / 1000.0
+        );
+        println!(
+            "the record adds: p50 {:+.3} ms, p99 {:+.3} ms (goal: at most +1 ms at p99)",
+            pct(&commit, 0.5) - pct(&without, 0.5),
+            pct(&commit, 0.99) - pct(&without, 0.99)
+        );
+    }
+    #[cfg(not(feature = "bench-baseline"))]
+    println!("(for the same sales without their record, run with --features bench-baseline)");
 
     // Exact barcode lookups (effective price join included).
     let mut lookup = Histogram::<u64>::new(3)?;

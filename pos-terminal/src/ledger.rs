@@ -213,7 +213,17 @@ pub struct Ledger {
     path: PathBuf,
     /// The till's clock when a simulation sets it (see [`Ledger::set_clock`]); the system clock otherwise.
     clock: Option<DateTime<Utc>>,
+    /// Benchmarks only (feature `bench-baseline`): commit sales without their VERI*FACTU record,
+    /// so the ledger bench can show what the record costs. See [`RECORDS_CAN_BE_SKIPPED`].
+    #[cfg(feature = "bench-baseline")]
+    skip_records: bool,
 }
+
+/// Whether this build of the ledger can commit a sale without its VERI*FACTU record: only with
+/// the `bench-baseline` feature, which exists so the ledger bench can measure the record's cost.
+/// RD 1007/2023 requires a record for every invoice, so the till's binary refuses to compile
+/// when this is true (a `const` assertion in `pos-terminal-app`).
+pub const RECORDS_CAN_BE_SKIPPED: bool = cfg!(feature = "bench-baseline");
 
 impl fmt::Debug for Ledger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -253,6 +263,8 @@ impl Ledger {
                     conn,
                     path,
                     clock: None,
+                    #[cfg(feature = "bench-baseline")]
+                    skip_records: false,
                 };
                 ledger.migrate()?;
                 ledger.replay_kinds_now_known()?;
@@ -368,6 +380,14 @@ impl Ledger {
     /// set it with [`Ledger::set_clock`].
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.unwrap_or_else(Utc::now)
+    }
+
+    /// Benchmarks only (feature `bench-baseline`): from now on, commit sales, refunds and full
+    /// invoices without their VERI*FACTU record. No till build has this (see
+    /// [`RECORDS_CAN_BE_SKIPPED`]).
+    #[cfg(feature = "bench-baseline")]
+    pub fn bench_skip_verifactu_records(&mut self) {
+        self.skip_records = true;
     }
 
     /// Sets the till's clock to `at` (`None`: back to the system clock). For simulations that ring
@@ -595,6 +615,13 @@ impl Ledger {
             &prev_hash,
             body,
         );
+        #[cfg(feature = "bench-baseline")]
+        let record = if self.skip_records {
+            None
+        } else {
+            verifactu::make_record(&tx, &ident, &doc)?
+        };
+        #[cfg(not(feature = "bench-baseline"))]
         let record = verifactu::make_record(&tx, &ident, &doc)?;
         let json = serde_json::to_string(&doc)
             .map_err(|e| LedgerError::Invalid(format!("cannot serialise document: {e}")))?;

@@ -4,6 +4,7 @@
 pub mod cart;
 pub mod fiscal;
 pub mod ledger;
+pub mod paper_pdf;
 pub mod pin;
 pub mod printer;
 pub mod receipt;

@@ -3,7 +3,7 @@
 
 use super::{AdminToken, ApiQuery, AppError};
 use crate::app::AppState;
-use crate::storage::verifactu::{RecordQuery, StoredRecord};
+use crate::storage::verifactu::{HqRecordQuery, HqStoredRecord, RecordQuery, StoredRecord};
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
@@ -44,27 +44,7 @@ pub async fn records(
     _: AdminToken,
     ApiQuery(q): ApiQuery<RecordsQuery>,
 ) -> Result<Json<RecordsPage>, AppError> {
-    if q.from > q.to {
-        return Err(AppError::invalid(format!(
-            "from ({}) is after to ({})",
-            q.from, q.to
-        )));
-    }
-    if (q.to - q.from).num_days() >= MAX_DAYS {
-        return Err(AppError::invalid(format!(
-            "a request may span at most {MAX_DAYS} days; ask period by period"
-        )));
-    }
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::invalid(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
-    }
-    let after = q.after.unwrap_or(0);
-    if after < 0 {
-        return Err(AppError::invalid("after must be 0 or a next_after value"));
-    }
+    let (after, limit) = window(q.from, q.to, q.after, q.limit)?;
     let franchisee = FranchiseeId(q.franchisee);
     // An unknown franchisee is a 404, not an empty list.
     st.storage.get_franchisee(franchisee).await?;
@@ -84,6 +64,86 @@ pub async fn records(
         .flatten();
     Ok(Json(RecordsPage {
         franchisee,
+        from: q.from,
+        to: q.to,
+        records,
+        next_after,
+    }))
+}
+
+/// Checks a records request's period and paging; answers `(after, limit)`.
+fn window(
+    from: NaiveDate,
+    to: NaiveDate,
+    after: Option<i64>,
+    limit: Option<i64>,
+) -> Result<(i64, i64), AppError> {
+    if from > to {
+        return Err(AppError::invalid(format!(
+            "from ({from}) is after to ({to})"
+        )));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(AppError::invalid(format!(
+            "a request may span at most {MAX_DAYS} days; ask period by period"
+        )));
+    }
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::invalid(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let after = after.unwrap_or(0);
+    if after < 0 {
+        return Err(AppError::invalid("after must be 0 or a next_after value"));
+    }
+    Ok((after, limit))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HqRecordsQuery {
+    /// First and last issue date (`FechaExpedicionFactura`), inclusive.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Paging: only records after this `id` (the previous page's `next_after`).
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HqRecordsPage {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub records: Vec<HqStoredRecord>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
+}
+
+/// `GET /api/v1/verifactu/hq-records?from=YYYY-MM-DD&to=YYYY-MM-DD[&after=N&limit=N]`: HQ's own
+/// records (its franchise invoices and credit notes, under HQ's NIF), every field, the huella
+/// checked as read, the previous huella and the AEAT's answer.
+pub async fn hq_records(
+    State(st): State<AppState>,
+    _: AdminToken,
+    ApiQuery(q): ApiQuery<HqRecordsQuery>,
+) -> Result<Json<HqRecordsPage>, AppError> {
+    let (after, limit) = window(q.from, q.to, q.after, q.limit)?;
+    let records = st
+        .storage
+        .verifactu()
+        .hq_verifactu_records(HqRecordQuery {
+            from: q.from,
+            to: q.to,
+            after_id: after,
+            limit,
+        })
+        .await?;
+    let next_after = (records.len() as i64 == limit)
+        .then(|| records.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(HqRecordsPage {
         from: q.from,
         to: q.to,
         records,

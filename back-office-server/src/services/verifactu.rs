@@ -7,8 +7,9 @@ use super::aeat::{self, AeatConfig, Answer, Delivery, EstadoRegistro, Respuesta}
 use super::certificates::{self, SecretKey};
 use crate::problem::Problem;
 use crate::storage::verifactu::{
-    EnvelopeIn, HQ_CERTIFICATE_OWNER, HQ_TAXPAYER, PendingRecord, PendingTaxpayer, RecordAnswer,
-    RecordQuery, RecordState, StoredCertificate, StoredRecord, Submission, TaxpayerClock,
+    EnvelopeIn, HQ_CERTIFICATE_OWNER, HQ_TAXPAYER, HqRecordQuery, HqStoredRecord, PendingRecord,
+    PendingTaxpayer, RecordAnswer, RecordQuery, RecordState, SendingState, StoredCertificate,
+    StoredRecord, Submission, TaxpayerClock,
 };
 use crate::storage::{Franchisee, Storage, StorageError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -124,37 +125,98 @@ pub async fn export(
     }
     let mut out = Vec::new();
     for (nif, rs) in by_nif {
-        let ob = obligado(&f, &nif);
-        let late: Vec<bool> = rs
+        let items: Vec<_> = rs.iter().map(|r| (&r.record, r.sending.as_ref())).collect();
+        out.extend(envelopes(
+            &obligado(&f, &nif),
+            representante.as_ref().map(|(o, _)| o),
+            &items,
+            now,
+        )?);
+    }
+    Ok(out)
+}
+
+/// HQ's own records (its franchise invoices and credit notes) issued from `from` to `to`, as the
+/// envelopes that carry them: HQ is the taxpayer (`ObligadoEmision` is HQ's billing name, or the
+/// name the records carry), with no `Representante`. Marks as in [`export`].
+pub async fn export_hq(
+    storage: &dyn Storage,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StorageError> {
+    let mut records: Vec<HqStoredRecord> = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = storage
+            .verifactu()
+            .hq_verifactu_records(HqRecordQuery {
+                from,
+                to,
+                after_id: after,
+                limit: 10_000,
+            })
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        records.extend(page);
+    }
+    let issuer = storage.invoicing().issuer().await?;
+    let mut by_nif: Vec<(String, Vec<&HqStoredRecord>)> = Vec::new();
+    for r in &records {
+        let nif = &r.record.id_factura().id_emisor_factura;
+        match by_nif.iter_mut().find(|(n, _)| n == nif) {
+            Some((_, v)) => v.push(r),
+            None => by_nif.push((nif.clone(), vec![r])),
+        }
+    }
+    let mut out = Vec::new();
+    for (nif, rs) in by_nif {
+        let ob = hq_obligado(issuer.as_ref(), &nif, &rs[0].record);
+        let items: Vec<_> = rs.iter().map(|r| (&r.record, r.sending.as_ref())).collect();
+        out.extend(envelopes(&ob, None, &items, now)?);
+    }
+    Ok(out)
+}
+
+/// One taxpayer's records (in sending order, each with the AEAT's answer if any) as envelopes:
+/// records already answered keep the `Incidencia` and subsanación marks they went with, the
+/// others are marked as the sender would send them at `now`.
+fn envelopes(
+    ob: &ObligadoEmision,
+    representante: Option<&ObligadoEmision>,
+    items: &[(&RegistroFacturacion, Option<&SendingState>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StorageError> {
+    let late: Vec<bool> = items
+        .iter()
+        .map(|(record, sending)| match sending {
+            Some(s) if s.state != RecordState::Subsanar => s.incidencia,
+            _ => is_late(record, now),
+        })
+        .collect();
+    let mut out = Vec::new();
+    for b in batches(&late) {
+        let entries: Vec<Remision<'_>> = b
+            .items
             .iter()
-            .map(|r| match &r.sending {
-                Some(s) if s.state != RecordState::Subsanar => s.incidencia,
-                _ => is_late(&r.record, now),
+            .map(|&i| Remision {
+                record: items[i].0,
+                subsanacion: items[i]
+                    .1
+                    .is_some_and(|s| s.subsanacion || s.state == RecordState::Subsanar),
             })
             .collect();
-        for b in batches(&late) {
-            let entries: Vec<Remision<'_>> = b
-                .items
-                .iter()
-                .map(|&i| Remision {
-                    record: &rs[i].record,
-                    subsanacion: rs[i]
-                        .sending
-                        .as_ref()
-                        .is_some_and(|s| s.subsanacion || s.state == RecordState::Subsanar),
-                })
-                .collect();
-            out.push(
-                Envio {
-                    obligado: &ob,
-                    representante: representante.as_ref().map(|(o, _)| o),
-                    incidencia: b.incidencia,
-                    records: &entries,
-                }
-                .xml()
-                .map_err(xml_problem)?,
-            );
-        }
+        out.push(
+            Envio {
+                obligado: ob,
+                representante,
+                incidencia: b.incidencia,
+                records: &entries,
+            }
+            .xml()
+            .map_err(xml_problem)?,
+        );
     }
     Ok(out)
 }
@@ -211,17 +273,26 @@ async fn taxpayer(
             &t.nif,
         ));
     }
-    let name = match storage.invoicing().issuer().await? {
-        Some(i) if i.nif == t.nif => i.legal_name,
-        _ => match first {
-            RegistroFacturacion::Alta(a) => a.nombre_razon_emisor.clone(),
-            RegistroFacturacion::Anulacion(_) => String::new(),
-        },
+    let issuer = storage.invoicing().issuer().await?;
+    Ok(hq_obligado(issuer.as_ref(), &t.nif, first))
+}
+
+/// HQ as the taxpayer of its own records under `nif`: its billing name (the issuer's details on
+/// Facturación) while that NIF is still HQ's, else the name the first record carries.
+fn hq_obligado(
+    issuer: Option<&crate::storage::invoicing::IssuerIn>,
+    nif: &str,
+    first: &RegistroFacturacion,
+) -> ObligadoEmision {
+    let name = match (issuer, first) {
+        (Some(i), _) if i.nif == nif => i.legal_name.clone(),
+        (_, RegistroFacturacion::Alta(a)) => a.nombre_razon_emisor.clone(),
+        (_, RegistroFacturacion::Anulacion(_)) => String::new(),
     };
-    Ok(ObligadoEmision {
+    ObligadoEmision {
         nombre_razon: name,
-        nif: t.nif.clone(),
-    })
+        nif: nif.to_string(),
+    }
 }
 
 /// How alerts name a taxpayer (the same in every language: its name and NIF).

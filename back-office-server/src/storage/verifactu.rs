@@ -233,6 +233,62 @@ pub struct SendingState {
     pub answered_at: DateTime<Utc>,
 }
 
+/// Which of HQ's own records to read: those issued from `from` to `to` (inclusive), after row
+/// `after_id`, at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HqRecordQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+/// One of HQ's own records: the VERI*FACTU record of a franchise invoice or credit note HQ
+/// issued under its own NIF (HQ is the taxpayer; no till made it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HqStoredRecord {
+    /// HQ's row id (the API's paging cursor).
+    pub id: i64,
+    /// The invoice or credit note the record is of.
+    pub invoice_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub huella: String,
+    /// The huella of the previous record in HQ's chain; `None` for the first.
+    pub previous_huella: Option<String>,
+    /// Whether the stored huella is the one the record's content gives, checked as it is read.
+    pub hash_valid: bool,
+    pub importe_total: Money,
+    /// Every field of the record.
+    pub record: RegistroFacturacion,
+    /// What the AEAT answered for it; absent while it waits to be sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending: Option<SendingState>,
+}
+
+/// The columns every backend selects for [`HqStoredRecord`], in this order (the answer's from 7 on).
+pub const HQ_STORED_COLUMNS: &str = "r.id, r.invoice_id, r.created_at, r.huella, r.prev_huella, r.importe_total_cents, r.json, s.state, s.error_code, s.error_text, s.csv, s.incidencia, s.subsanacion, s.answered_at";
+
+/// `FROM` clause for [`HQ_STORED_COLUMNS`].
+pub const HQ_STORED_FROM: &str =
+    "hq_verifactu_records r LEFT JOIN hq_verifactu_sending s ON s.record_id = r.id";
+
+/// Builds an [`HqStoredRecord`] from a row of [`HQ_STORED_COLUMNS`].
+pub fn hq_stored(row: &super::db::Row) -> StorageResult<HqStoredRecord> {
+    let huella: String = row.get(3)?;
+    let record = parse(&row.get::<String>(6)?)?;
+    Ok(HqStoredRecord {
+        id: row.get(0)?,
+        invoice_id: row.get(1)?,
+        created_at: super::sql::from_micros(row.get(2)?),
+        hash_valid: record.huella_is_valid() && record.huella() == huella,
+        huella,
+        previous_huella: row.get(4)?,
+        importe_total: Money::from_cents(row.get(5)?),
+        record,
+        sending: sending_at(row, 7)?,
+    })
+}
+
 /// The columns every backend selects for [`StoredRecord`], in this order.
 pub const STORED_COLUMNS: &str = "r.id, r.till_id, r.store_id, r.franchisee_id, r.document_id, r.doc_seq, r.received_at, r.huella, r.prev_huella, r.hash_ok, r.importe_total_cents, r.json, s.state, s.error_code, s.error_text, s.csv, s.incidencia, s.subsanacion, s.answered_at";
 
@@ -242,18 +298,24 @@ pub const STORED_FROM: &str =
 
 /// The AEAT answer columns of [`STORED_COLUMNS`] (from index 12 on).
 pub fn sending_of(row: &super::db::Row) -> StorageResult<Option<SendingState>> {
-    let Some(state) = row.get::<Option<String>>(12)? else {
+    sending_at(row, 12)
+}
+
+/// The AEAT answer columns (`s.state, s.error_code, s.error_text, s.csv, s.incidencia,
+/// s.subsanacion, s.answered_at`) selected from index `at` on; `None` when the record has none.
+pub fn sending_at(row: &super::db::Row, at: usize) -> StorageResult<Option<SendingState>> {
+    let Some(state) = row.get::<Option<String>>(at)? else {
         return Ok(None);
     };
     Ok(Some(SendingState {
         state: RecordState::parse(&state)
             .ok_or_else(|| StorageError::Backend(format!("unknown sending state {state:?}")))?,
-        code: row.get(13)?,
-        text: row.get(14)?,
-        csv: row.get(15)?,
-        incidencia: row.get(16)?,
-        subsanacion: row.get(17)?,
-        answered_at: super::sql::from_micros(row.get(18)?),
+        code: row.get(at + 1)?,
+        text: row.get(at + 2)?,
+        csv: row.get(at + 3)?,
+        incidencia: row.get(at + 4)?,
+        subsanacion: row.get(at + 5)?,
+        answered_at: super::sql::from_micros(row.get(at + 6)?),
     }))
 }
 
@@ -506,6 +568,9 @@ pub struct StoredCertificate {
 pub trait VerifactuStorage: Send + Sync {
     /// One franchisee's records issued in the period, in arrival order.
     async fn verifactu_records(&self, q: RecordQuery) -> StorageResult<Vec<StoredRecord>>;
+
+    /// HQ's own records (its invoices and credit notes) issued in the period, in issue order.
+    async fn hq_verifactu_records(&self, q: HqRecordQuery) -> StorageResult<Vec<HqStoredRecord>>;
 
     /// Taxpayers with records waiting for the AEAT (only records whose huella was sound on arrival).
     async fn pending_taxpayers(&self) -> StorageResult<Vec<PendingTaxpayer>>;

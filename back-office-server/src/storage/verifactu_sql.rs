@@ -5,10 +5,10 @@ use super::db::{ColType, Row, Tx};
 use super::ingest::alert;
 use super::sql_storage::SqlStorage;
 use super::verifactu::{
-    self as vf, EnvelopeIn, EnvelopeRecord, EnvelopeSummary, HQ_TAXPAYER, PendingRecord,
-    PendingTaxpayer, RecordAnswer, RecordProblem, RecordQuery, RecordRow, RecordState,
-    STORED_COLUMNS, STORED_FROM, SendingSummary, StoredCertificate, StoredRecord, Submission,
-    TaxpayerClock, VerifactuStorage,
+    self as vf, EnvelopeIn, EnvelopeRecord, EnvelopeSummary, HQ_STORED_COLUMNS, HQ_STORED_FROM,
+    HQ_TAXPAYER, HqRecordQuery, HqStoredRecord, PendingRecord, PendingTaxpayer, RecordAnswer,
+    RecordProblem, RecordQuery, RecordRow, RecordState, STORED_COLUMNS, STORED_FROM,
+    SendingSummary, StoredCertificate, StoredRecord, Submission, TaxpayerClock, VerifactuStorage,
 };
 use super::{StorageError, StorageResult, TillAuth, sql};
 use crate::p;
@@ -192,6 +192,26 @@ impl VerifactuStorage for SqlStorage {
                                 vf::sending_of(r)?,
                             )
                         },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn hq_verifactu_records(&self, q: HqRecordQuery) -> StorageResult<Vec<HqStoredRecord>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let (from, to) = (sql::day_text(q.from), sql::day_text(q.to));
+                    tx.query_map(
+                        &format!(
+                            "SELECT {HQ_STORED_COLUMNS} FROM {HQ_STORED_FROM}
+                             WHERE r.fecha_expedicion BETWEEN ?1 AND ?2 AND r.id > ?3
+                             ORDER BY r.id LIMIT ?4"
+                        ),
+                        p![&from, &to, q.after_id, q.limit],
+                        vf::hq_stored,
                     )
                     .await
                 })

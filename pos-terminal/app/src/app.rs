@@ -299,6 +299,31 @@ impl Till {
         }
     }
 
+    /// Saves an X report or Z close as a PDF beside the ledger; answers the line to show.
+    fn save_report_pdf(
+        &self,
+        ledger: &Arc<Mutex<Ledger>>,
+        report: &pos_terminal::ShiftReport,
+        close: Option<&sync_protocol::CashClose>,
+    ) -> String {
+        match printing::save_shift_report_pdf(
+            self.settings.layout(),
+            ledger,
+            report,
+            close,
+            chrono::Utc::now(),
+        ) {
+            Ok(path) => self.i18n.args(
+                "manager-pdf-saved",
+                &[("path", path.display().to_string().into())],
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "report not saved as PDF");
+                self.i18n.args("manager-pdf-failed", &[("error", e.into())])
+            }
+        }
+    }
+
     fn notice(&mut self, n: String) {
         if let Screen::Sell(s) = &mut self.screen {
             s.notice = Some(n);
@@ -471,9 +496,24 @@ impl Till {
                         self.refresh_status();
                         self.show_sell(Some(notice))
                     }
+                    manager::Action::SavePdf(report) => {
+                        let line = self.save_report_pdf(&ledger, &report, None);
+                        if let Screen::Manager(s) = &mut self.screen {
+                            s.set_report_note(line);
+                        }
+                        Task::none()
+                    }
                     manager::Action::Print(job) => {
                         self.refresh_status();
                         let (report, close) = *job;
+                        // A Z close is also kept as a PDF beside the ledger, whatever the printer
+                        // does: the day's report is never only on paper (or nowhere).
+                        if close.is_some() {
+                            let line = self.save_report_pdf(&ledger, &report, close.as_ref());
+                            if let Screen::Manager(s) = &mut self.screen {
+                                s.set_report_note(line);
+                            }
+                        }
                         match printing::enqueue_shift_report(
                             self.settings.layout(),
                             &ledger,

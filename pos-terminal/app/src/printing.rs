@@ -100,6 +100,65 @@ pub fn enqueue_shift_report(
     Ok(l.enqueue_print(None, &label, &bytes)?)
 }
 
+/// Saves an X report (`close` None) or a Z close as a PDF in the `reports` folder beside the
+/// ledger (`Z-0007-2026-12-05.pdf`, `X-2026-12-05-1742.pdf`, local time) and answers its path.
+/// An existing file is never overwritten: a second save of the same Z gets `-2`, `-3`…
+pub fn save_shift_report_pdf(
+    layout: ReceiptLayout,
+    ledger: &Arc<Mutex<Ledger>>,
+    report: &pos_terminal::ShiftReport,
+    close: Option<&sync_protocol::CashClose>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<std::path::PathBuf, String> {
+    let (store, dir) = {
+        let l = ledger
+            .lock()
+            .map_err(|_| PrintError::Poisoned.to_string())?;
+        let store = l
+            .store_info()
+            .map_err(|e| e.to_string())?
+            .unwrap_or_else(|| fallback_store(&l));
+        let dir = l
+            .path()
+            .parent()
+            .map(|p| p.join("reports"))
+            .unwrap_or_else(|| "reports".into());
+        (store, dir)
+    };
+    let pdf = pos_terminal::paper_pdf::shift_report_pdf(layout, &store, at, report, close)
+        .map_err(|e| e.to_string())?;
+    let local = at.with_timezone(&chrono_tz::Europe::Madrid);
+    let stem = match close {
+        Some(c) => format!("Z-{:04}-{}", c.z_number, c.business_date.format("%Y-%m-%d")),
+        None => format!("X-{}", local.format("%Y-%m-%d-%H%M")),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for n in 1.. {
+        let name = match n {
+            1 => format!("{stem}.pdf"),
+            n => format!("{stem}-{n}.pdf"),
+        };
+        let path = dir.join(name);
+        // create_new: never replace a report already kept.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                use std::io::Write;
+                f.write_all(&pdf)
+                    .and_then(|()| f.sync_all())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    unreachable!("an unbounded range ends only by returning")
+}
+
 /// Queues raw bytes (test page, drawer kick) with a label.
 pub fn enqueue_bytes(
     ledger: &Arc<Mutex<Ledger>>,

@@ -253,6 +253,34 @@ fn x_report_and_z_close_print_on_the_receipt_printer() {
     assert!(has(&x, b"Ventas (1 tickets)"));
     assert!(has(&x, b"113,45"), "cash expected: 100 + 13,45");
     assert!(has(&x, b"IVA 21%: base 11,12 cuota 2,33"));
+    // The same X as a PDF, kept beside the ledger, its place said on screen.
+    click(&mut till, "Guardar en PDF");
+    let reports = dir.path().join("reports");
+    let saved = |prefix: &str| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(&reports)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        v.retain(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix));
+        v.sort();
+        v
+    };
+    let xs = saved("X-");
+    assert_eq!(xs.len(), 1, "{xs:?}");
+    assert!(shows(
+        &till,
+        &format!("Informe guardado en PDF: {}", xs[0].display())
+    ));
+    let x_pdf = pdf_text(&xs[0]);
+    if let Some(t) = &x_pdf {
+        assert!(t.contains("INFORME X"), "{t}");
+        assert!(
+            t.contains("Ventas (1 tickets)") && t.contains("113,45"),
+            "{t}"
+        );
+    }
+    // Saved again: a second file, the first kept as it was.
+    click(&mut till, "Guardar en PDF");
+    assert_eq!(saved("X-").len(), 2);
     click(&mut till, "Volver");
 
     // Z: counted exactly what is expected (five 20 € notes, a 10 €, two 1 €, 45 cents).
@@ -276,6 +304,36 @@ fn x_report_and_z_close_print_on_the_receipt_printer() {
     assert!(has(&z, b"Descuadre"));
     assert!(!has(&z, b"(falta)") && !has(&z, b"(sobra)"));
     assert!(has(&z, &[0x1D, 0x56, 0x41, 0x00]), "cut");
+    // The Z is kept as a PDF too, whatever the printer did, named by its number and day.
+    let zs = saved("Z-0001-");
+    assert_eq!(zs.len(), 1, "{zs:?}");
+    assert!(shows(
+        &till,
+        &format!("Informe guardado en PDF: {}", zs[0].display())
+    ));
+    if let Some(t) = pdf_text(&zs[0]) {
+        assert!(t.contains("CIERRE Z N.º 1"), "{t}");
+        assert!(
+            t.contains("Recuento a ciegas") && t.contains("Efectivo contado"),
+            "{t}"
+        );
+    }
+}
+
+/// The text of a PDF through pdftotext (poppler-utils), or None (said) when it is not installed.
+fn pdf_text(path: &std::path::Path) -> Option<String> {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "{}", path.display());
+    match std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            eprintln!("skipped: reading the PDF back needs pdftotext (poppler-utils)");
+            None
+        }
+    }
 }
 
 #[test]

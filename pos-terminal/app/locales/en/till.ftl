@@ -334,6 +334,9 @@ settings-usb-id-invalid = USB ids are 4 hexadecimal digits (e.g. 04b8 and 0202).
 settings-scanner-serial = Serial scanner (port; empty = none)
 manager-x-print = Print X report
 manager-x-printing = Printing the X report…
+manager-save-pdf = Save as PDF
+manager-pdf-saved = Report saved as PDF: { $path }
+manager-pdf-failed = The report could not be saved as PDF: { $error }
 
 # About (Settings → About): VERI*FACTU identity and the producer's declaración responsable
 settings-about = About · VERI*FACTU

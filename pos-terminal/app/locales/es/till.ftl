@@ -326,6 +326,9 @@ settings-usb-id-invalid = Los identificadores USB son 4 cifras hexadecimales (p.
 settings-scanner-serial = Lector serie (puerto; vacío = ninguno)
 manager-x-print = Imprimir informe X
 manager-x-printing = Imprimiendo el informe X…
+manager-save-pdf = Guardar en PDF
+manager-pdf-saved = Informe guardado en PDF: { $path }
+manager-pdf-failed = No se pudo guardar el informe en PDF: { $error }
 
 # About (Ajustes → Acerca de): VERI*FACTU identity and the producer's declaración responsable
 settings-about = Acerca de · VERI*FACTU

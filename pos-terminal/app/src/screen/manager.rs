@@ -39,6 +39,8 @@ pub enum Message {
     Stock(stock::Message),
     /// Print the X report on screen.
     PrintX,
+    /// Save the X report on screen as a PDF.
+    SaveX,
     /// Back to the menu, or out to selling from the menu or the PIN prompt.
     Back,
 }
@@ -62,6 +64,8 @@ pub enum Action {
     Exit,
     /// Print an X report (no close) or a Z close on the receipt printer.
     Print(Box<(ShiftReport, Option<sync_protocol::CashClose>)>),
+    /// Save an X report as a PDF (a Z close is saved with its printing).
+    SavePdf(Box<ShiftReport>),
     /// The shift a manager opened right after logging in: on to selling, with this notice.
     Opened(String),
 }
@@ -70,7 +74,11 @@ impl Action {
     pub fn task<M: Send + 'static>(self) -> Task<M> {
         match self {
             Action::Focus(id) => operation::focus(id),
-            Action::None | Action::Exit | Action::Print(_) | Action::Opened(_) => Task::none(),
+            Action::None
+            | Action::Exit
+            | Action::Print(_)
+            | Action::SavePdf(_)
+            | Action::Opened(_) => Task::none(),
         }
     }
 }
@@ -94,6 +102,8 @@ pub struct State {
     amount: String,
     reason: String,
     notice: Option<String>,
+    /// Where the last X or Z report was saved as PDF (or why it could not be).
+    report_note: Option<String>,
     /// Came straight from the PIN login to open the shift: once it is open, selling follows.
     from_login: bool,
     /// Whether a shift is open, read when the menu is shown: "Abrir caja" only without one.
@@ -108,6 +118,7 @@ impl Default for State {
             amount: String::new(),
             reason: String::new(),
             notice: None,
+            report_note: None,
             from_login: false,
             shift_open: false,
         }
@@ -115,6 +126,12 @@ impl Default for State {
 }
 
 impl State {
+    /// Says what became of a report's PDF (saved where, or why not), under the notice until the
+    /// manager moves on.
+    pub fn set_report_note(&mut self, line: String) {
+        self.report_note = Some(line);
+    }
+
     /// The shift opening, for a manager who just logged in at the till with their PIN and found
     /// no shift open: the float count comes first, then the menu as usual.
     pub fn opening(manager: Staff, ledger: &Mutex<Ledger>, tr: &I18n) -> Self {
@@ -148,6 +165,7 @@ impl State {
         self.shift_open = super::sell::shift_is_open(ledger);
         self.page = Page::Menu;
         self.notice = notice;
+        self.report_note = None;
         self.amount.clear();
         self.reason.clear();
         Action::None
@@ -203,12 +221,16 @@ impl State {
                 self.notice = Some(tr.t("manager-x-printing"));
                 return Action::Print(Box::new(((**r).clone(), None)));
             }
+            (Message::SaveX, Page::XReport(r)) => {
+                return Action::SavePdf(r.clone());
+            }
             (Message::Back, _) => return self.menu(ledger, None),
             (Message::Go(go), Page::Menu) => {
                 if manager.is_none() {
                     return Action::Exit;
                 }
                 self.notice = None;
+                self.report_note = None;
                 let l = match locked(ledger, tr) {
                     Ok(l) => l,
                     Err(e) => {
@@ -456,6 +478,7 @@ impl State {
                 row![
                     button(text(tr.t("back"))).on_press(Message::Back),
                     button(text(tr.t("manager-x-print"))).on_press(Message::PrintX),
+                    button(text(tr.t("manager-save-pdf"))).on_press(Message::SaveX),
                 ]
                 .spacing(20)
             ]
@@ -483,6 +506,9 @@ impl State {
         let mut col = column![body].spacing(12);
         if let Some(n) = &self.notice {
             col = col.push(text(n.clone()).size(20));
+        }
+        if let Some(n) = &self.report_note {
+            col = col.push(text(n.clone()).size(16));
         }
         container(col).padding(20).height(Length::Fill).into()
     }
