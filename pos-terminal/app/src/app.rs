@@ -44,6 +44,19 @@ pub fn default_ledger_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("till-data").join("ledger.db"))
 }
 
+/// The window of a till in kiosk mode (`pos-terminal --kiosk`, as the packaged kiosk session
+/// starts it): full screen, no title bar, and closing it is refused (only the manager ends the
+/// day; a kiosk session restarts the till anyway).
+pub fn kiosk_window() -> iced::window::Settings {
+    iced::window::Settings {
+        size: iced::Size::new(1024.0, 768.0),
+        fullscreen: true,
+        decorations: false,
+        exit_on_close_request: false,
+        ..iced::window::Settings::default()
+    }
+}
+
 /// Keys that work on every screen (keyboard-first till).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {

@@ -15,4 +15,6 @@ pub mod theme;
 pub mod wedge;
 pub mod worker;
 
-pub use app::{Key, Message, Screen, Till, application, default_ledger_path, key_message};
+pub use app::{
+    Key, Message, Screen, Till, application, default_ledger_path, key_message, kiosk_window,
+};
