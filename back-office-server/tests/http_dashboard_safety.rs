@@ -194,6 +194,7 @@ async fn world(s: &Server) -> World {
                 lead_time_days: 2,
                 order_days: "1".into(),
                 min_order: Money::ZERO,
+                language: Default::default(),
             },
             Utc::now(),
         )
