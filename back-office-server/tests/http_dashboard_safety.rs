@@ -581,6 +581,27 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/transfers/{id}/discard",
+            (
+                format!("/dashboard/transfers/{}/discard", w.transfer),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/resend",
+            (
+                format!("/dashboard/purchase-orders/{}/resend", w.order),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/replenishment/suppliers/{id}/language",
+            (
+                "/dashboard/replenishment/suppliers/1/language".into(),
+                f(&[("language", "en")]),
+            ),
+        ),
+        (
             "/dashboard/replenishment/suppliers",
             (
                 "/dashboard/replenishment/suppliers".into(),
