@@ -71,6 +71,7 @@ async fn seed(st: &SqlStorage, stores: usize, products: usize, sold: usize) -> V
                     lead_time_days: 2,
                     order_days: "1,4".into(),
                     min_order: Money::from_cents(10_000),
+                    language: Default::default(),
                 },
                 now,
             )

@@ -1106,6 +1106,7 @@ async fn franchise_back_office(
                 lead_time_days: 1,
                 order_days: "1,4".into(),
                 min_order: Money::ZERO,
+                language: Default::default(),
             },
             now,
         )
@@ -1120,6 +1121,7 @@ async fn franchise_back_office(
                 lead_time_days: 3,
                 order_days: "2".into(),
                 min_order: Money::from_cents(30_000),
+                language: Default::default(),
             },
             now,
         )

@@ -118,6 +118,10 @@ pub fn routes() -> Router<AppState> {
             get(purchasing::transfers).post(purchasing::create_transfer),
         )
         .route("/transfers/{id}/dispatch", post(purchasing::dispatch))
+        .route(
+            "/transfers/{id}/discard",
+            post(purchasing::discard_transfer),
+        )
         .route("/alerts", get(admin::list_alerts))
         .route("/collections/aging", get(collections::aging))
         .route(

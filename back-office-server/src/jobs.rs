@@ -173,6 +173,13 @@ pub fn all() -> &'static [JobDef] {
             body: |cx| Box::pin(replenishment(cx)),
         },
         JobDef {
+            name: "send-purchase-orders",
+            // Every ten minutes: each failed e-mail waits its own growing time before it is retried.
+            schedule: "0 */10 * * * *",
+            period: PeriodKind::Minute,
+            body: |cx| Box::pin(send_purchase_orders(cx)),
+        },
+        JobDef {
             name: "verify-chains",
             schedule: "0 30 2 * * *",
             period: PeriodKind::Day,
@@ -274,6 +281,9 @@ pub async fn run(
     Ok(RunReport::Ran(finished))
 }
 
+/// SKUs a stock alert keeps in its parameters (its text says how many there are in all).
+pub const ALERT_SKUS_KEPT: usize = 100;
+
 /// Replenishment, per store once per local business day: the stock alerts (negative stock, at or
 /// below the reorder point, expected to run out within the supplier's lead time, dead stock) and
 /// the suggested orders counted (they are shown on Reposición and become draft orders there).
@@ -288,9 +298,13 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
         PeriodKind::Hour.parse(&cx.period)?;
     }
     let r = cx.storage.replenish();
-    let suppliers = r.list_suppliers().await?;
-    let families = r.list_family_rules().await?;
     let schedules = r.store_schedules().await?;
+    // Read once for every store: the catalog, the family rules and the suppliers.
+    let catalog = crate::services::replenish::Catalog::new(
+        r.catalog().await?,
+        r.list_family_rules().await?,
+        r.list_suppliers().await?,
+    );
     let (mut stores, mut alerts, mut orders, mut lines, mut waiting) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
     for store in cx.storage.list_stores().await? {
@@ -318,24 +332,21 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
                 today - Duration::days(1),
             )
             .await?;
-        let mut plan = crate::services::replenish::plan(
+        let plan = crate::services::replenish::plan(
+            &catalog,
             &inputs,
             store.franchisee_id,
-            &suppliers,
-            &families,
             today,
+            Some(cx.now - Duration::days(dead_days)),
         );
-        let dead = r
-            .dead_stock(store.id, cx.now - Duration::days(dead_days))
-            .await?;
-        if !dead.is_empty() {
-            plan.alerts.push(crate::services::replenish::StockAlert {
-                kind: "stock_dead",
-                skus: dead,
-            });
-        }
         for a in &plan.alerts {
-            let mut params = serde_json::json!({ "skus": a.skus, "day": today.to_string() });
+            // The first SKUs and how many there are (the page lists them all).
+            let shown: Vec<&String> = a.skus.iter().take(ALERT_SKUS_KEPT).collect();
+            let mut params = serde_json::json!({
+                "skus": shown,
+                "count": a.skus.len(),
+                "day": today.to_string(),
+            });
             if a.kind == "stock_dead" {
                 params["days"] = dead_days.into();
             }
@@ -499,6 +510,27 @@ pub async fn send_invoices(cx: &JobContext) -> Result<Outcome, JobError> {
         ("sent".into(), r.sent),
         ("send_failed".into(), r.failed),
         ("given_up".into(), r.given_up),
+    ])
+}
+
+/// Retries the purchase order e-mails that failed and are due (each waits 10 min, 20 min, 40 min …
+/// after its last attempt, up to a day; after the last attempt an alert says so). Without an SMTP
+/// server configured, a failed e-mail that is due fails the run (so the Tareas page shows why).
+pub async fn send_purchase_orders(cx: &JobContext) -> Result<Outcome, JobError> {
+    let Some(config) = crate::services::mail::config() else {
+        let due = cx.storage.purchasing().order_emails_due(cx.now, 1).await?;
+        if due.is_empty() {
+            return Ok(vec![("sent".into(), 0)]);
+        }
+        return Err(JobError::Partly(
+            "purchase order e-mails are due for a retry but no SMTP server is configured (serve --smtp-url or TRASTIENDA_SMTP_URL)".into(),
+        ));
+    };
+    let r =
+        crate::services::purchasing::retry_due_emails(cx.storage.as_ref(), &config, cx.now).await?;
+    Ok(vec![
+        ("sent".into(), r.sent),
+        ("send_failed".into(), r.failed),
     ])
 }
 

@@ -558,10 +558,10 @@ fn purchasing_paths(mut paths: Value) -> Value {
     let quantity = json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,3})?$"});
     let line = json!({"type": "object", "properties": {"product_id": int(), "quantity": quantity, "unit_cost": {"type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,4})?$"}}, "required": ["product_id", "quantity"]});
     let order = obj(
-        "id, number (PED-year-n once approved), store_id, supplier_id, supplier_name, supplier_email, central, status (draft, approved, discarded, closed), source, created_by, created_at, decided_by, decided_at, emailed_to, emailed_at, email_error, lines [{product_id, sku, name, quantity, unit_cost, received}], notes [{id, number, status}]",
+        "id, number (PED-year-n once approved), store_id, supplier_id, supplier_name, supplier_email, supplier_language (es, en: the PDF's and e-mail's), central, status (draft, approved, discarded, closed), source, created_by, created_at, decided_by, decided_at, emailed_to, emailed_at, email_error, email_attempts, email_next_at (when the send-purchase-orders job retries a failed e-mail), lines [{product_id, sku, name, quantity, unit_cost, received}], notes [{id, number, status}]",
     );
     let transfer = obj(
-        "id, number (TR-year-id once dispatched), from_store_id, to_store_id, state (draft, in_transit, received, received_with_differences), created_by, created_at, dispatched_by, dispatched_at, note, lines [{product_id, sku, name, quantity, received}]",
+        "id, number (TR-year-id once dispatched), from_store_id, to_store_id, state (draft, in_transit, received, received_with_differences, discarded), created_by, created_at, dispatched_by, dispatched_at, discarded_by, discarded_at, note, lines [{product_id, sku, name, quantity, received}]",
     );
     let not_found = [("404", "No such record")];
     let extra = json!({
@@ -576,14 +576,17 @@ fn purchasing_paths(mut paths: Value) -> Value {
             "get": admin("A purchase order with what was received per line and its delivery notes", vec![id("Order id")], None, ("200", ok("Order", order.clone())), &not_found),
         },
         "/api/v1/admin/purchase-orders/{id}/approve": {
-            "post": admin("Approve a draft: gapless number, a delivery note the store's tills receive against, the PDF, and for an external supplier with an address the PDF e-mailed (409 if not a draft)", vec![id("Order id")], None, ("200", ok("Approved", obj("order, delivery_note, email (sent, failed, not_sent), email_error"))), &[("404", "No such record"), ("409", "Not a draft")]),
+            "post": admin("Approve a draft: gapless number, a delivery note the store's tills receive against, the PDF in the supplier's language, and for an external supplier with an address the PDF e-mailed (a failure is retried by the send-purchase-orders job with a growing wait; 409 if not a draft)", vec![id("Order id")], None, ("200", ok("Approved", obj("order, delivery_note, email (sent, failed, not_sent), email_error"))), &[("404", "No such record"), ("409", "Not a draft")]),
         },
         "/api/v1/admin/transfers": {
             "get": admin("Transfers between stores, newest first, with their state (in transit until the receiving store's till receives)", vec![], None, ("200", ok("Transfers", array(transfer.clone()))), &[]),
             "post": admin("A draft transfer between two stores of the same franchisee", vec![], Some(body(json!({"type": "object", "properties": {"from_store_id": int(), "to_store_id": int(), "lines": {"type": "array", "items": line}}, "required": ["from_store_id", "to_store_id", "lines"]}))), ("201", ok("Draft", transfer.clone())), &[]),
         },
         "/api/v1/admin/transfers/{id}/dispatch": {
-            "post": admin("Dispatch a draft transfer: the goods leave the sending store's stock and a delivery note goes to the receiving store's tills (409 if not a draft)", vec![id("Transfer id")], None, ("200", ok("Dispatched", transfer)), &[("404", "No such record"), ("409", "Not a draft")]),
+            "post": admin("Dispatch a draft transfer: the goods leave the sending store's stock and a delivery note goes to the receiving store's tills at the sender's weighted average cost (else HQ's cost), which the receipt averages into the receiver's cost (409 if not a draft)", vec![id("Transfer id")], None, ("200", ok("Dispatched", transfer.clone())), &[("404", "No such record"), ("409", "Not a draft")]),
+        },
+        "/api/v1/admin/transfers/{id}/discard": {
+            "post": admin("Discard a transfer not dispatched yet (nothing has moved); 409 once dispatched or discarded", vec![id("Transfer id")], None, ("200", ok("Discarded", transfer)), &[("404", "No such record"), ("409", "Not a draft")]),
         },
     });
     if let (Some(p), Some(e)) = (paths.as_object_mut(), extra.as_object()) {

@@ -167,6 +167,10 @@ fn dashboard() -> Dashboard {
             "/dashboard/replenishment/suppliers",
             replenish::create_supplier,
         )
+        .form(
+            "/dashboard/replenishment/suppliers/{id}/language",
+            replenish::set_supplier_language,
+        )
         .form("/dashboard/replenishment/families", replenish::set_family)
         .page("/dashboard/replenishment/rules.csv", replenish::rules_csv)
         .form("/dashboard/replenishment/rules", replenish::import_rules)
@@ -200,6 +204,11 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/transfers", purchasing::create_transfer)
         .page("/dashboard/transfers/{id}", purchasing::show_transfer)
         .form("/dashboard/transfers/{id}/dispatch", purchasing::dispatch)
+        .form(
+            "/dashboard/transfers/{id}/discard",
+            purchasing::discard_transfer,
+        )
+        .form("/dashboard/purchase-orders/{id}/resend", purchasing::resend)
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
         .page("/dashboard/reports/loss", controls::loss_page)

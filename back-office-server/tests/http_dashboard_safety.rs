@@ -194,6 +194,7 @@ async fn world(s: &Server) -> World {
                 lead_time_days: 2,
                 order_days: "1".into(),
                 min_order: Money::ZERO,
+                language: Default::default(),
             },
             Utc::now(),
         )
@@ -577,6 +578,27 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             (
                 format!("/dashboard/transfers/{}/dispatch", w.transfer),
                 vec![],
+            ),
+        ),
+        (
+            "/dashboard/transfers/{id}/discard",
+            (
+                format!("/dashboard/transfers/{}/discard", w.transfer),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/purchase-orders/{id}/resend",
+            (
+                format!("/dashboard/purchase-orders/{}/resend", w.order),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/replenishment/suppliers/{id}/language",
+            (
+                "/dashboard/replenishment/suppliers/1/language".into(),
+                f(&[("language", "en")]),
             ),
         ),
         (

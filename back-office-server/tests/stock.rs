@@ -1367,6 +1367,9 @@ print(json.dumps(out))
         .collect()
 }
 
+/// HQ's SMTP settings are one per process: the tests that set them take turns.
+static MAIL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn external_supplier(s: &Server, email: &str) -> i64 {
     use back_office_server::storage::replenish::{FamilyRule, NewSupplier};
     let r = s.storage.replenish();
@@ -1380,6 +1383,7 @@ async fn external_supplier(s: &Server, email: &str) -> i64 {
                 lead_time_days: 3,
                 order_days: "1,2,3,4,5,6,7".into(),
                 min_order: Money::ZERO,
+                language: Default::default(),
             },
             Utc::now(),
         )
@@ -1419,6 +1423,7 @@ fn order_id(p: &Page) -> i64 {
 /// a 404 to the manager; numbers stay gapless; bad lines store nothing.
 async fn purchase_order_to_an_external_supplier(s: &Server) {
     let Some(py) = smtp::python() else { return };
+    let _mail = MAIL.lock().await;
     let w = world(s).await;
     let (st, v) = api(
         s,
@@ -1802,6 +1807,7 @@ async fn purchase_order_to_an_external_supplier(s: &Server) {
                     lead_time_days: 1,
                     order_days: "1".into(),
                     min_order: Money::ZERO,
+                    language: Default::default(),
                 },
                 Utc::now(),
             )
@@ -2234,3 +2240,502 @@ async fn replenishment_from_the_command_line() {
         1
     );
 }
+
+// --- issue 13, third part: e-mail retries, the supplier's language, discarding and costing
+// transfers, counts that arrive late ------------------------------------------------------------
+
+/// A supplier that reads English (set on the dashboard; a language other than es/en stores
+/// nothing): its order's PDF and e-mail are in English. The SMTP server is down at approval: the
+/// failure is recorded with the next attempt shown on the order's page, the job leaves it alone
+/// until that time, then delivers it once the server is up.
+async fn purchase_order_email_retried_in_the_suppliers_language(s: &Server) {
+    use back_office_server::jobs::{self, RunReport};
+    use back_office_server::storage::jobs::Trigger;
+    use back_office_server::storage::replenish::FamilyRule;
+    let Some(py) = smtp::python() else { return };
+    let _mail = MAIL.lock().await;
+    let w = world(s).await;
+    let (st, v) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2.5"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
+    let form = |language: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Olive Oil Ltd".to_string()),
+            ("central", "false".to_string()),
+            ("franchisee", String::new()),
+            ("email", "orders@olive.example".to_string()),
+            ("lead_time_days", "3".to_string()),
+            ("order_days", "1,2,3,4,5,6,7".to_string()),
+            ("min_order", "0".to_string()),
+            ("language", language.to_string()),
+        ]
+    };
+    let bad = form("fr");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    hq.post("/dashboard/replenishment/suppliers", &bad)
+        .await
+        .assert(StatusCode::OK, "«fr»");
+    assert!(
+        s.storage
+            .replenish()
+            .list_suppliers()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let good = form("en");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = hq.post("/dashboard/replenishment/suppliers", &good).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let supplier = s.storage.replenish().list_suppliers().await.unwrap()[0].clone();
+    assert_eq!(supplier.language, back_office_server::i18n::Lang::En);
+    s.storage
+        .replenish()
+        .set_family_rule(&FamilyRule {
+            family: "Aceites".into(),
+            supplier_id: supplier.id,
+            reorder_point: None,
+            par_level: None,
+            pack: Quantity::one(),
+            safety_days: 1,
+        })
+        .await
+        .unwrap();
+
+    // Nothing listens on the port yet.
+    let port = smtp::free_port();
+    back_office_server::services::mail::configure(back_office_server::services::mail::MailConfig {
+        url: format!("smtp://127.0.0.1:{port}"),
+        from: "Compras <compras@central.example>".into(),
+    })
+    .unwrap();
+    let (st, o) = api(
+        s,
+        "POST",
+        "/purchase-orders",
+        Some(&w.token),
+        Some(json!({"store_id": w.store_a.0, "supplier_id": supplier.id, "lines": [{"product_id": w.oil.0, "quantity": "18", "unit_cost": "2.5"}]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{o}");
+    let id = o["id"].as_i64().unwrap();
+    let approved_at = Utc::now();
+    let (st, v) = api(
+        s,
+        "POST",
+        &format!("/purchase-orders/{id}/approve"),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["email"], "failed", "{v}");
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(o.emailed_to, None);
+    assert!(o.email_error.is_some());
+    assert_eq!(o.email_attempts, 1);
+    let next = o.email_next_at.expect("a retry is planned");
+    assert!(
+        next >= approved_at + Duration::minutes(10) && next <= Utc::now() + Duration::minutes(10),
+        "{next}"
+    );
+    let path = format!("/dashboard/purchase-orders/{id}");
+    let page = hq.get(&path).await;
+    page.assert(StatusCode::OK, "id=\"email-retry\"");
+    assert!(page.body.contains("Intento 1 de 8"), "{}", page.body);
+
+    let run = |at: DateTime<Utc>| {
+        let st = s.storage.clone();
+        async move {
+            let job = jobs::find("send-purchase-orders").unwrap();
+            let period = job.period.current(at);
+            match jobs::run(st, job, &period, Trigger::Manual, at)
+                .await
+                .unwrap()
+            {
+                RunReport::Ran(r) => {
+                    assert_eq!(r.error, None, "{r:?}");
+                    r.summary
+                }
+                RunReport::AlreadyTaken(r) => panic!("{r:?}"),
+            }
+        }
+    };
+    // Before its time the job leaves it alone (the server is still down anyway).
+    let summary = run(Utc::now()).await;
+    assert!(summary.contains(&("sent".to_string(), 0)), "{summary:?}");
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .get_purchase_order(id)
+            .await
+            .unwrap()
+            .email_attempts,
+        1
+    );
+    // The server comes up; at its time the retry delivers it.
+    let mail_root = tempfile::tempdir().unwrap();
+    let maildir = mail_root.path().join("mail");
+    let _smtp = smtp::smtp_server(&py, port, &maildir).await;
+    let summary = run(next + Duration::minutes(1)).await;
+    assert!(summary.contains(&("sent".to_string(), 1)), "{summary:?}");
+    let o = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(o.emailed_to.as_deref(), Some("orders@olive.example"));
+    assert_eq!((o.email_attempts, o.email_next_at), (2, None));
+    hq.get(&path).await.assert(StatusCode::OK, "id=\"emailed\"");
+    // Nothing is due any more.
+    let summary = run(next + Duration::hours(2)).await;
+    assert!(summary.contains(&("sent".to_string(), 0)), "{summary:?}");
+
+    let mails = read_mail(&py, &maildir);
+    assert_eq!(mails.len(), 1, "one e-mail");
+    let (to, subject, atts) = &mails[0];
+    let number = o.number.clone().unwrap();
+    assert!(to.contains("orders@olive.example"), "{to}");
+    assert_eq!(subject, &format!("Purchase order {number} · Tienda Norte"));
+    let stored = s.storage.purchasing().order_pdf(id).await.unwrap().unwrap();
+    assert_eq!(atts[0].1, stored, "the PDF e-mailed is the one kept");
+    let text = pdf_text(&atts[0].1);
+    for needle in [
+        "Purchase order",
+        number.as_str(),
+        "Supplier: Olive Oil Ltd",
+        "Deliver to: Tienda Norte",
+        "Aceite de oliva 1 L",
+        "€45.00",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the PDF:\n{text}");
+    }
+    assert!(!text.contains("Proveedor"), "Spanish in the PDF:\n{text}");
+
+    // The language can be changed on the settings page; a bad one changes nothing.
+    let p = hq
+        .post(
+            &format!(
+                "/dashboard/replenishment/suppliers/{}/language",
+                supplier.id
+            ),
+            &[("csrf", &csrf), ("language", "xx")],
+        )
+        .await;
+    p.assert(StatusCode::OK, "«xx»");
+    let p = hq
+        .post(
+            &format!(
+                "/dashboard/replenishment/suppliers/{}/language",
+                supplier.id
+            ),
+            &[("csrf", &csrf), ("language", "es")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        s.storage
+            .replenish()
+            .get_supplier(supplier.id)
+            .await
+            .unwrap()
+            .language,
+        back_office_server::i18n::Lang::Es
+    );
+}
+
+on_both_backends!(purchase_order_email_retried_in_the_suppliers_language);
+
+/// A transfer not dispatched yet can be discarded (API and page; nothing moves, and it can be
+/// neither dispatched nor discarded again). Dispatch carries the sender's weighted average cost,
+/// which the receiver's receipt averages in like a delivery note at that cost:
+/// north: 10 @ 2.00 + 10 @ 2.60 → 20 @ 2.3000; south: 5 @ 3.00; 4 sent north → south:
+/// (5 × 3.00 + 4 × 2.30) / 9 = 24.20 / 9 = 2.68888… → 2.6889, 9 on hand worth 24.20;
+/// the north keeps 16 @ 2.3000 = 36.80.
+async fn transfer_discarded_or_dispatched_at_the_senders_cost(s: &Server) {
+    let w = world(s).await;
+    let note = |store: StoreId, qty: &str, cost: &str| {
+        json!({"store_id": store.0, "supplier": "Almacén central", "expected_date": "2026-12-01",
+               "lines": [{"code": "ACE-1L", "quantity": qty, "unit_cost": cost}]})
+    };
+    let mut a = Ledger::new(&w.till_a);
+    let mut b = Ledger::new(&w.till_b);
+    for (store, qty, cost) in [
+        (w.store_a, "10", "2"),
+        (w.store_a, "10", "2.6"),
+        (w.store_b, "5", "3"),
+    ] {
+        let (st, n) = api(
+            s,
+            "POST",
+            "/delivery-notes",
+            Some(&w.token),
+            Some(note(store, qty, cost)),
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{n}");
+        let number = n["number"].as_str().unwrap();
+        let milli = qty.parse::<i64>().unwrap() * 1_000;
+        let (till, ledger) = if store == w.store_a {
+            (&w.till_a, &mut a)
+        } else {
+            (&w.till_b, &mut b)
+        };
+        let doc = ledger.seal(stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, milli)],
+            None,
+            Some(number),
+        ));
+        push(s, till, &[doc]).await;
+    }
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["cost"], "2.3000");
+    assert_eq!(row(&rows, w.store_b, w.oil)["cost"], "3.0000");
+
+    // Discarded over the API: nothing moved; neither dispatched nor discarded again.
+    let lines = json!([{"product_id": w.oil.0, "quantity": "3"}]);
+    let (st, x) = api(
+        s,
+        "POST",
+        "/transfers",
+        Some(&w.token),
+        Some(json!({"from_store_id": w.store_a.0, "to_store_id": w.store_b.0, "lines": lines})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{x}");
+    let xid = x["id"].as_i64().unwrap();
+    let (st, x) = api(
+        s,
+        "POST",
+        &format!("/transfers/{xid}/discard"),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{x}");
+    assert_eq!(x["state"], "discarded");
+    assert!(
+        x["discarded_by"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("API admin #")),
+        "{x}"
+    );
+    for action in ["discard", "dispatch"] {
+        let (st, v) = api(
+            s,
+            "POST",
+            &format!("/transfers/{xid}/{action}"),
+            Some(&w.token),
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{action}: {v}");
+    }
+    let (st, _) = api(s, "POST", "/transfers/999999/discard", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Discarded on the page by the north's manager; the south's own manager would see a 404.
+    let (mut norte, csrf) = Browser::signed_in(s, "norte").await;
+    let p = norte
+        .post(
+            "/dashboard/transfers",
+            &[
+                ("csrf", &csrf),
+                ("from", &w.store_a.to_string()),
+                ("to", &w.store_b.to_string()),
+                ("lines", "ACE-1L ; 2"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let loc = p.location.unwrap();
+    let yid: i64 = loc
+        .trim_start_matches("/dashboard/transfers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    norte
+        .get(&format!("/dashboard/transfers/{yid}"))
+        .await
+        .assert(StatusCode::OK, "id=\"discard\"");
+    let p = norte
+        .post(
+            &format!("/dashboard/transfers/{yid}/discard"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = norte.get(&format!("/dashboard/transfers/{yid}")).await;
+    page.assert(StatusCode::OK, "Descartado");
+    assert!(page.body.contains("id=\"discarded\"") && !page.body.contains("id=\"discard\""));
+    norte
+        .post(
+            &format!("/dashboard/transfers/{yid}/discard"),
+            &[("csrf", &csrf)],
+        )
+        .await
+        .assert(StatusCode::OK, "se descartó");
+    assert_eq!(
+        row(&stock_rows(s, &w).await, w.store_a, w.oil)["on_hand"],
+        "20.000"
+    );
+
+    // Dispatched: the note carries the north's average cost.
+    let (st, x) = api(s, "POST", "/transfers", Some(&w.token),
+        Some(json!({"from_store_id": w.store_a.0, "to_store_id": w.store_b.0, "lines": [{"product_id": w.oil.0, "quantity": "4"}]}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{x}");
+    let zid = x["id"].as_i64().unwrap();
+    let (st, x) = api(
+        s,
+        "POST",
+        &format!("/transfers/{zid}/dispatch"),
+        Some(&w.token),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{x}");
+    let note = s
+        .storage
+        .deliveries()
+        .get_delivery_note(x["note"]["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        note.lines
+            .iter()
+            .map(|l| (l.product_id, l.unit_cost.map(|c| c.to_string())))
+            .collect::<Vec<_>>(),
+        vec![(w.oil, Some("2.3000".to_string()))]
+    );
+    let doc = b.seal(stock(
+        StockMovementKind::Receipt,
+        &[(w.oil, 4_000)],
+        None,
+        Some(&note.number),
+    ));
+    push(s, &w.till_b, &[doc]).await;
+    let rows = stock_rows(s, &w).await;
+    let south = row(&rows, w.store_b, w.oil);
+    assert_eq!(
+        (&south["on_hand"], &south["cost"], &south["value"]),
+        (&json!("9.000"), &json!("2.6889"), &json!("24.20"))
+    );
+    let north = row(&rows, w.store_a, w.oil);
+    assert_eq!(
+        (&north["on_hand"], &north["cost"], &north["value"]),
+        (&json!("16.000"), &json!("2.3000"), &json!("36.80"))
+    );
+    let (st, v) = api(s, "GET", "/transfers", Some(&w.token), None).await;
+    assert_eq!(st, StatusCode::OK);
+    let states: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, vec!["received", "discarded", "discarded"], "{v}");
+}
+
+on_both_backends!(transfer_discarded_or_dispatched_at_the_senders_cost);
+
+/// A count made at a till at 10:00 that reaches HQ after a sale made at 11:00 at another till
+/// of the store sets the quantity as of 10:00 and keeps the sale: 10 received at 09:00, 2 sold
+/// at 11:00 (pushed first), 7 counted at 10:00 (pushed last) → variance 7 − 10 = −3, on hand
+/// 7 − 2 = 5 (applied in arrival order it would be 7). A product counted again later keeps that
+/// count: salt 6 received, counted 4 at 12:00 (pushed first: −2), counted 5 at 10:00 (pushed
+/// last) → no change, 4 on hand.
+async fn a_count_that_arrives_late_counts_as_of_its_time(s: &Server) {
+    let w = world(s).await;
+    let second = enrolled(s, w.store_a, "Caja Norte 2").await;
+    let day = Utc::now() - Duration::days(1);
+    let at = |h: u32| day.date_naive().and_hms_opt(h, 0, 0).unwrap().and_utc();
+    let mut a = Ledger::new(&w.till_a);
+    let mut c = Ledger::new(&second);
+    push(
+        s,
+        &w.till_a,
+        &[a.seal_at(
+            at(9),
+            stock(
+                StockMovementKind::Receipt,
+                &[(w.oil, 10_000), (w.salt, 6_000)],
+                None,
+                None,
+            ),
+        )],
+    )
+    .await;
+    push(
+        s,
+        &w.till_a,
+        &[
+            a.seal_at(at(11), sale(vec![line(w.oil, 2_000, 500)], Some(w.cashier))),
+            a.seal_at(
+                at(12),
+                stock(StockMovementKind::Count, &[(w.salt, 4_000)], None, None),
+            ),
+        ],
+    )
+    .await;
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "8.000");
+    assert_eq!(row(&rows, w.store_a, w.salt)["on_hand"], "4.000");
+    // The second till was offline: its 10:00 count arrives now.
+    push(
+        s,
+        &second,
+        &[c.seal_at(
+            at(10),
+            stock(
+                StockMovementKind::Count,
+                &[(w.oil, 7_000), (w.salt, 5_000)],
+                None,
+                None,
+            ),
+        )],
+    )
+    .await;
+    let rows = stock_rows(s, &w).await;
+    assert_eq!(row(&rows, w.store_a, w.oil)["on_hand"], "5.000");
+    assert_eq!(row(&rows, w.store_a, w.salt)["on_hand"], "4.000");
+    let card = s
+        .storage
+        .stock()
+        .stock_card(w.store_a, w.oil, 10)
+        .await
+        .unwrap();
+    let last = card.last().unwrap();
+    assert_eq!(
+        (last.delta, last.balance, last.counted),
+        (
+            Quantity::units(-3),
+            Quantity::units(5),
+            Some(Quantity::units(7))
+        )
+    );
+    let sum: Quantity = card.iter().map(|m| m.delta).sum();
+    assert_eq!(
+        sum,
+        Quantity::units(5),
+        "the card adds up to what is on hand"
+    );
+    let card = s
+        .storage
+        .stock()
+        .stock_card(w.store_a, w.salt, 10)
+        .await
+        .unwrap();
+    let last = card.last().unwrap();
+    assert_eq!(
+        (last.delta, last.balance, last.counted),
+        (Quantity::ZERO, Quantity::units(4), Some(Quantity::units(5)))
+    );
+}
+
+on_both_backends!(a_count_that_arrives_late_counts_as_of_its_time);

@@ -215,7 +215,9 @@ problem-purchase_order_nothing_outstanding = nothing of this order is outstandin
 problem-transfer_not_found = transfer { $id } does not exist
 problem-transfer_same_store = a transfer goes from one store to another
 problem-transfer_other_franchisee = goods move only between stores of the same franchisee
-problem-transfer_not_draft = the transfer is no longer a draft: it was dispatched
+problem-transfer_not_draft = the transfer is no longer a draft: it was dispatched or discarded
+problem-replenish_bad_language = language “{ $value }” is not es (Spanish) or en (English)
+problem-purchase_order_not_emailable = the order cannot be e-mailed: it is not approved, it goes to the central warehouse or its supplier has no e-mail address
 problem-replenish_bad_hour = “{ $value }” is not an hour from 0 to 23
 problem-replenish_bad_dead_days = “{ $value }” is not a number of days from 1 to 3650
 # Franchise invoicing, second part (issue 14): partial credit notes, send now, journal.

@@ -215,7 +215,9 @@ problem-purchase_order_nothing_outstanding = No queda nada pendiente que enviar 
 problem-transfer_not_found = El traspaso { $id } no existe.
 problem-transfer_same_store = Un traspaso va de una tienda a otra distinta.
 problem-transfer_other_franchisee = Solo se traspasa mercancía entre tiendas del mismo franquiciado.
-problem-transfer_not_draft = El traspaso ya no es un borrador: ya se envió.
+problem-transfer_not_draft = El traspaso ya no es un borrador: ya se envió o se descartó.
+problem-replenish_bad_language = El idioma «{ $value }» no es es (español) ni en (inglés).
+problem-purchase_order_not_emailable = El pedido no se puede enviar por correo: no está aprobado, es para el almacén central o el proveedor no tiene correo.
 problem-replenish_bad_hour = La hora «{ $value }» no es una hora de 0 a 23.
 problem-replenish_bad_dead_days = «{ $value }» no es un número de días entre 1 y 3650.
 # Franchise invoicing, second part (issue 14): partial credit notes, send now, journal.

@@ -246,3 +246,17 @@ pub async fn dispatch(
             .await?,
     ))
 }
+
+/// `POST /api/v1/admin/transfers/{id}/discard`: a draft not dispatched yet (nothing moved).
+pub async fn discard_transfer(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Transfer>, AppError> {
+    Ok(Json(
+        st.storage
+            .purchasing()
+            .discard_transfer(id, &format!("API admin #{admin}"), Utc::now())
+            .await?,
+    ))
+}

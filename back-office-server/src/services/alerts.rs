@@ -105,6 +105,7 @@ pub fn kind_title(t: &Tr, kind: &str) -> String {
         "z_over_short" => "alert-z-over-short",
         "z_mismatch" => "alert-z-mismatch",
         "invoice_send_failed" => "alert-invoice-send-failed",
+        "purchase_order_email_failed" => "alert-po-email-failed",
         _ => return kind.replace('_', " "),
     };
     t.msg(key)
@@ -307,7 +308,11 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                     })
                     .unwrap_or_default();
                 let shown = skus.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
-                let more = match skus.len().saturating_sub(10) {
+                // Newer alerts keep the first SKUs and how many there are.
+                let count = int(p, "count")
+                    .and_then(|c| usize::try_from(c).ok())
+                    .unwrap_or(skus.len());
+                let more = match count.saturating_sub(skus.len().min(10)) {
                     0 => String::new(),
                     n => t.msg_with("alert-text-stock-more", &[("more", &n)]),
                 };
@@ -387,6 +392,20 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                     ],
                 ),
                 format!("/dashboard/invoices/{}", int(p, "invoice_id").unwrap_or(0)),
+            )),
+            "purchase_order_email_failed" => Some((
+                t.msg_with(
+                    "alert-text-po-email-failed",
+                    &[
+                        ("number", &text(p, "number")),
+                        ("recipient", &text(p, "recipient")),
+                        ("attempts", &text(p, "attempts")),
+                    ],
+                ),
+                format!(
+                    "/dashboard/purchase-orders/{}",
+                    int(p, "order_id").unwrap_or(0)
+                ),
             )),
             _ => None,
         }

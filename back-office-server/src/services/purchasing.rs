@@ -32,14 +32,17 @@ pub async fn store_plan(
             today - Duration::days(1),
         )
         .await?;
-    let suppliers = r.list_suppliers().await?;
-    let families = r.list_family_rules().await?;
+    let catalog = rules::Catalog::new(
+        r.catalog().await?,
+        r.list_family_rules().await?,
+        r.list_suppliers().await?,
+    );
     Ok(rules::plan(
+        &catalog,
         &inputs,
         store.franchisee_id,
-        &suppliers,
-        &families,
         today,
+        None,
     ))
 }
 
@@ -190,8 +193,27 @@ pub struct Approved {
     pub email: Option<Result<String, String>>,
 }
 
-/// Approves a draft: numbered, a delivery note for the store's tills, the PDF kept, and for an
-/// external supplier with an address the PDF e-mailed (when SMTP is configured).
+/// E-mail attempts per order: after the last one fails the job gives up (and an alert says so).
+pub const EMAIL_MAX_ATTEMPTS: i64 = 8;
+/// The wait before the first retry; each failure after it doubles the wait, up to a day.
+pub const EMAIL_FIRST_RETRY: Duration = Duration::minutes(10);
+/// Failed e-mails one run of the `send-purchase-orders` job retries at most.
+pub const EMAIL_RETRY_BATCH: u32 = 100;
+
+/// When to try again after `attempts` failed attempts: 10 min, 20 min, 40 min … (at most a day
+/// apart); `None` once [`EMAIL_MAX_ATTEMPTS`] were made.
+pub fn email_retry_at(attempts: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if attempts >= EMAIL_MAX_ATTEMPTS {
+        return None;
+    }
+    let doublings = u32::try_from((attempts - 1).clamp(0, 20)).unwrap_or(20);
+    let wait = EMAIL_FIRST_RETRY * 2i32.pow(doublings);
+    Some(now + wait.min(Duration::days(1)))
+}
+
+/// Approves a draft: numbered, a delivery note for the store's tills, the PDF kept (in the
+/// supplier's language), and for an external supplier with an address the PDF e-mailed (when SMTP
+/// is configured; a failure is retried by the `send-purchase-orders` job).
 pub async fn approve(
     storage: &dyn Storage,
     mail: Option<&MailConfig>,
@@ -202,17 +224,12 @@ pub async fn approve(
     let p = storage.purchasing();
     let (order, note) = p.approve_purchase_order(id, by, now).await?;
     let store = storage.get_store(order.store_id).await?;
-    let pdf = order_pdf(&order, &store, Lang::Es)
+    let pdf = order_pdf(&order, &store, order.supplier_language)
         .map_err(|e| StorageError::Backend(format!("purchase order PDF: {e}")))?;
     p.set_order_pdf(id, &pdf).await?;
     let email = match mail {
         Some(config) if !order.central && !order.supplier_email.trim().is_empty() => {
-            let r = send_order(config, &order, &store, pdf).await;
-            if let Err(e) = &r {
-                tracing::warn!(order = id, error = %e, "purchase order e-mail not sent");
-            }
-            p.record_order_email(id, r.clone(), now).await?;
-            Some(r)
+            Some(email_order(storage, config, &order, &store, pdf, now).await?)
         }
         _ => None,
     };
@@ -223,26 +240,146 @@ pub async fn approve(
     })
 }
 
-/// Sends an approved order's PDF to its supplier; `Ok(recipient)`.
+/// Sends an order's PDF and records the attempt: sent, or the error and when to try again (an
+/// alert once the last attempt failed).
+async fn email_order(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    order: &PurchaseOrder,
+    store: &Store,
+    pdf: Vec<u8>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Result<String, String>> {
+    let r = send_order(config, order, store, pdf).await;
+    let attempts = order.email_attempts + 1;
+    let retry_at = match &r {
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(order = order.id, attempts, error = %e, "purchase order e-mail not sent");
+            email_retry_at(attempts, now)
+        }
+    };
+    storage
+        .purchasing()
+        .record_order_email(order.id, r.clone(), now, retry_at)
+        .await?;
+    if let Err(e) = &r
+        && retry_at.is_none()
+    {
+        let number = order.number.clone().unwrap_or_default();
+        storage
+            .alerts()
+            .raise(
+                "purchase_order_email_failed",
+                None,
+                Some(order.store_id),
+                &format!(
+                    "purchase order {number} could not be e-mailed to {} after {attempts} attempts: {e}",
+                    order.supplier_email
+                ),
+                &serde_json::json!({
+                    "order_id": order.id,
+                    "number": number,
+                    "recipient": order.supplier_email,
+                    "attempts": attempts,
+                }),
+                now,
+            )
+            .await?;
+    }
+    Ok(r)
+}
+
+/// E-mails an approved order's kept PDF to its supplier again (a retry of the job, or a person
+/// asking for it). An order that is not approved or closed, goes to the central warehouse, or
+/// has no supplier address: `Conflict` (`purchase_order_not_emailable`).
+pub async fn resend(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    id: i64,
+    now: DateTime<Utc>,
+) -> ServiceResult<Result<String, String>> {
+    use crate::storage::purchasing::OrderStatus;
+    let p = storage.purchasing();
+    let order = p.get_purchase_order(id).await?;
+    let pdf = p.order_pdf(id).await?;
+    let (true, false, Some(pdf)) = (
+        matches!(order.status, OrderStatus::Approved | OrderStatus::Closed),
+        order.central || order.supplier_email.trim().is_empty(),
+        pdf,
+    ) else {
+        return Err(StorageError::Conflict(Problem::new(
+            "purchase_order_not_emailable",
+        )));
+    };
+    let store = storage.get_store(order.store_id).await?;
+    email_order(storage, config, &order, &store, pdf, now).await
+}
+
+/// What one round of retries did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryRound {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+/// Retries the failed e-mails that are due at `now` (the `send-purchase-orders` job).
+pub async fn retry_due_emails(
+    storage: &dyn Storage,
+    config: &MailConfig,
+    now: DateTime<Utc>,
+) -> ServiceResult<RetryRound> {
+    let mut round = RetryRound::default();
+    for id in storage
+        .purchasing()
+        .order_emails_due(now, EMAIL_RETRY_BATCH)
+        .await?
+    {
+        match resend(storage, config, id, now).await {
+            Ok(Ok(_)) => round.sent += 1,
+            Ok(Err(_)) => round.failed += 1,
+            // Discarded from retrying (no longer e-mailable): nothing more to do for it.
+            Err(StorageError::Conflict(_)) => {
+                storage
+                    .purchasing()
+                    .record_order_email(id, Err("no longer e-mailable".into()), now, None)
+                    .await?;
+                round.failed += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(round)
+}
+
+/// Sends an approved order's PDF to its supplier, in the supplier's language; `Ok(recipient)`.
 pub async fn send_order(
     config: &MailConfig,
     o: &PurchaseOrder,
     store: &Store,
     pdf: Vec<u8>,
 ) -> Result<String, String> {
+    let t = Tr::get(o.supplier_language);
     let number = o.number.clone().unwrap_or_default();
     let to = o.supplier_email.trim().to_string();
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-    let text = format!(
-        "Adjuntamos el pedido {number} para la tienda {} ({}).\nPor favor, indiquen el número de pedido en el albarán.\n",
-        store.name, store.address
+    let text = t.msg_with(
+        "po-mail-body",
+        &[
+            ("number", &number),
+            ("store", &store.name),
+            ("address", &store.address),
+        ],
     );
     let m = Message::builder()
         .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)
         .to(to
             .parse::<Mailbox>()
             .map_err(|e| format!("recipient {to:?}: {e}"))?)
-        .subject(format!("Pedido {number} · {}", store.name))
+        .subject(t.msg_with(
+            "po-mail-subject",
+            &[("number", &number), ("store", &store.name)],
+        ))
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(text))

@@ -2,11 +2,13 @@
 //! suggested order that covers lead time + review period + safety stock, minus what is on hand and
 //! on order, rounded up to the pack size and topped up to the supplier's minimum.
 
-use crate::storage::replenish::{FamilyRule, ProductPosition, StoreInputs, StoreRule, Supplier};
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use crate::storage::replenish::{
+    CatalogProduct, FamilyRule, ProductPosition, StockLevel, StoreInputs, StoreRule, Supplier,
+};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use sync_protocol::{Money, ProductId, Quantity};
 
 /// Weeks of history the forecast reads.
@@ -26,15 +28,22 @@ impl Forecast {
     /// From net units sold per business day (`today` excluded, it is not over): for each weekday,
     /// the mean of its last [`FORECAST_WEEKS`] occurrences (a day without sales counts as zero).
     pub fn from_history(sales: &BTreeMap<NaiveDate, Quantity>, today: NaiveDate) -> Self {
-        let mut per_day = [Decimal::ZERO; 7];
-        for back in 1..=FORECAST_WEEKS * 7 {
-            let d = today - Duration::days(back);
-            if let Some(q) = sales.get(&d) {
-                per_day[d.weekday().num_days_from_monday() as usize] += q.as_decimal();
-            }
+        let mut per_day = [0i64; 7];
+        for (d, q) in sales.range(today - Duration::days(FORECAST_WEEKS * 7)..today) {
+            per_day[d.weekday().num_days_from_monday() as usize] += q.milli();
         }
+        Self::from_weekday_milli(&per_day)
+    }
+
+    /// From net thousandths sold on each weekday (Monday first) over the last [`FORECAST_WEEKS`].
+    pub fn from_weekday_milli(per_day: &[i64; 7]) -> Self {
         let weeks = Decimal::from(FORECAST_WEEKS);
-        Self(per_day.map(|s| s / weeks))
+        Self(per_day.map(|m| Decimal::new(m, 3) / weeks))
+    }
+
+    /// Nothing sold in the window.
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(Decimal::is_zero)
     }
 
     pub fn on(&self, day: NaiveDate) -> Decimal {
@@ -43,6 +52,9 @@ impl Forecast {
 
     /// Expected sales over `days` days starting `from` (inclusive).
     pub fn over(&self, from: NaiveDate, days: i64) -> Decimal {
+        if self.is_zero() {
+            return Decimal::ZERO;
+        }
         (0..days.max(0))
             .map(|i| self.on(from + Duration::days(i)))
             .sum()
@@ -224,10 +236,14 @@ pub fn top_up_to_minimum(
     let Some((i, _, cost, pack)) = best else {
         return;
     };
+    // The total kept as it changes (one line at a time), not summed again on every pack.
+    let mut sum = total(lines);
     let mut guard = 0;
-    while total(lines) < minimum && guard < 100_000 {
+    while sum < minimum && guard < 100_000 {
+        let before = lines[i].value;
         lines[i].quantity += pack;
         lines[i].value = Money::new(lines[i].quantity.as_decimal() * cost);
+        sum = sum - before + lines[i].value;
         guard += 1;
     }
 }
@@ -296,8 +312,16 @@ pub fn new_supplier(
     lead_time: &str,
     order_days: &str,
     min_order: &str,
+    language: &str,
 ) -> Result<crate::storage::replenish::NewSupplier, Vec<Problem>> {
     let mut problems = Vec::new();
+    let language = match language.trim() {
+        "" => crate::i18n::Lang::Es,
+        code => crate::i18n::Lang::from_code(code).unwrap_or_else(|| {
+            problems.push(Problem::new("replenish_bad_language").with("value", code));
+            crate::i18n::Lang::Es
+        }),
+    };
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         problems.push(Problem::new("replenish_supplier_name"));
@@ -352,6 +376,7 @@ pub fn new_supplier(
         lead_time_days: lead,
         order_days: days,
         min_order,
+        language,
     })
 }
 
@@ -407,15 +432,10 @@ pub struct Plan {
 }
 
 /// The rule of a product in a store: its store rule's fields over its family's.
-pub fn resolve_rule(
-    product: &ProductPosition,
-    store_rule: Option<&StoreRule>,
-    family: Option<&FamilyRule>,
-) -> Option<Rule> {
+pub fn resolve_rule(store_rule: Option<&StoreRule>, family: Option<&FamilyRule>) -> Option<Rule> {
     let supplier_id = store_rule
         .and_then(|r| r.supplier_id)
         .or(family.map(|f| f.supplier_id))?;
-    let _ = product;
     Some(Rule {
         supplier_id,
         reorder_point: store_rule
@@ -435,103 +455,194 @@ pub fn resolve_rule(
     })
 }
 
-/// Computes a store's plan from what storage read.
+/// What every store's plan shares in one run, read and worked out once: the catalog by SKU with
+/// each product's family rule, and the suppliers.
+pub struct Catalog {
+    products: Vec<CatalogProduct>,
+    /// Position in `products` by product id.
+    index: HashMap<ProductId, usize>,
+    /// Each product's family rule (an index into `family_rules`).
+    family: Vec<Option<usize>>,
+    family_rules: Vec<FamilyRule>,
+    suppliers: Vec<Supplier>,
+}
+
+impl Catalog {
+    pub fn new(
+        mut products: Vec<CatalogProduct>,
+        family_rules: Vec<FamilyRule>,
+        suppliers: Vec<Supplier>,
+    ) -> Self {
+        products.sort_by(|a, b| a.sku.cmp(&b.sku).then(a.product_id.0.cmp(&b.product_id.0)));
+        let index = products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.product_id, i))
+            .collect();
+        let by_family: HashMap<&str, usize> = family_rules
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.family.as_str(), i))
+            .collect();
+        let family = products
+            .iter()
+            .map(|p| by_family.get(p.family.as_str()).copied())
+            .collect();
+        Self {
+            products,
+            index,
+            family,
+            family_rules,
+            suppliers,
+        }
+    }
+}
+
+/// Stock on hand with no sale before `cutoff` (a product never sold: no movement since then).
+fn is_dead(l: &StockLevel, cutoff: DateTime<Utc>) -> bool {
+    l.on_hand > Quantity::ZERO && l.last_sale_at.unwrap_or(l.last_move_at) < cutoff
+}
+
+/// Computes a store's plan from what storage read: its suggested orders per supplier and its stock
+/// alerts (with dead stock when `dead_before` is given: stock on hand with no sale before it).
 /// Suppliers of another franchisee than the store's are skipped (never suggested).
+///
+/// One pass over the store's sales (grouped per product and weekday, in thousandths) and one over
+/// the catalog; each supplier's order days and review period are worked out once, a product that
+/// sold nothing in the window gets the zero forecast without looking at any history, and a
+/// product's text is copied only for the lines and alerts that name it.
 pub fn plan(
+    catalog: &Catalog,
     inputs: &StoreInputs,
     franchisee: sync_protocol::FranchiseeId,
-    suppliers: &[Supplier],
-    family_rules: &[FamilyRule],
     today: NaiveDate,
+    dead_before: Option<DateTime<Utc>>,
 ) -> Plan {
-    let mut history: BTreeMap<ProductId, BTreeMap<NaiveDate, Quantity>> = BTreeMap::new();
+    let since = today - Duration::days(FORECAST_WEEKS * 7);
+    let mut sold: HashMap<ProductId, [i64; 7]> = HashMap::new();
     for (p, day, q) in &inputs.sales {
-        *history
-            .entry(*p)
-            .or_default()
-            .entry(*day)
-            .or_insert(Quantity::ZERO) += *q;
+        if *day >= since && *day < today {
+            sold.entry(*p).or_insert([0; 7])[day.weekday().num_days_from_monday() as usize] +=
+                q.milli();
+        }
     }
-    let store_rules: BTreeMap<ProductId, &StoreRule> = inputs
+    let mut levels: Vec<Option<&StockLevel>> = vec![None; catalog.products.len()];
+    let mut dead: Vec<String> = Vec::new();
+    for l in &inputs.levels {
+        match catalog.index.get(&l.product_id) {
+            Some(i) => levels[*i] = Some(l),
+            // A level of a product the catalog no longer has: named by its id.
+            None => {
+                if dead_before.is_some_and(|cut| is_dead(l, cut)) {
+                    dead.push(l.product_id.0.to_string());
+                }
+            }
+        }
+    }
+    let on_order: HashMap<ProductId, Quantity> = inputs.on_order.iter().copied().collect();
+    let store_rules: HashMap<ProductId, &StoreRule> = inputs
         .store_rules
         .iter()
         .map(|r| (r.product_id, r))
         .collect();
-    let families: BTreeMap<&str, &FamilyRule> = family_rules
+    // The suppliers that may supply this store, each with its review period from today.
+    let suppliers: HashMap<i64, (&Supplier, i64)> = catalog
+        .suppliers
         .iter()
-        .map(|f| (f.family.as_str(), f))
+        .filter(|s| s.franchisee_id.is_none_or(|f| f == franchisee))
+        .map(|s| {
+            let days = parse_order_days(&s.order_days).unwrap_or_else(|_| vec![Weekday::Mon]);
+            (s.id, (s, review_days(&days, today)))
+        })
         .collect();
-    let suppliers: BTreeMap<i64, &Supplier> = suppliers.iter().map(|s| (s.id, s)).collect();
-    let empty = BTreeMap::new();
+    let tomorrow = today + Duration::days(1);
     let mut by_supplier: BTreeMap<i64, Vec<(ProductPosition, Suggestion)>> = BTreeMap::new();
     let mut packs: BTreeMap<ProductId, (Forecast, Option<Decimal>, Quantity)> = BTreeMap::new();
     let (mut negative, mut below, mut running_out) = (Vec::new(), Vec::new(), Vec::new());
-    for p in &inputs.products {
-        let Some(rule) = resolve_rule(
-            p,
-            store_rules.get(&p.product_id).copied(),
-            families.get(p.family.as_str()).copied(),
-        ) else {
+    for (i, p) in catalog.products.iter().enumerate() {
+        let level = levels[i];
+        if let (Some(cut), Some(l)) = (dead_before, level)
+            && is_dead(l, cut)
+        {
+            dead.push(p.sku.clone());
+        }
+        if !p.active {
+            continue;
+        }
+        let store_rule = store_rules.get(&p.product_id).copied();
+        let family = catalog.family[i].map(|f| &catalog.family_rules[f]);
+        let Some(rule) = resolve_rule(store_rule, family) else {
             continue;
         };
-        let Some(supplier) = suppliers
-            .get(&rule.supplier_id)
-            .filter(|s| s.franchisee_id.is_none_or(|f| f == franchisee))
-        else {
+        let Some(&(supplier, review)) = suppliers.get(&rule.supplier_id) else {
             continue;
         };
-        let days = parse_order_days(&supplier.order_days).unwrap_or_else(|_| vec![Weekday::Mon]);
-        let review = review_days(&days, today);
-        let forecast = Forecast::from_history(history.get(&p.product_id).unwrap_or(&empty), today);
-        if p.on_hand.is_negative() {
+        let on_hand = level.map_or(Quantity::ZERO, |l| l.on_hand);
+        let on_order = on_order
+            .get(&p.product_id)
+            .copied()
+            .unwrap_or(Quantity::ZERO);
+        let cost = level.and_then(|l| l.avg_cost).or(p.cost);
+        let forecast = sold
+            .get(&p.product_id)
+            .map_or_else(Forecast::default, Forecast::from_weekday_milli);
+        if on_hand.is_negative() {
             negative.push(p.sku.clone());
         }
-        if rule.reorder_point.is_some_and(|rp| p.on_hand <= rp) {
+        if rule.reorder_point.is_some_and(|rp| on_hand <= rp) {
             below.push(p.sku.clone());
         }
-        let lead_demand = forecast.over(today + Duration::days(1), supplier.lead_time_days);
-        if !p.on_hand.is_negative()
-            && lead_demand > Decimal::ZERO
-            && (p.on_hand + p.on_order).as_decimal() < lead_demand
-        {
-            running_out.push(p.sku.clone());
+        if !on_hand.is_negative() && !forecast.is_zero() {
+            let lead_demand = forecast.over(tomorrow, supplier.lead_time_days);
+            if lead_demand > Decimal::ZERO && (on_hand + on_order).as_decimal() < lead_demand {
+                running_out.push(p.sku.clone());
+            }
         }
         let position = Position {
             product_id: p.product_id,
-            on_hand: p.on_hand,
-            on_order: p.on_order,
+            on_hand,
+            on_order,
             forecast,
-            cost: p.cost,
+            cost,
         };
         if let Some(s) = suggest(&position, &rule, supplier.lead_time_days, review, today) {
-            packs.insert(p.product_id, (forecast, p.cost, rule.pack));
-            by_supplier
-                .entry(supplier.id)
-                .or_default()
-                .push((p.clone(), s));
+            packs.insert(p.product_id, (forecast, cost, rule.pack));
+            by_supplier.entry(supplier.id).or_default().push((
+                ProductPosition {
+                    product_id: p.product_id,
+                    sku: p.sku.clone(),
+                    name: p.name.clone(),
+                    family: p.family.clone(),
+                    on_hand,
+                    on_order,
+                    cost,
+                },
+                s,
+            ));
         }
     }
     let mut orders = Vec::new();
     for (id, lines) in by_supplier {
-        let supplier = suppliers[&id];
+        let (supplier, review) = suppliers[&id];
         let (positions, mut suggestions): (Vec<ProductPosition>, Vec<Suggestion>) =
             lines.into_iter().unzip();
         top_up_to_minimum(&mut suggestions, &packs, supplier.min_order);
         let total: Money = suggestions.iter().map(|s| s.value).sum();
-        let days = parse_order_days(&supplier.order_days).unwrap_or_else(|_| vec![Weekday::Mon]);
         orders.push(SupplierOrder {
             supplier: supplier.clone(),
             lines: positions.into_iter().zip(suggestions).collect(),
             total,
             below_minimum: total < supplier.min_order,
-            review_days: review_days(&days, today),
+            review_days: review,
         });
     }
+    dead.sort_unstable();
     let mut alerts = Vec::new();
     for (kind, skus) in [
         ("stock_negative", negative),
         ("stock_below_reorder", below),
         ("stock_out_expected", running_out),
+        ("stock_dead", dead),
     ] {
         if !skus.is_empty() {
             alerts.push(StockAlert { kind, skus });

@@ -394,10 +394,58 @@ pub fn apply_all(
     hq_costs: &HashMap<ProductId, Decimal>,
     till_time_us: i64,
 ) -> Vec<Applied> {
+    apply_all_as_of(
+        levels,
+        moves,
+        unit_costs,
+        hq_costs,
+        till_time_us,
+        &HashMap::new(),
+    )
+}
+
+/// What HQ had already applied to a product that happened after a count was made (by the till
+/// times of the documents): a count states the shelf as of its own time, not as of its arrival.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct After {
+    /// The changes recorded after the count's time.
+    pub delta: Quantity,
+    /// A later count of the product was applied already: it stated the shelf since.
+    pub counted: bool,
+}
+
+/// [`apply_all`] for a document that may have arrived after later movements: a count line of a
+/// product in `after` sets the quantity as of the count's time and keeps what was recorded after
+/// it (on hand = counted + the later changes; the variance is counted − the balance then). A
+/// product counted again later keeps that count's quantity: the earlier count records what was
+/// counted with no change.
+pub fn apply_all_as_of(
+    levels: &mut HashMap<ProductId, Level>,
+    moves: &[LineMove],
+    unit_costs: &HashMap<ProductId, Decimal>,
+    hq_costs: &HashMap<ProductId, Decimal>,
+    till_time_us: i64,
+    after: &HashMap<ProductId, After>,
+) -> Vec<Applied> {
     moves
         .iter()
         .map(|m| {
             let level = levels.entry(m.product_id).or_default();
+            if m.kind == MoveKind::Count
+                && let Some(a) = after.get(&m.product_id)
+            {
+                let delta = if a.counted {
+                    Quantity::ZERO
+                } else {
+                    m.quantity - (level.on_hand - a.delta)
+                };
+                level.on_hand += delta;
+                return Applied {
+                    delta,
+                    balance: level.on_hand,
+                    counted: Some(m.quantity),
+                };
+            }
             let cost = if m.kind == MoveKind::Receipt {
                 unit_costs.get(&m.product_id).copied()
             } else {

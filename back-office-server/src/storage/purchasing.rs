@@ -111,6 +111,9 @@ pub struct PurchaseOrder {
     pub supplier_id: i64,
     pub supplier_name: String,
     pub supplier_email: String,
+    /// The supplier's language: its PDF and e-mail are written in it.
+    #[serde(default)]
+    pub supplier_language: trastienda_l10n::Language,
     pub central: bool,
     pub status: OrderStatus,
     pub source: String,
@@ -121,6 +124,13 @@ pub struct PurchaseOrder {
     pub emailed_to: Option<String>,
     pub emailed_at: Option<DateTime<Utc>>,
     pub email_error: Option<String>,
+    /// E-mails tried so far (sent or not).
+    #[serde(default)]
+    pub email_attempts: i64,
+    /// When the `send-purchase-orders` job tries the failed e-mail again (`None`: nothing to retry,
+    /// it was sent, or it was given up after the last attempt).
+    #[serde(default)]
+    pub email_next_at: Option<DateTime<Utc>>,
     pub lines: Vec<OrderLine>,
     pub notes: Vec<NoteRef>,
 }
@@ -212,6 +222,10 @@ pub struct Transfer {
     pub created_at: DateTime<Utc>,
     pub dispatched_by: Option<String>,
     pub dispatched_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub discarded_by: Option<String>,
+    #[serde(default)]
+    pub discarded_at: Option<DateTime<Utc>>,
     pub note: Option<NoteRef>,
     pub lines: Vec<TransferLine>,
 }
@@ -248,13 +262,17 @@ pub trait PurchasingStorage: Send + Sync {
     /// Keeps the PDF made at approval.
     async fn set_order_pdf(&self, id: i64, pdf: &[u8]) -> StorageResult<()>;
     async fn order_pdf(&self, id: i64) -> StorageResult<Option<Vec<u8>>>;
-    /// Records an e-mail attempt: `Ok(to)` sent, `Err(why)` not.
+    /// Records an e-mail attempt (one more attempt): `Ok(to)` sent, `Err(why)` not, to be tried
+    /// again at `retry_at` (`None`: not again).
     async fn record_order_email(
         &self,
         id: i64,
         result: Result<String, String>,
         now: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
     ) -> StorageResult<()>;
+    /// Orders whose failed e-mail is due again at `now`, longest waiting first.
+    async fn order_emails_due(&self, now: DateTime<Utc>, limit: u32) -> StorageResult<Vec<i64>>;
     /// A new delivery note for what is still outstanding of an approved, partly received order
     /// whose notes were all received (`Conflict` otherwise).
     async fn order_remainder_note(
@@ -278,8 +296,17 @@ pub trait PurchasingStorage: Send + Sync {
     /// Newest first; `scope` `Some`: transfers from or to those stores.
     async fn list_transfers(&self, scope: Option<&[StoreId]>) -> StorageResult<Vec<Transfer>>;
     /// Dispatches a draft in one transaction: its number, its goods out of the sending store's
-    /// stock, its delivery note to the receiving store's tills. Not a draft: `Conflict`.
+    /// stock, its delivery note to the receiving store's tills at the sender's cost of each line
+    /// (its weighted average, else HQ's cost), so the receipt averages it into the receiver's
+    /// cost like any delivery at a cost. Not a draft: `Conflict`.
     async fn dispatch_transfer(
+        &self,
+        id: i64,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Transfer>;
+    /// Discards a draft transfer (nothing moved yet). Not a draft: `Conflict`.
+    async fn discard_transfer(
         &self,
         id: i64,
         by: &str,

@@ -62,7 +62,7 @@ async fn load_order(tx: &mut dyn Tx, id: i64) -> StorageResult<PurchaseOrder> {
         .query_opt(
             "SELECT o.id, o.number, o.store_id, o.supplier_id, s.name, s.email, s.central, o.status,
                     o.source, o.created_by, o.created_at, o.decided_by, o.decided_at, o.emailed_to,
-                    o.emailed_at, o.email_error
+                    o.emailed_at, o.email_error, s.language, o.email_attempts, o.email_next_at
              FROM purchase_orders o JOIN suppliers s ON s.id = o.supplier_id WHERE o.id = ?1",
             p![id],
         )
@@ -114,6 +114,8 @@ async fn load_order(tx: &mut dyn Tx, id: i64) -> StorageResult<PurchaseOrder> {
         supplier_id: r.get(3)?,
         supplier_name: r.get(4)?,
         supplier_email: r.get(5)?,
+        supplier_language: trastienda_l10n::Language::from_code(&r.get::<String>(16)?)
+            .unwrap_or_default(),
         central: r.get(6)?,
         status: OrderStatus::parse(&status).ok_or_else(|| {
             StorageError::Backend(format!("unknown purchase order status {status:?}"))
@@ -126,6 +128,8 @@ async fn load_order(tx: &mut dyn Tx, id: i64) -> StorageResult<PurchaseOrder> {
         emailed_to: r.get(13)?,
         emailed_at: sql::opt_from_micros(r.get(14)?),
         email_error: r.get(15)?,
+        email_attempts: r.get(17)?,
+        email_next_at: sql::opt_from_micros(r.get(18)?),
         lines,
         notes: notes_of(tx, &note_ids).await?,
     })
@@ -229,7 +233,7 @@ async fn load_transfer(tx: &mut dyn Tx, id: i64) -> StorageResult<Transfer> {
     let r = tx
         .query_opt(
             "SELECT id, number, from_store_id, to_store_id, status, created_by, created_at,
-                    dispatched_by, dispatched_at, note_id
+                    dispatched_by, dispatched_at, note_id, discarded_by, discarded_at
              FROM store_transfers WHERE id = ?1",
             p![id],
         )
@@ -294,6 +298,8 @@ async fn load_transfer(tx: &mut dyn Tx, id: i64) -> StorageResult<Transfer> {
         created_at: sql::from_micros(r.get(6)?),
         dispatched_by: r.get(7)?,
         dispatched_at: sql::opt_from_micros(r.get(8)?),
+        discarded_by: r.get(10)?,
+        discarded_at: sql::opt_from_micros(r.get(11)?),
         note,
         lines,
     })
@@ -517,27 +523,50 @@ impl PurchasingStorage for SqlStorage {
         id: i64,
         result: Result<String, String>,
         now: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
     ) -> StorageResult<()> {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    match &result {
+                    let n = match &result {
                         Ok(to) => {
                             tx.execute(
-                                "UPDATE purchase_orders SET emailed_to = ?1, emailed_at = ?2, email_error = NULL WHERE id = ?3",
+                                "UPDATE purchase_orders SET emailed_to = ?1, emailed_at = ?2, email_error = NULL,
+                                   email_attempts = email_attempts + 1, email_next_at = NULL WHERE id = ?3",
                                 p![to, sql::micros(now), id],
                             )
                             .await?
                         }
                         Err(e) => {
                             tx.execute(
-                                "UPDATE purchase_orders SET email_error = ?1 WHERE id = ?2",
-                                p![e, id],
+                                "UPDATE purchase_orders SET email_error = ?1, email_attempts = email_attempts + 1,
+                                   email_next_at = ?2 WHERE id = ?3",
+                                p![e, retry_at.map(sql::micros), id],
                             )
                             .await?
                         }
                     };
+                    if n == 0 {
+                        return Err(order_not_found(id));
+                    }
                     Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn order_emails_due(&self, now: DateTime<Utc>, limit: u32) -> StorageResult<Vec<i64>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT id FROM purchase_orders
+                         WHERE email_next_at IS NOT NULL AND email_next_at <= ?1 AND emailed_to IS NULL
+                         ORDER BY email_next_at, id LIMIT ?2",
+                        p![sql::micros(now), i64::from(limit)],
+                        |r| r.get(0),
+                    )
+                    .await
                 })
             })
             .await
@@ -707,6 +736,25 @@ impl PurchasingStorage for SqlStorage {
                     let to_name: String = tx
                         .scalar("SELECT name FROM stores WHERE id = ?1", p![t.to_store_id.0])
                         .await?;
+                    // The sender's cost of each line before the goods leave: its weighted average,
+                    // else HQ's cost (none known: the receipt leaves the receiver's cost as it is).
+                    let mut unit_costs = Vec::new();
+                    for l in &t.lines {
+                        let cost: Option<i64> = tx
+                            .query_opt(
+                                "SELECT COALESCE(
+                                   (SELECT avg_cost_e4 FROM stock_levels WHERE store_id = ?1 AND product_id = ?2),
+                                   (SELECT cost_e4 FROM product_stock_settings WHERE product_id = ?2))",
+                                p![t.from_store_id.0, l.product_id.0],
+                            )
+                            .await?
+                            .map(|r| r.get::<Option<i64>>(0))
+                            .transpose()?
+                            .flatten();
+                        if let Some(c) = cost {
+                            unit_costs.push((l.product_id, rules::cost_from_e4(c)));
+                        }
+                    }
                     let moves: Vec<(ProductId, Quantity)> =
                         t.lines.iter().map(|l| (l.product_id, -l.quantity)).collect();
                     super::stock_sql::apply_hq_moves(
@@ -726,7 +774,7 @@ impl PurchasingStorage for SqlStorage {
                             expected_date: sql::business_day(now),
                             lines: t.lines.iter().map(|l| (l.product_id, l.quantity)).collect(),
                             created_by: by.clone(),
-                            unit_costs: Vec::new(),
+                            unit_costs,
                         },
                         now,
                     )
@@ -735,6 +783,40 @@ impl PurchasingStorage for SqlStorage {
                         "UPDATE store_transfers SET status = 'dispatched', number = ?1, dispatched_by = ?2,
                            dispatched_at = ?3, note_id = ?4 WHERE id = ?5",
                         p![&number, &by, sql::micros(now), note.id, id],
+                    )
+                    .await?;
+                    load_transfer(tx, id).await
+                })
+            })
+            .await
+    }
+
+    async fn discard_transfer(
+        &self,
+        id: i64,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Transfer> {
+        let by = by.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.query_opt(
+                        "SELECT id FROM store_transfers WHERE id = ?1 FOR UPDATE",
+                        p![id],
+                    )
+                    .await?
+                    .ok_or_else(|| transfer_not_found(id))?;
+                    let t = load_transfer(tx, id).await?;
+                    if t.state != TransferState::Draft {
+                        return Err(StorageError::Conflict(
+                            Problem::new("transfer_not_draft").with("status", t.state.as_str()),
+                        ));
+                    }
+                    tx.execute(
+                        "UPDATE store_transfers SET status = 'discarded', discarded_by = ?1, discarded_at = ?2
+                         WHERE id = ?3 AND status = 'draft'",
+                        p![&by, sql::micros(now), id],
                     )
                     .await?;
                     load_transfer(tx, id).await

@@ -21,6 +21,9 @@ pub struct NewSupplier {
     /// ISO weekdays, `1,3,5`.
     pub order_days: String,
     pub min_order: Money,
+    /// The language its purchase orders (PDF and e-mail) are written in; Spanish unless set.
+    #[serde(default)]
+    pub language: trastienda_l10n::Language,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +36,8 @@ pub struct Supplier {
     pub lead_time_days: i64,
     pub order_days: String,
     pub min_order: Money,
+    #[serde(default)]
+    pub language: trastienda_l10n::Language,
 }
 
 /// A family's default rule.
@@ -71,11 +76,38 @@ pub struct ProductPosition {
     pub cost: Option<Decimal>,
 }
 
-/// What a store's suggestions are computed from.
+/// A product as replenishment reads it: once per run, shared by every store's plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogProduct {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    /// Its category, which its family rule is found by.
+    pub family: String,
+    pub active: bool,
+    /// HQ's cost; a store's own weighted average comes first where it has one.
+    pub cost: Option<Decimal>,
+}
+
+/// A store's stock of one product, as the stock levels hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StockLevel {
+    pub product_id: ProductId,
+    pub on_hand: Quantity,
+    /// The store's weighted average cost, once a receipt at a cost arrived.
+    pub avg_cost: Option<Decimal>,
+    pub last_sale_at: Option<DateTime<Utc>>,
+    pub last_move_at: DateTime<Utc>,
+}
+
+/// What a store's suggestions are computed from besides the catalog: numbers, one grouped read
+/// each (no per-product query, no product text read again for every store).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreInputs {
-    /// Every active product that has a rule for the store (its family's or its own).
-    pub products: Vec<ProductPosition>,
+    /// Every stock level of the store (a product with none has nothing on hand).
+    pub levels: Vec<StockLevel>,
+    /// Expected minus received on the store's pending delivery notes, per product.
+    pub on_order: Vec<(ProductId, Quantity)>,
     /// Net units sold per product and business day over the forecast window.
     pub sales: Vec<(ProductId, NaiveDate, Quantity)>,
     pub store_rules: Vec<StoreRule>,
@@ -105,10 +137,6 @@ pub trait ReplenishStorage: Send + Sync {
         day: NaiveDate,
         now: DateTime<Utc>,
     ) -> StorageResult<bool>;
-    /// SKUs of the store's products with stock on hand and no sale since `cutoff` (one never
-    /// sold: no move since then either).
-    async fn dead_stock(&self, store: StoreId, cutoff: DateTime<Utc>)
-    -> StorageResult<Vec<String>>;
     async fn create_supplier(&self, s: &NewSupplier, now: DateTime<Utc>)
     -> StorageResult<Supplier>;
     /// Unknown id: `NotFound`; a name another supplier has: `Conflict`.
@@ -131,6 +159,8 @@ pub trait ReplenishStorage: Send + Sync {
         message: &str,
         now: DateTime<Utc>,
     ) -> StorageResult<()>;
+    /// Every product (active or not) with its family and HQ's cost, in no particular order.
+    async fn catalog(&self) -> StorageResult<Vec<CatalogProduct>>;
     /// The inputs of one store's suggestions: sales from `since` to `until` inclusive.
     async fn store_inputs(
         &self,

@@ -2,7 +2,8 @@
 
 use super::db::{Row, Tx};
 use super::replenish::{
-    FamilyRule, NewSupplier, ProductPosition, ReplenishStorage, StoreInputs, StoreRule, Supplier,
+    CatalogProduct, FamilyRule, NewSupplier, ReplenishStorage, StockLevel, StoreInputs, StoreRule,
+    Supplier,
 };
 use super::sql_storage::SqlStorage;
 use super::{StorageError, StorageResult, sql};
@@ -14,8 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use sync_protocol::{FranchiseeId, Money, ProductId, Quantity, StoreId};
 
-const SUPPLIER_COLUMNS: &str =
-    "id, name, central, franchisee_id, email, lead_time_days, order_days, min_order_cents";
+const SUPPLIER_COLUMNS: &str = "id, name, central, franchisee_id, email, lead_time_days, order_days, min_order_cents, language";
 
 fn supplier_of(r: &Row) -> StorageResult<Supplier> {
     Ok(Supplier {
@@ -27,6 +27,7 @@ fn supplier_of(r: &Row) -> StorageResult<Supplier> {
         lead_time_days: r.get(5)?,
         order_days: r.get(6)?,
         min_order: Money::from_cents(r.get(7)?),
+        language: trastienda_l10n::Language::from_code(&r.get::<String>(8)?).unwrap_or_default(),
     })
 }
 
@@ -183,30 +184,6 @@ impl ReplenishStorage for SqlStorage {
             .await
     }
 
-    async fn dead_stock(
-        &self,
-        store: StoreId,
-        cutoff: DateTime<Utc>,
-    ) -> StorageResult<Vec<String>> {
-        self.db
-            .read(move |tx| {
-                Box::pin(async move {
-                    tx.query_map(
-                        "SELECT COALESCE(p.sku, CAST(l.product_id AS TEXT)) FROM stock_levels l
-                         LEFT JOIN products p ON p.id = l.product_id
-                         WHERE l.store_id = ?1 AND l.on_hand_milli > 0
-                           AND ((l.last_sale_at IS NOT NULL AND l.last_sale_at < ?2)
-                             OR (l.last_sale_at IS NULL AND l.last_move_at < ?2))
-                         ORDER BY 1",
-                        p![store.0, sql::micros(cutoff)],
-                        |r| r.get(0),
-                    )
-                    .await
-                })
-            })
-            .await
-    }
-
     async fn create_supplier(
         &self,
         s: &NewSupplier,
@@ -220,7 +197,7 @@ impl ReplenishStorage for SqlStorage {
                     let id = tx
                         .insert_returning_id(
                             "INSERT INTO suppliers (name, central, franchisee_id, email, lead_time_days, order_days,
-                               min_order_cents, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                               min_order_cents, created_at, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                             p![
                                 &s.name,
                                 s.central,
@@ -229,7 +206,8 @@ impl ReplenishStorage for SqlStorage {
                                 s.lead_time_days,
                                 &s.order_days,
                                 s.min_order.cents(),
-                                sql::micros(now)
+                                sql::micros(now),
+                                s.language.code()
                             ],
                         )
                         .await?;
@@ -248,7 +226,7 @@ impl ReplenishStorage for SqlStorage {
                     check_supplier_fields(tx, &s, id).await?;
                     tx.execute(
                         "UPDATE suppliers SET name = ?1, central = ?2, franchisee_id = ?3, email = ?4,
-                           lead_time_days = ?5, order_days = ?6, min_order_cents = ?7 WHERE id = ?8",
+                           lead_time_days = ?5, order_days = ?6, min_order_cents = ?7, language = ?9 WHERE id = ?8",
                         p![
                             &s.name,
                             s.central,
@@ -257,7 +235,8 @@ impl ReplenishStorage for SqlStorage {
                             s.lead_time_days,
                             &s.order_days,
                             s.min_order.cents(),
-                            id
+                            id,
+                            s.language.code()
                         ],
                     )
                     .await?;
@@ -442,6 +421,31 @@ impl ReplenishStorage for SqlStorage {
             .await
     }
 
+    async fn catalog(&self) -> StorageResult<Vec<CatalogProduct>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT p.id, p.sku, p.name, p.category, p.active, ps.cost_e4
+                         FROM products p LEFT JOIN product_stock_settings ps ON ps.product_id = p.id",
+                        p![],
+                        |r| {
+                            Ok(CatalogProduct {
+                                product_id: ProductId(r.get(0)?),
+                                sku: r.get(1)?,
+                                name: r.get(2)?,
+                                family: r.get(3)?,
+                                active: r.get(4)?,
+                                cost: r.get::<Option<i64>>(5)?.map(rules::cost_from_e4),
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
     async fn store_inputs(
         &self,
         store: StoreId,
@@ -451,53 +455,51 @@ impl ReplenishStorage for SqlStorage {
         self.db
             .read(move |tx| {
                 Box::pin(async move {
-                    let on_order: HashMap<i64, i64> = tx
+                    let on_order = tx
                         .query_map(
                             "SELECT l.product_id, CAST(SUM(l.expected_milli - COALESCE(l.received_milli, 0)) AS BIGINT)
                              FROM delivery_note_lines l JOIN delivery_notes n ON n.id = l.note_id
                              WHERE n.store_id = ?1 AND n.status = 'pending' GROUP BY l.product_id",
                             p![store.0],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
+                            |r| Ok((ProductId(r.get(0)?), Quantity::from_milli(r.get(1)?))),
                         )
-                        .await?
-                        .into_iter()
-                        .collect();
-                    let products = tx
+                        .await?;
+                    let levels = tx
                         .query_map(
-                            "SELECT p.id, p.sku, p.name, p.category, COALESCE(l.on_hand_milli, 0),
-                                    COALESCE(l.avg_cost_e4, ps.cost_e4)
-                             FROM products p
-                             LEFT JOIN stock_levels l ON l.store_id = ?1 AND l.product_id = p.id
-                             LEFT JOIN product_stock_settings ps ON ps.product_id = p.id
-                             WHERE p.active AND (p.category IN (SELECT family FROM replenishment_family_rules)
-                               OR EXISTS (SELECT 1 FROM replenishment_rules r WHERE r.store_id = ?1 AND r.product_id = p.id))
-                             ORDER BY p.sku",
+                            "SELECT product_id, on_hand_milli, avg_cost_e4, last_sale_at, last_move_at
+                             FROM stock_levels WHERE store_id = ?1",
                             p![store.0],
                             |r| {
-                                let id: i64 = r.get(0)?;
-                                Ok(ProductPosition {
-                                    product_id: ProductId(id),
-                                    sku: r.get(1)?,
-                                    name: r.get(2)?,
-                                    family: r.get(3)?,
-                                    on_hand: Quantity::from_milli(r.get(4)?),
-                                    on_order: Quantity::from_milli(
-                                        on_order.get(&id).copied().unwrap_or(0),
-                                    ),
-                                    cost: r.get::<Option<i64>>(5)?.map(rules::cost_from_e4),
+                                Ok(StockLevel {
+                                    product_id: ProductId(r.get(0)?),
+                                    on_hand: Quantity::from_milli(r.get(1)?),
+                                    avg_cost: r.get::<Option<i64>>(2)?.map(rules::cost_from_e4),
+                                    last_sale_at: sql::opt_from_micros(r.get(3)?),
+                                    last_move_at: sql::from_micros(r.get(4)?),
                                 })
                             },
                         )
                         .await?;
+                    // The window's few days are known: look each row's day up instead of
+                    // parsing the same 28 dates from text for every product sold.
+                    let days: HashMap<String, NaiveDate> = since
+                        .iter_days()
+                        .take_while(|d| *d <= until)
+                        .map(|d| (sql::day_text(d), d))
+                        .collect();
                     let sales = tx
                         .query_map(
                             "SELECT product_id, business_day, quantity_milli FROM agg_product_day
                              WHERE store_id = ?1 AND business_day >= ?2 AND business_day <= ?3",
                             p![store.0, &sql::day_text(since), &sql::day_text(until)],
                             |r| {
+                                let day: String = r.get(1)?;
                                 Ok((
                                     ProductId(r.get(0)?),
-                                    sql::parse_day(&r.get::<String>(1)?)?,
+                                    match days.get(&day) {
+                                        Some(d) => *d,
+                                        None => sql::parse_day(&day)?,
+                                    },
                                     Quantity::from_milli(r.get(2)?),
                                 ))
                             },
@@ -512,7 +514,8 @@ impl ReplenishStorage for SqlStorage {
                         )
                         .await?;
                     Ok(StoreInputs {
-                        products,
+                        levels,
+                        on_order,
                         sales,
                         store_rules,
                     })

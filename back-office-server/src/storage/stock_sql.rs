@@ -15,7 +15,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
-use sync_protocol::{Document, DocumentBody, Money, ProductId, Quantity, StaffId, StoreId, TillId};
+use sync_protocol::{
+    Document, DocumentBody, Money, ProductId, Quantity, StaffId, StockMovementKind, StoreId, TillId,
+};
 
 /// `?{from}, ?{from+1}, …` for `n` parameters.
 fn placeholders(from: usize, n: usize) -> String {
@@ -131,7 +133,13 @@ async fn apply_store(tx: &mut dyn Tx, store: i64, docs: &[DocMoves<'_>]) -> Stor
                 .unwrap_or(&empty),
             _ => &empty,
         };
-        let applied = rules::apply_all(&mut levels, &d.moves, costs, &hq_costs, t);
+        let after = match &d.doc.body {
+            DocumentBody::StockMovement(m) if m.kind == StockMovementKind::Count => {
+                counted_after(tx, store, &d.moves, t, &move_rows).await?
+            }
+            _ => HashMap::new(),
+        };
+        let applied = rules::apply_all_as_of(&mut levels, &d.moves, costs, &hq_costs, t, &after);
         for (m, a) in d.moves.iter().zip(applied) {
             let e = last_move.entry(m.product_id).or_insert(t);
             *e = (*e).max(t);
@@ -237,6 +245,52 @@ async fn apply_store(tx: &mut dyn Tx, store: i64, docs: &[DocMoves<'_>]) -> Stor
     Ok(())
 }
 
+/// For a count made at till time `t`: what was applied to its products after `t` (stored, or
+/// earlier in this push), so the count sets the quantity as of `t` and keeps the rest. Only
+/// products with something after `t` are in the map.
+async fn counted_after(
+    tx: &mut dyn Tx,
+    store: i64,
+    moves: &[LineMove],
+    t: i64,
+    pending: &[MoveRow<'_>],
+) -> StorageResult<HashMap<ProductId, rules::After>> {
+    let mut products: Vec<i64> = moves.iter().map(|m| m.product_id.0).collect();
+    products.sort_unstable();
+    products.dedup();
+    let mut out: HashMap<ProductId, rules::After> = HashMap::new();
+    for chunk in products.chunks(500) {
+        let mut params: Vec<Value<'_>> = vec![Value::Int(store), Value::Int(t)];
+        params.extend(chunk.iter().map(|p| Value::Int(*p)));
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT product_id, CAST(SUM(delta_milli) AS BIGINT),
+                            CAST(SUM(CASE WHEN kind = 'count' THEN 1 ELSE 0 END) AS BIGINT)
+                     FROM stock_moves WHERE store_id = ?1 AND till_time > ?2 AND product_id IN ({})
+                     GROUP BY product_id",
+                    placeholders(3, chunk.len())
+                ),
+                &params,
+            )
+            .await?;
+        for r in rows {
+            let e = out.entry(ProductId(r.get(0)?)).or_default();
+            e.delta += Quantity::from_milli(r.get(1)?);
+            e.counted |= r.get::<i64>(2)? > 0;
+        }
+    }
+    for m in pending
+        .iter()
+        .filter(|m| m.till_time > t && products.binary_search(&m.product_id).is_ok())
+    {
+        let e = out.entry(ProductId(m.product_id)).or_default();
+        e.delta += Quantity::from_milli(m.delta);
+        e.counted |= m.kind == MoveKind::Count.as_str();
+    }
+    Ok(out)
+}
+
 struct MoveRow<'a> {
     document_id: String,
     line_no: i64,
@@ -328,6 +382,13 @@ const STOCK_SELECT: &str = "SELECT l.store_id, l.product_id, COALESCE(p.sku, '')
      LEFT JOIN products p ON p.id = l.product_id
      LEFT JOIN product_stock_settings ps ON ps.product_id = l.product_id";
 
+/// [`STOCK_SELECT`] with a ninth column, `s.sold`, for a joined `s` of sales per store and product.
+const STOCK_SELECT_SOLD: &str = "SELECT l.store_id, l.product_id, COALESCE(p.sku, ''), COALESCE(p.name, ''),
+       COALESCE(p.category, ''), l.on_hand_milli, COALESCE(l.avg_cost_e4, ps.cost_e4), l.last_sale_at, s.sold
+     FROM stock_levels l
+     LEFT JOIN products p ON p.id = l.product_id
+     LEFT JOIN product_stock_settings ps ON ps.product_id = l.product_id";
+
 fn stock_row(r: &Row) -> StorageResult<StockRow> {
     let on_hand = Quantity::from_milli(r.get(5)?);
     let cost = opt_cost(r.get(6)?);
@@ -351,22 +412,32 @@ fn stock_row(r: &Row) -> StorageResult<StockRow> {
     })
 }
 
-/// Net units sold per (store, product) since a business day, from the report aggregates.
+/// Net units sold per (store, product) since a business day, from the report aggregates. Only the
+/// conditions given are written into the statement (an `?n IS NULL OR …` would keep SQLite off the
+/// store's index and read every store's days).
 async fn sold_since(
     tx: &mut dyn Tx,
     store: Option<i64>,
     product: Option<i64>,
     since: NaiveDate,
 ) -> StorageResult<HashMap<(i64, i64), i64>> {
+    let day = sql::day_text(since);
+    let mut params: Vec<Value<'_>> = vec![Value::Text(&day)];
+    let mut sql = String::from(
+        "SELECT store_id, product_id, CAST(SUM(quantity_milli) AS BIGINT) FROM agg_product_day
+         WHERE business_day >= ?1",
+    );
+    if let Some(s) = store {
+        params.push(Value::Int(s));
+        sql.push_str(&format!(" AND store_id = ?{}", params.len()));
+    }
+    if let Some(p) = product {
+        params.push(Value::Int(p));
+        sql.push_str(&format!(" AND product_id = ?{}", params.len()));
+    }
+    sql.push_str(" GROUP BY store_id, product_id");
     let rows = tx
-        .query_map(
-            "SELECT store_id, product_id, CAST(SUM(quantity_milli) AS BIGINT) FROM agg_product_day
-             WHERE business_day >= ?1 AND (CAST(?2 AS BIGINT) IS NULL OR store_id = ?2)
-               AND (CAST(?3 AS BIGINT) IS NULL OR product_id = ?3)
-             GROUP BY store_id, product_id",
-            p![&sql::day_text(since), store, product],
-            |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)),
-        )
+        .query_map(&sql, &params, |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
         .await?;
     Ok(rows.into_iter().collect())
 }
@@ -459,27 +530,50 @@ impl StockStorage for SqlStorage {
                         .filter(|q| !q.is_empty())
                         .map(|q| format!("%{}%", q.to_lowercase()));
                     let family = f.family.as_deref().filter(|s| !s.is_empty());
-                    let store = f.store_id.map(|s| s.0);
-                    let mut rows = tx
-                        .query_map(
-                            &format!(
-                                "{STOCK_SELECT}
-                                 WHERE (CAST(?1 AS BIGINT) IS NULL OR l.store_id = ?1)
-                                   AND (CAST(?2 AS TEXT) IS NULL OR LOWER(p.sku) LIKE ?2 OR LOWER(p.name) LIKE ?2)
-                                   AND (CAST(?3 AS TEXT) IS NULL OR p.category = ?3)
-                                 ORDER BY l.store_id, p.sku, l.product_id"
-                            ),
-                            p![store, q.as_deref(), family],
-                            stock_row,
-                        )
-                        .await?;
-                    let sold = sold_since(tx, store, None, f.sales_since).await?;
-                    for r in &mut rows {
-                        if let Some(s) = sold.get(&(r.store_id.0, r.product_id.0)) {
-                            r.sold = Quantity::from_milli(*s);
-                        }
+                    let day = sql::day_text(f.sales_since);
+                    // One statement: the rows and what each sold since the day (grouped once, not
+                    // per row). Only the filters given are written in, so one store's page reads
+                    // that store's rows by its key instead of scanning every store's.
+                    let mut params: Vec<Value<'_>> = vec![Value::Text(&day)];
+                    let (mut sold_where, mut wheres) = (String::new(), Vec::new());
+                    if let Some(s) = f.store_id {
+                        params.push(Value::Int(s.0));
+                        let n = params.len();
+                        sold_where = format!(" AND store_id = ?{n}");
+                        wheres.push(format!("l.store_id = ?{n}"));
                     }
-                    Ok(rows)
+                    if let Some(q) = q.as_deref() {
+                        params.push(Value::Text(q));
+                        let n = params.len();
+                        wheres.push(format!("(LOWER(p.sku) LIKE ?{n} OR LOWER(p.name) LIKE ?{n})"));
+                    }
+                    if let Some(fam) = family {
+                        params.push(Value::Text(fam));
+                        wheres.push(format!("p.category = ?{}", params.len()));
+                    }
+                    let filter = if wheres.is_empty() {
+                        String::new()
+                    } else {
+                        format!("WHERE {}", wheres.join(" AND "))
+                    };
+                    tx.query_map(
+                        &format!(
+                            "{STOCK_SELECT_SOLD}
+                             LEFT JOIN (SELECT store_id, product_id, CAST(SUM(quantity_milli) AS BIGINT) AS sold
+                                        FROM agg_product_day WHERE business_day >= ?1{sold_where}
+                                        GROUP BY store_id, product_id) s
+                               ON s.store_id = l.store_id AND s.product_id = l.product_id
+                             {filter}
+                             ORDER BY l.store_id, p.sku, l.product_id"
+                        ),
+                        &params,
+                        |r| {
+                            let mut row = stock_row(r)?;
+                            row.sold = Quantity::from_milli(r.get::<Option<i64>>(8)?.unwrap_or(0));
+                            Ok(row)
+                        },
+                    )
+                    .await
                 })
             })
             .await

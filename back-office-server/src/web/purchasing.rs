@@ -432,7 +432,28 @@ async fn show_page(
         @if let Some(to) = &o.emailed_to {
             p id="emailed" { (t.msg_with("po-emailed", &[("to", to), ("when", &o.emailed_at.map(|d| t.datetime(d)).unwrap_or_default())])) }
         } @else if let Some(e) = &o.email_error {
-            p class="error" id="email-error" { (t.msg_with("po-email-failed", &[("error", e)])) }
+            p class="error" id="email-error" {
+                (t.msg_with("po-email-failed", &[("error", e)])) " "
+                @if let Some(next) = o.email_next_at {
+                    span id="email-retry" data-attempts=(o.email_attempts) {
+                        (t.msg_with("po-email-retry", &[
+                            ("attempts", &o.email_attempts),
+                            ("max", &svc::EMAIL_MAX_ATTEMPTS),
+                            ("when", &t.datetime(next)),
+                        ]))
+                    }
+                } @else {
+                    span id="email-given-up" data-attempts=(o.email_attempts) {
+                        (t.msg_with("po-email-given-up", &[("attempts", &o.email_attempts)]))
+                    }
+                }
+            }
+            @if may_write(v) {
+                form method="post" action={ "/dashboard/purchase-orders/" (o.id) "/resend" } {
+                    (v.csrf_field())
+                    button type="submit" class="secondary" id="resend" { (m("po-resend")) }
+                }
+            }
         }
         table id="lines" {
             thead { tr {
@@ -637,6 +658,32 @@ async fn after(
         Err(e) => {
             let msg = refused(v, e)?;
             show_page(st, v, id, None, Some(msg)).await
+        }
+    }
+}
+
+/// `POST /dashboard/purchase-orders/{id}/resend`: the failed e-mail tried again now (the kept PDF).
+pub async fn resend(
+    State(st): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    ScopedWriteForm(v, _): ScopedWriteForm<EmptyForm>,
+) -> WebResult {
+    let t = v.t();
+    visible_order(&st, &v, id).await?;
+    let Some(mail) = crate::services::mail::config() else {
+        let p = crate::problem::Problem::new("smtp_not_configured");
+        return show_page(&st, &v, id, None, Some(p.message(t.lang()))).await;
+    };
+    match svc::resend(st.storage.as_ref(), &mail, id, Utc::now()).await {
+        Ok(Ok(to)) => Ok(see_other(&format!(
+            "/dashboard/purchase-orders/{id}?done={}",
+            url(&t.msg_with("po-resent", &[("to", &to)]))
+        ))),
+        // The page shows the error and when the job tries again.
+        Ok(Err(_)) => Ok(see_other(&format!("/dashboard/purchase-orders/{id}"))),
+        Err(e) => {
+            let msg = refused(&v, e)?;
+            show_page(&st, &v, id, None, Some(msg)).await
         }
     }
 }
@@ -848,6 +895,9 @@ async fn transfer_page(
         @if let (Some(by), Some(at)) = (&x.dispatched_by, x.dispatched_at) {
             p { (t.msg_with("transfer-dispatched-by", &[("who", by), ("when", &t.datetime(at))])) }
         }
+        @if let (Some(by), Some(at)) = (&x.discarded_by, x.discarded_at) {
+            p id="discarded" { (t.msg_with("transfer-discarded-by", &[("who", by), ("when", &t.datetime(at))])) }
+        }
         @if let Some(n) = &x.note {
             p { (m("po-notes")) ": " a href={ "/dashboard/deliveries/" (n.id) } { (n.number) } " · " (status_name(t, n.status)) }
         }
@@ -868,6 +918,10 @@ async fn transfer_page(
             form method="post" action={ "/dashboard/transfers/" (x.id) "/dispatch" } {
                 (v.csrf_field())
                 button type="submit" { (m("transfer-dispatch")) }
+            }
+            form method="post" action={ "/dashboard/transfers/" (x.id) "/discard" } {
+                (v.csrf_field())
+                button type="submit" class="secondary" id="discard" { (m("transfer-discard")) }
             }
         }
     };
@@ -897,6 +951,35 @@ pub async fn dispatch(
                 "transfer-dispatched",
                 &[("number", &x.number.unwrap_or_default())]
             ))
+        ))),
+        Err(e) => {
+            let msg = refused(&v, e)?;
+            transfer_page(&st, &v, id, None, Some(msg)).await
+        }
+    }
+}
+
+/// `POST /dashboard/transfers/{id}/discard`: a draft not dispatched yet; only HQ or a manager of
+/// the sending store.
+pub async fn discard_transfer(
+    State(st): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    ScopedWriteForm(v, _): ScopedWriteForm<EmptyForm>,
+) -> WebResult {
+    let t = v.t();
+    let x = visible_transfer(&st, &v, id).await?;
+    if !v.sees_store(x.from_store_id) {
+        return Err(WebError::not_found_t(t));
+    }
+    match st
+        .storage
+        .purchasing()
+        .discard_transfer(id, &v.user.display_name, Utc::now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/dashboard/transfers/{id}?done={}",
+            url(&t.msg("transfer-discarded"))
         ))),
         Err(e) => {
             let msg = refused(&v, e)?;

@@ -7,7 +7,7 @@
 use super::csv_file::{CsvExport, read_rows, restore, text, value};
 use super::html::{self, url};
 use super::overview::visible_stores;
-use super::{Tr, Viewer, WebError, WebQuery, WebResult, WriteForm, ok, see_other};
+use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
 use crate::problem::Problem;
 use crate::services::replenish::{self as rules, Plan};
@@ -342,6 +342,7 @@ async fn settings_page(
                 th { "#" } th { (m("replenish-supplier-name")) } th { (m("replenish-col-kind")) }
                 th class="num" { (m("replenish-lead-time")) } th { (m("replenish-order-days")) }
                 th class="num" { (m("replenish-minimum")) } th { (m("replenish-email")) }
+                th { (m("replenish-language")) }
             } }
             tbody {
                 @for s in &suppliers {
@@ -350,6 +351,17 @@ async fn settings_page(
                         td { @if s.central { (m("replenish-central")) } @else { (m("replenish-external")) } }
                         td class="num" { (s.lead_time_days) } td { (s.order_days) }
                         td class="num" { (t.money(s.min_order)) } td { (s.email) }
+                        td data-language=(s.language.code()) {
+                            @if v.can_write() {
+                                form class="inline" method="post" action={ "/dashboard/replenishment/suppliers/" (s.id) "/language" } {
+                                    (v.csrf_field())
+                                    (language_select(t, s.language))
+                                    " " button type="submit" class="secondary" { (m("replenish-language-save")) }
+                                }
+                            } @else {
+                                (language_name(t, s.language))
+                            }
+                        }
                     }
                 }
             }
@@ -370,6 +382,7 @@ async fn settings_page(
                 label { (m("replenish-order-days")) input name="order_days" value="1,4" size="8"; }
                 label { (m("replenish-minimum")) input name="min_order" value="0"; }
                 label { (m("replenish-email")) input name="email" type="email"; }
+                label { (m("replenish-language")) (language_select(t, crate::i18n::Lang::Es)) }
                 button type="submit" { (m("replenish-add-supplier")) }
             }
         }
@@ -512,6 +525,68 @@ pub struct SupplierForm {
     pub order_days: String,
     #[serde(default)]
     pub min_order: String,
+    /// `es` (the default) or `en`: the language of its purchase orders.
+    #[serde(default)]
+    pub language: String,
+}
+
+/// The name of a supplier's language in `t`'s language.
+fn language_name(t: &Tr, l: crate::i18n::Lang) -> String {
+    t.msg(match l {
+        crate::i18n::Lang::Es => "replenish-language-es",
+        crate::i18n::Lang::En => "replenish-language-en",
+    })
+}
+
+fn language_select(t: &Tr, current: crate::i18n::Lang) -> Markup {
+    html! {
+        select name="language" {
+            @for l in crate::i18n::Lang::ALL {
+                option value=(l.code()) selected[l == current] { (language_name(t, l)) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    pub language: String,
+}
+
+/// `POST /dashboard/replenishment/suppliers/{id}/language`: the language a supplier's purchase
+/// orders are written in from now on (those approved already keep their PDF).
+pub async fn set_supplier_language(
+    State(st): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WriteForm(v, f): WriteForm<LanguageForm>,
+) -> WebResult {
+    let t = v.t();
+    let r = st.storage.replenish();
+    let s = match r.get_supplier(id).await {
+        Ok(s) => s,
+        Err(StorageError::NotFound(_)) => return Err(WebError::not_found_t(t)),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(language) = crate::i18n::Lang::from_code(f.language.trim()) else {
+        let p = Problem::new("replenish_bad_language").with("value", f.language.trim());
+        return settings_page(&st, &v, None, words(t, &[p]), "").await;
+    };
+    let new = crate::storage::replenish::NewSupplier {
+        name: s.name,
+        central: s.central,
+        franchisee_id: s.franchisee_id,
+        email: s.email,
+        lead_time_days: s.lead_time_days,
+        order_days: s.order_days,
+        min_order: s.min_order,
+        language,
+    };
+    let s = r.update_supplier(id, &new).await?;
+    Ok(see_other(&format!(
+        "/dashboard/replenishment/settings?done={}",
+        url(&t.msg_with("replenish-supplier-saved", &[("name", &s.name)]))
+    )))
 }
 
 /// `POST /dashboard/replenishment/suppliers`.
@@ -536,6 +611,7 @@ pub async fn create_supplier(
             &f.lead_time_days,
             &f.order_days,
             &f.min_order,
+            &f.language,
         )
     });
     let new = match new {

@@ -23,6 +23,11 @@ use sync_protocol::{Money, ProductId, Quantity, StoreId};
 pub const DEAD_DAYS_DEFAULT: i64 = 30;
 /// Movements a stock card shows (the newest).
 pub const CARD_LIMIT: u32 = 500;
+/// Rows the Existencias page shows at once (the figures above the table count every row; the
+/// CSV has them all).
+pub const PAGE_ROWS: usize = 500;
+/// The highest page number a link may ask for.
+pub const MAX_PAGE: usize = 100_000;
 
 /// A decimal in `t`'s language (`2,3667` / `2.3667`).
 fn decimal(t: &Tr, d: Decimal) -> String {
@@ -62,7 +67,31 @@ pub struct StockQuery {
     pub dead: Option<String>,
     /// `negative` or `dead`: only those rows.
     pub show: Option<String>,
+    /// Which [`PAGE_ROWS`] rows of the page (1 first).
+    pub page: Option<String>,
     pub done: Option<String>,
+}
+
+/// The page asked for, 1 to [`MAX_PAGE`]; anything else is a 400 that says so.
+fn page_number(t: &Tr, page: Option<&str>) -> Result<usize, WebError> {
+    let Some(p) = page.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(1);
+    };
+    p.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_PAGE).contains(n))
+        .ok_or_else(|| {
+            WebError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                t.msg_with(
+                    "error-bad-query",
+                    &[(
+                        "detail",
+                        &t.msg_with("catalog-bad-page", &[("page", &p), ("max", &MAX_PAGE)]),
+                    )],
+                ),
+            )
+        })
 }
 
 /// The page's filter, checked against the viewer.
@@ -189,11 +218,15 @@ pub async fn page(
 ) -> WebResult {
     let t = v.t();
     let f = filter(&st, &v, &q).await?;
+    let page = page_number(t, q.page.as_deref())?;
     let families = st.storage.stock().families().await?;
     let lines = lines(&st, &v, &f).await?;
     let total: Money = lines.iter().map(|l| l.row.value).sum();
     let negative = lines.iter().filter(|l| l.negative()).count();
     let dead = lines.iter().filter(|l| l.dead).count();
+    let first = ((page - 1) * PAGE_ROWS).min(lines.len());
+    let shown = &lines[first..(first + PAGE_ROWS).min(lines.len())];
+    let has_next = first + PAGE_ROWS < lines.len();
     let m = |k: &str| t.msg(k);
     let store_name = |id: StoreId| {
         f.stores
@@ -246,7 +279,7 @@ pub async fn page(
                     th class="num" { (m("stock-col-cover")) } th { (m("stock-col-last-sale")) } th {}
                 } }
                 tbody {
-                    @for l in &lines {
+                    @for l in shown {
                         tr class=[l.negative().then_some("negative").or(l.dead.then_some("dead"))]
                             data-store=(l.row.store_id) data-product=(l.row.product_id) {
                             td { (store_name(l.row.store_id)) }
@@ -264,6 +297,24 @@ pub async fn page(
                                 @if l.dead { (html::badge("warn", &m("stock-badge-dead"))) }
                             }
                         }
+                    }
+                }
+            }
+            @if page > 1 || has_next {
+                div class="pager" {
+                    @if page > 1 {
+                        a id="previous-page" href={ "/dashboard/stock?" (f.query()) "&page=" (page - 1) } { "← " (m("pager-previous")) }
+                    }
+                    span class="muted" {
+                        (t.msg_with("pager-page", &[("page", &page)])) " · "
+                        (t.msg_with("stock-page-rows", &[
+                            ("from", &t.int((first + 1).min(lines.len()) as i64)),
+                            ("to", &t.int((first + shown.len()) as i64)),
+                            ("total", &t.int(lines.len() as i64)),
+                        ]))
+                    }
+                    @if has_next {
+                        a id="next-page" href={ "/dashboard/stock?" (f.query()) "&page=" (page + 1) } { (m("pager-next")) " →" }
                     }
                 }
             }

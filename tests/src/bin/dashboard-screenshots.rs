@@ -43,6 +43,24 @@ async fn run() -> Result<()> {
         .first()
         .map(|f| f.id.0)
         .ok_or_else(|| anyhow!("the demo has no franchisee"))?;
+    // A stock card worth showing: the first store's best seller over the last four weeks.
+    let card = {
+        let rows = storage
+            .stock()
+            .stock(&back_office_server::storage::stock::StockFilter {
+                store_id: None,
+                query: None,
+                family: None,
+                sales_since: crate_day(now - Duration::days(27)),
+            })
+            .await?;
+        let first = rows.first().map(|r| r.store_id);
+        rows.iter()
+            .filter(|r| Some(r.store_id) == first)
+            .max_by_key(|r| r.sold)
+            .map(|r| format!("/dashboard/stock/{}/{}", r.store_id, r.product_id))
+            .ok_or_else(|| anyhow!("the demo has no stock"))?
+    };
     let server = TestServer::start(&url).await;
     let base = server.url();
     let browser = Browser::start().await.map_err(|e| anyhow!(e))?;
@@ -89,6 +107,15 @@ async fn run() -> Result<()> {
         (
             "overview-en",
             "/dashboard/lang?to=en&back=/dashboard".to_string(),
+        ),
+        // Existencias, a stock card (kardex) and Pedidos in both languages; ends in English.
+        ("stock-en", "/dashboard/stock".to_string()),
+        ("stock-card-en", card.clone()),
+        ("stock-card", format!("/dashboard/lang?to=es&back={card}")),
+        ("purchase-orders", "/dashboard/purchase-orders".to_string()),
+        (
+            "purchase-orders-en",
+            "/dashboard/lang?to=en&back=/dashboard/purchase-orders".to_string(),
         ),
     ];
     for (name, path) in shots {
