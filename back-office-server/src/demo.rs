@@ -1381,14 +1381,12 @@ async fn demo_archive(
     now: DateTime<Utc>,
 ) -> Result<()> {
     use crate::services::archive::{UploadIn, upload};
-    use chrono::Datelike;
     let today = crate::storage::sql::business_day(now);
-    // Scanned this month (the archive's first page shows them beside the month's invoices).
-    let month_start = today.with_day(1).unwrap_or(today);
     let mut scans = Vec::new();
+    // Scanned and dated today: the archive's first page shows them above the month's invoices.
     for (i, f) in franchisees.iter().enumerate() {
         let legal = st.get_franchisee(*f).await?.legal_name;
-        let signed = month_start;
+        let signed = today;
         scans.push((
             Some(f.0),
             None,
@@ -1408,7 +1406,7 @@ async fn demo_archive(
                 None,
                 "mandate",
                 format!("MANDATO-{:03}", f.0),
-                (signed + chrono::Duration::days(1)).min(today),
+                signed,
                 "mandato-sepa.pdf".to_string(),
                 scan_pdf(&[
                     "Orden de domiciliacion de adeudo directo SEPA",
@@ -1419,13 +1417,12 @@ async fn demo_archive(
         }
     }
     if let Some(sup) = st.replenish().list_suppliers().await?.first() {
-        let day = today;
         scans.push((
             None,
             Some(sup.id),
             "supplier_invoice",
-            format!("PROV-{}-0042", day.format("%Y")),
-            day,
+            format!("PROV-{}-0042", today.format("%Y")),
+            today,
             "factura-proveedor.pdf".to_string(),
             scan_pdf(&[
                 "Factura",

@@ -734,7 +734,7 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
     let (mut franchisee, _) = Browser::signed_in(s, "norte").await;
     let own = franchisee.get("/dashboard/archive").await;
     own.assert(StatusCode::OK, "CTR-N-1");
-    assert!(own.body.contains("id=\"nav-franchise-archive\""));
+    assert!(own.body.contains("id=\"nav-archive\""));
     assert!(!own.body.contains("SUR-7") && !own.body.contains("BN-2026-88"));
     assert!(
         !own.body.contains("archive-upload"),

@@ -266,6 +266,20 @@ pub async fn upload(State(st): State<AppState>, form: super::forms::WriteUpload)
         _ => (None, None),
     };
     let filename = form.text("file.filename").unwrap_or_default();
+    // The form's file, or (a plain form, a script) the file as base64 in `file_base64`.
+    let content = match form.bytes("file") {
+        Some(b) => b.to_vec(),
+        None => {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(form.text("file_base64").unwrap_or_default().trim())
+                .map_err(|_| {
+                    WebError::from(crate::storage::StorageError::Invalid(
+                        crate::problem::Problem::new("archive_bad_type"),
+                    ))
+                })?
+        }
+    };
     let e = svc::upload(
         st.storage.as_ref(),
         UploadIn {
@@ -275,7 +289,7 @@ pub async fn upload(State(st): State<AppState>, form: super::forms::WriteUpload)
             number: form.text("number").unwrap_or_default(),
             document_date: form.text("document_date").unwrap_or_default(),
             filename,
-            content: form.bytes("file").map(<[u8]>::to_vec).unwrap_or_default(),
+            content,
         },
         &v.user.display_name,
         Utc::now(),

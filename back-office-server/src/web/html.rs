@@ -139,7 +139,7 @@ pub fn page_with_head(
                 @if v.franchisee().is_some() {
                     a href="/dashboard/franchise" id="nav-franchise" aria-current=[("franchise" == active).then_some("page")] { (t.msg("nav-franchise")) }
                     a href="/dashboard/franchise/contract" id="nav-franchise-contract" aria-current=[("franchise-contract" == active).then_some("page")] { (t.msg("nav-franchise-contract")) }
-                    a href="/dashboard/archive" id="nav-franchise-archive" aria-current=[("franchise-archive" == active).then_some("page")] { (t.msg("nav-archive")) }
+                    a href="/dashboard/archive" id="nav-archive" aria-current=[("franchise-archive" == active).then_some("page")] { (t.msg("nav-archive")) }
                 }
                 @if v.scope().is_none() {
                     a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
