@@ -15,6 +15,8 @@ use std::sync::Arc;
 pub const PUSH_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Largest body of the dashboard's catalog import (a spreadsheet pasted into the form).
 pub const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Largest body of an archive upload: a 10 MiB scan, as base64 in the API's JSON or in a form.
+pub const ARCHIVE_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Largest body of every other request (forms, admin API calls, enrolment, sign-in).
 pub const BODY_LIMIT: usize = 256 * 1024;
 
@@ -27,6 +29,7 @@ pub fn body_limit(path: &str) -> usize {
         | "/dashboard/collections/returns"
         | "/api/v1/admin/collections/bank-statements"
         | "/api/v1/admin/collections/returns" => IMPORT_BODY_LIMIT,
+        "/api/v1/admin/archive" | "/dashboard/archive" => ARCHIVE_BODY_LIMIT,
         _ => BODY_LIMIT,
     }
 }

@@ -159,6 +159,11 @@ pub enum Command {
         #[command(subcommand)]
         command: InvoicingCommand,
     },
+    /// Document archive: one franchisee's month as a zip for its accountant.
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
     /// VERI*FACTU: export records as the AEAT envelopes, store certificates.
     Verifactu {
         #[command(subcommand)]
@@ -403,6 +408,25 @@ pub enum InvoicingCommand {
         /// The month: YYYY-MM.
         #[arg(long)]
         month: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Write the zip of a franchisee's month (its invoices, credit notes, Z reports, delivery-note
+    /// receipts and uploaded documents dated in it, with SHA256SUMS) for its accountant.
+    Export {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The franchisee's id.
+        #[arg(long)]
+        franchisee: i64,
+        /// The month: YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// Where to write the zip.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -657,6 +681,32 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             use std::io::Write;
             std::io::stdout().write_all(&csv)?;
+            Ok(())
+        }
+        Command::Archive {
+            command:
+                ArchiveCommand::Export {
+                    db,
+                    franchisee,
+                    period,
+                    out,
+                },
+        } => {
+            let st = open(&db.database).await?;
+            let (_, bytes) = crate::services::archive::export_zip(
+                st.as_ref(),
+                sync_protocol::FranchiseeId(franchisee),
+                period.trim(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote {} ({} bytes, SHA-256 {})",
+                out.display(),
+                bytes.len(),
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+            );
             Ok(())
         }
         Command::Verifactu { command } => verifactu_command(command).await,
@@ -1224,6 +1274,13 @@ pub async fn serve_on(
     let addr = listener
         .local_addr()
         .context("reading the listen address")?;
+    // Dashboard invoicing runs left "running" by a server that died are marked interrupted now
+    // (a run still beating in another instance is left alone).
+    if let Err(e) =
+        crate::services::invoicing::interrupt_stale_runs(st.as_ref(), chrono::Utc::now()).await
+    {
+        tracing::warn!(error = %e, "checking for interrupted invoicing runs");
+    }
     // Every instance runs the schedule; the (job, period) claim makes each run happen once.
     let _scheduler = if opts.jobs {
         Some(

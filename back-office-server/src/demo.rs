@@ -10,10 +10,11 @@ use crate::services::tills::create_till;
 use crate::storage::{NewFranchisee, NewStaff, NewStore, NewTaxRate, Storage, Store};
 use crate::{auth, barcode, nif};
 use anyhow::{Context, Result, anyhow};
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use sync_protocol::{Money, StaffRole, TaxRate};
+use sync_protocol::{FranchiseeId, Money, StaffRole, TaxRate};
 
 /// How many products the demo catalog has.
 pub const DEMO_PRODUCTS: usize = 5_200;
@@ -959,6 +960,9 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
     demo_purchasing(st, &store_rows, opts.now)
         .await
         .context("seeding the demo's purchase orders and transfer")?;
+    demo_archive(st.as_ref(), &fids, opts.now)
+        .await
+        .context("seeding the demo's archived scans")?;
 
     // A second till per store, waiting for a real till to enrol with its code.
     let mut tills = Vec::new();
@@ -1320,6 +1324,134 @@ async fn franchise_back_office(
         }
     }
     Ok(issued)
+}
+
+/// A one-page PDF whose text is `lines` (Helvetica), as a scanner's OCR layer would give: what the
+/// demo archives as HQ's scans of paper documents.
+fn scan_pdf(lines: &[&str]) -> Vec<u8> {
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let l = l
+                .replace('\\', "\\\\")
+                .replace('(', "\\(")
+                .replace(')', "\\)");
+            format!(
+                "BT /F1 {} Tf 72 {} Td ({l}) Tj ET\n",
+                if i == 0 { 16 } else { 11 },
+                770 - 24 * i
+            )
+        })
+        .collect();
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{text}endstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// The archive on first open: HQ's scans of each franchisee's signed contract, the second's signed
+/// SEPA mandate and a supplier's paper invoice (the invoices, Z reports and delivery notes are
+/// already archived where they live).
+async fn demo_archive(
+    st: &dyn Storage,
+    franchisees: &[FranchiseeId],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::services::archive::{UploadIn, upload};
+    let today = crate::storage::sql::business_day(now);
+    let mut scans = Vec::new();
+    // Scanned and dated today: the archive's first page shows them above the month's invoices.
+    for (i, f) in franchisees.iter().enumerate() {
+        let legal = st.get_franchisee(*f).await?.legal_name;
+        let signed = today;
+        scans.push((
+            Some(f.0),
+            None,
+            "contract",
+            format!("CTR-{:03}", f.0),
+            signed,
+            format!("contrato-{}.pdf", f.0),
+            scan_pdf(&[
+                "Contrato de franquicia",
+                &format!("Entre Trastienda Central, S.L. y {legal}"),
+                &format!("Firmado en Madrid el {signed}"),
+            ]),
+        ));
+        if i == 1 {
+            scans.push((
+                Some(f.0),
+                None,
+                "mandate",
+                format!("MANDATO-{:03}", f.0),
+                signed,
+                "mandato-sepa.pdf".to_string(),
+                scan_pdf(&[
+                    "Orden de domiciliacion de adeudo directo SEPA",
+                    &format!("Deudor: {legal}"),
+                    "Firmada por el deudor",
+                ]),
+            ));
+        }
+    }
+    if let Some(sup) = st.replenish().list_suppliers().await?.first() {
+        scans.push((
+            None,
+            Some(sup.id),
+            "supplier_invoice",
+            format!("PROV-{}-0042", today.format("%Y")),
+            today,
+            "factura-proveedor.pdf".to_string(),
+            scan_pdf(&[
+                "Factura",
+                &format!("Proveedor: {}", sup.name),
+                "Mercaderias servidas al almacen central",
+            ]),
+        ));
+    }
+    for (franchisee_id, supplier_id, kind, number, date, filename, content) in scans {
+        upload(
+            st,
+            UploadIn {
+                franchisee_id,
+                supplier_id,
+                kind: kind.into(),
+                number,
+                document_date: date.to_string(),
+                filename,
+                content,
+            },
+            "Ana Torres (central)",
+            now,
+        )
+        .await
+        .map_err(|e| anyhow!("demo archive: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Seeds (once) and prints how to use the demo.

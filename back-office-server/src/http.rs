@@ -2,6 +2,7 @@
 //! (till sync, HQ admin, reports). Handlers talk only to the [`Storage`] trait.
 
 pub mod admin;
+pub mod archive;
 pub mod collections;
 pub mod delivery_notes;
 pub mod invoicing;
@@ -11,7 +12,7 @@ pub mod stock;
 pub mod sync;
 pub mod verifactu;
 
-use crate::app::{AppState, PUSH_BODY_LIMIT};
+use crate::app::{ARCHIVE_BODY_LIMIT, AppState, PUSH_BODY_LIMIT};
 use crate::problem::Problem;
 use crate::storage::{StorageError, TillAuth};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -96,6 +97,14 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices/{id}/credit-notes", post(invoicing::credit_note))
         .route("/invoices/{id}/send", post(invoicing::send_now))
         .route("/invoicing/journal", get(invoicing::journal))
+        .route(
+            "/archive",
+            get(archive::list)
+                .post(archive::upload)
+                .layer(DefaultBodyLimit::max(ARCHIVE_BODY_LIMIT)),
+        )
+        .route("/archive/export", get(archive::export))
+        .route("/archive/{id}", get(archive::download))
         .route(
             "/invoices/{id}/tickets/{store}/{day}",
             get(invoicing::tickets),

@@ -540,7 +540,7 @@ pub fn document() -> Value {
             "description": "HQ server of Trastienda: till sync (device tokens), HQ admin API and reports (admin API tokens). Every error is {error, message} with a 4xx status, or 500 when the database fails.",
             "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
         },
-        "paths": purchasing_paths(collections_paths(paths)),
+        "paths": archive_paths(purchasing_paths(collections_paths(paths))),
         "components": {
             "schemas": schemas,
             "securitySchemes": {
@@ -549,6 +549,48 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// The document archive (issue 14), added to `paths`.
+fn archive_paths(mut paths: Value) -> Value {
+    let month = || json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"});
+    let kind = json!({"type": "string", "enum": ["invoice", "credit_note", "z_report", "delivery_note", "supplier_invoice", "contract", "mandate", "other"]});
+    let entry = json!({"type": "object", "description": "id (inv-N, doc-UUID, up-N: the download key), kind, franchisee_id, supplier_id, party, number, date, period (YYYY-MM of date), filename, content_type, size, sha256 (hex, of the bytes the download returns), archived_at, retain_until, uploaded_by", "properties": {
+        "id": string(), "kind": kind.clone(), "franchisee_id": {"type": ["integer", "null"]}, "supplier_id": {"type": ["integer", "null"]},
+        "party": string(), "number": string(), "date": {"type": "string", "format": "date"}, "period": month(), "filename": string(),
+        "content_type": string(), "size": int(), "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "archived_at": {"type": "string", "format": "date-time"}, "retain_until": {"type": "string", "format": "date"}, "uploaded_by": string(),
+    }, "required": ["id", "kind", "party", "number", "date", "period", "filename", "content_type", "size", "sha256", "archived_at", "retain_until"]});
+    let extra = json!({
+        "/api/v1/admin/archive": {
+            "get": admin("The document archive, newest first (at most 500): issued invoices and credit notes (PDF), the tills' Z reports and delivery-note receipts (JSON as sent), and the paper documents HQ uploaded; each with the SHA-256 of the bytes its download returns", vec![
+                query_param("franchisee_id", int(), false, "Only this franchisee's"),
+                query_param("supplier_id", int(), false, "Only uploads attached to this supplier"),
+                query_param("kind", kind.clone(), false, "Only this kind"),
+                query_param("period", month(), false, "Only documents dated in this month (YYYY-MM)"),
+                query_param("number", string(), false, "Part of the document's number"),
+            ], None, ("200", ok("Entries", array(entry.clone()))), &[]),
+            "post": admin("Archive a scanned or digital paper document (PDF, PNG, JPEG or TIFF, at most 10 MiB, its type read from its bytes) of one franchisee or one supplier. Kept byte for byte with its SHA-256, never changed, not deletable before its date + 6 years. An empty file, another type, a file too big, an unknown franchisee or supplier are refused (422) and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {
+                "franchisee_id": {"type": ["integer", "null"]}, "supplier_id": {"type": ["integer", "null"]},
+                "kind": {"type": "string", "enum": ["supplier_invoice", "contract", "mandate", "other"]},
+                "number": {"type": "string", "maxLength": 100}, "document_date": {"type": "string", "format": "date"},
+                "filename": string(), "content_base64": {"type": "string", "contentEncoding": "base64"},
+            }, "required": ["kind", "number", "document_date", "content_base64"]}))), ("201", ok("Archived", entry)), &[]),
+        },
+        "/api/v1/admin/archive/export": {
+            "get": admin("One franchisee's month for its accountant: a zip with its invoices, credit notes, Z reports, delivery-note receipts and uploads dated in the month, one folder per kind, and SHA256SUMS", vec![
+                query_param("franchisee_id", int(), true, "Franchisee id"),
+                query_param("period", month(), true, "Month, YYYY-MM"),
+            ], None, ("200", json!({"description": "The zip; header x-content-sha256", "content": {"application/zip": {}}})), &[("404", "No such franchisee")]),
+        },
+        "/api/v1/admin/archive/{id}": {
+            "get": admin("An archived document's bytes, exactly as archived (every download the same); header x-content-sha256", vec![path_param("id", string(), "Entry id: inv-N, doc-UUID or up-N")], None, ("200", json!({"description": "The document", "content": {"application/pdf": {}, "application/json": {}, "image/png": {}, "image/jpeg": {}, "image/tiff": {}}})), &[("404", "No such document")]),
+        },
+    });
+    if let (Some(p), Value::Object(e)) = (paths.as_object_mut(), extra) {
+        p.extend(e);
+    }
+    paths
 }
 
 /// Purchase orders, transfers and suggestions (issue 13), added to `paths`.

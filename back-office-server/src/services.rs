@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod aeat;
 pub mod alerts;
+pub mod archive;
 pub mod catalog;
 pub mod certificates;
 pub mod collections;

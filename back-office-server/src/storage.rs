@@ -465,10 +465,15 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Purchase orders to suppliers and transfers between stores.
     fn purchasing(&self) -> &dyn purchasing::PurchasingStorage;
+
+    /// Document custody: issued invoices, the tills' Z reports and delivery receipts, HQ's uploads.
+    fn archive(&self) -> &dyn archive::ArchiveStorage;
 }
 
 pub mod alerts;
 mod alerts_sql;
+pub mod archive;
+pub mod archive_sql;
 
 pub mod collections;
 mod collections_sql;

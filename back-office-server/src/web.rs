@@ -2,6 +2,7 @@
 //! cookie, CSRF-checked forms, and every page scoped to what the viewer's role may see.
 
 pub mod alerts;
+pub mod archive;
 pub mod barcode_rules;
 pub mod catalog;
 pub mod collections;
@@ -317,6 +318,12 @@ fn dashboard() -> Dashboard {
             "/dashboard/collections/franchisees/{id}/email-statement",
             collections::email_statement,
         )
+        // Document custody (issue 14): HQ's Archivo, a franchisee's own under Mi franquicia.
+        .page("/dashboard/archive", archive::page)
+        .form("/dashboard/archive", archive::upload)
+        .page("/dashboard/archive.zip", archive::export)
+        .page("/dashboard/archive/{id}", archive::download)
+        .page("/dashboard/franchise/contract", invoicing::own_contract)
 }
 
 /// The dashboard's routes (merged into the server's router).

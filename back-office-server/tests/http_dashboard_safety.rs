@@ -318,6 +318,15 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.sepa().remittances().await.unwrap(),
         st.dunning().levels().await.unwrap(),
         st.collections().receivables(None, false).await.unwrap(),
+    ) + &format!(
+        "\n{:?}",
+        st.archive()
+            .archive_list(&back_office_server::storage::archive::ArchiveFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap(),
     )
 }
 
@@ -801,6 +810,19 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
                     ("owner", &w.franchisee.to_string()),
                     ("pkcs12_base64", &client_p12_base64()),
                     ("password", "clave"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/archive",
+            (
+                "/dashboard/archive".into(),
+                f(&[
+                    ("owner", &format!("f-{}", w.franchisee)),
+                    ("kind", "contract"),
+                    ("number", "CTR-1"),
+                    ("document_date", &today),
+                    ("file_base64", "JVBERi0xLjQKJSBjb250cmF0bwolJUVPRgo="),
                 ]),
             ),
         ),

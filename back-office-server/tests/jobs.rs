@@ -307,12 +307,37 @@ async fn the_nightly_chain_check_finds_an_altered_document(i: &Instances) {
         ]
     );
 
-    // Someone edits a stored document in the database: 1.00 € becomes 9.00 €.
+    // Someone edits a stored document in the database: 1.00 € becomes 9.00 €. The archive's
+    // trigger refuses it; a tamperer with the database's keys drops the trigger first, and the
+    // chain check must still find it.
+    let refused = i
+        .sql
+        .db()
+        .write(|tx| {
+            Box::pin(async move {
+                tx.execute(
+                    "UPDATE documents SET json = REPLACE(json, '\"amount\":\"1.00\"', '\"amount\":\"9.00\"') WHERE seq = 1",
+                    p![],
+                )
+                .await
+            })
+        })
+        .await;
+    assert!(refused.is_err(), "a stored document was rewritten");
     let n = i
         .sql
         .db()
         .write(|tx| {
             Box::pin(async move {
+                let drop = match tx.dialect() {
+                    back_office_server::storage::db::Dialect::Sqlite => {
+                        "DROP TRIGGER documents_no_rewrite"
+                    }
+                    back_office_server::storage::db::Dialect::Postgres => {
+                        "DROP TRIGGER documents_no_rewrite ON documents"
+                    }
+                };
+                tx.execute(drop, p![]).await?;
                 tx.execute(
                     "UPDATE documents SET json = REPLACE(json, '\"amount\":\"1.00\"', '\"amount\":\"9.00\"') WHERE seq = 1",
                     p![],

@@ -10,6 +10,7 @@ pub mod drawer;
 pub mod ids;
 pub mod money;
 pub mod nif;
+pub mod spreadsheet;
 pub mod totals;
 pub mod verifactu;
 pub mod wire;

@@ -17,6 +17,7 @@ use crate::model::{Invoice, Revenue};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use sync_protocol::spreadsheet::defuse;
 use sync_protocol::{Money, TaxRate};
 
 /// The accounts the export books to (PGC 2007 groups); prefixes are padded to `digits`.
@@ -249,12 +250,13 @@ pub fn journal_csv(
             l.line.to_string(),
             l.date.format("%d/%m/%Y").to_string(),
             l.account.clone(),
-            l.concept.clone(),
-            l.document.clone(),
+            // Text from people (names) goes through the spreadsheet guard every CSV export uses.
+            defuse(&l.concept).into_owned(),
+            defuse(&l.document).into_owned(),
             amount(l.debit),
             amount(l.credit),
-            l.nif.clone(),
-            l.name.clone(),
+            defuse(&l.nif).into_owned(),
+            defuse(&l.name).into_owned(),
         ])?;
     }
     w.into_inner()

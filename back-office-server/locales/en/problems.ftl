@@ -237,3 +237,16 @@ problem-smtp_not_configured = e-mail is not set up on this server (--smtp-url): 
 problem-statement_email_failed = the statement could not be e-mailed to { $to }: { $detail }
 problem-contract_prenotification_days = the direct-debit notice must be between 1 and { $max } days (SEPA: { $max } unless the contract agrees fewer)
 problem-remittance_notice_too_short = { $debtor } must be told of the debit { $days } days before it is collected: the earliest collection date is { $earliest }
+
+# Document archive (issue 14).
+problem-archive_empty_file = the file is empty: choose the scanned document to upload
+problem-archive_too_big = the file has { $size } bytes: the archive takes files of at most { $max } bytes
+problem-archive_bad_type = the file is not a PDF or an image (PNG, JPEG, TIFF): only those are archived
+problem-archive_bad_kind = "{ $kind }" is not a kind of document HQ uploads (supplier_invoice, contract, mandate, other)
+problem-archive_one_owner = a document belongs to one franchisee or one supplier: name exactly one
+problem-archive_unknown_franchisee = franchisee { $id } does not exist
+problem-archive_unknown_supplier = supplier { $id } does not exist
+problem-archive_bad_number = the document needs its number (at most 100 characters)
+problem-archive_bad_date = "{ $date }" is not the document's date: a day written YYYY-MM-DD, not in the future
+problem-archive_not_found = archived document { $id } does not exist
+problem-archive_export_needs = the export is of one franchisee and one month: name both

@@ -237,3 +237,16 @@ problem-smtp_not_configured = El correo no está configurado en este servidor (-
 problem-statement_email_failed = No se pudo enviar el extracto a { $to }: { $detail }
 problem-contract_prenotification_days = El preaviso del adeudo debe estar entre 1 y { $max } días (SEPA: { $max } salvo que el contrato acuerde menos).
 problem-remittance_notice_too_short = A { $debtor } hay que avisarle del adeudo { $days } días antes de cobrarlo: la primera fecha de cobro posible es { $earliest }.
+
+# Archivo de documentos (issue 14).
+problem-archive_empty_file = El archivo está vacío: elige el documento escaneado que quieres subir.
+problem-archive_too_big = El archivo tiene { $size } bytes: el archivo admite ficheros de { $max } bytes como máximo.
+problem-archive_bad_type = El archivo no es un PDF ni una imagen (PNG, JPEG, TIFF): solo se archivan esos.
+problem-archive_bad_kind = «{ $kind }» no es un tipo de documento que suba la central (supplier_invoice, contract, mandate, other).
+problem-archive_one_owner = Un documento es de un franquiciado o de un proveedor: indica exactamente uno.
+problem-archive_unknown_franchisee = No existe el franquiciado { $id }.
+problem-archive_unknown_supplier = No existe el proveedor { $id }.
+problem-archive_bad_number = Falta el número del documento (100 caracteres como máximo).
+problem-archive_bad_date = «{ $date }» no es la fecha del documento: un día con la forma AAAA-MM-DD, no futuro.
+problem-archive_not_found = No existe el documento archivado { $id }.
+problem-archive_export_needs = La exportación es de un franquiciado y un mes: indica los dos.

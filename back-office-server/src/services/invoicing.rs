@@ -859,6 +859,20 @@ pub async fn start_run(
     }
     let id = storage.invoicing().start_run(&period, by, now).await?;
     tokio::spawn(async move {
+        // The worker's heartbeat, while it works: a run whose heartbeat stops (the process died)
+        // is found interrupted by `interrupt_stale_runs` and can be run again.
+        let beat = {
+            let storage = storage.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(RUN_HEARTBEAT);
+                loop {
+                    every.tick().await;
+                    if let Err(e) = storage.invoicing().run_heartbeat(id, Utc::now()).await {
+                        tracing::warn!(run = id, error = %e, "invoicing run heartbeat");
+                    }
+                }
+            })
+        };
         let result = run_tracked(storage.as_ref(), &period, now, &|_, _| {}, Some(id)).await;
         let result = match result {
             Ok(s) => {
@@ -887,6 +901,7 @@ pub async fn start_run(
             ),
             Err(e) => ((0, 0, 0), Some(e.clone())),
         };
+        beat.abort();
         if let Err(e) = storage
             .invoicing()
             .finish_run(id, counts, error.as_deref(), Utc::now())
@@ -896,6 +911,28 @@ pub async fn start_run(
         }
     });
     Ok(id)
+}
+
+/// How often a dashboard run's worker says it is alive.
+pub const RUN_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A run with no heartbeat for this long has no worker any more (six missed beats).
+pub const RUN_LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// Marks interrupted every dashboard run whose worker is gone (no heartbeat within
+/// [`RUN_LEASE`]): called when a run's page is read and when a server starts. Safe with several
+/// instances: a live run elsewhere keeps beating and is left alone.
+pub async fn interrupt_stale_runs(storage: &dyn Storage, now: DateTime<Utc>) -> StorageResult<u64> {
+    let n = storage
+        .invoicing()
+        .interrupt_stale_runs(now - RUN_LEASE, now)
+        .await?;
+    if n > 0 {
+        tracing::warn!(
+            runs = n,
+            "invoicing runs without a worker marked interrupted"
+        );
+    }
+    Ok(n)
 }
 
 // --- accounting export ------------------------------------------------------------------------

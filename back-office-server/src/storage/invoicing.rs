@@ -251,6 +251,13 @@ pub struct RunProgress {
     pub failed: u64,
     /// Why the run stopped, when it did not finish.
     pub error: Option<String>,
+    /// The worker's last sign of life (it writes one every few seconds while it works).
+    #[serde(default)]
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    /// Set when the run was found without a worker (no heartbeat within the lease: the server died
+    /// or stopped mid-run); `finished_at` is then the same moment.
+    #[serde(default)]
+    pub interrupted_at: Option<DateTime<Utc>>,
 }
 
 /// Writes a period's invoice from its facts; an error stores nothing.
@@ -374,6 +381,15 @@ pub trait InvoicingStorage: Send + Sync {
         now: DateTime<Utc>,
     ) -> StorageResult<()>;
     async fn get_run(&self, id: i64) -> StorageResult<RunProgress>;
+    /// The run's worker is alive at `now`.
+    async fn run_heartbeat(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()>;
+    /// Marks interrupted (and finished) every unfinished run whose last heartbeat (or start) is
+    /// older than `stale_before`; returns how many.
+    async fn interrupt_stale_runs(
+        &self,
+        stale_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<u64>;
 
     /// Records one attempt: `Ok(())` sent, `Err(reason)` failed.
     async fn record_send(

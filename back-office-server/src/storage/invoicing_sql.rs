@@ -985,7 +985,7 @@ impl InvoicingStorage for SqlStorage {
             .write(move |tx| {
                 Box::pin(async move {
                     tx.insert_returning_id(
-                        "INSERT INTO invoicing_runs (period, started_by, started_at) VALUES (?1, ?2, ?3) RETURNING id",
+                        "INSERT INTO invoicing_runs (period, started_by, started_at, heartbeat_at) VALUES (?1, ?2, ?3, ?3) RETURNING id",
                         p![&period, &by, sql::micros(now)],
                     )
                     .await
@@ -1029,7 +1029,7 @@ impl InvoicingStorage for SqlStorage {
                 Box::pin(async move {
                     tx.execute(
                         "UPDATE invoicing_runs SET finished_at = ?2, issued = ?3, already = ?4, failed = ?5,
-                           error = ?6 WHERE id = ?1",
+                           error = ?6, interrupted_at = NULL WHERE id = ?1",
                         p![id, sql::micros(now), i, a, f, error.as_deref()],
                     )
                     .await?;
@@ -1046,7 +1046,7 @@ impl InvoicingStorage for SqlStorage {
                     let r = tx
                         .query_opt(
                             "SELECT id, period, started_by, started_at, total, done, finished_at, issued,
-                               already, failed, error FROM invoicing_runs WHERE id = ?1",
+                               already, failed, error, heartbeat_at, interrupted_at FROM invoicing_runs WHERE id = ?1",
                             p![id],
                         )
                         .await?
@@ -1065,7 +1065,44 @@ impl InvoicingStorage for SqlStorage {
                         already: sql::to_u64(r.get(8)?),
                         failed: sql::to_u64(r.get(9)?),
                         error: r.get(10)?,
+                        heartbeat_at: sql::opt_from_micros(r.get(11)?),
+                        interrupted_at: sql::opt_from_micros(r.get(12)?),
                     })
+                })
+            })
+            .await
+    }
+
+    async fn run_heartbeat(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE invoicing_runs SET heartbeat_at = ?2 WHERE id = ?1 AND finished_at IS NULL",
+                        p![id, sql::micros(now)],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn interrupt_stale_runs(
+        &self,
+        stale_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<u64> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE invoicing_runs SET finished_at = ?2, interrupted_at = ?2,
+                           error = 'interrupted: the server stopped during the run'
+                         WHERE finished_at IS NULL AND COALESCE(heartbeat_at, started_at) < ?1",
+                        p![sql::micros(stale_before), sql::micros(now)],
+                    )
+                    .await
                 })
             })
             .await

@@ -1391,6 +1391,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn archive(&self) -> &dyn super::archive::ArchiveStorage {
+        self
+    }
+
     fn stock(&self) -> &dyn super::stock::StockStorage {
         self
     }

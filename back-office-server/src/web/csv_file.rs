@@ -14,28 +14,9 @@ use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 use std::fmt::Display;
 
-/// What a spreadsheet takes for the start of a formula (or, for tab and CR, what it strips before
-/// looking for one): `=`, `+`, `-`, `@`, tab, carriage return.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A text cell as exported: one that a spreadsheet would run as a formula gets a leading `'`
-/// (shown as text, the `'` itself hidden), e.g. `=HYPERLINK("x")` becomes `'=HYPERLINK("x")`.
-pub fn defuse(s: &str) -> Cow<'_, str> {
-    if s.starts_with(FORMULA_STARTS) {
-        Cow::Owned(format!("'{s}"))
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-/// The text of an imported cell that [`defuse`] had exported: the `'` goes again, so an export
-/// imported back unchanged gives the same names.
-pub fn restore(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
-        _ => s,
-    }
-}
+/// The guard every CSV of the project uses (also HQ's accounting journal): a text cell that a
+/// spreadsheet would run as a formula gets a leading `'`; see [`sync_protocol::spreadsheet`].
+pub use sync_protocol::spreadsheet::{defuse, restore};
 
 /// One cell of an exported row.
 pub enum Cell<'a> {

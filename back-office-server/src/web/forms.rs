@@ -170,7 +170,12 @@ impl FromRequest<AppState> for WriteUpload {
                 .map_err(|r| bad(r.body_text()))?;
             while let Some(f) = mp.next_field().await.map_err(|e| bad(e.body_text()))? {
                 let name = f.name().unwrap_or_default().to_string();
+                // A file's own name comes along as `<field>.filename` (the archive keeps it).
+                let file_name = f.file_name().map(|n| n.as_bytes().to_vec());
                 let data = f.bytes().await.map_err(|e| bad(e.body_text()))?;
+                if let Some(n) = file_name {
+                    fields.push((format!("{name}.filename"), n));
+                }
                 fields.push((name, data.to_vec()));
             }
         } else {

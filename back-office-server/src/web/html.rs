@@ -138,6 +138,8 @@ pub fn page_with_head(
                 }
                 @if v.franchisee().is_some() {
                     a href="/dashboard/franchise" id="nav-franchise" aria-current=[("franchise" == active).then_some("page")] { (t.msg("nav-franchise")) }
+                    a href="/dashboard/franchise/contract" id="nav-franchise-contract" aria-current=[("franchise-contract" == active).then_some("page")] { (t.msg("nav-franchise-contract")) }
+                    a href="/dashboard/archive" id="nav-archive" aria-current=[("franchise-archive" == active).then_some("page")] { (t.msg("nav-archive")) }
                 }
                 @if v.scope().is_none() {
                     a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
@@ -146,6 +148,7 @@ pub fn page_with_head(
                     a href="/dashboard/users" aria-current=[("people" == active).then_some("page")] { (t.msg("nav-people")) }
                     a href="/dashboard/audit" aria-current=[("audit" == active).then_some("page")] { (t.msg("nav-audit")) }
                     a href="/dashboard/collections" aria-current=[("collections" == active).then_some("page")] { (t.msg("nav-collections")) }
+                    a href="/dashboard/archive" aria-current=[("archive" == active).then_some("page")] { (t.msg("nav-archive")) }
                 }
             }
             (lang_switch(t, &v.here))

@@ -263,6 +263,7 @@ pub async fn run_page(
     hq_only(&v)?;
     let t = v.t();
     let m = |k: &str| t.msg(k);
+    svc::interrupt_stale_runs(st.storage.as_ref(), Utc::now()).await?;
     let r = st
         .storage
         .invoicing()
@@ -286,7 +287,18 @@ pub async fn run_page(
                     ("already", &r.already),
                     ("failed", &r.failed),
                 ])) }
-                @if let Some(e) = &r.error { p class="error" id="run-error" { (e) } }
+                @if let Some(at) = r.interrupted_at {
+                    p class="error" id="run-interrupted" { (t.msg_with("inv-run-interrupted", &[
+                        ("since", &t.datetime(r.heartbeat_at.unwrap_or(r.started_at).min(at))),
+                    ])) }
+                    @if v.can_write() {
+                        form method="post" action="/dashboard/invoicing/run" id="run-again" {
+                            (v.csrf_field())
+                            input type="hidden" name="period" value=(r.period);
+                            button type="submit" { (t.msg_with("inv-run-again", &[("period", &r.period)])) }
+                        }
+                    }
+                } @else if let Some(e) = &r.error { p class="error" id="run-error" { (e) } }
             }
         }
     };
@@ -355,6 +367,16 @@ pub async fn journal(
         .into_response())
 }
 
+/// `GET /dashboard/franchise/contract`: a franchisee user's own contract versions, read-only
+/// (HQ roles go to Facturación; anyone else gets "not found").
+pub async fn own_contract(State(st): State<AppState>, v: Viewer) -> WebResult {
+    match v.franchisee() {
+        Some(f) => contracts_page(&st, &v, f.0, None, &ContractForm::default(), None).await,
+        None if v.is_hq() => Ok(see_other("/dashboard/invoicing")),
+        None => Err(WebError::not_found_t(v.t())),
+    }
+}
+
 /// `GET /dashboard/invoicing/contracts/{franchisee}`.
 pub async fn contracts(
     State(st): State<AppState>,
@@ -381,7 +403,9 @@ async fn contracts_page(
     form: &ContractForm,
     error: Option<String>,
 ) -> WebResult {
-    hq_only(v)?;
+    // HQ roles see every franchisee's contract; a franchisee user its own, read-only (another's
+    // is "not found", as for a store manager).
+    v.franchisee_or_404(FranchiseeId(id))?;
     let t = v.t();
     let m = |k: &str| t.msg(k);
     let f = st
@@ -407,7 +431,11 @@ async fn contracts_page(
     let body = html! {
         h1 { (m("inv-contract-of")) " " (f.legal_name) }
         (html::done(done))
-        p { a href="/dashboard/invoicing" { (m("inv-title")) } }
+        @if v.is_hq() {
+            p { a href="/dashboard/invoicing" { (m("inv-title")) } }
+        } @else {
+            p class="muted" id="own-contract-help" { (m("inv-own-contract-help")) }
+        }
         section class="card" {
             h2 { (m("inv-versions")) }
             table id="versions" {
@@ -494,7 +522,16 @@ async fn contracts_page(
     };
     Ok((
         status,
-        html::page(v, "invoicing", &m("inv-contract-of"), body),
+        html::page(
+            v,
+            if v.is_hq() {
+                "invoicing"
+            } else {
+                "franchise-contract"
+            },
+            &m("inv-contract-of"),
+            body,
+        ),
     )
         .into_response())
 }

@@ -117,6 +117,29 @@ async fn run() -> Result<()> {
             "purchase-orders-en",
             "/dashboard/lang?to=en&back=/dashboard/purchase-orders".to_string(),
         ),
+        // Back in Spanish: the first franchisee's contract, its first invoice, and its archive for
+        // this month (the month's invoices, Z reports and HQ's scans; the zip link).
+        (
+            "contract",
+            format!("/dashboard/lang?to=es&back=/dashboard/invoicing/contracts/{statement_of}"),
+        ),
+        ("invoice", {
+            let invoices = storage
+                .invoicing()
+                .list_invoices(Some(sync_protocol::FranchiseeId(statement_of)))
+                .await?;
+            let first = invoices
+                .last()
+                .ok_or_else(|| anyhow!("the demo issued no invoice"))?;
+            format!("/dashboard/invoices/{}", first.id)
+        }),
+        (
+            "archive",
+            format!(
+                "/dashboard/archive?franchisee={statement_of}&period={}",
+                crate_day(now).format("%Y-%m")
+            ),
+        ),
     ];
     for (name, path) in shots {
         browser.client.goto(&format!("{base}{path}")).await?;

@@ -1,0 +1,144 @@
+//! `/api/v1/admin/archive…`: document custody for HQ's tools. List and search, download (the bytes
+//! with their SHA-256 in `x-content-sha256`), upload a scanned document (JSON, the file in base64),
+//! and the zip of one franchisee's month for its accountant. HQ admin token only; the rules are in
+//! `services::archive`.
+
+use super::{AdminToken, ApiJson, ApiPath, ApiQuery, AppError};
+use crate::app::AppState;
+use crate::services::archive::{self as svc, SearchIn, UploadIn};
+use crate::storage::archive::ArchiveEntry;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub franchisee_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    #[serde(default)]
+    pub kind: String,
+    /// `YYYY-MM`.
+    #[serde(default)]
+    pub period: String,
+    #[serde(default)]
+    pub number: String,
+}
+
+/// `GET /api/v1/admin/archive`: entries matching the search, newest first.
+pub async fn list(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<ArchiveEntry>>, AppError> {
+    Ok(Json(
+        svc::search(
+            st.storage.as_ref(),
+            &SearchIn {
+                franchisee_id: q.franchisee_id,
+                supplier_id: q.supplier_id,
+                kind: q.kind,
+                period: q.period,
+                number: q.number,
+            },
+        )
+        .await?,
+    ))
+}
+
+/// A stored file as the answer: its type, its name, its SHA-256.
+fn file(content_type: &str, filename: &str, sha256: &str, bytes: Vec<u8>) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(sha256) {
+        h.insert("x-content-sha256", v);
+    }
+    res
+}
+
+/// `GET /api/v1/admin/archive/{id}`: the document's bytes, exactly as archived.
+pub async fn download(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let (e, bytes) = svc::get(st.storage.as_ref(), &id).await?;
+    Ok(file(&e.content_type, &e.filename, &e.sha256, bytes))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UploadBody {
+    pub franchisee_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    /// `supplier_invoice`, `contract`, `mandate` or `other`.
+    pub kind: String,
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    pub document_date: String,
+    #[serde(default)]
+    pub filename: String,
+    /// The file (PDF, PNG, JPEG or TIFF) in standard base64.
+    pub content_base64: String,
+}
+
+/// `POST /api/v1/admin/archive`: archives a scanned document; 201 with its entry.
+pub async fn upload(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiJson(b): ApiJson<UploadBody>,
+) -> Result<(StatusCode, Json<ArchiveEntry>), AppError> {
+    use base64::Engine;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(b.content_base64.trim())
+        .map_err(|_| crate::problem::Problem::new("archive_bad_type"))?;
+    let e = svc::upload(
+        st.storage.as_ref(),
+        UploadIn {
+            franchisee_id: b.franchisee_id,
+            supplier_id: b.supplier_id,
+            kind: b.kind,
+            number: b.number,
+            document_date: b.document_date,
+            filename: b.filename,
+            content,
+        },
+        &format!("API admin #{admin}"),
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    pub franchisee_id: Option<i64>,
+    #[serde(default)]
+    pub period: String,
+}
+
+/// `GET /api/v1/admin/archive/export?franchisee_id=N&period=YYYY-MM`: the zip for the accountant.
+pub async fn export(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let Some(f) = q.franchisee_id.filter(|_| !q.period.trim().is_empty()) else {
+        return Err(crate::problem::Problem::new("archive_export_needs").into());
+    };
+    let (name, bytes) = svc::export_zip(
+        st.storage.as_ref(),
+        sync_protocol::FranchiseeId(f),
+        &q.period,
+    )
+    .await?;
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    Ok(file("application/zip", &name, &sha, bytes))
+}
