@@ -235,3 +235,4 @@ problem-smtp_not_configured = El correo no está configurado en este servidor (-
 problem-statement_email_failed = No se pudo enviar el extracto a { $to }: { $detail }
 problem-contract_prenotification_days = El preaviso del adeudo debe estar entre 1 y { $max } días (SEPA: { $max } salvo que el contrato acuerde menos).
 problem-remittance_notice_too_short = A { $debtor } hay que avisarle del adeudo { $days } días antes de cobrarlo: la primera fecha de cobro posible es { $earliest }.
+problem-remittance_all_held = Todos los adeudos de la remesa { $id } se retuvieron (sus preavisos no pudieron enviarse a tiempo): no hay fichero que enviar.
