@@ -681,7 +681,7 @@ pub async fn sepa_prenotify(cx: &JobContext) -> Result<Outcome, JobError> {
             .prenotifications(None)
             .await?
             .iter()
-            .filter(|p| p.sent_at.is_none())
+            .filter(|p| p.sent_at.is_none() && p.held_at.is_none())
             .count();
         if waiting == 0 {
             return Ok(vec![("sent".into(), 0)]);
@@ -700,7 +700,7 @@ pub async fn sepa_prenotify(cx: &JobContext) -> Result<Outcome, JobError> {
             r.failed + r.sent
         )));
     }
-    Ok(vec![("sent".into(), r.sent)])
+    Ok(vec![("sent".into(), r.sent), ("held".into(), r.held)])
 }
 
 #[cfg(test)]

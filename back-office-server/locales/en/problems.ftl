@@ -250,3 +250,4 @@ problem-archive_bad_number = the document needs its number (at most 100 characte
 problem-archive_bad_date = "{ $date }" is not the document's date: a day written YYYY-MM-DD, not in the future
 problem-archive_not_found = archived document { $id } does not exist
 problem-archive_export_needs = the export is of one franchisee and one month: name both
+problem-remittance_all_held = Every debit of remittance { $id } was held out of it (their pre-notifications could not be sent in time): there is no file to send.

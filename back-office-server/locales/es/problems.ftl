@@ -250,3 +250,4 @@ problem-archive_bad_number = Falta el número del documento (100 caracteres como
 problem-archive_bad_date = «{ $date }» no es la fecha del documento: un día con la forma AAAA-MM-DD, no futuro.
 problem-archive_not_found = No existe el documento archivado { $id }.
 problem-archive_export_needs = La exportación es de un franquiciado y un mes: indica los dos.
+problem-remittance_all_held = Todos los adeudos de la remesa { $id } se retuvieron (sus preavisos no pudieron enviarse a tiempo): no hay fichero que enviar.

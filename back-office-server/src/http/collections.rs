@@ -126,8 +126,9 @@ pub async fn receivables(
     ))
 }
 
+/// `?franchisee_id=`: only that franchisee's (payments, mandates, pre-notifications, letters).
 #[derive(Debug, Deserialize)]
-pub struct PaymentsQuery {
+pub struct FranchiseeQuery {
     pub franchisee_id: Option<i64>,
 }
 
@@ -135,7 +136,7 @@ pub struct PaymentsQuery {
 pub async fn payments(
     State(st): State<AppState>,
     _a: AdminToken,
-    ApiQuery(q): ApiQuery<PaymentsQuery>,
+    ApiQuery(q): ApiQuery<FranchiseeQuery>,
 ) -> Result<Json<Vec<Payment>>, AppError> {
     Ok(Json(
         st.storage
@@ -288,16 +289,11 @@ pub async fn match_line(
 
 use crate::storage::collections::{Mandate, NewMandate, Remittance, ReturnsOutcome};
 
-#[derive(Debug, Deserialize)]
-pub struct MandatesQuery {
-    pub franchisee_id: Option<i64>,
-}
-
 /// `GET /api/v1/admin/collections/mandates`.
 pub async fn mandates(
     State(st): State<AppState>,
     _a: AdminToken,
-    ApiQuery(q): ApiQuery<MandatesQuery>,
+    ApiQuery(q): ApiQuery<FranchiseeQuery>,
 ) -> Result<Json<Vec<Mandate>>, AppError> {
     Ok(Json(
         st.storage
@@ -391,7 +387,7 @@ pub async fn create_remittance(
 pub async fn prenotifications(
     State(st): State<AppState>,
     _a: AdminToken,
-    ApiQuery(q): ApiQuery<PaymentsQuery>,
+    ApiQuery(q): ApiQuery<FranchiseeQuery>,
 ) -> Result<Json<Vec<crate::storage::collections::Prenotification>>, AppError> {
     Ok(Json(
         st.storage
@@ -490,7 +486,7 @@ pub async fn dispute(
 pub async fn letters(
     State(st): State<AppState>,
     _a: AdminToken,
-    ApiQuery(q): ApiQuery<PaymentsQuery>,
+    ApiQuery(q): ApiQuery<FranchiseeQuery>,
 ) -> Result<Json<Vec<DunningLetter>>, AppError> {
     Ok(Json(
         st.storage

@@ -534,8 +534,62 @@ pub async fn digest_alerts(
     storage.alerts().alerts(&filter).await
 }
 
+/// What a franchisee's own people should know of its account with HQ, in `t`'s language: the
+/// dunning letters and the direct debits that did not collect (returned by the bank, or held out of
+/// a remittance) on its invoices still open. Never another franchisee's.
+pub async fn franchisee_notices(
+    storage: &dyn Storage,
+    t: &Tr,
+    franchisee: sync_protocol::FranchiseeId,
+) -> ServiceResult<Vec<String>> {
+    let open: HashMap<i64, Money> = storage
+        .collections()
+        .receivables(Some(franchisee), true)
+        .await?
+        .into_iter()
+        .map(|r| (r.invoice_id, r.open))
+        .collect();
+    let mut out = Vec::new();
+    let mut letters = storage.dunning().letters(Some(franchisee)).await?;
+    letters.retain(|l| l.franchisee_id == franchisee && open.contains_key(&l.invoice_id));
+    letters.sort_by_key(|l| (l.invoice_id, l.level));
+    for l in letters {
+        out.push(t.msg_with(
+            "digest-dunning-letter",
+            &[
+                ("level", &l.level),
+                ("invoice", &l.full_number),
+                ("date", &t.datetime(l.created_at)),
+                (
+                    "amount",
+                    &t.money(open.get(&l.invoice_id).copied().unwrap_or_default()),
+                ),
+            ],
+        ));
+    }
+    for d in storage.sepa().uncollected_debits(franchisee).await? {
+        out.push(t.msg_with(
+            if d.held {
+                "digest-debit-held"
+            } else {
+                "digest-debit-returned"
+            },
+            &[
+                ("invoice", &d.full_number),
+                ("date", &t.day(d.collection_date)),
+                ("amount", &t.money(d.amount)),
+                ("reason", &d.reason),
+            ],
+        ));
+    }
+    Ok(out)
+}
+
 /// A digest's subject and text in `t`'s language. With `base` (where people open the dashboard,
 /// see `mail::public_url`) each alert links to its page, and the footer to the alerts page.
+/// `notices` (a franchisee's, see [`franchisee_notices`]) come first, under their own heading, and
+/// count with the alerts.
+#[allow(clippy::too_many_arguments)]
 pub fn digest_text(
     t: &Tr,
     names: &Names,
@@ -543,11 +597,21 @@ pub fn digest_text(
     period: &str,
     alerts: &[AlertRecord],
     total: u64,
+    notices: &[String],
     base: Option<&str>,
 ) -> (String, String) {
-    let subject = t.msg_with("digest-subject", &[("count", &total), ("period", &period)]);
-    let mut body = t.msg_with("digest-greeting", &[("name", &who), ("count", &total)]);
+    let count = total + notices.len() as u64;
+    let subject = t.msg_with("digest-subject", &[("count", &count), ("period", &period)]);
+    let mut body = t.msg_with("digest-greeting", &[("name", &who), ("count", &count)]);
     body.push_str("\n\n");
+    if !notices.is_empty() {
+        body.push_str(&t.msg("digest-account"));
+        body.push('\n');
+        for n in notices {
+            body.push_str(&format!("- {n}\n"));
+        }
+        body.push('\n');
+    }
     for a in alerts {
         let s = describe(t, names, a);
         body.push_str(&format!(
@@ -591,7 +655,8 @@ pub struct DigestRound {
 }
 
 /// E-mails the digest of `period` to every recipient who has not had it: an admin all unresolved
-/// alerts, a manager their stores', each in their own language. A recipient is recorded once sent,
+/// alerts, a manager their stores', a franchisee user its stores' and its own account's notices
+/// (never another franchisee's), each in their own language. A recipient is recorded once sent,
 /// so a second run sends only to those the first could not reach.
 pub async fn send_digests(
     storage: &dyn Storage,
@@ -610,11 +675,16 @@ pub async fn send_digests(
             continue;
         }
         let (alerts, total) = digest_alerts(storage, r.role, &r.stores).await?;
-        if total == 0 {
+        let t = Tr::get(Lang::from_code(&r.language).unwrap_or(Lang::Es));
+        // A franchisee's people also hear of their own account: letters, debits that came back.
+        let notices = match (r.role, r.franchisee) {
+            (DashboardRole::Franchisee, Some(f)) => franchisee_notices(storage, t, f).await?,
+            _ => Vec::new(),
+        };
+        if total == 0 && notices.is_empty() {
             round.nothing += 1;
             continue;
         }
-        let t = Tr::get(Lang::from_code(&r.language).unwrap_or(Lang::Es));
         let (subject, text) = digest_text(
             t,
             &names,
@@ -622,6 +692,7 @@ pub async fn send_digests(
             period,
             &alerts,
             total,
+            &notices,
             base.as_deref(),
         );
         let sent = async {
@@ -648,7 +719,7 @@ pub async fn send_digests(
             Ok(()) => {
                 storage
                     .alerts()
-                    .record_digest(period, r.user_id, total, now)
+                    .record_digest(period, r.user_id, total + notices.len() as u64, now)
                     .await?;
                 round.sent += 1;
             }

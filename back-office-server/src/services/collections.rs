@@ -5,8 +5,9 @@
 use crate::i18n::Tr;
 use crate::problem::Problem;
 use crate::storage::collections::{
-    AgingRow, AllocationIn, ImportOutcome, Mandate, NewMandate, NewPayment, Payment, Receivable,
-    Remittance, RemittanceFacts, ReturnIn, ReturnsOutcome, StatementIn, WrittenRemittance,
+    AgingRow, AllocationIn, ExclusionReason, ImportOutcome, Mandate, NewMandate, NewPayment,
+    Payment, Receivable, Remittance, RemittanceExclusion, RemittanceFacts, ReturnIn,
+    ReturnsOutcome, StatementIn, WrittenRemittance,
 };
 use crate::storage::collections::{DunningLevel, LetterFacts};
 use crate::storage::{Storage, StorageError, StorageResult};
@@ -519,6 +520,7 @@ pub fn write_remittance(f: &RemittanceFacts) -> Result<WrittenRemittance, Proble
         xml: file.xml,
         count: file.number_of_debits,
         control_sum: file.control_sum,
+        excluded: Vec::new(),
     })
 }
 
@@ -565,19 +567,48 @@ pub async fn create_remittance(
     let notice = notice_days(storage, today).await?;
     let lead = (collection_date - today).num_days();
     let write = Arc::new(move |f: &RemittanceFacts| {
+        // A debtor whose notice this date cannot give is left out (and listed); the rest go.
+        let mut excluded: std::collections::BTreeMap<FranchiseeId, RemittanceExclusion> =
+            std::collections::BTreeMap::new();
+        let mut kept = Vec::new();
         for d in &f.debits {
             let days = notice
                 .get(&d.mandate.franchisee_id)
                 .copied()
                 .unwrap_or(crate::storage::invoicing::SEPA_PRENOTIFICATION_DAYS);
             if lead < i64::from(days) {
-                return Err(Problem::new("remittance_notice_too_short")
-                    .with("debtor", &d.mandate.debtor_name)
-                    .with("days", days)
-                    .with("earliest", today + Duration::days(i64::from(days))));
+                let e = excluded.entry(d.mandate.franchisee_id).or_insert_with(|| {
+                    RemittanceExclusion {
+                        franchisee_id: d.mandate.franchisee_id,
+                        debtor_name: d.mandate.debtor_name.clone(),
+                        reason: ExclusionReason::NoticeTooShort,
+                        notice_days: days,
+                        earliest: today + Duration::days(i64::from(days)),
+                        debit_count: 0,
+                        amount: Money::ZERO,
+                    }
+                });
+                e.debit_count += 1;
+                e.amount += d.amount;
+            } else {
+                kept.push(d.clone());
             }
         }
-        write_remittance(f)
+        if kept.is_empty() {
+            // Nobody qualifies: nothing to remit, and the first debtor says why.
+            if let Some(e) = excluded.values().next() {
+                return Err(Problem::new("remittance_notice_too_short")
+                    .with("debtor", &e.debtor_name)
+                    .with("days", e.notice_days)
+                    .with("earliest", e.earliest));
+            }
+        }
+        let mut w = write_remittance(&RemittanceFacts {
+            debits: kept,
+            ..f.clone()
+        })?;
+        w.excluded = excluded.into_values().collect();
+        Ok(w)
     });
     let r = storage
         .sepa()
@@ -638,6 +669,7 @@ pub async fn prenotify(
             attempts: 0,
             sent_at: None,
             last_error: None,
+            held_at: None,
         });
     }
     storage.sepa().add_prenotifications(&out).await?;
@@ -652,6 +684,8 @@ pub const PRENOTIFICATION_MAX_ATTEMPTS: u64 = 10;
 pub struct PrenotificationRound {
     pub sent: u64,
     pub failed: u64,
+    /// Too late to give the debtor its notice: not sent, its debits held out of the remittance.
+    pub held: u64,
 }
 
 async fn send_prenotification(
@@ -726,6 +760,25 @@ pub async fn send_prenotifications(
         .claim_prenotifications(PRENOTIFICATION_MAX_ATTEMPTS, now, Duration::minutes(10))
         .await?
     {
+        // A notice that would reach the debtor with fewer days than its contract promises is not
+        // sent (it would tell a lie): the debits are taken out of the remittance instead, and the
+        // invoices wait for the next one, with a notice of their own.
+        let today = crate::storage::sql::business_day(now);
+        if (p.collection_date - today).num_days() < i64::from(p.notice_days) {
+            let held = storage
+                .sepa()
+                .hold_prenotification(p.id, today, now, Arc::new(write_remittance))
+                .await?;
+            if held.is_some() {
+                tracing::warn!(
+                    remittance = p.remittance_id,
+                    franchisee = p.franchisee_id.0,
+                    "SEPA pre-notification too late: debits held out of the remittance"
+                );
+                round.held += 1;
+            }
+            continue;
+        }
         let r = send_prenotification(storage, config, &p).await;
         match &r {
             Ok(()) => round.sent += 1,

@@ -145,6 +145,8 @@ pub struct DigestRecipient {
     pub email: String,
     /// `es` or `en`.
     pub language: String,
+    /// A franchisee user's franchisee (its digest adds that franchisee's collections notices).
+    pub franchisee: Option<sync_protocol::FranchiseeId>,
 }
 
 /// A user's own digest settings.
@@ -193,7 +195,8 @@ pub trait AlertStorage: Send + Sync {
     ) -> StorageResult<AlertRecord>;
     async fn digest_settings(&self, user: i64) -> StorageResult<DigestSettings>;
     async fn set_digest_settings(&self, user: i64, s: &DigestSettings) -> StorageResult<()>;
-    /// Admins and managers with the digest on and an address.
+    /// Admins, managers and franchisee users with the digest on and an address (a franchisee
+    /// user's stores: every store of its franchisee).
     async fn digest_recipients(&self) -> StorageResult<Vec<DigestRecipient>>;
     async fn digest_sent(&self, period: &str, user: i64) -> StorageResult<bool>;
     /// Records the digest of `period` sent to `user`; false when it was recorded already.

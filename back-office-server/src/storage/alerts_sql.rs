@@ -337,8 +337,9 @@ impl AlertStorage for SqlStorage {
                 Box::pin(async move {
                     let rows = tx
                         .query(
-                            "SELECT id, display_name, role, email, digest_language FROM dashboard_users
-                             WHERE alert_digest = ?1 AND email <> '' AND disabled_at IS NULL AND role IN ('admin', 'manager') ORDER BY id",
+                            "SELECT id, display_name, role, email, digest_language, franchisee_id FROM dashboard_users
+                             WHERE alert_digest = ?1 AND email <> '' AND disabled_at IS NULL
+                               AND role IN ('admin', 'manager', 'franchisee') ORDER BY id",
                             p![true],
                         )
                         .await?;
@@ -349,13 +350,27 @@ impl AlertStorage for SqlStorage {
                         let Some(role) = DashboardRole::parse(&role) else {
                             continue;
                         };
-                        let stores = tx
-                            .query_map(
-                                "SELECT store_id FROM dashboard_user_stores WHERE user_id = ?1 ORDER BY store_id",
-                                p![id],
-                                |r| Ok(StoreId(r.get(0)?)),
-                            )
-                            .await?;
+                        let franchisee: Option<i64> = r.get(5)?;
+                        let stores = match (role, franchisee) {
+                            (DashboardRole::Franchisee, Some(f)) => {
+                                tx.query_map(
+                                    "SELECT id FROM stores WHERE franchisee_id = ?1 ORDER BY id",
+                                    p![f],
+                                    |r| Ok(StoreId(r.get(0)?)),
+                                )
+                                .await?
+                            }
+                            // A franchisee user without its franchisee sees nothing.
+                            (DashboardRole::Franchisee, None) => continue,
+                            _ => {
+                                tx.query_map(
+                                    "SELECT store_id FROM dashboard_user_stores WHERE user_id = ?1 ORDER BY store_id",
+                                    p![id],
+                                    |r| Ok(StoreId(r.get(0)?)),
+                                )
+                                .await?
+                            }
+                        };
                         out.push(DigestRecipient {
                             user_id: id,
                             display_name: r.get(1)?,
@@ -363,6 +378,9 @@ impl AlertStorage for SqlStorage {
                             stores,
                             email: r.get(3)?,
                             language: r.get(4)?,
+                            franchisee: franchisee
+                                .filter(|_| role == DashboardRole::Franchisee)
+                                .map(sync_protocol::FranchiseeId),
                         });
                     }
                     Ok(out)

@@ -338,6 +338,50 @@ pub struct WrittenRemittance {
     pub xml: String,
     pub count: usize,
     pub control_sum: Money,
+    /// Debtors the writer left out (their debits are not in `xml` and store nothing).
+    pub excluded: Vec<RemittanceExclusion>,
+}
+
+/// Why a debtor is not (or no longer) in a remittance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionReason {
+    /// Left out when the remittance was made: the collection date is closer than the debtor's
+    /// contract allows notice for.
+    NoticeTooShort,
+    /// Held out after it was made: its pre-notification could not be sent in time (a retry came
+    /// too late to give the promised notice), so it is not collected on that date.
+    PrenotificationLate,
+}
+
+impl ExclusionReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoticeTooShort => "notice_too_short",
+            Self::PrenotificationLate => "prenotification_late",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::NoticeTooShort, Self::PrenotificationLate]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// A debtor left out of a remittance, or held out of it afterwards: its invoices stay open for a
+/// later remittance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemittanceExclusion {
+    pub franchisee_id: FranchiseeId,
+    pub debtor_name: String,
+    pub reason: ExclusionReason,
+    /// Days of notice the debtor's contract asks for.
+    pub notice_days: u32,
+    /// The earliest collection date that gives that notice.
+    pub earliest: NaiveDate,
+    pub debit_count: u64,
+    pub amount: Money,
 }
 
 /// Writes the remittance file from its facts; an error stores nothing.
@@ -357,6 +401,8 @@ pub struct Remittance {
     pub created_at: DateTime<Utc>,
     /// Debits returned so far.
     pub returned: u64,
+    /// Debtors left out when it was made or held out of it since, with the reason.
+    pub excluded: Vec<RemittanceExclusion>,
 }
 
 /// A debit that came back, as read from a pain.002 or camt.054.
@@ -399,6 +445,9 @@ pub struct Prenotification {
     pub attempts: u64,
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Not sent because it could no longer give the notice: the debits were held out of the
+    /// remittance (see [`ExclusionReason::PrenotificationLate`]).
+    pub held_at: Option<DateTime<Utc>>,
 }
 
 /// One debit of a stored remittance, as a pre-notification sums them.
@@ -410,8 +459,26 @@ pub struct RemittanceDebit {
     pub mandate_reference: String,
 }
 
+/// A direct debit of a franchisee that did not collect (returned by the bank, or held out of its
+/// remittance) on an invoice still open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UncollectedDebit {
+    pub full_number: String,
+    pub collection_date: NaiveDate,
+    pub amount: Money,
+    /// The bank's return reason, or why it was held.
+    pub reason: String,
+    /// Held out of the remittance (never sent to the bank), not returned by it.
+    pub held: bool,
+}
+
 #[async_trait]
 pub trait SepaStorage: Send + Sync {
+    /// The franchisee's debits that did not collect, on invoices still open, oldest first.
+    async fn uncollected_debits(
+        &self,
+        franchisee: FranchiseeId,
+    ) -> StorageResult<Vec<UncollectedDebit>>;
     /// The debits of a stored remittance, in the file's order.
     async fn remittance_debits(&self, remittance: i64) -> StorageResult<Vec<RemittanceDebit>>;
     /// Stores pre-notifications (`id`, `attempts`, `sent_at`, `last_error` ignored); one that
@@ -459,6 +526,17 @@ pub trait SepaStorage: Send + Sync {
     async fn remittances(&self) -> StorageResult<Vec<Remittance>>;
     /// The stored file: (message id, XML).
     async fn remittance_file(&self, id: i64) -> StorageResult<(String, String)>;
+    /// Holds a pre-notification that can no longer give its notice: instead of sending it, the
+    /// debtor's debits are taken out of the remittance (the file is written again by `write`
+    /// without them; with none left it has no file), their payments cancelled, their invoices
+    /// open again. `None` when it was sent or held already.
+    async fn hold_prenotification(
+        &self,
+        prenotification: i64,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        write: RemittanceWriter,
+    ) -> StorageResult<Option<RemittanceExclusion>>;
     /// Marks returned debits: the payment returned with its reason, the invoice open again.
     /// A return seen before changes nothing.
     async fn apply_returns(

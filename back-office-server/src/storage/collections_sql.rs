@@ -905,9 +905,11 @@ impl CollectionsStorage for SqlStorage {
 // --- SEPA direct debit ------------------------------------------------------------------------
 
 use super::collections::{
-    DebitFacts, Mandate, NewMandate, Prenotification, Remittance, RemittanceDebit, RemittanceFacts,
-    RemittanceWriter, ReturnIn, ReturnsOutcome, SepaStorage, mandate_usable,
+    DebitFacts, ExclusionReason, Mandate, NewMandate, Prenotification, Remittance, RemittanceDebit,
+    RemittanceExclusion, RemittanceFacts, RemittanceWriter, ReturnIn, ReturnsOutcome, SepaStorage,
+    UncollectedDebit, mandate_usable,
 };
+use super::db::{ColType, Value};
 
 const MANDATE_COLUMNS: &str = "id, franchisee_id, reference, debtor_name, debtor_iban, debtor_bic, scheme, signed_on, first_used_on, last_used_on, revoked_on, revoked_reason";
 
@@ -935,7 +937,7 @@ fn mandate_of(r: &Row) -> StorageResult<Mandate> {
 }
 
 const REMITTANCE_COLUMNS: &str = "r.id, r.message_id, r.collection_date, r.debit_count, r.control_sum_cents, r.sha256, r.created_by, r.created_at,
-    (SELECT COUNT(*) FROM remittance_debits d WHERE d.remittance_id = r.id AND d.returned_on IS NOT NULL)";
+    (SELECT COUNT(*) FROM remittance_debits d WHERE d.remittance_id = r.id AND d.returned_on IS NOT NULL AND d.held_on IS NULL)";
 
 fn remittance_of(r: &Row) -> StorageResult<Remittance> {
     Ok(Remittance {
@@ -948,9 +950,118 @@ fn remittance_of(r: &Row) -> StorageResult<Remittance> {
         created_by: r.get(6)?,
         created_at: sql::from_micros(r.get(7)?),
         returned: u64::try_from(r.get::<i64>(8)?).unwrap_or(0),
+        excluded: Vec::new(),
     })
 }
 
+const EXCLUSION_COLUMNS: &str = "remittance_id, franchisee_id, debtor_name, reason, notice_days, earliest, debit_count, amount_cents";
+
+fn exclusion_of(r: &Row) -> StorageResult<(i64, RemittanceExclusion)> {
+    let reason: String = r.get(3)?;
+    Ok((
+        r.get(0)?,
+        RemittanceExclusion {
+            franchisee_id: FranchiseeId(r.get(1)?),
+            debtor_name: r.get(2)?,
+            reason: ExclusionReason::parse(&reason)
+                .ok_or_else(|| StorageError::Backend(format!("exclusion reason {reason:?}")))?,
+            notice_days: u32::try_from(r.get::<i64>(4)?).unwrap_or(0),
+            earliest: sql::parse_day(&r.get::<String>(5)?)?,
+            debit_count: sql::to_u64(r.get(6)?),
+            amount: Money::from_cents(r.get(7)?),
+        },
+    ))
+}
+
+/// Fills in the debtors each remittance left out (one query for all of them).
+async fn with_exclusions(
+    tx: &mut dyn Tx,
+    mut rs: Vec<Remittance>,
+) -> StorageResult<Vec<Remittance>> {
+    let (Some(lo), Some(hi)) = (rs.iter().map(|r| r.id).min(), rs.iter().map(|r| r.id).max())
+    else {
+        return Ok(rs);
+    };
+    let mut by: HashMap<i64, Vec<RemittanceExclusion>> = HashMap::new();
+    for (id, e) in tx
+        .query_map(
+            &format!(
+                "SELECT {EXCLUSION_COLUMNS} FROM remittance_exclusions
+                 WHERE remittance_id BETWEEN ?1 AND ?2 ORDER BY remittance_id, id"
+            ),
+            p![lo, hi],
+            exclusion_of,
+        )
+        .await?
+    {
+        by.entry(id).or_default().push(e);
+    }
+    for r in &mut rs {
+        r.excluded = by.remove(&r.id).unwrap_or_default();
+    }
+    Ok(rs)
+}
+
+async fn add_exclusions(
+    tx: &mut dyn Tx,
+    remittance: i64,
+    excluded: &[RemittanceExclusion],
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
+    let texts: Vec<(String, String)> = excluded
+        .iter()
+        .map(|e| (sql::day_text(e.earliest), e.debtor_name.clone()))
+        .collect();
+    let rows: Vec<Vec<Value<'_>>> = excluded
+        .iter()
+        .zip(&texts)
+        .map(|(e, (earliest, name))| {
+            vec![
+                Value::Int(remittance),
+                Value::Int(e.franchisee_id.0),
+                Value::Text(name),
+                Value::Text(e.reason.as_str()),
+                Value::Int(i64::from(e.notice_days)),
+                Value::Text(earliest),
+                Value::Int(i64::try_from(e.debit_count).unwrap_or(i64::MAX)),
+                Value::Int(e.amount.cents()),
+                Value::Int(sql::micros(now)),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO remittance_exclusions (remittance_id, franchisee_id, debtor_name, reason, notice_days,
+           earliest, debit_count, amount_cents, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &[
+            ColType::Int,
+            ColType::Int,
+            ColType::Text,
+            ColType::Text,
+            ColType::Int,
+            ColType::Text,
+            ColType::Int,
+            ColType::Int,
+            ColType::Int,
+        ],
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Makes a remittance in a fixed number of statements whatever its size: one read of the
+/// mandates, one of the due invoices (with how often each was debited before), then every
+/// payment, allocation and debit as one multi-row insert each and the invoices and mandates
+/// changed by one set-based update each.
 async fn remittance_tx(
     tx: &mut dyn Tx,
     collection_date: NaiveDate,
@@ -980,15 +1091,18 @@ async fn remittance_tx(
             mandates.insert(m.franchisee_id.0, m);
         }
     }
+    // Each due invoice with the number of earlier debits of it (a new end-to-end id per try).
     let due = tx
         .query_map(
             &format!(
-                "SELECT {RECEIVABLE_COLUMNS} FROM receivables
+                "SELECT {RECEIVABLE_COLUMNS},
+                   (SELECT COUNT(*) FROM remittance_debits d WHERE d.invoice_id = receivables.invoice_id)
+                 FROM receivables
                  WHERE open_cents > 0 AND kind = 'invoice' AND cancelled = FALSE AND disputed = FALSE AND due_date <= ?1
                  ORDER BY franchisee_id, due_date, invoice_id"
             ),
             p![&sql::day_text(collection_date)],
-            receivable_of,
+            |r| Ok((receivable_of(r)?, r.get::<i64>(10)?)),
         )
         .await?;
     if due.is_empty() {
@@ -998,17 +1112,11 @@ async fn remittance_tx(
     }
     let mut debits = Vec::new();
     let mut first_of: HashMap<i64, bool> = HashMap::new();
-    for r in &due {
+    for (r, tries) in &due {
         let Some(m) = mandates.get(&r.franchisee_id.0) else {
             continue;
         };
-        let tries: i64 = tx
-            .scalar(
-                "SELECT COUNT(*) FROM remittance_debits WHERE invoice_id = ?1",
-                p![r.invoice_id],
-            )
-            .await?;
-        let end_to_end_id = if tries == 0 {
+        let end_to_end_id = if *tries == 0 {
             r.full_number.clone()
         } else {
             format!("{}-{}", r.full_number, tries + 1)
@@ -1031,7 +1139,7 @@ async fn remittance_tx(
     }
     let n: i64 = tx.scalar("SELECT COUNT(*) FROM remittances", p![]).await?;
     let message_id = format!("TRS-{}-{:05}", collection_date.format("%Y%m%d"), n + 1);
-    let facts = RemittanceFacts {
+    let mut facts = RemittanceFacts {
         message_id: message_id.clone(),
         collection_date,
         now,
@@ -1039,13 +1147,12 @@ async fn remittance_tx(
         debits,
     };
     let written = write(&facts).map_err(StorageError::Invalid)?;
-    let sha: String = {
-        use sha2::Digest;
-        sha2::Sha256::digest(written.xml.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
+    // The debtors the writer left out store nothing.
+    let left_out: std::collections::HashSet<FranchiseeId> =
+        written.excluded.iter().map(|e| e.franchisee_id).collect();
+    facts
+        .debits
+        .retain(|d| !left_out.contains(&d.mandate.franchisee_id));
     let id = tx
         .insert_returning_id(
             "INSERT INTO remittances (message_id, collection_date, debit_count, control_sum_cents, xml, sha256, created_by, created_at)
@@ -1056,57 +1163,327 @@ async fn remittance_tx(
                 i64::try_from(written.count).unwrap_or(i64::MAX),
                 written.control_sum.cents(),
                 &written.xml,
-                &sha,
+                &sha256_hex(&written.xml),
                 by,
                 sql::micros(now)
             ],
         )
         .await?;
+    add_exclusions(tx, id, &written.excluded, now).await?;
     let day = sql::day_text(collection_date);
-    for d in &facts.debits {
-        let payment = NewPayment {
-            franchisee_id: d.mandate.franchisee_id,
-            method: PaymentMethod::DirectDebit,
-            received_on: collection_date,
-            amount: d.amount,
-            reference: format!("{} {}", message_id, d.end_to_end_id),
-            allocations: Some(vec![AllocationIn {
-                invoice_id: d.invoice_id,
-                amount: d.amount,
-            }]),
-        };
-        let p = record_payment_tx(tx, &payment, None, by, now).await?;
-        tx.execute(
-            "INSERT INTO remittance_debits (remittance_id, invoice_id, mandate_id, end_to_end_id, amount_cents, sequence, payment_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            p![
-                id,
-                d.invoice_id,
-                d.mandate.id,
-                &d.end_to_end_id,
-                d.amount.cents(),
-                if d.first { "FRST" } else { "RCUR" },
-                p.id
-            ],
-        )
+    let now_us = sql::micros(now);
+    // One direct-debit payment per debit, told apart by its reference (message id + end-to-end
+    // id); under the collections lock every payment after `before` is this remittance's.
+    let before: i64 = tx
+        .scalar("SELECT COALESCE(MAX(id), 0) FROM payments", p![])
         .await?;
-        tx.execute(
-            "UPDATE sepa_mandates SET first_used_on = COALESCE(first_used_on, ?2), last_used_on = ?2 WHERE id = ?1",
-            p![d.mandate.id, &day],
+    let references: Vec<String> = facts
+        .debits
+        .iter()
+        .map(|d| format!("{message_id} {}", d.end_to_end_id))
+        .collect();
+    let rows: Vec<Vec<Value<'_>>> = facts
+        .debits
+        .iter()
+        .zip(&references)
+        .map(|(d, reference)| {
+            vec![
+                Value::Int(d.mandate.franchisee_id.0),
+                Value::Text(PaymentMethod::DirectDebit.as_str()),
+                Value::Text(&day),
+                Value::Int(d.amount.cents()),
+                Value::Text(reference),
+                Value::Text(by),
+                Value::Int(now_us),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO payments (franchisee_id, method, received_on, amount_cents, reference, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &[
+            ColType::Int,
+            ColType::Text,
+            ColType::Text,
+            ColType::Int,
+            ColType::Text,
+            ColType::Text,
+            ColType::Int,
+        ],
+        &rows,
+    )
+    .await?;
+    let payment_of: HashMap<String, i64> = tx
+        .query_map(
+            "SELECT reference, id FROM payments WHERE id > ?1 AND method = 'direct_debit'",
+            p![before],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .await?;
+        .await?
+        .into_iter()
+        .collect();
+    let mut payment_ids = Vec::with_capacity(references.len());
+    for reference in &references {
+        payment_ids.push(*payment_of.get(reference).ok_or_else(|| {
+            StorageError::Backend(format!("payment {reference} not found after its insert"))
+        })?);
     }
+    let rows: Vec<Vec<Value<'_>>> = facts
+        .debits
+        .iter()
+        .zip(&payment_ids)
+        .map(|(d, payment)| {
+            vec![
+                Value::Int(*payment),
+                Value::Int(d.invoice_id),
+                Value::Int(d.amount.cents()),
+                Value::Int(now_us),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO payment_allocations (payment_id, invoice_id, amount_cents, created_at) VALUES (?1, ?2, ?3, ?4)",
+        &[ColType::Int, ColType::Int, ColType::Int, ColType::Int],
+        &rows,
+    )
+    .await?;
+    let rows: Vec<Vec<Value<'_>>> = facts
+        .debits
+        .iter()
+        .zip(&payment_ids)
+        .map(|(d, payment)| {
+            vec![
+                Value::Int(id),
+                Value::Int(d.invoice_id),
+                Value::Int(d.mandate.id),
+                Value::Text(&d.end_to_end_id),
+                Value::Int(d.amount.cents()),
+                Value::Text(if d.first { "FRST" } else { "RCUR" }),
+                Value::Int(*payment),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO remittance_debits (remittance_id, invoice_id, mandate_id, end_to_end_id, amount_cents, sequence, payment_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &[
+            ColType::Int,
+            ColType::Int,
+            ColType::Int,
+            ColType::Text,
+            ColType::Int,
+            ColType::Text,
+            ColType::Int,
+        ],
+        &rows,
+    )
+    .await?;
+    // Each invoice paid by what its debit collects (all that was open, read under the lock).
+    let changed = tx
+        .execute(
+            "UPDATE receivables SET open_cents = open_cents -
+               (SELECT d.amount_cents FROM remittance_debits d WHERE d.remittance_id = ?1 AND d.invoice_id = receivables.invoice_id)
+             WHERE invoice_id IN (SELECT invoice_id FROM remittance_debits WHERE remittance_id = ?1)
+               AND open_cents >= (SELECT d.amount_cents FROM remittance_debits d WHERE d.remittance_id = ?1 AND d.invoice_id = receivables.invoice_id)",
+            p![id],
+        )
+        .await?;
+    if changed != facts.debits.len() as u64 {
+        return Err(StorageError::Backend(format!(
+            "remittance {message_id}: {changed} invoices debited of {} (allocation checked under the lock)",
+            facts.debits.len()
+        )));
+    }
+    tx.execute(
+        "UPDATE sepa_mandates SET first_used_on = COALESCE(first_used_on, ?2), last_used_on = ?2
+         WHERE id IN (SELECT mandate_id FROM remittance_debits WHERE remittance_id = ?1)",
+        p![id, &day],
+    )
+    .await?;
     let r = tx
         .query_one(
             &format!("SELECT {REMITTANCE_COLUMNS} FROM remittances r WHERE r.id = ?1"),
             p![id],
         )
         .await?;
-    remittance_of(&r)
+    Ok(with_exclusions(tx, vec![remittance_of(&r)?])
+        .await?
+        .remove(0))
+}
+
+/// Holds a pre-notification too late to give its notice: see `SepaStorage::hold_prenotification`.
+async fn hold_tx(
+    tx: &mut dyn Tx,
+    prenotification: i64,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    write: RemittanceWriter,
+) -> StorageResult<Option<RemittanceExclusion>> {
+    tx.lock(COLLECTIONS_LOCK).await?;
+    let Some(n) = tx
+        .query_opt(
+            "SELECT remittance_id, franchisee_id, notice_days FROM sepa_prenotifications
+             WHERE id = ?1 AND sent_at IS NULL AND held_at IS NULL",
+            p![prenotification],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (remittance, franchisee, notice): (i64, i64, i64) = (n.get(0)?, n.get(1)?, n.get(2)?);
+    let day = sql::day_text(today);
+    let reason_text = "preaviso SEPA no enviado a tiempo: retenido";
+    // The debtor's debits still in the file.
+    let held = tx
+        .query(
+            "SELECT d.id, d.payment_id, d.amount_cents, d.mandate_id, d.sequence, m.debtor_name
+             FROM remittance_debits d JOIN sepa_mandates m ON m.id = d.mandate_id
+             WHERE d.remittance_id = ?1 AND m.franchisee_id = ?2 AND d.held_on IS NULL AND d.returned_on IS NULL
+             ORDER BY d.id",
+            p![remittance, franchisee],
+        )
+        .await?;
+    let mut amount = Money::ZERO;
+    let mut debtor = String::new();
+    for d in &held {
+        let (debit, payment, cents): (i64, i64, i64) = (d.get(0)?, d.get(1)?, d.get(2)?);
+        amount += Money::from_cents(cents);
+        debtor = d.get(5)?;
+        tx.execute(
+            "UPDATE remittance_debits SET held_on = ?2, returned_on = ?2, return_reason = ?3 WHERE id = ?1",
+            p![debit, &day, reason_text],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE payments SET returned_on = ?2, return_reason = ?3 WHERE id = ?1",
+            p![payment, &day, reason_text],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE receivables SET open_cents = open_cents +
+               (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+                WHERE a.payment_id = ?1 AND a.invoice_id = receivables.invoice_id)
+             WHERE invoice_id IN (SELECT invoice_id FROM payment_allocations WHERE payment_id = ?1) AND cancelled = FALSE",
+            p![payment],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM payment_allocations WHERE payment_id = ?1",
+            p![payment],
+        )
+        .await?;
+        // A first collection that never happens leaves the mandate unused.
+        let (mandate, sequence): (i64, String) = (d.get(3)?, d.get(4)?);
+        if sequence == "FRST" {
+            tx.execute(
+                "UPDATE sepa_mandates SET first_used_on = NULL, last_used_on = NULL
+                 WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM remittance_debits x
+                   WHERE x.mandate_id = ?1 AND x.held_on IS NULL)",
+                p![mandate],
+            )
+            .await?;
+        }
+    }
+    tx.execute(
+        "UPDATE sepa_prenotifications SET held_at = ?2, claimed_until = NULL WHERE id = ?1",
+        p![prenotification, sql::micros(now)],
+    )
+    .await?;
+    let rem = remittance_of(
+        &tx.query_one(
+            &format!("SELECT {REMITTANCE_COLUMNS} FROM remittances r WHERE r.id = ?1"),
+            p![remittance],
+        )
+        .await?,
+    )?;
+    let notice_days = u32::try_from(notice).unwrap_or(0);
+    let exclusion = RemittanceExclusion {
+        franchisee_id: FranchiseeId(franchisee),
+        debtor_name: debtor,
+        reason: ExclusionReason::PrenotificationLate,
+        notice_days,
+        earliest: today + Duration::days(notice),
+        debit_count: held.len() as u64,
+        amount,
+    };
+    if held.is_empty() {
+        return Ok(Some(exclusion));
+    }
+    add_exclusions(tx, remittance, std::slice::from_ref(&exclusion), now).await?;
+    // The file again without the held debits (same message id: a bank that has the first one
+    // refuses the second rather than collect twice).
+    let issuer: Option<String> = tx
+        .scalar_opt("SELECT details FROM invoicing_issuer WHERE id = 1", p![])
+        .await?;
+    let creditor: super::invoicing::IssuerIn =
+        issuer
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .ok_or_else(|| StorageError::Invalid(Problem::new("invoicing_issuer_missing")))?;
+    let mut debits = Vec::new();
+    for r in tx
+        .query(
+            &format!(
+                "SELECT d.invoice_id, rc.full_number, d.amount_cents, d.end_to_end_id, d.sequence,
+                   {}
+                 FROM remittance_debits d JOIN receivables rc ON rc.invoice_id = d.invoice_id
+                 JOIN sepa_mandates m ON m.id = d.mandate_id
+                 WHERE d.remittance_id = ?1 AND d.held_on IS NULL ORDER BY d.id",
+                MANDATE_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("m.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            p![remittance],
+        )
+        .await?
+    {
+        let mandate = mandate_of(&Row(r.0[5..].to_vec()))?;
+        debits.push(DebitFacts {
+            invoice_id: r.get(0)?,
+            full_number: r.get(1)?,
+            amount: Money::from_cents(r.get(2)?),
+            end_to_end_id: r.get(3)?,
+            first: r.get::<String>(4)? == "FRST",
+            mandate,
+        });
+    }
+    let (xml, count, control) = if debits.is_empty() {
+        (String::new(), 0, Money::ZERO)
+    } else {
+        let facts = RemittanceFacts {
+            message_id: rem.message_id.clone(),
+            collection_date: rem.collection_date,
+            now: rem.created_at,
+            creditor,
+            debits,
+        };
+        let w = write(&facts).map_err(StorageError::Invalid)?;
+        (w.xml, w.count, w.control_sum)
+    };
+    // The file as it was stays, with its hash: HQ may have sent it to the bank already.
+    tx.execute(
+        "INSERT INTO remittance_files (remittance_id, xml, sha256, debit_count, control_sum_cents, replaced_at)
+         SELECT id, xml, sha256, debit_count, control_sum_cents, ?2 FROM remittances WHERE id = ?1",
+        p![remittance, sql::micros(now)],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE remittances SET xml = ?2, sha256 = ?3, debit_count = ?4, control_sum_cents = ?5 WHERE id = ?1",
+        p![
+            remittance,
+            &xml,
+            &sha256_hex(&xml),
+            i64::try_from(count).unwrap_or(i64::MAX),
+            control.cents()
+        ],
+    )
+    .await?;
+    Ok(Some(exclusion))
 }
 
 const PRENOTIFICATION_COLUMNS: &str = "id, remittance_id, franchisee_id, recipient, language, amount_cents, \
-     debit_count, collection_date, mandate_references, creditor_id, notice_days, created_at, attempts, sent_at, last_error";
+     debit_count, collection_date, mandate_references, creditor_id, notice_days, created_at, attempts, sent_at, last_error, held_at";
 
 fn prenotification_of(r: &Row) -> StorageResult<Prenotification> {
     Ok(Prenotification {
@@ -1125,11 +1502,44 @@ fn prenotification_of(r: &Row) -> StorageResult<Prenotification> {
         attempts: sql::to_u64(r.get(12)?),
         sent_at: r.get::<Option<i64>>(13)?.map(sql::from_micros),
         last_error: r.get(14)?,
+        held_at: r.get::<Option<i64>>(15)?.map(sql::from_micros),
     })
 }
 
 #[async_trait]
 impl SepaStorage for SqlStorage {
+    async fn uncollected_debits(
+        &self,
+        franchisee: FranchiseeId,
+    ) -> StorageResult<Vec<UncollectedDebit>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT rc.full_number, r.collection_date, d.amount_cents, COALESCE(d.return_reason, ''),
+                           d.held_on IS NOT NULL
+                         FROM remittance_debits d
+                         JOIN remittances r ON r.id = d.remittance_id
+                         JOIN receivables rc ON rc.invoice_id = d.invoice_id
+                         WHERE rc.franchisee_id = ?1 AND d.returned_on IS NOT NULL AND rc.open_cents > 0
+                         ORDER BY d.id",
+                        p![franchisee.0],
+                        |r| {
+                            Ok(UncollectedDebit {
+                                full_number: r.get(0)?,
+                                collection_date: sql::parse_day(&r.get::<String>(1)?)?,
+                                amount: Money::from_cents(r.get(2)?),
+                                reason: r.get(3)?,
+                                held: r.get(4)?,
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
     async fn remittance_debits(&self, remittance: i64) -> StorageResult<Vec<RemittanceDebit>> {
         self.db
             .read(move |tx| {
@@ -1139,7 +1549,7 @@ impl SepaStorage for SqlStorage {
                          FROM remittance_debits d
                          JOIN sepa_mandates m ON m.id = d.mandate_id
                          JOIN receivables r ON r.invoice_id = d.invoice_id
-                         WHERE d.remittance_id = ?1 ORDER BY d.id",
+                         WHERE d.remittance_id = ?1 AND d.held_on IS NULL ORDER BY d.id",
                         p![remittance],
                         |r| {
                             Ok(RemittanceDebit {
@@ -1161,30 +1571,46 @@ impl SepaStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    for n in &p {
-                        let collection_date = sql::day_text(n.collection_date);
-                        tx.execute(
-                            "INSERT INTO sepa_prenotifications (remittance_id, franchisee_id, recipient, language,
-                               amount_cents, debit_count, collection_date, mandate_references, creditor_id,
-                               notice_days, created_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                             ON CONFLICT (remittance_id, franchisee_id) DO NOTHING",
-                            p![
-                                n.remittance_id,
-                                n.franchisee_id.0,
-                                &n.recipient,
-                                &n.language,
-                                n.amount.cents(),
-                                sql::to_i64(n.debit_count, "debit_count")?,
-                                &collection_date,
-                                &n.mandate_references,
-                                &n.creditor_id,
-                                i64::from(n.notice_days),
-                                sql::micros(n.created_at)
-                            ],
-                        )
-                        .await?;
+                    let days: Vec<String> =
+                        p.iter().map(|n| sql::day_text(n.collection_date)).collect();
+                    let mut rows: Vec<Vec<Value<'_>>> = Vec::with_capacity(p.len());
+                    for (n, day) in p.iter().zip(&days) {
+                        rows.push(vec![
+                            Value::Int(n.remittance_id),
+                            Value::Int(n.franchisee_id.0),
+                            Value::Text(&n.recipient),
+                            Value::Text(&n.language),
+                            Value::Int(n.amount.cents()),
+                            Value::Int(sql::to_i64(n.debit_count, "debit_count")?),
+                            Value::Text(day),
+                            Value::Text(&n.mandate_references),
+                            Value::Text(&n.creditor_id),
+                            Value::Int(i64::from(n.notice_days)),
+                            Value::Int(sql::micros(n.created_at)),
+                        ]);
                     }
+                    tx.insert_many(
+                        "INSERT INTO sepa_prenotifications (remittance_id, franchisee_id, recipient, language,
+                           amount_cents, debit_count, collection_date, mandate_references, creditor_id,
+                           notice_days, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                         ON CONFLICT (remittance_id, franchisee_id) DO NOTHING",
+                        &[
+                            ColType::Int,
+                            ColType::Int,
+                            ColType::Text,
+                            ColType::Text,
+                            ColType::Int,
+                            ColType::Int,
+                            ColType::Text,
+                            ColType::Text,
+                            ColType::Text,
+                            ColType::Int,
+                            ColType::Int,
+                        ],
+                        &rows,
+                    )
+                    .await?;
                     Ok(())
                 })
             })
@@ -1203,7 +1629,7 @@ impl SepaStorage for SqlStorage {
                     let ids: Vec<i64> = tx
                         .query_map(
                             "SELECT id FROM sepa_prenotifications
-                             WHERE sent_at IS NULL AND attempts < ?1 AND (claimed_until IS NULL OR claimed_until < ?2)
+                             WHERE sent_at IS NULL AND held_at IS NULL AND attempts < ?1 AND (claimed_until IS NULL OR claimed_until < ?2)
                              ORDER BY id",
                             p![sql::to_i64(max_attempts, "attempts")?, sql::micros(now)],
                             |r| r.get(0),
@@ -1214,7 +1640,7 @@ impl SepaStorage for SqlStorage {
                         let claimed = tx
                             .execute(
                                 "UPDATE sepa_prenotifications SET claimed_until = ?1
-                                 WHERE id = ?2 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?3)",
+                                 WHERE id = ?2 AND sent_at IS NULL AND held_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?3)",
                                 p![sql::micros(now + lease), id, sql::micros(now)],
                             )
                             .await?;
@@ -1249,7 +1675,7 @@ impl SepaStorage for SqlStorage {
                 Box::pin(async move {
                     tx.execute(
                         "UPDATE sepa_prenotifications SET attempts = attempts + 1, claimed_until = NULL,
-                           sent_at = ?1, last_error = ?2 WHERE id = ?3 AND sent_at IS NULL",
+                           sent_at = ?1, last_error = ?2 WHERE id = ?3 AND sent_at IS NULL AND held_at IS NULL",
                         p![
                             result.is_ok().then(|| sql::micros(now)),
                             result.as_ref().err().map(String::as_str),
@@ -1399,14 +1825,16 @@ impl SepaStorage for SqlStorage {
         self.db
             .read(|tx| {
                 Box::pin(async move {
-                    tx.query_map(
-                        &format!(
-                            "SELECT {REMITTANCE_COLUMNS} FROM remittances r ORDER BY r.id DESC"
-                        ),
-                        p![],
-                        remittance_of,
-                    )
-                    .await
+                    let rs = tx
+                        .query_map(
+                            &format!(
+                                "SELECT {REMITTANCE_COLUMNS} FROM remittances r ORDER BY r.id DESC"
+                            ),
+                            p![],
+                            remittance_of,
+                        )
+                        .await?;
+                    with_exclusions(tx, rs).await
                 })
             })
             .await
@@ -1427,8 +1855,29 @@ impl SepaStorage for SqlStorage {
                                 Problem::new("remittance_not_found").with("id", id),
                             )
                         })?;
-                    Ok((r.get(0)?, r.get(1)?))
+                    let xml: String = r.get(1)?;
+                    if xml.is_empty() {
+                        // Every debit was held out of it: there is no file to send.
+                        return Err(StorageError::Conflict(
+                            Problem::new("remittance_all_held").with("id", id),
+                        ));
+                    }
+                    Ok((r.get(0)?, xml))
                 })
+            })
+            .await
+    }
+
+    async fn hold_prenotification(
+        &self,
+        prenotification: i64,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        write: RemittanceWriter,
+    ) -> StorageResult<Option<RemittanceExclusion>> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move { hold_tx(tx, prenotification, today, now, write).await })
             })
             .await
     }

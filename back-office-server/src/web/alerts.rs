@@ -197,8 +197,8 @@ pub async fn page(
             h2 { (m("alerts-digest-title")) }
             p class="muted" { (m(match v.user.role {
                 crate::storage::dashboard::DashboardRole::Admin => "alerts-digest-help-admin",
-                crate::storage::dashboard::DashboardRole::Manager
-                | crate::storage::dashboard::DashboardRole::Franchisee => "alerts-digest-help-manager",
+                crate::storage::dashboard::DashboardRole::Manager => "alerts-digest-help-manager",
+                crate::storage::dashboard::DashboardRole::Franchisee => "alerts-digest-help-franchisee",
                 crate::storage::dashboard::DashboardRole::Analyst => "alerts-digest-help-analyst",
             })) }
             form method="post" action="/dashboard/alerts/digest" {

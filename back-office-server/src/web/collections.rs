@@ -449,7 +449,11 @@ pub async fn franchisee(
                     tbody { @for p in &prenotes { tr data-prenote=(p.remittance_id) {
                         td { (t.day(p.collection_date)) } td class="num" { (t.money(p.amount)) } td { (p.mandate_references) }
                         td class="num" { (p.notice_days) } td { (p.recipient) }
-                        td { @match p.sent_at { Some(d) => { (t.datetime(d)) } None => { (t.msg_with("col-not-sent", &[("attempts", &p.attempts)])) } } }
+                        td { @match (p.sent_at, p.held_at) {
+                            (Some(d), _) => { (t.datetime(d)) }
+                            (None, Some(_)) => { (html::badge("bad", &m("col-prenote-held"))) }
+                            (None, None) => { (t.msg_with("col-not-sent", &[("attempts", &p.attempts)])) }
+                        } }
                     } } }
                 }
             }
@@ -787,8 +791,27 @@ async fn sepa_section(
                 tbody { @for r in &remittances { tr data-remittance=(r.message_id) {
                     td { (r.message_id) } td { (t.day(r.collection_date)) } td class="num" { (r.debit_count) }
                     td class="num" { (t.money(r.control_sum)) } td class="num" { (r.returned) }
-                    td { a href={ "/dashboard/collections/remittances/" (r.id) "/pain008.xml" } { "pain.008" } }
+                    td {
+                        @if r.debit_count > 0 {
+                            a href={ "/dashboard/collections/remittances/" (r.id) "/pain008.xml" } { "pain.008" }
+                        } @else { (html::muted(&m("col-remittance-no-file"))) }
+                    }
                 } } }
+            }
+            @let excluded: Vec<_> = remittances.iter().flat_map(|r| r.excluded.iter().map(move |e| (r, e))).collect();
+            @if !excluded.is_empty() {
+                h3 { (m("col-excluded")) }
+                p class="muted" { (m("col-excluded-help")) }
+                table id="remittance-exclusions" {
+                    thead { tr { th { (m("col-remittance")) } th { (m("col-debtor")) } th class="num" { (m("col-debits")) } th class="num" { (m("col-amount")) } th { (m("col-excluded-reason")) } } }
+                    tbody { @for (r, e) in &excluded {
+                        tr data-excluded=(e.franchisee_id.0) data-reason=(e.reason.as_str()) {
+                            td { (r.message_id) } td { (e.debtor_name) " · " (name(e.franchisee_id)) }
+                            td class="num" { (e.debit_count) } td class="num" { (t.money(e.amount)) }
+                            td { (exclusion_text(t, e)) }
+                        }
+                    } }
+                }
             }
         }
     })
@@ -848,6 +871,21 @@ pub async fn create_mandate(
     )
 }
 
+/// Why a debtor is not in a remittance, in the reader's language.
+fn exclusion_text(
+    t: &crate::i18n::Tr,
+    e: &crate::storage::collections::RemittanceExclusion,
+) -> String {
+    let key = match e.reason {
+        crate::storage::collections::ExclusionReason::NoticeTooShort => "col-excluded-notice",
+        crate::storage::collections::ExclusionReason::PrenotificationLate => "col-excluded-late",
+    };
+    t.msg_with(
+        key,
+        &[("days", &e.notice_days), ("earliest", &t.day(e.earliest))],
+    )
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct RemittanceForm {
     #[serde(default)]
@@ -869,17 +907,18 @@ pub async fn create_remittance(
     if let Some(c) = crate::services::mail::config() {
         svc::send_prenotifications(st.storage.as_ref(), &c, Utc::now()).await?;
     }
-    done_redirect(
-        "/dashboard/collections",
-        &t.msg_with(
-            "col-remittance-done",
-            &[
-                ("id", &r.message_id),
-                ("count", &r.debit_count),
-                ("amount", &t.money(r.control_sum)),
-            ],
-        ),
-    )
+    let mut done = t.msg_with(
+        "col-remittance-done",
+        &[
+            ("id", &r.message_id),
+            ("count", &r.debit_count),
+            ("amount", &t.money(r.control_sum)),
+        ],
+    );
+    for e in &r.excluded {
+        done.push_str(&format!(" · {}: {}", e.debtor_name, exclusion_text(t, e)));
+    }
+    done_redirect("/dashboard/collections", &done)
 }
 
 /// `GET /dashboard/collections/remittances/{id}/pain008.xml`.
