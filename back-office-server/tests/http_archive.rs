@@ -443,6 +443,7 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
                 lead_time_days: 2,
                 order_days: "1,3,5".into(),
                 min_order: Money::ZERO,
+                language: Default::default(),
             },
             Utc::now(),
         )

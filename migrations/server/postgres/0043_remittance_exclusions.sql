@@ -31,3 +31,11 @@ CREATE TABLE remittance_files (
 );
 CREATE INDEX remittance_files_remittance ON remittance_files (remittance_id, id);
 ALTER TABLE sepa_prenotifications ADD COLUMN held_at BIGINT;
+-- Files written before are kept exactly as written (DESIGN: documents HQ issues are immutable).
+CREATE FUNCTION remittance_files_immutable() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'earlier remittance files are kept as written';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER remittance_files_immutable BEFORE UPDATE OR DELETE ON remittance_files
+FOR EACH ROW EXECUTE FUNCTION remittance_files_immutable();

@@ -31,3 +31,8 @@ CREATE TABLE remittance_files (
 );
 CREATE INDEX remittance_files_remittance ON remittance_files (remittance_id, id);
 ALTER TABLE sepa_prenotifications ADD COLUMN held_at INTEGER;
+-- Files written before are kept exactly as written (DESIGN: documents HQ issues are immutable).
+CREATE TRIGGER remittance_files_no_update BEFORE UPDATE ON remittance_files
+BEGIN SELECT RAISE(ABORT, 'earlier remittance files are kept as written'); END;
+CREATE TRIGGER remittance_files_no_delete BEFORE DELETE ON remittance_files
+BEGIN SELECT RAISE(ABORT, 'earlier remittance files are kept as written'); END;
