@@ -235,3 +235,4 @@ problem-smtp_not_configured = e-mail is not set up on this server (--smtp-url): 
 problem-statement_email_failed = the statement could not be e-mailed to { $to }: { $detail }
 problem-contract_prenotification_days = the direct-debit notice must be between 1 and { $max } days (SEPA: { $max } unless the contract agrees fewer)
 problem-remittance_notice_too_short = { $debtor } must be told of the debit { $days } days before it is collected: the earliest collection date is { $earliest }
+problem-tills_need_update = these tills cannot apply this change ({ $kinds }) until their software is updated: { $tills }. Update them first, or force the change (an HQ admin: force=true on the API, the confirmation on the dashboard); forcing is recorded in the audit log

@@ -235,3 +235,4 @@ problem-smtp_not_configured = El correo no está configurado en este servidor (-
 problem-statement_email_failed = No se pudo enviar el extracto a { $to }: { $detail }
 problem-contract_prenotification_days = El preaviso del adeudo debe estar entre 1 y { $max } días (SEPA: { $max } salvo que el contrato acuerde menos).
 problem-remittance_notice_too_short = A { $debtor } hay que avisarle del adeudo { $days } días antes de cobrarlo: la primera fecha de cobro posible es { $earliest }.
+problem-tills_need_update = Estas cajas no pueden aplicar este cambio ({ $kinds }) hasta que se actualice su programa: { $tills }. Actualícelas primero o fuerce el cambio (un administrador de la central: force=true en la API, la confirmación en el panel); forzarlo queda en el registro de auditoría.
