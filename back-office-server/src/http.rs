@@ -203,7 +203,10 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi))
         .nest("/api/v1/sync", sync)
-        .nest("/api/v1/admin", admin)
+        .nest(
+            "/api/v1/admin",
+            admin.layer(axum::middleware::from_fn(force_slot)),
+        )
         .route("/api/v1/reports/sales", get(reports::sales))
         .route("/api/v1/verifactu/records", get(verifactu::records))
         .route("/api/v1/verifactu/hq-records", get(verifactu::hq_records))
@@ -493,6 +496,11 @@ impl FromRequestParts<AppState> for TillToken {
     }
 }
 
+/// Opens the request's slot for a forced change (see [`crate::storage::till_gate`]; `?force=true`).
+async fn force_slot(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    crate::storage::till_gate::with_slot(next.run(req)).await
+}
+
 /// An HQ administrator, identified by their API token.
 pub struct AdminToken(pub i64);
 
@@ -501,6 +509,14 @@ impl FromRequestParts<AppState> for AdminToken {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
         let hash = crate::auth::hash_token(bearer(parts)?);
         if let Some(id) = st.storage.admin_by_token(&hash).await? {
+            // `?force=true`: send a change although tills of its store(s) cannot apply it yet.
+            if parts.uri.query().is_some_and(|q| {
+                q.split('&')
+                    .any(|kv| matches!(kv, "force=true" | "force=1"))
+            }) {
+                let by = crate::services::people::token_actor(st.storage.as_ref(), id).await?;
+                crate::storage::till_gate::force(by);
+            }
             return Ok(Self(id));
         }
         if st.storage.till_by_token(&hash).await?.is_some() {

@@ -540,7 +540,7 @@ pub fn document() -> Value {
             "description": "HQ server of Trastienda: till sync (device tokens), HQ admin API and reports (admin API tokens). Every error is {error, message} with a 4xx status, or 500 when the database fails.",
             "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
         },
-        "paths": archive_paths(purchasing_paths(collections_paths(paths))),
+        "paths": with_force(archive_paths(purchasing_paths(collections_paths(paths)))),
         "components": {
             "schemas": schemas,
             "securitySchemes": {
@@ -589,6 +589,36 @@ fn archive_paths(mut paths: Value) -> Value {
     });
     if let (Some(p), Value::Object(e)) = (paths.as_object_mut(), extra) {
         p.extend(e);
+/// Every admin write takes `?force=true`: a change of a kind that an enrolled till of the store(s)
+/// it goes to reports too old a version for (or skipped) is refused with 409 `tills_need_update`
+/// naming those tills, unless forced, which the audit log records.
+fn with_force(mut paths: Value) -> Value {
+    const REFUSED: &str = "Refused: tills of the store(s) the change goes to cannot apply it until updated (`tills_need_update`, naming them); send again with force=true to send it anyway";
+    let Some(map) = paths.as_object_mut() else {
+        return paths;
+    };
+    for (path, item) in map.iter_mut() {
+        if !path.starts_with("/api/v1/admin/") {
+            continue;
+        }
+        for method in ["post", "put", "patch", "delete"] {
+            let Some(o) = item.get_mut(method) else {
+                continue;
+            };
+            if let Some(p) = o["parameters"].as_array_mut() {
+                p.push(query_param(
+                    "force",
+                    json!({"type": "boolean", "default": false}),
+                    false,
+                    "Send a change to tills although some of its store(s) cannot apply it yet (recorded in the audit log)",
+                ));
+            }
+            let desc = match o["responses"]["409"]["description"].as_str() {
+                Some(d) => format!("{d}; or r{}", &REFUSED[1..]),
+                None => REFUSED.to_string(),
+            };
+            o["responses"]["409"] = err(&desc);
+        }
     }
     paths
 }

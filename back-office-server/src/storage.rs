@@ -500,6 +500,7 @@ pub mod sql_storage;
 pub mod sqlite;
 pub mod stock;
 mod stock_sql;
+pub mod till_gate;
 pub mod verifactu;
 mod verifactu_sql;
 

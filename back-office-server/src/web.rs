@@ -385,6 +385,11 @@ impl WebError {
 
     /// The error as a small page in `t`'s language (title from the status, the message, a way back).
     pub fn page(&self, t: &Tr) -> Markup {
+        self.page_with(t, None)
+    }
+
+    /// [`WebError::page`] with `extra` under the message (the form that sends a refused change anyway).
+    pub fn page_with(&self, t: &Tr, extra: Option<Markup>) -> Markup {
         let title = t.msg(match self.status.as_u16() {
             403 => "error-title-forbidden",
             404 => "error-title-not-found",
@@ -398,9 +403,54 @@ impl WebError {
                 h1 { (title) }
                 p class="error" role="alert" { (self.text(t.lang())) }
                 p { (t.msg("error-nothing-saved")) " " a href="/dashboard" { (t.msg("error-back")) } }
+                @if let Some(extra) = extra { (extra) }
             }
         };
         html::bare_page(t, &title, body, "/dashboard")
+    }
+}
+
+/// The problem of a change refused because tills of its store(s) cannot apply it.
+const TILLS_NEED_UPDATE: &str = "tills_need_update";
+
+tokio::task_local! {
+    /// The form an admin posted in this request (path and fields), so a change refused because
+    /// tills need updating can be offered again, forced.
+    static POSTED: std::cell::RefCell<Option<(String, Vec<(String, String)>)>>;
+}
+
+/// Keeps the form an admin posted (see [`POSTED`]); and when it says `force`, forces the changes
+/// this request makes, recorded in the audit log under `v`.
+pub(crate) fn posted_form(v: &Viewer, path: &str, body: &[u8]) {
+    if !v.can_write() {
+        return;
+    }
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    if fields
+        .iter()
+        .any(|(k, val)| k == "force" && matches!(val.as_str(), "1" | "on" | "true"))
+    {
+        crate::storage::till_gate::force(crate::services::people::actor(&v.user));
+    }
+    let _ = POSTED.try_with(|p| *p.borrow_mut() = Some((path.to_string(), fields)));
+}
+
+/// The refused form again, with a box the admin ticks to send it although the tills named cannot
+/// apply it yet.
+fn force_form(t: &Tr, path: &str, fields: &[(String, String)]) -> Markup {
+    maud::html! {
+        form method="post" action=(path) class="force-change" {
+            @for (k, v) in fields.iter().filter(|(k, _)| k != "force") {
+                input type="hidden" name=(k) value=(v);
+            }
+            p {
+                label {
+                    input type="checkbox" name="force" value="1" required;
+                    " " (t.msg("tills-force-confirm"))
+                }
+            }
+            button type="submit" class="danger" { (t.msg("tills-force-send")) }
+        }
     }
 }
 
@@ -429,18 +479,38 @@ impl IntoResponse for WebError {
 /// Middleware over the dashboard (and `Vary` on every answer): an error page (title, "nothing was saved", the way back, the
 /// language switch) in the language of the request. The message is already in that language when
 /// the page code built it with the viewer's translator.
+///
+/// It also opens the request's slots for a forced change ([`crate::storage::till_gate`]) and for
+/// the form posted: a change refused because tills need updating comes back with that form, ready
+/// to send again forced (an admin's confirmation, recorded in the audit log).
 pub async fn localize_errors(req: Request, next: Next) -> Response {
     let lang = crate::i18n::lang_of(req.headers());
-    let mut res = next.run(req).await;
-    if lang != Lang::Es
-        && let Some(e) = res.extensions().get::<ErrorShown>().cloned()
-    {
-        let err = WebError {
-            status: e.status,
-            message: e.message,
-            problem: e.problem,
-        };
-        res = (err.status, err.page(Tr::get(lang))).into_response();
+    let (mut res, posted) = crate::storage::till_gate::with_slot(POSTED.scope(
+        std::cell::RefCell::new(None),
+        async move {
+            let res = next.run(req).await;
+            let posted = POSTED.with(|p| p.borrow_mut().take());
+            (res, posted)
+        },
+    ))
+    .await;
+    if let Some(e) = res.extensions().get::<ErrorShown>().cloned() {
+        let t = Tr::get(lang);
+        let offer = posted
+            .filter(|_| {
+                e.problem
+                    .as_ref()
+                    .is_some_and(|p| p.code == TILLS_NEED_UPDATE)
+            })
+            .map(|(path, fields)| force_form(t, &path, &fields));
+        if lang != Lang::Es || offer.is_some() {
+            let err = WebError {
+                status: e.status,
+                message: e.message,
+                problem: e.problem,
+            };
+            res = (err.status, err.page_with(t, offer)).into_response();
+        }
     }
     // The same URL reads differently per language: caches must keep them apart.
     res.headers_mut().append(

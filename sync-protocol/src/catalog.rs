@@ -317,6 +317,104 @@ pub fn is_reportable_kind(kind: &str) -> bool {
 /// Stands in for a skipped kind whose name is not reportable.
 pub const UNNAMED_KIND: &str = "unnamed";
 
+/// The till release that first applies each change kind, by kind name (every entry of
+/// [`CatalogChange::KNOWN_KINDS`]; a test checks). HQ refuses a change of a kind that an enrolled
+/// till of the store it goes to reports too old a version for (`till_version`), unless an HQ admin
+/// forces it. Every kind below shipped in 0.1.0, the first release; a kind added from now on gets
+/// the version of the release that brings it (and the workspace version moves to it).
+pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
+    ("tax_rate", "0.1.0"),
+    ("product", "0.1.0"),
+    ("product_deleted", "0.1.0"),
+    ("barcode", "0.1.0"),
+    ("barcode_deleted", "0.1.0"),
+    ("store_price", "0.1.0"),
+    ("store_price_cleared", "0.1.0"),
+    ("staff", "0.1.0"),
+    ("staff_deleted", "0.1.0"),
+    ("store", "0.1.0"),
+    ("barcode_rule", "0.1.0"),
+    ("barcode_rule_deleted", "0.1.0"),
+    ("delivery_note", "0.1.0"),
+];
+
+/// The till release that first applies `kind` (see [`KIND_INTRODUCED_IN`]).
+pub fn kind_introduced_in(kind: &str) -> Option<&'static str> {
+    KIND_INTRODUCED_IN
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, v)| *v)
+}
+
+/// Whether a till reporting `version` that skipped `skipped` can apply a change of `kind`:
+/// `Some(false)` when it skipped that kind already, or its version is older than the one that
+/// brought the kind; `None` when its version does not read as `MAJOR.MINOR.PATCH[-PRE][+BUILD]`
+/// (nothing to judge by); `Some(true)` otherwise.
+pub fn till_can_apply(version: &str, skipped: &[String], kind: &str) -> Option<bool> {
+    if skipped.iter().any(|k| k == kind) {
+        return Some(false);
+    }
+    let Some(since) = kind_introduced_in(kind) else {
+        // A kind this build does not know HQ cannot send.
+        return Some(true);
+    };
+    Some(compare_versions(version, since)? != std::cmp::Ordering::Less)
+}
+
+/// Orders two release versions `MAJOR.MINOR.PATCH[-PRE][+BUILD]` (missing MINOR or PATCH read as 0)
+/// as semantic versioning does: a pre-release comes before its release; build metadata is ignored.
+/// `None` when either does not read as one.
+pub fn compare_versions(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    fn parse(v: &str) -> Option<([u64; 3], Option<&str>)> {
+        let v = v.split_once('+').map_or(v, |(v, _)| v);
+        let (core, pre) = match v.split_once('-') {
+            Some((c, p)) if !p.is_empty() => (c, Some(p)),
+            Some(_) => return None,
+            None => (v, None),
+        };
+        let mut n = [0u64; 3];
+        let parts: Vec<&str> = core.split('.').collect();
+        if parts.is_empty() || parts.len() > 3 {
+            return None;
+        }
+        for (i, p) in parts.iter().enumerate() {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            n[i] = p.parse().ok()?;
+        }
+        Some((n, pre))
+    }
+    fn pre_order(a: &str, b: &str) -> std::cmp::Ordering {
+        let (mut x, mut y) = (a.split('.'), b.split('.'));
+        loop {
+            match (x.next(), y.next()) {
+                (None, None) => return std::cmp::Ordering::Equal,
+                (None, Some(_)) => return std::cmp::Ordering::Less,
+                (Some(_), None) => return std::cmp::Ordering::Greater,
+                (Some(p), Some(q)) => {
+                    let o = match (p.parse::<u64>(), q.parse::<u64>()) {
+                        (Ok(m), Ok(n)) => m.cmp(&n),
+                        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+                        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+                        (Err(_), Err(_)) => p.cmp(q),
+                    };
+                    if o != std::cmp::Ordering::Equal {
+                        return o;
+                    }
+                }
+            }
+        }
+    }
+    let ((na, pa), (nb, pb)) = (parse(a)?, parse(b)?);
+    Some(na.cmp(&nb).then_with(|| match (pa, pb) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(p), Some(q)) => pre_order(p, q),
+    }))
+}
+
 /// A change with its position in HQ's change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
@@ -327,6 +425,48 @@ pub struct Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_says_which_release_brought_it() {
+        let listed: Vec<&str> = KIND_INTRODUCED_IN.iter().map(|(k, _)| *k).collect();
+        assert_eq!(listed, CatalogChange::KNOWN_KINDS);
+        for (k, v) in KIND_INTRODUCED_IN {
+            assert!(compare_versions(v, v).is_some(), "{k}: {v}");
+        }
+    }
+
+    #[test]
+    fn versions_order_as_releases() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        assert_eq!(compare_versions("0.0.9", "0.1.0"), Some(Less));
+        assert_eq!(compare_versions("0.10.0", "0.9.3"), Some(Greater));
+        assert_eq!(compare_versions("1.2", "1.2.0"), Some(Equal));
+        assert_eq!(compare_versions("0.1.0-rc.1", "0.1.0"), Some(Less));
+        assert_eq!(compare_versions("0.1.0-rc.2", "0.1.0-rc.10"), Some(Less));
+        assert_eq!(compare_versions("0.1.0+build7", "0.1.0"), Some(Equal));
+        assert_eq!(compare_versions("banana", "0.1.0"), None);
+        assert_eq!(compare_versions("1..2", "0.1.0"), None);
+        assert_eq!(compare_versions("1.2.3-", "0.1.0"), None);
+    }
+
+    #[test]
+    fn which_tills_can_apply_a_kind() {
+        let none: Vec<String> = Vec::new();
+        assert_eq!(till_can_apply("0.1.0", &none, "store_price"), Some(true));
+        assert_eq!(till_can_apply("0.2.0", &none, "delivery_note"), Some(true));
+        assert_eq!(till_can_apply("0.0.9", &none, "store_price"), Some(false));
+        assert_eq!(
+            till_can_apply("0.1.0-rc.1", &none, "store_price"),
+            Some(false)
+        );
+        let skipped = vec!["delivery_note".to_string()];
+        assert_eq!(
+            till_can_apply("0.1.0", &skipped, "delivery_note"),
+            Some(false)
+        );
+        assert_eq!(till_can_apply("0.1.0", &skipped, "product"), Some(true));
+        assert_eq!(till_can_apply("dev-build", &none, "product"), None);
+    }
 
     #[test]
     fn kind_names_match_the_wire() {

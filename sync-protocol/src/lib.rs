@@ -20,7 +20,8 @@ pub use cash::{Denomination, DenominationCount, EURO_DENOMINATIONS, count_total}
 pub use catalog::{
     BarcodeRuleRecord, CatalogChange, Change, DeliveryNoteLine, DeliveryNoteRecord,
     DeliveryNoteStatus, MAX_KIND_LEN, MAX_SKIPPED_KINDS, ProductRecord, StaffRecord, StaffRole,
-    StoreRecord, TaxRateRecord, UNNAMED_KIND, is_reportable_kind,
+    StoreRecord, TaxRateRecord, UNNAMED_KIND, compare_versions, is_reportable_kind,
+    kind_introduced_in, till_can_apply,
 };
 pub use document::{
     AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ChainError,

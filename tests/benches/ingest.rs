@@ -1,10 +1,25 @@
-//! Ingest benchmark: till-sim against a real server on each backend; prints sales/s and push latency.
+//! Ingest benchmark: till-sim against a real server on each backend; prints sales/s and push latency,
+//! and beside it a raw baseline: the same rows written straight into empty copies of their tables
+//! (plain multi-row INSERTs of 500 rows; on PostgreSQL also COPY), so the figure can be judged.
 //! `cargo bench -p trastienda-tests --bench ingest` (PostgreSQL when TRASTIENDA_TEST_POSTGRES_URL is set).
-//! Optional: INGEST_TILLS (default 8), INGEST_SALES per till (default 1000).
+//! Optional: INGEST_TILLS (default 8), INGEST_SALES per till (default 1000), INGEST_RAW=0 to skip the baseline.
 
+use std::time::Instant;
 use trastienda_tests::server::TestDatabase;
 use trastienda_tests::sim::{SimConfig, run};
 use trastienda_tests::{Backend, HqClient, TestServer};
+
+/// The tables a push writes a row (or several) per sale into.
+const RAW_TABLES: &[&str] = &[
+    "documents",
+    "sales",
+    "sale_lines",
+    "sale_payments",
+    "stock_moves",
+    "verifactu_records",
+];
+/// Rows per multi-row INSERT (the push's batch size).
+const RAW_BATCH: usize = 500;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -13,10 +28,18 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Seconds to write the rows with multi-row INSERTs, seconds with COPY (PostgreSQL only), rows written.
+struct Raw {
+    insert_s: f64,
+    copy_s: Option<f64>,
+    rows: usize,
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let tills = env_usize("INGEST_TILLS", 8);
     let sales = env_usize("INGEST_SALES", 1000);
+    let raw_wanted = env_usize("INGEST_RAW", 1) != 0;
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(db) = TestDatabase::create(backend).await else {
             continue;
@@ -45,6 +68,200 @@ async fn main() {
         );
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
         drop(server);
+        if raw_wanted {
+            let n = s.documents_acknowledged as f64;
+            let raw = match backend {
+                Backend::Sqlite => raw_sqlite(&db.url),
+                Backend::Postgres => raw_postgres(&db.url).await,
+            };
+            match raw {
+                Ok(r) => {
+                    let per = |secs: f64| {
+                        format!(
+                            "{:.0} sales/s ({:.0} rows/s)",
+                            n / secs,
+                            r.rows as f64 / secs
+                        )
+                    };
+                    println!(
+                        "raw {backend:?} baseline, the same {} rows of {} tables into empty copies: multi-row INSERT ({RAW_BATCH} rows) {}{}",
+                        r.rows,
+                        RAW_TABLES.len(),
+                        per(r.insert_s),
+                        r.copy_s
+                            .map(|c| format!(", COPY {}", per(c)))
+                            .unwrap_or_default()
+                    );
+                }
+                Err(e) => println!("raw {backend:?} baseline failed: {e:#}"),
+            }
+        }
         db.cleanup().await;
     }
+}
+
+/// SQLite: each table's rows read back, then written into a copy of the table (same columns and
+/// indexes) with multi-row INSERTs in one transaction, as the server's connection is set up.
+fn raw_sqlite(url: &str) -> anyhow::Result<Raw> {
+    use rusqlite::types::Value;
+    let path = url.trim_start_matches("sqlite://");
+    let mut c = rusqlite::Connection::open(path)?;
+    c.pragma_update(None, "journal_mode", "WAL")?;
+    c.pragma_update(None, "synchronous", "FULL")?;
+    c.pragma_update(None, "foreign_keys", "ON")?;
+    let mut data: Vec<(String, usize, Vec<Value>)> = Vec::new();
+    let mut rows = 0;
+    for t in RAW_TABLES {
+        let ddl: Vec<(String, String)> = c
+            .prepare("SELECT type, sql FROM sqlite_master WHERE tbl_name = ?1 AND type IN ('table', 'index') AND sql IS NOT NULL")?
+            .query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (kind, sql) in ddl {
+            let sql = if kind == "table" {
+                sql.replacen(&format!("TABLE {t}"), &format!("TABLE raw_{t}"), 1)
+                    .replacen(&format!("TABLE \"{t}\""), &format!("TABLE raw_{t}"), 1)
+            } else {
+                sql.replacen("INDEX ", "INDEX raw_", 1)
+                    .replacen(&format!(" ON {t}"), &format!(" ON raw_{t}"), 1)
+                    .replacen(&format!(" ON \"{t}\""), &format!(" ON raw_{t}"), 1)
+            };
+            c.execute_batch(&sql)?;
+        }
+        let mut st = c.prepare(&format!("SELECT * FROM {t}"))?;
+        let cols = st.column_count();
+        let mut values = Vec::new();
+        let mut q = st.query([])?;
+        while let Some(r) = q.next()? {
+            for i in 0..cols {
+                values.push(r.get::<_, Value>(i)?);
+            }
+            rows += 1;
+        }
+        data.push((t.to_string(), cols, values));
+    }
+    let started = Instant::now();
+    let tx = c.transaction()?;
+    for (t, cols, values) in &data {
+        for chunk in values.chunks(cols * RAW_BATCH) {
+            let n = chunk.len() / cols;
+            let one = format!("({})", vec!["?"; *cols].join(", "));
+            let sql = format!("INSERT INTO raw_{t} VALUES {}", vec![one; n].join(", "));
+            tx.execute(&sql, rusqlite::params_from_iter(chunk.iter()))?;
+        }
+    }
+    tx.commit()?;
+    Ok(Raw {
+        insert_s: started.elapsed().as_secs_f64(),
+        copy_s: None,
+        rows,
+    })
+}
+
+/// PostgreSQL: each table's rows copied out as text, then written into a copy of the table (same
+/// columns, checks and indexes; no foreign keys or triggers) twice: with multi-row INSERTs of text
+/// parameters cast to the columns' types, and with COPY, each in one transaction.
+async fn raw_postgres(url: &str) -> anyhow::Result<Raw> {
+    use futures::{SinkExt, StreamExt};
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    let mut data: Vec<(String, Vec<String>, Vec<u8>)> = Vec::new();
+    let mut rows = 0;
+    for t in RAW_TABLES {
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE raw_{t} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+            ))
+            .await?;
+        let types: Vec<String> = client
+            .query(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
+                &[t],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let out = client
+            .copy_out(format!("COPY {t} TO STDOUT").as_str())
+            .await?;
+        futures::pin_mut!(out);
+        let mut text = Vec::new();
+        while let Some(b) = out.next().await {
+            text.extend_from_slice(&b?);
+        }
+        rows += text.iter().filter(|b| **b == b'\n').count();
+        data.push((t.to_string(), types, text));
+    }
+    // Multi-row INSERTs.
+    let started = Instant::now();
+    client.batch_execute("BEGIN").await?;
+    for (t, types, text) in &data {
+        let parsed: Vec<Vec<Option<String>>> = std::str::from_utf8(text)?
+            .lines()
+            .map(|l| l.split('\t').map(copy_field).collect())
+            .collect();
+        for chunk in parsed.chunks(RAW_BATCH) {
+            let mut sql = format!("INSERT INTO raw_{t} VALUES ");
+            let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = Vec::new();
+            for (r, row) in chunk.iter().enumerate() {
+                sql.push_str(if r == 0 { "(" } else { ", (" });
+                for (i, v) in row.iter().enumerate() {
+                    params.push(v);
+                    let sep = if i == 0 { "" } else { ", " };
+                    sql.push_str(&format!("{sep}${}::text::{}", params.len(), types[i]));
+                }
+                sql.push(')');
+            }
+            client.execute(&sql, &params).await?;
+        }
+    }
+    client.batch_execute("COMMIT").await?;
+    let insert_s = started.elapsed().as_secs_f64();
+    // COPY.
+    for t in RAW_TABLES {
+        client.batch_execute(&format!("TRUNCATE raw_{t}")).await?;
+    }
+    let started = Instant::now();
+    client.batch_execute("BEGIN").await?;
+    for (t, _, text) in &data {
+        let sink = client
+            .copy_in::<_, std::io::Cursor<Vec<u8>>>(format!("COPY raw_{t} FROM STDIN").as_str())
+            .await?;
+        futures::pin_mut!(sink);
+        sink.send(std::io::Cursor::new(text.clone())).await?;
+        sink.finish().await?;
+    }
+    client.batch_execute("COMMIT").await?;
+    let copy_s = started.elapsed().as_secs_f64();
+    Ok(Raw {
+        insert_s,
+        copy_s: Some(copy_s),
+        rows,
+    })
+}
+
+/// One field of COPY's text format: `\N` is NULL; backslash escapes undone.
+fn copy_field(f: &str) -> Option<String> {
+    if f == "\\N" {
+        return None;
+    }
+    let mut out = String::with_capacity(f.len());
+    let mut chars = f.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some(o) => out.push(o),
+            None => out.push('\\'),
+        }
+    }
+    Some(out)
 }

@@ -251,3 +251,4 @@ problem-archive_bad_date = "{ $date }" is not the document's date: a day written
 problem-archive_not_found = archived document { $id } does not exist
 problem-archive_export_needs = the export is of one franchisee and one month: name both
 problem-remittance_all_held = Every debit of remittance { $id } was held out of it (their pre-notifications could not be sent in time): there is no file to send.
+problem-tills_need_update = these tills cannot apply this change ({ $kinds }) until their software is updated: { $tills }. Update them first, or force the change (an HQ admin: force=true on the API, the confirmation on the dashboard); forcing is recorded in the audit log

@@ -251,3 +251,4 @@ problem-archive_bad_date = «{ $date }» no es la fecha del documento: un día c
 problem-archive_not_found = No existe el documento archivado { $id }.
 problem-archive_export_needs = La exportación es de un franquiciado y un mes: indica los dos.
 problem-remittance_all_held = Todos los adeudos de la remesa { $id } se retuvieron (sus preavisos no pudieron enviarse a tiempo): no hay fichero que enviar.
+problem-tills_need_update = Estas cajas no pueden aplicar este cambio ({ $kinds }) hasta que se actualice su programa: { $tills }. Actualícelas primero o fuerce el cambio (un administrador de la central: force=true en la API, la confirmación en el panel); forzarlo queda en el registro de auditoría.

@@ -30,6 +30,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "product.create",
     "product.edit",
     "product.bulk_price",
+    "change.forced",
 ];
 
 /// Who is acting: a dashboard user.

@@ -221,6 +221,16 @@ pub trait Tx: Send {
         types: &[ColType],
         rows: &[Vec<Value<'_>>],
     ) -> StorageResult<u64>;
+    /// Inserts rows known to be new (read under the lock that keeps them so): a one-row
+    /// `INSERT INTO t (c1, …) VALUES (?1, …)` with no `ON CONFLICT`, run as one binary
+    /// `COPY t (c1, …) FROM STDIN` on PostgreSQL, the prepared statement per row on SQLite. A row
+    /// that clashes all the same fails the whole statement. Returns the rows inserted.
+    async fn copy_in(
+        &mut self,
+        sql: &str,
+        types: &[ColType],
+        rows: &[Vec<Value<'_>>],
+    ) -> StorageResult<u64>;
     /// A transaction-scoped lock shared by every server instance (no-op on SQLite).
     async fn lock(&mut self, key: i64) -> StorageResult<()>;
 }
@@ -314,9 +324,15 @@ impl Db {
         R: Send + 'static,
         F: for<'t> FnOnce(&'t mut dyn Tx) -> BoxFuture<'t, StorageResult<R>> + Send + 'static,
     {
+        // Who forces this request's changes (see `till_gate`), carried into the transaction, which
+        // SQLite runs on a thread of its own.
+        let f: TxFn<R> = match super::till_gate::forced_by() {
+            None => Box::new(f),
+            Some(by) => tx_fn(move |tx| forced_tx(by, f, tx)),
+        };
         match self {
-            Db::Sqlite(db) => db.write(Box::new(f)).await,
-            Db::Postgres(db) => db.write(Box::new(f)).await,
+            Db::Sqlite(db) => db.write(f).await,
+            Db::Postgres(db) => db.write(f).await,
         }
     }
 
@@ -332,6 +348,27 @@ impl Db {
             Db::Postgres(db) => db.read(Box::new(f)).await,
         }
     }
+}
+
+/// A transaction's work as [`TxFn`] (the closure's signature taken from the bound).
+fn tx_fn<R, F>(f: F) -> TxFn<R>
+where
+    F: for<'t> FnOnce(&'t mut dyn Tx) -> BoxFuture<'t, StorageResult<R>> + Send + 'static,
+{
+    Box::new(f)
+}
+
+/// Runs `f` on `tx` with its changes forced by `by` (see `till_gate`).
+fn forced_tx<'t, R, F>(
+    by: super::people::AuditEntry,
+    f: F,
+    tx: &'t mut dyn Tx,
+) -> BoxFuture<'t, StorageResult<R>>
+where
+    R: Send + 'static,
+    F: for<'u> FnOnce(&'u mut dyn Tx) -> BoxFuture<'u, StorageResult<R>> + Send + 'static,
+{
+    Box::pin(super::till_gate::forcing(by, f(tx)))
 }
 
 /// `?N` placeholders as PostgreSQL's `$N` (a `?` inside a quoted literal is left alone).
@@ -375,6 +412,13 @@ pub fn to_sqlite(sql: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Turns a one-row `INSERT INTO t (c1, …) VALUES (?1, …)` into `COPY t (c1, …) FROM STDIN (FORMAT binary)`.
+pub fn copy_statement(sql: &str) -> String {
+    let head = sql.split_once("VALUES").map_or(sql, |(h, _)| h);
+    let target = head.trim().trim_start_matches("INSERT INTO").trim();
+    format!("COPY {target} FROM STDIN (FORMAT binary)")
+}
+
 /// Turns a one-row `INSERT … VALUES (?1, …) tail` into `INSERT … SELECT * FROM UNNEST($1::T[], …) tail`.
 pub fn unnest_insert(sql: &str, types: &[ColType]) -> String {
     let (head, rest) = sql.split_once("VALUES (").unwrap_or((sql, ""));
@@ -412,6 +456,14 @@ mod tests {
             "SELECT a FROM t JOIN u ON u.id = t.u WHERE t.id = ?1"
         );
         assert_eq!(to_sqlite("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn new_rows_as_copy() {
+        assert_eq!(
+            copy_statement("INSERT INTO sales (a, b)\n         VALUES (?1, ?2)"),
+            "COPY sales (a, b) FROM STDIN (FORMAT binary)"
+        );
     }
 
     #[test]

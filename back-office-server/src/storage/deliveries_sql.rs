@@ -171,7 +171,7 @@ pub(crate) async fn apply_receipts(
         }
         // Every till of the store drops the note from its pending list.
         let note = load(tx, note_id).await?;
-        write_change(tx, dn::change(&note)?).await?;
+        super::sql_storage::write_changes_from_till(tx, vec![dn::change(&note)?]).await?;
     }
     Ok(())
 }

@@ -218,6 +218,32 @@ impl Tx for PgTx<'_> {
         self.exec_raw(&st, &p).await
     }
 
+    async fn copy_in(
+        &mut self,
+        q: &str,
+        types: &[ColType],
+        rows: &[Vec<Value<'_>>],
+    ) -> StorageResult<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let pg: Vec<Type> = types
+            .iter()
+            .map(|t| match t {
+                ColType::Int => Type::INT8,
+                ColType::Text => Type::TEXT,
+                ColType::Bool => Type::BOOL,
+            })
+            .collect();
+        let sink = self.tx.copy_in(&super::db::copy_statement(q)).await?;
+        let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, &pg);
+        futures::pin_mut!(writer);
+        for r in rows {
+            writer.as_mut().write(&params(r)).await?;
+        }
+        Ok(writer.finish().await?)
+    }
+
     async fn lock(&mut self, key: i64) -> StorageResult<()> {
         self.execute("SELECT pg_advisory_xact_lock(?1)", &[Value::Int(key)])
             .await?;

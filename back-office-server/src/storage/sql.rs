@@ -127,6 +127,8 @@ pub fn parse_change(payload: &str) -> Result<CatalogChange, StorageError> {
 /// One change-log row to write: which store sees it (`None` = all) and the change.
 pub struct ChangeRow {
     pub store_id: Option<i64>,
+    /// The change's kind (`"type"` on the wire), to judge which tills can apply it.
+    pub kind: String,
     pub payload: String,
 }
 
@@ -134,12 +136,14 @@ impl ChangeRow {
     pub fn global(c: &CatalogChange) -> Result<Self, StorageError> {
         Ok(Self {
             store_id: None,
+            kind: c.kind().to_string(),
             payload: json(c)?,
         })
     }
     pub fn for_store(store: i64, c: &CatalogChange) -> Result<Self, StorageError> {
         Ok(Self {
             store_id: Some(store),
+            kind: c.kind().to_string(),
             payload: json(c)?,
         })
     }

@@ -124,9 +124,24 @@ async fn backfill_local_hours(db: &Db) -> StorageResult<()> {
 
 // --- helpers inside a transaction -------------------------------------------------------------
 
-/// Writes change-log rows. Call it last in the transaction: it takes the change-log lock, and
-/// every row lock should be taken before it (no lock-order deadlocks across instances).
+/// Writes change-log rows HQ makes. Call it last in the transaction: it takes the change-log
+/// lock, and every row lock should be taken before it (no lock-order deadlocks across instances).
+/// Refused when a till of the stores they go to cannot apply them, unless forced (see
+/// [`super::till_gate`]).
 pub(crate) async fn write_changes(tx: &mut dyn Tx, rows: Vec<ChangeRow>) -> StorageResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    super::till_gate::check(tx, &rows).await?;
+    write_changes_from_till(tx, rows).await
+}
+
+/// Writes change-log rows a till's push causes (a delivery note received): never refused, the
+/// push is not HQ's to refuse.
+pub(crate) async fn write_changes_from_till(
+    tx: &mut dyn Tx,
+    rows: Vec<ChangeRow>,
+) -> StorageResult<()> {
     if rows.is_empty() {
         return Ok(());
     }

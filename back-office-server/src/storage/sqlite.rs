@@ -112,6 +112,15 @@ impl Tx for SqliteTx<'_> {
         Ok(n)
     }
 
+    async fn copy_in(
+        &mut self,
+        q: &str,
+        types: &[ColType],
+        rows: &[Vec<Value<'_>>],
+    ) -> StorageResult<u64> {
+        self.insert_many(q, types, rows).await
+    }
+
     async fn lock(&mut self, _key: i64) -> StorageResult<()> {
         // The single writer connection already serialises every write transaction.
         Ok(())

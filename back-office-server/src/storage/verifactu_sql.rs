@@ -1,7 +1,7 @@
 //! VERI*FACTU records on either backend: stored and checked inside the push transaction, read by
 //! the API. What a record must satisfy lives in `verifactu`; this file only stores and finds.
 
-use super::db::{ColType, Row, Tx};
+use super::db::{ColType, Row, Tx, Value};
 use super::ingest::alert;
 use super::sql_storage::SqlStorage;
 use super::verifactu::{
@@ -46,10 +46,12 @@ async fn neighbour(
 
 /// Whether every document of the till strictly between `from` and `to` has arrived: only then is
 /// the record at `from` the one right before the record at `to` (records skip the documents that
-/// are not invoices, never an invoice).
+/// are not invoices, never an invoice). Every document up to `contiguous` has arrived: a gap below
+/// it needs no counting.
 async fn nothing_missing_between(
     tx: &mut dyn Tx,
     till_id: i64,
+    contiguous: i64,
     from: u64,
     to: u64,
 ) -> StorageResult<bool> {
@@ -57,6 +59,9 @@ async fn nothing_missing_between(
         i64::try_from(from).unwrap_or(i64::MAX),
         i64::try_from(to).unwrap_or(i64::MAX),
     );
+    if to <= from.saturating_add(1) || to <= contiguous.saturating_add(1) {
+        return Ok(true);
+    }
     let n: i64 = tx
         .scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM documents WHERE till_id = ?1 AND seq > ?2 AND seq < ?3",
@@ -74,10 +79,18 @@ pub(crate) async fn store_records(
     tx: &mut dyn Tx,
     till: &TillAuth,
     docs: &[Document],
+    contiguous: i64,
     now_us: i64,
 ) -> StorageResult<()> {
     let till_id = till.till_id.0;
-    for row in vf::rows(docs)? {
+    let rows = vf::rows(docs)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if let Some(tails) = tails_before(tx, till_id, &rows).await? {
+        return store_after_tails(tx, till, &rows, tails, contiguous, now_us).await;
+    }
+    for row in rows {
         if !insert(tx, till, &row, now_us).await? {
             continue;
         }
@@ -89,12 +102,14 @@ pub(crate) async fn store_records(
         // The record before it, unless documents between them are still on their way (the
         // later arrival checks the link then).
         let before = match neighbour(tx, till_id, &row.emisor_nif, seq, true).await? {
-            Some((s, r)) if nothing_missing_between(tx, till_id, s, row.doc.seq).await? => {
+            Some((s, r))
+                if nothing_missing_between(tx, till_id, contiguous, s, row.doc.seq).await? =>
+            {
                 Some((s, r))
             }
             Some(_) => None,
             None if row.doc.seq > 1
-                && !nothing_missing_between(tx, till_id, 0, row.doc.seq).await? =>
+                && !nothing_missing_between(tx, till_id, contiguous, 0, row.doc.seq).await? =>
             {
                 None
             }
@@ -110,7 +125,7 @@ pub(crate) async fn store_records(
         }
         // A record filling a hole: the one after it must name it.
         if let Some((s, next)) = neighbour(tx, till_id, &row.emisor_nif, seq, false).await?
-            && nothing_missing_between(tx, till_id, row.doc.seq, s).await?
+            && nothing_missing_between(tx, till_id, contiguous, row.doc.seq, s).await?
             && let Some(m) = vf::link_problem(till_id, Some(this), (s, &next))
         {
             alert(tx, vf::ALERT_CHAIN_BREAK, till_id, &m, now_us, None).await?;
@@ -118,6 +133,148 @@ pub(crate) async fn store_records(
     }
     Ok(())
 }
+
+/// The last stored record of each taxpayer (NIF) of `rows` in this till's chains, when every
+/// record of the push comes after every stored record of the till, in order (a till pushing its
+/// new sales: the usual case). `None` otherwise (a re-push, a hole filled): then each record is
+/// stored and checked one by one against what is stored around it.
+async fn tails_before(
+    tx: &mut dyn Tx,
+    till_id: i64,
+    rows: &[RecordRow<'_>],
+) -> StorageResult<Option<BTreeMap<String, Option<(u64, RegistroFacturacion)>>>> {
+    if rows.windows(2).any(|w| w[0].doc.seq >= w[1].doc.seq) {
+        return Ok(None);
+    }
+    let newest: Option<i64> = tx
+        .scalar(
+            "SELECT MAX(doc_seq) FROM verifactu_records WHERE till_id = ?1",
+            p![till_id],
+        )
+        .await?;
+    let first = i64::try_from(rows[0].doc.seq).unwrap_or(i64::MAX);
+    if newest.is_some_and(|n| n >= first) {
+        return Ok(None);
+    }
+    let mut tails = BTreeMap::new();
+    for row in rows {
+        if !tails.contains_key(&row.emisor_nif) {
+            let tail = match newest {
+                Some(_) => neighbour(tx, till_id, &row.emisor_nif, first, true).await?,
+                None => None,
+            };
+            tails.insert(row.emisor_nif.clone(), tail);
+        }
+    }
+    Ok(Some(tails))
+}
+
+/// Stores and checks records that all come after the till's stored ones (see [`tails_before`]):
+/// the checks run in memory, record after record as the one-by-one path would, then the records
+/// go in as one bulk insert and the alerts in the order raised.
+async fn store_after_tails(
+    tx: &mut dyn Tx,
+    till: &TillAuth,
+    rows: &[RecordRow<'_>],
+    tails: BTreeMap<String, Option<(u64, RegistroFacturacion)>>,
+    contiguous: i64,
+    now_us: i64,
+) -> StorageResult<()> {
+    let till_id = till.till_id.0;
+    let mut last: BTreeMap<&str, Option<(u64, &RegistroFacturacion)>> = tails
+        .iter()
+        .map(|(nif, t)| (nif.as_str(), t.as_ref().map(|(s, r)| (*s, r))))
+        .collect();
+    let mut alerts: Vec<(&'static str, String)> = Vec::new();
+    for row in rows {
+        alerts.extend(vf::own_problems(till_id, row));
+        let this = (row.doc.seq, row.record);
+        let slot = last.entry(row.emisor_nif.as_str()).or_insert(None);
+        let before = match *slot {
+            Some((s, r))
+                if nothing_missing_between(tx, till_id, contiguous, s, row.doc.seq).await? =>
+            {
+                Some((s, r))
+            }
+            Some(_) => None,
+            None if row.doc.seq > 1
+                && !nothing_missing_between(tx, till_id, contiguous, 0, row.doc.seq).await? =>
+            {
+                None
+            }
+            None => {
+                if let Some(m) = vf::first_problem(till_id, this) {
+                    alerts.push((vf::ALERT_CHAIN_BREAK, m));
+                }
+                None
+            }
+        };
+        if let Some(m) = vf::link_problem(till_id, before, this) {
+            alerts.push((vf::ALERT_CHAIN_BREAK, m));
+        }
+        // Nothing is stored after it: every stored record of the till comes before this push's.
+        *slot = Some(this);
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.doc.id.to_string()).collect();
+    let values: Vec<Vec<Value<'_>>> = rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| {
+            vec![
+                Value::Int(till_id),
+                Value::Int(till.store_id.0),
+                Value::Int(till.franchisee_id.0),
+                Value::Text(id),
+                Value::Int(i64::try_from(r.doc.seq).unwrap_or(i64::MAX)),
+                Value::Text(r.kind),
+                r.tipo_factura.into(),
+                Value::Text(&r.emisor_nif),
+                Value::Text(&r.num_serie),
+                Value::Text(&r.fecha_expedicion),
+                r.importe_total_cents.into(),
+                r.cuota_total_cents.into(),
+                Value::Text(&r.generated_at),
+                Value::Text(&r.huella),
+                r.prev_huella.as_deref().into(),
+                Value::Bool(r.hash_ok),
+                Value::Text(&r.json),
+                Value::Int(now_us),
+            ]
+        })
+        .collect();
+    use ColType::{Bool, Int, Text};
+    // New records only (see `tails_before`): no clash to skip.
+    let n = tx
+        .copy_in(
+            INSERT_NEW_RECORD,
+            &[
+                Int, Int, Int, Text, Int, Text, Text, Text, Text, Text, Int, Int, Text, Text, Text,
+                Bool, Text, Int,
+            ],
+            &values,
+        )
+        .await?;
+    if n != values.len() as u64 {
+        return Err(StorageError::Backend(format!(
+            "till {till_id}: VERI*FACTU records of this push were stored meanwhile"
+        )));
+    }
+    for (kind, message) in alerts {
+        alert(tx, kind, till_id, &message, now_us, None).await?;
+    }
+    Ok(())
+}
+
+const INSERT_NEW_RECORD: &str = "INSERT INTO verifactu_records (till_id, store_id, franchisee_id, document_id, doc_seq, kind,
+       tipo_factura, emisor_nif, num_serie, fecha_expedicion, importe_total_cents, cuota_total_cents,
+       generated_at, huella, prev_huella, hash_ok, json, received_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
+const INSERT_RECORD: &str = "INSERT INTO verifactu_records (till_id, store_id, franchisee_id, document_id, doc_seq, kind,
+       tipo_factura, emisor_nif, num_serie, fecha_expedicion, importe_total_cents, cuota_total_cents,
+       generated_at, huella, prev_huella, hash_ok, json, received_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+     ON CONFLICT DO NOTHING";
 
 /// Inserts the record; false when it was already stored.
 async fn insert(
@@ -128,11 +285,7 @@ async fn insert(
 ) -> StorageResult<bool> {
     let n = tx
         .execute(
-            "INSERT INTO verifactu_records (till_id, store_id, franchisee_id, document_id, doc_seq, kind,
-               tipo_factura, emisor_nif, num_serie, fecha_expedicion, importe_total_cents, cuota_total_cents,
-               generated_at, huella, prev_huella, hash_ok, json, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-             ON CONFLICT DO NOTHING",
+            INSERT_RECORD,
             p![
                 till.till_id.0,
                 till.store_id.0,

@@ -102,6 +102,7 @@ impl<T> ChecksCsrf for WriteForm<T> {}
 impl<T: DeserializeOwned> FromRequest<AppState> for WriteForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let path = req.uri().path().to_string();
         let (v, headers, bytes) = viewer_and_body(req, st).await?;
         let t = v.t();
         if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
@@ -115,6 +116,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WriteForm<T> {
             .into_response());
         }
         let form = fields(t, &bytes).map_err(IntoResponse::into_response)?;
+        super::posted_form(&v, &path, &bytes);
         Ok(Self(v, form))
     }
 }
@@ -256,6 +258,7 @@ impl<T> ChecksCsrf for ScopedWriteForm<T> {}
 impl<T: DeserializeOwned> FromRequest<AppState> for ScopedWriteForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let path = req.uri().path().to_string();
         let (v, headers, bytes) = viewer_and_body(req, st).await?;
         let t = v.t();
         if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
@@ -269,6 +272,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ScopedWriteForm<T> {
             .into_response());
         }
         let form = fields(t, &bytes).map_err(IntoResponse::into_response)?;
+        super::posted_form(&v, &path, &bytes);
         Ok(Self(v, form))
     }
 }
