@@ -589,6 +589,10 @@ fn archive_paths(mut paths: Value) -> Value {
     });
     if let (Some(p), Value::Object(e)) = (paths.as_object_mut(), extra) {
         p.extend(e);
+    }
+    paths
+}
+
 /// Every admin write takes `?force=true`: a change of a kind that an enrolled till of the store(s)
 /// it goes to reports too old a version for (or skipped) is refused with 409 `tills_need_update`
 /// naming those tills, unless forced, which the audit log records.
