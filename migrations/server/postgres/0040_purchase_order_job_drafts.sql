@@ -1,0 +1,8 @@
+-- Draft purchase orders written by the replenishment job (issue 13). Same as sqlite/0040_purchase_order_job_drafts.sql.
+
+-- The job that wrote the draft (NULL: a person made it). The Pedidos page shows it as automatic.
+ALTER TABLE purchase_orders ADD COLUMN made_by_job TEXT;
+-- The last person who changed a draft's lines, and when: the job replaces the lines of its own
+-- draft only while nobody has edited it.
+ALTER TABLE purchase_orders ADD COLUMN edited_by TEXT;
+ALTER TABLE purchase_orders ADD COLUMN edited_at BIGINT;
