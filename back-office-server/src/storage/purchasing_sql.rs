@@ -1,6 +1,6 @@
 //! Purchase orders and transfers on either backend.
 
-use super::db::{Tx, locks};
+use super::db::{Tx, Value, locks};
 use super::deliveries::{self as dn, DeliveryNote, NewDeliveryNote};
 use super::deliveries_sql;
 use super::purchasing::{
@@ -8,7 +8,7 @@ use super::purchasing::{
     OrderLineIn, OrderStatus, PurchaseOrder, PurchasingStorage, Transfer, TransferLine,
     TransferState,
 };
-use super::sql_storage::{SqlStorage, exists};
+use super::sql_storage::SqlStorage;
 use super::{StorageError, StorageResult, sql};
 use crate::p;
 use crate::problem::Problem;
@@ -26,14 +26,39 @@ fn transfer_not_found(id: i64) -> StorageError {
     StorageError::NotFound(Problem::new("transfer_not_found").with("id", id))
 }
 
+/// Rows one multi-row statement carries (a suggested order can have thousands of lines).
+const CHUNK: usize = 200;
+
+/// `(?{from}, ?{from+1}, …)` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 async fn check_products(
     tx: &mut dyn Tx,
     ids: impl Iterator<Item = ProductId>,
 ) -> StorageResult<()> {
-    for p in ids {
-        if !exists(tx, "SELECT 1 FROM products WHERE id = ?1", p.0).await? {
+    let ids: Vec<ProductId> = ids.collect();
+    for chunk in ids.chunks(CHUNK) {
+        let params: Vec<Value<'_>> = chunk.iter().map(|p| Value::from(p.0)).collect();
+        let found: std::collections::HashSet<i64> = tx
+            .query_map(
+                &format!(
+                    "SELECT id FROM products WHERE id IN ({})",
+                    placeholders(1, chunk.len())
+                ),
+                &params,
+                |r| r.get(0),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(p) = chunk.iter().find(|p| !found.contains(&p.0)) {
             return Err(StorageError::Invalid(
-                Problem::new("product_does_not_exist").with("id", p),
+                Problem::new("product_does_not_exist").with("id", *p),
             ));
         }
     }
@@ -147,17 +172,26 @@ async fn write_lines(tx: &mut dyn Tx, id: i64, lines: &[OrderLineIn]) -> Storage
         p![id],
     )
     .await?;
-    for (i, l) in lines.iter().enumerate() {
+    for (c, chunk) in lines.chunks(CHUNK).enumerate() {
+        let mut params: Vec<Value<'_>> = Vec::with_capacity(chunk.len() * 5);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (i, l) in chunk.iter().enumerate() {
+            rows.push(format!("({})", placeholders(i * 5 + 1, 5)));
+            params.extend([
+                Value::from(id),
+                Value::from((c * CHUNK + i) as i64 + 1),
+                Value::from(l.product_id.0),
+                Value::from(l.quantity.milli()),
+                Value::from(l.unit_cost.map(rules::cost_to_e4)),
+            ]);
+        }
         tx.execute(
-            "INSERT INTO purchase_order_lines (order_id, line_no, product_id, quantity_milli, unit_cost_e4)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            p![
-                id,
-                i as i64 + 1,
-                l.product_id.0,
-                l.quantity.milli(),
-                l.unit_cost.map(rules::cost_to_e4)
-            ],
+            &format!(
+                "INSERT INTO purchase_order_lines (order_id, line_no, product_id, quantity_milli, unit_cost_e4)
+                 VALUES {}",
+                rows.join(", ")
+            ),
+            &params,
         )
         .await?;
     }
