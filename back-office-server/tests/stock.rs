@@ -2967,6 +2967,44 @@ async fn replenishment_job_writes_draft_orders(s: &Server) {
             .all(|o| o.id == approved.id || o.status == OrderStatus::Draft),
         "{all:?}"
     );
+
+    // Two instances writing the same store's draft at once: one draft, the other run reuses it.
+    use back_office_server::storage::purchasing::{JobDraft, NewPurchaseOrder, OrderLineIn};
+    let new = NewPurchaseOrder {
+        store_id: w.store_b,
+        supplier_id: central,
+        source: "suggestion".into(),
+        lines: vec![OrderLineIn {
+            product_id: w.oil,
+            quantity: Quantity::units(6),
+            unit_cost: None,
+        }],
+        created_by: "replenishment".into(),
+    };
+    let south = || async {
+        orders()
+            .await
+            .into_iter()
+            .filter(|o| o.store_id == w.store_b && o.supplier_id == central)
+            .count()
+    };
+    assert_eq!(south().await, 0);
+    let (x, y) = tokio::join!(
+        s.storage
+            .purchasing()
+            .write_job_draft(&new, "replenishment", Utc::now()),
+        s.storage
+            .purchasing()
+            .write_job_draft(&new, "replenishment", Utc::now()),
+    );
+    let mut got = [x.unwrap(), y.unwrap()].map(|d| match d {
+        JobDraft::Created(_) => "created",
+        JobDraft::Replaced(_) => "replaced",
+        JobDraft::Left(_) => "left",
+    });
+    got.sort();
+    assert_eq!(got, ["created", "replaced"]);
+    assert_eq!(south().await, 1);
 }
 
 on_both_backends!(replenishment_job_writes_draft_orders);
