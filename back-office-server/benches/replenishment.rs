@@ -2,7 +2,7 @@
 //! `REPL_BENCH_PRODUCTS` (default 20,000) products, every product under a family rule, stock on
 //! hand for each, `REPL_BENCH_SOLD` (default 500) products sold per store and day over the four
 //! weeks the forecast reads. Times the `replenishment` job for one day (every store: forecast,
-//! suggestions per supplier, alerts incl. dead stock), then the Existencias read of one store.
+//! suggestions per supplier written as draft orders, alerts incl. dead stock), then the Existencias read of one store.
 //! Prints figures for SQLite, then PostgreSQL when `TRASTIENDA_TEST_POSTGRES_URL` is set.
 //!
 //! `cargo bench -p back-office-server --bench replenishment`

@@ -286,7 +286,8 @@ pub const ALERT_SKUS_KEPT: usize = 100;
 
 /// Replenishment, per store once per local business day: the stock alerts (negative stock, at or
 /// below the reorder point, expected to run out within the supplier's lead time, dead stock) and
-/// the suggested orders counted (they are shown on Reposición and become draft orders there).
+/// one draft purchase order per supplier with the store's suggested lines (an open draft the job
+/// made and nobody edited gets the new lines; one a person made or edited is left alone).
 /// An hour period (the schedule) runs each store whose local hour (its time zone, its configured
 /// hour, 06:00 by default) has come, for its local day; a day period (run by hand) runs every store
 /// for that day. Each store's day is claimed in the database, so a second run of the day, here or
@@ -307,6 +308,7 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
     );
     let (mut stores, mut alerts, mut orders, mut lines, mut waiting) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut created, mut replaced, mut left) = (0u64, 0u64, 0u64);
     for store in cx.storage.list_stores().await? {
         let sched = schedules.iter().find(|s| s.store_id == store.id);
         let job_hour = sched.map_or(DEFAULT_JOB_HOUR, |s| s.job_hour);
@@ -363,6 +365,12 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
                 .await?;
             alerts += 1;
         }
+        let drafts =
+            crate::services::purchasing::job_drafts(cx.storage.as_ref(), &store, &plan, cx.now)
+                .await?;
+        created += drafts.created;
+        replaced += drafts.replaced;
+        left += drafts.left;
         orders += plan.orders.len() as u64;
         lines += plan
             .orders
@@ -376,6 +384,9 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
         ("alerts".into(), alerts),
         ("suggested_orders".into(), orders),
         ("suggested_lines".into(), lines),
+        ("drafts_created".into(), created),
+        ("drafts_replaced".into(), replaced),
+        ("drafts_left".into(), left),
         ("stores_before_their_hour".into(), waiting),
     ])
 }

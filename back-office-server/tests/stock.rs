@@ -2739,3 +2739,278 @@ async fn a_count_that_arrives_late_counts_as_of_its_time(s: &Server) {
 }
 
 on_both_backends!(a_count_that_arrives_late_counts_as_of_its_time);
+
+/// The replenishment job writes one draft purchase order per supplier and store with the
+/// suggested lines (the hand calculation), made by the job and shown as automatic; a second run
+/// of the day writes nothing; on a later day its own untouched draft gets the new suggestion, a
+/// draft a person edited is left alone, and an approved order is not touched.
+async fn replenishment_job_writes_draft_orders(s: &Server) {
+    use back_office_server::storage::purchasing::{OrderFilter, OrderStatus, PurchaseOrder};
+    let w = world(s).await;
+    let (st, _) = api(
+        s,
+        "POST",
+        "/product-costs",
+        Some(&w.token),
+        Some(json!([{"code": "ACE-1L", "cost": "2"}, {"code": "QUE-KG", "cost": "10"}])),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    let csrf = hq.get("/dashboard/replenishment/settings").await.csrf();
+    for (name, central) in [("Almacén central", "true"), ("Quesos Ramírez", "false")] {
+        let p = hq
+            .post(
+                "/dashboard/replenishment/suppliers",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("central", central),
+                    ("franchisee", ""),
+                    ("lead_time_days", "2"),
+                    ("order_days", "1,2,3,4,5,6,7"),
+                    ("min_order", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+    let suppliers = s.storage.replenish().list_suppliers().await.unwrap();
+    let (central, cheeses) = (suppliers[0].id, suppliers[1].id);
+    let p = hq
+        .post(
+            "/dashboard/replenishment/families",
+            &[
+                ("csrf", &csrf),
+                ("family", "Aceites"),
+                ("supplier", &central.to_string()),
+                ("pack", "6"),
+                ("safety_days", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let rules = format!(
+        "store_id;sku;supplier;reorder_point;par_level;pack;safety_days\n{};QUE-KG;Quesos Ramírez;;;0,5;2\n",
+        w.store_a
+    );
+    let p = hq
+        .post(
+            "/dashboard/replenishment/rules",
+            &[("csrf", &csrf), ("csv", &rules)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // Four weeks of 2 oil and 0.5 kg of cheese a day in the north.
+    let mut a = Ledger::new(&w.till_a);
+    let now = Utc::now();
+    let mut docs = vec![a.seal_at(
+        now - Duration::days(40),
+        stock(
+            StockMovementKind::Receipt,
+            &[(w.oil, 60_000), (w.cheese, 15_000)],
+            None,
+            None,
+        ),
+    )];
+    for back in (1..=28).rev() {
+        docs.push(a.seal_at(
+            now - Duration::days(back),
+            sale(
+                vec![line(w.oil, 2_000, 500), line(w.cheese, 500, 1_800)],
+                None,
+            ),
+        ));
+    }
+    push(s, &w.till_a, &docs).await;
+
+    let job = back_office_server::jobs::find("replenishment").unwrap();
+    let today = chrono::NaiveDate::parse_from_str(
+        &back_office_server::jobs::PeriodKind::Day.current(now),
+        "%Y-%m-%d",
+    )
+    .unwrap();
+    let run = |day: chrono::NaiveDate| {
+        let st = s.storage.clone();
+        async move {
+            back_office_server::jobs::run(
+                st,
+                job,
+                &day.to_string(),
+                back_office_server::storage::jobs::Trigger::Manual,
+                Utc::now(),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let orders = || {
+        let st = s.storage.clone();
+        async move {
+            st.purchasing()
+                .list_purchase_orders(&OrderFilter::default())
+                .await
+                .unwrap()
+        }
+    };
+    let lines = |o: &PurchaseOrder| -> Vec<(ProductId, Quantity, Option<String>)> {
+        o.lines
+            .iter()
+            .map(|l| (l.product_id, l.quantity, l.unit_cost.map(|c| c.to_string())))
+            .collect()
+    };
+    let of = |all: &[PurchaseOrder], supplier: i64| -> Vec<PurchaseOrder> {
+        all.iter()
+            .filter(|o| o.store_id == w.store_a && o.supplier_id == supplier)
+            .cloned()
+            .collect()
+    };
+
+    // Day one: oil 60 − 56 = 4 on hand, 4 days × 2 = 8 → 4 → one pack of 6 from the warehouse;
+    // cheese 15 − 14 = 1 on hand, 5 days × 0.5 = 2.5 → 1.5 from the cheese supplier.
+    run(today).await;
+    let all = orders().await;
+    let (oil, cheese) = (of(&all, central), of(&all, cheeses));
+    assert_eq!((oil.len(), cheese.len()), (1, 1), "{all:?}");
+    let (oil, cheese) = (oil[0].clone(), cheese[0].clone());
+    assert_eq!(
+        lines(&oil),
+        vec![(w.oil, Quantity::units(6), Some("2.0000".into()))]
+    );
+    assert_eq!(
+        lines(&cheese),
+        vec![(
+            w.cheese,
+            Quantity::from_milli(1_500),
+            Some("10.0000".into())
+        )]
+    );
+    for o in [&oil, &cheese] {
+        assert_eq!(o.status, OrderStatus::Draft);
+        assert_eq!(o.source, "suggestion");
+        assert_eq!(o.made_by_job.as_deref(), Some("replenishment"));
+        assert_eq!(o.edited_by, None);
+    }
+    // Pedidos shows them as automatic drafts.
+    hq.get("/dashboard/purchase-orders")
+        .await
+        .assert(StatusCode::OK, "borrador automático");
+    hq.get(&format!("/dashboard/purchase-orders/{}", oil.id))
+        .await
+        .assert(StatusCode::OK, "creado por borrador automático");
+
+    // The same day again: nothing new, nothing changed.
+    run(today).await;
+    assert_eq!(orders().await, all);
+
+    // A person edits the oil draft; the cheese draft stays the job's. The north sells 1 kg of
+    // cheese today: tomorrow 0 on hand, 2.5 to order.
+    let path = format!("/dashboard/purchase-orders/{}", oil.id);
+    let csrf = hq.get(&path).await.csrf();
+    let p = hq
+        .post(
+            &format!("{path}/lines"),
+            &[("csrf", &csrf), ("lines", "ACE-1L ; 12")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let edited = s
+        .storage
+        .purchasing()
+        .get_purchase_order(oil.id)
+        .await
+        .unwrap();
+    assert_eq!(edited.edited_by.as_deref(), Some("Usuario hq"));
+    hq.get(&path)
+        .await
+        .assert(StatusCode::OK, "editado por Usuario hq");
+    push(
+        s,
+        &w.till_a,
+        &[a.seal(sale(vec![line(w.cheese, 1_000, 1_800)], None))],
+    )
+    .await;
+    run(today + Duration::days(1)).await;
+    let all = orders().await;
+    let (oil2, cheese2) = (of(&all, central), of(&all, cheeses));
+    assert_eq!(oil2, vec![edited.clone()], "the edited draft is left alone");
+    assert_eq!(cheese2.len(), 1, "{all:?}");
+    assert_eq!(cheese2[0].id, cheese.id, "the job's own draft is reused");
+    assert_eq!(
+        lines(&cheese2[0]),
+        vec![(
+            w.cheese,
+            Quantity::from_milli(2_500),
+            Some("10.0000".into())
+        )]
+    );
+
+    // Approved, the cheese order is not touched by a later run, and no draft replaces it.
+    let approved = back_office_server::services::purchasing::approve(
+        s.storage.as_ref(),
+        None,
+        cheese.id,
+        "Usuario hq",
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .order;
+    run(today + Duration::days(2)).await;
+    let all = orders().await;
+    assert_eq!(of(&all, central), vec![edited]);
+    let cheese3 = of(&all, cheeses);
+    assert!(cheese3.contains(&approved), "{all:?}");
+    assert!(
+        cheese3
+            .iter()
+            .all(|o| o.id == approved.id || o.status == OrderStatus::Draft),
+        "{all:?}"
+    );
+
+    // Eight instances writing the same store's draft at once: one draft, the others reuse it.
+    use back_office_server::storage::purchasing::{JobDraft, NewPurchaseOrder, OrderLineIn};
+    let new = NewPurchaseOrder {
+        store_id: w.store_b,
+        supplier_id: central,
+        source: "suggestion".into(),
+        lines: vec![OrderLineIn {
+            product_id: w.oil,
+            quantity: Quantity::units(6),
+            unit_cost: None,
+        }],
+        created_by: "replenishment".into(),
+    };
+    let south = || async {
+        orders()
+            .await
+            .into_iter()
+            .filter(|o| o.store_id == w.store_b && o.supplier_id == central)
+            .count()
+    };
+    assert_eq!(south().await, 0);
+    let got: Vec<JobDraft> = futures::future::join_all((0..8).map(|_| {
+        s.storage
+            .purchasing()
+            .write_job_draft(&new, "replenishment", Utc::now())
+    }))
+    .await
+    .into_iter()
+    .map(Result::unwrap)
+    .collect();
+    assert_eq!(
+        got.iter()
+            .filter(|d| matches!(d, JobDraft::Created(_)))
+            .count(),
+        1,
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .all(|d| matches!(d, JobDraft::Created(_) | JobDraft::Replaced(_))),
+        "{got:?}"
+    );
+    assert_eq!(south().await, 1);
+}
+
+on_both_backends!(replenishment_job_writes_draft_orders);

@@ -74,25 +74,69 @@ pub async fn draft_from_suggestion(
     };
     storage
         .purchasing()
-        .create_purchase_order(
-            &NewPurchaseOrder {
-                store_id: store.id,
-                supplier_id: supplier.id,
-                source: "suggestion".into(),
-                lines: order
-                    .lines
-                    .iter()
-                    .map(|(p, s)| OrderLineIn {
-                        product_id: p.product_id,
-                        quantity: s.quantity,
-                        unit_cost: p.cost,
-                    })
-                    .collect(),
-                created_by: by.to_string(),
-            },
-            now,
-        )
+        .create_purchase_order(&suggested_order(store, order, by), now)
         .await
+}
+
+/// A supplier's suggested order for a store as a new draft (its lines at HQ's costs).
+pub fn suggested_order(store: &Store, order: &rules::SupplierOrder, by: &str) -> NewPurchaseOrder {
+    NewPurchaseOrder {
+        store_id: store.id,
+        supplier_id: order.supplier.id,
+        source: "suggestion".into(),
+        lines: order
+            .lines
+            .iter()
+            .map(|(p, s)| OrderLineIn {
+                product_id: p.product_id,
+                quantity: s.quantity,
+                unit_cost: p.cost,
+            })
+            .collect(),
+        created_by: by.to_string(),
+    }
+}
+
+/// The name the replenishment job writes its drafts under (`made_by_job` and `created_by`).
+pub const REPLENISHMENT_JOB: &str = "replenishment";
+
+/// What [`job_drafts`] did for a store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobDrafts {
+    pub created: u64,
+    pub replaced: u64,
+    /// Open drafts a person made or edited, left as they were.
+    pub left: u64,
+}
+
+/// The replenishment job's drafts for `store`: one per supplier of `plan` with its suggested lines,
+/// made the way the Reposición page's «Crear pedido (borrador)» makes them. A store's open draft
+/// for a supplier that the job made and nobody edited gets the new lines; any other open draft for
+/// it (a person's, or edited) is left alone and no second one is made.
+pub async fn job_drafts(
+    storage: &dyn Storage,
+    store: &Store,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> ServiceResult<JobDrafts> {
+    use crate::storage::purchasing::JobDraft;
+    let mut out = JobDrafts::default();
+    for order in plan.orders.iter().filter(|o| !o.lines.is_empty()) {
+        match storage
+            .purchasing()
+            .write_job_draft(
+                &suggested_order(store, order, REPLENISHMENT_JOB),
+                REPLENISHMENT_JOB,
+                now,
+            )
+            .await?
+        {
+            JobDraft::Created(_) => out.created += 1,
+            JobDraft::Replaced(_) => out.replaced += 1,
+            JobDraft::Left(_) => out.left += 1,
+        }
+    }
+    Ok(out)
 }
 
 /// Checks typed lines: not empty, at most [`MAX_LINES`], one per product, quantities > 0.

@@ -131,6 +131,14 @@ pub struct PurchaseOrder {
     /// it was sent, or it was given up after the last attempt).
     #[serde(default)]
     pub email_next_at: Option<DateTime<Utc>>,
+    /// The job that wrote this draft (`None`: a person made it): shown as an automatic draft.
+    #[serde(default)]
+    pub made_by_job: Option<String>,
+    /// The last person who changed the lines, and when.
+    #[serde(default)]
+    pub edited_by: Option<String>,
+    #[serde(default)]
+    pub edited_at: Option<DateTime<Utc>>,
     pub lines: Vec<OrderLine>,
     pub notes: Vec<NoteRef>,
 }
@@ -159,6 +167,16 @@ impl PurchaseOrder {
             .iter()
             .any(|n| n.status == DeliveryNoteStatus::Pending)
     }
+}
+
+/// What [`PurchasingStorage::write_job_draft`] did, with the order's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobDraft {
+    Created(i64),
+    Replaced(i64),
+    /// An open draft a person made or edited: left as it is.
+    Left(i64),
 }
 
 /// Which orders to list; `scope` `Some` limits them to those stores (a manager).
@@ -241,9 +259,24 @@ pub trait PurchasingStorage: Send + Sync {
     async fn get_purchase_order(&self, id: i64) -> StorageResult<PurchaseOrder>;
     /// Newest first.
     async fn list_purchase_orders(&self, f: &OrderFilter) -> StorageResult<Vec<PurchaseOrder>>;
-    /// Replaces a draft's lines (not a draft: `Conflict`; unknown product: `Invalid`).
-    async fn set_order_lines(&self, id: i64, lines: &[OrderLineIn])
-    -> StorageResult<PurchaseOrder>;
+    /// Replaces a draft's lines, recording `by` as its last editor (not a draft: `Conflict`;
+    /// unknown product: `Invalid`).
+    async fn set_order_lines(
+        &self,
+        id: i64,
+        lines: &[OrderLineIn],
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<PurchaseOrder>;
+    /// The draft `job` writes for `o`'s store and supplier, in one transaction under the purchasing
+    /// lock: no open draft for them yet, a new one (made by `job`); an open draft `job` made that
+    /// nobody has edited, its lines replaced; any other open draft (a person's, or edited), left.
+    async fn write_job_draft(
+        &self,
+        o: &NewPurchaseOrder,
+        job: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<JobDraft>;
     /// Discards a draft (`Conflict` otherwise).
     async fn discard_purchase_order(
         &self,

@@ -1,13 +1,14 @@
 //! Purchase orders and transfers on either backend.
 
-use super::db::{Tx, locks};
+use super::db::{Tx, Value, locks};
 use super::deliveries::{self as dn, DeliveryNote, NewDeliveryNote};
 use super::deliveries_sql;
 use super::purchasing::{
-    self as po, NewPurchaseOrder, NewTransfer, NoteRef, OrderFilter, OrderLine, OrderLineIn,
-    OrderStatus, PurchaseOrder, PurchasingStorage, Transfer, TransferLine, TransferState,
+    self as po, JobDraft, NewPurchaseOrder, NewTransfer, NoteRef, OrderFilter, OrderLine,
+    OrderLineIn, OrderStatus, PurchaseOrder, PurchasingStorage, Transfer, TransferLine,
+    TransferState,
 };
-use super::sql_storage::{SqlStorage, exists};
+use super::sql_storage::SqlStorage;
 use super::{StorageError, StorageResult, sql};
 use crate::p;
 use crate::problem::Problem;
@@ -25,14 +26,39 @@ fn transfer_not_found(id: i64) -> StorageError {
     StorageError::NotFound(Problem::new("transfer_not_found").with("id", id))
 }
 
+/// Rows one multi-row statement carries (a suggested order can have thousands of lines).
+const CHUNK: usize = 200;
+
+/// `(?{from}, ?{from+1}, …)` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 async fn check_products(
     tx: &mut dyn Tx,
     ids: impl Iterator<Item = ProductId>,
 ) -> StorageResult<()> {
-    for p in ids {
-        if !exists(tx, "SELECT 1 FROM products WHERE id = ?1", p.0).await? {
+    let ids: Vec<ProductId> = ids.collect();
+    for chunk in ids.chunks(CHUNK) {
+        let params: Vec<Value<'_>> = chunk.iter().map(|p| Value::from(p.0)).collect();
+        let found: std::collections::HashSet<i64> = tx
+            .query_map(
+                &format!(
+                    "SELECT id FROM products WHERE id IN ({})",
+                    placeholders(1, chunk.len())
+                ),
+                &params,
+                |r| r.get(0),
+            )
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(p) = chunk.iter().find(|p| !found.contains(&p.0)) {
             return Err(StorageError::Invalid(
-                Problem::new("product_does_not_exist").with("id", p),
+                Problem::new("product_does_not_exist").with("id", *p),
             ));
         }
     }
@@ -62,7 +88,8 @@ async fn load_order(tx: &mut dyn Tx, id: i64) -> StorageResult<PurchaseOrder> {
         .query_opt(
             "SELECT o.id, o.number, o.store_id, o.supplier_id, s.name, s.email, s.central, o.status,
                     o.source, o.created_by, o.created_at, o.decided_by, o.decided_at, o.emailed_to,
-                    o.emailed_at, o.email_error, s.language, o.email_attempts, o.email_next_at
+                    o.emailed_at, o.email_error, s.language, o.email_attempts, o.email_next_at,
+                    o.made_by_job, o.edited_by, o.edited_at
              FROM purchase_orders o JOIN suppliers s ON s.id = o.supplier_id WHERE o.id = ?1",
             p![id],
         )
@@ -130,6 +157,9 @@ async fn load_order(tx: &mut dyn Tx, id: i64) -> StorageResult<PurchaseOrder> {
         email_error: r.get(15)?,
         email_attempts: r.get(17)?,
         email_next_at: sql::opt_from_micros(r.get(18)?),
+        made_by_job: r.get(19)?,
+        edited_by: r.get(20)?,
+        edited_at: sql::opt_from_micros(r.get(21)?),
         lines,
         notes: notes_of(tx, &note_ids).await?,
     })
@@ -142,17 +172,26 @@ async fn write_lines(tx: &mut dyn Tx, id: i64, lines: &[OrderLineIn]) -> Storage
         p![id],
     )
     .await?;
-    for (i, l) in lines.iter().enumerate() {
+    for (c, chunk) in lines.chunks(CHUNK).enumerate() {
+        let mut params: Vec<Value<'_>> = Vec::with_capacity(chunk.len() * 5);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (i, l) in chunk.iter().enumerate() {
+            rows.push(format!("({})", placeholders(i * 5 + 1, 5)));
+            params.extend([
+                Value::from(id),
+                Value::from((c * CHUNK + i) as i64 + 1),
+                Value::from(l.product_id.0),
+                Value::from(l.quantity.milli()),
+                Value::from(l.unit_cost.map(rules::cost_to_e4)),
+            ]);
+        }
         tx.execute(
-            "INSERT INTO purchase_order_lines (order_id, line_no, product_id, quantity_milli, unit_cost_e4)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            p![
-                id,
-                i as i64 + 1,
-                l.product_id.0,
-                l.quantity.milli(),
-                l.unit_cost.map(rules::cost_to_e4)
-            ],
+            &format!(
+                "INSERT INTO purchase_order_lines (order_id, line_no, product_id, quantity_milli, unit_cost_e4)
+                 VALUES {}",
+                rows.join(", ")
+            ),
+            &params,
         )
         .await?;
     }
@@ -305,6 +344,61 @@ async fn load_transfer(tx: &mut dyn Tx, id: i64) -> StorageResult<Transfer> {
     })
 }
 
+/// Inserts a draft order and its lines after checking its store, supplier and products.
+async fn insert_order(
+    tx: &mut dyn Tx,
+    o: &NewPurchaseOrder,
+    job: Option<&str>,
+    now: DateTime<Utc>,
+) -> StorageResult<i64> {
+    let franchisee: i64 = tx
+        .scalar_opt(
+            "SELECT franchisee_id FROM stores WHERE id = ?1",
+            p![o.store_id.0],
+        )
+        .await?
+        .ok_or_else(|| {
+            StorageError::Invalid(Problem::new("store_does_not_exist").with("id", o.store_id))
+        })?;
+    let supplier = tx
+        .query_opt(
+            "SELECT franchisee_id FROM suppliers WHERE id = ?1",
+            p![o.supplier_id],
+        )
+        .await?
+        .ok_or_else(|| {
+            StorageError::Invalid(
+                Problem::new("replenish_unknown_supplier").with("value", o.supplier_id),
+            )
+        })?;
+    if supplier
+        .get::<Option<i64>>(0)?
+        .is_some_and(|f| f != franchisee)
+    {
+        return Err(StorageError::Invalid(
+            Problem::new("supplier_other_franchisee")
+                .with("supplier", o.supplier_id)
+                .with("store", o.store_id),
+        ));
+    }
+    let id = tx
+            .insert_returning_id(
+                "INSERT INTO purchase_orders (store_id, supplier_id, source, created_by, created_at, made_by_job)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                p![
+                    o.store_id.0,
+                    o.supplier_id,
+                    &o.source,
+                    &o.created_by,
+                    sql::micros(now),
+                    job
+                ],
+            )
+            .await?;
+    write_lines(tx, id, &o.lines).await?;
+    Ok(id)
+}
+
 #[async_trait]
 impl PurchasingStorage for SqlStorage {
     async fn create_purchase_order(
@@ -316,53 +410,7 @@ impl PurchasingStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    let franchisee: i64 = tx
-                        .scalar_opt(
-                            "SELECT franchisee_id FROM stores WHERE id = ?1",
-                            p![o.store_id.0],
-                        )
-                        .await?
-                        .ok_or_else(|| {
-                            StorageError::Invalid(
-                                Problem::new("store_does_not_exist").with("id", o.store_id),
-                            )
-                        })?;
-                    let supplier = tx
-                        .query_opt(
-                            "SELECT franchisee_id FROM suppliers WHERE id = ?1",
-                            p![o.supplier_id],
-                        )
-                        .await?
-                        .ok_or_else(|| {
-                            StorageError::Invalid(
-                                Problem::new("replenish_unknown_supplier")
-                                    .with("value", o.supplier_id),
-                            )
-                        })?;
-                    if supplier
-                        .get::<Option<i64>>(0)?
-                        .is_some_and(|f| f != franchisee)
-                    {
-                        return Err(StorageError::Invalid(
-                            Problem::new("supplier_other_franchisee")
-                                .with("supplier", o.supplier_id)
-                                .with("store", o.store_id),
-                        ));
-                    }
-                    let id = tx
-                        .insert_returning_id(
-                            "INSERT INTO purchase_orders (store_id, supplier_id, source, created_by, created_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                            p![
-                                o.store_id.0,
-                                o.supplier_id,
-                                &o.source,
-                                &o.created_by,
-                                sql::micros(now)
-                            ],
-                        )
-                        .await?;
-                    write_lines(tx, id, &o.lines).await?;
+                    let id = insert_order(tx, &o, None, now).await?;
                     load_order(tx, id).await
                 })
             })
@@ -408,14 +456,61 @@ impl PurchasingStorage for SqlStorage {
         &self,
         id: i64,
         lines: &[OrderLineIn],
+        by: &str,
+        now: DateTime<Utc>,
     ) -> StorageResult<PurchaseOrder> {
         let lines = lines.to_vec();
+        let by = by.to_string();
         self.db
             .write(move |tx| {
                 Box::pin(async move {
                     order_in(tx, id, OrderStatus::Draft, "purchase_order_not_draft").await?;
                     write_lines(tx, id, &lines).await?;
+                    tx.execute(
+                        "UPDATE purchase_orders SET edited_by = ?1, edited_at = ?2 WHERE id = ?3",
+                        p![&by, sql::micros(now), id],
+                    )
+                    .await?;
                     load_order(tx, id).await
+                })
+            })
+            .await
+    }
+
+    async fn write_job_draft(
+        &self,
+        o: &NewPurchaseOrder,
+        job: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<JobDraft> {
+        let o = o.clone();
+        let job = job.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    // One writer at a time decides for a store and supplier (several instances).
+                    tx.lock(locks::PURCHASING).await?;
+                    let open = tx
+                        .query_opt(
+                            "SELECT id, made_by_job, edited_by FROM purchase_orders
+                             WHERE store_id = ?1 AND supplier_id = ?2 AND status = 'draft'
+                             ORDER BY id LIMIT 1 FOR UPDATE",
+                            p![o.store_id.0, o.supplier_id],
+                        )
+                        .await?;
+                    let Some(r) = open else {
+                        return Ok(JobDraft::Created(
+                            insert_order(tx, &o, Some(&job), now).await?,
+                        ));
+                    };
+                    let id: i64 = r.get(0)?;
+                    let made_by: Option<String> = r.get(1)?;
+                    let edited_by: Option<String> = r.get(2)?;
+                    if made_by.as_deref() != Some(job.as_str()) || edited_by.is_some() {
+                        return Ok(JobDraft::Left(id));
+                    }
+                    write_lines(tx, id, &o.lines).await?;
+                    Ok(JobDraft::Replaced(id))
                 })
             })
             .await

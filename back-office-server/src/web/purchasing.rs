@@ -223,7 +223,12 @@ async fn list_page(
                             td { (status_label(t, o)) }
                             td class="num" { (o.lines.len()) }
                             td class="num" { (t.money(o.total())) }
-                            td { (t.datetime(o.created_at)) " · " (o.created_by) }
+                            td {
+                                (t.datetime(o.created_at)) " · "
+                                @if o.made_by_job.is_some() {
+                                    span class="badge" data-automatic="1" { (m("po-automatic")) }
+                                } @else { (o.created_by) }
+                            }
                         }
                     }
                 }
@@ -424,7 +429,10 @@ async fn show_page(
         @if let Some(e) = &error { p class="error" id="errors" { (e) } }
         p {
             (m("po-supplier")) ": " b { (o.supplier_name) } " · " (m("report-store")) ": " (store.name)
-            " · " (t.msg_with("po-created-by", &[("who", &o.created_by), ("when", &t.datetime(o.created_at))]))
+            " · " (t.msg_with("po-created-by", &[("who", &if o.made_by_job.is_some() { m("po-automatic") } else { o.created_by.clone() }), ("when", &t.datetime(o.created_at))]))
+            @if let (Some(by), Some(at)) = (&o.edited_by, o.edited_at) {
+                " · " (t.msg_with("po-edited-by", &[("who", by), ("when", &t.datetime(at))]))
+            }
             @if let (Some(by), Some(at)) = (&o.decided_by, o.decided_at) {
                 " · " (t.msg_with("po-decided-by", &[("who", by), ("when", &t.datetime(at))]))
             }
@@ -548,7 +556,12 @@ pub async fn save_lines(
             l.unit_cost = old.unit_cost.or(l.unit_cost);
         }
     }
-    match st.storage.purchasing().set_order_lines(id, &lines).await {
+    match st
+        .storage
+        .purchasing()
+        .set_order_lines(id, &lines, &v.user.display_name, Utc::now())
+        .await
+    {
         Ok(_) => Ok(see_other(&format!(
             "/dashboard/purchase-orders/{id}?done={}",
             url(&t.msg("po-lines-saved"))
