@@ -24,5 +24,8 @@ for _ in $(seq 1 120); do
 done
 token=$(grep -oE 'Bearer [0-9a-f]{64}' "$dir/demo.log" | head -n 1 | cut -d' ' -f2)
 [ -n "$token" ] || { echo "schemathesis: no admin token in the demo's output"; cat "$dir/demo.log"; exit 1; }
+# One worker: with two, CPython 3.11 before 3.11.8 can fail inside hypothesis with "SystemError: AST
+# constructor recursion depth mismatch" (ast.parse from two threads; seen 2026-12-05), which is no
+# server error but fails the run.
 "$ST" run "http://127.0.0.1:$port/api/openapi.json" -H "Authorization: Bearer $token" \
-  --max-examples "$MAX" --checks not_a_server_error --workers 2 --seed 1 --no-color
+  --max-examples "$MAX" --checks not_a_server_error --workers 1 --seed 1 --no-color

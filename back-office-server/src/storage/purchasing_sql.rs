@@ -268,6 +268,23 @@ async fn attach_note(
     Ok(note)
 }
 
+/// Transfer `id`, locked for this transaction, if it is still a draft (dispatch and discard).
+async fn lock_draft_transfer(tx: &mut dyn Tx, id: i64) -> StorageResult<Transfer> {
+    tx.query_opt(
+        "SELECT id FROM store_transfers WHERE id = ?1 FOR UPDATE",
+        p![id],
+    )
+    .await?
+    .ok_or_else(|| transfer_not_found(id))?;
+    let t = load_transfer(tx, id).await?;
+    if t.state != TransferState::Draft {
+        return Err(StorageError::Conflict(
+            Problem::new("transfer_not_draft").with("status", t.state.as_str()),
+        ));
+    }
+    Ok(t)
+}
+
 async fn load_transfer(tx: &mut dyn Tx, id: i64) -> StorageResult<Transfer> {
     let r = tx
         .query_opt(
@@ -812,18 +829,7 @@ impl PurchasingStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.query_opt(
-                        "SELECT id FROM store_transfers WHERE id = ?1 FOR UPDATE",
-                        p![id],
-                    )
-                    .await?
-                    .ok_or_else(|| transfer_not_found(id))?;
-                    let t = load_transfer(tx, id).await?;
-                    if t.state != TransferState::Draft {
-                        return Err(StorageError::Conflict(
-                            Problem::new("transfer_not_draft").with("status", t.state.as_str()),
-                        ));
-                    }
+                    let t = lock_draft_transfer(tx, id).await?;
                     let number = po::transfer_number(sql::business_day(now).year(), id);
                     let from_name: String = tx
                         .scalar("SELECT name FROM stores WHERE id = ?1", p![t.from_store_id.0])
@@ -896,18 +902,7 @@ impl PurchasingStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.query_opt(
-                        "SELECT id FROM store_transfers WHERE id = ?1 FOR UPDATE",
-                        p![id],
-                    )
-                    .await?
-                    .ok_or_else(|| transfer_not_found(id))?;
-                    let t = load_transfer(tx, id).await?;
-                    if t.state != TransferState::Draft {
-                        return Err(StorageError::Conflict(
-                            Problem::new("transfer_not_draft").with("status", t.state.as_str()),
-                        ));
-                    }
+                    lock_draft_transfer(tx, id).await?;
                     tx.execute(
                         "UPDATE store_transfers SET status = 'discarded', discarded_by = ?1, discarded_at = ?2
                          WHERE id = ?3 AND status = 'draft'",
