@@ -397,6 +397,17 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, V
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts the dashboard's upload form (as multipart) for `who`, the file last.
+async fn post_upload(who: &mut Browser<'_>, fields: &[(&str, &str)], file: (&str, &[u8])) -> Page {
+    let (ct, body) = multipart(fields, Some(file));
+    let rq = who
+        .http
+        .post(format!("{}/dashboard/archive", who.s.base))
+        .header("content-type", ct)
+        .body(body);
+    who.send(rq).await
+}
+
 async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
     let w = world(s).await;
     let api = &w.api;
@@ -801,7 +812,8 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
         !page.body.contains("archive-upload-button"),
         "analysts read only"
     );
-    let (ct, body) = multipart(
+    let p = post_upload(
+        &mut analyst,
         &[
             ("csrf", &analyst_csrf),
             ("owner", &format!("f-{}", norte.0)),
@@ -809,14 +821,10 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
             ("number", "A-1"),
             ("document_date", "2026-11-10"),
         ],
-        Some(("a.pdf", &scan)),
-    );
-    let rq = analyst
-        .http
-        .post(format!("{}/dashboard/archive", s.base))
-        .header("content-type", ct)
-        .body(body);
-    assert_eq!(analyst.send(rq).await.status, StatusCode::FORBIDDEN);
+        ("a.pdf", &scan),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
 
     // An admin uploads on the dashboard (multipart, the file's own name kept); a bad one is refused
     // in the viewer's language and stores nothing.
@@ -826,7 +834,8 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
         .await
         .assert(StatusCode::OK, "archive-upload-button");
     let before = upload_count(sql).await;
-    let (ct, body) = multipart(
+    let p = post_upload(
+        &mut admin,
         &[
             ("csrf", &csrf),
             ("owner", &format!("f-{}", norte.0)),
@@ -834,18 +843,14 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
             ("number", "CTR-N-2"),
             ("document_date", "2026-11-20"),
         ],
-        Some(("", b"")),
-    );
-    let rq = admin
-        .http
-        .post(format!("{}/dashboard/archive", s.base))
-        .header("content-type", ct)
-        .body(body);
-    let p = admin.send(rq).await;
+        ("", b""),
+    )
+    .await;
     p.assert(StatusCode::UNPROCESSABLE_ENTITY, "está vacío");
     assert_eq!(upload_count(sql).await, before);
     let scan2 = pdf("Adenda firmada");
-    let (ct, body) = multipart(
+    let p = post_upload(
+        &mut admin,
         &[
             ("csrf", &csrf),
             ("owner", &format!("f-{}", norte.0)),
@@ -853,14 +858,9 @@ async fn archive_custody(s: &Server, sql: &SqlStorage, url: &str) {
             ("number", "CTR-N-2"),
             ("document_date", "2026-11-20"),
         ],
-        Some(("adenda norte.PDF", &scan2)),
-    );
-    let rq = admin
-        .http
-        .post(format!("{}/dashboard/archive", s.base))
-        .header("content-type", ct)
-        .body(body);
-    let p = admin.send(rq).await;
+        ("adenda norte.PDF", &scan2),
+    )
+    .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let back = admin.get(p.location.as_deref().unwrap()).await;
     back.assert(StatusCode::OK, &sha(&scan2));

@@ -223,6 +223,16 @@ fn application_builds() {
     let _app = pos_terminal_app::application(dir.path().join("ledger.db"));
 }
 
+/// `pos-terminal --kiosk` (the packaged kiosk session): full screen, no title bar, and the window
+/// manager cannot close it.
+#[test]
+fn the_kiosk_window_is_full_screen_and_stays_open() {
+    let w = pos_terminal_app::kiosk_window();
+    assert!(w.fullscreen && !w.decorations && !w.exit_on_close_request);
+    let dir = tempfile::tempdir().unwrap();
+    let _app = pos_terminal_app::application(dir.path().join("ledger.db")).window(w);
+}
+
 #[test]
 fn unenrolled_ledger_starts_on_enrolment() {
     let dir = tempfile::tempdir().unwrap();
