@@ -1109,7 +1109,7 @@ async fn replenishment_command(command: ReplenishmentCommand) -> Result<()> {
         } => {
             let st = open(&db.database).await?;
             let store = st.get_store(sync_protocol::StoreId(store)).await?;
-            let o = crate::services::purchasing::draft_from_suggestion(
+            let (o, done) = crate::services::purchasing::draft_from_suggestion(
                 st.as_ref(),
                 &store,
                 supplier,
@@ -1119,8 +1119,14 @@ async fn replenishment_command(command: ReplenishmentCommand) -> Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+            use crate::storage::purchasing::JobDraft;
+            let what = match done {
+                JobDraft::Created(_) => "draft purchase order",
+                JobDraft::Replaced(_) => "the replenishment job's draft, now with today's lines:",
+                JobDraft::Left(_) => "an open draft already exists (left as it is):",
+            };
             println!(
-                "draft purchase order {} for {} to {}: {} lines, {}",
+                "{what} {} for {} to {}: {} lines, {}",
                 o.id,
                 store.name,
                 o.supplier_name,

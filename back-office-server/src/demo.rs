@@ -963,6 +963,23 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
     demo_archive(st.as_ref(), &fids, opts.now)
         .await
         .context("seeding the demo's archived scans")?;
+    // The tills' quick keys: three families as pages of the franchise's layout.
+    for (family, colour) in [
+        ("Desayuno y dulces", sync_protocol::KeyColour::Orange),
+        ("Panadería", sync_protocol::KeyColour::Yellow),
+        ("Agua y zumos", sync_protocol::KeyColour::Blue),
+    ] {
+        crate::services::quick_keys::add_family(
+            st.as_ref(),
+            None,
+            family,
+            colour,
+            "Demo HQ",
+            opts.now,
+        )
+        .await
+        .with_context(|| format!("seeding the demo's quick keys ({family})"))?;
+    }
 
     // A second till per store, waiting for a real till to enrol with its code.
     let mut tills = Vec::new();
@@ -1037,7 +1054,7 @@ async fn demo_purchasing(
     )
     .await
     {
-        Ok(o) => o,
+        Ok((o, _)) => o,
         Err(_) => {
             st.purchasing()
                 .create_purchase_order(&manual(toledo, of("Bodega", 3)), now)

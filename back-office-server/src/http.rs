@@ -7,6 +7,7 @@ pub mod collections;
 pub mod delivery_notes;
 pub mod invoicing;
 pub mod purchasing;
+pub mod quick_keys;
 pub mod reports;
 pub mod stock;
 pub mod sync;
@@ -78,6 +79,8 @@ pub fn routes() -> Router<AppState> {
             "/barcode-rules/{id}",
             put(admin::update_barcode_rule).delete(admin::delete_barcode_rule),
         )
+        .route("/quick-keys", get(quick_keys::get).put(quick_keys::put))
+        .route("/quick-keys/{store_id}", delete(quick_keys::delete))
         .route(
             "/delivery-notes",
             get(delivery_notes::list).post(delivery_notes::create),

@@ -308,7 +308,7 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
     );
     let (mut stores, mut alerts, mut orders, mut lines, mut waiting) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
-    let (mut created, mut replaced, mut left) = (0u64, 0u64, 0u64);
+    let (mut created, mut replaced, mut left, mut discarded) = (0u64, 0u64, 0u64, 0u64);
     for store in cx.storage.list_stores().await? {
         let sched = schedules.iter().find(|s| s.store_id == store.id);
         let job_hour = sched.map_or(DEFAULT_JOB_HOUR, |s| s.job_hour);
@@ -371,6 +371,7 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
         created += drafts.created;
         replaced += drafts.replaced;
         left += drafts.left;
+        discarded += drafts.discarded;
         orders += plan.orders.len() as u64;
         lines += plan
             .orders
@@ -387,6 +388,7 @@ pub async fn replenishment(cx: &JobContext) -> Result<Outcome, JobError> {
         ("drafts_created".into(), created),
         ("drafts_replaced".into(), replaced),
         ("drafts_left".into(), left),
+        ("drafts_discarded".into(), discarded),
         ("stores_before_their_hour".into(), waiting),
     ])
 }

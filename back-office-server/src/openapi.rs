@@ -35,6 +35,16 @@ fn int() -> Value {
     json!({ "type": "integer", "format": "int64" })
 }
 
+/// A quick key as the API reads and writes it.
+fn quick_key() -> Value {
+    json!({"type": "object", "properties": {
+        "page": {"type": "string", "minLength": 1, "maxLength": 24},
+        "product_id": int(),
+        "label": {"type": "string", "maxLength": 24},
+        "colour": {"type": "string", "enum": ["red", "orange", "yellow", "green", "teal", "blue", "purple", "grey"]}
+    }, "required": ["page", "product_id"]})
+}
+
 fn string() -> Value {
     json!({ "type": "string" })
 }
@@ -250,6 +260,13 @@ pub fn document() -> Value {
             "put": admin("Replace a variable-measure rule", vec![id("Rule id")], Some(body(r("BarcodeRuleIn"))), ("200", ok("Updated", r("BarcodeRule"))), &[("404", "No such rule"), ("409", "Another rule has that prefix")]),
             "delete": admin("Delete a variable-measure rule (tills stop decoding its prefix)", vec![id("Rule id")], None, ("204", no_content()), &not_found),
         },
+        "/api/v1/admin/quick-keys": {
+            "get": admin("The quick keys a scope's tills show beside the ticket: a store's own layout, else the franchise's (own tells which); without store_id, the franchise's", vec![query_param("store_id", int(), false, "A store")], None, ("200", ok("Layout", json!({"type": "object", "properties": {"store_id": {"type": ["integer", "null"]}, "own": {"type": "boolean"}, "keys": array(quick_key()), "updated_by": {"type": ["string", "null"]}, "updated_at": {"type": ["string", "null"]}}, "required": ["own", "keys"]}))), &not_found),
+            "put": admin("Replace a quick-key layout whole: the franchise's (no store_id; every till) or a store's own (its tills, instead of the franchise's). At most 240 keys and 12 pages, labels of 24 characters, a product once per page; an unknown product is 422 and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {"store_id": {"type": ["integer", "null"]}, "keys": array(quick_key())}, "required": ["keys"]}))), ("200", ok("Saved", json!({"type": "object", "properties": {"layout": {"type": "object"}, "updated_by": string(), "updated_at": string()}, "required": ["layout", "updated_by", "updated_at"]}))), &not_found),
+        },
+        "/api/v1/admin/quick-keys/{store_id}": {
+            "delete": admin("Remove a store's own layout: its tills show the franchise's again (404 when it has none)", vec![path_param("store_id", int(), "Store id")], None, ("204", no_content()), &not_found),
+        },
         "/api/v1/admin/delivery-notes": {
             "get": admin("Delivery notes (albaranes), newest first", vec![
                 query_param("store_id", int(), false, "Only this store's notes"),
@@ -418,7 +435,7 @@ pub fn document() -> Value {
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")}, "waiting": {"type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "Documents still waiting in the till's outbox besides this push's (optional)"}, "till_version": {"type": "string", "pattern": "^[0-9A-Za-z.+-]{1,32}$", "description": "The till software's version (optional)"}, "skipped_change_kinds": {"type": "array", "maxItems": 32, "items": {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}, "description": "Change kinds the till did not know and skipped (optional; needs till_version)"} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),
         "PushResponse": obj(json!({ "results": array(r("PushResult")), "contiguous_seq": int() }), &["results", "contiguous_seq"]),
-        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted, delivery_note", "required": ["type"]} }), &["cursor", "change"]),
+        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted, delivery_note, quick_keys, quick_keys_cleared", "required": ["type"]} }), &["cursor", "change"]),
         "ChangesPage": obj(json!({ "protocol_version": {"type": "integer"}, "changes": array(r("Change")), "next_cursor": int(), "has_more": {"type": "boolean"} }), &["protocol_version", "changes", "next_cursor", "has_more"]),
         "FranchiseeIn": obj(json!({ "legal_name": string(), "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF"}, "address": string() }), &["legal_name", "nif"]),
         "Franchisee": obj(json!({ "id": int(), "legal_name": string(), "nif": string(), "address": string() }), &["id", "legal_name", "nif", "address"]),
@@ -646,7 +663,7 @@ fn purchasing_paths(mut paths: Value) -> Value {
         },
         "/api/v1/admin/purchase-orders": {
             "get": admin("Purchase orders, newest first", vec![query_param("store_id", int(), false, "Only this store")], None, ("200", ok("Orders", array(order.clone()))), &[]),
-            "post": admin("A draft purchase order for a store: today's suggested order to the supplier (from_suggestion: true) or the lines given; a supplier of another franchisee, an unknown product or a quantity not above zero is refused (422) and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {"store_id": int(), "supplier_id": int(), "from_suggestion": {"type": "boolean"}, "lines": {"type": ["array", "null"], "items": line.clone()}}, "required": ["store_id", "supplier_id"]}))), ("201", ok("Draft", order.clone())), &not_found),
+            "post": admin("A draft purchase order for a store: today's suggested order to the supplier (from_suggestion: true; at most one open draft per store and supplier) or the lines given; a supplier of another franchisee, an unknown product or a quantity not above zero is refused (422) and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {"store_id": int(), "supplier_id": int(), "from_suggestion": {"type": "boolean"}, "lines": {"type": ["array", "null"], "items": line.clone()}}, "required": ["store_id", "supplier_id"]}))), ("201", ok("Draft", order.clone())), &[("200", "From a suggestion, when the store already has an open draft for that supplier: that draft, as it was (a person's or an edited one) or with today's lines (the replenishment job's untouched draft); never a second draft"), ("404", "No such record")]),
         },
         "/api/v1/admin/purchase-orders/{id}": {
             "get": admin("A purchase order with what was received per line and its delivery notes", vec![id("Order id")], None, ("200", ok("Order", order.clone())), &not_found),

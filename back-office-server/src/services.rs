@@ -21,6 +21,7 @@ pub mod invoicing;
 pub mod mail;
 pub mod people;
 pub mod purchasing;
+pub mod quick_keys;
 pub mod replenish;
 pub mod reports;
 pub mod staff;

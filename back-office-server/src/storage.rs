@@ -468,6 +468,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Document custody: issued invoices, the tills' Z reports and delivery receipts, HQ's uploads.
     fn archive(&self) -> &dyn archive::ArchiveStorage;
+
+    /// Quick keys for the tills: the franchise's layout and stores' own.
+    fn quick_keys(&self) -> &dyn quick_keys::QuickKeyStorage;
 }
 
 pub mod alerts;
@@ -492,6 +495,8 @@ mod people_sql;
 pub mod postgres;
 pub mod purchasing;
 mod purchasing_sql;
+pub mod quick_keys;
+mod quick_keys_sql;
 pub mod reconcile;
 pub mod replenish;
 mod replenish_sql;

@@ -17,6 +17,7 @@ pub mod login;
 pub mod overview;
 pub mod people;
 pub mod purchasing;
+pub mod quick_keys;
 pub mod replenish;
 pub mod reports;
 pub mod staff;
@@ -151,6 +152,10 @@ fn dashboard() -> Dashboard {
             "/dashboard/barcode-rules/{id}/delete",
             barcode_rules::delete,
         )
+        .page("/dashboard/quick-keys", quick_keys::page)
+        .form("/dashboard/quick-keys/save", quick_keys::save)
+        .form("/dashboard/quick-keys/family", quick_keys::family)
+        .form("/dashboard/quick-keys/clear", quick_keys::clear)
         .page("/dashboard/deliveries", deliveries::list)
         .form("/dashboard/deliveries", deliveries::create)
         .page("/dashboard/deliveries/{id}", deliveries::show)

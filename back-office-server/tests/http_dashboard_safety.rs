@@ -485,6 +485,31 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/quick-keys/save",
+            (
+                "/dashboard/quick-keys/save".into(),
+                f(&[("store", &store), ("lines", "")]),
+            ),
+        ),
+        (
+            "/dashboard/quick-keys/family",
+            (
+                "/dashboard/quick-keys/family".into(),
+                f(&[
+                    ("store", &store),
+                    ("family", "Aceites"),
+                    ("colour", "green"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/quick-keys/clear",
+            (
+                "/dashboard/quick-keys/clear".into(),
+                f(&[("store", &store)]),
+            ),
+        ),
+        (
             "/dashboard/jobs/{name}/run",
             ("/dashboard/jobs/prune-sign-ins/run".into(), vec![]),
         ),

@@ -1422,6 +1422,7 @@ fn order_id(p: &Page) -> i64 {
 /// the till leaves the order partly open, a note for the rest closes it. Another store's order is
 /// a 404 to the manager; numbers stay gapless; bad lines store nothing.
 async fn purchase_order_to_an_external_supplier(s: &Server) {
+    use back_office_server::storage::purchasing::{OrderFilter, OrderStatus};
     let Some(py) = smtp::python() else { return };
     let _mail = MAIL.lock().await;
     let w = world(s).await;
@@ -1514,6 +1515,39 @@ async fn purchase_order_to_an_external_supplier(s: &Server) {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // «Crear pedido» again for the same supplier: no second draft, the edited one as it was.
+    let again = norte
+        .post(
+            "/dashboard/purchase-orders/from-suggestion",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &supplier.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(order_id(&again), id, "the open draft, not a second one");
+    norte
+        .get(again.location.as_deref().unwrap())
+        .await
+        .assert(StatusCode::OK, "ya tiene un borrador abierto");
+    let kept = s.storage.purchasing().get_purchase_order(id).await.unwrap();
+    assert_eq!(kept.lines.len(), 2, "the person's lines are kept: {kept:?}");
+    assert_eq!(
+        s.storage
+            .purchasing()
+            .list_purchase_orders(&OrderFilter {
+                store_id: Some(w.store_a),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .filter(|o| o.supplier_id == supplier && o.status == OrderStatus::Draft)
+            .count(),
+        1
+    );
     // An analyst reads but cannot approve.
     let (mut analyst, acsrf) = Browser::signed_in(s, "analista").await;
     analyst.get(&path).await.assert(StatusCode::OK, "Borrador");
@@ -2891,6 +2925,25 @@ async fn replenishment_job_writes_draft_orders(s: &Server) {
         assert_eq!(o.made_by_job.as_deref(), Some("replenishment"));
         assert_eq!(o.edited_by, None);
     }
+    // Reposición's «Crear pedido» for the cheese supplier while the job's draft is open: that
+    // draft (with today's lines), not a second one.
+    let csrf = hq.get("/dashboard/replenishment").await.csrf();
+    let p = hq
+        .post(
+            "/dashboard/purchase-orders/from-suggestion",
+            &[
+                ("csrf", &csrf),
+                ("store", &w.store_a.to_string()),
+                ("supplier", &cheeses.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(order_id(&p), cheese.id);
+    hq.get(p.location.as_deref().unwrap())
+        .await
+        .assert(StatusCode::OK, "Ya había un borrador automático");
+    assert_eq!(orders().await, all, "nothing new, nothing changed");
     // Pedidos shows them as automatic drafts.
     hq.get("/dashboard/purchase-orders")
         .await
@@ -2992,7 +3045,7 @@ async fn replenishment_job_writes_draft_orders(s: &Server) {
     let got: Vec<JobDraft> = futures::future::join_all((0..8).map(|_| {
         s.storage
             .purchasing()
-            .write_job_draft(&new, "replenishment", Utc::now())
+            .write_suggested_draft(&new, Some("replenishment"), Utc::now())
     }))
     .await
     .into_iter()
@@ -3011,6 +3064,29 @@ async fn replenishment_job_writes_draft_orders(s: &Server) {
         "{got:?}"
     );
     assert_eq!(south().await, 1);
+
+    // The south sells no oil: its next run has nothing to order from the warehouse, so the job's
+    // untouched draft is discarded; the north's edited draft stays.
+    run(today + Duration::days(3)).await;
+    let south_orders: Vec<PurchaseOrder> = orders()
+        .await
+        .into_iter()
+        .filter(|o| o.store_id == w.store_b && o.supplier_id == central)
+        .collect();
+    assert_eq!(south_orders.len(), 1, "{south_orders:?}");
+    assert_eq!(south_orders[0].status, OrderStatus::Discarded);
+    assert_eq!(south_orders[0].decided_by.as_deref(), Some("replenishment"));
+    let north = s
+        .storage
+        .purchasing()
+        .get_purchase_order(oil.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        north.status,
+        OrderStatus::Draft,
+        "an edited draft is never discarded"
+    );
 }
 
 on_both_backends!(replenishment_job_writes_draft_orders);

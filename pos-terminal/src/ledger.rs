@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_single_manager",
         include_str!("../../migrations/terminal/0009_single_manager.sql"),
     ),
+    (
+        "0011_quick_keys",
+        include_str!("../../migrations/terminal/0011_quick_keys.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -136,11 +140,13 @@ mod deliveries;
 mod enrolment;
 mod growth;
 mod invoices;
+mod quick_keys;
 mod scan;
 mod tickets;
 mod verifactu;
 pub use deliveries::LocalDeliveryNote;
 pub use invoices::FullInvoice;
+pub use quick_keys::QuickKeyItem;
 pub use scan::{Scan, ScanError};
 pub use tickets::Refunded;
 
@@ -1199,6 +1205,8 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
             tx.execute("DELETE FROM barcode_rules WHERE id = ?1", [id])?;
         }
         CatalogChange::DeliveryNote(n) => deliveries::apply(tx, n)?,
+        CatalogChange::QuickKeys(l) => quick_keys::apply(tx, l)?,
+        CatalogChange::QuickKeysCleared { .. } => quick_keys::clear_store(tx)?,
         // Recorded by `apply_changes` before it gets here.
         CatalogChange::Unknown { .. } => {}
         CatalogChange::Store(s) => {

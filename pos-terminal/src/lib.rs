@@ -16,8 +16,8 @@ pub mod sync;
 
 pub use cart::{Cart, CartError, CartLine, card_payment, cash_payment};
 pub use ledger::{
-    CatalogItem, FullInvoice, Ledger, LedgerError, LocalDeliveryNote, OpenNote, Refunded, Scan,
-    ScanError, Staff, TillIdentity,
+    CatalogItem, FullInvoice, Ledger, LedgerError, LocalDeliveryNote, OpenNote, QuickKeyItem,
+    Refunded, Scan, ScanError, Staff, TillIdentity,
 };
 pub use shift::{Approval, CloseCheck, CloseCount, OpenShift, ShiftError, ShiftReport};
 pub use stock::{NoteCheck, NoteComparison, StockError, StockSession};

@@ -212,6 +212,13 @@ pub enum CatalogChange {
     },
     /// A delivery note for this store, new or with a new status (added within protocol v1).
     DeliveryNote(DeliveryNoteRecord),
+    /// A quick-key layout, whole: the franchise's (to every till) or a store's (to its tills),
+    /// which then replaces the franchise's there (added within protocol v1, till 0.2.0).
+    QuickKeys(crate::quick_keys::QuickKeyLayout),
+    /// A store's own layout removed: its tills show the franchise's again.
+    QuickKeysCleared {
+        store_id: StoreId,
+    },
     /// A change of a kind this build does not know, from a newer HQ: skipped by the till, which
     /// records and reports `kind`. Never sent by HQ as such; it serialises back as `{"type": kind}`.
     #[serde(skip)]
@@ -237,6 +244,8 @@ impl CatalogChange {
         "barcode_rule",
         "barcode_rule_deleted",
         "delivery_note",
+        "quick_keys",
+        "quick_keys_cleared",
     ];
 
     /// The change's `type` on the wire.
@@ -255,6 +264,8 @@ impl CatalogChange {
             Self::BarcodeRule(_) => "barcode_rule",
             Self::BarcodeRuleDeleted { .. } => "barcode_rule_deleted",
             Self::DeliveryNote(_) => "delivery_note",
+            Self::QuickKeys(_) => "quick_keys",
+            Self::QuickKeysCleared { .. } => "quick_keys_cleared",
             Self::Unknown { kind } => kind,
         }
     }
@@ -320,8 +331,8 @@ pub const UNNAMED_KIND: &str = "unnamed";
 /// The till release that first applies each change kind, by kind name (every entry of
 /// [`CatalogChange::KNOWN_KINDS`]; a test checks). HQ refuses a change of a kind that an enrolled
 /// till of the store it goes to reports too old a version for (`till_version`), unless an HQ admin
-/// forces it. Every kind below shipped in 0.1.0, the first release; a kind added from now on gets
-/// the version of the release that brings it (and the workspace version moves to it).
+/// forces it. The kinds marked 0.1.0 shipped in the first release; a kind added later gets the
+/// version of the release that brings it (and the workspace version moves to it): quick keys, 0.2.0.
 pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
     ("tax_rate", "0.1.0"),
     ("product", "0.1.0"),
@@ -336,6 +347,8 @@ pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
     ("barcode_rule", "0.1.0"),
     ("barcode_rule_deleted", "0.1.0"),
     ("delivery_note", "0.1.0"),
+    ("quick_keys", "0.2.0"),
+    ("quick_keys_cleared", "0.2.0"),
 ];
 
 /// The till release that first applies `kind` (see [`KIND_INTRODUCED_IN`]).

@@ -10,6 +10,7 @@ pub mod drawer;
 pub mod ids;
 pub mod money;
 pub mod nif;
+pub mod quick_keys;
 pub mod spreadsheet;
 pub mod totals;
 pub mod verifactu;
@@ -32,5 +33,6 @@ pub use document::{
 pub use drawer::{CashTally, cash_part};
 pub use ids::{DocumentId, FranchiseeId, ProductId, StaffId, StoreId, TillId};
 pub use money::{Money, MoneyError, Quantity, TaxRate};
+pub use quick_keys::{KeyColour, QuickKey, QuickKeyLayout};
 pub use totals::{LineInput, LineTotal, TaxBreakdown, TicketTotals, TotalsError, compute_totals};
 pub use wire::*;

@@ -252,3 +252,17 @@ problem-archive_not_found = archived document { $id } does not exist
 problem-archive_export_needs = the export is of one franchisee and one month: name both
 problem-remittance_all_held = Every debit of remittance { $id } was held out of it (their pre-notifications could not be sent in time): there is no file to send.
 problem-tills_need_update = these tills cannot apply this change ({ $kinds }) until their software is updated: { $tills }. Update them first, or force the change (an HQ admin: force=true on the API, the confirmation on the dashboard); forcing is recorded in the audit log
+
+## Quick keys
+
+problem-quick_keys_not_found = Store { $store } has no quick keys of its own (it uses the franchise's).
+problem-quick_key_unknown_product = Line { $line }: product { $id } does not exist.
+problem-quick_key_line_bad = Line { $line }: “{ $text }” cannot be read; write “page ; SKU ; label ; colour” (label and colour optional).
+problem-quick_key_unknown_sku = Line { $line }: no product has SKU { $sku }.
+problem-quick_key_bad_colour = Line { $line }: “{ $colour }” is not a key colour (red, orange, yellow, green, teal, blue, purple or grey).
+problem-quick_keys_too_many = A layout holds at most { $max } keys; this one has { $count }.
+problem-quick_keys_too_many_pages = A layout holds at most { $max } pages; this one has { $count }.
+problem-quick_key_empty_page = Line { $line }: the page name is missing.
+problem-quick_key_too_long = Line { $line }: a page name or key label is at most { $max } characters.
+problem-quick_key_twice = Line { $line }: product { $id } is already on page “{ $page }”.
+problem-quick_keys_family_empty = Family “{ $family }” has no active products.

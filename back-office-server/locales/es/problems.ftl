@@ -252,3 +252,17 @@ problem-archive_not_found = No existe el documento archivado { $id }.
 problem-archive_export_needs = La exportación es de un franquiciado y un mes: indica los dos.
 problem-remittance_all_held = Todos los adeudos de la remesa { $id } se retuvieron (sus preavisos no pudieron enviarse a tiempo): no hay fichero que enviar.
 problem-tills_need_update = Estas cajas no pueden aplicar este cambio ({ $kinds }) hasta que se actualice su programa: { $tills }. Actualícelas primero o fuerce el cambio (un administrador de la central: force=true en la API, la confirmación en el panel); forzarlo queda en el registro de auditoría.
+
+## Teclas rápidas
+
+problem-quick_keys_not_found = La tienda { $store } no tiene teclas rápidas propias (usa las de la franquicia).
+problem-quick_key_unknown_product = Línea { $line }: el producto { $id } no existe.
+problem-quick_key_line_bad = Línea { $line }: «{ $text }» no se entiende; escribe «página ; SKU ; texto ; color» (texto y color opcionales).
+problem-quick_key_unknown_sku = Línea { $line }: no hay ningún producto con el SKU { $sku }.
+problem-quick_key_bad_colour = Línea { $line }: «{ $colour }» no es un color de tecla (rojo, naranja, amarillo, verde, turquesa, azul, morado o gris).
+problem-quick_keys_too_many = Una distribución admite como mucho { $max } teclas; esta tiene { $count }.
+problem-quick_keys_too_many_pages = Una distribución admite como mucho { $max } páginas; esta tiene { $count }.
+problem-quick_key_empty_page = Línea { $line }: falta el nombre de la página.
+problem-quick_key_too_long = Línea { $line }: el nombre de la página y el texto de la tecla tienen como mucho { $max } caracteres.
+problem-quick_key_twice = Línea { $line }: el producto { $id } ya está en la página «{ $page }».
+problem-quick_keys_family_empty = La familia «{ $family }» no tiene productos activos.

@@ -9,7 +9,7 @@ use crate::problem::Problem;
 use crate::services::purchasing as svc;
 use crate::services::replenish::SupplierOrder;
 use crate::storage::purchasing::{
-    NewPurchaseOrder, NewTransfer, OrderFilter, OrderLineIn, PurchaseOrder, Transfer,
+    JobDraft, NewPurchaseOrder, NewTransfer, OrderFilter, OrderLineIn, PurchaseOrder, Transfer,
 };
 use axum::Json;
 use axum::extract::State;
@@ -72,9 +72,9 @@ pub async fn create(
     let by = format!("API admin #{admin}");
     let store = st.storage.get_store(StoreId(o.store_id)).await?;
     let now = Utc::now();
-    let order = match (o.from_suggestion, o.lines) {
+    let (order, status) = match (o.from_suggestion, o.lines) {
         (true, None) => {
-            svc::draft_from_suggestion(
+            let (order, done) = svc::draft_from_suggestion(
                 st.storage.as_ref(),
                 &store,
                 o.supplier_id,
@@ -82,7 +82,14 @@ pub async fn create(
                 crate::storage::sql::business_day(now),
                 now,
             )
-            .await?
+            .await?;
+            // An open draft for that supplier is returned as it is (or with today's lines when
+            // it was the job's): 200, not a second draft.
+            let status = match done {
+                JobDraft::Created(_) => StatusCode::CREATED,
+                JobDraft::Replaced(_) | JobDraft::Left(_) => StatusCode::OK,
+            };
+            (order, status)
         }
         (false, Some(lines)) => {
             let lines: Vec<OrderLineIn> = lines
@@ -94,7 +101,8 @@ pub async fn create(
                 })
                 .collect();
             svc::check_lines(&lines).map_err(invalid)?;
-            st.storage
+            let order = st
+                .storage
                 .purchasing()
                 .create_purchase_order(
                     &NewPurchaseOrder {
@@ -106,7 +114,8 @@ pub async fn create(
                     },
                     now,
                 )
-                .await?
+                .await?;
+            (order, StatusCode::CREATED)
         }
         _ => {
             return Err(AppError::bad_request(
@@ -114,7 +123,7 @@ pub async fn create(
             ));
         }
     };
-    Ok((StatusCode::CREATED, Json(order)))
+    Ok((status, Json(order)))
 }
 
 #[derive(Debug, Deserialize)]

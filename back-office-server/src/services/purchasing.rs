@@ -8,7 +8,7 @@ use super::mail::MailConfig;
 use crate::i18n::{Lang, Tr};
 use crate::problem::Problem;
 use crate::services::replenish::{self as rules, Plan};
-use crate::storage::purchasing::{NewPurchaseOrder, OrderLineIn, PurchaseOrder};
+use crate::storage::purchasing::{JobDraft, NewPurchaseOrder, OrderLineIn, PurchaseOrder};
 use crate::storage::{Storage, StorageError, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use lettre::message::header::ContentType;
@@ -47,7 +47,11 @@ pub async fn store_plan(
 }
 
 /// Today's suggested order of `store` to `supplier` as a draft purchase order (the quantities the
-/// Reposición page shows). Nothing to order: `Invalid` (`replenish_nothing_to_order`).
+/// Reposición page shows), with what was done: `Created`; `Replaced` when the replenishment job's
+/// untouched draft for that supplier was there (it gets these lines); `Left` when a person's or an
+/// edited draft for that supplier is open (it is returned as it is: a store never gets a second
+/// open draft for a supplier from a suggestion). Nothing to order: `Invalid`
+/// (`replenish_nothing_to_order`).
 pub async fn draft_from_suggestion(
     storage: &dyn Storage,
     store: &Store,
@@ -55,7 +59,7 @@ pub async fn draft_from_suggestion(
     by: &str,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> ServiceResult<PurchaseOrder> {
+) -> ServiceResult<(PurchaseOrder, JobDraft)> {
     let supplier = storage
         .replenish()
         .get_supplier(supplier)
@@ -67,15 +71,20 @@ pub async fn draft_from_suggestion(
             e => e,
         })?;
     let plan = store_plan(storage, store, today).await?;
-    let Some(order) = plan.orders.iter().find(|o| o.supplier.id == supplier.id) else {
+    let Some(order) = plan
+        .orders
+        .iter()
+        .find(|o| o.supplier.id == supplier.id && !o.lines.is_empty())
+    else {
         return Err(StorageError::Invalid(Problem::new(
             "replenish_nothing_to_order",
         )));
     };
-    storage
-        .purchasing()
-        .create_purchase_order(&suggested_order(store, order, by), now)
-        .await
+    let p = storage.purchasing();
+    let done = p
+        .write_suggested_draft(&suggested_order(store, order, by), None, now)
+        .await?;
+    Ok((p.get_purchase_order(done.id()).await?, done))
 }
 
 /// A supplier's suggested order for a store as a new draft (its lines at HQ's costs).
@@ -107,26 +116,31 @@ pub struct JobDrafts {
     pub replaced: u64,
     /// Open drafts a person made or edited, left as they were.
     pub left: u64,
+    /// The job's untouched drafts for suppliers with nothing to order any more.
+    pub discarded: u64,
 }
 
 /// The replenishment job's drafts for `store`: one per supplier of `plan` with its suggested lines,
 /// made the way the Reposición page's «Crear pedido (borrador)» makes them. A store's open draft
 /// for a supplier that the job made and nobody edited gets the new lines; any other open draft for
-/// it (a person's, or edited) is left alone and no second one is made.
+/// it (a person's, or edited) is left alone and no second one is made. The job's untouched drafts
+/// for suppliers the plan no longer orders from are discarded (the stock came back, or a person
+/// approved another order that covers it).
 pub async fn job_drafts(
     storage: &dyn Storage,
     store: &Store,
     plan: &Plan,
     now: DateTime<Utc>,
 ) -> ServiceResult<JobDrafts> {
-    use crate::storage::purchasing::JobDraft;
     let mut out = JobDrafts::default();
+    let mut ordering = Vec::new();
     for order in plan.orders.iter().filter(|o| !o.lines.is_empty()) {
+        ordering.push(order.supplier.id);
         match storage
             .purchasing()
-            .write_job_draft(
+            .write_suggested_draft(
                 &suggested_order(store, order, REPLENISHMENT_JOB),
-                REPLENISHMENT_JOB,
+                Some(REPLENISHMENT_JOB),
                 now,
             )
             .await?
@@ -136,6 +150,10 @@ pub async fn job_drafts(
             JobDraft::Left(_) => out.left += 1,
         }
     }
+    out.discarded = storage
+        .purchasing()
+        .discard_stale_job_drafts(store.id, &ordering, REPLENISHMENT_JOB, now)
+        .await?;
     Ok(out)
 }
 

@@ -169,7 +169,7 @@ impl PurchaseOrder {
     }
 }
 
-/// What [`PurchasingStorage::write_job_draft`] did, with the order's id.
+/// What [`PurchasingStorage::write_suggested_draft`] did, with the order's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobDraft {
@@ -177,6 +177,15 @@ pub enum JobDraft {
     Replaced(i64),
     /// An open draft a person made or edited: left as it is.
     Left(i64),
+}
+
+impl JobDraft {
+    /// The order's id, whatever was done.
+    pub fn id(self) -> i64 {
+        match self {
+            Self::Created(id) | Self::Replaced(id) | Self::Left(id) => id,
+        }
+    }
 }
 
 /// Which orders to list; `scope` `Some` limits them to those stores (a manager).
@@ -268,15 +277,26 @@ pub trait PurchasingStorage: Send + Sync {
         by: &str,
         now: DateTime<Utc>,
     ) -> StorageResult<PurchaseOrder>;
-    /// The draft `job` writes for `o`'s store and supplier, in one transaction under the purchasing
-    /// lock: no open draft for them yet, a new one (made by `job`); an open draft `job` made that
-    /// nobody has edited, its lines replaced; any other open draft (a person's, or edited), left.
-    async fn write_job_draft(
+    /// A suggested order's draft for `o`'s store and supplier, in one transaction under the
+    /// purchasing lock, so a store has at most one open draft per supplier from suggestions: no open
+    /// draft for them yet, a new one (made by `job` when a job writes it, `None` for a person's
+    /// button); an open draft a job made that nobody has edited, its lines replaced; any other open
+    /// draft (a person's, or edited), left as it is.
+    async fn write_suggested_draft(
         &self,
         o: &NewPurchaseOrder,
-        job: &str,
+        job: Option<&str>,
         now: DateTime<Utc>,
     ) -> StorageResult<JobDraft>;
+    /// Discards the open drafts of `store` that `job` made and nobody edited, for suppliers not in
+    /// `keep` (their suggestion is now empty); returns how many.
+    async fn discard_stale_job_drafts(
+        &self,
+        store: StoreId,
+        keep: &[i64],
+        job: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<u64>;
     /// Discards a draft (`Conflict` otherwise).
     async fn discard_purchase_order(
         &self,

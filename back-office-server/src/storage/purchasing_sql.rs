@@ -494,14 +494,14 @@ impl PurchasingStorage for SqlStorage {
             .await
     }
 
-    async fn write_job_draft(
+    async fn write_suggested_draft(
         &self,
         o: &NewPurchaseOrder,
-        job: &str,
+        job: Option<&str>,
         now: DateTime<Utc>,
     ) -> StorageResult<JobDraft> {
         let o = o.clone();
-        let job = job.to_string();
+        let job = job.map(str::to_string);
         self.db
             .write(move |tx| {
                 Box::pin(async move {
@@ -517,17 +517,57 @@ impl PurchasingStorage for SqlStorage {
                         .await?;
                     let Some(r) = open else {
                         return Ok(JobDraft::Created(
-                            insert_order(tx, &o, Some(&job), now).await?,
+                            insert_order(tx, &o, job.as_deref(), now).await?,
                         ));
                     };
                     let id: i64 = r.get(0)?;
                     let made_by: Option<String> = r.get(1)?;
                     let edited_by: Option<String> = r.get(2)?;
-                    if made_by.as_deref() != Some(job.as_str()) || edited_by.is_some() {
+                    if made_by.is_none() || edited_by.is_some() {
                         return Ok(JobDraft::Left(id));
                     }
                     write_lines(tx, id, &o.lines).await?;
                     Ok(JobDraft::Replaced(id))
+                })
+            })
+            .await
+    }
+
+    async fn discard_stale_job_drafts(
+        &self,
+        store: StoreId,
+        keep: &[i64],
+        job: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<u64> {
+        let keep = keep.to_vec();
+        let job = job.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(locks::PURCHASING).await?;
+                    let stale: Vec<i64> = tx
+                        .query_map(
+                            "SELECT id, supplier_id FROM purchase_orders
+                             WHERE store_id = ?1 AND status = 'draft' AND made_by_job = ?2
+                               AND edited_by IS NULL ORDER BY id",
+                            p![store.0, &job],
+                            |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
+                        )
+                        .await?
+                        .into_iter()
+                        .filter(|(_, supplier)| !keep.contains(supplier))
+                        .map(|(id, _)| id)
+                        .collect();
+                    for &id in &stale {
+                        tx.execute(
+                            "UPDATE purchase_orders SET status = 'discarded', decided_by = ?1, decided_at = ?2
+                             WHERE id = ?3",
+                            p![&job, sql::micros(now), id],
+                        )
+                        .await?;
+                    }
+                    Ok(stale.len() as u64)
                 })
             })
             .await

@@ -1410,6 +1410,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn quick_keys(&self) -> &dyn super::quick_keys::QuickKeyStorage {
+        self
+    }
+
     fn stock(&self) -> &dyn super::stock::StockStorage {
         self
     }

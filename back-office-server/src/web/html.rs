@@ -58,6 +58,7 @@ const NAV: &[(&str, &str, &str)] = &[
         "/dashboard/barcode-rules",
         "nav-barcode-rules",
     ),
+    ("quick-keys", "/dashboard/quick-keys", "nav-quick-keys"),
     ("stores", "/dashboard/stores", "nav-stores"),
     ("deliveries", "/dashboard/deliveries", "nav-deliveries"),
     ("stock", "/dashboard/stock", "nav-stock"),
@@ -79,7 +80,7 @@ const NAV: &[(&str, &str, &str)] = &[
 
 /// HQ's catalogue pages a franchisee user is not shown in the menu (nothing of its own there: the
 /// catalogue and the scales' barcode rules are HQ's, the same for every franchisee).
-const HQ_CATALOG: &[&str] = &["catalog", "barcode-rules", "replenishment"];
+const HQ_CATALOG: &[&str] = &["catalog", "barcode-rules", "quick-keys", "replenishment"];
 
 /// The ES | EN switch: links to `/dashboard/lang`, which sets the cookie and comes back to `back`.
 pub fn lang_switch(t: &Tr, back: &str) -> Markup {

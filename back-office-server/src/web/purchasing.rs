@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::services::deliveries as lines_api;
 use crate::services::purchasing as svc;
 use crate::storage::purchasing::{
-    NewPurchaseOrder, NewTransfer, OrderFilter, OrderLineIn, OrderStatus, PurchaseOrder, Receiving,
-    Transfer, TransferState,
+    JobDraft, NewPurchaseOrder, NewTransfer, OrderFilter, OrderLineIn, OrderStatus, PurchaseOrder,
+    Receiving, Transfer, TransferState,
 };
 use crate::storage::sql::business_day;
 use crate::storage::{StorageError, Store};
@@ -357,10 +357,14 @@ pub async fn from_suggestion(
     )
     .await
     {
-        Ok(o) => Ok(see_other(&format!(
+        Ok((o, done)) => Ok(see_other(&format!(
             "/dashboard/purchase-orders/{}?done={}",
             o.id,
-            url(&t.msg("po-created"))
+            url(&t.msg(match done {
+                JobDraft::Created(_) => "po-created",
+                JobDraft::Replaced(_) => "po-draft-refreshed",
+                JobDraft::Left(_) => "po-draft-already-open",
+            }))
         ))),
         Err(e) => {
             let msg = refused(&v, e)?;

@@ -147,6 +147,8 @@ pub struct Till {
     pub i18n: I18n,
     /// The UI scale for the window's size: 1 at 1024×768, 1,4 at 1920×1080.
     pub scale: f32,
+    /// Tells the sync worker to go now (after a sale, a refund, a Z) rather than at its next round.
+    sync_now: Arc<tokio::sync::Notify>,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -204,6 +206,7 @@ impl Till {
                 wedge: Wedge::default(),
                 i18n,
                 scale: 1.0,
+                sync_now: Arc::default(),
             },
             Task::none(),
         )
@@ -249,6 +252,7 @@ impl Till {
             wedge,
             i18n: I18n::new(settings_language),
             scale: 1.0,
+            sync_now: Arc::default(),
         };
         // Receipts of sales the last run committed but died before queueing, and receipts left in
         // the queue (printer down, power cut), go out now.
@@ -269,6 +273,11 @@ impl Till {
     /// The shared ledger (for tests and tools).
     pub fn ledger(&self) -> Option<&Arc<Mutex<Ledger>>> {
         self.ledger.as_ref()
+    }
+
+    /// The sync worker's "go now" (tests check the app gives it after a sale, a refund, a Z).
+    pub fn sync_nudge(&self) -> &Arc<tokio::sync::Notify> {
+        &self.sync_now
     }
 
     /// The print queue for the configured printer, if any.
@@ -522,6 +531,8 @@ impl Till {
                         // A Z close is also kept as a PDF beside the ledger, whatever the printer
                         // does: the day's report is never only on paper (or nowhere).
                         if close.is_some() {
+                            // The Z is in the ledger: HQ should have it now, not in 15 s.
+                            self.sync_now.notify_one();
                             let line = self.save_report_pdf(&ledger, &report, close.as_ref());
                             if let Screen::Manager(s) = &mut self.screen {
                                 s.set_report_note(line);
@@ -560,6 +571,7 @@ impl Till {
                         seq,
                     } => {
                         self.refresh_status();
+                        self.sync_now.notify_one();
                         let notice = self.i18n.args(
                             "app-paid",
                             &[
@@ -580,6 +592,7 @@ impl Till {
                     refund::Action::Back => self.show_sell(None),
                     refund::Action::Refunded { seq, number, total } => {
                         self.refresh_status();
+                        self.sync_now.notify_one();
                         let notice = self.i18n.args(
                             "app-refunded",
                             &[
@@ -902,6 +915,7 @@ impl Till {
                     ledger: Arc::clone(ledger),
                     client: client.clone(),
                     path,
+                    nudge: Arc::clone(&self.sync_now),
                 })
                 .map(Message::Sync),
             );

@@ -84,6 +84,14 @@ pub fn key_enter(_: &Theme, status: button::Status) -> button::Style {
     filled(PALETTE.primary, Color::WHITE, status)
 }
 
+/// A quick key in HQ's colour (`0xRRGGBB`, a light tint) with dark text.
+pub fn quick_key(_: &Theme, status: button::Status, rgb: u32) -> button::Style {
+    let bg = Color::from_rgb8((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8);
+    let mut s = filled(bg, PALETTE.text, status);
+    s.border = rounded(8.0, shade(bg, 0.7), 1.0);
+    s
+}
+
 /// The pay button: the largest, green.
 pub fn pay(_: &Theme, status: button::Status) -> button::Style {
     filled(PALETTE.success, Color::WHITE, status)

@@ -1,5 +1,7 @@
 //! The sync worker: one long-lived `Subscription::run_with` stream that pushes the outbox and
-//! pulls catalog changes, reporting Connected / Pushed / Offline to the app as it goes.
+//! pulls catalog changes, reporting Connected / Pushed / Offline to the app as it goes. Between
+//! rounds it waits [`ONLINE_EVERY`] (or [`OFFLINE_EVERY`]), or less when the app nudges it after a
+//! sale, a refund or a Z (HQ sees them in seconds, not at the next round).
 
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -9,6 +11,7 @@ use std::time::Duration;
 use iced::Subscription;
 use iced::futures::SinkExt;
 use pos_terminal::{Ledger, SyncClient};
+use tokio::sync::Notify;
 
 /// Pause between rounds while online, and while offline (the client already retries with
 /// backoff inside a round).
@@ -36,6 +39,8 @@ pub struct Worker {
     pub ledger: Arc<Mutex<Ledger>>,
     pub client: SyncClient,
     pub path: PathBuf,
+    /// The app's "sync now": ends the pause between rounds early.
+    pub nudge: Arc<Notify>,
 }
 
 impl Hash for Worker {
@@ -85,11 +90,58 @@ fn run(worker: &Worker) -> impl iced::futures::Stream<Item = Event> + use<> {
             if out.send(event).await.is_err() {
                 return;
             }
-            tokio::time::sleep(pause).await;
+            pause_or_nudge(pause, &worker.nudge).await;
         }
     })
 }
 
+/// Waits `pause`, or until `nudge` is notified. A nudge given while a round was running (the
+/// sale committed during a push) is kept as a permit, so the next round starts at once.
+pub async fn pause_or_nudge(pause: Duration, nudge: &Notify) {
+    tokio::select! {
+        () = tokio::time::sleep(pause) => {}
+        () = nudge.notified() => {}
+    }
+}
+
 pub fn subscription(worker: Worker) -> Subscription<Event> {
     Subscription::run_with(worker, run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// Generous bounds (a pause is 15 or 30 s): what is checked is that the wait ends early.
+    #[tokio::test]
+    async fn a_nudge_ends_the_pause_and_one_given_before_is_kept() {
+        // Given during a round: the next pause is over at once.
+        let nudge = Notify::new();
+        nudge.notify_one();
+        let t0 = Instant::now();
+        pause_or_nudge(OFFLINE_EVERY, &nudge).await;
+        assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+        // Without one, the whole pause.
+        let t0 = Instant::now();
+        pause_or_nudge(Duration::from_millis(200), &nudge).await;
+        assert!(t0.elapsed() >= Duration::from_millis(200));
+        // Given while waiting: the wait ends then.
+        let n = Arc::new(Notify::new());
+        let waiter = tokio::spawn({
+            let n = Arc::clone(&n);
+            async move {
+                let t = Instant::now();
+                pause_or_nudge(OFFLINE_EVERY, &n).await;
+                t.elapsed()
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        n.notify_one();
+        let waited = waiter.await.unwrap();
+        assert!(
+            waited >= Duration::from_millis(100) && waited < Duration::from_secs(10),
+            "{waited:?}"
+        );
+    }
 }

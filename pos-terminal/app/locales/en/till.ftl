@@ -87,6 +87,7 @@ login-pin-missing = Enter your PIN.
 ## Sell
 
 sell-scan-placeholder = Scan, search by name or type a quantity
+sell-keypad-tab = 123 Keypad
 sell-no-results = No results
 sell-no-results-for = No results for “{ $query }”
 sell-ticket-empty = Empty ticket

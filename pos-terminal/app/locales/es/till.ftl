@@ -82,6 +82,7 @@ login-pin-missing = Escriba su PIN.
 ## Sell
 
 sell-scan-placeholder = Escanee, busque por nombre o escriba una cantidad
+sell-keypad-tab = 123 Teclado
 sell-no-results = Sin resultados
 sell-no-results-for = Sin resultados para «{ $query }»
 sell-ticket-empty = Ticket vacío

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use iced::widget::{button, column, container, opaque, row, scrollable, stack, text, text_input};
 use iced::{Alignment, Element, Length};
-use pos_terminal::{Cart, CartLine, CatalogItem, Ledger, Scan, ScanError};
+use pos_terminal::{Cart, CartLine, CatalogItem, Ledger, QuickKeyItem, Scan, ScanError};
 use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
 use crate::i18n::I18n;
@@ -17,6 +17,18 @@ pub const MANAGER_PIN_ID: &str = "override-pin";
 pub const RESULTS_ID: &str = "search-results";
 /// How many search results are shown under the scan field.
 pub const RESULTS: usize = 8;
+/// The quick-key grid beside the ticket.
+pub const QUICK_KEYS_ID: &str = "quick-keys";
+/// Quick keys per row of the grid (three fit beside the ticket at 1024×768).
+pub const QUICK_KEY_COLUMNS: usize = 3;
+/// A quick key's size: well above the 44 px a finger needs.
+pub const QUICK_KEY_WIDTH: f32 = 118.0;
+pub const QUICK_KEY_HEIGHT: f32 = 64.0;
+
+/// The widget id of the quick key at `index` of the layout (for tests and the keyboard).
+pub fn quick_key_id(index: usize) -> String {
+    format!("quick-key-{index}")
+}
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -29,6 +41,10 @@ pub enum Message {
     Down,
     /// A key of the on-screen keypad: types into the scan field; its Enter submits.
     Keypad(keypad::Key),
+    /// A quick key (its index in the layout): one of its product, or the `3×` typed first.
+    QuickKey(usize),
+    /// Show the quick keys of this page (`None`: the keypad).
+    QuickPage(Option<usize>),
     Select(usize),
     /// Set the selected line's quantity to the number typed in the scan field.
     SetQuantity,
@@ -97,6 +113,10 @@ pub struct State {
     /// Whether a shift is open. Without one the ledger refuses sales and refunds, so the screen
     /// says so up front and rings nothing up (see [`State::for_ledger`]).
     pub shift_open: bool,
+    /// HQ's quick keys for this store, in the layout's order, with their products.
+    quick_keys: Vec<QuickKeyItem>,
+    /// The quick-key page shown (an index into [`State::quick_pages`]); `None`: the keypad.
+    quick_page: Option<usize>,
 }
 
 /// What an audit entry says a line was: its scanned code, else its product id.
@@ -154,13 +174,65 @@ impl State {
         }
     }
 
-    /// The sell screen over `ledger`: it knows whether a shift is open.
+    /// The sell screen over `ledger`: it knows whether a shift is open, and shows HQ's quick keys
+    /// (their first page) when the store has some.
     pub fn for_ledger(notice: Option<String>, ledger: &Mutex<Ledger>) -> Self {
-        Self {
+        let mut s = Self {
             notice,
             shift_open: shift_is_open(ledger),
             ..Self::default()
+        };
+        s.load_quick_keys(ledger);
+        s
+    }
+
+    /// Reads the quick keys again (on opening, and after a catalog change from HQ): the page
+    /// shown stays if it still exists.
+    fn load_quick_keys(&mut self, ledger: &Mutex<Ledger>) {
+        let keys = match ledger.lock().map(|l| l.quick_keys()) {
+            Ok(Ok(keys)) => keys,
+            Ok(Err(error)) => {
+                tracing::error!(%error, "quick keys could not be read");
+                Vec::new()
+            }
+            Err(_) => Vec::new(),
+        };
+        let shown = self
+            .quick_page
+            .and_then(|i| self.quick_pages().get(i).map(|p| p.to_string()));
+        self.quick_keys = keys;
+        let pages = self.quick_pages();
+        self.quick_page = if pages.is_empty() {
+            None
+        } else {
+            Some(
+                shown
+                    .and_then(|p| pages.iter().position(|q| *q == p))
+                    .unwrap_or(0),
+            )
+        };
+    }
+
+    /// The quick-key pages, in the order of their first key.
+    pub fn quick_pages(&self) -> Vec<&str> {
+        let mut pages: Vec<&str> = Vec::new();
+        for k in &self.quick_keys {
+            if !pages.contains(&k.page.as_str()) {
+                pages.push(&k.page);
+            }
         }
+        pages
+    }
+
+    /// The quick keys (all pages), in the layout's order.
+    pub fn quick_keys(&self) -> &[QuickKeyItem] {
+        &self.quick_keys
+    }
+
+    /// The quick-key page shown, if the grid is showing (not the keypad).
+    pub fn quick_page(&self) -> Option<&str> {
+        let pages = self.quick_pages();
+        self.quick_page.and_then(|i| pages.get(i).copied())
     }
 
     /// Without a shift nothing is rung up: says so and returns false.
@@ -192,9 +264,11 @@ impl State {
         self.selected
     }
 
-    /// Re-runs the search for what is typed (after a catalog change arrives from HQ).
+    /// Re-runs the search for what is typed and reads the quick keys again (after a catalog
+    /// change arrives from HQ).
     pub fn refresh(&mut self, ledger: &Mutex<Ledger>) {
         self.search(ledger);
+        self.load_quick_keys(ledger);
     }
 
     fn search(&mut self, ledger: &Mutex<Ledger>) {
@@ -419,6 +493,19 @@ impl State {
                     return self.update(Message::Submit, cart, ledger, cashier, tr);
                 }
                 self.search(ledger);
+            }
+            Message::QuickKey(i) => {
+                // `3×` typed (keypad or keyboard) before the key: three of it. Like a scan, the
+                // same product again adds to its line.
+                if let Some(k) = self.quick_keys.get(i).cloned()
+                    && self.needs_shift(tr)
+                {
+                    let quantity = split_multiplier(&self.input).0;
+                    self.add_scan(&Scan::Item(k.item), quantity, cart, tr);
+                }
+            }
+            Message::QuickPage(p) => {
+                self.quick_page = p.filter(|&i| i < self.quick_pages().len());
             }
             Message::Up | Message::Down => {
                 let down = matches!(message, Message::Down);
@@ -840,11 +927,7 @@ impl State {
                 .height(Length::Fill)
                 .style(theme::panel),
         ]
-        .push(
-            self.override_dialog
-                .is_none()
-                .then(|| keypad::view(keypad::Kind::Quantity, Message::Keypad, tr)),
-        )
+        .push(self.override_dialog.is_none().then(|| self.touch_panel(tr)))
         .spacing(12);
         // Search results float on the right, over the keypad (not needed while choosing) and
         // the amounts: the names of the lines rung up, the total and the key rows stay in view.
@@ -875,6 +958,78 @@ impl State {
 }
 
 impl State {
+    /// Beside the ticket: HQ's quick keys, one page at a time, with a tab per page and one for the
+    /// keypad; the keypad alone when the store has no quick keys.
+    fn touch_panel<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        let pages = self.quick_pages();
+        if pages.is_empty() {
+            return keypad::view(keypad::Kind::Quantity, Message::Keypad, tr);
+        }
+        let tab = |label: String, target: Option<usize>| {
+            let on = self.quick_page == target;
+            button(text(label).size(16).center())
+                .padding([12, 10])
+                .height(Length::Fixed(48.0))
+                .style(if on { theme::action } else { theme::key })
+                .on_press(Message::QuickPage(target))
+        };
+        let mut tabs = row![].spacing(6);
+        for (i, p) in pages.iter().enumerate() {
+            tabs = tabs.push(tab((*p).to_string(), Some(i)));
+        }
+        tabs = tabs.push(tab(tr.t("sell-keypad-tab"), None));
+        let body: Element<'a, Message> = match self.quick_page() {
+            None => keypad::view(keypad::Kind::Quantity, Message::Keypad, tr),
+            Some(page) => {
+                let mut grid = column![].spacing(6);
+                let on_page: Vec<(usize, &QuickKeyItem)> = self
+                    .quick_keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.page == page)
+                    .collect();
+                for chunk in on_page.chunks(QUICK_KEY_COLUMNS) {
+                    let mut r = row![].spacing(6);
+                    for &(i, k) in chunk {
+                        let bg = k.colour.rgb();
+                        let key = button(
+                            column![
+                                text(k.label.clone()).size(16).center(),
+                                text(tr.money(k.item.price)).size(14).center(),
+                            ]
+                            .spacing(2)
+                            .width(Length::Fill)
+                            .align_x(Alignment::Center),
+                        )
+                        .width(Length::Fixed(QUICK_KEY_WIDTH))
+                        .height(Length::Fixed(QUICK_KEY_HEIGHT))
+                        .padding(6)
+                        .style(move |t, st| theme::quick_key(t, st, bg))
+                        .on_press(Message::QuickKey(i));
+                        r = r.push(container(key).id(quick_key_id(i)));
+                    }
+                    grid = grid.push(r);
+                }
+                scrollable(grid).height(Length::Fill).into()
+            }
+        };
+        container(
+            column![
+                scrollable(tabs).direction(scrollable::Direction::Horizontal(
+                    scrollable::Scrollbar::new().width(4).scroller_width(4)
+                )),
+                body
+            ]
+            .spacing(8),
+        )
+        .id(QUICK_KEYS_ID)
+        .width(Length::Fixed(
+            QUICK_KEY_COLUMNS as f32 * (QUICK_KEY_WIDTH + 6.0),
+        ))
+        .height(Length::Fill)
+        .into()
+    }
+
     /// No shift open: instead of a ticket that would fail at payment, the cashier is told a
     /// manager must open the shift, with the way to the manager menu.
     fn no_shift_view<'a>(&'a self, cashier: &str, tr: &I18n) -> Element<'a, Message> {
