@@ -257,6 +257,44 @@ async fn bench(label: &str, st: SqlStorage, stores: usize, products: usize, sold
         "  Existencias read of one store ({products} rows): median {:.0} ms (5 runs)",
         times[2].as_secs_f64() * 1000.0
     );
+    // Every store: the page's way (narrow rows for the totals, then its 500 rows with their text
+    // and sales) beside reading every full row, as the page did before.
+    let all = StockFilter {
+        store_id: None,
+        query: None,
+        family: None,
+        sales_since: back_office_server::storage::sql::business_day(Utc::now())
+            - Duration::days(27),
+    };
+    let (mut page, mut full) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let t = Instant::now();
+        let keys = st.stock().stock_keys(&all).await.expect("keys");
+        let first: Vec<_> = keys
+            .iter()
+            .take(500)
+            .map(|k| (k.store_id, k.product_id))
+            .collect();
+        let rows = st
+            .stock()
+            .stock_rows(&first, all.sales_since)
+            .await
+            .expect("rows");
+        assert_eq!((keys.len(), rows.len()), (stores * products, 500));
+        page.push(t.elapsed());
+        let t = Instant::now();
+        let rows = st.stock().stock(&all).await.expect("stock");
+        assert_eq!(rows.len(), stores * products);
+        full.push(t.elapsed());
+    }
+    page.sort();
+    full.sort();
+    println!(
+        "  Existencias, every store ({} rows): a page {:.0} ms, every full row {:.0} ms (median of 3)",
+        stores * products,
+        page[1].as_secs_f64() * 1000.0,
+        full[1].as_secs_f64() * 1000.0
+    );
 }
 
 #[tokio::main]

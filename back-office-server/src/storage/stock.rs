@@ -59,6 +59,17 @@ pub struct StockRow {
     pub sold: Quantity,
 }
 
+/// A stock row without its text or sales: what the Existencias page totals and filters over
+/// before it reads the rows of the page it shows ([`StockStorage::stock_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StockKey {
+    pub store_id: StoreId,
+    pub product_id: ProductId,
+    pub on_hand: Quantity,
+    pub cost: Option<Decimal>,
+    pub last_sale_at: Option<DateTime<Utc>>,
+}
+
 /// One line of a product's stock card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockMove {
@@ -125,6 +136,16 @@ pub trait StockStorage: Send + Sync {
     async fn families(&self) -> StorageResult<Vec<String>>;
     /// Stock rows by store and SKU.
     async fn stock(&self, f: &StockFilter) -> StorageResult<Vec<StockRow>>;
+    /// The rows `f` matches (its `sales_since` unused), narrow, in [`StockStorage::stock`]'s
+    /// order: a page of every store totals and filters over these and reads only its own rows.
+    async fn stock_keys(&self, f: &StockFilter) -> StorageResult<Vec<StockKey>>;
+    /// The rows of these (store, product) pairs, in the order given, with what each sold since
+    /// `sales_since`; a pair with no stock row is left out.
+    async fn stock_rows(
+        &self,
+        keys: &[(StoreId, ProductId)],
+        sales_since: NaiveDate,
+    ) -> StorageResult<Vec<StockRow>>;
     /// One product's stock in one store (`None` if it never moved there).
     async fn stock_row(
         &self,

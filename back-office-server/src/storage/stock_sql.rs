@@ -4,8 +4,8 @@
 use super::db::{ColType, Row, Tx, Value};
 use super::sql_storage::SqlStorage;
 use super::stock::{
-    ProductStockIn, ProductStockInfo, ShrinkRow, StockFilter, StockMove, StockRow, StockStorage,
-    StoreValuation,
+    ProductStockIn, ProductStockInfo, ShrinkRow, StockFilter, StockKey, StockMove, StockRow,
+    StockStorage, StoreValuation,
 };
 use super::{StorageError, StorageResult, sql};
 use crate::p;
@@ -372,6 +372,42 @@ pub(crate) async fn backfill(db: &super::db::Db) -> StorageResult<u64> {
 
 // --- reads ---------------------------------------------------------------------------------------
 
+/// The filter's search text as a `LIKE` pattern (lower case), if any.
+fn like_text(f: &StockFilter) -> Option<String> {
+    f.query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("%{}%", q.to_lowercase()))
+}
+
+/// `WHERE …` for the filters `f` gives (over `l` stock levels and `p` products), pushing their
+/// values onto `params`; empty when it gives none. Only the filters given are written in, so one
+/// store's page reads that store's rows by its key.
+fn filter_sql<'a>(f: &'a StockFilter, q: Option<&'a str>, params: &mut Vec<Value<'a>>) -> String {
+    let mut wheres = Vec::new();
+    if let Some(s) = f.store_id {
+        params.push(Value::Int(s.0));
+        wheres.push(format!("l.store_id = ?{}", params.len()));
+    }
+    if let Some(q) = q {
+        params.push(Value::Text(q));
+        let n = params.len();
+        wheres.push(format!(
+            "(LOWER(p.sku) LIKE ?{n} OR LOWER(p.name) LIKE ?{n})"
+        ));
+    }
+    if let Some(fam) = f.family.as_deref().filter(|s| !s.is_empty()) {
+        params.push(Value::Text(fam));
+        wheres.push(format!("p.category = ?{}", params.len()));
+    }
+    if wheres.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wheres.join(" AND "))
+    }
+}
+
 fn opt_cost(v: Option<i64>) -> Option<Decimal> {
     v.map(rules::cost_from_e4)
 }
@@ -523,39 +559,17 @@ impl StockStorage for SqlStorage {
         self.db
             .read(move |tx| {
                 Box::pin(async move {
-                    let q = f
-                        .query
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|q| !q.is_empty())
-                        .map(|q| format!("%{}%", q.to_lowercase()));
-                    let family = f.family.as_deref().filter(|s| !s.is_empty());
+                    let q = like_text(&f);
                     let day = sql::day_text(f.sales_since);
                     // One statement: the rows and what each sold since the day (grouped once, not
                     // per row). Only the filters given are written in, so one store's page reads
                     // that store's rows by its key instead of scanning every store's.
                     let mut params: Vec<Value<'_>> = vec![Value::Text(&day)];
-                    let (mut sold_where, mut wheres) = (String::new(), Vec::new());
-                    if let Some(s) = f.store_id {
-                        params.push(Value::Int(s.0));
-                        let n = params.len();
-                        sold_where = format!(" AND store_id = ?{n}");
-                        wheres.push(format!("l.store_id = ?{n}"));
-                    }
-                    if let Some(q) = q.as_deref() {
-                        params.push(Value::Text(q));
-                        let n = params.len();
-                        wheres.push(format!("(LOWER(p.sku) LIKE ?{n} OR LOWER(p.name) LIKE ?{n})"));
-                    }
-                    if let Some(fam) = family {
-                        params.push(Value::Text(fam));
-                        wheres.push(format!("p.category = ?{}", params.len()));
-                    }
-                    let filter = if wheres.is_empty() {
-                        String::new()
-                    } else {
-                        format!("WHERE {}", wheres.join(" AND "))
-                    };
+                    let sold_where = f
+                        .store_id
+                        .map(|s| format!(" AND store_id = {}", s.0))
+                        .unwrap_or_default();
+                    let filter = filter_sql(&f, q.as_deref(), &mut params);
                     tx.query_map(
                         &format!(
                             "{STOCK_SELECT_SOLD}
@@ -574,6 +588,104 @@ impl StockStorage for SqlStorage {
                         },
                     )
                     .await
+                })
+            })
+            .await
+    }
+
+    async fn stock_keys(&self, f: &StockFilter) -> StorageResult<Vec<StockKey>> {
+        let f = f.clone();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let q = like_text(&f);
+                    let mut params: Vec<Value<'_>> = Vec::new();
+                    let filter = filter_sql(&f, q.as_deref(), &mut params);
+                    tx.query_map(
+                        &format!(
+                            "SELECT l.store_id, l.product_id, l.on_hand_milli,
+                                    COALESCE(l.avg_cost_e4, ps.cost_e4), l.last_sale_at
+                             FROM stock_levels l
+                             LEFT JOIN products p ON p.id = l.product_id
+                             LEFT JOIN product_stock_settings ps ON ps.product_id = l.product_id
+                             {filter}
+                             ORDER BY l.store_id, p.sku, l.product_id"
+                        ),
+                        &params,
+                        |r| {
+                            Ok(StockKey {
+                                store_id: StoreId(r.get(0)?),
+                                product_id: ProductId(r.get(1)?),
+                                on_hand: Quantity::from_milli(r.get(2)?),
+                                cost: opt_cost(r.get(3)?),
+                                last_sale_at: sql::opt_from_micros(r.get(4)?),
+                            })
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn stock_rows(
+        &self,
+        keys: &[(StoreId, ProductId)],
+        sales_since: NaiveDate,
+    ) -> StorageResult<Vec<StockRow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = keys.to_vec();
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    // Ids only (integers), written in: a page is at most a few hundred pairs.
+                    let list = |ids: &mut Vec<i64>| {
+                        ids.sort_unstable();
+                        ids.dedup();
+                        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                    };
+                    let stores = list(&mut keys.iter().map(|k| k.0.0).collect());
+                    let products = list(&mut keys.iter().map(|k| k.1.0).collect());
+                    let day = sql::day_text(sales_since);
+                    let sold: HashMap<(i64, i64), i64> = tx
+                        .query_map(
+                            &format!(
+                                "SELECT store_id, product_id, CAST(SUM(quantity_milli) AS BIGINT)
+                                 FROM agg_product_day
+                                 WHERE business_day >= ?1 AND store_id IN ({stores})
+                                   AND product_id IN ({products})
+                                 GROUP BY store_id, product_id"
+                            ),
+                            p![&day],
+                            |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)),
+                        )
+                        .await?
+                        .into_iter()
+                        .collect();
+                    let mut rows: HashMap<(i64, i64), StockRow> = tx
+                        .query_map(
+                            &format!(
+                                "{STOCK_SELECT} WHERE l.store_id IN ({stores}) AND l.product_id IN ({products})"
+                            ),
+                            p![],
+                            stock_row,
+                        )
+                        .await?
+                        .into_iter()
+                        .map(|r| ((r.store_id.0, r.product_id.0), r))
+                        .collect();
+                    Ok(keys
+                        .iter()
+                        .filter_map(|(s, p)| {
+                            let mut row = rows.remove(&(s.0, p.0))?;
+                            row.sold = Quantity::from_milli(
+                                sold.get(&(s.0, p.0)).copied().unwrap_or(0),
+                            );
+                            Some(row)
+                        })
+                        .collect())
                 })
             })
             .await

@@ -179,35 +179,102 @@ impl Line {
     }
 }
 
+fn store_filter(f: &Filter) -> StockFilter {
+    StockFilter {
+        store_id: f.store,
+        query: Some(f.q.clone()).filter(|q| !q.is_empty()),
+        family: Some(f.family.clone()).filter(|q| !q.is_empty()),
+        sales_since: f.today - Duration::days(SALES_WINDOW_DAYS - 1),
+    }
+}
+
+/// A row with what the page derives from it.
+fn line(row: StockRow, f: &Filter) -> Line {
+    let last_sale = row.last_sale_at.map(business_day);
+    Line {
+        cover: rules::days_of_cover(row.on_hand, row.sold, SALES_WINDOW_DAYS),
+        dead: rules::is_dead(row.on_hand, last_sale, f.today, f.dead_days),
+        last_sale,
+        row,
+    }
+}
+
+fn shown_by(f: &Filter, negative: bool, dead: bool) -> bool {
+    match f.show.as_str() {
+        "negative" => negative,
+        "dead" => dead,
+        _ => true,
+    }
+}
+
+/// Every row the filter and the viewer's stores allow (the CSV).
 async fn lines(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Line>, WebError> {
-    let rows = st
-        .storage
-        .stock()
-        .stock(&StockFilter {
-            store_id: f.store,
-            query: Some(f.q.clone()).filter(|q| !q.is_empty()),
-            family: Some(f.family.clone()).filter(|q| !q.is_empty()),
-            sales_since: f.today - Duration::days(SALES_WINDOW_DAYS - 1),
-        })
-        .await?;
+    let rows = st.storage.stock().stock(&store_filter(f)).await?;
     Ok(rows
         .into_iter()
         .filter(|r| v.sees_store(r.store_id))
-        .map(|row| {
-            let last_sale = row.last_sale_at.map(business_day);
-            Line {
-                cover: rules::days_of_cover(row.on_hand, row.sold, SALES_WINDOW_DAYS),
-                dead: rules::is_dead(row.on_hand, last_sale, f.today, f.dead_days),
-                last_sale,
-                row,
-            }
-        })
-        .filter(|l| match f.show.as_str() {
-            "negative" => l.negative(),
-            "dead" => l.dead,
-            _ => true,
-        })
+        .map(|row| line(row, f))
+        .filter(|l| shown_by(f, l.negative(), l.dead))
         .collect())
+}
+
+/// The page's rows and the figures over every row (not only the page's).
+struct PageOfLines {
+    lines: Vec<Line>,
+    total: usize,
+    value: Money,
+    negative: usize,
+    dead: usize,
+}
+
+/// One page of rows: totals and the show filter over the narrow rows of every store the viewer
+/// sees, then only the page's rows read with their text and sales (so "all stores" does not read
+/// every row's name and sales to show 500).
+async fn page_of_lines(
+    st: &AppState,
+    v: &Viewer,
+    f: &Filter,
+    page: usize,
+) -> Result<PageOfLines, WebError> {
+    let filter = store_filter(f);
+    let keys = st.storage.stock().stock_keys(&filter).await?;
+    let mut out = PageOfLines {
+        lines: Vec::new(),
+        total: 0,
+        value: Money::ZERO,
+        negative: 0,
+        dead: 0,
+    };
+    let mut shown: Vec<(StoreId, ProductId)> = Vec::new();
+    let first = (page - 1) * PAGE_ROWS;
+    for k in keys.iter().filter(|k| v.sees_store(k.store_id)) {
+        let negative = k.on_hand.is_negative();
+        let dead = rules::is_dead(
+            k.on_hand,
+            k.last_sale_at.map(business_day),
+            f.today,
+            f.dead_days,
+        );
+        if !shown_by(f, negative, dead) {
+            continue;
+        }
+        if (first..first + PAGE_ROWS).contains(&out.total) {
+            shown.push((k.store_id, k.product_id));
+        }
+        out.total += 1;
+        out.value += rules::value(k.on_hand, k.cost);
+        out.negative += usize::from(negative);
+        out.dead += usize::from(dead);
+    }
+    out.lines = st
+        .storage
+        .stock()
+        .stock_rows(&shown, filter.sales_since)
+        .await?
+        .into_iter()
+        .map(|row| line(row, f))
+        .collect();
+    Ok(out)
 }
 
 /// `GET /dashboard/stock`: Existencias.
@@ -220,13 +287,15 @@ pub async fn page(
     let f = filter(&st, &v, &q).await?;
     let page = page_number(t, q.page.as_deref())?;
     let families = st.storage.stock().families().await?;
-    let lines = lines(&st, &v, &f).await?;
-    let total: Money = lines.iter().map(|l| l.row.value).sum();
-    let negative = lines.iter().filter(|l| l.negative()).count();
-    let dead = lines.iter().filter(|l| l.dead).count();
-    let first = ((page - 1) * PAGE_ROWS).min(lines.len());
-    let shown = &lines[first..(first + PAGE_ROWS).min(lines.len())];
-    let has_next = first + PAGE_ROWS < lines.len();
+    let PageOfLines {
+        lines: shown,
+        total: count,
+        value: total,
+        negative,
+        dead,
+    } = page_of_lines(&st, &v, &f, page).await?;
+    let first = ((page - 1) * PAGE_ROWS).min(count);
+    let has_next = first + PAGE_ROWS < count;
     let m = |k: &str| t.msg(k);
     let store_name = |id: StoreId| {
         f.stores
@@ -262,12 +331,12 @@ pub async fn page(
             a id="export" href={ "/dashboard/stock.csv?" (f.query()) } { (m("report-export")) }
         }
         div class="kpis" {
-            div class="kpi" { span { (m("stock-kpi-lines")) } b id="kpi-lines" { (t.int(lines.len() as i64)) } }
+            div class="kpi" { span { (m("stock-kpi-lines")) } b id="kpi-lines" { (t.int(count as i64)) } }
             div class="kpi" { span { (m("stock-kpi-value")) } b id="kpi-value" { (t.money(total)) } }
             div class="kpi" { span { (m("stock-kpi-negative")) } b id="kpi-negative" { (t.int(negative as i64)) } }
             div class="kpi" { span { (t.msg_with("stock-kpi-dead", &[("days", &f.dead_days)])) } b id="kpi-dead" { (t.int(dead as i64)) } }
         }
-        @if lines.is_empty() {
+        @if count == 0 {
             (html::muted(&m("stock-empty")))
         } @else {
             table id="existencias" {
@@ -279,7 +348,7 @@ pub async fn page(
                     th class="num" { (m("stock-col-cover")) } th { (m("stock-col-last-sale")) } th {}
                 } }
                 tbody {
-                    @for l in shown {
+                    @for l in &shown {
                         tr class=[l.negative().then_some("negative").or(l.dead.then_some("dead"))]
                             data-store=(l.row.store_id) data-product=(l.row.product_id) {
                             td { (store_name(l.row.store_id)) }
@@ -308,9 +377,9 @@ pub async fn page(
                     span class="muted" {
                         (t.msg_with("pager-page", &[("page", &page)])) " · "
                         (t.msg_with("stock-page-rows", &[
-                            ("from", &t.int((first + 1).min(lines.len()) as i64)),
+                            ("from", &t.int((first + 1).min(count) as i64)),
                             ("to", &t.int((first + shown.len()) as i64)),
-                            ("total", &t.int(lines.len() as i64)),
+                            ("total", &t.int(count as i64)),
                         ]))
                     }
                     @if has_next {
