@@ -115,6 +115,8 @@ pub enum Message {
     SerialScanner(serial_scanner::Event),
     /// The window's new size: the UI scale follows it (see [`crate::theme::scale_for`]).
     Resized(iced::Size),
+    /// What the start-up check of a card payment left unresolved (a crash) found.
+    CardRecovered(pos_terminal::card_terminal::Recovery),
 }
 
 pub enum Screen {
@@ -147,6 +149,8 @@ pub struct Till {
     pub i18n: I18n,
     /// The UI scale for the window's size: 1 at 1024×768, 1,4 at 1920×1080.
     pub scale: f32,
+    /// What the start-up card recovery found, shown when the sell screen next opens.
+    card_notice: Option<String>,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -204,6 +208,7 @@ impl Till {
                 wedge: Wedge::default(),
                 i18n,
                 scale: 1.0,
+                card_notice: None,
             },
             Task::none(),
         )
@@ -249,6 +254,7 @@ impl Till {
             wedge,
             i18n: I18n::new(settings_language),
             scale: 1.0,
+            card_notice: None,
         };
         // Receipts of sales the last run committed but died before queueing, and receipts left in
         // the queue (printer down, power cut), go out now.
@@ -263,12 +269,34 @@ impl Till {
             ]),
             _ => focus,
         };
+        // A card payment a crash left unresolved is settled with the terminal now, before any
+        // other can be sent (see `pos_terminal::card_terminal`).
+        let task = match (&till.ledger, till.payment_terminal()) {
+            (Some(l), Some(t)) if enrolled => Task::batch([
+                task,
+                pay::recover_task(Arc::clone(l), t).map(Message::CardRecovered),
+            ]),
+            _ => task,
+        };
         (till, task)
     }
 
     /// The shared ledger (for tests and tools).
     pub fn ledger(&self) -> Option<&Arc<Mutex<Ledger>>> {
         self.ledger.as_ref()
+    }
+
+    /// The configured card terminal, if any (the till's ticket series is its OPI workstation id).
+    pub fn payment_terminal(
+        &self,
+    ) -> Option<Arc<dyn pos_terminal::card_terminal::PaymentTerminal>> {
+        let workstation = self
+            .ledger
+            .as_ref()
+            .and_then(|l| l.lock().ok()?.identity().ok().flatten())
+            .map(|i| i.ticket_series)
+            .unwrap_or_else(|| "TRASTIENDA".to_string());
+        self.settings.payment_terminal(&workstation)
     }
 
     /// The print queue for the configured printer, if any.
@@ -287,6 +315,7 @@ impl Till {
     }
 
     fn show_sell(&mut self, notice: Option<String>) -> Task<Message> {
+        let notice = notice.or_else(|| self.card_notice.take());
         let mut state = match &self.ledger {
             Some(l) => sell::State::for_ledger(notice, l),
             None => sell::State::with_notice(notice),
@@ -305,7 +334,8 @@ impl Till {
     fn start_payment(&mut self) -> Task<Message> {
         match self.cart.totals() {
             Ok(t) => {
-                self.screen = Screen::Pay(pay::State::new(t.total));
+                let terminal = self.payment_terminal();
+                self.screen = Screen::Pay(pay::State::new(t.total).with_terminal(terminal));
                 operation::focus(pay::TENDERED_ID)
             }
             Err(_) => Task::none(),
@@ -553,6 +583,7 @@ impl Till {
                 match s.update(m, &mut self.cart, &ledger, cashier, &self.i18n) {
                     pay::Action::None => Task::none(),
                     pay::Action::Focus(id) => operation::focus(id),
+                    pay::Action::Run(t) => t.map(Message::Pay),
                     pay::Action::Back => self.show_sell(None),
                     pay::Action::Paid {
                         change,
@@ -702,6 +733,37 @@ impl Till {
                 recall::Message::Back => self.show_sell(None),
             },
             (Message::Key(k), _) => self.key(k),
+            (Message::CardRecovered(r), _) => {
+                use pos_terminal::card_terminal::Recovery;
+                let (notice, task) = match r {
+                    Recovery::Committed(doc) => {
+                        self.refresh_status();
+                        let n = self.i18n.args(
+                            "app-card-recovered",
+                            &[("ticket", pay::ticket_of(&doc).into())],
+                        );
+                        (Some(n), self.print(doc.seq))
+                    }
+                    Recovery::StillOpen { reason, .. }
+                    | Recovery::NotRecorded { error: reason, .. } => (
+                        Some(
+                            self.i18n
+                                .args("app-card-unresolved", &[("error", reason.into())]),
+                        ),
+                        Task::none(),
+                    ),
+                    Recovery::Nothing | Recovery::Closed { .. } => (None, Task::none()),
+                };
+                if let Some(n) = notice {
+                    tracing::info!(notice = %n, "card payment recovery");
+                    if let Screen::Sell(s) = &mut self.screen {
+                        s.notice = Some(n);
+                    } else {
+                        self.card_notice = Some(n);
+                    }
+                }
+                task
+            }
             (Message::Resized(size), _) => {
                 self.scale = crate::theme::scale_for(size.width, size.height);
                 Task::none()
