@@ -245,6 +245,36 @@ fn cancelled_at_the_terminal_says_nothing_was_charged() {
 }
 
 #[test]
+fn no_answer_in_time_is_aborted_and_said_so_in_english_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeTerminal::start(vec![Script::NoAnswer]);
+    let l = ledger(&dir, Some(&fake.address));
+    // The customer has one second; the till speaks English.
+    let path = Settings::path_for(l.path());
+    let mut settings = Settings::load(&path);
+    settings.language = pos_terminal_app::settings::Language::En;
+    if let Some(t) = settings.card_terminal.as_mut() {
+        t.answer_timeout_secs = 1;
+    }
+    settings.save(&path).unwrap();
+    let mut till = logged_in_with(l);
+    type_into(&mut till, "scan", EAN, true);
+    click(&mut till, "Pay (F2)");
+    assert!(shows(&till, "Charge on card terminal: €13.45"));
+    let task = press_charge(&mut till);
+    assert!(shows(&till, "Cancel on card terminal"));
+    run_task(&mut till, task);
+    assert!(matches!(&till.screen, Screen::Pay(s) if !s.waiting()));
+    assert!(shows(
+        &till,
+        "The card terminal did not answer in time; the payment was aborted and the terminal confirms nothing was charged."
+    ));
+    assert_eq!(fake.aborts(), 1);
+    assert!(fake.charges().is_empty());
+    assert!(sales(&till).is_empty());
+}
+
+#[test]
 fn the_cashiers_cancel_aborts_the_payment_at_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let fake = FakeTerminal::start(vec![Script::NoAnswer]);
