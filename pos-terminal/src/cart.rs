@@ -8,8 +8,9 @@ use sync_protocol::{
 };
 use uuid::Uuid;
 
-/// One line in the cart. Prices are tax-inclusive, as shown on the shelf.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One line in the cart. Prices are tax-inclusive, as shown on the shelf. Serialisable so a card
+/// attempt can keep the cart it charges for (see [`crate::card_terminal`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CartLine {
     pub product_id: ProductId,
     /// The code that was scanned, if the line came from a scan (kept for the receipt and audits).

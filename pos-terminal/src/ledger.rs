@@ -56,6 +56,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/terminal/0009_single_manager.sql"),
     ),
     (
+        "0010_card_attempts",
+        include_str!("../../migrations/terminal/0010_card_attempts.sql"),
+    ),
+    (
         "0011_quick_keys",
         include_str!("../../migrations/terminal/0011_quick_keys.sql"),
     ),
@@ -125,6 +129,13 @@ pub enum LedgerError {
     BadStoredDocument(i64, String),
     #[error("the ledger could not be set up: {0}")]
     Setup(String),
+    /// A card payment's outcome is not known yet: no other may be sent until it is.
+    #[error(
+        "the card payment {request_id} is still unresolved (its outcome is unknown); no other card payment can be sent until the terminal answers for it"
+    )]
+    CardAttemptUnresolved { request_id: String },
+    #[error("card payment {0}: {1}")]
+    CardAttempt(String, String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("file error on {path}: {source}")]
@@ -136,6 +147,7 @@ pub enum LedgerError {
 
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
+mod card_attempts;
 mod deliveries;
 mod enrolment;
 mod growth;
@@ -144,6 +156,7 @@ mod quick_keys;
 mod scan;
 mod tickets;
 mod verifactu;
+pub use card_attempts::{AttemptEnd, CardAttempt, CardAttemptState, cart_key};
 pub use deliveries::LocalDeliveryNote;
 pub use invoices::FullInvoice;
 pub use quick_keys::QuickKeyItem;
@@ -513,6 +526,19 @@ impl Ledger {
         ticket_discount: Money,
         payments: Vec<Payment>,
     ) -> Result<Document> {
+        self.record_sale_then(cashier, lines, ticket_discount, payments, |_| Ok(()))
+    }
+
+    /// [`Ledger::record_sale`], running `then` inside the sale's transaction after the document's
+    /// number is taken (`counter.last_seq` is the sale's seq): an error from it rolls the sale back.
+    pub(crate) fn record_sale_then(
+        &mut self,
+        cashier: Option<StaffId>,
+        lines: Vec<CartLine>,
+        ticket_discount: Money,
+        payments: Vec<Payment>,
+        then: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<Document> {
         let sale_lines: Vec<_> = lines.iter().map(CartLine::to_sale_line).collect();
         let inputs: Vec<_> = lines.iter().map(CartLine::input).collect();
         // Totals first, outside the transaction: a bad cart never touches the counter.
@@ -525,13 +551,14 @@ impl Ledger {
             payments,
             totals,
         }));
-        self.append(true, |ident, ticket| {
+        self.append_with(true, |tx, ident, ticket| {
             let mut body = body.take().ok_or_else(|| {
                 LedgerError::Invalid("internal: sale body already used".to_string())
             })?;
             if let DocumentBody::Sale(s) = &mut body {
                 s.ticket_number = format!("{}-{:06}", ident.ticket_series, ticket);
             }
+            then(tx)?;
             Ok(body)
         })
     }
@@ -568,14 +595,6 @@ impl Ledger {
 
     /// The one place documents are created. `make` runs inside the transaction, after the
     /// counter row was bumped, so any error rolls the number back: the sequence stays gapless.
-    fn append(
-        &mut self,
-        is_sale: bool,
-        make: impl FnOnce(&TillIdentity, i64) -> Result<DocumentBody>,
-    ) -> Result<Document> {
-        self.append_with(is_sale, |_, ident, ticket| make(ident, ticket))
-    }
-
     pub(crate) fn append_with(
         &mut self,
         is_sale: bool,

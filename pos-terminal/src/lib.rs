@@ -1,6 +1,7 @@
 //! The Trastienda till as a library: the durable SQLite ledger with its outbox, the cart, and the sync client.
 //! No UI types live here, so the iced app, the till simulator and the tests all drive the same code.
 
+pub mod card_terminal;
 pub mod cart;
 pub mod fiscal;
 pub mod ledger;

@@ -115,6 +115,8 @@ pub enum Message {
     SerialScanner(serial_scanner::Event),
     /// The window's new size: the UI scale follows it (see [`crate::theme::scale_for`]).
     Resized(iced::Size),
+    /// What the start-up check of a card payment left unresolved (a crash) found.
+    CardRecovered(pos_terminal::card_terminal::Recovery),
 }
 
 pub enum Screen {
@@ -149,6 +151,8 @@ pub struct Till {
     pub scale: f32,
     /// Tells the sync worker to go now (after a sale, a refund, a Z) rather than at its next round.
     sync_now: Arc<tokio::sync::Notify>,
+    /// What the start-up card recovery found, shown when the sell screen next opens.
+    card_notice: Option<String>,
 }
 
 /// The iced application over the ledger at `path`; `main` runs it, tests build it.
@@ -207,6 +211,7 @@ impl Till {
                 i18n,
                 scale: 1.0,
                 sync_now: Arc::default(),
+                card_notice: None,
             },
             Task::none(),
         )
@@ -253,6 +258,7 @@ impl Till {
             i18n: I18n::new(settings_language),
             scale: 1.0,
             sync_now: Arc::default(),
+            card_notice: None,
         };
         // Receipts of sales the last run committed but died before queueing, and receipts left in
         // the queue (printer down, power cut), go out now.
@@ -267,6 +273,15 @@ impl Till {
             ]),
             _ => focus,
         };
+        // A card payment a crash left unresolved is settled with the terminal now, before any
+        // other can be sent (see `pos_terminal::card_terminal`).
+        let task = match (&till.ledger, till.payment_terminal()) {
+            (Some(l), Some(t)) if enrolled => Task::batch([
+                task,
+                pay::recover_task(Arc::clone(l), t).map(Message::CardRecovered),
+            ]),
+            _ => task,
+        };
         (till, task)
     }
 
@@ -278,6 +293,19 @@ impl Till {
     /// The sync worker's "go now" (tests check the app gives it after a sale, a refund, a Z).
     pub fn sync_nudge(&self) -> &Arc<tokio::sync::Notify> {
         &self.sync_now
+    }
+
+    /// The configured card terminal, if any (the till's ticket series is its OPI workstation id).
+    pub fn payment_terminal(
+        &self,
+    ) -> Option<Arc<dyn pos_terminal::card_terminal::PaymentTerminal>> {
+        let workstation = self
+            .ledger
+            .as_ref()
+            .and_then(|l| l.lock().ok()?.identity().ok().flatten())
+            .map(|i| i.ticket_series)
+            .unwrap_or_else(|| "TRASTIENDA".to_string());
+        self.settings.payment_terminal(&workstation)
     }
 
     /// The print queue for the configured printer, if any.
@@ -296,6 +324,7 @@ impl Till {
     }
 
     fn show_sell(&mut self, notice: Option<String>) -> Task<Message> {
+        let notice = notice.or_else(|| self.card_notice.take());
         let mut state = match &self.ledger {
             Some(l) => sell::State::for_ledger(notice, l),
             None => sell::State::with_notice(notice),
@@ -314,7 +343,8 @@ impl Till {
     fn start_payment(&mut self) -> Task<Message> {
         match self.cart.totals() {
             Ok(t) => {
-                self.screen = Screen::Pay(pay::State::new(t.total));
+                let terminal = self.payment_terminal();
+                self.screen = Screen::Pay(pay::State::new(t.total).with_terminal(terminal));
                 operation::focus(pay::TENDERED_ID)
             }
             Err(_) => Task::none(),
@@ -564,6 +594,7 @@ impl Till {
                 match s.update(m, &mut self.cart, &ledger, cashier, &self.i18n) {
                     pay::Action::None => Task::none(),
                     pay::Action::Focus(id) => operation::focus(id),
+                    pay::Action::Run(t) => t.map(Message::Pay),
                     pay::Action::Back => self.show_sell(None),
                     pay::Action::Paid {
                         change,
@@ -715,6 +746,37 @@ impl Till {
                 recall::Message::Back => self.show_sell(None),
             },
             (Message::Key(k), _) => self.key(k),
+            (Message::CardRecovered(r), _) => {
+                use pos_terminal::card_terminal::Recovery;
+                let (notice, task) = match r {
+                    Recovery::Committed(doc) => {
+                        self.refresh_status();
+                        let n = self.i18n.args(
+                            "app-card-recovered",
+                            &[("ticket", pay::ticket_of(&doc).into())],
+                        );
+                        (Some(n), self.print(doc.seq))
+                    }
+                    Recovery::StillOpen { reason, .. }
+                    | Recovery::NotRecorded { error: reason, .. } => (
+                        Some(
+                            self.i18n
+                                .args("app-card-unresolved", &[("error", reason.into())]),
+                        ),
+                        Task::none(),
+                    ),
+                    Recovery::Nothing | Recovery::Closed { .. } => (None, Task::none()),
+                };
+                if let Some(n) = notice {
+                    tracing::info!(notice = %n, "card payment recovery");
+                    if let Screen::Sell(s) = &mut self.screen {
+                        s.notice = Some(n);
+                    } else {
+                        self.card_notice = Some(n);
+                    }
+                }
+                task
+            }
             (Message::Resized(size), _) => {
                 self.scale = crate::theme::scale_for(size.width, size.height);
                 Task::none()

@@ -2,7 +2,11 @@
 //! to the ledger so they survive restarts and never travel to HQ.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+use pos_terminal::card_terminal::PaymentTerminal;
+use pos_terminal::card_terminal::opi::{DEFAULT_ANSWER_TIMEOUT, OpiTerminal};
 
 use pos_terminal::printer::{DEFAULT_PORT, DEFAULT_TIMEOUT, PrinterConfig, ReceiptPrinter};
 use pos_terminal::receipt::ReceiptLayout;
@@ -65,6 +69,30 @@ pub struct SerialPort {
     pub baud: u32,
 }
 
+/// The protocol a card terminal speaks (one for now; see `pos_terminal::card_terminal::opi`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TerminalProtocol {
+    /// IFSF Open Payment Initiative: XML over TCP.
+    Opi,
+}
+
+fn default_answer_secs() -> u64 {
+    DEFAULT_ANSWER_TIMEOUT.as_secs()
+}
+
+/// The card terminal ("datáfono") on the shop's network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardTerminal {
+    pub protocol: TerminalProtocol,
+    /// `host:port` of the terminal (OPI channel 0), e.g. `192.168.1.50:20002`.
+    pub address: String,
+    /// How long the customer has at the terminal before the till stops waiting, asks the
+    /// terminal to abort, and checks that nothing was charged.
+    #[serde(default = "default_answer_secs")]
+    pub answer_timeout_secs: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -75,6 +103,8 @@ pub struct Settings {
     /// A weighed label of a product already weighed on the ticket adds its weight to that line
     /// instead of making its own. Off by default: each label is one weighing, as printed.
     pub merge_weighed: bool,
+    /// The card terminal, if one is set up: the pay screen then offers "Cobrar con datáfono".
+    pub card_terminal: Option<CardTerminal>,
 }
 
 impl Default for Settings {
@@ -91,6 +121,7 @@ impl Default for Settings {
                 serial: None,
             },
             merge_weighed: false,
+            card_terminal: None,
         }
     }
 }
@@ -161,6 +192,18 @@ impl Settings {
             min_length: self.scanner.min_length,
             avg_time_per_char: Duration::from_millis(self.scanner.avg_ms_per_char),
             max_gap: Duration::from_millis(self.scanner.max_gap_ms),
+        }
+    }
+
+    /// The configured card terminal, speaking as `workstation` (the till's ticket series).
+    pub fn payment_terminal(&self, workstation: &str) -> Option<Arc<dyn PaymentTerminal>> {
+        let t = self.card_terminal.as_ref()?;
+        match t.protocol {
+            TerminalProtocol::Opi => {
+                let mut opi = OpiTerminal::new(t.address.clone(), workstation);
+                opi.answer_timeout = Duration::from_secs(t.answer_timeout_secs.max(1));
+                Some(Arc::new(opi))
+            }
         }
     }
 }

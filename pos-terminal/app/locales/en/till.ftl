@@ -386,3 +386,24 @@ keypad-enter = Enter
 settings-weighed = Scale:
 settings-weighed-own-line = Line per label
 settings-weighed-merge = Add weights
+
+# Card terminal (payment terminal, OPI protocol)
+settings-card-terminal = Card terminal
+settings-terminal-none = No terminal
+settings-terminal-address-invalid = Type the card terminal's address as host:port (e.g. 192.168.1.50:20002).
+pay-terminal = Charge on card terminal
+pay-terminal-waiting = Waiting for the card terminal: { $amount }. The customer pays with their card on the terminal.
+pay-terminal-cancel = Cancel on card terminal
+pay-terminal-cancelling = Cancelling on the card terminal…
+pay-terminal-busy = The card terminal is charging: wait for its answer or press “Cancel on card terminal”.
+pay-terminal-declined = Card declined ({ $reason }). Nothing was charged: try another card or cash.
+pay-terminal-cancelled = Payment cancelled on the card terminal. Nothing was charged.
+pay-terminal-timeout = The card terminal did not answer in time; the payment was aborted and the terminal confirms nothing was charged.
+pay-terminal-unreachable = Cannot connect to the card terminal ({ $error }). Nothing was charged. You may charge on the terminal by hand and type its reference.
+pay-terminal-unknown = The card terminal stopped answering and it is not known whether it charged. Do not charge again: the payment will be checked with the terminal before any other ({ $error }).
+pay-terminal-outstanding = An earlier card payment is unresolved ({ $error }). No other is sent until the terminal says what became of it; check that it is on and connected.
+pay-terminal-earlier-sale = An earlier card payment was approved: it is now recorded as ticket { $ticket }. This ticket was not charged; press “Charge on card terminal” again.
+pay-terminal-not-recorded = The card terminal approved the payment ({ $reference }) but the sale could not be recorded: { $error }. The payment is kept and the sale will be recorded as soon as possible; do not charge again.
+app-card-recovered = Card payment recovered after an unexpected stop: recorded as ticket { $ticket }.
+app-card-unresolved = A card payment is unresolved and the card terminal does not answer ({ $error }). No other will be sent until it is cleared up.
+pay-terminal-amount = { $label }: { $amount }

@@ -378,3 +378,24 @@ keypad-enter = Intro
 settings-weighed = Báscula:
 settings-weighed-own-line = Línea por etiqueta
 settings-weighed-merge = Sumar pesos
+
+# Datáfono (terminal de pago con tarjeta, protocolo OPI)
+settings-card-terminal = Datáfono
+settings-terminal-none = Sin datáfono
+settings-terminal-address-invalid = Escriba la dirección del datáfono como equipo:puerto (p. ej. 192.168.1.50:20002).
+pay-terminal = Cobrar con datáfono
+pay-terminal-waiting = Esperando al datáfono: { $amount }. El cliente paga con su tarjeta en el datáfono.
+pay-terminal-cancel = Cancelar cobro en el datáfono
+pay-terminal-cancelling = Cancelando en el datáfono…
+pay-terminal-busy = El datáfono está cobrando: espere su respuesta o pulse «Cancelar cobro en el datáfono».
+pay-terminal-declined = Tarjeta denegada ({ $reason }). No se ha cobrado nada: pruebe con otra tarjeta o en efectivo.
+pay-terminal-cancelled = Cobro cancelado en el datáfono. No se ha cobrado nada.
+pay-terminal-timeout = El datáfono no respondió a tiempo; se anuló el cobro y el datáfono confirma que no se ha cobrado nada.
+pay-terminal-unreachable = No se puede conectar con el datáfono ({ $error }). No se ha cobrado nada. Puede cobrar en el datáfono a mano y escribir su referencia.
+pay-terminal-unknown = El datáfono dejó de responder y no se sabe si cobró. No vuelva a cobrar: el cobro se comprobará con el datáfono antes de cualquier otro ({ $error }).
+pay-terminal-outstanding = Hay un cobro con tarjeta anterior sin resolver ({ $error }). No se envía otro hasta que el datáfono diga qué pasó con él; compruebe que está encendido y conectado.
+pay-terminal-earlier-sale = Un cobro con tarjeta anterior estaba aprobado: se ha registrado como ticket { $ticket }. Este ticket no se ha cobrado; vuelva a pulsar «Cobrar con datáfono».
+pay-terminal-not-recorded = El datáfono aprobó el pago ({ $reference }) pero la venta no se pudo registrar: { $error }. El pago queda guardado y la venta se registrará en cuanto se pueda; no vuelva a cobrar.
+app-card-recovered = Cobro con tarjeta recuperado tras un cierre inesperado: registrado como ticket { $ticket }.
+app-card-unresolved = Hay un cobro con tarjeta sin resolver y el datáfono no responde ({ $error }). No se enviará otro hasta aclararlo.
+pay-terminal-amount = { $label }: { $amount }

@@ -1,18 +1,24 @@
-//! Payment: cash with quick amounts and the change shown large, card with the external
-//! terminal's reference, and splits between tenders. The sale is committed here, before printing.
+//! Payment: cash with quick amounts and the change shown large, card on the configured card
+//! terminal ("Cobrar con datáfono": the terminal is asked and the sale committed with its
+//! reference, see `pos_terminal::card_terminal`) or with the reference typed by hand, and splits
+//! between tenders. The sale is committed here, before printing.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use iced::widget::{button, column, container, row, text, text_input};
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Element, Length, Task};
+use pos_terminal::card_terminal::{self, CardSale, Charge, PaymentTerminal, Recovery};
 use pos_terminal::{Cart, Ledger, card_payment, cash_payment};
-use sync_protocol::{Money, Payment, StaffId, Tender};
+use sync_protocol::{Document, DocumentBody, Money, Payment, StaffId, Tender};
 
 use crate::i18n::I18n;
 use crate::{format, keypad, theme};
 
 pub const TENDERED_ID: &str = "tendered";
 pub const REFERENCE_ID: &str = "card-reference";
+/// The "Cobrar con datáfono" button and the waiting screen's Cancel (tests measure them).
+pub const TERMINAL_ID: &str = "pay-terminal";
+pub const CANCEL_TERMINAL_ID: &str = "pay-terminal-cancel";
 /// Cash handed over may exceed what is owed by less than this (the largest euro note).
 pub fn max_change() -> Money {
     Money::from_cents(50_000)
@@ -31,6 +37,15 @@ pub enum Message {
     ClearPayments,
     /// The on-screen keypad types the amount tendered; its Enter takes it in cash.
     Keypad(keypad::Key),
+    /// Charge what is left on the card terminal.
+    ChargeTerminal,
+    /// Ask the card terminal to cancel the payment it is waiting for.
+    CancelTerminal,
+    /// How the card terminal's charge ended.
+    Charged(Box<Charge>),
+    /// The terminal's answer to the cancel (its refusal is shown; the payment's own answer says
+    /// what became of it).
+    CancelSent(Result<(), String>),
     Back,
 }
 
@@ -38,6 +53,8 @@ pub enum Action {
     None,
     Focus(&'static str),
     Back,
+    /// Work off the UI thread (the card terminal); its messages come back to this screen.
+    Run(Task<Message>),
     /// The sale is committed to the ledger as document `seq`; `cash` if a drawer kick is due.
     Paid {
         change: Money,
@@ -46,13 +63,71 @@ pub enum Action {
     },
 }
 
-#[derive(Debug)]
 pub struct State {
     total: Money,
     payments: Vec<Payment>,
     tendered: String,
     reference: String,
     error: Option<String>,
+    /// The card terminal, when one is configured.
+    terminal: Option<Arc<dyn PaymentTerminal>>,
+    /// A charge is at the terminal: nothing else is sent until it answers.
+    waiting: bool,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("total", &self.total)
+            .field("payments", &self.payments)
+            .field("error", &self.error)
+            .field("terminal", &self.terminal.is_some())
+            .field("waiting", &self.waiting)
+            .finish()
+    }
+}
+
+/// Runs `job` on a blocking thread (the terminal's calls block) and reports its result.
+fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+    failed: impl FnOnce(String) -> T + Send + 'static,
+    to_message: impl Fn(T) -> Message + Send + 'static,
+) -> Task<Message> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(job)
+                .await
+                .unwrap_or_else(|e| failed(e.to_string()))
+        },
+        to_message,
+    )
+}
+
+/// At the till's start: resolves a card payment left unresolved by a crash (see
+/// [`card_terminal::recover`]), off the UI thread.
+pub fn recover_task(
+    ledger: Arc<Mutex<Ledger>>,
+    terminal: Arc<dyn PaymentTerminal>,
+) -> Task<Recovery> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || card_terminal::recover(&ledger, &*terminal))
+                .await
+                .unwrap_or_else(|e| Recovery::StillOpen {
+                    request_id: String::new(),
+                    reason: e.to_string(),
+                })
+        },
+        |r| r,
+    )
+}
+
+/// The ticket number of a committed sale.
+pub fn ticket_of(doc: &Document) -> String {
+    match &doc.body {
+        DocumentBody::Sale(s) => s.ticket_number.clone(),
+        _ => String::new(),
+    }
 }
 
 /// Notes and round amounts offered as one-tap buttons, above what is left.
@@ -75,7 +150,20 @@ impl State {
             tendered: String::new(),
             reference: String::new(),
             error: None,
+            terminal: None,
+            waiting: false,
         }
+    }
+
+    /// With the configured card terminal: the screen offers "Cobrar con datáfono".
+    pub fn with_terminal(mut self, terminal: Option<Arc<dyn PaymentTerminal>>) -> Self {
+        self.terminal = terminal;
+        self
+    }
+
+    /// Whether a charge is waiting at the card terminal.
+    pub fn waiting(&self) -> bool {
+        self.waiting
     }
 
     /// A barcode scanned while paying: whatever of it reached the amount fields is dropped,
@@ -109,11 +197,40 @@ impl State {
         &mut self,
         message: Message,
         cart: &mut Cart,
-        ledger: &Mutex<Ledger>,
+        ledger: &Arc<Mutex<Ledger>>,
         cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
+        if self.waiting
+            && !matches!(
+                message,
+                Message::Charged(_) | Message::CancelTerminal | Message::CancelSent(_)
+            )
+        {
+            // Nothing else while the terminal holds the customer's card: never a second charge,
+            // never a tender noted beside one in flight.
+            self.error = Some(tr.t("pay-terminal-busy"));
+            return Action::None;
+        }
         match message {
+            Message::ChargeTerminal => return self.charge_terminal(cart, ledger, cashier, tr),
+            Message::CancelTerminal => {
+                let Some(terminal) = self.terminal.clone().filter(|_| self.waiting) else {
+                    return Action::None;
+                };
+                self.error = Some(tr.t("pay-terminal-cancelling"));
+                return Action::Run(blocking(
+                    move || terminal.abort().map_err(|e| e.to_string()),
+                    Err,
+                    Message::CancelSent,
+                ));
+            }
+            Message::CancelSent(Ok(())) => return Action::None,
+            Message::CancelSent(Err(e)) => {
+                self.error = Some(e);
+                return Action::None;
+            }
+            Message::Charged(charge) => return self.charged(*charge, cart, tr),
             Message::Tendered(s) => {
                 self.tendered = s;
                 self.error = None;
@@ -211,6 +328,74 @@ impl State {
         Action::Focus(TENDERED_ID)
     }
 
+    /// Sends what is left to the card terminal. The attempt is written to the ledger before the
+    /// request leaves (in `card_terminal::charge`, on a blocking thread).
+    fn charge_terminal(
+        &mut self,
+        cart: &Cart,
+        ledger: &Arc<Mutex<Ledger>>,
+        cashier: Option<StaffId>,
+        tr: &I18n,
+    ) -> Action {
+        let Some(terminal) = self.terminal.clone() else {
+            return Action::None;
+        };
+        let amount = self.left();
+        if amount <= Money::ZERO {
+            return Action::None;
+        }
+        let sale = CardSale {
+            cashier,
+            lines: cart.lines().to_vec(),
+            ticket_discount: cart.ticket_discount(),
+            other_payments: self.payments.clone(),
+        };
+        self.waiting = true;
+        self.tendered.clear();
+        self.error = Some(tr.args(
+            "pay-terminal-waiting",
+            &[("amount", tr.money(amount).into())],
+        ));
+        let ledger = Arc::clone(ledger);
+        Action::Run(blocking(
+            move || card_terminal::charge(&ledger, &*terminal, &sale, amount),
+            Charge::Failed,
+            |c| Message::Charged(Box::new(c)),
+        ))
+    }
+
+    /// The terminal's charge ended: the sale is committed (approved) or the cashier is told why not.
+    fn charged(&mut self, charge: Charge, cart: &mut Cart, tr: &I18n) -> Action {
+        self.waiting = false;
+        let e = |key: &str, name: &str, value: String| tr.args(key, &[(name, value.into())]);
+        self.error = Some(match charge {
+            Charge::Paid(doc) => {
+                cart.clear();
+                let change: Money = self.payments.iter().map(|p| p.change).sum();
+                return Action::Paid {
+                    change,
+                    ticket: ticket_of(&doc),
+                    seq: doc.seq,
+                };
+            }
+            Charge::Declined(reason) => e("pay-terminal-declined", "reason", reason),
+            Charge::Cancelled => tr.t("pay-terminal-cancelled"),
+            Charge::TimedOut => tr.t("pay-terminal-timeout"),
+            Charge::Unreachable(error) => e("pay-terminal-unreachable", "error", error),
+            Charge::Unknown { reason, .. } => e("pay-terminal-unknown", "error", reason),
+            Charge::Outstanding { reason, .. } => e("pay-terminal-outstanding", "error", reason),
+            Charge::EarlierSaleRecorded(doc) => {
+                e("pay-terminal-earlier-sale", "ticket", ticket_of(&doc))
+            }
+            Charge::NotRecorded { reference, error } => tr.args(
+                "pay-terminal-not-recorded",
+                &[("reference", reference.into()), ("error", error.into())],
+            ),
+            Charge::Failed(error) => e("pay-record-failed", "error", error),
+        });
+        Action::Focus(TENDERED_ID)
+    }
+
     fn commit(
         &mut self,
         cart: &mut Cart,
@@ -251,6 +436,9 @@ impl State {
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        if self.waiting {
+            return self.waiting_view(tr);
+        }
         let left = self.left();
         let change = format::parse_money(&self.tendered)
             .filter(|t| *t >= left)
@@ -295,6 +483,27 @@ impl State {
             Some(c) => text(tr.args("pay-change", &[("amount", tr.money(c).into())])).size(56),
             None => text(tr.args("pay-change", &[("amount", "—".into())])).size(56),
         });
+        if self.terminal.is_some() && !left.is_zero() {
+            // Its own row: the buttons' row has no room left at 1024×768.
+            col = col.push(
+                container(
+                    button(
+                        text(tr.args(
+                            "pay-terminal-amount",
+                            &[
+                                ("label", tr.t("pay-terminal").into()),
+                                ("amount", tr.money(left).into()),
+                            ],
+                        ))
+                        .size(24),
+                    )
+                    .padding(16)
+                    .style(theme::pay)
+                    .on_press(Message::ChargeTerminal),
+                )
+                .id(TERMINAL_ID),
+            );
+        }
         col = col.push(
             text_input(&tr.t("pay-reference"), &self.reference)
                 .id(REFERENCE_ID)
@@ -338,6 +547,29 @@ impl State {
             .center_x(Length::Fill)
             .padding(30)
             .into()
+    }
+
+    /// While the terminal has the customer's card: what is being charged and one large Cancel.
+    fn waiting_view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+        let mut col = column![
+            text(tr.t("pay-title")).size(28),
+            text(tr.args("sell-total", &[("amount", tr.money(self.total).into())])).size(36),
+        ]
+        .spacing(20)
+        .max_width(760);
+        if let Some(e) = &self.error {
+            col = col.push(text(e.clone()).size(28));
+        }
+        col = col.push(
+            container(
+                button(text(tr.t("pay-terminal-cancel")).size(26))
+                    .padding(18)
+                    .style(button::danger)
+                    .on_press(Message::CancelTerminal),
+            )
+            .id(CANCEL_TERMINAL_ID),
+        );
+        container(col).center_x(Length::Fill).padding(30).into()
     }
 }
 

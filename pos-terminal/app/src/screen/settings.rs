@@ -1,5 +1,6 @@
 //! Settings: the language, receipt printer (network host:port or file/device path, 80/58 mm paper), scanner
-//! thresholds, a test page, and the manager's "open drawer" (approved by PIN and logged).
+//! thresholds, the card terminal (protocol and host:port), a test page, and the manager's "open
+//! drawer" (approved by PIN and logged).
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -10,7 +11,9 @@ use pos_terminal::{Ledger, Staff};
 
 use crate::i18n::I18n;
 use crate::manager;
-use crate::settings::{Language, Paper, Printer, Scanner, SerialPort, Settings};
+use crate::settings::{
+    CardTerminal, Language, Paper, Printer, Scanner, SerialPort, Settings, TerminalProtocol,
+};
 
 /// A serial speed as typed, or why not.
 fn baud(s: &str, tr: &I18n) -> Result<u32, String> {
@@ -43,6 +46,7 @@ pub const VENDOR_ID: &str = "settings-usb-vendor";
 pub const PRODUCT_ID: &str = "settings-usb-product";
 pub const SCANNER_PORT_ID: &str = "settings-scanner-port";
 pub const SCANNER_BAUD_ID: &str = "settings-scanner-baud";
+pub const TERMINAL_ID: &str = "settings-card-terminal";
 
 /// Serial speeds a receipt printer or scanner may be set to.
 const BAUDS: std::ops::RangeInclusive<u64> = 1_200..=921_600;
@@ -68,6 +72,10 @@ pub enum Message {
     Product(String),
     ScannerPort(String),
     ScannerBaud(String),
+    /// The card terminal's protocol (`None`: no terminal, card references typed by hand).
+    TerminalProtocol(Option<TerminalProtocol>),
+    /// The card terminal's `host:port`.
+    TerminalAddress(String),
     Paper(Paper),
     /// Whether a weighed label adds to the line of the same product already weighed.
     MergeWeighed(bool),
@@ -109,6 +117,8 @@ pub struct State {
     product: String,
     scanner_port: String,
     scanner_baud: String,
+    terminal_protocol: Option<TerminalProtocol>,
+    terminal_address: String,
     paper: Paper,
     merge_weighed: bool,
     min_len: String,
@@ -152,8 +162,14 @@ impl State {
             Some(p) => (p.path.clone(), p.baud.to_string()),
             None => (String::new(), "9600".into()),
         };
+        let (terminal_protocol, terminal_address) = match &s.card_terminal {
+            Some(t) => (Some(t.protocol), t.address.clone()),
+            None => (None, String::new()),
+        };
         Self {
             language: s.language,
+            terminal_protocol,
+            terminal_address,
             kind,
             host,
             port,
@@ -256,8 +272,32 @@ impl State {
                 })
             },
         };
+        let card_terminal = match self.terminal_protocol {
+            None => None,
+            Some(protocol) => {
+                let address = self.terminal_address.trim().to_string();
+                let valid = address.rsplit_once(':').is_some_and(|(host, port)| {
+                    !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+                });
+                if !valid {
+                    return Err(tr.t("settings-terminal-address-invalid"));
+                }
+                let answer_timeout_secs = self
+                    .base
+                    .card_terminal
+                    .as_ref()
+                    .map(|t| t.answer_timeout_secs)
+                    .unwrap_or(pos_terminal::card_terminal::opi::DEFAULT_ANSWER_TIMEOUT.as_secs());
+                Some(CardTerminal {
+                    protocol,
+                    address,
+                    answer_timeout_secs,
+                })
+            }
+        };
         // The language comes from `base`, which `language_saved` keeps current.
         Ok(Settings {
+            card_terminal,
             printer,
             paper: self.paper,
             scanner,
@@ -285,6 +325,14 @@ impl State {
             Message::MergeWeighed(on) => {
                 self.merge_weighed = on;
                 return Action::None;
+            }
+            Message::TerminalProtocol(p) => {
+                self.terminal_protocol = p;
+                return Action::None;
+            }
+            Message::TerminalAddress(s) => {
+                self.terminal_address = s;
+                TERMINAL_ID
             }
             Message::Host(s) => {
                 self.host = s;
@@ -405,23 +453,44 @@ impl State {
                     .padding(10)
                     .size(20)
             };
+        // The card terminal shares the language's row: a 1024×768 screen has no room for another.
+        let mut language_and_terminal = row![
+            text(tr.t("settings-language")).size(22),
+            choice(
+                tr.t("language-es"),
+                self.language == Language::Es,
+                Message::Language(Language::Es)
+            ),
+            choice(
+                tr.t("language-en"),
+                self.language == Language::En,
+                Message::Language(Language::En)
+            ),
+            text(tr.t("settings-card-terminal")).size(22),
+            choice(
+                tr.t("settings-terminal-none"),
+                self.terminal_protocol.is_none(),
+                Message::TerminalProtocol(None)
+            ),
+            choice(
+                "OPI (IFSF)".into(),
+                self.terminal_protocol == Some(TerminalProtocol::Opi),
+                Message::TerminalProtocol(Some(TerminalProtocol::Opi))
+            ),
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center);
+        if self.terminal_protocol.is_some() {
+            language_and_terminal = language_and_terminal.push(input(
+                "192.168.1.50:20002",
+                &self.terminal_address,
+                TERMINAL_ID,
+                Message::TerminalAddress,
+            ));
+        }
         let mut col = column![
             text(tr.t("settings-title")).size(30),
-            row![
-                text(tr.t("settings-language")).size(22),
-                choice(
-                    tr.t("language-es"),
-                    self.language == Language::Es,
-                    Message::Language(Language::Es)
-                ),
-                choice(
-                    tr.t("language-en"),
-                    self.language == Language::En,
-                    Message::Language(Language::En)
-                ),
-            ]
-            .spacing(10)
-            .align_y(Alignment::Center),
+            language_and_terminal,
             text(tr.t("settings-printer")).size(22),
             row![
                 choice(
