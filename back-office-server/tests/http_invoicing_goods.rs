@@ -410,11 +410,29 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     let lines = draft_lines(&oct);
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines[0]["surcharge_rate"], Value::Null, "{:?}", lines[0]);
-    for (l, rate, re) in [
-        (1, "21.00", "5.20"),
-        (2, "10.00", "1.40"),
-        (3, "4.00", "0.50"),
+    // A line per product of the note with its quantity and HQ's unit price before tax (RD
+    // 1619/2012 art. 6.1.f), naming the note.
+    for (l, rate, re, product, quantity, price) in [
+        (1, "21.00", "5.20", "Aceite 1 l (ACE-1L)", "10", "3.00"),
+        (2, "10.00", "1.40", "Arroz 1 kg (ARROZ-1K)", "20", "1.25"),
+        (3, "4.00", "0.50", "Leche 1 l (LECHE-1L)", "30", "0.80"),
     ] {
+        assert!(
+            lines[l]["description"].as_str().unwrap().ends_with(product),
+            "{:?}",
+            lines[l]
+        );
+        assert_eq!(
+            lines[l]["quantity"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap(),
+            quantity.parse::<rust_decimal::Decimal>().unwrap(),
+            "{:?}",
+            lines[l]
+        );
+        assert_eq!(lines[l]["unit_price"], price, "{:?}", lines[l]);
         assert_eq!(lines[l]["vat_rate"], rate, "{:?}", lines[l]);
         assert_eq!(lines[l]["surcharge_rate"], re, "{:?}", lines[l]);
         assert!(
