@@ -166,6 +166,28 @@ fn address() -> Value {
     json!({"street": "Calle Mayor 1", "postal_code": "28013", "city": "Madrid", "province": "Madrid", "country": "ES"})
 }
 
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => panic!(
+            "pdftotext refused the PDF: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => {
+            println!("skipped: pdftotext is not installed");
+            None
+        }
+    }
+}
+
 fn python() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("TRASTIENDA_PYTHON") {
         return Some(p.into());
@@ -487,6 +509,43 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
             || fx.contains("<EquivalenceSurcharge>5.2</EquivalenceSurcharge>"),
         "{fx}"
     );
+    // Each product with its quantity and unit price before tax, in the e-invoices and the PDF.
+    for (product, price) in [
+        ("Aceite 1 l (ACE-1L)", "3.00"),
+        ("Arroz 1 kg (ARROZ-1K)", "1.25"),
+    ] {
+        assert!(fx.contains(product), "{product} in {fx}");
+        assert!(
+            fx.contains(&format!("<UnitPriceWithoutTax>{price}"))
+                || fx.contains(&format!(
+                    "<UnitPriceWithoutTax>{}",
+                    price.trim_end_matches('0')
+                )),
+            "{price} in {fx}"
+        );
+        let u = String::from_utf8_lossy(&ubl);
+        assert!(u.contains(product), "{product} in {u}");
+        assert!(
+            u.contains(&format!(">{price}</cbc:PriceAmount>")),
+            "{price} in {u}"
+        );
+    }
+    let (_, pdf) = api
+        .bytes(&format!("/api/v1/admin/invoices/{oct_id}/pdf"))
+        .await;
+    if let Some(text) = pdftotext(&pdf) {
+        for needle in [
+            "Aceite 1 l",
+            "Arroz 1 kg",
+            "Leche 1 l",
+            "1,25",
+            "0,80",
+            "3,00",
+            &number,
+        ] {
+            assert!(text.contains(needle), "{needle} not in\n{text}");
+        }
+    }
 
     // November: the royalty only (25.00 + 5.25 VAT); the October note is never invoiced again.
     let nov = run("2026-11").await;
