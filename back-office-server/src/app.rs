@@ -40,6 +40,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// How requests reach this server (trusted proxies, TLS).
     pub net: Arc<crate::net::NetConfig>,
+    /// The SMTP settings this server sends with (by default the process's, see `MailSettings`).
+    pub mail: crate::services::mail::MailSettings,
 }
 
 impl AppState {
@@ -52,7 +54,14 @@ impl AppState {
         Self {
             storage,
             net: Arc::new(net),
+            mail: crate::services::mail::MailSettings::process(),
         }
+    }
+
+    /// This server with its own SMTP settings (shared with the handle given).
+    pub fn with_mail(mut self, mail: crate::services::mail::MailSettings) -> Self {
+        self.mail = mail;
+        self
     }
 }
 

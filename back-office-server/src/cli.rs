@@ -643,6 +643,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let s = crate::services::invoicing::run_and_send(
                 st.as_ref(),
+                crate::services::mail::config().as_ref(),
                 period.trim(),
                 chrono::Utc::now(),
                 &progress,

@@ -107,6 +107,10 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(ARCHIVE_BODY_LIMIT)),
         )
         .route("/archive/export", get(archive::export))
+        .route(
+            "/archive/settings",
+            get(archive::settings).put(archive::set_settings),
+        )
         .route("/archive/{id}", get(archive::download))
         .route(
             "/invoices/{id}/tickets/{store}/{day}",
@@ -174,6 +178,14 @@ pub fn routes() -> Router<AppState> {
             "/collections/remittances/{id}/pain008",
             get(collections::remittance_file),
         )
+        .route(
+            "/collections/remittances/{id}/files",
+            get(collections::remittance_file_versions),
+        )
+        .route(
+            "/collections/remittances/{id}/files/{file}",
+            get(collections::remittance_file_version),
+        )
         .route("/collections/returns", post(collections::returns))
         .route(
             "/collections/dunning-levels",
@@ -192,6 +204,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/collections/franchisees/{id}/statement-emails",
             get(collections::statement_emails).post(collections::email_statement),
+        )
+        .route(
+            "/collections/franchisees/{id}/statement-archive",
+            post(collections::archive_statement),
         );
 
     let sync = Router::new()

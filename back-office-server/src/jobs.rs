@@ -116,6 +116,8 @@ pub enum JobError {
 /// What a job body gets: the storage and the period it works on.
 pub struct JobContext {
     pub storage: Arc<dyn Storage>,
+    /// The SMTP settings of the instance running it.
+    pub mail: crate::services::mail::MailSettings,
     pub period: String,
     pub now: DateTime<Utc>,
 }
@@ -239,6 +241,26 @@ pub async fn run(
     trigger: Trigger,
     now: DateTime<Utc>,
 ) -> Result<RunReport, JobError> {
+    run_with(
+        storage,
+        crate::services::mail::MailSettings::process(),
+        job,
+        period,
+        trigger,
+        now,
+    )
+    .await
+}
+
+/// [`run`] with the SMTP settings of the instance running it (a server's `AppState::mail`).
+pub async fn run_with(
+    storage: Arc<dyn Storage>,
+    mail: crate::services::mail::MailSettings,
+    job: &JobDef,
+    period: &str,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<RunReport, JobError> {
     let jobs = storage.jobs();
     let claim = jobs
         .claim_run(
@@ -256,6 +278,7 @@ pub async fn run(
     };
     let cx = JobContext {
         storage: storage.clone(),
+        mail,
         period: period.to_string(),
         now,
     };
@@ -478,6 +501,7 @@ pub async fn prune_job_runs(cx: &JobContext) -> Result<Outcome, JobError> {
 pub async fn invoice_franchisees(cx: &JobContext) -> Result<Outcome, JobError> {
     let s = crate::services::invoicing::run_and_send(
         cx.storage.as_ref(),
+        cx.mail.get().as_ref(),
         &cx.period,
         cx.now,
         &|_, _| {},
@@ -503,7 +527,7 @@ pub async fn invoice_franchisees(cx: &JobContext) -> Result<Outcome, JobError> {
 /// send stays on its invoice with its reason and is tried again next hour, until it is sent or given
 /// up on (an alert). Invoices waiting with no SMTP server configured fail the run (an alert too).
 pub async fn send_invoices(cx: &JobContext) -> Result<Outcome, JobError> {
-    let Some(config) = crate::services::mail::config() else {
+    let Some(config) = cx.mail.get() else {
         let waiting = cx.storage.invoicing().unsent_invoices(1).await?;
         if waiting.is_empty() {
             return Ok(vec![("sent".into(), 0)]);
@@ -530,7 +554,7 @@ pub async fn send_invoices(cx: &JobContext) -> Result<Outcome, JobError> {
 /// after its last attempt, up to a day; after the last attempt an alert says so). Without an SMTP
 /// server configured, a failed e-mail that is due fails the run (so the Tareas page shows why).
 pub async fn send_purchase_orders(cx: &JobContext) -> Result<Outcome, JobError> {
-    let Some(config) = crate::services::mail::config() else {
+    let Some(config) = cx.mail.get() else {
         let due = cx.storage.purchasing().order_emails_due(cx.now, 1).await?;
         if due.is_empty() {
             return Ok(vec![("sent".into(), 0)]);
@@ -631,7 +655,7 @@ fn check_link(
 /// E-mails the day's alert digest (see `services::alerts::send_digests`): HQ admins every
 /// unresolved alert, each store manager their stores', once per day and recipient.
 pub async fn alert_digest(cx: &JobContext) -> Result<Outcome, JobError> {
-    let Some(config) = crate::services::mail::config() else {
+    let Some(config) = cx.mail.get() else {
         if cx.storage.alerts().digest_recipients().await?.is_empty() {
             return Ok(vec![("sent".into(), 0)]);
         }
@@ -663,7 +687,7 @@ pub async fn dunning(cx: &JobContext) -> Result<Outcome, JobError> {
             period: cx.period.clone(),
             expected: "YYYY-MM-DD",
         })?;
-    let config = crate::services::mail::config();
+    let config = cx.mail.get();
     let r = crate::services::collections::run_dunning(
         cx.storage.as_ref(),
         config.as_ref(),
@@ -687,7 +711,7 @@ pub async fn dunning(cx: &JobContext) -> Result<Outcome, JobError> {
 /// SEPA pre-notifications not sent when their remittance was created (SMTP down, not set up):
 /// each sent once, claimed by one instance (`services::collections::send_prenotifications`).
 pub async fn sepa_prenotify(cx: &JobContext) -> Result<Outcome, JobError> {
-    let Some(config) = crate::services::mail::config() else {
+    let Some(config) = cx.mail.get() else {
         let waiting = cx
             .storage
             .sepa()

@@ -571,8 +571,8 @@ pub fn document() -> Value {
 /// The document archive (issue 14), added to `paths`.
 fn archive_paths(mut paths: Value) -> Value {
     let month = || json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"});
-    let kind = json!({"type": "string", "enum": ["invoice", "credit_note", "z_report", "delivery_note", "supplier_invoice", "contract", "mandate", "other"]});
-    let entry = json!({"type": "object", "description": "id (inv-N, doc-UUID, up-N: the download key), kind, franchisee_id, supplier_id, party, number, date, period (YYYY-MM of date), filename, content_type, size, sha256 (hex, of the bytes the download returns), archived_at, retain_until, uploaded_by", "properties": {
+    let kind = json!({"type": "string", "enum": ["invoice", "credit_note", "statement", "z_report", "delivery_note", "supplier_invoice", "contract", "mandate", "other"]});
+    let entry = json!({"type": "object", "description": "id (inv-N, doc-UUID, up-N, st-N: the download key), kind, franchisee_id, supplier_id, party, number, date, period (YYYY-MM of date), filename, content_type, size, sha256 (hex, of the bytes the download returns), archived_at, retain_until, uploaded_by", "properties": {
         "id": string(), "kind": kind.clone(), "franchisee_id": {"type": ["integer", "null"]}, "supplier_id": {"type": ["integer", "null"]},
         "party": string(), "number": string(), "date": {"type": "string", "format": "date"}, "period": month(), "filename": string(),
         "content_type": string(), "size": int(), "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
@@ -580,14 +580,16 @@ fn archive_paths(mut paths: Value) -> Value {
     }, "required": ["id", "kind", "party", "number", "date", "period", "filename", "content_type", "size", "sha256", "archived_at", "retain_until"]});
     let extra = json!({
         "/api/v1/admin/archive": {
-            "get": admin("The document archive, newest first (at most 500): issued invoices and credit notes (PDF), the tills' Z reports and delivery-note receipts (JSON as sent), and the paper documents HQ uploaded; each with the SHA-256 of the bytes its download returns", vec![
+            "get": admin("The document archive, newest first, a page at a time (500 entries, or limit): issued invoices and credit notes (PDF), the statements of account HQ e-mailed or archived (PDF as sent), the tills' Z reports and delivery-note receipts (JSON as sent), and the paper documents HQ uploaded; each with the SHA-256 of the bytes its download returns. When more match, the header Link (rel=\"next\") is the next page's URL and x-next-cursor its `after`; every match is reached by following them", vec![
                 query_param("franchisee_id", int(), false, "Only this franchisee's"),
                 query_param("supplier_id", int(), false, "Only uploads attached to this supplier"),
                 query_param("kind", kind.clone(), false, "Only this kind"),
                 query_param("period", month(), false, "Only documents dated in this month (YYYY-MM)"),
                 query_param("number", string(), false, "Part of the document's number"),
-            ], None, ("200", ok("Entries", array(entry.clone()))), &[]),
-            "post": admin("Archive a scanned or digital paper document (PDF, PNG, JPEG or TIFF, at most 10 MiB, its type read from its bytes) of one franchisee or one supplier. Kept byte for byte with its SHA-256, never changed, not deletable before its date + 6 years. An empty file, another type, a file too big, an unknown franchisee or supplier are refused (422) and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {
+                query_param("after", string(), false, "Where the page starts: the x-next-cursor of the page before"),
+                query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), false, "Entries per page (500)"),
+            ], None, ("200", ok("Entries (headers Link rel=next and x-next-cursor when more follow)", array(entry.clone()))), &[]),
+            "post": admin("Archive a scanned or digital paper document (PDF, PNG, JPEG or TIFF, at most 10 MiB, its type read from its bytes) of one franchisee or one supplier. Kept byte for byte with its SHA-256, never changed, not deletable before its date + the retention years set (6 by default, see /settings). An empty file, another type, a file too big, an unknown franchisee or supplier are refused (422) and nothing is stored", vec![], Some(body(json!({"type": "object", "properties": {
                 "franchisee_id": {"type": ["integer", "null"]}, "supplier_id": {"type": ["integer", "null"]},
                 "kind": {"type": "string", "enum": ["supplier_invoice", "contract", "mandate", "other"]},
                 "number": {"type": "string", "maxLength": 100}, "document_date": {"type": "string", "format": "date"},
@@ -595,13 +597,17 @@ fn archive_paths(mut paths: Value) -> Value {
             }, "required": ["kind", "number", "document_date", "content_base64"]}))), ("201", ok("Archived", entry)), &[]),
         },
         "/api/v1/admin/archive/export": {
-            "get": admin("One franchisee's month for its accountant: a zip with its invoices, credit notes, Z reports, delivery-note receipts and uploads dated in the month, one folder per kind, and SHA256SUMS", vec![
+            "get": admin("One franchisee's month for its accountant: a zip with its invoices, credit notes, statements of account, Z reports, delivery-note receipts and uploads dated in the month, one folder per kind, and SHA256SUMS", vec![
                 query_param("franchisee_id", int(), true, "Franchisee id"),
                 query_param("period", month(), true, "Month, YYYY-MM"),
             ], None, ("200", json!({"description": "The zip; header x-content-sha256", "content": {"application/zip": {}}})), &[("404", "No such franchisee")]),
         },
+        "/api/v1/admin/archive/settings": {
+            "get": admin("How long documents archived from now on are kept", vec![], None, ("200", ok("Settings", json!({"type": "object", "properties": {"retention_years": int(), "updated_by": {"type": ["string", "null"]}, "updated_at": {"type": ["string", "null"], "format": "date-time"}}, "required": ["retention_years"]}))), &[]),
+            "put": admin("Set the retention of documents archived from now on (uploads and statements; those archived before keep their retain_until): whole years, at least 6 (Código de Comercio art. 30: less is refused with archive_retention_below_legal), at most 100", vec![], Some(body(json!({"type": "object", "properties": {"retention_years": {"type": "integer", "minimum": 6, "maximum": 100}}, "required": ["retention_years"]}))), ("200", ok("Settings", json!({"type": "object", "properties": {"retention_years": int(), "updated_by": {"type": ["string", "null"]}, "updated_at": {"type": ["string", "null"], "format": "date-time"}}, "required": ["retention_years"]}))), &[]),
+        },
         "/api/v1/admin/archive/{id}": {
-            "get": admin("An archived document's bytes, exactly as archived (every download the same); header x-content-sha256", vec![path_param("id", string(), "Entry id: inv-N, doc-UUID or up-N")], None, ("200", json!({"description": "The document", "content": {"application/pdf": {}, "application/json": {}, "image/png": {}, "image/jpeg": {}, "image/tiff": {}}})), &[("404", "No such document")]),
+            "get": admin("An archived document's bytes, exactly as archived (every download the same); header x-content-sha256", vec![path_param("id", string(), "Entry id: inv-N, doc-UUID, up-N or st-N")], None, ("200", json!({"description": "The document", "content": {"application/pdf": {}, "application/json": {}, "image/png": {}, "image/jpeg": {}, "image/tiff": {}}})), &[("404", "No such document")]),
         },
     });
     if let (Some(p), Value::Object(e)) = (paths.as_object_mut(), extra) {
@@ -720,8 +726,11 @@ fn collections_paths(mut paths: Value) -> Value {
             "get": admin("SEPA pre-notifications, newest first: one per remittance and debtor franchisee, written with the remittance and e-mailed then (the sepa-prenotify job retries)", vec![query_param("franchisee_id", int(), false, "Only this franchisee")], None, ("200", ok("Pre-notifications", array(obj("id, remittance_id, franchisee_id, recipient, language, amount, debit_count, collection_date, mandate_references, creditor_id, notice_days, created_at, attempts, sent_at, last_error, held_at")))), &[]),
         },
         "/api/v1/admin/collections/franchisees/{id}/statement-emails": {
-            "get": admin("The statements of account e-mailed to a franchisee, newest first", vec![id("Franchisee id")], None, ("200", ok("Statement e-mails", array(obj("id, franchisee_id, as_of, recipient, language, balance, sent_by, created_at, sent_at, error")))), &not_found),
-            "post": admin("E-mail the statement of account (PDF) to the billing e-mail of the franchisee's contract, in its language; recorded (who, when, to whom, balance)", vec![id("Franchisee id")], Some(body(json!({"type": "object", "properties": {"as_of": {"type": ["string", "null"], "format": "date"}}}))), ("200", ok("The e-mail sent", obj("id, franchisee_id, as_of, recipient, language, balance, sent_by, created_at, sent_at, error"))), &[("404", "No such franchisee"), ("422", "No SMTP server, no billing e-mail, or the SMTP server refused it (recorded)")]),
+            "get": admin("The statements of account e-mailed to a franchisee, newest first", vec![id("Franchisee id")], None, ("200", ok("Statement e-mails", array(obj("id, franchisee_id, as_of, recipient, language, balance, sent_by, created_at, sent_at, error, statement_id")))), &not_found),
+            "post": admin("E-mail the statement of account (PDF) to the billing e-mail of the franchisee's contract, in its language; recorded (who, when, to whom, balance). The PDF is archived first (statement_id: archive entry st-N, the attachment's very bytes)", vec![id("Franchisee id")], Some(body(json!({"type": "object", "properties": {"as_of": {"type": ["string", "null"], "format": "date"}}}))), ("200", ok("The e-mail sent", obj("id, franchisee_id, as_of, recipient, language, balance, sent_by, created_at, sent_at, error, statement_id"))), &[("404", "No such franchisee"), ("422", "No SMTP server, no billing e-mail, or the SMTP server refused it (recorded)")]),
+        },
+        "/api/v1/admin/collections/franchisees/{id}/statement-archive": {
+            "post": admin("Archive the statement of account (PDF, in the contract's language) on as_of without sending it: kept byte for byte with its SHA-256 (archive entry st-N, kind statement), never changed, not deletable before its date + the retention years set. E-mailed statements (and those attached to dunning letters) are archived the same way, before they are sent", vec![id("Franchisee id")], Some(body(json!({"type": "object", "properties": {"as_of": {"type": ["string", "null"], "format": "date"}}}))), ("201", ok("The archive entry", obj("id (st-N), kind, franchisee_id, number, date, filename, size, sha256, archived_at, retain_until"))), &[("404", "No such franchisee")]),
         },
         "/api/v1/admin/collections/franchisees/{id}/apply-credit": {
             "post": admin("Allocate the franchisee's credit (payments not wholly allocated) to its open invoices, oldest due first", vec![id("Franchisee id")], None, ("200", ok("What was allocated", obj("allocated"))), &[]),
@@ -756,6 +765,12 @@ fn collections_paths(mut paths: Value) -> Value {
         },
         "/api/v1/admin/collections/remittances/{id}/pain008": {
             "get": admin("The remittance file (pain.008.001.08 XML) as written", vec![id("Remittance id")], None, ("200", json!({"description": "The file", "content": {"application/xml": {}}})), &not_found),
+        },
+        "/api/v1/admin/collections/remittances/{id}/files": {
+            "get": admin("The earlier files of a remittance, oldest first: each file it had before debits were held out of it and it was written again (HQ may have sent one to its bank), kept as written with its SHA-256; the current file is /pain008", vec![id("Remittance id")], None, ("200", ok("Earlier files", array(obj("id, remittance_id, message_id, version, sha256, debit_count, control_sum, replaced_at")))), &not_found),
+        },
+        "/api/v1/admin/collections/remittances/{id}/files/{file}": {
+            "get": admin("One earlier file of a remittance (pain.008.001.08 XML) byte for byte as it was written; its SHA-256 in the X-Content-SHA256 header", vec![id("Remittance id"), path_param("file", int(), "Earlier file id (from /files)")], None, ("200", json!({"description": "The file", "content": {"application/xml": {}}})), &[("404", "No such remittance or earlier file")]),
         },
         "/api/v1/admin/collections/returns": {
             "post": admin("Process returned debits from a pain.002 (rejections) or camt.054 (R-transactions): the payment is marked returned with its reason and the invoice is open again; a return seen before changes nothing", vec![], Some(body(json!({"type": "object", "properties": {"content": string(), "content_base64": string()}}))), ("200", ok("What was reopened", obj("reopened [[number, reason]], already, unknown"))), &[]),

@@ -304,6 +304,10 @@ fn dashboard() -> Dashboard {
             "/dashboard/collections/remittances/{id}/pain008.xml",
             collections::remittance_file,
         )
+        .page(
+            "/dashboard/collections/remittances/{id}/files/{file}",
+            collections::remittance_file_version,
+        )
         .form("/dashboard/collections/returns", collections::returns)
         .form(
             "/dashboard/collections/invoices/{id}/dispute",
@@ -323,9 +327,14 @@ fn dashboard() -> Dashboard {
             "/dashboard/collections/franchisees/{id}/email-statement",
             collections::email_statement,
         )
+        .form(
+            "/dashboard/collections/franchisees/{id}/archive-statement",
+            collections::archive_statement,
+        )
         // Document custody (issue 14): HQ's Archivo, a franchisee's own under Mi franquicia.
         .page("/dashboard/archive", archive::page)
         .form("/dashboard/archive", archive::upload)
+        .form("/dashboard/archive/retention", archive::set_retention)
         .page("/dashboard/archive.zip", archive::export)
         .page("/dashboard/archive/{id}", archive::download)
         .page("/dashboard/franchise/contract", invoicing::own_contract)

@@ -1099,3 +1099,321 @@ async fn run_interrupted(s: &Server, _sql: &SqlStorage, _url: &str) {
         .assert(StatusCode::OK, "id=\"run-summary\"");
 }
 with_database!(run_interrupted);
+
+/// The archive reads a page at a time and every match is reachable: 1,200 Z reports (inserted in
+/// bulk, as a till's years of closes) besides the world's documents; searching a Z number finds
+/// the oldest close (past the newest 500), and following `next` (API Link header, dashboard link)
+/// walks every match once, newest first. A malformed cursor is refused.
+async fn archive_paging(s: &Server, sql: &SqlStorage, _url: &str) {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let w = world(s).await;
+    let api = &w.api;
+    let till: i64 = sql
+        .db()
+        .read(|tx| {
+            Box::pin(async move {
+                tx.scalar(
+                    "SELECT CAST(MIN(till_id) AS BIGINT) FROM documents WHERE kind = 'cash_close'",
+                    p![],
+                )
+                .await
+            })
+        })
+        .await
+        .unwrap();
+    const BULK: i64 = 1200;
+    // Z 1001 is the oldest (2023), Z 2200 the newest; two closes share each day and instant,
+    // so the order's last tie-break (the id) is what pages on.
+    for chunk in (0..BULK).collect::<Vec<_>>().chunks(300) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|n| {
+                let z = 1001 + n;
+                let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+                    + chrono::Duration::days(n / 2);
+                let at = 1_672_560_000_000_000 + (n / 2) * 86_400_000_000;
+                format!(
+                    "('00000000-0000-4000-8000-{n:012}', {till}, (SELECT store_id FROM tills WHERE id = {till}), {}, 'cash_close', {at}, '{day}', 'h{n}', 'p{n}', '{{\"body\":{{\"CashClose\":{{\"z_number\":{z}}}}}}}', {at})",
+                    100_000 + n
+                )
+            })
+            .collect();
+        let stmt = format!(
+            "INSERT INTO documents (id, till_id, store_id, seq, kind, till_time, business_day, hash, prev_hash, json, received_at) VALUES {}",
+            rows.join(", ")
+        );
+        sql.db()
+            .write(move |tx| Box::pin(async move { tx.execute(&stmt, p![]).await }))
+            .await
+            .unwrap();
+    }
+    // The oldest close, found by its number.
+    let found = api
+        .get(&format!(
+            "/api/v1/admin/archive?kind=z_report&number=Z1001&franchisee_id={}",
+            w.norte.0
+        ))
+        .await;
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]["number"].as_str().unwrap().ends_with("-Z1001"));
+    assert_eq!(found[0]["date"], "2023-01-01");
+    // Z 1 matches Z1, Z1001…Z1999: 1,000 closes, two pages of 500 through the cursor.
+    let mut seen = BTreeSet::new();
+    let mut path = "/api/v1/admin/archive?kind=z_report&number=-Z1".to_string();
+    let mut pages = 0;
+    loop {
+        let res = api
+            .http
+            .get(format!("{}{path}", s.base))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let link = res
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_string());
+        let page: Vec<Value> = res.json().await.unwrap();
+        pages += 1;
+        for e in &page {
+            assert!(e["number"].as_str().unwrap().contains("-Z1"), "{e}");
+            assert!(
+                seen.insert(e["id"].as_str().unwrap().to_string()),
+                "twice: {e}"
+            );
+        }
+        match link {
+            Some(l) => {
+                assert_eq!(page.len(), 500);
+                assert!(l.ends_with("; rel=\"next\""), "{l}");
+                path = l
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap()
+                    .to_string();
+            }
+            None => break,
+        }
+    }
+    let bulk = |id: &str| id.starts_with("doc-00000000-0000-4000-8000-");
+    assert_eq!(
+        seen.iter().filter(|id| bulk(id)).count(),
+        999,
+        "Z1001–Z1999, each once"
+    );
+    assert!(pages >= 2, "{pages} pages");
+    // Every entry, all kinds, page by page with `after`: each once, newest first.
+    let mut all = Vec::new();
+    let mut after = String::new();
+    loop {
+        let res = api
+            .http
+            .get(format!(
+                "{}/api/v1/admin/archive?limit=250&after={}",
+                s.base,
+                back_office_server::web::html::url(&after)
+            ))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let next = res
+            .headers()
+            .get("x-next-cursor")
+            .map(|l| l.to_str().unwrap().to_string());
+        let text = res.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let page: Vec<Value> = serde_json::from_str(&text).unwrap();
+        assert!(page.len() <= 250);
+        all.extend(page);
+        match next {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    let ids: BTreeSet<&str> = all.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), all.len(), "no entry twice");
+    assert!(all.len() as i64 >= BULK + 2, "{}", all.len());
+    let dates: Vec<&str> = all.iter().map(|e| e["date"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|d| d[0] >= d[1]), "newest first");
+    let bulk_seen = all
+        .iter()
+        .filter(|e| bulk(e["id"].as_str().unwrap()))
+        .count();
+    assert_eq!(bulk_seen as i64, BULK);
+    // A malformed cursor is refused.
+    let (status, v) = api
+        .call(Method::GET, "/api/v1/admin/archive?after=mañana", None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"], "archive_bad_cursor");
+    // The dashboard pages the same way.
+    accounts::create_user(
+        s.storage.as_ref(),
+        "admin",
+        "Ana",
+        PASSWORD,
+        DashboardRole::Admin,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let (mut admin, _) = Browser::signed_in(s, "admin").await;
+    let first = admin
+        .get("/dashboard/archive?kind=z_report&number=Z1")
+        .await;
+    first.assert(StatusCode::OK, "id=\"archive-next\"");
+    assert_eq!(first.body.matches("data-kind=\"z_report\"").count(), 500);
+    let href = first
+        .body
+        .split("id=\"archive-next\" rel=\"next\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let second = admin.get(&href).await;
+    second.assert(StatusCode::OK, "id=\"archive-first\"");
+    let on_second = second.body.matches("data-kind=\"z_report\"").count();
+    assert!((1..=500).contains(&on_second), "{on_second}");
+    let first_ids: BTreeSet<&str> = first
+        .body
+        .split("data-id=\"")
+        .skip(1)
+        .filter_map(|x| x.split('"').next())
+        .collect();
+    assert!(
+        second
+            .body
+            .split("data-id=\"")
+            .skip(1)
+            .filter_map(|x| x.split('"').next())
+            .all(|id| !first_ids.contains(id)),
+        "the second page goes on after the first"
+    );
+}
+with_database!(archive_paging);
+
+/// HQ sets the retention of documents archived from now on (API and dashboard): never under the
+/// legal six years (refused with its reason, nothing changed), documents archived before keep
+/// their date, those archived after get the new one; the database refuses less too.
+async fn retention_setting(s: &Server, sql: &SqlStorage, _url: &str) {
+    let w = world(s).await;
+    let api = &w.api;
+    let settings = api.get("/api/v1/admin/archive/settings").await;
+    assert_eq!(settings["retention_years"], 6, "{settings}");
+    let upload = |number: &str| json!({"franchisee_id": w.norte.0, "kind": "contract", "number": number, "document_date": "2026-11-10", "content_base64": b64(&pdf(number))});
+    let (status, before) = api.upload(upload("ANTES")).await;
+    assert_eq!(status, StatusCode::CREATED, "{before}");
+    assert_eq!(before["retain_until"], "2032-11-10");
+    for (years, code) in [
+        (json!(5), "archive_retention_below_legal"),
+        (json!(0), "archive_retention_below_legal"),
+        (json!(-6), "archive_retention_bad"),
+        (json!("diez"), "archive_retention_bad"),
+        (json!(101), "archive_retention_bad"),
+    ] {
+        let (status, v) = api
+            .call(
+                Method::PUT,
+                "/api/v1/admin/archive/settings",
+                Some(json!({ "retention_years": years })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"], code, "{years}: {v}");
+    }
+    assert_eq!(
+        api.get("/api/v1/admin/archive/settings").await["retention_years"],
+        6
+    );
+    let (status, v) = api
+        .call(
+            Method::PUT,
+            "/api/v1/admin/archive/settings",
+            Some(json!({"retention_years": 10})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["retention_years"], 10);
+    assert_eq!(v["updated_by"], "API admin #1");
+    let (status, after) = api.upload(upload("DESPUES")).await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    assert_eq!(after["retain_until"], "2036-11-10", "the new retention");
+    let listed = api.get("/api/v1/admin/archive?number=ANTES").await;
+    assert_eq!(listed[0]["retain_until"], "2032-11-10", "kept its date");
+    // The database refuses less than the law too.
+    let r = sql
+        .db()
+        .write(|tx| {
+            Box::pin(async move {
+                tx.execute("UPDATE archive_settings SET retention_years = 5", p![])
+                    .await
+            })
+        })
+        .await;
+    assert!(r.is_err(), "the database took 5 years");
+    // The dashboard: admins set it (less refused, in the reader's language), analysts read it.
+    for (user, role) in [
+        ("admin", DashboardRole::Admin),
+        ("analyst", DashboardRole::Analyst),
+    ] {
+        accounts::create_user(s.storage.as_ref(), user, user, PASSWORD, role, vec![])
+            .await
+            .unwrap();
+    }
+    let (mut admin, csrf) = Browser::signed_in(s, "admin").await;
+    let page = admin.get("/dashboard/archive").await;
+    page.assert(StatusCode::OK, "id=\"archive-retention\"");
+    assert!(page.body.contains("name=\"years\""), "{}", page.body);
+    assert!(page.body.contains("value=\"10\""), "{}", page.body);
+    let refused = admin
+        .post(
+            "/dashboard/archive/retention",
+            &[("csrf", &csrf), ("years", "4")],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Código de Comercio"),
+        "{}",
+        refused.body
+    );
+    let saved = admin
+        .post(
+            "/dashboard/archive/retention",
+            &[("csrf", &csrf), ("years", "8")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        api.get("/api/v1/admin/archive/settings").await["retention_years"],
+        8
+    );
+    let (mut analyst, acsrf) = Browser::signed_in(s, "analyst").await;
+    let page = analyst.get("/dashboard/archive").await;
+    page.assert(StatusCode::OK, "id=\"archive-retention\"");
+    assert!(!page.body.contains("name=\"years\""));
+    let denied = analyst
+        .post(
+            "/dashboard/archive/retention",
+            &[("csrf", &acsrf), ("years", "9")],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        api.get("/api/v1/admin/archive/settings").await["retention_years"],
+        8
+    );
+}
+with_database!(retention_setting);

@@ -32,7 +32,7 @@ use smtp::*;
 /// Every message: to, subject, text and the attachments' names and types.
 fn read_maildir(py: &PathBuf, dir: &std::path::Path) -> Vec<Value> {
     let script = r#"
-import json, mailbox, sys
+import hashlib, json, mailbox, sys
 from email.header import decode_header, make_header
 out = []
 for _, m in sorted(mailbox.Maildir(sys.argv[1], create=False).items()):
@@ -40,7 +40,8 @@ for _, m in sorted(mailbox.Maildir(sys.argv[1], create=False).items()):
     for part in m.walk():
         name = part.get_filename()
         if name:
-            atts.append({"name": name, "type": part.get_content_type(), "size": len(part.get_payload(decode=True))})
+            data = part.get_payload(decode=True)
+            atts.append({"name": name, "type": part.get_content_type(), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
         elif part.get_content_type() == "text/plain":
             text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
     out.append({"to": m["To"], "subject": str(make_header(decode_header(m["Subject"]))), "text": text, "attachments": atts})
@@ -317,6 +318,43 @@ async fn dunning_story(s: &Server) {
         .map(|h| h["franchisee_id"].as_i64().unwrap())
         .collect();
     assert_eq!(held, vec![norte.0, sur.0]);
+
+    // Each letter's statement is archived as attached: the letter names it, the archive keeps
+    // the attachment's bytes (its SHA-256 that of the PDF the franchisee got).
+    for l in letters.as_array().unwrap() {
+        let id = l["statement_id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no archived statement: {l}"));
+        let mail = got
+            .iter()
+            .find(|m| {
+                m["subject"] == l["subject"]
+                    && m["to"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains(l["recipient"].as_str().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no e-mail for {l}"));
+        let res = http
+            .get(format!("{}/api/v1/admin/archive/st-{id}", s.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap();
+        let sha = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&bytes))
+        };
+        assert_eq!(
+            mail["attachments"][0]["sha256"].as_str().unwrap(),
+            sha,
+            "attached and archived differ: {l}"
+        );
+    }
+    let (_, archived) = call(Method::GET, "/api/v1/admin/archive?kind=statement", None).await;
+    assert_eq!(archived.as_array().unwrap().len(), 7, "{archived}");
     accounts::create_user(
         st.as_ref(),
         "admin",
@@ -335,18 +373,32 @@ async fn dunning_story(s: &Server) {
     page.assert(StatusCode::OK, "id=\"letters\"");
 
     // The job: once per day across instances.
-    back_office_server::services::mail::configure(config.clone()).unwrap();
+    s.mail.set(Some(config.clone())).unwrap();
     let def = jobs::find("dunning").unwrap();
-    let first = jobs::run(st.clone(), def, "2026-12-07", Trigger::Manual, Utc::now())
-        .await
-        .unwrap();
+    let first = jobs::run_with(
+        st.clone(),
+        s.mail.clone(),
+        def,
+        "2026-12-07",
+        Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let jobs::RunReport::Ran(ran) = first else {
         panic!("{first:?}")
     };
     assert_eq!(ran.error, None, "{ran:?}");
-    let again = jobs::run(st.clone(), def, "2026-12-07", Trigger::Manual, Utc::now())
-        .await
-        .unwrap();
+    let again = jobs::run_with(
+        st.clone(),
+        s.mail.clone(),
+        def,
+        "2026-12-07",
+        Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(again, jobs::RunReport::AlreadyTaken(_)),
         "{again:?}"

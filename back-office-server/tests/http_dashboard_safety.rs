@@ -828,6 +828,20 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/collections/franchisees/{id}/archive-statement",
+            (
+                format!(
+                    "/dashboard/collections/franchisees/{}/archive-statement",
+                    w.franchisee
+                ),
+                f(&[("as_of", "2026-12-01")]),
+            ),
+        ),
+        (
+            "/dashboard/archive/retention",
+            ("/dashboard/archive/retention".into(), f(&[("years", "7")])),
+        ),
+        (
             "/dashboard/verifactu/certificates",
             (
                 "/dashboard/verifactu/certificates".into(),

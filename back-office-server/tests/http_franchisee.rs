@@ -733,6 +733,8 @@ async fn statement_email(s: &Server) {
     .unwrap();
     let (mut admin, csrf) = Browser::signed_in(s, "admin").await;
     let path = format!("/dashboard/collections/franchisees/{}", w.norte.0);
+    // This server's own SMTP settings (not the process's, which other tests may set meanwhile).
+    s.mail.set(None).unwrap();
 
     // No SMTP server configured yet: refused, nothing recorded.
     let p = admin
@@ -769,11 +771,12 @@ async fn statement_email(s: &Server) {
     let maildir = dir.path().join("mail");
     let port = free_port();
     let _server = smtp_server(&py, port, &maildir).await;
-    back_office_server::services::mail::configure(MailConfig {
-        url: format!("smtp://127.0.0.1:{port}"),
-        from: "Cobros <cobros@central.example.es>".into(),
-    })
-    .unwrap();
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Cobros <cobros@central.example.es>".into(),
+        }))
+        .unwrap();
 
     let page = admin.get(&path).await;
     page.assert(StatusCode::OK, "id=\"email-statement\"");
@@ -876,6 +879,171 @@ async fn statement_email(s: &Server) {
         .await;
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["sent_by"], "api:admin#1");
+
+    // Every statement that left is archived: the attachment's very bytes, its SHA-256 listed.
+    let sha = |b: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b))
+    };
+    let bytes_of = |path: String| {
+        let rq = api
+            .http
+            .get(format!("{}{path}", s.base))
+            .bearer_auth(&api.token);
+        async move {
+            let res = rq.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let h = res
+                .headers()
+                .get("x-content-sha256")
+                .map(|v| v.to_str().unwrap().to_string());
+            (res.bytes().await.unwrap().to_vec(), h)
+        }
+    };
+    let sur_sent: back_office_server::storage::collections::StatementEmail =
+        serde_json::from_value(listed[0].clone()).unwrap();
+    let mut archived = Vec::new();
+    for (m, f, e) in [
+        (norte_mail, w.norte, &norte_sent[0]),
+        (sur_mail, w.sur, &sur_sent),
+    ] {
+        let pdf = attachment(m);
+        let listed = api
+            .get(&format!(
+                "/api/v1/admin/archive?kind=statement&franchisee_id={}",
+                f.0
+            ))
+            .await;
+        let entries = listed.as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{listed}");
+        let entry = &entries[0];
+        assert_eq!(entry["kind"], "statement");
+        assert_eq!(entry["date"], "2026-12-01");
+        assert_eq!(entry["period"], "2026-12");
+        assert_eq!(entry["content_type"], "application/pdf");
+        assert_eq!(
+            entry["sha256"].as_str().unwrap(),
+            sha(&pdf),
+            "the hash of what was sent"
+        );
+        assert_eq!(entry["size"], pdf.len());
+        assert_eq!(entry["retain_until"], "2032-12-01");
+        let id = entry["id"].as_str().unwrap().to_string();
+        assert_eq!(
+            Some(format!("st-{}", e.statement_id.unwrap())),
+            Some(id.clone())
+        );
+        let (kept, header) = bytes_of(format!("/api/v1/admin/archive/{id}")).await;
+        assert_eq!(
+            kept, pdf,
+            "the archived PDF is the one e-mailed, byte for byte"
+        );
+        assert_eq!(header.as_deref(), Some(sha(&pdf).as_str()));
+        archived.push((f, id, pdf));
+    }
+    // Immutable on both backends.
+    let sql = back_office_server::storage::open_sql(s.url.as_deref().unwrap())
+        .await
+        .unwrap();
+    for statement in [
+        "UPDATE archived_statements SET content = content",
+        "UPDATE archived_statements SET number = 'X'",
+        "DELETE FROM archived_statements",
+    ] {
+        let res = sql
+            .db()
+            .write(move |tx| {
+                Box::pin(async move { tx.execute(statement, back_office_server::p![]).await })
+            })
+            .await;
+        assert!(res.is_err(), "the database let {statement:?} through");
+    }
+    // In the month's zip for the accountant, under its own folder, its hash in SHA256SUMS.
+    let (zip, _) = bytes_of(format!(
+        "/api/v1/admin/archive/export?franchisee_id={}&period=2026-12",
+        w.norte.0
+    ))
+    .await;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let names: Vec<String> = (0..z.len())
+        .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    let in_zip = names
+        .iter()
+        .find(|n| n.starts_with("statement/"))
+        .unwrap_or_else(|| panic!("no statement folder in {names:?}"))
+        .clone();
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(&in_zip).unwrap(), &mut got).unwrap();
+    assert_eq!(got, archived[0].2);
+    let mut sums = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("SHA256SUMS").unwrap(), &mut sums).unwrap();
+    assert!(
+        sums.contains(&format!("{}  {in_zip}", sha(&archived[0].2))),
+        "{sums}"
+    );
+    // Listed in Archivo; the statement page links the archived PDF.
+    let arc = admin.get("/dashboard/archive?kind=statement").await;
+    arc.assert(StatusCode::OK, &format!("data-id=\"{}\"", archived[0].1));
+    assert!(arc.body.contains(&format!("data-id=\"{}\"", archived[1].1)));
+    let page = admin.get(&path).await;
+    assert!(
+        page.body
+            .contains(&format!("/dashboard/archive/{}", archived[0].1)),
+        "{}",
+        page.body
+    );
+    // Norte's user sees Norte's statement under Mi franquicia, and Sur's is not found.
+    accounts::create_franchisee_user(st.as_ref(), "norte", "Norte", PASSWORD, w.norte)
+        .await
+        .unwrap();
+    let (mut norte_user, _) = Browser::signed_in(s, "norte").await;
+    let own = norte_user.get("/dashboard/archive").await;
+    own.assert(StatusCode::OK, &format!("data-id=\"{}\"", archived[0].1));
+    assert!(!own.body.contains(&archived[1].1), "{}", own.body);
+    let dl = norte_user
+        .get(&format!("/dashboard/archive/{}", archived[0].1))
+        .await;
+    assert_eq!(dl.status, StatusCode::OK);
+    let other = norte_user
+        .get(&format!("/dashboard/archive/{}", archived[1].1))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    // HQ archives a statement from Cobros without sending it: archived, nothing e-mailed.
+    let p = admin
+        .post(
+            &format!("{path}/archive-statement"),
+            &[("csrf", &csrf), ("as_of", "2026-12-02")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let (status, e) = api
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/admin/collections/franchisees/{}/statement-archive",
+                w.sur.0
+            ),
+            Some(json!({"as_of": "2026-12-02"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    assert_eq!(e["kind"], "statement");
+    let (pdf, _) = bytes_of(format!(
+        "/api/v1/admin/archive/{}",
+        e["id"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(e["sha256"].as_str().unwrap(), sha(&pdf));
+    let norte_statements = api
+        .get(&format!(
+            "/api/v1/admin/archive?kind=statement&franchisee_id={}",
+            w.norte.0
+        ))
+        .await;
+    assert_eq!(norte_statements.as_array().unwrap().len(), 2);
+    assert_eq!(read_maildir(&py, &maildir).len(), 2, "nothing more sent");
 }
 
 on_both_backends!(statement_email);
@@ -933,11 +1101,12 @@ async fn direct_debit_story(s: &Server) {
     let maildir = dir.path().join("mail");
     let port = free_port();
     let _server = smtp_server(&py, port, &maildir).await;
-    back_office_server::services::mail::configure(MailConfig {
-        url: format!("smtp://127.0.0.1:{port}"),
-        from: "Cobros <cobros@central.example.es>".into(),
-    })
-    .unwrap();
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Cobros <cobros@central.example.es>".into(),
+        }))
+        .unwrap();
     let remit = |date: chrono::NaiveDate| {
         api.call(
             Method::POST,
@@ -1097,8 +1266,9 @@ async fn direct_debit_story(s: &Server) {
     }
     // Sent once: the job finds nothing left, a second run of it neither.
     let def = back_office_server::jobs::find("sepa-prenotify").unwrap();
-    let report = back_office_server::jobs::run(
+    let report = back_office_server::jobs::run_with(
         st.clone(),
+        s.mail.clone(),
         def,
         "2027-01-01T10",
         back_office_server::storage::jobs::Trigger::Manual,
@@ -1112,7 +1282,7 @@ async fn direct_debit_story(s: &Server) {
     );
     let sent = back_office_server::services::collections::send_prenotifications(
         st.as_ref(),
-        &back_office_server::services::mail::config().unwrap(),
+        &s.mail.get().unwrap(),
         Utc::now(),
     )
     .await
@@ -1247,6 +1417,21 @@ async fn late_prenotification_story(s: &Server) {
         .unwrap();
     assert_eq!(r.debit_count, 4);
     assert!(r.excluded.is_empty());
+    // The file as first written (what HQ may send to its bank before the hold).
+    let (_, first_xml) = st.sepa().remittance_file(r.id).await.unwrap();
+    let sha = |x: &str| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(x.as_bytes()))
+    };
+    assert_eq!(
+        api.get(&format!(
+            "/api/v1/admin/collections/remittances/{}/files",
+            r.id
+        ))
+        .await,
+        json!([]),
+        "no earlier file yet"
+    );
 
     // The SMTP server is down: neither notice goes, both wait for the job.
     let down = MailConfig {
@@ -1339,6 +1524,84 @@ async fn late_prenotification_story(s: &Server) {
         },
         "the hash is the new file's"
     );
+    // The file as first written is kept, byte for byte with its hash, and listed.
+    let files = api
+        .get(&format!(
+            "/api/v1/admin/collections/remittances/{}/files",
+            r.id
+        ))
+        .await;
+    let files = files.as_array().unwrap();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0]["version"], 1);
+    assert_eq!(files[0]["debit_count"], 4);
+    assert_eq!(files[0]["control_sum"], "2420.00");
+    assert_eq!(files[0]["message_id"], r.message_id.as_str());
+    assert_eq!(files[0]["sha256"].as_str().unwrap(), sha(&first_xml));
+    assert_eq!(files[0]["sha256"].as_str().unwrap(), r.sha256);
+    let file_path = format!(
+        "/api/v1/admin/collections/remittances/{}/files/{}",
+        r.id, files[0]["id"]
+    );
+    let res = api
+        .http
+        .get(format!("{}{file_path}", s.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["x-content-sha256"].to_str().unwrap(),
+        r.sha256
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("{}-v1.xml", r.message_id))
+    );
+    let kept = res.bytes().await.unwrap();
+    assert_eq!(kept.as_ref(), first_xml.as_bytes(), "kept byte for byte");
+    assert!(first_xml.contains("MANDATO-NORTE-1"));
+    for bad in [
+        format!(
+            "/api/v1/admin/collections/remittances/{}/files/999999",
+            r.id
+        ),
+        format!(
+            "/api/v1/admin/collections/remittances/999999/files/{}",
+            files[0]["id"]
+        ),
+        "/api/v1/admin/collections/remittances/999999/files".to_string(),
+    ] {
+        let (status, v) = api.call(Method::GET, &bad, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}: {v}");
+    }
+    // Nothing changes or deletes a kept file.
+    let sql = back_office_server::storage::open_sql(s.url.as_deref().unwrap())
+        .await
+        .unwrap();
+    for statement in [
+        "UPDATE remittance_files SET xml = 'x'",
+        "UPDATE remittance_files SET sha256 = sha256",
+        "DELETE FROM remittance_files",
+    ] {
+        let res = sql
+            .db()
+            .write(move |tx| {
+                Box::pin(async move { tx.execute(statement, back_office_server::p![]).await })
+            })
+            .await;
+        assert!(res.is_err(), "the database let {statement:?} through");
+    }
+    let (_, again) = st
+        .sepa()
+        .remittance_file_version(r.id, files[0]["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(again, first_xml);
+
     // Norte's invoices are open again, its mandate unused (its next collection a first one).
     let no = receivables(api, w.norte).await;
     assert!(no.iter().all(|r| r.3 == "605.00"), "{no:?}");
@@ -1371,6 +1634,17 @@ async fn late_prenotification_story(s: &Server) {
     let (mut admin, _) = Browser::signed_in(s, "admin").await;
     let page = admin.get("/dashboard/collections").await;
     page.assert(StatusCode::OK, "data-reason=\"prenotification_late\"");
+    // …and the earlier file, its hash and a link that downloads it as written.
+    page.assert(StatusCode::OK, "id=\"remittance-files\"");
+    assert!(page.body.contains(&r.sha256), "{}", page.body);
+    let link = format!(
+        "/dashboard/collections/remittances/{}/files/{}",
+        r.id, files[0]["id"]
+    );
+    assert!(page.body.contains(&link), "{}", page.body);
+    let dl = admin.get(&link).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert_eq!(dl.body, first_xml);
 
     // A later remittance, with notice of its own, collects Norte's invoices: a first collection,
     // new end-to-end ids.

@@ -166,6 +166,28 @@ fn address() -> Value {
     json!({"street": "Calle Mayor 1", "postal_code": "28013", "city": "Madrid", "province": "Madrid", "country": "ES"})
 }
 
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => panic!(
+            "pdftotext refused the PDF: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => {
+            println!("skipped: pdftotext is not installed");
+            None
+        }
+    }
+}
+
 fn python() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("TRASTIENDA_PYTHON") {
         return Some(p.into());
@@ -410,11 +432,29 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
     let lines = draft_lines(&oct);
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines[0]["surcharge_rate"], Value::Null, "{:?}", lines[0]);
-    for (l, rate, re) in [
-        (1, "21.00", "5.20"),
-        (2, "10.00", "1.40"),
-        (3, "4.00", "0.50"),
+    // A line per product of the note with its quantity and HQ's unit price before tax (RD
+    // 1619/2012 art. 6.1.f), naming the note.
+    for (l, rate, re, product, quantity, price) in [
+        (1, "21.00", "5.20", "Aceite 1 l (ACE-1L)", "10", "3.00"),
+        (2, "10.00", "1.40", "Arroz 1 kg (ARROZ-1K)", "20", "1.25"),
+        (3, "4.00", "0.50", "Leche 1 l (LECHE-1L)", "30", "0.80"),
     ] {
+        assert!(
+            lines[l]["description"].as_str().unwrap().ends_with(product),
+            "{:?}",
+            lines[l]
+        );
+        assert_eq!(
+            lines[l]["quantity"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap(),
+            quantity.parse::<rust_decimal::Decimal>().unwrap(),
+            "{:?}",
+            lines[l]
+        );
+        assert_eq!(lines[l]["unit_price"], price, "{:?}", lines[l]);
         assert_eq!(lines[l]["vat_rate"], rate, "{:?}", lines[l]);
         assert_eq!(lines[l]["surcharge_rate"], re, "{:?}", lines[l]);
         assert!(
@@ -469,6 +509,43 @@ async fn goods_surcharge_and_partial_credits(s: &Server) {
             || fx.contains("<EquivalenceSurcharge>5.2</EquivalenceSurcharge>"),
         "{fx}"
     );
+    // Each product with its quantity and unit price before tax, in the e-invoices and the PDF.
+    for (product, price) in [
+        ("Aceite 1 l (ACE-1L)", "3.00"),
+        ("Arroz 1 kg (ARROZ-1K)", "1.25"),
+    ] {
+        assert!(fx.contains(product), "{product} in {fx}");
+        assert!(
+            fx.contains(&format!("<UnitPriceWithoutTax>{price}"))
+                || fx.contains(&format!(
+                    "<UnitPriceWithoutTax>{}",
+                    price.trim_end_matches('0')
+                )),
+            "{price} in {fx}"
+        );
+        let u = String::from_utf8_lossy(&ubl);
+        assert!(u.contains(product), "{product} in {u}");
+        assert!(
+            u.contains(&format!(">{price}</cbc:PriceAmount>")),
+            "{price} in {u}"
+        );
+    }
+    let (_, pdf) = api
+        .bytes(&format!("/api/v1/admin/invoices/{oct_id}/pdf"))
+        .await;
+    if let Some(text) = pdftotext(&pdf) {
+        for needle in [
+            "Aceite 1 l",
+            "Arroz 1 kg",
+            "Leche 1 l",
+            "1,25",
+            "0,80",
+            "3,00",
+            &number,
+        ] {
+            assert!(text.contains(needle), "{needle} not in\n{text}");
+        }
+    }
 
     // November: the royalty only (25.00 + 5.25 VAT); the October note is never invoiced again.
     let nov = run("2026-11").await;

@@ -160,16 +160,25 @@ async fn invoices_are_emailed(s: &Server) {
     let maildir = dir.path().join("mail");
     let port = free_port();
     let _server = smtp_server(&py, port, &maildir).await;
-    mail::configure(MailConfig {
-        url: format!("smtp://127.0.0.1:{port}"),
-        from: "Facturación <facturas@central.example.es>".into(),
-    })
-    .unwrap();
+    // This server's own settings (the job gets them from the server, not from the process).
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Facturación <facturas@central.example.es>".into(),
+        }))
+        .unwrap();
     let def = jobs::find("send-invoices").unwrap();
     let period = def.period.current(Utc::now());
-    let report = jobs::run(st.clone(), def, &period, Trigger::Manual, Utc::now())
-        .await
-        .unwrap();
+    let report = jobs::run_with(
+        st.clone(),
+        s.mail.clone(),
+        def,
+        &period,
+        Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let jobs::RunReport::Ran(ran) = report else {
         panic!("{report:?}")
     };
@@ -246,7 +255,7 @@ async fn invoices_are_emailed(s: &Server) {
         .assert(StatusCode::OK, "enviada");
 
     // Nothing is sent twice.
-    let config = mail::config().unwrap();
+    let config = s.mail.get().unwrap();
     let r = mail::send_pending(st.as_ref(), &config, Utc::now(), 100)
         .await
         .unwrap();

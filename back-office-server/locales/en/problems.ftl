@@ -197,6 +197,7 @@ problem-remittance_date_past = the collection date { $date } must be after today
 problem-remittance_nothing_due = no invoice is due and open on { $date }
 problem-remittance_no_mandate = { $count } invoices are due, but none of their franchisees has a valid mandate (signed, not revoked, used in the last 36 months)
 problem-remittance_not_found = remittance { $id } not found
+problem-remittance_file_not_found = remittance { $id } has no earlier file { $file }
 problem-returns_unreadable = the returns file cannot be read: { $detail }
 problem-bad_bic = the BIC is not valid: { $detail }
 problem-dunning_levels_count = give between 1 and 10 dunning levels
@@ -250,6 +251,9 @@ problem-archive_bad_number = the document needs its number (at most 100 characte
 problem-archive_bad_date = "{ $date }" is not the document's date: a day written YYYY-MM-DD, not in the future
 problem-archive_not_found = archived document { $id } does not exist
 problem-archive_export_needs = the export is of one franchisee and one month: name both
+problem-archive_bad_cursor = "{ $after }" is not where a page of the archive ends: follow the next link of the page before
+problem-archive_retention_below_legal = { $years } years is less than the law allows: documents are kept at least { $min } years (Código de Comercio art. 30)
+problem-archive_retention_bad = "{ $years }" is not a retention: whole years, from 6 to 100
 problem-remittance_all_held = Every debit of remittance { $id } was held out of it (their pre-notifications could not be sent in time): there is no file to send.
 problem-tills_need_update = these tills cannot apply this change ({ $kinds }) until their software is updated: { $tills }. Update them first, or force the change (an HQ admin: force=true on the API, the confirmation on the dashboard); forcing is recorded in the audit log
 

@@ -197,6 +197,7 @@ problem-remittance_date_past = La fecha de cobro { $date } debe ser posterior a 
 problem-remittance_nothing_due = No hay facturas vencidas y pendientes a { $date }.
 problem-remittance_no_mandate = Hay { $count } facturas vencidas, pero ninguno de sus franquiciados tiene un mandato válido (firmado, sin revocar, usado en los últimos 36 meses).
 problem-remittance_not_found = No existe la remesa { $id }.
+problem-remittance_file_not_found = La remesa { $id } no tiene un fichero anterior { $file }.
 problem-returns_unreadable = No se puede leer el fichero de devoluciones: { $detail }
 problem-bad_bic = El BIC no es válido: { $detail }
 problem-dunning_levels_count = Indica entre 1 y 10 niveles de reclamación.
@@ -250,6 +251,9 @@ problem-archive_bad_number = Falta el número del documento (100 caracteres como
 problem-archive_bad_date = «{ $date }» no es la fecha del documento: un día con la forma AAAA-MM-DD, no futuro.
 problem-archive_not_found = No existe el documento archivado { $id }.
 problem-archive_export_needs = La exportación es de un franquiciado y un mes: indica los dos.
+problem-archive_bad_cursor = «{ $after }» no es donde acaba una página del archivo: sigue el enlace «siguiente» de la página anterior.
+problem-archive_retention_below_legal = { $years } años es menos de lo que exige la ley: los documentos se conservan al menos { $min } años (Código de Comercio, art. 30).
+problem-archive_retention_bad = «{ $years }» no es un plazo de conservación: años enteros, de 6 a 100.
 problem-remittance_all_held = Todos los adeudos de la remesa { $id } se retuvieron (sus preavisos no pudieron enviarse a tiempo): no hay fichero que enviar.
 problem-tills_need_update = Estas cajas no pueden aplicar este cambio ({ $kinds }) hasta que se actualice su programa: { $tills }. Actualícelas primero o fuerce el cambio (un administrador de la central: force=true en la API, la confirmación en el panel); forzarlo queda en el registro de auditoría.
 

@@ -6,7 +6,7 @@
 use super::{AdminToken, ApiJson, ApiPath, ApiQuery, AppError};
 use crate::app::AppState;
 use crate::services::archive::{self as svc, SearchIn, UploadIn};
-use crate::storage::archive::ArchiveEntry;
+use crate::storage::archive::{ArchiveEntry, ArchiveSettings};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -25,24 +25,100 @@ pub struct ListQuery {
     pub period: String,
     #[serde(default)]
     pub number: String,
+    /// Where the page starts: the `x-next-cursor` of the page before.
+    #[serde(default)]
+    pub after: String,
+    /// Entries per page (at most 500, the default).
+    #[serde(default)]
+    pub limit: u32,
 }
 
-/// `GET /api/v1/admin/archive`: entries matching the search, newest first.
+/// `GET /api/v1/admin/archive`: a page of the entries matching the search, newest first. When
+/// more follow, the answer links the next page (`Link: <…&after=…>; rel="next"`) and names its
+/// cursor in `x-next-cursor`.
 pub async fn list(
     State(st): State<AppState>,
     _a: AdminToken,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<ArchiveEntry>>, AppError> {
+) -> Result<Response, AppError> {
+    let page = svc::search(
+        st.storage.as_ref(),
+        &SearchIn {
+            franchisee_id: q.franchisee_id,
+            supplier_id: q.supplier_id,
+            kind: q.kind.clone(),
+            period: q.period.clone(),
+            number: q.number.clone(),
+            after: q.after.clone(),
+            limit: q.limit,
+        },
+    )
+    .await?;
+    let mut res = Json(page.entries).into_response();
+    if let Some(next) = page.next {
+        let mut query = vec![];
+        let enc = |s: &str| crate::web::html::url(s);
+        if let Some(f) = q.franchisee_id {
+            query.push(format!("franchisee_id={f}"));
+        }
+        if let Some(s) = q.supplier_id {
+            query.push(format!("supplier_id={s}"));
+        }
+        for (k, v) in [
+            ("kind", &q.kind),
+            ("period", &q.period),
+            ("number", &q.number),
+        ] {
+            if !v.trim().is_empty() {
+                query.push(format!("{k}={}", enc(v)));
+            }
+        }
+        if q.limit > 0 {
+            query.push(format!("limit={}", q.limit));
+        }
+        query.push(format!("after={}", enc(&next)));
+        let link = format!("</api/v1/admin/archive?{}>; rel=\"next\"", query.join("&"));
+        if let Ok(v) = header::HeaderValue::from_str(&link) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+        if let Ok(v) = header::HeaderValue::from_str(&next) {
+            res.headers_mut().insert("x-next-cursor", v);
+        }
+    }
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SettingsBody {
+    /// Years documents archived from now on are kept (6 to 100).
+    pub retention_years: serde_json::Value,
+}
+
+/// `GET /api/v1/admin/archive/settings`: how long documents archived from now on are kept.
+pub async fn settings(
+    State(st): State<AppState>,
+    _a: AdminToken,
+) -> Result<Json<ArchiveSettings>, AppError> {
+    Ok(Json(svc::settings(st.storage.as_ref()).await?))
+}
+
+/// `PUT /api/v1/admin/archive/settings`: sets the retention of documents archived from now on
+/// (never under the legal six years; documents archived before keep theirs).
+pub async fn set_settings(
+    State(st): State<AppState>,
+    AdminToken(admin): AdminToken,
+    ApiJson(b): ApiJson<SettingsBody>,
+) -> Result<Json<ArchiveSettings>, AppError> {
+    let years = match &b.retention_years {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
     Ok(Json(
-        svc::search(
+        svc::set_retention(
             st.storage.as_ref(),
-            &SearchIn {
-                franchisee_id: q.franchisee_id,
-                supplier_id: q.supplier_id,
-                kind: q.kind,
-                period: q.period,
-                number: q.number,
-            },
+            &years,
+            &format!("API admin #{admin}"),
+            Utc::now(),
         )
         .await?,
     ))

@@ -76,7 +76,7 @@ pub async fn email_statement(
     ApiPath(id): ApiPath<i64>,
     ApiJson(f): ApiJson<EmailStatementIn>,
 ) -> Result<Json<StatementEmail>, AppError> {
-    let config = crate::services::mail::config();
+    let config = st.mail.get();
     Ok(Json(
         svc::email_statement(
             st.storage.as_ref(),
@@ -87,6 +87,29 @@ pub async fn email_statement(
             Utc::now(),
         )
         .await?,
+    ))
+}
+
+/// `POST /api/v1/admin/collections/franchisees/{id}/statement-archive`: archives the statement of
+/// account (PDF) without sending it; 201 with its archive entry.
+pub async fn archive_statement(
+    State(st): State<AppState>,
+    a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(f): ApiJson<EmailStatementIn>,
+) -> Result<(StatusCode, Json<crate::storage::archive::ArchiveEntry>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            svc::archive_statement_now(
+                st.storage.as_ref(),
+                FranchiseeId(id),
+                day(f.as_of.as_deref())?,
+                &format!("api:admin#{}", a.0),
+                Utc::now(),
+            )
+            .await?,
+        ),
     ))
 }
 
@@ -377,7 +400,7 @@ pub async fn create_remittance(
     )
     .await?;
     // The debtors' pre-notifications go out now; the `sepa-prenotify` job retries what fails.
-    if let Some(c) = crate::services::mail::config() {
+    if let Some(c) = st.mail.get() {
         svc::send_prenotifications(st.storage.as_ref(), &c, Utc::now()).await?;
     }
     Ok((StatusCode::CREATED, Json(r)))
@@ -415,6 +438,43 @@ pub async fn remittance_file(
         axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{message_id}.xml\""))
     {
         h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// `GET /api/v1/admin/collections/remittances/{id}/files`: the remittance's earlier files.
+pub async fn remittance_file_versions(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<crate::storage::collections::RemittanceFileVersion>>, AppError> {
+    Ok(Json(
+        st.storage.sepa().remittance_file_versions(Some(id)).await?,
+    ))
+}
+
+/// `GET /api/v1/admin/collections/remittances/{id}/files/{file}`: one earlier file as written.
+pub async fn remittance_file_version(
+    State(st): State<AppState>,
+    _a: AdminToken,
+    ApiPath((id, file)): ApiPath<(i64, i64)>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let (v, xml) = st.storage.sepa().remittance_file_version(id, file).await?;
+    let mut res = xml.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/xml"),
+    );
+    if let Ok(val) = axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-v{}.xml\"",
+        v.message_id, v.version
+    )) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, val);
+    }
+    if let Ok(val) = axum::http::HeaderValue::from_str(&v.sha256) {
+        h.insert("x-content-sha256", val);
     }
     Ok(res)
 }

@@ -93,7 +93,14 @@ pub async fn run(
     _a: AdminToken,
     ApiJson(r): ApiJson<RunIn>,
 ) -> Result<Json<RunOut>, AppError> {
-    let s = svc::run_and_send(st.storage.as_ref(), &r.period, Utc::now(), &|_, _| {}).await?;
+    let s = svc::run_and_send(
+        st.storage.as_ref(),
+        st.mail.get().as_ref(),
+        &r.period,
+        Utc::now(),
+        &|_, _| {},
+    )
+    .await?;
     Ok(Json(RunOut {
         period: s.period,
         issued: s.issued,
@@ -200,7 +207,7 @@ pub async fn send_now(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SendState>, AppError> {
     st.storage.invoicing().get_invoice(id).await?;
-    let Some(config) = crate::services::mail::config() else {
+    let Some(config) = st.mail.get() else {
         return Err(crate::problem::Problem::new("smtp_not_configured").into());
     };
     Ok(Json(

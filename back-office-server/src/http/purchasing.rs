@@ -173,7 +173,7 @@ pub async fn approve(
     AdminToken(admin): AdminToken,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ApprovedOut>, AppError> {
-    let mail = crate::services::mail::config();
+    let mail = st.mail.get();
     let a = svc::approve(
         st.storage.as_ref(),
         mail.as_ref(),

@@ -3,12 +3,18 @@
 //! Issued invoices and credit notes are archived by reference to the immutable tables they were
 //! issued into (their PDF and its SHA-256 were stored in the issuing transaction), the tills' Z
 //! reports and delivery-note receipts to the stored documents (see `storage::archive`); HQ's scans
-//! are stored by [`upload`]. The adapters (API, dashboard, CLI) call these and nothing else.
+//! are stored by [`upload`], the statements of account HQ sends by
+//! `services::collections::archived_statement`. How long uploads and statements archived from now
+//! on are kept is HQ's setting ([`set_retention`]), never under the legal six years. The adapters
+//! (API, dashboard, CLI) call these and nothing else.
 
 use super::ServiceResult;
 use crate::problem::Problem;
-use crate::storage::archive::{ArchiveEntry, ArchiveFilter, ArchiveKey, ArchiveKind, NewUpload};
-use crate::storage::archive_sql::{RETENTION_YEARS, retention_end, safe_name};
+use crate::storage::archive::{
+    ArchiveCursor, ArchiveEntry, ArchiveFilter, ArchiveKey, ArchiveKind, ArchiveSettings,
+    LEGAL_MIN_RETENTION_YEARS, MAX_RETENTION_YEARS, NewUpload,
+};
+use crate::storage::archive_sql::safe_name;
 use crate::storage::{Storage, StorageError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -18,7 +24,7 @@ use sync_protocol::FranchiseeId;
 /// Largest file HQ may upload (a multi-page scan at 300 dpi fits).
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
-/// Entries a search shows at most.
+/// Entries a page of a search shows at most (the next page follows with `after`).
 pub const LIST_LIMIT: u32 = 500;
 
 /// An upload as an adapter read it, nothing checked yet.
@@ -106,7 +112,6 @@ pub fn check_upload(u: UploadIn, by: &str, now: DateTime<Utc>) -> Result<NewUplo
         sha256: hex::encode(Sha256::digest(&u.content)),
         content: u.content,
         uploaded_by: by.to_string(),
-        retain_until: retention_end(date, RETENTION_YEARS),
     })
 }
 
@@ -142,10 +147,56 @@ pub struct SearchIn {
     pub kind: String,
     pub period: String,
     pub number: String,
+    /// Where the page starts: the `next` of the page before (empty: the first page).
+    pub after: String,
+    /// Entries per page (0: [`LIST_LIMIT`]; at most [`LIST_LIMIT`]).
+    pub limit: u32,
 }
 
-/// The archive's entries matching a search, newest first (at most [`LIST_LIMIT`]).
-pub async fn search(storage: &dyn Storage, q: &SearchIn) -> ServiceResult<Vec<ArchiveEntry>> {
+/// A page of a search: its entries, newest first, and where the next page starts (`None`: this is
+/// the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub entries: Vec<ArchiveEntry>,
+    pub next: Option<String>,
+}
+
+/// A page of the archive's entries matching a search, newest first: at most [`LIST_LIMIT`] after
+/// `q.after`, and the cursor of the next page when there are more. Every match is reachable by
+/// following `next`, whatever the number of matches.
+pub async fn search(storage: &dyn Storage, q: &SearchIn) -> ServiceResult<SearchPage> {
+    let after = match q.after.trim() {
+        "" => None,
+        a => Some(
+            ArchiveCursor::parse(a)
+                .ok_or_else(|| Problem::new("archive_bad_cursor").with("after", a))?,
+        ),
+    };
+    let per_page = if q.limit == 0 {
+        LIST_LIMIT
+    } else {
+        q.limit.min(LIST_LIMIT)
+    };
+    let mut entries = search_entries(storage, q, after, per_page + 1).await?;
+    let more = entries.len() > per_page as usize;
+    entries.truncate(per_page as usize);
+    let next = if more {
+        entries
+            .last()
+            .and_then(ArchiveCursor::of)
+            .map(|c| c.to_string())
+    } else {
+        None
+    };
+    Ok(SearchPage { entries, next })
+}
+
+async fn search_entries(
+    storage: &dyn Storage,
+    q: &SearchIn,
+    after: Option<ArchiveCursor>,
+    limit: u32,
+) -> ServiceResult<Vec<ArchiveEntry>> {
     let kind = match q.kind.trim() {
         "" => None,
         k => Some(
@@ -178,9 +229,44 @@ pub async fn search(storage: &dyn Storage, q: &SearchIn) -> ServiceResult<Vec<Ar
                     .to_string(),
             )
             .filter(|n| !n.is_empty()),
-            limit: LIST_LIMIT,
+            after,
+            limit,
         })
         .await
+}
+
+/// HQ's archive settings (the retention of documents archived from now on).
+pub async fn settings(storage: &dyn Storage) -> ServiceResult<ArchiveSettings> {
+    storage.archive().archive_settings().await
+}
+
+/// Checks a retention: whole years, at least the legal six (Código de Comercio art. 30), at most
+/// [`MAX_RETENTION_YEARS`].
+pub fn check_retention(years: &str) -> Result<u32, Problem> {
+    let y = years.trim();
+    let n: u32 = y
+        .parse()
+        .map_err(|_| Problem::new("archive_retention_bad").with("years", y))?;
+    if n < LEGAL_MIN_RETENTION_YEARS {
+        return Err(Problem::new("archive_retention_below_legal")
+            .with("years", n)
+            .with("min", LEGAL_MIN_RETENTION_YEARS));
+    }
+    if n > MAX_RETENTION_YEARS {
+        return Err(Problem::new("archive_retention_bad").with("years", n));
+    }
+    Ok(n)
+}
+
+/// Sets how long documents archived from now on are kept (those archived before keep theirs).
+pub async fn set_retention(
+    storage: &dyn Storage,
+    years: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<ArchiveSettings> {
+    let n = check_retention(years)?;
+    storage.archive().set_archive_retention(n, by, now).await
 }
 
 /// An entry and its bytes by its key (`inv-…`, `doc-…`, `up-…`); an unknown or malformed key is
@@ -290,7 +376,7 @@ mod tests {
         let ok = check_upload(pdf(), "ana", now).unwrap();
         assert_eq!(ok.filename, "contrato_firmado.pdf");
         assert_eq!(ok.content_type, "application/pdf");
-        assert_eq!(ok.retain_until.to_string(), "2032-11-02");
+        assert_eq!(ok.date.to_string(), "2026-11-02");
         let code = |u: UploadIn| check_upload(u, "ana", now).unwrap_err().code;
         assert_eq!(
             code(UploadIn {
@@ -340,6 +426,32 @@ mod tests {
                 ..pdf()
             }),
             "archive_bad_number"
+        );
+    }
+
+    #[test]
+    fn retention_is_never_below_the_law() {
+        assert_eq!(check_retention(" 10 ").unwrap(), 10);
+        assert_eq!(check_retention("6").unwrap(), 6);
+        assert_eq!(
+            check_retention("5").unwrap_err().code,
+            "archive_retention_below_legal"
+        );
+        assert_eq!(
+            check_retention("0").unwrap_err().code,
+            "archive_retention_below_legal"
+        );
+        assert_eq!(
+            check_retention("-7").unwrap_err().code,
+            "archive_retention_bad"
+        );
+        assert_eq!(
+            check_retention("seis").unwrap_err().code,
+            "archive_retention_bad"
+        );
+        assert_eq!(
+            check_retention("101").unwrap_err().code,
+            "archive_retention_bad"
         );
     }
 

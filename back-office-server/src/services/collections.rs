@@ -4,6 +4,7 @@
 
 use crate::i18n::Tr;
 use crate::problem::Problem;
+use crate::storage::archive::ArchiveKey;
 use crate::storage::collections::{
     AgingRow, AllocationIn, ExclusionReason, ImportOutcome, Mandate, NewMandate, NewPayment,
     Payment, Receivable, Remittance, RemittanceExclusion, RemittanceFacts, ReturnIn,
@@ -988,6 +989,72 @@ pub async fn smtp_send(
         .map_err(|e| format!("SMTP: {e}"))
 }
 
+/// A statement of account made to leave HQ: its PDF, made once and archived before it is sent (the
+/// archive entry `st-<id>` holds these very bytes, with their SHA-256).
+pub struct IssuedStatement {
+    pub entry: crate::storage::archive::ArchiveEntry,
+    pub pdf: Vec<u8>,
+    pub statement: StatementOfAccount,
+}
+
+/// Makes franchisee `franchisee`'s statement of account on `as_of` as a PDF in `lang` and archives
+/// it (`reason`: `email`, `dunning` or `archive`), kept until its date plus HQ's retention.
+pub async fn archive_statement(
+    storage: &dyn Storage,
+    franchisee: FranchiseeId,
+    as_of: NaiveDate,
+    lang: crate::i18n::Lang,
+    reason: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<IssuedStatement> {
+    let f = storage.get_franchisee(franchisee).await?;
+    let t = Tr::get(lang);
+    let soa = statement(storage, franchisee, as_of).await?;
+    let hq = hq_line(storage).await?;
+    let pdf = statement_pdf(t, &f.legal_name, &hq, &soa).map_err(StorageError::Backend)?;
+    let entry = storage
+        .archive()
+        .archive_statement(
+            &crate::storage::archive::NewStatement {
+                franchisee,
+                as_of,
+                language: lang.code().to_string(),
+                balance: soa.balance.balance,
+                reason: reason.to_string(),
+                content: pdf.clone(),
+                created_by: by.to_string(),
+            },
+            now,
+        )
+        .await?;
+    Ok(IssuedStatement {
+        entry,
+        pdf,
+        statement: soa,
+    })
+}
+
+/// HQ archives franchisee `franchisee`'s statement of account on `as_of` without sending it (from
+/// Cobros), in its contract's language (Spanish without a contract).
+pub async fn archive_statement_now(
+    storage: &dyn Storage,
+    franchisee: FranchiseeId,
+    as_of: NaiveDate,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StorageResult<crate::storage::archive::ArchiveEntry> {
+    storage.get_franchisee(franchisee).await?;
+    let lang = billing_contact(storage, franchisee, as_of)
+        .await?
+        .map_or(crate::i18n::Lang::Es, |(_, l)| l);
+    Ok(
+        archive_statement(storage, franchisee, as_of, lang, "archive", by, now)
+            .await?
+            .entry,
+    )
+}
+
 /// E-mails franchisee `franchisee`'s statement of account on `as_of` (PDF attached) to the
 /// billing e-mail of its contract, in the contract's language, and records the attempt (who,
 /// when, to whom, the balance shown; sent or the error). No SMTP server or no billing e-mail:
@@ -1012,9 +1079,16 @@ pub async fn email_statement(
             StorageError::Invalid(Problem::new("billing_email_missing").with("id", franchisee.0))
         })?;
     let t = Tr::get(lang);
-    let soa = statement(storage, franchisee, as_of).await?;
     let hq = hq_line(storage).await?;
-    let pdf = statement_pdf(t, &f.legal_name, &hq, &soa).map_err(StorageError::Backend)?;
+    // Archived first: what leaves is what the archive keeps (a failed send leaves it archived,
+    // the e-mail recorded as failed).
+    let issued = archive_statement(storage, franchisee, as_of, lang, "email", by, now).await?;
+    let soa = issued.statement;
+    let pdf = issued.pdf;
+    let statement_id = ArchiveKey::parse(&issued.entry.id).and_then(|k| match k {
+        ArchiveKey::Statement(id) => Some(id),
+        _ => None,
+    });
     let (subject, body) = {
         let args: [(&str, &dyn std::fmt::Display); 4] = [
             ("franchisee", &f.legal_name),
@@ -1060,6 +1134,7 @@ pub async fn email_statement(
             created_at: now,
             sent_at: result.is_ok().then_some(now),
             error: result.as_ref().err().cloned(),
+            statement_id,
         })
         .await?;
     match result {
@@ -1157,6 +1232,7 @@ async fn send_letter(
     config: &crate::services::mail::MailConfig,
     l: &crate::storage::collections::DunningLetter,
     today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<(), String> {
     use lettre::message::header::ContentType;
     use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -1167,23 +1243,53 @@ async fn send_letter(
         crate::i18n::Lang::Es
     };
     let t = Tr::get(lang);
-    let f = storage
-        .get_franchisee(l.franchisee_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let soa = statement(storage, l.franchisee_id, today)
-        .await
-        .map_err(|e| e.to_string())?;
-    let hq = storage
-        .invoicing()
-        .issuer()
-        .await
-        .map_err(|e| e.to_string())?
-        .map(|i| format!("{} · NIF {} · IBAN {}", i.legal_name, i.nif, i.iban))
-        .unwrap_or_default();
-    let pdf = statement_pdf(t, &f.legal_name, &hq, &soa)?;
+    // The statement the letter carries: made and archived at its first attempt, the same archived
+    // bytes at every retry.
+    let (pdf, as_of) = match l.statement_id {
+        Some(id) => {
+            let (e, bytes) = storage
+                .archive()
+                .archive_get(&ArchiveKey::Statement(id))
+                .await
+                .map_err(|e| e.to_string())?;
+            (bytes, e.date)
+        }
+        None => {
+            let issued = archive_statement(
+                storage,
+                l.franchisee_id,
+                today,
+                lang,
+                "dunning",
+                "dunning",
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let id = match ArchiveKey::parse(&issued.entry.id) {
+                Some(ArchiveKey::Statement(id)) => id,
+                _ => return Err(format!("archive key {} of a statement", issued.entry.id)),
+            };
+            let kept = storage
+                .dunning()
+                .set_letter_statement(l.id, id)
+                .await
+                .map_err(|e| e.to_string())?;
+            if kept == id {
+                (issued.pdf, today)
+            } else {
+                // Another instance attached one first: send that one.
+                let (e, bytes) = storage
+                    .archive()
+                    .archive_get(&ArchiveKey::Statement(kept))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                (bytes, e.date)
+            }
+        }
+    };
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-    let name = format!("{}-{}.pdf", t.msg("col-statement-file"), today);
+    let name = format!("{}-{}.pdf", t.msg("col-statement-file"), as_of);
     let m = Message::builder()
         .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)
         .to(l
@@ -1232,7 +1338,7 @@ pub async fn run_dunning(
         .unsent_letters(LETTER_MAX_ATTEMPTS)
         .await?
     {
-        let r = send_letter(storage, config, &l, today).await;
+        let r = send_letter(storage, config, &l, today, now).await;
         if r.is_ok() {
             round.sent += 1;
         } else {

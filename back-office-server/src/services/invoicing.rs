@@ -458,34 +458,33 @@ fn payment_means(c: &ContractIn, issuer: &IssuerIn) -> PaymentMeans {
     }
 }
 
-/// A delivery note as the invoice charges it: one line per VAT rate (the sum of its products at
-/// HQ's prices, each rounded to the cent), naming the note; the note's page has the products.
-/// Keeps a month of weekly notes of hundreds of products to a few dozen invoice lines.
-pub fn delivery_by_rate(n: &royalty::DeliveryNote, lang: Language) -> royalty::DeliveryNote {
-    let mut by_rate: std::collections::BTreeMap<TaxRate, (Money, usize)> = Default::default();
+/// A delivery note as the invoice charges it: one line per product (and VAT rate) of the note,
+/// with its quantity and HQ's unit price before tax, as RD 1619/2012 art. 6.1.f asks of a full
+/// invoice ("descripción de las operaciones … incluyendo el precio unitario sin impuesto"); the
+/// line names the note and its date (`royalty::period_lines`), so each goods line traces to its
+/// note. The same product listed twice in a note in whole units at the same price and rate is one
+/// line (the quantities added: the base is exactly the sum); otherwise it stays its own line.
+/// Each line's base is its quantity × unit price rounded to the cent, as the note's own total is.
+pub fn delivery_by_product(n: &royalty::DeliveryNote) -> royalty::DeliveryNote {
+    let mut lines: Vec<royalty::DeliveryLine> = Vec::with_capacity(n.lines.len());
     for l in &n.lines {
-        let e = by_rate.entry(l.vat_rate).or_default();
-        e.0 += l.unit_price.times(l.quantity);
-        e.1 += 1;
+        match lines.iter_mut().find(|m| {
+            m.description == l.description
+                && m.unit == l.unit
+                && m.unit_price == l.unit_price
+                && m.vat_rate == l.vat_rate
+                && m.surcharge_rate_override == l.surcharge_rate_override
+                && m.quantity.milli() % 1000 == 0
+                && l.quantity.milli() % 1000 == 0
+        }) {
+            Some(m) => m.quantity += l.quantity,
+            None => lines.push(l.clone()),
+        }
     }
     royalty::DeliveryNote {
         number: n.number.clone(),
         date: n.date,
-        lines: by_rate
-            .into_iter()
-            .rev()
-            .map(|(rate, (net, count))| royalty::DeliveryLine {
-                description: match lang {
-                    Language::Es => format!("Mercancías ({count} ref.), IVA {rate} %"),
-                    Language::En => format!("Goods ({count} items), VAT {rate} %"),
-                },
-                quantity: sync_protocol::Quantity::one(),
-                unit: trastienda_einvoice::Unit::Each,
-                unit_price: net,
-                vat_rate: rate,
-                surcharge_rate_override: None,
-            })
-            .collect(),
+        lines,
     }
 }
 
@@ -513,11 +512,7 @@ pub fn compose_period(f: &PeriodFacts, entorno: Entorno) -> Result<Composed, Pro
         tills: f.tills,
         stores: f.stores,
         bill_entry_fee: f.first_invoice,
-        deliveries: f
-            .deliveries
-            .iter()
-            .map(|n| delivery_by_rate(n, lang))
-            .collect(),
+        deliveries: f.deliveries.iter().map(delivery_by_product).collect(),
         late_sales,
     };
     let lines = royalty::period_lines(&terms, &activity, c.equivalence_surcharge, lang)
@@ -846,6 +841,7 @@ async fn run_tracked(
 /// nothing), then runs and e-mails in the background, its progress readable with `get_run`.
 pub async fn start_run(
     storage: Arc<dyn Storage>,
+    mail: super::mail::MailSettings,
     period: &str,
     by: &str,
     now: DateTime<Utc>,
@@ -876,7 +872,7 @@ pub async fn start_run(
         let result = run_tracked(storage.as_ref(), &period, now, &|_, _| {}, Some(id)).await;
         let result = match result {
             Ok(s) => {
-                if let Some(config) = super::mail::config()
+                if let Some(config) = mail.get()
                     && !s.issued.is_empty()
                     && let Err(e) =
                         super::mail::send_pending(storage.as_ref(), &config, Utc::now(), SEND_BATCH)
@@ -979,15 +975,16 @@ fn sync_protocol_id(f: FranchiseeId) -> u64 {
 /// each invoice and retried by the `send-invoices` job).
 pub async fn run_and_send(
     storage: &dyn Storage,
+    mail: Option<&super::mail::MailConfig>,
     period: &str,
     now: DateTime<Utc>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> StorageResult<RunSummary> {
     let summary = run(storage, period, now, progress).await?;
-    if let Some(config) = super::mail::config()
+    if let Some(config) = mail
         && !summary.issued.is_empty()
     {
-        super::mail::send_pending(storage, &config, now, SEND_BATCH).await?;
+        super::mail::send_pending(storage, config, now, SEND_BATCH).await?;
     }
     Ok(summary)
 }
@@ -998,6 +995,63 @@ pub const SEND_BATCH: u32 = 1000;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn goods_lines_are_per_product_with_unit_prices() {
+        use sync_protocol::Quantity;
+        let line = |d: &str, q: i64, cents: i64, rate: i64| royalty::DeliveryLine {
+            description: d.into(),
+            quantity: Quantity::from_milli(q),
+            unit: if q % 1000 == 0 {
+                trastienda_einvoice::Unit::Each
+            } else {
+                trastienda_einvoice::Unit::Kilogram
+            },
+            unit_price: Money::from_cents(cents),
+            vat_rate: TaxRate::percent(rate),
+            surcharge_rate_override: None,
+        };
+        let note = royalty::DeliveryNote {
+            number: "ALB-7".into(),
+            date: NaiveDate::from_ymd_opt(2026, 10, 9).unwrap(),
+            lines: vec![
+                line("Aceite 1 l (ACE-1L)", 10_000, 300, 21),
+                line("Arroz 1 kg (ARROZ-1K)", 20_000, 125, 10),
+                line("Aceite 1 l (ACE-1L)", 2_000, 300, 21),
+                line("Aceite 1 l (ACE-1L)", 1_000, 290, 21),
+                line("Queso (QUESO)", 1_250, 1_199, 10),
+                line("Queso (QUESO)", 750, 1_199, 10),
+            ],
+        };
+        let out = delivery_by_product(&note);
+        assert_eq!(out.number, "ALB-7");
+        let got: Vec<(String, i64, i64)> = out
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.description.clone(),
+                    l.quantity.milli(),
+                    l.unit_price.cents(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Aceite 1 l (ACE-1L)".into(), 12_000, 300),
+                ("Arroz 1 kg (ARROZ-1K)".into(), 20_000, 125),
+                ("Aceite 1 l (ACE-1L)".into(), 1_000, 290),
+                ("Queso (QUESO)".into(), 1_250, 1_199),
+                ("Queso (QUESO)".into(), 750, 1_199),
+            ]
+        );
+        // The bases add up to the note's, cent for cent.
+        let sum = |n: &royalty::DeliveryNote| -> Money {
+            n.lines.iter().map(|l| l.unit_price.times(l.quantity)).sum()
+        };
+        assert_eq!(sum(&out), sum(&note));
+    }
 
     #[test]
     fn mailboxes() {

@@ -43,6 +43,56 @@ pub fn config() -> Option<MailConfig> {
         .clone()
 }
 
+/// The SMTP settings one server instance sends with: part of its `AppState` and of each job run's
+/// context, so two servers in one process (the tests) never see each other's. A handle made with
+/// [`MailSettings::process`] (what `serve` uses) follows the process's settings ([`configure`]);
+/// once [`MailSettings::set`] is called (or made with [`MailSettings::fixed`]) the instance has
+/// its own and the process's no longer matter to it. Clones share the setting.
+#[derive(Debug, Clone)]
+pub struct MailSettings(std::sync::Arc<RwLock<Option<Option<MailConfig>>>>);
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self::process()
+    }
+}
+
+impl MailSettings {
+    /// Follows the process's settings (`serve --smtp-url`).
+    pub fn process() -> Self {
+        Self(std::sync::Arc::new(RwLock::new(None)))
+    }
+
+    /// This instance's own settings (`None`: it sends no e-mail).
+    pub fn fixed(c: Option<MailConfig>) -> Self {
+        Self(std::sync::Arc::new(RwLock::new(Some(c))))
+    }
+
+    /// Gives this instance its own settings (checked first; `None`: no e-mail).
+    pub fn set(&self, c: Option<MailConfig>) -> Result<(), String> {
+        if let Some(c) = &c {
+            check(c)?;
+        }
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(c);
+        Ok(())
+    }
+
+    /// The settings this instance sends with, if any.
+    pub fn get(&self) -> Option<MailConfig> {
+        match &*self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            Some(own) => own.clone(),
+            None => config(),
+        }
+    }
+}
+
 static PUBLIC_URL: RwLock<Option<String>> = RwLock::new(None);
 
 /// Sets where people open the dashboard (`https://hq.example.com`, from `--public-url`), so the

@@ -5,7 +5,9 @@
 //! delivery-note receipts the tills send are their stored documents (`documents.json`, the bytes
 //! the server keeps and the till's hash chain proves; 0041 forbids changing or deleting them). Paper
 //! documents HQ scans are stored here, byte for byte, in `archive_uploads` (never changed, deleted
-//! only after their retention date). So the hash shown is always of the bytes a download returns,
+//! only after their retention date). The statements of account HQ e-mails (alone or with a dunning
+//! letter) or archives from Cobros are stored the same way, as the PDF that left, in
+//! `archived_statements` (0044). So the hash shown is always of the bytes a download returns,
 //! and every download of an entry returns the same bytes. The rules (what an upload must be) are in
 //! `services::archive`.
 
@@ -23,6 +25,8 @@ pub enum ArchiveKind {
     Invoice,
     /// A credit note (rectificativa) HQ issued (its PDF).
     CreditNote,
+    /// A statement of account HQ sent or archived (its PDF, as it left).
+    Statement,
     /// A till's day close, as the till sent it (JSON).
     ZReport,
     /// A till's receipt of an HQ delivery note, as the till sent it (JSON).
@@ -38,9 +42,10 @@ pub enum ArchiveKind {
 }
 
 impl ArchiveKind {
-    pub const ALL: [ArchiveKind; 8] = [
+    pub const ALL: [ArchiveKind; 9] = [
         Self::Invoice,
         Self::CreditNote,
+        Self::Statement,
         Self::ZReport,
         Self::DeliveryNote,
         Self::SupplierInvoice,
@@ -61,6 +66,7 @@ impl ArchiveKind {
         match self {
             Self::Invoice => "invoice",
             Self::CreditNote => "credit_note",
+            Self::Statement => "statement",
             Self::ZReport => "z_report",
             Self::DeliveryNote => "delivery_note",
             Self::SupplierInvoice => "supplier_invoice",
@@ -79,12 +85,14 @@ impl ArchiveKind {
     }
 }
 
-/// Where an entry lives: `inv-<invoice id>`, `doc-<till document id>`, `up-<upload id>`.
+/// Where an entry lives: `inv-<invoice id>`, `doc-<till document id>`, `up-<upload id>`,
+/// `st-<archived statement id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArchiveKey {
     Invoice(i64),
     TillDocument(String),
     Upload(i64),
+    Statement(i64),
 }
 
 impl ArchiveKey {
@@ -92,6 +100,9 @@ impl ArchiveKey {
         let s = s.trim();
         if let Some(n) = s.strip_prefix("inv-") {
             return n.parse().ok().map(Self::Invoice);
+        }
+        if let Some(n) = s.strip_prefix("st-") {
+            return n.parse().ok().map(Self::Statement);
         }
         if let Some(n) = s.strip_prefix("up-") {
             return n.parse().ok().map(Self::Upload);
@@ -109,7 +120,76 @@ impl std::fmt::Display for ArchiveKey {
             Self::Invoice(id) => write!(f, "inv-{id}"),
             Self::TillDocument(id) => write!(f, "doc-{id}"),
             Self::Upload(id) => write!(f, "up-{id}"),
+            Self::Statement(id) => write!(f, "st-{id}"),
         }
+    }
+}
+
+impl ArchiveKey {
+    /// Where the key's table comes among entries of the same date and time (the list's last
+    /// tie-break, after the table: the id within it).
+    pub fn rank(&self) -> u8 {
+        match self {
+            Self::Invoice(_) => 1,
+            Self::TillDocument(_) => 2,
+            Self::Upload(_) => 3,
+            Self::Statement(_) => 4,
+        }
+    }
+
+    /// The order of the list, newest first: an entry sorts before every entry with a smaller
+    /// key (date, archived at, table, id).
+    pub fn sort_key(&self) -> (u8, i64, String) {
+        match self {
+            Self::Invoice(n) | Self::Upload(n) | Self::Statement(n) => {
+                (self.rank(), *n, String::new())
+            }
+            Self::TillDocument(id) => (self.rank(), 0, id.clone()),
+        }
+    }
+}
+
+/// Where a page of the list ends: the last entry shown. The next page holds the entries after it
+/// in the list's order (date, then archived at, then table and id, all newest first), so a page
+/// is the same however many entries are archived meanwhile at the top. Written
+/// `<date>~<archived at in µs>~<key>` (the `after` of the API and the dashboard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveCursor {
+    pub date: NaiveDate,
+    pub archived_at: i64,
+    pub key: ArchiveKey,
+}
+
+impl ArchiveCursor {
+    pub fn of(e: &ArchiveEntry) -> Option<Self> {
+        Some(Self {
+            date: e.date,
+            archived_at: e.archived_at.timestamp_micros(),
+            key: ArchiveKey::parse(&e.id)?,
+        })
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut it = s.trim().splitn(3, '~');
+        let date = NaiveDate::parse_from_str(it.next()?, "%Y-%m-%d").ok()?;
+        let archived_at = it.next()?.parse().ok()?;
+        let key = ArchiveKey::parse(it.next()?)?;
+        Some(Self {
+            date,
+            archived_at,
+            key,
+        })
+    }
+
+    /// The full sort key of an entry (compare: greater is newer).
+    pub fn sort_key(&self) -> (NaiveDate, i64, (u8, i64, String)) {
+        (self.date, self.archived_at, self.key.sort_key())
+    }
+}
+
+impl std::fmt::Display for ArchiveCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}~{}~{}", self.date, self.archived_at, self.key)
     }
 }
 
@@ -125,7 +205,7 @@ pub struct ArchiveEntry {
     /// The franchisee's legal name, or the supplier's name.
     pub party: String,
     /// The document's number: the invoice's full number, the delivery note's, `<series>-Z<n>` for a
-    /// Z report, the number HQ typed for an upload.
+    /// Z report, `EC-<franchisee>-<YYYYMMDD>-<n>` for a statement, the number HQ typed for an upload.
     pub number: String,
     /// The document's own date (issue date, business day, the date on the paper).
     pub date: NaiveDate,
@@ -140,7 +220,7 @@ pub struct ArchiveEntry {
     pub archived_at: DateTime<Utc>,
     /// Nothing may delete it before this day (invoices and till documents: never).
     pub retain_until: NaiveDate,
-    /// Who uploaded it (uploads only).
+    /// Who uploaded it (uploads), or who sent or archived it (statements; `dunning` for a letter's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uploaded_by: Option<String>,
 }
@@ -156,6 +236,8 @@ pub struct ArchiveFilter {
     pub to: Option<NaiveDate>,
     /// A part of the number (case-insensitive).
     pub number: Option<String>,
+    /// Only the entries after this one (the next page).
+    pub after: Option<ArchiveCursor>,
     /// At most this many entries, newest first.
     pub limit: u32,
 }
@@ -173,7 +255,36 @@ pub struct NewUpload {
     pub content: Vec<u8>,
     pub sha256: String,
     pub uploaded_by: String,
-    pub retain_until: NaiveDate,
+}
+
+/// A statement of account as it leaves HQ (or as HQ archives it): the PDF made once, stored before
+/// it is sent, so the e-mail's attachment is these bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStatement {
+    pub franchisee: FranchiseeId,
+    pub as_of: NaiveDate,
+    /// `es` or `en`: the PDF's language.
+    pub language: String,
+    pub balance: sync_protocol::Money,
+    /// `email`, `dunning` or `archive`.
+    pub reason: String,
+    pub content: Vec<u8>,
+    pub created_by: String,
+}
+
+/// The legal minimum (and default) years a document is kept: Código de Comercio art. 30.
+pub const LEGAL_MIN_RETENTION_YEARS: u32 = 6;
+/// The most HQ may set (a typo guard).
+pub const MAX_RETENTION_YEARS: u32 = 100;
+
+/// HQ's archive settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveSettings {
+    /// Years from a document's date that one archived from now on is kept.
+    pub retention_years: u32,
+    /// Who set it and when (`None`: never set, the legal minimum).
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 #[async_trait]
@@ -182,10 +293,27 @@ pub trait ArchiveStorage: Send + Sync {
     async fn archive_list(&self, filter: &ArchiveFilter) -> StorageResult<Vec<ArchiveEntry>>;
     /// An entry and its bytes; `NotFound` for an unknown key.
     async fn archive_get(&self, key: &ArchiveKey) -> StorageResult<(ArchiveEntry, Vec<u8>)>;
-    /// Stores an upload; an unknown franchisee or supplier is `Invalid` and stores nothing.
+    /// Stores an upload (kept until its date plus the retention years set when it is stored); an
+    /// unknown franchisee or supplier is `Invalid` and stores nothing.
     async fn archive_upload(
         &self,
         upload: &NewUpload,
         now: DateTime<Utc>,
     ) -> StorageResult<ArchiveEntry>;
+    /// Stores a statement of account as it leaves HQ (kept until its date plus the retention years
+    /// set when it is stored).
+    async fn archive_statement(
+        &self,
+        statement: &NewStatement,
+        now: DateTime<Utc>,
+    ) -> StorageResult<ArchiveEntry>;
+    async fn archive_settings(&self) -> StorageResult<ArchiveSettings>;
+    /// Sets the retention of documents archived from now on (checked by the service: at least
+    /// [`LEGAL_MIN_RETENTION_YEARS`]); the database refuses less too.
+    async fn set_archive_retention(
+        &self,
+        years: u32,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<ArchiveSettings>;
 }

@@ -194,6 +194,9 @@ pub struct StatementEmail {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// The archive entry of the statement the e-mail carried (`st-<id>`, 0044; none before).
+    #[serde(default)]
+    pub statement_id: Option<i64>,
 }
 
 #[async_trait]
@@ -405,6 +408,24 @@ pub struct Remittance {
     pub excluded: Vec<RemittanceExclusion>,
 }
 
+/// An earlier file of a remittance: what the file was before debits were held out of it and it
+/// was written again (HQ may have sent this one to its bank already). Kept as written in
+/// `remittance_files` (0043: never changed or deleted); `sha256` is of `xml`'s UTF-8 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemittanceFileVersion {
+    pub id: i64,
+    pub remittance_id: i64,
+    /// The remittance's message id (the file name a download gets: `<message id>-v<n>.xml`).
+    pub message_id: String,
+    /// 1 for the first file written, 2 for the next…: the current file is the one after the last.
+    pub version: u32,
+    pub sha256: String,
+    pub debit_count: u64,
+    pub control_sum: Money,
+    /// When a new file replaced it.
+    pub replaced_at: DateTime<Utc>,
+}
+
 /// A debit that came back, as read from a pain.002 or camt.054.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnIn {
@@ -526,6 +547,19 @@ pub trait SepaStorage: Send + Sync {
     async fn remittances(&self) -> StorageResult<Vec<Remittance>>;
     /// The stored file: (message id, XML).
     async fn remittance_file(&self, id: i64) -> StorageResult<(String, String)>;
+    /// The earlier files of one remittance (or of every remittance), oldest first, without their
+    /// XML. An unknown remittance is `NotFound`.
+    async fn remittance_file_versions(
+        &self,
+        remittance: Option<i64>,
+    ) -> StorageResult<Vec<RemittanceFileVersion>>;
+    /// One earlier file of a remittance and its XML as written; `NotFound` when the remittance
+    /// has no such file.
+    async fn remittance_file_version(
+        &self,
+        remittance: i64,
+        file: i64,
+    ) -> StorageResult<(RemittanceFileVersion, String)>;
     /// Holds a pre-notification that can no longer give its notice: instead of sending it, the
     /// debtor's debits are taken out of the remittance (the file is written again by `write`
     /// without them; with none left it has no file), their payments cancelled, their invoices
@@ -590,6 +624,10 @@ pub struct DunningLetter {
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The archived statement of account attached to it (made at its first attempt, the same
+    /// bytes at every retry; `st-<id>` in the archive).
+    #[serde(default)]
+    pub statement_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -624,6 +662,9 @@ pub trait DunningStorage: Send + Sync {
         now: DateTime<Utc>,
     ) -> StorageResult<()>;
     async fn letters(&self, franchisee: Option<FranchiseeId>) -> StorageResult<Vec<DunningLetter>>;
+    /// Names the archived statement a letter carries, once: a letter that has one keeps it.
+    /// Returns the one it carries.
+    async fn set_letter_statement(&self, letter: i64, statement: i64) -> StorageResult<i64>;
     async fn holds(&self) -> StorageResult<Vec<Hold>>;
     async fn release_hold(&self, franchisee: FranchiseeId) -> StorageResult<()>;
 }

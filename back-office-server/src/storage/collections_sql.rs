@@ -565,8 +565,8 @@ impl CollectionsStorage for SqlStorage {
                     let id = tx
                         .insert_returning_id(
                             "INSERT INTO statement_emails (franchisee_id, as_of, recipient, language, balance_cents,
-                               sent_by, created_at, sent_at, error)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                               sent_by, created_at, sent_at, error, statement_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
                             p![
                                 e.franchisee_id.0,
                                 &as_of,
@@ -576,7 +576,8 @@ impl CollectionsStorage for SqlStorage {
                                 &e.sent_by,
                                 sql::micros(now),
                                 e.sent_at.map(sql::micros),
-                                e.error.as_deref()
+                                e.error.as_deref(),
+                                e.statement_id
                             ],
                         )
                         .await?;
@@ -599,7 +600,7 @@ impl CollectionsStorage for SqlStorage {
                 Box::pin(async move {
                     tx.query_map(
                         "SELECT id, franchisee_id, as_of, recipient, language, balance_cents, sent_by,
-                           created_at, sent_at, error
+                           created_at, sent_at, error, statement_id
                          FROM statement_emails WHERE franchisee_id = ?1 ORDER BY id DESC",
                         p![franchisee.0],
                         |r| {
@@ -614,6 +615,7 @@ impl CollectionsStorage for SqlStorage {
                                 created_at: sql::from_micros(r.get(7)?),
                                 sent_at: r.get::<Option<i64>>(8)?.map(sql::from_micros),
                                 error: r.get(9)?,
+                                statement_id: r.get(10)?,
                             })
                         },
                     )
@@ -906,8 +908,8 @@ impl CollectionsStorage for SqlStorage {
 
 use super::collections::{
     DebitFacts, ExclusionReason, Mandate, NewMandate, Prenotification, Remittance, RemittanceDebit,
-    RemittanceExclusion, RemittanceFacts, RemittanceWriter, ReturnIn, ReturnsOutcome, SepaStorage,
-    UncollectedDebit, mandate_usable,
+    RemittanceExclusion, RemittanceFacts, RemittanceFileVersion, RemittanceWriter, ReturnIn,
+    ReturnsOutcome, SepaStorage, UncollectedDebit, mandate_usable,
 };
 use super::db::{ColType, Value};
 
@@ -1482,6 +1484,25 @@ async fn hold_tx(
     Ok(Some(exclusion))
 }
 
+const REMITTANCE_FILE_SELECT: &str = "SELECT f.id, f.remittance_id, r.message_id,
+       CAST((SELECT COUNT(*) FROM remittance_files e WHERE e.remittance_id = f.remittance_id AND e.id <= f.id) AS BIGINT),
+       f.sha256, f.debit_count, f.control_sum_cents, f.replaced_at
+  FROM remittance_files f
+  JOIN remittances r ON r.id = f.remittance_id";
+
+fn remittance_file_of(r: &Row) -> StorageResult<RemittanceFileVersion> {
+    Ok(RemittanceFileVersion {
+        id: r.get(0)?,
+        remittance_id: r.get(1)?,
+        message_id: r.get(2)?,
+        version: u32::try_from(r.get::<i64>(3)?).unwrap_or(u32::MAX),
+        sha256: r.get(4)?,
+        debit_count: sql::to_u64(r.get(5)?),
+        control_sum: Money::from_cents(r.get(6)?),
+        replaced_at: sql::from_micros(r.get(7)?),
+    })
+}
+
 const PRENOTIFICATION_COLUMNS: &str = "id, remittance_id, franchisee_id, recipient, language, amount_cents, \
      debit_count, collection_date, mandate_references, creditor_id, notice_days, created_at, attempts, sent_at, last_error, held_at";
 
@@ -1840,6 +1861,70 @@ impl SepaStorage for SqlStorage {
             .await
     }
 
+    async fn remittance_file_versions(
+        &self,
+        remittance: Option<i64>,
+    ) -> StorageResult<Vec<RemittanceFileVersion>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    if let Some(id) = remittance
+                        && !tx
+                            .exists("SELECT 1 FROM remittances WHERE id = ?1", p![id])
+                            .await?
+                    {
+                        return Err(StorageError::NotFound(
+                            Problem::new("remittance_not_found").with("id", id),
+                        ));
+                    }
+                    tx.query_map(
+                        &format!(
+                            "{REMITTANCE_FILE_SELECT}
+                             WHERE CAST(?1 AS BIGINT) IS NULL OR f.remittance_id = ?1
+                             ORDER BY f.remittance_id DESC, f.id"
+                        ),
+                        p![remittance],
+                        remittance_file_of,
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
+    async fn remittance_file_version(
+        &self,
+        remittance: i64,
+        file: i64,
+    ) -> StorageResult<(RemittanceFileVersion, String)> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    let r = tx
+                        .query_opt(
+                            &format!(
+                                "{REMITTANCE_FILE_SELECT} WHERE f.remittance_id = ?1 AND f.id = ?2"
+                            ),
+                            p![remittance, file],
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            StorageError::NotFound(
+                                Problem::new("remittance_file_not_found")
+                                    .with("id", remittance)
+                                    .with("file", file),
+                            )
+                        })?;
+                    let v = remittance_file_of(&r)?;
+                    let xml: String = tx
+                        .scalar("SELECT xml FROM remittance_files WHERE id = ?1", p![file])
+                        .await?;
+                    Ok((v, xml))
+                })
+            })
+            .await
+    }
+
     async fn remittance_file(&self, id: i64) -> StorageResult<(String, String)> {
         self.db
             .read(move |tx| {
@@ -1971,7 +2056,7 @@ fn level_of(r: &Row) -> StorageResult<DunningLevel> {
 
 const LEVEL_COLUMNS: &str = "level, days_after_due, subject_es, body_es, subject_en, body_en";
 
-const LETTER_COLUMNS: &str = "l.id, l.invoice_id, r.full_number, l.franchisee_id, l.level, l.recipient, l.language, l.subject, l.body, l.attempts, l.sent_at, l.last_error, l.created_at";
+const LETTER_COLUMNS: &str = "l.id, l.invoice_id, r.full_number, l.franchisee_id, l.level, l.recipient, l.language, l.subject, l.body, l.attempts, l.sent_at, l.last_error, l.created_at, l.statement_id";
 
 fn letter_of(r: &Row) -> StorageResult<DunningLetter> {
     Ok(DunningLetter {
@@ -1988,6 +2073,7 @@ fn letter_of(r: &Row) -> StorageResult<DunningLetter> {
         sent_at: r.get::<Option<i64>>(10)?.map(sql::from_micros),
         last_error: r.get(11)?,
         created_at: sql::from_micros(r.get(12)?),
+        statement_id: r.get(13)?,
     })
 }
 
@@ -2239,6 +2325,27 @@ impl DunningStorage for SqlStorage {
                         letter_of,
                     )
                     .await
+                })
+            })
+            .await
+    }
+
+    async fn set_letter_statement(&self, letter: i64, statement: i64) -> StorageResult<i64> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE dunning_letters SET statement_id = ?2 WHERE id = ?1 AND statement_id IS NULL",
+                        p![letter, statement],
+                    )
+                    .await?;
+                    let kept: Option<i64> = tx
+                        .scalar(
+                            "SELECT statement_id FROM dunning_letters WHERE id = ?1",
+                            p![letter],
+                        )
+                        .await?;
+                    Ok(kept.unwrap_or(statement))
                 })
             })
             .await

@@ -1,6 +1,8 @@
 //! Archivo: document custody on the dashboard. HQ admins search, download, upload scanned paper
 //! documents and export a franchisee's month as a zip; analysts read; a franchisee user sees only
-//! its own franchisee's archive (under "Mi franquicia"); a store manager gets "not found".
+//! its own franchisee's archive (under "Mi franquicia"); a store manager gets "not found". Results
+//! come a page at a time ("next" follows the last entry shown). HQ admins set how long documents
+//! archived from now on are kept (never under the legal six years).
 
 use super::html;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, ok, see_other};
@@ -68,6 +70,9 @@ pub struct ArchiveQuery {
     period: String,
     #[serde(default)]
     number: String,
+    /// Where the page starts (the "next" link of the page before).
+    #[serde(default)]
+    after: String,
     done: Option<String>,
 }
 
@@ -82,7 +87,7 @@ pub async fn page(
     let t = v.t();
     let m = |k: &str| t.msg(k);
     let supplier = if v.is_hq() { opt_id(&q.supplier) } else { None };
-    let entries = svc::search(
+    let found = svc::search(
         st.storage.as_ref(),
         &SearchIn {
             franchisee_id: franchisee.map(|f| f.0),
@@ -90,9 +95,48 @@ pub async fn page(
             kind: q.kind.clone(),
             period: q.period.clone(),
             number: q.number.clone(),
+            after: q.after.clone(),
+            limit: 0,
         },
     )
     .await?;
+    let entries = found.entries;
+    let next = found.next.map(|cursor| {
+        let mut query = vec![];
+        for (k, val) in [
+            ("franchisee", &q.franchisee),
+            ("supplier", &q.supplier),
+            ("kind", &q.kind),
+            ("period", &q.period),
+            ("number", &q.number),
+        ] {
+            if !val.trim().is_empty() {
+                query.push(format!("{k}={}", html::url(val.trim())));
+            }
+        }
+        query.push(format!("after={}", html::url(&cursor)));
+        format!("/dashboard/archive?{}", query.join("&"))
+    });
+    let first_page = (!q.after.trim().is_empty()).then(|| {
+        let mut query = vec![];
+        for (k, val) in [
+            ("franchisee", &q.franchisee),
+            ("supplier", &q.supplier),
+            ("kind", &q.kind),
+            ("period", &q.period),
+            ("number", &q.number),
+        ] {
+            if !val.trim().is_empty() {
+                query.push(format!("{k}={}", html::url(val.trim())));
+            }
+        }
+        format!("/dashboard/archive?{}", query.join("&"))
+    });
+    let settings = if v.is_hq() {
+        Some(svc::settings(st.storage.as_ref()).await?)
+    } else {
+        None
+    };
     let franchisees = if v.is_hq() {
         st.storage.list_franchisees().await?
     } else {
@@ -167,6 +211,24 @@ pub async fn page(
                 }
             }
             @if entries.is_empty() { (html::muted(&m("arc-empty"))) }
+            p class="row" {
+                @if let Some(first) = &first_page { a id="archive-first" href=(first) { (m("arc-first-page")) } }
+                @if let Some(next) = &next { a id="archive-next" rel="next" href=(next) { (m("arc-next-page")) } }
+            }
+        }
+        @if let Some(s) = &settings {
+            section class="card" id="archive-retention" {
+                h2 { (m("arc-retention")) }
+                p { (t.msg_with("arc-retention-now", &[("years", &s.retention_years)])) }
+                p class="muted" { (m("arc-retention-help")) }
+                @if v.can_write() {
+                    form method="post" action="/dashboard/archive/retention" class="row" {
+                        (v.csrf_field())
+                        label { (m("arc-retention-years")) " " input type="number" name="years" min="6" max="100" value=(s.retention_years) required; }
+                        button type="submit" id="archive-retention-save" { (m("arc-retention-save")) }
+                    }
+                }
+            }
         }
         @if v.can_write() {
             section class="card" id="archive-upload" {
@@ -250,6 +312,35 @@ pub async fn export(
     let (name, bytes) = svc::export_zip(st.storage.as_ref(), f, &q.period).await?;
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     Ok(file("application/zip", &name, &sha, bytes))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RetentionForm {
+    #[serde(default)]
+    years: String,
+}
+
+/// `POST /dashboard/archive/retention`: an HQ admin sets how long documents archived from now on
+/// are kept (less than the legal six years is refused, the page says why).
+pub async fn set_retention(
+    State(st): State<AppState>,
+    super::forms::WriteForm(v, f): super::forms::WriteForm<RetentionForm>,
+) -> WebResult {
+    if !v.is_hq() {
+        return Err(WebError::not_found_t(v.t()));
+    }
+    let t = v.t();
+    let s = svc::set_retention(
+        st.storage.as_ref(),
+        &f.years,
+        &v.user.display_name,
+        Utc::now(),
+    )
+    .await?;
+    Ok(see_other(&format!(
+        "/dashboard/archive?done={}",
+        html::url(&t.msg_with("arc-retention-done", &[("years", &s.retention_years)]))
+    )))
 }
 
 /// `POST /dashboard/archive` (multipart): an HQ admin archives a scanned document.

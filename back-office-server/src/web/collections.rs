@@ -379,13 +379,22 @@ pub async fn franchisee(
                         button type="submit" id="email-statement" { (m("col-statement-mail-button")) }
                     }
                 }
+                @if v.can_write() {
+                    form method="post" action={ "/dashboard/collections/franchisees/" (id) "/archive-statement" } {
+                        (v.csrf_field())
+                        input type="hidden" name="as_of" value=(day.to_string());
+                        button type="submit" id="archive-statement" { (m("col-statement-archive-button")) }
+                    }
+                    p class="muted" { (m("col-statement-archive-help")) }
+                }
                 @if !emails.is_empty() {
                     table id="statement-emails" {
-                        thead { tr { th { (m("col-sent")) } th { (m("col-as-of")) } th { (m("col-recipient")) } th class="num" { (m("col-balance")) } th { (m("col-statement-mail-by")) } th { (m("col-status")) } } }
+                        thead { tr { th { (m("col-sent")) } th { (m("col-as-of")) } th { (m("col-recipient")) } th class="num" { (m("col-balance")) } th { (m("col-statement-mail-by")) } th { (m("col-status")) } th { (m("col-statement-archived")) } } }
                         tbody { @for e in &emails { tr data-statement-email=(e.id) {
                             td { (t.datetime(e.created_at)) } td { (t.day(e.as_of)) } td { (e.recipient) " · " (e.language.to_uppercase()) }
                             td class="num" { (t.money(e.balance)) } td { (e.sent_by) }
                             td { @if e.sent_at.is_some() { (html::badge("ok", &m("col-sent"))) } @else { (html::badge("bad", &m("col-statement-mail-failed"))) " " (e.error.clone().unwrap_or_default()) } }
+                            td { @if let Some(sid) = e.statement_id { a class="archived-statement" href={ "/dashboard/archive/st-" (sid) } { "PDF" } } }
                         } } }
                     }
                 }
@@ -490,7 +499,7 @@ pub async fn email_statement(
     hq_only(&v)?;
     let t = v.t();
     let day = as_of(Some(f.as_of.as_str()));
-    let config = crate::services::mail::config();
+    let config = st.mail.get();
     let page = format!("/dashboard/collections/franchisees/{id}");
     match svc::email_statement(
         st.storage.as_ref(),
@@ -514,6 +523,33 @@ pub async fn email_statement(
         ))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /dashboard/collections/franchisees/{id}/archive-statement`: HQ admins archive the
+/// statement of account of the day shown (without sending it).
+pub async fn archive_statement(
+    State(st): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WriteForm(v, f): WriteForm<EmailStatementForm>,
+) -> WebResult {
+    hq_only(&v)?;
+    let t = v.t();
+    let day = as_of(Some(f.as_of.as_str()));
+    let e = svc::archive_statement_now(
+        st.storage.as_ref(),
+        FranchiseeId(id),
+        day,
+        &v.user.username,
+        Utc::now(),
+    )
+    .await?;
+    done_redirect(
+        &format!("/dashboard/collections/franchisees/{id}"),
+        &t.msg_with(
+            "col-statement-archive-done",
+            &[("number", &e.number), ("sha", &e.sha256)],
+        ),
+    )
 }
 
 /// The statement of account as a PDF in `t`'s language.
@@ -741,6 +777,7 @@ async fn sepa_section(
     let m = |k: &str| t.msg(k);
     let mandates = st.storage.sepa().mandates(None).await?;
     let remittances = st.storage.sepa().remittances().await?;
+    let earlier = st.storage.sepa().remittance_file_versions(None).await?;
     let name = |f: FranchiseeId| names.get(&f).cloned().unwrap_or_else(|| f.to_string());
     Ok(html! {
         section class="card" id="sepa" {
@@ -797,6 +834,21 @@ async fn sepa_section(
                         } @else { (html::muted(&m("col-remittance-no-file"))) }
                     }
                 } } }
+            }
+            @if !earlier.is_empty() {
+                h3 { (m("col-remittance-files")) }
+                p class="muted" { (m("col-remittance-files-help")) }
+                table id="remittance-files" {
+                    thead { tr { th { (m("col-remittance")) } th { (m("col-file-version")) } th class="num" { (m("col-debits")) } th class="num" { (m("col-amount")) } th { (m("col-replaced-at")) } th { "SHA-256" } th {} } }
+                    tbody { @for f in &earlier {
+                        tr data-remittance-file=(f.id) {
+                            td { (f.message_id) } td { "v" (f.version) } td class="num" { (f.debit_count) }
+                            td class="num" { (t.money(f.control_sum)) } td { (t.datetime(f.replaced_at)) }
+                            td { code class="hash" { (f.sha256) } }
+                            td { a href={ "/dashboard/collections/remittances/" (f.remittance_id) "/files/" (f.id) } { "pain.008" } }
+                        }
+                    } }
+                }
             }
             @let excluded: Vec<_> = remittances.iter().flat_map(|r| r.excluded.iter().map(move |e| (r, e))).collect();
             @if !excluded.is_empty() {
@@ -904,7 +956,7 @@ pub async fn create_remittance(
     let r =
         svc::create_remittance(st.storage.as_ref(), date, &v.user.display_name, Utc::now()).await?;
     // The debtors' pre-notifications go out now; the `sepa-prenotify` job retries what fails.
-    if let Some(c) = crate::services::mail::config() {
+    if let Some(c) = st.mail.get() {
         svc::send_prenotifications(st.storage.as_ref(), &c, Utc::now()).await?;
     }
     let mut done = t.msg_with(
@@ -943,6 +995,34 @@ pub async fn remittance_file(
     if let Ok(val) =
         axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{message_id}.xml\""))
     {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, val);
+    }
+    Ok(res)
+}
+
+/// `GET /dashboard/collections/remittances/{id}/files/{file}`: an earlier file, as written.
+pub async fn remittance_file_version(
+    State(st): State<AppState>,
+    v: Viewer,
+    WebPath((id, file)): WebPath<(i64, i64)>,
+) -> WebResult {
+    hq_only(&v)?;
+    let (f, xml) = st
+        .storage
+        .sepa()
+        .remittance_file_version(id, file)
+        .await
+        .map_err(|_| WebError::not_found_t(v.t()))?;
+    let mut res = xml.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/xml"),
+    );
+    if let Ok(val) = axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-v{}.xml\"",
+        f.message_id, f.version
+    )) {
         h.insert(axum::http::header::CONTENT_DISPOSITION, val);
     }
     Ok(res)

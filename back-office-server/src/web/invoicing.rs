@@ -245,6 +245,7 @@ pub struct RunForm {
 pub async fn run(State(st): State<AppState>, WriteForm(v, f): WriteForm<RunForm>) -> WebResult {
     let id = svc::start_run(
         st.storage.clone(),
+        st.mail.clone(),
         f.period.trim(),
         &v.user.display_name,
         Utc::now(),
@@ -318,7 +319,7 @@ pub async fn send_now(
         .get_invoice(id)
         .await
         .map_err(|_| WebError::not_found_t(t))?;
-    let Some(config) = crate::services::mail::config() else {
+    let Some(config) = st.mail.get() else {
         return Ok(see_other(&format!(
             "/dashboard/invoices/{id}?done={}",
             html::url(&t.msg("problem-smtp_not_configured"))

@@ -136,8 +136,9 @@ pub async fn run_now(
         )));
     }
     let storage = st.storage.clone();
+    let mail = st.mail.clone();
     tokio::spawn(async move {
-        match jobs::run(storage, def, &period, Trigger::Manual, now).await {
+        match jobs::run_with(storage, mail, def, &period, Trigger::Manual, now).await {
             Ok(RunReport::Ran(_)) | Ok(RunReport::AlreadyTaken(_)) => {}
             Err(e) => {
                 tracing::error!(job = def.name, error = %e, "job run from the dashboard failed")

@@ -588,7 +588,7 @@ pub async fn approve(
 ) -> WebResult {
     let t = v.t();
     visible_order(&st, &v, id).await?;
-    let mail = crate::services::mail::config();
+    let mail = st.mail.get();
     match svc::approve(
         st.storage.as_ref(),
         mail.as_ref(),
@@ -687,7 +687,7 @@ pub async fn resend(
 ) -> WebResult {
     let t = v.t();
     visible_order(&st, &v, id).await?;
-    let Some(mail) = crate::services::mail::config() else {
+    let Some(mail) = st.mail.get() else {
         let p = crate::problem::Problem::new("smtp_not_configured");
         return show_page(&st, &v, id, None, Some(p.message(t.lang()))).await;
     };

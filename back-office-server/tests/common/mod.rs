@@ -16,6 +16,11 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct Server {
     pub base: String,
     pub storage: Arc<dyn Storage>,
+    /// The server's SMTP settings: following the process's until a test sets its own.
+    pub mail: back_office_server::services::mail::MailSettings,
+    /// The database's URL (from [`sqlite`] and [`postgres`]), for a test that must reach under
+    /// the storage (proving a trigger refuses a statement).
+    pub url: Option<String>,
     pub _dir: Option<tempfile::TempDir>,
 }
 
@@ -26,6 +31,7 @@ pub async fn start(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>) ->
 /// [`start`] with the server's network settings (trusted proxies, TLS).
 pub async fn start_with(state: AppState, dir: Option<tempfile::TempDir>) -> Server {
     let storage = state.storage.clone();
+    let mail = state.mail.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(state);
@@ -40,6 +46,8 @@ pub async fn start_with(state: AppState, dir: Option<tempfile::TempDir>) -> Serv
     Server {
         base: format!("http://{addr}"),
         storage,
+        mail,
+        url: None,
         _dir: dir,
     }
 }
@@ -47,7 +55,9 @@ pub async fn start_with(state: AppState, dir: Option<tempfile::TempDir>) -> Serv
 pub async fn sqlite() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("hq.db").display());
-    start(storage::open(&url).await.unwrap(), Some(dir)).await
+    let mut s = start(storage::open(&url).await.unwrap(), Some(dir)).await;
+    s.url = Some(url);
+    s
 }
 
 pub async fn enrolled(s: &Server, store: StoreId, name: &str) -> TillAuth {
@@ -225,7 +235,9 @@ pub async fn postgres() -> Option<(Server, String, String)> {
         .await
         .unwrap();
     let st = storage::open(&url).await.unwrap();
-    Some((start(st, None).await, base, url))
+    let mut s = start(st, None).await;
+    s.url = Some(url.clone());
+    Some((s, base, url))
 }
 
 macro_rules! on_both_backends {
