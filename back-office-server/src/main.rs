@@ -3,6 +3,13 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// Every push keeps its store's stock in its transaction (issue 13): a server built with the ingest
+// bench's switch that skips it must not exist.
+const _: () = assert!(
+    !back_office_server::storage::stock::STOCK_CAN_BE_SKIPPED,
+    "back-office-server's `bench-baseline` feature is for benchmarks only; the server cannot be built with it"
+);
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

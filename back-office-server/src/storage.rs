@@ -175,6 +175,15 @@ impl Till {
     }
 }
 
+/// What a till reported beside a push (validated by the caller), recorded with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushReports {
+    /// Documents still waiting in its outbox.
+    pub waiting: Option<u64>,
+    /// Its software version and the change kinds it skipped.
+    pub software: Option<(String, Vec<String>)>,
+}
+
 /// What a successful enrolment hands back (the token itself is made by the caller and only its hash is stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolledTill {
@@ -335,6 +344,9 @@ pub trait Storage: Send + Sync + 'static {
     async fn revoke_till(&self, till_id: TillId, now: DateTime<Utc>) -> StorageResult<()>;
     async fn list_tills(&self) -> StorageResult<Vec<Till>>;
     async fn get_till(&self, till_id: TillId) -> StorageResult<Till>;
+    /// The change kinds the change log holds, each with the store it went to (`None`: every
+    /// store), kept as changes are written (the Tills page flags tills too old for them).
+    async fn change_log_kinds(&self) -> StorageResult<Vec<(Option<StoreId>, String)>>;
     /// Records how many documents a till reports still waiting in its outbox, reported at `at`.
     /// A report older than the one stored (a late request) changes nothing. Unknown till: `NotFound`.
     async fn report_outbox(
@@ -417,6 +429,19 @@ pub trait Storage: Send + Sync + 'static {
         till: &TillAuth,
         docs: &[Document],
         now: DateTime<Utc>,
+    ) -> StorageResult<PushResponse> {
+        self.push_with_reports(till, docs, now, &PushReports::default())
+            .await
+    }
+    /// [`Storage::push`], recording in the same transaction what the till reported with it (its
+    /// outbox and software, as [`Storage::report_outbox`] and [`Storage::report_software`] at
+    /// `now`): one commit per push instead of three.
+    async fn push_with_reports(
+        &self,
+        till: &TillAuth,
+        docs: &[Document],
+        now: DateTime<Utc>,
+        reports: &PushReports,
     ) -> StorageResult<PushResponse>;
 
     // --- reports and alerts --------------------------------------------------------------

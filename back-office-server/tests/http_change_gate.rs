@@ -302,3 +302,86 @@ async fn the_dashboard_explains_and_can_force(s: &Server) {
 }
 
 on_both_backends!(the_dashboard_explains_and_can_force);
+
+/// The hidden fields of the page's "send anyway" form (maud escapes `&`, `<`, `>` and `"`).
+fn force_form_fields(page: &str) -> Vec<(String, String)> {
+    let start = page.find("class=\"force-change\"").expect("a force form");
+    let form = &page[start..start + page[start..].find("</form>").expect("form end")];
+    let unescape = |v: &str| {
+        v.replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|rest| {
+            let (name, rest) = rest.split_once('"').unwrap();
+            let value = rest.split_once("value=\"").unwrap().1;
+            let value = &value[..value.find('"').unwrap()];
+            (name.to_string(), unescape(value))
+        })
+        .collect()
+}
+
+async fn product_by_sku(s: &Server, sku: &str) -> Option<back_office_server::storage::Product> {
+    s.storage
+        .list_products(Some(sku), 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.sku == sku)
+}
+
+/// A catalog import refused because a till cannot apply it names the till and offers to import
+/// anyway with the pasted file kept in the form (nothing to paste again); confirmed, the import is
+/// saved and audited as a forced change.
+async fn a_refused_catalog_import_can_be_sent_anyway(s: &Server) {
+    let w = world(s).await;
+    let (old, _) = common::enrolled_with_token(s, w.north, "Caja Norte 1").await;
+    report(s, old.till_id, "0.0.9", &[]).await;
+    let (mut hq, csrf) = Browser::signed_in(s, "hq").await;
+    let csv = "sku;name;tax_rate;price\r\nNEW-1;\"Galletas \"\"María\"\" & té\";21;1,50\r\nNEW-2;Sal <fina>;21;0,45\r\n";
+    let p = hq
+        .post(
+            "/dashboard/catalog/import",
+            &[("csrf", csrf.as_str()), ("csv", csv)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(
+        p.body.contains("Caja Norte 1 (Tienda Norte, 0.0.9)"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains("action=\"/dashboard/catalog/import\""),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("Enviar el cambio igualmente"), "{}", p.body);
+    assert!(product_by_sku(s, "NEW-1").await.is_none());
+    // The form carries the file back: sending it as the page offers (ticked) imports it.
+    let mut fields = force_form_fields(&p.body);
+    assert!(
+        fields
+            .iter()
+            .any(|(k, v)| k == "csv" && v.replace("\r\n", "\n") == csv.replace("\r\n", "\n")),
+        "{fields:?}"
+    );
+    fields.push(("force".into(), "1".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = hq.post("/dashboard/catalog/import", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let new = product_by_sku(s, "NEW-1").await.expect("imported");
+    assert_eq!(new.name, "Galletas \"María\" & té");
+    assert!(product_by_sku(s, "NEW-2").await.is_some());
+    let lines = forced_lines(s).await;
+    assert!(!lines.is_empty(), "audited as forced");
+    assert!(lines.iter().all(|l| l.0 == "hq"), "{lines:?}");
+}
+
+on_both_backends!(a_refused_catalog_import_can_be_sent_anyway);

@@ -330,3 +330,66 @@ async fn tills_report_their_software(s: &Server) {
 }
 
 on_both_backends!(tills_report_their_software);
+
+/// A till whose reported version is older than the release that brought a change kind its store's
+/// change log already holds is flagged on the Tills page with the version it needs, in both
+/// languages; the flag goes once it reports that version.
+async fn tills_too_old_for_the_change_log_are_flagged(s: &Server) {
+    let w = world(s).await;
+    let (till, _) = common::enrolled_with_token(s, w.store, "Caja Norte").await;
+    let id = till.till_id.0;
+    // A product (a change for every store) goes into the log before the till reports.
+    let (_, rate) = admin(
+        s,
+        &w,
+        reqwest::Method::POST,
+        "/api/v1/admin/tax-rates",
+        Some(json!({"name": "IVA general", "rate": "21.00"})),
+    )
+    .await;
+    let (st, p) = admin(
+        s,
+        &w,
+        reqwest::Method::POST,
+        "/api/v1/admin/products",
+        Some(json!({"sku": "ACE-1L", "name": "Aceite 1 l", "tax_rate_id": rate["id"], "price": "5.95", "barcodes": []})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let (mut hq, _) = Browser::signed_in(s, "hq").await;
+    s.storage
+        .report_software(till.till_id, "0.1.0", &[], Utc::now())
+        .await
+        .unwrap();
+    let r = hq.get("/dashboard/tills").await.body;
+    assert!(!row(&r, id).contains("data-needs-version"), "{r}");
+
+    s.storage
+        .report_software(till.till_id, "0.0.9", &[], Utc::now())
+        .await
+        .unwrap();
+    let r = hq.get("/dashboard/tills").await.body;
+    let r = row(&r, id);
+    assert!(r.contains("data-needs-version=\"0.1.0\""), "{r}");
+    assert!(r.contains("necesita la versión 0.1.0 o posterior"), "{r}");
+    assert!(r.contains("product"), "{r}");
+    assert!(!r.contains("data-needs-update"), "it skipped nothing: {r}");
+    hq.get("/dashboard/lang?to=en&back=/dashboard/tills").await;
+    let en = hq.get("/dashboard/tills").await.body;
+    let en = row(&en, id);
+    assert!(
+        en.contains("needs version 0.1.0 or later (too old for: "),
+        "{en}"
+    );
+    assert!(en.contains("product"), "{en}");
+
+    // Updated: no flag.
+    s.storage
+        .report_software(till.till_id, "0.1.0", &[], Utc::now())
+        .await
+        .unwrap();
+    let r = hq.get("/dashboard/tills").await.body;
+    assert!(!row(&r, id).contains("data-needs-version"), "{r}");
+}
+
+on_both_backends!(tills_too_old_for_the_change_log_are_flagged);

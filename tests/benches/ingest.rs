@@ -3,6 +3,9 @@
 //! (plain multi-row INSERTs of 500 rows; on PostgreSQL also COPY), so the figure can be judged.
 //! `cargo bench -p trastienda-tests --bench ingest` (PostgreSQL when TRASTIENDA_TEST_POSTGRES_URL is set).
 //! Optional: INGEST_TILLS (default 8), INGEST_SALES per till (default 1000), INGEST_RAW=0 to skip the baseline.
+//! With `--features bench-baseline` each backend also runs the same pushes without keeping stock
+//! (a fresh database, the same seeded sales) and prints the cut that stock keeping makes (issue 13:
+//! at most 20 %); INGEST_PAIRS (default 1) runs that many with/without pairs, alternating.
 
 use std::time::Instant;
 use trastienda_tests::server::TestDatabase;
@@ -35,27 +38,46 @@ struct Raw {
     rows: usize,
 }
 
+/// One run of the simulation against a fresh server and database; the database is kept for the
+/// raw baseline. `None` when the backend is not configured.
+async fn run_once(
+    backend: Backend,
+    tills: usize,
+    sales: usize,
+) -> Option<(trastienda_tests::sim::SimSummary, TestDatabase)> {
+    let db = TestDatabase::create(backend).await?;
+    let server = TestServer::start(&db.url).await;
+    let token = HqClient::bootstrap_admin(&db.url).await;
+    let hq = HqClient::new(&server.url(), &token);
+    hq.seed_franchise(3, 300).await;
+    // Offline tills: every sale waits in the outbox, then goes up in full batches — pure ingest.
+    let mut cfg = SimConfig::new(&server.url(), &token);
+    cfg.tills = tills;
+    cfg.sales_per_till = sales;
+    cfg.offline = true;
+    let s = run(cfg).await.expect("simulation");
+    drop(server);
+    Some((s, db))
+}
+
+/// The load average, printed beside each figure (the machine is shared).
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let tills = env_usize("INGEST_TILLS", 8);
     let sales = env_usize("INGEST_SALES", 1000);
     let raw_wanted = env_usize("INGEST_RAW", 1) != 0;
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let Some(db) = TestDatabase::create(backend).await else {
+        let Some((s, db)) = run_once(backend, tills, sales).await else {
             continue;
         };
-        let server = TestServer::start(&db.url).await;
-        let token = HqClient::bootstrap_admin(&db.url).await;
-        let hq = HqClient::new(&server.url(), &token);
-        hq.seed_franchise(3, 300).await;
-        // Offline tills: every sale waits in the outbox, then goes up in full batches — pure ingest.
-        let mut cfg = SimConfig::new(&server.url(), &token);
-        cfg.tills = tills;
-        cfg.sales_per_till = sales;
-        cfg.offline = true;
-        let s = run(cfg).await.expect("simulation");
         println!(
-            "ingest {backend:?}: {} tills × {} sales: {:.0} sales/s acknowledged, push p50 {:.1} ms p99 {:.1} ms (batches of up to 500), duplicates {}, missing {}, till gross {} = HQ gross {}",
+            "ingest {backend:?}: {} tills × {} sales: {:.0} sales/s acknowledged, push p50 {:.1} ms p99 {:.1} ms (batches of up to 500), duplicates {}, missing {}, till gross {} = HQ gross {} (load {})",
             s.tills,
             sales,
             s.ingest_docs_per_second,
@@ -64,10 +86,10 @@ async fn main() {
             s.duplicates,
             s.missing,
             s.till_gross,
-            s.server_gross
+            s.server_gross,
+            load()
         );
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
-        drop(server);
         if raw_wanted {
             let n = s.documents_acknowledged as f64;
             let raw = match backend {
@@ -84,21 +106,78 @@ async fn main() {
                         )
                     };
                     println!(
-                        "raw {backend:?} baseline, the same {} rows of {} tables into empty copies: multi-row INSERT ({RAW_BATCH} rows) {}{}",
+                        "raw {backend:?} baseline, the same {} rows of {} tables into empty copies: multi-row INSERT ({RAW_BATCH} rows) {}{} (load {})",
                         r.rows,
                         RAW_TABLES.len(),
                         per(r.insert_s),
                         r.copy_s
                             .map(|c| format!(", COPY {}", per(c)))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        load()
                     );
                 }
                 Err(e) => println!("raw {backend:?} baseline failed: {e:#}"),
             }
         }
         db.cleanup().await;
+        stock_cut(backend, tills, sales).await;
     }
+    #[cfg(not(feature = "bench-baseline"))]
+    println!("(for the cut that keeping stock makes, run with --features bench-baseline)");
 }
+
+/// The same pushes with and without stock keeping, alternating, each on a fresh database; prints
+/// both figures and the cut (issue 13: keeping stock may cut ingest by at most 20 %).
+#[cfg(feature = "bench-baseline")]
+async fn stock_cut(backend: Backend, tills: usize, sales: usize) {
+    use back_office_server::storage::stock::bench_skip_stock;
+    let pairs = env_usize("INGEST_PAIRS", 1).max(1);
+    let mut cuts = Vec::new();
+    for pair in 1..=pairs {
+        let mut rate = [0.0f64; 2];
+        for (k, skip) in [false, true].into_iter().enumerate() {
+            bench_skip_stock(skip);
+            let Some((s, db)) = run_once(backend, tills, sales).await else {
+                bench_skip_stock(false);
+                return;
+            };
+            bench_skip_stock(false);
+            assert_eq!(
+                (s.duplicates, s.missing),
+                (0, 0),
+                "the run without stock must store the same sales"
+            );
+            rate[k] = s.ingest_docs_per_second;
+            println!(
+                "ingest {backend:?} pair {pair}, {}: {:.0} sales/s, push p50 {:.1} ms p99 {:.1} ms (load {})",
+                if skip {
+                    "without stock keeping"
+                } else {
+                    "with stock keeping"
+                },
+                s.ingest_docs_per_second,
+                s.push_latency_ms_p50,
+                s.push_latency_ms_p99,
+                load()
+            );
+            db.cleanup().await;
+        }
+        let cut = (rate[1] - rate[0]) / rate[1] * 100.0;
+        cuts.push(cut);
+        println!(
+            "stock keeping at ingest, {backend:?} pair {pair}: {:.0} sales/s with, {:.0} without: cut {cut:.1} % (issue 13 allows 20 %)",
+            rate[0], rate[1]
+        );
+    }
+    cuts.sort_by(f64::total_cmp);
+    println!(
+        "stock keeping at ingest, {backend:?}: median cut over {pairs} pair(s) {:.1} %",
+        cuts[cuts.len() / 2]
+    );
+}
+
+#[cfg(not(feature = "bench-baseline"))]
+async fn stock_cut(_backend: Backend, _tills: usize, _sales: usize) {}
 
 /// SQLite: each table's rows read back, then written into a copy of the table (same columns and
 /// indexes) with multi-row INSERTs in one transaction, as the server's connection is set up.

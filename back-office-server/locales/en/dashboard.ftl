@@ -232,6 +232,7 @@ tills-waiting-stale = old report
 tills-software = Software
 tills-software-none = no report yet
 tills-software-update = needs an update (skipped: { $kinds })
+tills-software-too-old = needs version { $version } or later (too old for: { $kinds })
 tills-new = Enrol a till
 tills-default-name = Till 2
 tills-create-code = Create enrolment code

@@ -232,6 +232,7 @@ tills-waiting-stale = informe antiguo
 tills-software = Software
 tills-software-none = sin informe
 tills-software-update = necesita actualizarse (omitido: { $kinds })
+tills-software-too-old = necesita la versión { $version } o posterior (demasiado antigua para: { $kinds })
 tills-new = Dar de alta una caja
 tills-default-name = Caja 2
 tills-create-code = Crear código de alta

@@ -3,6 +3,7 @@
 use super::{ApiJson, ApiQuery, AppError, TillToken};
 use crate::app::AppState;
 use crate::auth;
+use crate::storage::PushReports;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -281,9 +282,17 @@ pub async fn push(
             )));
         }
     }
-    let res = st.storage.push(&till, &req.documents, now).await?;
-    record_waiting(&st, till.till_id, waiting).await;
-    record_software(&st, till.till_id, software).await;
+    if let Some((version, skipped)) = &software
+        && !skipped.is_empty()
+    {
+        tracing::warn!(till = %till.till_id, %version, ?skipped, "till skipped change kinds it does not know; it needs an update");
+    }
+    // The outbox and software reports are recorded in the push's own transaction.
+    let reports = PushReports { waiting, software };
+    let res = st
+        .storage
+        .push_with_reports(&till, &req.documents, now, &reports)
+        .await?;
     let conflict = res.results.iter().any(|r| r.status == PushStatus::Conflict);
     if conflict {
         tracing::warn!(till = %till.till_id, "push with conflicting documents; alert raised");

@@ -5,7 +5,7 @@ use super::dashboard::{
     self as d, AggDelta, DashboardRole, DashboardStorage, DashboardUser, DimRow, NewDashboardUser,
     ReportDim, ReportSource,
 };
-use super::db::{ColType, Dialect, Row, Tx, Value};
+use super::db::{BulkInsert, ColType, Dialect, Row, Tx, Value};
 use super::sql_storage::{SqlStorage, exists, load_product, write_changes};
 use super::{Alert, StorageError, StorageResult, sql};
 use crate::p;
@@ -36,13 +36,11 @@ pub(crate) async fn apply_aggregates(tx: &mut dyn Tx, a: &AggDelta) -> StorageRe
             ]
         })
         .collect();
-    upsert(
-        tx,
-        d::UPSERT_STORE_DAY,
-        &[Text, Int, Int, Int, Int, Int, Int],
+    let mut stmts = vec![BulkInsert {
+        sql: d::UPSERT_STORE_DAY,
+        types: &[Text, Int, Int, Int, Int, Int, Int],
         rows,
-    )
-    .await?;
+    }];
     for (q, map) in [
         (d::UPSERT_PRODUCT, &a.product),
         (d::UPSERT_PRODUCT_MONTH, &a.product_month),
@@ -53,20 +51,32 @@ pub(crate) async fn apply_aggregates(tx: &mut dyn Tx, a: &AggDelta) -> StorageRe
                 vec![t(period), i(*store), i(*product), i(v[0]), i(v[1]), i(v[2])]
             })
             .collect();
-        upsert(tx, q, &[Text, Int, Int, Int, Int, Int], rows).await?;
+        stmts.push(BulkInsert {
+            sql: q,
+            types: &[Text, Int, Int, Int, Int, Int],
+            rows,
+        });
     }
     let rows = a
         .tax
         .iter()
         .map(|((day, store, rate), v)| vec![t(day), i(*store), i(*rate), i(v[0]), i(v[1])])
         .collect();
-    upsert(tx, d::UPSERT_TAX, &[Text, Int, Int, Int, Int], rows).await?;
+    stmts.push(BulkInsert {
+        sql: d::UPSERT_TAX,
+        types: &[Text, Int, Int, Int, Int],
+        rows,
+    });
     let rows = a
         .tender
         .iter()
         .map(|((day, store, tender), v)| vec![t(day), i(*store), t(tender), i(v[0]), i(v[1])])
         .collect();
-    upsert(tx, d::UPSERT_TENDER, &[Text, Int, Text, Int, Int], rows).await?;
+    stmts.push(BulkInsert {
+        sql: d::UPSERT_TENDER,
+        types: &[Text, Int, Text, Int, Int],
+        rows,
+    });
     for (q, map) in [(d::UPSERT_HOUR, &a.hour), (d::UPSERT_CASHIER, &a.cashier)] {
         let rows = map
             .iter()
@@ -83,7 +93,11 @@ pub(crate) async fn apply_aggregates(tx: &mut dyn Tx, a: &AggDelta) -> StorageRe
                 ]
             })
             .collect();
-        upsert(tx, q, &[Text, Int, Int, Int, Int, Int, Int, Int], rows).await?;
+        stmts.push(BulkInsert {
+            sql: q,
+            types: &[Text, Int, Int, Int, Int, Int, Int, Int],
+            rows,
+        });
     }
     for (q, map) in [
         (d::UPSERT_PRODUCT_ALL, &a.product_all),
@@ -93,20 +107,14 @@ pub(crate) async fn apply_aggregates(tx: &mut dyn Tx, a: &AggDelta) -> StorageRe
             .iter()
             .map(|((period, product), v)| vec![t(period), i(*product), i(v[0]), i(v[1]), i(v[2])])
             .collect();
-        upsert(tx, q, &[Text, Int, Int, Int, Int], rows).await?;
+        stmts.push(BulkInsert {
+            sql: q,
+            types: &[Text, Int, Int, Int, Int],
+            rows,
+        });
     }
-    Ok(())
-}
-
-async fn upsert(
-    tx: &mut dyn Tx,
-    q: &str,
-    types: &[ColType],
-    rows: Vec<Vec<Value<'_>>>,
-) -> StorageResult<()> {
-    if !rows.is_empty() {
-        tx.insert_many(q, types, &rows).await?;
-    }
+    // One round trip on PostgreSQL for the nine tables.
+    tx.insert_many_all(&stmts).await?;
     Ok(())
 }
 

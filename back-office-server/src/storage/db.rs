@@ -174,6 +174,14 @@ impl ColType {
     }
 }
 
+/// One statement of [`Tx::insert_many_all`]: a one-row insert (see [`Tx::insert_many`]), its
+/// column types and its rows.
+pub struct BulkInsert<'a> {
+    pub sql: &'a str,
+    pub types: &'a [ColType],
+    pub rows: Vec<Vec<Value<'a>>>,
+}
+
 /// Keys of the transaction-level locks that serialise writers across server instances
 /// (PostgreSQL advisory locks; SQLite has a single writer, so they cost nothing there).
 pub mod locks {
@@ -221,6 +229,16 @@ pub trait Tx: Send {
         types: &[ColType],
         rows: &[Vec<Value<'_>>],
     ) -> StorageResult<u64>;
+    /// Several [`Tx::insert_many`] statements, run in order: sent together in one round trip on
+    /// PostgreSQL (pipelined on the connection), one after the other on SQLite. Returns the rows
+    /// each inserted or updated.
+    async fn insert_many_all(&mut self, stmts: &[BulkInsert<'_>]) -> StorageResult<Vec<u64>> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            out.push(self.insert_many(s.sql, s.types, &s.rows).await?);
+        }
+        Ok(out)
+    }
     /// Inserts rows known to be new (read under the lock that keeps them so): a one-row
     /// `INSERT INTO t (c1, …) VALUES (?1, …)` with no `ON CONFLICT`, run as one binary
     /// `COPY t (c1, …) FROM STDIN` on PostgreSQL, the prepared statement per row on SQLite. A row

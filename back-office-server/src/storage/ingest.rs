@@ -215,6 +215,10 @@ pub(crate) async fn push_tx(
         .await?
         .ok_or_else(|| sql::till_not_found(till_id))?;
     let (mut contiguous, mut last_seq): (i64, i64) = (row.get(0)?, row.get(1)?);
+    // Nothing stored past the contiguous mark before this push: the mark then advances over this
+    // push's stored sequences alone, known without reading them back.
+    let nothing_beyond = last_seq <= contiguous;
+    let mut stored_seqs: Vec<i64> = Vec::new();
     // The first stored document of this batch whose till time cannot be right, and why.
     let mut clock_off: Option<(i64, DateTime<Utc>, &'static str)> = None;
     // The store's zone: its documents are counted on its business days and local hours.
@@ -365,6 +369,7 @@ pub(crate) async fn push_tx(
         }
         last_seq = last_seq.max(seq);
         stored += 1;
+        stored_seqs.push(seq);
         stored_docs.push(doc);
         doc_rows.push((i, json, day.clone(), hour));
         stored_days.push(day);
@@ -432,23 +437,30 @@ pub(crate) async fn push_tx(
         }
     }
 
-    super::dashboard_sql::apply_aggregates(tx, &aggregates).await?;
     super::deliveries_sql::apply_receipts(tx, till_id, &stored_docs, now_us).await?;
     let stock: Vec<(&Document, &str)> = stored_docs
         .iter()
         .zip(stored_days.iter())
         .map(|(d, day)| (*d, day.as_str()))
         .collect();
-    super::stock_sql::apply_stock(tx, &stock).await?;
+    if !super::stock::stock_skipped() {
+        super::stock_sql::apply_stock(tx, &stock, true).await?;
+    }
     if stored > 0 {
         // Advance the contiguous mark over stored sequences; stops at the first hole.
-        let seqs: Vec<i64> = tx
-            .query_map(
+        let seqs: Vec<i64> = if nothing_beyond {
+            // Every document past the mark is one this push stored.
+            stored_seqs.retain(|s| *s > contiguous);
+            stored_seqs.sort_unstable();
+            stored_seqs
+        } else {
+            tx.query_map(
                 "SELECT seq FROM documents WHERE till_id = ?1 AND seq > ?2 ORDER BY seq",
                 p![till_id, contiguous],
                 |r| r.get(0),
             )
-            .await?;
+            .await?
+        };
         for s in seqs {
             if s != contiguous + 1 {
                 break;
@@ -467,6 +479,9 @@ pub(crate) async fn push_tx(
         .await?;
         reconcile_closes(tx, till_id, contiguous, now_us).await?;
     }
+    // The aggregates last: their rows (per store and day, and HQ-wide per product) are shared
+    // with every other push, so their row locks are held only from here to the commit.
+    super::dashboard_sql::apply_aggregates(tx, &aggregates).await?;
     tx.execute(
         "UPDATE tills SET contiguous_seq = ?1, last_seq = ?2, doc_count = doc_count + ?3,
          conflict_count = conflict_count + ?4, last_push_at = ?5 WHERE id = ?6",

@@ -2,7 +2,7 @@
 //! connections, TLS as the URL's `sslmode` asks (libpq's meaning), `$N` placeholders, advisory locks
 //! for what must be serialised across instances, and `UNNEST` for bulk inserts.
 
-use super::db::{Cell, ColType, Dialect, Row, Tx, TxFn, Value};
+use super::db::{BulkInsert, Cell, ColType, Dialect, Row, Tx, TxFn, Value};
 use super::{StorageError, StorageResult, sql};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -169,45 +169,7 @@ impl Tx for PgTx<'_> {
         if rows.is_empty() {
             return Ok(0);
         }
-        // Column-major typed arrays, one per placeholder.
-        let mut arrays: Vec<Box<dyn ToSql + Sync + Send + '_>> = Vec::with_capacity(types.len());
-        for (i, t) in types.iter().enumerate() {
-            fn cell<'v>(r: &[Value<'v>], i: usize) -> Value<'v> {
-                r.get(i).copied().unwrap_or(Value::Null)
-            }
-            let col: Result<Box<dyn ToSql + Sync + Send>, StorageError> = match t {
-                ColType::Int => rows
-                    .iter()
-                    .map(|r| match cell(r, i) {
-                        Value::Null => Ok(None),
-                        Value::Int(v) => Ok(Some(v)),
-                        Value::Bool(b) => Ok(Some(i64::from(b))),
-                        other => Err(bad_cell(i, &other)),
-                    })
-                    .collect::<Result<Vec<Option<i64>>, _>>()
-                    .map(|v| Box::new(v) as _),
-                ColType::Text => rows
-                    .iter()
-                    .map(|r| match cell(r, i) {
-                        Value::Null => Ok(None),
-                        Value::Text(s) => Ok(Some(s.to_string())),
-                        other => Err(bad_cell(i, &other)),
-                    })
-                    .collect::<Result<Vec<Option<String>>, _>>()
-                    .map(|v| Box::new(v) as _),
-                ColType::Bool => rows
-                    .iter()
-                    .map(|r| match cell(r, i) {
-                        Value::Null => Ok(None),
-                        Value::Bool(b) => Ok(Some(b)),
-                        Value::Int(v) => Ok(Some(v != 0)),
-                        other => Err(bad_cell(i, &other)),
-                    })
-                    .collect::<Result<Vec<Option<bool>>, _>>()
-                    .map(|v| Box::new(v) as _),
-            };
-            arrays.push(col?);
-        }
+        let arrays = unnest_arrays(types, rows)?;
         let st = self
             .prepare_literal(&super::db::unnest_insert(q, types))
             .await?;
@@ -216,6 +178,48 @@ impl Tx for PgTx<'_> {
             .map(|a| a.as_ref() as &(dyn ToSql + Sync))
             .collect();
         self.exec_raw(&st, &p).await
+    }
+
+    async fn insert_many_all(&mut self, stmts: &[BulkInsert<'_>]) -> StorageResult<Vec<u64>> {
+        // Prepared one by one (cached per connection after the first push), then every execute
+        // is polled at once: tokio-postgres writes them back to back and reads the answers in
+        // order, one round trip for all.
+        let mut prepared = Vec::with_capacity(stmts.len());
+        for s in stmts.iter().filter(|s| !s.rows.is_empty()) {
+            let st = self
+                .prepare_literal(&super::db::unnest_insert(s.sql, s.types))
+                .await?;
+            prepared.push((st, unnest_arrays(s.types, &s.rows)?));
+        }
+        let params: Vec<Vec<&(dyn ToSql + Sync)>> = prepared
+            .iter()
+            .map(|(_, arrays)| {
+                arrays
+                    .iter()
+                    .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+                    .collect()
+            })
+            .collect();
+        let tx = &self.tx;
+        let done = futures::future::join_all(
+            prepared
+                .iter()
+                .zip(&params)
+                .map(|((st, _), p)| tx.execute(st, p)),
+        )
+        .await;
+        let mut counts = done.into_iter();
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in stmts {
+            out.push(if s.rows.is_empty() {
+                0
+            } else {
+                counts
+                    .next()
+                    .ok_or_else(|| StorageError::Backend("pipelined insert lost".into()))??
+            });
+        }
+        Ok(out)
     }
 
     async fn copy_in(
@@ -235,7 +239,10 @@ impl Tx for PgTx<'_> {
                 ColType::Bool => Type::BOOL,
             })
             .collect();
-        let sink = self.tx.copy_in(&super::db::copy_statement(q)).await?;
+        // Prepared once per connection (a COPY given as text is prepared on every call: one more
+        // round trip each).
+        let st = self.prepare_literal(&super::db::copy_statement(q)).await?;
+        let sink = self.tx.copy_in(&st).await?;
         let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, &pg);
         futures::pin_mut!(writer);
         for r in rows {
@@ -256,6 +263,52 @@ impl PgTx<'_> {
     async fn prepare_literal(&self, q: &str) -> StorageResult<tokio_postgres::Statement> {
         Ok(self.tx.prepare_cached(q).await?)
     }
+}
+
+/// The rows of a bulk insert as column-major typed arrays, one per placeholder (`UNNEST`'s arguments).
+fn unnest_arrays<'a>(
+    types: &[ColType],
+    rows: &'a [Vec<Value<'_>>],
+) -> StorageResult<Vec<Box<dyn ToSql + Sync + Send + 'a>>> {
+    let mut arrays: Vec<Box<dyn ToSql + Sync + Send + 'a>> = Vec::with_capacity(types.len());
+    for (i, t) in types.iter().enumerate() {
+        fn cell<'v>(r: &[Value<'v>], i: usize) -> Value<'v> {
+            r.get(i).copied().unwrap_or(Value::Null)
+        }
+        let col: Result<Box<dyn ToSql + Sync + Send>, StorageError> = match t {
+            ColType::Int => rows
+                .iter()
+                .map(|r| match cell(r, i) {
+                    Value::Null => Ok(None),
+                    Value::Int(v) => Ok(Some(v)),
+                    Value::Bool(b) => Ok(Some(i64::from(b))),
+                    other => Err(bad_cell(i, &other)),
+                })
+                .collect::<Result<Vec<Option<i64>>, _>>()
+                .map(|v| Box::new(v) as _),
+            ColType::Text => rows
+                .iter()
+                .map(|r| match cell(r, i) {
+                    Value::Null => Ok(None),
+                    Value::Text(s) => Ok(Some(s.to_string())),
+                    other => Err(bad_cell(i, &other)),
+                })
+                .collect::<Result<Vec<Option<String>>, _>>()
+                .map(|v| Box::new(v) as _),
+            ColType::Bool => rows
+                .iter()
+                .map(|r| match cell(r, i) {
+                    Value::Null => Ok(None),
+                    Value::Bool(b) => Ok(Some(b)),
+                    Value::Int(v) => Ok(Some(v != 0)),
+                    other => Err(bad_cell(i, &other)),
+                })
+                .collect::<Result<Vec<Option<bool>>, _>>()
+                .map(|v| Box::new(v) as _),
+        };
+        arrays.push(col?);
+    }
+    Ok(arrays)
 }
 
 fn bad_cell(i: usize, v: &Value<'_>) -> StorageError {

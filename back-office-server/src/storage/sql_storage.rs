@@ -154,7 +154,51 @@ pub(crate) async fn write_changes_from_till(
         )
         .await?;
     }
+    // The kinds the log now holds per store (0: every store), for the Tills page.
+    let mut kinds: Vec<(&str, i64)> = rows
+        .iter()
+        .map(|r| (r.kind.as_str(), r.store_id.unwrap_or(0)))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let kinds: Vec<Vec<super::db::Value<'_>>> = kinds
+        .into_iter()
+        .map(|(k, s)| vec![super::db::Value::Text(k), super::db::Value::Int(s)])
+        .collect();
+    tx.insert_many(
+        "INSERT INTO change_log_kinds (kind, store_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        &[super::db::ColType::Text, super::db::ColType::Int],
+        &kinds,
+    )
+    .await?;
     Ok(())
+}
+
+/// A till's outbox report at `at` (µs): kept unless a later report is stored already.
+async fn record_outbox(tx: &mut dyn Tx, till_id: i64, waiting: i64, at: i64) -> StorageResult<u64> {
+    tx.execute(
+        "UPDATE tills SET outbox_waiting = ?1, outbox_reported_at = ?2
+         WHERE id = ?3 AND (outbox_reported_at IS NULL OR outbox_reported_at <= ?2)",
+        p![waiting, at, till_id],
+    )
+    .await
+}
+
+/// A till's software report at `at` (µs; `kinds` as `sql::kinds_text`): kept unless a later
+/// report is stored already. Returns the rows changed.
+async fn record_software(
+    tx: &mut dyn Tx,
+    till_id: i64,
+    version: &str,
+    kinds: &str,
+    at: i64,
+) -> StorageResult<u64> {
+    tx.execute(
+        "UPDATE tills SET software_version = ?1, skipped_change_kinds = ?2, software_reported_at = ?3
+         WHERE id = ?4 AND (software_reported_at IS NULL OR software_reported_at <= ?3)",
+        p![version, kinds, at, till_id],
+    )
+    .await
 }
 
 pub(crate) async fn write_change(tx: &mut dyn Tx, row: ChangeRow) -> StorageResult<()> {
@@ -831,6 +875,24 @@ impl Storage for SqlStorage {
             .await
     }
 
+    async fn change_log_kinds(&self) -> StorageResult<Vec<(Option<StoreId>, String)>> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    tx.query_map(
+                        "SELECT store_id, kind FROM change_log_kinds ORDER BY store_id, kind",
+                        p![],
+                        |r| {
+                            let store: i64 = r.get(0)?;
+                            Ok(((store != 0).then_some(StoreId(store)), r.get(1)?))
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+    }
+
     async fn report_outbox(
         &self,
         till_id: TillId,
@@ -846,12 +908,7 @@ impl Storage for SqlStorage {
                     if !exists(tx, "SELECT 1 FROM tills WHERE id = ?1", till_id.0).await? {
                         return Err(sql::till_not_found(till_id.0));
                     }
-                    tx.execute(
-                        "UPDATE tills SET outbox_waiting = ?1, outbox_reported_at = ?2
-                         WHERE id = ?3 AND (outbox_reported_at IS NULL OR outbox_reported_at <= ?2)",
-                        p![waiting, sql::micros(at), till_id.0],
-                    )
-                    .await?;
+                    record_outbox(tx, till_id.0, waiting, sql::micros(at)).await?;
                     Ok(())
                 })
             })
@@ -869,14 +926,10 @@ impl Storage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    let n = tx
-                        .execute(
-                            "UPDATE tills SET software_version = ?1, skipped_change_kinds = ?2, software_reported_at = ?3
-                             WHERE id = ?4 AND (software_reported_at IS NULL OR software_reported_at <= ?3)",
-                            p![&version, &kinds, sql::micros(at), till_id.0],
-                        )
-                        .await?;
-                    if n == 0 && !exists(tx, "SELECT 1 FROM tills WHERE id = ?1", till_id.0).await? {
+                    let n =
+                        record_software(tx, till_id.0, &version, &kinds, sql::micros(at)).await?;
+                    if n == 0 && !exists(tx, "SELECT 1 FROM tills WHERE id = ?1", till_id.0).await?
+                    {
                         return Err(sql::till_not_found(till_id.0));
                     }
                     Ok(())
@@ -1341,16 +1394,32 @@ impl Storage for SqlStorage {
             .await
     }
 
-    async fn push(
+    async fn push_with_reports(
         &self,
         till: &TillAuth,
         docs: &[Document],
         now: DateTime<Utc>,
+        reports: &super::PushReports,
     ) -> StorageResult<PushResponse> {
-        let (till, docs) = (till.clone(), docs.to_vec());
+        let (till, docs, reports) = (till.clone(), docs.to_vec(), reports.clone());
         self.db
             .write(move |tx| {
-                Box::pin(async move { super::ingest::push_tx(tx, &till, &docs, now).await })
+                Box::pin(async move {
+                    let res = super::ingest::push_tx(tx, &till, &docs, now).await?;
+                    // The till row is locked by the push already: these cost no commit of their own.
+                    let at = sql::micros(now);
+                    if let Some(w) = reports.waiting {
+                        let w = i64::try_from(w).map_err(|_| {
+                            StorageError::Invalid(Problem::new("not_a_count").with("value", w))
+                        })?;
+                        record_outbox(tx, till.till_id.0, w, at).await?;
+                    }
+                    if let Some((version, skipped)) = &reports.software {
+                        let kinds = sql::kinds_text(skipped);
+                        record_software(tx, till.till_id.0, version, &kinds, at).await?;
+                    }
+                    Ok(res)
+                })
             })
             .await
     }

@@ -11,6 +11,35 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sync_protocol::{Money, ProductId, Quantity, StaffId, StoreId, TillId};
 
+/// Whether this build can store a push without keeping stock: only with the `bench-baseline`
+/// feature, which exists so the ingest bench can measure what keeping stock costs. HQ's stock is
+/// kept by every push, so the server's binary refuses to compile when this is true (a `const`
+/// assertion in `back-office-server`'s `main`).
+pub const STOCK_CAN_BE_SKIPPED: bool = cfg!(feature = "bench-baseline");
+
+#[cfg(feature = "bench-baseline")]
+static SKIP_STOCK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Benchmarks only (feature `bench-baseline`): from now on, pushes in this process store their
+/// documents without applying them to stock (no stock moves, levels unchanged). See
+/// [`STOCK_CAN_BE_SKIPPED`].
+#[cfg(feature = "bench-baseline")]
+pub fn bench_skip_stock(skip: bool) {
+    SKIP_STOCK.store(skip, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Whether pushes skip stock (never, unless a bench asked for it).
+pub(crate) fn stock_skipped() -> bool {
+    #[cfg(feature = "bench-baseline")]
+    {
+        SKIP_STOCK.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    #[cfg(not(feature = "bench-baseline"))]
+    {
+        false
+    }
+}
+
 /// HQ's cost of a product, validated by the caller (`services::stock::parse_cost`); the product
 /// must exist (`Invalid` otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

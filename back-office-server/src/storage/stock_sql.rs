@@ -36,8 +36,14 @@ struct DocMoves<'a> {
 
 /// Applies the stock lines of `docs` (each stored for the first time, with its business day), in
 /// order. Per store, under the store's stock lock: two tills of one store pushing at once on
-/// PostgreSQL apply one after the other, so each balance follows the one before it.
-pub(crate) async fn apply_stock(tx: &mut dyn Tx, docs: &[(&Document, &str)]) -> StorageResult<()> {
+/// PostgreSQL apply one after the other, so each balance follows the one before it. `fresh`: the
+/// documents were stored by this transaction (a push), so none has a move yet and the moves go in
+/// as one COPY on PostgreSQL; otherwise a move already kept is left as it is.
+pub(crate) async fn apply_stock(
+    tx: &mut dyn Tx,
+    docs: &[(&Document, &str)],
+    fresh: bool,
+) -> StorageResult<()> {
     let mut by_store: BTreeMap<i64, Vec<DocMoves<'_>>> = BTreeMap::new();
     for (doc, day) in docs {
         let moves = rules::moves_of(&doc.body);
@@ -49,12 +55,17 @@ pub(crate) async fn apply_stock(tx: &mut dyn Tx, docs: &[(&Document, &str)]) -> 
         }
     }
     for (store, docs) in by_store {
-        apply_store(tx, store, &docs).await?;
+        apply_store(tx, store, &docs, fresh).await?;
     }
     Ok(())
 }
 
-async fn apply_store(tx: &mut dyn Tx, store: i64, docs: &[DocMoves<'_>]) -> StorageResult<()> {
+async fn apply_store(
+    tx: &mut dyn Tx,
+    store: i64,
+    docs: &[DocMoves<'_>],
+    fresh: bool,
+) -> StorageResult<()> {
     tx.lock(super::db::locks::STOCK_STORE_BASE + store).await?;
     let mut products: Vec<i64> = docs
         .iter()
@@ -185,29 +196,31 @@ async fn apply_store(tx: &mut dyn Tx, store: i64, docs: &[DocMoves<'_>]) -> Stor
             ]
         })
         .collect();
-    tx.insert_many(
-        "INSERT INTO stock_moves (store_id, product_id, document_id, line_no, kind, till_id, staff_id,
+    const MOVES: &str = "INSERT INTO stock_moves (store_id, product_id, document_id, line_no, kind, till_id, staff_id,
            till_time, business_day, delta_milli, balance_milli, counted_milli, unit_cost_e4, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING",
-        &[
-            ColType::Int,
-            ColType::Int,
-            ColType::Text,
-            ColType::Int,
-            ColType::Text,
-            ColType::Int,
-            ColType::Int,
-            ColType::Int,
-            ColType::Text,
-            ColType::Int,
-            ColType::Int,
-            ColType::Int,
-            ColType::Int,
-            ColType::Text,
-        ],
-        &rows,
-    )
-    .await?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    let types = [
+        ColType::Int,
+        ColType::Int,
+        ColType::Text,
+        ColType::Int,
+        ColType::Text,
+        ColType::Int,
+        ColType::Int,
+        ColType::Int,
+        ColType::Text,
+        ColType::Int,
+        ColType::Int,
+        ColType::Int,
+        ColType::Int,
+        ColType::Text,
+    ];
+    if fresh {
+        tx.copy_in(MOVES, &types, &rows).await?;
+    } else {
+        tx.insert_many(&format!("{MOVES} ON CONFLICT DO NOTHING"), &types, &rows)
+            .await?;
+    }
     let mut touched: Vec<(&ProductId, &i64)> = last_move.iter().collect();
     touched.sort_unstable();
     let level_rows: Vec<Vec<Value<'_>>> = touched
@@ -339,7 +352,7 @@ pub(crate) async fn backfill(db: &super::db::Db) -> StorageResult<u64> {
                         .zip(rows.iter())
                         .map(|(d, (_, day, _))| (d, day.as_str()))
                         .collect();
-                    apply_stock(tx, &pairs).await?;
+                    apply_stock(tx, &pairs, false).await?;
                     for chunk in rows.chunks(500) {
                         let params: Vec<Value<'_>> =
                             chunk.iter().map(|(id, _, _)| Value::Text(id)).collect();

@@ -42,6 +42,7 @@ pub async fn list(
     let m = |k: &str| tr.msg(k);
     let stores = visible_stores(&st, &v).await?;
     let tills = visible_tills(&st, &v).await?;
+    let sent = st.storage.change_log_kinds().await?;
     let broken: HashSet<TillId> = st
         .storage
         .dashboard()
@@ -98,7 +99,7 @@ pub async fn list(
                                 @if broken.contains(&t.id) { (html::badge("bad", &m("tills-chain-broken"))) }
                                 @else { (html::badge("ok", &m("tills-chain-intact"))) }
                             }
-                            td { (software_cell(tr, t)) }
+                            td { (software_cell(tr, t, &sent)) }
                             td {
                                 @if v.can_write() && t.revoked_at.is_none() {
                                     form class="inline" method="post" action={ "/dashboard/tills/" (t.id) "/revoke" } {
@@ -238,8 +239,22 @@ pub async fn revoke(
     )))
 }
 
-/// The till software's version; flagged "needs an update" with the change kinds it skipped.
-fn software_cell(tr: &super::i18n::Tr, t: &crate::storage::Till) -> maud::Markup {
+/// The till software's version; flagged "needs an update" with the change kinds it skipped, and
+/// with the release it needs when its version is older than a change kind its store's change log
+/// holds (`sent`: kinds with the store they went to, `None` for every store).
+fn software_cell(
+    tr: &super::i18n::Tr,
+    t: &crate::storage::Till,
+    sent: &[(Option<StoreId>, String)],
+) -> maud::Markup {
+    let needed = t.software_version.as_deref().and_then(|version| {
+        crate::services::tills::version_needed(
+            version,
+            sent.iter()
+                .filter(|(store, _)| store.is_none_or(|s| s == t.store_id))
+                .map(|(_, kind)| kind.as_str()),
+        )
+    });
     maud::html! {
         @match &t.software_version {
             None => span class="muted" { (tr.msg("tills-software-none")) },
@@ -249,6 +264,12 @@ fn software_cell(tr: &super::i18n::Tr, t: &crate::storage::Till) -> maud::Markup
                     " "
                     span class="badge warn" data-needs-update="1" title=(t.skipped_change_kinds.join(", ")) {
                         (tr.msg_with("tills-software-update", &[("kinds", &t.skipped_change_kinds.join(", "))]))
+                    }
+                }
+                @if let Some((version, kinds)) = &needed {
+                    " "
+                    span class="badge warn" data-needs-version=(version) title=(kinds.join(", ")) {
+                        (tr.msg_with("tills-software-too-old", &[("version", version), ("kinds", &kinds.join(", "))]))
                     }
                 }
             }
