@@ -298,6 +298,7 @@ fn abrir_caja_only_without_a_shift_and_enter_submits_the_z_count() {
     type_into(&mut till, den(2000), "5", true);
     assert!(shows(&till, "Turno abierto con un fondo de 100,00 €"));
     assert!(!shows(&till, "Abrir caja"), "a shift is open");
+    let _ = nudged(&till);
     // The Z: counted exactly the float, Enter in the count closes the day.
     click(&mut till, "Cierre Z");
     type_into(&mut till, den(2000), "5", true);
@@ -306,6 +307,7 @@ fn abrir_caja_only_without_a_shift_and_enter_submits_the_z_count() {
         "Cierre Z 1 registrado · descuadre en efectivo 0,00 €"
     ));
     assert!(shows(&till, "Abrir caja"), "the Z closed the shift");
+    assert!(nudged(&till), "the sync worker is told after the Z");
 }
 
 fn close_short_by_marta(till: &mut Till) {

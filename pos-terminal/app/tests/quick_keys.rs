@@ -241,19 +241,6 @@ fn without_quick_keys_the_keypad_stays_beside_the_ticket() {
     assert!(ui.find(Id::new(sell::QUICK_KEYS_ID)).is_err());
 }
 
-/// Whether the app has told the sync worker to go now (a permit waiting on its nudge).
-fn nudged(till: &pos_terminal_app::Till) -> bool {
-    let nudge = std::sync::Arc::clone(till.sync_nudge());
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(async {
-            tokio::time::timeout(std::time::Duration::from_millis(50), nudge.notified()).await
-        })
-        .is_ok()
-}
-
 #[test]
 fn a_sale_tells_the_sync_worker_to_go_now() {
     use pos_terminal_app::keypad::Key;

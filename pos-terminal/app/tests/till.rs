@@ -194,6 +194,17 @@ fn logged_in(dir: &tempfile::TempDir) -> Till {
     till
 }
 
+/// Whether the app has told the sync worker to go now (takes the waiting permit, if any).
+fn nudged(till: &Till) -> bool {
+    let nudge = std::sync::Arc::clone(till.sync_nudge());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(async { tokio::time::timeout(Duration::from_millis(50), nudge.notified()).await })
+        .is_ok()
+}
+
 fn with_ledger<T>(till: &Till, f: impl FnOnce(&Ledger) -> T) -> T {
     f(&till.ledger().unwrap().lock().unwrap())
 }
@@ -635,6 +646,7 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     type_and_enter(&mut till, "scan", EAN);
     click(&mut till, "Cobrar (F2)");
     click(&mut till, "Confirmar cobro");
+    assert!(nudged(&till), "the sync worker is told after the sale");
     click(&mut till, "Devolución (F8)");
     assert!(matches!(till.screen, Screen::Refund(_)));
     type_and_enter(&mut till, "refund-ticket", "T0007-000099");
@@ -656,6 +668,7 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
     assert!(matches!(till.screen, Screen::Sell(_)));
     assert_shows(&till, "Devolución T0007-R000001 · 13,45 €");
+    assert!(nudged(&till), "the sync worker is told after the refund");
     let doc = with_ledger(&till, |l| l.document(OPENING + 2).unwrap().unwrap());
     let DocumentBody::Refund(r) = doc.body else {
         panic!("not a refund")

@@ -150,3 +150,16 @@ pub fn enrolled_ledger(dir: &tempfile::TempDir, mut changes: Vec<CatalogChange>)
     l.apply_changes(&page).expect("apply");
     l
 }
+
+/// Whether the app has told the sync worker to go now (takes the waiting permit, if any).
+pub fn nudged(till: &pos_terminal_app::Till) -> bool {
+    let nudge = std::sync::Arc::clone(till.sync_nudge());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(std::time::Duration::from_millis(50), nudge.notified()).await
+        })
+        .is_ok()
+}
