@@ -332,7 +332,8 @@ pub const UNNAMED_KIND: &str = "unnamed";
 /// [`CatalogChange::KNOWN_KINDS`]; a test checks). HQ refuses a change of a kind that an enrolled
 /// till of the store it goes to reports too old a version for (`till_version`), unless an HQ admin
 /// forces it. The kinds marked 0.1.0 shipped in the first release; a kind added later gets the
-/// version of the release that brings it (and the workspace version moves to it): quick keys, 0.2.0.
+/// version of the release that brings it (and the workspace version moves to it): quick keys, 0.2.0;
+/// customers and promotions, 0.3.0.
 pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
     ("tax_rate", "0.1.0"),
     ("product", "0.1.0"),
