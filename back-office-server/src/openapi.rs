@@ -539,7 +539,7 @@ pub fn document() -> Value {
         "OneCostIn": obj(json!({ "cost": cost() }), &["cost"]),
         "CostsSet": obj(json!({ "updated": int() }), &["updated"]),
         "CostIn": obj(json!({ "product_id": int(), "code": {"type": "string", "description": "SKU or barcode, instead of product_id"}, "cost": cost() }), &["cost"]),
-        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown, job_failed, chain_verify, stock_negative, stock_below_reorder, stock_out_expected, stock_dead"}, "till_id": nullable(int()), "store_id": {"type": "integer", "format": "int64", "description": "The store a stock alert is about"}, "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
+        "Alert": obj(json!({ "id": int(), "kind": {"type": "string", "description": "conflict, gap, chain_break, z_mismatch, z_over_short, delivery_difference, delivery_unknown, job_failed, chain_verify, sale_rows_stray, stock_negative, stock_below_reorder, stock_out_expected, stock_dead"}, "till_id": nullable(int()), "store_id": {"type": "integer", "format": "int64", "description": "The store a stock alert is about"}, "message": string(), "created_at": datetime.clone() }), &["id", "kind", "message", "created_at"]),
         "SalesReportRow": obj(json!({ "store_id": nullable(int()), "day": nullable(json!({"type": "string", "format": "date"})), "tickets": int(), "refunds": int(), "gross": r("Money"), "net": r("Money"), "tax": r("Money") }), &["tickets", "refunds", "gross", "net", "tax"]),
         "SalesReport": obj(json!({
             "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},

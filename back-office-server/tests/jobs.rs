@@ -376,6 +376,157 @@ async fn the_nightly_chain_check_finds_an_altered_document(i: &Instances) {
     assert_eq!(again.iter().filter(|a| a.kind == "chain_verify").count(), 1);
 }
 
+on_both_backends!(sale_rows_are_kept_and_checked_against_their_documents);
+/// A sale's report rows (`sales`, `sale_lines`, `sale_payments`) cannot be changed or deleted
+/// (PostgreSQL holds them without foreign keys since migration 0049, so nothing else keeps a
+/// parent from going away), the chain check compares each sale's rows with its content, and
+/// Sunday's check finds rows that belong to no stored sale.
+async fn sale_rows_are_kept_and_checked_against_their_documents(i: &Instances) {
+    use sync_protocol::{
+        Payment, ProductId, Quantity, Sale, SaleLine, TaxRate, Tender, compute_totals,
+    };
+    let st = &i.a;
+    let t = till(st).await;
+    let line = SaleLine {
+        line_id: uuid::Uuid::new_v4(),
+        product_id: ProductId(7),
+        barcode: None,
+        name: "Café".into(),
+        quantity: Quantity::units(2),
+        unit_price: Money::from_cents(150),
+        tax_rate: TaxRate::percent(10),
+        discount: Money::ZERO,
+    };
+    let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
+    let body = DocumentBody::Sale(Sale {
+        ticket_number: "T-1".into(),
+        cashier_id: None,
+        lines: vec![line],
+        ticket_discount: Money::ZERO,
+        payments: vec![Payment {
+            payment_id: uuid::Uuid::new_v4(),
+            tender: Tender::Card,
+            amount: totals.total,
+            tendered: None,
+            change: Money::ZERO,
+            reference: None,
+        }],
+        totals,
+    });
+    let d = Document::seal(
+        DocumentId::new(),
+        t.till_id,
+        t.store_id,
+        1,
+        Utc::now(),
+        GENESIS_HASH,
+        body,
+    );
+    let id = d.id.to_string();
+    st.push(&t, &[d], Utc::now()).await.unwrap();
+    let job = jobs::find("verify-chains").unwrap();
+    let run = |period: &'static str| {
+        let st = st.clone();
+        async move {
+            let RunReport::Ran(r) = jobs::run(st, job, period, Trigger::Manual, Utc::now())
+                .await
+                .unwrap()
+            else {
+                panic!("must run");
+            };
+            r.summary
+        }
+    };
+    let clean = run("2026-12-06").await;
+    assert!(clean.contains(&("breaks".to_string(), 0)), "{clean:?}");
+    assert!(
+        clean.contains(&("stray_sale_rows".to_string(), 0)),
+        "{clean:?}"
+    );
+
+    for sql in [
+        "DELETE FROM sale_lines",
+        "DELETE FROM sale_payments",
+        "DELETE FROM sales",
+        "UPDATE sales SET total_cents = 1",
+        "UPDATE sale_lines SET gross_cents = 1",
+        "UPDATE sale_payments SET amount_cents = 1",
+    ] {
+        let r = i
+            .sql
+            .db()
+            .write(move |tx| Box::pin(async move { tx.execute(sql, p![]).await }))
+            .await;
+        assert!(r.is_err(), "{sql} was allowed");
+    }
+
+    // A second line written beside the sale's, around HQ: the next check of that sale finds it.
+    let id2 = id.clone();
+    i.sql
+        .db()
+        .write(move |tx| {
+            Box::pin(async move {
+                tx.execute(
+                    "INSERT INTO sale_lines (document_id, line_no, line_id, product_id, quantity_milli, gross_cents, net_cents, tax_rate_hundredths)
+                     VALUES (?1, 99, 'x', 7, 1000, 100, 91, 1000)",
+                    p![&id2],
+                )
+                .await
+            })
+        })
+        .await
+        .unwrap();
+    let found = run("2026-12-13").await;
+    assert!(found.contains(&("breaks".to_string(), 1)), "{found:?}");
+    let alerts = st.dashboard().open_alerts().await.unwrap();
+    let verify: Vec<_> = alerts.iter().filter(|a| a.kind == "chain_verify").collect();
+    assert_eq!(verify.len(), 1, "{alerts:?}");
+    assert!(
+        verify[0].message.contains("sale rows differ"),
+        "{}",
+        verify[0].message
+    );
+
+    // A line of no stored sale (SQLite's foreign key refuses it; PostgreSQL has none): Sunday's
+    // check counts it and raises one alert.
+    let stray = i
+        .sql
+        .db()
+        .write(|tx| {
+            Box::pin(async move {
+                tx.execute(
+                    "INSERT INTO sale_lines (document_id, line_no, line_id, product_id, quantity_milli, gross_cents, net_cents, tax_rate_hundredths)
+                     VALUES ('no-such-sale', 1, 'y', 7, 1000, 100, 91, 1000)",
+                    p![],
+                )
+                .await
+            })
+        })
+        .await;
+    match i.sql.db().dialect() {
+        back_office_server::storage::db::Dialect::Sqlite => {
+            assert!(stray.is_err(), "SQLite keeps its foreign keys");
+        }
+        back_office_server::storage::db::Dialect::Postgres => {
+            stray.unwrap();
+            let swept = run("2026-12-20").await;
+            assert!(
+                swept.contains(&("stray_sale_rows".to_string(), 1)),
+                "{swept:?}"
+            );
+            let alerts = st.dashboard().open_alerts().await.unwrap();
+            assert_eq!(
+                alerts
+                    .iter()
+                    .filter(|a| a.kind == "sale_rows_stray")
+                    .count(),
+                1,
+                "{alerts:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn bad_periods_and_unknown_jobs_are_refused() {
     assert!(jobs::find("no-such-job").is_err());

@@ -492,6 +492,7 @@ jobs-did-issued = { $n } invoices issued
 jobs-did-already_issued = { $n } already invoiced
 jobs-did-failed = { $n } failed
 alert-job-failed = Job failed
+alert-sale-rows-stray = Stray sale rows
 alert-clock-skew = Till clock is off
 alert-chain-verify = Altered chain
 
@@ -818,6 +819,7 @@ alert-text-delivery-unknown = { $where }: delivery note { $number } was received
 alert-text-delivery-difference = { $where }: delivery note { $number } was received with differences.
 alert-text-stock = { $store }: products { $skus }{ $more }.
 alert-text-stock-more = {" "}and { $more } more
+alert-text-sale-rows-stray = { $count } rows of the sales tables belong to no stored sale: the sales reports count them. They were written to the database around HQ.
 alert-text-job-failed = Job { $job } for { $period } failed: { $error }
 alert-text-verifactu-unsent = { $franchisee }: VERI*FACTU records received more than 24 hours ago have not reached the AEAT.
 alert-text-verifactu-certificate = { $owner }: the certificate for the AEAT expires on { $expires }.

@@ -492,6 +492,7 @@ jobs-did-issued = { $n } facturas emitidas
 jobs-did-already_issued = { $n } ya facturados
 jobs-did-failed = { $n } con error
 alert-job-failed = Tarea fallida
+alert-sale-rows-stray = Filas de venta sueltas
 alert-clock-skew = Reloj de la caja desajustado
 alert-chain-verify = Cadena alterada
 
@@ -818,6 +819,7 @@ alert-text-delivery-unknown = { $where }: se recibió el albarán { $number }, q
 alert-text-delivery-difference = { $where }: el albarán { $number } se recibió con diferencias.
 alert-text-stock = { $store }: productos { $skus }{ $more }.
 alert-text-stock-more = {" "}y { $more } más
+alert-text-sale-rows-stray = { $count } filas de las tablas de ventas no pertenecen a ninguna venta guardada: los informes de ventas las cuentan. Se escribieron en la base de datos sin pasar por la central.
 alert-text-job-failed = La tarea { $job } del periodo { $period } falló: { $error }
 alert-text-verifactu-unsent = { $franchisee }: hay registros VERI*FACTU recibidos hace más de 24 horas que no han llegado a la AEAT.
 alert-text-verifactu-certificate = { $owner }: el certificado para la AEAT caduca el { $expires }.

@@ -91,6 +91,7 @@ pub fn kind_title(t: &Tr, kind: &str) -> String {
         "delivery_unknown" => "alert-delivery-unknown",
         "job_failed" => "alert-job-failed",
         "chain_verify" => "alert-chain-verify",
+        "sale_rows_stray" => "alert-sale-rows-stray",
         "clock_skew" => "alert-clock-skew",
         "verifactu_rejected" => "alert-verifactu-rejected",
         "verifactu_unsent" => "alert-verifactu-unsent",
@@ -341,6 +342,13 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                     ))
                 }
             }
+            "sale_rows_stray" => Some((
+                t.msg_with(
+                    "alert-text-sale-rows-stray",
+                    &[("count", &text(p, "count"))],
+                ),
+                "/dashboard/jobs".into(),
+            )),
             "job_failed" => Some((
                 t.msg_with(
                     "alert-text-job-failed",

@@ -40,6 +40,7 @@ impl Severity {
             "conflict"
             | "chain_break"
             | "chain_verify"
+            | "sale_rows_stray"
             | "z_mismatch"
             | "verifactu_rejected"
             | "verifactu_bad_hash"

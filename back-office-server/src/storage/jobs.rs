@@ -84,6 +84,17 @@ pub struct ChainLink {
     pub hash: String,
     pub prev_hash: String,
     pub json: String,
+    /// The report rows ingest wrote for it: its `sales` row (sales and refunds have one), how
+    /// many `sale_lines` and `sale_payments` rows. Checked against the content by `verify-chains`.
+    pub sale_rows: SaleRowCounts,
+}
+
+/// How many rows of each sale table hold a document (see [`ChainLink::sale_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SaleRowCounts {
+    pub sales: u64,
+    pub lines: u64,
+    pub payments: u64,
 }
 
 #[async_trait]
@@ -138,6 +149,10 @@ pub trait JobStorage: Send + Sync {
         upto: u64,
         limit: u32,
     ) -> StorageResult<Vec<ChainLink>>;
+    /// Report rows of sales whose parent is not stored: `sales` rows without their document,
+    /// `sale_lines` and `sale_payments` rows without their `sales` row. Zero unless the database
+    /// was written around HQ (PostgreSQL holds these rows without foreign keys, for ingest speed).
+    async fn stray_sale_rows(&self) -> StorageResult<u64>;
     /// Records how far a till's chain is verified.
     async fn set_chain_verified(&self, till: TillId, seq: u64, hash: &str) -> StorageResult<()>;
     /// Raises an alert unless the same one (kind, till, message) is still open; returns whether it was raised.

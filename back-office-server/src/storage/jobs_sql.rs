@@ -2,7 +2,7 @@
 //! lock on PostgreSQL) and relies on the (job, period) unique key, so two instances never both run.
 
 use super::db::{Row, locks};
-use super::jobs::{ChainLink, Claim, JobRun, JobStorage, RunStatus, Trigger};
+use super::jobs::{ChainLink, Claim, JobRun, JobStorage, RunStatus, SaleRowCounts, Trigger};
 use super::sql_storage::SqlStorage;
 use super::{StorageError, StorageResult, sql};
 use crate::p;
@@ -285,8 +285,12 @@ impl JobStorage for SqlStorage {
             .read(move |tx| {
                 Box::pin(async move {
                     tx.query_map(
-                        "SELECT seq, hash, prev_hash, json FROM documents
-                         WHERE till_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
+                        "SELECT d.seq, d.hash, d.prev_hash, d.json,
+                                (SELECT COUNT(*) FROM sales s WHERE s.document_id = d.id),
+                                (SELECT COUNT(*) FROM sale_lines l WHERE l.document_id = d.id),
+                                (SELECT COUNT(*) FROM sale_payments y WHERE y.document_id = d.id)
+                         FROM documents d
+                         WHERE d.till_id = ?1 AND d.seq > ?2 AND d.seq <= ?3 ORDER BY d.seq LIMIT ?4",
                         p![till.0, after, upto, i64::from(limit)],
                         |r| {
                             Ok(ChainLink {
@@ -294,10 +298,40 @@ impl JobStorage for SqlStorage {
                                 hash: r.get(1)?,
                                 prev_hash: r.get(2)?,
                                 json: r.get(3)?,
+                                sale_rows: SaleRowCounts {
+                                    sales: sql::to_u64(r.get(4)?),
+                                    lines: sql::to_u64(r.get(5)?),
+                                    payments: sql::to_u64(r.get(6)?),
+                                },
                             })
                         },
                     )
                     .await
+                })
+            })
+            .await
+    }
+
+    async fn stray_sale_rows(&self) -> StorageResult<u64> {
+        self.db
+            .read(|tx| {
+                Box::pin(async move {
+                    let rows = tx
+                        .query(
+                            "SELECT (SELECT COUNT(*) FROM sales s
+                                     WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = s.document_id))
+                                  + (SELECT COUNT(*) FROM sale_lines l
+                                     WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.document_id = l.document_id))
+                                  + (SELECT COUNT(*) FROM sale_payments y
+                                     WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.document_id = y.document_id))",
+                            p![],
+                        )
+                        .await?;
+                    Ok(rows
+                        .first()
+                        .map(|r| r.get::<i64>(0))
+                        .transpose()?
+                        .map_or(0, sql::to_u64))
                 })
             })
             .await
