@@ -10,3 +10,5 @@ pub mod time;
 pub use language::Language;
 pub use messages::Messages;
 pub use time::{DEFAULT_TIME_ZONE, TimeZone, TimeZoneError, business_day, local_hour};
+/// `key!("message-id")`: a message id checked at compile time (see `trastienda-l10n-macros`).
+pub use trastienda_l10n_macros::key;
