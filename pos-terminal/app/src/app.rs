@@ -154,6 +154,9 @@ pub enum Hardware {
     OpenDrawer(PrintQueue),
 }
 
+// One Screen, held once by the Till: boxing the sell screen (the largest, and the one shown
+// most) would only add an indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Screen {
     /// The ledger could not be opened; nothing can be sold.
     Failed(String),

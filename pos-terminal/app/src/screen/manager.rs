@@ -97,7 +97,7 @@ enum Page {
     NoSale,
     XReport(Box<ShiftReport>),
     Close(Box<close::CloseState>),
-    Stock(stock::State),
+    Stock(Box<stock::State>),
     Clock { pin: String },
 }
 
@@ -277,9 +277,10 @@ impl State {
                 let (page, focus) = match go {
                     Go::Cash(d) => (Page::Cash(d), Some(AMOUNT_ID)),
                     Go::NoSale => (Page::NoSale, Some(NO_SALE_NOTE_ID)),
-                    Go::Stock(kind) if kind != StockMovementKind::Receipt => {
-                        (Page::Stock(stock::State::new(kind)), Some(stock::SCAN_ID))
-                    }
+                    Go::Stock(kind) if kind != StockMovementKind::Receipt => (
+                        Page::Stock(Box::new(stock::State::new(kind))),
+                        Some(stock::SCAN_ID),
+                    ),
                     Go::Clock => (Page::Clock { pin: String::new() }, Some(CLOCK_PIN_ID)),
                     // The pages that start from the ledger's figures.
                     go => {
@@ -466,9 +467,12 @@ impl State {
                 });
                 let s = stock::State::receipt(notes);
                 let focus = (!s.picking()).then_some(stock::SCAN_ID);
-                (Page::Stock(s), focus)
+                (Page::Stock(Box::new(s)), focus)
             }
-            Go::Stock(kind) => (Page::Stock(stock::State::new(kind)), Some(stock::SCAN_ID)),
+            Go::Stock(kind) => (
+                Page::Stock(Box::new(stock::State::new(kind))),
+                Some(stock::SCAN_ID),
+            ),
             Go::Cash(d) => (Page::Cash(d), Some(AMOUNT_ID)),
             Go::NoSale => (Page::NoSale, Some(NO_SALE_NOTE_ID)),
             Go::Clock => (Page::Clock { pin: String::new() }, Some(CLOCK_PIN_ID)),

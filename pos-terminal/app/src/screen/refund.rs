@@ -67,7 +67,7 @@ enum Confirmed {
     NotManager,
     Refused(RefundError),
     NoShift,
-    Recorded(Document),
+    Recorded(Box<Document>),
 }
 
 impl State {
@@ -269,7 +269,7 @@ impl State {
                 {
                     tracing::error!(%error, "audit entry not recorded");
                 }
-                Ok(Confirmed::Recorded(doc))
+                Ok(Confirmed::Recorded(Box::new(doc)))
             },
             |s: &mut State, confirmed, tr| {
                 s.busy = false;
