@@ -24,13 +24,12 @@
 
 pub mod opi;
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use sync_protocol::{Document, Money, Payment, StaffId};
 
 use crate::cart::{CartLine, card_payment};
-use crate::ledger::{AttemptEnd, CardAttempt, CardAttemptState, Ledger, LedgerError};
+use crate::ledger::{AttemptEnd, CardAttempt, CardAttemptState, Ledger, LedgerError, WithLedger};
 
 /// What the till asks the terminal to charge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,23 +175,24 @@ pub enum Recovery {
 /// How long `recover` lets the terminal settle after an abort before asking for the outcome.
 const SETTLE: Duration = Duration::from_millis(50);
 
-fn locked<T>(
-    ledger: &Mutex<Ledger>,
-    f: impl FnOnce(&mut Ledger) -> Result<T, LedgerError>,
+fn locked<T: Send + 'static>(
+    ledger: &impl WithLedger,
+    f: impl FnOnce(&mut Ledger) -> Result<T, LedgerError> + Send + 'static,
 ) -> Result<T, String> {
-    match ledger.lock() {
-        Ok(mut l) => f(&mut l).map_err(|e| e.to_string()),
-        Err(_) => Err("the ledger is unavailable".to_string()),
+    match ledger.with_ledger(f) {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
-fn commit(ledger: &Mutex<Ledger>, attempt: &CardAttempt) -> Result<Document, String> {
-    locked(ledger, |l| l.commit_card_sale(&attempt.request_id))
+fn commit(ledger: &impl WithLedger, attempt: &CardAttempt) -> Result<Document, String> {
+    let request_id = attempt.request_id.clone();
+    locked(ledger, move |l| l.commit_card_sale(&request_id))
 }
 
 /// Resolves the attempt left open or approved (after a crash, a timeout, a lost connection).
 /// Never sends a payment: it aborts what the terminal may still be doing and asks for the outcome.
-pub fn recover(ledger: &Mutex<Ledger>, terminal: &dyn PaymentTerminal) -> Recovery {
+pub fn recover(ledger: &impl WithLedger, terminal: &dyn PaymentTerminal) -> Recovery {
     let attempt = match locked(ledger, |l| l.unresolved_card_attempt()) {
         Ok(Some(a)) => a,
         Ok(None) => return Recovery::Nothing,
@@ -228,8 +228,9 @@ pub fn recover(ledger: &Mutex<Ledger>, terminal: &dyn PaymentTerminal) -> Recove
         let end = match lookup {
             Lookup::Found(o @ Outcome::Approved { .. }) => {
                 let reference = o.reference().unwrap_or_default();
-                if let Err(error) = locked(ledger, |l| {
-                    l.note_card_approved(&attempt.request_id, &reference)
+                let request_id = attempt.request_id.clone();
+                if let Err(error) = locked(ledger, move |l| {
+                    l.note_card_approved(&request_id, &reference)
                 }) {
                     return Recovery::NotRecorded {
                         request_id: attempt.request_id,
@@ -249,8 +250,9 @@ pub fn recover(ledger: &Mutex<Ledger>, terminal: &dyn PaymentTerminal) -> Recove
         };
         if let Some((end, detail)) = end {
             let state = end.state();
-            return match locked(ledger, |l| {
-                l.close_card_attempt(&attempt.request_id, end, &detail)
+            let request_id = attempt.request_id.clone();
+            return match locked(ledger, move |l| {
+                l.close_card_attempt(&request_id, end, &detail)
             }) {
                 Ok(()) => Recovery::Closed {
                     request_id: attempt.request_id,
@@ -280,7 +282,7 @@ pub fn recover(ledger: &Mutex<Ledger>, terminal: &dyn PaymentTerminal) -> Recove
 /// never sent while one's outcome is unknown. The ledger is locked only around its own steps,
 /// never while the terminal is waited for.
 pub fn charge(
-    ledger: &Mutex<Ledger>,
+    ledger: &impl WithLedger,
     terminal: &dyn PaymentTerminal,
     sale: &CardSale,
     amount: Money,
@@ -291,7 +293,10 @@ pub fn charge(
             // The earlier attempt was this very cart (the cashier pressed again after a lost
             // answer): it is paid. Otherwise it was another cart, now recorded.
             let same = matches!(
-                locked(ledger, |l| l.card_attempt_for_seq(doc.seq)),
+                locked(ledger, {
+                    let seq = doc.seq;
+                    move |l| l.card_attempt_for_seq(seq)
+                }),
                 Ok(Some(a)) if a.cart_key == crate::ledger::cart_key(sale)
             );
             return if same {
@@ -310,7 +315,8 @@ pub fn charge(
             };
         }
     }
-    let attempt = match locked(ledger, |l| l.begin_card_attempt(sale, amount)) {
+    let owned_sale = sale.clone();
+    let attempt = match locked(ledger, move |l| l.begin_card_attempt(&owned_sale, amount)) {
         Ok(a) => a,
         Err(e) => return Charge::Failed(e),
     };
@@ -320,8 +326,9 @@ pub fn charge(
         currency: "EUR".to_string(),
     };
     let close = |end: AttemptEnd, detail: &str| {
-        if let Err(e) = locked(ledger, |l| {
-            l.close_card_attempt(&request.request_id, end, detail)
+        let (request_id, detail) = (request.request_id.clone(), detail.to_string());
+        if let Err(e) = locked(ledger, move |l| {
+            l.close_card_attempt(&request_id, end, &detail)
         }) {
             tracing::error!(error = %e, request_id = %request.request_id, "card attempt not closed");
         }
@@ -329,8 +336,9 @@ pub fn charge(
     match terminal.pay(&request) {
         Ok(o @ Outcome::Approved { .. }) => {
             let reference = o.reference().unwrap_or_default();
-            if let Err(error) = locked(ledger, |l| {
-                l.note_card_approved(&request.request_id, &reference)
+            let (request_id, approved) = (request.request_id.clone(), reference.clone());
+            if let Err(error) = locked(ledger, move |l| {
+                l.note_card_approved(&request_id, &approved)
             }) {
                 return Charge::NotRecorded { reference, error };
             }

@@ -17,9 +17,9 @@ pub mod sync;
 
 pub use cart::{Cart, CartError, CartLine, card_payment, cash_payment};
 pub use ledger::{
-    CatalogItem, FullInvoice, Ledger, LedgerError, LocalDeliveryNote, OpenNote, QuickKeyItem,
-    Refunded, Scan, ScanError, Staff, TillIdentity,
+    CallError, CatalogItem, FullInvoice, Ledger, LedgerError, LedgerHandle, LocalDeliveryNote,
+    OpenNote, QuickKeyItem, Refunded, Scan, ScanError, Staff, TillIdentity,
 };
 pub use shift::{Approval, CloseCheck, CloseCount, OpenShift, ShiftError, ShiftReport};
 pub use stock::{NoteCheck, NoteComparison, StockError, StockSession};
-pub use sync::{SharedLedger, SyncClient, SyncError, SyncOptions, SyncReport};
+pub use sync::{LedgerAccess, SharedLedger, SyncClient, SyncError, SyncOptions, SyncReport};

@@ -1,12 +1,11 @@
 //! Getting receipt bytes to a real printer without ever losing or blocking a sale: drivers from the
 //! till's settings, DLE EOT status, and a reprint queue in the ledger that is filled before sending.
 
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::{Ledger, LedgerError, WithLedger};
 use crate::receipt::{self, DRAWER_KICK, ReceiptError, ReceiptLayout};
 use escpos::driver::{Driver, FileDriver, NetworkDriver};
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// The default raw-printing port (HP JetDirect / Epson "port 9100").
@@ -81,6 +80,8 @@ pub enum PrintError {
     NoStoreInfo,
     #[error("the ledger lock is poisoned")]
     Poisoned,
+    #[error(transparent)]
+    Call(#[from] crate::ledger::CallError),
 }
 
 /// Decoded DLE EOT replies (n = 1 printer, 2 offline cause, 4 roll paper sensor).
@@ -334,8 +335,12 @@ pub struct PrintQueue {
     pub layout: ReceiptLayout,
 }
 
-fn lock(ledger: &Arc<Mutex<Ledger>>) -> Result<MutexGuard<'_, Ledger>, PrintError> {
-    ledger.lock().map_err(|_| PrintError::Poisoned)
+/// Runs `f` on the ledger (its thread or its mutex), flattening both errors into a [`PrintError`].
+fn on_ledger<T: Send + 'static>(
+    ledger: &impl WithLedger,
+    f: impl FnOnce(&mut Ledger) -> Result<T, PrintError> + Send + 'static,
+) -> Result<T, PrintError> {
+    ledger.with_ledger(f)?
 }
 
 impl PrintQueue {
@@ -347,30 +352,29 @@ impl PrintQueue {
     /// the error says so ([`PrintError::Queued`]).
     pub fn submit(
         &self,
-        ledger: &Arc<Mutex<Ledger>>,
+        ledger: &impl WithLedger,
         doc_seq: Option<u64>,
         label: &str,
         bytes: &[u8],
     ) -> Result<i64, PrintError> {
-        let job = lock(ledger)?.enqueue_print(doc_seq, label, bytes)?;
+        let (label_owned, bytes_owned) = (label.to_string(), bytes.to_vec());
+        let job = on_ledger(ledger, move |l| {
+            Ok(l.enqueue_print(doc_seq, &label_owned, &bytes_owned)?)
+        })?;
         self.attempt(ledger, job, bytes)?;
         Ok(job)
     }
 
-    fn attempt(
-        &self,
-        ledger: &Arc<Mutex<Ledger>>,
-        job: i64,
-        bytes: &[u8],
-    ) -> Result<(), PrintError> {
+    fn attempt(&self, ledger: &impl WithLedger, job: i64, bytes: &[u8]) -> Result<(), PrintError> {
         match self.printer.send(bytes) {
             Ok(()) => {
-                lock(ledger)?.mark_printed(job)?;
+                on_ledger(ledger, move |l| Ok(l.mark_printed(job)?))?;
                 Ok(())
             }
             Err(e) => {
                 tracing::warn!(job, error = %e, "receipt not printed; kept in the reprint queue");
-                lock(ledger)?.note_print_failure(job, &e.to_string())?;
+                let message = e.to_string();
+                on_ledger(ledger, move |l| Ok(l.note_print_failure(job, &message)?))?;
                 Err(PrintError::Queued {
                     job,
                     source: Box::new(e),
@@ -382,12 +386,14 @@ impl PrintQueue {
     /// Queues the receipts of sales and refunds that committed without one (the till died between
     /// the commit and the queue; see [`Ledger::receipts_never_queued`]). Call once at start-up,
     /// before anything else prints; [`Self::retry_pending`] then prints them. Returns the jobs.
-    pub fn queue_lost_receipts(&self, ledger: &Arc<Mutex<Ledger>>) -> Result<Vec<i64>, PrintError> {
-        let lost = lock(ledger)?.receipts_never_queued()?;
+    pub fn queue_lost_receipts(&self, ledger: &impl WithLedger) -> Result<Vec<i64>, PrintError> {
+        let lost = on_ledger(ledger, |l| Ok(l.receipts_never_queued()?))?;
         let mut jobs = Vec::with_capacity(lost.len());
         for seq in lost {
             let (label, bytes) = self.render_document(ledger, seq, None)?;
-            jobs.push(lock(ledger)?.enqueue_print(Some(seq), &label, &bytes)?);
+            jobs.push(on_ledger(ledger, move |l| {
+                Ok(l.enqueue_print(Some(seq), &label, &bytes)?)
+            })?);
             tracing::warn!(
                 seq,
                 "receipt of a sale committed before a crash queued at start-up"
@@ -399,7 +405,7 @@ impl PrintQueue {
     /// Renders a committed sale or refund from the ledger and prints it through the queue.
     pub fn print_document(
         &self,
-        ledger: &Arc<Mutex<Ledger>>,
+        ledger: &impl WithLedger,
         seq: u64,
         cashier: Option<&str>,
     ) -> Result<i64, PrintError> {
@@ -410,17 +416,16 @@ impl PrintQueue {
     /// A committed sale or refund's receipt: its label (the ticket number) and its bytes.
     fn render_document(
         &self,
-        ledger: &Arc<Mutex<Ledger>>,
+        ledger: &impl WithLedger,
         seq: u64,
         cashier: Option<&str>,
     ) -> Result<(String, Vec<u8>), PrintError> {
-        let (doc, store) = {
-            let l = lock(ledger)?;
-            (
+        let (doc, store) = on_ledger(ledger, move |l| {
+            Ok((
                 l.document(seq)?.ok_or(PrintError::NoDocument(seq))?,
                 l.store_info()?.ok_or(PrintError::NoStoreInfo)?,
-            )
-        };
+            ))
+        })?;
         let bytes = receipt::receipt_bytes(self.layout, &doc, &store, cashier)?;
         let label = match &doc.body {
             sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
@@ -432,8 +437,8 @@ impl PrintQueue {
 
     /// Prints every pending job, oldest first; stops at the first failure (the printer is
     /// evidently still down) so a long queue does not cost one timeout per job.
-    pub fn retry_pending(&self, ledger: &Arc<Mutex<Ledger>>) -> Result<RetryReport, PrintError> {
-        let jobs = lock(ledger)?.pending_prints(1000)?;
+    pub fn retry_pending(&self, ledger: &impl WithLedger) -> Result<RetryReport, PrintError> {
+        let jobs = on_ledger(ledger, |l| Ok(l.pending_prints(1000)?))?;
         let mut report = RetryReport::default();
         for job in jobs {
             match self.attempt(ledger, job.id, &job.bytes) {

@@ -1,11 +1,11 @@
 //! The till's sync client: enrolment, pushing the outbox to HQ and pulling catalog changes.
 //! Push is at-least-once; outbox rows are dropped only for documents HQ says it stored.
 
-use crate::ledger::{Ledger, LedgerError, TillIdentity};
+use crate::ledger::{CallError, Ledger, LedgerError, LedgerHandle, TillIdentity};
 use crate::pin::{CertificatePin, parse_link};
 use rand::Rng;
 use reqwest::{StatusCode, Url};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use sync_protocol::{
     ApiError, ChangesPage, EnrollRequest, EnrollResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
@@ -15,6 +15,52 @@ use sync_protocol::{
 /// The ledger as the sync client shares it with the till. Locked only for short, synchronous
 /// ledger calls, never across a network await, so futures stay `Send`.
 pub type SharedLedger = Arc<Mutex<Ledger>>;
+
+/// How the sync client reaches the ledger: each call is a short, synchronous piece of ledger
+/// work, never held across a network await. Tools and tests hand it a `Mutex<Ledger>`; the till
+/// hands it its [`LedgerHandle`], so a page of changes is applied on the ledger's own thread, in
+/// turn with the till's sales, and the till's screens never wait on a lock the worker holds.
+pub trait LedgerAccess: Sync {
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> Result<T> + Send + 'static,
+    ) -> LedgerFuture<T>;
+}
+
+/// A ledger call's answer, not tied to the borrow of the ledger it came from.
+pub type LedgerFuture<T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>;
+
+impl LedgerAccess for Mutex<Ledger> {
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> Result<T> + Send + 'static,
+    ) -> LedgerFuture<T> {
+        let result = match self.lock() {
+            Ok(mut l) => f(&mut l),
+            Err(_) => Err(SyncError::Poisoned),
+        };
+        Box::pin(std::future::ready(result))
+    }
+}
+
+impl LedgerAccess for Arc<Mutex<Ledger>> {
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> Result<T> + Send + 'static,
+    ) -> LedgerFuture<T> {
+        self.as_ref().with(f)
+    }
+}
+
+impl LedgerAccess for LedgerHandle {
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> Result<T> + Send + 'static,
+    ) -> LedgerFuture<T> {
+        let call = self.call(f);
+        Box::pin(async move { call.await? })
+    }
+}
 
 /// Why a sync step failed. Messages are meant to be shown on the till's sync screen.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +90,8 @@ pub enum SyncError {
     Ledger(#[from] LedgerError),
     #[error("the ledger lock was poisoned by a panic elsewhere in the till")]
     Poisoned,
+    #[error(transparent)]
+    Call(#[from] CallError),
     /// HQ presented another certificate than the one this till was enrolled with.
     #[error(
         "HQ's certificate is not the one this till was enrolled with (SHA-256 {expected}): \
@@ -116,10 +164,6 @@ pub struct SyncClient {
     /// Clients that trust only one pinned certificate, made on first use.
     pinned: Arc<Mutex<Vec<(CertificatePin, reqwest::Client)>>>,
     options: SyncOptions,
-}
-
-fn lock(ledger: &Mutex<Ledger>) -> Result<MutexGuard<'_, Ledger>> {
-    ledger.lock().map_err(|_| SyncError::Poisoned)
 }
 
 impl SyncClient {
@@ -253,7 +297,7 @@ impl SyncClient {
     /// code is used when `code` is empty, and its certificate fingerprint is pinned for good.
     pub async fn enrol_ledger(
         &self,
-        ledger: &Mutex<Ledger>,
+        ledger: &impl LedgerAccess,
         server_url: &str,
         code: &str,
         device_name: &str,
@@ -264,18 +308,24 @@ impl SyncClient {
             ("", Some(c)) => c.as_str(),
             (c, _) => c,
         };
+        if let Some(existing) = ledger.with(|l| Ok(l.identity()?)).await? {
+            return Err(LedgerError::AlreadyEnrolled(existing.till_id).into());
+        }
+        self.check_server_url(server_url)?;
         let enrolment_id = {
-            let mut l = lock(ledger)?;
-            if let Some(existing) = l.identity()? {
-                return Err(LedgerError::AlreadyEnrolled(existing.till_id).into());
-            }
-            self.check_server_url(server_url)?;
-            l.enrolment_id_for(server_url, code)?
+            let (server_url, code) = (server_url.to_string(), code.to_string());
+            ledger
+                .with(move |l| Ok(l.enrolment_id_for(&server_url, &code)?))
+                .await?
         };
         let resp = self
             .enrol_request(server_url, code, device_name, Some(&enrolment_id), link.pin)
             .await?;
-        Ok(lock(ledger)?.enrol_pinned(server_url, &resp, device_name, link.pin)?)
+        let (server_url, device_name, pin) =
+            (server_url.to_string(), device_name.to_string(), link.pin);
+        ledger
+            .with(move |l| Ok(l.enrol_pinned(&server_url, &resp, &device_name, pin)?))
+            .await
     }
 
     /// Pushes the outbox in sequence order, in batches. Drops a document from the outbox only
@@ -283,21 +333,22 @@ impl SyncClient {
     /// that fails after retries (the documents stay queued and their failure is noted).
     /// Each push tells HQ how many documents are still waiting besides that batch's
     /// (`PushRequest::waiting`), so HQ's Tills page shows the backlog of a till mid-sync.
-    pub async fn push_pending(&self, ledger: &Mutex<Ledger>) -> Result<SyncReport> {
-        let (ident, pin) = identity(ledger)?;
+    pub async fn push_pending(&self, ledger: &impl LedgerAccess) -> Result<SyncReport> {
+        let (ident, pin) = identity(ledger).await?;
         let http = self.http_for(pin)?;
         let url = self.endpoint(&ident.server_url, "/api/v1/sync/push")?;
         let batch = self.options.push_batch.clamp(1, MAX_PUSH_BATCH);
         let mut report = SyncReport::default();
         loop {
-            let (docs, outbox, skipped) = {
-                let l = lock(ledger)?;
-                (
-                    l.pending_outbox(batch)?,
-                    l.outbox_len()?,
-                    l.skipped_change_kinds()?,
-                )
-            };
+            let (docs, outbox, skipped) = ledger
+                .with(move |l| {
+                    Ok((
+                        l.pending_outbox(batch)?,
+                        l.outbox_len()?,
+                        l.skipped_change_kinds()?,
+                    ))
+                })
+                .await?;
             if docs.is_empty() {
                 break;
             }
@@ -328,31 +379,42 @@ impl SyncClient {
             let answer = match result {
                 Ok(a) => a,
                 Err(e) => {
-                    lock(ledger)?.note_push_failure(&seqs, &e.to_string())?;
+                    let (seqs, message) = (seqs.clone(), e.to_string());
+                    ledger
+                        .with(move |l| Ok(l.note_push_failure(&seqs, &message)?))
+                        .await?;
                     return Err(e);
                 }
             };
             let mut acked = Vec::new();
-            let mut conflicted = 0;
-            {
-                let mut l = lock(ledger)?;
-                for r in &answer.results {
-                    if !seqs.contains(&r.seq) {
-                        tracing::warn!(seq = r.seq, "push result for a document not in the batch");
-                        continue;
-                    }
-                    match r.status {
-                        PushStatus::Stored | PushStatus::Duplicate => acked.push(r.seq),
-                        PushStatus::Conflict => {
-                            let msg = r.message.as_deref().unwrap_or("conflict reported by HQ");
-                            l.mark_conflict(r.seq, msg)?;
-                            report.conflicts += 1;
-                            conflicted += 1;
-                        }
+            let mut conflicts = Vec::new();
+            for r in &answer.results {
+                if !seqs.contains(&r.seq) {
+                    tracing::warn!(seq = r.seq, "push result for a document not in the batch");
+                    continue;
+                }
+                match r.status {
+                    PushStatus::Stored | PushStatus::Duplicate => acked.push(r.seq),
+                    PushStatus::Conflict => {
+                        let msg = r.message.as_deref().unwrap_or("conflict reported by HQ");
+                        conflicts.push((r.seq, msg.to_string()));
                     }
                 }
-                report.acknowledged += l.ack(&acked)?;
             }
+            let conflicted = conflicts.len();
+            report.conflicts += conflicted;
+            // Conflicts and acks of one answer in one turn of the ledger, as under the old lock.
+            report.acknowledged += {
+                let acked = acked.clone();
+                ledger
+                    .with(move |l| {
+                        for (seq, msg) in &conflicts {
+                            l.mark_conflict(*seq, msg)?;
+                        }
+                        Ok(l.ack(&acked)?)
+                    })
+                    .await?
+            };
             let answered = acked.len() + conflicted;
             if answered < seqs.len() {
                 // Some documents got no verdict: they stay queued for the next sync. Pushing on now
@@ -369,7 +431,10 @@ impl SyncClient {
                     })
                     .collect();
                 let msg = "HQ did not acknowledge this document";
-                lock(ledger)?.note_push_failure(&missing, msg)?;
+                let missing_too = missing.clone();
+                ledger
+                    .with(move |l| Ok(l.note_push_failure(&missing_too, msg)?))
+                    .await?;
                 if answered == 0 {
                     return Err(SyncError::Protocol(format!(
                         "HQ answered the push without acknowledging any of {} documents",
@@ -387,17 +452,16 @@ impl SyncClient {
     /// is applied with its cursor in one transaction, so an interrupted pull resumes cleanly.
     /// Each request reports the till's outbox length (`waiting=N`): this poll runs every round,
     /// so a till that has pushed everything tells HQ it has 0 waiting.
-    pub async fn pull_changes(&self, ledger: &Mutex<Ledger>) -> Result<usize> {
-        let (ident, pin) = identity(ledger)?;
+    pub async fn pull_changes(&self, ledger: &impl LedgerAccess) -> Result<usize> {
+        let (ident, pin) = identity(ledger).await?;
         let http = self.http_for(pin)?;
         let url = self.endpoint(&ident.server_url, "/api/v1/sync/changes")?;
         let limit = self.options.page_limit.clamp(1, MAX_PULL_PAGE);
         let mut applied = 0;
         loop {
-            let (cursor, waiting, skipped) = {
-                let l = lock(ledger)?;
-                (l.cursor()?, l.outbox_len()?, l.skipped_change_kinds()?)
-            };
+            let (cursor, waiting, skipped) = ledger
+                .with(|l| Ok((l.cursor()?, l.outbox_len()?, l.skipped_change_kinds()?)))
+                .await?;
             let mut page_url = Url::parse(&url).map_err(|_| SyncError::InvalidUrl(url.clone()))?;
             page_url
                 .query_pairs_mut()
@@ -416,11 +480,12 @@ impl SyncClient {
                     page.protocol_version
                 )));
             }
-            applied += lock(ledger)?.apply_changes(&page)?;
-            if !page.has_more {
+            let (has_more, next_cursor) = (page.has_more, page.next_cursor);
+            applied += ledger.with(move |l| Ok(l.apply_changes(&page)?)).await?;
+            if !has_more {
                 break;
             }
-            if page.next_cursor <= cursor {
+            if next_cursor <= cursor {
                 return Err(SyncError::Protocol(format!(
                     "HQ said there are more changes but did not advance the cursor past {cursor}"
                 )));
@@ -430,7 +495,7 @@ impl SyncClient {
     }
 
     /// Push, then pull.
-    pub async fn sync_once(&self, ledger: &Mutex<Ledger>) -> Result<SyncReport> {
+    pub async fn sync_once(&self, ledger: &impl LedgerAccess) -> Result<SyncReport> {
         let mut report = self.push_pending(ledger).await?;
         report.changes_applied = self.pull_changes(ledger).await?;
         Ok(report)
@@ -513,10 +578,13 @@ impl SyncClient {
 }
 
 /// The till's identity and the pinned fingerprint of HQ's certificate, if any.
-fn identity(ledger: &Mutex<Ledger>) -> Result<(TillIdentity, Option<CertificatePin>)> {
-    let l = lock(ledger)?;
-    let ident = l.identity()?.ok_or(SyncError::NotEnrolled)?;
-    Ok((ident, l.server_pin()?))
+async fn identity(ledger: &impl LedgerAccess) -> Result<(TillIdentity, Option<CertificatePin>)> {
+    ledger
+        .with(|l| {
+            let ident = l.identity()?.ok_or(SyncError::NotEnrolled)?;
+            Ok((ident, l.server_pin()?))
+        })
+        .await
 }
 
 /// An error and its causes, `: `-separated (reqwest's own message hides why a connection failed).

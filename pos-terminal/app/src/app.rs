@@ -2,14 +2,15 @@
 //! Screens live in `screen/*`; this file routes their actions, keys, sync and printing.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use iced::widget::{column, container, operation, text};
 use iced::{Element, Length, Subscription, Task, event, keyboard};
 use pos_terminal::printer::PrintQueue;
-use pos_terminal::{Cart, Ledger, Staff, SyncClient, SyncOptions};
+use pos_terminal::{CallError, Cart, Ledger, LedgerHandle, Staff, SyncClient, SyncOptions};
 
 use crate::i18n::I18n;
+use crate::ledger_task::{self, Reply};
 use crate::printing::{self, Outcome};
 use crate::screen::recall::Parked;
 use crate::screen::settings as settings_screen;
@@ -24,11 +25,8 @@ use std::time::Instant;
 use sync_protocol::StaffRole;
 
 /// Writes `settings` beside the ledger; the error is the cashier's message.
-fn persist(ledger: &Mutex<Ledger>, settings: &Settings, tr: &I18n) -> Result<(), String> {
-    let path = ledger
-        .lock()
-        .map(|l| Settings::path_for(l.path()))
-        .map_err(|_| tr.t("registry-unavailable"))?;
+fn persist(ledger: &LedgerHandle, settings: &Settings, tr: &I18n) -> Result<(), String> {
+    let path = Settings::path_for(ledger.path());
     settings.save(&path).map_err(|e| {
         tr.args(
             "app-settings-save-failed",
@@ -117,8 +115,48 @@ pub enum Message {
     Resized(iced::Size),
     /// What the start-up check of a card payment left unresolved (a crash) found.
     CardRecovered(pos_terminal::card_terminal::Recovery),
+    /// The outbox count, read from the ledger after a sale, a refund or a close.
+    Waiting(Option<u64>),
+    /// A committed document's receipt (or a report, an invoice) is in the print queue, or why not.
+    Queued(Queued),
+    /// Work for the printer and the drawer. A message of its own, so the Simulator tests (which
+    /// have no printer attached) can hold it back and flush the queue themselves.
+    Hardware(Hardware),
+    /// A ledger answer for the app itself (after a login, F3, F7, a report's PDF), with what to
+    /// do with it.
+    App(AppReply),
 }
 
+/// What the app does with a ledger answer, on the UI thread.
+pub type AppReply = Reply<dyn FnOnce(&mut Till) -> Task<Message> + Send>;
+
+/// What went into the print queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queued {
+    /// A sale's or refund's receipt; `drawer` when it took or gave back cash.
+    Receipt { drawer: bool },
+    /// An X report or a Z close.
+    Report,
+    /// A full invoice.
+    Invoice,
+    /// Nothing: the receipt could not be prepared (`invoice`: it was an invoice), and why.
+    Failed { invoice: bool, error: String },
+}
+
+/// Printer and drawer work (see [`Message::Hardware`]).
+#[derive(Debug, Clone)]
+pub enum Hardware {
+    /// Send what the print queue holds; first the drawer's own command when `drawer`.
+    Flush { drawer: bool },
+    /// The settings screen's test page on this printer.
+    TestPage(PrintQueue),
+    /// A manager's "open drawer" from the settings screen.
+    OpenDrawer(PrintQueue),
+}
+
+// One Screen, held once by the Till: boxing the sell screen (the largest, and the one shown
+// most) would only add an indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Screen {
     /// The ledger could not be opened; nothing can be sold.
     Failed(String),
@@ -135,7 +173,10 @@ pub enum Screen {
 }
 
 pub struct Till {
-    ledger: Option<Arc<Mutex<Ledger>>>,
+    /// The ledger's own thread: the only way to the ledger (see [`crate::ledger_task`]).
+    ledger: Option<LedgerHandle>,
+    /// The till's ticket series (its workstation id at the card terminal), once enrolled.
+    workstation: Option<String>,
     client: Option<SyncClient>,
     enrolled: bool,
     pub settings: Settings,
@@ -199,6 +240,7 @@ impl Till {
         (
             Self {
                 ledger: None,
+                workstation: None,
                 client: None,
                 enrolled: false,
                 settings: Settings::default(),
@@ -225,10 +267,13 @@ impl Till {
 
     /// As [`Till::with_ledger`], with a given sync client (tests shorten its retries).
     pub fn with_ledger_and_client(
-        ledger: Ledger,
+        mut ledger: Ledger,
         client: Option<SyncClient>,
     ) -> (Self, Task<Message>) {
-        let enrolled = matches!(ledger.identity(), Ok(Some(_)));
+        // Before the ledger moves to its thread, and before the first frame: read what the till
+        // starts with, straight from it.
+        let identity = ledger.identity().ok().flatten();
+        let enrolled = identity.is_some();
         let settings = Settings::load(&Settings::path_for(ledger.path()));
         let mut status = Status::default();
         status.refresh(&ledger);
@@ -244,8 +289,13 @@ impl Till {
         };
         let wedge = Wedge::new(settings.wedge());
         let settings_language = settings.language;
+        // Receipts of sales the last run committed but died before queueing, and receipts left in
+        // the queue (printer down, power cut), go out now.
+        printing::enqueue_lost(settings.layout(), &mut ledger);
+        let pending_prints = matches!(ledger.pending_prints(1), Ok(jobs) if !jobs.is_empty());
         let till = Self {
-            ledger: Some(Arc::new(Mutex::new(ledger))),
+            ledger: Some(LedgerHandle::spawn(ledger)),
+            workstation: identity.map(|i| i.ticket_series),
             client,
             enrolled,
             settings,
@@ -260,16 +310,10 @@ impl Till {
             sync_now: Arc::default(),
             card_notice: None,
         };
-        // Receipts of sales the last run committed but died before queueing, and receipts left in
-        // the queue (printer down, power cut), go out now.
-        let pending_prints = till.ledger.as_ref().is_some_and(|l| {
-            printing::enqueue_lost(till.settings.layout(), l);
-            matches!(l.lock().map(|l| l.pending_prints(1)), Ok(Ok(jobs)) if !jobs.is_empty())
-        });
         let task = match (&till.ledger, pending_prints) {
             (Some(l), true) if till.settings.receipt_printer().is_some() => Task::batch([
                 focus,
-                printing::flush_task(till.print_queue(), Arc::clone(l), Message::Printed),
+                printing::flush_task(till.print_queue(), l.clone(), Message::Printed),
             ]),
             _ => focus,
         };
@@ -278,15 +322,15 @@ impl Till {
         let task = match (&till.ledger, till.payment_terminal()) {
             (Some(l), Some(t)) if enrolled => Task::batch([
                 task,
-                pay::recover_task(Arc::clone(l), t).map(Message::CardRecovered),
+                pay::recover_task(l.clone(), t).map(Message::CardRecovered),
             ]),
             _ => task,
         };
         (till, task)
     }
 
-    /// The shared ledger (for tests and tools).
-    pub fn ledger(&self) -> Option<&Arc<Mutex<Ledger>>> {
+    /// The handle to the ledger's thread (for tests and tools).
+    pub fn ledger(&self) -> Option<&LedgerHandle> {
         self.ledger.as_ref()
     }
 
@@ -299,13 +343,8 @@ impl Till {
     pub fn payment_terminal(
         &self,
     ) -> Option<Arc<dyn pos_terminal::card_terminal::PaymentTerminal>> {
-        let workstation = self
-            .ledger
-            .as_ref()
-            .and_then(|l| l.lock().ok()?.identity().ok().flatten())
-            .map(|i| i.ticket_series)
-            .unwrap_or_else(|| "TRASTIENDA".to_string());
-        self.settings.payment_terminal(&workstation)
+        let workstation = self.workstation.as_deref().unwrap_or("TRASTIENDA");
+        self.settings.payment_terminal(workstation)
     }
 
     /// The print queue for the configured printer, if any.
@@ -315,23 +354,44 @@ impl Till {
             .map(|p| PrintQueue::new(p, self.settings.layout()))
     }
 
-    fn refresh_status(&mut self) {
-        if let Some(l) = &self.ledger
-            && let Ok(l) = l.lock()
-        {
-            self.status.refresh(&l);
+    /// Runs `f` on the ledger's thread, then `k` with its answer on the UI thread.
+    fn then<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Ledger) -> T + Send + 'static,
+        k: impl FnOnce(&mut Till, Result<T, CallError>) -> Task<Message> + Send + 'static,
+    ) -> Task<Message> {
+        let Some(ledger) = &self.ledger else {
+            return Task::none();
+        };
+        Task::perform(ledger.call(f), move |r| {
+            Message::App(Reply::new(Box::new(move |till: &mut Till| k(till, r))))
+        })
+    }
+
+    /// Reads the outbox count for the status bar (after a sale, a refund, a close).
+    fn refresh_status(&self) -> Task<Message> {
+        match &self.ledger {
+            Some(l) => ledger_task::ask(
+                l,
+                |l| l.outbox_len().ok(),
+                |r| Message::Waiting(r.ok().flatten()),
+            ),
+            None => Task::none(),
         }
     }
 
     fn show_sell(&mut self, notice: Option<String>) -> Task<Message> {
         let notice = notice.or_else(|| self.card_notice.take());
-        let mut state = match &self.ledger {
-            Some(l) => sell::State::for_ledger(notice, l),
-            None => sell::State::with_notice(notice),
-        };
+        let mut state = sell::State::loading(notice);
         state.merge_weighed = self.settings.merge_weighed;
         self.screen = Screen::Sell(state);
-        operation::focus(sell::SCAN_ID)
+        // Whether a shift is open and the quick keys come from the ledger; scans made before
+        // they arrive wait their turn (see `sell::State::scan`).
+        let load = match &self.ledger {
+            Some(l) => sell::load(l).map(Message::Sell),
+            None => Task::none(),
+        };
+        Task::batch([operation::focus(sell::SCAN_ID), load])
     }
 
     /// The manager menu, behind a manager's PIN.
@@ -351,29 +411,39 @@ impl Till {
         }
     }
 
-    /// Saves an X report or Z close as a PDF beside the ledger; answers the line to show.
+    /// Saves an X report or Z close as a PDF beside the ledger, off the UI thread; the line
+    /// saying where (or why not) goes under the manager screen's notice.
     fn save_report_pdf(
         &self,
-        ledger: &Arc<Mutex<Ledger>>,
-        report: &pos_terminal::ShiftReport,
-        close: Option<&sync_protocol::CashClose>,
-    ) -> String {
-        match printing::save_shift_report_pdf(
+        ledger: &LedgerHandle,
+        report: pos_terminal::ShiftReport,
+        close: Option<sync_protocol::CashClose>,
+    ) -> Task<Message> {
+        let save = printing::save_shift_report_pdf(
             self.settings.layout(),
-            ledger,
+            ledger.clone(),
             report,
             close,
             chrono::Utc::now(),
-        ) {
-            Ok(path) => self.i18n.args(
-                "manager-pdf-saved",
-                &[("path", path.display().to_string().into())],
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "report not saved as PDF");
-                self.i18n.args("manager-pdf-failed", &[("error", e.into())])
-            }
-        }
+        );
+        Task::perform(save, |saved| {
+            Message::App(Reply::new(Box::new(move |till: &mut Till| {
+                let line = match saved {
+                    Ok(path) => till.i18n.args(
+                        "manager-pdf-saved",
+                        &[("path", path.display().to_string().into())],
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "report not saved as PDF");
+                        till.i18n.args("manager-pdf-failed", &[("error", e.into())])
+                    }
+                };
+                if let Screen::Manager(s) = &mut till.screen {
+                    s.set_report_note(line);
+                }
+                Task::none()
+            })))
+        })
     }
 
     fn notice(&mut self, n: String) {
@@ -382,33 +452,71 @@ impl Till {
         }
     }
 
-    /// Queues the receipt of committed document `seq` (durably) and flushes the queue in the
-    /// background. The sale is already in the ledger whatever the printer does.
-    fn print(&mut self, seq: u64) -> Task<Message> {
-        let Some(ledger) = self.ledger.clone() else {
-            return Task::none();
-        };
-        let queue = self.print_queue();
-        let cashier = self.cashier.as_ref().map(|c| c.name.clone());
-        if let Err(e) =
-            printing::enqueue_document(self.settings.layout(), &ledger, seq, cashier.as_deref())
-        {
-            self.status.printer = Some(PrinterProblem::ReceiptNotPrepared(e.to_string()));
-            return Task::none();
-        }
-        printing::flush_task(queue, ledger, Message::Printed)
+    /// Queues the receipt of committed document `seq` (durably, on the ledger's thread) and then
+    /// flushes the queue in the background. Only ever called once the message saying `seq` is
+    /// committed has arrived: the sale is in the ledger whatever the printer does.
+    fn print(&self, seq: u64) -> Task<Message> {
+        self.queue_receipt(seq, false)
     }
 
     /// The receipt of committed document `seq`, and first, when it took or gave back cash, the
     /// drawer: its own command, sent at once whatever becomes of the receipt (paper out
     /// included). The receipt itself never carries a pulse, so its reprint never opens it.
-    fn drawer_and_receipt(&mut self, ledger: &Arc<Mutex<Ledger>>, seq: u64) -> Task<Message> {
-        let print = self.print(seq);
-        match self.print_queue() {
-            Some(queue) if printing::moves_cash(ledger, seq) => {
-                printing::drawer_task(Some(queue), Message::Drawer).chain(print)
+    fn drawer_and_receipt(&self, seq: u64) -> Task<Message> {
+        self.queue_receipt(seq, true)
+    }
+
+    fn queue_receipt(&self, seq: u64, drawer: bool) -> Task<Message> {
+        let Some(ledger) = &self.ledger else {
+            return Task::none();
+        };
+        let layout = self.settings.layout();
+        let cashier = self.cashier.as_ref().map(|c| c.name.clone());
+        ledger_task::ask(
+            ledger,
+            move |l| {
+                let cash = drawer && printing::moves_cash(l, seq);
+                printing::enqueue_document(layout, l, seq, cashier.as_deref())
+                    .map(|_| cash)
+                    .map_err(|e| e.to_string())
+            },
+            |r| {
+                Message::Queued(match r {
+                    Ok(Ok(drawer)) => Queued::Receipt { drawer },
+                    Ok(Err(error)) => Queued::Failed {
+                        invoice: false,
+                        error,
+                    },
+                    Err(e) => Queued::Failed {
+                        invoice: false,
+                        error: e.to_string(),
+                    },
+                })
+            },
+        )
+    }
+
+    /// Printer and drawer work, off the UI thread.
+    fn hardware(&mut self, h: Hardware) -> Task<Message> {
+        let Some(ledger) = self.ledger.clone() else {
+            return Task::none();
+        };
+        match h {
+            Hardware::Flush { drawer } => {
+                let flush = printing::flush_task(self.print_queue(), ledger, Message::Printed);
+                match self.print_queue() {
+                    Some(queue) if drawer => {
+                        printing::drawer_task(Some(queue), Message::Drawer).chain(flush)
+                    }
+                    _ => flush,
+                }
             }
-            _ => print,
+            Hardware::TestPage(q) => {
+                printing::blocking_task(move || printing::test_page(&q), Message::Printed)
+            }
+            // The printer's status is asked first; the answer comes back as `Message::Drawer`
+            // and is told on the settings screen.
+            Hardware::OpenDrawer(q) => printing::drawer_task(Some(q), Message::Drawer),
         }
     }
 
@@ -449,24 +557,28 @@ impl Till {
                 }
                 operation::focus(sell::SCAN_ID)
             }
-            sell::Action::Reprint => {
-                let last = self.ledger.as_ref().and_then(|l| {
-                    l.lock()
-                        .ok()
-                        .and_then(|l| l.last_receipt_seq().ok().flatten())
-                });
-                match last {
-                    Some(seq) => {
-                        self.notice(self.i18n.t("app-reprinting"));
-                        let t = self.print(seq);
+            sell::Action::Reprint => self.then(
+                |l| l.last_receipt_seq(),
+                |till, last| match last {
+                    Ok(Ok(Some(seq))) => {
+                        till.notice(till.i18n.t("app-reprinting"));
+                        let t = till.print(seq);
                         Task::batch([t, operation::focus(sell::SCAN_ID)])
                     }
-                    None => {
-                        self.notice(self.i18n.t("app-no-receipt-yet"));
+                    Ok(Ok(None)) => {
+                        till.notice(till.i18n.t("app-no-receipt-yet"));
                         operation::focus(sell::SCAN_ID)
                     }
-                }
-            }
+                    Ok(Err(e)) => {
+                        till.notice(till.i18n.args("error", &[("error", e.to_string().into())]));
+                        operation::focus(sell::SCAN_ID)
+                    }
+                    Err(e) => {
+                        till.notice(ledger_task::call_error(&e, &till.i18n));
+                        operation::focus(sell::SCAN_ID)
+                    }
+                },
+            ),
             sell::Action::Refund => {
                 self.screen = Screen::Refund(Box::new(refund::State::new(&self.i18n)));
                 operation::focus(refund::TICKET_ID)
@@ -475,18 +587,23 @@ impl Till {
                 self.screen = Screen::Settings(settings_screen::State::new(&self.settings));
                 Task::none()
             }
-            sell::Action::Invoice => {
-                let last = self.ledger.as_ref().and_then(|l| {
-                    let l = l.lock().ok()?;
+            sell::Action::Invoice => self.then(
+                |l| {
                     let seq = l.last_receipt_seq().ok().flatten()?;
                     match l.document(seq).ok().flatten()?.body {
                         sync_protocol::DocumentBody::Sale(s) => Some(s.ticket_number),
                         _ => None,
                     }
-                });
-                self.screen = Screen::Invoice(invoice::State::new(last));
-                operation::focus(invoice::NAME_ID)
-            }
+                },
+                |till, last| {
+                    // Still on the sell screen (nothing else was pressed meanwhile).
+                    if !matches!(till.screen, Screen::Sell(_)) {
+                        return Task::none();
+                    }
+                    till.screen = Screen::Invoice(invoice::State::new(last.ok().flatten()));
+                    operation::focus(invoice::NAME_ID)
+                },
+            ),
         }
     }
 
@@ -507,8 +624,9 @@ impl Till {
                 match s.update(m, &ledger, self.client.as_ref(), &self.i18n) {
                     enrol::Action::None => Task::none(),
                     enrol::Action::Run(t) => t.map(Message::Enrol),
-                    enrol::Action::Enrolled => {
+                    enrol::Action::Enrolled(series) => {
                         self.enrolled = true;
+                        self.workstation = Some(series);
                         self.screen = Screen::Login(login::State::default());
                         operation::focus(login::PIN_ID)
                     }
@@ -516,77 +634,88 @@ impl Till {
             }
             (Message::Login(m), Screen::Login(s)) => match s.update(m, &ledger, &self.i18n) {
                 login::Action::None => operation::focus(login::PIN_ID),
+                login::Action::Run(t) => t.map(Message::Login),
                 login::Action::LoggedIn(staff) => {
                     self.cashier = Some(staff.clone());
+                    if staff.role != StaffRole::Manager {
+                        return self.show_sell(None);
+                    }
                     // No shift yet: a manager goes straight to counting the float; a cashier
                     // gets the sell screen saying a manager must open it.
-                    if staff.role == StaffRole::Manager && !sell::shift_is_open(&ledger) {
-                        let state = manager::State::opening(staff, &ledger, &self.i18n);
-                        self.screen = Screen::Manager(state);
-                        // The smallest coin first; Tab moves on, Enter opens the shift.
-                        return sync_protocol::Denomination::all()
-                            .next()
-                            .map(|d| operation::focus(manager::denomination_id(d)))
-                            .unwrap_or_else(Task::none);
-                    }
-                    self.show_sell(None)
+                    self.then(
+                        |l| {
+                            let open = l.open_shift().ok().flatten().is_some();
+                            (!open).then(|| crate::screen::close::OpenState::new(l))
+                        },
+                        move |till, opening| match opening {
+                            Ok(Some(opening)) => {
+                                let state = manager::State::opening(staff, opening, &till.i18n);
+                                till.screen = Screen::Manager(state);
+                                // The smallest coin first; Tab moves on, Enter opens the shift.
+                                sync_protocol::Denomination::all()
+                                    .next()
+                                    .map(|d| operation::focus(manager::denomination_id(d)))
+                                    .unwrap_or_else(Task::none)
+                            }
+                            _ => till.show_sell(None),
+                        },
+                    )
                 }
             },
             (Message::Sell(m), Screen::Sell(s)) => {
                 let cashier = self.cashier.as_ref().map(|c| c.id);
-                let a = s.update(m, &mut self.cart, &ledger, cashier, &self.i18n);
-                self.sell_action(a)
+                let (a, work) = s.update(m, &mut self.cart, &ledger, cashier, &self.i18n);
+                Task::batch([work.map(Message::Sell), self.sell_action(a)])
             }
             (Message::ManagerKey, Screen::Sell(_)) => self.show_manager(),
             (Message::Manager(m), Screen::Manager(s)) => {
                 match s.update(m, &ledger, self.cashier.as_ref(), &self.i18n) {
                     manager::Action::Exit => {
-                        self.refresh_status();
-                        self.show_sell(None)
+                        Task::batch([self.refresh_status(), self.show_sell(None)])
                     }
                     manager::Action::Opened(notice) => {
-                        self.refresh_status();
-                        self.show_sell(Some(notice))
+                        Task::batch([self.refresh_status(), self.show_sell(Some(notice))])
                     }
                     manager::Action::SavePdf(report) => {
-                        let line = self.save_report_pdf(&ledger, &report, None);
-                        if let Screen::Manager(s) = &mut self.screen {
-                            s.set_report_note(line);
-                        }
-                        Task::none()
+                        self.save_report_pdf(&ledger, *report, None)
                     }
                     manager::Action::Print(job) => {
-                        self.refresh_status();
                         let (report, close) = *job;
+                        let mut tasks = vec![self.refresh_status()];
                         // A Z close is also kept as a PDF beside the ledger, whatever the printer
                         // does: the day's report is never only on paper (or nowhere).
                         if close.is_some() {
                             // The Z is in the ledger: HQ should have it now, not in 15 s.
                             self.sync_now.notify_one();
-                            let line = self.save_report_pdf(&ledger, &report, close.as_ref());
-                            if let Screen::Manager(s) = &mut self.screen {
-                                s.set_report_note(line);
-                            }
+                            tasks.push(self.save_report_pdf(
+                                &ledger,
+                                report.clone(),
+                                close.clone(),
+                            ));
                         }
-                        match printing::enqueue_shift_report(
-                            self.settings.layout(),
+                        let layout = self.settings.layout();
+                        tasks.push(ledger_task::ask(
                             &ledger,
-                            &report,
-                            close.as_ref(),
-                        ) {
-                            Ok(_) => {
-                                printing::flush_task(self.print_queue(), ledger, Message::Printed)
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "report not queued for printing");
-                                Task::none()
-                            }
-                        }
+                            move |l| {
+                                printing::enqueue_shift_report(layout, l, &report, close.as_ref())
+                                    .map_err(|e| e.to_string())
+                            },
+                            |r| match r {
+                                Ok(Ok(_)) => Message::Queued(Queued::Report),
+                                Ok(Err(error)) => {
+                                    tracing::warn!(%error, "report not queued for printing");
+                                    Message::Waiting(None)
+                                }
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "report not queued for printing");
+                                    Message::Waiting(None)
+                                }
+                            },
+                        ));
+                        Task::batch(tasks)
                     }
-                    a => {
-                        self.refresh_status();
-                        a.task()
-                    }
+                    manager::Action::Run(t) => t.map(Message::Manager),
+                    a => Task::batch([self.refresh_status(), a.task(Message::Manager)]),
                 }
             }
             (Message::Pay(m), Screen::Pay(s)) => {
@@ -596,12 +725,13 @@ impl Till {
                     pay::Action::Focus(id) => operation::focus(id),
                     pay::Action::Run(t) => t.map(Message::Pay),
                     pay::Action::Back => self.show_sell(None),
+                    // Only now, with the message that the sale is committed: durable, then printed.
                     pay::Action::Paid {
                         change,
                         ticket,
                         seq,
                     } => {
-                        self.refresh_status();
+                        let status = self.refresh_status();
                         self.sync_now.notify_one();
                         let notice = self.i18n.args(
                             "app-paid",
@@ -610,8 +740,8 @@ impl Till {
                                 ("change", self.i18n.money(change).into()),
                             ],
                         );
-                        let out = self.drawer_and_receipt(&ledger, seq);
-                        Task::batch([self.show_sell(Some(notice)), out])
+                        let out = self.drawer_and_receipt(seq);
+                        Task::batch([status, self.show_sell(Some(notice)), out])
                     }
                 }
             }
@@ -620,9 +750,10 @@ impl Till {
                 match s.update(m, &ledger, cashier, &self.i18n) {
                     refund::Action::None => Task::none(),
                     refund::Action::Focus(id) => operation::focus(id),
+                    refund::Action::Run(t) => t.map(Message::Refund),
                     refund::Action::Back => self.show_sell(None),
                     refund::Action::Refunded { seq, number, total } => {
-                        self.refresh_status();
+                        let status = self.refresh_status();
                         self.sync_now.notify_one();
                         let notice = self.i18n.args(
                             "app-refunded",
@@ -631,28 +762,39 @@ impl Till {
                                 ("total", self.i18n.money(total).into()),
                             ],
                         );
-                        let out = self.drawer_and_receipt(&ledger, seq);
-                        Task::batch([self.show_sell(Some(notice)), out])
+                        let out = self.drawer_and_receipt(seq);
+                        Task::batch([status, self.show_sell(Some(notice)), out])
                     }
                 }
             }
             (Message::Invoice(m), Screen::Invoice(s)) => match s.update(m, &ledger, &self.i18n) {
                 invoice::Action::None => Task::none(),
                 invoice::Action::Focus(id) => operation::focus(id),
+                invoice::Action::Run(t) => t.map(Message::Invoice),
                 invoice::Action::Back => self.show_sell(None),
                 invoice::Action::Issued(inv) => {
-                    let print =
-                        match printing::enqueue_full_invoice(self.settings.layout(), &ledger, &inv)
-                        {
-                            Ok(_) => {
-                                printing::flush_task(self.print_queue(), ledger, Message::Printed)
-                            }
-                            Err(e) => {
-                                self.status.printer =
-                                    Some(PrinterProblem::InvoiceNotPrepared(e.to_string()));
-                                Task::none()
-                            }
-                        };
+                    let layout = self.settings.layout();
+                    let for_print = inv.clone();
+                    let print = ledger_task::ask(
+                        &ledger,
+                        move |l| {
+                            printing::enqueue_full_invoice(layout, l, &for_print)
+                                .map_err(|e| e.to_string())
+                        },
+                        |r| {
+                            Message::Queued(match r {
+                                Ok(Ok(_)) => Queued::Invoice,
+                                Ok(Err(error)) => Queued::Failed {
+                                    invoice: true,
+                                    error,
+                                },
+                                Err(e) => Queued::Failed {
+                                    invoice: true,
+                                    error: e.to_string(),
+                                },
+                            })
+                        },
+                    );
                     let notice = self.i18n.args(
                         "app-invoice-issued",
                         &[
@@ -667,9 +809,10 @@ impl Till {
                 settings_screen::Action::None => Task::none(),
                 settings_screen::Action::Focus(id) => operation::focus(id),
                 settings_screen::Action::Back => self.show_sell(None),
+                settings_screen::Action::Run(t) => t.map(Message::Settings),
                 settings_screen::Action::About => {
-                    self.screen = Screen::About(Box::new(about::State::new(&ledger)));
-                    Task::none()
+                    self.screen = Screen::About(Box::new(about::State::loading()));
+                    about::load(&ledger).map(Message::About)
                 }
                 settings_screen::Action::Saved(new) => {
                     if let Err(e) = persist(&ledger, &new, &self.i18n) {
@@ -706,10 +849,7 @@ impl Till {
                         .receipt_printer()
                         .map(|p| PrintQueue::new(p, with.layout()))
                     {
-                        Some(q) => printing::blocking_task(
-                            move || printing::test_page(&q),
-                            Message::Printed,
-                        ),
+                        Some(q) => Task::done(Message::Hardware(Hardware::TestPage(q))),
                         None => Task::none(),
                     }
                 }
@@ -725,9 +865,7 @@ impl Till {
                         .receipt_printer()
                         .map(|p| PrintQueue::new(p, self.settings.layout()));
                     match queue {
-                        // The printer's status is asked first; the answer comes back as
-                        // `Message::Drawer` and is told on this screen.
-                        Some(q) => printing::drawer_task(Some(q), Message::Drawer),
+                        Some(q) => Task::done(Message::Hardware(Hardware::OpenDrawer(q))),
                         None => {
                             s.notice = Some(self.i18n.t("app-drawer-no-printer"));
                             Task::none()
@@ -736,6 +874,7 @@ impl Till {
                 }
             },
             (Message::About(m), Screen::About(s)) => match s.update(m) {
+                about::Action::None => Task::none(),
                 about::Action::Back => {
                     self.screen = Screen::Settings(settings_screen::State::new(&self.settings));
                     Task::none()
@@ -750,12 +889,14 @@ impl Till {
                 use pos_terminal::card_terminal::Recovery;
                 let (notice, task) = match r {
                     Recovery::Committed(doc) => {
-                        self.refresh_status();
                         let n = self.i18n.args(
                             "app-card-recovered",
                             &[("ticket", pay::ticket_of(&doc).into())],
                         );
-                        (Some(n), self.print(doc.seq))
+                        (
+                            Some(n),
+                            Task::batch([self.refresh_status(), self.print(doc.seq)]),
+                        )
                     }
                     Recovery::StillOpen { reason, .. }
                     | Recovery::NotRecorded { error: reason, .. } => (
@@ -811,13 +952,40 @@ impl Till {
                 if changed > 0
                     && let Screen::Sell(s) = &mut self.screen
                 {
-                    s.refresh(&ledger);
+                    return s.refresh(&ledger).map(Message::Sell);
                 }
                 Task::none()
             }
             (Message::PrintRetry, _) => {
                 printing::flush_task(self.print_queue(), ledger, Message::Printed)
             }
+            (Message::Waiting(n), _) => {
+                if let Some(n) = n {
+                    self.status.waiting = n;
+                }
+                Task::none()
+            }
+            (Message::Queued(q), _) => match q {
+                Queued::Receipt { drawer } => {
+                    Task::done(Message::Hardware(Hardware::Flush { drawer }))
+                }
+                Queued::Report | Queued::Invoice => {
+                    Task::done(Message::Hardware(Hardware::Flush { drawer: false }))
+                }
+                Queued::Failed { invoice, error } => {
+                    self.status.printer = Some(if invoice {
+                        PrinterProblem::InvoiceNotPrepared(error)
+                    } else {
+                        PrinterProblem::ReceiptNotPrepared(error)
+                    });
+                    Task::none()
+                }
+            },
+            (Message::Hardware(h), _) => self.hardware(h),
+            (Message::App(reply), _) => match reply.take() {
+                Some(k) => k(self),
+                None => Task::none(),
+            },
             (Message::Printed(o), _) => {
                 self.status.printed(&o);
                 Task::none()
@@ -852,28 +1020,27 @@ impl Till {
     }
 
     /// Acts on what the keyboard-wedge detector decided (see [`crate::wedge`]).
-    fn route_wedge(
-        &mut self,
-        routed: Vec<wedge::Routed>,
-        ledger: &Arc<Mutex<Ledger>>,
-    ) -> Task<Message> {
+    fn route_wedge(&mut self, routed: Vec<wedge::Routed>, ledger: &LedgerHandle) -> Task<Message> {
         let mut tasks = Vec::new();
         for wedge::Routed { event, captured } in routed {
             match (&mut self.screen, event) {
                 (Screen::Sell(s), WedgeEvent::Scan(code)) if !captured => {
-                    s.scan(&code, &mut self.cart, ledger, &self.i18n);
+                    tasks.push(
+                        s.scan(&code, &mut self.cart, ledger, &self.i18n)
+                            .map(Message::Sell),
+                    );
                     tasks.push(operation::focus(sell::SCAN_ID));
                 }
                 // Captured by the scan field: its Enter already rang it up. Captured by the
                 // manager PIN field: cleared there, rung up here.
                 (Screen::Sell(s), WedgeEvent::Scan(code)) => {
-                    let rung_up = s.captured_scan(&code, &mut self.cart, ledger, &self.i18n);
-                    if rung_up {
+                    if let Some(t) = s.captured_scan(&code, &mut self.cart, ledger, &self.i18n) {
+                        tasks.push(t.map(Message::Sell));
                         tasks.push(operation::focus(sell::SCAN_ID));
                     }
                 }
                 (Screen::Sell(s), WedgeEvent::Typing(text)) if !captured => {
-                    s.typed_elsewhere(&text, ledger);
+                    tasks.push(s.typed_elsewhere(&text, ledger).map(Message::Sell));
                     tasks.push(operation::focus(sell::SCAN_ID));
                 }
                 (Screen::Sell(_), WedgeEvent::Key(scanner::Key::Enter)) if !captured => {
@@ -970,13 +1137,12 @@ impl Till {
         }
         if self.enrolled
             && let (Some(ledger), Some(client)) = (&self.ledger, &self.client)
-            && let Ok(path) = ledger.lock().map(|l| l.path().to_path_buf())
         {
             subs.push(
                 worker::subscription(worker::Worker {
-                    ledger: Arc::clone(ledger),
+                    ledger: ledger.clone(),
                     client: client.clone(),
-                    path,
+                    path: ledger.path().to_path_buf(),
                     nudge: Arc::clone(&self.sync_now),
                 })
                 .map(Message::Sync),

@@ -5,6 +5,7 @@ mod app;
 pub mod format;
 pub mod i18n;
 pub mod keypad;
+pub mod ledger_task;
 pub mod manager;
 pub mod printing;
 pub mod screen;
@@ -16,5 +17,6 @@ pub mod wedge;
 pub mod worker;
 
 pub use app::{
-    Key, Message, Screen, Till, application, default_ledger_path, key_message, kiosk_window,
+    AppReply, Hardware, Key, Message, Queued, Screen, Till, application, default_ledger_path,
+    key_message, kiosk_window,
 };

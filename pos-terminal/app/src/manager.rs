@@ -1,27 +1,44 @@
 //! Manager approval: price overrides, refunds and "open drawer" need a manager's PIN, checked
-//! against the staff list HQ pushed down (argon2 hashes in the ledger).
+//! against the staff list HQ pushed down (argon2 hashes in the ledger). The check runs on the
+//! ledger's thread ([`lookup`]); its answer comes back as a message and [`verdict`] reads it.
 
-use std::sync::Mutex;
-
-use pos_terminal::{Ledger, Staff};
+use iced::Task;
+use pos_terminal::{CallError, LedgerHandle, Staff};
 use sync_protocol::StaffRole;
 
 use crate::i18n::I18n;
+use crate::ledger_task;
 
-/// The manager whose PIN this is, or the message to show.
-pub fn authorise(ledger: &Mutex<Ledger>, pin: &str, tr: &I18n) -> Result<Staff, String> {
-    if pin.trim().is_empty() {
+/// The ledger's answer to "whose PIN is this?".
+pub type Lookup = Result<Result<Option<Staff>, String>, CallError>;
+
+/// Asks the ledger whose PIN `pin` is, off the UI thread; `Err` (the message to show) at once
+/// when no PIN was typed.
+pub fn lookup<M: Send + 'static>(
+    ledger: &LedgerHandle,
+    pin: &str,
+    tr: &I18n,
+    to_message: impl FnOnce(Lookup) -> M + Send + 'static,
+) -> Result<Task<M>, String> {
+    let pin = pin.trim().to_string();
+    if pin.is_empty() {
         return Err(tr.t("manager-pin-missing"));
     }
-    let found = ledger
-        .lock()
-        .map_err(|_| tr.t("registry-unavailable"))?
-        .find_staff_by_pin(pin.trim())
-        .map_err(|e| e.to_string())?;
+    Ok(ledger_task::ask(
+        ledger,
+        move |l| l.find_staff_by_pin(&pin).map_err(|e| e.to_string()),
+        to_message,
+    ))
+}
+
+/// The manager whose PIN it was, or the message to show.
+pub fn verdict(found: Lookup, tr: &I18n) -> Result<Staff, String> {
     match found {
-        Some(s) if s.role == StaffRole::Manager => Ok(s),
-        Some(_) => Err(tr.t("manager-pin-not-manager")),
-        None => Err(tr.t("manager-pin-wrong")),
+        Ok(Ok(Some(s))) if s.role == StaffRole::Manager => Ok(s),
+        Ok(Ok(Some(_))) => Err(tr.t("manager-pin-not-manager")),
+        Ok(Ok(None)) => Err(tr.t("manager-pin-wrong")),
+        Ok(Err(e)) => Err(e),
+        Err(e) => Err(ledger_task::call_error(&e, tr)),
     }
 }
 

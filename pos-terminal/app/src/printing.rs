@@ -1,12 +1,13 @@
 //! Receipts from the till: committed documents are rendered into the ledger's reprint queue
 //! first, then the queue is flushed off the UI thread, so a dead printer never blocks a sale.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use iced::Task;
-use pos_terminal::Ledger;
+use pos_terminal::ledger::WithLedger;
 use pos_terminal::printer::{PrintError, PrintQueue, RetryReport};
 use pos_terminal::receipt::ReceiptLayout;
+use pos_terminal::{Ledger, LedgerHandle};
 
 /// What the last flush of the queue did, for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,12 +20,9 @@ pub enum Outcome {
     NoPrinter { waiting: usize },
 }
 
-fn waiting(ledger: &Mutex<Ledger>) -> usize {
+fn waiting(ledger: &impl WithLedger) -> usize {
     ledger
-        .lock()
-        .ok()
-        .and_then(|l| l.pending_prints(10_000).ok())
-        .map(|j| j.len())
+        .with_ledger(|l| l.pending_prints(10_000).map(|j| j.len()).unwrap_or(0))
         .unwrap_or(0)
 }
 
@@ -32,41 +30,37 @@ fn waiting(ledger: &Mutex<Ledger>) -> usize {
 /// printer). Without a printer the receipt waits in the queue.
 pub fn enqueue_document(
     layout: ReceiptLayout,
-    ledger: &Arc<Mutex<Ledger>>,
+    l: &mut Ledger,
     seq: u64,
     cashier: Option<&str>,
 ) -> Result<i64, PrintError> {
-    let (doc, store) = {
-        let l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
-        (
-            l.document(seq)?.ok_or(PrintError::NoDocument(seq))?,
-            l.store_info()?.unwrap_or_else(|| fallback_store(&l)),
-        )
-    };
+    let (doc, store) = (
+        l.document(seq)?.ok_or(PrintError::NoDocument(seq))?,
+        l.store_info()?.unwrap_or_else(|| fallback_store(l)),
+    );
     let bytes = pos_terminal::receipt::receipt_bytes(layout, &doc, &store, cashier)?;
     let label = match &doc.body {
         sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
         sync_protocol::DocumentBody::Refund(r) => r.refund_number.clone(),
         _ => format!("documento {seq}"),
     };
-    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
     Ok(l.enqueue_print(Some(seq), &label, &bytes)?)
 }
 
 /// Queues the receipts of sales and refunds the last run committed but died before queueing
-/// (see [`Ledger::receipts_never_queued`]); returns how many. Run once at start-up.
-pub fn enqueue_lost(layout: ReceiptLayout, ledger: &Arc<Mutex<Ledger>>) -> usize {
-    let lost = match ledger.lock().map(|l| l.receipts_never_queued()) {
-        Ok(Ok(lost)) => lost,
-        Ok(Err(e)) => {
+/// (see [`Ledger::receipts_never_queued`]); returns how many. Run once at start-up, before the
+/// ledger moves to its thread.
+pub fn enqueue_lost(layout: ReceiptLayout, l: &mut Ledger) -> usize {
+    let lost = match l.receipts_never_queued() {
+        Ok(lost) => lost,
+        Err(e) => {
             tracing::error!(error = %e, "could not look for receipts lost in a crash");
             return 0;
         }
-        Err(_) => return 0,
     };
     let mut n = 0;
     for seq in lost {
-        match enqueue_document(layout, ledger, seq, None) {
+        match enqueue_document(layout, l, seq, None) {
             Ok(_) => n += 1,
             Err(e) => tracing::error!(seq, error = %e, "could not queue a receipt lost in a crash"),
         }
@@ -77,14 +71,11 @@ pub fn enqueue_lost(layout: ReceiptLayout, ledger: &Arc<Mutex<Ledger>>) -> usize
 /// Renders an X report (`close` None) or a Z close into the reprint queue.
 pub fn enqueue_shift_report(
     layout: ReceiptLayout,
-    ledger: &Arc<Mutex<Ledger>>,
+    l: &mut Ledger,
     report: &pos_terminal::ShiftReport,
     close: Option<&sync_protocol::CashClose>,
 ) -> Result<i64, PrintError> {
-    let store = {
-        let l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
-        l.store_info()?.unwrap_or_else(|| fallback_store(&l))
-    };
+    let store = l.store_info()?.unwrap_or_else(|| fallback_store(l));
     let bytes = pos_terminal::receipt::shift_report_bytes(
         layout,
         &store,
@@ -96,36 +87,49 @@ pub fn enqueue_shift_report(
         Some(c) => format!("Cierre Z {}", c.z_number),
         None => "Informe X".to_string(),
     };
-    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
     Ok(l.enqueue_print(None, &label, &bytes)?)
 }
 
 /// Saves an X report (`close` None) or a Z close as a PDF in the `reports` folder beside the
 /// ledger (`Z-0007-2026-12-05.pdf`, `X-2026-12-05-1742.pdf`, local time) and answers its path.
 /// An existing file is never overwritten: a second save of the same Z gets `-2`, `-3`…
-pub fn save_shift_report_pdf(
+pub async fn save_shift_report_pdf(
     layout: ReceiptLayout,
-    ledger: &Arc<Mutex<Ledger>>,
+    ledger: LedgerHandle,
+    report: pos_terminal::ShiftReport,
+    close: Option<sync_protocol::CashClose>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<std::path::PathBuf, String> {
+    let dir = ledger
+        .path()
+        .parent()
+        .map(|p| p.join("reports"))
+        .unwrap_or_else(|| "reports".into());
+    let store = ledger
+        .call(|l| {
+            l.store_info()
+                .map(|s| s.unwrap_or_else(|| fallback_store(l)))
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+    // The PDF is drawn and written on a blocking thread: neither the UI nor the ledger waits.
+    tokio::task::spawn_blocking(move || {
+        write_report_pdf(layout, &store, dir, &report, close.as_ref(), at)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+fn write_report_pdf(
+    layout: ReceiptLayout,
+    store: &sync_protocol::StoreRecord,
+    dir: std::path::PathBuf,
     report: &pos_terminal::ShiftReport,
     close: Option<&sync_protocol::CashClose>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<std::path::PathBuf, String> {
-    let (store, dir) = {
-        let l = ledger
-            .lock()
-            .map_err(|_| PrintError::Poisoned.to_string())?;
-        let store = l
-            .store_info()
-            .map_err(|e| e.to_string())?
-            .unwrap_or_else(|| fallback_store(&l));
-        let dir = l
-            .path()
-            .parent()
-            .map(|p| p.join("reports"))
-            .unwrap_or_else(|| "reports".into());
-        (store, dir)
-    };
-    let pdf = pos_terminal::paper_pdf::shift_report_pdf(layout, &store, at, report, close)
+    let pdf = pos_terminal::paper_pdf::shift_report_pdf(layout, store, at, report, close)
         .map_err(|e| e.to_string())?;
     let local = at.with_timezone(&chrono_tz::Europe::Madrid);
     let stem = match close {
@@ -157,16 +161,6 @@ pub fn save_shift_report_pdf(
         }
     }
     unreachable!("an unbounded range ends only by returning")
-}
-
-/// Queues raw bytes (test page, drawer kick) with a label.
-pub fn enqueue_bytes(
-    ledger: &Arc<Mutex<Ledger>>,
-    label: &str,
-    bytes: &[u8],
-) -> Result<i64, PrintError> {
-    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
-    Ok(l.enqueue_print(None, label, bytes)?)
 }
 
 /// Before HQ has sent the store header, receipts still print with the till's identity.
@@ -201,7 +195,7 @@ pub const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Sends every pending job, oldest first. The one unit of work the background task runs; tests
 /// call it directly.
-pub fn flush(queue: Option<&PrintQueue>, ledger: &Arc<Mutex<Ledger>>) -> Outcome {
+pub fn flush(queue: Option<&PrintQueue>, ledger: &impl WithLedger) -> Outcome {
     // One flush at a time: two overlapping flushes would both send the oldest pending job.
     let _one_at_a_time = FLUSHING.lock().unwrap_or_else(|p| p.into_inner());
     let Some(queue) = queue else {
@@ -225,7 +219,7 @@ pub fn flush(queue: Option<&PrintQueue>, ledger: &Arc<Mutex<Ledger>>) -> Outcome
 /// [`flush`] on a blocking thread, reported as a message.
 pub fn flush_task<M: Send + 'static>(
     queue: Option<PrintQueue>,
-    ledger: Arc<Mutex<Ledger>>,
+    ledger: LedgerHandle,
     to_message: fn(Outcome) -> M,
 ) -> Task<M> {
     Task::perform(
@@ -244,14 +238,13 @@ pub fn flush_task<M: Send + 'static>(
 /// Renders the full invoice `invoice` into the reprint queue, titled FACTURA.
 pub fn enqueue_full_invoice(
     layout: ReceiptLayout,
-    ledger: &Arc<Mutex<Ledger>>,
+    l: &mut Ledger,
     invoice: &pos_terminal::FullInvoice,
 ) -> Result<i64, PrintError> {
-    let mut l = ledger.lock().map_err(|_| PrintError::Poisoned)?;
     let doc = l
         .document(invoice.sale_seq)?
         .ok_or(PrintError::NoDocument(invoice.sale_seq))?;
-    let store = l.store_info()?.unwrap_or_else(|| fallback_store(&l));
+    let store = l.store_info()?.unwrap_or_else(|| fallback_store(l));
     // The invoice's own document carries its F3 record, whose QR the invoice prints first.
     let record = match invoice.doc_seq {
         Some(seq) => l.verifactu_record(seq)?,
@@ -317,10 +310,7 @@ pub fn drawer_task<M: Send + 'static>(
 
 /// Whether committed document `seq` takes or gives back cash (a cash sale or refund): the
 /// drawer must open for it.
-pub fn moves_cash(ledger: &Mutex<Ledger>, seq: u64) -> bool {
-    let Ok(l) = ledger.lock() else {
-        return false;
-    };
+pub fn moves_cash(l: &Ledger, seq: u64) -> bool {
     let payments = match l.document(seq) {
         Ok(Some(doc)) => match doc.body {
             sync_protocol::DocumentBody::Sale(s) => s.payments,

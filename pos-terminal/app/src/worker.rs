@@ -5,12 +5,12 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use iced::Subscription;
 use iced::futures::SinkExt;
-use pos_terminal::{Ledger, SyncClient};
+use pos_terminal::{LedgerAccess, LedgerHandle, SyncClient};
 use tokio::sync::Notify;
 
 /// Pause between rounds while online, and while offline (the client already retries with
@@ -36,7 +36,9 @@ pub enum Event {
 /// as the app shows the same enrolled ledger, and is not restarted on every view.
 #[derive(Clone)]
 pub struct Worker {
-    pub ledger: Arc<Mutex<Ledger>>,
+    /// The ledger's own thread: each page of changes is applied there in turn with the till's
+    /// sales, never while a screen waits on it.
+    pub ledger: LedgerHandle,
     pub client: SyncClient,
     pub path: PathBuf,
     /// The app's "sync now": ends the pause between rounds early.
@@ -50,29 +52,25 @@ impl Hash for Worker {
     }
 }
 
-fn waiting(ledger: &Mutex<Ledger>) -> u64 {
-    ledger
-        .lock()
-        .ok()
-        .and_then(|l| l.outbox_len().ok())
-        .unwrap_or(0)
+async fn waiting(ledger: &impl LedgerAccess) -> u64 {
+    ledger.with(|l| Ok(l.outbox_len()?)).await.unwrap_or(0)
 }
 
 /// One round: push, then pull. The unit of work the stream repeats; tests call it directly.
-pub async fn step(client: &SyncClient, ledger: &Mutex<Ledger>) -> Event {
+pub async fn step(client: &SyncClient, ledger: &impl LedgerAccess) -> Event {
     match client.sync_once(ledger).await {
         Ok(r) if r.pushed > 0 => Event::Pushed {
             acknowledged: r.acknowledged,
             changes: r.changes_applied,
-            waiting: waiting(ledger),
+            waiting: waiting(ledger).await,
         },
         Ok(r) => Event::Connected {
             changes: r.changes_applied,
-            waiting: waiting(ledger),
+            waiting: waiting(ledger).await,
         },
         Err(e) => Event::Offline {
             error: e.to_string(),
-            waiting: waiting(ledger),
+            waiting: waiting(ledger).await,
         },
     }
 }

@@ -106,10 +106,6 @@ fn to_pay(till: &mut Till) {
     assert!(matches!(till.screen, Screen::Pay(_)));
 }
 
-fn with_ledger<T>(till: &Till, f: impl FnOnce(&Ledger) -> T) -> T {
-    f(&till.ledger().unwrap().lock().unwrap())
-}
-
 fn sales(till: &Till) -> Vec<sync_protocol::Sale> {
     with_ledger(till, |l| {
         (1..=l.last_seq().unwrap())
@@ -158,10 +154,10 @@ fn approved_on_the_terminal_records_the_sale_with_its_reference() {
         "Esperando al datáfono: 13,45 €. El cliente paga con su tarjeta en el datáfono."
     ));
     assert_touch_sized(&till, pay::CANCEL_TERMINAL_ID);
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert!(matches!(&till.screen, Screen::Pay(s) if s.waiting()));
     // A second press while waiting sends nothing.
-    let _ = till.update(Message::Pay(pay::Message::ChargeTerminal));
+    send(&mut till, Message::Pay(pay::Message::ChargeTerminal));
     run_task(&mut till, task);
     assert!(matches!(till.screen, Screen::Sell(_)));
     assert!(shows(&till, "Ticket T0007-000001 · Cambio: 0,00 €"));
@@ -315,7 +311,7 @@ fn the_cashiers_cancel_aborts_the_payment_at_the_terminal() {
 fn the_terminal_is_set_in_settings_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in_with(ledger(&dir, None));
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     assert!(matches!(till.screen, Screen::Settings(_)));
     click(&mut till, "OPI (IFSF)");
     // No address: refused, nothing kept.

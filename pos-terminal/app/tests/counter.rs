@@ -126,9 +126,12 @@ fn three_star_or_times_before_a_scan_an_sku_or_a_search_sets_the_quantity() {
     // scanner whose keys no field took (serial or wedge with nothing focused).
     type_into(&mut till, "scan", "2*", true);
     assert!(shows(&till, "Cantidad 2: escanee o escriba el producto."));
-    let _ = till.update(Message::SerialScanner(
-        pos_terminal_app::serial_scanner::Event::Code(WATER_EAN.into()),
-    ));
+    send(
+        &mut till,
+        Message::SerialScanner(pos_terminal_app::serial_scanner::Event::Code(
+            WATER_EAN.into(),
+        )),
+    );
     assert!(
         shows(&till, "4 x 0,60 €"),
         "2 more water merged into its line"
@@ -167,9 +170,10 @@ fn weighed_labels_keep_a_line_each_unless_the_till_is_set_to_merge_them() {
     let mut till = logged_in_with(l);
     let label = |grams: &str| make_ean13(&format!("2100001{grams}")).unwrap();
     let scan = |till: &mut Till, code: String| {
-        let _ = till.update(Message::SerialScanner(
-            pos_terminal_app::serial_scanner::Event::Code(code),
-        ));
+        send(
+            till,
+            Message::SerialScanner(pos_terminal_app::serial_scanner::Event::Code(code)),
+        );
     };
     scan(&mut till, label("01525"));
     scan(&mut till, label("00500"));
@@ -184,11 +188,11 @@ fn weighed_labels_keep_a_line_each_unless_the_till_is_set_to_merge_them() {
         "Las etiquetas de báscula llevan su propio peso o precio: la cantidad no se aplica."
     ));
     // Settings (F9): add weighed labels to the same product.
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     click(&mut till, "Sumar pesos");
     click(&mut till, "Guardar");
     assert!(Settings::load(&dir.path().join("settings.json")).merge_weighed);
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     scan(&mut till, label("01000"));
     assert_eq!(
         till.cart.lines().len(),
@@ -256,26 +260,26 @@ fn search_results_float_over_the_ticket_and_arrows_enter_and_esc_drive_them() {
         );
     }
     // ↓ moves the highlight (and stops at the last), ↑ goes back; Enter takes the highlighted.
-    let _ = till.update(Message::Key(Key::Down));
-    let _ = till.update(Message::Key(Key::Down));
-    let _ = till.update(Message::Key(Key::Down));
+    send(&mut till, Message::Key(Key::Down));
+    send(&mut till, Message::Key(Key::Down));
+    send(&mut till, Message::Key(Key::Down));
     assert_eq!(
         sell_state(&till).highlighted().map(|i| i.name.clone()),
         Some(results[1].clone())
     );
-    let _ = till.update(Message::Key(Key::Up));
-    let _ = till.update(Message::Key(Key::Down));
+    send(&mut till, Message::Key(Key::Up));
+    send(&mut till, Message::Key(Key::Down));
     type_into(&mut till, "scan", "", true);
     assert_eq!(till.cart.lines()[1].name, results[1]);
     assert!(!shows(&till, "↑ ↓ para elegir · Intro añade · Esc cierra"));
     // Esc closes the overlay without adding anything.
     type_into(&mut till, "scan", "agua", false);
     assert!(shows(&till, "↑ ↓ para elegir · Intro añade · Esc cierra"));
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert!(!shows(&till, "↑ ↓ para elegir · Intro añade · Esc cierra"));
     assert_eq!(till.cart.lines().len(), 2);
     // With no results open, the arrows walk the ticket lines.
-    let _ = till.update(Message::Key(Key::Up));
+    send(&mut till, Message::Key(Key::Up));
     assert_eq!(sell_state(&till).selected_line(), Some(0));
 }
 
@@ -336,7 +340,7 @@ fn a_z_short_beyond_tolerance_needs_another_managers_pin_not_her_own() {
         &till,
         "Marta cierra la caja y no puede aprobar su propio descuadre: escriba el PIN de otro encargado."
     ));
-    let last_close = |till: &Till| till.ledger().unwrap().lock().unwrap().last_close().unwrap();
+    let last_close = |till: &Till| with_ledger(till, |l| l.last_close().unwrap());
     assert!(last_close(&till).is_none(), "nothing recorded");
     // Pilar's PIN, Enter: closed, approved by Pilar.
     type_into(&mut till, "close-approver-pin", "5555", true);
@@ -362,14 +366,7 @@ fn a_single_manager_store_approves_its_own_z_short() {
     assert!(shows(&till, "Aprobación del encargado"));
     type_into(&mut till, "close-note", "Falta un billete", false);
     type_into(&mut till, "close-approver-pin", "9876", true);
-    let z = till
-        .ledger()
-        .unwrap()
-        .lock()
-        .unwrap()
-        .last_close()
-        .unwrap()
-        .expect("closed with her own approval");
+    let z = with_ledger(&till, |l| l.last_close().unwrap()).expect("closed with her own approval");
     assert_eq!(z.approved_by, Some(StaffId(2)));
 }
 
@@ -575,14 +572,7 @@ fn a_cash_sale_opens_the_drawer_at_once_even_out_of_paper_and_no_reprint_ever_do
     pay_cash_20(&mut till);
     assert_eq!(printer.drawer_opened(1), 1, "the cashier can give change");
     assert!(shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €"));
-    let waiting = till
-        .ledger()
-        .unwrap()
-        .lock()
-        .unwrap()
-        .pending_prints(10)
-        .unwrap()
-        .len();
+    let waiting = with_ledger(&till, |l| l.pending_prints(10).unwrap().len());
     assert_eq!(waiting, 1, "the receipt waits for paper");
     assert!(till.retries_prints());
 
@@ -635,7 +625,7 @@ fn the_managers_open_drawer_asks_the_printer_and_says_when_it_could_not_open() {
             run(till, m);
         }
     };
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     open_drawer(&mut till);
     assert!(
         shows_containing(&till, "No se pudo abrir el cajón: the printer is not ready"),
@@ -733,9 +723,10 @@ fn the_keypad_types_the_pin_the_quantity_and_the_cash_by_touch() {
     press_key(&mut till, Key::Digit(3));
     press_key(&mut till, Key::Times);
     assert_eq!(sell_state(&till).input(), "3×");
-    let _ = till.update(Message::SerialScanner(
-        pos_terminal_app::serial_scanner::Event::Code(EAN.into()),
-    ));
+    send(
+        &mut till,
+        Message::SerialScanner(pos_terminal_app::serial_scanner::Event::Code(EAN.into())),
+    );
     assert!(shows(&till, "3 x 13,45 €"));
     // Pay: 50 € by touch, Enter takes it in cash.
     click(&mut till, "Cobrar (F2)");
@@ -756,8 +747,8 @@ fn the_till_has_its_own_theme_and_scales_with_the_window() {
     assert_ne!(theme.palette(), iced::Theme::Light.palette());
     assert_ne!(theme.palette(), iced::Theme::Dark.palette());
     assert_eq!(till.scale, 1.0);
-    let _ = till.update(Message::Resized(iced::Size::new(1920.0, 1080.0)));
+    send(&mut till, Message::Resized(iced::Size::new(1920.0, 1080.0)));
     assert!((till.scale - 1080.0 / 768.0).abs() < 1e-6);
-    let _ = till.update(Message::Resized(iced::Size::new(1024.0, 768.0)));
+    send(&mut till, Message::Resized(iced::Size::new(1024.0, 768.0)));
     assert_eq!(till.scale, 1.0);
 }

@@ -46,7 +46,7 @@ fn sell_one_for_20_cash(till: &mut Till) {
 fn a_cashier_pin_does_not_open_the_manager_menu() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in(&dir);
-    let _ = till.update(Message::ManagerKey);
+    send(&mut till, Message::ManagerKey);
     assert!(matches!(till.screen, Screen::Manager(_)));
     type_into(&mut till, "manager-pin", "1234", true);
     assert!(shows(&till, "Lucía no es encargado."));
@@ -111,13 +111,7 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
          Hace falta el PIN de otro encargado (no el de quien cierra) y una nota."
     ));
     assert!(
-        till.ledger()
-            .unwrap()
-            .lock()
-            .unwrap()
-            .last_close()
-            .unwrap()
-            .is_none(),
+        with_ledger(&till, |l| l.last_close().unwrap().is_none()),
         "refused without approval"
     );
     // Approval with another manager's PIN (Pilar: Marta is closing) and a note.
@@ -128,8 +122,7 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
         &till,
         "Cierre Z 1 registrado · descuadre en efectivo −16,90 €"
     ));
-    {
-        let l = till.ledger().unwrap().lock().unwrap();
+    with_ledger(&till, move |l| {
         let z = l.last_close().unwrap().expect("Z stored");
         assert_eq!(z.z_number, 1);
         assert!(z.blind);
@@ -138,7 +131,7 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
         assert_eq!(z.over_short(Tender::Cash), Money::from_cents(-1690));
         assert_eq!(z.next_float, Some(Money::from_cents(10000)));
         assert!(l.open_shift().unwrap().is_none());
-    }
+    });
 
     // The next shift opens with the float the Z left.
     click(&mut till, "Abrir caja");
@@ -146,11 +139,12 @@ fn open_sell_cash_out_x_blind_z_short_needs_approval_then_next_opening() {
     type_into(&mut till, den(5000), "2", false);
     click(&mut till, "Abrir turno");
     assert!(shows(&till, "Turno abierto con un fondo de 100,00 €"));
-    let l = till.ledger().unwrap().lock().unwrap();
-    assert_eq!(
-        l.open_shift().unwrap().unwrap().float,
-        Money::from_cents(10000)
-    );
+    with_ledger(&till, move |l| {
+        assert_eq!(
+            l.open_shift().unwrap().unwrap().float,
+            Money::from_cents(10000)
+        );
+    });
 }
 
 #[test]
@@ -185,20 +179,21 @@ fn stock_receipt_and_count_by_scanning() {
         "Recuento de stock: 1 productos registrados (documento 2)"
     ));
 
-    let l = till.ledger().unwrap().lock().unwrap();
-    let DocumentBody::StockMovement(r) = l.document(1).unwrap().unwrap().body else {
-        panic!("not a stock movement")
-    };
-    assert_eq!(r.kind, StockMovementKind::Receipt);
-    assert_eq!(r.reference.as_deref(), Some("ALB-2026-7"));
-    assert_eq!(r.lines[0].quantity, Quantity::units(2));
-    assert_eq!(r.lines[1].quantity, Quantity::units(12));
-    let DocumentBody::StockMovement(c) = l.document(2).unwrap().unwrap().body else {
-        panic!("not a stock movement")
-    };
-    assert_eq!(c.kind, StockMovementKind::Count);
-    assert_eq!(c.reason.as_deref(), Some("Recuento completo"));
-    assert_eq!(l.outbox_len().unwrap(), 2);
+    with_ledger(&till, move |l| {
+        let DocumentBody::StockMovement(r) = l.document(1).unwrap().unwrap().body else {
+            panic!("not a stock movement")
+        };
+        assert_eq!(r.kind, StockMovementKind::Receipt);
+        assert_eq!(r.reference.as_deref(), Some("ALB-2026-7"));
+        assert_eq!(r.lines[0].quantity, Quantity::units(2));
+        assert_eq!(r.lines[1].quantity, Quantity::units(12));
+        let DocumentBody::StockMovement(c) = l.document(2).unwrap().unwrap().body else {
+            panic!("not a stock movement")
+        };
+        assert_eq!(c.kind, StockMovementKind::Count);
+        assert_eq!(c.reason.as_deref(), Some("Recuento completo"));
+        assert_eq!(l.outbox_len().unwrap(), 2);
+    });
 }
 
 #[test]
@@ -375,11 +370,10 @@ fn a_manager_with_no_shift_open_counts_the_float_at_login_and_a_z_stops_selling(
         "No hay turno abierto: un encargado debe abrirlo"
     ));
     assert!(!shows(&till, "Cobrar (F2)"));
-    {
-        let l = till.ledger().unwrap().lock().unwrap();
+    with_ledger(&till, move |l| {
         assert!(l.open_shift().unwrap().is_none(), "no automatic opening");
         assert_eq!(l.document_count().unwrap(), 3, "opening, sale, Z");
-    }
+    });
 
     // Next morning: Marta logs in and counts the float the Z left, shown beside the count.
     click(&mut till, "Salir");
@@ -389,10 +383,11 @@ fn a_manager_with_no_shift_open_counts_the_float_at_login_and_a_z_stops_selling(
     type_into(&mut till, den(5000), "2", true);
     assert!(matches!(&till.screen, Screen::Sell(s) if s.shift_open));
     sell_one_for_20_cash(&mut till);
-    let l = till.ledger().unwrap().lock().unwrap();
-    assert_eq!(l.x_report().unwrap().ticket_count, 1);
-    assert_eq!(
-        l.x_report().unwrap().expected_cash(),
-        Money::from_cents(11345)
-    );
+    with_ledger(&till, move |l| {
+        assert_eq!(l.x_report().unwrap().ticket_count, 1);
+        assert_eq!(
+            l.x_report().unwrap().expected_cash(),
+            Money::from_cents(11345)
+        );
+    });
 }

@@ -49,12 +49,12 @@ fn apply(till: &pos_terminal_app::Till, changes: Vec<CatalogChange>, from: i64) 
             .collect(),
         has_more: false,
     };
-    till.ledger()
-        .unwrap()
-        .lock()
-        .unwrap()
-        .apply_changes(&page)
-        .expect("apply");
+    with_ledger(till, move |l| {
+        l.apply_changes(&page)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .expect("apply");
 }
 
 fn selling(dir: &tempfile::TempDir, more: Vec<CatalogChange>) -> pos_terminal_app::Till {
@@ -176,10 +176,13 @@ fn a_stores_own_layout_replaces_the_franchises_until_hq_removes_it() {
         })],
         2000,
     );
-    let _ = till.update(Message::Sync(pos_terminal_app::worker::Event::Connected {
-        changes: 1,
-        waiting: 0,
-    }));
+    send(
+        &mut till,
+        Message::Sync(pos_terminal_app::worker::Event::Connected {
+            changes: 1,
+            waiting: 0,
+        }),
+    );
     assert_eq!(sell_state(&till).quick_pages(), vec!["Tienda"]);
     assert!(shows(&till, "Agua mineral 1,5 L"));
     assert!(!shows(&till, "Despensa"));
@@ -197,10 +200,13 @@ fn a_stores_own_layout_replaces_the_franchises_until_hq_removes_it() {
         })],
         2001,
     );
-    let _ = till.update(Message::Sync(pos_terminal_app::worker::Event::Connected {
-        changes: 1,
-        waiting: 0,
-    }));
+    send(
+        &mut till,
+        Message::Sync(pos_terminal_app::worker::Event::Connected {
+            changes: 1,
+            waiting: 0,
+        }),
+    );
     assert!(sell_state(&till).quick_keys().is_empty());
     // The store's own removed: the franchise's again, even after a restart of the screen.
     apply(
@@ -210,19 +216,15 @@ fn a_stores_own_layout_replaces_the_franchises_until_hq_removes_it() {
         }],
         2002,
     );
-    let _ = till.update(Message::Sync(pos_terminal_app::worker::Event::Connected {
-        changes: 1,
-        waiting: 0,
-    }));
+    send(
+        &mut till,
+        Message::Sync(pos_terminal_app::worker::Event::Connected {
+            changes: 1,
+            waiting: 0,
+        }),
+    );
     assert_eq!(sell_state(&till).quick_pages(), vec!["Despensa"]);
-    let layout = till
-        .ledger()
-        .unwrap()
-        .lock()
-        .unwrap()
-        .quick_key_layout()
-        .unwrap()
-        .unwrap();
+    let layout = with_ledger(&till, |l| l.quick_key_layout().unwrap().unwrap());
     assert_eq!(layout.store_id, None);
 }
 

@@ -102,8 +102,7 @@ fn receive_against_a_note_one_short_one_extra_unknown_refused() {
         &till,
         "Albarán ALB-2026-000001 recibido con diferencias: 3 productos (documento 1)"
     ));
-    {
-        let l = till.ledger().unwrap().lock().unwrap();
+    with_ledger(&till, move |l| {
         let DocumentBody::StockMovement(m) = l.document(1).unwrap().unwrap().body else {
             panic!("not a stock movement")
         };
@@ -127,7 +126,7 @@ fn receive_against_a_note_one_short_one_extra_unknown_refused() {
             Some(1)
         );
         assert_eq!(l.outbox_len().unwrap(), 1, "waits in the outbox, offline");
-    }
+    });
 
     // The note has left the pending list: receiving goes straight to free scanning.
     click(&mut till, "Recepción de mercancía");
@@ -150,14 +149,13 @@ fn free_receiving_leaves_the_note_pending_and_a_quantity_can_be_typed() {
         &till,
         "Recepción de mercancía: 1 productos registrados (documento 1)"
     ));
-    {
-        let l = till.ledger().unwrap().lock().unwrap();
+    with_ledger(&till, move |l| {
         let DocumentBody::StockMovement(m) = l.document(1).unwrap().unwrap().body else {
             panic!("not a stock movement")
         };
         assert_eq!(m.delivery_note, None);
         assert_eq!(l.pending_delivery_notes().unwrap().len(), 1);
-    }
+    });
 
     // Against the note, a whole case typed instead of scanned: 1 scanned, then "3" typed.
     click(&mut till, "Recepción de mercancía");
@@ -167,11 +165,12 @@ fn free_receiving_leaves_the_note_pending_and_a_quantity_can_be_typed() {
     type_into(&mut till, "stock-scan", OTHER_EAN, true);
     // The water line is the second scanned line (index 1): the quantity field's edit, as the
     // text input sends it when the manager overwrites the scanned 1 with 3.
-    let _ = till.update(Message::Manager(
-        pos_terminal_app::screen::manager::Message::Stock(
+    send(
+        &mut till,
+        Message::Manager(pos_terminal_app::screen::manager::Message::Stock(
             pos_terminal_app::screen::stock::Message::Quantity(1, "3".into()),
-        ),
-    ));
+        )),
+    );
     assert!(shows(&till, "Completo"));
     assert!(!shows(&till, "Falta 1"));
     click(&mut till, "Registrar recepción");
@@ -179,6 +178,7 @@ fn free_receiving_leaves_the_note_pending_and_a_quantity_can_be_typed() {
         &till,
         "Albarán ALB-2026-000001 recibido: 2 productos (documento 2)"
     ));
-    let l = till.ledger().unwrap().lock().unwrap();
-    assert!(l.pending_delivery_notes().unwrap().is_empty());
+    with_ledger(&till, move |l| {
+        assert!(l.pending_delivery_notes().unwrap().is_empty());
+    });
 }

@@ -1,6 +1,10 @@
 //! Click-and-type tests through the till's screens with the headless iced_test Simulator,
 //! over a real ledger in a temporary directory.
 
+#[path = "common/run.rs"]
+mod run;
+use run::{send, settle, with_ledger};
+
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use iced::Task;
 use iced_test::simulator;
@@ -128,9 +132,11 @@ fn ledger(dir: &tempfile::TempDir) -> Ledger {
     l
 }
 
+/// Feeds `messages`, running what each starts to the end (printer work held back: see `run`).
 fn feed(till: &mut Till, messages: Vec<Message>) {
     for m in messages {
-        let _: Task<Message> = till.update(m);
+        let task: Task<Message> = till.update(m);
+        settle(till, task);
     }
 }
 
@@ -203,10 +209,6 @@ fn nudged(till: &Till) -> bool {
         .unwrap()
         .block_on(async { tokio::time::timeout(Duration::from_millis(50), nudge.notified()).await })
         .is_ok()
-}
-
-fn with_ledger<T>(till: &Till, f: impl FnOnce(&Ledger) -> T) -> T {
-    f(&till.ledger().unwrap().lock().unwrap())
 }
 
 /// Writes a settings file that prints to `path` (a file standing in for a device node).
@@ -294,7 +296,7 @@ fn search_by_name_shows_results_as_you_type() {
     type_into(&mut till, "scan", "zumo");
     assert_shows(&till, "Sin resultados");
     // Esc clears what was typed; Enter on a search adds the first result.
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert!(!shows(&till, "Sin resultados"));
     type_and_enter(&mut till, "scan", "oliva");
     assert_shows(&till, "2 x 13,45 €");
@@ -325,7 +327,7 @@ fn quantity_line_and_ticket_discounts_and_void() {
     type_into(&mut till, "scan", "500");
     click(&mut till, "Dto. ticket");
     assert!(shows(&till, "Total: 35,00 €"));
-    let _ = till.update(Message::Key(Key::Void));
+    send(&mut till, Message::Key(Key::Void));
     assert_shows(&till, "Línea anulada: Aceite de oliva 1 L");
     assert_shows(&till, "Ticket vacío");
     assert_shows(&till, "Total: 0,00 €");
@@ -390,9 +392,10 @@ fn paying_20_cash_for_13_45_gives_6_55_change_and_records_the_sale() {
     assert_shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €");
     assert_shows(&till, "Ticket vacío");
     assert_shows(&till, "Documentos pendientes: 1");
-    let ledger = till.ledger().unwrap().lock().unwrap();
-    assert_eq!(ledger.document_count().unwrap(), OPENING + 1);
-    assert_eq!(ledger.sales_gross().unwrap(), Money::from_cents(1345));
+    with_ledger(&till, |ledger| {
+        assert_eq!(ledger.document_count().unwrap(), OPENING + 1);
+        assert_eq!(ledger.sales_gross().unwrap(), Money::from_cents(1345));
+    });
 }
 
 #[test]
@@ -400,7 +403,7 @@ fn short_cash_then_card_with_reference_splits_the_payment() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in(&dir);
     type_and_enter(&mut till, "scan", EAN);
-    let _ = till.update(Message::Key(Key::Pay));
+    send(&mut till, Message::Key(Key::Pay));
     assert!(matches!(till.screen, Screen::Pay(_)));
     type_and_enter(&mut till, "tendered", "5");
     assert_shows(&till, "Efectivo: 5,00 €");
@@ -410,7 +413,7 @@ fn short_cash_then_card_with_reference_splits_the_payment() {
     click(&mut till, "Tarjeta");
     assert_shows(&till, "Escriba la referencia que da el datáfono.");
     // Esc is refused while tenders are noted (the card may have been charged).
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert!(matches!(till.screen, Screen::Pay(_)));
     type_and_enter(&mut till, "card-reference", "AUT-778812");
     assert!(matches!(till.screen, Screen::Sell(_)));
@@ -453,7 +456,7 @@ fn cash_receipt_prints_after_commit_without_a_drawer_pulse_and_reprints() {
     assert!(has(b"T0007-000001"));
     assert!(has(b"Aceite de oliva 1 L"));
     // Reprint the last receipt (F7): queued again and printed again.
-    let _ = till.update(Message::Key(Key::Reprint));
+    send(&mut till, Message::Key(Key::Reprint));
     assert_shows(&till, "Reimprimiendo el último recibo.");
     printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
     let again = std::fs::read(&out).unwrap();
@@ -499,7 +502,7 @@ fn a_dead_printer_keeps_the_sale_and_the_receipt_and_says_so() {
         outcome,
         printing::Outcome::Failed { waiting: 1, .. }
     ));
-    let _ = till.update(Message::Printed(outcome));
+    send(&mut till, Message::Printed(outcome));
     assert!(shows(&till, "Ticket T0007-000001 · Cambio: 6,55 €"));
     assert!(shows_containing(
         &till,
@@ -549,7 +552,7 @@ fn a_dead_printer_keeps_the_sale_and_the_receipt_and_says_so() {
     });
     let outcome = printing::flush(till.print_queue().as_ref(), till.ledger().unwrap());
     assert_eq!(outcome, printing::Outcome::Printed(1));
-    let _ = till.update(Message::Printed(outcome));
+    send(&mut till, Message::Printed(outcome));
     assert!(!till.retries_prints());
     assert!(
         reader
@@ -620,12 +623,12 @@ fn park_and_recall_a_ticket() {
     assert_shows(&till, "Recuperar (F6) · 1");
     // Serve the next customer, then recall is refused while a ticket is open.
     type_and_enter(&mut till, "scan", EAN);
-    let _ = till.update(Message::Key(Key::Recall));
+    send(&mut till, Message::Key(Key::Recall));
     assert_shows(
         &till,
         "Aparque o cobre el ticket actual antes de recuperar otro.",
     );
-    let _ = till.update(Message::Key(Key::Park));
+    send(&mut till, Message::Key(Key::Park));
     assert_shows(&till, "Recuperar (F6) · 2");
     click(&mut till, "Recuperar (F6) · 2");
     assert!(matches!(till.screen, Screen::Recall));
@@ -679,7 +682,7 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     assert_eq!(r.payments[0].tender, Tender::Cash);
     assert_eq!(r.payments[0].amount, Money::from_cents(1345));
     // Second refund of the same ticket: only one unit is left, "+" stops there.
-    let _ = till.update(Message::Key(Key::Refund));
+    send(&mut till, Message::Key(Key::Refund));
     type_and_enter(&mut till, "refund-ticket", "T0007-000001");
     assert_shows(&till, "2 x 13,45 € · ya devuelto 1");
     click(&mut till, "+");
@@ -689,7 +692,7 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
     assert_shows(&till, "Devolución T0007-R000002 · 13,45 €");
     // Nothing is left to refund.
-    let _ = till.update(Message::Key(Key::Refund));
+    send(&mut till, Message::Key(Key::Refund));
     type_and_enter(&mut till, "refund-ticket", "T0007-000001");
     click(&mut till, "Todo");
     type_and_enter(&mut till, "refund-pin", MANAGER_PIN);
@@ -700,12 +703,12 @@ fn refund_with_manager_pin_back_to_cash_and_never_more_than_sold() {
         OPENING + 5
     );
     let audits: Vec<_> = (OPENING + 1..=OPENING + 5)
-        .filter_map(
-            |seq| match with_ledger(&till, |l| l.document(seq).unwrap().unwrap()).body {
+        .filter_map(|seq| {
+            match with_ledger(&till, move |l| l.document(seq).unwrap().unwrap()).body {
                 DocumentBody::AuditEvent(a) => Some(a),
                 _ => None,
-            },
-        )
+            }
+        })
         .collect();
     assert_eq!(audits.len(), 2);
     assert!(
@@ -725,7 +728,7 @@ fn refund_of_a_card_sale_goes_back_to_the_card_reference() {
     type_and_enter(&mut till, "scan", EAN);
     click(&mut till, "Cobrar (F2)");
     type_and_enter(&mut till, "card-reference", "AUT-42");
-    let _ = till.update(Message::Key(Key::Refund));
+    send(&mut till, Message::Key(Key::Refund));
     type_and_enter(&mut till, "refund-ticket", "T0007-000001");
     assert_shows(&till, "Se devuelve a: tarjeta (ref. AUT-42)");
     click(&mut till, "Todo");
@@ -777,15 +780,18 @@ fn sync_worker_reports_offline_and_the_status_bar_shows_it() {
         matches!(event, worker::Event::Offline { waiting: 1, .. }),
         "{event:?}"
     );
-    let _ = till.update(Message::Sync(event));
+    send(&mut till, Message::Sync(event));
     assert_shows(&till, "Sin conexión");
     assert_shows(&till, "Documentos pendientes: 1");
     assert_shows(&till, "Última sincronización: nunca");
-    let _ = till.update(Message::Sync(worker::Event::Pushed {
-        acknowledged: 1,
-        changes: 0,
-        waiting: 0,
-    }));
+    send(
+        &mut till,
+        Message::Sync(worker::Event::Pushed {
+            acknowledged: 1,
+            changes: 0,
+            waiting: 0,
+        }),
+    );
     assert_shows(&till, "En línea");
     assert_shows(&till, "Documentos pendientes: 0");
     assert!(!shows(&till, "Última sincronización: nunca"));
@@ -798,19 +804,23 @@ fn a_price_change_from_hq_shows_without_restart() {
     type_into(&mut till, "scan", "aceite");
     assert_shows(&till, "13,45 €");
     // The worker applied a page from HQ to the ledger, then reported it.
-    till.ledger()
-        .unwrap()
-        .lock()
-        .unwrap()
-        .apply_changes(&page(vec![oil(1299)], 5))
-        .unwrap();
-    let _ = till.update(Message::Sync(worker::Event::Connected {
-        changes: 1,
-        waiting: 0,
-    }));
+    let changes = page(vec![oil(1299)], 5);
+    with_ledger(&till, move |l| {
+        l.apply_changes(&changes)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .unwrap();
+    send(
+        &mut till,
+        Message::Sync(worker::Event::Connected {
+            changes: 1,
+            waiting: 0,
+        }),
+    );
     assert_shows(&till, "12,99 €");
     assert!(!shows(&till, "13,45 €"));
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     type_and_enter(&mut till, "scan", EAN);
     assert_shows(&till, "Total: 12,99 €");
 }
@@ -870,7 +880,7 @@ fn full_invoice_refuses_a_wrong_nif_then_is_stored_and_printed_with_its_title() 
         "an invoice reprint does not open the drawer"
     );
     // One full invoice per ticket.
-    let _ = till.update(Message::Key(Key::Invoice));
+    send(&mut till, Message::Key(Key::Invoice));
     type_into(&mut till, "invoice-name", "Otro");
     type_into(&mut till, "invoice-address", "Otra calle");
     type_and_enter(&mut till, "invoice-nif", "12345678Z");
@@ -882,7 +892,7 @@ fn settings_choose_a_file_printer_and_58mm_then_test_page_and_manager_drawer() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lp0");
     let mut till = logged_in(&dir);
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     assert!(matches!(till.screen, Screen::Settings(_)));
     assert_shows(&till, "Ajustes");
     click(&mut till, "Archivo o dispositivo");
@@ -923,7 +933,7 @@ fn settings_choose_a_file_printer_and_58mm_then_test_page_and_manager_drawer() {
     );
     let all = std::fs::read(&out).unwrap();
     assert_eq!(&all[page.len()..], &DRAWER_KICK);
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert!(matches!(till.screen, Screen::Sell(_)));
 }
 
@@ -1082,7 +1092,7 @@ fn english_chosen_in_settings_applies_at_once_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in(&dir);
     type_and_enter(&mut till, "scan", EAN);
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     assert_shows(&till, "Idioma");
     click(&mut till, "English");
     // The settings screen itself switches at once, with nothing else to press.
@@ -1133,10 +1143,10 @@ fn english_chosen_in_settings_applies_at_once_and_survives_a_restart() {
     assert_shows(&till, "Total: €13.45");
     assert_shows(&till, "Refund (F8)");
     // And back to Spanish the same way.
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     click(&mut till, "Español");
     assert_shows(&till, "Idioma cambiado y guardado.");
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert_shows(&till, "Total: 13,45 €");
     assert_eq!(
         Settings::load(&dir.path().join("settings.json")).language,
@@ -1181,7 +1191,7 @@ fn settings_choose_a_serial_printer_a_usb_printer_and_a_serial_scanner() {
     use pos_terminal_app::screen::settings::Message as S;
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in(&dir);
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     // USB: ids are hexadecimal; a wrong one is refused and nothing is saved.
     click(&mut till, "USB");
     type_into(&mut till, "settings-usb-vendor", "xyz");
@@ -1241,8 +1251,8 @@ fn settings_choose_a_serial_printer_a_usb_printer_and_a_serial_scanner() {
     let got = printer.join().unwrap();
     assert!(got.windows(15).any(|w| w == b"TRASTIENDA-TEST"));
     // Reopened, the form shows what was saved.
-    let _ = till.update(Message::Key(Key::Escape));
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Settings));
     let mut ui = simulator(till.view());
     assert!(ui.find(port.as_str()).is_ok());
     assert!(ui.find("19200").is_ok());
@@ -1313,12 +1323,13 @@ fn a_cashier_with_no_shift_open_is_told_before_scanning_and_nothing_is_sold() {
         "no ticket that would fail at pay"
     );
     // A scanner keeps scanning anyway: nothing is rung up, and the screen says why.
-    let _ = till.update(Message::SerialScanner(
-        pos_terminal_app::serial_scanner::Event::Code(EAN.into()),
-    ));
+    send(
+        &mut till,
+        Message::SerialScanner(pos_terminal_app::serial_scanner::Event::Code(EAN.into())),
+    );
     assert!(till.cart.is_empty());
-    let _ = till.update(Message::Key(Key::Pay));
-    let _ = till.update(Message::Key(Key::Refund));
+    send(&mut till, Message::Key(Key::Pay));
+    send(&mut till, Message::Key(Key::Refund));
     assert!(
         matches!(till.screen, Screen::Sell(_)),
         "no refund screen either"
@@ -1352,8 +1363,7 @@ fn a_sale_refused_by_the_ledger_for_want_of_a_shift_keeps_the_ticket_and_says_wh
     type_and_enter(&mut till, "scan", EAN);
     click(&mut till, "Cobrar (F2)");
     click(&mut till, "20,00 €");
-    {
-        let mut l = till.ledger().unwrap().lock().unwrap();
+    with_ledger(&till, move |l| {
         let marta = pos_terminal::Staff {
             id: StaffId(2),
             name: "Marta".into(),
@@ -1368,7 +1378,7 @@ fn a_sale_refused_by_the_ledger_for_want_of_a_shift_keeps_the_ticket_and_says_wh
             approval: None,
         })
         .unwrap();
-    }
+    });
     click(&mut till, "Confirmar cobro");
     assert!(matches!(till.screen, Screen::Pay(_)));
     assert!(shows_containing(

@@ -36,7 +36,7 @@ fn assert_shows(till: &Till, s: &str) {
 fn about_shows_the_system_identity_and_the_declaration_in_both_languages() {
     let dir = tempfile::tempdir().unwrap();
     let mut till = logged_in_with(ledger(&dir));
-    let _ = till.update(Message::Key(Key::Settings));
+    send(&mut till, Message::Key(Key::Settings));
     click(&mut till, "Acerca de · VERI*FACTU");
     assert!(matches!(till.screen, Screen::About(_)));
     let version = pos_terminal::fiscal::SYSTEM_VERSION;
@@ -73,7 +73,7 @@ fn about_shows_the_system_identity_and_the_declaration_in_both_languages() {
         );
     }
     // Esc goes back to the settings, where the language is switched; About follows it.
-    let _ = till.update(Message::Key(Key::Escape));
+    send(&mut till, Message::Key(Key::Escape));
     assert!(matches!(till.screen, Screen::Settings(_)));
     click(&mut till, "English");
     click(&mut till, "About · VERI*FACTU");
@@ -136,11 +136,11 @@ fn the_receipts_aeat_qr_finds_the_ticket_on_the_refund_screen() {
     );
     assert!(url.starts_with("https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR?nif=B12345674&numserie=T0007-000001&"));
     let mut till = logged_in_with(l);
-    let _ = till.update(Message::Key(Key::Refund));
+    send(&mut till, Message::Key(Key::Refund));
     assert!(matches!(till.screen, Screen::Refund(_)));
     // The wedge routes a scan on the refund screen as the ticket plus Find.
-    let _ = till.update(Message::Refund(refund::Message::Ticket(url)));
-    let _ = till.update(Message::Refund(refund::Message::Find));
+    send(&mut till, Message::Refund(refund::Message::Ticket(url)));
+    send(&mut till, Message::Refund(refund::Message::Find));
     assert!(
         shows_starting(&till, "Aceite de oliva 1 L"),
         "the ticket's line is offered for refund"

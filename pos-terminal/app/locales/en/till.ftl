@@ -5,6 +5,8 @@
 
 window-title = Trastienda · Till
 registry-unavailable = the local ledger is not available
+ledger-call-panicked = Internal error in the local ledger ({ $error }). Nothing of this operation was saved; you can try again.
+pin-checking = Checking the PIN…
 error = Error: { $error }
 cannot = Not possible: { $error }
 back = Back
@@ -109,6 +111,7 @@ sell-settings = Settings (F9)
 sell-pay = Pay (F2)
 sell-cashier = Cashier: { $name }
 sell-manager = Manager (F10)
+sell-scans-waiting = One moment: a scanned code is still being read.
 sell-no-shift = No shift is open: a manager must open it
 sell-no-shift-help = Nothing can be sold or refunded until a manager counts the float and opens the shift (Manager, F10). After a Z close the shift stays closed until the next opening.
 sell-open-shift = Open shift (manager)
@@ -138,6 +141,7 @@ pay-confirm = Confirm payment
 pay-payments-noted = Payments are noted: finish the payment or press “Clear payments”.
 pay-card-too-much = By card you can take at most what is left ({ $left }).
 pay-reference-missing = Enter the reference the card terminal gives.
+pay-committing = Saving the sale…
 pay-record-failed = Could not record the sale: { $error }
 
 ## Recall

@@ -6,6 +6,8 @@
 
 window-title = Trastienda · Caja
 registry-unavailable = el registro local no está disponible
+ledger-call-panicked = Error interno del registro local ({ $error }). No se ha guardado nada de esta operación; puede volver a intentarlo.
+pin-checking = Comprobando el PIN…
 error = Error: { $error }
 cannot = No se puede: { $error }
 back = Volver
@@ -105,6 +107,7 @@ sell-pay = Cobrar (F2)
 sell-cashier = Cajero: { $name }
 sell-manager = Gerencia (F10)
 sell-logout = Salir
+sell-scans-waiting = Un momento: aún se está leyendo un código escaneado.
 sell-no-shift = No hay turno abierto: un encargado debe abrirlo
 sell-no-shift-help = No se puede vender ni devolver hasta que un encargado cuente el fondo de caja y abra el turno (Gerencia, F10). Tras un cierre Z el turno queda cerrado hasta la siguiente apertura.
 sell-open-shift = Abrir turno (encargado)
@@ -133,6 +136,7 @@ pay-confirm = Confirmar cobro
 pay-payments-noted = Hay pagos anotados: termine el cobro o pulse «Quitar pagos».
 pay-card-too-much = Con tarjeta se cobra como mucho lo pendiente ({ $left }).
 pay-reference-missing = Escriba la referencia que da el datáfono.
+pay-committing = Guardando la venta…
 pay-record-failed = No se pudo registrar la venta: { $error }
 
 ## Recall

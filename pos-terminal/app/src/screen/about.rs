@@ -1,11 +1,9 @@
 //! About this till: its VERI*FACTU identity (the `SistemaInformatico` every record carries), the
 //! taxpayer it issues invoices for, and the producer's declaración responsable (RD 1007/2023 art. 13).
 
-use std::sync::Mutex;
-
 use iced::widget::{button, column, container, scrollable, text};
-use iced::{Element, Length};
-use pos_terminal::{Ledger, fiscal};
+use iced::{Element, Length, Task};
+use pos_terminal::{LedgerHandle, fiscal};
 use sync_protocol::verifactu::SistemaInformatico;
 
 use crate::i18n::I18n;
@@ -13,41 +11,77 @@ use crate::i18n::I18n;
 #[derive(Debug, Clone)]
 pub enum Message {
     Back,
+    /// The till's identity and the franchisee (legal name, NIF), read from the ledger.
+    Loaded(
+        Option<(sync_protocol::StoreId, sync_protocol::TillId)>,
+        Option<(String, String)>,
+    ),
 }
 
 pub enum Action {
+    None,
     Back,
 }
 
 pub struct State {
-    sistema: SistemaInformatico,
+    /// `None` until the ledger has answered (a moment after the screen opens).
+    sistema: Option<SistemaInformatico>,
     /// The franchisee's legal name and NIF, once HQ has sent the store.
     taxpayer: Option<(String, String)>,
 }
 
+/// Reads what the screen shows from the ledger, off the UI thread.
+pub fn load(ledger: &LedgerHandle) -> Task<Message> {
+    crate::ledger_task::ask(
+        ledger,
+        |l| {
+            let ident = l.identity().ok().flatten().map(|i| (i.store_id, i.till_id));
+            let store = l
+                .store_info()
+                .ok()
+                .flatten()
+                .map(|s| (s.franchisee_legal_name, s.franchisee_nif));
+            (ident, store)
+        },
+        |r| {
+            let (ident, store) = r.unwrap_or((None, None));
+            Message::Loaded(ident, store)
+        },
+    )
+}
+
 impl State {
-    pub fn new(ledger: &Mutex<Ledger>) -> Self {
-        let (ident, store) = ledger
-            .lock()
-            .map(|l| (l.identity().ok().flatten(), l.store_info().ok().flatten()))
-            .unwrap_or((None, None));
-        let (store_id, till_id) = ident
-            .map(|i| (i.store_id, i.till_id))
-            .unwrap_or((sync_protocol::StoreId(0), sync_protocol::TillId(0)));
+    /// The screen before the ledger's answer (see [`load`]).
+    pub fn loading() -> Self {
         State {
-            sistema: fiscal::sistema_informatico(store_id, till_id),
-            taxpayer: store.map(|s| (s.franchisee_legal_name, s.franchisee_nif)),
+            sistema: None,
+            taxpayer: None,
         }
     }
 
     pub fn update(&mut self, message: Message) -> Action {
         match message {
             Message::Back => Action::Back,
+            Message::Loaded(ident, store) => {
+                let (store_id, till_id) =
+                    ident.unwrap_or((sync_protocol::StoreId(0), sync_protocol::TillId(0)));
+                self.sistema = Some(fiscal::sistema_informatico(store_id, till_id));
+                self.taxpayer = store;
+                Action::None
+            }
         }
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
-        let s = &self.sistema;
+        let Some(s) = &self.sistema else {
+            let back = button(text(tr.t("back-esc")).size(22))
+                .padding(14)
+                .on_press(Message::Back);
+            return container(column![text(tr.t("about-title")).size(30), back].spacing(12))
+                .center_x(Length::Fill)
+                .padding(24)
+                .into();
+        };
         let yes_no = |b: bool| tr.t(if b { "about-yes" } else { "about-no" });
         let field = |label: &str, value: String| text(format!("{}: {value}", tr.t(label))).size(18);
         let mut col = column![

@@ -1,18 +1,18 @@
 //! Opening a shift (float counted by denomination) and closing the day (Z): blind or open count,
 //! expected versus counted per tender, over/short, and a manager's approval beyond the tolerance.
 
-use std::sync::Mutex;
-
 use iced::widget::{button, column, row, text, text_input};
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Element, Length, Task};
 use pos_terminal::shift::check_count;
-use pos_terminal::{Approval, CloseCount, Ledger, ShiftError, ShiftReport, Staff};
-use sync_protocol::{DocumentBody, Money, StaffRole, Tender, TenderAmount};
+use pos_terminal::{Approval, CloseCount, Ledger, LedgerHandle, ShiftError, ShiftReport, Staff};
+use sync_protocol::{Document, DocumentBody, Money, StaffRole, Tender, TenderAmount};
 
 use super::count::{Edit, Grid};
+use super::manager;
 use super::pay::tender_name;
 use crate::format;
 use crate::i18n::I18n;
+use crate::ledger_task::{self, ScreenReply};
 
 pub const CARD_ID: &str = "close-card";
 pub const NEXT_FLOAT_ID: &str = "close-next-float";
@@ -30,6 +30,8 @@ pub enum Outcome {
         report: Box<ShiftReport>,
         close: Box<sync_protocol::CashClose>,
     },
+    /// Work for the ledger's thread; its answer comes back to the page as a message.
+    Run(Task<manager::Message>),
 }
 
 // ----- opening a shift -----------------------------------------------------------------------
@@ -39,6 +41,8 @@ pub enum OpenMessage {
     Count(Edit),
     Confirm,
     Back,
+    /// The ledger's answer to opening the shift.
+    Answer(ScreenReply<OpenState, Outcome>),
 }
 
 #[derive(Debug)]
@@ -47,6 +51,8 @@ pub struct OpenState {
     /// The float the last Z left in the drawer, to check the count against.
     left_by_last_close: Option<(u64, Money)>,
     error: Option<String>,
+    /// The shift is being opened.
+    busy: bool,
 }
 
 impl OpenState {
@@ -60,35 +66,48 @@ impl OpenState {
             grid: Grid::new(),
             left_by_last_close,
             error: None,
+            busy: false,
         }
     }
 
     pub fn update(
         &mut self,
         message: OpenMessage,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         staff: &Staff,
         tr: &I18n,
     ) -> Outcome {
+        if let OpenMessage::Answer(reply) = &message {
+            return ledger_task::apply(reply.clone(), self, tr).unwrap_or(Outcome::None);
+        }
+        if self.busy {
+            return Outcome::None;
+        }
         match message {
+            OpenMessage::Answer(_) => {}
             OpenMessage::Count(e) => self.grid.edit(e),
             OpenMessage::Back => return Outcome::Back,
             OpenMessage::Confirm => {
-                let result = match ledger.lock() {
-                    Ok(mut l) => l
-                        .start_shift(staff, self.grid.counts())
-                        .map_err(|e| e.to_string()),
-                    Err(_) => Err(tr.t("registry-unavailable")),
-                };
-                match result {
-                    Ok(_) => {
-                        return Outcome::Done(tr.args(
-                            "close-shift-opened",
-                            &[("float", tr.money(self.grid.total()).into())],
-                        ));
-                    }
-                    Err(e) => self.error = Some(e),
-                }
+                let (staff, counts) = (staff.clone(), self.grid.counts());
+                self.busy = true;
+                return Outcome::Run(ledger_task::then(
+                    ledger,
+                    move |l| l.start_shift(&staff, counts),
+                    |s: &mut OpenState, result, tr| {
+                        s.busy = false;
+                        match result {
+                            Ok(_) => Outcome::Done(tr.args(
+                                "close-shift-opened",
+                                &[("float", tr.money(s.grid.total()).into())],
+                            )),
+                            Err(e) => {
+                                s.error = Some(e);
+                                Outcome::None
+                            }
+                        }
+                    },
+                    |r| manager::Message::Open(OpenMessage::Answer(r)),
+                ));
             }
         }
         Outcome::None
@@ -134,6 +153,15 @@ pub enum CloseMessage {
     Note(String),
     Confirm,
     Back,
+    /// The ledger's answer to the close.
+    Answer(ScreenReply<CloseState, Outcome>),
+}
+
+/// What became of a Z close on the ledger's thread.
+enum Closing {
+    NotAManager,
+    Closed(Box<Document>),
+    Refused(ShiftError),
 }
 
 #[derive(Debug)]
@@ -152,6 +180,8 @@ pub struct CloseState {
     approver_pin: String,
     note: String,
     error: Option<String>,
+    /// The close is being recorded.
+    busy: bool,
 }
 
 impl CloseState {
@@ -168,6 +198,7 @@ impl CloseState {
             approver_pin: String::new(),
             note: String::new(),
             error: None,
+            busy: false,
         }
     }
 
@@ -202,16 +233,22 @@ impl CloseState {
         })
     }
 
-    fn approval(&self, ledger: &Ledger, tr: &I18n) -> Result<Option<Approval>, String> {
-        if self.approver_pin.is_empty() {
-            return Ok(None);
+    /// The second manager's approval for the PIN typed, if any (on the ledger's thread);
+    /// `Ok(Err(()))` when the PIN is not a manager's.
+    fn approval(
+        ledger: &Ledger,
+        pin: &str,
+        note: &str,
+    ) -> Result<Result<Option<Approval>, ()>, String> {
+        if pin.is_empty() {
+            return Ok(Ok(None));
         }
-        match ledger.find_staff_by_pin(&self.approver_pin) {
-            Ok(Some(s)) if s.role == StaffRole::Manager => Ok(Some(Approval {
+        match ledger.find_staff_by_pin(pin) {
+            Ok(Some(s)) if s.role == StaffRole::Manager => Ok(Ok(Some(Approval {
                 manager: s,
-                note: self.note.clone(),
-            })),
-            Ok(_) => Err(tr.t("manager-pin-not-manager")),
+                note: note.to_string(),
+            }))),
+            Ok(_) => Ok(Err(())),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -219,11 +256,18 @@ impl CloseState {
     pub fn update(
         &mut self,
         message: CloseMessage,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         staff: &Staff,
         tr: &I18n,
     ) -> Outcome {
+        if let CloseMessage::Answer(reply) = &message {
+            return ledger_task::apply(reply.clone(), self, tr).unwrap_or(Outcome::None);
+        }
+        if self.busy {
+            return Outcome::None;
+        }
         match message {
+            CloseMessage::Answer(_) => {}
             CloseMessage::Count(e) => self.grid.edit(e),
             CloseMessage::ToggleBlind => {
                 if !self.revealed {
@@ -238,62 +282,83 @@ impl CloseState {
             CloseMessage::Note(s) => self.note = s,
             CloseMessage::Back => return Outcome::Back,
             CloseMessage::Confirm => {
-                let Ok(mut l) = ledger.lock() else {
-                    self.error = Some(tr.t("registry-unavailable"));
-                    return Outcome::None;
-                };
                 // Whatever happens next, the counter has committed to their count.
                 self.revealed = true;
-                let count = match self.approval(&l, tr).and_then(|a| self.count(staff, a, tr)) {
+                let count = match self.count(staff, None, tr) {
                     Ok(c) => c,
                     Err(e) => {
                         self.error = Some(e);
                         return Outcome::None;
                     }
                 };
-                match l.close_day(count) {
-                    Ok(doc) => {
-                        let DocumentBody::CashClose(c) = &doc.body else {
-                            return Outcome::Done(tr.t("close-recorded"));
+                let (pin, note) = (self.approver_pin.clone(), self.note.clone());
+                self.busy = true;
+                return Outcome::Run(ledger_task::then(
+                    ledger,
+                    move |l| -> Result<Closing, String> {
+                        let approval = match Self::approval(l, &pin, &note)? {
+                            Ok(a) => a,
+                            Err(()) => return Ok(Closing::NotAManager),
                         };
-                        return Outcome::Closed {
-                            notice: tr.args(
-                                "close-z-recorded",
-                                &[
-                                    ("z", c.z_number.into()),
-                                    ("over_short", tr.money(c.over_short(Tender::Cash)).into()),
-                                ],
-                            ),
-                            report: Box::new(self.report.clone()),
-                            close: Box::new(c.clone()),
-                        };
-                    }
-                    Err(ShiftError::OwnApproval(name)) => {
-                        self.approver_pin.clear();
-                        self.error = Some(tr.args("close-own-approval", &[("name", name.into())]));
-                    }
-                    Err(ShiftError::NeedsApproval {
-                        over_short,
-                        tolerance,
-                    }) => {
-                        self.error = Some(tr.args(
-                            if self.single_manager {
-                                "close-needs-approval"
-                            } else {
-                                "close-needs-second-manager"
-                            },
-                            &[
-                                ("over_short", tr.money(over_short).into()),
-                                ("tolerance", tr.money(tolerance).into()),
-                            ],
-                        ))
-                    }
-                    Err(e) => {
-                        self.error =
-                            Some(tr.args("close-refused", &[("error", e.to_string().into())]))
-                    }
-                }
+                        Ok(match l.close_day(CloseCount { approval, ..count }) {
+                            Ok(doc) => Closing::Closed(Box::new(doc)),
+                            Err(e) => Closing::Refused(e),
+                        })
+                    },
+                    |s: &mut CloseState, closing, tr| {
+                        s.busy = false;
+                        s.closed(closing, tr)
+                    },
+                    |r| manager::Message::Close(CloseMessage::Answer(r)),
+                ));
             }
+        }
+        Outcome::None
+    }
+
+    fn closed(&mut self, closing: Result<Closing, String>, tr: &I18n) -> Outcome {
+        match closing {
+            Ok(Closing::Closed(doc)) => {
+                let DocumentBody::CashClose(c) = &doc.body else {
+                    return Outcome::Done(tr.t("close-recorded"));
+                };
+                return Outcome::Closed {
+                    notice: tr.args(
+                        "close-z-recorded",
+                        &[
+                            ("z", c.z_number.into()),
+                            ("over_short", tr.money(c.over_short(Tender::Cash)).into()),
+                        ],
+                    ),
+                    report: Box::new(self.report.clone()),
+                    close: Box::new(c.clone()),
+                };
+            }
+            Ok(Closing::NotAManager) => self.error = Some(tr.t("manager-pin-not-manager")),
+            Ok(Closing::Refused(ShiftError::OwnApproval(name))) => {
+                self.approver_pin.clear();
+                self.error = Some(tr.args("close-own-approval", &[("name", name.into())]));
+            }
+            Ok(Closing::Refused(ShiftError::NeedsApproval {
+                over_short,
+                tolerance,
+            })) => {
+                self.error = Some(tr.args(
+                    if self.single_manager {
+                        "close-needs-approval"
+                    } else {
+                        "close-needs-second-manager"
+                    },
+                    &[
+                        ("over_short", tr.money(over_short).into()),
+                        ("tolerance", tr.money(tolerance).into()),
+                    ],
+                ))
+            }
+            Ok(Closing::Refused(e)) => {
+                self.error = Some(tr.args("close-refused", &[("error", e.to_string().into())]))
+            }
+            Err(e) => self.error = Some(e),
         }
         Outcome::None
     }

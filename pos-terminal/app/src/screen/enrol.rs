@@ -1,10 +1,8 @@
 //! First run: enrol the till with HQ's server URL and one-time code.
 
-use std::sync::{Arc, Mutex};
-
 use iced::widget::{button, column, container, text, text_input};
 use iced::{Element, Length, Task};
-use pos_terminal::{Ledger, SyncClient};
+use pos_terminal::{LedgerHandle, SyncClient};
 
 use crate::i18n::I18n;
 
@@ -19,7 +17,8 @@ pub enum Message {
 pub enum Action {
     None,
     Run(Task<Message>),
-    Enrolled,
+    /// Enrolled, with the till's ticket series.
+    Enrolled(String),
 }
 
 #[derive(Debug, Default)]
@@ -34,7 +33,7 @@ impl State {
     pub fn update(
         &mut self,
         message: Message,
-        ledger: &Arc<Mutex<Ledger>>,
+        ledger: &LedgerHandle,
         client: Option<&SyncClient>,
         tr: &I18n,
     ) -> Action {
@@ -60,7 +59,7 @@ impl State {
                 };
                 self.busy = true;
                 self.error = None;
-                let ledger = Arc::clone(ledger);
+                let ledger = ledger.clone();
                 let url = self.server_url.trim().to_string();
                 let code = self.code.trim().to_string();
                 let device = device_name();
@@ -75,9 +74,9 @@ impl State {
                     Message::Done,
                 ));
             }
-            Message::Done(Ok(_)) => {
+            Message::Done(Ok(series)) => {
                 self.busy = false;
-                return Action::Enrolled;
+                return Action::Enrolled(series);
             }
             Message::Done(Err(e)) => {
                 self.busy = false;

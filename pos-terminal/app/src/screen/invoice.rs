@@ -1,14 +1,13 @@
 //! Full invoice (factura completa) for a ticket: the customer's name, address and NIF/NIE/CIF,
 //! validated with a clear message, stored in the ledger and printed with its own title.
 
-use std::sync::Mutex;
-
 use iced::widget::{button, column, container, row, text, text_input};
-use iced::{Element, Length};
-use pos_terminal::{FullInvoice, Ledger};
+use iced::{Element, Length, Task};
+use pos_terminal::{FullInvoice, LedgerHandle};
 use sync_protocol::DocumentBody;
 
 use crate::i18n::I18n;
+use crate::ledger_task::{self, ScreenReply};
 
 pub const TICKET_ID: &str = "invoice-ticket";
 pub const NAME_ID: &str = "invoice-name";
@@ -23,13 +22,26 @@ pub enum Message {
     Nif(String),
     Issue,
     Back,
+    /// The ledger's answer to issuing the invoice, and what to do with it.
+    Answer(ScreenReply<State, Action>),
 }
 
 pub enum Action {
     None,
     Focus(&'static str),
     Back,
+    /// Work for the ledger's thread; its answer comes back as [`Message::Answer`].
+    Run(Task<Message>),
     Issued(FullInvoice),
+}
+
+/// What issuing found on the ledger's thread.
+enum Issue {
+    NoSuchTicket,
+    Exists(String),
+    Issued(FullInvoice),
+    /// The ledger refused to record it, and why.
+    Failed(String),
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +51,8 @@ pub struct State {
     address: String,
     nif: String,
     error: Option<String>,
+    /// The invoice is being issued.
+    busy: bool,
 }
 
 /// The message for a refused NIF/NIE/CIF, in the cashier's words.
@@ -67,8 +81,15 @@ impl State {
         }
     }
 
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
+    pub fn update(&mut self, message: Message, ledger: &LedgerHandle, tr: &I18n) -> Action {
+        if let Message::Answer(reply) = &message {
+            return ledger_task::apply(reply.clone(), self, tr).unwrap_or(Action::None);
+        }
+        if self.busy {
+            return Action::None;
+        }
         match message {
+            Message::Answer(_) => Action::None,
             Message::Ticket(s) => {
                 self.ticket = s;
                 Action::Focus(TICKET_ID)
@@ -90,7 +111,7 @@ impl State {
         }
     }
 
-    fn issue(&mut self, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
+    fn issue(&mut self, ledger: &LedgerHandle, tr: &I18n) -> Action {
         if self.name.trim().is_empty() {
             self.error = Some(tr.t("invoice-name-missing"));
             return Action::Focus(NAME_ID);
@@ -103,33 +124,56 @@ impl State {
             self.error = Some(e);
             return Action::Focus(NIF_ID);
         }
-        let Ok(mut l) = ledger.lock() else {
-            self.error = Some(tr.t("registry-unavailable"));
-            return Action::None;
-        };
-        let sale = match l.sale_by_ticket(&self.ticket) {
-            Ok(Some(d)) if matches!(d.body, DocumentBody::Sale(_)) => d,
-            Ok(_) => {
-                self.error =
-                    Some(tr.args("ticket-not-found", &[("ticket", self.ticket.trim().into())]));
-                return Action::Focus(TICKET_ID);
-            }
-            Err(e) => {
-                self.error = Some(tr.args("error", &[("error", e.to_string().into())]));
-                return Action::None;
-            }
-        };
-        if let Ok(Some(existing)) = l.full_invoice_for(sale.seq) {
-            self.error = Some(tr.args("invoice-exists", &[("number", existing.number.into())]));
-            return Action::None;
-        }
-        match l.record_full_invoice(sale.seq, &self.name, &self.address, &self.nif) {
-            Ok(inv) => Action::Issued(inv),
-            Err(e) => {
-                self.error = Some(tr.args("invoice-failed", &[("error", e.to_string().into())]));
-                Action::None
-            }
-        }
+        let (ticket, name, address, nif) = (
+            self.ticket.clone(),
+            self.name.clone(),
+            self.address.clone(),
+            self.nif.clone(),
+        );
+        self.busy = true;
+        Action::Run(ledger_task::then(
+            ledger,
+            move |l| -> Result<Issue, String> {
+                let sale = match l.sale_by_ticket(&ticket).map_err(|e| e.to_string())? {
+                    Some(d) if matches!(d.body, DocumentBody::Sale(_)) => d,
+                    _ => return Ok(Issue::NoSuchTicket),
+                };
+                if let Ok(Some(existing)) = l.full_invoice_for(sale.seq) {
+                    return Ok(Issue::Exists(existing.number));
+                }
+                Ok(
+                    match l.record_full_invoice(sale.seq, &name, &address, &nif) {
+                        Ok(inv) => Issue::Issued(inv),
+                        Err(e) => Issue::Failed(e.to_string()),
+                    },
+                )
+            },
+            |s: &mut State, issued, tr| {
+                s.busy = false;
+                match issued {
+                    Ok(Issue::Issued(inv)) => Action::Issued(inv),
+                    Ok(Issue::NoSuchTicket) => {
+                        s.error = Some(
+                            tr.args("ticket-not-found", &[("ticket", s.ticket.trim().into())]),
+                        );
+                        Action::Focus(TICKET_ID)
+                    }
+                    Ok(Issue::Exists(number)) => {
+                        s.error = Some(tr.args("invoice-exists", &[("number", number.into())]));
+                        Action::None
+                    }
+                    Ok(Issue::Failed(e)) => {
+                        s.error = Some(tr.args("invoice-failed", &[("error", e.into())]));
+                        Action::None
+                    }
+                    Err(e) => {
+                        s.error = Some(tr.args("error", &[("error", e.into())]));
+                        Action::None
+                    }
+                }
+            },
+            Message::Answer,
+        ))
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {

@@ -1,13 +1,11 @@
 //! Login with a PIN from the staff HQ pushed down.
 
-use std::sync::Mutex;
-
 use iced::widget::{button, column, container, row, text, text_input};
-use iced::{Element, Length};
-use pos_terminal::{Ledger, Staff};
+use iced::{Element, Length, Task};
+use pos_terminal::{CallError, LedgerHandle, Staff};
 
 use crate::i18n::I18n;
-use crate::keypad;
+use crate::{keypad, ledger_task};
 
 pub const PIN_ID: &str = "login-pin";
 
@@ -17,10 +15,14 @@ pub enum Message {
     Submit,
     /// The on-screen keypad (a PIN by touch).
     Keypad(keypad::Key),
+    /// The ledger's answer to the PIN check (argon2 on the ledger's thread, never in `update`).
+    Checked(Result<Result<Option<Staff>, String>, CallError>),
 }
 
 pub enum Action {
     None,
+    /// Work for the ledger's thread; its answer comes back as a message.
+    Run(Task<Message>),
     LoggedIn(Staff),
 }
 
@@ -28,10 +30,17 @@ pub enum Action {
 pub struct State {
     pin: String,
     error: Option<String>,
+    /// A PIN is being checked: the screen says so and a second Enter does nothing.
+    checking: bool,
 }
 
 impl State {
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
+    /// Whether a PIN check is running.
+    pub fn checking(&self) -> bool {
+        self.checking
+    }
+
+    pub fn update(&mut self, message: Message, ledger: &LedgerHandle, tr: &I18n) -> Action {
         match message {
             Message::Pin(p) => {
                 self.pin = p.chars().filter(char::is_ascii_digit).take(12).collect();
@@ -47,26 +56,39 @@ impl State {
                 Action::None
             }
             Message::Submit => {
+                if self.checking {
+                    return Action::None;
+                }
                 let pin = std::mem::take(&mut self.pin);
                 if pin.is_empty() {
                     self.error = Some(tr.t("login-pin-missing"));
                     return Action::None;
                 }
-                let found = match ledger.lock() {
-                    Ok(l) => l.find_staff_by_pin(&pin).map_err(|e| e.to_string()),
-                    Err(_) => Err(tr.t("registry-unavailable")),
-                };
+                self.checking = true;
+                self.error = None;
+                Action::Run(ledger_task::ask(
+                    ledger,
+                    move |l| l.find_staff_by_pin(&pin).map_err(|e| e.to_string()),
+                    Message::Checked,
+                ))
+            }
+            Message::Checked(found) => {
+                self.checking = false;
                 match found {
-                    Ok(Some(staff)) => {
+                    Ok(Ok(Some(staff))) => {
                         self.error = None;
                         Action::LoggedIn(staff)
                     }
-                    Ok(None) => {
+                    Ok(Ok(None)) => {
                         self.error = Some(tr.t("wrong-pin"));
                         Action::None
                     }
-                    Err(e) => {
+                    Ok(Err(e)) => {
                         self.error = Some(tr.args("error", &[("error", e.into())]));
+                        Action::None
+                    }
+                    Err(e) => {
+                        self.error = Some(ledger_task::call_error(&e, tr));
                         Action::None
                     }
                 }
@@ -90,6 +112,9 @@ impl State {
         ]
         .spacing(14)
         .max_width(420);
+        if self.checking {
+            col = col.push(text(tr.t("pin-checking")).size(20));
+        }
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(20));
         }

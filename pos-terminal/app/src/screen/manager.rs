@@ -1,11 +1,9 @@
 //! The manager menu behind a manager's PIN: shift, cash in/out, no-sale, X report, Z close,
 //! stock by scanning and the staff time clock. Each page returns to the menu with a notice.
 
-use std::sync::Mutex;
-
 use iced::widget::{button, column, container, operation, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
-use pos_terminal::{Ledger, ShiftReport, Staff};
+use pos_terminal::{Ledger, LedgerHandle, ShiftReport, Staff};
 use sync_protocol::{CashMovementDirection, ClockDirection, StaffRole, StockMovementKind};
 
 use super::close::{self, Outcome};
@@ -15,6 +13,7 @@ use super::sell::tax_line;
 use super::stock;
 use crate::format;
 use crate::i18n::I18n;
+use crate::ledger_task::{self, ScreenReply};
 
 pub const PIN_ID: &str = "manager-pin";
 pub const AMOUNT_ID: &str = "cash-amount";
@@ -43,6 +42,9 @@ pub enum Message {
     SaveX,
     /// Back to the menu, or out to selling from the menu or the PIN prompt.
     Back,
+    /// A ledger answer for this screen (the PIN checked, a page's figures, a movement recorded)
+    /// and what to do with it.
+    Answer(ScreenReply<State, Action>),
 }
 
 /// Where a menu button leads.
@@ -68,12 +70,16 @@ pub enum Action {
     SavePdf(Box<ShiftReport>),
     /// The shift a manager opened right after logging in: on to selling, with this notice.
     Opened(String),
+    /// Work for the ledger's thread; its answer comes back as a message to this screen.
+    Run(Task<Message>),
 }
 
 impl Action {
-    pub fn task<M: Send + 'static>(self) -> Task<M> {
+    /// The action's task, its messages made the parent's by `f`.
+    pub fn task<M: Send + 'static>(self, f: fn(Message) -> M) -> Task<M> {
         match self {
             Action::Focus(id) => operation::focus(id),
+            Action::Run(t) => t.map(f),
             Action::None
             | Action::Exit
             | Action::Print(_)
@@ -91,7 +97,7 @@ enum Page {
     NoSale,
     XReport(Box<ShiftReport>),
     Close(Box<close::CloseState>),
-    Stock(stock::State),
+    Stock(Box<stock::State>),
     Clock { pin: String },
 }
 
@@ -106,8 +112,11 @@ pub struct State {
     report_note: Option<String>,
     /// Came straight from the PIN login to open the shift: once it is open, selling follows.
     from_login: bool,
-    /// Whether a shift is open, read when the menu is shown: "Abrir caja" only without one.
+    /// Whether a shift is open, read with the PIN check and kept by the pages that open or
+    /// close it: "Abrir caja" only without one.
     shift_open: bool,
+    /// A step is on the ledger's thread: the screen says so and waits for it.
+    busy: bool,
 }
 
 impl Default for State {
@@ -121,6 +130,7 @@ impl Default for State {
             report_note: None,
             from_login: false,
             shift_open: false,
+            busy: false,
         }
     }
 }
@@ -134,13 +144,10 @@ impl State {
 
     /// The shift opening, for a manager who just logged in at the till with their PIN and found
     /// no shift open: the float count comes first, then the menu as usual.
-    pub fn opening(manager: Staff, ledger: &Mutex<Ledger>, tr: &I18n) -> Self {
-        let page = match locked(ledger, tr) {
-            Ok(l) => Page::Open(close::OpenState::new(&l)),
-            Err(_) => Page::Menu,
-        };
+    /// `opening` was read from the ledger (see [`close::OpenState::new`]).
+    pub fn opening(manager: Staff, opening: close::OpenState, tr: &I18n) -> Self {
         Self {
-            page,
+            page: Page::Open(opening),
             manager: Some(manager),
             notice: Some(tr.t("manager-open-shift-first")),
             from_login: true,
@@ -153,16 +160,25 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).take(12).collect()
 }
 
-fn locked<'a>(
-    ledger: &'a Mutex<Ledger>,
-    tr: &I18n,
-) -> Result<std::sync::MutexGuard<'a, Ledger>, String> {
-    ledger.lock().map_err(|_| tr.t("registry-unavailable"))
+/// Runs `f` on the ledger's thread; `k` takes its answer on this screen's state.
+fn then<T: Send + 'static>(
+    ledger: &LedgerHandle,
+    f: impl FnOnce(&mut Ledger) -> Result<T, String> + Send + 'static,
+    k: impl FnOnce(&mut State, Result<T, String>, &I18n) -> Action + Send + 'static,
+) -> Action {
+    Action::Run(ledger_task::then(
+        ledger,
+        f,
+        |s: &mut State, r, tr| {
+            s.busy = false;
+            k(s, r, tr)
+        },
+        Message::Answer,
+    ))
 }
 
 impl State {
-    fn menu(&mut self, ledger: &Mutex<Ledger>, notice: Option<String>) -> Action {
-        self.shift_open = super::sell::shift_is_open(ledger);
+    fn menu(&mut self, notice: Option<String>) -> Action {
         self.page = Page::Menu;
         self.notice = notice;
         self.report_note = None;
@@ -171,17 +187,25 @@ impl State {
         Action::None
     }
 
-    fn outcome(&mut self, o: Outcome, ledger: &Mutex<Ledger>) -> Action {
+    fn outcome(&mut self, o: Outcome) -> Action {
         match o {
             Outcome::None => Action::None,
-            Outcome::Back => self.menu(ledger, None),
-            Outcome::Done(n) => self.menu(ledger, Some(n)),
+            Outcome::Run(t) => Action::Run(t),
+            Outcome::Back => self.menu(None),
+            Outcome::Done(n) => {
+                // Opening the shift is the only page whose "done" changes it.
+                if matches!(self.page, Page::Open(_)) {
+                    self.shift_open = true;
+                }
+                self.menu(Some(n))
+            }
             Outcome::Closed {
                 notice,
                 report,
                 close,
             } => {
-                let _ = self.menu(ledger, Some(notice));
+                self.shift_open = false;
+                let _ = self.menu(Some(notice));
                 Action::Print(Box::new((*report, Some(*close))))
             }
         }
@@ -191,30 +215,49 @@ impl State {
     pub fn update(
         &mut self,
         message: Message,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         cashier: Option<&Staff>,
         tr: &I18n,
     ) -> Action {
+        if let Message::Answer(reply) = &message {
+            return ledger_task::apply(reply.clone(), self, tr).unwrap_or(Action::None);
+        }
+        if self.busy {
+            // The ledger is answering the last step; it decides what comes next.
+            return Action::None;
+        }
         let manager = self.manager.clone();
         match (message, &mut self.page) {
+            (Message::Answer(_), _) => {}
             (Message::Pin(p), Page::Gate { pin }) => *pin = digits(&p),
             (Message::PinSubmit, Page::Gate { pin }) => {
                 let pin = std::mem::take(pin);
-                let found = locked(ledger, tr)
-                    .and_then(|l| l.find_staff_by_pin(&pin).map_err(|e| e.to_string()));
-                match found {
-                    Ok(Some(s)) if s.role == StaffRole::Manager => {
-                        self.manager = Some(s);
-                        return self.menu(ledger, None);
-                    }
-                    Ok(Some(s)) => {
-                        self.notice =
-                            Some(tr.args("manager-not-a-manager", &[("name", s.name.into())]));
-                    }
-                    Ok(None) => self.notice = Some(tr.t("wrong-pin")),
-                    Err(e) => self.notice = Some(e),
-                }
-                return Action::Focus(PIN_ID);
+                self.busy = true;
+                self.notice = Some(tr.t("pin-checking"));
+                return then(
+                    ledger,
+                    move |l| {
+                        let found = l.find_staff_by_pin(&pin).map_err(|e| e.to_string())?;
+                        Ok((found, super::sell::shift_is_open(l)))
+                    },
+                    |s, found, tr| {
+                        match found {
+                            Ok((Some(m), open)) if m.role == StaffRole::Manager => {
+                                s.manager = Some(m);
+                                s.shift_open = open;
+                                return s.menu(None);
+                            }
+                            Ok((Some(m), _)) => {
+                                s.notice = Some(
+                                    tr.args("manager-not-a-manager", &[("name", m.name.into())]),
+                                );
+                            }
+                            Ok((None, _)) => s.notice = Some(tr.t("wrong-pin")),
+                            Err(e) => s.notice = Some(e),
+                        }
+                        Action::Focus(PIN_ID)
+                    },
+                );
             }
             (Message::Back, Page::Gate { .. } | Page::Menu) => return Action::Exit,
             (Message::PrintX, Page::XReport(r)) => {
@@ -224,66 +267,44 @@ impl State {
             (Message::SaveX, Page::XReport(r)) => {
                 return Action::SavePdf(r.clone());
             }
-            (Message::Back, _) => return self.menu(ledger, None),
+            (Message::Back, _) => return self.menu(None),
             (Message::Go(go), Page::Menu) => {
                 if manager.is_none() {
                     return Action::Exit;
                 }
                 self.notice = None;
                 self.report_note = None;
-                let l = match locked(ledger, tr) {
-                    Ok(l) => l,
-                    Err(e) => {
-                        self.notice = Some(e);
-                        return Action::None;
-                    }
-                };
                 let (page, focus) = match go {
-                    Go::OpenShift => (Page::Open(close::OpenState::new(&l)), None),
                     Go::Cash(d) => (Page::Cash(d), Some(AMOUNT_ID)),
                     Go::NoSale => (Page::NoSale, Some(NO_SALE_NOTE_ID)),
-                    Go::XReport => match l.x_report() {
-                        Ok(r) => (Page::XReport(Box::new(r)), None),
-                        Err(e) => {
-                            self.notice = Some(e.to_string());
-                            return Action::None;
-                        }
-                    },
-                    Go::Close => match (l.open_shift(), l.x_report(), l.cash_tolerance()) {
-                        (Ok(None), _, _) => {
-                            self.notice = Some(tr.t("manager-no-open-shift"));
-                            return Action::None;
-                        }
-                        (Ok(Some(_)), Ok(r), Ok(t)) => {
-                            let single = l.single_manager().unwrap_or(false);
-                            (
-                                Page::Close(Box::new(close::CloseState::new(r, t, single))),
-                                None,
-                            )
-                        }
-                        (Err(e), _, _) | (_, Err(e), _) => {
-                            self.notice = Some(e.to_string());
-                            return Action::None;
-                        }
-                        (_, _, Err(e)) => {
-                            self.notice = Some(e.to_string());
-                            return Action::None;
-                        }
-                    },
-                    Go::Stock(StockMovementKind::Receipt) => {
-                        // Pending delivery notes from HQ are offered first; none: free receiving.
-                        let notes = l.pending_delivery_notes().unwrap_or_else(|e| {
-                            tracing::warn!(error = %e, "pending delivery notes unreadable");
-                            Vec::new()
-                        });
-                        let s = stock::State::receipt(notes);
-                        let focus = (!s.picking()).then_some(stock::SCAN_ID);
-                        (Page::Stock(s), focus)
-                    }
-                    Go::Stock(kind) => (Page::Stock(stock::State::new(kind)), Some(stock::SCAN_ID)),
+                    Go::Stock(kind) if kind != StockMovementKind::Receipt => (
+                        Page::Stock(Box::new(stock::State::new(kind))),
+                        Some(stock::SCAN_ID),
+                    ),
                     Go::Clock => (Page::Clock { pin: String::new() }, Some(CLOCK_PIN_ID)),
+                    // The pages that start from the ledger's figures.
+                    go => {
+                        self.busy = true;
+                        return then(
+                            ledger,
+                            move |l| Ok(Self::page_for(go, l)),
+                            |s, page, tr| match page {
+                                Ok(Ok((page, focus))) => {
+                                    s.page = page;
+                                    focus.map(Action::Focus).unwrap_or(Action::None)
+                                }
+                                Ok(Err(e)) | Err(e) => {
+                                    s.notice = Some(if e.is_empty() {
+                                        tr.t("manager-no-open-shift")
+                                    } else {
+                                        e
+                                    });
+                                    Action::None
+                                }
+                            },
+                        );
+                    }
                 };
-                drop(l);
                 self.page = page;
                 return focus.map(Action::Focus).unwrap_or(Action::None);
             }
@@ -299,69 +320,80 @@ impl State {
                     self.notice = Some(tr.t("invalid-amount"));
                     return Action::Focus(AMOUNT_ID);
                 };
-                let result = locked(ledger, tr).and_then(|mut l| {
-                    l.cash_movement(&manager, direction, amount, &self.reason)
-                        .map_err(|e| e.to_string())
-                });
-                match result {
-                    Ok(_) => {
-                        let key = match direction {
-                            CashMovementDirection::In => "manager-cash-in-done",
-                            CashMovementDirection::Out => "manager-cash-out-done",
-                        };
-                        return self.menu(
-                            ledger,
-                            Some(tr.args(key, &[("amount", tr.money(amount).into())])),
-                        );
-                    }
-                    Err(e) => self.notice = Some(e),
-                }
+                let reason = self.reason.clone();
+                self.busy = true;
+                return then(
+                    ledger,
+                    move |l| {
+                        l.cash_movement(&manager, direction, amount, &reason)
+                            .map_err(|e| e.to_string())
+                    },
+                    move |s, result, tr| match result {
+                        Ok(_) => {
+                            let key = match direction {
+                                CashMovementDirection::In => "manager-cash-in-done",
+                                CashMovementDirection::Out => "manager-cash-out-done",
+                            };
+                            s.menu(Some(tr.args(key, &[("amount", tr.money(amount).into())])))
+                        }
+                        Err(e) => {
+                            s.notice = Some(e);
+                            Action::None
+                        }
+                    },
+                );
             }
             (Message::NoSaleConfirm, Page::NoSale) => {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
-                let result = locked(ledger, tr).and_then(|mut l| {
-                    l.no_sale(cashier.map(|c| c.id), &manager, &self.reason)
-                        .map_err(|e| e.to_string())
-                });
-                match result {
-                    Ok(_) => {
-                        return self.menu(ledger, Some(tr.t("manager-no-sale-done")));
-                    }
-                    Err(e) => self.notice = Some(e),
-                }
+                let (cashier, reason) = (cashier.map(|c| c.id), self.reason.clone());
+                self.busy = true;
+                return then(
+                    ledger,
+                    move |l| {
+                        l.no_sale(cashier, &manager, &reason)
+                            .map_err(|e| e.to_string())
+                    },
+                    |s, result, tr| match result {
+                        Ok(_) => s.menu(Some(tr.t("manager-no-sale-done"))),
+                        Err(e) => {
+                            s.notice = Some(e);
+                            Action::None
+                        }
+                    },
+                );
             }
             (Message::ClockPin(p), Page::Clock { pin }) => *pin = digits(&p),
             (Message::ClockSubmit, Page::Clock { pin }) => {
                 let pin = std::mem::take(pin);
-                let result = locked(ledger, tr).and_then(|mut l| {
-                    match l.find_staff_by_pin(&pin).map_err(|e| e.to_string())? {
-                        None => Err(tr.t("wrong-pin")),
+                self.busy = true;
+                return then(
+                    ledger,
+                    move |l| match l.find_staff_by_pin(&pin).map_err(|e| e.to_string())? {
+                        None => Ok(None),
                         Some(s) => l
                             .clock(&s)
-                            .map(|(_, d)| (s.name, d))
+                            .map(|(_, d)| Some((s.name, d)))
                             .map_err(|e| e.to_string()),
-                    }
-                });
-                match result {
-                    Ok((name, ClockDirection::In)) => {
-                        return self.menu(
-                            ledger,
-                            Some(tr.args("manager-clocked-in", &[("name", name.into())])),
-                        );
-                    }
-                    Ok((name, ClockDirection::Out)) => {
-                        return self.menu(
-                            ledger,
-                            Some(tr.args("manager-clocked-out", &[("name", name.into())])),
-                        );
-                    }
-                    Err(e) => {
-                        self.notice = Some(e);
-                        return Action::Focus(CLOCK_PIN_ID);
-                    }
-                }
+                    },
+                    |s, result, tr| match result {
+                        Ok(Some((name, ClockDirection::In))) => s.menu(Some(
+                            tr.args("manager-clocked-in", &[("name", name.into())]),
+                        )),
+                        Ok(Some((name, ClockDirection::Out))) => s.menu(Some(
+                            tr.args("manager-clocked-out", &[("name", name.into())]),
+                        )),
+                        Ok(None) => {
+                            s.notice = Some(tr.t("wrong-pin"));
+                            Action::Focus(CLOCK_PIN_ID)
+                        }
+                        Err(e) => {
+                            s.notice = Some(e);
+                            Action::Focus(CLOCK_PIN_ID)
+                        }
+                    },
+                );
             }
             (Message::Open(m), Page::Open(s)) => {
                 let Some(manager) = manager else {
@@ -372,14 +404,14 @@ impl State {
                     self.from_login = false;
                     return Action::Opened(notice.clone());
                 }
-                return self.outcome(o, ledger);
+                return self.outcome(o);
             }
             (Message::Close(m), Page::Close(s)) => {
                 let Some(manager) = manager else {
                     return Action::Exit;
                 };
                 let o = s.update(m, ledger, &manager, tr);
-                return self.outcome(o, ledger);
+                return self.outcome(o);
             }
             (Message::Stock(m), Page::Stock(s)) => {
                 let Some(manager) = manager else {
@@ -392,16 +424,59 @@ impl State {
                         | stock::Message::FreeReceiving
                 );
                 let o = s.update(m, ledger, &manager, tr);
-                let a = self.outcome(o, ledger);
-                if keep_focus && matches!(a, Action::None) {
-                    return Action::Focus(stock::SCAN_ID);
-                }
-                return a;
+                return match self.outcome(o) {
+                    Action::None if keep_focus => Action::Focus(stock::SCAN_ID),
+                    Action::Run(t) if keep_focus => {
+                        Action::Run(Task::batch([t, operation::focus(stock::SCAN_ID)]))
+                    }
+                    a => a,
+                };
             }
             // A late message for a page no longer shown.
             _ => {}
         }
         Action::None
+    }
+
+    /// The page `go` leads to, read from the ledger (on its thread), with the field to focus;
+    /// `Err("")` when there is no shift to close.
+    fn page_for(go: Go, l: &Ledger) -> Result<(Page, Option<&'static str>), String> {
+        Ok(match go {
+            Go::OpenShift => (Page::Open(close::OpenState::new(l)), None),
+            Go::XReport => (
+                Page::XReport(Box::new(l.x_report().map_err(|e| e.to_string())?)),
+                None,
+            ),
+            Go::Close => match (l.open_shift(), l.x_report(), l.cash_tolerance()) {
+                (Ok(None), _, _) => return Err(String::new()),
+                (Ok(Some(_)), Ok(r), Ok(t)) => {
+                    let single = l.single_manager().unwrap_or(false);
+                    (
+                        Page::Close(Box::new(close::CloseState::new(r, t, single))),
+                        None,
+                    )
+                }
+                (Err(e), _, _) | (_, Err(e), _) => return Err(e.to_string()),
+                (_, _, Err(e)) => return Err(e.to_string()),
+            },
+            Go::Stock(StockMovementKind::Receipt) => {
+                // Pending delivery notes from HQ are offered first; none: free receiving.
+                let notes = l.pending_delivery_notes().unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "pending delivery notes unreadable");
+                    Vec::new()
+                });
+                let s = stock::State::receipt(notes);
+                let focus = (!s.picking()).then_some(stock::SCAN_ID);
+                (Page::Stock(Box::new(s)), focus)
+            }
+            Go::Stock(kind) => (
+                Page::Stock(Box::new(stock::State::new(kind))),
+                Some(stock::SCAN_ID),
+            ),
+            Go::Cash(d) => (Page::Cash(d), Some(AMOUNT_ID)),
+            Go::NoSale => (Page::NoSale, Some(NO_SALE_NOTE_ID)),
+            Go::Clock => (Page::Clock { pin: String::new() }, Some(CLOCK_PIN_ID)),
+        })
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {

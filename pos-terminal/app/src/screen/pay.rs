@@ -3,16 +3,16 @@
 //! reference, see `pos_terminal::card_terminal`) or with the reference typed by hand, and splits
 //! between tenders. The sale is committed here, before printing.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
 use pos_terminal::card_terminal::{self, CardSale, Charge, PaymentTerminal, Recovery};
-use pos_terminal::{Cart, Ledger, card_payment, cash_payment};
+use pos_terminal::{CallError, Cart, LedgerHandle, card_payment, cash_payment};
 use sync_protocol::{Document, DocumentBody, Money, Payment, StaffId, Tender};
 
 use crate::i18n::I18n;
-use crate::{format, keypad, theme};
+use crate::{format, keypad, ledger_task, theme};
 
 pub const TENDERED_ID: &str = "tendered";
 pub const REFERENCE_ID: &str = "card-reference";
@@ -47,6 +47,9 @@ pub enum Message {
     /// what became of it).
     CancelSent(Result<(), String>),
     Back,
+    /// The ledger's answer to recording the sale: its seq and ticket number, or why not (`None`:
+    /// no shift is open).
+    Committed(Result<Result<(u64, String), Option<String>>, CallError>),
 }
 
 pub enum Action {
@@ -73,6 +76,8 @@ pub struct State {
     terminal: Option<Arc<dyn PaymentTerminal>>,
     /// A charge is at the terminal: nothing else is sent until it answers.
     waiting: bool,
+    /// The sale is being recorded on the ledger's thread: nothing else until it answers.
+    committing: bool,
 }
 
 impl std::fmt::Debug for State {
@@ -105,10 +110,7 @@ fn blocking<T: Send + 'static>(
 
 /// At the till's start: resolves a card payment left unresolved by a crash (see
 /// [`card_terminal::recover`]), off the UI thread.
-pub fn recover_task(
-    ledger: Arc<Mutex<Ledger>>,
-    terminal: Arc<dyn PaymentTerminal>,
-) -> Task<Recovery> {
+pub fn recover_task(ledger: LedgerHandle, terminal: Arc<dyn PaymentTerminal>) -> Task<Recovery> {
     Task::perform(
         async move {
             tokio::task::spawn_blocking(move || card_terminal::recover(&ledger, &*terminal))
@@ -152,6 +154,7 @@ impl State {
             error: None,
             terminal: None,
             waiting: false,
+            committing: false,
         }
     }
 
@@ -164,6 +167,11 @@ impl State {
     /// Whether a charge is waiting at the card terminal.
     pub fn waiting(&self) -> bool {
         self.waiting
+    }
+
+    /// Whether the sale is being recorded.
+    pub fn committing(&self) -> bool {
+        self.committing
     }
 
     /// A barcode scanned while paying: whatever of it reached the amount fields is dropped,
@@ -197,10 +205,18 @@ impl State {
         &mut self,
         message: Message,
         cart: &mut Cart,
-        ledger: &Arc<Mutex<Ledger>>,
+        ledger: &LedgerHandle,
         cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
+        let message = match message {
+            Message::Committed(r) => return self.committed(r, cart, tr),
+            m => m,
+        };
+        if self.committing {
+            // The sale is being written: nothing can change it now.
+            return Action::None;
+        }
         if self.waiting
             && !matches!(
                 message,
@@ -225,7 +241,7 @@ impl State {
                     Message::CancelSent,
                 ));
             }
-            Message::CancelSent(Ok(())) => return Action::None,
+            Message::CancelSent(Ok(())) | Message::Committed(_) => return Action::None,
             Message::CancelSent(Err(e)) => {
                 self.error = Some(e);
                 return Action::None;
@@ -333,7 +349,7 @@ impl State {
     fn charge_terminal(
         &mut self,
         cart: &Cart,
-        ledger: &Arc<Mutex<Ledger>>,
+        ledger: &LedgerHandle,
         cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
@@ -356,7 +372,7 @@ impl State {
             "pay-terminal-waiting",
             &[("amount", tr.money(amount).into())],
         ));
-        let ledger = Arc::clone(ledger);
+        let ledger = ledger.clone();
         Action::Run(blocking(
             move || card_terminal::charge(&ledger, &*terminal, &sale, amount),
             Charge::Failed,
@@ -396,35 +412,58 @@ impl State {
         Action::Focus(TENDERED_ID)
     }
 
+    /// Records the sale on the ledger's thread; the answer comes as [`Message::Committed`], and
+    /// only then is the sale paid (and its receipt printed).
     fn commit(
         &mut self,
         cart: &mut Cart,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
-        let change: Money = self.payments.iter().map(|p| p.change).sum();
         let (lines, discount) = (cart.lines().to_vec(), cart.ticket_discount());
-        let recorded = match ledger.lock() {
-            Ok(mut l) => l
-                .record_sale(cashier, lines, discount, self.payments.clone())
-                .map_err(|e| match e {
-                    pos_terminal::LedgerError::NoOpenShift => tr.t("sell-no-shift"),
-                    e => e.to_string(),
-                }),
-            Err(_) => Err(tr.t("registry-unavailable")),
+        let payments = self.payments.clone();
+        self.committing = true;
+        self.error = Some(tr.t("pay-committing"));
+        Action::Run(ledger_task::ask(
+            ledger,
+            move |l| match l.record_sale(cashier, lines, discount, payments) {
+                Ok(doc) => {
+                    let ticket = match &doc.body {
+                        sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
+                        _ => String::new(),
+                    };
+                    Ok((doc.seq, ticket))
+                }
+                Err(pos_terminal::LedgerError::NoOpenShift) => Err(None),
+                Err(e) => Err(Some(e.to_string())),
+            },
+            Message::Committed,
+        ))
+    }
+
+    fn committed(
+        &mut self,
+        recorded: Result<Result<(u64, String), Option<String>>, CallError>,
+        cart: &mut Cart,
+        tr: &I18n,
+    ) -> Action {
+        self.committing = false;
+        self.error = None;
+        let recorded = match recorded {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(None)) => Err(tr.t("sell-no-shift")),
+            Ok(Err(Some(e))) => Err(e),
+            Err(e) => Err(ledger_task::call_error(&e, tr)),
         };
         match recorded {
-            Ok(doc) => {
+            Ok((seq, ticket)) => {
                 cart.clear();
-                let ticket = match &doc.body {
-                    sync_protocol::DocumentBody::Sale(s) => s.ticket_number.clone(),
-                    _ => String::new(),
-                };
+                let change: Money = self.payments.iter().map(|p| p.change).sum();
                 Action::Paid {
                     change,
                     ticket,
-                    seq: doc.seq,
+                    seq,
                 }
             }
             // The cart and tenders are kept so the sale can be retried; nothing was recorded.

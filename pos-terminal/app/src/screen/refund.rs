@@ -1,15 +1,14 @@
 //! Refund against an original ticket, found by scanning its receipt code or typing its number,
 //! from the local ledger (works offline): choose lines and quantities, manager PIN, back to tender.
 
-use std::sync::Mutex;
-
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
-use iced::{Alignment, Element, Length};
-use pos_terminal::refund::{build_refund, refundable};
-use pos_terminal::{Ledger, Refunded};
-use sync_protocol::{Document, DocumentBody, Money, Quantity, StaffId};
+use iced::{Alignment, Element, Length, Task};
+use pos_terminal::refund::{RefundError, build_refund, refundable};
+use pos_terminal::{LedgerHandle, Refunded};
+use sync_protocol::{Document, DocumentBody, Money, Quantity, StaffId, StaffRole};
 
 use crate::i18n::I18n;
+use crate::ledger_task::{self, ScreenReply};
 use crate::manager;
 
 pub const TICKET_ID: &str = "refund-ticket";
@@ -27,12 +26,16 @@ pub enum Message {
     Pin(String),
     Confirm,
     Back,
+    /// A ledger answer (the ticket found, the refund recorded) and what to do with it.
+    Answer(ScreenReply<State, Action>),
 }
 
 pub enum Action {
     None,
     Focus(&'static str),
     Back,
+    /// Work for the ledger's thread; its answer comes back as [`Message::Answer`].
+    Run(Task<Message>),
     /// The refund is committed as document `seq`.
     Refunded {
         seq: u64,
@@ -54,6 +57,17 @@ pub struct State {
     reason: String,
     pin: String,
     error: Option<String>,
+    /// The ticket is being looked up or the refund recorded: the screen says so.
+    busy: bool,
+}
+
+/// What became of a confirmed refund on the ledger's thread.
+enum Confirmed {
+    WrongPin,
+    NotManager,
+    Refused(RefundError),
+    NoShift,
+    Recorded(Box<Document>),
 }
 
 impl State {
@@ -67,16 +81,17 @@ impl State {
 
     /// Looks the ticket up (typed, or scanned from the receipt's code: the AEAT QR's URL gives
     /// the invoice number, an older receipt's QR is the number itself).
-    pub fn find(&mut self, number: &str, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
+    pub fn find(&mut self, number: &str, ledger: &LedgerHandle, _tr: &I18n) -> Action {
         self.ticket = match sync_protocol::verifactu::parse_qr_url(number) {
             Some(qr) => qr.numserie,
             None => number.trim().to_string(),
         };
-        let looked = ledger
-            .lock()
-            .map_err(|_| tr.t("registry-unavailable"))
-            .and_then(|l| {
-                let sale = l.sale_by_ticket(&self.ticket).map_err(|e| e.to_string())?;
+        let ticket = self.ticket.clone();
+        self.busy = true;
+        Action::Run(ledger_task::then(
+            ledger,
+            move |l| -> Result<Option<(Document, Refunded)>, String> {
+                let sale = l.sale_by_ticket(&ticket).map_err(|e| e.to_string())?;
                 match sale {
                     Some(s) => {
                         let r = l.refunded_for(s.id).map_err(|e| e.to_string())?;
@@ -84,7 +99,20 @@ impl State {
                     }
                     None => Ok(None),
                 }
-            });
+            },
+            |s: &mut State, looked, tr| {
+                s.busy = false;
+                s.found_it(looked, tr)
+            },
+            Message::Answer,
+        ))
+    }
+
+    fn found_it(
+        &mut self,
+        looked: Result<Option<(Document, Refunded)>, String>,
+        tr: &I18n,
+    ) -> Action {
         match looked {
             Ok(Some((sale, refunded))) => {
                 let n = match &sale.body {
@@ -142,11 +170,19 @@ impl State {
     pub fn update(
         &mut self,
         message: Message,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
+        if let Message::Answer(reply) = &message {
+            return ledger_task::apply(reply.clone(), self, tr).unwrap_or(Action::None);
+        }
+        if self.busy {
+            // The ledger is answering the last step; it decides what comes next.
+            return Action::None;
+        }
         match message {
+            Message::Answer(_) => {}
             Message::Ticket(s) => {
                 self.ticket = s;
                 return Action::Focus(TICKET_ID);
@@ -172,7 +208,7 @@ impl State {
         Action::Focus(PIN_ID)
     }
 
-    fn confirm(&mut self, ledger: &Mutex<Ledger>, cashier: Option<StaffId>, tr: &I18n) -> Action {
+    fn confirm(&mut self, ledger: &LedgerHandle, cashier: Option<StaffId>, tr: &I18n) -> Action {
         let Some(found) = &self.found else {
             self.error = Some(tr.t("refund-find-first"));
             return Action::Focus(TICKET_ID);
@@ -187,64 +223,93 @@ impl State {
             self.error = Some(tr.t("refund-reason-missing"));
             return Action::Focus(REASON_ID);
         }
-        let pin = std::mem::take(&mut self.pin);
-        let approver = match manager::authorise(ledger, &pin, tr) {
-            Ok(m) => m,
-            Err(e) => {
-                self.error = Some(e);
-                return Action::Focus(PIN_ID);
-            }
-        };
-        let body = match build_refund(
-            &found.sale,
-            &found.refunded,
-            &picks,
-            cashier,
-            Some(approver.id),
-            &self.reason,
-        ) {
-            Ok(b) => b,
-            Err(e) => {
-                self.error = Some(refund_message(&e, tr));
-                return Action::Focus(PIN_ID);
-            }
-        };
-        let recorded = ledger
-            .lock()
-            .map_err(|_| tr.t("registry-unavailable"))
-            .and_then(|mut l| {
-                l.record_document(body).map_err(|e| match e {
-                    pos_terminal::LedgerError::NoOpenShift => tr.t("sell-no-shift"),
-                    e => e.to_string(),
-                })
-            });
-        match recorded {
-            Ok(doc) => match &doc.body {
-                DocumentBody::Refund(r) => {
-                    super::sell::audit(
-                        ledger,
-                        sync_protocol::AuditEvent {
-                            action: sync_protocol::AuditAction::Refund,
-                            staff_id: cashier,
-                            approved_by: Some(approver.id),
-                            reference: Some(r.refund_number.clone()),
-                            amount: Some(r.totals.total),
-                            note: Some(self.reason.trim().to_string()),
+        let pin = std::mem::take(&mut self.pin).trim().to_string();
+        if pin.is_empty() {
+            self.error = Some(tr.t("manager-pin-missing"));
+            return Action::Focus(PIN_ID);
+        }
+        let (sale, refunded) = (found.sale.clone(), found.refunded.clone());
+        let reason = self.reason.trim().to_string();
+        self.busy = true;
+        self.error = Some(tr.t("pin-checking"));
+        // The manager's PIN, the refund and its audit entry in one turn of the ledger's thread.
+        Action::Run(ledger_task::then(
+            ledger,
+            move |l| -> Result<Confirmed, String> {
+                let approver = match l.find_staff_by_pin(&pin).map_err(|e| e.to_string())? {
+                    Some(s) if s.role == StaffRole::Manager => s,
+                    Some(_) => return Ok(Confirmed::NotManager),
+                    None => return Ok(Confirmed::WrongPin),
+                };
+                let body = match build_refund(
+                    &sale,
+                    &refunded,
+                    &picks,
+                    cashier,
+                    Some(approver.id),
+                    &reason,
+                ) {
+                    Ok(b) => b,
+                    Err(e) => return Ok(Confirmed::Refused(e)),
+                };
+                let doc = match l.record_document(body) {
+                    Ok(doc) => doc,
+                    Err(pos_terminal::LedgerError::NoOpenShift) => return Ok(Confirmed::NoShift),
+                    Err(e) => return Err(e.to_string()),
+                };
+                if let DocumentBody::Refund(r) = &doc.body
+                    && let Err(error) = l.record_audit(sync_protocol::AuditEvent {
+                        action: sync_protocol::AuditAction::Refund,
+                        staff_id: cashier,
+                        approved_by: Some(approver.id),
+                        reference: Some(r.refund_number.clone()),
+                        amount: Some(r.totals.total),
+                        note: Some(reason.clone()),
+                    })
+                {
+                    tracing::error!(%error, "audit entry not recorded");
+                }
+                Ok(Confirmed::Recorded(Box::new(doc)))
+            },
+            |s: &mut State, confirmed, tr| {
+                s.busy = false;
+                s.error = None;
+                match confirmed {
+                    Ok(Confirmed::Recorded(doc)) => match &doc.body {
+                        DocumentBody::Refund(r) => Action::Refunded {
+                            seq: doc.seq,
+                            number: r.refund_number.clone(),
+                            total: r.totals.total,
                         },
-                    );
-                    Action::Refunded {
-                        seq: doc.seq,
-                        number: r.refund_number.clone(),
-                        total: r.totals.total,
+                        _ => Action::Back,
+                    },
+                    Ok(Confirmed::WrongPin) => {
+                        s.error = Some(tr.t("manager-pin-wrong"));
+                        Action::Focus(PIN_ID)
+                    }
+                    Ok(Confirmed::NotManager) => {
+                        s.error = Some(tr.t("manager-pin-not-manager"));
+                        Action::Focus(PIN_ID)
+                    }
+                    Ok(Confirmed::Refused(e)) => {
+                        s.error = Some(refund_message(&e, tr));
+                        Action::Focus(PIN_ID)
+                    }
+                    Ok(Confirmed::NoShift) => {
+                        s.error = Some(tr.args(
+                            "refund-record-failed",
+                            &[("error", tr.t("sell-no-shift").into())],
+                        ));
+                        Action::Focus(PIN_ID)
+                    }
+                    Err(e) => {
+                        s.error = Some(tr.args("refund-record-failed", &[("error", e.into())]));
+                        Action::Focus(PIN_ID)
                     }
                 }
-                _ => Action::Back,
             },
-            Err(e) => {
-                self.error = Some(tr.args("refund-record-failed", &[("error", e.into())]));
-                Action::Focus(PIN_ID)
-            }
-        }
+            Message::Answer,
+        ))
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {

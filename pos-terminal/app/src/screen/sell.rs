@@ -1,15 +1,17 @@
 //! The sell screen: a scan field that keeps focus, search as you type, the ticket lines with
 //! quantity, discounts, void and manager price override, and the running total.
 
-use std::sync::Mutex;
+use std::collections::VecDeque;
 
 use iced::widget::{button, column, container, opaque, row, scrollable, stack, text, text_input};
-use iced::{Alignment, Element, Length};
-use pos_terminal::{Cart, CartLine, CatalogItem, Ledger, QuickKeyItem, Scan, ScanError};
+use iced::{Alignment, Element, Length, Task};
+use pos_terminal::{
+    CallError, Cart, CartLine, CatalogItem, Ledger, LedgerHandle, QuickKeyItem, Scan, ScanError,
+};
 use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
 use crate::i18n::I18n;
-use crate::{format, keypad, manager, theme};
+use crate::{format, keypad, ledger_task, manager, theme};
 
 pub const SCAN_ID: &str = "scan";
 pub const MANAGER_PIN_ID: &str = "override-pin";
@@ -71,6 +73,83 @@ pub enum Message {
     /// Esc: close the dialog, else clear what was typed.
     Escape,
     Manager,
+    /// Whether a shift is open, and HQ's quick keys: read from the ledger when the screen opens.
+    Loaded {
+        shift_open: bool,
+        quick_keys: Vec<QuickKeyItem>,
+    },
+    /// The quick keys read again (a catalog change arrived from HQ).
+    QuickKeys(Vec<QuickKeyItem>),
+    /// The answer to search number `.0` (older answers are dropped).
+    Searched(u64, Vec<CatalogItem>),
+    /// What the first waiting scan resolved to.
+    Scanned(Result<Looked, CallError>),
+    /// The ledger's answer to the price override's manager PIN.
+    OverrideChecked(manager::Lookup),
+}
+
+/// What a scanned (or typed) code is, as the ledger's thread found it.
+#[derive(Debug, Clone)]
+pub enum Looked {
+    Found(Scan),
+    Unknown,
+    Invalid { code: String, reason: String },
+    UnknownScaleItem(String),
+    Failed(String),
+}
+
+/// Resolves a scanned code on the ledger's thread: a barcode or scale label, else an SKU typed
+/// by hand.
+fn resolve(l: &Ledger, code: &str) -> Looked {
+    // Scale labels (GS1 20–29) are decoded with HQ's rules into a weighed or priced line;
+    // a wrong check/verifier digit or an unregistered scale article says why.
+    match l.resolve_scan(code) {
+        Ok(s) => Looked::Found(s),
+        // Not a barcode: maybe an SKU typed by hand.
+        Err(ScanError::Unknown(_) | ScanError::Invalid { .. })
+            if matches!(l.lookup_sku(code), Ok(Some(_))) =>
+        {
+            match l.lookup_sku(code).ok().flatten() {
+                Some(item) => Looked::Found(Scan::Item(item)),
+                None => Looked::Unknown,
+            }
+        }
+        Err(ScanError::Unknown(_)) => Looked::Unknown,
+        Err(ScanError::Invalid { code, reason }) => Looked::Invalid {
+            code,
+            reason: reason.to_string(),
+        },
+        Err(e @ ScanError::UnknownScaleItem { .. }) => Looked::UnknownScaleItem(e.to_string()),
+        Err(e) => Looked::Failed(e.to_string()),
+    }
+}
+
+/// Reads whether a shift is open and the quick keys, for a sell screen just opened.
+pub fn load(ledger: &LedgerHandle) -> Task<Message> {
+    ledger_task::ask(
+        ledger,
+        |l| (shift_is_open(l), read_quick_keys(l)),
+        |r| match r {
+            Ok((shift_open, quick_keys)) => Message::Loaded {
+                shift_open,
+                quick_keys,
+            },
+            Err(error) => {
+                tracing::error!(%error, "sell screen could not read the ledger");
+                Message::Loaded {
+                    shift_open: false,
+                    quick_keys: Vec::new(),
+                }
+            }
+        },
+    )
+}
+
+fn read_quick_keys(l: &Ledger) -> Vec<QuickKeyItem> {
+    l.quick_keys().unwrap_or_else(|error| {
+        tracing::error!(%error, "quick keys could not be read");
+        Vec::new()
+    })
 }
 
 pub enum Action {
@@ -95,6 +174,8 @@ struct Override {
     price: Money,
     pin: String,
     error: Option<String>,
+    /// The PIN is being checked on the ledger's thread.
+    checking: bool,
 }
 
 #[derive(Debug, Default)]
@@ -117,6 +198,19 @@ pub struct State {
     quick_keys: Vec<QuickKeyItem>,
     /// The quick-key page shown (an index into [`State::quick_pages`]); `None`: the keypad.
     quick_page: Option<usize>,
+    /// Whether the ledger has said if a shift is open (see [`load`]); scans wait until then.
+    loaded: bool,
+    /// Codes scanned or typed and not yet looked up, in the order they came, each with the
+    /// quantity typed before it. Looked up one at a time, so they land on the ticket in order.
+    waiting_scans: VecDeque<(String, Option<Quantity>)>,
+    /// The first waiting scan is being looked up on the ledger's thread.
+    looking_up: bool,
+    /// The number of the last search asked; answers to older ones are dropped.
+    search_seq: u64,
+    /// A search is on the ledger's thread.
+    searching: bool,
+    /// Enter was pressed while the search for what is typed had not answered yet.
+    submit_waiting: bool,
 }
 
 /// What an audit entry says a line was: its scanned code, else its product id.
@@ -128,14 +222,13 @@ fn line_reference(l: &CartLine) -> String {
 
 /// Records a sensitive action in the ledger's audit trail (synced to HQ). A failure is logged
 /// and never blocks the cashier: the action itself already happened on the ticket.
-pub fn audit(ledger: &Mutex<Ledger>, event: AuditEvent) {
-    let recorded = ledger
-        .lock()
-        .map_err(|_| "ledger lock poisoned".to_string())
-        .and_then(|mut l| l.record_audit(event).map_err(|e| e.to_string()));
-    if let Err(error) = recorded {
-        tracing::error!(%error, "audit entry not recorded");
-    }
+pub fn audit(ledger: &LedgerHandle, event: AuditEvent) {
+    // Sent to the ledger's thread now (after everything already sent), not waited for.
+    ledger.post(move |l| {
+        if let Err(error) = l.record_audit(event) {
+            tracing::error!(%error, "audit entry not recorded");
+        }
+    });
 }
 
 /// Whether typed text is a search (has a letter) rather than a code or a number.
@@ -170,33 +263,33 @@ impl State {
         Self {
             notice,
             shift_open: true,
+            loaded: true,
             ..Self::default()
         }
     }
 
-    /// The sell screen over `ledger`: it knows whether a shift is open, and shows HQ's quick keys
-    /// (their first page) when the store has some.
-    pub fn for_ledger(notice: Option<String>, ledger: &Mutex<Ledger>) -> Self {
-        let mut s = Self {
+    /// The sell screen as it opens over the ledger: whether a shift is open and HQ's quick keys
+    /// (their first page) arrive with [`Message::Loaded`] from [`load`].
+    pub fn loading(notice: Option<String>) -> Self {
+        Self {
             notice,
-            shift_open: shift_is_open(ledger),
             ..Self::default()
-        };
-        s.load_quick_keys(ledger);
-        s
+        }
     }
 
-    /// Reads the quick keys again (on opening, and after a catalog change from HQ): the page
+    /// Whether the ledger has answered [`load`] yet.
+    pub fn loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Codes scanned and not yet on the ticket (waiting for their lookup).
+    pub fn scans_waiting(&self) -> usize {
+        self.waiting_scans.len()
+    }
+
+    /// Takes in the quick keys (on opening, and after a catalog change from HQ): the page
     /// shown stays if it still exists.
-    fn load_quick_keys(&mut self, ledger: &Mutex<Ledger>) {
-        let keys = match ledger.lock().map(|l| l.quick_keys()) {
-            Ok(Ok(keys)) => keys,
-            Ok(Err(error)) => {
-                tracing::error!(%error, "quick keys could not be read");
-                Vec::new()
-            }
-            Err(_) => Vec::new(),
-        };
+    fn set_quick_keys(&mut self, keys: Vec<QuickKeyItem>) {
         let shown = self
             .quick_page
             .and_then(|i| self.quick_pages().get(i).map(|p| p.to_string()));
@@ -266,35 +359,44 @@ impl State {
 
     /// Re-runs the search for what is typed and reads the quick keys again (after a catalog
     /// change arrives from HQ).
-    pub fn refresh(&mut self, ledger: &Mutex<Ledger>) {
-        self.search(ledger);
-        self.load_quick_keys(ledger);
+    pub fn refresh(&mut self, ledger: &LedgerHandle) -> Task<Message> {
+        let keys = ledger_task::ask(
+            ledger,
+            |l| read_quick_keys(l),
+            |r| Message::QuickKeys(r.unwrap_or_default()),
+        );
+        Task::batch([self.search(ledger), keys])
     }
 
-    fn search(&mut self, ledger: &Mutex<Ledger>) {
+    /// Asks the ledger's thread for what is typed; the answer comes as [`Message::Searched`].
+    fn search(&mut self, ledger: &LedgerHandle) -> Task<Message> {
         self.highlight = 0;
+        self.search_seq += 1;
         let (_, query) = split_multiplier(&self.input);
-        self.results = if is_search(query) {
-            ledger
-                .lock()
-                .ok()
-                .map(|l| {
-                    // An SKU typed exactly comes first, so Enter takes it.
-                    let mut found: Vec<CatalogItem> =
-                        l.lookup_sku(query).ok().flatten().into_iter().collect();
-                    for item in l.search_products(query, RESULTS).unwrap_or_default() {
-                        if found.len() < RESULTS
-                            && !found.iter().any(|f| f.product_id == item.product_id)
-                        {
-                            found.push(item);
-                        }
+        if !is_search(query) {
+            self.results = Vec::new();
+            self.searching = false;
+            return Task::none();
+        }
+        self.searching = true;
+        let (query, seq) = (query.to_string(), self.search_seq);
+        ledger_task::ask(
+            ledger,
+            move |l| {
+                // An SKU typed exactly comes first, so Enter takes it.
+                let mut found: Vec<CatalogItem> =
+                    l.lookup_sku(&query).ok().flatten().into_iter().collect();
+                for item in l.search_products(&query, RESULTS).unwrap_or_default() {
+                    if found.len() < RESULTS
+                        && !found.iter().any(|f| f.product_id == item.product_id)
+                    {
+                        found.push(item);
                     }
-                    found
-                })
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+                }
+                found
+            },
+            move |r| Message::Searched(seq, r.unwrap_or_default()),
+        )
     }
 
     /// A quantity typed as `3*` with nothing after it yet: the next scan takes it.
@@ -356,46 +458,65 @@ impl State {
         self.results.clear();
     }
 
-    /// A code from the scan field or from the keyboard-wedge detector (whatever had focus).
-    pub fn scan(&mut self, code: &str, cart: &mut Cart, ledger: &Mutex<Ledger>, tr: &I18n) {
+    /// A code from the scan field or from the keyboard-wedge detector (whatever had focus). It
+    /// waits its turn behind the codes scanned before it: lookups run one at a time on the
+    /// ledger's thread, so two quick scans land on the ticket in the order they were made.
+    pub fn scan(
+        &mut self,
+        code: &str,
+        _cart: &mut Cart,
+        ledger: &LedgerHandle,
+        tr: &I18n,
+    ) -> Task<Message> {
         // `3*8410…` typed in the field, or `3*` typed first and the code scanned after.
         let (typed, code) = split_multiplier(code);
-        let quantity = typed.or_else(|| self.pending_multiplier());
-        if code.is_empty() || !self.needs_shift(tr) {
-            return;
+        let pending = self.pending_multiplier();
+        let quantity = typed.or(pending);
+        if code.is_empty() || (self.loaded && !self.needs_shift(tr)) {
+            return Task::none();
         }
-        // Scale labels (GS1 20–29) are decoded with HQ's rules into a weighed or priced line;
-        // a wrong check/verifier digit or an unregistered scale article says why.
-        let found = match ledger.lock() {
-            Ok(l) => match l.resolve_scan(code) {
-                Ok(s) => Ok(Some(s)),
-                // Not a barcode: maybe an SKU typed by hand.
-                Err(ScanError::Unknown(_) | ScanError::Invalid { .. })
-                    if matches!(l.lookup_sku(code), Ok(Some(_))) =>
-                {
-                    Ok(l.lookup_sku(code).ok().flatten().map(Scan::Item))
-                }
-                Err(ScanError::Unknown(_)) => Ok(None),
-                Err(ScanError::Invalid { code, reason }) => {
-                    self.notice = Some(tr.args(
-                        "sell-code-invalid",
-                        &[("code", code.into()), ("error", reason.to_string().into())],
-                    ));
-                    self.input.clear();
-                    return;
-                }
-                Err(e @ ScanError::UnknownScaleItem { .. }) => {
-                    self.notice = Some(e.to_string());
-                    self.input.clear();
-                    return;
-                }
-                Err(e) => Err(e.to_string()),
-            },
-            Err(_) => Err(tr.t("registry-unavailable")),
+        if typed.is_none() && pending.is_some() {
+            // This scan took the `3*`: the next one does not.
+            self.input.clear();
+        }
+        self.waiting_scans.push_back((code.to_string(), quantity));
+        self.next_lookup(ledger)
+    }
+
+    /// Sends the first waiting scan to the ledger's thread, unless one is there already (or the
+    /// screen has not heard whether a shift is open).
+    fn next_lookup(&mut self, ledger: &LedgerHandle) -> Task<Message> {
+        if self.looking_up || !self.loaded {
+            return Task::none();
+        }
+        let Some((code, _)) = self.waiting_scans.front() else {
+            return Task::none();
         };
-        match found {
-            Ok(Some(scan)) => self.add_scan(&scan, quantity, cart, tr),
-            Ok(None) => {
+        self.looking_up = true;
+        let code = code.clone();
+        ledger_task::ask(ledger, move |l| resolve(l, &code), Message::Scanned)
+    }
+
+    /// The first waiting scan's lookup is back: onto the ticket (or why not), then the next.
+    fn scanned(
+        &mut self,
+        looked: Result<Looked, CallError>,
+        cart: &mut Cart,
+        ledger: &LedgerHandle,
+        tr: &I18n,
+    ) -> Task<Message> {
+        self.looking_up = false;
+        let Some((code, quantity)) = self.waiting_scans.pop_front() else {
+            return Task::none();
+        };
+        let code = code.as_str();
+        match looked {
+            Ok(Looked::Found(scan)) => {
+                if self.needs_shift(tr) {
+                    self.add_scan(&scan, quantity, cart, tr);
+                }
+            }
+            Ok(Looked::Unknown) => {
                 self.notice = Some(match sync_protocol::barcode::validate(code) {
                     Err(e) if code.chars().all(|c| c.is_ascii_digit()) => tr.args(
                         "sell-code-invalid",
@@ -405,36 +526,47 @@ impl State {
                 });
                 self.input.clear();
             }
-            Err(e) => self.notice = Some(tr.args("error", &[("error", e.into())])),
+            Ok(Looked::Invalid { code, reason }) => {
+                self.notice = Some(tr.args(
+                    "sell-code-invalid",
+                    &[("code", code.into()), ("error", reason.into())],
+                ));
+                self.input.clear();
+            }
+            Ok(Looked::UnknownScaleItem(e)) => {
+                self.notice = Some(e);
+                self.input.clear();
+            }
+            Ok(Looked::Failed(e)) => self.notice = Some(tr.args("error", &[("error", e.into())])),
+            Err(e) => self.notice = Some(ledger_task::call_error(&e, tr)),
         }
+        self.next_lookup(ledger)
     }
 
     /// A keyboard-wedge scan that reached a focused field other than the scan field: the manager
     /// PIN of the price-override dialog is cleared (to be typed again), and the code goes to the
     /// ticket.
     /// A scan the scan field itself captured was already handled by its Enter (returns false).
+    /// Answers the lookup's task when the scan is rung up here.
     pub fn captured_scan(
         &mut self,
         code: &str,
         cart: &mut Cart,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         tr: &I18n,
-    ) -> bool {
-        let Some(o) = &mut self.override_dialog else {
-            return false;
-        };
+    ) -> Option<Task<Message>> {
+        let o = self.override_dialog.as_mut()?;
         // The PIN field keeps only a few digits, so which were the manager's cannot be told
         // apart: clear it and ask again.
         o.pin.clear();
         o.error = Some(tr.t("sell-override-pin-cleared"));
-        self.scan(code, cart, ledger, tr);
-        true
+        Some(self.scan(code, cart, ledger, tr))
     }
 
     /// Characters typed with no field focused: they belong in the scan field.
-    pub fn typed_elsewhere(&mut self, text: &str, ledger: &Mutex<Ledger>) {
+    pub fn typed_elsewhere(&mut self, text: &str, ledger: &LedgerHandle) -> Task<Message> {
         self.input.push_str(text);
-        self.search(ledger);
+        self.search(ledger)
     }
 
     /// Takes the number typed in the scan field as an amount.
@@ -446,20 +578,66 @@ impl State {
         m
     }
 
+    /// Returns what the app should do, and the ledger work (lookups, searches, PIN checks) whose
+    /// answers come back as messages.
     pub fn update(
         &mut self,
         message: Message,
         cart: &mut Cart,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         cashier: Option<StaffId>,
         tr: &I18n,
+    ) -> (Action, Task<Message>) {
+        let mut tasks = Vec::new();
+        let action = self.update_with(message, cart, ledger, cashier, tr, &mut tasks);
+        (action, Task::batch(tasks))
+    }
+
+    fn update_with(
+        &mut self,
+        message: Message,
+        cart: &mut Cart,
+        ledger: &LedgerHandle,
+        cashier: Option<StaffId>,
+        tr: &I18n,
+        tasks: &mut Vec<Task<Message>>,
     ) -> Action {
         match message {
+            Message::Loaded {
+                shift_open,
+                quick_keys,
+            } => {
+                self.loaded = true;
+                self.shift_open = shift_open;
+                self.set_quick_keys(quick_keys);
+                if !shift_open && !self.waiting_scans.is_empty() {
+                    self.waiting_scans.clear();
+                    self.needs_shift(tr);
+                }
+                tasks.push(self.next_lookup(ledger));
+            }
+            Message::QuickKeys(keys) => self.set_quick_keys(keys),
+            Message::Searched(seq, results) => {
+                if seq == self.search_seq {
+                    self.searching = false;
+                    self.results = results;
+                    self.highlight = 0;
+                    if std::mem::take(&mut self.submit_waiting) {
+                        return self.update_with(Message::Submit, cart, ledger, cashier, tr, tasks);
+                    }
+                }
+            }
+            Message::Scanned(looked) => tasks.push(self.scanned(looked, cart, ledger, tr)),
             Message::Input(s) => {
                 self.input = s;
-                self.search(ledger);
+                tasks.push(self.search(ledger));
             }
             Message::Submit => {
+                if self.searching {
+                    // Enter right after typing: it takes the results once they are here.
+                    self.submit_waiting = true;
+                    return Action::None;
+                }
                 let (quantity, rest) = split_multiplier(&self.input);
                 if let (Some(q), "") = (quantity, rest) {
                     self.notice = Some(tr.args(
@@ -479,7 +657,7 @@ impl State {
                     }
                 } else {
                     let code = std::mem::take(&mut self.input);
-                    self.scan(&code, cart, ledger, tr);
+                    tasks.push(self.scan(&code, cart, ledger, tr));
                 }
             }
             Message::Pick(i) => {
@@ -490,9 +668,9 @@ impl State {
             }
             Message::Keypad(k) => {
                 if keypad::apply(k, &mut self.input) {
-                    return self.update(Message::Submit, cart, ledger, cashier, tr);
+                    return self.update_with(Message::Submit, cart, ledger, cashier, tr, tasks);
                 }
-                self.search(ledger);
+                tasks.push(self.search(ledger));
             }
             Message::QuickKey(i) => {
                 // `3×` typed (keypad or keyboard) before the key: three of it. Like a scan, the
@@ -578,6 +756,7 @@ impl State {
                         price,
                         pin: String::new(),
                         error: None,
+                        checking: false,
                     });
                     return Action::Focus(MANAGER_PIN_ID);
                 }
@@ -592,8 +771,29 @@ impl State {
                 let Some(o) = &mut self.override_dialog else {
                     return Action::None;
                 };
+                if o.checking {
+                    return Action::Focus(MANAGER_PIN_ID);
+                }
                 let pin = std::mem::take(&mut o.pin);
-                match manager::authorise(ledger, &pin, tr) {
+                match manager::lookup(ledger, &pin, tr, Message::OverrideChecked) {
+                    Ok(t) => {
+                        o.checking = true;
+                        o.error = None;
+                        tasks.push(t);
+                    }
+                    Err(e) => {
+                        o.error = Some(e);
+                        return Action::Focus(MANAGER_PIN_ID);
+                    }
+                }
+            }
+            Message::OverrideChecked(found) => {
+                // Cancelled while the PIN was checked: nothing to approve.
+                let Some(o) = &mut self.override_dialog else {
+                    return Action::None;
+                };
+                o.checking = false;
+                match manager::verdict(found, tr) {
                     Ok(m) => {
                         let (line, price) = (o.line, o.price);
                         self.override_dialog = None;
@@ -665,6 +865,10 @@ impl State {
                 }
             }
             Message::Pay | Message::Refund if !self.needs_shift(tr) => {}
+            Message::Pay if !self.waiting_scans.is_empty() => {
+                // A code scanned a moment ago is still being looked up: it belongs on this ticket.
+                self.notice = Some(tr.t("sell-scans-waiting"));
+            }
             Message::Pay => {
                 if cart.is_empty() {
                     self.notice = Some(tr.t("sell-ticket-empty-notice"));
@@ -909,6 +1113,9 @@ impl State {
                 .spacing(10),
             ]
             .spacing(10);
+            if o.checking {
+                dialog = dialog.push(text(tr.t("pin-checking")).size(20));
+            }
             if let Some(e) = &o.error {
                 dialog = dialog.push(text(e.clone()).size(20));
             }
@@ -1076,13 +1283,8 @@ impl State {
 
 /// Whether the ledger has an open shift; an unreadable ledger counts as none (nothing can be
 /// sold on it anyway).
-pub fn shift_is_open(ledger: &Mutex<Ledger>) -> bool {
-    ledger
-        .lock()
-        .ok()
-        .and_then(|l| l.open_shift().ok())
-        .flatten()
-        .is_some()
+pub fn shift_is_open(l: &Ledger) -> bool {
+    l.open_shift().ok().flatten().is_some()
 }
 
 /// `IVA 21 %: base 11,12 € · cuota 2,33 €`, on the sell screen and in the X report.

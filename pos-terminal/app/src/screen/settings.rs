@@ -3,11 +3,10 @@
 //! drawer" (approved by PIN and logged).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use iced::widget::{button, column, container, row, text, text_input};
-use iced::{Alignment, Element, Length};
-use pos_terminal::{Ledger, Staff};
+use iced::{Alignment, Element, Length, Task};
+use pos_terminal::{LedgerHandle, Staff};
 
 use crate::i18n::I18n;
 use crate::manager;
@@ -86,6 +85,8 @@ pub enum Message {
     Save,
     TestPage,
     OpenDrawer,
+    /// The ledger's answer to the "open drawer" manager PIN.
+    DrawerPin(manager::Lookup),
     /// The About screen (VERI*FACTU identity and declaración responsable).
     About,
     Back,
@@ -95,6 +96,8 @@ pub enum Action {
     None,
     Focus(&'static str),
     Back,
+    /// Work for the ledger's thread (the manager's PIN); its answer comes back as a message.
+    Run(Task<Message>),
     Saved(Settings),
     /// Switch to this language now and keep it (the parent saves it).
     Language(Language),
@@ -306,7 +309,7 @@ impl State {
         })
     }
 
-    pub fn update(&mut self, message: Message, ledger: &Mutex<Ledger>, tr: &I18n) -> Action {
+    pub fn update(&mut self, message: Message, ledger: &LedgerHandle, tr: &I18n) -> Action {
         let focus = match message {
             Message::Language(l) => {
                 if l == self.language {
@@ -415,7 +418,19 @@ impl State {
             }
             Message::OpenDrawer => {
                 let pin = std::mem::take(&mut self.pin);
-                return match manager::authorise(ledger, &pin, tr) {
+                return match manager::lookup(ledger, &pin, tr, Message::DrawerPin) {
+                    Ok(t) => {
+                        self.notice = Some(tr.t("pin-checking"));
+                        Action::Run(t)
+                    }
+                    Err(e) => {
+                        self.notice = Some(e);
+                        Action::Focus(PIN_ID)
+                    }
+                };
+            }
+            Message::DrawerPin(found) => {
+                return match manager::verdict(found, tr) {
                     Ok(m) => {
                         self.notice = Some(tr.args(
                             "settings-opening-drawer",

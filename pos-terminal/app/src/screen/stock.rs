@@ -3,18 +3,20 @@
 //! one `StockMovement` for HQ. Against a note, each line shows expected against scanned, with what
 //! is missing, over or not on the note; confirming marks the note received at this till.
 
-use std::sync::Mutex;
+use std::collections::VecDeque;
 
 use iced::widget::{button, column, row, scrollable, text, text_input};
 use iced::{Alignment, Color, Element, Length};
 use pos_terminal::stock::WASTE_REASONS;
 use pos_terminal::{
-    Ledger, LocalDeliveryNote, NoteCheck, NoteComparison, Staff, StockError, StockSession,
+    LedgerHandle, LocalDeliveryNote, NoteCheck, NoteComparison, Staff, StockError, StockSession,
 };
-use sync_protocol::{Quantity, StockMovementKind};
+use sync_protocol::{Document, Quantity, StockMovementKind};
 
 use super::close::Outcome;
+use super::manager;
 use crate::i18n::I18n;
+use crate::ledger_task::{self, ScreenReply};
 
 pub const SCAN_ID: &str = "stock-scan";
 pub const REFERENCE_ID: &str = "stock-ref";
@@ -40,6 +42,8 @@ pub enum Message {
     FreeReceiving,
     Confirm,
     Back,
+    /// The ledger's answer (a scan looked up, the movement recorded).
+    Answer(ScreenReply<State, Outcome>),
 }
 
 #[derive(Debug)]
@@ -57,6 +61,13 @@ pub struct State {
     notes: Vec<LocalDeliveryNote>,
     /// Choosing a note (or free receiving) before scanning.
     picking: bool,
+    /// Codes scanned and not yet looked up, in order: one at a time on the ledger's thread, so
+    /// quick scans all count, in the order they were made.
+    waiting_scans: VecDeque<String>,
+    /// A scan is on the ledger's thread.
+    looking_up: bool,
+    /// The movement is being recorded.
+    recording: bool,
 }
 
 impl State {
@@ -71,6 +82,9 @@ impl State {
             notice: None,
             notes: Vec::new(),
             picking: false,
+            waiting_scans: VecDeque::new(),
+            looking_up: false,
+            recording: false,
         }
     }
 
@@ -114,6 +128,40 @@ impl State {
         })
     }
 
+    /// Sends the first waiting code to the ledger's thread with the session, which comes back
+    /// with the code counted (or why not).
+    fn next_scan(&mut self, ledger: &LedgerHandle) -> Outcome {
+        if self.looking_up || self.recording {
+            return Outcome::None;
+        }
+        let Some(code) = self.waiting_scans.pop_front() else {
+            return Outcome::None;
+        };
+        self.looking_up = true;
+        let mut session = self.session.clone();
+        let ledger_for_next = ledger.clone();
+        Outcome::Run(ledger_task::then(
+            ledger,
+            move |l| -> Result<(StockSession, Result<usize, StockError>), String> {
+                let r = session.scan(l, &code);
+                Ok((session, r))
+            },
+            move |s: &mut State, scanned, tr| {
+                s.looking_up = false;
+                match scanned {
+                    Ok((session, r)) => {
+                        s.session = session;
+                        s.notice = r.err().map(|e| Self::error_text(&e, tr));
+                    }
+                    Err(e) => s.notice = Some(e),
+                }
+                s.sync_quantities(tr);
+                s.next_scan(&ledger_for_next)
+            },
+            |r| manager::Message::Stock(Message::Answer(r)),
+        ))
+    }
+
     fn sync_quantities(&mut self, tr: &I18n) {
         self.quantities = self
             .session
@@ -126,26 +174,35 @@ impl State {
     pub fn update(
         &mut self,
         message: Message,
-        ledger: &Mutex<Ledger>,
+        ledger: &LedgerHandle,
         staff: &Staff,
         tr: &I18n,
     ) -> Outcome {
+        if let Message::Answer(reply) = &message {
+            return ledger_task::apply(reply.clone(), self, tr).unwrap_or(Outcome::None);
+        }
+        let busy = self.looking_up || self.recording || !self.waiting_scans.is_empty();
         match message {
+            Message::Answer(_) => {}
             Message::Scan(s) => self.input = s,
             Message::Submit => {
                 let code = std::mem::take(&mut self.input);
                 if code.trim().is_empty() {
                     return Outcome::None;
                 }
-                let result = match ledger.lock() {
-                    Ok(l) => self
-                        .session
-                        .scan(&l, &code)
-                        .map_err(|e| Self::error_text(&e, tr)),
-                    Err(_) => Err(tr.t("registry-unavailable")),
-                };
-                self.notice = result.err();
-                self.sync_quantities(tr);
+                self.waiting_scans.push_back(code);
+                return self.next_scan(ledger);
+            }
+            // The session is on the ledger's thread with a scan: edits wait for it to come back.
+            Message::Quantity(..)
+            | Message::Remove(_)
+            | Message::PickNote(_)
+            | Message::FreeReceiving
+            | Message::Confirm
+            | Message::Back
+                if busy =>
+            {
+                self.notice = Some(tr.t("sell-scans-waiting"));
             }
             Message::Quantity(i, s) => {
                 if let Some(q) = parse_quantity(&s) {
@@ -183,45 +240,59 @@ impl State {
                     StockMovementKind::Count => Some("Recuento parcial"),
                     _ => Some(self.reason.as_str()),
                 };
-                let result = match ledger.lock() {
-                    Ok(mut l) => self
-                        .session
-                        .record(&mut l, Some(staff.id), reason, Some(&self.reference))
-                        .map_err(|e| e.to_string()),
-                    Err(_) => Err(tr.t("registry-unavailable")),
-                };
-                match result {
-                    Ok(doc) if self.session.note().is_some() => {
-                        let key = if self.session.matches_note() {
-                            "stock-note-received"
-                        } else {
-                            "stock-note-received-differences"
-                        };
-                        let number = self.session.note().map(|n| n.number.clone());
-                        return Outcome::Done(tr.args(
-                            key,
-                            &[
-                                ("number", number.unwrap_or_default().into()),
-                                ("count", self.session.lines().len().into()),
-                                ("seq", doc.seq.into()),
-                            ],
-                        ));
-                    }
-                    Ok(doc) => {
-                        return Outcome::Done(tr.args(
-                            "stock-recorded",
-                            &[
-                                ("title", self.title(tr).into()),
-                                ("count", self.session.lines().len().into()),
-                                ("seq", doc.seq.into()),
-                            ],
-                        ));
-                    }
-                    Err(e) => self.notice = Some(e),
-                }
+                let reason = reason.map(str::to_string);
+                let (session, staff_id, reference) =
+                    (self.session.clone(), staff.id, self.reference.clone());
+                self.recording = true;
+                return Outcome::Run(ledger_task::then(
+                    ledger,
+                    move |l| -> Result<Result<Document, String>, String> {
+                        Ok(session
+                            .record(l, Some(staff_id), reason.as_deref(), Some(&reference))
+                            .map_err(|e| e.to_string()))
+                    },
+                    |s: &mut State, recorded, tr| {
+                        s.recording = false;
+                        s.recorded(recorded.and_then(|r| r), tr)
+                    },
+                    |r| manager::Message::Stock(Message::Answer(r)),
+                ));
             }
         }
         Outcome::None
+    }
+
+    fn recorded(&mut self, result: Result<Document, String>, tr: &I18n) -> Outcome {
+        match result {
+            Ok(doc) if self.session.note().is_some() => {
+                let key = if self.session.matches_note() {
+                    "stock-note-received"
+                } else {
+                    "stock-note-received-differences"
+                };
+                let number = self.session.note().map(|n| n.number.clone());
+                Outcome::Done(tr.args(
+                    key,
+                    &[
+                        ("number", number.unwrap_or_default().into()),
+                        ("count", self.session.lines().len().into()),
+                        ("seq", doc.seq.into()),
+                    ],
+                ))
+            }
+            Ok(doc) => Outcome::Done(tr.args(
+                "stock-recorded",
+                &[
+                    ("title", self.title(tr).into()),
+                    ("count", self.session.lines().len().into()),
+                    ("seq", doc.seq.into()),
+                ],
+            )),
+            Err(e) => {
+                self.notice = Some(e);
+                Outcome::None
+            }
+        }
     }
 
     /// The list of pending delivery notes, and free receiving.

@@ -2,6 +2,10 @@
 //! PINs, products with a barcode) and the clicking and typing through `iced_test`.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod run;
+#[allow(unused_imports)] // each test binary uses its own subset
+pub use run::{send, settle, with_ledger};
+
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use iced::Task;
 use iced::widget::Id;
@@ -49,9 +53,12 @@ pub fn product(id: i64, name: &str, cents: i64, code: &str) -> [CatalogChange; 2
     ]
 }
 
+/// Feeds `messages` to the till, running what each starts to the end (printer work held back:
+/// see [`run`]).
 pub fn feed(till: &mut Till, messages: Vec<Message>) {
     for m in messages {
-        let _: Task<Message> = till.update(m);
+        let task: Task<Message> = till.update(m);
+        settle(till, task);
     }
 }
 
@@ -82,6 +89,16 @@ pub fn click(till: &mut Till, label: &str) {
 pub fn shows(till: &Till, s: &str) -> bool {
     let mut ui = simulator(till.view());
     ui.find(s).is_ok()
+}
+
+/// Whether some text on screen contains `s`.
+pub fn shows_containing(till: &Till, s: &str) -> bool {
+    let mut ui = simulator(till.view());
+    ui.find(|c: iced_test::selector::Candidate<'_>| match c {
+        iced_test::selector::Candidate::Text { content, .. } if content.contains(s) => Some(()),
+        _ => None,
+    })
+    .is_ok()
 }
 
 /// From the sell screen into the manager menu with Marta's PIN.
