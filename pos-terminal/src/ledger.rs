@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_quick_keys",
         include_str!("../../migrations/terminal/0011_quick_keys.sql"),
     ),
+    (
+        "0012_customers",
+        include_str!("../../migrations/terminal/0012_customers.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -148,6 +152,7 @@ pub enum LedgerError {
 type Result<T, E = LedgerError> = std::result::Result<T, E>;
 
 mod card_attempts;
+mod customers;
 mod deliveries;
 mod enrolment;
 mod growth;
@@ -157,6 +162,7 @@ mod scan;
 mod tickets;
 mod verifactu;
 pub use card_attempts::{AttemptEnd, CardAttempt, CardAttemptState, cart_key};
+pub use customers::{HqQueue, TillCustomer};
 pub use deliveries::LocalDeliveryNote;
 pub use invoices::FullInvoice;
 pub use quick_keys::QuickKeyItem;
@@ -1226,6 +1232,8 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         CatalogChange::DeliveryNote(n) => deliveries::apply(tx, n)?,
         CatalogChange::QuickKeys(l) => quick_keys::apply(tx, l)?,
         CatalogChange::QuickKeysCleared { .. } => quick_keys::clear_store(tx)?,
+        CatalogChange::Customer(c) => customers::apply(tx, c)?,
+        CatalogChange::CustomerErased { id } => customers::erase(tx, *id)?,
         // Recorded by `apply_changes` before it gets here.
         CatalogChange::Unknown { .. } => {}
         CatalogChange::Store(s) => {

@@ -1483,6 +1483,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn customers(&self) -> &dyn super::customers::CustomerStorage {
+        self
+    }
+
     fn stock(&self) -> &dyn super::stock::StockStorage {
         self
     }

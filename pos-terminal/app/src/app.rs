@@ -485,7 +485,7 @@ impl Till {
                     }
                 });
                 self.screen = Screen::Invoice(invoice::State::new(last));
-                operation::focus(invoice::NAME_ID)
+                operation::focus(invoice::SEARCH_ID)
             }
         }
     }
@@ -640,7 +640,17 @@ impl Till {
                 invoice::Action::None => Task::none(),
                 invoice::Action::Focus(id) => operation::focus(id),
                 invoice::Action::Back => self.show_sell(None),
-                invoice::Action::Issued(inv) => {
+                invoice::Action::Mailed { ticket, to } => {
+                    self.refresh_status();
+                    self.sync_now.notify_one();
+                    let notice = self.i18n.args(
+                        "app-receipt-mailed",
+                        &[("ticket", ticket.into()), ("to", to.into())],
+                    );
+                    self.show_sell(Some(notice))
+                }
+                invoice::Action::Issued(inv, mailed) => {
+                    self.sync_now.notify_one();
                     let print =
                         match printing::enqueue_full_invoice(self.settings.layout(), &ledger, &inv)
                         {
@@ -653,13 +663,18 @@ impl Till {
                                 Task::none()
                             }
                         };
-                    let notice = self.i18n.args(
+                    let mut notice = self.i18n.args(
                         "app-invoice-issued",
                         &[
                             ("number", inv.number.clone().into()),
                             ("nif", inv.customer_nif.clone().into()),
                         ],
                     );
+                    if let Some(to) = mailed {
+                        notice.push_str(" · ");
+                        notice
+                            .push_str(&self.i18n.args("app-invoice-mailed", &[("to", to.into())]));
+                    }
                     Task::batch([self.show_sell(Some(notice)), print])
                 }
             },
