@@ -37,6 +37,9 @@ struct World {
     /// Franchisee A's stores (north has the till that pushes) and franchisee B's.
     north: TillAuth,
     north_token: String,
+    /// Franchisee B's till.
+    east_till: TillAuth,
+    east_token: String,
     south: StoreId,
     east: StoreId,
     franchisee_a: i64,
@@ -76,6 +79,7 @@ async fn world(s: &Server) -> World {
         );
     }
     let (north, north_token) = enrolled_with_token(s, stores[0], "Caja Norte").await;
+    let (east_till, east_token) = enrolled_with_token(s, stores[2], "Caja Este").await;
     let admin_token = auth::new_token();
     st.create_admin("HQ", &auth::hash_token(&admin_token))
         .await
@@ -108,6 +112,8 @@ async fn world(s: &Server) -> World {
     World {
         north,
         north_token,
+        east_till,
+        east_token,
         south: stores[1],
         east: stores[2],
         franchisee_a: fr[0].0,
@@ -755,3 +761,111 @@ async fn erasure_reaches_the_tills_and_leaves_documents_as_they_were(s: &Server)
     );
 }
 on_both_backends!(erasure_reaches_the_tills_and_leaves_documents_as_they_were);
+
+async fn another_stores_document_or_an_erased_customer_is_never_emailed(s: &Server) {
+    let Some(py) = python() else { return };
+    let w = world(s).await;
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let port = free_port();
+    let _smtp = smtp_server(&py, port, &maildir).await;
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Tickets <tickets@central.example.es>".into(),
+        }))
+        .unwrap();
+    // Franchisee B's till has a sale at HQ.
+    let mut theirs = sale(&w, 1, GENESIS_HASH, "T0002-000001");
+    theirs.till_id = w.east_till.till_id;
+    theirs.store_id = w.east_till.store_id;
+    let theirs = Document::seal(
+        theirs.id,
+        theirs.till_id,
+        theirs.store_id,
+        1,
+        theirs.till_time,
+        GENESIS_HASH,
+        theirs.body,
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/sync/push", s.base))
+        .bearer_auth(&w.east_token)
+        .json(
+            &json!({"protocol_version": 1, "till_id": w.east_till.till_id, "documents": [theirs]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // The north till asks HQ to e-mail it: stored, tried, never sent, the reason shown.
+    let foreign = MailRequest {
+        id: Uuid::now_v7(),
+        document_id: theirs.id,
+        to: "curioso@example.es".into(),
+        customer_id: None,
+    };
+    // And a receipt for a customer HQ erased while the till was offline.
+    let (_, c) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        "/api/v1/admin/customers",
+        Some(json!({"franchisee_id": w.franchisee_a, "name": "Pedro Ruiz", "email": "pedro@example.es", "email_consent": true})),
+    )
+    .await;
+    let pedro: Uuid = c["id"].as_str().unwrap().parse().unwrap();
+    let (status, _) = api(
+        s,
+        &w,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/admin/customers/{pedro}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let ours = sale(&w, 1, GENESIS_HASH, "T0001-000001");
+    let to_erased = MailRequest {
+        id: Uuid::now_v7(),
+        document_id: ours.id,
+        to: "pedro@example.es".into(),
+        customer_id: Some(pedro),
+    };
+    let (status, r) = push(
+        s,
+        &w,
+        &json!({"protocol_version": 1, "till_id": w.north.till_id, "documents": [ours], "mail_requests": [foreign, to_erased]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["accepted"].as_array().unwrap().len(), 2, "{r}");
+    let def = jobs::find("send-customer-mail").unwrap();
+    for _ in 0..2 {
+        jobs::run_with(
+            s.storage.clone(),
+            s.mail.clone(),
+            def,
+            &def.period.current(Utc::now()),
+            Trigger::Manual,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(read_maildir(&py, &maildir).is_empty(), "nothing sent");
+    let mail = s.storage.customers().recent_mail(None, 10).await.unwrap();
+    let f = mail.iter().find(|m| m.id == foreign.id).unwrap();
+    assert!(f.sent_at.is_none());
+    assert!(
+        f.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not of store"),
+        "{f:?}"
+    );
+    let e = mail.iter().find(|m| m.id == to_erased.id).unwrap();
+    assert_eq!(e.recipient, "", "no address kept for an erased customer");
+    assert!(e.sent_at.is_none());
+}
+on_both_backends!(another_stores_document_or_an_erased_customer_is_never_emailed);

@@ -307,8 +307,17 @@ async fn send_one(
     {
         return Ok(());
     }
-    let result = match render(storage, &doc).await {
-        Err(e) => Err(e.to_string()),
+    // A till asks only for its own store's documents: another's is never sent.
+    let rendered = if doc.store_id == job.store_id {
+        render(storage, &doc).await.map_err(|e| e.to_string())
+    } else {
+        Err(format!(
+            "document {} is not of store {}: not sent",
+            doc.id, job.store_id
+        ))
+    };
+    let result = match rendered {
+        Err(e) => Err(e),
         Ok(r) => match message(&config.from, &job.recipient, r) {
             Err(e) => Err(e),
             Ok(m) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url) {

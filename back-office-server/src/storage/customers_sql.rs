@@ -316,6 +316,19 @@ impl CustomerStorage for SqlStorage {
                     }
                     write_changes_from_till(tx, rows).await?;
                     for m in &mails {
+                        // An e-mail to a customer erased meanwhile (the till was offline) is kept
+                        // without an address: never sent.
+                        let erased = match m.customer_id {
+                            Some(c) => {
+                                tx.exists(
+                                    "SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NOT NULL",
+                                    p![&c.to_string()],
+                                )
+                                .await?
+                            }
+                            None => false,
+                        };
+                        let to = if erased { "" } else { m.to.trim() };
                         tx.execute(
                             "INSERT INTO mail_requests (id, till_id, store_id, document_id, recipient,
                                customer_id, created_at)
@@ -325,7 +338,7 @@ impl CustomerStorage for SqlStorage {
                                 till.till_id.0,
                                 till.store_id.0,
                                 &m.document_id.to_string(),
-                                m.to.trim(),
+                                to,
                                 m.customer_id.map(|c| c.to_string()).as_ref(),
                                 at
                             ],
