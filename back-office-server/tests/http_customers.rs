@@ -262,6 +262,22 @@ async fn directory_crud_scope_and_nif_messages(s: &Server) {
         customer_changes(s, w.east).await.is_empty(),
         "another franchisee's till"
     );
+    // A store opened later gets the directory too.
+    let west = s
+        .storage
+        .create_store(&NewStore::new(
+            sync_protocol::FranchiseeId(w.franchisee_a),
+            "Tienda Oeste",
+            "Calle Oeste 1",
+        ))
+        .await
+        .unwrap()
+        .id;
+    let ch = customer_changes(s, west).await;
+    assert!(
+        matches!(ch.as_slice(), [CatalogChange::Customer(r)] if r.id == id),
+        "{ch:?}"
+    );
 
     // A bad NIF or consent without an address: 422, nothing stored.
     let (status, e) = api(

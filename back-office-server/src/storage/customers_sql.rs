@@ -77,6 +77,31 @@ async fn load(tx: &mut dyn Tx, id: Uuid) -> StorageResult<Option<Customer>> {
     .transpose()
 }
 
+/// The franchisee's customers (not erased) as change rows for `store`, a store just created (its
+/// tills then receive the whole directory, like its older stores' did customer by customer).
+pub(crate) async fn send_directory_to_store(
+    tx: &mut dyn Tx,
+    store: &super::Store,
+) -> StorageResult<()> {
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM customers WHERE franchisee_id = ?1 AND erased_at IS NULL ORDER BY id"
+            ),
+            p![store.franchisee_id.0],
+        )
+        .await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let c = customer(r)?;
+        changes.push(ChangeRow::for_store(
+            store.id.0,
+            &CatalogChange::Customer(c.record),
+        )?);
+    }
+    write_changes_from_till(tx, changes).await
+}
+
 /// One change row per store of the franchisee: each till receives its franchisee's customers only.
 async fn rows_for_franchisee(
     tx: &mut dyn Tx,
