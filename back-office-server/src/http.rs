@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod archive;
 pub mod collections;
+pub mod customers;
 pub mod delivery_notes;
 pub mod invoicing;
 pub mod purchasing;
@@ -78,6 +79,13 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/barcode-rules/{id}",
             put(admin::update_barcode_rule).delete(admin::delete_barcode_rule),
+        )
+        .route("/customers", get(customers::list).post(customers::create))
+        .route(
+            "/customers/{id}",
+            get(customers::get)
+                .put(customers::put)
+                .delete(customers::erase),
         )
         .route("/quick-keys", get(quick_keys::get).put(quick_keys::put))
         .route("/quick-keys/{store_id}", delete(quick_keys::delete))

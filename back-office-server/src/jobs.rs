@@ -162,6 +162,12 @@ pub fn all() -> &'static [JobDef] {
             body: |cx| Box::pin(send_invoices(cx)),
         },
         JobDef {
+            name: "send-customer-mail",
+            schedule: "30 * * * * *",
+            period: PeriodKind::Minute,
+            body: |cx| Box::pin(send_customer_mail(cx)),
+        },
+        JobDef {
             name: "verifactu-send",
             schedule: "0 * * * * *",
             period: PeriodKind::Minute,
@@ -547,6 +553,33 @@ pub async fn send_invoices(cx: &JobContext) -> Result<Outcome, JobError> {
         ("sent".into(), r.sent),
         ("send_failed".into(), r.failed),
         ("given_up".into(), r.given_up),
+    ])
+}
+
+/// Sends the receipts and invoices the tills asked HQ to e-mail (each once its document is at
+/// HQ), every minute; a failure is tried again next round, up to
+/// [`crate::services::customers::MAX_MAIL_ATTEMPTS`] (the Clientes page lists them). Requests
+/// waiting with no SMTP server configured fail the run.
+pub async fn send_customer_mail(cx: &JobContext) -> Result<Outcome, JobError> {
+    use crate::services::customers as svc;
+    let Some(config) = cx.mail.get() else {
+        let waiting = cx
+            .storage
+            .customers()
+            .mail_to_send(svc::MAX_MAIL_ATTEMPTS, 1)
+            .await?;
+        if waiting.is_empty() {
+            return Ok(vec![("sent".into(), 0)]);
+        }
+        return Err(JobError::Partly(
+            "receipts are waiting to be e-mailed but no SMTP server is configured (serve --smtp-url or TRASTIENDA_SMTP_URL)".into(),
+        ));
+    };
+    let r = svc::send_waiting(cx.storage.as_ref(), &config, cx.now, svc::MAIL_BATCH).await?;
+    Ok(vec![
+        ("sent".into(), r.sent),
+        ("send_failed".into(), r.failed),
+        ("waiting_for_document".into(), r.waiting),
     ])
 }
 

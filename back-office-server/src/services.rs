@@ -15,6 +15,7 @@ pub mod archive;
 pub mod catalog;
 pub mod certificates;
 pub mod collections;
+pub mod customers;
 pub mod deliveries;
 pub mod fields;
 pub mod invoicing;

@@ -496,12 +496,17 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Quick keys for the tills: the franchise's layout and stores' own.
     fn quick_keys(&self) -> &dyn quick_keys::QuickKeyStorage;
+
+    /// Customers and the e-mail the tills ask HQ to send.
+    fn customers(&self) -> &dyn customers::CustomerStorage;
 }
 
 pub mod alerts;
 mod alerts_sql;
 pub mod archive;
 pub mod archive_sql;
+pub mod customers;
+mod customers_sql;
 
 pub mod collections;
 mod collections_sql;

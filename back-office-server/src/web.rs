@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod collections;
 pub mod controls;
 pub mod csv_file;
+pub mod customers;
 pub mod deliveries;
 pub mod forms;
 pub mod html;
@@ -152,6 +153,11 @@ fn dashboard() -> Dashboard {
             "/dashboard/barcode-rules/{id}/delete",
             barcode_rules::delete,
         )
+        .page("/dashboard/customers", customers::list)
+        .form("/dashboard/customers", customers::create)
+        .page("/dashboard/customers/{id}", customers::show)
+        .form("/dashboard/customers/{id}", customers::update)
+        .form("/dashboard/customers/{id}/erase", customers::erase)
         .page("/dashboard/quick-keys", quick_keys::page)
         .form("/dashboard/quick-keys/save", quick_keys::save)
         .form("/dashboard/quick-keys/family", quick_keys::family)

@@ -391,6 +391,7 @@ async fn every_page_in_one_language_only(s: &Server) {
         "/dashboard/tills".into(),
         "/dashboard/staff".into(),
         "/dashboard/barcode-rules".into(),
+        "/dashboard/customers".into(),
         "/dashboard/jobs".into(),
         "/dashboard/catalog/999999".into(),
         "/dashboard/reports".into(),

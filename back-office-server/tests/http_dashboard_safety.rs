@@ -41,6 +41,8 @@ struct World {
     staff: i64,
     other_user: i64,
     token: i64,
+    /// Two customers: one to edit, one to erase (the walk's order does not matter).
+    customers: [String; 2],
 }
 
 async fn world(s: &Server) -> World {
@@ -239,7 +241,26 @@ async fn world(s: &Server) -> World {
         .await
         .unwrap()
         .id;
+    let mut customers: [String; 2] = Default::default();
+    for (i, name) in ["Ana Pérez", "Luis Gil"].into_iter().enumerate() {
+        customers[i] = back_office_server::services::customers::create(
+            st.as_ref(),
+            f.id,
+            &back_office_server::services::customers::CustomerIn {
+                name: name.into(),
+                ..Default::default()
+            },
+            "test",
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .record
+        .id
+        .to_string();
+    }
     World {
+        customers,
         order,
         transfer,
         south,
@@ -268,10 +289,13 @@ async fn fingerprint(st: &dyn Storage, w: &World) -> String {
         st.list_tills().await.unwrap(),
         st.list_staff(None).await.unwrap(),
         st.list_barcode_rules().await.unwrap(),
-        st.deliveries()
-            .list_delivery_notes(&DeliveryFilter::default())
-            .await
-            .unwrap(),
+        (
+            st.customers().list_customers(None, "", 1000).await.unwrap(),
+            st.deliveries()
+                .list_delivery_notes(&DeliveryFilter::default())
+                .await
+                .unwrap(),
+        ),
         st.dashboard().store_prices(w.product).await.unwrap(),
         st.dashboard().product_category(w.product).await.unwrap(),
         st.changes_after(w.store, 0, 100_000)
@@ -481,6 +505,33 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             "/dashboard/barcode-rules/{id}/delete",
             (
                 format!("/dashboard/barcode-rules/{}/delete", w.rule),
+                vec![],
+            ),
+        ),
+        (
+            "/dashboard/customers",
+            (
+                "/dashboard/customers".into(),
+                f(&[
+                    ("franchisee", &w.franchisee.to_string()),
+                    ("name", "Ferretería Núñez, S.L."),
+                    ("nif", "B12345674"),
+                    ("email", "compras@nunez.example"),
+                    ("email_consent", "on"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/customers/{id}",
+            (
+                format!("/dashboard/customers/{}", w.customers[0]),
+                f(&[("name", "Ana Pérez Ruiz"), ("nif", "12345678Z")]),
+            ),
+        ),
+        (
+            "/dashboard/customers/{id}/erase",
+            (
+                format!("/dashboard/customers/{}/erase", w.customers[1]),
                 vec![],
             ),
         ),

@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_quick_keys",
         include_str!("../../migrations/terminal/0011_quick_keys.sql"),
     ),
+    (
+        "0012_customers",
+        include_str!("../../migrations/terminal/0012_customers.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -150,6 +154,7 @@ type Result<T, E = LedgerError> = std::result::Result<T, E>;
 mod card_attempts;
 mod catalog;
 mod chain;
+mod customers;
 mod deliveries;
 mod enrolment;
 mod growth;
@@ -167,6 +172,7 @@ pub use card_attempts::{AttemptEnd, CardAttempt, CardAttemptState, cart_key};
 use catalog::catalog_item;
 pub use catalog::fts_prefix_query;
 pub(crate) use chain::parse_doc;
+pub use customers::{HqQueue, TillCustomer};
 pub use deliveries::LocalDeliveryNote;
 pub use handle::{CallError, LedgerHandle, WithLedger};
 pub use invoices::FullInvoice;

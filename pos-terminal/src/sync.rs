@@ -155,6 +155,8 @@ pub struct SyncReport {
     /// Time spent waiting on HQ for the pushes (requests sent until answers read, retries
     /// included), without the ledger's own reads and commits: HQ's latency as this till saw it.
     pub push_wait: Duration,
+    /// Customers made here and e-mail requests HQ accepted (and that left the queue).
+    pub hq_accepted: usize,
 }
 
 /// HTTP client for the sync API of protocol v1.
@@ -360,6 +362,8 @@ impl SyncClient {
                 documents: docs,
                 till_version: Some(TILL_VERSION.to_string()),
                 skipped_change_kinds: Some(skipped),
+                customers: vec![],
+                mail_requests: vec![],
             };
             report.pushed += seqs.len();
             let sent = std::time::Instant::now();
@@ -445,7 +449,73 @@ impl SyncClient {
                 break;
             }
         }
+        self.push_hq_queue(ledger, &ident, pin, &http, &url, &mut report)
+            .await?;
         Ok(report)
+    }
+
+    /// Sends what waits for HQ besides documents (customers made here, e-mail requests) after the
+    /// documents, so an e-mail request finds its document at HQ; drops what HQ lists as accepted.
+    /// An older HQ that accepts nothing leaves them queued.
+    async fn push_hq_queue(
+        &self,
+        ledger: &impl LedgerAccess,
+        ident: &TillIdentity,
+        pin: Option<CertificatePin>,
+        http: &reqwest::Client,
+        url: &str,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        loop {
+            let (queue, outbox, skipped) = ledger
+                .with(|l| {
+                    Ok((
+                        l.pending_hq_queue(sync_protocol::customers::MAX_PUSH_EXTRAS)?,
+                        l.outbox_len()?,
+                        l.skipped_change_kinds()?,
+                    ))
+                })
+                .await?;
+            if queue.is_empty() {
+                return Ok(());
+            }
+            let n = queue.len();
+            let req = PushRequest {
+                protocol_version: PROTOCOL_VERSION,
+                till_id: ident.till_id,
+                waiting: Some(outbox),
+                documents: vec![],
+                till_version: Some(TILL_VERSION.to_string()),
+                skipped_change_kinds: Some(skipped),
+                customers: queue.customers,
+                mail_requests: queue.mail_requests,
+            };
+            let answer = match self
+                .send_with_retry(pin, || http.post(url).bearer_auth(&ident.token).json(&req))
+                .await
+                .and_then(decode_ok::<PushResponse>)
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    let message = e.to_string();
+                    ledger
+                        .with(move |l| Ok(l.note_hq_queue_failure(&message)?))
+                        .await?;
+                    return Err(e);
+                }
+            };
+            let accepted = answer.accepted;
+            let dropped = ledger.with(move |l| Ok(l.ack_hq_queue(&accepted)?)).await?;
+            report.hq_accepted += dropped;
+            if dropped < n {
+                tracing::warn!(
+                    sent = n,
+                    accepted = dropped,
+                    "HQ did not accept every customer and e-mail request; they stay queued"
+                );
+                return Ok(());
+            }
+        }
     }
 
     /// Pulls catalog changes after the ledger's cursor until HQ says there are no more; each page

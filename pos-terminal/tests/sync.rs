@@ -116,6 +116,7 @@ async fn push(
             serde_json::to_value(PushResponse {
                 results,
                 contiguous_seq,
+                accepted: vec![],
             })
             .unwrap(),
         ),

@@ -77,6 +77,7 @@ async fn push(State(hq): State<Shared>, Json(req): Json<PushRequest>) -> Json<Pu
     Json(PushResponse {
         results,
         contiguous_seq: hq.stored.len() as u64,
+        accepted: vec![],
     })
 }
 

@@ -175,6 +175,8 @@ fn main() -> std::io::Result<()> {
             waiting: None,
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         }),
     )?;
     // A till reporting what it still has waiting after this batch (optional within v1).
@@ -187,6 +189,8 @@ fn main() -> std::io::Result<()> {
             waiting: Some(12),
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         }),
     )?;
     // A till reporting its software version and the change kinds it skipped (optional within v1).
@@ -199,6 +203,8 @@ fn main() -> std::io::Result<()> {
             waiting: Some(0),
             till_version: Some("0.1.0".into()),
             skipped_change_kinds: Some(vec!["gift_card".into(), "loyalty_scheme".into()]),
+            customers: vec![],
+            mail_requests: vec![],
         }),
     )?;
     write(
@@ -210,6 +216,8 @@ fn main() -> std::io::Result<()> {
             waiting: None,
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         }),
     )?;
     write(
@@ -236,6 +244,7 @@ fn main() -> std::io::Result<()> {
                 },
             ],
             contiguous_seq: 2,
+            accepted: vec![],
         }),
     )?;
     let changes = vec![
@@ -469,6 +478,8 @@ fn main() -> std::io::Result<()> {
             waiting: None,
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         }),
     )?;
     // Sales, a full invoice and refunds with their VERI*FACTU records beside them (optional
@@ -482,6 +493,8 @@ fn main() -> std::io::Result<()> {
             waiting: None,
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         }),
     )?;
     write(

@@ -219,6 +219,13 @@ pub enum CatalogChange {
     QuickKeysCleared {
         store_id: StoreId,
     },
+    /// A customer of this store's franchisee, new or edited (till 0.3.0): the till keeps it to
+    /// pick for a full invoice or an e-mailed receipt.
+    Customer(crate::customers::CustomerRecord),
+    /// A customer erased on request (GDPR): the till deletes it. Documents are untouched.
+    CustomerErased {
+        id: uuid::Uuid,
+    },
     /// A change of a kind this build does not know, from a newer HQ: skipped by the till, which
     /// records and reports `kind`. Never sent by HQ as such; it serialises back as `{"type": kind}`.
     #[serde(skip)]
@@ -246,6 +253,8 @@ impl CatalogChange {
         "delivery_note",
         "quick_keys",
         "quick_keys_cleared",
+        "customer",
+        "customer_erased",
     ];
 
     /// The change's `type` on the wire.
@@ -266,6 +275,8 @@ impl CatalogChange {
             Self::DeliveryNote(_) => "delivery_note",
             Self::QuickKeys(_) => "quick_keys",
             Self::QuickKeysCleared { .. } => "quick_keys_cleared",
+            Self::Customer(_) => "customer",
+            Self::CustomerErased { .. } => "customer_erased",
             Self::Unknown { kind } => kind,
         }
     }
@@ -350,6 +361,8 @@ pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
     ("delivery_note", "0.1.0"),
     ("quick_keys", "0.2.0"),
     ("quick_keys_cleared", "0.2.0"),
+    ("customer", "0.3.0"),
+    ("customer_erased", "0.3.0"),
 ];
 
 /// The till release that first applies `kind` (see [`KIND_INTRODUCED_IN`]).

@@ -5,6 +5,7 @@ pub mod bank;
 pub mod barcode;
 pub mod cash;
 pub mod catalog;
+pub mod customers;
 pub mod document;
 pub mod drawer;
 pub mod ids;
@@ -24,6 +25,7 @@ pub use catalog::{
     StoreRecord, TaxRateRecord, UNNAMED_KIND, compare_versions, is_reportable_kind,
     kind_introduced_in, till_can_apply,
 };
+pub use customers::{CustomerRecord, MailRequest};
 pub use document::{
     AuditAction, AuditEvent, CashClose, CashMovement, CashMovementDirection, ChainError,
     ClockDirection, ClockEvent, CustomerInvoice, Document, DocumentBody, DocumentKind,

@@ -82,6 +82,15 @@ pub struct PushRequest {
     /// (`&skipped=a,b`, empty for none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped_change_kinds: Option<Vec<String>>,
+    /// Customers created at this till (added within protocol v1, till 0.3.0; at most
+    /// [`crate::customers::MAX_PUSH_EXTRAS`]). Not documents: HQ stores each once by its id and
+    /// lists the ids it holds in [`PushResponse::accepted`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customers: Vec<crate::customers::CustomerRecord>,
+    /// E-mail requests queued at this till (added within protocol v1, till 0.3.0): HQ stores
+    /// each once by its id, sends it, and lists the ids in [`PushResponse::accepted`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mail_requests: Vec<crate::customers::MailRequest>,
 }
 
 /// What HQ did with one pushed document.
@@ -110,6 +119,11 @@ pub struct PushResponse {
     pub results: Vec<PushResult>,
     /// Highest sequence HQ holds for this till with no gap before it.
     pub contiguous_seq: u64,
+    /// The ids of the push's customers and e-mail requests HQ holds (stored now or before): the
+    /// till drops those from its queue (added within protocol v1; older HQs leave it out, and the
+    /// till keeps them queued).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<uuid::Uuid>,
 }
 
 /// `GET /api/v1/sync/changes?after=CURSOR&limit=N` (bearer: device token).

@@ -70,6 +70,8 @@ async fn raw_push(base: &str, token: &str, till_id: TillId, docs: Vec<Document>)
             waiting: None,
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         })
         .send()
         .await

@@ -135,6 +135,8 @@ async fn raw_push(
             waiting: None,
             till_version: None,
             skipped_change_kinds: None,
+            customers: vec![],
+            mail_requests: vec![],
         })
         .send()
         .await
@@ -501,3 +503,95 @@ async fn sync_waiting(h: &Hq, till_path: &str, expected: u64) {
     assert_eq!(t["outbox_waiting"], expected, "{t}");
     assert!(t["outbox_reported_at"].is_string(), "{t}");
 }
+
+/// Customers (issue 17): HQ's customer reaches the till and is found offline by name or NIF; a
+/// customer made at the till and an e-mailed receipt wait in the till's queue, go to HQ in the
+/// push, and a push whose answer is lost stores them once; erasing the customer at HQ deletes it
+/// at the till.
+async fn customers_and_mail_requests_flow_exactly_once(backend: Backend) {
+    let Some(h) = hq(backend).await else { return };
+    let sync = client();
+    let proxy = LossyProxy::start(h.server.addr).await;
+    let (_, code) = h
+        .admin
+        .create_till(h.franchise.store_ids[0], "Caja 1")
+        .await;
+    let till = Till::enrol(&sync, &proxy.url(), &code).await;
+    let hq_customer = h
+        .admin
+        .post(
+            "/api/v1/admin/customers",
+            serde_json::json!({"franchisee_id": h.franchise.franchisee_id, "name": "Ferretería Núñez, S.L.", "nif": "B12345674", "address": "Calle Sol 3", "email": "compras@nunez.example", "email_consent": true}),
+        )
+        .await;
+    sync.pull_changes(&till.ledger).await.expect("pull");
+    for text in ["núñez", "FERRETERÍA", "b-1234.5674"] {
+        let found = till.ledger.lock().unwrap().find_customers(text, 5).unwrap();
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        assert_eq!(found[0].id.to_string(), hq_customer["id"].as_str().unwrap());
+    }
+
+    // A sale pushed; then a customer made here and its receipt to e-mail.
+    till.ring(1, &barcodes(&h));
+    sync.push_pending(&till.ledger)
+        .await
+        .expect("push the sale");
+    let (customer, mail) = {
+        let mut l = till.ledger.lock().unwrap();
+        let sale = l.document(l.last_seq().unwrap()).unwrap().unwrap();
+        let c = l
+            .create_customer("Lucía Gómez", "12345678z", "", "lucia@example.es", true)
+            .unwrap();
+        let m = l
+            .queue_mail(sale.id, "lucia@example.es", Some(c.id))
+            .unwrap();
+        assert_eq!(l.hq_queue_len().unwrap(), 2);
+        // Found at once, offline.
+        assert_eq!(l.find_customers("lucía", 5).unwrap().len(), 1);
+        (c, m)
+    };
+
+    // HQ stores them and the answer is lost: they stay queued, and the re-send stores nothing twice.
+    proxy.set_mode(ProxyMode::LoseAnswers);
+    assert!(sync.push_pending(&till.ledger).await.is_err());
+    assert_eq!(till.ledger.lock().unwrap().hq_queue_len().unwrap(), 2);
+    proxy.set_mode(ProxyMode::Pass);
+    let r = sync.push_pending(&till.ledger).await.expect("re-send");
+    assert_eq!(r.hq_accepted, 2);
+    assert_eq!(till.ledger.lock().unwrap().hq_queue_len().unwrap(), 0);
+    let storage = back_office_server::storage::open(&h.db.url)
+        .await
+        .expect("storage");
+    let at_hq = storage
+        .customers()
+        .list_customers(None, "lucía", 10)
+        .await
+        .unwrap();
+    assert_eq!(at_hq.len(), 1, "{at_hq:?}");
+    assert_eq!(at_hq[0].record.id, customer.id);
+    assert_eq!(at_hq[0].record.nif, "12345678Z");
+    let mails = storage.customers().recent_mail(None, 10).await.unwrap();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].id, mail.id);
+    assert_eq!(mails[0].recipient, "lucia@example.es");
+
+    // Erased at HQ: gone from the till at the next pull.
+    let (status, _) = h
+        .admin
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/admin/customers/{}", customer.id),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    sync.pull_changes(&till.ledger).await.expect("pull");
+    {
+        let l = till.ledger.lock().unwrap();
+        assert!(l.find_customers("lucía", 5).unwrap().is_empty());
+        assert_eq!(l.customer(customer.id).unwrap(), None);
+        assert_eq!(l.customer_count().unwrap(), 1, "HQ's own customer stays");
+    }
+    h.db.cleanup().await;
+}
+on_both_backends!(customers_and_mail_requests_flow_exactly_once);

@@ -270,3 +270,6 @@ problem-quick_key_empty_page = Line { $line }: the page name is missing.
 problem-quick_key_too_long = Line { $line }: a page name or key label is at most { $max } characters.
 problem-quick_key_twice = Line { $line }: product { $id } is already on page “{ $page }”.
 problem-quick_keys_family_empty = Family “{ $family }” has no active products.
+problem-customer_not_found = There is no customer { $id }.
+problem-customer_consent_without_email = Consent to e-mail needs an e-mail address.
+problem-mail_document_kind = A document of kind { $kind } is not sent by e-mail.

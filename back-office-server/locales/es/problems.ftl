@@ -270,3 +270,6 @@ problem-quick_key_empty_page = Línea { $line }: falta el nombre de la página.
 problem-quick_key_too_long = Línea { $line }: el nombre de la página y el texto de la tecla tienen como mucho { $max } caracteres.
 problem-quick_key_twice = Línea { $line }: el producto { $id } ya está en la página «{ $page }».
 problem-quick_keys_family_empty = La familia «{ $family }» no tiene productos activos.
+problem-customer_not_found = No existe el cliente { $id }.
+problem-customer_consent_without_email = Para aceptar el envío por correo hace falta un correo electrónico.
+problem-mail_document_kind = Un documento de tipo { $kind } no se envía por correo.

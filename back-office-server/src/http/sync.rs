@@ -220,13 +220,17 @@ pub async fn push(
             till.till_id, req.till_id
         )));
     }
+    let extras = crate::services::customers::check_from_till(&req.customers, &req.mail_requests)
+        .map_err(AppError::invalid)?;
     let record = st.storage.get_till(till.till_id).await?;
     if req.documents.is_empty() {
         record_waiting(&st, till.till_id, waiting).await;
         record_software(&st, till.till_id, software).await;
+        let accepted = accept_extras(&st, &till, &extras, &req.mail_requests).await?;
         return Ok(Json(PushResponse {
             results: vec![],
             contiguous_seq: record.contiguous_seq,
+            accepted,
         })
         .into_response());
     }
@@ -289,10 +293,12 @@ pub async fn push(
     }
     // The outbox and software reports are recorded in the push's own transaction.
     let reports = PushReports { waiting, software };
-    let res = st
+    let mut res = st
         .storage
         .push_with_reports(&till, &req.documents, now, &reports)
         .await?;
+    // After the documents, so an e-mail request finds its document stored.
+    res.accepted = accept_extras(&st, &till, &extras, &req.mail_requests).await?;
     let conflict = res.results.iter().any(|r| r.status == PushStatus::Conflict);
     if conflict {
         tracing::warn!(till = %till.till_id, "push with conflicting documents; alert raised");
@@ -300,6 +306,43 @@ pub async fn push(
     } else {
         Ok(Json(res).into_response())
     }
+}
+
+/// Stores a push's customers and e-mail requests (each once by its till-made id) and, when it
+/// carried e-mail requests and HQ sends e-mail, sends them now in the background (the
+/// `send-customer-mail` job retries what fails). Answers the ids HQ holds.
+async fn accept_extras(
+    st: &AppState,
+    till: &crate::storage::TillAuth,
+    customers: &[sync_protocol::CustomerRecord],
+    mails: &[sync_protocol::MailRequest],
+) -> Result<Vec<uuid::Uuid>, AppError> {
+    if customers.is_empty() && mails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let accepted = st
+        .storage
+        .customers()
+        .accept_from_till(till, customers, mails, Utc::now())
+        .await?;
+    if !mails.is_empty()
+        && let Some(config) = st.mail.get()
+    {
+        let storage = st.storage.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::services::customers::send_waiting(
+                storage.as_ref(),
+                &config,
+                Utc::now(),
+                crate::services::customers::MAIL_BATCH,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "sending the tills' e-mail requests");
+            }
+        });
+    }
+    Ok(accepted)
 }
 
 #[derive(Debug, Deserialize)]

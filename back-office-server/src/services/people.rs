@@ -31,6 +31,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "product.edit",
     "product.bulk_price",
     "change.forced",
+    "customer.erase",
 ];
 
 /// Who is acting: a dashboard user.

@@ -491,6 +491,7 @@ pub(crate) async fn push_tx(
     Ok(PushResponse {
         results,
         contiguous_seq: sql::to_u64(contiguous),
+        accepted: vec![],
     })
 }
 

@@ -648,6 +648,8 @@ impl Storage for SqlStorage {
                         single_manager: false,
                     };
                     write_change(tx, sql::store_change(&store, &f.legal_name, &f.nif)?).await?;
+                    // A new store's tills get its franchisee's customer directory too.
+                    super::customers_sql::send_directory_to_store(tx, &store).await?;
                     Ok(store)
                 })
             })
@@ -1480,6 +1482,10 @@ impl Storage for SqlStorage {
     }
 
     fn quick_keys(&self) -> &dyn super::quick_keys::QuickKeyStorage {
+        self
+    }
+
+    fn customers(&self) -> &dyn super::customers::CustomerStorage {
         self
     }
 

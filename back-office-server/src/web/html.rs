@@ -60,6 +60,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ),
     ("quick-keys", "/dashboard/quick-keys", "nav-quick-keys"),
     ("stores", "/dashboard/stores", "nav-stores"),
+    ("customers", "/dashboard/customers", "nav-customers"),
     ("deliveries", "/dashboard/deliveries", "nav-deliveries"),
     ("stock", "/dashboard/stock", "nav-stock"),
     (

@@ -601,7 +601,7 @@ impl Till {
                         return Task::none();
                     }
                     till.screen = Screen::Invoice(invoice::State::new(last.ok().flatten()));
-                    operation::focus(invoice::NAME_ID)
+                    operation::focus(invoice::SEARCH_ID)
                 },
             ),
         }
@@ -772,9 +772,18 @@ impl Till {
                 invoice::Action::Focus(id) => operation::focus(id),
                 invoice::Action::Run(t) => t.map(Message::Invoice),
                 invoice::Action::Back => self.show_sell(None),
-                invoice::Action::Issued(inv) => {
+                invoice::Action::Mailed { ticket, to } => {
+                    self.sync_now.notify_one();
+                    let notice = self.i18n.args(
+                        "app-receipt-mailed",
+                        &[("ticket", ticket.into()), ("to", to.into())],
+                    );
+                    Task::batch([self.refresh_status(), self.show_sell(Some(notice))])
+                }
+                invoice::Action::Issued(inv, mailed) => {
+                    self.sync_now.notify_one();
                     let layout = self.settings.layout();
-                    let for_print = inv.clone();
+                    let for_print = (*inv).clone();
                     let print = ledger_task::ask(
                         &ledger,
                         move |l| {
@@ -795,13 +804,18 @@ impl Till {
                             })
                         },
                     );
-                    let notice = self.i18n.args(
+                    let mut notice = self.i18n.args(
                         "app-invoice-issued",
                         &[
                             ("number", inv.number.clone().into()),
                             ("nif", inv.customer_nif.clone().into()),
                         ],
                     );
+                    if let Some(to) = mailed {
+                        notice.push_str(" · ");
+                        notice
+                            .push_str(&self.i18n.args("app-invoice-mailed", &[("to", to.into())]));
+                    }
                     Task::batch([self.show_sell(Some(notice)), print])
                 }
             },

@@ -1391,3 +1391,178 @@ fn a_sale_refused_by_the_ledger_for_want_of_a_shift_keeps_the_ticket_and_says_wh
         Money::ZERO
     );
 }
+
+/// Two customers of the franchisee's directory as HQ sends them: one agreed to e-mail, one not.
+fn directory(till: &Till) -> (uuid::Uuid, uuid::Uuid) {
+    let (nunez, nuria) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let customer = |id, name: &str, nif: &str, address: &str, email: &str, consent| {
+        CatalogChange::Customer(sync_protocol::CustomerRecord {
+            id,
+            name: name.into(),
+            nif: nif.into(),
+            address: address.into(),
+            email: email.into(),
+            email_consent: consent,
+        })
+    };
+    let changes = page(
+        vec![
+            customer(
+                nunez,
+                "Ferretería Núñez, S.L.",
+                "B12345674",
+                "Calle Sol 3, 28013 Madrid",
+                "compras@nunez.example",
+                true,
+            ),
+            customer(
+                nuria,
+                "Nuria López",
+                "12345678Z",
+                "Calle Luna 7, Madrid",
+                "nuria@example.es",
+                false,
+            ),
+        ],
+        1000,
+    );
+    with_ledger(till, move |l| l.apply_changes(&changes).unwrap());
+    (nunez, nuria)
+}
+
+#[test]
+fn a_customer_picked_from_the_directory_fills_the_full_invoice_and_it_is_queued_to_be_emailed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    let _ = nudged(&till); // the sale's
+    let (nunez, _) = directory(&till);
+    click(&mut till, "Factura (F3)");
+    assert!(matches!(till.screen, Screen::Invoice(_)));
+    // Found by part of the name, accents and case as typed, offline.
+    type_into(&mut till, "invoice-customer-search", "NÚÑEZ");
+    assert_shows(&till, "Ferretería Núñez, S.L. · B12345674");
+    assert!(!shows(&till, "Nuria López · 12345678Z"));
+    click(&mut till, "Ferretería Núñez, S.L. · B12345674");
+    click(&mut till, "Emitir factura");
+    assert!(matches!(till.screen, Screen::Sell(_)), "invoice not issued");
+    assert!(shows_containing(
+        &till,
+        "se enviará a compras@nunez.example"
+    ));
+    let inv = with_ledger(&till, |l| l.full_invoice_for(OPENING + 1).unwrap()).expect("stored");
+    assert_eq!(inv.customer_name, "Ferretería Núñez, S.L.");
+    assert_eq!(inv.customer_address, "Calle Sol 3, 28013 Madrid");
+    assert_eq!(inv.customer_nif, "B12345674");
+    // The invoice's own document is what HQ is asked to e-mail, to the consented address.
+    let invoice_seq = inv.doc_seq.unwrap();
+    let (queue, invoice_doc) = with_ledger(&till, move |l| {
+        (
+            l.pending_hq_queue(10).unwrap(),
+            l.document(invoice_seq).unwrap().unwrap(),
+        )
+    });
+    assert!(queue.customers.is_empty());
+    assert_eq!(queue.mail_requests.len(), 1, "{queue:?}");
+    let m = &queue.mail_requests[0];
+    assert_eq!(m.document_id, invoice_doc.id);
+    assert_eq!(m.to, "compras@nunez.example");
+    assert_eq!(m.customer_id, Some(nunez));
+    assert!(nudged(&till), "the sync worker is told to go now");
+    // The customer's data is not in any hash-chained document besides the invoice itself.
+    let sale = with_ledger(&till, |l| l.document(OPENING + 1).unwrap().unwrap());
+    assert!(
+        !serde_json::to_string(&sale)
+            .unwrap()
+            .contains("nunez.example")
+    );
+}
+
+#[test]
+fn the_receipt_is_emailed_only_to_an_address_the_customer_agreed_to_or_the_cashier_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    sell_one_for_cash(&mut till);
+    let (_, nuria) = directory(&till);
+    click(&mut till, "Factura (F3)");
+    type_into(&mut till, "invoice-customer-search", "12345678-z");
+    click(&mut till, "Nuria López · 12345678Z");
+    // She did not agree to e-mail: her address is not filled in, so nothing is sent yet.
+    click(&mut till, "Enviar ticket por correo");
+    assert!(matches!(till.screen, Screen::Invoice(_)));
+    assert_shows(
+        &till,
+        "Escriba el correo electrónico al que enviar el ticket.",
+    );
+    type_into(&mut till, "invoice-email", "nuria@");
+    click(&mut till, "Enviar ticket por correo");
+    assert_shows(&till, "«nuria@» no es un correo electrónico válido.");
+    // She asks for it now: the cashier types it.
+    type_into(&mut till, "invoice-email", "example.es");
+    click(&mut till, "Enviar ticket por correo");
+    assert!(matches!(till.screen, Screen::Sell(_)));
+    assert_shows(
+        &till,
+        "El ticket T0007-000001 se enviará a nuria@example.es (a través de la central)",
+    );
+    let (queue, sale) = with_ledger(&till, |l| {
+        (
+            l.pending_hq_queue(10).unwrap(),
+            l.document(OPENING + 1).unwrap().unwrap(),
+        )
+    });
+    assert_eq!(queue.mail_requests.len(), 1, "{queue:?}");
+    assert_eq!(queue.mail_requests[0].document_id, sale.id);
+    assert_eq!(queue.mail_requests[0].to, "nuria@example.es");
+    assert_eq!(queue.mail_requests[0].customer_id, Some(nuria));
+    assert_eq!(
+        with_ledger(&till, |l| l.full_invoice_for(OPENING + 1).unwrap()),
+        None,
+        "an e-mailed receipt is not an invoice"
+    );
+}
+
+#[test]
+fn a_customer_made_at_the_till_is_checked_kept_and_queued_for_hq() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = logged_in(&dir);
+    click(&mut till, "Factura (F3)");
+    type_into(&mut till, "invoice-name", "Lucía Gómez");
+    type_into(&mut till, "invoice-nif", "12345678A");
+    click(&mut till, "Guardar cliente");
+    assert!(shows_containing(&till, "NIF/NIE/CIF no válido: 12345678A"));
+    feed(
+        &mut till,
+        vec![
+            Message::Invoice(pos_terminal_app::screen::invoice::Message::Nif(
+                "12345678-z".into(),
+            )),
+            Message::Invoice(pos_terminal_app::screen::invoice::Message::Consent(true)),
+        ],
+    );
+    click(&mut till, "Guardar cliente");
+    assert_shows(
+        &till,
+        "Para aceptar el envío por correo hace falta un correo electrónico.",
+    );
+    type_into(&mut till, "invoice-email", "Lucia@Example.es");
+    click(&mut till, "Guardar cliente");
+    assert_shows(
+        &till,
+        "Cliente «Lucía Gómez» guardado; llega a la central en la próxima sincronización.",
+    );
+    let (found, queue) = with_ledger(&till, |l| {
+        (
+            l.find_customers("lucía", 5).unwrap(),
+            l.pending_hq_queue(10).unwrap(),
+        )
+    });
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].nif, "12345678Z");
+    assert_eq!(found[0].email, "lucia@example.es");
+    assert!(found[0].email_consent);
+    assert_eq!(queue.customers, found);
+    // The new customer is in the picker at once.
+    type_into(&mut till, "invoice-customer-search", "gómez");
+    assert_shows(&till, "Lucía Gómez · 12345678Z");
+}

@@ -1,7 +1,9 @@
 //! HQ's catalog on the till: applying pages of the change log, lookups and type-ahead search,
 //! and the store header.
 
-use super::{CatalogItem, Ledger, Result, deliveries, growth, quick_keys, scan, staff::role_str};
+use super::{
+    CatalogItem, Ledger, Result, customers, deliveries, growth, quick_keys, scan, staff::role_str,
+};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sync_protocol::{
     CatalogChange, ChangesPage, FranchiseeId, Money, ProductId, StoreId, StoreRecord, TaxRate,
@@ -249,6 +251,8 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         CatalogChange::DeliveryNote(n) => deliveries::apply(tx, n)?,
         CatalogChange::QuickKeys(l) => quick_keys::apply(tx, l)?,
         CatalogChange::QuickKeysCleared { .. } => quick_keys::clear_store(tx)?,
+        CatalogChange::Customer(c) => customers::apply(tx, c)?,
+        CatalogChange::CustomerErased { id } => customers::erase(tx, *id)?,
         // Recorded by `apply_changes` before it gets here.
         CatalogChange::Unknown { .. } => {}
         CatalogChange::Store(s) => {

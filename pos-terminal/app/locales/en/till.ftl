@@ -411,3 +411,18 @@ pay-terminal-not-recorded = The card terminal approved the payment ({ $reference
 app-card-recovered = Card payment recovered after an unexpected stop: recorded as ticket { $ticket }.
 app-card-unresolved = A card payment is unresolved and the card terminal does not answer ({ $error }). No other will be sent until it is cleared up.
 pay-terminal-amount = { $label }: { $amount }
+
+# Customers (issue 17)
+customer-search = Find a customer (name or NIF)
+customer-no-match = No customer matches; type their details below.
+customer-email = E-mail (to send the receipt or invoice)
+customer-consent = The customer agrees to receive receipts and invoices by e-mail
+customer-save = Save customer
+customer-saved = Customer “{ $name }” saved; it reaches HQ at the next sync.
+customer-mail-receipt = E-mail the receipt
+customer-email-missing = Enter the e-mail address to send the receipt to.
+customer-email-invalid = “{ $email }” is not a valid e-mail address.
+customer-consent-needs-email = Consent to e-mail needs an e-mail address.
+customer-address-too-long = The address is too long.
+app-receipt-mailed = Receipt { $ticket } will be e-mailed to { $to } (through HQ)
+app-invoice-mailed = it will be e-mailed to { $to }

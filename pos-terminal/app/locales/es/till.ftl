@@ -403,3 +403,18 @@ pay-terminal-not-recorded = El datáfono aprobó el pago ({ $reference }) pero l
 app-card-recovered = Cobro con tarjeta recuperado tras un cierre inesperado: registrado como ticket { $ticket }.
 app-card-unresolved = Hay un cobro con tarjeta sin resolver y el datáfono no responde ({ $error }). No se enviará otro hasta aclararlo.
 pay-terminal-amount = { $label }: { $amount }
+
+# Clientes (issue 17)
+customer-search = Buscar cliente (nombre o NIF)
+customer-no-match = Ningún cliente coincide; escriba sus datos abajo.
+customer-email = Correo electrónico (para enviar el ticket o la factura)
+customer-consent = El cliente acepta recibir tickets y facturas por correo
+customer-save = Guardar cliente
+customer-saved = Cliente «{ $name }» guardado; llega a la central en la próxima sincronización.
+customer-mail-receipt = Enviar ticket por correo
+customer-email-missing = Escriba el correo electrónico al que enviar el ticket.
+customer-email-invalid = «{ $email }» no es un correo electrónico válido.
+customer-consent-needs-email = Para aceptar el envío por correo hace falta un correo electrónico.
+customer-address-too-long = La dirección es demasiado larga.
+app-receipt-mailed = El ticket { $ticket } se enviará a { $to } (a través de la central)
+app-invoice-mailed = se enviará a { $to }
