@@ -496,6 +496,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Quick keys for the tills: the franchise's layout and stores' own.
     fn quick_keys(&self) -> &dyn quick_keys::QuickKeyStorage;
+
+    /// Promotions and scheduled prices for the tills, and discounts per promotion.
+    fn promotions(&self) -> &dyn promotions::PromotionStorage;
 }
 
 pub mod alerts;
@@ -518,6 +521,8 @@ mod jobs_sql;
 pub mod people;
 mod people_sql;
 pub mod postgres;
+pub mod promotions;
+mod promotions_sql;
 pub mod purchasing;
 mod purchasing_sql;
 pub mod quick_keys;

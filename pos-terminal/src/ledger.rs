@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_quick_keys",
         include_str!("../../migrations/terminal/0011_quick_keys.sql"),
     ),
+    (
+        "0013_promotions",
+        include_str!("../../migrations/terminal/0013_promotions.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -152,6 +156,7 @@ mod deliveries;
 mod enrolment;
 mod growth;
 mod invoices;
+mod promotions;
 mod quick_keys;
 mod scan;
 mod tickets;
@@ -159,6 +164,7 @@ mod verifactu;
 pub use card_attempts::{AttemptEnd, CardAttempt, CardAttemptState, cart_key};
 pub use deliveries::LocalDeliveryNote;
 pub use invoices::FullInvoice;
+pub use promotions::Offers;
 pub use quick_keys::QuickKeyItem;
 pub use scan::{Scan, ScanError};
 pub use tickets::Refunded;
@@ -1226,9 +1232,13 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         CatalogChange::DeliveryNote(n) => deliveries::apply(tx, n)?,
         CatalogChange::QuickKeys(l) => quick_keys::apply(tx, l)?,
         CatalogChange::QuickKeysCleared { .. } => quick_keys::clear_store(tx)?,
+        CatalogChange::Promotion(p) => promotions::apply_promotion(tx, p)?,
+        CatalogChange::PriceSchedule(s) => promotions::apply_price_schedule(tx, s)?,
+        CatalogChange::PriceScheduleCancelled { id } => promotions::cancel_price_schedule(tx, *id)?,
         // Recorded by `apply_changes` before it gets here.
         CatalogChange::Unknown { .. } => {}
         CatalogChange::Store(s) => {
+            promotions::apply_store_zone(tx, s)?;
             tx.execute(
                 "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,
                    receipt_footer, receipt_header, cash_tolerance_cents, single_manager)

@@ -219,6 +219,14 @@ pub enum CatalogChange {
     QuickKeysCleared {
         store_id: StoreId,
     },
+    /// A promotion, new or changed (ended early), for the stores it runs in (till 0.3.0).
+    Promotion(crate::promotions::PromotionRecord),
+    /// A scheduled price, sent ahead of its date; the till switches by its own clock (0.3.0).
+    PriceSchedule(crate::promotions::PriceScheduleRecord),
+    /// A scheduled price cancelled before it took effect.
+    PriceScheduleCancelled {
+        id: i64,
+    },
     /// A change of a kind this build does not know, from a newer HQ: skipped by the till, which
     /// records and reports `kind`. Never sent by HQ as such; it serialises back as `{"type": kind}`.
     #[serde(skip)]
@@ -246,6 +254,9 @@ impl CatalogChange {
         "delivery_note",
         "quick_keys",
         "quick_keys_cleared",
+        "promotion",
+        "price_schedule",
+        "price_schedule_cancelled",
     ];
 
     /// The change's `type` on the wire.
@@ -266,6 +277,9 @@ impl CatalogChange {
             Self::DeliveryNote(_) => "delivery_note",
             Self::QuickKeys(_) => "quick_keys",
             Self::QuickKeysCleared { .. } => "quick_keys_cleared",
+            Self::Promotion(_) => "promotion",
+            Self::PriceSchedule(_) => "price_schedule",
+            Self::PriceScheduleCancelled { .. } => "price_schedule_cancelled",
             Self::Unknown { kind } => kind,
         }
     }
@@ -350,6 +364,9 @@ pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
     ("delivery_note", "0.1.0"),
     ("quick_keys", "0.2.0"),
     ("quick_keys_cleared", "0.2.0"),
+    ("promotion", "0.3.0"),
+    ("price_schedule", "0.3.0"),
+    ("price_schedule_cancelled", "0.3.0"),
 ];
 
 /// The till release that first applies `kind` (see [`KIND_INTRODUCED_IN`]).

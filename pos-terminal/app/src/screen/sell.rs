@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use iced::widget::{button, column, container, opaque, row, scrollable, stack, text, text_input};
 use iced::{Alignment, Element, Length};
+use pos_terminal::ledger::Offers;
 use pos_terminal::{Cart, CartLine, CatalogItem, Ledger, QuickKeyItem, Scan, ScanError};
 use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
@@ -427,6 +428,7 @@ impl State {
         // apart: clear it and ask again.
         o.pin.clear();
         o.error = Some(tr.t("sell-override-pin-cleared"));
+        refresh_offers(cart, ledger);
         self.scan(code, cart, ledger, tr);
         true
     }
@@ -454,6 +456,13 @@ impl State {
         cashier: Option<StaffId>,
         tr: &I18n,
     ) -> Action {
+        // Promotions and scheduled prices in force by the till's clock, read as items go in.
+        if matches!(
+            message,
+            Message::Submit | Message::Pick(_) | Message::QuickKey(_)
+        ) {
+            refresh_offers(cart, ledger);
+        }
         match message {
             Message::Input(s) => {
                 self.input = s;
@@ -775,26 +784,43 @@ impl State {
             if !line.discount.is_zero() {
                 detail.push_str(&format!(" − {}", tr.money(line.discount)));
             }
-            lines = lines.push(
-                button(
+            let mut entry = column![
+                row![
+                    text(format!("{marker}{}", line.name))
+                        .size(20)
+                        .width(Length::Fill),
+                    text(detail).size(18).width(Length::Fixed(260.0)),
+                    text(tr.money(amount)).size(20).width(Length::Fixed(130.0)),
+                ]
+                .spacing(10)
+                .align_y(Alignment::Center)
+            ];
+            // The promotion under its line: its name and what it takes off.
+            if let Some(p) = &line.promotion {
+                entry = entry.push(
                     row![
-                        text(format!("{marker}{}", line.name))
-                            .size(20)
-                            .width(Length::Fill),
-                        text(detail).size(18).width(Length::Fixed(260.0)),
-                        text(tr.money(amount)).size(20).width(Length::Fixed(130.0)),
+                        text(p.name.clone()).size(16).width(Length::Fill),
+                        text(tr.args(
+                            "sell-promotion-discount",
+                            &[("amount", tr.money(line.promotion_discount).into())],
+                        ))
+                        .size(16)
+                        .width(Length::Fixed(130.0)),
                     ]
                     .spacing(10)
-                    .align_y(Alignment::Center),
-                )
-                .style(if target == Some(i) {
-                    button::secondary
-                } else {
-                    button::text
-                })
-                .width(Length::Fill)
-                .padding(6)
-                .on_press(Message::Select(i)),
+                    .padding(iced::padding::left(24)),
+                );
+            }
+            lines = lines.push(
+                button(entry)
+                    .style(if target == Some(i) {
+                        button::secondary
+                    } else {
+                        button::text
+                    })
+                    .width(Length::Fill)
+                    .padding(6)
+                    .on_press(Message::Select(i)),
             );
         }
         if cart.is_empty() {
@@ -804,6 +830,13 @@ impl State {
         let mut summary = column![].spacing(4).align_x(Alignment::End);
         match &totals {
             Some(t) => {
+                let saved = cart.promotion_savings();
+                if !saved.is_zero() {
+                    summary = summary.push(text(tr.args(
+                        "sell-promotion-savings",
+                        &[("amount", tr.money(saved).into())],
+                    )));
+                }
                 if !cart.ticket_discount().is_zero() {
                     summary = summary.push(text(tr.args(
                         "sell-ticket-discount",
@@ -1071,6 +1104,24 @@ impl State {
             col = col.push(text(n.clone()).size(22));
         }
         container(col).padding(20).height(Length::Fill).into()
+    }
+}
+
+/// The promotions and scheduled prices in force now, by the till's clock; none when the ledger
+/// cannot be read (the ticket then sells at catalog prices, never blocked).
+pub fn load_offers(ledger: &Ledger) -> Offers {
+    ledger.offers().unwrap_or_else(|error| {
+        tracing::error!(%error, "promotions could not be read");
+        Offers::default()
+    })
+}
+
+/// Gives the cart what is in force now (the one place the sell screen reads promotions).
+fn refresh_offers(cart: &mut Cart, ledger: &Mutex<Ledger>) {
+    if let Ok(l) = ledger.lock() {
+        let offers = load_offers(&l);
+        drop(l);
+        cart.set_offers(offers);
     }
 }
 
