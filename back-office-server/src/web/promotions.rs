@@ -221,7 +221,7 @@ async fn show(st: &AppState, v: &Viewer, done: Option<&str>, error: Option<Strin
             }
         }
         (section(PromotionStatus::Ended, "promo-ended"))
-        section class="card" id="price-schedules" {
+        section class="card" id="scheduled-prices" {
             h2 { (m("price-schedule-title")) }
             @if schedules.is_empty() {
                 p class="muted" { (m("price-schedule-none")) }
@@ -253,7 +253,7 @@ async fn show(st: &AppState, v: &Viewer, done: Option<&str>, error: Option<Strin
                 }
             }
             @if v.can_write() {
-                form class="row" method="post" action="/dashboard/prices/schedule" id="price-schedule-form" {
+                form class="row" method="post" action="/dashboard/prices/schedule" id="schedule-form" {
                     (v.csrf_field())
                     label { "SKU " input type="text" name="sku" required size="12"; }
                     label { (m("report-store")) " " select name="store" {
@@ -262,7 +262,7 @@ async fn show(st: &AppState, v: &Viewer, done: Option<&str>, error: Option<Strin
                     } }
                     label { (m("price-schedule-price")) " " input type="text" name="price" required size="8"; }
                     label { (m("price-schedule-from")) " " input type="date" name="effective_on" required; }
-                    button type="submit" id="price-schedule-create" { (m("price-schedule-create")) }
+                    button type="submit" id="schedule-create" { (m("price-schedule-create")) }
                 }
             }
         }
