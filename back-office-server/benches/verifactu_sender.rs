@@ -51,6 +51,7 @@ fn ledger(till: &TillAuth, n: u64) -> Vec<Document> {
             unit_price: Money::from_cents(100 + (seq % 900) as i64),
             tax_rate: TaxRate::IVA_GENERAL,
             discount: Money::ZERO,
+            promotion: None,
         };
         let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
         let number = format!("T0001-{seq:07}");

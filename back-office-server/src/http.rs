@@ -7,6 +7,7 @@ pub mod collections;
 pub mod customers;
 pub mod delivery_notes;
 pub mod invoicing;
+pub mod promotions;
 pub mod purchasing;
 pub mod quick_keys;
 pub mod reports;
@@ -89,6 +90,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/quick-keys", get(quick_keys::get).put(quick_keys::put))
         .route("/quick-keys/{store_id}", delete(quick_keys::delete))
+        .route(
+            "/promotions",
+            get(promotions::list).post(promotions::create),
+        )
+        .route("/promotions/{id}", get(promotions::get))
+        .route("/promotions/{id}/end", post(promotions::end))
+        .route(
+            "/price-schedules",
+            get(promotions::list_schedules).post(promotions::schedule),
+        )
+        .route(
+            "/price-schedules/{id}/cancel",
+            post(promotions::cancel_schedule),
+        )
         .route(
             "/delivery-notes",
             get(delivery_notes::list).post(delivery_notes::create),
@@ -235,6 +250,7 @@ pub fn routes() -> Router<AppState> {
             admin.layer(axum::middleware::from_fn(force_slot)),
         )
         .route("/api/v1/reports/sales", get(reports::sales))
+        .route("/api/v1/reports/promotions", get(promotions::report))
         .route("/api/v1/verifactu/records", get(verifactu::records))
         .route("/api/v1/verifactu/hq-records", get(verifactu::hq_records))
         .route(

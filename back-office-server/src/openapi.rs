@@ -49,6 +49,48 @@ fn string() -> Value {
     json!({ "type": "string" })
 }
 
+fn money_str() -> Value {
+    json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,2})?$", "description": "Euros with up to two decimals, as a string", "examples": ["4.00"] })
+}
+
+fn date() -> Value {
+    json!({ "type": "string", "format": "date" })
+}
+
+/// A promotion's rule, tagged by `kind`.
+fn promotion_rule() -> Value {
+    let pct = json!({ "type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "Percent, up to two decimals", "examples": ["20"] });
+    json!({ "oneOf": [
+        {"type": "object", "properties": {"kind": {"const": "percent_off"}, "percent": pct}, "required": ["kind", "percent"]},
+        {"type": "object", "properties": {"kind": {"const": "n_for_m"}, "take": {"type": "integer", "minimum": 0, "maximum": 4294967295u64}, "pay": {"type": "integer", "minimum": 0, "maximum": 4294967295u64}}, "required": ["kind", "take", "pay"]},
+        {"type": "object", "properties": {"kind": {"const": "second_unit"}, "percent_off": pct}, "required": ["kind", "percent_off"]},
+        {"type": "object", "properties": {"kind": {"const": "bundle"}, "price": money_str()}, "required": ["kind", "price"]}
+    ]})
+}
+
+/// A promotion as HQ keeps it, with its status today.
+fn promotion_out() -> Value {
+    json!({"type": "object", "properties": {
+        "promotion": {"type": "object", "properties": {
+            "id": int(), "name": string(), "rule": promotion_rule(), "products": array(int()),
+            "family": string(), "stores": array(int()), "starts_on": date(), "ends_on": date(),
+            "ended_at": {"type": "string", "format": "date-time"}
+        }, "required": ["id", "name", "rule", "products", "starts_on", "ends_on"]},
+        "created_by": string(), "created_at": {"type": "string", "format": "date-time"},
+        "status": {"type": "string", "enum": ["upcoming", "current", "ended"]}
+    }, "required": ["promotion", "created_by", "created_at", "status"]})
+}
+
+fn price_schedule_out() -> Value {
+    json!({"type": "object", "properties": {
+        "schedule": {"type": "object", "properties": {
+            "id": int(), "product_id": int(), "store_id": int(), "price": money_str(), "effective_on": date()
+        }, "required": ["id", "product_id", "price", "effective_on"]},
+        "created_by": string(), "created_at": {"type": "string", "format": "date-time"},
+        "cancelled_at": {"type": ["string", "null"], "format": "date-time"}
+    }, "required": ["schedule", "created_by", "created_at", "cancelled_at"]})
+}
+
 /// A unit cost: euros with up to four decimals, as a string.
 fn cost() -> Value {
     json!({ "type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,4})?$", "description": "Euros with up to four decimals, as a string", "examples": ["1.2345"] })
@@ -276,6 +318,29 @@ pub fn document() -> Value {
         "/api/v1/admin/quick-keys/{store_id}": {
             "delete": admin("Remove a store's own layout: its tills show the franchise's again (404 when it has none)", vec![path_param("store_id", int(), "Store id")], None, ("204", no_content()), &not_found),
         },
+        "/api/v1/admin/promotions": {
+            "get": admin("Every promotion, newest first, with its status today (upcoming, current, ended)", vec![], None, ("200", ok("Promotions", array(promotion_out()))), &[]),
+            "post": admin("Create a promotion: a percentage off, take N pay M, a second unit at a discount or a bundle at a fixed price, over a family (its active products now) and/or products, in every store (no stores) or the stores listed, from starts_on to ends_on (included, each store's calendar). It goes to those stores' tills on their next pull; they apply it offline by their own clock. A bad rule is 422", vec![], Some(body(json!({"type": "object", "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 40}, "rule": promotion_rule(),
+                "family": {"type": ["string", "null"]}, "products": array(int()), "stores": array(int()),
+                "starts_on": date(), "ends_on": date()
+            }, "required": ["name", "rule", "starts_on", "ends_on"]}))), ("201", ok("Created", promotion_out())), &not_found),
+        },
+        "/api/v1/admin/promotions/{id}": {
+            "get": admin("One promotion", vec![id("Promotion id")], None, ("200", ok("Promotion", promotion_out())), &not_found),
+        },
+        "/api/v1/admin/promotions/{id}/end": {
+            "post": admin("End a promotion now: the tills stop applying it once they have the change (422 when it already ended)", vec![id("Promotion id")], None, ("200", ok("Ended", promotion_out())), &not_found),
+        },
+        "/api/v1/admin/price-schedules": {
+            "get": admin("Scheduled price changes by date, cancelled ones too", vec![], None, ("200", ok("Scheduled prices", array(price_schedule_out()))), &[]),
+            "post": admin("Schedule a product's price from a day (tomorrow or later), franchise-wide or in one store; tills get it ahead and switch at the store's local midnight, offline", vec![], Some(body(json!({"type": "object", "properties": {
+                "product_id": int(), "store_id": {"type": ["integer", "null"], "format": "int64"}, "price": money_str(), "effective_on": date()
+            }, "required": ["product_id", "price", "effective_on"]}))), ("201", ok("Scheduled", price_schedule_out())), &not_found),
+        },
+        "/api/v1/admin/price-schedules/{id}/cancel": {
+            "post": admin("Cancel a scheduled price not yet in force (422 once in force or already cancelled); the tills drop it", vec![id("Schedule id")], None, ("200", ok("Cancelled", price_schedule_out())), &not_found),
+        },
         "/api/v1/admin/delivery-notes": {
             "get": admin("Delivery notes (albaranes), newest first", vec![
                 query_param("store_id", int(), false, "Only this store's notes"),
@@ -352,6 +417,19 @@ pub fn document() -> Value {
                 query_param("to", json!({"type": "string", "format": "date"}), true, "Last business day (inclusive)"),
                 query_param("group_by", json!({"type": "string", "enum": ["store", "day", "store_day"]}), false, "Default store"),
             ], None, ("200", ok("Report", r("SalesReport"))), &[]),
+        },
+        "/api/v1/reports/promotions": {
+            "get": admin("Discounts per promotion over business days (lines sold with it, units and amount; refunds subtract), JSON or CSV", vec![
+                query_param("from", date(), true, "First business day"),
+                query_param("to", date(), true, "Last business day (inclusive)"),
+                query_param("store_id", int(), false, "Only this store"),
+                query_param("format", json!({"type": "string", "enum": ["json", "csv"]}), false, "csv for a spreadsheet"),
+            ], None, ("200", json!({"description": "Report", "content": {
+                "application/json": {"schema": array(json!({"type": "object", "properties": {
+                    "promotion_id": int(), "name": string(), "lines": {"type": "integer", "minimum": 0}, "units": string(), "discount": money_str()
+                }, "required": ["promotion_id", "name", "lines", "units", "discount"]}))},
+                "text/csv": {"schema": string()}
+            }})), &[]),
         },
         "/api/v1/verifactu/records": {
             "get": admin("VERI*FACTU records of one franchisee's tills issued in the period (at most 366 days), every field with the huella, the previous huella and whether the huella matched on arrival; paged by `after`", vec![
@@ -444,7 +522,7 @@ pub fn document() -> Value {
         "PushRequest": obj(json!({ "protocol_version": {"type": "integer", "const": 1}, "till_id": int(), "documents": {"type": "array", "maxItems": 500, "items": r("Document")}, "waiting": {"type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "Documents still waiting in the till's outbox besides this push's (optional)"}, "till_version": {"type": "string", "pattern": "^[0-9A-Za-z.+-]{1,32}$", "description": "The till software's version (optional)"}, "skipped_change_kinds": {"type": "array", "maxItems": 32, "items": {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}, "description": "Change kinds the till did not know and skipped (optional; needs till_version)"}, "customers": {"type": "array", "maxItems": 500, "items": r("CustomerRecord"), "description": "Customers created at the till (optional); each stored once by its id"}, "mail_requests": {"type": "array", "maxItems": 500, "items": r("MailRequest"), "description": "Documents to e-mail (optional); each sent once by its id"} }), &["protocol_version", "till_id", "documents"]),
         "PushResult": obj(json!({ "id": {"type": "string", "format": "uuid"}, "seq": int(), "status": {"type": "string", "enum": ["stored", "duplicate", "conflict"]}, "message": nullable(string()) }), &["id", "seq", "status"]),
         "PushResponse": obj(json!({ "results": array(r("PushResult")), "contiguous_seq": int(), "accepted": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": "Ids of the push's customers and e-mail requests HQ holds"} }), &["results", "contiguous_seq"]),
-        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted, delivery_note, quick_keys, quick_keys_cleared, customer, customer_erased", "required": ["type"]} }), &["cursor", "change"]),
+        "Change": obj(json!({ "cursor": int(), "change": {"type": "object", "description": "Tagged by `type`: tax_rate, product, product_deleted, barcode, barcode_deleted, store_price, store_price_cleared, staff, staff_deleted, store, barcode_rule, barcode_rule_deleted, delivery_note, quick_keys, quick_keys_cleared, customer, customer_erased, promotion, price_schedule, price_schedule_cancelled", "required": ["type"]} }), &["cursor", "change"]),
         "ChangesPage": obj(json!({ "protocol_version": {"type": "integer"}, "changes": array(r("Change")), "next_cursor": int(), "has_more": {"type": "boolean"} }), &["protocol_version", "changes", "next_cursor", "has_more"]),
         "CustomerIn": obj(json!({ "name": {"type": "string", "minLength": 1, "maxLength": 120}, "nif": {"type": "string", "description": "Spanish NIF, NIE or CIF, or empty"}, "address": {"type": "string", "maxLength": 300}, "email": {"type": "string", "description": "An e-mail address, or empty"}, "email_consent": {"type": "boolean", "description": "Agrees to receipts and invoices by e-mail (needs an e-mail)"} }), &["name"]),
         "NewCustomer": obj(json!({ "franchisee_id": int(), "name": {"type": "string", "minLength": 1, "maxLength": 120}, "nif": string(), "address": {"type": "string", "maxLength": 300}, "email": string(), "email_consent": {"type": "boolean"} }), &["franchisee_id", "name"]),

@@ -21,6 +21,7 @@ pub mod fields;
 pub mod invoicing;
 pub mod mail;
 pub mod people;
+pub mod promotions;
 pub mod purchasing;
 pub mod quick_keys;
 pub mod replenish;

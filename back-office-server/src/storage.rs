@@ -499,6 +499,8 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Customers and the e-mail the tills ask HQ to send.
     fn customers(&self) -> &dyn customers::CustomerStorage;
+    /// Promotions and scheduled prices for the tills, and discounts per promotion.
+    fn promotions(&self) -> &dyn promotions::PromotionStorage;
 }
 
 pub mod alerts;
@@ -523,6 +525,8 @@ mod jobs_sql;
 pub mod people;
 mod people_sql;
 pub mod postgres;
+pub mod promotions;
+mod promotions_sql;
 pub mod purchasing;
 mod purchasing_sql;
 pub mod quick_keys;

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod login;
 pub mod overview;
 pub mod people;
+pub mod promotions;
 pub mod purchasing;
 pub mod quick_keys;
 pub mod replenish;
@@ -162,6 +163,13 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/quick-keys/save", quick_keys::save)
         .form("/dashboard/quick-keys/family", quick_keys::family)
         .form("/dashboard/quick-keys/clear", quick_keys::clear)
+        .page("/dashboard/promotions", promotions::page)
+        .form("/dashboard/promotions/create", promotions::create)
+        .form("/dashboard/promotions/end", promotions::end)
+        .form("/dashboard/prices/schedule", promotions::schedule)
+        .form("/dashboard/prices/cancel", promotions::cancel)
+        .page("/dashboard/reports/promotions", promotions::report_page)
+        .page("/dashboard/reports/promotions.csv", promotions::report_csv)
         .page("/dashboard/deliveries", deliveries::list)
         .form("/dashboard/deliveries", deliveries::create)
         .page("/dashboard/deliveries/{id}", deliveries::show)

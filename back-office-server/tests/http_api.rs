@@ -240,6 +240,7 @@ fn sale_body(cents: i64, qty: i64) -> DocumentBody {
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     DocumentBody::Sale(Sale {

@@ -136,6 +136,7 @@ fn refund(cashier: StaffId, manager: StaffId) -> DocumentBody {
         unit_price: money(777),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     DocumentBody::Refund(Refund {

@@ -179,6 +179,7 @@ fn sale(w: &World, seq: u64, prev: &str, ticket: &str) -> Document {
         unit_price: Money::from_cents(130),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     }];
     let inputs: Vec<_> = lines.iter().map(SaleLine::input).collect();
     let totals = compute_totals(&inputs, Money::ZERO).unwrap();

@@ -38,6 +38,7 @@ fn sale(product: ProductId, cents: i64, qty: i64, rate: i64, tender: Tender) -> 
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::percent(rate),
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     DocumentBody::Sale(Sale {

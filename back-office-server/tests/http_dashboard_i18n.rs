@@ -113,6 +113,7 @@ async fn world(s: &Server) -> World {
         unit_price: Money::from_cents(250),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     let today = back_office_server::storage::sql::business_day(Utc::now());

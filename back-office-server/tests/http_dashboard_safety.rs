@@ -561,6 +561,40 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/promotions/create",
+            (
+                "/dashboard/promotions/create".into(),
+                f(&[
+                    ("name", "Semana"),
+                    ("kind", "percent_off"),
+                    ("percent", "10"),
+                    ("family", "Aceites"),
+                    ("starts_on", "2026-12-01"),
+                    ("ends_on", "2026-12-07"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/promotions/end",
+            ("/dashboard/promotions/end".into(), f(&[("id", "999")])),
+        ),
+        (
+            "/dashboard/prices/schedule",
+            (
+                "/dashboard/prices/schedule".into(),
+                f(&[
+                    ("sku", "NOPE"),
+                    ("store", ""),
+                    ("price", "1,00"),
+                    ("effective_on", "2030-01-01"),
+                ]),
+            ),
+        ),
+        (
+            "/dashboard/prices/cancel",
+            ("/dashboard/prices/cancel".into(), f(&[("id", "999")])),
+        ),
+        (
             "/dashboard/jobs/{name}/run",
             ("/dashboard/jobs/prune-sign-ins/run".into(), vec![]),
         ),

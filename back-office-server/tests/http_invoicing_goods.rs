@@ -75,6 +75,7 @@ impl Till {
             unit_price: Money::from_cents(12_100),
             tax_rate: TaxRate::percent(21),
             discount: Money::ZERO,
+            promotion: None,
         }];
         let inputs: Vec<_> = lines.iter().map(SaleLine::input).collect();
         let totals = compute_totals(&inputs, Money::ZERO).unwrap();

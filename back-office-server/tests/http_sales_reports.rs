@@ -82,6 +82,7 @@ fn lines(items: &[(Item, i64)]) -> Vec<SaleLine> {
             unit_price: Money::from_cents(p.price),
             tax_rate: TaxRate::percent(p.rate),
             discount: Money::ZERO,
+            promotion: None,
         })
         .collect()
 }

@@ -88,6 +88,7 @@ fn sale_body(n: u64, cents: i64) -> DocumentBody {
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::IVA_GENERAL,
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     DocumentBody::Sale(Sale {

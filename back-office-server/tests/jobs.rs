@@ -396,6 +396,7 @@ async fn sale_rows_are_kept_and_checked_against_their_documents(i: &Instances) {
         unit_price: Money::from_cents(150),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     let body = DocumentBody::Sale(Sale {

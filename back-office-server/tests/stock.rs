@@ -171,6 +171,7 @@ pub fn line(product: ProductId, milli: i64, cents: i64) -> SaleLine {
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     }
 }
 

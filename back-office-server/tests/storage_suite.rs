@@ -477,6 +477,7 @@ fn line(product: ProductId, qty_milli: i64, cents: i64, rate: i64) -> SaleLine {
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::percent(rate),
         discount: Money::ZERO,
+        promotion: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn sale(product: ProductId) -> DocumentBody {
         unit_price: Money::from_cents(300),
         tax_rate: TaxRate::percent(10),
         discount: Money::ZERO,
+        promotion: None,
     };
     let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
     DocumentBody::Sale(Sale {

@@ -88,6 +88,7 @@ fn line(cents: i64) -> SaleLine {
         unit_price: Money::from_cents(cents),
         tax_rate: TaxRate::IVA_GENERAL,
         discount: Money::ZERO,
+        promotion: None,
     }
 }
 

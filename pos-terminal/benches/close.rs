@@ -73,6 +73,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 ][j as usize],
                 discount: Money::ZERO,
                 weighed: false,
+                promotion: None,
+                promotion_discount: sync_protocol::Money::ZERO,
             })
             .collect();
         let total = compute_totals(

@@ -1,10 +1,10 @@
 //! The ticket being rung up: lines, discounts and live totals, with no UI types.
 //! Totals always come from `sync_protocol::compute_totals`, so the screen shows exactly what HQ will verify.
 
-use crate::ledger::{CatalogItem, Scan};
+use crate::ledger::{CatalogItem, Offers, Scan};
 use sync_protocol::{
-    LineInput, Money, Payment, ProductId, Quantity, SaleLine, TaxRate, Tender, TicketTotals,
-    TotalsError, compute_totals,
+    LineInput, Money, Payment, ProductId, PromoLine, PromotionRef, Quantity, SaleLine, TaxRate,
+    Tender, TicketTotals, TotalsError, apply_promotions, compute_totals,
 };
 use uuid::Uuid;
 
@@ -19,11 +19,18 @@ pub struct CartLine {
     pub quantity: Quantity,
     pub unit_price: Money,
     pub tax_rate: TaxRate,
-    /// Discount on this line, in money (not percent), so rounding happens once, visibly.
+    /// Discount on this line given by hand, in money (not percent), so rounding happens once,
+    /// visibly. A line with one takes no promotion.
     pub discount: Money,
     /// The line came from a scale label's weight: a repeat scan only merges into it when the
     /// till is set to (see [`Cart::add_scan_merging`]).
     pub weighed: bool,
+    /// The promotion that applies to this line and what it takes off (set by the cart from the
+    /// offers in force, never by hand; see [`sync_protocol::promotions`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<PromotionRef>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub promotion_discount: Money,
 }
 
 impl CartLine {
@@ -38,7 +45,14 @@ impl CartLine {
             tax_rate: item.tax_rate,
             discount: Money::ZERO,
             weighed: false,
+            promotion: None,
+            promotion_discount: Money::ZERO,
         }
+    }
+
+    /// The whole discount of the line: the cashier's or the promotion's.
+    pub fn total_discount(&self) -> Money {
+        self.discount + self.promotion_discount
     }
 
     /// What the totals rule needs from this line.
@@ -47,7 +61,7 @@ impl CartLine {
             quantity: self.quantity,
             unit_price: self.unit_price,
             tax_rate: self.tax_rate,
-            discount: self.discount,
+            discount: self.total_discount(),
         }
     }
 
@@ -61,9 +75,14 @@ impl CartLine {
             quantity: self.quantity,
             unit_price: self.unit_price,
             tax_rate: self.tax_rate,
-            discount: self.discount,
+            discount: self.total_discount(),
+            promotion: self.promotion.clone(),
         }
     }
+}
+
+fn is_zero(m: &Money) -> bool {
+    m.is_zero()
 }
 
 /// Why a cart edit was refused. The cart is left unchanged.
@@ -81,6 +100,8 @@ pub enum CartError {
 pub struct Cart {
     lines: Vec<CartLine>,
     ticket_discount: Money,
+    /// Promotions and scheduled prices in force (from [`crate::ledger::Ledger::offers`]).
+    offers: Offers,
 }
 
 impl Cart {
@@ -104,6 +125,7 @@ impl Cart {
     /// same price, on a line with no discount of its own and not weighed) adds to that line
     /// instead of making a second one, so a ticket never lists one product twice.
     pub fn add_item(&mut self, item: &CatalogItem, quantity: Quantity) -> Result<usize, CartError> {
+        let item = &self.offers.reprice(item);
         if let Some(idx) = self.mergeable(item.product_id, item.price, false) {
             let new_qty = self.lines[idx].quantity + quantity;
             self.set_quantity(idx, new_qty)?;
@@ -141,6 +163,7 @@ impl Cart {
         match scan {
             Scan::Item(item) => self.add_item(item, quantity),
             Scan::Weighed { item, quantity } => {
+                let item = &self.offers.reprice(item);
                 if merge_weighed
                     && let Some(idx) = self.mergeable(item.product_id, item.price, true)
                 {
@@ -185,6 +208,7 @@ impl Cart {
     pub fn remove_line(&mut self, idx: usize) -> Result<CartLine, CartError> {
         self.line_exists(idx)?;
         let line = self.lines.remove(idx);
+        self.apply_promotions();
         // A ticket discount larger than what is left no longer makes sense: drop it.
         if !self.lines.is_empty() && self.totals().is_err() {
             self.ticket_discount = Money::ZERO;
@@ -197,6 +221,69 @@ impl Cart {
 
     pub fn set_ticket_discount(&mut self, discount: Money) -> Result<(), CartError> {
         self.try_edit(|c| c.ticket_discount = discount)
+    }
+
+    /// The promotions and scheduled prices in force, as the till's clock reads them now: lines
+    /// added from here sell at the prices in force, and every line's promotion is worked out
+    /// again (a promotion that ended leaves the ticket).
+    pub fn set_offers(&mut self, offers: Offers) {
+        if self.offers == offers {
+            return;
+        }
+        let before = self.clone();
+        self.offers = offers;
+        self.apply_promotions();
+        if self.totals().is_err() && !self.lines.is_empty() {
+            // A ticket discount the new promotions leave too large goes.
+            self.ticket_discount = Money::ZERO;
+            if self.totals().is_err() {
+                *self = Cart {
+                    offers: self.offers.clone(),
+                    ..before
+                };
+            }
+        }
+    }
+
+    pub fn offers(&self) -> &Offers {
+        &self.offers
+    }
+
+    /// What the promotions take off the ticket, in all.
+    pub fn promotion_savings(&self) -> Money {
+        self.lines.iter().map(|l| l.promotion_discount).sum()
+    }
+
+    /// Works out every line's promotion again (after any edit).
+    fn apply_promotions(&mut self) {
+        let input: Vec<PromoLine> = self
+            .lines
+            .iter()
+            .map(|l| PromoLine {
+                product_id: l.product_id,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                weighed: l.weighed,
+                manual_discount: !l.discount.is_zero(),
+            })
+            .collect();
+        let applied = if self.offers.promotions.is_empty() {
+            vec![None; input.len()]
+        } else {
+            apply_promotions(&input, &self.offers.promotions)
+        };
+        for (l, a) in self.lines.iter_mut().zip(applied) {
+            match a {
+                Some(a) => {
+                    l.promotion = Some(a.promotion);
+                    l.promotion_discount = a.discount;
+                }
+                None => {
+                    l.promotion = None;
+                    l.promotion_discount = Money::ZERO;
+                }
+            }
+        }
     }
 
     /// Empties the cart (after a sale is recorded, or when the ticket is voided).
@@ -229,6 +316,7 @@ impl Cart {
     fn try_edit(&mut self, edit: impl FnOnce(&mut Self)) -> Result<(), CartError> {
         let before = self.clone();
         edit(self);
+        self.apply_promotions();
         match self.totals() {
             Ok(_) => Ok(()),
             Err(e) => {

@@ -67,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_customers",
         include_str!("../../migrations/terminal/0012_customers.sql"),
     ),
+    (
+        "0013_promotions",
+        include_str!("../../migrations/terminal/0013_promotions.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.
@@ -160,6 +164,7 @@ mod enrolment;
 mod growth;
 mod handle;
 mod invoices;
+mod promotions;
 mod open;
 mod outbox;
 mod print_queue;
@@ -176,6 +181,7 @@ pub use customers::{HqQueue, TillCustomer};
 pub use deliveries::LocalDeliveryNote;
 pub use handle::{CallError, LedgerHandle, WithLedger};
 pub use invoices::FullInvoice;
+pub use promotions::Offers;
 use open::read_identity;
 pub use print_queue::PrintJob;
 pub use quick_keys::QuickKeyItem;

@@ -336,6 +336,7 @@ impl ReceiptLayout {
     }
 
     fn push_lines(&self, out: &mut Vec<Element>, lines: &[SaleLine]) {
+        let mut saved = Money::ZERO;
         for l in lines {
             out.push(self.line(l.name.clone()));
             let gross = l.unit_price.times(l.quantity);
@@ -343,9 +344,24 @@ impl ReceiptLayout {
                 &format!("  {} x {}", qty(l.quantity), money(l.unit_price)),
                 &money(gross),
             ));
-            if !l.discount.is_zero() {
-                out.push(self.pair("  Descuento", &money(-l.discount)));
+            if l.discount.is_zero() {
+                continue;
             }
+            match &l.promotion {
+                // The promotion's name, cut to what fits beside the amount.
+                Some(p) => {
+                    saved += l.discount;
+                    let room = self
+                        .columns
+                        .saturating_sub(money(-l.discount).chars().count() + 3);
+                    let name: String = p.name.chars().take(room).collect();
+                    out.push(self.pair(&format!("  {name}"), &money(-l.discount)));
+                }
+                None => out.push(self.pair("  Descuento", &money(-l.discount))),
+            }
+        }
+        if !saved.is_zero() {
+            out.push(self.pair("Ahorro en promociones", &money(saved)));
         }
         out.push(self.rule());
     }
@@ -873,6 +889,54 @@ mod tests {
             // Half the columns in double size: the amount ends in the last one.
             assert_eq!(line.len() - 1, layout.columns / 2);
         }
+    }
+
+    #[test]
+    fn a_promotion_prints_under_its_line_with_the_total_saved() {
+        let line =
+            |name: &str, cents: i64, units: i64, discount: i64, promo: Option<&str>| SaleLine {
+                line_id: uuid::Uuid::nil(),
+                product_id: sync_protocol::ProductId(1),
+                barcode: None,
+                name: name.into(),
+                quantity: Quantity::units(units),
+                unit_price: Money::from_cents(cents),
+                tax_rate: TaxRate::IVA_REDUCED,
+                discount: Money::from_cents(discount),
+                promotion: promo.map(|n| sync_protocol::PromotionRef {
+                    id: 4,
+                    name: n.into(),
+                }),
+            };
+        let mut out = Vec::new();
+        ReceiptLayout::MM80.push_lines(
+            &mut out,
+            &[
+                line("Yogur natural", 120, 3, 120, Some("3x2 yogures")),
+                line("Pan", 90, 1, 10, None),
+                line("Leche", 100, 2, 50, Some("2ª unidad al 50 %")),
+            ],
+        );
+        let text: Vec<String> = out
+            .into_iter()
+            .filter_map(|e| match e {
+                Element::Text { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect();
+        let at = |needle: &str| {
+            text.iter()
+                .position(|t| t.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} not in {text:#?}"))
+        };
+        assert_eq!(at("3x2 yogures"), at("Yogur natural") + 2, "{text:#?}");
+        assert!(text[at("3x2 yogures")].trim_end().ends_with("-1,20"));
+        assert!(text[at("Descuento")].trim_end().ends_with("-0,10"));
+        assert!(text[at("2ª unidad al 50 %")].trim_end().ends_with("-0,50"));
+        // The cashier's discount is not a promotion's saving.
+        let saved = &text[at("Ahorro en promociones")];
+        assert!(saved.trim_end().ends_with("1,70"), "{saved}");
+        assert_eq!(saved.trim_end().chars().count(), 48);
     }
 
     #[test]

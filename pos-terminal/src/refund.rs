@@ -71,9 +71,12 @@ pub fn build_refund(
                 left,
             });
         }
+        let discount = prorate(orig.discount, *qty, orig.quantity);
         lines.push(SaleLine {
             quantity: *qty,
-            discount: prorate(orig.discount, *qty, orig.quantity),
+            discount,
+            // The refunded part names the promotion while it still carries part of its discount.
+            promotion: orig.promotion.clone().filter(|_| !discount.is_zero()),
             ..orig.clone()
         });
     }

@@ -22,6 +22,7 @@ fn main() -> std::io::Result<()> {
         unit_price: Money::from_cents(395),
         tax_rate: TaxRate::percent(10),
         discount: Money::from_cents(50),
+        promotion: None,
     };
     let weighed = SaleLine {
         line_id: uid(102),
@@ -32,6 +33,7 @@ fn main() -> std::io::Result<()> {
         unit_price: Money::from_cents(189),
         tax_rate: TaxRate::percent(4),
         discount: Money::ZERO,
+        promotion: None,
     };
     let lines = vec![line.clone(), weighed];
     let inputs: Vec<LineInput> = lines.iter().map(SaleLine::input).collect();

@@ -226,6 +226,14 @@ pub enum CatalogChange {
     CustomerErased {
         id: uuid::Uuid,
     },
+    /// A promotion, new or changed (ended early), for the stores it runs in (till 0.3.0).
+    Promotion(crate::promotions::PromotionRecord),
+    /// A scheduled price, sent ahead of its date; the till switches by its own clock (0.3.0).
+    PriceSchedule(crate::promotions::PriceScheduleRecord),
+    /// A scheduled price cancelled before it took effect.
+    PriceScheduleCancelled {
+        id: i64,
+    },
     /// A change of a kind this build does not know, from a newer HQ: skipped by the till, which
     /// records and reports `kind`. Never sent by HQ as such; it serialises back as `{"type": kind}`.
     #[serde(skip)]
@@ -255,6 +263,9 @@ impl CatalogChange {
         "quick_keys_cleared",
         "customer",
         "customer_erased",
+        "promotion",
+        "price_schedule",
+        "price_schedule_cancelled",
     ];
 
     /// The change's `type` on the wire.
@@ -277,6 +288,9 @@ impl CatalogChange {
             Self::QuickKeysCleared { .. } => "quick_keys_cleared",
             Self::Customer(_) => "customer",
             Self::CustomerErased { .. } => "customer_erased",
+            Self::Promotion(_) => "promotion",
+            Self::PriceSchedule(_) => "price_schedule",
+            Self::PriceScheduleCancelled { .. } => "price_schedule_cancelled",
             Self::Unknown { kind } => kind,
         }
     }
@@ -363,6 +377,9 @@ pub const KIND_INTRODUCED_IN: &[(&str, &str)] = &[
     ("quick_keys_cleared", "0.2.0"),
     ("customer", "0.3.0"),
     ("customer_erased", "0.3.0"),
+    ("promotion", "0.3.0"),
+    ("price_schedule", "0.3.0"),
+    ("price_schedule_cancelled", "0.3.0"),
 ];
 
 /// The till release that first applies `kind` (see [`KIND_INTRODUCED_IN`]).

@@ -203,6 +203,26 @@ impl DocumentBody {
 }
 
 fn check_ticket(lines: &[SaleLine], discount: Money, claimed: &TicketTotals) -> Result<(), String> {
+    for (i, l) in lines.iter().enumerate() {
+        if let Some(p) = &l.promotion {
+            let n = p.name.trim().chars().count();
+            if p.id <= 0 || n == 0 || n > crate::promotions::MAX_NAME_CHARS {
+                return Err(format!(
+                    "line {}: promotion {} {:?} is not a promotion HQ could have made",
+                    i + 1,
+                    p.id,
+                    p.name
+                ));
+            }
+            if l.discount.is_zero() {
+                return Err(format!(
+                    "line {}: names promotion {} but has no discount",
+                    i + 1,
+                    p.id
+                ));
+            }
+        }
+    }
     let inputs: Vec<LineInput> = lines.iter().map(SaleLine::input).collect();
     let computed = compute_totals(&inputs, discount).map_err(|e: TotalsError| e.to_string())?;
     if &computed != claimed {
@@ -285,6 +305,10 @@ pub struct SaleLine {
     pub unit_price: Money,
     pub tax_rate: crate::money::TaxRate,
     pub discount: Money,
+    /// The promotion that gave `discount` (added in 0.3.0; absent when the line has none, so
+    /// every earlier document keeps its canonical bytes and hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<crate::promotions::PromotionRef>,
 }
 
 impl SaleLine {
@@ -605,6 +629,7 @@ mod tests {
             unit_price: Money::from_cents(345),
             tax_rate: TaxRate::percent(10),
             discount: Money::ZERO,
+            promotion: None,
         };
         let totals = compute_totals(&[line.input()], Money::ZERO).unwrap();
         DocumentBody::Sale(Sale {

@@ -102,6 +102,7 @@ mod tests {
             unit_price: Money::from_cents(cents),
             tax_rate: TaxRate::IVA_GENERAL,
             discount: Money::ZERO,
+            promotion: None,
         }]
     }
 

@@ -11,6 +11,7 @@ pub mod drawer;
 pub mod ids;
 pub mod money;
 pub mod nif;
+pub mod promotions;
 pub mod quick_keys;
 pub mod spreadsheet;
 pub mod totals;
@@ -34,7 +35,11 @@ pub use document::{
 };
 pub use drawer::{CashTally, cash_part};
 pub use ids::{DocumentId, FranchiseeId, ProductId, StaffId, StoreId, TillId};
-pub use money::{Money, MoneyError, Quantity, TaxRate};
+pub use money::{Money, MoneyError, Percent, Quantity, TaxRate};
+pub use promotions::{
+    LinePromotion, PriceScheduleRecord, PromoLine, PromotionRecord, PromotionRef, PromotionRule,
+    apply_promotions, price_in_force,
+};
 pub use quick_keys::{KeyColour, QuickKey, QuickKeyLayout};
 pub use totals::{LineInput, LineTotal, TaxBreakdown, TicketTotals, TotalsError, compute_totals};
 pub use wire::*;

@@ -164,8 +164,24 @@ fixed_type!(
     /// A tax rate in percent with two decimals: `21.00` is IVA general.
     TaxRate, 2, hundredths, from_hundredths
 );
+fixed_type!(
+    /// A percentage with two decimals (`12.50` is 12.5 %), for promotions.
+    Percent, 2, hundredths, from_hundredths
+);
+
+impl Percent {
+    /// Whole percent.
+    pub fn whole(n: i64) -> Self {
+        Self::from_hundredths(n * 100)
+    }
+}
 
 impl Money {
+    /// `self × percent / 100`, rounded to the cent (half away from zero).
+    pub fn percent_of(self, p: Percent) -> Money {
+        Money::new(self.0 * p.0 / Decimal::ONE_HUNDRED)
+    }
+
     /// `self × quantity`, rounded to the cent.
     pub fn times(self, q: Quantity) -> Money {
         Money::new(self.0 * q.0)

@@ -177,7 +177,7 @@ pub fn compute_totals(
 }
 
 /// Splits `discount` over `amounts` in proportion, in whole cents, largest remainder first.
-fn share_discount(amounts: &[Money], subtotal: Money, discount: Money) -> Vec<Money> {
+pub(crate) fn share_discount(amounts: &[Money], subtotal: Money, discount: Money) -> Vec<Money> {
     if discount.is_zero() || subtotal.is_zero() {
         return vec![Money::ZERO; amounts.len()];
     }

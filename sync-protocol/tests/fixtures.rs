@@ -330,3 +330,38 @@ fn check_newer_changes_page(path: &Path) {
         path.display()
     );
 }
+
+/// The `promotion` field of a sale line (0.3.0) is left out when absent, so every document made
+/// before it keeps its canonical bytes and hash; one that names a promotion hashes it.
+#[test]
+fn sale_lines_without_a_promotion_keep_their_hash() {
+    let path = versions()[0].join("push_request.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let p: PushRequest = serde_json::from_str(&text).unwrap();
+    let sale = p
+        .documents
+        .iter()
+        .find(|d| matches!(d.body, DocumentBody::Sale(_)))
+        .expect("the fixture holds a sale");
+    assert_eq!(
+        sale.compute_hash(),
+        sale.hash,
+        "the stored hash still computes"
+    );
+    let bytes = String::from_utf8(sale.canonical_bytes()).unwrap();
+    assert!(!bytes.contains("promotion"), "{bytes}");
+    // Naming a promotion changes the bytes, so the hash covers it.
+    let mut promoted = sale.clone();
+    let DocumentBody::Sale(s) = &mut promoted.body else {
+        unreachable!()
+    };
+    s.lines[0].promotion = Some(PromotionRef {
+        id: 3,
+        name: "3x2 yogures".into(),
+    });
+    assert_ne!(promoted.compute_hash(), sale.hash);
+    let v = serde_json::to_value(&promoted).unwrap();
+    assert_eq!(v["body"]["data"]["lines"][0]["promotion"]["id"], 3);
+    let back: Document = serde_json::from_value(v).unwrap();
+    assert_eq!(back, promoted);
+}

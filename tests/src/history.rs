@@ -65,6 +65,7 @@ impl TillChain {
                     unit_price: p.price,
                     tax_rate: p.tax_rate,
                     discount: Money::ZERO,
+                    promotion: None,
                 }
             })
             .collect();

@@ -48,6 +48,8 @@ fn sell_10(l: &mut Ledger, product: ProductId) {
         tax_rate: TaxRate::IVA_GENERAL,
         discount: Money::ZERO,
         weighed: false,
+        promotion: None,
+        promotion_discount: sync_protocol::Money::ZERO,
     };
     let total = Money::from_cents(1000);
     l.record_sale(

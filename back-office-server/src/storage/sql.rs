@@ -322,6 +322,11 @@ pub fn page_limit(limit: u32) -> u32 {
 
 // --- documents --------------------------------------------------------------------------------
 
+/// One line's report row: (line_id, product_id, quantity_milli, gross_cents, net_cents,
+/// tax_rate_hundredths, promotion_id (0: none), promotion_cents: the line's discount when a
+/// promotion gave it).
+pub type SaleLineRow = (String, i64, i64, i64, i64, i64, i64, i64);
+
 /// The report rows of a sale or refund.
 pub struct SaleRows<'a> {
     pub kind: &'static str,
@@ -329,8 +334,7 @@ pub struct SaleRows<'a> {
     pub total_cents: i64,
     pub net_cents: i64,
     pub tax_cents: i64,
-    /// (line_id, product_id, quantity_milli, gross_cents, net_cents, tax_rate_hundredths)
-    pub lines: Vec<(String, i64, i64, i64, i64, i64)>,
+    pub lines: Vec<SaleLineRow>,
     /// (payment_id, tender, amount_cents)
     pub payments: Vec<(String, &'static str, i64)>,
 }
@@ -361,6 +365,12 @@ pub fn sale_rows(doc: &Document) -> Option<SaleRows<'_>> {
                     gross,
                     net,
                     l.tax_rate.hundredths(),
+                    l.promotion.as_ref().map_or(0, |p| p.id),
+                    if l.promotion.is_some() {
+                        l.discount.cents()
+                    } else {
+                        0
+                    },
                 )
             })
             .collect(),

@@ -1489,6 +1489,10 @@ impl Storage for SqlStorage {
         self
     }
 
+    fn promotions(&self) -> &dyn super::promotions::PromotionStorage {
+        self
+    }
+
     fn stock(&self) -> &dyn super::stock::StockStorage {
         self
     }

@@ -182,6 +182,7 @@ pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> Markup
         ("loss", "report-tab-loss"),
         ("cash", "report-tab-cash"),
         ("hours", "report-tab-hours"),
+        ("promotions", "report-tab-promotions"),
     ];
     let link = |href: String, key: &str, label: &str| {
         html! { a href=(href) aria-current=[(key == current).then_some("page")] { (t.msg(label)) } }
@@ -204,7 +205,7 @@ pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> Markup
     }
 }
 
-fn form(t: &Tr, kind: &str, f: &Filter) -> Markup {
+pub fn form(t: &Tr, kind: &str, f: &Filter) -> Markup {
     html! {
         form class="row" method="get" action={ "/dashboard/reports/" (kind) } {
             label { (t.msg("report-from")) " " input type="date" name="from" id="from" value=(f.from); }

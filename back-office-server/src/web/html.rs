@@ -59,6 +59,7 @@ const NAV: &[(&str, &str, &str)] = &[
         "nav-barcode-rules",
     ),
     ("quick-keys", "/dashboard/quick-keys", "nav-quick-keys"),
+    ("promotions", "/dashboard/promotions", "nav-promotions"),
     ("stores", "/dashboard/stores", "nav-stores"),
     ("customers", "/dashboard/customers", "nav-customers"),
     ("deliveries", "/dashboard/deliveries", "nav-deliveries"),

@@ -117,6 +117,8 @@ fn the_receipts_aeat_qr_finds_the_ticket_on_the_refund_screen() {
                 tax_rate: TaxRate::IVA_GENERAL,
                 discount: Money::ZERO,
                 weighed: false,
+                promotion: None,
+                promotion_discount: sync_protocol::Money::ZERO,
             }],
             Money::ZERO,
             vec![cash_payment(

@@ -2,7 +2,8 @@
 //! and the store header.
 
 use super::{
-    CatalogItem, Ledger, Result, customers, deliveries, growth, quick_keys, scan, staff::role_str,
+    CatalogItem, Ledger, Result, customers, deliveries, growth, promotions, quick_keys, scan,
+    staff::role_str,
 };
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sync_protocol::{
@@ -253,9 +254,13 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
         CatalogChange::QuickKeysCleared { .. } => quick_keys::clear_store(tx)?,
         CatalogChange::Customer(c) => customers::apply(tx, c)?,
         CatalogChange::CustomerErased { id } => customers::erase(tx, *id)?,
+        CatalogChange::Promotion(p) => promotions::apply_promotion(tx, p)?,
+        CatalogChange::PriceSchedule(s) => promotions::apply_price_schedule(tx, s)?,
+        CatalogChange::PriceScheduleCancelled { id } => promotions::cancel_price_schedule(tx, *id)?,
         // Recorded by `apply_changes` before it gets here.
         CatalogChange::Unknown { .. } => {}
         CatalogChange::Store(s) => {
+            promotions::apply_store_zone(tx, s)?;
             tx.execute(
                 "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,
                    receipt_footer, receipt_header, cash_tolerance_cents, single_manager)

@@ -372,6 +372,7 @@ mod tests {
             unit_price: Money::from_cents(cents),
             tax_rate: TaxRate::percent(rate),
             discount: Money::ZERO,
+            promotion: None,
         }
     }
 

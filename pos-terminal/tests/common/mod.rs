@@ -158,6 +158,8 @@ pub fn line(id: i64, cents: i64, qty: i64) -> CartLine {
         tax_rate: TaxRate::IVA_GENERAL,
         discount: Money::ZERO,
         weighed: false,
+        promotion: None,
+        promotion_discount: sync_protocol::Money::ZERO,
     }
 }
 

@@ -8,6 +8,7 @@ use iced::{Alignment, Element, Length, Task};
 use pos_terminal::{
     CallError, Cart, CartLine, CatalogItem, Ledger, LedgerHandle, QuickKeyItem, Scan, ScanError,
 };
+use pos_terminal::ledger::Offers;
 use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
 use crate::i18n::I18n;
@@ -84,6 +85,8 @@ pub enum Message {
     Searched(u64, Vec<CatalogItem>),
     /// What the first waiting scan resolved to.
     Scanned(Result<Looked, CallError>),
+    /// The promotions and scheduled prices in force now, read on the ledger's thread.
+    Offers(Offers),
     /// The ledger's answer to the price override's manager PIN.
     OverrideChecked(manager::Lookup),
 }
@@ -126,7 +129,7 @@ fn resolve(l: &Ledger, code: &str) -> Looked {
 
 /// Reads whether a shift is open and the quick keys, for a sell screen just opened.
 pub fn load(ledger: &LedgerHandle) -> Task<Message> {
-    ledger_task::ask(
+    let loaded = ledger_task::ask(
         ledger,
         |l| (shift_is_open(l), read_quick_keys(l)),
         |r| match r {
@@ -142,7 +145,8 @@ pub fn load(ledger: &LedgerHandle) -> Task<Message> {
                 }
             }
         },
-    )
+    );
+    Task::batch([loaded, offers_task(ledger)])
 }
 
 fn read_quick_keys(l: &Ledger) -> Vec<QuickKeyItem> {
@@ -480,7 +484,7 @@ impl State {
             self.input.clear();
         }
         self.waiting_scans.push_back((code.to_string(), quantity));
-        self.next_lookup(ledger)
+        Task::batch([offers_task(ledger), self.next_lookup(ledger)])
     }
 
     /// Sends the first waiting scan to the ledger's thread, unless one is there already (or the
@@ -602,7 +606,14 @@ impl State {
         tr: &I18n,
         tasks: &mut Vec<Task<Message>>,
     ) -> Action {
+        // Promotions and scheduled prices in force by the till's clock, read again (on the
+        // ledger's thread) as items go in; the cart applies them to every line when they arrive.
+        // (A scan reads them in `scan`.)
+        if matches!(message, Message::Pick(_) | Message::QuickKey(_)) {
+            tasks.push(offers_task(ledger));
+        }
         match message {
+            Message::Offers(offers) => cart.set_offers(offers),
             Message::Loaded {
                 shift_open,
                 quick_keys,
@@ -979,26 +990,43 @@ impl State {
             if !line.discount.is_zero() {
                 detail.push_str(&format!(" − {}", tr.money(line.discount)));
             }
-            lines = lines.push(
-                button(
+            let mut entry = column![
+                row![
+                    text(format!("{marker}{}", line.name))
+                        .size(20)
+                        .width(Length::Fill),
+                    text(detail).size(18).width(Length::Fixed(260.0)),
+                    text(tr.money(amount)).size(20).width(Length::Fixed(130.0)),
+                ]
+                .spacing(10)
+                .align_y(Alignment::Center)
+            ];
+            // The promotion under its line: its name and what it takes off.
+            if let Some(p) = &line.promotion {
+                entry = entry.push(
                     row![
-                        text(format!("{marker}{}", line.name))
-                            .size(20)
-                            .width(Length::Fill),
-                        text(detail).size(18).width(Length::Fixed(260.0)),
-                        text(tr.money(amount)).size(20).width(Length::Fixed(130.0)),
+                        text(p.name.clone()).size(16).width(Length::Fill),
+                        text(tr.args(
+                            "sell-promotion-discount",
+                            &[("amount", tr.money(line.promotion_discount).into())],
+                        ))
+                        .size(16)
+                        .width(Length::Fixed(130.0)),
                     ]
                     .spacing(10)
-                    .align_y(Alignment::Center),
-                )
-                .style(if target == Some(i) {
-                    button::secondary
-                } else {
-                    button::text
-                })
-                .width(Length::Fill)
-                .padding(6)
-                .on_press(Message::Select(i)),
+                    .padding(iced::padding::left(24)),
+                );
+            }
+            lines = lines.push(
+                button(entry)
+                    .style(if target == Some(i) {
+                        button::secondary
+                    } else {
+                        button::text
+                    })
+                    .width(Length::Fill)
+                    .padding(6)
+                    .on_press(Message::Select(i)),
             );
         }
         if cart.is_empty() {
@@ -1008,6 +1036,13 @@ impl State {
         let mut summary = column![].spacing(4).align_x(Alignment::End);
         match &totals {
             Some(t) => {
+                let saved = cart.promotion_savings();
+                if !saved.is_zero() {
+                    summary = summary.push(text(tr.args(
+                        "sell-promotion-savings",
+                        &[("amount", tr.money(saved).into())],
+                    )));
+                }
                 if !cart.ticket_discount().is_zero() {
                     summary = summary.push(text(tr.args(
                         "sell-ticket-discount",
@@ -1279,6 +1314,26 @@ impl State {
         }
         container(col).padding(20).height(Length::Fill).into()
     }
+}
+
+/// The promotions and scheduled prices in force now, by the till's clock; none when the ledger
+/// cannot be read (the ticket then sells at catalog prices, never blocked).
+pub fn load_offers(ledger: &Ledger) -> Offers {
+    ledger.offers().unwrap_or_else(|error| {
+        tracing::error!(%error, "promotions could not be read");
+        Offers::default()
+    })
+}
+
+/// Reads what is in force now on the ledger's thread; the answer comes as [`Message::Offers`]
+/// (the one place the sell screen reads promotions).
+fn offers_task(ledger: &LedgerHandle) -> Task<Message> {
+    ledger_task::ask(ledger, |l| load_offers(l), |r| {
+        Message::Offers(r.unwrap_or_else(|error| {
+            tracing::error!(%error, "promotions could not be read");
+            Offers::default()
+        }))
+    })
 }
 
 /// Whether the ledger has an open shift; an unreadable ledger counts as none (nothing can be
