@@ -484,7 +484,9 @@ impl State {
             self.input.clear();
         }
         self.waiting_scans.push_back((code.to_string(), quantity));
-        Task::batch([offers_task(ledger), self.next_lookup(ledger)])
+        // The lookup goes to the ledger's thread first; the offers' answer re-applies the cart.
+        let lookup = self.next_lookup(ledger);
+        Task::batch([lookup, offers_task(ledger)])
     }
 
     /// Sends the first waiting scan to the ledger's thread, unless one is there already (or the
