@@ -4,6 +4,7 @@
 //! `Accept-Language`, else Spanish), and money, numbers and dates written as that language writes
 //! them. Times are shown in HQ's zone (Europe/Madrid).
 
+use crate::key;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -93,7 +94,7 @@ impl Tr {
 
     /// The message `key` with named arguments, each written with `Display` (money and dates are
     /// formatted by the caller with [`Tr::money`], [`Tr::datetime`]…, so Fluent never formats a
-    /// number itself): `t.msg_with("catalog-saved", &[("price", &t.money(p))])`.
+    /// number itself): `t.msg_with(key!("catalog-saved"), &[("price", &t.money(p))])`.
     pub fn msg_with(&self, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String {
         self.messages.format_with(key, args)
     }
@@ -141,9 +142,9 @@ impl Tr {
     pub fn ago(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         let s = (now - t).num_seconds().max(0);
         if s < 60 {
-            self.msg("ago-now")
+            self.msg(key!("ago-now"))
         } else if s < 3600 {
-            self.msg_with("ago-min", &[("min", &(s / 60))])
+            self.msg_with(key!("ago-min"), &[("min", &(s / 60))])
         } else if s < 86_400 {
             self.msg_with(
                 "ago-hours",
@@ -420,10 +421,10 @@ mod tests {
     #[test]
     fn messages_with_arguments_and_fallback() {
         let (es, en) = (Tr::get(Lang::Es), Tr::get(Lang::En));
-        assert_eq!(es.msg("nav-catalog"), "Catálogo");
-        assert_eq!(en.msg("nav-catalog"), "Catalogue");
+        assert_eq!(es.msg(key!("nav-catalog")), "Catálogo");
+        assert_eq!(en.msg(key!("nav-catalog")), "Catalogue");
         assert_eq!(en.msg("no-such-key"), "no-such-key");
-        assert_eq!(en.msg_with("ago-min", &[("min", &7)]), "7 min ago");
+        assert_eq!(en.msg_with(key!("ago-min"), &[("min", &7)]), "7 min ago");
     }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

@@ -2,6 +2,9 @@
 //! The HTTP layer (`http`) talks only to the [`storage::Storage`] trait; the backend is picked once from the database URL.
 #![recursion_limit = "512"]
 
+/// `key!("message-id")`: a Fluent message id checked at compile time against `locales/*/*.ftl`.
+pub use trastienda_l10n::key;
+
 pub mod app;
 pub mod auth;
 pub mod barcode;

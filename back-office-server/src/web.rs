@@ -33,6 +33,7 @@ pub use crate::i18n::{LANG_COOKIE, Lang, Tr};
 pub use forms::{ScopedWriteForm, SessionForm, SignInForm, WriteForm};
 
 use crate::app::AppState;
+use crate::key;
 use crate::problem::Problem;
 use crate::storage::StorageError;
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
@@ -408,7 +409,7 @@ impl WebError {
     /// What a viewer gets for something outside their scope: the same as for something that does
     /// not exist, in the viewer's language.
     pub fn not_found_t(t: &Tr) -> Self {
-        Self::new(StatusCode::NOT_FOUND, t.msg("error-not-found"))
+        Self::new(StatusCode::NOT_FOUND, t.msg(key!("error-not-found")))
     }
 
     /// The error as a small page in `t`'s language (title from the status, the message, a way back).
@@ -430,7 +431,7 @@ impl WebError {
             section class="card" {
                 h1 { (title) }
                 p class="error" role="alert" { (self.text(t.lang())) }
-                p { (t.msg("error-nothing-saved")) " " a href="/dashboard" { (t.msg("error-back")) } }
+                p { (t.msg(key!("error-nothing-saved"))) " " a href="/dashboard" { (t.msg(key!("error-back"))) } }
                 @if let Some(extra) = extra { (extra) }
             }
         };
@@ -474,10 +475,10 @@ fn force_form(t: &Tr, path: &str, fields: &[(String, String)]) -> Markup {
             p {
                 label {
                     input type="checkbox" name="force" value="1" required;
-                    " " (t.msg("tills-force-confirm"))
+                    " " (t.msg(key!("tills-force-confirm")))
                 }
             }
-            button type="submit" class="danger" { (t.msg("tills-force-send")) }
+            button type="submit" class="danger" { (t.msg(key!("tills-force-send"))) }
         }
     }
 }
@@ -591,7 +592,7 @@ where
             .map_err(|r| {
                 WebError::new(
                     StatusCode::BAD_REQUEST,
-                    t.msg_with("error-bad-query", &[("detail", &r.body_text())]),
+                    t.msg_with(key!("error-bad-query"), &[("detail", &r.body_text())]),
                 )
             })?;
         Ok(Self(v))
@@ -794,7 +795,7 @@ pub async fn switch_language(headers: HeaderMap, WebQuery(q): WebQuery<LangQuery
         let t = Tr::get(crate::i18n::lang_of(&headers));
         return Err(WebError::new(
             StatusCode::BAD_REQUEST,
-            t.msg_with("error-bad-language", &[("lang", &q.to)]),
+            t.msg_with(key!("error-bad-language"), &[("lang", &q.to)]),
         ));
     };
     let mut res = see_other(safe_back(&q.back));

@@ -6,6 +6,7 @@
 use super::ServiceResult;
 use super::fields::optional_text;
 use crate::i18n::{Lang, Tr};
+use crate::key;
 use crate::problem::Problem;
 use crate::storage::alerts::{AlertFilter, AlertRecord, AlertState, DigestSettings, Severity};
 use crate::storage::dashboard::{DashboardRole, DashboardUser};
@@ -58,15 +59,18 @@ impl Names {
                 .stores
                 .get(&id)
                 .cloned()
-                .unwrap_or_else(|| t.msg_with("alert-unknown-store", &[("id", &id.0)])),
-            None => t.msg("alert-hq"),
+                .unwrap_or_else(|| t.msg_with(key!("alert-unknown-store"), &[("id", &id.0)])),
+            None => t.msg(key!("alert-hq")),
         }
     }
 
     fn till(&self, t: &Tr, id: Option<TillId>) -> String {
         match id.and_then(|i| self.tills.get(&i)) {
             Some((name, _)) => name.clone(),
-            None => t.msg_with("alert-unknown-till", &[("id", &id.map_or(0, |i| i.0))]),
+            None => t.msg_with(
+                key!("alert-unknown-till"),
+                &[("id", &id.map_or(0, |i| i.0))],
+            ),
         }
     }
 }
@@ -162,7 +166,12 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
         day - Duration::days(31),
         day
     );
-    let where_ = |t: &Tr| t.msg_with("alert-where-till", &[("till", &till), ("store", &store)]);
+    let where_ = |t: &Tr| {
+        t.msg_with(
+            key!("alert-where-till"),
+            &[("till", &till), ("store", &store)],
+        )
+    };
     let default_link = if a.till_id.is_some() {
         "/dashboard/tills".to_string()
     } else if let Some(s) = a.store_id {
@@ -191,13 +200,13 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                             (
                                 "person",
                                 &names.staff.get(&id).cloned().unwrap_or_else(|| {
-                                    t.msg_with("alert-unknown-person", &[("id", &id)])
+                                    t.msg_with(key!("alert-unknown-person"), &[("id", &id)])
                                 }),
                             ),
                             ("note", &text(p, "note")),
                         ],
                     ),
-                    None => t.msg("alert-not-approved"),
+                    None => t.msg(key!("alert-not-approved")),
                 };
                 Some((
                     t.msg_with(
@@ -315,7 +324,7 @@ pub fn describe(t: &Tr, names: &Names, a: &AlertRecord) -> Shown {
                     .unwrap_or(skus.len());
                 let more = match count.saturating_sub(skus.len().min(10)) {
                     0 => String::new(),
-                    n => t.msg_with("alert-text-stock-more", &[("more", &n)]),
+                    n => t.msg_with(key!("alert-text-stock-more"), &[("more", &n)]),
                 };
                 if a.kind == "stock_dead" {
                     let days = int(p, "days")
@@ -609,11 +618,17 @@ pub fn digest_text(
     base: Option<&str>,
 ) -> (String, String) {
     let count = total + notices.len() as u64;
-    let subject = t.msg_with("digest-subject", &[("count", &count), ("period", &period)]);
-    let mut body = t.msg_with("digest-greeting", &[("name", &who), ("count", &count)]);
+    let subject = t.msg_with(
+        key!("digest-subject"),
+        &[("count", &count), ("period", &period)],
+    );
+    let mut body = t.msg_with(
+        key!("digest-greeting"),
+        &[("name", &who), ("count", &count)],
+    );
     body.push_str("\n\n");
     if !notices.is_empty() {
-        body.push_str(&t.msg("digest-account"));
+        body.push_str(&t.msg(key!("digest-account")));
         body.push('\n');
         for n in notices {
             body.push_str(&format!("- {n}\n"));
@@ -636,7 +651,10 @@ pub fn digest_text(
         body.push('\n');
     }
     if (alerts.len() as u64) < total {
-        body.push_str(&t.msg_with("digest-more", &[("more", &(total - alerts.len() as u64))]));
+        body.push_str(&t.msg_with(
+            key!("digest-more"),
+            &[("more", &(total - alerts.len() as u64))],
+        ));
         body.push('\n');
     }
     if let Some(b) = base {
@@ -646,7 +664,7 @@ pub fn digest_text(
         ));
         body.push('\n');
     }
-    body.push_str(&t.msg("digest-footer"));
+    body.push_str(&t.msg(key!("digest-footer")));
     body.push('\n');
     (subject, body)
 }

@@ -3,6 +3,7 @@
 //! `trastienda_banking`, matched with its matcher, stored by `storage::collections`).
 
 use crate::i18n::Tr;
+use crate::key;
 use crate::problem::Problem;
 use crate::storage::archive::ArchiveKey;
 use crate::storage::collections::{
@@ -732,8 +733,8 @@ async fn send_prenotification(
             ("invoices", &invoices.join("\n")),
         ];
         (
-            t.msg_with("col-prenote-subject", &args),
-            t.msg_with("col-prenote-body", &args),
+            t.msg_with(key!("col-prenote-subject"), &args),
+            t.msg_with(key!("col-prenote-body"), &args),
         )
     };
     let m = lettre::Message::builder()
@@ -1097,11 +1098,11 @@ pub async fn email_statement(
             ("hq", &hq),
         ];
         (
-            t.msg_with("col-statement-mail-subject", &args),
-            t.msg_with("col-statement-mail-body", &args),
+            t.msg_with(key!("col-statement-mail-subject"), &args),
+            t.msg_with(key!("col-statement-mail-body"), &args),
         )
     };
-    let name = format!("{}-{}.pdf", t.msg("col-statement-file"), as_of);
+    let name = format!("{}-{}.pdf", t.msg(key!("col-statement-file")), as_of);
     let message = (|| -> Result<lettre::Message, String> {
         let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
         lettre::Message::builder()
@@ -1289,7 +1290,7 @@ async fn send_letter(
         }
     };
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-    let name = format!("{}-{}.pdf", t.msg("col-statement-file"), as_of);
+    let name = format!("{}-{}.pdf", t.msg(key!("col-statement-file")), as_of);
     let m = Message::builder()
         .from(config.from.parse::<Mailbox>().map_err(|e| e.to_string())?)
         .to(l

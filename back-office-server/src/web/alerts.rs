@@ -6,6 +6,7 @@ use super::forms::ScopedWriteForm;
 use super::{SessionForm, Viewer, WebError, WebPath, WebQuery, WebResult, html, ok, see_other};
 use crate::app::AppState;
 use crate::i18n::Lang;
+use crate::key;
 use crate::services::alerts::{
     self as svc, HandleError, Handling, Names, kind_title, severity_name, state_name,
 };
@@ -53,7 +54,10 @@ pub fn alert_line(v: &Viewer, names: &Names, a: &AlertRecord) -> Markup {
 }
 
 fn bad_filter(t: &crate::i18n::Tr, field: &str, value: &str) -> WebError {
-    WebError::invalid(t.msg_with("alerts-bad-filter", &[("field", &field), ("value", &value)]))
+    WebError::invalid(t.msg_with(
+        key!("alerts-bad-filter"),
+        &[("field", &field), ("value", &value)],
+    ))
 }
 
 /// `GET /dashboard/alerts`.
@@ -158,7 +162,7 @@ pub async fn page(
             button type="submit" { (m("alerts-filter")) }
         }
         section class="card" {
-            p class="muted" id="alerts-total" { (t.msg_with("alerts-total", &[("count", &total)])) }
+            p class="muted" id="alerts-total" { (t.msg_with(key!("alerts-total"), &[("count", &total)])) }
             @if alerts.is_empty() {
                 (html::muted(&m("alerts-empty")))
             } @else {
@@ -187,7 +191,7 @@ pub async fn page(
                 @if page > 1 {
                     a href={ "/dashboard/alerts?" (query) "&page=" (page - 1) } { "← " (m("pager-previous")) }
                 }
-                span class="muted" { (t.msg_with("pager-page", &[("page", &page)])) }
+                span class="muted" { (t.msg_with(key!("pager-page"), &[("page", &page)])) }
                 @if has_next {
                     a id="next-page" href={ "/dashboard/alerts?" (query) "&page=" (page + 1) } { (m("pager-next")) " →" }
                 }
@@ -231,7 +235,7 @@ fn handling(v: &Viewer, a: &AlertRecord) -> Markup {
         (html::badge(match state { AlertState::Open => "warn", AlertState::Acknowledged => "", AlertState::Resolved => "ok" }, &state_name(t, state)))
         @if let Some(at) = a.acknowledged_at {
             div class="muted" {
-                (t.msg_with("alerts-acknowledged-by", &[
+                (t.msg_with(key!("alerts-acknowledged-by"), &[
                     ("who", &a.acknowledged_by.clone().unwrap_or_default()),
                     ("when", &t.datetime(at)),
                 ]))
@@ -241,8 +245,8 @@ fn handling(v: &Viewer, a: &AlertRecord) -> Markup {
         @if let Some(at) = a.resolved_at {
             div class="muted" {
                 @match &a.resolved_by {
-                    Some(who) => (t.msg_with("alerts-resolved-by", &[("who", who), ("when", &t.datetime(at))])),
-                    None => (t.msg_with("alerts-resolved-auto", &[("when", &t.datetime(at))])),
+                    Some(who) => (t.msg_with(key!("alerts-resolved-by"), &[("who", who), ("when", &t.datetime(at))])),
+                    None => (t.msg_with(key!("alerts-resolved-auto"), &[("when", &t.datetime(at))])),
                 }
                 @if let Some(n) = &a.resolve_note { ": " q { (n) } }
             }
@@ -260,13 +264,13 @@ fn actions(v: &Viewer, a: &AlertRecord) -> Markup {
     html! {
         form method="post" action={ "/dashboard/alerts/" (a.id) "/handle" } class="inline" {
             (v.csrf_field())
-            input type="text" name="note" maxlength="1000" placeholder=(t.msg("alerts-note"));
+            input type="text" name="note" maxlength="1000" placeholder=(t.msg(key!("alerts-note")));
             " "
             @if state == AlertState::Open {
-                button type="submit" name="action" value="acknowledge" { (t.msg("alerts-acknowledge")) }
+                button type="submit" name="action" value="acknowledge" { (t.msg(key!("alerts-acknowledge"))) }
                 " "
             }
-            button type="submit" name="action" value="resolve" { (t.msg("alerts-resolve")) }
+            button type="submit" name="action" value="resolve" { (t.msg(key!("alerts-resolve"))) }
         }
     }
 }
@@ -300,7 +304,7 @@ pub async fn handle(
         ))),
         Err(HandleError::Forbidden) => Err(WebError::new(
             StatusCode::FORBIDDEN,
-            t.msg("alerts-not-yours"),
+            t.msg(key!("alerts-not-yours")),
         )),
         Err(HandleError::Storage(e)) => Err(e.into()),
     }

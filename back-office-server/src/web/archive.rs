@@ -7,6 +7,7 @@
 use super::html;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::archive::{self as svc, SearchIn, UploadIn};
 use crate::storage::archive::{ArchiveEntry, ArchiveKind};
 use axum::extract::State;
@@ -184,7 +185,7 @@ pub async fn page(
         }
         @if let Some(f) = export {
             p { a id="archive-export" href={ "/dashboard/archive.zip?franchisee=" (f.0) "&period=" (html::url(period)) } {
-                (t.msg_with("arc-export", &[("period", &period)])) } }
+                (t.msg_with(key!("arc-export"), &[("period", &period)])) } }
         } @else {
             p class="muted" { (m("arc-export-help")) }
         }
@@ -219,7 +220,7 @@ pub async fn page(
         @if let Some(s) = &settings {
             section class="card" id="archive-retention" {
                 h2 { (m("arc-retention")) }
-                p { (t.msg_with("arc-retention-now", &[("years", &s.retention_years)])) }
+                p { (t.msg_with(key!("arc-retention-now"), &[("years", &s.retention_years)])) }
                 p class="muted" { (m("arc-retention-help")) }
                 @if v.can_write() {
                     form method="post" action="/dashboard/archive/retention" class="row" {
@@ -339,7 +340,7 @@ pub async fn set_retention(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/archive?done={}",
-        html::url(&t.msg_with("arc-retention-done", &[("years", &s.retention_years)]))
+        html::url(&t.msg_with(key!("arc-retention-done"), &[("years", &s.retention_years)]))
     )))
 }
 
@@ -395,6 +396,9 @@ pub async fn upload(State(st): State<AppState>, form: super::forms::WriteUpload)
     };
     Ok(see_other(&format!(
         "{back}&done={}",
-        html::url(&t.msg_with("arc-uploaded", &[("number", &e.number), ("sha", &e.sha256)]))
+        html::url(&t.msg_with(
+            key!("arc-uploaded"),
+            &[("number", &e.number), ("sha", &e.sha256)]
+        ))
     )))
 }

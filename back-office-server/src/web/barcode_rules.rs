@@ -7,6 +7,7 @@ use super::login::NoFields;
 use super::stores::DoneQuery;
 use super::{Lang, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::catalog::{BarcodeRuleIn, barcode_rule as validate_barcode_rule};
 use axum::extract::State;
 use maud::html;
@@ -38,10 +39,10 @@ fn kind_name(t: &Tr, k: MeasureKind) -> String {
 /// What the value field means, e.g. "gramos (kg con 3 decimales)".
 fn value_meaning(t: &Tr, r: &BarcodeRuleRecord) -> String {
     match (r.kind, r.decimals) {
-        (MeasureKind::Weight, 3) => t.msg("rules-meaning-grams"),
-        (MeasureKind::Price, 2) => t.msg("rules-meaning-cents"),
-        (MeasureKind::Weight, d) => t.msg_with("rules-meaning-quantity", &[("decimals", &d)]),
-        (MeasureKind::Price, d) => t.msg_with("rules-meaning-amount", &[("decimals", &d)]),
+        (MeasureKind::Weight, 3) => t.msg(key!("rules-meaning-grams")),
+        (MeasureKind::Price, 2) => t.msg(key!("rules-meaning-cents")),
+        (MeasureKind::Weight, d) => t.msg_with(key!("rules-meaning-quantity"), &[("decimals", &d)]),
+        (MeasureKind::Price, d) => t.msg_with(key!("rules-meaning-amount"), &[("decimals", &d)]),
     }
 }
 
@@ -133,7 +134,7 @@ pub async fn list(
     Ok(ok(html::page(
         &v,
         "barcode-rules",
-        &t.msg("rules-title"),
+        &t.msg(key!("rules-title")),
         body,
     )))
 }
@@ -168,14 +169,14 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<RuleF
     let kind = match f.kind.as_str() {
         "weight" => MeasureKind::Weight,
         "price" => MeasureKind::Price,
-        _ => return Err(WebError::invalid(t.msg("rules-choose-kind"))),
+        _ => return Err(WebError::invalid(t.msg(key!("rules-choose-kind")))),
     };
     let rule = validate_barcode_rule(BarcodeRuleIn {
         prefix: f.prefix,
         kind,
-        item_digits: number(t, &t.msg("rules-item-digits"), &f.item_digits)?,
-        value_digits: number(t, &t.msg("rules-value-digits"), &f.value_digits)?,
-        decimals: number(t, &t.msg("rules-decimals"), &f.decimals)?,
+        item_digits: number(t, &t.msg(key!("rules-item-digits")), &f.item_digits)?,
+        value_digits: number(t, &t.msg(key!("rules-value-digits")), &f.value_digits)?,
+        decimals: number(t, &t.msg(key!("rules-decimals")), &f.decimals)?,
         verifier: f.verifier.is_some_and(|v| !v.is_empty()),
     })
     .map_err(|e| WebError::invalid(rule_error(t, &e)))?;
@@ -186,13 +187,13 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<RuleF
         .map_err(|e| match e {
             crate::storage::StorageError::Conflict(_) => WebError::new(
                 axum::http::StatusCode::CONFLICT,
-                t.msg_with("rules-prefix-taken", &[("prefix", &rule.prefix)]),
+                t.msg_with(key!("rules-prefix-taken"), &[("prefix", &rule.prefix)]),
             ),
             other => other.into(),
         })?;
     Ok(see_other(&format!(
         "/dashboard/barcode-rules?done={}",
-        url(&t.msg_with("rules-saved", &[("prefix", &r.prefix)]))
+        url(&t.msg_with(key!("rules-saved"), &[("prefix", &r.prefix)]))
     )))
 }
 
@@ -205,7 +206,7 @@ pub async fn delete(
     st.storage.delete_barcode_rule(id).await?;
     Ok(see_other(&format!(
         "/dashboard/barcode-rules?done={}",
-        url(&v.t().msg("rules-removed"))
+        url(&v.t().msg(key!("rules-removed")))
     )))
 }
 

@@ -8,6 +8,7 @@ use super::overview::visible_stores;
 use super::stores::DoneQuery;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::catalog::{ProductIn, new_product as validate_product};
 use crate::services::fields::{price as check_price, text};
 use crate::services::people as people_svc;
@@ -48,7 +49,7 @@ pub fn parse_price(field: &str, s: &str) -> Result<Money, WebError> {
 }
 
 /// [`parse_price`] with errors in `t`'s language; `field` is the field's name in that language
-/// (e.g. `t.msg("field-price")`).
+/// (e.g. `t.msg(key!("field-price"))`).
 pub fn parse_price_t(t: &Tr, field: &str, s: &str) -> Result<Money, WebError> {
     // `12,34` and `12.34` both mean twelve euros thirty-four, in either language; no grouping
     // separators (`1.234,56` is refused rather than guessed).
@@ -60,15 +61,18 @@ pub fn parse_price_t(t: &Tr, field: &str, s: &str) -> Result<Money, WebError> {
         .replace(',', ".");
     if text.is_empty() {
         return Err(WebError::invalid(
-            t.msg_with("price-missing", &[("field", &field)]),
+            t.msg_with(key!("price-missing"), &[("field", &field)]),
         ));
     }
     let m = Money::from_str(&text).map_err(|_| {
-        WebError::invalid(t.msg_with("price-invalid", &[("field", &field), ("value", &s.trim())]))
+        WebError::invalid(t.msg_with(
+            key!("price-invalid"),
+            &[("field", &field), ("value", &s.trim())],
+        ))
     })?;
     if m.is_negative() {
         return Err(WebError::invalid(
-            t.msg_with("price-negative", &[("field", &field)]),
+            t.msg_with(key!("price-negative"), &[("field", &field)]),
         ));
     }
     check_price(field, m).map_err(WebError::from)
@@ -89,7 +93,10 @@ fn page_number(t: &Tr, page: Option<&str>) -> Result<u64, WebError> {
                     "error-bad-query",
                     &[(
                         "detail",
-                        &t.msg_with("catalog-bad-page", &[("page", &p), ("max", &MAX_PAGE)]),
+                        &t.msg_with(
+                            key!("catalog-bad-page"),
+                            &[("page", &p), ("max", &MAX_PAGE)],
+                        ),
                     )],
                 ),
             )
@@ -153,7 +160,7 @@ pub async fn list(
                 @if page > 1 {
                     a href={ "/dashboard/catalog?q=" (qs) "&page=" (page - 1) } { "← " (m("pager-previous")) }
                 }
-                span class="muted" { (t.msg_with("pager-page", &[("page", &page)])) }
+                span class="muted" { (t.msg_with(key!("pager-page"), &[("page", &page)])) }
                 @if has_next {
                     a id="next-page" href={ "/dashboard/catalog?q=" (qs) "&page=" (page + 1) } { (m("pager-next")) " →" }
                 }
@@ -164,10 +171,10 @@ pub async fn list(
                 section class="card" {
                     h2 { (m("catalog-bulk-title")) }
                     p class="muted" {
-                        (t.msg_with("catalog-bulk-help", &[(
+                        (t.msg_with(key!("catalog-bulk-help"), &[(
                             "what",
                             &if query.is_empty() {
-                                t.msg("catalog-bulk-all")
+                                t.msg(key!("catalog-bulk-all"))
                             } else {
                                 t.msg_with("quoted", &[("text", &query)])
                             },
@@ -193,7 +200,12 @@ pub async fn list(
             }
         }
     };
-    Ok(ok(html::page(&v, "catalog", &t.msg("catalog-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "catalog",
+        &t.msg(key!("catalog-title")),
+        body,
+    )))
 }
 
 /// `GET /dashboard/catalog/{id}`.
@@ -224,7 +236,7 @@ pub async fn edit(
         section class="card" {
             p {
                 "SKU " b { (p.sku) } " · "
-                (t.msg_with("catalog-product-summary", &[
+                (t.msg_with(key!("catalog-product-summary"), &[
                     ("rate", &t.rate(p.tax_rate)),
                     ("codes", &p.barcodes.join(", ")),
                 ]))
@@ -239,7 +251,7 @@ pub async fn edit(
                 (m("catalog-sold-by")) ": " (m(if extra.weighed { "catalog-sold-by-weight" } else { "catalog-sold-by-unit" }))
                 " · " (m("catalog-cost-label")) ": "
                 @match extra.cost_e4 {
-                    Some(c) => { (t.msg_with("catalog-cost-value", &[("cost", &crate::services::stock::cost_from_e4(c).to_string().replace('.', if t.lang() == crate::i18n::Lang::Es { "," } else { "." }))])) }
+                    Some(c) => { (t.msg_with(key!("catalog-cost-value"), &[("cost", &crate::services::stock::cost_from_e4(c).to_string().replace('.', if t.lang() == crate::i18n::Lang::Es { "," } else { "." }))])) }
                     None => span class="muted" { (m("catalog-cost-none")) },
                 }
                 " · " (m("catalog-margin")) ": "
@@ -270,7 +282,7 @@ pub async fn edit(
                                 @match current {
                                     Some(x) => (t.money(*x)),
                                     None => span class="muted" {
-                                        (t.msg_with("catalog-hq-price-shown", &[("price", &t.money(p.price))]))
+                                        (t.msg_with(key!("catalog-hq-price-shown"), &[("price", &t.money(p.price))]))
                                     },
                                 }
                             }
@@ -326,30 +338,29 @@ async fn product_input(
         &crate::storage::people::ProductExtra,
     )>,
 ) -> Result<people_svc::ProductPageIn, WebError> {
-    let price = parse_price_t(t, &t.msg("field-price"), &f.price)?;
+    let price = parse_price_t(t, &t.msg(key!("field-price")), &f.price)?;
     let name = match (f.name.as_deref(), current) {
-        (Some(n), _) => {
-            text("name", n, 200).map_err(|_| WebError::invalid(t.msg("catalog-name-invalid")))?
-        }
+        (Some(n), _) => text("name", n, 200)
+            .map_err(|_| WebError::invalid(t.msg(key!("catalog-name-invalid"))))?,
         (None, Some((p, _))) => p.name.clone(),
-        (None, None) => return Err(WebError::invalid(t.msg("catalog-name-invalid"))),
+        (None, None) => return Err(WebError::invalid(t.msg(key!("catalog-name-invalid")))),
     };
     let sku = match (f.sku.as_deref(), current) {
         (Some(s), _) => text("sku", s, crate::services::catalog::SKU_MAX)
-            .map_err(|_| WebError::invalid(t.msg("catalog-sku-invalid")))?,
+            .map_err(|_| WebError::invalid(t.msg(key!("catalog-sku-invalid"))))?,
         (None, Some((p, _))) => p.sku.clone(),
-        (None, None) => return Err(WebError::invalid(t.msg("catalog-sku-invalid"))),
+        (None, None) => return Err(WebError::invalid(t.msg(key!("catalog-sku-invalid")))),
     };
     if let Some(c) = f.category.as_deref().map(str::trim)
         && (c.chars().count() > 100 || c.chars().any(char::is_control))
     {
-        return Err(WebError::invalid(t.msg("catalog-category-invalid")));
+        return Err(WebError::invalid(t.msg(key!("catalog-category-invalid"))));
     }
     let tax_rate_id = match (f.tax_rate_id.as_deref().map(str::trim), current) {
         (Some(r), _) => {
             let id = r
                 .parse::<i64>()
-                .map_err(|_| WebError::invalid(t.msg("catalog-choose-rate")))?;
+                .map_err(|_| WebError::invalid(t.msg(key!("catalog-choose-rate"))))?;
             if !st
                 .storage
                 .list_tax_rates()
@@ -357,18 +368,18 @@ async fn product_input(
                 .iter()
                 .any(|x| x.id == id)
             {
-                return Err(WebError::invalid(t.msg("catalog-choose-rate")));
+                return Err(WebError::invalid(t.msg(key!("catalog-choose-rate"))));
             }
             id
         }
         (None, Some((p, _))) => p.tax_rate_id,
-        (None, None) => return Err(WebError::invalid(t.msg("catalog-choose-rate"))),
+        (None, None) => return Err(WebError::invalid(t.msg(key!("catalog-choose-rate")))),
     };
     let full = f.full.is_some();
     let weighed = match (f.sold_by.as_deref().map(str::trim), current) {
         (Some("weighed"), _) => true,
         (Some("unit"), _) => false,
-        (Some(_), _) => return Err(WebError::invalid(t.msg("catalog-choose-sold-by"))),
+        (Some(_), _) => return Err(WebError::invalid(t.msg(key!("catalog-choose-sold-by")))),
         (None, Some((_, x))) => x.weighed,
         (None, None) => false,
     };
@@ -419,7 +430,10 @@ pub async fn save(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/catalog/{id}?done={}",
-        url(&t.msg_with("catalog-hq-price-saved", &[("price", &t.money(p.price))]))
+        url(&t.msg_with(
+            key!("catalog-hq-price-saved"),
+            &[("price", &t.money(p.price))]
+        ))
     )))
 }
 
@@ -530,7 +544,7 @@ pub async fn create(
     Ok(see_other(&format!(
         "/dashboard/catalog/{}?done={}",
         p.id,
-        url(&t.msg_with("catalog-created", &[("sku", &p.sku)]))
+        url(&t.msg_with(key!("catalog-created"), &[("sku", &p.sku)]))
     )))
 }
 
@@ -554,11 +568,15 @@ pub async fn store_price(
         .trim()
         .parse::<i64>()
         .map(StoreId)
-        .map_err(|_| WebError::invalid(t.msg("choose-a-store")))?;
+        .map_err(|_| WebError::invalid(t.msg(key!("choose-a-store"))))?;
     let price = if f.price.trim().is_empty() {
         None
     } else {
-        Some(parse_price_t(t, &t.msg("field-store-price"), &f.price)?)
+        Some(parse_price_t(
+            t,
+            &t.msg(key!("field-store-price")),
+            &f.price,
+        )?)
     };
     st.storage
         .set_store_price(store, ProductId(id), price)
@@ -568,7 +586,7 @@ pub async fn store_price(
             "catalog-store-price-saved",
             &[("store", &store), ("price", &t.money(p))],
         ),
-        None => t.msg_with("catalog-store-price-cleared", &[("store", &store)]),
+        None => t.msg_with(key!("catalog-store-price-cleared"), &[("store", &store)]),
     };
     Ok(see_other(&format!(
         "/dashboard/catalog/{id}?done={}",
@@ -623,7 +641,10 @@ pub async fn bulk_price(
             .replace(',', "."),
     )
     .map_err(|_| {
-        WebError::invalid(t.msg_with("catalog-bulk-not-a-number", &[("value", &f.percent.trim())]))
+        WebError::invalid(t.msg_with(
+            key!("catalog-bulk-not-a-number"),
+            &[("value", &f.percent.trim())],
+        ))
     })?;
     if pct.is_zero() || pct.abs() > Decimal::from(MAX_BULK_PERCENT) || pct <= Decimal::from(-100) {
         return Err(WebError::invalid(t.msg_with(
@@ -633,7 +654,7 @@ pub async fn bulk_price(
     }
     let products = all_matching(&st, &f.q).await?;
     if products.is_empty() {
-        return Err(WebError::invalid(t.msg("catalog-bulk-no-match")));
+        return Err(WebError::invalid(t.msg(key!("catalog-bulk-no-match"))));
     }
     let lines = people_svc::bulk_lines(&products, pct)?;
     let expected = f.expected.trim().parse::<usize>().ok();
@@ -651,7 +672,10 @@ pub async fn bulk_price(
         return Ok(see_other(&format!(
             "/dashboard/catalog?q={}&done={}",
             url(f.q.trim()),
-            url(&t.msg_with("catalog-bulk-done", &[("percent", &pct), ("count", &n)]))
+            url(&t.msg_with(
+                key!("catalog-bulk-done"),
+                &[("percent", &pct), ("count", &n)]
+            ))
         )));
     }
     let m = |k: &str| t.msg(k);
@@ -665,11 +689,11 @@ pub async fn bulk_price(
         }
         section class="card" {
             p id="bulk-summary" {
-                (t.msg_with("catalog-bulk-preview", &[
+                (t.msg_with(key!("catalog-bulk-preview"), &[
                     ("count", &lines.len()),
                     ("percent", &pct_text),
                     ("what", &if query.is_empty() {
-                        t.msg("catalog-bulk-all")
+                        t.msg(key!("catalog-bulk-all"))
                     } else {
                         t.msg_with("quoted", &[("text", &query)])
                     }),
@@ -691,7 +715,7 @@ pub async fn bulk_price(
                 }
             }
             @if lines.len() > BULK_SAMPLE {
-                (html::muted(&t.msg_with("catalog-bulk-more", &[("count", &(lines.len() - BULK_SAMPLE))])))
+                (html::muted(&t.msg_with(key!("catalog-bulk-more"), &[("count", &(lines.len() - BULK_SAMPLE))])))
             }
             form class="row" method="post" action="/dashboard/catalog/bulk-price" {
                 (v.csrf_field())
@@ -700,7 +724,7 @@ pub async fn bulk_price(
                 input type="hidden" name="expected" value=(lines.len());
                 input type="hidden" name="confirm" value="yes";
                 button type="submit" id="bulk-confirm" {
-                    (t.msg_with("catalog-bulk-confirm", &[("count", &lines.len())]))
+                    (t.msg_with(key!("catalog-bulk-confirm"), &[("count", &lines.len())]))
                 }
                 " "
                 a href={ "/dashboard/catalog?q=" (url(query)) } { (m("cancel")) }
@@ -755,7 +779,7 @@ pub async fn import(
     let mut it = rows.into_iter();
     let header_row = it
         .next()
-        .ok_or_else(|| WebError::invalid(t.msg("import-empty")))?;
+        .ok_or_else(|| WebError::invalid(t.msg(key!("import-empty"))))?;
     let cols: Vec<String> = header_row
         .fields
         .iter()
@@ -765,7 +789,7 @@ pub async fn import(
     let (Some(c_sku), Some(c_name), Some(c_rate), Some(c_price)) =
         (col("sku"), col("name"), col("tax_rate"), col("price"))
     else {
-        return Err(WebError::invalid(t.msg("import-bad-header")));
+        return Err(WebError::invalid(t.msg(key!("import-bad-header"))));
     };
     let c_codes = col("barcodes");
     let rates: HashMap<i64, i64> = st
@@ -787,26 +811,29 @@ pub async fn import(
         // counted), so the message points at what the person sees.
         let line = r.line;
         if i >= MAX_IMPORT_ROWS {
-            return Err(WebError::invalid(
-                t.msg_with("import-too-many-rows", &[("max", &MAX_IMPORT_ROWS)]),
-            ));
+            return Err(WebError::invalid(t.msg_with(
+                key!("import-too-many-rows"),
+                &[("max", &MAX_IMPORT_ROWS)],
+            )));
         }
         let get = |c: usize| r.fields.get(c).map(|s| s.trim()).unwrap_or("");
         // Text cells come back without the `'` a catalog export put before a formula start.
         let text_cell = |c: usize| restore(get(c));
         let bad = |m: String| {
-            WebError::invalid(t.msg_with("import-bad-line", &[("line", &line), ("reason", &m)]))
+            WebError::invalid(
+                t.msg_with(key!("import-bad-line"), &[("line", &line), ("reason", &m)]),
+            )
         };
         let sku = text_cell(c_sku);
-        let price = parse_price_t(t, &t.msg("field-price"), get(c_price))
+        let price = parse_price_t(t, &t.msg(key!("field-price")), get(c_price))
             .map_err(|e| bad(e.text(t.lang())))?;
         let rate = sync_protocol::TaxRate::from_str(
             &get(c_rate).trim_end_matches('%').trim().replace(',', "."),
         )
-        .map_err(|_| bad(t.msg_with("import-bad-rate", &[("value", &get(c_rate))])))?;
-        let tax_rate_id = *rates
-            .get(&rate.hundredths())
-            .ok_or_else(|| bad(t.msg_with("import-unknown-rate", &[("rate", &t.rate(rate))])))?;
+        .map_err(|_| bad(t.msg_with(key!("import-bad-rate"), &[("value", &get(c_rate))])))?;
+        let tax_rate_id = *rates.get(&rate.hundredths()).ok_or_else(|| {
+            bad(t.msg_with(key!("import-unknown-rate"), &[("rate", &t.rate(rate))]))
+        })?;
         let name = text_cell(c_name).to_string();
         match existing.get(sku) {
             Some(p) => {
@@ -839,14 +866,16 @@ pub async fn import(
                 })
                 .map_err(|e| bad(e.message(t.lang())))?;
                 if creates.iter().any(|c| c.sku == p.sku) {
-                    return Err(bad(t.msg_with("import-duplicate-sku", &[("sku", &p.sku)])));
+                    return Err(bad(
+                        t.msg_with(key!("import-duplicate-sku"), &[("sku", &p.sku)])
+                    ));
                 }
                 creates.push(p);
             }
         }
     }
     if creates.is_empty() && updates.is_empty() {
-        return Err(WebError::invalid(t.msg("import-no-rows")));
+        return Err(WebError::invalid(t.msg(key!("import-no-rows"))));
     }
     let created = if creates.is_empty() {
         0

@@ -7,6 +7,7 @@ use super::forms::WriteUpload;
 use super::html;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::collections::{self as svc, BUCKET_KEYS, StatementOfAccount};
 use crate::storage::StorageError;
 use crate::storage::collections::{AllocationIn, NewPayment, PaymentMethod};
@@ -55,7 +56,7 @@ fn parse_amount(t: &Tr, s: &str) -> Result<Money, WebError> {
         .ok()
         .filter(|d| d.normalize().scale() <= 2)
         .map(Money::new)
-        .ok_or_else(|| WebError::invalid(t.msg_with("col-bad-amount", &[("value", &raw)])))
+        .ok_or_else(|| WebError::invalid(t.msg_with(key!("col-bad-amount"), &[("value", &raw)])))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,7 +121,7 @@ pub async fn page(
                 (m("col-total-open")) ": " strong id="total-open" { (t.money(aging.total)) }
                 " · " (m("col-overdue")) ": " strong id="total-overdue" { (t.money(overdue)) }
                 " · " (m("col-dso")) ": " strong id="dso" {
-                    @match aging.dso_days { Some(d) => { (t.msg_with("col-days", &[("days", &d)])) } None => { "—" } }
+                    @match aging.dso_days { Some(d) => { (t.msg_with(key!("col-days"), &[("days", &d)])) } None => { "—" } }
                 }
             }
             (html::bar_chart_single(t, &m("col-aging-chart"), &chart, &|c| t.money(Money::from_cents(c))))
@@ -369,7 +370,7 @@ pub async fn franchisee(
             section class="card" id="statement-mail" {
                 h2 { (m("col-statement-mail")) }
                 @match &contact {
-                    Some((to, lang)) => { p class="muted" { (t.msg_with("col-statement-mail-to", &[("to", to), ("lang", &lang.code().to_uppercase())])) } }
+                    Some((to, lang)) => { p class="muted" { (t.msg_with(key!("col-statement-mail-to"), &[("to", to), ("lang", &lang.code().to_uppercase())])) } }
                     None => { p class="muted" { (m("col-statement-mail-no-contact")) } }
                 }
                 @if v.can_write() && contact.is_some() {
@@ -461,7 +462,7 @@ pub async fn franchisee(
                         td { @match (p.sent_at, p.held_at) {
                             (Some(d), _) => { (t.datetime(d)) }
                             (None, Some(_)) => { (html::badge("bad", &m("col-prenote-held"))) }
-                            (None, None) => { (t.msg_with("col-not-sent", &[("attempts", &p.attempts)])) }
+                            (None, None) => { (t.msg_with(key!("col-not-sent"), &[("attempts", &p.attempts)])) }
                         } }
                     } } }
                 }
@@ -474,7 +475,7 @@ pub async fn franchisee(
                     thead { tr { th { (m("col-level-short")) } th { (m("col-invoice")) } th { (m("col-recipient")) } th { (m("col-sent")) } } }
                     tbody { @for l in &letters { tr {
                         td { (l.level) } td { (l.full_number) } td { (l.recipient) }
-                        td { @match l.sent_at { Some(d) => { (t.datetime(d)) } None => { (t.msg_with("col-not-sent", &[("attempts", &l.attempts)])) } } }
+                        td { @match l.sent_at { Some(d) => { (t.datetime(d)) } None => { (t.msg_with(key!("col-not-sent"), &[("attempts", &l.attempts)])) } } }
                     } } }
                 }
             }
@@ -513,7 +514,7 @@ pub async fn email_statement(
     {
         Ok(e) => done_redirect(
             &page,
-            &t.msg_with("col-statement-mail-done", &[("to", &e.recipient)]),
+            &t.msg_with(key!("col-statement-mail-done"), &[("to", &e.recipient)]),
         ),
         // No SMTP server, no billing e-mail, or the server refused it (recorded, listed): back
         // to the page, which says why.
@@ -615,7 +616,7 @@ fn done_redirect(path: &str, text: &str) -> WebResult {
 }
 
 fn bad_field(t: &Tr, field: &str) -> WebError {
-    WebError::invalid(t.msg_with("error-bad-form", &[("detail", &field)]))
+    WebError::invalid(t.msg_with(key!("error-bad-form"), &[("detail", &field)]))
 }
 
 /// `POST /dashboard/collections/payments`.
@@ -695,7 +696,7 @@ pub async fn import(State(st): State<AppState>, form: WriteUpload) -> WebResult 
     )
     .await?;
     let text = if out.already_imported {
-        t.msg("col-import-again")
+        t.msg(key!("col-import-again"))
     } else {
         t.msg_with(
             "col-import-done",
@@ -761,7 +762,7 @@ pub async fn apply_credit(
         .await?;
     done_redirect(
         &format!("/dashboard/collections/franchisees/{id}"),
-        &t.msg_with("col-credit-applied", &[("amount", &t.money(a))]),
+        &t.msg_with(key!("col-credit-applied"), &[("amount", &t.money(a))]),
     )
 }
 
@@ -919,7 +920,7 @@ pub async fn create_mandate(
     .await?;
     done_redirect(
         "/dashboard/collections",
-        &t.msg_with("col-mandate-saved", &[("reference", &md.reference)]),
+        &t.msg_with(key!("col-mandate-saved"), &[("reference", &md.reference)]),
     )
 }
 
@@ -1102,7 +1103,7 @@ async fn dunning_section(
                 } }
             }
             @if open.len() > OPEN_SHOWN {
-                (html::muted(&t.msg_with("col-open-more", &[("shown", &OPEN_SHOWN), ("total", &open.len())])))
+                (html::muted(&t.msg_with(key!("col-open-more"), &[("shown", &OPEN_SHOWN), ("total", &open.len())])))
             }
         }
         section class="card" id="dunning" {
@@ -1113,7 +1114,7 @@ async fn dunning_section(
                     @for i in 0..rows {
                         @let l = levels.get(i);
                         fieldset {
-                            legend { (t.msg_with("col-level", &[("level", &(i + 1))])) }
+                            legend { (t.msg_with(key!("col-level"), &[("level", &(i + 1))])) }
                             label { (m("col-days-after-due")) " " input name={ "days_" (i + 1) } inputmode="numeric" value=(l.map(|l| l.days_after_due.to_string()).unwrap_or_default()); }
                             div class="row" {
                                 label { "ES " input name={ "subject_es_" (i + 1) } value=(l.map(|l| l.subject_es.clone()).unwrap_or_default()); }
@@ -1129,7 +1130,7 @@ async fn dunning_section(
                     button type="submit" id="dunning-save" { (m("inv-save")) }
                 }
             } @else {
-                ul { @for l in &levels { li { (t.msg_with("col-level", &[("level", &l.level)])) ": " (l.days_after_due) " · " (l.subject_es) } } }
+                ul { @for l in &levels { li { (t.msg_with(key!("col-level"), &[("level", &l.level)])) ": " (l.days_after_due) " · " (l.subject_es) } } }
             }
             h3 { (m("col-letters")) }
             table id="letters" {
@@ -1137,7 +1138,7 @@ async fn dunning_section(
                 tbody { @for l in &letters { tr data-letter=(l.id) {
                     td { (t.datetime(l.created_at)) } td { (name(l.franchisee_id)) } td { (l.full_number) } td class="num" { (l.level) }
                     td { (l.recipient) " (" (l.language) ")" }
-                    td { @if l.sent_at.is_some() { (html::badge("ok", &m("col-sent"))) } @else { (html::badge("bad", &t.msg_with("col-not-sent", &[("attempts", &l.attempts)]))) " " (l.last_error.as_deref().unwrap_or("")) } }
+                    td { @if l.sent_at.is_some() { (html::badge("ok", &m("col-sent"))) } @else { (html::badge("bad", &t.msg_with(key!("col-not-sent"), &[("attempts", &l.attempts)]))) " " (l.last_error.as_deref().unwrap_or("")) } }
                 } } }
             }
         }
@@ -1206,7 +1207,7 @@ pub async fn save_levels(
     let saved = svc::set_levels(st.storage.as_ref(), &levels, Utc::now()).await?;
     done_redirect(
         "/dashboard/collections",
-        &t.msg_with("col-levels-saved", &[("count", &saved.len())]),
+        &t.msg_with(key!("col-levels-saved"), &[("count", &saved.len())]),
     )
 }
 
@@ -1218,7 +1219,10 @@ pub async fn release_hold(
 ) -> WebResult {
     hq_only(&v)?;
     st.storage.dunning().release_hold(FranchiseeId(id)).await?;
-    done_redirect("/dashboard/collections", &v.t().msg("col-hold-released"))
+    done_redirect(
+        "/dashboard/collections",
+        &v.t().msg(key!("col-hold-released")),
+    )
 }
 
 /// For Resumen: the franchisees the last dunning level put on hold (HQ roles only).
@@ -1234,9 +1238,9 @@ pub async fn on_hold_notice(st: &AppState, v: &Viewer) -> Result<Markup, WebErro
     let names = names(st).await?;
     Ok(html! {
         section class="card" id="on-hold" {
-            h2 { (t.msg("col-holds")) }
+            h2 { (t.msg(key!("col-holds"))) }
             ul { @for h in &holds { li {
-                (html::badge("bad", &t.msg("col-on-hold"))) " "
+                (html::badge("bad", &t.msg(key!("col-on-hold")))) " "
                 a href={ "/dashboard/collections/franchisees/" (h.franchisee_id) } { (names.get(&h.franchisee_id).cloned().unwrap_or_default()) }
                 " " span class="muted" { (t.day(h.since)) }
             } } }

@@ -11,6 +11,7 @@ use super::html;
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
 use crate::app::AppState;
+use crate::key;
 use crate::storage::reconcile::DEFAULT_TOLERANCE_CENTS;
 use axum::extract::State;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -62,16 +63,16 @@ impl Filter {
         self.stores
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| self.t.msg_with("report-label-store", &[("id", &id)]))
+            .unwrap_or_else(|| self.t.msg_with(key!("report-label-store"), &[("id", &id)]))
     }
     fn staff_name(&self, id: Option<StaffId>) -> String {
         match id {
-            None => self.t.msg("control-unidentified"),
+            None => self.t.msg(key!("control-unidentified")),
             Some(id) => self
                 .staff
                 .get(&id)
                 .cloned()
-                .unwrap_or_else(|| self.t.msg_with("report-label-staff", &[("id", &id)])),
+                .unwrap_or_else(|| self.t.msg_with(key!("report-label-staff"), &[("id", &id)])),
         }
     }
     fn query(&self) -> String {
@@ -125,9 +126,10 @@ pub async fn filter(
         )));
     }
     if (to - from).num_days() + 1 > MAX_CONTROL_DAYS {
-        return Err(WebError::invalid(
-            t.msg_with("control-too-long", &[("days", &MAX_CONTROL_DAYS)]),
-        ));
+        return Err(WebError::invalid(t.msg_with(
+            key!("control-too-long"),
+            &[("days", &MAX_CONTROL_DAYS)],
+        )));
     }
     let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
         .await?
@@ -137,10 +139,9 @@ pub async fn filter(
     let store = match q.store.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
-            let id = s
-                .parse::<i64>()
-                .map(StoreId)
-                .map_err(|_| WebError::invalid(t.msg_with("report-bad-store", &[("value", &s)])))?;
+            let id = s.parse::<i64>().map(StoreId).map_err(|_| {
+                WebError::invalid(t.msg_with(key!("report-bad-store"), &[("value", &s)]))
+            })?;
             if !stores.contains_key(&id) {
                 return Err(WebError::not_found_t(t));
             }
@@ -190,13 +191,13 @@ pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> Markup
     html! {
         // Shorthand (not `class="…"`): a literal like that would read as a message key to the i18n test.
         p.report-tabs {
-            (t.msg("report-tabs-sales")) ": "
+            (t.msg(key!("report-tabs-sales"))) ": "
             @for (i, (k, l)) in sales.iter().enumerate() {
                 @if i > 0 { " · " }
                 (link(format!("/dashboard/reports?by={k}&from={f_from}&to={f_to}"), k, l))
             }
             br;
-            (t.msg("report-tabs-control")) ": "
+            (t.msg(key!("report-tabs-control"))) ": "
             @for (i, (k, l)) in controls.iter().enumerate() {
                 @if i > 0 { " · " }
                 (link(format!("/dashboard/reports/{k}?from={f_from}&to={f_to}"), k, l))
@@ -208,16 +209,16 @@ pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> Markup
 pub fn form(t: &Tr, kind: &str, f: &Filter) -> Markup {
     html! {
         form class="row" method="get" action={ "/dashboard/reports/" (kind) } {
-            label { (t.msg("report-from")) " " input type="date" name="from" id="from" value=(f.from); }
-            label { (t.msg("report-to")) " " input type="date" name="to" id="to" value=(f.to); }
-            label { (t.msg("report-store")) " " select name="store" id="store" {
-                option value="" { (t.msg("report-all-stores")) }
+            label { (t.msg(key!("report-from"))) " " input type="date" name="from" id="from" value=(f.from); }
+            label { (t.msg(key!("report-to"))) " " input type="date" name="to" id="to" value=(f.to); }
+            label { (t.msg(key!("report-store"))) " " select name="store" id="store" {
+                option value="" { (t.msg(key!("report-all-stores"))) }
                 @for (id, name) in &f.stores {
                     option value=(id) selected[f.store == Some(*id)] { (name) }
                 }
             } }
-            button type="submit" { (t.msg("report-show")) }
-            a href={ "/dashboard/reports/" (kind) ".csv?" (f.query()) } { (t.msg("report-export")) }
+            button type="submit" { (t.msg(key!("report-show"))) }
+            a href={ "/dashboard/reports/" (kind) ".csv?" (f.query()) } { (t.msg(key!("report-export"))) }
         }
     }
 }
@@ -414,7 +415,12 @@ pub async fn loss_page(
             p class="muted" { (m("loss-help")) }
         }
     };
-    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "reports",
+        &t.msg(key!("reports-title")),
+        body,
+    )))
 }
 
 /// `GET /dashboard/reports/loss.csv?from=&to=&store=`.
@@ -524,10 +530,9 @@ pub async fn cash_rows(st: &AppState, v: &Viewer, f: &Filter) -> Result<Vec<Cash
             store_id: d.store_id,
             store: f.store_name(d.store_id),
             till_id: d.till_id,
-            till: tills
-                .get(&d.till_id)
-                .cloned()
-                .unwrap_or_else(|| f.t.msg_with("control-label-till", &[("id", &d.till_id)])),
+            till: tills.get(&d.till_id).cloned().unwrap_or_else(|| {
+                f.t.msg_with(key!("control-label-till"), &[("id", &d.till_id)])
+            }),
             z_number: c.z_number,
             business_date: c.business_date,
             closed_at: d.till_time,
@@ -641,11 +646,16 @@ pub async fn cash_page(
                 }
             }
             p class="muted" {
-                (t.msg_with("cash-help", &[("tolerance", &t.money(Money::from_cents(DEFAULT_TOLERANCE_CENTS)))]))
+                (t.msg_with(key!("cash-help"), &[("tolerance", &t.money(Money::from_cents(DEFAULT_TOLERANCE_CENTS)))]))
             }
         }
     };
-    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "reports",
+        &t.msg(key!("reports-title")),
+        body,
+    )))
 }
 
 /// `GET /dashboard/reports/cash.csv?from=&to=&store=`.
@@ -905,7 +915,7 @@ pub async fn hours_page(
                                 @if r.open { b class="down" { (m("hours-open")) } }
                                 @if r.open && r.unmatched_outs > 0 { " · " }
                                 @if r.unmatched_outs > 0 {
-                                    (t.msg_with("hours-unmatched", &[("n", &r.unmatched_outs)]))
+                                    (t.msg_with(key!("hours-unmatched"), &[("n", &r.unmatched_outs)]))
                                 }
                             }
                         }
@@ -915,7 +925,12 @@ pub async fn hours_page(
             p class="muted" { (m("hours-help")) }
         }
     };
-    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "reports",
+        &t.msg(key!("reports-title")),
+        body,
+    )))
 }
 
 /// `GET /dashboard/reports/hours.csv?from=&to=&store=`: one row per person per day, for payroll.

@@ -9,6 +9,7 @@ use super::login::NoFields;
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::customers::{self as svc, CustomerIn};
 use crate::services::people::actor;
 use axum::extract::State;
@@ -160,8 +161,8 @@ pub async fn list(
                             td { (j.till_id.0) }
                             td {
                                 @match (j.sent_at, &j.last_error) {
-                                    (Some(s), _) => { (t.msg_with("customers-mail-sent", &[("at", &t.datetime(s))])) }
-                                    (None, Some(e)) => { span class="bad" { (t.msg_with("customers-mail-failed", &[("error", e)])) } }
+                                    (Some(s), _) => { (t.msg_with(key!("customers-mail-sent"), &[("at", &t.datetime(s))])) }
+                                    (None, Some(e)) => { span class="bad" { (t.msg_with(key!("customers-mail-failed"), &[("error", e)])) } }
                                     (None, None) => { (m("customers-mail-waiting")) }
                                 }
                             }
@@ -270,7 +271,7 @@ pub async fn create(
         .trim()
         .parse::<i64>()
         .map(FranchiseeId)
-        .map_err(|_| WebError::invalid(t.msg("customers-choose-franchisee")))?;
+        .map_err(|_| WebError::invalid(t.msg(key!("customers-choose-franchisee"))))?;
     let c = svc::create(
         st.storage.as_ref(),
         franchisee,
@@ -282,7 +283,7 @@ pub async fn create(
     Ok(see_other(&format!(
         "/dashboard/customers/{}?done={}",
         c.record.id,
-        url(&t.msg_with("customers-saved", &[("name", &c.record.name)]))
+        url(&t.msg_with(key!("customers-saved"), &[("name", &c.record.name)]))
     )))
 }
 
@@ -305,7 +306,7 @@ pub async fn update(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/customers/{id}?done={}",
-        url(&t.msg_with("customers-saved", &[("name", &c.record.name)]))
+        url(&t.msg_with(key!("customers-saved"), &[("name", &c.record.name)]))
     )))
 }
 
@@ -320,6 +321,6 @@ pub async fn erase(
     svc::erase(st.storage.as_ref(), id, None, &actor(&v.user), Utc::now()).await?;
     Ok(see_other(&format!(
         "/dashboard/customers?done={}",
-        url(&t.msg("customers-erased"))
+        url(&t.msg(key!("customers-erased")))
     )))
 }

@@ -7,6 +7,7 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::deliveries::{self as api, LineProblem, RawLine};
 use crate::storage::deliveries::{DeliveryFilter, DeliveryNote, NewDeliveryNote};
 use axum::extract::State;
@@ -109,7 +110,7 @@ async fn page(
         Some(s) => Some(DeliveryNoteStatus::parse(s).ok_or_else(|| {
             WebError::new(
                 StatusCode::BAD_REQUEST,
-                t.msg_with("deliveries-bad-status", &[("status", &s)]),
+                t.msg_with(key!("deliveries-bad-status"), &[("status", &s)]),
             )
         })?),
     };
@@ -211,7 +212,7 @@ async fn page(
     };
     Ok((
         status,
-        html::page(v, "deliveries", &t.msg("deliveries-title"), body),
+        html::page(v, "deliveries", &t.msg(key!("deliveries-title")), body),
     )
         .into_response())
 }
@@ -245,26 +246,29 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<NoteF
     let store = match store {
         Some(s) if st.storage.get_store(s).await.is_ok() => Some(s),
         _ => {
-            errors.push(t.msg("deliveries-choose-store"));
+            errors.push(t.msg(key!("deliveries-choose-store")));
             None
         }
     };
     let supplier = match api::supplier(&f.supplier) {
         Ok(s) => Some(s),
         Err(_) => {
-            errors.push(t.msg("deliveries-supplier-missing"));
+            errors.push(t.msg(key!("deliveries-supplier-missing")));
             None
         }
     };
     let date = api::parse_date(&f.expected_date);
     if date.is_none() {
-        errors.push(t.msg_with("deliveries-bad-date", &[("value", &f.expected_date.trim())]));
+        errors.push(t.msg_with(
+            key!("deliveries-bad-date"),
+            &[("value", &f.expected_date.trim())],
+        ));
     }
     let typed = typed_lines(&f.lines);
     if typed.is_empty() {
-        errors.push(t.msg("deliveries-no-lines"));
+        errors.push(t.msg(key!("deliveries-no-lines")));
     } else if typed.len() > api::MAX_LINES {
-        errors.push(t.msg_with("deliveries-too-many", &[("max", &api::MAX_LINES)]));
+        errors.push(t.msg_with(key!("deliveries-too-many"), &[("max", &api::MAX_LINES)]));
     }
     let line_error = |n: usize, p: &LineProblem| {
         t.msg_with(
@@ -316,7 +320,7 @@ pub async fn create(State(st): State<AppState>, WriteForm(v, f): WriteForm<NoteF
     Ok(see_other(&format!(
         "/dashboard/deliveries/{}?done={}",
         note.id,
-        url(&t.msg_with("deliveries-created", &[("number", &note.number)]))
+        url(&t.msg_with(key!("deliveries-created"), &[("number", &note.number)]))
     )))
 }
 
@@ -345,10 +349,12 @@ pub async fn show(
         .get_store(note.store_id)
         .await
         .map(|s| s.name)
-        .unwrap_or_else(|_| t.msg_with("deliveries-store-fallback", &[("id", &note.store_id)]));
+        .unwrap_or_else(|_| {
+            t.msg_with(key!("deliveries-store-fallback"), &[("id", &note.store_id)])
+        });
     let received = note.status != DeliveryNoteStatus::Pending;
     let m = |k: &str| t.msg(k);
-    let title = t.msg_with("deliveries-note-title", &[("number", &note.number)]);
+    let title = t.msg_with(key!("deliveries-note-title"), &[("number", &note.number)]);
     let body = html! {
         p { a href="/dashboard/deliveries" { "← " (m("deliveries-title")) } }
         h1 { (title) " " (status_badge(t, note.status)) }
@@ -362,7 +368,7 @@ pub async fn show(
             }
             @match (received, note.received_at) {
                 (true, Some(at)) => p id="received" {
-                    (t.msg_with("deliveries-received-at", &[
+                    (t.msg_with(key!("deliveries-received-at"), &[
                         ("at", &t.datetime(at)),
                         ("till", &note.received_till_id.map(|id| id.0.to_string()).unwrap_or_default()),
                     ]))
@@ -414,9 +420,9 @@ fn line_row(t: &Tr, l: &crate::storage::deliveries::DeliveryLine) -> Markup {
             td class="num" { (diff) }
             td {
                 @match l.difference() {
-                    Some(_) if l.expected.is_zero() => (html::badge("warn", &t.msg("deliveries-not-on-note"))),
-                    Some(d) if d.is_negative() => (html::badge("bad", &t.msg("deliveries-missing"))),
-                    Some(d) if !d.is_zero() => (html::badge("warn", &t.msg("deliveries-over"))),
+                    Some(_) if l.expected.is_zero() => (html::badge("warn", &t.msg(key!("deliveries-not-on-note")))),
+                    Some(d) if d.is_negative() => (html::badge("bad", &t.msg(key!("deliveries-missing")))),
+                    Some(d) if !d.is_zero() => (html::badge("warn", &t.msg(key!("deliveries-over")))),
                     _ => {},
                 }
             }

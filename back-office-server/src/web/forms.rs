@@ -4,6 +4,7 @@
 
 use super::{Tr, Viewer, WebError, cookie, html, login};
 use crate::app::AppState;
+use crate::key;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header};
@@ -68,7 +69,7 @@ async fn body_of(req: Request, t: &Tr) -> Result<(HeaderMap, Bytes), WebError> {
     let bytes = Bytes::from_request(req, &()).await.map_err(|r| {
         WebError::new(
             r.status(),
-            t.msg_with("error-bad-form", &[("detail", &r.body_text())]),
+            t.msg_with(key!("error-bad-form"), &[("detail", &r.body_text())]),
         )
     })?;
     Ok((headers, bytes))
@@ -77,7 +78,7 @@ async fn body_of(req: Request, t: &Tr) -> Result<(HeaderMap, Bytes), WebError> {
 /// The page's own fields (the token was read before); a malformed form is a 422 page.
 fn fields<T: DeserializeOwned>(t: &Tr, bytes: &[u8]) -> Result<T, WebError> {
     serde_urlencoded::from_bytes::<T>(bytes)
-        .map_err(|e| WebError::invalid(t.msg_with("error-bad-form", &[("detail", &e)])))
+        .map_err(|e| WebError::invalid(t.msg_with(key!("error-bad-form"), &[("detail", &e)])))
 }
 
 async fn viewer_and_body(
@@ -106,7 +107,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WriteForm<T> {
         let (v, headers, bytes) = viewer_and_body(req, st).await?;
         let t = v.t();
         if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
-            return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
+            return Err(WebError::forbidden(t.msg(key!("error-csrf"))).into_response());
         }
         if !v.can_write() {
             return Err(WebError::forbidden(t.msg_with(
@@ -153,7 +154,8 @@ impl FromRequest<AppState> for WriteUpload {
         let v = Viewer::from_request_parts(&mut parts, st).await?;
         let t = v.t();
         let bad = |detail: String| {
-            WebError::invalid(t.msg_with("error-bad-form", &[("detail", &detail)])).into_response()
+            WebError::invalid(t.msg_with(key!("error-bad-form"), &[("detail", &detail)]))
+                .into_response()
         };
         let multipart = parts
             .headers
@@ -197,7 +199,7 @@ impl FromRequest<AppState> for WriteUpload {
             .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
             .unwrap_or_default();
         if !crate::auth::same_secret(&token, &v.csrf) {
-            return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
+            return Err(WebError::forbidden(t.msg(key!("error-csrf"))).into_response());
         }
         if !v.can_write() {
             return Err(WebError::forbidden(t.msg_with(
@@ -220,7 +222,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SessionForm<T> {
     async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
         let (v, headers, bytes) = viewer_and_body(req, st).await?;
         if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
-            return Err(WebError::forbidden(v.t().msg("logout-csrf")).into_response());
+            return Err(WebError::forbidden(v.t().msg(key!("logout-csrf"))).into_response());
         }
         let form = fields(v.t(), &bytes).map_err(IntoResponse::into_response)?;
         Ok(Self(v, form))
@@ -241,7 +243,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SignInForm<T> {
         let expected = cookie(&headers, login::LOGIN_COOKIE).unwrap_or_default();
         if expected.is_empty() || !crate::auth::same_secret(&token_of(&headers, &bytes), &expected)
         {
-            return Err(WebError::forbidden(t.msg("login-csrf")));
+            return Err(WebError::forbidden(t.msg(key!("login-csrf"))));
         }
         Ok(Self(fields(t, &bytes)?))
     }
@@ -262,7 +264,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ScopedWriteForm<T> {
         let (v, headers, bytes) = viewer_and_body(req, st).await?;
         let t = v.t();
         if !crate::auth::same_secret(&token_of(&headers, &bytes), &v.csrf) {
-            return Err(WebError::forbidden(t.msg("error-csrf")).into_response());
+            return Err(WebError::forbidden(t.msg(key!("error-csrf"))).into_response());
         }
         if !v.can_write_staff() {
             return Err(WebError::forbidden(t.msg_with(

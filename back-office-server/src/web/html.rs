@@ -7,6 +7,7 @@
 
 use super::Viewer;
 use super::i18n::{Lang, Tr};
+use crate::key;
 use crate::storage::dashboard::DashboardRole;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -88,7 +89,7 @@ const HQ_CATALOG: &[&str] = &["catalog", "barcode-rules", "quick-keys", "repleni
 pub fn lang_switch(t: &Tr, back: &str) -> Markup {
     let back = url(super::safe_back(back));
     html! {
-        nav class="lang" aria-label=(t.msg("lang-switch-label")) {
+        nav class="lang" aria-label=(t.msg(key!("lang-switch-label"))) {
             @for (i, l) in Lang::ALL.iter().enumerate() {
                 @if i > 0 { " | " }
                 a href={ "/dashboard/lang?to=" (l.code()) "&back=" (back) } lang=(l.code())
@@ -140,25 +141,25 @@ pub fn page_with_head(
                     }
                 }
                 @if v.franchisee().is_some() {
-                    a href="/dashboard/franchise" id="nav-franchise" aria-current=[("franchise" == active).then_some("page")] { (t.msg("nav-franchise")) }
-                    a href="/dashboard/franchise/contract" id="nav-franchise-contract" aria-current=[("franchise-contract" == active).then_some("page")] { (t.msg("nav-franchise-contract")) }
-                    a href="/dashboard/archive" id="nav-archive" aria-current=[("franchise-archive" == active).then_some("page")] { (t.msg("nav-archive")) }
+                    a href="/dashboard/franchise" id="nav-franchise" aria-current=[("franchise" == active).then_some("page")] { (t.msg(key!("nav-franchise"))) }
+                    a href="/dashboard/franchise/contract" id="nav-franchise-contract" aria-current=[("franchise-contract" == active).then_some("page")] { (t.msg(key!("nav-franchise-contract"))) }
+                    a href="/dashboard/archive" id="nav-archive" aria-current=[("franchise-archive" == active).then_some("page")] { (t.msg(key!("nav-archive"))) }
                 }
                 @if v.scope().is_none() {
-                    a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg("nav-invoicing")) }
-                    a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg("nav-jobs")) }
+                    a href="/dashboard/invoicing" aria-current=[("invoicing" == active).then_some("page")] { (t.msg(key!("nav-invoicing"))) }
+                    a href="/dashboard/jobs" aria-current=[("jobs" == active).then_some("page")] { (t.msg(key!("nav-jobs"))) }
                     a href="/dashboard/verifactu" aria-current=[("verifactu" == active).then_some("page")] { "VERI*FACTU" }
-                    a href="/dashboard/users" aria-current=[("people" == active).then_some("page")] { (t.msg("nav-people")) }
-                    a href="/dashboard/audit" aria-current=[("audit" == active).then_some("page")] { (t.msg("nav-audit")) }
-                    a href="/dashboard/collections" aria-current=[("collections" == active).then_some("page")] { (t.msg("nav-collections")) }
-                    a href="/dashboard/archive" aria-current=[("archive" == active).then_some("page")] { (t.msg("nav-archive")) }
+                    a href="/dashboard/users" aria-current=[("people" == active).then_some("page")] { (t.msg(key!("nav-people"))) }
+                    a href="/dashboard/audit" aria-current=[("audit" == active).then_some("page")] { (t.msg(key!("nav-audit"))) }
+                    a href="/dashboard/collections" aria-current=[("collections" == active).then_some("page")] { (t.msg(key!("nav-collections"))) }
+                    a href="/dashboard/archive" aria-current=[("archive" == active).then_some("page")] { (t.msg(key!("nav-archive"))) }
                 }
             }
             (lang_switch(t, &v.here))
             form class="who" method="post" action="/dashboard/logout" {
                 (v.csrf_field())
-                span id="who" { a href="/dashboard/account" title=(t.msg("account-title")) { (v.user.display_name) } " · " (role_name(t, v.user.role)) }
-                button type="submit" class="link" { (t.msg("sign-out")) }
+                span id="who" { a href="/dashboard/account" title=(t.msg(key!("account-title"))) { (v.user.display_name) } " · " (role_name(t, v.user.role)) }
+                button type="submit" class="link" { (t.msg(key!("sign-out"))) }
             }
         }
     };
@@ -306,9 +307,9 @@ fn chart(
             }
             @if with_prev {
                 rect x=(label_w) y=(ly - 8) width="14" height="8" class="now" {}
-                text x=(label_w + 20) y=(ly) class="lbl" { (t.msg("chart-this-period")) }
+                text x=(label_w + 20) y=(ly) class="lbl" { (t.msg(key!("chart-this-period"))) }
                 rect x=(label_w + 130) y=(ly - 8) width="14" height="4" class="prev" {}
-                text x=(label_w + 150) y=(ly) class="lbl" { (t.msg("chart-previous-period")) }
+                text x=(label_w + 150) y=(ly) class="lbl" { (t.msg(key!("chart-previous-period"))) }
             }
         }
     }

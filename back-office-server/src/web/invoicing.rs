@@ -7,6 +7,7 @@ use super::html;
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::invoicing::{self as svc, CreditNoteIn};
 use crate::storage::invoicing::{ContractIn, InvoiceKind, IssuerIn, PaymentIn};
 use axum::extract::State;
@@ -230,7 +231,7 @@ pub async fn save_issuer(
     svc::set_issuer(st.storage.as_ref(), &i, Utc::now()).await?;
     Ok(see_other(&format!(
         "/dashboard/invoicing?done={}",
-        html::url(&v.t().msg("inv-issuer-saved"))
+        html::url(&v.t().msg(key!("inv-issuer-saved")))
     )))
 }
 
@@ -278,25 +279,25 @@ pub async fn run_page(
         p { a href="/dashboard/invoicing" { (m("inv-title")) } }
         section class="card" id="run-progress" data-done=(r.done) data-total=(r.total) data-finished=(!running) {
             progress id="run-bar" value=(r.done) max=(r.total.max(1)) { (r.done) " / " (r.total) }
-            p { (t.msg_with("inv-run-progress", &[("done", &r.done), ("total", &r.total)])) }
+            p { (t.msg_with(key!("inv-run-progress"), &[("done", &r.done), ("total", &r.total)])) }
             @if running {
                 p class="muted" { (m("inv-run-working")) }
             } @else {
-                p id="run-summary" { (t.msg_with("inv-run-done", &[
+                p id="run-summary" { (t.msg_with(key!("inv-run-done"), &[
                     ("period", &r.period),
                     ("issued", &r.issued),
                     ("already", &r.already),
                     ("failed", &r.failed),
                 ])) }
                 @if let Some(at) = r.interrupted_at {
-                    p class="error" id="run-interrupted" { (t.msg_with("inv-run-interrupted", &[
+                    p class="error" id="run-interrupted" { (t.msg_with(key!("inv-run-interrupted"), &[
                         ("since", &t.datetime(r.heartbeat_at.unwrap_or(r.started_at).min(at))),
                     ])) }
                     @if v.can_write() {
                         form method="post" action="/dashboard/invoicing/run" id="run-again" {
                             (v.csrf_field())
                             input type="hidden" name="period" value=(r.period);
-                            button type="submit" { (t.msg_with("inv-run-again", &[("period", &r.period)])) }
+                            button type="submit" { (t.msg_with(key!("inv-run-again"), &[("period", &r.period)])) }
                         }
                     }
                 } @else if let Some(e) = &r.error { p class="error" id="run-error" { (e) } }
@@ -328,8 +329,8 @@ pub async fn send_now(
     let s = crate::services::mail::send_now(st.storage.as_ref(), &config, id, Utc::now()).await?;
     // Every attempt overwrites the last error: none means this one went out.
     let done = match &s.last_error {
-        Some(e) => format!("{}: {e}", t.msg("inv-send-failed")),
-        None => t.msg_with("inv-sent-to", &[("recipient", &s.recipient)]),
+        Some(e) => format!("{}: {e}", t.msg(key!("inv-send-failed"))),
+        None => t.msg_with(key!("inv-sent-to"), &[("recipient", &s.recipient)]),
     };
     Ok(see_other(&format!(
         "/dashboard/invoices/{id}?done={}",
@@ -712,7 +713,7 @@ pub async fn create_contract(
     let c = match f.to_contract() {
         Ok(c) => c,
         Err(e) => {
-            let msg = t.msg_with("inv-bad-number", &[("what", &e)]);
+            let msg = t.msg_with(key!("inv-bad-number"), &[("what", &e)]);
             return contracts_page(&st, &v, id, None, &f, Some(msg)).await;
         }
     };
@@ -727,7 +728,7 @@ pub async fn create_contract(
     {
         Ok(cv) => Ok(see_other(&format!(
             "/dashboard/invoicing/contracts/{id}?done={}",
-            html::url(&t.msg_with("inv-version-saved", &[("version", &cv.version)]))
+            html::url(&t.msg_with(key!("inv-version-saved"), &[("version", &cv.version)]))
         ))),
         Err(crate::storage::StorageError::NotFound(_)) => Err(WebError::not_found_t(t)),
         Err(e) => match e.problem() {
@@ -947,8 +948,11 @@ pub async fn credit_note(
         let line: u32 = n
             .parse()
             .map_err(|_| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, k.clone()))?;
-        let net = parse_money(text, &format!("{} {line}", v.t().msg("inv-credit-amount")))
-            .map_err(|e| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        let net = parse_money(
+            text,
+            &format!("{} {line}", v.t().msg(key!("inv-credit-amount"))),
+        )
+        .map_err(|e| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
         lines.push(svc::CreditLineIn {
             line,
             net: Some(net),

@@ -7,6 +7,7 @@ use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
 use crate::jobs::{self, PeriodKind, RunReport};
+use crate::key;
 use crate::storage::jobs::{RunStatus, Trigger};
 use axum::extract::State;
 use chrono::Utc;
@@ -43,7 +44,7 @@ pub async fn list(
     let body = html! {
         h1 { (m("jobs-title")) }
         (html::done(q.done.as_deref()))
-        p class="muted" { (t.msg_with("jobs-intro", &[("zone", &jobs::HQ_TIME_ZONE.name())])) }
+        p class="muted" { (t.msg_with(key!("jobs-intro"), &[("zone", &jobs::HQ_TIME_ZONE.name())])) }
         @for (def, runs) in &sections {
             section class="card" id={ "job-" (def.name) } {
                 h2 { code { (def.name) } " · " (t.msg(&format!("job-{}", def.name))) }
@@ -83,7 +84,7 @@ pub async fn list(
                                             RunStatus::Failed => (html::badge("bad", &m("jobs-status-failed"))),
                                         }
                                         @if r.attempts > 1 {
-                                            " " span class="muted" { (t.msg_with("jobs-attempts", &[("n", &r.attempts)])) }
+                                            " " span class="muted" { (t.msg_with(key!("jobs-attempts"), &[("n", &r.attempts)])) }
                                         }
                                     }
                                     td { (t.datetime(r.started_at)) br; span class="muted" { (r.instance) } }
@@ -112,7 +113,7 @@ pub async fn list(
             }
         }
     };
-    Ok(ok(html::page(&v, "jobs", &t.msg("jobs-title"), body)))
+    Ok(ok(html::page(&v, "jobs", &t.msg(key!("jobs-title")), body)))
 }
 
 /// `POST /dashboard/jobs/{name}/run`: runs the job now for its current period (once, as ever: a
@@ -132,7 +133,10 @@ pub async fn run_now(
     {
         return Ok(see_other(&format!(
             "/dashboard/jobs?done={}",
-            html::url(&t.msg_with("jobs-already", &[("job", &def.name), ("period", &period)]))
+            html::url(&t.msg_with(
+                key!("jobs-already"),
+                &[("job", &def.name), ("period", &period)]
+            ))
         )));
     }
     let storage = st.storage.clone();
@@ -147,6 +151,6 @@ pub async fn run_now(
     });
     Ok(see_other(&format!(
         "/dashboard/jobs?done={}",
-        html::url(&t.msg_with("jobs-started", &[("job", &def.name)]))
+        html::url(&t.msg_with(key!("jobs-started"), &[("job", &def.name)]))
     )))
 }

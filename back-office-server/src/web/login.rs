@@ -6,6 +6,7 @@
 use super::html;
 use super::{SessionForm, SignInForm, Tr, Viewer, WebResult, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::blocking;
 use crate::storage::dashboard::Throttle;
 use axum::extract::State;
@@ -50,16 +51,16 @@ fn dummy_hash() -> String {
 }
 
 fn form_page(t: &Tr, token: &str, username: &str, error: Option<&str>) -> Markup {
-    let title = t.msg("login-title");
+    let title = t.msg(key!("login-title"));
     let body = html! {
         section class="card login" {
             h1 { (title) }
             @if let Some(e) = error { p class="error" role="alert" { (e) } }
             form method="post" action="/dashboard/login" {
                 input type="hidden" name="csrf" value=(token);
-                label { (t.msg("login-username")) " "
+                label { (t.msg(key!("login-username"))) " "
                     input id="username" name="username" autocomplete="username" required value=(username); }
-                label { (t.msg("login-password")) " "
+                label { (t.msg(key!("login-password"))) " "
                     input id="password" name="password" type="password" autocomplete="current-password" required; }
                 button id="sign-in" type="submit" { (title) }
             }
@@ -102,9 +103,9 @@ pub async fn form(
 fn wait_text(t: &Tr, wait: Duration) -> String {
     let s = wait.num_seconds().max(1);
     if s < 120 {
-        t.msg_with("wait-seconds", &[("n", &s)])
+        t.msg_with(key!("wait-seconds"), &[("n", &s)])
     } else {
-        t.msg_with("wait-minutes", &[("n", &((s + 59) / 60))])
+        t.msg_with(key!("wait-minutes"), &[("n", &((s + 59) / 60))])
     }
 }
 
@@ -150,7 +151,7 @@ pub async fn submit(
                     t,
                     &token,
                     &username,
-                    Some(&t.msg_with("login-too-many", &[("wait", &wait_text(t, wait))])),
+                    Some(&t.msg_with(key!("login-too-many"), &[("wait", &wait_text(t, wait))])),
                 ),
                 client.secure,
             );
@@ -174,7 +175,7 @@ pub async fn submit(
         return Ok(with_login_cookie(
             StatusCode::UNAUTHORIZED,
             &token,
-            form_page(t, &token, &username, Some(&t.msg("login-wrong"))),
+            form_page(t, &token, &username, Some(&t.msg(key!("login-wrong")))),
             client.secure,
         ));
     };

@@ -4,6 +4,7 @@
 use super::html;
 use super::{Viewer, WebQuery, WebResult, ok};
 use crate::app::AppState;
+use crate::key;
 use crate::storage::dashboard::{ReportDim, ReportSource};
 use crate::storage::{Store, Till};
 use axum::extract::State;
@@ -90,7 +91,7 @@ pub async fn page(
                     "overview-last-sync",
                     &[("ago", &t.ago(l, now)), ("when", &t.datetime(l))],
                 ),
-                None => t.msg("overview-never-synced"),
+                None => t.msg(key!("overview-never-synced")),
             };
             (till, since)
         })
@@ -124,7 +125,7 @@ pub async fn page(
             div class="kpi" { span { (m("overview-today-sales")) } b id="today-gross" { (gross) } }
             div class="kpi" { span { (m("overview-tickets")) } b id="today-tickets" { (tickets) } }
             div class="kpi" {
-                span { (t.msg_with("overview-offline-kpi", &[("hours", &hours)])) }
+                span { (t.msg_with(key!("overview-offline-kpi"), &[("hours", &hours)])) }
                 b { (offline.len()) }
             }
             div class="kpi" { span { (m("overview-open-alerts")) } b id="open-alerts" { a href="/dashboard/alerts" { (t.int(i64::try_from(open_alerts).unwrap_or(i64::MAX))) } } }
@@ -158,12 +159,12 @@ pub async fn page(
             section class="card" {
                 h2 { (m("overview-offline-tills")) }
                 @if offline.is_empty() && never_enrolled.is_empty() {
-                    (html::muted(&t.msg_with("overview-all-synced", &[("hours", &hours)])))
+                    (html::muted(&t.msg_with(key!("overview-all-synced"), &[("hours", &hours)])))
                 } @else if offline.is_empty() {
-                    (html::muted(&t.msg_with("overview-enrolled-synced", &[("hours", &hours)])))
+                    (html::muted(&t.msg_with(key!("overview-enrolled-synced"), &[("hours", &hours)])))
                 }
                 @if !offline.is_empty() {
-                    p id="offline-count" { (t.msg_with("overview-offline-count", &[("count", &offline.len()), ("hours", &hours)])) }
+                    p id="offline-count" { (t.msg_with(key!("overview-offline-count"), &[("count", &offline.len()), ("hours", &hours)])) }
                     ul id="offline-tills" {
                         @for (till, since) in &offline {
                             li {
@@ -175,7 +176,7 @@ pub async fn page(
                     }
                 }
                 @if !never_enrolled.is_empty() {
-                    p id="unenrolled-count" { (t.msg_with("overview-never-enrolled-count", &[("count", &never_enrolled.len())])) }
+                    p id="unenrolled-count" { (t.msg_with(key!("overview-never-enrolled-count"), &[("count", &never_enrolled.len())])) }
                     ul id="unenrolled-tills" {
                         @for till in &never_enrolled {
                             li {
@@ -204,19 +205,19 @@ pub async fn page(
                         }
                     }
                 }
-                p { a href="/dashboard/alerts" id="all-alerts" { (t.msg_with("overview-all-alerts", &[("count", &open_alerts)])) } }
+                p { a href="/dashboard/alerts" id="all-alerts" { (t.msg_with(key!("overview-all-alerts"), &[("count", &open_alerts)])) } }
             }
         }
         (on_hold)
         p class="muted" {
-            (t.msg_with("overview-refresh", &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]))
+            (t.msg_with(key!("overview-refresh"), &[("seconds", &REFRESH_SECONDS), ("now", &t.datetime(now))]))
         }
     };
     let head = html! { meta http-equiv="refresh" content=(REFRESH_SECONDS); };
     Ok(ok(html::page_with_head(
         &v,
         "overview",
-        &t.msg("overview-title"),
+        &t.msg(key!("overview-title")),
         head,
         body,
     )))

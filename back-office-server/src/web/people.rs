@@ -9,6 +9,7 @@ use super::{
     SessionForm, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other,
 };
 use crate::app::AppState;
+use crate::key;
 use crate::services::people::{self as svc, AUDIT_KINDS};
 use crate::storage::dashboard::DashboardRole;
 use crate::storage::people::AuditFilter;
@@ -28,12 +29,12 @@ fn hq_only(v: &Viewer) -> Result<(), WebError> {
     if v.is_hq() {
         Ok(())
     } else {
-        Err(WebError::forbidden(v.t().msg("people-hq-only")))
+        Err(WebError::forbidden(v.t().msg(key!("people-hq-only"))))
     }
 }
 
 fn role_of(v: &Viewer, r: &str) -> Result<DashboardRole, WebError> {
-    DashboardRole::parse(r).ok_or_else(|| WebError::invalid(v.t().msg("people-choose-role")))
+    DashboardRole::parse(r).ok_or_else(|| WebError::invalid(v.t().msg(key!("people-choose-role"))))
 }
 
 /// The stores ticked on a form (`stores=1&stores=2`), read from the raw pairs.
@@ -45,7 +46,7 @@ fn stores_of(v: &Viewer, pairs: &[(String, String)]) -> Result<Vec<StoreId>, Web
                 .trim()
                 .parse::<i64>()
                 .map(StoreId)
-                .map_err(|_| WebError::invalid(v.t().msg("choose-a-store")))?;
+                .map_err(|_| WebError::invalid(v.t().msg(key!("choose-a-store"))))?;
             if !out.contains(&id) {
                 out.push(id);
             }
@@ -81,7 +82,7 @@ fn franchisee_of(v: &Viewer, pairs: &[(String, String)]) -> Result<Option<Franch
         f => f
             .parse::<i64>()
             .map(|f| Some(FranchiseeId(f)))
-            .map_err(|_| WebError::invalid(v.t().msg("people-choose-franchisee"))),
+            .map_err(|_| WebError::invalid(v.t().msg(key!("people-choose-franchisee")))),
     }
 }
 
@@ -93,7 +94,7 @@ async fn franchisee_select(
 ) -> Result<Markup, WebError> {
     let list = st.storage.list_franchisees().await?;
     Ok(html! {
-        label { (v.t().msg("people-franchisee")) " "
+        label { (v.t().msg(key!("people-franchisee"))) " "
             select name="franchisee" id="franchisee" {
                 option value="" selected[current.is_none()] { "—" }
                 @for f in &list {
@@ -223,7 +224,7 @@ pub async fn create(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/users?done={}",
-        url(&t.msg_with("people-created", &[("name", &username)]))
+        url(&t.msg_with(key!("people-created"), &[("name", &username)]))
     )))
 }
 
@@ -249,8 +250,8 @@ pub async fn show(
             p {
                 (html::role_name(t, u.role)) " · "
                 @if u.disabled { (html::badge("bad", &m("people-disabled"))) } @else { (m("people-active")) }
-                " · " (t.msg_with("people-sessions-open", &[("count", &u.sessions)]))
-                " · " (t.msg_with("people-created-at", &[("at", &t.datetime(u.created_at))]))
+                " · " (t.msg_with(key!("people-sessions-open"), &[("count", &u.sessions)]))
+                " · " (t.msg_with(key!("people-created-at"), &[("at", &t.datetime(u.created_at))]))
             }
         }
         @if v.can_write() {
@@ -321,7 +322,7 @@ pub async fn save(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/users/{id}?done={}",
-        url(&t.msg("people-saved"))
+        url(&t.msg(key!("people-saved")))
     )))
 }
 
@@ -341,7 +342,7 @@ pub async fn set_state(
     let disabled = match f.disabled.trim() {
         "true" => true,
         "false" => false,
-        _ => return Err(WebError::invalid(t.msg("people-bad-state"))),
+        _ => return Err(WebError::invalid(t.msg(key!("people-bad-state")))),
     };
     svc::set_disabled(st.storage.as_ref(), &svc::actor(&v.user), id, disabled).await?;
     Ok(see_other(&format!(
@@ -408,7 +409,7 @@ pub async fn end_sessions(
     let n = svc::end_sessions(st.storage.as_ref(), &svc::actor(&v.user), id).await?;
     Ok(see_other(&format!(
         "/dashboard/users/{id}?done={}",
-        url(&t.msg_with("people-sessions-ended", &[("count", &n)]))
+        url(&t.msg_with(key!("people-sessions-ended"), &[("count", &n)]))
     )))
 }
 
@@ -471,7 +472,7 @@ pub async fn change_password(
     })?;
     Ok(see_other(&format!(
         "/dashboard/account?done={}",
-        url(&t.msg("account-password-changed"))
+        url(&t.msg(key!("account-password-changed")))
     )))
 }
 
@@ -506,7 +507,7 @@ pub async fn tokens(
                             td { (t.datetime(k.created_at)) }
                             td { @match k.last_used_at { Some(at) => (t.datetime(at)), None => span class="muted" { (m("tokens-never")) } } }
                             td { @match k.revoked_at {
-                                Some(at) => (html::badge("bad", &t.msg_with("tokens-revoked-at", &[("at", &t.datetime(at))]))),
+                                Some(at) => (html::badge("bad", &t.msg_with(key!("tokens-revoked-at"), &[("at", &t.datetime(at))]))),
                                 None => (m("people-active")),
                             } }
                             td { @if v.can_write() && k.revoked_at.is_none() {
@@ -552,7 +553,7 @@ pub async fn create_token(
     let body = html! {
         p { a href="/dashboard/tokens" { "← " (m("tokens-title")) } }
         section class="card" {
-            h1 { (t.msg_with("tokens-created-title", &[("id", &id)])) }
+            h1 { (t.msg_with(key!("tokens-created-title"), &[("id", &id)])) }
             p { (m("tokens-shown-once")) }
             p { code id="new-token" { (token) } }
         }
@@ -575,7 +576,7 @@ pub async fn revoke_token(
     svc::revoke_token(st.storage.as_ref(), &svc::actor(&v.user), id).await?;
     Ok(see_other(&format!(
         "/dashboard/tokens?done={}",
-        url(&t.msg_with("tokens-revoked", &[("id", &id)]))
+        url(&t.msg_with(key!("tokens-revoked"), &[("id", &id)]))
     )))
 }
 
@@ -608,7 +609,7 @@ pub async fn audit(
             .ok_or_else(|| {
                 WebError::new(
                     StatusCode::BAD_REQUEST,
-                    t.msg_with("error-bad-query", &[("detail", &p)]),
+                    t.msg_with(key!("error-bad-query"), &[("detail", &p)]),
                 )
             })?,
     };
@@ -617,7 +618,7 @@ pub async fn audit(
     if !kind.is_empty() && !AUDIT_KINDS.contains(&kind) {
         return Err(WebError::new(
             StatusCode::BAD_REQUEST,
-            t.msg_with("error-bad-query", &[("detail", &kind)]),
+            t.msg_with(key!("error-bad-query"), &[("detail", &kind)]),
         ));
     }
     let mut rows = st
@@ -675,7 +676,7 @@ pub async fn audit(
                 @if page > 1 {
                     a href={ "/dashboard/audit?" (qs) "&page=" (page - 1) } { "← " (m("pager-previous")) }
                 }
-                span class="muted" { (t.msg_with("pager-page", &[("page", &page)])) }
+                span class="muted" { (t.msg_with(key!("pager-page"), &[("page", &page)])) }
                 @if has_next {
                     a id="next-page" href={ "/dashboard/audit?" (qs) "&page=" (page + 1) } { (m("pager-next")) " →" }
                 }

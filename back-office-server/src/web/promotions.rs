@@ -9,6 +9,7 @@ use super::html;
 use super::overview::visible_stores;
 use super::{Tr, Viewer, WebError, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::promotions::{self as svc, NewPromotion, PromotionStatus};
 use crate::storage::StorageError;
 use crate::storage::promotions::StoredPromotion;
@@ -37,17 +38,17 @@ fn pct(t: &Tr, p: &Percent) -> String {
 pub fn rule_text(t: &Tr, r: &PromotionRule) -> String {
     match r {
         PromotionRule::PercentOff { percent } => {
-            t.msg_with("promo-rule-percent", &[("percent", &pct(t, percent))])
+            t.msg_with(key!("promo-rule-percent"), &[("percent", &pct(t, percent))])
         }
         PromotionRule::NForM { take, pay } => {
-            t.msg_with("promo-rule-n-for-m", &[("take", take), ("pay", pay)])
+            t.msg_with(key!("promo-rule-n-for-m"), &[("take", take), ("pay", pay)])
         }
         PromotionRule::SecondUnit { percent_off } => t.msg_with(
             "promo-rule-second-unit",
             &[("percent", &pct(t, percent_off))],
         ),
         PromotionRule::Bundle { price } => {
-            t.msg_with("promo-rule-bundle", &[("price", &t.money(*price))])
+            t.msg_with(key!("promo-rule-bundle"), &[("price", &t.money(*price))])
         }
     }
 }
@@ -137,7 +138,7 @@ async fn show(st: &AppState, v: &Viewer, done: Option<&str>, error: Option<Strin
                                     td { (p.name) }
                                     td { (rule_text(t, &p.rule)) }
                                     td {
-                                        @if let Some(f) = &p.family { (t.msg_with("promo-family", &[("family", f)])) br; }
+                                        @if let Some(f) = &p.family { (t.msg_with(key!("promo-family"), &[("family", f)])) br; }
                                         @for (i, id) in p.products.iter().take(5).enumerate() {
                                             @if i > 0 { ", " }
                                             (names.get(id).cloned().unwrap_or_else(|| id.to_string()))
@@ -153,7 +154,7 @@ async fn show(st: &AppState, v: &Viewer, done: Option<&str>, error: Option<Strin
                                     }
                                     td {
                                         (t.day(p.starts_on)) " – " (t.day(p.ends_on))
-                                        @if let Some(e) = p.ended_at { br; small { (t.msg_with("promo-ended-at", &[("when", &t.datetime(e))])) } }
+                                        @if let Some(e) = p.ended_at { br; small { (t.msg_with(key!("promo-ended-at"), &[("when", &t.datetime(e))])) } }
                                     }
                                     td {
                                         @if v.can_write() && status != PromotionStatus::Ended {
@@ -296,7 +297,7 @@ fn read_form(
     f: &BTreeMap<String, String>,
     skus: &HashMap<String, ProductId>,
 ) -> Result<NewPromotion, String> {
-    let bad = |k: &str| t.msg_with("promo-field-bad", &[("field", &t.msg(k))]);
+    let bad = |k: &str| t.msg_with(key!("promo-field-bad"), &[("field", &t.msg(k))]);
     let rule = match field(f, "kind") {
         "percent_off" => PromotionRule::PercentOff {
             percent: decimal::<Percent>(field(f, "percent")).ok_or_else(|| bad("promo-percent"))?,
@@ -322,7 +323,7 @@ fn read_form(
     {
         match skus.get(&sku.to_lowercase()) {
             Some(p) => products.push(*p),
-            None => return Err(t.msg_with("promo-unknown-sku", &[("sku", &sku)])),
+            None => return Err(t.msg_with(key!("promo-unknown-sku"), &[("sku", &sku)])),
         }
     }
     let day = |k: &str, label: &str| field(f, k).parse::<NaiveDate>().map_err(|_| bad(label));
@@ -364,7 +365,7 @@ pub async fn create(
     }
     match svc::create(st.storage.as_ref(), new, &v.user.display_name, Utc::now()).await {
         Ok(p) => Ok(done_at(
-            &t.msg_with("promo-created", &[("name", &p.promotion.name)]),
+            &t.msg_with(key!("promo-created"), &[("name", &p.promotion.name)]),
         )),
         Err(e) => {
             let msg = refusal(&v, e)?;
@@ -384,7 +385,7 @@ pub async fn end(State(st): State<AppState>, WriteForm(v, f): WriteForm<IdForm>)
     match svc::end(st.storage.as_ref(), f.id, Utc::now()).await {
         Ok(p) => Ok(done_at(
             &v.t()
-                .msg_with("promo-ended-done", &[("name", &p.promotion.name)]),
+                .msg_with(key!("promo-ended-done"), &[("name", &p.promotion.name)]),
         )),
         Err(e) => {
             let msg = refusal(&v, e)?;
@@ -411,13 +412,13 @@ pub async fn schedule(
     WriteForm(v, f): WriteForm<ScheduleForm>,
 ) -> WebResult {
     let t = v.t();
-    let bad = |k: &str| t.msg_with("promo-field-bad", &[("field", &t.msg(k))]);
+    let bad = |k: &str| t.msg_with(key!("promo-field-bad"), &[("field", &t.msg(k))]);
     let catalog = st.storage.replenish().catalog().await?;
     let Some(product) = catalog
         .iter()
         .find(|p| p.sku.eq_ignore_ascii_case(f.sku.trim()))
     else {
-        let e = t.msg_with("promo-unknown-sku", &[("sku", &f.sku.trim())]);
+        let e = t.msg_with(key!("promo-unknown-sku"), &[("sku", &f.sku.trim())]);
         return show(&st, &v, None, Some(e)).await;
     };
     let store = match f.store.trim() {
@@ -455,7 +456,7 @@ pub async fn schedule(
 /// `POST /dashboard/prices/cancel`.
 pub async fn cancel(State(st): State<AppState>, WriteForm(v, f): WriteForm<IdForm>) -> WebResult {
     match svc::cancel_price(st.storage.as_ref(), f.id, Utc::now()).await {
-        Ok(_) => Ok(done_at(&v.t().msg("price-schedule-cancelled"))),
+        Ok(_) => Ok(done_at(&v.t().msg(key!("price-schedule-cancelled")))),
         Err(e) => {
             let msg = refusal(&v, e)?;
             show(&st, &v, None, Some(msg)).await

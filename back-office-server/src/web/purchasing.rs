@@ -10,6 +10,7 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::deliveries as lines_api;
 use crate::services::purchasing as svc;
 use crate::storage::purchasing::{
@@ -87,9 +88,9 @@ async fn resolve_typed(
     let typed = typed_lines(text);
     let mut errors = Vec::new();
     if typed.is_empty() {
-        errors.push(t.msg("deliveries-no-lines"));
+        errors.push(t.msg(key!("deliveries-no-lines")));
     } else if typed.len() > svc::MAX_LINES {
-        errors.push(t.msg_with("deliveries-too-many", &[("max", &svc::MAX_LINES)]));
+        errors.push(t.msg_with(key!("deliveries-too-many"), &[("max", &svc::MAX_LINES)]));
     }
     let line_error = |n: usize, p: &lines_api::LineProblem| {
         t.msg_with(
@@ -127,10 +128,9 @@ async fn resolve_typed(
 /// The store named in a form, which the viewer must see (else 404).
 async fn form_store(st: &AppState, v: &Viewer, s: &str) -> Result<Store, WebError> {
     let t = v.t();
-    let id =
-        s.trim().parse::<i64>().map(StoreId).map_err(|_| {
-            WebError::invalid(t.msg_with("report-bad-store", &[("value", &s.trim())]))
-        })?;
+    let id = s.trim().parse::<i64>().map(StoreId).map_err(|_| {
+        WebError::invalid(t.msg_with(key!("report-bad-store"), &[("value", &s.trim())]))
+    })?;
     if !v.sees_store(id) {
         return Err(WebError::not_found_t(t));
     }
@@ -216,7 +216,7 @@ async fn list_page(
                     @for o in &orders {
                         tr data-order=(o.id) {
                             td { a href={ "/dashboard/purchase-orders/" (o.id) } {
-                                (o.number.clone().unwrap_or_else(|| t.msg_with("po-draft-number", &[("id", &o.id)])))
+                                (o.number.clone().unwrap_or_else(|| t.msg_with(key!("po-draft-number"), &[("id", &o.id)])))
                             } }
                             td { (store_name(&stores, o.store_id)) }
                             td { (o.supplier_name) }
@@ -320,7 +320,7 @@ pub async fn create(
         Ok(o) => Ok(see_other(&format!(
             "/dashboard/purchase-orders/{}?done={}",
             o.id,
-            url(&t.msg("po-created"))
+            url(&t.msg(key!("po-created")))
         ))),
         Err(e) => {
             let msg = refused(&v, e)?;
@@ -420,7 +420,7 @@ async fn show_page(
     let title = o
         .number
         .clone()
-        .unwrap_or_else(|| t.msg_with("po-draft-number", &[("id", &o.id)]));
+        .unwrap_or_else(|| t.msg_with(key!("po-draft-number"), &[("id", &o.id)]));
     let typed: String = o
         .lines
         .iter()
@@ -433,22 +433,22 @@ async fn show_page(
         @if let Some(e) = &error { p class="error" id="errors" { (e) } }
         p {
             (m("po-supplier")) ": " b { (o.supplier_name) } " · " (m("report-store")) ": " (store.name)
-            " · " (t.msg_with("po-created-by", &[("who", &if o.made_by_job.is_some() { m("po-automatic") } else { o.created_by.clone() }), ("when", &t.datetime(o.created_at))]))
+            " · " (t.msg_with(key!("po-created-by"), &[("who", &if o.made_by_job.is_some() { m("po-automatic") } else { o.created_by.clone() }), ("when", &t.datetime(o.created_at))]))
             @if let (Some(by), Some(at)) = (&o.edited_by, o.edited_at) {
-                " · " (t.msg_with("po-edited-by", &[("who", by), ("when", &t.datetime(at))]))
+                " · " (t.msg_with(key!("po-edited-by"), &[("who", by), ("when", &t.datetime(at))]))
             }
             @if let (Some(by), Some(at)) = (&o.decided_by, o.decided_at) {
-                " · " (t.msg_with("po-decided-by", &[("who", by), ("when", &t.datetime(at))]))
+                " · " (t.msg_with(key!("po-decided-by"), &[("who", by), ("when", &t.datetime(at))]))
             }
         }
         @if let Some(to) = &o.emailed_to {
-            p id="emailed" { (t.msg_with("po-emailed", &[("to", to), ("when", &o.emailed_at.map(|d| t.datetime(d)).unwrap_or_default())])) }
+            p id="emailed" { (t.msg_with(key!("po-emailed"), &[("to", to), ("when", &o.emailed_at.map(|d| t.datetime(d)).unwrap_or_default())])) }
         } @else if let Some(e) = &o.email_error {
             p class="error" id="email-error" {
-                (t.msg_with("po-email-failed", &[("error", e)])) " "
+                (t.msg_with(key!("po-email-failed"), &[("error", e)])) " "
                 @if let Some(next) = o.email_next_at {
                     span id="email-retry" data-attempts=(o.email_attempts) {
-                        (t.msg_with("po-email-retry", &[
+                        (t.msg_with(key!("po-email-retry"), &[
                             ("attempts", &o.email_attempts),
                             ("max", &svc::EMAIL_MAX_ATTEMPTS),
                             ("when", &t.datetime(next)),
@@ -456,7 +456,7 @@ async fn show_page(
                     }
                 } @else {
                     span id="email-given-up" data-attempts=(o.email_attempts) {
-                        (t.msg_with("po-email-given-up", &[("attempts", &o.email_attempts)]))
+                        (t.msg_with(key!("po-email-given-up"), &[("attempts", &o.email_attempts)]))
                     }
                 }
             }
@@ -568,7 +568,7 @@ pub async fn save_lines(
     {
         Ok(_) => Ok(see_other(&format!(
             "/dashboard/purchase-orders/{id}?done={}",
-            url(&t.msg("po-lines-saved"))
+            url(&t.msg(key!("po-lines-saved")))
         ))),
         Err(e) => {
             let msg = refused(&v, e)?;
@@ -694,7 +694,7 @@ pub async fn resend(
     match svc::resend(st.storage.as_ref(), &mail, id, Utc::now()).await {
         Ok(Ok(to)) => Ok(see_other(&format!(
             "/dashboard/purchase-orders/{id}?done={}",
-            url(&t.msg_with("po-resent", &[("to", &to)]))
+            url(&t.msg_with(key!("po-resent"), &[("to", &to)]))
         ))),
         // The page shows the error and when the job tries again.
         Ok(Err(_)) => Ok(see_other(&format!("/dashboard/purchase-orders/{id}"))),
@@ -770,7 +770,7 @@ async fn transfers_page(
                     @for x in &list {
                         tr data-transfer=(x.id) {
                             td { a href={ "/dashboard/transfers/" (x.id) } {
-                                (x.number.clone().unwrap_or_else(|| t.msg_with("po-draft-number", &[("id", &x.id)])))
+                                (x.number.clone().unwrap_or_else(|| t.msg_with(key!("po-draft-number"), &[("id", &x.id)])))
                             } }
                             td { (store_name(&all, x.from_store_id)) }
                             td { (store_name(&all, x.to_store_id)) }
@@ -851,7 +851,7 @@ pub async fn create_transfer(
         Ok(x) => Ok(see_other(&format!(
             "/dashboard/transfers/{}?done={}",
             x.id,
-            url(&t.msg("transfer-created"))
+            url(&t.msg(key!("transfer-created")))
         ))),
         Err(e) => {
             let msg = refused(&v, e)?;
@@ -898,7 +898,7 @@ async fn transfer_page(
     let body = html! {
         h1 {
             (m("transfer-title")) " "
-            (x.number.clone().unwrap_or_else(|| t.msg_with("po-draft-number", &[("id", &x.id)]))) " "
+            (x.number.clone().unwrap_or_else(|| t.msg_with(key!("po-draft-number"), &[("id", &x.id)]))) " "
             (transfer_label(t, x.state))
         }
         (tabs(t, "transfers"))
@@ -907,13 +907,13 @@ async fn transfer_page(
         p {
             (m("transfer-from")) ": " b { (store_name(&all, x.from_store_id)) } " → "
             (m("transfer-to")) ": " b { (store_name(&all, x.to_store_id)) }
-            " · " (t.msg_with("po-created-by", &[("who", &x.created_by), ("when", &t.datetime(x.created_at))]))
+            " · " (t.msg_with(key!("po-created-by"), &[("who", &x.created_by), ("when", &t.datetime(x.created_at))]))
         }
         @if let (Some(by), Some(at)) = (&x.dispatched_by, x.dispatched_at) {
-            p { (t.msg_with("transfer-dispatched-by", &[("who", by), ("when", &t.datetime(at))])) }
+            p { (t.msg_with(key!("transfer-dispatched-by"), &[("who", by), ("when", &t.datetime(at))])) }
         }
         @if let (Some(by), Some(at)) = (&x.discarded_by, x.discarded_at) {
-            p id="discarded" { (t.msg_with("transfer-discarded-by", &[("who", by), ("when", &t.datetime(at))])) }
+            p id="discarded" { (t.msg_with(key!("transfer-discarded-by"), &[("who", by), ("when", &t.datetime(at))])) }
         }
         @if let Some(n) = &x.note {
             p { (m("po-notes")) ": " a href={ "/dashboard/deliveries/" (n.id) } { (n.number) } " · " (status_name(t, n.status)) }
@@ -996,7 +996,7 @@ pub async fn discard_transfer(
     {
         Ok(_) => Ok(see_other(&format!(
             "/dashboard/transfers/{id}?done={}",
-            url(&t.msg("transfer-discarded"))
+            url(&t.msg(key!("transfer-discarded")))
         ))),
         Err(e) => {
             let msg = refused(&v, e)?;

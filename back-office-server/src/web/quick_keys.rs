@@ -8,6 +8,7 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Tr, Viewer, WebError, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::quick_keys as svc;
 use crate::storage::StorageError;
 use crate::storage::quick_keys::StoredLayout;
@@ -129,10 +130,10 @@ async fn show(
         @if let Some(e) = &error { p class="error" id="errors" { (e) } }
         section class="card" id="qk-status" {
             @match (&store, &own) {
-                (None, Some(o)) => p { (t.msg_with("qk-franchise-saved", &[("who", &o.updated_by), ("when", &t.datetime(o.updated_at))])) },
+                (None, Some(o)) => p { (t.msg_with(key!("qk-franchise-saved"), &[("who", &o.updated_by), ("when", &t.datetime(o.updated_at))])) },
                 (None, None) => p { (m("qk-franchise-none")) },
-                (Some((_, name)), Some(o)) => p { (t.msg_with("qk-store-own", &[("store", name), ("who", &o.updated_by), ("when", &t.datetime(o.updated_at))])) },
-                (Some((_, name)), None) => p { (t.msg_with("qk-store-inherits", &[("store", name)])) },
+                (Some((_, name)), Some(o)) => p { (t.msg_with(key!("qk-store-own"), &[("store", name), ("who", &o.updated_by), ("when", &t.datetime(o.updated_at))])) },
+                (Some((_, name)), None) => p { (t.msg_with(key!("qk-store-inherits"), &[("store", name)])) },
             }
         }
         @if let Some(l) = shown {
@@ -145,7 +146,7 @@ async fn show(
             section class="card" {
                 h2 { (m("qk-edit")) }
                 p class="muted" {
-                    (t.msg_with("qk-edit-help", &[("keys", &MAX_KEYS), ("pages", &MAX_PAGES), ("chars", &MAX_LABEL_CHARS)]))
+                    (t.msg_with(key!("qk-edit-help"), &[("keys", &MAX_KEYS), ("pages", &MAX_PAGES), ("chars", &MAX_LABEL_CHARS)]))
                     " " (m("qk-colours")) " "
                     @for (i, c) in KeyColour::ALL.iter().enumerate() {
                         @if i > 0 { ", " }
@@ -178,7 +179,7 @@ async fn show(
                         (v.csrf_field())
                         (store_field)
                         button type="submit" class="secondary" id="qk-clear" {
-                            (t.msg_with("qk-clear", &[("store", name)]))
+                            (t.msg_with(key!("qk-clear"), &[("store", name)]))
                         }
                     }
                 }
@@ -228,7 +229,7 @@ fn preview(
                                 data-product=(k.product_id) title=[p.map(|p| p.sku.as_str())] {
                                 b { @if k.label.is_empty() { (p.map_or("?", |p| p.name.as_str())) } @else { (k.label) } }
                                 span { (prices.get(&k.product_id).map_or_else(|| "—".into(), |m| t.money(*m))) }
-                                @if inactive { small { (t.msg("qk-inactive")) } }
+                                @if inactive { small { (t.msg(key!("qk-inactive"))) } }
                             }
                         }
                     }
@@ -286,7 +287,7 @@ pub async fn save(State(st): State<AppState>, WriteForm(v, f): WriteForm<LinesFo
     {
         Ok(_) => Ok(done_at(
             store_id,
-            &v.t().msg_with("qk-saved", &[("count", &n)]),
+            &v.t().msg_with(key!("qk-saved"), &[("count", &n)]),
         )),
         Err(e) => {
             let msg = refusal(&v, e)?;
@@ -332,7 +333,7 @@ pub async fn family(
     {
         Ok(_) => Ok(done_at(
             store_id,
-            &t.msg_with("qk-family-added", &[("family", &f.family.trim())]),
+            &t.msg_with(key!("qk-family-added"), &[("family", &f.family.trim())]),
         )),
         Err(e) => {
             let msg = refusal(&v, e)?;
@@ -355,6 +356,6 @@ pub async fn clear(State(st): State<AppState>, WriteForm(v, f): WriteForm<StoreF
     st.storage.quick_keys().clear_store_quick_keys(id).await?;
     Ok(done_at(
         Some(id),
-        &v.t().msg_with("qk-cleared", &[("store", &name)]),
+        &v.t().msg_with(key!("qk-cleared"), &[("store", &name)]),
     ))
 }

@@ -9,6 +9,7 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::problem::Problem;
 use crate::services::replenish::{self as rules, Plan};
 use crate::storage::deliveries::NewDeliveryNote;
@@ -56,10 +57,9 @@ async fn chosen_store(
     let chosen = match store.map(str::trim).filter(|s| !s.is_empty()) {
         None => stores.first().cloned(),
         Some(s) => {
-            let id = s
-                .parse::<i64>()
-                .map(StoreId)
-                .map_err(|_| WebError::invalid(t.msg_with("report-bad-store", &[("value", &s)])))?;
+            let id = s.parse::<i64>().map(StoreId).map_err(|_| {
+                WebError::invalid(t.msg_with(key!("report-bad-store"), &[("value", &s)]))
+            })?;
             Some(
                 stores
                     .iter()
@@ -129,7 +129,7 @@ async fn render(
             } }
             button type="submit" { (m("report-show")) }
         }
-        p class="muted" { (t.msg_with("replenish-intro", &[("weeks", &rules::FORECAST_WEEKS)])) }
+        p class="muted" { (t.msg_with(key!("replenish-intro"), &[("weeks", &rules::FORECAST_WEEKS)])) }
         @if !plan.alerts.is_empty() {
             ul id="alerts-today" {
                 @for a in &plan.alerts {
@@ -147,7 +147,7 @@ async fn render(
                     @if o.supplier.central { (html::badge("ok", &m("replenish-central"))) }
                 }
                 p {
-                    (t.msg_with("replenish-supplier-terms", &[
+                    (t.msg_with(key!("replenish-supplier-terms"), &[
                         ("lead", &o.supplier.lead_time_days),
                         ("review", &o.review_days),
                         ("days", &o.supplier.order_days),
@@ -170,7 +170,7 @@ async fn render(
                                 td { @if let Some(st) = &store { a href={ "/dashboard/stock/" (st.id) "/" (p.product_id) } { (p.name) } } }
                                 td class="num" { (qty(t, s.on_hand)) }
                                 td class="num" { (qty(t, s.on_order)) }
-                                td class="num" title=(t.msg_with("replenish-horizon", &[("days", &s.horizon_days)])) { (qty(t, s.demand)) }
+                                td class="num" title=(t.msg_with(key!("replenish-horizon"), &[("days", &s.horizon_days)])) { (qty(t, s.demand)) }
                                 td class="num" { b { (qty(t, s.quantity)) } }
                                 td class="num" { (t.money(s.value)) }
                             }
@@ -284,7 +284,7 @@ pub async fn make_note(
     Ok(see_other(&format!(
         "/dashboard/deliveries/{}?done={}",
         note.id,
-        url(&t.msg_with("deliveries-created", &[("number", &note.number)]))
+        url(&t.msg_with(key!("deliveries-created"), &[("number", &note.number)]))
     )))
 }
 
@@ -417,7 +417,7 @@ async fn settings_page(
             }
         }
         h2 { (m("replenish-schedule")) }
-        p class="muted" { (t.msg_with("replenish-schedule-intro", &[("hour", &rules::DEFAULT_JOB_HOUR), ("days", &rules::DEFAULT_DEAD_STOCK_DAYS)])) }
+        p class="muted" { (t.msg_with(key!("replenish-schedule-intro"), &[("hour", &rules::DEFAULT_JOB_HOUR), ("days", &rules::DEFAULT_DEAD_STOCK_DAYS)])) }
         table id="schedules" {
             thead { tr { th { (m("report-store")) } th { (m("replenish-time-zone")) } th class="num" { (m("replenish-job-hour")) } th class="num" { (m("replenish-dead-days")) } } }
             tbody {
@@ -497,7 +497,7 @@ pub async fn set_schedule(
     match st.storage.replenish().set_store_schedule(&s).await {
         Ok(()) => Ok(see_other(&format!(
             "/dashboard/replenishment/settings?done={}",
-            url(&t.msg("replenish-schedule-saved"))
+            url(&t.msg(key!("replenish-schedule-saved")))
         ))),
         Err(StorageError::Invalid(p)) => settings_page(&st, &v, None, words(t, &[p]), "").await,
         Err(e) => Err(e.into()),
@@ -585,7 +585,7 @@ pub async fn set_supplier_language(
     let s = r.update_supplier(id, &new).await?;
     Ok(see_other(&format!(
         "/dashboard/replenishment/settings?done={}",
-        url(&t.msg_with("replenish-supplier-saved", &[("name", &s.name)]))
+        url(&t.msg_with(key!("replenish-supplier-saved"), &[("name", &s.name)]))
     )))
 }
 
@@ -626,7 +626,7 @@ pub async fn create_supplier(
     {
         Ok(s) => Ok(see_other(&format!(
             "/dashboard/replenishment/settings?done={}",
-            url(&t.msg_with("replenish-supplier-saved", &[("name", &s.name)]))
+            url(&t.msg_with(key!("replenish-supplier-saved"), &[("name", &s.name)]))
         ))),
         Err(StorageError::Invalid(p) | StorageError::Conflict(p)) => {
             settings_page(&st, &v, None, words(t, &[p]), "").await
@@ -693,7 +693,7 @@ pub async fn set_family(
     match st.storage.replenish().set_family_rule(&rule).await {
         Ok(()) => Ok(see_other(&format!(
             "/dashboard/replenishment/settings?done={}",
-            url(&t.msg_with("replenish-family-saved", &[("family", &rule.family)]))
+            url(&t.msg_with(key!("replenish-family-saved"), &[("family", &rule.family)]))
         ))),
         Err(StorageError::Invalid(p)) => settings_page(&st, &v, None, words(t, &[p]), "").await,
         Err(e) => Err(e.into()),
@@ -771,7 +771,7 @@ pub async fn import_rules(
     };
     let mut it = rows.into_iter();
     let Some(header) = it.next() else {
-        return fail(vec![t.msg("import-empty")]).await;
+        return fail(vec![t.msg(key!("import-empty"))]).await;
     };
     let cols: Vec<String> = header
         .fields
@@ -780,7 +780,7 @@ pub async fn import_rules(
         .collect();
     let col = |name: &str| cols.iter().position(|c| c == name);
     let (Some(c_store), Some(c_sku)) = (col("store_id"), col("sku")) else {
-        return fail(vec![t.msg("replenish-rules-bad-header")]).await;
+        return fail(vec![t.msg(key!("replenish-rules-bad-header"))]).await;
     };
     let suppliers = st.storage.replenish().list_suppliers().await?;
     let mut errors = Vec::new();
@@ -860,7 +860,7 @@ pub async fn import_rules(
     match st.storage.replenish().set_store_rules(&out).await {
         Ok(n) => Ok(see_other(&format!(
             "/dashboard/replenishment/settings?done={}",
-            url(&t.msg_with("replenish-rules-imported", &[("count", &n)]))
+            url(&t.msg_with(key!("replenish-rules-imported"), &[("count", &n)]))
         ))),
         Err(StorageError::Invalid(p)) => fail(words(t, &[p])).await,
         Err(e) => Err(e.into()),

@@ -8,6 +8,7 @@ use super::html;
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
 use crate::app::AppState;
+use crate::key;
 use crate::services::reports::MAX_REPORT_DAYS;
 use crate::storage::dashboard::{DimRow, ReportDim, ReportSource};
 use axum::extract::State;
@@ -153,7 +154,7 @@ fn parse_view(t: &Tr, s: Option<&str>) -> Result<View, WebError> {
         "category" => ReportDim::Category,
         "top" => return Ok(View::Top),
         other => {
-            return Err(bad(t.msg_with("report-by-unknown", &[("by", &other)])));
+            return Err(bad(t.msg_with(key!("report-by-unknown"), &[("by", &other)])));
         }
     }))
 }
@@ -194,13 +195,15 @@ fn parse_top(t: &Tr, q: &ReportQuery) -> Result<(usize, Rank), WebError> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=TOP_MAX).contains(n))
-            .ok_or_else(|| bad(t.msg_with("report-bad-n", &[("value", &v), ("max", &TOP_MAX)])))?,
+            .ok_or_else(|| {
+                bad(t.msg_with(key!("report-bad-n"), &[("value", &v), ("max", &TOP_MAX)]))
+            })?,
     };
     let rank = match q.rank.as_deref().map(str::trim).unwrap_or("") {
         "" | "gross" => Rank::Gross,
         "units" => Rank::Units,
         other => {
-            return Err(bad(t.msg_with("report-bad-rank", &[("rank", &other)])));
+            return Err(bad(t.msg_with(key!("report-bad-rank"), &[("rank", &other)])));
         }
     };
     Ok((n, rank))
@@ -236,20 +239,20 @@ fn label(
             })
             .unwrap_or_else(|_| key.to_string()),
         ReportDim::Tender => match key {
-            "cash" => t.msg("tender-cash"),
-            "card" => t.msg("tender-card"),
-            "other" => t.msg("tender-other"),
+            "cash" => t.msg(key!("tender-cash")),
+            "card" => t.msg(key!("tender-card")),
+            "other" => t.msg(key!("tender-other")),
             k => k.to_string(),
         },
         ReportDim::Hour => key
             .parse::<u32>()
             .map(|h| format!("{h:02}:00–{:02}:00", (h + 1) % 24))
             .unwrap_or_else(|_| key.to_string()),
-        ReportDim::Cashier if key == "0" => t.msg("report-label-no-cashier"),
+        ReportDim::Cashier if key == "0" => t.msg(key!("report-label-no-cashier")),
         ReportDim::Cashier | ReportDim::Franchisee if !stored.is_empty() => stored.to_string(),
         ReportDim::Cashier => with_id("report-label-staff"),
         ReportDim::Franchisee => with_id("report-label-franchisee"),
-        ReportDim::Category if key.is_empty() => t.msg("report-label-no-category"),
+        ReportDim::Category if key.is_empty() => t.msg(key!("report-label-no-category")),
         ReportDim::Category => key.to_string(),
     }
 }
@@ -284,7 +287,7 @@ pub async fn build(
     let days = (to - from).num_days() + 1;
     if days > MAX_REPORT_DAYS {
         return Err(bad(
-            t.msg_with("report-too-long", &[("days", &MAX_REPORT_DAYS)])
+            t.msg_with(key!("report-too-long"), &[("days", &MAX_REPORT_DAYS)])
         ));
     }
     let stores: BTreeMap<StoreId, String> = visible_stores(st, v)
@@ -298,7 +301,7 @@ pub async fn build(
             let id = s
                 .parse::<i64>()
                 .map(StoreId)
-                .map_err(|_| bad(t.msg_with("report-bad-store", &[("value", &s)])))?;
+                .map_err(|_| bad(t.msg_with(key!("report-bad-store"), &[("value", &s)])))?;
             if !stores.contains_key(&id) {
                 return Err(WebError::not_found_t(t));
             }
@@ -467,11 +470,11 @@ fn table(t: &Tr, id: &str, view: View, lines: &[Line], total: bool) -> Markup {
         count_head.clone(),
         refunds_head.clone(),
         qty_head.clone(),
-        t.msg("report-col-net"),
-        t.msg("report-col-vat"),
-        t.msg("report-col-total"),
-        t.msg("report-col-previous"),
-        t.msg("report-col-change"),
+        t.msg(key!("report-col-net")),
+        t.msg(key!("report-col-vat")),
+        t.msg(key!("report-col-total")),
+        t.msg(key!("report-col-previous")),
+        t.msg(key!("report-col-change")),
     ];
     html! {
         table id=(id) {
@@ -495,7 +498,7 @@ fn table(t: &Tr, id: &str, view: View, lines: &[Line], total: bool) -> Markup {
                 }
                 @if total {
                     tr class="total" {
-                        td { (t.msg("report-total")) }
+                        td { (t.msg(key!("report-total"))) }
                         @for _ in 0..pad { td {} }
                         td class="num" { (t.money(sum(|l| l.net))) }
                         td class="num" { (t.money(sum(|l| l.tax))) }
@@ -522,24 +525,24 @@ pub async fn page(
     let form = html! {
         form class="row" method="get" action="/dashboard/reports" {
             input type="hidden" name="by" value=(by);
-            label { (t.msg("report-from")) " " input type="date" name="from" id="from" value=(r.from); }
-            label { (t.msg("report-to")) " " input type="date" name="to" id="to" value=(r.to); }
-            label { (t.msg("report-store")) " " select name="store" id="store" {
-                option value="" { (t.msg("report-all-stores")) }
+            label { (t.msg(key!("report-from"))) " " input type="date" name="from" id="from" value=(r.from); }
+            label { (t.msg(key!("report-to"))) " " input type="date" name="to" id="to" value=(r.to); }
+            label { (t.msg(key!("report-store"))) " " select name="store" id="store" {
+                option value="" { (t.msg(key!("report-all-stores"))) }
                 @for (id, name) in &r.stores {
                     option value=(id) selected[r.store == Some(*id)] { (name) }
                 }
             } }
             @if r.view == View::Top {
-                label { (t.msg("report-products")) " "
+                label { (t.msg(key!("report-products"))) " "
                     input type="number" name="n" id="n" min="1" max=(TOP_MAX) value=(r.n); }
-                label { (t.msg("report-sort-by")) " " select name="rank" id="rank" {
-                    option value="gross" selected[r.rank != Rank::Units] { (t.msg("report-rank-gross")) }
-                    option value="units" selected[r.rank == Rank::Units] { (t.msg("report-rank-units")) }
+                label { (t.msg(key!("report-sort-by"))) " " select name="rank" id="rank" {
+                    option value="gross" selected[r.rank != Rank::Units] { (t.msg(key!("report-rank-gross"))) }
+                    option value="units" selected[r.rank == Rank::Units] { (t.msg(key!("report-rank-units"))) }
                 } }
             }
-            button type="submit" { (t.msg("report-show")) }
-            a href={ "/dashboard/reports.csv?" (r.query()) } { (t.msg("report-export")) }
+            button type="submit" { (t.msg(key!("report-show"))) }
+            a href={ "/dashboard/reports.csv?" (r.query()) } { (t.msg(key!("report-export"))) }
         }
     };
     let body = if r.view == View::Top {
@@ -547,7 +550,12 @@ pub async fn page(
     } else {
         dim_body(t, &r, tabs, form)
     };
-    Ok(ok(html::page(&v, "reports", &t.msg("reports-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "reports",
+        &t.msg(key!("reports-title")),
+        body,
+    )))
 }
 
 fn dim_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
@@ -563,21 +571,21 @@ fn dim_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
         chart_rows.truncate(CHART_ROWS);
     }
     html! {
-        h1 { (t.msg("report-heading")) }
+        h1 { (t.msg(key!("report-heading"))) }
         (tabs)
         (form)
         div class="kpis" {
             // `#report-gross`, not `id="…"`: the i18n test would read that literal as a message key.
-            div class="kpi" { span { (t.msg("report-kpi-gross")) } b #report-gross { (t.money(tg)) } }
+            div class="kpi" { span { (t.msg(key!("report-kpi-gross"))) } b #report-gross { (t.money(tg)) } }
             div class="kpi" {
-                span { (t.msg_with("report-kpi-previous", &[("from", &t.day(r.prev_from)), ("to", &t.day(r.prev_to))])) }
+                span { (t.msg_with(key!("report-kpi-previous"), &[("from", &t.day(r.prev_from)), ("to", &t.day(r.prev_to))])) }
                 b { (t.money(tp)) }
             }
-            div class="kpi" { span { (t.msg("report-kpi-change")) } b { (change(t, tg, tp)) } }
+            div class="kpi" { span { (t.msg(key!("report-kpi-change"))) } b { (change(t, tg, tp)) } }
         }
         section class="card" {
-            @if chart_rows.is_empty() { (html::muted(&t.msg("report-no-sales"))) }
-            @else { (html::bar_chart(t, &t.msg("report-chart"), &chart_rows)) }
+            @if chart_rows.is_empty() { (html::muted(&t.msg(key!("report-no-sales")))) }
+            @else { (html::bar_chart(t, &t.msg(key!("report-chart")), &chart_rows)) }
         }
         section class="card" { (table(t, "report", r.view, &r.lines, true)) }
     }
@@ -585,8 +593,8 @@ fn dim_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
 
 fn top_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
     let (metric, value): (String, fn(&Line) -> i64) = match r.rank {
-        Rank::Gross => (t.msg("report-metric-gross"), |l| l.gross.cents()),
-        Rank::Units => (t.msg("report-metric-units"), |l| l.quantity_milli),
+        Rank::Gross => (t.msg(key!("report-metric-gross")), |l| l.gross.cents()),
+        Rank::Units => (t.msg(key!("report-metric-units")), |l| l.quantity_milli),
     };
     let rows: Vec<(String, i64)> = r
         .lines
@@ -599,18 +607,18 @@ fn top_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
         Rank::Units => &|q| t.quantity(q),
     };
     html! {
-        h1 { (t.msg("report-top-heading")) }
+        h1 { (t.msg(key!("report-top-heading"))) }
         (tabs)
         (form)
-        p class="muted" { (t.msg_with("report-top-help", &[("metric", &metric), ("n", &r.n)])) }
+        p class="muted" { (t.msg_with(key!("report-top-help"), &[("metric", &metric), ("n", &r.n)])) }
         section class="card" {
-            @if r.lines.is_empty() { (html::muted(&t.msg("report-no-sales"))) }
+            @if r.lines.is_empty() { (html::muted(&t.msg(key!("report-no-sales")))) }
             @else {
-                (html::bar_chart_single(t, &t.msg_with("report-top-chart", &[("metric", &metric)]), &rows, shown))
+                (html::bar_chart_single(t, &t.msg_with(key!("report-top-chart"), &[("metric", &metric)]), &rows, shown))
             }
         }
-        section class="card" { h2 { (t.msg("report-top-best")) } (table(t, "top", r.view, &r.lines, false)) }
-        section class="card" { h2 { (t.msg("report-top-worst")) } (table(t, "bottom", r.view, &r.bottom, false)) }
+        section class="card" { h2 { (t.msg(key!("report-top-best"))) } (table(t, "top", r.view, &r.lines, false)) }
+        section class="card" { h2 { (t.msg(key!("report-top-worst"))) } (table(t, "bottom", r.view, &r.bottom, false)) }
     }
 }
 

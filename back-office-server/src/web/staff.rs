@@ -5,6 +5,7 @@ use super::overview::visible_stores;
 use super::stores::DoneQuery;
 use super::{ScopedWriteForm, Viewer, WebError, WebPath, WebQuery, WebResult, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::fields::text;
 use crate::services::people as people_svc;
 use axum::extract::State;
@@ -109,7 +110,12 @@ pub async fn list(
             }
         }
     };
-    Ok(ok(html::page(&v, "staff", &t.msg("staff-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "staff",
+        &t.msg(key!("staff-title")),
+        body,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,7 +135,7 @@ fn role_of(v: &Viewer, role: &str) -> Result<StaffRole, WebError> {
     match role.trim() {
         "cashier" => Ok(StaffRole::Cashier),
         "manager" => Ok(StaffRole::Manager),
-        _ => Err(WebError::invalid(v.t().msg("staff-choose-role"))),
+        _ => Err(WebError::invalid(v.t().msg(key!("staff-choose-role")))),
     }
 }
 
@@ -138,7 +144,7 @@ fn check_store(v: &Viewer, store: StoreId) -> Result<(), WebError> {
     if v.sees_store(store) {
         Ok(())
     } else {
-        Err(WebError::forbidden(v.t().msg("staff-not-your-store")))
+        Err(WebError::forbidden(v.t().msg(key!("staff-not-your-store"))))
     }
 }
 
@@ -148,18 +154,18 @@ pub async fn create(
     ScopedWriteForm(v, f): ScopedWriteForm<StaffForm>,
 ) -> WebResult {
     let t = v.t();
-    let name =
-        text("name", &f.name, 200).map_err(|_| WebError::invalid(t.msg("staff-name-invalid")))?;
+    let name = text("name", &f.name, 200)
+        .map_err(|_| WebError::invalid(t.msg(key!("staff-name-invalid"))))?;
     let role = role_of(&v, &f.role)?;
     let store_id = f
         .store_id
         .trim()
         .parse::<i64>()
         .map(StoreId)
-        .map_err(|_| WebError::invalid(t.msg("staff-choose-store")))?;
+        .map_err(|_| WebError::invalid(t.msg(key!("staff-choose-store"))))?;
     check_store(&v, store_id)?;
     if crate::auth::validate_pin(f.pin.trim()).is_err() {
-        return Err(WebError::invalid(t.msg("staff-pin-invalid")));
+        return Err(WebError::invalid(t.msg(key!("staff-pin-invalid"))));
     }
     let s = people_svc::create_staff(
         st.storage.as_ref(),
@@ -172,7 +178,7 @@ pub async fn create(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/staff?done={}",
-        url(&t.msg_with("staff-created", &[("name", &s.name)]))
+        url(&t.msg_with(key!("staff-created"), &[("name", &s.name)]))
     )))
 }
 
@@ -202,7 +208,7 @@ pub async fn edit(
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
-        Some(_) => return Err(WebError::invalid(t.msg("staff-bad-state"))),
+        Some(_) => return Err(WebError::invalid(t.msg(key!("staff-bad-state")))),
     };
     let s = member(&st, &v, id).await?;
     let s = people_svc::edit_staff(
@@ -215,7 +221,7 @@ pub async fn edit(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/staff?done={}",
-        url(&t.msg_with("staff-saved", &[("name", &s.name)]))
+        url(&t.msg_with(key!("staff-saved"), &[("name", &s.name)]))
     )))
 }
 
@@ -234,7 +240,7 @@ pub async fn reset_pin(
     let t = v.t();
     let s = member(&st, &v, id).await?;
     if crate::auth::validate_pin(f.pin.trim()).is_err() {
-        return Err(WebError::invalid(t.msg("staff-pin-invalid")));
+        return Err(WebError::invalid(t.msg(key!("staff-pin-invalid"))));
     }
     let s = people_svc::reset_pin(
         st.storage.as_ref(),
@@ -245,6 +251,6 @@ pub async fn reset_pin(
     .await?;
     Ok(see_other(&format!(
         "/dashboard/staff?done={}",
-        url(&t.msg_with("staff-pin-saved", &[("name", &s.name)]))
+        url(&t.msg_with(key!("staff-pin-saved"), &[("name", &s.name)]))
     )))
 }

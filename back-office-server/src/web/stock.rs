@@ -8,6 +8,7 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Lang, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::stock::{self as rules, CostLine, MoveKind, SALES_WINDOW_DAYS};
 use crate::storage::sql::business_day;
 use crate::storage::stock::{StockFilter, StockRow};
@@ -87,7 +88,10 @@ fn page_number(t: &Tr, page: Option<&str>) -> Result<usize, WebError> {
                     "error-bad-query",
                     &[(
                         "detail",
-                        &t.msg_with("catalog-bad-page", &[("page", &p), ("max", &MAX_PAGE)]),
+                        &t.msg_with(
+                            key!("catalog-bad-page"),
+                            &[("page", &p), ("max", &MAX_PAGE)],
+                        ),
                     )],
                 ),
             )
@@ -128,10 +132,9 @@ async fn filter(st: &AppState, v: &Viewer, q: &StockQuery) -> Result<Filter, Web
     let store = match q.store.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
-            let id = s
-                .parse::<i64>()
-                .map(StoreId)
-                .map_err(|_| WebError::invalid(t.msg_with("report-bad-store", &[("value", &s)])))?;
+            let id = s.parse::<i64>().map(StoreId).map_err(|_| {
+                WebError::invalid(t.msg_with(key!("report-bad-store"), &[("value", &s)]))
+            })?;
             if !stores.contains_key(&id) {
                 return Err(WebError::not_found_t(t));
             }
@@ -145,13 +148,13 @@ async fn filter(st: &AppState, v: &Viewer, q: &StockQuery) -> Result<Filter, Web
             .ok()
             .filter(|d| (1..=3650).contains(d))
             .ok_or_else(|| {
-                WebError::invalid(t.msg_with("stock-bad-dead-days", &[("value", &s)]))
+                WebError::invalid(t.msg_with(key!("stock-bad-dead-days"), &[("value", &s)]))
             })?,
     };
     let show = q.show.as_deref().unwrap_or("").trim().to_string();
     if !matches!(show.as_str(), "" | "negative" | "dead") {
         return Err(WebError::invalid(
-            t.msg_with("stock-bad-show", &[("value", &show)]),
+            t.msg_with(key!("stock-bad-show"), &[("value", &show)]),
         ));
     }
     Ok(Filter {
@@ -301,7 +304,7 @@ pub async fn page(
         f.stores
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| t.msg_with("report-label-store", &[("id", &id)]))
+            .unwrap_or_else(|| t.msg_with(key!("report-label-store"), &[("id", &id)]))
     };
     let body = html! {
         h1 { (m("stock-title")) }
@@ -334,7 +337,7 @@ pub async fn page(
             div class="kpi" { span { (m("stock-kpi-lines")) } b id="kpi-lines" { (t.int(count as i64)) } }
             div class="kpi" { span { (m("stock-kpi-value")) } b id="kpi-value" { (t.money(total)) } }
             div class="kpi" { span { (m("stock-kpi-negative")) } b id="kpi-negative" { (t.int(negative as i64)) } }
-            div class="kpi" { span { (t.msg_with("stock-kpi-dead", &[("days", &f.dead_days)])) } b id="kpi-dead" { (t.int(dead as i64)) } }
+            div class="kpi" { span { (t.msg_with(key!("stock-kpi-dead"), &[("days", &f.dead_days)])) } b id="kpi-dead" { (t.int(dead as i64)) } }
         }
         @if count == 0 {
             (html::muted(&m("stock-empty")))
@@ -344,7 +347,7 @@ pub async fn page(
                     th { (m("report-store")) } th { "SKU" } th { (m("stock-col-product")) } th { (m("stock-family")) }
                     th class="num" { (m("stock-col-on-hand")) } th class="num" { (m("stock-col-cost")) }
                     th class="num" { (m("stock-col-value")) }
-                    th class="num" { (t.msg_with("stock-col-sold", &[("days", &SALES_WINDOW_DAYS)])) }
+                    th class="num" { (t.msg_with(key!("stock-col-sold"), &[("days", &SALES_WINDOW_DAYS)])) }
                     th class="num" { (m("stock-col-cover")) } th { (m("stock-col-last-sale")) } th {}
                 } }
                 tbody {
@@ -375,8 +378,8 @@ pub async fn page(
                         a id="previous-page" href={ "/dashboard/stock?" (f.query()) "&page=" (page - 1) } { "← " (m("pager-previous")) }
                     }
                     span class="muted" {
-                        (t.msg_with("pager-page", &[("page", &page)])) " · "
-                        (t.msg_with("stock-page-rows", &[
+                        (t.msg_with(key!("pager-page"), &[("page", &page)])) " · "
+                        (t.msg_with(key!("stock-page-rows"), &[
                             ("from", &t.int((first + 1).min(count) as i64)),
                             ("to", &t.int((first + shown.len()) as i64)),
                             ("total", &t.int(count as i64)),
@@ -505,14 +508,14 @@ pub async fn card(
                 div class="kpi" { span { (m("stock-col-on-hand")) } b id="card-on-hand" { (qty(t, r.on_hand)) } }
                 div class="kpi" { span { (m("stock-col-cost")) } b id="card-cost" { (cost(t, r.cost)) } }
                 div class="kpi" { span { (m("stock-col-value")) } b id="card-value" { (t.money(r.value)) } }
-                div class="kpi" { span { (t.msg_with("stock-col-sold", &[("days", &SALES_WINDOW_DAYS)])) } b { (qty(t, r.sold)) } }
+                div class="kpi" { span { (t.msg_with(key!("stock-col-sold"), &[("days", &SALES_WINDOW_DAYS)])) } b { (qty(t, r.sold)) } }
             }
         }
         @if moves.is_empty() {
             (html::muted(&m("stock-card-empty")))
         } @else {
             @if moves.len() as u32 == CARD_LIMIT {
-                (html::muted(&t.msg_with("stock-card-limited", &[("count", &CARD_LIMIT)])))
+                (html::muted(&t.msg_with(key!("stock-card-limited"), &[("count", &CARD_LIMIT)])))
             }
             table id="kardex" {
                 thead { tr {
@@ -527,9 +530,9 @@ pub async fn card(
                             td { (t.datetime(mv.at)) }
                             td { (kind_name(t, mv.kind)) }
                             td title=(mv.document_id) {
-                                (mv.number.clone().unwrap_or_else(|| t.msg_with("stock-doc-seq", &[("till", &mv.till_id), ("seq", &mv.seq)])))
+                                (mv.number.clone().unwrap_or_else(|| t.msg_with(key!("stock-doc-seq"), &[("till", &mv.till_id), ("seq", &mv.seq)])))
                             }
-                            td { (mv.staff_name.clone().or_else(|| mv.staff_id.map(|s| t.msg_with("report-label-staff", &[("id", &s)]))).unwrap_or_else(|| "—".into())) }
+                            td { (mv.staff_name.clone().or_else(|| mv.staff_id.map(|s| t.msg_with(key!("report-label-staff"), &[("id", &s)]))).unwrap_or_else(|| "—".into())) }
                             td class="num" { (qty(t, mv.delta)) }
                             td class="num" { (qty(t, mv.balance)) }
                             td class="num" { (mv.counted.map_or_else(String::new, |c| qty(t, c))) }
@@ -575,7 +578,7 @@ async fn costs_page(
         h1 { (m("stock-costs-title")) }
         (tabs(t, "costs"))
         (html::done(done))
-        p { (t.msg_with("stock-costs-intro", &[("set", &set), ("total", &products.len())])) " "
+        p { (t.msg_with(key!("stock-costs-intro"), &[("set", &set), ("total", &products.len())])) " "
             a id="costs-export" href="/dashboard/stock/costs.csv" { (m("report-export")) } }
         @if v.can_write() {
             @if !errors.is_empty() {
@@ -631,7 +634,7 @@ pub async fn import_costs(
     };
     let mut it = rows.into_iter();
     let Some(header) = it.next() else {
-        return fail(vec![t.msg("import-empty")]).await;
+        return fail(vec![t.msg(key!("import-empty"))]).await;
     };
     let cols: Vec<String> = header
         .fields
@@ -640,7 +643,7 @@ pub async fn import_costs(
         .collect();
     let col = |name: &str| cols.iter().position(|c| c == name);
     let (Some(c_sku), Some(c_cost)) = (col("sku").or(col("code")), col("cost")) else {
-        return fail(vec![t.msg("stock-costs-bad-header")]).await;
+        return fail(vec![t.msg(key!("stock-costs-bad-header"))]).await;
     };
     let mut lines = Vec::new();
     for r in it {
@@ -684,7 +687,7 @@ pub async fn import_costs(
         .await?;
     Ok(see_other(&format!(
         "/dashboard/stock/costs?done={}",
-        url(&t.msg_with("stock-costs-imported", &[("count", &n)]))
+        url(&t.msg_with(key!("stock-costs-imported"), &[("count", &n)]))
     )))
 }
 
@@ -740,7 +743,7 @@ pub async fn reports(
         stores
             .get(id)
             .cloned()
-            .unwrap_or_else(|| t.msg_with("report-label-store", &[("id", id)]))
+            .unwrap_or_else(|| t.msg_with(key!("report-label-store"), &[("id", id)]))
     };
     let valuation: Vec<_> = st
         .storage
@@ -766,7 +769,7 @@ pub async fn reports(
             .clone()
             .or_else(|| {
                 r.staff_id
-                    .map(|s| t.msg_with("report-label-staff", &[("id", &s)]))
+                    .map(|s| t.msg_with(key!("report-label-staff"), &[("id", &s)]))
             })
             .unwrap_or_else(|| m("control-unidentified"));
         let e = by_person.entry((r.store_id, who)).or_default();
@@ -867,9 +870,9 @@ fn rotation_table<'a>(
     html! {
         table id=(id) {
             thead { tr {
-                th { (t.msg("report-store")) } th { (t.msg("stock-col-product")) }
-                th class="num" { (t.msg("stock-col-sold-period")) } th class="num" { (t.msg("stock-col-on-hand")) }
-                th class="num" { (t.msg("stock-col-rotation")) }
+                th { (t.msg(key!("report-store"))) } th { (t.msg(key!("stock-col-product"))) }
+                th class="num" { (t.msg(key!("stock-col-sold-period"))) } th class="num" { (t.msg(key!("stock-col-on-hand"))) }
+                th class="num" { (t.msg(key!("stock-col-rotation"))) }
             } }
             tbody {
                 @for (r, x) in rows {

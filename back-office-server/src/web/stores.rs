@@ -7,6 +7,7 @@ use super::html::{self, url};
 use super::overview::visible_stores;
 use super::{Tr, Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::fields::{self, text};
 use crate::services::stores::{self as rules, FranchiseePatchIn, StorePatchIn};
 use crate::storage::{NewFranchisee, NewStore, default_cash_tolerance};
@@ -123,7 +124,12 @@ pub async fn list(
             }
         }
     };
-    Ok(ok(html::page(&v, "stores", &t.msg("stores-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "stores",
+        &t.msg(key!("stores-title")),
+        body,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,10 +149,10 @@ pub async fn create_franchisee(
 ) -> WebResult {
     let t = v.t();
     let legal_name = text("legal_name", &f.legal_name, 200)
-        .map_err(|_| WebError::invalid(t.msg("stores-legal-name-invalid")))?;
+        .map_err(|_| WebError::invalid(t.msg(key!("stores-legal-name-invalid"))))?;
     let n = fields::nif(&f.nif)?;
     if f.address.trim().chars().count() > 300 {
-        return Err(WebError::invalid(t.msg("stores-domicile-too-long")));
+        return Err(WebError::invalid(t.msg(key!("stores-domicile-too-long"))));
     }
     let created = st
         .storage
@@ -186,7 +192,7 @@ pub struct StoreForm {
 /// The time zone picker: the zones of Spain's territories.
 fn time_zone_field(t: &Tr, current: crate::storage::TimeZone, disabled: bool) -> maud::Markup {
     maud::html! {
-        label { (t.msg("field-time-zone")) " "
+        label { (t.msg(key!("field-time-zone"))) " "
             select name="time_zone" id="time-zone" disabled[disabled] {
                 @for z in crate::storage::TimeZone::SPAIN {
                     option value=(z.name()) selected[z == current] { (t.msg(&format!("time-zone-{}", z.name().replace('/', "-").to_lowercase()))) }
@@ -205,7 +211,7 @@ fn time_zone(t: &Tr, v: &str) -> Result<crate::storage::TimeZone, WebError> {
         return Ok(crate::storage::TimeZone::default());
     }
     v.parse().map_err(|_| {
-        WebError::invalid(t.msg_with("stores-time-zone-invalid", &[("value", &v.trim())]))
+        WebError::invalid(t.msg_with(key!("stores-time-zone-invalid"), &[("value", &v.trim())]))
     })
 }
 
@@ -220,9 +226,9 @@ pub async fn create_store(
         .trim()
         .parse::<i64>()
         .map(FranchiseeId)
-        .map_err(|_| WebError::invalid(t.msg("stores-choose-franchisee")))?;
-    let name =
-        text("name", &f.name, 200).map_err(|_| WebError::invalid(t.msg("stores-name-invalid")))?;
+        .map_err(|_| WebError::invalid(t.msg(key!("stores-choose-franchisee"))))?;
+    let name = text("name", &f.name, 200)
+        .map_err(|_| WebError::invalid(t.msg(key!("stores-name-invalid"))))?;
     let receipt_header = receipt_text(t, "stores-receipt-header-too-long", &f.receipt_header)?;
     let receipt_footer = receipt_text(t, "stores-receipt-footer-too-long", &f.receipt_footer)?;
     let cash_tolerance = if f.cash_tolerance.trim().is_empty() {
@@ -244,7 +250,7 @@ pub async fn create_store(
         .await?;
     Ok(see_other(&format!(
         "/dashboard/stores?done={}",
-        url(&t.msg_with("stores-store-created", &[("name", &s.name)]))
+        url(&t.msg_with(key!("stores-store-created"), &[("name", &s.name)]))
     )))
 }
 
@@ -258,7 +264,7 @@ fn receipt_text(t: &Tr, too_long: &str, v: &str) -> Result<String, WebError> {
 
 /// The cash over/short tolerance as typed (`5`, `5,00`, `2.50`): not negative, at most 1.000,00 €.
 fn tolerance(t: &Tr, v: &str) -> Result<Money, WebError> {
-    let m = parse_price_t(t, &t.msg("field-tolerance-name"), v)?;
+    let m = parse_price_t(t, &t.msg(key!("field-tolerance-name")), v)?;
     fields::cash_tolerance(m).map_err(|_| {
         WebError::invalid(t.msg_with(
             "stores-tolerance-too-high",
@@ -290,7 +296,7 @@ pub async fn show_store(
     let dis = !v.can_write();
     let body = html! {
         p { a href="/dashboard/stores" { "← " (m("stores-title")) } }
-        h1 { (t.msg_with("stores-store-heading", &[("id", &s.id), ("name", &s.name)])) }
+        h1 { (t.msg_with(key!("stores-store-heading"), &[("id", &s.id), ("name", &s.name)])) }
         section class="card" id="store" {
             form method="post" action={ "/dashboard/stores/" (id) } {
                 @if v.can_write() { (v.csrf_field()) }
@@ -351,10 +357,10 @@ pub async fn save_store(
     WriteForm(v, f): WriteForm<StoreEditForm>,
 ) -> WebResult {
     let t = v.t();
-    let name =
-        text("name", &f.name, 200).map_err(|_| WebError::invalid(t.msg("stores-name-invalid")))?;
+    let name = text("name", &f.name, 200)
+        .map_err(|_| WebError::invalid(t.msg(key!("stores-name-invalid"))))?;
     if f.address.trim().chars().count() > 300 {
-        return Err(WebError::invalid(t.msg("stores-address-too-long")));
+        return Err(WebError::invalid(t.msg(key!("stores-address-too-long"))));
     }
     let patch = rules::store_patch(&StorePatchIn {
         name: Some(name),
@@ -376,7 +382,7 @@ pub async fn save_store(
     let s = st.storage.update_store(StoreId(id), &patch).await?;
     Ok(see_other(&format!(
         "/dashboard/stores?done={}",
-        url(&t.msg_with("stores-store-saved", &[("name", &s.name)]))
+        url(&t.msg_with(key!("stores-store-saved"), &[("name", &s.name)]))
     )))
 }
 
@@ -404,7 +410,7 @@ pub async fn show_franchisee(
     let dis = !v.can_write();
     let body = html! {
         p { a href="/dashboard/stores" { "← " (m("stores-title")) } }
-        h1 { (t.msg_with("stores-franchisee-heading", &[("id", &id), ("name", &f.legal_name)])) }
+        h1 { (t.msg_with(key!("stores-franchisee-heading"), &[("id", &id), ("name", &f.legal_name)])) }
         section class="card" id="franchisee" {
             form method="post" action={ "/dashboard/franchisees/" (id) } {
                 @if v.can_write() { (v.csrf_field()) }
@@ -436,20 +442,23 @@ pub async fn save_franchisee(
 ) -> WebResult {
     let t = v.t();
     let legal_name = text("legal_name", &f.legal_name, 200)
-        .map_err(|_| WebError::invalid(t.msg("stores-legal-name-invalid")))?;
+        .map_err(|_| WebError::invalid(t.msg(key!("stores-legal-name-invalid"))))?;
     let n = fields::nif(&f.nif)?;
     let patch = rules::franchisee_patch(&FranchiseePatchIn {
         legal_name: Some(legal_name),
         nif: Some(n),
         address: Some(f.address.clone()),
     })
-    .map_err(|_| WebError::invalid(t.msg("stores-domicile-too-long")))?;
+    .map_err(|_| WebError::invalid(t.msg(key!("stores-domicile-too-long"))))?;
     let saved = st
         .storage
         .update_franchisee(FranchiseeId(id), &patch)
         .await?;
     Ok(see_other(&format!(
         "/dashboard/stores?done={}",
-        url(&t.msg_with("stores-franchisee-saved", &[("name", &saved.legal_name)]))
+        url(&t.msg_with(
+            key!("stores-franchisee-saved"),
+            &[("name", &saved.legal_name)]
+        ))
     )))
 }

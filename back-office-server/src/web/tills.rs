@@ -7,6 +7,7 @@ use super::overview::{visible_stores, visible_tills};
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebPath, WebQuery, WebResult, WriteForm, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::tills::create_till;
 use axum::extract::State;
 use chrono::Utc;
@@ -128,7 +129,12 @@ pub async fn list(
             }
         }
     };
-    Ok(ok(html::page(&v, "tills", &tr.msg("tills-title"), body)))
+    Ok(ok(html::page(
+        &v,
+        "tills",
+        &tr.msg(key!("tills-title")),
+        body,
+    )))
 }
 
 /// A report older than this is flagged: the till has not polled HQ for a while, so what it has
@@ -142,19 +148,19 @@ fn waiting_cell(
     now: chrono::DateTime<Utc>,
 ) -> Markup {
     let (Some(n), Some(at)) = (t.outbox_waiting, t.outbox_reported_at) else {
-        return html! { span class="muted" { (tr.msg("tills-waiting-none")) } };
+        return html! { span class="muted" { (tr.msg(key!("tills-waiting-none"))) } };
     };
     let count = if n == 1 {
-        tr.msg("tills-waiting-one")
+        tr.msg(key!("tills-waiting-one"))
     } else {
-        tr.msg_with("tills-waiting-count", &[("n", &n)])
+        tr.msg_with(key!("tills-waiting-count"), &[("n", &n)])
     };
     let stale = now - at > chrono::Duration::minutes(WAITING_REPORT_STALE_MINUTES);
     html! {
         span class={ "badge " (if n > 0 { "warn" } else { "ok" }) } data-waiting=(n) { (count) } ", "
-        span class="muted" { (tr.msg_with("tills-waiting-reported", &[("ago", &tr.ago(at, now))])) }
+        span class="muted" { (tr.msg_with(key!("tills-waiting-reported"), &[("ago", &tr.ago(at, now))])) }
         @if stale {
-            " " span class="badge bad" data-stale="1" { (tr.msg("tills-waiting-stale")) }
+            " " span class="badge bad" data-stale="1" { (tr.msg(key!("tills-waiting-stale"))) }
         }
     }
 }
@@ -180,9 +186,9 @@ pub async fn create(
         .trim()
         .parse::<i64>()
         .map(StoreId)
-        .map_err(|_| WebError::invalid(tr.msg("tills-choose-store")))?;
+        .map_err(|_| WebError::invalid(tr.msg(key!("tills-choose-store"))))?;
     if f.name.trim().is_empty() {
-        return Err(WebError::invalid(tr.msg("tills-name-missing")));
+        return Err(WebError::invalid(tr.msg(key!("tills-name-missing"))));
     }
     let created = create_till(st.storage.as_ref(), store_id, &f.name).await?;
     // The link a till enrols with: this server as the browser reached it, the code, and the
@@ -200,19 +206,19 @@ pub async fn create(
     );
     let qr = qr_svg(&link)?;
     let body = html! {
-        p { a href="/dashboard/tills" { "← " (tr.msg("tills-title")) } }
-        h1 { (tr.msg_with("tills-code-heading", &[("name", &created.till.name)])) }
+        p { a href="/dashboard/tills" { "← " (tr.msg(key!("tills-title"))) } }
+        h1 { (tr.msg_with(key!("tills-code-heading"), &[("name", &created.till.name)])) }
         section class="card" {
             p {
-                (tr.msg_with("tills-code-help", &[("expires", &tr.datetime(created.code_expires_at))]))
-                " " b { (tr.msg("tills-code-once")) }
+                (tr.msg_with(key!("tills-code-help"), &[("expires", &tr.datetime(created.code_expires_at))]))
+                " " b { (tr.msg(key!("tills-code-once"))) }
             }
             p class="code" id="enrolment-code" { (created.enrolment_code) }
-            p { (tr.msg("tills-link-help")) }
+            p { (tr.msg(key!("tills-link-help"))) }
             p class="code" id="enrolment-link" { (link) }
             @if let Some(fp) = &st.net.certificate_sha256 {
                 p class="muted" id="certificate-sha256" {
-                    (tr.msg_with("tills-certificate", &[("sha256", fp)]))
+                    (tr.msg_with(key!("tills-certificate"), &[("sha256", fp)]))
                 }
             }
             div class="qr" id="enrolment-qr" { (qr) }
@@ -221,7 +227,7 @@ pub async fn create(
     Ok(ok(html::page(
         &v,
         "tills",
-        &tr.msg("tills-code-title"),
+        &tr.msg(key!("tills-code-title")),
         body,
     )))
 }
@@ -235,7 +241,7 @@ pub async fn revoke(
     st.storage.revoke_till(TillId(id), Utc::now()).await?;
     Ok(see_other(&format!(
         "/dashboard/tills?done={}",
-        url(&v.t().msg_with("tills-revoked-done", &[("id", &id)]))
+        url(&v.t().msg_with(key!("tills-revoked-done"), &[("id", &id)]))
     )))
 }
 
@@ -257,19 +263,19 @@ fn software_cell(
     });
     maud::html! {
         @match &t.software_version {
-            None => span class="muted" { (tr.msg("tills-software-none")) },
+            None => span class="muted" { (tr.msg(key!("tills-software-none"))) },
             Some(version) => {
                 span data-version=(version) { (version) }
                 @if t.needs_update() {
                     " "
                     span class="badge warn" data-needs-update="1" title=(t.skipped_change_kinds.join(", ")) {
-                        (tr.msg_with("tills-software-update", &[("kinds", &t.skipped_change_kinds.join(", "))]))
+                        (tr.msg_with(key!("tills-software-update"), &[("kinds", &t.skipped_change_kinds.join(", "))]))
                     }
                 }
                 @if let Some((version, kinds)) = &needed {
                     " "
                     span class="badge warn" data-needs-version=(version) title=(kinds.join(", ")) {
-                        (tr.msg_with("tills-software-too-old", &[("version", version), ("kinds", &kinds.join(", "))]))
+                        (tr.msg_with(key!("tills-software-too-old"), &[("version", version), ("kinds", &kinds.join(", "))]))
                     }
                 }
             }

@@ -6,6 +6,7 @@ use super::html;
 use super::stores::DoneQuery;
 use super::{Viewer, WebError, WebQuery, WebResult, ok, see_other};
 use crate::app::AppState;
+use crate::key;
 use crate::services::certificates;
 use crate::storage::StorageError;
 use crate::storage::verifactu::{HQ_CERTIFICATE_OWNER, HQ_TAXPAYER, RecordState, SendingSummary};
@@ -84,9 +85,9 @@ pub async fn page(
     let expiry = |c: &crate::storage::verifactu::StoredCertificate| {
         html! {
             @if certificates::expiring(c, now) {
-                (html::badge("bad", &t.msg_with("verifactu-expires", &[("date", &t.day(c.not_after.date_naive()))])))
+                (html::badge("bad", &t.msg_with(key!("verifactu-expires"), &[("date", &t.day(c.not_after.date_naive()))])))
             } @else {
-                (t.msg_with("verifactu-expires", &[("date", &t.day(c.not_after.date_naive()))]))
+                (t.msg_with(key!("verifactu-expires"), &[("date", &t.day(c.not_after.date_naive()))]))
             }
         }
     };
@@ -146,7 +147,7 @@ pub async fn page(
                             td class="num" data-col="pending" {
                                 (t.int(s.map_or(0, |s| s.pending) as i64))
                                 @if let Some(h) = s.map(|s| s.held).filter(|h| *h > 0) {
-                                    br; (html::badge("bad", &t.msg_with("verifactu-held", &[("n", &h)])))
+                                    br; (html::badge("bad", &t.msg_with(key!("verifactu-held"), &[("n", &h)])))
                                 }
                             }
                             td class="num" data-col="accepted" { (t.int(s.map_or(0, |s| s.accepted) as i64)) }

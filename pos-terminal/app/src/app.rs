@@ -1,6 +1,7 @@
 //! The till application: state, top-level messages, and the `application()` used by `main`.
 //! Screens live in `screen/*`; this file routes their actions, keys, sync and printing.
 
+use crate::key;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -201,7 +202,7 @@ pub fn application(
     path: PathBuf,
 ) -> iced::Application<impl iced::Program<State = Till, Message = Message>> {
     iced::application(move || Till::open(&path), Till::update, Till::view)
-        .title(|till: &Till| till.i18n.t("window-title"))
+        .title(|till: &Till| till.i18n.t(key!("window-title")))
         .subscription(Till::subscription)
         .theme(|_: &Till| crate::theme::till())
         .scale_factor(|till: &Till| till.scale)
@@ -533,7 +534,7 @@ impl Till {
             }
             sell::Action::Park => {
                 if self.cart.is_empty() {
-                    self.notice(self.i18n.t("app-park-empty"));
+                    self.notice(self.i18n.t(key!("app-park-empty")));
                 } else {
                     self.parked.push(Parked {
                         cart: std::mem::take(&mut self.cart),
@@ -546,9 +547,9 @@ impl Till {
             }
             sell::Action::Recall => {
                 if !self.cart.is_empty() {
-                    self.notice(self.i18n.t("app-recall-busy"));
+                    self.notice(self.i18n.t(key!("app-recall-busy")));
                 } else if self.parked.is_empty() {
-                    self.notice(self.i18n.t("app-recall-none"));
+                    self.notice(self.i18n.t(key!("app-recall-none")));
                 } else if self.parked.len() == 1 {
                     return self.recall(0);
                 } else {
@@ -561,12 +562,12 @@ impl Till {
                 |l| l.last_receipt_seq(),
                 |till, last| match last {
                     Ok(Ok(Some(seq))) => {
-                        till.notice(till.i18n.t("app-reprinting"));
+                        till.notice(till.i18n.t(key!("app-reprinting")));
                         let t = till.print(seq);
                         Task::batch([t, operation::focus(sell::SCAN_ID)])
                     }
                     Ok(Ok(None)) => {
-                        till.notice(till.i18n.t("app-no-receipt-yet"));
+                        till.notice(till.i18n.t(key!("app-no-receipt-yet")));
                         operation::focus(sell::SCAN_ID)
                     }
                     Ok(Err(e)) => {
@@ -611,7 +612,7 @@ impl Till {
         if i < self.parked.len() && self.cart.is_empty() {
             self.cart = self.parked.remove(i).cart;
         }
-        let notice = self.i18n.t("app-recalled");
+        let notice = self.i18n.t(key!("app-recalled"));
         self.show_sell(Some(notice))
     }
 
@@ -881,7 +882,7 @@ impl Till {
                     match queue {
                         Some(q) => Task::done(Message::Hardware(Hardware::OpenDrawer(q))),
                         None => {
-                            s.notice = Some(self.i18n.t("app-drawer-no-printer"));
+                            s.notice = Some(self.i18n.t(key!("app-drawer-no-printer")));
                             Task::none()
                         }
                     }
@@ -1012,7 +1013,7 @@ impl Till {
                 if let Screen::Settings(s) = screen {
                     s.notice = Some(match &d {
                         printing::Drawer::Opened { printer: None } => {
-                            self.i18n.t("app-drawer-opened")
+                            self.i18n.t(key!("app-drawer-opened"))
                         }
                         printing::Drawer::Opened {
                             printer: Some(status),
@@ -1023,7 +1024,7 @@ impl Till {
                         printing::Drawer::Failed(error) => self
                             .i18n
                             .args("app-drawer-failed", &[("error", error.clone().into())]),
-                        printing::Drawer::NoPrinter => self.i18n.t("app-drawer-no-printer"),
+                        printing::Drawer::NoPrinter => self.i18n.t(key!("app-drawer-no-printer")),
                     });
                 }
                 Task::none()

@@ -1,6 +1,7 @@
 //! The on-screen numeric keypad for touch screens: quantities and amounts on the sell and
 //! payment screens, PINs at login. Each key is 64 × 56 px, above the 44 px touch minimum.
 
+use crate::key;
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
 
@@ -77,7 +78,7 @@ pub fn view<'a, M: Clone + 'a>(kind: Kind, on_key: fn(Key) -> M, tr: &I18n) -> E
             Key::Times => "×".into(),
             Key::Back => "⌫".into(),
             Key::Clear => "C".into(),
-            Key::Enter => tr.t("keypad-enter"),
+            Key::Enter => tr.t(key!("keypad-enter")),
         };
         let shown = !matches!(
             (kind, k),
@@ -105,7 +106,7 @@ pub fn view<'a, M: Clone + 'a>(kind: Kind, on_key: fn(Key) -> M, tr: &I18n) -> E
         rows = rows.push(row(three.into_iter().chain([extra]).map(&key)).spacing(6));
     }
     let enter = button(
-        text(tr.t("keypad-enter"))
+        text(tr.t(key!("keypad-enter")))
             .size(22)
             .center()
             .width(Length::Fill),

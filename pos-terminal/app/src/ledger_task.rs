@@ -11,6 +11,7 @@
 //! A ledger call that panicked or found the ledger gone answers an error text, shown on screen
 //! like any other error: the till never freezes on it.
 
+use crate::key;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -22,7 +23,7 @@ use crate::i18n::I18n;
 /// The words for a ledger call that gave no answer (a panic, or the ledger's thread gone).
 pub fn call_error(e: &CallError, tr: &I18n) -> String {
     match e {
-        CallError::Gone => tr.t("registry-unavailable"),
+        CallError::Gone => tr.t(key!("registry-unavailable")),
         CallError::Panicked(m) => tr.args("ledger-call-panicked", &[("error", m.clone().into())]),
     }
 }

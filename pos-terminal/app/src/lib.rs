@@ -2,6 +2,9 @@
 //! One module per screen, each with its own `Message`; domain code stays in `pos_terminal`.
 
 mod app;
+/// `key!("message-id")`: a Fluent message id checked at compile time against `locales/*/*.ftl`.
+pub use trastienda_l10n::key;
+
 pub mod format;
 pub mod i18n;
 pub mod keypad;

@@ -2,6 +2,7 @@
 //! against the staff list HQ pushed down (argon2 hashes in the ledger). The check runs on the
 //! ledger's thread ([`lookup`]); its answer comes back as a message and [`verdict`] reads it.
 
+use crate::key;
 use iced::Task;
 use pos_terminal::{CallError, LedgerHandle, Staff};
 use sync_protocol::StaffRole;
@@ -22,7 +23,7 @@ pub fn lookup<M: Send + 'static>(
 ) -> Result<Task<M>, String> {
     let pin = pin.trim().to_string();
     if pin.is_empty() {
-        return Err(tr.t("manager-pin-missing"));
+        return Err(tr.t(key!("manager-pin-missing")));
     }
     Ok(ledger_task::ask(
         ledger,
@@ -35,8 +36,8 @@ pub fn lookup<M: Send + 'static>(
 pub fn verdict(found: Lookup, tr: &I18n) -> Result<Staff, String> {
     match found {
         Ok(Ok(Some(s))) if s.role == StaffRole::Manager => Ok(s),
-        Ok(Ok(Some(_))) => Err(tr.t("manager-pin-not-manager")),
-        Ok(Ok(None)) => Err(tr.t("manager-pin-wrong")),
+        Ok(Ok(Some(_))) => Err(tr.t(key!("manager-pin-not-manager"))),
+        Ok(Ok(None)) => Err(tr.t(key!("manager-pin-wrong"))),
         Ok(Err(e)) => Err(e),
         Err(e) => Err(ledger_task::call_error(&e, tr)),
     }

@@ -1,6 +1,7 @@
 //! The status bar: online/offline, documents waiting, last successful sync, and the printer's
 //! state when receipts are waiting, so a fault is visible without blocking the next sale.
 
+use crate::key;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Madrid;
 use iced::Element;
@@ -86,9 +87,9 @@ impl Status {
 
     pub fn view<'a, M: 'a>(&'a self, tr: &I18n) -> Element<'a, M> {
         let online = match self.online {
-            None => tr.t("status-not-synced"),
-            Some(true) => tr.t("status-online"),
-            Some(false) => tr.t("status-offline"),
+            None => tr.t(key!("status-not-synced")),
+            Some(true) => tr.t(key!("status-online")),
+            Some(false) => tr.t(key!("status-offline")),
         };
         let last = match self.last_sync {
             Some(t) => tr.args(
@@ -101,7 +102,7 @@ impl Status {
                         .into(),
                 )],
             ),
-            None => tr.t("status-never-synced"),
+            None => tr.t(key!("status-never-synced")),
         };
         let mut r = row![
             text(online),

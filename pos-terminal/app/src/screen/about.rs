@@ -1,6 +1,7 @@
 //! About this till: its VERI*FACTU identity (the `SistemaInformatico` every record carries), the
 //! taxpayer it issues invoices for, and the producer's declaración responsable (RD 1007/2023 art. 13).
 
+use crate::key;
 use iced::widget::{button, column, container, scrollable, text};
 use iced::{Element, Length, Task};
 use pos_terminal::{LedgerHandle, fiscal};
@@ -74,10 +75,10 @@ impl State {
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let Some(s) = &self.sistema else {
-            let back = button(text(tr.t("back-esc")).size(22))
+            let back = button(text(tr.t(key!("back-esc"))).size(22))
                 .padding(14)
                 .on_press(Message::Back);
-            return container(column![text(tr.t("about-title")).size(30), back].spacing(12))
+            return container(column![text(tr.t(key!("about-title"))).size(30), back].spacing(12))
                 .center_x(Length::Fill)
                 .padding(24)
                 .into();
@@ -85,8 +86,8 @@ impl State {
         let yes_no = |b: bool| tr.t(if b { "about-yes" } else { "about-no" });
         let field = |label: &str, value: String| text(format!("{}: {value}", tr.t(label))).size(18);
         let mut col = column![
-            text(tr.t("about-title")).size(30),
-            text(tr.t("about-system")).size(22),
+            text(tr.t(key!("about-title"))).size(30),
+            text(tr.t(key!("about-system"))).size(22),
             field("about-system-name", s.nombre_sistema_informatico.clone()),
             field("about-system-id", s.id_sistema_informatico.clone()),
             field("about-version", s.version.clone()),
@@ -99,21 +100,21 @@ impl State {
             field("about-multi-taxpayer", yes_no(s.tipo_uso_posible_multi_ot)),
             match &self.taxpayer {
                 Some((name, nif)) => field("about-taxpayer", format!("{name} ({nif})")),
-                None => text(tr.t("about-no-taxpayer")).size(18),
+                None => text(tr.t(key!("about-no-taxpayer"))).size(18),
             },
         ]
         .spacing(8)
         .max_width(900);
         if !fiscal::producer_declared() {
-            col = col.push(text(tr.t("about-undeclared")).size(18));
+            col = col.push(text(tr.t(key!("about-undeclared"))).size(18));
         }
         let address = fiscal::producer_address()
             .map(str::to_string)
-            .unwrap_or_else(|| tr.t("about-not-given"));
+            .unwrap_or_else(|| tr.t(key!("about-not-given")));
         let (place, date) = fiscal::declaration_signed()
             .map(|(p, d)| (p.to_string(), d.to_string()))
-            .unwrap_or_else(|| (tr.t("about-not-given"), tr.t("about-not-given")));
-        col = col.push(text(tr.t("about-declaration")).size(22));
+            .unwrap_or_else(|| (tr.t(key!("about-not-given")), tr.t(key!("about-not-given"))));
+        col = col.push(text(tr.t(key!("about-declaration"))).size(22));
         let letter = |key: &'static str, args: &[(&'static str, String)]| {
             let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> =
                 args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
@@ -147,9 +148,9 @@ impl State {
                 "about-declaration-l",
                 &[("place", place), ("date", date)],
             ))
-            .push(text(tr.t("about-licence")).size(17));
+            .push(text(tr.t(key!("about-licence"))).size(17));
         // The way back stays on screen however long the declaration is.
-        let back = button(text(tr.t("back-esc")).size(22))
+        let back = button(text(tr.t(key!("back-esc"))).size(22))
             .padding(14)
             .on_press(Message::Back);
         container(column![scrollable(col).height(Length::Fill), back].spacing(12))

@@ -1,6 +1,7 @@
 //! Opening a shift (float counted by denomination) and closing the day (Z): blind or open count,
 //! expected versus counted per tender, over/short, and a manager's approval beyond the tolerance.
 
+use crate::key;
 use iced::widget::{button, column, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
 use pos_terminal::shift::check_count;
@@ -114,7 +115,7 @@ impl OpenState {
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, OpenMessage> {
-        let mut col = column![text(tr.t("close-open-title")).size(26)].spacing(12);
+        let mut col = column![text(tr.t(key!("close-open-title"))).size(26)].spacing(12);
         if let Some((z, f)) = self.left_by_last_close {
             col = col.push(text(tr.args(
                 "close-float-left",
@@ -131,7 +132,7 @@ impl OpenState {
         col.push(
             row![
                 button(text(tr.t("back"))).on_press(OpenMessage::Back),
-                button(text(tr.t("close-open-confirm")).size(20))
+                button(text(tr.t(key!("close-open-confirm"))).size(20))
                     .padding(10)
                     .on_press(OpenMessage::Confirm),
             ]
@@ -212,7 +213,7 @@ impl CloseState {
             Vec::new()
         } else {
             let amount =
-                format::parse_money(&self.card).ok_or_else(|| tr.t("close-card-invalid"))?;
+                format::parse_money(&self.card).ok_or_else(|| tr.t(key!("close-card-invalid")))?;
             vec![TenderAmount {
                 tender: Tender::Card,
                 amount,
@@ -221,7 +222,8 @@ impl CloseState {
         let next_float = if self.next_float.trim().is_empty() {
             Money::ZERO
         } else {
-            format::parse_money(&self.next_float).ok_or_else(|| tr.t("close-next-float-invalid"))?
+            format::parse_money(&self.next_float)
+                .ok_or_else(|| tr.t(key!("close-next-float-invalid")))?
         };
         Ok(CloseCount {
             staff: staff.clone(),
@@ -320,7 +322,7 @@ impl CloseState {
         match closing {
             Ok(Closing::Closed(doc)) => {
                 let DocumentBody::CashClose(c) = &doc.body else {
-                    return Outcome::Done(tr.t("close-recorded"));
+                    return Outcome::Done(tr.t(key!("close-recorded")));
                 };
                 return Outcome::Closed {
                     notice: tr.args(
@@ -334,7 +336,7 @@ impl CloseState {
                     close: Box::new(c.clone()),
                 };
             }
-            Ok(Closing::NotAManager) => self.error = Some(tr.t("manager-pin-not-manager")),
+            Ok(Closing::NotAManager) => self.error = Some(tr.t(key!("manager-pin-not-manager"))),
             Ok(Closing::Refused(ShiftError::OwnApproval(name))) => {
                 self.approver_pin.clear();
                 self.error = Some(tr.args("close-own-approval", &[("name", name.into())]));
@@ -366,11 +368,11 @@ impl CloseState {
     pub fn view<'a>(&'a self, staff: &'a Staff, tr: &I18n) -> Element<'a, CloseMessage> {
         let mut col = column![
             row![
-                text(tr.t("close-title")).size(26).width(Length::Fill),
+                text(tr.t(key!("close-title"))).size(26).width(Length::Fill),
                 button(text(if self.blind {
-                    tr.t("close-blind-yes")
+                    tr.t(key!("close-blind-yes"))
                 } else {
-                    tr.t("close-blind-no")
+                    tr.t(key!("close-blind-no"))
                 }))
                 .on_press_maybe((!self.revealed).then_some(CloseMessage::ToggleBlind)),
             ]
@@ -379,14 +381,14 @@ impl CloseState {
             self.grid
                 .view_with(tr, CloseMessage::Count, Some(CloseMessage::Confirm)),
             row![
-                text(tr.t("close-card")).width(Length::Fixed(240.0)),
-                text_input(&tr.t("close-card-placeholder"), &self.card)
+                text(tr.t(key!("close-card"))).width(Length::Fixed(240.0)),
+                text_input(&tr.t(key!("close-card-placeholder")), &self.card)
                     .id(CARD_ID)
                     .on_input(CloseMessage::Card)
                     .on_submit(CloseMessage::Confirm)
                     .padding(4)
                     .width(Length::Fixed(200.0)),
-                text(tr.t("close-next-float")).width(Length::Fixed(240.0)),
+                text(tr.t(key!("close-next-float"))).width(Length::Fixed(240.0)),
                 text_input(&tr.amount(Money::ZERO), &self.next_float)
                     .id(NEXT_FLOAT_ID)
                     .on_input(CloseMessage::NextFloat)
@@ -408,9 +410,9 @@ impl CloseState {
                 let mut table = column![
                     row![
                         text("").width(Length::Fixed(120.0)),
-                        text(tr.t("close-expected")).width(Length::Fixed(140.0)),
-                        text(tr.t("close-counted")).width(Length::Fixed(140.0)),
-                        text(tr.t("close-over-short")).width(Length::Fixed(140.0)),
+                        text(tr.t(key!("close-expected"))).width(Length::Fixed(140.0)),
+                        text(tr.t(key!("close-counted"))).width(Length::Fixed(140.0)),
+                        text(tr.t(key!("close-over-short"))).width(Length::Fixed(140.0)),
                     ]
                     .spacing(8)
                 ]
@@ -456,7 +458,7 @@ impl CloseState {
                         .on_submit(CloseMessage::Confirm)
                         .padding(4)
                         .width(Length::Fixed(100.0)),
-                    text_input(&tr.t("close-note"), &self.note)
+                    text_input(&tr.t(key!("close-note")), &self.note)
                         .id(NOTE_ID)
                         .on_input(CloseMessage::Note)
                         .on_submit(CloseMessage::Confirm)
@@ -472,7 +474,7 @@ impl CloseState {
         col.push(
             row![
                 button(text(tr.t("back"))).on_press(CloseMessage::Back),
-                button(text(tr.t("close-confirm")).size(20))
+                button(text(tr.t(key!("close-confirm"))).size(20))
                     .padding(10)
                     .on_press(CloseMessage::Confirm),
             ]

@@ -1,6 +1,7 @@
 //! The denomination grid: coins on the left, notes on the right, a count per piece and the total.
 //! Used to count the opening float and the drawer at the Z close.
 
+use crate::key;
 use iced::widget::{column, row, text, text_input};
 use iced::{Alignment, Element, Length};
 use sync_protocol::{Denomination, DenominationCount, Money, count_total};
@@ -94,8 +95,8 @@ impl Grid {
         let notes = column(self.counts.iter().filter(|(d, _)| d.is_note()).map(cell)).spacing(4);
         column![
             row![
-                column![text(tr.t("count-coins")).size(18), coins].spacing(6),
-                column![text(tr.t("count-notes")).size(18), notes].spacing(6),
+                column![text(tr.t(key!("count-coins"))).size(18), coins].spacing(6),
+                column![text(tr.t(key!("count-notes"))).size(18), notes].spacing(6),
             ]
             .spacing(40),
             text(tr.args("count-total", &[("amount", tr.money(self.total()).into())])).size(22),

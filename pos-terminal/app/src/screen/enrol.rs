@@ -1,5 +1,6 @@
 //! First run: enrol the till with HQ's server URL and one-time code.
 
+use crate::key;
 use iced::widget::{button, column, container, text, text_input};
 use iced::{Element, Length, Task};
 use pos_terminal::{LedgerHandle, SyncClient};
@@ -50,11 +51,11 @@ impl State {
                 if self.server_url.trim().is_empty()
                     || (self.code.trim().is_empty() && !link_has_code)
                 {
-                    self.error = Some(tr.t("enrol-missing"));
+                    self.error = Some(tr.t(key!("enrol-missing")));
                     return Action::None;
                 }
                 let Some(client) = client.cloned() else {
-                    self.error = Some(tr.t("enrol-no-client"));
+                    self.error = Some(tr.t(key!("enrol-no-client")));
                     return Action::None;
                 };
                 self.busy = true;
@@ -87,19 +88,19 @@ impl State {
     }
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
-        let submit = button(text(tr.t("enrol-submit")).size(22))
+        let submit = button(text(tr.t(key!("enrol-submit"))).size(22))
             .padding(14)
             .on_press_maybe((!self.busy).then_some(Message::Submit));
         let mut col = column![
-            text(tr.t("enrol-title")).size(32),
-            text(tr.t("enrol-help")),
-            text_input(&tr.t("enrol-url-placeholder"), &self.server_url)
+            text(tr.t(key!("enrol-title"))).size(32),
+            text(tr.t(key!("enrol-help"))),
+            text_input(&tr.t(key!("enrol-url-placeholder")), &self.server_url)
                 .id("enrol-url")
                 .on_input(Message::ServerUrl)
                 .on_submit(Message::Submit)
                 .padding(10)
                 .size(20),
-            text_input(&tr.t("enrol-code"), &self.code)
+            text_input(&tr.t(key!("enrol-code")), &self.code)
                 .id("enrol-code")
                 .on_input(Message::Code)
                 .on_submit(Message::Submit)
@@ -110,7 +111,7 @@ impl State {
         .spacing(14)
         .max_width(640);
         if self.busy {
-            col = col.push(text(tr.t("enrol-connecting")));
+            col = col.push(text(tr.t(key!("enrol-connecting"))));
         }
         if let Some(e) = &self.error {
             col = col.push(text(tr.args("error", &[("error", e.clone().into())])).size(18));

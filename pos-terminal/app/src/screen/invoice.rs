@@ -11,6 +11,7 @@
 //! ledger's thread through the free functions at the bottom; the answer comes back as
 //! [`Message::Answer`], so `update` never waits for the ledger.
 
+use crate::key;
 use iced::widget::{button, checkbox, column, container, row, text, text_input};
 use iced::{Element, Length, Task};
 use pos_terminal::ledger::TillCustomer;
@@ -93,7 +94,7 @@ enum Found<T> {
 fn nif_message(nif: &str, tr: &I18n) -> Option<String> {
     let n = sync_protocol::nif::normalise(nif);
     if n.is_empty() {
-        return Some(tr.t("invoice-nif-missing"));
+        return Some(tr.t(key!("invoice-nif-missing")));
     }
     sync_protocol::nif::validate(&n).err().map(|detail| {
         tr.args(
@@ -109,13 +110,13 @@ fn nif_message(nif: &str, tr: &I18n) -> Option<String> {
 /// A customer refused, in the cashier's words.
 fn customer_message(e: &CustomerError, nif: &str, tr: &I18n) -> String {
     match e {
-        CustomerError::NameEmpty | CustomerError::NameTooLong => tr.t("invoice-name-missing"),
-        CustomerError::AddressTooLong => tr.t("customer-address-too-long"),
+        CustomerError::NameEmpty | CustomerError::NameTooLong => tr.t(key!("invoice-name-missing")),
+        CustomerError::AddressTooLong => tr.t(key!("customer-address-too-long")),
         CustomerError::Nif(_) => nif_message(nif, tr).unwrap_or_default(),
         CustomerError::Email(v) => {
             tr.args("customer-email-invalid", &[("email", v.clone().into())])
         }
-        CustomerError::ConsentWithoutEmail => tr.t("customer-consent-needs-email"),
+        CustomerError::ConsentWithoutEmail => tr.t(key!("customer-consent-needs-email")),
     }
 }
 
@@ -252,11 +253,11 @@ impl State {
 
     fn issue(&mut self, ledger: &LedgerHandle, tr: &I18n) -> Action {
         if self.name.trim().is_empty() {
-            self.error = Some(tr.t("invoice-name-missing"));
+            self.error = Some(tr.t(key!("invoice-name-missing")));
             return Action::Focus(NAME_ID);
         }
         if self.address.trim().is_empty() {
-            self.error = Some(tr.t("invoice-address-missing"));
+            self.error = Some(tr.t(key!("invoice-address-missing")));
             return Action::Focus(ADDRESS_ID);
         }
         if let Some(e) = nif_message(&self.nif, tr) {
@@ -318,7 +319,7 @@ impl State {
         let to = match self.email(tr) {
             Ok(Some(to)) => to,
             Ok(None) => {
-                self.error = Some(tr.t("customer-email-missing"));
+                self.error = Some(tr.t(key!("customer-email-missing")));
                 return Action::Focus(EMAIL_ID);
             }
             Err(a) => return a,
@@ -400,16 +401,16 @@ impl State {
                     .size(22)
             };
         let mut col = column![
-            text(tr.t("invoice-title")).size(30),
-            text(tr.t("invoice-ticket")),
+            text(tr.t(key!("invoice-title"))).size(30),
+            text(tr.t(key!("invoice-ticket"))),
             field(
-                &tr.t("invoice-ticket-number"),
+                &tr.t(key!("invoice-ticket-number")),
                 &self.ticket,
                 TICKET_ID,
                 Message::Ticket
             ),
-            text(tr.t("invoice-customer")),
-            text_input(&tr.t("customer-search"), &self.search)
+            text(tr.t(key!("invoice-customer"))),
+            text_input(&tr.t(key!("customer-search")), &self.search)
                 .id(SEARCH_ID)
                 .on_input(Message::Search)
                 .on_submit(Message::Pick(0))
@@ -435,31 +436,36 @@ impl State {
             }
             col = col.push(list);
         } else if !self.search.trim().is_empty() {
-            col = col.push(text(tr.t("customer-no-match")));
+            col = col.push(text(tr.t(key!("customer-no-match"))));
         }
         col = col
             .push(field(
-                &tr.t("invoice-name"),
+                &tr.t(key!("invoice-name")),
                 &self.name,
                 NAME_ID,
                 Message::Name,
             ))
             .push(field(
-                &tr.t("invoice-address"),
+                &tr.t(key!("invoice-address")),
                 &self.address,
                 ADDRESS_ID,
                 Message::Address,
             ))
-            .push(field(&tr.t("invoice-nif"), &self.nif, NIF_ID, Message::Nif))
             .push(field(
-                &tr.t("customer-email"),
+                &tr.t(key!("invoice-nif")),
+                &self.nif,
+                NIF_ID,
+                Message::Nif,
+            ))
+            .push(field(
+                &tr.t(key!("customer-email")),
                 &self.email,
                 EMAIL_ID,
                 Message::Email,
             ))
             .push(
                 checkbox(self.consent)
-                    .label(tr.t("customer-consent"))
+                    .label(tr.t(key!("customer-consent")))
                     .on_toggle(Message::Consent),
             );
         if let Some(e) = &self.error {
@@ -470,16 +476,16 @@ impl State {
         }
         col = col.push(
             row![
-                button(text(tr.t("back-esc")).size(22))
+                button(text(tr.t(key!("back-esc"))).size(22))
                     .padding(14)
                     .on_press(Message::Back),
-                button(text(tr.t("customer-save")).size(22))
+                button(text(tr.t(key!("customer-save"))).size(22))
                     .padding(14)
                     .on_press(Message::SaveCustomer),
-                button(text(tr.t("customer-mail-receipt")).size(22))
+                button(text(tr.t(key!("customer-mail-receipt"))).size(22))
                     .padding(14)
                     .on_press(Message::MailReceipt),
-                button(text(tr.t("invoice-issue")).size(22))
+                button(text(tr.t(key!("invoice-issue"))).size(22))
                     .padding(14)
                     .on_press(Message::Issue),
             ]

@@ -1,5 +1,6 @@
 //! Login with a PIN from the staff HQ pushed down.
 
+use crate::key;
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Length, Task};
 use pos_terminal::{CallError, LedgerHandle, Staff};
@@ -61,7 +62,7 @@ impl State {
                 }
                 let pin = std::mem::take(&mut self.pin);
                 if pin.is_empty() {
-                    self.error = Some(tr.t("login-pin-missing"));
+                    self.error = Some(tr.t(key!("login-pin-missing")));
                     return Action::None;
                 }
                 self.checking = true;
@@ -80,7 +81,7 @@ impl State {
                         Action::LoggedIn(staff)
                     }
                     Ok(Ok(None)) => {
-                        self.error = Some(tr.t("wrong-pin"));
+                        self.error = Some(tr.t(key!("wrong-pin")));
                         Action::None
                     }
                     Ok(Err(e)) => {
@@ -98,7 +99,7 @@ impl State {
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
-            text(tr.t("login-title")).size(32),
+            text(tr.t(key!("login-title"))).size(32),
             text_input(&tr.t("pin"), &self.pin)
                 .id(PIN_ID)
                 .secure(true)
@@ -106,14 +107,14 @@ impl State {
                 .on_submit(Message::Submit)
                 .padding(12)
                 .size(28),
-            button(text(tr.t("login-submit")).size(22))
+            button(text(tr.t(key!("login-submit"))).size(22))
                 .padding(14)
                 .on_press(Message::Submit),
         ]
         .spacing(14)
         .max_width(420);
         if self.checking {
-            col = col.push(text(tr.t("pin-checking")).size(20));
+            col = col.push(text(tr.t(key!("pin-checking"))).size(20));
         }
         if let Some(e) = &self.error {
             col = col.push(text(e.clone()).size(20));

@@ -1,6 +1,7 @@
 //! The manager menu behind a manager's PIN: shift, cash in/out, no-sale, X report, Z close,
 //! stock by scanning and the staff time clock. Each page returns to the menu with a notice.
 
+use crate::key;
 use iced::widget::{button, column, container, operation, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
 use pos_terminal::{Ledger, LedgerHandle, ShiftReport, Staff};
@@ -149,7 +150,7 @@ impl State {
         Self {
             page: Page::Open(opening),
             manager: Some(manager),
-            notice: Some(tr.t("manager-open-shift-first")),
+            notice: Some(tr.t(key!("manager-open-shift-first"))),
             from_login: true,
             ..Self::default()
         }
@@ -233,7 +234,7 @@ impl State {
             (Message::PinSubmit, Page::Gate { pin }) => {
                 let pin = std::mem::take(pin);
                 self.busy = true;
-                self.notice = Some(tr.t("pin-checking"));
+                self.notice = Some(tr.t(key!("pin-checking")));
                 return then(
                     ledger,
                     move |l| {
@@ -252,7 +253,7 @@ impl State {
                                     tr.args("manager-not-a-manager", &[("name", m.name.into())]),
                                 );
                             }
-                            Ok((None, _)) => s.notice = Some(tr.t("wrong-pin")),
+                            Ok((None, _)) => s.notice = Some(tr.t(key!("wrong-pin"))),
                             Err(e) => s.notice = Some(e),
                         }
                         Action::Focus(PIN_ID)
@@ -261,7 +262,7 @@ impl State {
             }
             (Message::Back, Page::Gate { .. } | Page::Menu) => return Action::Exit,
             (Message::PrintX, Page::XReport(r)) => {
-                self.notice = Some(tr.t("manager-x-printing"));
+                self.notice = Some(tr.t(key!("manager-x-printing")));
                 return Action::Print(Box::new(((**r).clone(), None)));
             }
             (Message::SaveX, Page::XReport(r)) => {
@@ -295,7 +296,7 @@ impl State {
                                 }
                                 Ok(Err(e)) | Err(e) => {
                                     s.notice = Some(if e.is_empty() {
-                                        tr.t("manager-no-open-shift")
+                                        tr.t(key!("manager-no-open-shift"))
                                     } else {
                                         e
                                     });
@@ -317,7 +318,7 @@ impl State {
                     return Action::Exit;
                 };
                 let Some(amount) = format::parse_money(&self.amount) else {
-                    self.notice = Some(tr.t("invalid-amount"));
+                    self.notice = Some(tr.t(key!("invalid-amount")));
                     return Action::Focus(AMOUNT_ID);
                 };
                 let reason = self.reason.clone();
@@ -356,7 +357,7 @@ impl State {
                             .map_err(|e| e.to_string())
                     },
                     |s, result, tr| match result {
-                        Ok(_) => s.menu(Some(tr.t("manager-no-sale-done"))),
+                        Ok(_) => s.menu(Some(tr.t(key!("manager-no-sale-done")))),
                         Err(e) => {
                             s.notice = Some(e);
                             Action::None
@@ -385,7 +386,7 @@ impl State {
                             tr.args("manager-clocked-out", &[("name", name.into())]),
                         )),
                         Ok(None) => {
-                            s.notice = Some(tr.t("wrong-pin"));
+                            s.notice = Some(tr.t(key!("wrong-pin")));
                             Action::Focus(CLOCK_PIN_ID)
                         }
                         Err(e) => {
@@ -482,7 +483,7 @@ impl State {
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let body: Element<'a, Message> = match &self.page {
             Page::Gate { pin } => column![
-                text(tr.t("manager-gate-title")).size(28),
+                text(tr.t(key!("manager-gate-title"))).size(28),
                 text_input(&tr.t("pin"), pin)
                     .id(PIN_ID)
                     .secure(true)
@@ -492,7 +493,7 @@ impl State {
                     .size(24),
                 row![
                     button(text(tr.t("back"))).on_press(Message::Back),
-                    button(text(tr.t("manager-continue"))).on_press(Message::PinSubmit),
+                    button(text(tr.t(key!("manager-continue")))).on_press(Message::PinSubmit),
                 ]
                 .spacing(20),
             ]
@@ -508,8 +509,8 @@ impl State {
             Page::Stock(s) => s.view(tr).map(Message::Stock),
             Page::Cash(d) => {
                 let title = match d {
-                    CashMovementDirection::In => tr.t("manager-cash-in"),
-                    CashMovementDirection::Out => tr.t("manager-cash-out"),
+                    CashMovementDirection::In => tr.t(key!("manager-cash-in")),
+                    CashMovementDirection::Out => tr.t(key!("manager-cash-out")),
                 };
                 column![
                     text(title).size(28),
@@ -518,14 +519,15 @@ impl State {
                         .on_input(Message::Amount)
                         .padding(10)
                         .size(22),
-                    text_input(&tr.t("manager-cash-reason"), &self.reason)
+                    text_input(&tr.t(key!("manager-cash-reason")), &self.reason)
                         .id(REASON_ID)
                         .on_input(Message::Reason)
                         .on_submit(Message::CashConfirm)
                         .padding(10),
                     row![
                         button(text(tr.t("back"))).on_press(Message::Back),
-                        button(text(tr.t("manager-cash-confirm"))).on_press(Message::CashConfirm),
+                        button(text(tr.t(key!("manager-cash-confirm"))))
+                            .on_press(Message::CashConfirm),
                     ]
                     .spacing(20),
                 ]
@@ -534,14 +536,15 @@ impl State {
                 .into()
             }
             Page::NoSale => column![
-                text(tr.t("manager-no-sale-title")).size(28),
-                text_input(&tr.t("reason-optional"), &self.reason)
+                text(tr.t(key!("manager-no-sale-title"))).size(28),
+                text_input(&tr.t(key!("reason-optional")), &self.reason)
                     .id(NO_SALE_NOTE_ID)
                     .on_input(Message::Note)
                     .padding(10),
                 row![
                     button(text(tr.t("back"))).on_press(Message::Back),
-                    button(text(tr.t("settings-open-drawer"))).on_press(Message::NoSaleConfirm),
+                    button(text(tr.t(key!("settings-open-drawer"))))
+                        .on_press(Message::NoSaleConfirm),
                 ]
                 .spacing(20),
             ]
@@ -552,16 +555,16 @@ impl State {
                 report_view(r, tr),
                 row![
                     button(text(tr.t("back"))).on_press(Message::Back),
-                    button(text(tr.t("manager-x-print"))).on_press(Message::PrintX),
-                    button(text(tr.t("manager-save-pdf"))).on_press(Message::SaveX),
+                    button(text(tr.t(key!("manager-x-print")))).on_press(Message::PrintX),
+                    button(text(tr.t(key!("manager-save-pdf")))).on_press(Message::SaveX),
                 ]
                 .spacing(20)
             ]
             .spacing(14)
             .into(),
             Page::Clock { pin } => column![
-                text(tr.t("manager-clock-title")).size(28),
-                text_input(&tr.t("manager-clock-pin"), pin)
+                text(tr.t(key!("manager-clock-title"))).size(28),
+                text_input(&tr.t(key!("manager-clock-pin")), pin)
                     .id(CLOCK_PIN_ID)
                     .secure(true)
                     .on_input(Message::ClockPin)
@@ -570,7 +573,7 @@ impl State {
                     .size(24),
                 row![
                     button(text(tr.t("back"))).on_press(Message::Back),
-                    button(text(tr.t("manager-clock"))).on_press(Message::ClockSubmit),
+                    button(text(tr.t(key!("manager-clock")))).on_press(Message::ClockSubmit),
                 ]
                 .spacing(20),
             ]
@@ -598,7 +601,7 @@ impl State {
                 .on_press(Message::Go(go))
         };
         // "Abrir caja" only when there is no shift to open it over; the rest need one open.
-        let mut till = column![text(tr.t("manager-till")).size(20)].spacing(8);
+        let mut till = column![text(tr.t(key!("manager-till"))).size(20)].spacing(8);
         if !self.shift_open {
             till = till.push(item("manager-open-shift", Go::OpenShift));
         }
@@ -616,13 +619,13 @@ impl State {
                 text(tr.args("manager-menu-title", &[("name", name.into())]))
                     .size(28)
                     .width(Length::Fill),
-                button(text(tr.t("manager-back-to-selling"))).on_press(Message::Back),
+                button(text(tr.t(key!("manager-back-to-selling")))).on_press(Message::Back),
             ]
             .align_y(Alignment::Center),
             row![
                 till,
                 column![
-                    text(tr.t("manager-stock-and-staff")).size(20),
+                    text(tr.t(key!("manager-stock-and-staff"))).size(20),
                     item("stock-receipt", Go::Stock(StockMovementKind::Receipt)),
                     item("stock-count", Go::Stock(StockMovementKind::Count)),
                     item("stock-waste", Go::Stock(StockMovementKind::Waste)),
@@ -639,13 +642,13 @@ impl State {
 
 /// The X report as the manager reads it.
 fn report_view<'a>(r: &'a ShiftReport, tr: &I18n) -> Element<'a, Message> {
-    let mut col = column![text(tr.t("manager-x-report")).size(28)].spacing(6);
+    let mut col = column![text(tr.t(key!("manager-x-report"))).size(28)].spacing(6);
     col = col.push(text(match &r.shift {
         Some(s) => tr.args(
             "report-shift-open",
             &[("seq", s.seq.into()), ("float", tr.money(s.float).into())],
         ),
-        None => tr.t("report-no-shift"),
+        None => tr.t(key!("report-no-shift")),
     }));
     col = col
         .push(text(tr.args(

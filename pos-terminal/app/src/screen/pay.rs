@@ -3,6 +3,7 @@
 //! reference, see `pos_terminal::card_terminal`) or with the reference typed by hand, and splits
 //! between tenders. The sale is committed here, before printing.
 
+use crate::key;
 use std::sync::Arc;
 
 use iced::widget::{button, column, container, row, text, text_input};
@@ -197,7 +198,7 @@ impl State {
         } else {
             format::parse_money(&self.tendered)
                 .filter(|m| !m.is_zero())
-                .ok_or_else(|| tr.t("invalid-amount"))
+                .ok_or_else(|| tr.t(key!("invalid-amount")))
         }
     }
 
@@ -225,7 +226,7 @@ impl State {
         {
             // Nothing else while the terminal holds the customer's card: never a second charge,
             // never a tender noted beside one in flight.
-            self.error = Some(tr.t("pay-terminal-busy"));
+            self.error = Some(tr.t(key!("pay-terminal-busy")));
             return Action::None;
         }
         match message {
@@ -234,7 +235,7 @@ impl State {
                 let Some(terminal) = self.terminal.clone().filter(|_| self.waiting) else {
                     return Action::None;
                 };
-                self.error = Some(tr.t("pay-terminal-cancelling"));
+                self.error = Some(tr.t(key!("pay-terminal-cancelling")));
                 return Action::Run(blocking(
                     move || terminal.abort().map_err(|e| e.to_string()),
                     Err,
@@ -269,7 +270,7 @@ impl State {
             }
             Message::Back => {
                 if !self.payments.is_empty() {
-                    self.error = Some(tr.t("pay-payments-noted"));
+                    self.error = Some(tr.t(key!("pay-payments-noted")));
                     return Action::None;
                 }
                 return Action::Back;
@@ -324,7 +325,7 @@ impl State {
                 }
                 let reference = self.reference.trim().to_string();
                 if reference.is_empty() {
-                    self.error = Some(tr.t("pay-reference-missing"));
+                    self.error = Some(tr.t(key!("pay-reference-missing")));
                     return Action::Focus(REFERENCE_ID);
                 }
                 self.payments.push(card_payment(amount, Some(reference)));
@@ -395,8 +396,8 @@ impl State {
                 };
             }
             Charge::Declined(reason) => e("pay-terminal-declined", "reason", reason),
-            Charge::Cancelled => tr.t("pay-terminal-cancelled"),
-            Charge::TimedOut => tr.t("pay-terminal-timeout"),
+            Charge::Cancelled => tr.t(key!("pay-terminal-cancelled")),
+            Charge::TimedOut => tr.t(key!("pay-terminal-timeout")),
             Charge::Unreachable(error) => e("pay-terminal-unreachable", "error", error),
             Charge::Unknown { reason, .. } => e("pay-terminal-unknown", "error", reason),
             Charge::Outstanding { reason, .. } => e("pay-terminal-outstanding", "error", reason),
@@ -424,7 +425,7 @@ impl State {
         let (lines, discount) = (cart.lines().to_vec(), cart.ticket_discount());
         let payments = self.payments.clone();
         self.committing = true;
-        self.error = Some(tr.t("pay-committing"));
+        self.error = Some(tr.t(key!("pay-committing")));
         Action::Run(ledger_task::ask(
             ledger,
             move |l| match l.record_sale(cashier, lines, discount, payments) {
@@ -452,7 +453,7 @@ impl State {
         self.error = None;
         let recorded = match recorded {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(None)) => Err(tr.t("sell-no-shift")),
+            Ok(Err(None)) => Err(tr.t(key!("sell-no-shift"))),
             Ok(Err(Some(e))) => Err(e),
             Err(e) => Err(ledger_task::call_error(&e, tr)),
         };
@@ -491,7 +492,7 @@ impl State {
             );
         }
         let mut col = column![
-            text(tr.t("pay-title")).size(28),
+            text(tr.t(key!("pay-title"))).size(28),
             text(tr.args("sell-total", &[("amount", tr.money(self.total).into())])).size(36),
         ]
         .spacing(14)
@@ -510,7 +511,7 @@ impl State {
         }
         col = col
             .push(
-                text_input(&tr.t("pay-tendered"), &self.tendered)
+                text_input(&tr.t(key!("pay-tendered")), &self.tendered)
                     .id(TENDERED_ID)
                     .on_input(Message::Tendered)
                     .on_submit(Message::Cash)
@@ -530,7 +531,7 @@ impl State {
                         text(tr.args(
                             "pay-terminal-amount",
                             &[
-                                ("label", tr.t("pay-terminal").into()),
+                                ("label", tr.t(key!("pay-terminal")).into()),
                                 ("amount", tr.money(left).into()),
                             ],
                         ))
@@ -544,7 +545,7 @@ impl State {
             );
         }
         col = col.push(
-            text_input(&tr.t("pay-reference"), &self.reference)
+            text_input(&tr.t(key!("pay-reference")), &self.reference)
                 .id(REFERENCE_ID)
                 .on_input(Message::Reference)
                 .on_submit(Message::Card)
@@ -555,7 +556,7 @@ impl State {
             col = col.push(text(e.clone()).size(20));
         }
         let mut buttons = row![
-            button(text(tr.t("back-esc")).size(22))
+            button(text(tr.t(key!("back-esc"))).size(22))
                 .padding(14)
                 .on_press(Message::Back),
         ]
@@ -563,19 +564,19 @@ impl State {
         .align_y(Alignment::Center);
         if !self.payments.is_empty() {
             buttons = buttons.push(
-                button(text(tr.t("pay-clear")).size(22))
+                button(text(tr.t(key!("pay-clear"))).size(22))
                     .padding(14)
                     .on_press(Message::ClearPayments),
             );
         }
         buttons = buttons
             .push(
-                button(text(tr.t("pay-card")).size(22))
+                button(text(tr.t(key!("pay-card"))).size(22))
                     .padding(14)
                     .on_press(Message::Card),
             )
             .push(
-                button(text(tr.t("pay-confirm")).size(22))
+                button(text(tr.t(key!("pay-confirm"))).size(22))
                     .padding(14)
                     .style(theme::pay)
                     .on_press(Message::Cash),
@@ -591,7 +592,7 @@ impl State {
     /// While the terminal has the customer's card: what is being charged and one large Cancel.
     fn waiting_view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
-            text(tr.t("pay-title")).size(28),
+            text(tr.t(key!("pay-title"))).size(28),
             text(tr.args("sell-total", &[("amount", tr.money(self.total).into())])).size(36),
         ]
         .spacing(20)
@@ -601,7 +602,7 @@ impl State {
         }
         col = col.push(
             container(
-                button(text(tr.t("pay-terminal-cancel")).size(26))
+                button(text(tr.t(key!("pay-terminal-cancel"))).size(26))
                     .padding(18)
                     .style(button::danger)
                     .on_press(Message::CancelTerminal),

@@ -1,5 +1,6 @@
 //! Recall a parked ticket: the list of tickets put aside on this till, newest last.
 
+use crate::key;
 use chrono::{DateTime, Utc};
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length};
@@ -21,7 +22,7 @@ pub enum Message {
 }
 
 pub fn view<'a>(parked: &'a [Parked], tr: &I18n) -> Element<'a, Message> {
-    let mut col = column![text(tr.t("recall-title")).size(30)].spacing(12);
+    let mut col = column![text(tr.t(key!("recall-title"))).size(30)].spacing(12);
     for (i, p) in parked.iter().enumerate() {
         let total = p.cart.totals().map(|t| t.total).unwrap_or_default();
         let first = p
@@ -53,7 +54,7 @@ pub fn view<'a>(parked: &'a [Parked], tr: &I18n) -> Element<'a, Message> {
         );
     }
     col = col.push(
-        button(text(tr.t("back-esc")).size(22))
+        button(text(tr.t(key!("back-esc"))).size(22))
             .padding(14)
             .on_press(Message::Back),
     );

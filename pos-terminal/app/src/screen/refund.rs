@@ -1,6 +1,7 @@
 //! Refund against an original ticket, found by scanning its receipt code or typing its number,
 //! from the local ledger (works offline): choose lines and quantities, manager PIN, back to tender.
 
+use crate::key;
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length, Task};
 use pos_terminal::refund::{RefundError, build_refund, refundable};
@@ -74,7 +75,7 @@ impl State {
     /// Starts with the usual reason filled in, in the cashier's language (it is editable).
     pub fn new(tr: &I18n) -> Self {
         Self {
-            reason: tr.t("refund-default-reason"),
+            reason: tr.t(key!("refund-default-reason")),
             ..Self::default()
         }
     }
@@ -210,7 +211,7 @@ impl State {
 
     fn confirm(&mut self, ledger: &LedgerHandle, cashier: Option<StaffId>, tr: &I18n) -> Action {
         let Some(found) = &self.found else {
-            self.error = Some(tr.t("refund-find-first"));
+            self.error = Some(tr.t(key!("refund-find-first")));
             return Action::Focus(TICKET_ID);
         };
         let picks: Vec<_> = self
@@ -220,18 +221,18 @@ impl State {
             .map(|(l, q)| (l.line_id, *q))
             .collect();
         if self.reason.trim().is_empty() {
-            self.error = Some(tr.t("refund-reason-missing"));
+            self.error = Some(tr.t(key!("refund-reason-missing")));
             return Action::Focus(REASON_ID);
         }
         let pin = std::mem::take(&mut self.pin).trim().to_string();
         if pin.is_empty() {
-            self.error = Some(tr.t("manager-pin-missing"));
+            self.error = Some(tr.t(key!("manager-pin-missing")));
             return Action::Focus(PIN_ID);
         }
         let (sale, refunded) = (found.sale.clone(), found.refunded.clone());
         let reason = self.reason.trim().to_string();
         self.busy = true;
-        self.error = Some(tr.t("pin-checking"));
+        self.error = Some(tr.t(key!("pin-checking")));
         // The manager's PIN, the refund and its audit entry in one turn of the ledger's thread.
         Action::Run(ledger_task::then(
             ledger,
@@ -284,11 +285,11 @@ impl State {
                         _ => Action::Back,
                     },
                     Ok(Confirmed::WrongPin) => {
-                        s.error = Some(tr.t("manager-pin-wrong"));
+                        s.error = Some(tr.t(key!("manager-pin-wrong")));
                         Action::Focus(PIN_ID)
                     }
                     Ok(Confirmed::NotManager) => {
-                        s.error = Some(tr.t("manager-pin-not-manager"));
+                        s.error = Some(tr.t(key!("manager-pin-not-manager")));
                         Action::Focus(PIN_ID)
                     }
                     Ok(Confirmed::Refused(e)) => {
@@ -298,7 +299,7 @@ impl State {
                     Ok(Confirmed::NoShift) => {
                         s.error = Some(tr.args(
                             "refund-record-failed",
-                            &[("error", tr.t("sell-no-shift").into())],
+                            &[("error", tr.t(key!("sell-no-shift")).into())],
                         ));
                         Action::Focus(PIN_ID)
                     }
@@ -314,15 +315,15 @@ impl State {
 
     pub fn view<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
-            text(tr.t("refund-title")).size(30),
+            text(tr.t(key!("refund-title"))).size(30),
             row![
-                text_input(&tr.t("refund-ticket-placeholder"), &self.ticket)
+                text_input(&tr.t(key!("refund-ticket-placeholder")), &self.ticket)
                     .id(TICKET_ID)
                     .on_input(Message::Ticket)
                     .on_submit(Message::Find)
                     .padding(12)
                     .size(22),
-                button(text(tr.t("refund-find")).size(20))
+                button(text(tr.t(key!("refund-find"))).size(20))
                     .padding(12)
                     .on_press(Message::Find),
             ]
@@ -373,7 +374,7 @@ impl State {
                         button(text("+").size(20))
                             .padding(10)
                             .on_press(Message::More(i)),
-                        button(text(tr.t("refund-all")).size(18))
+                        button(text(tr.t(key!("refund-all"))).size(18))
                             .padding(10)
                             .on_press(Message::All(i)),
                     ]
@@ -386,14 +387,14 @@ impl State {
                 .payments
                 .iter()
                 .map(|p| match p.tender {
-                    sync_protocol::Tender::Cash => tr.t("refund-to-cash"),
+                    sync_protocol::Tender::Cash => tr.t(key!("refund-to-cash")),
                     sync_protocol::Tender::Card => match &p.reference {
                         Some(r) => {
                             tr.args("refund-to-card-ref", &[("reference", r.clone().into())])
                         }
-                        None => tr.t("refund-to-card"),
+                        None => tr.t(key!("refund-to-card")),
                     },
-                    sync_protocol::Tender::Other => tr.t("refund-to-other"),
+                    sync_protocol::Tender::Other => tr.t(key!("refund-to-other")),
                 })
                 .collect();
             col = col
@@ -409,7 +410,7 @@ impl State {
                         .size(20),
                 )
                 .push(
-                    text_input(&tr.t("manager-pin"), &self.pin)
+                    text_input(&tr.t(key!("manager-pin")), &self.pin)
                         .id(PIN_ID)
                         .secure(true)
                         .on_input(Message::Pin)
@@ -422,14 +423,14 @@ impl State {
             col = col.push(text(e.clone()).size(20));
         }
         let mut buttons = row![
-            button(text(tr.t("back-esc")).size(22))
+            button(text(tr.t(key!("back-esc"))).size(22))
                 .padding(14)
                 .on_press(Message::Back)
         ]
         .spacing(20);
         if self.found.is_some() {
             buttons = buttons.push(
-                button(text(tr.t("refund-confirm")).size(22))
+                button(text(tr.t(key!("refund-confirm"))).size(22))
                     .padding(14)
                     .on_press(Message::Confirm),
             );
@@ -442,7 +443,7 @@ impl State {
 fn refund_message(e: &pos_terminal::refund::RefundError, tr: &I18n) -> String {
     use pos_terminal::refund::RefundError as E;
     match e {
-        E::NothingChosen => tr.t("refund-nothing-chosen"),
+        E::NothingChosen => tr.t(key!("refund-nothing-chosen")),
         E::TooMuch { line, left } => tr.args(
             "refund-too-much",
             &[

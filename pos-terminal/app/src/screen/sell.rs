@@ -1,14 +1,15 @@
 //! The sell screen: a scan field that keeps focus, search as you type, the ticket lines with
 //! quantity, discounts, void and manager price override, and the running total.
 
+use crate::key;
 use std::collections::VecDeque;
 
 use iced::widget::{button, column, container, opaque, row, scrollable, stack, text, text_input};
 use iced::{Alignment, Element, Length, Task};
+use pos_terminal::ledger::Offers;
 use pos_terminal::{
     CallError, Cart, CartLine, CatalogItem, Ledger, LedgerHandle, QuickKeyItem, Scan, ScanError,
 };
-use pos_terminal::ledger::Offers;
 use sync_protocol::{AuditAction, AuditEvent, Money, Quantity, StaffId};
 
 use crate::i18n::I18n;
@@ -337,7 +338,7 @@ impl State {
         if self.shift_open {
             return true;
         }
-        self.notice = Some(tr.t("sell-no-shift"));
+        self.notice = Some(tr.t(key!("sell-no-shift")));
         self.input.clear();
         self.results.clear();
         false
@@ -448,7 +449,7 @@ impl State {
         self.notice = match cart.add_scan_merging(scan, q, self.merge_weighed) {
             Ok(i) => {
                 self.selected = Some(i);
-                (label && quantity.is_some()).then(|| tr.t("sell-multiplier-not-for-labels"))
+                (label && quantity.is_some()).then(|| tr.t(key!("sell-multiplier-not-for-labels")))
             }
             Err(e) => Some(tr.args(
                 "sell-add-failed",
@@ -565,7 +566,7 @@ impl State {
         // The PIN field keeps only a few digits, so which were the manager's cannot be told
         // apart: clear it and ask again.
         o.pin.clear();
-        o.error = Some(tr.t("sell-override-pin-cleared"));
+        o.error = Some(tr.t(key!("sell-override-pin-cleared")));
         Some(self.scan(code, cart, ledger, tr))
     }
 
@@ -579,7 +580,7 @@ impl State {
     fn typed_money(&mut self, tr: &I18n) -> Option<Money> {
         let m = format::parse_money(&self.input);
         if m.is_none() {
-            self.notice = Some(tr.t("sell-type-amount-first"));
+            self.notice = Some(tr.t(key!("sell-type-amount-first")));
         }
         m
     }
@@ -723,7 +724,7 @@ impl State {
                 };
                 match parse_quantity(&self.input) {
                     Some(q) => self.edit(|c| c.set_quantity(i, q), cart, tr),
-                    None => self.notice = Some(tr.t("sell-type-quantity-first")),
+                    None => self.notice = Some(tr.t(key!("sell-type-quantity-first"))),
                 }
             }
             Message::Plus | Message::Minus => {
@@ -737,7 +738,7 @@ impl State {
                     q - Quantity::one()
                 };
                 if q.is_zero() || q.is_negative() {
-                    self.notice = Some(tr.t("sell-use-void"));
+                    self.notice = Some(tr.t(key!("sell-use-void")));
                 } else {
                     self.selected = Some(i);
                     self.edit(|c| c.set_quantity(i, q), cart, tr);
@@ -880,11 +881,11 @@ impl State {
             Message::Pay | Message::Refund if !self.needs_shift(tr) => {}
             Message::Pay if !self.waiting_scans.is_empty() => {
                 // A code scanned a moment ago is still being looked up: it belongs on this ticket.
-                self.notice = Some(tr.t("sell-scans-waiting"));
+                self.notice = Some(tr.t(key!("sell-scans-waiting")));
             }
             Message::Pay => {
                 if cart.is_empty() {
-                    self.notice = Some(tr.t("sell-ticket-empty-notice"));
+                    self.notice = Some(tr.t(key!("sell-ticket-empty-notice")));
                 } else {
                     return Action::Pay;
                 }
@@ -931,7 +932,7 @@ impl State {
         if !self.shift_open {
             return self.no_shift_view(cashier, tr);
         }
-        let scan = text_input(&tr.t("sell-scan-placeholder"), &self.input)
+        let scan = text_input(&tr.t(key!("sell-scan-placeholder")), &self.input)
             .id(SCAN_ID)
             .on_input(Message::Input)
             .on_submit(Message::Submit)
@@ -968,10 +969,10 @@ impl State {
             );
         }
         if searching && self.results.is_empty() {
-            results = results.push(text(tr.t("sell-no-results")).size(18));
+            results = results.push(text(tr.t(key!("sell-no-results"))).size(18));
         }
         if searching {
-            results = results.push(text(tr.t("sell-results-help")).size(14));
+            results = results.push(text(tr.t(key!("sell-results-help"))).size(14));
         }
 
         let target = self.target(cart);
@@ -1032,7 +1033,7 @@ impl State {
             );
         }
         if cart.is_empty() {
-            lines = lines.push(text(tr.t("sell-ticket-empty")).size(18));
+            lines = lines.push(text(tr.t(key!("sell-ticket-empty"))).size(18));
         }
 
         let mut summary = column![].spacing(4).align_x(Alignment::End);
@@ -1075,28 +1076,31 @@ impl State {
         let edit_keys = row![
             big("−".into(), Message::Minus),
             big("+".into(), Message::Plus),
-            big(tr.t("sell-quantity"), Message::SetQuantity),
-            big(tr.t("sell-line-discount"), Message::LineDiscount),
-            big(tr.t("sell-ticket-discount-key"), Message::TicketDiscount),
-            big(tr.t("sell-price-override"), Message::PriceOverride),
-            big(tr.t("sell-void"), Message::Void),
+            big(tr.t(key!("sell-quantity")), Message::SetQuantity),
+            big(tr.t(key!("sell-line-discount")), Message::LineDiscount),
+            big(
+                tr.t(key!("sell-ticket-discount-key")),
+                Message::TicketDiscount
+            ),
+            big(tr.t(key!("sell-price-override")), Message::PriceOverride),
+            big(tr.t(key!("sell-void")), Message::Void),
         ]
         .spacing(8);
         let recall_label = if parked > 0 {
             tr.args("sell-recall-waiting", &[("count", parked.into())])
         } else {
-            tr.t("sell-recall")
+            tr.t(key!("sell-recall"))
         };
         let function_keys = row![
-            big(tr.t("sell-park"), Message::Park),
+            big(tr.t(key!("sell-park")), Message::Park),
             button(text(recall_label).size(18))
                 .padding(12)
                 .style(theme::action)
                 .on_press(Message::Recall),
-            big(tr.t("sell-reprint"), Message::Reprint),
-            big(tr.t("sell-invoice"), Message::Invoice),
-            big(tr.t("sell-refund"), Message::Refund),
-            big(tr.t("sell-settings"), Message::Settings),
+            big(tr.t(key!("sell-reprint")), Message::Reprint),
+            big(tr.t(key!("sell-invoice")), Message::Invoice),
+            big(tr.t(key!("sell-refund")), Message::Refund),
+            big(tr.t(key!("sell-settings")), Message::Settings),
         ]
         .spacing(8)
         .align_y(Alignment::Center);
@@ -1104,7 +1108,7 @@ impl State {
         let summary = row![
             summary,
             container(text("")).width(Length::Fill),
-            button(text(tr.t("sell-pay")).size(30))
+            button(text(tr.t(key!("sell-pay"))).size(30))
                 .padding([22, 40])
                 .style(theme::pay)
                 .on_press(Message::Pay),
@@ -1117,10 +1121,10 @@ impl State {
                 text(tr.args("sell-cashier", &[("name", cashier.into())]))
                     .size(18)
                     .width(Length::Fill),
-                button(text(tr.t("sell-manager")).size(18))
+                button(text(tr.t(key!("sell-manager"))).size(18))
                     .padding(12)
                     .on_press(Message::Manager),
-                button(text(tr.t("sell-logout")).size(18))
+                button(text(tr.t(key!("sell-logout"))).size(18))
                     .padding(12)
                     .on_press(Message::Logout),
             ]
@@ -1136,7 +1140,7 @@ impl State {
                     &[("price", tr.money(o.price).into())]
                 ))
                 .size(22),
-                text_input(&tr.t("manager-pin"), &o.pin)
+                text_input(&tr.t(key!("manager-pin")), &o.pin)
                     .id(MANAGER_PIN_ID)
                     .secure(true)
                     .on_input(Message::OverridePin)
@@ -1144,14 +1148,14 @@ impl State {
                     .padding(10)
                     .size(24),
                 row![
-                    big(tr.t("cancel-esc"), Message::OverrideCancel),
-                    big(tr.t("sell-authorise"), Message::OverrideConfirm),
+                    big(tr.t(key!("cancel-esc")), Message::OverrideCancel),
+                    big(tr.t(key!("sell-authorise")), Message::OverrideConfirm),
                 ]
                 .spacing(10),
             ]
             .spacing(10);
             if o.checking {
-                dialog = dialog.push(text(tr.t("pin-checking")).size(20));
+                dialog = dialog.push(text(tr.t(key!("pin-checking"))).size(20));
             }
             if let Some(e) = &o.error {
                 dialog = dialog.push(text(e.clone()).size(20));
@@ -1221,7 +1225,7 @@ impl State {
         for (i, p) in pages.iter().enumerate() {
             tabs = tabs.push(tab((*p).to_string(), Some(i)));
         }
-        tabs = tabs.push(tab(tr.t("sell-keypad-tab"), None));
+        tabs = tabs.push(tab(tr.t(key!("sell-keypad-tab")), None));
         let body: Element<'a, Message> = match self.quick_page() {
             None => keypad::view(keypad::Kind::Quantity, Message::Keypad, tr),
             Some(page) => {
@@ -1282,10 +1286,10 @@ impl State {
                 text(tr.args("sell-cashier", &[("name", cashier.into())]))
                     .size(18)
                     .width(Length::Fill),
-                button(text(tr.t("sell-manager")).size(18))
+                button(text(tr.t(key!("sell-manager"))).size(18))
                     .padding(12)
                     .on_press(Message::Manager),
-                button(text(tr.t("sell-logout")).size(18))
+                button(text(tr.t(key!("sell-logout"))).size(18))
                     .padding(12)
                     .on_press(Message::Logout),
             ]
@@ -1293,9 +1297,9 @@ impl State {
             .align_y(Alignment::Center),
             container(
                 column![
-                    text(tr.t("sell-no-shift")).size(32),
-                    text(tr.t("sell-no-shift-help")).size(20),
-                    button(text(tr.t("sell-open-shift")).size(22))
+                    text(tr.t(key!("sell-no-shift"))).size(32),
+                    text(tr.t(key!("sell-no-shift-help"))).size(20),
+                    button(text(tr.t(key!("sell-open-shift"))).size(22))
                         .padding([16, 30])
                         .on_press(Message::Manager),
                 ]
@@ -1310,7 +1314,7 @@ impl State {
         if let Some(n) = self
             .notice
             .as_ref()
-            .filter(|n| **n != tr.t("sell-no-shift"))
+            .filter(|n| **n != tr.t(key!("sell-no-shift")))
         {
             col = col.push(text(n.clone()).size(22));
         }
@@ -1330,12 +1334,16 @@ pub fn load_offers(ledger: &Ledger) -> Offers {
 /// Reads what is in force now on the ledger's thread; the answer comes as [`Message::Offers`]
 /// (the one place the sell screen reads promotions).
 fn offers_task(ledger: &LedgerHandle) -> Task<Message> {
-    ledger_task::ask(ledger, |l| load_offers(l), |r| {
-        Message::Offers(r.unwrap_or_else(|error| {
-            tracing::error!(%error, "promotions could not be read");
-            Offers::default()
-        }))
-    })
+    ledger_task::ask(
+        ledger,
+        |l| load_offers(l),
+        |r| {
+            Message::Offers(r.unwrap_or_else(|error| {
+                tracing::error!(%error, "promotions could not be read");
+                Offers::default()
+            }))
+        },
+    )
 }
 
 /// Whether the ledger has an open shift; an unreadable ledger counts as none (nothing can be

@@ -2,6 +2,7 @@
 //! thresholds, the card terminal (protocol and host:port), a test page, and the manager's "open
 //! drawer" (approved by PIN and logged).
 
+use crate::key;
 use std::path::PathBuf;
 
 use iced::widget::{button, column, container, row, text, text_input};
@@ -25,7 +26,7 @@ fn baud(s: &str, tr: &I18n) -> Result<u32, String> {
             tr.args(
                 "settings-number-range",
                 &[
-                    ("what", tr.t("settings-baud").into()),
+                    ("what", tr.t(key!("settings-baud")).into()),
                     ("min", (*BAUDS.start()).into()),
                     ("max", (*BAUDS.end()).into()),
                 ],
@@ -197,7 +198,7 @@ impl State {
     pub fn language_saved(&mut self, language: Language, tr: &I18n) {
         self.language = language;
         self.base.language = language;
-        self.notice = Some(tr.t("settings-language-saved"));
+        self.notice = Some(tr.t(key!("settings-language-saved")));
     }
 
     /// The settings as typed, or what is wrong with them.
@@ -207,7 +208,7 @@ impl State {
             Kind::Network => {
                 let host = self.host.trim().to_string();
                 if host.is_empty() {
-                    return Err(tr.t("settings-host-missing"));
+                    return Err(tr.t(key!("settings-host-missing")));
                 }
                 let port = self
                     .port
@@ -215,12 +216,12 @@ impl State {
                     .parse::<u16>()
                     .ok()
                     .filter(|p| *p > 0)
-                    .ok_or_else(|| tr.t("settings-port-invalid"))?;
+                    .ok_or_else(|| tr.t(key!("settings-port-invalid")))?;
                 Printer::Network { host, port }
             }
             Kind::File => {
                 if self.path.trim().is_empty() {
-                    return Err(tr.t("settings-path-missing"));
+                    return Err(tr.t(key!("settings-path-missing")));
                 }
                 Printer::File {
                     path: PathBuf::from(self.path.trim()),
@@ -228,7 +229,7 @@ impl State {
             }
             Kind::Serial => {
                 if self.path.trim().is_empty() {
-                    return Err(tr.t("settings-path-missing"));
+                    return Err(tr.t(key!("settings-path-missing")));
                 }
                 Printer::Serial {
                     path: self.path.trim().to_string(),
@@ -238,7 +239,7 @@ impl State {
             Kind::Usb => {
                 let id = |s: &str| {
                     u16::from_str_radix(s.trim().trim_start_matches("0x"), 16)
-                        .map_err(|_| tr.t("settings-usb-id-invalid"))
+                        .map_err(|_| tr.t(key!("settings-usb-id-invalid")))
                 };
                 Printer::Usb {
                     vendor_id: id(&self.vendor)?,
@@ -283,7 +284,7 @@ impl State {
                     !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
                 });
                 if !valid {
-                    return Err(tr.t("settings-terminal-address-invalid"));
+                    return Err(tr.t(key!("settings-terminal-address-invalid")));
                 }
                 let answer_timeout_secs = self
                     .base
@@ -391,7 +392,7 @@ impl State {
                 return match self.parsed(tr) {
                     Ok(s) => {
                         self.base = s.clone();
-                        self.notice = Some(tr.t("settings-saved"));
+                        self.notice = Some(tr.t(key!("settings-saved")));
                         Action::Saved(s)
                     }
                     Err(e) => {
@@ -403,11 +404,11 @@ impl State {
             Message::TestPage => {
                 return match self.parsed(tr) {
                     Ok(s) if s.printer == Printer::None => {
-                        self.notice = Some(tr.t("settings-no-printer"));
+                        self.notice = Some(tr.t(key!("settings-no-printer")));
                         Action::None
                     }
                     Ok(s) => {
-                        self.notice = Some(tr.t("settings-printing-test"));
+                        self.notice = Some(tr.t(key!("settings-printing-test")));
                         Action::TestPage(s)
                     }
                     Err(e) => {
@@ -420,7 +421,7 @@ impl State {
                 let pin = std::mem::take(&mut self.pin);
                 return match manager::lookup(ledger, &pin, tr, Message::DrawerPin) {
                     Ok(t) => {
-                        self.notice = Some(tr.t("pin-checking"));
+                        self.notice = Some(tr.t(key!("pin-checking")));
                         Action::Run(t)
                     }
                     Err(e) => {
@@ -470,20 +471,20 @@ impl State {
             };
         // The card terminal shares the language's row: a 1024×768 screen has no room for another.
         let mut language_and_terminal = row![
-            text(tr.t("settings-language")).size(22),
+            text(tr.t(key!("settings-language"))).size(22),
             choice(
-                tr.t("language-es"),
+                tr.t(key!("language-es")),
                 self.language == Language::Es,
                 Message::Language(Language::Es)
             ),
             choice(
-                tr.t("language-en"),
+                tr.t(key!("language-en")),
                 self.language == Language::En,
                 Message::Language(Language::En)
             ),
-            text(tr.t("settings-card-terminal")).size(22),
+            text(tr.t(key!("settings-card-terminal"))).size(22),
             choice(
-                tr.t("settings-terminal-none"),
+                tr.t(key!("settings-terminal-none")),
                 self.terminal_protocol.is_none(),
                 Message::TerminalProtocol(None)
             ),
@@ -504,27 +505,27 @@ impl State {
             ));
         }
         let mut col = column![
-            text(tr.t("settings-title")).size(30),
+            text(tr.t(key!("settings-title"))).size(30),
             language_and_terminal,
-            text(tr.t("settings-printer")).size(22),
+            text(tr.t(key!("settings-printer"))).size(22),
             row![
                 choice(
-                    tr.t("settings-printer-none"),
+                    tr.t(key!("settings-printer-none")),
                     self.kind == Kind::None,
                     Message::Kind(Kind::None)
                 ),
                 choice(
-                    tr.t("settings-printer-network"),
+                    tr.t(key!("settings-printer-network")),
                     self.kind == Kind::Network,
                     Message::Kind(Kind::Network)
                 ),
                 choice(
-                    tr.t("settings-printer-file"),
+                    tr.t(key!("settings-printer-file")),
                     self.kind == Kind::File,
                     Message::Kind(Kind::File)
                 ),
                 choice(
-                    tr.t("settings-printer-serial"),
+                    tr.t(key!("settings-printer-serial")),
                     self.kind == Kind::Serial,
                     Message::Kind(Kind::Serial)
                 ),
@@ -543,13 +544,18 @@ impl State {
                 col = col.push(
                     row![
                         input(
-                            &tr.t("settings-host-placeholder"),
+                            &tr.t(key!("settings-host-placeholder")),
                             &self.host,
                             HOST_ID,
                             Message::Host
                         ),
-                        input(&tr.t("settings-port"), &self.port, PORT_ID, Message::Port)
-                            .width(Length::Fixed(120.0)),
+                        input(
+                            &tr.t(key!("settings-port")),
+                            &self.port,
+                            PORT_ID,
+                            Message::Port
+                        )
+                        .width(Length::Fixed(120.0)),
                     ]
                     .spacing(10),
                 )
@@ -559,7 +565,7 @@ impl State {
                 col = col.push(
                     row![
                         input("/dev/ttyS0", &self.path, PATH_ID, Message::Path),
-                        text(tr.t("settings-baud")).size(20),
+                        text(tr.t(key!("settings-baud"))).size(20),
                         input("9600", &self.baud, BAUD_ID, Message::Baud)
                             .width(Length::Fixed(120.0)),
                     ]
@@ -570,10 +576,10 @@ impl State {
             Kind::Usb => {
                 col = col.push(
                     row![
-                        text(tr.t("settings-usb-vendor")).size(20),
+                        text(tr.t(key!("settings-usb-vendor"))).size(20),
                         input("04b8", &self.vendor, VENDOR_ID, Message::Vendor)
                             .width(Length::Fixed(110.0)),
-                        text(tr.t("settings-usb-product")).size(20),
+                        text(tr.t(key!("settings-usb-product"))).size(20),
                         input("0202", &self.product, PRODUCT_ID, Message::Product)
                             .width(Length::Fixed(110.0)),
                     ]
@@ -586,7 +592,7 @@ impl State {
         col = col
             .push(
                 row![
-                    text(tr.t("settings-paper")).size(20),
+                    text(tr.t(key!("settings-paper"))).size(20),
                     choice(
                         "80 mm".into(),
                         self.paper == Paper::Mm80,
@@ -598,14 +604,14 @@ impl State {
                         Message::Paper(Paper::Mm58)
                     ),
                     // On the paper's row: the screen has no room for another at 1024×768.
-                    text(tr.t("settings-weighed")).size(20),
+                    text(tr.t(key!("settings-weighed"))).size(20),
                     choice(
-                        tr.t("settings-weighed-own-line"),
+                        tr.t(key!("settings-weighed-own-line")),
                         !self.merge_weighed,
                         Message::MergeWeighed(false)
                     ),
                     choice(
-                        tr.t("settings-weighed-merge"),
+                        tr.t(key!("settings-weighed-merge")),
                         self.merge_weighed,
                         Message::MergeWeighed(true)
                     ),
@@ -613,14 +619,14 @@ impl State {
                 .spacing(10)
                 .align_y(Alignment::Center),
             )
-            .push(text(tr.t("settings-scanner")).size(22))
+            .push(text(tr.t(key!("settings-scanner"))).size(22))
             .push(
                 row![
-                    text(tr.t("settings-min-length")).width(Length::Fixed(170.0)),
+                    text(tr.t(key!("settings-min-length"))).width(Length::Fixed(170.0)),
                     input("6", &self.min_len, MIN_LEN_ID, Message::MinLen),
-                    text(tr.t("settings-avg")).width(Length::Fixed(150.0)),
+                    text(tr.t(key!("settings-avg"))).width(Length::Fixed(150.0)),
                     input("30", &self.avg, AVG_ID, Message::Avg),
-                    text(tr.t("settings-gap")).width(Length::Fixed(150.0)),
+                    text(tr.t(key!("settings-gap"))).width(Length::Fixed(150.0)),
                     input("100", &self.gap, GAP_ID, Message::Gap),
                 ]
                 .spacing(8)
@@ -628,14 +634,14 @@ impl State {
             )
             .push(
                 row![
-                    text(tr.t("settings-scanner-serial")).width(Length::Fixed(170.0)),
+                    text(tr.t(key!("settings-scanner-serial"))).width(Length::Fixed(170.0)),
                     input(
                         "/dev/ttyACM0",
                         &self.scanner_port,
                         SCANNER_PORT_ID,
                         Message::ScannerPort
                     ),
-                    text(tr.t("settings-baud")).width(Length::Fixed(80.0)),
+                    text(tr.t(key!("settings-baud"))).width(Length::Fixed(80.0)),
                     input(
                         "9600",
                         &self.scanner_baud,
@@ -649,26 +655,26 @@ impl State {
             )
             .push(
                 row![
-                    button(text(tr.t("settings-save")).size(22))
+                    button(text(tr.t(key!("settings-save"))).size(22))
                         .padding(14)
                         .on_press(Message::Save),
-                    button(text(tr.t("settings-test-page")).size(22))
+                    button(text(tr.t(key!("settings-test-page"))).size(22))
                         .padding(14)
                         .on_press(Message::TestPage),
                 ]
                 .spacing(12),
             )
-            .push(text(tr.t("settings-drawer")).size(22))
+            .push(text(tr.t(key!("settings-drawer"))).size(22))
             .push(
                 row![
-                    text_input(&tr.t("manager-pin"), &self.pin)
+                    text_input(&tr.t(key!("manager-pin")), &self.pin)
                         .id(PIN_ID)
                         .secure(true)
                         .on_input(Message::Pin)
                         .on_submit(Message::OpenDrawer)
                         .padding(10)
                         .size(20),
-                    button(text(tr.t("settings-open-drawer")).size(22))
+                    button(text(tr.t(key!("settings-open-drawer"))).size(22))
                         .padding(14)
                         .on_press(Message::OpenDrawer),
                 ]
@@ -679,10 +685,10 @@ impl State {
         }
         col = col.push(
             row![
-                button(text(tr.t("back-esc")).size(22))
+                button(text(tr.t(key!("back-esc"))).size(22))
                     .padding(14)
                     .on_press(Message::Back),
-                button(text(tr.t("settings-about")).size(22))
+                button(text(tr.t(key!("settings-about"))).size(22))
                     .padding(14)
                     .style(button::secondary)
                     .on_press(Message::About),

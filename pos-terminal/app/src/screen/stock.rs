@@ -3,6 +3,7 @@
 //! one `StockMovement` for HQ. Against a note, each line shows expected against scanned, with what
 //! is missing, over or not on the note; confirming marks the note received at this till.
 
+use crate::key;
 use std::collections::VecDeque;
 
 use iced::widget::{button, column, row, scrollable, text, text_input};
@@ -202,7 +203,7 @@ impl State {
             | Message::Back
                 if busy =>
             {
-                self.notice = Some(tr.t("sell-scans-waiting"));
+                self.notice = Some(tr.t(key!("sell-scans-waiting")));
             }
             Message::Quantity(i, s) => {
                 if let Some(q) = parse_quantity(&s) {
@@ -299,7 +300,7 @@ impl State {
     fn picker<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
         let mut col = column![
             text(self.title(tr)).size(26),
-            text(tr.t("stock-pick-note")).size(18),
+            text(tr.t(key!("stock-pick-note"))).size(18),
         ]
         .spacing(10);
         for (i, n) in self.notes.iter().enumerate() {
@@ -325,7 +326,7 @@ impl State {
         col.push(
             row![
                 button(text(tr.t("back"))).on_press(Message::Back),
-                button(text(tr.t("stock-free-receiving")))
+                button(text(tr.t(key!("stock-free-receiving"))))
                     .padding(10)
                     .on_press(Message::FreeReceiving),
             ]
@@ -344,12 +345,12 @@ impl State {
                 tr.args("stock-note-missing", &[("quantity", tr.quantity(q).into())]),
                 red,
             ),
-            NoteCheck::Complete => (tr.t("stock-note-complete"), green),
+            NoteCheck::Complete => (tr.t(key!("stock-note-complete")), green),
             NoteCheck::Over(q) => (
                 tr.args("stock-note-over", &[("quantity", tr.quantity(q).into())]),
                 amber,
             ),
-            NoteCheck::Extra => (tr.t("stock-note-extra"), amber),
+            NoteCheck::Extra => (tr.t(key!("stock-note-extra")), amber),
         };
         let scanned: Element<'a, Message> = match c.line {
             Some(i) => {
@@ -378,7 +379,7 @@ impl State {
         .spacing(10)
         .align_y(Alignment::Center);
         if let Some(i) = c.line {
-            r = r.push(button(text(tr.t("stock-remove"))).on_press(Message::Remove(i)));
+            r = r.push(button(text(tr.t(key!("stock-remove")))).on_press(Message::Remove(i)));
         }
         r.into()
     }
@@ -399,7 +400,7 @@ impl State {
         };
         let mut col = column![
             text(title).size(26),
-            text_input(&tr.t("stock-scan-placeholder"), &self.input)
+            text_input(&tr.t(key!("stock-scan-placeholder")), &self.input)
                 .id(SCAN_ID)
                 .on_input(Message::Scan)
                 .on_submit(Message::Submit)
@@ -428,23 +429,23 @@ impl State {
                         .on_input(move |s| Message::Quantity(i, s))
                         .padding(4)
                         .width(Length::Fixed(90.0)),
-                    button(text(tr.t("stock-remove"))).on_press(Message::Remove(i)),
+                    button(text(tr.t(key!("stock-remove")))).on_press(Message::Remove(i)),
                 ]
                 .spacing(10)
                 .align_y(Alignment::Center),
             );
         }
         if self.session.is_empty() && comparison.is_empty() {
-            lines = lines.push(text(tr.t("stock-nothing-yet")));
+            lines = lines.push(text(tr.t(key!("stock-nothing-yet"))));
         }
         col = col.push(scrollable(lines).height(Length::Fixed(260.0)));
         match self.session.kind {
             StockMovementKind::Count => {
                 col = col.push(
                     button(text(if self.full {
-                        tr.t("stock-count-full")
+                        tr.t(key!("stock-count-full"))
                     } else {
-                        tr.t("stock-count-partial")
+                        tr.t(key!("stock-count-partial"))
                     }))
                     .on_press(Message::ToggleFull),
                 );
@@ -464,7 +465,7 @@ impl State {
             StockMovementKind::Receipt if self.session.note().is_some() => {}
             StockMovementKind::Receipt => {
                 col = col.push(
-                    text_input(&tr.t("stock-delivery-note"), &self.reference)
+                    text_input(&tr.t(key!("stock-delivery-note")), &self.reference)
                         .id(REFERENCE_ID)
                         .on_input(Message::Reference)
                         .padding(6),
