@@ -384,3 +384,112 @@ fn a_payment_approved_before_a_crash_is_recorded_at_the_next_start() {
     assert_eq!(fake.charges().len(), 1);
     assert_eq!(fake.payment_requests().len(), 1);
 }
+
+#[test]
+fn a_manager_closes_by_hand_a_payment_left_pending_by_a_dead_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A terminal that took the request and then died for good: its attempt stays open, and while
+    // it does no other card payment can start.
+    let mut l = ledger(&dir, None);
+    let line = {
+        let item = l.lookup_barcode(EAN).unwrap().unwrap();
+        pos_terminal::CartLine::from_item(&item, sync_protocol::Quantity::one())
+    };
+    let sale = CardSale {
+        cashier: Some(StaffId(1)),
+        lines: vec![line],
+        ticket_discount: Money::ZERO,
+        other_payments: Vec::new(),
+    };
+    let stuck = l
+        .begin_card_attempt(&sale, Money::from_cents(1345))
+        .unwrap();
+    assert!(
+        l.begin_card_attempt(&sale, Money::from_cents(1345))
+            .is_err()
+    );
+    let mut till = logged_in_with(l);
+    manager_menu(&mut till);
+    click(&mut till, "Cobro pendiente en el datáfono");
+    assert!(shows_containing(
+        &till,
+        "Cobro de 13,45 € enviado al datáfono sin respuesta"
+    ));
+    assert!(shows_containing(&till, &stuck.request_id));
+    // A reason is asked for; nothing changes without one.
+    let _ = messages_of_click_id(&till, pos_terminal_app::screen::manager::CARD_ABANDON_ID)
+        .into_iter()
+        .map(|m| send(&mut till, m))
+        .count();
+    assert!(shows(&till, "Escriba por qué se da el cobro por no hecho."));
+    assert_eq!(
+        with_ledger(&till, |l| l
+            .unresolved_card_attempt()
+            .unwrap()
+            .map(|a| a.request_id)),
+        Some(stuck.request_id.clone())
+    );
+    type_into(
+        &mut till,
+        pos_terminal_app::screen::manager::CARD_REASON_ID,
+        "datáfono averiado, comprobado en el extracto",
+        true,
+    );
+    assert!(shows(
+        &till,
+        "Cobro de 13,45 € cerrado a mano como no cobrado; el datáfono vuelve a estar disponible."
+    ));
+    let (closed, failed) = with_ledger(&till, move |l| {
+        (
+            l.card_attempt(&stuck.request_id).unwrap().unwrap(),
+            l.card_attempts_in(pos_terminal::ledger::CardAttemptState::Failed)
+                .unwrap(),
+        )
+    });
+    assert_eq!(failed, 1);
+    assert_eq!(closed.state, pos_terminal::ledger::CardAttemptState::Failed);
+    let detail = closed.detail.unwrap_or_default();
+    assert!(
+        detail.contains("Marta") && detail.contains("comprobado en el extracto"),
+        "{detail}"
+    );
+    assert!(sales(&till).is_empty(), "nothing was sold");
+    // The terminal is free again, and nothing is pending any more.
+    assert!(with_ledger(&till, move |l| l
+        .begin_card_attempt(&sale, Money::from_cents(1345))
+        .is_ok()));
+    with_ledger(&till, |l| {
+        let a = l.unresolved_card_attempt().unwrap().unwrap();
+        l.close_card_attempt(
+            &a.request_id,
+            pos_terminal::ledger::AttemptEnd::Cancelled,
+            "test",
+        )
+        .unwrap();
+    });
+    click(&mut till, "Cobro pendiente en el datáfono");
+    assert!(shows(&till, "No hay ningún cobro con datáfono pendiente."));
+}
+
+#[test]
+fn an_approved_payment_cannot_be_closed_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, None);
+    let sale = CardSale {
+        cashier: Some(StaffId(1)),
+        lines: Vec::new(),
+        ticket_discount: Money::ZERO,
+        other_payments: Vec::new(),
+    };
+    let a = l.begin_card_attempt(&sale, Money::from_cents(500)).unwrap();
+    l.note_card_approved(&a.request_id, "AUTH1").unwrap();
+    assert!(
+        l.abandon_card_attempt(&a.request_id, &marta(), "no")
+            .is_err()
+    );
+    let mut till = logged_in_with(l);
+    manager_menu(&mut till);
+    click(&mut till, "Cobro pendiente en el datáfono");
+    assert!(shows_containing(&till, "El datáfono aprobó este cobro"));
+    assert!(!shows(&till, "Dar por no cobrado"));
+}

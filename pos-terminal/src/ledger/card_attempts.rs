@@ -264,6 +264,35 @@ impl Ledger {
         }
     }
 
+    /// A manager closes the open attempt `request_id` by hand, having checked at the terminal (or on
+    /// the bank statement) that nothing was charged: for a terminal that is gone or never answers,
+    /// whose attempt recovery cannot settle and which otherwise blocks every new card request.
+    /// Only an `open` attempt: an `approved` one was charged, and recovery commits its sale. The
+    /// manager and their reason are kept with the attempt.
+    pub fn abandon_card_attempt(
+        &mut self,
+        request_id: &str,
+        manager: &crate::Staff,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(LedgerError::Invalid(
+                "closing a card attempt by hand needs a reason".to_string(),
+            ));
+        }
+        self.close_card_attempt(
+            request_id,
+            AttemptEnd::Failed,
+            &format!(
+                "closed by hand by manager {} (staff {}): {reason}",
+                manager.name, manager.id.0
+            ),
+        )?;
+        tracing::warn!(request_id, manager = %manager.name, reason, "card attempt closed by hand");
+        Ok(())
+    }
+
     /// Commits the sale of the approved attempt `request_id` — its stored cart, the tenders noted
     /// before the card, and the card payment with the terminal's reference — and marks the attempt
     /// `committed`, in one transaction: a sale is recorded once per approval, never twice.

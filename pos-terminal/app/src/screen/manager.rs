@@ -1,9 +1,11 @@
 //! The manager menu behind a manager's PIN: shift, cash in/out, no-sale, X report, Z close,
-//! stock by scanning and the staff time clock. Each page returns to the menu with a notice.
+//! stock by scanning, the staff time clock and a card payment left pending by a terminal that no
+//! longer answers. Each page returns to the menu with a notice.
 
 use crate::key;
 use iced::widget::{button, column, container, operation, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
+use pos_terminal::ledger::{CardAttempt, CardAttemptState};
 use pos_terminal::{Ledger, LedgerHandle, ShiftReport, Staff};
 use sync_protocol::{CashMovementDirection, ClockDirection, StaffRole, StockMovementKind};
 
@@ -21,6 +23,8 @@ pub const AMOUNT_ID: &str = "cash-amount";
 pub const REASON_ID: &str = "cash-reason";
 pub const NO_SALE_NOTE_ID: &str = "nosale-note";
 pub const CLOCK_PIN_ID: &str = "clock-pin";
+pub const CARD_REASON_ID: &str = "card-attempt-reason";
+pub const CARD_ABANDON_ID: &str = "card-attempt-abandon";
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -41,6 +45,8 @@ pub enum Message {
     PrintX,
     /// Save the X report on screen as a PDF.
     SaveX,
+    /// Close the pending card payment by hand: the terminal charged nothing.
+    AbandonCard,
     /// Back to the menu, or out to selling from the menu or the PIN prompt.
     Back,
     /// A ledger answer for this screen (the PIN checked, a page's figures, a movement recorded)
@@ -58,6 +64,8 @@ pub enum Go {
     Close,
     Stock(StockMovementKind),
     Clock,
+    /// The card payment the terminal left unresolved, if any.
+    CardAttempt,
 }
 
 pub enum Action {
@@ -91,7 +99,9 @@ impl Action {
 }
 
 enum Page {
-    Gate { pin: String },
+    Gate {
+        pin: String,
+    },
     Menu,
     Open(close::OpenState),
     Cash(CashMovementDirection),
@@ -99,7 +109,11 @@ enum Page {
     XReport(Box<ShiftReport>),
     Close(Box<close::CloseState>),
     Stock(Box<stock::State>),
-    Clock { pin: String },
+    Clock {
+        pin: String,
+    },
+    /// The unresolved card attempt (none: nothing pending).
+    CardAttempt(Option<Box<CardAttempt>>),
 }
 
 pub struct State {
@@ -311,7 +325,39 @@ impl State {
             }
             (Message::Amount(s), Page::Cash(_)) => self.amount = s,
             (Message::Reason(s), Page::Cash(_)) => self.reason = s,
-            (Message::Note(s), Page::NoSale) => self.reason = s,
+            (Message::Note(s), Page::NoSale | Page::CardAttempt(_)) => self.reason = s,
+            (Message::AbandonCard, Page::CardAttempt(Some(a)))
+                if a.state == CardAttemptState::Open =>
+            {
+                let Some(manager) = manager else {
+                    return Action::Exit;
+                };
+                let reason = self.reason.trim().to_string();
+                if reason.is_empty() {
+                    self.notice = Some(tr.t(key!("manager-card-reason-needed")));
+                    return Action::Focus(CARD_REASON_ID);
+                }
+                let request_id = a.request_id.clone();
+                let amount = a.amount;
+                self.busy = true;
+                return then(
+                    ledger,
+                    move |l| {
+                        l.abandon_card_attempt(&request_id, &manager, &reason)
+                            .map_err(|e| e.to_string())
+                    },
+                    move |s, done, tr| match done {
+                        Ok(()) => s.menu(Some(tr.args(
+                            "manager-card-abandoned",
+                            &[("amount", tr.money(amount).into())],
+                        ))),
+                        Err(e) => {
+                            s.notice = Some(tr.args("error", &[("error", e.into())]));
+                            Action::None
+                        }
+                    },
+                );
+            }
             (Message::CashConfirm, Page::Cash(direction)) => {
                 let direction = *direction;
                 let Some(manager) = manager else {
@@ -477,6 +523,14 @@ impl State {
             Go::Cash(d) => (Page::Cash(d), Some(AMOUNT_ID)),
             Go::NoSale => (Page::NoSale, Some(NO_SALE_NOTE_ID)),
             Go::Clock => (Page::Clock { pin: String::new() }, Some(CLOCK_PIN_ID)),
+            Go::CardAttempt => {
+                let a = l.unresolved_card_attempt().map_err(|e| e.to_string())?;
+                let focus = a
+                    .as_ref()
+                    .is_some_and(|a| a.state == CardAttemptState::Open)
+                    .then_some(CARD_REASON_ID);
+                (Page::CardAttempt(a.map(Box::new)), focus)
+            }
         })
     }
 
@@ -562,6 +616,7 @@ impl State {
             ]
             .spacing(14)
             .into(),
+            Page::CardAttempt(a) => card_attempt_view(a.as_deref(), &self.reason, tr),
             Page::Clock { pin } => column![
                 text(tr.t(key!("manager-clock-title"))).size(28),
                 text_input(&tr.t(key!("manager-clock-pin")), pin)
@@ -630,6 +685,7 @@ impl State {
                     item("stock-count", Go::Stock(StockMovementKind::Count)),
                     item("stock-waste", Go::Stock(StockMovementKind::Waste)),
                     item("manager-clock-menu", Go::Clock),
+                    item("manager-card-menu", Go::CardAttempt),
                 ]
                 .spacing(8),
             ]
@@ -638,6 +694,69 @@ impl State {
         .spacing(16)
         .into()
     }
+}
+
+/// The card payment a terminal left pending: what it was, and closing it by hand once the
+/// manager has checked nothing was charged.
+fn card_attempt_view<'a>(
+    a: Option<&CardAttempt>,
+    reason: &'a str,
+    tr: &I18n,
+) -> Element<'a, Message> {
+    let back = button(text(tr.t("back")))
+        .padding(12)
+        .on_press(Message::Back);
+    let mut col = column![text(tr.t(key!("manager-card-title"))).size(28)]
+        .spacing(14)
+        .max_width(760);
+    match a {
+        None => {
+            col = col
+                .push(text(tr.t(key!("manager-card-none"))).size(20))
+                .push(back);
+        }
+        Some(a) => {
+            col = col.push(
+                text(tr.args(
+                    "manager-card-pending",
+                    &[
+                        ("amount", tr.money(a.amount).into()),
+                        ("request", a.request_id.clone().into()),
+                    ],
+                ))
+                .size(20),
+            );
+            if a.state == CardAttemptState::Approved {
+                col = col
+                    .push(text(tr.t(key!("manager-card-approved"))))
+                    .push(back);
+            } else {
+                col = col
+                    .push(text(tr.t(key!("manager-card-check"))))
+                    .push(
+                        text_input(&tr.t(key!("manager-card-reason")), reason)
+                            .id(CARD_REASON_ID)
+                            .on_input(Message::Note)
+                            .on_submit(Message::AbandonCard)
+                            .padding(10)
+                            .size(20),
+                    )
+                    .push(
+                        row![
+                            back,
+                            container(
+                                button(text(tr.t(key!("manager-card-abandon"))))
+                                    .padding(12)
+                                    .on_press(Message::AbandonCard),
+                            )
+                            .id(CARD_ABANDON_ID),
+                        ]
+                        .spacing(20),
+                    );
+            }
+        }
+    }
+    col.into()
 }
 
 /// The X report as the manager reads it.
