@@ -272,7 +272,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let code = ean13(rng.gen_range(1..=products));
         // The scan field already holds the code (the scanner typed it); Enter submits it.
         let _: Task<Message> = till.update(Message::Sell(sell::Message::Input(code)));
-        let before = till.cart.lines().len();
+        let before = format!("{:?}", till.cart.lines());
         let t = Instant::now();
         let submitted = till.update(Message::Sell(sell::Message::Submit));
         settle(&mut till, &rt, submitted);
@@ -286,9 +286,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             window.cache = Some(ui.into_cache());
             None
         };
-        let after = till.cart.lines().len();
+        let after = format!("{:?}", till.cart.lines());
         if after == before {
-            return Err(format!("scan {i} added no line").into());
+            return Err(format!("scan {i} changed nothing on the ticket").into());
         }
         update.record(u.as_micros() as u64)?;
         laid_out.record(v.as_micros() as u64)?;
