@@ -981,6 +981,13 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
         .with_context(|| format!("seeding the demo's quick keys ({family})"))?;
     }
 
+    demo_promotions(st.as_ref(), &store_rows, opts.now)
+        .await
+        .context("seeding the demo's promotions and scheduled price")?;
+    demo_customers(st.as_ref(), &fids, opts.now)
+        .await
+        .context("seeding the demo's customers")?;
+
     // A second till per store, waiting for a real till to enrol with its code.
     let mut tills = Vec::new();
     for s in &store_rows {
@@ -1005,6 +1012,135 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
         history,
         invoices,
     }))
+}
+
+/// Promociones on first open: a 3x2 on drinks everywhere (running), 20 % off bread in the first
+/// store this week, a second breakfast unit at half price from next week, and a franchise-wide
+/// price rise of the first demo product scheduled for next Monday.
+async fn demo_promotions(st: &dyn Storage, stores: &[Store], now: DateTime<Utc>) -> Result<()> {
+    use crate::services::promotions::{self as promos, NewPromotion};
+    use chrono::Datelike;
+    use sync_protocol::{Percent, PromotionRule};
+    let today = promos::today(now);
+    let days = chrono::Duration::days;
+    let first = stores.first().map(|s| vec![s.id]).unwrap_or_default();
+    let catalog = st.replenish().catalog().await?;
+    for (name, rule, family, stores, from, to) in [
+        (
+            "3x2 agua y zumos",
+            PromotionRule::NForM { take: 3, pay: 2 },
+            "Agua y zumos",
+            vec![],
+            today - days(3),
+            today + days(25),
+        ),
+        (
+            "Panadería −20 %",
+            PromotionRule::PercentOff {
+                percent: Percent::whole(20),
+            },
+            "Panadería",
+            first,
+            today,
+            today + days(6),
+        ),
+        (
+            "2ª unidad al 50 %",
+            PromotionRule::SecondUnit {
+                percent_off: Percent::whole(50),
+            },
+            // The family is too large for one promotion: its first eight products.
+            "",
+            vec![],
+            today + days(7),
+            today + days(21),
+        ),
+    ] {
+        let (family, products) = if family.is_empty() {
+            let mut breakfast: Vec<_> = catalog
+                .iter()
+                .filter(|p| p.active && p.family == "Desayuno y dulces")
+                .map(|p| p.product_id)
+                .collect();
+            breakfast.sort();
+            breakfast.truncate(8);
+            (None, breakfast)
+        } else {
+            (Some(family.to_string()), vec![])
+        };
+        promos::create(
+            st,
+            NewPromotion {
+                name: name.into(),
+                rule,
+                family,
+                products,
+                stores,
+                starts_on: from,
+                ends_on: to,
+            },
+            "Demo HQ",
+            now,
+        )
+        .await
+        .map_err(|e| anyhow!("promotion {name}: {e}"))?;
+    }
+    if let Some(p) = st
+        .list_products(Some("DEMO-00001"), 0, 1)
+        .await?
+        .into_iter()
+        .next()
+    {
+        let monday = today + days(7 - i64::from(today.weekday().num_days_from_monday()));
+        let price = Money::from_cents((p.price.cents() * 105 + 99) / 100);
+        promos::schedule_price(st, p.id, None, price, monday, "Demo HQ", now)
+            .await
+            .map_err(|e| anyhow!("scheduled price: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Clientes on first open: three customers of each franchisee (a company for full invoices, a
+/// person who takes receipts by e-mail, one without e-mail consent), at every till of its stores.
+async fn demo_customers(st: &dyn Storage, fids: &[FranchiseeId], now: DateTime<Utc>) -> Result<()> {
+    use crate::services::customers::{CustomerIn, create};
+    for f in fids {
+        for (name, nif, address, email, consent) in [
+            (
+                "Reformas Ebro, S.L.",
+                "B12345674",
+                "Calle del Ebro 12, 50002 Zaragoza",
+                "facturas@reformas-ebro.example.es",
+                true,
+            ),
+            (
+                "Lucía Fernández Gil",
+                "12345678Z",
+                "Calle Mayor 3, 28013 Madrid",
+                "lucia.fernandez@example.es",
+                true,
+            ),
+            (
+                "Ionut Popescu",
+                "X1234567L",
+                "Avenida del Puerto 40, 46023 Valencia",
+                "",
+                false,
+            ),
+        ] {
+            let input = CustomerIn {
+                name: name.into(),
+                nif: nif.into(),
+                address: address.into(),
+                email: email.into(),
+                email_consent: consent,
+            };
+            create(st, *f, &input, "Demo HQ", now)
+                .await
+                .map_err(|e| anyhow!("customer {name}: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Pedidos on first open: an approved order to the drinks supplier waiting at Toledo's tills, a

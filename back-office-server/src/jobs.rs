@@ -188,6 +188,14 @@ pub fn all() -> &'static [JobDef] {
             body: |cx| Box::pin(send_purchase_orders(cx)),
         },
         JobDef {
+            name: "apply-price-schedules",
+            // Every hour: a scheduled price is applied once every store it covers has reached its
+            // date (each at its own local midnight: the Canaries an hour after the Peninsula).
+            schedule: "0 1 * * * *",
+            period: PeriodKind::Hour,
+            body: |cx| Box::pin(apply_price_schedules(cx)),
+        },
+        JobDef {
             name: "verify-chains",
             schedule: "0 30 2 * * *",
             period: PeriodKind::Day,
@@ -581,6 +589,15 @@ pub async fn send_customer_mail(cx: &JobContext) -> Result<Outcome, JobError> {
         ("send_failed".into(), r.failed),
         ("waiting_for_document".into(), r.waiting),
     ])
+}
+
+/// Applies the scheduled prices now in force everywhere they cover: HQ's (or the store's) price
+/// moves to them and the tills retire the schedule (see
+/// [`crate::services::promotions::apply_due_prices`]).
+pub async fn apply_price_schedules(cx: &JobContext) -> Result<Outcome, JobError> {
+    let applied =
+        crate::services::promotions::apply_due_prices(cx.storage.as_ref(), cx.now).await?;
+    Ok(vec![("applied".into(), applied.len() as u64)])
 }
 
 /// Retries the purchase order e-mails that failed and are due (each waits 10 min, 20 min, 40 min …

@@ -87,7 +87,8 @@ fn price_schedule_out() -> Value {
             "id": int(), "product_id": int(), "store_id": int(), "price": money_str(), "effective_on": date()
         }, "required": ["id", "product_id", "price", "effective_on"]},
         "created_by": string(), "created_at": {"type": "string", "format": "date-time"},
-        "cancelled_at": {"type": ["string", "null"], "format": "date-time"}
+        "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
+        "applied_at": {"type": ["string", "null"], "format": "date-time"}
     }, "required": ["schedule", "created_by", "created_at", "cancelled_at"]})
 }
 

@@ -20,7 +20,7 @@ use common::*;
 
 #[path = "support/catalog_world.rs"]
 mod catalog_world;
-use catalog_world::{api, world};
+use catalog_world::{World, api, world};
 
 /// The promotion and price changes a till of `store` pulls, in order.
 async fn changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
@@ -310,6 +310,282 @@ async fn scheduled_prices_arrive_early_and_can_be_cancelled(s: &Server) {
     );
 }
 on_both_backends!(scheduled_prices_arrive_early_and_can_be_cancelled);
+
+/// Every change a till of `store` pulls, in order.
+async fn all_changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
+    s.storage
+        .changes_after(store, 0, 1000)
+        .await
+        .unwrap()
+        .changes
+        .into_iter()
+        .map(|c| c.change)
+        .collect()
+}
+
+async fn schedule(s: &Server, w: &World, body: serde_json::Value) -> i64 {
+    let (status, sched) = api(
+        s,
+        w,
+        reqwest::Method::POST,
+        "/api/v1/admin/price-schedules",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sched}");
+    sched["schedule"]["id"].as_i64().unwrap()
+}
+
+/// A scheduled price moves HQ's own price (franchise-wide) or the store's price once every store
+/// it covers has reached its date, each by its own calendar (the Canaries an hour after the
+/// Peninsula), and the tills retire it right after the new price; twice applies nothing.
+async fn scheduled_prices_become_the_price_once_every_store_reaches_them(s: &Server) {
+    use back_office_server::services::promotions as svc;
+    use chrono::TimeZone as _;
+    let w = world(s).await;
+    // South is in the Canaries.
+    s.storage
+        .update_store(
+            w.south,
+            &back_office_server::storage::StorePatch {
+                time_zone: Some("Atlantic/Canary".parse().unwrap()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let day = Utc::now().date_naive() + Duration::days(10);
+    let coffee = schedule(
+        s,
+        &w,
+        json!({"product_id": w.coffee, "price": "1.45", "effective_on": day.to_string()}),
+    )
+    .await;
+    let north_water = schedule(
+        s,
+        &w,
+        json!({"product_id": w.water, "store_id": w.north, "price": "0.85", "effective_on": day.to_string()}),
+    )
+    .await;
+    let south_water = schedule(
+        s,
+        &w,
+        json!({"product_id": w.water, "store_id": w.south, "price": "0.95", "effective_on": day.to_string()}),
+    )
+    .await;
+    let later = schedule(
+        s,
+        &w,
+        json!({"product_id": w.coffee, "price": "1.60", "effective_on": (day + Duration::days(1)).to_string()}),
+    )
+    .await;
+    let madrid = |h: u32, m: u32| {
+        chrono_tz::Europe::Madrid
+            .from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap())
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let ids = |v: Vec<back_office_server::storage::promotions::StoredPriceSchedule>| {
+        v.into_iter().map(|s| s.schedule.id).collect::<Vec<_>>()
+    };
+
+    // 23:59 the day before in Madrid: nothing.
+    let before = madrid(0, 0) - Duration::minutes(1);
+    assert!(
+        svc::apply_due_prices(&*s.storage, before)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // 00:30 in Madrid, 23:30 the day before in the Canaries: North's water only.
+    let t1 = madrid(0, 30);
+    assert_eq!(
+        ids(svc::apply_due_prices(&*s.storage, t1).await.unwrap()),
+        vec![north_water]
+    );
+    let water_prices = s
+        .storage
+        .dashboard()
+        .store_prices(ProductId(w.water))
+        .await
+        .unwrap();
+    assert_eq!(water_prices, vec![(w.north, Money::from_cents(85))]);
+    let p = s.storage.get_product(ProductId(w.coffee)).await.unwrap();
+    assert_eq!(
+        p.price,
+        Money::from_cents(130),
+        "the Canaries are not there yet"
+    );
+    // 01:30 in Madrid, 00:30 in the Canaries: the franchise-wide coffee and South's water.
+    let t2 = madrid(1, 30);
+    assert_eq!(
+        ids(svc::apply_due_prices(&*s.storage, t2).await.unwrap()),
+        vec![coffee, south_water]
+    );
+    assert!(
+        svc::apply_due_prices(&*s.storage, t2)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    let p = s.storage.get_product(ProductId(w.coffee)).await.unwrap();
+    assert_eq!(p.price, Money::from_cents(145), "HQ's own price moved");
+    let mut water_prices = s
+        .storage
+        .dashboard()
+        .store_prices(ProductId(w.water))
+        .await
+        .unwrap();
+    water_prices.sort();
+    assert_eq!(
+        water_prices,
+        vec![
+            (w.north, Money::from_cents(85)),
+            (w.south, Money::from_cents(95))
+        ]
+    );
+
+    // A till of North reads the coffee's new price, then the schedule's retirement.
+    let north = all_changes(s, w.north).await;
+    let at = north
+        .iter()
+        .position(|c| c == &CatalogChange::PriceScheduleCancelled { id: coffee })
+        .expect("the coffee schedule retired at North");
+    assert!(
+        matches!(&north[at - 1], CatalogChange::Product(p) if p.id == ProductId(w.coffee) && p.price == Money::from_cents(145)),
+        "{:?}",
+        &north[at - 1]
+    );
+    assert!(north.contains(&CatalogChange::PriceScheduleCancelled { id: north_water }));
+    assert!(!north.contains(&CatalogChange::PriceScheduleCancelled { id: south_water }));
+    assert!(!north.contains(&CatalogChange::PriceScheduleCancelled { id: later }));
+
+    // Applied is not cancellable; the API says when it was applied.
+    let (status, _) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/price-schedules/{coffee}/cancel"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let all = s.storage.promotions().price_schedules().await.unwrap();
+    let applied = |id: i64| all.iter().find(|x| x.schedule.id == id).unwrap().applied_at;
+    assert_eq!(applied(coffee), Some(t2));
+    assert_eq!(applied(north_water), Some(t1));
+    assert_eq!(applied(later), None);
+
+    // The hourly job runs it (today, nothing is due).
+    let def = back_office_server::jobs::find("apply-price-schedules").expect("the job");
+    let period = def.period.current(Utc::now());
+    let report = back_office_server::jobs::run(
+        s.storage.clone(),
+        def,
+        &period,
+        back_office_server::storage::jobs::Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let back_office_server::jobs::RunReport::Ran(ran) = report else {
+        panic!("{report:?}")
+    };
+    assert_eq!(ran.error, None, "{ran:?}");
+    assert!(ran.summary.contains(&("applied".to_string(), 0)), "{ran:?}");
+}
+on_both_backends!(scheduled_prices_become_the_price_once_every_store_reaches_them);
+
+/// A family promotion follows its family: a product that joins it later is added (and sent to the
+/// tills again), one that leaves is taken out unless it was named by hand, and a promotion that
+/// is over is left alone.
+async fn a_family_promotion_follows_the_family(s: &Server) {
+    let w = world(s).await;
+    let today = Utc::now().date_naive();
+    let create = |name: &'static str,
+                  products: Vec<i64>,
+                  from: chrono::NaiveDate,
+                  to: chrono::NaiveDate| {
+        json!({"name": name, "rule": {"kind": "percent_off", "percent": "10"}, "family": "Cafés",
+               "products": products, "starts_on": from.to_string(), "ends_on": to.to_string()})
+    };
+    let (status, p) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        "/api/v1/admin/promotions",
+        Some(create(
+            "Semana del café",
+            vec![w.croissant],
+            today,
+            today + Duration::days(7),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["promotion"]["id"].as_i64().unwrap();
+    let set_family = |product: i64, family: &'static str| {
+        let w = &w;
+        async move {
+            let (status, c) = api(
+                s,
+                w,
+                reqwest::Method::PUT,
+                &format!("/api/v1/admin/products/{product}/category"),
+                Some(json!({"category": family})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{c}");
+        }
+    };
+    let products = |c: &[CatalogChange]| -> Vec<Vec<ProductId>> {
+        c.iter()
+            .filter_map(|c| match c {
+                CatalogChange::Promotion(p) if p.id == id => Some(p.products.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (coffee, croissant, water) = (
+        ProductId(w.coffee),
+        ProductId(w.croissant),
+        ProductId(w.water),
+    );
+    assert_eq!(
+        products(&changes(s, w.north).await),
+        vec![vec![croissant, coffee]]
+    );
+
+    // The water joins Cafés: the promotion takes it and the tills get it again.
+    set_family(w.water, "Cafés").await;
+    let sent = products(&changes(s, w.south).await);
+    assert_eq!(sent.last().unwrap(), &vec![croissant, coffee, water]);
+    // It leaves: out again. The croissant, named by hand, stays when it joins and leaves.
+    set_family(w.water, "Bebidas").await;
+    set_family(w.croissant, "Cafés").await;
+    set_family(w.croissant, "Bollería").await;
+    let sent = products(&changes(s, w.south).await);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(sent.last().unwrap(), &vec![croissant, coffee]);
+    let stored = s.storage.promotions().promotion(id).await.unwrap();
+    assert_eq!(stored.promotion.products, vec![croissant, coffee]);
+
+    // Once it is ended, the family moves without it.
+    let (status, _) = api(
+        s,
+        &w,
+        reqwest::Method::POST,
+        &format!("/api/v1/admin/promotions/{id}/end"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = changes(s, w.south).await.len();
+    set_family(w.water, "Cafés").await;
+    assert_eq!(changes(s, w.south).await.len(), before);
+}
+on_both_backends!(a_family_promotion_follows_the_family);
 
 fn line(
     product: i64,

@@ -103,8 +103,10 @@ pub trait PaymentTerminal: Send + Sync {
     fn pay(&self, request: &PaymentRequest) -> Result<Outcome, TerminalError>;
     /// Cancels whatever the terminal is doing for this till (harmless when it is idle).
     fn abort(&self) -> Result<(), TerminalError>;
-    /// What became of request `request_id`.
-    fn outcome_of(&self, request_id: &str) -> Result<Lookup, TerminalError>;
+    /// What became of request `request_id`, which asked for `amount`: an approval of any other
+    /// amount is a [`TerminalError::Protocol`] (the attempt stays open for the manager, never
+    /// recorded as paid).
+    fn outcome_of(&self, request_id: &str, amount: Money) -> Result<Lookup, TerminalError>;
 }
 
 /// The sale a card payment is for: the cart, the tenders noted before the card (e.g. part in
@@ -216,7 +218,7 @@ pub fn recover(ledger: &impl WithLedger, terminal: &dyn PaymentTerminal) -> Reco
             }
         }
         std::thread::sleep(SETTLE);
-        let lookup = match terminal.outcome_of(&attempt.request_id) {
+        let lookup = match terminal.outcome_of(&attempt.request_id, attempt.amount) {
             Ok(l) => l,
             Err(e) => {
                 return Recovery::StillOpen {

@@ -295,6 +295,47 @@ fn approved_then_the_till_dies_is_recovered_as_exactly_one_sale() {
     ledger.lock().unwrap().verify_chain().unwrap();
 }
 
+/// The terminal approved another amount than the till asked for (a terminal fault, or a partial
+/// approval) and the till died before reading it: recovery does not record the sale as paid; the
+/// attempt stays open, with the reason, for the manager to settle by hand.
+#[test]
+fn an_approval_of_another_amount_is_never_recorded_as_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeTerminal::start(vec![Script::ApproveThenTillDies("PART01")]);
+    let request_id = {
+        let ledger = selling(&dir);
+        let attempt = ledger
+            .lock()
+            .unwrap()
+            .begin_card_attempt(&sale(), eur(1345))
+            .unwrap();
+        // The terminal charges 12,00 € under that request.
+        let lost = fake.client(ANSWER).pay(&PaymentRequest {
+            request_id: attempt.request_id.clone(),
+            amount: eur(1200),
+            currency: "EUR".into(),
+        });
+        assert!(lost.is_err(), "{lost:?}");
+        attempt.request_id
+    };
+    let ledger = reopen(&dir);
+    let got = recover(&ledger, &fake.client(ANSWER));
+    let Recovery::StillOpen {
+        request_id: r,
+        reason,
+    } = &got
+    else {
+        panic!("{got:?}")
+    };
+    assert_eq!(r, &request_id);
+    assert!(
+        reason.contains("12.00") && reason.contains("13.45"),
+        "{reason}"
+    );
+    assert!(sales(&ledger).is_empty(), "not recorded as paid");
+    assert_eq!(in_state(&ledger, CardAttemptState::Open), 1);
+}
+
 /// The terminal approves but the answer never reaches the till (it died with the connection).
 /// After the restart the cashier presses the card button again for the same cart: the till asks
 /// about the open request first, finds it paid, and commits it — no second request is sent.
@@ -362,7 +403,9 @@ fn an_unresolved_attempt_blocks_any_second_request_until_resolved() {
     // Back up: it never saw that request, so nothing was charged; the new one goes through.
     let fake = FakeTerminal::start(vec![Script::Approve("NEW001")]);
     assert_eq!(
-        fake.client(ANSWER).outcome_of(&first.request_id).unwrap(),
+        fake.client(ANSWER)
+            .outcome_of(&first.request_id, eur(1345))
+            .unwrap(),
         Lookup::NotFound
     );
     let got = charge(&ledger, &fake.client(ANSWER), &sale(), eur(1345));

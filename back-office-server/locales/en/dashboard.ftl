@@ -840,6 +840,7 @@ digest-account = Your account with HQ:
 digest-dunning-letter = Reminder letter (level { $level }) on invoice { $invoice }, written { $date }; still open: { $amount }.
 digest-debit-returned = The direct debit of invoice { $invoice } on { $date } ({ $amount }) came back: { $reason }. The invoice is open again.
 digest-debit-held = The direct debit of invoice { $invoice } planned for { $date } ({ $amount }) was not made: its notice could not reach you in time. The invoice goes into a later remittance, with a notice of its own.
+job-apply-price-schedules = apply the scheduled prices now in force: HQ’s or the store’s price becomes the scheduled one
 job-alert-digest = e-mail the daily alert digest to admins and to each store manager
 alert-digest = Daily alert digest
 

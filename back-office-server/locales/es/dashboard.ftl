@@ -840,6 +840,7 @@ digest-account = Su cuenta con la central:
 digest-dunning-letter = Carta de reclamación (nivel { $level }) de la factura { $invoice }, escrita el { $date }; pendiente: { $amount }.
 digest-debit-returned = El adeudo de la factura { $invoice } del { $date } ({ $amount }) se devolvió: { $reason }. La factura vuelve a estar pendiente.
 digest-debit-held = El adeudo de la factura { $invoice } previsto para el { $date } ({ $amount }) no se hizo: el preaviso no pudo llegarle a tiempo. La factura entra en una remesa posterior, con su propio preaviso.
+job-apply-price-schedules = aplicar los precios programados que ya rigen: el precio de la central o de la tienda pasa a ser el programado
 job-alert-digest = enviar por correo el resumen diario de avisos a los administradores y a cada encargado
 alert-digest = Resumen diario de avisos
 

@@ -131,7 +131,7 @@ pub async fn create(
         .map_err(|e| StorageError::Invalid(promotion_problem(&e)))?;
     storage
         .promotions()
-        .create_promotion(&record, by, now)
+        .create_promotion(&record, &new.products, by, now)
         .await
 }
 
@@ -210,4 +210,14 @@ pub async fn cancel_price(
         .promotions()
         .cancel_price_schedule(id, today(now), now)
         .await
+}
+
+/// Moves HQ's price (or a store's price) to every scheduled price now in force in all the stores
+/// it covers, and retires those schedules at the tills (the `apply-price-schedules` job, hourly,
+/// so each store's local midnight is caught within the hour).
+pub async fn apply_due_prices(
+    storage: &dyn Storage,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<StoredPriceSchedule>> {
+    storage.promotions().apply_due_price_schedules(now).await
 }

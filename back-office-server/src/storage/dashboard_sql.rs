@@ -176,6 +176,29 @@ async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
     })
 }
 
+/// HQ's calendar day (Europe/Madrid), for which promotions are not yet over.
+fn hq_today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&sync_protocol::verifactu::DEFAULT_TIME_ZONE)
+        .date_naive()
+}
+
+/// Sets a product's category (its family) and lets the family's promotions follow it.
+async fn set_category(
+    tx: &mut dyn Tx,
+    product: ProductId,
+    category: &str,
+    today: NaiveDate,
+) -> StorageResult<()> {
+    let old: String = tx
+        .scalar_opt(d::PRODUCT_CATEGORY, p![product.0])
+        .await?
+        .ok_or_else(|| sql::product_not_found(product.0))?;
+    tx.execute(d::SET_PRODUCT_CATEGORY, p![category, product.0])
+        .await?;
+    super::promotions_sql::product_changed_family(tx, product, &old, category, today).await
+}
+
 #[async_trait]
 impl DashboardStorage for SqlStorage {
     async fn create_dashboard_user(&self, u: &NewDashboardUser) -> StorageResult<i64> {
@@ -536,15 +559,7 @@ impl DashboardStorage for SqlStorage {
         let category = category.to_string();
         self.db
             .write(move |tx| {
-                Box::pin(async move {
-                    let n = tx
-                        .execute(d::SET_PRODUCT_CATEGORY, p![&category, product.0])
-                        .await?;
-                    if n == 0 {
-                        return Err(sql::product_not_found(product.0));
-                    }
-                    Ok(())
-                })
+                Box::pin(async move { set_category(tx, product, &category, hq_today()).await })
             })
             .await
     }
@@ -557,14 +572,9 @@ impl DashboardStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
+                    let today = hq_today();
                     for (product, category) in &categories {
-                        if tx
-                            .execute(d::SET_PRODUCT_CATEGORY, p![category, product.0])
-                            .await?
-                            == 0
-                        {
-                            return Err(sql::product_not_found(product.0));
-                        }
+                        set_category(tx, *product, category, today).await?;
                     }
                     Ok(())
                 })

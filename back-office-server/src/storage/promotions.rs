@@ -5,7 +5,7 @@ use super::StorageResult;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sync_protocol::{Money, PriceScheduleRecord, PromotionRecord, Quantity, StoreId};
+use sync_protocol::{Money, PriceScheduleRecord, ProductId, PromotionRecord, Quantity, StoreId};
 
 /// A promotion as HQ keeps it: the record the tills get, who made it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,10 @@ pub struct StoredPriceSchedule {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// When it moved HQ's price (franchise-wide) or the store's price, once in force in every
+    /// store it covers, and was retired at the tills.
+    #[serde(default)]
+    pub applied_at: Option<DateTime<Utc>>,
 }
 
 /// What one promotion took off the sales of a period (refunds subtract).
@@ -40,9 +44,11 @@ pub struct PromotionReportRow {
 pub trait PromotionStorage: Send + Sync {
     /// Stores a new promotion (its `id` is given here) and sends it to the tills of its stores
     /// (every till when it names none). An unknown product or store is `Invalid`/`NotFound`.
+    /// `listed` are the products named by hand (the rest came from its family).
     async fn create_promotion(
         &self,
         p: &PromotionRecord,
+        listed: &[ProductId],
         by: &str,
         now: DateTime<Utc>,
     ) -> StorageResult<StoredPromotion>;
@@ -78,4 +84,12 @@ pub trait PromotionStorage: Send + Sync {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> StorageResult<StoredPriceSchedule>;
+    /// Applies every scheduled price in force at `now` in all the stores it covers (by each
+    /// store's calendar), oldest first: a franchise-wide one becomes HQ's price, a store's one the
+    /// store's price, each sent to the tills with the schedule's retirement in the same
+    /// transaction (the till's price in force does not change). Answers what it applied.
+    async fn apply_due_price_schedules(
+        &self,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Vec<StoredPriceSchedule>>;
 }

@@ -5,12 +5,14 @@ use super::promotions::{
     PromotionReportRow, PromotionStorage, StoredPriceSchedule, StoredPromotion,
 };
 use super::sql::{self, ChangeRow};
-use super::sql_storage::{SqlStorage, write_changes};
+use super::sql_storage::{SqlStorage, load_product, write_changes};
 use super::{StorageError, StorageResult};
 use crate::p;
 use crate::problem::Problem;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sync_protocol::verifactu::DEFAULT_TIME_ZONE;
 use sync_protocol::{
     CatalogChange, Money, PriceScheduleRecord, ProductId, PromotionRecord, Quantity, StoreId,
 };
@@ -58,8 +60,7 @@ fn schedule_change(s: &PriceScheduleRecord, c: &CatalogChange) -> StorageResult<
     }
 }
 
-const SCHEDULE_COLUMNS: &str =
-    "id, product_id, store_id, price_cents, effective_on, created_by, created_at, cancelled_at";
+const SCHEDULE_COLUMNS: &str = "id, product_id, store_id, price_cents, effective_on, created_by, created_at, cancelled_at, applied_at";
 
 fn schedule_of(r: &super::db::Row) -> StorageResult<StoredPriceSchedule> {
     Ok(StoredPriceSchedule {
@@ -73,6 +74,7 @@ fn schedule_of(r: &super::db::Row) -> StorageResult<StoredPriceSchedule> {
         created_by: r.get(5)?,
         created_at: sql::from_micros(r.get(6)?),
         cancelled_at: r.get::<Option<i64>>(7)?.map(sql::from_micros),
+        applied_at: r.get::<Option<i64>>(8)?.map(sql::from_micros),
     })
 }
 
@@ -89,15 +91,86 @@ async fn load_schedule(tx: &mut dyn Tx, id: i64) -> StorageResult<StoredPriceSch
     schedule_of(&r)
 }
 
+/// A product's family changed from `old` to `new` ('' = none): the promotions of `new` not yet
+/// over take it, those of `old` let it go unless it was named by hand, and each promotion that
+/// changed is sent again to its tills. `today` is HQ's calendar day (a promotion that ended before
+/// yesterday is left alone, whatever the store's zone).
+pub(crate) async fn product_changed_family(
+    tx: &mut dyn Tx,
+    product: ProductId,
+    old: &str,
+    new: &str,
+    today: NaiveDate,
+) -> StorageResult<()> {
+    if old == new {
+        return Ok(());
+    }
+    let since = today.pred_opt().unwrap_or(today);
+    let rows = tx
+        .query_map(
+            "SELECT id, record_json, listed_json FROM promotions
+             WHERE ended_at IS NULL AND ends_on >= ?1 ORDER BY id",
+            p![&sql::day_text(since)],
+            |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<Option<String>>(2)?,
+                ))
+            },
+        )
+        .await?;
+    for (id, json, listed) in rows {
+        let mut promo: PromotionRecord = serde_json::from_str(&json).map_err(bad_stored)?;
+        let Some(family) = promo.family.clone() else {
+            continue;
+        };
+        let has = promo.products.contains(&product);
+        let changed = if family == new && !has {
+            promo.products.push(product);
+            true
+        } else if family == old && has {
+            // Named by hand (or made before the list was kept): it stays.
+            let listed: Option<Vec<ProductId>> = listed
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(bad_stored)?;
+            let by_hand = listed.is_none_or(|l| l.contains(&product));
+            if !by_hand {
+                promo.products.retain(|p| *p != product);
+            }
+            !by_hand
+        } else {
+            false
+        };
+        if !changed {
+            continue;
+        }
+        let json =
+            serde_json::to_string(&promo).map_err(|e| StorageError::Backend(e.to_string()))?;
+        tx.execute(
+            "UPDATE promotions SET record_json = ?1 WHERE id = ?2",
+            p![&json, id],
+        )
+        .await?;
+        write_changes(tx, promotion_changes(&promo)?).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl PromotionStorage for SqlStorage {
     async fn create_promotion(
         &self,
         p: &PromotionRecord,
+        listed: &[ProductId],
         by: &str,
         now: DateTime<Utc>,
     ) -> StorageResult<StoredPromotion> {
         let mut p = p.clone();
+        let listed =
+            serde_json::to_string(listed).map_err(|e| StorageError::Backend(e.to_string()))?;
         let by = by.to_string();
         self.db
             .write(move |tx| {
@@ -137,8 +210,8 @@ impl PromotionStorage for SqlStorage {
                     let json = serde_json::to_string(&p)
                         .map_err(|e| StorageError::Backend(e.to_string()))?;
                     tx.execute(
-                        "UPDATE promotions SET record_json = ?1 WHERE id = ?2",
-                        p![&json, id],
+                        "UPDATE promotions SET record_json = ?1, listed_json = ?2 WHERE id = ?3",
+                        p![&json, &listed, id],
                     )
                     .await?;
                     for s in &p.stores {
@@ -331,7 +404,10 @@ impl PromotionStorage for SqlStorage {
             .write(move |tx| {
                 Box::pin(async move {
                     let s = load_schedule(tx, id).await?;
-                    if s.cancelled_at.is_some() || s.schedule.effective_on <= today {
+                    if s.cancelled_at.is_some()
+                        || s.applied_at.is_some()
+                        || s.schedule.effective_on <= today
+                    {
                         return Err(StorageError::Invalid(
                             Problem::new("price_schedule_in_force").with("id", id),
                         ));
@@ -350,6 +426,107 @@ impl PromotionStorage for SqlStorage {
                     )
                     .await?;
                     load_schedule(tx, id).await
+                })
+            })
+            .await
+    }
+
+    async fn apply_due_price_schedules(
+        &self,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Vec<StoredPriceSchedule>> {
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let zones: Vec<(i64, Tz)> = tx
+                        .query_map("SELECT id, time_zone FROM stores ORDER BY id", p![], |r| {
+                            let zone: String = r.get(1)?;
+                            Ok((r.get(0)?, zone.parse().unwrap_or(DEFAULT_TIME_ZONE)))
+                        })
+                        .await?;
+                    let zone_of = |store: i64| {
+                        zones
+                            .iter()
+                            .find(|(id, _)| *id == store)
+                            .map_or(DEFAULT_TIME_ZONE, |(_, z)| *z)
+                    };
+                    // No store is past the latest local day of any store: a cheap first cut.
+                    let latest_day = zones
+                        .iter()
+                        .map(|(_, z)| now.with_timezone(z).date_naive())
+                        .chain(std::iter::once(
+                            now.with_timezone(&DEFAULT_TIME_ZONE).date_naive(),
+                        ))
+                        .max()
+                        .unwrap_or_else(|| now.date_naive());
+                    let due = tx
+                        .query_map(
+                            &format!(
+                                "SELECT {SCHEDULE_COLUMNS} FROM price_schedules
+                                 WHERE cancelled_at IS NULL AND applied_at IS NULL AND effective_on <= ?1
+                                 ORDER BY effective_on, id"
+                            ),
+                            p![&sql::day_text(latest_day)],
+                            schedule_of,
+                        )
+                        .await?;
+                    let mut applied = Vec::new();
+                    for stored in due {
+                        let s = &stored.schedule;
+                        let in_force = match s.store_id {
+                            Some(st) => s.in_force(now, zone_of(st.0)),
+                            None if zones.is_empty() => s.in_force(now, DEFAULT_TIME_ZONE),
+                            None => zones.iter().all(|(_, z)| s.in_force(now, *z)),
+                        };
+                        if !in_force {
+                            continue;
+                        }
+                        // The new price first, then the schedule's retirement: a till that has
+                        // read only the first still sells at the same price.
+                        match s.store_id {
+                            None => {
+                                tx.execute(
+                                    "UPDATE products SET price_cents = ?1 WHERE id = ?2",
+                                    p![s.price.cents(), s.product_id.0],
+                                )
+                                .await?;
+                                let product = load_product(tx, s.product_id.0).await?;
+                                write_changes(tx, vec![sql::product_change(&product)?]).await?;
+                            }
+                            Some(st) => {
+                                tx.execute(
+                                    "INSERT INTO store_prices (store_id, product_id, price_cents) VALUES (?1, ?2, ?3)
+                                     ON CONFLICT (store_id, product_id) DO UPDATE SET price_cents = excluded.price_cents",
+                                    p![st.0, s.product_id.0, s.price.cents()],
+                                )
+                                .await?;
+                                write_changes(
+                                    tx,
+                                    vec![sql::store_price_change(
+                                        st.0,
+                                        s.product_id.0,
+                                        Some(s.price),
+                                    )?],
+                                )
+                                .await?;
+                            }
+                        }
+                        tx.execute(
+                            "UPDATE price_schedules SET applied_at = ?1 WHERE id = ?2",
+                            p![sql::micros(now), s.id],
+                        )
+                        .await?;
+                        write_changes(
+                            tx,
+                            vec![schedule_change(
+                                s,
+                                &CatalogChange::PriceScheduleCancelled { id: s.id },
+                            )?],
+                        )
+                        .await?;
+                        applied.push(load_schedule(tx, s.id).await?);
+                    }
+                    Ok(applied)
                 })
             })
             .await

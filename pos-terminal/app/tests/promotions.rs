@@ -109,3 +109,43 @@ fn a_promotion_shows_on_the_ticket_and_the_sale_records_it() {
     assert!(sale.lines[1].promotion.is_none());
     assert_eq!(sale.totals.total, Money::from_cents(1465));
 }
+
+#[test]
+fn search_results_show_the_scheduled_price_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut changes: Vec<CatalogChange> = Vec::new();
+    changes.extend(product(1, "Aceite de oliva 1 L", 1345, OIL));
+    changes.push(staff(1, "Lucía", StaffRole::Cashier, "1234"));
+    changes.push(staff(2, "Marta", StaffRole::Manager, "9876"));
+    // HQ scheduled 11,99 € from yesterday (store's calendar): in force now.
+    changes.push(CatalogChange::PriceSchedule(
+        sync_protocol::PriceScheduleRecord {
+            id: 7,
+            product_id: ProductId(1),
+            store_id: None,
+            price: Money::from_cents(1199),
+            effective_on: Utc::now().date_naive() - Duration::days(1),
+        },
+    ));
+    let mut l = enrolled_ledger(&dir, changes);
+    l.start_shift(
+        &pos_terminal::Staff {
+            id: StaffId(2),
+            name: "Marta".into(),
+            role: StaffRole::Manager,
+        },
+        Vec::new(),
+    )
+    .expect("open shift");
+    let mut till = logged_in_with(l);
+
+    type_into(&mut till, "scan", "aceite", false);
+    assert!(shows(&till, "Aceite de oliva 1 L"), "the search result");
+    assert!(
+        shows(&till, "11,99 €"),
+        "the result shows the price it will sell at"
+    );
+    assert!(!shows(&till, "13,45 €"), "not the catalog's old price");
+    type_into(&mut till, "scan", "", true);
+    assert_eq!(till.cart.lines()[0].unit_price, Money::from_cents(1199));
+}

@@ -384,7 +384,7 @@ impl PaymentTerminal for OpiTerminal {
         self.exchange(&xml, self.service_timeout).map(|_| ())
     }
 
-    fn outcome_of(&self, request_id: &str) -> Result<Lookup, TerminalError> {
+    fn outcome_of(&self, request_id: &str, amount: Money) -> Result<Lookup, TerminalError> {
         let xml =
             repeat_last_message_request(&self.application_sender, &self.workstation_id, request_id);
         let response = self.exchange(&xml, self.service_timeout)?;
@@ -401,6 +401,6 @@ impl PaymentTerminal for OpiTerminal {
         {
             return Ok(Lookup::NotFound);
         }
-        outcome(&response, None).map(Lookup::Found)
+        outcome(&response, Some(amount)).map(Lookup::Found)
     }
 }

@@ -953,7 +953,9 @@ impl State {
                             .width(Length::Fixed(18.0)),
                         text(item.name.clone()).size(20).width(Length::Fill),
                         text(item.sku.clone()).size(16).width(Length::Fixed(140.0)),
-                        text(tr.money(item.price)).size(20),
+                        // The price it will sell at: a scheduled price in force shows here,
+                        // not the catalog's.
+                        text(tr.money(cart.offers().price_of(item))).size(20),
                     ]
                     .spacing(10)
                     .align_y(Alignment::Center),
