@@ -24,7 +24,8 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin/back-office-server" demo --database "sqlite://$tmp/hq.db" --listen "127.0.0.1:$port" > "$tmp/demo.txt" 2>"$tmp/demo.err" &
 pids+=($!)
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# Seeding takes a minute or two (longer in a debug build): wait for the line saying it serves.
+for _ in $(seq 1 600); do grep -q '^Serving on' "$tmp/demo.txt" 2>/dev/null && break; sleep 0.5; done
 code=$(awk '/Till enrolment codes/{getline; print $NF; exit}' "$tmp/demo.txt")
 cashier_pin=$(awk '/Staff PINs/{getline; getline; print $NF; exit}' "$tmp/demo.txt")
 manager_pin=$(awk '/Staff PINs/{getline; print $NF; exit}' "$tmp/demo.txt")

@@ -513,6 +513,7 @@ pub fn period_lines(
         }
     }
 
+    let before_goods = lines.len();
     for note in &month.deliveries {
         for (i, d) in note.lines.iter().enumerate() {
             let problem = |problem: String| RoyaltyError::Delivery {
@@ -575,5 +576,66 @@ pub fn period_lines(
             });
         }
     }
+    if lines.len() > crate::model::MAX_LINES {
+        // A month of goods too long for one invoice line per product: one line per delivery
+        // note and tax rate instead (a factura recapitulativa; each albarán details its goods).
+        // Each line's net is the sum of the rounded nets it replaces, so the bases and taxes
+        // per rate are the same to the cent.
+        let goods = lines.split_off(before_goods);
+        lines.extend(recapitulate(&month.deliveries, goods, lang));
+    }
     Ok(lines)
+}
+
+/// The goods lines of `notes` (as [`period_lines`] made them, one per note line, in order) put
+/// together per delivery note and (VAT, recargo) rate, in the order they first appear.
+fn recapitulate(notes: &[DeliveryNote], goods: Vec<LineDraft>, lang: Language) -> Vec<LineDraft> {
+    let mut out: Vec<(usize, LineDraft, u32)> = Vec::new();
+    let mut goods = goods.into_iter();
+    for (n, note) in notes.iter().enumerate() {
+        for _ in &note.lines {
+            let Some(l) = goods.next() else { break };
+            let net = l.unit_price.times(l.quantity);
+            match out.iter_mut().find(|(on, o, _)| {
+                *on == n
+                    && o.vat_rate == l.vat_rate
+                    && o.surcharge_rate == l.surcharge_rate
+                    && o.vat_category == l.vat_category
+            }) {
+                Some((_, o, count)) => {
+                    o.unit_price += net;
+                    *count += 1;
+                }
+                None => out.push((
+                    n,
+                    LineDraft {
+                        quantity: Quantity::one(),
+                        unit: Unit::Each,
+                        unit_price: net,
+                        ..l
+                    },
+                    1,
+                )),
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(n, mut l, count)| {
+            let note = &notes[n];
+            let rate = pct(l.vat_rate.as_decimal(), lang);
+            l.description = match lang {
+                Language::Es => format!(
+                    "Albarán {} ({}): {count} líneas de mercancía al {rate} de IVA",
+                    note.number,
+                    i18n::date(note.date),
+                ),
+                Language::En => format!(
+                    "Delivery note {} ({}): {count} lines of goods at {rate} VAT",
+                    note.number,
+                    i18n::date(note.date),
+                ),
+            };
+            l
+        })
+        .collect()
 }

@@ -310,6 +310,95 @@ fn goods_from_delivery_notes_carry_recargo_when_the_franchisee_is_under_it() {
     ));
 }
 
+/// A month of goods with more lines than one invoice may hold (a supermarket's weekly albaranes):
+/// one line per delivery note and tax rate instead, each the exact sum of the rounded line nets
+/// it replaces, so the bases per rate are the same to the cent as line by line.
+#[test]
+fn a_month_of_goods_too_long_for_one_invoice_is_put_together_per_delivery_note_and_rate() {
+    let note = |n: u32, count: u32| DeliveryNote {
+        number: format!("ALB-{n:03}"),
+        date: d(2026, 11, n),
+        lines: (0..count)
+            .map(|i| DeliveryLine {
+                description: format!("Producto {i}"),
+                quantity: Quantity::units(i64::from(1 + i % 7)),
+                unit: Unit::Each,
+                unit_price: m(&format!("{}.{:02}", 1 + i % 13, (i * 37) % 100)),
+                vat_rate: if i % 3 == 0 {
+                    TaxRate::percent(21)
+                } else {
+                    TaxRate::percent(10)
+                },
+                surcharge_rate_override: None,
+            })
+            .collect(),
+    };
+    let mut activity = month("20000.00");
+    activity.deliveries = vec![note(3, 300), note(10, 299)];
+    let base = |rate: i64| -> Money {
+        activity
+            .deliveries
+            .iter()
+            .flat_map(|n| &n.lines)
+            .filter(|l| l.vat_rate == TaxRate::percent(rate))
+            .map(|l| l.unit_price.times(l.quantity))
+            .sum()
+    };
+
+    let lines = period_lines(&terms(), &activity, true, Language::Es).unwrap();
+    let goods: Vec<_> = lines
+        .iter()
+        .filter(|l| l.revenue == Revenue::Goods)
+        .collect();
+    assert_eq!(goods.len(), 4, "two notes × two rates");
+    assert_eq!(
+        goods[0].description,
+        "Albarán ALB-003 (03/11/2026): 100 líneas de mercancía al 21 % de IVA"
+    );
+    assert_eq!(
+        goods[1].description,
+        "Albarán ALB-003 (03/11/2026): 200 líneas de mercancía al 10 % de IVA"
+    );
+    assert!(
+        goods[3]
+            .description
+            .starts_with("Albarán ALB-010 (10/11/2026): 199 líneas"),
+        "{}",
+        goods[3].description
+    );
+    assert!(goods.iter().all(|g| g.quantity == Quantity::one()));
+    assert!(
+        goods.iter().all(|g| g.surcharge_rate.is_some()),
+        "recargo kept"
+    );
+    let sum = |rate: i64| -> Money {
+        goods
+            .iter()
+            .filter(|g| g.vat_rate == TaxRate::percent(rate))
+            .map(|g| g.unit_price)
+            .sum()
+    };
+    assert_eq!(sum(21), base(21));
+    assert_eq!(sum(10), base(10));
+    // And it is a valid invoice.
+    let mut draft = goods_draft();
+    draft.lines = lines;
+    Invoice::new(draft).unwrap();
+
+    let en = period_lines(&terms(), &activity, true, Language::En).unwrap();
+    assert!(
+        en.iter().any(|l| l.description
+            == "Delivery note ALB-003 (03/11/2026): 200 lines of goods at 10 % VAT")
+    );
+    // Fewer lines stay one per product.
+    activity.deliveries = vec![note(3, 40)];
+    let short = period_lines(&terms(), &activity, true, Language::Es).unwrap();
+    assert_eq!(
+        short.iter().filter(|l| l.revenue == Revenue::Goods).count(),
+        40
+    );
+}
+
 #[test]
 fn tier_tables_with_gaps_overlaps_or_bad_percentages_are_refused() {
     let mut t = tiers();
