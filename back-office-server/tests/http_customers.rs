@@ -4,7 +4,8 @@
 //! an e-mail request made at a till arriving in the push and stored once however often the push is
 //! retried; HQ rendering the ticket as a PDF and sending it once to a real SMTP server (aiosmtpd),
 //! read back with its attachment; erasure on request reaching the tills' change pages, audited,
-//! with the stored documents' bytes unchanged.
+//! with the stored documents' bytes unchanged; an X or Z report e-mailed from a till with the PDF
+//! it drew, sent once and retried like a receipt.
 
 use back_office_server::auth;
 use back_office_server::jobs;
@@ -886,3 +887,270 @@ async fn another_stores_document_or_an_erased_customer_is_never_emailed(s: &Serv
     assert!(e.sent_at.is_none());
 }
 on_both_backends!(another_stores_document_or_an_erased_customer_is_never_emailed);
+
+/// A PDF as a till draws one, with `line` on it.
+fn report_pdf(line: &str) -> Vec<u8> {
+    use pos_terminal::receipt::{Element, ReceiptLayout, Style};
+    pos_terminal::paper_pdf::elements_pdf(
+        &[Element::Text {
+            text: line.into(),
+            style: Style::default(),
+        }],
+        ReceiptLayout::MM80,
+        "Informe X",
+    )
+    .unwrap()
+}
+
+/// The text of PDF bytes through pdftotext (poppler-utils), or None (said) when not installed.
+fn pdf_text(dir: &std::path::Path, pdf: &[u8]) -> Option<String> {
+    let path = dir.join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            eprintln!("skipped: reading the PDF back needs pdftotext (poppler-utils)");
+            None
+        }
+    }
+}
+
+fn report_mail(kind: &str, to: &str, file_name: &str, pdf: &[u8]) -> Value {
+    use base64::Engine;
+    json!({
+        "id": Uuid::now_v7(),
+        "kind": kind,
+        "to": to,
+        "subject": format!("Informe {} · Tienda Norte · 05/12/2026 17:42", kind.to_uppercase()),
+        "file_name": file_name,
+        "pdf": base64::engine::general_purpose::STANDARD.encode(pdf),
+    })
+}
+
+/// An X report e-mailed from a till (issue 17): pushed three times, sent once with the PDF the
+/// till drew; a failed Z retried by the job; listed to its franchisee only; bad ones refused.
+async fn a_tills_x_report_mail_is_sent_once_with_its_pdf_and_seen_only_by_its_franchisee(
+    s: &Server,
+) {
+    let Some(py) = python() else { return };
+    let w = world(s).await;
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let port = free_port();
+    let _smtp = smtp_server(&py, port, &maildir).await;
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Tickets <tickets@central.example.es>".into(),
+        }))
+        .unwrap();
+
+    // An X report: no document behind it, the PDF the till drew.
+    let pdf = report_pdf("INFORME X 113,45");
+    let x = report_mail(
+        "x",
+        "tienda.norte@example.es",
+        "X-2026-12-05-1742.pdf",
+        &pdf,
+    );
+    let body = json!({
+        "protocol_version": 1,
+        "till_id": w.north.till_id,
+        "documents": [],
+        "report_mails": [x],
+    });
+    // The answer was lost: the till sends the same push three times.
+    for _ in 0..3 {
+        let (status, r) = push(s, &w, &body).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        assert_eq!(r["accepted"], json!([x["id"]]), "{r}");
+    }
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = read_maildir(&py, &maildir);
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The job finds nothing left to send: exactly one message.
+    let def = jobs::find("send-customer-mail").unwrap();
+    let report = jobs::run_with(
+        s.storage.clone(),
+        s.mail.clone(),
+        def,
+        &def.period.current(Utc::now()),
+        Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let jobs::RunReport::Ran(ran) = report else {
+        panic!("{report:?}")
+    };
+    assert_eq!(ran.error, None, "{ran:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(read_maildir(&py, &maildir).len(), 1, "sent once");
+    let m = &got[0];
+    assert!(
+        m["to"]
+            .as_str()
+            .unwrap()
+            .contains("tienda.norte@example.es"),
+        "{m}"
+    );
+    assert_eq!(
+        m["subject"], "Informe X · Tienda Norte · 05/12/2026 17:42",
+        "{m}"
+    );
+    let atts = m["attachments"].as_array().unwrap();
+    assert_eq!(atts.len(), 1, "{m}");
+    assert_eq!(atts[0]["name"], "X-2026-12-05-1742.pdf");
+    assert_eq!(atts[0]["type"], "application/pdf");
+    let sent = hex::decode(atts[0]["hex"].as_str().unwrap()).unwrap();
+    assert_eq!(sent, pdf, "the PDF as the till drew it");
+    if let Some(t) = pdf_text(dir.path(), &sent) {
+        assert!(t.contains("INFORME X 113,45"), "{t}");
+    }
+    let mail = s.storage.customers().recent_mail(None, 10).await.unwrap();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].report, Some(sync_protocol::ReportKind::X));
+    assert_eq!(mail[0].document_id, None);
+    assert!(mail[0].sent_at.is_some(), "{mail:?}");
+    assert_eq!(mail[0].attempts, 1);
+
+    // The mail queue page lists it for HQ and the store's manager, not for another franchisee.
+    for user in ["hq", "norte"] {
+        let (mut b, _) = Browser::signed_in(s, user).await;
+        let p = b.get("/dashboard/customers").await;
+        p.assert(StatusCode::OK, "tienda.norte@example.es")
+            .assert(StatusCode::OK, "Informe X")
+            .assert(StatusCode::OK, "enviado el");
+    }
+    for user in ["este", "socio-este"] {
+        let (mut b, _) = Browser::signed_in(s, user).await;
+        let p = b.get("/dashboard/customers").await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(!p.body.contains("tienda.norte@"), "{user}: {}", p.body);
+    }
+
+    // A Z whose first send fails (SMTP down) is shown failed and sent by the job, like a receipt.
+    let dead = free_port();
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{dead}"),
+            from: "Tickets <tickets@central.example.es>".into(),
+        }))
+        .unwrap();
+    let z = report_mail(
+        "z",
+        "tienda.norte@example.es",
+        "Z-0001-2026-12-05.pdf",
+        &pdf,
+    );
+    let (status, r) = push(
+        s,
+        &w,
+        &json!({"protocol_version": 1, "till_id": w.north.till_id, "documents": [], "report_mails": [z]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let z_id: Uuid = serde_json::from_value(z["id"].clone()).unwrap();
+    let mut failed = false;
+    for _ in 0..100 {
+        let m = s.storage.customers().recent_mail(None, 10).await.unwrap();
+        if m.iter().any(|j| j.id == z_id && j.last_error.is_some()) {
+            failed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(failed, "the first attempt failed and was recorded");
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Tickets <tickets@central.example.es>".into(),
+        }))
+        .unwrap();
+    // The next period's run (this one's already ran above).
+    let report = jobs::run_with(
+        s.storage.clone(),
+        s.mail.clone(),
+        def,
+        &def.period.current(Utc::now() + chrono::Duration::hours(1)),
+        Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let jobs::RunReport::Ran(ran) = report else {
+        panic!("{report:?}")
+    };
+    assert!(ran.summary.contains(&("sent".to_string(), 1)), "{ran:?}");
+    let all = read_maildir(&py, &maildir);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(
+        all.iter()
+            .any(|m| m["attachments"][0]["name"] == "Z-0001-2026-12-05.pdf"),
+        "{all:?}"
+    );
+    let zs = s.storage.customers().recent_mail(None, 10).await.unwrap();
+    let zj = zs.iter().find(|j| j.id == z_id).unwrap();
+    assert_eq!(zj.report, Some(sync_protocol::ReportKind::Z));
+    assert!(zj.sent_at.is_some());
+    assert_eq!(zj.attempts, 2);
+
+    // Refused with their problem, nothing stored: a bad address, an oversize PDF, not a PDF.
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(sync_protocol::report_mail::MAX_REPORT_PDF_BYTES + 1, b' ');
+    for (mail, status, code) in [
+        (
+            report_mail("z", "tienda.norte@", "Z-0001-2026-12-05.pdf", &pdf),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_email",
+        ),
+        (
+            report_mail("x", "tienda.norte@example.es", "X-1.pdf", &big),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "report_mail_too_large",
+        ),
+        (
+            report_mail("x", "tienda.norte@example.es", "X-1.pdf", b"<html>"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "report_mail_not_pdf",
+        ),
+        (
+            report_mail("x", "tienda.norte@example.es", "../X.pdf", &pdf),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "report_mail_file_name",
+        ),
+    ] {
+        let (got, e) = push(
+            s,
+            &w,
+            &json!({
+                "protocol_version": 1,
+                "till_id": w.north.till_id,
+                "documents": [],
+                "report_mails": [mail],
+            }),
+        )
+        .await;
+        assert_eq!(got, status, "{e}");
+        assert_eq!(e["error"], code, "{e}");
+    }
+    assert_eq!(
+        s.storage
+            .customers()
+            .recent_mail(None, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+on_both_backends!(a_tills_x_report_mail_is_sent_once_with_its_pdf_and_seen_only_by_its_franchisee);

@@ -71,6 +71,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_promotions",
         include_str!("../../migrations/terminal/0013_promotions.sql"),
     ),
+    (
+        "0014_report_mails",
+        include_str!("../../migrations/terminal/0014_report_mails.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.

@@ -364,6 +364,7 @@ impl SyncClient {
                 skipped_change_kinds: Some(skipped),
                 customers: vec![],
                 mail_requests: vec![],
+                report_mails: vec![],
             };
             report.pushed += seqs.len();
             let sent = std::time::Instant::now();
@@ -489,6 +490,7 @@ impl SyncClient {
                 skipped_change_kinds: Some(skipped),
                 customers: queue.customers,
                 mail_requests: queue.mail_requests,
+                report_mails: queue.report_mails,
             };
             let answer = match self
                 .send_with_retry(pin, || http.post(url).bearer_auth(&ident.token).json(&req))

@@ -179,6 +179,7 @@ fn main() -> std::io::Result<()> {
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         }),
     )?;
     // A till reporting what it still has waiting after this batch (optional within v1).
@@ -193,6 +194,7 @@ fn main() -> std::io::Result<()> {
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         }),
     )?;
     // A till reporting its software version and the change kinds it skipped (optional within v1).
@@ -207,6 +209,7 @@ fn main() -> std::io::Result<()> {
             skipped_change_kinds: Some(vec!["gift_card".into(), "loyalty_scheme".into()]),
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         }),
     )?;
     write(
@@ -220,6 +223,29 @@ fn main() -> std::io::Result<()> {
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
+        }),
+    )?;
+    // An X report e-mailed through HQ with the PDF the till drew (optional within v1).
+    write(
+        "push_request_report_mail",
+        j(&PushRequest {
+            protocol_version: 1,
+            till_id: till,
+            documents: vec![],
+            waiting: Some(0),
+            till_version: Some("0.3.0".into()),
+            skipped_change_kinds: Some(vec![]),
+            customers: vec![],
+            mail_requests: vec![],
+            report_mails: vec![sync_protocol::ReportMail {
+                id: uid(0x3e8),
+                kind: sync_protocol::ReportKind::X,
+                to: "tienda.centro@example.es".into(),
+                subject: "Informe X · Tienda Centro".into(),
+                file_name: "X-2026-12-05-1742.pdf".into(),
+                pdf: b"%PDF-1.7\n%%EOF\n".to_vec(),
+            }],
         }),
     )?;
     write(
@@ -482,6 +508,7 @@ fn main() -> std::io::Result<()> {
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         }),
     )?;
     // Sales, a full invoice and refunds with their VERI*FACTU records beside them (optional
@@ -497,6 +524,7 @@ fn main() -> std::io::Result<()> {
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         }),
     )?;
     write(

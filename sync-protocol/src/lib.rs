@@ -13,6 +13,7 @@ pub mod money;
 pub mod nif;
 pub mod promotions;
 pub mod quick_keys;
+pub mod report_mail;
 pub mod spreadsheet;
 pub mod totals;
 pub mod verifactu;
@@ -41,5 +42,6 @@ pub use promotions::{
     apply_promotions, price_in_force,
 };
 pub use quick_keys::{KeyColour, QuickKey, QuickKeyLayout};
+pub use report_mail::{ReportKind, ReportMail, ReportMailError};
 pub use totals::{LineInput, LineTotal, TaxBreakdown, TicketTotals, TotalsError, compute_totals};
 pub use wire::*;

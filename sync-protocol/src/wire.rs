@@ -91,6 +91,13 @@ pub struct PushRequest {
     /// each once by its id, sends it, and lists the ids in [`PushResponse::accepted`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mail_requests: Vec<crate::customers::MailRequest>,
+    /// X and Z reports to e-mail, PDF drawn at the till (added within protocol v1, till 0.3.0; at
+    /// most [`crate::report_mail::MAX_PUSH_REPORT_MAILS`], each PDF at most
+    /// [`crate::report_mail::MAX_REPORT_PDF_BYTES`]): HQ stores each once by its id, sends it, and
+    /// lists the ids in [`PushResponse::accepted`]. An older HQ ignores the field and accepts none,
+    /// so they stay queued at the till.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_mails: Vec<crate::report_mail::ReportMail>,
 }
 
 /// What HQ did with one pushed document.
@@ -119,7 +126,7 @@ pub struct PushResponse {
     pub results: Vec<PushResult>,
     /// Highest sequence HQ holds for this till with no gap before it.
     pub contiguous_seq: u64,
-    /// The ids of the push's customers and e-mail requests HQ holds (stored now or before): the
+    /// The ids of the push's customers, e-mail requests and report e-mails HQ holds (stored now or before): the
     /// till drops those from its queue (added within protocol v1; older HQs leave it out, and the
     /// till keeps them queued).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

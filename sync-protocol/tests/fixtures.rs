@@ -107,6 +107,18 @@ fn every_fixture_of_every_version_parses() {
                         assert!(!CatalogChange::is_known_kind(k), "{}: {k}", path.display());
                     }
                 }
+                "push_request_report_mail" => {
+                    let p: PushRequest = parse(&path);
+                    assert!(
+                        !p.report_mails.is_empty(),
+                        "{}: no report mail",
+                        path.display()
+                    );
+                    for m in &p.report_mails {
+                        m.check()
+                            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    }
+                }
                 "enroll_request_retryable" => {
                     let r: EnrollRequest = parse(&path);
                     let id = r

@@ -74,6 +74,7 @@ async fn raw_push(base: &str, token: &str, till_id: TillId, docs: Vec<Document>)
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         })
         .send()
         .await

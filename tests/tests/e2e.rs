@@ -137,6 +137,7 @@ async fn raw_push(
             skipped_change_kinds: None,
             customers: vec![],
             mail_requests: vec![],
+            report_mails: vec![],
         })
         .send()
         .await
@@ -505,7 +506,8 @@ async fn sync_waiting(h: &Hq, till_path: &str, expected: u64) {
 }
 
 /// Customers (issue 17): HQ's customer reaches the till and is found offline by name or NIF; a
-/// customer made at the till and an e-mailed receipt wait in the till's queue, go to HQ in the
+/// customer made at the till, an e-mailed receipt and an e-mailed X report (its PDF drawn at the
+/// till) wait in the till's queue, go to HQ in the
 /// push, and a push whose answer is lost stores them once; erasing the customer at HQ deletes it
 /// at the till.
 async fn customers_and_mail_requests_flow_exactly_once(backend: Backend) {
@@ -536,7 +538,8 @@ async fn customers_and_mail_requests_flow_exactly_once(backend: Backend) {
     sync.push_pending(&till.ledger)
         .await
         .expect("push the sale");
-    let (customer, mail) = {
+    // And an X report e-mailed through HQ with the PDF drawn here (issue 17).
+    let (customer, mail, report) = {
         let mut l = till.ledger.lock().unwrap();
         let sale = l.document(l.last_seq().unwrap()).unwrap().unwrap();
         let c = l
@@ -545,19 +548,29 @@ async fn customers_and_mail_requests_flow_exactly_once(backend: Backend) {
         let m = l
             .queue_mail(sale.id, "lucia@example.es", Some(c.id))
             .unwrap();
-        assert_eq!(l.hq_queue_len().unwrap(), 2);
+        let x = l
+            .queue_report_mail(
+                sync_protocol::ReportKind::X,
+                "Tienda@Example.es",
+                "Informe X · Tienda 1",
+                "X-2026-12-05-1742.pdf",
+                b"%PDF-1.7\n%%EOF\n".to_vec(),
+            )
+            .unwrap();
+        assert_eq!(x.to, "tienda@example.es");
+        assert_eq!(l.hq_queue_len().unwrap(), 3);
         // Found at once, offline.
         assert_eq!(l.find_customers("lucía", 5).unwrap().len(), 1);
-        (c, m)
+        (c, m, x)
     };
 
     // HQ stores them and the answer is lost: they stay queued, and the re-send stores nothing twice.
     proxy.set_mode(ProxyMode::LoseAnswers);
     assert!(sync.push_pending(&till.ledger).await.is_err());
-    assert_eq!(till.ledger.lock().unwrap().hq_queue_len().unwrap(), 2);
+    assert_eq!(till.ledger.lock().unwrap().hq_queue_len().unwrap(), 3);
     proxy.set_mode(ProxyMode::Pass);
     let r = sync.push_pending(&till.ledger).await.expect("re-send");
-    assert_eq!(r.hq_accepted, 2);
+    assert_eq!(r.hq_accepted, 3);
     assert_eq!(till.ledger.lock().unwrap().hq_queue_len().unwrap(), 0);
     let storage = back_office_server::storage::open(&h.db.url)
         .await
@@ -571,9 +584,18 @@ async fn customers_and_mail_requests_flow_exactly_once(backend: Backend) {
     assert_eq!(at_hq[0].record.id, customer.id);
     assert_eq!(at_hq[0].record.nif, "12345678Z");
     let mails = storage.customers().recent_mail(None, 10).await.unwrap();
-    assert_eq!(mails.len(), 1, "{mails:?}");
-    assert_eq!(mails[0].id, mail.id);
-    assert_eq!(mails[0].recipient, "lucia@example.es");
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let receipt = mails.iter().find(|m| m.id == mail.id).expect("receipt");
+    assert_eq!(receipt.recipient, "lucia@example.es");
+    let x = mails.iter().find(|m| m.id == report.id).expect("X report");
+    assert_eq!(x.report, Some(sync_protocol::ReportKind::X));
+    assert_eq!(x.recipient, "tienda@example.es");
+    let pdf = storage
+        .customers()
+        .mail_attachment(report.id)
+        .await
+        .unwrap();
+    assert_eq!(pdf.map(|a| a.content), Some(report.pdf.clone()));
 
     // Erased at HQ: gone from the till at the next pull.
     let (status, _) = h

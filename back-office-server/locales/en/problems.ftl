@@ -273,6 +273,11 @@ problem-quick_keys_family_empty = Family “{ $family }” has no active product
 problem-customer_not_found = There is no customer { $id }.
 problem-customer_consent_without_email = Consent to e-mail needs an e-mail address.
 problem-mail_document_kind = A document of kind { $kind } is not sent by e-mail.
+problem-report_mail_too_many = A push carries at most { $max } reports to e-mail; the rest go in the next one.
+problem-report_mail_too_large = The report's PDF is { $bytes } bytes, more than the { $max } a report e-mail may carry.
+problem-report_mail_not_pdf = The report's attachment is not a PDF.
+problem-report_mail_file_name = "{ $name }" is not a valid PDF file name (letters, digits, '-', '_', '.', ending in .pdf).
+problem-report_mail_subject = A report e-mail's subject is 1 to { $max } characters, with no line breaks.
 
 problem-promotion_not_found = There is no promotion { $id }.
 problem-promotion_unknown_product = Product { $line }: product { $id } does not exist.

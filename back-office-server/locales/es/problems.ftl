@@ -273,6 +273,11 @@ problem-quick_keys_family_empty = La familia «{ $family }» no tiene productos 
 problem-customer_not_found = No existe el cliente { $id }.
 problem-customer_consent_without_email = Para aceptar el envío por correo hace falta un correo electrónico.
 problem-mail_document_kind = Un documento de tipo { $kind } no se envía por correo.
+problem-report_mail_too_many = Un envío lleva como mucho { $max } informes para enviar por correo; el resto va en el siguiente.
+problem-report_mail_too_large = El PDF del informe ocupa { $bytes } bytes, más de los { $max } que admite un informe por correo.
+problem-report_mail_not_pdf = El adjunto del informe no es un PDF.
+problem-report_mail_file_name = «{ $name }» no es un nombre de PDF válido (letras, cifras, «-», «_», «.», y termina en .pdf).
+problem-report_mail_subject = El asunto de un informe por correo tiene entre 1 y { $max } caracteres, sin saltos de línea.
 
 problem-promotion_not_found = No existe la promoción { $id }.
 problem-promotion_unknown_product = Producto { $line }: el producto { $id } no existe.

@@ -222,11 +222,19 @@ pub async fn push(
     }
     let extras = crate::services::customers::check_from_till(&req.customers, &req.mail_requests)
         .map_err(AppError::invalid)?;
+    crate::services::customers::check_report_mails(&req.report_mails).map_err(|p| {
+        if matches!(p.code, "report_mail_too_large" | "report_mail_too_many") {
+            AppError::problem(StatusCode::PAYLOAD_TOO_LARGE, p)
+        } else {
+            AppError::refused(p)
+        }
+    })?;
     let record = st.storage.get_till(till.till_id).await?;
     if req.documents.is_empty() {
         record_waiting(&st, till.till_id, waiting).await;
         record_software(&st, till.till_id, software).await;
-        let accepted = accept_extras(&st, &till, &extras, &req.mail_requests).await?;
+        let accepted =
+            accept_extras(&st, &till, &extras, &req.mail_requests, &req.report_mails).await?;
         return Ok(Json(PushResponse {
             results: vec![],
             contiguous_seq: record.contiguous_seq,
@@ -298,7 +306,8 @@ pub async fn push(
         .push_with_reports(&till, &req.documents, now, &reports)
         .await?;
     // After the documents, so an e-mail request finds its document stored.
-    res.accepted = accept_extras(&st, &till, &extras, &req.mail_requests).await?;
+    res.accepted =
+        accept_extras(&st, &till, &extras, &req.mail_requests, &req.report_mails).await?;
     let conflict = res.results.iter().any(|r| r.status == PushStatus::Conflict);
     if conflict {
         tracing::warn!(till = %till.till_id, "push with conflicting documents; alert raised");
@@ -308,24 +317,36 @@ pub async fn push(
     }
 }
 
-/// Stores a push's customers and e-mail requests (each once by its till-made id) and, when it
-/// carried e-mail requests and HQ sends e-mail, sends them now in the background (the
+/// Stores a push's customers, e-mail requests and report e-mails (each once by its till-made id)
+/// and, when it carried e-mail and HQ sends e-mail, sends them now in the background (the
 /// `send-customer-mail` job retries what fails). Answers the ids HQ holds.
 async fn accept_extras(
     st: &AppState,
     till: &crate::storage::TillAuth,
     customers: &[sync_protocol::CustomerRecord],
     mails: &[sync_protocol::MailRequest],
+    reports: &[sync_protocol::ReportMail],
 ) -> Result<Vec<uuid::Uuid>, AppError> {
-    if customers.is_empty() && mails.is_empty() {
+    if customers.is_empty() && mails.is_empty() && reports.is_empty() {
         return Ok(Vec::new());
     }
-    let accepted = st
-        .storage
-        .customers()
-        .accept_from_till(till, customers, mails, Utc::now())
-        .await?;
-    if !mails.is_empty()
+    let mut accepted = Vec::new();
+    if !customers.is_empty() || !mails.is_empty() {
+        accepted = st
+            .storage
+            .customers()
+            .accept_from_till(till, customers, mails, Utc::now())
+            .await?;
+    }
+    if !reports.is_empty() {
+        accepted.extend(
+            st.storage
+                .customers()
+                .accept_report_mails(till, reports, Utc::now())
+                .await?,
+        );
+    }
+    if (!mails.is_empty() || !reports.is_empty())
         && let Some(config) = st.mail.get()
     {
         let storage = st.storage.clone();

@@ -1,8 +1,9 @@
 //! Customers (issue 17): the rules of the customer directory (checks as [`Problem`] codes, who
 //! sees which franchisee's customers), erasure on request, and sending the e-mail the tills ask
 //! for: HQ renders the stored document (a receipt, or a full invoice) with the till's own receipt
-//! layout as a PDF and sends it. Used by the dashboard page Clientes, the admin API, the sync
-//! push and the `send-customer-mail` job.
+//! layout as a PDF and sends it; an X or Z report comes from the till as the PDF it drew, and is
+//! sent as it came. Used by the dashboard page Clientes, the admin API, the sync push and the
+//! `send-customer-mail` job.
 
 use super::ServiceResult;
 use crate::problem::Problem;
@@ -17,7 +18,12 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use pos_terminal::receipt::ReceiptLayout;
 use serde::Deserialize;
 use sync_protocol::customers::{CustomerError, MAX_ADDRESS_CHARS, MAX_NAME_CHARS};
-use sync_protocol::{CustomerRecord, Document, DocumentBody, FranchiseeId, StoreRecord};
+use sync_protocol::report_mail::{
+    MAX_PUSH_REPORT_MAILS, MAX_SUBJECT_CHARS, ReportMail, ReportMailError,
+};
+use sync_protocol::{
+    CustomerRecord, Document, DocumentBody, FranchiseeId, ReportKind, StoreRecord,
+};
 use uuid::Uuid;
 
 /// After this many failed attempts an e-mail request is no longer retried (it stays listed).
@@ -160,6 +166,28 @@ pub fn check_from_till(
     Ok(out)
 }
 
+/// Checks the X and Z reports a till's push carried to e-mail: how many, and each one's address,
+/// PDF (at most [`sync_protocol::report_mail::MAX_REPORT_PDF_BYTES`]), file name and subject.
+pub fn check_report_mails(mails: &[ReportMail]) -> Result<(), Problem> {
+    if mails.len() > MAX_PUSH_REPORT_MAILS {
+        return Err(Problem::new("report_mail_too_many").with("max", MAX_PUSH_REPORT_MAILS));
+    }
+    for m in mails {
+        m.check().map_err(|e| match e {
+            ReportMailError::Email(v) => Problem::new("bad_email").with("email", v),
+            ReportMailError::TooLarge { bytes, max } => Problem::new("report_mail_too_large")
+                .with("bytes", bytes)
+                .with("max", max),
+            ReportMailError::NotPdf => Problem::new("report_mail_not_pdf"),
+            ReportMailError::FileName(n) => Problem::new("report_mail_file_name").with("name", n),
+            ReportMailError::Subject => {
+                Problem::new("report_mail_subject").with("max", MAX_SUBJECT_CHARS)
+            }
+        })?;
+    }
+    Ok(())
+}
+
 /// The store as its tills print it (legal name and NIF of its franchisee in the header).
 async fn store_record(
     storage: &dyn Storage,
@@ -279,6 +307,52 @@ pub fn message(from: &str, to: &str, r: Rendered) -> Result<Message, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Sends `r` to `to` over the configured SMTP server.
+async fn deliver(config: &MailConfig, to: &str, r: Rendered) -> Result<(), String> {
+    let m = message(&config.from, to, r)?;
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
+        .map_err(|e| format!("SMTP URL: {e}"))?
+        .timeout(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .send(m)
+        .await
+        .map(drop)
+        .map_err(|e| format!("SMTP: {e}"))
+}
+
+/// A report e-mail as it goes out: the PDF the till drew, with a line saying what it is.
+async fn report_rendered(
+    storage: &dyn Storage,
+    job: &MailJob,
+    kind: ReportKind,
+) -> Result<Rendered, String> {
+    let a = storage
+        .customers()
+        .mail_attachment(job.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("report e-mail {}: its PDF is not at HQ", job.id))?;
+    let store = storage
+        .get_store(job.store_id)
+        .await
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let (es, en) = match kind {
+        ReportKind::X => ("el informe X", "the X report"),
+        ReportKind::Z => ("el cierre Z", "the Z close"),
+    };
+    Ok(Rendered {
+        subject: a.subject,
+        text: format!(
+            "Adjuntamos en PDF {es} de la caja {till} de {store}, tal como lo generó la caja.\n\n\
+             Attached: {en} of till {till} at {store} as a PDF, as the till drew it.\n",
+            till = job.till_id.0
+        ),
+        file_name: a.file_name,
+        pdf: a.content,
+    })
+}
+
 /// What a sending round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MailRound {
@@ -297,9 +371,21 @@ async fn send_one(
     round: &mut MailRound,
 ) -> ServiceResult<()> {
     let cs = storage.customers();
-    let Some(doc) = cs.stored_document(job.document_id).await? else {
-        round.waiting += 1;
-        return Ok(());
+    let doc = match (job.report, job.document_id) {
+        (Some(_), _) => None,
+        (None, Some(id)) => match cs.stored_document(id).await? {
+            Some(doc) => Some(doc),
+            None => {
+                round.waiting += 1;
+                return Ok(());
+            }
+        },
+        (None, None) => {
+            return Err(StorageError::Backend(format!(
+                "e-mail request {} names neither a document nor a report",
+                job.id
+            )));
+        }
     };
     if !cs
         .claim_mail(job.id, Utc::now(), Utc::now() + Duration::minutes(5))
@@ -307,30 +393,21 @@ async fn send_one(
     {
         return Ok(());
     }
-    // A till asks only for its own store's documents: another's is never sent.
-    let rendered = if doc.store_id == job.store_id {
-        render(storage, &doc).await.map_err(|e| e.to_string())
-    } else {
-        Err(format!(
+    let rendered = match (&doc, job.report) {
+        // A till asks only for its own store's documents: another's is never sent.
+        (Some(doc), _) if doc.store_id == job.store_id => {
+            render(storage, doc).await.map_err(|e| e.to_string())
+        }
+        (Some(doc), _) => Err(format!(
             "document {} is not of store {}: not sent",
             doc.id, job.store_id
-        ))
+        )),
+        (None, Some(kind)) => report_rendered(storage, job, kind).await,
+        (None, None) => Err(format!("e-mail request {}: nothing to send", job.id)),
     };
     let result = match rendered {
         Err(e) => Err(e),
-        Ok(r) => match message(&config.from, &job.recipient, r) {
-            Err(e) => Err(e),
-            Ok(m) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url) {
-                Err(e) => Err(format!("SMTP URL: {e}")),
-                Ok(t) => t
-                    .timeout(Some(std::time::Duration::from_secs(30)))
-                    .build()
-                    .send(m)
-                    .await
-                    .map(drop)
-                    .map_err(|e| format!("SMTP: {e}")),
-            },
-        },
+        Ok(r) => deliver(config, &job.recipient, r).await,
     };
     match &result {
         Ok(()) => round.sent += 1,

@@ -9,7 +9,9 @@ use crate::storage::TillAuth;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sync_protocol::{CustomerRecord, DocumentId, FranchiseeId, MailRequest, StoreId, TillId};
+use sync_protocol::{
+    CustomerRecord, DocumentId, FranchiseeId, MailRequest, ReportKind, ReportMail, StoreId, TillId,
+};
 use uuid::Uuid;
 
 /// A customer as HQ keeps it. An erased customer keeps only its id, franchisee and who erased it.
@@ -32,13 +34,24 @@ pub struct MailJob {
     pub id: Uuid,
     pub till_id: TillId,
     pub store_id: StoreId,
-    pub document_id: DocumentId,
+    /// The document HQ renders and sends; none for a report the till sent as a PDF.
+    pub document_id: Option<DocumentId>,
+    /// An X or Z report whose PDF the till drew ([`MailAttachment`]); none for a document.
+    pub report: Option<ReportKind>,
     pub recipient: String,
     pub customer_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub attempts: u64,
     pub last_error: Option<String>,
+}
+
+/// The PDF a till drew for a report e-mail, as HQ keeps it until (and after) it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAttachment {
+    pub subject: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
 }
 
 /// "No such customer" (also what a caller gets for another franchisee's).
@@ -87,6 +100,16 @@ pub trait CustomerStorage: Send + Sync {
         mails: &[MailRequest],
         now: DateTime<Utc>,
     ) -> StorageResult<Vec<Uuid>>;
+    /// Stores the X and Z reports a till's push carried to e-mail (checked by the caller), each
+    /// once by its id with its PDF, and answers every id HQ holds (stored now or before).
+    async fn accept_report_mails(
+        &self,
+        till: &TillAuth,
+        mails: &[ReportMail],
+        now: DateTime<Utc>,
+    ) -> StorageResult<Vec<Uuid>>;
+    /// The PDF of report e-mail `id` (`None` for a document's e-mail or an unknown id).
+    async fn mail_attachment(&self, id: Uuid) -> StorageResult<Option<MailAttachment>>;
     /// Queues an e-mail of a stored document as HQ (a Z or X by e-mail from the dashboard).
     async fn queue_mail(&self, job: &MailJob) -> StorageResult<()>;
     /// E-mail requests not sent yet with fewer than `max_attempts` attempts, oldest first.

@@ -1,6 +1,6 @@
 //! [`CustomerStorage`] over [`Tx`], written once for both backends.
 
-use super::customers::{Customer, CustomerStorage, MailJob};
+use super::customers::{Customer, CustomerStorage, MailAttachment, MailJob};
 use super::db::{Row, Tx};
 use super::people::AuditEntry;
 use super::sql::{self, ChangeRow};
@@ -10,14 +10,15 @@ use crate::p;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sync_protocol::{
-    CatalogChange, CustomerRecord, DocumentId, FranchiseeId, MailRequest, StoreId, TillId,
+    CatalogChange, CustomerRecord, DocumentId, FranchiseeId, MailRequest, ReportKind, ReportMail,
+    StoreId, TillId,
 };
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, franchisee_id, name, nif, address, email, email_consent, created_by, \
      created_at, updated_at, erased_at, erased_by";
 const MAIL_COLUMNS: &str = "id, till_id, store_id, document_id, recipient, customer_id, \
-     created_at, sent_at, attempts, last_error";
+     created_at, sent_at, attempts, last_error, report_kind";
 
 fn uuid_of(s: &str) -> StorageResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| StorageError::Backend(format!("a stored id is not a UUID: {e}")))
@@ -47,7 +48,16 @@ fn mail_job(r: &Row) -> StorageResult<MailJob> {
         id: uuid_of(&r.get::<String>(0)?)?,
         till_id: TillId(r.get(1)?),
         store_id: StoreId(r.get(2)?),
-        document_id: DocumentId(uuid_of(&r.get::<String>(3)?)?),
+        document_id: r
+            .get::<Option<String>>(3)?
+            .map(|s| uuid_of(&s).map(DocumentId))
+            .transpose()?,
+        report: match r.get::<Option<String>>(10)? {
+            None => None,
+            Some(k) => Some(ReportKind::parse(&k).ok_or_else(|| {
+                StorageError::Backend(format!("a stored report kind is not x or z: {k:?}"))
+            })?),
+        },
         recipient: r.get(4)?,
         customer_id: r
             .get::<Option<String>>(5)?
@@ -377,6 +387,75 @@ impl CustomerStorage for SqlStorage {
             .await
     }
 
+    async fn accept_report_mails(
+        &self,
+        till: &TillAuth,
+        mails: &[ReportMail],
+        now: DateTime<Utc>,
+    ) -> StorageResult<Vec<Uuid>> {
+        let (till, mails) = (till.clone(), mails.to_vec());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let at = sql::micros(now);
+                    let mut accepted = Vec::with_capacity(mails.len());
+                    for m in &mails {
+                        let id = m.id.to_string();
+                        // Stored once by the till's id: a retried push neither stores nor sends
+                        // it again.
+                        let stored = tx
+                            .execute(
+                                "INSERT INTO mail_requests (id, till_id, store_id, recipient,
+                                   created_at, report_kind)
+                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                                p![
+                                    &id,
+                                    till.till_id.0,
+                                    till.store_id.0,
+                                    m.to.trim(),
+                                    at,
+                                    m.kind.as_str()
+                                ],
+                            )
+                            .await?;
+                        if stored == 1 {
+                            tx.execute(
+                                "INSERT INTO mail_attachments (mail_id, subject, file_name, content)
+                                 VALUES (?1, ?2, ?3, ?4)",
+                                p![&id, m.subject.trim(), &m.file_name, m.pdf.as_slice()],
+                            )
+                            .await?;
+                        }
+                        accepted.push(m.id);
+                    }
+                    Ok(accepted)
+                })
+            })
+            .await
+    }
+
+    async fn mail_attachment(&self, id: Uuid) -> StorageResult<Option<MailAttachment>> {
+        self.db
+            .read(move |tx| {
+                Box::pin(async move {
+                    tx.query_opt(
+                        "SELECT subject, file_name, content FROM mail_attachments WHERE mail_id = ?1",
+                        p![&id.to_string()],
+                    )
+                    .await?
+                    .map(|r| {
+                        Ok(MailAttachment {
+                            subject: r.get(0)?,
+                            file_name: r.get(1)?,
+                            content: r.get(2)?,
+                        })
+                    })
+                    .transpose()
+                })
+            })
+            .await
+    }
+
     async fn queue_mail(&self, job: &MailJob) -> StorageResult<()> {
         let j = job.clone();
         self.db
@@ -390,7 +469,7 @@ impl CustomerStorage for SqlStorage {
                             &j.id.to_string(),
                             j.till_id.0,
                             j.store_id.0,
-                            &j.document_id.to_string(),
+                            j.document_id.map(|d| d.to_string()).as_ref(),
                             &j.recipient,
                             j.customer_id.map(|c| c.to_string()).as_ref(),
                             sql::micros(j.created_at)

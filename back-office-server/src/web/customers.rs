@@ -150,13 +150,20 @@ pub async fn list(
             p class="muted" { (m("customers-mail-intro")) }
             table id="customer-mail" {
                 thead { tr {
-                    th { (m("customers-mail-when")) } th { (m("customers-email")) } th { (m("customers-mail-till")) }
+                    th { (m("customers-mail-when")) } th { (m("customers-mail-what")) } th { (m("customers-email")) } th { (m("customers-mail-till")) }
                     th { (m("customers-mail-state")) } th class="num" { (m("customers-mail-attempts")) }
                 } }
                 tbody {
                     @for j in &mail {
                         tr data-mail=(j.id) {
                             td { (t.datetime(j.created_at)) }
+                            td data-what=(j.report.map_or("document", |k| k.as_str())) {
+                                @match j.report {
+                                    Some(sync_protocol::ReportKind::X) => { (m("customers-mail-report-x")) }
+                                    Some(sync_protocol::ReportKind::Z) => { (m("customers-mail-report-z")) }
+                                    None => { (m("customers-mail-document")) }
+                                }
+                            }
                             td { (j.recipient) }
                             td { (j.till_id.0) }
                             td {

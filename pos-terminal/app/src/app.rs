@@ -447,6 +447,41 @@ impl Till {
         })
     }
 
+    /// Queues an X report or Z close for HQ to e-mail (the PDF drawn off the UI thread, the
+    /// queue written on the ledger's), then pushes it now if HQ is reachable; the line saying so
+    /// (or why not) goes under the manager screen's notice.
+    fn mail_report(
+        &self,
+        ledger: &LedgerHandle,
+        order: printing::ReportMailOrder,
+    ) -> Task<Message> {
+        let queue = printing::mail_shift_report(
+            self.settings.layout(),
+            ledger.clone(),
+            order,
+            chrono::Utc::now(),
+        );
+        Task::perform(queue, |queued| {
+            Message::App(Reply::new(Box::new(move |till: &mut Till| {
+                let line = match queued {
+                    Ok(to) => {
+                        till.sync_now.notify_one();
+                        till.i18n.args("manager-mail-queued", &[("to", to.into())])
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "report not queued for e-mail");
+                        till.i18n
+                            .args("manager-mail-failed", &[("error", e.into())])
+                    }
+                };
+                if let Screen::Manager(s) = &mut till.screen {
+                    s.set_mail_note(line);
+                }
+                till.refresh_status()
+            })))
+        })
+    }
+
     fn notice(&mut self, n: String) {
         if let Screen::Sell(s) = &mut self.screen {
             s.notice = Some(n);
@@ -680,6 +715,7 @@ impl Till {
                     manager::Action::SavePdf(report) => {
                         self.save_report_pdf(&ledger, *report, None)
                     }
+                    manager::Action::MailReport(order) => self.mail_report(&ledger, *order),
                     manager::Action::Print(job) => {
                         let (report, close) = *job;
                         let mut tasks = vec![self.refresh_status()];

@@ -121,6 +121,70 @@ pub async fn save_shift_report_pdf(
     .map_err(|e| e.to_string())?
 }
 
+/// A report's file name without `.pdf`: `Z-0007-2026-12-05` or `X-2026-12-05-1742` (local time).
+fn report_stem(
+    close: Option<&sync_protocol::CashClose>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Madrid);
+    match close {
+        Some(c) => format!("Z-{:04}-{}", c.z_number, c.business_date.format("%Y-%m-%d")),
+        None => format!("X-{}", local.format("%Y-%m-%d-%H%M")),
+    }
+}
+
+/// What the manager asked to e-mail: the report (and the Z close, for a Z), to whom, and the
+/// subject in the till's language (`{store}` is filled in with the store's name).
+pub struct ReportMailOrder {
+    pub report: pos_terminal::ShiftReport,
+    pub close: Option<sync_protocol::CashClose>,
+    pub to: String,
+    pub subject: String,
+}
+
+/// Draws an X report or Z close as a PDF (the very one [`save_shift_report_pdf`] saves) and
+/// queues it in the ledger for HQ to e-mail: it rides the next push, and the ledger keeps it until
+/// HQ has it, so a till offline for days still sends it. Answers the address it was queued for.
+pub async fn mail_shift_report(
+    layout: ReceiptLayout,
+    ledger: LedgerHandle,
+    order: ReportMailOrder,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<String, String> {
+    let store = ledger
+        .call(|l| {
+            l.store_info()
+                .map(|s| s.unwrap_or_else(|| fallback_store(l)))
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+    let subject = order.subject.replace("{store}", &store.name);
+    let file_name = format!("{}.pdf", report_stem(order.close.as_ref(), at));
+    let kind = match order.close {
+        Some(_) => sync_protocol::ReportKind::Z,
+        None => sync_protocol::ReportKind::X,
+    };
+    let ReportMailOrder {
+        report, close, to, ..
+    } = order;
+    // Drawn on a blocking thread, as for the save: neither the UI nor the ledger waits.
+    let pdf = tokio::task::spawn_blocking(move || {
+        pos_terminal::paper_pdf::shift_report_pdf(layout, &store, at, &report, close.as_ref())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    ledger
+        .call(move |l| {
+            l.queue_report_mail(kind, &to, &subject, &file_name, pdf)
+                .map(|m| m.to)
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+}
+
 fn write_report_pdf(
     layout: ReceiptLayout,
     store: &sync_protocol::StoreRecord,
@@ -131,11 +195,7 @@ fn write_report_pdf(
 ) -> Result<std::path::PathBuf, String> {
     let pdf = pos_terminal::paper_pdf::shift_report_pdf(layout, store, at, report, close)
         .map_err(|e| e.to_string())?;
-    let local = at.with_timezone(&chrono_tz::Europe::Madrid);
-    let stem = match close {
-        Some(c) => format!("Z-{:04}-{}", c.z_number, c.business_date.format("%Y-%m-%d")),
-        None => format!("X-{}", local.format("%Y-%m-%d-%H%M")),
-    };
+    let stem = report_stem(close, at);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for n in 1.. {
         let name = match n {

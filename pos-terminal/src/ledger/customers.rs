@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
-use sync_protocol::{CustomerRecord, DocumentId, MailRequest};
+use sync_protocol::{CustomerRecord, DocumentId, MailRequest, ReportKind, ReportMail};
 use uuid::Uuid;
 
 use super::{Ledger, LedgerError, Result};
@@ -19,14 +19,16 @@ pub type TillCustomer = CustomerRecord;
 pub struct HqQueue {
     pub customers: Vec<CustomerRecord>,
     pub mail_requests: Vec<MailRequest>,
+    /// X and Z reports to e-mail, each with its PDF.
+    pub report_mails: Vec<ReportMail>,
 }
 
 impl HqQueue {
     pub fn is_empty(&self) -> bool {
-        self.customers.is_empty() && self.mail_requests.is_empty()
+        self.customers.is_empty() && self.mail_requests.is_empty() && self.report_mails.is_empty()
     }
     pub fn len(&self) -> usize {
-        self.customers.len() + self.mail_requests.len()
+        self.customers.len() + self.mail_requests.len() + self.report_mails.len()
     }
 }
 
@@ -203,7 +205,37 @@ impl Ledger {
         Ok(m)
     }
 
-    /// What waits for HQ besides documents, oldest first, at most `limit` of each kind.
+    /// Queues "e-mail this X or Z report to `to`" for HQ with the PDF the till drew (an X is no
+    /// document, so HQ could not render it). Checked here as HQ checks it: the address, the file
+    /// name and the PDF's size ([`sync_protocol::report_mail::MAX_REPORT_PDF_BYTES`]).
+    pub fn queue_report_mail(
+        &mut self,
+        kind: ReportKind,
+        to: &str,
+        subject: &str,
+        file_name: &str,
+        pdf: Vec<u8>,
+    ) -> Result<ReportMail> {
+        let m = ReportMail {
+            id: Uuid::now_v7(),
+            kind,
+            to: to.trim().to_lowercase(),
+            subject: subject.trim().to_string(),
+            file_name: file_name.to_string(),
+            pdf,
+        };
+        m.check().map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        let json = serde_json::to_string(&m).map_err(bad_json)?;
+        self.conn.execute(
+            "INSERT INTO hq_queue (id, kind, json, created) VALUES (?1, 'report_mail', ?2, ?3)",
+            params![m.id.to_string(), json, Utc::now().to_rfc3339()],
+        )?;
+        Ok(m)
+    }
+
+    /// What waits for HQ besides documents, oldest first, at most `limit` of each kind (report
+    /// e-mails, which carry a PDF each, at most
+    /// [`sync_protocol::report_mail::MAX_PUSH_REPORT_MAILS`]).
     pub fn pending_hq_queue(&self, limit: usize) -> Result<HqQueue> {
         let mut q = HqQueue::default();
         let mut stmt = self
@@ -220,6 +252,13 @@ impl Ledger {
                 }
                 "mail" if q.mail_requests.len() < limit => {
                     q.mail_requests
+                        .push(serde_json::from_str(&json).map_err(bad_json)?);
+                }
+                "report_mail"
+                    if q.report_mails.len()
+                        < limit.min(sync_protocol::report_mail::MAX_PUSH_REPORT_MAILS) =>
+                {
+                    q.report_mails
                         .push(serde_json::from_str(&json).map_err(bad_json)?);
                 }
                 _ => {}

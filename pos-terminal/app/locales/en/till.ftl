@@ -344,6 +344,16 @@ manager-x-printing = Printing the X report…
 manager-save-pdf = Save as PDF
 manager-pdf-saved = Report saved as PDF: { $path }
 manager-pdf-failed = The report could not be saved as PDF: { $error }
+manager-mail-title-x = E-mail the X report
+manager-mail-title-z = E-mail the Z close
+manager-mail-to = E-mail address
+manager-mail-send = Send by e-mail
+manager-mail-missing = Type the e-mail address to send the report to.
+manager-mail-sending = Preparing the report for sending…
+manager-mail-queued = Report queued for { $to }: HQ will send it as soon as it is reachable.
+manager-mail-failed = The report could not be queued: { $error }
+manager-mail-subject-x = X report · { $store } · { $when }
+manager-mail-subject-z = Z close { $z } · { $store } · { $when }
 
 # About (Settings → About): VERI*FACTU identity and the producer's declaración responsable
 settings-about = About · VERI*FACTU

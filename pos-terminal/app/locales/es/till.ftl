@@ -336,6 +336,16 @@ manager-x-printing = Imprimiendo el informe X…
 manager-save-pdf = Guardar en PDF
 manager-pdf-saved = Informe guardado en PDF: { $path }
 manager-pdf-failed = No se pudo guardar el informe en PDF: { $error }
+manager-mail-title-x = Enviar el informe X por correo
+manager-mail-title-z = Enviar el cierre Z por correo
+manager-mail-to = Correo electrónico
+manager-mail-send = Enviar por correo
+manager-mail-missing = Escriba el correo electrónico al que enviar el informe.
+manager-mail-sending = Preparando el informe para enviarlo…
+manager-mail-queued = Informe en cola para { $to }: se enviará por la central en cuanto esté disponible.
+manager-mail-failed = No se pudo poner el informe en cola: { $error }
+manager-mail-subject-x = Informe X · { $store } · { $when }
+manager-mail-subject-z = Cierre Z { $z } · { $store } · { $when }
 
 # About (Ajustes → Acerca de): VERI*FACTU identity and the producer's declaración responsable
 settings-about = Acerca de · VERI*FACTU

@@ -25,6 +25,9 @@ pub const NO_SALE_NOTE_ID: &str = "nosale-note";
 pub const CLOCK_PIN_ID: &str = "clock-pin";
 pub const CARD_REASON_ID: &str = "card-attempt-reason";
 pub const CARD_ABANDON_ID: &str = "card-attempt-abandon";
+/// The address an X report or the Z just closed is e-mailed to, and its send button.
+pub const REPORT_MAIL_ID: &str = "report-mail-to";
+pub const REPORT_MAIL_SEND_ID: &str = "report-mail-send";
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -45,6 +48,10 @@ pub enum Message {
     PrintX,
     /// Save the X report on screen as a PDF.
     SaveX,
+    /// The address to e-mail the report on screen (an X, or the Z just closed) to.
+    MailTo(String),
+    /// E-mail the report on screen through HQ.
+    SendMail,
     /// Close the pending card payment by hand: the terminal charged nothing.
     AbandonCard,
     /// Back to the menu, or out to selling from the menu or the PIN prompt.
@@ -77,6 +84,8 @@ pub enum Action {
     Print(Box<(ShiftReport, Option<sync_protocol::CashClose>)>),
     /// Save an X report as a PDF (a Z close is saved with its printing).
     SavePdf(Box<ShiftReport>),
+    /// Draw an X report or a Z close as a PDF and queue it in the ledger for HQ to e-mail.
+    MailReport(Box<crate::printing::ReportMailOrder>),
     /// The shift a manager opened right after logging in: on to selling, with this notice.
     Opened(String),
     /// Work for the ledger's thread; its answer comes back as a message to this screen.
@@ -93,6 +102,7 @@ impl Action {
             | Action::Exit
             | Action::Print(_)
             | Action::SavePdf(_)
+            | Action::MailReport(_)
             | Action::Opened(_) => Task::none(),
         }
     }
@@ -125,6 +135,15 @@ pub struct State {
     notice: Option<String>,
     /// Where the last X or Z report was saved as PDF (or why it could not be).
     report_note: Option<String>,
+    /// The Z just closed, offered for e-mail on the menu until the manager moves on.
+    last_z: Option<Box<(ShiftReport, sync_protocol::CashClose)>>,
+    /// The address to e-mail a report to, kept while the menu is open. It starts empty: the
+    /// till is sent no store e-mail address.
+    mail_to: String,
+    /// What became of the last report e-mail (queued, or why not).
+    mail_note: Option<String>,
+    /// A report is being drawn and queued for e-mail: a second press waits for it.
+    mailing: bool,
     /// Came straight from the PIN login to open the shift: once it is open, selling follows.
     from_login: bool,
     /// Whether a shift is open, read with the PIN check and kept by the pages that open or
@@ -143,6 +162,10 @@ impl Default for State {
             reason: String::new(),
             notice: None,
             report_note: None,
+            last_z: None,
+            mail_to: String::new(),
+            mail_note: None,
+            mailing: false,
             from_login: false,
             shift_open: false,
             busy: false,
@@ -155,6 +178,12 @@ impl State {
     /// manager moves on.
     pub fn set_report_note(&mut self, line: String) {
         self.report_note = Some(line);
+    }
+
+    /// Says what became of a report e-mail (queued for whom, or why not).
+    pub fn set_mail_note(&mut self, line: String) {
+        self.mailing = false;
+        self.mail_note = Some(line);
     }
 
     /// The shift opening, for a manager who just logged in at the till with their PIN and found
@@ -197,6 +226,8 @@ impl State {
         self.page = Page::Menu;
         self.notice = notice;
         self.report_note = None;
+        self.last_z = None;
+        self.mail_note = None;
         self.amount.clear();
         self.reason.clear();
         Action::None
@@ -221,6 +252,7 @@ impl State {
             } => {
                 self.shift_open = false;
                 let _ = self.menu(Some(notice));
+                self.last_z = Some(Box::new(((*report).clone(), (*close).clone())));
                 Action::Print(Box::new((*report, Some(*close))))
             }
         }
@@ -282,6 +314,17 @@ impl State {
             (Message::SaveX, Page::XReport(r)) => {
                 return Action::SavePdf(r.clone());
             }
+            (Message::MailTo(a), Page::XReport(_) | Page::Menu) => self.mail_to = a,
+            (Message::SendMail, Page::XReport(r)) => {
+                let report = (**r).clone();
+                return self.mail(report, None, tr);
+            }
+            (Message::SendMail, Page::Menu) => {
+                if let Some(z) = self.last_z.clone() {
+                    let (report, close) = *z;
+                    return self.mail(report, Some(close), tr);
+                }
+            }
             (Message::Back, _) => return self.menu(None),
             (Message::Go(go), Page::Menu) => {
                 if manager.is_none() {
@@ -289,6 +332,8 @@ impl State {
                 }
                 self.notice = None;
                 self.report_note = None;
+                self.last_z = None;
+                self.mail_note = None;
                 let (page, focus) = match go {
                     Go::Cash(d) => (Page::Cash(d), Some(AMOUNT_ID)),
                     Go::NoSale => (Page::NoSale, Some(NO_SALE_NOTE_ID)),
@@ -485,6 +530,87 @@ impl State {
         Action::None
     }
 
+    /// E-mail `report` (with `close` for a Z) to the address typed: checked here, then drawn and
+    /// queued off the UI thread by the app, which says what became of it.
+    fn mail(
+        &mut self,
+        report: ShiftReport,
+        close: Option<sync_protocol::CashClose>,
+        tr: &I18n,
+    ) -> Action {
+        if self.mailing {
+            return Action::None;
+        }
+        let to = self.mail_to.trim().to_lowercase();
+        if to.is_empty() {
+            self.mail_note = Some(tr.t(key!("manager-mail-missing")));
+            return Action::Focus(REPORT_MAIL_ID);
+        }
+        if !sync_protocol::customers::is_email(&to) {
+            self.mail_note = Some(tr.args("customer-email-invalid", &[("email", to.into())]));
+            return Action::Focus(REPORT_MAIL_ID);
+        }
+        // `{store}` is the store's name, which the app reads from the ledger.
+        let subject = match &close {
+            Some(c) => tr.args(
+                "manager-mail-subject-z",
+                &[
+                    ("z", c.z_number.into()),
+                    ("store", "{store}".into()),
+                    (
+                        "when",
+                        c.business_date.format("%d/%m/%Y").to_string().into(),
+                    ),
+                ],
+            ),
+            None => tr.args(
+                "manager-mail-subject-x",
+                &[
+                    ("store", "{store}".into()),
+                    (
+                        "when",
+                        chrono::Utc::now()
+                            .with_timezone(&chrono_tz::Europe::Madrid)
+                            .format("%d/%m/%Y %H:%M")
+                            .to_string()
+                            .into(),
+                    ),
+                ],
+            ),
+        };
+        self.mailing = true;
+        self.mail_note = Some(tr.t(key!("manager-mail-sending")));
+        Action::MailReport(Box::new(crate::printing::ReportMailOrder {
+            report,
+            close,
+            to,
+            subject,
+        }))
+    }
+
+    /// The address field and send button under an X report or the Z just closed.
+    fn mail_view<'a>(&'a self, title: &str, tr: &I18n) -> Element<'a, Message> {
+        column![
+            text(tr.t(title)).size(20),
+            row![
+                text_input(&tr.t(key!("manager-mail-to")), &self.mail_to)
+                    .id(REPORT_MAIL_ID)
+                    .on_input(Message::MailTo)
+                    .on_submit(Message::SendMail)
+                    .padding(10)
+                    .width(Length::Fixed(380.0)),
+                container(
+                    button(text(tr.t(key!("manager-mail-send")))).on_press(Message::SendMail)
+                )
+                .id(REPORT_MAIL_SEND_ID),
+            ]
+            .spacing(12)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(8)
+        .into()
+    }
+
     /// The page `go` leads to, read from the ledger (on its thread), with the field to focus;
     /// `Err("")` when there is no shift to close.
     fn page_for(go: Go, l: &Ledger) -> Result<(Page, Option<&'static str>), String> {
@@ -554,7 +680,15 @@ impl State {
             .spacing(14)
             .max_width(480)
             .into(),
-            Page::Menu => self.menu_view(tr),
+            Page::Menu => match &self.last_z {
+                Some(_) => column![
+                    self.menu_view(tr),
+                    self.mail_view(key!("manager-mail-title-z"), tr)
+                ]
+                .spacing(20)
+                .into(),
+                None => self.menu_view(tr),
+            },
             Page::Open(s) => s.view(tr).map(Message::Open),
             Page::Close(s) => match &self.manager {
                 Some(m) => s.view(m, tr).map(Message::Close),
@@ -612,7 +746,8 @@ impl State {
                     button(text(tr.t(key!("manager-x-print")))).on_press(Message::PrintX),
                     button(text(tr.t(key!("manager-save-pdf")))).on_press(Message::SaveX),
                 ]
-                .spacing(20)
+                .spacing(20),
+                self.mail_view(key!("manager-mail-title-x"), tr),
             ]
             .spacing(14)
             .into(),
@@ -641,6 +776,9 @@ impl State {
             col = col.push(text(n.clone()).size(20));
         }
         if let Some(n) = &self.report_note {
+            col = col.push(text(n.clone()).size(16));
+        }
+        if let Some(n) = &self.mail_note {
             col = col.push(text(n.clone()).size(16));
         }
         container(col).padding(20).height(Length::Fill).into()
