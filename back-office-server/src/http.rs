@@ -23,243 +23,158 @@ use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, St
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use sync_protocol::ApiError;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// The JSON API: health, OpenAPI, till sync, HQ admin, reports and VERI*FACTU records.
 pub fn routes() -> Router<AppState> {
-    let admin = Router::new()
-        .route(
-            "/franchisees",
-            get(admin::list_franchisees).post(admin::create_franchisee),
-        )
-        .route(
-            "/franchisees/{id}",
-            get(admin::get_franchisee)
-                .patch(admin::patch_franchisee)
-                .put(admin::put_franchisee),
-        )
-        .route("/stores", get(admin::list_stores).post(admin::create_store))
-        .route(
-            "/stores/{id}",
-            get(admin::get_store)
-                .patch(admin::patch_store)
-                .put(admin::put_store),
-        )
-        .route(
-            "/stores/{store_id}/prices/{product_id}",
-            put(admin::set_store_price).delete(admin::clear_store_price),
-        )
-        .route("/tills", get(admin::list_tills).post(admin::create_till))
-        .route("/tills/{id}", get(admin::get_till))
-        .route("/tills/{id}/revoke", post(admin::revoke_till))
-        .route("/staff", get(admin::list_staff).post(admin::create_staff))
-        .route("/staff/{id}", delete(admin::delete_staff))
-        .route("/staff/{id}/pin", put(admin::set_staff_pin))
-        .route(
-            "/tax-rates",
-            get(admin::list_tax_rates).post(admin::create_tax_rate),
-        )
-        .route(
-            "/products",
-            get(admin::list_products).post(admin::create_product),
-        )
-        .route(
-            "/products/{id}",
-            get(admin::get_product).patch(admin::update_product),
-        )
-        .route("/products/{id}/barcodes", post(admin::add_barcode))
-        .route("/products/{id}/category", put(admin::set_product_category))
-        .route("/barcodes/{code}", delete(admin::remove_barcode))
-        .route(
-            "/barcode-rules",
-            get(admin::list_barcode_rules).post(admin::create_barcode_rule),
-        )
-        .route(
-            "/barcode-rules/{id}",
-            put(admin::update_barcode_rule).delete(admin::delete_barcode_rule),
-        )
-        .route("/customers", get(customers::list).post(customers::create))
-        .route(
-            "/customers/{id}",
-            get(customers::get)
-                .put(customers::put)
-                .delete(customers::erase),
-        )
-        .route("/quick-keys", get(quick_keys::get).put(quick_keys::put))
-        .route("/quick-keys/{store_id}", delete(quick_keys::delete))
-        .route(
-            "/promotions",
-            get(promotions::list).post(promotions::create),
-        )
-        .route("/promotions/{id}", get(promotions::get))
-        .route("/promotions/{id}/end", post(promotions::end))
-        .route(
-            "/price-schedules",
-            get(promotions::list_schedules).post(promotions::schedule),
-        )
-        .route(
-            "/price-schedules/{id}/cancel",
-            post(promotions::cancel_schedule),
-        )
-        .route(
-            "/delivery-notes",
-            get(delivery_notes::list).post(delivery_notes::create),
-        )
-        .route("/delivery-notes/{id}", get(delivery_notes::get))
-        .route(
-            "/franchisees/{id}/contracts",
-            get(invoicing::list_contracts).post(invoicing::create_contract),
-        )
-        .route(
-            "/invoicing/issuer",
-            get(invoicing::get_issuer).put(invoicing::put_issuer),
-        )
-        .route("/invoicing/runs", post(invoicing::run))
-        .route("/invoices", get(invoicing::list))
-        .route("/invoices/{id}", get(invoicing::get))
-        .route("/invoices/{id}/credit-notes", post(invoicing::credit_note))
-        .route("/invoices/{id}/send", post(invoicing::send_now))
-        .route("/invoicing/journal", get(invoicing::journal))
-        .route(
-            "/archive",
-            get(archive::list)
-                .post(archive::upload)
+    api().0
+}
+
+/// The JSON API's router and its OpenAPI document, made together: every route is registered
+/// through utoipa-axum's `routes!` with its handler's `#[utoipa::path]`, so a route cannot be
+/// served without being described (`openapi::tests` fails on a plain `.route(`).
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let admin = OpenApiRouter::new()
+        .routes(routes!(admin::list_franchisees, admin::create_franchisee))
+        .routes(routes!(
+            admin::get_franchisee,
+            admin::patch_franchisee,
+            admin::put_franchisee
+        ))
+        .routes(routes!(admin::list_stores, admin::create_store))
+        .routes(routes!(
+            admin::get_store,
+            admin::patch_store,
+            admin::put_store
+        ))
+        .routes(routes!(admin::set_store_price, admin::clear_store_price))
+        .routes(routes!(admin::list_tills, admin::create_till))
+        .routes(routes!(admin::get_till))
+        .routes(routes!(admin::revoke_till))
+        .routes(routes!(admin::list_staff, admin::create_staff))
+        .routes(routes!(admin::delete_staff))
+        .routes(routes!(admin::set_staff_pin))
+        .routes(routes!(admin::list_tax_rates, admin::create_tax_rate))
+        .routes(routes!(admin::list_products, admin::create_product))
+        .routes(routes!(admin::get_product, admin::update_product))
+        .routes(routes!(admin::add_barcode))
+        .routes(routes!(admin::set_product_category))
+        .routes(routes!(admin::remove_barcode))
+        .routes(routes!(
+            admin::list_barcode_rules,
+            admin::create_barcode_rule
+        ))
+        .routes(routes!(
+            admin::update_barcode_rule,
+            admin::delete_barcode_rule
+        ))
+        .routes(routes!(customers::list, customers::create))
+        .routes(routes!(customers::get, customers::put, customers::erase))
+        .routes(routes!(quick_keys::get, quick_keys::put))
+        .routes(routes!(quick_keys::delete))
+        .routes(routes!(promotions::list, promotions::create))
+        .routes(routes!(promotions::get))
+        .routes(routes!(promotions::end))
+        .routes(routes!(promotions::list_schedules, promotions::schedule))
+        .routes(routes!(promotions::cancel_schedule))
+        .routes(routes!(delivery_notes::list, delivery_notes::create))
+        .routes(routes!(delivery_notes::get))
+        .routes(routes!(
+            invoicing::list_contracts,
+            invoicing::create_contract
+        ))
+        .routes(routes!(invoicing::get_issuer, invoicing::put_issuer))
+        .routes(routes!(invoicing::run))
+        .routes(routes!(invoicing::list))
+        .routes(routes!(invoicing::get))
+        .routes(routes!(invoicing::credit_note))
+        .routes(routes!(invoicing::send_now))
+        .routes(routes!(invoicing::journal))
+        .routes(
+            routes!(archive::list, archive::upload)
                 .layer(DefaultBodyLimit::max(ARCHIVE_BODY_LIMIT)),
         )
-        .route("/archive/export", get(archive::export))
-        .route(
-            "/archive/settings",
-            get(archive::settings).put(archive::set_settings),
-        )
-        .route("/archive/{id}", get(archive::download))
-        .route(
-            "/invoices/{id}/tickets/{store}/{day}",
-            get(invoicing::tickets),
-        )
-        .route("/invoices/{id}/{format}", get(invoicing::document))
-        .route("/stock", get(stock::list))
-        .route("/stock/{store}/{product}", get(stock::card))
-        .route("/stock-valuation", get(stock::valuation))
-        .route("/product-costs", get(stock::costs).post(stock::set_costs))
-        .route("/products/{id}/cost", put(stock::set_cost))
-        .route("/replenishment/suggestions", get(purchasing::suggestions))
-        .route(
-            "/purchase-orders",
-            get(purchasing::list).post(purchasing::create),
-        )
-        .route("/purchase-orders/{id}", get(purchasing::get))
-        .route("/purchase-orders/{id}/approve", post(purchasing::approve))
-        .route(
-            "/transfers",
-            get(purchasing::transfers).post(purchasing::create_transfer),
-        )
-        .route("/transfers/{id}/dispatch", post(purchasing::dispatch))
-        .route(
-            "/transfers/{id}/discard",
-            post(purchasing::discard_transfer),
-        )
-        .route("/alerts", get(admin::list_alerts))
-        .route("/collections/aging", get(collections::aging))
-        .route(
-            "/collections/franchisees/{id}/statement",
-            get(collections::statement),
-        )
-        .route(
-            "/collections/franchisees/{id}/apply-credit",
-            post(collections::apply_credit),
-        )
-        .route("/collections/receivables", get(collections::receivables))
-        .route(
-            "/collections/payments",
-            get(collections::payments).post(collections::record_payment),
-        )
-        .route(
-            "/collections/bank-statements",
-            get(collections::statements).post(collections::import_statement),
-        )
-        .route("/collections/bank-lines", get(collections::bank_lines))
-        .route(
-            "/collections/bank-lines/{id}/match",
-            post(collections::match_line),
-        )
-        .route(
-            "/collections/mandates",
-            get(collections::mandates).post(collections::create_mandate),
-        )
-        .route(
-            "/collections/mandates/{id}/revoke",
-            post(collections::revoke_mandate),
-        )
-        .route(
-            "/collections/remittances",
-            get(collections::remittances).post(collections::create_remittance),
-        )
-        .route(
-            "/collections/remittances/{id}/pain008",
-            get(collections::remittance_file),
-        )
-        .route(
-            "/collections/remittances/{id}/files",
-            get(collections::remittance_file_versions),
-        )
-        .route(
-            "/collections/remittances/{id}/files/{file}",
-            get(collections::remittance_file_version),
-        )
-        .route("/collections/returns", post(collections::returns))
-        .route(
-            "/collections/dunning-levels",
-            get(collections::levels).put(collections::set_levels),
-        )
-        .route(
-            "/collections/invoices/{id}/dispute",
-            post(collections::dispute),
-        )
-        .route("/collections/dunning-letters", get(collections::letters))
-        .route("/collections/holds", get(collections::holds))
-        .route(
-            "/collections/prenotifications",
-            get(collections::prenotifications),
-        )
-        .route(
-            "/collections/franchisees/{id}/statement-emails",
-            get(collections::statement_emails).post(collections::email_statement),
-        )
-        .route(
-            "/collections/franchisees/{id}/statement-archive",
-            post(collections::archive_statement),
-        );
+        .routes(routes!(archive::export))
+        .routes(routes!(archive::settings, archive::set_settings))
+        .routes(routes!(archive::download))
+        .routes(routes!(invoicing::tickets))
+        .routes(routes!(invoicing::document))
+        .routes(routes!(stock::list))
+        .routes(routes!(stock::card))
+        .routes(routes!(stock::valuation))
+        .routes(routes!(stock::costs, stock::set_costs))
+        .routes(routes!(stock::set_cost))
+        .routes(routes!(purchasing::suggestions))
+        .routes(routes!(purchasing::list, purchasing::create))
+        .routes(routes!(purchasing::get))
+        .routes(routes!(purchasing::approve))
+        .routes(routes!(purchasing::transfers, purchasing::create_transfer))
+        .routes(routes!(purchasing::dispatch))
+        .routes(routes!(purchasing::discard_transfer))
+        .routes(routes!(admin::list_alerts))
+        .routes(routes!(collections::aging))
+        .routes(routes!(collections::statement))
+        .routes(routes!(collections::apply_credit))
+        .routes(routes!(collections::receivables))
+        .routes(routes!(collections::payments, collections::record_payment))
+        .routes(routes!(
+            collections::statements,
+            collections::import_statement
+        ))
+        .routes(routes!(collections::bank_lines))
+        .routes(routes!(collections::match_line))
+        .routes(routes!(collections::mandates, collections::create_mandate))
+        .routes(routes!(collections::revoke_mandate))
+        .routes(routes!(
+            collections::remittances,
+            collections::create_remittance
+        ))
+        .routes(routes!(collections::remittance_file))
+        .routes(routes!(collections::remittance_file_versions))
+        .routes(routes!(collections::remittance_file_version))
+        .routes(routes!(collections::returns))
+        .routes(routes!(collections::levels, collections::set_levels))
+        .routes(routes!(collections::dispute))
+        .routes(routes!(collections::letters))
+        .routes(routes!(collections::holds))
+        .routes(routes!(collections::prenotifications))
+        .routes(routes!(
+            collections::statement_emails,
+            collections::email_statement
+        ))
+        .routes(routes!(collections::archive_statement));
 
-    let sync = Router::new()
-        .route("/enroll", post(sync::enroll))
-        .route(
-            "/push",
-            post(sync::push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)),
-        )
-        .route("/changes", get(sync::changes));
+    let sync = OpenApiRouter::new()
+        .routes(routes!(sync::enroll))
+        .routes(routes!(sync::push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)))
+        .routes(routes!(sync::changes));
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/openapi.json", get(openapi))
+    let api = OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(openapi))
         .nest("/api/v1/sync", sync)
         .nest(
             "/api/v1/admin",
             admin.layer(axum::middleware::from_fn(force_slot)),
         )
-        .route("/api/v1/reports/sales", get(reports::sales))
-        .route("/api/v1/reports/promotions", get(promotions::report))
-        .route("/api/v1/verifactu/records", get(verifactu::records))
-        .route("/api/v1/verifactu/hq-records", get(verifactu::hq_records))
-        .route(
-            "/api/v1/verifactu/certificates",
-            get(verifactu::certificates).post(verifactu::upload_certificate),
-        )
-        .route("/api/v1/verifactu/sending", get(verifactu::sending))
-        .route("/api/v1/verifactu/envelopes", get(verifactu::envelopes))
-        .route("/api/v1/verifactu/envelopes/{id}", get(verifactu::envelope))
+        .routes(routes!(reports::sales))
+        .routes(routes!(promotions::report))
+        .routes(routes!(verifactu::records))
+        .routes(routes!(verifactu::hq_records))
+        .routes(routes!(
+            verifactu::certificates,
+            verifactu::upload_certificate
+        ))
+        .routes(routes!(verifactu::sending))
+        .routes(routes!(verifactu::envelopes))
+        .routes(routes!(verifactu::envelope));
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(api)
+        .split_for_parts()
 }
 
 /// The JSON answer for a route that does not exist.
@@ -276,6 +191,16 @@ pub async fn method_not_allowed() -> AppError {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    summary = "Liveness and database check",
+    responses(
+        (status = 200, description = "Up", body = serde_json::Value),
+        (status = 503, description = "Database not answering", body = serde_json::Value),
+    ),
+)]
 async fn healthz(State(st): State<AppState>) -> Response {
     let backend = st.storage.backend();
     match st.storage.ping().await {
@@ -296,8 +221,17 @@ async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    summary = "This document",
+    responses(
+        (status = 200, description = "OpenAPI 3.1", body = serde_json::Value),
+    ),
+)]
 async fn openapi() -> Json<serde_json::Value> {
-    Json(crate::openapi::document())
+    Json(crate::openapi::document().clone())
 }
 
 // --- errors -------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ pub struct NewFranchisee {
     pub address: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Franchisee {
     pub id: FranchiseeId,
     pub legal_name: String,
@@ -109,7 +109,7 @@ impl NewStore {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Store {
     pub id: StoreId,
     pub franchisee_id: FranchiseeId,
@@ -120,6 +120,7 @@ pub struct Store {
     /// Cash over/short a Z close at this store's tills accepts without a manager's approval.
     pub cash_tolerance: Money,
     /// The zone the store counts its business days and hours in (Europe/Madrid by default).
+    #[schema(value_type = String)]
     pub time_zone: TimeZone,
     /// Run by one manager: at the Z they may approve their own over/short (else a second
     /// manager's PIN is needed). False for a new store; changed with a patch.
@@ -140,7 +141,7 @@ pub struct StorePatch {
 }
 
 /// A till slot created by HQ, enrolled or waiting for its one-time code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Till {
     pub id: TillId,
     pub store_id: StoreId,
@@ -202,7 +203,7 @@ pub struct NewStaff {
     pub pin_hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Staff {
     pub id: StaffId,
     pub name: String,
@@ -237,7 +238,7 @@ pub struct ProductPatch {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Product {
     pub id: ProductId,
     pub sku: String,
@@ -250,7 +251,7 @@ pub struct Product {
 }
 
 /// How to group the sales report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportGroup {
     Store,
@@ -259,7 +260,7 @@ pub enum ReportGroup {
 }
 
 /// One row of `GET /api/v1/reports/sales`. Refunds count negative in gross/net/tax.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalesReportRow {
     pub store_id: Option<StoreId>,
     /// Business day in the franchise's time zone (Europe/Madrid by default).
@@ -272,7 +273,7 @@ pub struct SalesReportRow {
 }
 
 /// Something HQ must look at: a sync conflict, a sequence gap, a broken chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Alert {
     pub id: i64,
     /// `conflict`, `gap`, `chain_break`.

@@ -131,6 +131,7 @@ pub fn price_weight_verifier(value: &str) -> Option<u32> {
 /// What the value field of a variable-measure code carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum MeasureKind {
     /// A weight; with `decimals = 3` the field is grams and the quantity is kilograms.
     Weight,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A tax rate HQ has configured (IVA 21/10/4/0 and any other).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TaxRateRecord {
     pub id: i64,
     pub name: String,
@@ -29,6 +30,7 @@ pub struct ProductRecord {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum StaffRole {
     Cashier,
     Manager,
@@ -74,6 +76,7 @@ pub struct StoreRecord {
 /// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print
 /// the same labels): how to read an EAN-13 with prefix 20–29 into an item code and a weight or price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct BarcodeRuleRecord {
     pub id: i64,
     /// Two digits, "20".."29".
@@ -116,6 +119,7 @@ impl BarcodeRuleRecord {
 /// Where an HQ delivery note (albarán) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum DeliveryNoteStatus {
     /// Sent to the store, not received yet.
     Pending,
@@ -461,8 +465,11 @@ pub fn compare_versions(a: &str, b: &str) -> Option<std::cmp::Ordering> {
 
 /// A change with its position in HQ's change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Change {
     pub cursor: i64,
+    /// Tagged by `type` (tax_rate, product, store, promotion, ...).
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
     pub change: CatalogChange,
 }
 

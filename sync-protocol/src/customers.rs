@@ -23,6 +23,7 @@ pub const MAX_PUSH_EXTRAS: usize = 500;
 /// A customer as HQ and the tills keep it. `id` is a UUID made where the customer was created
 /// (HQ or a till). `nif` is empty or a normalised, valid NIF/NIE/CIF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CustomerRecord {
     pub id: Uuid,
     pub name: String,
@@ -110,6 +111,7 @@ impl CustomerRecord {
 /// own document), or a Z/X close. HQ renders the document it stores and sends it as a PDF.
 /// `to` is the customer's consented address or one the cashier typed for this receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MailRequest {
     pub id: Uuid,
     pub document_id: DocumentId,

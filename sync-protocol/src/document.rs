@@ -16,6 +16,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// A sealed document as stored on the till, sent over the wire and kept at HQ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Document {
     pub id: DocumentId,
     pub till_id: TillId,
@@ -28,11 +29,15 @@ pub struct Document {
     pub prev_hash: String,
     /// Lower-case hex SHA-256 of the canonical serialisation of everything above plus the body.
     pub hash: String,
+    /// `{kind, data}`: sale, refund, cash_movement, cash_close, stock_movement, shift_open,
+    /// clock_event, audit_event or full_invoice.
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
     pub body: DocumentBody,
     /// The VERI*FACTU record the till made in the same transaction (sales, refunds and full
     /// invoices), travelling beside its document to HQ. Outside the hash: the record has its own
     /// huella and chain. Added within protocol v1: absent for other documents and from older tills.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<Object>))]
     pub verifactu: Option<Box<RegistroFacturacion>>,
 }
 

@@ -89,6 +89,21 @@ macro_rules! fixed_type {
             }
         }
 
+        // The wire carries it as a string of at most `$scale` decimals (a JSON number would
+        // already have lost exactness), and the OpenAPI document says so.
+        #[cfg(feature = "utoipa")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(format!("^-?[0-9]+(\\.[0-9]{{1,{}}})?$", $scale)))
+                    .description(Some(format!("A decimal with at most {} decimals, as a string", $scale)))
+                    .into()
+            }
+        }
+        #[cfg(feature = "utoipa")]
+        impl utoipa::ToSchema for $name {}
+
         impl FromStr for $name {
             type Err = MoneyError;
             fn from_str(s: &str) -> Result<Self, MoneyError> {

@@ -62,6 +62,7 @@ pub struct PromotionRef {
 /// What a promotion gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum PromotionRule {
     PercentOff { percent: Percent },
     NForM { take: u32, pay: u32 },
@@ -87,6 +88,7 @@ impl PromotionRule {
 
 /// A promotion as HQ sends it to the tills (change kind `promotion`) and keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PromotionRecord {
     pub id: i64,
     pub name: String,
@@ -199,6 +201,7 @@ impl PromotionRecord {
 /// midnight, the product sells at `price` — franchise-wide (`store_id` `None`, replacing HQ's
 /// price) or in one store (replacing that store's price).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PriceScheduleRecord {
     pub id: i64,
     pub product_id: ProductId,

@@ -19,6 +19,7 @@ pub const MAX_LABEL_CHARS: usize = 24;
 /// A key's colour, from a fixed palette that reads well with dark text on a till's screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum KeyColour {
     Red,
     Orange,
@@ -94,6 +95,7 @@ impl KeyColour {
 
 /// One key: a product on a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct QuickKey {
     pub page: String,
     pub product_id: ProductId,
@@ -106,6 +108,7 @@ pub struct QuickKey {
 
 /// A layout: the franchise's (`store_id` `None`) or one store's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct QuickKeyLayout {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<StoreId>,

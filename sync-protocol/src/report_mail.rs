@@ -20,6 +20,7 @@ pub const MAX_SUBJECT_CHARS: usize = 200;
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ReportKind {
     /// A mid-shift X report (no close).
@@ -47,14 +48,18 @@ impl ReportKind {
 
 /// "E-mail this report to this address", made at a till with the report's PDF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ReportMail {
     pub id: Uuid,
     pub kind: ReportKind,
     pub to: String,
+    #[cfg_attr(feature = "utoipa", schema(max_length = 200))]
     pub subject: String,
     /// The attachment's name, e.g. `X-2026-12-05-1742.pdf`.
+    #[cfg_attr(feature = "utoipa", schema(max_length = 100))]
     pub file_name: String,
-    /// The PDF, base64 in JSON.
+    /// The PDF, base64 in JSON (at most 2 MiB decoded).
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Byte))]
     #[serde(with = "base64_bytes")]
     pub pdf: Vec<u8>,
 }

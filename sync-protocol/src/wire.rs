@@ -34,6 +34,7 @@ pub fn is_valid_enrolment_id(id: &str) -> bool {
 
 /// `POST /api/v1/sync/enroll`: a new till presents the one-time code HQ gave the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
     pub protocol_version: u32,
     pub code: String,
@@ -49,6 +50,7 @@ pub struct EnrollRequest {
 
 /// The till's identity and its secret device token (shown once; HQ keeps only a hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct EnrollResponse {
     pub till_id: TillId,
     pub store_id: StoreId,
@@ -60,6 +62,7 @@ pub struct EnrollResponse {
 
 /// `POST /api/v1/sync/push` (bearer: device token): documents in sequence order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol_version: u32,
     pub till_id: TillId,
@@ -103,6 +106,7 @@ pub struct PushRequest {
 /// What HQ did with one pushed document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum PushStatus {
     /// Stored now.
     Stored,
@@ -113,6 +117,7 @@ pub enum PushStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PushResult {
     pub id: DocumentId,
     pub seq: u64,
@@ -122,6 +127,7 @@ pub struct PushResult {
 
 /// The answer to a push (HTTP 200, or 409 when any result is a conflict).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<PushResult>,
     /// Highest sequence HQ holds for this till with no gap before it.
@@ -135,6 +141,7 @@ pub struct PushResponse {
 
 /// `GET /api/v1/sync/changes?after=CURSOR&limit=N` (bearer: device token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ChangesPage {
     pub protocol_version: u32,
     pub changes: Vec<Change>,
@@ -145,6 +152,7 @@ pub struct ChangesPage {
 
 /// Every error answer: a machine code and a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: String,
     pub message: String,

@@ -29,6 +29,16 @@ fn created<T>(v: T) -> Created<T> {
 
 // --- franchisees --------------------------------------------------------------------------------
 
+#[utoipa::path(
+    get,
+    path = "/franchisees",
+    tag = "admin",
+    summary = "List franchisees",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Franchisees", body = Vec<Franchisee>),
+    ),
+)]
 pub async fn list_franchisees(
     State(st): State<AppState>,
     _: AdminToken,
@@ -36,6 +46,19 @@ pub async fn list_franchisees(
     Ok(Json(st.storage.list_franchisees().await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/franchisees",
+    tag = "admin",
+    summary = "Create a franchisee (NIF/CIF/NIE check character validated)",
+    security(("adminToken" = [])),
+    request_body = FranchiseeIn,
+    responses(
+        (status = 201, description = "Created", body = Franchisee),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_franchisee(
     State(st): State<AppState>,
     _: AdminToken,
@@ -46,6 +69,18 @@ pub async fn create_franchisee(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/franchisees/{id}",
+    tag = "admin",
+    summary = "One franchisee",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    responses(
+        (status = 200, description = "Franchisee", body = Franchisee),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get_franchisee(
     State(st): State<AppState>,
     _: AdminToken,
@@ -55,6 +90,20 @@ pub async fn get_franchisee(
 }
 
 /// `PATCH /franchisees/{id}`: the tills of every store of the franchisee get the new legal data.
+#[utoipa::path(
+    patch,
+    path = "/franchisees/{id}",
+    tag = "admin",
+    summary = "Change a franchisee's legal name, NIF/CIF (validated) or address; every store of the franchisee sends its tills the new legal data",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    request_body = FranchiseePatchIn,
+    responses(
+        (status = 200, description = "Updated", body = Franchisee),
+        (status = 404, description = "No such franchisee", body = sync_protocol::ApiError),
+        (status = 409, description = "Another franchisee has that NIF", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn patch_franchisee(
     State(st): State<AppState>,
     _: AdminToken,
@@ -67,6 +116,20 @@ pub async fn patch_franchisee(
 }
 
 /// `PUT /franchisees/{id}`: replaces the legal data (legal name and NIF required).
+#[utoipa::path(
+    put,
+    path = "/franchisees/{id}",
+    tag = "admin",
+    summary = "Replace a franchisee's legal data (as PATCH, every field)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    request_body = FranchiseeIn,
+    responses(
+        (status = 200, description = "Updated", body = Franchisee),
+        (status = 404, description = "No such franchisee", body = sync_protocol::ApiError),
+        (status = 409, description = "Another franchisee has that NIF", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn put_franchisee(
     State(st): State<AppState>,
     _: AdminToken,
@@ -81,6 +144,19 @@ pub async fn put_franchisee(
 // --- stores -------------------------------------------------------------------------------------
 
 /// `PATCH /stores/{id}`: writes the store's change so its tills pull the new settings.
+#[utoipa::path(
+    patch,
+    path = "/stores/{id}",
+    tag = "admin",
+    summary = "Change a store's name, address, receipt header/footer or cash over/short tolerance; its tills pull the change",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Store id")),
+    request_body = StorePatchIn,
+    responses(
+        (status = 200, description = "Updated", body = Store),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn patch_store(
     State(st): State<AppState>,
     _: AdminToken,
@@ -93,6 +169,19 @@ pub async fn patch_store(
 }
 
 /// `PUT /stores/{id}`: replaces every setting of the store.
+#[utoipa::path(
+    put,
+    path = "/stores/{id}",
+    tag = "admin",
+    summary = "Replace a store's settings (as PATCH, every field)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Store id")),
+    request_body = StoreSettingsIn,
+    responses(
+        (status = 200, description = "Updated", body = Store),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn put_store(
     State(st): State<AppState>,
     _: AdminToken,
@@ -104,6 +193,16 @@ pub async fn put_store(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/stores",
+    tag = "admin",
+    summary = "List stores",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Stores", body = Vec<Store>),
+    ),
+)]
 pub async fn list_stores(
     State(st): State<AppState>,
     _: AdminToken,
@@ -111,6 +210,18 @@ pub async fn list_stores(
     Ok(Json(st.storage.list_stores().await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/stores/{id}",
+    tag = "admin",
+    summary = "One store",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Store id")),
+    responses(
+        (status = 200, description = "Store", body = Store),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get_store(
     State(st): State<AppState>,
     _: AdminToken,
@@ -119,6 +230,19 @@ pub async fn get_store(
     Ok(Json(st.storage.get_store(StoreId(id)).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/stores",
+    tag = "admin",
+    summary = "Create a store",
+    security(("adminToken" = [])),
+    request_body = StoreIn,
+    responses(
+        (status = 201, description = "Created", body = Store),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_store(
     State(st): State<AppState>,
     _: AdminToken,
@@ -131,6 +255,16 @@ pub async fn create_store(
 
 // --- tills --------------------------------------------------------------------------------------
 
+#[utoipa::path(
+    get,
+    path = "/tills",
+    tag = "admin",
+    summary = "List tills with sync health",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Tills", body = Vec<Till>),
+    ),
+)]
 pub async fn list_tills(
     State(st): State<AppState>,
     _: AdminToken,
@@ -138,6 +272,18 @@ pub async fn list_tills(
     Ok(Json(st.storage.list_tills().await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tills/{id}",
+    tag = "admin",
+    summary = "One till",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Till id")),
+    responses(
+        (status = 200, description = "Till", body = Till),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get_till(
     State(st): State<AppState>,
     _: AdminToken,
@@ -146,6 +292,18 @@ pub async fn get_till(
     Ok(Json(st.storage.get_till(TillId(id)).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tills",
+    tag = "admin",
+    summary = "Create a till slot; returns a one-time enrolment code valid 7 days",
+    security(("adminToken" = [])),
+    request_body = TillIn,
+    responses(
+        (status = 201, description = "Created", body = CreatedTill),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_till(
     State(st): State<AppState>,
     _: AdminToken,
@@ -156,6 +314,18 @@ pub async fn create_till(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tills/{id}/revoke",
+    tag = "admin",
+    summary = "Revoke a till's device token",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Till id")),
+    responses(
+        (status = 200, description = "Revoked", body = Till),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn revoke_till(
     State(st): State<AppState>,
     _: AdminToken,
@@ -168,16 +338,29 @@ pub async fn revoke_till(
 
 // --- staff --------------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StaffQuery {
+    /// Only this store's staff.
     pub store_id: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PinIn {
     pub pin: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/staff",
+    tag = "admin",
+    summary = "List staff",
+    security(("adminToken" = [])),
+    params(StaffQuery),
+    responses(
+        (status = 200, description = "Staff", body = Vec<Staff>),
+    ),
+)]
 pub async fn list_staff(
     State(st): State<AppState>,
     _: AdminToken,
@@ -188,6 +371,18 @@ pub async fn list_staff(
 
 /// Every staff change through the API is in the audit log, under the token's name, like the
 /// same change made on the dashboard.
+#[utoipa::path(
+    post,
+    path = "/staff",
+    tag = "admin",
+    summary = "Create a member of staff (PIN 4–8 digits, stored as argon2)",
+    security(("adminToken" = [])),
+    request_body = StaffIn,
+    responses(
+        (status = 201, description = "Created", body = Staff),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_staff(
     State(st): State<AppState>,
     AdminToken(token): AdminToken,
@@ -200,6 +395,19 @@ pub async fn create_staff(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/staff/{id}/pin",
+    tag = "admin",
+    summary = "Change a PIN",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Staff id")),
+    request_body = PinIn,
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn set_staff_pin(
     State(st): State<AppState>,
     AdminToken(token): AdminToken,
@@ -212,6 +420,18 @@ pub async fn set_staff_pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/staff/{id}",
+    tag = "admin",
+    summary = "Deactivate a member of staff",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Staff id")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn delete_staff(
     State(st): State<AppState>,
     AdminToken(token): AdminToken,
@@ -225,6 +445,16 @@ pub async fn delete_staff(
 
 // --- tax rates ----------------------------------------------------------------------------------
 
+#[utoipa::path(
+    get,
+    path = "/tax-rates",
+    tag = "admin",
+    summary = "List tax rates",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Tax rates", body = Vec<TaxRateRecord>),
+    ),
+)]
 pub async fn list_tax_rates(
     State(st): State<AppState>,
     _: AdminToken,
@@ -232,6 +462,19 @@ pub async fn list_tax_rates(
     Ok(Json(st.storage.list_tax_rates().await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tax-rates",
+    tag = "admin",
+    summary = "Create a tax rate",
+    security(("adminToken" = [])),
+    request_body = TaxRateIn,
+    responses(
+        (status = 201, description = "Created", body = TaxRateRecord),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_tax_rate(
     State(st): State<AppState>,
     _: AdminToken,
@@ -248,23 +491,40 @@ pub async fn create_tax_rate(
 pub const DEFAULT_PRODUCT_PAGE: u64 = 100;
 pub const MAX_PRODUCT_PAGE: u64 = 1_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductQuery {
+    /// Substring of name, SKU or barcode.
     pub q: Option<String>,
+    /// Default 0.
+    #[param(minimum = 0)]
     pub offset: Option<u64>,
+    /// Default 100.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BarcodeIn {
     pub code: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PriceIn {
     pub price: Money,
 }
 
+#[utoipa::path(
+    get,
+    path = "/products",
+    tag = "admin",
+    summary = "Search products",
+    security(("adminToken" = [])),
+    params(ProductQuery),
+    responses(
+        (status = 200, description = "Products", body = Vec<Product>),
+    ),
+)]
 pub async fn list_products(
     State(st): State<AppState>,
     _: AdminToken,
@@ -284,6 +544,19 @@ pub async fn list_products(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/products",
+    tag = "admin",
+    summary = "Create a product (barcodes' check digits validated, price ≥ 0)",
+    security(("adminToken" = [])),
+    request_body = ProductIn,
+    responses(
+        (status = 201, description = "Created", body = Product),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_product(
     State(st): State<AppState>,
     _: AdminToken,
@@ -294,6 +567,18 @@ pub async fn create_product(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    tag = "admin",
+    summary = "One product",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Product id")),
+    responses(
+        (status = 200, description = "Product", body = Product),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get_product(
     State(st): State<AppState>,
     _: AdminToken,
@@ -302,6 +587,19 @@ pub async fn get_product(
     Ok(Json(st.storage.get_product(ProductId(id)).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/products/{id}",
+    tag = "admin",
+    summary = "Change a product's name, tax rate, price or active flag",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Product id")),
+    request_body = ProductPatchIn,
+    responses(
+        (status = 200, description = "Updated", body = Product),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn update_product(
     State(st): State<AppState>,
     _: AdminToken,
@@ -313,20 +611,33 @@ pub async fn update_product(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryIn {
     /// The product's report category; empty for none.
     pub category: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CategoryOut {
     pub product_id: ProductId,
     pub category: String,
 }
 
 /// `PUT /api/v1/admin/products/{id}/category`: the category the sales-by-category report groups by.
+#[utoipa::path(
+    put,
+    path = "/products/{id}/category",
+    tag = "admin",
+    summary = "Set a product's report category (sales by category; empty for none)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Product id")),
+    request_body = CategoryIn,
+    responses(
+        (status = 200, description = "Set", body = CategoryOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn set_product_category(
     State(st): State<AppState>,
     _: AdminToken,
@@ -340,6 +651,20 @@ pub async fn set_product_category(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/products/{id}/barcodes",
+    tag = "admin",
+    summary = "Add a barcode to a product",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Product id")),
+    request_body = BarcodeIn,
+    responses(
+        (status = 200, description = "Product with its barcodes", body = Product),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn add_barcode(
     State(st): State<AppState>,
     _: AdminToken,
@@ -351,6 +676,18 @@ pub async fn add_barcode(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/barcodes/{code}",
+    tag = "admin",
+    summary = "Remove a barcode",
+    security(("adminToken" = [])),
+    params(("code" = String, Path, description = "The barcode")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn remove_barcode(
     State(st): State<AppState>,
     _: AdminToken,
@@ -360,6 +697,19 @@ pub async fn remove_barcode(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    put,
+    path = "/stores/{store_id}/prices/{product_id}",
+    tag = "admin",
+    summary = "Set a store's own price for a product",
+    security(("adminToken" = [])),
+    params(("store_id" = i64, Path, description = "Store id"), ("product_id" = i64, Path, description = "Product id")),
+    request_body = PriceIn,
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn set_store_price(
     State(st): State<AppState>,
     _: AdminToken,
@@ -376,6 +726,18 @@ pub async fn set_store_price(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/stores/{store_id}/prices/{product_id}",
+    tag = "admin",
+    summary = "Clear a store's own price (back to HQ's)",
+    security(("adminToken" = [])),
+    params(("store_id" = i64, Path, description = "Store id"), ("product_id" = i64, Path, description = "Product id")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn clear_store_price(
     State(st): State<AppState>,
     _: AdminToken,
@@ -393,6 +755,16 @@ pub async fn clear_store_price(
 
 // --- GS1 variable-measure barcode rules -----------------------------------------------------------
 
+#[utoipa::path(
+    get,
+    path = "/barcode-rules",
+    tag = "admin",
+    summary = "List the franchise's GS1 variable-measure barcode rules (prefixes 20–29)",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Rules", body = Vec<BarcodeRuleRecord>),
+    ),
+)]
 pub async fn list_barcode_rules(
     State(st): State<AppState>,
     _: AdminToken,
@@ -400,6 +772,18 @@ pub async fn list_barcode_rules(
     Ok(Json(st.storage.list_barcode_rules().await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/barcode-rules",
+    tag = "admin",
+    summary = "Create a variable-measure rule; every till of every store gets it on its next pull",
+    security(("adminToken" = [])),
+    request_body = BarcodeRuleIn,
+    responses(
+        (status = 201, description = "Created", body = BarcodeRuleRecord),
+        (status = 409, description = "A rule with that prefix already exists", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_barcode_rule(
     State(st): State<AppState>,
     _: AdminToken,
@@ -411,6 +795,20 @@ pub async fn create_barcode_rule(
     Ok(created(rec))
 }
 
+#[utoipa::path(
+    put,
+    path = "/barcode-rules/{id}",
+    tag = "admin",
+    summary = "Replace a variable-measure rule",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Rule id")),
+    request_body = BarcodeRuleIn,
+    responses(
+        (status = 200, description = "Updated", body = BarcodeRuleRecord),
+        (status = 404, description = "No such rule", body = sync_protocol::ApiError),
+        (status = 409, description = "Another rule has that prefix", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn update_barcode_rule(
     State(st): State<AppState>,
     _: AdminToken,
@@ -421,6 +819,18 @@ pub async fn update_barcode_rule(
     Ok(Json(st.storage.update_barcode_rule(id, &r).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/barcode-rules/{id}",
+    tag = "admin",
+    summary = "Delete a variable-measure rule (tills stop decoding its prefix)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Rule id")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn delete_barcode_rule(
     State(st): State<AppState>,
     _: AdminToken,
@@ -433,6 +843,16 @@ pub async fn delete_barcode_rule(
 
 // --- alerts -------------------------------------------------------------------------------------
 
+#[utoipa::path(
+    get,
+    path = "/alerts",
+    tag = "admin",
+    summary = "Alerts: sync conflicts, sequence gaps, chain breaks",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Alerts", body = Vec<Alert>),
+    ),
+)]
 pub async fn list_alerts(
     State(st): State<AppState>,
     _: AdminToken,

@@ -28,12 +28,25 @@ fn day(text: Option<&str>) -> Result<NaiveDate, AppError> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOf {
+    /// Day to age on (default today, Madrid).
     pub as_of: Option<String>,
 }
 
 /// `GET /api/v1/admin/collections/aging`.
+#[utoipa::path(
+    get,
+    path = "/collections/aging",
+    tag = "admin",
+    summary = "Open amounts per franchisee in aging buckets (not due, 1-30, 31-60, 61-90, over 90 days after due date) with totals and days sales outstanding (last 90 days)",
+    security(("adminToken" = [])),
+    params(AsOf),
+    responses(
+        (status = 200, description = "Aging", body = Aging),
+    ),
+)]
 pub async fn aging(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -45,6 +58,18 @@ pub async fn aging(
 }
 
 /// `GET /api/v1/admin/collections/franchisees/{id}/statement`.
+#[utoipa::path(
+    get,
+    path = "/collections/franchisees/{id}/statement",
+    tag = "admin",
+    summary = "A franchisee's statement of account: invoices, credit notes, payments and returns in date order with the running balance; invoiced, credited, paid, balance, open, credit, overdue",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id"), AsOf),
+    responses(
+        (status = 200, description = "Statement of account", body = StatementOfAccount),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn statement(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -61,7 +86,7 @@ pub async fn statement(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct EmailStatementIn {
     /// The statement's day (default today, Madrid).
     #[serde(default)]
@@ -70,6 +95,20 @@ pub struct EmailStatementIn {
 
 /// `POST /api/v1/admin/collections/franchisees/{id}/statement-emails`: e-mails the statement of
 /// account (PDF) to the billing e-mail of the franchisee's contract, in its language, recorded.
+#[utoipa::path(
+    post,
+    path = "/collections/franchisees/{id}/statement-emails",
+    tag = "admin",
+    summary = "E-mail the statement of account (PDF) to the billing e-mail of the franchisee's contract, in its language; recorded (who, when, to whom, balance). The PDF is archived first (statement_id: archive entry st-N, the attachment's very bytes)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    request_body = EmailStatementIn,
+    responses(
+        (status = 200, description = "The e-mail sent", body = StatementEmail),
+        (status = 422, description = "No SMTP server, no billing e-mail, or the SMTP server refused it (recorded)", body = sync_protocol::ApiError),
+        (status = 404, description = "No such franchisee", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn email_statement(
     State(st): State<AppState>,
     a: AdminToken,
@@ -92,6 +131,19 @@ pub async fn email_statement(
 
 /// `POST /api/v1/admin/collections/franchisees/{id}/statement-archive`: archives the statement of
 /// account (PDF) without sending it; 201 with its archive entry.
+#[utoipa::path(
+    post,
+    path = "/collections/franchisees/{id}/statement-archive",
+    tag = "admin",
+    summary = "Archive the statement of account (PDF, in the contract's language) on as_of without sending it: kept byte for byte with its SHA-256 (archive entry st-N, kind statement), never changed, not deletable before its date + the retention years set. E-mailed statements (and those attached to dunning letters) are archived the same way, before they are sent",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    request_body = EmailStatementIn,
+    responses(
+        (status = 201, description = "The archive entry", body = crate::storage::archive::ArchiveEntry),
+        (status = 404, description = "No such franchisee", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn archive_statement(
     State(st): State<AppState>,
     a: AdminToken,
@@ -114,6 +166,18 @@ pub async fn archive_statement(
 }
 
 /// `GET /api/v1/admin/collections/franchisees/{id}/statement-emails`: newest first.
+#[utoipa::path(
+    get,
+    path = "/collections/franchisees/{id}/statement-emails",
+    tag = "admin",
+    summary = "The statements of account e-mailed to a franchisee, newest first",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    responses(
+        (status = 200, description = "Statement e-mails", body = Vec<StatementEmail>),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn statement_emails(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -128,14 +192,28 @@ pub async fn statement_emails(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReceivablesQuery {
+    /// Only this franchisee.
     pub franchisee_id: Option<i64>,
+    /// Only those with something open.
     #[serde(default)]
     pub open: Option<bool>,
 }
 
 /// `GET /api/v1/admin/collections/receivables`.
+#[utoipa::path(
+    get,
+    path = "/collections/receivables",
+    tag = "admin",
+    summary = "Invoices and credit notes as collections sees them (due date, open amount, cancelled, disputed), by due date",
+    security(("adminToken" = [])),
+    params(ReceivablesQuery),
+    responses(
+        (status = 200, description = "Receivables", body = Vec<Receivable>),
+    ),
+)]
 pub async fn receivables(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -150,12 +228,25 @@ pub async fn receivables(
 }
 
 /// `?franchisee_id=`: only that franchisee's (payments, mandates, pre-notifications, letters).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FranchiseeQuery {
+    /// Only this franchisee.
     pub franchisee_id: Option<i64>,
 }
 
 /// `GET /api/v1/admin/collections/payments`.
+#[utoipa::path(
+    get,
+    path = "/collections/payments",
+    tag = "admin",
+    summary = "Payments, newest first",
+    security(("adminToken" = [])),
+    params(FranchiseeQuery),
+    responses(
+        (status = 200, description = "Payments", body = Vec<Payment>),
+    ),
+)]
 pub async fn payments(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -170,6 +261,17 @@ pub async fn payments(
 }
 
 /// `POST /api/v1/admin/collections/payments`.
+#[utoipa::path(
+    post,
+    path = "/collections/payments",
+    tag = "admin",
+    summary = "Record a payment (transfer, direct debit, card, cash), allocated to the invoices given or oldest due first; what is left is credit. More than is open, a cancelled invoice or another franchisee's invoice are refused (422) and nothing is stored",
+    security(("adminToken" = [])),
+    request_body = NewPayment,
+    responses(
+        (status = 201, description = "Recorded", body = Payment),
+    ),
+)]
 pub async fn record_payment(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -185,12 +287,23 @@ pub async fn record_payment(
     Ok((StatusCode::CREATED, Json(p)))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreditApplied {
     pub allocated: Money,
 }
 
 /// `POST /api/v1/admin/collections/franchisees/{id}/apply-credit`.
+#[utoipa::path(
+    post,
+    path = "/collections/franchisees/{id}/apply-credit",
+    tag = "admin",
+    summary = "Allocate the franchisee's credit (payments not wholly allocated) to its open invoices, oldest due first",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    responses(
+        (status = 200, description = "What was allocated", body = CreditApplied),
+    ),
+)]
 pub async fn apply_credit(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -204,7 +317,7 @@ pub async fn apply_credit(
     Ok(Json(CreditApplied { allocated }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StatementFile {
     #[serde(default)]
     pub file_name: String,
@@ -217,6 +330,17 @@ pub struct StatementFile {
 }
 
 /// `POST /api/v1/admin/collections/bank-statements`.
+#[utoipa::path(
+    post,
+    path = "/collections/bank-statements",
+    tag = "admin",
+    summary = "Import a Norma 43 or camt.053 statement (content as text, or content_base64): its lines are stored and those naming an open invoice (or paying a known payer's exact amount) become payments; the same file again changes nothing (200). A malformed file is refused naming the line",
+    security(("adminToken" = [])),
+    request_body = StatementFile,
+    responses(
+        (status = 201, description = "What the import did", body = ImportOutcome),
+    ),
+)]
 pub async fn import_statement(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -253,6 +377,16 @@ pub async fn import_statement(
 }
 
 /// `GET /api/v1/admin/collections/bank-statements`.
+#[utoipa::path(
+    get,
+    path = "/collections/bank-statements",
+    tag = "admin",
+    summary = "Imported statement files, newest first",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Statements", body = Vec<BankStatement>),
+    ),
+)]
 pub async fn statements(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -260,13 +394,27 @@ pub async fn statements(
     Ok(Json(st.storage.collections().statements().await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinesQuery {
+    /// Only this statement.
     pub statement_id: Option<i64>,
+    /// Only this status.
     pub status: Option<String>,
 }
 
 /// `GET /api/v1/admin/collections/bank-lines`.
+#[utoipa::path(
+    get,
+    path = "/collections/bank-lines",
+    tag = "admin",
+    summary = "Statement lines with what became of them (matched, unmatched, debit, return) and why",
+    security(("adminToken" = [])),
+    params(LinesQuery),
+    responses(
+        (status = 200, description = "Lines", body = Vec<BankLine>),
+    ),
+)]
 pub async fn bank_lines(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -280,7 +428,7 @@ pub async fn bank_lines(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct MatchIn {
     pub franchisee_id: i64,
     #[serde(default)]
@@ -288,6 +436,20 @@ pub struct MatchIn {
 }
 
 /// `POST /api/v1/admin/collections/bank-lines/{id}/match`.
+#[utoipa::path(
+    post,
+    path = "/collections/bank-lines/{id}/match",
+    tag = "admin",
+    summary = "Match an unmatched payment line by hand: a payment of the franchisee for the line's amount, allocated as given or oldest first",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Line id")),
+    request_body = MatchIn,
+    responses(
+        (status = 201, description = "The payment", body = Payment),
+        (status = 404, description = "No such line", body = sync_protocol::ApiError),
+        (status = 409, description = "The line is not an unmatched payment", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn match_line(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -313,6 +475,17 @@ pub async fn match_line(
 use crate::storage::collections::{Mandate, NewMandate, Remittance, ReturnsOutcome};
 
 /// `GET /api/v1/admin/collections/mandates`.
+#[utoipa::path(
+    get,
+    path = "/collections/mandates",
+    tag = "admin",
+    summary = "SEPA mandates, by franchisee",
+    security(("adminToken" = [])),
+    params(FranchiseeQuery),
+    responses(
+        (status = 200, description = "Mandates", body = Vec<Mandate>),
+    ),
+)]
 pub async fn mandates(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -327,6 +500,18 @@ pub async fn mandates(
 }
 
 /// `POST /api/v1/admin/collections/mandates`.
+#[utoipa::path(
+    post,
+    path = "/collections/mandates",
+    tag = "admin",
+    summary = "Register a mandate: unique reference (UMR, SEPA characters, at most 35), debtor IBAN checked (ISO 7064 mod 97), CORE or B2B, signature date not in the future",
+    security(("adminToken" = [])),
+    request_body = NewMandate,
+    responses(
+        (status = 201, description = "Mandate", body = Mandate),
+        (status = 409, description = "The reference is taken", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_mandate(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -342,13 +527,26 @@ pub async fn create_mandate(
     Ok((StatusCode::CREATED, Json(m)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RevokeIn {
     #[serde(default)]
     pub reason: String,
 }
 
 /// `POST /api/v1/admin/collections/mandates/{id}/revoke`.
+#[utoipa::path(
+    post,
+    path = "/collections/mandates/{id}/revoke",
+    tag = "admin",
+    summary = "Revoke a mandate (no further collections under it)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Mandate id")),
+    request_body = RevokeIn,
+    responses(
+        (status = 200, description = "Mandate", body = Mandate),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn revoke_mandate(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -373,6 +571,16 @@ pub async fn revoke_mandate(
 }
 
 /// `GET /api/v1/admin/collections/remittances`.
+#[utoipa::path(
+    get,
+    path = "/collections/remittances",
+    tag = "admin",
+    summary = "Remittances written, newest first, with how many debits came back and the debtors left out of each (excluded: franchisee_id, debtor_name, reason notice_too_short or prenotification_late, notice_days, earliest, debit_count, amount)",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Remittances", body = Vec<Remittance>),
+    ),
+)]
 pub async fn remittances(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -380,12 +588,23 @@ pub async fn remittances(
     Ok(Json(st.storage.sepa().remittances().await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RemittanceIn {
     pub collection_date: String,
 }
 
 /// `POST /api/v1/admin/collections/remittances`.
+#[utoipa::path(
+    post,
+    path = "/collections/remittances",
+    tag = "admin",
+    summary = "Write a pain.008.001.08 remittance collecting, on collection_date (after today), every open invoice due by then of franchisees with a usable mandate; each debit is recorded as a direct-debit payment. A debtor whose contract asks more notice than the date gives is left out and listed in excluded with the reason and its earliest date; only when nobody qualifies is the remittance refused",
+    security(("adminToken" = [])),
+    request_body = RemittanceIn,
+    responses(
+        (status = 201, description = "Remittance", body = Remittance),
+    ),
+)]
 pub async fn create_remittance(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -407,6 +626,17 @@ pub async fn create_remittance(
 }
 
 /// `GET /api/v1/admin/collections/prenotifications`: the SEPA pre-notifications, newest first.
+#[utoipa::path(
+    get,
+    path = "/collections/prenotifications",
+    tag = "admin",
+    summary = "SEPA pre-notifications, newest first: one per remittance and debtor franchisee, written with the remittance and e-mailed then (the sepa-prenotify job retries)",
+    security(("adminToken" = [])),
+    params(FranchiseeQuery),
+    responses(
+        (status = 200, description = "Pre-notifications", body = Vec<crate::storage::collections::Prenotification>),
+    ),
+)]
 pub async fn prenotifications(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -421,6 +651,18 @@ pub async fn prenotifications(
 }
 
 /// `GET /api/v1/admin/collections/remittances/{id}/pain008`: the file as sent to the bank.
+#[utoipa::path(
+    get,
+    path = "/collections/remittances/{id}/pain008",
+    tag = "admin",
+    summary = "The remittance file (pain.008.001.08 XML) as written",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Remittance id")),
+    responses(
+        (status = 200, description = "The file", body = String, content_type = "application/xml"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn remittance_file(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -443,6 +685,18 @@ pub async fn remittance_file(
 }
 
 /// `GET /api/v1/admin/collections/remittances/{id}/files`: the remittance's earlier files.
+#[utoipa::path(
+    get,
+    path = "/collections/remittances/{id}/files",
+    tag = "admin",
+    summary = "The earlier files of a remittance, oldest first: each file it had before debits were held out of it and it was written again (HQ may have sent one to its bank), kept as written with its SHA-256; the current file is /pain008",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Remittance id")),
+    responses(
+        (status = 200, description = "Earlier files", body = Vec<crate::storage::collections::RemittanceFileVersion>),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn remittance_file_versions(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -454,6 +708,18 @@ pub async fn remittance_file_versions(
 }
 
 /// `GET /api/v1/admin/collections/remittances/{id}/files/{file}`: one earlier file as written.
+#[utoipa::path(
+    get,
+    path = "/collections/remittances/{id}/files/{file}",
+    tag = "admin",
+    summary = "One earlier file of a remittance (pain.008.001.08 XML) byte for byte as it was written; its SHA-256 in the X-Content-SHA256 header",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Remittance id"), ("file" = i64, Path, description = "Earlier file id (from /files)")),
+    responses(
+        (status = 200, description = "The file", body = String, content_type = "application/xml"),
+        (status = 404, description = "No such remittance or earlier file", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn remittance_file_version(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -480,6 +746,17 @@ pub async fn remittance_file_version(
 }
 
 /// `POST /api/v1/admin/collections/returns`: a pain.002 or camt.054 with returned debits.
+#[utoipa::path(
+    post,
+    path = "/collections/returns",
+    tag = "admin",
+    summary = "Process returned debits from a pain.002 (rejections) or camt.054 (R-transactions): the payment is marked returned with its reason and the invoice is open again; a return seen before changes nothing",
+    security(("adminToken" = [])),
+    request_body = StatementFile,
+    responses(
+        (status = 200, description = "What was reopened", body = ReturnsOutcome),
+    ),
+)]
 pub async fn returns(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -507,6 +784,16 @@ pub async fn returns(
 use crate::storage::collections::{DunningLetter, DunningLevel, Hold};
 
 /// `GET /api/v1/admin/collections/dunning-levels`.
+#[utoipa::path(
+    get,
+    path = "/collections/dunning-levels",
+    tag = "admin",
+    summary = "Dunning levels: days after the due date, subject and text in Spanish and English",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Levels", body = Vec<DunningLevel>),
+    ),
+)]
 pub async fn levels(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -515,6 +802,17 @@ pub async fn levels(
 }
 
 /// `PUT /api/v1/admin/collections/dunning-levels`.
+#[utoipa::path(
+    put,
+    path = "/collections/dunning-levels",
+    tag = "admin",
+    summary = "Replace the dunning levels (1 to 10, days increasing, every text filled in; {invoice}, {amount}, {due}, {franchisee} are replaced in each letter). The last level puts the franchisee on hold",
+    security(("adminToken" = [])),
+    request_body = Vec<DunningLevel>,
+    responses(
+        (status = 200, description = "Saved", body = Vec<DunningLevel>),
+    ),
+)]
 pub async fn set_levels(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -525,12 +823,25 @@ pub async fn set_levels(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DisputeIn {
     pub disputed: bool,
 }
 
 /// `POST /api/v1/admin/collections/invoices/{id}/dispute`.
+#[utoipa::path(
+    post,
+    path = "/collections/invoices/{id}/dispute",
+    tag = "admin",
+    summary = "Mark an invoice disputed (dunning pauses) or not",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    request_body = DisputeIn,
+    responses(
+        (status = 200, description = "Receivable", body = Receivable),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn dispute(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -543,6 +854,17 @@ pub async fn dispute(
 }
 
 /// `GET /api/v1/admin/collections/dunning-letters`.
+#[utoipa::path(
+    get,
+    path = "/collections/dunning-letters",
+    tag = "admin",
+    summary = "Every dunning letter written, newest first, with its e-mail state",
+    security(("adminToken" = [])),
+    params(FranchiseeQuery),
+    responses(
+        (status = 200, description = "Letters", body = Vec<DunningLetter>),
+    ),
+)]
 pub async fn letters(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -557,6 +879,16 @@ pub async fn letters(
 }
 
 /// `GET /api/v1/admin/collections/holds`.
+#[utoipa::path(
+    get,
+    path = "/collections/holds",
+    tag = "admin",
+    summary = "Franchisees put on hold by the last dunning level",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Holds", body = Vec<Hold>),
+    ),
+)]
 pub async fn holds(
     State(st): State<AppState>,
     _a: AdminToken,

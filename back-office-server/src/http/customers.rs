@@ -15,13 +15,28 @@ use serde::Deserialize;
 use sync_protocol::FranchiseeId;
 use uuid::Uuid;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Text to look for.
     pub q: Option<String>,
+    /// Only this franchisee's.
     pub franchisee_id: Option<i64>,
 }
 
 /// `GET /api/v1/admin/customers[?q=text&franchisee_id=N]`: by name, erased ones left out.
+#[utoipa::path(
+    get,
+    path = "/customers",
+    operation_id = "customers_list",
+    tag = "admin",
+    summary = "Franchisees' customers by name (erased ones left out), optionally one franchisee's and matching a text in the name, NIF or e-mail",
+    security(("adminToken" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Customers", body = Vec<Customer>),
+    ),
+)]
 pub async fn list(
     State(st): State<AppState>,
     _: AdminToken,
@@ -36,7 +51,7 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewCustomer {
     pub franchisee_id: i64,
     #[serde(flatten)]
@@ -57,6 +72,19 @@ async fn by(st: &AppState, admin: i64) -> Result<String, AppError> {
 }
 
 /// `POST /api/v1/admin/customers`: 201 with the customer (its id made by HQ).
+#[utoipa::path(
+    post,
+    path = "/customers",
+    operation_id = "customers_create",
+    tag = "admin",
+    summary = "Create a customer of a franchisee (NIF/NIE/CIF validated when given; consent needs an e-mail); it reaches the franchisee's tills",
+    security(("adminToken" = [])),
+    request_body = NewCustomer,
+    responses(
+        (status = 201, description = "Created", body = Customer),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -75,6 +103,19 @@ pub async fn create(
 }
 
 /// `GET /api/v1/admin/customers/{id}`.
+#[utoipa::path(
+    get,
+    path = "/customers/{id}",
+    operation_id = "customers_get",
+    tag = "admin",
+    summary = "A customer",
+    security(("adminToken" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "Customer", body = Customer),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get(
     State(st): State<AppState>,
     _: AdminToken,
@@ -84,6 +125,20 @@ pub async fn get(
 }
 
 /// `PUT /api/v1/admin/customers/{id}`: the customer's data replaced whole.
+#[utoipa::path(
+    put,
+    path = "/customers/{id}",
+    operation_id = "customers_put",
+    tag = "admin",
+    summary = "Replace a customer's data whole; it reaches the franchisee's tills",
+    security(("adminToken" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Customer id")),
+    request_body = CustomerIn,
+    responses(
+        (status = 200, description = "Updated", body = Customer),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn put(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -97,6 +152,18 @@ pub async fn put(
 }
 
 /// `DELETE /api/v1/admin/customers/{id}`: erasure on request (audited as the API token).
+#[utoipa::path(
+    delete,
+    path = "/customers/{id}",
+    tag = "admin",
+    summary = "Erase a customer on request (GDPR): the personal data is removed from HQ and every till, an anonymous tombstone stays, the audit log records the API token; fiscal documents and archived PDFs are not touched",
+    security(("adminToken" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn erase(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,

@@ -17,7 +17,7 @@ use sync_protocol::{DeliveryNoteStatus, StoreId};
 
 // --- the API ------------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineIn {
     pub product_id: Option<i64>,
@@ -30,7 +30,7 @@ pub struct LineIn {
     pub unit_cost: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryNoteIn {
     pub store_id: i64,
@@ -40,13 +40,28 @@ pub struct DeliveryNoteIn {
     pub lines: Vec<LineIn>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this store's notes.
     pub store_id: Option<i64>,
+    /// Only notes in this state.
     pub status: Option<String>,
 }
 
 /// `POST /api/v1/admin/delivery-notes`.
+#[utoipa::path(
+    post,
+    path = "/delivery-notes",
+    operation_id = "delivery_notes_create",
+    tag = "admin",
+    summary = "Create a delivery note for a store; only that store's tills get it on their next pull. Every line is checked and all bad lines are reported (422), nothing is stored",
+    security(("adminToken" = [])),
+    request_body = DeliveryNoteIn,
+    responses(
+        (status = 201, description = "Created, with its number", body = DeliveryNote),
+    ),
+)]
 pub async fn create(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -135,6 +150,18 @@ pub async fn create(
 }
 
 /// `GET /api/v1/admin/delivery-notes?store_id=&status=`: newest first.
+#[utoipa::path(
+    get,
+    path = "/delivery-notes",
+    operation_id = "delivery_notes_list",
+    tag = "admin",
+    summary = "Delivery notes (albaranes), newest first",
+    security(("adminToken" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Delivery notes", body = Vec<DeliveryNote>),
+    ),
+)]
 pub async fn list(
     State(st): State<AppState>,
     _: AdminToken,
@@ -160,6 +187,19 @@ pub async fn list(
 }
 
 /// `GET /api/v1/admin/delivery-notes/{id}`.
+#[utoipa::path(
+    get,
+    path = "/delivery-notes/{id}",
+    operation_id = "delivery_notes_get",
+    tag = "admin",
+    summary = "One delivery note with expected and received quantities per line",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Delivery note id")),
+    responses(
+        (status = 200, description = "Delivery note", body = DeliveryNote),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get(
     State(st): State<AppState>,
     _: AdminToken,

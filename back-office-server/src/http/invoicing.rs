@@ -17,6 +17,16 @@ use serde::{Deserialize, Serialize};
 use sync_protocol::{FranchiseeId, StoreId};
 
 /// `GET /api/v1/admin/invoicing/issuer`.
+#[utoipa::path(
+    get,
+    path = "/invoicing/issuer",
+    tag = "admin",
+    summary = "HQ's billing details (the issuer of every invoice); null until set",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Issuer", body = Option<IssuerIn>),
+    ),
+)]
 pub async fn get_issuer(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -25,6 +35,17 @@ pub async fn get_issuer(
 }
 
 /// `PUT /api/v1/admin/invoicing/issuer`.
+#[utoipa::path(
+    put,
+    path = "/invoicing/issuer",
+    tag = "admin",
+    summary = "Set HQ's billing details",
+    security(("adminToken" = [])),
+    request_body = IssuerIn,
+    responses(
+        (status = 200, description = "Stored", body = IssuerIn),
+    ),
+)]
 pub async fn put_issuer(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -35,6 +56,18 @@ pub async fn put_issuer(
 }
 
 /// `GET /api/v1/admin/franchisees/{id}/contracts`: every version, oldest first.
+#[utoipa::path(
+    get,
+    path = "/franchisees/{id}/contracts",
+    tag = "admin",
+    summary = "A franchisee's contract versions, oldest first",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    responses(
+        (status = 200, description = "Versions", body = Vec<ContractVersion>),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn list_contracts(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -50,6 +83,20 @@ pub async fn list_contracts(
 }
 
 /// `POST /api/v1/admin/franchisees/{id}/contracts`: a new version.
+#[utoipa::path(
+    post,
+    path = "/franchisees/{id}/contracts",
+    tag = "admin",
+    summary = "A new contract version, in force from its month until the next version. Overlapping versions, a version in an invoiced month, tier gaps or overlaps, negative amounts or percentages and bad e-mails are refused (422/409), nothing stored",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Franchisee id")),
+    request_body = ContractIn,
+    responses(
+        (status = 201, description = "Created", body = ContractVersion),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create_contract(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -67,13 +114,13 @@ pub async fn create_contract(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RunIn {
     /// `YYYY-MM`.
     pub period: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RunOut {
     pub period: String,
     pub issued: Vec<InvoiceRecord>,
@@ -81,13 +128,24 @@ pub struct RunOut {
     pub failed: Vec<FailedOut>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FailedOut {
     pub franchisee_id: FranchiseeId,
     pub message: String,
 }
 
 /// `POST /api/v1/admin/invoicing/runs`: invoices the month for every franchisee under contract.
+#[utoipa::path(
+    post,
+    path = "/invoicing/runs",
+    tag = "admin",
+    summary = "Invoice a closed month (YYYY-MM) for every franchisee under contract: one invoice each, gapless FQ-year series, a VERI*FACTU record in HQ's chain; running again issues nothing",
+    security(("adminToken" = [])),
+    request_body = RunIn,
+    responses(
+        (status = 200, description = "What the run did", body = RunOut),
+    ),
+)]
 pub async fn run(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -117,6 +175,17 @@ pub async fn run(
 }
 
 /// `GET /api/v1/admin/invoices`.
+#[utoipa::path(
+    get,
+    path = "/invoices",
+    operation_id = "invoicing_list",
+    tag = "admin",
+    summary = "Invoices and credit notes, newest first",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Invoices", body = Vec<InvoiceRecord>),
+    ),
+)]
 pub async fn list(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -125,7 +194,7 @@ pub async fn list(
 }
 
 /// An invoice with what it counted and its e-mail state.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InvoiceOut {
     #[serde(flatten)]
     pub invoice: InvoiceRecord,
@@ -138,7 +207,7 @@ pub struct InvoiceOut {
     pub left_to_credit: Vec<sync_protocol::Money>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliveryOut {
     pub note_id: i64,
     pub number: String,
@@ -146,6 +215,19 @@ pub struct DeliveryOut {
 }
 
 /// `GET /api/v1/admin/invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}",
+    operation_id = "invoicing_get",
+    tag = "admin",
+    summary = "One invoice with the net sales it counted per month, store and day, its credit notes and its e-mail state",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "Invoice", body = InvoiceOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -186,6 +268,18 @@ pub async fn get(
 }
 
 /// `GET /api/v1/admin/invoices/{id}/tickets/{store}/{day}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}/tickets/{store}/{day}",
+    tag = "admin",
+    summary = "The tickets an invoice counted at one store on one business day",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Invoice id"), ("store" = i64, Path, description = "Store id"), ("day" = NaiveDate, Path, description = "Business day")),
+    responses(
+        (status = 200, description = "Tickets", body = Vec<CountedTicket>),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn tickets(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -201,6 +295,18 @@ pub async fn tickets(
 }
 
 /// `POST /api/v1/admin/invoices/{id}/send`: e-mails the invoice now, again if it was sent.
+#[utoipa::path(
+    post,
+    path = "/invoices/{id}/send",
+    tag = "admin",
+    summary = "E-mail the invoice or credit note now to its billing address (again if it was sent), PDF and UBL attached; the attempt is recorded. 422 when the server has no SMTP settings",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "E-mail state", body = SendState),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn send_now(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -215,13 +321,27 @@ pub async fn send_now(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JournalQuery {
+    /// Month, YYYY-MM.
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}$")]
     pub month: String,
 }
 
 /// `GET /api/v1/admin/invoicing/journal?month=YYYY-MM`: the month's invoices and credit notes
 /// (by issue date) as a journal CSV for the accountant.
+#[utoipa::path(
+    get,
+    path = "/invoicing/journal",
+    tag = "admin",
+    summary = "The month's invoices and credit notes (by issue date) as journal entries in CSV for a Spanish accounting package: Asiento;Línea;Fecha;Cuenta;Concepto;Documento;Debe;Haber;NIF;Nombre, ';', decimal comma, dd/mm/yyyy; 430+franchisee, 705 services, 700 goods, 477+rate VAT, 4775+rate recargo",
+    security(("adminToken" = [])),
+    params(JournalQuery),
+    responses(
+        (status = 200, description = "The journal", body = String, content_type = "text/csv"),
+    ),
+)]
 pub async fn journal(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -243,6 +363,20 @@ pub async fn journal(
 
 /// `POST /api/v1/admin/invoices/{id}/credit-notes`: a credit note for chosen lines or amounts, or
 /// for everything left on the invoice.
+#[utoipa::path(
+    post,
+    path = "/invoices/{id}/credit-notes",
+    tag = "admin",
+    summary = "Issue a credit note (rectificativa by differences, RQ-year series, VERI*FACTU R1-R4 with TipoRectificativa I) for the chosen lines, each at most what is left of it (net before tax; no net: what is left), or for everything left when lines is empty. The invoice's open amount goes down by the credit. More than is left is refused (422), nothing stored",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Invoice id")),
+    request_body = CreditNoteIn,
+    responses(
+        (status = 201, description = "Credit note", body = InvoiceRecord),
+        (status = 404, description = "A referenced record does not exist", body = sync_protocol::ApiError),
+        (status = 409, description = "Would duplicate an existing record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn credit_note(
     State(st): State<AppState>,
     _a: AdminToken,
@@ -271,6 +405,18 @@ pub fn download(number: &str, format: &str, content: Vec<u8>, sha256: &str) -> R
 }
 
 /// `GET /api/v1/admin/invoices/{id}/{format}` with format `pdf`, `ubl` or `facturae`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}/{format}",
+    tag = "admin",
+    summary = "The invoice as issued: pdf (A4, legal fields, VERI*FACTU QR), ubl (UBL 2.1, EN 16931/Peppol BIS 3) or facturae (Facturae 3.2.2, unsigned); header x-content-sha256",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Invoice id"), ("format" = String, Path, description = "Document")),
+    responses(
+        (status = 200, description = "The document", content((String = "application/pdf"), (String = "application/xml"))),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn document(
     State(st): State<AppState>,
     _a: AdminToken,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sync_protocol::{Money, ProductId, StoreId};
 
 /// A promotion with where it stands today.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PromotionOut {
     #[serde(flatten)]
     pub stored: StoredPromotion,
@@ -31,6 +31,17 @@ fn out(p: StoredPromotion) -> PromotionOut {
 }
 
 /// `GET /api/v1/admin/promotions`: every promotion, newest first.
+#[utoipa::path(
+    get,
+    path = "/promotions",
+    operation_id = "promotions_list",
+    tag = "admin",
+    summary = "Every promotion, newest first, with its status today (upcoming, current, ended)",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Promotions", body = Vec<PromotionOut>),
+    ),
+)]
 pub async fn list(
     State(st): State<AppState>,
     _: AdminToken,
@@ -40,6 +51,19 @@ pub async fn list(
 }
 
 /// `POST /api/v1/admin/promotions`.
+#[utoipa::path(
+    post,
+    path = "/promotions",
+    operation_id = "promotions_create",
+    tag = "admin",
+    summary = "Create a promotion: a percentage off, take N pay M, a second unit at a discount or a bundle at a fixed price, over a family (its active products now) and/or products, in every store (no stores) or the stores listed, from starts_on to ends_on (included, each store's calendar). It goes to those stores' tills on their next pull; they apply it offline by their own clock. A bad rule is 422",
+    security(("adminToken" = [])),
+    request_body = NewPromotion,
+    responses(
+        (status = 201, description = "Created", body = PromotionOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -51,6 +75,19 @@ pub async fn create(
 }
 
 /// `GET /api/v1/admin/promotions/{id}`.
+#[utoipa::path(
+    get,
+    path = "/promotions/{id}",
+    operation_id = "promotions_get",
+    tag = "admin",
+    summary = "One promotion",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Promotion id")),
+    responses(
+        (status = 200, description = "Promotion", body = PromotionOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get(
     State(st): State<AppState>,
     _: AdminToken,
@@ -60,6 +97,18 @@ pub async fn get(
 }
 
 /// `POST /api/v1/admin/promotions/{id}/end`: ends it now.
+#[utoipa::path(
+    post,
+    path = "/promotions/{id}/end",
+    tag = "admin",
+    summary = "End a promotion now: the tills stop applying it once they have the change (422 when it already ended)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Promotion id")),
+    responses(
+        (status = 200, description = "Ended", body = PromotionOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn end(
     State(st): State<AppState>,
     _: AdminToken,
@@ -70,7 +119,7 @@ pub async fn end(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewSchedule {
     pub product_id: ProductId,
     #[serde(default)]
@@ -80,6 +129,16 @@ pub struct NewSchedule {
 }
 
 /// `GET /api/v1/admin/price-schedules`: every scheduled price, by date (cancelled ones too).
+#[utoipa::path(
+    get,
+    path = "/price-schedules",
+    tag = "admin",
+    summary = "Scheduled price changes by date, cancelled ones too",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Scheduled prices", body = Vec<StoredPriceSchedule>),
+    ),
+)]
 pub async fn list_schedules(
     State(st): State<AppState>,
     _: AdminToken,
@@ -88,6 +147,18 @@ pub async fn list_schedules(
 }
 
 /// `POST /api/v1/admin/price-schedules`.
+#[utoipa::path(
+    post,
+    path = "/price-schedules",
+    tag = "admin",
+    summary = "Schedule a product's price from a day (tomorrow or later), franchise-wide or in one store; tills get it ahead and switch at the store's local midnight, offline",
+    security(("adminToken" = [])),
+    request_body = NewSchedule,
+    responses(
+        (status = 201, description = "Scheduled", body = StoredPriceSchedule),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn schedule(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -108,6 +179,18 @@ pub async fn schedule(
 }
 
 /// `POST /api/v1/admin/price-schedules/{id}/cancel`: only before it is in force.
+#[utoipa::path(
+    post,
+    path = "/price-schedules/{id}/cancel",
+    tag = "admin",
+    summary = "Cancel a scheduled price not yet in force (422 once in force or already cancelled); the tills drop it",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    responses(
+        (status = 200, description = "Cancelled", body = StoredPriceSchedule),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn cancel_schedule(
     State(st): State<AppState>,
     _: AdminToken,
@@ -118,16 +201,31 @@ pub async fn cancel_schedule(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    /// First business day.
     pub from: NaiveDate,
+    /// Last business day (inclusive).
     pub to: NaiveDate,
+    /// Only this store.
     pub store_id: Option<i64>,
     /// `csv` for a spreadsheet; JSON otherwise.
     pub format: Option<String>,
 }
 
 /// `GET /api/v1/reports/promotions?from=&to=[&store_id=][&format=csv]`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/promotions",
+    tag = "admin",
+    summary = "Discounts per promotion over business days (lines sold with it, units and amount; refunds subtract), JSON or CSV",
+    security(("adminToken" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "Report", content((Vec<PromotionReportRow> = "application/json"), (String = "text/csv"))),
+    ),
+)]
 pub async fn report(
     State(st): State<AppState>,
     _: AdminToken,

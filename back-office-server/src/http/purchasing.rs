@@ -19,12 +19,26 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sync_protocol::{ProductId, Quantity, StoreId};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StoreQuery {
+    /// Store id.
     pub store_id: i64,
 }
 
 /// `GET /api/v1/admin/replenishment/suggestions?store_id=`: today's suggested orders of a store.
+#[utoipa::path(
+    get,
+    path = "/replenishment/suggestions",
+    tag = "admin",
+    summary = "A store's suggested orders today, per supplier: each line with on hand, on order, forecast demand over the horizon, quantity (whole packs) and value",
+    security(("adminToken" = [])),
+    params(StoreQuery),
+    responses(
+        (status = 200, description = "Suggested orders", body = Vec<SupplierOrder>),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn suggestions(
     State(st): State<AppState>,
     _: AdminToken,
@@ -40,7 +54,7 @@ pub async fn suggestions(
     Ok(Json(plan.orders))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LineIn {
     pub product_id: i64,
     pub quantity: Quantity,
@@ -48,7 +62,7 @@ pub struct LineIn {
     pub unit_cost: Option<Decimal>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OrderIn {
     pub store_id: i64,
     pub supplier_id: i64,
@@ -64,6 +78,20 @@ fn invalid(p: Problem) -> AppError {
 }
 
 /// `POST /api/v1/admin/purchase-orders`: a draft, from today's suggestion or from lines.
+#[utoipa::path(
+    post,
+    path = "/purchase-orders",
+    operation_id = "purchasing_create",
+    tag = "admin",
+    summary = "A draft purchase order for a store: today's suggested order to the supplier (from_suggestion: true; at most one open draft per store and supplier) or the lines given; a supplier of another franchisee, an unknown product or a quantity not above zero is refused (422) and nothing is stored",
+    security(("adminToken" = [])),
+    request_body = OrderIn,
+    responses(
+        (status = 201, description = "Draft", body = PurchaseOrder),
+        (status = 200, description = "From a suggestion, when the store already has an open draft for that supplier: that draft, as it was (a person's or an edited one) or with today's lines (the replenishment job's untouched draft); never a second draft", body = PurchaseOrder),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn create(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -126,12 +154,26 @@ pub async fn create(
     Ok((status, Json(order)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this store.
     pub store_id: Option<i64>,
 }
 
 /// `GET /api/v1/admin/purchase-orders`: newest first.
+#[utoipa::path(
+    get,
+    path = "/purchase-orders",
+    operation_id = "purchasing_list",
+    tag = "admin",
+    summary = "Purchase orders, newest first",
+    security(("adminToken" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Orders", body = Vec<PurchaseOrder>),
+    ),
+)]
 pub async fn list(
     State(st): State<AppState>,
     _: AdminToken,
@@ -149,6 +191,19 @@ pub async fn list(
 }
 
 /// `GET /api/v1/admin/purchase-orders/{id}`.
+#[utoipa::path(
+    get,
+    path = "/purchase-orders/{id}",
+    operation_id = "purchasing_get",
+    tag = "admin",
+    summary = "A purchase order with what was received per line and its delivery notes",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Order", body = PurchaseOrder),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get(
     State(st): State<AppState>,
     _: AdminToken,
@@ -157,7 +212,7 @@ pub async fn get(
     Ok(Json(st.storage.purchasing().get_purchase_order(id).await?))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApprovedOut {
     pub order: PurchaseOrder,
     pub delivery_note: String,
@@ -168,6 +223,19 @@ pub struct ApprovedOut {
 }
 
 /// `POST /api/v1/admin/purchase-orders/{id}/approve`.
+#[utoipa::path(
+    post,
+    path = "/purchase-orders/{id}/approve",
+    tag = "admin",
+    summary = "Approve a draft: gapless number, a delivery note the store's tills receive against, the PDF in the supplier's language, and for an external supplier with an address the PDF e-mailed (a failure is retried by the send-purchase-orders job with a growing wait; 409 if not a draft)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Approved", body = ApprovedOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+        (status = 409, description = "Not a draft", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn approve(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -195,7 +263,7 @@ pub async fn approve(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TransferIn {
     pub from_store_id: i64,
     pub to_store_id: i64,
@@ -203,6 +271,17 @@ pub struct TransferIn {
 }
 
 /// `POST /api/v1/admin/transfers`: a draft transfer.
+#[utoipa::path(
+    post,
+    path = "/transfers",
+    tag = "admin",
+    summary = "A draft transfer between two stores of the same franchisee",
+    security(("adminToken" = [])),
+    request_body = TransferIn,
+    responses(
+        (status = 201, description = "Draft", body = Transfer),
+    ),
+)]
 pub async fn create_transfer(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -235,6 +314,16 @@ pub async fn create_transfer(
 }
 
 /// `GET /api/v1/admin/transfers`: newest first, with their state (in transit until received).
+#[utoipa::path(
+    get,
+    path = "/transfers",
+    tag = "admin",
+    summary = "Transfers between stores, newest first, with their state (in transit until the receiving store's till receives)",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Transfers", body = Vec<Transfer>),
+    ),
+)]
 pub async fn transfers(
     State(st): State<AppState>,
     _: AdminToken,
@@ -243,6 +332,19 @@ pub async fn transfers(
 }
 
 /// `POST /api/v1/admin/transfers/{id}/dispatch`.
+#[utoipa::path(
+    post,
+    path = "/transfers/{id}/dispatch",
+    tag = "admin",
+    summary = "Dispatch a draft transfer: the goods leave the sending store's stock and a delivery note goes to the receiving store's tills at the sender's weighted average cost (else HQ's cost), which the receipt averages into the receiver's cost (409 if not a draft)",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Transfer id")),
+    responses(
+        (status = 200, description = "Dispatched", body = Transfer),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+        (status = 409, description = "Not a draft", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn dispatch(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -257,6 +359,19 @@ pub async fn dispatch(
 }
 
 /// `POST /api/v1/admin/transfers/{id}/discard`: a draft not dispatched yet (nothing moved).
+#[utoipa::path(
+    post,
+    path = "/transfers/{id}/discard",
+    tag = "admin",
+    summary = "Discard a transfer not dispatched yet (nothing has moved); 409 once dispatched or discarded",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Transfer id")),
+    responses(
+        (status = 200, description = "Discarded", body = Transfer),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+        (status = 409, description = "Not a draft", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn discard_transfer(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,

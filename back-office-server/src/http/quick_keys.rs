@@ -14,13 +14,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sync_protocol::{QuickKey, QuickKeyLayout, StoreId};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScopeQuery {
+    /// A store.
     pub store_id: Option<i64>,
 }
 
 /// What a scope's tills show.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QuickKeysOut {
     pub store_id: Option<StoreId>,
     /// Whether this scope has a layout of its own (a store without one shows the franchise's).
@@ -31,6 +33,19 @@ pub struct QuickKeysOut {
 }
 
 /// `GET /api/v1/admin/quick-keys[?store_id=N]`.
+#[utoipa::path(
+    get,
+    path = "/quick-keys",
+    operation_id = "quick_keys_get",
+    tag = "admin",
+    summary = "The quick keys a scope's tills show beside the ticket: a store's own layout, else the franchise's (own tells which); without store_id, the franchise's",
+    security(("adminToken" = [])),
+    params(ScopeQuery),
+    responses(
+        (status = 200, description = "Layout", body = QuickKeysOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn get(
     State(st): State<AppState>,
     _: AdminToken,
@@ -58,6 +73,19 @@ pub async fn get(
 }
 
 /// `PUT /api/v1/admin/quick-keys`: a layout replaced whole (`store_id` absent: the franchise's).
+#[utoipa::path(
+    put,
+    path = "/quick-keys",
+    operation_id = "quick_keys_put",
+    tag = "admin",
+    summary = "Replace a quick-key layout whole: the franchise's (no store_id; every till) or a store's own (its tills, instead of the franchise's). At most 240 keys and 12 pages, labels of 24 characters, a product once per page; an unknown product is 422 and nothing is stored",
+    security(("adminToken" = [])),
+    request_body = QuickKeyLayout,
+    responses(
+        (status = 200, description = "Saved", body = StoredLayout),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn put(
     State(st): State<AppState>,
     AdminToken(admin): AdminToken,
@@ -70,6 +98,18 @@ pub async fn put(
 }
 
 /// `DELETE /api/v1/admin/quick-keys/{store_id}`: the store's own layout removed.
+#[utoipa::path(
+    delete,
+    path = "/quick-keys/{store_id}",
+    tag = "admin",
+    summary = "Remove a store's own layout: its tills show the franchise's again (404 when it has none)",
+    security(("adminToken" = [])),
+    params(("store_id" = i64, Path, description = "Store id")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn delete(
     State(st): State<AppState>,
     _: AdminToken,

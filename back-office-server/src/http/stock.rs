@@ -14,13 +14,17 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sync_protocol::{ProductId, StoreId};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StockQuery {
+    /// Only this store.
     pub store_id: Option<i64>,
     /// Substring of SKU or name.
     pub q: Option<String>,
+    /// Only this family (product category).
     pub family: Option<String>,
     /// Days of sales counted in `sold` (default 28).
+    #[param(minimum = 1, maximum = 366)]
     pub days: Option<i64>,
 }
 
@@ -35,6 +39,18 @@ fn sales_since(days: Option<i64>) -> Result<chrono::NaiveDate, AppError> {
 }
 
 /// `GET /api/v1/admin/stock`: stock per store and product.
+#[utoipa::path(
+    get,
+    path = "/stock",
+    operation_id = "stock_list",
+    tag = "admin",
+    summary = "Stock per store and product, kept current as the tills push (negative allowed); with units sold over the last `days`",
+    security(("adminToken" = [])),
+    params(StockQuery),
+    responses(
+        (status = 200, description = "Stock rows", body = Vec<StockRow>),
+    ),
+)]
 pub async fn list(
     State(st): State<AppState>,
     _: AdminToken,
@@ -53,7 +69,7 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StockCard {
     /// `None` when the product never moved in the store.
     pub stock: Option<StockRow>,
@@ -61,12 +77,27 @@ pub struct StockCard {
     pub moves: Vec<StockMove>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CardQuery {
+    /// The last N movements (default 500).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
 }
 
 /// `GET /api/v1/admin/stock/{store}/{product}`: a product's stock card in one store.
+#[utoipa::path(
+    get,
+    path = "/stock/{store}/{product}",
+    tag = "admin",
+    summary = "A product's stock card (kardex) in one store: every movement with its document, running balance and who did it, oldest first",
+    security(("adminToken" = [])),
+    params(("store" = i64, Path, description = "Store id"), ("product" = i64, Path, description = "Product id"), CardQuery),
+    responses(
+        (status = 200, description = "Stock card", body = StockCard),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn card(
     State(st): State<AppState>,
     _: AdminToken,
@@ -88,6 +119,16 @@ pub async fn card(
 }
 
 /// `GET /api/v1/admin/stock-valuation`: stock value per store.
+#[utoipa::path(
+    get,
+    path = "/stock-valuation",
+    tag = "admin",
+    summary = "Stock value per store (on hand × the store's weighted average cost, else HQ's cost)",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Valuation", body = Vec<StoreValuation>),
+    ),
+)]
 pub async fn valuation(
     State(st): State<AppState>,
     _: AdminToken,
@@ -96,6 +137,16 @@ pub async fn valuation(
 }
 
 /// `GET /api/v1/admin/product-costs`: every product with HQ's cost (null when not set) and family.
+#[utoipa::path(
+    get,
+    path = "/product-costs",
+    tag = "admin",
+    summary = "Every product with HQ's unit cost (null when not set) and family",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Costs", body = Vec<ProductStockInfo>),
+    ),
+)]
 pub async fn costs(
     State(st): State<AppState>,
     _: AdminToken,
@@ -103,7 +154,7 @@ pub async fn costs(
     Ok(Json(st.storage.stock().product_stock().await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CostIn {
     pub product_id: Option<i64>,
@@ -113,12 +164,23 @@ pub struct CostIn {
     pub cost: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CostsSet {
     pub updated: u64,
 }
 
 /// `POST /api/v1/admin/product-costs`: sets many costs at once; any bad line refuses them all.
+#[utoipa::path(
+    post,
+    path = "/product-costs",
+    tag = "admin",
+    summary = "Set many products' costs at once; every bad line is reported (422) and nothing is stored",
+    security(("adminToken" = [])),
+    request_body = Vec<CostIn>,
+    responses(
+        (status = 200, description = "How many were set", body = CostsSet),
+    ),
+)]
 pub async fn set_costs(
     State(st): State<AppState>,
     _: AdminToken,
@@ -166,13 +228,26 @@ async fn resolved(st: &AppState, lines: &[CostLine]) -> Result<Vec<ProductStockI
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OneCostIn {
     pub cost: String,
 }
 
 /// `PUT /api/v1/admin/products/{id}/cost`.
+#[utoipa::path(
+    put,
+    path = "/products/{id}/cost",
+    tag = "admin",
+    summary = "Set HQ's unit cost of a product",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Product id")),
+    request_body = OneCostIn,
+    responses(
+        (status = 200, description = "Set", body = ProductStockInfo),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn set_cost(
     State(st): State<AppState>,
     _: AdminToken,

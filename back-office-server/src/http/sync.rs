@@ -125,6 +125,20 @@ pub const ENROL_THROTTLE: crate::storage::dashboard::Throttle =
 
 /// `POST /api/v1/sync/enroll`: trade a one-time code for a device token (shown once).
 /// With an `enrolment_id`, a retry of an enrolment already committed gets the same till again.
+#[utoipa::path(
+    post,
+    path = "/enroll",
+    tag = "sync",
+    summary = "Enrol a till with a one-time code; returns its device token once",
+    request_body = EnrollRequest,
+    responses(
+        (status = 200, description = "Enrolled", body = EnrollResponse),
+        (status = 400, description = "Malformed request or unsupported protocol version", body = sync_protocol::ApiError),
+        (status = 413, description = "Body too large", body = sync_protocol::ApiError),
+        (status = 422, description = "Unknown, used or expired code", body = sync_protocol::ApiError),
+        (status = 500, description = "Database failed", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn enroll(
     State(st): State<AppState>,
     ext: axum::http::Extensions,
@@ -196,6 +210,19 @@ pub async fn enroll(
 }
 
 /// `POST /api/v1/sync/push`: validates the whole batch first, then stores it in one go.
+#[utoipa::path(
+    post,
+    path = "/push",
+    tag = "sync",
+    summary = "Push sealed documents (validated as a whole before anything is stored)",
+    security(("deviceToken" = [])),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "Every document stored or acknowledged again", body = PushResponse),
+        (status = 409, description = "At least one document conflicts with what HQ holds; kept aside and alerted", body = PushResponse),
+        (status = 413, description = "Body too large or more than MAX_PUSH_BATCH (500) documents", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn push(
     State(st): State<AppState>,
     TillToken(till): TillToken,
@@ -366,22 +393,42 @@ async fn accept_extras(
     Ok(accepted)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
+    /// Cursor from the previous page (default 0).
     pub after: Option<i64>,
+    /// Page size (default 1000, max 5000).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
+    /// Checked when given.
     pub protocol_version: Option<u32>,
     /// Documents waiting in the till's outbox as it polls (0 once everything is pushed).
+    #[param(minimum = 0, maximum = 100000000)]
     pub waiting: Option<i64>,
     /// The till's software version, and the change kinds it skipped (comma-separated, empty for
     /// none), as on a push.
+    #[param(pattern = r"^[0-9A-Za-z.+-]{1,32}$")]
     pub version: Option<String>,
+    /// Change kinds the till did not know and skipped, comma-separated (empty: none); needs version.
+    #[param(pattern = r"^([a-z0-9_]{1,64}(,[a-z0-9_]{1,64}){0,31})?$")]
     pub skipped: Option<String>,
 }
 
 /// `GET /api/v1/sync/changes?after=N&limit=M[&waiting=W][&version=V&skipped=K1,K2]`: the catalog
 /// changes this till's store sees; `waiting` (the till's outbox length), `version` and `skipped`
 /// (its software and the change kinds it could not apply) are kept for the Tills page.
+#[utoipa::path(
+    get,
+    path = "/changes",
+    tag = "sync",
+    summary = "Catalog changes for this till's store after a cursor",
+    security(("deviceToken" = [])),
+    params(ChangesQuery),
+    responses(
+        (status = 200, description = "A page of changes", body = ChangesPage),
+    ),
+)]
 pub async fn changes(
     State(st): State<AppState>,
     TillToken(till): TillToken,

@@ -16,18 +16,23 @@ pub const MAX_DAYS: i64 = 366;
 pub const DEFAULT_LIMIT: i64 = 1_000;
 pub const MAX_LIMIT: i64 = 10_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordsQuery {
+    /// Franchisee id.
     pub franchisee: i64,
     /// First and last issue date (`FechaExpedicionFactura`), inclusive.
     pub from: NaiveDate,
+    /// Last issue date (inclusive).
     pub to: NaiveDate,
     /// Paging: only records after this `id` (the previous page's `next_after`).
     pub after: Option<i64>,
+    /// Records per page.
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordsPage {
     pub franchisee: FranchiseeId,
     pub from: NaiveDate,
@@ -39,6 +44,18 @@ pub struct RecordsPage {
 }
 
 /// `GET /api/v1/verifactu/records?franchisee=ID&from=YYYY-MM-DD&to=YYYY-MM-DD[&after=N&limit=N]`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verifactu/records",
+    tag = "admin",
+    summary = "VERI*FACTU records of one franchisee's tills issued in the period (at most 366 days), every field with the huella, the previous huella and whether the huella matched on arrival; paged by `after`",
+    security(("adminToken" = [])),
+    params(RecordsQuery),
+    responses(
+        (status = 200, description = "Records", body = RecordsPage),
+        (status = 404, description = "No such franchisee", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn records(
     State(st): State<AppState>,
     _: AdminToken,
@@ -101,17 +118,21 @@ fn window(
     Ok((after, limit))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HqRecordsQuery {
     /// First and last issue date (`FechaExpedicionFactura`), inclusive.
     pub from: NaiveDate,
+    /// Last issue date (inclusive).
     pub to: NaiveDate,
     /// Paging: only records after this `id` (the previous page's `next_after`).
     pub after: Option<i64>,
+    /// Records per page.
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HqRecordsPage {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -124,6 +145,17 @@ pub struct HqRecordsPage {
 /// `GET /api/v1/verifactu/hq-records?from=YYYY-MM-DD&to=YYYY-MM-DD[&after=N&limit=N]`: HQ's own
 /// records (its franchise invoices and credit notes, under HQ's NIF), every field, the huella
 /// checked as read, the previous huella and the AEAT's answer.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verifactu/hq-records",
+    tag = "admin",
+    summary = "HQ's own VERI*FACTU records (its franchise invoices and credit notes, under HQ's NIF) issued in the period (at most 366 days), every field with the huella, the previous huella, whether the huella matches the content (checked as read) and the AEAT's answer; paged by `after`",
+    security(("adminToken" = [])),
+    params(HqRecordsQuery),
+    responses(
+        (status = 200, description = "Records", body = HqRecordsPage),
+    ),
+)]
 pub async fn hq_records(
     State(st): State<AppState>,
     _: AdminToken,
@@ -152,7 +184,7 @@ pub async fn hq_records(
 }
 
 /// `POST /api/v1/verifactu/certificates`: a PKCS#12 to send with.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CertificateIn {
     /// A franchisee's id, or `"hq"` for HQ's own (sends for franchisees without one).
     pub owner: serde_json::Value,
@@ -165,7 +197,7 @@ pub struct CertificateIn {
 }
 
 /// A stored certificate as the API shows it (never the key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CertificateOut {
     /// The franchisee's id, or 0 for HQ's own.
     pub owner_id: i64,
@@ -195,6 +227,18 @@ impl CertificateOut {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/verifactu/certificates",
+    tag = "admin",
+    summary = r#"Store a PKCS#12 certificate for a franchisee (owner: its id) or HQ's own as representative (owner: "hq" with hq_name and hq_nif); sealed at rest with the server's secret key"#,
+    security(("adminToken" = [])),
+    request_body = CertificateIn,
+    responses(
+        (status = 201, description = "Stored", body = CertificateOut),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn upload_certificate(
     State(st): State<AppState>,
     _: AdminToken,
@@ -231,6 +275,16 @@ pub async fn upload_certificate(
 }
 
 /// `GET /api/v1/verifactu/certificates`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verifactu/certificates",
+    tag = "admin",
+    summary = "Certificates stored for sending to the AEAT (never the key): holder, subject, expiry",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Certificates", body = Vec<CertificateOut>),
+    ),
+)]
 pub async fn certificates(
     State(st): State<AppState>,
     _: AdminToken,
@@ -249,6 +303,16 @@ pub async fn certificates(
 
 /// `GET /api/v1/verifactu/sending`: per franchisee, records pending, accepted, accepted with
 /// errors, rejected, held back, and the sender's last send and error.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verifactu/sending",
+    tag = "admin",
+    summary = "Per franchisee (and HQ's own records, franchisee_id 0): VERI*FACTU records pending, accepted, accepted with errors, rejected, held back (bad huella), last send and last error",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Sending", body = Vec<crate::storage::verifactu::SendingSummary>),
+    ),
+)]
 pub async fn sending(
     State(st): State<AppState>,
     _: AdminToken,
@@ -260,14 +324,28 @@ pub async fn sending(
 pub const ENVELOPES_DEFAULT: u32 = 50;
 pub const ENVELOPES_MAX: u32 = 1_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EnvelopesQuery {
+    /// Envelopes listed.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
 /// `GET /api/v1/verifactu/envelopes[?limit=N]`: the latest envelopes sent to the AEAT (for
 /// franchisees and HQ's own records, `franchisee_id` 0), newest first, with each one's SHA-256
 /// and the AEAT's answer.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verifactu/envelopes",
+    tag = "admin",
+    summary = "The latest envelopes sent to the AEAT (franchisee_id 0: HQ's own records), newest first, with the SHA-256 of the bytes sent and the AEAT's answer",
+    security(("adminToken" = [])),
+    params(EnvelopesQuery),
+    responses(
+        (status = 200, description = "Envelopes", body = Vec<crate::storage::verifactu::EnvelopeSummary>),
+    ),
+)]
 pub async fn envelopes(
     State(st): State<AppState>,
     _: AdminToken,
@@ -304,6 +382,18 @@ pub fn envelope_download(id: i64, sha256: &str, body: Vec<u8>) -> axum::response
 }
 
 /// `GET /api/v1/verifactu/envelopes/{id}`: the envelope exactly as it was sent.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verifactu/envelopes/{id}",
+    tag = "admin",
+    summary = "An envelope exactly as it was sent (the SOAP request body); header x-content-sha256",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "Envelope id")),
+    responses(
+        (status = 200, description = "The request body as sent", body = String, content_type = "text/xml"),
+        (status = 404, description = "No such record", body = sync_protocol::ApiError),
+    ),
+)]
 pub async fn envelope(
     State(st): State<AppState>,
     _: AdminToken,

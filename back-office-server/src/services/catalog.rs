@@ -15,7 +15,7 @@ pub const NAME_MAX: usize = 200;
 pub const TAX_RATE_NAME_MAX: usize = 100;
 pub const CATEGORY_MAX: usize = 100;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProductIn {
     pub sku: String,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct ProductIn {
 
 use sync_protocol::Money;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatchIn {
     pub name: Option<String>,
@@ -36,7 +36,7 @@ pub struct ProductPatchIn {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TaxRateIn {
     pub name: String,
     pub rate: TaxRate,
@@ -138,7 +138,7 @@ pub async fn create_tax_rate(db: &dyn Storage, b: &TaxRateIn) -> ServiceResult<T
 }
 
 /// A GS1 variable-measure rule as HQ types it. Every field is required; `verifier` defaults to false.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BarcodeRuleIn {
     pub prefix: String,

@@ -133,7 +133,7 @@ pub async fn record_payment(
 }
 
 /// A franchisee's position.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Balance {
     pub invoiced: Money,
     pub credited: Money,
@@ -150,7 +150,7 @@ pub struct Balance {
 }
 
 /// One line of a statement of account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatementEntry {
     pub date: NaiveDate,
     /// `invoice`, `credit_note`, `payment` or `return`.
@@ -167,7 +167,7 @@ pub struct StatementEntry {
     pub open: Option<Money>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatementOfAccount {
     pub franchisee_id: FranchiseeId,
     pub as_of: NaiveDate,
@@ -285,7 +285,7 @@ pub async fn statement(
 }
 
 /// Aging of every franchisee with something open, with totals and days sales outstanding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Aging {
     pub as_of: NaiveDate,
     pub rows: Vec<AgingRow>,

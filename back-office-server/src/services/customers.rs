@@ -32,7 +32,7 @@ pub const MAX_MAIL_ATTEMPTS: u64 = 10;
 pub const MAIL_BATCH: u32 = 200;
 
 /// A customer as a person types it (dashboard form or API body).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CustomerIn {
     pub name: String,
     #[serde(default)]

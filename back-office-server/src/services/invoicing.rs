@@ -553,7 +553,7 @@ pub fn compose_period(f: &PeriodFacts, entorno: Entorno) -> Result<Composed, Pro
 
 /// One line of an invoice to credit: its number as printed (1-based) and the net (before tax) to
 /// take off it; no net credits what is left of the line.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CreditLineIn {
     pub line: u32,
     #[serde(default)]
@@ -561,8 +561,9 @@ pub struct CreditLineIn {
 }
 
 /// Why and how a credit note corrects an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CreditNoteIn {
+    #[schema(value_type = String)]
     pub reason: CorrectionReason,
     /// Printed on the credit note.
     pub description: String,

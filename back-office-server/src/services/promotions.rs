@@ -17,7 +17,7 @@ use sync_protocol::{
 
 /// A promotion as HQ asks for it: a family or products (a bundle's components), the stores
 /// (none: every store) and the days it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewPromotion {
     pub name: String,
     pub rule: PromotionRule,
@@ -47,7 +47,7 @@ pub fn promotion_problem(e: &PromotionError) -> Problem {
 }
 
 /// Where a promotion stands on `today`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PromotionStatus {
     Upcoming,

@@ -145,7 +145,7 @@ pub struct Position {
 }
 
 /// One line of a suggested order, with why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Suggestion {
     pub product_id: ProductId,
     pub on_hand: Quantity,
@@ -381,7 +381,7 @@ pub fn new_supplier(
 }
 
 /// A suggested order to one supplier for one store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SupplierOrder {
     pub supplier: Supplier,
     /// Lines by SKU, each with its product.

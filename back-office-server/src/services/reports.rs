@@ -23,7 +23,7 @@ pub fn period(from: NaiveDate, to: NaiveDate) -> Result<(), Problem> {
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalesTotals {
     pub tickets: u64,
     pub refunds: u64,
@@ -32,7 +32,7 @@ pub struct SalesTotals {
     pub tax: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalesReport {
     pub from: NaiveDate,
     pub to: NaiveDate,

@@ -8,7 +8,7 @@ use sync_protocol::{StaffRole, StoreId};
 
 pub const NAME_MAX: usize = 200;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StaffIn {
     pub name: String,
     pub role: StaffRole,

@@ -20,7 +20,7 @@ pub const SALES_WINDOW_DAYS: i64 = 28;
 pub const MAX_COST_LINES: usize = 50_000;
 
 /// What a movement line is, as stored in `stock_moves.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MoveKind {
     Sale,

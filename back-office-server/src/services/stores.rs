@@ -14,7 +14,7 @@ use sync_protocol::{FranchiseeId, Money, StoreId};
 pub const NAME_MAX: usize = 200;
 
 /// A new franchisee as HQ types it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FranchiseeIn {
     pub legal_name: String,
     pub nif: String,
@@ -23,7 +23,7 @@ pub struct FranchiseeIn {
 }
 
 /// A franchisee change: only the fields given change.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FranchiseePatchIn {
     pub legal_name: Option<String>,
@@ -42,7 +42,7 @@ impl From<FranchiseeIn> for FranchiseePatchIn {
 }
 
 /// A new store as HQ types it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StoreIn {
     pub franchisee_id: FranchiseeId,
     pub name: String,
@@ -57,11 +57,12 @@ pub struct StoreIn {
     pub cash_tolerance: Money,
     /// IANA name, default Europe/Madrid (Atlantic/Canary for the Canary Islands).
     #[serde(default)]
+    #[schema(value_type = String)]
     pub time_zone: TimeZone,
 }
 
 /// A store change: only the fields given change.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorePatchIn {
     pub name: Option<String>,
@@ -69,13 +70,14 @@ pub struct StorePatchIn {
     pub receipt_header: Option<String>,
     pub receipt_footer: Option<String>,
     pub cash_tolerance: Option<Money>,
+    #[schema(value_type = Option<String>)]
     pub time_zone: Option<TimeZone>,
     /// The store has one manager, who may approve their own Z over/short.
     pub single_manager: Option<bool>,
 }
 
 /// Every setting of a store (the franchisee of a store does not change).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettingsIn {
     pub name: String,
@@ -88,6 +90,7 @@ pub struct StoreSettingsIn {
     pub cash_tolerance: Money,
     /// Default Europe/Madrid.
     #[serde(default)]
+    #[schema(value_type = String)]
     pub time_zone: TimeZone,
     /// Default false: a Z over/short beyond the tolerance needs a second manager.
     #[serde(default)]

@@ -39,14 +39,14 @@ pub fn version_needed<'a>(
     needed.map(|v| (v, late))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TillIn {
     pub store_id: StoreId,
     pub name: String,
 }
 
 /// A new till slot and the one-time code to enrol a device into it (shown only here).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedTill {
     pub till: Till,
     pub enrolment_code: String,

@@ -18,7 +18,19 @@ use serde::{Deserialize, Serialize};
 use sync_protocol::FranchiseeId;
 
 /// What an archived document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ArchiveKind {
     /// An invoice HQ issued to a franchisee (its PDF).
@@ -194,7 +206,7 @@ impl std::fmt::Display for ArchiveCursor {
 }
 
 /// One archived document as listed (its bytes come with [`ArchiveStorage::archive_get`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArchiveEntry {
     /// The entry's key (see [`ArchiveKey`]): what download links name.
     pub id: String,
@@ -278,7 +290,7 @@ pub const LEGAL_MIN_RETENTION_YEARS: u32 = 6;
 pub const MAX_RETENTION_YEARS: u32 = 100;
 
 /// HQ's archive settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArchiveSettings {
     /// Years from a document's date that one archived from now on is kept.
     pub retention_years: u32,

@@ -11,7 +11,7 @@ use sync_protocol::{FranchiseeId, Money};
 use trastienda_banking::matching::{LineProposal, OpenItem as MatchItem, Payer, StatementLine};
 
 /// How a payment came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Transfer,
@@ -43,7 +43,7 @@ impl PaymentMethod {
 }
 
 /// An invoice or credit note as collections sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Receivable {
     pub invoice_id: i64,
     pub franchisee_id: FranchiseeId,
@@ -61,7 +61,7 @@ pub struct Receivable {
 }
 
 /// Part of a payment put against one invoice, as asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AllocationIn {
     pub invoice_id: i64,
     pub amount: Money,
@@ -69,7 +69,7 @@ pub struct AllocationIn {
 
 /// A payment to record. `allocations: None` allocates oldest due first; what is not allocated
 /// stays as the franchisee's credit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewPayment {
     pub franchisee_id: FranchiseeId,
     pub method: PaymentMethod,
@@ -81,7 +81,7 @@ pub struct NewPayment {
     pub allocations: Option<Vec<AllocationIn>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Payment {
     pub id: i64,
     pub franchisee_id: FranchiseeId,
@@ -108,7 +108,7 @@ pub struct Allocation {
 }
 
 /// One franchisee's aging: open amounts per bucket (not due, 1–30, 31–60, 61–90, over 90 days).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgingRow {
     pub franchisee_id: FranchiseeId,
     pub buckets: [Money; 5],
@@ -117,7 +117,7 @@ pub struct AgingRow {
 }
 
 /// An imported statement file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BankStatement {
     pub id: i64,
     pub file_name: String,
@@ -133,7 +133,7 @@ pub struct BankStatement {
 }
 
 /// A stored statement line and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BankLine {
     pub id: i64,
     pub statement_id: i64,
@@ -165,7 +165,7 @@ pub struct StatementIn {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub statement: BankStatement,
     /// This very file was imported before: nothing changed.
@@ -182,7 +182,7 @@ pub type Matcher =
 
 /// A statement of account HQ e-mailed to a franchisee: to whom, in which language, the balance it
 /// showed, who sent it and when, and whether the SMTP server took it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatementEmail {
     pub id: i64,
     pub franchisee_id: FranchiseeId,
@@ -268,7 +268,7 @@ pub trait CollectionsStorage: Send + Sync {
 // --- SEPA direct debit ------------------------------------------------------------------------
 
 /// A mandate to store; checked by `services::collections::check_mandate` (IBAN, reference, dates).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewMandate {
     pub franchisee_id: FranchiseeId,
     /// The unique mandate reference (UMR), at most 35 SEPA characters.
@@ -282,7 +282,7 @@ pub struct NewMandate {
     pub signed_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Mandate {
     pub id: i64,
     pub franchisee_id: FranchiseeId,
@@ -346,7 +346,7 @@ pub struct WrittenRemittance {
 }
 
 /// Why a debtor is not (or no longer) in a remittance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExclusionReason {
     /// Left out when the remittance was made: the collection date is closer than the debtor's
@@ -374,7 +374,7 @@ impl ExclusionReason {
 
 /// A debtor left out of a remittance, or held out of it afterwards: its invoices stay open for a
 /// later remittance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RemittanceExclusion {
     pub franchisee_id: FranchiseeId,
     pub debtor_name: String,
@@ -392,7 +392,7 @@ pub type RemittanceWriter = Arc<
     dyn Fn(&RemittanceFacts) -> Result<WrittenRemittance, crate::problem::Problem> + Send + Sync,
 >;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Remittance {
     pub id: i64,
     pub message_id: String,
@@ -411,7 +411,7 @@ pub struct Remittance {
 /// An earlier file of a remittance: what the file was before debits were held out of it and it
 /// was written again (HQ may have sent this one to its bank already). Kept as written in
 /// `remittance_files` (0043: never changed or deleted); `sha256` is of `xml`'s UTF-8 bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RemittanceFileVersion {
     pub id: i64,
     pub remittance_id: i64,
@@ -435,7 +435,7 @@ pub struct ReturnIn {
 }
 
 /// What processing returns did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReturnsOutcome {
     /// Invoices open again: (number, reason).
     pub reopened: Vec<(String, String)>,
@@ -447,7 +447,7 @@ pub struct ReturnsOutcome {
 
 /// The SEPA pre-notification of one remittance to one debtor franchisee: what will be debited,
 /// when, under which mandates, by which creditor; to whom it is e-mailed and whether it was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Prenotification {
     pub id: i64,
     pub remittance_id: i64,
@@ -584,7 +584,7 @@ pub trait SepaStorage: Send + Sync {
 
 /// One dunning level as HQ sets it. `{invoice}`, `{amount}`, `{due}` and `{franchisee}` in the
 /// texts are replaced in each letter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DunningLevel {
     /// 1, 2, 3…: the last one puts the franchisee on hold.
     pub level: u32,
@@ -609,7 +609,7 @@ pub struct LetterFacts {
 /// Writes (subject, body) of a letter.
 pub type LetterWriter = Arc<dyn Fn(&LetterFacts) -> (String, String) + Send + Sync>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DunningLetter {
     pub id: i64,
     pub invoice_id: i64,
@@ -630,7 +630,7 @@ pub struct DunningLetter {
     pub statement_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Hold {
     pub franchisee_id: FranchiseeId,
     pub since: NaiveDate,

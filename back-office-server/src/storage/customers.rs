@@ -15,7 +15,7 @@ use sync_protocol::{
 use uuid::Uuid;
 
 /// A customer as HQ keeps it. An erased customer keeps only its id, franchisee and who erased it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Customer {
     #[serde(flatten)]
     pub record: CustomerRecord,

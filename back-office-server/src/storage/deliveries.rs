@@ -30,7 +30,7 @@ pub struct NewDeliveryNote {
 }
 
 /// One line of a stored note: expected, and received once the store confirmed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryLine {
     pub product_id: ProductId,
     /// Empty when the product is no longer in HQ's catalog.
@@ -51,7 +51,7 @@ impl DeliveryLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryNote {
     pub id: i64,
     pub number: String,

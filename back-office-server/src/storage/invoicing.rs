@@ -13,7 +13,7 @@ use trastienda_einvoice::royalty::Tier;
 use trastienda_einvoice::{Address, Language};
 
 /// How a franchisee pays its invoices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum PaymentIn {
     /// A transfer to HQ's account (the issuer's IBAN).
@@ -27,11 +27,12 @@ pub enum PaymentIn {
 
 /// The terms of one contract version as HQ types them (API body, dashboard form); checked by
 /// `services::invoicing::check_contract` before they are stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContractIn {
     /// First month the version is in force: `YYYY-MM`.
     pub effective_from: String,
     /// Marginal royalty bands on the month's net sales (net of VAT and refunds).
+    #[schema(value_type = Vec<Object>)]
     pub royalty_tiers: Vec<Tier>,
     #[serde(default)]
     pub minimum_royalty: Money,
@@ -51,7 +52,9 @@ pub struct ContractIn {
     pub payment: PaymentIn,
     pub billing_email: String,
     #[serde(default)]
+    #[schema(value_type = String)]
     pub language: Language,
+    #[schema(value_type = Object)]
     pub billing_address: Address,
     /// The franchisee is under recargo de equivalencia (a retailer who is an individual): goods
     /// supplied from HQ's warehouse carry the surcharge; royalties and fees never do.
@@ -75,7 +78,7 @@ impl ContractIn {
 }
 
 /// A stored contract version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContractVersion {
     pub id: i64,
     pub franchisee_id: FranchiseeId,
@@ -89,10 +92,11 @@ pub struct ContractVersion {
 }
 
 /// HQ as the issuer of every invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IssuerIn {
     pub legal_name: String,
     pub nif: String,
+    #[schema(value_type = Object)]
     pub address: Address,
     /// Where franchisees paying by transfer pay.
     pub iban: String,
@@ -104,7 +108,7 @@ pub struct IssuerIn {
 }
 
 /// Invoice (F1, series FQ-year) or credit note (rectificativa, series RQ-year).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceKind {
     Invoice,
@@ -121,7 +125,7 @@ impl InvoiceKind {
 }
 
 /// A stored invoice or credit note (without its documents).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InvoiceRecord {
     pub id: i64,
     pub kind: InvoiceKind,
@@ -143,7 +147,7 @@ pub struct InvoiceRecord {
 }
 
 /// Net sales counted by an invoice for one store and business day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CountedDay {
     /// The month the sales belong to (`YYYY-MM`): the invoice's own, or an earlier one (late sales).
     pub sale_period: String,
@@ -154,7 +158,7 @@ pub struct CountedDay {
 }
 
 /// One ticket counted by an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CountedTicket {
     pub document_id: String,
     pub number: String,
@@ -278,7 +282,7 @@ pub enum IssueOutcome {
 }
 
 /// The e-mail state of an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SendState {
     pub invoice_id: i64,
     pub recipient: String,

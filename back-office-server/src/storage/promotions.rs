@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sync_protocol::{Money, PriceScheduleRecord, ProductId, PromotionRecord, Quantity, StoreId};
 
 /// A promotion as HQ keeps it: the record the tills get, who made it and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredPromotion {
     pub promotion: PromotionRecord,
     pub created_by: String,
@@ -16,7 +16,7 @@ pub struct StoredPromotion {
 }
 
 /// A scheduled price as HQ keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredPriceSchedule {
     pub schedule: PriceScheduleRecord,
     pub created_by: String,
@@ -29,7 +29,7 @@ pub struct StoredPriceSchedule {
 }
 
 /// What one promotion took off the sales of a period (refunds subtract).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PromotionReportRow {
     pub promotion_id: i64,
     /// Its name at HQ (empty if HQ no longer knows the id a till sent).

@@ -33,7 +33,7 @@ pub struct NewPurchaseOrder {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Draft,
@@ -72,7 +72,7 @@ pub enum Receiving {
     Received,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderLine {
     pub product_id: ProductId,
     pub sku: String,
@@ -95,14 +95,14 @@ impl OrderLine {
 }
 
 /// A delivery note an order or transfer travelled as.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NoteRef {
     pub id: i64,
     pub number: String,
     pub status: DeliveryNoteStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PurchaseOrder {
     pub id: i64,
     /// `PED-2026-000001`, from approval on.
@@ -113,6 +113,7 @@ pub struct PurchaseOrder {
     pub supplier_email: String,
     /// The supplier's language: its PDF and e-mail are written in it.
     #[serde(default)]
+    #[schema(value_type = String)]
     pub supplier_language: trastienda_l10n::Language,
     pub central: bool,
     pub status: OrderStatus,
@@ -205,7 +206,7 @@ pub struct NewTransfer {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferState {
     Draft,
@@ -227,7 +228,7 @@ impl TransferState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TransferLine {
     pub product_id: ProductId,
     pub sku: String,
@@ -237,7 +238,7 @@ pub struct TransferLine {
     pub received: Option<Quantity>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Transfer {
     pub id: i64,
     /// `TR-2026-000001`, from dispatch on.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sync_protocol::{QuickKeyLayout, StoreId};
 
 /// A layout as HQ keeps it: who saved it last, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredLayout {
     pub layout: QuickKeyLayout,
     pub updated_by: String,

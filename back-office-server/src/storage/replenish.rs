@@ -26,7 +26,7 @@ pub struct NewSupplier {
     pub language: trastienda_l10n::Language,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Supplier {
     pub id: i64,
     pub name: String,
@@ -37,6 +37,7 @@ pub struct Supplier {
     pub order_days: String,
     pub min_order: Money,
     #[serde(default)]
+    #[schema(value_type = String)]
     pub language: trastienda_l10n::Language,
 }
 
@@ -64,7 +65,7 @@ pub struct StoreRule {
 }
 
 /// One product of a store as replenishment sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductPosition {
     pub product_id: ProductId,
     pub sku: String,

@@ -49,7 +49,7 @@ pub struct ProductStockIn {
 }
 
 /// A product with its HQ cost and family (its category): every product of the catalog, set or not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductStockInfo {
     pub product_id: ProductId,
     pub sku: String,
@@ -71,7 +71,7 @@ pub struct StockFilter {
 }
 
 /// A store's stock of one product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StockRow {
     pub store_id: StoreId,
     pub product_id: ProductId,
@@ -100,7 +100,7 @@ pub struct StockKey {
 }
 
 /// One line of a product's stock card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StockMove {
     pub id: i64,
     pub kind: MoveKind,
@@ -122,7 +122,7 @@ pub struct StockMove {
 }
 
 /// Stock value of one store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoreValuation {
     pub store_id: StoreId,
     /// Products with a stock row.

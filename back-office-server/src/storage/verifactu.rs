@@ -192,7 +192,7 @@ pub struct RecordQuery {
 }
 
 /// One stored record with where it came from and what HQ found on arrival.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredRecord {
     /// HQ's row id (the API's paging cursor).
     pub id: i64,
@@ -209,6 +209,7 @@ pub struct StoredRecord {
     pub hash_valid: bool,
     pub importe_total: Option<Money>,
     /// Every field of the record, as the till made it.
+    #[schema(value_type = Object)]
     pub record: RegistroFacturacion,
     /// What the AEAT answered for it; absent while it waits to be sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,7 +217,7 @@ pub struct StoredRecord {
 }
 
 /// The AEAT's latest answer for a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SendingState {
     pub state: RecordState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,7 +246,7 @@ pub struct HqRecordQuery {
 
 /// One of HQ's own records: the VERI*FACTU record of a franchise invoice or credit note HQ
 /// issued under its own NIF (HQ is the taxpayer; no till made it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HqStoredRecord {
     /// HQ's row id (the API's paging cursor).
     pub id: i64,
@@ -259,6 +260,7 @@ pub struct HqStoredRecord {
     pub hash_valid: bool,
     pub importe_total: Money,
     /// Every field of the record.
+    #[schema(value_type = Object)]
     pub record: RegistroFacturacion,
     /// What the AEAT answered for it; absent while it waits to be sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,7 +386,7 @@ pub struct PendingRecord {
 }
 
 /// What the AEAT made of one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordState {
     /// `Correcto`.
@@ -465,7 +467,7 @@ pub struct TaxpayerClock {
 
 /// Where one franchisee's records stand (or HQ's own, `franchisee_id` 0), for the dashboard and
 /// the alerts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SendingSummary {
     /// The franchisee, or 0 for HQ's own records (its franchise invoices and credit notes).
     pub franchisee_id: FranchiseeId,
@@ -520,7 +522,7 @@ pub struct EnvelopeIn {
 }
 
 /// A kept envelope and what the AEAT answered to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EnvelopeSummary {
     pub id: i64,
     /// The franchisee, or 0 for HQ's own records.
