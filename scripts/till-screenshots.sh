@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the real till window under Xvfb (tiny-skia software renderer) against a scratch demo HQ,
+# Runs the real till window under Xvfb against a scratch demo HQ (the renderer a store PC without a
+# GPU gets: wgpu on Mesa's software GL; TILL_BACKEND=tiny-skia forces the other one),
 # drives it with xdotool like a cashier (enrol, PIN, quick keys, scans, search, cash payment,
 # customer pick, refund, card terminal) and saves PNG screenshots (Spanish) to assets/screenshots/.
 # Needs: apt-get install -y xvfb xdotool imagemagick x11-utils
@@ -26,7 +27,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 pids+=($!)
 # Seeding takes a minute or two (longer in a debug build): wait for the line saying it serves.
 for _ in $(seq 1 600); do grep -q '^Serving on' "$tmp/demo.txt" 2>/dev/null && break; sleep 0.5; done
-code=$(awk '/Till enrolment codes/{getline; print $NF; exit}' "$tmp/demo.txt")
+code=$(awk '/^Enrol a till/{getline; print $NF; exit}' "$tmp/demo.txt")
 cashier_pin=$(awk '/Staff PINs/{getline; getline; print $NF; exit}' "$tmp/demo.txt")
 manager_pin=$(awk '/Staff PINs/{getline; print $NF; exit}' "$tmp/demo.txt")
 echo "demo HQ on :$port, enrolment code $code, cashier PIN $cashier_pin, manager PIN $manager_pin"
@@ -47,7 +48,7 @@ typ() { xdotool type --delay "${2:-8}" -- "$1"; }
 start_till() {
   local t0 t1
   t0=$(date +%s%N)
-  ICED_BACKEND=tiny-skia RUST_LOG=warn "$bin/pos-terminal" "$tmp/till/ledger.db" 2>>"$tmp/till.err" &
+  ICED_BACKEND=${TILL_BACKEND:-} RUST_LOG=warn "$bin/pos-terminal" "$tmp/till/ledger.db" 2>>"$tmp/till.err" &
   till=$!
   pids+=($till)
   wid=$(xdotool search --sync --onlyvisible --name 'Trastienda' | head -1)
@@ -96,8 +97,8 @@ typ "$cashier_pin"; keys Return
 sleep 0.5
 
 # Quick keys: the drinks page, then its first key three times: the 3x2 takes the third.
-tap "${QK_PAGE_X:-620}" "${QK_PAGE_Y:-200}"
-for _ in 1 2 3; do tap "${QK_KEY_X:-620}" "${QK_KEY_Y:-260}"; done
+tap "${QK_PAGE_X:-955}" "${QK_PAGE_Y:-170}"
+for _ in 1 2 3; do tap "${QK_KEY_X:-690}" "${QK_KEY_Y:-233}"; done
 shot quick-keys 0.8
 
 # Three scans at scanner speed and a search by name.
@@ -119,7 +120,6 @@ echo "memory after a sale: $(grep -E 'VmRSS|VmHWM' /proc/$till/status | tr -s ' 
 # A full invoice for that ticket: F3, the directory searched as the cashier types.
 keys F3
 sleep 0.5
-keys Tab
 typ "luc" 40
 shot customer 0.8
 keys Escape
@@ -140,6 +140,6 @@ sleep 0.3
 typ "${codes[1]}" 4; keys Return; sleep 0.3
 keys F2
 sleep 0.5
-tap "${CARD_X:-300}" "${CARD_Y:-330}"
+tap "${CARD_X:-215}" "${CARD_Y:-404}"
 shot card 1
 echo "done: ticket $ticket"

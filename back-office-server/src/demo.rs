@@ -963,23 +963,22 @@ pub async fn seed_with(st: &Arc<dyn Storage>, opts: SeedOptions) -> Result<Optio
     demo_archive(st.as_ref(), &fids, opts.now)
         .await
         .context("seeding the demo's archived scans")?;
-    // The tills' quick keys: three families as pages of the franchise's layout.
+    // The tills' quick keys: three families as pages of the franchise's layout, a dozen keys
+    // each spread over the family (a whole family would fill the layout with its first page).
+    let catalog = st.replenish().catalog().await?;
+    let mut keys = Vec::new();
     for (family, colour) in [
         ("Desayuno y dulces", sync_protocol::KeyColour::Orange),
         ("Panadería", sync_protocol::KeyColour::Yellow),
         ("Agua y zumos", sync_protocol::KeyColour::Blue),
     ] {
-        crate::services::quick_keys::add_family(
-            st.as_ref(),
-            None,
-            family,
-            colour,
-            "Demo HQ",
-            opts.now,
-        )
-        .await
-        .with_context(|| format!("seeding the demo's quick keys ({family})"))?;
+        let page = crate::services::quick_keys::family_page(&catalog, family, colour, usize::MAX);
+        let step = (page.len() / 12).max(1);
+        keys.extend(page.into_iter().step_by(step).take(12));
     }
+    crate::services::quick_keys::save(st.as_ref(), None, keys, "Demo HQ", opts.now)
+        .await
+        .context("seeding the demo's quick keys")?;
 
     demo_promotions(st.as_ref(), &store_rows, opts.now)
         .await

@@ -26,6 +26,24 @@ async fn demo_seeds_once_and_everything_validates() {
     .expect("fresh database gets seeded");
     assert!(seed.products >= 5_000, "{}", seed.products);
     assert_eq!(seed.tills.len(), 3);
+    // The tills' quick keys: three pages of a dozen keys each.
+    let layout = st
+        .quick_keys()
+        .quick_key_layout(None)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut pages: Vec<&str> = layout.layout.keys.iter().map(|k| k.page.as_str()).collect();
+    pages.dedup();
+    assert_eq!(pages, ["Desayuno y dulces", "Panadería", "Agua y zumos"]);
+    assert!(
+        layout.layout.keys.len() <= 36,
+        "{}",
+        layout.layout.keys.len()
+    );
+    // Promotions running and upcoming, a scheduled price, and customers for the invoice screen.
+    assert_eq!(st.promotions().promotions().await.unwrap().len(), 3);
+    assert_eq!(st.promotions().price_schedules().await.unwrap().len(), 1);
     assert!(
         seed.tills.iter().all(|t| t.1 == "Caja 2"),
         "{:?}",

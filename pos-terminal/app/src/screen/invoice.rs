@@ -489,7 +489,10 @@ impl State {
                     .padding(14)
                     .on_press(Message::Issue),
             ]
-            .spacing(20),
+            .spacing(20)
+            // Four wide buttons do not fit one row on a 1024×768 screen: the rest go below.
+            .wrap()
+            .vertical_spacing(12),
         );
         container(col).center_x(Length::Fill).padding(24).into()
     }
