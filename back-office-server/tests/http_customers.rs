@@ -238,6 +238,37 @@ print(json.dumps(out))
     serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
 }
 
+/// Runs the `send-customer-mail` job once, now, and answers what it did.
+async fn run_mail_job(s: &Server) -> back_office_server::storage::jobs::JobRun {
+    let def = jobs::find("send-customer-mail").unwrap();
+    let report = jobs::run_with(
+        s.storage.clone(),
+        s.mail.clone(),
+        def,
+        &def.period.current(Utc::now()),
+        Trigger::Manual,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let jobs::RunReport::Ran(ran) = report else {
+        panic!("{report:?}")
+    };
+    ran
+}
+
+/// The messages in `maildir` once there is at least one (up to 10 s), or none.
+async fn wait_for_mail(py: &PathBuf, maildir: &std::path::Path) -> Vec<Value> {
+    for _ in 0..100 {
+        let got = read_maildir(py, maildir);
+        if !got.is_empty() {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Vec::new()
+}
+
 async fn directory_crud_scope_and_nif_messages(s: &Server) {
     let w = world(s).await;
     // Created through the API: 201, NIF normalised, on every store of its franchisee only.
@@ -477,28 +508,8 @@ async fn a_tills_customer_and_mail_request_arrive_once_and_the_ticket_is_sent_on
     assert!(customer_changes(s, w.east).await.is_empty());
 
     // HQ sends it right after the push; the job finds nothing left; exactly one message.
-    let mut got = Vec::new();
-    for _ in 0..100 {
-        got = read_maildir(&py, &maildir);
-        if !got.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let def = jobs::find("send-customer-mail").unwrap();
-    let report = jobs::run_with(
-        s.storage.clone(),
-        s.mail.clone(),
-        def,
-        &def.period.current(Utc::now()),
-        Trigger::Manual,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    let jobs::RunReport::Ran(ran) = report else {
-        panic!("{report:?}")
-    };
+    let got = wait_for_mail(&py, &maildir).await;
+    let ran = run_mail_job(s).await;
     assert_eq!(ran.error, None, "{ran:?}");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let again = read_maildir(&py, &maildir);
@@ -604,20 +615,7 @@ async fn a_failed_send_is_retried_by_the_job_and_shown(s: &Server) {
             from: "Tickets <tickets@central.example.es>".into(),
         }))
         .unwrap();
-    let def = jobs::find("send-customer-mail").unwrap();
-    let report = jobs::run_with(
-        s.storage.clone(),
-        s.mail.clone(),
-        def,
-        &def.period.current(Utc::now()),
-        Trigger::Manual,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    let jobs::RunReport::Ran(ran) = report else {
-        panic!("{report:?}")
-    };
+    let ran = run_mail_job(s).await;
     assert!(ran.summary.contains(&("sent".to_string(), 1)), "{ran:?}");
     assert_eq!(read_maildir(&py, &maildir).len(), 1);
     let m = s.storage.customers().recent_mail(None, 10).await.unwrap();
@@ -968,29 +966,9 @@ async fn a_tills_x_report_mail_is_sent_once_with_its_pdf_and_seen_only_by_its_fr
         assert_eq!(status, StatusCode::OK, "{r}");
         assert_eq!(r["accepted"], json!([x["id"]]), "{r}");
     }
-    let mut got = Vec::new();
-    for _ in 0..100 {
-        got = read_maildir(&py, &maildir);
-        if !got.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let got = wait_for_mail(&py, &maildir).await;
     // The job finds nothing left to send: exactly one message.
-    let def = jobs::find("send-customer-mail").unwrap();
-    let report = jobs::run_with(
-        s.storage.clone(),
-        s.mail.clone(),
-        def,
-        &def.period.current(Utc::now()),
-        Trigger::Manual,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    let jobs::RunReport::Ran(ran) = report else {
-        panic!("{report:?}")
-    };
+    let ran = run_mail_job(s).await;
     assert_eq!(ran.error, None, "{ran:?}");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(got.len(), 1, "{got:?}");
@@ -1077,6 +1055,7 @@ async fn a_tills_x_report_mail_is_sent_once_with_its_pdf_and_seen_only_by_its_fr
         }))
         .unwrap();
     // The next period's run (this one's already ran above).
+    let def = jobs::find("send-customer-mail").unwrap();
     let report = jobs::run_with(
         s.storage.clone(),
         s.mail.clone(),

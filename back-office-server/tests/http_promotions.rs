@@ -22,8 +22,8 @@ use common::*;
 mod catalog_world;
 use catalog_world::{World, api, world};
 
-/// The promotion and price changes a till of `store` pulls, in order.
-async fn changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
+/// Every change a till of `store` pulls, in order.
+async fn all_changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
     s.storage
         .changes_after(store, 0, 1000)
         .await
@@ -31,6 +31,14 @@ async fn changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
         .changes
         .into_iter()
         .map(|c| c.change)
+        .collect()
+}
+
+/// The promotion and price changes a till of `store` pulls, in order.
+async fn changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
+    all_changes(s, store)
+        .await
+        .into_iter()
         .filter(|c| {
             matches!(
                 c,
@@ -310,18 +318,6 @@ async fn scheduled_prices_arrive_early_and_can_be_cancelled(s: &Server) {
     );
 }
 on_both_backends!(scheduled_prices_arrive_early_and_can_be_cancelled);
-
-/// Every change a till of `store` pulls, in order.
-async fn all_changes(s: &Server, store: StoreId) -> Vec<CatalogChange> {
-    s.storage
-        .changes_after(store, 0, 1000)
-        .await
-        .unwrap()
-        .changes
-        .into_iter()
-        .map(|c| c.change)
-        .collect()
-}
 
 async fn schedule(s: &Server, w: &World, body: serde_json::Value) -> i64 {
     let (status, sched) = api(
