@@ -239,6 +239,44 @@ fn refunds_are_r5_and_full_invoices_f3_then_r1() {
     validate_xsd(&envelope);
 }
 
+/// A full invoice the customer wants by e-mail: the invoice and its e-mail request are one
+/// transaction, so a bad address issues nothing (no number taken) and a good one queues the
+/// request naming the invoice's own document.
+#[test]
+fn a_full_invoice_and_its_email_request_are_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ready(&dir);
+    let sale = sell(&mut l, 2420);
+    let last = l.last_seq().unwrap();
+    let bad = l.record_full_invoice_mailed(
+        sale.seq,
+        "Cliente S.A.",
+        "Calle Mayor 1, Madrid",
+        "A58818501",
+        Some(("no es un correo", None)),
+    );
+    assert!(bad.is_err(), "{bad:?}");
+    assert_eq!(l.last_seq().unwrap(), last, "no document, no number");
+    assert!(l.full_invoice_for(sale.seq).unwrap().is_none());
+    assert!(l.pending_hq_queue(10).unwrap().mail_requests.is_empty());
+
+    let inv = l
+        .record_full_invoice_mailed(
+            sale.seq,
+            "Cliente S.A.",
+            "Calle Mayor 1, Madrid",
+            "A58818501",
+            Some((" Compras@Cliente.example.es ", None)),
+        )
+        .unwrap();
+    let doc = l.document(inv.doc_seq.unwrap()).unwrap().unwrap();
+    let queued = l.pending_hq_queue(10).unwrap().mail_requests;
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].document_id, doc.id, "the invoice's own document");
+    assert_eq!(queued[0].to, "compras@cliente.example.es");
+    assert_eq!(l.verify_chain().unwrap(), l.last_seq().unwrap());
+}
+
 fn validate_xsd(xml: &str) {
     let Some(dir) = std::env::var_os("TRASTIENDA_VERIFACTU_XSD_DIR").map(PathBuf::from) else {
         println!("skipped: XSD validation: set TRASTIENDA_VERIFACTU_XSD_DIR");

@@ -106,6 +106,18 @@ impl Ledger {
         till_time: DateTime<Utc>,
         make: impl FnOnce(&Transaction<'_>, &TillIdentity, i64) -> Result<DocumentBody>,
     ) -> Result<Document> {
+        self.append_as(DocumentId::new(), is_sale, till_time, make)
+    }
+
+    /// [`Ledger::append_at`] under a document id chosen beforehand, so `make` can write rows that
+    /// name the document (an e-mail request for it) in the same transaction.
+    pub(crate) fn append_as(
+        &mut self,
+        id: DocumentId,
+        is_sale: bool,
+        till_time: DateTime<Utc>,
+        make: impl FnOnce(&Transaction<'_>, &TillIdentity, i64) -> Result<DocumentBody>,
+    ) -> Result<Document> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -126,7 +138,7 @@ impl Ledger {
         }
         body.validate().map_err(LedgerError::Invalid)?;
         let mut doc = Document::seal(
-            DocumentId::new(),
+            id,
             ident.till_id,
             ident.store_id,
             seq as u64,

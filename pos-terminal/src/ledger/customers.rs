@@ -190,18 +190,8 @@ impl Ledger {
         to: &str,
         customer: Option<Uuid>,
     ) -> Result<MailRequest> {
-        let m = MailRequest {
-            id: Uuid::now_v7(),
-            document_id: document,
-            to: to.trim().to_lowercase(),
-            customer_id: customer,
-        };
-        m.check().map_err(|e| LedgerError::Invalid(e.to_string()))?;
-        let json = serde_json::to_string(&m).map_err(bad_json)?;
-        self.conn.execute(
-            "INSERT INTO hq_queue (id, kind, json, created) VALUES (?1, 'mail', ?2, ?3)",
-            params![m.id.to_string(), json, Utc::now().to_rfc3339()],
-        )?;
+        let m = mail_request(document, to, customer)?;
+        insert_mail(&self.conn, &m)?;
         Ok(m)
     }
 
@@ -292,4 +282,30 @@ impl Ledger {
             .execute("UPDATE hq_queue SET last_error = ?1", [message])?;
         Ok(())
     }
+}
+
+/// "E-mail document `document` to `to`", checked.
+pub(super) fn mail_request(
+    document: DocumentId,
+    to: &str,
+    customer: Option<Uuid>,
+) -> Result<MailRequest> {
+    let m = MailRequest {
+        id: Uuid::now_v7(),
+        document_id: document,
+        to: to.trim().to_lowercase(),
+        customer_id: customer,
+    };
+    m.check().map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    Ok(m)
+}
+
+/// Queues `m` for HQ (in the caller's transaction, if any).
+pub(super) fn insert_mail(conn: &rusqlite::Connection, m: &MailRequest) -> Result<()> {
+    let json = serde_json::to_string(m).map_err(bad_json)?;
+    conn.execute(
+        "INSERT INTO hq_queue (id, kind, json, created) VALUES (?1, 'mail', ?2, ?3)",
+        params![m.id.to_string(), json, Utc::now().to_rfc3339()],
+    )?;
+    Ok(())
 }

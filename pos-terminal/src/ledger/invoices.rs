@@ -62,6 +62,30 @@ impl Ledger {
         customer_address: &str,
         customer_nif: &str,
     ) -> Result<FullInvoice> {
+        self.record_full_invoice_mailed(
+            sale_seq,
+            customer_name,
+            customer_address,
+            customer_nif,
+            None,
+        )
+    }
+
+    /// [`Ledger::record_full_invoice`], and with `mail` (address, directory customer) its e-mail
+    /// request for HQ queued in the same transaction: the invoice is never issued without the
+    /// e-mail the customer asked for, and a bad address issues nothing.
+    pub fn record_full_invoice_mailed(
+        &mut self,
+        sale_seq: u64,
+        customer_name: &str,
+        customer_address: &str,
+        customer_nif: &str,
+        mail: Option<(&str, Option<uuid::Uuid>)>,
+    ) -> Result<FullInvoice> {
+        let doc_id = sync_protocol::DocumentId::new();
+        let mail = mail
+            .map(|(to, customer)| super::customers::mail_request(doc_id, to, customer))
+            .transpose()?;
         let nif = sync_protocol::nif::normalise(customer_nif);
         sync_protocol::nif::validate(&nif).map_err(LedgerError::Invalid)?;
         let (name, address) = (customer_name.trim(), customer_address.trim());
@@ -93,7 +117,10 @@ impl Ledger {
         let mut number = String::new();
         // The invoice becomes a document (so it and its F3 record reach HQ) in the same
         // transaction as its row here, numbered gaplessly in this till's F series.
-        let doc = self.append_at(false, created, |tx, ident, _| {
+        let doc = self.append_as(doc_id, false, created, |tx, ident, _| {
+            if let Some(m) = &mail {
+                super::customers::insert_mail(tx, m)?;
+            }
             let n: i64 = tx.query_row(
                 "SELECT COALESCE(MAX(seq_no), 0) + 1 FROM full_invoices",
                 [],

@@ -522,13 +522,14 @@ fn issue_invoice(
     mail_to: Option<&str>,
     customer: Option<Uuid>,
 ) -> Result<FullInvoice, LedgerError> {
-    let inv = l.record_full_invoice(sale_seq, name, address, nif)?;
-    if let (Some(to), Some(seq)) = (mail_to, inv.doc_seq)
-        && let Some(doc) = l.document(seq)?
-    {
-        l.queue_mail(doc.id, to, customer)?;
-    }
-    Ok(inv)
+    // One transaction: the invoice and its e-mail request, or neither.
+    l.record_full_invoice_mailed(
+        sale_seq,
+        name,
+        address,
+        nif,
+        mail_to.map(|to| (to, customer)),
+    )
 }
 
 /// Queues document `id` to be e-mailed to `to` by HQ.
