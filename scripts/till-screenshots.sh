@@ -97,8 +97,8 @@ typ "$cashier_pin"; keys Return
 sleep 0.5
 
 # Quick keys: the drinks page, then its first key three times: the 3x2 takes the third.
-tap "${QK_PAGE_X:-955}" "${QK_PAGE_Y:-170}"
-for _ in 1 2 3; do tap "${QK_KEY_X:-690}" "${QK_KEY_Y:-233}"; done
+tap "${QK_PAGE_X:-698}" "${QK_PAGE_Y:-224}"
+for _ in 1 2 3; do tap "${QK_KEY_X:-690}" "${QK_KEY_Y:-288}"; done
 shot quick-keys 0.8
 
 # Three scans at scanner speed and a search by name.

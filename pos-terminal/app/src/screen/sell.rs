@@ -1177,7 +1177,11 @@ impl State {
                 .height(Length::Fill)
                 .style(theme::panel),
         ]
-        .push(self.override_dialog.is_none().then(|| self.touch_panel(tr)))
+        .push(
+            self.override_dialog
+                .is_none()
+                .then(|| self.touch_panel(cart, tr)),
+        )
         .spacing(12);
         // Search results float on the right, over the keypad (not needed while choosing) and
         // the amounts: the names of the lines rung up, the total and the key rows stay in view.
@@ -1210,7 +1214,7 @@ impl State {
 impl State {
     /// Beside the ticket: HQ's quick keys, one page at a time, with a tab per page and one for the
     /// keypad; the keypad alone when the store has no quick keys.
-    fn touch_panel<'a>(&'a self, tr: &I18n) -> Element<'a, Message> {
+    fn touch_panel<'a>(&'a self, cart: &'a Cart, tr: &I18n) -> Element<'a, Message> {
         let pages = self.quick_pages();
         if pages.is_empty() {
             return keypad::view(keypad::Kind::Quantity, Message::Keypad, tr);
@@ -1244,8 +1248,12 @@ impl State {
                         let bg = k.colour.rgb();
                         let key = button(
                             column![
-                                text(k.label.clone()).size(16).center(),
-                                text(tr.money(k.item.price)).size(14).center(),
+                                // Two lines of name at most, so the price always shows:
+                                // the price it sells at now (a scheduled price in force).
+                                text(key_label(&k.label)).size(15).center(),
+                                text(tr.money(cart.offers().price_of(&k.item)))
+                                    .size(14)
+                                    .center(),
                             ]
                             .spacing(2)
                             .width(Length::Fill)
@@ -1265,9 +1273,8 @@ impl State {
         };
         container(
             column![
-                scrollable(tabs).direction(scrollable::Direction::Horizontal(
-                    scrollable::Scrollbar::new().width(4).scroller_width(4)
-                )),
+                // Every page's tab in view, on as many rows as they need.
+                tabs.wrap().vertical_spacing(6),
                 body
             ]
             .spacing(8),
@@ -1364,4 +1371,32 @@ pub fn tax_line(tr: &I18n, rate: sync_protocol::TaxRate, base: Money, tax: Money
             ("tax", tr.money(tax).into()),
         ],
     )
+}
+
+/// Longest quick-key label shown, in characters: two lines of the key's width.
+const KEY_LABEL_CHARS: usize = 20;
+
+/// A quick key's label cut to [`KEY_LABEL_CHARS`] with "…", so its price stays on the key.
+pub fn key_label(label: &str) -> String {
+    if label.chars().count() <= KEY_LABEL_CHARS {
+        label.to_string()
+    } else {
+        let cut: String = label.chars().take(KEY_LABEL_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_label;
+
+    #[test]
+    fn a_long_key_label_is_cut_to_two_lines_with_an_ellipsis() {
+        assert_eq!(key_label("Café solo"), "Café solo");
+        let long = "Agua mineral 100 % fruta El Molino 500 ml";
+        let cut = key_label(long);
+        assert_eq!(cut, "Agua mineral 100 %…");
+        assert!(cut.chars().count() <= 20);
+        assert_eq!(key_label(&"ñ".repeat(20)), "ñ".repeat(20));
+    }
 }
