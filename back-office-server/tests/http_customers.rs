@@ -238,6 +238,22 @@ print(json.dumps(out))
     serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
 }
 
+/// A local SMTP server (aiosmtpd) writing to a maildir in a scratch directory, and HQ set to
+/// send through it. Keep all three alive for the test.
+async fn local_smtp(s: &Server, py: &PathBuf) -> (tempfile::TempDir, PathBuf, SmtpServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let port = free_port();
+    let smtp = smtp_server(py, port, &maildir).await;
+    s.mail
+        .set(Some(MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Tickets <tickets@central.example.es>".into(),
+        }))
+        .unwrap();
+    (dir, maildir, smtp)
+}
+
 /// Runs the `send-customer-mail` job once, now, and answers what it did.
 async fn run_mail_job(s: &Server) -> back_office_server::storage::jobs::JobRun {
     let def = jobs::find("send-customer-mail").unwrap();
@@ -450,16 +466,7 @@ on_both_backends!(directory_crud_scope_and_nif_messages);
 async fn a_tills_customer_and_mail_request_arrive_once_and_the_ticket_is_sent_once(s: &Server) {
     let Some(py) = python() else { return };
     let w = world(s).await;
-    let dir = tempfile::tempdir().unwrap();
-    let maildir = dir.path().join("mail");
-    let port = free_port();
-    let _smtp = smtp_server(&py, port, &maildir).await;
-    s.mail
-        .set(Some(MailConfig {
-            url: format!("smtp://127.0.0.1:{port}"),
-            from: "Tickets <tickets@central.example.es>".into(),
-        }))
-        .unwrap();
+    let (_dir, maildir, _smtp) = local_smtp(s, &py).await;
 
     let doc = sale(&w, 1, GENESIS_HASH, "T0001-000001");
     let customer = CustomerRecord {
@@ -605,16 +612,7 @@ async fn a_failed_send_is_retried_by_the_job_and_shown(s: &Server) {
         .assert(StatusCode::OK, "no enviado");
 
     // The job sends it once SMTP works.
-    let dir = tempfile::tempdir().unwrap();
-    let maildir = dir.path().join("mail");
-    let port = free_port();
-    let _smtp = smtp_server(&py, port, &maildir).await;
-    s.mail
-        .set(Some(MailConfig {
-            url: format!("smtp://127.0.0.1:{port}"),
-            from: "Tickets <tickets@central.example.es>".into(),
-        }))
-        .unwrap();
+    let (_dir, maildir, _smtp) = local_smtp(s, &py).await;
     let ran = run_mail_job(s).await;
     assert!(ran.summary.contains(&("sent".to_string(), 1)), "{ran:?}");
     assert_eq!(read_maildir(&py, &maildir).len(), 1);
@@ -781,16 +779,7 @@ on_both_backends!(erasure_reaches_the_tills_and_leaves_documents_as_they_were);
 async fn another_stores_document_or_an_erased_customer_is_never_emailed(s: &Server) {
     let Some(py) = python() else { return };
     let w = world(s).await;
-    let dir = tempfile::tempdir().unwrap();
-    let maildir = dir.path().join("mail");
-    let port = free_port();
-    let _smtp = smtp_server(&py, port, &maildir).await;
-    s.mail
-        .set(Some(MailConfig {
-            url: format!("smtp://127.0.0.1:{port}"),
-            from: "Tickets <tickets@central.example.es>".into(),
-        }))
-        .unwrap();
+    let (_dir, maildir, _smtp) = local_smtp(s, &py).await;
     // Franchisee B's till has a sale at HQ.
     let mut theirs = sale(&w, 1, GENESIS_HASH, "T0002-000001");
     theirs.till_id = w.east_till.till_id;
