@@ -161,8 +161,7 @@ pub async fn report(
 /// HQ's calendar day (Europe/Madrid). Stores in Spain are in Madrid's day or behind it (the
 /// Canaries), so a date after it is in force nowhere yet.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&sync_protocol::verifactu::DEFAULT_TIME_ZONE)
-        .date_naive()
+    crate::storage::sql::business_day(now)
 }
 
 /// Schedules a product's price from `effective_on` (tomorrow at the earliest), franchise-wide

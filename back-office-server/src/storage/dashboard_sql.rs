@@ -176,13 +176,6 @@ async fn user_of(tx: &mut dyn Tx, r: &Row) -> StorageResult<DashboardUser> {
     })
 }
 
-/// HQ's calendar day (Europe/Madrid), for which promotions are not yet over.
-fn hq_today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&sync_protocol::verifactu::DEFAULT_TIME_ZONE)
-        .date_naive()
-}
-
 /// Sets a product's category (its family) and lets the family's promotions follow it.
 async fn set_category(
     tx: &mut dyn Tx,
@@ -559,7 +552,9 @@ impl DashboardStorage for SqlStorage {
         let category = category.to_string();
         self.db
             .write(move |tx| {
-                Box::pin(async move { set_category(tx, product, &category, hq_today()).await })
+                Box::pin(async move {
+                    set_category(tx, product, &category, sql::business_day(Utc::now())).await
+                })
             })
             .await
     }
@@ -572,7 +567,7 @@ impl DashboardStorage for SqlStorage {
         self.db
             .write(move |tx| {
                 Box::pin(async move {
-                    let today = hq_today();
+                    let today = sql::business_day(Utc::now());
                     for (product, category) in &categories {
                         set_category(tx, *product, category, today).await?;
                     }
