@@ -156,6 +156,13 @@ fn connect(path: &Path) -> StorageResult<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Stable plans: otherwise SQLite compiles a cached statement again at every reuse once its
+    // planner has looked at a bound value (rusqlite clears the bindings of a cached statement
+    // when it goes back to the cache, which expires such a statement).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
@@ -236,5 +243,40 @@ impl SqliteDb {
         })
         .await
         .map_err(|e| StorageError::Backend(format!("storage task failed: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cached statement is compiled once, not again at each reuse with new values.
+    #[test]
+    fn a_cached_statement_is_not_compiled_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = connect(&dir.path().join("hq.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (code TEXT PRIMARY KEY, n INTEGER NOT NULL, active INTEGER NOT NULL) WITHOUT ROWID;
+             CREATE TABLE u (id INTEGER PRIMARY KEY, code TEXT NOT NULL);
+             INSERT INTO t VALUES ('a', 1, 1), ('b', 2, 1);
+             INSERT INTO u VALUES (1, 'a'), (2, 'b');",
+        )
+        .unwrap();
+        let q = "SELECT t.n FROM t JOIN u ON u.code = t.code LEFT JOIN u v ON v.id = u.id WHERE t.code = ?1 AND t.active = 1";
+        for i in 0..10 {
+            let code = if i % 2 == 0 { "a" } else { "b" };
+            let n: i64 = conn
+                .prepare_cached(q)
+                .unwrap()
+                .query_row([code], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, i % 2 + 1);
+        }
+        let st = conn.prepare_cached(q).unwrap();
+        assert_eq!(
+            st.get_status(rusqlite::StatementStatus::RePrepare),
+            0,
+            "the statement was compiled again at a reuse"
+        );
     }
 }

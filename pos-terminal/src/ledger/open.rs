@@ -124,6 +124,12 @@ impl Ledger {
             Err(e) => return Err(e.into()),
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // Stable plans: without this SQLite compiles a cached statement again whenever a new
+        // binding might change its plan, which made every barcode scan re-prepare its lookup.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         conn.busy_timeout(Duration::from_secs(5))?;
         Ok(Probe::Ok(conn))
     }
