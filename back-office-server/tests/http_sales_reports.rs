@@ -828,3 +828,44 @@ async fn migration_backfill_postgres() {
     drop(s);
     let _ = back_office_server::storage::postgres::drop_scratch_database(&base, &url).await;
 }
+
+/// Migration 0052: a document's JSON is compressed with lz4 on PostgreSQL (pglz was a sixth of the
+/// database's time during a push), and what a push stores reads back whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_stored_with_lz4_on_postgres() {
+    let Some((s, base, url)) = postgres().await else {
+        return;
+    };
+    world(&s).await;
+    let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    for table in ["documents", "document_conflicts"] {
+        let method: String = c
+            .query_one(
+                "SELECT attcompression::text FROM pg_attribute
+                 WHERE attrelid = $1::text::regclass AND attname = 'json'",
+                &[&table],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(method, "l", "{table}.json is not set to lz4");
+    }
+    // Nothing the pushes stored went to pglz, and every document reads back whole.
+    let r = c
+        .query_one(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE pg_column_compression(json) = 'pglz'),
+                    COUNT(*) FILTER (WHERE (json::jsonb ->> 'id') = id)
+             FROM documents",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (all, pglz, whole): (i64, i64, i64) = (r.get(0), r.get(1), r.get(2));
+    assert!(all > 0);
+    assert_eq!((pglz, whole), (0, all));
+    drop(s);
+    let _ = back_office_server::storage::postgres::drop_scratch_database(&base, &url).await;
+}
