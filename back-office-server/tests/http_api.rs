@@ -728,7 +728,7 @@ async fn push_is_idempotent_and_conflicts_are_kept(s: &Server) {
     );
     assert_eq!(r["contiguous_seq"], 3);
 
-    let today = Utc::now().date_naive();
+    let today = storage::sql::business_day(Utc::now());
     let range = format!(
         "/api/v1/reports/sales?from={}&to={}&group_by=store",
         today - chrono::Duration::days(1),

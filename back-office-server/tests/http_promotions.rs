@@ -61,7 +61,7 @@ fn promotion_names(c: &[CatalogChange]) -> Vec<String> {
 
 async fn promotions_reach_their_stores_and_roles_hold(s: &Server) {
     let w = world(s).await;
-    let today = Utc::now().date_naive();
+    let today = business_today();
     let (from, to) = (today.to_string(), (today + Duration::days(7)).to_string());
 
     // Through the API: 3x2 on water in the north store only.
@@ -232,7 +232,7 @@ on_both_backends!(promotions_reach_their_stores_and_roles_hold);
 
 async fn scheduled_prices_arrive_early_and_can_be_cancelled(s: &Server) {
     let w = world(s).await;
-    let today = Utc::now().date_naive();
+    let today = business_today();
     let in_ten = (today + Duration::days(10)).to_string();
     // Today is refused: a schedule is for a day no store has reached.
     let (status, _) = api(
@@ -350,7 +350,7 @@ async fn scheduled_prices_become_the_price_once_every_store_reaches_them(s: &Ser
         )
         .await
         .unwrap();
-    let day = Utc::now().date_naive() + Duration::days(10);
+    let day = business_today() + Duration::days(10);
     let coffee = schedule(
         s,
         &w,
@@ -498,7 +498,7 @@ on_both_backends!(scheduled_prices_become_the_price_once_every_store_reaches_the
 /// is over is left alone.
 async fn a_family_promotion_follows_the_family(s: &Server) {
     let w = world(s).await;
-    let today = Utc::now().date_naive();
+    let today = business_today();
     let create = |name: &'static str,
                   products: Vec<i64>,
                   from: chrono::NaiveDate,
@@ -628,7 +628,7 @@ fn sale(lines: Vec<SaleLine>) -> DocumentBody {
 
 async fn discounts_per_promotion_after_pushing_sales(s: &Server) {
     let w = world(s).await;
-    let today = Utc::now().date_naive();
+    let today = business_today();
     let (status, p) = api(
         s,
         &w,

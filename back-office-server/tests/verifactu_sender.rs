@@ -271,7 +271,7 @@ async fn api(
 
 /// The records API for the last ten days, as (number, state or null, incidencia, subsanacion).
 async fn states(s: &Server, w: &World) -> Vec<(String, Value, Value, Value)> {
-    let today = Utc::now().date_naive();
+    let today = business_today();
     let (st, v) = api(
         s,
         w,
@@ -374,7 +374,7 @@ async fn export_envelopes_are_valid_and_late_ones_carry_incidencia(s: &Server) {
     }
     push(s, &w, &l.docs).await;
 
-    let today = Utc::now().date_naive();
+    let today = business_today();
     let envelopes = svc::export(
         s.storage.as_ref(),
         w.franchisee,
@@ -434,7 +434,7 @@ async fn the_export_command_writes_the_envelopes() {
     push(&s, &w, &l.docs).await;
     let dir = s._dir.as_ref().unwrap().path();
     let out = dir.join("export.xml");
-    let today = Utc::now().date_naive();
+    let today = business_today();
     // The command line as `main` parses and runs it, in this process: the built binary in the
     // shared target directory may be another worktree's at any moment.
     let db = format!("sqlite://{}", dir.join("hq.db").display());

@@ -38,6 +38,9 @@ struct Raw {
     insert_s: f64,
     copy_s: Option<f64>,
     rows: usize,
+    /// PostgreSQL: each table's COPY (table, rows, seconds), then the commit's seconds: where the
+    /// floor goes, and so what a push writing fewer rows or indexes per sale could gain.
+    copy_by_table: Vec<(String, usize, f64)>,
 }
 
 /// One run of the simulation against a fresh server and database; the database is kept for the
@@ -148,6 +151,20 @@ async fn main() {
                             .unwrap_or_default(),
                         load()
                     );
+                    if let Some(total) = r.copy_s.filter(|_| !r.copy_by_table.is_empty()) {
+                        println!(
+                            "raw {backend:?} COPY by table: {}",
+                            r.copy_by_table
+                                .iter()
+                                .map(|(t, rows, secs)| format!(
+                                    "{t} {rows} rows {:.0} ms ({:.0} %)",
+                                    secs * 1000.0,
+                                    secs / total * 100.0
+                                ))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                    }
                     // What a push keeps beside the rows (checks, chains, aggregates, stock) is
                     // judged against writing the rows alone, on the same machine.
                     let best = r.copy_s.unwrap_or(r.insert_s);
@@ -278,6 +295,7 @@ fn raw_sqlite(url: &str) -> anyhow::Result<Raw> {
         insert_s: started.elapsed().as_secs_f64(),
         copy_s: None,
         rows,
+        copy_by_table: Vec::new(),
     })
 }
 
@@ -346,21 +364,27 @@ async fn raw_postgres(url: &str) -> anyhow::Result<Raw> {
         client.batch_execute(&format!("TRUNCATE raw_{t}")).await?;
     }
     let started = Instant::now();
+    let mut copy_by_table = Vec::new();
     client.batch_execute("BEGIN").await?;
     for (t, _, text) in &data {
+        let table_started = Instant::now();
         let sink = client
             .copy_in::<_, std::io::Cursor<Vec<u8>>>(format!("COPY raw_{t} FROM STDIN").as_str())
             .await?;
         futures::pin_mut!(sink);
         sink.send(std::io::Cursor::new(text.clone())).await?;
-        sink.finish().await?;
+        let n = sink.finish().await?;
+        copy_by_table.push((t.clone(), n as usize, table_started.elapsed().as_secs_f64()));
     }
+    let commit_started = Instant::now();
     client.batch_execute("COMMIT").await?;
+    copy_by_table.push(("(commit)".into(), 0, commit_started.elapsed().as_secs_f64()));
     let copy_s = started.elapsed().as_secs_f64();
     Ok(Raw {
         insert_s,
         copy_s: Some(copy_s),
         rows,
+        copy_by_table,
     })
 }
 

@@ -506,7 +506,13 @@ pub fn write_remittance(f: &RemittanceFacts) -> Result<WrittenRemittance, Proble
     }
     let r = pain008::Remittance {
         message_id: f.message_id.clone(),
-        created_at: f.now.naive_utc(),
+        // HQ's local time, as a Spanish bank reads a creation time without an offset; and the
+        // day it falls on is the day the mandate and collection dates are checked against
+        // (business_day everywhere else): at 00:30 in Madrid it is already tomorrow there.
+        created_at: f
+            .now
+            .with_timezone(&trastienda_l10n::DEFAULT_TIME_ZONE.0)
+            .naive_local(),
         creditor: pain008::Creditor {
             name: f.creditor.legal_name.clone(),
             iban,
@@ -1353,6 +1359,58 @@ pub async fn run_dunning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A remittance written at 00:30 in Madrid (23:30 UTC the day before) for a mandate signed
+    /// that Madrid day: the file is created on Madrid's day, so the signature is not "after" it.
+    #[test]
+    fn a_remittance_after_midnight_in_madrid_is_created_on_madrid_s_day() {
+        let now: DateTime<Utc> = "2026-12-05T23:30:00Z".parse().unwrap();
+        let today = crate::storage::sql::business_day(now);
+        assert_eq!(today.to_string(), "2026-12-06");
+        let facts = RemittanceFacts {
+            message_id: "REM-2026-000001".into(),
+            collection_date: today + Duration::days(14),
+            now,
+            creditor: crate::storage::invoicing::IssuerIn {
+                legal_name: "Trastienda Central, S.L.".into(),
+                nif: "B96873427".into(),
+                address: serde_json::from_value(serde_json::json!({"street": "Calle Mayor 1",
+                    "postal_code": "28013", "city": "Madrid", "province": "Madrid",
+                    "country": "ES"}))
+                .unwrap(),
+                iban: "ES9121000418450200051332".into(),
+                bic: None,
+                creditor_id: Some("ES48000B96873427".into()),
+            },
+            debits: vec![crate::storage::collections::DebitFacts {
+                invoice_id: 1,
+                full_number: "FQ-2026-000001".into(),
+                amount: Money::from_cents(12100),
+                end_to_end_id: "FQ-2026-000001".into(),
+                first: true,
+                mandate: Mandate {
+                    id: 1,
+                    franchisee_id: FranchiseeId(1),
+                    reference: "TRS-000001".into(),
+                    debtor_name: "Cafés del Norte, S.L.".into(),
+                    debtor_iban: "ES7921000813610123456789".into(),
+                    debtor_bic: None,
+                    scheme: "CORE".into(),
+                    signed_on: today,
+                    first_used_on: None,
+                    last_used_on: None,
+                    revoked_on: None,
+                    revoked_reason: None,
+                },
+            }],
+        };
+        let w = write_remittance(&facts).unwrap_or_else(|p| panic!("{p:?}"));
+        assert!(
+            w.xml.contains("<CreDtTm>2026-12-06T00:30:00</CreDtTm>"),
+            "{}",
+            w.xml
+        );
+    }
 
     fn rec(id: i64, due: u32, open: i64) -> Receivable {
         Receivable {

@@ -24,6 +24,13 @@ pub struct Server {
     pub _dir: Option<tempfile::TempDir>,
 }
 
+/// HQ's calendar day now (Europe/Madrid), the day reports, promotions and remittances count in:
+/// from 23:00 UTC in winter (22:00 in summer) it is already tomorrow there, so a test that takes
+/// `Utc::now().date_naive()` for "today" fails for an hour every night.
+pub fn business_today() -> chrono::NaiveDate {
+    back_office_server::storage::sql::business_day(Utc::now())
+}
+
 pub async fn start(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>) -> Server {
     start_with(AppState::new(storage), dir).await
 }
