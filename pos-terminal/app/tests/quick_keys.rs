@@ -113,7 +113,7 @@ fn quick_keys_ring_up_by_touch_in_pages_beside_the_ticket() {
     assert_eq!(s.quick_page(), Some("Despensa"));
     // The first page's keys, HQ's label or the product's name, with the price.
     assert!(shows(&till, "Aceite"));
-    assert!(shows(&till, "Aceitunas rellenas"));
+    assert!(shows(&till, &sell::key_label("Aceitunas rellenas")));
     assert!(shows(&till, "2,10 €"));
     assert!(!shows(&till, "Agua"), "another page's key is not drawn");
 
@@ -184,7 +184,7 @@ fn a_stores_own_layout_replaces_the_franchises_until_hq_removes_it() {
         }),
     );
     assert_eq!(sell_state(&till).quick_pages(), vec!["Tienda"]);
-    assert!(shows(&till, "Agua mineral 1,5 L"));
+    assert!(shows(&till, &sell::key_label("Agua mineral 1,5 L")));
     assert!(!shows(&till, "Despensa"));
     // A product HQ deactivates is not drawn.
     apply(
@@ -260,4 +260,70 @@ fn a_sale_tells_the_sync_worker_to_go_now() {
     );
     assert!(nudged(&till), "the worker is told after the sale");
     assert!(!nudged(&till), "one nudge per sale");
+}
+
+/// The bounds of the first text on screen that `pick` accepts.
+fn text_bounds(
+    till: &pos_terminal_app::Till,
+    pick: impl Fn(&str) -> bool + Send + Sync,
+) -> Option<(String, iced::Rectangle)> {
+    let mut ui = simulator(till.view());
+    ui.find(|c: iced_test::selector::Candidate<'_>| match c {
+        iced_test::selector::Candidate::Text {
+            content, bounds, ..
+        } if pick(content) => Some((content.to_string(), bounds)),
+        _ => None,
+    })
+    .ok()
+}
+
+#[test]
+fn a_long_name_takes_two_lines_at_most_and_the_price_stays_on_the_key() {
+    // Long names of every shape: many short words, long words, digits and units, wide capitals.
+    for long in [
+        "Aceite de oliva virgen extra Hojiblanca 1 L",
+        "Agua mineral 100 % fruta El Molino 500 ml",
+        "Desengrasante multiusos profesional",
+        "MAGDALENAS CHOCOLATE MMMM",
+        "Mantequilla sin sal 250 g x 2 uds",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let till = selling(
+            &dir,
+            vec![CatalogChange::QuickKeys(QuickKeyLayout {
+                store_id: None,
+                keys: vec![key("Despensa", 1, long, KeyColour::Yellow)],
+            })],
+        );
+        let key_bounds = {
+            let mut ui = simulator(till.view());
+            let target = ui.find(Id::from(sell::quick_key_id(0))).expect("key");
+            iced_test::selector::Bounded::bounds(&target)
+        };
+        let head: String = long.chars().take(6).collect();
+        let (shown, name) = text_bounds(&till, |c| c.starts_with(head.as_str())).expect("the name");
+        assert_eq!(shown, sell::key_label(long));
+        // Two lines of 15 px text (iced's line height is 1.3 × the size), not three.
+        assert!(name.height <= 2.0 * 15.0 * 1.3 + 0.5, "{shown:?}: {name:?}");
+        // The price on a whole line of its own (14 px), inside the key.
+        let (_, price) = text_bounds(&till, |c| c == "13,45 €").expect("the price");
+        assert!(
+            price.height >= 14.0 * 1.3 - 0.5,
+            "{shown:?}: price {price:?}"
+        );
+        let inside = |r: iced::Rectangle| {
+            r.x >= key_bounds.x
+                && r.y >= key_bounds.y
+                && r.x + r.width <= key_bounds.x + key_bounds.width
+                && r.y + r.height <= key_bounds.y + key_bounds.height
+        };
+        assert!(
+            inside(name),
+            "{shown:?}: name {name:?} off its key {key_bounds:?}"
+        );
+        assert!(
+            inside(price),
+            "{shown:?}: price {price:?} off its key {key_bounds:?}"
+        );
+    }
 }

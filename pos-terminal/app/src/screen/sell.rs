@@ -27,7 +27,10 @@ pub const QUICK_KEYS_ID: &str = "quick-keys";
 pub const QUICK_KEY_COLUMNS: usize = 3;
 /// A quick key's size: well above the 44 px a finger needs.
 pub const QUICK_KEY_WIDTH: f32 = 118.0;
-pub const QUICK_KEY_HEIGHT: f32 = 64.0;
+pub const QUICK_KEY_HEIGHT: f32 = 72.0;
+/// Two lines of a key's 15 px name (iced's line height is 1.3 × the size): with the price's line
+/// and the padding, [`QUICK_KEY_HEIGHT`].
+const KEY_NAME_HEIGHT: f32 = 2.0 * 15.0 * 1.3;
 
 /// The widget id of the quick key at `index` of the layout (for tests and the keyboard).
 pub fn quick_key_id(index: usize) -> String {
@@ -1250,7 +1253,10 @@ impl State {
                             column![
                                 // Two lines of name at most, so the price always shows:
                                 // the price it sells at now (a scheduled price in force).
-                                text(key_label(&k.label)).size(15).center(),
+                                container(text(key_label(&k.label)).size(15).center())
+                                    .height(Length::Fixed(KEY_NAME_HEIGHT))
+                                    .center_x(Length::Fill)
+                                    .clip(true),
                                 text(tr.money(cart.offers().price_of(&k.item)))
                                     .size(14)
                                     .center(),
@@ -1373,17 +1379,54 @@ pub fn tax_line(tr: &I18n, rate: sync_protocol::TaxRate, base: Money, tax: Money
     )
 }
 
-/// Longest quick-key label shown, in characters: two lines of the key's width.
-const KEY_LABEL_CHARS: usize = 20;
+/// Characters of a quick key's name per line: what fits its width at 15 px in the till's font.
+const KEY_LINE_CHARS: usize = 14;
 
-/// A quick key's label cut to [`KEY_LABEL_CHARS`] with "…", so its price stays on the key.
+/// A quick key's name as drawn: at most two lines of [`KEY_LINE_CHARS`], broken between words (a
+/// word longer than a line is cut), and "…" at the end when the name goes on. Left to the text
+/// widget, a long name wrapped to three lines and pushed the price off the key.
 pub fn key_label(label: &str) -> String {
-    if label.chars().count() <= KEY_LABEL_CHARS {
-        label.to_string()
-    } else {
-        let cut: String = label.chars().take(KEY_LABEL_CHARS - 1).collect();
-        format!("{}…", cut.trim_end())
+    let mut lines: Vec<String> = vec![String::new()];
+    let mut words: Vec<String> = label.split_whitespace().rev().map(str::to_string).collect();
+    let mut cut = false;
+    while let Some(word) = words.pop() {
+        let line = lines.last_mut().expect("a line");
+        let (used, len) = (line.chars().count(), word.chars().count());
+        if used > 0 && used + 1 + len <= KEY_LINE_CHARS {
+            line.push(' ');
+            line.push_str(&word);
+        } else if used == 0 && len <= KEY_LINE_CHARS {
+            line.push_str(&word);
+        } else if used == 0 {
+            // A word longer than a line: what fits here, the rest on the next line.
+            line.extend(word.chars().take(KEY_LINE_CHARS));
+            words.push(word.chars().skip(KEY_LINE_CHARS).collect());
+        } else if lines.len() < 2 {
+            lines.push(String::new());
+            words.push(word);
+        } else {
+            cut = true;
+            break;
+        }
+        if lines.len() == 2 && lines[1].chars().count() == KEY_LINE_CHARS && !words.is_empty() {
+            cut = true;
+            break;
+        }
     }
+    if cut {
+        // Room for "…": the last word goes if there are others, else its last letter.
+        let last = lines.last_mut().expect("a line");
+        if last.chars().count() + 1 > KEY_LINE_CHARS {
+            match last.rfind(' ') {
+                Some(space) => last.truncate(space),
+                None => {
+                    last.pop();
+                }
+            }
+        }
+        *last = format!("{}…", last.trim_end());
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -1393,10 +1436,34 @@ mod tests {
     #[test]
     fn a_long_key_label_is_cut_to_two_lines_with_an_ellipsis() {
         assert_eq!(key_label("Café solo"), "Café solo");
-        let long = "Agua mineral 100 % fruta El Molino 500 ml";
-        let cut = key_label(long);
-        assert_eq!(cut, "Agua mineral 100 %…");
-        assert!(cut.chars().count() <= 20);
-        assert_eq!(key_label(&"ñ".repeat(20)), "ñ".repeat(20));
+        assert_eq!(key_label("  Café   solo "), "Café solo");
+        assert_eq!(key_label("Aceitunas rellenas"), "Aceitunas\nrellenas");
+        assert_eq!(
+            key_label("Agua mineral 100 % fruta El Molino 500 ml"),
+            "Agua mineral\n100 % fruta…"
+        );
+        // Exactly two full lines: nothing cut.
+        assert_eq!(
+            key_label("Magdalenas de chocolate"),
+            "Magdalenas de\nchocolate"
+        );
+        // A word longer than a line is cut across both, then ends in "…".
+        assert_eq!(
+            key_label(&"ñ".repeat(20)),
+            format!("{}\n{}", "ñ".repeat(14), "ñ".repeat(6))
+        );
+        assert_eq!(
+            key_label(&"x".repeat(40)),
+            format!("{}\n{}…", "x".repeat(14), "x".repeat(13))
+        );
+        for label in [
+            "",
+            "Aceite de oliva virgen extra Hojiblanca 1 L",
+            "a b c d e f g h i j k l m",
+        ] {
+            let shown = key_label(label);
+            assert!(shown.lines().count() <= 2, "{shown:?}");
+            assert!(shown.lines().all(|l| l.chars().count() <= 14), "{shown:?}");
+        }
     }
 }
