@@ -126,6 +126,10 @@ pub struct Store {
     /// manager's PIN is needed). False for a new store; changed with a patch.
     #[serde(default)]
     pub single_manager: bool,
+    /// The store's e-mail address (none by default): where its tills' managers send X and Z
+    /// reports unless they type another.
+    #[serde(default)]
+    pub report_email: Option<String>,
 }
 
 /// HQ's settings of a store to change; `None` leaves a field as it is. Validated by the caller.
@@ -138,6 +142,8 @@ pub struct StorePatch {
     pub cash_tolerance: Option<Money>,
     pub time_zone: Option<TimeZone>,
     pub single_manager: Option<bool>,
+    /// `Some(None)` removes the address.
+    pub report_email: Option<Option<String>>,
 }
 
 /// A till slot created by HQ, enrolled or waiting for its one-time code.

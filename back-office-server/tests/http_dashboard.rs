@@ -1204,11 +1204,53 @@ async fn stores_and_franchisees_are_edited_by_hq_only(s: &Server) {
     hq.get(&path)
         .await
         .assert(StatusCode::OK, "id=\"single_manager\" value=\"1\" checked");
+    // The store's e-mail: saved, shown, sent down to its tills; a bad one refused; empty removes it.
+    let mut mailed = good("2,50", &csrf);
+    mailed.push(("report_email", " norte@cafes.example ".into()));
+    let r = post(&mut hq, &path, mailed).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let saved = s.storage.get_store(w.store_a).await.unwrap();
+    assert_eq!(saved.report_email.as_deref(), Some("norte@cafes.example"));
+    assert_eq!(
+        store_records(s, w.store_a)
+            .await
+            .last()
+            .unwrap()
+            .report_email
+            .as_deref(),
+        Some("norte@cafes.example")
+    );
+    hq.get(&path)
+        .await
+        .assert(StatusCode::OK, "value=\"norte@cafes.example\"");
+    let mut bad = good("2,50", &csrf);
+    bad.push(("report_email", "norte@".into()));
+    post(&mut hq, &path, bad).await.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "«norte@» no es una dirección de correo válida",
+    );
+    assert_eq!(
+        s.storage.get_store(w.store_a).await.unwrap().report_email,
+        saved.report_email,
+        "a refused address changes nothing"
+    );
     let before = store_records(s, w.store_a).await.len();
     let r = post(&mut hq, &path, good("2,50", &csrf)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let saved = s.storage.get_store(w.store_a).await.unwrap();
     assert!(!saved.single_manager);
+    assert_eq!(
+        saved.report_email, None,
+        "an empty field removes the address"
+    );
+    assert_eq!(
+        store_records(s, w.store_a)
+            .await
+            .last()
+            .unwrap()
+            .report_email,
+        None
+    );
     assert_eq!(saved.cash_tolerance, Money::from_cents(250));
     assert_eq!(
         saved.receipt_header,

@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 cash_tolerance: None,
                 time_zone: None,
                 single_manager: false,
+                report_email: None,
             }),
         }],
         next_cursor: 1,

@@ -132,6 +132,7 @@ fn catalog_pages(rng: &mut StdRng) -> Vec<ChangesPage> {
         cash_tolerance: None,
         time_zone: None,
         single_manager: false,
+        report_email: None,
     })];
     for id in 1..=PRODUCTS {
         let r = rng.gen_range(0..3);

@@ -75,6 +75,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_report_mails",
         include_str!("../../migrations/terminal/0014_report_mails.sql"),
     ),
+    (
+        "0015_store_report_email",
+        include_str!("../../migrations/terminal/0015_store_report_email.sql"),
+    ),
 ];
 
 /// The newest schema this build understands.

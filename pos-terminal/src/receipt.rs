@@ -844,6 +844,7 @@ mod tests {
             cash_tolerance: None,
             time_zone: None,
             single_manager: false,
+            report_email: None,
         };
         let text = |els: Vec<Element>| -> Vec<String> {
             els.into_iter()

@@ -109,6 +109,7 @@ fn store() -> StoreRecord {
         cash_tolerance: None,
         time_zone: None,
         single_manager: false,
+        report_email: None,
     }
 }
 

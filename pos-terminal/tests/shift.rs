@@ -399,6 +399,7 @@ fn store_page(cursor: i64, tolerance: Option<Money>, header: &str) -> ChangesPag
                 cash_tolerance: tolerance,
                 time_zone: None,
                 single_manager: false,
+                report_email: None,
             }),
         }],
         next_cursor: cursor,

@@ -325,6 +325,7 @@ fn main() -> std::io::Result<()> {
             cash_tolerance: None,
             time_zone: None,
             single_manager: false,
+            report_email: None,
         }),
     ];
     let changes = changes
@@ -395,6 +396,7 @@ fn main() -> std::io::Result<()> {
                     cash_tolerance: Some(Money::from_cents(250)),
                     time_zone: None,
                     single_manager: false,
+                    report_email: None,
                 }),
             }],
             next_cursor: 61,
@@ -421,9 +423,37 @@ fn main() -> std::io::Result<()> {
                     cash_tolerance: Some(Money::from_cents(250)),
                     time_zone: None,
                     single_manager: true,
+                    report_email: None,
                 }),
             }],
             next_cursor: 62,
+            has_more: false,
+        }),
+    )?;
+    // Added within protocol v1: the store's e-mail, offered first for a manager's X and Z
+    // reports by e-mail; absent, the till's field starts empty.
+    write(
+        "changes_page_store_email",
+        j(&ChangesPage {
+            protocol_version: 1,
+            changes: vec![Change {
+                cursor: 63,
+                change: CatalogChange::Store(StoreRecord {
+                    id: store,
+                    name: "Gran Vía 12".into(),
+                    address: "Gran Vía 12, 28013 Madrid".into(),
+                    franchisee_id: FranchiseeId(1),
+                    franchisee_legal_name: "Ultramarinos Centro S.L.".into(),
+                    franchisee_nif: "B12345674".into(),
+                    receipt_footer: "Gracias por su visita".into(),
+                    receipt_header: String::new(),
+                    cash_tolerance: Some(Money::from_cents(250)),
+                    time_zone: None,
+                    single_manager: false,
+                    report_email: Some("granvia12@ultramarinos.example".into()),
+                }),
+            }],
+            next_cursor: 63,
             has_more: false,
         }),
     )?;

@@ -71,6 +71,10 @@ pub struct StoreRecord {
     /// the manager who closes (added within protocol v1; absent = false: a second manager's PIN).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub single_manager: bool,
+    /// The store's e-mail address, offered first when a manager e-mails an X or Z report from a
+    /// till (added within protocol v1; absent = none set, the field starts empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_email: Option<String>,
 }
 
 /// A GS1 variable-measure rule HQ configured for the whole franchise (every store's scales print
@@ -622,6 +626,17 @@ mod tests {
         assert_eq!(
             serde_json::from_value::<CatalogChange>(v1).unwrap(),
             CatalogChange::Store(single)
+        );
+        assert!(v.get("report_email").is_none(), "no address is not sent");
+        let mailed = StoreRecord {
+            report_email: Some("norte@cafes.example".into()),
+            ..new.clone()
+        };
+        let v2 = serde_json::to_value(CatalogChange::Store(mailed.clone())).unwrap();
+        assert_eq!(v2["report_email"], "norte@cafes.example");
+        assert_eq!(
+            serde_json::from_value::<CatalogChange>(v2).unwrap(),
+            CatalogChange::Store(mailed)
         );
         assert_eq!(v["receipt_header"], "Abierto 9–21 h");
         assert_eq!(

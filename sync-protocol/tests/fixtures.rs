@@ -180,6 +180,15 @@ fn every_fixture_of_every_version_parses() {
                         path.display()
                     );
                 }
+                "changes_page_store_email" => {
+                    let p: ChangesPage = parse(&path);
+                    assert!(
+                        p.changes.iter().any(|c| matches!(&c.change,
+                            CatalogChange::Store(s) if s.report_email.as_deref().is_some_and(customers::is_email))),
+                        "{}: no store e-mail",
+                        path.display()
+                    );
+                }
                 "changes_page_delivery_notes" => {
                     let p: ChangesPage = parse(&path);
                     let notes: Vec<_> = p

@@ -1085,6 +1085,7 @@ col-sent = Sent
 col-not-sent = Not sent ({ $attempts } attempts)
 col-open-more = The { $shown } oldest of { $total } open items; each franchisee’s statement of account lists all of its own.
 stores-single-manager = Single-manager store: whoever closes the till may approve their own over/short (otherwise another manager's PIN is needed)
+stores-report-email = Store e-mail (its tills offer it first when a manager e-mails an X or Z report; empty: none)
 # Purchase orders and transfers (issue 13)
 nav-purchase-orders = Orders
 po-title = Purchase orders

@@ -1085,6 +1085,7 @@ col-sent = Enviada
 col-not-sent = No enviada ({ $attempts } intentos)
 col-open-more = Las { $shown } más antiguas de { $total } partidas abiertas; el extracto de cada franquiciado las lista todas.
 stores-single-manager = Tienda con un solo encargado: quien cierra la caja puede aprobar su propio descuadre (si no, hace falta el PIN de otro encargado)
+stores-report-email = Correo de la tienda (sus cajas lo proponen al enviar por correo un informe X o Z; vacío: ninguno)
 # Pedidos y traspasos (issue 13)
 nav-purchase-orders = Pedidos
 po-title = Pedidos

@@ -207,6 +207,7 @@ async fn store_record(
         cash_tolerance: Some(s.cash_tolerance),
         time_zone: Some(s.time_zone.name().to_string()),
         single_manager: s.single_manager,
+        report_email: s.report_email,
     })
 }
 

@@ -62,6 +62,18 @@ pub fn address(v: &str) -> Result<String, Problem> {
     optional_text("address", v, ADDRESS_MAX)
 }
 
+/// An optional e-mail address: trimmed; empty is none; else it must read as an address.
+pub fn optional_email(v: &str) -> Result<Option<String>, Problem> {
+    let v = v.trim();
+    if v.is_empty() {
+        Ok(None)
+    } else if sync_protocol::customers::is_email(v) {
+        Ok(Some(v.to_string()))
+    } else {
+        Err(Problem::new("bad_email").with("email", v))
+    }
+}
+
 /// A store's cash over/short tolerance: not negative, at most 1.000,00 €.
 pub fn cash_tolerance(t: Money) -> Result<Money, Problem> {
     if t.is_negative() {

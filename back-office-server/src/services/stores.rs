@@ -2,7 +2,7 @@
 //! writes (storage also writes the `Store` change every till of the store pulls).
 
 use super::ServiceResult;
-use super::fields::{address, cash_tolerance, nif, receipt_text, text};
+use super::fields::{address, cash_tolerance, nif, optional_email, receipt_text, text};
 use crate::problem::Problem;
 use crate::storage::{
     Franchisee, FranchiseePatch, NewFranchisee, NewStore, Storage, Store, StorePatch, TimeZone,
@@ -74,6 +74,9 @@ pub struct StorePatchIn {
     pub time_zone: Option<TimeZone>,
     /// The store has one manager, who may approve their own Z over/short.
     pub single_manager: Option<bool>,
+    /// The store's e-mail address, offered first when a manager e-mails an X or Z report from a
+    /// till; `""` removes it.
+    pub report_email: Option<String>,
 }
 
 /// Every setting of a store (the franchisee of a store does not change).
@@ -95,6 +98,9 @@ pub struct StoreSettingsIn {
     /// Default false: a Z over/short beyond the tolerance needs a second manager.
     #[serde(default)]
     pub single_manager: bool,
+    /// Default none.
+    #[serde(default)]
+    pub report_email: String,
 }
 
 impl From<StoreSettingsIn> for StorePatchIn {
@@ -107,6 +113,7 @@ impl From<StoreSettingsIn> for StorePatchIn {
             cash_tolerance: Some(b.cash_tolerance),
             time_zone: Some(b.time_zone),
             single_manager: Some(b.single_manager),
+            report_email: Some(b.report_email),
         }
     }
 }
@@ -168,6 +175,7 @@ pub fn store_patch(b: &StorePatchIn) -> Result<StorePatch, Problem> {
         cash_tolerance: b.cash_tolerance.map(cash_tolerance).transpose()?,
         time_zone: b.time_zone,
         single_manager: b.single_manager,
+        report_email: b.report_email.as_deref().map(optional_email).transpose()?,
     })
 }
 

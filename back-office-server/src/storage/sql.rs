@@ -229,13 +229,14 @@ pub fn store_change(
             cash_tolerance: Some(s.cash_tolerance),
             time_zone: Some(s.time_zone.name().to_string()),
             single_manager: s.single_manager,
+            report_email: s.report_email.clone(),
         }),
     )
 }
 
 /// The columns of a store row, in the order `store_row` reads them.
 pub const STORE_COLUMNS: &str = "id, franchisee_id, name, address, receipt_footer, receipt_header, \
-     cash_tolerance_cents, time_zone, single_manager";
+     cash_tolerance_cents, time_zone, single_manager, report_email";
 
 /// A store with the patch applied (`None` leaves a field as it is).
 pub fn patched_store(mut s: super::Store, p: &super::StorePatch) -> super::Store {
@@ -259,6 +260,9 @@ pub fn patched_store(mut s: super::Store, p: &super::StorePatch) -> super::Store
     }
     if let Some(v) = p.single_manager {
         s.single_manager = v;
+    }
+    if let Some(v) = &p.report_email {
+        s.report_email = v.clone();
     }
     s
 }

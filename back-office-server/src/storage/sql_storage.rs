@@ -349,6 +349,7 @@ fn store_of(r: &Row) -> StorageResult<Store> {
             .parse()
             .map_err(|e| StorageError::Backend(format!("store time zone: {e}")))?,
         single_manager: r.get(8)?,
+        report_email: r.get(9)?,
     })
 }
 
@@ -646,6 +647,7 @@ impl Storage for SqlStorage {
                         cash_tolerance: s.cash_tolerance,
                         time_zone: s.time_zone,
                         single_manager: false,
+                        report_email: None,
                     };
                     write_change(tx, sql::store_change(&store, &f.legal_name, &f.nif)?).await?;
                     // A new store's tills get its franchisee's customer directory too.
@@ -685,7 +687,8 @@ impl Storage for SqlStorage {
                     let s = sql::patched_store(load_store(tx, id.0, true).await?, &patch);
                     tx.execute(
                         "UPDATE stores SET name = ?1, address = ?2, receipt_header = ?3, receipt_footer = ?4,
-                         cash_tolerance_cents = ?5, time_zone = ?6, single_manager = ?8 WHERE id = ?7",
+                         cash_tolerance_cents = ?5, time_zone = ?6, single_manager = ?8, report_email = ?9
+                         WHERE id = ?7",
                         p![
                             &s.name,
                             &s.address,
@@ -694,7 +697,8 @@ impl Storage for SqlStorage {
                             s.cash_tolerance.cents(),
                             s.time_zone.name(),
                             id.0,
-                            s.single_manager
+                            s.single_manager,
+                            s.report_email.as_deref()
                         ],
                     )
                     .await?;

@@ -315,6 +315,9 @@ pub async fn show_store(
                     input name="cash_tolerance" required inputmode="decimal"
                         value=(html::price_field(s.cash_tolerance)) disabled[dis]; }
                 (time_zone_field(t, s.time_zone, dis))
+                label { (m("stores-report-email")) " "
+                    input type="email" name="report_email" id="report_email" autocomplete="email"
+                        value=(s.report_email.as_deref().unwrap_or("")) disabled[dis]; }
                 label class="check" {
                     input type="checkbox" name="single_manager" id="single_manager" value="1"
                         checked[s.single_manager] disabled[dis];
@@ -348,6 +351,9 @@ pub struct StoreEditForm {
     /// The checkbox: present ("1") when ticked, absent when not.
     #[serde(default)]
     pub single_manager: Option<String>,
+    /// Empty removes the address.
+    #[serde(default)]
+    pub report_email: String,
 }
 
 /// `POST /dashboard/stores/{id}` (HQ admin): saves the settings and writes the store's change for its tills.
@@ -378,6 +384,7 @@ pub async fn save_store(
         cash_tolerance: Some(tolerance(t, &f.cash_tolerance)?),
         time_zone: Some(time_zone(t, &f.time_zone)?),
         single_manager: Some(f.single_manager.is_some()),
+        report_email: Some(f.report_email.clone()),
     })?;
     let s = st.storage.update_store(StoreId(id), &patch).await?;
     Ok(see_other(&format!(

@@ -244,6 +244,7 @@ fn fallback_store(l: &Ledger) -> sync_protocol::StoreRecord {
         cash_tolerance: None,
         time_zone: None,
         single_manager: false,
+        report_email: None,
     }
 }
 

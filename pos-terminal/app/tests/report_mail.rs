@@ -127,3 +127,52 @@ fn a_manager_emails_the_x_report_and_the_z_through_hq() {
     }
     assert_ne!(x.id, z.id);
 }
+
+#[test]
+fn the_stores_email_from_hq_is_offered_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = shift_with_a_sale(&dir);
+    // HQ sets the store's e-mail on its Tiendas page; the next pull brings it.
+    let CatalogChange::Store(mut rec) = store() else {
+        unreachable!("store() is a Store change")
+    };
+    rec.report_email = Some("centro@ultramarinos.example".into());
+    let page = sync_protocol::ChangesPage {
+        protocol_version: sync_protocol::PROTOCOL_VERSION,
+        next_cursor: 1000,
+        changes: vec![sync_protocol::Change {
+            cursor: 1000,
+            change: CatalogChange::Store(rec),
+        }],
+        has_more: false,
+    };
+    with_ledger(&till, move |l| {
+        l.apply_changes(&page)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .expect("apply");
+
+    // The field starts with it: one press sends the X there.
+    manager_menu(&mut till);
+    click(&mut till, "Informe X");
+    click(&mut till, "Enviar por correo");
+    assert!(shows(
+        &till,
+        "Informe en cola para centro@ultramarinos.example: se enviará por la central en cuanto esté disponible."
+    ));
+    let queue = with_ledger(&till, |l| l.pending_hq_queue(10).unwrap());
+    assert_eq!(queue.report_mails.len(), 1, "{queue:?}");
+    assert_eq!(queue.report_mails[0].to, "centro@ultramarinos.example");
+
+    // Another address typed over it is used instead.
+    feed(
+        &mut till,
+        vec![pos_terminal_app::Message::Manager(
+            pos_terminal_app::screen::manager::Message::MailTo(String::new()),
+        )],
+    );
+    type_into(&mut till, REPORT_MAIL_ID, "encargada@example.es", true);
+    let queue = with_ledger(&till, |l| l.pending_hq_queue(10).unwrap());
+    assert_eq!(queue.report_mails[1].to, "encargada@example.es");
+}

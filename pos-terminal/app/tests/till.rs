@@ -108,6 +108,7 @@ fn ledger_without_shift(dir: &tempfile::TempDir) -> Ledger {
             cash_tolerance: None,
             time_zone: None,
             single_manager: false,
+            report_email: None,
         }),
     ];
     l.apply_changes(&page(changes, 0)).expect("apply");

@@ -119,7 +119,7 @@ impl Ledger {
             .conn
             .query_row(
                 "SELECT store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif, receipt_footer,
-                        receipt_header, cash_tolerance_cents, single_manager
+                        receipt_header, cash_tolerance_cents, single_manager, report_email
                  FROM store_info WHERE id = 1",
                 [],
                 |r| {
@@ -135,6 +135,7 @@ impl Ledger {
                         cash_tolerance: r.get::<_, Option<i64>>(8)?.map(Money::from_cents),
                         time_zone: None,
                         single_manager: r.get::<_, i64>(9)? != 0,
+                        report_email: r.get(10)?,
                     })
                 },
             )
@@ -265,15 +266,16 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
             promotions::apply_store_zone(tx, s)?;
             tx.execute(
                 "INSERT INTO store_info (id, store_id, name, address, franchisee_id, franchisee_legal_name, franchisee_nif,
-                   receipt_footer, receipt_header, cash_tolerance_cents, single_manager)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                   receipt_footer, receipt_header, cash_tolerance_cents, single_manager, report_email)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, name = excluded.name,
                    address = excluded.address, franchisee_id = excluded.franchisee_id,
                    franchisee_legal_name = excluded.franchisee_legal_name,
                    franchisee_nif = excluded.franchisee_nif, receipt_footer = excluded.receipt_footer,
                    receipt_header = excluded.receipt_header,
                    cash_tolerance_cents = excluded.cash_tolerance_cents,
-                   single_manager = excluded.single_manager",
+                   single_manager = excluded.single_manager,
+                   report_email = excluded.report_email",
                 params![
                     s.id.0,
                     s.name,
@@ -288,7 +290,12 @@ fn apply_change(tx: &Transaction<'_>, change: &CatalogChange) -> Result<()> {
                     s.cash_tolerance
                         .filter(|t| !t.is_negative())
                         .map(|t| t.cents()),
-                    s.single_manager
+                    s.single_manager,
+                    // An address the till could not send to is not offered.
+                    s.report_email
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|e| sync_protocol::customers::is_email(e))
                 ],
             )?;
         }
@@ -391,6 +398,7 @@ mod tests {
                 cash_tolerance: None,
                 time_zone: None,
                 single_manager: false,
+                report_email: None,
             }),
         ];
         let page = ChangesPage {

@@ -127,6 +127,7 @@ pub fn store_record() -> StoreRecord {
         cash_tolerance: None,
         time_zone: None,
         single_manager: false,
+        report_email: None,
     }
 }
 

@@ -137,8 +137,8 @@ pub struct State {
     report_note: Option<String>,
     /// The Z just closed, offered for e-mail on the menu until the manager moves on.
     last_z: Option<Box<(ShiftReport, sync_protocol::CashClose)>>,
-    /// The address to e-mail a report to, kept while the menu is open. It starts empty: the
-    /// till is sent no store e-mail address.
+    /// The address to e-mail a report to, kept while the menu is open. It starts with the
+    /// store's e-mail from HQ (empty when HQ has none).
     mail_to: String,
     /// What became of the last report e-mail (queued, or why not).
     mail_note: Option<String>,
@@ -285,21 +285,27 @@ impl State {
                     ledger,
                     move |l| {
                         let found = l.find_staff_by_pin(&pin).map_err(|e| e.to_string())?;
-                        Ok((found, super::sell::shift_is_open(l)))
+                        // The store's address from HQ, offered for e-mailing reports.
+                        let store_email =
+                            l.store_info().ok().flatten().and_then(|s| s.report_email);
+                        Ok((found, super::sell::shift_is_open(l), store_email))
                     },
                     |s, found, tr| {
                         match found {
-                            Ok((Some(m), open)) if m.role == StaffRole::Manager => {
+                            Ok((Some(m), open, store_email)) if m.role == StaffRole::Manager => {
                                 s.manager = Some(m);
                                 s.shift_open = open;
+                                if s.mail_to.is_empty() {
+                                    s.mail_to = store_email.unwrap_or_default();
+                                }
                                 return s.menu(None);
                             }
-                            Ok((Some(m), _)) => {
+                            Ok((Some(m), _, _)) => {
                                 s.notice = Some(
                                     tr.args("manager-not-a-manager", &[("name", m.name.into())]),
                                 );
                             }
-                            Ok((None, _)) => s.notice = Some(tr.t(key!("wrong-pin"))),
+                            Ok((None, _, _)) => s.notice = Some(tr.t(key!("wrong-pin"))),
                             Err(e) => s.notice = Some(e),
                         }
                         Action::Focus(PIN_ID)

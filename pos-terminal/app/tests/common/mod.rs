@@ -131,6 +131,7 @@ pub fn store() -> CatalogChange {
         cash_tolerance: None,
         time_zone: None,
         single_manager: false,
+        report_email: None,
     })
 }
 
