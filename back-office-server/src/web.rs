@@ -232,6 +232,7 @@ fn dashboard() -> Dashboard {
         .form("/dashboard/purchase-orders/{id}/resend", purchasing::resend)
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
+        .form("/dashboard/reports/mail", reports::mail)
         .page("/dashboard/reports/loss", controls::loss_page)
         .page("/dashboard/reports/loss.csv", controls::loss_csv)
         .page("/dashboard/reports/cash", controls::cash_page)

@@ -951,6 +951,18 @@ fn samples(w: &World) -> BTreeMap<&'static str, Sample> {
             ),
         ),
         (
+            "/dashboard/reports/mail",
+            (
+                "/dashboard/reports/mail".into(),
+                f(&[
+                    ("by", "day"),
+                    ("from", &today),
+                    ("to", &today),
+                    ("recipient", "hq@central.example.es"),
+                ]),
+            ),
+        ),
+        (
             "/dashboard/alerts/digest",
             (
                 "/dashboard/alerts/digest".into(),
@@ -1178,8 +1190,12 @@ async fn every_write_route_refuses_a_request_without_its_csrf_token(s: &Server) 
         } else {
             post_sample(&mut hq, sample, Some(&csrf)).await
         };
+        // E-mailing a report gets past its token to HQ's mail settings: none in this test.
+        let no_smtp = r.path == "/dashboard/reports/mail"
+            && p.status == StatusCode::SERVICE_UNAVAILABLE
+            && p.body.contains("servidor de correo saliente");
         assert!(
-            p.status == StatusCode::SEE_OTHER || p.status == StatusCode::OK,
+            p.status == StatusCode::SEE_OTHER || p.status == StatusCode::OK || no_smtp,
             "{r:?} with its token: {} {}",
             p.status,
             p.body

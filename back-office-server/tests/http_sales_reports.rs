@@ -23,6 +23,9 @@ use uuid::Uuid;
 mod common;
 use common::*;
 
+#[path = "support/smtp.rs"]
+mod smtp;
+
 /// A till pushing documents one by one, with its own sequence and hash chain.
 struct Till {
     auth: TillAuth,
@@ -727,6 +730,155 @@ on_both_backends!(category_dimension);
 on_both_backends!(top_and_bottom_products);
 on_both_backends!(bad_input_is_a_400_with_a_message);
 on_both_backends!(aggregates_match_raw);
+on_both_backends!(a_report_goes_by_e_mail_as_its_csv);
+
+/// What aiosmtpd stored: (to, subject, text, attachment file name, attachment text) per message.
+fn read_mail(py: &std::path::Path, dir: &std::path::Path) -> Vec<[String; 5]> {
+    let script = r#"
+import json, mailbox, sys
+from email.header import decode_header, make_header
+out = []
+for _, m in sorted(mailbox.Maildir(sys.argv[1], create=False).items()):
+    text, name, att = "", "", ""
+    for part in m.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        data = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        if part.get_filename():
+            name, att = part.get_filename(), data
+        else:
+            text = data
+    out.append([m["To"], str(make_header(decode_header(m["Subject"]))), text, name, att])
+print(json.dumps(out))
+"#;
+    let out = std::process::Command::new(py)
+        .args(["-c", script])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// "Enviar por correo" under a report: the CSV of what the viewer sees, sent now through HQ's
+/// SMTP server (aiosmtpd here); said clearly when there is no server, the address is wrong or the
+/// store is not theirs, and nothing is sent then.
+async fn a_report_goes_by_e_mail_as_its_csv(s: &Server) {
+    let Some(py) = smtp::python() else { return };
+    let w = world(s).await;
+    let (mut norte, csrf) = Browser::signed_in(s, "norte").await;
+    let query = format!("by=hour&{PERIOD}");
+    let form = |store: String, to: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("by", "hour".into()),
+            ("from", "2026-01-12".into()),
+            ("to", "2026-01-13".into()),
+            ("store", store),
+            ("recipient", to.into()),
+        ]
+    };
+    let post = async |b: &mut Browser<'_>, f: Vec<(&'static str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post("/dashboard/reports/mail", &f).await
+    };
+    // No SMTP server: the page says so instead of offering the form; a post is refused.
+    norte
+        .get(&format!("/dashboard/reports?{query}"))
+        .await
+        .assert(StatusCode::OK, "necesita un servidor de correo saliente");
+    post(&mut norte, form(String::new(), "gerencia@norte.example"))
+        .await
+        .assert(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "necesita un servidor de correo saliente",
+        );
+
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let port = smtp::free_port();
+    let server = smtp::smtp_server(&py, port, &maildir).await;
+    s.mail
+        .set(Some(back_office_server::services::mail::MailConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Trastienda <informes@central.example.es>".into(),
+        }))
+        .unwrap();
+    norte
+        .get(&format!("/dashboard/reports?{query}"))
+        .await
+        .assert(StatusCode::OK, "id=\"report-mail\"")
+        .assert(StatusCode::OK, "name=\"recipient\"");
+    // A wrong address, another franchisee's store: refused, nothing sent.
+    post(&mut norte, form(String::new(), "gerencia@"))
+        .await
+        .assert(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "«gerencia@» no es una dirección de correo válida",
+        );
+    let refused = post(
+        &mut norte,
+        form(w.sur.to_string(), "gerencia@norte.example"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+
+    // Sent: back to the report, which says where it went.
+    let sent = post(&mut norte, form(String::new(), " gerencia@norte.example ")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let back = sent.location.expect("a redirect");
+    assert!(
+        back.starts_with("/dashboard/reports?by=hour&from=2026-01-12&to=2026-01-13"),
+        "{back}"
+    );
+    norte.get(&back).await.assert(
+        StatusCode::OK,
+        "Informe enviado a gerencia@norte.example (en CSV, adjunto).",
+    );
+
+    let got = read_mail(&py, &maildir);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let [to, subject, text, name, csv] = &got[0];
+    assert_eq!(to, "gerencia@norte.example");
+    assert_eq!(
+        subject,
+        "Informe de ventas · Por hora · Todas · 12/01/2026 – 13/01/2026"
+    );
+    assert!(
+        text.contains("Lo envía Usuario norte desde Trastienda."),
+        "{text}"
+    );
+    assert_eq!(name, "ventas-hour-2026-01-12-2026-01-13.csv");
+    // The very file the manager downloads: their store's hours only.
+    let download = norte.get(&format!("/dashboard/reports.csv?{query}")).await;
+    assert_eq!(
+        csv.replace("\r\n", "\n"),
+        download.body.replace("\r\n", "\n")
+    );
+    let keys: Vec<String> = parse_csv(csv)
+        .into_iter()
+        .map(|r| r["key"].clone())
+        .collect();
+    assert_eq!(
+        keys,
+        ["9", "10", "13", "18"],
+        "Norte's hours, not Sur's 11:00"
+    );
+
+    // The SMTP server gone: a clear error, and the address kept for another try.
+    drop(server);
+    post(&mut norte, form(String::new(), "gerencia@norte.example"))
+        .await
+        .assert(
+            StatusCode::BAD_GATEWAY,
+            "No se pudo enviar el informe a gerencia@norte.example",
+        );
+    assert_eq!(read_mail(&py, &maildir).len(), 1);
+}
 
 // --- the migration 0007 backfill ----------------------------------------------------------------
 

@@ -197,6 +197,44 @@ pub fn message(
         .map_err(|e| e.to_string())
 }
 
+/// A report from the dashboard as an e-mail: a short text and the report's CSV attached.
+pub fn report_message(
+    from: &str,
+    to: &str,
+    subject: &str,
+    text: &str,
+    file_name: &str,
+    csv: String,
+) -> Result<Message, String> {
+    let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
+    Message::builder()
+        .from(from.parse::<Mailbox>().map_err(|e| e.to_string())?)
+        .to(to
+            .parse::<Mailbox>()
+            .map_err(|e| format!("recipient {to:?}: {e}"))?)
+        .subject(subject)
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(text.to_string()))
+                .singlepart(
+                    Attachment::new(file_name.to_string()).body(csv.into_bytes(), csv_type),
+                ),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Sends `m` through the configured SMTP server now (30 s at most).
+pub async fn send_message(config: &MailConfig, m: Message) -> Result<(), String> {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
+        .map_err(|e| format!("SMTP URL: {e}"))?
+        .timeout(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .send(m)
+        .await
+        .map(drop)
+        .map_err(|e| format!("SMTP: {e}"))
+}
+
 /// Sends invoice `id` now and records the attempt. Sent already: nothing is sent again.
 pub async fn send_invoice(
     storage: &dyn Storage,

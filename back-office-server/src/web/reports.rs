@@ -6,13 +6,14 @@
 use super::csv_file::{self, Cell, CsvExport};
 use super::html;
 use super::overview::visible_stores;
-use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
+use super::{Lang, SessionForm, Tr, Viewer, WebError, WebQuery, WebResult, ok, see_other};
 use crate::app::AppState;
 use crate::key;
 use crate::services::reports::MAX_REPORT_DAYS;
 use crate::storage::dashboard::{DimRow, ReportDim, ReportSource};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -38,6 +39,8 @@ pub struct ReportQuery {
     pub n: Option<String>,
     /// Top/bottom products: rank by `gross` (default) or `units`.
     pub rank: Option<String>,
+    /// The address the report was just e-mailed to (the notice after sending).
+    pub mailed: Option<String>,
 }
 
 /// What the page shows: one dimension, or the top and bottom products.
@@ -48,6 +51,22 @@ pub enum View {
 }
 
 impl View {
+    /// The report's name as its tab says it ("Por día", "Más y menos vendidos"…).
+    fn tab_label(self, t: &Tr) -> String {
+        t.msg(match self.param() {
+            "day" => key!("report-tab-day"),
+            "store" => key!("report-tab-store"),
+            "product" => key!("report-tab-product"),
+            "tax" => key!("report-tab-tax"),
+            "tender" => key!("report-tab-tender"),
+            "hour" => key!("report-tab-hour"),
+            "cashier" => key!("report-tab-cashier"),
+            "franchisee" => key!("report-tab-franchisee"),
+            "category" => key!("report-tab-category"),
+            _ => key!("report-tab-top"),
+        })
+    }
+
     fn dim(self) -> ReportDim {
         match self {
             Self::Dim(d) => d,
@@ -544,6 +563,7 @@ pub async fn page(
             button type="submit" { (t.msg(key!("report-show"))) }
             a href={ "/dashboard/reports.csv?" (r.query()) } { (t.msg(key!("report-export"))) }
         }
+        (mail_form(&st, &v, &r, q.mailed.as_deref()))
     };
     let body = if r.view == View::Top {
         top_body(t, &r, tabs, form)
@@ -622,14 +642,163 @@ fn top_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
     }
 }
 
+/// "Enviar por correo" under the report: the CSV of what is on screen to an address, sent now
+/// through HQ's SMTP server; without one, a line saying so instead of the form.
+fn mail_form(st: &AppState, v: &Viewer, r: &Report, mailed: Option<&str>) -> Markup {
+    let t = v.t();
+    html! {
+        @if let Some(to) = mailed {
+            p class="notice" role="status" id="report-mailed" {
+                (t.msg_with(key!("report-mail-sent"), &[("to", &to)]))
+            }
+        }
+        @if st.mail.get().is_some() {
+            form class="row" method="post" action="/dashboard/reports/mail" id="report-mail" {
+                (v.csrf_field())
+                input type="hidden" name="by" value=(r.view.param());
+                input type="hidden" name="from" value=(r.from);
+                input type="hidden" name="to" value=(r.to);
+                input type="hidden" name="store" value=(r.store.map(|s| s.to_string()).unwrap_or_default());
+                @if r.view == View::Top {
+                    input type="hidden" name="n" value=(r.n);
+                    input type="hidden" name="rank" value=(if r.rank == Rank::Units { "units" } else { "gross" });
+                }
+                label { (t.msg(key!("report-mail-to"))) " "
+                    input type="email" name="recipient" id="recipient" required autocomplete="email"; }
+                button type="submit" { (t.msg(key!("report-mail-send"))) }
+            }
+        } @else {
+            (html::muted(&t.msg(key!("report-mail-off"))))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportMailForm {
+    pub by: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub store: Option<String>,
+    pub n: Option<String>,
+    pub rank: Option<String>,
+    #[serde(default)]
+    pub recipient: String,
+}
+
+/// `POST /dashboard/reports/mail`: the report's CSV (the viewer's stores only, as on screen) to
+/// `recipient`, sent now; back to the report saying where it went, or an error saying why not.
+pub async fn mail(
+    State(st): State<AppState>,
+    SessionForm(v, f): SessionForm<ReportMailForm>,
+) -> WebResult {
+    let t = v.t();
+    let to = f.recipient.trim().to_string();
+    if !sync_protocol::customers::is_email(&to) {
+        return Err(WebError::invalid(
+            t.msg_with(key!("report-mail-bad"), &[("to", &to)]),
+        ));
+    }
+    let Some(config) = st.mail.get() else {
+        return Err(WebError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            t.msg(key!("report-mail-off")),
+        ));
+    };
+    let q = ReportQuery {
+        by: f.by,
+        from: f.from,
+        to: f.to,
+        store: f.store,
+        n: f.n,
+        rank: f.rank,
+        mailed: None,
+    };
+    let (r, file_name, text) = csv_text(&st, &v, &q).await?;
+    let what = r.view.tab_label(t);
+    let scope = match r.store.and_then(|s| r.stores.get(&s)) {
+        Some(name) => name.clone(),
+        None => t.msg(key!("report-all-stores")),
+    };
+    let subject = t.msg_with(
+        key!("report-mail-subject"),
+        &[
+            ("what", &what),
+            ("scope", &scope),
+            ("from", &t.day(r.from)),
+            ("to", &t.day(r.to)),
+        ],
+    );
+    let body = t.msg_with(
+        key!("report-mail-text"),
+        &[
+            ("what", &what),
+            ("scope", &scope),
+            ("from", &t.day(r.from)),
+            ("to", &t.day(r.to)),
+            ("who", &v.user.display_name),
+        ],
+    );
+    let sent = match crate::services::mail::report_message(
+        &config.from,
+        &to,
+        &subject,
+        &body,
+        &file_name,
+        text,
+    ) {
+        Ok(m) => crate::services::mail::send_message(&config, m).await,
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(()) => {
+            tracing::info!(user = %v.user.username, to = %to, report = %file_name, "report e-mailed");
+            Ok(see_other(&format!(
+                "/dashboard/reports?{}&mailed={}",
+                r.query(),
+                html::url(&to)
+            )))
+        }
+        Err(e) => {
+            tracing::warn!(user = %v.user.username, to = %to, error = %e, "report e-mail not sent");
+            Err(WebError::new(
+                StatusCode::BAD_GATEWAY,
+                t.msg_with(key!("report-mail-failed"), &[("to", &to), ("error", &e)]),
+            ))
+        }
+    }
+}
+
 /// `GET /dashboard/reports.csv?by=&from=&to=&store=` (and `n=&rank=` for `by=top`).
 pub async fn csv(
     State(st): State<AppState>,
     v: Viewer,
     WebQuery(q): WebQuery<ReportQuery>,
 ) -> WebResult {
+    let (_, name, text) = csv_text(&st, &v, &q).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// The report's CSV: its file name and text (and the report).
+async fn csv_text(
+    st: &AppState,
+    v: &Viewer,
+    q: &ReportQuery,
+) -> Result<(Report, String, String), WebError> {
     // Labels in Spanish whatever the viewer reads: the file is the same in both languages.
-    let r = build(&st, &v, &q, Tr::es()).await?;
+    let r = build(st, v, q, Tr::es()).await?;
     let head = [
         "key",
         "label",
@@ -675,10 +844,7 @@ pub async fn csv(
             row(None, l);
         }
     }
-    out.download(&format!(
-        "ventas-{}-{}-{}.csv",
-        r.view.param(),
-        r.from,
-        r.to
-    ))
+    let name = format!("ventas-{}-{}-{}.csv", r.view.param(), r.from, r.to);
+    let text = out.finish()?;
+    Ok((r, name, text))
 }
