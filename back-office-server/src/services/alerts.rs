@@ -690,8 +690,8 @@ pub async fn send_digests(
     period: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<DigestRound> {
+    use lettre::Message;
     use lettre::message::Mailbox;
-    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
     let mut round = DigestRound::default();
     let names = Names::load(storage).await?;
     let base = super::mail::public_url();
@@ -731,14 +731,7 @@ pub async fn send_digests(
                 .subject(subject)
                 .body(text)
                 .map_err(|e| e.to_string())?;
-            AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
-                .map_err(|e| format!("SMTP URL: {e}"))?
-                .timeout(Some(std::time::Duration::from_secs(30)))
-                .build()
-                .send(m)
-                .await
-                .map(drop)
-                .map_err(|e| format!("SMTP: {e}"))
+            super::mail::send_message(config, m).await
         }
         .await;
         match sent {

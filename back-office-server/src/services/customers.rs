@@ -12,9 +12,9 @@ use crate::storage::customers::{Customer, MailJob};
 use crate::storage::people::AuditEntry;
 use crate::storage::{Storage, StorageError};
 use chrono::{DateTime, Duration, Utc};
+use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use pos_terminal::receipt::ReceiptLayout;
 use serde::Deserialize;
 use sync_protocol::customers::{CustomerError, MAX_ADDRESS_CHARS, MAX_NAME_CHARS};
@@ -310,15 +310,7 @@ pub fn message(from: &str, to: &str, r: Rendered) -> Result<Message, String> {
 
 /// Sends `r` to `to` over the configured SMTP server.
 async fn deliver(config: &MailConfig, to: &str, r: Rendered) -> Result<(), String> {
-    let m = message(&config.from, to, r)?;
-    AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
-        .map_err(|e| format!("SMTP URL: {e}"))?
-        .timeout(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .send(m)
-        .await
-        .map(drop)
-        .map_err(|e| format!("SMTP: {e}"))
+    super::mail::send_message(config, message(&config.from, to, r)?).await
 }
 
 /// A report e-mail as it goes out: the PDF the till drew, with a line saying what it is.

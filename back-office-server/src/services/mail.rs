@@ -285,16 +285,7 @@ async fn deliver(
         ubl,
     ) {
         Err(e) => Err(e),
-        Ok(m) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url) {
-            Err(e) => Err(format!("SMTP URL: {e}")),
-            Ok(t) => t
-                .timeout(Some(std::time::Duration::from_secs(30)))
-                .build()
-                .send(m)
-                .await
-                .map(drop)
-                .map_err(|e| format!("SMTP: {e}")),
-        },
+        Ok(m) => send_message(config, m).await,
     };
     if let Err(e) = &result {
         tracing::warn!(invoice = %rec.full_number, error = %e, "invoice e-mail not sent");

@@ -673,14 +673,11 @@ fn mail_form(st: &AppState, v: &Viewer, r: &Report, mailed: Option<&str>) -> Mar
     }
 }
 
+/// The report on screen (its query, as hidden fields) and where to send it.
 #[derive(Debug, Deserialize)]
 pub struct ReportMailForm {
-    pub by: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub store: Option<String>,
-    pub n: Option<String>,
-    pub rank: Option<String>,
+    #[serde(flatten)]
+    pub report: ReportQuery,
     #[serde(default)]
     pub recipient: String,
 }
@@ -704,16 +701,7 @@ pub async fn mail(
             t.msg(key!("report-mail-off")),
         ));
     };
-    let q = ReportQuery {
-        by: f.by,
-        from: f.from,
-        to: f.to,
-        store: f.store,
-        n: f.n,
-        rank: f.rank,
-        mailed: None,
-    };
-    let (r, file_name, text) = csv_text(&st, &v, &q).await?;
+    let (r, file_name, text) = csv_text(&st, &v, &f.report).await?;
     let what = r.view.tab_label(t);
     let scope = match r.store.and_then(|s| r.stores.get(&s)) {
         Some(name) => name.clone(),
