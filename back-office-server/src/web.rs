@@ -233,6 +233,7 @@ fn dashboard() -> Dashboard {
         .page("/dashboard/reports", reports::page)
         .page("/dashboard/reports.csv", reports::csv)
         .form("/dashboard/reports/mail", reports::mail)
+        .form("/dashboard/reports/{kind}/mail", controls::mail)
         .page("/dashboard/reports/loss", controls::loss_page)
         .page("/dashboard/reports/loss.csv", controls::loss_csv)
         .page("/dashboard/reports/cash", controls::cash_page)

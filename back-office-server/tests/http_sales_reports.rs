@@ -846,7 +846,7 @@ async fn a_report_goes_by_e_mail_as_its_csv(s: &Server) {
     assert_eq!(to, "gerencia@norte.example");
     assert_eq!(
         subject,
-        "Informe de ventas · Por hora · Todas · 12/01/2026 – 13/01/2026"
+        "Informe «Por hora» · Todas · 12/01/2026 – 13/01/2026"
     );
     assert!(
         text.contains("Lo envía Usuario norte desde Trastienda."),
@@ -869,6 +869,47 @@ async fn a_report_goes_by_e_mail_as_its_csv(s: &Server) {
         "Norte's hours, not Sur's 11:00"
     );
 
+    // The control reports have the same form: staff hours for payroll, Norte picked.
+    let hours = format!("from=2026-01-12&to=2026-01-13&store={}", w.norte);
+    norte
+        .get(&format!("/dashboard/reports/hours?{hours}"))
+        .await
+        .assert(StatusCode::OK, "action=\"/dashboard/reports/hours/mail\"");
+    let f: Vec<(&str, String)> = vec![
+        ("csrf", csrf.clone()),
+        ("from", "2026-01-12".into()),
+        ("to", "2026-01-13".into()),
+        ("store", w.norte.to_string()),
+        ("recipient", "nominas@norte.example".into()),
+    ];
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sent = norte.post("/dashboard/reports/hours/mail", &f).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(format!("/dashboard/reports/hours?{hours}&mailed=nominas%40norte.example").as_str())
+    );
+    let got = read_mail(&py, &maildir);
+    assert_eq!(got.len(), 2, "{got:?}");
+    let [to, subject, _, name, csv] = &got[1];
+    assert_eq!(to, "nominas@norte.example");
+    assert_eq!(
+        subject,
+        "Informe «Horas del personal» · Tienda Norte · 12/01/2026 – 13/01/2026"
+    );
+    assert_eq!(name, "horas-personal-2026-01-12-2026-01-13.csv");
+    let download = norte
+        .get(&format!("/dashboard/reports/hours.csv?{hours}"))
+        .await;
+    assert_eq!(
+        csv.replace("\r\n", "\n"),
+        download.body.replace("\r\n", "\n")
+    );
+    norte
+        .post("/dashboard/reports/nothing/mail", &f)
+        .await
+        .assert(StatusCode::NOT_FOUND, "No existe");
+
     // The SMTP server gone: a clear error, and the address kept for another try.
     drop(server);
     post(&mut norte, form(String::new(), "gerencia@norte.example"))
@@ -877,7 +918,7 @@ async fn a_report_goes_by_e_mail_as_its_csv(s: &Server) {
             StatusCode::BAD_GATEWAY,
             "No se pudo enviar el informe a gerencia@norte.example",
         );
-    assert_eq!(read_mail(&py, &maildir).len(), 1);
+    assert_eq!(read_mail(&py, &maildir).len(), 2);
 }
 
 // --- the migration 0007 backfill ----------------------------------------------------------------

@@ -9,7 +9,7 @@
 use super::csv_file::{CsvExport, text, value};
 use super::html;
 use super::overview::visible_stores;
-use super::{Lang, Tr, Viewer, WebError, WebQuery, WebResult, ok};
+use super::{Lang, SessionForm, Tr, Viewer, WebError, WebPath, WebQuery, WebResult, ok};
 use crate::app::AppState;
 use crate::key;
 use crate::storage::reconcile::DEFAULT_TOLERANCE_CENTS;
@@ -32,6 +32,8 @@ pub struct ControlQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub store: Option<String>,
+    /// The address the report was just e-mailed to (the notice after sending).
+    pub mailed: Option<String>,
 }
 
 /// The period and stores a control report covers, already checked against the viewer.
@@ -206,7 +208,15 @@ pub fn tabs(t: &Tr, current: &str, f_from: NaiveDate, f_to: NaiveDate) -> Markup
     }
 }
 
-pub fn form(t: &Tr, kind: &str, f: &Filter) -> Markup {
+/// The period and store picker of a control report, its CSV link, and its e-mail form.
+pub fn form(st: &AppState, v: &Viewer, kind: &str, f: &Filter, q: &ControlQuery) -> Markup {
+    let t = v.t();
+    let hidden = [
+        ("from", f.from.to_string()),
+        ("to", f.to.to_string()),
+        ("store", f.store.map(|s| s.to_string()).unwrap_or_default()),
+    ];
+    let action = format!("/dashboard/reports/{kind}/mail");
     html! {
         form class="row" method="get" action={ "/dashboard/reports/" (kind) } {
             label { (t.msg(key!("report-from"))) " " input type="date" name="from" id="from" value=(f.from); }
@@ -220,7 +230,48 @@ pub fn form(t: &Tr, kind: &str, f: &Filter) -> Markup {
             button type="submit" { (t.msg(key!("report-show"))) }
             a href={ "/dashboard/reports/" (kind) ".csv?" (f.query()) } { (t.msg(key!("report-export"))) }
         }
+        (super::reports::mail_form(st, v, &action, &hidden, q.mailed.as_deref()))
     }
+}
+
+/// A control report's e-mail: its query and where to send it.
+#[derive(Debug, Deserialize)]
+pub struct ControlMailForm {
+    #[serde(flatten)]
+    pub report: ControlQuery,
+    #[serde(default)]
+    pub recipient: String,
+}
+
+/// `POST /dashboard/reports/{loss|cash|hours|promotions}/mail`: the report's CSV (the viewer's
+/// stores only, as on screen) to `recipient`, sent now (see [`super::reports::send_report`]).
+pub async fn mail(
+    State(st): State<AppState>,
+    WebPath(kind): WebPath<String>,
+    SessionForm(v, f): SessionForm<ControlMailForm>,
+) -> WebResult {
+    let q = &f.report;
+    let (what, (file_name, out)) = match kind.as_str() {
+        "loss" => (key!("report-tab-loss"), loss_export(&st, &v, q).await?),
+        "cash" => (key!("report-tab-cash"), cash_export(&st, &v, q).await?),
+        "hours" => (key!("report-tab-hours"), hours_export(&st, &v, q).await?),
+        "promotions" => (
+            key!("report-tab-promotions"),
+            super::promotions::report_export(&st, &v, q).await?,
+        ),
+        _ => return Err(WebError::not_found_t(v.t())),
+    };
+    let fl = filter(&st, &v, q, v.t()).await?;
+    let m = super::reports::ReportMail {
+        what: v.t().msg(what),
+        store: fl.store.and_then(|s| fl.stores.get(&s)).map(String::as_str),
+        from: fl.from,
+        to: fl.to,
+        file_name,
+        csv: out.finish()?,
+        back: format!("/dashboard/reports/{kind}?{}", fl.query()),
+    };
+    super::reports::send_report(&st, &v, &f.recipient, m).await
 }
 
 fn kpis(t: &Tr, items: &[(&str, String)]) -> Markup {
@@ -383,7 +434,7 @@ pub async fn loss_page(
     let body = html! {
         h1 { (m("loss-heading")) }
         (tabs(t, "loss", f.from, f.to))
-        (form(t, "loss", &f))
+        (form(&st, &v, "loss", &f, &q))
         (kpis(t, &[
             ("loss-col-voids", format!("{} · {}", total.voids.count, t.money(total.voids.amount))),
             ("loss-col-refunds", format!("{} · {}", total.refunds.count, t.money(total.refunds.amount))),
@@ -429,9 +480,19 @@ pub async fn loss_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
+    let (name, out) = loss_export(&st, &v, &q).await?;
+    out.download(&name)
+}
+
+/// The CSV file of this report: its name and content (downloaded, or e-mailed from the page).
+pub async fn loss_export(
+    st: &AppState,
+    v: &Viewer,
+    q: &ControlQuery,
+) -> Result<(String, CsvExport), WebError> {
     // Names made up for unknown stores and people in Spanish: the same file in both languages.
-    let f = filter(&st, &v, &q, Tr::es()).await?;
-    let rows = loss_rows(&st, &v, &f).await?;
+    let f = filter(st, v, q, Tr::es()).await?;
+    let rows = loss_rows(st, v, &f).await?;
     let mut out = CsvExport::new(&[
         "store_id",
         "store",
@@ -464,7 +525,7 @@ pub async fn loss_csv(
             value(r.tolerance_overrides.amount),
         ]);
     }
-    out.download(&format!("perdidas-cajero-{}-{}.csv", f.from, f.to))
+    Ok((format!("perdidas-cajero-{}-{}.csv", f.from, f.to), out))
 }
 
 // --- 2. cash over/short per Z close -------------------------------------------------------------
@@ -592,7 +653,7 @@ pub async fn cash_page(
     let body = html! {
         h1 { (m("cash-heading")) }
         (tabs(t, "cash", f.from, f.to))
-        (form(t, "cash", &f))
+        (form(&st, &v, "cash", &f, &q))
         (kpis(t, &[
             ("cash-kpi-closes", rows.len().to_string()),
             ("cash-kpi-net", signed(t, tos)),
@@ -664,9 +725,19 @@ pub async fn cash_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
+    let (name, out) = cash_export(&st, &v, &q).await?;
+    out.download(&name)
+}
+
+/// The CSV file of this report: its name and content (downloaded, or e-mailed from the page).
+pub async fn cash_export(
+    st: &AppState,
+    v: &Viewer,
+    q: &ControlQuery,
+) -> Result<(String, CsvExport), WebError> {
     // Names made up for unknown stores and people in Spanish: the same file in both languages.
-    let f = filter(&st, &v, &q, Tr::es()).await?;
-    let rows = cash_rows(&st, &v, &f).await?;
+    let f = filter(st, v, q, Tr::es()).await?;
+    let rows = cash_rows(st, v, &f).await?;
     let mut out = CsvExport::new(&[
         "store_id",
         "store",
@@ -706,7 +777,7 @@ pub async fn cash_csv(
             text(&r.note),
         ]);
     }
-    out.download(&format!("descuadres-caja-{}-{}.csv", f.from, f.to))
+    Ok((format!("descuadres-caja-{}-{}.csv", f.from, f.to), out))
 }
 
 // --- 3. staff hours for payroll -----------------------------------------------------------------
@@ -866,7 +937,7 @@ pub async fn hours_page(
     let body = html! {
         h1 { (m("hours-heading")) }
         (tabs(t, "hours", f.from, f.to))
-        (form(t, "hours", &f))
+        (form(&st, &v, "hours", &f, &q))
         (kpis(t, &[
             ("hours-kpi-hours", hours_text(t, total_seconds)),
             ("hours-kpi-people", per_person.len().to_string()),
@@ -939,9 +1010,19 @@ pub async fn hours_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
+    let (name, out) = hours_export(&st, &v, &q).await?;
+    out.download(&name)
+}
+
+/// The CSV file of this report: its name and content (downloaded, or e-mailed from the page).
+pub async fn hours_export(
+    st: &AppState,
+    v: &Viewer,
+    q: &ControlQuery,
+) -> Result<(String, CsvExport), WebError> {
     // Names made up for unknown stores and people in Spanish: the same file in both languages.
-    let f = filter(&st, &v, &q, Tr::es()).await?;
-    let rows = hours_rows(&st, &v, &f).await?;
+    let f = filter(st, v, q, Tr::es()).await?;
+    let rows = hours_rows(st, v, &f).await?;
     let mut out = CsvExport::new(&[
         "store_id", "store", "staff_id", "staff", "date", "first_in", "last_out", "hours", "status",
     ]);
@@ -958,7 +1039,7 @@ pub async fn hours_csv(
             value(if r.open { "open" } else { "closed" }),
         ]);
     }
-    out.download(&format!("horas-personal-{}-{}.csv", f.from, f.to))
+    Ok((format!("horas-personal-{}-{}.csv", f.from, f.to), out))
 }
 
 #[cfg(test)]

@@ -478,7 +478,7 @@ pub async fn report_page(
     let body = html! {
         h1 { (m("promo-report-title")) }
         (controls::tabs(t, "promotions", f.from, f.to))
-        (controls::form(t, "promotions", &f))
+        (controls::form(&st, &v, "promotions", &f, &q))
         section class="card" {
             @if rows.is_empty() {
                 p class="muted" { (m("promo-report-empty")) }
@@ -517,8 +517,18 @@ pub async fn report_csv(
     v: Viewer,
     WebQuery(q): WebQuery<ControlQuery>,
 ) -> WebResult {
-    let f = controls::filter(&st, &v, &q, Tr::es()).await?;
-    let rows = svc::report(st.storage.as_ref(), f.from, f.to, f.scope(&v)).await?;
+    let (name, out) = report_export(&st, &v, &q).await?;
+    out.download(&name)
+}
+
+/// The promotions report's CSV file: its name and content (downloaded, or e-mailed from the page).
+pub async fn report_export(
+    st: &AppState,
+    v: &Viewer,
+    q: &ControlQuery,
+) -> Result<(String, CsvExport), WebError> {
+    let f = controls::filter(st, v, q, Tr::es()).await?;
+    let rows = svc::report(st.storage.as_ref(), f.from, f.to, f.scope(v)).await?;
     let mut out = CsvExport::new(&["promotion_id", "promotion", "lines", "units", "discount"]);
     for r in &rows {
         out.row(&[
@@ -529,5 +539,5 @@ pub async fn report_csv(
             value(r.discount),
         ]);
     }
-    out.download(&format!("promociones-{}-{}.csv", f.from, f.to))
+    Ok((format!("promociones-{}-{}.csv", f.from, f.to), out))
 }

@@ -131,6 +131,29 @@ pub struct Report {
 }
 
 impl Report {
+    /// The query of this report as hidden form fields (the e-mail form).
+    fn hidden(&self) -> Vec<(&'static str, String)> {
+        let mut h = vec![
+            ("by", self.view.param().to_string()),
+            ("from", self.from.to_string()),
+            ("to", self.to.to_string()),
+            (
+                "store",
+                self.store.map(|s| s.to_string()).unwrap_or_default(),
+            ),
+        ];
+        if self.view == View::Top {
+            h.push(("n", self.n.to_string()));
+            let rank = if self.rank == Rank::Units {
+                "units"
+            } else {
+                "gross"
+            };
+            h.push(("rank", rank.to_string()));
+        }
+        h
+    }
+
     /// The query string of this report, for links and the CSV.
     fn query(&self) -> String {
         let mut q = format!(
@@ -563,7 +586,7 @@ pub async fn page(
             button type="submit" { (t.msg(key!("report-show"))) }
             a href={ "/dashboard/reports.csv?" (r.query()) } { (t.msg(key!("report-export"))) }
         }
-        (mail_form(&st, &v, &r, q.mailed.as_deref()))
+        (mail_form(&st, &v, "/dashboard/reports/mail", &r.hidden(), q.mailed.as_deref()))
     };
     let body = if r.view == View::Top {
         top_body(t, &r, tabs, form)
@@ -642,9 +665,16 @@ fn top_body(t: &Tr, r: &Report, tabs: Markup, form: Markup) -> Markup {
     }
 }
 
-/// "Enviar por correo" under the report: the CSV of what is on screen to an address, sent now
-/// through HQ's SMTP server; without one, a line saying so instead of the form.
-fn mail_form(st: &AppState, v: &Viewer, r: &Report, mailed: Option<&str>) -> Markup {
+/// "Enviar por correo" under a report: the CSV of what is on screen to an address, sent now
+/// through HQ's SMTP server; without one, a line saying so instead of the form. `action` takes the
+/// form, `hidden` the report's own query; `mailed` is where the last one went (said above it).
+pub fn mail_form(
+    st: &AppState,
+    v: &Viewer,
+    action: &str,
+    hidden: &[(&str, String)],
+    mailed: Option<&str>,
+) -> Markup {
     let t = v.t();
     html! {
         @if let Some(to) = mailed {
@@ -653,15 +683,10 @@ fn mail_form(st: &AppState, v: &Viewer, r: &Report, mailed: Option<&str>) -> Mar
             }
         }
         @if st.mail.get().is_some() {
-            form class="row" method="post" action="/dashboard/reports/mail" id="report-mail" {
+            form class="row" method="post" action=(action) id="report-mail" {
                 (v.csrf_field())
-                input type="hidden" name="by" value=(r.view.param());
-                input type="hidden" name="from" value=(r.from);
-                input type="hidden" name="to" value=(r.to);
-                input type="hidden" name="store" value=(r.store.map(|s| s.to_string()).unwrap_or_default());
-                @if r.view == View::Top {
-                    input type="hidden" name="n" value=(r.n);
-                    input type="hidden" name="rank" value=(if r.rank == Rank::Units { "units" } else { "gross" });
+                @for (name, value) in hidden {
+                    input type="hidden" name=(name) value=(value);
                 }
                 label { (t.msg(key!("report-mail-to"))) " "
                     input type="email" name="recipient" id="recipient" required autocomplete="email"; }
@@ -669,6 +694,90 @@ fn mail_form(st: &AppState, v: &Viewer, r: &Report, mailed: Option<&str>) -> Mar
             }
         } @else {
             (html::muted(&t.msg(key!("report-mail-off"))))
+        }
+    }
+}
+
+/// What a report e-mail says and carries.
+pub struct ReportMail<'a> {
+    /// The report's name, as its tab says it.
+    pub what: String,
+    /// The store picked, or `None` for every store the viewer sees.
+    pub store: Option<&'a str>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub file_name: String,
+    pub csv: String,
+    /// The report's page and query, to come back to.
+    pub back: String,
+}
+
+/// Sends a report's CSV to `recipient` now and goes back to the report saying where it went; a
+/// wrong address (422), no SMTP server (503) or an SMTP failure (502) is said and sends nothing.
+pub async fn send_report(
+    st: &AppState,
+    v: &Viewer,
+    recipient: &str,
+    m: ReportMail<'_>,
+) -> WebResult {
+    let t = v.t();
+    let to = recipient.trim();
+    if !sync_protocol::customers::is_email(to) {
+        return Err(WebError::invalid(
+            t.msg_with(key!("report-mail-bad"), &[("to", &to)]),
+        ));
+    }
+    let Some(config) = st.mail.get() else {
+        return Err(WebError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            t.msg(key!("report-mail-off")),
+        ));
+    };
+    let scope = m
+        .store
+        .map_or_else(|| t.msg(key!("report-all-stores")), str::to_string);
+    let (from, until) = (t.day(m.from), t.day(m.to));
+    let subject = t.msg_with(
+        key!("report-mail-subject"),
+        &[
+            ("what", &m.what),
+            ("scope", &scope),
+            ("from", &from),
+            ("to", &until),
+        ],
+    );
+    let body = t.msg_with(
+        key!("report-mail-text"),
+        &[
+            ("what", &m.what),
+            ("scope", &scope),
+            ("from", &from),
+            ("to", &until),
+            ("who", &v.user.display_name),
+        ],
+    );
+    let sent = match crate::services::mail::report_message(
+        &config.from,
+        to,
+        &subject,
+        &body,
+        &m.file_name,
+        m.csv,
+    ) {
+        Ok(message) => crate::services::mail::send_message(&config, message).await,
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(()) => {
+            tracing::info!(user = %v.user.username, to = %to, report = %m.file_name, "report e-mailed");
+            Ok(see_other(&format!("{}&mailed={}", m.back, html::url(to))))
+        }
+        Err(e) => {
+            tracing::warn!(user = %v.user.username, to = %to, error = %e, "report e-mail not sent");
+            Err(WebError::new(
+                StatusCode::BAD_GATEWAY,
+                t.msg_with(key!("report-mail-failed"), &[("to", &to), ("error", &e)]),
+            ))
         }
     }
 }
@@ -688,72 +797,17 @@ pub async fn mail(
     State(st): State<AppState>,
     SessionForm(v, f): SessionForm<ReportMailForm>,
 ) -> WebResult {
-    let t = v.t();
-    let to = f.recipient.trim().to_string();
-    if !sync_protocol::customers::is_email(&to) {
-        return Err(WebError::invalid(
-            t.msg_with(key!("report-mail-bad"), &[("to", &to)]),
-        ));
-    }
-    let Some(config) = st.mail.get() else {
-        return Err(WebError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            t.msg(key!("report-mail-off")),
-        ));
+    let (r, file_name, csv) = csv_text(&st, &v, &f.report).await?;
+    let m = ReportMail {
+        what: r.view.tab_label(v.t()),
+        store: r.store.and_then(|s| r.stores.get(&s)).map(String::as_str),
+        from: r.from,
+        to: r.to,
+        file_name,
+        csv,
+        back: format!("/dashboard/reports?{}", r.query()),
     };
-    let (r, file_name, text) = csv_text(&st, &v, &f.report).await?;
-    let what = r.view.tab_label(t);
-    let scope = match r.store.and_then(|s| r.stores.get(&s)) {
-        Some(name) => name.clone(),
-        None => t.msg(key!("report-all-stores")),
-    };
-    let subject = t.msg_with(
-        key!("report-mail-subject"),
-        &[
-            ("what", &what),
-            ("scope", &scope),
-            ("from", &t.day(r.from)),
-            ("to", &t.day(r.to)),
-        ],
-    );
-    let body = t.msg_with(
-        key!("report-mail-text"),
-        &[
-            ("what", &what),
-            ("scope", &scope),
-            ("from", &t.day(r.from)),
-            ("to", &t.day(r.to)),
-            ("who", &v.user.display_name),
-        ],
-    );
-    let sent = match crate::services::mail::report_message(
-        &config.from,
-        &to,
-        &subject,
-        &body,
-        &file_name,
-        text,
-    ) {
-        Ok(m) => crate::services::mail::send_message(&config, m).await,
-        Err(e) => Err(e),
-    };
-    match sent {
-        Ok(()) => {
-            tracing::info!(user = %v.user.username, to = %to, report = %file_name, "report e-mailed");
-            Ok(see_other(&format!(
-                "/dashboard/reports?{}&mailed={}",
-                r.query(),
-                html::url(&to)
-            )))
-        }
-        Err(e) => {
-            tracing::warn!(user = %v.user.username, to = %to, error = %e, "report e-mail not sent");
-            Err(WebError::new(
-                StatusCode::BAD_GATEWAY,
-                t.msg_with(key!("report-mail-failed"), &[("to", &to), ("error", &e)]),
-            ))
-        }
-    }
+    send_report(&st, &v, &f.recipient, m).await
 }
 
 /// `GET /dashboard/reports.csv?by=&from=&to=&store=` (and `n=&rank=` for `by=top`).
