@@ -13,8 +13,6 @@ use crate::storage::people::AuditEntry;
 use crate::storage::{Storage, StorageError};
 use chrono::{DateTime, Duration, Utc};
 use lettre::Message;
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use pos_terminal::receipt::ReceiptLayout;
 use serde::Deserialize;
 use sync_protocol::customers::{CustomerError, MAX_ADDRESS_CHARS, MAX_NAME_CHARS};
@@ -293,19 +291,8 @@ pub async fn render(storage: &dyn Storage, doc: &Document) -> ServiceResult<Rend
 
 /// The message for `r` to `to`.
 pub fn message(from: &str, to: &str, r: Rendered) -> Result<Message, String> {
-    let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-    Message::builder()
-        .from(from.parse::<Mailbox>().map_err(|e| e.to_string())?)
-        .to(to
-            .parse::<Mailbox>()
-            .map_err(|e| format!("recipient {to:?}: {e}"))?)
-        .subject(r.subject)
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(r.text))
-                .singlepart(Attachment::new(r.file_name).body(r.pdf, pdf_type)),
-        )
-        .map_err(|e| e.to_string())
+    let pdf = (r.file_name, r.pdf, "application/pdf");
+    super::mail::with_attachments(from, to, &r.subject, r.text, vec![pdf])
 }
 
 /// Sends `r` to `to` over the configured SMTP server.

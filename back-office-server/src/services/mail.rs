@@ -180,20 +180,38 @@ pub fn message(
             ),
         ),
     };
-    let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-    let xml_type = ContentType::parse("application/xml").map_err(|e| e.to_string())?;
+    with_attachments(
+        from,
+        to,
+        &subject,
+        text,
+        vec![
+            (format!("{number}.pdf"), pdf, "application/pdf"),
+            (format!("{number}.ubl.xml"), ubl, "application/xml"),
+        ],
+    )
+}
+
+/// An e-mail with a plain text and files attached, each `(file name, bytes, content type)`.
+pub fn with_attachments(
+    from: &str,
+    to: &str,
+    subject: &str,
+    text: String,
+    files: Vec<(String, Vec<u8>, &str)>,
+) -> Result<Message, String> {
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
+    for (name, bytes, content_type) in files {
+        let content_type = ContentType::parse(content_type).map_err(|e| e.to_string())?;
+        parts = parts.singlepart(Attachment::new(name).body(bytes, content_type));
+    }
     Message::builder()
         .from(from.parse::<Mailbox>().map_err(|e| e.to_string())?)
         .to(to
             .parse::<Mailbox>()
             .map_err(|e| format!("recipient {to:?}: {e}"))?)
         .subject(subject)
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(text))
-                .singlepart(Attachment::new(format!("{number}.pdf")).body(pdf, pdf_type))
-                .singlepart(Attachment::new(format!("{number}.ubl.xml")).body(ubl, xml_type)),
-        )
+        .multipart(parts)
         .map_err(|e| e.to_string())
 }
 
@@ -206,21 +224,12 @@ pub fn report_message(
     file_name: &str,
     csv: String,
 ) -> Result<Message, String> {
-    let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
-    Message::builder()
-        .from(from.parse::<Mailbox>().map_err(|e| e.to_string())?)
-        .to(to
-            .parse::<Mailbox>()
-            .map_err(|e| format!("recipient {to:?}: {e}"))?)
-        .subject(subject)
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(text.to_string()))
-                .singlepart(
-                    Attachment::new(file_name.to_string()).body(csv.into_bytes(), csv_type),
-                ),
-        )
-        .map_err(|e| e.to_string())
+    let csv_file = (
+        file_name.to_string(),
+        csv.into_bytes(),
+        "text/csv; charset=utf-8",
+    );
+    with_attachments(from, to, subject, text.to_string(), vec![csv_file])
 }
 
 /// Sends `m` through the configured SMTP server now (30 s at most).
